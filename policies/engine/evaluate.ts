@@ -1,0 +1,302 @@
+// Runs a compiled policy set against one admission request.
+//
+// Every matched module is evaluated on its own: one module's error, timeout
+// or denial never stops or hides another's result. An error anywhere in a
+// module (match condition, variable, validation, message, mutation) is a
+// denial that says so: hostgate fails closed.
+import { CelEvaluationError } from "./cel.ts";
+import type { CompiledCel } from "./cel.ts";
+import { DEFAULT_LIMITS, EvaluationBudget } from "./budget.ts";
+import type { EvaluationLimits } from "./budget.ts";
+import { celToJson, jsonToCel } from "./cel-values.ts";
+import { applyPatch, JsonPatchError, toPatchOperations } from "./json-patch.ts";
+import type { CompiledModule, PolicySet, ResourceRule } from "./module-loader.ts";
+import type { AdmissionInput, JsonPatchOperation, Violation } from "./types.ts";
+
+export interface EngineLimits extends EvaluationLimits {
+  /** Largest object (serialized JSON bytes) policies evaluate; larger ones are denied. */
+  maxObjectBytes: number;
+  /** Longest message kept from a messageExpression. */
+  maxMessageLength: number;
+}
+
+export const DEFAULT_ENGINE_LIMITS: EngineLimits = { ...DEFAULT_LIMITS, maxObjectBytes: 1_048_576, maxMessageLength: 1024 };
+
+export interface EvaluationContext {
+  /** The platform config as a CEL value (maps, lists, bigints). */
+  config: unknown;
+  /** The indexed cluster state as a CEL value. */
+  cluster: unknown;
+  limits?: Partial<EngineLimits>;
+  /** Monotonic clock in milliseconds (injectable for tests). */
+  now?: () => number;
+}
+
+export interface MutationOutcome {
+  object: unknown;
+  patch: JsonPatchOperation[];
+  violations: Violation[];
+}
+
+export const INTERNAL_ERROR_REASON = "InternalError";
+
+export function matchesRequest(module: CompiledModule, input: AdmissionInput): boolean {
+  return module.match.some((rule) => ruleMatches(rule, input));
+}
+
+function ruleMatches(rule: ResourceRule, input: AdmissionInput): boolean {
+  const hit = (values: readonly string[], value: string) => values.includes("*") || values.includes(value);
+  return hit(rule.apiGroups, input.kind.group) && hit(rule.apiVersions, input.kind.version) && hit(rule.kinds, input.kind.kind) && hit(rule.operations, input.operation);
+}
+
+/** The `request` variable: what the API server tells a webhook about the request. */
+export function requestBinding(input: AdmissionInput): Record<string, unknown> {
+  return {
+    operation: input.operation,
+    namespace: input.namespace ?? "",
+    name: input.name ?? "",
+    kind: { group: input.kind.group, version: input.kind.version, kind: input.kind.kind },
+    subResource: input.subResource ?? "",
+    userInfo: { username: input.userInfo?.username ?? "", uid: input.userInfo?.uid ?? "", groups: input.userInfo?.groups ?? [] },
+    dryRun: input.dryRun ?? false,
+  };
+}
+
+/** Runs every matched module's mutations in order, each seeing the object as mutated so far. */
+export function runMutations(set: PolicySet, input: AdmissionInput, ctx: EvaluationContext): MutationOutcome {
+  const limits = { ...DEFAULT_ENGINE_LIMITS, ...ctx.limits };
+  const now = ctx.now ?? performance.now.bind(performance);
+  const deadline = now() + limits.timeoutMs;
+  let object = input.object;
+  const patch: JsonPatchOperation[] = [];
+  const violations: Violation[] = [];
+  for (const module of set.modules) {
+    if (module.mutations.length === 0 || !matchesRequest(module, input)) continue;
+    const sizeViolation = checkSize(module, object, limits);
+    if (sizeViolation) {
+      violations.push(sizeViolation);
+      continue;
+    }
+    const run = new ModuleRun(module, { ...input, object }, ctx, limits, now, deadline);
+    try {
+      if (!run.conditionsHold()) continue;
+      for (const mutation of module.mutations) {
+        const field = `spec.mutations[${mutation.index}]`;
+        const value = celToJson(run.evaluate(mutation.program, field), "the mutation's result");
+        let operations: JsonPatchOperation[];
+        try {
+          operations = toPatchOperations(value);
+        } catch (error) {
+          throw new ModuleError(field, (error as Error).message);
+        }
+        if (operations.length === 0) continue;
+        try {
+          object = applyPatch(object, operations);
+        } catch (error) {
+          if (error instanceof JsonPatchError) throw new ModuleError(field, `its patch does not apply: ${error.message}`);
+          throw error;
+        }
+        patch.push(...operations);
+        run.rebind(object);
+      }
+    } catch (error) {
+      violations.push(failure(module, error));
+    }
+  }
+  return { object, patch, violations };
+}
+
+/** Runs every matched module's validations; returns all violations (every action). */
+export function runValidations(set: PolicySet, input: AdmissionInput, ctx: EvaluationContext): Violation[] {
+  const limits = { ...DEFAULT_ENGINE_LIMITS, ...ctx.limits };
+  const now = ctx.now ?? performance.now.bind(performance);
+  const deadline = now() + limits.timeoutMs;
+  const violations: Violation[] = [];
+  for (const module of set.modules) {
+    if (module.validations.length === 0 || !matchesRequest(module, input)) continue;
+    const sizeViolation = checkSize(module, input.object, limits);
+    if (sizeViolation) {
+      violations.push(sizeViolation);
+      continue;
+    }
+    const run = new ModuleRun(module, input, ctx, limits, now, deadline);
+    try {
+      if (!run.conditionsHold()) continue;
+    } catch (error) {
+      violations.push(failure(module, error));
+      continue;
+    }
+    for (const validation of module.validations) {
+      const field = `spec.validations[${validation.index}]`;
+      try {
+        const passed = run.evaluate(validation.program, `${field}.expression`);
+        if (typeof passed !== "boolean") throw new ModuleError(`${field}.expression`, `must produce a bool, produced ${describeCel(passed)}`);
+        if (passed) continue;
+        violations.push({
+          policy: module.name,
+          message: run.message(validation.message, validation.messageProgram, `${field}.messageExpression`, validation.program.source, limits.maxMessageLength),
+          ...(validation.fieldPath !== undefined ? { field: validation.fieldPath } : {}),
+          reason: validation.reason,
+          action: validation.action,
+        });
+      } catch (error) {
+        violations.push(failure(module, error));
+      }
+    }
+  }
+  return violations;
+}
+
+class ModuleError extends Error {
+  readonly field: string;
+  constructor(field: string, message: string) {
+    super(message);
+    this.field = field;
+  }
+}
+
+/** One module's evaluation of one request: shared bindings, lazily memoized variables, one budget. */
+class ModuleRun {
+  readonly #module: CompiledModule;
+  readonly #bindings: Record<string, unknown>;
+  readonly #budget: EvaluationBudget;
+  #values: unknown[] = [];
+  #errors: (ModuleError | undefined)[] = [];
+  #computed: boolean[] = [];
+
+  constructor(module: CompiledModule, input: AdmissionInput, ctx: EvaluationContext, limits: EngineLimits, now: () => number, deadline: number) {
+    this.#module = module;
+    this.#budget = new EvaluationBudget(limits, now, deadline);
+    const variables = new VariablesView((name) => this.#variable(name));
+    this.#bindings = {
+      object: jsonToCel(input.object ?? null),
+      oldObject: jsonToCel(input.oldObject ?? null),
+      request: jsonToCel(requestBinding(input)),
+      config: ctx.config,
+      cluster: ctx.cluster,
+      variables,
+    };
+  }
+
+  /** After a mutation, expressions see the new object and recompute variables. */
+  rebind(object: unknown): void {
+    this.#bindings.object = jsonToCel(object ?? null);
+    this.#values = [];
+    this.#errors = [];
+    this.#computed = [];
+  }
+
+  conditionsHold(): boolean {
+    for (const [i, condition] of this.#module.matchConditions.entries()) {
+      const value = this.evaluate(condition.program, `spec.matchConditions[${i}] ("${condition.name}")`);
+      if (typeof value !== "boolean") throw new ModuleError(`spec.matchConditions[${i}]`, `must produce a bool, produced ${describeCel(value)}`);
+      if (!value) return false;
+    }
+    return true;
+  }
+
+  evaluate(program: CompiledCel, field: string): unknown {
+    for (const name of program.variablesRead) this.#variable(name);
+    try {
+      return program.evaluate(this.#bindings, this.#budget);
+    } catch (error) {
+      if (error instanceof CelEvaluationError) {
+        const at = error.column !== undefined ? ` at column ${error.column}` : "";
+        throw new ModuleError(field, `${error.message}${at}`);
+      }
+      throw error;
+    }
+  }
+
+  message(staticMessage: string | undefined, program: CompiledCel | undefined, field: string, expression: string, max: number): string {
+    if (program !== undefined) {
+      try {
+        const value = this.evaluate(program, field);
+        if (typeof value === "string" && value.trim() !== "") return truncate(value, max);
+      } catch {
+        // A broken message must not hide the violation: fall back below.
+      }
+    }
+    return truncate(staticMessage ?? `failed expression: ${expression}`, max);
+  }
+
+  #variable(name: string): unknown {
+    const index = this.#module.variableIndex.get(name);
+    if (index === undefined) throw new ModuleError("spec.variables", `variables.${name} is not declared`);
+    if (!this.#computed[index]) {
+      const variable = this.#module.variables[index]!;
+      try {
+        this.#values[index] = this.evaluate(variable.program, `spec.variables[${index}] ("${name}")`);
+      } catch (error) {
+        this.#errors[index] = error instanceof ModuleError ? error : new ModuleError(`spec.variables[${index}]`, String(error));
+      }
+      this.#computed[index] = true;
+    }
+    const error = this.#errors[index];
+    if (error !== undefined) throw error;
+    return this.#values[index];
+  }
+}
+
+const MAP_BRAND = Symbol.for("@bufbuild/cel/map");
+
+/** `variables` as CEL sees it: values are computed before any expression reads them (see evaluate). */
+class VariablesView {
+  readonly [MAP_BRAND] = {};
+  readonly #lookup: (name: string) => unknown;
+  constructor(lookup: (name: string) => unknown) {
+    this.#lookup = lookup;
+  }
+  get size(): number {
+    return 0;
+  }
+  get(key: unknown): unknown {
+    return typeof key === "string" ? this.#lookup(key) : undefined;
+  }
+  has(key: unknown): boolean {
+    return this.get(key) !== undefined;
+  }
+  *keys(): IterableIterator<string> {}
+  *values(): IterableIterator<unknown> {}
+  *entries(): IterableIterator<[string, unknown]> {}
+  forEach(): void {}
+  [Symbol.iterator](): IterableIterator<[string, unknown]> {
+    return this.entries();
+  }
+}
+
+function checkSize(module: CompiledModule, object: unknown, limits: EngineLimits): Violation | undefined {
+  if (object === null || object === undefined) return undefined;
+  const bytes = Buffer.byteLength(JSON.stringify(object));
+  if (bytes <= limits.maxObjectBytes) return undefined;
+  return {
+    policy: module.name,
+    message: `the object is ${bytes} bytes; policies evaluate objects of at most ${limits.maxObjectBytes} bytes, so it is denied unevaluated`,
+    reason: "RequestEntityTooLarge",
+    action: "Deny",
+  };
+}
+
+function failure(module: CompiledModule, error: unknown): Violation {
+  const detail = error instanceof ModuleError ? `${error.field}: ${error.message}` : error instanceof Error ? error.message : String(error);
+  return {
+    policy: module.name,
+    message: `policy could not be evaluated (${detail}); the request is denied because policy errors fail closed`,
+    reason: INTERNAL_ERROR_REASON,
+    action: "Deny",
+  };
+}
+
+function truncate(text: string, max: number): string {
+  const oneLine = text.replace(/\s*\n\s*/g, " ");
+  return oneLine.length <= max ? oneLine : `${oneLine.slice(0, max - 1)}…`;
+}
+
+function describeCel(value: unknown): string {
+  if (value === null) return "null";
+  if (typeof value === "bigint") return `int ${value}`;
+  if (typeof value === "number") return `double ${value}`;
+  if (typeof value === "string") return `string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`;
+  if (typeof value === "object") return "a list or map";
+  return typeof value;
+}

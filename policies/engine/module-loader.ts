@@ -1,0 +1,288 @@
+// Loads policy modules: read, validate the file shape, compile every CEL
+// expression once. A set with any problem does not load at all (a partially
+// loaded policy set would silently admit what the missing module forbids);
+// every problem is reported, each naming file, policy, field and column.
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative } from "node:path";
+import { Ajv } from "ajv";
+import { parseAllDocuments } from "yaml";
+import { compileCel } from "./cel.ts";
+import type { CompiledCel } from "./cel.ts";
+import { POLICY_MODULE_KIND, policyModuleSchema } from "./module-schema.ts";
+import type { PolicyModuleSource, StatusReason } from "./module-schema.ts";
+import type { Action, Operation } from "./types.ts";
+
+/** Variables every expression may read. */
+export const ROOT_VARIABLES = ["object", "oldObject", "request", "config", "cluster", "variables"] as const;
+const MATCH_CONDITION_VARIABLES = ["object", "oldObject", "request", "config", "cluster"] as const;
+
+export interface ResourceRule {
+  apiGroups: readonly string[];
+  apiVersions: readonly string[];
+  kinds: readonly string[];
+  operations: readonly (Operation | "*")[];
+}
+
+export interface CompiledVariable {
+  name: string;
+  program: CompiledCel;
+}
+
+export interface CompiledValidation {
+  index: number;
+  program: CompiledCel;
+  message: string | undefined;
+  messageProgram: CompiledCel | undefined;
+  reason: StatusReason;
+  fieldPath: string | undefined;
+  action: Action;
+}
+
+export interface CompiledModule {
+  name: string;
+  description: string;
+  file: string;
+  match: readonly ResourceRule[];
+  matchConditions: ReadonlyArray<{ name: string; program: CompiledCel }>;
+  variables: readonly CompiledVariable[];
+  variableIndex: ReadonlyMap<string, number>;
+  validations: readonly CompiledValidation[];
+  mutations: ReadonlyArray<{ index: number; program: CompiledCel }>;
+}
+
+export interface PolicySet {
+  modules: readonly CompiledModule[];
+  byName: ReadonlyMap<string, CompiledModule>;
+  /** Returns a set holding only the named modules (for tests of one module). */
+  subset(names: readonly string[]): PolicySet;
+}
+
+export class PolicyLoadError extends Error {
+  readonly problems: readonly string[];
+  readonly exitCode = 2;
+  constructor(problems: readonly string[]) {
+    super(`the policy set did not load (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
+    this.name = "PolicyLoadError";
+    this.problems = problems;
+  }
+}
+
+export function makePolicySet(modules: readonly CompiledModule[]): PolicySet {
+  const byName = new Map(modules.map((m) => [m.name, m]));
+  return {
+    modules,
+    byName,
+    subset(names) {
+      const missing = names.filter((n) => !byName.has(n));
+      if (missing.length > 0) {
+        throw new PolicyLoadError(missing.map((n) => `no policy named "${n}" is loaded (loaded: ${[...byName.keys()].sort().join(", ")})`));
+      }
+      return makePolicySet(modules.filter((m) => names.includes(m.name)));
+    },
+  };
+}
+
+/** Policy module files under the given paths: `*.yaml`/`*.yml`, not test suites (`*.test.yaml`). */
+export function findModuleFiles(paths: readonly string[]): string[] {
+  const files: string[] = [];
+  const walk = (path: string): void => {
+    const stat = statSync(path, { throwIfNoEntry: false });
+    if (stat === undefined) throw new PolicyLoadError([`${path}: no such file or directory`]);
+    if (stat.isDirectory()) {
+      for (const entry of readdirSync(path).sort()) {
+        if (entry.startsWith(".") || entry === "node_modules") continue;
+        const child = join(path, entry);
+        if (statSync(child).isDirectory() || (/\.ya?ml$/.test(entry) && !/\.test\.ya?ml$/.test(entry))) walk(child);
+      }
+      return;
+    }
+    files.push(path);
+  };
+  for (const path of paths) walk(path);
+  return files;
+}
+
+/** Loads and compiles every module under the paths; throws PolicyLoadError listing every problem. */
+export function loadPolicySet(paths: readonly string[]): PolicySet {
+  const problems: string[] = [];
+  const modules: CompiledModule[] = [];
+  const seen = new Map<string, string>();
+  for (const file of findModuleFiles(paths)) {
+    const display = relative(process.cwd(), file) || file;
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (error) {
+      problems.push(`${display}: cannot be read: ${(error as Error).message}`);
+      continue;
+    }
+    for (const result of compileModuleText(text, display)) {
+      if ("problems" in result) {
+        problems.push(...result.problems);
+        continue;
+      }
+      const earlier = seen.get(result.module.name);
+      if (earlier !== undefined) {
+        problems.push(`${display}: policy "${result.module.name}" is already defined in ${earlier}; policy names must be unique`);
+        continue;
+      }
+      seen.set(result.module.name, display);
+      modules.push(result.module);
+    }
+  }
+  if (problems.length > 0) throw new PolicyLoadError(problems);
+  return makePolicySet(modules);
+}
+
+type CompileResult = { module: CompiledModule } | { problems: string[] };
+
+/** Compiles every module document in one file's text. */
+export function compileModuleText(text: string, file: string): CompileResult[] {
+  const documents = parseAllDocuments(text);
+  const results: CompileResult[] = [];
+  const docs = Array.isArray(documents) ? documents : [documents];
+  docs.forEach((doc, index) => {
+    const where = docs.length > 1 ? `${file} (document ${index + 1})` : file;
+    if (doc.errors.length > 0) {
+      results.push({ problems: doc.errors.map((e) => `${where}:${e.linePos?.[0] ? `${e.linePos[0].line}:${e.linePos[0].col}` : ""} YAML syntax error: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`) });
+      return;
+    }
+    const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    if (value === null || value === undefined) return;
+    results.push(compileModule(value, where));
+  });
+  return results;
+}
+
+let validateShape: ReturnType<Ajv["compile"]> | undefined;
+
+export function compileModule(value: unknown, file: string): CompileResult {
+  validateShape ??= new Ajv({ allErrors: true, strict: false }).compile(policyModuleSchema);
+  const label = moduleLabel(value, file);
+  if (!validateShape(value)) {
+    if (typeof value === "object" && value !== null && (value as { kind?: unknown }).kind !== POLICY_MODULE_KIND) {
+      return { problems: [`${file}: kind must be "${POLICY_MODULE_KIND}" (got ${JSON.stringify((value as { kind?: unknown }).kind)})`] };
+    }
+    return { problems: (validateShape.errors ?? []).map((e) => `${label}: ${ajvPath(e.instancePath)}: ${ajvMessage(e)}`) };
+  }
+  const source = value as PolicyModuleSource;
+  const spec = source.spec;
+  const problems: string[] = [];
+  const compile = (expression: string, field: string, variables: readonly string[]): CompiledCel | undefined => {
+    const result = compileCel(expression, { variables });
+    if (result.ok) return result;
+    const at = result.column !== undefined ? ` (line ${result.line ?? 1}, column ${result.column})` : "";
+    problems.push(`${label}: ${field}${at}: ${result.message}\n      expression: ${expression.length > 200 ? `${expression.slice(0, 200)}…` : expression}`);
+    return undefined;
+  };
+
+  const matchConditions = (spec.matchConditions ?? []).map((c, i) => ({
+    name: c.name,
+    program: compile(c.expression, `spec.matchConditions[${i}].expression`, MATCH_CONDITION_VARIABLES),
+  }));
+
+  const variables: CompiledVariable[] = [];
+  const variableIndex = new Map<string, number>();
+  (spec.variables ?? []).forEach((v, i) => {
+    const field = `spec.variables[${i}]`;
+    if (variableIndex.has(v.name)) problems.push(`${label}: ${field}.name: variable "${v.name}" is declared twice`);
+    const program = compile(v.expression, `${field}.expression`, ROOT_VARIABLES);
+    if (program !== undefined) {
+      for (const used of program.variablesRead) {
+        if (!variableIndex.has(used)) {
+          const later = (spec.variables ?? []).some((other) => other.name === used);
+          problems.push(`${label}: ${field}.expression: reads variables.${used}, which is ${later ? "declared later; a variable may only read variables declared before it" : "not declared"}`);
+        }
+      }
+      variables.push({ name: v.name, program });
+    }
+    variableIndex.set(v.name, i);
+  });
+
+  const checkVariables = (program: CompiledCel | undefined, field: string): void => {
+    for (const used of program?.variablesRead ?? []) {
+      if (!variableIndex.has(used)) problems.push(`${label}: ${field}: reads variables.${used}, which is not declared in spec.variables`);
+    }
+  };
+
+  const moduleAction = spec.action ?? "Deny";
+  const validations: CompiledValidation[] = (spec.validations ?? []).map((v, i) => {
+    const field = `spec.validations[${i}]`;
+    const program = compile(v.expression, `${field}.expression`, ROOT_VARIABLES);
+    checkVariables(program, `${field}.expression`);
+    const messageProgram = v.messageExpression !== undefined ? compile(v.messageExpression, `${field}.messageExpression`, ROOT_VARIABLES) : undefined;
+    checkVariables(messageProgram, `${field}.messageExpression`);
+    if (v.message === undefined && v.messageExpression === undefined) {
+      problems.push(`${label}: ${field}: needs a message or a messageExpression: the user must be told what is wrong and how to fix it`);
+    }
+    return {
+      index: i,
+      program: program!,
+      message: v.message,
+      messageProgram,
+      reason: v.reason ?? "Invalid",
+      fieldPath: v.fieldPath,
+      action: v.action ?? moduleAction,
+    };
+  });
+
+  const mutations = (spec.mutations ?? []).map((m, i) => {
+    const program = compile(m.expression, `spec.mutations[${i}].expression`, ROOT_VARIABLES);
+    checkVariables(program, `spec.mutations[${i}].expression`);
+    return { index: i, program: program! };
+  });
+
+  if (validations.length === 0 && mutations.length === 0) {
+    problems.push(`${label}: spec: declares neither validations nor mutations, so it would do nothing`);
+  }
+  if (problems.length > 0) return { problems };
+
+  return {
+    module: {
+      name: source.metadata.name,
+      description: spec.description,
+      file,
+      match: spec.match.map((r) => ({
+        apiGroups: r.apiGroups,
+        apiVersions: r.apiVersions ?? ["*"],
+        kinds: r.kinds,
+        operations: r.operations as (Operation | "*")[],
+      })),
+      matchConditions: matchConditions as Array<{ name: string; program: CompiledCel }>,
+      variables,
+      variableIndex,
+      validations,
+      mutations,
+    },
+  };
+}
+
+function moduleLabel(value: unknown, file: string): string {
+  const name = (value as { metadata?: { name?: unknown } } | null)?.metadata?.name;
+  return typeof name === "string" ? `${file}: policy "${name}"` : file;
+}
+
+function ajvPath(instancePath: string): string {
+  if (instancePath === "") return "(top level)";
+  return instancePath
+    .slice(1)
+    .split("/")
+    .map((part) => (/^\d+$/.test(part) ? `[${part}]` : `.${part.replace(/~1/g, "/").replace(/~0/g, "~")}`))
+    .join("")
+    .replace(/^\./, "");
+}
+
+function ajvMessage(error: { keyword: string; message?: string; params: Record<string, unknown> }): string {
+  switch (error.keyword) {
+    case "additionalProperties":
+      return `unknown field "${String(error.params.additionalProperty)}"`;
+    case "required":
+      return `missing required field "${String(error.params.missingProperty)}"`;
+    case "enum":
+      return `must be one of ${(error.params.allowedValues as unknown[]).map((v) => JSON.stringify(v)).join(", ")}`;
+    case "const":
+      return `must be ${JSON.stringify(error.params.allowedValue)}`;
+    default:
+      return error.message ?? error.keyword;
+  }
+}

@@ -1,0 +1,102 @@
+// The one verdict function. `hostgate check`, the admission webhook and the
+// policy tests all call `decide`, so they cannot disagree. It follows the API
+// server's order: schema defaults (at decode), mutation, schema validation,
+// then validation policies. The webhook runs only the phases its endpoint
+// serves (the API server does the schema part itself); `check` runs them all.
+import type { CrdCatalogEntry } from "../crds/catalog.ts";
+import { checkCustomResource } from "./schema/check.ts";
+import { runMutations, runValidations } from "./engine/evaluate.ts";
+import type { EngineLimits } from "./engine/evaluate.ts";
+import type { PolicySet } from "./engine/module-loader.ts";
+import type { AdmissionInput, JsonPatchOperation, Violation } from "./engine/types.ts";
+
+export interface Finding {
+  policy: string;
+  message: string;
+  field?: string;
+  reason: string;
+}
+
+export interface Verdict {
+  allowed: boolean;
+  /** Every Deny violation, from every policy (one policy never hides another). */
+  denials: Finding[];
+  warnings: Finding[];
+  /** Audit-action violations: recorded, not shown to the user. */
+  audits: Finding[];
+  /** The mutation patch (what a mutating webhook returns); empty when nothing changes. */
+  patch: JsonPatchOperation[];
+  /** The object after defaults and mutation. */
+  object: unknown;
+}
+
+export interface Phases {
+  /** Apply CRD schema defaults and validate against the CRD schema (offline check only). */
+  schema: boolean;
+  mutate: boolean;
+  validate: boolean;
+}
+
+export const ALL_PHASES: Phases = { schema: true, mutate: true, validate: true };
+
+export interface VerdictEnvironment {
+  policies: PolicySet;
+  /** The platform config as a CEL value (see core/config configToCel). */
+  config: unknown;
+  /** The indexed cluster state as a CEL value (see core/state ClusterStateIndex.celValue). */
+  cluster: unknown;
+  /** Finds the CRD for a kind, for the schema phase; undefined for kinds we do not define. */
+  crdFor?: (apiVersion: string, kind: string) => CrdCatalogEntry | undefined;
+  limits?: Partial<EngineLimits>;
+  now?: () => number;
+}
+
+/** The name findings of the CRD schema phase are reported under. */
+export const SCHEMA_POLICY = "crd-schema";
+
+export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: Phases = ALL_PHASES): Verdict {
+  const verdict: Verdict = { allowed: true, denials: [], warnings: [], audits: [], patch: [], object: input.object };
+  // Subresources (status, scale) are the controllers' business; CONNECT has no object.
+  if (input.subResource || input.operation === "CONNECT") return verdict;
+
+  const ctx = { config: env.config, cluster: env.cluster, limits: env.limits, now: env.now };
+  const apiVersion = input.kind.group === "" ? input.kind.version : `${input.kind.group}/${input.kind.version}`;
+  const crd = phases.schema && (input.operation === "CREATE" || input.operation === "UPDATE") ? env.crdFor?.(apiVersion, input.kind.kind) : undefined;
+
+  let object = input.object;
+  if (crd !== undefined) {
+    // The API server applies schema defaults when it decodes the request, before any webhook.
+    object = checkCustomResource(crd, object, { operation: input.operation, oldObject: input.oldObject, defaultsOnly: true }).object;
+  }
+
+  if (phases.mutate) {
+    const mutated = runMutations(env.policies, { ...input, object }, ctx);
+    object = mutated.object;
+    verdict.patch = mutated.patch;
+    record(verdict, mutated.violations);
+  }
+
+  if (crd !== undefined) {
+    const schema = checkCustomResource(crd, object, { operation: input.operation, oldObject: input.oldObject });
+    object = schema.object;
+    for (const v of schema.violations) verdict.denials.push({ policy: SCHEMA_POLICY, message: v.message, field: v.field, reason: v.reason });
+    for (const field of schema.prunedFields) {
+      verdict.warnings.push({ policy: SCHEMA_POLICY, message: `unknown field "${field}" will be dropped by the API server`, field, reason: "Invalid" });
+    }
+  }
+
+  if (phases.validate) record(verdict, runValidations(env.policies, { ...input, object }, ctx));
+
+  verdict.object = object;
+  verdict.allowed = verdict.denials.length === 0;
+  return verdict;
+}
+
+function record(verdict: Verdict, violations: readonly Violation[]): void {
+  for (const v of violations) {
+    const finding: Finding = { policy: v.policy, message: v.message, reason: v.reason, ...(v.field !== undefined ? { field: v.field } : {}) };
+    if (v.action === "Deny") verdict.denials.push(finding);
+    else if (v.action === "Warn") verdict.warnings.push(finding);
+    else verdict.audits.push(finding);
+  }
+}
