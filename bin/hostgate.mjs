@@ -13,7 +13,8 @@ const entry = join(root, "core", "cli", "main.ts");
 const major = Number(process.versions.node.split(".")[0]);
 
 if (major >= 24) {
-  await import(entry);
+  const { runCli } = await import(entry);
+  await runCli();
 } else {
   const bundled = join(root, "node_modules", "node", "bin", "node");
   if (!existsSync(bundled)) {

@@ -187,6 +187,8 @@ class ModuleRun {
   }
 
   conditionsHold(): boolean {
+    // One clock read per policy; loops read it again through their ticks.
+    if (!this.#budget.checkDeadline()) throw new ModuleError("(not started)", this.#budget.exhausted!);
     for (const [i, condition] of this.#module.matchConditions.entries()) {
       const value = this.evaluate(condition.program, `spec.matchConditions[${i}] ("${condition.name}")`);
       if (typeof value !== "boolean") throw new ModuleError(`spec.matchConditions[${i}]`, `must produce a bool, produced ${describeCel(value)}`);
@@ -265,9 +267,16 @@ class VariablesView {
   }
 }
 
+/** Serialized size of an object, computed once per object (a request's object, or a mutated copy). */
+const sizes = new WeakMap<object, number>();
+
 function checkSize(module: CompiledModule, object: unknown, limits: EngineLimits): Violation | undefined {
-  if (object === null || object === undefined) return undefined;
-  const bytes = Buffer.byteLength(JSON.stringify(object));
+  if (typeof object !== "object" || object === null) return undefined;
+  let bytes = sizes.get(object);
+  if (bytes === undefined) {
+    bytes = Buffer.byteLength(JSON.stringify(object));
+    sizes.set(object, bytes);
+  }
   if (bytes <= limits.maxObjectBytes) return undefined;
   return {
     policy: module.name,

@@ -1,0 +1,32 @@
+// Builders for config test fixtures: a valid config as plain data, changed
+// per case, then written as YAML so tests exercise the real parse path.
+import { stringify } from "yaml";
+
+export type ConfigData = Record<string, unknown>;
+
+/** A complete, valid config; every test starts here. */
+export function validConfigData(): ConfigData {
+  return {
+    apiVersion: "hostgate.dev/v1alpha1",
+    kind: "PlatformConfig",
+    domains: [
+      { apex: "example.com", zoneId: "Z0123456789ABC" },
+      { apex: "corp.example.net", zoneId: "Z0INTERNAL42XYZ" },
+    ],
+    loadBalancers: {
+      "alb-out": { dnsName: "public-1.us-east-1.elb.amazonaws.com", hostedZoneId: "Z35SXDOTRQ7X7K" },
+      "alb-in": { dnsName: "internal-1.us-east-1.elb.amazonaws.com", hostedZoneId: "Z35SXDOTRQ7X7K" },
+    },
+    protection: { providers: ["sso"], requireOnPublic: true, identityHeader: "x-app-id" },
+    gateway: { namespace: "istio-system", selector: { istio: "ingressgateway" } },
+    externalBackends: { deniedCidrs: ["169.254.0.0/16"] },
+    serviceBackends: { allowCrossNamespace: false },
+  };
+}
+
+/** validConfigData() changed by `edit`, as YAML text. */
+export function configYaml(edit: (config: ConfigData) => void = () => {}): string {
+  const data = validConfigData();
+  edit(data);
+  return stringify(data);
+}

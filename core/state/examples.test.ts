@@ -1,0 +1,99 @@
+// The shipped examples are documentation and policy-test input: they must
+// read cleanly and agree with each other (the config's apexes, the state's
+// grants and routes), or the policy tests built on them test nothing.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, it } from "node:test";
+import { loadPlatformConfig } from "../config/load.ts";
+import { readManifests } from "../objects/read-manifests.ts";
+import { loadClusterState } from "./load-cluster-state.ts";
+
+const examples = fileURLToPath(new URL("../../examples/", import.meta.url));
+const at = (...parts: string[]) => join(examples, ...parts);
+
+type Obj = { apiVersion: string; kind: string; metadata: { name: string; namespace?: string }; spec: Record<string, any> };
+
+/** Whether `hostname` is exactly granted or below a `*.` wildcard (at any depth, as the policies read grants). */
+function covered(hostname: string, granted: readonly string[]): boolean {
+  return granted.some((g) => (g.startsWith("*.") ? hostname.endsWith(g.slice(1)) : g === hostname));
+}
+
+describe("examples", () => {
+  it("the platform config parses", () => {
+    const config = loadPlatformConfig(at("platform-config.yaml"));
+    assert.deepEqual(config.domains.map((d) => d.apex), ["example.com", "corp.example.net"]);
+    assert.deepEqual(config.protection.providers, ["sso"]);
+  });
+
+  it("every file in examples/ reads as Kubernetes objects", async () => {
+    const manifests = await readManifests([examples]);
+    const byFolder = new Map<string, number>();
+    for (const m of manifests) {
+      const folder = m.source.slice(examples.length).split("/")[0];
+      byFolder.set(folder, (byFolder.get(folder) ?? 0) + 1);
+    }
+    assert.deepEqual(Object.fromEntries(byFolder), {
+      "platform-config.yaml": 1,
+      rejected: 12,
+      routes: 5,
+      state: 12,
+    });
+  });
+
+  it("the state indexes its grants and routes", async () => {
+    const index = await loadClusterState(at("state"));
+    assert.deepEqual(index.counts(), { hostnameGrants: 4, domainRoutes: 4, domains: 4, appIds: 1, grantedNamespaces: 4 });
+    const cluster = index.celValue();
+    assert.ok((cluster.get("domainRoutesByAppId") as Map<string, unknown>).has("shop-web"));
+    const kinds = (cluster.get("grants") as Map<string, unknown>[]).map((g) => g.get("kinds"));
+    assert.ok(kinds.some((k) => JSON.stringify(k) === '["HTTPRoute"]'), "one grant is limited to HTTPRoutes");
+  });
+
+  const singleObjectFolders: { folder: string; header: RegExp }[] = [
+    { folder: "routes", header: /^# ADMITTED: \S/ },
+    { folder: "rejected", header: /^# DENIED: \S/ },
+  ];
+  for (const { folder, header } of singleObjectFolders) {
+    it(`each file in ${folder}/ holds one object and starts with a comment saying why`, async () => {
+      const manifests = await readManifests([at(folder)]);
+      const sources = manifests.map((m) => m.source);
+      assert.equal(new Set(sources).size, sources.length, "one object per file");
+      for (const source of sources) {
+        assert.ok(!source.includes("#"), `${source} holds more than one document`);
+        assert.match(readFileSync(source, "utf8"), header, source);
+      }
+    });
+  }
+
+  it("the routes to admit are granted, under an apex, and clash with nothing in the state", async () => {
+    const config = loadPlatformConfig(at("platform-config.yaml"));
+    const cluster = (await loadClusterState(at("state"))).celValue();
+    const byDomain = cluster.get("domainRoutesByDomain") as Map<string, unknown>;
+    const byAppId = cluster.get("domainRoutesByAppId") as Map<string, unknown>;
+    const grantsByNamespace = cluster.get("grantsByNamespace") as Map<string, Map<string, unknown>[]>;
+    for (const { object, source } of await readManifests([at("routes")])) {
+      const route = object as unknown as Obj;
+      const hostnames: string[] = route.kind === "DomainRoute" ? [route.spec.domain] : route.spec.hostnames;
+      const grants = (grantsByNamespace.get(route.metadata.namespace ?? "") ?? []).filter((g) => {
+        const kinds = g.get("kinds") as string[];
+        return kinds.length === 0 || kinds.includes(route.kind);
+      });
+      for (const hostname of hostnames) {
+        assert.ok(config.domains.some((d) => hostname === d.apex || hostname.endsWith(`.${d.apex}`)), `${source}: ${hostname} outside the apexes`);
+        assert.ok(grants.some((g) => covered(hostname, g.get("hostnames") as string[])), `${source}: ${hostname} not granted`);
+        assert.ok(!byDomain.has(hostname), `${source}: ${hostname} already used`);
+      }
+      if (route.spec.protection) assert.ok(!byAppId.has(route.spec.protection.appId), `${source}: appId already used`);
+    }
+  });
+
+  it("the duplicate examples really collide with the state", async () => {
+    const cluster = (await loadClusterState(at("state"))).celValue();
+    const [duplicateDomain] = await readManifests([at("rejected", "duplicate-domain.yaml")]);
+    const [duplicateAppId] = await readManifests([at("rejected", "duplicate-app-id.yaml")]);
+    assert.ok((cluster.get("domainRoutesByDomain") as Map<string, unknown>).has((duplicateDomain.object as unknown as Obj).spec.domain));
+    assert.ok((cluster.get("domainRoutesByAppId") as Map<string, unknown>).has((duplicateAppId.object as unknown as Obj).spec.protection.appId));
+  });
+});

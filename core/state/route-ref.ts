@@ -1,0 +1,70 @@
+// A DomainRoute as the index stores it and CEL reads it: only the fields
+// uniqueness checks need, not the whole object.
+import type { CelInputValue } from "../objects/cel-input.ts";
+import { normalizeHostname, recordAt, stringAt } from "./fields.ts";
+
+/** CEL `RouteRef`: {namespace, name, uid, domain, lb, appId}. */
+export type RouteValue = ReadonlyMap<string, CelInputValue>;
+
+export interface RouteEntry {
+  /** `namespace/name`: the identity upsert and remove match on. */
+  key: string;
+  namespace: string;
+  name: string;
+  uid: string;
+  /** Normalized domain, "" when the route has none (then it is indexed under no domain). */
+  domain: string;
+  lb: string;
+  /** "" when the route has no protection (then it is indexed under no appId). */
+  appId: string;
+  value: RouteValue;
+}
+
+/**
+ * Namespace of a stored namespaced object. A manifest without one lands in
+ * `default` when applied, so it is indexed there.
+ */
+export function namespaceOf(object: unknown): string {
+  return stringAt(recordAt(object, "metadata"), "namespace") || "default";
+}
+
+export function routeKey(namespace: string, name: string): string {
+  return `${namespace}/${name}`;
+}
+
+/** The route's index entry, or undefined when it has no name. */
+export function routeEntry(object: unknown): RouteEntry | undefined {
+  const metadata = recordAt(object, "metadata");
+  const name = stringAt(metadata, "name");
+  if (name === "") return undefined;
+  const namespace = namespaceOf(object);
+  const spec = recordAt(object, "spec");
+  const uid = stringAt(metadata, "uid");
+  const domain = normalizeHostname(stringAt(spec, "domain"));
+  const lb = stringAt(spec, "lb");
+  const appId = stringAt(recordAt(spec, "protection"), "appId");
+  const value: RouteValue = new Map<string, CelInputValue>([
+    ["namespace", namespace],
+    ["name", name],
+    ["uid", uid],
+    ["domain", domain],
+    ["lb", lb],
+    ["appId", appId],
+  ]);
+  return { key: routeKey(namespace, name), namespace, name, uid, domain, lb, appId, value };
+}
+
+/** True when re-indexing `b` in place of `a` would change nothing CEL sees. */
+export function sameRoute(a: RouteEntry, b: RouteEntry): boolean {
+  return a.key === b.key && a.uid === b.uid && a.domain === b.domain && a.lb === b.lb && a.appId === b.appId;
+}
+
+/** By namespace, then name: the order of every RouteRef list. */
+export function compareRoutes(a: RouteValue, b: RouteValue): number {
+  const x = a.get("namespace") as string;
+  const y = b.get("namespace") as string;
+  if (x !== y) return x < y ? -1 : 1;
+  const m = a.get("name") as string;
+  const n = b.get("name") as string;
+  return m < n ? -1 : m > n ? 1 : 0;
+}

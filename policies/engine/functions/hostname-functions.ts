@@ -1,0 +1,34 @@
+// CEL bindings for the hostname rules in hostname.ts.
+
+import { CelScalar, celError, celFunc, listType } from "@bufbuild/cel";
+import type { CelFunc, CelList } from "@bufbuild/cel";
+import {
+  apexOf,
+  grantCovers,
+  hostnameUnder,
+  hostnameWithoutPort,
+  isHostname,
+  isWildcardHostname,
+  labelsBelow,
+} from "./hostname.ts";
+
+const { BOOL, INT, STRING } = CelScalar;
+const LIST_STRING = listType(STRING);
+
+/** Lists are untyped at run time: a non-string apex is a type error, not a non-match. */
+function strings(list: CelList): string[] {
+  return Array.from(list, (item) => {
+    if (typeof item !== "string") throw celError("apexOf: apexes must be a list of strings");
+    return item;
+  });
+}
+
+export const hostnameFunctions: CelFunc[] = [
+  celFunc("isHostname", [STRING], BOOL, isHostname),
+  celFunc("isWildcardHostname", [STRING], BOOL, isWildcardHostname),
+  celFunc("grantCovers", [STRING, STRING], BOOL, grantCovers),
+  celFunc("hostnameUnder", [STRING, STRING], BOOL, hostnameUnder),
+  celFunc("labelsBelow", [STRING, STRING], INT, (name, apex) => BigInt(labelsBelow(name, apex))),
+  celFunc("apexOf", [STRING, LIST_STRING], STRING, (name, apexes) => apexOf(name, strings(apexes))),
+  celFunc("hostnameWithoutPort", [STRING], STRING, hostnameWithoutPort),
+];

@@ -1,0 +1,110 @@
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { compileRegex, REGEX_CACHE_SIZE } from "./regex-cache.ts";
+import { errorOf, show, valueOf } from "./testing.ts";
+
+describe("find", () => {
+  const cases: [string, string, string][] = [
+    ["abc 123 def 456", "[0-9]+", "123"],
+    ["abc", "[0-9]+", ""],
+    ["ab", "a|ab", "a"],
+    ["xyz", "", ""],
+    ["Hello", "(?i)h.l", "Hel"],
+    ["foo.example.com", "^[^.]+", "foo"],
+    ["héllo", "é.", "él"],
+    ["team-a.apps.example.com", "[a-z]+\\.example\\.com$", "apps.example.com"],
+  ];
+  for (const [text, pattern, want] of cases) {
+    test(`${show(text)}.find(${show(pattern)}) is ${show(want)}`, () => {
+      assert.equal(valueOf("s.find(p)", { s: text, p: pattern }), want);
+    });
+  }
+});
+
+describe("findAll", () => {
+  const cases: [string, string, string[]][] = [
+    ["a1b22c333", "[0-9]+", ["1", "22", "333"]],
+    ["abc", "x", []],
+    ["abc", "", ["", "", "", ""]],
+    ["baaab", "a*", ["", "aaa", ""]],
+    ["a.b.example.com", "[^.]+", ["a", "b", "example", "com"]],
+  ];
+  for (const [text, pattern, want] of cases) {
+    test(`${show(text)}.findAll(${show(pattern)}) is ${show(want)}`, () => {
+      assert.deepEqual(valueOf("s.findAll(p)", { s: text, p: pattern }), want);
+    });
+  }
+
+  const limited: [bigint, string[]][] = [
+    [2n, ["1", "22"]],
+    [0n, []],
+    [1n, ["1"]],
+    [10n, ["1", "22", "333"]],
+    [-1n, ["1", "22", "333"]],
+    [-5n, ["1", "22", "333"]],
+    [9223372036854775807n, ["1", "22", "333"]],
+  ];
+  for (const [n, want] of limited) {
+    test(`findAll with a limit of ${n} returns ${show(want)}`, () => {
+      assert.deepEqual(valueOf("'a1b22c333'.findAll('[0-9]+', n)", { n }), want);
+    });
+  }
+});
+
+describe("regex errors", () => {
+  const cases: [string, string][] = [
+    ["s.find(p)", "("],
+    ["s.find(p)", "a**"],
+    ["s.findAll(p)", "[a-"],
+    ["s.findAll(p, 1)", "(?P<n>a"],
+    ["s.find(p)", "\\p{NotAClass}"],
+    ["s.find(p)", "(a)\\1"],
+  ];
+  for (const [expr, pattern] of cases) {
+    test(`${expr} with the invalid pattern ${show(pattern)} fails with an error naming the pattern`, () => {
+      const error = errorOf(expr, { s: "abc", p: pattern });
+      assert.ok(error.message.includes(JSON.stringify(pattern)), error.message);
+      assert.match(error.message, /^invalid regex pattern /);
+    });
+  }
+
+  test("findAll on input that would take quadratic time fails instead", () => {
+    const error = errorOf("s.findAll('a.*z|a')", { s: "a".repeat(3000) });
+    assert.match(error.message, /too costly/);
+  });
+});
+
+describe("linear time", () => {
+  const hostile = "a".repeat(5000) + "!";
+  const cases: [string, string, unknown][] = [
+    ["s.find('^(a+)+$')", "", ""],
+    ["s.find('(a+)+!')", "", hostile],
+    ["s.findAll('(a|a)*b')", "", []],
+    ["s.matches('^(a+)+$')", "", false],
+  ];
+  for (const [expr, , want] of cases) {
+    test(`${expr} on 5000 a's and a '!' finishes quickly`, () => {
+      const started = performance.now();
+      assert.deepEqual(valueOf(expr, { s: hostile }), want);
+      // A backtracking engine needs astronomically long; RE2 needs milliseconds.
+      assert.ok(performance.now() - started < 1000, `took ${performance.now() - started} ms`);
+    });
+  }
+});
+
+describe("regex cache", () => {
+  test("a pattern is compiled once and then reused", () => {
+    assert.equal(compileRegex("cache-[a-z]+"), compileRegex("cache-[a-z]+"));
+  });
+
+  test("the cache is bounded, so the oldest patterns are compiled again", () => {
+    const first = compileRegex("evict-me");
+    for (let i = 0; i < REGEX_CACHE_SIZE; i++) compileRegex(`filler-${i}`);
+    assert.notEqual(compileRegex("evict-me"), first);
+  });
+
+  test("an invalid pattern keeps failing with the same message when cached", () => {
+    assert.throws(() => compileRegex("(cached"), /invalid regex pattern "\(cached"/);
+    assert.throws(() => compileRegex("(cached"), /invalid regex pattern "\(cached"/);
+  });
+});
