@@ -80,8 +80,10 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
     const schema = checkCustomResource(crd, object, { operation: input.operation, oldObject: input.oldObject });
     object = schema.object;
     for (const v of schema.violations) verdict.denials.push({ policy: SCHEMA_POLICY, message: v.message, field: v.field, reason: v.reason });
+    // kubectl apply validates strictly by default (server-side field
+    // validation Strict), so an unknown field is an error, not a silent drop.
     for (const field of schema.prunedFields) {
-      verdict.warnings.push({ policy: SCHEMA_POLICY, message: `unknown field "${field}" will be dropped by the API server`, field, reason: "Invalid" });
+      verdict.denials.push({ policy: SCHEMA_POLICY, message: `strict decoding error: unknown field "${field}"; remove it or fix its spelling (\`kubectl explain\` lists the fields)`, field, reason: "BadRequest" });
     }
   }
 

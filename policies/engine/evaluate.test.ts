@@ -181,3 +181,18 @@ describe("running mutations", () => {
     assert.deepEqual(outcome.patch, []);
   });
 });
+
+describe("reporting failures", () => {
+  test("one broken variable read by several validations is reported once", () => {
+    const set = makePolicySet([
+      policy("vars", {
+        variables: [{ name: "bad", expression: "object.spec.missing.x" }],
+        validations: [
+          { expression: "variables.bad == 1", message: "a" },
+          { expression: "variables.bad == 2", message: "b" },
+        ],
+      }),
+    ]);
+    assert.equal(runValidations(set, route({}), ctx).length, 1);
+  });
+});

@@ -140,7 +140,9 @@ export function runValidations(set: PolicySet, input: AdmissionInput, ctx: Evalu
           action: validation.action,
         });
       } catch (error) {
-        violations.push(failure(module, error));
+        // One broken variable fails every validation that reads it; say so once.
+        const reported = failure(module, error);
+        if (!violations.some((v) => v.policy === reported.policy && v.message === reported.message)) violations.push(reported);
       }
     }
   }

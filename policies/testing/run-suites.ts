@@ -72,7 +72,8 @@ export function readSuites(files: readonly string[]): Array<{ file: string; suit
   const suites: Array<{ file: string; suite: PolicyTestSuite }> = [];
   for (const path of files) {
     const file = relative(process.cwd(), path) || path;
-    const docs = parseAllDocuments(readFileSync(path, "utf8"));
+    // `merge: true` lets fixtures extend a shared object with YAML merge keys (`<<: *route`).
+    const docs = parseAllDocuments(readFileSync(path, "utf8"), { merge: true });
     for (const [index, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
       if (doc.errors.length > 0) {
         for (const e of doc.errors) problems.push(`${file}:${e.linePos?.[0] ? `${e.linePos[0].line}:${e.linePos[0].col}` : ""} YAML syntax error: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`);

@@ -1,0 +1,200 @@
+// TypeScript shapes of hostgate's custom resources, mirroring the CRD
+// manifests beside this file (hostgate.dev_*.yaml). The manifests are the
+// source of truth: the API server enforces them, these types only describe
+// what a well-formed object looks like to code that reads or writes one.
+
+export const GROUP = "hostgate.dev";
+export const VERSION = "v1alpha1";
+export const API_VERSION = `${GROUP}/${VERSION}` as const;
+
+export const KIND_DOMAIN_ROUTE = "DomainRoute";
+export const KIND_HOSTNAME_GRANT = "HostnameGrant";
+export const KIND_DOMAIN_CLAIM = "DomainClaim";
+export const KINDS = [KIND_DOMAIN_ROUTE, KIND_HOSTNAME_GRANT, KIND_DOMAIN_CLAIM] as const;
+export type HostgateKind = (typeof KINDS)[number];
+
+/** `spec.lb`: the internet-facing and the internal load balancer. */
+export const LB_PUBLIC = "alb-out";
+export const LB_INTERNAL = "alb-in";
+export const LOAD_BALANCERS = [LB_PUBLIC, LB_INTERNAL] as const;
+export type LoadBalancer = (typeof LOAD_BALANCERS)[number];
+
+/** `spec.routing.mode`. Managed is the default the API server fills in. */
+export const MODE_MANAGED = "Managed";
+export const MODE_EXTERNAL = "External";
+export const ROUTING_MODES = [MODE_MANAGED, MODE_EXTERNAL] as const;
+export type RoutingMode = (typeof ROUTING_MODES)[number];
+
+export const EXTERNAL_PROTOCOLS = ["HTTP", "HTTPS", "TCP"] as const;
+export type ExternalProtocol = (typeof EXTERNAL_PROTOCOLS)[number];
+
+export const PROTECTION_ACTIONS = ["Allow", "Authenticate"] as const;
+export type ProtectionAction = (typeof PROTECTION_ACTIONS)[number];
+
+/** Kinds a HostnameGrant can be restricted to with `spec.kinds`. */
+export const GRANTABLE_KINDS = ["DomainRoute", "HTTPRoute", "GRPCRoute", "VirtualService"] as const;
+export type GrantableKind = (typeof GRANTABLE_KINDS)[number];
+
+/** DomainRoute condition types (status.conditions[].type). */
+export const CONDITION_CLAIMED = "Claimed";
+export const CONDITION_GATEWAY_READY = "GatewayReady";
+export const CONDITION_PROTECTION_READY = "ProtectionReady";
+export const CONDITION_READY = "Ready";
+export const CONDITION_TYPES = [CONDITION_CLAIMED, CONDITION_GATEWAY_READY, CONDITION_PROTECTION_READY, CONDITION_READY] as const;
+export type ConditionType = (typeof CONDITION_TYPES)[number];
+
+/** Schema defaults the API server applies; code reading a stored object can rely on them. */
+export const DEFAULT_DNS_TTL_SECONDS = 300;
+export const MIN_DNS_TTL_SECONDS = 60;
+export const MAX_DNS_TTL_SECONDS = 86400;
+export const DEFAULT_EXTERNAL_PROTOCOL: ExternalProtocol = "HTTP";
+
+/** The subset of metav1.ObjectMeta hostgate reads and writes. */
+export interface ObjectMeta {
+  name?: string;
+  generateName?: string;
+  namespace?: string;
+  uid?: string;
+  resourceVersion?: string;
+  generation?: number;
+  creationTimestamp?: string;
+  deletionTimestamp?: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  finalizers?: string[];
+  ownerReferences?: OwnerReference[];
+}
+
+export interface OwnerReference {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  uid: string;
+  controller?: boolean;
+  blockOwnerDeletion?: boolean;
+}
+
+/** metav1.Condition, exactly as the Kubernetes API defines it. */
+export interface Condition {
+  type: string;
+  status: "True" | "False" | "Unknown";
+  observedGeneration?: number;
+  /** RFC 3339 timestamp. */
+  lastTransitionTime: string;
+  /** CamelCase identifier, `^[A-Za-z]([A-Za-z0-9_,:]*[A-Za-z0-9_])?$`. */
+  reason: string;
+  message: string;
+}
+
+export interface BackendService {
+  /** DNS-1035 label, at most 63 characters. */
+  name: string;
+  /** Defaults (in the reconciler, not the schema) to the DomainRoute's namespace. */
+  namespace?: string;
+  port: number;
+}
+
+export interface ExternalBackend {
+  /** Dotted-decimal IPv4 address without leading zeros. */
+  ip: string;
+  port: number;
+  /** Defaulted to HTTP by the API server. */
+  protocol?: ExternalProtocol;
+}
+
+/** Exactly one of service/external when the mode is Managed; none when External. */
+export interface Backend {
+  service?: BackendService;
+  external?: ExternalBackend;
+}
+
+export interface Routing {
+  /** Defaulted to Managed by the API server. */
+  mode?: RoutingMode;
+}
+
+export interface DnsSpec {
+  /** Seconds, 60..86400; defaulted to 300 when `dns` is present. */
+  ttl?: number;
+  /** Route53 hosted zone ID overriding the platform's zone. */
+  zoneId?: string;
+}
+
+export interface ProtectionRule {
+  action: ProtectionAction;
+  /** 1..64 URL paths, each starting with `/`. */
+  paths: string[];
+}
+
+export interface Protection {
+  provider: string;
+  appId: string;
+  rules?: ProtectionRule[];
+}
+
+export interface DomainRouteSpec {
+  /** Lowercase FQDN; immutable. */
+  domain: string;
+  lb: LoadBalancer;
+  /** Defaulted to `{mode: "Managed"}` by the API server. */
+  routing?: Routing;
+  backend?: Backend;
+  dns?: DnsSpec;
+  protection?: Protection;
+}
+
+export interface DomainRouteStatus {
+  observedGeneration?: number;
+  conditions?: Condition[];
+  claimedDomain?: string;
+  /** `namespace/name` of the Istio gateway serving the domain. */
+  gateway?: string;
+  effectiveAppId?: string;
+  dnsTarget?: string;
+  certificateArn?: string;
+}
+
+export interface DomainRoute {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND_DOMAIN_ROUTE;
+  metadata: ObjectMeta;
+  spec: DomainRouteSpec;
+  status?: DomainRouteStatus;
+}
+
+export interface HostnameGrantSpec {
+  namespaces: string[];
+  /** Exact DNS names or `*.`-prefixed wildcards. */
+  hostnames: string[];
+  /** Absent means every grantable kind. */
+  kinds?: GrantableKind[];
+  /** Defaulted to false by the API server. */
+  allowPublicWithoutProtection?: boolean;
+}
+
+export interface HostnameGrant {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND_HOSTNAME_GRANT;
+  metadata: ObjectMeta;
+  spec: HostnameGrantSpec;
+}
+
+export interface DomainClaimOwner {
+  namespace: string;
+  name: string;
+  uid: string;
+}
+
+export interface DomainClaimSpec {
+  /** Equal to metadata.name; immutable. */
+  domain: string;
+  /** Immutable. */
+  owner: DomainClaimOwner;
+}
+
+export interface DomainClaim {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND_DOMAIN_CLAIM;
+  metadata: ObjectMeta;
+  spec: DomainClaimSpec;
+}
