@@ -70,6 +70,7 @@ export function runMutations(set: PolicySet, input: AdmissionInput, ctx: Evaluat
   let object = input.object;
   const patch: JsonPatchOperation[] = [];
   const violations: Violation[] = [];
+  let shared: RequestBindings | undefined;
   for (const module of set.modules) {
     if (module.mutations.length === 0 || !matchesRequest(module, input)) continue;
     const sizeViolation = checkSize(module, object, limits);
@@ -77,7 +78,8 @@ export function runMutations(set: PolicySet, input: AdmissionInput, ctx: Evaluat
       violations.push(sizeViolation);
       continue;
     }
-    const run = new ModuleRun(module, { ...input, object }, ctx, limits, now, deadline);
+    shared ??= requestBindings({ ...input, object }, ctx);
+    const run = new ModuleRun(module, shared, limits, now, deadline);
     try {
       if (!run.conditionsHold()) continue;
       for (const mutation of module.mutations) {
@@ -97,7 +99,8 @@ export function runMutations(set: PolicySet, input: AdmissionInput, ctx: Evaluat
           throw error;
         }
         patch.push(...operations);
-        run.rebind(object);
+        shared = { ...shared, object: jsonToCel(object) };
+        run.rebind(shared.object);
       }
     } catch (error) {
       violations.push(failure(module, error));
@@ -112,6 +115,7 @@ export function runValidations(set: PolicySet, input: AdmissionInput, ctx: Evalu
   const now = ctx.now ?? performance.now.bind(performance);
   const deadline = now() + limits.timeoutMs;
   const violations: Violation[] = [];
+  let shared: RequestBindings | undefined;
   for (const module of set.modules) {
     if (module.validations.length === 0 || !matchesRequest(module, input)) continue;
     const sizeViolation = checkSize(module, input.object, limits);
@@ -119,7 +123,8 @@ export function runValidations(set: PolicySet, input: AdmissionInput, ctx: Evalu
       violations.push(sizeViolation);
       continue;
     }
-    const run = new ModuleRun(module, input, ctx, limits, now, deadline);
+    shared ??= requestBindings(input, ctx);
+    const run = new ModuleRun(module, shared, limits, now, deadline);
     try {
       if (!run.conditionsHold()) continue;
     } catch (error) {
@@ -149,6 +154,25 @@ export function runValidations(set: PolicySet, input: AdmissionInput, ctx: Evalu
   return violations;
 }
 
+/** The bindings every module of one request shares; lazy views keep their conversion caches across modules. */
+interface RequestBindings {
+  object: unknown;
+  oldObject: unknown;
+  request: unknown;
+  config: unknown;
+  cluster: unknown;
+}
+
+function requestBindings(input: AdmissionInput, ctx: EvaluationContext): RequestBindings {
+  return {
+    object: jsonToCel(input.object ?? null),
+    oldObject: jsonToCel(input.oldObject ?? null),
+    request: jsonToCel(requestBinding(input)),
+    config: ctx.config,
+    cluster: ctx.cluster,
+  };
+}
+
 class ModuleError extends Error {
   readonly field: string;
   constructor(field: string, message: string) {
@@ -166,23 +190,16 @@ class ModuleRun {
   #errors: (ModuleError | undefined)[] = [];
   #computed: boolean[] = [];
 
-  constructor(module: CompiledModule, input: AdmissionInput, ctx: EvaluationContext, limits: EngineLimits, now: () => number, deadline: number) {
+  constructor(module: CompiledModule, shared: RequestBindings, limits: EngineLimits, now: () => number, deadline: number) {
     this.#module = module;
     this.#budget = new EvaluationBudget(limits, now, deadline);
     const variables = new VariablesView((name) => this.#variable(name));
-    this.#bindings = {
-      object: jsonToCel(input.object ?? null),
-      oldObject: jsonToCel(input.oldObject ?? null),
-      request: jsonToCel(requestBinding(input)),
-      config: ctx.config,
-      cluster: ctx.cluster,
-      variables,
-    };
+    this.#bindings = { ...shared, variables };
   }
 
   /** After a mutation, expressions see the new object and recompute variables. */
-  rebind(object: unknown): void {
-    this.#bindings.object = jsonToCel(object ?? null);
+  rebind(objectView: unknown): void {
+    this.#bindings.object = objectView;
     this.#values = [];
     this.#errors = [];
     this.#computed = [];
