@@ -52,6 +52,21 @@ describe("celCostProblems", () => {
       paths: [`${S}.properties[port]`],
     },
     {
+      name: "an int-or-string is reported even with maxLength: Kubernetes 1.28 sizes it as the whole request",
+      schema: withSpec({ type: "object", "x-kubernetes-validations": rule, properties: { port: { "x-kubernetes-int-or-string": true, maxLength: 5 } } }),
+      paths: [`${S}.properties[port]`],
+    },
+    {
+      name: "an enum string without maxLength is reported: Kubernetes 1.28 does not size it by its longest value",
+      schema: withSpec({ type: "string", enum: ["a", "bb"], "x-kubernetes-validations": rule }),
+      paths: [S],
+    },
+    {
+      name: "a string with a format the estimator does not size is reported",
+      schema: withSpec({ type: "string", format: "datetime", "x-kubernetes-validations": rule }),
+      paths: [S],
+    },
+    {
       name: "a root rule over undeclared metadata is reported",
       schema: { type: "object", "x-kubernetes-validations": rule, properties: { spec: { type: "object" } } },
       paths: ["openAPIV3Schema"],
@@ -65,8 +80,9 @@ describe("celCostProblems", () => {
 
   const passing: { name: string; schema: JSONSchemaProps }[] = [
     { name: "strings outside every rule's reach need no bound", schema: withSpec({ type: "object", properties: { a: { type: "string" }, b: { type: "string", maxLength: 3, "x-kubernetes-validations": rule } } }) },
-    { name: "an enum string is bounded by its longest value", schema: withSpec({ type: "string", enum: ["a", "bb"], "x-kubernetes-validations": rule }) },
+    { name: "an enum string with maxLength is bounded", schema: withSpec({ type: "string", enum: ["a", "bb"], maxLength: 2, "x-kubernetes-validations": rule }) },
     { name: "a date-time string is a fixed-size timestamp", schema: withSpec({ type: "string", format: "date-time", "x-kubernetes-validations": rule }) },
+    { name: "a duration string is a fixed-size duration", schema: withSpec({ type: "string", format: "duration", "x-kubernetes-validations": rule }) },
     {
       name: "a root rule is fine when apiVersion, kind, name and generateName are declared and bounded",
       schema: {

@@ -17,9 +17,16 @@ export interface CelCostProblem {
   message: string;
 }
 
-// The estimator types these string formats as fixed-size CEL values
-// (timestamp, duration), and an enum string as its longest value.
-const BOUNDED_STRING_FORMATS = new Set(["date-time", "datetime", "date", "duration"]);
+// The oldest API server hostgate supports is Kubernetes 1.28. Its estimator
+// (SchemaDeclType) types these string formats as fixed-size CEL values
+// (timestamp, duration) whatever their maxLength. Two bounds that newer
+// servers honour do not exist there, so they do not count here:
+// - an enum string is sized by its longest value only from 1.29
+//   (kubernetes/kubernetes#121085, fixing #119511); 1.28 treats it as a
+//   string filling the whole request unless it has a maxLength;
+// - an x-kubernetes-int-or-string value is always sized as the whole request,
+//   its maxLength ignored (changed only by kubernetes/kubernetes#132837).
+const BOUNDED_STRING_FORMATS = new Set(["date-time", "date", "duration"]);
 
 export function celCostProblems(schema: JSONSchemaProps, rootPath = "openAPIV3Schema"): CelCostProblem[] {
   const out: CelCostProblem[] = [];
@@ -43,11 +50,11 @@ function checkBounded(node: JSONSchemaProps, path: string, rulePath: string, out
   const problem = (message: string): void => {
     out.push({ path, rulePath, message: `${path}: ${message}, and the rule at ${rulePath} can reach it; the API server's CEL cost estimate would treat it as unbounded` });
   };
-  const intOrString = node["x-kubernetes-int-or-string"] === true;
-  if ((node.type === "string" || intOrString) && node.maxLength === undefined) {
-    const enumBounded = node.enum !== undefined && node.enum.length > 0;
+  if (node["x-kubernetes-int-or-string"] === true) {
+    problem("x-kubernetes-int-or-string value (Kubernetes 1.28 sizes it as the whole request, maxLength or not)");
+  } else if (node.type === "string" && node.maxLength === undefined) {
     const formatBounded = node.format !== undefined && BOUNDED_STRING_FORMATS.has(node.format);
-    if (!enumBounded && !formatBounded) problem("string without maxLength");
+    if (!formatBounded) problem(node.enum !== undefined && node.enum.length > 0 ? "enum string without maxLength (Kubernetes 1.28 ignores the enum when sizing it)" : "string without maxLength");
   }
   if (node.type === "array" && node.maxItems === undefined) problem("list without maxItems");
   const isMap = node.type === "object" && node.additionalProperties !== undefined && node.additionalProperties !== false;

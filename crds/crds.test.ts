@@ -10,6 +10,7 @@ import { CRD_DIRECTORY, readCrds } from "./catalog.ts";
 import type { CrdManifest } from "./catalog.ts";
 import { celCostProblems } from "./cel-cost.ts";
 import { fieldsWithoutDescription } from "./descriptions.ts";
+import { KUBERNETES_CEL_BASELINE, kubernetesCelProblems } from "./kubernetes-cel.ts";
 import { printerColumnProblems } from "./printer-columns.ts";
 import type { JSONSchemaProps } from "./schema-props.ts";
 import { additionalPropertiesOf, itemsOf } from "./schema-props.ts";
@@ -108,6 +109,15 @@ describe("the CRD manifests", () => {
             assert.ok(compiled.ok, `${rule.dataPath || "<root>"}: ${source}: ${compiled.ok ? "" : compiled.message}`);
           }
         }
+      });
+
+      it(`${name} ${version.name} CEL rules call only what a Kubernetes ${KUBERNETES_CEL_BASELINE} API server offers new rules`, () => {
+        const problems = collectValidationRules(schema).flatMap((rule) =>
+          [rule.rule, rule.messageExpression]
+            .filter((s) => s !== undefined)
+            .flatMap((source) => kubernetesCelProblems(source).map((p) => `${rule.dataPath || "<root>"}: ${source}: ${p}`)),
+        );
+        assert.deepEqual(problems, []);
       });
     }
   }

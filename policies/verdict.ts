@@ -64,9 +64,13 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
   const crd = phases.schema && (input.operation === "CREATE" || input.operation === "UPDATE") ? env.crdFor?.(apiVersion, input.kind.kind) : undefined;
 
   let object = input.object;
+  let prunedFields: readonly string[] = [];
   if (crd !== undefined) {
-    // The API server applies schema defaults when it decodes the request, before any webhook.
-    object = checkCustomResource(crd, object, { operation: input.operation, oldObject: input.oldObject, defaultsOnly: true }).object;
+    // The API server prunes unknown fields and applies schema defaults when
+    // it decodes the request, before any webhook sees it.
+    const decoded = checkCustomResource(crd, object, { operation: input.operation, oldObject: input.oldObject, defaultsOnly: true });
+    object = decoded.object;
+    prunedFields = decoded.prunedFields;
   }
 
   if (phases.mutate) {
@@ -82,7 +86,7 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
     for (const v of schema.violations) verdict.denials.push({ policy: SCHEMA_POLICY, message: v.message, field: v.field, reason: v.reason });
     // kubectl apply validates strictly by default (server-side field
     // validation Strict), so an unknown field is an error, not a silent drop.
-    for (const field of schema.prunedFields) {
+    for (const field of new Set([...prunedFields, ...schema.prunedFields])) {
       verdict.denials.push({ policy: SCHEMA_POLICY, message: `strict decoding error: unknown field "${field}"; remove it or fix its spelling (\`kubectl explain\` lists the fields)`, field, reason: "BadRequest" });
     }
   }

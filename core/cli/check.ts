@@ -116,6 +116,16 @@ export async function runCheck(args: readonly string[]): Promise<CommandResult> 
 
 const HOSTGATE_FILE_KINDS = new Set(["PlatformConfig", "PolicyModule", "PolicyTest"]);
 
+/** Cluster-scoped kinds of Kubernetes and of APIs next to hostgate ("group/Kind"); others are taken as namespaced. */
+const CLUSTER_SCOPED_KINDS = new Set([
+  "/Namespace", "/Node", "/PersistentVolume",
+  "rbac.authorization.k8s.io/ClusterRole", "rbac.authorization.k8s.io/ClusterRoleBinding",
+  "apiextensions.k8s.io/CustomResourceDefinition", "storage.k8s.io/StorageClass", "scheduling.k8s.io/PriorityClass",
+  "admissionregistration.k8s.io/ValidatingWebhookConfiguration", "admissionregistration.k8s.io/MutatingWebhookConfiguration",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicy", "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+  "networking.k8s.io/IngressClass", "gateway.networking.k8s.io/GatewayClass",
+]);
+
 function isHostgateFile(object: Record<string, unknown>): boolean {
   return object.apiVersion === "hostgate.dev/v1alpha1" && HOSTGATE_FILE_KINDS.has(String(object.kind));
 }
@@ -126,7 +136,7 @@ function checkOne(manifest: Manifest, stored: readonly Manifest[], options: Chec
   const kind = String(object.kind);
   const metadata = (typeof object.metadata === "object" && object.metadata !== null ? object.metadata : {}) as { name?: unknown; namespace?: unknown };
   const name = typeof metadata.name === "string" ? metadata.name : "";
-  const clusterScoped = environment.crds.lookup(apiVersion, kind)?.scope === "Cluster";
+  const clusterScoped = environment.crds.lookup(apiVersion, kind)?.scope === "Cluster" || CLUSTER_SCOPED_KINDS.has(`${splitApiVersion(apiVersion)[0]}/${kind}`);
   const namespace = clusterScoped ? undefined : namespaceFor(metadata.namespace, options.namespace, manifest.source);
   if (name === "") throw new UsageError(`${manifest.source}: ${kind} has no metadata.name; kubectl apply needs one`);
 

@@ -96,7 +96,8 @@ export function findModuleFiles(paths: readonly string[]): string[] {
       }
       return;
     }
-    files.push(path);
+    // A suite named directly (`hostgate test x.test.yaml`) is still a suite.
+    if (!/\.test\.ya?ml$/.test(path)) files.push(path);
   };
   for (const path of paths) walk(path);
   return files;
