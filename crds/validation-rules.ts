@@ -1,10 +1,11 @@
 // Collects every x-kubernetes-validations rule of a schema with the place it
 // applies to, so callers can list, compile or explain rules without walking
 // the schema themselves.
-import type { FieldValueErrorReason, JSONSchemaProps } from "./schema-props.ts";
+import type { JSONSchemaProps, ValidationRule } from "./schema-props.ts";
 import { additionalPropertiesOf, itemsOf } from "./schema-props.ts";
 
-export interface CollectedRule {
+/** A rule from x-kubernetes-validations, with where it sits. */
+export interface CollectedRule extends ValidationRule {
   /** Keys from openAPIV3Schema to the node carrying the rule, e.g. ["properties", "spec"]. */
   schemaPath: readonly string[];
   /**
@@ -15,12 +16,6 @@ export interface CollectedRule {
   dataPath: string;
   /** Position of the rule in its node's x-kubernetes-validations list. */
   index: number;
-  rule: string;
-  message?: string;
-  messageExpression?: string;
-  reason?: FieldValueErrorReason;
-  fieldPath?: string;
-  optionalOldSelf?: boolean;
   /**
    * The rule reads `oldSelf`, so the API server runs it only on UPDATE and
    * only where an old value exists. A syntactic test (the word `oldSelf`

@@ -67,17 +67,8 @@ export function domainRoute({ name = "fixture", namespace = "team-a", spec = {} 
 }
 
 /** One `-o json` entry of `hostgate check`. */
-export interface CheckEntry {
-  apiVersion: string;
-  kind: string;
-  namespace?: string;
-  name: string;
-  source: string;
-  allowed: boolean;
-  denials: Array<{ policy: string; message: string; field?: string }>;
-  warnings: Array<{ policy: string; message: string; field?: string }>;
-  patch: Array<{ op: string; path: string; value?: unknown }>;
-}
+import type { CheckEntry } from "../core/cli/check.ts";
+export type { CheckEntry };
 
 /** Parses `check -o json` output, failing with the CLI's stderr when it is not JSON. */
 export function entriesOf(result: CliResult): CheckEntry[] {

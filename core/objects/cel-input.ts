@@ -3,6 +3,7 @@
 // CEL sees `map<string, dyn>` with `in` and indexing semantics, and integers
 // as bigint so CEL sees `int` (a JS number would be a CEL `double`, and
 // `ttl == 300` would compare a double against an int).
+import { jsonNumberToCel } from "../../policies/engine/cel-values.ts";
 
 export type CelInputValue =
   | string
@@ -20,7 +21,7 @@ export function toCelInput(value: unknown): CelInputValue {
     case "bigint":
       return value;
     case "number":
-      return Number.isInteger(value) ? BigInt(value) : value;
+      return jsonNumberToCel(value);
     case "undefined":
       return null;
     case "object": {

@@ -16,7 +16,16 @@ const LIST_BRAND = Symbol.for("@bufbuild/cel/list");
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-/** Converts one JSON value to a CEL input: integers become int (bigint), other numbers double. */
+/**
+ * JSON numbers in CEL: an integer is an int (bigint), anything else a double.
+ * Integers beyond 2^53 have already lost precision in JSON.parse; they stay
+ * doubles rather than pretend to an exactness they lack.
+ */
+export function jsonNumberToCel(value: number): bigint | number {
+  return Number.isSafeInteger(value) ? BigInt(value) : value;
+}
+
+/** Converts one JSON value to a CEL input, lazily for objects and arrays (see above). */
 export function jsonToCel(value: unknown): unknown {
   switch (typeof value) {
     case "string":
@@ -24,7 +33,7 @@ export function jsonToCel(value: unknown): unknown {
     case "bigint":
       return value;
     case "number":
-      return Number.isInteger(value) && Number.isSafeInteger(value) ? BigInt(value) : value;
+      return jsonNumberToCel(value);
     case "undefined":
       return null;
     case "object":
