@@ -7,8 +7,7 @@ import type { CrdCatalog } from "../crds/catalog.ts";
 import { loadPolicySet } from "../policies/engine/module-loader.ts";
 import type { PolicySet } from "../policies/engine/module-loader.ts";
 import type { VerdictEnvironment } from "../policies/verdict.ts";
-import { problemsOf } from "./cli/usage-error.ts";
-import { UsageError } from "./cli/usage-error.ts";
+import { isReportable, problemsOf, UsageError } from "./errors.ts";
 import { configToCel, loadPlatformConfig } from "./config/index.ts";
 import type { PlatformConfig } from "./config/index.ts";
 import { loadClusterState } from "./state/index.ts";
@@ -30,10 +29,13 @@ export interface EnvironmentPaths {
 
 export async function loadEnvironment(paths: EnvironmentPaths): Promise<LoadedEnvironment> {
   const problems: string[] = [];
+  // Collect every loader's problems so one run reports all unusable input;
+  // anything that is not a reported problem is a bug and propagates as one.
   const attempt = <T>(load: () => T): T | undefined => {
     try {
       return load();
     } catch (error) {
+      if (!isReportable(error)) throw error;
       problems.push(...problemsOf(error));
       return undefined;
     }
@@ -45,6 +47,7 @@ export async function loadEnvironment(paths: EnvironmentPaths): Promise<LoadedEn
   try {
     state = await loadClusterState(paths.state);
   } catch (error) {
+    if (!isReportable(error)) throw error;
     problems.push(...problemsOf(error));
   }
   if (problems.length > 0 || !config || !policies || !crds || !state) throw new UsageError(...problems);

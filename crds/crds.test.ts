@@ -14,7 +14,7 @@ import { KUBERNETES_CEL_BASELINE, kubernetesCelProblems } from "./kubernetes-cel
 import { printerColumnProblems } from "./printer-columns.ts";
 import type { JSONSchemaProps } from "./schema-props.ts";
 import { additionalPropertiesOf, itemsOf } from "./schema-props.ts";
-import { checkStructuralSchema } from "./structural.ts";
+import { checkStructuralSchema } from "../policies/schema/crd-structural.ts";
 import { collectValidationRules } from "./validation-rules.ts";
 
 const loaded = readCrds(CRD_DIRECTORY);

@@ -5,7 +5,7 @@
 // serves (the API server does the schema part itself); `check` runs them all.
 import type { CrdCatalogEntry } from "../crds/catalog.ts";
 import { checkCustomResource } from "./schema/check.ts";
-import { runMutations, runValidations } from "./engine/evaluate.ts";
+import { runMutations, runValidations, withRequestDeadline } from "./engine/evaluate.ts";
 import type { EngineLimits } from "./engine/evaluate.ts";
 import type { PolicySet } from "./engine/module-loader.ts";
 import type { AdmissionInput, JsonPatchOperation, Violation } from "./engine/types.ts";
@@ -59,7 +59,8 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
   // Subresources (status, scale) are the controllers' business; CONNECT has no object.
   if (input.subResource || input.operation === "CONNECT") return verdict;
 
-  const ctx = { config: env.config, cluster: env.cluster, limits: env.limits, now: env.now };
+  // One deadline for the whole request: mutation and validation share it.
+  const ctx = withRequestDeadline({ config: env.config, cluster: env.cluster, limits: env.limits, now: env.now });
   const apiVersion = input.kind.group === "" ? input.kind.version : `${input.kind.group}/${input.kind.version}`;
   const crd = phases.schema && (input.operation === "CREATE" || input.operation === "UPDATE") ? env.crdFor?.(apiVersion, input.kind.kind) : undefined;
 

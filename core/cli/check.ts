@@ -12,8 +12,8 @@ import type { Finding, Verdict } from "../../policies/verdict.ts";
 import type { AdmissionInput, JsonPatchOperation, Operation } from "../../policies/engine/types.ts";
 import { splitApiVersion } from "../../policies/testing/run-suites.ts";
 import { BUILTIN_POLICIES, DEFAULT_CONFIG, DEFAULT_STATE } from "./paths.ts";
-import { UsageError } from "./usage-error.ts";
-import type { CommandResult } from "./usage-error.ts";
+import { UsageError } from "../errors.ts";
+import type { CommandResult } from "../errors.ts";
 
 export const CHECK_USAGE = `Usage: hostgate check -f PATH [-f PATH ...] [options]
 

@@ -4,8 +4,8 @@
 import { realpathSync } from "node:fs";
 import { runCheck, CHECK_USAGE } from "./check.ts";
 import { runTest, TEST_USAGE } from "./test-command.ts";
-import { isReportable } from "./usage-error.ts";
-import type { CommandResult } from "./usage-error.ts";
+import { isReportable } from "../errors.ts";
+import type { CommandResult } from "../errors.ts";
 
 const USAGE = `hostgate: self-service domains on Kubernetes, safely.
 

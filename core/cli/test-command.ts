@@ -7,8 +7,8 @@ import { configToCel, loadPlatformConfig, mergeConfigOverrides } from "../config
 import type { PlatformConfig } from "../config/index.ts";
 import { ClusterStateIndex } from "../state/index.ts";
 import { BUILTIN_POLICIES, DEFAULT_CONFIG } from "./paths.ts";
-import { UsageError } from "./usage-error.ts";
-import type { CommandResult } from "./usage-error.ts";
+import { UsageError } from "../errors.ts";
+import type { CommandResult } from "../errors.ts";
 
 export const TEST_USAGE = `Usage: hostgate test [PATH ...] [options]
 

@@ -19,6 +19,10 @@ describe("isCidr", () => {
     { text: "fe80::1%eth0/64", valid: false },
     { text: "10.0.0.0/8/8", valid: false },
     { text: "example.com/24", valid: false },
+    // The engine refuses IPv4-mapped IPv6 (it would dodge IPv4 range checks),
+    // so the config must too, or every external-backend route would fail.
+    { text: "::ffff:10.0.0.0/104", valid: false },
+    { text: "010.0.0.0/8", valid: false },
   ];
   for (const c of cases) {
     it(`${c.valid ? "accepts" : "rejects"} ${c.text}`, () => assert.equal(isCidr(c.text), c.valid));

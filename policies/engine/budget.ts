@@ -1,14 +1,14 @@
 // Evaluation bounds. @bufbuild/cel has no cost budget, and JavaScript cannot
 // pre-empt a synchronous evaluation, so we bound it from the inside: every
 // comprehension's loop condition is rewritten at compile time to pass through
-// `__hg_tick` (see instrument.ts), which charges the budget of the evaluation
+// `__hg_tick` (see prepareForPlanning in ast.ts), which charges the budget of the evaluation
 // now running. Past the iteration limit or the deadline the budget is spent:
 // the tick fails, and the caller treats the whole expression as failed (the
 // result is discarded even if CEL's error absorption, e.g. `true || err`,
 // produced a value), so an exhausted budget can never turn into a pass.
 
 export interface EvaluationLimits {
-  /** Comprehension iterations one request may spend across all its expressions. */
+  /** Comprehension iterations one policy may spend on one request, across all its expressions. */
   maxIterations: number;
   /** Wall-clock milliseconds one request may spend evaluating policies. */
   timeoutMs: number;

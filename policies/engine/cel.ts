@@ -44,6 +44,8 @@ export interface CompiledCel {
    * error or when the budget is spent.
    */
   evaluate(bindings: Record<string, unknown>, budget?: EvaluationBudget): unknown;
+  /** Like evaluate, with bindings that are already CEL values (see jsonToCel): nothing is converted or copied. */
+  evaluateCel(bindings: Record<string, unknown>, budget?: EvaluationBudget): unknown;
 }
 
 export class CelEvaluationError extends Error {
@@ -114,15 +116,18 @@ export function compileCel(source: string, options: CompileOptions): CompiledCel
     rootsRead: facts.rootsRead,
     variablesRead: facts.variablesRead,
     evaluate(bindings, budget) {
+      const input: Record<string, unknown> = {};
+      for (const name of roots) input[name] = jsonToCel(bindings[name]);
+      return this.evaluateCel(input, budget);
+    },
+    evaluateCel(bindings, budget) {
       const spend = budget ?? new EvaluationBudget(DEFAULT_LIMITS);
       // The clock is read by the caller between policies and by ticks inside
       // loops; a read per expression would cost more than most expressions.
       if (spend.exhausted !== undefined) throw new CelEvaluationError(spend.exhausted, { budgetExhausted: true });
-      const input: Record<string, unknown> = {};
-      for (const name of roots) input[name] = jsonToCel(bindings[name]);
       let result: unknown;
       try {
-        result = runWithBudget(spend, () => program(input));
+        result = runWithBudget(spend, () => program(bindings));
       } catch (error) {
         // @bufbuild/cel reports errors as values; a throw is a bug in a
         // function implementation. Fail closed, with the message only.

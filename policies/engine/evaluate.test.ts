@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { runMutations, runValidations } from "./evaluate.ts";
+import { runMutations, runValidations, withRequestDeadline } from "./evaluate.ts";
 import { compileModule, makePolicySet } from "./module-loader.ts";
 import type { CompiledModule } from "./module-loader.ts";
 import type { AdmissionInput } from "./types.ts";
@@ -194,5 +194,42 @@ describe("reporting failures", () => {
       }),
     ]);
     assert.equal(runValidations(set, route({}), ctx).length, 1);
+  });
+});
+
+describe("lazy variables", () => {
+  test("a variable behind a has() guard is never computed when the guard fails", () => {
+    const set = makePolicySet([
+      policy("guarded", {
+        variables: [{ name: "provider", expression: "object.spec.protection.provider" }],
+        validations: [{ expression: "!has(object.spec.protection) || variables.provider == 'sso'", message: "provider must be sso" }],
+      }),
+    ]);
+    assert.deepEqual(runValidations(set, route({}), ctx), []);
+    assert.equal(runValidations(set, route({ protection: { provider: "okta" } }), ctx)[0]!.message, "provider must be sso");
+  });
+
+  test("an unguarded read of a failing variable denies, naming the variable", () => {
+    const set = makePolicySet([
+      policy("unguarded", {
+        variables: [{ name: "provider", expression: "object.spec.protection.provider" }],
+        validations: [{ expression: "variables.provider == 'sso'", message: "provider must be sso" }],
+      }),
+    ]);
+    const [violation] = runValidations(set, route({}), ctx);
+    assert.equal(violation!.action, "Deny");
+    assert.match(violation!.message, /could not be evaluated \(spec\.variables\[0\] \("provider"\): .*protection/);
+  });
+});
+
+describe("the request deadline", () => {
+  test("mutation and validation share one deadline fixed for the request", () => {
+    let clock = 0;
+    const shared = withRequestDeadline({ ...ctx, now: () => clock, limits: { timeoutMs: 10 } });
+    assert.equal(shared.deadline, 10);
+    clock = 11; // the mutation phase used up the time
+    const set = makePolicySet([policy("p", { validations: [{ expression: "true", message: "x" }] })]);
+    const [violation] = runValidations(set, route({}), shared);
+    assert.match(violation!.message, /deadline of 10 ms/);
   });
 });

@@ -4,6 +4,7 @@
 // or denial never stops or hides another's result. An error anywhere in a
 // module (match condition, variable, validation, message, mutation) is a
 // denial that says so: hostgate fails closed.
+import { celError } from "@bufbuild/cel";
 import { CelEvaluationError } from "./cel.ts";
 import type { CompiledCel } from "./cel.ts";
 import { DEFAULT_LIMITS, EvaluationBudget } from "./budget.ts";
@@ -30,6 +31,18 @@ export interface EvaluationContext {
   limits?: Partial<EngineLimits>;
   /** Monotonic clock in milliseconds (injectable for tests). */
   now?: () => number;
+  /**
+   * The request's deadline on `now`'s clock, shared by every phase (mutation
+   * and validation) of one request; see withRequestDeadline.
+   */
+  deadline?: number;
+}
+
+/** Fixes one deadline for a request, so its phases share the timeout instead of each getting a fresh one. */
+export function withRequestDeadline(ctx: EvaluationContext): EvaluationContext {
+  if (ctx.deadline !== undefined) return ctx;
+  const now = ctx.now ?? performance.now.bind(performance);
+  return { ...ctx, deadline: now() + (ctx.limits?.timeoutMs ?? DEFAULT_ENGINE_LIMITS.timeoutMs) };
 }
 
 export interface MutationOutcome {
@@ -64,22 +77,14 @@ export function requestBinding(input: AdmissionInput): Record<string, unknown> {
 
 /** Runs every matched module's mutations in order, each seeing the object as mutated so far. */
 export function runMutations(set: PolicySet, input: AdmissionInput, ctx: EvaluationContext): MutationOutcome {
-  const limits = { ...DEFAULT_ENGINE_LIMITS, ...ctx.limits };
-  const now = ctx.now ?? performance.now.bind(performance);
-  const deadline = now() + limits.timeoutMs;
+  const request = new RequestRun(input, ctx);
   let object = input.object;
   const patch: JsonPatchOperation[] = [];
   const violations: Violation[] = [];
-  let shared: RequestBindings | undefined;
   for (const module of set.modules) {
     if (module.mutations.length === 0 || !matchesRequest(module, input)) continue;
-    const sizeViolation = checkSize(module, object, limits);
-    if (sizeViolation) {
-      violations.push(sizeViolation);
-      continue;
-    }
-    shared ??= requestBindings({ ...input, object }, ctx);
-    const run = new ModuleRun(module, shared, limits, now, deadline);
+    const run = request.start(module, violations);
+    if (run === undefined) continue;
     try {
       if (!run.conditionsHold()) continue;
       for (const mutation of module.mutations) {
@@ -99,8 +104,7 @@ export function runMutations(set: PolicySet, input: AdmissionInput, ctx: Evaluat
           throw error;
         }
         patch.push(...operations);
-        shared = { ...shared, object: jsonToCel(object) };
-        run.rebind(shared.object);
+        run.rebind(request.replaceObject(object));
       }
     } catch (error) {
       violations.push(failure(module, error));
@@ -111,20 +115,12 @@ export function runMutations(set: PolicySet, input: AdmissionInput, ctx: Evaluat
 
 /** Runs every matched module's validations; returns all violations (every action). */
 export function runValidations(set: PolicySet, input: AdmissionInput, ctx: EvaluationContext): Violation[] {
-  const limits = { ...DEFAULT_ENGINE_LIMITS, ...ctx.limits };
-  const now = ctx.now ?? performance.now.bind(performance);
-  const deadline = now() + limits.timeoutMs;
+  const request = new RequestRun(input, ctx);
   const violations: Violation[] = [];
-  let shared: RequestBindings | undefined;
   for (const module of set.modules) {
     if (module.validations.length === 0 || !matchesRequest(module, input)) continue;
-    const sizeViolation = checkSize(module, input.object, limits);
-    if (sizeViolation) {
-      violations.push(sizeViolation);
-      continue;
-    }
-    shared ??= requestBindings(input, ctx);
-    const run = new ModuleRun(module, shared, limits, now, deadline);
+    const run = request.start(module, violations);
+    if (run === undefined) continue;
     try {
       if (!run.conditionsHold()) continue;
     } catch (error) {
@@ -139,7 +135,7 @@ export function runValidations(set: PolicySet, input: AdmissionInput, ctx: Evalu
         if (passed) continue;
         violations.push({
           policy: module.name,
-          message: run.message(validation.message, validation.messageProgram, `${field}.messageExpression`, validation.program.source, limits.maxMessageLength),
+          message: run.message(validation.message, validation.messageProgram, `${field}.messageExpression`, validation.program.source, request.limits.maxMessageLength),
           ...(validation.fieldPath !== undefined ? { field: validation.fieldPath } : {}),
           reason: validation.reason,
           action: validation.action,
@@ -154,6 +150,55 @@ export function runValidations(set: PolicySet, input: AdmissionInput, ctx: Evalu
   return violations;
 }
 
+/**
+ * What one phase of one request shares across its modules: limits, clock,
+ * deadline, the size verdict and the CEL bindings (lazy views keep their
+ * conversion caches across modules). Built on the first matching module only.
+ */
+class RequestRun {
+  readonly limits: EngineLimits;
+  readonly #input: AdmissionInput;
+  readonly #ctx: EvaluationContext;
+  readonly #now: () => number;
+  readonly #deadline: number;
+  #bindings: RequestBindings | undefined;
+  #object: unknown;
+
+  constructor(input: AdmissionInput, ctx: EvaluationContext) {
+    this.limits = { ...DEFAULT_ENGINE_LIMITS, ...ctx.limits };
+    this.#input = input;
+    this.#ctx = ctx;
+    this.#now = ctx.now ?? performance.now.bind(performance);
+    this.#deadline = ctx.deadline ?? this.#now() + this.limits.timeoutMs;
+    this.#object = input.object;
+  }
+
+  /** A run for the module, or undefined after recording why it cannot run (the object is too large). */
+  start(module: CompiledModule, violations: Violation[]): ModuleRun | undefined {
+    const tooLarge = checkSize(module, this.#object, this.limits);
+    if (tooLarge) {
+      violations.push(tooLarge);
+      return undefined;
+    }
+    this.#bindings ??= {
+      object: jsonToCel(this.#object ?? null),
+      oldObject: jsonToCel(this.#input.oldObject ?? null),
+      request: jsonToCel(requestBinding(this.#input)),
+      config: this.#ctx.config,
+      cluster: this.#ctx.cluster,
+    };
+    return new ModuleRun(module, this.#bindings, this.limits, this.#now, this.#deadline);
+  }
+
+  /** After a mutation: later modules see the new object. Returns its CEL view. */
+  replaceObject(object: unknown): unknown {
+    this.#object = object;
+    const view = jsonToCel(object ?? null);
+    if (this.#bindings !== undefined) this.#bindings = { ...this.#bindings, object: view };
+    return view;
+  }
+}
+
 /** The bindings every module of one request shares; lazy views keep their conversion caches across modules. */
 interface RequestBindings {
   object: unknown;
@@ -161,16 +206,6 @@ interface RequestBindings {
   request: unknown;
   config: unknown;
   cluster: unknown;
-}
-
-function requestBindings(input: AdmissionInput, ctx: EvaluationContext): RequestBindings {
-  return {
-    object: jsonToCel(input.object ?? null),
-    oldObject: jsonToCel(input.oldObject ?? null),
-    request: jsonToCel(requestBinding(input)),
-    config: ctx.config,
-    cluster: ctx.cluster,
-  };
 }
 
 class ModuleError extends Error {
@@ -186,23 +221,19 @@ class ModuleRun {
   readonly #module: CompiledModule;
   readonly #bindings: Record<string, unknown>;
   readonly #budget: EvaluationBudget;
+  /** Memoized variable values (or CEL errors), by variable index; undefined until first read. */
   #values: unknown[] = [];
-  #errors: (ModuleError | undefined)[] = [];
-  #computed: boolean[] = [];
 
   constructor(module: CompiledModule, shared: RequestBindings, limits: EngineLimits, now: () => number, deadline: number) {
     this.#module = module;
     this.#budget = new EvaluationBudget(limits, now, deadline);
-    const variables = new VariablesView((name) => this.#variable(name));
-    this.#bindings = { ...shared, variables };
+    this.#bindings = { ...shared, variables: new VariablesView((name) => this.#variable(name)) };
   }
 
   /** After a mutation, expressions see the new object and recompute variables. */
   rebind(objectView: unknown): void {
     this.#bindings.object = objectView;
     this.#values = [];
-    this.#errors = [];
-    this.#computed = [];
   }
 
   conditionsHold(): boolean {
@@ -217,11 +248,12 @@ class ModuleRun {
   }
 
   evaluate(program: CompiledCel, field: string): unknown {
-    for (const name of program.variablesRead) this.#variable(name);
     try {
-      return program.evaluate(this.#bindings, this.#budget);
+      return program.evaluateCel(this.#bindings, this.#budget);
     } catch (error) {
       if (error instanceof CelEvaluationError) {
+        // A failed variable names itself: every expression reading it reports the same cause.
+        if (VARIABLE_ERROR.test(error.message)) throw new ModuleError("", error.message);
         const at = error.column !== undefined ? ` at column ${error.column}` : "";
         throw new ModuleError(field, `${error.message}${at}`);
       }
@@ -241,27 +273,32 @@ class ModuleRun {
     return truncate(staticMessage ?? `failed expression: ${expression}`, max);
   }
 
+  /**
+   * A variable's value, computed when an expression first reads it. A failure
+   * becomes a CEL error value, so CEL's own rules apply: `!has(x) ||
+   * variables.readsX` short-circuits past it, and an unguarded read fails the
+   * expression (and so denies) with the variable named.
+   */
   #variable(name: string): unknown {
     const index = this.#module.variableIndex.get(name);
-    if (index === undefined) throw new ModuleError("spec.variables", `variables.${name} is not declared`);
-    if (!this.#computed[index]) {
+    if (index === undefined) return undefined; // "no such key"; the loader rejects undeclared names
+    if (this.#values[index] === undefined) {
       const variable = this.#module.variables[index]!;
       try {
-        this.#values[index] = this.evaluate(variable.program, `spec.variables[${index}] ("${name}")`);
+        this.#values[index] = variable.program.evaluateCel(this.#bindings, this.#budget);
       } catch (error) {
-        this.#errors[index] = error instanceof ModuleError ? error : new ModuleError(`spec.variables[${index}]`, String(error));
+        const message = error instanceof Error ? error.message : String(error);
+        this.#values[index] = celError(`spec.variables[${index}] ("${name}"): ${message}`);
       }
-      this.#computed[index] = true;
     }
-    const error = this.#errors[index];
-    if (error !== undefined) throw error;
     return this.#values[index];
   }
 }
 
 const MAP_BRAND = Symbol.for("@bufbuild/cel/map");
+const VARIABLE_ERROR = /^spec\.variables\[\d+\] \("[^"]+"\): /;
 
-/** `variables` as CEL sees it: values are computed before any expression reads them (see evaluate). */
+/** `variables` as CEL sees it: each read computes (once) the variable it names. */
 class VariablesView {
   readonly [MAP_BRAND] = {};
   readonly #lookup: (name: string) => unknown;
@@ -306,7 +343,7 @@ function checkSize(module: CompiledModule, object: unknown, limits: EngineLimits
 }
 
 function failure(module: CompiledModule, error: unknown): Violation {
-  const detail = error instanceof ModuleError ? `${error.field}: ${error.message}` : error instanceof Error ? error.message : String(error);
+  const detail = error instanceof ModuleError ? (error.field === "" ? error.message : `${error.field}: ${error.message}`) : error instanceof Error ? error.message : String(error);
   return {
     policy: module.name,
     message: `policy could not be evaluated (${detail}); the request is denied because policy errors fail closed`,

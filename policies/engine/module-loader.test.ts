@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, test } from "node:test";
-import { compileModuleText, loadPolicySet, PolicyLoadError } from "./module-loader.ts";
+import { compileModuleText, displayPath, loadPolicySet, PolicyLoadError } from "./module-loader.ts";
 
 function moduleYaml(name: string, body: string): string {
   return `apiVersion: hostgate.dev/v1alpha1
@@ -114,5 +114,17 @@ describe("loading policy modules", () => {
     assert.deepEqual(set.modules.map((m) => m.name), ["a", "b"]);
     assert.deepEqual(set.subset(["b"]).modules.map((m) => m.name), ["b"]);
     assert.throws(() => set.subset(["c"]), /no policy named "c"/);
+  });
+});
+
+describe("displaying paths", () => {
+  test("a path under the working directory is shown relative to it, any other as given", () => {
+    assert.equal(displayPath(join(process.cwd(), "policies", "library", "x.yaml")), join("policies", "library", "x.yaml"));
+    assert.equal(displayPath("/elsewhere/x.yaml"), "/elsewhere/x.yaml");
+  });
+
+  test("a YAML alias bomb is a load problem naming the file, not a crash", () => {
+    const bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
+    assert.ok(problemsOf(bomb).some((p) => /^mod\.yaml: cannot be read as YAML/.test(p)), problemsOf(bomb).join("\n"));
   });
 });

@@ -85,14 +85,25 @@ export function makePolicySet(modules: readonly CompiledModule[]): PolicySet {
 /** Policy module files under the given paths: `*.yaml`/`*.yml`, not test suites (`*.test.yaml`). */
 export function findModuleFiles(paths: readonly string[]): string[] {
   const files: string[] = [];
+  const problems: string[] = [];
   const walk = (path: string): void => {
     const stat = statSync(path, { throwIfNoEntry: false });
-    if (stat === undefined) throw new PolicyLoadError([`${path}: no such file or directory`]);
+    if (stat === undefined) {
+      problems.push(`${path}: no such file or directory (a dangling symlink counts as missing)`);
+      return;
+    }
     if (stat.isDirectory()) {
-      for (const entry of readdirSync(path).sort()) {
+      let entries: string[];
+      try {
+        entries = readdirSync(path).sort();
+      } catch (error) {
+        problems.push(`${path}: cannot be listed: ${(error as Error).message}`);
+        return;
+      }
+      for (const entry of entries) {
         if (entry.startsWith(".") || entry === "node_modules") continue;
         const child = join(path, entry);
-        if (statSync(child).isDirectory() || (/\.ya?ml$/.test(entry) && !/\.test\.ya?ml$/.test(entry))) walk(child);
+        if (statSync(child, { throwIfNoEntry: false })?.isDirectory() || (/\.ya?ml$/.test(entry) && !/\.test\.ya?ml$/.test(entry))) walk(child);
       }
       return;
     }
@@ -100,7 +111,14 @@ export function findModuleFiles(paths: readonly string[]): string[] {
     if (!/\.test\.ya?ml$/.test(path)) files.push(path);
   };
   for (const path of paths) walk(path);
+  if (problems.length > 0) throw new PolicyLoadError(problems);
   return files;
+}
+
+/** A path for messages: relative to the working directory when under it, else as given. */
+export function displayPath(path: string): string {
+  const rel = relative(process.cwd(), path);
+  return rel === "" || rel.startsWith("..") ? path : rel;
 }
 
 /** Loads and compiles every module under the paths; throws PolicyLoadError listing every problem. */
@@ -109,7 +127,7 @@ export function loadPolicySet(paths: readonly string[]): PolicySet {
   const modules: CompiledModule[] = [];
   const seen = new Map<string, string>();
   for (const file of findModuleFiles(paths)) {
-    const display = relative(process.cwd(), file) || file;
+    const display = displayPath(file);
     let text: string;
     try {
       text = readFileSync(file, "utf8");
@@ -148,7 +166,14 @@ export function compileModuleText(text: string, file: string): CompileResult[] {
       results.push({ problems: doc.errors.map((e) => `${where}:${e.linePos?.[0] ? `${e.linePos[0].line}:${e.linePos[0].col}` : ""} YAML syntax error: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`) });
       return;
     }
-    const value = doc.toJS({ maxAliasCount: 100 }) as unknown;
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (error) {
+      // e.g. an alias bomb: "Excessive alias count indicates a resource exhaustion attack"
+      results.push({ problems: [`${where}: cannot be read as YAML: ${(error as Error).message}`] });
+      return;
+    }
     if (value === null || value === undefined) return;
     results.push(compileModule(value, where));
   });

@@ -3,10 +3,10 @@
 import assert from "node:assert/strict";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { describe, test } from "node:test";
 import { stringify } from "yaml";
-import { compileModule, makePolicySet } from "../engine/module-loader.ts";
+import { compileModule, displayPath, makePolicySet } from "../engine/module-loader.ts";
 import type { CompiledModule, PolicySet } from "../engine/module-loader.ts";
 import { findSuiteFiles, formatResults, readSuites, runSuite, SuiteFileError } from "./run-suites.ts";
 import type { CaseResult, SuiteEnvironment } from "./run-suites.ts";
@@ -333,7 +333,7 @@ function suiteDocument(name: string, extra: Record<string, unknown> = {}): Recor
 }
 
 describe("readSuites", () => {
-  test("reads every suite document of a file, skips empty documents and names the file relative to the working directory", () => {
+  test("reads every suite document of a file, skips empty documents and names the file as displayPath shows it", () => {
     const dir = tempDir();
     const file = join(dir, "two.test.yaml");
     writeFileSync(file, `${stringify(suiteDocument("one"))}---\n# only a comment\n---\n${stringify(suiteDocument("two"))}`);
@@ -341,8 +341,8 @@ describe("readSuites", () => {
     assert.deepEqual(
       suites.map((s) => [s.file, s.suite.metadata.name]),
       [
-        [relative(process.cwd(), file), "one"],
-        [relative(process.cwd(), file), "two"],
+        [displayPath(file), "one"],
+        [displayPath(file), "two"],
       ],
     );
     assert.deepEqual(suites[0]!.suite.spec.cases[0]!.object, configMap());
@@ -394,7 +394,7 @@ describe("readSuites", () => {
     })();
     assert.ok(error instanceof SuiteFileError, `expected a SuiteFileError, got ${String(error)}`);
     assert.equal(error.exitCode, 2);
-    const at = (file: string) => relative(process.cwd(), file);
+    const at = (file: string) => displayPath(file);
     assert.deepEqual(error.problems.filter((p) => !p.includes("YAML syntax error")), [
       `${at(wrongKind)} (document 1): kind must be "PolicyTest"`,
       `${at(badShape)} (document 1): /spec/cases/0: must NOT have additional properties "extra"`,
@@ -421,7 +421,7 @@ describe("findSuiteFiles", () => {
 
   test("a path that does not exist is a SuiteFileError naming it", () => {
     const missing = join(tempDir(), "nope");
-    assert.throws(() => findSuiteFiles([missing]), (e: unknown) => e instanceof SuiteFileError && e.problems[0] === `${missing}: no such file or directory`);
+    assert.throws(() => findSuiteFiles([missing]), (e: unknown) => e instanceof SuiteFileError && e.problems[0] === `${missing}: no such file or directory (a dangling symlink counts as missing)`);
   });
 });
 

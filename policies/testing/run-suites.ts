@@ -6,12 +6,12 @@
 // The runner does not know where config or cluster state come from: the
 // caller injects how to build them (the CLI wires core/config and core/state).
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { Ajv } from "ajv";
 import { parseAllDocuments } from "yaml";
 import type { PolicySet } from "../engine/module-loader.ts";
-import { PolicyLoadError } from "../engine/module-loader.ts";
+import { displayPath, PolicyLoadError } from "../engine/module-loader.ts";
 import type { AdmissionInput, Operation } from "../engine/types.ts";
 import { decide } from "../verdict.ts";
 import type { Verdict } from "../verdict.ts";
@@ -50,7 +50,7 @@ export function findSuiteFiles(paths: readonly string[]): string[] {
   const files: string[] = [];
   const walk = (path: string, explicit: boolean): void => {
     const stat = statSync(path, { throwIfNoEntry: false });
-    if (stat === undefined) throw new SuiteFileError([`${path}: no such file or directory`]);
+    if (stat === undefined) throw new SuiteFileError([`${path}: no such file or directory (a dangling symlink counts as missing)`]);
     if (stat.isDirectory()) {
       for (const entry of readdirSync(path).sort()) {
         if (entry.startsWith(".") || entry === "node_modules") continue;
@@ -71,15 +71,28 @@ export function readSuites(files: readonly string[]): Array<{ file: string; suit
   const problems: string[] = [];
   const suites: Array<{ file: string; suite: PolicyTestSuite }> = [];
   for (const path of files) {
-    const file = relative(process.cwd(), path) || path;
+    const file = displayPath(path);
+    let text: string;
+    try {
+      text = readFileSync(path, "utf8");
+    } catch (error) {
+      problems.push(`${file}: cannot be read: ${(error as Error).message}`);
+      continue;
+    }
     // `merge: true` lets fixtures extend a shared object with YAML merge keys (`<<: *route`).
-    const docs = parseAllDocuments(readFileSync(path, "utf8"), { merge: true });
+    const docs = parseAllDocuments(text, { merge: true });
     for (const [index, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
       if (doc.errors.length > 0) {
         for (const e of doc.errors) problems.push(`${file}:${e.linePos?.[0] ? `${e.linePos[0].line}:${e.linePos[0].col}` : ""} YAML syntax error: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`);
         continue;
       }
-      const value = doc.toJS({ maxAliasCount: 1000 }) as unknown;
+      let value: unknown;
+      try {
+        value = doc.toJS({ maxAliasCount: 1000 });
+      } catch (error) {
+        problems.push(`${file} (document ${index + 1}): cannot be read as YAML: ${(error as Error).message}`);
+        continue;
+      }
       if (value === null || value === undefined) continue;
       if ((value as { kind?: unknown }).kind !== POLICY_TEST_KIND) {
         problems.push(`${file} (document ${index + 1}): kind must be "${POLICY_TEST_KIND}"`);

@@ -1,16 +1,17 @@
+// Structural-schema rules for CRD manifests (checked in crds/crds.test.ts).
 // A static check of a CRD's openAPIV3Schema against the rules the API server
 // enforces when the CRD is created (apiextensions' CRD validation and
 // structural-schema validation). We cannot run an API server in tests, so
 // this is how we know our manifests would be accepted; each rule names the
 // API server's own message so a failure reads like the real rejection.
-import type { JSONSchemaProps } from "./schema-props.ts";
-import { additionalPropertiesOf, itemsOf, VALIDATION_RULE_REASONS } from "./schema-props.ts";
-import { readsOldSelf } from "./validation-rules.ts";
-import type { SchemaViolation } from "../policies/schema/field-errors.ts";
-import { forbidden, invalid, notSupported, required } from "../policies/schema/field-errors.ts";
-import { resolveFieldPath } from "../policies/schema/cel-rules.ts";
-import { pruneUnknownFields } from "../policies/schema/prune.ts";
-import { validateAgainstSchema } from "../policies/schema/validate.ts";
+import type { JSONSchemaProps } from "../../crds/schema-props.ts";
+import { additionalPropertiesOf, itemsOf, VALIDATION_RULE_REASONS } from "../../crds/schema-props.ts";
+import { readsOldSelf } from "../../crds/validation-rules.ts";
+import type { SchemaViolation } from "./field-errors.ts";
+import { forbidden, invalid, notSupported, required } from "./field-errors.ts";
+import { resolveFieldPath } from "./cel-rules.ts";
+import { pruneUnknownFields } from "./prune.ts";
+import { validateAgainstSchema } from "./validate.ts";
 
 export interface StructuralOptions {
   /** The version has a status subresource: only some keywords are allowed at the root. */

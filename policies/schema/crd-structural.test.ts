@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { JSONSchemaProps } from "./schema-props.ts";
-import { checkStructuralSchema } from "./structural.ts";
+import type { JSONSchemaProps } from "../../crds/schema-props.ts";
+import { checkStructuralSchema } from "./crd-structural.ts";
 
 /** A root object schema whose spec is `spec`. */
 function withSpec(spec: JSONSchemaProps): JSONSchemaProps {

@@ -6,11 +6,11 @@ import { describe, test } from "node:test";
 import { loadCrdCatalog } from "../crds/catalog.ts";
 import { configToCel, loadPlatformConfig } from "../core/config/index.ts";
 import { ClusterStateIndex } from "../core/state/index.ts";
-import { compileModule, loadPolicySet, makePolicySet } from "./engine/module-loader.ts";
-import type { CompiledModule, PolicySet } from "./engine/module-loader.ts";
-import type { AdmissionInput } from "./engine/types.ts";
-import { ALL_PHASES, decide, SCHEMA_POLICY } from "./verdict.ts";
-import type { Phases, Verdict, VerdictEnvironment } from "./verdict.ts";
+import { compileModule, loadPolicySet, makePolicySet } from "../policies/engine/module-loader.ts";
+import type { CompiledModule, PolicySet } from "../policies/engine/module-loader.ts";
+import type { AdmissionInput } from "../policies/engine/types.ts";
+import { ALL_PHASES, decide, SCHEMA_POLICY } from "../policies/verdict.ts";
+import type { Phases, Verdict, VerdictEnvironment } from "../policies/verdict.ts";
 
 const ROOT = join(import.meta.dirname, "..");
 const LIBRARY = loadPolicySet([join(ROOT, "policies", "library")]);
