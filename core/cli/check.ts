@@ -10,7 +10,7 @@ import type { LoadedEnvironment } from "../environment.ts";
 import { decide } from "../../policies/verdict.ts";
 import type { Finding, Verdict } from "../../policies/verdict.ts";
 import type { AdmissionInput, JsonPatchOperation, Operation } from "../../policies/engine/types.ts";
-import { splitApiVersion } from "../../policies/testing/run-suites.ts";
+import { splitApiVersion } from "../../policies/engine/types.ts";
 import { BUILTIN_POLICIES, DEFAULT_CONFIG, DEFAULT_STATE } from "./paths.ts";
 import { UsageError } from "../errors.ts";
 import type { CommandResult } from "../errors.ts";

@@ -44,10 +44,6 @@ export function parsePointer(pointer: string): string[] {
     });
 }
 
-export function escapePointerToken(token: string): string {
-  return token.replace(/~/g, "~0").replace(/\//g, "~1");
-}
-
 /** Applies operations to a deep copy of the document and returns the copy. */
 export function applyPatch<T>(document: T, operations: readonly JsonPatchOperation[]): T {
   let doc: unknown = structuredClone(document);

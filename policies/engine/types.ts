@@ -4,7 +4,6 @@
 
 /** Admission operations, as the API server names them. */
 export type Operation = "CREATE" | "UPDATE" | "DELETE" | "CONNECT";
-export const OPERATIONS: readonly Operation[] = ["CREATE", "UPDATE", "DELETE", "CONNECT"];
 
 /** What a failed validation does. Deny rejects; Warn admits with a warning; Audit only records. */
 export type Action = "Deny" | "Warn" | "Audit";
@@ -13,6 +12,12 @@ export interface GroupVersionKind {
   group: string;
   version: string;
   kind: string;
+}
+
+/** `apps/v1` -> ["apps", "v1"]; `v1` (the core group) -> ["", "v1"]. */
+export function splitApiVersion(apiVersion: string): [group: string, version: string] {
+  const slash = apiVersion.indexOf("/");
+  return slash === -1 ? ["", apiVersion] : [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)];
 }
 
 /** The request a verdict is computed for: an AdmissionReview request, minus transport. */

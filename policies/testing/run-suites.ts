@@ -12,6 +12,7 @@ import { Ajv } from "ajv";
 import { parseAllDocuments } from "yaml";
 import type { PolicySet } from "../engine/module-loader.ts";
 import { displayPath, PolicyLoadError } from "../engine/module-loader.ts";
+import { splitApiVersion } from "../engine/types.ts";
 import type { AdmissionInput, Operation } from "../engine/types.ts";
 import { decide } from "../verdict.ts";
 import type { Verdict } from "../verdict.ts";
@@ -163,11 +164,6 @@ function caseInput(testCase: PolicyTestCase, operation: Operation): AdmissionInp
     userInfo: testCase.user ?? { username: "hostgate-test" },
     dryRun: false,
   };
-}
-
-export function splitApiVersion(apiVersion: string): [group: string, version: string] {
-  const slash = apiVersion.indexOf("/");
-  return slash === -1 ? ["", apiVersion] : [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)];
 }
 
 function compare(expect: PolicyTestCase["expect"], verdict: Verdict): string[] {
