@@ -5,7 +5,7 @@
 // serves (the API server does the schema part itself); `check` runs them all.
 import type { CrdCatalogEntry } from "../crds/catalog.ts";
 import { checkCustomResource } from "./schema/check.ts";
-import { runMutations, runValidations, withRequestDeadline } from "./engine/evaluate.ts";
+import { matchesRequest, runMutations, runValidations, withRequestDeadline } from "./engine/evaluate.ts";
 import type { EngineLimits } from "./engine/evaluate.ts";
 import type { PolicySet } from "./engine/module-loader.ts";
 import type { AdmissionInput, JsonPatchOperation, Violation } from "./engine/types.ts";
@@ -28,6 +28,8 @@ export interface Verdict {
   patch: JsonPatchOperation[];
   /** The object after defaults and mutation. */
   object: unknown;
+  /** Names of the policies that matched the request, and whether a CRD schema applied: what the verdict rests on. */
+  applied: { policies: string[]; schema: boolean };
 }
 
 export interface Phases {
@@ -55,7 +57,7 @@ export interface VerdictEnvironment {
 export const SCHEMA_POLICY = "crd-schema";
 
 export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: Phases = ALL_PHASES): Verdict {
-  const verdict: Verdict = { allowed: true, denials: [], warnings: [], audits: [], patch: [], object: input.object };
+  const verdict: Verdict = { allowed: true, denials: [], warnings: [], audits: [], patch: [], object: input.object, applied: { policies: [], schema: false } };
   // Subresources (status, scale) are the controllers' business; CONNECT has no object.
   if (input.subResource || input.operation === "CONNECT") return verdict;
 
@@ -64,6 +66,10 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
   const apiVersion = input.kind.group === "" ? input.kind.version : `${input.kind.group}/${input.kind.version}`;
   const crd = phases.schema && (input.operation === "CREATE" || input.operation === "UPDATE") ? env.crdFor?.(apiVersion, input.kind.kind) : undefined;
 
+  verdict.applied = {
+    policies: env.policies.modules.filter((m) => matchesRequest(m, input)).map((m) => m.name),
+    schema: crd !== undefined,
+  };
   let object = input.object;
   let prunedFields: readonly string[] = [];
   if (crd !== undefined) {

@@ -339,3 +339,15 @@ describe("hostgate check on kinds it has no CRD for", () => {
     assert.equal(configMap?.namespace, "default");
   });
 });
+
+describe("hostgate check says when nothing applies", () => {
+  test("an object no policy or CRD covers is allowed with a note saying why, and a DomainRoute gets no such note", async () => {
+    const dir = tempDir("uncovered");
+    const ingress = writeYaml(dir, "ingress.yaml", { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "x", namespace: "team-a" }, spec: {} });
+    const uncovered = await hostgate("check", "-f", ingress);
+    assert.equal(uncovered.exitCode, 0);
+    assert.match(uncovered.stdout, /\(no hostgate policy or CRD schema applies to networking\.k8s\.io\/v1 Ingress\)/);
+    const covered = await hostgate("check", "-f", join(EXAMPLES, "routes"));
+    assert.doesNotMatch(covered.stdout, /no hostgate policy/);
+  });
+});

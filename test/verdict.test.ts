@@ -239,7 +239,7 @@ describe("decide skips what the admission chain does not evaluate", () => {
         assert.deepEqual(verdict.patch.at(-1), { op: "add", path: "/metadata/labels", value: { touched: "yes" } });
         return;
       }
-      assert.deepEqual(verdict, { allowed: true, denials: [], warnings: [], audits: [], patch: [], object: c.input.object });
+      assert.deepEqual(verdict, { allowed: true, denials: [], warnings: [], audits: [], patch: [], object: c.input.object, applied: { policies: [], schema: false } });
     });
   }
 });
@@ -271,7 +271,8 @@ describe("decide on DELETE", () => {
   test("deleting a route the library and the schema would refuse to create is allowed", () => {
     const stored = domainRoute({ lb: "alb-x", colour: "blue", domain: "NOT VALID" });
     const verdict = decide(request(stored, { operation: "DELETE", object: null, oldObject: stored }), environment());
-    assert.deepEqual(verdict, { allowed: true, denials: [], warnings: [], audits: [], patch: [], object: null });
+    // No library policy matches DELETE, and the schema applies to writes only.
+    assert.deepEqual(verdict, { allowed: true, denials: [], warnings: [], audits: [], patch: [], object: null, applied: { policies: [], schema: false } });
   });
 });
 

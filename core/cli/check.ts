@@ -33,6 +33,12 @@ Options:
 
 Exit status: 0 all allowed, 1 any denied, 2 unusable input.`;
 
+/** One `-o json` entry (the documented shape), plus what text output needs. */
+interface CheckedObject extends CheckEntry {
+  /** False when neither a policy nor a CRD schema applies: "allowed" then means "not our business". */
+  covered: boolean;
+}
+
 export interface CheckEntry {
   apiVersion: string;
   kind: string;
@@ -111,7 +117,8 @@ export async function runCheck(args: readonly string[]): Promise<CommandResult> 
 
   const entries = manifests.map((manifest) => checkOne(manifest, stored, options, environment));
   const exitCode = entries.every((e) => e.allowed) ? 0 : 1;
-  return { output: options.output === "json" ? JSON.stringify(entries, null, 2) : formatText(entries), exitCode, notes };
+  const json = entries.map(({ covered: _covered, ...entry }) => entry);
+  return { output: options.output === "json" ? JSON.stringify(json, null, 2) : formatText(entries), exitCode, notes };
 }
 
 const HOSTGATE_FILE_KINDS = new Set(["PlatformConfig", "PolicyModule", "PolicyTest"]);
@@ -130,7 +137,7 @@ function isHostgateFile(object: Record<string, unknown>): boolean {
   return object.apiVersion === "hostgate.dev/v1alpha1" && HOSTGATE_FILE_KINDS.has(String(object.kind));
 }
 
-function checkOne(manifest: Manifest, stored: readonly Manifest[], options: CheckOptions, environment: LoadedEnvironment): CheckEntry {
+function checkOne(manifest: Manifest, stored: readonly Manifest[], options: CheckOptions, environment: LoadedEnvironment): CheckedObject {
   const object = manifest.object;
   const apiVersion = String(object.apiVersion);
   const kind = String(object.kind);
@@ -171,6 +178,7 @@ function checkOne(manifest: Manifest, stored: readonly Manifest[], options: Chec
     denials: verdict.denials.map(strip),
     warnings: verdict.warnings.map(strip),
     patch: verdict.patch,
+    covered: verdict.applied.policies.length > 0 || verdict.applied.schema,
   };
 }
 
@@ -193,11 +201,12 @@ function findStored(stored: readonly Manifest[], apiVersion: string, kind: strin
   })?.object;
 }
 
-export function formatText(entries: readonly CheckEntry[]): string {
+export function formatText(entries: readonly CheckedObject[]): string {
   const lines: string[] = [];
   for (const e of entries) {
     const id = `${e.kind} ${e.namespace ? `${e.namespace}/` : ""}${e.name}`;
     lines.push(`${e.allowed ? "ALLOWED" : "DENIED "} ${id}  (${e.source})`);
+    if (!e.covered) lines.push(`  (no hostgate policy or CRD schema applies to ${e.apiVersion} ${e.kind})`);
     // Messages name their field themselves; `-o json` carries it separately.
     for (const d of e.denials) lines.push(`  ✗ ${d.policy}: ${d.message}`);
     for (const w of e.warnings) lines.push(`  ! warning ${w.policy}: ${w.message}`);

@@ -384,3 +384,29 @@ describe("ClusterStateIndex with real CEL", () => {
     it(c.name, () => assert.deepEqual(evaluate(c.expression), c.expected));
   }
 });
+
+describe("ClusterStateIndex fails closed on doubtful entries", () => {
+  it("indexes appIds under their lower-cased spelling, so case variants collide", () => {
+    const index = ClusterStateIndex.fromObjects([route({ name: "shop", domain: "shop.example.com", appId: "Shop-Web" })]);
+    assert.deepEqual(routeNames(index.celValue(), "domainRoutesByAppId"), { "shop-web": ["team-a/shop"] });
+  });
+
+  const malformedKinds: Array<{ name: string; kinds: unknown }> = [
+    { name: "a scalar", kinds: "HTTPRoute" },
+    { name: "an empty string", kinds: [""] },
+    { name: "a number", kinds: [123] },
+    { name: "an empty list", kinds: [] },
+    { name: "a mix of valid and invalid entries", kinds: ["HTTPRoute", 7] },
+  ];
+  for (const { name, kinds } of malformedKinds) {
+    it(`a grant whose kinds is ${name} grants nothing, rather than every kind`, () => {
+      const index = ClusterStateIndex.fromObjects([{ ...grant({ name: "g", namespaces: ["team-b"], hostnames: ["api.example.com"] }), spec: { namespaces: ["team-b"], hostnames: ["api.example.com"], kinds } }]);
+      assert.deepEqual(grantNames(index.celValue()), {});
+    });
+  }
+
+  it("a grant with a readable kinds list is indexed for its namespaces", () => {
+    const index = ClusterStateIndex.fromObjects([{ ...grant({ name: "g", namespaces: ["team-b"], hostnames: ["api.example.com"] }), spec: { namespaces: ["team-b"], hostnames: ["api.example.com"], kinds: ["HTTPRoute"] } }]);
+    assert.deepEqual(grantNames(index.celValue()), { "team-b": ["g"] });
+  });
+});

@@ -14,7 +14,7 @@ import type { CelInputValue } from "../objects/cel-input.ts";
 import { compareGrants, grantEntry, sameGrant } from "./grant.ts";
 import type { GrantEntry, GrantValue } from "./grant.ts";
 import { indexedKind } from "./kinds.ts";
-import { compareRoutes, namespaceOf, routeEntry, routeKey, sameRoute } from "./route-ref.ts";
+import { appIdKey, compareRoutes, namespaceOf, routeEntry, routeKey, sameRoute } from "./route-ref.ts";
 import type { RouteEntry, RouteValue } from "./route-ref.ts";
 import { insertSorted, removeItem } from "./sorted.ts";
 import { recordAt, stringAt } from "./fields.ts";
@@ -207,7 +207,7 @@ export class ClusterStateIndex {
       this.#routesByDomain = this.#add(this.#routesByDomain, entry.domain, entry.value, compareRoutes);
     }
     if (entry.appId !== "") {
-      this.#routesByAppId = this.#add(this.#routesByAppId, entry.appId, entry.value, compareRoutes);
+      this.#routesByAppId = this.#add(this.#routesByAppId, appIdKey(entry.appId), entry.value, compareRoutes);
     }
     this.#changed();
   }
@@ -215,7 +215,7 @@ export class ClusterStateIndex {
   #unindexRoute(entry: RouteEntry): void {
     this.#routes.delete(entry.key);
     if (entry.domain !== "") this.#routesByDomain = this.#delete(this.#routesByDomain, entry.domain, entry.value);
-    if (entry.appId !== "") this.#routesByAppId = this.#delete(this.#routesByAppId, entry.appId, entry.value);
+    if (entry.appId !== "") this.#routesByAppId = this.#delete(this.#routesByAppId, appIdKey(entry.appId), entry.value);
     this.#changed();
   }
 }

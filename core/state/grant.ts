@@ -23,9 +23,13 @@ export function grantEntry(object: unknown): GrantEntry | undefined {
   const name = stringAt(recordAt(object, "metadata"), "name");
   if (name === "") return undefined;
   const spec = recordAt(object, "spec");
-  const namespaces = stringsAt(spec, "namespaces");
-  const hostnames = stringsAt(spec, "hostnames", normalizeHostname);
   const kinds = stringsAt(spec, "kinds");
+  // An empty kinds list means every kind, so a kinds field that is present
+  // but unreadable (a scalar, empty strings, numbers) must not collapse into
+  // it: such a grant is indexed for no namespace and so grants nothing.
+  const kindsMalformed = spec?.kinds !== undefined && spec.kinds !== null && (!Array.isArray(spec.kinds) || kinds.length !== spec.kinds.length || kinds.length === 0);
+  const namespaces = kindsMalformed ? [] : stringsAt(spec, "namespaces");
+  const hostnames = stringsAt(spec, "hostnames", normalizeHostname);
   const allowPublicWithoutProtection = spec?.allowPublicWithoutProtection === true;
   const value: GrantValue = new Map<string, CelInputValue>([
     ["name", name],

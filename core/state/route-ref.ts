@@ -54,6 +54,16 @@ export function routeEntry(object: unknown): RouteEntry | undefined {
   return { key: routeKey(namespace, name), namespace, name, uid, domain, lb, appId, value };
 }
 
+/**
+ * The key routes are indexed under in `domainRoutesByAppId`: lower-cased, so
+ * `Shop-Web` and `shop-web` count as one appId. Whether a provider compares
+ * appIds case-sensitively is not ours to know; treating them as one can only
+ * deny more, never admit a second route into another app's rules.
+ */
+export function appIdKey(appId: string): string {
+  return appId.toLowerCase();
+}
+
 /** True when re-indexing `b` in place of `a` would change nothing CEL sees. */
 export function sameRoute(a: RouteEntry, b: RouteEntry): boolean {
   return a.key === b.key && a.uid === b.uid && a.domain === b.domain && a.lb === b.lb && a.appId === b.appId;
