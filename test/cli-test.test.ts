@@ -248,7 +248,7 @@ describe("hostgate test on unusable suites exits 2 naming the file", () => {
       name: "a suite that is not valid YAML names the line",
       file: "syntax.test.yaml",
       text: "apiVersion: hostgate.dev/v1alpha1\nkind: PolicyTest\nmetadata:\n  name: x\n   spec: {}\n",
-      messages: [/syntax\.test\.yaml:4:9 YAML syntax error: /],
+      messages: [/syntax\.test\.yaml:4:9: invalid YAML: /],
     },
   ];
   for (const c of cases) {

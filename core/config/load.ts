@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { LineCounter, parseAllDocuments } from "yaml";
 import type { Document } from "yaml";
 import { toPlainData } from "../objects/parse-manifests.ts";
-import { positionOf, yamlErrorProblem } from "../objects/yaml-problems.ts";
+import { positionOf, yamlErrorProblem } from "../../policies/engine/yaml-problems.ts";
 import { ConfigError } from "./config-error.ts";
 import { yamlLocator } from "./config-path.ts";
 import type { PlatformConfig } from "./platform-config.ts";

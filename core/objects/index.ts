@@ -8,4 +8,4 @@ export { objectRef, formatObjectRef } from "./object-ref.ts";
 export type { ObjectRef } from "./object-ref.ts";
 export { toCelInput } from "./cel-input.ts";
 export type { CelInputValue } from "./cel-input.ts";
-export { positionOf, yamlErrorProblem } from "./yaml-problems.ts";
+export { positionOf, yamlErrorProblem } from "../../policies/engine/yaml-problems.ts";

@@ -4,7 +4,7 @@
 import { isNode, LineCounter, parseAllDocuments } from "yaml";
 import type { Document } from "yaml";
 import type { Manifest } from "./manifest.ts";
-import { positionOf, yamlErrorProblem } from "./yaml-problems.ts";
+import { positionOf, yamlErrorProblem } from "../../policies/engine/yaml-problems.ts";
 
 export interface ParsedManifests {
   manifests: Manifest[];

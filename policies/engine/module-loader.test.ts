@@ -73,7 +73,7 @@ describe("loading policy modules", () => {
     {
       name: "a YAML syntax error gives the line",
       text: "apiVersion: [unclosed\n",
-      problem: /mod\.yaml:\d+:\d+ YAML syntax error/,
+      problem: /^mod\.yaml:\d+:\d+: invalid YAML: .*; fix the syntax at that position$/,
     },
   ];
   for (const { name, text, problem } of cases) {

@@ -5,12 +5,13 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative } from "node:path";
 import { Ajv } from "ajv";
-import { parseAllDocuments } from "yaml";
+import { LineCounter, parseAllDocuments } from "yaml";
 import { compileCel } from "./cel.ts";
 import type { CompiledCel } from "./cel.ts";
 import { POLICY_MODULE_KIND, policyModuleSchema } from "./module-schema.ts";
 import type { PolicyModuleSource, StatusReason } from "./module-schema.ts";
 import type { Action, Operation } from "./types.ts";
+import { yamlErrorProblem } from "./yaml-problems.ts";
 
 /** Variables every expression may read. */
 export const ROOT_VARIABLES = ["object", "oldObject", "request", "config", "cluster", "variables"] as const;
@@ -157,13 +158,14 @@ type CompileResult = { module: CompiledModule } | { problems: string[] };
 
 /** Compiles every module document in one file's text. */
 export function compileModuleText(text: string, file: string): CompileResult[] {
-  const documents = parseAllDocuments(text);
+  const lineCounter = new LineCounter();
+  const documents = parseAllDocuments(text, { lineCounter });
   const results: CompileResult[] = [];
   const docs = Array.isArray(documents) ? documents : [documents];
   docs.forEach((doc, index) => {
     const where = docs.length > 1 ? `${file} (document ${index + 1})` : file;
     if (doc.errors.length > 0) {
-      results.push({ problems: doc.errors.map((e) => `${where}:${e.linePos?.[0] ? `${e.linePos[0].line}:${e.linePos[0].col}` : ""} YAML syntax error: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`) });
+      results.push({ problems: doc.errors.map((e) => yamlErrorProblem(file, lineCounter, e)) });
       return;
     }
     let value: unknown;

@@ -395,13 +395,13 @@ describe("readSuites", () => {
     assert.ok(error instanceof SuiteFileError, `expected a SuiteFileError, got ${String(error)}`);
     assert.equal(error.exitCode, 2);
     const at = (file: string) => displayPath(file);
-    assert.deepEqual(error.problems.filter((p) => !p.includes("YAML syntax error")), [
+    assert.deepEqual(error.problems.filter((p) => !p.includes("invalid YAML")), [
       `${at(wrongKind)} (document 1): kind must be "PolicyTest"`,
       `${at(badShape)} (document 1): /spec/cases/0: must NOT have additional properties "extra"`,
       `${at(badShape)} (document 1): /spec/cases/0/expect/allowed: must be boolean`,
     ]);
     assert.ok(
-      error.problems.some((p) => p.startsWith(`${at(badYaml)}:4:9 YAML syntax error: `)),
+      error.problems.some((p) => p.startsWith(`${at(badYaml)}:4:9: invalid YAML: `)),
       error.problems.join("\n"),
     );
   });

@@ -9,9 +9,10 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { isDeepStrictEqual } from "node:util";
 import { Ajv } from "ajv";
-import { parseAllDocuments } from "yaml";
+import { LineCounter, parseAllDocuments } from "yaml";
 import type { PolicySet } from "../engine/module-loader.ts";
 import { displayPath, PolicyLoadError } from "../engine/module-loader.ts";
+import { yamlErrorProblem } from "../engine/yaml-problems.ts";
 import { splitApiVersion } from "../engine/types.ts";
 import type { AdmissionInput, Operation } from "../engine/types.ts";
 import { decide } from "../verdict.ts";
@@ -81,10 +82,11 @@ export function readSuites(files: readonly string[]): Array<{ file: string; suit
       continue;
     }
     // `merge: true` lets fixtures extend a shared object with YAML merge keys (`<<: *route`).
-    const docs = parseAllDocuments(text, { merge: true });
+    const lineCounter = new LineCounter();
+    const docs = parseAllDocuments(text, { merge: true, lineCounter });
     for (const [index, doc] of (Array.isArray(docs) ? docs : [docs]).entries()) {
       if (doc.errors.length > 0) {
-        for (const e of doc.errors) problems.push(`${file}:${e.linePos?.[0] ? `${e.linePos[0].line}:${e.linePos[0].col}` : ""} YAML syntax error: ${e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, "")}`);
+        for (const e of doc.errors) problems.push(yamlErrorProblem(file, lineCounter, e));
         continue;
       }
       let value: unknown;
