@@ -233,7 +233,7 @@ describe("parsePlatformConfig", () => {
       }
       throw new Error("expected a ConfigError");
     })();
-    assert.match(error.message, /^invalid platform config, 2 problems:\n {2}- p\.yaml:1:\d+: apiVersion: .*\n {2}- p\.yaml:2:\d+: kind: /);
+    assert.match(error.message, /^invalid platform config \(2 problems\):\n {2}- p\.yaml:1:\d+: apiVersion: .*\n {2}- p\.yaml:2:\d+: kind: /);
   });
 });
 

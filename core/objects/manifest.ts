@@ -1,4 +1,5 @@
 // What reading manifests produces, and how it fails.
+import { InputError } from "../../policies/engine/input-error.ts";
 
 /** One Kubernetes object read from disk, with where it came from for messages. */
 export interface Manifest {
@@ -17,17 +18,8 @@ export interface Manifest {
  * where known, the line and column. Callers print `message` and exit with
  * `exitCode`; a stack trace would only hide the useful part.
  */
-export class ManifestError extends Error {
-  readonly problems: readonly string[];
-  readonly exitCode = 2;
-
+export class ManifestError extends InputError {
   constructor(problems: readonly string[]) {
-    super(
-      problems.length === 1
-        ? problems[0]
-        : `${problems.length} problems reading manifests:\n${problems.map((p) => `  - ${p}`).join("\n")}`,
-    );
-    this.name = "ManifestError";
-    this.problems = problems;
+    super(problems, "the manifests cannot be read");
   }
 }

@@ -112,11 +112,11 @@ for (const reader of readers) {
 }
 
 describe("ManifestError", () => {
-  it("shows a single problem as the whole message", () => {
-    assert.equal(new ManifestError(["f.yaml: not found"]).message, "f.yaml: not found");
+  it("shows a single problem after what was being read", () => {
+    assert.equal(new ManifestError(["f.yaml: not found"]).message, "the manifests cannot be read: f.yaml: not found");
   });
 
   it("lists several problems under a count", () => {
-    assert.equal(new ManifestError(["one", "two"]).message, "2 problems reading manifests:\n  - one\n  - two");
+    assert.equal(new ManifestError(["one", "two"]).message, "the manifests cannot be read (2 problems):\n  - one\n  - two");
   });
 });

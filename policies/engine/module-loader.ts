@@ -12,6 +12,7 @@ import { POLICY_MODULE_KIND, policyModuleSchema } from "./module-schema.ts";
 import type { PolicyModuleSource, StatusReason } from "./module-schema.ts";
 import type { Action, Operation } from "./types.ts";
 import { yamlErrorProblem } from "./yaml-problems.ts";
+import { InputError } from "./input-error.ts";
 
 /** Variables every expression may read. */
 export const ROOT_VARIABLES = ["object", "oldObject", "request", "config", "cluster", "variables"] as const;
@@ -58,13 +59,9 @@ export interface PolicySet {
   subset(names: readonly string[]): PolicySet;
 }
 
-export class PolicyLoadError extends Error {
-  readonly problems: readonly string[];
-  readonly exitCode = 2;
+export class PolicyLoadError extends InputError {
   constructor(problems: readonly string[]) {
-    super(`the policy set did not load (${problems.length} problem${problems.length === 1 ? "" : "s"}):\n${problems.map((p) => `  - ${p}`).join("\n")}`);
-    this.name = "PolicyLoadError";
-    this.problems = problems;
+    super(problems, "the policy set did not load");
   }
 }
 

@@ -13,6 +13,7 @@ import { LineCounter, parseAllDocuments } from "yaml";
 import type { PolicySet } from "../engine/module-loader.ts";
 import { displayPath, PolicyLoadError } from "../engine/module-loader.ts";
 import { yamlErrorProblem } from "../engine/yaml-problems.ts";
+import { InputError } from "../engine/input-error.ts";
 import { splitApiVersion } from "../engine/types.ts";
 import type { AdmissionInput, Operation } from "../engine/types.ts";
 import { decide } from "../verdict.ts";
@@ -37,13 +38,9 @@ export interface CaseResult {
   failures: string[];
 }
 
-export class SuiteFileError extends Error {
-  readonly problems: readonly string[];
-  readonly exitCode = 2;
+export class SuiteFileError extends InputError {
   constructor(problems: readonly string[]) {
-    super(problems.join("\n"));
-    this.name = "SuiteFileError";
-    this.problems = problems;
+    super(problems, "the policy test suites cannot be read");
   }
 }
 
