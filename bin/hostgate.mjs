@@ -9,7 +9,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
-const entry = join(root, "core", "cli", "main.ts");
+const entry = join(root, "bin", "cli.ts");
 const major = Number(process.versions.node.split(".")[0]);
 
 if (major >= 24) {

@@ -4,7 +4,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { stringify } from "yaml";
-import { main } from "../core/cli/main.ts";
+import { main } from "../bin/cli.ts";
 
 /** The repository root (this file lives in test/). */
 export const ROOT = join(import.meta.dirname, "..");

@@ -1,0 +1,56 @@
+// The cluster the benchmarks measure against: N HostnameGrants (one team,
+// namespace and apex each) and M DomainRoutes spread over those teams, plus
+// the request an app team typically applies. Shared so that the policy and
+// webhook benchmarks measure the same thing.
+
+export function syntheticObjects(routeCount: number, grantCount: number): Record<string, unknown>[] {
+  const objects: Record<string, unknown>[] = [];
+  for (let g = 0; g < grantCount; g++) {
+    objects.push({
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: "HostnameGrant",
+      metadata: { name: `team-${g}` },
+      spec: { namespaces: [`team-${g}`], hostnames: [`*.team-${g}.example.com`, `team-${g}.example.com`] },
+    });
+  }
+  for (let r = 0; r < routeCount; r++) {
+    const team = r % grantCount;
+    objects.push({
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: "DomainRoute",
+      metadata: { name: `app-${r}`, namespace: `team-${team}`, uid: `00000000-0000-4000-8000-${String(r).padStart(12, "0")}` },
+      spec: {
+        domain: `app-${r}.team-${team}.example.com`,
+        lb: r % 3 === 0 ? "alb-in" : "alb-out",
+        routing: { mode: "Managed" },
+        backend: { service: { name: `app-${r}`, port: 8080 } },
+        protection: { provider: "sso", appId: `app-${r}` },
+      },
+    });
+  }
+  return objects;
+}
+
+/** What an app team applies: a public, protected route with a service backend (admitted, with one certificate-coverage warning). */
+export function benchmarkRoute(): Record<string, unknown> {
+  return {
+    apiVersion: "hostgate.dev/v1alpha1",
+    kind: "DomainRoute",
+    metadata: { name: "checkout", namespace: "team-42", labels: { app: "checkout", "app.kubernetes.io/part-of": "shop" } },
+    spec: {
+      domain: "checkout.team-42.example.com",
+      lb: "alb-out",
+      routing: { mode: "Managed" },
+      backend: { service: { name: "checkout", port: 8080 } },
+      dns: { ttl: 300 },
+      protection: {
+        provider: "sso",
+        appId: "checkout-web",
+        rules: [
+          { action: "Allow", paths: ["/healthz", "/static/*"] },
+          { action: "Authenticate", paths: ["/*"] },
+        ],
+      },
+    },
+  };
+}

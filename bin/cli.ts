@@ -1,0 +1,22 @@
+// The composition root of the `hostgate` command: core's commands plus the
+// ones the webhook and the reconciler bring. This is the only place that
+// knows all of them, so no room below imports webhook/ or reconciler/.
+import { realpathSync } from "node:fs";
+import { CORE_COMMANDS, main as runMain, runCli as run } from "../core/cli/main.ts";
+import type { CommandTable } from "../core/cli/main.ts";
+import { SERVE_COMMAND } from "../webhook/serve-command.ts";
+
+export const COMMANDS: CommandTable = { ...CORE_COMMANDS, serve: SERVE_COMMAND };
+
+/** `hostgate ARGS...` in this process, with output returned (for tests). */
+export function main(argv: readonly string[]): ReturnType<typeof runMain> {
+  return runMain(argv, COMMANDS);
+}
+
+export function runCli(): Promise<void> {
+  return run(COMMANDS);
+}
+
+// Executed directly (`node bin/cli.ts ...`, as npm scripts do); the
+// bin/hostgate.mjs launcher imports this module and calls runCli itself.
+if (process.argv[1] !== undefined && import.meta.filename === realpathSync(process.argv[1])) await runCli();

@@ -1,0 +1,56 @@
+// A Logger that keeps every entry, so tests can assert what was logged and
+// wait for a line that a background reload or check will write.
+import type { Logger } from "../../core/logger.ts";
+
+export interface LogEntry {
+  level: "debug" | "info" | "warn" | "error";
+  fields: Record<string, unknown>;
+  message: string;
+}
+
+export class RecordingLogger implements Logger {
+  readonly entries: LogEntry[] = [];
+  #waiters: { match: (e: LogEntry) => boolean; resolve: (e: LogEntry) => void }[] = [];
+
+  debug(fields: Record<string, unknown>, message: string): void {
+    this.#add({ level: "debug", fields, message });
+  }
+  info(fields: Record<string, unknown>, message: string): void {
+    this.#add({ level: "info", fields, message });
+  }
+  warn(fields: Record<string, unknown>, message: string): void {
+    this.#add({ level: "warn", fields, message });
+  }
+  error(fields: Record<string, unknown>, message: string): void {
+    this.#add({ level: "error", fields, message });
+  }
+
+  at(level: LogEntry["level"]): LogEntry[] {
+    return this.entries.filter((e) => e.level === level);
+  }
+
+  /** Resolves with the first entry (already logged or to come) that matches; rejects after `timeoutMs`. */
+  waitFor(match: (e: LogEntry) => boolean, timeoutMs = 5_000): Promise<LogEntry> {
+    const found = this.entries.find(match);
+    if (found) return Promise.resolve(found);
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching log entry within ${timeoutMs} ms; got: ${this.entries.map((e) => e.message).join(" | ")}`)), timeoutMs);
+      this.#waiters.push({
+        match,
+        resolve: (e) => {
+          clearTimeout(timer);
+          resolve(e);
+        },
+      });
+    });
+  }
+
+  #add(entry: LogEntry): void {
+    this.entries.push(entry);
+    this.#waiters = this.#waiters.filter((w) => {
+      if (!w.match(entry)) return true;
+      w.resolve(entry);
+      return false;
+    });
+  }
+}

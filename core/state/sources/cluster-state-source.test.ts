@@ -1,0 +1,112 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { ManualClock } from "../../clock.ts";
+import { FakeListWatchClient, networkError } from "../../kube/testing/fake-list-watch.ts";
+import { RecordingLogger } from "../../kube/testing/recording-logger.ts";
+import { grant, grantNames, route, routeNames } from "../state-fixtures.ts";
+import { ClusterStateSource } from "./cluster-state-source.ts";
+import { DOMAIN_ROUTES, HOSTNAME_GRANTS } from "./indexed-resources.ts";
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
+}
+
+function harness() {
+  const server = new FakeListWatchClient();
+  const clock = new ManualClock();
+  const logger = new RecordingLogger();
+  const source = new ClusterStateSource({ client: server, clock, logger, random: () => 0.5, description: "https://10.0.0.1:443 (test)" });
+  let changes = 0;
+  source.onChange(() => changes++);
+  return { server, clock, logger, source, changes: () => changes };
+}
+
+describe("ClusterStateSource", () => {
+  it("is ready only once every resource has been listed completely", async () => {
+    const h = harness();
+    h.server.put(HOSTNAME_GRANTS, grant({ name: "team-a", namespaces: ["team-a"], hostnames: ["*.shop.example.com"] }));
+    h.server.put(DOMAIN_ROUTES, route({ name: "web", domain: "shop.example.com" }));
+    h.server.failLists(DOMAIN_ROUTES, networkError("connect ECONNREFUSED 10.0.0.1:443"));
+    await h.source.start();
+    await settle();
+    assert.equal(h.source.synced(), false, "grants alone are not enough");
+    assert.equal(h.source.notReadyReason(), "waiting for the first complete list of domainroutes.hostgate.dev (last error: connect ECONNREFUSED 10.0.0.1:443)");
+    h.clock.advance(h.clock.pendingDelays()[0]!);
+    await settle();
+    assert.equal(h.source.synced(), true);
+    assert.equal(h.source.notReadyReason(), undefined);
+    assert.deepEqual(h.source.counts(), { hostnameGrants: 1, domainRoutes: 1, domains: 1, appIds: 0, grantedNamespaces: 1 });
+    assert.ok(h.logger.messages("info").includes("cluster state synced: every resource listed; ready"));
+    await h.source.stop();
+  });
+
+  it("stays unready and retrying while the API server is unreachable, never falling back to other state", async () => {
+    const h = harness();
+    h.server.failLists(HOSTNAME_GRANTS, ...Array.from({ length: 10 }, () => networkError()));
+    h.server.failLists(DOMAIN_ROUTES, ...Array.from({ length: 10 }, () => networkError()));
+    await h.source.start();
+    for (let i = 0; i < 8; i++) {
+      await settle();
+      h.clock.advance(30_000);
+    }
+    await settle();
+    assert.equal(h.source.synced(), false);
+    assert.deepEqual(h.source.counts(), { hostnameGrants: 0, domainRoutes: 0, domains: 0, appIds: 0, grantedNamespaces: 0 });
+    assert.equal(h.clock.pendingTimers(), 2, "each resource waits to retry");
+    const statuses = h.source.status().resources;
+    assert.ok(statuses.every((s) => s.errors >= 8 && s.phase === "waiting"));
+    await h.source.stop();
+    assert.equal(h.clock.pendingTimers(), 0);
+  });
+
+  it("serves list and watch changes through current(), a new snapshot per change, old snapshots unchanged", async () => {
+    const h = harness();
+    h.server.put(HOSTNAME_GRANTS, grant({ name: "team-a", namespaces: ["team-a"], hostnames: ["*.shop.example.com"] }));
+    h.server.put(DOMAIN_ROUTES, route({ name: "web", domain: "shop.example.com", appId: "shop-web" }));
+    await h.source.start();
+    await settle();
+    const before = h.source.current();
+    assert.equal(h.source.current(), before, "the same snapshot until something changes");
+    h.server.put(DOMAIN_ROUTES, route({ name: "web", domain: "www.shop.example.com", appId: "shop-web" }));
+    h.server.put(DOMAIN_ROUTES, route({ namespace: "team-b", name: "api", domain: "api.shop.example.com" }));
+    h.server.put(HOSTNAME_GRANTS, grant({ name: "team-b", namespaces: ["team-b"], hostnames: ["api.shop.example.com"] }));
+    const after = h.source.current();
+    assert.deepEqual(routeNames(before, "domainRoutesByDomain"), { "shop.example.com": ["team-a/web"] });
+    assert.deepEqual(routeNames(after, "domainRoutesByDomain"), { "api.shop.example.com": ["team-b/api"], "www.shop.example.com": ["team-a/web"] });
+    assert.deepEqual(grantNames(after), { "team-a": ["team-a"], "team-b": ["team-b"] });
+    assert.equal(h.changes(), 5, "two initial lists and three events");
+    await h.source.stop();
+  });
+
+  it("drops from the index what a relist finds deleted while the watch was down", async () => {
+    const h = harness();
+    h.server.put(HOSTNAME_GRANTS, grant({ name: "team-a", namespaces: ["team-a"] }));
+    h.server.put(DOMAIN_ROUTES, route({ name: "web", domain: "shop.example.com", appId: "shop-web" }));
+    h.server.put(DOMAIN_ROUTES, route({ name: "old", domain: "old.shop.example.com", appId: "old" }));
+    await h.source.start();
+    await settle();
+    h.server.endWatches(DOMAIN_ROUTES, networkError());
+    h.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "old" });
+    h.server.compact(DOMAIN_ROUTES);
+    await settle();
+    h.clock.advance(h.clock.pendingDelays()[0]!);
+    await settle();
+    const cluster = h.source.current();
+    assert.deepEqual(routeNames(cluster, "domainRoutesByDomain"), { "shop.example.com": ["team-a/web"] });
+    assert.deepEqual(routeNames(cluster, "domainRoutesByAppId"), { "shop-web": ["team-a/web"] });
+    assert.equal(h.source.status().resources.find((r) => r.resource === "domainroutes.hostgate.dev")!.relists, 1);
+    await h.source.stop();
+  });
+
+  it("watches both resources across all namespaces and says where it is connected", async () => {
+    const h = harness();
+    await h.source.start();
+    await settle();
+    assert.deepEqual(h.server.watchCalls.map((w) => w.resource), ["hostnamegrants.hostgate.dev", "domainroutes.hostgate.dev"]);
+    assert.equal(h.source.describe(), "cluster https://10.0.0.1:443 (test)");
+    assert.equal(h.source.status().mode, "cluster");
+    await h.source.stop();
+    assert.equal(h.server.openWatches(HOSTNAME_GRANTS) + h.server.openWatches(DOMAIN_ROUTES), 0);
+    assert.equal(h.clock.pendingTimers(), 0);
+  });
+});

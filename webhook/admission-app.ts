@@ -1,0 +1,172 @@
+// The HTTPS face of the verdict function: POST /validate and POST /mutate take
+// an AdmissionReview v1 and answer one. Every input problem is a 4xx with a
+// Kubernetes Status body; a review that parses always gets a review back,
+// and anything that goes wrong while judging it is a denial (fail closed),
+// never an HTTP error the API server would turn into its own failure.
+import express from "express";
+import type { NextFunction, Request, Response } from "express";
+import type { VerdictEnvironment } from "../policies/verdict.ts";
+import type { Logger } from "../core/logger.ts";
+import { parseAdmissionReview } from "./admission-review.ts";
+import type { ParsedReview } from "./admission-review.ts";
+import type { AdmissionReviewResponse, Endpoint } from "./admission-response.ts";
+import { ADMISSION_API_VERSION, ADMISSION_KIND } from "./admission-review.ts";
+import { reviewAdmission } from "./review.ts";
+import type { ReviewOutcome } from "./review.ts";
+import { problems, sendProblem } from "./http-errors.ts";
+import type { WebhookMetrics } from "./metrics.ts";
+
+/**
+ * The API server accepts request bodies up to 3 MiB and etcd stores objects
+ * up to 1.5 MiB; an UPDATE review carries the object and the old object, JSON
+ * escaped. 8 MiB admits every review the API server can send and refuses
+ * anything that can only be an attack on memory.
+ */
+export const DEFAULT_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+
+export interface AdmissionAppOptions {
+  /** The policies, config and cluster state as they are now; called once per review. */
+  environment(): VerdictEnvironment;
+  logger: Logger;
+  metrics?: WebhookMetrics;
+  bodyLimitBytes?: number;
+  /**
+   * Why reviews cannot be judged yet (the cluster cache has not synced), or
+   * undefined. Readiness keeps the Service from sending traffic then, but a
+   * review that arrives anyway is denied: judging uniqueness against a
+   * half-loaded cache would admit duplicates (fail open).
+   */
+  notReady?: () => string | undefined;
+  /** True once shutdown began: responses then ask the client to close the connection. */
+  shuttingDown?: () => boolean;
+}
+
+export function createAdmissionApp(options: AdmissionAppOptions): express.Express {
+  const limit = options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES;
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("etag", false);
+
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    res.locals.started = performance.now();
+    next();
+  });
+
+  const parseJson = express.json({ limit, strict: false, type: () => true });
+  for (const endpoint of ["validate", "mutate"] as const) {
+    const path = `/${endpoint}`;
+    app.post(path, requireJsonContent(options), parseJson, (req: Request, res: Response) => handleReview(endpoint, req, res, options));
+    app.all(path, (req: Request, res: Response) => {
+      res.setHeader("Allow", "POST");
+      reject(res, options, req.path, problems.method(req.method, path));
+    });
+  }
+  app.use((req: Request, res: Response) => reject(res, options, req.path, problems.notFound(clip(req.path))));
+  // Body parser failures arrive here; each becomes the 4xx it deserves.
+  app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
+    const type = (error as { type?: unknown }).type;
+    if (type === "entity.too.large") return reject(res, options, req.path, problems.tooLarge(limit));
+    if (type === "entity.parse.failed") return reject(res, options, req.path, problems.notJson(parseDetail(error)));
+    if (type === "encoding.unsupported" || type === "charset.unsupported") return reject(res, options, req.path, problems.contentType(req.get("content-type")));
+    if (type === "request.aborted") return; // the client left; there is no one to answer
+    if (type === "request.size.invalid" || type === "stream.encoding.set") return reject(res, options, req.path, problems.notJson("the body ended early or declares a wrong length"));
+    options.logger.error({ path: req.path, error: errorText(error) }, "unexpected error before review");
+    return reject(res, options, req.path, problems.notJson("the body could not be read"));
+  });
+  return app;
+}
+
+function requireJsonContent(options: AdmissionAppOptions) {
+  return (req: Request, res: Response, next: NextFunction) => {
+    if (req.is("application/json") === "application/json") return next();
+    // Drain what was sent so the connection stays usable, then refuse.
+    req.resume();
+    reject(res, options, req.path, problems.contentType(req.get("content-type")));
+  };
+}
+
+function handleReview(endpoint: Endpoint, req: Request, res: Response, options: AdmissionAppOptions): void {
+  const parsed = parseAdmissionReview(req.body);
+  if (!parsed.ok) return reject(res, options, req.path, problems.notReview(parsed.message));
+  const review = parsed.review;
+  let body: AdmissionReviewResponse;
+  let outcome: ReviewOutcome;
+  const notReady = options.notReady?.();
+  try {
+    if (notReady !== undefined) ({ body, outcome } = unavailableDenial(review, notReady));
+    else ({ body, outcome } = reviewAdmission(endpoint, review, options.environment()));
+  } catch (error) {
+    // A bug, not the user's doing; still an answer, and a closed one.
+    options.logger.error({ uid: review.uid, endpoint, error: errorText(error) }, "review failed; denying");
+    ({ body, outcome } = internalDenial(review, error));
+  }
+  closeIfShuttingDown(res, options);
+  res.json(body);
+  const seconds = (performance.now() - (res.locals.started as number)) / 1000;
+  options.metrics?.recordReview(endpoint, review.input.operation, review.input.kind.kind, outcome, seconds);
+  logReview(options.logger, endpoint, review, outcome, seconds);
+}
+
+function internalDenial(review: ParsedReview, error: unknown): { body: AdmissionReviewResponse; outcome: ReviewOutcome } {
+  const message = `the webhook could not evaluate this request (${clip(errorText(error))}); it is denied because hostgate fails closed. Retry; if it persists, the platform team should check the webhook's logs`;
+  return {
+    body: { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response: { uid: review.uid, allowed: false, status: { code: 500, reason: "InternalError", message } } },
+    outcome: { verdict: "denied", evaluated: true, denyingPolicies: [], warningPolicies: [], patched: false, evaluationSeconds: 0 },
+  };
+}
+
+function unavailableDenial(review: ParsedReview, reason: string): { body: AdmissionReviewResponse; outcome: ReviewOutcome } {
+  const message = `hostgate cannot judge this request yet (${clip(reason)}); it is denied rather than judged against incomplete state. Retry in a few seconds`;
+  return {
+    body: { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response: { uid: review.uid, allowed: false, status: { code: 503, reason: "ServiceUnavailable", message } } },
+    outcome: { verdict: "denied", evaluated: false, denyingPolicies: [], warningPolicies: [], patched: false, evaluationSeconds: 0 },
+  };
+}
+
+function logReview(logger: Logger, endpoint: Endpoint, review: ParsedReview, outcome: ReviewOutcome, seconds: number): void {
+  const { input } = review;
+  const kind = input.kind.group === "" ? `${input.kind.version}/${input.kind.kind}` : `${input.kind.group}/${input.kind.version}/${input.kind.kind}`;
+  logger.info(
+    {
+      uid: review.uid,
+      endpoint,
+      operation: input.operation,
+      kind,
+      ...(input.subResource !== undefined ? { subResource: input.subResource } : {}),
+      object: input.namespace ? `${input.namespace}/${input.name ?? ""}` : (input.name ?? ""),
+      ...(input.dryRun ? { dryRun: true } : {}),
+      verdict: outcome.verdict,
+      ...(outcome.denyingPolicies.length > 0 ? { denied: outcome.denyingPolicies } : {}),
+      ...(outcome.warningPolicies.length > 0 ? { warned: outcome.warningPolicies } : {}),
+      ...(outcome.patched ? { patched: true } : {}),
+      durationMs: Math.round(seconds * 1e6) / 1e3,
+    },
+    "admission review",
+  );
+}
+
+function reject(res: Response, options: AdmissionAppOptions, path: string, problem: ReturnType<typeof problems.notFound>): void {
+  options.metrics?.recordRejectedRequest(path, problem.code);
+  closeIfShuttingDown(res, options);
+  sendProblem(res, problem);
+}
+
+/** Decided when the response goes out, not when the request came in: a review in flight at SIGTERM still tells its client to go elsewhere. */
+function closeIfShuttingDown(res: Response, options: AdmissionAppOptions): void {
+  if (options.shuttingDown?.()) res.setHeader("Connection", "close");
+}
+
+function parseDetail(error: unknown): string {
+  // body-parser's message names the position; never echo the body itself.
+  const message = errorText(error);
+  const position = /position (\d+)/.exec(message);
+  return position ? `syntax error at byte ${position[1]}` : "syntax error";
+}
+
+function errorText(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function clip(text: string, max = 200): string {
+  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
+}

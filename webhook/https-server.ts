@@ -1,0 +1,98 @@
+// The HTTPS listener: serves the admission app with whatever certificate the
+// certificate source holds now, swaps it in place when the source rotates it
+// (no restart, no dropped connections), and closes gracefully.
+import { createServer } from "node:https";
+import type { Server } from "node:https";
+import type { AddressInfo } from "node:net";
+import type { RequestListener } from "node:http";
+import type { Logger } from "../core/logger.ts";
+
+/** The part of a certificate source the listener needs (see certs/). */
+export interface TlsMaterialSource {
+  current(): { cert: string; key: string };
+  onChange(listener: () => void): unknown;
+}
+
+export interface ListenAddress {
+  host: string;
+  port: number;
+}
+
+export interface HttpsListener {
+  server: Server;
+  /** Where it listens (the real port when 0 was asked for). */
+  address: ListenAddress;
+  /** Stops accepting; resolves when in-flight requests are answered or `timeoutMs` passed (then the rest is cut). */
+  close(timeoutMs: number): Promise<{ forced: boolean }>;
+}
+
+export async function listenHttps(app: RequestListener, tls: TlsMaterialSource, at: ListenAddress, logger: Logger): Promise<HttpsListener> {
+  const { cert, key } = tls.current();
+  const server = createServer(
+    {
+      cert,
+      key,
+      minVersion: "TLSv1.2",
+      // The API server keeps connections open between reviews; a generous
+      // keep-alive saves it a TLS handshake per request.
+      keepAliveTimeout: 65_000,
+      // Slowloris bound: the whole request must arrive within 30 s.
+      requestTimeout: 30_000,
+      headersTimeout: 10_000,
+    },
+    app,
+  );
+  tls.onChange(() => {
+    try {
+      const next = tls.current();
+      server.setSecureContext({ cert: next.cert, key: next.key, minVersion: "TLSv1.2" });
+      logger.info({}, "serving certificate reloaded");
+    } catch (error) {
+      // Keep the old context: a bad pair must not take the listener down.
+      logger.error({ error: error instanceof Error ? error.message : String(error) }, "could not load the new serving certificate; keeping the previous one");
+    }
+  });
+  // TLS handshake failures (a client that does not trust us, a port scan)
+  // are the client's problem, not a crash.
+  server.on("tlsClientError", (error) => logger.debug({ error: error.message }, "TLS handshake failed"));
+  server.on("clientError", (error, socket) => {
+    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    else socket.destroy(error);
+  });
+  await listen(server, at);
+  const bound = server.address() as AddressInfo;
+  return {
+    server,
+    address: { host: at.host, port: bound.port },
+    close: (timeoutMs) => closeGracefully(server, timeoutMs),
+  };
+}
+
+export function listen(server: import("node:net").Server, at: ListenAddress): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error) => reject(error);
+    server.once("error", onError);
+    server.listen(at.port, at.host, () => {
+      server.off("error", onError);
+      resolve();
+    });
+  });
+}
+
+function closeGracefully(server: Server, timeoutMs: number): Promise<{ forced: boolean }> {
+  return new Promise((resolve) => {
+    let forced = false;
+    const timer = setTimeout(() => {
+      forced = true;
+      server.closeAllConnections();
+    }, timeoutMs);
+    // close() stops accepting and (Node >= 19) closes idle keep-alive
+    // connections; busy ones close after their response, which carries
+    // `Connection: close` once shutdown began.
+    server.close(() => {
+      clearTimeout(timer);
+      resolve({ forced });
+    });
+    server.closeIdleConnections();
+  });
+}

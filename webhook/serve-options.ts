@@ -1,0 +1,158 @@
+// `hostgate serve` flags, parsed and checked before anything starts, so a
+// typo is one clear line and exit 2, not a half-started server.
+import { parseArgs } from "node:util";
+import { UsageError } from "../core/errors.ts";
+import { LOG_LEVELS } from "../core/logger.ts";
+import type { LogLevel } from "../core/logger.ts";
+import type { ListenAddress } from "./https-server.ts";
+
+export const SERVE_USAGE = `Usage: hostgate serve [options]
+
+Runs the admission webhook: POST /validate and POST /mutate take an
+admission.k8s.io/v1 AdmissionReview over HTTPS; /healthz, /readyz and
+/metrics are served over plain HTTP on a separate port.
+
+Modes:
+  cluster  when a cluster is configured (--kubeconfig, in-cluster service
+           account, KUBECONFIG or ~/.kube/config) and --state is not given:
+           HostnameGrants and DomainRoutes are listed and watched; the
+           serving certificate is self-managed in a Secret (or --tls-cert).
+           A configured cluster that cannot be reached is never replaced by
+           local state: the webhook stays unready and keeps retrying.
+  local    with --state DIR, or when no cluster is configured: the state is
+           read from YAML under DIR and reloaded when files change; a local
+           CA and serving certificate are written to --tls-dir.
+
+Options:
+  --listen HOST:PORT         HTTPS address (local default 127.0.0.1:8443,
+                             cluster default 0.0.0.0:8443)
+  --health-listen HOST:PORT  plain-HTTP probes and metrics (local default
+                             127.0.0.1:8080, cluster default 0.0.0.0:8080)
+  --config FILE              platform config (default: examples/platform-config.yaml)
+  --policies DIR             policy modules (repeatable; default: the built-in library)
+  --state DIR                local mode: cluster state from YAML under DIR
+  --kubeconfig FILE          cluster mode with this kubeconfig
+  --tls-cert FILE            serving certificate (PEM) instead of a self-managed
+  --tls-key FILE             one; both or neither; reloaded when the files change
+  --tls-dir DIR              local mode: where ca.crt, tls.crt and tls.key are
+                             written (default .hostgate/tls)
+  --namespace NS             cluster mode: the webhook's namespace, for its
+                             Secret (default: $POD_NAMESPACE, else hostgate-system)
+  --service NAME             cluster mode: the webhook's Service name, for the
+                             certificate's DNS names (default hostgate-webhook)
+  --shutdown-delay DURATION  keep serving this long after SIGTERM while
+                             readiness fails (cluster default 5s, local 0s)
+  --shutdown-timeout DURATION
+                             then wait at most this long for in-flight reviews
+                             (default 20s)
+  --body-limit BYTES         largest request body accepted (default 8388608;
+                             larger bodies get 413)
+  --log-level LEVEL          debug, info (default), warn, error or silent
+
+SIGTERM or SIGINT stops it gracefully. Exit status: 0 after a clean stop,
+2 for unusable flags or input, 1 when it cannot start.`;
+
+export interface ServeOptions {
+  listen?: ListenAddress;
+  healthListen?: ListenAddress;
+  config?: string;
+  policies: string[];
+  state?: string;
+  kubeconfig?: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsDir: string;
+  namespace: string;
+  service: string;
+  shutdownDelayMs?: number;
+  shutdownTimeoutMs: number;
+  bodyLimitBytes: number;
+  logLevel: LogLevel;
+}
+
+export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeOptions {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: [...args],
+      strict: true,
+      allowPositionals: false,
+      options: {
+        listen: { type: "string" },
+        "health-listen": { type: "string" },
+        config: { type: "string" },
+        policies: { type: "string", multiple: true },
+        state: { type: "string" },
+        kubeconfig: { type: "string" },
+        "tls-cert": { type: "string" },
+        "tls-key": { type: "string" },
+        "tls-dir": { type: "string" },
+        namespace: { type: "string" },
+        service: { type: "string" },
+        "shutdown-delay": { type: "string" },
+        "shutdown-timeout": { type: "string" },
+        "body-limit": { type: "string" },
+        "log-level": { type: "string" },
+      },
+    });
+  } catch (error) {
+    throw new UsageError(`${(error as Error).message}; see \`hostgate serve --help\``);
+  }
+  const v = parsed.values;
+  const problems: string[] = [];
+  const attempt = <T>(read: () => T): T | undefined => {
+    try {
+      return read();
+    } catch (error) {
+      problems.push((error as Error).message);
+      return undefined;
+    }
+  };
+  if ((v["tls-cert"] === undefined) !== (v["tls-key"] === undefined)) problems.push("--tls-cert and --tls-key go together: give both files (certificate and its private key) or neither");
+  if (v.state !== undefined && v.kubeconfig !== undefined) problems.push("--state (local mode) and --kubeconfig (cluster mode) exclude each other; give one");
+  const logLevel = v["log-level"] ?? "info";
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`--log-level ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(", ")}`);
+  const options: ServeOptions = {
+    ...(v.listen !== undefined ? { listen: attempt(() => parseListen("--listen", v.listen!)) } : {}),
+    ...(v["health-listen"] !== undefined ? { healthListen: attempt(() => parseListen("--health-listen", v["health-listen"]!)) } : {}),
+    ...(v.config !== undefined ? { config: v.config } : {}),
+    policies: v.policies ?? [],
+    ...(v.state !== undefined ? { state: v.state } : {}),
+    ...(v.kubeconfig !== undefined ? { kubeconfig: v.kubeconfig } : {}),
+    ...(v["tls-cert"] !== undefined ? { tlsCert: v["tls-cert"] } : {}),
+    ...(v["tls-key"] !== undefined ? { tlsKey: v["tls-key"] } : {}),
+    tlsDir: v["tls-dir"] ?? ".hostgate/tls",
+    namespace: v.namespace ?? (env.POD_NAMESPACE || "hostgate-system"),
+    service: v.service ?? "hostgate-webhook",
+    ...(v["shutdown-delay"] !== undefined ? { shutdownDelayMs: attempt(() => parseDuration("--shutdown-delay", v["shutdown-delay"]!)) } : {}),
+    shutdownTimeoutMs: v["shutdown-timeout"] !== undefined ? (attempt(() => parseDuration("--shutdown-timeout", v["shutdown-timeout"]!)) ?? 0) : 20_000,
+    bodyLimitBytes: v["body-limit"] !== undefined ? (attempt(() => parseBytes("--body-limit", v["body-limit"]!)) ?? 0) : 8 * 1024 * 1024,
+    logLevel: logLevel as LogLevel,
+  };
+  if (problems.length > 0) throw new UsageError(...problems);
+  return options;
+}
+
+/** `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (all interfaces). */
+export function parseListen(flag: string, text: string): ListenAddress {
+  const match = /^(?:\[([0-9a-fA-F:.]+)\]|([^:[\]]*)):(\d{1,5})$/.exec(text);
+  const port = match ? Number(match[3]) : NaN;
+  if (!match || port > 65535) throw new Error(`${flag} ${JSON.stringify(text)} is not HOST:PORT (e.g. 127.0.0.1:8443, [::1]:8443 or :8443; port 0-65535)`);
+  const host = match[1] ?? (match[2] === "" ? "0.0.0.0" : match[2]!);
+  return { host, port };
+}
+
+/** `500ms`, `5s`, `1m` or a bare number of seconds. */
+export function parseDuration(flag: string, text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(text.trim());
+  if (!match) throw new Error(`${flag} ${JSON.stringify(text)} is not a duration (e.g. 500ms, 5s, 1m)`);
+  const value = Number(match[1]);
+  const ms = match[2] === "ms" ? value : match[2] === "m" ? value * 60_000 : value * 1000;
+  if (ms > 10 * 60_000) throw new Error(`${flag} ${text} is longer than 10m; a shutdown that long outlives any pod's termination grace period`);
+  return ms;
+}
+
+function parseBytes(flag: string, text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) < 1024 || Number(text) > 64 * 1024 * 1024) throw new Error(`${flag} ${JSON.stringify(text)} must be a number of bytes between 1024 and 67108864`);
+  return Number(text);
+}

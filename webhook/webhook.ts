@@ -1,0 +1,140 @@
+// The running webhook: the admission app on HTTPS, probes and metrics on
+// plain HTTP, the cluster state and the serving certificate it reads, and an
+// orderly shutdown. Everything it depends on is passed in, so tests run it
+// with fakes and `hostgate serve` with the real cache and certificates.
+import type { Server } from "node:http";
+import type { PolicySet } from "../policies/engine/module-loader.ts";
+import type { VerdictEnvironment } from "../policies/verdict.ts";
+import type { Logger } from "../core/logger.ts";
+import type { ClusterStateCounts } from "../core/state/index.ts";
+import { createAdmissionApp } from "./admission-app.ts";
+import { createHealthServer } from "./health-server.ts";
+import type { ReadinessCheck } from "./health-server.ts";
+import { listen, listenHttps } from "./https-server.ts";
+import type { HttpsListener, ListenAddress, TlsMaterialSource } from "./https-server.ts";
+import { createWebhookMetrics } from "./metrics.ts";
+import type { WebhookMetrics } from "./metrics.ts";
+
+/** The cluster state the policies read (see core/state sources). */
+export interface PolicyStateSource {
+  synced(): boolean;
+  /** The `cluster` CEL value now; replaced, never mutated, when the cache changes. */
+  current(): unknown;
+  counts(): ClusterStateCounts;
+  /** Why it is not ready yet, when it can say more than "not synced". */
+  notReadyReason?(): string | undefined;
+}
+
+/** The serving certificate (see certs/). */
+export interface ServingCertificate extends TlsMaterialSource {
+  /** undefined when the certificate can be served now, else why not. */
+  problem(now: Date): string | undefined;
+  notAfter(): Date | undefined;
+}
+
+export interface WebhookOptions {
+  policies: PolicySet;
+  /** The platform config as a CEL value (core/config configToCel). */
+  config: unknown;
+  state: PolicyStateSource;
+  certificate: ServingCertificate;
+  /**
+   * Resolves when the certificate can be served. Probes and metrics come up
+   * first, so a webhook waiting for its Secret (API server unreachable) is
+   * alive-but-unready rather than restarted in a loop.
+   */
+  certificateReady?: Promise<void>;
+  listen: ListenAddress;
+  healthListen: ListenAddress;
+  logger: Logger;
+  /** Keep serving this long after shutdown begins (readiness already failing), so load balancers stop sending first. */
+  shutdownDelayMs: number;
+  /** Then wait at most this long for in-flight reviews. */
+  shutdownTimeoutMs: number;
+  bodyLimitBytes?: number;
+  now?: () => Date;
+  /** Process-level metrics (CPU, memory, event loop); off in tests that run several webhooks. */
+  defaultMetrics?: boolean;
+}
+
+export interface RunningWebhook {
+  /** Where reviews go: https://HOST:PORT */
+  url: string;
+  healthUrl: string;
+  metrics: WebhookMetrics;
+  /** Graceful stop: fails readiness, drains, closes. Safe to call twice. */
+  stop(): Promise<{ forced: boolean }>;
+}
+
+export async function startWebhook(options: WebhookOptions): Promise<RunningWebhook> {
+  const now = options.now ?? (() => new Date());
+  let shuttingDown = false;
+  const metrics = createWebhookMetrics(
+    {
+      cacheCounts: () => options.state.counts(),
+      cacheSynced: () => options.state.synced(),
+      certificateNotAfter: () => options.certificate.notAfter(),
+      policiesLoaded: () => options.policies.modules.length,
+    },
+    { defaultMetrics: options.defaultMetrics ?? true },
+  );
+  const readiness: ReadinessCheck[] = [
+    { name: "policies", check: () => (options.policies.modules.length > 0 ? undefined : "no policy modules are loaded") },
+    { name: "cache", check: () => (options.state.synced() ? undefined : (options.state.notReadyReason?.() ?? "the cluster cache has not completed its first sync")) },
+    { name: "certificate", check: () => options.certificate.problem(now()) },
+    { name: "shutdown", check: () => (shuttingDown ? "shutting down" : undefined) },
+  ];
+
+  const environment = (): VerdictEnvironment => ({ policies: options.policies, config: options.config, cluster: options.state.current() });
+  const app = createAdmissionApp({
+    environment,
+    logger: options.logger,
+    metrics,
+    ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+    notReady: () => (options.state.synced() ? undefined : (options.state.notReadyReason?.() ?? "the cluster cache has not completed its first sync")),
+    shuttingDown: () => shuttingDown,
+  });
+
+  const health: Server = createHealthServer({ readiness, registry: metrics.registry });
+  await listen(health, options.healthListen);
+  let https: HttpsListener;
+  try {
+    await options.certificateReady;
+    https = await listenHttps(app, options.certificate, options.listen, options.logger);
+  } catch (error) {
+    health.closeAllConnections();
+    health.close();
+    throw error;
+  }
+  const healthPort = (health.address() as import("node:net").AddressInfo).port;
+
+  let stopping: Promise<{ forced: boolean }> | undefined;
+  const stop = (): Promise<{ forced: boolean }> => {
+    stopping ??= (async () => {
+      shuttingDown = true;
+      options.logger.info({ delayMs: options.shutdownDelayMs, timeoutMs: options.shutdownTimeoutMs }, "shutting down: readiness now fails; still serving during the delay");
+      if (options.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
+      const result = await https.close(options.shutdownTimeoutMs);
+      await new Promise<void>((resolve) => {
+        health.close(() => resolve());
+        // Probe and scrape connections are kept alive; nothing of value is in flight on them.
+        health.closeAllConnections();
+      });
+      options.logger.info({ forced: result.forced }, result.forced ? "stopped; in-flight requests were cut at the timeout" : "stopped; every in-flight request was answered");
+      return result;
+    })();
+    return stopping;
+  };
+
+  return {
+    url: `https://${hostForUrl(options.listen.host)}:${https.address.port}`,
+    healthUrl: `http://${hostForUrl(options.healthListen.host)}:${healthPort}`,
+    metrics,
+    stop,
+  };
+}
+
+function hostForUrl(host: string): string {
+  if (host === "0.0.0.0" || host === "::") return "127.0.0.1";
+  return host.includes(":") ? `[${host}]` : host;
+}
