@@ -799,7 +799,6 @@ describe("the RBAC", () => {
     // The TLS Secret, in our namespace only; create cannot be limited by name.
     `namespace ${NAMESPACE} | core | secrets | ${TLS_SECRET} | get`,
     `namespace ${NAMESPACE} | core | secrets | ${TLS_SECRET} | update`,
-    `namespace ${NAMESPACE} | core | secrets | ${TLS_SECRET} | watch`,
     `namespace ${NAMESPACE} | core | secrets | * | create`,
   ].sort();
 

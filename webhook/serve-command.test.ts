@@ -96,6 +96,11 @@ describe("hostgate serve in local mode", () => {
     assert.equal((allowed.json.response as { allowed: boolean }).allowed, true, "the banner's promise: alb-in is allowed");
 
     assert.equal((await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status, 200);
+    const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+    assert.match(metrics, /hostgate_serving_certificate_expiry_timestamp_seconds \d+/);
+    assert.match(metrics, /hostgate_ca_certificate_expiry_timestamp_seconds\{ca="[^"]+"\} \d+/);
+    assert.match(metrics, /hostgate_admission_reviews_total\{endpoint="validate",operation="CREATE",kind="DomainRoute",verdict="denied"\} 1/);
+    assert.match(metrics, /hostgate_cache_objects\{index="domainRoutes"\} 4/);
     sendSignal("SIGTERM");
     const result = await running;
     assert.equal(result.exitCode, 0);

@@ -12,6 +12,8 @@ import type { Logger, LogLevel, ProcessLogger } from "../core/logger.ts";
 import { processLogger } from "../core/logger.ts";
 import { loadPolicySet } from "../policies/engine/module-loader.ts";
 import type { PolicySet } from "../policies/engine/module-loader.ts";
+import { registerCertificateMetrics } from "../certs/metrics.ts";
+import type { CertificateMetricsSource } from "../certs/metrics.ts";
 import { localBanner } from "./local-banner.ts";
 import { realServeDependencies } from "./serve-dependencies.ts";
 import { parseServeOptions, SERVE_USAGE } from "./serve-options.ts";
@@ -26,7 +28,8 @@ export interface StateSourceHandle extends PolicyStateSource {
   describe(): string;
 }
 
-export interface CertificateHandle extends ServingCertificate {
+export interface CertificateHandle extends ServingCertificate, Omit<CertificateMetricsSource, "current"> {
+  current(): ReturnType<CertificateMetricsSource["current"]>;
   start(): Promise<void>;
   stop(): Promise<void> | void;
 }
@@ -111,6 +114,7 @@ export async function runServe(args: readonly string[], deps: ServeDependencies)
       return { output: "", exitCode: 0 };
     }
     webhook = first.w;
+    registerCertificateMetrics(webhook.metrics.registry, certificate);
     logger.info({ mode: local ? "local" : "cluster", url: webhook.url, health: webhook.healthUrl, state: state.describe(), policies: policies.modules.length, ...(cluster ? { cluster: cluster.description } : {}) }, "webhook serving");
     if (local) deps.print(localBanner({ url: webhook.url, healthUrl: webhook.healthUrl, caFile: options.tlsCert === undefined ? resolve(options.tlsDir, "ca.crt") : undefined, state: state.describe(), policies: policies.modules.length }));
 
