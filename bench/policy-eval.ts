@@ -13,6 +13,7 @@ import { loadPolicySet, makePolicySet } from "../policies/engine/module-loader.t
 import type { PolicySet } from "../policies/engine/module-loader.ts";
 import type { AdmissionInput } from "../policies/engine/types.ts";
 import { decide } from "../policies/verdict.ts";
+import { benchmarkRoute, syntheticObjects } from "./synthetic-state.ts";
 import type { Phases, VerdictEnvironment } from "../policies/verdict.ts";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "2" }, routes: { type: "string", default: "10000" }, grants: { type: "string", default: "1000" } } });
@@ -21,68 +22,25 @@ const routeCount = Number(values.routes);
 const grantCount = Number(values.grants);
 
 function syntheticState(): ClusterStateIndex {
-  const objects: Record<string, unknown>[] = [];
-  for (let g = 0; g < grantCount; g++) {
-    objects.push({
-      apiVersion: "hostgate.dev/v1alpha1",
-      kind: "HostnameGrant",
-      metadata: { name: `team-${g}` },
-      spec: { namespaces: [`team-${g}`], hostnames: [`*.team-${g}.example.com`, `team-${g}.example.com`] },
-    });
-  }
-  for (let r = 0; r < routeCount; r++) {
-    const team = r % grantCount;
-    objects.push({
-      apiVersion: "hostgate.dev/v1alpha1",
-      kind: "DomainRoute",
-      metadata: { name: `app-${r}`, namespace: `team-${team}`, uid: `00000000-0000-4000-8000-${String(r).padStart(12, "0")}` },
-      spec: {
-        domain: `app-${r}.team-${team}.example.com`,
-        lb: r % 3 === 0 ? "alb-in" : "alb-out",
-        routing: { mode: "Managed" },
-        backend: { service: { name: `app-${r}`, port: 8080 } },
-        protection: { provider: "sso", appId: `app-${r}` },
-      },
-    });
-  }
-  return ClusterStateIndex.fromObjects(objects);
+  return ClusterStateIndex.fromObjects(syntheticObjects(routeCount, grantCount));
 }
 
-// What an app team applies: a public, protected route with a service backend.
 const request: AdmissionInput = {
   operation: "CREATE",
   kind: { group: "hostgate.dev", version: "v1alpha1", kind: "DomainRoute" },
   namespace: "team-42",
   name: "checkout",
-  object: {
-    apiVersion: "hostgate.dev/v1alpha1",
-    kind: "DomainRoute",
-    metadata: { name: "checkout", namespace: "team-42", labels: { app: "checkout", "app.kubernetes.io/part-of": "shop" } },
-    spec: {
-      domain: "checkout.team-42.example.com",
-      lb: "alb-out",
-      routing: { mode: "Managed" },
-      backend: { service: { name: "checkout", port: 8080 } },
-      dns: { ttl: 300 },
-      protection: {
-        provider: "sso",
-        appId: "checkout-web",
-        rules: [
-          { action: "Allow", paths: ["/healthz", "/static/*"] },
-          { action: "Authenticate", paths: ["/*"] },
-        ],
-      },
-    },
-  },
+  object: benchmarkRoute(),
   oldObject: null,
   userInfo: { username: "alice", groups: ["team-42"] },
 };
 
-// Every evaluation gets a freshly parsed object, as a webhook does from each
-// request body: nothing cached on one object (its CEL views, its measured
-// size) carries over to the next request. Baseline and library pay the same parse.
+// Every evaluation gets a freshly parsed object, kind and user, as a webhook
+// does from each request body: nothing cached on one request's objects (CEL
+// views, the measured size, match answers) carries over to the next.
+// Baseline and library pay the same parse.
 const requestJson = JSON.stringify(request.object);
-const fresh = (): AdmissionInput => ({ ...request, object: JSON.parse(requestJson) });
+const fresh = (): AdmissionInput => ({ ...request, kind: { ...request.kind }, userInfo: { ...request.userInfo }, object: JSON.parse(requestJson) });
 
 function measure(label: string, env: VerdictEnvironment, phases: Phases): number {
   // Warm up the JIT before timing.
@@ -116,7 +74,17 @@ if (!check.allowed || check.warnings.map((w) => w.policy).join() !== "certificat
   process.exit(1);
 }
 
+// Which engine runs each of the library's expressions: the compiled fast path, or @bufbuild/cel's planner.
+const programs = library.modules.flatMap((m) => [
+  ...m.matchConditions.map((c) => c.program),
+  ...m.variables.map((v) => v.program),
+  ...m.validations.flatMap((v) => (v.messageProgram ? [v.program, v.messageProgram] : [v.program])),
+  ...m.mutations.map((x) => x.program),
+]);
+const onPlanner = programs.filter((p) => p.engine !== "compiled");
+
 console.log(`policy evaluation: ${library.modules.length} policies, ${routeCount.toLocaleString("en-US")} DomainRoutes + ${grantCount.toLocaleString("en-US")} HostnameGrants in state (indexed in ${buildMs.toFixed(0)} ms), ${seconds}s per measurement, Node ${process.version}`);
+console.log(`  expressions: ${programs.length - onPlanner.length} of ${programs.length} on the compiled fast path, ${onPlanner.length} on the planner${onPlanner.map((p) => `\n    planner: ${p.fallbackReason}: ${p.source}`).join("")}`);
 const phases: Phases = { schema: false, mutate: true, validate: true };
 const baseline = measure("baseline: empty policy set (mutate+validate)", envFor(empty), phases);
 const full = measure("full library (mutate+validate)", envFor(library), phases);

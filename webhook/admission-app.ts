@@ -78,11 +78,18 @@ export function createAdmissionApp(options: AdmissionAppOptions): express.Expres
 
 function requireJsonContent(options: AdmissionAppOptions) {
   return (req: Request, res: Response, next: NextFunction) => {
-    if (req.is("application/json") === "application/json") return next();
+    if (isJson(req.headers["content-type"])) return next();
     // Drain what was sent so the connection stays usable, then refuse.
     req.resume();
     reject(res, options, req.path, problems.contentType(req.get("content-type")));
   };
+}
+
+/** `application/json`, any case, with or without parameters (the charset is body-parser's to check). */
+function isJson(contentType: string | undefined): boolean {
+  if (contentType === undefined) return false;
+  const type = contentType.length === 16 ? contentType : contentType.split(";", 1)[0]!.trim();
+  return type.length === 16 && type.toLowerCase() === "application/json";
 }
 
 function handleReview(endpoint: Endpoint, req: Request, res: Response, options: AdmissionAppOptions): void {

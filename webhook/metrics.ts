@@ -98,6 +98,8 @@ export function createWebhookMetrics(sources: MetricsSources, options: { default
 
   // Label children are looked up once per label set, not once per request.
   const reviewChild = memo((key: string) => reviews.labels(...(key.split("\u0000") as [string, string, string, string])));
+  const durationChild = memo((endpoint: string) => duration.labels(endpoint));
+  const evaluationChild = memo((endpoint: string) => evaluation.labels(endpoint));
   return {
     registry,
     recordReview(endpoint, operation, kind, outcome, seconds) {
@@ -105,8 +107,8 @@ export function createWebhookMetrics(sources: MetricsSources, options: { default
       reviewChild(`${endpoint}\u0000${operation}\u0000${kindLabel}\u0000${outcome.verdict}`).inc();
       for (const policy of outcome.denyingPolicies) violations.labels(endpoint, policy, "Deny").inc();
       for (const policy of outcome.warningPolicies) violations.labels(endpoint, policy, "Warn").inc();
-      duration.labels(endpoint).observe(seconds);
-      if (outcome.evaluated) evaluation.labels(endpoint).observe(outcome.evaluationSeconds);
+      durationChild(endpoint).observe(seconds);
+      if (outcome.evaluated) evaluationChild(endpoint).observe(outcome.evaluationSeconds);
     },
     recordRejectedRequest(_path, status) {
       rejected.labels(String(status)).inc();

@@ -73,11 +73,37 @@ export function activeBudget(): EvaluationBudget | undefined {
 }
 
 export function runWithBudget<T>(budget: EvaluationBudget, fn: () => T): T {
-  const previous = active;
-  active = budget;
+  const previous = enterBudget(budget);
   try {
     return fn();
   } finally {
-    active = previous;
+    leaveBudget(previous);
   }
+}
+
+/**
+ * Makes `budget` the active one and returns the one it replaces, which the
+ * caller must hand to leaveBudget in a `finally`. The closure-free form of
+ * runWithBudget, for the per-expression hot path.
+ */
+export function enterBudget(budget: EvaluationBudget): EvaluationBudget | undefined {
+  const previous = active;
+  active = budget;
+  return previous;
+}
+
+export function leaveBudget(previous: EvaluationBudget | undefined): void {
+  active = previous;
+}
+
+/**
+ * What `__hg_tick(condition)` does, for both engines: charges one iteration
+ * to the active budget and lets the loop go on only while the condition
+ * holds and the budget lasts. The condition's own value is kept when no
+ * budget is active (evaluation outside runWithBudget).
+ */
+export function chargeTick(condition: boolean): boolean {
+  const budget = active;
+  if (budget === undefined) return condition;
+  return budget.tick() && condition;
 }

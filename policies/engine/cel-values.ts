@@ -7,6 +7,9 @@
 // converted on first read and memoized; a JSON array becomes a CelList the
 // same way. Only what an expression touches is ever converted.
 //
+// Values shared by every request (the config, the cluster state) get
+// memoising views of their own: see shared-views.ts.
+//
 // The views register with @bufbuild/cel through its global brand symbols
 // (`Symbol.for(...)`), the same test its own isCelMap/isCelList use.
 import { isCelList, isCelMap, isCelUint } from "@bufbuild/cel";
@@ -47,10 +50,30 @@ export function jsonToCel(value: unknown): unknown {
   }
 }
 
+/**
+ * Brands a view class as a CEL map or list. The brand sits on the prototype:
+ * `brand in value` finds it there, and no view pays an allocation for it.
+ */
+export function brandPrototype(prototype: object, brand: symbol): void {
+  Object.defineProperty(prototype, brand, { value: true });
+}
+
+/** Up to this many entries read, a view keeps them in one array it scans; past it, in a Map. */
+const SCAN_LIMIT = 8;
+
 class JsonMap {
-  readonly [MAP_BRAND] = {};
   readonly #source: Record<string, unknown>;
-  #converted: Map<string, unknown> | undefined;
+  /**
+   * Entries already read (own, defined), converted, as key, value, key,
+   * value... Policies read the same few entries of the same objects over and
+   * over (`object.spec` in nearly every expression): a scan of one short
+   * array answers a repeated read before any property lookup, converts each
+   * entry once, and is cheaper to create and search than a Map for the few
+   * entries an object has read.
+   */
+  #read: unknown[] | undefined;
+  /** The read entries once there are more than SCAN_LIMIT. */
+  #readMap: Map<string, unknown> | undefined;
 
   constructor(source: Record<string, unknown>) {
     this.#source = source;
@@ -63,21 +86,47 @@ class JsonMap {
   }
 
   get(key: unknown): unknown {
-    if (typeof key !== "string" || !Object.hasOwn(this.#source, key)) return undefined;
-    const raw = this.#source[key];
+    if (typeof key !== "string") return undefined;
+    const read = this.#readEntry(key);
+    if (read !== undefined) return read;
+    const source = this.#source;
+    // Own properties only: an inherited name (`constructor`, a polluted prototype) is no key.
+    if (!Object.hasOwn(source, key)) return undefined;
+    const raw = source[key];
     if (raw === undefined) return undefined;
-    if (typeof raw !== "object" || raw === null) return jsonToCel(raw);
-    this.#converted ??= new Map();
-    let value = this.#converted.get(key);
-    if (value === undefined) {
-      value = jsonToCel(raw);
-      this.#converted.set(key, value);
-    }
+    const value = jsonToCel(raw);
+    this.#keep(key, value);
     return value;
   }
 
+  /** get(key) !== undefined, without converting the value: JSON values all convert to something defined. */
   has(key: unknown): boolean {
-    return this.get(key) !== undefined;
+    if (typeof key !== "string") return false;
+    if (this.#readEntry(key) !== undefined) return true;
+    const source = this.#source;
+    return Object.hasOwn(source, key) && source[key] !== undefined;
+  }
+
+  #readEntry(key: string): unknown {
+    if (this.#readMap !== undefined) return this.#readMap.get(key);
+    const read = this.#read;
+    if (read === undefined) return undefined;
+    for (let i = 0; i < read.length; i += 2) if (read[i] === key) return read[i + 1];
+    return undefined;
+  }
+
+  #keep(key: string, value: unknown): void {
+    if (this.#readMap !== undefined) {
+      this.#readMap.set(key, value);
+      return;
+    }
+    const read = (this.#read ??= []);
+    read.push(key, value);
+    if (read.length > 2 * SCAN_LIMIT) {
+      this.#readMap = new Map();
+      for (let i = 0; i < read.length; i += 2) this.#readMap.set(read[i] as string, read[i + 1]);
+      this.#read = undefined;
+    }
   }
 
   *keys(): IterableIterator<string> {
@@ -101,8 +150,9 @@ class JsonMap {
   }
 }
 
+brandPrototype(JsonMap.prototype, MAP_BRAND);
+
 class JsonList {
-  readonly [LIST_BRAND] = {};
   readonly #source: readonly unknown[];
   #converted: unknown[] | undefined;
 
@@ -135,6 +185,8 @@ class JsonList {
     return this.values();
   }
 }
+
+brandPrototype(JsonList.prototype, LIST_BRAND);
 
 /**
  * Converts a CEL result back to JSON for patches and messages. int/uint become

@@ -1,14 +1,23 @@
 // The one way hostgate compiles and runs CEL: policy modules, CRD
 // x-kubernetes-validations in `hostgate check`, and tests all come through
 // here, so they share functions, load-time checks and bounds.
-import { celEnv, celFunc, CelScalar, isCelError, parse, plan } from "@bufbuild/cel";
+//
+// Two engines run the same parsed tree. Every expression the closure
+// compiler (compiled/) fully supports runs as compiled JavaScript closures;
+// any other runs on @bufbuild/cel's planner, which stays the reference: the
+// compiled form gives the same values and the same errors (message and
+// position), which differential tests check (see compiled/README.md).
+import { celEnv, isCelError, parse, plan } from "@bufbuild/cel";
 import type { CelEnv } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
 import type { Expr } from "@bufbuild/cel-spec/cel/expr/syntax_pb.js";
-import { inspect, prepareForPlanning, TICK_FUNCTION } from "./ast.ts";
-import { activeBudget, DEFAULT_LIMITS, EvaluationBudget, runWithBudget } from "./budget.ts";
+import { inspect, prepareForPlanning } from "./ast.ts";
+import { DEFAULT_LIMITS, enterBudget, EvaluationBudget, leaveBudget } from "./budget.ts";
 import { jsonToCel } from "./cel-values.ts";
+import { compileClosures } from "./compiled/compiler.ts";
+import { Bailout } from "./compiled/values.ts";
 import { hostgateFunctions } from "./functions/index.ts";
+import { tickFunction } from "./tick.ts";
 
 export interface CompileOptions {
   /** Top-level variable names the expression may read. */
@@ -17,6 +26,26 @@ export interface CompileOptions {
   maxComprehensionDepth?: number;
   /** Longest allowed expression, in characters. */
   maxLength?: number;
+  /**
+   * Which engine runs the expression: "auto" (default) the compiled closures
+   * when they support it, else the planner; "planner" always @bufbuild/cel's
+   * planner (the reference the differential tests compare against).
+   */
+  engine?: "auto" | "planner";
+  /**
+   * The positions of the module's variables, by name (the module's
+   * variableIndex): the compiled form reads `variables.<name>` by position
+   * when the bindings' `variables` is the engine's view of that very table.
+   */
+  variableIndex?: ReadonlyMap<string, number>;
+  /**
+   * What each of the module's variables is, for sharing results (see
+   * CompiledCel.shareKey): for a variable whose own result is shareable, a
+   * text naming its position and its share key. An expression that reads
+   * only such variables is shareable with the same source reading the same
+   * variables.
+   */
+  variableKeys?: ReadonlyMap<string, string>;
 }
 
 export const DEFAULT_MAX_COMPREHENSION_DEPTH = 3;
@@ -37,6 +66,20 @@ export interface CompiledCel {
   readonly rootsRead: ReadonlySet<string>;
   /** `variables.<name>` the expression reads. */
   readonly variablesRead: ReadonlySet<string>;
+  /** The engine that runs it: the compiled closures (the fast path) or @bufbuild/cel's planner. */
+  readonly engine: "compiled" | "planner";
+  /** Why the closure compiler declined the expression (engine "planner" under "auto"). */
+  readonly fallbackReason?: string;
+  /**
+   * Set when the result depends on nothing but the shared bindings: the
+   * expression runs no loop (so it charges no budget) and reads no
+   * `variables`, or only variables that are themselves shareable (see
+   * CompileOptions.variableKeys). Expressions with the same key give the same
+   * result (value or error) on the same object, request, config and cluster,
+   * so one evaluation may serve them all. Same source and same variables,
+   * same key.
+   */
+  readonly shareKey?: number;
   /**
    * Evaluates with JSON (or CEL) bindings, converted lazily. Returns the CEL
    * value (boolean, string, bigint, number, null, CelList, CelMap; use
@@ -60,17 +103,11 @@ export class CelEvaluationError extends Error {
   }
 }
 
-const tick = celFunc(TICK_FUNCTION, [CelScalar.BOOL], CelScalar.BOOL, (condition: boolean) => {
-  const budget = activeBudget();
-  if (budget === undefined) return condition;
-  return budget.tick() && condition;
-});
-
 let sharedEnv: CelEnv | undefined;
 
 /** The CEL environment: the standard library, the strings extension and hostgate's functions. */
 export function celEnvironment(): CelEnv {
-  sharedEnv ??= celEnv({ funcs: [...strings, ...hostgateFunctions, tick] });
+  sharedEnv ??= celEnv({ funcs: [...strings, ...hostgateFunctions, tickFunction] });
   return sharedEnv;
 }
 
@@ -107,7 +144,15 @@ export function compileCel(source: string, options: CompileOptions): CompiledCel
   }
 
   prepareForPlanning(parsed.expr);
-  const program = plan(env, parsed) as (bindings: Record<string, unknown>) => unknown;
+  let planned: Program | undefined;
+  // The planner's program, built when first needed: always under engine
+  // "planner", else only if a compiled expression meets a value outside its
+  // domain (see compiled/values.ts Bailout), which hostgate's bindings never are.
+  const planner = (): Program => (planned ??= plan(env, parsed) as Program);
+  const closures = options.engine === "planner" ? undefined : compileClosures(parsed.expr!, env, options.variableIndex);
+  const shareKey = facts.comprehensionDepth === 0 ? shareKeyOf(source, facts.variablesRead, options.variableKeys) : undefined;
+  // An expression the planner runs is planned now, at load, as it always was.
+  const execute: Program = closures?.ok ? closures.program : planner();
   const roots = [...facts.rootsRead];
 
   return {
@@ -115,6 +160,9 @@ export function compileCel(source: string, options: CompileOptions): CompiledCel
     source,
     rootsRead: facts.rootsRead,
     variablesRead: facts.variablesRead,
+    engine: closures?.ok ? "compiled" : "planner",
+    ...(closures !== undefined && !closures.ok ? { fallbackReason: closures.reason } : {}),
+    ...(shareKey !== undefined ? { shareKey } : {}),
     evaluate(bindings, budget) {
       const input: Record<string, unknown> = {};
       for (const name of roots) input[name] = jsonToCel(bindings[name]);
@@ -126,21 +174,50 @@ export function compileCel(source: string, options: CompileOptions): CompiledCel
       // loops; a read per expression would cost more than most expressions.
       if (spend.exhausted !== undefined) throw new CelEvaluationError(spend.exhausted, { budgetExhausted: true });
       let result: unknown;
+      const previous = enterBudget(spend);
       try {
-        result = runWithBudget(spend, () => program(bindings));
+        result = execute(bindings);
       } catch (error) {
-        // @bufbuild/cel reports errors as values; a throw is a bug in a
-        // function implementation. Fail closed, with the message only.
-        throw new CelEvaluationError(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+        if (error instanceof Bailout) {
+          result = planner()(bindings);
+        } else {
+          // Both engines report CEL errors as values; a throw is a bug in a
+          // function implementation or the engine. Fail closed, with the message only.
+          throw new CelEvaluationError(`internal error: ${error instanceof Error ? error.message : String(error)}`);
+        }
+      } finally {
+        leaveBudget(previous);
       }
       if (spend.exhausted !== undefined) throw new CelEvaluationError(spend.exhausted, { budgetExhausted: true });
-      if (isCelError(result)) {
+      if (typeof result === "object" && result !== null && isCelError(result)) {
         const where = result.exprId !== undefined ? positionOf(source, offsetOf(parsed, result.exprId)) : {};
         throw new CelEvaluationError(result.message, { column: where.column });
       }
       return result;
     },
   };
+}
+
+/** A compiled expression: the CEL value, or the CEL error, as a value. */
+type Program = (bindings: Record<string, unknown>) => unknown;
+
+const shareKeys = new Map<string, number>();
+
+/** The share key of a source reading these variables, or undefined when one of them is not shareable. */
+function shareKeyOf(source: string, variablesRead: ReadonlySet<string>, variableKeys: ReadonlyMap<string, string> | undefined): number | undefined {
+  const parts = [source];
+  for (const name of [...variablesRead].sort()) {
+    const key = variableKeys?.get(name);
+    if (key === undefined) return undefined;
+    parts.push(`${name}=${key}`);
+  }
+  const identity = parts.join("\u0000");
+  let key = shareKeys.get(identity);
+  if (key === undefined) {
+    key = shareKeys.size;
+    shareKeys.set(identity, key);
+  }
+  return key;
 }
 
 function parseFailure(source: string, error: unknown): CelCompileFailure {

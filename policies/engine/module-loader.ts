@@ -194,20 +194,23 @@ export function compileModule(value: unknown, file: string): CompileResult {
   const spec = source.spec;
   const problems: string[] = [];
   const compile = (expression: string, field: string, variables: readonly string[]): CompiledCel | undefined => {
-    const result = compileCel(expression, { variables });
+    // The positions of the variables declared so far let `variables.<name>` compile to a read by position.
+    const result = compileCel(expression, { variables, variableIndex, variableKeys });
     if (result.ok) return result;
     const at = result.column !== undefined ? ` (line ${result.line ?? 1}, column ${result.column})` : "";
     problems.push(`${label}: ${field}${at}: ${result.message}\n      expression: ${expression.length > 200 ? `${expression.slice(0, 200)}…` : expression}`);
     return undefined;
   };
 
+  const variableIndex = new Map<string, number>();
+  // A variable's position and share key: its errors name its position, so both identify what it yields.
+  const variableKeys = new Map<string, string>();
   const matchConditions = (spec.matchConditions ?? []).map((c, i) => ({
     name: c.name,
     program: compile(c.expression, `spec.matchConditions[${i}].expression`, MATCH_CONDITION_VARIABLES),
   }));
 
   const variables: CompiledVariable[] = [];
-  const variableIndex = new Map<string, number>();
   (spec.variables ?? []).forEach((v, i) => {
     const field = `spec.variables[${i}]`;
     if (variableIndex.has(v.name)) problems.push(`${label}: ${field}.name: variable "${v.name}" is declared twice`);
@@ -220,6 +223,7 @@ export function compileModule(value: unknown, file: string): CompileResult {
         }
       }
       variables.push({ name: v.name, program });
+      if (program.shareKey !== undefined && !variableKeys.has(v.name)) variableKeys.set(v.name, `${i}:${program.shareKey}`);
     }
     variableIndex.set(v.name, i);
   });

@@ -17,10 +17,15 @@ const LIST_STRING = listType(STRING);
 
 /** Lists are untyped at run time: a non-string apex is a type error, not a non-match. */
 function strings(list: CelList): string[] {
-  return Array.from(list, (item) => {
+  // By position rather than through the list's iterator (a generator): the
+  // same elements, without the generator's cost on every admission request.
+  const items = new Array<string>(list.size);
+  for (let i = 0; i < items.length; i++) {
+    const item = list.get(i);
     if (typeof item !== "string") throw celError("apexOf: apexes must be a list of strings");
-    return item;
-  });
+    items[i] = item;
+  }
+  return items;
 }
 
 export const hostnameFunctions: CelFunc[] = [

@@ -18,30 +18,56 @@ function isDigits(label: string): boolean {
   return true;
 }
 
-/** 1-63 chars of [a-z0-9-], not starting or ending with '-'. */
-function isLabel(label: string): boolean {
-  if (label.length === 0 || label.length > MAX_LABEL_LENGTH) return false;
-  if (label.startsWith("-") || label.endsWith("-")) return false;
-  for (let i = 0; i < label.length; i++) if (!isLabelChar(label.charCodeAt(i))) return false;
-  return true;
-}
-
 /**
- * A lowercase RFC 1123 host name: dot-separated labels, at most 253 chars,
- * no trailing dot, no wildcard. Single-label names (`localhost`) are valid.
+ * A lowercase RFC 1123 host name: dot-separated labels (1-63 chars of
+ * [a-z0-9-], not starting or ending with '-'), at most 253 chars, no
+ * trailing dot, no wildcard. Single-label names (`localhost`) are valid.
  * The last label may not be all digits (RFC 1123 section 2.1), so that a
  * dotted-decimal address like `10.0.0.1` is never taken for a host name.
  */
 export function isHostname(name: string): boolean {
-  if (name.length === 0 || name.length > MAX_NAME_LENGTH) return false;
-  const labels = name.split(".");
-  if (!labels.every(isLabel)) return false;
-  return !isDigits(labels[labels.length - 1] as string);
+  return isHostnameFrom(name, 0);
+}
+
+/**
+ * isHostname(name.slice(from)), without the slice. One pass over the
+ * characters, label by label: policies call these functions several times
+ * per admission request, and splitting allocated an array each time.
+ */
+function isHostnameFrom(name: string, from: number): boolean {
+  const length = name.length;
+  if (length - from <= 0 || length - from > MAX_NAME_LENGTH) return false;
+  let start = from;
+  let digitsOnly = true;
+  for (let i = from; i <= length; i++) {
+    const c = i === length ? 0x2e : name.charCodeAt(i);
+    if (c !== 0x2e) {
+      if (!isLabelChar(c)) return false;
+      if (c < 0x30 || c > 0x39) digitsOnly = false;
+      continue;
+    }
+    // A label ends at [start, i): 1-63 characters, no '-' at either end.
+    if (i === start || i - start > MAX_LABEL_LENGTH) return false;
+    if (name.charCodeAt(start) === 0x2d || name.charCodeAt(i - 1) === 0x2d) return false;
+    if (i === length) return !digitsOnly;
+    start = i + 1;
+    digitsOnly = true;
+  }
+  return false;
 }
 
 /** `*.` followed by a host name: `*.example.com`, `*.com`; not `*`, `a.*.com`, `*.*.com`. */
 export function isWildcardHostname(name: string): boolean {
-  return name.length <= MAX_NAME_LENGTH && name.startsWith("*.") && isHostname(name.slice(2));
+  return name.length <= MAX_NAME_LENGTH && name.startsWith("*.") && isHostnameFrom(name, 2);
+}
+
+/** `text.slice(from).endsWith("." + suffix.slice(suffixFrom))`, without building either string. */
+function endsWithDotted(text: string, from: number, suffix: string, suffixFrom: number): boolean {
+  const n = suffix.length - suffixFrom;
+  const at = text.length - n;
+  if (at - 1 < from || text.charCodeAt(at - 1) !== 0x2e) return false;
+  for (let i = 0; i < n; i++) if (text.charCodeAt(at + i) !== suffix.charCodeAt(suffixFrom + i)) return false;
+  return true;
 }
 
 /**
@@ -55,11 +81,10 @@ export function grantCovers(pattern: string, name: string): boolean {
   name = name.toLowerCase();
   if (isHostname(pattern)) return isHostname(name) && name === pattern;
   if (!isWildcardHostname(pattern)) return false;
-  const suffix = pattern.slice(2);
-  if (isHostname(name)) return name.endsWith(`.${suffix}`);
+  // The pattern is `*.` + suffix; a wildcard name is `*.` + target.
+  if (isHostname(name)) return endsWithDotted(name, 0, pattern, 2);
   if (!isWildcardHostname(name)) return false;
-  const target = name.slice(2);
-  return target === suffix || target.endsWith(`.${suffix}`);
+  return name === pattern || endsWithDotted(name, 2, pattern, 2);
 }
 
 /**
@@ -72,8 +97,11 @@ export function labelsBelow(name: string, apex: string): number {
   apex = apex.toLowerCase();
   if (!isHostname(apex) || !(isHostname(name) || isWildcardHostname(name))) return -1;
   if (name === apex) return 0;
-  if (!name.endsWith(`.${apex}`)) return -1;
-  return name.slice(0, name.length - apex.length - 1).split(".").length;
+  if (!endsWithDotted(name, 0, apex, 0)) return -1;
+  // The labels of the part before `.apex`: its dots, plus one.
+  let labels = 1;
+  for (let i = name.length - apex.length - 2; i >= 0; i--) if (name.charCodeAt(i) === 0x2e) labels++;
+  return labels;
 }
 
 /** `name` is `apex` or ends with `.apex`. */
@@ -83,9 +111,14 @@ export function hostnameUnder(name: string, apex: string): boolean {
 
 /** The longest apex `name` is under, as written in `apexes`, or "" when none. */
 export function apexOf(name: string, apexes: Iterable<string>): string {
+  // hostnameUnder(name, apex) for each apex, with `name` lowered and checked once.
+  const lower = name.toLowerCase();
+  if (!isHostname(lower) && !isWildcardHostname(lower)) return "";
   let best = "";
   for (const apex of apexes) {
-    if (apex.length > best.length && hostnameUnder(name, apex)) best = apex;
+    if (apex.length <= best.length) continue;
+    const lowerApex = apex.toLowerCase();
+    if (isHostname(lowerApex) && (lower === lowerApex || endsWithDotted(lower, 0, lowerApex, 0))) best = apex;
   }
   return best;
 }
