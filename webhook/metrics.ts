@@ -98,6 +98,7 @@ export function createWebhookMetrics(sources: MetricsSources, options: { default
 
   // Label children are looked up once per label set, not once per request.
   const reviewChild = memo((key: string) => reviews.labels(...(key.split("\u0000") as [string, string, string, string])));
+  const violationChild = memo((key: string) => violations.labels(...(key.split("\u0000") as [string, string, string])));
   const durationChild = memo((endpoint: string) => duration.labels(endpoint));
   const evaluationChild = memo((endpoint: string) => evaluation.labels(endpoint));
   return {
@@ -105,8 +106,8 @@ export function createWebhookMetrics(sources: MetricsSources, options: { default
     recordReview(endpoint, operation, kind, outcome, seconds) {
       const kindLabel = REVIEWED_KINDS.has(kind) ? kind : "other";
       reviewChild(`${endpoint}\u0000${operation}\u0000${kindLabel}\u0000${outcome.verdict}`).inc();
-      for (const policy of outcome.denyingPolicies) violations.labels(endpoint, policy, "Deny").inc();
-      for (const policy of outcome.warningPolicies) violations.labels(endpoint, policy, "Warn").inc();
+      for (const policy of outcome.denyingPolicies) violationChild(`${endpoint}\u0000${policy}\u0000Deny`).inc();
+      for (const policy of outcome.warningPolicies) violationChild(`${endpoint}\u0000${policy}\u0000Warn`).inc();
       durationChild(endpoint).observe(seconds);
       if (outcome.evaluated) evaluationChild(endpoint).observe(outcome.evaluationSeconds);
     },
