@@ -10,7 +10,7 @@ import { CertificateFileError } from "./file-source.ts";
 import type { FileCertificateSource } from "./file-source.ts";
 import type { TlsMaterial } from "./source.ts";
 import { issuer, T0 } from "./testing/fixtures.ts";
-import { RecordingLogger } from "./testing/recording-logger.ts";
+import { RecordingLogger } from "../core/testing/recording-logger.ts";
 
 const DAY = 86_400_000;
 const root = await mkdtemp(join(tmpdir(), "hostgate-file-source-"));

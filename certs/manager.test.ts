@@ -10,7 +10,7 @@ import { StoreConflictError } from "./store.ts";
 import { FakePublisher } from "./testing/fake-publisher.ts";
 import { bundleOf, caNameAt, countingIssuer, issuer, POLICY, runUntil, servingIssuerOf, step, T0 } from "./testing/fixtures.ts";
 import { MemoryCertificateStore } from "./testing/memory-store.ts";
-import { RecordingLogger } from "./testing/recording-logger.ts";
+import { RecordingLogger } from "../core/testing/recording-logger.ts";
 
 const MINUTE = 60_000;
 const DAY = 86_400_000;

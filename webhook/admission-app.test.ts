@@ -8,6 +8,7 @@ import { applyPatch } from "../policies/engine/json-patch.ts";
 import type { JsonPatchOperation } from "../policies/engine/types.ts";
 import type { LoadedEnvironment } from "../core/environment.ts";
 import type { Logger } from "../core/logger.ts";
+import { RecordingLogger } from "../core/testing/recording-logger.ts";
 import { createAdmissionApp } from "./admission-app.ts";
 import { createWebhookMetrics } from "./metrics.ts";
 import { MAX_WARNING_LENGTH } from "./denial-message.ts";
@@ -16,17 +17,7 @@ import { admissionReview, exampleEnvironment } from "./testing/reviews.ts";
 const example = (file: string): Record<string, unknown> => readManifestsSync([join(EXAMPLES, file)])[0]!.object as Record<string, unknown>;
 const clone = <T>(value: T): T => structuredClone(value);
 
-interface LogLine {
-  level: string;
-  fields: Record<string, unknown>;
-  message: string;
-}
-
-function recordingLogger(): Logger & { lines: LogLine[] } {
-  const lines: LogLine[] = [];
-  const at = (level: string) => (fields: Record<string, unknown>, message: string) => void lines.push({ level, fields, message });
-  return { lines, debug: at("debug"), info: at("info"), warn: at("warn"), error: at("error") };
-}
+const recordingLogger = () => new RecordingLogger();
 
 let env: LoadedEnvironment;
 before(async () => {
@@ -132,7 +123,7 @@ describe("admission reviews", () => {
     assert.equal(res.body.response.status.code, 500);
     assert.equal(res.body.response.status.reason, "InternalError");
     assert.match(res.body.response.status.message, /cache exploded.*fails closed/);
-    assert.ok(logger.lines.some((l) => l.level === "error" && l.fields.uid === "u-bug"));
+    assert.ok(logger.entries.some((l) => l.level === "error" && l.fields.uid === "u-bug"));
   });
 });
 
@@ -288,7 +279,7 @@ describe("logging", () => {
     const object = example("rejected/public-without-protection.yaml");
     (object.metadata as Record<string, unknown>).annotations = { "note": "do-not-log-me" };
     await post("/validate", admissionReview(object, { uid: "u-log" }), app);
-    const reviews = logger.lines.filter((l) => l.message === "admission review");
+    const reviews = logger.entries.filter((l) => l.message === "admission review");
     assert.equal(reviews.length, 1);
     const f = reviews[0]!.fields;
     assert.equal(f.uid, "u-log");

@@ -9,7 +9,7 @@ import type { ReflectorOptions } from "./reflector.ts";
 import type { ReflectorBatch } from "./reflector-types.ts";
 import type { ResourceRef } from "./resource.ts";
 import { FakeListWatchClient, GONE_STATUS, goneError, networkError } from "./testing/fake-list-watch.ts";
-import { RecordingLogger } from "./testing/recording-logger.ts";
+import { RecordingLogger } from "../testing/recording-logger.ts";
 
 const ROUTES: ResourceRef = { group: "hostgate.dev", version: "v1alpha1", resource: "domainroutes", kind: "DomainRoute", namespaced: true };
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ManualClock } from "../../clock.ts";
 import { FakeListWatchClient, networkError } from "../../kube/testing/fake-list-watch.ts";
-import { RecordingLogger } from "../../kube/testing/recording-logger.ts";
+import { RecordingLogger } from "../../testing/recording-logger.ts";
 import { grant, grantNames, route, routeNames } from "../state-fixtures.ts";
 import { ClusterStateSource } from "./cluster-state-source.ts";
 import { DOMAIN_ROUTES, HOSTNAME_GRANTS } from "./indexed-resources.ts";

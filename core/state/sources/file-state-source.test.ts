@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { afterEach, describe, it } from "node:test";
 import { stringify } from "yaml";
 import { ManualClock } from "../../clock.ts";
-import { RecordingLogger } from "../../kube/testing/recording-logger.ts";
+import { RecordingLogger } from "../../testing/recording-logger.ts";
 import { ManifestError } from "../../objects/manifest.ts";
 import { grant, route, routeNames } from "../state-fixtures.ts";
 import type { DirectoryWatcher, DirectoryWatchEvents } from "./directory-watcher.ts";

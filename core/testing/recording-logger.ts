@@ -1,6 +1,7 @@
 // A Logger that keeps every entry, so tests can assert what was logged and
-// wait for a line that a background reload or check will write.
-import type { Logger } from "../../core/logger.ts";
+// wait for a line that a background reload, check or watch will write.
+// Shared by the tests of every room that takes a Logger.
+import type { Logger } from "../logger.ts";
 
 export interface LogEntry {
   level: "debug" | "info" | "warn" | "error";
@@ -23,6 +24,11 @@ export class RecordingLogger implements Logger {
   }
   error(fields: Record<string, unknown>, message: string): void {
     this.#add({ level: "error", fields, message });
+  }
+
+  /** Messages at a level (or above debug when none is given), in order. */
+  messages(level?: LogEntry["level"]): string[] {
+    return this.entries.filter((e) => (level === undefined ? e.level !== "debug" : e.level === level)).map((e) => e.message);
   }
 
   at(level: LogEntry["level"]): LogEntry[] {
