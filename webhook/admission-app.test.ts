@@ -24,13 +24,14 @@ before(async () => {
   env = await exampleEnvironment();
 });
 
-function appWith(options: { logger?: Logger; bodyLimitBytes?: number; environment?: () => ReturnType<typeof envOf> } = {}) {
+function appWith(options: { logger?: Logger; bodyLimitBytes?: number; environment?: () => ReturnType<typeof envOf>; notReady?: () => string | undefined } = {}) {
   const metrics = createWebhookMetrics({ cacheCounts: () => ({ hostnameGrants: 0, domainRoutes: 0, domains: 0, appIds: 0, grantedNamespaces: 0 }), cacheSynced: () => true, certificateNotAfter: () => undefined, policiesLoaded: () => 1 }, { defaultMetrics: false });
   const app = createAdmissionApp({
     environment: options.environment ?? (() => envOf()),
     logger: options.logger ?? recordingLogger(),
     metrics,
     ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
+    ...(options.notReady !== undefined ? { notReady: options.notReady } : {}),
   });
   return { app, metrics };
 }
@@ -124,6 +125,32 @@ describe("admission reviews", () => {
     assert.equal(res.body.response.status.reason, "InternalError");
     assert.match(res.body.response.status.message, /cache exploded.*fails closed/);
     assert.ok(logger.entries.some((l) => l.level === "error" && l.fields.uid === "u-bug"));
+  });
+});
+
+describe("readiness inside a review", () => {
+  it("denies with ServiceUnavailable, echoing the uid, while the cache is not synced", async () => {
+    const { app } = appWith({ notReady: () => "the cluster cache has not completed its first sync" });
+    const res = await post("/validate", admissionReview(example("routes/team-a-catalog.yaml"), { uid: "u-early" }), app);
+    assert.equal(res.status, 200);
+    assert.deepEqual(res.body.response.uid, "u-early");
+    assert.equal(res.body.response.allowed, false);
+    assert.equal(res.body.response.status.code, 503);
+    assert.match(res.body.response.status.message, /cannot judge this request yet \(the cluster cache has not completed its first sync\)/);
+  });
+
+  it("turns a failing readiness check into an InternalError denial with the uid, not a 4xx", async () => {
+    const { app } = appWith({
+      notReady: () => {
+        throw new Error("state source broke");
+      },
+    });
+    const res = await post("/validate", admissionReview(example("routes/team-a-catalog.yaml"), { uid: "u-broken" }), app);
+    assert.equal(res.status, 200);
+    assert.equal(res.body.response.uid, "u-broken");
+    assert.equal(res.body.response.allowed, false);
+    assert.equal(res.body.response.status.reason, "InternalError");
+    assert.match(res.body.response.status.message, /state source broke/);
   });
 });
 
@@ -234,6 +261,12 @@ describe("bad input", () => {
       send: (app) => request(app).post("/validate").set("Content-Type", "application/json").send(valid().replace('"CREATE"', '"PATCH"')),
       status: 400,
       message: /request\.operation is "PATCH"/,
+    },
+    {
+      name: "a uid far longer than the API server's UUIDs gets 400",
+      send: (app) => request(app).post("/validate").set("Content-Type", "application/json").send(valid().replace(/"uid":"[^"]+"/, `"uid":"${"u".repeat(129)}"`)),
+      status: 400,
+      message: /request\.uid is 129 characters long/,
     },
     { name: "a text/plain body gets 415", send: (app) => request(app).post("/validate").set("Content-Type", "text/plain").send(valid()), status: 415, message: /Content-Type is "text\/plain"/ },
     { name: "a body without Content-Type gets 415", send: (app) => request(app).post("/validate").unset("Content-Type").send(Buffer.from(valid())), status: 415, message: /Content-Type is/ },

@@ -70,6 +70,12 @@ export function createAdmissionApp(options: AdmissionAppOptions): express.Expres
     if (type === "encoding.unsupported" || type === "charset.unsupported") return reject(res, options, req.path, problems.contentType(req.get("content-type")));
     if (type === "request.aborted") return; // the client left; there is no one to answer
     if (type === "request.size.invalid" || type === "stream.encoding.set") return reject(res, options, req.path, problems.notJson("the body ended early or declares a wrong length"));
+    // body-parser marks what the client got wrong (e.g. a corrupt gzip body) with a 4xx status: not our error to log loudly.
+    const status = (error as { status?: unknown }).status;
+    if (typeof status === "number" && status >= 400 && status < 500) {
+      options.logger.debug({ path: req.path, error: errorText(error) }, "request body refused");
+      return reject(res, options, req.path, problems.notJson("the body could not be decoded"));
+    }
     options.logger.error({ path: req.path, error: errorText(error) }, "unexpected error before review");
     return reject(res, options, req.path, problems.notJson("the body could not be read"));
   });
@@ -98,8 +104,8 @@ function handleReview(endpoint: Endpoint, req: Request, res: Response, options: 
   const review = parsed.review;
   let body: AdmissionReviewResponse;
   let outcome: ReviewOutcome;
-  const notReady = options.notReady?.();
   try {
+    const notReady = options.notReady?.();
     if (notReady !== undefined) ({ body, outcome } = unavailableDenial(review, notReady));
     else ({ body, outcome } = reviewAdmission(endpoint, review, options.environment()));
   } catch (error) {
@@ -132,15 +138,17 @@ function unavailableDenial(review: ParsedReview, reason: string): { body: Admiss
 
 function logReview(logger: Logger, endpoint: Endpoint, review: ParsedReview, outcome: ReviewOutcome, seconds: number): void {
   const { input } = review;
+  // Names come from the request: the API server keeps them short, a direct
+  // caller need not, and a log line must stay a line.
   const kind = input.kind.group === "" ? `${input.kind.version}/${input.kind.kind}` : `${input.kind.group}/${input.kind.version}/${input.kind.kind}`;
   logger.info(
     {
       uid: review.uid,
       endpoint,
       operation: input.operation,
-      kind,
-      ...(input.subResource !== undefined ? { subResource: input.subResource } : {}),
-      object: input.namespace ? `${input.namespace}/${input.name ?? ""}` : (input.name ?? ""),
+      kind: clip(kind, 300),
+      ...(input.subResource !== undefined ? { subResource: clip(input.subResource, 64) } : {}),
+      object: clip(input.namespace ? `${input.namespace}/${input.name ?? ""}` : (input.name ?? ""), 300),
       ...(input.dryRun ? { dryRun: true } : {}),
       verdict: outcome.verdict,
       ...(outcome.denyingPolicies.length > 0 ? { denied: outcome.denyingPolicies } : {}),

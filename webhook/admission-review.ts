@@ -6,6 +6,8 @@ import type { AdmissionInput, GroupVersionKind, Operation } from "../policies/en
 export const ADMISSION_API_VERSION = "admission.k8s.io/v1";
 export const ADMISSION_KIND = "AdmissionReview";
 
+export const MAX_UID_LENGTH = 128;
+
 const OPERATIONS: ReadonlySet<string> = new Set<Operation>(["CREATE", "UPDATE", "DELETE", "CONNECT"]);
 
 /** A review this webhook can answer: the request's uid and what the verdict needs. */
@@ -27,6 +29,9 @@ export function parseAdmissionReview(body: unknown): ReviewParseResult {
   const request = body.request;
   if (!isRecord(request)) return fail(`request is ${describe(request)}; an AdmissionReview sent to a webhook carries a request object`);
   if (typeof request.uid !== "string" || request.uid === "") return fail(`request.uid is ${describe(request.uid)}; it must be a non-empty string, echoed in the response`);
+  // The API server sends a UUID; anything far longer is not from it, and
+  // would be echoed and logged on every request.
+  if (request.uid.length > MAX_UID_LENGTH) return fail(`request.uid is ${request.uid.length} characters long; the API server sends a UUID (36), at most ${MAX_UID_LENGTH} are accepted`);
   const uid = request.uid;
 
   if (typeof request.operation !== "string" || !OPERATIONS.has(request.operation)) {

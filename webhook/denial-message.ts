@@ -22,7 +22,8 @@ export interface Subject {
 
 export function denialMessage(subject: Subject, denials: readonly Finding[]): string {
   const policies = new Set(denials.map((d) => d.policy)).size;
-  const who = subject.name ? `${subject.kind} ${subject.namespace ? `${subject.namespace}/` : ""}${subject.name}` : `this ${subject.kind}`;
+  // Clipped: a direct caller may send any name; the API server's are at most 253.
+  const who = clip(subject.name ? `${subject.kind} ${subject.namespace ? `${subject.namespace}/` : ""}${subject.name}` : `this ${subject.kind}`, 600);
   const header = `${who} violates ${policies === 1 ? "1 policy" : `${policies} policies`}:`;
   const lines = [header];
   let length = header.length;

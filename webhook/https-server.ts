@@ -39,9 +39,19 @@ export async function listenHttps(app: RequestListener, tls: TlsMaterialSource, 
       // Slowloris bound: the whole request must arrive within 30 s.
       requestTimeout: 30_000,
       headersTimeout: 10_000,
+      // A connection that never completes its handshake must not hold a
+      // socket (or shutdown) for Node's default 120 s.
+      handshakeTimeout: 10_000,
     },
     app,
   );
+  // Every raw socket, handshaking ones included: closeAllConnections() only
+  // knows connections the HTTP layer has seen, so shutdown ends these itself.
+  const sockets = new Set<import("node:net").Socket>();
+  server.on("connection", (socket: import("node:net").Socket) => {
+    sockets.add(socket);
+    socket.once("close", () => sockets.delete(socket));
+  });
   tls.onChange(() => {
     try {
       const next = tls.current();
@@ -64,7 +74,7 @@ export async function listenHttps(app: RequestListener, tls: TlsMaterialSource, 
   return {
     server,
     address: { host: at.host, port: bound.port },
-    close: (timeoutMs) => closeGracefully(server, timeoutMs),
+    close: (timeoutMs) => closeGracefully(server, sockets, timeoutMs),
   };
 }
 
@@ -79,20 +89,25 @@ export function listen(server: import("node:net").Server, at: ListenAddress): Pr
   });
 }
 
-function closeGracefully(server: Server, timeoutMs: number): Promise<{ forced: boolean }> {
+function closeGracefully(server: Server, sockets: Set<import("node:net").Socket>, timeoutMs: number): Promise<{ forced: boolean }> {
   return new Promise((resolve) => {
-    let forced = false;
+    let settled = false;
+    const finish = (forced: boolean) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      resolve({ forced });
+    };
     const timer = setTimeout(() => {
-      forced = true;
       server.closeAllConnections();
+      for (const socket of sockets) socket.destroy();
+      // Resolve here, not in close()'s callback: the deadline is the promise.
+      finish(true);
     }, timeoutMs);
     // close() stops accepting and (Node >= 19) closes idle keep-alive
     // connections; busy ones close after their response, which carries
     // `Connection: close` once shutdown began.
-    server.close(() => {
-      clearTimeout(timer);
-      resolve({ forced });
-    });
+    server.close(() => finish(false));
     server.closeIdleConnections();
   });
 }

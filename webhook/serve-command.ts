@@ -94,6 +94,9 @@ export async function runServe(args: readonly string[], deps: ServeDependencies)
     // the cluster cache syncs in the background while /readyz says so.
     await state.start();
     const certificateReady = certificate.start();
+    // Awaited by startWebhook after the health port is up; if that fails
+    // first, this rejection must not surface later as an unhandled one.
+    certificateReady.catch(() => {});
     const started = startWebhook({
       policies,
       config: configToCel(config),

@@ -33,8 +33,16 @@ export function realServeDependencies(): ServeDependencies {
     fileCertificate: (certFile, keyFile, logger) => fileCertificates({ certFile, keyFile, logger }),
     logger: (level) => processLogger(level, "hostgate-webhook"),
     onStopSignal(stop) {
+      let received = 0;
       const handlers = (["SIGTERM", "SIGINT"] as const).map((signal) => {
-        const handler = () => stop(signal);
+        const handler = () => {
+          // A second signal means "now": the operator gave up on the graceful stop.
+          if (++received > 1) {
+            process.stderr.write(`hostgate serve: ${signal} again; exiting without waiting for in-flight reviews\n`);
+            process.exit(1);
+          }
+          stop(signal);
+        };
         process.on(signal, handler);
         return [signal, handler] as const;
       });

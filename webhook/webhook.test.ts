@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { connect as netConnect } from "node:net";
 import { connect } from "node:tls";
 import type { TLSSocket } from "node:tls";
 import { localCertificates } from "../certs/index.ts";
@@ -275,6 +276,18 @@ describe("graceful shutdown", () => {
     assert.deepEqual(result, { forced: true });
     assert.ok(Date.now() - started < 2000, "bounded by the timeout");
     await closed;
+  });
+
+  it("does not let a connection that never starts its TLS handshake hold shutdown past the timeout", async () => {
+    const { webhook } = await start({ shutdownTimeoutMs: 300 });
+    const raw = netConnect({ host: "127.0.0.1", port: portOf(webhook) });
+    raw.on("error", () => {});
+    await new Promise((resolve) => raw.once("connect", resolve));
+    const started = Date.now();
+    const result = await webhook.stop();
+    assert.deepEqual(result, { forced: true });
+    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
+    raw.destroy();
   });
 
   it("closes idle keep-alive connections at once", async () => {
