@@ -10,8 +10,7 @@ import type { Clock, TimerHandle } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import { silentLogger } from "../core/logger.ts";
-import type { Backoff } from "./backoff.ts";
-import { retryDelay } from "./backoff.ts";
+import { backoffDelay } from "../core/backoff.ts";
 import type { CaBundlePublisher } from "./bundle-publisher.ts";
 import { messageOf } from "./certificate-info.ts";
 import { executePlan } from "./execute-plan.ts";
@@ -36,8 +35,8 @@ export interface CertificateManagerOptions {
   logger?: Logger;
   /** How often to re-read the store and re-plan when all is well (ms). Default 1 minute: one GET per replica, cheap. */
   checkInterval?: number;
-  /** Retry delays after failures. Default 1 s doubling up to checkInterval. */
-  backoff?: Backoff;
+  /** Retry delays after failures (no jitter). Default 1 s doubling up to checkInterval. */
+  backoff?: { initialMs: number; maxMs: number };
   /** Conflicting writes tolerated within one check before it counts as a failure. Default 5. */
   maxConflicts?: number;
 }
@@ -68,7 +67,7 @@ export class CertificateManager implements ServingCertificateSource {
   readonly #clock: Clock;
   readonly #logger: Logger;
   readonly #checkInterval: number;
-  readonly #backoff: Backoff;
+  readonly #backoff: { initialMs: number; maxMs: number };
   readonly #maxConflicts: number;
   readonly #listeners: ChangeListeners;
 
@@ -91,7 +90,7 @@ export class CertificateManager implements ServingCertificateSource {
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
     this.#checkInterval = options.checkInterval ?? 60_000;
-    this.#backoff = options.backoff ?? { initial: 1_000, max: this.#checkInterval };
+    this.#backoff = options.backoff ?? { initialMs: 1_000, maxMs: this.#checkInterval };
     this.#maxConflicts = options.maxConflicts ?? 5;
     this.#listeners = new ChangeListeners((error) => this.#logger.error({ error: messageOf(error) }, "a serving-certificate change listener failed"));
   }
@@ -110,7 +109,7 @@ export class CertificateManager implements ServingCertificateSource {
         this.#schedule(result);
         return;
       }
-      await this.#sleep(retryDelay(this.#failures, this.#backoff));
+      await this.#sleep(this.#retryDelay());
     }
   }
 
@@ -201,7 +200,7 @@ export class CertificateManager implements ServingCertificateSource {
     } catch (error) {
       this.#failures++;
       this.#lastError = messageOf(error);
-      const retryIn = retryDelay(this.#failures, this.#backoff);
+      const retryIn = this.#retryDelay();
       this.#logger.error({ store: this.#store.location, error: this.#lastError, failures: this.#failures, retryInMs: retryIn }, this.#material ? "certificate check failed; still serving the current certificate" : "certificate check failed; no serving certificate yet");
       return { ok: false, wrote: false, error: this.#lastError };
     }
@@ -243,7 +242,7 @@ export class CertificateManager implements ServingCertificateSource {
     if (this.#stopped) return;
     const now = this.#clock.now();
     let delay: number;
-    if (!last.ok) delay = retryDelay(this.#failures, this.#backoff);
+    if (!last.ok) delay = this.#retryDelay();
     else {
       const due = last.nextReviewAt ? last.nextReviewAt.getTime() - now : this.#checkInterval;
       // Planner deadlines fall between checks: wake for them, but never in a
@@ -255,6 +254,11 @@ export class CertificateManager implements ServingCertificateSource {
       this.#timer = undefined;
       void this.check().then((result) => this.#schedule(result));
     }, delay);
+  }
+
+  /** The wait before the next check after the current run of failures. */
+  #retryDelay(): number {
+    return backoffDelay(this.#failures, { ...this.#backoff, factor: 2 });
   }
 
   #sleep(ms: number): Promise<void> {

@@ -10,7 +10,7 @@
 // back to local files, which would give verdicts on state that is not the
 // cluster's.
 import type { Clock } from "../../clock.ts";
-import type { BackoffOptions } from "../../kube/backoff.ts";
+import type { BackoffOptions } from "../../backoff.ts";
 import type { ListWatchClient } from "../../kube/list-watch-client.ts";
 import type { KubeObject } from "../../kube/object-key.ts";
 import { tombstone } from "../../kube/object-key.ts";

@@ -1,6 +1,8 @@
-// Jittered, capped exponential backoff for retries against the API server.
-// Jitter spreads the reconnects of many webhook replicas after an API server
-// restart, so they do not all arrive in the same instant.
+// Capped exponential backoff for retries against the API server, with
+// optional jitter. Jitter spreads the reconnects of many webhook replicas
+// after an API server restart, so they do not all arrive in the same instant;
+// the certificate manager uses none (replicas already check on independent
+// schedules, and a fixed sequence keeps its logs predictable).
 
 export interface BackoffOptions {
   /** First delay, in ms. */
@@ -36,16 +38,23 @@ export class Backoff {
 
   /** The delay before the next attempt; each call counts one more failure. */
   next(): number {
-    const { initialMs, maxMs, factor, jitter } = this.#options;
-    const ceiling = Math.min(maxMs, initialMs * factor ** this.#failures);
     this.#failures++;
-    return Math.round(ceiling * (1 - jitter * this.#random()));
+    return Math.round(backoffDelay(this.#failures, this.#options) * (1 - this.#options.jitter * this.#random()));
   }
 
   /** After a success: the next failure starts from the initial delay again. */
   reset(): void {
     this.#failures = 0;
   }
+}
+
+/**
+ * The delay before attempt `failures + 1`, after `failures` (>= 1)
+ * consecutive failures, before jitter: `initialMs`, growing by `factor`,
+ * capped at `maxMs`.
+ */
+export function backoffDelay(failures: number, options: Pick<BackoffOptions, "initialMs" | "maxMs" | "factor">): number {
+  return Math.min(options.maxMs, options.initialMs * options.factor ** Math.max(failures - 1, 0));
 }
 
 function backoffProblems(o: BackoffOptions): string[] {

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { Backoff } from "./backoff.ts";
+import { Backoff, backoffDelay } from "./backoff.ts";
 
 describe("Backoff", () => {
   const cases: { name: string; random: number; jitter: number; delays: number[] }[] = [
@@ -39,4 +39,17 @@ describe("Backoff", () => {
         e.message === "invalid backoff options: initialMs must be > 0 (got 0); maxMs must be >= initialMs (got -1); factor must be >= 1 (got 0.5); jitter must be within 0..1 (got 2)",
     );
   });
+});
+
+describe("backoffDelay", () => {
+  const backoff = { initialMs: 1_000, maxMs: 60_000, factor: 2 };
+  const cases: [failures: number, delay: number][] = [
+    [1, 1_000],
+    [2, 2_000],
+    [3, 4_000],
+    [6, 32_000],
+    [7, 60_000],
+    [1_000, 60_000],
+  ];
+  for (const [failures, delay] of cases) it(`waits ${delay} ms after ${failures} consecutive failure(s)`, () => assert.equal(backoffDelay(failures, backoff), delay));
 });
