@@ -14,12 +14,21 @@ export interface IPAddress {
 
 /** Parses an IP address, or returns undefined when Kubernetes would reject it. */
 export function parseIP(text: string): IPAddress | undefined {
+  const ip = parseIPSyntax(text);
+  // IPv4-mapped IPv6 (::ffff:a.b.c.d, in any spelling) is refused because
+  // it is an IPv4 address in disguise and would slip past IPv4 range checks.
+  return ip === undefined || (ip.family === 6 && isIPv4Mapped(ip.bytes)) ? undefined : ip;
+}
+
+/**
+ * Parses any address Go's netip.ParseAddr accepts, zones excepted, including
+ * IPv4-mapped IPv6: what a certificate's subjectAltName may hold. Policies
+ * use parseIP, which also refuses the mapped form.
+ */
+export function parseIPSyntax(text: string): IPAddress | undefined {
   if (text.includes(":")) {
     const bytes = parseIPv6(text);
-    // IPv4-mapped IPv6 (::ffff:a.b.c.d, in any spelling) is refused because
-    // it is an IPv4 address in disguise and would slip past IPv4 range checks.
-    if (bytes === undefined || isIPv4Mapped(bytes)) return undefined;
-    return { family: 6, bytes };
+    return bytes === undefined ? undefined : { family: 6, bytes };
   }
   const bytes = parseIPv4(text);
   return bytes === undefined ? undefined : { family: 4, bytes };
