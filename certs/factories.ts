@@ -12,6 +12,7 @@ import type { Logger } from "../core/logger.ts";
 import type { WebhookConfigurationRef, WebhookConfigurationsClient } from "./bundle-publisher.ts";
 import { WebhookCaBundlePublisher } from "./bundle-publisher.ts";
 import { FileCertificateSource } from "./file-source.ts";
+import type { FileCertificateSourceOptions } from "./file-source.ts";
 import { FileCertificateStore } from "./file-store.ts";
 import type { CertificateIssuer } from "./issuer.ts";
 import { CertificateManager } from "./manager.ts";
@@ -87,14 +88,7 @@ export function clusterCertificatesWith(options: Common & ClusterNames & { secre
   });
 }
 
-export interface FileCertificatesOptions {
-  certFile: string;
-  keyFile: string;
-  clock?: Clock;
-  logger?: Logger;
-  debounce?: number;
-  pollInterval?: number;
-}
+export type FileCertificatesOptions = FileCertificateSourceOptions;
 
 export function fileCertificates(options: FileCertificatesOptions): FileCertificateSource {
   return new FileCertificateSource(options);

@@ -24,7 +24,7 @@ import { messageOf } from "./certificate-info.ts";
 import { checkServingPair } from "./serving-pair.ts";
 import type { PairCheck } from "./serving-pair.ts";
 import type { CertificateValidity, ServingCertificateSource, TlsMaterial } from "./source.ts";
-import { ChangeListeners, validityAt } from "./source.ts";
+import { problemOf, ServedCertificate } from "./source.ts";
 
 export interface FileCertificateSourceOptions {
   certFile: string;
@@ -56,9 +56,8 @@ export class FileCertificateSource implements ServingCertificateSource {
   readonly #logger: Logger;
   readonly #debounce: number;
   readonly #pollInterval: number;
-  readonly #listeners: ChangeListeners;
+  readonly #served: ServedCertificate;
 
-  #material: TlsMaterial | undefined;
   /** The file contents last loaded, to skip reloads that change nothing. */
   #loaded: string | undefined;
   #refused: string[] | undefined;
@@ -75,15 +74,15 @@ export class FileCertificateSource implements ServingCertificateSource {
     this.#logger = options.logger ?? silentLogger;
     this.#debounce = options.debounce ?? 200;
     this.#pollInterval = options.pollInterval ?? 60_000;
-    this.#listeners = new ChangeListeners((error) => this.#logger.error({ error: messageOf(error) }, "a serving-certificate change listener failed"));
+    this.#served = new ServedCertificate((error) => this.#logger.error({ error: messageOf(error) }, "a serving-certificate change listener failed"));
   }
 
   /** Loads the pair; throws CertificateFileError when it is unusable. Then watches for changes. */
   async start(): Promise<void> {
-    if (this.#material !== undefined) return;
+    if (this.#served.material !== undefined) return;
     const { text, check } = await this.#read();
     if (!check.ok) throw new CertificateFileError(check.problems);
-    this.#material = check.material;
+    this.#served.replace(check.material, false);
     this.#loaded = text;
     if (check.notYetValid) this.#logger.warn({ certFile: this.#certFile, notBefore: check.material.notBefore.toISOString() }, "the serving certificate is not valid yet; readiness fails until it is (is this machine's clock behind?)");
     this.#logger.info({ certFile: this.#certFile, keyFile: this.#keyFile, notAfter: check.material.notAfter.toISOString() }, "serving certificate loaded from files");
@@ -99,27 +98,23 @@ export class FileCertificateSource implements ServingCertificateSource {
   }
 
   current(): TlsMaterial {
-    if (this.#material === undefined) throw new Error("no serving certificate yet: await start() before serving");
-    return this.#material;
+    return this.#served.current();
   }
 
   onChange(listener: (material: TlsMaterial) => void): () => void {
-    return this.#listeners.add(listener);
+    return this.#served.onChange(listener);
   }
 
   valid(now: Date = new Date(this.#clock.now())): CertificateValidity {
-    const validity = validityAt(this.#material, now);
-    if (this.#refused === undefined) return validity;
-    return { valid: validity.valid, reason: `${validity.reason}; the files changed but were refused: ${this.#refused.join("; ")}` };
+    return this.#served.valid(now, this.#refused === undefined ? undefined : `the files changed but were refused: ${this.#refused.join("; ")}`);
   }
 
   problem(now: Date): string | undefined {
-    const validity = this.valid(now);
-    return validity.valid ? undefined : validity.reason;
+    return problemOf(this.valid(now));
   }
 
   notAfter(): Date | undefined {
-    return this.#material?.notAfter;
+    return this.#served.notAfter();
   }
 
   stop(): void {
@@ -145,11 +140,10 @@ export class FileCertificateSource implements ServingCertificateSource {
       return { changed: false };
     }
     if (!read.check.ok) return this.#refuse(read.check.problems);
-    this.#material = read.check.material;
     this.#loaded = read.text;
     this.#refused = undefined;
     this.#logger.info({ certFile: this.#certFile, notAfter: read.check.material.notAfter.toISOString() }, "serving certificate reloaded from files");
-    this.#listeners.emit(read.check.material);
+    this.#served.replace(read.check.material);
     return { changed: true };
   }
 

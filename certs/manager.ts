@@ -20,7 +20,7 @@ import type { PlanOptions } from "./planner.ts";
 import { planCertificates } from "./planner.ts";
 import type { CertificatePolicy } from "./policy.ts";
 import type { CertificateValidity, ServingCertificateSource, TlsMaterial } from "./source.ts";
-import { ChangeListeners, validityAt } from "./source.ts";
+import { problemOf, ServedCertificate } from "./source.ts";
 import type { CertificateStore } from "./store.ts";
 import { StoreConflictError } from "./store.ts";
 import { CA_BUNDLE_KEY, decodeCertificates } from "./stored-state.ts";
@@ -69,9 +69,8 @@ export class CertificateManager implements ServingCertificateSource {
   readonly #checkInterval: number;
   readonly #backoff: { initialMs: number; maxMs: number };
   readonly #maxConflicts: number;
-  readonly #listeners: ChangeListeners;
+  readonly #served: ServedCertificate;
 
-  #material: TlsMaterial | undefined;
   #publishedBundle: string | undefined;
   #failures = 0;
   #lastError: string | undefined;
@@ -92,7 +91,7 @@ export class CertificateManager implements ServingCertificateSource {
     this.#checkInterval = options.checkInterval ?? 60_000;
     this.#backoff = options.backoff ?? { initialMs: 1_000, maxMs: this.#checkInterval };
     this.#maxConflicts = options.maxConflicts ?? 5;
-    this.#listeners = new ChangeListeners((error) => this.#logger.error({ error: messageOf(error) }, "a serving-certificate change listener failed"));
+    this.#served = new ServedCertificate((error) => this.#logger.error({ error: messageOf(error) }, "a serving-certificate change listener failed"));
   }
 
   /** Checks until a certificate is in hand (retrying failures with backoff), then keeps checking in the background. */
@@ -105,7 +104,7 @@ export class CertificateManager implements ServingCertificateSource {
     for (;;) {
       if (this.#stopped) throw new Error(`the certificate manager was stopped before a serving certificate was available${this.#lastError ? ` (last error: ${this.#lastError})` : ""}`);
       const result = await this.check();
-      if (this.#material !== undefined) {
+      if (this.#served.material !== undefined) {
         this.#schedule(result);
         return;
       }
@@ -126,27 +125,23 @@ export class CertificateManager implements ServingCertificateSource {
   }
 
   current(): TlsMaterial {
-    if (this.#material === undefined) throw new Error("no serving certificate yet: await start() before serving");
-    return this.#material;
+    return this.#served.current();
   }
 
   onChange(listener: (material: TlsMaterial) => void): () => void {
-    return this.#listeners.add(listener);
+    return this.#served.onChange(listener);
   }
 
   valid(now: Date = new Date(this.#clock.now())): CertificateValidity {
-    const validity = validityAt(this.#material, now);
-    if (this.#lastError === undefined) return validity;
-    return { valid: validity.valid, reason: `${validity.reason}; the last ${this.#failures} certificate check(s) failed: ${this.#lastError}` };
+    return this.#served.valid(now, this.#lastError === undefined ? undefined : `the last ${this.#failures} certificate check(s) failed: ${this.#lastError}`);
   }
 
   problem(now: Date): string | undefined {
-    const validity = this.valid(now);
-    return validity.valid ? undefined : validity.reason;
+    return problemOf(this.valid(now));
   }
 
   notAfter(): Date | undefined {
-    return this.#material?.notAfter;
+    return this.#served.notAfter();
   }
 
   status(): ManagerStatus {
@@ -201,7 +196,7 @@ export class CertificateManager implements ServingCertificateSource {
       this.#failures++;
       this.#lastError = messageOf(error);
       const retryIn = this.#retryDelay();
-      this.#logger.error({ store: this.#store.location, error: this.#lastError, failures: this.#failures, retryInMs: retryIn }, this.#material ? "certificate check failed; still serving the current certificate" : "certificate check failed; no serving certificate yet");
+      this.#logger.error({ store: this.#store.location, error: this.#lastError, failures: this.#failures, retryInMs: retryIn }, this.#served.material ? "certificate check failed; still serving the current certificate" : "certificate check failed; no serving certificate yet");
       return { ok: false, wrote: false, error: this.#lastError };
     }
   }
@@ -222,13 +217,12 @@ export class CertificateManager implements ServingCertificateSource {
       notBefore: decoded.serving.certificate.notBefore,
       notAfter: decoded.serving.certificate.notAfter,
     };
-    const previous = this.#material;
+    const previous = this.#served.material;
     if (previous !== undefined && previous.cert === next.cert && previous.key === next.key && previous.ca === next.ca) return;
-    this.#material = next;
     if (previous === undefined || previous.cert !== next.cert) {
       this.#logger.info({ notAfter: next.notAfter.toISOString(), names: [...decoded.serving.certificate.dnsNames, ...decoded.serving.certificate.ipAddresses] }, "serving certificate loaded");
     }
-    this.#listeners.emit(next);
+    this.#served.replace(next);
   }
 
   async #publish(bundle: string): Promise<void> {

@@ -45,31 +45,65 @@ export function validityAt(material: TlsMaterial | undefined, now: Date): Certif
   return { valid: true, reason: `the serving certificate is valid until ${material.notAfter.toISOString()}` };
 }
 
-/** Listener bookkeeping both sources share: a throwing listener is logged and never stops the others. */
-export class ChangeListeners {
+/**
+ * What both sources hold: the certificate served now, and who to tell when
+ * it changes. A throwing listener is reported and never stops the others.
+ * Each source adds only its own trouble (a failing check, refused files) to
+ * the validity it reports.
+ */
+export class ServedCertificate {
   readonly #listeners = new Set<(material: TlsMaterial) => void>();
-  readonly #onError: (error: unknown) => void;
+  readonly #onListenerError: (error: unknown) => void;
+  #material: TlsMaterial | undefined;
 
-  constructor(onError: (error: unknown) => void) {
-    this.#onError = onError;
+  constructor(onListenerError: (error: unknown) => void) {
+    this.#onListenerError = onListenerError;
   }
 
-  add(listener: (material: TlsMaterial) => void): () => void {
+  /** The certificate served now; undefined before the first one. */
+  get material(): TlsMaterial | undefined {
+    return this.#material;
+  }
+
+  /** Serves `material` from now on, telling the listeners unless `notify` is false. */
+  replace(material: TlsMaterial, notify = true): void {
+    this.#material = material;
+    if (!notify) return;
+    for (const listener of this.#listeners) {
+      try {
+        listener(material);
+      } catch (error) {
+        this.#onListenerError(error);
+      }
+    }
+  }
+
+  current(): TlsMaterial {
+    if (this.#material === undefined) throw new Error("no serving certificate yet: await start() before serving");
+    return this.#material;
+  }
+
+  onChange(listener: (material: TlsMaterial) => void): () => void {
     // Wrapped so the same function subscribed twice is two subscriptions.
     const entry = (material: TlsMaterial) => listener(material);
     this.#listeners.add(entry);
     return () => this.#listeners.delete(entry);
   }
 
-  emit(material: TlsMaterial): void {
-    for (const listener of this.#listeners) {
-      try {
-        listener(material);
-      } catch (error) {
-        this.#onError(error);
-      }
-    }
+  /** Validity at `now`, with the source's current trouble (if any) appended to the reason. */
+  valid(now: Date, trouble: string | undefined): CertificateValidity {
+    const validity = validityAt(this.#material, now);
+    return trouble === undefined ? validity : { valid: validity.valid, reason: `${validity.reason}; ${trouble}` };
   }
+
+  notAfter(): Date | undefined {
+    return this.#material?.notAfter;
+  }
+}
+
+/** A ServingCertificateSource's problem(): undefined when servable, else why not. */
+export function problemOf(validity: CertificateValidity): string | undefined {
+  return validity.valid ? undefined : validity.reason;
 }
 
 /**
