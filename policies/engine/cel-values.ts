@@ -13,9 +13,8 @@
 // The views register with @bufbuild/cel through its global brand symbols
 // (`Symbol.for(...)`), the same test its own isCelMap/isCelList use.
 import { isCelList, isCelMap, isCelUint } from "@bufbuild/cel";
+import { LIST_BRAND, MAP_BRAND } from "./compiled/values.ts";
 
-const MAP_BRAND = Symbol.for("@bufbuild/cel/map");
-const LIST_BRAND = Symbol.for("@bufbuild/cel/list");
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 

@@ -10,6 +10,7 @@ import { CelEvaluationError } from "./cel.ts";
 import type { CompiledCel } from "./cel.ts";
 import type { CompiledModule } from "./module-loader.ts";
 import type { EvaluationLimits } from "./budget.ts";
+import { MAP_BRAND } from "./compiled/values.ts";
 
 /** The CEL bindings of one module's expressions. One shape for every module, so reads of them stay monomorphic. */
 export interface ModuleBindings {
@@ -183,7 +184,6 @@ function moduleError(error: unknown, module: CompiledModule, field: Field, index
   return new ModuleError(fieldLabel(module, field, index), `${error.message}${at}`);
 }
 
-const MAP_BRAND = Symbol.for("@bufbuild/cel/map");
 
 /** `variables` as CEL sees it: each read computes (once) the variable it names. */
 class VariablesView extends IndexedVariables {

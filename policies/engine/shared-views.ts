@@ -12,9 +12,8 @@
 import { celList, isCelList, isCelMap, isCelType, isCelUint } from "@bufbuild/cel";
 import type { CelInput } from "@bufbuild/cel";
 import { brandPrototype } from "./cel-values.ts";
+import { LIST_BRAND, MAP_BRAND } from "./compiled/values.ts";
 
-const MAP_BRAND = Symbol.for("@bufbuild/cel/map");
-const LIST_BRAND = Symbol.for("@bufbuild/cel/list");
 
 const views = new WeakMap<object, SharedMapView | SharedListView>();
 
