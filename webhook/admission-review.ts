@@ -1,6 +1,7 @@
 // Reading an AdmissionReview v1 request body. Whatever arrives is checked
 // field by field, so a malformed review is a 400 that says exactly what is
 // wrong, and everything past this point can trust the shape it is given.
+import { isRecord } from "../core/json.ts";
 import type { AdmissionInput, GroupVersionKind, Operation } from "../policies/engine/types.ts";
 
 export const ADMISSION_API_VERSION = "admission.k8s.io/v1";
@@ -94,10 +95,6 @@ function userInfoOf(value: Record<string, unknown>): NonNullable<AdmissionInput[
 
 function fail(message: string): ReviewParseResult {
   return { ok: false, message };
-}
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
 function quote(value: unknown): string {

@@ -2,15 +2,10 @@
 // that failed the schema, so they can run anyway and every problem shows up
 // in the same report.
 import type { Issue } from "./schema-problems.ts";
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value)
-    ? (value as Record<string, unknown>)
-    : undefined;
-}
+import { asRecord } from "../json.ts";
 
 function stringAt(value: unknown, key: string): string | undefined {
-  const field = record(value)?.[key];
+  const field = asRecord(value)?.[key];
   return typeof field === "string" ? field : undefined;
 }
 
@@ -64,8 +59,8 @@ function domainIssues(domains: unknown): Issue[] {
 
 /** Publishing internal routes on the public load balancer would expose them. */
 function loadBalancerIssues(loadBalancers: unknown): Issue[] {
-  const outside = stringAt(record(loadBalancers)?.["alb-out"], "dnsName");
-  const inside = stringAt(record(loadBalancers)?.["alb-in"], "dnsName");
+  const outside = stringAt(asRecord(loadBalancers)?.["alb-out"], "dnsName");
+  const inside = stringAt(asRecord(loadBalancers)?.["alb-in"], "dnsName");
   if (outside === undefined || outside.toLowerCase() !== inside?.toLowerCase()) return [];
   return [
     {
@@ -77,7 +72,7 @@ function loadBalancerIssues(loadBalancers: unknown): Issue[] {
 }
 
 export function semanticIssues(data: unknown): Issue[] {
-  const config = record(data);
+  const config = asRecord(data);
   if (config === undefined) return [];
   return [...domainIssues(config.domains), ...loadBalancerIssues(config.loadBalancers)];
 }

@@ -3,6 +3,7 @@
 // came), the metav1.Status reason, and a message fit for a log line.
 import type { ResourceRef } from "./resource.ts";
 import { describeResource } from "./resource.ts";
+import { asRecord } from "../json.ts";
 
 export class KubeApiError extends Error {
   /** HTTP status code; 0 when no response arrived (network error, timeout). */
@@ -27,17 +28,13 @@ export function isExpired(error: unknown): boolean {
   return error instanceof KubeApiError && (error.status === 410 || error.reason === "Expired" || error.reason === "Gone");
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
 /**
  * The error a metav1.Status describes: the object of a watch ERROR event,
  * or the body of a failed request. Tolerates junk (a missing code reads as
  * 500), since a malformed error must still end the watch as an error.
  */
 export function errorFromStatus(status: unknown, fallbackCode = 500): KubeApiError {
-  const s = record(status);
+  const s = asRecord(status);
   const code = typeof s?.code === "number" && Number.isInteger(s.code) ? s.code : fallbackCode;
   const reason = typeof s?.reason === "string" && s.reason !== "" ? s.reason : code === 410 ? "Expired" : "Unknown";
   const message = typeof s?.message === "string" && s.message !== "" ? s.message : `the server answered ${code} ${reason} without a message`;

@@ -22,6 +22,7 @@ import type { ListPage, ListRequest, ListWatchClient, WatchCallbacks, WatchHandl
 import type { KubeObject } from "./object-key.ts";
 import type { ResourceRef } from "./resource.ts";
 import { describeResource, resourcePath } from "./resource.ts";
+import { asRecord } from "../json.ts";
 
 export class ClientNodeListWatch implements ListWatchClient {
   readonly #server: string;
@@ -112,14 +113,10 @@ export class ClientNodeListWatch implements ListWatchClient {
   }
 }
 
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
-
 /** The items, version and continue token of a list response, checked. */
 function pageOf(body: unknown, resource: ResourceRef): ListPage {
-  const list = record(body);
-  const metadata = record(list?.metadata);
+  const list = asRecord(body);
+  const metadata = asRecord(list?.metadata);
   if (list === undefined || !Array.isArray(list.items) || typeof metadata?.resourceVersion !== "string") {
     throw new KubeApiError(`the list of ${describeResource(resource)} is not a list (no items or metadata.resourceVersion); is the server a Kubernetes API server?`, 500, "InvalidList");
   }
@@ -140,7 +137,7 @@ const REASONS: Record<number, string> = {
 };
 
 function isTimeout(error: unknown): boolean {
-  return record(error)?.name === "TimeoutError";
+  return asRecord(error)?.name === "TimeoutError";
 }
 
 /**
@@ -151,14 +148,14 @@ export function toKubeApiError(error: unknown, server: string): KubeApiError {
   if (error instanceof KubeApiError) return error;
   if (error instanceof ApiException) {
     const status = parseStatusBody(error.body);
-    if (record(status)?.kind === "Status") {
+    if (asRecord(status)?.kind === "Status") {
       const fromStatus = errorFromStatus(status, error.code);
       return new KubeApiError(fromStatus.message, error.code, fromStatus.reason, { cause: error });
     }
     const reason = REASONS[error.code] ?? "Unknown";
     return new KubeApiError(`${error.code} ${reason} (the response carries no Status)`, error.code, reason, { cause: error });
   }
-  const e = record(error);
+  const e = asRecord(error);
   if (typeof e?.statusCode === "number") {
     const reason = REASONS[e.statusCode] ?? "Unknown";
     return new KubeApiError(`${e.statusCode} ${reason}`, e.statusCode, reason, { cause: error });
@@ -166,7 +163,7 @@ export function toKubeApiError(error: unknown, server: string): KubeApiError {
   if (isTimeout(error)) return new KubeApiError(`no answer from ${server} within the client's timeout`, 0, "Timeout", { cause: error });
   if (e?.name === "AbortError") return new KubeApiError("aborted", 0, "Aborted", { cause: error });
   // fetch reports connection failures as TypeError("fetch failed") with the socket error as cause.
-  const cause = record(e?.cause);
+  const cause = asRecord(e?.cause);
   if (typeof cause?.code === "string") {
     return new KubeApiError(`cannot reach the API server at ${server}: ${cause.code}${typeof cause.message === "string" ? ` (${cause.message})` : ""}`, 0, "NetworkError", { cause: error });
   }

@@ -5,6 +5,7 @@ import { isNode, LineCounter, parseAllDocuments } from "yaml";
 import type { Document } from "yaml";
 import type { Manifest } from "./manifest.ts";
 import { positionOf, yamlErrorProblem } from "../../policies/engine/yaml-problems.ts";
+import { isRecord } from "../json.ts";
 
 export interface ParsedManifests {
   manifests: Manifest[];
@@ -13,10 +14,6 @@ export interface ParsedManifests {
 }
 
 type Json = Record<string, unknown>;
-
-function isRecord(value: unknown): value is Json {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
 
 /** Why a value is not a Kubernetes object, or undefined when it is one. */
 function notAnObjectReason(value: unknown): string | undefined {

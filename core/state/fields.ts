@@ -1,13 +1,11 @@
 // Defensive readers for stored objects. The index must never throw on a
 // malformed object (a half-written test fixture, an old schema): a missing
 // or wrongly typed field simply reads as absent.
+import { asRecord } from "../json.ts";
 
 export function recordAt(value: unknown, key: string): Record<string, unknown> | undefined {
   if (value === null || typeof value !== "object") return undefined;
-  const field = (value as Record<string, unknown>)[key];
-  return field !== null && typeof field === "object" && !Array.isArray(field)
-    ? (field as Record<string, unknown>)
-    : undefined;
+  return asRecord((value as Record<string, unknown>)[key]);
 }
 
 export function stringAt(value: unknown, key: string): string {

@@ -6,16 +6,13 @@
 // with grant.ts and route-ref.ts: index-projection.test.ts builds the index
 // from full and projected objects and requires the same result.
 import type { KubeObject } from "../../kube/object-key.ts";
+import { asRecord } from "../../json.ts";
 
 const METADATA_FIELDS = ["name", "namespace", "uid"] as const;
 const SPEC_FIELDS: Readonly<Record<string, readonly string[]>> = {
   HostnameGrant: ["namespaces", "hostnames", "kinds", "allowPublicWithoutProtection"],
   DomainRoute: ["domain", "lb"],
 };
-
-function record(value: unknown): Record<string, unknown> | undefined {
-  return value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
-}
 
 function pick(from: Record<string, unknown> | undefined, fields: readonly string[]): Record<string, unknown> {
   const out: Record<string, unknown> = {};
@@ -27,12 +24,12 @@ function pick(from: Record<string, unknown> | undefined, fields: readonly string
 /** apiVersion, kind, metadata {name, namespace, uid} and the spec fields the index reads; any other kind keeps no spec. */
 export function projectForIndex(object: KubeObject): KubeObject {
   const projected: KubeObject = { apiVersion: object.apiVersion, kind: object.kind, metadata: pick(object.metadata, METADATA_FIELDS) };
-  const spec = record(object.spec);
+  const spec = asRecord(object.spec);
   const fields = SPEC_FIELDS[String(object.kind)];
   if (spec === undefined || fields === undefined) return projected;
   const slim = pick(spec, fields);
   if (object.kind === "DomainRoute") {
-    const protection = record(spec.protection);
+    const protection = asRecord(spec.protection);
     if (protection !== undefined) slim.protection = pick(protection, ["appId"]);
   }
   projected.spec = slim;
