@@ -1,5 +1,5 @@
 // The benchmark's floor: an AdmissionReview server in the same stack as the
-// webhook (node:https with the same TLS settings, express 5, express.json)
+// webhook (node:https with the same server options, express 5, express.json)
 // that parses the review, echoes its uid and allows. Whatever hostgate costs
 // beyond this is the price of judging the request.
 //
@@ -9,6 +9,7 @@ import { createServer } from "node:https";
 import { parseArgs } from "node:util";
 import express from "express";
 import type { Request, Response } from "express";
+import { HTTPS_SERVER_OPTIONS } from "../webhook/https-server.ts";
 
 const { values } = parseArgs({ options: { cert: { type: "string" }, key: { type: "string" }, port: { type: "string", default: "0" }, host: { type: "string", default: "127.0.0.1" } } });
 if (values.cert === undefined || values.key === undefined) {
@@ -24,7 +25,7 @@ app.post("/validate", express.json({ limit: 8 * 1024 * 1024, type: () => true })
   res.json({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview", response: { uid, allowed: true } });
 });
 
-const server = createServer({ cert: readFileSync(values.cert), key: readFileSync(values.key), minVersion: "TLSv1.2", keepAliveTimeout: 65_000 }, app);
+const server = createServer({ ...HTTPS_SERVER_OPTIONS, cert: readFileSync(values.cert), key: readFileSync(values.key) }, app);
 server.listen(Number(values.port), values.host, () => {
   const address = server.address() as import("node:net").AddressInfo;
   process.stdout.write(`listening ${address.port}\n`);

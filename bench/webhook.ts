@@ -15,8 +15,6 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { request as httpsRequest } from "node:https";
-import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -26,6 +24,8 @@ import { PACKAGE_ROOT } from "../core/cli/paths.ts";
 import { localCertificates } from "../certs/factories.ts";
 import { parseAllDocuments } from "yaml";
 import { pacedLoad } from "./paced-load.ts";
+import { freePort, postJson } from "../webhook/testing/http.ts";
+import { admissionReview } from "../webhook/testing/reviews.ts";
 import { benchmarkRoute, syntheticObjects } from "./synthetic-state.ts";
 
 const { values } = parseArgs({
@@ -89,25 +89,8 @@ if (values.mode === "cluster") {
 // BENCH_EXTRA_NODE_OPTIONS adds flags for investigation (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
 const nodeOptions = [deployedNodeOptions(), process.env.BENCH_EXTRA_NODE_OPTIONS ?? ""].join(" ").trim();
 
-const review = JSON.stringify({
-  apiVersion: "admission.k8s.io/v1",
-  kind: "AdmissionReview",
-  request: {
-    uid: "2b9d7c1e-5d9a-4c53-9a4e-0c1f0a8d6e11",
-    kind: { group: "hostgate.dev", version: "v1alpha1", kind: "DomainRoute" },
-    resource: { group: "hostgate.dev", version: "v1alpha1", resource: "domainroutes" },
-    requestKind: { group: "hostgate.dev", version: "v1alpha1", kind: "DomainRoute" },
-    requestResource: { group: "hostgate.dev", version: "v1alpha1", resource: "domainroutes" },
-    name: "checkout",
-    namespace: "team-42",
-    operation: "CREATE",
-    userInfo: { username: "alice@example.com", uid: "1000", groups: ["system:authenticated", "team-42"] },
-    object: benchmarkRoute(),
-    oldObject: null,
-    dryRun: false,
-    options: { apiVersion: "meta.k8s.io/v1", kind: "CreateOptions" },
-  },
-});
+// What the API server sends when an app team applies the route.
+const review = JSON.stringify(admissionReview(benchmarkRoute(), { uid: "2b9d7c1e-5d9a-4c53-9a4e-0c1f0a8d6e11" }));
 
 // --- the two servers ---------------------------------------------------------
 const [port, healthPort, noopPort] = await Promise.all([freePort(), freePort(), freePort()]);
@@ -142,7 +125,7 @@ const noopUrl = `https://127.0.0.1:${noopPort}/validate`;
 
 // The verdict must be real: admitted, with the one warning the route's
 // two-label-deep name earns, against a cache that holds every object.
-const verdict = JSON.parse(await post(hostgateUrl, review, ca)) as { response: { allowed: boolean; warnings?: string[] } };
+const verdict = JSON.parse((await postJson(hostgateUrl, review, ca)).text) as { response: { allowed: boolean; warnings?: string[] } };
 if (values.policies === undefined && (!verdict.response.allowed || verdict.response.warnings?.length !== 1)) fail(`the benchmark review did not get its expected verdict: ${JSON.stringify(verdict.response)}`);
 const metrics = await get(`http://127.0.0.1:${healthPort}/metrics`);
 const cached = /hostgate_cache_objects\{index="domainRoutes"\} (\d+)/.exec(metrics)?.[1];
@@ -227,18 +210,6 @@ async function drive(url: string, options: { connections: number }): Promise<Dri
   return { rps: result.requests.total / seconds, requests: result.requests.total, p50: at(0.5), p99: at(0.99), max: latencies[latencies.length - 1] ?? NaN };
 }
 
-function post(url: string, body: string, ca: Buffer): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = httpsRequest(url, { method: "POST", ca, headers: { "content-type": "application/json" } }, (res) => {
-      let text = "";
-      res.on("data", (c: Buffer) => (text += c.toString()));
-      res.on("end", () => resolve(text));
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
-
 async function get(url: string): Promise<string> {
   return (await fetch(url)).text();
 }
@@ -254,17 +225,6 @@ async function waitFor(url: string, timeoutMs: number): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   fail(`the webhook was not ready within ${timeoutMs / 1000} s:\n${webhookErr}\n${readFileSync(webhookLogFile, "utf8").slice(-4000)}`);
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as import("node:net").AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 /** The NODE_OPTIONS the Deployment gives the webhook, so the benchmark measures the process as deployed. */

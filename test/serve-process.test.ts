@@ -4,26 +4,14 @@ import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
-import { request } from "node:https";
 import { join } from "node:path";
 import { ROOT, tempDir } from "./fixtures.ts";
+import { postJson } from "../webhook/testing/http.ts";
 
 const dirs: string[] = [];
 after(() => {
   for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
 });
-
-function post(url: string, body: string, ca: string): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", ca, headers: { "content-type": "application/json" } }, (res) => {
-      let text = "";
-      res.on("data", (c: Buffer) => (text += c.toString()));
-      res.on("end", () => resolve(text));
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
-}
 
 describe("hostgate serve as a process", () => {
   it("serves the banner's request and exits 0 soon after SIGTERM", async () => {
@@ -44,7 +32,7 @@ describe("hostgate serve as a process", () => {
     }
     const curl = /curl -sS --cacert (\S+) -H 'Content-Type: application\/json' (\S+) -d '(.+)'/.exec(stdout);
     assert.ok(curl, stdout);
-    const answer = JSON.parse(await post(curl[2]!, curl[3]!, readFileSync(curl[1]!, "utf8"))) as { response: { allowed: boolean } };
+    const answer = JSON.parse((await postJson(curl[2]!, curl[3]!, readFileSync(curl[1]!, "utf8"))).text) as { response: { allowed: boolean } };
     assert.equal(answer.response.allowed, false);
 
     const signalled = Date.now();

@@ -11,6 +11,7 @@ import { parseAdmissionReview } from "./admission-review.ts";
 import type { ParsedReview } from "./admission-review.ts";
 import type { AdmissionReviewResponse, Endpoint } from "./admission-response.ts";
 import { ADMISSION_API_VERSION, ADMISSION_KIND } from "./admission-review.ts";
+import { clip } from "./denial-message.ts";
 import { reviewAdmission } from "./review.ts";
 import type { ReviewOutcome } from "./review.ts";
 import { problems, sendProblem } from "./http-errors.ts";
@@ -61,7 +62,7 @@ export function createAdmissionApp(options: AdmissionAppOptions): express.Expres
       reject(res, options, req.path, problems.method(req.method, path));
     });
   }
-  app.use((req: Request, res: Response) => reject(res, options, req.path, problems.notFound(clip(req.path))));
+  app.use((req: Request, res: Response) => reject(res, options, req.path, problems.notFound(clip(req.path, 200))));
   // Body parser failures arrive here; each becomes the 4xx it deserves.
   app.use((error: unknown, req: Request, res: Response, _next: NextFunction) => {
     const type = (error as { type?: unknown }).type;
@@ -121,7 +122,7 @@ function handleReview(endpoint: Endpoint, req: Request, res: Response, options: 
 }
 
 function internalDenial(review: ParsedReview, error: unknown): { body: AdmissionReviewResponse; outcome: ReviewOutcome } {
-  const message = `the webhook could not evaluate this request (${clip(errorText(error))}); it is denied because hostgate fails closed. Retry; if it persists, the platform team should check the webhook's logs`;
+  const message = `the webhook could not evaluate this request (${clip(errorText(error), 200)}); it is denied because hostgate fails closed. Retry; if it persists, the platform team should check the webhook's logs`;
   return {
     body: { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response: { uid: review.uid, allowed: false, status: { code: 500, reason: "InternalError", message } } },
     outcome: { verdict: "denied", evaluated: true, denyingPolicies: [], warningPolicies: [], patched: false, evaluationSeconds: 0 },
@@ -129,7 +130,7 @@ function internalDenial(review: ParsedReview, error: unknown): { body: Admission
 }
 
 function unavailableDenial(review: ParsedReview, reason: string): { body: AdmissionReviewResponse; outcome: ReviewOutcome } {
-  const message = `hostgate cannot judge this request yet (${clip(reason)}); it is denied rather than judged against incomplete state. Retry in a few seconds`;
+  const message = `hostgate cannot judge this request yet (${clip(reason, 200)}); it is denied rather than judged against incomplete state. Retry in a few seconds`;
   return {
     body: { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response: { uid: review.uid, allowed: false, status: { code: 503, reason: "ServiceUnavailable", message } } },
     outcome: { verdict: "denied", evaluated: false, denyingPolicies: [], warningPolicies: [], patched: false, evaluationSeconds: 0 },
@@ -182,6 +183,3 @@ function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-function clip(text: string, max = 200): string {
-  return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
-}

@@ -65,6 +65,7 @@ function oneLine(text: string): string {
   return text.replace(/\s*\n\s*/g, " ").trim();
 }
 
-function clip(text: string, max: number): string {
+/** The text, cut to at most `max` characters with "…" when longer. */
+export function clip(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }

@@ -26,23 +26,24 @@ export interface HttpsListener {
   close(timeoutMs: number): Promise<{ forced: boolean }>;
 }
 
+/** How the webhook's HTTPS server is set up; the benchmark's no-op floor uses the same. */
+export const HTTPS_SERVER_OPTIONS = {
+  minVersion: "TLSv1.2",
+  // The API server keeps connections open between reviews; a generous
+  // keep-alive saves it a TLS handshake per request.
+  keepAliveTimeout: 65_000,
+  // Slowloris bound: the whole request must arrive within 30 s.
+  requestTimeout: 30_000,
+  headersTimeout: 10_000,
+  // A connection that never completes its handshake must not hold a
+  // socket (or shutdown) for Node's default 120 s.
+  handshakeTimeout: 10_000,
+} as const satisfies import("node:https").ServerOptions;
+
 export async function listenHttps(app: RequestListener, tls: TlsMaterialSource, at: ListenAddress, logger: Logger): Promise<HttpsListener> {
   const { cert, key } = tls.current();
   const server = createServer(
-    {
-      cert,
-      key,
-      minVersion: "TLSv1.2",
-      // The API server keeps connections open between reviews; a generous
-      // keep-alive saves it a TLS handshake per request.
-      keepAliveTimeout: 65_000,
-      // Slowloris bound: the whole request must arrive within 30 s.
-      requestTimeout: 30_000,
-      headersTimeout: 10_000,
-      // A connection that never completes its handshake must not hold a
-      // socket (or shutdown) for Node's default 120 s.
-      handshakeTimeout: 10_000,
-    },
+    { ...HTTPS_SERVER_OPTIONS, cert, key },
     app,
   );
   // Every raw socket, handshaking ones included: closeAllConnections() only
@@ -55,7 +56,7 @@ export async function listenHttps(app: RequestListener, tls: TlsMaterialSource, 
   tls.onChange(() => {
     try {
       const next = tls.current();
-      server.setSecureContext({ cert: next.cert, key: next.key, minVersion: "TLSv1.2" });
+      server.setSecureContext({ cert: next.cert, key: next.key, minVersion: HTTPS_SERVER_OPTIONS.minVersion });
       logger.info({}, "serving certificate reloaded");
     } catch (error) {
       // Keep the old context: a bad pair must not take the listener down.

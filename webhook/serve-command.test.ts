@@ -1,7 +1,6 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { request } from "node:https";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -10,6 +9,7 @@ import { silentLogger } from "../core/logger.ts";
 import { runServe } from "./serve-command.ts";
 import type { ServeDependencies } from "./serve-command.ts";
 import { realServeDependencies } from "./serve-dependencies.ts";
+import { freePort, postJson } from "./testing/http.ts";
 import { parseDuration, parseListen, parseServeOptions } from "./serve-options.ts";
 
 const dirs: string[] = [];
@@ -22,15 +22,6 @@ function temp(): string {
   return dir;
 }
 
-function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const server = createServer();
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as import("node:net").AddressInfo;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 /** The real factories, but no cluster, quiet logs, captured output and a stop button. */
 function testDependencies(overrides: Partial<ServeDependencies> = {}) {
@@ -49,18 +40,6 @@ function testDependencies(overrides: Partial<ServeDependencies> = {}) {
     ...overrides,
   };
   return { deps, printed, sendSignal: (signal = "SIGTERM") => stop?.(signal), hasHandler: () => stop !== undefined };
-}
-
-function postJson(url: string, body: string, ca: string): Promise<{ status: number; json: Record<string, unknown> }> {
-  return new Promise((resolve, reject) => {
-    const req = request(url, { method: "POST", ca, headers: { "content-type": "application/json" } }, (res) => {
-      let text = "";
-      res.on("data", (c: Buffer) => (text += c.toString()));
-      res.on("end", () => resolve({ status: res.statusCode ?? 0, json: JSON.parse(text) as Record<string, unknown> }));
-    });
-    req.on("error", reject);
-    req.end(body);
-  });
 }
 
 async function until(condition: () => boolean, what: string): Promise<void> {
@@ -87,13 +66,13 @@ describe("hostgate serve in local mode", () => {
     const curl = /curl -sS --cacert (\S+) -H 'Content-Type: application\/json' (\S+) -d '(.+)'/.exec(banner);
     assert.ok(curl, `no curl line in:\n${banner}`);
     const [, caFile, url, body] = curl;
-    const { status, json } = await postJson(url!, body!, readFileSync(caFile!, "utf8"));
+    const { status, text } = await postJson(url!, body!, readFileSync(caFile!, "utf8"));
     assert.equal(status, 200);
-    const response = json.response as { allowed: boolean; status: { message: string } };
+    const response = (JSON.parse(text) as { response: { allowed: boolean; status: { message: string } } }).response;
     assert.equal(response.allowed, false);
     assert.match(response.status.message, /public-needs-protection/);
     const allowed = await postJson(url!, body!.replace("alb-out", "alb-in"), readFileSync(caFile!, "utf8"));
-    assert.equal((allowed.json.response as { allowed: boolean }).allowed, true, "the banner's promise: alb-in is allowed");
+    assert.equal((JSON.parse(allowed.text) as { response: { allowed: boolean } }).response.allowed, true, "the banner's promise: alb-in is allowed");
 
     assert.equal((await fetch(`http://127.0.0.1:${healthPort}/readyz`)).status, 200);
     const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();

@@ -6,6 +6,7 @@ import { loadEnvironment } from "../../core/environment.ts";
 import type { LoadedEnvironment } from "../../core/environment.ts";
 import { BUILTIN_POLICIES, DEFAULT_CONFIG, EXAMPLES } from "../../core/cli/paths.ts";
 import type { Operation } from "../../policies/engine/types.ts";
+import { splitApiVersion } from "../../policies/engine/types.ts";
 
 export interface ReviewOptions {
   operation?: Operation;
@@ -46,11 +47,6 @@ export function admissionReview(object: unknown, options: ReviewOptions = {}): R
       options: operation === "CREATE" ? { apiVersion: "meta.k8s.io/v1", kind: "CreateOptions" } : null,
     },
   };
-}
-
-function splitApiVersion(apiVersion: string): [string, string] {
-  const slash = apiVersion.indexOf("/");
-  return slash === -1 ? ["", apiVersion] : [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)];
 }
 
 let examples: Promise<LoadedEnvironment> | undefined;
