@@ -7,7 +7,7 @@ import type { CrdCatalog } from "../crds/catalog.ts";
 import { loadPolicySet } from "../policies/engine/module-loader.ts";
 import type { PolicySet } from "../policies/engine/module-loader.ts";
 import type { VerdictEnvironment } from "../policies/verdict.ts";
-import { isReportable, problemsOf, UsageError } from "./errors.ts";
+import { ProblemCollector } from "./errors.ts";
 import { configToCel, loadPlatformConfig } from "./config/index.ts";
 import type { PlatformConfig } from "./config/index.ts";
 import { loadClusterState } from "./state/index.ts";
@@ -28,30 +28,13 @@ export interface EnvironmentPaths {
 }
 
 export async function loadEnvironment(paths: EnvironmentPaths): Promise<LoadedEnvironment> {
-  const problems: string[] = [];
-  // Collect every loader's problems so one run reports all unusable input;
-  // anything that is not a reported problem is a bug and propagates as one.
-  const attempt = <T>(load: () => T): T | undefined => {
-    try {
-      return load();
-    } catch (error) {
-      if (!isReportable(error)) throw error;
-      problems.push(...problemsOf(error));
-      return undefined;
-    }
-  };
-  const config = attempt(() => loadPlatformConfig(paths.config));
-  const policies = attempt(() => loadPolicySet(paths.policies));
-  const crds = attempt(() => loadCrdCatalog());
-  let state: ClusterStateIndex | undefined;
-  try {
-    state = await loadClusterState(paths.state);
-  } catch (error) {
-    if (!isReportable(error)) throw error;
-    problems.push(...problemsOf(error));
-  }
-  if (problems.length > 0 || !config || !policies || !crds || !state) throw new UsageError(...problems);
-  return { config, policies, state, crds, verdict: verdictEnvironment(config, policies, state, crds) };
+  const loaders = new ProblemCollector();
+  const config = loaders.attempt(() => loadPlatformConfig(paths.config));
+  const policies = loaders.attempt(() => loadPolicySet(paths.policies));
+  const crds = loaders.attempt(() => loadCrdCatalog());
+  const state = await loaders.attemptAsync(() => loadClusterState(paths.state));
+  const loaded = loaders.results({ config, policies, crds, state });
+  return { ...loaded, verdict: verdictEnvironment(loaded.config, loaded.policies, loaded.state, loaded.crds) };
 }
 
 export function verdictEnvironment(config: PlatformConfig, policies: PolicySet, state: ClusterStateIndex, crds: CrdCatalog): VerdictEnvironment {

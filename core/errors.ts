@@ -20,6 +20,50 @@ export function problemsOf(error: unknown): readonly string[] {
   return [error instanceof Error ? error.message : String(error)];
 }
 
+/**
+ * Runs loaders and collects every one's problems, so one run reports all
+ * unusable input at once; anything that is not a reportable problem is a bug
+ * and propagates as one.
+ */
+export class ProblemCollector {
+  readonly problems: string[] = [];
+
+  attempt<T>(load: () => T): T | undefined {
+    try {
+      return load();
+    } catch (error) {
+      return this.#record(error);
+    }
+  }
+
+  async attemptAsync<T>(load: () => Promise<T>): Promise<T | undefined> {
+    try {
+      return await load();
+    } catch (error) {
+      return this.#record(error);
+    }
+  }
+
+  /**
+   * The loaded values, once every loader has run.
+   * @throws UsageError with every problem collected, if there is any
+   */
+  results<T extends Record<string, unknown>>(values: T): { [K in keyof T]: NonNullable<T[K]> } {
+    if (this.problems.length > 0) throw new UsageError(...this.problems);
+    for (const [name, value] of Object.entries(values)) {
+      // A loader returns or reports; neither happening is a bug.
+      if (value === undefined || value === null) throw new Error(`${name} did not load and reported no problem`);
+    }
+    return values as { [K in keyof T]: NonNullable<T[K]> };
+  }
+
+  #record(error: unknown): undefined {
+    if (!isReportable(error)) throw error;
+    this.problems.push(...problemsOf(error));
+    return undefined;
+  }
+}
+
 /** What a command produces: stdout text, notes for stderr, and the exit code. */
 export interface CommandResult {
   output: string;

@@ -5,8 +5,9 @@
 import { resolve } from "node:path";
 import type { Command } from "../core/cli/main.ts";
 import type { CommandResult } from "../core/errors.ts";
-import { isReportable, problemsOf, UsageError } from "../core/errors.ts";
+import { isReportable, ProblemCollector, UsageError } from "../core/errors.ts";
 import { configToCel, loadPlatformConfig } from "../core/config/index.ts";
+import type { PlatformConfig } from "../core/config/index.ts";
 import { BUILTIN_POLICIES, DEFAULT_CONFIG } from "../core/cli/paths.ts";
 import type { Logger, LogLevel, ProcessLogger } from "../core/logger.ts";
 import { processLogger } from "../core/logger.ts";
@@ -138,24 +139,11 @@ export async function runServe(args: readonly string[], deps: ServeDependencies)
   }
 }
 
-function loadInputs(options: ServeOptions): { policies: PolicySet; config: ReturnType<typeof loadPlatformConfig> } {
-  const problems: string[] = [];
-  let policies: PolicySet | undefined;
-  let config: ReturnType<typeof loadPlatformConfig> | undefined;
-  try {
-    config = loadPlatformConfig(options.config ?? DEFAULT_CONFIG);
-  } catch (error) {
-    if (!isReportable(error)) throw error;
-    problems.push(...problemsOf(error));
-  }
-  try {
-    policies = loadPolicySet(options.policies.length > 0 ? options.policies : [BUILTIN_POLICIES]);
-  } catch (error) {
-    if (!isReportable(error)) throw error;
-    problems.push(...problemsOf(error));
-  }
-  if (problems.length > 0 || policies === undefined || config === undefined) throw new UsageError(...problems);
-  return { policies, config };
+function loadInputs(options: ServeOptions): { policies: PolicySet; config: PlatformConfig } {
+  const loaders = new ProblemCollector();
+  const config = loaders.attempt(() => loadPlatformConfig(options.config ?? DEFAULT_CONFIG));
+  const policies = loaders.attempt(() => loadPolicySet(options.policies.length > 0 ? options.policies : [BUILTIN_POLICIES]));
+  return loaders.results({ policies, config });
 }
 
 /** `hostgate serve`, on the real cluster, certificates and process. */
