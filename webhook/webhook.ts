@@ -78,9 +78,11 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     },
     { defaultMetrics: options.defaultMetrics ?? true },
   );
+  // One answer for the probe and for reviews: a webhook that is not ready judges nothing.
+  const cacheProblem = (): string | undefined => (options.state.synced() ? undefined : (options.state.notReadyReason?.() ?? "the cluster cache has not completed its first sync"));
   const readiness: ReadinessCheck[] = [
     { name: "policies", check: () => (options.policies.modules.length > 0 ? undefined : "no policy modules are loaded") },
-    { name: "cache", check: () => (options.state.synced() ? undefined : (options.state.notReadyReason?.() ?? "the cluster cache has not completed its first sync")) },
+    { name: "cache", check: cacheProblem },
     { name: "certificate", check: () => options.certificate.problem(now()) },
     { name: "shutdown", check: () => (shuttingDown ? "shutting down" : undefined) },
   ];
@@ -91,7 +93,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     logger: options.logger,
     metrics,
     ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
-    notReady: () => (options.state.synced() ? undefined : (options.state.notReadyReason?.() ?? "the cluster cache has not completed its first sync")),
+    notReady: cacheProblem,
     shuttingDown: () => shuttingDown,
   });
 
