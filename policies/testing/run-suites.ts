@@ -148,7 +148,8 @@ function runCase(testCase: PolicyTestCase, suite: PolicyTestSuite, policies: Pol
   return failures;
 }
 
-function caseInput(testCase: PolicyTestCase, operation: Operation): AdmissionInput {
+/** The admission request a test case describes (DELETE sends the object as oldObject, as the API server does). */
+export function caseInput(testCase: PolicyTestCase, operation: Operation = testCase.operation ?? "CREATE"): AdmissionInput {
   const object = testCase.object;
   const metadata = (object.metadata ?? {}) as { namespace?: string; name?: string };
   const [group, version] = splitApiVersion(String(object.apiVersion));

@@ -17,8 +17,7 @@ import { celError } from "@bufbuild/cel";
 import { configToCel, loadPlatformConfig, mergeConfigOverrides } from "../../../core/config/index.ts";
 import type { PlatformConfig } from "../../../core/config/index.ts";
 import { ClusterStateIndex } from "../../../core/state/index.ts";
-import { findSuiteFiles, readSuites } from "../../testing/run-suites.ts";
-import type { PolicyTestCase } from "../../testing/suite-schema.ts";
+import { caseInput, findSuiteFiles, readSuites } from "../../testing/run-suites.ts";
 import { decide } from "../../verdict.ts";
 import { EvaluationBudget } from "../budget.ts";
 import { compileCel } from "../cel.ts";
@@ -28,8 +27,6 @@ import { requestBinding } from "../evaluate.ts";
 import { loadPolicySet, ROOT_VARIABLES } from "../module-loader.ts";
 import type { CompiledModule } from "../module-loader.ts";
 import { sharedCelView } from "../shared-views.ts";
-import { splitApiVersion } from "../types.ts";
-import type { AdmissionInput, Operation } from "../types.ts";
 import { GENEROUS, observe } from "./testing.ts";
 
 const LIBRARY = fileURLToPath(new URL("../../library", import.meta.url));
@@ -101,24 +98,6 @@ function referenceVariables(module: CompiledModule, pairs: readonly Pair[], shar
   };
   bindings.variables = view;
   return bindings;
-}
-
-function caseInput(testCase: PolicyTestCase): AdmissionInput {
-  const operation: Operation = testCase.operation ?? "CREATE";
-  const object = testCase.object;
-  const metadata = (object.metadata ?? {}) as { namespace?: string; name?: string };
-  const [group, version] = splitApiVersion(String(object.apiVersion));
-  const deleting = operation === "DELETE";
-  return {
-    operation,
-    kind: { group, version, kind: String(object.kind) },
-    namespace: testCase.namespace ?? metadata.namespace,
-    name: metadata.name,
-    object: deleting ? null : object,
-    oldObject: deleting ? object : (testCase.oldObject ?? null),
-    userInfo: testCase.user ?? { username: "hostgate-test" },
-    dryRun: false,
-  };
 }
 
 let compared = 0;
