@@ -5,8 +5,9 @@ import { realpathSync } from "node:fs";
 import { CORE_COMMANDS, main as runMain, runCli as run } from "../core/cli/main.ts";
 import type { CommandTable } from "../core/cli/main.ts";
 import { SERVE_COMMAND } from "../webhook/serve-command.ts";
+import { RENDER_COMMAND } from "../reconciler/render/render-command.ts";
 
-export const COMMANDS: CommandTable = { ...CORE_COMMANDS, serve: SERVE_COMMAND };
+export const COMMANDS: CommandTable = { ...CORE_COMMANDS, render: RENDER_COMMAND, serve: SERVE_COMMAND };
 
 /** `hostgate ARGS...` in this process, with output returned (for tests). */
 export function main(argv: readonly string[]): ReturnType<typeof runMain> {

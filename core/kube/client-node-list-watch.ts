@@ -60,7 +60,7 @@ export class ClientNodeListWatch implements ListWatchClient {
     try {
       body = await this.#api.listClusterCustomObject(
         // group/version/plural only fill the path the middleware replaces.
-        { group: resource.group || "core", version: resource.version, plural: resource.resource, limit: request.limit, ...(request.continue === undefined ? {} : { _continue: request.continue }) },
+        { group: resource.group || "core", version: resource.version, plural: resource.resource, limit: request.limit, ...(request.continue === undefined ? {} : { _continue: request.continue }), ...(resource.labelSelector === undefined ? {} : { labelSelector: resource.labelSelector }) },
         { middleware: [middleware], middlewareMergeStrategy: "append" },
       );
     } catch (error) {
@@ -85,7 +85,7 @@ export class ClientNodeListWatch implements ListWatchClient {
       if (connected && isTimeout(error)) return end();
       end(toKubeApiError(error, server));
     };
-    const query = { resourceVersion: request.resourceVersion, allowWatchBookmarks: request.allowWatchBookmarks, timeoutSeconds: request.timeoutSeconds };
+    const query = { resourceVersion: request.resourceVersion, allowWatchBookmarks: request.allowWatchBookmarks, timeoutSeconds: request.timeoutSeconds, ...(resource.labelSelector === undefined ? {} : { labelSelector: resource.labelSelector }) };
     this.#watch
       .watch(
         resourcePath(resource),

@@ -14,6 +14,12 @@ export interface ResourceRef {
   namespaced: boolean;
   /** Only this namespace; absent means every namespace (namespaced resources only). */
   namespace?: string;
+  /**
+   * Only objects with these labels (the API server's equality-based
+   * `labelSelector`, e.g. `app.kubernetes.io/managed-by=hostgate`): a
+   * controller watches what it produced, not every object of the kind.
+   */
+  labelSelector?: string;
 }
 
 /** `hostgate.dev/v1alpha1`, or `v1` for the core group. */
@@ -24,7 +30,8 @@ export function apiVersionOf(ref: ResourceRef): string {
 /** `domainroutes.hostgate.dev` (as kubectl and RBAC name it), `services` for the core group; plus ` in NS` when scoped. */
 export function describeResource(ref: ResourceRef): string {
   const name = ref.group === "" ? ref.resource : `${ref.resource}.${ref.group}`;
-  return ref.namespace === undefined ? name : `${name} in ${ref.namespace}`;
+  const scoped = ref.namespace === undefined ? name : `${name} in ${ref.namespace}`;
+  return ref.labelSelector === undefined ? scoped : `${scoped} labelled ${ref.labelSelector}`;
 }
 
 /** The collection's URL path: `/apis/G/V[/namespaces/NS]/R`, or `/api/V/...` for the core group. */

@@ -11,10 +11,13 @@ import type { KubeObject } from "../object-key.ts";
 import { formatKey, keyOf } from "../object-key.ts";
 import type { ResourceRef } from "../resource.ts";
 import { describeResource } from "../resource.ts";
+import { matchesLabelSelector } from "../label-selector.ts";
 
 type ChangeType = "ADDED" | "MODIFIED" | "DELETED";
 
 interface Stream {
+  /** What it watches: a namespace and a label selector narrow what it is sent. */
+  resource: ResourceRef;
   callbacks: WatchCallbacks;
   open: boolean;
 }
@@ -61,6 +64,18 @@ export class FakeListWatchClient implements ListWatchClient {
   /** The current resourceVersion: the last write's. */
   get resourceVersion(): string {
     return String(this.#rv);
+  }
+
+  /** A copy of the stored object, or undefined. */
+  get(resource: ResourceRef, key: { namespace?: string; name: string }): KubeObject | undefined {
+    const stored = this.#state(resource).objects.get(formatKey(key));
+    return stored === undefined ? undefined : structuredClone(stored);
+  }
+
+  /** Copies of the stored objects the resource (its namespace and label selector) selects, in key order. */
+  objects(resource: ResourceRef): KubeObject[] {
+    const state = this.#state(resource);
+    return [...state.objects.keys()].sort().map((id) => state.objects.get(id)!).filter((o) => selects(resource, o)).map((o) => structuredClone(o));
   }
 
   /** Creates or replaces an object (ADDED or MODIFIED to open watches); returns the stored copy. */
@@ -134,7 +149,7 @@ export class FakeListWatchClient implements ListWatchClient {
     if (failure !== undefined) throw failure;
     let snapshot;
     if (request.continue === undefined) {
-      const items = [...state.objects.values()].map((o) => structuredClone(o));
+      const items = [...state.objects.values()].filter((o) => selects(resource, o)).map((o) => structuredClone(o));
       snapshot = { items, rv: String(this.#rv), offset: 0 };
     } else {
       snapshot = this.#snapshots.get(request.continue);
@@ -151,7 +166,7 @@ export class FakeListWatchClient implements ListWatchClient {
   watch(resource: ResourceRef, request: WatchRequest, callbacks: WatchCallbacks): WatchHandle {
     this.watchCalls.push({ resource: describeResource(resource), ...request });
     const state = this.#state(resource);
-    const stream: Stream = { callbacks, open: true };
+    const stream: Stream = { resource, callbacks, open: true };
     state.streams.add(stream);
     const from = Number(request.resourceVersion);
     // Delivered asynchronously, as a real stream would.
@@ -165,7 +180,7 @@ export class FakeListWatchClient implements ListWatchClient {
         return;
       }
       for (const entry of state.history) {
-        if (entry.rv > from && stream.open) callbacks.onEvent({ type: entry.type, object: structuredClone(entry.object) });
+        if (entry.rv > from && stream.open && selects(resource, entry.object)) callbacks.onEvent({ type: entry.type, object: structuredClone(entry.object) });
       }
     });
     return {
@@ -181,10 +196,19 @@ export class FakeListWatchClient implements ListWatchClient {
     const stored = structuredClone(object);
     stored.metadata = { ...stored.metadata, resourceVersion: String(rv) };
     const id = this.#id(stored);
+    const previous = state.objects.get(id);
     if (type === "DELETED") state.objects.delete(id);
     else state.objects.set(id, stored);
     state.history.push({ rv, type, object: stored });
-    for (const stream of state.streams) if (stream.open) stream.callbacks.onEvent({ type, object: structuredClone(stored) });
+    for (const stream of state.streams) {
+      if (!stream.open) continue;
+      // As the API server does for a filtered watch: an object that comes
+      // into the selection is ADDED, one that leaves it is DELETED.
+      const was = previous !== undefined && selects(stream.resource, previous);
+      const is = selects(stream.resource, stored);
+      const seen = type === "DELETED" ? (was ? "DELETED" : undefined) : was && is ? "MODIFIED" : is ? "ADDED" : was ? "DELETED" : undefined;
+      if (seen !== undefined) stream.callbacks.onEvent({ type: seen, object: structuredClone(stored) });
+    }
     return structuredClone(stored);
   }
 
@@ -202,7 +226,8 @@ export class FakeListWatchClient implements ListWatchClient {
   }
 
   #state(resource: ResourceRef): ResourceState {
-    const name = describeResource(resource);
+    // One store per kind, like etcd: a namespace or label selector only narrows what a request sees.
+    const name = describeResource({ ...resource, namespace: undefined, labelSelector: undefined });
     let state = this.#resources.get(name);
     if (state === undefined) {
       state = { objects: new Map(), history: [], oldestWatchable: 0, streams: new Set(), listFailures: [], watchFailures: [], held: false };
@@ -210,4 +235,10 @@ export class FakeListWatchClient implements ListWatchClient {
     }
     return state;
   }
+}
+
+function selects(resource: ResourceRef, object: KubeObject): boolean {
+  if (resource.namespace !== undefined && object.metadata?.namespace !== resource.namespace) return false;
+  if (resource.labelSelector === undefined) return true;
+  return matchesLabelSelector(object.metadata?.labels as Record<string, string> | undefined, resource.labelSelector);
 }

@@ -1,0 +1,44 @@
+// The API server's equality-based label selectors (`k=v`, `k==v`, `k!=v`,
+// `k`, `!k`, comma-joined), evaluated locally: the in-memory API server
+// filters lists and watches with it exactly as the real one does, and code
+// holding a cache can ask the same question of the objects it holds.
+
+type Requirement = { key: string; op: "=" | "!=" | "exists" | "absent"; value?: string };
+
+const cache = new Map<string, Requirement[]>();
+
+/** Parses a selector; throws a RangeError naming the bad term (set-based `in (...)` is not supported). */
+export function parseLabelSelector(selector: string): Requirement[] {
+  const cached = cache.get(selector);
+  if (cached !== undefined) return cached;
+  const requirements: Requirement[] = [];
+  for (const raw of selector.split(",")) {
+    const term = raw.trim();
+    if (term === "") continue;
+    let match: RegExpExecArray | null;
+    if ((match = /^([^=!\s]+)\s*!=\s*(\S*)$/.exec(term))) requirements.push({ key: match[1]!, op: "!=", value: match[2]! });
+    else if ((match = /^([^=!\s]+)\s*==?\s*(\S*)$/.exec(term))) requirements.push({ key: match[1]!, op: "=", value: match[2]! });
+    else if ((match = /^!\s*([^=!\s]+)$/.exec(term))) requirements.push({ key: match[1]!, op: "absent" });
+    else if ((match = /^([^=!\s]+)$/.exec(term))) requirements.push({ key: match[1]!, op: "exists" });
+    else throw new RangeError(`label selector ${JSON.stringify(selector)}: cannot read ${JSON.stringify(term)}; use key=value, key!=value, key or !key`);
+  }
+  cache.set(selector, requirements);
+  return requirements;
+}
+
+export function matchesLabelSelector(labels: Readonly<Record<string, string>> | undefined, selector: string): boolean {
+  const have = labels ?? {};
+  return parseLabelSelector(selector).every((r) => {
+    const present = Object.hasOwn(have, r.key);
+    switch (r.op) {
+      case "=":
+        return present && have[r.key] === r.value;
+      case "!=":
+        return !present || have[r.key] !== r.value;
+      case "exists":
+        return present;
+      case "absent":
+        return !present;
+    }
+  });
+}

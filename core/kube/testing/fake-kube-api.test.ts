@@ -1,0 +1,96 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { FakeKubeApi } from "./fake-kube-api.ts";
+import type { ResourceRef } from "../resource.ts";
+import type { KubeObject } from "../object-key.ts";
+import type { WatchEvent } from "../list-watch-client.ts";
+
+const CONFIGMAPS: ResourceRef = { group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true };
+const ROUTES: ResourceRef = { group: "hostgate.dev", version: "v1alpha1", resource: "domainroutes", kind: "DomainRoute", namespaced: true };
+const CLAIMS: ResourceRef = { group: "hostgate.dev", version: "v1alpha1", resource: "domainclaims", kind: "DomainClaim", namespaced: false };
+
+const configMap = (name: string, data: Record<string, string>, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "ns", labels }, data });
+const route = (name: string, extra: Partial<KubeObject> = {}): KubeObject => ({ apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace: "team" }, spec: { domain: `${name}.example.com` }, ...extra });
+
+describe("the in-memory API server", () => {
+  test("create assigns a uid, generation 1 and a resourceVersion, and a second create is AlreadyExists", async () => {
+    const api = new FakeKubeApi();
+    const created = await api.create(CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "shop.example.com" }, spec: {} });
+    assert.equal(created.metadata?.uid, "uid-1");
+    assert.equal(created.metadata?.generation, 1);
+    assert.match(String(created.metadata?.resourceVersion), /^\d+$/);
+    await assert.rejects(api.create(CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "shop.example.com" } }), { status: 409, reason: "AlreadyExists" });
+  });
+
+  test("an update from a stale resourceVersion is a 409 Conflict and changes nothing", async () => {
+    const api = new FakeKubeApi();
+    const first = await api.create(ROUTES, route("shop"));
+    await api.update(ROUTES, { ...first, spec: { domain: "a.example.com" } });
+    await assert.rejects(api.update(ROUTES, { ...first, spec: { domain: "b.example.com" } }), { status: 409, reason: "Conflict" });
+    assert.deepEqual((await api.get(ROUTES, { namespace: "team", name: "shop" }))?.spec, { domain: "a.example.com" });
+  });
+
+  test("a spec change bumps the generation; a status update does not, and keeps the spec", async () => {
+    const api = new FakeKubeApi();
+    const first = await api.create(ROUTES, route("shop"));
+    const second = await api.update(ROUTES, { ...first, spec: { domain: "x.example.com" } });
+    assert.equal(second.metadata?.generation, 2);
+    const third = await api.updateStatus(ROUTES, { ...second, spec: { domain: "ignored.example.com" }, status: { observedGeneration: 2 } });
+    assert.equal(third.metadata?.generation, 2);
+    assert.deepEqual(third.spec, { domain: "x.example.com" });
+    assert.deepEqual(third.status, { observedGeneration: 2 });
+    const fourth = await api.update(ROUTES, { ...third, status: { observedGeneration: 99 } });
+    assert.deepEqual(fourth.status, { observedGeneration: 2 }, "update does not write the status subresource");
+  });
+
+  test("server-side apply keeps labels others set and drops fields this manager no longer sets", async () => {
+    const api = new FakeKubeApi();
+    await api.apply(CONFIGMAPS, configMap("table", { a: "1", b: "2" }, { mine: "x" }), { fieldManager: "hostgate", force: true });
+    const stored = (await api.get(CONFIGMAPS, { namespace: "ns", name: "table" }))!;
+    await api.update(CONFIGMAPS, { ...stored, metadata: { ...stored.metadata, labels: { mine: "x", theirs: "y" } } });
+    const applied = await api.apply(CONFIGMAPS, configMap("table", { a: "1" }, {}), { fieldManager: "hostgate", force: true });
+    assert.deepEqual(applied.metadata?.labels, { theirs: "y" });
+    assert.deepEqual(applied.data, { a: "1" });
+  });
+
+  test("deleting an object with finalizers only marks it; dropping the last finalizer removes it", async () => {
+    const api = new FakeKubeApi();
+    await api.create(ROUTES, route("shop", { metadata: { name: "shop", namespace: "team", finalizers: ["hostgate.dev/cleanup"] } }));
+    assert.equal(await api.delete(ROUTES, { namespace: "team", name: "shop" }), true);
+    const marked = (await api.get(ROUTES, { namespace: "team", name: "shop" }))!;
+    assert.equal(marked.metadata?.deletionTimestamp, "2030-01-01T00:00:00Z");
+    await api.update(ROUTES, { ...marked, metadata: { ...marked.metadata, finalizers: [] } });
+    assert.equal(await api.get(ROUTES, { namespace: "team", name: "shop" }), undefined);
+    assert.equal(await api.delete(ROUTES, { namespace: "team", name: "shop" }), false);
+  });
+
+  test("a delete with a uid precondition leaves a newer incarnation alone", async () => {
+    const api = new FakeKubeApi();
+    await api.create(CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "d.example.com" } });
+    await assert.rejects(api.delete(CLAIMS, { name: "d.example.com" }, { uid: "uid-old" }), { status: 409 });
+    assert.notEqual(await api.get(CLAIMS, { name: "d.example.com" }), undefined);
+  });
+
+  test("watches see every write, and a label-selected watch sees objects enter and leave the selection", async () => {
+    const api = new FakeKubeApi();
+    const selected: ResourceRef = { ...CONFIGMAPS, labelSelector: "app=hostgate" };
+    const events: string[] = [];
+    api.watch(selected, { resourceVersion: api.server.resourceVersion, allowWatchBookmarks: false, timeoutSeconds: 60 }, { onEvent: (e: WatchEvent) => events.push(`${e.type} ${(e.object as KubeObject).metadata?.name}`), onEnd: () => {} });
+    await Promise.resolve();
+    await api.apply(CONFIGMAPS, configMap("a", {}, { app: "hostgate" }), { fieldManager: "m", force: true });
+    await api.apply(CONFIGMAPS, configMap("b", {}, {}), { fieldManager: "m", force: true });
+    await api.apply(CONFIGMAPS, configMap("a", { k: "v" }, {}), { fieldManager: "m", force: true });
+    assert.deepEqual(events, ["ADDED a", "DELETED a"]);
+    assert.deepEqual(api.objects({ ...CONFIGMAPS, labelSelector: "app=hostgate" }), []);
+    assert.deepEqual(api.takeWrites().map((w) => `${w.verb} ${w.key}`), ["apply ns/a", "apply ns/b", "apply ns/a"]);
+  });
+
+  test("a scripted failure fails the next matching call only", async () => {
+    const api = new FakeKubeApi();
+    const { KubeApiError } = await import("../api-error.ts");
+    api.failNext("create", new KubeApiError("503 ServiceUnavailable", 503, "ServiceUnavailable"), "DomainClaim");
+    await api.create(ROUTES, route("shop"));
+    await assert.rejects(api.create(CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "x.example.com" } }), { status: 503 });
+    await api.create(CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "x.example.com" } });
+  });
+});

@@ -1,0 +1,258 @@
+// A hand-written in-memory API server behind the KubeApi port (reads,
+// writes, lists and watches), for tests of controllers. It keeps the rules
+// controllers depend on: one resourceVersion counter, uids and generations,
+// 409 AlreadyExists on create and 409 Conflict on a stale update, the status
+// subresource, finalizers that turn a delete into a deletionTimestamp, watch
+// events for every write, and a server-side apply that merges what one field
+// manager sets (and drops what it set before and no longer does) while
+// keeping what others set. It records every write, so a test can assert that
+// a second reconcile wrote nothing.
+import { KubeApiError } from "../api-error.ts";
+import type { ListPage, ListRequest, WatchCallbacks, WatchHandle, WatchRequest } from "../list-watch-client.ts";
+import type { ApplyOptions, DeletePreconditions, KubeApi } from "../object-api.ts";
+import type { KubeObject, ObjectKey } from "../object-key.ts";
+import { formatKey } from "../object-key.ts";
+import type { ResourceRef } from "../resource.ts";
+import { apiVersionOf } from "../resource.ts";
+import { FakeListWatchClient } from "./fake-list-watch.ts";
+
+export type WriteVerb = "create" | "update" | "updateStatus" | "apply" | "delete";
+
+export interface RecordedWrite {
+  verb: WriteVerb;
+  /** `domainroutes.hostgate.dev` */
+  resource: string;
+  /** `namespace/name` */
+  key: string;
+}
+
+/** Kinds whose status is part of the object (no status subresource). */
+const NO_STATUS_SUBRESOURCE = new Set(["ConfigMap", "Secret", "Lease", "Event"]);
+/** What the server owns in metadata: never taken from a request. */
+const SERVER_METADATA = ["uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "managedFields"] as const;
+
+export class FakeKubeApi implements KubeApi {
+  /** The store, its watches and their failure scripting (see FakeListWatchClient). */
+  readonly server = new FakeListWatchClient();
+  readonly writes: RecordedWrite[] = [];
+  #uids = 0;
+  #now: () => number;
+  #failures: { verb: WriteVerb | "get"; kind?: string; error: KubeApiError }[] = [];
+  /** What each field manager last applied, per object: the fields it owns. */
+  #applied = new Map<string, KubeObject>();
+
+  constructor(options: { now?: () => number } = {}) {
+    this.#now = options.now ?? (() => Date.UTC(2030, 0, 1));
+  }
+
+  describe(): string {
+    return "in-memory API server";
+  }
+
+  list(resource: ResourceRef, request: ListRequest): Promise<ListPage> {
+    return this.server.list(resource, request);
+  }
+
+  watch(resource: ResourceRef, request: WatchRequest, callbacks: WatchCallbacks): WatchHandle {
+    return this.server.watch(resource, request, callbacks);
+  }
+
+  /** The next `verb` (on `kind`, if given) fails with `error` instead of running. */
+  failNext(verb: WriteVerb | "get", error: KubeApiError, kind?: string): void {
+    this.#failures.push({ verb, error, ...(kind === undefined ? {} : { kind }) });
+  }
+
+  /** Writes recorded since the last call, then forgets them. */
+  takeWrites(): RecordedWrite[] {
+    return this.writes.splice(0);
+  }
+
+  /** Stored objects of a resource (its namespace and label selector narrow them), in key order. */
+  objects(resource: ResourceRef): KubeObject[] {
+    return this.server.objects(resource);
+  }
+
+  async get(resource: ResourceRef, key: ObjectKey): Promise<KubeObject | undefined> {
+    await Promise.resolve();
+    this.#maybeFail("get", resource);
+    return this.server.get(resource, this.#key(resource, key));
+  }
+
+  async create(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {
+    await Promise.resolve();
+    const key = this.#keyOfObject(resource, object);
+    this.#maybeFail("create", resource);
+    if (this.server.get(resource, key) !== undefined) throw new KubeApiError(`409 AlreadyExists: ${resource.resource} "${key.name}" already exists`, 409, "AlreadyExists");
+    this.#record("create", resource, key);
+    return this.server.put(resource, this.#fresh(resource, object, key));
+  }
+
+  async update(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {
+    await Promise.resolve();
+    const key = this.#keyOfObject(resource, object);
+    this.#maybeFail("update", resource);
+    const stored = this.#current(resource, key, object);
+    this.#record("update", resource, key);
+    const next: KubeObject = { ...structuredClone(object), metadata: { ...structuredClone(object.metadata), ...serverMetadata(stored) } };
+    if (!NO_STATUS_SUBRESOURCE.has(resource.kind)) next.status = structuredClone(stored.status);
+    if (next.status === undefined) delete next.status;
+    return this.#store(resource, key, stored, next);
+  }
+
+  async updateStatus(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {
+    await Promise.resolve();
+    const key = this.#keyOfObject(resource, object);
+    this.#maybeFail("updateStatus", resource);
+    const stored = this.#current(resource, key, object);
+    this.#record("updateStatus", resource, key);
+    return this.server.put(resource, { ...stored, status: structuredClone(object.status) });
+  }
+
+  async apply(resource: ResourceRef, object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+    await Promise.resolve();
+    const key = this.#keyOfObject(resource, object);
+    this.#maybeFail("apply", resource);
+    if (object.apiVersion !== apiVersionOf(resource) || object.kind !== resource.kind) {
+      throw new KubeApiError(`400 BadRequest: apply configuration is ${object.apiVersion}/${object.kind}, the resource serves ${apiVersionOf(resource)}/${resource.kind}`, 400, "BadRequest");
+    }
+    const config = structuredClone(object);
+    for (const field of SERVER_METADATA) delete config.metadata?.[field];
+    if (!NO_STATUS_SUBRESOURCE.has(resource.kind)) delete config.status;
+    const ownedId = `${options.fieldManager}|${resource.resource}.${resource.group}|${formatKey(key)}`;
+    const stored = this.server.get(resource, key);
+    const previous = this.#applied.get(ownedId);
+    this.#record("apply", resource, key);
+    this.#applied.set(ownedId, structuredClone(config));
+    if (stored === undefined) return this.server.put(resource, this.#fresh(resource, config, key));
+    const next = structuredClone(stored);
+    mergeOwned(next, previous, config);
+    return this.#store(resource, key, stored, next);
+  }
+
+  async delete(resource: ResourceRef, key: ObjectKey, preconditions?: DeletePreconditions): Promise<boolean> {
+    await Promise.resolve();
+    const k = this.#key(resource, key);
+    this.#maybeFail("delete", resource);
+    const stored = this.server.get(resource, k);
+    if (stored === undefined) return false;
+    if (preconditions?.uid !== undefined && stored.metadata?.uid !== preconditions.uid) {
+      throw new KubeApiError(`409 Conflict: Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${stored.metadata?.uid}`, 409, "Conflict");
+    }
+    if (preconditions?.resourceVersion !== undefined && stored.metadata?.resourceVersion !== preconditions.resourceVersion) {
+      throw new KubeApiError(`409 Conflict: Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}`, 409, "Conflict");
+    }
+    this.#record("delete", resource, k);
+    const finalizers = stored.metadata?.finalizers as string[] | undefined;
+    if (finalizers !== undefined && finalizers.length > 0) {
+      if (stored.metadata?.deletionTimestamp === undefined) this.server.put(resource, { ...stored, metadata: { ...stored.metadata, deletionTimestamp: new Date(this.#now()).toISOString().replace(/\.\d+Z$/, "Z") } });
+      return true;
+    }
+    this.#remove(resource, k);
+    return true;
+  }
+
+  #remove(resource: ResourceRef, key: ObjectKey): void {
+    this.server.delete(resource, key);
+    for (const id of [...this.#applied.keys()]) if (id.endsWith(`|${resource.resource}.${resource.group}|${formatKey(key)}`)) this.#applied.delete(id);
+  }
+
+  /** Stores `next` over `stored`: bumps the generation when the spec changed; an object being deleted goes once its last finalizer is gone. */
+  #store(resource: ResourceRef, key: ObjectKey, stored: KubeObject, next: KubeObject): KubeObject {
+    const metadata = next.metadata!;
+    if (!sameJson(specOf(stored), specOf(next))) metadata.generation = ((stored.metadata?.generation as number | undefined) ?? 1) + 1;
+    const finalizers = metadata.finalizers as string[] | undefined;
+    if (metadata.finalizers !== undefined && finalizers!.length === 0) delete metadata.finalizers;
+    if (stored.metadata?.deletionTimestamp !== undefined && (finalizers === undefined || finalizers.length === 0)) {
+      this.#remove(resource, key);
+      return { ...next, metadata: { ...metadata, resourceVersion: this.server.resourceVersion } };
+    }
+    if (sameJson(stored, { ...next, metadata: { ...metadata, resourceVersion: stored.metadata?.resourceVersion } })) return structuredClone(stored);
+    return this.server.put(resource, next);
+  }
+
+  #fresh(resource: ResourceRef, object: KubeObject, key: ObjectKey): KubeObject {
+    const metadata = { ...structuredClone(object.metadata), ...key, uid: `uid-${++this.#uids}`, generation: 1, creationTimestamp: new Date(this.#now()).toISOString().replace(/\.\d+Z$/, "Z") };
+    for (const field of ["resourceVersion", "deletionTimestamp", "managedFields"]) delete (metadata as Record<string, unknown>)[field];
+    const fresh: KubeObject = { ...structuredClone(object), apiVersion: apiVersionOf(resource), kind: resource.kind, metadata };
+    if (!NO_STATUS_SUBRESOURCE.has(resource.kind)) delete fresh.status;
+    return fresh;
+  }
+
+  #current(resource: ResourceRef, key: ObjectKey, object: KubeObject): KubeObject {
+    const stored = this.server.get(resource, key);
+    if (stored === undefined) throw new KubeApiError(`404 NotFound: ${resource.resource} "${key.name}" not found`, 404, "NotFound");
+    const rv = object.metadata?.resourceVersion;
+    if (rv !== undefined && rv !== stored.metadata?.resourceVersion) {
+      throw new KubeApiError(`409 Conflict: Operation cannot be fulfilled on ${resource.resource} "${key.name}": the object has been modified; please apply your changes to the latest version and try again`, 409, "Conflict");
+    }
+    return stored;
+  }
+
+  #keyOfObject(resource: ResourceRef, object: KubeObject): ObjectKey {
+    const name = object.metadata?.name;
+    if (typeof name !== "string" || name === "") throw new KubeApiError("422 Invalid: metadata.name: Required value", 422, "Invalid");
+    const namespace = object.metadata?.namespace ?? resource.namespace;
+    return this.#key(resource, namespace === undefined ? { name } : { namespace, name });
+  }
+
+  #key(resource: ResourceRef, key: ObjectKey): ObjectKey {
+    const namespace = key.namespace ?? resource.namespace;
+    if (resource.namespaced && namespace === undefined) throw new KubeApiError(`400 BadRequest: ${resource.resource} is namespaced; the request names no namespace`, 400, "BadRequest");
+    if (!resource.namespaced && namespace !== undefined) throw new KubeApiError(`400 BadRequest: ${resource.resource} is cluster-scoped; the request names namespace ${namespace}`, 400, "BadRequest");
+    return namespace === undefined ? { name: key.name } : { namespace, name: key.name };
+  }
+
+  #maybeFail(verb: WriteVerb | "get", resource: ResourceRef): void {
+    const index = this.#failures.findIndex((f) => f.verb === verb && (f.kind === undefined || f.kind === resource.kind));
+    if (index === -1) return;
+    const [failure] = this.#failures.splice(index, 1);
+    throw failure!.error;
+  }
+
+  #record(verb: WriteVerb, resource: ResourceRef, key: ObjectKey): void {
+    this.writes.push({ verb, resource: resource.group === "" ? resource.resource : `${resource.resource}.${resource.group}`, key: formatKey(key) });
+  }
+}
+
+function serverMetadata(stored: KubeObject): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const field of SERVER_METADATA) if (stored.metadata?.[field] !== undefined) kept[field] = stored.metadata[field];
+  return kept;
+}
+
+/** Everything but metadata and status: what a generation counts. */
+function specOf(object: KubeObject): unknown {
+  const { metadata: _metadata, status: _status, ...rest } = object;
+  return rest;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/**
+ * Server-side apply for one manager, simplified the way controllers see it:
+ * maps merge key by key, lists and scalars are replaced whole, and a field
+ * the manager set last time but not this time is removed.
+ */
+function mergeOwned(target: Record<string, unknown>, previous: Record<string, unknown> | undefined, config: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(config)) {
+    const current = target[key];
+    if (isPlainObject(value) && isPlainObject(current)) mergeOwned(current, isPlainObject(previous?.[key]) ? (previous[key] as Record<string, unknown>) : undefined, value);
+    else target[key] = structuredClone(value);
+  }
+  if (previous === undefined) return;
+  for (const key of Object.keys(previous)) if (!Object.hasOwn(config, key)) delete target[key];
+}
+
+/** Key-order-insensitive JSON equality. */
+export function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
+  if (isPlainObject(a) && isPlainObject(b)) {
+    const ak = Object.keys(a).filter((k) => a[k] !== undefined);
+    const bk = Object.keys(b).filter((k) => b[k] !== undefined);
+    return ak.length === bk.length && ak.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
+  }
+  return false;
+}

@@ -1,0 +1,161 @@
+import { beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { ManualClock } from "../../core/clock.ts";
+import { silentLogger } from "../../core/logger.ts";
+import { loadPlatformConfig } from "../../core/config/index.ts";
+import { DEFAULT_CONFIG } from "../../core/cli/paths.ts";
+import { KubeApiError } from "../../core/kube/api-error.ts";
+import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { DomainRoute } from "../../crds/types.ts";
+import type { ObjectReader } from "../cluster/object-reader.ts";
+import type { EventRecorder } from "../cluster/event-recorder.ts";
+import { DOMAIN_CLAIMS, DOMAIN_ROUTES } from "../resources.ts";
+import { PRODUCED_RESOURCES } from "./render/produced-resources.ts";
+import { reconcileRoute, ROUTE_FINALIZER } from "./reconcile-route.ts";
+import type { RouteReconcilerDeps } from "./reconcile-route.ts";
+
+const config = loadPlatformConfig(DEFAULT_CONFIG);
+
+function route(name: string, domain: string, spec: Partial<DomainRoute["spec"]> = {}): KubeObject {
+  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace: "team-a" }, spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend: { service: { name: "web", port: 8080 } }, ...spec } };
+}
+
+interface World {
+  api: FakeKubeApi;
+  deps: RouteReconcilerDeps;
+  events: string[];
+  reconcile(name: string): Promise<unknown>;
+  get(name: string): DomainRoute | undefined;
+  produced(): string[];
+  condition(name: string, type: string): string | undefined;
+}
+
+function world(): World {
+  const api = new FakeKubeApi();
+  const clock = new ManualClock();
+  const reader: ObjectReader = { get: (r, k) => api.server.get(r, k), list: (r) => api.server.objects(r) };
+  const events: string[] = [];
+  const recorder: EventRecorder = { record: async (_o, type, reason) => void events.push(`${type} ${reason}`) };
+  const deps: RouteReconcilerDeps = { api, reader, config, clock, logger: silentLogger, events: recorder };
+  const get = (name: string) => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name }) as DomainRoute | undefined;
+  return {
+    api,
+    deps,
+    events,
+    reconcile: (name) => reconcileRoute(deps, { namespace: "team-a", name }),
+    get,
+    produced: () => PRODUCED_RESOURCES.flatMap((r) => api.server.objects(r).map((o) => `${o.kind} ${o.metadata?.namespace}/${o.metadata?.name}`)).sort(),
+    condition: (name, type) => {
+      const c = get(name)?.status?.conditions?.find((x) => x.type === type);
+      return c === undefined ? undefined : `${c.status} ${c.reason}`;
+    },
+  };
+}
+
+describe("reconciling a DomainRoute", () => {
+  let w: World;
+  beforeEach(async () => {
+    w = world();
+    await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
+  });
+
+  test("the first reconcile adds the finalizer, claims the domain, applies the Istio objects and reports Ready", async () => {
+    await w.reconcile("shop");
+    const shop = w.get("shop")!;
+    assert.deepEqual(shop.metadata.finalizers, [ROUTE_FINALIZER]);
+    const claim = w.api.server.get(DOMAIN_CLAIMS, { name: "shop.example.com" }) as { spec: { owner: { uid: string } } };
+    assert.equal(claim.spec.owner.uid, shop.metadata.uid);
+    assert.equal(w.produced().length, 2, w.produced().join());
+    assert.ok(w.produced().some((p) => p.startsWith("Gateway istio-system/")));
+    assert.ok(w.produced().some((p) => p.startsWith("VirtualService team-a/")));
+    assert.equal(w.condition("shop", "Ready"), "True Ready");
+    assert.equal(w.condition("shop", "Claimed"), "True Claimed");
+    assert.equal(shop.status?.observedGeneration, shop.metadata.generation);
+  });
+
+  test("a second reconcile of an unchanged route writes nothing", async () => {
+    await w.reconcile("shop");
+    w.api.takeWrites();
+    await w.reconcile("shop");
+    assert.deepEqual(w.api.takeWrites(), []);
+  });
+
+  test("a second route for a taken domain gets DomainTaken naming the owner and creates nothing", async () => {
+    await w.reconcile("shop");
+    await w.api.create(DOMAIN_ROUTES, route("copy", "shop.example.com"));
+    const before = w.produced();
+    await w.reconcile("copy");
+    assert.equal(w.condition("copy", "Claimed"), "False DomainTaken");
+    assert.match(w.get("copy")!.status!.conditions!.find((c) => c.type === "Claimed")!.message, /team-a\/shop/);
+    assert.equal(w.condition("copy", "Ready"), "False DomainTaken");
+    assert.deepEqual(w.produced(), before);
+  });
+
+  test("deleting the owner removes its objects and releases the claim; the next in line takes the domain", async () => {
+    await w.reconcile("shop");
+    await w.api.create(DOMAIN_ROUTES, route("copy", "shop.example.com"));
+    await w.reconcile("copy");
+    await w.api.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
+    await w.reconcile("shop");
+    assert.equal(w.get("shop"), undefined, "the finalizer was dropped and the route is gone");
+    assert.deepEqual(w.produced(), []);
+    assert.equal(w.api.server.get(DOMAIN_CLAIMS, { name: "shop.example.com" }), undefined);
+    await w.reconcile("copy");
+    assert.equal(w.condition("copy", "Ready"), "True Ready");
+    assert.equal(w.produced().length, 2);
+  });
+
+  test("a claim whose owner is gone is released and then taken", async () => {
+    await w.api.create(DOMAIN_CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "shop.example.com" }, spec: { domain: "shop.example.com", owner: { namespace: "old", name: "gone", uid: "uid-gone" } } });
+    assert.deepEqual(await w.reconcile("shop"), { requeueAfterMs: 0 });
+    await w.reconcile("shop");
+    assert.equal(w.condition("shop", "Claimed"), "True Claimed");
+  });
+
+  test("a hand edit of a produced object is reverted, and a deleted one re-created", async () => {
+    await w.reconcile("shop");
+    const gatewayRef = PRODUCED_RESOURCES.find((r) => r.kind === "Gateway")!;
+    const vsRef = PRODUCED_RESOURCES.find((r) => r.kind === "VirtualService")!;
+    const gateway = w.api.server.objects(gatewayRef)[0]!;
+    await w.api.update(gatewayRef, { ...gateway, spec: { ...(gateway.spec as object), servers: [] } });
+    const vs = w.api.server.objects(vsRef)[0]!;
+    await w.api.delete(vsRef, { namespace: vs.metadata!.namespace!, name: vs.metadata!.name! });
+    w.api.takeWrites();
+    await w.reconcile("shop");
+    assert.deepEqual(w.api.takeWrites().map((x) => `${x.verb} ${x.resource}`).sort(), ["apply gateways.networking.istio.io", "apply virtualservices.networking.istio.io"]);
+    assert.notDeepEqual((w.api.server.objects(gatewayRef)[0]!.spec as { servers: unknown[] }).servers, []);
+  });
+
+  test("switching to External mode prunes the VirtualService it no longer renders", async () => {
+    await w.reconcile("shop");
+    const shop = w.get("shop")!;
+    await w.api.update(DOMAIN_ROUTES, { ...(shop as unknown as KubeObject), spec: { ...shop.spec, routing: { mode: "External" }, backend: undefined } });
+    await w.reconcile("shop");
+    assert.deepEqual(w.produced().map((p) => p.split(" ")[0]), ["Gateway"]);
+  });
+
+  test("protection adds an AuthorizationPolicy and waits for the identity table before Ready", async () => {
+    await w.api.create(DOMAIN_ROUTES, route("secure", "secure.example.com", { protection: { provider: "sso", appId: "app-1" } }));
+    await w.reconcile("secure");
+    assert.ok(w.produced().some((p) => p.startsWith("AuthorizationPolicy istio-system/")));
+    assert.equal(w.condition("secure", "ProtectionReady"), "Unknown ProtectionPending");
+    assert.equal(w.condition("secure", "Ready"), "False ProtectionPending");
+  });
+
+  test("an apply failure is reported in the status and retried", async () => {
+    w.api.failNext("apply", new KubeApiError("500 InternalError: etcd timeout", 500, "InternalError"));
+    await assert.rejects(w.reconcile("shop"), /etcd timeout/);
+    assert.equal(w.condition("shop", "GatewayReady"), "False ApplyFailed");
+    await w.reconcile("shop");
+    assert.equal(w.condition("shop", "Ready"), "True Ready");
+  });
+
+  test("status transitions are recorded as Events, and a steady state records none", async () => {
+    await w.reconcile("shop");
+    assert.ok(w.events.includes("Normal Ready"));
+    w.events.length = 0;
+    await w.reconcile("shop");
+    assert.deepEqual(w.events, []);
+  });
+});

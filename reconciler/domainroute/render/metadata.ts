@@ -1,0 +1,67 @@
+// Labels, annotations and owner references of the objects hostgate produces.
+// The reconciler prunes what a route no longer needs by listing objects with
+// routeSelector(uid), so these labels are a contract: changing a key orphans
+// every object produced before the change.
+import type { DomainRoute, OwnerReference } from "../../../crds/types.ts";
+import { API_VERSION, KIND_DOMAIN_ROUTE } from "../../../crds/types.ts";
+import { domainHash } from "./names.ts";
+
+export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
+export const MANAGED_BY_HOSTGATE = "hostgate";
+/** The route's metadata.uid: unique, at most 63 characters, so a valid label value. */
+export const LABEL_ROUTE_UID = "hostgate.dev/route-uid";
+/** domainHash(domain): the domain itself can be longer than a label value allows. */
+export const LABEL_DOMAIN_HASH = "hostgate.dev/domain-hash";
+/** `namespace/name` of the route, for people reading the object. */
+export const ANNOTATION_ROUTE = "hostgate.dev/route";
+/** The domain in full, for people reading the object. */
+export const ANNOTATION_DOMAIN = "hostgate.dev/domain";
+
+/** The label selector matching every Istio object produced for the route with this uid. */
+export function routeSelector(uid: string): string {
+  return `${LABEL_ROUTE_UID}=${uid}`;
+}
+
+export type ProducedMetadata = {
+  name: string;
+  namespace: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  ownerReferences?: OwnerReference[];
+};
+
+/**
+ * Metadata of one produced Istio object. Owner references only when the
+ * object lives in the route's own namespace: an owner reference must name an
+ * owner in the same namespace, and an invalid one gets the object garbage
+ * collected. Objects in the gateway namespace are pruned by label instead.
+ */
+export function producedMetadata(route: DomainRoute, name: string, namespace: string): ProducedMetadata {
+  const routeNamespace = route.metadata.namespace ?? "";
+  const routeName = route.metadata.name ?? "";
+  const uid = route.metadata.uid ?? "";
+  const domain = route.spec.domain;
+  const metadata: ProducedMetadata = {
+    name,
+    namespace,
+    // Keys in sorted order, so rendering twice gives identical JSON.
+    labels: {
+      [LABEL_MANAGED_BY]: MANAGED_BY_HOSTGATE,
+      [LABEL_DOMAIN_HASH]: domainHash(domain),
+      [LABEL_ROUTE_UID]: uid,
+    },
+    annotations: {
+      [ANNOTATION_DOMAIN]: domain,
+      [ANNOTATION_ROUTE]: `${routeNamespace}/${routeName}`,
+    },
+  };
+  if (namespace === routeNamespace) {
+    metadata.ownerReferences = [{ apiVersion: API_VERSION, kind: KIND_DOMAIN_ROUTE, name: routeName, uid, controller: true, blockOwnerDeletion: true }];
+  }
+  return metadata;
+}
+
+/** A copy of `map` with its keys in sorted order, for deterministic JSON. */
+export function sortedKeys(map: Readonly<Record<string, string>>): Record<string, string> {
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

@@ -1,0 +1,45 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { domainHash, MAX_NAME_LENGTH, objectNameFor } from "./names.ts";
+
+const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+const label = (length: number, char = "a") => char.repeat(length);
+
+describe("objectNameFor", () => {
+  it("turns dots into dashes and appends the first 8 hex digits of sha256(domain)", () => {
+    // Golden value: printf shop.example.com | sha256sum
+    assert.equal(objectNameFor("shop.example.com"), "shop-example-com-951623a2");
+    assert.equal(domainHash("shop.example.com"), "951623a2");
+  });
+
+  it("gives different names to domains that read the same once dots become dashes", () => {
+    assert.equal(objectNameFor("a-b.c"), "a-b-c-fb187eed");
+    assert.equal(objectNameFor("a.b-c"), "a-b-c-ab8bb2e3");
+  });
+
+  it("gives the same name for the same domain on every call", () => {
+    assert.equal(objectNameFor("api.shop.example.com"), objectNameFor("api.shop.example.com"));
+  });
+
+  const longDomains: [string, string][] = [
+    ["a 63-character first label", `${label(63)}.example.com`],
+    ["the longest domain the schema allows (253 characters)", [label(63), label(63, "b"), label(63, "c"), label(61, "d")].join(".")],
+    ["a dot as the last character truncation keeps", `${label(53)}.${label(20, "b")}.com`],
+    ["a dash as the last character truncation keeps", `${label(53)}-${label(20, "b")}.com`],
+  ];
+  for (const [what, domain] of longDomains) {
+    it(`keeps a domain with ${what} to a DNS-1123 label of at most 63 characters`, () => {
+      const name = objectNameFor(domain);
+      assert.ok(name.length <= MAX_NAME_LENGTH, `${name} has ${name.length} characters`);
+      assert.match(name, DNS_1123_LABEL);
+      assert.ok(name.endsWith(`-${domainHash(domain)}`), name);
+      assert.ok(!name.includes("--"), `${name}: truncation left a dash before the hash`);
+    });
+  }
+
+  it("gives different names to long domains that differ only after the truncated part", () => {
+    const a = `${label(60)}.example.com`;
+    const b = `${label(60)}.example.org`;
+    assert.notEqual(objectNameFor(a), objectNameFor(b));
+  });
+});

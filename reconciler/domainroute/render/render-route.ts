@@ -1,0 +1,76 @@
+// Everything the reconciler applies for one DomainRoute: its DomainClaim and
+// the Istio objects that serve, route and protect its domain. Pure: the same
+// route and config always give the same objects, in apply order, so applying
+// them again changes nothing.
+import type { PlatformConfig } from "../../../core/config/platform-config.ts";
+import type { KubeObject } from "../../../core/kube/object-key.ts";
+import type { DomainRoute } from "../../../crds/types.ts";
+import { protectionProblems, renderAuthorizationPolicy } from "./authorization-policy.ts";
+import { renderClaim } from "./claim.ts";
+import { renderDestinationRule, renderServiceEntry, externalHostFor } from "./external-backend.ts";
+import { renderGateway } from "./gateway.ts";
+import { KIND_ORDER } from "./produced-resources.ts";
+import { routeIdentityProblems } from "./route-identity.ts";
+import { planRouting } from "./routing-plan.ts";
+import { renderVirtualService } from "./virtual-service.ts";
+
+export interface RenderedRoute {
+  /**
+   * Applied before anything else: whoever holds the claim may serve the
+   * domain. Always built, but when `problems` says the route's identity or
+   * domain is missing it is not a valid claim and must not be applied.
+   */
+  claim: KubeObject;
+  /** The Istio objects, in KIND_ORDER (apply order). */
+  objects: KubeObject[];
+  /**
+   * What keeps part of the route from being rendered, each saying which
+   * field and how to fix it; empty when everything was. The objects of that
+   * part are left out, never rendered half-valid.
+   */
+  problems: string[];
+}
+
+export function renderRoute(route: DomainRoute, config: PlatformConfig): RenderedRoute {
+  const identity = routeIdentityProblems(route);
+  if (identity.length > 0) return { claim: renderClaim(route), objects: [], problems: identity };
+
+  const claim = renderClaim(route);
+  const protection = route.spec.protection;
+  if (protection !== undefined) {
+    const problems = protectionProblems(protection);
+    // Fail closed: without its login the domain is not served at all. No
+    // Gateway means neither hostgate's VirtualService nor a team's own one
+    // receives its traffic.
+    if (problems.length > 0) return { claim, objects: [], problems };
+  }
+
+  const objects: KubeObject[] = [renderGateway(route, config)];
+  if (protection !== undefined) objects.push(renderAuthorizationPolicy(route, config, protection));
+
+  const plan = planRouting(route);
+  const problems: string[] = [];
+  switch (plan.kind) {
+    case "team-routed":
+      break;
+    case "unroutable":
+      // The Gateway (and its login) stay: the domain answers 404 until fixed.
+      problems.push(...plan.problems);
+      break;
+    case "service":
+      objects.push(renderVirtualService(route, config, { host: plan.host, port: plan.port }));
+      break;
+    case "external":
+      objects.push(renderServiceEntry(route, config, plan));
+      if (plan.protocol === "HTTPS") objects.push(renderDestinationRule(route, config));
+      objects.push(renderVirtualService(route, config, { host: externalHostFor(route), port: plan.port }));
+      break;
+  }
+  return { claim, objects: inApplyOrder(objects), problems };
+}
+
+function inApplyOrder(objects: KubeObject[]): KubeObject[] {
+  const rank = (object: KubeObject) => (KIND_ORDER as readonly (string | undefined)[]).indexOf(object.kind);
+  // Array.prototype.sort is stable, and a route has at most one object per kind.
+  return [...objects].sort((a, b) => rank(a) - rank(b));
+}

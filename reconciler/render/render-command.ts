@@ -1,0 +1,131 @@
+// `hostgate render`: every object the reconciler would apply for the
+// DomainRoutes in PATH (plus those in a state directory), in apply order:
+// the DomainClaims, each route's Istio objects, then the identity table's
+// EnvoyFilter and its audit ConfigMap. The same renderers the reconciler
+// runs produce them, and every Istio object is checked against Istio's
+// published schemas before it is printed.
+import { parseArgs } from "node:util";
+import { stringify } from "yaml";
+import { readManifests } from "../../core/objects/index.ts";
+import type { Manifest } from "../../core/objects/index.ts";
+import { loadPlatformConfig } from "../../core/config/index.ts";
+import type { PlatformConfig } from "../../core/config/platform-config.ts";
+import { DEFAULT_CONFIG } from "../../core/cli/paths.ts";
+import { UsageError } from "../../core/errors.ts";
+import type { CommandResult } from "../../core/errors.ts";
+import type { Command } from "../../core/cli/main.ts";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import { withAppliedHash } from "../apply/plan-apply.ts";
+import { renderRoute } from "../domainroute/render/render-route.ts";
+import { KIND_ORDER } from "../domainroute/render/produced-resources.ts";
+import { validateIstioObject } from "../domainroute/render/validate-istio.ts";
+import { computeIdentityTable } from "../identity/identity-table.ts";
+import { identityObjectProblems, renderIdentityObjects } from "../identity/identity-objects.ts";
+import { resolveClaims } from "./resolve-claims.ts";
+
+export const RENDER_USAGE = `Usage: hostgate render -f PATH [-f PATH ...] [options]
+
+Prints every object the reconciler would apply for the DomainRoutes in PATH
+(YAML or JSON files, multi-document, directories read recursively), plus
+those in --state, in apply order: DomainClaims, each route's Istio objects
+(ServiceEntry, DestinationRule, AuthorizationPolicy, Gateway,
+VirtualService), then the identity table's EnvoyFilter and audit ConfigMap.
+Objects other than DomainRoutes in PATH are ignored.
+
+Options:
+  -f, --filename PATH      DomainRoutes to render (repeatable; required)
+      --state DIR          DomainRoutes and DomainClaims already in the cluster (optional)
+      --config FILE        platform config (default: examples/platform-config.yaml)
+  -n, --namespace NS       namespace for routes that name none (default: "default")
+  -o, --output FORMAT      yaml (default: documents separated by ---) or json (a v1 List)
+
+Exit status: 0 rendered, 1 a route cannot be served as written (its
+problems are printed to stderr; the rest is still rendered), 2 unusable input.`;
+
+interface RenderOptions {
+  files: string[];
+  state: string | undefined;
+  config: string;
+  namespace: string;
+  output: "yaml" | "json";
+}
+
+function parseRenderArgs(args: readonly string[]): RenderOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...args],
+      options: {
+        filename: { type: "string", short: "f", multiple: true },
+        state: { type: "string" },
+        config: { type: "string" },
+        namespace: { type: "string", short: "n" },
+        output: { type: "string", short: "o" },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(`render: ${(error as Error).message}`, "Run `hostgate render --help` for usage.");
+  }
+  const problems: string[] = [];
+  if (values.filename === undefined || values.filename.length === 0) problems.push("render: -f PATH is required (the DomainRoutes to render)");
+  const output = values.output ?? "yaml";
+  if (output !== "yaml" && output !== "json") problems.push(`render: -o ${JSON.stringify(output)} is not a format; use yaml or json`);
+  if (problems.length > 0) throw new UsageError(...problems);
+  return { files: values.filename!, state: values.state, config: values.config ?? DEFAULT_CONFIG, namespace: values.namespace ?? "default", output: output as "yaml" | "json" };
+}
+
+export async function runRender(args: readonly string[]): Promise<CommandResult> {
+  const options = parseRenderArgs(args);
+  const config = loadPlatformConfig(options.config);
+  const fromFiles = routesIn(await readManifests(options.files), options.namespace);
+  if (fromFiles.length === 0) throw new UsageError(`render: no DomainRoutes found in ${options.files.join(", ")}`);
+  const stateManifests = options.state === undefined ? [] : await readManifests([options.state]);
+  const stateRoutes = routesIn(stateManifests, "default").filter((r) => !fromFiles.some((f) => f.metadata.namespace === r.metadata.namespace && f.metadata.name === r.metadata.name));
+  const stateClaims = stateManifests.map((m) => m.object).filter((o) => o.kind === "DomainClaim" && o.apiVersion === "hostgate.dev/v1alpha1") as unknown as DomainClaim[];
+  const { objects, notes } = renderAll([...fromFiles, ...stateRoutes], stateClaims, config);
+  const output = options.output === "json" ? JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2) : objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n");
+  return { output, exitCode: notes.length > 0 ? 1 : 0, notes };
+}
+
+/** The whole render, pure: objects in apply order, and what keeps any route from being served. */
+export function renderAll(routes: readonly DomainRoute[], existingClaims: readonly DomainClaim[], config: PlatformConfig): { objects: KubeObject[]; notes: string[] } {
+  const notes: string[] = [];
+  const resolution = resolveClaims(routes, existingClaims);
+  for (const t of resolution.taken) notes.push(`DomainRoute ${t.route}: ${t.domain} is claimed by DomainRoute ${t.owner}; nothing would be created for it (Claimed=False, DomainTaken)`);
+  const holders = new Set(resolution.claims.map((c) => c.spec.owner.uid));
+  const routeObjects: KubeObject[] = [];
+  for (const route of resolution.routes) {
+    if (!holders.has(route.metadata.uid!)) continue;
+    const rendered = renderRoute(route, config);
+    for (const problem of rendered.problems) notes.push(`DomainRoute ${route.metadata.namespace}/${route.metadata.name}: ${problem}`);
+    routeObjects.push(...rendered.objects.map(withAppliedHash));
+  }
+  const rank = (o: KubeObject) => (KIND_ORDER as readonly string[]).indexOf(String(o.kind));
+  routeObjects.sort((a, b) => rank(a) - rank(b) || (keyText(a) < keyText(b) ? -1 : keyText(a) > keyText(b) ? 1 : 0));
+  const table = computeIdentityTable({ routes: resolution.routes, claims: resolution.claims });
+  for (const conflict of table.conflicts) notes.push(`appId ${conflict.appId} is claimed by ${conflict.routes.join(", ")}; it is given to none of them (ProtectionReady=False, AppIDConflict)`);
+  const identity = renderIdentityObjects(table, { namespace: config.gateway.namespace, selector: config.gateway.selector, identityHeader: config.protection.identityHeader });
+  notes.push(...identityObjectProblems(identity));
+  const objects = [...(resolution.claims as unknown as KubeObject[]), ...routeObjects, identity.envoyFilter, identity.configMap];
+  for (const object of [...routeObjects, identity.envoyFilter]) validateIstioObject(object);
+  return { objects, notes };
+}
+
+function routesIn(manifests: readonly Manifest[], namespace: string): DomainRoute[] {
+  return manifests
+    .map((m) => m.object)
+    .filter((o) => o.kind === "DomainRoute" && o.apiVersion === "hostgate.dev/v1alpha1")
+    .map((o) => {
+      const route = o as unknown as DomainRoute;
+      return { ...route, metadata: { ...route.metadata, namespace: route.metadata?.namespace ?? namespace } };
+    });
+}
+
+function keyText(object: KubeObject): string {
+  return `${object.metadata?.namespace ?? ""}/${object.metadata?.name ?? ""}`;
+}
+
+export const RENDER_COMMAND: Command = { summary: "print what the reconciler would apply for DomainRoutes, offline", usage: RENDER_USAGE, run: runRender };

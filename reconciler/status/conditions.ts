@@ -1,0 +1,50 @@
+// metav1.Condition bookkeeping as the best operators do it: a condition's
+// lastTransitionTime moves only when its status changes (a new reason or
+// message alone does not make a transition), observedGeneration says which
+// spec it describes, and conditions keep a stable order so an unchanged
+// status serialises identically and is never rewritten.
+import type { Condition } from "../../crds/types.ts";
+
+/** A condition as a controller decides it: everything but the time. */
+export interface ConditionInput {
+  type: string;
+  status: Condition["status"];
+  reason: string;
+  message: string;
+}
+
+/**
+ * The conditions after setting `next`: `lastTransitionTime` is carried over
+ * when the status is unchanged and is `now` otherwise. Other conditions are
+ * kept; the result is sorted by type.
+ */
+export function setConditions(current: readonly Condition[] | undefined, next: readonly ConditionInput[], generation: number | undefined, now: Date): Condition[] {
+  const byType = new Map((current ?? []).map((c) => [c.type, c]));
+  const stamp = now.toISOString().replace(/\.\d+Z$/, "Z");
+  for (const input of next) {
+    const previous = byType.get(input.type);
+    byType.set(input.type, {
+      type: input.type,
+      status: input.status,
+      ...(generation === undefined ? {} : { observedGeneration: generation }),
+      lastTransitionTime: previous !== undefined && previous.status === input.status ? previous.lastTransitionTime : stamp,
+      reason: input.reason,
+      message: input.message,
+    });
+  }
+  return [...byType.values()].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+}
+
+export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
+  return conditions?.find((c) => c.type === type);
+}
+
+/** True when both lists say the same thing (same order after setConditions; times included). */
+export function sameConditions(a: readonly Condition[] | undefined, b: readonly Condition[] | undefined): boolean {
+  const left = [...(a ?? [])].sort((x, y) => (x.type < y.type ? -1 : 1));
+  const right = [...(b ?? [])].sort((x, y) => (x.type < y.type ? -1 : 1));
+  return left.length === right.length && left.every((c, i) => {
+    const d = right[i]!;
+    return c.type === d.type && c.status === d.status && c.reason === d.reason && c.message === d.message && c.lastTransitionTime === d.lastTransitionTime && c.observedGeneration === d.observedGeneration;
+  });
+}
