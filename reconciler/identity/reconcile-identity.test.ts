@@ -1,0 +1,81 @@
+import { beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { ManualClock } from "../../core/clock.ts";
+import { silentLogger } from "../../core/logger.ts";
+import { loadPlatformConfig } from "../../core/config/index.ts";
+import { DEFAULT_CONFIG } from "../../core/cli/paths.ts";
+import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { DomainRoute } from "../../crds/types.ts";
+import type { ObjectReader } from "../cluster/object-reader.ts";
+import { CONFIG_MAPS, DOMAIN_ROUTES, ENVOY_FILTERS } from "../resources.ts";
+import { reconcileRoute } from "../domainroute/reconcile-route.ts";
+import { reconcileIdentity } from "./reconcile-identity.ts";
+import type { IdentityReconcilerDeps } from "./reconcile-identity.ts";
+import { IDENTITY_CONFIG_MAP_NAME, IDENTITY_ENVOY_FILTER_NAME } from "./identity-objects.ts";
+
+const config = loadPlatformConfig(DEFAULT_CONFIG);
+const ns = config.gateway.namespace;
+
+function protectedRoute(name: string, domain: string, appId: string): KubeObject {
+  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace: "team-a" }, spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend: { service: { name: "web", port: 8080 } }, protection: { provider: "sso", appId } } };
+}
+
+describe("reconciling the identity table", () => {
+  let api: FakeKubeApi;
+  let deps: IdentityReconcilerDeps;
+  const routeDeps = () => ({ ...deps, events: { record: async () => {} } });
+  const condition = (name: string, type: string) => {
+    const c = (api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name }) as DomainRoute).status?.conditions?.find((x) => x.type === type);
+    return c === undefined ? undefined : `${c.status} ${c.reason}`;
+  };
+  const table = () => JSON.parse(((api.server.get(CONFIG_MAPS, { namespace: ns, name: IDENTITY_CONFIG_MAP_NAME }) as { data: Record<string, string> }).data)["table.json"]!);
+
+  beforeEach(async () => {
+    api = new FakeKubeApi();
+    const reader: ObjectReader = { get: (r, k) => api.server.get(r, k), list: (r) => api.server.objects(r) };
+    deps = { api, reader, config, clock: new ManualClock(), logger: silentLogger };
+    for (const [name, domain, appId] of [["shop", "shop.example.com", "shop-app"], ["blog", "blog.example.com", "blog-app"]] as const) {
+      await api.create(DOMAIN_ROUTES, protectedRoute(name, domain, appId));
+      await reconcileRoute(routeDeps(), { namespace: "team-a", name });
+    }
+  });
+
+  test("the first pass writes the EnvoyFilter and the ConfigMap and marks published routes ProtectionReady", async () => {
+    assert.deepEqual(await reconcileIdentity(deps), { writes: 2, statusWrites: 2 });
+    assert.deepEqual(table(), { "blog.example.com": "blog-app", "shop.example.com": "shop-app" });
+    assert.equal(condition("shop", "ProtectionReady"), "True Published");
+    await reconcileRoute(routeDeps(), { namespace: "team-a", name: "shop" });
+    assert.equal(condition("shop", "Ready"), "True Ready");
+  });
+
+  test("a pass over unchanged routes writes nothing", async () => {
+    await reconcileIdentity(deps);
+    api.takeWrites();
+    assert.deepEqual(await reconcileIdentity(deps), { writes: 0, statusWrites: 0 });
+    assert.deepEqual(api.takeWrites(), []);
+  });
+
+  test("a hand edit of the EnvoyFilter and a deleted ConfigMap are both restored", async () => {
+    await reconcileIdentity(deps);
+    const filter = api.server.get(ENVOY_FILTERS, { namespace: ns, name: IDENTITY_ENVOY_FILTER_NAME })!;
+    await api.update(ENVOY_FILTERS, { ...filter, spec: { configPatches: [] } });
+    await api.delete(CONFIG_MAPS, { namespace: ns, name: IDENTITY_CONFIG_MAP_NAME });
+    assert.equal((await reconcileIdentity(deps)).writes, 2);
+    assert.notDeepEqual((api.server.get(ENVOY_FILTERS, { namespace: ns, name: IDENTITY_ENVOY_FILTER_NAME })!.spec as { configPatches: unknown[] }).configPatches, []);
+    assert.deepEqual(table(), { "blog.example.com": "blog-app", "shop.example.com": "shop-app" });
+  });
+
+  test("an appId claimed by two domains is given to neither, and both routes say who else claims it", async () => {
+    await api.create(DOMAIN_ROUTES, protectedRoute("copycat", "copy.example.com", "shop-app"));
+    await reconcileRoute(routeDeps(), { namespace: "team-a", name: "copycat" });
+    await reconcileIdentity(deps);
+    assert.deepEqual(table(), { "blog.example.com": "blog-app" });
+    assert.equal(condition("shop", "ProtectionReady"), "False AppIDConflict");
+    assert.equal(condition("copycat", "ProtectionReady"), "False AppIDConflict");
+    const message = (api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" }) as DomainRoute).status!.conditions!.find((c) => c.type === "ProtectionReady")!.message;
+    assert.match(message, /team-a\/copycat \(copy\.example\.com\)/);
+    await reconcileRoute(routeDeps(), { namespace: "team-a", name: "shop" });
+    assert.equal(condition("shop", "Ready"), "False AppIDConflict");
+  });
+});

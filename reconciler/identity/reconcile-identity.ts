@@ -1,0 +1,109 @@
+// The identity-table controller's one reconcile (one queue key for the whole
+// cluster): list every DomainRoute and DomainClaim, recompute the host → appId
+// table, write the EnvoyFilter and its audit ConfigMap only when their content
+// differs from what the cluster holds (a hand edit or deletion is reverted on
+// the next pass), then tell each protected route whether its appId is
+// published. Bursts of changes reach this through a debounced queue key, so
+// many route changes cost one EnvoyFilter write (each write re-pushes the
+// gateways' listeners).
+import type { Clock } from "../../core/clock.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { ObjectApi } from "../../core/kube/object-api.ts";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { PlatformConfig } from "../../core/config/platform-config.ts";
+import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import { CONDITION_PROTECTION_READY } from "../../crds/types.ts";
+import type { ObjectReader } from "../cluster/object-reader.ts";
+import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS } from "../resources.ts";
+import type { ConditionInput } from "../status/conditions.ts";
+import { sameConditions, setConditions } from "../status/conditions.ts";
+import { computeIdentityTable } from "./identity-table.ts";
+import type { RouteIdentityState } from "./identity-table.ts";
+import { IDENTITY_CONFIG_MAP_NAME, IDENTITY_ENVOY_FILTER_NAME, identityObjectProblems, renderIdentityObjects } from "./identity-objects.ts";
+import { planIdentityWrites } from "./plan-identity-writes.ts";
+
+/** The single queue key: every change anywhere recomputes the whole table. */
+export const IDENTITY_KEY = "identity-table";
+
+export const PROTECTION_REASON = {
+  Published: "Published",
+  AppIDConflict: "AppIDConflict",
+  NotClaimed: "NotClaimed",
+  TableTooLarge: "IdentityTableTooLarge",
+} as const;
+
+export interface IdentityReconcilerDeps {
+  api: ObjectApi;
+  reader: ObjectReader;
+  config: PlatformConfig;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface IdentityReconcileOutcome {
+  /** Objects written (0 when nothing changed). */
+  writes: number;
+  statusWrites: number;
+}
+
+export async function reconcileIdentity(deps: IdentityReconcilerDeps): Promise<IdentityReconcileOutcome> {
+  const routes = deps.reader.list(DOMAIN_ROUTES) as unknown as DomainRoute[];
+  const claims = deps.reader.list(DOMAIN_CLAIMS) as unknown as DomainClaim[];
+  const table = computeIdentityTable({ routes, claims });
+  const { namespace, selector } = deps.config.gateway;
+  const desired = renderIdentityObjects(table, { namespace, selector, identityHeader: deps.config.protection.identityHeader });
+  const tooLarge = identityObjectProblems(desired);
+  let writes = 0;
+  if (tooLarge.length > 0) {
+    // Nothing half-written: the last table stays in force, and every route learns why it is not updated.
+    deps.logger.error({ problems: tooLarge }, "the identity table is too large to write; the previous table stays in force");
+  } else {
+    const current = {
+      envoyFilter: deps.reader.get(ENVOY_FILTERS, { namespace, name: IDENTITY_ENVOY_FILTER_NAME }),
+      configMap: deps.reader.get(CONFIG_MAPS, { namespace, name: IDENTITY_CONFIG_MAP_NAME }),
+    };
+    for (const object of planIdentityWrites(current, desired)) {
+      await write(deps, object, object.kind === "EnvoyFilter" ? current.envoyFilter : current.configMap);
+      writes++;
+    }
+    if (writes > 0) deps.logger.info({ entries: table.entries.length, conflicts: table.conflicts.length, writes }, "identity table written");
+  }
+  let statusWrites = 0;
+  for (const route of routes) {
+    if (route.spec.protection === undefined || route.metadata.deletionTimestamp !== undefined) continue;
+    const key = `${route.metadata.namespace}/${route.metadata.name}`;
+    const condition = protectionCondition(table.routeStates.get(key), route, tooLarge);
+    if (condition === undefined) continue;
+    const conditions = setConditions(route.status?.conditions, [condition], route.metadata.generation, new Date(deps.clock.now()));
+    if (sameConditions(route.status?.conditions, conditions)) continue;
+    // A conflict (the route changed meanwhile) is settled by the next pass, which that change triggers.
+    try {
+      await deps.api.updateStatus(DOMAIN_ROUTES, { ...route, status: { ...route.status, conditions, ...(condition.reason === PROTECTION_REASON.Published ? { effectiveAppId: route.spec.protection.appId } : {}) } } as unknown as KubeObject);
+      statusWrites++;
+    } catch (error) {
+      deps.logger.warn({ route: key, error: error instanceof Error ? error.message : String(error) }, "could not write ProtectionReady; the next pass retries");
+    }
+  }
+  return { writes, statusWrites };
+}
+
+/** A full replace: these objects are hostgate's alone, and a replace also reverts keys someone added to them. */
+async function write(deps: IdentityReconcilerDeps, desired: KubeObject, current: KubeObject | undefined): Promise<void> {
+  const resource = desired.kind === "EnvoyFilter" ? ENVOY_FILTERS : CONFIG_MAPS;
+  if (current === undefined) await deps.api.create(resource, desired);
+  else await deps.api.update(resource, { ...desired, metadata: { ...desired.metadata, resourceVersion: current.metadata?.resourceVersion } });
+}
+
+function protectionCondition(state: RouteIdentityState | undefined, route: DomainRoute, tooLarge: readonly string[]): ConditionInput | undefined {
+  const type = CONDITION_PROTECTION_READY;
+  if (tooLarge.length > 0) return { type, status: "False", reason: PROTECTION_REASON.TableTooLarge, message: tooLarge.join("; ") };
+  if (state === undefined) return undefined;
+  switch (state.kind) {
+    case "published":
+      return { type, status: "True", reason: PROTECTION_REASON.Published, message: `requests for ${route.spec.domain} reach provider ${route.spec.protection!.provider} with appId ${state.appId}` };
+    case "conflict":
+      return { type, status: "False", reason: PROTECTION_REASON.AppIDConflict, message: `appId ${state.appId} is also claimed by ${state.others.join(", ")}; it is given to none of them until only one route claims it` };
+    case "unclaimed":
+      return { type, status: "False", reason: PROTECTION_REASON.NotClaimed, message: `the route does not hold the DomainClaim for ${route.spec.domain}, so no appId is published for it` };
+  }
+}
