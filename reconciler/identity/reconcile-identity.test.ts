@@ -26,7 +26,7 @@ describe("reconciling the identity table", () => {
   let deps: IdentityReconcilerDeps;
   const routeDeps = () => ({ ...deps, events: { record: async () => {} } });
   const condition = (name: string, type: string) => {
-    const c = (api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name }) as DomainRoute).status?.conditions?.find((x) => x.type === type);
+    const c = (api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name }) as unknown as DomainRoute).status?.conditions?.find((x) => x.type === type);
     return c === undefined ? undefined : `${c.status} ${c.reason}`;
   };
   const table = () => JSON.parse(((api.server.get(CONFIG_MAPS, { namespace: ns, name: IDENTITY_CONFIG_MAP_NAME }) as { data: Record<string, string> }).data)["table.json"]!);
@@ -73,7 +73,7 @@ describe("reconciling the identity table", () => {
     assert.deepEqual(table(), { "blog.example.com": "blog-app" });
     assert.equal(condition("shop", "ProtectionReady"), "False AppIDConflict");
     assert.equal(condition("copycat", "ProtectionReady"), "False AppIDConflict");
-    const message = (api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" }) as DomainRoute).status!.conditions!.find((c) => c.type === "ProtectionReady")!.message;
+    const message = (api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" }) as unknown as DomainRoute).status!.conditions!.find((c) => c.type === "ProtectionReady")!.message;
     assert.match(message, /team-a\/copycat \(copy\.example\.com\)/);
     await reconcileRoute(routeDeps(), { namespace: "team-a", name: "shop" });
     assert.equal(condition("shop", "Ready"), "False AppIDConflict");
