@@ -1,6 +1,7 @@
 // The API resources the reconciler reads and writes. RBAC must grant exactly
 // the verbs used on each (deploy/base/reconciler-rbac.yaml).
 import type { ResourceRef } from "../core/kube/resource.ts";
+import { LABEL_MANAGED_BY, MANAGED_BY_HOSTGATE } from "./domainroute/render/metadata.ts";
 export { DOMAIN_ROUTES } from "../core/state/sources/indexed-resources.ts";
 
 export const DOMAIN_CLAIMS: ResourceRef = { group: "hostgate.dev", version: "v1alpha1", resource: "domainclaims", kind: "DomainClaim", namespaced: false };
@@ -9,10 +10,8 @@ export const CONFIG_MAPS: ResourceRef = { group: "", version: "v1", resource: "c
 export const ENVOY_FILTERS: ResourceRef = { group: "networking.istio.io", version: "v1alpha3", resource: "envoyfilters", kind: "EnvoyFilter", namespaced: true };
 export const LEASES: ResourceRef = { group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease", namespaced: true };
 
-/** Every object hostgate produces carries this label: watches and prunes select on it. */
-export const MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
-export const MANAGED_BY_VALUE = "hostgate";
-export const MANAGED_SELECTOR = `${MANAGED_BY_LABEL}=${MANAGED_BY_VALUE}`;
+/** Every object hostgate produces carries the managed-by label: watches select on it. */
+export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY_HOSTGATE}`;
 
 /** The one field manager of every server-side apply the reconciler makes. */
 export const FIELD_MANAGER = "hostgate-reconciler";

@@ -6,6 +6,7 @@ import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { AppIdConflict, IdentityTable } from "./identity-table.ts";
 import { renderIdentityLua } from "./lua.ts";
 import { sortKeysDeep } from "./sort-keys.ts";
+import { LABEL_MANAGED_BY, MANAGED_BY_HOSTGATE } from "../domainroute/render/metadata.ts";
 
 export const IDENTITY_ENVOY_FILTER_NAME = "hostgate-identity";
 export const IDENTITY_CONFIG_MAP_NAME = "hostgate-identity-table";
@@ -14,12 +15,10 @@ export const IDENTITY_LUA_FILTER_NAME = "hostgate.identity";
 /** Negative, so Istio applies it before ordinary (priority 0) EnvoyFilters. */
 export const DEFAULT_IDENTITY_FILTER_PRIORITY = -10;
 
-export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
 export const LABEL_COMPONENT = "app.kubernetes.io/component";
 export const LABEL_AUDIT_COPY = "hostgate.dev/audit-copy";
 export const ANNOTATION_ENTRIES = "hostgate.dev/entries";
 export const ANNOTATION_AUDIT_NOTE = "hostgate.dev/audit-note";
-export const MANAGED_BY = "hostgate";
 export const COMPONENT = "identity-table";
 
 export const TABLE_KEY = "table.json";
@@ -44,7 +43,7 @@ export interface IdentityObjects {
 }
 
 export function renderIdentityObjects(table: IdentityTable, options: IdentityObjectOptions): IdentityObjects {
-  const labels = { [LABEL_MANAGED_BY]: MANAGED_BY, [LABEL_COMPONENT]: COMPONENT };
+  const labels = { [LABEL_MANAGED_BY]: MANAGED_BY_HOSTGATE, [LABEL_COMPONENT]: COMPONENT };
   const entries = String(table.entries.length);
   const envoyFilter = {
     apiVersion: "networking.istio.io/v1alpha3",
