@@ -12,6 +12,7 @@
 import { createHash } from "node:crypto";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { formatKey, keyOf } from "../../core/kube/object-key.ts";
+import { isRecord } from "../../core/json.ts";
 
 export const APPLIED_HASH_ANNOTATION = "hostgate.dev/applied-hash";
 
@@ -56,8 +57,8 @@ export function identity(object: KubeObject): string {
  * lists and scalars whole (Istio's and Kubernetes' lists here are atomic).
  */
 export function contains(actual: unknown, wanted: unknown): boolean {
-  if (isPlainObject(wanted)) {
-    if (!isPlainObject(actual)) return false;
+  if (isRecord(wanted)) {
+    if (!isRecord(actual)) return false;
     return Object.entries(wanted).every(([k, v]) => v === undefined || contains(actual[k], v));
   }
   if (Array.isArray(wanted)) return Array.isArray(actual) && actual.length === wanted.length && wanted.every((v, i) => sameValue(actual[i], v));
@@ -66,10 +67,6 @@ export function contains(actual: unknown, wanted: unknown): boolean {
 
 function sameValue(a: unknown, b: unknown): boolean {
   return contains(a, b) && contains(b, a);
-}
-
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
 }
 
 function stripHash(object: KubeObject): KubeObject {
@@ -81,7 +78,7 @@ function stripHash(object: KubeObject): KubeObject {
 /** JSON with keys sorted at every level. */
 export function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(",")}]`;
-  if (isPlainObject(value)) {
+  if (isRecord(value)) {
     return `{${Object.keys(value)
       .filter((k) => value[k] !== undefined)
       .sort()

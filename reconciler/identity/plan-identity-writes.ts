@@ -6,7 +6,7 @@
 // while a hand edit or a deletion is reverted on the next pass.
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { IdentityObjects } from "./identity-objects.ts";
-import { jsonEqual } from "./json-equal.ts";
+import { jsonEqual } from "../../core/json.ts";
 
 export interface CurrentIdentityObjects {
   readonly envoyFilter?: KubeObject;

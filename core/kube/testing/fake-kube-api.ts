@@ -15,6 +15,7 @@ import { formatKey } from "../object-key.ts";
 import type { ResourceRef } from "../resource.ts";
 import { apiVersionOf } from "../resource.ts";
 import { FakeListWatchClient } from "./fake-list-watch.ts";
+import { isRecord, jsonEqual } from "../../json.ts";
 
 export type WriteVerb = "create" | "update" | "updateStatus" | "apply" | "delete";
 
@@ -159,14 +160,14 @@ export class FakeKubeApi implements KubeApi {
   /** Stores `next` over `stored`: bumps the generation when the spec changed; an object being deleted goes once its last finalizer is gone. */
   #store(resource: ResourceRef, key: ObjectKey, stored: KubeObject, next: KubeObject): KubeObject {
     const metadata = next.metadata!;
-    if (!sameJson(specOf(stored), specOf(next))) metadata.generation = ((stored.metadata?.generation as number | undefined) ?? 1) + 1;
+    if (!jsonEqual(specOf(stored), specOf(next))) metadata.generation = ((stored.metadata?.generation as number | undefined) ?? 1) + 1;
     const finalizers = metadata.finalizers as string[] | undefined;
     if (metadata.finalizers !== undefined && finalizers!.length === 0) delete metadata.finalizers;
     if (stored.metadata?.deletionTimestamp !== undefined && (finalizers === undefined || finalizers.length === 0)) {
       this.#remove(resource, key);
       return { ...next, metadata: { ...metadata, resourceVersion: this.server.resourceVersion } };
     }
-    if (sameJson(stored, { ...next, metadata: { ...metadata, resourceVersion: stored.metadata?.resourceVersion } })) return structuredClone(stored);
+    if (jsonEqual(stored, { ...next, metadata: { ...metadata, resourceVersion: stored.metadata?.resourceVersion } })) return structuredClone(stored);
     return this.server.put(resource, next);
   }
 
@@ -226,10 +227,6 @@ function specOf(object: KubeObject): unknown {
   return rest;
 }
 
-function isPlainObject(value: unknown): value is Record<string, unknown> {
-  return value !== null && typeof value === "object" && !Array.isArray(value);
-}
-
 /**
  * Server-side apply for one manager, simplified the way controllers see it:
  * maps merge key by key, lists and scalars are replaced whole, and a field
@@ -238,21 +235,9 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 function mergeOwned(target: Record<string, unknown>, previous: Record<string, unknown> | undefined, config: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(config)) {
     const current = target[key];
-    if (isPlainObject(value) && isPlainObject(current)) mergeOwned(current, isPlainObject(previous?.[key]) ? (previous[key] as Record<string, unknown>) : undefined, value);
+    if (isRecord(value) && isRecord(current)) mergeOwned(current, isRecord(previous?.[key]) ? (previous[key] as Record<string, unknown>) : undefined, value);
     else target[key] = structuredClone(value);
   }
   if (previous === undefined) return;
   for (const key of Object.keys(previous)) if (!Object.hasOwn(config, key)) delete target[key];
-}
-
-/** Key-order-insensitive JSON equality. */
-export function sameJson(a: unknown, b: unknown): boolean {
-  if (a === b) return true;
-  if (Array.isArray(a)) return Array.isArray(b) && a.length === b.length && a.every((x, i) => sameJson(x, b[i]));
-  if (isPlainObject(a) && isPlainObject(b)) {
-    const ak = Object.keys(a).filter((k) => a[k] !== undefined);
-    const bk = Object.keys(b).filter((k) => b[k] !== undefined);
-    return ak.length === bk.length && ak.every((k) => Object.hasOwn(b, k) && sameJson(a[k], b[k]));
-  }
-  return false;
 }

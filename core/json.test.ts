@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { jsonEqual } from "./json-equal.ts";
+import { jsonEqual } from "./json.ts";
 
 describe("jsonEqual", () => {
   const cases: { name: string; a: unknown; b: unknown; equal: boolean }[] = [
