@@ -80,3 +80,12 @@ export class ManualClock implements Clock {
 function byDue(a: ManualTimer, b: ManualTimer): number {
   return a.due - b.due || a.seq - b.seq;
 }
+
+/**
+ * Clock milliseconds as a metav1.Time: RFC 3339 in UTC to the second
+ * (2030-01-01T00:00:00Z), the format of creation and deletion timestamps,
+ * condition transition times and Event times.
+ */
+export function formatTime(ms: number): string {
+  return new Date(ms).toISOString().replace(/\.\d+Z$/, "Z");
+}

@@ -4,6 +4,7 @@
 // reconcile.
 import { createHash } from "node:crypto";
 import type { Clock } from "../../core/clock.ts";
+import { formatTime } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
@@ -20,7 +21,7 @@ export function apiEventRecorder(api: ObjectApi, clock: Clock, logger: Logger): 
   return {
     async record(regarding, type, reason, message) {
       const metadata = regarding.metadata ?? {};
-      const time = new Date(clock.now()).toISOString().replace(/\.\d+Z$/, "Z");
+      const time = formatTime(clock.now());
       const suffix = createHash("sha256").update(`${metadata.uid}|${reason}|${time}|${++sequence}`).digest("hex").slice(0, 16);
       const event: KubeObject = {
         apiVersion: "v1",

@@ -4,6 +4,7 @@
 // spec it describes, and conditions keep a stable order so an unchanged
 // status serialises identically and is never rewritten.
 import type { Condition } from "../../crds/types.ts";
+import { formatTime } from "../../core/clock.ts";
 
 /** A condition as a controller decides it: everything but the time. */
 export interface ConditionInput {
@@ -20,7 +21,7 @@ export interface ConditionInput {
  */
 export function setConditions(current: readonly Condition[] | undefined, next: readonly ConditionInput[], generation: number | undefined, now: Date): Condition[] {
   const byType = new Map((current ?? []).map((c) => [c.type, c]));
-  const stamp = now.toISOString().replace(/\.\d+Z$/, "Z");
+  const stamp = formatTime(now.getTime());
   for (const input of next) {
     const previous = byType.get(input.type);
     byType.set(input.type, {

@@ -16,6 +16,7 @@ import type { ResourceRef } from "../resource.ts";
 import { apiVersionOf } from "../resource.ts";
 import { FakeListWatchClient } from "./fake-list-watch.ts";
 import { isRecord, jsonEqual } from "../../json.ts";
+import { formatTime } from "../../clock.ts";
 
 export type WriteVerb = "create" | "update" | "updateStatus" | "apply" | "delete";
 
@@ -145,7 +146,7 @@ export class FakeKubeApi implements KubeApi {
     this.#record("delete", resource, k);
     const finalizers = stored.metadata?.finalizers as string[] | undefined;
     if (finalizers !== undefined && finalizers.length > 0) {
-      if (stored.metadata?.deletionTimestamp === undefined) this.server.put(resource, { ...stored, metadata: { ...stored.metadata, deletionTimestamp: new Date(this.#now()).toISOString().replace(/\.\d+Z$/, "Z") } });
+      if (stored.metadata?.deletionTimestamp === undefined) this.server.put(resource, { ...stored, metadata: { ...stored.metadata, deletionTimestamp: formatTime(this.#now()) } });
       return true;
     }
     this.#remove(resource, k);
@@ -172,7 +173,7 @@ export class FakeKubeApi implements KubeApi {
   }
 
   #fresh(resource: ResourceRef, object: KubeObject, key: ObjectKey): KubeObject {
-    const metadata = { ...structuredClone(object.metadata), ...key, uid: `uid-${++this.#uids}`, generation: 1, creationTimestamp: new Date(this.#now()).toISOString().replace(/\.\d+Z$/, "Z") };
+    const metadata = { ...structuredClone(object.metadata), ...key, uid: `uid-${++this.#uids}`, generation: 1, creationTimestamp: formatTime(this.#now()) };
     for (const field of ["resourceVersion", "deletionTimestamp", "managedFields"]) delete (metadata as Record<string, unknown>)[field];
     const fresh: KubeObject = { ...structuredClone(object), apiVersion: apiVersionOf(resource), kind: resource.kind, metadata };
     if (!NO_STATUS_SUBRESOURCE.has(resource.kind)) delete fresh.status;
