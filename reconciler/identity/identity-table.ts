@@ -5,7 +5,7 @@
 // ext_authz sees no identity (fail closed) rather than a borrowed one.
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { asciiLowerCase } from "./ascii-lower-case.ts";
-import { compareStrings } from "./compare-strings.ts";
+import { compareStrings } from "../../core/compare-strings.ts";
 
 export interface IdentityEntry {
   /** Lower-cased `spec.domain`, exactly as the gateway compares it. */

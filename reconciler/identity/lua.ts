@@ -6,7 +6,7 @@
 // is one; the table is therefore filled by a series of functions of at most
 // LUA_ENTRIES_PER_CHUNK entries each, so a table of any size loads.
 import type { IdentityEntry } from "./identity-table.ts";
-import { compareStrings } from "./compare-strings.ts";
+import { compareStrings } from "../../core/compare-strings.ts";
 import { luaStringLiteral } from "./lua-literal.ts";
 
 /** Two constants per entry: 20,000 per function, well under LuaJIT's limit. */

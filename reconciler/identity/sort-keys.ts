@@ -1,6 +1,6 @@
 // Rebuilds a JSON value with every object's keys in sorted order, so the
 // rendered objects serialise byte-identically from unchanged input.
-import { compareStrings } from "./compare-strings.ts";
+import { compareStrings } from "../../core/compare-strings.ts";
 
 export function sortKeysDeep<T>(value: T): T {
   if (Array.isArray(value)) return value.map(sortKeysDeep) as T;

@@ -23,6 +23,7 @@ import { validateIstioObject } from "../domainroute/render/validate-istio.ts";
 import { computeIdentityTable } from "../identity/identity-table.ts";
 import { identityObjectProblems, renderIdentityObjects } from "../identity/identity-objects.ts";
 import { resolveClaims } from "./resolve-claims.ts";
+import { compareStrings } from "../../core/compare-strings.ts";
 
 export const RENDER_USAGE = `Usage: hostgate render -f PATH [-f PATH ...] [options]
 
@@ -104,7 +105,7 @@ export function renderAll(routes: readonly DomainRoute[], existingClaims: readon
     routeObjects.push(...rendered.objects.map(withAppliedHash));
   }
   const rank = (o: KubeObject) => (KIND_ORDER as readonly string[]).indexOf(String(o.kind));
-  routeObjects.sort((a, b) => rank(a) - rank(b) || (keyText(a) < keyText(b) ? -1 : keyText(a) > keyText(b) ? 1 : 0));
+  routeObjects.sort((a, b) => rank(a) - rank(b) || compareStrings(keyText(a), keyText(b)));
   const table = computeIdentityTable({ routes: resolution.routes, claims: resolution.claims });
   for (const conflict of table.conflicts) notes.push(`appId ${conflict.appId} is claimed by ${conflict.routes.join(", ")}; it is given to none of them (ProtectionReady=False, AppIDConflict)`);
   const identity = renderIdentityObjects(table, { namespace: config.gateway.namespace, selector: config.gateway.selector, identityHeader: config.protection.identityHeader });

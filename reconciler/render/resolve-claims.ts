@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { renderClaim } from "../domainroute/render/claim.ts";
+import { compareStrings } from "../../core/compare-strings.ts";
 
 export interface ClaimResolution {
   routes: DomainRoute[];
@@ -27,7 +28,7 @@ export function resolveClaims(routes: readonly DomainRoute[], existing: readonly
   for (const route of withUids) byDomain.set(route.spec.domain, [...(byDomain.get(route.spec.domain) ?? []), route]);
   const claims: DomainClaim[] = [];
   const taken: ClaimResolution["taken"] = [];
-  for (const [domain, contenders] of [...byDomain].sort(([a], [b]) => (a < b ? -1 : 1))) {
+  for (const [domain, contenders] of [...byDomain].sort(([a], [b]) => compareStrings(a, b))) {
     const held = existingByDomain.get(domain);
     const ordered = [...contenders].sort(byAgeThenName);
     const holder = held === undefined ? ordered[0]! : ordered.find((r) => r.metadata.uid === held.spec.owner.uid || (r.metadata.namespace === held.spec.owner.namespace && r.metadata.name === held.spec.owner.name));
@@ -42,7 +43,5 @@ function byAgeThenName(a: DomainRoute, b: DomainRoute): number {
   const ta = a.metadata.creationTimestamp ?? "";
   const tb = b.metadata.creationTimestamp ?? "";
   if (ta !== tb) return ta === "" ? 1 : tb === "" ? -1 : ta < tb ? -1 : 1;
-  const ka = `${a.metadata.namespace}/${a.metadata.name}`;
-  const kb = `${b.metadata.namespace}/${b.metadata.name}`;
-  return ka < kb ? -1 : ka > kb ? 1 : 0;
+  return compareStrings(`${a.metadata.namespace}/${a.metadata.name}`, `${b.metadata.namespace}/${b.metadata.name}`);
 }

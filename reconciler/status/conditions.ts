@@ -5,6 +5,7 @@
 // status serialises identically and is never rewritten.
 import type { Condition } from "../../crds/types.ts";
 import { formatTime } from "../../core/clock.ts";
+import { compareStrings } from "../../core/compare-strings.ts";
 
 /** A condition as a controller decides it: everything but the time. */
 export interface ConditionInput {
@@ -33,7 +34,7 @@ export function setConditions(current: readonly Condition[] | undefined, next: r
       message: input.message,
     });
   }
-  return [...byType.values()].sort((a, b) => (a.type < b.type ? -1 : a.type > b.type ? 1 : 0));
+  return [...byType.values()].sort((a, b) => compareStrings(a.type, b.type));
 }
 
 export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
@@ -42,8 +43,8 @@ export function findCondition(conditions: readonly Condition[] | undefined, type
 
 /** True when both lists say the same thing (same order after setConditions; times included). */
 export function sameConditions(a: readonly Condition[] | undefined, b: readonly Condition[] | undefined): boolean {
-  const left = [...(a ?? [])].sort((x, y) => (x.type < y.type ? -1 : 1));
-  const right = [...(b ?? [])].sort((x, y) => (x.type < y.type ? -1 : 1));
+  const left = [...(a ?? [])].sort((x, y) => compareStrings(x.type, y.type));
+  const right = [...(b ?? [])].sort((x, y) => compareStrings(x.type, y.type));
   return left.length === right.length && left.every((c, i) => {
     const d = right[i]!;
     return c.type === d.type && c.status === d.status && c.reason === d.reason && c.message === d.message && c.lastTransitionTime === d.lastTransitionTime && c.observedGeneration === d.observedGeneration;

@@ -5,6 +5,7 @@
 import type { DomainRoute, OwnerReference } from "../../../crds/types.ts";
 import { API_VERSION, KIND_DOMAIN_ROUTE } from "../../../crds/types.ts";
 import { domainHash } from "./names.ts";
+import { compareStrings } from "../../../core/compare-strings.ts";
 
 export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
 export const MANAGED_BY_HOSTGATE = "hostgate";
@@ -63,5 +64,5 @@ export function producedMetadata(route: DomainRoute, name: string, namespace: st
 
 /** A copy of `map` with its keys in sorted order, for deterministic JSON. */
 export function sortedKeys(map: Readonly<Record<string, string>>): Record<string, string> {
-  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(Object.entries(map).sort(([a], [b]) => compareStrings(a, b)));
 }
