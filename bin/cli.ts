@@ -4,10 +4,14 @@
 import { realpathSync } from "node:fs";
 import { CORE_COMMANDS, main as runMain, runCli as run } from "../core/cli/main.ts";
 import type { CommandTable } from "../core/cli/main.ts";
-import { SERVE_COMMAND } from "../webhook/serve-command.ts";
+import { realServeCommand } from "../webhook/serve-command.ts";
 import { RENDER_COMMAND } from "../reconciler/render/render-command.ts";
+import type { ReconcilerFactory } from "../core/cli/serve-component.ts";
 
-export const COMMANDS: CommandTable = { ...CORE_COMMANDS, render: RENDER_COMMAND, serve: SERVE_COMMAND };
+/** Imported on first use: local mode (`npm start`) never loads the reconciler or the Kubernetes client. */
+const startReconciler: ReconcilerFactory = async (connection, settings, logger) => (await import("../reconciler/manager/cluster-reconciler.ts")).startClusterReconciler(connection, settings, logger);
+
+export const COMMANDS: CommandTable = { ...CORE_COMMANDS, render: RENDER_COMMAND, serve: realServeCommand(startReconciler) };
 
 /** `hostgate ARGS...` in this process, with output returned (for tests). */
 export function main(argv: readonly string[]): ReturnType<typeof runMain> {

@@ -3,12 +3,12 @@
 import type { ResourceRef } from "../core/kube/resource.ts";
 import { LABEL_MANAGED_BY, MANAGED_BY_HOSTGATE } from "./domainroute/render/metadata.ts";
 export { DOMAIN_ROUTES } from "../core/state/sources/indexed-resources.ts";
+export { LEASES } from "./runtime/object-api-lease-client.ts";
 
 export const DOMAIN_CLAIMS: ResourceRef = { group: "hostgate.dev", version: "v1alpha1", resource: "domainclaims", kind: "DomainClaim", namespaced: false };
 export const EVENTS: ResourceRef = { group: "", version: "v1", resource: "events", kind: "Event", namespaced: true };
 export const CONFIG_MAPS: ResourceRef = { group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true };
 export const ENVOY_FILTERS: ResourceRef = { group: "networking.istio.io", version: "v1alpha3", resource: "envoyfilters", kind: "EnvoyFilter", namespaced: true };
-export const LEASES: ResourceRef = { group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease", namespaced: true };
 
 /** Every object hostgate produces carries the managed-by label: watches select on it. */
 export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY_HOSTGATE}`;

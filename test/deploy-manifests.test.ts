@@ -1,12 +1,12 @@
-// The manifests in deploy/ must install the admission webhook on a real
-// cluster as they are. No API server runs here, so these tests check what one
-// would: every object against the official API schemas (types, enums,
-// required fields) and against the field list of the same API version
-// (`kubectl apply` validates fields strictly, so a misspelt field fails the
-// install); and what no schema can see: that the objects agree with one
-// another (webhook → Service → container port, probes, selectors, RBAC) and
-// with the CRDs. The kustomize builds run through `kubectl kustomize` when
-// kubectl is installed.
+// The manifests in deploy/ must install the admission webhook and the
+// reconciler on a real cluster as they are. No API server runs here, so these
+// tests check what one would: every object against the official API schemas
+// (types, enums, required fields) and against the field list of the same API
+// version (`kubectl apply` validates fields strictly, so a misspelt field
+// fails the install); and what no schema can see: that the objects agree with
+// one another (webhook → Service → container port, probes, selectors, RBAC
+// and which identity holds it) and with the CRDs and the platform config. The
+// kustomize builds run through `kubectl kustomize` when kubectl is installed.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
@@ -38,7 +38,16 @@ const DEPLOY = join(ROOT, "deploy");
 const BASE = join(DEPLOY, "base");
 
 const NAMESPACE = "hostgate-system";
-const SERVICE_ACCOUNT = "hostgate-webhook";
+/** The webhook's Deployment, ServiceAccount, PodDisruptionBudget and roles. */
+const WEBHOOK = "hostgate-webhook";
+const SERVICE_ACCOUNT = WEBHOOK;
+/** The reconciler's Deployment, ServiceAccount, PodDisruptionBudget, roles, and the Lease it elects its leader on. */
+const RECONCILER = "hostgate-reconciler";
+const RECONCILER_SERVICE_ACCOUNT = RECONCILER;
+const LEADER_ELECTION_LEASE = RECONCILER;
+/** The one EnvoyFilter and the one ConfigMap the reconciler rewrites in the gateway namespace. */
+const IDENTITY_ENVOY_FILTER = "hostgate-identity";
+const IDENTITY_CONFIG_MAP = "hostgate-identity-table";
 const SERVICE = "hostgate-webhook";
 const TLS_SECRET = "hostgate-webhook-tls";
 const VALIDATING = "hostgate-validating";
@@ -115,6 +124,19 @@ const ALL_FILES = yamlFilesUnder(DEPLOY);
 const BASE_OBJECTS = resourcesOf(BASE);
 const BASE_CONFIGMAPS = generatedConfigMaps(BASE);
 const PLATFORM_CONFIG_MOUNT = "/etc/hostgate";
+const PLATFORM_CONFIG_FILE = BASE_CONFIGMAPS.flatMap((g) => g.files).find((f) => f.endsWith("/platform-config.yaml"));
+/**
+ * Where the ingress gateway runs (`gateway.namespace` of the shipped platform
+ * config): the reconciler's Role lives there. A config that does not load is
+ * reported by its own test below, not by a crash here.
+ */
+const GATEWAY_NAMESPACE = ((): string => {
+  try {
+    return parsePlatformConfig(readFileSync(PLATFORM_CONFIG_FILE!, "utf8"), PLATFORM_CONFIG_FILE!).gateway.namespace;
+  } catch {
+    return "(the platform config does not load)";
+  }
+})();
 
 function one(objects: Manifest[], kind: string, name?: string): Manifest {
   const found = objects.filter((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
@@ -122,14 +144,25 @@ function one(objects: Manifest[], kind: string, name?: string): Manifest {
   return found[0]!;
 }
 
-function podSpecOf(objects: Manifest[]): Json {
-  return one(objects, "Deployment", "hostgate-webhook").spec.template.spec;
+/** The pod spec of a Deployment, by name: the webhook's unless told. */
+function podSpecOf(objects: Manifest[], deployment = WEBHOOK): Json {
+  return one(objects, "Deployment", deployment).spec.template.spec;
+}
+
+/** The one container of a Deployment's pods, by name: the webhook's unless told. */
+function containerOf(objects: Manifest[], deployment = WEBHOOK): Json {
+  const containers = podSpecOf(objects, deployment).containers as Json[];
+  assert.equal(containers.length, 1, `the ${deployment} pod runs exactly one container`);
+  return containers[0];
 }
 
 function webhookContainerOf(objects: Manifest[]): Json {
-  const containers = podSpecOf(objects).containers as Json[];
-  assert.equal(containers.length, 1, "the webhook pod runs exactly one container");
-  return containers[0];
+  return containerOf(objects, WEBHOOK);
+}
+
+/** The component an object belongs to: the reconciler's objects are all named after it. */
+function componentOf(doc: Manifest): "webhook" | "reconciler" {
+  return doc.metadata.name === RECONCILER || doc.metadata.name.startsWith(`${RECONCILER}-`) ? "reconciler" : "webhook";
 }
 
 // ---------------------------------------------------------------------------
@@ -305,10 +338,10 @@ function flag(args: string[], name: string): string | undefined {
   return i >= 0 ? args[i + 1] : undefined;
 }
 
-/** One line per permission: where, API group, resource, name (or "*"), verb. */
-function permissions(objects: Manifest[]): string[] {
+/** One line per permission a ServiceAccount of hostgate-system holds: where, API group, resource, name (or "*"), verb. */
+function permissions(objects: Manifest[], serviceAccount = SERVICE_ACCOUNT): string[] {
   const subjectIsUs = (b: Manifest) =>
-    (b.subjects ?? []).some((s: Json) => s.kind === "ServiceAccount" && s.name === SERVICE_ACCOUNT && s.namespace === NAMESPACE);
+    (b.subjects ?? []).some((s: Json) => s.kind === "ServiceAccount" && s.name === serviceAccount && s.namespace === NAMESPACE);
   const lines: string[] = [];
   for (const binding of objects.filter((o) => ["ClusterRoleBinding", "RoleBinding"].includes(o.kind) && subjectIsUs(o))) {
     const role = objects.find(
@@ -424,26 +457,66 @@ describe("every object of the install", () => {
     });
   }
 
-  it("lives in hostgate-system when it is namespaced, and names its namespace", () => {
+  // The one exception to hostgate-system: the reconciler's rights in the
+  // gateway namespace, which only a Role (and its RoleBinding) there can grant.
+  const inGatewayNamespace = (doc: Manifest) => ["Role", "RoleBinding"].includes(doc.kind) && doc.metadata.name === RECONCILER;
+
+  it("lives in hostgate-system when it is namespaced, and names its namespace (the reconciler's gateway Role and RoleBinding apart)", () => {
     const clusterScoped = new Set(["Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]);
     for (const { doc } of objects) {
       if (clusterScoped.has(doc.kind)) assert.equal(doc.metadata.namespace, undefined, identity(doc));
+      else if (inGatewayNamespace(doc)) assert.equal(doc.metadata.namespace, GATEWAY_NAMESPACE, identity(doc));
       else assert.equal(doc.metadata.namespace, NAMESPACE, identity(doc));
     }
   });
 
-  it("carries the app.kubernetes.io labels name and part-of (and component, apart from the shared Namespace)", () => {
+  it("puts the reconciler's gateway Role and RoleBinding in the platform config's gateway.namespace, outside hostgate-system", () => {
+    const placed = objects.filter(({ doc }) => inGatewayNamespace(doc)).map(({ doc }) => identity(doc)).sort();
+    assert.deepEqual(placed, [`Role ${GATEWAY_NAMESPACE}/${RECONCILER}`, `RoleBinding ${GATEWAY_NAMESPACE}/${RECONCILER}`]);
+    assert.notEqual(GATEWAY_NAMESPACE, NAMESPACE);
+  });
+
+  it("carries the app.kubernetes.io labels name and part-of, and the component it belongs to (apart from the shared Namespace)", () => {
     for (const { doc } of objects) {
       const labels = doc.metadata.labels ?? {};
       assert.equal(labels["app.kubernetes.io/name"], "hostgate", identity(doc));
       assert.equal(labels["app.kubernetes.io/part-of"], "hostgate", identity(doc));
-      if (doc.kind !== "Namespace") assert.equal(labels["app.kubernetes.io/component"], "webhook", identity(doc));
+      if (doc.kind !== "Namespace") assert.equal(labels["app.kubernetes.io/component"], componentOf(doc), identity(doc));
+    }
+  });
+
+  it("includes the reconciler: its ServiceAccount, Deployment, PodDisruptionBudget and RBAC", () => {
+    const reconciler = objects.filter(({ doc }) => componentOf(doc) === "reconciler").map(({ doc }) => identity(doc)).sort();
+    assert.deepEqual(reconciler, [
+      `ClusterRole -/${RECONCILER}`,
+      `ClusterRoleBinding -/${RECONCILER}`,
+      `Deployment ${NAMESPACE}/${RECONCILER}`,
+      `PodDisruptionBudget ${NAMESPACE}/${RECONCILER}`,
+      `Role ${GATEWAY_NAMESPACE}/${RECONCILER}`,
+      `Role ${NAMESPACE}/${RECONCILER}-leader-election`,
+      `RoleBinding ${GATEWAY_NAMESPACE}/${RECONCILER}`,
+      `RoleBinding ${NAMESPACE}/${RECONCILER}-leader-election`,
+      `ServiceAccount ${NAMESPACE}/${RECONCILER_SERVICE_ACCOUNT}`,
+    ].sort());
+  });
+
+  it("generates the platform config shared by both Deployments without a component label, and mounts it in both", () => {
+    const kustomization = parse(readFileSync(join(BASE, "kustomization.yaml"), "utf8")) as Json;
+    for (const generator of kustomization.configMapGenerator as Json[]) {
+      const labels = generator.options?.labels ?? {};
+      assert.equal(labels["app.kubernetes.io/name"], "hostgate", generator.name);
+      assert.equal(labels["app.kubernetes.io/part-of"], "hostgate", generator.name);
+      assert.equal(labels["app.kubernetes.io/component"], undefined, `${generator.name} is shared, yet labelled as one component's`);
+    }
+    for (const deployment of [WEBHOOK, RECONCILER]) {
+      const mounted = (podSpecOf(BASE_OBJECTS, deployment).volumes as Json[]).map((v) => v.configMap?.name).filter(Boolean);
+      assert.deepEqual(mounted, BASE_CONFIGMAPS.map((g) => g.name), deployment);
     }
   });
 });
 
 describe("the schema checks themselves", () => {
-  const deployment = one(BASE_OBJECTS, "Deployment");
+  const deployment = one(BASE_OBJECTS, "Deployment", WEBHOOK);
   const cases: { name: string; mutate: (d: Json) => void; expect: RegExp }[] = [
     { name: "a misspelt field is reported", mutate: (d) => (d.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true), expect: /unknown field spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFileSystem/ },
     { name: "a value of the wrong type is reported", mutate: (d) => (d.spec.replicas = "two"), expect: /replicas/ },
@@ -593,8 +666,8 @@ describe("the webhook configurations", () => {
 
 describe("the Service, Deployment and PodDisruptionBudget", () => {
   const service = one(BASE_OBJECTS, "Service", SERVICE);
-  const deployment = one(BASE_OBJECTS, "Deployment", "hostgate-webhook");
-  const pdb = one(BASE_OBJECTS, "PodDisruptionBudget");
+  const deployment = one(BASE_OBJECTS, "Deployment", WEBHOOK);
+  const pdb = one(BASE_OBJECTS, "PodDisruptionBudget", WEBHOOK);
   const pod = deployment.spec.template.spec;
   const podLabels = deployment.spec.template.metadata.labels as Record<string, string>;
   const container = webhookContainerOf(BASE_OBJECTS);
@@ -607,9 +680,10 @@ describe("the Service, Deployment and PodDisruptionBudget", () => {
     );
   });
 
-  it("the container runs `hostgate serve` listening on those two ports", () => {
+  it("the container runs `hostgate serve --only webhook` listening on those two ports", () => {
     const args = container.args as string[];
     assert.equal(args[0], "serve");
+    assert.equal(flag(args, "--only"), "webhook", "without --only webhook the pod would run the reconciler too, under the webhook's identity");
     assert.equal(flag(args, "--listen"), `0.0.0.0:${ports["https"].containerPort}`);
     assert.equal(flag(args, "--health-listen"), `0.0.0.0:${ports["http-health"].containerPort}`);
     assert.equal(container.command, undefined, "the image's entrypoint is hostgate");
@@ -639,21 +713,6 @@ describe("the Service, Deployment and PodDisruptionBudget", () => {
     const https = (service.spec.ports as Json[]).find((p) => p.name === "https");
     assert.deepEqual([https.port, https.targetPort, https.protocol], [443, "https", "TCP"]);
   });
-
-  const probes = [
-    { probe: "readinessProbe", path: "/readyz" },
-    { probe: "livenessProbe", path: "/healthz" },
-  ];
-  for (const { probe, path } of probes) {
-    it(`the ${probe} asks GET ${path} on the http-health port`, () => {
-      const p = container[probe];
-      assert.ok(p?.httpGet, `no ${probe}`);
-      assert.equal(p.httpGet.path, path);
-      assert.equal(p.httpGet.port, "http-health");
-      assert.equal(p.httpGet.scheme ?? "HTTP", "HTTP");
-      assert.ok(ports[p.httpGet.port]);
-    });
-  }
 
   it("the container reads the platform config from the generated ConfigMap, never the example bundled in the image", () => {
     const config = flag(container.args, "--config");
@@ -744,39 +803,215 @@ describe("the Service, Deployment and PodDisruptionBudget", () => {
   });
 });
 
-describe("the pod's security context", () => {
-  const pod = podSpecOf(BASE_OBJECTS);
-  const container = webhookContainerOf(BASE_OBJECTS);
-  const cases: { field: string; actual: () => unknown; expected: unknown }[] = [
-    { field: "pod runAsNonRoot", actual: () => pod.securityContext.runAsNonRoot, expected: true },
-    { field: "pod seccompProfile", actual: () => pod.securityContext.seccompProfile, expected: { type: "RuntimeDefault" } },
-    { field: "container runAsNonRoot", actual: () => container.securityContext.runAsNonRoot, expected: true },
-    { field: "container allowPrivilegeEscalation", actual: () => container.securityContext.allowPrivilegeEscalation, expected: false },
-    { field: "container readOnlyRootFilesystem", actual: () => container.securityContext.readOnlyRootFilesystem, expected: true },
-    { field: "container privileged", actual: () => container.securityContext.privileged, expected: false },
-    { field: "container capabilities", actual: () => container.securityContext.capabilities, expected: { drop: ["ALL"] } },
-    { field: "pod hostNetwork", actual: () => pod.hostNetwork ?? false, expected: false },
+describe("the reconciler's Deployment and PodDisruptionBudget", () => {
+  const deployment = one(BASE_OBJECTS, "Deployment", RECONCILER);
+  const pdb = one(BASE_OBJECTS, "PodDisruptionBudget", RECONCILER);
+  const pod = deployment.spec.template.spec;
+  const podLabels = deployment.spec.template.metadata.labels as Record<string, string>;
+  const container = containerOf(BASE_OBJECTS, RECONCILER);
+  const webhookPod = podSpecOf(BASE_OBJECTS, WEBHOOK);
+  const webhookContainer = webhookContainerOf(BASE_OBJECTS);
+  const ports = Object.fromEntries((container.ports as Json[]).map((p) => [p.name, p]));
+
+  it("the container exposes http-health on 8080, over TCP, and no https port: it serves no webhook", () => {
+    assert.deepEqual((container.ports as Json[]).map((p) => [p.name, p.containerPort, p.protocol]), [["http-health", 8080, "TCP"]]);
+  });
+
+  it("the container runs `hostgate serve --only reconciler` with the health port and the platform config, and no webhook listener", () => {
+    const args = container.args as string[];
+    assert.equal(args[0], "serve");
+    assert.equal(flag(args, "--only"), "reconciler", "without --only reconciler the pod would serve the webhook too, under the reconciler's identity");
+    assert.equal(flag(args, "--health-listen"), `0.0.0.0:${ports["http-health"].containerPort}`);
+    assert.equal(flag(args, "--config"), `${PLATFORM_CONFIG_MOUNT}/platform-config.yaml`);
+    for (const webhookFlag of ["--listen", "--tls-cert", "--tls-key"]) assert.ok(!args.includes(webhookFlag), `${webhookFlag} is the webhook's`);
+    assert.equal(args.filter((a) => a === "--only").length, 1);
+    assert.equal(container.command, undefined, "the image's entrypoint is hostgate");
+  });
+
+  it("the container runs the webhook's image", () => {
+    assert.equal(container.image, webhookContainer.image);
+    assert.equal(container.imagePullPolicy, webhookContainer.imagePullPolicy);
+  });
+
+  const downward = [
+    { name: "POD_NAMESPACE", fieldPath: "metadata.namespace", why: "where its Lease lives" },
+    { name: "POD_NAME", fieldPath: "metadata.name", why: "its leader-election identity" },
   ];
-  for (const c of cases) {
-    it(`sets ${c.field} to ${JSON.stringify(c.expected)}`, () => {
-      assert.deepEqual(c.actual(), c.expected);
+  for (const { name, fieldPath, why } of downward) {
+    it(`the container learns ${why} from the downward API as ${name} (${fieldPath})`, () => {
+      const env = (container.env as Json[]).filter((e) => e.name === name);
+      assert.equal(env.length, 1, `${name} set ${env.length} times`);
+      assert.deepEqual(env[0].valueFrom, { fieldRef: { fieldPath } });
     });
   }
 
-  it("runs as a numeric non-root user and group, so runAsNonRoot can be verified without the image", () => {
-    for (const field of ["runAsUser", "runAsGroup"]) {
-      const id = pod.securityContext[field];
-      assert.ok(Number.isInteger(id) && id > 0, `${field}: ${id}`);
+  it("the container reads the same generated platform config as the webhook, mounted read-only", () => {
+    const config = flag(container.args, "--config")!;
+    const mount = (container.volumeMounts as Json[]).find((m) => m.mountPath === dirname(config));
+    assert.ok(mount, `nothing is mounted at ${dirname(config)}`);
+    assert.equal(mount.readOnly, true);
+    const volume = (pod.volumes as Json[]).find((v) => v.name === mount.name);
+    const webhookVolume = (webhookPod.volumes as Json[]).find((v) => v.configMap);
+    assert.equal(volume?.configMap?.name, webhookVolume.configMap.name);
+    assert.ok(BASE_CONFIGMAPS.some((g) => g.name === volume.configMap.name), "the mounted ConfigMap is not generated by the kustomization");
+  });
+
+  it("runs as its own ServiceAccount, not the webhook's, and the Deployment alone opts into a token for it", () => {
+    const sa = one(BASE_OBJECTS, "ServiceAccount", RECONCILER_SERVICE_ACCOUNT);
+    assert.equal(pod.serviceAccountName, sa.metadata.name);
+    assert.notEqual(pod.serviceAccountName, webhookPod.serviceAccountName);
+    assert.equal(sa.automountServiceAccountToken, false);
+    assert.equal(pod.automountServiceAccountToken, true);
+  });
+
+  it("is hardened exactly as the webhook: the same pod and container security contexts", () => {
+    assert.deepEqual(pod.securityContext, webhookPod.securityContext);
+    assert.deepEqual(container.securityContext, webhookContainer.securityContext);
+    assert.equal(pod.enableServiceLinks, false);
+  });
+
+  it("runs two replicas, a leader and a warm standby, and never fewer during a rollout", () => {
+    assert.equal(deployment.spec.replicas, 2);
+    assert.equal(deployment.spec.strategy.type, "RollingUpdate");
+    assert.equal(deployment.spec.strategy.rollingUpdate.maxUnavailable, 0);
+    assert.equal(deployment.spec.strategy.rollingUpdate.maxSurge, 1);
+  });
+
+  it("the Deployment's selector selects its own pods", () => {
+    assert.ok(selects(deployment.spec.selector, podLabels));
+  });
+
+  it("lets voluntary disruptions take one pod at a time, evicts unhealthy pods, and selects exactly the Deployment's pods", () => {
+    assert.equal(pdb.spec.maxUnavailable, 1);
+    assert.equal(pdb.spec.minAvailable, undefined);
+    assert.equal(pdb.spec.unhealthyPodEvictionPolicy, "AlwaysAllow");
+    assert.deepEqual(pdb.spec.selector, deployment.spec.selector);
+    assert.ok(deployment.spec.replicas - pdb.spec.maxUnavailable >= 1, "a drain would leave no replica");
+  });
+
+  it("prefers (never requires) spreading its replicas across nodes and zones, over its own pods", () => {
+    const constraints = pod.topologySpreadConstraints as Json[];
+    assert.deepEqual(constraints.map((c) => c.topologyKey).sort(), ["kubernetes.io/hostname", "topology.kubernetes.io/zone"]);
+    for (const c of constraints) {
+      assert.equal(c.whenUnsatisfiable, "ScheduleAnyway", `${c.topologyKey}: a standby on the same node is acceptable`);
+      assert.equal(c.maxSkew, 1);
+      assert.ok(selects(c.labelSelector, podLabels), `${c.topologyKey} spread does not count these pods`);
+      assert.ok(!selects(c.labelSelector, one(BASE_OBJECTS, "Deployment", WEBHOOK).spec.template.metadata.labels), `${c.topologyKey} spread counts the webhook's pods`);
+      assert.deepEqual(c.matchLabelKeys, ["pod-template-hash"]);
     }
   });
 
-  it("mounts only the platform config, read-only: nothing is written to disk", () => {
-    assert.deepEqual((pod.volumes as Json[]).map((v) => Object.keys(v).sort()), [["configMap", "name"]]);
-    assert.deepEqual(
-      (container.volumeMounts as Json[]).map((m) => [m.mountPath, m.readOnly]),
-      [[PLATFORM_CONFIG_MOUNT, true]],
-    );
+  it("does not take the webhook's PriorityClass, nor a system class: it is not on the admission path", () => {
+    assert.notEqual(pod.priorityClassName, webhookPod.priorityClassName);
+    if (pod.priorityClassName !== undefined) {
+      assert.ok(!String(pod.priorityClassName).startsWith("system-"));
+      one(BASE_OBJECTS, "PriorityClass", pod.priorityClassName);
+    }
   });
+
+  it("gives a stopping pod 30 s: up to 20 s for reconciles in flight, then the Lease's release", () => {
+    assert.equal(pod.terminationGracePeriodSeconds, 30);
+  });
+
+  it("requests 100m CPU and 256Mi, limits memory (not CPU) to 512Mi, with a V8 heap inside it", () => {
+    const { requests, limits } = container.resources;
+    assert.deepEqual(requests, { cpu: "100m", memory: "256Mi" });
+    assert.deepEqual(limits, { memory: "512Mi" });
+    const nodeOptions = (container.env as Json[]).find((e) => e.name === "NODE_OPTIONS")?.value ?? "";
+    assert.match(nodeOptions, /(^| )--max-old-space-size=384( |$)/);
+    const heap = Number(/--max-old-space-size=(\d+)/.exec(nodeOptions)![1]);
+    assert.ok(heap * 2 ** 20 <= bytes(limits.memory) - 64 * 2 ** 20, "the heap leaves under 64 MiB for the rest of the process");
+  });
+});
+
+describe("the two Deployments", () => {
+  const deployments = [WEBHOOK, RECONCILER].map((name) => one(BASE_OBJECTS, "Deployment", name));
+  const podsOf = (deployment: Manifest) => deployment.spec.template.metadata.labels as Record<string, string>;
+
+  const probes = [
+    { probe: "readinessProbe", path: "/readyz" },
+    { probe: "livenessProbe", path: "/healthz" },
+  ];
+  for (const deployment of deployments) {
+    const name = deployment.metadata.name;
+    for (const { probe, path } of probes) {
+      it(`${name}'s ${probe} asks GET ${path} on the http-health port`, () => {
+        const container = containerOf(BASE_OBJECTS, name);
+        const p = container[probe];
+        assert.ok(p?.httpGet, `no ${probe}`);
+        assert.equal(p.httpGet.path, path);
+        assert.equal(p.httpGet.port, "http-health");
+        assert.equal(p.httpGet.scheme ?? "HTTP", "HTTP");
+        assert.ok((container.ports as Json[]).some((port) => port.name === p.httpGet.port));
+      });
+    }
+    it(`${name} is scraped by Prometheus annotations on its http-health port, at /metrics`, () => {
+      const annotations = deployment.spec.template.metadata.annotations ?? {};
+      const container = containerOf(BASE_OBJECTS, name);
+      const health = (container.ports as Json[]).find((p) => p.name === "http-health");
+      assert.equal(annotations["prometheus.io/scrape"], "true");
+      assert.equal(annotations["prometheus.io/port"], String(health.containerPort));
+      assert.equal(annotations["prometheus.io/path"], "/metrics");
+    });
+  }
+
+  // Every selector of the install, and the Deployment whose pods it must select (and no other's).
+  const selectors: { what: string; selector: LabelSelector; owner: string }[] = [
+    ...deployments.map((d) => ({ what: `Deployment ${d.metadata.name}`, selector: d.spec.selector, owner: d.metadata.name })),
+    ...BASE_OBJECTS.filter((o) => o.kind === "PodDisruptionBudget").map((p) => ({ what: `PodDisruptionBudget ${p.metadata.name}`, selector: p.spec.selector, owner: p.metadata.name })),
+    ...BASE_OBJECTS.filter((o) => o.kind === "Service").map((s) => ({ what: `Service ${s.metadata.name}`, selector: { matchLabels: s.spec.selector }, owner: WEBHOOK })),
+  ];
+  for (const { what, selector, owner } of selectors) {
+    it(`${what} selects the pods of ${owner} and of no other Deployment`, () => {
+      for (const deployment of deployments) {
+        assert.equal(selects(selector, podsOf(deployment)), deployment.metadata.name === owner, deployment.metadata.name);
+      }
+    });
+  }
+
+  it("run under different ServiceAccounts", () => {
+    const accounts = deployments.map((d) => d.spec.template.spec.serviceAccountName);
+    assert.equal(new Set(accounts).size, accounts.length);
+  });
+});
+
+describe("the pods' security context", () => {
+  for (const deployment of [WEBHOOK, RECONCILER]) {
+    describe(deployment, () => {
+      const pod = podSpecOf(BASE_OBJECTS, deployment);
+      const container = containerOf(BASE_OBJECTS, deployment);
+      const cases: { field: string; actual: () => unknown; expected: unknown }[] = [
+        { field: "pod runAsNonRoot", actual: () => pod.securityContext.runAsNonRoot, expected: true },
+        { field: "pod seccompProfile", actual: () => pod.securityContext.seccompProfile, expected: { type: "RuntimeDefault" } },
+        { field: "container runAsNonRoot", actual: () => container.securityContext.runAsNonRoot, expected: true },
+        { field: "container allowPrivilegeEscalation", actual: () => container.securityContext.allowPrivilegeEscalation, expected: false },
+        { field: "container readOnlyRootFilesystem", actual: () => container.securityContext.readOnlyRootFilesystem, expected: true },
+        { field: "container privileged", actual: () => container.securityContext.privileged, expected: false },
+        { field: "container capabilities", actual: () => container.securityContext.capabilities, expected: { drop: ["ALL"] } },
+        { field: "pod hostNetwork", actual: () => pod.hostNetwork ?? false, expected: false },
+      ];
+      for (const c of cases) {
+        it(`sets ${c.field} to ${JSON.stringify(c.expected)}`, () => {
+          assert.deepEqual(c.actual(), c.expected);
+        });
+      }
+
+      it("runs as a numeric non-root user and group, so runAsNonRoot can be verified without the image", () => {
+        for (const field of ["runAsUser", "runAsGroup"]) {
+          const id = pod.securityContext[field];
+          assert.ok(Number.isInteger(id) && id > 0, `${field}: ${id}`);
+        }
+      });
+
+      it("mounts only the platform config, read-only: nothing is written to disk", () => {
+        assert.deepEqual((pod.volumes as Json[]).map((v) => Object.keys(v).sort()), [["configMap", "name"]]);
+        assert.deepEqual(
+          (container.volumeMounts as Json[]).map((m) => [m.mountPath, m.readOnly]),
+          [[PLATFORM_CONFIG_MOUNT, true]],
+        );
+      });
+    });
+  }
 
   it("keeps hostgate-system at Pod Security restricted", () => {
     const labels = one(BASE_OBJECTS, "Namespace", NAMESPACE).metadata.labels!;
@@ -802,13 +1037,65 @@ describe("the RBAC", () => {
     `namespace ${NAMESPACE} | core | secrets | * | create`,
   ].sort();
 
-  it("grants the webhook's ServiceAccount exactly what it uses", () => {
-    assert.deepEqual(permissions(BASE_OBJECTS), expected);
-  });
+  /** The lines of permissions() for some resources and verbs. */
+  const grant = (scope: string, group: string, resources: string[], name: string, verbs: string[]) =>
+    resources.flatMap((resource) => verbs.map((verb) => `${scope} | ${group} | ${resource} | ${name} | ${verb}`));
+  const gateway = `namespace ${GATEWAY_NAMESPACE}`;
+  // Exactly the verbs the reconciler's code uses, no more. Server-side apply
+  // is a PATCH, authorized as create as well when the object is new.
+  const expectedReconciler = [
+    // Routes: cache, finalizer, and the orphan sweep's confirmation by name.
+    ...grant("cluster", "hostgate.dev", ["domainroutes"], "*", ["get", "list", "watch", "update"]),
+    ...grant("cluster", "hostgate.dev", ["domainroutes/status"], "*", ["update"]),
+    // The claims that give each domain to one route.
+    ...grant("cluster", "hostgate.dev", ["domainclaims"], "*", ["get", "list", "watch", "create", "delete"]),
+    // What it produces in the routes' namespaces: applied, watched, pruned.
+    ...grant("cluster", "networking.istio.io", ["serviceentries", "destinationrules", "virtualservices"], "*", ["list", "watch", "create", "patch", "delete"]),
+    ...grant("cluster", "core", ["events"], "*", ["create"]),
+    // What it produces in the gateway namespace.
+    ...grant(gateway, "networking.istio.io", ["gateways"], "*", ["list", "watch", "create", "patch", "delete"]),
+    ...grant(gateway, "security.istio.io", ["authorizationpolicies"], "*", ["list", "watch", "create", "patch", "delete"]),
+    // The identity table's two objects: rewritten by name; created and watched namespace-wide (RBAC cannot name those).
+    ...grant(gateway, "networking.istio.io", ["envoyfilters"], "*", ["list", "watch", "create"]),
+    ...grant(gateway, "networking.istio.io", ["envoyfilters"], IDENTITY_ENVOY_FILTER, ["get", "update"]),
+    ...grant(gateway, "core", ["configmaps"], "*", ["list", "watch", "create"]),
+    ...grant(gateway, "core", ["configmaps"], IDENTITY_CONFIG_MAP, ["get", "update"]),
+    // Leader election on its own Lease; create cannot be limited by name.
+    ...grant(`namespace ${NAMESPACE}`, "coordination.k8s.io", ["leases"], LEADER_ELECTION_LEASE, ["get", "update"]),
+    ...grant(`namespace ${NAMESPACE}`, "coordination.k8s.io", ["leases"], "*", ["create"]),
+  ].sort();
 
-  it("uses no wildcard and no non-resource URL anywhere", () => {
-    for (const role of BASE_OBJECTS.filter((o) => ["ClusterRole", "Role"].includes(o.kind))) {
-      for (const rule of role.rules as Json[]) {
+  const identities = [
+    { serviceAccount: SERVICE_ACCOUNT, component: "webhook", expected },
+    { serviceAccount: RECONCILER_SERVICE_ACCOUNT, component: "reconciler", expected: expectedReconciler },
+  ];
+  const roles = BASE_OBJECTS.filter((o) => ["ClusterRole", "Role"].includes(o.kind));
+  const bindings = BASE_OBJECTS.filter((o) => ["ClusterRoleBinding", "RoleBinding"].includes(o.kind));
+  const roleOf = (binding: Manifest) =>
+    roles.find(
+      (r) => r.kind === binding.roleRef.kind && r.metadata.name === binding.roleRef.name && (r.kind === "ClusterRole" || r.metadata.namespace === binding.metadata.namespace),
+    );
+
+  for (const { serviceAccount, expected } of identities) {
+    it(`grants the ServiceAccount ${serviceAccount} exactly what it uses`, () => {
+      assert.deepEqual(permissions(BASE_OBJECTS, serviceAccount), expected);
+    });
+
+    it(`is checked, for ${serviceAccount}, by a comparison that notices one extra verb`, () => {
+      const widened = structuredClone(BASE_OBJECTS);
+      const binding = widened.find((o) => o.kind === "RoleBinding" && o.subjects.some((s: Json) => s.name === serviceAccount))!;
+      one(widened.filter((o) => o.metadata.namespace === binding.metadata.namespace), "Role", binding.roleRef.name).rules[0].verbs.push("deletecollection");
+      assert.notDeepEqual(permissions(widened, serviceAccount), expected);
+    });
+  }
+
+  // Every Role and ClusterRole in every file under deploy/, patches included.
+  const everyRole = ALL_FILES.flatMap((f) => docsOf(f) as Manifest[]).filter((o) => o && ["ClusterRole", "Role"].includes(o.kind));
+
+  it("uses no wildcard and no non-resource URL anywhere, in the base or in a component", () => {
+    assert.ok(everyRole.length > roles.length, "the components' roles are not read");
+    for (const role of everyRole) {
+      for (const rule of (role.rules ?? []) as Json[]) {
         for (const field of ["apiGroups", "resources", "verbs", "resourceNames"]) {
           assert.ok(!(rule[field] ?? []).some((v: string) => v.includes("*")), `${identity(role)}: wildcard in ${field}`);
         }
@@ -826,22 +1113,53 @@ describe("the RBAC", () => {
     }
   });
 
-  it("binds every role to the webhook's ServiceAccount, and to nobody else", () => {
-    const roles = BASE_OBJECTS.filter((o) => ["ClusterRole", "Role"].includes(o.kind));
-    const bindings = BASE_OBJECTS.filter((o) => ["ClusterRoleBinding", "RoleBinding"].includes(o.kind));
-    for (const role of roles) {
-      assert.ok(bindings.some((b) => b.roleRef.kind === role.kind && b.roleRef.name === role.metadata.name), `${identity(role)} is not bound`);
-    }
-    for (const binding of bindings) {
-      assert.deepEqual(binding.subjects, [{ kind: "ServiceAccount", name: SERVICE_ACCOUNT, namespace: NAMESPACE }], identity(binding));
-      assert.equal(binding.roleRef.apiGroup, "rbac.authorization.k8s.io");
+  it("grants the reconciler the gateway-side kinds and its Lease in their one namespace only, never cluster-wide", () => {
+    const namespaceOnly = new Set(["gateways", "authorizationpolicies", "envoyfilters", "configmaps", "leases"]);
+    for (const line of permissions(BASE_OBJECTS, RECONCILER_SERVICE_ACCOUNT).filter((l) => l.startsWith("cluster |"))) {
+      assert.ok(!namespaceOnly.has(line.split(" | ")[2]!), `granted cluster-wide: ${line}`);
     }
   });
 
-  it("is checked by a comparison that notices one extra verb", () => {
-    const widened = structuredClone(BASE_OBJECTS);
-    one(widened, "Role").rules[0].verbs.push("list");
-    assert.notDeepEqual(permissions(widened), expected);
+  it("grants the reconciler nothing on Secrets, in any of its roles", () => {
+    assert.ok(!permissions(BASE_OBJECTS, RECONCILER_SERVICE_ACCOUNT).some((l) => l.split(" | ")[2] === "secrets"));
+    for (const role of roles.filter((r) => componentOf(r) === "reconciler")) {
+      for (const rule of role.rules as Json[]) assert.ok(!rule.resources.includes("secrets"), identity(role));
+    }
+  });
+
+  it("binds every role, and every binding names one existing role and one existing ServiceAccount of hostgate-system", () => {
+    for (const role of roles) {
+      assert.ok(bindings.some((b) => roleOf(b) === role), `${identity(role)} is not bound`);
+    }
+    const accounts = new Set(BASE_OBJECTS.filter((o) => o.kind === "ServiceAccount").map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
+    for (const binding of bindings) {
+      assert.equal(binding.roleRef.apiGroup, "rbac.authorization.k8s.io");
+      assert.ok(roleOf(binding), `${identity(binding)} refers to a missing ${binding.roleRef.kind} ${binding.roleRef.name}`);
+      assert.equal(binding.subjects.length, 1, identity(binding));
+      const [subject] = binding.subjects;
+      assert.equal(subject.kind, "ServiceAccount", identity(binding));
+      assert.equal(subject.namespace, NAMESPACE, identity(binding));
+      assert.ok(accounts.has(`${subject.namespace}/${subject.name}`), `${identity(binding)} binds a ServiceAccount the install does not create: ${subject.name}`);
+    }
+  });
+
+  for (const { serviceAccount, component } of identities) {
+    it(`binds the ServiceAccount ${serviceAccount} only to the ${component}'s roles, and the ${component}'s roles only to it`, () => {
+      for (const binding of bindings) {
+        const boundToUs = binding.subjects.some((s: Json) => s.kind === "ServiceAccount" && s.name === serviceAccount);
+        const ourRole = componentOf(roleOf(binding)!) === component;
+        assert.equal(boundToUs, ourRole, `${identity(binding)}: ${binding.roleRef.kind} ${binding.roleRef.name} bound to ${binding.subjects.map((s: Json) => s.name).join(", ")}`);
+        assert.equal(componentOf(binding), componentOf(roleOf(binding)!), `${identity(binding)} is labelled apart from its role`);
+      }
+    });
+  }
+
+  it("shares no permission between the webhook and the reconciler but reading DomainRoutes", () => {
+    const reconciler = new Set(permissions(BASE_OBJECTS, RECONCILER_SERVICE_ACCOUNT));
+    assert.deepEqual(
+      permissions(BASE_OBJECTS).filter((l) => reconciler.has(l)),
+      ["cluster | hostgate.dev | domainroutes | * | list", "cluster | hostgate.dev | domainroutes | * | watch"],
+    );
   });
 });
 
@@ -857,14 +1175,59 @@ describe("kubectl kustomize", { skip: KUBECTL_MISSING }, () => {
     for (const doc of rendered) assert.deepEqual(manifestProblems(doc), [], identity(doc));
   });
 
-  it("mounts the generated ConfigMap under its hashed name, so a new config rolls the pods", () => {
+  it("mounts the generated ConfigMap under its hashed name in both Deployments, so a new config rolls the pods of both", () => {
     const rendered = kustomize(DEPLOY);
     const configMap = one(rendered, "ConfigMap");
     assert.match(configMap.metadata.name, /^hostgate-platform-config-[a-z0-9]{10}$/);
-    const volume = (podSpecOf(rendered).volumes as Json[]).find((v) => v.configMap);
-    assert.equal(volume.configMap.name, configMap.metadata.name);
+    for (const deployment of [WEBHOOK, RECONCILER]) {
+      const volume = (podSpecOf(rendered, deployment).volumes as Json[]).find((v) => v.configMap);
+      assert.equal(volume.configMap.name, configMap.metadata.name, deployment);
+    }
     assert.doesNotThrow(() => parsePlatformConfig(configMap.data["platform-config.yaml"], "rendered ConfigMap"));
   });
+
+  it("lets an overlay move the reconciler's gateway Role and RoleBinding to another gateway namespace with one patch", () => {
+    const rendered = kustomizeOverlay((_dir, pathTo) => ({
+      apiVersion: "kustomize.config.k8s.io/v1beta1",
+      kind: "Kustomization",
+      resources: [pathTo(BASE)],
+      patches: [
+        {
+          target: { name: RECONCILER, namespace: GATEWAY_NAMESPACE },
+          patch: JSON.stringify([{ op: "replace", path: "/metadata/namespace", value: "gateways" }]),
+        },
+      ],
+    }));
+    const moved = rendered.filter((o) => o.metadata.namespace === "gateways").map(identity).sort();
+    assert.deepEqual(moved, [`Role gateways/${RECONCILER}`, `RoleBinding gateways/${RECONCILER}`]);
+    assert.equal(rendered.filter((o) => o.metadata.namespace === GATEWAY_NAMESPACE).length, 0);
+    assert.ok(permissions(rendered, RECONCILER_SERVICE_ACCOUNT).includes(`namespace gateways | networking.istio.io | gateways | * | patch`));
+  });
+
+  // deploy/README.md, "Running only one of the two": one delete patch removes the other's objects.
+  const onlyOne = [
+    { only: "webhook", removed: "hostgate-reconciler.*", serviceAccount: SERVICE_ACCOUNT, other: RECONCILER_SERVICE_ACCOUNT },
+    { only: "reconciler", removed: "hostgate-(webhook|validating|mutating)", serviceAccount: RECONCILER_SERVICE_ACCOUNT, other: SERVICE_ACCOUNT },
+  ];
+  for (const { only, removed, serviceAccount, other } of onlyOne) {
+    it(`lets an overlay install only the ${only}, keeping its RBAC whole`, () => {
+      const rendered = kustomizeOverlay((_dir, pathTo) => ({
+        apiVersion: "kustomize.config.k8s.io/v1beta1",
+        kind: "Kustomization",
+        resources: [pathTo(BASE)],
+        patches: [{ target: { name: removed }, patch: "$patch: delete\nkind: Any\nmetadata:\n  name: any\n" }],
+      }));
+      const left = rendered.filter((o) => !["Namespace", "ConfigMap"].includes(o.kind));
+      assert.ok(left.length > 0);
+      for (const doc of left) assert.equal(componentOf(doc), only, identity(doc));
+      assert.deepEqual(permissions(rendered, serviceAccount), permissions(BASE_OBJECTS, serviceAccount));
+      assert.deepEqual(permissions(rendered, other), []);
+      if (only === "reconciler") {
+        const configurations = rendered.filter((o) => o.kind.endsWith("WebhookConfiguration"));
+        assert.deepEqual(configurations, [], "webhook configurations left without the webhook refuse every route write");
+      }
+    });
+  }
 
   describe("the cert-manager overlay", () => {
     const rendered = KUBECTL_MISSING ? [] : kustomize(join(DEPLOY, "overlays", "cert-manager"));
@@ -921,7 +1284,16 @@ describe("kubectl kustomize", { skip: KUBECTL_MISSING }, () => {
         "cluster | hostgate.dev | hostnamegrants | * | list",
         "cluster | hostgate.dev | hostnamegrants | * | watch",
       ]);
-      assert.equal(rendered.filter((o) => o.kind === "Role" || o.kind === "RoleBinding").length, 0);
+      assert.equal(rendered.filter((o) => (o.kind === "Role" || o.kind === "RoleBinding") && componentOf(o) === "webhook").length, 0);
+    });
+
+    it("leaves the reconciler as the base has it: its Deployment (no TLS), RBAC and PodDisruptionBudget", () => {
+      assert.deepEqual(permissions(rendered, RECONCILER_SERVICE_ACCOUNT), permissions(BASE_OBJECTS, RECONCILER_SERVICE_ACCOUNT));
+      const container = containerOf(rendered, RECONCILER);
+      assert.deepEqual(container.args, containerOf(BASE_OBJECTS, RECONCILER).args);
+      assert.ok(!(container.volumeMounts as Json[]).some((m) => m.mountPath === "/tls"), "the reconciler mounts the serving certificate");
+      assert.equal(podSpecOf(rendered, RECONCILER).securityContext.fsGroup, undefined);
+      assert.deepEqual(get("PodDisruptionBudget", RECONCILER).spec, one(BASE_OBJECTS, "PodDisruptionBudget", RECONCILER).spec);
     });
   });
 
@@ -944,9 +1316,12 @@ describe("kubectl kustomize", { skip: KUBECTL_MISSING }, () => {
     const configMap = one(rendered, "ConfigMap");
     assert.match(configMap.data["platform-config.yaml"], /^# ours\n/);
     assert.equal((podSpecOf(rendered).volumes as Json[]).find((v) => v.configMap)?.configMap.name, configMap.metadata.name);
+    assert.equal(containerOf(rendered, RECONCILER).image, "registry.example.com/hostgate:9.9.9", "the image override misses the reconciler");
+    assert.equal((podSpecOf(rendered, RECONCILER).volumes as Json[]).find((v) => v.configMap)?.configMap.name, configMap.metadata.name);
     const policy = one(rendered, "NetworkPolicy");
-    const pod = one(rendered, "Deployment").spec.template;
+    const pod = one(rendered, "Deployment", WEBHOOK).spec.template;
     assert.ok(selects(policy.spec.podSelector, pod.metadata.labels));
+    assert.ok(!selects(policy.spec.podSelector, one(rendered, "Deployment", RECONCILER).spec.template.metadata.labels), "the webhook's NetworkPolicy selects the reconciler");
     const containerPorts = new Set((pod.spec.containers[0].ports as Json[]).map((p) => p.name));
     for (const rule of policy.spec.ingress as Json[]) {
       for (const port of rule.ports) assert.ok(containerPorts.has(port.port), `ingress port ${port.port} is not a container port`);

@@ -11,6 +11,9 @@ import type { ServeDependencies } from "./serve-command.ts";
 import { realServeDependencies } from "./serve-dependencies.ts";
 import { freePort, postJson } from "./testing/http.ts";
 import { parseDuration, parseListen, parseServeOptions } from "./serve-options.ts";
+import type { ReconcilerFactory, ReconcilerSettings } from "../core/cli/serve-component.ts";
+import { DEFAULT_CONFIG } from "../core/cli/paths.ts";
+import { Gauge } from "prom-client";
 
 const dirs: string[] = [];
 after(() => {
@@ -46,6 +49,17 @@ async function until(condition: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!condition()) {
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+async function readyWithin(url: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    // Refused until the health port listens.
+    const answer = await fetch(url).then(async (r) => ({ status: r.status, body: await r.text() }), (error: Error) => ({ status: 0, body: error.message }));
+    if (answer.status === 200) return;
+    if (Date.now() > deadline) assert.fail(`${url} still answers ${answer.status}: ${answer.body}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
@@ -113,6 +127,9 @@ describe("hostgate serve input errors (exit 2, one clear line each)", () => {
     { name: "a policies directory that does not exist", argv: ["serve", "--policies", "/nonexistent/policies"], message: /\/nonexistent\/policies/ },
     { name: "a bad log level", argv: ["serve", "--log-level", "loud"], message: /--log-level "loud" is not one of debug, info, warn, error, silent/ },
     { name: "a bad duration", argv: ["serve", "--shutdown-delay", "soon"], message: /--shutdown-delay "soon" is not a duration/ },
+    { name: "an unknown component", argv: ["serve", "--only", "dns"], message: /--only "dns" is not one of webhook, reconciler/ },
+    { name: "the reconciler with local state", argv: ["serve", "--only", "reconciler", "--state", "examples/state"], message: /--only reconciler and --state exclude each other/ },
+    { name: "a lease name that is no object name", argv: ["serve", "--lease-name", "Hostgate_Lease"], message: /--lease-name "Hostgate_Lease" is not a valid object name/ },
   ];
   for (const c of cases) {
     it(`reports ${c.name}`, async () => {
@@ -126,6 +143,109 @@ describe("hostgate serve input errors (exit 2, one clear line each)", () => {
   it("refuses cluster mode without --config instead of judging a real cluster by the example config", async () => {
     const { deps } = testDependencies({ findCluster: () => ({ description: "https://10.0.0.1:443 (in-cluster)", config: {} }) });
     await assert.rejects(runServe([], deps), (error: Error & { problems?: string[] }) => /cluster mode \(https:\/\/10\.0\.0\.1:443 \(in-cluster\)\) needs --config FILE/.test(error.problems?.join() ?? ""));
+  });
+});
+
+describe("hostgate serve with the reconciler", () => {
+  const CLUSTER = { description: "https://10.0.0.1:443 (in-cluster)", config: { marker: "connection" } };
+
+  /** A reconciler that records how it was started and stopped, and whose readiness a test sets. */
+  function fakeReconciler() {
+    const calls: { connection: unknown; settings: ReconcilerSettings }[] = [];
+    let notReady: string | undefined = "reconciler caches not synced yet: domainroutes.hostgate.dev";
+    let stops = 0;
+    const factory: ReconcilerFactory = async (connection, settings) => {
+      calls.push({ connection, settings });
+      return {
+        notReadyReason: () => notReady,
+        registerMetrics: (registry) => void new Gauge({ name: "hostgate_reconciler_leader", help: "test", registers: [registry] }).set(1),
+        stop: async () => void stops++,
+      };
+    };
+    return { factory, calls, setReady: () => (notReady = undefined), stops: () => stops };
+  }
+
+  it("--only reconciler runs it alone: no webhook port, probes and metrics on the health port, the Lease settings passed, stopped on SIGTERM", async () => {
+    const healthPort = await freePort();
+    const reconciler = fakeReconciler();
+    const { deps, sendSignal, hasHandler } = testDependencies({
+      findCluster: () => CLUSTER,
+      reconciler: reconciler.factory,
+      clusterState: () => assert.fail("the reconciler alone needs no webhook cache"),
+      clusterCertificate: () => assert.fail("the reconciler alone needs no serving certificate"),
+    });
+    const running = runServe(["--only", "reconciler", "--config", DEFAULT_CONFIG, "--health-listen", `127.0.0.1:${healthPort}`, "--namespace", "platform", "--identity", "pod-7"], deps);
+    await until(() => reconciler.calls.length === 1, "the reconciler to start");
+    assert.deepEqual(reconciler.calls[0]!.connection, { marker: "connection" });
+    assert.deepEqual({ ...reconciler.calls[0]!.settings, config: undefined }, { config: undefined, leaseNamespace: "platform", leaseName: "hostgate-reconciler", identity: "pod-7" });
+    await until(() => hasHandler(), "the signal handler");
+    let readyz = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
+    assert.equal(readyz.status, 503);
+    assert.match(await readyz.text(), /\[-\]reconciler failed: reconciler caches not synced yet/);
+    reconciler.setReady();
+    readyz = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
+    assert.equal(readyz.status, 200);
+    assert.match(await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text(), /hostgate_reconciler_leader 1/);
+    sendSignal();
+    assert.equal((await running).exitCode, 0);
+    assert.equal(reconciler.stops(), 1);
+    await assert.rejects(fetch(`http://127.0.0.1:${healthPort}/healthz`), "the health port is closed after the stop");
+  });
+
+  /** Cluster mode on a pretend cluster: the webhook's cache from the example state, its certificate from a temporary local CA. */
+  async function clusterMode() {
+    const reconciler = fakeReconciler();
+    const [port, healthPort] = await Promise.all([freePort(), freePort()]);
+    const tls = join(temp(), "tls");
+    const real = realServeDependencies();
+    const test = testDependencies({
+      findCluster: () => CLUSTER,
+      reconciler: reconciler.factory,
+      clusterState: (_cluster, logger) => real.localState("examples/state", logger),
+      clusterCertificate: (_cluster, _names, logger) => real.localCertificate(tls, logger),
+    });
+    return { reconciler, port, healthPort, ...test };
+  }
+
+  it("cluster mode runs both: the webhook serves, the reconciler starts with it, its metrics join the webhook's, and both stop on SIGTERM", async () => {
+    const { reconciler, port, healthPort, deps, sendSignal, hasHandler } = await clusterMode();
+    const running = runServe(["--config", DEFAULT_CONFIG, "--listen", `127.0.0.1:${port}`, "--health-listen", `127.0.0.1:${healthPort}`, "--shutdown-delay", "0s"], deps);
+    await until(() => reconciler.calls.length === 1 && hasHandler(), "both to start");
+    // The webhook's readiness is its own: a reconciler still syncing (as this one stays) never takes admission down.
+    await readyWithin(`http://127.0.0.1:${healthPort}/readyz`);
+    assert.equal(reconciler.calls.length, 1);
+    const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+    assert.match(metrics, /hostgate_reconciler_leader 1/);
+    assert.match(metrics, /hostgate_admission_reviews_total|hostgate_policies_loaded/);
+    sendSignal();
+    assert.equal((await running).exitCode, 0);
+    assert.equal(reconciler.stops(), 1);
+  });
+
+  it("--only webhook in cluster mode never starts the reconciler", async () => {
+    const { reconciler, port, healthPort, deps, sendSignal, hasHandler } = await clusterMode();
+    const running = runServe(["--only", "webhook", "--config", DEFAULT_CONFIG, "--listen", `127.0.0.1:${port}`, "--health-listen", `127.0.0.1:${healthPort}`, "--shutdown-delay", "0s"], deps);
+    await until(() => hasHandler(), "the webhook to start");
+    await readyWithin(`http://127.0.0.1:${healthPort}/readyz`);
+    sendSignal();
+    assert.equal((await running).exitCode, 0);
+    assert.equal(reconciler.calls.length, 0);
+  });
+
+  it("--only reconciler without a cluster is a usage error naming where clusters come from", async () => {
+    const { deps } = testDependencies({ reconciler: fakeReconciler().factory });
+    await assert.rejects(runServe(["--only", "reconciler"], deps), (error: Error & { problems?: string[] }) => /--only reconciler needs a cluster \(--kubeconfig FILE/.test(error.problems?.join() ?? ""));
+  });
+
+  it("local mode runs the webhook only, and never calls the reconciler", async () => {
+    const reconciler = fakeReconciler();
+    const [port, healthPort] = await Promise.all([freePort(), freePort()]);
+    const { deps, printed, sendSignal } = testDependencies({ reconciler: reconciler.factory });
+    const running = runServe(["--tls-dir", join(temp(), "tls"), "--listen", `127.0.0.1:${port}`, "--health-listen", `127.0.0.1:${healthPort}`], deps);
+    await until(() => printed.length > 0, "the banner");
+    sendSignal();
+    assert.equal((await running).exitCode, 0);
+    assert.equal(reconciler.calls.length, 0);
   });
 });
 
@@ -158,6 +278,13 @@ describe("serve flag parsing", () => {
       else assert.equal(parseDuration("--shutdown-delay", text), expected);
     });
   }
+  it("takes the Lease identity from --identity, else POD_NAME, else the host name and a random suffix", () => {
+    assert.equal(parseServeOptions(["--identity", "me"], { POD_NAME: "pod-1" }).identity, "me");
+    assert.equal(parseServeOptions([], { POD_NAME: "pod-1" }).identity, "pod-1");
+    const a = parseServeOptions([], {}).identity;
+    assert.match(a, /^.+_[0-9a-f-]{36}$/);
+    assert.notEqual(a, parseServeOptions([], {}).identity, "two processes on one host never share an identity");
+  });
   it("takes the namespace from POD_NAMESPACE when --namespace is not given", () => {
     assert.equal(parseServeOptions([], { POD_NAMESPACE: "platform" }).namespace, "platform");
     assert.equal(parseServeOptions([], {}).namespace, "hostgate-system");

@@ -1,7 +1,11 @@
 // `hostgate serve`: loads the policies and platform config, picks the mode
-// (cluster or local), starts the state source and the certificate source,
-// runs the webhook until SIGTERM/SIGINT and stops it gracefully. The sources
-// are made by injected factories, so tests run the real command with fakes.
+// (cluster or local) and what runs (the webhook, the reconciler, or both),
+// starts them, and on SIGTERM/SIGINT stops them gracefully together. The
+// sources and the reconciler are made by injected factories, so tests run
+// the real command with fakes, and this room never imports the reconciler:
+// bin/cli.ts hands its factory in. This file hosts the process because the
+// webhook is its main tenant; the reconciler-only mode borrows its health
+// server.
 import { resolve } from "node:path";
 import type { Command } from "../core/cli/main.ts";
 import type { CommandResult } from "../core/errors.ts";
@@ -20,6 +24,11 @@ import { realServeDependencies } from "./serve-dependencies.ts";
 import { parseServeOptions, SERVE_USAGE } from "./serve-options.ts";
 import type { ServeOptions } from "./serve-options.ts";
 import { startWebhook } from "./webhook.ts";
+import { createHealthServer } from "./health-server.ts";
+import { listen } from "./https-server.ts";
+import type { BackgroundComponent, ReconcilerFactory } from "../core/cli/serve-component.ts";
+import { collectDefaultMetrics, Registry } from "prom-client";
+import type { AddressInfo } from "node:net";
 import type { PolicyStateSource, RunningWebhook, ServingCertificate } from "./webhook.ts";
 
 export interface StateSourceHandle extends PolicyStateSource {
@@ -51,6 +60,8 @@ export interface ServeDependencies {
   localCertificate(dir: string, logger: Logger): CertificateHandle;
   clusterCertificate(cluster: ClusterTarget, names: { namespace: string; service: string }, logger: Logger): Promise<CertificateHandle> | CertificateHandle;
   fileCertificate(certFile: string, keyFile: string, logger: Logger): CertificateHandle;
+  /** The reconciler, when the build has one (bin/cli.ts adds it; the webhook's room does not know it). */
+  reconciler?: ReconcilerFactory;
   logger(level: LogLevel): ProcessLogger;
   /** Calls `stop` on SIGTERM/SIGINT; returns the function that removes the handlers. */
   onStopSignal(stop: (signal: string) => void): () => void;
@@ -61,72 +72,67 @@ export interface ServeDependencies {
 export const DEFAULT_LOCAL_STATE = "examples/state";
 
 export function serveCommand(deps: () => ServeDependencies): Command {
-  return { summary: "run the admission webhook (HTTPS AdmissionReview v1)", usage: SERVE_USAGE, run: (args) => runServe(args, deps()) };
+  return { summary: "run the admission webhook and, on a cluster, the reconciler", usage: SERVE_USAGE, run: (args) => runServe(args, deps()) };
+}
+
+/** What this process will run, decided from the flags and whether a cluster is configured. */
+interface Plan {
+  cluster: ClusterTarget | undefined;
+  local: boolean;
+  webhook: boolean;
+  reconciler: boolean;
+}
+
+async function planServe(options: ServeOptions, deps: ServeDependencies): Promise<Plan> {
+  const cluster = options.state === undefined ? await deps.findCluster(options.kubeconfig) : undefined;
+  const local = cluster === undefined;
+  if (options.only === "reconciler" && local) throw new UsageError("--only reconciler needs a cluster (--kubeconfig FILE, the in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured");
+  // The bundled example config names example.com zones: fine on a laptop,
+  // wrong on a real cluster, where it would judge against made-up zones.
+  if (!local && options.config === undefined) throw new UsageError(`cluster mode (${cluster.description}) needs --config FILE, the platform config (deploy/ mounts it from a ConfigMap); the bundled example config is only used locally`);
+  const reconciler = !local && options.only !== "webhook";
+  if (reconciler && deps.reconciler === undefined) throw new UsageError("this build of hostgate has no reconciler; run with --only webhook");
+  return { cluster, local, webhook: options.only !== "reconciler", reconciler };
 }
 
 export async function runServe(args: readonly string[], deps: ServeDependencies): Promise<CommandResult> {
   const options = parseServeOptions(args);
-  const cluster = options.state === undefined ? await deps.findCluster(options.kubeconfig) : undefined;
-  const local = cluster === undefined;
-  // The bundled example config names example.com zones: fine on a laptop,
-  // wrong on a real cluster, where it would judge against made-up zones.
-  if (!local && options.config === undefined) throw new UsageError(`cluster mode (${cluster.description}) needs --config FILE, the platform config (deploy/ mounts it from a ConfigMap); the bundled example config is only used locally`);
-  const { policies, config } = loadInputs(options);
+  const plan = await planServe(options, deps);
+  const { policies, config } = loadInputs(options, plan.webhook);
   const logger = deps.logger(options.logLevel);
-  const stateDir = options.state ?? DEFAULT_LOCAL_STATE;
-  const state = local ? deps.localState(stateDir, logger) : await deps.clusterState(cluster, logger);
-  const certificate =
-    options.tlsCert !== undefined && options.tlsKey !== undefined
-      ? deps.fileCertificate(options.tlsCert, options.tlsKey, logger)
-      : local
-        ? deps.localCertificate(options.tlsDir, logger)
-        : await deps.clusterCertificate(cluster, { namespace: options.namespace, service: options.service }, logger);
 
-  let webhook: RunningWebhook | undefined;
   let stopRequested: ((signal: string) => void) | undefined;
   const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
   const removeSignals = deps.onStopSignal((signal) => stopRequested?.(signal));
-  const stopSources = async () => {
-    await Promise.allSettled([Promise.resolve(state.stop()), Promise.resolve(certificate.stop())]);
-  };
+  const running: { stop(): Promise<unknown> }[] = [];
+  const cleanups: (() => Promise<unknown> | unknown)[] = [];
 
   try {
-    // Local state must load before serving (a bad directory is exit 2);
-    // the cluster cache syncs in the background while /readyz says so.
-    await state.start();
-    const certificateReady = certificate.start();
-    // Awaited by startWebhook after the health port is up; if that fails
-    // first, this rejection must not surface later as an unhandled one.
-    certificateReady.catch(() => {});
-    const started = startWebhook({
-      policies,
-      config: configToCel(config),
-      state,
-      certificate,
-      certificateReady,
-      listen: options.listen ?? { host: local ? "127.0.0.1" : "0.0.0.0", port: 8443 },
-      healthListen: options.healthListen ?? { host: local ? "127.0.0.1" : "0.0.0.0", port: 8080 },
-      logger,
-      shutdownDelayMs: options.shutdownDelayMs ?? (local ? 0 : 5000),
-      shutdownTimeoutMs: options.shutdownTimeoutMs,
-      bodyLimitBytes: options.bodyLimitBytes,
-    });
-    const first = await Promise.race([started.then((w) => ({ w })), stopped.then((signal) => ({ signal }))]);
-    if ("signal" in first) {
-      logger.info({ signal: first.signal }, "stop requested before the webhook was serving");
-      void started.then((w) => w.stop(), () => undefined);
-      return { output: "", exitCode: 0 };
+    let registry: Registry | undefined;
+    let reconciler: BackgroundComponent | undefined;
+    if (plan.webhook) {
+      const started = await startWebhookPart(options, plan, deps, logger, policies!, config, stopped, cleanups);
+      if (started === "stopped") return { output: "", exitCode: 0 };
+      running.push(started);
+      registry = started.metrics.registry;
     }
-    webhook = first.w;
-    registerCertificateMetrics(webhook.metrics.registry, certificate);
-    logger.info({ mode: local ? "local" : "cluster", url: webhook.url, health: webhook.healthUrl, state: state.describe(), policies: policies.modules.length, ...(cluster ? { cluster: cluster.description } : {}) }, "webhook serving");
-    if (local) deps.print(localBanner({ url: webhook.url, healthUrl: webhook.healthUrl, caFile: options.tlsCert === undefined ? resolve(options.tlsDir, "ca.crt") : undefined, state: state.describe(), policies: policies.modules.length }));
+    if (plan.reconciler) {
+      reconciler = await deps.reconciler!(plan.cluster!.config, { config, leaseNamespace: options.namespace, leaseName: options.leaseName, identity: options.identity }, logger);
+      running.unshift(reconciler);
+      if (registry !== undefined) reconciler.registerMetrics(registry);
+      else running.push(await startHealthOnly(options, reconciler, logger));
+      logger.info({ lease: `${options.namespace}/${options.leaseName}`, identity: options.identity, cluster: plan.cluster!.description }, "reconciler started: standing for leader");
+    } else if (plan.local && options.only === undefined) {
+      logger.info({}, "reconciler not started: local mode has no cluster to reconcile");
+    }
 
     const signal = await stopped;
     logger.info({ signal }, "stop requested");
-    await webhook.stop();
+    // Together: the webhook drains while the reconciler finishes its reconciles and releases its Lease.
+    await Promise.all(running.map((r) => r.stop()));
     return { output: "", exitCode: 0 };
   } catch (error) {
+    await Promise.allSettled(running.map((r) => r.stop()));
     if (isReportable(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);
     const code = (error as { code?: unknown }).code;
@@ -134,17 +140,104 @@ export async function runServe(args: readonly string[], deps: ServeDependencies)
     return { output: "", exitCode: 1, notes: [`hostgate serve: cannot start: ${message}${hint}`] };
   } finally {
     removeSignals();
-    await stopSources();
+    await Promise.allSettled(cleanups.map((cleanup) => Promise.resolve(cleanup())));
     logger.flush();
   }
 }
 
-function loadInputs(options: ServeOptions): { policies: PolicySet; config: PlatformConfig } {
+/** The webhook with its state and certificate sources; "stopped" when a stop came before it served. */
+async function startWebhookPart(
+  options: ServeOptions,
+  plan: Plan,
+  deps: ServeDependencies,
+  logger: ProcessLogger,
+  policies: PolicySet,
+  config: PlatformConfig,
+  stopped: Promise<string>,
+  cleanups: (() => Promise<unknown> | unknown)[],
+): Promise<RunningWebhook | "stopped"> {
+  const { cluster, local } = plan;
+  const stateDir = options.state ?? DEFAULT_LOCAL_STATE;
+  const state = local ? deps.localState(stateDir, logger) : await deps.clusterState(cluster!, logger);
+  cleanups.push(() => state.stop());
+  const certificate =
+    options.tlsCert !== undefined && options.tlsKey !== undefined
+      ? deps.fileCertificate(options.tlsCert, options.tlsKey, logger)
+      : local
+        ? deps.localCertificate(options.tlsDir, logger)
+        : await deps.clusterCertificate(cluster!, { namespace: options.namespace, service: options.service }, logger);
+  cleanups.push(() => certificate.stop());
+
+  // Local state must load before serving (a bad directory is exit 2);
+  // the cluster cache syncs in the background while /readyz says so.
+  await state.start();
+  const certificateReady = certificate.start();
+  // Awaited by startWebhook after the health port is up; if that fails
+  // first, this rejection must not surface later as an unhandled one.
+  certificateReady.catch(() => {});
+  const started = startWebhook({
+    policies,
+    config: configToCel(config),
+    state,
+    certificate,
+    certificateReady,
+    listen: options.listen ?? { host: local ? "127.0.0.1" : "0.0.0.0", port: 8443 },
+    healthListen: options.healthListen ?? { host: local ? "127.0.0.1" : "0.0.0.0", port: 8080 },
+    logger,
+    shutdownDelayMs: options.shutdownDelayMs ?? (local ? 0 : 5000),
+    shutdownTimeoutMs: options.shutdownTimeoutMs,
+    bodyLimitBytes: options.bodyLimitBytes,
+  });
+  const first = await Promise.race([started.then((w) => ({ w })), stopped.then((signal) => ({ signal }))]);
+  if ("signal" in first) {
+    logger.info({ signal: first.signal }, "stop requested before the webhook was serving");
+    void started.then((w) => w.stop(), () => undefined);
+    return "stopped";
+  }
+  const webhook = first.w;
+  registerCertificateMetrics(webhook.metrics.registry, certificate);
+  logger.info({ mode: local ? "local" : "cluster", url: webhook.url, health: webhook.healthUrl, state: state.describe(), policies: policies.modules.length, ...(cluster ? { cluster: cluster.description } : {}) }, "webhook serving");
+  if (local) deps.print(localBanner({ url: webhook.url, healthUrl: webhook.healthUrl, caFile: options.tlsCert === undefined ? resolve(options.tlsDir, "ca.crt") : undefined, state: state.describe(), policies: policies.modules.length }));
+  return webhook;
+}
+
+/** Probes and metrics for a process that runs the reconciler without the webhook. */
+async function startHealthOnly(options: ServeOptions, component: BackgroundComponent, logger: Logger): Promise<{ stop(): Promise<void> }> {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: "hostgate_reconciler_" });
+  component.registerMetrics(registry);
+  let stopping = false;
+  const server = createHealthServer({
+    readiness: [
+      { name: "reconciler", check: () => component.notReadyReason() },
+      { name: "shutdown", check: () => (stopping ? "shutting down" : undefined) },
+    ],
+    registry,
+  });
+  const at = options.healthListen ?? { host: "0.0.0.0", port: 8080 };
+  await listen(server, at);
+  logger.info({ health: `http://${at.host}:${(server.address() as AddressInfo).port}` }, "serving probes and metrics");
+  return {
+    async stop() {
+      stopping = true;
+      await new Promise<void>((done) => {
+        server.close(() => done());
+        server.closeAllConnections();
+      });
+    },
+  };
+}
+
+/** The platform config, and the policies when the webhook runs (the reconciler judges nothing). */
+function loadInputs(options: ServeOptions, webhook: boolean): { policies: PolicySet | undefined; config: PlatformConfig } {
   const loaders = new ProblemCollector();
   const config = loaders.attempt(() => loadPlatformConfig(options.config ?? DEFAULT_CONFIG));
+  if (!webhook) return { ...loaders.results({ config }), policies: undefined };
   const policies = loaders.attempt(() => loadPolicySet(options.policies.length > 0 ? options.policies : [BUILTIN_POLICIES]));
   return loaders.results({ policies, config });
 }
 
-/** `hostgate serve`, on the real cluster, certificates and process. */
-export const SERVE_COMMAND: Command = serveCommand(() => realServeDependencies());
+/** `hostgate serve`, on the real cluster, certificates and process; `reconciler` is the composition root's to add. */
+export function realServeCommand(reconciler?: ReconcilerFactory): Command {
+  return serveCommand(() => ({ ...realServeDependencies(), ...(reconciler ? { reconciler } : {}) }));
+}

@@ -1,5 +1,7 @@
 // `hostgate serve` flags, parsed and checked before anything starts, so a
 // typo is one clear line and exit 2, not a half-started server.
+import { randomUUID } from "node:crypto";
+import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { UsageError } from "../core/errors.ts";
 import { LOG_LEVELS } from "../core/logger.ts";
@@ -8,9 +10,14 @@ import type { ListenAddress } from "./https-server.ts";
 
 export const SERVE_USAGE = `Usage: hostgate serve [options]
 
-Runs the admission webhook: POST /validate and POST /mutate take an
-admission.k8s.io/v1 AdmissionReview over HTTPS; /healthz, /readyz and
-/metrics are served over plain HTTP on a separate port.
+Runs the admission webhook and, in cluster mode, the reconciler.
+
+The webhook: POST /validate and POST /mutate take an admission.k8s.io/v1
+AdmissionReview over HTTPS. The reconciler keeps each DomainRoute's Istio
+objects, domain claim and the identity table equal to what it declares;
+of several replicas, the holder of a coordination.k8s.io Lease reconciles
+and the others stand by. /healthz, /readyz and /metrics are served over
+plain HTTP on a separate port.
 
 Modes:
   cluster  when a cluster is configured (--kubeconfig, in-cluster service
@@ -24,6 +31,9 @@ Modes:
            CA and serving certificate are written to --tls-dir.
 
 Options:
+  --only COMPONENT           run only the webhook or only the reconciler
+                             (deploy/ runs them as two Deployments); default:
+                             both in cluster mode, the webhook in local mode
   --listen HOST:PORT         HTTPS address (local default 127.0.0.1:8443,
                              cluster default 0.0.0.0:8443)
   --health-listen HOST:PORT  plain-HTTP probes and metrics (local default
@@ -36,8 +46,9 @@ Options:
   --tls-key FILE             one; both or neither; reloaded when the files change
   --tls-dir DIR              local mode: where ca.crt, tls.crt and tls.key are
                              written (default .hostgate/tls)
-  --namespace NS             cluster mode: the webhook's namespace, for its
-                             Secret (default: $POD_NAMESPACE, else hostgate-system)
+  --namespace NS             cluster mode: hostgate's namespace, for the
+                             webhook's Secret and the reconciler's Lease
+                             (default: $POD_NAMESPACE, else hostgate-system)
   --service NAME             cluster mode: the webhook's Service name, for the
                              certificate's DNS names (default hostgate-webhook)
   --shutdown-delay DURATION  keep serving this long after SIGTERM while
@@ -47,12 +58,23 @@ Options:
                              (default 20s)
   --body-limit BYTES         largest request body accepted (default 8388608;
                              larger bodies get 413)
+  --lease-name NAME          reconciler: the leader-election Lease, in
+                             --namespace (default hostgate-reconciler)
+  --identity NAME            reconciler: this replica's name in the Lease
+                             (default: $POD_NAME, else HOSTNAME_RANDOM)
   --log-level LEVEL          debug, info (default), warn, error or silent
 
 SIGTERM or SIGINT stops it gracefully. Exit status: 0 after a clean stop,
 2 for unusable flags or input, 1 when it cannot start.`;
 
+export const COMPONENTS = ["webhook", "reconciler"] as const;
+export type Component = (typeof COMPONENTS)[number];
+
 export interface ServeOptions {
+  /** Run only this component; undefined: both where they can run. */
+  only?: Component;
+  leaseName: string;
+  identity: string;
   listen?: ListenAddress;
   healthListen?: ListenAddress;
   config?: string;
@@ -93,6 +115,9 @@ export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEn
         "shutdown-timeout": { type: "string" },
         "body-limit": { type: "string" },
         "log-level": { type: "string" },
+        only: { type: "string" },
+        "lease-name": { type: "string" },
+        identity: { type: "string" },
       },
     });
   } catch (error) {
@@ -112,7 +137,15 @@ export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEn
   if (v.state !== undefined && v.kubeconfig !== undefined) problems.push("--state (local mode) and --kubeconfig (cluster mode) exclude each other; give one");
   const logLevel = v["log-level"] ?? "info";
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`--log-level ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(", ")}`);
+  if (v.only !== undefined && !(COMPONENTS as readonly string[]).includes(v.only)) problems.push(`--only ${JSON.stringify(v.only)} is not one of ${COMPONENTS.join(", ")}`);
+  if (v.only === "reconciler" && v.state !== undefined) problems.push("--only reconciler and --state exclude each other: the reconciler needs a cluster, and --state is local mode (no cluster)");
+  if (v["lease-name"] !== undefined && !DNS_SUBDOMAIN.test(v["lease-name"])) problems.push(`--lease-name ${JSON.stringify(v["lease-name"])} is not a valid object name (lower-case letters, digits, '-' and '.', at most 253 characters)`);
+  const identity = v.identity ?? (env.POD_NAME || `${hostname()}_${randomUUID()}`);
+  if (identity === "" || identity.length > 253) problems.push("--identity must be 1 to 253 characters: it is written into the Lease's holderIdentity");
   const options: ServeOptions = {
+    ...(v.only !== undefined ? { only: v.only as Component } : {}),
+    leaseName: v["lease-name"] ?? "hostgate-reconciler",
+    identity,
     ...(v.listen !== undefined ? { listen: attempt(() => parseListen("--listen", v.listen!)) } : {}),
     ...(v["health-listen"] !== undefined ? { healthListen: attempt(() => parseListen("--health-listen", v["health-listen"]!)) } : {}),
     ...(v.config !== undefined ? { config: v.config } : {}),
@@ -132,6 +165,8 @@ export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEn
   if (problems.length > 0) throw new UsageError(...problems);
   return options;
 }
+
+const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (all interfaces). */
 export function parseListen(flag: string, text: string): ListenAddress {

@@ -12,6 +12,6 @@ export { Backoff, backoffDelay, DEFAULT_BACKOFF } from "../backoff.ts";
 export type { BackoffOptions } from "../backoff.ts";
 export { apiVersionOf, describeResource, resourcePath, resourceProblems } from "./resource.ts";
 export type { ResourceRef } from "./resource.ts";
-export { formatKey, keyOf, resourceVersionOf, tombstone } from "./object-key.ts";
+export { formatKey, keyOf, parseKey, resourceVersionOf, tombstone } from "./object-key.ts";
 export type { KubeObject, ObjectKey } from "./object-key.ts";
 export { listAllPages } from "./list-pages.ts";

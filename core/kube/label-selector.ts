@@ -5,7 +5,9 @@
 
 type Requirement = { key: string; op: "=" | "!=" | "exists" | "absent"; value?: string };
 
+/** Parsed selectors; bounded, because per-object selectors (a uid each) would otherwise pile up forever. */
 const cache = new Map<string, Requirement[]>();
+const CACHE_LIMIT = 1024;
 
 /** Parses a selector; throws a RangeError naming the bad term (set-based `in (...)` is not supported). */
 export function parseLabelSelector(selector: string): Requirement[] {
@@ -22,6 +24,7 @@ export function parseLabelSelector(selector: string): Requirement[] {
     else if ((match = /^([^=!\s]+)$/.exec(term))) requirements.push({ key: match[1]!, op: "exists" });
     else throw new RangeError(`label selector ${JSON.stringify(selector)}: cannot read ${JSON.stringify(term)}; use key=value, key!=value, key or !key`);
   }
+  if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(selector, requirements);
   return requirements;
 }

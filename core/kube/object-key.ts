@@ -29,6 +29,12 @@ export function formatKey(key: ObjectKey): string {
   return key.namespace === undefined ? key.name : `${key.namespace}/${key.name}`;
 }
 
+/** The inverse of formatKey: `namespace/name` or a bare `name` (namespaces and names never contain `/`). */
+export function parseKey(key: string): ObjectKey {
+  const slash = key.indexOf("/");
+  return slash < 0 ? { name: key } : { namespace: key.slice(0, slash), name: key.slice(slash + 1) };
+}
+
 function metadataOf(object: unknown): Record<string, unknown> | undefined {
   if (object === null || typeof object !== "object") return undefined;
   const metadata = (object as Record<string, unknown>).metadata;

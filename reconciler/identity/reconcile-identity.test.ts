@@ -66,6 +66,22 @@ describe("reconciling the identity table", () => {
     assert.deepEqual(table(), { "blog.example.com": "blog-app", "shop.example.com": "shop-app" });
   });
 
+  test("an EnvoyFilter whose managed-by label was removed (so a label-selected cache misses it) is replaced, label restored", async () => {
+    await reconcileIdentity(deps);
+    const filter = api.server.get(ENVOY_FILTERS, { namespace: ns, name: IDENTITY_ENVOY_FILTER_NAME })!;
+    await api.update(ENVOY_FILTERS, { ...filter, metadata: { ...filter.metadata, labels: {} }, spec: { configPatches: [] } });
+    // The reconciler's cache selects app.kubernetes.io/managed-by=hostgate: the stripped object is not in it.
+    const labelled = (r: Parameters<ObjectReader["get"]>[0], k: Parameters<ObjectReader["get"]>[1]) => {
+      const object = api.server.get(r, k);
+      return (object?.metadata?.labels as Record<string, string> | undefined)?.["app.kubernetes.io/managed-by"] === "hostgate" || r.kind === "DomainRoute" ? object : undefined;
+    };
+    const outcome = await reconcileIdentity({ ...deps, reader: { ...deps.reader, get: labelled } });
+    assert.equal(outcome.writes, 1, "the EnvoyFilter only: the ConfigMap is unchanged");
+    const restored = api.server.get(ENVOY_FILTERS, { namespace: ns, name: IDENTITY_ENVOY_FILTER_NAME })!;
+    assert.equal((restored.metadata!.labels as Record<string, string>)["app.kubernetes.io/managed-by"], "hostgate");
+    assert.notDeepEqual((restored.spec as { configPatches: unknown[] }).configPatches, []);
+  });
+
   test("an appId claimed by two domains is given to neither, and both routes say who else claims it", async () => {
     await api.create(DOMAIN_ROUTES, protectedRoute("copycat", "copy.example.com", "shop-app"));
     await reconcileRoute(routeDeps(), { namespace: "team-a", name: "copycat" });

@@ -8,6 +8,7 @@
 // gateways' listeners).
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
+import { KubeApiError } from "../../core/kube/api-error.ts";
 import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
@@ -90,8 +91,20 @@ export async function reconcileIdentity(deps: IdentityReconcilerDeps): Promise<I
 /** A full replace: these objects are hostgate's alone, and a replace also reverts keys someone added to them. */
 async function write(deps: IdentityReconcilerDeps, desired: KubeObject, current: KubeObject | undefined): Promise<void> {
   const resource = desired.kind === "EnvoyFilter" ? ENVOY_FILTERS : CONFIG_MAPS;
-  if (current === undefined) await deps.api.create(resource, desired);
-  else await deps.api.update(resource, { ...desired, metadata: { ...desired.metadata, resourceVersion: current.metadata?.resourceVersion } });
+  if (current === undefined) {
+    try {
+      await deps.api.create(resource, desired);
+      return;
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+      // It exists, but not in the cache: someone removed the managed-by label
+      // the cache selects on (or the cache is a moment behind). Replace it,
+      // label included, from what the server holds.
+      current = await deps.api.get(resource, { namespace: desired.metadata!.namespace!, name: desired.metadata!.name! });
+      if (current === undefined) throw error;
+    }
+  }
+  await deps.api.update(resource, { ...desired, metadata: { ...desired.metadata, resourceVersion: current.metadata?.resourceVersion } });
 }
 
 function protectionCondition(state: RouteIdentityState | undefined, route: DomainRoute, tooLarge: readonly string[]): ConditionInput | undefined {

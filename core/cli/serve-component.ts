@@ -1,0 +1,28 @@
+// What `hostgate serve` runs besides the webhook: a component that starts
+// with the cluster, reports whether it is ready and what it measures, and
+// stops on SIGTERM. The reconciler is one; bin/cli.ts hands its factory to
+// the serve command, so the webhook's room never imports the reconciler's.
+import type { Registry } from "prom-client";
+import type { Logger } from "../logger.ts";
+import type { PlatformConfig } from "../config/platform-config.ts";
+
+export interface BackgroundComponent {
+  /** undefined when ready, else why not (the /readyz check when it runs alone). */
+  notReadyReason(): string | undefined;
+  /** Adds its metrics to the registry behind /metrics. */
+  registerMetrics(registry: Registry): void;
+  /** Graceful: finishes or aborts the work in flight, gives up what it holds (a Lease). Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+export interface ReconcilerSettings {
+  config: PlatformConfig;
+  /** Where the leader-election Lease lives. */
+  leaseNamespace: string;
+  leaseName: string;
+  /** This replica's identity in the Lease (the pod name). */
+  identity: string;
+}
+
+/** Starts the reconciler against the cluster `connection` (core/kube ClusterConnection). Returns once started, not once synced. */
+export type ReconcilerFactory = (connection: unknown, settings: ReconcilerSettings, logger: Logger) => Promise<BackgroundComponent>;

@@ -1,0 +1,100 @@
+// The reconciler's view of the cluster: one shared informer per resource it
+// reads, narrowed as far as the API allows, so the watches carry only what
+// a reconcile may look at:
+//   - every DomainRoute and DomainClaim;
+//   - the Istio kinds it produces, only those labelled managed-by=hostgate,
+//     and those that live in the gateway namespace only there;
+//   - its identity EnvoyFilter and ConfigMap, in the gateway namespace.
+// RBAC (deploy/base/reconciler-rbac.yaml) grants list and watch on exactly
+// these, in exactly these namespaces.
+import type { Clock } from "../../core/clock.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { ListWatchClient } from "../../core/kube/list-watch-client.ts";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { ResourceRef } from "../../core/kube/resource.ts";
+import type { PlatformConfig } from "../../core/config/platform-config.ts";
+import { InformerReader } from "../cluster/informer-reader.ts";
+import { LABEL_ROUTE_UID } from "../domainroute/render/metadata.ts";
+import { PRODUCED_RESOURCES } from "../domainroute/render/produced-resources.ts";
+import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, MANAGED_SELECTOR } from "../resources.ts";
+import { SharedInformer } from "../runtime/informer.ts";
+
+export interface CachedResource {
+  resource: ResourceRef;
+  /** What its events mean to the controllers. */
+  role: "routes" | "claims" | "produced" | "identity";
+  indexedLabels?: readonly string[];
+}
+
+/** Every resource the reconciler caches, with the namespace and selector its informer uses. */
+export function cachedResources(config: PlatformConfig): CachedResource[] {
+  const gatewayNamespace = config.gateway.namespace;
+  return [
+    { resource: DOMAIN_ROUTES, role: "routes" },
+    { resource: DOMAIN_CLAIMS, role: "claims" },
+    ...PRODUCED_RESOURCES.map((produced): CachedResource => {
+      const { scope: _scope, ...ref } = produced;
+      return {
+        resource: { ...ref, labelSelector: MANAGED_SELECTOR, ...(produced.scope === "gateway" ? { namespace: gatewayNamespace } : {}) },
+        role: "produced",
+        indexedLabels: [LABEL_ROUTE_UID],
+      };
+    }),
+    { resource: { ...ENVOY_FILTERS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "identity" },
+    { resource: { ...CONFIG_MAPS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "identity" },
+  ];
+}
+
+export interface ReconcilerCaches {
+  reader: InformerReader;
+  informers: { cached: CachedResource; informer: SharedInformer<KubeObject> }[];
+  start(): void;
+  stop(): Promise<void>;
+  /** Resolves true once every informer has synced, false if they stop first. */
+  whenSynced(): Promise<boolean>;
+}
+
+export interface CacheOptions {
+  client: ListWatchClient;
+  config: PlatformConfig;
+  clock?: Clock;
+  logger: Logger;
+  /** Replay every cached object to the controllers this often (the level-triggered safety net). */
+  resyncMs: number;
+  random?: () => number;
+}
+
+export function reconcilerCaches(options: CacheOptions): ReconcilerCaches {
+  const reader = new InformerReader();
+  const informers = cachedResources(options.config).map((cached) => {
+    const informer = new SharedInformer<KubeObject>({
+      resource: cached.resource,
+      client: options.client,
+      transform: withoutManagedFields,
+      logger: options.logger,
+      resyncMs: options.resyncMs,
+      ...(options.clock ? { clock: options.clock } : {}),
+      ...(options.random ? { random: options.random } : {}),
+    });
+    reader.add(cached.resource, informer, cached.indexedLabels);
+    return { cached, informer };
+  });
+  return {
+    reader,
+    informers,
+    start: () => informers.forEach(({ informer }) => informer.start()),
+    stop: async () => void (await Promise.all(informers.map(({ informer }) => informer.stop()))),
+    whenSynced: async () => (await Promise.all(informers.map(({ informer }) => informer.whenSynced()))).every(Boolean),
+  };
+}
+
+/**
+ * Server-side apply's managedFields are often larger than the object and
+ * nothing here reads them: dropping them halves the cache. The planner
+ * compares its own hash annotation, and deletes carry the uid.
+ */
+function withoutManagedFields(object: KubeObject): KubeObject {
+  if (object.metadata?.managedFields === undefined) return object;
+  const { managedFields: _dropped, ...metadata } = object.metadata;
+  return { ...object, metadata };
+}

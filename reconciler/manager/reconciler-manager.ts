@@ -1,0 +1,176 @@
+// The running reconciler: the shared caches (on every replica, so a standby
+// is warm), leader election on a Lease (only the leader reconciles), and the
+// leader's controllers. start() returns at once; failures to reach the API
+// server are retried by the informers and the elector, never thrown.
+//
+//   start ─► caches list+watch ─┐
+//          └► elector ─ leading ─┴► caches synced ─► ControllerSet.start
+//                        stopped ──► ControllerSet.stop (drain, abort after stopTimeout)
+//   stop  ─► elector.stop (ends the term, then releases the Lease) ─► caches stop
+import type { Clock } from "../../core/clock.ts";
+import { systemClock } from "../../core/clock.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { KubeApi } from "../../core/kube/object-api.ts";
+import type { PlatformConfig } from "../../core/config/platform-config.ts";
+import { apiEventRecorder } from "../cluster/event-recorder.ts";
+import type { EventRecorder } from "../cluster/event-recorder.ts";
+import type { ControllerStats } from "../runtime/controller.ts";
+import { LeaderElector } from "../runtime/leader-election.ts";
+import type { LeaderElectorOptions } from "../runtime/leader-election.ts";
+import { objectApiLeaseClient } from "../runtime/object-api-lease-client.ts";
+import { reconcilerCaches } from "./caches.ts";
+import type { ReconcilerCaches } from "./caches.ts";
+import { ControllerSet } from "./controller-set.ts";
+
+/** Where the Lease is, who this replica is, and the timings (LeaderElector's defaults when absent). */
+export type LeaderElectionSettings = Pick<LeaderElectorOptions, "namespace" | "name" | "identity" | "leaseDurationMs" | "renewDeadlineMs" | "retryPeriodMs">;
+
+export interface ReconcilerManagerOptions {
+  api: KubeApi;
+  config: PlatformConfig;
+  logger: Logger;
+  clock?: Clock;
+  random?: () => number;
+  /** undefined: this process leads from the start (one replica only, or tests). */
+  leaderElection?: LeaderElectionSettings;
+  /** Default 10 minutes, as controller-runtime's SyncPeriod is order of. */
+  resyncMs?: number;
+  /** Default 1 s. */
+  identityDebounceMs?: number;
+  /** Default 5 s. */
+  sweepDebounceMs?: number;
+  /** DomainRoutes reconciled at once; default 4. */
+  routeWorkers?: number;
+  /** How long a stopping term waits for reconciles in flight before aborting them; default 20 s. */
+  stopTimeoutMs?: number;
+  events?: EventRecorder;
+}
+
+export const DEFAULT_RESYNC_MS = 10 * 60_000;
+
+export class ReconcilerManager {
+  readonly #options: ReconcilerManagerOptions;
+  readonly #clock: Clock;
+  readonly #caches: ReconcilerCaches;
+  readonly #elector: LeaderElector | undefined;
+  #term: ControllerSet | undefined;
+  #terms = 0;
+  /** Counts of the terms that ended: a metric's counter must not drop when a term does. */
+  readonly #ended = new Map<string, { reconciles: number; errors: number }>();
+  #started = false;
+  #stopping: Promise<void> | undefined;
+  /** The term without election: aborted by stop(). */
+  readonly #soleTerm = new AbortController();
+
+  constructor(options: ReconcilerManagerOptions) {
+    this.#options = options;
+    this.#clock = options.clock ?? systemClock;
+    this.#caches = reconcilerCaches({ client: options.api, config: options.config, logger: options.logger, resyncMs: options.resyncMs ?? DEFAULT_RESYNC_MS, clock: this.#clock, ...(options.random ? { random: options.random } : {}) });
+    const election = options.leaderElection;
+    this.#elector =
+      election === undefined
+        ? undefined
+        : new LeaderElector({
+            client: objectApiLeaseClient(options.api),
+            ...election,
+            clock: this.#clock,
+            logger: options.logger,
+            ...(options.random ? { random: options.random } : {}),
+            onStartedLeading: (signal) => this.#lead(signal),
+            onStoppedLeading: () => this.#endTerm(),
+          });
+  }
+
+  start(): void {
+    if (this.#started) throw new Error("the reconciler was already started; build a new one");
+    this.#started = true;
+    this.#caches.start();
+    if (this.#elector !== undefined) this.#elector.start();
+    else void this.#lead(this.#soleTerm.signal);
+  }
+
+  /** Ends the term (reconciles in flight finish or are aborted), releases the Lease, stops the watches. Safe to call twice. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      if (this.#elector !== undefined) await this.#elector.stop();
+      else {
+        this.#soleTerm.abort();
+        await this.#endTerm();
+      }
+      await this.#caches.stop();
+    })();
+    return this.#stopping;
+  }
+
+  /** undefined when the caches have synced (a standby is ready too: it serves nothing, but is fit to take over). */
+  notReadyReason(): string | undefined {
+    const unsynced = this.#caches.reader.unsynced();
+    return unsynced.length === 0 ? undefined : `reconciler caches not synced yet: ${unsynced.join(", ")}`;
+  }
+
+  isLeader(): boolean {
+    return this.#term !== undefined;
+  }
+
+  /** Terms led so far (for metrics and tests). */
+  terms(): number {
+    return this.#terms;
+  }
+
+  /** The current term's controllers (empty while not leading). */
+  stats(): Record<string, ControllerStats> {
+    return this.#term?.stats() ?? {};
+  }
+
+  /** Reconciles and failures per controller since the process started, across terms. */
+  totals(): Record<string, { reconciles: number; errors: number }> {
+    const totals: Record<string, { reconciles: number; errors: number }> = {};
+    for (const [name, counts] of this.#ended) totals[name] = { ...counts };
+    for (const [name, stats] of Object.entries(this.stats())) {
+      const before = totals[name] ?? { reconciles: 0, errors: 0 };
+      totals[name] = { reconciles: before.reconciles + stats.reconciles, errors: before.errors + stats.errors };
+    }
+    return totals;
+  }
+
+  /** The caches' resources and whether each has synced. */
+  caches(): { resource: string; synced: boolean; objects: number }[] {
+    return this.#caches.informers.map(({ cached, informer }) => ({ resource: `${cached.resource.resource}.${cached.resource.group}`, synced: informer.synced(), objects: informer.keys().length }));
+  }
+
+  async #lead(signal: AbortSignal): Promise<void> {
+    const { logger } = this.#options;
+    logger.info({}, "leading: waiting for the caches to sync before reconciling");
+    const synced = await this.#caches.whenSynced();
+    // Leadership may have ended while waiting; starting now would outlive the term.
+    if (!synced || signal.aborted) return;
+    const term = new ControllerSet({
+      api: this.#options.api,
+      reader: this.#caches.reader,
+      caches: this.#caches,
+      config: this.#options.config,
+      events: this.#options.events ?? apiEventRecorder(this.#options.api, this.#clock, logger),
+      clock: this.#clock,
+      logger,
+      routeWorkers: this.#options.routeWorkers ?? 4,
+      identityDebounceMs: this.#options.identityDebounceMs ?? 1000,
+      sweepDebounceMs: this.#options.sweepDebounceMs ?? 5000,
+    });
+    this.#term = term;
+    this.#terms++;
+    term.start();
+    logger.info({ term: this.#terms }, "reconciling: controllers started");
+  }
+
+  async #endTerm(): Promise<void> {
+    const term = this.#term;
+    this.#term = undefined;
+    if (term === undefined) return;
+    await term.stop(this.#options.stopTimeoutMs ?? 20_000);
+    for (const [name, stats] of Object.entries(term.stats())) {
+      const before = this.#ended.get(name) ?? { reconciles: 0, errors: 0 };
+      this.#ended.set(name, { reconciles: before.reconciles + stats.reconciles, errors: before.errors + stats.errors });
+    }
+    this.#options.logger.info({ term: this.#terms }, "stopped reconciling: controllers stopped");
+  }
+}

@@ -1,0 +1,62 @@
+// What hostgate produced for a DomainRoute that no longer exists. A route
+// deleted the normal way cleans up after itself (its finalizer); one whose
+// finalizer was removed by hand, or that vanished with its namespace before
+// the reconciler ran, leaves Istio objects in the gateway namespace (no owner
+// reference can collect them there) and a DomainClaim that locks its domain.
+//
+// Pure: the caches in, the candidates out. Only objects carrying both of
+// hostgate's labels (managed-by and a route uid) are ever candidates, and a
+// candidate is only a suspicion: the sweep confirms with the API server that
+// the owner is really gone before it deletes anything.
+import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
+import { parseKey } from "../../core/kube/object-key.ts";
+import type { ResourceRef } from "../../core/kube/resource.ts";
+import { compareStrings } from "../../core/compare-strings.ts";
+import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import { ANNOTATION_ROUTE, LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../domainroute/render/metadata.ts";
+
+export interface OrphanCandidate {
+  resource: ResourceRef;
+  object: KubeObject;
+  /** The uid of the route that produced it. */
+  ownerUid: string;
+  /** That route's namespace/name, when the object says (for the confirming read). */
+  owner?: ObjectKey;
+}
+
+export interface OrphanInput {
+  routes: readonly DomainRoute[];
+  claims: readonly DomainClaim[];
+  claimResource: ResourceRef;
+  produced: readonly { resource: ResourceRef; objects: readonly KubeObject[] }[];
+}
+
+export function findOrphans(input: OrphanInput): OrphanCandidate[] {
+  const live = new Set(input.routes.map((r) => r.metadata.uid).filter((uid): uid is string => uid !== undefined));
+  const candidates: OrphanCandidate[] = [];
+  for (const { resource, objects } of input.produced) {
+    for (const object of objects) {
+      const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
+      const uid = labels[LABEL_ROUTE_UID];
+      if (labels[LABEL_MANAGED_BY] !== MANAGED_BY_HOSTGATE || uid === undefined || uid === "" || live.has(uid)) continue;
+      const owner = ownerFromAnnotation((object.metadata?.annotations as Record<string, string> | undefined)?.[ANNOTATION_ROUTE]);
+      candidates.push({ resource, object, ownerUid: uid, ...(owner ? { owner } : {}) });
+    }
+  }
+  for (const claim of input.claims) {
+    const owner = claim.spec?.owner;
+    if (owner?.uid === undefined || live.has(owner.uid)) continue;
+    candidates.push({ resource: input.claimResource, object: claim as unknown as KubeObject, ownerUid: owner.uid, owner: { namespace: owner.namespace, name: owner.name } });
+  }
+  return candidates.sort((a, b) => compareStrings(describe(a), describe(b)));
+}
+
+export function describe(candidate: OrphanCandidate): string {
+  const m = candidate.object.metadata ?? {};
+  return `${candidate.resource.kind} ${m.namespace === undefined ? "" : `${m.namespace}/`}${m.name}`;
+}
+
+function ownerFromAnnotation(value: string | undefined): ObjectKey | undefined {
+  if (value === undefined || !/^[^/]+\/[^/]+$/.test(value)) return undefined;
+  return parseKey(value);
+}

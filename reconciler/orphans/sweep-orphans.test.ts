@@ -1,0 +1,91 @@
+import { beforeEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { ManualClock } from "../../core/clock.ts";
+import { silentLogger } from "../../core/logger.ts";
+import { loadPlatformConfig } from "../../core/config/index.ts";
+import { DEFAULT_CONFIG } from "../../core/cli/paths.ts";
+import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { ObjectReader } from "../cluster/object-reader.ts";
+import { reconcileRoute } from "../domainroute/reconcile-route.ts";
+import type { RouteReconcilerDeps } from "../domainroute/reconcile-route.ts";
+import { PRODUCED_RESOURCES } from "../domainroute/render/produced-resources.ts";
+import { DOMAIN_CLAIMS, DOMAIN_ROUTES } from "../resources.ts";
+import { sweepOrphans } from "./sweep-orphans.ts";
+
+const config = loadPlatformConfig(DEFAULT_CONFIG);
+
+function route(name: string, domain: string): KubeObject {
+  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace: "team-a" }, spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend: { external: { ip: "203.0.113.10", port: 443, protocol: "HTTPS" } }, protection: { provider: "sso", appId: name } } };
+}
+
+describe("the orphan sweep", () => {
+  let api: FakeKubeApi;
+  let reader: ObjectReader;
+  let deps: RouteReconcilerDeps;
+  const everything = () => [...PRODUCED_RESOURCES.flatMap((r) => api.objects(r)), ...api.objects(DOMAIN_CLAIMS)].map((o) => `${o.kind} ${o.metadata!.name}`).sort();
+  const ownedBy = (uid: string) => [...PRODUCED_RESOURCES.flatMap((r) => api.objects(r)), ...api.objects(DOMAIN_CLAIMS)].filter((o) => (o.metadata!.labels as Record<string, string> | undefined)?.["hostgate.dev/route-uid"] === uid || (o.spec as { owner?: { uid: string } }).owner?.uid === uid);
+
+  beforeEach(async () => {
+    api = new FakeKubeApi();
+    reader = { get: (r, k) => api.server.get(r, k), list: (r) => api.server.objects(r) };
+    deps = { api, reader, config, clock: new ManualClock(), logger: silentLogger, events: { record: async () => {} } };
+    for (const [name, domain] of [["shop", "shop.example.com"], ["blog", "blog.example.com"]]) {
+      await api.create(DOMAIN_ROUTES, route(name!, domain!));
+      await reconcileRoute(deps, { namespace: "team-a", name: name! });
+    }
+  });
+
+  test("with every route alive, finds nothing and writes nothing", async () => {
+    api.takeWrites();
+    assert.deepEqual(await sweepOrphans({ api, reader, logger: silentLogger }), { deleted: [], kept: [] });
+    assert.deepEqual(api.takeWrites(), []);
+  });
+
+  test("removes every object and the claim of a route that vanished without its finalizer, and nothing of the others", async () => {
+    const shop = api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" })!;
+    const blogBefore = ownedBy(api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "blog" })!.metadata!.uid!).length;
+    const shopObjects = ownedBy(shop.metadata!.uid!).length;
+    assert.equal(shopObjects, 6, "shop produced a ServiceEntry, DestinationRule, AuthorizationPolicy, Gateway, VirtualService and a claim");
+    api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
+    const outcome = await sweepOrphans({ api, reader, logger: silentLogger });
+    assert.equal(outcome.deleted.length, shopObjects);
+    assert.deepEqual(ownedBy(shop.metadata!.uid!), [], "nothing of shop is left");
+    assert.ok(outcome.deleted.includes("DomainClaim shop.example.com"));
+    assert.equal(ownedBy(api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "blog" })!.metadata!.uid!).length, blogBefore, "blog keeps all of its objects");
+  });
+
+  test("keeps the objects of a route a stale cache misses but the API server still has", async () => {
+    const before = everything();
+    const staleReader: ObjectReader = { get: reader.get, list: (r) => (r.kind === "DomainRoute" ? [] : reader.list(r)) };
+    const outcome = await sweepOrphans({ api, reader: staleReader, logger: silentLogger });
+    assert.deepEqual(outcome.deleted, []);
+    assert.ok(outcome.kept.length >= 10, "every object was suspected, and every one kept");
+    assert.deepEqual(everything(), before);
+  });
+
+  test("removes the objects of an earlier incarnation of a route re-created under the same name", async () => {
+    const old = api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" })!;
+    const oldUid = old.metadata!.uid!;
+    api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
+    await api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
+    assert.notEqual(api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" })!.metadata!.uid, oldUid);
+    await sweepOrphans({ api, reader, logger: silentLogger });
+    assert.deepEqual(ownedBy(oldUid), []);
+    // The new incarnation then claims the freed domain and produces its own objects.
+    await reconcileRoute(deps, { namespace: "team-a", name: "shop" });
+    await reconcileRoute(deps, { namespace: "team-a", name: "shop" });
+    assert.ok(ownedBy(api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" })!.metadata!.uid!).length >= 5);
+  });
+
+  test("never deletes an object that lacks the route annotation (its owner cannot be confirmed gone)", async () => {
+    const shop = api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" })!;
+    const gateway = ownedBy(shop.metadata!.uid!).find((o) => o.kind === "Gateway")!;
+    const resource = PRODUCED_RESOURCES.find((r) => r.kind === "Gateway")!;
+    api.server.put(resource, { ...gateway, metadata: { ...gateway.metadata, annotations: {} } });
+    api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
+    const outcome = await sweepOrphans({ api, reader, logger: silentLogger });
+    assert.deepEqual(ownedBy(shop.metadata!.uid!).map((o) => o.kind), ["Gateway"]);
+    assert.ok(outcome.kept.some((k) => k.startsWith("Gateway ")));
+  });
+});

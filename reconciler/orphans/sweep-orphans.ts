@@ -1,0 +1,65 @@
+// The orphan sweep: deletes what findOrphans suspects, once the API server
+// confirms the owner is gone. The caches are separate watches and may lag
+// one another (a claim seen before its new route is): a live read of the
+// owner by name settles it. Deletes carry the object's uid as a
+// precondition, so a same-named object made since is never touched.
+import type { Logger } from "../../core/logger.ts";
+import { KubeApiError } from "../../core/kube/api-error.ts";
+import type { ObjectApi } from "../../core/kube/object-api.ts";
+import { formatKey } from "../../core/kube/object-key.ts";
+import type { ObjectKey } from "../../core/kube/object-key.ts";
+import type { ObjectReader } from "../cluster/object-reader.ts";
+import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import { PRODUCED_RESOURCES } from "../domainroute/render/produced-resources.ts";
+import { DOMAIN_CLAIMS, DOMAIN_ROUTES, MANAGED_SELECTOR } from "../resources.ts";
+import { describe, findOrphans } from "./find-orphans.ts";
+
+export const SWEEP_KEY = "orphans";
+
+export interface SweepDeps {
+  api: ObjectApi;
+  reader: ObjectReader;
+  logger: Logger;
+}
+
+export interface SweepOutcome {
+  deleted: string[];
+  /** Suspected, but the owner still exists (a cache behind). */
+  kept: string[];
+}
+
+export async function sweepOrphans(deps: SweepDeps): Promise<SweepOutcome> {
+  const candidates = findOrphans({
+    routes: deps.reader.list(DOMAIN_ROUTES) as unknown as DomainRoute[],
+    claims: deps.reader.list(DOMAIN_CLAIMS) as unknown as DomainClaim[],
+    claimResource: DOMAIN_CLAIMS,
+    produced: PRODUCED_RESOURCES.map((resource) => ({ resource, objects: deps.reader.list({ ...resource, labelSelector: MANAGED_SELECTOR }) })),
+  });
+  const outcome: SweepOutcome = { deleted: [], kept: [] };
+  const ownerAlive = new Map<string, Promise<boolean>>();
+  /** One live read per owner, however many objects it left. */
+  const alive = (owner: ObjectKey, uid: string): Promise<boolean> => {
+    const key = `${formatKey(owner)}|${uid}`;
+    let answer = ownerAlive.get(key);
+    if (answer === undefined) ownerAlive.set(key, (answer = deps.api.get(DOMAIN_ROUTES, owner).then((route) => route?.metadata?.uid === uid)));
+    return answer;
+  };
+  for (const candidate of candidates) {
+    const what = describe(candidate);
+    // Without the owner's name there is no way to confirm it is gone: leave it.
+    if (candidate.owner === undefined || (await alive(candidate.owner, candidate.ownerUid))) {
+      outcome.kept.push(what);
+      continue;
+    }
+    const metadata = candidate.object.metadata!;
+    try {
+      const deleted = await deps.api.delete(candidate.resource, { ...(metadata.namespace === undefined ? {} : { namespace: metadata.namespace }), name: metadata.name! }, { uid: metadata.uid! });
+      if (deleted) outcome.deleted.push(what);
+    } catch (error) {
+      // 409: the uid precondition failed, so it is a new object, not the orphan.
+      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+    }
+  }
+  if (outcome.deleted.length > 0) deps.logger.info({ deleted: outcome.deleted }, `removed ${outcome.deleted.length} object(s) left by DomainRoutes that no longer exist`);
+  return outcome;
+}
