@@ -62,7 +62,8 @@ export interface ServeDependencies {
   fileCertificate(certFile: string, keyFile: string, logger: Logger): CertificateHandle;
   /** The reconciler, when the build has one (bin/cli.ts adds it; the webhook's room does not know it). */
   reconciler?: ReconcilerFactory;
-  logger(level: LogLevel): ProcessLogger;
+  /** `name` says which components run: hostgate-webhook, hostgate-reconciler, or hostgate for both. */
+  logger(level: LogLevel, name: string): ProcessLogger;
   /** Calls `stop` on SIGTERM/SIGINT; returns the function that removes the handlers. */
   onStopSignal(stop: (signal: string) => void): () => void;
   print(text: string): void;
@@ -99,7 +100,7 @@ export async function runServe(args: readonly string[], deps: ServeDependencies)
   const options = parseServeOptions(args);
   const plan = await planServe(options, deps);
   const { policies, config } = loadInputs(options, plan.webhook);
-  const logger = deps.logger(options.logLevel);
+  const logger = deps.logger(options.logLevel, plan.webhook && plan.reconciler ? "hostgate" : plan.webhook ? "hostgate-webhook" : "hostgate-reconciler");
 
   let stopRequested: ((signal: string) => void) | undefined;
   const stopped = new Promise<string>((resolve) => (stopRequested = resolve));

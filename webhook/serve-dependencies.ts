@@ -31,7 +31,7 @@ export function realServeDependencies(): ServeDependencies {
       return clusterCertificates({ kubeConfig: connection.config, namespace: names.namespace, serviceName: names.service, logger });
     },
     fileCertificate: (certFile, keyFile, logger) => fileCertificates({ certFile, keyFile, logger }),
-    logger: (level) => processLogger(level, "hostgate-webhook"),
+    logger: (level, name) => processLogger(level, name),
     onStopSignal(stop) {
       let received = 0;
       const handlers = (["SIGTERM", "SIGINT"] as const).map((signal) => {

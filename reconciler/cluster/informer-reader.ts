@@ -10,9 +10,9 @@ import { describeResource } from "../../core/kube/resource.ts";
 import type { SharedInformer } from "../runtime/informer.ts";
 import type { ObjectReader } from "./object-reader.ts";
 
-/** `resource.group`: one informer per resource, whatever namespace or selector a request adds. */
+/** `resource.group` (`resource` for the core group): one informer per resource, whatever namespace or selector a request adds. */
 export function resourceId(resource: Pick<ResourceRef, "group" | "resource">): string {
-  return `${resource.resource}.${resource.group}`;
+  return resource.group === "" ? resource.resource : `${resource.resource}.${resource.group}`;
 }
 
 interface Cached {

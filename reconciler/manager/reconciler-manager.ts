@@ -18,6 +18,7 @@ import type { ControllerStats } from "../runtime/controller.ts";
 import { LeaderElector } from "../runtime/leader-election.ts";
 import type { LeaderElectorOptions } from "../runtime/leader-election.ts";
 import { objectApiLeaseClient } from "../runtime/object-api-lease-client.ts";
+import { resourceId } from "../cluster/informer-reader.ts";
 import { reconcilerCaches } from "./caches.ts";
 import type { ReconcilerCaches } from "./caches.ts";
 import { ControllerSet } from "./controller-set.ts";
@@ -135,7 +136,7 @@ export class ReconcilerManager {
 
   /** The caches' resources and whether each has synced. */
   caches(): { resource: string; synced: boolean; objects: number }[] {
-    return this.#caches.informers.map(({ cached, informer }) => ({ resource: `${cached.resource.resource}.${cached.resource.group}`, synced: informer.synced(), objects: informer.keys().length }));
+    return this.#caches.informers.map(({ cached, informer }) => ({ resource: resourceId(cached.resource), synced: informer.synced(), objects: informer.keys().length }));
   }
 
   async #lead(signal: AbortSignal): Promise<void> {
