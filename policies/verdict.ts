@@ -60,6 +60,11 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
   const verdict: Verdict = { allowed: true, denials: [], warnings: [], audits: [], patch: [], object: input.object, applied: { policies: [], schema: false } };
   // Subresources (status, scale) are the controllers' business; CONNECT has no object.
   if (input.subResource || input.operation === "CONNECT") return verdict;
+  // An object already being deleted only waits for its finalizers: refusing
+  // the updates that remove them (say, its grant was revoked meanwhile)
+  // would leave it, and its namespace, Terminating forever. Judged on the
+  // stored object, whose deletionTimestamp only the API server sets.
+  if (input.operation === "UPDATE" && beingDeleted(input.oldObject)) return verdict;
 
   // One deadline for the whole request: mutation and validation share it.
   const ctx = withRequestDeadline({ config: env.config, cluster: env.cluster, limits: env.limits, now: env.now });
@@ -112,4 +117,9 @@ function record(verdict: Verdict, violations: readonly Violation[]): void {
     else if (v.action === "Warn") verdict.warnings.push(finding);
     else verdict.audits.push(finding);
   }
+}
+
+function beingDeleted(object: unknown): boolean {
+  const metadata = (object as { metadata?: { deletionTimestamp?: unknown } } | null | undefined)?.metadata;
+  return typeof metadata?.deletionTimestamp === "string" && metadata.deletionTimestamp !== "";
 }

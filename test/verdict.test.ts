@@ -229,6 +229,16 @@ describe("decide skips what the admission chain does not evaluate", () => {
     { name: "a status subresource request is allowed without evaluation", input: request(object, { operation: "UPDATE", oldObject: object, subResource: "status" }), evaluated: false },
     { name: "a scale subresource request is allowed without evaluation", input: request(object, { operation: "UPDATE", oldObject: object, subResource: "scale" }), evaluated: false },
     { name: "CONNECT is allowed without evaluation", input: request(object, { operation: "CONNECT", object: null }), evaluated: false },
+    (() => {
+      const deleting = { ...object, metadata: { ...(object.metadata as object), deletionTimestamp: "2030-01-01T00:00:00Z", finalizers: ["hostgate.dev/cleanup"] } };
+      const released = { ...deleting, metadata: { ...deleting.metadata, finalizers: [] } };
+      return { name: "an UPDATE of an object being deleted (its finalizer removed) is allowed without evaluation, or it would stay Terminating", input: request(released, { operation: "UPDATE", oldObject: deleting }), evaluated: false };
+    })(),
+    (() => {
+      // Only the stored object's deletionTimestamp counts: a client cannot set it, but could write it into its request.
+      const claimed = { ...object, metadata: { ...(object.metadata as object), deletionTimestamp: "2030-01-01T00:00:00Z" } };
+      return { name: "an UPDATE whose new object merely claims a deletionTimestamp is still evaluated", input: request(claimed, { operation: "UPDATE", oldObject: object }), evaluated: true };
+    })(),
   ];
   for (const c of cases) {
     test(c.name, () => {

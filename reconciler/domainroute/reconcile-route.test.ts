@@ -12,7 +12,7 @@ import type { ObjectReader } from "../cluster/object-reader.ts";
 import type { EventRecorder } from "../cluster/event-recorder.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES } from "../resources.ts";
 import { PRODUCED_RESOURCES } from "./render/produced-resources.ts";
-import { reconcileRoute, ROUTE_FINALIZER } from "./reconcile-route.ts";
+import { RELEASED_CLAIM_RETRY_MS, reconcileRoute, ROUTE_FINALIZER } from "./reconcile-route.ts";
 import type { RouteReconcilerDeps } from "./reconcile-route.ts";
 
 const config = loadPlatformConfig(DEFAULT_CONFIG);
@@ -108,7 +108,7 @@ describe("reconciling a DomainRoute", () => {
 
   test("a claim whose owner is gone is released and then taken", async () => {
     await w.api.create(DOMAIN_CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "shop.example.com" }, spec: { domain: "shop.example.com", owner: { namespace: "old", name: "gone", uid: "uid-gone" } } });
-    assert.deepEqual(await w.reconcile("shop"), { requeueAfterMs: 0 });
+    assert.deepEqual(await w.reconcile("shop"), { requeueAfterMs: RELEASED_CLAIM_RETRY_MS });
     await w.reconcile("shop");
     assert.equal(w.condition("shop", "Claimed"), "True Claimed");
   });

@@ -27,6 +27,8 @@ import type { RouteFindings } from "./route-conditions.ts";
 import { routeConditions } from "./route-conditions.ts";
 
 export const ROUTE_FINALIZER = "hostgate.dev/cleanup";
+/** After releasing an orphaned claim, try to claim again this much later. */
+export const RELEASED_CLAIM_RETRY_MS = 1000;
 
 export interface RouteReconcilerDeps {
   api: ObjectApi;
@@ -50,7 +52,9 @@ export async function reconcileRoute(deps: RouteReconcilerDeps, key: ObjectKey):
   }
   const route = await ensureFinalizer(deps, cached);
   const claim = await claimDomain(deps, route);
-  if (claim.outcome === "released") return { requeueAfterMs: 0 };
+  // The claim's deletion event also brings this route back; the delay keeps a
+  // cache that still shows the old claim from spinning this in a hot loop.
+  if (claim.outcome === "released") return { requeueAfterMs: RELEASED_CLAIM_RETRY_MS };
   if (claim.outcome === "taken") {
     await pruneAll(deps, route);
     await writeStatus(deps, route, { claim: "taken", owner: claim.owner, domain: route.spec.domain });

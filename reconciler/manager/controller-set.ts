@@ -11,6 +11,7 @@ import type { KubeObject } from "../../core/kube/object-key.ts";
 import { parseKey } from "../../core/kube/object-key.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import { apiEventRecorder } from "../cluster/event-recorder.ts";
 import type { EventRecorder } from "../cluster/event-recorder.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { reconcileRoute } from "../domainroute/reconcile-route.ts";
@@ -21,17 +22,23 @@ import type { ControllerStats } from "../runtime/controller.ts";
 import type { InformerHandler } from "../runtime/informer-handler.ts";
 import type { ReconcilerCaches } from "./caches.ts";
 import { producingRouteKey, RoutesByDomain } from "./event-routing.ts";
+import { termApi } from "./term-api.ts";
 
 export interface ControllerSetOptions {
   api: ObjectApi;
   reader: ObjectReader;
   caches: ReconcilerCaches;
   config: PlatformConfig;
-  events: EventRecorder;
+  /** Default: Kubernetes Events written through this term's API (so they stop with it). */
+  events?: EventRecorder;
   clock: Clock;
   logger: Logger;
   routeWorkers: number;
-  /** Bursts of route changes become one identity-table write: every EnvoyFilter change re-pushes gateway listeners. */
+  /**
+   * Changes within this long of the first one become one identity-table
+   * write (every EnvoyFilter change re-pushes gateway listeners): at most one
+   * write per window, however steady the churn.
+   */
   identityDebounceMs: number;
   sweepDebounceMs: number;
 }
@@ -41,11 +48,15 @@ export class ControllerSet {
   readonly identity: Controller;
   readonly sweep: Controller;
   readonly #options: ControllerSetOptions;
+  /** Aborted when the term ends: every write after that is refused (term-api.ts). */
+  readonly #ended = new AbortController();
   #unsubscribe: (() => void)[] = [];
 
   constructor(options: ControllerSetOptions) {
     this.#options = options;
-    const { api, reader, config, clock, logger, events } = options;
+    const { reader, config, clock, logger } = options;
+    const api = termApi(options.api, this.#ended.signal);
+    const events = options.events ?? apiEventRecorder(api, clock, logger);
     this.routes = new Controller({ name: "domainroute", workers: options.routeWorkers, clock, logger, reconcile: (key) => reconcileRoute({ api, reader, config, clock, logger, events }, parseKey(key)) });
     this.identity = new Controller({ name: "identity-table", workers: 1, clock, logger, reconcile: async () => void (await reconcileIdentity({ api, reader, config, clock, logger })) });
     this.sweep = new Controller({ name: "orphan-sweep", workers: 1, clock, logger, reconcile: async () => void (await sweepOrphans({ api, reader, logger })) });
@@ -66,7 +77,8 @@ export class ControllerSet {
         onResync: (_object, key) => (route(key), identity()),
       },
       // A claim's change concerns every route declaring its domain: the next in line takes a released one.
-      claims: eachEvent((object) => byDomain.keysFor(object as unknown as DomainClaim).forEach(route), sweep),
+      // ...and the identity table, which publishes only claimed domains.
+      claims: eachEvent((object) => (byDomain.keysFor(object as unknown as DomainClaim).forEach(route), identity()), sweep),
       // A produced object edited or deleted by hand: its route re-applies it.
       produced: eachEvent((object) => {
         const key = producingRouteKey(object);
@@ -81,8 +93,13 @@ export class ControllerSet {
     sweep();
   }
 
-  /** Unsubscribes, lets reconciles in flight finish (aborting them after `timeoutMs`), and resolves when all have. */
+  /**
+   * Ends the term at once: no write leaves after this call (a reconcile in
+   * flight fails at its next one), no event is routed here any more. Then
+   * waits for the reconciles to return, aborting their signal after `timeoutMs`.
+   */
   async stop(timeoutMs: number): Promise<void> {
+    this.#ended.abort();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     await Promise.all([this.routes, this.identity, this.sweep].map((c) => c.stop(timeoutMs)));
   }

@@ -10,6 +10,7 @@ import { DEFAULT_CONFIG } from "../../core/cli/paths.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
 import { networkError } from "../../core/kube/testing/fake-list-watch.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { KubeApi } from "../../core/kube/object-api.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { PRODUCED_RESOURCES } from "../domainroute/render/produced-resources.ts";
 import { IDENTITY_CONFIG_MAP_NAME, IDENTITY_ENVOY_FILTER_NAME } from "../identity/identity-objects.ts";
@@ -139,6 +140,51 @@ describe("the reconciler, end to end on the in-memory API server", () => {
     await eventually("the standby leads", () => standby.isLeader());
     await api.create(DOMAIN_ROUTES, route("blog", "blog.example.com"));
     await eventually("the new leader brings a new route to Ready", () => ready(api, "blog"));
+  });
+
+  test("a term that ends in the middle of a reconcile sends none of that reconcile's later writes", async () => {
+    const api = new FakeKubeApi();
+    await api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
+    // The first apply waits at a gate: the term ends while the reconcile is inside it.
+    let opened!: () => void;
+    const gate = new Promise<void>((resolve) => (opened = resolve));
+    let held = false;
+    const gated: KubeApi = {
+      describe: () => api.describe(),
+      list: (r, q) => api.list(r, q),
+      watch: (r, q, c) => api.watch(r, q, c),
+      get: (r, k) => api.get(r, k),
+      create: (r, o) => api.create(r, o),
+      update: (r, o) => api.update(r, o),
+      updateStatus: (r, o) => api.updateStatus(r, o),
+      delete: (r, k, p) => api.delete(r, k, p),
+      apply: async (resource, object, options) => {
+        if (!held) {
+          held = true;
+          await gate;
+        }
+        return api.apply(resource, object, options);
+      },
+    };
+    const m = new ReconcilerManager({ api: gated, config, logger: silentLogger, ...FAST });
+    running.push(m);
+    m.start();
+    await eventually("a reconcile is inside its first apply", () => held);
+    api.takeWrites();
+    const stopped = m.stop();
+    opened();
+    await stopped;
+    const after = api.takeWrites().filter((w) => w.verb !== "apply" || w.resource !== "authorizationpolicies.security.istio.io");
+    assert.deepEqual(after, [], "after the gated apply, nothing more was written");
+  });
+
+  test("stands for leader only once its caches have synced", async () => {
+    const api = new FakeKubeApi();
+    api.server.failLists(DOMAIN_CLAIMS, networkError());
+    const m = manager(api, { leaderElection: { ...ELECTION, identity: "pod-a" } });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(api.server.get(LEASES, { namespace: "hostgate-system", name: "hostgate-reconciler" }), undefined, "a cold replica does not take the Lease");
+    await eventually("leading once synced", () => m.isLeader());
   });
 
   test("is unready until its caches have synced, and ready after", async () => {

@@ -3,16 +3,15 @@
 // leader's controllers. start() returns at once; failures to reach the API
 // server are retried by the informers and the elector, never thrown.
 //
-//   start ─► caches list+watch ─┐
-//          └► elector ─ leading ─┴► caches synced ─► ControllerSet.start
-//                        stopped ──► ControllerSet.stop (drain, abort after stopTimeout)
+//   start ─► caches list+watch ─► synced ─► elector ─ leading ─► ControllerSet.start
+//                                                    stopped ─► ControllerSet.stop (writes refused
+//                                                               at once; reconciles drain)
 //   stop  ─► elector.stop (ends the term, then releases the Lease) ─► caches stop
 import type { Clock } from "../../core/clock.ts";
 import { systemClock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { KubeApi } from "../../core/kube/object-api.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
-import { apiEventRecorder } from "../cluster/event-recorder.ts";
 import type { EventRecorder } from "../cluster/event-recorder.ts";
 import type { ControllerStats } from "../runtime/controller.ts";
 import { LeaderElector } from "../runtime/leader-election.ts";
@@ -55,6 +54,8 @@ export class ReconcilerManager {
   readonly #caches: ReconcilerCaches;
   readonly #elector: LeaderElector | undefined;
   #term: ControllerSet | undefined;
+  /** The term being stopped: its reconciles still count until it has. */
+  #ending: ControllerSet | undefined;
   #terms = 0;
   /** Counts of the terms that ended: a metric's counter must not drop when a term does. */
   readonly #ended = new Map<string, { reconciles: number; errors: number }>();
@@ -86,7 +87,10 @@ export class ReconcilerManager {
     if (this.#started) throw new Error("the reconciler was already started; build a new one");
     this.#started = true;
     this.#caches.start();
-    if (this.#elector !== undefined) this.#elector.start();
+    // Stand for leader only once warm: a cold replica (or one whose caches
+    // cannot sync at all) must not take the Lease from a warm standby.
+    const elector = this.#elector;
+    if (elector !== undefined) void this.#caches.whenSynced().then((synced) => synced && this.#stopping === undefined && elector.start());
     else void this.#lead(this.#soleTerm.signal);
   }
 
@@ -127,7 +131,7 @@ export class ReconcilerManager {
   totals(): Record<string, { reconciles: number; errors: number }> {
     const totals: Record<string, { reconciles: number; errors: number }> = {};
     for (const [name, counts] of this.#ended) totals[name] = { ...counts };
-    for (const [name, stats] of Object.entries(this.stats())) {
+    for (const [name, stats] of [...Object.entries(this.stats()), ...Object.entries(this.#ending?.stats() ?? {})]) {
       const before = totals[name] ?? { reconciles: 0, errors: 0 };
       totals[name] = { reconciles: before.reconciles + stats.reconciles, errors: before.errors + stats.errors };
     }
@@ -150,7 +154,7 @@ export class ReconcilerManager {
       reader: this.#caches.reader,
       caches: this.#caches,
       config: this.#options.config,
-      events: this.#options.events ?? apiEventRecorder(this.#options.api, this.#clock, logger),
+      ...(this.#options.events ? { events: this.#options.events } : {}),
       clock: this.#clock,
       logger,
       routeWorkers: this.#options.routeWorkers ?? 4,
@@ -167,11 +171,13 @@ export class ReconcilerManager {
     const term = this.#term;
     this.#term = undefined;
     if (term === undefined) return;
+    this.#ending = term;
     await term.stop(this.#options.stopTimeoutMs ?? 20_000);
     for (const [name, stats] of Object.entries(term.stats())) {
       const before = this.#ended.get(name) ?? { reconciles: 0, errors: 0 };
       this.#ended.set(name, { reconciles: before.reconciles + stats.reconciles, errors: before.errors + stats.errors });
     }
+    this.#ending = undefined;
     this.#options.logger.info({ term: this.#terms }, "stopped reconciling: controllers stopped");
   }
 }

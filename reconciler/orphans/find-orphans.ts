@@ -13,6 +13,7 @@ import { parseKey } from "../../core/kube/object-key.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import { KIND_ORDER } from "../domainroute/render/produced-resources.ts";
 import { ANNOTATION_ROUTE, LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../domainroute/render/metadata.ts";
 
 export interface OrphanCandidate {
@@ -48,7 +49,18 @@ export function findOrphans(input: OrphanInput): OrphanCandidate[] {
     if (owner?.uid === undefined || live.has(owner.uid)) continue;
     candidates.push({ resource: input.claimResource, object: claim as unknown as KubeObject, ownerUid: owner.uid, owner: { namespace: owner.namespace, name: owner.name } });
   }
-  return candidates.sort((a, b) => compareStrings(describe(a), describe(b)));
+  return candidates.sort((a, b) => deletionRank(a) - deletionRank(b) || compareStrings(describe(a), describe(b)));
+}
+
+/**
+ * The reverse of the apply order, claims last: what routes traffic goes
+ * before the AuthorizationPolicy, so a protected domain is never served
+ * without its login while the sweep is half done, and the domain is only
+ * freed for the next route once nothing of the old one serves it.
+ */
+function deletionRank(candidate: OrphanCandidate): number {
+  const index = KIND_ORDER.indexOf(candidate.resource.kind as (typeof KIND_ORDER)[number]);
+  return index < 0 ? KIND_ORDER.length : KIND_ORDER.length - 1 - index;
 }
 
 export function describe(candidate: OrphanCandidate): string {

@@ -5,6 +5,7 @@ import { silentLogger } from "../../core/logger.ts";
 import { loadPlatformConfig } from "../../core/config/index.ts";
 import { DEFAULT_CONFIG } from "../../core/cli/paths.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
+import { KubeApiError } from "../../core/kube/api-error.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { reconcileRoute } from "../domainroute/reconcile-route.ts";
@@ -53,6 +54,38 @@ describe("the orphan sweep", () => {
     assert.deepEqual(ownedBy(shop.metadata!.uid!), [], "nothing of shop is left");
     assert.ok(outcome.deleted.includes("DomainClaim shop.example.com"));
     assert.equal(ownedBy(api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "blog" })!.metadata!.uid!).length, blogBefore, "blog keeps all of its objects");
+  });
+
+  test("deletes in the reverse of the apply order, the claim last: never a Gateway serving without its AuthorizationPolicy", async () => {
+    api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
+    api.takeWrites();
+    await sweepOrphans({ api, reader, logger: silentLogger });
+    const kinds = api.takeWrites().filter((w) => w.verb === "delete").map((w) => w.resource.split(".")[0]);
+    assert.deepEqual(kinds, ["virtualservices", "gateways", "authorizationpolicies", "destinationrules", "serviceentries", "domainclaims"]);
+  });
+
+  test("leaves an object changed since the cache saw it (another route applied to the same name), and removes the rest", async () => {
+    const shop = api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" })!;
+    const snapshot = (r: Parameters<ObjectReader["list"]>[0]) => reader.list(r).map((o) => structuredClone(o));
+    const cached = new Map<string, KubeObject[]>(PRODUCED_RESOURCES.map((r) => [r.kind, snapshot({ ...r, labelSelector: "app.kubernetes.io/managed-by=hostgate" })]));
+    const gatewayResource = PRODUCED_RESOURCES.find((r) => r.kind === "Gateway")!;
+    const gateway = ownedBy(shop.metadata!.uid!).find((o) => o.kind === "Gateway")!;
+    api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
+    // The live Gateway moves on (a new resourceVersion); the cache still holds the old copy.
+    await api.apply(gatewayResource, { apiVersion: gateway.apiVersion, kind: gateway.kind, metadata: { name: gateway.metadata!.name, namespace: gateway.metadata!.namespace, labels: { adopted: "yes" } } }, { fieldManager: "someone-else", force: true });
+    const staleReader: ObjectReader = { get: reader.get, list: (r) => (r.kind === "DomainRoute" || r.kind === "DomainClaim" ? reader.list(r) : (cached.get(r.kind) ?? [])) };
+    const outcome = await sweepOrphans({ api, reader: staleReader, logger: silentLogger });
+    assert.ok(api.server.get(gatewayResource, { namespace: gateway.metadata!.namespace!, name: gateway.metadata!.name! }), "the changed Gateway is left alone");
+    assert.ok(!outcome.deleted.some((d) => d.startsWith("Gateway ")));
+    assert.ok(outcome.deleted.includes("DomainClaim shop.example.com"));
+  });
+
+  test("goes on past a failed delete and fails the sweep at the end, naming it", async () => {
+    api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
+    api.failNext("delete", new KubeApiError("500 InternalError: etcd timeout", 500, "InternalError"), "VirtualService");
+    await assert.rejects(sweepOrphans({ api, reader, logger: silentLogger }), /could not remove 1 orphaned object\(s\): VirtualService team-a\/shop-example-com-[0-9a-f]+: 500 InternalError: etcd timeout/);
+    const shopLeft = [...PRODUCED_RESOURCES.flatMap((r) => api.objects(r)), ...api.objects(DOMAIN_CLAIMS)].filter((o) => (o.metadata!.annotations as Record<string, string> | undefined)?.["hostgate.dev/route"] === "team-a/shop" || o.metadata!.name === "shop.example.com");
+    assert.deepEqual(shopLeft.map((o) => o.kind), ["VirtualService"], "everything else went");
   });
 
   test("keeps the objects of a route a stale cache misses but the API server still has", async () => {

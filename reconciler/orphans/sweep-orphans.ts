@@ -36,6 +36,7 @@ export async function sweepOrphans(deps: SweepDeps): Promise<SweepOutcome> {
     produced: PRODUCED_RESOURCES.map((resource) => ({ resource, objects: deps.reader.list({ ...resource, labelSelector: MANAGED_SELECTOR }) })),
   });
   const outcome: SweepOutcome = { deleted: [], kept: [] };
+  const failures: string[] = [];
   const ownerAlive = new Map<string, Promise<boolean>>();
   /** One live read per owner, however many objects it left. */
   const alive = (owner: ObjectKey, uid: string): Promise<boolean> => {
@@ -53,13 +54,18 @@ export async function sweepOrphans(deps: SweepDeps): Promise<SweepOutcome> {
     }
     const metadata = candidate.object.metadata!;
     try {
-      const deleted = await deps.api.delete(candidate.resource, { ...(metadata.namespace === undefined ? {} : { namespace: metadata.namespace }), name: metadata.name! }, { uid: metadata.uid! });
+      // uid: never a same-named object made since. resourceVersion: never one
+      // another route has taken over by applying to the same name meanwhile.
+      const key = { ...(metadata.namespace === undefined ? {} : { namespace: metadata.namespace }), name: metadata.name! };
+      const deleted = await deps.api.delete(candidate.resource, key, { uid: metadata.uid!, ...(metadata.resourceVersion ? { resourceVersion: metadata.resourceVersion } : {}) });
       if (deleted) outcome.deleted.push(what);
     } catch (error) {
-      // 409: the uid precondition failed, so it is a new object, not the orphan.
-      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+      // 409: a precondition failed, so it is no longer the orphan we saw. Anything
+      // else: go on with the others, and fail the sweep at the end (retried).
+      if (!(error instanceof KubeApiError && error.status === 409)) failures.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
   if (outcome.deleted.length > 0) deps.logger.info({ deleted: outcome.deleted }, `removed ${outcome.deleted.length} object(s) left by DomainRoutes that no longer exist`);
+  if (failures.length > 0) throw new Error(`could not remove ${failures.length} orphaned object(s): ${failures.slice(0, 3).join("; ")}${failures.length > 3 ? "; ..." : ""}`);
   return outcome;
 }
