@@ -55,6 +55,14 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Health
   }
 }
 
+/** Closes the health port at once: probe and scrape connections are kept alive, and nothing of value is in flight on them. */
+export function closeHealthServer(server: Server): Promise<void> {
+  return new Promise<void>((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
 function safeCheck(check: ReadinessCheck): string | undefined {
   try {
     return check.check();

@@ -24,7 +24,7 @@ import { realServeDependencies } from "./serve-dependencies.ts";
 import { parseServeOptions, SERVE_USAGE } from "./serve-options.ts";
 import type { ServeOptions } from "./serve-options.ts";
 import { startWebhook } from "./webhook.ts";
-import { createHealthServer } from "./health-server.ts";
+import { closeHealthServer, createHealthServer } from "./health-server.ts";
 import { listen } from "./https-server.ts";
 import type { BackgroundComponent, ReconcilerFactory } from "../core/cli/serve-component.ts";
 import { collectDefaultMetrics, Registry } from "prom-client";
@@ -221,10 +221,7 @@ async function startHealthOnly(options: ServeOptions, component: BackgroundCompo
   return {
     async stop() {
       stopping = true;
-      await new Promise<void>((done) => {
-        server.close(() => done());
-        server.closeAllConnections();
-      });
+      await closeHealthServer(server);
     },
   };
 }

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { hostname } from "node:os";
 import { parseArgs } from "node:util";
 import { UsageError } from "../core/errors.ts";
+import { dnsSubdomainProblems } from "../policies/schema/metadata.ts";
 import { LOG_LEVELS } from "../core/logger.ts";
 import type { LogLevel } from "../core/logger.ts";
 import type { ListenAddress } from "./https-server.ts";
@@ -139,7 +140,8 @@ export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEn
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`--log-level ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(", ")}`);
   if (v.only !== undefined && !(COMPONENTS as readonly string[]).includes(v.only)) problems.push(`--only ${JSON.stringify(v.only)} is not one of ${COMPONENTS.join(", ")}`);
   if (v.only === "reconciler" && v.state !== undefined) problems.push("--only reconciler and --state exclude each other: the reconciler needs a cluster, and --state is local mode (no cluster)");
-  if (v["lease-name"] !== undefined && !DNS_SUBDOMAIN.test(v["lease-name"])) problems.push(`--lease-name ${JSON.stringify(v["lease-name"])} is not a valid object name (lower-case letters, digits, '-' and '.', at most 253 characters)`);
+  const leaseNameProblems = v["lease-name"] === undefined ? [] : dnsSubdomainProblems(v["lease-name"]);
+  if (leaseNameProblems.length > 0) problems.push(`--lease-name ${JSON.stringify(v["lease-name"])} is not a valid object name: ${leaseNameProblems.join("; ")}`);
   const identity = v.identity ?? (env.POD_NAME || `${hostname()}_${randomUUID()}`);
   if (identity === "" || identity.length > 253) problems.push("--identity must be 1 to 253 characters: it is written into the Lease's holderIdentity");
   const options: ServeOptions = {
@@ -165,8 +167,6 @@ export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEn
   if (problems.length > 0) throw new UsageError(...problems);
   return options;
 }
-
-const DNS_SUBDOMAIN = /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 
 /** `HOST:PORT`, `[IPv6]:PORT` or `:PORT` (all interfaces). */
 export function parseListen(flag: string, text: string): ListenAddress {

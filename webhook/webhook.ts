@@ -8,7 +8,7 @@ import type { VerdictEnvironment } from "../policies/verdict.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ClusterStateCounts } from "../core/state/index.ts";
 import { createAdmissionApp } from "./admission-app.ts";
-import { createHealthServer } from "./health-server.ts";
+import { closeHealthServer, createHealthServer } from "./health-server.ts";
 import type { ReadinessCheck } from "./health-server.ts";
 import { listen, listenHttps } from "./https-server.ts";
 import type { HttpsListener, ListenAddress, TlsMaterialSource } from "./https-server.ts";
@@ -117,11 +117,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
       options.logger.info({ delayMs: options.shutdownDelayMs, timeoutMs: options.shutdownTimeoutMs }, "shutting down: readiness now fails; still serving during the delay");
       if (options.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
       const result = await https.close(options.shutdownTimeoutMs);
-      await new Promise<void>((resolve) => {
-        health.close(() => resolve());
-        // Probe and scrape connections are kept alive; nothing of value is in flight on them.
-        health.closeAllConnections();
-      });
+      await closeHealthServer(health);
       options.logger.info({ forced: result.forced }, result.forced ? "stopped; in-flight requests were cut at the timeout" : "stopped; every in-flight request was answered");
       return result;
     })();

@@ -10,7 +10,7 @@ export type { ReflectorBatch, ReflectorChange, ReflectorHandler, ReflectorStatus
 export { KubeApiError, isExpired, errorFromStatus, remedyFor } from "./api-error.ts";
 export { Backoff, backoffDelay, DEFAULT_BACKOFF } from "../backoff.ts";
 export type { BackoffOptions } from "../backoff.ts";
-export { apiVersionOf, describeResource, resourcePath, resourceProblems } from "./resource.ts";
+export { apiVersionOf, describeResource, resourceName, resourcePath, resourceProblems } from "./resource.ts";
 export type { ResourceRef } from "./resource.ts";
 export { formatKey, keyOf, parseKey, resourceVersionOf, tombstone } from "./object-key.ts";
 export type { KubeObject, ObjectKey } from "./object-key.ts";

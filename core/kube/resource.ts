@@ -27,9 +27,14 @@ export function apiVersionOf(ref: ResourceRef): string {
   return ref.group === "" ? ref.version : `${ref.group}/${ref.version}`;
 }
 
-/** `domainroutes.hostgate.dev` (as kubectl and RBAC name it), `services` for the core group; plus ` in NS` when scoped. */
+/** `domainroutes.hostgate.dev`, as kubectl and RBAC name it; `services` for the core group. */
+export function resourceName(ref: Pick<ResourceRef, "group" | "resource">): string {
+  return ref.group === "" ? ref.resource : `${ref.resource}.${ref.group}`;
+}
+
+/** resourceName, plus ` in NS` when scoped and ` labelled S` when selected. */
 export function describeResource(ref: ResourceRef): string {
-  const name = ref.group === "" ? ref.resource : `${ref.resource}.${ref.group}`;
+  const name = resourceName(ref);
   const scoped = ref.namespace === undefined ? name : `${name} in ${ref.namespace}`;
   return ref.labelSelector === undefined ? scoped : `${scoped} labelled ${ref.labelSelector}`;
 }

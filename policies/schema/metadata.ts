@@ -27,7 +27,8 @@ export function validateObjectMeta(object: unknown): SchemaViolation[] {
   return out;
 }
 
-function dnsSubdomainProblems(value: string): string[] {
+/** What makes `value` no valid object name (RFC 1123 subdomain, at most 253 characters); empty when it is one. */
+export function dnsSubdomainProblems(value: string): string[] {
   const out: string[] = [];
   if (value.length > 253) out.push("must be no more than 253 characters");
   if (!DNS1123_SUBDOMAIN.test(value)) out.push(DNS1123_SUBDOMAIN_MESSAGE);

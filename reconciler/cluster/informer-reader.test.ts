@@ -4,7 +4,8 @@ import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
 import { SharedInformer } from "../runtime/informer.ts";
-import { InformerReader, resourceId } from "./informer-reader.ts";
+import { resourceName } from "../../core/kube/resource.ts";
+import { InformerReader } from "./informer-reader.ts";
 
 const GATEWAYS: ResourceRef = { group: "networking.istio.io", version: "v1", resource: "gateways", kind: "Gateway", namespaced: true };
 const CONFIG_MAPS: ResourceRef = { group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true };
@@ -66,6 +67,6 @@ test("refuses to read a resource it does not cache, saying where caches are adde
 });
 
 test("names core-group resources without a trailing dot", () => {
-  assert.equal(resourceId(CONFIG_MAPS), "configmaps");
-  assert.equal(resourceId(GATEWAYS), "gateways.networking.istio.io");
+  assert.equal(resourceName(CONFIG_MAPS), "configmaps");
+  assert.equal(resourceName(GATEWAYS), "gateways.networking.istio.io");
 });

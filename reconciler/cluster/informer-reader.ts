@@ -6,14 +6,9 @@ import type { ObjectKey, KubeObject } from "../../core/kube/object-key.ts";
 import { formatKey } from "../../core/kube/object-key.ts";
 import { matchesLabelSelector, parseLabelSelector } from "../../core/kube/label-selector.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
-import { describeResource } from "../../core/kube/resource.ts";
+import { describeResource, resourceName } from "../../core/kube/resource.ts";
 import type { SharedInformer } from "../runtime/informer.ts";
 import type { ObjectReader } from "./object-reader.ts";
-
-/** `resource.group` (`resource` for the core group): one informer per resource, whatever namespace or selector a request adds. */
-export function resourceId(resource: Pick<ResourceRef, "group" | "resource">): string {
-  return resource.group === "" ? resource.resource : `${resource.resource}.${resource.group}`;
-}
 
 interface Cached {
   informer: SharedInformer<KubeObject>;
@@ -21,6 +16,7 @@ interface Cached {
   indexes: Map<string, Map<string, Set<string>>>;
 }
 
+/** One informer per resource (resourceName), whatever namespace or selector a request adds. */
 export class InformerReader implements ObjectReader {
   readonly #cached = new Map<string, Cached>();
 
@@ -30,7 +26,7 @@ export class InformerReader implements ObjectReader {
    * before any controller's handler does.
    */
   add(resource: ResourceRef, informer: SharedInformer<KubeObject>, indexedLabels: readonly string[] = []): void {
-    const id = resourceId(resource);
+    const id = resourceName(resource);
     if (this.#cached.has(id)) throw new Error(`${describeResource(resource)} is already cached`);
     const indexes = new Map(indexedLabels.map((label) => [label, new Map<string, Set<string>>()]));
     this.#cached.set(id, { informer, indexes });
@@ -97,7 +93,7 @@ export class InformerReader implements ObjectReader {
   }
 
   #for(resource: ResourceRef): Cached {
-    const cached = this.#cached.get(resourceId(resource));
+    const cached = this.#cached.get(resourceName(resource));
     if (cached === undefined) throw new Error(`${describeResource(resource)} is not cached: the reconciler reads only what its informers hold (add it in reconciler/manager/caches.ts)`);
     return cached;
   }

@@ -2,12 +2,13 @@
 // only says "look at this key again"; which event it was does not matter.
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
-import { ANNOTATION_ROUTE } from "../domainroute/render/metadata.ts";
+import { formatKey } from "../../core/kube/object-key.ts";
+import { producingRoute } from "../domainroute/render/metadata.ts";
 
-/** The route that produced an object, from its `hostgate.dev/route` annotation (`namespace/name`). */
+/** The key of the route that produced an object (see producingRoute). */
 export function producingRouteKey(object: KubeObject): string | undefined {
-  const value = (object.metadata?.annotations as Record<string, string> | undefined)?.[ANNOTATION_ROUTE];
-  return value !== undefined && /^[^/]+\/[^/]+$/.test(value) ? value : undefined;
+  const route = producingRoute(object);
+  return route === undefined ? undefined : formatKey(route);
 }
 
 /**

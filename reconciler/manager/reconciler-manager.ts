@@ -17,7 +17,7 @@ import type { ControllerStats } from "../runtime/controller.ts";
 import { LeaderElector } from "../runtime/leader-election.ts";
 import type { LeaderElectorOptions } from "../runtime/leader-election.ts";
 import { objectApiLeaseClient } from "../runtime/object-api-lease-client.ts";
-import { resourceId } from "../cluster/informer-reader.ts";
+import { resourceName } from "../../core/kube/resource.ts";
 import { reconcilerCaches } from "./caches.ts";
 import type { ReconcilerCaches } from "./caches.ts";
 import { ControllerSet } from "./controller-set.ts";
@@ -46,6 +46,16 @@ export interface ReconcilerManagerOptions {
   events?: EventRecorder;
 }
 
+type Counts = { reconciles: number; errors: number };
+
+/** Adds a term's reconciles and failures, per controller, to the running totals (new entries, never mutated ones). */
+function addCounts(totals: Map<string, Counts>, stats: Record<string, ControllerStats>): void {
+  for (const [name, { reconciles, errors }] of Object.entries(stats)) {
+    const before = totals.get(name) ?? { reconciles: 0, errors: 0 };
+    totals.set(name, { reconciles: before.reconciles + reconciles, errors: before.errors + errors });
+  }
+}
+
 export const DEFAULT_RESYNC_MS = 10 * 60_000;
 
 export class ReconcilerManager {
@@ -58,7 +68,7 @@ export class ReconcilerManager {
   #ending: ControllerSet | undefined;
   #terms = 0;
   /** Counts of the terms that ended: a metric's counter must not drop when a term does. */
-  readonly #ended = new Map<string, { reconciles: number; errors: number }>();
+  readonly #ended = new Map<string, Counts>();
   #started = false;
   #stopping: Promise<void> | undefined;
   /** The term without election: aborted by stop(). */
@@ -128,19 +138,16 @@ export class ReconcilerManager {
   }
 
   /** Reconciles and failures per controller since the process started, across terms. */
-  totals(): Record<string, { reconciles: number; errors: number }> {
-    const totals: Record<string, { reconciles: number; errors: number }> = {};
-    for (const [name, counts] of this.#ended) totals[name] = { ...counts };
-    for (const [name, stats] of [...Object.entries(this.stats()), ...Object.entries(this.#ending?.stats() ?? {})]) {
-      const before = totals[name] ?? { reconciles: 0, errors: 0 };
-      totals[name] = { reconciles: before.reconciles + stats.reconciles, errors: before.errors + stats.errors };
-    }
-    return totals;
+  totals(): Record<string, Counts> {
+    const totals = new Map(this.#ended);
+    addCounts(totals, this.stats());
+    addCounts(totals, this.#ending?.stats() ?? {});
+    return Object.fromEntries(totals);
   }
 
   /** The caches' resources and whether each has synced. */
   caches(): { resource: string; synced: boolean; objects: number }[] {
-    return this.#caches.informers.map(({ cached, informer }) => ({ resource: resourceId(cached.resource), synced: informer.synced(), objects: informer.keys().length }));
+    return this.#caches.informers.map(({ cached, informer }) => ({ resource: resourceName(cached.resource), synced: informer.synced(), objects: informer.keys().length }));
   }
 
   async #lead(signal: AbortSignal): Promise<void> {
@@ -173,10 +180,7 @@ export class ReconcilerManager {
     if (term === undefined) return;
     this.#ending = term;
     await term.stop(this.#options.stopTimeoutMs ?? 20_000);
-    for (const [name, stats] of Object.entries(term.stats())) {
-      const before = this.#ended.get(name) ?? { reconciles: 0, errors: 0 };
-      this.#ended.set(name, { reconciles: before.reconciles + stats.reconciles, errors: before.errors + stats.errors });
-    }
+    addCounts(this.#ended, term.stats());
     this.#ending = undefined;
     this.#options.logger.info({ term: this.#terms }, "stopped reconciling: controllers stopped");
   }

@@ -9,12 +9,11 @@
 // candidate is only a suspicion: the sweep confirms with the API server that
 // the owner is really gone before it deletes anything.
 import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
-import { parseKey } from "../../core/kube/object-key.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { KIND_ORDER } from "../domainroute/render/produced-resources.ts";
-import { ANNOTATION_ROUTE, LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../domainroute/render/metadata.ts";
+import { LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE, producingRoute } from "../domainroute/render/metadata.ts";
 
 export interface OrphanCandidate {
   resource: ResourceRef;
@@ -40,7 +39,7 @@ export function findOrphans(input: OrphanInput): OrphanCandidate[] {
       const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
       const uid = labels[LABEL_ROUTE_UID];
       if (labels[LABEL_MANAGED_BY] !== MANAGED_BY_HOSTGATE || uid === undefined || uid === "" || live.has(uid)) continue;
-      const owner = ownerFromAnnotation((object.metadata?.annotations as Record<string, string> | undefined)?.[ANNOTATION_ROUTE]);
+      const owner = producingRoute(object);
       candidates.push({ resource, object, ownerUid: uid, ...(owner ? { owner } : {}) });
     }
   }
@@ -66,9 +65,4 @@ function deletionRank(candidate: OrphanCandidate): number {
 export function describe(candidate: OrphanCandidate): string {
   const m = candidate.object.metadata ?? {};
   return `${candidate.resource.kind} ${m.namespace === undefined ? "" : `${m.namespace}/`}${m.name}`;
-}
-
-function ownerFromAnnotation(value: string | undefined): ObjectKey | undefined {
-  if (value === undefined || !/^[^/]+\/[^/]+$/.test(value)) return undefined;
-  return parseKey(value);
 }

@@ -13,7 +13,7 @@ import type { ApplyOptions, DeletePreconditions, KubeApi } from "../object-api.t
 import type { KubeObject, ObjectKey } from "../object-key.ts";
 import { formatKey } from "../object-key.ts";
 import type { ResourceRef } from "../resource.ts";
-import { apiVersionOf } from "../resource.ts";
+import { apiVersionOf, resourceName } from "../resource.ts";
 import { FakeListWatchClient } from "./fake-list-watch.ts";
 import { isRecord, jsonEqual } from "../../json.ts";
 import { formatTime } from "../../clock.ts";
@@ -212,7 +212,7 @@ export class FakeKubeApi implements KubeApi {
   }
 
   #record(verb: WriteVerb, resource: ResourceRef, key: ObjectKey): void {
-    this.writes.push({ verb, resource: resource.group === "" ? resource.resource : `${resource.resource}.${resource.group}`, key: formatKey(key) });
+    this.writes.push({ verb, resource: resourceName(resource), key: formatKey(key) });
   }
 }
 

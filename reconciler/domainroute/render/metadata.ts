@@ -6,6 +6,7 @@ import type { DomainRoute, OwnerReference } from "../../../crds/types.ts";
 import { API_VERSION, KIND_DOMAIN_ROUTE } from "../../../crds/types.ts";
 import { domainHash } from "./names.ts";
 import { compareStrings } from "../../../core/compare-strings.ts";
+import type { KubeObject } from "../../../core/kube/object-key.ts";
 
 export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
 export const MANAGED_BY_HOSTGATE = "hostgate";
@@ -17,6 +18,13 @@ export const LABEL_DOMAIN_HASH = "hostgate.dev/domain-hash";
 export const ANNOTATION_ROUTE = "hostgate.dev/route";
 /** The domain in full, for people reading the object. */
 export const ANNOTATION_DOMAIN = "hostgate.dev/domain";
+
+/** The route that produced an object, from its ANNOTATION_ROUTE (`namespace/name`); undefined when absent or malformed. */
+export function producingRoute(object: KubeObject): { namespace: string; name: string } | undefined {
+  const value = (object.metadata?.annotations as Record<string, string> | undefined)?.[ANNOTATION_ROUTE];
+  const match = value === undefined ? null : /^([^/]+)\/([^/]+)$/.exec(value);
+  return match === null ? undefined : { namespace: match[1]!, name: match[2]! };
+}
 
 /** The label selector matching every Istio object produced for the route with this uid. */
 export function routeSelector(uid: string): string {
