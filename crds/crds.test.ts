@@ -36,7 +36,7 @@ describe("the CRD manifests", () => {
   });
 
   const expected = [
-    { kind: "DomainRoute", plural: "domainroutes", scope: "Namespaced", shortNames: ["dr"], status: true },
+    { kind: "DomainRoute", plural: "domainroutes", scope: "Namespaced", shortNames: ["hgdr"], status: true },
     { kind: "HostnameGrant", plural: "hostnamegrants", scope: "Cluster", shortNames: ["hg"], status: false },
     { kind: "DomainClaim", plural: "domainclaims", scope: "Cluster", shortNames: ["dclaim"], status: false },
   ];
