@@ -2,7 +2,7 @@
 // and resources it needs to find and prune those objects later.
 export type { RenderedRoute } from "./render-route.ts";
 export { renderRoute } from "./render-route.ts";
-export { domainHash, MAX_NAME_LENGTH, objectNameFor } from "./names.ts";
+export { domainHash, HASH_LENGTH, MAX_NAME_LENGTH, objectNameFor } from "./names.ts";
 export {
   ANNOTATION_DOMAIN,
   ANNOTATION_ROUTE,

@@ -1,20 +1,25 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { domainHash, MAX_NAME_LENGTH, objectNameFor } from "./names.ts";
+import { domainHash, HASH_LENGTH, MAX_NAME_LENGTH, objectNameFor } from "./names.ts";
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const label = (length: number, char = "a") => char.repeat(length);
 
 describe("objectNameFor", () => {
-  it("turns dots into dashes and appends the first 8 hex digits of sha256(domain)", () => {
-    // Golden value: printf shop.example.com | sha256sum
-    assert.equal(objectNameFor("shop.example.com"), "shop-example-com-951623a2");
-    assert.equal(domainHash("shop.example.com"), "951623a2");
+  it("turns dots into dashes and appends 100 bits of sha256(domain) as 20 lowercase base32 characters", () => {
+    // Golden value: python3 -c 'import hashlib,base64; print(base64.b32encode(hashlib.sha256(b"shop.example.com").digest()).decode().lower()[:20])'
+    assert.equal(objectNameFor("shop.example.com"), "shop-example-com-sulchitprmzyrabku5eq");
+    assert.equal(domainHash("shop.example.com"), "sulchitprmzyrabku5eq");
+  });
+
+  it("carries at least 80 bits of hash, so no one can search for a domain whose name equals another's", () => {
+    assert.ok(HASH_LENGTH * 5 >= 80, `${HASH_LENGTH} base32 characters carry ${HASH_LENGTH * 5} bits`);
+    assert.match(domainHash("shop.example.com"), new RegExp(`^[a-z2-7]{${HASH_LENGTH}}$`));
   });
 
   it("gives different names to domains that read the same once dots become dashes", () => {
-    assert.equal(objectNameFor("a-b.c"), "a-b-c-fb187eed");
-    assert.equal(objectNameFor("a.b-c"), "a-b-c-ab8bb2e3");
+    assert.equal(objectNameFor("a-b.c"), "a-b-c-7mmh53ltpkzxlzr6cinn");
+    assert.equal(objectNameFor("a.b-c"), "a-b-c-vof3fy2xr5233vva3ueo");
   });
 
   it("gives the same name for the same domain on every call", () => {

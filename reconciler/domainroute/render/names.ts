@@ -1,27 +1,50 @@
 // Names of the Istio objects hostgate produces for a domain. Every object of
 // one route is named after its domain, which the DomainClaim makes unique in
-// the cluster, so routes never overwrite each other's objects, even in the
-// shared gateway namespace.
+// the cluster; the name is a readable prefix plus a hash of the whole domain.
+//
+// Why the hash is 100 bits: names are cut to a DNS-1123 label (63
+// characters), so two long domains share their readable prefix and only the
+// hash tells them apart. A tenant who can choose domains could otherwise search
+// for one whose name equals a victim's (a second preimage of the hash): with
+// 8 hex digits (32 bits) that took about 2^32 hashes, half an hour on one core.
+// 20 base32 characters carry 100 bits of SHA-256, so the same search costs
+// about 2^100 hashes: out of reach. (A birthday search over pairs of the
+// attacker's own domains finds nothing useful: both names are the attacker's.)
+// Names never need to be unique for safety alone, though: the reconciler also
+// refuses to write or delete an object labelled for another route (see
+// reconcile-route.ts), so a collision would stop a route, not hand it over.
 import { createHash } from "node:crypto";
 
 /** Longest DNS-1123 label, which is also the longest label value. */
 export const MAX_NAME_LENGTH = 63;
 
-const HASH_LENGTH = 8;
+/** Characters of the hash: 20 base32 characters of 5 bits each, 100 bits. */
+export const HASH_LENGTH = 20;
 // The readable part leaves room for "-" and the hash.
 const MAX_READABLE_LENGTH = MAX_NAME_LENGTH - 1 - HASH_LENGTH;
+/** RFC 4648 base32, lowercased: every character is valid in a DNS-1123 label. */
+const BASE32 = "abcdefghijklmnopqrstuvwxyz234567";
 
 /**
- * The first 8 hex digits of sha256(domain). Part of every object name (and a
- * label), so two domains that read the same once dots become dashes
- * (`a-b.c`, `a.b-c`) or once truncated still get different names.
+ * The first 100 bits of sha256(domain) as 20 lowercase base32 characters.
+ * Part of every object name (and a label), so two domains that read the same
+ * once dots become dashes (`a-b.c`, `a.b-c`) or once truncated still get
+ * different names.
  */
 export function domainHash(domain: string): string {
-  return createHash("sha256").update(domain, "utf8").digest("hex").slice(0, HASH_LENGTH);
+  const digest = createHash("sha256").update(domain, "utf8").digest();
+  let out = "";
+  for (let i = 0; i < HASH_LENGTH; i++) {
+    const bit = i * 5;
+    // Two bytes always hold the 5 bits starting at `bit` (digest has 32 bytes, we read at most 13).
+    const pair = (digest[bit >> 3]! << 8) | digest[(bit >> 3) + 1]!;
+    out += BASE32[(pair >> (11 - (bit & 7))) & 31];
+  }
+  return out;
 }
 
 /**
- * `shop-example-com-1a2b3c4d` for `shop.example.com`: a DNS-1123 label of at
+ * `shop-example-com-<hash>` for `shop.example.com`: a DNS-1123 label of at
  * most 63 characters, the same for the same domain on every call.
  */
 export function objectNameFor(domain: string): string {

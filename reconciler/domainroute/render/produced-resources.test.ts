@@ -48,7 +48,7 @@ describe("gatewayRefFor", () => {
   it("names the Gateway an External-mode route's own VirtualService attaches to, as rendered", () => {
     const config = aConfig({ gatewayNamespace: "ingress" });
     const gateway = renderRoute(aRoute().mode("External").build(), config).objects.find((o) => o.kind === "Gateway")!;
-    assert.equal(gatewayRefFor("shop.example.com", config), "ingress/shop-example-com-951623a2");
+    assert.equal(gatewayRefFor("shop.example.com", config), "ingress/shop-example-com-sulchitprmzyrabku5eq");
     assert.equal(gatewayRefFor("shop.example.com", config), `${gateway.metadata?.namespace}/${gateway.metadata?.name}`);
   });
 });

@@ -6,7 +6,7 @@ import { aConfig } from "./testing/platform-config.ts";
 import { RENDER_CASES } from "./testing/render-cases.ts";
 import { aRoute, DEFAULT_UID } from "./testing/route-builder.ts";
 
-const NAME = "shop-example-com-951623a2";
+const NAME = "shop-example-com-sulchitprmzyrabku5eq";
 const GATEWAY_REF = `istio-system/${NAME}`;
 const EXTERNAL_HOST = `${NAME}.team-a.hostgate.internal`;
 
