@@ -9,6 +9,8 @@ import { matchesRequest, runMutations, runValidations, withRequestDeadline } fro
 import type { EngineLimits } from "./engine/evaluate.ts";
 import type { PolicySet } from "./engine/module-loader.ts";
 import type { AdmissionInput, JsonPatchOperation, Violation } from "./engine/types.ts";
+import { beingDeleted, onlyReleasesFinalizers } from "./deletion-window.ts";
+import { namespaceMismatches, REQUEST_NAMESPACE_RULE } from "./request-namespace.ts";
 
 export interface Finding {
   policy: string;
@@ -55,16 +57,21 @@ export interface VerdictEnvironment {
 
 /** The name findings of the CRD schema phase are reported under. */
 export const SCHEMA_POLICY = "crd-schema";
+/** The name a request whose object names another namespace is denied under. */
+export { REQUEST_NAMESPACE_RULE } from "./request-namespace.ts";
 
 export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: Phases = ALL_PHASES): Verdict {
   const verdict: Verdict = { allowed: true, denials: [], warnings: [], audits: [], patch: [], object: input.object, applied: { policies: [], schema: false } };
   // Subresources (status, scale) are the controllers' business; CONNECT has no object.
   if (input.subResource || input.operation === "CONNECT") return verdict;
-  // An object already being deleted only waits for its finalizers: refusing
-  // the updates that remove them (say, its grant was revoked meanwhile)
-  // would leave it, and its namespace, Terminating forever. Judged on the
-  // stored object, whose deletionTimestamp only the API server sets.
-  if (input.operation === "UPDATE" && beingDeleted(input.oldObject)) return verdict;
+  // request.namespace is the namespace: an object naming another one is
+  // denied before any policy reads it (see request-namespace.ts).
+  const misplaced = namespaceMismatches(input);
+  if (misplaced.length > 0) return { ...verdict, allowed: false, denials: misplaced, applied: { policies: [REQUEST_NAMESPACE_RULE], schema: false } };
+  // An object being deleted only waits for its finalizers: the update that
+  // removes them, and changes nothing else, is never refused (see
+  // deletion-window.ts). Any other update of it is judged as usual.
+  if (input.operation === "UPDATE" && beingDeleted(input.oldObject) && onlyReleasesFinalizers(input.object, input.oldObject)) return verdict;
 
   // One deadline for the whole request: mutation and validation share it.
   const ctx = withRequestDeadline({ config: env.config, cluster: env.cluster, limits: env.limits, now: env.now });
@@ -117,9 +124,4 @@ function record(verdict: Verdict, violations: readonly Violation[]): void {
     else if (v.action === "Warn") verdict.warnings.push(finding);
     else verdict.audits.push(finding);
   }
-}
-
-function beingDeleted(object: unknown): boolean {
-  const metadata = (object as { metadata?: { deletionTimestamp?: unknown } } | null | undefined)?.metadata;
-  return typeof metadata?.deletionTimestamp === "string" && metadata.deletionTimestamp !== "";
 }

@@ -85,6 +85,21 @@ describe("ClusterStateIndex.celValue", () => {
       byAppId: { shop: ["team-a/one", "team-b/two"] },
     },
     {
+      name: "a Terminating route is listed under neither its domain nor its appId",
+      objects: [
+        route({ namespace: "team-b", name: "squat", domain: "shop.example.com", appId: "shop-web", deletionTimestamp: "2030-01-01T00:00:00Z" }),
+        route({ namespace: "team-a", name: "shop-web", domain: "shop.example.com", appId: "shop-web" }),
+      ],
+      byDomain: { "shop.example.com": ["team-a/shop-web"] },
+      byAppId: { "shop-web": ["team-a/shop-web"] },
+    },
+    {
+      name: "an empty deletionTimestamp is no deletion: the route stays listed",
+      objects: [route({ name: "web", domain: "web.example.com", appId: "web", deletionTimestamp: "" })],
+      byDomain: { "web.example.com": ["team-a/web"] },
+      byAppId: { web: ["team-a/web"] },
+    },
+    {
       name: "a route without a namespace is indexed in default, where kubectl would put it",
       objects: [{ apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "web" }, spec: { domain: "w.example.com" } }],
       byDomain: { "w.example.com": ["default/web"] },
@@ -193,6 +208,32 @@ describe("ClusterStateIndex updates", () => {
       byDomain: { "shop.example.com": ["team-a/api", "team-a/web"] },
     },
     {
+      name: "a route that starts Terminating leaves the domain and appId indexes",
+      apply: (i) => i.upsert(route({ name: "web", domain: "shop.example.com", appId: "shop-web", deletionTimestamp: "2030-01-01T00:00:00Z" })),
+      result: true,
+      byDomain: { "api.shop.example.com": ["team-a/api"] },
+      byAppId: { "shop-api": ["team-a/api"] },
+    },
+    {
+      name: "a Terminating route whose domain and appId are edited is still listed under neither",
+      apply: (i) => {
+        i.upsert(route({ name: "web", domain: "shop.example.com", appId: "shop-web", deletionTimestamp: "2030-01-01T00:00:00Z" }));
+        return i.upsert(route({ name: "web", domain: "api.shop.example.com", appId: "shop-api", deletionTimestamp: "2030-01-01T00:00:00Z" }));
+      },
+      byDomain: { "api.shop.example.com": ["team-a/api"] },
+      byAppId: { "shop-api": ["team-a/api"] },
+    },
+    {
+      name: "removing a Terminating route removes it and leaves the other routes listed",
+      apply: (i) => {
+        i.upsert(route({ name: "web", domain: "api.shop.example.com", appId: "shop-api", deletionTimestamp: "2030-01-01T00:00:00Z" }));
+        return i.remove(route({ name: "web" }));
+      },
+      result: true,
+      byDomain: { "api.shop.example.com": ["team-a/api"] },
+      byAppId: { "shop-api": ["team-a/api"] },
+    },
+    {
       name: "removing a route drops its keys when it was the last user",
       apply: (i) => i.remove(route({ name: "web" })),
       result: true,
@@ -253,6 +294,11 @@ describe("ClusterStateIndex updates", () => {
   it("counts what it holds for metrics", () => {
     const index = ClusterStateIndex.fromObjects([...base(), route({ name: "plain", domain: "plain.shop.example.com" })]);
     assert.deepEqual(index.counts(), { hostnameGrants: 1, domainRoutes: 3, domains: 3, appIds: 2, grantedNamespaces: 1 });
+  });
+
+  it("counts a Terminating route as held, under no domain or appId", () => {
+    const index = ClusterStateIndex.fromObjects([...base(), route({ name: "gone", domain: "gone.shop.example.com", appId: "gone", deletionTimestamp: "2030-01-01T00:00:00Z" })]);
+    assert.deepEqual(index.counts(), { hostnameGrants: 1, domainRoutes: 3, domains: 2, appIds: 2, grantedNamespaces: 1 });
   });
 
   it("returns the same value until something changes", () => {
@@ -319,7 +365,13 @@ describe("ClusterStateIndex copy-on-write", () => {
       const namespace = `ns${random(3)}`;
       const object = isGrant
         ? grant({ name, namespaces: [`ns${random(5)}`, `ns${random(5)}`], hostnames: [`h${random(5)}.example.com`] })
-        : route({ namespace, name, domain: random(5) === 0 ? undefined : `d${random(8)}.example.com`, appId: random(2) ? `app${random(6)}` : undefined });
+        : route({
+            namespace,
+            name,
+            domain: random(5) === 0 ? undefined : `d${random(8)}.example.com`,
+            appId: random(2) ? `app${random(6)}` : undefined,
+            deletionTimestamp: random(6) === 0 ? "2030-01-01T00:00:00Z" : undefined,
+          });
       const key = isGrant ? `g/${name}` : `r/${namespace}/${name}`;
       if (random(3) === 0) {
         index.remove(object);

@@ -201,12 +201,13 @@ export class ClusterStateIndex {
     this.#changed();
   }
 
+  // A Terminating route is held but listed under no domain or appId (see RouteEntry.terminating).
   #indexRoute(entry: RouteEntry): void {
     this.#routes.set(entry.key, entry);
-    if (entry.domain !== "") {
+    if (entry.domain !== "" && !entry.terminating) {
       this.#routesByDomain = this.#add(this.#routesByDomain, entry.domain, entry.value, compareRoutes);
     }
-    if (entry.appId !== "") {
+    if (entry.appId !== "" && !entry.terminating) {
       this.#routesByAppId = this.#add(this.#routesByAppId, appIdKey(entry.appId), entry.value, compareRoutes);
     }
     this.#changed();
@@ -214,6 +215,7 @@ export class ClusterStateIndex {
 
   #unindexRoute(entry: RouteEntry): void {
     this.#routes.delete(entry.key);
+    // #delete is a no-op for an entry that was never listed (a Terminating one).
     if (entry.domain !== "") this.#routesByDomain = this.#delete(this.#routesByDomain, entry.domain, entry.value);
     if (entry.appId !== "") this.#routesByAppId = this.#delete(this.#routesByAppId, appIdKey(entry.appId), entry.value);
     this.#changed();

@@ -17,6 +17,15 @@ export interface RouteEntry {
   lb: string;
   /** "" when the route has no protection (then it is indexed under no appId). */
   appId: string;
+  /**
+   * True when the route has a deletionTimestamp. A Terminating route is held
+   * (so upsert and remove still find it) but indexed under neither its
+   * domain nor its appId: it is going away, and its spec can still be
+   * edited meanwhile, so it must not keep another route from taking the
+   * domain or appId, nor lock its owner out. The DomainClaim stays the
+   * domain's atomic backstop until the reconciler releases it.
+   */
+  terminating: boolean;
   value: RouteValue;
 }
 
@@ -51,7 +60,8 @@ export function routeEntry(object: unknown): RouteEntry | undefined {
     ["lb", lb],
     ["appId", appId],
   ]);
-  return { key: routeKey(namespace, name), namespace, name, uid, domain, lb, appId, value };
+  const terminating = stringAt(metadata, "deletionTimestamp") !== "";
+  return { key: routeKey(namespace, name), namespace, name, uid, domain, lb, appId, terminating, value };
 }
 
 /**
@@ -66,7 +76,7 @@ export function appIdKey(appId: string): string {
 
 /** True when re-indexing `b` in place of `a` would change nothing CEL sees. */
 export function sameRoute(a: RouteEntry, b: RouteEntry): boolean {
-  return a.key === b.key && a.uid === b.uid && a.domain === b.domain && a.lb === b.lb && a.appId === b.appId;
+  return a.key === b.key && a.uid === b.uid && a.domain === b.domain && a.lb === b.lb && a.appId === b.appId && a.terminating === b.terminating;
 }
 
 /** By namespace, then name: the order of every RouteRef list. */

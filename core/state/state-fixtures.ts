@@ -19,13 +19,20 @@ export interface RouteSpec {
   domain?: string;
   lb?: string;
   appId?: string;
+  /** The route's deletionTimestamp: set when it is Terminating. */
+  deletionTimestamp?: string;
 }
 
-export function route({ namespace = "team-a", name, uid, domain, lb = "alb-out", appId }: RouteSpec): Record<string, unknown> {
+export function route({ namespace = "team-a", name, uid, domain, lb = "alb-out", appId, deletionTimestamp }: RouteSpec): Record<string, unknown> {
   return {
     apiVersion: "hostgate.dev/v1alpha1",
     kind: "DomainRoute",
-    metadata: { namespace, name, uid: uid ?? `uid-${namespace}-${name}` },
+    metadata: {
+      namespace,
+      name,
+      uid: uid ?? `uid-${namespace}-${name}`,
+      ...(deletionTimestamp === undefined ? {} : { deletionTimestamp, finalizers: ["hostgate.dev/cleanup"] }),
+    },
     spec: {
       ...(domain === undefined ? {} : { domain }),
       lb,

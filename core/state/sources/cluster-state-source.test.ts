@@ -98,6 +98,19 @@ describe("ClusterStateSource", () => {
     await h.source.stop();
   });
 
+  it("takes a route out of the domain and appId indexes when a watch event shows it Terminating", async () => {
+    const h = harness();
+    h.server.put(DOMAIN_ROUTES, route({ name: "web", domain: "shop.example.com", appId: "shop-web" }));
+    await h.source.start();
+    await settle();
+    h.server.put(DOMAIN_ROUTES, route({ name: "web", domain: "shop.example.com", appId: "shop-web", deletionTimestamp: "2030-01-01T00:00:00Z" }));
+    const cluster = h.source.current();
+    assert.deepEqual(routeNames(cluster, "domainRoutesByDomain"), {});
+    assert.deepEqual(routeNames(cluster, "domainRoutesByAppId"), {});
+    assert.equal(h.source.counts().domainRoutes, 1, "still held, so the watch's DELETED event finds it");
+    await h.source.stop();
+  });
+
   it("watches both resources across all namespaces and says where it is connected", async () => {
     const h = harness();
     await h.source.start();

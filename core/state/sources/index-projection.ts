@@ -8,7 +8,8 @@
 import type { KubeObject } from "../../kube/object-key.ts";
 import { asRecord } from "../../json.ts";
 
-const METADATA_FIELDS = ["name", "namespace", "uid"] as const;
+// deletionTimestamp: a Terminating route leaves the domain and appId indexes.
+const METADATA_FIELDS = ["name", "namespace", "uid", "deletionTimestamp"] as const;
 const SPEC_FIELDS: Readonly<Record<string, readonly string[]>> = {
   HostnameGrant: ["namespaces", "hostnames", "kinds", "allowPublicWithoutProtection"],
   DomainRoute: ["domain", "lb"],
@@ -21,7 +22,7 @@ function pick(from: Record<string, unknown> | undefined, fields: readonly string
   return out;
 }
 
-/** apiVersion, kind, metadata {name, namespace, uid} and the spec fields the index reads; any other kind keeps no spec. */
+/** apiVersion, kind, metadata {name, namespace, uid, deletionTimestamp} and the spec fields the index reads; any other kind keeps no spec. */
 export function projectForIndex(object: KubeObject): KubeObject {
   const projected: KubeObject = { apiVersion: object.apiVersion, kind: object.kind, metadata: pick(object.metadata, METADATA_FIELDS) };
   const spec = asRecord(object.spec);
