@@ -2,7 +2,9 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { luaStringLiteral } from "./lua-literal.ts";
 import { HOSTILE_STRINGS } from "./testing/hostile-strings.ts";
-import { runLuaJit } from "./testing/luajit.ts";
+import { describeLua, openLua } from "./testing/lua-interpreter.ts";
+
+const lua = await openLua();
 
 describe("luaStringLiteral", () => {
   const literals: { value: string; literal: string }[] = [
@@ -18,11 +20,11 @@ describe("luaStringLiteral", () => {
     it(`writes ${JSON.stringify(value)} as ${literal}`, () => assert.equal(luaStringLiteral(value), literal));
   }
 
-  it("keeps every hostile string inside its literal, so LuaJIT reads back exactly its bytes", () => {
+  it(`keeps every hostile string inside its literal, so ${describeLua(lua)} reads back exactly its bytes`, () => {
     // Each literal is written out with a separator; an escape from a literal
     // would fail to parse, run code, or change the bytes that come back.
     const program = HOSTILE_STRINGS.map((value) => `io.write(${luaStringLiteral(value)}, '\\0\\0|')`).join("\n");
-    const output = runLuaJit(["-"], program);
+    const output = lua.run({ files: { "literals.lua": program }, main: "literals.lua" });
     const expected = Buffer.concat(HOSTILE_STRINGS.map((value) => Buffer.concat([Buffer.from(value, "utf8"), Buffer.from("\0\0|")])));
     assert.deepEqual(output, expected);
   });

@@ -2,6 +2,11 @@
 // before ext_authz runs. It sets the header from the table on a hit and
 // removes it otherwise, so a client can never supply its own identity.
 //
+// The filter keeps to the Lua that LuaJIT (Lua 5.1, what Envoy embeds) and
+// Lua 5.4 read alike: tests run it under either (testing/lua-interpreter.ts),
+// and lua-portable.test.ts checks its source against the constructs they
+// disagree on (goto, // and bitwise operators, \x/\z/\u escapes, #, ...).
+//
 // LuaJIT allows about 65,536 constants per function, and every host and appId
 // is one; the table is therefore filled by a series of functions of at most
 // LUA_ENTRIES_PER_CHUNK entries each, so a table of any size loads.

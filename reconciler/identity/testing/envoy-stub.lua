@@ -1,6 +1,6 @@
 -- Runs a rendered hostgate identity filter against stub Envoy requests.
 --
---   luajit envoy-stub.lua FILTER.lua < requests
+--   luajit envoy-stub.lua FILTER.lua < requests   (or the same under Lua 5.4)
 --
 -- Each input line is one request: its headers as space-separated
 -- `hexname:hexvalue` tokens (hex keeps any byte unambiguous; an empty line is

@@ -1,26 +1,46 @@
-// Spawns the real LuaJIT. A missing luajit is an error, never a skip: a green
-// run must mean the Lua was actually executed.
+// Runs programs under the real LuaJIT (the interpreter Envoy embeds, and the
+// reference: CI installs it). A missing luajit is an error, never a skip.
 import { execFileSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { checkProgram } from "./lua-program.ts";
+import type { LuaInterpreter, LuaProgram } from "./lua-program.ts";
 
 export const LUAJIT_MISSING_HINT = "Install it with: apt-get install -y luajit";
 
-export interface LuaJitOptions {
-  /** The executable; only tests of the missing-luajit error change it. */
-  readonly luajit?: string;
-  /** Added to the environment. */
-  readonly env?: Readonly<Record<string, string>>;
+/** The version line of `luajit -v` ("LuaJIT 2.1.0-beta3"), or undefined when `luajit` is not on PATH. */
+export function probeLuaJit(luajit = "luajit"): string | undefined {
+  try {
+    return execFileSync(luajit, ["-v"], { stdio: ["ignore", "pipe", "pipe"] }).toString("utf8").split(" -- ")[0].trim();
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw new Error(`${luajit} -v failed: ${String((error as { stderr?: unknown }).stderr ?? "") || (error as Error).message}`);
+  }
 }
 
-/** Runs `luajit args...` with `input` on stdin and returns stdout as bytes. */
-export function runLuaJit(args: readonly string[], input = "", options: LuaJitOptions = {}): Buffer {
-  const luajit = options.luajit ?? "luajit";
+export function luaJitInterpreter(name: string, reason: string, luajit = "luajit"): LuaInterpreter {
+  return { kind: "luajit", name, reason, run: (program) => runLuaJit(program, luajit) };
+}
+
+function runLuaJit(program: LuaProgram, luajit: string): Buffer {
+  checkProgram(program);
+  const dir = mkdtempSync(join(tmpdir(), "hostgate-lua-"));
   try {
-    return execFileSync(luajit, args, { input, env: { ...process.env, ...options.env }, maxBuffer: 256 * 1024 * 1024, stdio: ["pipe", "pipe", "pipe"] });
+    for (const [name, source] of Object.entries(program.files)) writeFileSync(join(dir, name), source);
+    return execFileSync(luajit, [program.main, ...(program.args ?? [])], {
+      cwd: dir,
+      input: program.stdin ?? "",
+      env: { ...process.env, ...program.env },
+      maxBuffer: 256 * 1024 * 1024,
+      stdio: ["pipe", "pipe", "pipe"],
+    });
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") {
-      throw new Error(`${luajit} is not on PATH, and these tests must run the Lua under real LuaJIT. ${LUAJIT_MISSING_HINT}`);
+      throw new Error(`${luajit} is not on PATH, and HOSTGATE_LUA asks for LuaJIT. ${LUAJIT_MISSING_HINT}`);
     }
-    const stderr = String((error as { stderr?: unknown }).stderr ?? "");
-    throw new Error(`luajit failed: ${stderr || (error as Error).message}`);
+    throw new Error(`luajit failed: ${String((error as { stderr?: unknown }).stderr ?? "") || (error as Error).message}`);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 }

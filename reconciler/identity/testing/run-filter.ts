@@ -1,13 +1,11 @@
-// Runs a rendered identity filter under real LuaJIT (the interpreter Envoy
-// embeds) through envoy-stub.lua, with headers passed hex-encoded both ways
-// so that no byte of a hostile value is lost or reinterpreted.
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { runLuaJit } from "./luajit.ts";
+// Runs a rendered identity filter through envoy-stub.lua under the chosen Lua
+// (LuaJIT, the interpreter Envoy embeds, or wasmoon: see lua-interpreter.ts),
+// with headers passed hex-encoded both ways so that no byte of a hostile
+// value is lost or reinterpreted.
+import { readFileSync } from "node:fs";
+import type { LuaInterpreter } from "./lua-program.ts";
 
-const STUB = fileURLToPath(new URL("./envoy-stub.lua", import.meta.url));
+const STUB = readFileSync(new URL("./envoy-stub.lua", import.meta.url), "utf8");
 
 /** Headers in order, as [name, value] pairs. */
 export type Headers = readonly (readonly [string, string])[];
@@ -20,30 +18,24 @@ export interface FilterRun {
 }
 
 export interface FilterRunOptions {
-  /** The luajit executable; only tests of the missing-luajit error change it. */
-  readonly luajit?: string;
   /** Make the stub's replace() overwrite only the first copy, as Envoy up to 1.15 did. */
   readonly legacyReplace?: boolean;
 }
 
-export function runFilter(lua: string, requests: readonly Headers[], options: FilterRunOptions = {}): FilterRun {
-  const dir = mkdtempSync(join(tmpdir(), "hostgate-identity-"));
-  try {
-    const filter = join(dir, "filter.lua");
-    writeFileSync(filter, lua);
-    const input = requests.map((headers) => headers.map(([name, value]) => `${hex(name)}:${hex(value)}`).join(" ")).join("\n");
-    const output = runLuaJit([STUB, filter], requests.length === 0 ? "" : `${input}\n`, {
-      luajit: options.luajit,
-      env: { ENVOY_STUB_LEGACY_REPLACE: options.legacyReplace ? "1" : "0" },
-    }).toString("latin1");
-    const lines = output.split("\n").slice(0, -1);
-    const globals = lines.filter((line) => line.startsWith("global ")).map((line) => line.slice("global ".length));
-    const results = lines.filter((line) => !line.startsWith("global ")).map(decodeHeaders);
-    if (results.length !== requests.length) throw new Error(`expected ${requests.length} results from luajit, got ${results.length}:\n${output}`);
-    return { globals, results };
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
+export function runFilter(lua: LuaInterpreter, filter: string, requests: readonly Headers[], options: FilterRunOptions = {}): FilterRun {
+  const input = requests.map((headers) => headers.map(([name, value]) => `${hex(name)}:${hex(value)}`).join(" ")).join("\n");
+  const output = lua.run({
+    files: { "envoy-stub.lua": STUB, "filter.lua": filter },
+    main: "envoy-stub.lua",
+    args: ["filter.lua"],
+    stdin: requests.length === 0 ? "" : `${input}\n`,
+    env: { ENVOY_STUB_LEGACY_REPLACE: options.legacyReplace ? "1" : "0" },
+  }).toString("latin1");
+  const lines = output.split("\n").slice(0, -1);
+  const globals = lines.filter((line) => line.startsWith("global ")).map((line) => line.slice("global ".length));
+  const results = lines.filter((line) => !line.startsWith("global ")).map(decodeHeaders);
+  if (results.length !== requests.length) throw new Error(`expected ${requests.length} results from ${lua.name}, got ${results.length}:\n${output}`);
+  return { globals, results };
 }
 
 function hex(text: string): string {
