@@ -148,12 +148,15 @@ function checkOne(manifest: Manifest, stored: readonly Manifest[], options: Chec
   if (name === "") throw new UsageError(`${manifest.source}: ${kind} has no metadata.name; kubectl apply needs one`);
 
   // The API server stamps the request namespace onto a namespaced object that names none.
-  const incoming = namespace !== undefined && metadata.namespace === undefined ? { ...object, metadata: { ...metadata, namespace } } : object;
+  const incoming = withNamespace(object, namespace);
   const [group, version] = splitApiVersion(apiVersion);
   let oldObject: unknown = null;
   if (options.operation === "UPDATE") {
-    oldObject = findStored(stored, apiVersion, kind, namespace, name);
-    if (oldObject === undefined) throw new UsageError(`${manifest.source}: --old holds no ${kind} ${namespace ? `${namespace}/` : ""}${name} to update`);
+    const found = findStored(stored, apiVersion, kind, namespace, name);
+    if (found === undefined) throw new UsageError(`${manifest.source}: --old holds no ${kind} ${namespace ? `${namespace}/` : ""}${name} to update`);
+    // A stored object always has its namespace: without it, a finalizer
+    // release would differ from the stored object in metadata.namespace alone.
+    oldObject = withNamespace(found, namespace);
   }
   const deleting = options.operation === "DELETE";
   const input: AdmissionInput = {
@@ -182,6 +185,12 @@ function checkOne(manifest: Manifest, stored: readonly Manifest[], options: Chec
   };
 }
 
+/** The object with metadata.namespace set to `namespace` when it names none (namespaced kinds only). */
+function withNamespace(object: Record<string, unknown>, namespace: string | undefined): Record<string, unknown> {
+  const metadata = (typeof object.metadata === "object" && object.metadata !== null ? object.metadata : {}) as Record<string, unknown>;
+  return namespace !== undefined && metadata.namespace === undefined ? { ...object, metadata: { ...metadata, namespace } } : object;
+}
+
 function namespaceFor(own: unknown, flag: string | undefined, source: string): string {
   if (typeof own === "string" && own !== "") {
     if (flag !== undefined && flag !== own) {
@@ -192,7 +201,7 @@ function namespaceFor(own: unknown, flag: string | undefined, source: string): s
   return flag ?? "default";
 }
 
-function findStored(stored: readonly Manifest[], apiVersion: string, kind: string, namespace: string | undefined, name: string): unknown {
+function findStored(stored: readonly Manifest[], apiVersion: string, kind: string, namespace: string | undefined, name: string): Record<string, unknown> | undefined {
   const group = splitApiVersion(apiVersion)[0];
   return stored.find((m) => {
     const meta = (m.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
