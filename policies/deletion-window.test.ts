@@ -3,15 +3,10 @@
 // nothing else. Through decide(), the one verdict function, with the real
 // library, CRD catalog and example config.
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { describe, test } from "node:test";
-import { loadCrdCatalog } from "../crds/catalog.ts";
-import { configToCel, loadPlatformConfig } from "../core/config/index.ts";
-import { ClusterStateIndex } from "../core/state/index.ts";
-import { loadPolicySet } from "./engine/module-loader.ts";
 import { beingDeleted, onlyReleasesFinalizers } from "./deletion-window.ts";
 import { decide } from "./verdict.ts";
-import type { Phases, Verdict, VerdictEnvironment } from "./verdict.ts";
+import type { Phases, Verdict } from "./verdict.ts";
 import {
   admissionInput,
   DELETED_AT,
@@ -19,7 +14,7 @@ import {
   FINALIZER_RELEASES,
   HOSTGATE_FINALIZER,
   NOT_ONLY_RELEASES,
-  STATE,
+  scenarioEnvironment,
   TENANT_FINALIZER,
   terminating,
   TERMINATING_ATTACKS,
@@ -27,14 +22,7 @@ import {
 } from "./testing/admission-scenarios.ts";
 import type { Json, UpdateScenario } from "./testing/admission-scenarios.ts";
 
-const ROOT = join(import.meta.dirname, "..");
-const CRDS = loadCrdCatalog();
-const ENVIRONMENT: VerdictEnvironment = {
-  policies: loadPolicySet([join(ROOT, "policies", "library")]),
-  config: configToCel(loadPlatformConfig(join(ROOT, "examples", "platform-config.yaml"))),
-  cluster: ClusterStateIndex.fromObjects(STATE).celValue(),
-  crdFor: (apiVersion, kind) => CRDS.lookup(apiVersion, kind),
-};
+const ENVIRONMENT = scenarioEnvironment();
 
 /** `hostgate check` runs every phase; the webhook's two endpoints run one each. */
 const PHASES: Array<{ name: string; phases: Phases }> = [

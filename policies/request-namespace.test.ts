@@ -3,22 +3,13 @@
 // decide(), with the real library, so the tests show what the rule prevents:
 // team-b judged with team-a's grants.
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { describe, test } from "node:test";
-import { configToCel, loadPlatformConfig } from "../core/config/index.ts";
-import { ClusterStateIndex } from "../core/state/index.ts";
-import { loadPolicySet } from "./engine/module-loader.ts";
 import type { AdmissionInput } from "./engine/types.ts";
 import { decide, REQUEST_NAMESPACE_RULE } from "./verdict.ts";
-import type { Verdict, VerdictEnvironment } from "./verdict.ts";
-import { admissionInput, domainRoute, grant, STATE, terminating, withMetadata } from "./testing/admission-scenarios.ts";
+import type { Verdict } from "./verdict.ts";
+import { admissionInput, domainRoute, grant, scenarioEnvironment, terminating, withMetadata } from "./testing/admission-scenarios.ts";
 
-const ROOT = join(import.meta.dirname, "..");
-const ENVIRONMENT: VerdictEnvironment = {
-  policies: loadPolicySet([join(ROOT, "policies", "library")]),
-  config: configToCel(loadPlatformConfig(join(ROOT, "examples", "platform-config.yaml"))),
-  cluster: ClusterStateIndex.fromObjects(STATE).celValue(),
-};
+const ENVIRONMENT = scenarioEnvironment();
 
 /** team-a's granted route; written from team-b it must be judged as team-b's. */
 const teamARoute = domainRoute("team-a", "web", { domain: "web.shop.example.com" });

@@ -4,18 +4,13 @@
 // test/cli-check-admission.test.ts (hostgate check), as AdmissionReviews.
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import request from "supertest";
-import { configToCel, loadPlatformConfig } from "../core/config/index.ts";
-import { ClusterStateIndex } from "../core/state/index.ts";
-import { BUILTIN_POLICIES, EXAMPLES } from "../core/cli/paths.ts";
 import { RecordingLogger } from "../core/testing/recording-logger.ts";
-import { loadPolicySet } from "../policies/engine/module-loader.ts";
-import type { VerdictEnvironment } from "../policies/verdict.ts";
 import {
   domainRoute,
   FINALIZER_RELEASES,
   NOT_ONLY_RELEASES,
+  scenarioEnvironment,
   STATE,
   terminating,
   TERMINATING_ATTACKS,
@@ -30,11 +25,7 @@ import { admissionReview } from "./testing/reviews.ts";
 const squatter = terminating(domainRoute("team-b", "squat", { domain: "api.example.com", protection: { provider: "sso", appId: "shop-web" } }));
 const owner = STATE.find((o) => (o.metadata as Json).name === "shop-web")!;
 
-const environment: VerdictEnvironment = {
-  policies: loadPolicySet([BUILTIN_POLICIES]),
-  config: configToCel(loadPlatformConfig(join(EXAMPLES, "platform-config.yaml"))),
-  cluster: ClusterStateIndex.fromObjects([...STATE, squatter]).celValue(),
-};
+const environment = scenarioEnvironment([...STATE, squatter]);
 const app = createAdmissionApp({ environment: () => environment, logger: new RecordingLogger() });
 
 interface ReviewAnswer {

@@ -3,18 +3,10 @@
 // can neither squat another team's appId nor lock the owner out of its own
 // route. Through decide() with the real library, over an index built here.
 import assert from "node:assert/strict";
-import { join } from "node:path";
 import { describe, test } from "node:test";
-import { configToCel, loadPlatformConfig } from "../config/index.ts";
-import { loadPolicySet } from "../../policies/engine/module-loader.ts";
 import { decide } from "../../policies/verdict.ts";
 import type { Verdict } from "../../policies/verdict.ts";
-import { admissionInput, domainRoute, grant, terminating, withSpec } from "../../policies/testing/admission-scenarios.ts";
-import { ClusterStateIndex } from "./cluster-state-index.ts";
-
-const ROOT = join(import.meta.dirname, "..", "..");
-const POLICIES = loadPolicySet([join(ROOT, "policies", "library")]);
-const CONFIG = configToCel(loadPlatformConfig(join(ROOT, "examples", "platform-config.yaml")));
+import { admissionInput, domainRoute, grant, scenarioEnvironment, terminating, withSpec } from "../../policies/testing/admission-scenarios.ts";
 
 const owner = domainRoute("team-a", "shop-web", { domain: "shop.example.com", lb: "alb-out", protection: { provider: "sso", appId: "shop-web" } });
 // team-b's route took team-a's appId while Terminating (before the deletion window was closed).
@@ -23,7 +15,8 @@ const squatter = terminating(domainRoute("team-b", "squat", { domain: "api.examp
 const oldCart = terminating(domainRoute("team-a", "cart", { domain: "cart.shop.example.com", protection: { provider: "sso", appId: "cart" } }));
 
 const STATE = [grant("team-a-shop", ["team-a"], ["shop.example.com", "*.shop.example.com"]), grant("team-b-api", ["team-b"], ["api.example.com"]), owner, squatter, oldCart];
-const environment = { policies: POLICIES, config: CONFIG, cluster: ClusterStateIndex.fromObjects(STATE).celValue() };
+// The index is built from these objects by ClusterStateIndex, as the webhook's cache builds it.
+const environment = scenarioEnvironment(STATE);
 
 const denyingPolicies = (verdict: Verdict) => [...new Set(verdict.denials.map((d) => d.policy))].sort();
 

@@ -6,8 +6,14 @@
 // route shop-web holds appId shop-web); team-b owns api.example.com for
 // every kind. The attacker is team-b: it put a finalizer of its own on its
 // objects, deleted them, and edits them while they stay Terminating.
+import { join } from "node:path";
+import { loadCrdCatalog } from "../../crds/catalog.ts";
+import { configToCel, loadPlatformConfig } from "../../core/config/index.ts";
+import { ClusterStateIndex } from "../../core/state/index.ts";
+import { loadPolicySet } from "../engine/module-loader.ts";
 import type { AdmissionInput, Operation } from "../engine/types.ts";
 import { splitApiVersion } from "../engine/types.ts";
+import type { VerdictEnvironment } from "../verdict.ts";
 
 export type Json = Record<string, unknown>;
 
@@ -53,6 +59,21 @@ export const STATE: readonly Json[] = [
   grant("team-b-api", ["team-b"], ["api.example.com"]),
   domainRoute("team-a", "shop-web", { domain: "shop.example.com", lb: "alb-out", protection: { provider: "sso", appId: "shop-web" } }),
 ];
+
+const ROOT = join(import.meta.dirname, "..", "..");
+let library: ReturnType<typeof loadPolicySet> | undefined;
+
+/** The built-in library, the example config, the CRD catalog, and `state` indexed: what decide() and the webhook judge with. */
+export function scenarioEnvironment(state: readonly Json[] = STATE): VerdictEnvironment {
+  library ??= loadPolicySet([join(ROOT, "policies", "library")]);
+  const crds = loadCrdCatalog();
+  return {
+    policies: library,
+    config: configToCel(loadPlatformConfig(join(ROOT, "examples", "platform-config.yaml"))),
+    cluster: ClusterStateIndex.fromObjects(state).celValue(),
+    crdFor: (apiVersion, kind) => crds.lookup(apiVersion, kind),
+  };
+}
 
 /**
  * The object as the API server stores it once deleted: server metadata
