@@ -32,7 +32,7 @@ export const PROTECTION_ACTIONS = ["Allow", "Authenticate"] as const;
 export type ProtectionAction = (typeof PROTECTION_ACTIONS)[number];
 
 /** Kinds a HostnameGrant can be restricted to with `spec.kinds`. */
-export const GRANTABLE_KINDS = ["DomainRoute", "HTTPRoute", "GRPCRoute", "TLSRoute", "VirtualService"] as const;
+export const GRANTABLE_KINDS = ["DomainRoute", "HTTPRoute", "GRPCRoute", "TLSRoute", "VirtualService", "Gateway"] as const;
 export type GrantableKind = (typeof GRANTABLE_KINDS)[number];
 
 /** DomainRoute condition types (status.conditions[].type). */

@@ -32,6 +32,7 @@ import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { parse, parseAllDocuments } from "yaml";
 import { CRD_DIRECTORY, readCrds } from "../crds/catalog.ts";
 import { parsePlatformConfig } from "../core/config/index.ts";
+import { loadPolicySet } from "../policies/engine/module-loader.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DEPLOY = join(ROOT, "deploy");
@@ -558,10 +559,10 @@ describe("the webhook configurations", () => {
   const expectedRules = [
     ...["domainroutes"].map((r) => `hostgate.dev v1alpha1 ${r} Namespaced`),
     ...["hostnamegrants"].map((r) => `hostgate.dev v1alpha1 ${r} Cluster`),
-    ...["httproutes", "grpcroutes", "tlsroutes"].flatMap((r) =>
+    ...["httproutes", "grpcroutes", "tlsroutes", "gateways"].flatMap((r) =>
       ["v1", "v1beta1", "v1alpha2", "v1alpha3"].map((v) => `gateway.networking.k8s.io ${v} ${r} Namespaced`),
     ),
-    ...["v1", "v1beta1", "v1alpha3"].map((v) => `networking.istio.io ${v} virtualservices Namespaced`),
+    ...["virtualservices", "gateways"].flatMap((r) => ["v1", "v1beta1", "v1alpha3"].map((v) => `networking.istio.io ${v} ${r} Namespaced`)),
   ].sort();
 
   for (const { config, path } of webhooks) {
@@ -653,6 +654,28 @@ describe("the webhook configurations", () => {
       });
     }
   }
+
+  // A policy only sees what the API server sends: every kind a built-in
+  // policy checks must be intercepted by both webhooks, or it is unchecked.
+  it("every group and kind the built-in policies check is intercepted on CREATE and UPDATE by both webhooks", () => {
+    const policies = loadPolicySet([join(ROOT, "policies", "library")]);
+    const checked = policies.modules.flatMap((module) =>
+      module.match.flatMap((rule) =>
+        rule.apiGroups.flatMap((group) =>
+          rule.kinds.flatMap((kind) => rule.operations.filter((op) => op !== "DELETE").map((op) => `${group} ${kind.toLowerCase()}s ${op}`)),
+        ),
+      ),
+    );
+    assert.ok(checked.includes("networking.istio.io gateways CREATE") && checked.includes("gateway.networking.k8s.io gateways UPDATE"));
+    for (const { config } of webhooks) {
+      const intercepted = new Set(
+        (config.webhooks[0].rules as Json[]).flatMap((rule) =>
+          rule.apiGroups.flatMap((g: string) => rule.resources.flatMap((r: string) => rule.operations.map((op: string) => `${g} ${r} ${op}`))),
+        ),
+      );
+      assert.deepEqual([...new Set(checked)].filter((c) => !intercepted.has(c)).sort(), [], `${config.kind} misses kinds the policies check`);
+    }
+  });
 
   it("the two configurations intercept the same requests", () => {
     assert.deepEqual(mutating.webhooks[0].rules, validating.webhooks[0].rules);

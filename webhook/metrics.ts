@@ -9,7 +9,7 @@ import type { Endpoint } from "./admission-response.ts";
 import type { ReviewOutcome } from "./review.ts";
 
 /** The kinds the webhook configurations send us (see deploy/). */
-export const REVIEWED_KINDS: ReadonlySet<string> = new Set(["DomainRoute", "HostnameGrant", "HTTPRoute", "GRPCRoute", "TLSRoute", "VirtualService"]);
+export const REVIEWED_KINDS: ReadonlySet<string> = new Set(["DomainRoute", "HostnameGrant", "HTTPRoute", "GRPCRoute", "TLSRoute", "VirtualService", "Gateway"]);
 
 /** What the metrics read on each scrape. */
 export interface MetricsSources {
