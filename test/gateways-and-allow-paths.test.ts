@@ -89,8 +89,9 @@ before(async () => {
 });
 
 function webhookApp() {
+  const cacheCounts = () => ({ hostnameGrants: 0, domainRoutes: 0, domains: 0, appIds: 0, grantedNamespaces: 0 });
   const metrics = createWebhookMetrics(
-    { cacheCounts: () => ({ hostnameGrants: 0, domainRoutes: 0, domains: 0, appIds: 0, grantedNamespaces: 0 }), cacheSynced: () => true, certificateNotAfter: () => undefined, policiesLoaded: () => 1 },
+    { cacheCounts, cacheSynced: () => true, certificateNotAfter: () => undefined, policiesLoaded: () => 1 },
     { defaultMetrics: false },
   );
   return createAdmissionApp({ environment: () => environment.verdict, logger: new RecordingLogger(), metrics });
