@@ -10,7 +10,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { errorFromStatus, KubeApiError, parseStatusBody } from "./api-error.ts";
 import { ClientNodeListWatch } from "./client-node-list-watch.ts";
 import type { ListPage, ListRequest, WatchCallbacks, WatchHandle, WatchRequest } from "./list-watch-client.ts";
-import type { ApplyOptions, DeletePreconditions, KubeApi, ObjectApi } from "./object-api.ts";
+import type { ApplyOptions, DeletePreconditions, KubeApi, ObjectApi, WriteOptions } from "./object-api.ts";
 import type { KubeObject, ObjectKey } from "./object-key.ts";
 import type { ResourceRef } from "./resource.ts";
 import { describeResource, resourcePath } from "./resource.ts";
@@ -41,14 +41,14 @@ export class HttpObjectApi implements ObjectApi {
     }
   }
 
-  create(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {
+  create(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
     const key = keyFor(resource, object);
-    return this.#call("POST", collectionPath(resource, key), resource, key, { body: JSON.stringify(object) });
+    return this.#call("POST", `${collectionPath(resource, key)}${fieldManagerQuery(options)}`, resource, key, { body: JSON.stringify(object) });
   }
 
-  update(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {
+  update(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
     const key = keyFor(resource, object);
-    return this.#call("PUT", objectPath(resource, key), resource, key, { body: JSON.stringify(object) });
+    return this.#call("PUT", `${objectPath(resource, key)}${fieldManagerQuery(options)}`, resource, key, { body: JSON.stringify(object) });
   }
 
   updateStatus(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {
@@ -112,12 +112,17 @@ export function clusterApi(config: KubeConfig): KubeApi {
     list: (resource: ResourceRef, request: ListRequest): Promise<ListPage> => reads.list(resource, request),
     watch: (resource: ResourceRef, request: WatchRequest, callbacks: WatchCallbacks): WatchHandle => reads.watch(resource, request, callbacks),
     get: (resource, key) => writes.get(resource, key),
-    create: (resource, object) => writes.create(resource, object),
-    update: (resource, object) => writes.update(resource, object),
+    create: (resource, object, options) => writes.create(resource, object, options),
+    update: (resource, object, options) => writes.update(resource, object, options),
     updateStatus: (resource, object) => writes.updateStatus(resource, object),
     apply: (resource, object, options) => writes.apply(resource, object, options),
     delete: (resource, key, preconditions) => writes.delete(resource, key, preconditions),
   };
+}
+
+/** `?fieldManager=...` when the write names its manager, else nothing. */
+function fieldManagerQuery(options: WriteOptions | undefined): string {
+  return options?.fieldManager === undefined ? "" : `?fieldManager=${encodeURIComponent(options.fieldManager)}`;
 }
 
 function send(protocol: string, options: RequestOptions, body: string | undefined, what: string): Promise<{ status: number; text: string }> {

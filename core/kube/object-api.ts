@@ -14,6 +14,15 @@ export interface ApplyOptions {
   force: boolean;
 }
 
+/** Options of a create or a replace. */
+export interface WriteOptions {
+  /**
+   * Recorded in the object's managedFields as the writer (operation Update).
+   * Without it the API server names the writer after the request's User-Agent.
+   */
+  fieldManager?: string;
+}
+
 export interface DeletePreconditions {
   /** Delete only this incarnation: a same-named object created since is left alone. */
   uid?: string;
@@ -24,9 +33,12 @@ export interface ObjectApi {
   /** The object, or undefined when it does not exist. */
   get(resource: ResourceRef, key: ObjectKey): Promise<KubeObject | undefined>;
   /** @throws KubeApiError 409 AlreadyExists */
-  create(resource: ResourceRef, object: KubeObject): Promise<KubeObject>;
-  /** Replaces the object; `metadata.resourceVersion` must be current. @throws KubeApiError 409 Conflict, 404 */
-  update(resource: ResourceRef, object: KubeObject): Promise<KubeObject>;
+  create(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject>;
+  /**
+   * Replaces the object; `metadata.resourceVersion` must be current, and a
+   * `metadata.uid`, when given, must be the stored one. @throws KubeApiError 409 Conflict, 404
+   */
+  update(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject>;
   /** Replaces only the status subresource; `metadata.resourceVersion` must be current. @throws KubeApiError 409 Conflict, 404 */
   updateStatus(resource: ResourceRef, object: KubeObject): Promise<KubeObject>;
   /** Server-side apply: creates the object or merges the fields this manager sets, dropping those it set before and no longer does. */

@@ -17,8 +17,8 @@ export function termApi(api: ObjectApi, ended: AbortSignal): ObjectApi {
   };
   return {
     get: (resource, key) => api.get(resource, key),
-    create: async (resource, object) => (guard(), api.create(resource, object)),
-    update: async (resource, object) => (guard(), api.update(resource, object)),
+    create: async (resource, object, options) => (guard(), api.create(resource, object, options)),
+    update: async (resource, object, options) => (guard(), api.update(resource, object, options)),
     updateStatus: async (resource, object) => (guard(), api.updateStatus(resource, object)),
     apply: async (resource, object, options) => (guard(), api.apply(resource, object, options)),
     delete: async (resource, key, preconditions) => (guard(), api.delete(resource, key, preconditions)),

@@ -5,11 +5,14 @@
 // subresource, finalizers that turn a delete into a deletionTimestamp, watch
 // events for every write, and a server-side apply that merges what one field
 // manager sets (and drops what it set before and no longer does) while
-// keeping what others set. It records every write, so a test can assert that
-// a second reconcile wrote nothing.
+// keeping what others set. Every write that changes an object records its
+// writer in metadata.managedFields (manager and operation; the field sets are
+// left empty), as the API server does, so ownership by field manager can be
+// tested. It records every write, so a test can assert that a second
+// reconcile wrote nothing.
 import { KubeApiError } from "../api-error.ts";
 import type { ListPage, ListRequest, WatchCallbacks, WatchHandle, WatchRequest } from "../list-watch-client.ts";
-import type { ApplyOptions, DeletePreconditions, KubeApi } from "../object-api.ts";
+import type { ApplyOptions, DeletePreconditions, KubeApi, WriteOptions } from "../object-api.ts";
 import type { KubeObject, ObjectKey } from "../object-key.ts";
 import { formatKey } from "../object-key.ts";
 import type { ResourceRef } from "../resource.ts";
@@ -32,6 +35,18 @@ export interface RecordedWrite {
 const NO_STATUS_SUBRESOURCE = new Set(["ConfigMap", "Secret", "Lease", "Event"]);
 /** What the server owns in metadata: never taken from a request. */
 const SERVER_METADATA = ["uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "managedFields"] as const;
+/** The manager a create or update without `fieldManager` is recorded under (the API server uses the User-Agent). */
+export const DEFAULT_FIELD_MANAGER = "unknown-client";
+
+/** One metadata.managedFields entry, as the API server writes it (without the field set). */
+export interface ManagedFieldsEntry {
+  manager: string;
+  operation: "Apply" | "Update";
+  apiVersion: string;
+  time: string;
+  fieldsType: "FieldsV1";
+  fieldsV1: Record<string, never>;
+}
 
 export class FakeKubeApi implements KubeApi {
   /** The store, its watches and their failure scripting (see FakeListWatchClient). */
@@ -80,25 +95,31 @@ export class FakeKubeApi implements KubeApi {
     return this.server.get(resource, this.#key(resource, key));
   }
 
-  async create(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {
+  async create(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
     await Promise.resolve();
     const key = this.#keyOfObject(resource, object);
     this.#maybeFail("create", resource);
     if (this.server.get(resource, key) !== undefined) throw new KubeApiError(`409 AlreadyExists: ${resource.resource} "${key.name}" already exists`, 409, "AlreadyExists");
     this.#record("create", resource, key);
-    return this.server.put(resource, this.#fresh(resource, object, key));
+    const fresh = this.#fresh(resource, object, key);
+    fresh.metadata!.managedFields = [this.#entry(resource, options?.fieldManager ?? DEFAULT_FIELD_MANAGER, "Update")];
+    return this.server.put(resource, fresh);
   }
 
-  async update(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {
+  async update(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
     await Promise.resolve();
     const key = this.#keyOfObject(resource, object);
     this.#maybeFail("update", resource);
     const stored = this.#current(resource, key, object);
+    const uid = object.metadata?.uid;
+    if (uid !== undefined && uid !== stored.metadata?.uid) {
+      throw new KubeApiError(`409 Conflict: Precondition failed: UID in precondition: ${uid}, UID in object meta: ${stored.metadata?.uid}`, 409, "Conflict");
+    }
     this.#record("update", resource, key);
     const next: KubeObject = { ...structuredClone(object), metadata: { ...structuredClone(object.metadata), ...serverMetadata(stored) } };
     if (!NO_STATUS_SUBRESOURCE.has(resource.kind)) next.status = structuredClone(stored.status);
     if (next.status === undefined) delete next.status;
-    return this.#store(resource, key, stored, next);
+    return this.#store(resource, key, stored, next, this.#entry(resource, options?.fieldManager ?? DEFAULT_FIELD_MANAGER, "Update"));
   }
 
   async updateStatus(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {
@@ -125,10 +146,15 @@ export class FakeKubeApi implements KubeApi {
     const previous = this.#applied.get(ownedId);
     this.#record("apply", resource, key);
     this.#applied.set(ownedId, structuredClone(config));
-    if (stored === undefined) return this.server.put(resource, this.#fresh(resource, config, key));
+    const writer = this.#entry(resource, options.fieldManager, "Apply");
+    if (stored === undefined) {
+      const fresh = this.#fresh(resource, config, key);
+      fresh.metadata!.managedFields = [writer];
+      return this.server.put(resource, fresh);
+    }
     const next = structuredClone(stored);
     mergeOwned(next, previous, config);
-    return this.#store(resource, key, stored, next);
+    return this.#store(resource, key, stored, next, writer);
   }
 
   async delete(resource: ResourceRef, key: ObjectKey, preconditions?: DeletePreconditions): Promise<boolean> {
@@ -158,8 +184,11 @@ export class FakeKubeApi implements KubeApi {
     for (const id of [...this.#applied.keys()]) if (id.endsWith(`|${resource.resource}.${resource.group}|${formatKey(key)}`)) this.#applied.delete(id);
   }
 
-  /** Stores `next` over `stored`: bumps the generation when the spec changed; an object being deleted goes once its last finalizer is gone. */
-  #store(resource: ResourceRef, key: ObjectKey, stored: KubeObject, next: KubeObject): KubeObject {
+  /**
+   * Stores `next` over `stored`: bumps the generation when the spec changed; an object being deleted goes once its last finalizer is gone.
+   * A write that changes something records `writer` in managedFields; a no-op changes nothing, as on the API server.
+   */
+  #store(resource: ResourceRef, key: ObjectKey, stored: KubeObject, next: KubeObject, writer: ManagedFieldsEntry): KubeObject {
     const metadata = next.metadata!;
     if (!jsonEqual(specOf(stored), specOf(next))) metadata.generation = ((stored.metadata?.generation as number | undefined) ?? 1) + 1;
     const finalizers = metadata.finalizers as string[] | undefined;
@@ -169,7 +198,13 @@ export class FakeKubeApi implements KubeApi {
       return { ...next, metadata: { ...metadata, resourceVersion: this.server.resourceVersion } };
     }
     if (jsonEqual(stored, { ...next, metadata: { ...metadata, resourceVersion: stored.metadata?.resourceVersion } })) return structuredClone(stored);
+    const others = ((stored.metadata?.managedFields as ManagedFieldsEntry[] | undefined) ?? []).filter((e) => !(e.manager === writer.manager && e.operation === writer.operation));
+    metadata.managedFields = [...others, writer];
     return this.server.put(resource, next);
+  }
+
+  #entry(resource: ResourceRef, manager: string, operation: ManagedFieldsEntry["operation"]): ManagedFieldsEntry {
+    return { manager, operation, apiVersion: apiVersionOf(resource), time: formatTime(this.#now()), fieldsType: "FieldsV1", fieldsV1: {} };
   }
 
   #fresh(resource: ResourceRef, object: KubeObject, key: ObjectKey): KubeObject {
