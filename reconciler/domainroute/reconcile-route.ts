@@ -3,9 +3,13 @@
 //   1. deleting → remove what the route produced, release its claim, drop the finalizer;
 //   2. add the finalizer;
 //   3. claim the domain (or stop: DomainTaken; an orphaned claim is released);
-//   4. render, plan, apply in order, prune what is no longer rendered;
-//   5. write the status when it changed, with Events on transitions.
-// DNS and certificates plug in later as further steps between 4 and 5.
+//   4. refuse to serve a route whose provider the platform does not list, or
+//      whose backend Service is an ExternalName (serve nothing, prune all);
+//   5. render, write in order, prune what is no longer rendered; never write
+//      or delete an object that is not the route's (apply/ownership.ts): a
+//      name taken by one means nothing is served and the status says which;
+//   6. write the status when it changed, with Events on transitions.
+// DNS and certificates plug in later as further steps between 5 and 6.
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import { KubeApiError } from "../../core/kube/api-error.ts";
@@ -13,22 +17,33 @@ import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { Condition, DomainClaim, DomainRoute, DomainRouteStatus } from "../../crds/types.ts";
-import { planApply, withAppliedHash } from "../apply/plan-apply.ts";
+import { withAppliedHash } from "../apply/plan-apply.ts";
+import { ownedByRoute } from "../apply/ownership.ts";
+import { deleteOwned, writeObjects } from "../apply/write-objects.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import type { EventRecorder } from "../cluster/event-recorder.ts";
-import { DOMAIN_CLAIMS, DOMAIN_ROUTES, FIELD_MANAGER } from "../resources.ts";
+import { DOMAIN_CLAIMS, DOMAIN_ROUTES } from "../resources.ts";
 import { sameConditions, setConditions } from "../status/conditions.ts";
 import { renderClaim } from "./render/claim.ts";
 import { gatewayRefFor } from "./render/gateway.ts";
 import { routeSelector } from "./render/metadata.ts";
 import { PRODUCED_RESOURCES } from "./render/produced-resources.ts";
 import { renderRoute } from "./render/render-route.ts";
-import type { RouteFindings } from "./route-conditions.ts";
-import { routeConditions } from "./route-conditions.ts";
+import type { RenderedRoute } from "./render/render-route.ts";
+import { backendRejection } from "./backend-service.ts";
+import { unknownProviderOf } from "./known-provider.ts";
+import type { Refusal, RouteFindings } from "./route-conditions.ts";
+import { REASON, routeConditions } from "./route-conditions.ts";
 
 export const ROUTE_FINALIZER = "hostgate.dev/cleanup";
 /** After releasing an orphaned claim, try to claim again this much later. */
 export const RELEASED_CLAIM_RETRY_MS = 1000;
+/**
+ * A name taken by an object that is not the route's is looked at again this
+ * much later: an object hostgate did not label is outside its watches, so
+ * its removal brings no event.
+ */
+export const REFUSED_RECHECK_MS = 30_000;
 
 export interface RouteReconcilerDeps {
   api: ObjectApi;
@@ -37,6 +52,8 @@ export interface RouteReconcilerDeps {
   clock: Clock;
   logger: Logger;
   events: EventRecorder;
+  /** What the route renders to; renderRoute, or a test's stand-in (for example one with colliding names). */
+  render?: (route: DomainRoute, config: PlatformConfig) => RenderedRoute;
 }
 
 export interface RouteReconcileResult {
@@ -60,18 +77,48 @@ export async function reconcileRoute(deps: RouteReconcilerDeps, key: ObjectKey):
     await writeStatus(deps, route, { claim: "taken", owner: claim.owner, domain: route.spec.domain });
     return {};
   }
-  const rendered = renderRoute(route, deps.config);
-  const findings: RouteFindings = { claim: "ours", domain: route.spec.domain, gateway: gatewayRefFor(route.spec.domain, deps.config), problems: rendered.problems, protected: route.spec.protection !== undefined };
+  const findings: RouteFindings = { claim: "ours", domain: route.spec.domain, gateway: gatewayRefFor(route.spec.domain, deps.config), problems: [], protected: route.spec.protection !== undefined };
+  const refusal = routeRefusal(deps, route);
   let failure: unknown;
+  let result: RouteReconcileResult = {};
   try {
-    await applyRendered(deps, route, rendered.objects);
+    if (refusal !== undefined) {
+      // Fail closed: nothing that serves the domain stays, not even objects of an earlier, accepted spec.
+      findings.refusal = refusal;
+      await pruneAll(deps, route);
+    } else {
+      const rendered = (deps.render ?? renderRoute)(route, deps.config);
+      findings.problems = rendered.problems;
+      const refused = await applyRendered(deps, route, rendered.objects);
+      if (refused !== undefined) {
+        findings.refusal = refused;
+        result = { requeueAfterMs: REFUSED_RECHECK_MS };
+      }
+    }
   } catch (error) {
     failure = error;
     findings.applyError = errorText(error);
   }
   await writeStatus(deps, route, findings);
   if (failure !== undefined) throw failure;
-  return {};
+  return result;
+}
+
+/** Why nothing may be served for the route whatever it renders; undefined when it may be. */
+function routeRefusal(deps: RouteReconcilerDeps, route: DomainRoute): Refusal | undefined {
+  const provider = unknownProviderOf(route, deps.config);
+  if (provider !== undefined) {
+    const listed = deps.config.protection.providers;
+    return {
+      reason: REASON.UnknownProvider,
+      message:
+        `spec.protection.provider is ${JSON.stringify(provider)}, which the platform does not list (${listed.length === 0 ? "it lists none" : `it lists ${listed.join(", ")}`}): ` +
+        "nothing is served for this domain rather than serve it without its login. Set spec.protection.provider to a listed provider",
+    };
+  }
+  const backend = backendRejection(route, deps.reader);
+  if (backend !== undefined) return { reason: REASON.BackendRejected, message: backend };
+  return undefined;
 }
 
 async function ensureFinalizer(deps: RouteReconcilerDeps, route: DomainRoute): Promise<DomainRoute> {
@@ -109,30 +156,33 @@ async function claimDomain(deps: RouteReconcilerDeps, route: DomainRoute): Promi
   return { outcome: "released" };
 }
 
-async function applyRendered(deps: RouteReconcilerDeps, route: DomainRoute, objects: readonly KubeObject[]): Promise<void> {
-  const desired = objects.map(withAppliedHash);
-  const plan = planApply(desired, producedBy(deps, route));
-  for (const object of plan.apply) await deps.api.apply(resourceFor(object), object, { fieldManager: FIELD_MANAGER, force: true });
-  for (const object of plan.prune) await deleteOwned(deps, object);
+/**
+ * Writes the rendered objects; when a name is taken by an object that is not
+ * the route's, writes nothing, removes what the route serves (a route is
+ * served whole or not at all: half of it, say without its AuthorizationPolicy,
+ * could serve the domain without its login) and returns the refusal.
+ */
+async function applyRendered(deps: RouteReconcilerDeps, route: DomainRoute, objects: readonly KubeObject[]): Promise<Refusal | undefined> {
+  const outcome = await writeObjects(deps, route.metadata.uid!, objects.map(withAppliedHash), producedBy(deps, route));
+  if (outcome.refused.length === 0) return undefined;
+  await pruneAll(deps, route);
+  deps.logger.warn({ route: `${route.metadata.namespace}/${route.metadata.name}`, refused: outcome.refused.map((r) => r.object) }, "a name this route renders is taken by an object that is not its own; nothing is served");
+  return { reason: outcome.refused[0]!.reason, message: `${outcome.refused.map((r) => r.message).join("; ")}. Nothing is served for this domain until the name is free` };
 }
 
-/** Everything of ours this route produced, found by its uid label (in its namespace and the gateway's alike). */
+/**
+ * The route's own objects (apply/ownership.ts): labelled with its uid (in its
+ * namespace and the gateway's alike) and written by the reconciler. An object
+ * that only carries the labels is not among them: never updated, never deleted.
+ */
 function producedBy(deps: RouteReconcilerDeps, route: DomainRoute): KubeObject[] {
-  return PRODUCED_RESOURCES.flatMap((resource) => deps.reader.list({ ...resource, labelSelector: routeSelector(route.metadata.uid!) }));
+  const uid = route.metadata.uid!;
+  return PRODUCED_RESOURCES.flatMap((resource) => deps.reader.list({ ...resource, labelSelector: routeSelector(uid) })).filter((o) => ownedByRoute(o, uid));
 }
 
+/** Removes everything the route serves, in reverse apply order (what routes traffic goes before the login). */
 async function pruneAll(deps: RouteReconcilerDeps, route: DomainRoute): Promise<void> {
-  for (const object of producedBy(deps, route).reverse()) await deleteOwned(deps, object);
-}
-
-async function deleteOwned(deps: RouteReconcilerDeps, object: KubeObject): Promise<void> {
-  const key = { namespace: object.metadata!.namespace!, name: object.metadata!.name! };
-  // The uid precondition: only the incarnation we saw, never a same-named object someone else made since.
-  try {
-    await deps.api.delete(resourceFor(object), key, { uid: object.metadata!.uid! });
-  } catch (error) {
-    if (!(error instanceof KubeApiError && error.status === 409)) throw error;
-  }
+  for (const object of producedBy(deps, route).reverse()) await deleteOwned(deps.api, object);
 }
 
 async function finalize(deps: RouteReconcilerDeps, route: DomainRoute): Promise<void> {
@@ -182,12 +232,6 @@ async function recordTransitions(deps: RouteReconcilerDeps, route: DomainRoute, 
       await deps.events.record(route as unknown as KubeObject, condition.status === "False" ? "Warning" : "Normal", condition.reason, `${condition.type}: ${condition.message}`);
     }
   }
-}
-
-function resourceFor(object: KubeObject) {
-  const resource = PRODUCED_RESOURCES.find((r) => r.kind === object.kind && object.apiVersion === `${r.group}/${r.version}`);
-  if (resource === undefined) throw new Error(`no produced resource serves ${object.apiVersion} ${object.kind}`);
-  return resource;
 }
 
 function errorText(error: unknown): string {

@@ -6,6 +6,7 @@ import type { Condition } from "../../crds/types.ts";
 import { CONDITION_CLAIMED, CONDITION_GATEWAY_READY, CONDITION_PROTECTION_READY, CONDITION_READY } from "../../crds/types.ts";
 import type { ConditionInput } from "../status/conditions.ts";
 import { findCondition } from "../status/conditions.ts";
+import { OWNERSHIP_REASON } from "../apply/ownership.ts";
 
 export const REASON = {
   Claimed: "Claimed",
@@ -17,11 +18,22 @@ export const REASON = {
   NotRequested: "NotRequested",
   ProtectionPending: "ProtectionPending",
   Ready: "Ready",
+  /** spec.protection.provider is not in the platform config's protection.providers: nothing is served. */
+  UnknownProvider: "UnknownProvider",
+  /** spec.backend.service names a Service hostgate must not route to (type ExternalName): nothing is served. */
+  BackendRejected: "BackendRejected",
+  ...OWNERSHIP_REASON,
 } as const;
+
+/** Why nothing is served for a claimed route: a stable reason and a message naming what and how to fix it. */
+export interface Refusal {
+  reason: string;
+  message: string;
+}
 
 export type RouteFindings =
   | { claim: "taken"; owner: string; domain: string }
-  | { claim: "ours"; domain: string; gateway: string; problems: readonly string[]; applyError?: string; protected: boolean };
+  | { claim: "ours"; domain: string; gateway: string; problems: readonly string[]; applyError?: string; protected: boolean; refusal?: Refusal };
 
 export function routeConditions(findings: RouteFindings, current: readonly Condition[] | undefined): ConditionInput[] {
   if (findings.claim === "taken") {
@@ -31,7 +43,9 @@ export function routeConditions(findings: RouteFindings, current: readonly Condi
   }
   const claimed: ConditionInput = { type: CONDITION_CLAIMED, status: "True", reason: REASON.Claimed, message: `DomainClaim ${findings.domain} belongs to this route` };
   const gateway: ConditionInput =
-    findings.problems.length > 0
+    findings.refusal !== undefined
+      ? { type: CONDITION_GATEWAY_READY, status: "False", reason: findings.refusal.reason, message: findings.refusal.message }
+      : findings.problems.length > 0
       ? { type: CONDITION_GATEWAY_READY, status: "False", reason: REASON.InvalidSpec, message: findings.problems.join("; ") }
       : findings.applyError !== undefined
         ? { type: CONDITION_GATEWAY_READY, status: "False", reason: REASON.ApplyFailed, message: `the Istio objects could not be applied (${findings.applyError}); retrying with backoff` }

@@ -4,16 +4,19 @@
 // the reconciler ran, leaves Istio objects in the gateway namespace (no owner
 // reference can collect them there) and a DomainClaim that locks its domain.
 //
-// Pure: the caches in, the candidates out. Only objects carrying both of
-// hostgate's labels (managed-by and a route uid) are ever candidates, and a
-// candidate is only a suspicion: the sweep confirms with the API server that
-// the owner is really gone before it deletes anything.
+// Pure: the caches in, the candidates out. Only objects hostgate wrote are
+// ever candidates: both of hostgate's labels (managed-by and a route uid) and
+// the reconciler's field manager in managedFields (apply/ownership.ts), so an
+// object someone labelled by hand is never swept. A candidate is only a
+// suspicion: the sweep confirms with the API server that the owner is really
+// gone before it deletes anything.
 import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { KIND_ORDER } from "../domainroute/render/produced-resources.ts";
 import { LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE, producingRoute } from "../domainroute/render/metadata.ts";
+import { writtenByReconciler } from "../apply/ownership.ts";
 
 export interface OrphanCandidate {
   resource: ResourceRef;
@@ -38,7 +41,7 @@ export function findOrphans(input: OrphanInput): OrphanCandidate[] {
     for (const object of objects) {
       const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
       const uid = labels[LABEL_ROUTE_UID];
-      if (labels[LABEL_MANAGED_BY] !== MANAGED_BY_HOSTGATE || uid === undefined || uid === "" || live.has(uid)) continue;
+      if (labels[LABEL_MANAGED_BY] !== MANAGED_BY_HOSTGATE || uid === undefined || uid === "" || live.has(uid) || !writtenByReconciler(object)) continue;
       const owner = producingRoute(object);
       candidates.push({ resource, object, ownerUid: uid, ...(owner ? { owner } : {}) });
     }

@@ -1,0 +1,60 @@
+// One DomainRoute reconciler against the in-memory API server, read straight
+// from the store (no informer lag), for the reconcile-route tests.
+import { ManualClock } from "../../../core/clock.ts";
+import { silentLogger } from "../../../core/logger.ts";
+import { loadPlatformConfig } from "../../../core/config/index.ts";
+import type { PlatformConfig } from "../../../core/config/platform-config.ts";
+import { DEFAULT_CONFIG } from "../../../core/cli/paths.ts";
+import { FakeKubeApi } from "../../../core/kube/testing/fake-kube-api.ts";
+import type { KubeObject } from "../../../core/kube/object-key.ts";
+import type { DomainRoute } from "../../../crds/types.ts";
+import type { ObjectReader } from "../../cluster/object-reader.ts";
+import type { EventRecorder } from "../../cluster/event-recorder.ts";
+import { DOMAIN_ROUTES } from "../../resources.ts";
+import { PRODUCED_RESOURCES } from "../render/produced-resources.ts";
+import { reconcileRoute } from "../reconcile-route.ts";
+import type { RouteReconcilerDeps, RouteReconcileResult } from "../reconcile-route.ts";
+
+export const defaultConfig = loadPlatformConfig(DEFAULT_CONFIG);
+
+export function route(name: string, domain: string, spec: Partial<DomainRoute["spec"]> = {}, namespace = "team-a"): KubeObject {
+  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace }, spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend: { service: { name: "web", port: 8080 } }, ...spec } };
+}
+
+export interface World {
+  api: FakeKubeApi;
+  deps: RouteReconcilerDeps;
+  /** `Type Reason message` of every Event recorded. */
+  events: string[];
+  reconcile(name: string, namespace?: string): Promise<RouteReconcileResult>;
+  get(name: string, namespace?: string): DomainRoute | undefined;
+  /** `Kind namespace/name` of every produced-kind object in the store, sorted. */
+  produced(): string[];
+  /** `Status Reason` of a condition. */
+  condition(name: string, type: string, namespace?: string): string | undefined;
+  message(name: string, type: string, namespace?: string): string | undefined;
+}
+
+export function world(options: { config?: PlatformConfig; render?: RouteReconcilerDeps["render"] } = {}): World {
+  const api = new FakeKubeApi();
+  const clock = new ManualClock();
+  const reader: ObjectReader = { get: (r, k) => api.server.get(r, k), list: (r) => api.server.objects(r) };
+  const events: string[] = [];
+  const recorder: EventRecorder = { record: async (_o, type, reason, message) => void events.push(`${type} ${reason} ${message}`) };
+  const deps: RouteReconcilerDeps = { api, reader, config: options.config ?? defaultConfig, clock, logger: silentLogger, events: recorder, ...(options.render ? { render: options.render } : {}) };
+  const get = (name: string, namespace = "team-a") => api.server.get(DOMAIN_ROUTES, { namespace, name }) as DomainRoute | undefined;
+  const find = (name: string, type: string, namespace?: string) => get(name, namespace)?.status?.conditions?.find((x) => x.type === type);
+  return {
+    api,
+    deps,
+    events,
+    reconcile: (name, namespace = "team-a") => reconcileRoute(deps, { namespace, name }),
+    get,
+    produced: () => PRODUCED_RESOURCES.flatMap((r) => api.server.objects(r).map((o) => `${o.kind} ${o.metadata?.namespace}/${o.metadata?.name}`)).sort(),
+    condition: (name, type, namespace) => {
+      const c = find(name, type, namespace);
+      return c === undefined ? undefined : `${c.status} ${c.reason}`;
+    },
+    message: (name, type, namespace) => find(name, type, namespace)?.message,
+  };
+}
