@@ -4,7 +4,14 @@
 //   - every DomainRoute and DomainClaim;
 //   - the Istio kinds it produces, only those labelled managed-by=hostgate,
 //     and those that live in the gateway namespace only there;
-//   - its identity EnvoyFilter and ConfigMap, in the gateway namespace.
+//   - its identity EnvoyFilter and ConfigMap, in the gateway namespace;
+//   - Services, in every namespace, cut down to their type and externalName:
+//     a route's backend Service must not be an ExternalName (a DNS alias out
+//     of the cluster), and a Service changing type must re-queue the routes
+//     naming it, which a read by name per reconcile could not do. The watch
+//     is cluster-wide because backends may be in any namespace (RBAC cannot
+//     narrow a watch to the names routes use); each cached Service is a few
+//     hundred bytes, so even 10,000 Services cost a few MiB.
 // RBAC (deploy/base/reconciler-rbac.yaml) grants list and watch on exactly
 // these, in exactly these namespaces.
 import type { Clock } from "../../core/clock.ts";
@@ -16,14 +23,16 @@ import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import { InformerReader } from "../cluster/informer-reader.ts";
 import { LABEL_ROUTE_UID } from "../domainroute/render/metadata.ts";
 import { PRODUCED_RESOURCES } from "../domainroute/render/produced-resources.ts";
-import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, MANAGED_SELECTOR } from "../resources.ts";
+import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, MANAGED_SELECTOR, SERVICES } from "../resources.ts";
 import { SharedInformer } from "../runtime/informer.ts";
 
 export interface CachedResource {
   resource: ResourceRef;
   /** What its events mean to the controllers. */
-  role: "routes" | "claims" | "produced" | "identity";
+  role: "routes" | "claims" | "produced" | "identity" | "services";
   indexedLabels?: readonly string[];
+  /** What of each object is kept in the cache (default: all but the managedFields' field sets). */
+  transform?: (object: KubeObject) => KubeObject;
 }
 
 /** Every resource the reconciler caches, with the namespace and selector its informer uses. */
@@ -42,6 +51,7 @@ export function cachedResources(config: PlatformConfig): CachedResource[] {
     }),
     { resource: { ...ENVOY_FILTERS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "identity" },
     { resource: { ...CONFIG_MAPS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "identity" },
+    { resource: SERVICES, role: "services", transform: serviceType },
   ];
 }
 
@@ -70,7 +80,7 @@ export function reconcilerCaches(options: CacheOptions): ReconcilerCaches {
     const informer = new SharedInformer<KubeObject>({
       resource: cached.resource,
       client: options.client,
-      transform: withoutManagedFields,
+      transform: cached.transform ?? withManagersOnly,
       logger: options.logger,
       resyncMs: options.resyncMs,
       ...(options.clock ? { clock: options.clock } : {}),
@@ -89,12 +99,22 @@ export function reconcilerCaches(options: CacheOptions): ReconcilerCaches {
 }
 
 /**
- * Server-side apply's managedFields are often larger than the object and
- * nothing here reads them: dropping them halves the cache. The planner
- * compares its own hash annotation, and deletes carry the uid.
+ * managedFields' field sets are often larger than the object and nothing here
+ * reads them: dropping them halves the cache. Who wrote the object (manager
+ * and operation) is kept: it is part of what proves an object hostgate's
+ * (apply/ownership.ts).
  */
-function withoutManagedFields(object: KubeObject): KubeObject {
-  if (object.metadata?.managedFields === undefined) return object;
-  const { managedFields: _dropped, ...metadata } = object.metadata;
-  return { ...object, metadata };
+export function withManagersOnly(object: KubeObject): KubeObject {
+  const entries = object.metadata?.managedFields;
+  if (entries === undefined) return object;
+  const managers = Array.isArray(entries) ? entries.map((e) => ({ manager: (e as { manager?: unknown })?.manager, operation: (e as { operation?: unknown })?.operation })) : [];
+  return { ...object, metadata: { ...object.metadata, managedFields: managers } };
+}
+
+/** A Service as the reconciler needs it: its key, version, and whether it is an ExternalName (and to where). */
+export function serviceType(object: KubeObject): KubeObject {
+  const m = object.metadata ?? {};
+  const spec = (object.spec ?? {}) as { type?: unknown; externalName?: unknown };
+  const metadata = { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion };
+  return { apiVersion: object.apiVersion, kind: object.kind, metadata, spec: { type: spec.type, ...(spec.externalName === undefined ? {} : { externalName: spec.externalName }) } } as KubeObject;
 }

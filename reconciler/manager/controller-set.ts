@@ -21,7 +21,7 @@ import { Controller } from "../runtime/controller.ts";
 import type { ControllerStats } from "../runtime/controller.ts";
 import type { InformerHandler } from "../runtime/informer-handler.ts";
 import type { ReconcilerCaches } from "./caches.ts";
-import { producingRouteKey, RoutesByDomain } from "./event-routing.ts";
+import { RouteIndex } from "./event-routing.ts";
 import { termApi } from "./term-api.ts";
 
 export interface ControllerSetOptions {
@@ -64,27 +64,27 @@ export class ControllerSet {
 
   /** Subscribes to the informers (which replay every cached object) and starts the workers. */
   start(): void {
-    const byDomain = new RoutesByDomain();
+    const index = new RouteIndex();
     const route = (key: string) => this.routes.enqueue(key);
     const identity = () => this.identity.queue.addAfter(IDENTITY_KEY, this.#options.identityDebounceMs);
     const sweep = () => this.sweep.queue.addAfter(SWEEP_KEY, this.#options.sweepDebounceMs);
     const handlers: Record<string, InformerHandler<KubeObject>> = {
       routes: {
-        onAdd: (object, key) => (byDomain.set(key, object as unknown as DomainRoute), route(key), identity()),
-        onUpdate: (old, object, key) => (byDomain.set(key, object as unknown as DomainRoute, old as unknown as DomainRoute), route(key), identity()),
+        onAdd: (object, key) => (index.set(key, object as unknown as DomainRoute), route(key), identity()),
+        onUpdate: (old, object, key) => (index.set(key, object as unknown as DomainRoute, old as unknown as DomainRoute), route(key), identity()),
         // A route gone without its finalizer leaves objects behind.
-        onDelete: (object, key) => (byDomain.delete(key, object as unknown as DomainRoute), route(key), identity(), sweep()),
+        onDelete: (object, key) => (index.delete(key, object as unknown as DomainRoute), route(key), identity(), sweep()),
         onResync: (_object, key) => (route(key), identity()),
       },
       // A claim's change concerns every route declaring its domain: the next in line takes a released one.
       // ...and the identity table, which publishes only claimed domains.
-      claims: eachEvent((object) => (byDomain.keysFor(object as unknown as DomainClaim).forEach(route), identity()), sweep),
-      // A produced object edited or deleted by hand: its route re-applies it.
-      produced: eachEvent((object) => {
-        const key = producingRouteKey(object);
-        if (key !== undefined) route(key);
-      }, sweep),
+      claims: eachEvent((object) => (index.claimKeys(object as unknown as DomainClaim).forEach(route), identity()), sweep),
+      // A produced object edited or deleted: every route claiming its name looks again (its writer re-applies
+      // it; a route refused the name because another route held it takes it once it is gone).
+      produced: eachEvent((object) => index.producedKeys(object).forEach(route), sweep),
       identity: eachEvent(identity),
+      // A backend Service that becomes (or stops being) an ExternalName.
+      services: eachEvent((object) => index.serviceKeys(object).forEach(route)),
     };
     for (const { cached, informer } of this.#options.caches.informers) this.#unsubscribe.push(informer.addEventHandler(handlers[cached.role]!));
     for (const controller of [this.routes, this.identity, this.sweep]) controller.start();

@@ -3,50 +3,103 @@
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { formatKey } from "../../core/kube/object-key.ts";
-import { producingRoute } from "../domainroute/render/metadata.ts";
+import { backendServiceKey } from "../domainroute/backend-service.ts";
+import { LABEL_ROUTE_UID, producingRoute } from "../domainroute/render/metadata.ts";
+import { objectNameFor } from "../domainroute/render/names.ts";
 
-/** The key of the route that produced an object (see producingRoute). */
-export function producingRouteKey(object: KubeObject): string | undefined {
-  const route = producingRoute(object);
-  return route === undefined ? undefined : formatKey(route);
+/** value → keys, for one thing routes are looked up by. */
+class KeysBy {
+  readonly #keys = new Map<string, Set<string>>();
+
+  add(value: string | undefined, key: string): void {
+    if (value === undefined) return;
+    let keys = this.#keys.get(value);
+    if (keys === undefined) this.#keys.set(value, (keys = new Set()));
+    keys.add(key);
+  }
+
+  remove(value: string | undefined, key: string): void {
+    if (value === undefined) return;
+    const keys = this.#keys.get(value);
+    keys?.delete(key);
+    if (keys?.size === 0) this.#keys.delete(value);
+  }
+
+  get(value: string | undefined): Iterable<string> {
+    return (value === undefined ? undefined : this.#keys.get(value)) ?? [];
+  }
 }
 
 /**
- * Domain → keys of the routes that declare it, kept up to date from the
- * route informer, so that a claim's event reaches every route waiting for
- * that domain (the next in line takes it when the claim is released)
- * without scanning every route.
+ * The routes an event concerns, kept up to date from the route informer, so
+ * that an event reaches every route it matters to without scanning them all:
+ *   - a claim's: every route declaring its domain (the next in line takes a
+ *     released one) and its owner;
+ *   - a produced object's: EVERY route that claims its name (whose domain
+ *     renders that name), plus the routes its label and annotation name. With
+ *     names that collide, or an object a route was refused, the route that is
+ *     waiting for the name hears of it, not only the one that wrote it last;
+ *   - a Service's: every route whose backend it is.
  */
-export class RoutesByDomain {
-  readonly #keys = new Map<string, Set<string>>();
+export class RouteIndex {
+  readonly #byDomain = new KeysBy();
+  readonly #byObjectName = new KeysBy();
+  readonly #byUid = new KeysBy();
+  readonly #byService = new KeysBy();
+  readonly #objectName: (domain: string) => string;
+
+  /** @param objectName the names a domain's objects get (a test may make two domains collide) */
+  constructor(objectName: (domain: string) => string = objectNameFor) {
+    this.#objectName = objectName;
+  }
 
   set(key: string, route: DomainRoute | undefined, previous?: DomainRoute): void {
-    if (previous !== undefined) this.#remove(previous.spec?.domain, key);
-    if (route !== undefined) {
-      const domain = route.spec?.domain;
-      if (typeof domain !== "string") return;
-      let keys = this.#keys.get(domain);
-      if (keys === undefined) this.#keys.set(domain, (keys = new Set()));
-      keys.add(key);
-    }
+    if (previous !== undefined) this.delete(key, previous);
+    if (route === undefined) return;
+    const domain = typeof route.spec?.domain === "string" ? route.spec.domain : undefined;
+    this.#byDomain.add(domain, key);
+    this.#byObjectName.add(domain === undefined ? undefined : this.#objectName(domain), key);
+    this.#byUid.add(route.metadata?.uid, key);
+    this.#byService.add(serviceOf(route), key);
   }
 
   delete(key: string, route: DomainRoute): void {
-    this.#remove(route.spec?.domain, key);
+    const domain = typeof route.spec?.domain === "string" ? route.spec.domain : undefined;
+    this.#byDomain.remove(domain, key);
+    this.#byObjectName.remove(domain === undefined ? undefined : this.#objectName(domain), key);
+    this.#byUid.remove(route.metadata?.uid, key);
+    this.#byService.remove(serviceOf(route), key);
   }
 
   /** Routes declaring the claim's domain, and the claim's owner. */
-  keysFor(claim: DomainClaim): string[] {
-    const keys = new Set(this.#keys.get(claim.spec?.domain ?? claim.metadata?.name ?? "") ?? []);
+  claimKeys(claim: DomainClaim): string[] {
+    const keys = new Set(this.#byDomain.get(claim.spec?.domain ?? claim.metadata?.name));
     const owner = claim.spec?.owner;
     if (owner?.namespace !== undefined && owner.name !== undefined) keys.add(`${owner.namespace}/${owner.name}`);
-    return [...keys];
+    return [...keys].sort();
   }
 
-  #remove(domain: string | undefined, key: string): void {
-    if (domain === undefined) return;
-    const keys = this.#keys.get(domain);
-    keys?.delete(key);
-    if (keys?.size === 0) this.#keys.delete(domain);
+  /** Every route claiming the produced object's name, and the routes its route-uid label and route annotation name. */
+  producedKeys(object: KubeObject): string[] {
+    const keys = new Set(this.#byObjectName.get(object.metadata?.name));
+    for (const key of this.#byUid.get((object.metadata?.labels as Record<string, string> | undefined)?.[LABEL_ROUTE_UID])) keys.add(key);
+    const annotated = producingRoute(object);
+    if (annotated !== undefined) keys.add(formatKey(annotated));
+    return [...keys].sort();
+  }
+
+  /** Routes whose backend is this Service. */
+  serviceKeys(service: KubeObject): string[] {
+    const m = service.metadata ?? {};
+    return [...this.#byService.get(m.namespace === undefined || m.name === undefined ? undefined : `${m.namespace}/${m.name}`)].sort();
+  }
+}
+
+function serviceOf(route: DomainRoute): string | undefined {
+  try {
+    const key = backendServiceKey(route);
+    return key === undefined ? undefined : formatKey(key);
+  } catch {
+    return undefined; // a route too malformed to plan routes to no Service
   }
 }

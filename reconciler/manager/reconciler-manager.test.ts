@@ -145,7 +145,7 @@ describe("the reconciler, end to end on the in-memory API server", () => {
   test("a term that ends in the middle of a reconcile sends none of that reconcile's later writes", async () => {
     const api = new FakeKubeApi();
     await api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
-    // The first apply waits at a gate: the term ends while the reconcile is inside it.
+    // The first write of the route's AuthorizationPolicy (its first Istio object) waits at a gate: the term ends while the reconcile is inside it.
     let opened!: () => void;
     const gate = new Promise<void>((resolve) => (opened = resolve));
     let held = false;
@@ -154,28 +154,28 @@ describe("the reconciler, end to end on the in-memory API server", () => {
       list: (r, q) => api.list(r, q),
       watch: (r, q, c) => api.watch(r, q, c),
       get: (r, k) => api.get(r, k),
-      create: (r, o) => api.create(r, o),
-      update: (r, o) => api.update(r, o),
-      updateStatus: (r, o) => api.updateStatus(r, o),
-      delete: (r, k, p) => api.delete(r, k, p),
-      apply: async (resource, object, options) => {
-        if (!held) {
+      create: async (resource, object, options) => {
+        if (!held && resource.kind === "AuthorizationPolicy") {
           held = true;
           await gate;
         }
-        return api.apply(resource, object, options);
+        return api.create(resource, object, options);
       },
+      update: (r, o, options) => api.update(r, o, options),
+      updateStatus: (r, o) => api.updateStatus(r, o),
+      delete: (r, k, p) => api.delete(r, k, p),
+      apply: (r, o, options) => api.apply(r, o, options),
     };
     const m = new ReconcilerManager({ api: gated, config, logger: silentLogger, ...FAST });
     running.push(m);
     m.start();
-    await eventually("a reconcile is inside its first apply", () => held);
+    await eventually("a reconcile is inside its first write of an Istio object", () => held);
     api.takeWrites();
     const stopped = m.stop();
     opened();
     await stopped;
-    const after = api.takeWrites().filter((w) => w.verb !== "apply" || w.resource !== "authorizationpolicies.security.istio.io");
-    assert.deepEqual(after, [], "after the gated apply, nothing more was written");
+    const after = api.takeWrites().filter((w) => w.verb !== "create" || w.resource !== "authorizationpolicies.security.istio.io");
+    assert.deepEqual(after, [], "after the gated write, nothing more was written");
   });
 
   test("stands for leader only once its caches have synced", async () => {

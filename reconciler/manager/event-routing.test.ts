@@ -1,0 +1,72 @@
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import { objectNameFor } from "../domainroute/render/names.ts";
+import { RouteIndex } from "./event-routing.ts";
+
+function route(namespace: string, name: string, uid: string, domain: string, backend: object = { service: { name: "web", port: 8080 } }): DomainRoute {
+  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { namespace, name, uid }, spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend } } as DomainRoute;
+}
+/** A produced object at `name`, labelled and annotated for a route (or not). */
+function produced(name: string, owner?: { uid: string; route: string }): KubeObject {
+  return { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata: { name, namespace: "istio-system", ...(owner ? { labels: { "hostgate.dev/route-uid": owner.uid }, annotations: { "hostgate.dev/route": owner.route } } : {}) } };
+}
+const service = (namespace: string, name: string): KubeObject => ({ apiVersion: "v1", kind: "Service", metadata: { namespace, name } });
+
+describe("routing events to the routes they concern", () => {
+  // Two domains whose names collide, as a hash collision would make them.
+  const colliding = (domain: string) => (domain === "b.example.com" ? objectNameFor("a.example.com") : objectNameFor(domain));
+  const a = route("team-a", "shop", "uid-a", "a.example.com");
+  const b = route("team-b", "shop", "uid-b", "b.example.com");
+
+  test("an event for a produced object re-queues every route whose names collide on it, not only the one its annotation names", () => {
+    const index = new RouteIndex(colliding);
+    index.set("team-a/shop", a);
+    index.set("team-b/shop", b);
+    // Labelled and annotated as team-b's: team-a, whose name it is too, hears of it.
+    assert.deepEqual(index.producedKeys(produced(objectNameFor("a.example.com"), { uid: "uid-b", route: "team-b/shop" })), ["team-a/shop", "team-b/shop"]);
+    // Not labelled at all (a person's): still both.
+    assert.deepEqual(index.producedKeys(produced(objectNameFor("a.example.com"))), ["team-a/shop", "team-b/shop"]);
+  });
+
+  test("an event for a produced object reaches the route its uid label names even when the annotation was edited away", () => {
+    const index = new RouteIndex();
+    index.set("team-a/shop", a);
+    const object = produced("renamed-by-hand", { uid: "uid-a", route: "team-z/other" });
+    assert.deepEqual(index.producedKeys(object), ["team-a/shop", "team-z/other"]);
+  });
+
+  test("a route that changes domain or goes away stops claiming the old names", () => {
+    const index = new RouteIndex();
+    index.set("team-a/shop", a);
+    const moved = route("team-a", "shop", "uid-a", "c.example.com");
+    index.set("team-a/shop", moved, a);
+    assert.deepEqual(index.producedKeys(produced(objectNameFor("a.example.com"))), []);
+    assert.deepEqual(index.producedKeys(produced(objectNameFor("c.example.com"))), ["team-a/shop"]);
+    index.delete("team-a/shop", moved);
+    assert.deepEqual(index.producedKeys(produced(objectNameFor("c.example.com"))), []);
+  });
+
+  test("a claim's event reaches every route declaring its domain and the claim's owner", () => {
+    const index = new RouteIndex();
+    index.set("team-a/shop", a);
+    index.set("team-c/copy", route("team-c", "copy", "uid-c", "a.example.com"));
+    const claim = { metadata: { name: "a.example.com" }, spec: { domain: "a.example.com", owner: { namespace: "old", name: "gone", uid: "x" } } } as unknown as DomainClaim;
+    assert.deepEqual(index.claimKeys(claim), ["old/gone", "team-a/shop", "team-c/copy"]);
+  });
+
+  const serviceCases = [
+    { name: "a Service's event re-queues the routes whose backend it is, in the route's namespace", routes: [a], service: service("team-a", "web"), expected: ["team-a/shop"] },
+    { name: "a Service's event re-queues a route naming it across namespaces", routes: [route("team-a", "x", "u", "x.example.com", { service: { name: "api", namespace: "shared", port: 80 } })], service: service("shared", "api"), expected: ["team-a/x"] },
+    { name: "a Service no route names re-queues nothing", routes: [a], service: service("team-b", "web"), expected: [] },
+    { name: "a route with an external backend names no Service", routes: [route("team-a", "vm", "u", "vm.example.com", { external: { ip: "203.0.113.1", port: 80 } })], service: service("team-a", "web"), expected: [] },
+  ];
+  for (const c of serviceCases) {
+    test(c.name, () => {
+      const index = new RouteIndex();
+      for (const r of c.routes) index.set(`${r.metadata.namespace}/${r.metadata.name}`, r);
+      assert.deepEqual(index.serviceKeys(c.service), c.expected);
+    });
+  }
+});
