@@ -1064,20 +1064,22 @@ describe("the RBAC", () => {
   const grant = (scope: string, group: string, resources: string[], name: string, verbs: string[]) =>
     resources.flatMap((resource) => verbs.map((verb) => `${scope} | ${group} | ${resource} | ${name} | ${verb}`));
   const gateway = `namespace ${GATEWAY_NAMESPACE}`;
-  // Exactly the verbs the reconciler's code uses, no more. Server-side apply
-  // is a PATCH, authorized as create as well when the object is new.
+  // Exactly the verbs the reconciler's code uses, no more. Produced objects are
+  // read by name before the first write, created, and replaced (no patch).
   const expectedReconciler = [
     // Routes: cache, finalizer, and the orphan sweep's confirmation by name.
     ...grant("cluster", "hostgate.dev", ["domainroutes"], "*", ["get", "list", "watch", "update"]),
     ...grant("cluster", "hostgate.dev", ["domainroutes/status"], "*", ["update"]),
     // The claims that give each domain to one route.
     ...grant("cluster", "hostgate.dev", ["domainclaims"], "*", ["get", "list", "watch", "create", "delete"]),
-    // What it produces in the routes' namespaces: applied, watched, pruned.
-    ...grant("cluster", "networking.istio.io", ["serviceentries", "destinationrules", "virtualservices"], "*", ["list", "watch", "create", "patch", "delete"]),
+    // What it produces in the routes' namespaces: read, created, replaced, watched, pruned.
+    ...grant("cluster", "networking.istio.io", ["serviceentries", "destinationrules", "virtualservices"], "*", ["get", "list", "watch", "create", "update", "delete"]),
     ...grant("cluster", "core", ["events"], "*", ["create"]),
+    // Backend Services, read only: an ExternalName backend is not served.
+    ...grant("cluster", "core", ["services"], "*", ["list", "watch"]),
     // What it produces in the gateway namespace.
-    ...grant(gateway, "networking.istio.io", ["gateways"], "*", ["list", "watch", "create", "patch", "delete"]),
-    ...grant(gateway, "security.istio.io", ["authorizationpolicies"], "*", ["list", "watch", "create", "patch", "delete"]),
+    ...grant(gateway, "networking.istio.io", ["gateways"], "*", ["get", "list", "watch", "create", "update", "delete"]),
+    ...grant(gateway, "security.istio.io", ["authorizationpolicies"], "*", ["get", "list", "watch", "create", "update", "delete"]),
     // The identity table's two objects: rewritten by name; created and watched namespace-wide (RBAC cannot name those).
     ...grant(gateway, "networking.istio.io", ["envoyfilters"], "*", ["list", "watch", "create"]),
     ...grant(gateway, "networking.istio.io", ["envoyfilters"], IDENTITY_ENVOY_FILTER, ["get", "update"]),
@@ -1224,7 +1226,7 @@ describe("kubectl kustomize", { skip: KUBECTL_MISSING }, () => {
     const moved = rendered.filter((o) => o.metadata.namespace === "gateways").map(identity).sort();
     assert.deepEqual(moved, [`Role gateways/${RECONCILER}`, `RoleBinding gateways/${RECONCILER}`]);
     assert.equal(rendered.filter((o) => o.metadata.namespace === GATEWAY_NAMESPACE).length, 0);
-    assert.ok(permissions(rendered, RECONCILER_SERVICE_ACCOUNT).includes(`namespace gateways | networking.istio.io | gateways | * | patch`));
+    assert.ok(permissions(rendered, RECONCILER_SERVICE_ACCOUNT).includes(`namespace gateways | networking.istio.io | gateways | * | update`));
   });
 
   // deploy/README.md, "Running only one of the two": one delete patch removes the other's objects.

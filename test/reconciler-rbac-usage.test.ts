@@ -51,8 +51,8 @@ function recording(api: FakeKubeApi, requests: Request[]): KubeApi {
     list: (resource, request) => (note("list", resource, resource.namespace), api.list(resource, request)),
     watch: (resource, request, callbacks) => (note("watch", resource, resource.namespace), api.watch(resource, request, callbacks)),
     get: (resource, key) => (note("get", resource, key.namespace, key.name), api.get(resource, key)),
-    create: (resource, object) => (note("create", resource, ns(resource, object)), api.create(resource, object)),
-    update: (resource, object) => (note("update", resource, ns(resource, object), object.metadata?.name), api.update(resource, object)),
+    create: (resource, object, options) => (note("create", resource, ns(resource, object)), api.create(resource, object, options)),
+    update: (resource, object, options) => (note("update", resource, ns(resource, object), object.metadata?.name), api.update(resource, object, options)),
     updateStatus: (resource, object) => (note("update", { ...resource, resource: `${resource.resource}/status` }, ns(resource, object), object.metadata?.name), api.updateStatus(resource, object)),
     apply: (resource, object, options) => {
       // Server-side apply is a PATCH; one that creates is also authorized as create.
@@ -144,6 +144,13 @@ describe("the reconciler's RBAC (deploy/base/reconciler-rbac.yaml)", () => {
         await api.update(resource, { ...object, metadata: { ...object.metadata, labels: {} } });
         await eventually(`${name} is labelled again`, () => (api.server.get(resource, { namespace: gatewayNs, name })!.metadata!.labels as Record<string, string> | undefined)?.["app.kubernetes.io/managed-by"] === "hostgate");
       }
+      // Every produced object edited by hand: each is replaced (update) with what the route renders.
+      for (const resource of PRODUCED_RESOURCES) {
+        for (const object of api.objects(resource)) {
+          await api.update(resource, { ...object, metadata: { ...object.metadata, annotations: { ...(object.metadata!.annotations as object), "hostgate.dev/applied-hash": "edited" } } }, { fieldManager: "kubectl-edit" });
+        }
+      }
+      await eventually("every hand edit is reverted", () => PRODUCED_RESOURCES.every((r) => api.objects(r).every((o) => (o.metadata!.annotations as Record<string, string>)["hostgate.dev/applied-hash"] !== "edited")));
       // A route deleted the normal way: pruned, claim released, finalizer dropped.
       await api.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "vm" });
       await eventually("vm is gone", () => get("vm") === undefined);
