@@ -14,7 +14,8 @@ import type { KubeApi } from "../../core/kube/object-api.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { PRODUCED_RESOURCES } from "../domainroute/render/produced-resources.ts";
 import { IDENTITY_CONFIG_MAP_NAME, IDENTITY_ENVOY_FILTER_NAME } from "../identity/identity-objects.ts";
-import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, LEASES } from "../resources.ts";
+import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, LEASES, SERVICES } from "../resources.ts";
+import { KubeApiError } from "../../core/kube/api-error.ts";
 import { ReconcilerManager } from "./reconciler-manager.ts";
 import type { ReconcilerManagerOptions } from "./reconciler-manager.ts";
 
@@ -121,6 +122,53 @@ describe("the reconciler, end to end on the in-memory API server", () => {
     api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
     await eventually("its objects and claim are gone", () => producedFor(api, uid).length === 0 && api.server.get(DOMAIN_CLAIMS, { name: "shop.example.com" }) === undefined);
     await eventually("the table is empty", () => JSON.stringify(table(api)) === "{}");
+  });
+
+  test("a backend Service changing type re-queues its route: not served as an ExternalName, served once it is a normal Service", async () => {
+    const api = new FakeKubeApi();
+    const service = { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "team-a" }, spec: { type: "ExternalName", externalName: "169.254.169.254" } };
+    await api.create(SERVICES, service);
+    await api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
+    const m = manager(api);
+    await eventually("shop is refused its backend", () => condition(api, "shop", "Ready") === "False BackendRejected");
+    assert.deepEqual(producedFor(api, get(api, "shop")!.metadata.uid!), []);
+    // Settled (the identity table's status write came back and was reconciled): only the Service's event is left to bring shop back.
+    await eventually("the queues are empty", () => Object.values(m.stats()).every((s) => s.queued === 0 && s.inFlight === 0));
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stored = api.server.get(SERVICES, { namespace: "team-a", name: "web" })!;
+    await api.update(SERVICES, { ...stored, spec: { type: "ClusterIP", selector: { app: "web" }, ports: [{ port: 8080 }] } });
+    await eventually("shop is Ready once its Service is a normal one", () => ready(api, "shop"));
+  });
+
+  test("a route refused a name another route's leftover holds is re-queued when that object goes, and is then served", async () => {
+    const api = new FakeKubeApi();
+    // Deletes of Gateways fail until released: the leftover of the vanished route stays for a while.
+    let released = false;
+    const held: KubeApi = {
+      describe: () => api.describe(),
+      list: (r, q) => api.list(r, q),
+      watch: (r, q, c) => api.watch(r, q, c),
+      get: (r, k) => api.get(r, k),
+      create: (r, o, options) => api.create(r, o, options),
+      update: (r, o, options) => api.update(r, o, options),
+      updateStatus: (r, o) => api.updateStatus(r, o),
+      apply: (r, o, options) => api.apply(r, o, options),
+      delete: async (resource, key, preconditions) => {
+        if (resource.kind === "Gateway" && !released) throw new KubeApiError("500 InternalError: etcd timeout", 500, "InternalError");
+        return api.delete(resource, key, preconditions);
+      },
+    };
+    await api.create(DOMAIN_ROUTES, route("first", "shop.example.com", "first-app"));
+    manager(api, { api: held });
+    await eventually("first is Ready", () => ready(api, "first"));
+    // first vanishes without its finalizer: the sweep removes its claim and all but its Gateway.
+    api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "first" });
+    await eventually("the claim is released", () => api.server.get(DOMAIN_CLAIMS, { name: "shop.example.com" }) === undefined);
+    await api.create(DOMAIN_ROUTES, route("second", "shop.example.com", "second-app"));
+    await eventually("second is refused the Gateway's name", () => condition(api, "second", "Ready") === "False ObjectOwnedByAnotherRoute");
+    released = true;
+    // Only the Gateway's deletion event can bring second back this soon (its own recheck is 30 s away).
+    await eventually("second is Ready", () => ready(api, "second"), 10_000);
   });
 
   test("with two replicas only the leader reconciles, and the standby takes over when the leader stops", async () => {
