@@ -1,10 +1,11 @@
 // The pure planner between what a controller renders and what the cluster
 // holds (external-dns's plan.Calculate, for Kubernetes objects): which
-// objects to server-side apply and which of ours to delete. No I/O; an
-// unchanged world plans nothing, so a reconcile with nothing to do writes
-// nothing.
+// objects to write and which of ours to delete. No I/O; an unchanged world
+// plans nothing, so a reconcile with nothing to do writes nothing. The
+// executor (write-objects.ts) decides how: create, or replace with
+// preconditions, and never at a name that is not the route's.
 //
-// An object is (re)applied when it is missing, when what we last applied is
+// An object is (re)written when it is missing, when what we last wrote is
 // not what we render now (the hash annotation: this catches fields we set
 // before and no longer do, which containment alone cannot see), or when
 // someone edited a field we own (containment: every field we render must be
