@@ -3,6 +3,10 @@ import assert from "node:assert/strict";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { replacementFor } from "./write-objects.ts";
 
+const routeRef = { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", name: "shop", uid: "uid-a", controller: true };
+const othersRef = { apiVersion: "v1", kind: "ConfigMap", name: "other", uid: "uid-other" };
+const renderedRef = { ...routeRef, blockOwnerDeletion: true };
+
 const current: KubeObject = {
   apiVersion: "networking.istio.io/v1",
   kind: "VirtualService",
@@ -14,10 +18,7 @@ const current: KubeObject = {
     managedFields: [{ manager: "hostgate-reconciler", operation: "Update" }],
     labels: { "hostgate.dev/route-uid": "uid-a", "argocd.argoproj.io/instance": "shop" },
     annotations: { "hostgate.dev/applied-hash": "old", "note": "kept" },
-    ownerReferences: [
-      { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", name: "shop", uid: "uid-a", controller: true },
-      { apiVersion: "v1", kind: "ConfigMap", name: "other", uid: "uid-other" },
-    ],
+    ownerReferences: [routeRef, othersRef],
   },
   spec: { hosts: ["shop.example.com"], tls: [{ match: "stale" }], http: [] },
   status: { validationMessages: [] },
@@ -30,7 +31,7 @@ const desired: KubeObject = {
     namespace: "team-a",
     labels: { "hostgate.dev/route-uid": "uid-a" },
     annotations: { "hostgate.dev/applied-hash": "new" },
-    ownerReferences: [{ apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", name: "shop", uid: "uid-a", controller: true, blockOwnerDeletion: true }],
+    ownerReferences: [renderedRef],
   },
   spec: { hosts: ["shop.example.com"], http: [{ route: [] }] },
 };
@@ -50,7 +51,7 @@ describe("the replacement written over one of the route's objects", () => {
   test("keeps other writers' labels, annotations and owner references, with hostgate's own values", () => {
     assert.deepEqual(replaced.metadata!.labels, { "hostgate.dev/route-uid": "uid-a", "argocd.argoproj.io/instance": "shop" });
     assert.deepEqual(replaced.metadata!.annotations, { "hostgate.dev/applied-hash": "new", "note": "kept" });
-    assert.deepEqual(replaced.metadata!.ownerReferences, [current.metadata!.ownerReferences![1], desired.metadata!.ownerReferences![0]]);
+    assert.deepEqual(replaced.metadata!.ownerReferences, [othersRef, renderedRef]);
   });
 
   test("sends neither managedFields (the server keeps its own) nor status", () => {
