@@ -21,3 +21,18 @@ export function unknownProviderOf(route: DomainRoute, config: PlatformConfig): s
   if (provider === undefined || isKnownProvider(config, provider)) return undefined;
   return provider;
 }
+
+/**
+ * Why nothing may be served for the route because of its provider, naming it
+ * and what the platform lists; undefined when its provider is known (or it
+ * asks for no protection).
+ */
+export function unknownProviderProblem(route: DomainRoute, config: PlatformConfig): string | undefined {
+  const provider = unknownProviderOf(route, config);
+  if (provider === undefined) return undefined;
+  const listed = config.protection.providers;
+  return (
+    `spec.protection.provider is ${JSON.stringify(provider)}, which the platform does not list (${listed.length === 0 ? "it lists none" : `it lists ${listed.join(", ")}`}): ` +
+    "nothing is served for this domain rather than serve it without its login. Set spec.protection.provider to a listed provider"
+  );
+}

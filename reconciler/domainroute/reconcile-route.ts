@@ -31,7 +31,7 @@ import { PRODUCED_RESOURCES } from "./render/produced-resources.ts";
 import { renderRoute } from "./render/render-route.ts";
 import type { RenderedRoute } from "./render/render-route.ts";
 import { backendRejection } from "./backend-service.ts";
-import { unknownProviderOf } from "./known-provider.ts";
+import { unknownProviderProblem } from "./known-provider.ts";
 import type { Refusal, RouteFindings } from "./route-conditions.ts";
 import { REASON, routeConditions } from "./route-conditions.ts";
 
@@ -106,16 +106,8 @@ export async function reconcileRoute(deps: RouteReconcilerDeps, key: ObjectKey):
 
 /** Why nothing may be served for the route whatever it renders; undefined when it may be. */
 function routeRefusal(deps: RouteReconcilerDeps, route: DomainRoute): Refusal | undefined {
-  const provider = unknownProviderOf(route, deps.config);
-  if (provider !== undefined) {
-    const listed = deps.config.protection.providers;
-    return {
-      reason: REASON.UnknownProvider,
-      message:
-        `spec.protection.provider is ${JSON.stringify(provider)}, which the platform does not list (${listed.length === 0 ? "it lists none" : `it lists ${listed.join(", ")}`}): ` +
-        "nothing is served for this domain rather than serve it without its login. Set spec.protection.provider to a listed provider",
-    };
-  }
+  const provider = unknownProviderProblem(route, deps.config);
+  if (provider !== undefined) return { reason: REASON.UnknownProvider, message: provider };
   const backend = backendRejection(route, deps.reader);
   if (backend !== undefined) return { reason: REASON.BackendRejected, message: backend };
   return undefined;

@@ -78,6 +78,14 @@ describe("hostgate render", () => {
     assert.deepEqual(JSON.parse(configMap.data!["table.json"]!), {});
   });
 
+  test("a route protected by a provider the platform does not list renders no Istio object and is reported (exit 1)", async () => {
+    const unknown = file("unknown.yaml", routeYaml("shop", "shop.example.com", "  protection: {provider: ssoo, appId: shop-app}"));
+    const result = await main(["render", "-f", unknown]);
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /DomainRoute team-a\/shop: spec\.protection\.provider is "ssoo", which the platform does not list .*UnknownProvider/);
+    assert.deepEqual(kinds(result.stdout), ["DomainClaim", "EnvoyFilter", "ConfigMap"]);
+  });
+
   const usage: [string, string[], RegExp][] = [
     ["no -f", ["render"], /-f PATH is required/],
     ["an unknown output format", ["render", "-f", routes, "-o", "xml"], /-o "xml" is not a format/],

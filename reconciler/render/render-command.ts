@@ -18,6 +18,7 @@ import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { withAppliedHash } from "../apply/plan-apply.ts";
 import { renderRoute } from "../domainroute/render/render-route.ts";
+import { unknownProviderProblem } from "../domainroute/known-provider.ts";
 import { KIND_ORDER } from "../domainroute/render/produced-resources.ts";
 import { validateIstioObject } from "../domainroute/render/validate-istio.ts";
 import { computeIdentityTable } from "../identity/identity-table.ts";
@@ -100,6 +101,12 @@ export function renderAll(routes: readonly DomainRoute[], existingClaims: readon
   const routeObjects: KubeObject[] = [];
   for (const route of resolution.routes) {
     if (!holders.has(route.metadata.uid!)) continue;
+    // As the reconciler does: nothing at all for a provider the platform does not list (it cannot check Services offline).
+    const unknownProvider = unknownProviderProblem(route, config);
+    if (unknownProvider !== undefined) {
+      notes.push(`DomainRoute ${route.metadata.namespace}/${route.metadata.name}: ${unknownProvider} (Ready=False, UnknownProvider)`);
+      continue;
+    }
     const rendered = renderRoute(route, config);
     for (const problem of rendered.problems) notes.push(`DomainRoute ${route.metadata.namespace}/${route.metadata.name}: ${problem}`);
     routeObjects.push(...rendered.objects.map(withAppliedHash));
