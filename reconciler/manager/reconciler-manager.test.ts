@@ -56,6 +56,22 @@ const table = (api: FakeKubeApi) => {
   return cm?.data?.["table.json"] === undefined ? undefined : JSON.parse(cm.data["table.json"]);
 };
 
+/** The in-memory API server's KubeApi, with some calls replaced. */
+function through(api: FakeKubeApi, overrides: Partial<KubeApi>): KubeApi {
+  return {
+    describe: () => api.describe(),
+    list: (r, q) => api.list(r, q),
+    watch: (r, q, c) => api.watch(r, q, c),
+    get: (r, k) => api.get(r, k),
+    create: (r, o, options) => api.create(r, o, options),
+    update: (r, o, options) => api.update(r, o, options),
+    updateStatus: (r, o) => api.updateStatus(r, o),
+    apply: (r, o, options) => api.apply(r, o, options),
+    delete: (r, k, p) => api.delete(r, k, p),
+    ...overrides,
+  };
+}
+
 afterEach(async () => {
   await Promise.all(running.splice(0).map((m) => m.stop()));
 });
@@ -144,20 +160,12 @@ describe("the reconciler, end to end on the in-memory API server", () => {
     const api = new FakeKubeApi();
     // Deletes of Gateways fail until released: the leftover of the vanished route stays for a while.
     let released = false;
-    const held: KubeApi = {
-      describe: () => api.describe(),
-      list: (r, q) => api.list(r, q),
-      watch: (r, q, c) => api.watch(r, q, c),
-      get: (r, k) => api.get(r, k),
-      create: (r, o, options) => api.create(r, o, options),
-      update: (r, o, options) => api.update(r, o, options),
-      updateStatus: (r, o) => api.updateStatus(r, o),
-      apply: (r, o, options) => api.apply(r, o, options),
+    const held = through(api, {
       delete: async (resource, key, preconditions) => {
         if (resource.kind === "Gateway" && !released) throw new KubeApiError("500 InternalError: etcd timeout", 500, "InternalError");
         return api.delete(resource, key, preconditions);
       },
-    };
+    });
     await api.create(DOMAIN_ROUTES, route("first", "shop.example.com", "first-app"));
     manager(api, { api: held });
     await eventually("first is Ready", () => ready(api, "first"));
@@ -197,11 +205,7 @@ describe("the reconciler, end to end on the in-memory API server", () => {
     let opened!: () => void;
     const gate = new Promise<void>((resolve) => (opened = resolve));
     let held = false;
-    const gated: KubeApi = {
-      describe: () => api.describe(),
-      list: (r, q) => api.list(r, q),
-      watch: (r, q, c) => api.watch(r, q, c),
-      get: (r, k) => api.get(r, k),
+    const gated = through(api, {
       create: async (resource, object, options) => {
         if (!held && resource.kind === "AuthorizationPolicy") {
           held = true;
@@ -209,11 +213,7 @@ describe("the reconciler, end to end on the in-memory API server", () => {
         }
         return api.create(resource, object, options);
       },
-      update: (r, o, options) => api.update(r, o, options),
-      updateStatus: (r, o) => api.updateStatus(r, o),
-      delete: (r, k, p) => api.delete(r, k, p),
-      apply: (r, o, options) => api.apply(r, o, options),
-    };
+    });
     const m = new ReconcilerManager({ api: gated, config, logger: silentLogger, ...FAST });
     running.push(m);
     m.start();
