@@ -88,6 +88,7 @@ describe("a route whose protection provider the platform does not list", () => {
     assert.equal(w.condition("shop", "Ready"), "False UnknownProvider");
     assert.equal(w.condition("shop", "GatewayReady"), "False UnknownProvider");
     assert.match(w.message("shop", "GatewayReady")!, /spec\.protection\.provider is "ssoo", which the platform does not list \(it lists sso\)/);
+    assert.equal(w.get("shop")!.status!.gateway, undefined, "no gateway serves it");
   });
 
   test("that was served before the provider left the config has everything removed", async () => {

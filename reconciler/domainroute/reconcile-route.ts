@@ -206,6 +206,8 @@ async function writeStatus(deps: RouteReconcilerDeps, route: DomainRoute, findin
     delete status.claimedDomain;
     delete status.gateway;
   }
+  // A refused route is served by no gateway.
+  if (findings.claim === "ours" && findings.refusal !== undefined) delete status.gateway;
   if (status.observedGeneration === undefined) delete status.observedGeneration;
   if (sameStatus(previous, status)) return;
   await deps.api.updateStatus(DOMAIN_ROUTES, { ...route, status } as unknown as KubeObject);
