@@ -30,6 +30,35 @@ describe("the in-memory API server", () => {
     assert.deepEqual((await api.get(ROUTES, { namespace: "team", name: "shop" }))?.spec, { domain: "a.example.com" });
   });
 
+  test("an update naming another uid (the object was re-created since) is a 409 Conflict and changes nothing", async () => {
+    const api = new FakeKubeApi();
+    const first = await api.create(ROUTES, route("shop"));
+    await api.delete(ROUTES, { namespace: "team", name: "shop" });
+    const second = await api.create(ROUTES, route("shop"));
+    await assert.rejects(api.update(ROUTES, { ...first, metadata: { ...first.metadata, resourceVersion: second.metadata?.resourceVersion }, spec: { domain: "b.example.com" } }), {
+      status: 409,
+      reason: "Conflict",
+      message: /Precondition failed: UID in precondition/,
+    });
+    assert.deepEqual((await api.get(ROUTES, { namespace: "team", name: "shop" }))?.spec, { domain: "shop.example.com" });
+  });
+
+  test("every write that changes an object records its writer in managedFields; a no-op records nothing", async () => {
+    const api = new FakeKubeApi();
+    const managers = async () => ((await api.get(ROUTES, { namespace: "team", name: "shop" }))?.metadata?.managedFields as { manager: string; operation: string }[]).map((e) => `${e.manager} ${e.operation}`);
+    const created = await api.create(ROUTES, route("shop"), { fieldManager: "hostgate-reconciler" });
+    assert.deepEqual(await managers(), ["hostgate-reconciler Update"]);
+    const edited = await api.update(ROUTES, { ...created, spec: { domain: "x.example.com" } }, { fieldManager: "kubectl-edit" });
+    assert.deepEqual(await managers(), ["hostgate-reconciler Update", "kubectl-edit Update"]);
+    await api.update(ROUTES, edited);
+    assert.deepEqual(await managers(), ["hostgate-reconciler Update", "kubectl-edit Update"], "an unchanged object records no writer");
+    await api.apply(ROUTES, route("shop", { spec: { domain: "y.example.com" } }), { fieldManager: "someone", force: true });
+    assert.deepEqual(await managers(), ["hostgate-reconciler Update", "kubectl-edit Update", "someone Apply"]);
+    await api.create(ROUTES, route("blog"));
+    const blog = await api.get(ROUTES, { namespace: "team", name: "blog" });
+    assert.equal((blog?.metadata?.managedFields as { manager: string }[])[0]!.manager, "unknown-client", "without a fieldManager, the API server names some client");
+  });
+
   test("a spec change bumps the generation; a status update does not, and keeps the spec", async () => {
     const api = new FakeKubeApi();
     const first = await api.create(ROUTES, route("shop"));
