@@ -45,7 +45,10 @@ describe("the in-memory API server", () => {
 
   test("every write that changes an object records its writer in managedFields; a no-op records nothing", async () => {
     const api = new FakeKubeApi();
-    const managers = async () => ((await api.get(ROUTES, { namespace: "team", name: "shop" }))?.metadata?.managedFields as { manager: string; operation: string }[]).map((e) => `${e.manager} ${e.operation}`);
+    const managers = async () => {
+      const entries = (await api.get(ROUTES, { namespace: "team", name: "shop" }))?.metadata?.managedFields as { manager: string; operation: string }[];
+      return entries.map((e) => `${e.manager} ${e.operation}`);
+    };
     const created = await api.create(ROUTES, route("shop"), { fieldManager: "hostgate-reconciler" });
     assert.deepEqual(await managers(), ["hostgate-reconciler Update"]);
     const edited = await api.update(ROUTES, { ...created, spec: { domain: "x.example.com" } }, { fieldManager: "kubectl-edit" });
