@@ -147,10 +147,12 @@ describe("the reconciler's RBAC (deploy/base/reconciler-rbac.yaml)", () => {
       // Every produced object edited by hand: each is replaced (update) with what the route renders.
       for (const resource of PRODUCED_RESOURCES) {
         for (const object of api.objects(resource)) {
-          await api.update(resource, { ...object, metadata: { ...object.metadata, annotations: { ...(object.metadata!.annotations as object), "hostgate.dev/applied-hash": "edited" } } }, { fieldManager: "kubectl-edit" });
+          const annotations = { ...(object.metadata!.annotations as object), "hostgate.dev/applied-hash": "edited" };
+          await api.update(resource, { ...object, metadata: { ...object.metadata, annotations } }, { fieldManager: "kubectl-edit" });
         }
       }
-      await eventually("every hand edit is reverted", () => PRODUCED_RESOURCES.every((r) => api.objects(r).every((o) => (o.metadata!.annotations as Record<string, string>)["hostgate.dev/applied-hash"] !== "edited")));
+      const edited = (o: KubeObject) => (o.metadata!.annotations as Record<string, string>)["hostgate.dev/applied-hash"] === "edited";
+      await eventually("every hand edit is reverted", () => PRODUCED_RESOURCES.every((r) => !api.objects(r).some(edited)));
       // A route deleted the normal way: pruned, claim released, finalizer dropped.
       await api.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "vm" });
       await eventually("vm is gone", () => get("vm") === undefined);

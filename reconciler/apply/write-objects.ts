@@ -66,7 +66,10 @@ export async function writeObjects(deps: ObjectWriterDeps, routeUid: string, des
     else if (ownership.owner === "another-route") {
       const holder = ownership.route === undefined ? `the DomainRoute with uid ${ownership.routeUid}` : `DomainRoute ${ownership.route} (uid ${ownership.routeUid})`;
       refused.push({ reason: OWNERSHIP_REASON.ObjectOwnedByAnotherRoute, object: what, message: `${what} belongs to ${holder}; hostgate never writes or deletes another route's objects` });
-    } else refused.push({ reason: OWNERSHIP_REASON.ObjectNotOwned, object: what, message: `${what} exists and hostgate did not create it: ${ownership.why}; hostgate leaves it as it is. Delete or rename it to let this route use the name` });
+    } else {
+      const message = `${what} exists and hostgate did not create it: ${ownership.why}; hostgate leaves it as it is. Delete or rename it to let this route use the name`;
+      refused.push({ reason: OWNERSHIP_REASON.ObjectNotOwned, object: what, message });
+    }
   }
   if (refused.length > 0) return { refused };
 

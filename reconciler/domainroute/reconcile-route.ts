@@ -158,7 +158,8 @@ async function applyRendered(deps: RouteReconcilerDeps, route: DomainRoute, obje
   const outcome = await writeObjects(deps, route.metadata.uid!, objects.map(withAppliedHash), producedBy(deps, route));
   if (outcome.refused.length === 0) return undefined;
   await pruneAll(deps, route);
-  deps.logger.warn({ route: `${route.metadata.namespace}/${route.metadata.name}`, refused: outcome.refused.map((r) => r.object) }, "a name this route renders is taken by an object that is not its own; nothing is served");
+  const refused = outcome.refused.map((r) => r.object);
+  deps.logger.warn({ route: `${route.metadata.namespace}/${route.metadata.name}`, refused }, "a name this route renders is taken by an object that is not its own; nothing is served");
   return { reason: outcome.refused[0]!.reason, message: `${outcome.refused.map((r) => r.message).join("; ")}. Nothing is served for this domain until the name is free` };
 }
 

@@ -10,7 +10,8 @@ function route(namespace: string, name: string, uid: string, domain: string, bac
 }
 /** A produced object at `name`, labelled and annotated for a route (or not). */
 function produced(name: string, owner?: { uid: string; route: string }): KubeObject {
-  return { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata: { name, namespace: "istio-system", ...(owner ? { labels: { "hostgate.dev/route-uid": owner.uid }, annotations: { "hostgate.dev/route": owner.route } } : {}) } };
+  const ownership = owner ? { labels: { "hostgate.dev/route-uid": owner.uid }, annotations: { "hostgate.dev/route": owner.route } } : {};
+  return { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata: { name, namespace: "istio-system", ...ownership } };
 }
 const service = (namespace: string, name: string): KubeObject => ({ apiVersion: "v1", kind: "Service", metadata: { namespace, name } });
 
@@ -58,7 +59,12 @@ describe("routing events to the routes they concern", () => {
 
   const serviceCases = [
     { name: "a Service's event re-queues the routes whose backend it is, in the route's namespace", routes: [a], service: service("team-a", "web"), expected: ["team-a/shop"] },
-    { name: "a Service's event re-queues a route naming it across namespaces", routes: [route("team-a", "x", "u", "x.example.com", { service: { name: "api", namespace: "shared", port: 80 } })], service: service("shared", "api"), expected: ["team-a/x"] },
+    {
+      name: "a Service's event re-queues a route naming it across namespaces",
+      routes: [route("team-a", "x", "u", "x.example.com", { service: { name: "api", namespace: "shared", port: 80 } })],
+      service: service("shared", "api"),
+      expected: ["team-a/x"],
+    },
     { name: "a Service no route names re-queues nothing", routes: [a], service: service("team-b", "web"), expected: [] },
     { name: "a route with an external backend names no Service", routes: [route("team-a", "vm", "u", "vm.example.com", { external: { ip: "203.0.113.1", port: 80 } })], service: service("team-a", "web"), expected: [] },
   ];

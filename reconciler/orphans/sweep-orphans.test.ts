@@ -83,7 +83,8 @@ describe("the orphan sweep", () => {
   test("goes on past a failed delete and fails the sweep at the end, naming it", async () => {
     api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
     api.failNext("delete", new KubeApiError("500 InternalError: etcd timeout", 500, "InternalError"), "VirtualService");
-    await assert.rejects(sweepOrphans({ api, reader, logger: silentLogger }), /could not remove 1 orphaned object\(s\): VirtualService team-a\/shop-example-com-[a-z2-7]+: 500 InternalError: etcd timeout/);
+    const expected = /could not remove 1 orphaned object\(s\): VirtualService team-a\/shop-example-com-[a-z2-7]+: 500 InternalError: etcd timeout/;
+    await assert.rejects(sweepOrphans({ api, reader, logger: silentLogger }), expected);
     const shopLeft = [...PRODUCED_RESOURCES.flatMap((r) => api.objects(r)), ...api.objects(DOMAIN_CLAIMS)].filter((o) => (o.metadata!.annotations as Record<string, string> | undefined)?.["hostgate.dev/route"] === "team-a/shop" || o.metadata!.name === "shop.example.com");
     assert.deepEqual(shopLeft.map((o) => o.kind), ["VirtualService"], "everything else went");
   });
@@ -114,7 +115,8 @@ describe("the orphan sweep", () => {
   test("never deletes an object hostgate did not write, even with hostgate's labels and annotation copied onto it", async () => {
     const resource = PRODUCED_RESOURCES.find((r) => r.kind === "Gateway")!;
     const labels = { "app.kubernetes.io/managed-by": "hostgate", "hostgate.dev/route-uid": "uid-of-no-route" };
-    const forged: KubeObject = { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata: { name: "intranet", namespace: "istio-system", labels, annotations: { "hostgate.dev/route": "team-x/gone" } }, spec: { selector: { istio: "ingressgateway" }, servers: [] } };
+    const metadata = { name: "intranet", namespace: "istio-system", labels, annotations: { "hostgate.dev/route": "team-x/gone" } };
+    const forged: KubeObject = { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata, spec: { selector: { istio: "ingressgateway" }, servers: [] } };
     await api.create(resource, forged, { fieldManager: "kubectl-create" });
     const outcome = await sweepOrphans({ api, reader, logger: silentLogger });
     assert.ok(api.server.get(resource, { namespace: "istio-system", name: "intranet" }), "the person's Gateway stays");

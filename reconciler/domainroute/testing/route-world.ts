@@ -18,7 +18,8 @@ import type { RouteReconcilerDeps, RouteReconcileResult } from "../reconcile-rou
 export const defaultConfig = loadPlatformConfig(DEFAULT_CONFIG);
 
 export function route(name: string, domain: string, spec: Partial<DomainRoute["spec"]> = {}, namespace = "team-a"): KubeObject {
-  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace }, spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend: { service: { name: "web", port: 8080 } }, ...spec } };
+  const defaults = { domain, lb: "alb-in", routing: { mode: "Managed" }, backend: { service: { name: "web", port: 8080 } } };
+  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace }, spec: { ...defaults, ...spec } };
 }
 
 export interface World {
