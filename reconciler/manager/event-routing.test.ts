@@ -66,7 +66,12 @@ describe("routing events to the routes they concern", () => {
       expected: ["team-a/x"],
     },
     { name: "a Service no route names re-queues nothing", routes: [a], service: service("team-b", "web"), expected: [] },
-    { name: "a route with an external backend names no Service", routes: [route("team-a", "vm", "u", "vm.example.com", { external: { ip: "203.0.113.1", port: 80 } })], service: service("team-a", "web"), expected: [] },
+    {
+      name: "a route with an external backend names no Service",
+      routes: [route("team-a", "vm", "u", "vm.example.com", { external: { ip: "203.0.113.1", port: 80 } })],
+      service: service("team-a", "web"),
+      expected: [],
+    },
   ];
   for (const c of serviceCases) {
     test(c.name, () => {
