@@ -5,12 +5,14 @@ import { silentLogger } from "../../core/logger.ts";
 import { loadPlatformConfig } from "../../core/config/index.ts";
 import { DEFAULT_CONFIG } from "../../core/cli/paths.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
+import { KubeApiError } from "../../core/kube/api-error.ts";
+import { Controller } from "../runtime/controller.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainRoute } from "../../crds/types.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { CONFIG_MAPS, DOMAIN_ROUTES, ENVOY_FILTERS } from "../resources.ts";
 import { reconcileRoute } from "../domainroute/reconcile-route.ts";
-import { reconcileIdentity } from "./reconcile-identity.ts";
+import { IDENTITY_KEY, reconcileIdentity } from "./reconcile-identity.ts";
 import type { IdentityReconcilerDeps } from "./reconcile-identity.ts";
 import { IDENTITY_CONFIG_MAP_NAME, IDENTITY_ENVOY_FILTER_NAME } from "./identity-objects.ts";
 
@@ -93,5 +95,44 @@ describe("reconciling the identity table", () => {
     assert.match(message, /team-a\/copycat \(copy\.example\.com\)/);
     await reconcileRoute(routeDeps(), { namespace: "team-a", name: "shop" });
     assert.equal(condition("shop", "Ready"), "False AppIDConflict");
+  });
+
+  const statusFailures: { name: string; error: KubeApiError; retried: boolean }[] = [
+    { name: "a 500 from the API server fails the pass, so the controller retries it", error: new KubeApiError("500 InternalError: etcd timed out", 500, "InternalError"), retried: true },
+    { name: "a 503 fails the pass", error: new KubeApiError("503 ServiceUnavailable: try later", 503, "ServiceUnavailable"), retried: true },
+    { name: "no answer at all (a network error) fails the pass", error: new KubeApiError("connect ECONNREFUSED", 0, "NetworkError"), retried: true },
+    { name: "a 403 (RBAC lost the status subresource) fails the pass", error: new KubeApiError("403 Forbidden: cannot update domainroutes/status", 403, "Forbidden"), retried: true },
+    { name: "a 409 conflict does not fail the pass: the route's own change queues the next one", error: new KubeApiError("409 Conflict: the object has been modified", 409, "Conflict"), retried: false },
+    { name: "a 404 does not fail the pass: the route's deletion queues the next one", error: new KubeApiError("404 NotFound: gone", 404, "NotFound"), retried: false },
+  ];
+  for (const { name, error, retried } of statusFailures) {
+    test(`a status write that fails: ${name}, and the other routes still get their condition`, async () => {
+      api.failNext("updateStatus", error, "DomainRoute");
+      const pass = reconcileIdentity(deps);
+      if (retried) await assert.rejects(pass, (e: Error) => e.message === `could not write ProtectionReady on 1 route(s): team-a/blog: ${error.message}`);
+      else assert.deepEqual(await pass, { writes: 2, statusWrites: 1 });
+      // Routes are taken in key order: blog failed, shop was still written.
+      assert.equal(condition("blog", "ProtectionReady"), "Unknown ProtectionPending", "as the route controller left it");
+      assert.equal(condition("shop", "ProtectionReady"), "True Published");
+    });
+  }
+
+  test("the identity controller retries a pass whose status write got a 500, with backoff, until the condition is written", async () => {
+    const clock = new ManualClock();
+    const controller = new Controller({ name: "identity-table", workers: 1, clock, reconcile: async () => void (await reconcileIdentity({ ...deps, clock })) });
+    const settle = async () => {
+      for (let i = 0; i < 20; i++) await new Promise(setImmediate);
+    };
+    api.failNext("updateStatus", new KubeApiError("500 InternalError: etcd timed out", 500, "InternalError"), "DomainRoute");
+    controller.start();
+    controller.enqueue(IDENTITY_KEY);
+    await settle();
+    assert.equal(condition("blog", "ProtectionReady"), "Unknown ProtectionPending", "the first pass failed on blog");
+    assert.deepEqual({ errors: controller.stats().errors, delayed: controller.queue.delayedLen() }, { errors: 1, delayed: 1 }, "the failure was put back with a delay");
+    clock.advance(clock.pendingDelays()[0]!);
+    await settle();
+    assert.equal(condition("blog", "ProtectionReady"), "True Published", "the retry wrote it, with no other event");
+    assert.deepEqual({ reconciles: controller.stats().reconciles, errors: controller.stats().errors }, { reconciles: 2, errors: 1 });
+    await controller.stop(1000);
   });
 });

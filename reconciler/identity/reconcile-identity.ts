@@ -5,7 +5,9 @@
 // the next pass), then tell each protected route whether its appId is
 // published. Bursts of changes reach this through a debounced queue key, so
 // many route changes cost one EnvoyFilter write (each write re-pushes the
-// gateways' listeners).
+// gateways' listeners). A status write that fails for any reason but the
+// route changing or going away fails the whole pass (after the other routes
+// are written), so the controller retries it with backoff.
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import { KubeApiError } from "../../core/kube/api-error.ts";
@@ -70,6 +72,7 @@ export async function reconcileIdentity(deps: IdentityReconcilerDeps): Promise<I
     if (writes > 0) deps.logger.info({ entries: table.entries.length, conflicts: table.conflicts.length, writes }, "identity table written");
   }
   let statusWrites = 0;
+  const failed: string[] = [];
   for (const route of routes) {
     if (route.spec.protection === undefined || route.metadata.deletionTimestamp !== undefined) continue;
     const key = `${route.metadata.namespace}/${route.metadata.name}`;
@@ -77,15 +80,40 @@ export async function reconcileIdentity(deps: IdentityReconcilerDeps): Promise<I
     if (condition === undefined) continue;
     const conditions = setConditions(route.status?.conditions, [condition], route.metadata.generation, new Date(deps.clock.now()));
     if (sameConditions(route.status?.conditions, conditions)) continue;
-    // A conflict (the route changed meanwhile) is settled by the next pass, which that change triggers.
     try {
       await deps.api.updateStatus(DOMAIN_ROUTES, { ...route, status: { ...route.status, conditions, ...(condition.reason === PROTECTION_REASON.Published ? { effectiveAppId: route.spec.protection.appId } : {}) } } as unknown as KubeObject);
       statusWrites++;
     } catch (error) {
-      deps.logger.warn({ route: key, error: error instanceof Error ? error.message : String(error) }, "could not write ProtectionReady; the next pass retries");
+      const message = error instanceof Error ? error.message : String(error);
+      if (settledByItsOwnEvent(error)) {
+        deps.logger.debug({ route: key, error: message }, "ProtectionReady not written: the route changed or went away meanwhile; that event brings the next pass");
+        continue;
+      }
+      // The other routes still get their condition; the pass fails at the end, so the controller retries it with backoff.
+      failed.push(`${key}: ${message}`);
     }
   }
+  if (failed.length > 0) throw new Error(`could not write ProtectionReady on ${failed.length} route(s): ${namedFailures(failed)}`);
   return { writes, statusWrites };
+}
+
+/**
+ * A 409 (the route changed since the cache saw it) or a 404 (it was deleted)
+ * means an event for that route is on its way to the informer, and every
+ * route event queues the next pass: retrying now would only write from the
+ * same stale copy. Anything else (a 500, a timeout, a refusal) has no event
+ * coming and must be retried.
+ */
+function settledByItsOwnEvent(error: unknown): boolean {
+  return error instanceof KubeApiError && (error.status === 409 || error.status === 404);
+}
+
+/** How many failed routes the error names; a log line has no room for thousands. */
+const MAX_NAMED_FAILURES = 5;
+
+function namedFailures(failed: readonly string[]): string {
+  const named = failed.slice(0, MAX_NAMED_FAILURES).join("; ");
+  return failed.length > MAX_NAMED_FAILURES ? `${named}; and ${failed.length - MAX_NAMED_FAILURES} more` : named;
 }
 
 /** A full replace: these objects are hostgate's alone, and a replace also reverts keys someone added to them. */
