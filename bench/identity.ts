@@ -20,6 +20,8 @@ const options = { namespace: "istio-ingress", selector: { istio: "ingressgateway
 interface Input {
   routes: DomainRoute[];
   claims: DomainClaim[];
+  /** Every synthetic route names `sso`, the one provider the platform lists here. */
+  knownProvider: (provider: string) => boolean;
 }
 
 function syntheticInput(count: number): Input {
@@ -41,7 +43,7 @@ function syntheticInput(count: number): Input {
     });
     claims.push({ apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: domain }, spec: { domain, owner: { namespace, name, uid } } });
   }
-  return { routes, claims };
+  return { routes, claims, knownProvider: (provider) => provider === "sso" };
 }
 
 function render(input: Input): IdentityObjects {

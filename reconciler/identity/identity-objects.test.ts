@@ -21,7 +21,7 @@ import { manyEntries, owned } from "./testing/fixtures.ts";
 const options: IdentityObjectOptions = { namespace: "istio-ingress", selector: { istio: "ingressgateway", app: "gateway" }, identityHeader: "x-app-id" };
 
 function tableOf(...parts: ReturnType<typeof owned>[]): IdentityTable {
-  return computeIdentityTable({ routes: parts.map((p) => p.route), claims: parts.map((p) => p.claim) });
+  return computeIdentityTable({ routes: parts.map((p) => p.route), claims: parts.map((p) => p.claim), knownProvider: (provider) => provider === "sso" });
 }
 
 const table = tableOf(owned("shop", { appId: "shop-id" }), owned("api", { appId: "api-id" }), owned("a", { appId: "shared" }), owned("b", { appId: "shared" }));
@@ -107,7 +107,7 @@ describe("renderIdentityObjects", () => {
   });
 
   it("renders an empty table as valid, empty JSON and a filter with no entries", () => {
-    const empty = renderIdentityObjects(computeIdentityTable({ routes: [], claims: [] }), options);
+    const empty = renderIdentityObjects(computeIdentityTable({ routes: [], claims: [], knownProvider: () => true }), options);
     assert.deepEqual(empty.configMap.data, { [CONFLICTS_KEY]: "[]\n", [TABLE_KEY]: "{}\n" });
     assert.equal(field(empty.envoyFilter, "metadata", "annotations", "hostgate.dev/entries"), "0");
   });

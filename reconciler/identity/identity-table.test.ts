@@ -19,6 +19,20 @@ function scene(...parts: { route: DomainRoute; claim?: DomainClaim }[]): Pick<Ca
   return { routes: parts.map((p) => p.route), claims: parts.flatMap((p) => (p.claim ? [p.claim] : [])) };
 }
 
+/** The platform in these tests lists one provider, `sso` (the fixtures' routes name it). */
+const knownProvider = (provider: string): boolean => provider === "sso";
+
+/** `base` naming a provider the platform does not list. */
+function withProvider(base: DomainRoute, provider: string): DomainRoute {
+  return { ...base, spec: { ...base.spec, protection: { ...base.spec.protection!, provider } } };
+}
+
+/** An owned route (its claim included) whose provider the platform does not list. */
+function ownedWithProvider(name: string, provider: string, appId: string): { route: DomainRoute; claim: DomainClaim } {
+  const { route: r, claim } = owned(name, { appId });
+  return { route: withProvider(r, provider), claim };
+}
+
 const shopRoute = route("shop", { appId: "shop-id" });
 const thiefRoute = route("thief", { namespace: "team-b", domain: "shop.example.com", appId: "thief-id" });
 
@@ -121,6 +135,30 @@ const cases: Case[] = [
     states: { "team-a/kelvin": { kind: "published", appId: "kelvin-id" } },
   },
   {
+    name: "a route whose provider the platform does not list gets no entry, even though it owns its claim",
+    ...scene(ownedWithProvider("shop", "retired-sso", "shop-id")),
+    entries: [],
+    states: { "team-a/shop": { kind: "unknownProvider", provider: "retired-sso" } },
+  },
+  {
+    name: "a provider is matched exactly: one differing only in letter case is unknown",
+    ...scene(ownedWithProvider("shop", "SSO", "shop-id")),
+    entries: [],
+    states: { "team-a/shop": { kind: "unknownProvider", provider: "SSO" } },
+  },
+  {
+    name: "an unknown provider is reported even when the route does not own its claim (it is the reason nothing is served)",
+    ...scene({ route: withProvider(route("shop", { appId: "shop-id" }), "retired-sso") }),
+    entries: [],
+    states: { "team-a/shop": { kind: "unknownProvider", provider: "retired-sso" } },
+  },
+  {
+    name: "a route with an unknown provider does not claim its appId: the valid route sharing it is published, with no conflict",
+    ...scene(owned("real", { appId: "shared" }), ownedWithProvider("stale", "retired-sso", "shared")),
+    entries: [["real.example.com", "shared", "team-a/real"]],
+    states: { "team-a/real": { kind: "published", appId: "shared" }, "team-a/stale": { kind: "unknownProvider", provider: "retired-sso" } },
+  },
+  {
     name: "entries are sorted by host",
     ...scene(owned("c", { appId: "3" }), owned("a", { appId: "1" }), owned("b", { appId: "2" })),
     entries: [
@@ -135,7 +173,7 @@ const cases: Case[] = [
 describe("computeIdentityTable", () => {
   for (const c of cases) {
     it(c.name, () => {
-      const table = computeIdentityTable({ routes: c.routes, claims: c.claims });
+      const table = computeIdentityTable({ routes: c.routes, claims: c.claims, knownProvider });
       assert.deepEqual(
         table.entries.map((e) => [e.host, e.appId, `${e.route.namespace}/${e.route.name}`]),
         c.entries,
@@ -148,7 +186,7 @@ describe("computeIdentityTable", () => {
   it("names at most MAX_NAMED_OTHERS others per conflicting route and counts the rest, while the conflict lists every route", () => {
     const names = Array.from({ length: MAX_NAMED_OTHERS + 3 }, (_, i) => `r${String(i).padStart(2, "0")}`);
     const parts = names.map((name) => owned(name, { appId: "copied" }));
-    const table = computeIdentityTable({ routes: parts.map((p) => p.route), claims: parts.map((p) => p.claim) });
+    const table = computeIdentityTable({ routes: parts.map((p) => p.route), claims: parts.map((p) => p.claim), knownProvider });
     const label = (name: string) => `team-a/${name} (${name}.example.com)`;
     assert.deepEqual(table.conflicts, [{ appId: "copied", routes: names.map(label) }]);
     assert.deepEqual(table.routeStates.get("team-a/r00"), { kind: "conflict", appId: "copied", others: [...names.slice(1, MAX_NAMED_OTHERS + 1).map(label), "and 2 more"] });
@@ -168,14 +206,15 @@ describe("computeIdentityTable", () => {
       owned("d", { namespace: "team-d", appId: "d-id" }),
       { route: route("e", { appId: "e-id" }) },
       owned("f", { appId: "shared" }),
+      ownedWithProvider("g", "retired-sso", "shared"),
     ];
     const render = (order: number[]) => {
       const picked = order.map((i) => parts[i]);
-      const table = computeIdentityTable({ routes: picked.map((p) => p.route), claims: picked.flatMap((p) => ("claim" in p ? [p.claim] : [])).reverse() });
+      const table = computeIdentityTable({ routes: picked.map((p) => p.route), claims: picked.flatMap((p) => ("claim" in p ? [p.claim] : [])).reverse(), knownProvider });
       return JSON.stringify({ ...table, routeStates: [...table.routeStates] });
     };
-    const expected = render([0, 1, 2, 3, 4, 5]);
-    for (const order of [[5, 4, 3, 2, 1, 0], [2, 0, 5, 1, 4, 3], [4, 5, 0, 3, 2, 1]]) {
+    const expected = render([0, 1, 2, 3, 4, 5, 6]);
+    for (const order of [[6, 5, 4, 3, 2, 1, 0], [2, 0, 6, 5, 1, 4, 3], [4, 5, 0, 3, 6, 2, 1]]) {
       assert.equal(render(order), expected);
     }
   });

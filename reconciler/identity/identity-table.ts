@@ -1,6 +1,7 @@
 // The cluster-wide identity table: which appId the ingress gateway stamps on
 // a request for each host. A host is published only when its DomainRoute
-// owns the host's DomainClaim and no other owning route uses the same appId;
+// names a provider the platform lists, owns the host's DomainClaim, and no
+// other such route uses the same appId;
 // anything ambiguous is left out, so the gateway strips the header and
 // ext_authz sees no identity (fail closed) rather than a borrowed one.
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
@@ -24,7 +25,9 @@ export type RouteIdentityState =
   | { readonly kind: "published"; readonly appId: string }
   /** `others`: the other routes as `namespace/name (domain)`, sorted; past MAX_NAMED_OTHERS, a last item `and N more`. */
   | { readonly kind: "conflict"; readonly appId: string; readonly others: readonly string[] }
-  | { readonly kind: "unclaimed" };
+  | { readonly kind: "unclaimed" }
+  /** The route names a provider the platform does not list: it is served nothing, so it holds no appId. */
+  | { readonly kind: "unknownProvider"; readonly provider: string };
 
 export interface IdentityTable {
   /** Sorted by host; hosts are unique. */
@@ -45,6 +48,12 @@ export const MAX_NAMED_OTHERS = 10;
 export interface IdentityInput {
   readonly routes: readonly DomainRoute[];
   readonly claims: readonly DomainClaim[];
+  /**
+   * Whether the platform lists a provider (reconciler/domainroute/known-provider.ts,
+   * the route controller's own test). Required: a table computed without it
+   * would stamp appIds for routes the route controller refuses to serve.
+   */
+  readonly knownProvider: (provider: string) => boolean;
 }
 
 /** A protected route that owns its claim: it may be published unless its host or appId is contested. */
@@ -73,6 +82,14 @@ export function computeIdentityTable(input: IdentityInput): IdentityTable {
     const namespace = route.metadata?.namespace ?? "";
     const name = route.metadata?.name ?? "";
     const key = `${namespace}/${name}`;
+    // Before the claim: such a route is served nothing whatever it owns, and
+    // it must not take part in an appId conflict either (a route nobody can
+    // reach would otherwise unpublish the real holder of the appId).
+    const provider = route.spec.protection?.provider ?? "";
+    if (!input.knownProvider(provider)) {
+      states.set(key, { kind: "unknownProvider", provider });
+      continue;
+    }
     const domain = route.spec.domain ?? "";
     const uid = route.metadata?.uid;
     if (domain === "" || !uid || claimOwners.get(domain) !== uid) {

@@ -12,7 +12,7 @@ const options = { namespace: "istio-ingress", selector: { istio: "ingressgateway
 
 function render(appId = "shop-id"): IdentityObjects {
   const parts = [owned("shop", { appId }), owned("api", { appId: "api-id" })];
-  return renderIdentityObjects(computeIdentityTable({ routes: parts.map((p) => p.route), claims: parts.map((p) => p.claim) }), options);
+  return renderIdentityObjects(computeIdentityTable({ routes: parts.map((p) => p.route), claims: parts.map((p) => p.claim), knownProvider: (provider) => provider === "sso" }), options);
 }
 
 /** What reading an applied object back from the API server looks like: reordered keys plus server-set metadata. */

@@ -19,8 +19,8 @@ import { IDENTITY_CONFIG_MAP_NAME, IDENTITY_ENVOY_FILTER_NAME } from "./identity
 const config = loadPlatformConfig(DEFAULT_CONFIG);
 const ns = config.gateway.namespace;
 
-function protectedRoute(name: string, domain: string, appId: string): KubeObject {
-  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace: "team-a" }, spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend: { service: { name: "web", port: 8080 } }, protection: { provider: "sso", appId } } };
+function protectedRoute(name: string, domain: string, appId: string, provider = "sso"): KubeObject {
+  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace: "team-a" }, spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend: { service: { name: "web", port: 8080 } }, protection: { provider, appId } } };
 }
 
 describe("reconciling the identity table", () => {
@@ -31,6 +31,8 @@ describe("reconciling the identity table", () => {
     const c = (api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name }) as unknown as DomainRoute).status?.conditions?.find((x) => x.type === type);
     return c === undefined ? undefined : `${c.status} ${c.reason}`;
   };
+  const stored = (name: string) => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name }) as unknown as DomainRoute;
+  const message = (name: string, type: string) => stored(name).status?.conditions?.find((c) => c.type === type)?.message;
   const table = () => JSON.parse(((api.server.get(CONFIG_MAPS, { namespace: ns, name: IDENTITY_CONFIG_MAP_NAME }) as { data: Record<string, string> }).data)["table.json"]!);
 
   beforeEach(async () => {
@@ -134,5 +136,36 @@ describe("reconciling the identity table", () => {
     assert.equal(condition("blog", "ProtectionReady"), "True Published", "the retry wrote it, with no other event");
     assert.deepEqual({ reconciles: controller.stats().reconciles, errors: controller.stats().errors }, { reconciles: 2, errors: 1 });
     await controller.stop(1000);
+  });
+
+  // A route created while the webhook was down, or before its provider left the config.
+  test("a route whose provider the platform does not list gets ProtectionReady=False UnknownProvider naming it and the listed ones, and no entry", async () => {
+    await api.create(DOMAIN_ROUTES, protectedRoute("stale", "stale.example.com", "stale-app", "retired-sso"));
+    await reconcileRoute(routeDeps(), { namespace: "team-a", name: "stale" });
+    await reconcileIdentity(deps);
+    assert.deepEqual(table(), { "blog.example.com": "blog-app", "shop.example.com": "shop-app" });
+    assert.equal(condition("stale", "ProtectionReady"), "False UnknownProvider");
+    assert.match(message("stale", "ProtectionReady")!, /"retired-sso", which the platform does not list \(it lists sso\)/);
+    assert.equal(stored("stale").status?.effectiveAppId, undefined);
+  });
+
+  test("a route with an unknown provider sharing a valid route's appId takes nothing from it: no conflict, the valid route stays published", async () => {
+    await api.create(DOMAIN_ROUTES, protectedRoute("stale", "stale.example.com", "shop-app", "retired-sso"));
+    await reconcileRoute(routeDeps(), { namespace: "team-a", name: "stale" });
+    await reconcileIdentity(deps);
+    assert.deepEqual(table(), { "blog.example.com": "blog-app", "shop.example.com": "shop-app" });
+    assert.equal(condition("shop", "ProtectionReady"), "True Published");
+    assert.equal(condition("stale", "ProtectionReady"), "False UnknownProvider");
+  });
+
+  test("a provider removed from the config unpublishes its routes on the next pass and clears their effectiveAppId", async () => {
+    await reconcileIdentity(deps);
+    assert.equal(stored("shop").status?.effectiveAppId, "shop-app");
+    const withoutSso = { ...config, protection: { ...config.protection, providers: ["okta"] } };
+    assert.deepEqual(await reconcileIdentity({ ...deps, config: withoutSso }), { writes: 2, statusWrites: 2 });
+    assert.deepEqual(table(), {});
+    assert.equal(condition("shop", "ProtectionReady"), "False UnknownProvider");
+    assert.match(message("shop", "ProtectionReady")!, /"sso", which the platform does not list \(it lists okta\)/);
+    assert.equal(stored("shop").status?.effectiveAppId, undefined);
   });
 });

@@ -17,6 +17,7 @@ import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { CONDITION_PROTECTION_READY } from "../../crds/types.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
+import { isKnownProvider, unknownProviderProblem } from "../domainroute/known-provider.ts";
 import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS } from "../resources.ts";
 import type { ConditionInput } from "../status/conditions.ts";
 import { sameConditions, setConditions } from "../status/conditions.ts";
@@ -33,6 +34,8 @@ export const PROTECTION_REASON = {
   AppIDConflict: "AppIDConflict",
   NotClaimed: "NotClaimed",
   TableTooLarge: "IdentityTableTooLarge",
+  /** The same reason the route controller gives Ready (reconciler/domainroute/known-provider.ts). */
+  UnknownProvider: "UnknownProvider",
 } as const;
 
 export interface IdentityReconcilerDeps {
@@ -52,7 +55,7 @@ export interface IdentityReconcileOutcome {
 export async function reconcileIdentity(deps: IdentityReconcilerDeps): Promise<IdentityReconcileOutcome> {
   const routes = deps.reader.list(DOMAIN_ROUTES) as unknown as DomainRoute[];
   const claims = deps.reader.list(DOMAIN_CLAIMS) as unknown as DomainClaim[];
-  const table = computeIdentityTable({ routes, claims });
+  const table = computeIdentityTable({ routes, claims, knownProvider: (provider) => isKnownProvider(deps.config, provider) });
   const { namespace, selector } = deps.config.gateway;
   const desired = renderIdentityObjects(table, { namespace, selector, identityHeader: deps.config.protection.identityHeader });
   const tooLarge = identityObjectProblems(desired);
@@ -76,12 +79,16 @@ export async function reconcileIdentity(deps: IdentityReconcilerDeps): Promise<I
   for (const route of routes) {
     if (route.spec.protection === undefined || route.metadata.deletionTimestamp !== undefined) continue;
     const key = `${route.metadata.namespace}/${route.metadata.name}`;
-    const condition = protectionCondition(table.routeStates.get(key), route, tooLarge);
+    const state = table.routeStates.get(key);
+    const condition = protectionCondition(state, route, tooLarge, deps.config);
     if (condition === undefined) continue;
     const conditions = setConditions(route.status?.conditions, [condition], route.metadata.generation, new Date(deps.clock.now()));
-    if (sameConditions(route.status?.conditions, conditions)) continue;
+    const effectiveAppId = effectiveAppIdFor(state, condition, route.status?.effectiveAppId);
+    if (sameConditions(route.status?.conditions, conditions) && effectiveAppId === route.status?.effectiveAppId) continue;
+    const status = { ...route.status, conditions, effectiveAppId };
+    if (effectiveAppId === undefined) delete status.effectiveAppId;
     try {
-      await deps.api.updateStatus(DOMAIN_ROUTES, { ...route, status: { ...route.status, conditions, ...(condition.reason === PROTECTION_REASON.Published ? { effectiveAppId: route.spec.protection.appId } : {}) } } as unknown as KubeObject);
+      await deps.api.updateStatus(DOMAIN_ROUTES, { ...route, status } as unknown as KubeObject);
       statusWrites++;
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
@@ -135,8 +142,20 @@ async function write(deps: IdentityReconcilerDeps, desired: KubeObject, current:
   await deps.api.update(resource, { ...desired, metadata: { ...desired.metadata, resourceVersion: current.metadata?.resourceVersion } });
 }
 
-function protectionCondition(state: RouteIdentityState | undefined, route: DomainRoute, tooLarge: readonly string[]): ConditionInput | undefined {
+/**
+ * The appId the gateway stamps for the route: its own once published, none
+ * when the table leaves it out. While the table is too large to write, the
+ * previous table stays in force, and so does what the status said of it.
+ */
+function effectiveAppIdFor(state: RouteIdentityState | undefined, condition: ConditionInput, previous: string | undefined): string | undefined {
+  if (condition.reason === PROTECTION_REASON.TableTooLarge) return previous;
+  return state?.kind === "published" ? state.appId : undefined;
+}
+
+function protectionCondition(state: RouteIdentityState | undefined, route: DomainRoute, tooLarge: readonly string[], config: PlatformConfig): ConditionInput | undefined {
   const type = CONDITION_PROTECTION_READY;
+  // The provider's problem comes first: the route is served nothing, however large the table.
+  if (state?.kind === "unknownProvider") return { type, status: "False", reason: PROTECTION_REASON.UnknownProvider, message: unknownProviderProblem(route, config)! };
   if (tooLarge.length > 0) return { type, status: "False", reason: PROTECTION_REASON.TableTooLarge, message: tooLarge.join("; ") };
   if (state === undefined) return undefined;
   switch (state.kind) {

@@ -18,7 +18,7 @@ import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { withAppliedHash } from "../apply/plan-apply.ts";
 import { renderRoute } from "../domainroute/render/render-route.ts";
-import { unknownProviderProblem } from "../domainroute/known-provider.ts";
+import { isKnownProvider, unknownProviderProblem } from "../domainroute/known-provider.ts";
 import { KIND_ORDER } from "../domainroute/render/produced-resources.ts";
 import { validateIstioObject } from "../domainroute/render/validate-istio.ts";
 import { computeIdentityTable } from "../identity/identity-table.ts";
@@ -113,7 +113,7 @@ export function renderAll(routes: readonly DomainRoute[], existingClaims: readon
   }
   const rank = (o: KubeObject) => (KIND_ORDER as readonly string[]).indexOf(String(o.kind));
   routeObjects.sort((a, b) => rank(a) - rank(b) || compareStrings(keyText(a), keyText(b)));
-  const table = computeIdentityTable({ routes: resolution.routes, claims: resolution.claims });
+  const table = computeIdentityTable({ routes: resolution.routes, claims: resolution.claims, knownProvider: (provider) => isKnownProvider(config, provider) });
   for (const conflict of table.conflicts) notes.push(`appId ${conflict.appId} is claimed by ${conflict.routes.join(", ")}; it is given to none of them (ProtectionReady=False, AppIDConflict)`);
   const identity = renderIdentityObjects(table, { namespace: config.gateway.namespace, selector: config.gateway.selector, identityHeader: config.protection.identityHeader });
   notes.push(...identityObjectProblems(identity));
