@@ -1,23 +1,51 @@
 // Evaluation bounds. @bufbuild/cel has no cost budget, and JavaScript cannot
-// pre-empt a synchronous evaluation, so we bound it from the inside: every
-// comprehension's loop condition is rewritten at compile time to pass through
-// `__hg_tick` (see prepareForPlanning in ast.ts), which charges the budget of the evaluation
-// now running. Past the iteration limit or the deadline the budget is spent:
-// the tick fails, and the caller treats the whole expression as failed (the
-// result is discarded even if CEL's error absorption, e.g. `true || err`,
-// produced a value), so an exhausted budget can never turn into a pass.
+// pre-empt a synchronous evaluation, so we bound it from the inside:
+//
+// - every comprehension's loop condition is rewritten at compile time to pass
+//   through `__hg_tick` (see prepareForPlanning in ast.ts), which charges one
+//   iteration to the budget of the evaluation now running;
+// - every call whose work grows with the size of its inputs (split, join,
+//   replace, `+` on strings, `==` on lists, `in`, matches...) charges cost
+//   units before it does the work (see cost.ts), on both engines.
+//
+// Past the iteration limit, a cost limit or the deadline the budget is spent:
+// the tick or the call fails, and the caller treats the whole expression as
+// failed (the result is discarded even if CEL's error absorption, e.g.
+// `true || err`, produced a value), so an exhausted budget can never turn
+// into a pass.
 
 export interface EvaluationLimits {
   /** Comprehension iterations one policy may spend on one request, across all its expressions. */
   maxIterations: number;
   /** Wall-clock milliseconds one request may spend evaluating policies. */
   timeoutMs: number;
+  /** Cost units (cost.ts) one evaluation of one expression may spend; default DEFAULT_MAX_EXPRESSION_COST. */
+  maxExpressionCost?: number;
+  /** Cost units all policies of one request may spend together; default DEFAULT_MAX_REQUEST_COST. */
+  maxRequestCost?: number;
 }
 
-export const DEFAULT_LIMITS: EvaluationLimits = { maxIterations: 1_000_000, timeoutMs: 250 };
+/** Kubernetes' per-expression limit (PerCallLimit) for CRD validation rules. */
+export const DEFAULT_MAX_EXPRESSION_COST = 1_000_000;
+/** Kubernetes' runtime budget (RuntimeCELCostBudget) for one ValidatingAdmissionPolicy evaluation. */
+export const DEFAULT_MAX_REQUEST_COST = 10_000_000;
+
+export const DEFAULT_LIMITS: EvaluationLimits = {
+  maxIterations: 1_000_000,
+  timeoutMs: 250,
+  maxExpressionCost: DEFAULT_MAX_EXPRESSION_COST,
+  maxRequestCost: DEFAULT_MAX_REQUEST_COST,
+};
 
 /** How often (in iterations) the deadline is read: reading a clock per iteration would dominate. */
 const CLOCK_EVERY = 1024;
+/** How often (in cost units, about 160 KiB of string traversal) the deadline is read. */
+const CLOCK_EVERY_COST = 16_384;
+
+/** The cost units one request has spent, shared by the budgets of all its policies and phases. */
+export class RequestCost {
+  spent = 0;
+}
 
 export class EvaluationBudget {
   readonly maxIterations: number;
@@ -28,16 +56,61 @@ export class EvaluationBudget {
   exhausted: string | undefined;
 
   readonly timeoutMs: number;
+  readonly maxExpressionCost: number;
+  readonly maxRequestCost: number;
+  /** Cost units the expression now evaluating has spent (its variables, evaluated inside it, count for themselves). */
+  expressionCost = 0;
+  /** Cost units this budget has charged, over all its expressions. */
+  cost = 0;
+  readonly #request: RequestCost;
+  #costSinceClock = 0;
 
   /**
    * @param deadline absolute time (on `now`'s clock) shared by every budget of
    *   one request; defaults to now + limits.timeoutMs.
+   * @param request the request's cost, shared by every budget of one request; defaults to this budget's own.
    */
-  constructor(limits: EvaluationLimits, now: () => number = performance.now.bind(performance), deadline?: number) {
+  constructor(limits: EvaluationLimits, now: () => number = performance.now.bind(performance), deadline?: number, request?: RequestCost) {
     this.maxIterations = limits.maxIterations;
     this.timeoutMs = limits.timeoutMs;
+    this.maxExpressionCost = limits.maxExpressionCost ?? DEFAULT_MAX_EXPRESSION_COST;
+    this.maxRequestCost = limits.maxRequestCost ?? DEFAULT_MAX_REQUEST_COST;
     this.#now = now;
     this.deadline = deadline ?? now() + limits.timeoutMs;
+    this.#request = request ?? new RequestCost();
+  }
+
+  /**
+   * Charges cost units for work about to be done; returns false (and marks
+   * the budget spent) when they do not fit the expression's or the request's
+   * limit, or the deadline has passed. The caller must then not do the work.
+   */
+  charge(units: number): boolean {
+    if (this.exhausted !== undefined) return false;
+    this.expressionCost += units;
+    this.cost += units;
+    const request = this.#request;
+    request.spent += units;
+    if (this.expressionCost > this.maxExpressionCost) {
+      this.exhausted = `evaluation exceeded its cost limit of ${this.maxExpressionCost} units per expression (calls are charged by the size of their inputs and output; see "Bounds" in the README)`;
+      return false;
+    }
+    if (request.spent > this.maxRequestCost) {
+      this.exhausted = `evaluation exceeded the request's cost limit of ${this.maxRequestCost} units for all policies (calls are charged by the size of their inputs and output; see "Bounds" in the README)`;
+      return false;
+    }
+    this.#costSinceClock += units;
+    if (this.#costSinceClock >= CLOCK_EVERY_COST) {
+      this.#costSinceClock = 0;
+      return this.checkDeadline();
+    }
+    return true;
+  }
+
+  /** Units left before a cost limit: bounds how far a size measurement needs to look (cost.ts). */
+  remainingCost(): number {
+    if (this.exhausted !== undefined) return 0;
+    return Math.max(0, Math.min(this.maxExpressionCost - this.expressionCost, this.maxRequestCost - this.#request.spent));
   }
 
   /** Charges one iteration; returns false once the budget is spent. */
@@ -106,4 +179,17 @@ export function chargeTick(condition: boolean): boolean {
   const budget = active;
   if (budget === undefined) return condition;
   return budget.tick() && condition;
+}
+
+/**
+ * Charges cost units to the active budget, for both engines (cost.ts says how
+ * many a call costs). Throws an Error carrying the budget's reason when they
+ * do not fit, before the caller does the work: the planner turns it into an
+ * error at the call, the fast path throws it as one (see compiled/costs.ts).
+ * Without an active budget (evaluation outside runWithBudget) nothing is charged.
+ */
+export function chargeCost(units: number): void {
+  const budget = active;
+  if (budget === undefined || units === 0) return;
+  if (!budget.charge(units)) throw new Error(budget.exhausted);
 }

@@ -17,6 +17,7 @@ import { jsonToCel } from "./cel-values.ts";
 import { compileClosures } from "./compiled/compiler.ts";
 import { Bailout } from "./compiled/values.ts";
 import { hostgateFunctions } from "./functions/index.ts";
+import { meteredReplacements } from "./metered-functions.ts";
 import { tickFunction } from "./tick.ts";
 
 export interface CompileOptions {
@@ -105,9 +106,16 @@ export class CelEvaluationError extends Error {
 
 let sharedEnv: CelEnv | undefined;
 
-/** The CEL environment: the standard library, the strings extension and hostgate's functions. */
+/**
+ * The CEL environment: the standard library, the strings extension and
+ * hostgate's functions, every call whose work grows with its inputs metered
+ * (metered-functions.ts, cost.ts).
+ */
 export function celEnvironment(): CelEnv {
-  sharedEnv ??= celEnv({ funcs: [...strings, ...hostgateFunctions, tickFunction] });
+  if (sharedEnv === undefined) {
+    const funcs = [...strings, ...hostgateFunctions, tickFunction];
+    sharedEnv = celEnv({ funcs: [...funcs, ...meteredReplacements(funcs)] });
+  }
   return sharedEnv;
 }
 
@@ -175,6 +183,9 @@ export function compileCel(source: string, options: CompileOptions): CompiledCel
       if (spend.exhausted !== undefined) throw new CelEvaluationError(spend.exhausted, { budgetExhausted: true });
       let result: unknown;
       const previous = enterBudget(spend);
+      // The cost limit is per expression: a variable evaluated inside this one counts for itself.
+      const outerCost = spend.expressionCost;
+      spend.expressionCost = 0;
       try {
         result = execute(bindings);
       } catch (error) {
@@ -186,6 +197,7 @@ export function compileCel(source: string, options: CompileOptions): CompiledCel
           throw new CelEvaluationError(`internal error: ${error instanceof Error ? error.message : String(error)}`);
         }
       } finally {
+        spend.expressionCost = outerCost;
         leaveBudget(previous);
       }
       if (spend.exhausted !== undefined) throw new CelEvaluationError(spend.exhausted, { budgetExhausted: true });

@@ -4,6 +4,7 @@
 // field of the module that failed; evaluate.ts turns it into a denial.
 import { celError } from "@bufbuild/cel";
 import { EvaluationBudget } from "./budget.ts";
+import type { RequestCost } from "./budget.ts";
 import { brandPrototype } from "./cel-values.ts";
 import { IndexedVariables } from "./compiled/variables.ts";
 import { CelEvaluationError } from "./cel.ts";
@@ -90,10 +91,10 @@ export class ModuleRun {
   /** Memoized variable values (or CEL errors), by variable index; undefined until first read. */
   #values: unknown[];
 
-  constructor(module: CompiledModule, shared: SharedBindings, results: SharedResults, limits: EvaluationLimits, now: () => number, deadline: number) {
+  constructor(module: CompiledModule, shared: SharedBindings, results: SharedResults, limits: EvaluationLimits, now: () => number, deadline: number, cost?: RequestCost) {
     this.#module = module;
     this.#shared = results;
-    this.#budget = new EvaluationBudget(limits, now, deadline);
+    this.#budget = new EvaluationBudget(limits, now, deadline, cost);
     this.#values = new Array(module.variables.length);
     this.#bindings = {
       object: shared.object,

@@ -4,6 +4,7 @@
 // are built for the first module that runs, never for a request no module
 // matches; a phase on the object the previous phase of the same request ended
 // on starts from that phase's state (see request-scope.ts).
+import { RequestCost } from "./budget.ts";
 import { jsonToCel } from "./cel-values.ts";
 import { sharedCelView } from "./shared-views.ts";
 import { ModuleRun, SharedResults } from "./module-run.ts";
@@ -20,6 +21,8 @@ export class RequestRun {
   readonly #ctx: EvaluationContext;
   readonly #now: () => number;
   readonly #deadline: number;
+  /** The request's cost so far: its scope's (shared with the other phase), else this phase's own. */
+  readonly #cost: RequestCost;
   /** The CEL bindings, the shareable results on them and the size verdict, for the current object. */
   #state: PhaseState;
 
@@ -29,6 +32,7 @@ export class RequestRun {
     this.#ctx = ctx;
     this.#now = ctx.now ?? defaultNow;
     this.#deadline = ctx.deadline ?? this.#now() + this.limits.timeoutMs;
+    this.#cost = ctx.scope?.cost ?? new RequestCost();
     this.#state = ctx.scope?.stateFor(input) ?? { input, object: input.object, bindings: undefined, results: new SharedResults(), measured: undefined };
     ctx.scope?.record(this.#state);
   }
@@ -53,7 +57,7 @@ export class RequestRun {
       config: sharedCelView(this.#ctx.config),
       cluster: sharedCelView(this.#ctx.cluster),
     };
-    return new ModuleRun(module, state.bindings, state.results, this.limits, this.#now, this.#deadline);
+    return new ModuleRun(module, state.bindings, state.results, this.limits, this.#now, this.#deadline, this.#cost);
   }
 
   /** Results of shareable expressions on the current bindings. */

@@ -9,6 +9,7 @@
 // for the very same objects (by identity) and request attributes; the
 // request's objects must not be modified in place between phases, which
 // decide() never does (a patch makes a new object).
+import { RequestCost } from "./budget.ts";
 import type { SharedBindings, SharedResults } from "./module-run.ts";
 import type { AdmissionInput, Violation } from "./types.ts";
 
@@ -23,6 +24,8 @@ export interface PhaseState {
 
 export class RequestScope {
   #state: PhaseState | undefined;
+  /** The cost units every policy of every phase of the request has spent (budget.ts maxRequestCost). */
+  readonly cost = new RequestCost();
 
   /** The state a phase may start from: the last phase's, when it is for the same object and request. */
   stateFor(input: AdmissionInput): PhaseState | undefined {

@@ -7,6 +7,7 @@
 import { celEnv } from "@bufbuild/cel";
 import type { CelEnv, CelValue } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
+import { meteredReplacements } from "../metered-functions.ts";
 import { noMatchingOverload } from "./errors.ts";
 import { ERROR_BRAND } from "./values.ts";
 
@@ -35,12 +36,13 @@ let reference: CelEnv | undefined;
 
 /**
  * True when the environment's overloads of `name` are exactly the standard
- * library's plus the strings extension's (the same function objects), so a
- * native implementation of them in the fast path means the same thing. An
+ * library's plus the strings extension's, metered as cel.ts meters them (the
+ * same function objects), so a native implementation of them in the fast
+ * path, charging the same cost (costs.ts), means the same thing. An
  * environment that adds or replaces an overload gets plain dispatch instead.
  */
 export function isStandard(env: CelEnv, name: string): boolean {
-  reference ??= celEnv({ funcs: strings });
+  reference ??= celEnv({ funcs: [...strings, ...meteredReplacements(strings)] });
   const expected = reference.funcs.find(name);
   const actual = env.funcs.find(name);
   if (expected === undefined || actual === undefined) return false;

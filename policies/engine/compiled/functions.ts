@@ -6,6 +6,9 @@
 import { celType } from "@bufbuild/cel";
 import type { CelValue } from "@bufbuild/cel";
 import { chargeTick } from "../budget.ts";
+import { COST_RULES, traversal } from "../cost.ts";
+import type { CostRule } from "../cost.ts";
+import { chargeAt } from "./costs.ts";
 import { dispatch } from "./dispatch.ts";
 import type { CallSite } from "./dispatch.ts";
 import { fromImplementation } from "./errors.ts";
@@ -26,12 +29,14 @@ function sizeOf(value: unknown): bigint | undefined {
   return undefined;
 }
 
-/** size(x) and x.size(). */
+/** size(x) and x.size(); counting a string's code points walks it (cost.ts). */
 const size: Native = (site, target, args) => {
+  const id = site.id;
   if (target === undefined && args.length === 1) {
     const operand = args[0]!.run;
     return (b, l) => {
       const value = operand(b, l);
+      if (typeof value === "string") chargeAt(traversal(value.length), id);
       return sizeOf(value) ?? dispatch(site, undefined, [value]);
     };
   }
@@ -39,6 +44,7 @@ const size: Native = (site, target, args) => {
     const receiver = target.run;
     return (b, l) => {
       const value = receiver(b, l);
+      if (typeof value === "string") chargeAt(traversal(value.length), id);
       return sizeOf(value) ?? dispatch(site, value, []);
     };
   }
@@ -66,16 +72,26 @@ const type: Native = (site, target, args) => {
 /** dyn(x) is the identity at run time. */
 const dyn: Native = (_site, target, args) => (target === undefined && args.length === 1 ? args[0]!.run : undefined);
 
-/** A string method taking one string: native when both are strings. */
-function stringMethod(apply: (receiver: string, arg: string) => boolean): Native {
+/** The cost rule of a function with a native form. */
+function ruleOf(name: string): CostRule {
+  const rule = COST_RULES.get(name);
+  if (rule === undefined) throw new Error(`internal: no cost rule for ${name}`);
+  return rule;
+}
+
+/** A string method taking one string: native when both are strings, charging what the metered overload charges. */
+function stringMethod(name: string, apply: (receiver: string, arg: string) => boolean): Native {
+  const rule = ruleOf(name);
   return (site, target, args) => {
     if (target === undefined || args.length !== 1) return undefined;
     const receiver = target.run;
     const argument = args[0]!.run;
+    const id = site.id;
     return (b, l) => {
       const self = receiver(b, l);
       const arg = argument(b, l);
       if (typeof self !== "string" || typeof arg !== "string") return dispatch(site, self, [arg]);
+      chargeAt(rule(self, [arg]), id);
       try {
         return apply(self, arg);
       } catch (error) {
@@ -89,9 +105,13 @@ function stringMethod(apply: (receiver: string, arg: string) => boolean): Native
 const lowerAscii: Native = (site, target, args) => {
   if (target === undefined || args.length !== 0) return undefined;
   const receiver = target.run;
+  const id = site.id;
   return (b, l) => {
     const self = receiver(b, l);
-    return typeof self === "string" ? toLowerAscii(self) : dispatch(site, self, []);
+    if (typeof self !== "string") return dispatch(site, self, []);
+    // Priced as the strings extension's loop (cost.ts), though this form is faster.
+    chargeAt(self.length, id);
+    return toLowerAscii(self);
   };
 };
 
@@ -126,10 +146,10 @@ export const STANDARD_FUNCTIONS: ReadonlyMap<string, Native> = new Map<string, N
   ["size", size],
   ["type", type],
   ["dyn", dyn],
-  ["startsWith", stringMethod((s, prefix) => s.startsWith(prefix))],
-  ["endsWith", stringMethod((s, suffix) => s.endsWith(suffix))],
-  ["contains", stringMethod((s, part) => s.includes(part))],
-  ["matches", stringMethod(re2Matches)],
+  ["startsWith", stringMethod("startsWith", (s, prefix) => s.startsWith(prefix))],
+  ["endsWith", stringMethod("endsWith", (s, suffix) => s.endsWith(suffix))],
+  ["contains", stringMethod("contains", (s, part) => s.includes(part))],
+  ["matches", stringMethod("matches", re2Matches)],
   ["lowerAscii", lowerAscii],
 ]);
 

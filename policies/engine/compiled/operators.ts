@@ -5,6 +5,8 @@
 // dispatch.ts), so mixed int/double comparisons, uints, bytes, durations and
 // "no matching overload" errors are exactly the library's.
 import { celError, isCelUint } from "@bufbuild/cel";
+import { concatenationCost, equalityCost, membershipCost, orderingCost, traversal } from "../cost.ts";
+import { chargeAt } from "./costs.ts";
 import { celEquals } from "./equality.ts";
 import { dispatch } from "./dispatch.ts";
 import type { CallSite } from "./dispatch.ts";
@@ -30,7 +32,7 @@ function binary(operands: readonly Compiled[], make: (left: Node, right: Node) =
 
 /** `a == b`, with a constant string, bool or null side reduced to identity (CEL equality with those is identity). */
 function equality(negate: boolean): Native {
-  return (_site, operands) => {
+  return (site, operands) => {
     if (operands.length !== 2) return undefined;
     const [left, right] = operands as [Compiled, Compiled];
     const typeTest = typeComparison(left, right);
@@ -40,6 +42,16 @@ function equality(negate: boolean): Native {
       const value = constant.constant!.value;
       const other = (constant === right ? left : right).run;
       const first = constant === right;
+      const id = site.id;
+      if (typeof value === "string") {
+        // Two strings compare at most the shorter (cost.ts equalityCost); anything else against a string costs nothing.
+        const limit = value.length;
+        return (b, l) => {
+          const x = other(b, l);
+          if (typeof x === "string") chargeAt(traversal(Math.min(x.length, limit)), id);
+          return negate ? x !== value : x === value;
+        };
+      }
       // Both operands still run in order; only the comparison is simplified.
       return negate
         ? first
@@ -51,7 +63,13 @@ function equality(negate: boolean): Native {
     }
     const a = left.run;
     const c = right.run;
-    return negate ? (b, l) => !celEquals(a(b, l), c(b, l)) : (b, l) => celEquals(a(b, l), c(b, l));
+    const id = site.id;
+    return (b, l) => {
+      const x = a(b, l);
+      const y = c(b, l);
+      chargeAt(equalityCost(x, y), id);
+      return celEquals(x, y) !== negate;
+    };
   };
 }
 
@@ -93,7 +111,10 @@ function ordering(compare: Order): Native {
       const x = left(b, l);
       const y = right(b, l);
       const t = typeof x;
-      if (t === typeof y && (t === "bigint" || t === "number" || t === "string")) return compare(x as never, y as never);
+      if (t === typeof y && (t === "bigint" || t === "number" || t === "string")) {
+        if (t === "string") chargeAt(orderingCost(x, y), site.id);
+        return compare(x as never, y as never);
+      }
       return dispatch(site, undefined, [x, y]);
     });
 }
@@ -102,7 +123,11 @@ const add: Native = (site, operands) =>
   binary(operands, (left, right) => (b, l) => {
     const x = left(b, l);
     const y = right(b, l);
-    if (typeof x === "string" && typeof y === "string") return x + y;
+    if (typeof x === "string" && typeof y === "string") {
+      // Charged before the copy: doubling a string again and again stops at the limit, not after.
+      chargeAt(concatenationCost(x, y), site.id);
+      return x + y;
+    }
     if (typeof x === "bigint" && typeof y === "bigint") return checkedInt(x + y, "_+_");
     if (typeof x === "number" && typeof y === "number") return x + y;
     return dispatch(site, undefined, [x, y]);
@@ -136,10 +161,13 @@ const membership: Native = (site, operands) => {
   const [element, container] = operands as [Compiled, Compiled];
   const item = element.run;
   const constantList = container.constant?.value;
+  const id = site.id;
   if (constantList !== undefined && isStringList(constantList)) {
     const members = new Set<string>(constantList as Iterable<string>);
     return (b, l) => {
       const value = item(b, l);
+      // Priced as the planner's `in` over the list, though the set answers at once.
+      chargeAt(membershipCost(value, constantList), id);
       return typeof value === "string" && members.has(value);
     };
   }
@@ -149,6 +177,7 @@ const membership: Native = (site, operands) => {
     const target = collection(b, l);
     if (typeof target === "object" && target !== null) {
       if (isListObject(target)) {
+        chargeAt(membershipCost(value, target), id);
         // By position: what the list's iterator yields, without a generator per test.
         for (let i = 0; i < target.size; i++) if (celEquals(target.get(i), value)) return true;
         return false;

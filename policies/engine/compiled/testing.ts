@@ -37,6 +37,8 @@ export function render(value: unknown): unknown {
 export interface Observed {
   outcome: { value: unknown } | { error: string; column: number | undefined; budgetExhausted: boolean };
   iterations: number;
+  /** Cost units charged (cost.ts): both engines charge the same. */
+  cost: number;
 }
 
 export const GENEROUS: EvaluationLimits = { maxIterations: 1_000_000, timeoutMs: 60_000 };
@@ -46,10 +48,10 @@ export function observe(program: CompiledCel, bindings: Record<string, unknown>,
   const budget = new EvaluationBudget(limits);
   try {
     const value = program.evaluateCel(bindings, budget);
-    return { outcome: { value: render(value) }, iterations: budget.iterations };
+    return { outcome: { value: render(value) }, iterations: budget.iterations, cost: budget.cost };
   } catch (error) {
     if (!(error instanceof CelEvaluationError)) throw error;
-    return { outcome: { error: error.message, column: error.column, budgetExhausted: error.budgetExhausted }, iterations: budget.iterations };
+    return { outcome: { error: error.message, column: error.column, budgetExhausted: error.budgetExhausted }, iterations: budget.iterations, cost: budget.cost };
   }
 }
 

@@ -1,0 +1,163 @@
+// Builtins are charged by the size of their inputs and output (cost.ts), on
+// both engines, before they do the work: a policy written to be slow on a
+// large object is stopped at the cost limit and denies, naming itself.
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { EvaluationBudget } from "./budget.ts";
+import { CelEvaluationError, compileCel } from "./cel.ts";
+import { jsonToCel } from "./cel-values.ts";
+import { runValidations, withRequestDeadline } from "./evaluate.ts";
+import { compileModule, makePolicySet } from "./module-loader.ts";
+import type { AdmissionInput } from "./types.ts";
+
+/** Two of these make an object close to the 1 MiB limit; a separator every 8 characters. */
+const BLOB = "abcdefg,".repeat(62_500);
+const ITEMS = Array.from({ length: 2000 }, (_, i) => `item-${i}`);
+
+const doubled = (times: number): string => `[object.spec.blob]${".map(x, x + x)".repeat(times)}.size() > 0`;
+const nested = (name: string, depth: number): string => `[${name}]${".map(x, [x, x])".repeat(depth)}`;
+/** A literal list of n ints, to repeat a call n times. */
+const times = (n: number): string => `[${Array.from({ length: n }, (_, i) => i).join(", ")}]`;
+
+const SLOW: ReadonlyArray<{ name: string; expression: string }> = [
+  { name: "splitting large strings into characters", expression: "object.spec.blob.split('').size() + object.spec.copy.split('').size() > 0" },
+  { name: "doubling a string again and again", expression: doubled(12) },
+  { name: "replacing the empty string in a large string", expression: "object.spec.blob.replace('', 'xx') != ''" },
+  { name: "joining with a large separator", expression: `${times(6).replace(/\d+/g, "object.spec.blob")}.join(object.spec.blob) != ''` },
+  { name: "replacing in a large string over and over", expression: `${times(10)}.all(i, object.spec.blob.replace('a', 'b') != '')` },
+  { name: "searching a large string over and over", expression: `${times(12)}.exists(i, object.spec.blob.find('b+c+d+z') != '')` },
+  { name: "matching a large string over and over", expression: `${times(10)}.exists(i, object.spec.blob.matches('^(a|b)*z$'))` },
+  { name: "concatenating a large string in a loop", expression: `${times(11)}.exists(i, size(object.spec.blob + object.spec.blob) == 0)` },
+  { name: "membership tests in a list, for every element of it", expression: "object.spec.items.all(a, a in object.spec.items)" },
+  { name: "list indexOf for every element of the list", expression: "object.spec.items.all(a, object.spec.items.indexOf(a) >= 0)" },
+  { name: "comparing a large string with another in a loop", expression: `${times(25)}.all(i, object.spec.blob == object.spec.copy)` },
+  { name: "comparing two nested lists that share their parts", expression: `${nested("object.spec.blob", 20)} == ${nested("object.spec.copy", 20)}` },
+  { name: "sizing a large string in a loop", expression: `${times(25)}.all(i, size(object.spec.blob) > 0)` },
+];
+
+const spec = { blob: BLOB, copy: BLOB.slice(0, -1) + ",", items: ITEMS };
+
+function request(): AdmissionInput {
+  return {
+    operation: "CREATE",
+    kind: { group: "hostgate.dev", version: "v1alpha1", kind: "DomainRoute" },
+    namespace: "team-a",
+    name: "web",
+    object: { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "web", namespace: "team-a" }, spec },
+    oldObject: null,
+  };
+}
+
+function slowPolicy(expression: string) {
+  const result = compileModule(
+    {
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: "PolicyModule",
+      metadata: { name: "slow-on-purpose" },
+      spec: {
+        description: "written to be slow on a large object",
+        match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE"] }],
+        validations: [{ expression, message: "never mind" }],
+      },
+    },
+    "slow-on-purpose.yaml",
+  );
+  if ("problems" in result) assert.fail(result.problems.join("\n"));
+  return result.module;
+}
+
+describe("a policy written to be slow on a large object is stopped at the cost limit and denies", () => {
+  for (const { name, expression } of SLOW) {
+    test(name, () => {
+      const set = makePolicySet([slowPolicy(expression)]);
+      const started = performance.now();
+      const violations = runValidations(set, request(), withRequestDeadline({ config: new Map(), cluster: new Map() }));
+      const elapsed = performance.now() - started;
+      assert.equal(violations.length, 1, JSON.stringify(violations));
+      const [violation] = violations;
+      assert.equal(violation!.policy, "slow-on-purpose");
+      assert.equal(violation!.action, "Deny");
+      assert.match(violation!.message, /cost limit of 1000000 units per expression/);
+      assert.match(violation!.message, /the request is denied because policy errors fail closed/);
+      // The deadline is 250 ms; the cost limit stops these well before it (generous for a loaded machine).
+      assert.ok(elapsed < 1000, `took ${elapsed.toFixed(0)} ms`);
+    });
+  }
+});
+
+describe("both engines charge a slow expression the same and stop it", () => {
+  const bindings = { object: jsonToCel({ spec }) };
+  for (const { name, expression } of SLOW) {
+    test(name, () => {
+      const outcomes = (["auto", "planner"] as const).map((engine) => {
+        const compiled = compileCel(expression, { variables: ["object"], engine });
+        assert.ok(compiled.ok, JSON.stringify(compiled));
+        const budget = new EvaluationBudget({ maxIterations: 1_000_000, timeoutMs: 60_000 });
+        try {
+          compiled.evaluateCel(bindings, budget);
+          assert.fail(`${engine}: the expression was not stopped`);
+        } catch (error) {
+          assert.ok(error instanceof CelEvaluationError && error.budgetExhausted, String(error));
+          return { message: error.message, cost: budget.cost, iterations: budget.iterations };
+        }
+      });
+      assert.deepEqual(outcomes[0], outcomes[1]);
+      assert.match(outcomes[0]!.message, /cost limit/);
+    });
+  }
+});
+
+describe("the cost limits", () => {
+  test("one request's policies share the request's cost limit: a later policy is refused once it is spent", () => {
+    const spend = (name: string) => {
+      // 200,000 units: the concatenation copies 10^6 characters, size() walks them.
+      const module = slowPolicy("[1, 2].all(i, size(object.spec.blob + object.spec.blob) == 0)");
+      return { ...module, name };
+    };
+    const set = makePolicySet([spend("first"), spend("second"), spend("third")]);
+    const ctx = withRequestDeadline({ config: new Map(), cluster: new Map(), limits: { maxRequestCost: 500_000 } });
+    const violations = runValidations(set, request(), ctx);
+    assert.deepEqual(
+      violations.map((v) => [v.policy, /request's cost limit of 500000 units/.test(v.message)]),
+      [
+        ["first", false],
+        ["second", false],
+        ["third", true],
+      ],
+    );
+    assert.equal(violations[0]!.message, "never mind");
+  });
+
+  test("a variable's cost counts for the variable, not for the expression that reads it", () => {
+    const result = compileModule(
+      {
+        apiVersion: "hostgate.dev/v1alpha1",
+        kind: "PolicyModule",
+        metadata: { name: "two-halves" },
+        spec: {
+          description: "two variables, each within the per-expression limit, together above it",
+          match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE"] }],
+          variables: [
+            // 650,000 units each: copies of 1, 1.5 and 2 x 10^6 characters, and size() over the last.
+            { name: "a", expression: "size(object.spec.blob + object.spec.blob + object.spec.blob + object.spec.blob)" },
+            { name: "b", expression: "size(object.spec.copy + object.spec.copy + object.spec.copy + object.spec.copy)" },
+          ],
+          validations: [{ expression: "variables.a + variables.b > 0", message: "empty" }],
+        },
+      },
+      "two-halves.yaml",
+    );
+    if ("problems" in result) assert.fail(result.problems.join("\n"));
+    const violations = runValidations(makePolicySet([result.module]), request(), withRequestDeadline({ config: new Map(), cluster: new Map() }));
+    assert.deepEqual(violations, []);
+  });
+
+  test("a call the budget cannot pay for is refused before it runs", () => {
+    const compiled = compileCel("object.spec.blob.replace('', object.spec.blob)", { variables: ["object"] });
+    assert.ok(compiled.ok);
+    const budget = new EvaluationBudget({ maxIterations: 10, timeoutMs: 60_000 });
+    // Without the charge first, this would build a string of about 10^12 characters (and fail only on memory).
+    assert.throws(() => compiled.evaluateCel({ object: jsonToCel({ spec }) }, budget), /cost limit/);
+    assert.ok(budget.cost > 1_000_000);
+  });
+});

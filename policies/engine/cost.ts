@@ -1,0 +1,267 @@
+// The cost model: how many cost units a call charges, from the sizes of its
+// inputs (and of the output those inputs can produce), before it runs. It
+// follows the Kubernetes CEL cost model (cel-go interpreter/runtimecost.go and
+// k8s.io/apiserver/pkg/cel/library/cost.go): traversing a string or bytes
+// costs 0.1 unit per character (STRING_TRAVERSAL), a regular expression
+// multiplies the text's cost by 0.25 per pattern character (REGEX_LENGTH),
+// and a list costs one unit per element it walks. Where Kubernetes prices a
+// call by its result (join, replace), the result's size is bounded from the
+// inputs here, so the charge comes before the work: a call that would build a
+// huge string fails without building it.
+//
+// Calls whose work does not depend on their inputs' size (arithmetic, `!`,
+// type(), a map lookup, a list concatenation, which @bufbuild/cel builds
+// lazily) cost nothing: their number is bounded by the expression's length
+// times its loop iterations, which the iteration limit bounds.
+//
+// Both engines charge through these functions: the planner through the
+// metered overloads (metered-functions.ts), the fast path in its native forms
+// (compiled/costs.ts), so an expression costs the same on either.
+import { isCelList, isCelMap } from "@bufbuild/cel";
+import type { CelList, CelMap } from "@bufbuild/cel";
+import { activeBudget } from "./budget.ts";
+
+export const STRING_TRAVERSAL = 0.1;
+export const REGEX_LENGTH = 0.25;
+
+/** Units to traverse this many characters. */
+export function traversal(characters: number): number {
+  return characters <= 0 ? 0 : Math.ceil(characters * STRING_TRAVERSAL);
+}
+
+/** Length of a string or bytes value, else 0. */
+function length(value: unknown): number {
+  if (typeof value === "string") return value.length;
+  if (value instanceof Uint8Array) return value.length;
+  return 0;
+}
+
+/** Elements of a list or entries of a map, else 0. */
+function count(value: unknown): number {
+  if (typeof value !== "object" || value === null) return 0;
+  if (isCelList(value)) return value.size;
+  if (isCelMap(value)) return value.size;
+  return 0;
+}
+
+const deepSizes = new WeakMap<object, number>();
+
+/**
+ * Everything a deep walk of the value visits: characters of strings and
+ * bytes, plus one per list element and map entry, nested. Scalars are 0.
+ * Known sizes of lists and maps are kept (values are immutable), so a value
+ * shared many times inside another (`[x, x]`) is measured once; the walk
+ * stops once past `cap`, so measuring costs no more than the budget left.
+ */
+export function deepSize(value: unknown, cap: number): number {
+  if (typeof value === "string") return value.length;
+  if (typeof value !== "object" || value === null) return 0;
+  if (value instanceof Uint8Array) return value.length;
+  const list = isCelList(value);
+  if (!list && !isCelMap(value)) return 0;
+  const known = deepSizes.get(value);
+  if (known !== undefined) return known;
+  let total = 0;
+  if (list) {
+    const items = value as CelList;
+    for (let i = 0; i < items.size; i++) {
+      total += 1 + deepSize(items.get(i), cap - total);
+      if (total > cap) return total;
+    }
+  } else {
+    for (const [key, item] of value as CelMap) {
+      total += 1 + deepSize(key, cap - total) + deepSize(item, cap - total);
+      if (total > cap) return total;
+    }
+  }
+  deepSizes.set(value, total);
+  return total;
+}
+
+/** How far a size measurement needs to look: just past what the active budget can still pay for. */
+function measureCap(): number {
+  const budget = activeBudget();
+  return budget === undefined ? Number.MAX_SAFE_INTEGER : budget.remainingCost() / STRING_TRAVERSAL + 1;
+}
+
+function isSized(value: unknown): boolean {
+  return typeof value === "object" && value !== null && (value instanceof Uint8Array || isCelList(value) || isCelMap(value));
+}
+
+/**
+ * `a == b`, `a != b`: values of different kinds are unequal without looking
+ * inside, scalars compare at once; two strings, bytes, lists or maps compare
+ * at most the smaller one, deeply.
+ */
+export function equalityCost(a: unknown, b: unknown): number {
+  if (typeof a === "string") return typeof b === "string" ? traversal(Math.min(a.length, b.length)) : 0;
+  if (!isSized(a) || !isSized(b)) return 0;
+  const cap = measureCap();
+  const left = deepSize(a, cap);
+  return traversal(Math.min(left, deepSize(b, Math.min(cap, left))));
+}
+
+/** `<`, `<=`, `>`, `>=` on strings or bytes: the common prefix, at most the shorter. */
+export function orderingCost(a: unknown, b: unknown): number {
+  return traversal(Math.min(length(a), length(b)));
+}
+
+/** `x in list` (and list.indexOf(x)): one unit per element, plus comparing x with each, at most the whole list deeply. */
+export function membershipCost(element: unknown, list: unknown): number {
+  if (!isCelList(list)) return 0;
+  const n = (list as CelList).size;
+  if (typeof element !== "string" && !isSized(element)) return n;
+  const cap = measureCap();
+  const one = deepSize(element, cap);
+  return n + traversal(Math.min(one * n, deepSize(list, Math.min(cap, one * n))));
+}
+
+/** `a + b`: strings and bytes are copied into the result; lists are concatenated lazily (free). */
+export function concatenationCost(a: unknown, b: unknown): number {
+  return traversal(length(a) + length(b));
+}
+
+/** A string argument matched against a regular expression: (1 + text) x pattern, as Kubernetes prices matches/find/findAll. */
+export function regexCost(text: unknown, pattern: unknown): number {
+  return traversal(1 + length(text)) * Math.ceil(length(pattern) * REGEX_LENGTH);
+}
+
+/**
+ * `s.replace(old, with, n)`, as @bufbuild/cel's strings extension runs it:
+ * each replacement rebuilds the whole result, so the work is the number of
+ * replacements times the result's length. The number is counted exactly (one
+ * scan of the text, non-overlapping, as the implementation finds them); an
+ * empty `old` is "found" n times (default: the text's length).
+ */
+function replaceCost(text: unknown, old: unknown, replacement: unknown, limit: unknown): number {
+  if (typeof text !== "string" || typeof old !== "string" || typeof replacement !== "string") return 0;
+  const most = limit === undefined ? text.length : typeof limit === "bigint" ? Number(limit) : 0;
+  let found = 0;
+  if (old === "") {
+    found = Math.max(0, most);
+  } else {
+    for (let at = text.indexOf(old); at !== -1 && found < most; at = text.indexOf(old, at + old.length)) found++;
+  }
+  const output = text.length + found * (replacement.length - old.length);
+  return traversal(text.length) + found * traversal(Math.max(output, text.length));
+}
+
+/** At most how many parts `s.split(separator, n)` produces: one per character for an empty separator. */
+function splitParts(s: number, separator: number, limit: bigint | undefined): number {
+  let parts = separator === 0 ? s : Math.floor(s / separator) + 1;
+  if (limit !== undefined && limit >= 0n && BigInt(parts) > limit) parts = Number(limit);
+  return parts;
+}
+
+/** The exact length `list.join(separator)` produces, or 0 for a list it will refuse. */
+function joinOutput(list: unknown, separator: unknown): number {
+  if (!isCelList(list)) return 0;
+  const items = list as CelList;
+  let total = items.size > 1 ? (items.size - 1) * length(separator) : 0;
+  for (let i = 0; i < items.size; i++) total += length(items.get(i));
+  return total;
+}
+
+/** Sum of the lengths of every string argument (receiver included). */
+function stringArguments(target: unknown, args: readonly unknown[]): number {
+  let total = length(target);
+  for (const arg of args) total += length(arg);
+  return total;
+}
+
+/** A list walked once, each element compared (by CEL `<`, `+` or `==`) with a bounded neighbour: one unit each, plus its contents. */
+function listWalk(list: unknown): number {
+  if (!isCelList(list)) return 0;
+  return (list as CelList).size + traversal(deepSize(list, measureCap()));
+}
+
+/** What a call of `name` costs, from its receiver and arguments. */
+export type CostRule = (target: unknown, args: readonly unknown[]) => number;
+
+const linearInStrings: CostRule = (target, args) => traversal(stringArguments(target, args));
+
+/**
+ * Rules by function name; a function without a rule costs nothing. A rule
+ * applies to every overload of its name, so it must answer for any argument
+ * types (an overload that will refuse them costs what its sizes say, harmlessly).
+ */
+export const COST_RULES: ReadonlyMap<string, CostRule> = new Map<string, CostRule>([
+  ["_==_", (_t, [a, b]) => equalityCost(a, b)],
+  ["_!=_", (_t, [a, b]) => equalityCost(a, b)],
+  ["_<_", (_t, [a, b]) => orderingCost(a, b)],
+  ["_<=_", (_t, [a, b]) => orderingCost(a, b)],
+  ["_>_", (_t, [a, b]) => orderingCost(a, b)],
+  ["_>=_", (_t, [a, b]) => orderingCost(a, b)],
+  ["_+_", (_t, [a, b]) => concatenationCost(a, b)],
+  ["@in", (_t, [element, container]) => membershipCost(element, container)],
+  // Counting code points walks the string; lists and maps know their size.
+  ["size", (target, args) => {
+    const value = target ?? args[0];
+    return typeof value === "string" ? traversal(value.length) : 0;
+  }],
+  ["contains", (target, [part]) => traversal(length(target)) * traversal(length(part))],
+  // At most the prefix (suffix) is compared.
+  ["startsWith", (target, [prefix]) => traversal(Math.min(length(target), length(prefix)))],
+  ["endsWith", (target, [suffix]) => traversal(Math.min(length(target), length(suffix)))],
+  ["matches", (target, [pattern]) => regexCost(target, pattern)],
+  ["find", (target, [pattern]) => regexCost(target, pattern)],
+  ["findAll", (target, [pattern]) => regexCost(target, pattern)],
+  // The strings extension builds these a character at a time: a unit per character.
+  ["lowerAscii", (target) => length(target)],
+  ["upperAscii", (target) => length(target)],
+  ["trim", linearInStrings],
+  ["substring", linearInStrings],
+  ["charAt", linearInStrings],
+  [
+    "indexOf",
+    (target, args) => (isCelList(target) ? membershipCost(args[0], target) : linearInStrings(target, args)),
+  ],
+  [
+    "lastIndexOf",
+    (target, args) => (isCelList(target) ? membershipCost(args[0], target) : linearInStrings(target, args)),
+  ],
+  // Priced from the text before a character of the result is built.
+  ["replace", (target, [old, replacement, limit]) => replaceCost(target, old, replacement, limit)],
+  // The text is read and copied into parts, and every part is a new string.
+  ["split", (target, [separator, limit]) => traversal(2 * length(target)) + splitParts(length(target), length(separator), limit as bigint | undefined)],
+  ["join", (target, [separator]) => traversal(2 * joinOutput(target, separator)) + count(target)],
+  ["format", (target, [values]) => traversal(length(target) + deepSize(values, measureCap()))],
+  ["strings.quote", (_t, [text]) => 2 * length(text)],
+  // Conversions parse or copy a string or bytes.
+  ["string", linearInStrings],
+  ["bytes", linearInStrings],
+  ["int", linearInStrings],
+  ["uint", linearInStrings],
+  ["double", linearInStrings],
+  ["bool", linearInStrings],
+  // The Kubernetes list library: one walk of the list.
+  ["isSorted", (target) => listWalk(target)],
+  ["sum", (target) => listWalk(target)],
+  ["min", (target) => listWalk(target)],
+  ["max", (target) => listWalk(target)],
+  // hostgate's hostname, IP and CIDR functions parse their string arguments.
+  ["isHostname", linearInStrings],
+  ["isWildcardHostname", linearInStrings],
+  ["grantCovers", linearInStrings],
+  ["hostnameUnder", linearInStrings],
+  ["labelsBelow", linearInStrings],
+  ["hostnameWithoutPort", linearInStrings],
+  ["apexOf", (_t, [name, apexes]) => count(apexes) + traversal(length(name) * Math.max(1, count(apexes)) + deepSize(apexes, measureCap()))],
+  ["isIP", linearInStrings],
+  ["ip", linearInStrings],
+  ["family", linearInStrings],
+  ["isLoopback", linearInStrings],
+  ["isUnspecified", linearInStrings],
+  ["isLinkLocalUnicast", linearInStrings],
+  ["isLinkLocalMulticast", linearInStrings],
+  ["isMulticast", linearInStrings],
+  ["isGlobalUnicast", linearInStrings],
+  ["isBroadcast", linearInStrings],
+  ["isPrivate", linearInStrings],
+  ["isCIDR", linearInStrings],
+  ["cidr", linearInStrings],
+  ["containsIP", linearInStrings],
+  ["containsCIDR", linearInStrings],
+  ["prefixLength", linearInStrings],
+  ["masked", linearInStrings],
+]);

@@ -1,0 +1,61 @@
+// The CEL environment's functions, metered: every overload of a function
+// with a cost rule (cost.ts) is replaced by one with the same signature (so
+// the same overload id, which makes @bufbuild/cel's resolver drop the
+// original) that charges the rule's units to the active budget and only then
+// runs the original implementation. This is how the planner pays for calls;
+// the fast path calls the very same overloads (compiled/dispatch.ts) or
+// charges the same rule in its native forms (compiled/costs.ts).
+//
+// Whole groups are replaced, in their order, so overload resolution (the
+// first overload whose parameter types match) is unchanged.
+import { celEnv, celFunc, celMethod } from "@bufbuild/cel";
+import type { CelFunc } from "@bufbuild/cel";
+import { chargeCost } from "./budget.ts";
+import { COST_RULES } from "./cost.ts";
+import type { CostRule } from "./cost.ts";
+
+type Implementation = (this: unknown, ...args: unknown[]) => unknown;
+
+const metered = new WeakMap<CelFunc, CelFunc>();
+
+/**
+ * The implementation a @bufbuild/cel function was created with. The library
+ * keeps it in a field it does not document; the version is pinned (the fast
+ * path mirrors it), and a missing field fails here, at load, not silently.
+ */
+function implementationOf(func: CelFunc): Implementation {
+  const impl = (func as unknown as { _impl?: unknown })._impl;
+  if (typeof impl !== "function") throw new Error(`@bufbuild/cel function ${func.id} has no implementation where 0.6.1 keeps it (_impl); the cost metering needs updating`);
+  return impl as Implementation;
+}
+
+/** The metered form of one overload (one object per overload, so environments built twice share them). */
+export function meteredOverload(func: CelFunc, rule: CostRule): CelFunc {
+  let wrapped = metered.get(func);
+  if (wrapped !== undefined) return wrapped;
+  const impl = implementationOf(func);
+  const run = function (this: unknown, ...args: unknown[]): unknown {
+    // Before the work: a call the budget cannot pay for never runs.
+    chargeCost(rule(this, args));
+    return impl.apply(this, args);
+  } as never;
+  wrapped = func.target === undefined ? celFunc(func.name, func.arguments, func.result, run) : celMethod(func.name, func.target, func.arguments, func.result, run);
+  metered.set(func, wrapped);
+  return wrapped;
+}
+
+/**
+ * Metered replacements for every overload, in an environment with these
+ * functions besides the standard library, of every function that has a cost
+ * rule. Pass them after `funcs` in the environment's function list.
+ */
+export function meteredReplacements(funcs: readonly CelFunc[]): CelFunc[] {
+  const base = celEnv({ funcs: [...funcs] }).funcs;
+  const replacements: CelFunc[] = [];
+  for (const [name, rule] of COST_RULES) {
+    const group = base.find(name);
+    if (group === undefined) continue;
+    for (const func of group) replacements.push(meteredOverload(func, rule));
+  }
+  return replacements;
+}
