@@ -4,8 +4,13 @@
 import { createServer } from "node:https";
 import type { Server } from "node:https";
 import type { AddressInfo } from "node:net";
+import { maxHeaderSize } from "node:http";
 import type { RequestListener } from "node:http";
 import type { Logger } from "../core/logger.ts";
+import { answerClientError } from "./client-errors.ts";
+import { clip } from "./denial-message.ts";
+import type { HttpProblem } from "./http-errors.ts";
+import { problems, sendProblem } from "./http-errors.ts";
 
 /** The part of a certificate source the listener needs (see certs/). */
 export interface TlsMaterialSource {
@@ -35,17 +40,25 @@ export const HTTPS_SERVER_OPTIONS = {
   // Slowloris bound: the whole request must arrive within 30 s.
   requestTimeout: 30_000,
   headersTimeout: 10_000,
+  // How often those two are checked (Node's default, 30 s, would let a
+  // stalled request live up to twice its timeout).
+  connectionsCheckingInterval: 2_000,
   // A connection that never completes its handshake must not hold a
   // socket (or shutdown) for Node's default 120 s.
   handshakeTimeout: 10_000,
 } as const satisfies import("node:https").ServerOptions;
 
-export async function listenHttps(app: RequestListener, tls: TlsMaterialSource, at: ListenAddress, logger: Logger): Promise<HttpsListener> {
+export interface HttpsListenerOptions {
+  /** Shorter timeouts than HTTPS_SERVER_OPTIONS' (tests). */
+  timeouts?: { requestTimeout?: number; headersTimeout?: number; connectionsCheckingInterval?: number };
+  /** Told of every refusal the server answers itself, before the app sees a request (the app reports its own). */
+  onRejected?: (problem: HttpProblem) => void;
+}
+
+export async function listenHttps(app: RequestListener, tls: TlsMaterialSource, at: ListenAddress, logger: Logger, options: HttpsListenerOptions = {}): Promise<HttpsListener> {
   const { cert, key } = tls.current();
-  const server = createServer(
-    { ...HTTPS_SERVER_OPTIONS, cert, key },
-    app,
-  );
+  const serverOptions = { ...HTTPS_SERVER_OPTIONS, ...options.timeouts };
+  const server = createServer({ ...serverOptions, cert, key }, app);
   // Every raw socket, handshaking ones included: closeAllConnections() only
   // knows connections the HTTP layer has seen, so shutdown ends these itself.
   const sockets = new Set<import("node:net").Socket>();
@@ -66,9 +79,21 @@ export async function listenHttps(app: RequestListener, tls: TlsMaterialSource, 
   // TLS handshake failures (a client that does not trust us, a port scan)
   // are the client's problem, not a crash.
   server.on("tlsClientError", (error) => logger.debug({ error: error.message }, "TLS handshake failed"));
-  server.on("clientError", (error, socket) => {
-    if (socket.writable) socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    else socket.destroy(error);
+  // A request Node's HTTP layer refuses itself (it never reaches the app)
+  // still gets the JSON Status every other refusal carries.
+  const limits = { requestTimeoutMs: serverOptions.requestTimeout, headersTimeoutMs: serverOptions.headersTimeout, maxHeaderBytes: maxHeaderSize };
+  server.on("clientError", (error: Error, socket: import("node:net").Socket) => {
+    const problem = answerClientError(error, socket, limits);
+    if (problem === undefined) return;
+    logger.debug({ code: problem.code, error: error.message }, "request refused by the HTTP layer");
+    options.onRejected?.(problem);
+  });
+  // Without this listener Node answers an Expect other than 100-continue with a bare 417.
+  server.on("checkExpectation", (req: import("node:http").IncomingMessage, res: import("node:http").ServerResponse) => {
+    const problem = problems.expectation(clip(String(req.headers.expect ?? ""), 100));
+    res.setHeader("Connection", "close");
+    sendProblem(res, problem);
+    options.onRejected?.(problem);
   });
   await listen(server, at);
   const bound = server.address() as AddressInfo;

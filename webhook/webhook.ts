@@ -102,7 +102,8 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
   let https: HttpsListener;
   try {
     await options.certificateReady;
-    https = await listenHttps(app, options.certificate, options.listen, options.logger);
+    // No path is known when the HTTP layer refuses a request itself.
+    https = await listenHttps(app, options.certificate, options.listen, options.logger, { onRejected: (problem) => metrics.recordRejectedRequest("", problem.code) });
   } catch (error) {
     health.closeAllConnections();
     health.close();
