@@ -31,6 +31,11 @@ describe("reconciling the identity table", () => {
     const c = (api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name }) as unknown as DomainRoute).status?.conditions?.find((x) => x.type === type);
     return c === undefined ? undefined : `${c.status} ${c.reason}`;
   };
+  /** Creates the route (the webhook bypassed, as when it was down) and lets the route controller take it. */
+  const addRoute = async (name: string, domain: string, appId: string, provider = "sso") => {
+    await api.create(DOMAIN_ROUTES, protectedRoute(name, domain, appId, provider));
+    await reconcileRoute(routeDeps(), { namespace: "team-a", name });
+  };
   const stored = (name: string) => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name }) as unknown as DomainRoute;
   const message = (name: string, type: string) => stored(name).status?.conditions?.find((c) => c.type === type)?.message;
   const table = () => JSON.parse(((api.server.get(CONFIG_MAPS, { namespace: ns, name: IDENTITY_CONFIG_MAP_NAME }) as { data: Record<string, string> }).data)["table.json"]!);
@@ -39,10 +44,7 @@ describe("reconciling the identity table", () => {
     api = new FakeKubeApi();
     const reader: ObjectReader = { get: (r, k) => api.server.get(r, k), list: (r) => api.server.objects(r) };
     deps = { api, reader, config, clock: new ManualClock(), logger: silentLogger };
-    for (const [name, domain, appId] of [["shop", "shop.example.com", "shop-app"], ["blog", "blog.example.com", "blog-app"]] as const) {
-      await api.create(DOMAIN_ROUTES, protectedRoute(name, domain, appId));
-      await reconcileRoute(routeDeps(), { namespace: "team-a", name });
-    }
+    for (const [name, domain, appId] of [["shop", "shop.example.com", "shop-app"], ["blog", "blog.example.com", "blog-app"]] as const) await addRoute(name, domain, appId);
   });
 
   test("the first pass writes the EnvoyFilter and the ConfigMap and marks published routes ProtectionReady", async () => {
@@ -87,8 +89,7 @@ describe("reconciling the identity table", () => {
   });
 
   test("an appId claimed by two domains is given to neither, and both routes say who else claims it", async () => {
-    await api.create(DOMAIN_ROUTES, protectedRoute("copycat", "copy.example.com", "shop-app"));
-    await reconcileRoute(routeDeps(), { namespace: "team-a", name: "copycat" });
+    await addRoute("copycat", "copy.example.com", "shop-app");
     await reconcileIdentity(deps);
     assert.deepEqual(table(), { "blog.example.com": "blog-app" });
     assert.equal(condition("shop", "ProtectionReady"), "False AppIDConflict");
@@ -140,8 +141,7 @@ describe("reconciling the identity table", () => {
 
   // A route created while the webhook was down, or before its provider left the config.
   test("a route whose provider the platform does not list gets ProtectionReady=False UnknownProvider naming it and the listed ones, and no entry", async () => {
-    await api.create(DOMAIN_ROUTES, protectedRoute("stale", "stale.example.com", "stale-app", "retired-sso"));
-    await reconcileRoute(routeDeps(), { namespace: "team-a", name: "stale" });
+    await addRoute("stale", "stale.example.com", "stale-app", "retired-sso");
     await reconcileIdentity(deps);
     assert.deepEqual(table(), { "blog.example.com": "blog-app", "shop.example.com": "shop-app" });
     assert.equal(condition("stale", "ProtectionReady"), "False UnknownProvider");
@@ -150,8 +150,7 @@ describe("reconciling the identity table", () => {
   });
 
   test("a route with an unknown provider sharing a valid route's appId takes nothing from it: no conflict, the valid route stays published", async () => {
-    await api.create(DOMAIN_ROUTES, protectedRoute("stale", "stale.example.com", "shop-app", "retired-sso"));
-    await reconcileRoute(routeDeps(), { namespace: "team-a", name: "stale" });
+    await addRoute("stale", "stale.example.com", "shop-app", "retired-sso");
     await reconcileIdentity(deps);
     assert.deepEqual(table(), { "blog.example.com": "blog-app", "shop.example.com": "shop-app" });
     assert.equal(condition("shop", "ProtectionReady"), "True Published");
