@@ -7,6 +7,8 @@ import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom
 import type { ClusterStateCounts } from "../core/state/index.ts";
 import type { Endpoint } from "./admission-response.ts";
 import type { ReviewOutcome } from "./review.ts";
+import { fallbackCounts } from "../policies/engine/fallbacks.ts";
+import type { PlannerFallback } from "../policies/engine/fallbacks.ts";
 
 /** The kinds the webhook configurations send us (see deploy/). */
 export const REVIEWED_KINDS: ReadonlySet<string> = new Set(["DomainRoute", "HostnameGrant", "HTTPRoute", "GRPCRoute", "TLSRoute", "VirtualService", "Gateway"]);
@@ -17,6 +19,8 @@ export interface MetricsSources {
   cacheSynced(): boolean;
   certificateNotAfter(): Date | undefined;
   policiesLoaded(): number;
+  /** Loaded expressions that run on the CEL planner instead of the compiled fast path (policies/engine/fallbacks.ts). */
+  plannerFallbacks?(): readonly PlannerFallback[];
 }
 
 export interface WebhookMetrics {
@@ -93,6 +97,17 @@ export function createWebhookMetrics(sources: MetricsSources, options: { default
     registers: [registry],
     collect() {
       this.set(sources.policiesLoaded());
+    },
+  });
+
+  new Gauge({
+    name: "hostgate_policy_expressions_interpreted",
+    help: "Loaded policy expressions the compiled fast path declined, which run on the CEL planner (slower, same answers), by policy and reason.",
+    labelNames: ["policy", "reason"] as const,
+    registers: [registry],
+    collect() {
+      // Labels come from the loaded policy set and the compiler's kinds of reason, never from requests.
+      for (const { policy, reason, count } of fallbackCounts(sources.plannerFallbacks?.() ?? []).values()) this.set({ policy, reason }, count);
     },
   });
 

@@ -59,6 +59,11 @@ export interface PolicySet {
   subset(names: readonly string[]): PolicySet;
 }
 
+/** How modules compile: `engine` as compileCel takes it ("planner" runs everything on the reference, for differential tests). */
+export interface ModuleCompileOptions {
+  engine?: "auto" | "planner";
+}
+
 export class PolicyLoadError extends InputError {
   constructor(problems: readonly string[]) {
     super(problems, "the policy set did not load");
@@ -120,7 +125,7 @@ export function displayPath(path: string): string {
 }
 
 /** Loads and compiles every module under the paths; throws PolicyLoadError listing every problem. */
-export function loadPolicySet(paths: readonly string[]): PolicySet {
+export function loadPolicySet(paths: readonly string[], options: ModuleCompileOptions = {}): PolicySet {
   const problems: string[] = [];
   const modules: CompiledModule[] = [];
   const seen = new Map<string, string>();
@@ -133,7 +138,7 @@ export function loadPolicySet(paths: readonly string[]): PolicySet {
       problems.push(`${display}: cannot be read: ${(error as Error).message}`);
       continue;
     }
-    for (const result of compileModuleText(text, display)) {
+    for (const result of compileModuleText(text, display, options)) {
       if ("problems" in result) {
         problems.push(...result.problems);
         continue;
@@ -154,7 +159,7 @@ export function loadPolicySet(paths: readonly string[]): PolicySet {
 type CompileResult = { module: CompiledModule } | { problems: string[] };
 
 /** Compiles every module document in one file's text. */
-export function compileModuleText(text: string, file: string): CompileResult[] {
+export function compileModuleText(text: string, file: string, options: ModuleCompileOptions = {}): CompileResult[] {
   const lineCounter = new LineCounter();
   const documents = parseAllDocuments(text, { lineCounter });
   const results: CompileResult[] = [];
@@ -174,14 +179,14 @@ export function compileModuleText(text: string, file: string): CompileResult[] {
       return;
     }
     if (value === null || value === undefined) return;
-    results.push(compileModule(value, where));
+    results.push(compileModule(value, where, options));
   });
   return results;
 }
 
 let validateShape: ReturnType<Ajv["compile"]> | undefined;
 
-export function compileModule(value: unknown, file: string): CompileResult {
+export function compileModule(value: unknown, file: string, options: ModuleCompileOptions = {}): CompileResult {
   validateShape ??= new Ajv({ allErrors: true, strict: false }).compile(policyModuleSchema);
   const label = moduleLabel(value, file);
   if (!validateShape(value)) {
@@ -195,7 +200,7 @@ export function compileModule(value: unknown, file: string): CompileResult {
   const problems: string[] = [];
   const compile = (expression: string, field: string, variables: readonly string[]): CompiledCel | undefined => {
     // The positions of the variables declared so far let `variables.<name>` compile to a read by position.
-    const result = compileCel(expression, { variables, variableIndex, variableKeys });
+    const result = compileCel(expression, { variables, variableIndex, variableKeys, ...(options.engine !== undefined ? { engine: options.engine } : {}) });
     if (result.ok) return result;
     const at = result.column !== undefined ? ` (line ${result.line ?? 1}, column ${result.column})` : "";
     problems.push(`${label}: ${field}${at}: ${result.message}\n      expression: ${expression.length > 200 ? `${expression.slice(0, 200)}…` : expression}`);

@@ -6,6 +6,7 @@ import type { CelInput } from "@bufbuild/cel";
 import type { Constant, Expr_CreateList, Expr_CreateStruct } from "@bufbuild/cel-spec/cel/expr/syntax_pb.js";
 import { unsupportedKeyType } from "./errors.ts";
 import { Unsupported } from "./types.ts";
+import { isErrorValue } from "./values.ts";
 import type { Bindings, CompileContext, Compiled, Locals, Node, Scope } from "./types.ts";
 
 export function constantValue(constant: Constant): unknown {
@@ -72,7 +73,7 @@ export function compileMap(ctx: CompileContext, struct: Expr_CreateStruct, id: b
     const entries = new Map<unknown, unknown>();
     for (let i = 0; i < keyRuns.length; i++) {
       // Key, then value, then the conflict check: the planner's order, so the same error wins.
-      const key = mapKey(keyRuns[i]!(b, l), id);
+      const key = mapKey(evaluateKey(keyRuns[i]!, b, l, id), id);
       const value = valueRuns[i]!(b, l);
       if (i > 0 && entries.has(key)) throw celError(`map key conflict: ${String(key)}`, id);
       entries.set(key, value);
@@ -81,6 +82,20 @@ export function compileMap(ctx: CompileContext, struct: Expr_CreateStruct, id: b
   };
   if (keys.every((k) => k.constant !== undefined) && values.every((v) => v.constant !== undefined)) return fold(run) ?? { run, bare: false };
   return { run, bare: false };
+}
+
+/**
+ * A key's value. EvalMap checks the key's type before looking for an error,
+ * so a key that fails is reported as "unsupported key type" at the map, not
+ * with its own error (found by the differential fuzzing, fuzz.ts).
+ */
+function evaluateKey(key: Node, b: Bindings, l: Locals, id: bigint): unknown {
+  try {
+    return key(b, l);
+  } catch (error) {
+    if (isErrorValue(error)) throw unsupportedKeyType(id);
+    throw error;
+  }
 }
 
 /** A map literal's key as EvalMap admits it: bool, int, uint, string, or a double holding an integer (stored as int). */
