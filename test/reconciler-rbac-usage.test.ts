@@ -54,13 +54,6 @@ function recording(api: FakeKubeApi, requests: Request[]): KubeApi {
     create: (resource, object, options) => (note("create", resource, ns(resource, object)), api.create(resource, object, options)),
     update: (resource, object, options) => (note("update", resource, ns(resource, object), object.metadata?.name), api.update(resource, object, options)),
     updateStatus: (resource, object) => (note("update", { ...resource, resource: `${resource.resource}/status` }, ns(resource, object), object.metadata?.name), api.updateStatus(resource, object)),
-    apply: (resource, object, options) => {
-      // Server-side apply is a PATCH; one that creates is also authorized as create.
-      const key = { ...(object.metadata?.namespace ? { namespace: object.metadata.namespace } : {}), name: object.metadata!.name! };
-      if (api.server.get(resource, key) === undefined) note("create", resource, ns(resource, object));
-      note("patch", resource, ns(resource, object), object.metadata?.name);
-      return api.apply(resource, object, options);
-    },
     delete: (resource, key, preconditions) => (note("delete", resource, key.namespace, key.name), api.delete(resource, key, preconditions)),
   };
 }

@@ -67,7 +67,6 @@ describe("the REST adapter of the ObjectApi port", () => {
       contentType: "application/json",
     },
     { name: "updateStatus puts the status subresource", call: () => api.updateStatus(ROUTES, route), method: "PUT", url: "/apis/hostgate.dev/v1alpha1/namespaces/team-a/domainroutes/shop/status", contentType: "application/json" },
-    { name: "apply patches with the apply content type, field manager and force", call: () => api.apply(ROUTES, route, { fieldManager: "hostgate-reconciler", force: true }), method: "PATCH", url: "/apis/hostgate.dev/v1alpha1/namespaces/team-a/domainroutes/shop?fieldManager=hostgate-reconciler&force=true", contentType: "application/apply-patch+yaml", body: route },
     { name: "delete sends the uid precondition", call: () => api.delete(CLAIMS, { name: "shop.example.com" }, { uid: "u-1" }), method: "DELETE", url: "/apis/hostgate.dev/v1alpha1/domainclaims/shop.example.com", contentType: "application/json", body: { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background", preconditions: { uid: "u-1" } } },
   ];
   for (const c of cases) {

@@ -10,7 +10,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { errorFromStatus, KubeApiError, parseStatusBody } from "./api-error.ts";
 import { ClientNodeListWatch } from "./client-node-list-watch.ts";
 import type { ListPage, ListRequest, WatchCallbacks, WatchHandle, WatchRequest } from "./list-watch-client.ts";
-import type { ApplyOptions, DeletePreconditions, KubeApi, ObjectApi, WriteOptions } from "./object-api.ts";
+import type { DeletePreconditions, KubeApi, ObjectApi, WriteOptions } from "./object-api.ts";
 import type { KubeObject, ObjectKey } from "./object-key.ts";
 import type { ResourceRef } from "./resource.ts";
 import { describeResource, resourcePath } from "./resource.ts";
@@ -56,13 +56,6 @@ export class HttpObjectApi implements ObjectApi {
     return this.#call("PUT", `${objectPath(resource, key)}/status`, resource, key, { body: JSON.stringify(object) });
   }
 
-  apply(resource: ResourceRef, object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
-    const key = keyFor(resource, object);
-    const query = `?fieldManager=${encodeURIComponent(options.fieldManager)}${options.force ? "&force=true" : ""}`;
-    // JSON is YAML: the apply content type takes the object as is.
-    return this.#call("PATCH", `${objectPath(resource, key)}${query}`, resource, key, { body: JSON.stringify(object), contentType: "application/apply-patch+yaml" });
-  }
-
   async delete(resource: ResourceRef, key: ObjectKey, preconditions?: DeletePreconditions): Promise<boolean> {
     const body = { apiVersion: "v1", kind: "DeleteOptions", propagationPolicy: "Background", ...(preconditions === undefined ? {} : { preconditions }) };
     try {
@@ -74,7 +67,7 @@ export class HttpObjectApi implements ObjectApi {
     }
   }
 
-  async #call(method: string, path: string, resource: ResourceRef, key: ObjectKey, options: { body?: string; contentType?: string } = {}): Promise<KubeObject> {
+  async #call(method: string, path: string, resource: ResourceRef, key: ObjectKey, options: { body?: string } = {}): Promise<KubeObject> {
     const url = new URL(`${this.#server.pathname.replace(/\/$/, "")}${path}`, this.#server);
     const requestOptions: RequestOptions = {
       method,
@@ -82,7 +75,7 @@ export class HttpObjectApi implements ObjectApi {
       hostname: url.hostname.replace(/^\[|\]$/g, ""),
       port: url.port,
       path: `${url.pathname}${url.search}`,
-      headers: { accept: "application/json", ...(options.body === undefined ? {} : { "content-type": options.contentType ?? "application/json", "content-length": String(Buffer.byteLength(options.body)) }) },
+      headers: { accept: "application/json", ...(options.body === undefined ? {} : { "content-type": "application/json", "content-length": String(Buffer.byteLength(options.body)) }) },
       timeout: REQUEST_TIMEOUT_MS,
     };
     const what = `${method} ${describeResource({ ...resource, labelSelector: undefined })} ${key.namespace === undefined ? key.name : `${key.namespace}/${key.name}`}`;
@@ -115,7 +108,6 @@ export function clusterApi(config: KubeConfig): KubeApi {
     create: (resource, object, options) => writes.create(resource, object, options),
     update: (resource, object, options) => writes.update(resource, object, options),
     updateStatus: (resource, object) => writes.updateStatus(resource, object),
-    apply: (resource, object, options) => writes.apply(resource, object, options),
     delete: (resource, key, preconditions) => writes.delete(resource, key, preconditions),
   };
 }

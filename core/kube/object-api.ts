@@ -1,18 +1,13 @@
 // The narrow port through which hostgate changes the cluster: read one
-// object, create, replace, replace the status, server-side apply, delete.
+// object, create, replace, replace the status, delete. No server-side apply:
+// a force apply takes over whatever object holds the name, so the reconciler
+// creates (refused when the name is taken) and replaces with preconditions.
 // The real adapter is http-object-api.ts; tests use the in-memory API server
 // in testing/fake-kube-api.ts. Errors are KubeApiErrors with the HTTP status
 // and the metav1.Status reason (409 AlreadyExists, 409 Conflict, 404 ...).
 import type { ListWatchClient } from "./list-watch-client.ts";
 import type { KubeObject, ObjectKey } from "./object-key.ts";
 import type { ResourceRef } from "./resource.ts";
-
-export interface ApplyOptions {
-  /** The field manager owning what this apply sets; one per controller. */
-  fieldManager: string;
-  /** Take fields another manager owns (the controller is the source of truth for what it renders). */
-  force: boolean;
-}
 
 /** Options of a create or a replace. */
 export interface WriteOptions {
@@ -41,8 +36,6 @@ export interface ObjectApi {
   update(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject>;
   /** Replaces only the status subresource; `metadata.resourceVersion` must be current. @throws KubeApiError 409 Conflict, 404 */
   updateStatus(resource: ResourceRef, object: KubeObject): Promise<KubeObject>;
-  /** Server-side apply: creates the object or merges the fields this manager sets, dropping those it set before and no longer does. */
-  apply(resource: ResourceRef, object: KubeObject, options: ApplyOptions): Promise<KubeObject>;
   /** True when deleted (or deletion started: finalizers may hold it), false when it did not exist. @throws KubeApiError 409 on a failed precondition */
   delete(resource: ResourceRef, key: ObjectKey, preconditions?: DeletePreconditions): Promise<boolean>;
 }

@@ -66,7 +66,6 @@ function through(api: FakeKubeApi, overrides: Partial<KubeApi>): KubeApi {
     create: (r, o, options) => api.create(r, o, options),
     update: (r, o, options) => api.update(r, o, options),
     updateStatus: (r, o) => api.updateStatus(r, o),
-    apply: (r, o, options) => api.apply(r, o, options),
     delete: (r, k, p) => api.delete(r, k, p),
     ...overrides,
   };

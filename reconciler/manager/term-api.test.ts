@@ -19,7 +19,6 @@ test("once the term has ended, every write is refused before it is sent, and rea
     ["create", () => term.create(CONFIG_MAPS, cm("after"))],
     ["update", () => term.update(CONFIG_MAPS, stored)],
     ["updateStatus", () => term.updateStatus(CONFIG_MAPS, stored)],
-    ["apply", () => term.apply(CONFIG_MAPS, cm("after"), { fieldManager: "m", force: true })],
     ["delete", () => term.delete(CONFIG_MAPS, { namespace: "ns", name: "before" })],
   ];
   for (const [verb, write] of writes) await assert.rejects(write(), TermEndedError, verb);

@@ -20,7 +20,6 @@ export function termApi(api: ObjectApi, ended: AbortSignal): ObjectApi {
     create: async (resource, object, options) => (guard(), api.create(resource, object, options)),
     update: async (resource, object, options) => (guard(), api.update(resource, object, options)),
     updateStatus: async (resource, object) => (guard(), api.updateStatus(resource, object)),
-    apply: async (resource, object, options) => (guard(), api.apply(resource, object, options)),
     delete: async (resource, key, preconditions) => (guard(), api.delete(resource, key, preconditions)),
   };
 }

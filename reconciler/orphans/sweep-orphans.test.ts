@@ -72,7 +72,8 @@ describe("the orphan sweep", () => {
     const gateway = ownedBy(shop.metadata!.uid!).find((o) => o.kind === "Gateway")!;
     api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
     // The live Gateway moves on (a new resourceVersion); the cache still holds the old copy.
-    await api.apply(gatewayResource, { apiVersion: gateway.apiVersion, kind: gateway.kind, metadata: { name: gateway.metadata!.name, namespace: gateway.metadata!.namespace, labels: { adopted: "yes" } } }, { fieldManager: "someone-else", force: true });
+    const live = api.server.get(gatewayResource, { namespace: gateway.metadata!.namespace!, name: gateway.metadata!.name! })!;
+    await api.update(gatewayResource, { ...live, metadata: { ...live.metadata, labels: { ...(live.metadata!.labels as Record<string, string>), adopted: "yes" } } }, { fieldManager: "someone-else" });
     const staleReader: ObjectReader = { get: reader.get, list: (r) => (r.kind === "DomainRoute" || r.kind === "DomainClaim" ? reader.list(r) : (cached.get(r.kind) ?? [])) };
     const outcome = await sweepOrphans({ api, reader: staleReader, logger: silentLogger });
     assert.ok(api.server.get(gatewayResource, { namespace: gateway.metadata!.namespace!, name: gateway.metadata!.name! }), "the changed Gateway is left alone");

@@ -55,8 +55,9 @@ describe("the in-memory API server", () => {
     assert.deepEqual(await managers(), ["hostgate-reconciler Update", "kubectl-edit Update"]);
     await api.update(ROUTES, edited);
     assert.deepEqual(await managers(), ["hostgate-reconciler Update", "kubectl-edit Update"], "an unchanged object records no writer");
-    await api.apply(ROUTES, route("shop", { spec: { domain: "y.example.com" } }), { fieldManager: "someone", force: true });
-    assert.deepEqual(await managers(), ["hostgate-reconciler Update", "kubectl-edit Update", "someone Apply"]);
+    const current = (await api.get(ROUTES, { namespace: "team", name: "shop" }))!;
+    await api.update(ROUTES, { ...current, spec: { domain: "y.example.com" } }, { fieldManager: "hostgate-reconciler" });
+    assert.deepEqual(await managers(), ["kubectl-edit Update", "hostgate-reconciler Update"], "a manager's next write replaces its entry, latest last");
     await api.create(ROUTES, route("blog"));
     const blog = await api.get(ROUTES, { namespace: "team", name: "blog" });
     assert.equal((blog?.metadata?.managedFields as { manager: string }[])[0]!.manager, "unknown-client", "without a fieldManager, the API server names some client");
@@ -73,16 +74,6 @@ describe("the in-memory API server", () => {
     assert.deepEqual(third.status, { observedGeneration: 2 });
     const fourth = await api.update(ROUTES, { ...third, status: { observedGeneration: 99 } });
     assert.deepEqual(fourth.status, { observedGeneration: 2 }, "update does not write the status subresource");
-  });
-
-  test("server-side apply keeps labels others set and drops fields this manager no longer sets", async () => {
-    const api = new FakeKubeApi();
-    await api.apply(CONFIGMAPS, configMap("table", { a: "1", b: "2" }, { mine: "x" }), { fieldManager: "hostgate", force: true });
-    const stored = (await api.get(CONFIGMAPS, { namespace: "ns", name: "table" }))!;
-    await api.update(CONFIGMAPS, { ...stored, metadata: { ...stored.metadata, labels: { mine: "x", theirs: "y" } } });
-    const applied = await api.apply(CONFIGMAPS, configMap("table", { a: "1" }, {}), { fieldManager: "hostgate", force: true });
-    assert.deepEqual(applied.metadata?.labels, { theirs: "y" });
-    assert.deepEqual(applied.data, { a: "1" });
   });
 
   test("deleting an object with finalizers only marks it; dropping the last finalizer removes it", async () => {
@@ -109,12 +100,12 @@ describe("the in-memory API server", () => {
     const events: string[] = [];
     api.watch(selected, { resourceVersion: api.server.resourceVersion, allowWatchBookmarks: false, timeoutSeconds: 60 }, { onEvent: (e: WatchEvent) => events.push(`${e.type} ${(e.object as KubeObject).metadata?.name}`), onEnd: () => {} });
     await Promise.resolve();
-    await api.apply(CONFIGMAPS, configMap("a", {}, { app: "hostgate" }), { fieldManager: "m", force: true });
-    await api.apply(CONFIGMAPS, configMap("b", {}, {}), { fieldManager: "m", force: true });
-    await api.apply(CONFIGMAPS, configMap("a", { k: "v" }, {}), { fieldManager: "m", force: true });
+    const a = await api.create(CONFIGMAPS, configMap("a", {}, { app: "hostgate" }));
+    await api.create(CONFIGMAPS, configMap("b", {}, {}));
+    await api.update(CONFIGMAPS, { ...a, metadata: { ...a.metadata, labels: {} }, data: { k: "v" } });
     assert.deepEqual(events, ["ADDED a", "DELETED a"]);
     assert.deepEqual(api.objects({ ...CONFIGMAPS, labelSelector: "app=hostgate" }), []);
-    assert.deepEqual(api.takeWrites().map((w) => `${w.verb} ${w.key}`), ["apply ns/a", "apply ns/b", "apply ns/a"]);
+    assert.deepEqual(api.takeWrites().map((w) => `${w.verb} ${w.key}`), ["create ns/a", "create ns/b", "update ns/a"]);
   });
 
   test("a scripted failure fails the next matching call only", async () => {

@@ -3,25 +3,25 @@
 // controllers depend on: one resourceVersion counter, uids and generations,
 // 409 AlreadyExists on create and 409 Conflict on a stale update, the status
 // subresource, finalizers that turn a delete into a deletionTimestamp, watch
-// events for every write, and a server-side apply that merges what one field
-// manager sets (and drops what it set before and no longer does) while
-// keeping what others set. Every write that changes an object records its
-// writer in metadata.managedFields (manager and operation; the field sets are
-// left empty), as the API server does, so ownership by field manager can be
+// events for every write. There is no server-side apply: hostgate never
+// applies (a force apply would take over an object at a colliding name).
+// Every create or update that changes an object records its writer in
+// metadata.managedFields (manager, operation Update; the field sets are left
+// empty), as the API server does, so ownership by field manager can be
 // tested. It records every write, so a test can assert that a second
 // reconcile wrote nothing.
 import { KubeApiError } from "../api-error.ts";
 import type { ListPage, ListRequest, WatchCallbacks, WatchHandle, WatchRequest } from "../list-watch-client.ts";
-import type { ApplyOptions, DeletePreconditions, KubeApi, WriteOptions } from "../object-api.ts";
+import type { DeletePreconditions, KubeApi, WriteOptions } from "../object-api.ts";
 import type { KubeObject, ObjectKey } from "../object-key.ts";
 import { formatKey } from "../object-key.ts";
 import type { ResourceRef } from "../resource.ts";
 import { apiVersionOf, resourceName } from "../resource.ts";
 import { FakeListWatchClient } from "./fake-list-watch.ts";
-import { isRecord, jsonEqual } from "../../json.ts";
+import { jsonEqual } from "../../json.ts";
 import { formatTime } from "../../clock.ts";
 
-export type WriteVerb = "create" | "update" | "updateStatus" | "apply" | "delete";
+export type WriteVerb = "create" | "update" | "updateStatus" | "delete";
 
 export interface RecordedWrite {
   verb: WriteVerb;
@@ -38,7 +38,7 @@ const SERVER_METADATA = ["uid", "resourceVersion", "generation", "creationTimest
 /** The manager a create or update without `fieldManager` is recorded under (the API server uses the User-Agent). */
 export const DEFAULT_FIELD_MANAGER = "unknown-client";
 
-/** One metadata.managedFields entry, as the API server writes it (without the field set). */
+/** One metadata.managedFields entry, as the API server writes it (without the field set). The fake writes only Update entries; Apply ones (an older hostgate applied) come from objects a test stores directly. */
 export interface ManagedFieldsEntry {
   manager: string;
   operation: "Apply" | "Update";
@@ -55,8 +55,6 @@ export class FakeKubeApi implements KubeApi {
   #uids = 0;
   #now: () => number;
   #failures: { verb: WriteVerb | "get"; kind?: string; error: KubeApiError }[] = [];
-  /** What each field manager last applied, per object: the fields it owns. */
-  #applied = new Map<string, KubeObject>();
 
   constructor(options: { now?: () => number } = {}) {
     this.#now = options.now ?? (() => Date.UTC(2030, 0, 1));
@@ -102,7 +100,7 @@ export class FakeKubeApi implements KubeApi {
     if (this.server.get(resource, key) !== undefined) throw new KubeApiError(`409 AlreadyExists: ${resource.resource} "${key.name}" already exists`, 409, "AlreadyExists");
     this.#record("create", resource, key);
     const fresh = this.#fresh(resource, object, key);
-    fresh.metadata!.managedFields = [this.#entry(resource, options?.fieldManager ?? DEFAULT_FIELD_MANAGER, "Update")];
+    fresh.metadata!.managedFields = [this.#entry(resource, options?.fieldManager ?? DEFAULT_FIELD_MANAGER)];
     return this.server.put(resource, fresh);
   }
 
@@ -119,7 +117,7 @@ export class FakeKubeApi implements KubeApi {
     const next: KubeObject = { ...structuredClone(object), metadata: { ...structuredClone(object.metadata), ...serverMetadata(stored) } };
     if (!NO_STATUS_SUBRESOURCE.has(resource.kind)) next.status = structuredClone(stored.status);
     if (next.status === undefined) delete next.status;
-    return this.#store(resource, key, stored, next, this.#entry(resource, options?.fieldManager ?? DEFAULT_FIELD_MANAGER, "Update"));
+    return this.#store(resource, key, stored, next, this.#entry(resource, options?.fieldManager ?? DEFAULT_FIELD_MANAGER));
   }
 
   async updateStatus(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {
@@ -129,32 +127,6 @@ export class FakeKubeApi implements KubeApi {
     const stored = this.#current(resource, key, object);
     this.#record("updateStatus", resource, key);
     return this.server.put(resource, { ...stored, status: structuredClone(object.status) });
-  }
-
-  async apply(resource: ResourceRef, object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
-    await Promise.resolve();
-    const key = this.#keyOfObject(resource, object);
-    this.#maybeFail("apply", resource);
-    if (object.apiVersion !== apiVersionOf(resource) || object.kind !== resource.kind) {
-      throw new KubeApiError(`400 BadRequest: apply configuration is ${object.apiVersion}/${object.kind}, the resource serves ${apiVersionOf(resource)}/${resource.kind}`, 400, "BadRequest");
-    }
-    const config = structuredClone(object);
-    for (const field of SERVER_METADATA) delete config.metadata?.[field];
-    if (!NO_STATUS_SUBRESOURCE.has(resource.kind)) delete config.status;
-    const ownedId = `${options.fieldManager}|${resource.resource}.${resource.group}|${formatKey(key)}`;
-    const stored = this.server.get(resource, key);
-    const previous = this.#applied.get(ownedId);
-    this.#record("apply", resource, key);
-    this.#applied.set(ownedId, structuredClone(config));
-    const writer = this.#entry(resource, options.fieldManager, "Apply");
-    if (stored === undefined) {
-      const fresh = this.#fresh(resource, config, key);
-      fresh.metadata!.managedFields = [writer];
-      return this.server.put(resource, fresh);
-    }
-    const next = structuredClone(stored);
-    mergeOwned(next, previous, config);
-    return this.#store(resource, key, stored, next, writer);
   }
 
   async delete(resource: ResourceRef, key: ObjectKey, preconditions?: DeletePreconditions): Promise<boolean> {
@@ -175,13 +147,8 @@ export class FakeKubeApi implements KubeApi {
       if (stored.metadata?.deletionTimestamp === undefined) this.server.put(resource, { ...stored, metadata: { ...stored.metadata, deletionTimestamp: formatTime(this.#now()) } });
       return true;
     }
-    this.#remove(resource, k);
+    this.server.delete(resource, k);
     return true;
-  }
-
-  #remove(resource: ResourceRef, key: ObjectKey): void {
-    this.server.delete(resource, key);
-    for (const id of [...this.#applied.keys()]) if (id.endsWith(`|${resource.resource}.${resource.group}|${formatKey(key)}`)) this.#applied.delete(id);
   }
 
   /**
@@ -194,7 +161,7 @@ export class FakeKubeApi implements KubeApi {
     const finalizers = metadata.finalizers as string[] | undefined;
     if (metadata.finalizers !== undefined && finalizers!.length === 0) delete metadata.finalizers;
     if (stored.metadata?.deletionTimestamp !== undefined && (finalizers === undefined || finalizers.length === 0)) {
-      this.#remove(resource, key);
+      this.server.delete(resource, key);
       return { ...next, metadata: { ...metadata, resourceVersion: this.server.resourceVersion } };
     }
     if (jsonEqual(stored, { ...next, metadata: { ...metadata, resourceVersion: stored.metadata?.resourceVersion } })) return structuredClone(stored);
@@ -203,8 +170,9 @@ export class FakeKubeApi implements KubeApi {
     return this.server.put(resource, next);
   }
 
-  #entry(resource: ResourceRef, manager: string, operation: ManagedFieldsEntry["operation"]): ManagedFieldsEntry {
-    return { manager, operation, apiVersion: apiVersionOf(resource), time: formatTime(this.#now()), fieldsType: "FieldsV1", fieldsV1: {} };
+  /** The entry of a create or update (operation Update: the fake has no apply). */
+  #entry(resource: ResourceRef, manager: string): ManagedFieldsEntry {
+    return { manager, operation: "Update", apiVersion: apiVersionOf(resource), time: formatTime(this.#now()), fieldsType: "FieldsV1", fieldsV1: {} };
   }
 
   #fresh(resource: ResourceRef, object: KubeObject, key: ObjectKey): KubeObject {
@@ -261,19 +229,4 @@ function serverMetadata(stored: KubeObject): Record<string, unknown> {
 function specOf(object: KubeObject): unknown {
   const { metadata: _metadata, status: _status, ...rest } = object;
   return rest;
-}
-
-/**
- * Server-side apply for one manager, simplified the way controllers see it:
- * maps merge key by key, lists and scalars are replaced whole, and a field
- * the manager set last time but not this time is removed.
- */
-function mergeOwned(target: Record<string, unknown>, previous: Record<string, unknown> | undefined, config: Record<string, unknown>): void {
-  for (const [key, value] of Object.entries(config)) {
-    const current = target[key];
-    if (isRecord(value) && isRecord(current)) mergeOwned(current, isRecord(previous?.[key]) ? (previous[key] as Record<string, unknown>) : undefined, value);
-    else target[key] = structuredClone(value);
-  }
-  if (previous === undefined) return;
-  for (const key of Object.keys(previous)) if (!Object.hasOwn(config, key)) delete target[key];
 }
