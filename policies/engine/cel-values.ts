@@ -190,8 +190,19 @@ brandPrototype(JsonList.prototype, LIST_BRAND);
 /**
  * Converts a CEL result back to JSON for patches and messages. int/uint become
  * numbers when safe (JSON has no bigint); anything JSON cannot hold is an error.
+ *
+ * `limit` bounds the result (one per value, plus the characters of strings and
+ * keys): a list built as `[x, x]` again and again costs CEL nothing to build
+ * (its parts are shared) but doubles the JSON at every level, so the
+ * conversion fails once past the limit instead of expanding it.
  */
-export function celToJson(value: unknown, path = "result"): Json {
+export function celToJson(value: unknown, path = "result", limit = Number.MAX_SAFE_INTEGER): Json {
+  return toJson(value, path, { left: limit, limit });
+}
+
+function toJson(value: unknown, path: string, budget: { left: number; limit: number }): Json {
+  budget.left -= typeof value === "string" ? value.length + 1 : 1;
+  if (budget.left < 0) throw new TypeError(`${path} makes the result larger than ${budget.limit} characters of JSON, more than an object may hold`);
   switch (typeof value) {
     case "string":
     case "boolean":
@@ -207,14 +218,15 @@ export function celToJson(value: unknown, path = "result"): Json {
       if (isCelList(value) || Array.isArray(value)) {
         const out: Json[] = [];
         let i = 0;
-        for (const item of value as Iterable<unknown>) out.push(celToJson(item, `${path}[${i++}]`));
+        for (const item of value as Iterable<unknown>) out.push(toJson(item, `${path}[${i++}]`, budget));
         return out;
       }
       if (isCelMap(value) || value instanceof Map) {
         const out: { [key: string]: Json } = {};
         for (const [key, item] of value as Iterable<[unknown, unknown]>) {
           if (typeof key !== "string") throw new TypeError(`${path} has a non-string key ${String(key)}; JSON object keys are strings`);
-          Object.defineProperty(out, key, { value: celToJson(item, `${path}.${key}`), enumerable: true, writable: true, configurable: true });
+          budget.left -= key.length;
+          Object.defineProperty(out, key, { value: toJson(item, `${path}.${key}`, budget), enumerable: true, writable: true, configurable: true });
         }
         return out;
       }

@@ -6,7 +6,7 @@ import { describe, test } from "node:test";
 import { EvaluationBudget } from "./budget.ts";
 import { CelEvaluationError, compileCel } from "./cel.ts";
 import { jsonToCel } from "./cel-values.ts";
-import { runValidations, withRequestDeadline } from "./evaluate.ts";
+import { runMutations, runValidations, withRequestDeadline } from "./evaluate.ts";
 import { compileModule, makePolicySet } from "./module-loader.ts";
 import type { AdmissionInput } from "./types.ts";
 
@@ -159,5 +159,31 @@ describe("the cost limits", () => {
     // Without the charge first, this would build a string of about 10^12 characters (and fail only on memory).
     assert.throws(() => compiled.evaluateCel({ object: jsonToCel({ spec }) }, budget), /cost limit/);
     assert.ok(budget.cost > 1_000_000);
+  });
+});
+
+describe("a mutation's result", () => {
+  test("one built of shared parts is refused before it is expanded into JSON", () => {
+    const result = compileModule(
+      {
+        apiVersion: "hostgate.dev/v1alpha1",
+        kind: "PolicyModule",
+        metadata: { name: "exploding-patch" },
+        spec: {
+          description: "a patch value of 2^30 leaves that CEL builds from 30 shared pairs",
+          match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE"] }],
+          mutations: [{ patchType: "JSONPatch", expression: `[{'op': 'add', 'path': '/spec/x', 'value': ${nested("1", 30)}}]` }],
+        },
+      },
+      "exploding-patch.yaml",
+    );
+    if ("problems" in result) assert.fail(result.problems.join("\n"));
+    const started = performance.now();
+    const outcome = runMutations(makePolicySet([result.module]), request(), withRequestDeadline({ config: new Map(), cluster: new Map() }));
+    assert.deepEqual(outcome.patch, []);
+    assert.equal(outcome.violations.length, 1);
+    assert.equal(outcome.violations[0]!.policy, "exploding-patch");
+    assert.match(outcome.violations[0]!.message, /makes the result larger than 1048576 characters of JSON/);
+    assert.ok(performance.now() - started < 1000);
   });
 });

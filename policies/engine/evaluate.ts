@@ -83,7 +83,8 @@ export function runMutations(set: PolicySet, input: AdmissionInput, ctx: Evaluat
     try {
       if (!run.conditionsHold()) continue;
       for (const mutation of module.mutations) {
-        const value = celToJson(run.evaluate(mutation.program, "mutation", mutation.index), "the mutation's result");
+        // A patch larger than an object may be cannot be applied anyway; the bound keeps a shared-parts list from expanding without end.
+        const value = celToJson(run.evaluate(mutation.program, "mutation", mutation.index), "the mutation's result", request.limits.maxObjectBytes);
         const field = run.label("mutation", mutation.index);
         let operations: JsonPatchOperation[];
         try {
