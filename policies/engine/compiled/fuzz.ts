@@ -61,7 +61,8 @@ export function caseRandom(seed: number, index: number): Random {
   return new Random((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca77)) >>> 0);
 }
 
-const SMALL = { maxIterations: 5, timeoutMs: 60_000 };
+// Small enough that many cases run out, so running out is compared too: which call, which message, what was charged.
+const SMALL = { maxIterations: 5, timeoutMs: 60_000, maxExpressionCost: 20 };
 const CLUSTER_VARIABLES = { config: undefined as unknown, cluster: undefined as unknown };
 
 interface Environment {
