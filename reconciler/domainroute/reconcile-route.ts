@@ -164,13 +164,20 @@ async function applyRendered(deps: RouteReconcilerDeps, route: DomainRoute, obje
 }
 
 /**
- * The route's own objects (apply/ownership.ts): labelled with its uid (in its
- * namespace and the gateway's alike) and written by the reconciler. An object
- * that only carries the labels is not among them: never updated, never deleted.
+ * The route's own objects (apply/ownership.ts): labelled with its uid and
+ * written by the reconciler, and only where the route's objects of that kind
+ * live (its own namespace, or the gateway's). An object that only carries the
+ * labels is not among them: never updated, never deleted. Nor is one in any
+ * other namespace: a tenant can write hostgate's labels and field manager in
+ * its own namespace, and must not thereby get another team's route to delete
+ * it (or fail on it, reconcile after reconcile, by changing it under the delete).
  */
 function producedBy(deps: RouteReconcilerDeps, route: DomainRoute): KubeObject[] {
   const uid = route.metadata.uid!;
-  return PRODUCED_RESOURCES.flatMap((resource) => deps.reader.list({ ...resource, labelSelector: routeSelector(uid) })).filter((o) => ownedByRoute(o, uid));
+  return PRODUCED_RESOURCES.flatMap((resource) => {
+    const namespace = resource.scope === "gateway" ? deps.config.gateway.namespace : route.metadata.namespace!;
+    return deps.reader.list({ ...resource, namespace, labelSelector: routeSelector(uid) });
+  }).filter((o) => ownedByRoute(o, uid));
 }
 
 /** Removes everything the route serves, in reverse apply order (what routes traffic goes before the login). */
