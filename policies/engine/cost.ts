@@ -95,6 +95,8 @@ function isSized(value: unknown): boolean {
  */
 export function equalityCost(a: unknown, b: unknown): number {
   if (typeof a === "string") return typeof b === "string" ? traversal(Math.min(a.length, b.length)) : 0;
+  // Scalars first, without a call: most comparisons in policies are of ints, bools and nulls.
+  if (typeof a !== "object" || a === null || typeof b !== "object" || b === null) return 0;
   if (!isSized(a) || !isSized(b)) return 0;
   const cap = measureCap();
   const left = deepSize(a, cap);
@@ -163,22 +165,38 @@ function joinOutput(list: unknown, separator: unknown): number {
 }
 
 /** Sum of the lengths of every string argument (receiver included). */
-function stringArguments(target: unknown, args: readonly unknown[]): number {
-  let total = length(target);
-  for (const arg of args) total += length(arg);
+function stringArguments(target: unknown, a: unknown, b: unknown, c: unknown): number {
+  return length(target) + length(a) + length(b) + length(c);
+}
+
+/**
+ * The characters of a list's string and bytes elements. Shallow: the
+ * functions priced with it (the list library, apexOf) refuse or stop at an
+ * element that is itself a list or map, so its contents are never walked.
+ */
+function elementCharacters(list: CelList): number {
+  let total = 0;
+  for (let i = 0; i < list.size; i++) total += length(list.get(i));
   return total;
 }
 
-/** A list walked once, each element compared (by CEL `<`, `+` or `==`) with a bounded neighbour: one unit each, plus its contents. */
+/** A list walked once, each element compared (by CEL `<` or `+`) with a neighbour: one unit each, plus their characters. */
 function listWalk(list: unknown): number {
   if (!isCelList(list)) return 0;
-  return (list as CelList).size + traversal(deepSize(list, measureCap()));
+  return (list as CelList).size + traversal(elementCharacters(list as CelList));
 }
 
-/** What a call of `name` costs, from its receiver and arguments. */
-export type CostRule = (target: unknown, args: readonly unknown[]) => number;
+/** apexOf(name, apexes): the name against each apex. */
+function apexOfCost(name: unknown, apexes: unknown): number {
+  if (!isCelList(apexes)) return 0;
+  const list = apexes as CelList;
+  return list.size + traversal(length(name) * list.size + elementCharacters(list));
+}
 
-const linearInStrings: CostRule = (target, args) => traversal(stringArguments(target, args));
+/** What a call of `name` costs, from its receiver and arguments (by position; missing ones undefined). No call has more than three. */
+export type CostRule = (target: unknown, a: unknown, b: unknown, c: unknown) => number;
+
+const linearInStrings: CostRule = (target, a, b, c) => traversal(stringArguments(target, a, b, c));
 
 /**
  * Rules by function name; a function without a rule costs nothing. A rule
@@ -186,26 +204,26 @@ const linearInStrings: CostRule = (target, args) => traversal(stringArguments(ta
  * types (an overload that will refuse them costs what its sizes say, harmlessly).
  */
 export const COST_RULES: ReadonlyMap<string, CostRule> = new Map<string, CostRule>([
-  ["_==_", (_t, [a, b]) => equalityCost(a, b)],
-  ["_!=_", (_t, [a, b]) => equalityCost(a, b)],
-  ["_<_", (_t, [a, b]) => orderingCost(a, b)],
-  ["_<=_", (_t, [a, b]) => orderingCost(a, b)],
-  ["_>_", (_t, [a, b]) => orderingCost(a, b)],
-  ["_>=_", (_t, [a, b]) => orderingCost(a, b)],
-  ["_+_", (_t, [a, b]) => concatenationCost(a, b)],
-  ["@in", (_t, [element, container]) => membershipCost(element, container)],
+  ["_==_", (_t, a, b) => equalityCost(a, b)],
+  ["_!=_", (_t, a, b) => equalityCost(a, b)],
+  ["_<_", (_t, a, b) => orderingCost(a, b)],
+  ["_<=_", (_t, a, b) => orderingCost(a, b)],
+  ["_>_", (_t, a, b) => orderingCost(a, b)],
+  ["_>=_", (_t, a, b) => orderingCost(a, b)],
+  ["_+_", (_t, a, b) => concatenationCost(a, b)],
+  ["@in", (_t, element, container) => membershipCost(element, container)],
   // Counting code points walks the string; lists and maps know their size.
-  ["size", (target, args) => {
-    const value = target ?? args[0];
+  ["size", (target, a) => {
+    const value = target ?? a;
     return typeof value === "string" ? traversal(value.length) : 0;
   }],
-  ["contains", (target, [part]) => traversal(length(target)) * traversal(length(part))],
+  ["contains", (target, part) => traversal(length(target)) * traversal(length(part))],
   // At most the prefix (suffix) is compared.
-  ["startsWith", (target, [prefix]) => traversal(Math.min(length(target), length(prefix)))],
-  ["endsWith", (target, [suffix]) => traversal(Math.min(length(target), length(suffix)))],
-  ["matches", (target, [pattern]) => regexCost(target, pattern)],
-  ["find", (target, [pattern]) => regexCost(target, pattern)],
-  ["findAll", (target, [pattern]) => regexCost(target, pattern)],
+  ["startsWith", (target, prefix) => traversal(Math.min(length(target), length(prefix)))],
+  ["endsWith", (target, suffix) => traversal(Math.min(length(target), length(suffix)))],
+  ["matches", (target, pattern) => regexCost(target, pattern)],
+  ["find", (target, pattern) => regexCost(target, pattern)],
+  ["findAll", (target, pattern) => regexCost(target, pattern)],
   // The strings extension builds these a character at a time: a unit per character.
   ["lowerAscii", (target) => length(target)],
   ["upperAscii", (target) => length(target)],
@@ -214,19 +232,19 @@ export const COST_RULES: ReadonlyMap<string, CostRule> = new Map<string, CostRul
   ["charAt", linearInStrings],
   [
     "indexOf",
-    (target, args) => (isCelList(target) ? membershipCost(args[0], target) : linearInStrings(target, args)),
+    (target, a, b, c) => (isCelList(target) ? membershipCost(a, target) : linearInStrings(target, a, b, c)),
   ],
   [
     "lastIndexOf",
-    (target, args) => (isCelList(target) ? membershipCost(args[0], target) : linearInStrings(target, args)),
+    (target, a, b, c) => (isCelList(target) ? membershipCost(a, target) : linearInStrings(target, a, b, c)),
   ],
   // Priced from the text before a character of the result is built.
-  ["replace", (target, [old, replacement, limit]) => replaceCost(target, old, replacement, limit)],
+  ["replace", (target, old, replacement, limit) => replaceCost(target, old, replacement, limit)],
   // The text is read and copied into parts, and every part is a new string.
-  ["split", (target, [separator, limit]) => traversal(2 * length(target)) + splitParts(length(target), length(separator), limit as bigint | undefined)],
-  ["join", (target, [separator]) => traversal(2 * joinOutput(target, separator)) + count(target)],
-  ["format", (target, [values]) => traversal(length(target) + deepSize(values, measureCap()))],
-  ["strings.quote", (_t, [text]) => 2 * length(text)],
+  ["split", (target, separator, limit) => traversal(2 * length(target)) + splitParts(length(target), length(separator), limit as bigint | undefined)],
+  ["join", (target, separator) => traversal(2 * joinOutput(target, separator)) + count(target)],
+  ["format", (target, values) => traversal(length(target) + deepSize(values, measureCap()))],
+  ["strings.quote", (_t, text) => 2 * length(text)],
   // Conversions parse or copy a string or bytes.
   ["string", linearInStrings],
   ["bytes", linearInStrings],
@@ -246,7 +264,7 @@ export const COST_RULES: ReadonlyMap<string, CostRule> = new Map<string, CostRul
   ["hostnameUnder", linearInStrings],
   ["labelsBelow", linearInStrings],
   ["hostnameWithoutPort", linearInStrings],
-  ["apexOf", (_t, [name, apexes]) => count(apexes) + traversal(length(name) * Math.max(1, count(apexes)) + deepSize(apexes, measureCap()))],
+  ["apexOf", (_t, name, apexes) => apexOfCost(name, apexes)],
   ["isIP", linearInStrings],
   ["ip", linearInStrings],
   ["family", linearInStrings],

@@ -34,11 +34,29 @@ export function meteredOverload(func: CelFunc, rule: CostRule): CelFunc {
   let wrapped = metered.get(func);
   if (wrapped !== undefined) return wrapped;
   const impl = implementationOf(func);
-  const run = function (this: unknown, ...args: unknown[]): unknown {
-    // Before the work: a call the budget cannot pay for never runs.
-    chargeCost(rule(this, args));
-    return impl.apply(this, args);
-  } as never;
+  // Before the work: a call the budget cannot pay for never runs. One form per arity, without an arguments array.
+  const run = (
+    func.arguments.length === 0
+      ? function (this: unknown): unknown {
+          chargeCost(rule(this, undefined, undefined, undefined));
+          return impl.call(this);
+        }
+      : func.arguments.length === 1
+        ? function (this: unknown, a: unknown): unknown {
+            chargeCost(rule(this, a, undefined, undefined));
+            return impl.call(this, a);
+          }
+        : func.arguments.length === 2
+          ? function (this: unknown, a: unknown, b: unknown): unknown {
+              chargeCost(rule(this, a, b, undefined));
+              return impl.call(this, a, b);
+            }
+          : function (this: unknown, a: unknown, b: unknown, c: unknown): unknown {
+              chargeCost(rule(this, a, b, c));
+              return impl.call(this, a, b, c);
+            }
+  ) as never;
+  if (func.arguments.length > 3) throw new Error(`internal: ${func.id} has more than three parameters; the cost metering handles up to three`);
   wrapped = func.target === undefined ? celFunc(func.name, func.arguments, func.result, run) : celMethod(func.name, func.target, func.arguments, func.result, run);
   metered.set(func, wrapped);
   return wrapped;

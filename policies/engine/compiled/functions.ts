@@ -91,7 +91,7 @@ function stringMethod(name: string, apply: (receiver: string, arg: string) => bo
       const self = receiver(b, l);
       const arg = argument(b, l);
       if (typeof self !== "string" || typeof arg !== "string") return dispatch(site, self, [arg]);
-      chargeAt(rule(self, [arg]), id);
+      chargeAt(rule(self, arg, undefined, undefined), id);
       try {
         return apply(self, arg);
       } catch (error) {

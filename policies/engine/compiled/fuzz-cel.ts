@@ -10,10 +10,10 @@ const USAGE = "usage: npm run fuzz:cel -- [--count N] [--seed S] [--case I] [--s
   "  --case I        replay only case I of the seed (as a divergence report names it)\n" +
   "  --stop-after K  stop after K divergences (default 1)";
 
-function wholeNumber(flag: string, text: string | undefined, fallback: number, max = Number.MAX_SAFE_INTEGER): number {
+function wholeNumber(flag: string, text: string | undefined, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (text === undefined) return fallback;
-  if (!/^\d+$/.test(text) || Number(text) > max) {
-    throw new Error(`${flag} must be a whole number from 0 to ${max}, got ${JSON.stringify(text)}`);
+  if (!/^\d+$/.test(text) || Number(text) < min || Number(text) > max) {
+    throw new Error(`${flag} must be a whole number from ${min} to ${max}, got ${JSON.stringify(text)}`);
   }
   return Number(text);
 }
@@ -30,13 +30,11 @@ function main(argv: string[]): number {
       console.log(USAGE);
       return 0;
     }
-    const count = wholeNumber("--count", values.count, 10_000);
-    if (count === 0) throw new Error("--count must be at least 1");
     options = {
-      count,
-      seed: wholeNumber("--seed", values.seed, Date.now() % 4294967296, 4294967295),
-      stopAfter: wholeNumber("--stop-after", values["stop-after"], 1),
-      ...(values.case !== undefined ? { only: wholeNumber("--case", values.case, 0) } : {}),
+      count: wholeNumber("--count", values.count, 10_000, 1),
+      seed: wholeNumber("--seed", values.seed, Date.now() % 4294967296, 0, 4294967295),
+      stopAfter: wholeNumber("--stop-after", values["stop-after"], 1, 1),
+      ...(values.case !== undefined ? { only: wholeNumber("--case", values.case, 0, 0) } : {}),
     };
   } catch (error) {
     console.error(`fuzz:cel: ${(error as Error).message}\n${USAGE}`);

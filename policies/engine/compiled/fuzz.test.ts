@@ -32,9 +32,10 @@ describe("npm run fuzz:cel", () => {
   const run = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: "utf8" });
 
   for (const [args, message] of [
-    [["--count", "many"], /--count must be a whole number from 0 to \d+, got "many"/],
+    [["--count", "many"], /--count must be a whole number from 1 to \d+, got "many"/],
     [["--seed=-3"], /--seed must be a whole number from 0 to 4294967295, got "-3"/],
-    [["--count", "0"], /--count must be at least 1/],
+    [["--count", "0"], /--count must be a whole number from 1 to \d+, got "0"/],
+    [["--stop-after", "0"], /--stop-after must be a whole number from 1 to \d+, got "0"/],
     [["--bogus"], /Unknown option '--bogus'/],
   ] as const) {
     test(`${args.join(" ")} is refused with a usage message`, () => {
