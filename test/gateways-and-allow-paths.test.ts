@@ -77,6 +77,20 @@ const cases: Case[] = [
     message: /spec\.protection\.rules\[0\]\.paths\[1\] \("\/\{\*\*\}"\) has a wildcard/,
   },
   {
+    name: "a public route whose Allow path's first segment is an encoded slash (/%2F/*, //* to an app that decodes it) is denied",
+    object: publicRoute(["/healthz", "/%2F/*"]),
+    allowed: false,
+    policy: "public-needs-protection",
+    message: /spec\.protection\.rules\[0\]\.paths\[1\] \("\/%2F\/\*"\) has an encoded slash/,
+  },
+  {
+    name: "a public route whose Allow path's first segment is empty before its ; parameters (/;/*, //* to Tomcat) is denied",
+    object: publicRoute(["/healthz", "/;/*"]),
+    allowed: false,
+    policy: "public-needs-protection",
+    message: /spec\.protection\.rules\[0\]\.paths\[1\] \("\/;\/\*"\) has an empty first segment before its ; parameters/,
+  },
+  {
     name: "a public route whose Allow paths have literal first segments is allowed",
     object: publicRoute(["/healthz", "/public/*"]),
     allowed: true,
