@@ -4,7 +4,16 @@
 //   an object is the route's, and only then may the reconciler update or
 //   delete it, when it carries BOTH hostgate labels (managed-by=hostgate and
 //   route-uid=<the route's uid>) AND its metadata.managedFields show that the
-//   reconciler's field manager (hostgate-reconciler) wrote it.
+//   reconciler's field manager (hostgate-reconciler) wrote it, or (objects in
+//   the route's own namespace) the controller owner reference hostgate gave
+//   it names that route.
+//
+// Why the owner reference: the API server keeps at most ten Update entries in
+// managedFields and merges the oldest into one named "ancient-changes". hostgate
+// writes only on drift, so ten other clients touching a route's
+// VirtualService (labels, annotations, GitOps) erase its entry. The owner
+// reference stays, and it can only be written where the route lives: a forgery
+// there hurts nobody else, as for the labels (below).
 //
 // Labels alone prove nothing: anyone who may edit an object may add them. The
 // field manager records who wrote the object. Neither can be forged by a
@@ -18,6 +27,7 @@
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { ANNOTATION_ROUTE, LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../domainroute/render/metadata.ts";
 import { FIELD_MANAGER } from "../resources.ts";
+import { GROUP, KIND_DOMAIN_ROUTE } from "../../crds/types.ts";
 
 export const OWNERSHIP_REASON = {
   /** The object at the generated name was not written by hostgate (no labels, or another field manager). */
@@ -37,6 +47,17 @@ export function writtenByReconciler(object: KubeObject): boolean {
   return Array.isArray(entries) && entries.some((e) => (e as { manager?: unknown } | null)?.manager === FIELD_MANAGER);
 }
 
+/** True when the object's controller owner reference is the DomainRoute with `uid` (hostgate sets it on objects in the route's namespace). */
+export function controlledByRoute(object: KubeObject, uid: string): boolean {
+  const references = object.metadata?.ownerReferences;
+  return Array.isArray(references) && references.some((r) => {
+    const reference = r as { apiVersion?: unknown; kind?: unknown; uid?: unknown; controller?: unknown } | null;
+    // Any version of the group: a reference written under an earlier API version still names the route.
+    const group = typeof reference?.apiVersion === "string" ? reference.apiVersion.split("/")[0] : undefined;
+    return reference?.controller === true && reference.kind === KIND_DOMAIN_ROUTE && group === GROUP && reference.uid === uid;
+  });
+}
+
 /** Whose `object` is, judged for the route with uid `routeUid` (see the rule above). */
 export function ownershipOf(object: KubeObject, routeUid: string): Ownership {
   const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
@@ -44,7 +65,9 @@ export function ownershipOf(object: KubeObject, routeUid: string): Ownership {
   if (labels[LABEL_MANAGED_BY] !== MANAGED_BY_HOSTGATE || uid === undefined || uid === "") {
     return { owner: "not-hostgate", why: `it lacks hostgate's labels (${LABEL_MANAGED_BY}=${MANAGED_BY_HOSTGATE} and ${LABEL_ROUTE_UID})` };
   }
-  if (!writtenByReconciler(object)) return { owner: "not-hostgate", why: `its metadata.managedFields name no write by ${FIELD_MANAGER}, so hostgate's labels on it were set by someone else` };
+  if (!writtenByReconciler(object) && !controlledByRoute(object, uid)) {
+    return { owner: "not-hostgate", why: `its metadata.managedFields name no write by ${FIELD_MANAGER}, so hostgate's labels on it were set by someone else` };
+  }
   if (uid !== routeUid) {
     const route = (object.metadata?.annotations as Record<string, string> | undefined)?.[ANNOTATION_ROUTE];
     return { owner: "another-route", routeUid: uid, ...(route === undefined ? {} : { route }) };

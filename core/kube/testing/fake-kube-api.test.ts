@@ -1,6 +1,6 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { FakeKubeApi } from "./fake-kube-api.ts";
+import { ANCIENT_CHANGES, FakeKubeApi, MAX_UPDATE_MANAGERS } from "./fake-kube-api.ts";
 import type { ResourceRef } from "../resource.ts";
 import type { KubeObject } from "../object-key.ts";
 import type { WatchEvent } from "../list-watch-client.ts";
@@ -61,6 +61,18 @@ describe("the in-memory API server", () => {
     await api.create(ROUTES, route("blog"));
     const blog = await api.get(ROUTES, { namespace: "team", name: "blog" });
     assert.equal((blog?.metadata?.managedFields as { manager: string }[])[0]!.manager, "unknown-client", "without a fieldManager, the API server names some client");
+  });
+
+  test("keeps at most ten Update entries: past them, the oldest writers are merged into one named ancient-changes", async () => {
+    const api = new FakeKubeApi();
+    let current = await api.create(ROUTES, route("shop"), { fieldManager: "hostgate-reconciler" });
+    for (let i = 1; i <= MAX_UPDATE_MANAGERS; i++) {
+      current = await api.update(ROUTES, { ...current, metadata: { ...current.metadata, labels: { [`tool-${i}`]: "x" } } }, { fieldManager: `tool-${i}` });
+    }
+    const managers = (current.metadata?.managedFields as { manager: string }[]).map((e) => e.manager);
+    assert.equal(managers.length, MAX_UPDATE_MANAGERS);
+    assert.deepEqual(managers.slice(0, 2), [ANCIENT_CHANGES, "tool-2"], "hostgate-reconciler and tool-1, the oldest, were merged");
+    assert.ok(!managers.includes("hostgate-reconciler"));
   });
 
   test("a spec change bumps the generation; a status update does not, and keeps the spec", async () => {

@@ -166,7 +166,7 @@ export class FakeKubeApi implements KubeApi {
     }
     if (jsonEqual(stored, { ...next, metadata: { ...metadata, resourceVersion: stored.metadata?.resourceVersion } })) return structuredClone(stored);
     const others = ((stored.metadata?.managedFields as ManagedFieldsEntry[] | undefined) ?? []).filter((e) => !(e.manager === writer.manager && e.operation === writer.operation));
-    metadata.managedFields = [...others, writer];
+    metadata.managedFields = capUpdateManagers([...others, writer]);
     return this.server.put(resource, next);
   }
 
@@ -217,6 +217,28 @@ export class FakeKubeApi implements KubeApi {
   #record(verb: WriteVerb, resource: ResourceRef, key: ObjectKey): void {
     this.writes.push({ verb, resource: resourceName(resource), key: formatKey(key) });
   }
+}
+
+/**
+ * The API server keeps at most this many Update entries in managedFields
+ * (DefaultMaxUpdateManagers); past it, the oldest are merged into one entry
+ * named ANCIENT_CHANGES (k8s.io/apimachinery managedfields/internal/capmanagers.go).
+ * So an object ten other clients updated since hostgate's last write names
+ * hostgate's field manager no more.
+ */
+export const MAX_UPDATE_MANAGERS = 10;
+export const ANCIENT_CHANGES = "ancient-changes";
+
+/** `entries` (oldest first) with the oldest Update entries merged into one ancient-changes entry, as the API server caps them. */
+function capUpdateManagers(entries: ManagedFieldsEntry[]): ManagedFieldsEntry[] {
+  const updates = entries.filter((e) => e.operation === "Update");
+  if (updates.length <= MAX_UPDATE_MANAGERS) return entries;
+  // Oldest first; entries of the same second keep their order (the fake's clock rarely moves).
+  const byAge = updates.map((e, i) => ({ e, i })).sort((a, b) => (a.e.time < b.e.time ? -1 : a.e.time > b.e.time ? 1 : a.i - b.i));
+  const merged = new Set(byAge.slice(0, updates.length - MAX_UPDATE_MANAGERS + 1).map(({ e }) => e));
+  const newest = [...merged].reduce((a, b) => (b.time > a.time ? b : a));
+  const bucket: ManagedFieldsEntry = { ...newest, manager: ANCIENT_CHANGES };
+  return [bucket, ...entries.filter((e) => !merged.has(e))];
 }
 
 function serverMetadata(stored: KubeObject): Record<string, unknown> {
