@@ -152,6 +152,16 @@ describe("the cost limits", () => {
     assert.deepEqual(violations, []);
   });
 
+  test("the deadline is read as cost accumulates, so an expression without loops is stopped by it too", () => {
+    const compiled = compileCel(`size(${Array.from({ length: 20 }, () => "object.spec.blob").join(" + ")}) > 0`, { variables: ["object"] });
+    assert.ok(compiled.ok);
+    let clock = 0;
+    // Each read of the clock is 10 ms later; cost limits far away, so only the deadline can stop it.
+    const budget = new EvaluationBudget({ maxIterations: 10, timeoutMs: 5, maxExpressionCost: 1e12, maxRequestCost: 1e12 }, () => (clock += 10));
+    assert.throws(() => compiled.evaluateCel({ object: jsonToCel({ spec }) }, budget), /deadline of 5 ms/);
+    assert.equal(budget.iterations, 0);
+  });
+
   test("a call the budget cannot pay for is refused before it runs", () => {
     const compiled = compileCel("object.spec.blob.replace('', object.spec.blob)", { variables: ["object"] });
     assert.ok(compiled.ok);
