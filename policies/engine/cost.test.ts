@@ -48,22 +48,23 @@ function request(): AdmissionInput {
   };
 }
 
-function slowPolicy(expression: string) {
+/** A compiled module for DomainRoute CREATE requests. */
+function testModule(name: string, spec: Record<string, unknown>) {
   const result = compileModule(
     {
       apiVersion: "hostgate.dev/v1alpha1",
       kind: "PolicyModule",
-      metadata: { name: "slow-on-purpose" },
-      spec: {
-        description: "written to be slow on a large object",
-        match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE"] }],
-        validations: [{ expression, message: "never mind" }],
-      },
+      metadata: { name },
+      spec: { match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE"] }], ...spec },
     },
-    "slow-on-purpose.yaml",
+    `${name}.yaml`,
   );
   if ("problems" in result) assert.fail(result.problems.join("\n"));
   return result.module;
+}
+
+function slowPolicy(expression: string) {
+  return testModule("slow-on-purpose", { description: "written to be slow on a large object", validations: [{ expression, message: "never mind" }] });
 }
 
 describe("a policy written to be slow on a large object is stopped at the cost limit and denies", () => {
@@ -129,26 +130,16 @@ describe("the cost limits", () => {
   });
 
   test("a variable's cost counts for the variable, not for the expression that reads it", () => {
-    const result = compileModule(
-      {
-        apiVersion: "hostgate.dev/v1alpha1",
-        kind: "PolicyModule",
-        metadata: { name: "two-halves" },
-        spec: {
-          description: "two variables, each within the per-expression limit, together above it",
-          match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE"] }],
-          variables: [
-            // 650,000 units each: copies of 1, 1.5 and 2 x 10^6 characters, and size() over the last.
-            { name: "a", expression: "size(object.spec.blob + object.spec.blob + object.spec.blob + object.spec.blob)" },
-            { name: "b", expression: "size(object.spec.copy + object.spec.copy + object.spec.copy + object.spec.copy)" },
-          ],
-          validations: [{ expression: "variables.a + variables.b > 0", message: "empty" }],
-        },
-      },
-      "two-halves.yaml",
-    );
-    if ("problems" in result) assert.fail(result.problems.join("\n"));
-    const violations = runValidations(makePolicySet([result.module]), request(), withRequestDeadline({ config: new Map(), cluster: new Map() }));
+    const module = testModule("two-halves", {
+      description: "two variables, each within the per-expression limit, together above it",
+      variables: [
+        // 650,000 units each: copies of 1, 1.5 and 2 x 10^6 characters, and size() over the last.
+        { name: "a", expression: "size(object.spec.blob + object.spec.blob + object.spec.blob + object.spec.blob)" },
+        { name: "b", expression: "size(object.spec.copy + object.spec.copy + object.spec.copy + object.spec.copy)" },
+      ],
+      validations: [{ expression: "variables.a + variables.b > 0", message: "empty" }],
+    });
+    const violations = runValidations(makePolicySet([module]), request(), withRequestDeadline({ config: new Map(), cluster: new Map() }));
     assert.deepEqual(violations, []);
   });
 
@@ -174,22 +165,12 @@ describe("the cost limits", () => {
 
 describe("a mutation's result", () => {
   test("one built of shared parts is refused before it is expanded into JSON", () => {
-    const result = compileModule(
-      {
-        apiVersion: "hostgate.dev/v1alpha1",
-        kind: "PolicyModule",
-        metadata: { name: "exploding-patch" },
-        spec: {
-          description: "a patch value of 2^30 leaves that CEL builds from 30 shared pairs",
-          match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE"] }],
-          mutations: [{ patchType: "JSONPatch", expression: `[{'op': 'add', 'path': '/spec/x', 'value': ${nested("1", 30)}}]` }],
-        },
-      },
-      "exploding-patch.yaml",
-    );
-    if ("problems" in result) assert.fail(result.problems.join("\n"));
+    const module = testModule("exploding-patch", {
+      description: "a patch value of 2^30 leaves that CEL builds from 30 shared pairs",
+      mutations: [{ patchType: "JSONPatch", expression: `[{'op': 'add', 'path': '/spec/x', 'value': ${nested("1", 30)}}]` }],
+    });
     const started = performance.now();
-    const outcome = runMutations(makePolicySet([result.module]), request(), withRequestDeadline({ config: new Map(), cluster: new Map() }));
+    const outcome = runMutations(makePolicySet([module]), request(), withRequestDeadline({ config: new Map(), cluster: new Map() }));
     assert.deepEqual(outcome.patch, []);
     assert.equal(outcome.violations.length, 1);
     assert.equal(outcome.violations[0]!.policy, "exploding-patch");
