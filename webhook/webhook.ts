@@ -13,7 +13,7 @@ import type { ReadinessCheck } from "./health-server.ts";
 import { listen, listenHttps } from "./https-server.ts";
 import type { HttpsListener, ListenAddress, TlsMaterialSource } from "./https-server.ts";
 import { createWebhookMetrics } from "./metrics.ts";
-import { plannerFallbacks } from "../policies/engine/fallbacks.ts";
+import { logPlannerFallbacks, plannerFallbacks } from "../policies/engine/fallbacks.ts";
 import type { WebhookMetrics } from "./metrics.ts";
 
 /** The cluster state the policies read (see core/state sources). */
@@ -72,7 +72,7 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
   let shuttingDown = false;
   // Expressions the compiled fast path declined run on the planner: say which and why, once (also a metric).
   const fallbacks = plannerFallbacks(options.policies);
-  for (const f of fallbacks) options.logger.warn({ policy: f.policy, field: f.field, reason: f.reason, expression: f.expression }, "policy expression runs on the CEL planner, not the compiled fast path");
+  logPlannerFallbacks(fallbacks, options.logger);
   const metrics = createWebhookMetrics(
     {
       cacheCounts: () => options.state.counts(),

@@ -42,6 +42,9 @@ const CLOCK_EVERY = 1024;
 /** How often (in cost units, about 160 KiB of string traversal) the deadline is read. */
 const CLOCK_EVERY_COST = 16_384;
 
+/** What a cost limit's message adds, so a policy author knows where the cost comes from. */
+const COST_HINT = `(calls are charged by the size of their inputs and output; see "Bounds" in the README)`;
+
 /** The cost units one request has spent, shared by the budgets of all its policies and phases. */
 export class RequestCost {
   spent = 0;
@@ -92,11 +95,11 @@ export class EvaluationBudget {
     const request = this.#request;
     request.spent += units;
     if (this.expressionCost > this.maxExpressionCost) {
-      this.exhausted = `evaluation exceeded its cost limit of ${this.maxExpressionCost} units per expression (calls are charged by the size of their inputs and output; see "Bounds" in the README)`;
+      this.exhausted = `evaluation exceeded its cost limit of ${this.maxExpressionCost} units per expression ${COST_HINT}`;
       return false;
     }
     if (request.spent > this.maxRequestCost) {
-      this.exhausted = `evaluation exceeded the request's cost limit of ${this.maxRequestCost} units for all policies (calls are charged by the size of their inputs and output; see "Bounds" in the README)`;
+      this.exhausted = `evaluation exceeded the request's cost limit of ${this.maxRequestCost} units for all policies ${COST_HINT}`;
       return false;
     }
     this.#costSinceClock += units;

@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { createWebhookMetrics } from "../../webhook/metrics.ts";
-import { plannerFallbacks, reasonLabel } from "./fallbacks.ts";
+import { logPlannerFallbacks, plannerFallbacks, reasonLabel } from "./fallbacks.ts";
 import { compileModule, makePolicySet } from "./module-loader.ts";
 
 function module(name: string, validations: Array<{ expression: string; messageExpression?: string }>) {
@@ -36,6 +36,18 @@ describe("expressions that run on the planner", () => {
         ["dates", "spec.validations[1].messageExpression", "timestamp() produces a protobuf message", "string(timestamp('2024-01-01T00:00:00Z'))"],
       ],
     );
+  });
+
+  test("each one is logged as a warning naming the policy, field, reason and expression", () => {
+    const lines: Array<[string, Record<string, unknown>, string]> = [];
+    const record = (level: string) => (fields: Record<string, unknown>, message: string) => void lines.push([level, fields, message]);
+    logPlannerFallbacks(plannerFallbacks(set), { debug: record("debug"), info: record("info"), warn: record("warn"), error: record("error") });
+    assert.deepEqual(lines[0], [
+      "warn",
+      { policy: "dates", field: "spec.validations[0].expression", reason: "timestamp() produces a protobuf message", expression: TIMESTAMPS },
+      "policy expression runs on the CEL planner, not the compiled fast path",
+    ]);
+    assert.equal(lines.length, 2);
   });
 
   test("the metric counts them by policy and reason", async () => {

@@ -2,6 +2,7 @@
 // run on @bufbuild/cel's planner (see compiled/README.md), and why. The
 // webhook logs each one at start and exports their count as a metric: a
 // planner expression is correct but slower, and a policy author should know.
+import type { Logger } from "../../core/logger.ts";
 import type { CompiledCel } from "./cel.ts";
 import type { PolicySet } from "./module-loader.ts";
 
@@ -53,4 +54,11 @@ export function fallbackCounts(fallbacks: readonly PlannerFallback[]): Map<strin
     counts.set(key, entry);
   }
   return counts;
+}
+
+/** Logs each planner expression once, with what a policy author needs to find and change it. */
+export function logPlannerFallbacks(fallbacks: readonly PlannerFallback[], logger: Logger): void {
+  for (const f of fallbacks) {
+    logger.warn({ policy: f.policy, field: f.field, reason: f.reason, expression: f.expression }, "policy expression runs on the CEL planner, not the compiled fast path");
+  }
 }
