@@ -38,8 +38,16 @@ describe("whose an object at a generated name is", () => {
     { name: "nobody's to take: hostgate's labels, but only another manager wrote it", object: object({ labels: labels("uid-a"), managedFields: [PERSON] }), owner: "not-hostgate" },
     { name: "nobody's to take: hostgate's labels and no managedFields at all", object: object({ labels: labels("uid-a") }), owner: "not-hostgate" },
     { name: "nobody's to take: the route uid label without managed-by", object: object({ labels: { "hostgate.dev/route-uid": "uid-a" }, managedFields: [HOSTGATE] }), owner: "not-hostgate" },
-    { name: "nobody's to take: a reference to the route that is not its controller", object: object({ labels: labels("uid-a"), managedFields: [PERSON], ownerReferences: controller("uid-a", { controller: false }) }), owner: "not-hostgate" },
-    { name: "nobody's to take: a controller reference to another route than its label names", object: object({ labels: labels("uid-a"), managedFields: [PERSON], ownerReferences: controller("uid-b") }), owner: "not-hostgate" },
+    {
+      name: "nobody's to take: a reference to the route that is not its controller",
+      object: object({ labels: labels("uid-a"), managedFields: [PERSON], ownerReferences: controller("uid-a", { controller: false }) }),
+      owner: "not-hostgate",
+    },
+    {
+      name: "nobody's to take: a controller reference to another route than its label names",
+      object: object({ labels: labels("uid-a"), managedFields: [PERSON], ownerReferences: controller("uid-b") }),
+      owner: "not-hostgate",
+    },
     {
       name: "nobody's to take: a controller reference of another kind with the route's uid",
       object: object({ labels: labels("uid-a"), managedFields: [PERSON], ownerReferences: controller("uid-a", { kind: "ConfigMap", apiVersion: "v1" }) }),
