@@ -1,13 +1,14 @@
-// Hostile admission objects for the differential fuzzing (fuzz.ts): fields
-// missing, null or of the wrong type, huge and negative numbers, unicode,
-// prototype-named keys and deep nesting. Every object is JSON, as a webhook
-// receives it (built through JSON.parse, so `__proto__` is an own key).
-import type { Random } from "./fuzz-random.ts";
+// Hostile admission objects for the differential fuzzing (fuzz.ts), as
+// fast-check arbitraries so a failing input shrinks: fields missing, null or
+// of the wrong type, huge and negative numbers, unicode, prototype-named keys
+// and deep nesting. Every object is JSON, as a webhook receives it (built
+// through JSON.parse, so `__proto__` is an own key).
+import fc from "fast-check";
 
 /** The keys expressions read (fuzz-expressions.ts uses the same), prototype names included. */
 export const FIELD_NAMES = ["name", "s", "n", "items", "labels", "map", "list", "host", "__proto__", "constructor", "toString", "hasOwnProperty", "ünï", "a.b"] as const;
 
-const STRINGS = [
+export const STRINGS = [
   "",
   "a",
   "A.Example.COM",
@@ -33,54 +34,68 @@ const STRINGS = [
 
 const NUMBERS = [0, 1, -1, 2, 42, -42, 1.5, -0.5, 1e308, -1e308, 2 ** 53, 2 ** 53 + 2, -(2 ** 53), 9007199254740991, 4294967296, 1e-300, 123456789012];
 
-function scalar(random: Random): unknown {
-  switch (random.below(5)) {
-    case 0:
-      return random.pick(STRINGS);
-    case 1:
-      return random.pick(NUMBERS);
-    case 2:
-      return random.chance(0.5);
-    case 3:
-      return null;
-    default:
-      return random.pick(STRINGS) + String(random.below(10));
-  }
+/** `true` with probability `p` (in hundredths); shrinks towards `false`. */
+export function chance(p: number): fc.Arbitrary<boolean> {
+  return fc.integer({ min: 0, max: 99 }).map((n) => n >= 100 - Math.round(p * 100));
 }
 
-/** A JSON value: mostly scalars near the top of the budget, nesting up to `depth`. */
-export function jsonValue(random: Random, depth: number): unknown {
-  if (depth <= 0 || random.chance(0.45)) return scalar(random);
-  if (random.chance(0.5)) {
-    const length = random.below(5);
-    return Array.from({ length }, () => jsonValue(random, depth - 1));
-  }
-  return jsonObject(random, depth - 1, random.below(5));
+/** A JSON scalar: a hostile string (or one with a digit appended), a number at an edge, a boolean or null. */
+export const scalar: fc.Arbitrary<unknown> = fc.oneof(
+  fc.constantFrom(...STRINGS),
+  fc.constantFrom(...NUMBERS),
+  fc.boolean(),
+  fc.constant(null),
+  fc.tuple(fc.constantFrom(...STRINGS), fc.integer({ min: 0, max: 9 })).map(([s, n]) => s + String(n)),
+);
+
+/** An object keyed by the field names expressions read (fc.dictionary defines `__proto__` as an own key). */
+function objectOf(value: fc.Arbitrary<unknown>, maxKeys: number): fc.Arbitrary<Record<string, unknown>> {
+  return fc.dictionary(fc.constantFrom(...FIELD_NAMES), value, { maxKeys, noNullPrototype: true });
 }
 
-function jsonObject(random: Random, depth: number, fields: number): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
-  for (let i = 0; i < fields; i++) {
-    // defineProperty: a plain assignment to `__proto__` would set the prototype instead of a key.
-    Object.defineProperty(out, random.pick(FIELD_NAMES), { value: jsonValue(random, depth), enumerable: true, writable: true, configurable: true });
-  }
-  return out;
-}
-
-/** A deeply nested value: lists and maps 30 to 60 levels down. */
-function deep(random: Random): unknown {
-  let value: unknown = scalar(random);
-  const levels = 30 + random.below(30);
-  for (let i = 0; i < levels; i++) value = random.chance(0.5) ? [value] : { items: value };
+/** A JSON value nested up to `depth` levels, mostly scalars. */
+export function jsonValue(depth: number): fc.Arbitrary<unknown> {
+  const depthIdentifier = fc.createDepthIdentifier();
+  const { value } = fc.letrec<{ value: unknown }>((tie) => ({
+    value: fc.oneof(
+      { maxDepth: depth, depthIdentifier, depthSize: "small", withCrossShrink: true },
+      { arbitrary: scalar, weight: 9 },
+      { arbitrary: fc.array(tie("value"), { maxLength: 4 }), weight: 5 },
+      { arbitrary: objectOf(tie("value"), 4), weight: 5 },
+    ),
+  }));
   return value;
 }
 
-/** A DomainRoute-shaped object whose spec is whatever the generator chose, through JSON text. */
-export function admissionObject(random: Random): unknown {
-  const spec = jsonObject(random, 3, random.below(7));
-  if (random.chance(0.15)) Object.defineProperty(spec, random.pick(FIELD_NAMES), { value: deep(random), enumerable: true, writable: true, configurable: true });
-  const metadata: Record<string, unknown> = { name: random.pick(STRINGS), namespace: random.chance(0.8) ? "team-a" : random.pick(STRINGS) };
-  if (random.chance(0.5)) metadata.labels = jsonObject(random, 1, random.below(4));
-  const object = random.chance(0.05) ? scalar(random) : { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata, spec };
-  return JSON.parse(JSON.stringify(object));
+/** A deeply nested value: lists and maps 30 to 60 levels down (one boolean a level: list or map). */
+const deep: fc.Arbitrary<unknown> = fc
+  .tuple(scalar, fc.array(fc.boolean(), { minLength: 30, maxLength: 60 }))
+  .map(([leaf, levels]) => levels.reduce<unknown>((value, list) => (list ? [value] : { items: value }), leaf));
+
+/** Through JSON text, as the API server sends it. */
+function asJson(value: unknown): unknown {
+  return JSON.parse(JSON.stringify(value));
 }
+
+/** A DomainRoute-shaped object whose spec is whatever the generator chose (now and then not an object at all). */
+export const admissionObject: fc.Arbitrary<unknown> = fc.oneof(
+  {
+    weight: 19,
+    arbitrary: fc
+      .record({
+        spec: objectOf(jsonValue(3), 6),
+        // A deep value under one of the spec's keys, in about 15% of objects.
+        deep: fc.oneof({ weight: 17, arbitrary: fc.constant(undefined) }, { weight: 3, arbitrary: fc.tuple(fc.constantFrom(...FIELD_NAMES), deep) }),
+        name: fc.constantFrom(...STRINGS),
+        namespace: fc.oneof({ weight: 4, arbitrary: fc.constant("team-a") }, { weight: 1, arbitrary: fc.constantFrom(...STRINGS) }),
+        labels: fc.option(objectOf(jsonValue(1), 3), { nil: undefined }),
+      })
+      .map(({ spec, deep, name, namespace, labels }) => {
+        // defineProperty: a plain assignment to `__proto__` would set the prototype instead of a key.
+        if (deep !== undefined) Object.defineProperty(spec, deep[0], { value: deep[1], enumerable: true, writable: true, configurable: true });
+        const metadata = { name, namespace, ...(labels !== undefined ? { labels } : {}) };
+        return asJson({ apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata, spec });
+      }),
+  },
+  { weight: 1, arbitrary: scalar },
+);

@@ -1,6 +1,8 @@
-// Seeded differential fuzzing of the compiled fast path against
-// @bufbuild/cel's planner, the reference (see README.md "How it relates to
-// the planner"). Each case compares everything observable, kind for kind:
+// Differential fuzzing of the compiled fast path against @bufbuild/cel's
+// planner, the reference (see README.md "How it relates to the planner"),
+// with fast-check: the cases are arbitraries, so a divergence shrinks to a
+// small counterexample, and a run is fixed by its seed. Each case compares
+// everything observable, kind for kind:
 //
 // - expression: a generated expression on a hostile object, both engines,
 //   the value with its CEL types or the error with its message and column,
@@ -14,8 +16,9 @@
 //   valid route with a few fields made hostile, compiled against planner.
 //
 // The critical divergence is the fast path admitting what the planner
-// denies; any divergence fails. Case i of seed s uses its own generator, so
-// `--seed s --case i` replays one case.
+// denies; any divergence fails. fast-check's report names the seed and the
+// path of the shrunk counterexample; `--seed S --path P` replays it.
+import fc from "fast-check";
 import { isDeepStrictEqual } from "node:util";
 import { configToCel, loadPlatformConfig } from "../../../core/config/index.ts";
 import { BUILTIN_POLICIES, DEFAULT_CONFIG } from "../../../core/cli/paths.ts";
@@ -29,16 +32,24 @@ import type { CompiledModule, PolicySet } from "../module-loader.ts";
 import { ROOT_VARIABLES } from "../module-loader.ts";
 import { sharedCelView } from "../shared-views.ts";
 import type { AdmissionInput } from "../types.ts";
-import { ExpressionGenerator } from "./fuzz-expressions.ts";
-import { admissionObject, jsonValue } from "./fuzz-inputs.ts";
-import { Random } from "./fuzz-random.ts";
+import { expressionArbitrary } from "./fuzz-expressions.ts";
+import { admissionObject, chance, jsonValue } from "./fuzz-inputs.ts";
 import { GENEROUS, observe } from "./testing.ts";
 
 export type CaseKind = "expression" | "module" | "library";
 
+export interface GeneratedModule {
+  variables: Array<{ name: string; expression: string }>;
+  validations: Array<{ expression: string; messageExpression: string; message: string }>;
+}
+
+/** One generated case: what it runs, on what input. fast-check shrinks and prints it. */
+export type FuzzCase =
+  | { kind: "expression"; expression: string; input: AdmissionInput }
+  | { kind: "module"; module: GeneratedModule; input: AdmissionInput }
+  | { kind: "library"; input: AdmissionInput };
+
 export interface Divergence {
-  seed: number;
-  case: number;
   kind: CaseKind;
   /** The expression, or the module's expressions. */
   expressions: string[];
@@ -48,17 +59,24 @@ export interface Divergence {
 }
 
 export interface FuzzReport {
+  /** Cases run (shrinking a divergence runs more). */
   cases: number;
   /** Cases whose expressions compiled (the rest failed to compile on both engines alike). */
   compared: number;
   /** Expressions the fast path ran (the others fell back to the planner, so they compare trivially). */
   onFastPath: number;
-  divergences: Divergence[];
 }
 
-/** The generator of case `index` of run `seed`. */
-export function caseRandom(seed: number, index: number): Random {
-  return new Random((Math.imul(seed >>> 0, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca77)) >>> 0);
+/** Thrown by the property, so fast-check's report carries both outcomes. */
+export class DivergenceError extends Error {
+  readonly divergence: Divergence;
+  constructor(divergence: Divergence) {
+    super(describeDivergence(divergence));
+    this.name = "DivergenceError";
+    this.divergence = divergence;
+    // Where the property threw says nothing about a divergence; the report prints the message alone.
+    this.stack = `${this.name}: ${this.message}`;
+  }
 }
 
 // Small enough that many cases run out, so running out is compared too: which call, which message, what was charged.
@@ -88,38 +106,111 @@ function loadEnvironment(): Environment {
   return environment;
 }
 
-function admissionInput(random: Random, object: unknown): AdmissionInput {
-  const update = random.chance(0.4);
-  return {
-    operation: update ? "UPDATE" : "CREATE",
-    kind: { group: "hostgate.dev", version: "v1alpha1", kind: "DomainRoute" },
-    namespace: "team-a",
-    name: "web",
-    object,
-    oldObject: update ? admissionObject(random) : null,
-    userInfo: { username: random.pick(["alice", "system:serviceaccount:hostgate:hostgate", ""]), groups: ["team-a"] },
+/** A request for `object`: an UPDATE (with a hostile old object) in about 40% of requests. */
+function admissionInput(object: fc.Arbitrary<unknown>): fc.Arbitrary<AdmissionInput> {
+  return fc
+    .record({
+      object,
+      // undefined: a CREATE (admissionObject is JSON, never undefined).
+      oldObject: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 2, arbitrary: admissionObject }),
+      username: fc.constantFrom("alice", "system:serviceaccount:hostgate:hostgate", ""),
+    })
+    .map(({ object, oldObject, username }) => ({
+      operation: oldObject === undefined ? "CREATE" : "UPDATE",
+      kind: { group: "hostgate.dev", version: "v1alpha1", kind: "DomainRoute" },
+      namespace: "team-a",
+      name: "web",
+      object,
+      oldObject: oldObject ?? null,
+      userInfo: { username, groups: ["team-a"] },
+    }));
+}
+
+/** Variables v0.. each reading the earlier ones, then validations reading any of them. */
+const generatedModule: fc.Arbitrary<GeneratedModule> = fc.integer({ min: 1, max: 3 }).chain((count) => {
+  const names = Array.from({ length: count }, (_, i) => `v${i}`);
+  return fc.record({
+    variables: fc.tuple(...names.map((name, i) => expressionArbitrary(3, names.slice(0, i)).map((expression) => ({ name, expression })))),
+    validations: fc.array(
+      fc.record({ expression: expressionArbitrary(3, names), messageExpression: expressionArbitrary(2, names), message: fc.constant("static message") }),
+      { minLength: 1, maxLength: 2 },
+    ),
+  });
+});
+
+/** An edit of the valid route: descend by `steps` (indexes into the keys), then set or (undefined) delete one key. */
+const routeEdit = fc.record({
+  steps: fc.array(fc.nat(), { maxLength: 4 }),
+  key: fc.oneof({ weight: 7, arbitrary: fc.nat() }, { weight: 3, arbitrary: fc.constantFrom("__proto__", "constructor", "extra") }),
+  value: fc.oneof({ weight: 3, arbitrary: fc.constant(undefined) }, { weight: 7, arbitrary: jsonValue(3) }),
+});
+
+/** A valid route, then one to three of its fields removed or made hostile. */
+const hostileRoute: fc.Arbitrary<unknown> = fc.array(routeEdit, { minLength: 1, maxLength: 3 }).map((edits) => {
+  const route: Record<string, any> = {
+    apiVersion: "hostgate.dev/v1alpha1",
+    kind: "DomainRoute",
+    metadata: { name: "web", namespace: "team-a", labels: { app: "web" } },
+    spec: {
+      domain: "web.team-a.example.com",
+      lb: "alb-out",
+      routing: { mode: "Managed" },
+      backend: { service: { name: "web", port: 8080 } },
+      protection: { provider: "sso", appId: "web", rules: [{ action: "Allow", paths: ["/healthz"] }, { action: "Authenticate", paths: ["/*"] }] },
+    },
   };
-}
+  const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null;
+  for (const edit of edits) {
+    let parent: any = route;
+    for (const step of edit.steps) {
+      if (Array.isArray(parent)) break;
+      const keys = Object.keys(parent);
+      if (keys.length === 0) break;
+      const child = parent[keys[step % keys.length]!];
+      if (!isObject(child)) break;
+      parent = child;
+    }
+    if (Array.isArray(parent)) continue;
+    const keys = Object.keys(parent);
+    const key = typeof edit.key === "string" ? edit.key : keys.length > 0 ? keys[edit.key % keys.length]! : "extra";
+    if (edit.value === undefined) delete parent[key];
+    // defineProperty: a plain assignment to `__proto__` would set the prototype instead of a key.
+    else Object.defineProperty(parent, key, { value: edit.value, enumerable: true, writable: true, configurable: true });
+  }
+  return JSON.parse(JSON.stringify(route));
+});
 
-/** Runs one case; returns its divergence, or undefined when both engines agree. */
-export function runCase(seed: number, index: number, report: FuzzReport): Divergence | undefined {
+/** Expression cases half the time, modules and the library a quarter each. */
+export const fuzzCase: fc.Arbitrary<FuzzCase> = fc.oneof(
+  {
+    weight: 2,
+    arbitrary: fc.record({ kind: fc.constant("expression" as const), expression: expressionArbitrary(4), input: admissionInput(admissionObject) }),
+  },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant("module" as const), module: generatedModule, input: admissionInput(admissionObject) }) },
+  {
+    weight: 1,
+    arbitrary: fc.record({
+      kind: fc.constant("library" as const),
+      input: admissionInput(fc.oneof({ weight: 4, arbitrary: hostileRoute }, { weight: 1, arbitrary: admissionObject })),
+    }),
+  },
+);
+
+/** Runs one case on both engines; returns its divergence, or undefined when they agree. */
+export function runCase(fuzzCase: FuzzCase, report: FuzzReport): Divergence | undefined {
   const env = loadEnvironment();
-  const random = caseRandom(seed, index);
-  const kind: CaseKind = index % 4 === 3 ? "library" : index % 4 === 2 ? "module" : "expression";
   report.cases++;
-  if (kind === "expression") return expressionCase(random, seed, index, report);
-  if (kind === "module") return moduleCase(random, seed, index, report);
-  return libraryCase(env, random, seed, index, report);
+  if (fuzzCase.kind === "expression") return expressionCase(fuzzCase.expression, fuzzCase.input, report);
+  if (fuzzCase.kind === "module") return moduleCase(env, fuzzCase.module, fuzzCase.input, report);
+  return libraryCase(env, fuzzCase.input, report);
 }
 
-function expressionCase(random: Random, seed: number, index: number, report: FuzzReport): Divergence | undefined {
-  const source = new ExpressionGenerator(random).expression(1 + random.below(4));
-  const input = admissionInput(random, admissionObject(random));
+function expressionCase(source: string, input: AdmissionInput, report: FuzzReport): Divergence | undefined {
   const variables = ROOT_VARIABLES.filter((name) => name !== "variables");
   const fast = compileCel(source, { variables });
   const planner = compileCel(source, { variables, engine: "planner" });
   if (!fast.ok || !planner.ok) {
-    if (fast.ok !== planner.ok) return { seed, case: index, kind: "expression", expressions: [source], input, compiled: fast, planner };
+    if (fast.ok !== planner.ok) return { kind: "expression", expressions: [source], input, compiled: fast, planner };
     return undefined;
   }
   report.compared++;
@@ -134,31 +225,16 @@ function expressionCase(random: Random, seed: number, index: number, report: Fuz
   const compiled = [observe(fast, bindings, GENEROUS), observe(fast, bindings, SMALL)];
   const reference = [observe(planner, bindings, GENEROUS), observe(planner, bindings, SMALL)];
   if (isDeepStrictEqual(compiled, reference)) return undefined;
-  return { seed, case: index, kind: "expression", expressions: [source], input, compiled, planner: reference };
+  return { kind: "expression", expressions: [source], input, compiled, planner: reference };
 }
 
-function generatedModule(random: Random): { name: string; spec: Record<string, unknown>; expressions: string[] } {
-  const variables: Array<{ name: string; expression: string }> = [];
-  const count = 1 + random.below(3);
-  for (let i = 0; i < count; i++) {
-    variables.push({ name: `v${i}`, expression: new ExpressionGenerator(random, variables.map((v) => v.name)).expression(1 + random.below(3)) });
-  }
-  const names = variables.map((v) => v.name);
-  const validations = Array.from({ length: 1 + random.below(2) }, () => {
-    const generator = new ExpressionGenerator(random, names);
-    return { expression: generator.expression(1 + random.below(3)), messageExpression: generator.expression(1 + random.below(2)), message: "static message" };
-  });
-  const expressions = [...variables.map((v) => v.expression), ...validations.flatMap((v) => [v.expression, v.messageExpression])];
-  return { name: "generated", spec: { variables, validations }, expressions };
-}
-
-function compileGenerated(name: string, spec: Record<string, unknown>, engine: "auto" | "planner"): CompiledModule | undefined {
+function compileGenerated(name: string, module: GeneratedModule, engine: "auto" | "planner"): CompiledModule | undefined {
   const result = compileModule(
     {
       apiVersion: "hostgate.dev/v1alpha1",
       kind: "PolicyModule",
       metadata: { name },
-      spec: { description: "generated by the differential fuzzing", match: [{ apiGroups: ["*"], kinds: ["*"], operations: ["*"] }], ...spec },
+      spec: { description: "generated by the differential fuzzing", match: [{ apiGroups: ["*"], kinds: ["*"], operations: ["*"] }], ...module },
     },
     `${name}.yaml`,
     { engine },
@@ -166,13 +242,10 @@ function compileGenerated(name: string, spec: Record<string, unknown>, engine: "
   return "module" in result ? result.module : undefined;
 }
 
-function moduleCase(random: Random, seed: number, index: number, report: FuzzReport): Divergence | undefined {
-  const env = loadEnvironment();
-  const generated = generatedModule(random);
-  const input = admissionInput(random, admissionObject(random));
+function moduleCase(env: Environment, generated: GeneratedModule, input: AdmissionInput, report: FuzzReport): Divergence | undefined {
   // Two modules with the same expressions: the second reads the first's shared results.
-  const fast = ["first", "second"].map((name) => compileGenerated(name, generated.spec, "auto"));
-  const planner = ["first", "second"].map((name) => compileGenerated(name, generated.spec, "planner"));
+  const fast = ["first", "second"].map((name) => compileGenerated(name, generated, "auto"));
+  const planner = ["first", "second"].map((name) => compileGenerated(name, generated, "planner"));
   if (fast.some((m) => m === undefined) || planner.some((m) => m === undefined)) return undefined;
   report.compared++;
   for (const module of fast) for (const v of module!.variables) if (v.program.engine === "compiled") report.onFastPath++;
@@ -180,46 +253,11 @@ function moduleCase(random: Random, seed: number, index: number, report: FuzzRep
   // The reference: each module alone, nothing shared.
   const reference = planner.flatMap((m) => runValidations(makePolicySet([m!]), input, withRequestDeadline(env.ctx)));
   if (isDeepStrictEqual(compiled, reference)) return undefined;
-  return { seed, case: index, kind: "module", expressions: generated.expressions, input, compiled, planner: reference };
+  const expressions = [...generated.variables.map((v) => v.expression), ...generated.validations.flatMap((v) => [v.expression, v.messageExpression])];
+  return { kind: "module", expressions, input, compiled, planner: reference };
 }
 
-/** A valid route, then a few of its fields removed or made hostile. */
-function hostileRoute(random: Random): unknown {
-  const route: Record<string, any> = {
-    apiVersion: "hostgate.dev/v1alpha1",
-    kind: "DomainRoute",
-    metadata: { name: "web", namespace: "team-a", labels: { app: "web" } },
-    spec: {
-      domain: "web.team-a.example.com",
-      lb: "alb-out",
-      routing: { mode: "Managed" },
-      backend: { service: { name: "web", port: 8080 } },
-      protection: { provider: "sso", appId: "web", rules: [{ action: "Allow", paths: ["/healthz"] }, { action: "Authenticate", paths: ["/*"] }] },
-    },
-  };
-  const edits = 1 + random.below(3);
-  for (let i = 0; i < edits; i++) {
-    let parent: any = route;
-    const path: string[] = [];
-    while (typeof parent === "object" && parent !== null && !Array.isArray(parent) && random.chance(0.75)) {
-      const keys = Object.keys(parent);
-      if (keys.length === 0) break;
-      const key = random.pick(keys);
-      if (typeof parent[key] !== "object" || parent[key] === null) break;
-      path.push(key);
-      parent = parent[key];
-    }
-    if (typeof parent !== "object" || parent === null || Array.isArray(parent)) continue;
-    const keys = Object.keys(parent);
-    const key = keys.length > 0 && random.chance(0.7) ? random.pick(keys) : random.pick(["__proto__", "constructor", "extra"]);
-    if (random.chance(0.3)) delete parent[key];
-    else Object.defineProperty(parent, key, { value: jsonValue(random, 3), enumerable: true, writable: true, configurable: true });
-  }
-  return JSON.parse(JSON.stringify(route));
-}
-
-function libraryCase(env: Environment, random: Random, seed: number, index: number, report: FuzzReport): Divergence | undefined {
-  const input = admissionInput(random, random.chance(0.8) ? hostileRoute(random) : admissionObject(random));
+function libraryCase(env: Environment, input: AdmissionInput, report: FuzzReport): Divergence | undefined {
   report.compared++;
   const run = (set: PolicySet): unknown => {
     const ctx = withRequestDeadline(env.ctx);
@@ -230,30 +268,47 @@ function libraryCase(env: Environment, random: Random, seed: number, index: numb
   const compiled = run(env.library);
   const reference = run(env.libraryPlanner);
   if (isDeepStrictEqual(compiled, reference)) return undefined;
-  return { seed, case: index, kind: "library", expressions: ["(the policy library)"], input, compiled, planner: reference };
+  return { kind: "library", expressions: ["(the policy library)"], input, compiled, planner: reference };
 }
 
-/** Runs `count` cases of `seed` (or only case `only`); stops at the first `stopAfter` divergences. */
-export function fuzz(options: { seed: number; count: number; only?: number; stopAfter?: number }): FuzzReport {
-  const report: FuzzReport = { cases: 0, compared: 0, onFastPath: 0, divergences: [] };
-  const first = options.only ?? 0;
-  const end = options.only !== undefined ? options.only + 1 : options.count;
-  for (let i = first; i < end; i++) {
-    const divergence = runCase(options.seed, i, report);
-    if (divergence !== undefined) {
-      report.divergences.push(divergence);
-      if (report.divergences.length >= (options.stopAfter ?? 1)) break;
-    }
-  }
-  return report;
+export interface FuzzRun {
+  report: FuzzReport;
+  /** fast-check's run: failed, seed, counterexamplePath, counterexample... */
+  details: fc.RunDetails<[FuzzCase]>;
+  /** The shrunk counterexample's divergence, when the run failed on one. */
+  divergence: Divergence | undefined;
 }
 
-/** A divergence as text a person can act on: how to replay it, what ran, on what, and both outcomes. */
+/** Runs `count` cases of `seed` with fast-check, stopping at the first divergence and shrinking it; given `path`, replays only the case it names. */
+export function fuzz(options: { seed: number; count: number; path?: string }): FuzzRun {
+  const report: FuzzReport = { cases: 0, compared: 0, onFastPath: 0 };
+  const property = fc.property(fuzzCase, (c) => {
+    const divergence = runCase(c, report);
+    if (divergence !== undefined) throw new DivergenceError(divergence);
+  });
+  // A replay runs the one case the path names, as reported (endOnFailure: no further shrinking).
+  const replay = options.path !== undefined ? { path: options.path, numRuns: 1, endOnFailure: true } : { numRuns: options.count };
+  // includeErrorInReport: the report then carries the divergence (expressions, input, both outcomes), not only the case.
+  const details = fc.check(property, { seed: options.seed, includeErrorInReport: true, ...replay });
+  const error = details.errorInstance;
+  return { report, details, divergence: error instanceof DivergenceError ? error.divergence : undefined };
+}
+
+/** A failed run as text a person can act on: how to replay it, then fast-check's report (the shrunk case, both outcomes). */
+export function describeFailure(run: FuzzRun): string {
+  const { seed, counterexamplePath } = run.details;
+  return [
+    `divergence with seed ${seed} at path ${counterexamplePath} (replay: npm run fuzz:cel -- --seed ${seed} --path ${counterexamplePath})`,
+    fc.defaultReportMessage(run.details) ?? "",
+  ].join("\n");
+}
+
+/** A divergence: what ran, on what, and both outcomes. */
 export function describeDivergence(d: Divergence): string {
   const json = (value: unknown): string =>
     JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? `${v}n` : v), 2);
   return [
-    `divergence in ${d.kind} case ${d.case} of seed ${d.seed} (replay: npm run fuzz:cel -- --seed ${d.seed} --case ${d.case})`,
+    `divergence (${d.kind} case)`,
     `expressions:\n${d.expressions.map((e) => `  ${e}`).join("\n")}`,
     `input: ${json(d.input)}`,
     `compiled: ${json(d.compiled)}`,
