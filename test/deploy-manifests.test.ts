@@ -1070,6 +1070,7 @@ describe("the RBAC", () => {
     // Routes: cache, finalizer, and the orphan sweep's confirmation by name.
     ...grant("cluster", "hostgate.dev", ["domainroutes"], "*", ["get", "list", "watch", "update"]),
     ...grant("cluster", "hostgate.dev", ["domainroutes/status"], "*", ["update"]),
+    ...grant("cluster", "hostgate.dev", ["domainroutes/finalizers"], "*", ["update"]),
     // The claims that give each domain to one route.
     ...grant("cluster", "hostgate.dev", ["domainclaims"], "*", ["get", "list", "watch", "create", "delete"]),
     // What it produces in the routes' namespaces: read, created, replaced, watched, pruned.

@@ -46,13 +46,24 @@ function recording(api: FakeKubeApi, requests: Request[]): KubeApi {
   const note = (verb: string, resource: ResourceRef, namespace: string | undefined, name?: string) =>
     requests.push({ verb, group: resource.group, resource: resource.resource, ...(resource.namespaced && namespace !== undefined ? { namespace } : {}), ...(name === undefined ? {} : { name }) });
   const ns = (resource: ResourceRef, object: KubeObject) => (resource.namespaced ? object.metadata?.namespace : undefined);
+  // The OwnerReferencesPermissionEnforcement admission plugin (OpenShift runs
+  // it) authorizes an owner reference with blockOwnerDeletion as an update of
+  // the owner's finalizers subresource. It checks only references an update
+  // adds; noting every write that carries one is the stricter reading.
+  const noteBlockingOwners = (object: KubeObject) => {
+    for (const owner of (object.metadata?.ownerReferences ?? []) as { apiVersion: string; kind: string; name: string; blockOwnerDeletion?: boolean }[]) {
+      if (owner.blockOwnerDeletion !== true) continue;
+      assert.equal(`${owner.apiVersion}/${owner.kind}`, `${DOMAIN_ROUTES.group}/${DOMAIN_ROUTES.version}/DomainRoute`, "only DomainRoutes own what the reconciler writes");
+      note("update", { ...DOMAIN_ROUTES, resource: `${DOMAIN_ROUTES.resource}/finalizers` }, object.metadata?.namespace, owner.name);
+    }
+  };
   return {
     describe: () => api.describe(),
     list: (resource, request) => (note("list", resource, resource.namespace), api.list(resource, request)),
     watch: (resource, request, callbacks) => (note("watch", resource, resource.namespace), api.watch(resource, request, callbacks)),
     get: (resource, key) => (note("get", resource, key.namespace, key.name), api.get(resource, key)),
-    create: (resource, object, options) => (note("create", resource, ns(resource, object)), api.create(resource, object, options)),
-    update: (resource, object, options) => (note("update", resource, ns(resource, object), object.metadata?.name), api.update(resource, object, options)),
+    create: (resource, object, options) => (note("create", resource, ns(resource, object)), noteBlockingOwners(object), api.create(resource, object, options)),
+    update: (resource, object, options) => (note("update", resource, ns(resource, object), object.metadata?.name), noteBlockingOwners(object), api.update(resource, object, options)),
     updateStatus: (resource, object) => (note("update", { ...resource, resource: `${resource.resource}/status` }, ns(resource, object), object.metadata?.name), api.updateStatus(resource, object)),
     delete: (resource, key, preconditions) => (note("delete", resource, key.namespace, key.name), api.delete(resource, key, preconditions)),
   };
