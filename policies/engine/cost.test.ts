@@ -86,6 +86,50 @@ describe("a policy written to be slow on a large object is stopped at the cost l
   }
 });
 
+/**
+ * A module whose variables double a two-element list 40 times: CEL
+ * concatenates lists lazily, so `variables.huge` holds 2^41 elements at no
+ * cost. A call that walked it to price itself would never return.
+ */
+function lazilyDoubled(expression: string) {
+  const variables = [{ name: "v0", expression: "['a', 'b']" }];
+  for (let i = 1; i <= 40; i++) variables.push({ name: `v${i}`, expression: `variables.v${i - 1} + variables.v${i - 1}` });
+  variables.push({ name: "huge", expression: "variables.v40" });
+  return testModule("lazy-doubling", { description: "a list of 2^41 elements built for free", variables, validations: [{ expression, message: "never mind" }] });
+}
+
+describe("a list of 2^41 elements, built for free by lazy concatenation, is refused before any walk of it", () => {
+  const cases = [
+    { name: "joining it", expression: "variables.huge.join('') != ''" },
+    { name: "a membership test in it", expression: "'z' in variables.huge" },
+    { name: "comparing it with itself", expression: "variables.huge == variables.huge" },
+    { name: "indexOf in it", expression: "variables.huge.indexOf('z') < 0" },
+    { name: "checking whether it is sorted", expression: "variables.huge.isSorted()" },
+    { name: "its largest element", expression: "variables.huge.max() != ''" },
+  ];
+  for (const { name, expression } of cases) {
+    test(name, () => {
+      const set = makePolicySet([lazilyDoubled(expression)]);
+      const started = performance.now();
+      const violations = runValidations(set, request(), withRequestDeadline({ config: new Map(), cluster: new Map() }));
+      const elapsed = performance.now() - started;
+      assert.equal(violations.length, 1, JSON.stringify(violations));
+      assert.equal(violations[0]!.policy, "lazy-doubling");
+      assert.match(violations[0]!.message, /cost limit of 1000000 units per expression/);
+      assert.ok(elapsed < 1000, `took ${elapsed.toFixed(0)} ms`);
+    });
+  }
+
+  for (const expression of ["size(variables.huge) == 2199023255552", "variables.huge != ['a']"]) {
+    test(`${expression} is answered at once: the list itself is legal, only walking it is priced (lists of different sizes are unequal unwalked)`, () => {
+      const started = performance.now();
+      const violations = runValidations(makePolicySet([lazilyDoubled(expression)]), request(), withRequestDeadline({ config: new Map(), cluster: new Map() }));
+      assert.deepEqual(violations, []);
+      assert.ok(performance.now() - started < 1000);
+    });
+  }
+});
+
 describe("both engines charge a slow expression the same and stop it", () => {
   const bindings = { object: jsonToCel({ spec }) };
   for (const { name, expression } of SLOW) {

@@ -23,6 +23,13 @@ import { activeBudget } from "./budget.ts";
 
 export const STRING_TRAVERSAL = 0.1;
 export const REGEX_LENGTH = 0.25;
+/**
+ * What one list element or map entry weighs in a deep size, in characters:
+ * walking it costs one unit, as walking a list does everywhere else. A list
+ * CEL concatenates lazily can hold 2^40 elements at no cost, so its size is
+ * what must be priced, never found by walking it.
+ */
+const ELEMENT = 1 / STRING_TRAVERSAL;
 
 /** Units to traverse this many characters. */
 export function traversal(characters: number): number {
@@ -47,8 +54,9 @@ function count(value: unknown): number {
 const deepSizes = new WeakMap<object, number>();
 
 /**
- * Everything a deep walk of the value visits: characters of strings and
- * bytes, plus one per list element and map entry, nested. Scalars are 0.
+ * Everything a deep walk of the value visits, in characters: characters of
+ * strings and bytes, plus ELEMENT per list element and map entry, nested.
+ * Scalars are 0.
  * Known sizes of lists and maps are kept (values are immutable), so a value
  * shared many times inside another (`[x, x]`) is measured once; the walk
  * stops once past `cap`, so measuring costs no more than the budget left.
@@ -61,16 +69,19 @@ export function deepSize(value: unknown, cap: number): number {
   if (!list && !isCelMap(value)) return 0;
   const known = deepSizes.get(value);
   if (known !== undefined) return known;
+  // Its elements alone may be past the cap: then it is, without a walk.
+  const elements = (value as CelList | CelMap).size * ELEMENT;
+  if (elements > cap) return elements;
   let total = 0;
   if (list) {
     const items = value as CelList;
     for (let i = 0; i < items.size; i++) {
-      total += 1 + deepSize(items.get(i), cap - total);
+      total += ELEMENT + deepSize(items.get(i), cap - total);
       if (total > cap) return total;
     }
   } else {
     for (const [key, item] of value as CelMap) {
-      total += 1 + deepSize(key, cap - total) + deepSize(item, cap - total);
+      total += ELEMENT + deepSize(key, cap - total) + deepSize(item, cap - total);
       if (total > cap) return total;
     }
   }
@@ -78,10 +89,14 @@ export function deepSize(value: unknown, cap: number): number {
   return total;
 }
 
-/** How far a size measurement needs to look: just past what the active budget can still pay for. */
+/** The units the active budget can still pay for. */
+function remainingUnits(): number {
+  return activeBudget()?.remainingCost() ?? Number.MAX_SAFE_INTEGER;
+}
+
+/** How far a size measurement (in characters) needs to look: just past what the active budget can still pay for. */
 function measureCap(): number {
-  const budget = activeBudget();
-  return budget === undefined ? Number.MAX_SAFE_INTEGER : budget.remainingCost() / STRING_TRAVERSAL + 1;
+  return remainingUnits() / STRING_TRAVERSAL + 1;
 }
 
 function isSized(value: unknown): boolean {
@@ -155,12 +170,16 @@ function splitParts(s: number, separator: number, limit: bigint | undefined): nu
   return parts;
 }
 
-/** The exact length `list.join(separator)` produces, or 0 for a list it will refuse. */
-function joinOutput(list: unknown, separator: unknown): number {
+/**
+ * The exact length `list.join(separator)` produces (0 for a list it will
+ * refuse), found by a walk that stops once past `cap`: what is past it cannot
+ * be paid for anyway.
+ */
+function joinOutput(list: unknown, separator: unknown, cap: number): number {
   if (!isCelList(list)) return 0;
   const items = list as CelList;
   let total = items.size > 1 ? (items.size - 1) * length(separator) : 0;
-  for (let i = 0; i < items.size; i++) total += length(items.get(i));
+  for (let i = 0; i < items.size && total <= cap; i++) total += length(items.get(i));
   return total;
 }
 
@@ -170,13 +189,17 @@ function stringArguments(target: unknown, a: unknown, b: unknown, c: unknown): n
 }
 
 /**
- * The characters of a list's string and bytes elements. Shallow: the
- * functions priced with it (the list library, apexOf) refuse or stop at an
- * element that is itself a list or map, so its contents are never walked.
+ * The characters of a list's string and bytes elements, counted until past
+ * what the budget can still pay for. Shallow: the functions priced with it
+ * (the list library, apexOf) refuse or stop at an element that is itself a
+ * list or map, so its contents are never walked.
  */
 function elementCharacters(list: CelList): number {
+  // One unit per element is charged besides: a list too long for the budget is refused unwalked.
+  if (list.size > remainingUnits()) return 0;
+  const cap = measureCap();
   let total = 0;
-  for (let i = 0; i < list.size; i++) total += length(list.get(i));
+  for (let i = 0; i < list.size && total <= cap; i++) total += length(list.get(i));
   return total;
 }
 
@@ -242,7 +265,11 @@ export const COST_RULES: ReadonlyMap<string, CostRule> = new Map<string, CostRul
   ["replace", (target, old, replacement, limit) => replaceCost(target, old, replacement, limit)],
   // The text is read and copied into parts, and every part is a new string.
   ["split", (target, separator, limit) => traversal(2 * length(target)) + splitParts(length(target), length(separator), limit as bigint | undefined)],
-  ["join", (target, separator) => traversal(2 * joinOutput(target, separator)) + count(target)],
+  ["join", (target, separator) => {
+    // The elements first: a list too long for the budget is refused before a walk of it.
+    const elements = count(target);
+    return elements > remainingUnits() ? elements : traversal(2 * joinOutput(target, separator, measureCap())) + elements;
+  }],
   ["format", (target, values) => traversal(length(target) + deepSize(values, measureCap()))],
   ["strings.quote", (_t, text) => 2 * length(text)],
   // Conversions parse or copy a string or bytes.
