@@ -49,7 +49,7 @@ describe("hostgate check exit status", () => {
   test("the rejected examples are all denied, so it exits 1 and marks each DENIED", async () => {
     const result = await hostgate("check", "-f", join(EXAMPLES, "rejected"));
     assert.equal(result.exitCode, 1, result.stdout + result.stderr);
-    assert.match(result.stdout, /^12 objects: 0 allowed, 12 denied$/m);
+    assert.match(result.stdout, /^14 objects: 0 allowed, 14 denied$/m);
     assert.doesNotMatch(result.stdout, /^ALLOWED/m);
   });
 
@@ -140,7 +140,7 @@ describe("hostgate check -o json", () => {
   });
 
   test("every entry has exactly the documented keys, with namespace only for namespaced objects", () => {
-    const namespaced = new Set(["DomainRoute", "HTTPRoute"]);
+    const namespaced = new Set(["DomainRoute", "HTTPRoute", "Gateway"]);
     for (const e of entries) {
       const expected = ["apiVersion", "kind", ...(namespaced.has(e.kind) ? ["namespace"] : []), "name", "source", "allowed", "denials", "warnings", "patch"];
       assert.deepEqual(Object.keys(e).sort(), expected.sort(), `${e.kind} ${e.name}`);
@@ -198,8 +198,10 @@ describe("hostgate check names the policies that deny each rejected example", ()
     { file: "external-mode-with-backend.yaml", policies: ["backend-union", "crd-schema"] },
     { file: "hostname-not-granted.yaml", policies: ["hostname-granted"], message: /api\.example\.com, which is not granted to namespace team-a/ },
     { file: "httproute-without-hostnames.yaml", policies: ["hostname-granted"], message: /has no spec\.hostnames/ },
+    { file: "istio-gateway-not-granted.yaml", policies: ["hostname-granted"], message: /api\.example\.com, which is not granted to namespace team-a for Gateways/ },
     { file: "missing-lb.yaml", policies: ["crd-schema", "lb-explicit"], message: /spec\.lb: Required value/ },
     { file: "public-without-protection.yaml", policies: ["public-needs-protection"] },
+    { file: "protection-allowing-every-path.yaml", policies: ["public-needs-protection"], message: /spec\.protection\.rules\[0\]\.paths\[1\] \("\/\{\*\*\}"\) has a wildcard/ },
     { file: "unknown-protection-provider.yaml", policies: ["registered-provider"], message: /"okta" is not a protection provider/ },
   ];
 
@@ -319,7 +321,7 @@ describe("hostgate check --operation", () => {
     const result = await hostgate("check", "-f", join(EXAMPLES, "rejected"), "--operation", "DELETE", "-o", "json");
     assert.equal(result.exitCode, 0, result.stdout);
     const entries = entriesOf(result);
-    assert.equal(entries.length, 12);
+    assert.equal(entries.length, 14);
     for (const e of entries) {
       assert.equal(e.allowed, true, `${e.name}: ${JSON.stringify(e.denials)}`);
       assert.deepEqual(e.patch, []);
