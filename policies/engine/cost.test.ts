@@ -106,6 +106,8 @@ describe("a list of 2^41 elements, built for free by lazy concatenation, is refu
     { name: "indexOf in it", expression: "variables.huge.indexOf('z') < 0" },
     { name: "checking whether it is sorted", expression: "variables.huge.isSorted()" },
     { name: "its largest element", expression: "variables.huge.max() != ''" },
+    // 40 lazy nodes deep; 30 more concatenations make it too deep to stay lazy, and copying it flat is charged (list-concat.ts).
+    { name: "concatenating to it until it is too deep to stay lazy", expression: `size(variables.huge${" + variables.v4".repeat(30)}) > 0` },
   ];
   for (const { name, expression } of cases) {
     test(name, () => {

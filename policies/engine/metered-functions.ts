@@ -13,8 +13,12 @@ import type { CelFunc } from "@bufbuild/cel";
 import { chargeCost } from "./budget.ts";
 import { COST_RULES } from "./cost.ts";
 import type { CostRule } from "./cost.ts";
+import { concatLists } from "./list-concat.ts";
 
 type Implementation = (this: unknown, ...args: unknown[]) => unknown;
+
+/** Overloads whose implementation hostgate replaces (same elements, bounded work): lists stay shallow (list-concat.ts). */
+const REPLACED_IMPLEMENTATIONS: ReadonlyMap<string, Implementation> = new Map([["_+_(list,list)", concatLists as Implementation]]);
 
 const metered = new WeakMap<CelFunc, CelFunc>();
 
@@ -33,7 +37,7 @@ function implementationOf(func: CelFunc): Implementation {
 export function meteredOverload(func: CelFunc, rule: CostRule): CelFunc {
   let wrapped = metered.get(func);
   if (wrapped !== undefined) return wrapped;
-  const impl = implementationOf(func);
+  const impl = REPLACED_IMPLEMENTATIONS.get(func.id) ?? implementationOf(func);
   // Before the work: a call the budget cannot pay for never runs. One form per arity, without an arguments array.
   const run = (
     func.arguments.length === 0
