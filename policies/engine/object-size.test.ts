@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { serializedSizeOver } from "./object-size.ts";
+import { runMutations, runValidations, withRequestDeadline } from "./evaluate.ts";
+import { compileModule, makePolicySet } from "./module-loader.ts";
+import { MAX_NESTING_DEPTH, serializedSizeOver } from "./object-size.ts";
+import type { AdmissionInput } from "./types.ts";
 
 const exact = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
@@ -36,3 +39,52 @@ describe("the object size bound", () => {
     assert.equal(serializedSizeOver(deep as object, 10), exact(deep));
   });
 });
+
+/** A list nested `depth` levels deep, as JSON.parse builds it from a body (which it parses without recursion). */
+const nested = (depth: number): unknown => JSON.parse("[".repeat(depth) + "]".repeat(depth));
+
+describe("the nesting bound", () => {
+  test("an object nested deeper than the limit is reported as such without being serialised (JSON.stringify overflowed its stack)", () => {
+    for (const depth of [MAX_NESTING_DEPTH + 1, 5_000, 100_000]) assert.equal(serializedSizeOver({ x: nested(depth) }, 10), Infinity, `depth ${depth}`);
+  });
+
+  test("an object nested exactly to the limit is measured", () => {
+    const object = nested(MAX_NESTING_DEPTH) as object;
+    assert.equal(serializedSizeOver(object, 10), exact(object));
+  });
+
+  test("policies deny an object nested 100,000 levels deep with the reason, in both phases, instead of throwing", () => {
+    const compiled = compileModule(
+      {
+        apiVersion: "hostgate.dev/v1alpha1",
+        kind: "PolicyModule",
+        metadata: { name: "any-policy" },
+        spec: {
+          description: "a policy and a mutation that match every DomainRoute",
+          match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE"] }],
+          validations: [{ expression: "true", message: "never" }],
+          mutations: [{ patchType: "JSONPatch", expression: "[]" }],
+        },
+      },
+      "any-policy.yaml",
+    );
+    if ("problems" in compiled) assert.fail(compiled.problems.join("\n"));
+    const input: AdmissionInput = {
+      operation: "CREATE",
+      kind: { group: "hostgate.dev", version: "v1alpha1", kind: "DomainRoute" },
+      namespace: "team-a",
+      name: "web",
+      object: { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "web", namespace: "team-a" }, spec: { x: nested(100_000) } },
+      oldObject: null,
+    };
+    const set = makePolicySet([compiled.module]);
+    const ctx = () => withRequestDeadline({ config: new Map(), cluster: new Map() });
+    for (const violations of [runValidations(set, input, ctx()), runMutations(set, input, ctx()).violations]) {
+      assert.deepEqual(
+        violations.map((v) => [v.policy, v.reason, v.message]),
+        [["any-policy", "RequestEntityTooLarge", `the object nests lists and maps more than ${MAX_NESTING_DEPTH} levels deep; policies evaluate objects nested at most that deep, so it is denied unevaluated`]],
+      );
+    }
+  });
+});
+

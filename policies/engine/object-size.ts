@@ -6,11 +6,30 @@
 // cannot clear is serialised for its exact size.
 
 /**
+ * Lists and maps nested deeper than this are not evaluated. Serialising (and
+ * converting, and comparing) a value is recursive: a 10 KB body of 5,000
+ * nested lists overflowed JSON.stringify's stack, which threw out of the
+ * engine instead of denying with a reason. Real objects nest a few dozen levels.
+ */
+export const MAX_NESTING_DEPTH = 1000;
+
+/**
  * The object's serialised size in UTF-8 bytes when it may exceed `limit`,
- * or -1 when it provably does not.
+ * -1 when it provably does not, or Infinity when it nests lists and maps more
+ * than MAX_NESTING_DEPTH levels deep (it is then never serialised).
  */
 export function serializedSizeOver(object: object, limit: number): number {
-  return upperBound(object, limit) <= limit ? -1 : Buffer.byteLength(JSON.stringify(object));
+  if (upperBound(object, limit) <= limit) return -1;
+  return nestedDeeperThan(object, MAX_NESTING_DEPTH) ? Infinity : Buffer.byteLength(JSON.stringify(object));
+}
+
+/** Whether lists and maps nest more than `limit` levels deep in the value; the walk goes no deeper than that. */
+function nestedDeeperThan(value: unknown, limit: number): boolean {
+  if (typeof value !== "object" || value === null) return false;
+  if (limit === 0) return true;
+  if (Array.isArray(value)) return value.some((item) => nestedDeeperThan(item, limit - 1));
+  for (const key in value) if (nestedDeeperThan((value as Record<string, unknown>)[key], limit - 1)) return true;
+  return false;
 }
 
 /** Deeper than this the walk gives up (and the object is serialised): it also stops on cycles. */

@@ -9,7 +9,7 @@ import { jsonToCel } from "./cel-values.ts";
 import { sharedCelView } from "./shared-views.ts";
 import { ModuleRun, SharedResults } from "./module-run.ts";
 import type { CompiledModule } from "./module-loader.ts";
-import { serializedSizeOver } from "./object-size.ts";
+import { MAX_NESTING_DEPTH, serializedSizeOver } from "./object-size.ts";
 import type { PhaseState } from "./request-scope.ts";
 import type { AdmissionInput, Violation } from "./types.ts";
 import { DEFAULT_ENGINE_LIMITS } from "./limits.ts";
@@ -104,6 +104,14 @@ function checkSize(object: unknown, limits: EngineLimits): Violation | undefined
   if (typeof object !== "object" || object === null) return undefined;
   const bytes = serializedSizeOver(object, limits.maxObjectBytes);
   if (bytes <= limits.maxObjectBytes) return undefined;
+  if (bytes === Infinity) {
+    return {
+      policy: "",
+      message: `the object nests lists and maps more than ${MAX_NESTING_DEPTH} levels deep; policies evaluate objects nested at most that deep, so it is denied unevaluated`,
+      reason: "RequestEntityTooLarge",
+      action: "Deny",
+    };
+  }
   return {
     policy: "",
     message: `the object is ${bytes} bytes; policies evaluate objects of at most ${limits.maxObjectBytes} bytes, so it is denied unevaluated`,
