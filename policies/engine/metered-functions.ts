@@ -14,11 +14,23 @@ import { chargeCost } from "./budget.ts";
 import { COST_RULES } from "./cost.ts";
 import type { CostRule } from "./cost.ts";
 import { concatLists } from "./list-concat.ts";
+import { re2Matches } from "./compiled/regex.ts";
 
 type Implementation = (this: unknown, ...args: unknown[]) => unknown;
 
-/** Overloads whose implementation hostgate replaces (same elements, bounded work): lists stay shallow (list-concat.ts). */
-const REPLACED_IMPLEMENTATIONS: ReadonlyMap<string, Implementation> = new Map([["_+_(list,list)", concatLists as Implementation]]);
+/**
+ * Overloads whose implementation hostgate replaces, with the same answers and
+ * bounded work: lists stay shallow (list-concat.ts), and `matches` keeps its
+ * compiled patterns as the fast path does (compiled/regex.ts) instead of
+ * compiling the pattern again on every call (a 252-character pattern took
+ * 1 ms to compile, so a loop ran about 250 calls past the deadline between two reads of the clock).
+ */
+const REPLACED_IMPLEMENTATIONS: ReadonlyMap<string, Implementation> = new Map([
+  ["_+_(list,list)", concatLists as Implementation],
+  ["string.matches(string)", function (this: unknown, pattern: unknown) {
+    return re2Matches(this as string, pattern as string);
+  }],
+]);
 
 const metered = new WeakMap<CelFunc, CelFunc>();
 
