@@ -277,3 +277,31 @@ describe("a regular expression from the object is charged for compiling it, on b
   });
 });
 
+
+describe("converting a long string to an integer is charged for parsing it whole", () => {
+  // The standard library parses the whole string into a BigInt before its range check: 75 ms for a million digits.
+  const bindings = { object: jsonToCel({ spec: { digits: "1".repeat(1_000_000), short: "00000000000000000000000000000000000000000000000000000000000000000042" } }) };
+  for (const expression of ["int(object.spec.digits) > 0", "uint(object.spec.digits) > 0u"]) {
+    test(`${expression} is refused before the parse, alike on both engines`, () => {
+      const outcomes = (["auto", "planner"] as const).map((engine) => {
+        const compiled = compileCel(expression, { variables: ["object"], engine });
+        assert.ok(compiled.ok);
+        const budget = new EvaluationBudget({ maxIterations: 10, timeoutMs: 60_000 });
+        const started = performance.now();
+        assert.throws(() => compiled.evaluateCel(bindings, budget), /cost limit of 1000000 units per expression/, engine);
+        assert.ok(performance.now() - started < 30, `${engine} took ${(performance.now() - started).toFixed(0)} ms`);
+        return budget.cost;
+      });
+      assert.equal(outcomes[0], outcomes[1]);
+    });
+  }
+
+  test("a zero-padded number a little longer than any integer still converts, for a few units", () => {
+    const compiled = compileCel("int(object.spec.short)", { variables: ["object"] });
+    assert.ok(compiled.ok);
+    const budget = new EvaluationBudget({ maxIterations: 10, timeoutMs: 60_000 });
+    assert.equal(compiled.evaluateCel(bindings, budget), 42n);
+    // 68 characters: 7 units to read them, 4 for each of the 4 past 64.
+    assert.equal(budget.cost, 23);
+  });
+});
