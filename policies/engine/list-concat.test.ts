@@ -47,3 +47,17 @@ describe("lists built by concatenation are read in linear time on both engines",
   }
 
 });
+
+describe("appending shares storage without changing any list already built", () => {
+  const cases = [
+    { name: "two appends to the same mapped list", expression: "[[1, 2, 3].map(x, x)].all(l, l + [9] == [1, 2, 3, 9] && l + [8] == [1, 2, 3, 8] && l == [1, 2, 3])" },
+    { name: "an append to a list that was appended to", expression: "[[1, 2, 3].map(x, x) + [4]].all(l, (l + [5]) + [6] == [1, 2, 3, 4, 5, 6] && l + [7] == [1, 2, 3, 4, 7] && size(l) == 4)" },
+    { name: "a large list appended to a mapped one", expression: `[[1, 2].map(x, x)].all(l, l + ${TWENTY} == [1, 2] + ${TWENTY} && (l + ${TWENTY})[21] == 19)` },
+  ];
+  for (const { name, expression } of cases) {
+    test(name, () => {
+      for (const engine of ["auto", "planner"] as const) assert.equal(run(expression, engine).value, true, engine);
+    });
+  }
+});
+
