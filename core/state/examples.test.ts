@@ -36,7 +36,7 @@ describe("examples", () => {
     }
     assert.deepEqual(Object.fromEntries(byFolder), {
       "platform-config.yaml": 1,
-      rejected: 12,
+      rejected: 14,
       routes: 5,
       state: 12,
     });
