@@ -37,6 +37,17 @@ const SLOW: ReadonlyArray<{ name: string; expression: string }> = [
 
 const spec = { blob: BLOB, copy: BLOB.slice(0, -1) + ",", items: ITEMS };
 
+/**
+ * A backstop against a walk or a parse that runs before it is charged, not a
+ * speed target (those live in bench/): what proves a call was refused before
+ * its work is the cost-limit message each test asserts. Four times the
+ * 250 ms deadline, so a loaded CI machine never fails it by chance, while the
+ * walks these tests guard against took seconds to minutes.
+ */
+function assertStoppedEarly(elapsedMs: number, what = "evaluation"): void {
+  assert.ok(elapsedMs < 1000, `${what} took ${elapsedMs.toFixed(0)} ms: something ran before it was charged`);
+}
+
 function request(): AdmissionInput {
   return {
     operation: "CREATE",
@@ -80,8 +91,7 @@ describe("a policy written to be slow on a large object is stopped at the cost l
       assert.equal(violation!.action, "Deny");
       assert.match(violation!.message, /cost limit of 1000000 units per expression/);
       assert.match(violation!.message, /the request is denied because policy errors fail closed/);
-      // The deadline is 250 ms; the cost limit stops these well before it (generous for a loaded machine).
-      assert.ok(elapsed < 1000, `took ${elapsed.toFixed(0)} ms`);
+      assertStoppedEarly(elapsed);
     });
   }
 });
@@ -118,7 +128,7 @@ describe("a list of 2^41 elements, built for free by lazy concatenation, is refu
       assert.equal(violations.length, 1, JSON.stringify(violations));
       assert.equal(violations[0]!.policy, "lazy-doubling");
       assert.match(violations[0]!.message, /cost limit of 1000000 units per expression/);
-      assert.ok(elapsed < 1000, `took ${elapsed.toFixed(0)} ms`);
+      assertStoppedEarly(elapsed);
     });
   }
 
@@ -127,7 +137,7 @@ describe("a list of 2^41 elements, built for free by lazy concatenation, is refu
       const started = performance.now();
       const violations = runValidations(makePolicySet([lazilyDoubled(expression)]), request(), withRequestDeadline({ config: new Map(), cluster: new Map() }));
       assert.deepEqual(violations, []);
-      assert.ok(performance.now() - started < 1000);
+      assertStoppedEarly(performance.now() - started);
     });
   }
 });
@@ -221,7 +231,7 @@ describe("a mutation's result", () => {
     assert.equal(outcome.violations.length, 1);
     assert.equal(outcome.violations[0]!.policy, "exploding-patch");
     assert.match(outcome.violations[0]!.message, /makes the result larger than 1048576 characters of JSON/);
-    assert.ok(performance.now() - started < 1000);
+    assertStoppedEarly(performance.now() - started);
   });
 });
 
@@ -241,7 +251,7 @@ describe("a regular expression from the object is charged for compiling it, on b
         const budget = new EvaluationBudget({ maxIterations: 10, timeoutMs: 60_000 });
         const started = performance.now();
         assert.throws(() => compiled.evaluateCel(bindings, budget), /cost limit of 1000000 units per expression/, engine);
-        assert.ok(performance.now() - started < 100, `${engine} took ${(performance.now() - started).toFixed(0)} ms`);
+        assertStoppedEarly(performance.now() - started, engine);
         return budget.cost;
       });
       assert.equal(outcomes[0], outcomes[1]);
@@ -289,7 +299,7 @@ describe("converting a long string to an integer is charged for parsing it whole
         const budget = new EvaluationBudget({ maxIterations: 10, timeoutMs: 60_000 });
         const started = performance.now();
         assert.throws(() => compiled.evaluateCel(bindings, budget), /cost limit of 1000000 units per expression/, engine);
-        assert.ok(performance.now() - started < 30, `${engine} took ${(performance.now() - started).toFixed(0)} ms`);
+        assertStoppedEarly(performance.now() - started, engine);
         return budget.cost;
       });
       assert.equal(outcomes[0], outcomes[1]);
@@ -323,7 +333,7 @@ describe("timestamps and durations are charged by the call, so a loop of them is
         const budget = new EvaluationBudget({ maxIterations: 1_000_000, timeoutMs: 250 });
         const started = performance.now();
         assert.throws(() => compiled.evaluateCel(bindings, budget), /cost limit of 1000000 units per expression/, engine);
-        assert.ok(performance.now() - started < 250, `${engine} took ${(performance.now() - started).toFixed(0)} ms`);
+        assertStoppedEarly(performance.now() - started, engine);
         return { cost: budget.cost, iterations: budget.iterations };
       });
       assert.deepEqual(outcomes[0], outcomes[1]);
