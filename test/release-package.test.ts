@@ -1,0 +1,149 @@
+// The image's runtime tree, proved without a container engine: `npm run
+// package` assembles what the Dockerfile's runtime stage copies (package.json,
+// dist/, production node_modules), and hostgate must run from it alone:
+// `check`, `render` and `serve` (until /readyz answers) on Node 24, with the
+// tree's own node_modules the only place Node can resolve packages from. A
+// run-time import of a devDependency (absent from the image) fails here.
+import { after, before, describe, it } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { get } from "node:http";
+import { builtinModules } from "node:module";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { assemblePackage } from "../bin/package.ts";
+import { filesUnder } from "../bin/build.ts";
+import { ROOT } from "./fixtures.ts";
+import { postJson } from "../webhook/testing/http.ts";
+
+const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean }> };
+
+// Outside the repository: Node resolves a package by walking up from the importing file, so a tree
+// inside the repository would fall back on the repository's node_modules and hide a missing package.
+const work = mkdtempSync(join(tmpdir(), "hostgate-release-"));
+const tree = join(work, "package");
+let packaged: ReturnType<typeof assemblePackage>;
+
+/** The environment of the runs: nothing that would let Node look for packages elsewhere. */
+const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => name !== "NODE_PATH" && name !== "NODE_OPTIONS"));
+
+before(() => {
+  for (let dir = work; dir !== dirname(dir); dir = dirname(dir)) {
+    assert.ok(!existsSync(join(dir, "node_modules")), `${join(dir, "node_modules")} exists: runs from ${tree} could resolve packages from it; set TMPDIR elsewhere`);
+  }
+  packaged = assemblePackage(ROOT, tree);
+});
+after(() => rmSync(work, { recursive: true, force: true }));
+
+/** `hostgate ARGS` from the package tree (`node dist/bin/cli.js`), and from the TypeScript sources, both with cwd in the tree. */
+function run(from: "package" | "sources", ...args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const entry = from === "package" ? join("dist", "bin", "cli.js") : join(ROOT, "bin", "cli.ts");
+  const result = spawnSync(process.execPath, [entry, ...args], { cwd: tree, env, encoding: "utf8", timeout: 30_000 });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe("the package tree (npm run package)", () => {
+  it("holds package.json, dist/ and node_modules/ and nothing else, as the image's runtime stage does", () => {
+    assert.deepEqual(readdirSync(tree).sort(), ["dist", "node_modules", "package.json"]);
+    assert.equal(readFileSync(join(tree, "package.json"), "utf8"), readFileSync(join(ROOT, "package.json"), "utf8"));
+  });
+
+  it("holds every production dependency and no package the lockfile marks dev", () => {
+    for (const name of Object.keys(manifest.dependencies)) assert.ok(existsSync(join(tree, "node_modules", name, "package.json")), `${name} is missing`);
+    const dev = Object.entries(lock.packages).filter(([path, entry]) => path.startsWith("node_modules/") && entry.dev === true);
+    assert.ok(dev.length > 0, "the lockfile marks no package dev: the check below would prove nothing");
+    for (const [path] of dev) assert.ok(!existsSync(join(tree, path)), `${path} is a devDependency (or only theirs) but was packaged`);
+    assert.equal(packaged.packages.length, Object.keys(lock.packages).filter((p) => p.startsWith("node_modules/") && lock.packages[p]!.dev !== true).length - packaged.skippedOptional.length);
+  });
+
+  it("ships no tests, bench or fuzzers in dist/, and the data files the code reads next to it", () => {
+    const files = filesUnder(join(tree, "dist"));
+    assert.deepEqual(files.filter((f) => /\.test\.js$|^bench\/|^test\/|fuzz/.test(f)), []);
+    for (const data of ["crds/hostgate.dev_domainroutes.yaml", "policies/library/hostname-granted.yaml", "examples/platform-config.yaml", "examples/state/domain-routes.yaml"]) {
+      assert.ok(files.includes(data), `dist/${data} is missing`);
+    }
+  });
+
+  it("imports, in every module it ships, only Node built-ins and the production dependencies package.json names", () => {
+    // Code paths the runs below do not take (cluster mode, the reconciler) are covered here.
+    const allowed = new Set([...Object.keys(manifest.dependencies), ...builtinModules]);
+    const bad: string[] = [];
+    const seen = new Set<string>();
+    for (const file of filesUnder(join(tree, "dist")).filter((f) => f.endsWith(".js"))) {
+      const text = readFileSync(join(tree, "dist", file), "utf8");
+      // Static imports and re-exports (`... from "x";`, `import "x";`) and literal dynamic imports (`import("x")`), as tsc writes them.
+      for (const match of text.matchAll(/\bfrom "([^"\n]+)";|^import "([^"\n]+)";|\bimport\("([^"\n]+)"\)/gm)) {
+        const specifier = (match[1] ?? match[2] ?? match[3])!;
+        if (specifier.startsWith(".") || specifier.startsWith("node:")) continue;
+        const name = specifier.startsWith("@") ? specifier.split("/").slice(0, 2).join("/") : specifier.split("/")[0]!;
+        seen.add(name);
+        if (!allowed.has(name)) bad.push(`dist/${file} imports ${specifier}`);
+      }
+    }
+    assert.deepEqual(bad, []);
+    for (const name of ["express", "yaml", "pino"]) assert.ok(seen.has(name), `the scan found no import of ${name}: it misreads tsc's output`);
+  });
+});
+
+describe("hostgate run from the package tree", () => {
+  const cases: { name: string; args: string[]; status: number }[] = [
+    { name: "check allows the example routes, as the sources do", args: ["check", "-f", join(ROOT, "examples", "routes")], status: 0 },
+    { name: "check denies the rejected examples, as the sources do", args: ["check", "-f", join(ROOT, "examples", "rejected")], status: 1 },
+    { name: "render prints the reconciler's objects for the example routes, as the sources do", args: ["render", "-f", join(ROOT, "examples", "routes")], status: 0 },
+  ];
+  for (const { name, args, status } of cases) {
+    it(name, () => {
+      const shipped = run("package", ...args);
+      assert.equal(shipped.status, status, `exit ${shipped.status}; stderr:\n${shipped.stderr}`);
+      assert.doesNotMatch(shipped.stderr, /ERR_MODULE_NOT_FOUND|Cannot find (package|module)/);
+      const sources = run("sources", ...args);
+      assert.equal(sources.status, status, sources.stderr);
+      assert.equal(shipped.stdout, sources.stdout);
+      assert.equal(shipped.stderr, sources.stderr);
+    });
+  }
+
+  it("serve answers /readyz 200 and a review, then exits 0 on SIGTERM", async () => {
+    const child = spawn(process.execPath, [join("dist", "bin", "cli.js"), "serve", "--state", join("dist", "examples", "state"), "--tls-dir", join(work, "tls"), "--listen", "127.0.0.1:0", "--health-listen", "127.0.0.1:0"], {
+      cwd: tree,
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    try {
+      const deadline = Date.now() + 20_000;
+      let health: RegExpExecArray | null = null;
+      while ((health = /health:\s+(http:\/\/\S+\/readyz)/.exec(stdout)) === null) {
+        assert.ok(child.exitCode === null && Date.now() < deadline, `no health address within 20 s (exit ${child.exitCode}); stdout:\n${stdout}\nstderr:\n${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      while ((await status(health[1]!)) !== 200) {
+        assert.ok(Date.now() < deadline, `/readyz not 200 within 20 s; stderr:\n${stderr}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      const curl = /curl -sS --cacert (\S+) -H 'Content-Type: application\/json' (\S+) -d '(.+)'/.exec(stdout);
+      assert.ok(curl, stdout);
+      const answer = JSON.parse((await postJson(curl[2]!, curl[3]!, readFileSync(curl[1]!, "utf8"))).text) as { response: { allowed: boolean } };
+      assert.equal(answer.response.allowed, false);
+    } finally {
+      child.kill("SIGTERM");
+    }
+    assert.equal(await exited, 0, stderr);
+    assert.doesNotMatch(stderr, /ERR_MODULE_NOT_FOUND|\n\s+at /);
+  });
+});
+
+function status(url: string): Promise<number> {
+  return new Promise((resolve) => {
+    get(url, (res) => {
+      res.resume();
+      resolve(res.statusCode ?? 0);
+    }).on("error", () => resolve(0));
+  });
+}
