@@ -54,6 +54,8 @@ const TLS_SECRET = "hostgate-webhook-tls";
 const VALIDATING = "hostgate-validating";
 const MUTATING = "hostgate-mutating";
 const IMAGE = "ghcr.io/hostgate/hostgate";
+/** The release the manifests install: the image tag is this version (see the Dockerfile and README "Release"). */
+const PACKAGE_VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { version: string }).version;
 
 // ---------------------------------------------------------------------------
 // Loading
@@ -712,8 +714,10 @@ describe("the Service, Deployment and PodDisruptionBudget", () => {
     assert.equal(container.command, undefined, "the image's entrypoint is hostgate");
   });
 
-  it("the image is the hostgate placeholder, pinned to a tag", () => {
-    assert.match(container.image, new RegExp(`^${IMAGE.replaceAll(".", "\\.")}:\\d+\\.\\d+\\.\\d+$`));
+  it("the image is the hostgate placeholder, tagged once by the base kustomization's images with the version in package.json", () => {
+    assert.equal(container.image, IMAGE, "the tag belongs in base/kustomization.yaml `images:` (one place for both Deployments), not here");
+    const images = (parse(readFileSync(join(BASE, "kustomization.yaml"), "utf8")) as Json).images;
+    assert.deepEqual(images, [{ name: IMAGE, newTag: PACKAGE_VERSION }]);
   });
 
   it("the container learns its namespace from the downward API as POD_NAMESPACE", () => {
@@ -1199,6 +1203,11 @@ describe("kubectl kustomize", { skip: KUBECTL_MISSING }, () => {
       [...BASE_OBJECTS.map(identity), ...BASE_CONFIGMAPS.map((g) => `ConfigMap ${g.namespace}/${g.name}`)].sort(),
     );
     for (const doc of rendered) assert.deepEqual(manifestProblems(doc), [], identity(doc));
+  });
+
+  it("runs the tagged image in both Deployments", () => {
+    const rendered = kustomize(DEPLOY);
+    for (const deployment of [WEBHOOK, RECONCILER]) assert.equal(containerOf(rendered, deployment).image, `${IMAGE}:${PACKAGE_VERSION}`, deployment);
   });
 
   it("mounts the generated ConfigMap under its hashed name in both Deployments, so a new config rolls the pods of both", () => {

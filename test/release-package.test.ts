@@ -87,6 +87,32 @@ describe("the package tree (npm run package)", () => {
   });
 });
 
+describe("the Dockerfile", () => {
+  const dockerfile = readFileSync(join(ROOT, "Dockerfile"), "utf8");
+  const stages = dockerfile.split(/^FROM /m).slice(1);
+  const runtime = stages.at(-1)!;
+
+  it("builds on Node 24 and runs on a Node 24 runtime as 65532:65532, starting dist/bin/cli.js", () => {
+    assert.equal(stages.length, 2, "a build stage and a runtime stage");
+    assert.match(stages[0]!, /^node:24[-\w.]* AS build\n/);
+    assert.match(runtime, /^gcr\.io\/distroless\/nodejs24-debian\d+:nonroot\n/);
+    assert.match(runtime, /^USER 65532:65532$/m);
+    assert.match(runtime, /^ENTRYPOINT \["\/nodejs\/bin\/node", "\/app\/dist\/bin\/cli\.js"\]$/m);
+    assert.doesNotMatch(runtime, /^RUN /m, "the runtime image has no shell to run anything with");
+  });
+
+  it("copies into the runtime stage exactly the entries npm run package assembles", () => {
+    const copied = [...runtime.matchAll(/^COPY --from=build \S+ \.\/(\S+)$/gm)].map((m) => m[1]).sort();
+    assert.deepEqual(copied, readdirSync(tree).sort());
+    assert.equal([...runtime.matchAll(/^(COPY|ADD) /gm)].length, copied.length, "something else is copied into the runtime stage");
+  });
+
+  it("leaves what the build makes or installs out of the build context (.dockerignore)", () => {
+    const ignored = readFileSync(join(ROOT, ".dockerignore"), "utf8").split("\n").map((line) => line.trim());
+    for (const entry of ["node_modules", "dist", ".package", ".git"]) assert.ok(ignored.includes(entry), `.dockerignore misses ${entry}`);
+  });
+});
+
 describe("hostgate run from the package tree", () => {
   const cases: { name: string; args: string[]; status: number }[] = [
     { name: "check allows the example routes, as the sources do", args: ["check", "-f", join(ROOT, "examples", "routes")], status: 0 },
