@@ -131,6 +131,14 @@ describe("hostgate run from the package tree", () => {
     });
   }
 
+  it("test runs the built-in library's suites shipped in dist/, as many as the sources have", () => {
+    const shipped = run("package", "test");
+    assert.equal(shipped.status, 0, `exit ${shipped.status}; stderr:\n${shipped.stderr}`);
+    const summary = (text: string) => /^(\d+) passed, 0 failed$/m.exec(text)?.[0];
+    assert.ok(summary(shipped.stdout), shipped.stdout);
+    assert.equal(summary(shipped.stdout), summary(run("sources", "test").stdout));
+  });
+
   it("serve answers /readyz 200 and a review, then exits 0 on SIGTERM", async () => {
     const child = spawn(process.execPath, [join("dist", "bin", "cli.js"), "serve", "--state", join("dist", "examples", "state"), "--tls-dir", join(work, "tls"), "--listen", "127.0.0.1:0", "--health-listen", "127.0.0.1:0"], {
       cwd: tree,
