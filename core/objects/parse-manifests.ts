@@ -1,7 +1,7 @@
 // Parses one file's text into Kubernetes objects. Pure: the caller reads the
 // file, so this is testable without a disk and shared by the sync and async
 // readers.
-import { isNode, LineCounter, parseAllDocuments } from "yaml";
+import { Composer, isNode, LineCounter, Parser } from "yaml";
 import type { Document } from "yaml";
 import type { Manifest } from "./manifest.ts";
 import { positionOf, yamlErrorProblem } from "../../policies/engine/yaml-problems.ts";
@@ -55,34 +55,71 @@ export function toPlainData(document: Document): unknown {
   }
 }
 
+/** A document converted to plain data, kept instead of its YAML AST. */
+interface DocumentValue {
+  /** 1-based position of the document in the file. */
+  index: number;
+  value: unknown;
+  /** Where the document's contents start, for problems. */
+  offset: number;
+  /** For a `List`, its items (see listItems); undefined for any other document. */
+  items: unknown[] | undefined;
+  /** For a `List`, where each item that is not a Kubernetes object starts (item index → offset). */
+  badItemOffsets: Map<number, number>;
+}
+
+/**
+ * The file's documents one at a time, each with its position. A streaming
+ * Parser + Composer (what parseAllDocuments does, without collecting) means
+ * only one document's AST is alive at once: a 10,000-route state file would
+ * otherwise hold 10,000 ASTs until the last one is converted.
+ */
+function* documentsOf(text: string, lineCounter: LineCounter): Generator<Document.Parsed> {
+  // `merge` enables `<<:` merge keys, which people use to share labels.
+  const composer = new Composer({ lineCounter, merge: true, prettyErrors: false });
+  yield* composer.compose(new Parser(lineCounter.addNewLine).parse(text));
+}
+
+/** For a `List`'s items that are not Kubernetes objects, where each starts, read from the AST before it is dropped. */
+function badItemOffsetsOf(document: Document, items: unknown[] | undefined, fallback: number): Map<number, number> {
+  const offsets = new Map<number, number>();
+  items?.forEach((item, j) => {
+    if (notAnObjectReason(item) === undefined) return;
+    const node = document.getIn(["items", j], true);
+    offsets.set(j, isNode(node) && node.range ? node.range[0] : fallback);
+  });
+  return offsets;
+}
+
 export function parseManifestText(text: string, file: string): ParsedManifests {
   const lineCounter = new LineCounter();
-  // `merge` enables `<<:` merge keys, which people use to share labels.
-  const documents = Array.from(parseAllDocuments(text, { lineCounter, merge: true, prettyErrors: false }));
   const problems: string[] = [];
-  const values: { index: number; value: unknown; offset: number; document: Document }[] = [];
+  const values: DocumentValue[] = [];
 
-  documents.forEach((document, i) => {
+  let i = 0;
+  for (const document of documentsOf(text, lineCounter)) {
+    i += 1;
     if (document.errors.length > 0) {
       // Only the first: later errors in the same document are usually echoes of it.
       problems.push(yamlErrorProblem(file, lineCounter, document.errors[0]));
-      return;
+      continue;
     }
     let value: unknown;
     try {
       value = toPlainData(document);
     } catch (error) {
-      problems.push(`${file}:${positionOf(lineCounter, document.range[0])}: document ${i + 1}: ${(error as Error).message}`);
-      return;
+      problems.push(`${file}:${positionOf(lineCounter, document.range[0])}: document ${i}: ${(error as Error).message}`);
+      continue;
     }
-    if (value === null || value === undefined) return; // empty document (e.g. a trailing `---`)
+    if (value === null || value === undefined) continue; // empty document (e.g. a trailing `---`)
     const offset = document.contents?.range?.[0] ?? document.range[0];
-    values.push({ index: i + 1, value, offset, document });
-  });
+    const items = notAnObjectReason(value) === undefined ? listItems(value as Json) : undefined;
+    values.push({ index: i, value, offset, items, badItemOffsets: badItemOffsetsOf(document, items, offset) });
+  }
 
   const manifests: Manifest[] = [];
   const multiDocument = values.length > 1 || problems.length > 0;
-  for (const { index, value, offset, document } of values) {
+  for (const { index, value, offset, items, badItemOffsets } of values) {
     const source = multiDocument ? `${file}#${index}` : file;
     const where = `${file}:${positionOf(lineCounter, offset)}`;
     const reason = notAnObjectReason(value);
@@ -93,7 +130,6 @@ export function parseManifestText(text: string, file: string): ParsedManifests {
       continue;
     }
     const object = value as Json;
-    const items = listItems(object);
     if (items === undefined) {
       manifests.push({ object, source });
       continue;
@@ -101,10 +137,8 @@ export function parseManifestText(text: string, file: string): ParsedManifests {
     items.forEach((item, j) => {
       const itemReason = notAnObjectReason(item);
       if (itemReason !== undefined) {
-        const node = document.getIn(["items", j], true);
-        const itemOffset = isNode(node) && node.range ? node.range[0] : offset;
         problems.push(
-          `${file}:${positionOf(lineCounter, itemOffset)}: items[${j}] of document ${index} (${object.kind}) is not a Kubernetes object (needs apiVersion and kind): ${itemReason}; fix or remove that item`,
+          `${file}:${positionOf(lineCounter, badItemOffsets.get(j) ?? offset)}: items[${j}] of document ${index} (${object.kind}) is not a Kubernetes object (needs apiVersion and kind): ${itemReason}; fix or remove that item`,
         );
       } else {
         manifests.push({ object: item as Json, source: `${source} items[${j}]` });

@@ -7,15 +7,24 @@ import { ManifestError } from "./manifest.ts";
 import type { Manifest } from "./manifest.ts";
 import { parseManifestText } from "./parse-manifests.ts";
 
-function collect(texts: { file: string; text: string }[], problems: string[]): Manifest[] {
-  const manifests: Manifest[] = [];
-  for (const { file, text } of texts) {
+// Each file is parsed as soon as it is read, so only one file's text (and
+// one document's YAML AST) is alive at a time, not every file's text at once.
+// Problems keep their order: unreadable paths first, then bad documents.
+class Collected {
+  readonly manifests: Manifest[] = [];
+  readonly documentProblems: string[] = [];
+
+  add(file: string, text: string): void {
     const parsed = parseManifestText(text, file);
-    manifests.push(...parsed.manifests);
-    problems.push(...parsed.problems);
+    for (const manifest of parsed.manifests) this.manifests.push(manifest);
+    for (const problem of parsed.problems) this.documentProblems.push(problem);
   }
-  if (problems.length > 0) throw new ManifestError(problems);
-  return manifests;
+
+  finish(pathProblems: string[]): Manifest[] {
+    const problems = [...pathProblems, ...this.documentProblems];
+    if (problems.length > 0) throw new ManifestError(problems);
+    return this.manifests;
+  }
 }
 
 /**
@@ -25,27 +34,33 @@ function collect(texts: { file: string; text: string }[], problems: string[]): M
  */
 export async function readManifests(paths: readonly string[]): Promise<Manifest[]> {
   const { files, problems } = await findManifestFiles(paths);
-  const texts: { file: string; text: string }[] = [];
+  const collected = new Collected();
   for (const file of files) {
+    let text: string;
     try {
-      texts.push({ file, text: await readFile(file, "utf8") });
+      text = await readFile(file, "utf8");
     } catch (error) {
       problems.push(fsProblem(file, error));
+      continue;
     }
+    collected.add(file, text);
   }
-  return collect(texts, problems);
+  return collected.finish(problems);
 }
 
 /** readManifests, blocking. */
 export function readManifestsSync(paths: readonly string[]): Manifest[] {
   const { files, problems } = findManifestFilesSync(paths);
-  const texts: { file: string; text: string }[] = [];
+  const collected = new Collected();
   for (const file of files) {
+    let text: string;
     try {
-      texts.push({ file, text: readFileSync(file, "utf8") });
+      text = readFileSync(file, "utf8");
     } catch (error) {
       problems.push(fsProblem(file, error));
+      continue;
     }
+    collected.add(file, text);
   }
-  return collect(texts, problems);
+  return collected.finish(problems);
 }

@@ -147,8 +147,9 @@ export class ClusterStateIndex {
     return copied;
   }
 
-  #fresh<T>(): T[] {
-    const list: T[] = [];
+  /** A new owned list of one item, allocated at its size: most domains and appIds have one route. */
+  #fresh<T>(item: T): T[] {
+    const list: T[] = [item];
     this.#owned.add(list);
     return list;
   }
@@ -160,7 +161,12 @@ export class ClusterStateIndex {
   #add<T>(index: ListIndex<T>, key: string, item: T, compare: (a: T, b: T) => number): ListIndex<T> {
     const map = this.#own(index, (m) => new Map(m));
     const existing = map.get(key);
-    const list = existing === undefined ? this.#fresh<T>() : this.#own(existing, (l) => l.slice());
+    if (existing === undefined) {
+      // Not insertSorted into []: growing an empty array reserves room for 17 items.
+      map.set(key, this.#fresh(item));
+      return map;
+    }
+    const list = this.#own(existing, (l) => l.slice());
     insertSorted(list, item, compare);
     map.set(key, list);
     return map;

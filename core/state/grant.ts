@@ -1,6 +1,6 @@
 // A HostnameGrant as the index stores it and CEL reads it.
 import type { CelInputValue } from "../objects/cel-input.ts";
-import { normalizeHostname, recordAt, stringAt, stringsAt } from "./fields.ts";
+import { detached, normalizeHostname, recordAt, stringAt, stringsAt } from "./fields.ts";
 
 /** CEL `Grant`: {name, namespaces, hostnames, kinds, allowPublicWithoutProtection}. */
 export type GrantValue = ReadonlyMap<string, CelInputValue>;
@@ -20,16 +20,17 @@ export interface GrantEntry {
  * trailing dot to compare with route domains; `kinds` empty means all kinds.
  */
 export function grantEntry(object: unknown): GrantEntry | undefined {
-  const name = stringAt(recordAt(object, "metadata"), "name");
+  // Every string the index keeps is detached from the text it was parsed from.
+  const name = detached(stringAt(recordAt(object, "metadata"), "name"));
   if (name === "") return undefined;
   const spec = recordAt(object, "spec");
-  const kinds = stringsAt(spec, "kinds");
+  const kinds = stringsAt(spec, "kinds", detached);
   // An empty kinds list means every kind, so a kinds field that is present
   // but unreadable (a scalar, empty strings, numbers) must not collapse into
   // it: such a grant is indexed for no namespace and so grants nothing.
   const kindsMalformed = spec?.kinds !== undefined && spec.kinds !== null && (!Array.isArray(spec.kinds) || kinds.length !== spec.kinds.length || kinds.length === 0);
-  const namespaces = kindsMalformed ? [] : stringsAt(spec, "namespaces");
-  const hostnames = stringsAt(spec, "hostnames", normalizeHostname);
+  const namespaces = kindsMalformed ? [] : stringsAt(spec, "namespaces", detached);
+  const hostnames = stringsAt(spec, "hostnames", (h) => detached(normalizeHostname(h)));
   const allowPublicWithoutProtection = spec?.allowPublicWithoutProtection === true;
   const value: GrantValue = new Map<string, CelInputValue>([
     ["name", name],

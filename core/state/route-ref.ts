@@ -1,7 +1,7 @@
 // A DomainRoute as the index stores it and CEL reads it: only the fields
 // uniqueness checks need, not the whole object.
 import type { CelInputValue } from "../objects/cel-input.ts";
-import { normalizeHostname, recordAt, stringAt } from "./fields.ts";
+import { detached, normalizeHostname, recordAt, stringAt } from "./fields.ts";
 
 /** CEL `RouteRef`: {namespace, name, uid, domain, lb, appId}. */
 export type RouteValue = ReadonlyMap<string, CelInputValue>;
@@ -44,14 +44,15 @@ export function routeKey(namespace: string, name: string): string {
 /** The route's index entry, or undefined when it has no name. */
 export function routeEntry(object: unknown): RouteEntry | undefined {
   const metadata = recordAt(object, "metadata");
-  const name = stringAt(metadata, "name");
+  // Every string the index keeps is detached from the text it was parsed from.
+  const name = detached(stringAt(metadata, "name"));
   if (name === "") return undefined;
-  const namespace = namespaceOf(object);
+  const namespace = detached(namespaceOf(object));
   const spec = recordAt(object, "spec");
-  const uid = stringAt(metadata, "uid");
-  const domain = normalizeHostname(stringAt(spec, "domain"));
-  const lb = stringAt(spec, "lb");
-  const appId = stringAt(recordAt(spec, "protection"), "appId");
+  const uid = detached(stringAt(metadata, "uid"));
+  const domain = detached(normalizeHostname(stringAt(spec, "domain")));
+  const lb = detached(stringAt(spec, "lb"));
+  const appId = detached(stringAt(recordAt(spec, "protection"), "appId"));
   const value: RouteValue = new Map<string, CelInputValue>([
     ["namespace", namespace],
     ["name", name],
@@ -61,7 +62,7 @@ export function routeEntry(object: unknown): RouteEntry | undefined {
     ["appId", appId],
   ]);
   const terminating = stringAt(metadata, "deletionTimestamp") !== "";
-  return { key: routeKey(namespace, name), namespace, name, uid, domain, lb, appId, terminating, value };
+  return { key: detached(routeKey(namespace, name)), namespace, name, uid, domain, lb, appId, terminating, value };
 }
 
 /**

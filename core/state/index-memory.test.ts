@@ -1,0 +1,67 @@
+// What the index costs in memory once a state file is loaded: it must not
+// keep the file's text alive, and one route must stay small. Measured on the
+// V8 heap after a forced collection, with margins far wider than the noise.
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { setFlagsFromString } from "node:v8";
+import { runInNewContext } from "node:vm";
+import { parseManifestText } from "../objects/parse-manifests.ts";
+import { ClusterStateIndex } from "./cluster-state-index.ts";
+import { grant, route } from "./state-fixtures.ts";
+
+setFlagsFromString("--expose-gc");
+const gc = runInNewContext("gc") as () => void;
+
+function heapUsedAfterGc(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+const MB = 1024 * 1024;
+
+/** An index built from a YAML text padded to `padBytes` by a comment; the text itself is not returned. */
+function indexFromPaddedText(document: string, padBytes: number): ClusterStateIndex {
+  const text = `${document}# ${"x".repeat(padBytes)}\n`;
+  const { manifests, problems } = parseManifestText(text, "state.yaml");
+  assert.deepEqual(problems, []);
+  return ClusterStateIndex.fromObjects(manifests.map((m) => m.object));
+}
+
+describe("ClusterStateIndex memory", () => {
+  const documents = [
+    {
+      name: "a DomainRoute",
+      yaml: "apiVersion: hostgate.dev/v1alpha1\nkind: DomainRoute\nmetadata:\n  name: shop-web-frontend\n  namespace: team-a-namespace\n" +
+        "  uid: 00000000-0000-4000-8000-000000000001\nspec:\n  domain: shop.team-a.example.com\n  lb: alb-out-internet\n  protection:\n    provider: sso\n    appId: shop-web-frontend-app\n",
+    },
+    {
+      name: "a HostnameGrant",
+      yaml: "apiVersion: hostgate.dev/v1alpha1\nkind: HostnameGrant\nmetadata:\n  name: team-a-shop-grant\nspec:\n  namespaces: [team-a-namespace]\n" +
+        "  hostnames: ['*.shop.team-a.example.com']\n  kinds: [DomainRouteKind]\n",
+    },
+  ];
+  for (const { name, yaml } of documents) {
+    it(`does not keep the text of the file it was parsed from alive, for ${name}`, () => {
+      const before = heapUsedAfterGc();
+      const index = indexFromPaddedText(yaml, 16 * MB);
+      const retained = heapUsedAfterGc() - before;
+      assert.equal(index.counts().domainRoutes + index.counts().hostnameGrants, 1);
+      assert.ok(retained < 4 * MB, `the index of one object holds ${(retained / MB).toFixed(1)} MB: its strings still point into the 16 MB file text`);
+    });
+  }
+
+  it("keeps a DomainRoute, with its domain and appId listings, in under 1 KB of heap", () => {
+    const count = 20_000;
+    const objects = [grant({ name: "g", namespaces: ["team-a"], hostnames: ["example.com"] })];
+    for (let i = 0; i < count; i++) {
+      objects.push(route({ namespace: `team-${i % 100}`, name: `app-${i}`, domain: `app-${i}.example.com`, appId: `app-${i}` }));
+    }
+    const before = heapUsedAfterGc();
+    const index = ClusterStateIndex.fromObjects(objects);
+    index.celValue();
+    const perRoute = (heapUsedAfterGc() - before) / count;
+    assert.equal(index.counts().domainRoutes, count);
+    assert.ok(perRoute < 1024, `${perRoute.toFixed(0)} bytes per route`);
+  });
+});
