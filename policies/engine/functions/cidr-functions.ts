@@ -7,17 +7,21 @@ import type { CelFunc } from "@bufbuild/cel";
 import { cidrContainsCIDR, cidrContainsIP, formatCIDR, maskCIDR, parseCIDR } from "./cidr.ts";
 import type { CIDR } from "./cidr.ts";
 import { requireIP } from "./ip-functions.ts";
+import { cachedParser } from "./parse-cache.ts";
 
 const { BOOL, INT, STRING } = CelScalar;
 
+/** parseCIDR, kept by text (see parse-cache.ts): literal and configured prefixes are parsed once, not on every request. */
+const parseCIDROnce = cachedParser(parseCIDR);
+
 export function requireCIDR(text: string): CIDR {
-  const cidr = parseCIDR(text);
+  const cidr = parseCIDROnce(text);
   if (cidr === undefined) throw celError(`invalid CIDR: ${JSON.stringify(text)}`);
   return cidr;
 }
 
 export const cidrFunctions: CelFunc[] = [
-  celFunc("isCIDR", [STRING], BOOL, (text) => parseCIDR(text) !== undefined),
+  celFunc("isCIDR", [STRING], BOOL, (text) => parseCIDROnce(text) !== undefined),
   celFunc("cidr", [STRING], STRING, (text) => formatCIDR(requireCIDR(text))),
   celMethod("containsIP", STRING, [STRING], BOOL, function (ip) {
     return cidrContainsIP(requireCIDR(this), requireIP(ip));
