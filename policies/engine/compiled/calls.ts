@@ -11,6 +11,7 @@ import { compileIndex } from "./attributes.ts";
 import { CONDITIONAL, INDEX } from "./chains.ts";
 import { callSite, dispatch, isStandard } from "./dispatch.ts";
 import type { CallSite } from "./dispatch.ts";
+import { foldPureCall } from "./folding.ts";
 import { STANDARD_FUNCTIONS, TICK_NATIVE, typeOf } from "./functions.ts";
 import { compileAnd, compileConditional, compileNotStrictlyFalse, compileOr } from "./logic.ts";
 import { OPERATORS } from "./operators.ts";
@@ -69,6 +70,8 @@ export function compileCall(ctx: CompileContext, call: Expr_Call, id: bigint, sc
   const target = call.target === undefined ? undefined : ctx.compile(call.target, scope);
   const args = call.args.map((arg) => ctx.compile(arg, scope));
   const site = callSite(name, id, group);
+  const folded = foldPureCall(ctx.env, site, target, args);
+  if (folded !== undefined) return folded;
   const native = nativeCall(ctx, site, target, args);
   const run = native ?? generic(site, target, args);
   // type(x) keeps x's node too, for `type(x) == string` (see operators.ts).

@@ -43,10 +43,15 @@ let reference: CelEnv | undefined;
  */
 export function isStandard(env: CelEnv, name: string): boolean {
   reference ??= celEnv({ funcs: [...strings, ...meteredReplacements(strings)] });
-  const expected = reference.funcs.find(name);
-  const actual = env.funcs.find(name);
-  if (expected === undefined || actual === undefined) return false;
-  const a = [...expected];
-  const b = [...actual];
-  return a.length === b.length && a.every((f, i) => f === b[i]);
+  return sameOverloads(reference, env, name);
+}
+
+/** True when both environments have overloads of `name` and they are the same function objects, in the same order. */
+export function sameOverloads(expected: CelEnv, actual: CelEnv, name: string): boolean {
+  const a = expected.funcs.find(name);
+  const b = actual.funcs.find(name);
+  if (a === undefined || b === undefined) return false;
+  const left = [...a];
+  const right = [...b];
+  return left.length === right.length && left.every((f, i) => f === right[i]);
 }
