@@ -42,12 +42,16 @@ describe("cachedParser", () => {
     assert.equal(counter.parsed.length, 2);
   });
 
-  test("the cache keeps at most PARSE_CACHE_SIZE texts, dropping the least recently used", () => {
+  test("the cache keeps at most PARSE_CACHE_SIZE texts: one more starts it over, keeping only the newest", () => {
     const counter = counting(parseIP);
     const parse = cachedParser(counter.parse);
-    for (let i = 0; i <= PARSE_CACHE_SIZE; i++) parse(`10.0.${i >> 8}.${i & 255}`);
-    parse("10.0.0.0"); // the first text, dropped when the cache overflowed: parsed again
-    parse(`10.0.${PARSE_CACHE_SIZE >> 8}.${PARSE_CACHE_SIZE & 255}`); // the latest: still kept
+    const text = (i: number) => `10.0.${i >> 8}.${i & 255}`;
+    for (let i = 0; i < PARSE_CACHE_SIZE; i++) parse(text(i));
+    parse(text(PARSE_CACHE_SIZE - 1)); // still kept: the cache is full, not over
+    assert.equal(counter.parsed.length, PARSE_CACHE_SIZE);
+    parse(text(PARSE_CACHE_SIZE)); // one more: the cache starts over with it
+    parse(text(PARSE_CACHE_SIZE));
+    parse(text(0)); // dropped: parsed again
     assert.equal(counter.parsed.length, PARSE_CACHE_SIZE + 2);
   });
 
