@@ -1,13 +1,13 @@
-// What the index costs in memory once a state file is loaded: it must not
-// keep the file's text alive, and one route must stay small. Measured on the
-// V8 heap after a forced collection, with margins far wider than the noise.
+// What the index keeps once a state file is loaded: never the file's text.
+// Measured on the V8 heap after a forced collection, with a margin far wider
+// than the noise (a leak is the whole 16 MB). What a route costs is a memory
+// figure, measured by bench/ (issue 11), not asserted here.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { setFlagsFromString } from "node:v8";
 import { runInNewContext } from "node:vm";
 import { parseManifestText } from "../objects/parse-manifests.ts";
 import { ClusterStateIndex } from "./cluster-state-index.ts";
-import { grant, route } from "./state-fixtures.ts";
 
 setFlagsFromString("--expose-gc");
 const gc = runInNewContext("gc") as () => void;
@@ -50,18 +50,4 @@ describe("ClusterStateIndex memory", () => {
       assert.ok(retained < 4 * MB, `the index of one object holds ${(retained / MB).toFixed(1)} MB: its strings still point into the 16 MB file text`);
     });
   }
-
-  it("keeps a DomainRoute, with its domain and appId listings, in under 1 KB of heap", () => {
-    const count = 20_000;
-    const objects = [grant({ name: "g", namespaces: ["team-a"], hostnames: ["example.com"] })];
-    for (let i = 0; i < count; i++) {
-      objects.push(route({ namespace: `team-${i % 100}`, name: `app-${i}`, domain: `app-${i}.example.com`, appId: `app-${i}` }));
-    }
-    const before = heapUsedAfterGc();
-    const index = ClusterStateIndex.fromObjects(objects);
-    index.celValue();
-    const perRoute = (heapUsedAfterGc() - before) / count;
-    assert.equal(index.counts().domainRoutes, count);
-    assert.ok(perRoute < 1024, `${perRoute.toFixed(0)} bytes per route`);
-  });
 });
