@@ -68,6 +68,12 @@ describe("containsIP", () => {
     ["0.0.0.0/0", "::1", false],
     ["::/0", "1.2.3.4", false],
     ["::/0", "::1.2.3.4", true],
+    // Prefixes ending inside a byte, at both of its edges.
+    ["172.16.0.0/12", "172.31.255.255", true],
+    ["172.16.0.0/12", "172.32.0.0", false],
+    ["172.16.0.0/12", "172.15.255.255", false],
+    ["2001:db8::/127", "2001:db8::1", true],
+    ["2001:db8::/127", "2001:db8::2", false],
   ];
   for (const [cidr, ip, want] of cases) {
     test(`${show(cidr)}.containsIP(${show(ip)}) is ${want}`, () => {

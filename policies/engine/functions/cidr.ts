@@ -57,8 +57,11 @@ function maskBytes(bytes: Uint8Array, bits: number): Uint8Array {
   return out;
 }
 
+/** True when the first `bits` bits of `a` and `b` are equal. Compared in place: containment runs on every request, so it builds no masked copies. */
 function samePrefix(a: Uint8Array, b: Uint8Array, bits: number): boolean {
-  const ma = maskBytes(a, bits);
-  const mb = maskBytes(b, bits);
-  return ma.every((byte, i) => byte === mb[i]);
+  for (let i = 0; bits > 0; i++, bits -= 8) {
+    const mask = bits >= 8 ? 0xff : (0xff << (8 - bits)) & 0xff;
+    if ((((a[i] as number) ^ (b[i] as number)) & mask) !== 0) return false;
+  }
+  return true;
 }
