@@ -48,6 +48,24 @@ function assertStoppedEarly(elapsedMs: number, what = "evaluation"): void {
   assert.ok(elapsedMs < 1000, `${what} took ${elapsedMs.toFixed(0)} ms: something ran before it was charged`);
 }
 
+/**
+ * Runs `expression` on both engines, each with a fresh budget of `limits`,
+ * and asserts that each stops it at the per-expression cost limit, early,
+ * having charged the same cost over the same iterations.
+ */
+function assertRefusedAlikeOnBothEngines(expression: string, bindings: Record<string, unknown>, limits: { maxIterations: number; timeoutMs: number }): void {
+  const outcomes = (["auto", "planner"] as const).map((engine) => {
+    const compiled = compileCel(expression, { variables: ["object"], engine });
+    assert.ok(compiled.ok, JSON.stringify(compiled));
+    const budget = new EvaluationBudget(limits);
+    const started = performance.now();
+    assert.throws(() => compiled.evaluateCel(bindings, budget), /cost limit of 1000000 units per expression/, engine);
+    assertStoppedEarly(performance.now() - started, engine);
+    return { cost: budget.cost, iterations: budget.iterations };
+  });
+  assert.deepEqual(outcomes[0], outcomes[1]);
+}
+
 function request(): AdmissionInput {
   return {
     operation: "CREATE",
@@ -244,17 +262,7 @@ describe("a regular expression from the object is charged for compiling it, on b
   ];
   for (const { name, pattern } of refused) {
     test(`${name} is refused before it is compiled`, () => {
-      const bindings = { object: jsonToCel({ spec: { pattern } }) };
-      const outcomes = (["auto", "planner"] as const).map((engine) => {
-        const compiled = compileCel("''.matches(object.spec.pattern)", { variables: ["object"], engine });
-        assert.ok(compiled.ok);
-        const budget = new EvaluationBudget({ maxIterations: 10, timeoutMs: 60_000 });
-        const started = performance.now();
-        assert.throws(() => compiled.evaluateCel(bindings, budget), /cost limit of 1000000 units per expression/, engine);
-        assertStoppedEarly(performance.now() - started, engine);
-        return budget.cost;
-      });
-      assert.equal(outcomes[0], outcomes[1]);
+      assertRefusedAlikeOnBothEngines("''.matches(object.spec.pattern)", { object: jsonToCel({ spec: { pattern } }) }, { maxIterations: 10, timeoutMs: 60_000 });
     });
   }
 
@@ -293,16 +301,7 @@ describe("converting a long string to an integer is charged for parsing it whole
   const bindings = { object: jsonToCel({ spec: { digits: "1".repeat(1_000_000), short: "00000000000000000000000000000000000000000000000000000000000000000042" } }) };
   for (const expression of ["int(object.spec.digits) > 0", "uint(object.spec.digits) > 0u"]) {
     test(`${expression} is refused before the parse, alike on both engines`, () => {
-      const outcomes = (["auto", "planner"] as const).map((engine) => {
-        const compiled = compileCel(expression, { variables: ["object"], engine });
-        assert.ok(compiled.ok);
-        const budget = new EvaluationBudget({ maxIterations: 10, timeoutMs: 60_000 });
-        const started = performance.now();
-        assert.throws(() => compiled.evaluateCel(bindings, budget), /cost limit of 1000000 units per expression/, engine);
-        assertStoppedEarly(performance.now() - started, engine);
-        return budget.cost;
-      });
-      assert.equal(outcomes[0], outcomes[1]);
+      assertRefusedAlikeOnBothEngines(expression, bindings, { maxIterations: 10, timeoutMs: 60_000 });
     });
   }
 
@@ -327,16 +326,7 @@ describe("timestamps and durations are charged by the call, so a loop of them is
   const bindings = { object: jsonToCel({ spec }) };
   for (const { name, expression } of cases) {
     test(name, () => {
-      const outcomes = (["auto", "planner"] as const).map((engine) => {
-        const compiled = compileCel(expression, { variables: ["object"], engine });
-        assert.ok(compiled.ok, JSON.stringify(compiled));
-        const budget = new EvaluationBudget({ maxIterations: 1_000_000, timeoutMs: 250 });
-        const started = performance.now();
-        assert.throws(() => compiled.evaluateCel(bindings, budget), /cost limit of 1000000 units per expression/, engine);
-        assertStoppedEarly(performance.now() - started, engine);
-        return { cost: budget.cost, iterations: budget.iterations };
-      });
-      assert.deepEqual(outcomes[0], outcomes[1]);
+      assertRefusedAlikeOnBothEngines(expression, bindings, { maxIterations: 1_000_000, timeoutMs: 250 });
     });
   }
 });
