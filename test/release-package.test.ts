@@ -6,7 +6,7 @@
 // run-time import of a devDependency (absent from the image) fails here.
 import { after, before, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { get } from "node:http";
 import { builtinModules } from "node:module";
@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import { assemblePackage } from "../bin/package.ts";
 import { filesUnder } from "../bin/build.ts";
 import { ROOT } from "./fixtures.ts";
-import { postJson } from "../webhook/testing/http.ts";
+import { startServe } from "./serve-child.ts";
 
 const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
 const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean }> };
@@ -140,36 +140,20 @@ describe("hostgate run from the package tree", () => {
   });
 
   it("serve answers /readyz 200 and a review, then exits 0 on SIGTERM", async () => {
-    const child = spawn(process.execPath, [join("dist", "bin", "cli.js"), "serve", "--state", join("dist", "examples", "state"), "--tls-dir", join(work, "tls"), "--listen", "127.0.0.1:0", "--health-listen", "127.0.0.1:0"], {
-      cwd: tree,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
-    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const serve = startServe(join("dist", "bin", "cli.js"), ["--state", join("dist", "examples", "state"), "--tls-dir", join(work, "tls"), "--listen", "127.0.0.1:0", "--health-listen", "127.0.0.1:0"], { cwd: tree, env });
     try {
+      const health = await serve.waitFor(/health:\s+(http:\/\/\S+\/readyz)/, "health address");
       const deadline = Date.now() + 20_000;
-      let health: RegExpExecArray | null = null;
-      while ((health = /health:\s+(http:\/\/\S+\/readyz)/.exec(stdout)) === null) {
-        assert.ok(child.exitCode === null && Date.now() < deadline, `no health address within 20 s (exit ${child.exitCode}); stdout:\n${stdout}\nstderr:\n${stderr}`);
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
       while ((await status(health[1]!)) !== 200) {
-        assert.ok(Date.now() < deadline, `/readyz not 200 within 20 s; stderr:\n${stderr}`);
+        assert.ok(Date.now() < deadline, `/readyz not 200 within 20 s; stderr:\n${serve.stderr()}`);
         await new Promise((resolve) => setTimeout(resolve, 50));
       }
-      const curl = /curl -sS --cacert (\S+) -H 'Content-Type: application\/json' (\S+) -d '(.+)'/.exec(stdout);
-      assert.ok(curl, stdout);
-      const answer = JSON.parse((await postJson(curl[2]!, curl[3]!, readFileSync(curl[1]!, "utf8"))).text) as { response: { allowed: boolean } };
-      assert.equal(answer.response.allowed, false);
+      assert.equal(await serve.postBannerReview(), false);
     } finally {
-      child.kill("SIGTERM");
+      serve.child.kill("SIGTERM");
     }
-    assert.equal(await exited, 0, stderr);
-    assert.doesNotMatch(stderr, /ERR_MODULE_NOT_FOUND|\n\s+at /);
+    assert.equal(await serve.exited, 0, serve.stderr());
+    assert.doesNotMatch(serve.stderr(), /ERR_MODULE_NOT_FOUND|\n\s+at /);
   });
 });
 
