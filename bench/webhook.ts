@@ -1,72 +1,240 @@
-// The webhook benchmark: hostgate serving the full library with 10,000
-// DomainRoutes and 1,000 HostnameGrants in its cache, against a no-op
-// AdmissionReview server in the same stack (node:https, express 5), both
-// driven over HTTPS by autocannon in this same run:
-//   1. saturation: 32 connections, requests/s of each and the ratio;
+// The webhook benchmark: hostgate as shipped (the release build in dist/,
+// the Deployment's NODE_OPTIONS, MALLOC_ARENA_MAX and memory limit) serving
+// the full library with 10,000 DomainRoutes and 1,000 HostnameGrants in its
+// cache, against a no-op AdmissionReview server in the same stack
+// (node:https, express 5), both driven over HTTPS by autocannon in this run:
+//   1. saturation: 32 connections, requests/s of each, the ratio, and the
+//      server CPU per review of each;
 //   2. a fixed offered load of 1,000 reviews/s: p50/p99 latency of each;
-//   3. the webhook's resident memory (now and peak).
-// The webhook runs as deployed: cluster mode (client-node list+watch into the
+//   3. memory: the webhook's RSS after those runs; then a second webhook
+//      with 50,000 routes through the same runs, and the RSS per added route;
+//   4. the time from start to /readyz.
+// The webhook runs in cluster mode (client-node list+watch into the
 // projected cache) against a stand-in API server holding the synthetic
-// cluster, the certificate from files, and the NODE_OPTIONS of
-// deploy/base/deployment.yaml. `--mode local` reads the objects from YAML
-// files instead (what `npm start` does).
+// cluster, with the certificate from files. `--mode local` reads the objects
+// from YAML files instead (what `npm start` does); `--entry sources` runs the
+// TypeScript sources instead of dist/.
 //
-//   npm run bench:webhook [-- --seconds 10 --routes 10000 --grants 1000 --mode cluster|local]
+//   npm run bench:webhook [-- --seconds 10 --routes 10000 --large-routes 50000 --grants 1000 --mode cluster|local --entry dist|sources]
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { stringify } from "yaml";
-import { PACKAGE_ROOT } from "../core/cli/paths.ts";
+import { parseAllDocuments, stringify } from "yaml";
+import { build } from "../bin/build.ts";
 import { localCertificates } from "../certs/factories.ts";
-import { parseAllDocuments } from "yaml";
-import { pacedLoad } from "./paced-load.ts";
+import { PACKAGE_ROOT } from "../core/cli/paths.ts";
 import { freePort, postJson } from "../webhook/testing/http.ts";
 import { admissionReview } from "../webhook/testing/reviews.ts";
+import { memoryLimit, quantityBytes } from "./memory-limit.ts";
+import type { MemoryLimit } from "./memory-limit.ts";
+import { pacedLoad } from "./paced-load.ts";
 import { benchmarkRoute, syntheticObjects } from "./synthetic-state.ts";
 
 const { values } = parseArgs({
   options: {
     seconds: { type: "string", default: "10" },
     routes: { type: "string", default: "10000" },
+    "large-routes": { type: "string", default: "50000" },
     grants: { type: "string", default: "1000" },
     rate: { type: "string", default: "1000" },
     connections: { type: "string", default: "32" },
     mode: { type: "string", default: "cluster" },
+    entry: { type: "string", default: "dist" },
     // Another policy set (e.g. one that matches nothing, to measure the webhook's own floor); skips the verdict check.
     policies: { type: "string" },
   },
 });
-if (values.mode !== "cluster" && values.mode !== "local") {
-  process.stderr.write(`--mode must be cluster or local, not ${JSON.stringify(values.mode)}\n`);
-  process.exit(2);
-}
+if (values.mode !== "cluster" && values.mode !== "local") usage(`--mode must be cluster or local, not ${JSON.stringify(values.mode)}`);
+if (values.entry !== "dist" && values.entry !== "sources") usage(`--entry must be dist or sources, not ${JSON.stringify(values.entry)}`);
 const seconds = Number(values.seconds);
 const rate = Number(values.rate);
 const connections = Number(values.connections);
+const routes = Number(values.routes);
+const largeRoutes = Number(values["large-routes"]);
+const grants = Number(values.grants);
 
 const work = mkdtempSync(join(tmpdir(), "hostgate-bench-"));
-const children: ChildProcess[] = [];
+const children = new Set<ChildProcess>();
+const limits: MemoryLimit[] = [];
 process.on("exit", () => {
   for (const child of children) child.kill("SIGKILL");
+  for (const limit of limits) limit.remove();
   rmSync(work, { recursive: true, force: true });
 });
 
-// --- the cluster state: a stand-in API server, or YAML files -------------------
+// --- as shipped: the release build, the Deployment's environment and limit ------
 const node = process.execPath;
+let entry = join(PACKAGE_ROOT, "bin", "cli.ts");
+if (values.entry === "dist") {
+  build(PACKAGE_ROOT);
+  entry = join(PACKAGE_ROOT, "dist", "bin", "cli.js");
+}
+const deployed = deployedContainer();
+const memoryLimitBytes = quantityBytes(deployed.memoryLimit);
+// BENCH_EXTRA_NODE_OPTIONS adds flags for investigation (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
+const baseNodeOptions = [deployed.env.NODE_OPTIONS ?? "", process.env.BENCH_EXTRA_NODE_OPTIONS ?? ""].join(" ").trim();
+
 const tlsDir = join(work, "tls");
 const certificates = localCertificates({ dir: tlsDir, hosts: ["127.0.0.1", "localhost"] });
 await certificates.start();
 certificates.stop();
-let stateArgs: string[];
-if (values.mode === "cluster") {
-  const apiserver = spawn(node, [join(PACKAGE_ROOT, "bench", "stub-apiserver.ts"), "--routes", values.routes, "--grants", values.grants], { stdio: ["ignore", "pipe", "inherit"] });
-  children.push(apiserver);
+const ca = readFileSync(join(tlsDir, "ca.crt"));
+
+// What the API server sends when an app team applies the route.
+const review = JSON.stringify(admissionReview(benchmarkRoute(), { uid: "2b9d7c1e-5d9a-4c53-9a4e-0c1f0a8d6e11" }));
+
+const noopPort = await freePort();
+const noop = spawn(node, [join(PACKAGE_ROOT, "bench", "noop-admission-server.ts"), "--cert", join(tlsDir, "tls.crt"), "--key", join(tlsDir, "tls.key"), "--port", String(noopPort)], { stdio: ["ignore", "pipe", "inherit"] });
+children.add(noop);
+await new Promise<void>((resolve) => noop.stdout!.once("data", () => resolve()));
+const noopUrl = `https://127.0.0.1:${noopPort}/validate`;
+
+// --- the runs -------------------------------------------------------------------
+const small = await startWebhook(routes, "small");
+console.log(`webhook benchmark (${values.mode} mode, ${values.entry === "dist" ? "node dist/bin/cli.js" : "node bin/cli.ts"}, NODE_OPTIONS="${small.nodeOptions}" MALLOC_ARENA_MAX=${deployed.env.MALLOC_ARENA_MAX ?? "(unset)"}, memory limit ${deployed.memoryLimit}: ${small.limitHow}): full library, ${count(routes)} DomainRoutes + ${count(grants)} HostnameGrants in the cache, ${seconds} s per run, Node ${process.version}, ${cpus().length} CPUs`);
+
+// 1. saturation. Alternate the two servers, twice, so drift (thermal, other
+// load) hits both alike. Server CPU per review is robust where requests/s is
+// not, because autocannon shares this machine's cores with the server it drives.
+const saturation = { noop: [] as number[], hostgate: [] as number[] };
+const cpu = { noop: [] as number[], hostgate: [] as number[] };
+for (let round = 0; round < 2; round++) {
+  for (const [name, url, pid] of [["noop", noopUrl, noop.pid!], ["hostgate", small.url, small.pid]] as const) {
+    const before = cpuSeconds(pid);
+    const result = await drive(url);
+    saturation[name].push(result.rps);
+    cpu[name].push(((cpuSeconds(pid) - before) / result.requests) * 1e6);
+  }
+}
+const ratio = mean(saturation.hostgate) / mean(saturation.noop);
+console.log(`\n1. saturation, ${connections} connections (mean of 2 alternating runs each):`);
+console.log(`  (a) no-op AdmissionReview server   ${fmt(mean(saturation.noop))} req/s   runs: ${saturation.noop.map(fmt).join(", ")}   server CPU ${mean(cpu.noop).toFixed(0)} µs/review`);
+console.log(`  (b) hostgate, full library         ${fmt(mean(saturation.hostgate))} req/s   runs: ${saturation.hostgate.map(fmt).join(", ")}   server CPU ${mean(cpu.hostgate).toFixed(0)} µs/review`);
+console.log(`  ratio b/a: ${ratio.toFixed(3)}   (goal >= 0.65: ${verdict(ratio >= 0.65)})`);
+
+// 2. fixed offered load.
+console.log(`\n2. fixed offered load, ${rate} reviews/s evenly paced for ${seconds} s (after 1 s warm-up; latency from when each request was due):`);
+const noopFixed = await pacedLoad(noopUrl, review, { rate, seconds, connections, ca });
+const hostgateFixed = await pacedLoad(small.url, review, { rate, seconds, connections, ca });
+for (const [label, r] of [["(a) no-op", noopFixed], ["(b) hostgate", hostgateFixed]] as const) {
+  if (r.errors > 0) fail(`${label}: ${r.errors} failed requests at the fixed load`);
+  console.log(`  ${label.padEnd(14)} achieved ${fmt(r.achievedRps)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   max ${r.max.toFixed(2)} ms`);
+}
+console.log(`  hostgate p99 (goal <= 5 ms): ${verdict(hostgateFixed.p99 <= 5)}`);
+
+// 3. memory, then the same runs with the large cluster.
+const smallRss = rssMB(small.pid);
+const logLines = readFileSync(small.logFile, "utf8").split("\n").filter((l) => l.includes('"msg":"admission review"')).length;
+await small.stop();
+noop.kill("SIGTERM");
+children.delete(noop);
+const large = await startWebhook(largeRoutes, "large");
+await drive(large.url);
+await pacedLoad(large.url, review, { rate, seconds, connections, ca });
+const largeRss = rssMB(large.pid);
+await large.stop();
+const slopeKB = ((largeRss.rss - smallRss.rss) * 1024) / (largeRoutes - routes);
+console.log(`\n3. memory (RSS after one saturation run and the fixed load; peak is the process's high-water mark):`);
+console.log(`  ${count(routes).padStart(6)} routes: rss ${smallRss.rss.toFixed(0)} MB, peak ${smallRss.peak.toFixed(0)} MB   (goal <= 200 MB: ${verdict(smallRss.rss <= 200)})`);
+console.log(`  ${count(largeRoutes).padStart(6)} routes: rss ${largeRss.rss.toFixed(0)} MB, peak ${largeRss.peak.toFixed(0)} MB`);
+console.log(`  per added route: ${slopeKB.toFixed(2)} KB   (goal <= 4 KB: ${verdict(slopeKB <= 4)})`);
+console.log(`  webhook log: ${count(logLines)} review lines (one JSON line per review)`);
+
+console.log(`\n4. start to /readyz: ${(small.readyMs / 1000).toFixed(2)} s with ${count(routes)} routes (goal <= 3 s: ${verdict(small.readyMs <= 3000)}), ${(large.readyMs / 1000).toFixed(2)} s with ${count(largeRoutes)}`);
+process.exit(0);
+
+// --- the webhook under test ----------------------------------------------------
+interface RunningWebhook {
+  pid: number;
+  url: string;
+  readyMs: number;
+  logFile: string;
+  nodeOptions: string;
+  limitHow: string;
+  stop(): Promise<void>;
+}
+
+async function startWebhook(routeCount: number, name: string): Promise<RunningWebhook> {
+  const dir = join(work, name);
+  mkdirSync(dir);
+  const helpers: ChildProcess[] = [];
+  const stateArgs = values.mode === "cluster" ? await stubCluster(dir, routeCount, helpers) : localState(dir, routeCount);
+  const [port, healthPort] = await Promise.all([freePort(), freePort()]);
+  const limit = memoryLimit(memoryLimitBytes, `hostgate-bench-${process.pid}-${name}`);
+  limits.push(limit);
+  const nodeOptions = limit.nodeOptions(baseNodeOptions);
+  const args = [
+    entry,
+    "serve",
+    ...stateArgs,
+    "--tls-cert",
+    join(tlsDir, "tls.crt"),
+    "--tls-key",
+    join(tlsDir, "tls.key"),
+    "--listen",
+    `127.0.0.1:${port}`,
+    "--health-listen",
+    `127.0.0.1:${healthPort}`,
+    "--shutdown-delay",
+    "0s",
+    ...(values.policies !== undefined ? ["--policies", values.policies] : []),
+    ...(process.env.BENCH_EXTRA_SERVE_ARGS ?? "").split(" ").filter(Boolean),
+  ];
+  const wrapped = limit.wrap(node, args);
+  const logFile = join(dir, "webhook.log");
+  const env: NodeJS.ProcessEnv = { ...process.env, ...deployed.env, NODE_OPTIONS: nodeOptions };
+  const started = performance.now();
+  // Logs go to a file, as a container runtime takes them: piping them into
+  // this process would make the load generator pay for reading them.
+  const child = spawn(wrapped.command, wrapped.args, { stdio: ["ignore", openSync(logFile, "w"), "pipe"], cwd: dir, env });
+  children.add(child);
+  let stderr = "";
+  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
+  child.once("exit", (code, signal) => {
+    if (children.has(child)) fail(`the webhook (${count(routeCount)} routes) exited (${code ?? signal}):\n${stderr}\n${readFileSync(logFile, "utf8").slice(-4000)}`);
+  });
+  await waitFor(`http://127.0.0.1:${healthPort}/readyz`, 120_000, () => `${stderr}\n${readFileSync(logFile, "utf8").slice(-4000)}`);
+  const readyMs = performance.now() - started;
+  const url = `https://127.0.0.1:${port}/validate`;
+  // The verdict must be real: admitted, with the one warning the route's
+  // two-label-deep name earns, against a cache that holds every object.
+  const answer = JSON.parse((await postJson(url, review, ca)).text) as { response: { allowed: boolean; warnings?: string[] } };
+  if (values.policies === undefined && (!answer.response.allowed || answer.response.warnings?.length !== 1)) fail(`the benchmark review did not get its expected verdict: ${JSON.stringify(answer.response)}`);
+  const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
+  const cached = /hostgate_cache_objects\{index="domainRoutes"\} (\d+)/.exec(metrics)?.[1];
+  if (Number(cached) !== routeCount) fail(`the webhook's cache holds ${cached} DomainRoutes, expected ${routeCount}`);
+  return {
+    // The shell that moved itself into the cgroup exec'd Node: same pid.
+    pid: child.pid!,
+    url,
+    readyMs,
+    logFile,
+    nodeOptions,
+    limitHow: limit.how,
+    stop: async () => {
+      children.delete(child);
+      child.kill("SIGTERM");
+      await exited;
+      for (const helper of helpers) {
+        children.delete(helper);
+        helper.kill("SIGTERM");
+      }
+    },
+  };
+}
+
+/** A stand-in API server holding the synthetic cluster; returns the serve flags that point at it. */
+async function stubCluster(dir: string, routeCount: number, helpers: ChildProcess[]): Promise<string[]> {
+  const apiserver = spawn(node, [join(PACKAGE_ROOT, "bench", "stub-apiserver.ts"), "--routes", String(routeCount), "--grants", String(grants)], { stdio: ["ignore", "pipe", "inherit"] });
+  children.add(apiserver);
+  helpers.push(apiserver);
   const apiPort = await new Promise<number>((resolve) => apiserver.stdout!.once("data", (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))));
-  const kubeconfig = join(work, "kubeconfig");
+  const kubeconfig = join(dir, "kubeconfig");
   writeFileSync(
     kubeconfig,
     stringify({
@@ -78,103 +246,17 @@ if (values.mode === "cluster") {
       "current-context": "stub",
     }),
   );
-  stateArgs = ["--kubeconfig", kubeconfig, "--config", join(PACKAGE_ROOT, "examples", "platform-config.yaml")];
-} else {
-  const stateDir = join(work, "state");
+  return ["--kubeconfig", kubeconfig, "--config", join(PACKAGE_ROOT, "examples", "platform-config.yaml")];
+}
+
+/** The synthetic cluster as YAML files (1,000 objects each); returns the serve flags that read them. */
+function localState(dir: string, routeCount: number): string[] {
+  const stateDir = join(dir, "state");
   mkdirSync(stateDir);
-  const objects = syntheticObjects(Number(values.routes), Number(values.grants));
+  const objects = syntheticObjects(routeCount, grants);
   for (let i = 0; i < objects.length; i += 1000) writeFileSync(join(stateDir, `objects-${String(i / 1000).padStart(3, "0")}.yaml`), objects.slice(i, i + 1000).map((o) => stringify(o)).join("---\n"));
-  stateArgs = ["--state", stateDir];
+  return ["--state", stateDir];
 }
-// BENCH_EXTRA_NODE_OPTIONS adds flags for investigation (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
-const nodeOptions = [deployedNodeOptions(), process.env.BENCH_EXTRA_NODE_OPTIONS ?? ""].join(" ").trim();
-
-// What the API server sends when an app team applies the route.
-const review = JSON.stringify(admissionReview(benchmarkRoute(), { uid: "2b9d7c1e-5d9a-4c53-9a4e-0c1f0a8d6e11" }));
-
-// --- the two servers ---------------------------------------------------------
-const [port, healthPort, noopPort] = await Promise.all([freePort(), freePort(), freePort()]);
-const webhookLogFile = join(work, "webhook.log");
-const webhook = spawn(
-  node,
-  [join(PACKAGE_ROOT, "bin", "cli.ts"), "serve", ...stateArgs, "--tls-cert", join(tlsDir, "tls.crt"), "--tls-key", join(tlsDir, "tls.key"), "--listen", `127.0.0.1:${port}`, "--health-listen", `127.0.0.1:${healthPort}`, "--shutdown-delay", "0s", ...(values.policies !== undefined ? ["--policies", values.policies] : []), ...(process.env.BENCH_EXTRA_SERVE_ARGS ?? "").split(" ").filter(Boolean)],
-  // Logs go to a file, as a container runtime takes them: piping them into
-  // this process would make the load generator pay for reading them.
-  { stdio: ["ignore", openSync(webhookLogFile, "w"), "pipe"], cwd: work, env: { ...process.env, NODE_OPTIONS: nodeOptions } },
-);
-children.push(webhook);
-let webhookErr = "";
-webhook.stderr!.on("data", (chunk: Buffer) => (webhookErr += chunk.toString()));
-webhook.on("exit", (code) => {
-  if (code !== null && code !== 0) {
-    process.stderr.write(`the webhook exited with ${code}:\n${webhookErr}\n`);
-    process.exit(1);
-  }
-});
-const started = performance.now();
-await waitFor(`http://127.0.0.1:${healthPort}/readyz`, 120_000);
-const readyMs = performance.now() - started;
-
-const noop = spawn(node, [join(PACKAGE_ROOT, "bench", "noop-admission-server.ts"), "--cert", join(tlsDir, "tls.crt"), "--key", join(tlsDir, "tls.key"), "--port", String(noopPort)], { stdio: ["ignore", "pipe", "inherit"] });
-children.push(noop);
-await new Promise<void>((resolve) => noop.stdout!.once("data", () => resolve()));
-
-const ca = readFileSync(join(tlsDir, "ca.crt"));
-const hostgateUrl = `https://127.0.0.1:${port}/validate`;
-const noopUrl = `https://127.0.0.1:${noopPort}/validate`;
-
-// The verdict must be real: admitted, with the one warning the route's
-// two-label-deep name earns, against a cache that holds every object.
-const verdict = JSON.parse((await postJson(hostgateUrl, review, ca)).text) as { response: { allowed: boolean; warnings?: string[] } };
-if (values.policies === undefined && (!verdict.response.allowed || verdict.response.warnings?.length !== 1)) fail(`the benchmark review did not get its expected verdict: ${JSON.stringify(verdict.response)}`);
-const metrics = await get(`http://127.0.0.1:${healthPort}/metrics`);
-const cached = /hostgate_cache_objects\{index="domainRoutes"\} (\d+)/.exec(metrics)?.[1];
-if (Number(cached) !== Number(values.routes)) fail(`the webhook's cache holds ${cached} DomainRoutes, expected ${values.routes}`);
-
-console.log(`webhook benchmark (${values.mode} mode, NODE_OPTIONS="${nodeOptions}"): full library, ${Number(values.routes).toLocaleString("en-US")} DomainRoutes + ${Number(values.grants).toLocaleString("en-US")} HostnameGrants in the cache (ready in ${(readyMs / 1000).toFixed(1)} s), ${seconds} s per run, Node ${process.version}, ${(await import("node:os")).cpus().length} CPUs`);
-
-// --- 1. saturation ------------------------------------------------------------
-// Alternate the two servers, twice, so drift (thermal, other load) hits both alike.
-const saturation = { noop: [] as number[], hostgate: [] as number[] };
-// Server CPU per review: robust where requests/s is not, because autocannon
-// shares this machine's cores with the server it drives.
-const cpu = { noop: [] as number[], hostgate: [] as number[] };
-for (let round = 0; round < 2; round++) {
-  for (const [name, url, pid] of [["noop", noopUrl, noop.pid!], ["hostgate", hostgateUrl, webhook.pid!]] as const) {
-    const before = cpuSeconds(pid);
-    const result = await drive(url, { connections });
-    saturation[name].push(result.rps);
-    cpu[name].push(((cpuSeconds(pid) - before) / result.requests) * 1e6);
-  }
-}
-const noopRps = mean(saturation.noop);
-const hostgateRps = mean(saturation.hostgate);
-console.log(`\nsaturation, ${connections} connections (mean of 2 alternating runs each):`);
-console.log(`  (a) no-op AdmissionReview server   ${fmt(noopRps)} req/s   runs: ${saturation.noop.map(fmt).join(", ")}   server CPU ${mean(cpu.noop).toFixed(0)} µs/review`);
-console.log(`  (b) hostgate, full library         ${fmt(hostgateRps)} req/s   runs: ${saturation.hostgate.map(fmt).join(", ")}   server CPU ${mean(cpu.hostgate).toFixed(0)} µs/review`);
-console.log(`  ratio b/a: ${(hostgateRps / noopRps).toFixed(3)}   (target >= 0.8)`);
-
-// --- 2. fixed offered load ------------------------------------------------------
-console.log(`\nfixed offered load, ${rate} reviews/s evenly paced for ${seconds} s (after 1 s warm-up; latency from when each request was due):`);
-const noopFixed = await pacedLoad(noopUrl, review, { rate, seconds, connections, ca });
-const hostgateFixed = await pacedLoad(hostgateUrl, review, { rate, seconds, connections, ca });
-for (const [label, r] of [["(a) no-op", noopFixed], ["(b) hostgate", hostgateFixed]] as const) {
-  if (r.errors > 0) fail(`${label}: ${r.errors} failed requests at the fixed load`);
-  console.log(`  ${label.padEnd(14)} achieved ${fmt(r.achievedRps)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   max ${r.max.toFixed(2)} ms`);
-}
-console.log(`  hostgate p99 target <= 5 ms: ${hostgateFixed.p99 <= 5 ? "met" : "NOT met"}`);
-
-// --- 3. memory -----------------------------------------------------------------
-const status = readFileSync(`/proc/${webhook.pid}/status`, "utf8");
-const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-console.log(`\nwebhook memory: rss ${(kb("VmRSS") / 1024).toFixed(0)} MB, peak rss ${(kb("VmHWM") / 1024).toFixed(0)} MB   (target <= 200 MB)`);
-const logLines = readFileSync(webhookLogFile, "utf8").split("\n").filter((l) => l.includes('"msg":"admission review"')).length;
-console.log(`webhook log: ${logLines.toLocaleString("en-US")} review lines, ${(statSync(webhookLogFile).size / 1048576).toFixed(1)} MB (one JSON line per review)`);
-
-webhook.kill("SIGTERM");
-noop.kill("SIGTERM");
-await new Promise((resolve) => webhook.once("exit", resolve));
-process.exit(0);
 
 // --- helpers -------------------------------------------------------------------
 interface DriveResult {
@@ -183,7 +265,7 @@ interface DriveResult {
 }
 
 /** Saturation: autocannon as fast as the server answers. */
-async function drive(url: string, options: { connections: number }): Promise<DriveResult> {
+async function drive(url: string): Promise<DriveResult> {
   const result = await new Promise<autocannon.Result>((resolve, reject) => {
     autocannon(
       {
@@ -191,7 +273,7 @@ async function drive(url: string, options: { connections: number }): Promise<Dri
         method: "POST",
         headers: { "content-type": "application/json" },
         body: review,
-        connections: options.connections,
+        connections,
         duration: seconds,
       },
       (error, result) => (error ? reject(error) : resolve(result)),
@@ -201,11 +283,7 @@ async function drive(url: string, options: { connections: number }): Promise<Dri
   return { rps: result.requests.total / seconds, requests: result.requests.total };
 }
 
-async function get(url: string): Promise<string> {
-  return (await fetch(url)).text();
-}
-
-async function waitFor(url: string, timeoutMs: number): Promise<void> {
+async function waitFor(url: string, timeoutMs: number, output: () => string): Promise<void> {
   const deadline = performance.now() + timeoutMs;
   while (performance.now() < deadline) {
     try {
@@ -215,15 +293,24 @@ async function waitFor(url: string, timeoutMs: number): Promise<void> {
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-  fail(`the webhook was not ready within ${timeoutMs / 1000} s:\n${webhookErr}\n${readFileSync(webhookLogFile, "utf8").slice(-4000)}`);
+  fail(`the webhook was not ready within ${timeoutMs / 1000} s:\n${output()}`);
 }
 
-/** The NODE_OPTIONS the Deployment gives the webhook, so the benchmark measures the process as deployed. */
-function deployedNodeOptions(): string {
+/** The webhook container of deploy/base/deployment.yaml: its literal env values and its memory limit. */
+function deployedContainer(): { env: Record<string, string>; memoryLimit: string } {
   const documents = parseAllDocuments(readFileSync(join(PACKAGE_ROOT, "deploy", "base", "deployment.yaml"), "utf8")).map((d) => d.toJS() as Record<string, any>);
-  const deployment = documents.find((d) => d?.kind === "Deployment");
-  const env: Array<{ name: string; value?: string }> = deployment?.spec?.template?.spec?.containers?.[0]?.env ?? [];
-  return env.find((e) => e.name === "NODE_OPTIONS")?.value ?? "";
+  const container = documents.find((d) => d?.kind === "Deployment")?.spec?.template?.spec?.containers?.[0];
+  const env: Array<{ name: string; value?: string }> = container?.env ?? [];
+  const memoryLimit: unknown = container?.resources?.limits?.memory;
+  if (typeof memoryLimit !== "string") fail("deploy/base/deployment.yaml: the webhook container has no resources.limits.memory");
+  return { env: Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])), memoryLimit };
+}
+
+/** Resident and peak resident memory of a process, in MB (Linux /proc). */
+function rssMB(pid: number): { rss: number; peak: number } {
+  const status = readFileSync(`/proc/${pid}/status`, "utf8");
+  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
+  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
 }
 
 /** User + system CPU seconds a process has used (Linux /proc). */
@@ -239,6 +326,19 @@ function mean(values: readonly number[]): number {
 
 function fmt(n: number): string {
   return Math.round(n).toLocaleString("en-US").padStart(7);
+}
+
+function count(n: number): string {
+  return n.toLocaleString("en-US");
+}
+
+function verdict(met: boolean): string {
+  return met ? "met" : "NOT met";
+}
+
+function usage(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
 }
 
 function fail(message: string): never {
