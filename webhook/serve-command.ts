@@ -18,6 +18,8 @@ import { processLogger } from "../core/logger.ts";
 import { loadPolicySet } from "../policies/engine/module-loader.ts";
 import type { PolicySet } from "../policies/engine/module-loader.ts";
 import { registerCertificateMetrics } from "../certs/metrics.ts";
+import { HeapGuard } from "../core/memory/heap-guard.ts";
+import { registerHeapMetrics } from "../core/memory/heap-metrics.ts";
 import type { CertificateMetricsSource } from "../certs/metrics.ts";
 import { localBanner } from "./local-banner.ts";
 import { realServeDependencies } from "./serve-dependencies.ts";
@@ -36,6 +38,8 @@ export interface StateSourceHandle extends PolicyStateSource {
   stop(): Promise<void> | void;
   /** For the banner and logs, e.g. "examples/state (3 grants, 4 routes), watched". */
   describe(): string;
+  /** Set once the cache outgrew the heap and dropped itself (the cluster cache, with a heap guard). */
+  heapLimitReached?(): unknown;
 }
 
 export interface CertificateHandle extends ServingCertificate, Omit<CertificateMetricsSource, "current"> {
@@ -56,7 +60,8 @@ export interface ServeDependencies {
   /** undefined when no cluster is configured (local mode); throws a UsageError for a broken --kubeconfig. */
   findCluster(kubeconfig: string | undefined): Promise<ClusterTarget | undefined> | ClusterTarget | undefined;
   localState(dir: string, logger: Logger): StateSourceHandle;
-  clusterState(cluster: ClusterTarget, logger: Logger): Promise<StateSourceHandle> | StateSourceHandle;
+  /** The cluster cache; `heapGuard` makes it drop itself and report, rather than crash, when it outgrows the heap. */
+  clusterState(cluster: ClusterTarget, logger: Logger, heapGuard: HeapGuard): Promise<StateSourceHandle> | StateSourceHandle;
   localCertificate(dir: string, logger: Logger): CertificateHandle;
   clusterCertificate(cluster: ClusterTarget, names: { namespace: string; service: string }, logger: Logger): Promise<CertificateHandle> | CertificateHandle;
   fileCertificate(certFile: string, keyFile: string, logger: Logger): CertificateHandle;
@@ -159,7 +164,11 @@ async function startWebhookPart(
 ): Promise<RunningWebhook | "stopped"> {
   const { cluster, local } = plan;
   const stateDir = options.state ?? DEFAULT_LOCAL_STATE;
-  const state = local ? deps.localState(stateDir, logger) : await deps.clusterState(cluster!, logger);
+  // Watches live heap after full collections: for /metrics, and for the cluster cache to drop itself when it outgrows the heap.
+  const heapGuard = new HeapGuard();
+  heapGuard.start();
+  cleanups.push(() => heapGuard.stop());
+  const state = local ? deps.localState(stateDir, logger) : await deps.clusterState(cluster!, logger, heapGuard);
   cleanups.push(() => state.stop());
   const certificate =
     options.tlsCert !== undefined && options.tlsKey !== undefined
@@ -197,6 +206,7 @@ async function startWebhookPart(
   }
   const webhook = first.w;
   registerCertificateMetrics(webhook.metrics.registry, certificate);
+  registerHeapMetrics(webhook.metrics.registry, heapGuard, () => state.heapLimitReached?.() !== undefined);
   logger.info({ mode: local ? "local" : "cluster", url: webhook.url, health: webhook.healthUrl, state: state.describe(), policies: policies.modules.length, ...(cluster ? { cluster: cluster.description } : {}) }, "webhook serving");
   if (local) deps.print(localBanner({ url: webhook.url, healthUrl: webhook.healthUrl, caFile: options.tlsCert === undefined ? resolve(options.tlsDir, "ca.crt") : undefined, state: state.describe(), policies: policies.modules.length }));
   return webhook;

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ManualClock } from "../../clock.ts";
 import { FakeListWatchClient, networkError } from "../../kube/testing/fake-list-watch.ts";
+import { HeapGuard } from "../../memory/heap-guard.ts";
 import { RecordingLogger } from "../../testing/recording-logger.ts";
 import { grant, grantNames, route, routeNames } from "../state-fixtures.ts";
 import { ClusterStateSource } from "./cluster-state-source.ts";
@@ -11,11 +12,31 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve));
 }
 
-function harness() {
+/** A heap guard whose full collections the test causes, with the live bytes it says. */
+function manualHeap() {
+  let usedBytes = 0;
+  let fullGc: (() => void) | undefined;
+  const guard = new HeapGuard({
+    read: () => ({ usedBytes, limitBytes: 240_000_000 }),
+    afterFullGc: (listener) => {
+      fullGc = listener;
+      return () => (fullGc = undefined);
+    },
+  });
+  return {
+    guard,
+    collect(bytes: number) {
+      usedBytes = bytes;
+      fullGc?.();
+    },
+  };
+}
+
+function harness(options: { heapGuard?: HeapGuard } = {}) {
   const server = new FakeListWatchClient();
   const clock = new ManualClock();
   const logger = new RecordingLogger();
-  const source = new ClusterStateSource({ client: server, clock, logger, random: () => 0.5, description: "https://10.0.0.1:443 (test)" });
+  const source = new ClusterStateSource({ client: server, clock, logger, random: () => 0.5, description: "https://10.0.0.1:443 (test)", ...options });
   let changes = 0;
   source.onChange(() => changes++);
   return { server, clock, logger, source, changes: () => changes };
@@ -121,5 +142,54 @@ describe("ClusterStateSource", () => {
     await h.source.stop();
     assert.equal(h.server.openWatches(HOSTNAME_GRANTS) + h.server.openWatches(DOMAIN_ROUTES), 0);
     assert.equal(h.clock.pendingTimers(), 0);
+  });
+
+  it("drops its cache and stays unready, naming the limit to raise, when live data outgrows the heap", async () => {
+    const heap = manualHeap();
+    const h = harness({ heapGuard: heap.guard });
+    h.server.put(HOSTNAME_GRANTS, grant({ name: "team-a", namespaces: ["team-a"], hostnames: ["*.shop.example.com"] }));
+    h.server.put(DOMAIN_ROUTES, route({ name: "web", domain: "shop.example.com", appId: "shop-web" }));
+    await h.source.start();
+    await settle();
+    heap.collect(150_000_000);
+    assert.equal(h.source.synced(), true, "62% of the heap is room enough");
+    assert.equal(h.source.heapLimitReached(), undefined);
+    const changesBefore = h.changes();
+
+    heap.collect(200_000_000);
+    const expected =
+      "the cluster cache outgrew the heap and was dropped (live 200.0 MB of 240.0 MB (83%)): raise the webhook's resources.limits.memory and roll the Deployment. " +
+      "Until then every review is refused. 1 DomainRoutes and 1 HostnameGrants were cached; " +
+      `the heap is sized from the memory limit (see "Memory and scale" in deploy/README.md)`;
+    assert.equal(h.source.synced(), false);
+    assert.equal(h.source.notReadyReason(), expected);
+    assert.equal(h.source.status().mode === "cluster" && h.source.status().heapLimitReached, expected);
+    assert.deepEqual(h.source.counts(), { hostnameGrants: 0, domainRoutes: 0, domains: 0, appIds: 0, grantedNamespaces: 0 }, "the cache is gone");
+    assert.deepEqual(routeNames(h.source.current(), "domainRoutesByDomain"), {});
+    assert.equal(h.changes(), changesBefore + 1, "listeners hear of the drop");
+    assert.deepEqual(h.logger.messages("error"), [expected]);
+    await settle();
+    assert.equal(h.server.openWatches(HOSTNAME_GRANTS) + h.server.openWatches(DOMAIN_ROUTES), 0, "the lists and watches stop");
+
+    // Later events and collections change nothing: the drop is for good, and said once.
+    h.server.put(DOMAIN_ROUTES, route({ name: "api", domain: "api.shop.example.com" }));
+    heap.collect(20_000_000);
+    heap.collect(230_000_000);
+    await settle();
+    assert.equal(h.source.synced(), false);
+    assert.equal(h.source.counts().domainRoutes, 0);
+    assert.equal(h.logger.messages("error").length, 1);
+    await h.source.stop();
+    assert.equal(h.clock.pendingTimers(), 0);
+  });
+
+  it("stops watching the heap on stop()", async () => {
+    const heap = manualHeap();
+    const h = harness({ heapGuard: heap.guard });
+    await h.source.start();
+    await settle();
+    await h.source.stop();
+    heap.collect(239_000_000);
+    assert.equal(h.source.heapLimitReached(), undefined);
   });
 });

@@ -9,6 +9,12 @@
 // is unreachable the source stays unready and keeps retrying: it never falls
 // back to local files, which would give verdicts on state that is not the
 // cluster's.
+//
+// With a heap guard, a cache that outgrows the heap is dropped rather than
+// left to kill the process: the reflectors stop, the index empties, and the
+// source stays unready for good with a message naming the limit to raise
+// (every review is then denied with it, and /readyz says it). An incomplete
+// cache would give verdicts that miss objects, so there is no half way.
 import type { Clock } from "../../clock.ts";
 import type { BackoffOptions } from "../../backoff.ts";
 import type { ListWatchClient } from "../../kube/list-watch-client.ts";
@@ -18,6 +24,8 @@ import { Reflector } from "../../kube/reflector.ts";
 import type { ReflectorBatch, ReflectorStatus } from "../../kube/reflector-types.ts";
 import type { ResourceRef } from "../../kube/resource.ts";
 import type { Logger } from "../../logger.ts";
+import { describeHeap } from "../../memory/heap-guard.ts";
+import type { HeapGuard, HeapReading } from "../../memory/heap-guard.ts";
 import { silentLogger } from "../../logger.ts";
 import { ClusterStateIndex } from "../cluster-state-index.ts";
 import type { ClusterCelValue, ClusterStateCounts } from "../cluster-state-index.ts";
@@ -37,15 +45,27 @@ export interface ClusterStateSourceOptions {
   backoff?: BackoffOptions;
   /** Default INDEXED_RESOURCES; only tests narrow it. */
   resources?: readonly ResourceRef[];
+  /** Drops the cache and reports when live data outgrows the heap (serve passes one; without it nothing watches). */
+  heapGuard?: HeapGuard;
+}
+
+/** Why the cache was dropped: the heap reading and what the cache held then. */
+export interface HeapLimitReached {
+  reading: HeapReading;
+  counts: ClusterStateCounts;
+  message: string;
 }
 
 export class ClusterStateSource implements StateSource {
-  readonly #index = new ClusterStateIndex();
+  #index = new ClusterStateIndex();
   readonly #reflectors: Reflector<KubeObject>[];
   readonly #listeners: Listeners;
   readonly #logger: Logger;
   readonly #description: string;
   #announcedSync = false;
+  readonly #heapGuard: HeapGuard | undefined;
+  #unsubscribeHeap: (() => void) | undefined;
+  #heapLimitReached: HeapLimitReached | undefined;
 
   constructor(options: ClusterStateSourceOptions) {
     this.#logger = options.logger ?? silentLogger;
@@ -65,19 +85,31 @@ export class ClusterStateSource implements StateSource {
       reflector.addHandler((batch) => this.#apply(batch));
       return reflector;
     });
+    this.#heapGuard = options.heapGuard;
   }
 
   async start(): Promise<void> {
     this.#logger.info({ server: this.#description, resources: this.#reflectors.map((r) => r.status().resource) }, `cluster state: listing and watching ${this.#description}`);
+    if (this.#heapGuard !== undefined) {
+      this.#unsubscribeHeap = this.#heapGuard.onExceeded((reading) => this.#dropCache(reading));
+      this.#heapGuard.start();
+    }
     for (const reflector of this.#reflectors) reflector.start();
   }
 
   async stop(): Promise<void> {
+    this.#unsubscribeHeap?.();
+    this.#heapGuard?.stop();
     await Promise.all(this.#reflectors.map((r) => r.stop()));
   }
 
   synced(): boolean {
-    return this.#reflectors.every((r) => r.hasSynced());
+    return this.#heapLimitReached === undefined && this.#reflectors.every((r) => r.hasSynced());
+  }
+
+  /** Set once the heap guard made the source drop its cache; it stays set. */
+  heapLimitReached(): HeapLimitReached | undefined {
+    return this.#heapLimitReached;
   }
 
   current(): ClusterCelValue {
@@ -93,6 +125,7 @@ export class ClusterStateSource implements StateSource {
   }
 
   notReadyReason(): string | undefined {
+    if (this.#heapLimitReached !== undefined) return this.#heapLimitReached.message;
     const waiting = this.#reflectors.filter((r) => !r.hasSynced()).map((r) => r.status());
     if (waiting.length === 0) return undefined;
     return waiting.map(describeWait).join("; ");
@@ -103,10 +136,17 @@ export class ClusterStateSource implements StateSource {
   }
 
   status(): ClusterSourceStatus {
-    return { mode: "cluster", synced: this.synced(), resources: this.#reflectors.map((r) => r.status()) };
+    return {
+      mode: "cluster",
+      synced: this.synced(),
+      resources: this.#reflectors.map((r) => r.status()),
+      ...(this.#heapLimitReached === undefined ? {} : { heapLimitReached: this.#heapLimitReached.message }),
+    };
   }
 
   #apply(batch: ReflectorBatch<KubeObject>): void {
+    // A batch already on its way when the cache was dropped is not applied.
+    if (this.#heapLimitReached !== undefined) return;
     for (const change of batch.changes) {
       if (change.type === "deleted") this.#index.remove(change.object ?? tombstone(batch.resource, change.key));
       else this.#index.upsert(change.object);
@@ -117,6 +157,28 @@ export class ClusterStateSource implements StateSource {
     }
     this.#listeners.notify();
   }
+
+  #dropCache(reading: HeapReading): void {
+    if (this.#heapLimitReached !== undefined) return;
+    const counts = this.#index.counts();
+    const listing = this.#reflectors.filter((r) => !r.hasSynced()).map((r) => r.status().resource);
+    this.#heapLimitReached = { reading, counts, message: heapLimitMessage(reading, counts, listing) };
+    this.#logger.error({ server: this.#description, heapUsedBytes: reading.usedBytes, heapLimitBytes: reading.limitBytes, ...counts }, this.#heapLimitReached.message);
+    // Stopping the reflectors ends their lists and watches; a fresh index lets the collector take the old one.
+    for (const reflector of this.#reflectors) void reflector.stop();
+    this.#index = new ClusterStateIndex();
+    this.#unsubscribeHeap?.();
+    this.#listeners.notify();
+  }
+}
+
+function heapLimitMessage(reading: HeapReading, counts: ClusterStateCounts, listing: readonly string[]): string {
+  // The first 200 characters say what and how to fix: denials and /readyz clip long reasons there.
+  const cached = `${counts.domainRoutes} DomainRoutes and ${counts.hostnameGrants} HostnameGrants were cached${listing.length === 0 ? "" : ` (${listing.join(" and ")} still listing)`}`;
+  return (
+    `the cluster cache outgrew the heap and was dropped (live ${describeHeap(reading)}): raise the webhook's resources.limits.memory and roll the Deployment. ` +
+    `Until then every review is refused. ${cached}; the heap is sized from the memory limit (see "Memory and scale" in deploy/README.md)`
+  );
 }
 
 function describeWait(status: ReflectorStatus): string {

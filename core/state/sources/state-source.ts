@@ -14,7 +14,11 @@ export interface StateSource {
   start(): Promise<void>;
   /** Stops watching; no timer or watcher is left behind. */
   stop(): Promise<void>;
-  /** True once every indexed resource was loaded completely at least once; stays true. */
+  /**
+   * True once every indexed resource was loaded completely at least once;
+   * stays true, unless the cache outgrew the heap and was dropped (cluster
+   * mode with a heap guard), which is for good.
+   */
   synced(): boolean;
   /**
    * The `cluster` value for one request: an immutable snapshot, the same
@@ -39,6 +43,8 @@ export interface ClusterSourceStatus {
   mode: "cluster";
   synced: boolean;
   resources: ReflectorStatus[];
+  /** Set when the cache outgrew the heap and was dropped: the message /readyz and denials give. */
+  heapLimitReached?: string;
 }
 
 export interface LocalSourceStatus {
