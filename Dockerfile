@@ -34,6 +34,12 @@ COPY --from=build /app/package.json ./package.json
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 USER 65532:65532
+# The webhook's memory settings, the same as deploy/base/deployment.yaml sets
+# (test/image-environment.test.ts keeps them equal): the V8 heap sized from
+# the container's memory limit, a small young generation, two malloc arenas.
+# The reconciler's Deployment sets its own NODE_OPTIONS.
+ENV NODE_OPTIONS="--max-old-space-size-percentage=60 --max-semi-space-size=8" \
+    MALLOC_ARENA_MAX=2
 # Nothing is written to the image's filesystem at run time (deploy/ sets
 # readOnlyRootFilesystem): state comes from the API server, the serving
 # certificate from a Secret or a mounted volume, logs go to stdout.

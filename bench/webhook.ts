@@ -23,12 +23,13 @@ import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
-import { parseAllDocuments, stringify } from "yaml";
+import { stringify } from "yaml";
 import { build } from "../bin/build.ts";
 import { localCertificates } from "../certs/factories.ts";
 import { PACKAGE_ROOT } from "../core/cli/paths.ts";
 import { freePort, postJson } from "../webhook/testing/http.ts";
 import { admissionReview } from "../webhook/testing/reviews.ts";
+import { deployedWebhookContainer } from "./deployed-container.ts";
 import { memoryLimit, quantityBytes } from "./memory-limit.ts";
 import type { MemoryLimit } from "./memory-limit.ts";
 import { pacedLoad } from "./paced-load.ts";
@@ -73,7 +74,7 @@ if (values.entry === "dist") {
   build(PACKAGE_ROOT);
   entry = join(PACKAGE_ROOT, "dist", "bin", "cli.js");
 }
-const deployed = deployedContainer();
+const deployed = deployedWebhookContainer();
 const memoryLimitBytes = quantityBytes(deployed.memoryLimit);
 // BENCH_EXTRA_NODE_OPTIONS adds flags for investigation (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
 const baseNodeOptions = [deployed.env.NODE_OPTIONS ?? "", process.env.BENCH_EXTRA_NODE_OPTIONS ?? ""].join(" ").trim();
@@ -296,15 +297,6 @@ async function waitFor(url: string, timeoutMs: number, output: () => string): Pr
   fail(`the webhook was not ready within ${timeoutMs / 1000} s:\n${output()}`);
 }
 
-/** The webhook container of deploy/base/deployment.yaml: its literal env values and its memory limit. */
-function deployedContainer(): { env: Record<string, string>; memoryLimit: string } {
-  const documents = parseAllDocuments(readFileSync(join(PACKAGE_ROOT, "deploy", "base", "deployment.yaml"), "utf8")).map((d) => d.toJS() as Record<string, any>);
-  const container = documents.find((d) => d?.kind === "Deployment")?.spec?.template?.spec?.containers?.[0];
-  const env: Array<{ name: string; value?: string }> = container?.env ?? [];
-  const memoryLimit: unknown = container?.resources?.limits?.memory;
-  if (typeof memoryLimit !== "string") fail("deploy/base/deployment.yaml: the webhook container has no resources.limits.memory");
-  return { env: Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])), memoryLimit };
-}
 
 /** Resident and peak resident memory of a process, in MB (Linux /proc). */
 function rssMB(pid: number): { rss: number; peak: number } {

@@ -824,9 +824,11 @@ describe("the Service, Deployment and PodDisruptionBudget", () => {
     assert.ok(bytes(requests.memory) >= 200 * 2 ** 20, `memory request ${requests.memory}`);
     assert.ok(bytes(limits.memory) > bytes(requests.memory), "the memory limit is not above the request");
     const nodeOptions = (container.env as Json[]).find((e) => e.name === "NODE_OPTIONS")?.value ?? "";
-    const heap = /--max-old-space-size=(\d+)/.exec(nodeOptions);
-    assert.ok(heap, "NODE_OPTIONS sets no --max-old-space-size");
-    assert.ok(Number(heap[1]) * 2 ** 20 <= bytes(limits.memory) - 64 * 2 ** 20, "the heap leaves under 64 MiB for the rest of the process");
+    const percent = /--max-old-space-size-percentage=(\d+)/.exec(nodeOptions);
+    assert.ok(percent, "NODE_OPTIONS does not size the heap from the memory limit (--max-old-space-size-percentage)");
+    const semiSpace = Number(/--max-semi-space-size=(\d+)/.exec(nodeOptions)?.[1] ?? NaN);
+    const heap = (bytes(limits.memory) * Number(percent[1])) / 100 + 3 * semiSpace * 2 ** 20;
+    assert.ok(heap <= bytes(limits.memory) - 100 * 2 ** 20, "the heap (old and young generations) leaves at least 100 MiB for code, buffers and malloc");
   });
 });
 
@@ -945,9 +947,8 @@ describe("the reconciler's Deployment and PodDisruptionBudget", () => {
     assert.deepEqual(requests, { cpu: "100m", memory: "256Mi" });
     assert.deepEqual(limits, { memory: "512Mi" });
     const nodeOptions = (container.env as Json[]).find((e) => e.name === "NODE_OPTIONS")?.value ?? "";
-    assert.match(nodeOptions, /(^| )--max-old-space-size=384( |$)/);
-    const heap = Number(/--max-old-space-size=(\d+)/.exec(nodeOptions)![1]);
-    assert.ok(heap * 2 ** 20 <= bytes(limits.memory) - 64 * 2 ** 20, "the heap leaves under 64 MiB for the rest of the process");
+    assert.match(nodeOptions, /(^| )--max-old-space-size-percentage=75( |$)/);
+    assert.ok((bytes(limits.memory) * 75) / 100 <= bytes(limits.memory) - 64 * 2 ** 20, "the heap leaves under 64 MiB for the rest of the process");
   });
 });
 

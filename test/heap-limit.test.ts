@@ -60,7 +60,7 @@ describe("a webhook whose cluster cache outgrows its heap", () => {
     const [url, health] = [serving[1]!, serving[2]!];
     const logged = await serve.waitFor(/^\{.*"msg":"the cluster cache outgrew the heap and was dropped .*\}$/m, "the heap-limit log line");
     const message = (JSON.parse(logged[0]) as { msg: string }).msg;
-    assert.match(message, /^the cluster cache outgrew the heap and was dropped \(live [\d.]+ MB of [\d.]+ MB \(\d+%\)\): raise the webhook's resources\.limits\.memory and roll the Deployment\./);
+    assert.match(message, /^the cluster cache outgrew the heap and was dropped \([\d.]+ MB of [\d.]+ MB \(\d+%\) in use\): raise the webhook's resources\.limits\.memory and roll the Deployment\./);
     const advice = message.slice(0, message.indexOf(". Until then"));
 
     const readyz = await fetch(`${health}/readyz`);

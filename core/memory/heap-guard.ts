@@ -9,6 +9,12 @@
 // collections the heap also holds garbage, and V8 lets it grow close to the
 // limit before collecting, so a plain reading would cry wolf.
 //
+// Work that runs for seconds without yielding (applying a list of 100,000
+// objects at once) gets no collection callback in time, so it asks the guard
+// directly every so often (overNow): there the heap in use also holds
+// garbage, so the bar is higher (95%: V8 collects before it lets garbage
+// fill the heap that far, and dies not much later).
+//
 // The limit that matters is the old generation's: V8 dies when live data no
 // longer fits there. heap_size_limit also counts the young generation's
 // reservation (three semi-spaces), which is 3 MB or 192 MB depending on the
@@ -20,7 +26,7 @@ import { PerformanceObserver, constants } from "node:perf_hooks";
 import { getHeapStatistics } from "node:v8";
 
 export interface HeapReading {
-  /** Bytes of the V8 heap in use (right after a full collection: live data). */
+  /** Bytes of the V8 heap in use (right after a full collection: live data; otherwise garbage too). */
   usedBytes: number;
   /** The most the old generation may hold: V8's heap_size_limit (sized from --max-old-space-size or the container's memory) less the young generation. */
   limitBytes: number;
@@ -36,6 +42,8 @@ export interface HeapGuardOptions {
 }
 
 export const DEFAULT_HEAP_FRACTION = 0.8;
+/** Share of the limit the heap in use (garbage included) may reach during long synchronous work. */
+export const SYNCHRONOUS_HEAP_FRACTION = 0.95;
 
 export class HeapGuard {
   readonly fraction: number;
@@ -70,6 +78,15 @@ export class HeapGuard {
   /** The last reading, if live data is over the guard's share of the limit. */
   exceeded(): HeapReading | undefined {
     return this.#last !== undefined && isOver(this.#last, this.fraction) ? this.#last : undefined;
+  }
+
+  /**
+   * For long synchronous work: reads the heap now (garbage included) and
+   * returns the reading if it is past SYNCHRONOUS_HEAP_FRACTION of the limit.
+   */
+  overNow(): HeapReading | undefined {
+    const reading = this.#read();
+    return isOver(reading, SYNCHRONOUS_HEAP_FRACTION) ? reading : undefined;
   }
 
   /** Called with the reading each time a full collection leaves live data over the share; returns a function that unsubscribes. */

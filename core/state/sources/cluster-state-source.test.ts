@@ -158,8 +158,8 @@ describe("ClusterStateSource", () => {
 
     heap.collect(200_000_000);
     const expected =
-      "the cluster cache outgrew the heap and was dropped (live 200.0 MB of 240.0 MB (83%)): raise the webhook's resources.limits.memory and roll the Deployment. " +
-      "Until then every review is refused. 1 DomainRoutes and 1 HostnameGrants were cached; " +
+      "the cluster cache outgrew the heap and was dropped (200.0 MB of 240.0 MB (83%) in use): raise the webhook's resources.limits.memory and roll the Deployment. " +
+      "Until then every review is refused. Listed: 1 hostnamegrants.hostgate.dev, 1 domainroutes.hostgate.dev; " +
       `the heap is sized from the memory limit (see "Memory and scale" in deploy/README.md)`;
     assert.equal(h.source.synced(), false);
     assert.equal(h.source.notReadyReason(), expected);
@@ -181,6 +181,23 @@ describe("ClusterStateSource", () => {
     assert.equal(h.logger.messages("error").length, 1);
     await h.source.stop();
     assert.equal(h.clock.pendingTimers(), 0);
+  });
+
+  it("stops applying a list that fills the heap mid-way, without waiting for a collection callback", async () => {
+    const heap = manualHeap();
+    const h = harness({ heapGuard: heap.guard });
+    for (let i = 0; i < 2500; i++) h.server.put(DOMAIN_ROUTES, route({ name: `app-${i}`, domain: `app-${i}.shop.example.com` }));
+    heap.collect(229_000_000); // 95.4% in use: a synchronous check trips, and no collection callback comes during the apply
+    assert.equal(h.source.heapLimitReached(), undefined, "a reading alone drops nothing before the source starts");
+    await h.source.start();
+    await settle();
+    const reached = h.source.heapLimitReached();
+    assert.ok(reached !== undefined);
+    assert.equal(reached.counts.domainRoutes, 999, "the apply stopped at the first check");
+    assert.match(reached.message, /\(229\.0 MB of 240\.0 MB \(95%\) in use\).* Listed: \d+ hostnamegrants\.hostgate\.dev, 2500 domainroutes\.hostgate\.dev;/);
+    assert.equal(h.source.counts().domainRoutes, 0, "the half-applied index is dropped too");
+    assert.equal(h.source.synced(), false);
+    await h.source.stop();
   });
 
   it("stops watching the heap on stop()", async () => {
