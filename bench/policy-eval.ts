@@ -3,6 +3,8 @@
 // the cluster state, next to a baseline of the same requests through the same
 // `decide` with an empty policy set (measured in the same run, same process).
 // Both include parsing the request's object from JSON, as a webhook must.
+// A second row runs the same route with a VM backend (spec.backend.external),
+// where the IP and CIDR checks run in full.
 //
 //   npm run bench:policies [-- --seconds 3]
 import { parseArgs } from "node:util";
@@ -13,7 +15,7 @@ import { loadPolicySet, makePolicySet } from "../policies/engine/module-loader.t
 import type { PolicySet } from "../policies/engine/module-loader.ts";
 import type { AdmissionInput } from "../policies/engine/types.ts";
 import { decide } from "../policies/verdict.ts";
-import { benchmarkRoute, syntheticObjects } from "./synthetic-state.ts";
+import { benchmarkRoute, externalBackendRoute, syntheticObjects } from "./synthetic-state.ts";
 import type { Phases, VerdictEnvironment } from "../policies/verdict.ts";
 
 const { values } = parseArgs({ options: { seconds: { type: "string", default: "2" }, routes: { type: "string", default: "10000" }, grants: { type: "string", default: "1000" } } });
@@ -40,16 +42,18 @@ const request: AdmissionInput = {
 // views, the measured size, match answers) carries over to the next.
 // Baseline and library pay the same parse.
 const requestJson = JSON.stringify(request.object);
-const fresh = (): AdmissionInput => ({ ...request, kind: { ...request.kind }, userInfo: { ...request.userInfo }, object: JSON.parse(requestJson) });
+const externalJson = JSON.stringify(externalBackendRoute());
+const freshFrom = (json: string) => (): AdmissionInput => ({ ...request, kind: { ...request.kind }, userInfo: { ...request.userInfo }, object: JSON.parse(json) });
+const fresh = freshFrom(requestJson);
 
-function measure(label: string, env: VerdictEnvironment, phases: Phases): number {
+function measure(label: string, env: VerdictEnvironment, phases: Phases, next: () => AdmissionInput = fresh): number {
   // Warm up the JIT before timing.
-  for (let i = 0; i < 2000; i++) decide(fresh(), env, phases);
+  for (let i = 0; i < 2000; i++) decide(next(), env, phases);
   let count = 0;
   const start = performance.now();
   const end = start + seconds * 1000;
   while (performance.now() < end) {
-    for (let i = 0; i < 100; i++) decide(fresh(), env, phases);
+    for (let i = 0; i < 100; i++) decide(next(), env, phases);
     count += 100;
   }
   const rate = count / ((performance.now() - start) / 1000);
@@ -68,10 +72,13 @@ const envFor = (policies: PolicySet): VerdictEnvironment => ({ policies, config,
 
 // The verdict must be real, not an accident of the fixture: the request is
 // admitted, with exactly the one warning its two-label-deep name earns.
-const check = decide(fresh(), envFor(library), { schema: false, mutate: true, validate: true });
-if (!check.allowed || check.warnings.map((w) => w.policy).join() !== "certificate-coverage") {
-  console.error(`the benchmark request does not get its expected verdict: ${JSON.stringify({ denials: check.denials, warnings: check.warnings })}`);
-  process.exit(1);
+// The VM-backed variant, likewise.
+for (const [name, next] of [["service-backed", fresh], ["VM-backed", freshFrom(externalJson)]] as const) {
+  const check = decide(next(), envFor(library), { schema: false, mutate: true, validate: true });
+  if (!check.allowed || check.warnings.map((w) => w.policy).join() !== "certificate-coverage") {
+    console.error(`the ${name} benchmark request does not get its expected verdict: ${JSON.stringify({ denials: check.denials, warnings: check.warnings })}`);
+    process.exit(1);
+  }
 }
 
 // Which engine runs each of the library's expressions: the compiled fast path, or @bufbuild/cel's planner.
@@ -89,5 +96,6 @@ const phases: Phases = { schema: false, mutate: true, validate: true };
 const baseline = measure("baseline: empty policy set (mutate+validate)", envFor(empty), phases);
 const full = measure("full library (mutate+validate)", envFor(library), phases);
 const validateOnly = measure("full library (validate only, as /validate)", envFor(library), { schema: false, mutate: false, validate: true });
-console.log(`  ratio full/baseline: ${(full / baseline).toFixed(3)}   validate-only/baseline: ${(validateOnly / baseline).toFixed(3)}`);
+const external = measure("full library, VM backend (mutate+validate)", envFor(library), phases, freshFrom(externalJson));
+console.log(`  ratio full/baseline: ${(full / baseline).toFixed(3)}   validate-only/baseline: ${(validateOnly / baseline).toFixed(3)}   VM backend/baseline: ${(external / baseline).toFixed(3)}`);
 console.log(`  heap used: ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MB, rss: ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`);

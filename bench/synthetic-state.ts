@@ -54,3 +54,9 @@ export function benchmarkRoute(): Record<string, unknown> {
     },
   };
 }
+
+/** The same route with its backend on a VM (safe-external-backend then runs in full: IP parsing, CIDR containment). */
+export function externalBackendRoute(): Record<string, unknown> {
+  const route = benchmarkRoute() as { spec: Record<string, unknown> };
+  return { ...route, spec: { ...route.spec, backend: { external: { ip: "10.40.12.7", port: 8443, protocol: "HTTPS" } } } };
+}
