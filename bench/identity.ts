@@ -7,10 +7,10 @@
 //   node bench/identity.ts
 import type { DomainClaim, DomainRoute } from "../crds/types.ts";
 import type { KubeObject } from "../core/kube/object-key.ts";
-import { computeIdentityTable } from "../reconciler/identity/identity-table.ts";
-import { identityObjectProblems, renderIdentityObjects } from "../reconciler/identity/identity-objects.ts";
-import type { IdentityObjects } from "../reconciler/identity/identity-objects.ts";
-import { planIdentityWrites } from "../reconciler/identity/plan-identity-writes.ts";
+import { computeIdentityTable } from "../reconciler/app-id-table/identity-table.ts";
+import { identityObjectProblems, renderIdentityObjects } from "../reconciler/app-id-table/identity-objects.ts";
+import type { IdentityObjects } from "../reconciler/app-id-table/identity-objects.ts";
+import { planIdentityWrites } from "../reconciler/app-id-table/plan-identity-writes.ts";
 
 const SIZES = [1_000, 10_000, 100_000];
 const WARM_UPS = 2;

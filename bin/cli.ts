@@ -5,7 +5,7 @@ import { realpathSync } from "node:fs";
 import { CORE_COMMANDS, main as runMain, runCli as run } from "../core/cli/main.ts";
 import type { CommandTable } from "../core/cli/main.ts";
 import { realServeCommand } from "../webhook/serve-command.ts";
-import { RENDER_COMMAND } from "../reconciler/render/render-command.ts";
+import { RENDER_COMMAND } from "../reconciler/render-command/render-command.ts";
 import type { ReconcilerFactory } from "../core/cli/serve-component.ts";
 
 /** Imported on first use: local mode (`npm start`) never loads the reconciler or the Kubernetes client. */

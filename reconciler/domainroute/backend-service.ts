@@ -6,8 +6,6 @@
 // one is not served at all until the Service is a normal one.
 import type { ObjectKey, KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainRoute } from "../../crds/types.ts";
-import type { ObjectReader } from "../cluster/object-reader.ts";
-import { SERVICES } from "../resources.ts";
 import { planRouting } from "./render/routing-plan.ts";
 
 /** The backend Service of a route hostgate routes (Managed mode, spec.backend.service); undefined otherwise. */
@@ -20,12 +18,12 @@ export function backendServiceKey(route: DomainRoute): ObjectKey | undefined {
 /**
  * Why the route's backend Service must not be routed to, or undefined when it
  * may be (including when the Service does not exist yet: traffic then fails
- * inside the cluster, and nothing leaves it).
+ * inside the cluster, and nothing leaves it). `service`: the Service at
+ * backendServiceKey(route) as cached, or undefined.
  */
-export function backendRejection(route: DomainRoute, reader: ObjectReader): string | undefined {
+export function backendRejection(route: DomainRoute, service: KubeObject | undefined): string | undefined {
   const key = backendServiceKey(route);
   if (key === undefined) return undefined;
-  const service = reader.get(SERVICES, key) as KubeObject | undefined;
   const spec = (service?.spec ?? {}) as { type?: unknown; externalName?: unknown };
   if (spec.type !== "ExternalName") return undefined;
   const target = typeof spec.externalName === "string" ? ` (it points at ${JSON.stringify(spec.externalName)})` : "";

@@ -2,11 +2,10 @@
 // Reasons are stable constants (tools and alerts match on them); messages say
 // what is wrong and what to do, and never carry times or request ids, so an
 // unchanged situation yields an unchanged status and no write.
-import type { Condition } from "../../crds/types.ts";
 import { CONDITION_CLAIMED, CONDITION_GATEWAY_READY, CONDITION_PROTECTION_READY, CONDITION_READY } from "../../crds/types.ts";
 import type { ConditionInput } from "../status/conditions.ts";
-import { findCondition } from "../status/conditions.ts";
 import { OWNERSHIP_REASON } from "../apply/ownership.ts";
+import { PROTECTION_REASON } from "./protection-condition.ts";
 
 export const REASON = {
   Claimed: "Claimed",
@@ -15,8 +14,6 @@ export const REASON = {
   InvalidSpec: "InvalidSpec",
   ApplyFailed: "ApplyFailed",
   NotClaimed: "NotClaimed",
-  NotRequested: "NotRequested",
-  ProtectionPending: "ProtectionPending",
   Ready: "Ready",
   /** spec.protection.provider is not in the platform config's protection.providers: nothing is served. */
   UnknownProvider: "UnknownProvider",
@@ -31,15 +28,17 @@ export interface Refusal {
   message: string;
 }
 
+/** `protection`: the route's ProtectionReady (protection-condition.ts), from the appId table's outcome for it. */
 export type RouteFindings =
-  | { claim: "taken"; owner: string; domain: string }
-  | { claim: "ours"; domain: string; gateway: string; problems: readonly string[]; applyError?: string; protected: boolean; refusal?: Refusal };
+  | { claim: "taken"; owner: string; domain: string; protection: ConditionInput }
+  | { claim: "ours"; domain: string; gateway: string; problems: readonly string[]; applyError?: string; protection: ConditionInput; refusal?: Refusal };
 
-export function routeConditions(findings: RouteFindings, current: readonly Condition[] | undefined): ConditionInput[] {
+export function routeConditions(findings: RouteFindings): ConditionInput[] {
+  const protection = findings.protection;
   if (findings.claim === "taken") {
     const claimed: ConditionInput = { type: CONDITION_CLAIMED, status: "False", reason: REASON.DomainTaken, message: `${findings.domain} is already claimed by DomainRoute ${findings.owner}; nothing was created for this route. Use another domain, or delete that route to release it.` };
     const gateway: ConditionInput = { type: CONDITION_GATEWAY_READY, status: "False", reason: REASON.NotClaimed, message: "nothing is served until the domain is claimed" };
-    return [claimed, gateway, ready([claimed, gateway])];
+    return [claimed, gateway, protection, ready([claimed, gateway, protection])];
   }
   const claimed: ConditionInput = { type: CONDITION_CLAIMED, status: "True", reason: REASON.Claimed, message: `DomainClaim ${findings.domain} belongs to this route` };
   const gateway: ConditionInput =
@@ -50,23 +49,12 @@ export function routeConditions(findings: RouteFindings, current: readonly Condi
       : findings.applyError !== undefined
         ? { type: CONDITION_GATEWAY_READY, status: "False", reason: REASON.ApplyFailed, message: `the Istio objects could not be applied (${findings.applyError}); retrying with backoff` }
         : { type: CONDITION_GATEWAY_READY, status: "True", reason: REASON.Applied, message: `gateway ${findings.gateway} serves ${findings.domain}` };
-  const conditions = [claimed, gateway];
-  // ProtectionReady of a protected route is the identity-table controller's to set.
-  let protection: ConditionInput | undefined;
-  if (!findings.protected) {
-    protection = { type: CONDITION_PROTECTION_READY, status: "True", reason: REASON.NotRequested, message: "the route asks for no protection" };
-    conditions.push(protection);
-  } else {
-    const set = findCondition(current, CONDITION_PROTECTION_READY);
-    protection = set !== undefined && set.reason !== REASON.NotRequested ? set : { type: CONDITION_PROTECTION_READY, status: "Unknown", reason: REASON.ProtectionPending, message: "waiting for the identity table to publish this route's appId" };
-    if (set === undefined || set.reason === REASON.NotRequested) conditions.push(protection);
-  }
-  return [...conditions, ready([claimed, gateway, protection])];
+  return [claimed, gateway, protection, ready([claimed, gateway, protection])];
 }
 
 /** Ready is True only when every other condition is; otherwise it carries the first failing one's reason. */
 function ready(conditions: readonly ConditionInput[]): ConditionInput {
   const failing = conditions.find((c) => c.status !== "True");
-  if (failing === undefined) return { type: CONDITION_READY, status: "True", reason: REASON.Ready, message: "the domain is claimed and served" + (conditions.some((c) => c.type === CONDITION_PROTECTION_READY && c.reason !== REASON.NotRequested) ? ", with protection" : "") };
+  if (failing === undefined) return { type: CONDITION_READY, status: "True", reason: REASON.Ready, message: "the domain is claimed and served" + (conditions.some((c) => c.type === CONDITION_PROTECTION_READY && c.reason !== PROTECTION_REASON.NotRequested) ? ", with protection" : "") };
   return { type: CONDITION_READY, status: "False", reason: failing.reason, message: `${failing.type}: ${failing.message}` };
 }

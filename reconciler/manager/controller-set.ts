@@ -15,7 +15,8 @@ import { apiEventRecorder } from "../cluster/event-recorder.ts";
 import type { EventRecorder } from "../cluster/event-recorder.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { reconcileRoute } from "../domainroute/reconcile-route.ts";
-import { IDENTITY_KEY, reconcileIdentity } from "../identity/reconcile-identity.ts";
+import { AppIdOutcomes } from "../app-id-table/app-id-outcomes.ts";
+import { IDENTITY_KEY, reconcileIdentity } from "../app-id-table/reconcile-identity.ts";
 import { SWEEP_KEY, sweepOrphans } from "../orphans/sweep-orphans.ts";
 import { Controller } from "../runtime/controller.ts";
 import type { ControllerStats } from "../runtime/controller.ts";
@@ -47,6 +48,7 @@ export class ControllerSet {
   readonly routes: Controller;
   readonly identity: Controller;
   readonly sweep: Controller;
+  readonly appIds = new AppIdOutcomes();
   readonly #options: ControllerSetOptions;
   /** Aborted when the term ends: every write after that is refused (term-api.ts). */
   readonly #ended = new AbortController();
@@ -57,8 +59,10 @@ export class ControllerSet {
     const { reader, config, clock, logger } = options;
     const api = termApi(options.api, this.#ended.signal);
     const events = options.events ?? apiEventRecorder(api, clock, logger);
-    this.routes = new Controller({ name: "domainroute", workers: options.routeWorkers, clock, logger, reconcile: (key) => reconcileRoute({ api, reader, config, clock, logger, events }, parseKey(key)) });
-    this.identity = new Controller({ name: "identity-table", workers: 1, clock, logger, reconcile: async () => void (await reconcileIdentity({ api, reader, config, clock, logger })) });
+    // The appId table's outcomes, published by its controller and read by the route controller (the one writer of route status).
+    const appIds = this.appIds;
+    this.routes = new Controller({ name: "domainroute", workers: options.routeWorkers, clock, logger, reconcile: (key) => reconcileRoute({ api, reader, config, clock, logger, events, appIds }, parseKey(key)) });
+    this.identity = new Controller({ name: "identity-table", workers: 1, clock, logger, reconcile: async () => void (await reconcileIdentity({ api, reader, config, logger, outcomes: appIds })) });
     this.sweep = new Controller({ name: "orphan-sweep", workers: 1, clock, logger, reconcile: async () => void (await sweepOrphans({ api, reader, logger })) });
   }
 
@@ -87,6 +91,8 @@ export class ControllerSet {
       services: eachEvent((object) => index.serviceKeys(object).forEach(route)),
     };
     for (const { cached, informer } of this.#options.caches.informers) this.#unsubscribe.push(informer.addEventHandler(handlers[cached.role]!));
+    // A route whose appId outcome changed has a new ProtectionReady to write.
+    this.#unsubscribe.push(this.appIds.onChange((routeRefs) => routeRefs.forEach(route)));
     for (const controller of [this.routes, this.identity, this.sweep]) controller.start();
     // Once per term even with no route at all: a stale table or an orphan from before is still fixed.
     identity();

@@ -13,7 +13,7 @@ import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { KubeApi } from "../../core/kube/object-api.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { PRODUCED_RESOURCES } from "../domainroute/render/produced-resources.ts";
-import { IDENTITY_CONFIG_MAP_NAME, IDENTITY_ENVOY_FILTER_NAME } from "../identity/identity-objects.ts";
+import { IDENTITY_CONFIG_MAP_NAME, IDENTITY_ENVOY_FILTER_NAME } from "../app-id-table/identity-objects.ts";
 import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, LEASES, SERVICES } from "../resources.ts";
 import { KubeApiError } from "../../core/kube/api-error.ts";
 import { ReconcilerManager } from "./reconciler-manager.ts";
@@ -64,6 +64,7 @@ function through(api: FakeKubeApi, overrides: Partial<KubeApi>): KubeApi {
     watch: (r, q, c) => api.watch(r, q, c),
     get: (r, k) => api.get(r, k),
     create: (r, o, options) => api.create(r, o, options),
+    apply: (r, o, options) => api.apply(r, o, options),
     update: (r, o, options) => api.update(r, o, options),
     updateStatus: (r, o) => api.updateStatus(r, o),
     delete: (r, k, p) => api.delete(r, k, p),

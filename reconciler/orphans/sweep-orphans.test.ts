@@ -10,6 +10,7 @@ import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { reconcileRoute } from "../domainroute/reconcile-route.ts";
 import type { RouteReconcilerDeps } from "../domainroute/reconcile-route.ts";
+import { AppIdOutcomes } from "../app-id-table/app-id-outcomes.ts";
 import { PRODUCED_RESOURCES } from "../domainroute/render/produced-resources.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES } from "../resources.ts";
 import { sweepOrphans } from "./sweep-orphans.ts";
@@ -30,7 +31,7 @@ describe("the orphan sweep", () => {
   beforeEach(async () => {
     api = new FakeKubeApi();
     reader = { get: (r, k) => api.server.get(r, k), list: (r) => api.server.objects(r) };
-    deps = { api, reader, config, clock: new ManualClock(), logger: silentLogger, events: { record: async () => {} } };
+    deps = { api, reader, config, clock: new ManualClock(), logger: silentLogger, events: { record: async () => {} }, appIds: new AppIdOutcomes() };
     for (const [name, domain] of [["shop", "shop.example.com"], ["blog", "blog.example.com"]]) {
       await api.create(DOMAIN_ROUTES, route(name!, domain!));
       await reconcileRoute(deps, { namespace: "team-a", name: name! });

@@ -11,6 +11,7 @@ import type { DomainRoute } from "../../../crds/types.ts";
 import type { ObjectReader } from "../../cluster/object-reader.ts";
 import type { EventRecorder } from "../../cluster/event-recorder.ts";
 import { DOMAIN_ROUTES } from "../../resources.ts";
+import { AppIdOutcomes } from "../../app-id-table/app-id-outcomes.ts";
 import { PRODUCED_RESOURCES } from "../render/produced-resources.ts";
 import { reconcileRoute } from "../reconcile-route.ts";
 import type { RouteReconcilerDeps, RouteReconcileResult } from "../reconcile-route.ts";
@@ -24,6 +25,8 @@ export function route(name: string, domain: string, spec: Partial<DomainRoute["s
 
 export interface World {
   api: FakeKubeApi;
+  /** What the appId table controller would publish; empty (not yet published) at first. */
+  appIds: AppIdOutcomes;
   deps: RouteReconcilerDeps;
   /** `Type Reason message` of every Event recorded. */
   events: string[];
@@ -42,11 +45,13 @@ export function world(options: { config?: PlatformConfig; render?: RouteReconcil
   const reader: ObjectReader = { get: (r, k) => api.server.get(r, k), list: (r) => api.server.objects(r) };
   const events: string[] = [];
   const recorder: EventRecorder = { record: async (_o, type, reason, message) => void events.push(`${type} ${reason} ${message}`) };
-  const deps: RouteReconcilerDeps = { api, reader, config: options.config ?? defaultConfig, clock, logger: silentLogger, events: recorder, ...(options.render ? { render: options.render } : {}) };
+  const appIds = new AppIdOutcomes();
+  const deps: RouteReconcilerDeps = { api, reader, config: options.config ?? defaultConfig, clock, logger: silentLogger, events: recorder, appIds, ...(options.render ? { render: options.render } : {}) };
   const get = (name: string, namespace = "team-a") => api.server.get(DOMAIN_ROUTES, { namespace, name }) as DomainRoute | undefined;
   const find = (name: string, type: string, namespace?: string) => get(name, namespace)?.status?.conditions?.find((x) => x.type === type);
   return {
     api,
+    appIds,
     deps,
     events,
     reconcile: (name, namespace = "team-a") => reconcileRoute(deps, { namespace, name }),

@@ -21,8 +21,8 @@ import { renderRoute } from "../domainroute/render/render-route.ts";
 import { isKnownProvider, unknownProviderProblem } from "../domainroute/known-provider.ts";
 import { KIND_ORDER } from "../domainroute/render/produced-resources.ts";
 import { validateIstioObject } from "../domainroute/render/validate-istio.ts";
-import { computeIdentityTable } from "../identity/identity-table.ts";
-import { identityObjectProblems, renderIdentityObjects } from "../identity/identity-objects.ts";
+import { computeIdentityTable } from "../app-id-table/identity-table.ts";
+import { identityObjectProblems, renderIdentityObjects } from "../app-id-table/identity-objects.ts";
 import { resolveClaims } from "./resolve-claims.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 

@@ -1,0 +1,105 @@
+// The appId-table controller's one reconcile (one queue key for the whole
+// cluster): list every DomainRoute and DomainClaim, recompute the host → appId
+// table, write the EnvoyFilter and its audit ConfigMap only when their content
+// differs from what the cluster holds (a hand edit or deletion is reverted on
+// the next pass), then publish each protected route's outcome (published, or
+// why not) to the shared view the route controller reads (app-id-outcomes.ts).
+// It never writes a DomainRoute: the route controller alone writes route
+// status. Bursts of changes reach this through a debounced queue key, so
+// many route changes cost one EnvoyFilter write (each write re-pushes the
+// gateways' listeners).
+import type { Logger } from "../../core/logger.ts";
+import { KubeApiError } from "../../core/kube/api-error.ts";
+import type { ObjectApi } from "../../core/kube/object-api.ts";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { PlatformConfig } from "../../core/config/platform-config.ts";
+import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import type { ObjectReader } from "../cluster/object-reader.ts";
+import { isKnownProvider } from "../domainroute/known-provider.ts";
+import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS } from "../resources.ts";
+import type { AppIdOutcome, AppIdOutcomes } from "./app-id-outcomes.ts";
+import { computeIdentityTable } from "./identity-table.ts";
+import type { RouteIdentityState } from "./identity-table.ts";
+import { IDENTITY_CONFIG_MAP_NAME, IDENTITY_ENVOY_FILTER_NAME, identityObjectProblems, renderIdentityObjects } from "./identity-objects.ts";
+import { planIdentityWrites } from "./plan-identity-writes.ts";
+
+/** The single queue key: every change anywhere recomputes the whole table. */
+export const IDENTITY_KEY = "identity-table";
+
+export interface IdentityReconcilerDeps {
+  api: ObjectApi;
+  reader: ObjectReader;
+  config: PlatformConfig;
+  logger: Logger;
+  /** Where each route's outcome is published for the route controller. */
+  outcomes: AppIdOutcomes;
+}
+
+export interface IdentityReconcileOutcome {
+  /** Objects written (0 when nothing changed). */
+  writes: number;
+  /** The routes (`namespace/name`) whose outcome changed, sorted: the route controller reconciles them. */
+  changed: string[];
+}
+
+export async function reconcileIdentity(deps: IdentityReconcilerDeps): Promise<IdentityReconcileOutcome> {
+  const routes = deps.reader.list(DOMAIN_ROUTES) as unknown as DomainRoute[];
+  const claims = deps.reader.list(DOMAIN_CLAIMS) as unknown as DomainClaim[];
+  const table = computeIdentityTable({ routes, claims, knownProvider: (provider) => isKnownProvider(deps.config, provider) });
+  const { namespace, selector } = deps.config.gateway;
+  const desired = renderIdentityObjects(table, { namespace, selector, identityHeader: deps.config.protection.identityHeader });
+  const tooLarge = identityObjectProblems(desired);
+  let writes = 0;
+  if (tooLarge.length > 0) {
+    // Nothing half-written: the last table stays in force, and every route learns why it is not updated.
+    deps.logger.error({ problems: tooLarge }, "the identity table is too large to write; the previous table stays in force");
+  } else {
+    const current = {
+      envoyFilter: deps.reader.get(ENVOY_FILTERS, { namespace, name: IDENTITY_ENVOY_FILTER_NAME }),
+      configMap: deps.reader.get(CONFIG_MAPS, { namespace, name: IDENTITY_CONFIG_MAP_NAME }),
+    };
+    for (const object of planIdentityWrites(current, desired)) {
+      await write(deps, object, object.kind === "EnvoyFilter" ? current.envoyFilter : current.configMap);
+      writes++;
+    }
+    if (writes > 0) deps.logger.info({ entries: table.entries.length, conflicts: table.conflicts.length, writes }, "identity table written");
+  }
+  // Published only once the objects are written: a route shows Published only for what the gateway has.
+  const changed = deps.outcomes.publish(outcomesOf(routes, table.routeStates, tooLarge));
+  return { writes, changed };
+}
+
+/** Each protected route's outcome, keyed by routeRef; the table's problems first, except a provider's (the route is served nothing anyway). */
+export function outcomesOf(routes: readonly DomainRoute[], states: ReadonlyMap<string, RouteIdentityState>, tooLarge: readonly string[]): Map<string, AppIdOutcome> {
+  const outcomes = new Map<string, AppIdOutcome>();
+  for (const route of routes) {
+    const routeRef = `${route.metadata.namespace}/${route.metadata.name}`;
+    const state = states.get(routeRef);
+    if (state === undefined) continue;
+    const seen = { uid: route.metadata.uid ?? "", appId: route.spec.protection?.appId ?? "" };
+    if (state.kind === "unknownProvider") outcomes.set(routeRef, { kind: "unknownProvider", ...seen, provider: state.provider });
+    else if (tooLarge.length > 0) outcomes.set(routeRef, { kind: "tableTooLarge", ...seen, problems: tooLarge });
+    else if (state.kind === "conflict") outcomes.set(routeRef, { kind: "conflict", ...seen, others: state.others });
+    else outcomes.set(routeRef, { kind: state.kind, ...seen });
+  }
+  return outcomes;
+}
+
+/** A full replace: these objects are hostgate's alone, and a replace also reverts keys someone added to them. */
+async function write(deps: IdentityReconcilerDeps, desired: KubeObject, current: KubeObject | undefined): Promise<void> {
+  const resource = desired.kind === "EnvoyFilter" ? ENVOY_FILTERS : CONFIG_MAPS;
+  if (current === undefined) {
+    try {
+      await deps.api.create(resource, desired);
+      return;
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+      // It exists, but not in the cache: someone removed the managed-by label
+      // the cache selects on (or the cache is a moment behind). Replace it,
+      // label included, from what the server holds.
+      current = await deps.api.get(resource, { namespace: desired.metadata!.namespace!, name: desired.metadata!.name! });
+      if (current === undefined) throw error;
+    }
+  }
+  await deps.api.update(resource, { ...desired, metadata: { ...desired.metadata, resourceVersion: current.metadata?.resourceVersion } });
+}

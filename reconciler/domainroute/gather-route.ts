@@ -1,0 +1,114 @@
+// Step 1 of a route reconcile: read everything the decision needs into one
+// plain value (RouteInput). Reads come from the informers' caches; the only
+// live reads are for names the route renders that the caches do not hold
+// (they hold hostgate-labelled objects only, so a person's object at such a
+// name is invisible to them). Nothing here decides or writes.
+//
+// A new step (DNS records, certificates) adds a field here, read the same way.
+import type { KubeApi } from "../../core/kube/object-api.ts";
+import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
+import type { PlatformConfig } from "../../core/config/platform-config.ts";
+import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import type { AppIdOutcomeLookup, AppIdOutcomeReader } from "../app-id-table/app-id-outcomes.ts";
+import { ownedByRoute } from "../apply/ownership.ts";
+import { identity } from "../apply/plan-apply.ts";
+import { resourceFor } from "../apply/write-objects.ts";
+import type { ObjectReader } from "../cluster/object-reader.ts";
+import { DOMAIN_CLAIMS, DOMAIN_ROUTES, SERVICES } from "../resources.ts";
+import { backendServiceKey } from "./backend-service.ts";
+import { routeSelector } from "./render/metadata.ts";
+import { PRODUCED_RESOURCES } from "./render/produced-resources.ts";
+import { renderRoute } from "./render/render-route.ts";
+import type { RenderedRoute } from "./render/render-route.ts";
+
+export type RenderRoute = (route: DomainRoute, config: PlatformConfig) => RenderedRoute;
+
+/** Everything one reconcile of one route decides from. Plain data: no functions, no clients. */
+export interface RouteInput {
+  route: DomainRoute;
+  /** The DomainClaim named after spec.domain, as cached. */
+  claim?: DomainClaim;
+  /** The route the claim names, as cached (its uid and domain), when it exists. */
+  claimHolder?: { uid: string; domain: string };
+  /** The backend Service (spec.backend.service) as cached, cut down to its type; absent when there is none. */
+  backendService?: KubeObject;
+  /** The route's own objects (apply/ownership.ts), in apply order. */
+  owned: KubeObject[];
+  /** What the cluster holds at the names the route renders, other than `owned`: judged by the plan. */
+  occupants: KubeObject[];
+  /** What the appId table decided for the route. */
+  appId: AppIdOutcomeLookup;
+  config: PlatformConfig;
+  /** Milliseconds since the epoch: the time a condition that changes now records. */
+  nowMs: number;
+  /** Set by the executor when carrying out this input's plan failed: the plan then reports it. */
+  applyError?: string;
+}
+
+export interface GatherDeps {
+  api: Pick<KubeApi, "get">;
+  reader: ObjectReader;
+  config: PlatformConfig;
+  clock: { now(): number };
+  appIds: AppIdOutcomeReader;
+  render?: RenderRoute;
+}
+
+/** The route's input, or undefined when the route is gone from the cache. */
+export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<RouteInput | undefined> {
+  const route = deps.reader.get(DOMAIN_ROUTES, key) as DomainRoute | undefined;
+  if (route === undefined) return undefined;
+  const owned = ownedObjects(deps.reader, deps.config, route);
+  const input: RouteInput = { route, owned, occupants: [], appId: deps.appIds.lookup(`${key.namespace}/${key.name}`), config: deps.config, nowMs: deps.clock.now() };
+  const claim = deps.reader.get(DOMAIN_CLAIMS, { name: route.spec.domain }) as DomainClaim | undefined;
+  if (claim !== undefined) input.claim = claim;
+  if (route.metadata.deletionTimestamp !== undefined) return input;
+  if (claim !== undefined) {
+    const owner = claim.spec.owner;
+    const holder = deps.reader.get(DOMAIN_ROUTES, { namespace: owner.namespace, name: owner.name }) as DomainRoute | undefined;
+    if (holder !== undefined) input.claimHolder = { uid: holder.metadata.uid ?? "", domain: holder.spec.domain };
+  }
+  const serviceKey = safeBackendServiceKey(route);
+  const service = serviceKey === undefined ? undefined : deps.reader.get(SERVICES, serviceKey);
+  if (service !== undefined) input.backendService = service;
+  input.occupants = await occupantsOf(deps, route, owned);
+  return input;
+}
+
+/**
+ * The route's own objects: labelled with its uid and written by the
+ * reconciler, and only where the route's objects of that kind live (its own
+ * namespace, or the gateway's). An object that only carries the labels is
+ * not among them: never updated, never deleted. Nor is one in any other
+ * namespace: a tenant can write hostgate's labels and field manager in its
+ * own namespace, and must not thereby get another team's route to delete it.
+ */
+function ownedObjects(reader: ObjectReader, config: PlatformConfig, route: DomainRoute): KubeObject[] {
+  const uid = route.metadata.uid!;
+  return PRODUCED_RESOURCES.flatMap((resource) => {
+    const namespace = resource.scope === "gateway" ? config.gateway.namespace : route.metadata.namespace!;
+    return reader.list({ ...resource, namespace, labelSelector: routeSelector(uid) });
+  }).filter((o) => ownedByRoute(o, uid));
+}
+
+/** What holds each name the route renders that none of its own objects holds: the cache, else a live read. */
+async function occupantsOf(deps: GatherDeps, route: DomainRoute, owned: readonly KubeObject[]): Promise<KubeObject[]> {
+  const ownedIds = new Set(owned.map(identity));
+  const occupants: KubeObject[] = [];
+  for (const object of (deps.render ?? renderRoute)(route, deps.config).objects) {
+    if (ownedIds.has(identity(object))) continue;
+    const resource = resourceFor(object);
+    const key = { namespace: object.metadata!.namespace!, name: object.metadata!.name! };
+    const found = deps.reader.get(resource, key) ?? (await deps.api.get(resource, key));
+    if (found !== undefined) occupants.push(found);
+  }
+  return occupants;
+}
+
+function safeBackendServiceKey(route: DomainRoute): ObjectKey | undefined {
+  try {
+    return backendServiceKey(route);
+  } catch {
+    return undefined; // a route too malformed to plan routes to no Service; rendering says why
+  }
+}

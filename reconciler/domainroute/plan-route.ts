@@ -1,0 +1,174 @@
+// Step 2 of a route reconcile: decide. A pure function of the gathered input
+// (gather-route.ts) that returns one plan: the finalizer to add or remove,
+// the claim to create or release, the objects to apply and to prune, the
+// status to write and the Events to record, and when to look again. The
+// executor (execute-route-plan.ts) carries it out. A plan computed from the
+// state its own execution produced is empty: a second reconcile writes nothing.
+//
+//   1. deleting → remove what the route produced, release its claim, drop the finalizer;
+//   2. add the finalizer;
+//   3. claim the domain (or stop: DomainTaken; an orphaned claim is released);
+//   4. refuse to serve a route whose provider the platform does not list, or
+//      whose backend Service is an ExternalName (serve nothing, prune all);
+//   5. render, apply what differs, prune what is no longer rendered; never
+//      write or delete an object that is not the route's (occupancy.ts): a
+//      name taken by one means nothing is served and the status says which;
+//   6. the status, when it changed, with Events on transitions.
+// DNS and certificates plug in as further sections between 5 and 6.
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { DomainClaim, DomainRouteStatus } from "../../crds/types.ts";
+import { contains, identity, planApply, withAppliedHash } from "../apply/plan-apply.ts";
+import { backendRejection } from "./backend-service.ts";
+import type { RenderRoute, RouteInput } from "./gather-route.ts";
+import { unknownProviderProblem } from "./known-provider.ts";
+import { refusalAt } from "./occupancy.ts";
+import { protectionStatus } from "./protection-condition.ts";
+import { renderClaim } from "./render/claim.ts";
+import { gatewayRefFor } from "./render/gateway.ts";
+import { renderRoute } from "./render/render-route.ts";
+import type { Refusal, RouteFindings } from "./route-conditions.ts";
+import { REASON } from "./route-conditions.ts";
+import type { RouteEvent } from "./route-status.ts";
+import { routeStatus } from "./route-status.ts";
+
+export const ROUTE_FINALIZER = "hostgate.dev/cleanup";
+/** After releasing an orphaned claim (or losing the race to create one), look again this much later. */
+export const RELEASED_CLAIM_RETRY_MS = 1000;
+/**
+ * A name taken by an object that is not the route's is looked at again this
+ * much later: an object hostgate did not label is outside its watches, so
+ * its removal brings no event.
+ */
+export const REFUSED_RECHECK_MS = 30_000;
+
+export interface RoutePlan {
+  finalizer?: "add" | "remove";
+  claim?: { create: DomainClaim } | { release: ClaimRelease };
+  objects: {
+    /** Objects to write, in apply order, each with the object it replaces (judged the route's) or undefined to create it. */
+    apply: { desired: KubeObject; current?: KubeObject }[];
+    /** The route's own objects to delete, in order. */
+    prune: KubeObject[];
+  };
+  status?: DomainRouteStatus;
+  events: RouteEvent[];
+  requeueAfterMs?: number;
+  /** The objects that made the route refuse its names, `Kind namespace/name`: for the log. */
+  refused?: string[];
+}
+
+export interface ClaimRelease {
+  name: string;
+  /** Delete only this incarnation: a claim someone re-created meanwhile is never deleted. */
+  uid: string;
+  /** `namespace/name` of the route the claim names. */
+  owner: string;
+  /** On deletion a claim changed under us is left alone (409 ignored); an orphan's release is retried. */
+  ignoreConflict: boolean;
+}
+
+const NOTHING = (): RoutePlan => ({ objects: { apply: [], prune: [] }, events: [] });
+
+export function planRoute(input: RouteInput, render: RenderRoute = renderRoute): RoutePlan {
+  const { route } = input;
+  const hasFinalizer = route.metadata.finalizers?.includes(ROUTE_FINALIZER) ?? false;
+  if (route.metadata.deletionTimestamp !== undefined) return hasFinalizer ? planDeletion(input) : NOTHING();
+  const plan = NOTHING();
+  if (!hasFinalizer) plan.finalizer = "add";
+  const domain = route.spec.domain;
+  const protection = protectionStatus(route, input.appId, input.config).condition;
+  const claim = input.claim;
+  if (claim === undefined) plan.claim = { create: renderClaim(route) as unknown as DomainClaim };
+  else if (claim.spec.owner.uid !== route.metadata.uid) {
+    const owner = claim.spec.owner;
+    const ownerRef = `${owner.namespace}/${owner.name}`;
+    const holder = input.claimHolder;
+    if (holder === undefined || holder.uid !== owner.uid || holder.domain !== domain) {
+      // The claim's deletion event also brings this route back; the delay keeps a
+      // cache that still shows the old claim from spinning this in a hot loop.
+      plan.claim = { release: { name: domain, uid: claim.metadata.uid!, owner: ownerRef, ignoreConflict: false } };
+      plan.requeueAfterMs = RELEASED_CLAIM_RETRY_MS;
+      return plan;
+    }
+    plan.objects.prune = pruneAll(input);
+    return withStatus(plan, input, { claim: "taken", owner: ownerRef, domain, protection });
+  }
+  const findings: RouteFindings = { claim: "ours", domain, gateway: gatewayRefFor(domain, input.config), problems: [], protection };
+  if (input.applyError !== undefined) findings.applyError = input.applyError;
+  const refusal = routeRefusal(input);
+  if (refusal !== undefined) {
+    // Fail closed: nothing that serves the domain stays, not even objects of an earlier, accepted spec.
+    findings.refusal = refusal;
+    plan.objects.prune = pruneAll(input);
+    return withStatus(plan, input, findings);
+  }
+  const rendered = render(route, input.config);
+  findings.problems = rendered.problems;
+  const desired = rendered.objects.map(withAppliedHash);
+  const occupied = occupiedNames(input, desired);
+  if (occupied.refusals.length > 0) {
+    // A route is served whole or not at all: half of it, say without its
+    // AuthorizationPolicy, could serve the domain without its login.
+    findings.refusal = { reason: occupied.refusals[0]!.reason, message: `${occupied.refusals.map((r) => r.message).join("; ")}. Nothing is served for this domain until the name is free` };
+    plan.objects.prune = pruneAll(input);
+    plan.refused = occupied.refusals.map((r) => r.object);
+    plan.requeueAfterMs = REFUSED_RECHECK_MS;
+    return withStatus(plan, input, findings);
+  }
+  plan.objects.apply = desired.flatMap((object) => {
+    const current = occupied.current.get(identity(object));
+    if (current !== undefined && contains(current, object)) return [];
+    return [current === undefined ? { desired: object } : { desired: object, current }];
+  });
+  plan.objects.prune = planApply(desired, input.owned).prune;
+  return withStatus(plan, input, findings);
+}
+
+function planDeletion(input: RouteInput): RoutePlan {
+  const { route, claim } = input;
+  const plan = NOTHING();
+  plan.objects.prune = pruneAll(input);
+  if (claim !== undefined && claim.spec.owner.uid === route.metadata.uid) {
+    plan.claim = { release: { name: route.spec.domain, uid: claim.metadata.uid!, owner: `${route.metadata.namespace}/${route.metadata.name}`, ignoreConflict: true } };
+  }
+  plan.finalizer = "remove";
+  return plan;
+}
+
+/** Why nothing may be served for the route whatever it renders; undefined when it may be. */
+function routeRefusal(input: RouteInput): Refusal | undefined {
+  const provider = unknownProviderProblem(input.route, input.config);
+  if (provider !== undefined) return { reason: REASON.UnknownProvider, message: provider };
+  const backend = input.backendService === undefined ? undefined : backendRejection(input.route, input.backendService);
+  if (backend !== undefined) return { reason: REASON.BackendRejected, message: backend };
+  return undefined;
+}
+
+/** Everything the route serves, in reverse apply order (what routes traffic goes before the login). */
+function pruneAll(input: RouteInput): KubeObject[] {
+  return [...input.owned].reverse();
+}
+
+/** The object each desired one would replace (the route's own), and the names held by objects that are not the route's. */
+function occupiedNames(input: RouteInput, desired: readonly KubeObject[]) {
+  const uid = input.route.metadata.uid!;
+  const current = new Map(input.owned.map((o) => [identity(o), o]));
+  const occupants = new Map(input.occupants.map((o) => [identity(o), o]));
+  const refusals = [];
+  for (const object of desired) {
+    const id = identity(object);
+    const occupant = current.has(id) ? undefined : occupants.get(id);
+    if (occupant === undefined) continue;
+    const refusal = refusalAt(object, occupant, uid);
+    if (refusal === undefined) current.set(id, occupant); // the route's: a cache a moment behind our own write
+    else refusals.push(refusal);
+  }
+  return { current, refusals };
+}
+
+function withStatus(plan: RoutePlan, input: RouteInput, findings: RouteFindings): RoutePlan {
+  const { status, events } = routeStatus(input, findings);
+  if (status !== undefined) plan.status = status;
+  plan.events = events;
+  return plan;
+}

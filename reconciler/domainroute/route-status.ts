@@ -1,0 +1,58 @@
+// The plan's status section: the DomainRoute status that follows from what
+// the planner found, or none when it equals what the route has (so an
+// unchanged situation writes nothing), and the Events of its condition
+// transitions. Pure. lastTransitionTime moves only when a condition's status
+// does (status/conditions.ts); observedGeneration names the spec described.
+import type { Condition, DomainRouteStatus } from "../../crds/types.ts";
+import { sameConditions, setConditions } from "../status/conditions.ts";
+import type { RouteInput } from "./gather-route.ts";
+import { protectionStatus } from "./protection-condition.ts";
+import type { RouteFindings } from "./route-conditions.ts";
+import { routeConditions } from "./route-conditions.ts";
+
+export interface RouteEvent {
+  type: "Normal" | "Warning";
+  reason: string;
+  message: string;
+}
+
+export function routeStatus(input: RouteInput, findings: RouteFindings): { status?: DomainRouteStatus; events: RouteEvent[] } {
+  const { route } = input;
+  const previous = route.status ?? {};
+  const conditions = setConditions(previous.conditions, routeConditions(findings), route.metadata.generation, new Date(input.nowMs));
+  const status: DomainRouteStatus = {
+    ...previous,
+    observedGeneration: route.metadata.generation,
+    conditions,
+    ...(findings.claim === "ours" ? { claimedDomain: findings.domain, gateway: findings.gateway } : {}),
+  };
+  if (findings.claim === "taken") {
+    delete status.claimedDomain;
+    delete status.gateway;
+  }
+  // A refused route is served by no gateway.
+  if (findings.claim === "ours" && findings.refusal !== undefined) delete status.gateway;
+  const effectiveAppId = protectionStatus(route, input.appId, input.config).effectiveAppId;
+  if (effectiveAppId === undefined) delete status.effectiveAppId;
+  else status.effectiveAppId = effectiveAppId;
+  if (status.observedGeneration === undefined) delete status.observedGeneration;
+  if (sameStatus(previous, status)) return { events: [] };
+  return { status, events: transitions(previous.conditions, conditions) };
+}
+
+function sameStatus(a: DomainRouteStatus, b: DomainRouteStatus): boolean {
+  return a.observedGeneration === b.observedGeneration && a.claimedDomain === b.claimedDomain && a.gateway === b.gateway && a.effectiveAppId === b.effectiveAppId && sameConditions(a.conditions, b.conditions);
+}
+
+/** An Event per condition whose status or reason changed; a condition appearing as True is news only for Ready. */
+function transitions(before: readonly Condition[] | undefined, after: readonly Condition[]): RouteEvent[] {
+  const events: RouteEvent[] = [];
+  for (const condition of after) {
+    const old = before?.find((c) => c.type === condition.type);
+    if (old !== undefined && old.status === condition.status && old.reason === condition.reason) continue;
+    if (condition.type === "Ready" || old !== undefined || condition.status !== "True") {
+      events.push({ type: condition.status === "False" ? "Warning" : "Normal", reason: condition.reason, message: `${condition.type}: ${condition.message}` });
+    }
+  }
+  return events;
+}
