@@ -101,15 +101,14 @@ describe("a route whose protection provider the platform does not list", () => {
     assert.match(w.message("shop", "GatewayReady")!, /it lists none/);
   });
 
-  test("keeps the identity controller's ProtectionReady=False UnknownProvider, and Ready stays False", async () => {
+  test("takes ProtectionReady=False UnknownProvider from the appId table's outcome, and Ready stays False", async () => {
     await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com", { protection: { provider: "ssoo", appId: "shop" } }));
     await w.reconcile("shop");
-    const current = w.get("shop")!;
-    const protection = { type: "ProtectionReady", status: "False" as const, reason: "UnknownProvider", message: "provider ssoo is not installed", lastTransitionTime: "2030-01-01T00:00:00Z" };
-    const conditions = [...current.status!.conditions!.filter((c) => c.type !== "ProtectionReady"), protection];
-    await w.api.updateStatus(DOMAIN_ROUTES, { ...(current as unknown as KubeObject), status: { ...current.status, conditions } });
+    const uid = w.get("shop")!.metadata.uid!;
+    w.appIds.publish(new Map([["team-a/shop", { kind: "unknownProvider", uid, appId: "shop", provider: "ssoo" }]]));
     await w.reconcile("shop");
     assert.equal(w.condition("shop", "ProtectionReady"), "False UnknownProvider");
+    assert.match(w.message("shop", "ProtectionReady")!, /spec\.protection\.provider is "ssoo"/);
     assert.equal(w.condition("shop", "Ready"), "False UnknownProvider");
     assert.deepEqual(w.produced(), []);
   });

@@ -1,10 +1,13 @@
 import { beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { ManualClock } from "../../core/clock.ts";
 import { KubeApiError } from "../../core/kube/api-error.ts";
+import { parseKey } from "../../core/kube/object-key.ts";
+import { Controller } from "../runtime/controller.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES } from "../resources.ts";
 import { PRODUCED_RESOURCES } from "./render/produced-resources.ts";
-import { RELEASED_CLAIM_RETRY_MS, ROUTE_FINALIZER } from "./reconcile-route.ts";
+import { reconcileRoute, RELEASED_CLAIM_RETRY_MS, ROUTE_FINALIZER } from "./reconcile-route.ts";
 import { route, world } from "./testing/route-world.ts";
 import type { World } from "./testing/route-world.ts";
 
@@ -104,6 +107,36 @@ describe("reconciling a DomainRoute", () => {
     assert.equal(w.condition("shop", "GatewayReady"), "False ApplyFailed");
     await w.reconcile("shop");
     assert.equal(w.condition("shop", "Ready"), "True Ready");
+  });
+
+  test("a status write that fails is retried by the route controller with backoff until written, with no other event", async () => {
+    const clock = new ManualClock();
+    const controller = new Controller({ name: "domainroute", workers: 1, clock, reconcile: (key) => reconcileRoute({ ...w.deps, clock }, parseKey(key)) });
+    const settle = async () => {
+      for (let i = 0; i < 30; i++) await new Promise(setImmediate);
+    };
+    w.api.failNext("updateStatus", new KubeApiError("500 InternalError: etcd timed out", 500, "InternalError"), "DomainRoute");
+    controller.start();
+    controller.enqueue("team-a/shop");
+    await settle();
+    assert.equal(w.get("shop")!.status, undefined, "the first status write failed");
+    assert.deepEqual({ errors: controller.stats().errors, delayed: controller.queue.delayedLen() }, { errors: 1, delayed: 1 }, "the failure was put back with a delay");
+    clock.advance(clock.pendingDelays()[0]!);
+    await settle();
+    assert.equal(w.condition("shop", "Ready"), "True Ready", "the retry wrote it");
+    await controller.stop(1000);
+  });
+
+  test("lastTransitionTime moves only when a condition's status changes, and observedGeneration follows the spec", async () => {
+    await w.reconcile("shop");
+    const first = w.get("shop")!.status!.conditions!.find((c) => c.type === "Ready")!;
+    (w.deps.clock as ManualClock).advance(60_000);
+    const shop = w.get("shop")!;
+    await w.api.update(DOMAIN_ROUTES, { ...(shop as unknown as KubeObject), spec: { ...shop.spec, lb: "alb-ex" } });
+    await w.reconcile("shop");
+    const after = w.get("shop")!;
+    assert.equal(after.status!.observedGeneration, after.metadata.generation);
+    assert.equal(after.status!.conditions!.find((c) => c.type === "Ready")!.lastTransitionTime, first.lastTransitionTime, "still Ready: no transition");
   });
 
   test("status transitions are recorded as Events, and a steady state records none", async () => {

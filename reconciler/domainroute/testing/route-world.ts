@@ -13,6 +13,8 @@ import type { EventRecorder } from "../../cluster/event-recorder.ts";
 import { DOMAIN_ROUTES } from "../../resources.ts";
 import { AppIdOutcomes } from "../../app-id-table/app-id-outcomes.ts";
 import { PRODUCED_RESOURCES } from "../render/produced-resources.ts";
+import { gatherRoute } from "../gather-route.ts";
+import type { RouteInput } from "../gather-route.ts";
 import { reconcileRoute } from "../reconcile-route.ts";
 import type { RouteReconcilerDeps, RouteReconcileResult } from "../reconcile-route.ts";
 
@@ -31,6 +33,8 @@ export interface World {
   /** `Type Reason message` of every Event recorded. */
   events: string[];
   reconcile(name: string, namespace?: string): Promise<RouteReconcileResult>;
+  /** What a reconcile of the route would gather now. */
+  gather(name: string, namespace?: string): Promise<RouteInput>;
   get(name: string, namespace?: string): DomainRoute | undefined;
   /** `Kind namespace/name` of every produced-kind object in the store, sorted. */
   produced(): string[];
@@ -55,6 +59,11 @@ export function world(options: { config?: PlatformConfig; render?: RouteReconcil
     deps,
     events,
     reconcile: (name, namespace = "team-a") => reconcileRoute(deps, { namespace, name }),
+    gather: async (name, namespace = "team-a") => {
+      const input = await gatherRoute(deps, { namespace, name });
+      if (input === undefined) throw new Error(`no DomainRoute ${namespace}/${name} to gather`);
+      return input;
+    },
     get,
     produced: () => PRODUCED_RESOURCES.flatMap((r) => api.server.objects(r).map((o) => `${o.kind} ${o.metadata?.namespace}/${o.metadata?.name}`)).sort(),
     condition: (name, type, namespace) => {
