@@ -5,6 +5,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { KubeApiError } from "../../core/kube/api-error.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { DomainRoute } from "../../crds/types.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES, SERVICES } from "../resources.ts";
 import { executeRoutePlan } from "./execute-route-plan.ts";
 import { planRoute } from "./plan-route.ts";
@@ -55,7 +56,7 @@ describe("executing a route plan", () => {
     const w = world();
     await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
     const input = await w.gather("shop");
-    await w.api.create(DOMAIN_CLAIMS, renderClaim({ ...(route("other", "shop.example.com") as never), metadata: { name: "other", namespace: "team-b", uid: "uid-other" } }));
+    await w.api.create(DOMAIN_CLAIMS, renderClaim({ ...(route("other", "shop.example.com") as unknown as DomainRoute), metadata: { name: "other", namespace: "team-b", uid: "uid-other" } }));
     const result = await executeRoutePlan(w.deps, input, planRoute(input), planRoute);
     assert.deepEqual(result, { requeueAfterMs: 1000 });
     assert.deepEqual(w.produced(), []);
