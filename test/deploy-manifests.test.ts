@@ -1070,7 +1070,7 @@ describe("the RBAC", () => {
     resources.flatMap((resource) => verbs.map((verb) => `${scope} | ${group} | ${resource} | ${name} | ${verb}`));
   const gateway = `namespace ${GATEWAY_NAMESPACE}`;
   // Exactly the verbs the reconciler's code uses, no more. Produced objects are
-  // read by name before the first write, created, and replaced (no patch).
+  // read by name before the first write, created, and server-side applied (patch; update moves a create's fields to the apply).
   const expectedReconciler = [
     // Routes: cache, finalizer, and the orphan sweep's confirmation by name.
     ...grant("cluster", "hostgate.dev", ["domainroutes"], "*", ["get", "list", "watch", "update"]),
@@ -1079,13 +1079,13 @@ describe("the RBAC", () => {
     // The claims that give each domain to one route.
     ...grant("cluster", "hostgate.dev", ["domainclaims"], "*", ["get", "list", "watch", "create", "delete"]),
     // What it produces in the routes' namespaces: read, created, replaced, watched, pruned.
-    ...grant("cluster", "networking.istio.io", ["serviceentries", "destinationrules", "virtualservices"], "*", ["get", "list", "watch", "create", "update", "delete"]),
+    ...grant("cluster", "networking.istio.io", ["serviceentries", "destinationrules", "virtualservices"], "*", ["get", "list", "watch", "create", "update", "patch", "delete"]),
     ...grant("cluster", "core", ["events"], "*", ["create"]),
     // Backend Services, read only: an ExternalName backend is not served.
     ...grant("cluster", "core", ["services"], "*", ["list", "watch"]),
     // What it produces in the gateway namespace.
-    ...grant(gateway, "networking.istio.io", ["gateways"], "*", ["get", "list", "watch", "create", "update", "delete"]),
-    ...grant(gateway, "security.istio.io", ["authorizationpolicies"], "*", ["get", "list", "watch", "create", "update", "delete"]),
+    ...grant(gateway, "networking.istio.io", ["gateways"], "*", ["get", "list", "watch", "create", "update", "patch", "delete"]),
+    ...grant(gateway, "security.istio.io", ["authorizationpolicies"], "*", ["get", "list", "watch", "create", "update", "patch", "delete"]),
     // The identity table's two objects: rewritten by name; created and watched namespace-wide (RBAC cannot name those).
     ...grant(gateway, "networking.istio.io", ["envoyfilters"], "*", ["list", "watch", "create"]),
     ...grant(gateway, "networking.istio.io", ["envoyfilters"], IDENTITY_ENVOY_FILTER, ["get", "update"]),

@@ -20,7 +20,7 @@ import type { KubeObject } from "../core/kube/object-key.ts";
 import type { ResourceRef } from "../core/kube/resource.ts";
 import type { DomainRoute } from "../crds/types.ts";
 import { PRODUCED_RESOURCES } from "../reconciler/domainroute/render/produced-resources.ts";
-import { IDENTITY_CONFIG_MAP_NAME, IDENTITY_ENVOY_FILTER_NAME } from "../reconciler/identity/identity-objects.ts";
+import { IDENTITY_CONFIG_MAP_NAME, IDENTITY_ENVOY_FILTER_NAME } from "../reconciler/app-id-table/identity-objects.ts";
 import { ReconcilerManager } from "../reconciler/manager/reconciler-manager.ts";
 import { CONFIG_MAPS, DOMAIN_ROUTES, ENVOY_FILTERS } from "../reconciler/resources.ts";
 import { ROOT } from "./fixtures.ts";
@@ -63,6 +63,7 @@ function recording(api: FakeKubeApi, requests: Request[]): KubeApi {
     watch: (resource, request, callbacks) => (note("watch", resource, resource.namespace), api.watch(resource, request, callbacks)),
     get: (resource, key) => (note("get", resource, key.namespace, key.name), api.get(resource, key)),
     create: (resource, object, options) => (note("create", resource, ns(resource, object)), noteBlockingOwners(object), api.create(resource, object, options)),
+    apply: (resource, object, options) => (note("patch", resource, ns(resource, object), object.metadata?.name), noteBlockingOwners(object), api.apply(resource, object, options)),
     update: (resource, object, options) => (note("update", resource, ns(resource, object), object.metadata?.name), noteBlockingOwners(object), api.update(resource, object, options)),
     updateStatus: (resource, object) => (note("update", { ...resource, resource: `${resource.resource}/status` }, ns(resource, object), object.metadata?.name), api.updateStatus(resource, object)),
     delete: (resource, key, preconditions) => (note("delete", resource, key.namespace, key.name), api.delete(resource, key, preconditions)),

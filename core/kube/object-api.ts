@@ -1,10 +1,17 @@
 // The narrow port through which hostgate changes the cluster: read one
-// object, create, replace, replace the status, delete. No server-side apply:
-// a force apply takes over whatever object holds the name, so the reconciler
-// creates (refused when the name is taken) and replaces with preconditions.
-// The real adapter is http-object-api.ts; tests use the in-memory API server
-// in testing/fake-kube-api.ts. Errors are KubeApiErrors with the HTTP status
-// and the metav1.Status reason (409 AlreadyExists, 409 Conflict, 404 ...).
+// object, create, server-side apply, replace, replace the status, delete.
+// The real adapter is client-node-object-api.ts (client-node's
+// KubernetesObjectApi); tests use the in-memory API server in
+// testing/fake-kube-api.ts. Errors are KubeApiErrors with the HTTP status and
+// the metav1.Status reason (409 AlreadyExists, 409 Conflict, 404 NotFound,
+// 422 Invalid, 403 Forbidden ...).
+//
+// Apply never stands in for create: an apply to a name nobody holds creates
+// the object, and one to a name someone else holds merges into their object.
+// So a new object is created (refused when the name is taken), and only an
+// object already judged the writer's is applied, its body carrying the uid and
+// resourceVersion it was judged by: the API server treats both as
+// preconditions of the apply (see apply() below).
 import type { ListWatchClient } from "./list-watch-client.ts";
 import type { KubeObject, ObjectKey } from "./object-key.ts";
 import type { ResourceRef } from "./resource.ts";
@@ -18,6 +25,14 @@ export interface WriteOptions {
   fieldManager?: string;
 }
 
+/** Options of a server-side apply. */
+export interface ApplyOptions {
+  /** The applier: it owns exactly the fields of its last apply (managedFields, operation Apply). */
+  fieldManager: string;
+  /** Take over fields another manager set to another value, instead of failing with 409 Conflict. */
+  force: boolean;
+}
+
 export interface DeletePreconditions {
   /** Delete only this incarnation: a same-named object created since is left alone. */
   uid?: string;
@@ -29,6 +44,16 @@ export interface ObjectApi {
   get(resource: ResourceRef, key: ObjectKey): Promise<KubeObject | undefined>;
   /** @throws KubeApiError 409 AlreadyExists */
   create(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject>;
+  /**
+   * Server-side apply (PATCH, application/apply-patch+yaml): the object
+   * becomes the applier's fields merged over everyone else's, and a field the
+   * applier set last time and leaves out now is removed (unless another
+   * manager owns it too). `metadata.uid` and `metadata.resourceVersion` in
+   * the body, when given, are preconditions: a mismatch is 409 Conflict, and an
+   * apply with a uid never creates an object (409 when none exists).
+   * @throws KubeApiError 409 Conflict
+   */
+  apply(resource: ResourceRef, object: KubeObject, options: ApplyOptions): Promise<KubeObject>;
   /**
    * Replaces the object; `metadata.resourceVersion` must be current, and a
    * `metadata.uid`, when given, must be the stored one. @throws KubeApiError 409 Conflict, 404

@@ -8,24 +8,24 @@
 //     caller reports which object and why.
 //   - A new object is created (POST): create-if-absent, so one made at that
 //     name between the read and the write is refused with AlreadyExists,
-//     never taken over; the retry judges it.
-//   - An existing object of the route's is replaced (PUT) carrying the uid and
-//     resourceVersion it was judged by: the API server refuses the write if
-//     the object was re-created or changed since. The replacement keeps other
-//     writers' labels, annotations and owner references, and is hostgate's in
-//     everything it renders (spec in full, so a field hostgate stops rendering
-//     goes away).
+//     never taken over (an apply would merge into it); the retry judges it.
+//   - An existing object of the route's is server-side applied under
+//     hostgate-reconciler, forced, carrying the uid and resourceVersion it was
+//     judged by as preconditions (apply-object.ts): the API server refuses the
+//     write if the object was re-created or changed since. hostgate owns what
+//     it renders (a field it stops rendering goes away); other writers'
+//     labels, annotations and owner references stay theirs.
 //   - Deletes carry the same uid and resourceVersion preconditions.
 // Writes name the field manager hostgate-reconciler, which is what later
 // proves the object hostgate's.
 import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { formatKey } from "../../core/kube/object-key.ts";
-import type { OwnerReference } from "../../crds/types.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { PRODUCED_RESOURCES } from "../domainroute/render/produced-resources.ts";
 import type { ProducedResource } from "../domainroute/render/produced-resources.ts";
 import { FIELD_MANAGER } from "../resources.ts";
+import { applyOwned } from "./apply-object.ts";
 import { OWNERSHIP_REASON, ownershipOf } from "./ownership.ts";
 import { contains, identity, planApply } from "./plan-apply.ts";
 
@@ -78,33 +78,10 @@ export async function writeObjects(deps: ObjectWriterDeps, routeUid: string, des
     if (current !== undefined && contains(current, object)) continue;
     const resource = resourceFor(object);
     if (current === undefined) await deps.api.create(resource, object, { fieldManager: FIELD_MANAGER });
-    else await deps.api.update(resource, replacementFor(current, object, routeUid), { fieldManager: FIELD_MANAGER });
+    else await applyOwned(deps.api, resource, current, object);
   }
   for (const object of planApply(desired, ours).prune) await deleteOwned(deps.api, object);
   return { refused };
-}
-
-/**
- * `desired` as a replacement of `current`: hostgate's content in full, other
- * writers' labels, annotations and owner references kept, and current's uid and
- * resourceVersion as the preconditions of the write.
- */
-export function replacementFor(current: KubeObject, desired: KubeObject, routeUid: string): KubeObject {
-  const { managedFields: _managedFields, ...metadata } = current.metadata ?? {};
-  const want = desired.metadata ?? {};
-  const others = ((metadata.ownerReferences as OwnerReference[] | undefined) ?? []).filter((r) => r.uid !== routeUid);
-  const ownerReferences = [...others, ...((want.ownerReferences as OwnerReference[] | undefined) ?? [])];
-  const replaced: KubeObject = {
-    ...desired,
-    metadata: {
-      ...metadata,
-      labels: { ...((metadata.labels as Record<string, string> | undefined) ?? {}), ...((want.labels as Record<string, string> | undefined) ?? {}) },
-      annotations: { ...((metadata.annotations as Record<string, string> | undefined) ?? {}), ...((want.annotations as Record<string, string> | undefined) ?? {}) },
-    },
-  };
-  if (ownerReferences.length > 0) replaced.metadata!.ownerReferences = ownerReferences;
-  else delete replaced.metadata!.ownerReferences;
-  return replaced;
 }
 
 /**

@@ -81,7 +81,7 @@ describe("reconciling a DomainRoute", () => {
     await w.api.delete(vsRef, { namespace: vs.metadata!.namespace!, name: vs.metadata!.name! });
     w.api.takeWrites();
     await w.reconcile("shop");
-    assert.deepEqual(w.api.takeWrites().map((x) => `${x.verb} ${x.resource}`).sort(), ["create virtualservices.networking.istio.io", "update gateways.networking.istio.io"]);
+    assert.deepEqual(w.api.takeWrites().map((x) => `${x.verb} ${x.resource}`).sort(), ["apply gateways.networking.istio.io", "create virtualservices.networking.istio.io", "update gateways.networking.istio.io"]);
     assert.notDeepEqual((w.api.server.objects(gatewayRef)[0]!.spec as { servers: unknown[] }).servers, []);
   });
 

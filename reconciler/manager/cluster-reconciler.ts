@@ -1,5 +1,5 @@
-// The reconciler on a real cluster, as `hostgate serve` starts it: the REST
-// adapter and list/watch over the kubeconfig's credentials, and leader
+// The reconciler on a real cluster, as `hostgate serve` starts it: client-node's
+// object API and list/watch over the kubeconfig's credentials, and leader
 // election among the replicas. Imported on first use (the Kubernetes client
 // is heavy), like the webhook's cluster sources.
 import type { BackgroundComponent, ReconcilerSettings } from "../../core/cli/serve-component.ts";
@@ -9,7 +9,7 @@ import { registerReconcilerMetrics } from "./metrics.ts";
 import { ReconcilerManager } from "./reconciler-manager.ts";
 
 export async function startClusterReconciler(connection: unknown, settings: ReconcilerSettings, logger: Logger): Promise<BackgroundComponent> {
-  const { clusterApi } = await import("../../core/kube/http-object-api.ts");
+  const { clusterApi } = await import("../../core/kube/client-node-object-api.ts");
   const manager = new ReconcilerManager({
     api: clusterApi((connection as ClusterConnection).config),
     config: settings.config,

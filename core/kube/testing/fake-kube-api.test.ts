@@ -49,9 +49,10 @@ describe("the in-memory API server", () => {
       const entries = (await api.get(ROUTES, { namespace: "team", name: "shop" }))?.metadata?.managedFields as { manager: string; operation: string }[];
       return entries.map((e) => `${e.manager} ${e.operation}`);
     };
-    const created = await api.create(ROUTES, route("shop"), { fieldManager: "hostgate-reconciler" });
+    // hostgate's label stays its field when others change the spec, so its entry stays (an entry left owning nothing is dropped).
+    const created = await api.create(ROUTES, route("shop", { metadata: { name: "shop", namespace: "team", labels: { app: "hostgate" } } }), { fieldManager: "hostgate-reconciler" });
     assert.deepEqual(await managers(), ["hostgate-reconciler Update"]);
-    const edited = await api.update(ROUTES, { ...created, spec: { domain: "x.example.com" } }, { fieldManager: "kubectl-edit" });
+    const edited = await api.update(ROUTES, { ...created, metadata: { ...created.metadata, labels: { app: "hostgate", edited: "yes" } }, spec: { domain: "x.example.com" } }, { fieldManager: "kubectl-edit" });
     assert.deepEqual(await managers(), ["hostgate-reconciler Update", "kubectl-edit Update"]);
     await api.update(ROUTES, edited);
     assert.deepEqual(await managers(), ["hostgate-reconciler Update", "kubectl-edit Update"], "an unchanged object records no writer");
@@ -67,7 +68,7 @@ describe("the in-memory API server", () => {
     const api = new FakeKubeApi();
     let current = await api.create(ROUTES, route("shop"), { fieldManager: "hostgate-reconciler" });
     for (let i = 1; i <= MAX_UPDATE_MANAGERS; i++) {
-      current = await api.update(ROUTES, { ...current, metadata: { ...current.metadata, labels: { [`tool-${i}`]: "x" } } }, { fieldManager: `tool-${i}` });
+      current = await api.update(ROUTES, { ...current, metadata: { ...current.metadata, labels: { ...(current.metadata?.labels as Record<string, string>), [`tool-${i}`]: "x" } } }, { fieldManager: `tool-${i}` });
     }
     const managers = (current.metadata?.managedFields as { manager: string }[]).map((e) => e.manager);
     assert.equal(managers.length, MAX_UPDATE_MANAGERS);

@@ -3,25 +3,34 @@
 // controllers depend on: one resourceVersion counter, uids and generations,
 // 409 AlreadyExists on create and 409 Conflict on a stale update, the status
 // subresource, finalizers that turn a delete into a deletionTimestamp, watch
-// events for every write. There is no server-side apply: hostgate never
-// applies (a force apply would take over an object at a colliding name).
-// Every create or update that changes an object records its writer in
-// metadata.managedFields (manager, operation Update; the field sets are left
-// empty), as the API server does, so ownership by field manager can be
-// tested. It records every write, so a test can assert that a second
-// reconcile wrote nothing.
+// events for every write, and server-side apply as the API server does it
+// (field-set.ts says which fields it models):
+//   - every create, update and apply records which fields its manager owns in
+//     metadata.managedFields (FieldsV1): an update or create takes the fields it
+//     changed (operation Update), an apply the fields of its body (operation Apply);
+//   - an apply removes the fields its manager applied last time and leaves out
+//     now, unless another manager owns them too; other managers' fields stay;
+//     a field another manager holds at another value is a 409 Conflict unless
+//     the apply forces (then it changes hands);
+//   - metadata.uid and metadata.resourceVersion in an apply body are
+//     preconditions (409 Conflict), and an apply with a uid never creates;
+//   - managedFields sent in an update replace the stored ones (how a client
+//     moves fields from its Update entry to its Apply entry).
+// It records every write, so a test can assert that a second reconcile wrote nothing.
 import { KubeApiError } from "../api-error.ts";
 import type { ListPage, ListRequest, WatchCallbacks, WatchHandle, WatchRequest } from "../list-watch-client.ts";
-import type { DeletePreconditions, KubeApi, WriteOptions } from "../object-api.ts";
+import type { ApplyOptions, DeletePreconditions, KubeApi, WriteOptions } from "../object-api.ts";
 import type { KubeObject, ObjectKey } from "../object-key.ts";
 import { formatKey } from "../object-key.ts";
 import type { ResourceRef } from "../resource.ts";
 import { apiVersionOf, resourceName } from "../resource.ts";
+import type { FieldPath } from "./field-set.ts";
+import { fieldPaths, fromFieldsV1, mergeApplied, pathKey, removeAt, sameAt, toFieldsV1 } from "./field-set.ts";
 import { FakeListWatchClient } from "./fake-list-watch.ts";
-import { jsonEqual } from "../../json.ts";
+import { isRecord, jsonEqual } from "../../json.ts";
 import { formatTime } from "../../clock.ts";
 
-export type WriteVerb = "create" | "update" | "updateStatus" | "delete";
+export type WriteVerb = "create" | "apply" | "update" | "updateStatus" | "delete";
 
 export interface RecordedWrite {
   verb: WriteVerb;
@@ -38,14 +47,14 @@ const SERVER_METADATA = ["uid", "resourceVersion", "generation", "creationTimest
 /** The manager a create or update without `fieldManager` is recorded under (the API server uses the User-Agent). */
 export const DEFAULT_FIELD_MANAGER = "unknown-client";
 
-/** One metadata.managedFields entry, as the API server writes it (without the field set). The fake writes only Update entries; Apply ones (an older hostgate applied) come from objects a test stores directly. */
+/** One metadata.managedFields entry, as the API server writes it. */
 export interface ManagedFieldsEntry {
   manager: string;
   operation: "Apply" | "Update";
   apiVersion: string;
   time: string;
   fieldsType: "FieldsV1";
-  fieldsV1: Record<string, never>;
+  fieldsV1: Record<string, unknown>;
 }
 
 export class FakeKubeApi implements KubeApi {
@@ -100,8 +109,62 @@ export class FakeKubeApi implements KubeApi {
     if (this.server.get(resource, key) !== undefined) throw new KubeApiError(`409 AlreadyExists: ${resource.resource} "${key.name}" already exists`, 409, "AlreadyExists");
     this.#record("create", resource, key);
     const fresh = this.#fresh(resource, object, key);
-    fresh.metadata!.managedFields = [this.#entry(resource, options?.fieldManager ?? DEFAULT_FIELD_MANAGER)];
+    const fields = fieldPaths(fresh, statusIsSubresource(resource));
+    fresh.metadata!.managedFields = [this.#entry(resource, options?.fieldManager ?? DEFAULT_FIELD_MANAGER, "Update", fields.values())];
     return this.server.put(resource, fresh);
+  }
+
+  /**
+   * Server-side apply. A name nobody holds is created from the body (unless
+   * the body names a uid or resourceVersion: an apply with a uid never creates,
+   * kubernetes' TestCreateOnApplyFailsWithUID expects 409 Conflict).
+   */
+  async apply(resource: ResourceRef, object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+    await Promise.resolve();
+    const key = this.#keyOfObject(resource, object);
+    this.#maybeFail("apply", resource);
+    const stored = this.server.get(resource, key);
+    const uid = object.metadata?.uid;
+    const rv = object.metadata?.resourceVersion;
+    if (stored === undefined) {
+      if (uid !== undefined || rv !== undefined) {
+        throw new KubeApiError(`409 Conflict: Operation cannot be fulfilled on ${resource.resource} "${key.name}": the object to apply names uid ${uid ?? "-"} and resourceVersion ${rv ?? "-"}, and none exists`, 409, "Conflict");
+      }
+      this.#record("apply", resource, key);
+      const fresh = this.#fresh(resource, object, key);
+      fresh.metadata!.managedFields = [this.#entry(resource, options.fieldManager, "Apply", fieldPaths(fresh, statusIsSubresource(resource)).values())];
+      return this.server.put(resource, fresh);
+    }
+    if (uid !== undefined && uid !== stored.metadata?.uid) {
+      throw new KubeApiError(`409 Conflict: Precondition failed: UID in precondition: ${uid}, UID in object meta: ${stored.metadata?.uid}`, 409, "Conflict");
+    }
+    this.#current(resource, key, object);
+    const body: KubeObject = structuredClone(object);
+    if (statusIsSubresource(resource)) delete body.status;
+    const applied = fieldPaths(body, statusIsSubresource(resource));
+    const owners = ownersOf(stored);
+    const mine = owners.find((o) => o.entry.manager === options.fieldManager && o.entry.operation === "Apply");
+    const conflicts: string[] = [];
+    for (const owner of owners) {
+      if (owner === mine) continue;
+      for (const [k, path] of applied) {
+        if (!owner.paths.has(k) || sameAt(stored, body, path)) continue;
+        if (options.force) owner.paths.delete(k);
+        else conflicts.push(`conflict with "${owner.entry.manager}": .${path.map((s) => s.replace(/^f:/, "")).join(".")}`);
+      }
+    }
+    if (conflicts.length > 0) throw new KubeApiError(`409 Conflict: Apply failed with ${conflicts.length} conflict(s): ${conflicts.join("; ")}`, 409, "Conflict");
+    this.#record("apply", resource, key);
+    const { metadata: bodyMetadata, ...bodyRest } = body;
+    const { uid: _uid, resourceVersion: _rv, ...appliedMetadata } = bodyMetadata ?? {};
+    const next = mergeApplied(stored, { ...bodyRest, metadata: appliedMetadata }) as KubeObject;
+    next.metadata = { ...next.metadata, ...serverMetadata(stored) };
+    for (const [k, path] of mine?.paths ?? []) {
+      if (!applied.has(k) && !owners.some((o) => o !== mine && o.paths.has(k))) removeAt(next, path);
+    }
+    const entry = this.#entry(resource, options.fieldManager, "Apply", applied.values());
+    const others = owners.filter((o) => o !== mine).map((o) => withPaths(o));
+    return this.#store(resource, key, stored, next, [...others, entry]);
   }
 
   async update(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
@@ -117,7 +180,24 @@ export class FakeKubeApi implements KubeApi {
     const next: KubeObject = { ...structuredClone(object), metadata: { ...structuredClone(object.metadata), ...serverMetadata(stored) } };
     if (!NO_STATUS_SUBRESOURCE.has(resource.kind)) next.status = structuredClone(stored.status);
     if (next.status === undefined) delete next.status;
-    return this.#store(resource, key, stored, next, this.#entry(resource, options?.fieldManager ?? DEFAULT_FIELD_MANAGER));
+    // managedFields sent with the update replace the stored ones, as on the API server; absent or empty, the stored ones stay.
+    const sent = object.metadata?.managedFields;
+    const base: KubeObject = Array.isArray(sent) && sent.length > 0 ? { metadata: { managedFields: structuredClone(sent) } } : stored;
+    const owners = ownersOf(base);
+    const before = fieldPaths(stored, statusIsSubresource(resource));
+    const after = fieldPaths(next, statusIsSubresource(resource));
+    const changed = [...after].filter(([, path]) => !sameAt(stored, next, path));
+    const manager = options?.fieldManager ?? DEFAULT_FIELD_MANAGER;
+    const writer = owners.find((o) => o.entry.manager === manager && o.entry.operation === "Update");
+    for (const owner of owners) {
+      for (const k of before.keys()) if (!after.has(k)) owner.paths.delete(k);
+      if (owner !== writer) for (const [k] of changed) owner.paths.delete(k);
+    }
+    const writerPaths = new Map([...(writer?.paths ?? []), ...changed]);
+    const others = owners.filter((o) => o !== writer).map((o) => withPaths(o));
+    const written = writerPaths.size > 0 || (writer !== undefined && writer.paths.size === 0 && !writer.owned) ? this.#entry(resource, manager, "Update", writerPaths.values()) : undefined;
+    const managedFields = changed.length === 0 && base === stored ? ((stored.metadata?.managedFields as ManagedFieldsEntry[] | undefined) ?? []) : [...others, written];
+    return this.#store(resource, key, stored, next, capUpdateManagers(managedFields.filter((e) => e !== undefined)));
   }
 
   async updateStatus(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {
@@ -152,10 +232,10 @@ export class FakeKubeApi implements KubeApi {
   }
 
   /**
-   * Stores `next` over `stored`: bumps the generation when the spec changed; an object being deleted goes once its last finalizer is gone.
-   * A write that changes something records `writer` in managedFields; a no-op changes nothing, as on the API server.
+   * Stores `next` over `stored` with `managedFields`: bumps the generation when the spec changed; an object being deleted goes once its last finalizer is gone.
+   * A write that changes nothing (managedFields aside) changes nothing, as on the API server.
    */
-  #store(resource: ResourceRef, key: ObjectKey, stored: KubeObject, next: KubeObject, writer: ManagedFieldsEntry): KubeObject {
+  #store(resource: ResourceRef, key: ObjectKey, stored: KubeObject, next: KubeObject, managedFields: readonly (ManagedFieldsEntry | undefined)[]): KubeObject {
     const metadata = next.metadata!;
     if (!jsonEqual(specOf(stored), specOf(next))) metadata.generation = ((stored.metadata?.generation as number | undefined) ?? 1) + 1;
     const finalizers = metadata.finalizers as string[] | undefined;
@@ -164,15 +244,16 @@ export class FakeKubeApi implements KubeApi {
       this.server.delete(resource, key);
       return { ...next, metadata: { ...metadata, resourceVersion: this.server.resourceVersion } };
     }
-    if (jsonEqual(stored, { ...next, metadata: { ...metadata, resourceVersion: stored.metadata?.resourceVersion } })) return structuredClone(stored);
-    const others = ((stored.metadata?.managedFields as ManagedFieldsEntry[] | undefined) ?? []).filter((e) => !(e.manager === writer.manager && e.operation === writer.operation));
-    metadata.managedFields = capUpdateManagers([...others, writer]);
+    const entries = managedFields.filter((e) => e !== undefined);
+    const sameContent = jsonEqual(stored, { ...next, metadata: { ...metadata, resourceVersion: stored.metadata?.resourceVersion, managedFields: stored.metadata?.managedFields } });
+    if (sameContent && sameOwnership(stored.metadata?.managedFields, entries)) return structuredClone(stored);
+    metadata.managedFields = entries;
     return this.server.put(resource, next);
   }
 
-  /** The entry of a create or update (operation Update: the fake has no apply). */
-  #entry(resource: ResourceRef, manager: string): ManagedFieldsEntry {
-    return { manager, operation: "Update", apiVersion: apiVersionOf(resource), time: formatTime(this.#now()), fieldsType: "FieldsV1", fieldsV1: {} };
+  /** A managedFields entry of `manager` owning `paths`, stamped now. */
+  #entry(resource: ResourceRef, manager: string, operation: "Apply" | "Update", paths: Iterable<FieldPath>): ManagedFieldsEntry {
+    return { manager, operation, apiVersion: apiVersionOf(resource), time: formatTime(this.#now()), fieldsType: "FieldsV1", fieldsV1: toFieldsV1(paths) };
   }
 
   #fresh(resource: ResourceRef, object: KubeObject, key: ObjectKey): KubeObject {
@@ -237,8 +318,41 @@ function capUpdateManagers(entries: ManagedFieldsEntry[]): ManagedFieldsEntry[] 
   const byAge = updates.map((e, i) => ({ e, i })).sort((a, b) => (a.e.time < b.e.time ? -1 : a.e.time > b.e.time ? 1 : a.i - b.i));
   const merged = new Set(byAge.slice(0, updates.length - MAX_UPDATE_MANAGERS + 1).map(({ e }) => e));
   const newest = [...merged].reduce((a, b) => (b.time > a.time ? b : a));
-  const bucket: ManagedFieldsEntry = { ...newest, manager: ANCIENT_CHANGES };
+  const bucket: ManagedFieldsEntry = { ...newest, manager: ANCIENT_CHANGES, fieldsV1: toFieldsV1([...merged].flatMap((e) => fromFieldsV1(e.fieldsV1))) };
   return [bucket, ...entries.filter((e) => !merged.has(e))];
+}
+
+interface Owner {
+  entry: ManagedFieldsEntry;
+  paths: Map<string, FieldPath>;
+  /** The entry named fields when read (an entry a test stored without a field set owns nothing, and is kept). */
+  owned: boolean;
+}
+
+/** The managedFields entries of `object` with the fields each owns. */
+function ownersOf(object: KubeObject): Owner[] {
+  const entries = object.metadata?.managedFields;
+  if (!Array.isArray(entries)) return [];
+  return entries.filter(isRecord).map((entry) => {
+    const paths = new Map(fromFieldsV1(entry.fieldsV1).map((path) => [pathKey(path), path]));
+    return { entry: entry as unknown as ManagedFieldsEntry, paths, owned: paths.size > 0 };
+  });
+}
+
+/** The entry owning `paths` now; undefined when this write took its last field (the API server drops such entries). */
+function withPaths(owner: Owner): ManagedFieldsEntry | undefined {
+  if (owner.owned && owner.paths.size === 0) return undefined;
+  return owner.owned ? { ...owner.entry, fieldsV1: toFieldsV1(owner.paths.values()) } : owner.entry;
+}
+
+/** The same managers owning the same fields (the time of an entry aside). */
+function sameOwnership(a: unknown, b: readonly ManagedFieldsEntry[]): boolean {
+  const strip = (entries: unknown) => (Array.isArray(entries) ? entries.map((e) => ({ ...(e as object), time: undefined })) : []);
+  return jsonEqual(strip(a), strip(b));
+}
+
+function statusIsSubresource(resource: ResourceRef): boolean {
+  return !NO_STATUS_SUBRESOURCE.has(resource.kind);
 }
 
 function serverMetadata(stored: KubeObject): Record<string, unknown> {
