@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { caBundlePatch, PublishError, WebhookCaBundlePublisher } from "./bundle-publisher.ts";
+import { caBundleWrite, PublishError, WebhookCaBundlePublisher } from "./bundle-publisher.ts";
 import type { WebhookConfigurationRef } from "./bundle-publisher.ts";
 import { FakeWebhookClient } from "./testing/fake-webhook-client.ts";
 
@@ -16,22 +16,18 @@ function setUp() {
   return { client, publisher: new WebhookCaBundlePublisher(client, [VALIDATING, MUTATING]) };
 }
 
-describe("caBundlePatch", () => {
-  it("sets every webhook that lacks the bundle, guarded by the resourceVersion read", () => {
+describe("caBundleWrite", () => {
+  it("writes the bundle to every webhook by name when any lacks it, guarded by the resourceVersion read", () => {
     const state = { resourceVersion: "7", webhooks: [{ name: "a" }, { name: "b", caBundle: b64(BUNDLE) }, { name: "c", caBundle: b64("old") }] };
-    assert.deepEqual(caBundlePatch(state, BUNDLE), [
-      { op: "test", path: "/metadata/resourceVersion", value: "7" },
-      { op: "add", path: "/webhooks/0/clientConfig/caBundle", value: b64(BUNDLE) },
-      { op: "add", path: "/webhooks/2/clientConfig/caBundle", value: b64(BUNDLE) },
-    ]);
+    assert.deepEqual(caBundleWrite(state, BUNDLE), { resourceVersion: "7", webhooks: ["a", "b", "c"], caBundle: b64(BUNDLE) });
   });
 
-  it("is empty when every webhook already holds the bundle", () => {
-    assert.deepEqual(caBundlePatch({ resourceVersion: "7", webhooks: [{ name: "a", caBundle: b64(BUNDLE) }] }, BUNDLE), []);
+  it("is nothing when every webhook already holds the bundle", () => {
+    assert.equal(caBundleWrite({ resourceVersion: "7", webhooks: [{ name: "a", caBundle: b64(BUNDLE) }] }, BUNDLE), undefined);
   });
 
-  it("is empty for a configuration without webhooks", () => {
-    assert.deepEqual(caBundlePatch({ resourceVersion: "7", webhooks: [] }, BUNDLE), []);
+  it("is nothing for a configuration without webhooks", () => {
+    assert.equal(caBundleWrite({ resourceVersion: "7", webhooks: [] }, BUNDLE), undefined);
   });
 });
 
@@ -44,12 +40,12 @@ describe("WebhookCaBundlePublisher", () => {
     assert.deepEqual(client.bundles(MUTATING), [BUNDLE]);
   });
 
-  it("patches nothing the second time: publishing is idempotent", async () => {
+  it("writes nothing the second time: publishing is idempotent", async () => {
     const { client, publisher } = setUp();
     await publisher.publish(BUNDLE);
-    const patches = client.patches.length;
+    const writes = client.writes.length;
     assert.deepEqual(await publisher.publish(BUNDLE), { updated: [], unchanged: ["ValidatingWebhookConfiguration hostgate-validating", "MutatingWebhookConfiguration hostgate-mutating"] });
-    assert.equal(client.patches.length, patches);
+    assert.equal(client.writes.length, writes);
   });
 
   it("reports a missing configuration and still publishes to the other", async () => {
@@ -63,7 +59,7 @@ describe("WebhookCaBundlePublisher", () => {
     assert.deepEqual(client.bundles(MUTATING), [BUNDLE]);
   });
 
-  it("fails the patch instead of writing when the configuration changed after it was read", async () => {
+  it("fails the write instead of writing when the configuration changed after it was read", async () => {
     const { client, publisher } = setUp();
     const read = client.read.bind(client);
     client.read = async (ref) => {
@@ -71,7 +67,7 @@ describe("WebhookCaBundlePublisher", () => {
       client.add(ref, ["domainroutes.hostgate.dev", "a-new-webhook.hostgate.dev"]); // someone re-applied the manifests meanwhile
       return state;
     };
-    await assert.rejects(publisher.publish(BUNDLE), /hostgate-validating: HTTP 422: the test of \/metadata\/resourceVersion failed/);
+    await assert.rejects(publisher.publish(BUNDLE), /hostgate-validating: HTTP 409 Conflict: .* is at resourceVersion \d+, not \d+/);
     assert.deepEqual(client.bundles(VALIDATING), [undefined, undefined], "nothing was written over the list it did not see");
   });
 });

@@ -1,10 +1,12 @@
 // Writes the CA bundle into every webhook of the webhook configurations, so
-// the API server trusts the serving certificate. It patches only entries
-// whose caBundle differs (an unchanged configuration costs one GET and no
-// write, so every replica can run it every minute), and each patch is
-// guarded by a JSON Patch `test` of the resourceVersion read: a
-// configuration changed in between (kubectl apply, another replica) makes
-// the patch fail instead of writing over a list of webhooks it did not see.
+// the API server trusts the serving certificate. It writes only when some
+// webhook's caBundle differs (an unchanged configuration costs one GET and no
+// write, so every replica can run it every minute). The write is a
+// server-side apply of caBundle alone, for every webhook by name (the list is
+// keyed by name, so nothing else of the configuration is touched, and the
+// bundle stays hostgate's field), guarded by the resourceVersion read: a
+// configuration changed in between (kubectl apply, another replica) makes the
+// write fail instead of writing over a list of webhooks it did not see.
 // A missing configuration is reported and retried, never fatal: the
 // manifests may be applied after the webhook starts.
 import { messageOf } from "./certificate-info.ts";
@@ -22,17 +24,24 @@ export interface WebhookConfigurationState {
   webhooks: { name: string; caBundle?: string }[];
 }
 
-export type JsonPatchOperation = { op: "test"; path: string; value: unknown } | { op: "add"; path: string; value: unknown };
+/** caBundle (base64 of the PEM) for each named webhook, written only while the configuration is at resourceVersion. */
+export interface CaBundleWrite {
+  resourceVersion: string;
+  /** Every webhook of the configuration, by name: an apply that left one out would remove the bundle it wrote there before. */
+  webhooks: string[];
+  caBundle: string;
+}
 
 /** The narrow port the publisher needs; kubernetes-webhook-client.ts implements it on the real API. */
 export interface WebhookConfigurationsClient {
   /** undefined when the configuration does not exist. */
   read(ref: WebhookConfigurationRef): Promise<WebhookConfigurationState | undefined>;
-  patch(ref: WebhookConfigurationRef, operations: JsonPatchOperation[]): Promise<void>;
+  /** Throws when the configuration is no longer at `write.resourceVersion` (nothing is written then). */
+  writeCaBundle(ref: WebhookConfigurationRef, write: CaBundleWrite): Promise<void>;
 }
 
 export interface PublishResult {
-  /** "Kind/name" of each configuration patched. */
+  /** "Kind name" of each configuration written. */
   updated: string[];
   unchanged: string[];
 }
@@ -52,19 +61,11 @@ export class PublishError extends Error {
   }
 }
 
-/**
- * The JSON Patch that gives every webhook `bundle` (PEM), or [] when all
- * already hold it. `add` sets the member whether or not it exists.
- */
-export function caBundlePatch(state: WebhookConfigurationState, bundle: string): JsonPatchOperation[] {
-  const wanted = Buffer.from(bundle, "utf8").toString("base64");
-  const operations: JsonPatchOperation[] = [];
-  state.webhooks.forEach((webhook, index) => {
-    const held = webhook.caBundle === undefined ? undefined : Buffer.from(webhook.caBundle, "base64").toString("utf8");
-    if (held !== bundle) operations.push({ op: "add", path: `/webhooks/${index}/clientConfig/caBundle`, value: wanted });
-  });
-  if (operations.length === 0) return [];
-  return [{ op: "test", path: "/metadata/resourceVersion", value: state.resourceVersion }, ...operations];
+/** The write that gives every webhook `bundle` (PEM), or undefined when all already hold it. */
+export function caBundleWrite(state: WebhookConfigurationState, bundle: string): CaBundleWrite | undefined {
+  const stale = state.webhooks.some((webhook) => (webhook.caBundle === undefined ? undefined : Buffer.from(webhook.caBundle, "base64").toString("utf8")) !== bundle);
+  if (!stale) return undefined;
+  return { resourceVersion: state.resourceVersion, webhooks: state.webhooks.map((w) => w.name), caBundle: Buffer.from(bundle, "utf8").toString("base64") };
 }
 
 export class WebhookCaBundlePublisher implements CaBundlePublisher {
@@ -88,12 +89,12 @@ export class WebhookCaBundlePublisher implements CaBundlePublisher {
           problems.push(`${label} does not exist (apply the manifests in deploy/; retrying)`);
           continue;
         }
-        const operations = caBundlePatch(state, bundle);
-        if (operations.length === 0) {
+        const write = caBundleWrite(state, bundle);
+        if (write === undefined) {
           result.unchanged.push(label);
           continue;
         }
-        await this.#client.patch(target, operations);
+        await this.#client.writeCaBundle(target, write);
         result.updated.push(label);
       } catch (error) {
         problems.push(`${label}: ${messageOf(error)}`);

@@ -1,7 +1,7 @@
 // clusterCertificates: the self-managed certificate on the real Kubernetes
 // API, with the in-cluster (or kubeconfig) credentials of `kubeConfig`.
-import { AdmissionregistrationV1Api, CoreV1Api } from "@kubernetes/client-node";
 import type { KubeConfig } from "@kubernetes/client-node";
+import { ClientNodeObjectApi } from "../core/kube/client-node-object-api.ts";
 import type { ClusterNames, Common } from "./factories.ts";
 import { clusterCertificatesWith, HOSTGATE_NAMESPACE } from "./factories.ts";
 import { kubernetesSecretsClient } from "./kubernetes-secrets-client.ts";
@@ -14,9 +14,7 @@ export interface ClusterCertificatesOptions extends Common, ClusterNames {
 
 export function clusterCertificates(options: ClusterCertificatesOptions): CertificateManager {
   const namespace = options.namespace ?? HOSTGATE_NAMESPACE;
-  return clusterCertificatesWith({
-    ...options,
-    secrets: kubernetesSecretsClient(options.kubeConfig.makeApiClient(CoreV1Api), namespace),
-    webhooks: kubernetesWebhookClient(options.kubeConfig.makeApiClient(AdmissionregistrationV1Api)),
-  });
+  // The same ObjectApi adapter as the reconciler's writes: one client, one error mapping.
+  const api = new ClientNodeObjectApi(options.kubeConfig);
+  return clusterCertificatesWith({ ...options, secrets: kubernetesSecretsClient(api, namespace), webhooks: kubernetesWebhookClient(api) });
 }

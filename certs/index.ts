@@ -42,7 +42,7 @@ export type { CertificateStore, StoredCertificates } from "./store.ts";
 export { FileCertificateStore } from "./file-store.ts";
 export { SecretCertificateStore } from "./secret-store.ts";
 export type { SecretObject, SecretsClient } from "./secret-store.ts";
-export { caBundlePatch, PublishError, WebhookCaBundlePublisher } from "./bundle-publisher.ts";
+export { caBundleWrite, PublishError, WebhookCaBundlePublisher } from "./bundle-publisher.ts";
 export type { CaBundlePublisher, PublishResult, WebhookConfigurationRef, WebhookConfigurationsClient } from "./bundle-publisher.ts";
 export { kubernetesSecretsClient } from "./kubernetes-secrets-client.ts";
 export { kubernetesWebhookClient } from "./kubernetes-webhook-client.ts";

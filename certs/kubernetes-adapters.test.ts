@@ -1,13 +1,15 @@
-// The client-node adapters against a fake API server on localhost: the
-// requests they send (paths, methods, content type, bodies) and how they
-// read the answers and errors, without a cluster.
+// The certificate store's adapters on the ObjectApi port (client-node's
+// KubernetesObjectApi) against a fake API server on localhost: the requests
+// they send (paths, methods, content type, bodies) and how they read the
+// answers and errors, without a cluster.
 import assert from "node:assert/strict";
 import { createServer } from "node:http";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { after, before, describe, it } from "node:test";
-import { AdmissionregistrationV1Api, CoreV1Api, KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "@kubernetes/client-node";
 import { ManualClock } from "../core/clock.ts";
+import { ClientNodeObjectApi } from "../core/kube/client-node-object-api.ts";
 import { clusterCertificates } from "./cluster-certificates.ts";
 import { kubernetesSecretsClient } from "./kubernetes-secrets-client.ts";
 import { kubernetesWebhookClient } from "./kubernetes-webhook-client.ts";
@@ -35,8 +37,8 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
 });
 const status = (code: number, reason: string, message: string) => ({ status: code, body: { kind: "Status", apiVersion: "v1", status: "Failure", code, reason, message } });
 
-let core: CoreV1Api;
-let admission: AdmissionregistrationV1Api;
+let core: ClientNodeObjectApi;
+let admission: ClientNodeObjectApi;
 before(async () => {
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const kubeConfig = new KubeConfig();
@@ -46,8 +48,8 @@ before(async () => {
     contexts: [{ name: "fake", cluster: "fake", user: "fake" }],
     currentContext: "fake",
   });
-  core = kubeConfig.makeApiClient(CoreV1Api);
-  admission = kubeConfig.makeApiClient(AdmissionregistrationV1Api);
+  core = new ClientNodeObjectApi(kubeConfig);
+  admission = core;
 });
 after(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
@@ -72,7 +74,7 @@ describe("kubernetesSecretsClient", () => {
     respond = () => status(403, "Forbidden", 'secrets "tls" is forbidden: User "system:serviceaccount:hostgate-system:hostgate" cannot get resource "secrets"');
     await assert.rejects(
       kubernetesSecretsClient(core, "hostgate-system").read("tls"),
-      /reading Secret hostgate-system\/tls failed \(HTTP 403 Forbidden\): secrets "tls" is forbidden: .*; the hostgate ServiceAccount needs get on secrets in namespace hostgate-system/,
+      /reading Secret hostgate-system\/tls failed: GET secrets hostgate-system\/tls: 403 Forbidden: secrets "tls" is forbidden: .*; the hostgate ServiceAccount needs get on secrets in namespace hostgate-system/,
     );
   });
 
@@ -100,7 +102,7 @@ describe("kubernetesSecretsClient", () => {
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromOptions({ clusters: [{ name: "x", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }], users: [{ name: "x" }], contexts: [{ name: "x", cluster: "x", user: "x" }], currentContext: "x" });
-    await assert.rejects(kubernetesSecretsClient(kubeConfig.makeApiClient(CoreV1Api), "hostgate-system").read("tls"), /reading Secret hostgate-system\/tls failed: .*ECONNREFUSED/);
+    await assert.rejects(kubernetesSecretsClient(new ClientNodeObjectApi(kubeConfig), "hostgate-system").read("tls"), /reading Secret hostgate-system\/tls failed: .*ECONNREFUSED/);
   });
 });
 
@@ -131,33 +133,39 @@ describe("kubernetesWebhookClient", () => {
     assert.equal(await kubernetesWebhookClient(admission).read({ kind: "MutatingWebhookConfiguration", name: "hostgate-mutating" }), undefined);
   });
 
-  it("sends the patch as JSON Patch, operations as given", async () => {
+  it("writes the bundle by server-side apply: each webhook by name with only its caBundle, the resourceVersion read as precondition", async () => {
     requests.length = 0;
     respond = () => ({ status: 200, body: { apiVersion: "admissionregistration.k8s.io/v1", kind: "MutatingWebhookConfiguration", metadata: { name: "hostgate-mutating" } } });
-    const operations = [
-      { op: "test" as const, path: "/metadata/resourceVersion", value: "9" },
-      { op: "add" as const, path: "/webhooks/0/clientConfig/caBundle", value: "QQ==" },
-    ];
-    await kubernetesWebhookClient(admission).patch({ kind: "MutatingWebhookConfiguration", name: "hostgate-mutating" }, operations);
+    await kubernetesWebhookClient(admission).writeCaBundle({ kind: "MutatingWebhookConfiguration", name: "hostgate-mutating" }, { resourceVersion: "9", webhooks: ["a.hostgate.dev", "b.hostgate.dev"], caBundle: "QQ==" });
     assert.equal(requests[0]?.method, "PATCH");
-    assert.match(requests[0]?.path ?? "", /^\/apis\/admissionregistration\.k8s\.io\/v1\/mutatingwebhookconfigurations\/hostgate-mutating\?fieldManager=hostgate$/);
-    assert.equal(requests[0]?.contentType, "application/json-patch+json");
-    assert.deepEqual(requests[0]?.body, operations);
+    assert.equal(requests[0]?.path, "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/hostgate-mutating?fieldManager=hostgate&force=true");
+    assert.equal(requests[0]?.contentType, "application/apply-patch+yaml");
+    assert.deepEqual(requests[0]?.body, {
+      apiVersion: "admissionregistration.k8s.io/v1",
+      kind: "MutatingWebhookConfiguration",
+      metadata: { name: "hostgate-mutating", resourceVersion: "9" },
+      webhooks: [
+        { name: "a.hostgate.dev", clientConfig: { caBundle: "QQ==" } },
+        { name: "b.hostgate.dev", clientConfig: { caBundle: "QQ==" } },
+      ],
+    });
   });
 
-  it("reports a failed resourceVersion test as a change to retry", async () => {
-    respond = () => status(422, "Invalid", "the server rejected our request due to an error in our request");
-    await assert.rejects(kubernetesWebhookClient(admission).patch(ref, []), /hostgate-validating changed while the CA bundle was being written; retrying/);
-  });
+  for (const answer of [status(409, "Conflict", "the object has been modified"), status(422, "Invalid", "webhooks[1].sideEffects: Required value")]) {
+    it(`reports a configuration changed meanwhile (${answer.status}) as a change to retry`, async () => {
+      respond = () => answer;
+      await assert.rejects(kubernetesWebhookClient(admission).writeCaBundle(ref, { resourceVersion: "9", webhooks: ["a"], caBundle: "QQ==" }), /hostgate-validating changed while the CA bundle was being written; retrying/);
+    });
+  }
 
-  it("says which permission is missing when patching is forbidden", async () => {
+  it("says which permission is missing when writing is forbidden", async () => {
     respond = () => status(403, "Forbidden", "forbidden");
-    await assert.rejects(kubernetesWebhookClient(admission).patch(ref, []), /needs patch on validatingwebhookconfigurations named hostgate-validating/);
+    await assert.rejects(kubernetesWebhookClient(admission).writeCaBundle(ref, { resourceVersion: "9", webhooks: ["a"], caBundle: "QQ==" }), /needs patch on validatingwebhookconfigurations named hostgate-validating/);
   });
 });
 
 describe("clusterCertificates", () => {
-  it("creates the Secret and patches both webhook configurations through the API", async () => {
+  it("creates the Secret and applies the bundle to both webhook configurations through the API", async () => {
     requests.length = 0;
     let secret: Record<string, unknown> | undefined;
     const configuration = (kind: string, name: string) => ({
@@ -194,10 +202,9 @@ describe("clusterCertificates", () => {
       ["/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/hostgate-validating", "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/hostgate-mutating"],
     );
     for (const patch of patches) {
-      assert.deepEqual(patch.body, [
-        { op: "test", path: "/metadata/resourceVersion", value: "3" },
-        { op: "add", path: "/webhooks/0/clientConfig/caBundle", value: bundle },
-      ]);
+      assert.equal(patch.contentType, "application/apply-patch+yaml");
+      assert.deepEqual((patch.body as { metadata: unknown }).metadata, { name: /hostgate-(validating|mutating)/.exec(patch.path)![0], resourceVersion: "3" });
+      assert.deepEqual((patch.body as { webhooks: unknown }).webhooks, [{ name: "a.hostgate.dev", clientConfig: { caBundle: bundle } }]);
     }
     assert.equal((secret?.metadata as { labels: Record<string, string> }).labels["app.kubernetes.io/managed-by"], "hostgate");
   });

@@ -1,6 +1,8 @@
-// What went wrong in a call to the Kubernetes API, in words. client-node v2
-// throws ApiException with the HTTP status in `.code` and the API server's
-// Status object as JSON text in `.body`; network failures are plain errors.
+// What went wrong in a call to the Kubernetes API, in words. The ObjectApi
+// port throws KubeApiError (HTTP status, 0 when no answer came, and the
+// Status reason); client-node's own ApiException (status in `.code`, the
+// Status as JSON text in `.body`) and plain network errors are read too.
+import { KubeApiError } from "../core/kube/api-error.ts";
 import { messageOf } from "./certificate-info.ts";
 
 export interface ApiFailure {
@@ -12,6 +14,10 @@ export interface ApiFailure {
 }
 
 export function apiFailure(error: unknown): ApiFailure {
+  if (error instanceof KubeApiError) {
+    if (error.status === 0) return { message: withCauses(error) };
+    return { code: error.status, reason: error.reason, message: error.message };
+  }
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code !== "number") return { message: withCauses(error) };
   const body = (error as { body?: unknown }).body;
@@ -35,7 +41,8 @@ export function apiFailure(error: unknown): ApiFailure {
 /** An Error for a failed call: what was attempted, the status, and for permission failures, what to grant. */
 export function kubernetesError(action: string, error: unknown, permission?: string): Error {
   const failure = apiFailure(error);
-  const status = failure.code === undefined ? "" : ` (HTTP ${failure.code}${failure.reason ? ` ${failure.reason}` : ""})`;
+  // A KubeApiError's message already names the call, the status and the reason.
+  const status = failure.code === undefined || error instanceof KubeApiError ? "" : ` (HTTP ${failure.code}${failure.reason ? ` ${failure.reason}` : ""})`;
   let hint = "";
   if (failure.code === 403 && permission !== undefined) hint = `; the hostgate ServiceAccount needs ${permission} (see the RBAC in deploy/)`;
   if (failure.code === 401) hint = "; the API server rejected the credentials (is the ServiceAccount token mounted?)";

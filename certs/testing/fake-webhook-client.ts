@@ -1,7 +1,9 @@
-// The WebhookConfigurationsClient port over a map. Patches are applied the
-// way the API server applies JSON Patch: a failing `test` rejects the whole
-// patch, an `add` to a path that does not exist is an error.
-import type { JsonPatchOperation, WebhookConfigurationRef, WebhookConfigurationsClient, WebhookConfigurationState } from "../bundle-publisher.ts";
+// The WebhookConfigurationsClient port over a map. A write is applied the way
+// the API server applies the server-side apply the real client sends: a stale
+// resourceVersion rejects it whole (409 Conflict), and a webhook name the
+// configuration does not hold is an error (the API server would add a webhook
+// with only a caBundle, which its validation refuses: 422 Invalid).
+import type { CaBundleWrite, WebhookConfigurationRef, WebhookConfigurationsClient, WebhookConfigurationState } from "../bundle-publisher.ts";
 
 interface StoredConfiguration {
   resourceVersion: string;
@@ -10,7 +12,7 @@ interface StoredConfiguration {
 
 export class FakeWebhookClient implements WebhookConfigurationsClient {
   readonly configurations = new Map<string, StoredConfiguration>();
-  readonly patches: { ref: string; operations: JsonPatchOperation[] }[] = [];
+  readonly writes: { ref: string; write: CaBundleWrite }[] = [];
   #resourceVersion = 500;
 
   add(ref: WebhookConfigurationRef, webhookNames: string[], caBundle?: string): void {
@@ -33,21 +35,16 @@ export class FakeWebhookClient implements WebhookConfigurationsClient {
     return structuredClone({ resourceVersion: stored.resourceVersion, webhooks: stored.webhooks.map((w) => ({ name: w.name, ...(w.clientConfig.caBundle !== undefined ? { caBundle: w.clientConfig.caBundle } : {}) })) });
   }
 
-  async patch(ref: WebhookConfigurationRef, operations: JsonPatchOperation[]): Promise<void> {
-    this.patches.push({ ref: key(ref), operations: structuredClone(operations) });
+  async writeCaBundle(ref: WebhookConfigurationRef, write: CaBundleWrite): Promise<void> {
+    this.writes.push({ ref: key(ref), write: structuredClone(write) });
     const stored = this.configurations.get(key(ref));
     if (stored === undefined) throw new Error(`${key(ref)} not found`);
+    if (write.resourceVersion !== stored.resourceVersion) throw new Error(`HTTP 409 Conflict: ${key(ref)} is at resourceVersion ${stored.resourceVersion}, not ${write.resourceVersion}`);
     const next = structuredClone(stored);
-    for (const operation of operations) {
-      if (operation.op === "test") {
-        if (operation.path !== "/metadata/resourceVersion") throw new Error(`unsupported test path ${operation.path}`);
-        if (operation.value !== stored.resourceVersion) throw new Error(`HTTP 422: the test of ${operation.path} failed`);
-        continue;
-      }
-      const match = /^\/webhooks\/(\d+)\/clientConfig\/caBundle$/.exec(operation.path);
-      const webhook = match ? next.webhooks[Number(match[1])] : undefined;
-      if (webhook === undefined) throw new Error(`HTTP 422: path ${operation.path} does not exist`);
-      webhook.clientConfig.caBundle = String(operation.value);
+    for (const name of write.webhooks) {
+      const webhook = next.webhooks.find((w) => w.name === name);
+      if (webhook === undefined) throw new Error(`HTTP 422 Invalid: ${key(ref)} has no webhook ${name}`);
+      webhook.clientConfig.caBundle = write.caBundle;
     }
     next.resourceVersion = String(++this.#resourceVersion);
     this.configurations.set(key(ref), next);
