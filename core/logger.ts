@@ -2,6 +2,7 @@
 // reconciler): pino's call shape, so a pino logger fits as is and tests pass
 // a recording fake. Objects first, message second; never an object body.
 import { pino } from "pino";
+import { BufferedLogDestination } from "./log-destination.ts";
 
 export interface Logger {
   debug(fields: Record<string, unknown>, message: string): void;
@@ -20,10 +21,11 @@ export interface ProcessLogger extends Logger {
 
 /**
  * JSON lines on stdout, buffered (one review logs one line; a synchronous
- * write per line would cost more than some reviews do).
+ * write per line would cost more than some reviews do). The destination is
+ * ours, not pino's: see log-destination.ts.
  */
 export function processLogger(level: LogLevel, name: string): ProcessLogger {
-  const destination = pino.destination({ dest: 1, sync: false, minLength: 4096 });
+  const destination = new BufferedLogDestination(1, { minWriteBytes: 4096 });
   // Buffered lines must not wait for the next 4 KiB on a quiet webhook.
   setInterval(() => destination.flush(), 1000).unref();
   // Epoch milliseconds (pino's default "time"): formatting an ISO date costs
