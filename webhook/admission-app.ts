@@ -9,6 +9,7 @@ import type { VerdictEnvironment } from "../policies/verdict.ts";
 import type { Logger } from "../core/logger.ts";
 import { parseAdmissionReview } from "./admission-review.ts";
 import type { ParsedReview } from "./admission-review.ts";
+import { sendReview } from "./admission-response.ts";
 import type { AdmissionReviewResponse, Endpoint } from "./admission-response.ts";
 import { ADMISSION_API_VERSION, ADMISSION_KIND } from "./admission-review.ts";
 import { clip } from "./denial-message.ts";
@@ -115,7 +116,7 @@ function handleReview(endpoint: Endpoint, req: Request, res: Response, options: 
     ({ body, outcome } = internalDenial(review, error));
   }
   closeIfShuttingDown(res, options);
-  res.json(body);
+  sendReview(res, body);
   const seconds = (performance.now() - (res.locals.started as number)) / 1000;
   options.metrics?.recordReview(endpoint, review.input.operation, review.input.kind.kind, outcome, seconds);
   logReview(options.logger, endpoint, review, outcome, seconds);
@@ -142,23 +143,18 @@ function logReview(logger: Logger, endpoint: Endpoint, review: ParsedReview, out
   // Names come from the request: the API server keeps them short, a direct
   // caller need not, and a log line must stay a line.
   const kind = input.kind.group === "" ? `${input.kind.version}/${input.kind.kind}` : `${input.kind.group}/${input.kind.version}/${input.kind.kind}`;
-  logger.info(
-    {
-      uid: review.uid,
-      endpoint,
-      operation: input.operation,
-      kind: clip(kind, 300),
-      ...(input.subResource !== undefined ? { subResource: clip(input.subResource, 64) } : {}),
-      object: clip(input.namespace ? `${input.namespace}/${input.name ?? ""}` : (input.name ?? ""), 300),
-      ...(input.dryRun ? { dryRun: true } : {}),
-      verdict: outcome.verdict,
-      ...(outcome.denyingPolicies.length > 0 ? { denied: outcome.denyingPolicies } : {}),
-      ...(outcome.warningPolicies.length > 0 ? { warned: outcome.warningPolicies } : {}),
-      ...(outcome.patched ? { patched: true } : {}),
-      durationMs: Math.round(seconds * 1e6) / 1e3,
-    },
-    "admission review",
-  );
+  // Fields in a fixed order, optional ones only when they say something; set
+  // one by one rather than spread from temporary objects (one line per review).
+  const fields: Record<string, unknown> = { uid: review.uid, endpoint, operation: input.operation, kind: clip(kind, 300) };
+  if (input.subResource !== undefined) fields.subResource = clip(input.subResource, 64);
+  fields.object = clip(input.namespace ? `${input.namespace}/${input.name ?? ""}` : (input.name ?? ""), 300);
+  if (input.dryRun) fields.dryRun = true;
+  fields.verdict = outcome.verdict;
+  if (outcome.denyingPolicies.length > 0) fields.denied = outcome.denyingPolicies;
+  if (outcome.warningPolicies.length > 0) fields.warned = outcome.warningPolicies;
+  if (outcome.patched) fields.patched = true;
+  fields.durationMs = Math.round(seconds * 1e6) / 1e3;
+  logger.info(fields, "admission review");
 }
 
 function reject(res: Response, options: AdmissionAppOptions, path: string, problem: ReturnType<typeof problems.notFound>): void {

@@ -1,4 +1,5 @@
 // Turning a verdict into the AdmissionReview v1 response envelope.
+import type { ServerResponse } from "node:http";
 import type { Finding, Verdict } from "../policies/verdict.ts";
 import type { JsonPatchOperation } from "../policies/engine/types.ts";
 import { ADMISSION_API_VERSION, ADMISSION_KIND } from "./admission-review.ts";
@@ -55,6 +56,17 @@ export function admissionResponse(uid: string, endpoint: Endpoint, subject: Subj
 /** The answer for requests no policy judges (DELETE, CONNECT, subresources, unmatched kinds). */
 export function allowResponse(uid: string): AdmissionReviewResponse {
   return { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response: { uid, allowed: true } };
+}
+
+/** What express's res.json sends for a review (same status, headers and bytes), without its generic send path. */
+export const REVIEW_CONTENT_TYPE = "application/json; charset=utf-8";
+
+export function sendReview(res: ServerResponse, body: AdmissionReviewResponse): void {
+  const text = JSON.stringify(body);
+  res.statusCode = 200;
+  res.setHeader("Content-Type", REVIEW_CONTENT_TYPE);
+  res.setHeader("Content-Length", Buffer.byteLength(text));
+  res.end(text);
 }
 
 export function encodePatch(patch: readonly JsonPatchOperation[]): string {
