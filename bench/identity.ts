@@ -1,4 +1,4 @@
-// Identity table throughput: computeIdentityTable + renderIdentityObjects for
+// Identity table throughput: computeAppIdTable + renderAppIdTableObjects for
 // 1,000 / 10,000 / 100,000 DomainRoutes (each owning its DomainClaim, 90%
 // protected, one appId conflict per 1,000 routes), then the aggregator's
 // steady state: recomputing unchanged input must plan 0 writes, and one
@@ -7,10 +7,10 @@
 //   node bench/identity.ts
 import type { DomainClaim, DomainRoute } from "../crds/types.ts";
 import type { KubeObject } from "../core/kube/object-key.ts";
-import { computeIdentityTable } from "../reconciler/app-id-table/identity-table.ts";
-import { identityObjectProblems, renderIdentityObjects } from "../reconciler/app-id-table/identity-objects.ts";
-import type { IdentityObjects } from "../reconciler/app-id-table/identity-objects.ts";
-import { planIdentityWrites } from "../reconciler/app-id-table/plan-identity-writes.ts";
+import { computeAppIdTable } from "../reconciler/app-id-table/app-id-table.ts";
+import { appIdTableObjectProblems, renderAppIdTableObjects } from "../reconciler/app-id-table/app-id-table-objects.ts";
+import type { AppIdTableObjects } from "../reconciler/app-id-table/app-id-table-objects.ts";
+import { planAppIdTableWrites } from "../reconciler/app-id-table/plan-app-id-table-writes.ts";
 
 const SIZES = [1_000, 10_000, 100_000];
 const WARM_UPS = 2;
@@ -46,8 +46,8 @@ function syntheticInput(count: number): Input {
   return { routes, claims, knownProvider: (provider) => provider === "sso" };
 }
 
-function render(input: Input): IdentityObjects {
-  return renderIdentityObjects(computeIdentityTable(input), options);
+function render(input: Input): AppIdTableObjects {
+  return renderAppIdTableObjects(computeAppIdTable(input), options);
 }
 
 /** An applied object as read back from the API server: a JSON copy plus server-set metadata. */
@@ -66,7 +66,7 @@ const ms = (value: number) => `${value.toFixed(1)} ms`;
 const bytes = (value: number) => `${value.toLocaleString("en-US")} B`;
 const count = (value: number) => value.toLocaleString("en-US");
 
-console.log(`identity table: computeIdentityTable + renderIdentityObjects, median of ${RUNS} runs after ${WARM_UPS} warm-ups\n`);
+console.log(`identity table: computeAppIdTable + renderAppIdTableObjects, median of ${RUNS} runs after ${WARM_UPS} warm-ups\n`);
 console.log(`  ${"routes".padStart(8)} ${"entries".padStart(8)} ${"conflicts".padStart(9)} ${"time".padStart(10)} ${"Lua size".padStart(13)} ${"EnvoyFilter".padStart(13)} ${"ConfigMap".padStart(13)}  fits one object`);
 const times = new Map<number, number>();
 const inputs = new Map<number, Input>();
@@ -75,16 +75,16 @@ for (const size of SIZES) {
   inputs.set(size, input);
   for (let i = 0; i < WARM_UPS; i++) render(input);
   const samples: number[] = [];
-  let objects: IdentityObjects | undefined;
+  let objects: AppIdTableObjects | undefined;
   for (let i = 0; i < RUNS; i++) {
     const start = performance.now();
     objects = render(input);
     samples.push(performance.now() - start);
   }
   times.set(size, median(samples));
-  const table = computeIdentityTable(input);
+  const table = computeAppIdTable(input);
   const lua = ((objects!.envoyFilter.spec as { configPatches: { patch: { value: { typed_config: { default_source_code: { inline_string: string } } } } }[] }).configPatches[0]).patch.value.typed_config.default_source_code.inline_string;
-  const fits = identityObjectProblems(objects!).length === 0 ? "yes" : "no (caller refuses to write)";
+  const fits = appIdTableObjectProblems(objects!).length === 0 ? "yes" : "no (caller refuses to write)";
   console.log(
     `  ${count(size).padStart(8)} ${count(table.entries.length).padStart(8)} ${count(table.conflicts.length).padStart(9)} ${ms(times.get(size)!).padStart(10)} ${bytes(Buffer.byteLength(lua)).padStart(13)} ` +
       `${bytes(Buffer.byteLength(JSON.stringify(objects!.envoyFilter))).padStart(13)} ${bytes(Buffer.byteLength(JSON.stringify(objects!.configMap))).padStart(13)}  ${fits}`,
@@ -105,14 +105,14 @@ for (const size of SIZES) {
   const applied = { envoyFilter: stored(first.envoyFilter), configMap: stored(first.configMap) };
 
   const start = performance.now();
-  const unchanged = planIdentityWrites(applied, render(input));
+  const unchanged = planAppIdTableWrites(applied, render(input));
   const unchangedMs = performance.now() - start;
 
   // One protected route gets a new appId.
   const changed = { ...input, routes: input.routes.slice() };
   const victim = changed.routes[1];
   changed.routes[1] = { ...victim, spec: { ...victim.spec, protection: { provider: "sso", appId: "renamed-app" } } };
-  const afterChange = planIdentityWrites(applied, render(changed));
+  const afterChange = planAppIdTableWrites(applied, render(changed));
   console.log(
     `  ${count(size).padStart(8)} routes: unchanged input → ${unchanged.length} writes (target 0; recompute + plan ${ms(unchangedMs)}), ` +
       `one changed route → ${afterChange.length} writes (${afterChange.map((o) => o.kind).join(", ")})`,

@@ -1077,7 +1077,7 @@ describe("the RBAC", () => {
     ...grant("cluster", "hostgate.dev", ["domainroutes/status"], "*", ["update"]),
     ...grant("cluster", "hostgate.dev", ["domainroutes/finalizers"], "*", ["update"]),
     // The claims that give each domain to one route.
-    ...grant("cluster", "hostgate.dev", ["domainclaims"], "*", ["get", "list", "watch", "create", "delete"]),
+    ...grant("cluster", "hostgate.dev", ["domainclaims"], "*", ["list", "watch", "create", "delete"]),
     // What it produces in the routes' namespaces: read, created, replaced, watched, pruned.
     ...grant("cluster", "networking.istio.io", ["serviceentries", "destinationrules", "virtualservices"], "*", ["get", "list", "watch", "create", "update", "patch", "delete"]),
     ...grant("cluster", "core", ["events"], "*", ["create"]),

@@ -20,7 +20,7 @@ import type { KubeObject } from "../core/kube/object-key.ts";
 import type { ResourceRef } from "../core/kube/resource.ts";
 import type { DomainRoute } from "../crds/types.ts";
 import { PRODUCED_RESOURCES } from "../reconciler/domainroute/render/produced-resources.ts";
-import { IDENTITY_CONFIG_MAP_NAME, IDENTITY_ENVOY_FILTER_NAME } from "../reconciler/app-id-table/identity-objects.ts";
+import { APP_ID_TABLE_CONFIG_MAP_NAME, APP_ID_TABLE_ENVOY_FILTER_NAME } from "../reconciler/app-id-table/app-id-table-objects.ts";
 import { ReconcilerManager } from "../reconciler/manager/reconciler-manager.ts";
 import { CONFIG_MAPS, DOMAIN_ROUTES, ENVOY_FILTERS } from "../reconciler/resources.ts";
 import { ROOT } from "./fixtures.ts";
@@ -129,9 +129,9 @@ describe("the reconciler's RBAC (deploy/base/reconciler-rbac.yaml)", () => {
       api: recording(api, requests),
       config,
       logger: silentLogger,
-      identityDebounceMs: 5,
+      appIdTableDebounceMs: 5,
       sweepDebounceMs: 5,
-      leaderElection: { namespace: NAMESPACE, name: "hostgate-reconciler", identity: "pod-a", leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 50 },
+      leaderElection: { namespace: NAMESPACE, name: "hostgate-reconciler", holderId: "pod-a", leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 50 },
     });
     const get = (name: string) => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name }) as unknown as DomainRoute | undefined;
     const ready = (name: string) => get(name)?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
@@ -144,7 +144,7 @@ describe("the reconciler's RBAC (deploy/base/reconciler-rbac.yaml)", () => {
       manager.start();
       await eventually("both routes are Ready", () => ready("vm") && ready("shop"));
       // The identity objects lose their label: out of the cache, so read by name and replaced.
-      for (const [resource, name] of [[ENVOY_FILTERS, IDENTITY_ENVOY_FILTER_NAME], [CONFIG_MAPS, IDENTITY_CONFIG_MAP_NAME]] as const) {
+      for (const [resource, name] of [[ENVOY_FILTERS, APP_ID_TABLE_ENVOY_FILTER_NAME], [CONFIG_MAPS, APP_ID_TABLE_CONFIG_MAP_NAME]] as const) {
         const object = api.server.get(resource, { namespace: gatewayNs, name })!;
         await api.update(resource, { ...object, metadata: { ...object.metadata, labels: {} } });
         await eventually(`${name} is labelled again`, () => (api.server.get(resource, { namespace: gatewayNs, name })!.metadata!.labels as Record<string, string> | undefined)?.["app.kubernetes.io/managed-by"] === "hostgate");
@@ -188,7 +188,7 @@ describe("the reconciler's RBAC (deploy/base/reconciler-rbac.yaml)", () => {
 
   it("is checked by a comparison that notices a missing verb", async () => {
     await recorded();
-    const narrowed = granted.filter((g) => !(g.resource === "domainclaims" && g.verb === "get"));
-    assert.ok(requests.some((r) => !narrowed.some((g) => allows(g, r))), "without get on domainclaims, the claim race's read is refused");
+    const narrowed = granted.filter((g) => !(g.resource === "gateways" && g.verb === "get"));
+    assert.ok(requests.some((r) => !narrowed.some((g) => allows(g, r))), "without get on gateways, the read of a name before the route's first write there is refused");
   });
 });

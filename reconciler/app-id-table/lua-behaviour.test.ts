@@ -3,7 +3,7 @@
 // titles name which one ran (testing/lua-interpreter.ts).
 import assert from "node:assert/strict";
 import { before, describe, it } from "node:test";
-import { renderIdentityLua } from "./lua.ts";
+import { renderAppIdTableLua } from "./lua.ts";
 import { entries, manyEntries } from "./testing/fixtures.ts";
 import { HOSTILE_STRINGS } from "./testing/hostile-strings.ts";
 import { describeLua, openLua } from "./testing/lua-interpreter.ts";
@@ -105,7 +105,7 @@ describe(`the identity filter under ${describeLua(lua)}`, () => {
   // One run for all cases; each case then checks its own result.
   let run: FilterRun;
   before(() => {
-    run = runFilter(lua, renderIdentityLua(table, HEADER), cases.map((c) => c.request));
+    run = runFilter(lua, renderAppIdTableLua(table, HEADER), cases.map((c) => c.request));
   });
 
   it("defines envoy_on_request and no other global", () => {
@@ -117,12 +117,12 @@ describe(`the identity filter under ${describeLua(lua)}`, () => {
   });
 
   it("leaves no forged copy even where replace overwrites only the first copy (Envoy up to 1.15, CVE-2020-25017)", () => {
-    const legacy = runFilter(lua, renderIdentityLua(table, HEADER), [[[":authority", "shop.example.com"], [HEADER, "forged-1"], [HEADER, "forged-2"]]], { legacyReplace: true });
+    const legacy = runFilter(lua, renderAppIdTableLua(table, HEADER), [[[":authority", "shop.example.com"], [HEADER, "forged-1"], [HEADER, "forged-2"]]], { legacyReplace: true });
     assert.deepEqual(legacy.results, [[[":authority", "shop.example.com"], [HEADER, "shop-id"]]]);
   });
 
   it("with an empty table loads and removes a forged header", () => {
-    const empty = runFilter(lua, renderIdentityLua([], HEADER), [[[":authority", "shop.example.com"], [HEADER, "forged"]]]);
+    const empty = runFilter(lua, renderAppIdTableLua([], HEADER), [[[":authority", "shop.example.com"], [HEADER, "forged"]]]);
     assert.deepEqual(empty.results, [[[":authority", "shop.example.com"]]]);
   });
 
@@ -131,7 +131,7 @@ describe(`the identity filter under ${describeLua(lua)}`, () => {
     it(`with ${count.toLocaleString("en-US")} entries loads and answers hits at both ends and in the middle, and misses`, () => {
       const hosts = [0, Math.floor(count / 2), count - 1].map((i) => `app-${i}.example.com`);
       const requests: Headers[] = [...hosts.map((host): Headers => [[":authority", host]]), [[":authority", `app-${count}.example.com`]]];
-      const result = runFilter(lua, renderIdentityLua(manyEntries(count), HEADER), requests);
+      const result = runFilter(lua, renderAppIdTableLua(manyEntries(count), HEADER), requests);
       assert.deepEqual(
         result.results.map((headers) => headers.find(([name]) => name === HEADER)?.[1]),
         [0, Math.floor(count / 2), count - 1].map((i) => `id-${i}`).concat([undefined as unknown as string]),
@@ -144,7 +144,7 @@ describe(`the identity filter under ${describeLua(lua)}`, () => {
     const hostile = HOSTILE_STRINGS.filter((value) => value !== "" && value === value.toLowerCase() && !/:\d*$/.test(value) && !value.startsWith("["));
     const hostileEntries = hostile.map((value, i) => ({ host: value, appId: HOSTILE_STRINGS[(i + 1) % HOSTILE_STRINGS.length] || "x", route: { namespace: "ns", name: `r${i}` } }));
     const header = `x-'id"]]\\`;
-    const result = runFilter(lua, renderIdentityLua(hostileEntries, header), hostileEntries.map((e): Headers => [[":authority", e.host]]));
+    const result = runFilter(lua, renderAppIdTableLua(hostileEntries, header), hostileEntries.map((e): Headers => [[":authority", e.host]]));
     assert.deepEqual(result.globals, ["envoy_on_request"]);
     assert.deepEqual(
       result.results,

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, it } from "node:test";
-import { LUA_ENTRIES_PER_CHUNK, renderIdentityLua } from "./lua.ts";
+import { LUA_ENTRIES_PER_CHUNK, renderAppIdTableLua } from "./lua.ts";
 import { entries, manyEntries } from "./testing/fixtures.ts";
 import { HOSTILE_STRINGS } from "./testing/hostile-strings.ts";
 import { nonPortableLua } from "./testing/lua-portable.ts";
@@ -50,10 +50,10 @@ describe("nonPortableLua", () => {
 describe("the generated identity filter", () => {
   const hostile = HOSTILE_STRINGS.map((value, i) => ({ host: `h${i}.example.com${value}`, appId: value, route: { namespace: "ns", name: `r${i}` } }));
   const filters: { name: string; lua: string }[] = [
-    { name: "an empty table", lua: renderIdentityLua([], "x-app-id") },
-    { name: "a small table", lua: renderIdentityLua(entries({ "a.example.com": "a", "[::1]": "v6" }), "x-app-id") },
-    { name: "hostile hosts, appIds and header name", lua: renderIdentityLua(hostile, `x-'id"]]\\`) },
-    { name: "a table filled in several functions", lua: renderIdentityLua(manyEntries(2 * LUA_ENTRIES_PER_CHUNK + 1), "x-app-id") },
+    { name: "an empty table", lua: renderAppIdTableLua([], "x-app-id") },
+    { name: "a small table", lua: renderAppIdTableLua(entries({ "a.example.com": "a", "[::1]": "v6" }), "x-app-id") },
+    { name: "hostile hosts, appIds and header name", lua: renderAppIdTableLua(hostile, `x-'id"]]\\`) },
+    { name: "a table filled in several functions", lua: renderAppIdTableLua(manyEntries(2 * LUA_ENTRIES_PER_CHUNK + 1), "x-app-id") },
   ];
   for (const { name, lua } of filters) {
     it(`uses only Lua that LuaJIT and Lua 5.4 read alike, for ${name}`, () => assert.deepEqual(nonPortableLua(lua), []));

@@ -1,26 +1,26 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { LUA_ENTRIES_PER_CHUNK, renderIdentityLua } from "./lua.ts";
+import { LUA_ENTRIES_PER_CHUNK, renderAppIdTableLua } from "./lua.ts";
 import { entries, manyEntries } from "./testing/fixtures.ts";
 import { HOSTILE_STRINGS } from "./testing/hostile-strings.ts";
 
-describe("renderIdentityLua", () => {
+describe("renderAppIdTableLua", () => {
   it("opens with a comment naming hostgate and the entry count, and no timestamp", () => {
-    const lua = renderIdentityLua(entries({ "a.example.com": "a", "b.example.com": "b" }), "x-app-id");
+    const lua = renderAppIdTableLua(entries({ "a.example.com": "a", "b.example.com": "b" }), "x-app-id");
     const firstLine = lua.split("\n")[0];
     assert.match(firstLine, /^-- hostgate identity table, 2 entries/);
     assert.doesNotMatch(firstLine, /\d{4}-\d{2}-\d{2}|\d{2}:\d{2}/);
   });
 
   it("writes one assignment per entry, sorted by host, whatever the input order", () => {
-    const lua = renderIdentityLua(entries({ "c.example.com": "c-id", "a.example.com": "a-id", "b.example.com": "b-id" }), "x-app-id");
+    const lua = renderAppIdTableLua(entries({ "c.example.com": "c-id", "a.example.com": "a-id", "b.example.com": "b-id" }), "x-app-id");
     const assignments = lua.split("\n").filter((line) => line.startsWith("t["));
     assert.deepEqual(assignments, ["t['a.example.com']='a-id'", "t['b.example.com']='b-id'", "t['c.example.com']='c-id'"]);
-    assert.equal(renderIdentityLua(entries({ "a.example.com": "a-id", "b.example.com": "b-id", "c.example.com": "c-id" }), "x-app-id"), lua);
+    assert.equal(renderAppIdTableLua(entries({ "a.example.com": "a-id", "b.example.com": "b-id", "c.example.com": "c-id" }), "x-app-id"), lua);
   });
 
   it("writes the header name as an escaped literal", () => {
-    assert.match(renderIdentityLua([], "x-'id"), /^local header='x-\\039id'$/m);
+    assert.match(renderAppIdTableLua([], "x-'id"), /^local header='x-\\039id'$/m);
   });
 
   const chunkings = [
@@ -32,7 +32,7 @@ describe("renderIdentityLua", () => {
   ];
   for (const { count, chunks } of chunkings) {
     it(`fills a table of ${count} entries in ${chunks} function(s) of at most ${LUA_ENTRIES_PER_CHUNK} entries`, () => {
-      const lines = renderIdentityLua(manyEntries(count), "x-app-id").split("\n");
+      const lines = renderAppIdTableLua(manyEntries(count), "x-app-id").split("\n");
       const sizes: number[] = [];
       for (const line of lines) {
         if (line === "fill=function(t)") sizes.push(0);
@@ -46,12 +46,12 @@ describe("renderIdentityLua", () => {
 
   it("keeps each entry on its own line whatever the values hold", () => {
     const hostile = HOSTILE_STRINGS.map((value, i) => ({ host: `h${i}.example.com${value}`, appId: value, route: { namespace: "ns", name: `r${i}` } }));
-    const lines = renderIdentityLua(hostile, "x-app-id").split("\n").filter((line) => line.startsWith("t["));
+    const lines = renderAppIdTableLua(hostile, "x-app-id").split("\n").filter((line) => line.startsWith("t["));
     assert.equal(lines.length, hostile.length);
     for (const line of lines) assert.match(line, /^t\['[^']*'\]='[^']*'$/);
   });
 
   it("refuses a host listed twice rather than let input order pick the winner", () => {
-    assert.throws(() => renderIdentityLua(entries({ "a.example.com": "one" }).concat(entries({ "a.example.com": "two" })), "x-app-id"), /a\.example\.com.*twice/);
+    assert.throws(() => renderAppIdTableLua(entries({ "a.example.com": "one" }).concat(entries({ "a.example.com": "two" })), "x-app-id"), /a\.example\.com.*twice/);
   });
 });

@@ -2,8 +2,8 @@
 // webhook refuses unknown providers, but a route can still carry one: created
 // while the webhook was down, or before the provider left the config. Both
 // controllers ask this one question so they cannot disagree: the route
-// controller serves nothing for such a route, the identity controller writes
-// ProtectionReady=False/UnknownProvider and leaves it out of the identity table.
+// controller serves nothing for such a route, the appId-table controller writes
+// ProtectionReady=False/UnknownProvider and leaves it out of the appId table.
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainRoute } from "../../crds/types.ts";
 

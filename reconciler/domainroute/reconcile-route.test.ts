@@ -93,7 +93,7 @@ describe("reconciling a DomainRoute", () => {
     assert.deepEqual(w.produced().map((p) => p.split(" ")[0]), ["Gateway"]);
   });
 
-  test("protection adds an AuthorizationPolicy and waits for the identity table before Ready", async () => {
+  test("protection adds an AuthorizationPolicy and waits for the appId table before Ready", async () => {
     await w.api.create(DOMAIN_ROUTES, route("secure", "secure.example.com", { protection: { provider: "sso", appId: "app-1" } }));
     await w.reconcile("secure");
     assert.ok(w.produced().some((p) => p.startsWith("AuthorizationPolicy istio-system/")));

@@ -4,7 +4,7 @@
 //   - every DomainRoute and DomainClaim;
 //   - the Istio kinds it produces, only those labelled managed-by=hostgate,
 //     and those that live in the gateway namespace only there;
-//   - its identity EnvoyFilter and ConfigMap, in the gateway namespace;
+//   - its appId-table EnvoyFilter and ConfigMap, in the gateway namespace;
 //   - Services, in every namespace, cut down to their type and externalName:
 //     a route's backend Service must not be an ExternalName (a DNS alias out
 //     of the cluster), and a Service changing type must re-queue the routes
@@ -29,7 +29,7 @@ import { SharedInformer } from "../runtime/informer.ts";
 export interface CachedResource {
   resource: ResourceRef;
   /** What its events mean to the controllers. */
-  role: "routes" | "claims" | "produced" | "identity" | "services";
+  role: "routes" | "claims" | "produced" | "appIdTable" | "services";
   indexedLabels?: readonly string[];
   /** What of each object is kept in the cache (default: all but the managedFields' field sets). */
   transform?: (object: KubeObject) => KubeObject;
@@ -49,8 +49,8 @@ export function cachedResources(config: PlatformConfig): CachedResource[] {
         indexedLabels: [LABEL_ROUTE_UID],
       };
     }),
-    { resource: { ...ENVOY_FILTERS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "identity" },
-    { resource: { ...CONFIG_MAPS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "identity" },
+    { resource: { ...ENVOY_FILTERS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
+    { resource: { ...CONFIG_MAPS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
     { resource: SERVICES, role: "services", transform: serviceType },
   ];
 }

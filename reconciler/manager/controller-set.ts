@@ -1,5 +1,5 @@
 // One leadership term's controllers: DomainRoutes (one key per route), the
-// identity table (one key for all) and the orphan sweep (one key), fed by the
+// appId table (one key for all) and the orphan sweep (one key), fed by the
 // shared informers' events. Built when the replica starts leading and thrown
 // away when it stops (controllers and queues are not restartable), so a
 // second term starts from a fresh queue that the informers' replay fills
@@ -16,7 +16,7 @@ import type { EventRecorder } from "../cluster/event-recorder.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { reconcileRoute } from "../domainroute/reconcile-route.ts";
 import { AppIdOutcomes } from "../app-id-table/app-id-outcomes.ts";
-import { IDENTITY_KEY, reconcileIdentity } from "../app-id-table/reconcile-identity.ts";
+import { APP_ID_TABLE_KEY, reconcileAppIdTable } from "../app-id-table/reconcile-app-id-table.ts";
 import { SWEEP_KEY, sweepOrphans } from "../orphans/sweep-orphans.ts";
 import { Controller } from "../runtime/controller.ts";
 import type { ControllerStats } from "../runtime/controller.ts";
@@ -40,13 +40,13 @@ export interface ControllerSetOptions {
    * write (every EnvoyFilter change re-pushes gateway listeners): at most one
    * write per window, however steady the churn.
    */
-  identityDebounceMs: number;
+  appIdTableDebounceMs: number;
   sweepDebounceMs: number;
 }
 
 export class ControllerSet {
   readonly routes: Controller;
-  readonly identity: Controller;
+  readonly appIdTable: Controller;
   readonly sweep: Controller;
   readonly appIds = new AppIdOutcomes();
   readonly #options: ControllerSetOptions;
@@ -62,7 +62,7 @@ export class ControllerSet {
     // The appId table's outcomes, published by its controller and read by the route controller (the one writer of route status).
     const appIds = this.appIds;
     this.routes = new Controller({ name: "domainroute", workers: options.routeWorkers, clock, logger, reconcile: (key) => reconcileRoute({ api, reader, config, clock, logger, events, appIds }, parseKey(key)) });
-    this.identity = new Controller({ name: "identity-table", workers: 1, clock, logger, reconcile: async () => void (await reconcileIdentity({ api, reader, config, logger, outcomes: appIds })) });
+    this.appIdTable = new Controller({ name: "identity-table", workers: 1, clock, logger, reconcile: async () => void (await reconcileAppIdTable({ api, reader, config, logger, outcomes: appIds })) });
     this.sweep = new Controller({ name: "orphan-sweep", workers: 1, clock, logger, reconcile: async () => void (await sweepOrphans({ api, reader, logger })) });
   }
 
@@ -70,32 +70,32 @@ export class ControllerSet {
   start(): void {
     const index = new RouteIndex();
     const route = (key: string) => this.routes.enqueue(key);
-    const identity = () => this.identity.queue.addAfter(IDENTITY_KEY, this.#options.identityDebounceMs);
+    const appIdTable = () => this.appIdTable.queue.addAfter(APP_ID_TABLE_KEY, this.#options.appIdTableDebounceMs);
     const sweep = () => this.sweep.queue.addAfter(SWEEP_KEY, this.#options.sweepDebounceMs);
     const handlers: Record<string, InformerHandler<KubeObject>> = {
       routes: {
-        onAdd: (object, key) => (index.set(key, object as unknown as DomainRoute), route(key), identity()),
-        onUpdate: (old, object, key) => (index.set(key, object as unknown as DomainRoute, old as unknown as DomainRoute), route(key), identity()),
+        onAdd: (object, key) => (index.set(key, object as unknown as DomainRoute), route(key), appIdTable()),
+        onUpdate: (old, object, key) => (index.set(key, object as unknown as DomainRoute, old as unknown as DomainRoute), route(key), appIdTable()),
         // A route gone without its finalizer leaves objects behind.
-        onDelete: (object, key) => (index.delete(key, object as unknown as DomainRoute), route(key), identity(), sweep()),
-        onResync: (_object, key) => (route(key), identity()),
+        onDelete: (object, key) => (index.delete(key, object as unknown as DomainRoute), route(key), appIdTable(), sweep()),
+        onResync: (_object, key) => (route(key), appIdTable()),
       },
       // A claim's change concerns every route declaring its domain: the next in line takes a released one.
-      // ...and the identity table, which publishes only claimed domains.
-      claims: eachEvent((object) => (index.claimKeys(object as unknown as DomainClaim).forEach(route), identity()), sweep),
+      // ...and the appId table, which publishes only claimed domains.
+      claims: eachEvent((object) => (index.claimKeys(object as unknown as DomainClaim).forEach(route), appIdTable()), sweep),
       // A produced object edited or deleted: every route claiming its name looks again (its writer re-applies
       // it; a route refused the name because another route held it takes it once it is gone).
       produced: eachEvent((object) => index.producedKeys(object).forEach(route), sweep),
-      identity: eachEvent(identity),
+      appIdTable: eachEvent(appIdTable),
       // A backend Service that becomes (or stops being) an ExternalName.
       services: eachEvent((object) => index.serviceKeys(object).forEach(route)),
     };
     for (const { cached, informer } of this.#options.caches.informers) this.#unsubscribe.push(informer.addEventHandler(handlers[cached.role]!));
     // A route whose appId outcome changed has a new ProtectionReady to write.
     this.#unsubscribe.push(this.appIds.onChange((routeRefs) => routeRefs.forEach(route)));
-    for (const controller of [this.routes, this.identity, this.sweep]) controller.start();
+    for (const controller of [this.routes, this.appIdTable, this.sweep]) controller.start();
     // Once per term even with no route at all: a stale table or an orphan from before is still fixed.
-    identity();
+    appIdTable();
     sweep();
   }
 
@@ -107,11 +107,11 @@ export class ControllerSet {
   async stop(timeoutMs: number): Promise<void> {
     this.#ended.abort();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    await Promise.all([this.routes, this.identity, this.sweep].map((c) => c.stop(timeoutMs)));
+    await Promise.all([this.routes, this.appIdTable, this.sweep].map((c) => c.stop(timeoutMs)));
   }
 
   stats(): Record<string, ControllerStats> {
-    return Object.fromEntries([this.routes, this.identity, this.sweep].map((c) => [c.name, c.stats()]));
+    return Object.fromEntries([this.routes, this.appIdTable, this.sweep].map((c) => [c.name, c.stats()]));
   }
 }
 

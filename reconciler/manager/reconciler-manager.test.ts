@@ -13,7 +13,7 @@ import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { KubeApi } from "../../core/kube/object-api.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { PRODUCED_RESOURCES } from "../domainroute/render/produced-resources.ts";
-import { IDENTITY_CONFIG_MAP_NAME, IDENTITY_ENVOY_FILTER_NAME } from "../app-id-table/identity-objects.ts";
+import { APP_ID_TABLE_CONFIG_MAP_NAME, APP_ID_TABLE_ENVOY_FILTER_NAME } from "../app-id-table/app-id-table-objects.ts";
 import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, LEASES, SERVICES } from "../resources.ts";
 import { KubeApiError } from "../../core/kube/api-error.ts";
 import { ReconcilerManager } from "./reconciler-manager.ts";
@@ -21,7 +21,7 @@ import type { ReconcilerManagerOptions } from "./reconciler-manager.ts";
 
 const config = loadPlatformConfig(DEFAULT_CONFIG);
 const gatewayNs = config.gateway.namespace;
-const FAST = { identityDebounceMs: 10, sweepDebounceMs: 10, stopTimeoutMs: 1000 } as const;
+const FAST = { appIdTableDebounceMs: 10, sweepDebounceMs: 10, stopTimeoutMs: 1000 } as const;
 const ELECTION = { namespace: "hostgate-system", name: "hostgate-reconciler", leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 50 } as const;
 
 function route(name: string, domain: string, appId = name): KubeObject {
@@ -52,7 +52,7 @@ const condition = (api: FakeKubeApi, name: string, type: string) => {
 const producedFor = (api: FakeKubeApi, uid: string) => PRODUCED_RESOURCES.flatMap((r) => api.objects(r)).filter((o) => (o.metadata!.labels as Record<string, string>)["hostgate.dev/route-uid"] === uid);
 const ready = (api: FakeKubeApi, name: string) => condition(api, name, "Ready") === "True Ready";
 const table = (api: FakeKubeApi) => {
-  const cm = api.server.get(CONFIG_MAPS, { namespace: gatewayNs, name: IDENTITY_CONFIG_MAP_NAME }) as { data?: Record<string, string> } | undefined;
+  const cm = api.server.get(CONFIG_MAPS, { namespace: gatewayNs, name: APP_ID_TABLE_CONFIG_MAP_NAME }) as { data?: Record<string, string> } | undefined;
   return cm?.data?.["table.json"] === undefined ? undefined : JSON.parse(cm.data["table.json"]);
 };
 
@@ -77,7 +77,7 @@ afterEach(async () => {
 });
 
 describe("the reconciler, end to end on the in-memory API server", () => {
-  test("brings a new route to Ready: finalizer, claim, Istio objects, identity table, then writes nothing more", async () => {
+  test("brings a new route to Ready: finalizer, claim, Istio objects, appId table, then writes nothing more", async () => {
     const api = new FakeKubeApi();
     await api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
     const m = manager(api);
@@ -87,7 +87,7 @@ describe("the reconciler, end to end on the in-memory API server", () => {
     assert.equal((api.server.get(DOMAIN_CLAIMS, { name: "shop.example.com" }) as unknown as DomainClaim).spec.owner.uid, shop.metadata.uid);
     assert.deepEqual(producedFor(api, shop.metadata.uid!).map((o) => o.kind).sort(), ["AuthorizationPolicy", "Gateway", "VirtualService"]);
     assert.deepEqual(table(api), { "shop.example.com": "shop" });
-    assert.ok(api.server.get(ENVOY_FILTERS, { namespace: gatewayNs, name: IDENTITY_ENVOY_FILTER_NAME }));
+    assert.ok(api.server.get(ENVOY_FILTERS, { namespace: gatewayNs, name: APP_ID_TABLE_ENVOY_FILTER_NAME }));
     assert.equal(m.isLeader(), true);
 
     // Quiet: the status writes above came back as watch events and were reconciled again; none wrote.
@@ -107,10 +107,10 @@ describe("the reconciler, end to end on the in-memory API server", () => {
     const vs = producedFor(api, uid).find((o) => o.kind === "VirtualService")!;
     const vsResource = PRODUCED_RESOURCES.find((r) => r.kind === "VirtualService")!;
     await api.delete(vsResource, { namespace: vs.metadata!.namespace!, name: vs.metadata!.name! });
-    const filter = api.server.get(ENVOY_FILTERS, { namespace: gatewayNs, name: IDENTITY_ENVOY_FILTER_NAME })!;
+    const filter = api.server.get(ENVOY_FILTERS, { namespace: gatewayNs, name: APP_ID_TABLE_ENVOY_FILTER_NAME })!;
     await api.update(ENVOY_FILTERS, { ...filter, spec: { configPatches: [] } });
     await eventually("the VirtualService is back", () => producedFor(api, uid).some((o) => o.kind === "VirtualService"));
-    await eventually("the EnvoyFilter is restored", () => ((api.server.get(ENVOY_FILTERS, { namespace: gatewayNs, name: IDENTITY_ENVOY_FILTER_NAME })!.spec as { configPatches: unknown[] }).configPatches.length > 0));
+    await eventually("the EnvoyFilter is restored", () => ((api.server.get(ENVOY_FILTERS, { namespace: gatewayNs, name: APP_ID_TABLE_ENVOY_FILTER_NAME })!.spec as { configPatches: unknown[] }).configPatches.length > 0));
   });
 
   test("deleting a route removes its objects and its table entry, releases its domain to the next route in line, and lets it go", async () => {
@@ -148,7 +148,7 @@ describe("the reconciler, end to end on the in-memory API server", () => {
     const m = manager(api);
     await eventually("shop is refused its backend", () => condition(api, "shop", "Ready") === "False BackendRejected");
     assert.deepEqual(producedFor(api, get(api, "shop")!.metadata.uid!), []);
-    // Settled (the identity table's status write came back and was reconciled): only the Service's event is left to bring shop back.
+    // Settled (the appId table's status write came back and was reconciled): only the Service's event is left to bring shop back.
     await eventually("the queues are empty", () => Object.values(m.stats()).every((s) => s.queued === 0 && s.inFlight === 0));
     await new Promise((resolve) => setTimeout(resolve, 100));
     const stored = api.server.get(SERVICES, { namespace: "team-a", name: "web" })!;
@@ -182,8 +182,8 @@ describe("the reconciler, end to end on the in-memory API server", () => {
   test("with two replicas only the leader reconciles, and the standby takes over when the leader stops", async () => {
     const api = new FakeKubeApi();
     await api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
-    const a = manager(api, { leaderElection: { ...ELECTION, identity: "pod-a" } });
-    const b = manager(api, { leaderElection: { ...ELECTION, identity: "pod-b" } });
+    const a = manager(api, { leaderElection: { ...ELECTION, holderId: "pod-a" } });
+    const b = manager(api, { leaderElection: { ...ELECTION, holderId: "pod-b" } });
     await eventually("shop is Ready", () => ready(api, "shop"));
     await eventually("exactly one leads", () => [a, b].filter((m) => m.isLeader()).length === 1);
     const [leader, standby] = a.isLeader() ? [a, b] : [b, a];
@@ -229,7 +229,7 @@ describe("the reconciler, end to end on the in-memory API server", () => {
   test("stands for leader only once its caches have synced", async () => {
     const api = new FakeKubeApi();
     api.server.failLists(DOMAIN_CLAIMS, networkError());
-    const m = manager(api, { leaderElection: { ...ELECTION, identity: "pod-a" } });
+    const m = manager(api, { leaderElection: { ...ELECTION, holderId: "pod-a" } });
     await new Promise((resolve) => setTimeout(resolve, 50));
     assert.equal(api.server.get(LEASES, { namespace: "hostgate-system", name: "hostgate-reconciler" }), undefined, "a cold replica does not take the Lease");
     await eventually("leading once synced", () => m.isLeader());

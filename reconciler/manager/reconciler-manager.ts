@@ -23,7 +23,7 @@ import type { ReconcilerCaches } from "./caches.ts";
 import { ControllerSet } from "./controller-set.ts";
 
 /** Where the Lease is, who this replica is, and the timings (LeaderElector's defaults when absent). */
-export type LeaderElectionSettings = Pick<LeaderElectorOptions, "namespace" | "name" | "identity" | "leaseDurationMs" | "renewDeadlineMs" | "retryPeriodMs">;
+export type LeaderElectionSettings = Pick<LeaderElectorOptions, "namespace" | "name" | "holderId" | "leaseDurationMs" | "renewDeadlineMs" | "retryPeriodMs">;
 
 export interface ReconcilerManagerOptions {
   api: KubeApi;
@@ -36,7 +36,7 @@ export interface ReconcilerManagerOptions {
   /** Default 10 minutes, as controller-runtime's SyncPeriod is order of. */
   resyncMs?: number;
   /** Default 1 s. */
-  identityDebounceMs?: number;
+  appIdTableDebounceMs?: number;
   /** Default 5 s. */
   sweepDebounceMs?: number;
   /** DomainRoutes reconciled at once; default 4. */
@@ -165,7 +165,7 @@ export class ReconcilerManager {
       clock: this.#clock,
       logger,
       routeWorkers: this.#options.routeWorkers ?? 4,
-      identityDebounceMs: this.#options.identityDebounceMs ?? 1000,
+      appIdTableDebounceMs: this.#options.appIdTableDebounceMs ?? 1000,
       sweepDebounceMs: this.#options.sweepDebounceMs ?? 5000,
     });
     this.#term = term;

@@ -36,7 +36,7 @@ describe("hostgate render", () => {
     [routeYaml("shop", "shop.example.com", "  protection: {provider: sso, appId: shop-app, rules: [{action: Allow, paths: [/health]}]}"), routeYaml("blog", "blog.example.com")].join("---\n"),
   );
 
-  test("prints claims, each route's Istio objects and the identity objects in apply order", async () => {
+  test("prints claims, each route's Istio objects and the appId-table objects in apply order", async () => {
     const result = await main(["render", "-f", routes]);
     assert.equal(result.exitCode, 0, result.stderr);
     assert.deepEqual(kinds(result.stdout), ["DomainClaim", "DomainClaim", "AuthorizationPolicy", "Gateway", "Gateway", "VirtualService", "VirtualService", "EnvoyFilter", "ConfigMap"]);
@@ -51,7 +51,7 @@ describe("hostgate render", () => {
     for (const object of istio) validateIstioObject(object);
   });
 
-  test("the identity table maps each protected domain to its appId", async () => {
+  test("the appId table maps each protected domain to its appId", async () => {
     const result = await main(["render", "-f", routes, "-o", "json"]);
     const configMap = (JSON.parse(result.stdout) as { items: { kind: string; data?: Record<string, string> }[] }).items.find((o) => o.kind === "ConfigMap")!;
     assert.deepEqual(JSON.parse(configMap.data!["table.json"]!), { "shop.example.com": "shop-app" });

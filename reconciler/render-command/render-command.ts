@@ -1,6 +1,6 @@
 // `hostgate render`: every object the reconciler would apply for the
 // DomainRoutes in PATH (plus those in a state directory), in apply order:
-// the DomainClaims, each route's Istio objects, then the identity table's
+// the DomainClaims, each route's Istio objects, then the appId table's
 // EnvoyFilter and its audit ConfigMap. The same renderers the reconciler
 // runs produce them, and every Istio object is checked against Istio's
 // published schemas before it is printed.
@@ -21,8 +21,8 @@ import { renderRoute } from "../domainroute/render/render-route.ts";
 import { isKnownProvider, unknownProviderProblem } from "../domainroute/known-provider.ts";
 import { KIND_ORDER } from "../domainroute/render/produced-resources.ts";
 import { validateIstioObject } from "../domainroute/render/validate-istio.ts";
-import { computeIdentityTable } from "../app-id-table/identity-table.ts";
-import { identityObjectProblems, renderIdentityObjects } from "../app-id-table/identity-objects.ts";
+import { computeAppIdTable } from "../app-id-table/app-id-table.ts";
+import { appIdTableObjectProblems, renderAppIdTableObjects } from "../app-id-table/app-id-table-objects.ts";
 import { resolveClaims } from "./resolve-claims.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 
@@ -32,7 +32,7 @@ Prints every object the reconciler would apply for the DomainRoutes in PATH
 (YAML or JSON files, multi-document, directories read recursively), plus
 those in --state, in apply order: DomainClaims, each route's Istio objects
 (ServiceEntry, DestinationRule, AuthorizationPolicy, Gateway,
-VirtualService), then the identity table's EnvoyFilter and audit ConfigMap.
+VirtualService), then the appId table's EnvoyFilter and audit ConfigMap.
 Objects other than DomainRoutes in PATH are ignored.
 
 Options:
@@ -113,12 +113,12 @@ export function renderAll(routes: readonly DomainRoute[], existingClaims: readon
   }
   const rank = (o: KubeObject) => (KIND_ORDER as readonly string[]).indexOf(String(o.kind));
   routeObjects.sort((a, b) => rank(a) - rank(b) || compareStrings(keyText(a), keyText(b)));
-  const table = computeIdentityTable({ routes: resolution.routes, claims: resolution.claims, knownProvider: (provider) => isKnownProvider(config, provider) });
+  const table = computeAppIdTable({ routes: resolution.routes, claims: resolution.claims, knownProvider: (provider) => isKnownProvider(config, provider) });
   for (const conflict of table.conflicts) notes.push(`appId ${conflict.appId} is claimed by ${conflict.routes.join(", ")}; it is given to none of them (ProtectionReady=False, AppIDConflict)`);
-  const identity = renderIdentityObjects(table, { namespace: config.gateway.namespace, selector: config.gateway.selector, identityHeader: config.protection.identityHeader });
-  notes.push(...identityObjectProblems(identity));
-  const objects = [...(resolution.claims as unknown as KubeObject[]), ...routeObjects, identity.envoyFilter, identity.configMap];
-  for (const object of [...routeObjects, identity.envoyFilter]) validateIstioObject(object);
+  const tableObjects = renderAppIdTableObjects(table, { namespace: config.gateway.namespace, selector: config.gateway.selector, identityHeader: config.protection.identityHeader });
+  notes.push(...appIdTableObjectProblems(tableObjects));
+  const objects = [...(resolution.claims as unknown as KubeObject[]), ...routeObjects, tableObjects.envoyFilter, tableObjects.configMap];
+  for (const object of [...routeObjects, tableObjects.envoyFilter]) validateIstioObject(object);
   return { objects, notes };
 }
 

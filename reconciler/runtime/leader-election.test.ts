@@ -59,7 +59,7 @@ class CrashableClock implements Clock {
 }
 
 interface Candidate {
-  identity: string;
+  holderId: string;
   elector: LeaderElector;
   /** "started" and "stopped", in the order the callbacks ran. */
   events: string[];
@@ -74,14 +74,14 @@ function world() {
   const client = new FakeLeaseClient();
   const logger = new RecordingLogger();
   const candidates: Candidate[] = [];
-  const candidate = (identity: string, overrides: Partial<LeaderElectorOptions> = {}): Candidate => {
+  const candidate = (holderId: string, overrides: Partial<LeaderElectorOptions> = {}): Candidate => {
     const own = new CrashableClock(clock);
-    const c: Candidate = { identity, events: [], startedAt: [], signals: [], clock: own, elector: undefined as unknown as LeaderElector };
+    const c: Candidate = { holderId, events: [], startedAt: [], signals: [], clock: own, elector: undefined as unknown as LeaderElector };
     c.elector = new LeaderElector({
       client,
       namespace: NS,
       name: NAME,
-      identity,
+      holderId,
       clock: own,
       logger,
       random: () => 0,
@@ -99,7 +99,7 @@ function world() {
     return c;
   };
   const lease = (): Lease | undefined => client.peek(NS, NAME);
-  const leaders = (): string[] => candidates.filter((c) => c.elector.isLeader()).map((c) => c.identity);
+  const leaders = (): string[] => candidates.filter((c) => c.elector.isLeader()).map((c) => c.holderId);
   /** Moves time on by `ms` in steps, flushing promises and checking `each` after every step. */
   const run = async (ms: number, each?: () => void): Promise<void> => {
     for (let t = 0; t < ms; t += STEP_MS) {
@@ -185,10 +185,10 @@ describe("LeaderElector: acquiring", () => {
 
   it("refuses timings that could let a leader outlive its lease, naming each problem", () => {
     const client = new FakeLeaseClient();
-    const base = { client, namespace: NS, name: NAME, identity: "a", onStartedLeading: () => {}, onStoppedLeading: () => {} };
+    const base = { client, namespace: NS, name: NAME, holderId: "a", onStartedLeading: () => {}, onStoppedLeading: () => {} };
     assert.throws(() => new LeaderElector({ ...base, leaseDurationMs: 10_000, renewDeadlineMs: 10_000 }), /leaseDurationMs must be > renewDeadlineMs/);
     assert.throws(() => new LeaderElector({ ...base, renewDeadlineMs: 2_000, retryPeriodMs: 2_000 }), /renewDeadlineMs must be > 1.2 × retryPeriodMs/);
-    assert.throws(() => new LeaderElector({ ...base, identity: "" }), /identity must not be empty/);
+    assert.throws(() => new LeaderElector({ ...base, holderId: "" }), /holderId must not be empty/);
   });
 });
 

@@ -35,7 +35,7 @@ export interface LeaderElectorOptions {
   /** The Lease's name: one per group of replicas that elect a leader among themselves. */
   name: string;
   /** Unique per replica (the pod name); written as holderIdentity. */
-  identity: string;
+  holderId: string;
   /** How long a lease stays valid without renewal; default 15 000 ms. */
   leaseDurationMs?: number;
   /** The leader gives up if it has not renewed for this long; default 10 000 ms. */
@@ -68,7 +68,7 @@ export class LeaderElector {
   readonly #client: LeaseClient;
   readonly #namespace: string;
   readonly #name: string;
-  readonly #identity: string;
+  readonly #holderId: string;
   readonly #leaseDurationMs: number;
   readonly #renewDeadlineMs: number;
   readonly #retryPeriodMs: number;
@@ -109,7 +109,7 @@ export class LeaderElector {
     this.#client = options.client;
     this.#namespace = options.namespace;
     this.#name = options.name;
-    this.#identity = options.identity;
+    this.#holderId = options.holderId;
     this.#clock = options.clock ?? systemClock;
     this.#logger = options.logger ?? silentLogger;
     this.#random = options.random ?? Math.random;
@@ -119,11 +119,11 @@ export class LeaderElector {
 
   /** Stands as a candidate: the first attempt is immediate. Failures are retried, never thrown. */
   start(): void {
-    if (this.#started) throw new Error(`leader elector ${this.#identity} for lease ${this.#where()} was already started; build a new one`);
+    if (this.#started) throw new Error(`leader elector ${this.#holderId} for lease ${this.#where()} was already started; build a new one`);
     this.#started = true;
     if (this.#stopping !== undefined) return;
     this.#running = true;
-    this.#logger.info({ lease: this.#where(), identity: this.#identity }, `${this.#identity}: standing for leader of lease ${this.#where()}`);
+    this.#logger.info({ lease: this.#where(), holderId: this.#holderId }, `${this.#holderId}: standing for leader of lease ${this.#where()}`);
     this.#attemptNow();
   }
 
@@ -156,11 +156,11 @@ export class LeaderElector {
     await this.#windingDown;
     // A renewal in flight would make the release's resourceVersion stale: let it land first.
     if (this.#attempt !== undefined && !(await this.#within(this.#attempt, this.#renewDeadlineMs))) {
-      this.#logger.warn({ lease: this.#where(), identity: this.#identity }, `${this.#identity}: the API server did not answer within ${this.#renewDeadlineMs} ms; lease ${this.#where()} not released, a standby takes over once it expires`);
+      this.#logger.warn({ lease: this.#where(), holderId: this.#holderId }, `${this.#holderId}: the API server did not answer within ${this.#renewDeadlineMs} ms; lease ${this.#where()} not released, a standby takes over once it expires`);
       return;
     }
     if (this.#holding && !(await this.#within(this.#release(), this.#renewDeadlineMs))) {
-      this.#logger.warn({ lease: this.#where(), identity: this.#identity }, `${this.#identity}: releasing lease ${this.#where()} got no answer within ${this.#renewDeadlineMs} ms; a standby takes over once it expires`);
+      this.#logger.warn({ lease: this.#where(), holderId: this.#holderId }, `${this.#holderId}: releasing lease ${this.#where()} got no answer within ${this.#renewDeadlineMs} ms; a standby takes over once it expires`);
     }
   }
 
@@ -208,7 +208,7 @@ export class LeaderElector {
     }
     this.#observe(current, now);
     const holder = current.spec.holderIdentity ?? "";
-    const ours = holder === this.#identity;
+    const ours = holder === this.#holderId;
     this.#holding = ours;
     if (!ours && holder !== "" && !this.#expired(current, now)) return { ok: false, heldBy: holder };
     const updated = await this.#client.update({ ...current, metadata: { ...current.metadata }, spec: this.#spec(now, current.spec) });
@@ -220,10 +220,10 @@ export class LeaderElector {
   /** The lease as we write it: a new holder counts a transition and a new acquireTime; a renewal keeps both. */
   #spec(now: number, previous: LeaseSpec | undefined): LeaseSpec {
     const stamp = formatMicroTime(now);
-    const ours = previous?.holderIdentity === this.#identity;
+    const ours = previous?.holderIdentity === this.#holderId;
     const transitions = previous?.leaseTransitions ?? 0;
     return {
-      holderIdentity: this.#identity,
+      holderIdentity: this.#holderId,
       leaseDurationSeconds: Math.ceil(this.#leaseDurationMs / 1000),
       acquireTime: ours ? (previous?.acquireTime ?? stamp) : stamp,
       renewTime: stamp,
@@ -246,7 +246,7 @@ export class LeaderElector {
 
   #succeeded(renewedAt: number): void {
     this.#lastLoggedError = undefined;
-    this.#lastLoggedHolder = this.#identity;
+    this.#lastLoggedHolder = this.#holderId;
     // An answer that took so long the deadline has passed proves nothing about now.
     if (renewedAt + this.#renewDeadlineMs <= this.#clock.now()) {
       this.#stepDown(`the renewal took longer than the renew deadline (${this.#renewDeadlineMs} ms)`);
@@ -258,8 +258,8 @@ export class LeaderElector {
     const abort = new AbortController();
     this.#leaderAbort = abort;
     this.#logger.info(
-      { lease: this.#where(), identity: this.#identity, leaseTransitions: this.#lease?.spec.leaseTransitions },
-      `${this.#identity}: became leader of lease ${this.#where()}`,
+      { lease: this.#where(), holderId: this.#holderId, leaseTransitions: this.#lease?.spec.leaseTransitions },
+      `${this.#holderId}: became leader of lease ${this.#where()}`,
     );
     this.#settle("onStartedLeading", () => this.#onStartedLeading(abort.signal));
   }
@@ -268,7 +268,7 @@ export class LeaderElector {
     if (this.#leading) this.#stepDown(`lease ${this.#where()} is now held by ${holder}`);
     if (holder !== this.#lastLoggedHolder) {
       this.#lastLoggedHolder = holder;
-      this.#logger.info({ lease: this.#where(), identity: this.#identity, leader: holder }, `${this.#identity}: lease ${this.#where()} is held by ${holder}; standing by`);
+      this.#logger.info({ lease: this.#where(), holderId: this.#holderId, leader: holder }, `${this.#holderId}: lease ${this.#where()} is held by ${holder}; standing by`);
     }
   }
 
@@ -276,16 +276,16 @@ export class LeaderElector {
     const message = error instanceof Error ? error.message : String(error);
     // 409: AlreadyExists or Conflict, another candidate (or our own stale read) wrote first.
     const lost = error instanceof KubeApiError && error.status === 409;
-    const fields = { lease: this.#where(), identity: this.#identity, error: message };
+    const fields = { lease: this.#where(), holderId: this.#holderId, error: message };
     if (this.#leading) {
       // Every failed renewal, while the deadline runs: the lines before a step-down say why.
-      this.#logger.warn(fields, `${this.#identity}: renewing lease ${this.#where()} failed: ${message}; leadership ends at the renew deadline unless a retry succeeds`);
+      this.#logger.warn(fields, `${this.#holderId}: renewing lease ${this.#where()} failed: ${message}; leadership ends at the renew deadline unless a retry succeeds`);
     } else if (lost) {
-      this.#logger.debug(fields, `${this.#identity}: another candidate wrote lease ${this.#where()} first: ${message}`);
+      this.#logger.debug(fields, `${this.#holderId}: another candidate wrote lease ${this.#where()} first: ${message}`);
     } else if (message !== this.#lastLoggedError) {
       // A standby in an outage would say the same every retry: once is enough.
       this.#lastLoggedError = message;
-      this.#logger.warn(fields, `${this.#identity}: acquiring lease ${this.#where()} failed: ${message}; retrying`);
+      this.#logger.warn(fields, `${this.#holderId}: acquiring lease ${this.#where()} failed: ${message}; retrying`);
     }
   }
 
@@ -306,7 +306,7 @@ export class LeaderElector {
     this.#leaderAbort?.abort(new Error(`leadership ended: ${reason}`));
     this.#leaderAbort = undefined;
     const level = this.#running ? "warn" : "info";
-    this.#logger[level]({ lease: this.#where(), identity: this.#identity, reason }, `${this.#identity}: stopped leading: ${reason}`);
+    this.#logger[level]({ lease: this.#where(), holderId: this.#holderId, reason }, `${this.#holderId}: stopped leading: ${reason}`);
     const done = this.#settle("onStoppedLeading", () => this.#onStoppedLeading());
     const windingDown = done.finally(() => {
       if (this.#windingDown === windingDown) this.#windingDown = undefined;
@@ -326,10 +326,10 @@ export class LeaderElector {
       });
       this.#lease = released;
       this.#holding = false;
-      this.#logger.info({ lease: this.#where(), identity: this.#identity }, `${this.#identity}: released lease ${this.#where()}`);
+      this.#logger.info({ lease: this.#where(), holderId: this.#holderId }, `${this.#holderId}: released lease ${this.#where()}`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.#logger.warn({ lease: this.#where(), identity: this.#identity, error: message }, `${this.#identity}: releasing lease ${this.#where()} failed: ${message}; a standby takes over once it expires`);
+      this.#logger.warn({ lease: this.#where(), holderId: this.#holderId, error: message }, `${this.#holderId}: releasing lease ${this.#where()} failed: ${message}; a standby takes over once it expires`);
     }
   }
 
@@ -337,7 +337,7 @@ export class LeaderElector {
   #settle(what: string, callback: () => void | Promise<void>): Promise<void> {
     const failed = (error: unknown): void => {
       const message = error instanceof Error ? error.message : String(error);
-      this.#logger.error({ lease: this.#where(), identity: this.#identity, error: message }, `${this.#identity}: ${what} failed: ${message}`);
+      this.#logger.error({ lease: this.#where(), holderId: this.#holderId, error: message }, `${this.#holderId}: ${what} failed: ${message}`);
     };
     try {
       return Promise.resolve(callback()).catch(failed);
@@ -371,7 +371,7 @@ export class LeaderElector {
 
 function optionProblems(o: LeaderElectorOptions, leaseDurationMs: number, renewDeadlineMs: number, retryPeriodMs: number): string[] {
   const problems: string[] = [];
-  if (o.identity === "") problems.push("identity must not be empty (use the pod name)");
+  if (o.holderId === "") problems.push("holderId must not be empty (use the pod name)");
   if (o.namespace === "" || o.name === "") problems.push("namespace and name of the lease must not be empty");
   if (!(retryPeriodMs > 0)) problems.push(`retryPeriodMs must be > 0 (got ${retryPeriodMs})`);
   if (!(renewDeadlineMs > JITTER_FACTOR * retryPeriodMs)) problems.push(`renewDeadlineMs must be > ${JITTER_FACTOR} × retryPeriodMs (got ${renewDeadlineMs} and ${retryPeriodMs})`);

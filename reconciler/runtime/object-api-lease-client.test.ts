@@ -40,13 +40,13 @@ describe("the Lease client over the API-server port", () => {
     const api = new FakeKubeApi();
     const leading: string[] = [];
     const electors = ["pod-a", "pod-b"].map(
-      (identity) =>
+      (holderId) =>
         new LeaderElector({
           client: objectApiLeaseClient(api),
           namespace: "hostgate-system",
           name: "hostgate-reconciler",
-          identity,
-          onStartedLeading: () => void leading.push(identity),
+          holderId,
+          onStartedLeading: () => void leading.push(holderId),
           onStoppedLeading: () => {},
         }),
     );

@@ -1,6 +1,6 @@
 // Small builders for DomainRoutes and the DomainClaims they own.
 import type { DomainClaim, DomainRoute } from "../../../crds/types.ts";
-import type { IdentityEntry } from "../identity-table.ts";
+import type { AppIdEntry } from "../app-id-table.ts";
 
 export interface RouteOptions {
   namespace?: string;
@@ -48,13 +48,13 @@ export function owned(name: string, options: RouteOptions = {}): { route: Domain
 }
 
 /** Identity entries for hosts `<name>.example.com` mapped to appIds. */
-export function entries(table: Record<string, string>): IdentityEntry[] {
+export function entries(table: Record<string, string>): AppIdEntry[] {
   return Object.entries(table).map(([host, appId]) => ({ host, appId, route: { namespace: "team-a", name: host.split(".")[0] } }));
 }
 
 /** `count` synthetic entries, `app-<i>.example.com` → `id-<i>`. */
-export function manyEntries(count: number): IdentityEntry[] {
-  const list: IdentityEntry[] = [];
+export function manyEntries(count: number): AppIdEntry[] {
+  const list: AppIdEntry[] = [];
   for (let i = 0; i < count; i++) list.push({ host: `app-${i}.example.com`, appId: `id-${i}`, route: { namespace: "team-a", name: `app-${i}` } });
   return list;
 }

@@ -7,7 +7,7 @@ import type { KubeObject } from "../../../core/kube/object-key.ts";
 import { LABEL_MANAGED_BY, MANAGED_BY_HOSTGATE } from "./metadata.ts";
 
 export function renderClaim(route: DomainRoute): KubeObject {
-  // Tolerates a route without spec or metadata (routeIdentityProblems reports it): rendering never throws.
+  // Tolerates a route without spec or metadata (routeRefProblems reports it): rendering never throws.
   const domain = route.spec?.domain ?? "";
   const { namespace = "", name = "", uid = "" } = route.metadata ?? {};
   // No route-uid label: the claim is not pruned with the Istio objects, it is

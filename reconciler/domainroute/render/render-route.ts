@@ -10,14 +10,14 @@ import { renderClaim } from "./claim.ts";
 import { renderDestinationRule, renderServiceEntry, externalHostFor } from "./external-backend.ts";
 import { renderGateway } from "./gateway.ts";
 import { KIND_ORDER } from "./produced-resources.ts";
-import { routeIdentityProblems } from "./route-identity.ts";
+import { routeRefProblems } from "./route-ref-problems.ts";
 import { planRouting } from "./routing-plan.ts";
 import { renderVirtualService } from "./virtual-service.ts";
 
 export interface RenderedRoute {
   /**
    * Applied before anything else: whoever holds the claim may serve the
-   * domain. Always built, but when `problems` says the route's identity or
+   * domain. Always built, but when `problems` says the route's reference (name, namespace, uid) or
    * domain is missing it is not a valid claim and must not be applied.
    */
   claim: KubeObject;
@@ -32,8 +32,8 @@ export interface RenderedRoute {
 }
 
 export function renderRoute(route: DomainRoute, config: PlatformConfig): RenderedRoute {
-  const identity = routeIdentityProblems(route);
-  if (identity.length > 0) return { claim: renderClaim(route), objects: [], problems: identity };
+  const refProblems = routeRefProblems(route);
+  if (refProblems.length > 0) return { claim: renderClaim(route), objects: [], problems: refProblems };
 
   const claim = renderClaim(route);
   const protection = route.spec.protection;

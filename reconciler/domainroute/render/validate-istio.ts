@@ -4,7 +4,7 @@
 // not reported (Istio's CRDs prune them instead of refusing them).
 import * as networkingV1 from "@kubernetes-models/istio/networking.istio.io/v1";
 import * as securityV1 from "@kubernetes-models/istio/security.istio.io/v1";
-// The identity table's EnvoyFilter: Istio serves EnvoyFilter only as v1alpha3.
+// The appId table's EnvoyFilter: Istio serves EnvoyFilter only as v1alpha3.
 import { EnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3";
 
 interface IstioModel {

@@ -1,4 +1,4 @@
-// The cluster-wide identity table: which appId the ingress gateway stamps on
+// The cluster-wide appId table: which appId the ingress gateway stamps on
 // a request for each host. A host is published only when its DomainRoute
 // names a provider the platform lists, owns the host's DomainClaim, and no
 // other such route uses the same appId;
@@ -8,7 +8,7 @@ import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { asciiLowerCase } from "./ascii-lower-case.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 
-export interface IdentityEntry {
+export interface AppIdEntry {
   /** Lower-cased `spec.domain`, exactly as the gateway compares it. */
   readonly host: string;
   readonly appId: string;
@@ -21,7 +21,7 @@ export interface AppIdConflict {
   readonly routes: readonly string[];
 }
 
-export type RouteIdentityState =
+export type RouteAppIdState =
   | { readonly kind: "published"; readonly appId: string }
   /** `others`: the other routes as `namespace/name (domain)`, sorted; past MAX_NAMED_OTHERS, a last item `and N more`. */
   | { readonly kind: "conflict"; readonly appId: string; readonly others: readonly string[] }
@@ -29,13 +29,13 @@ export type RouteIdentityState =
   /** The route names a provider the platform does not list: it is served nothing, so it holds no appId. */
   | { readonly kind: "unknownProvider"; readonly provider: string };
 
-export interface IdentityTable {
+export interface AppIdTable {
   /** Sorted by host; hosts are unique. */
-  readonly entries: readonly IdentityEntry[];
+  readonly entries: readonly AppIdEntry[];
   /** Sorted by appId. */
   readonly conflicts: readonly AppIdConflict[];
   /** Keyed by `namespace/name`, in key order; only routes with an appId (and not being deleted). */
-  readonly routeStates: ReadonlyMap<string, RouteIdentityState>;
+  readonly routeStates: ReadonlyMap<string, RouteAppIdState>;
 }
 
 /**
@@ -45,7 +45,7 @@ export interface IdentityTable {
  */
 export const MAX_NAMED_OTHERS = 10;
 
-export interface IdentityInput {
+export interface AppIdTableInput {
   readonly routes: readonly DomainRoute[];
   readonly claims: readonly DomainClaim[];
   /**
@@ -65,14 +65,14 @@ interface Candidate {
   readonly appId: string;
 }
 
-export function computeIdentityTable(input: IdentityInput): IdentityTable {
+export function computeAppIdTable(input: AppIdTableInput): AppIdTable {
   const claimOwners = new Map<string, string>();
   for (const claim of input.claims) {
     const name = claim.metadata?.name;
     if (name) claimOwners.set(name, claim.spec?.owner?.uid ?? "");
   }
 
-  const states = new Map<string, RouteIdentityState>();
+  const states = new Map<string, RouteAppIdState>();
   const candidates: Candidate[] = [];
   const hostOwners = new Map<string, Candidate>();
   const sharedHosts = new Set<string>();
@@ -122,7 +122,7 @@ export function computeIdentityTable(input: IdentityInput): IdentityTable {
     else contested.set(candidate.appId, [holder, candidate]);
   }
 
-  const entries: IdentityEntry[] = [];
+  const entries: AppIdEntry[] = [];
   for (const [appId, holder] of appIdHolders) {
     if (contested.has(appId)) continue;
     entries.push({ host: holder.host, appId, route: { namespace: holder.namespace, name: holder.name } });
@@ -141,7 +141,7 @@ export function computeIdentityTable(input: IdentityInput): IdentityTable {
   conflicts.sort((a, b) => compareStrings(a.appId, b.appId));
   // The default sort compares UTF-16 code units, as compareStrings does, and
   // is several times faster than a comparator on 100,000 keys.
-  const routeStates = new Map<string, RouteIdentityState>();
+  const routeStates = new Map<string, RouteAppIdState>();
   for (const key of [...states.keys()].sort()) routeStates.set(key, states.get(key)!);
   return { entries, conflicts, routeStates };
 }
@@ -159,4 +159,4 @@ function othersThan(sortedLabels: readonly string[], own: string): string[] {
   return others;
 }
 
-const UNCLAIMED: RouteIdentityState = Object.freeze({ kind: "unclaimed" });
+const UNCLAIMED: RouteAppIdState = Object.freeze({ kind: "unclaimed" });

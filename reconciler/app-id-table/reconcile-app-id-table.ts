@@ -18,15 +18,15 @@ import type { ObjectReader } from "../cluster/object-reader.ts";
 import { isKnownProvider } from "../domainroute/known-provider.ts";
 import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS } from "../resources.ts";
 import type { AppIdOutcome, AppIdOutcomes } from "./app-id-outcomes.ts";
-import { computeIdentityTable } from "./identity-table.ts";
-import type { RouteIdentityState } from "./identity-table.ts";
-import { IDENTITY_CONFIG_MAP_NAME, IDENTITY_ENVOY_FILTER_NAME, identityObjectProblems, renderIdentityObjects } from "./identity-objects.ts";
-import { planIdentityWrites } from "./plan-identity-writes.ts";
+import { computeAppIdTable } from "./app-id-table.ts";
+import type { RouteAppIdState } from "./app-id-table.ts";
+import { APP_ID_TABLE_CONFIG_MAP_NAME, APP_ID_TABLE_ENVOY_FILTER_NAME, appIdTableObjectProblems, renderAppIdTableObjects } from "./app-id-table-objects.ts";
+import { planAppIdTableWrites } from "./plan-app-id-table-writes.ts";
 
 /** The single queue key: every change anywhere recomputes the whole table. */
-export const IDENTITY_KEY = "identity-table";
+export const APP_ID_TABLE_KEY = "app-id-table";
 
-export interface IdentityReconcilerDeps {
+export interface AppIdTableReconcilerDeps {
   api: ObjectApi;
   reader: ObjectReader;
   config: PlatformConfig;
@@ -35,34 +35,34 @@ export interface IdentityReconcilerDeps {
   outcomes: AppIdOutcomes;
 }
 
-export interface IdentityReconcileOutcome {
+export interface AppIdTableReconcileOutcome {
   /** Objects written (0 when nothing changed). */
   writes: number;
   /** The routes (`namespace/name`) whose outcome changed, sorted: the route controller reconciles them. */
   changed: string[];
 }
 
-export async function reconcileIdentity(deps: IdentityReconcilerDeps): Promise<IdentityReconcileOutcome> {
+export async function reconcileAppIdTable(deps: AppIdTableReconcilerDeps): Promise<AppIdTableReconcileOutcome> {
   const routes = deps.reader.list(DOMAIN_ROUTES) as unknown as DomainRoute[];
   const claims = deps.reader.list(DOMAIN_CLAIMS) as unknown as DomainClaim[];
-  const table = computeIdentityTable({ routes, claims, knownProvider: (provider) => isKnownProvider(deps.config, provider) });
+  const table = computeAppIdTable({ routes, claims, knownProvider: (provider) => isKnownProvider(deps.config, provider) });
   const { namespace, selector } = deps.config.gateway;
-  const desired = renderIdentityObjects(table, { namespace, selector, identityHeader: deps.config.protection.identityHeader });
-  const tooLarge = identityObjectProblems(desired);
+  const desired = renderAppIdTableObjects(table, { namespace, selector, identityHeader: deps.config.protection.identityHeader });
+  const tooLarge = appIdTableObjectProblems(desired);
   let writes = 0;
   if (tooLarge.length > 0) {
     // Nothing half-written: the last table stays in force, and every route learns why it is not updated.
-    deps.logger.error({ problems: tooLarge }, "the identity table is too large to write; the previous table stays in force");
+    deps.logger.error({ problems: tooLarge }, "the appId table is too large to write; the previous table stays in force");
   } else {
     const current = {
-      envoyFilter: deps.reader.get(ENVOY_FILTERS, { namespace, name: IDENTITY_ENVOY_FILTER_NAME }),
-      configMap: deps.reader.get(CONFIG_MAPS, { namespace, name: IDENTITY_CONFIG_MAP_NAME }),
+      envoyFilter: deps.reader.get(ENVOY_FILTERS, { namespace, name: APP_ID_TABLE_ENVOY_FILTER_NAME }),
+      configMap: deps.reader.get(CONFIG_MAPS, { namespace, name: APP_ID_TABLE_CONFIG_MAP_NAME }),
     };
-    for (const object of planIdentityWrites(current, desired)) {
+    for (const object of planAppIdTableWrites(current, desired)) {
       await write(deps, object, object.kind === "EnvoyFilter" ? current.envoyFilter : current.configMap);
       writes++;
     }
-    if (writes > 0) deps.logger.info({ entries: table.entries.length, conflicts: table.conflicts.length, writes }, "identity table written");
+    if (writes > 0) deps.logger.info({ entries: table.entries.length, conflicts: table.conflicts.length, writes }, "appId table written");
   }
   // Published only once the objects are written: a route shows Published only for what the gateway has.
   const changed = deps.outcomes.publish(outcomesOf(routes, table.routeStates, tooLarge));
@@ -70,7 +70,7 @@ export async function reconcileIdentity(deps: IdentityReconcilerDeps): Promise<I
 }
 
 /** Each protected route's outcome, keyed by routeRef; the table's problems first, except a provider's (the route is served nothing anyway). */
-export function outcomesOf(routes: readonly DomainRoute[], states: ReadonlyMap<string, RouteIdentityState>, tooLarge: readonly string[]): Map<string, AppIdOutcome> {
+export function outcomesOf(routes: readonly DomainRoute[], states: ReadonlyMap<string, RouteAppIdState>, tooLarge: readonly string[]): Map<string, AppIdOutcome> {
   const outcomes = new Map<string, AppIdOutcome>();
   for (const route of routes) {
     const routeRef = `${route.metadata.namespace}/${route.metadata.name}`;
@@ -86,7 +86,7 @@ export function outcomesOf(routes: readonly DomainRoute[], states: ReadonlyMap<s
 }
 
 /** A full replace: these objects are hostgate's alone, and a replace also reverts keys someone added to them. */
-async function write(deps: IdentityReconcilerDeps, desired: KubeObject, current: KubeObject | undefined): Promise<void> {
+async function write(deps: AppIdTableReconcilerDeps, desired: KubeObject, current: KubeObject | undefined): Promise<void> {
   const resource = desired.kind === "EnvoyFilter" ? ENVOY_FILTERS : CONFIG_MAPS;
   if (current === undefined) {
     try {

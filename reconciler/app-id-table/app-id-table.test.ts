@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
-import { computeIdentityTable, MAX_NAMED_OTHERS } from "./identity-table.ts";
-import type { AppIdConflict, RouteIdentityState } from "./identity-table.ts";
+import { computeAppIdTable, MAX_NAMED_OTHERS } from "./app-id-table.ts";
+import type { AppIdConflict, RouteAppIdState } from "./app-id-table.ts";
 import { claimFor, owned, route } from "./testing/fixtures.ts";
 
 interface Case {
@@ -12,7 +12,7 @@ interface Case {
   /** [host, appId, "namespace/name"] */
   entries: [string, string, string][];
   conflicts?: AppIdConflict[];
-  states: Record<string, RouteIdentityState>;
+  states: Record<string, RouteAppIdState>;
 }
 
 function scene(...parts: { route: DomainRoute; claim?: DomainClaim }[]): Pick<Case, "routes" | "claims"> {
@@ -170,10 +170,10 @@ const cases: Case[] = [
   },
 ];
 
-describe("computeIdentityTable", () => {
+describe("computeAppIdTable", () => {
   for (const c of cases) {
     it(c.name, () => {
-      const table = computeIdentityTable({ routes: c.routes, claims: c.claims, knownProvider });
+      const table = computeAppIdTable({ routes: c.routes, claims: c.claims, knownProvider });
       assert.deepEqual(
         table.entries.map((e) => [e.host, e.appId, `${e.route.namespace}/${e.route.name}`]),
         c.entries,
@@ -186,7 +186,7 @@ describe("computeIdentityTable", () => {
   it("names at most MAX_NAMED_OTHERS others per conflicting route and counts the rest, while the conflict lists every route", () => {
     const names = Array.from({ length: MAX_NAMED_OTHERS + 3 }, (_, i) => `r${String(i).padStart(2, "0")}`);
     const parts = names.map((name) => owned(name, { appId: "copied" }));
-    const table = computeIdentityTable({ routes: parts.map((p) => p.route), claims: parts.map((p) => p.claim), knownProvider });
+    const table = computeAppIdTable({ routes: parts.map((p) => p.route), claims: parts.map((p) => p.claim), knownProvider });
     const label = (name: string) => `team-a/${name} (${name}.example.com)`;
     assert.deepEqual(table.conflicts, [{ appId: "copied", routes: names.map(label) }]);
     assert.deepEqual(table.routeStates.get("team-a/r00"), { kind: "conflict", appId: "copied", others: [...names.slice(1, MAX_NAMED_OTHERS + 1).map(label), "and 2 more"] });
@@ -210,7 +210,7 @@ describe("computeIdentityTable", () => {
     ];
     const render = (order: number[]) => {
       const picked = order.map((i) => parts[i]);
-      const table = computeIdentityTable({ routes: picked.map((p) => p.route), claims: picked.flatMap((p) => ("claim" in p ? [p.claim] : [])).reverse(), knownProvider });
+      const table = computeAppIdTable({ routes: picked.map((p) => p.route), claims: picked.flatMap((p) => ("claim" in p ? [p.claim] : [])).reverse(), knownProvider });
       return JSON.stringify({ ...table, routeStates: [...table.routeStates] });
     };
     const expected = render([0, 1, 2, 3, 4, 5, 6]);

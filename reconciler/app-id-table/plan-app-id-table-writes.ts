@@ -1,20 +1,20 @@
-// Which identity objects must be (re)applied so that the cluster holds what
+// Which appId-table objects must be (re)applied so that the cluster holds what
 // hostgate rendered. Only content hostgate owns is compared: the EnvoyFilter's
 // spec, the ConfigMap's data, and the labels and annotations hostgate sets.
 // What the API server or other tools add (resourceVersion, managedFields,
 // their own labels) never causes a write, so an unchanged table costs none,
 // while a hand edit or a deletion is reverted on the next pass.
 import type { KubeObject } from "../../core/kube/object-key.ts";
-import type { IdentityObjects } from "./identity-objects.ts";
+import type { AppIdTableObjects } from "./app-id-table-objects.ts";
 import { jsonEqual } from "../../core/json.ts";
 
-export interface CurrentIdentityObjects {
+export interface CurrentAppIdTableObjects {
   readonly envoyFilter?: KubeObject;
   readonly configMap?: KubeObject;
 }
 
 /** The desired objects that differ from (or are missing in) the cluster; the EnvoyFilter first, as it is authoritative. */
-export function planIdentityWrites(current: CurrentIdentityObjects, desired: IdentityObjects): KubeObject[] {
+export function planAppIdTableWrites(current: CurrentAppIdTableObjects, desired: AppIdTableObjects): KubeObject[] {
   const writes: KubeObject[] = [];
   if (!holds(current.envoyFilter, desired.envoyFilter, "spec")) writes.push(desired.envoyFilter);
   if (!holds(current.configMap, desired.configMap, "data")) writes.push(desired.configMap);

@@ -1,18 +1,18 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { KubeObject } from "../../core/kube/object-key.ts";
-import { computeIdentityTable } from "./identity-table.ts";
-import { renderIdentityObjects } from "./identity-objects.ts";
-import type { IdentityObjects } from "./identity-objects.ts";
-import { planIdentityWrites } from "./plan-identity-writes.ts";
-import type { CurrentIdentityObjects } from "./plan-identity-writes.ts";
+import { computeAppIdTable } from "./app-id-table.ts";
+import { renderAppIdTableObjects } from "./app-id-table-objects.ts";
+import type { AppIdTableObjects } from "./app-id-table-objects.ts";
+import { planAppIdTableWrites } from "./plan-app-id-table-writes.ts";
+import type { CurrentAppIdTableObjects } from "./plan-app-id-table-writes.ts";
 import { owned } from "./testing/fixtures.ts";
 
 const options = { namespace: "istio-ingress", selector: { istio: "ingressgateway" }, identityHeader: "x-app-id" };
 
-function render(appId = "shop-id"): IdentityObjects {
+function render(appId = "shop-id"): AppIdTableObjects {
   const parts = [owned("shop", { appId }), owned("api", { appId: "api-id" })];
-  return renderIdentityObjects(computeIdentityTable({ routes: parts.map((p) => p.route), claims: parts.map((p) => p.claim), knownProvider: (provider) => provider === "sso" }), options);
+  return renderAppIdTableObjects(computeAppIdTable({ routes: parts.map((p) => p.route), claims: parts.map((p) => p.claim), knownProvider: (provider) => provider === "sso" }), options);
 }
 
 /** What reading an applied object back from the API server looks like: reordered keys plus server-set metadata. */
@@ -28,14 +28,14 @@ function stored(object: KubeObject): KubeObject {
   return result;
 }
 
-const applied = (objects: IdentityObjects): CurrentIdentityObjects => ({ envoyFilter: stored(objects.envoyFilter), configMap: stored(objects.configMap) });
+const applied = (objects: AppIdTableObjects): CurrentAppIdTableObjects => ({ envoyFilter: stored(objects.envoyFilter), configMap: stored(objects.configMap) });
 
-type Edit = (current: { envoyFilter: KubeObject; configMap: KubeObject }) => CurrentIdentityObjects;
+type Edit = (current: { envoyFilter: KubeObject; configMap: KubeObject }) => CurrentAppIdTableObjects;
 const spec = (o: KubeObject) => o.spec as Record<string, unknown>;
 const data = (o: KubeObject) => o.data as Record<string, string>;
 const meta = (o: KubeObject) => o.metadata as { labels: Record<string, string>; annotations: Record<string, string> };
 
-describe("planIdentityWrites", () => {
+describe("planAppIdTableWrites", () => {
   const desired = render();
   const cases: { name: string; edit: Edit; writes: ("EnvoyFilter" | "ConfigMap")[] }[] = [
     { name: "objects applied as rendered need no write, whatever the server added", edit: (c) => c, writes: [] },
@@ -95,7 +95,7 @@ describe("planIdentityWrites", () => {
   for (const c of cases) {
     it(c.name, () => {
       const current = c.edit(applied(desired) as { envoyFilter: KubeObject; configMap: KubeObject });
-      const writes = planIdentityWrites(current, desired);
+      const writes = planAppIdTableWrites(current, desired);
       assert.deepEqual(writes.map((w) => w.kind), c.writes);
       for (const write of writes) assert.equal(write, write.kind === "EnvoyFilter" ? desired.envoyFilter : desired.configMap);
     });
@@ -104,10 +104,10 @@ describe("planIdentityWrites", () => {
   it("is idempotent: planning again after applying the planned writes finds nothing to do", () => {
     const before = applied(render("old-id"));
     const next = render("new-id");
-    const writes = planIdentityWrites(before, next);
+    const writes = planAppIdTableWrites(before, next);
     assert.equal(writes.length, 2);
-    const after: CurrentIdentityObjects = { ...before, ...Object.fromEntries(writes.map((w) => [w.kind === "EnvoyFilter" ? "envoyFilter" : "configMap", stored(w)])) };
-    assert.deepEqual(planIdentityWrites(after, next), []);
-    assert.deepEqual(planIdentityWrites(after, render("new-id")), []);
+    const after: CurrentAppIdTableObjects = { ...before, ...Object.fromEntries(writes.map((w) => [w.kind === "EnvoyFilter" ? "envoyFilter" : "configMap", stored(w)])) };
+    assert.deepEqual(planAppIdTableWrites(after, next), []);
+    assert.deepEqual(planAppIdTableWrites(after, render("new-id")), []);
   });
 });

@@ -4,8 +4,8 @@
 // can be named, labelled or owned correctly.
 import type { DomainRoute } from "../../../crds/types.ts";
 
-/** Problems with the route's identity and domain; empty when rendering can proceed. */
-export function routeIdentityProblems(route: DomainRoute): string[] {
+/** Problems with the route's reference (name, namespace, uid) and domain; empty when rendering can proceed. */
+export function routeRefProblems(route: DomainRoute): string[] {
   const problems: string[] = [];
   const { name, namespace, uid } = route.metadata ?? {};
   if (!name) problems.push("metadata.name is empty: hostgate names and owns its objects after the DomainRoute; render a DomainRoute read from the API server");

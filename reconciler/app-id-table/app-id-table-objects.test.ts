@@ -2,26 +2,26 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { EnvoyFilter } from "@kubernetes-models/istio/networking.istio.io/v1alpha3";
 import type { KubeObject } from "../../core/kube/object-key.ts";
-import { computeIdentityTable } from "./identity-table.ts";
-import type { IdentityTable } from "./identity-table.ts";
+import { computeAppIdTable } from "./app-id-table.ts";
+import type { AppIdTable } from "./app-id-table.ts";
 import {
   CONFLICTS_KEY,
-  DEFAULT_IDENTITY_FILTER_PRIORITY,
-  IDENTITY_CONFIG_MAP_NAME,
-  IDENTITY_ENVOY_FILTER_NAME,
-  identityObjectProblems,
-  MAX_IDENTITY_OBJECT_BYTES,
-  renderIdentityObjects,
+  DEFAULT_APP_ID_TABLE_FILTER_PRIORITY,
+  APP_ID_TABLE_CONFIG_MAP_NAME,
+  APP_ID_TABLE_ENVOY_FILTER_NAME,
+  appIdTableObjectProblems,
+  MAX_APP_ID_TABLE_OBJECT_BYTES,
+  renderAppIdTableObjects,
   TABLE_KEY,
-} from "./identity-objects.ts";
-import type { IdentityObjectOptions } from "./identity-objects.ts";
-import { renderIdentityLua } from "./lua.ts";
+} from "./app-id-table-objects.ts";
+import type { AppIdTableObjectOptions } from "./app-id-table-objects.ts";
+import { renderAppIdTableLua } from "./lua.ts";
 import { manyEntries, owned } from "./testing/fixtures.ts";
 
-const options: IdentityObjectOptions = { namespace: "istio-ingress", selector: { istio: "ingressgateway", app: "gateway" }, identityHeader: "x-app-id" };
+const options: AppIdTableObjectOptions = { namespace: "istio-ingress", selector: { istio: "ingressgateway", app: "gateway" }, identityHeader: "x-app-id" };
 
-function tableOf(...parts: ReturnType<typeof owned>[]): IdentityTable {
-  return computeIdentityTable({ routes: parts.map((p) => p.route), claims: parts.map((p) => p.claim), knownProvider: (provider) => provider === "sso" });
+function tableOf(...parts: ReturnType<typeof owned>[]): AppIdTable {
+  return computeAppIdTable({ routes: parts.map((p) => p.route), claims: parts.map((p) => p.claim), knownProvider: (provider) => provider === "sso" });
 }
 
 const table = tableOf(owned("shop", { appId: "shop-id" }), owned("api", { appId: "api-id" }), owned("a", { appId: "shared" }), owned("b", { appId: "shared" }));
@@ -36,8 +36,8 @@ function keysSorted(value: unknown): boolean {
 
 const field = (object: KubeObject, ...path: string[]): unknown => path.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], object);
 
-describe("renderIdentityObjects", () => {
-  const { envoyFilter, configMap } = renderIdentityObjects(table, options);
+describe("renderAppIdTableObjects", () => {
+  const { envoyFilter, configMap } = renderAppIdTableObjects(table, options);
 
   it("renders an EnvoyFilter the official Istio model accepts", () => {
     assert.doesNotThrow(() => new EnvoyFilter(envoyFilter as ConstructorParameters<typeof EnvoyFilter>[0]).validate());
@@ -49,12 +49,12 @@ describe("renderIdentityObjects", () => {
     assert.deepEqual(envoyFilter.metadata, {
       annotations: { "hostgate.dev/entries": "2" },
       labels: { "app.kubernetes.io/component": "identity-table", "app.kubernetes.io/managed-by": "hostgate" },
-      name: IDENTITY_ENVOY_FILTER_NAME,
+      name: APP_ID_TABLE_ENVOY_FILTER_NAME,
       namespace: "istio-ingress",
     });
     assert.deepEqual(field(envoyFilter, "spec", "workloadSelector"), { labels: { app: "gateway", istio: "ingressgateway" } });
-    assert.equal(field(envoyFilter, "spec", "priority"), DEFAULT_IDENTITY_FILTER_PRIORITY);
-    assert.equal(DEFAULT_IDENTITY_FILTER_PRIORITY, -10);
+    assert.equal(field(envoyFilter, "spec", "priority"), DEFAULT_APP_ID_TABLE_FILTER_PRIORITY);
+    assert.equal(DEFAULT_APP_ID_TABLE_FILTER_PRIORITY, -10);
     assert.deepEqual(field(envoyFilter, "spec", "configPatches"), [
       {
         applyTo: "HTTP_FILTER",
@@ -68,7 +68,7 @@ describe("renderIdentityObjects", () => {
             name: "hostgate.identity",
             typed_config: {
               "@type": "type.googleapis.com/envoy.extensions.filters.http.lua.v3.Lua",
-              default_source_code: { inline_string: renderIdentityLua(table.entries, "x-app-id") },
+              default_source_code: { inline_string: renderAppIdTableLua(table.entries, "x-app-id") },
             },
           },
         },
@@ -77,7 +77,7 @@ describe("renderIdentityObjects", () => {
   });
 
   it("uses a given priority", () => {
-    const custom = renderIdentityObjects(table, { ...options, priority: -100 });
+    const custom = renderAppIdTableObjects(table, { ...options, priority: -100 });
     assert.equal(field(custom.envoyFilter, "spec", "priority"), -100);
     assert.doesNotThrow(() => new EnvoyFilter(custom.envoyFilter as ConstructorParameters<typeof EnvoyFilter>[0]).validate());
   });
@@ -85,7 +85,7 @@ describe("renderIdentityObjects", () => {
   it("renders an audit ConfigMap with the table and conflicts as sorted JSON", () => {
     assert.equal(configMap.apiVersion, "v1");
     assert.equal(configMap.kind, "ConfigMap");
-    assert.equal(field(configMap, "metadata", "name"), IDENTITY_CONFIG_MAP_NAME);
+    assert.equal(field(configMap, "metadata", "name"), APP_ID_TABLE_CONFIG_MAP_NAME);
     assert.equal(field(configMap, "metadata", "namespace"), "istio-ingress");
     assert.deepEqual(field(configMap, "metadata", "labels"), {
       "app.kubernetes.io/component": "identity-table",
@@ -102,12 +102,12 @@ describe("renderIdentityObjects", () => {
   });
 
   it("keeps integer-like hosts in sorted place in table.json", () => {
-    const numeric = renderIdentityObjects(tableOf(owned("b", { domain: "b.example", appId: "b" }), owned("n", { domain: "1", appId: "n" })), options);
+    const numeric = renderAppIdTableObjects(tableOf(owned("b", { domain: "b.example", appId: "b" }), owned("n", { domain: "1", appId: "n" })), options);
     assert.equal((numeric.configMap.data as Record<string, string>)[TABLE_KEY], '{\n"1":"n",\n"b.example":"b"\n}\n');
   });
 
   it("renders an empty table as valid, empty JSON and a filter with no entries", () => {
-    const empty = renderIdentityObjects(computeIdentityTable({ routes: [], claims: [], knownProvider: () => true }), options);
+    const empty = renderAppIdTableObjects(computeAppIdTable({ routes: [], claims: [], knownProvider: () => true }), options);
     assert.deepEqual(empty.configMap.data, { [CONFLICTS_KEY]: "[]\n", [TABLE_KEY]: "{}\n" });
     assert.equal(field(empty.envoyFilter, "metadata", "annotations", "hostgate.dev/entries"), "0");
   });
@@ -118,23 +118,23 @@ describe("renderIdentityObjects", () => {
   });
 
   it("renders byte-identical objects from the same table", () => {
-    assert.equal(JSON.stringify(renderIdentityObjects(table, options)), JSON.stringify({ envoyFilter, configMap }));
+    assert.equal(JSON.stringify(renderAppIdTableObjects(table, options)), JSON.stringify({ envoyFilter, configMap }));
   });
 });
 
-describe("identityObjectProblems", () => {
-  const withEntries = (count: number) => renderIdentityObjects({ entries: manyEntries(count), conflicts: [], routeStates: new Map() }, options);
+describe("appIdTableObjectProblems", () => {
+  const withEntries = (count: number) => renderAppIdTableObjects({ entries: manyEntries(count), conflicts: [], routeStates: new Map() }, options);
 
   it("finds nothing wrong with a table that fits", () => {
-    assert.deepEqual(identityObjectProblems(withEntries(1_000)), []);
+    assert.deepEqual(appIdTableObjectProblems(withEntries(1_000)), []);
   });
 
   it("names each object that is too large, its size, and what to do", () => {
     const objects = withEntries(40_000);
-    const problems = identityObjectProblems(objects);
+    const problems = appIdTableObjectProblems(objects);
     assert.equal(problems.length, 2);
     const efBytes = Buffer.byteLength(JSON.stringify(objects.envoyFilter));
-    assert.ok(efBytes > MAX_IDENTITY_OBJECT_BYTES);
+    assert.ok(efBytes > MAX_APP_ID_TABLE_OBJECT_BYTES);
     assert.match(problems[0], new RegExp(`^EnvoyFilter istio-ingress/hostgate-identity would be ${efBytes.toLocaleString("en-US")} bytes of JSON, over the 1,000,000 bytes`));
     assert.match(problems[1], /^ConfigMap istio-ingress\/hostgate-identity-table would be [\d,]+ bytes/);
     for (const problem of problems) assert.match(problem, /40000 entries\) is too large for one object.*fewer routes.*shorter appIds/);

@@ -12,9 +12,9 @@ import { CONFIG_MAPS, DOMAIN_ROUTES, ENVOY_FILTERS } from "../resources.ts";
 import { reconcileRoute } from "../domainroute/reconcile-route.ts";
 import type { RouteReconcilerDeps } from "../domainroute/reconcile-route.ts";
 import { AppIdOutcomes } from "./app-id-outcomes.ts";
-import { reconcileIdentity } from "./reconcile-identity.ts";
-import type { IdentityReconcilerDeps } from "./reconcile-identity.ts";
-import { IDENTITY_CONFIG_MAP_NAME, IDENTITY_ENVOY_FILTER_NAME } from "./identity-objects.ts";
+import { reconcileAppIdTable } from "./reconcile-app-id-table.ts";
+import type { AppIdTableReconcilerDeps } from "./reconcile-app-id-table.ts";
+import { APP_ID_TABLE_CONFIG_MAP_NAME, APP_ID_TABLE_ENVOY_FILTER_NAME } from "./app-id-table-objects.ts";
 
 const config = loadPlatformConfig(DEFAULT_CONFIG);
 const ns = config.gateway.namespace;
@@ -25,7 +25,7 @@ function protectedRoute(name: string, domain: string, appId: string, provider = 
 
 describe("reconciling the appId table", () => {
   let api: FakeKubeApi;
-  let deps: IdentityReconcilerDeps;
+  let deps: AppIdTableReconcilerDeps;
   const routeDeps = (): RouteReconcilerDeps => ({ ...deps, clock: new ManualClock(), appIds: deps.outcomes, events: { record: async () => {} } });
   const reconcile = (name: string) => reconcileRoute(routeDeps(), { namespace: "team-a", name });
   const condition = (name: string, type: string) => {
@@ -38,14 +38,14 @@ describe("reconciling the appId table", () => {
     await reconcile(name);
   };
   /** A pass of the table controller, then (as the route controller is told) a reconcile of every route whose outcome changed. */
-  const pass = async (extra: Partial<IdentityReconcilerDeps> = {}) => {
-    const outcome = await reconcileIdentity({ ...deps, ...extra });
+  const pass = async (extra: Partial<AppIdTableReconcilerDeps> = {}) => {
+    const outcome = await reconcileAppIdTable({ ...deps, ...extra });
     for (const routeRef of outcome.changed) await reconcile(routeRef.split("/")[1]!);
     return outcome;
   };
   const stored = (name: string) => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name }) as unknown as DomainRoute;
   const message = (name: string, type: string) => stored(name).status?.conditions?.find((c) => c.type === type)?.message;
-  const table = () => JSON.parse(((api.server.get(CONFIG_MAPS, { namespace: ns, name: IDENTITY_CONFIG_MAP_NAME }) as { data: Record<string, string> }).data)["table.json"]!);
+  const table = () => JSON.parse(((api.server.get(CONFIG_MAPS, { namespace: ns, name: APP_ID_TABLE_CONFIG_MAP_NAME }) as { data: Record<string, string> }).data)["table.json"]!);
   const routeWrites = () => api.takeWrites().filter((w) => w.resource === "domainroutes.hostgate.dev");
 
   beforeEach(async () => {
@@ -57,7 +57,7 @@ describe("reconciling the appId table", () => {
 
   test("the first pass writes the EnvoyFilter and the ConfigMap and publishes both routes, writing no route", async () => {
     api.takeWrites();
-    assert.deepEqual(await reconcileIdentity(deps), { writes: 2, changed: ["team-a/blog", "team-a/shop"] });
+    assert.deepEqual(await reconcileAppIdTable(deps), { writes: 2, changed: ["team-a/blog", "team-a/shop"] });
     assert.deepEqual(routeWrites(), [], "the table controller writes no DomainRoute");
     assert.deepEqual(table(), { "blog.example.com": "blog-app", "shop.example.com": "shop-app" });
     assert.equal(condition("shop", "ProtectionReady"), "Unknown ProtectionPending", "until the route controller takes the outcome");
@@ -70,32 +70,32 @@ describe("reconciling the appId table", () => {
   test("a pass over unchanged routes writes nothing and changes no outcome", async () => {
     await pass();
     api.takeWrites();
-    assert.deepEqual(await reconcileIdentity(deps), { writes: 0, changed: [] });
+    assert.deepEqual(await reconcileAppIdTable(deps), { writes: 0, changed: [] });
     assert.deepEqual(api.takeWrites(), []);
   });
 
   test("a hand edit of the EnvoyFilter and a deleted ConfigMap are both restored", async () => {
     await pass();
-    const filter = api.server.get(ENVOY_FILTERS, { namespace: ns, name: IDENTITY_ENVOY_FILTER_NAME })!;
+    const filter = api.server.get(ENVOY_FILTERS, { namespace: ns, name: APP_ID_TABLE_ENVOY_FILTER_NAME })!;
     await api.update(ENVOY_FILTERS, { ...filter, spec: { configPatches: [] } });
-    await api.delete(CONFIG_MAPS, { namespace: ns, name: IDENTITY_CONFIG_MAP_NAME });
-    assert.equal((await reconcileIdentity(deps)).writes, 2);
-    assert.notDeepEqual((api.server.get(ENVOY_FILTERS, { namespace: ns, name: IDENTITY_ENVOY_FILTER_NAME })!.spec as { configPatches: unknown[] }).configPatches, []);
+    await api.delete(CONFIG_MAPS, { namespace: ns, name: APP_ID_TABLE_CONFIG_MAP_NAME });
+    assert.equal((await reconcileAppIdTable(deps)).writes, 2);
+    assert.notDeepEqual((api.server.get(ENVOY_FILTERS, { namespace: ns, name: APP_ID_TABLE_ENVOY_FILTER_NAME })!.spec as { configPatches: unknown[] }).configPatches, []);
     assert.deepEqual(table(), { "blog.example.com": "blog-app", "shop.example.com": "shop-app" });
   });
 
   test("an EnvoyFilter whose managed-by label was removed (so a label-selected cache misses it) is replaced, label restored", async () => {
     await pass();
-    const filter = api.server.get(ENVOY_FILTERS, { namespace: ns, name: IDENTITY_ENVOY_FILTER_NAME })!;
+    const filter = api.server.get(ENVOY_FILTERS, { namespace: ns, name: APP_ID_TABLE_ENVOY_FILTER_NAME })!;
     await api.update(ENVOY_FILTERS, { ...filter, metadata: { ...filter.metadata, labels: {} }, spec: { configPatches: [] } });
     // The reconciler's cache selects app.kubernetes.io/managed-by=hostgate: the stripped object is not in it.
     const labelled = (r: Parameters<ObjectReader["get"]>[0], k: Parameters<ObjectReader["get"]>[1]) => {
       const object = api.server.get(r, k);
       return (object?.metadata?.labels as Record<string, string> | undefined)?.["app.kubernetes.io/managed-by"] === "hostgate" || r.kind === "DomainRoute" ? object : undefined;
     };
-    const outcome = await reconcileIdentity({ ...deps, reader: { ...deps.reader, get: labelled } });
+    const outcome = await reconcileAppIdTable({ ...deps, reader: { ...deps.reader, get: labelled } });
     assert.equal(outcome.writes, 1, "the EnvoyFilter only: the ConfigMap is unchanged");
-    const restored = api.server.get(ENVOY_FILTERS, { namespace: ns, name: IDENTITY_ENVOY_FILTER_NAME })!;
+    const restored = api.server.get(ENVOY_FILTERS, { namespace: ns, name: APP_ID_TABLE_ENVOY_FILTER_NAME })!;
     assert.equal((restored.metadata!.labels as Record<string, string>)["app.kubernetes.io/managed-by"], "hostgate");
     assert.notDeepEqual((restored.spec as { configPatches: unknown[] }).configPatches, []);
   });
@@ -116,7 +116,7 @@ describe("reconciling the appId table", () => {
     assert.equal(condition("shop", "Ready"), "True Ready");
     await addRoute("copycat", "copy.example.com", "shop-app");
     api.takeWrites();
-    const appeared = await reconcileIdentity(deps);
+    const appeared = await reconcileAppIdTable(deps);
     assert.deepEqual(routeWrites(), [], "the table controller wrote no route");
     assert.deepEqual(appeared.changed, ["team-a/copycat", "team-a/shop"], "the routes whose outcome changed, for the route controller to reconcile");
     for (const routeRef of appeared.changed) await reconcile(routeRef.split("/")[1]!);
@@ -124,7 +124,7 @@ describe("reconciling the appId table", () => {
     await api.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "copycat" });
     await reconcile("copycat");
     api.takeWrites();
-    const cleared = await reconcileIdentity(deps);
+    const cleared = await reconcileAppIdTable(deps);
     assert.deepEqual(routeWrites(), [], "the table controller wrote no route");
     assert.deepEqual(cleared.changed, ["team-a/copycat", "team-a/shop"]);
     await reconcile("shop");
