@@ -32,7 +32,8 @@ export class FakeWebhookClient implements WebhookConfigurationsClient {
   async read(ref: WebhookConfigurationRef): Promise<WebhookConfigurationState | undefined> {
     const stored = this.configurations.get(key(ref));
     if (stored === undefined) return undefined;
-    return structuredClone({ resourceVersion: stored.resourceVersion, webhooks: stored.webhooks.map((w) => ({ name: w.name, ...(w.clientConfig.caBundle !== undefined ? { caBundle: w.clientConfig.caBundle } : {}) })) });
+    const webhooks = stored.webhooks.map((w) => ({ name: w.name, ...(w.clientConfig.caBundle !== undefined ? { caBundle: w.clientConfig.caBundle } : {}) }));
+    return structuredClone({ resourceVersion: stored.resourceVersion, webhooks });
   }
 
   async writeCaBundle(ref: WebhookConfigurationRef, write: CaBundleWrite): Promise<void> {

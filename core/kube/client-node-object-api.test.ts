@@ -49,12 +49,26 @@ describe("the client-node adapter of the ObjectApi port", () => {
 
   const route = { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "shop", namespace: "team-a" }, spec: {} };
   const applied = { ...route, metadata: { ...route.metadata, uid: "u-1", resourceVersion: "41" } };
+  const ROUTES_PATH = "/apis/hostgate.dev/v1alpha1/namespaces/team-a/domainroutes";
   const cases: { name: string; call: () => Promise<unknown>; method: string; url: string; contentType?: string; body?: unknown }[] = [
-    { name: "get reads the object's path", call: () => api.get(ROUTES, { namespace: "team-a", name: "shop" }), method: "GET", url: "/apis/hostgate.dev/v1alpha1/namespaces/team-a/domainroutes/shop" },
-    { name: "create posts to the namespaced collection", call: () => api.create(ROUTES, route), method: "POST", url: "/apis/hostgate.dev/v1alpha1/namespaces/team-a/domainroutes", contentType: "application/json", body: route },
-    { name: "create of a cluster-scoped object posts to the cluster collection", call: () => api.create(CLAIMS, { metadata: { name: "shop.example.com" } }), method: "POST", url: "/apis/hostgate.dev/v1alpha1/domainclaims", contentType: "application/json" },
-    { name: "create of a core-group object posts under /api", call: () => api.create(CONFIG_MAPS, { metadata: { name: "c", namespace: "ns" }, data: { a: "1" } }), method: "POST", url: "/api/v1/namespaces/ns/configmaps", contentType: "application/json", body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "ns" }, data: { a: "1" } } },
-    { name: "update puts the object", call: () => api.update(ROUTES, route), method: "PUT", url: "/apis/hostgate.dev/v1alpha1/namespaces/team-a/domainroutes/shop", contentType: "application/json", body: route },
+    { name: "get reads the object's path", call: () => api.get(ROUTES, { namespace: "team-a", name: "shop" }), method: "GET", url: `${ROUTES_PATH}/shop` },
+    { name: "create posts to the namespaced collection", call: () => api.create(ROUTES, route), method: "POST", url: ROUTES_PATH, contentType: "application/json", body: route },
+    {
+      name: "create of a cluster-scoped object posts to the cluster collection",
+      call: () => api.create(CLAIMS, { metadata: { name: "shop.example.com" } }),
+      method: "POST",
+      url: "/apis/hostgate.dev/v1alpha1/domainclaims",
+      contentType: "application/json",
+    },
+    {
+      name: "create of a core-group object posts under /api",
+      call: () => api.create(CONFIG_MAPS, { metadata: { name: "c", namespace: "ns" }, data: { a: "1" } }),
+      method: "POST",
+      url: "/api/v1/namespaces/ns/configmaps",
+      contentType: "application/json",
+      body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "ns" }, data: { a: "1" } },
+    },
+    { name: "update puts the object", call: () => api.update(ROUTES, route), method: "PUT", url: `${ROUTES_PATH}/shop`, contentType: "application/json", body: route },
     {
       name: "create names its field manager in the query",
       call: () => api.create(ROUTES, route, { fieldManager: "hostgate-reconciler" }),
@@ -77,7 +91,14 @@ describe("the client-node adapter of the ObjectApi port", () => {
       contentType: "application/apply-patch+yaml",
       body: applied,
     },
-    { name: "updateStatus puts the status subresource", call: () => api.updateStatus(ROUTES, { ...route, status: { a: 1 } }), method: "PUT", url: "/apis/hostgate.dev/v1alpha1/namespaces/team-a/domainroutes/shop/status", contentType: "application/json", body: { ...route, status: { a: 1 } } },
+    {
+      name: "updateStatus puts the status subresource",
+      call: () => api.updateStatus(ROUTES, { ...route, status: { a: 1 } }),
+      method: "PUT",
+      url: `${ROUTES_PATH}/shop/status`,
+      contentType: "application/json",
+      body: { ...route, status: { a: 1 } },
+    },
     {
       name: "delete sends the uid and resourceVersion preconditions",
       call: () => api.delete(CLAIMS, { name: "shop.example.com" }, { uid: "u-1", resourceVersion: "7" }),
@@ -118,11 +139,12 @@ describe("the client-node adapter of the ObjectApi port", () => {
     });
   });
 
+  const statusBody = (code: number, reason: string, message: string) => ({ kind: "Status", code, reason, message });
   const failures: { name: string; status: number; body: unknown; reason: string; message: RegExp }[] = [
-    { name: "a taken name is 409 AlreadyExists", status: 409, body: { kind: "Status", code: 409, reason: "AlreadyExists", message: "already exists" }, reason: "AlreadyExists", message: /409 AlreadyExists: already exists/ },
-    { name: "a failed precondition is 409 Conflict", status: 409, body: { kind: "Status", code: 409, reason: "Conflict", message: "Precondition failed: UID in precondition: u-1" }, reason: "Conflict", message: /409 Conflict: Precondition failed/ },
-    { name: "a refused write is 422 Invalid", status: 422, body: { kind: "Status", code: 422, reason: "Invalid", message: 'spec.hosts: Required value' }, reason: "Invalid", message: /422 Invalid: spec\.hosts/ },
-    { name: "a missing permission is 403 Forbidden", status: 403, body: { kind: "Status", code: 403, reason: "Forbidden", message: "cannot patch resource" }, reason: "Forbidden", message: /403 Forbidden: cannot patch/ },
+    { name: "a taken name is 409 AlreadyExists", status: 409, body: statusBody(409, "AlreadyExists", "already exists"), reason: "AlreadyExists", message: /409 AlreadyExists: already exists/ },
+    { name: "a failed precondition is 409 Conflict", status: 409, body: statusBody(409, "Conflict", "Precondition failed: UID"), reason: "Conflict", message: /409 Conflict: Precondition failed/ },
+    { name: "a refused write is 422 Invalid", status: 422, body: statusBody(422, "Invalid", "spec.hosts: Required value"), reason: "Invalid", message: /422 Invalid: spec\.hosts/ },
+    { name: "a missing permission is 403 Forbidden", status: 403, body: statusBody(403, "Forbidden", "cannot patch resource"), reason: "Forbidden", message: /403 Forbidden: cannot patch/ },
     { name: "an answer without a Status keeps its HTTP code", status: 502, body: "Bad Gateway", reason: "Unknown", message: /502 Unknown \(the response carries no Status\)/ },
   ];
   for (const f of failures) {
@@ -139,9 +161,11 @@ describe("the client-node adapter of the ObjectApi port", () => {
   }
 
   test("the answer is the server's JSON as sent: timestamps stay strings (a MicroTime keeps its microseconds), unknown fields stay", async () => {
-    const lease = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "l", namespace: "ns", creationTimestamp: "2030-01-01T00:00:00Z" }, spec: { renewTime: "2030-01-01T00:00:00.123456Z", future: 1 } };
+    const metadata = { name: "l", namespace: "ns", creationTimestamp: "2030-01-01T00:00:00Z" };
+    const lease = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata, spec: { renewTime: "2030-01-01T00:00:00.123456Z", future: 1 } };
     answer = () => ({ status: 200, body: lease });
-    assert.deepEqual(await api.get({ group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease", namespaced: true }, { namespace: "ns", name: "l" }), lease);
+    const leases = { group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease", namespaced: true };
+    assert.deepEqual(await api.get(leases, { namespace: "ns", name: "l" }), lease);
   });
 
   test("an unreachable server is a NetworkError, not a crash", async () => {
@@ -151,7 +175,8 @@ describe("the client-node adapter of the ObjectApi port", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise((resolve) => closed.close(resolve));
     const config = new KubeConfig();
-    config.loadFromOptions({ clusters: [{ name: "c", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }], users: [{ name: "u" }], contexts: [{ name: "x", cluster: "c", user: "u" }], currentContext: "x" });
+    const clusters = [{ name: "c", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }];
+    config.loadFromOptions({ clusters, users: [{ name: "u" }], contexts: [{ name: "x", cluster: "c", user: "u" }], currentContext: "x" });
     await assert.rejects(new ClientNodeObjectApi(config).get(ROUTES, { namespace: "a", name: "b" }), { status: 0, reason: "NetworkError" });
   });
 });

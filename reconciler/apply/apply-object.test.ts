@@ -24,7 +24,8 @@ const managers = (object: KubeObject | undefined) => ((object?.metadata?.managed
 /** A VirtualService hostgate created, that others then labelled, annotated and referenced. */
 async function createdAndEdited(api: FakeKubeApi): Promise<KubeObject> {
   const created = await api.create(SERVICES, rendered({ hosts: ["shop.example.com"], tls: [{ match: "stale" }] }, "old"), { fieldManager: "hostgate-reconciler" });
-  const metadata = { ...created.metadata, labels: { ...(created.metadata?.labels as object), "argocd.argoproj.io/instance": "shop" }, annotations: { ...(created.metadata?.annotations as object), note: "kept" }, ownerReferences: [routeRef, othersRef] };
+  const labels = { ...(created.metadata?.labels as object), "argocd.argoproj.io/instance": "shop" };
+  const metadata = { ...created.metadata, labels, annotations: { ...(created.metadata?.annotations as object), note: "kept" }, ownerReferences: [routeRef, othersRef] };
   return api.update(SERVICES, { ...created, metadata }, { fieldManager: "argocd" });
 }
 

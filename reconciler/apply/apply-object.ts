@@ -75,7 +75,8 @@ async function upgradeToApply(api: ObjectApi, resource: ResourceRef, current: Ku
   const live = await api.get(resource, key);
   const what = `${resource.kind} ${formatKey(key)}`;
   if (live === undefined || live.metadata?.uid !== current.metadata?.uid || live.metadata?.resourceVersion !== current.metadata?.resourceVersion) {
-    throw new KubeApiError(`409 Conflict: ${what} changed or went away since it was judged (uid ${current.metadata?.uid}, resourceVersion ${current.metadata?.resourceVersion}); the retry judges it again`, 409, "Conflict");
+    const judged = `uid ${current.metadata?.uid}, resourceVersion ${current.metadata?.resourceVersion}`;
+    throw new KubeApiError(`409 Conflict: ${what} changed or went away since it was judged (${judged}); the retry judges it again`, 409, "Conflict");
   }
   const managedFields = upgradeManagedFields((live.metadata?.managedFields ?? []) as ManagedFieldsEntry[], FIELD_MANAGER);
   return api.update(resource, { ...live, metadata: { ...live.metadata, managedFields } }, { fieldManager: FIELD_MANAGER });

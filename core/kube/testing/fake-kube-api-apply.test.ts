@@ -52,7 +52,8 @@ describe("server-side apply on the in-memory API server", () => {
     const api = new FakeKubeApi();
     const first = await api.apply(SERVICES, vs({ hosts: ["a.example.com"], tls: [{ match: "old" }] }, { labels: { app: "hostgate" } }), FORCE);
     const edited = await api.update(SERVICES, { ...first, metadata: { ...first.metadata, labels: { app: "hostgate", team: "a" }, annotations: { note: "kept" } } }, { fieldManager: "kubectl-edit" });
-    const next = await api.apply(SERVICES, vs({ hosts: ["a.example.com"], http: [] }, { labels: { app: "hostgate" }, uid: edited.metadata?.uid, resourceVersion: edited.metadata?.resourceVersion }), FORCE);
+    const judged = { uid: edited.metadata?.uid, resourceVersion: edited.metadata?.resourceVersion };
+    const next = await api.apply(SERVICES, vs({ hosts: ["a.example.com"], http: [] }, { labels: { app: "hostgate" }, ...judged }), FORCE);
     assert.deepEqual(next.spec, { hosts: ["a.example.com"], http: [] });
     assert.deepEqual(next.metadata?.labels, { app: "hostgate", team: "a" });
     assert.deepEqual(next.metadata?.annotations, { note: "kept" });
@@ -82,7 +83,8 @@ describe("server-side apply on the in-memory API server", () => {
     const api = new FakeKubeApi();
     const created = await api.apply(SERVICES, vs({ hosts: ["a.example.com"] }), FORCE);
     await api.update(SERVICES, { ...created, spec: { hosts: ["edited.example.com"] } }, { fieldManager: "kubectl-edit" });
-    await assert.rejects(api.apply(SERVICES, vs({ hosts: ["a.example.com"] }), { fieldManager: "hostgate-reconciler", force: false }), { status: 409, message: /conflict with "kubectl-edit": \.spec\.hosts/ });
+    const unforced = { fieldManager: "hostgate-reconciler", force: false };
+    await assert.rejects(api.apply(SERVICES, vs({ hosts: ["a.example.com"] }), unforced), { status: 409, message: /conflict with "kubectl-edit": \.spec\.hosts/ });
     const forced = await api.apply(SERVICES, vs({ hosts: ["a.example.com"] }), FORCE);
     assert.deepEqual(forced.spec, { hosts: ["a.example.com"] });
     assert.deepEqual(managers(forced), ["hostgate-reconciler Apply"], "kubectl-edit lost its only field, and with it its entry");

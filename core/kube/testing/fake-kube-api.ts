@@ -128,7 +128,8 @@ export class FakeKubeApi implements KubeApi {
     const rv = object.metadata?.resourceVersion;
     if (stored === undefined) {
       if (uid !== undefined || rv !== undefined) {
-        throw new KubeApiError(`409 Conflict: Operation cannot be fulfilled on ${resource.resource} "${key.name}": the object to apply names uid ${uid ?? "-"} and resourceVersion ${rv ?? "-"}, and none exists`, 409, "Conflict");
+        const message = `the object to apply names uid ${uid ?? "-"} and resourceVersion ${rv ?? "-"}, and none exists`;
+        throw new KubeApiError(`409 Conflict: Operation cannot be fulfilled on ${resource.resource} "${key.name}": ${message}`, 409, "Conflict");
       }
       this.#record("apply", resource, key);
       const fresh = this.#fresh(resource, object, key);
@@ -269,7 +270,8 @@ export class FakeKubeApi implements KubeApi {
     if (stored === undefined) throw new KubeApiError(`404 NotFound: ${resource.resource} "${key.name}" not found`, 404, "NotFound");
     const rv = object.metadata?.resourceVersion;
     if (rv !== undefined && rv !== stored.metadata?.resourceVersion) {
-      throw new KubeApiError(`409 Conflict: Operation cannot be fulfilled on ${resource.resource} "${key.name}": the object has been modified; please apply your changes to the latest version and try again`, 409, "Conflict");
+      const message = "the object has been modified; please apply your changes to the latest version and try again";
+      throw new KubeApiError(`409 Conflict: Operation cannot be fulfilled on ${resource.resource} "${key.name}": ${message}`, 409, "Conflict");
     }
     return stored;
   }

@@ -15,7 +15,10 @@ import { isRecord, jsonEqual } from "../../json.ts";
 export type FieldPath = readonly string[];
 
 /** Metadata the API server keeps out of every field set (fieldmanager's stripSet). */
-const SERVER_OWNED_METADATA = new Set(["name", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink"]);
+const SERVER_OWNED_METADATA = new Set([
+  ...["name", "namespace", "uid", "resourceVersion", "generation"],
+  ...["creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink"],
+]);
 const ABSENT = Symbol("absent");
 
 /** One string per path, for sets and maps. */
