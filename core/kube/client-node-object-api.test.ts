@@ -168,6 +168,15 @@ describe("the client-node adapter of the ObjectApi port", () => {
     assert.deepEqual(await api.get(leases, { namespace: "ns", name: "l" }), lease);
   });
 
+  test("a Lease goes out as written: client-node's typed models do not round its MicroTime or drop fields", async () => {
+    const spec = { holderIdentity: "a", renewTime: "2030-01-01T00:00:00.123456Z" };
+    const lease = { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "l", namespace: "ns", resourceVersion: "5" }, spec };
+    answer = () => ({ status: 200, body: lease });
+    seen.length = 0;
+    await api.update({ group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease", namespaced: true }, lease);
+    assert.deepEqual(JSON.parse(seen[0]!.body), lease);
+  });
+
   test("an unreachable server is a NetworkError, not a crash", async () => {
     // A port that was free a moment ago: nothing listens (fetch refuses well-known ports such as 1 outright).
     const closed = createServer();
