@@ -82,13 +82,13 @@ export class ControllerSet {
       },
       // A claim's change concerns every route declaring its domain: the next in line takes a released one.
       // ...and the appId table, which publishes only claimed domains.
-      claims: eachEvent((object) => (index.claimKeys(object as unknown as DomainClaim).forEach(route), appIdTable()), sweep),
+      claims: eachEvent((object) => (index.claimRouteRefs(object as unknown as DomainClaim).forEach(route), appIdTable()), sweep),
       // A produced object edited or deleted: every route claiming its name looks again (its writer re-applies
       // it; a route refused the name because another route held it takes it once it is gone).
-      produced: eachEvent((object) => index.producedKeys(object).forEach(route), sweep),
+      produced: eachEvent((object) => index.producedRouteRefs(object).forEach(route), sweep),
       appIdTable: eachEvent(appIdTable),
       // A backend Service that becomes (or stops being) an ExternalName.
-      services: eachEvent((object) => index.serviceKeys(object).forEach(route)),
+      services: eachEvent((object) => index.serviceRouteRefs(object).forEach(route)),
     };
     for (const { cached, informer } of this.#options.caches.informers) this.#unsubscribe.push(informer.addEventHandler(handlers[cached.role]!));
     // A route whose appId outcome changed has a new ProtectionReady to write.

@@ -26,16 +26,16 @@ describe("routing events to the routes they concern", () => {
     index.set("team-a/shop", a);
     index.set("team-b/shop", b);
     // Labelled and annotated as team-b's: team-a, whose name it is too, hears of it.
-    assert.deepEqual(index.producedKeys(produced(objectNameFor("a.example.com"), { uid: "uid-b", route: "team-b/shop" })), ["team-a/shop", "team-b/shop"]);
+    assert.deepEqual(index.producedRouteRefs(produced(objectNameFor("a.example.com"), { uid: "uid-b", route: "team-b/shop" })), ["team-a/shop", "team-b/shop"]);
     // Not labelled at all (a person's): still both.
-    assert.deepEqual(index.producedKeys(produced(objectNameFor("a.example.com"))), ["team-a/shop", "team-b/shop"]);
+    assert.deepEqual(index.producedRouteRefs(produced(objectNameFor("a.example.com"))), ["team-a/shop", "team-b/shop"]);
   });
 
   test("an event for a produced object reaches the route its uid label names even when the annotation was edited away", () => {
     const index = new RouteIndex();
     index.set("team-a/shop", a);
     const object = produced("renamed-by-hand", { uid: "uid-a", route: "team-z/other" });
-    assert.deepEqual(index.producedKeys(object), ["team-a/shop", "team-z/other"]);
+    assert.deepEqual(index.producedRouteRefs(object), ["team-a/shop", "team-z/other"]);
   });
 
   test("a route that changes domain or goes away stops claiming the old names", () => {
@@ -43,10 +43,10 @@ describe("routing events to the routes they concern", () => {
     index.set("team-a/shop", a);
     const moved = route("team-a", "shop", "uid-a", "c.example.com");
     index.set("team-a/shop", moved, a);
-    assert.deepEqual(index.producedKeys(produced(objectNameFor("a.example.com"))), []);
-    assert.deepEqual(index.producedKeys(produced(objectNameFor("c.example.com"))), ["team-a/shop"]);
+    assert.deepEqual(index.producedRouteRefs(produced(objectNameFor("a.example.com"))), []);
+    assert.deepEqual(index.producedRouteRefs(produced(objectNameFor("c.example.com"))), ["team-a/shop"]);
     index.delete("team-a/shop", moved);
-    assert.deepEqual(index.producedKeys(produced(objectNameFor("c.example.com"))), []);
+    assert.deepEqual(index.producedRouteRefs(produced(objectNameFor("c.example.com"))), []);
   });
 
   test("a claim's event reaches every route declaring its domain and the claim's owner", () => {
@@ -54,7 +54,7 @@ describe("routing events to the routes they concern", () => {
     index.set("team-a/shop", a);
     index.set("team-c/copy", route("team-c", "copy", "uid-c", "a.example.com"));
     const claim = { metadata: { name: "a.example.com" }, spec: { domain: "a.example.com", owner: { namespace: "old", name: "gone", uid: "x" } } } as unknown as DomainClaim;
-    assert.deepEqual(index.claimKeys(claim), ["old/gone", "team-a/shop", "team-c/copy"]);
+    assert.deepEqual(index.claimRouteRefs(claim), ["old/gone", "team-a/shop", "team-c/copy"]);
   });
 
   const serviceCases = [
@@ -77,7 +77,7 @@ describe("routing events to the routes they concern", () => {
     test(c.name, () => {
       const index = new RouteIndex();
       for (const r of c.routes) index.set(`${r.metadata.namespace}/${r.metadata.name}`, r);
-      assert.deepEqual(index.serviceKeys(c.service), c.expected);
+      assert.deepEqual(index.serviceRouteRefs(c.service), c.expected);
     });
   }
 });

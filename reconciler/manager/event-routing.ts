@@ -1,5 +1,6 @@
-// Which reconcile keys an informer event concerns. Level-triggered: an event
-// only says "look at this key again"; which event it was does not matter.
+// Which routes (routeRefs, `namespace/name`: the route queue's keys) an
+// informer event concerns. Level-triggered: an event only says "look at
+// this route again"; which event it was does not matter.
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { formatKey } from "../../core/kube/object-key.ts";
@@ -7,8 +8,8 @@ import { backendServiceKey } from "../domainroute/backend-service.ts";
 import { LABEL_ROUTE_UID, producingRoute } from "../domainroute/render/metadata.ts";
 import { objectNameFor } from "../domainroute/render/names.ts";
 
-/** value → keys, for one thing routes are looked up by. */
-class KeysBy {
+/** value → routeRefs (`namespace/name`), for one thing routes are looked up by. */
+class RouteRefsBy {
   readonly #keys = new Map<string, Set<string>>();
 
   add(value: string | undefined, key: string): void {
@@ -42,10 +43,10 @@ class KeysBy {
  *   - a Service's: every route whose backend it is.
  */
 export class RouteIndex {
-  readonly #byDomain = new KeysBy();
-  readonly #byObjectName = new KeysBy();
-  readonly #byUid = new KeysBy();
-  readonly #byService = new KeysBy();
+  readonly #byDomain = new RouteRefsBy();
+  readonly #byObjectName = new RouteRefsBy();
+  readonly #byUid = new RouteRefsBy();
+  readonly #byService = new RouteRefsBy();
   readonly #objectName: (domain: string) => string;
 
   /** @param objectName the names a domain's objects get (a test may make two domains collide) */
@@ -72,7 +73,7 @@ export class RouteIndex {
   }
 
   /** Routes declaring the claim's domain, and the claim's owner. */
-  claimKeys(claim: DomainClaim): string[] {
+  claimRouteRefs(claim: DomainClaim): string[] {
     const keys = new Set(this.#byDomain.get(claim.spec?.domain ?? claim.metadata?.name));
     const owner = claim.spec?.owner;
     if (owner?.namespace !== undefined && owner.name !== undefined) keys.add(`${owner.namespace}/${owner.name}`);
@@ -80,7 +81,7 @@ export class RouteIndex {
   }
 
   /** Every route claiming the produced object's name, and the routes its route-uid label and route annotation name. */
-  producedKeys(object: KubeObject): string[] {
+  producedRouteRefs(object: KubeObject): string[] {
     const keys = new Set(this.#byObjectName.get(object.metadata?.name));
     for (const key of this.#byUid.get((object.metadata?.labels as Record<string, string> | undefined)?.[LABEL_ROUTE_UID])) keys.add(key);
     const annotated = producingRoute(object);
@@ -89,7 +90,7 @@ export class RouteIndex {
   }
 
   /** Routes whose backend is this Service. */
-  serviceKeys(service: KubeObject): string[] {
+  serviceRouteRefs(service: KubeObject): string[] {
     const m = service.metadata ?? {};
     return [...this.#byService.get(m.namespace === undefined || m.name === undefined ? undefined : `${m.namespace}/${m.name}`)].sort();
   }

@@ -129,6 +129,19 @@ describe("the reconciler, end to end on the in-memory API server", () => {
     await eventually("the table maps the domain to second's appId", () => table(api)?.["shop.example.com"] === "second-app");
   });
 
+  test("an appId conflict appearing and clearing moves ProtectionReady and Ready, the table controller's outcome reaching the route controller with no route event", async () => {
+    const api = new FakeKubeApi();
+    await api.create(DOMAIN_ROUTES, route("shop", "shop.example.com", "shared-app"));
+    manager(api);
+    await eventually("shop is Ready", () => ready(api, "shop"));
+    await api.create(DOMAIN_ROUTES, route("copy", "copy.example.com", "shared-app"));
+    await eventually("shop reports the conflict", () => condition(api, "shop", "ProtectionReady") === "False AppIDConflict" && condition(api, "shop", "Ready") === "False AppIDConflict");
+    assert.equal(get(api, "shop")!.status?.effectiveAppId, undefined, "the gateway stamps no appId for it");
+    await api.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "copy" });
+    await eventually("shop is published and Ready again", () => condition(api, "shop", "ProtectionReady") === "True Published" && ready(api, "shop"));
+    assert.equal(get(api, "shop")!.status?.effectiveAppId, "shared-app");
+  });
+
   test("sweeps what a route left behind when it vanished without its finalizer", async () => {
     const api = new FakeKubeApi();
     await api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
