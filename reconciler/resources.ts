@@ -15,5 +15,5 @@ export const ENVOY_FILTERS: ResourceRef = { group: "networking.istio.io", versio
 /** Every object hostgate produces carries the managed-by label: watches select on it. */
 export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY_HOSTGATE}`;
 
-/** The one field manager of every create and update the reconciler makes (a managedFields entry naming it is part of what proves an object hostgate's). */
+/** The one field manager of every create, apply and update the reconciler makes (a managedFields entry naming it is part of what proves an object hostgate's). */
 export const FIELD_MANAGER = "hostgate-reconciler";

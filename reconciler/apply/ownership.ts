@@ -41,7 +41,7 @@ export type Ownership =
   | { owner: "another-route"; routeUid: string; route?: string }
   | { owner: "not-hostgate"; why: string };
 
-/** True when the object's managedFields name the reconciler's field manager (any operation: older versions applied, this one creates and updates). */
+/** True when the object's managedFields name the reconciler's field manager (any operation: it creates (Update) and then applies (Apply)). */
 export function writtenByReconciler(object: KubeObject): boolean {
   const entries = object.metadata?.managedFields;
   return Array.isArray(entries) && entries.some((e) => (e as { manager?: unknown } | null)?.manager === FIELD_MANAGER);

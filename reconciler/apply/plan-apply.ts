@@ -2,7 +2,7 @@
 // holds (external-dns's plan.Calculate, for Kubernetes objects): which
 // objects to write and which of ours to delete. No I/O; an unchanged world
 // plans nothing, so a reconcile with nothing to do writes nothing. The
-// executor (write-objects.ts) decides how: create, or replace with
+// executor (write-objects.ts) decides how: create, or server-side apply with
 // preconditions, and never at a name that is not the route's.
 //
 // An object is (re)written when it is missing, when what we last wrote is
