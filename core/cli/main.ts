@@ -6,8 +6,12 @@
 // The commands of core (check, test) are defined here; the webhook and the
 // reconciler bring their own, and bin/cli.ts assembles the full table, so
 // nothing below webhook/ or reconciler/ imports them.
-import { runCheck, CHECK_USAGE } from "./check.ts";
-import { runTest, TEST_USAGE } from "./test-command.ts";
+//
+// A command may be lazy: only its summary is in the table, and its module is
+// imported when it runs or its help is asked for. `hostgate serve` is a
+// long-lived process whose resident memory is a target (issue 11): the
+// modules of check, test and render (the reconciler's renderers, Istio's
+// schemas, the suite runner) would stay loaded in it for nothing.
 import { isReportable } from "../errors.ts";
 import type { CommandResult } from "../errors.ts";
 
@@ -19,11 +23,34 @@ export interface Command {
   run(args: readonly string[]): Promise<CommandResult> | CommandResult;
 }
 
-export type CommandTable = Readonly<Record<string, Command>>;
+/** A command whose module is imported on first use; `summary` must be the loaded command's (a test holds them equal). */
+export interface LazyCommand {
+  summary: string;
+  load(): Promise<Command>;
+}
+
+export type CommandTable = Readonly<Record<string, Command | LazyCommand>>;
+
+/** The command itself, importing its module if it is lazy. */
+export async function loadCommand(entry: Command | LazyCommand): Promise<Command> {
+  return "load" in entry ? entry.load() : entry;
+}
 
 export const CORE_COMMANDS: CommandTable = {
-  check: { summary: "what `kubectl apply` would answer for objects, offline", usage: CHECK_USAGE, run: runCheck },
-  test: { summary: "run policy test suites (*.test.yaml)", usage: TEST_USAGE, run: runTest },
+  check: {
+    summary: "what `kubectl apply` would answer for objects, offline",
+    load: async () => {
+      const { runCheck, CHECK_USAGE } = await import("./check.ts");
+      return { summary: CORE_COMMANDS.check!.summary, usage: CHECK_USAGE, run: runCheck };
+    },
+  },
+  test: {
+    summary: "run policy test suites (*.test.yaml)",
+    load: async () => {
+      const { runTest, TEST_USAGE } = await import("./test-command.ts");
+      return { summary: CORE_COMMANDS.test!.summary, usage: TEST_USAGE, run: runTest };
+    },
+  },
 };
 
 function usage(commands: CommandTable): string {
@@ -46,10 +73,11 @@ export async function main(argv: readonly string[], commands: CommandTable = COR
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     const topic = command === "help" ? args[0] : undefined;
     if (topic !== undefined && commands[topic] === undefined) return { stdout: "", stderr: `hostgate: unknown command "${topic}"\n\n${USAGE}\n`, exitCode: 2 };
-    return { stdout: `${topic !== undefined ? commands[topic]!.usage : USAGE}\n`, stderr: "", exitCode: command === undefined ? 2 : 0 };
+    return { stdout: `${topic !== undefined ? (await loadCommand(commands[topic]!)).usage : USAGE}\n`, stderr: "", exitCode: command === undefined ? 2 : 0 };
   }
-  const entry = commands[command];
-  if (entry === undefined) return { stdout: "", stderr: `hostgate: unknown command "${command}"\n\n${USAGE}\n`, exitCode: 2 };
+  const listed = commands[command];
+  if (listed === undefined) return { stdout: "", stderr: `hostgate: unknown command "${command}"\n\n${USAGE}\n`, exitCode: 2 };
+  const entry = await loadCommand(listed);
   if (args.includes("--help") || args.includes("-h")) return { stdout: `${entry.usage}\n`, stderr: "", exitCode: 0 };
   try {
     const result = await entry.run(args);
