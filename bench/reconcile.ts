@@ -126,10 +126,14 @@ async function run(n: number): Promise<void> {
 
   const minimum = minimumWrites(n);
   console.log(`${n.toLocaleString("en-US")} routes (every other one protected)`);
-  console.log(`  cold start: every route Ready after ${(readyMs / 1000).toFixed(2)} s, queues idle after ${(convergedMs / 1000).toFixed(2)} s; ${coldReconciles.toLocaleString("en-US")} route reconciles (${(coldReconciles / n).toFixed(2)} per route)`);
-  console.log(`  writes: ${cold.objects.toLocaleString("en-US")} against a minimum of ${minimum.toLocaleString("en-US")} (ratio ${(cold.objects / minimum).toFixed(3)}), plus ${cold.events.toLocaleString("en-US")} Events`);
+  const count = (x: number) => x.toLocaleString("en-US");
+  const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
+  console.log(`  cold start: every route Ready after ${seconds(readyMs)}, queues idle after ${seconds(convergedMs)}`);
+  console.log(`    ${count(coldReconciles)} route reconciles (${(coldReconciles / n).toFixed(2)} per route)`);
+  console.log(`  writes: ${count(cold.objects)} against a minimum of ${count(minimum)} (ratio ${(cold.objects / minimum).toFixed(3)}), plus ${count(cold.events)} Events`);
   console.log(`    ${cold.byKind}`);
-  console.log(`  restart with nothing changed: ${restart.objects} writes (goal 0), ${restart.events} Events, settled after ${(restartMs / 1000).toFixed(2)} s${restart.objects > 0 ? `: ${restart.byKind}` : ""}`);
+  const which = restart.objects > 0 ? `: ${restart.byKind}` : "";
+  console.log(`  restart with nothing changed: ${restart.objects} writes (goal 0), ${restart.events} Events, settled after ${seconds(restartMs)}${which}`);
 }
 
 for (const n of SIZES.length > 0 ? SIZES : [1_000, 10_000]) await run(n);

@@ -20,7 +20,8 @@ const config = loadPlatformConfig(DEFAULT_CONFIG);
 const ns = config.gateway.namespace;
 
 function protectedRoute(name: string, domain: string, appId: string, provider = "sso"): KubeObject {
-  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace: "team-a" }, spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend: { service: { name: "web", port: 8080 } }, protection: { provider, appId } } };
+  const spec = { domain, lb: "alb-in", routing: { mode: "Managed" }, backend: { service: { name: "web", port: 8080 } }, protection: { provider, appId } };
+  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace: "team-a" }, spec };
 }
 
 describe("reconciling the appId table", () => {

@@ -17,6 +17,13 @@ import { defaultConfig, route, world } from "./testing/route-world.ts";
 import type { World } from "./testing/route-world.ts";
 
 const GATEWAYS = PRODUCED_RESOURCES.find((r) => r.kind === "Gateway")!;
+/** A claim on shop.example.com whose owner no longer exists. */
+const orphanedClaim = {
+  apiVersion: "hostgate.dev/v1alpha1",
+  kind: "DomainClaim",
+  metadata: { name: "shop.example.com" },
+  spec: { domain: "shop.example.com", owner: { namespace: "old", name: "gone", uid: "uid-gone" } },
+};
 const sso = { protection: { provider: "sso", appId: "shop-app" } };
 const writes = (w: World) => w.api.takeWrites().map((x) => `${x.verb} ${x.resource.split(".")[0]}`);
 
@@ -97,7 +104,7 @@ describe("a plan computed from the state its own execution produced", () => {
     {
       name: "a route whose claim was left by a route that is gone",
       setup: async (w) => {
-        await w.api.create(DOMAIN_CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "shop.example.com" }, spec: { domain: "shop.example.com", owner: { namespace: "old", name: "gone", uid: "uid-gone" } } });
+        await w.api.create(DOMAIN_CLAIMS, orphanedClaim);
         await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
       },
     },

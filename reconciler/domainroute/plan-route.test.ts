@@ -17,6 +17,13 @@ import { defaultConfig, route, world } from "./testing/route-world.ts";
 import type { World } from "./testing/route-world.ts";
 
 const GATEWAYS = PRODUCED_RESOURCES.find((r) => r.kind === "Gateway")!;
+/** A claim on shop.example.com whose owner no longer exists. */
+const orphanedClaim = {
+  apiVersion: "hostgate.dev/v1alpha1",
+  kind: "DomainClaim",
+  metadata: { name: "shop.example.com" },
+  spec: { domain: "shop.example.com", owner: { namespace: "old", name: "gone", uid: "uid-gone" } },
+};
 const sso = { protection: { provider: "sso", appId: "shop-app" } };
 
 /** The plan in a few words: what each section says. */
@@ -87,7 +94,7 @@ const cases: Case[] = [
   {
     name: "a claim whose owner is gone is released, and the route looks again shortly, writing nothing else",
     setup: async (w) => {
-      await w.api.create(DOMAIN_CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "shop.example.com" }, spec: { domain: "shop.example.com", owner: { namespace: "old", name: "gone", uid: "uid-gone" } } });
+      await w.api.create(DOMAIN_CLAIMS, orphanedClaim);
       await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
     },
     expected: { finalizer: "add", claim: "release", requeueAfterMs: RELEASED_CLAIM_RETRY_MS },

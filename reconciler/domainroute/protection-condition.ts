@@ -46,14 +46,22 @@ export function protectionStatus(route: DomainRoute, lookup: AppIdOutcomeLookup,
   // Decided for another incarnation of the route, or another appId: the next pass decides for this one.
   if (outcome === undefined || outcome.uid !== route.metadata.uid || outcome.appId !== protection.appId) return pending;
   switch (outcome.kind) {
-    case "published":
-      return { condition: { type, status: "True", reason: PROTECTION_REASON.Published, message: `requests for ${route.spec.domain} reach provider ${protection.provider} with appId ${outcome.appId}` }, effectiveAppId: outcome.appId };
-    case "conflict":
-      return { condition: { type, status: "False", reason: PROTECTION_REASON.AppIDConflict, message: `appId ${outcome.appId} is also claimed by ${outcome.others.join(", ")}; it is given to none of them until only one route claims it` } };
-    case "unclaimed":
-      return { condition: { type, status: "False", reason: PROTECTION_REASON.NotClaimed, message: `the route does not hold the DomainClaim for ${route.spec.domain}, so no appId is published for it` } };
-    case "unknownProvider":
-      return { condition: { type, status: "False", reason: PROTECTION_REASON.UnknownProvider, message: unknownProviderProblem(route, config) ?? `spec.protection.provider ${JSON.stringify(outcome.provider)} is not listed by the platform` } };
+    case "published": {
+      const message = `requests for ${route.spec.domain} reach provider ${protection.provider} with appId ${outcome.appId}`;
+      return { condition: { type, status: "True", reason: PROTECTION_REASON.Published, message }, effectiveAppId: outcome.appId };
+    }
+    case "conflict": {
+      const message = `appId ${outcome.appId} is also claimed by ${outcome.others.join(", ")}; it is given to none of them until only one route claims it`;
+      return { condition: { type, status: "False", reason: PROTECTION_REASON.AppIDConflict, message } };
+    }
+    case "unclaimed": {
+      const message = `the route does not hold the DomainClaim for ${route.spec.domain}, so no appId is published for it`;
+      return { condition: { type, status: "False", reason: PROTECTION_REASON.NotClaimed, message } };
+    }
+    case "unknownProvider": {
+      const message = unknownProviderProblem(route, config) ?? `spec.protection.provider ${JSON.stringify(outcome.provider)} is not listed by the platform`;
+      return { condition: { type, status: "False", reason: PROTECTION_REASON.UnknownProvider, message } };
+    }
     case "tableTooLarge":
       // The previous table stays in force, and with it the appId the gateway stamps.
       return { condition: { type, status: "False", reason: PROTECTION_REASON.TableTooLarge, message: outcome.problems.join("; ") }, ...(previous === undefined ? {} : { effectiveAppId: previous }) };

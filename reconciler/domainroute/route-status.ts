@@ -41,7 +41,8 @@ export function routeStatus(input: RouteInput, findings: RouteFindings): { statu
 }
 
 function sameStatus(a: DomainRouteStatus, b: DomainRouteStatus): boolean {
-  return a.observedGeneration === b.observedGeneration && a.claimedDomain === b.claimedDomain && a.gateway === b.gateway && a.effectiveAppId === b.effectiveAppId && sameConditions(a.conditions, b.conditions);
+  const sameFields = a.observedGeneration === b.observedGeneration && a.claimedDomain === b.claimedDomain && a.gateway === b.gateway && a.effectiveAppId === b.effectiveAppId;
+  return sameFields && sameConditions(a.conditions, b.conditions);
 }
 
 /** An Event per condition whose status or reason changed; a condition appearing as True is news only for Ready. */
