@@ -1088,9 +1088,9 @@ describe("the RBAC", () => {
     ...grant(gateway, "security.istio.io", ["authorizationpolicies"], "*", ["get", "list", "watch", "create", "update", "patch", "delete"]),
     // The identity table's two objects: rewritten by name; created and watched namespace-wide (RBAC cannot name those).
     ...grant(gateway, "networking.istio.io", ["envoyfilters"], "*", ["list", "watch", "create"]),
-    ...grant(gateway, "networking.istio.io", ["envoyfilters"], IDENTITY_ENVOY_FILTER, ["get", "update"]),
+    ...grant(gateway, "networking.istio.io", ["envoyfilters"], IDENTITY_ENVOY_FILTER, ["get", "update", "patch"]),
     ...grant(gateway, "core", ["configmaps"], "*", ["list", "watch", "create"]),
-    ...grant(gateway, "core", ["configmaps"], IDENTITY_CONFIG_MAP, ["get", "update"]),
+    ...grant(gateway, "core", ["configmaps"], IDENTITY_CONFIG_MAP, ["get", "update", "patch"]),
     // Leader election on its own Lease; create cannot be limited by name.
     ...grant(`namespace ${NAMESPACE}`, "coordination.k8s.io", ["leases"], LEADER_ELECTION_LEASE, ["get", "update"]),
     ...grant(`namespace ${NAMESPACE}`, "coordination.k8s.io", ["leases"], "*", ["create"]),

@@ -9,12 +9,12 @@
 // many route changes cost one EnvoyFilter write (each write re-pushes the
 // gateways' listeners).
 import type { Logger } from "../../core/logger.ts";
-import { KubeApiError } from "../../core/kube/api-error.ts";
 import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
+import { applyObject } from "../apply/apply-object.ts";
 import { isKnownProvider } from "../domainroute/known-provider.ts";
 import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS } from "../resources.ts";
 import type { AppIdOutcome, AppIdOutcomes } from "./app-id-outcomes.ts";
@@ -85,21 +85,12 @@ export function outcomesOf(routes: readonly DomainRoute[], states: ReadonlyMap<s
   return outcomes;
 }
 
-/** A full replace: these objects are hostgate's alone, and a replace also reverts keys someone added to them. */
+/**
+ * These objects are hostgate's alone (the gateway namespace is written only by
+ * the platform and hostgate): created when the cache lacks them, applied over
+ * otherwise, also when the create finds one at the name that the cache missed
+ * (its managed-by label removed), label included (apply/apply-object.ts).
+ */
 async function write(deps: AppIdTableReconcilerDeps, desired: KubeObject, current: KubeObject | undefined): Promise<void> {
-  const resource = desired.kind === "EnvoyFilter" ? ENVOY_FILTERS : CONFIG_MAPS;
-  if (current === undefined) {
-    try {
-      await deps.api.create(resource, desired);
-      return;
-    } catch (error) {
-      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
-      // It exists, but not in the cache: someone removed the managed-by label
-      // the cache selects on (or the cache is a moment behind). Replace it,
-      // label included, from what the server holds.
-      current = await deps.api.get(resource, { namespace: desired.metadata!.namespace!, name: desired.metadata!.name! });
-      if (current === undefined) throw error;
-    }
-  }
-  await deps.api.update(resource, { ...desired, metadata: { ...desired.metadata, resourceVersion: current.metadata?.resourceVersion } });
+  await applyObject(deps.api, desired.kind === "EnvoyFilter" ? ENVOY_FILTERS : CONFIG_MAPS, desired, current);
 }
