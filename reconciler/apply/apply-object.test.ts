@@ -51,6 +51,27 @@ describe("applying over one of hostgate's objects", () => {
     assert.deepEqual(api.takeWrites().map((w) => w.verb), ["apply"]);
   });
 
+  test("removes what another writer added outside metadata (their spec field goes), keeping their labels", async () => {
+    const api = new FakeKubeApi();
+    const created = await api.create(SERVICES, rendered({ hosts: ["a"] }, "a"), { fieldManager: "hostgate-reconciler" });
+    const first = await applyOwned(api, SERVICES, created, rendered({ hosts: ["a"] }, "b"));
+    const labels = { ...(first.metadata?.labels as object), team: "a" };
+    const edited = await api.update(SERVICES, { ...first, metadata: { ...first.metadata, labels }, spec: { hosts: ["a"], exportTo: ["*"] } }, { fieldManager: "kubectl-edit" });
+    const applied = await applyOwned(api, SERVICES, edited, rendered({ hosts: ["a"] }, "c"));
+    assert.deepEqual(applied.spec, { hosts: ["a"] });
+    assert.equal((applied.metadata?.labels as Record<string, string>).team, "a");
+    assert.deepEqual(managers(applied).sort(), ["hostgate-reconciler Apply", "kubectl-edit Update"], "kubectl-edit keeps its label, and with it its entry");
+  });
+
+  test("reads the live object but writes no managedFields when other writers own only metadata", async () => {
+    const api = new FakeKubeApi();
+    const current = await createdAndEdited(api);
+    const first = await applyOwned(api, SERVICES, current, rendered({ hosts: ["a"] }, "a"));
+    api.takeWrites();
+    await applyOwned(api, SERVICES, first, rendered({ hosts: ["b"] }, "b"));
+    assert.deepEqual(api.takeWrites().map((w) => w.verb), ["apply"]);
+  });
+
   const stale: { name: string; change: (api: FakeKubeApi, judged: KubeObject) => Promise<unknown> }[] = [
     { name: "changed since it was judged", change: (api, judged) => api.update(SERVICES, { ...judged, spec: { hosts: ["edited.example.com"] } }, { fieldManager: "kubectl-edit" }) },
     {
@@ -84,6 +105,15 @@ describe("writing one of hostgate's own objects (applyObject)", () => {
     const applied = await applyObject(api, SERVICES, rendered({ hosts: ["b"] }, "b"), created);
     assert.deepEqual(applied.spec, { hosts: ["b"] });
     assert.deepEqual(api.takeWrites().map((w) => w.verb), ["create", "update", "apply"]);
+  });
+
+  test("removes a field someone added to its spec by hand (a targetRefs that would re-point it), on the next write", async () => {
+    const api = new FakeKubeApi();
+    const created = await applyObject(api, SERVICES, rendered({ hosts: ["a"] }, "a"), undefined);
+    const edited = await api.update(SERVICES, { ...created, spec: { hosts: ["a"], targetRefs: [{ kind: "Gateway", name: "other" }] } }, { fieldManager: "kubectl-edit" });
+    const applied = await applyObject(api, SERVICES, rendered({ hosts: ["a"] }, "a"), edited);
+    assert.deepEqual(applied.spec, { hosts: ["a"] });
+    assert.deepEqual(managers(applied), ["hostgate-reconciler Apply"]);
   });
 
   test("applies over an object at its name that the cache did not hold (its managed-by label removed), its content and label restored", async () => {

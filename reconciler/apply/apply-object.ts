@@ -1,8 +1,10 @@
 // hostgate's one way of changing an object it owns: server-side apply under
 // its field manager (hostgate-reconciler), forced. The applied body is the
-// whole rendered object, so hostgate owns exactly what it renders: a field it
-// stops rendering is removed (it is that field's only manager), and the
-// labels, annotations and owner references other managers set stay theirs.
+// whole rendered object, and hostgate is the only owner of everything outside
+// metadata (managed-fields-upgrade.ts takes over what its create or another
+// writer holds there first): a field it stops rendering, or one someone else
+// added to the spec, is removed; the labels, annotations and owner references
+// other managers set stay theirs.
 //
 // The body carries the metadata.uid and metadata.resourceVersion the object
 // was judged by, and the API server treats both as preconditions of the apply:
@@ -27,7 +29,7 @@ import { formatKey, keyOf } from "../../core/kube/object-key.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
 import { FIELD_MANAGER } from "../resources.ts";
 import type { ManagedFieldsEntry } from "./managed-fields-upgrade.ts";
-import { hasUpdateEntry, upgradeManagedFields } from "./managed-fields-upgrade.ts";
+import { mayNeedTakeOver, takeOverManagedFields } from "./managed-fields-upgrade.ts";
 
 /**
  * Applies `desired` over `current`, an object already judged hostgate's (for
@@ -35,7 +37,7 @@ import { hasUpdateEntry, upgradeManagedFields } from "./managed-fields-upgrade.t
  * was judged by. @throws KubeApiError 409 Conflict when it changed or was re-created since
  */
 export async function applyOwned(api: ObjectApi, resource: ResourceRef, current: KubeObject, desired: KubeObject): Promise<KubeObject> {
-  const judged = await upgradeToApply(api, resource, current);
+  const judged = await takeOver(api, resource, current);
   const metadata = { ...desired.metadata, uid: judged.metadata?.uid, resourceVersion: judged.metadata?.resourceVersion };
   return api.apply(resource, { ...desired, metadata }, { fieldManager: FIELD_MANAGER, force: true });
 }
@@ -62,15 +64,16 @@ export async function applyObject(api: ObjectApi, resource: ResourceRef, desired
 }
 
 /**
- * `current` with hostgate's Update entry (a create's, or an older hostgate's
- * replace) merged into its Apply entry (managed-fields-upgrade.ts), so that
- * the apply that follows removes what hostgate no longer renders. The cache
- * keeps no field sets, so the live object is read; it must still be the one
- * judged (same uid and resourceVersion), and the rewrite is an update from
- * that resourceVersion. Once done, hostgate writes by apply alone.
+ * `current` with hostgate the only owner of what it must own before it
+ * applies (managed-fields-upgrade.ts): its create's Update entry, and other
+ * writers' fields outside metadata, moved into its Apply entry. The cache
+ * keeps managers but no field sets, so when its copy names any other entry
+ * the live object is read; it must still be the one judged (same uid and
+ * resourceVersion), and the rewrite is an update from that resourceVersion,
+ * sent only when there is something to move.
  */
-async function upgradeToApply(api: ObjectApi, resource: ResourceRef, current: KubeObject): Promise<KubeObject> {
-  if (!hasUpdateEntry(current, FIELD_MANAGER)) return current;
+async function takeOver(api: ObjectApi, resource: ResourceRef, current: KubeObject): Promise<KubeObject> {
+  if (!mayNeedTakeOver(current, FIELD_MANAGER)) return current;
   const key = keyOf(current)!;
   const live = await api.get(resource, key);
   const what = `${resource.kind} ${formatKey(key)}`;
@@ -78,6 +81,8 @@ async function upgradeToApply(api: ObjectApi, resource: ResourceRef, current: Ku
     const judged = `uid ${current.metadata?.uid}, resourceVersion ${current.metadata?.resourceVersion}`;
     throw new KubeApiError(`409 Conflict: ${what} changed or went away since it was judged (${judged}); the retry judges it again`, 409, "Conflict");
   }
-  const managedFields = upgradeManagedFields((live.metadata?.managedFields ?? []) as ManagedFieldsEntry[], FIELD_MANAGER);
+  const entries = (live.metadata?.managedFields ?? []) as ManagedFieldsEntry[];
+  const managedFields = takeOverManagedFields(entries, FIELD_MANAGER);
+  if (managedFields === entries) return live;
   return api.update(resource, { ...live, metadata: { ...live.metadata, managedFields } }, { fieldManager: FIELD_MANAGER });
 }
