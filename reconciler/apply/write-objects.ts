@@ -12,9 +12,10 @@
 //   - An existing object of the route's is server-side applied under
 //     hostgate-reconciler, forced, carrying the uid and resourceVersion it was
 //     judged by as preconditions (apply-object.ts): the API server refuses the
-//     write if the object was re-created or changed since. hostgate owns what
-//     it renders (a field it stops rendering goes away); other writers'
-//     labels, annotations and owner references stay theirs.
+//     write if the object was re-created or changed since. hostgate owns the
+//     object outside metadata (a field it stops rendering, or one someone
+//     added to the spec, goes away); other writers' labels, annotations and
+//     owner references stay theirs.
 //   - Deletes carry the same uid and resourceVersion preconditions.
 // Writes name the field manager hostgate-reconciler, which is what later
 // proves the object hostgate's.
