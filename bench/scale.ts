@@ -9,17 +9,17 @@
 //   npm run bench:scale -- --memory 384Mi --routes 50000,100000,150000 [--grants 1000] [--entry dist|sources]
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { stringify } from "yaml";
 import { build } from "../bin/build.ts";
 import { localCertificates } from "../certs/factories.ts";
 import { PACKAGE_ROOT } from "../core/cli/paths.ts";
 import { freePort } from "../webhook/testing/http.ts";
 import { deployedWebhookContainer } from "./deployed-container.ts";
 import { memoryLimit, quantityBytes } from "./memory-limit.ts";
+import { startStubCluster } from "./stub-cluster.ts";
 
 const { values } = parseArgs({
   options: {
@@ -62,21 +62,10 @@ for (const routes of counts) {
 process.exit(0);
 
 async function probe(routes: number): Promise<string> {
-  const apiserver = spawn(node, [join(PACKAGE_ROOT, "bench", "stub-apiserver.ts"), "--routes", String(routes), "--grants", values.grants], { stdio: ["ignore", "pipe", "inherit"] });
+  const stub = await startStubCluster({ routes, grants: Number(values.grants), kubeconfigFile: join(work, `kubeconfig-${routes}`) });
+  const apiserver = stub.process;
   children.add(apiserver);
-  const apiPort = await new Promise<number>((resolve) => apiserver.stdout!.once("data", (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))));
-  const kubeconfig = join(work, `kubeconfig-${routes}`);
-  writeFileSync(
-    kubeconfig,
-    stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name: "stub", cluster: { server: `http://127.0.0.1:${apiPort}`, "insecure-skip-tls-verify": true } }],
-      users: [{ name: "bench", user: { token: "bench" } }],
-      contexts: [{ name: "stub", context: { cluster: "stub", user: "bench" } }],
-      "current-context": "stub",
-    }),
-  );
+  const kubeconfig = stub.kubeconfig;
   const [port, healthPort] = await Promise.all([freePort(), freePort()]);
   const limit = memoryLimit(limitBytes, `hostgate-scale-${process.pid}-${routes}`);
   const args = [entry, "serve", "--only", "webhook", "--kubeconfig", kubeconfig, "--config", join(PACKAGE_ROOT, "examples", "platform-config.yaml")];

@@ -33,6 +33,7 @@ import { deployedWebhookContainer } from "./deployed-container.ts";
 import { memoryLimit, quantityBytes } from "./memory-limit.ts";
 import type { MemoryLimit } from "./memory-limit.ts";
 import { pacedLoad } from "./paced-load.ts";
+import { startStubCluster } from "./stub-cluster.ts";
 import { benchmarkRoute, syntheticObjects } from "./synthetic-state.ts";
 
 const { values } = parseArgs({
@@ -231,23 +232,10 @@ async function startWebhook(routeCount: number, name: string): Promise<RunningWe
 
 /** A stand-in API server holding the synthetic cluster; returns the serve flags that point at it. */
 async function stubCluster(dir: string, routeCount: number, helpers: ChildProcess[]): Promise<string[]> {
-  const apiserver = spawn(node, [join(PACKAGE_ROOT, "bench", "stub-apiserver.ts"), "--routes", String(routeCount), "--grants", String(grants)], { stdio: ["ignore", "pipe", "inherit"] });
-  children.add(apiserver);
-  helpers.push(apiserver);
-  const apiPort = await new Promise<number>((resolve) => apiserver.stdout!.once("data", (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))));
-  const kubeconfig = join(dir, "kubeconfig");
-  writeFileSync(
-    kubeconfig,
-    stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name: "stub", cluster: { server: `http://127.0.0.1:${apiPort}`, "insecure-skip-tls-verify": true } }],
-      users: [{ name: "bench", user: { token: "bench" } }],
-      contexts: [{ name: "stub", context: { cluster: "stub", user: "bench" } }],
-      "current-context": "stub",
-    }),
-  );
-  return ["--kubeconfig", kubeconfig, "--config", join(PACKAGE_ROOT, "examples", "platform-config.yaml")];
+  const stub = await startStubCluster({ routes: routeCount, grants, kubeconfigFile: join(dir, "kubeconfig") });
+  children.add(stub.process);
+  helpers.push(stub.process);
+  return ["--kubeconfig", stub.kubeconfig, "--config", join(PACKAGE_ROOT, "examples", "platform-config.yaml")];
 }
 
 /** The synthetic cluster as YAML files (1,000 objects each); returns the serve flags that read them. */

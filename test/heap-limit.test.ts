@@ -4,16 +4,16 @@
 // error nobody can read) but stay up and say which limit to raise: in the
 // log, on /readyz, on /metrics and in the denial of every review.
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { stringify } from "yaml";
 import { localCertificates } from "../certs/factories.ts";
 import { PACKAGE_ROOT } from "../core/cli/paths.ts";
 import { postJson } from "../webhook/testing/http.ts";
 import { admissionReview } from "../webhook/testing/reviews.ts";
+import { startStubCluster } from "../bench/stub-cluster.ts";
+import type { StubCluster } from "../bench/stub-cluster.ts";
 import { benchmarkRoute } from "../bench/synthetic-state.ts";
 import { startServe } from "./serve-child.ts";
 import type { ServeChild } from "./serve-child.ts";
@@ -23,23 +23,12 @@ const ROUTES = Number(process.env.HEAP_TEST_ROUTES ?? 60_000);
 const OLD_SPACE_MB = Number(process.env.HEAP_TEST_OLD_SPACE_MB ?? 96);
 
 const work = mkdtempSync(join(tmpdir(), "hostgate-heap-limit-"));
-const apiserver = spawn(process.execPath, [join(PACKAGE_ROOT, "bench", "stub-apiserver.ts"), "--routes", String(ROUTES), "--grants", "1000"], { stdio: ["ignore", "pipe", "inherit"] });
+let apiserver: StubCluster | undefined;
 let serve: ServeChild;
 
 before(async () => {
-  const port = await new Promise<number>((resolve) => apiserver.stdout!.once("data", (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1]))));
-  const kubeconfig = join(work, "kubeconfig");
-  writeFileSync(
-    kubeconfig,
-    stringify({
-      apiVersion: "v1",
-      kind: "Config",
-      clusters: [{ name: "stub", cluster: { server: `http://127.0.0.1:${port}`, "insecure-skip-tls-verify": true } }],
-      users: [{ name: "test", user: { token: "test" } }],
-      contexts: [{ name: "stub", context: { cluster: "stub", user: "test" } }],
-      "current-context": "stub",
-    }),
-  );
+  apiserver = await startStubCluster({ routes: ROUTES, grants: 1000, kubeconfigFile: join(work, "kubeconfig") });
+  const kubeconfig = apiserver.kubeconfig;
   const certificates = localCertificates({ dir: join(work, "tls"), hosts: ["127.0.0.1"] });
   await certificates.start();
   certificates.stop();
@@ -50,7 +39,7 @@ before(async () => {
 
 after(async () => {
   serve?.child.kill("SIGKILL");
-  apiserver.kill("SIGKILL");
+  apiserver?.process.kill("SIGKILL");
   rmSync(work, { recursive: true, force: true });
 });
 

@@ -6,28 +6,10 @@ import { describe, it } from "node:test";
 import { writeHeapSnapshot } from "node:v8";
 import { HeapGuard, describeHeap, oldGenerationLimit } from "./heap-guard.ts";
 import type { HeapReading } from "./heap-guard.ts";
+import { manualHeapGuard } from "./testing/manual-heap-guard.ts";
 
-/** A guard whose heap readings and full collections the test drives. */
-function manualGuard(fraction?: number) {
-  let reading: HeapReading = { usedBytes: 0, limitBytes: 100 };
-  let fullGc: (() => void) | undefined;
-  const guard = new HeapGuard({
-    ...(fraction === undefined ? {} : { fraction }),
-    read: () => reading,
-    afterFullGc: (listener) => {
-      fullGc = listener;
-      return () => (fullGc = undefined);
-    },
-  });
-  return {
-    guard,
-    collect(usedBytes: number) {
-      reading = { usedBytes, limitBytes: 100 };
-      fullGc?.();
-    },
-    watching: () => fullGc !== undefined,
-  };
-}
+/** A guard whose heap readings (of a 100-byte heap) and full collections the test drives. */
+const manualGuard = (fraction?: number) => manualHeapGuard({ limitBytes: 100, ...(fraction === undefined ? {} : { fraction }) });
 
 describe("HeapGuard", () => {
   const cases: { name: string; fraction?: number; used: number; trips: boolean }[] = [
