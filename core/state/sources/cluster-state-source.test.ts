@@ -2,7 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ManualClock } from "../../clock.ts";
 import { FakeListWatchClient, networkError } from "../../kube/testing/fake-list-watch.ts";
-import { HeapGuard } from "../../memory/heap-guard.ts";
+import type { HeapGuard } from "../../memory/heap-guard.ts";
+import { manualHeapGuard } from "../../memory/testing/manual-heap-guard.ts";
 import { RecordingLogger } from "../../testing/recording-logger.ts";
 import { grant, grantNames, route, routeNames } from "../state-fixtures.ts";
 import { ClusterStateSource } from "./cluster-state-source.ts";
@@ -13,24 +14,7 @@ async function settle(): Promise<void> {
 }
 
 /** A heap guard whose full collections the test causes, with the live bytes it says. */
-function manualHeap() {
-  let usedBytes = 0;
-  let fullGc: (() => void) | undefined;
-  const guard = new HeapGuard({
-    read: () => ({ usedBytes, limitBytes: 240_000_000 }),
-    afterFullGc: (listener) => {
-      fullGc = listener;
-      return () => (fullGc = undefined);
-    },
-  });
-  return {
-    guard,
-    collect(bytes: number) {
-      usedBytes = bytes;
-      fullGc?.();
-    },
-  };
-}
+const manualHeap = () => manualHeapGuard({ limitBytes: 240_000_000 });
 
 function harness(options: { heapGuard?: HeapGuard } = {}) {
   const server = new FakeListWatchClient();
