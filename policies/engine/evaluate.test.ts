@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { runMutations, runValidations, withRequestDeadline } from "./evaluate.ts";
+import { matchesRequest, runMutations, runValidations, withRequestDeadline } from "./evaluate.ts";
 import { compileModule, makePolicySet } from "./module-loader.ts";
 import type { CompiledModule } from "./module-loader.ts";
 import type { AdmissionInput } from "./types.ts";
@@ -231,5 +231,32 @@ describe("the request deadline", () => {
     const set = makePolicySet([policy("p", { validations: [{ expression: "true", message: "x" }] })]);
     const [violation] = runValidations(set, route({}), shared);
     assert.match(violation!.message, /deadline of 10 ms/);
+  });
+});
+
+describe("matching requests", () => {
+  const module = policy("routes-on-create", { match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE"] }], validations: [{ expression: "true", message: "never" }] });
+  const ask = (kind: string, operation: AdmissionInput["operation"], kindObject = { group: "hostgate.dev", version: "v1alpha1", kind }) =>
+    matchesRequest(module, { ...route({}, operation), kind: kindObject });
+  test("answers each request by its own kind and operation, however the requests alternate", () => {
+    const cases: Array<[string, AdmissionInput["operation"], boolean]> = [
+      ["DomainRoute", "CREATE", true],
+      ["HostnameGrant", "CREATE", false],
+      ["DomainRoute", "UPDATE", false],
+      ["DomainRoute", "CREATE", true],
+      ["DomainRoute", "DELETE", false],
+      ["HostnameGrant", "UPDATE", false],
+      ["DomainRoute", "CREATE", true],
+    ];
+    for (const [kind, operation, expected] of cases) assert.equal(ask(kind, operation), expected, `${operation} ${kind}`);
+  });
+  test("asked again about the same kind object and operation, answers as the first time", () => {
+    const kind = { group: "hostgate.dev", version: "v1alpha1", kind: "DomainRoute" };
+    assert.equal(ask("DomainRoute", "CREATE", kind), true);
+    assert.equal(ask("DomainRoute", "CREATE", kind), true);
+    assert.equal(ask("DomainRoute", "UPDATE", kind), false, "the same kind object with another operation is asked anew");
+    const other = { group: "hostgate.dev", version: "v1alpha1", kind: "Gateway" };
+    assert.equal(ask("Gateway", "CREATE", other), false);
+    assert.equal(ask("DomainRoute", "CREATE", kind), true);
   });
 });

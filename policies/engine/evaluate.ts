@@ -44,9 +44,9 @@ export interface MutationOutcome {
 export const INTERNAL_ERROR_REASON = "InternalError";
 
 export function matchesRequest(module: CompiledModule, input: AdmissionInput): boolean {
-  // decide() asks for every module more than once per request, about the same kind object.
-  const last = lastMatch.get(module);
-  if (last !== undefined && last.kind === input.kind && last.operation === input.operation) return last.matches;
+  // decide() asks for every module more than once per request, about the same kind object (never modified).
+  const last = module.lastMatch;
+  if (last.kind === input.kind && last.operation === input.operation) return last.matches;
   let matches = false;
   for (const rule of module.match) {
     if (ruleMatches(rule, input)) {
@@ -54,12 +54,11 @@ export function matchesRequest(module: CompiledModule, input: AdmissionInput): b
       break;
     }
   }
-  lastMatch.set(module, { kind: input.kind, operation: input.operation, matches });
+  last.kind = input.kind;
+  last.operation = input.operation;
+  last.matches = matches;
   return matches;
 }
-
-/** Each module's last answer, for the request kind object it was given (the kind objects are not modified). */
-const lastMatch = new WeakMap<CompiledModule, { kind: AdmissionInput["kind"]; operation: string; matches: boolean }>();
 
 function ruleMatches(rule: ResourceRule, input: AdmissionInput): boolean {
   return hit(rule.apiGroups, input.kind.group) && hit(rule.apiVersions, input.kind.version) && hit(rule.kinds, input.kind.kind) && hit(rule.operations, input.operation);

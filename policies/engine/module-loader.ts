@@ -50,6 +50,15 @@ export interface CompiledModule {
   variableIndex: ReadonlyMap<string, number>;
   validations: readonly CompiledValidation[];
   mutations: ReadonlyArray<{ index: number; program: CompiledCel }>;
+  /** evaluate.ts matchesRequest's last answer for this module (a field, not a WeakMap entry: it is read several times per module per request). */
+  readonly lastMatch: MatchMemo;
+}
+
+/** Whether a module matched the request kind object (by identity) and operation it was last asked about. */
+export interface MatchMemo {
+  kind: object | undefined;
+  operation: string;
+  matches: boolean;
 }
 
 export interface PolicySet {
@@ -287,6 +296,7 @@ export function compileModule(value: unknown, file: string, options: ModuleCompi
       variableIndex,
       validations,
       mutations,
+      lastMatch: { kind: undefined, operation: "", matches: false },
     },
   };
 }
