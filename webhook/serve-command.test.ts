@@ -177,7 +177,7 @@ describe("hostgate serve with the reconciler", () => {
     const running = runServe(["--only", "reconciler", "--config", DEFAULT_CONFIG, "--health-listen", `127.0.0.1:${healthPort}`, "--namespace", "platform", "--identity", "pod-7"], deps);
     await until(() => reconciler.calls.length === 1, "the reconciler to start");
     assert.deepEqual(reconciler.calls[0]!.connection, { marker: "connection" });
-    assert.deepEqual({ ...reconciler.calls[0]!.settings, config: undefined }, { config: undefined, leaseNamespace: "platform", leaseName: "hostgate-reconciler", identity: "pod-7" });
+    assert.deepEqual({ ...reconciler.calls[0]!.settings, config: undefined }, { config: undefined, leaseNamespace: "platform", leaseName: "hostgate-reconciler", holderId: "pod-7" });
     await until(() => hasHandler(), "the signal handler");
     let readyz = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
     assert.equal(readyz.status, 503);
@@ -278,12 +278,12 @@ describe("serve flag parsing", () => {
       else assert.equal(parseDuration("--shutdown-delay", text), expected);
     });
   }
-  it("takes the Lease identity from --identity, else POD_NAME, else the host name and a random suffix", () => {
-    assert.equal(parseServeOptions(["--identity", "me"], { POD_NAME: "pod-1" }).identity, "me");
-    assert.equal(parseServeOptions([], { POD_NAME: "pod-1" }).identity, "pod-1");
-    const a = parseServeOptions([], {}).identity;
+  it("takes the Lease holder id from --identity, else POD_NAME, else the host name and a random suffix", () => {
+    assert.equal(parseServeOptions(["--identity", "me"], { POD_NAME: "pod-1" }).holderId, "me");
+    assert.equal(parseServeOptions([], { POD_NAME: "pod-1" }).holderId, "pod-1");
+    const a = parseServeOptions([], {}).holderId;
     assert.match(a, /^.+_[0-9a-f-]{36}$/);
-    assert.notEqual(a, parseServeOptions([], {}).identity, "two processes on one host never share an identity");
+    assert.notEqual(a, parseServeOptions([], {}).holderId, "two processes on one host never share a holder id");
   });
   it("takes the namespace from POD_NAMESPACE when --namespace is not given", () => {
     assert.equal(parseServeOptions([], { POD_NAMESPACE: "platform" }).namespace, "platform");

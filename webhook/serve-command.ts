@@ -123,11 +123,11 @@ export async function runServe(args: readonly string[], deps: ServeDependencies)
       registry = started.metrics.registry;
     }
     if (plan.reconciler) {
-      reconciler = await deps.reconciler!(plan.cluster!.config, { config, leaseNamespace: options.namespace, leaseName: options.leaseName, identity: options.identity }, logger);
+      reconciler = await deps.reconciler!(plan.cluster!.config, { config, leaseNamespace: options.namespace, leaseName: options.leaseName, holderId: options.holderId }, logger);
       running.unshift(reconciler);
       if (registry !== undefined) reconciler.registerMetrics(registry);
       else running.push(await startHealthOnly(options, reconciler, logger));
-      logger.info({ lease: `${options.namespace}/${options.leaseName}`, identity: options.identity, cluster: plan.cluster!.description }, "reconciler started: standing for leader");
+      logger.info({ lease: `${options.namespace}/${options.leaseName}`, holderId: options.holderId, cluster: plan.cluster!.description }, "reconciler started: standing for leader");
     } else if (plan.local && options.only === undefined) {
       logger.info({}, "reconciler not started: local mode has no cluster to reconcile");
     }

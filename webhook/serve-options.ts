@@ -75,7 +75,8 @@ export interface ServeOptions {
   /** Run only this component; undefined: both where they can run. */
   only?: Component;
   leaseName: string;
-  identity: string;
+  /** This replica's holder id in the leader-election Lease (--identity, else POD_NAME). */
+  holderId: string;
   listen?: ListenAddress;
   healthListen?: ListenAddress;
   config?: string;
@@ -142,12 +143,12 @@ export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEn
   if (v.only === "reconciler" && v.state !== undefined) problems.push("--only reconciler and --state exclude each other: the reconciler needs a cluster, and --state is local mode (no cluster)");
   const leaseNameProblems = v["lease-name"] === undefined ? [] : dnsSubdomainProblems(v["lease-name"]);
   if (leaseNameProblems.length > 0) problems.push(`--lease-name ${JSON.stringify(v["lease-name"])} is not a valid object name: ${leaseNameProblems.join("; ")}`);
-  const identity = v.identity ?? (env.POD_NAME || `${hostname()}_${randomUUID()}`);
-  if (identity === "" || identity.length > 253) problems.push("--identity must be 1 to 253 characters: it is written into the Lease's holderIdentity");
+  const holderId = v.identity ?? (env.POD_NAME || `${hostname()}_${randomUUID()}`);
+  if (holderId === "" || holderId.length > 253) problems.push("--identity must be 1 to 253 characters: it is written into the Lease's holderIdentity");
   const options: ServeOptions = {
     ...(v.only !== undefined ? { only: v.only as Component } : {}),
     leaseName: v["lease-name"] ?? "hostgate-reconciler",
-    identity,
+    holderId,
     ...(v.listen !== undefined ? { listen: attempt(() => parseListen("--listen", v.listen!)) } : {}),
     ...(v["health-listen"] !== undefined ? { healthListen: attempt(() => parseListen("--health-listen", v["health-listen"]!)) } : {}),
     ...(v.config !== undefined ? { config: v.config } : {}),

@@ -20,8 +20,8 @@ export interface ReconcilerSettings {
   /** Where the leader-election Lease lives. */
   leaseNamespace: string;
   leaseName: string;
-  /** This replica's identity in the Lease (the pod name). */
-  identity: string;
+  /** This replica's holder id in the Lease (the pod name). */
+  holderId: string;
 }
 
 /** Starts the reconciler against the cluster `connection` (core/kube ClusterConnection). Returns once started, not once synced. */

@@ -35,18 +35,18 @@ export function withAppliedHash(desired: KubeObject): KubeObject {
  * @param current the objects of ours the cluster holds now (selected by the owner's label)
  */
 export function planApply(desired: readonly KubeObject[], current: readonly KubeObject[]): ApplyPlan {
-  const currentById = new Map(current.map((o) => [identity(o), o]));
-  const desiredIds = new Set(desired.map(identity));
+  const currentById = new Map(current.map((o) => [objectId(o), o]));
+  const desiredIds = new Set(desired.map(objectId));
   const apply = desired.filter((d) => {
-    const c = currentById.get(identity(d));
+    const c = currentById.get(objectId(d));
     return c === undefined || !contains(c, d);
   });
-  const prune = current.filter((c) => !desiredIds.has(identity(c))).sort((a, b) => (identity(a) < identity(b) ? -1 : 1));
+  const prune = current.filter((c) => !desiredIds.has(objectId(c))).sort((a, b) => (objectId(a) < objectId(b) ? -1 : 1));
   return { apply, prune };
 }
 
 /** `apiVersion-group/Kind namespace/name`: one object whatever version it is read at. */
-export function identity(object: KubeObject): string {
+export function objectId(object: KubeObject): string {
   const group = String(object.apiVersion ?? "").split("/").slice(0, -1).join("/");
   const key = keyOf(object);
   return `${group}/${object.kind} ${key === undefined ? "" : formatKey(key)}`;

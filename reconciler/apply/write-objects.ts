@@ -28,7 +28,7 @@ import type { ProducedResource } from "../domainroute/render/produced-resources.
 import { FIELD_MANAGER } from "../resources.ts";
 import { applyOwned } from "./apply-object.ts";
 import { OWNERSHIP_REASON, ownershipOf } from "./ownership.ts";
-import { contains, identity, planApply } from "./plan-apply.ts";
+import { contains, objectId, planApply } from "./plan-apply.ts";
 
 export interface ObjectWriterDeps {
   api: ObjectApi;
@@ -53,17 +53,17 @@ export interface WriteOutcome {
  * deletes what of `ours` (the route's objects, ownedByRoute) is no longer desired.
  */
 export async function writeObjects(deps: ObjectWriterDeps, routeUid: string, desired: readonly KubeObject[], ours: readonly KubeObject[]): Promise<WriteOutcome> {
-  const targets = new Map(ours.map((o) => [identity(o), o]));
+  const targets = new Map(ours.map((o) => [objectId(o), o]));
   const refused: Refusal[] = [];
   for (const object of desired) {
-    if (targets.has(identity(object))) continue;
+    if (targets.has(objectId(object))) continue;
     const resource = resourceFor(object);
     const key = { namespace: object.metadata!.namespace!, name: object.metadata!.name! };
     const existing = deps.reader.get(resource, key) ?? (await deps.api.get(resource, key));
     if (existing === undefined) continue;
     const ownership = ownershipOf(existing, routeUid);
     const what = `${object.kind} ${formatKey(key)}`;
-    if (ownership.owner === "route") targets.set(identity(object), existing); // a cache a moment behind our own write
+    if (ownership.owner === "route") targets.set(objectId(object), existing); // a cache a moment behind our own write
     else if (ownership.owner === "another-route") {
       const holder = ownership.route === undefined ? `the DomainRoute with uid ${ownership.routeUid}` : `DomainRoute ${ownership.route} (uid ${ownership.routeUid})`;
       refused.push({ reason: OWNERSHIP_REASON.ObjectOwnedByAnotherRoute, object: what, message: `${what} belongs to ${holder}; hostgate never writes or deletes another route's objects` });
@@ -75,7 +75,7 @@ export async function writeObjects(deps: ObjectWriterDeps, routeUid: string, des
   if (refused.length > 0) return { refused };
 
   for (const object of desired) {
-    const current = targets.get(identity(object));
+    const current = targets.get(objectId(object));
     if (current !== undefined && contains(current, object)) continue;
     const resource = resourceFor(object);
     if (current === undefined) await deps.api.create(resource, object, { fieldManager: FIELD_MANAGER });

@@ -16,7 +16,7 @@ import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
 import type { DomainRoute } from "../../crds/types.ts";
-import { identity } from "../apply/plan-apply.ts";
+import { objectId } from "../apply/plan-apply.ts";
 import { deleteOwned, writeObjects } from "../apply/write-objects.ts";
 import type { EventRecorder } from "../cluster/event-recorder.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
@@ -95,8 +95,8 @@ async function writeApplies(deps: ExecuteDeps, routeUid: string, plan: RoutePlan
   const desired = plan.objects.apply.map((a) => a.desired);
   // Only the objects being replaced: write-objects.ts then prunes nothing, the executor prunes what the plan says.
   const ours = plan.objects.apply.flatMap((a) => (a.current === undefined ? [] : [a.current]));
-  const free = new Set(plan.objects.apply.filter((a) => a.current === undefined).map((a) => identity(a.desired)));
-  const isFree = (resource: ResourceRef, key: ObjectKey) => free.has(identity({ apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind, metadata: { ...key } }));
+  const free = new Set(plan.objects.apply.filter((a) => a.current === undefined).map((a) => objectId(a.desired)));
+  const isFree = (resource: ResourceRef, key: ObjectKey) => free.has(objectId({ apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind, metadata: { ...key } }));
   const api = withGet(deps.api, async (resource, key) => (isFree(resource, key) ? undefined : deps.api.get(resource, key)));
   const reader: ObjectReader = { get: (resource, key) => (isFree(resource, key) ? undefined : deps.reader.get(resource, key)), list: (resource) => deps.reader.list(resource) };
   const outcome = await writeObjects({ api, reader }, routeUid, desired, ours);

@@ -11,7 +11,7 @@ import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import type { AppIdOutcomeLookup, AppIdOutcomeReader } from "../app-id-table/app-id-outcomes.ts";
 import { ownedByRoute } from "../apply/ownership.ts";
-import { identity } from "../apply/plan-apply.ts";
+import { objectId } from "../apply/plan-apply.ts";
 import { resourceFor } from "../apply/write-objects.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES, SERVICES } from "../resources.ts";
@@ -93,10 +93,10 @@ function ownedObjects(reader: ObjectReader, config: PlatformConfig, route: Domai
 
 /** What holds each name the route renders that none of its own objects holds: the cache, else a live read. */
 async function occupantsOf(deps: GatherDeps, route: DomainRoute, owned: readonly KubeObject[]): Promise<KubeObject[]> {
-  const ownedIds = new Set(owned.map(identity));
+  const ownedIds = new Set(owned.map(objectId));
   const occupants: KubeObject[] = [];
   for (const object of (deps.render ?? renderRoute)(route, deps.config).objects) {
-    if (ownedIds.has(identity(object))) continue;
+    if (ownedIds.has(objectId(object))) continue;
     const resource = resourceFor(object);
     const key = { namespace: object.metadata!.namespace!, name: object.metadata!.name! };
     const found = deps.reader.get(resource, key) ?? (await deps.api.get(resource, key));

@@ -17,7 +17,7 @@
 // DNS and certificates plug in as further sections between 5 and 6.
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainClaim, DomainRouteStatus } from "../../crds/types.ts";
-import { contains, identity, planApply, withAppliedHash } from "../apply/plan-apply.ts";
+import { contains, objectId, planApply, withAppliedHash } from "../apply/plan-apply.ts";
 import { backendRejection } from "./backend-service.ts";
 import type { RenderRoute, RouteInput } from "./gather-route.ts";
 import { unknownProviderProblem } from "./known-provider.ts";
@@ -116,7 +116,7 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
     return withStatus(plan, input, findings);
   }
   plan.objects.apply = desired.flatMap((object) => {
-    const current = occupied.current.get(identity(object));
+    const current = occupied.current.get(objectId(object));
     if (current !== undefined && contains(current, object)) return [];
     return [current === undefined ? { desired: object } : { desired: object, current }];
   });
@@ -152,11 +152,11 @@ function pruneAll(input: RouteInput): KubeObject[] {
 /** The object each desired one would replace (the route's own), and the names held by objects that are not the route's. */
 function occupiedNames(input: RouteInput, desired: readonly KubeObject[]) {
   const uid = input.route.metadata.uid!;
-  const current = new Map(input.owned.map((o) => [identity(o), o]));
-  const occupants = new Map(input.occupants.map((o) => [identity(o), o]));
+  const current = new Map(input.owned.map((o) => [objectId(o), o]));
+  const occupants = new Map(input.occupants.map((o) => [objectId(o), o]));
   const refusals = [];
   for (const object of desired) {
-    const id = identity(object);
+    const id = objectId(object);
     const occupant = current.has(id) ? undefined : occupants.get(id);
     if (occupant === undefined) continue;
     const refusal = refusalAt(object, occupant, uid);

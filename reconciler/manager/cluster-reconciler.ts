@@ -14,7 +14,7 @@ export async function startClusterReconciler(connection: unknown, settings: Reco
     api: clusterApi((connection as ClusterConnection).config),
     config: settings.config,
     logger,
-    leaderElection: { namespace: settings.leaseNamespace, name: settings.leaseName, holderId: settings.identity },
+    leaderElection: { namespace: settings.leaseNamespace, name: settings.leaseName, holderId: settings.holderId },
   });
   return componentOf(manager);
 }
