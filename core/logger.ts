@@ -25,8 +25,8 @@ export interface ProcessLogger extends Logger {
  * ours, not pino's: see log-destination.ts.
  */
 export function processLogger(level: LogLevel, name: string): ProcessLogger {
-  const destination = new BufferedLogDestination(1, { minWriteBytes: 4096 });
-  // Buffered lines must not wait for the next 4 KiB on a quiet webhook.
+  const destination = new BufferedLogDestination(1, { minWriteBytes: 16 * 1024 });
+  // Buffered lines must not wait for the next 16 KiB on a quiet webhook.
   setInterval(() => destination.flush(), 1000).unref();
   // Epoch milliseconds (pino's default "time"): formatting an ISO date costs
   // more than the rest of a review's log line, and every log pipeline reads both.
