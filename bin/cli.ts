@@ -6,6 +6,11 @@ import { CORE_COMMANDS, main as runMain, runCli as run } from "../core/cli/main.
 import type { CommandTable, LazyCommand } from "../core/cli/main.ts";
 import { realServeCommand } from "../webhook/serve-command.ts";
 import type { ReconcilerFactory } from "../core/cli/serve-component.ts";
+import { stripCommentsOfPackages } from "../core/cli/comment-stripping.ts";
+
+// Before anything imports @kubernetes/client-node (only dynamic imports do):
+// its comments would otherwise stay resident, about 9.5 MB (core/cli/comment-stripping.ts).
+stripCommentsOfPackages();
 
 /** Imported on first use: local mode (`npm start`) never loads the reconciler or the Kubernetes client. */
 const startReconciler: ReconcilerFactory = async (connection, settings, logger) => (await import("../reconciler/manager/cluster-reconciler.ts")).startClusterReconciler(connection, settings, logger);
