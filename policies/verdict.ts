@@ -5,9 +5,10 @@
 // serves (the API server does the schema part itself); `check` runs them all.
 import type { CrdCatalogEntry } from "../crds/catalog.ts";
 import { checkCustomResource } from "./schema/check.ts";
-import { matchesRequest, runMutations, runValidations, withRequestDeadline } from "./engine/evaluate.ts";
-import type { EngineLimits } from "./engine/evaluate.ts";
+import { matchesRequest, runMutations, runValidations } from "./engine/evaluate.ts";
 import type { PolicySet } from "./engine/module-loader.ts";
+import { RequestContext } from "./engine/request-context.ts";
+import type { EngineEnvironment } from "./engine/request-context.ts";
 import type { AdmissionInput, JsonPatchOperation, Violation } from "./engine/types.ts";
 import { beingDeleted, onlyReleasesFinalizers } from "./deletion-window.ts";
 import { namespaceMismatches, REQUEST_NAMESPACE_RULE } from "./request-namespace.ts";
@@ -43,7 +44,8 @@ export interface Phases {
 
 export const ALL_PHASES: Phases = { schema: true, mutate: true, validate: true };
 
-export interface VerdictEnvironment {
+/** The engine's environment (config, cluster, limits, clock) plus the policies and the CRDs. */
+export interface VerdictEnvironment extends EngineEnvironment {
   policies: PolicySet;
   /** The platform config as a CEL value (see core/config configToCel). */
   config: unknown;
@@ -51,8 +53,6 @@ export interface VerdictEnvironment {
   cluster: unknown;
   /** Finds the CRD for a kind, for the schema phase; undefined for kinds we do not define. */
   crdFor?: (apiVersion: string, kind: string) => CrdCatalogEntry | undefined;
-  limits?: Partial<EngineLimits>;
-  now?: () => number;
 }
 
 /** The name findings of the CRD schema phase are reported under. */
@@ -73,8 +73,9 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
   // deletion-window.ts). Any other update of it is judged as usual.
   if (input.operation === "UPDATE" && beingDeleted(input.oldObject) && onlyReleasesFinalizers(input.object, input.oldObject)) return verdict;
 
-  // One deadline for the whole request: mutation and validation share it.
-  const ctx = withRequestDeadline({ config: env.config, cluster: env.cluster, limits: env.limits, now: env.now });
+  // One context for the whole request, passed to both phases: one deadline,
+  // one cost account, one set of CEL bindings (see engine/request-context.ts).
+  const request = new RequestContext(input, env);
   const apiVersion = input.kind.group === "" ? input.kind.version : `${input.kind.group}/${input.kind.version}`;
   const crd = phases.schema && (input.operation === "CREATE" || input.operation === "UPDATE") ? env.crdFor?.(apiVersion, input.kind.kind) : undefined;
 
@@ -82,37 +83,36 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
     policies: env.policies.modules.filter((m) => matchesRequest(m, input)).map((m) => m.name),
     schema: crd !== undefined,
   };
-  let object = input.object;
   let prunedFields: readonly string[] = [];
   if (crd !== undefined) {
     // The API server prunes unknown fields and applies schema defaults when
     // it decodes the request, before any webhook sees it.
-    const decoded = checkCustomResource(crd, object, { operation: input.operation, oldObject: input.oldObject, defaultsOnly: true });
-    object = decoded.object;
+    const decoded = checkCustomResource(crd, request.object, { operation: input.operation, oldObject: input.oldObject, defaultsOnly: true });
+    request.useObject(decoded.object);
     prunedFields = decoded.prunedFields;
   }
 
   if (phases.mutate) {
-    const mutated = runMutations(env.policies, { ...input, object }, ctx);
-    object = mutated.object;
+    const mutated = runMutations(env.policies, request);
     verdict.patch = mutated.patch;
     record(verdict, mutated.violations);
   }
 
   if (crd !== undefined) {
-    const schema = checkCustomResource(crd, object, { operation: input.operation, oldObject: input.oldObject });
-    object = schema.object;
+    const schema = checkCustomResource(crd, request.object, { operation: input.operation, oldObject: input.oldObject });
+    request.useObject(schema.object);
     for (const v of schema.violations) verdict.denials.push({ policy: SCHEMA_POLICY, message: v.message, field: v.field, reason: v.reason });
     // kubectl apply validates strictly by default (server-side field
     // validation Strict), so an unknown field is an error, not a silent drop.
     for (const field of new Set([...prunedFields, ...schema.prunedFields])) {
-      verdict.denials.push({ policy: SCHEMA_POLICY, message: `strict decoding error: unknown field "${field}"; remove it or fix its spelling (\`kubectl explain\` lists the fields)`, field, reason: "BadRequest" });
+      const message = `strict decoding error: unknown field "${field}"; remove it or fix its spelling (\`kubectl explain\` lists the fields)`;
+      verdict.denials.push({ policy: SCHEMA_POLICY, message, field, reason: "BadRequest" });
     }
   }
 
-  if (phases.validate) record(verdict, runValidations(env.policies, { ...input, object }, ctx));
+  if (phases.validate) record(verdict, runValidations(env.policies, request));
 
-  verdict.object = object;
+  verdict.object = request.object;
   verdict.allowed = verdict.denials.length === 0;
   return verdict;
 }

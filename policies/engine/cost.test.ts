@@ -6,7 +6,8 @@ import { describe, test } from "node:test";
 import { EvaluationBudget } from "./budget.ts";
 import { CelEvaluationError, compileCel } from "./cel.ts";
 import { jsonToCel } from "./cel-values.ts";
-import { runMutations, runValidations, withRequestDeadline } from "./evaluate.ts";
+import { runMutations, runValidations } from "./evaluate.ts";
+import { RequestContext } from "./request-context.ts";
 import { compileModule, makePolicySet } from "./module-loader.ts";
 import type { AdmissionInput } from "./types.ts";
 
@@ -102,7 +103,7 @@ describe("a policy written to be slow on a large object is stopped at the cost l
     test(name, () => {
       const set = makePolicySet([slowPolicy(expression)]);
       const started = performance.now();
-      const violations = runValidations(set, request(), withRequestDeadline({ config: new Map(), cluster: new Map() }));
+      const violations = runValidations(set, new RequestContext(request(), { config: new Map(), cluster: new Map() }));
       const elapsed = performance.now() - started;
       assert.equal(violations.length, 1, JSON.stringify(violations));
       const [violation] = violations;
@@ -142,7 +143,7 @@ describe("a list of 2^41 elements, built for free by lazy concatenation, is refu
     test(name, () => {
       const set = makePolicySet([lazilyDoubled(expression)]);
       const started = performance.now();
-      const violations = runValidations(set, request(), withRequestDeadline({ config: new Map(), cluster: new Map() }));
+      const violations = runValidations(set, new RequestContext(request(), { config: new Map(), cluster: new Map() }));
       const elapsed = performance.now() - started;
       assert.equal(violations.length, 1, JSON.stringify(violations));
       assert.equal(violations[0]!.policy, "lazy-doubling");
@@ -154,7 +155,7 @@ describe("a list of 2^41 elements, built for free by lazy concatenation, is refu
   for (const expression of ["size(variables.huge) == 2199023255552", "variables.huge != ['a']"]) {
     test(`${expression} is answered at once: the list itself is legal, only walking it is priced (lists of different sizes are unequal unwalked)`, () => {
       const started = performance.now();
-      const violations = runValidations(makePolicySet([lazilyDoubled(expression)]), request(), withRequestDeadline({ config: new Map(), cluster: new Map() }));
+      const violations = runValidations(makePolicySet([lazilyDoubled(expression)]), new RequestContext(request(), { config: new Map(), cluster: new Map() }));
       assert.deepEqual(violations, []);
       assertStoppedEarly(performance.now() - started);
     });
@@ -191,8 +192,7 @@ describe("the cost limits", () => {
       return { ...module, name };
     };
     const set = makePolicySet([spend("first"), spend("second"), spend("third")]);
-    const ctx = withRequestDeadline({ config: new Map(), cluster: new Map(), limits: { maxRequestCost: 500_000 } });
-    const violations = runValidations(set, request(), ctx);
+    const violations = runValidations(set, new RequestContext(request(), { config: new Map(), cluster: new Map(), limits: { maxRequestCost: 500_000 } }));
     assert.deepEqual(
       violations.map((v) => [v.policy, /request's cost limit of 500000 units/.test(v.message)]),
       [
@@ -214,7 +214,7 @@ describe("the cost limits", () => {
       ],
       validations: [{ expression: "variables.a + variables.b > 0", message: "empty" }],
     });
-    const violations = runValidations(makePolicySet([module]), request(), withRequestDeadline({ config: new Map(), cluster: new Map() }));
+    const violations = runValidations(makePolicySet([module]), new RequestContext(request(), { config: new Map(), cluster: new Map() }));
     assert.deepEqual(violations, []);
   });
 
@@ -245,7 +245,7 @@ describe("a mutation's result", () => {
       mutations: [{ patchType: "JSONPatch", expression: `[{'op': 'add', 'path': '/spec/x', 'value': ${nested("1", 30)}}]` }],
     });
     const started = performance.now();
-    const outcome = runMutations(makePolicySet([module]), request(), withRequestDeadline({ config: new Map(), cluster: new Map() }));
+    const outcome = runMutations(makePolicySet([module]), new RequestContext(request(), { config: new Map(), cluster: new Map() }));
     assert.deepEqual(outcome.patch, []);
     assert.equal(outcome.violations.length, 1);
     assert.equal(outcome.violations[0]!.policy, "exploding-patch");

@@ -1,8 +1,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { matchesRequest, runMutations, runValidations, withRequestDeadline } from "./evaluate.ts";
+import { matchesRequest, runMutations, runValidations } from "./evaluate.ts";
 import { compileModule, makePolicySet } from "./module-loader.ts";
-import type { CompiledModule } from "./module-loader.ts";
+import type { CompiledModule, PolicySet } from "./module-loader.ts";
+import { RequestContext } from "./request-context.ts";
+import type { EngineEnvironment } from "./request-context.ts";
 import type { AdmissionInput } from "./types.ts";
 
 /** Builds a compiled module from the parts a test cares about. */
@@ -33,6 +35,10 @@ function route(spec: Record<string, unknown>, operation: AdmissionInput["operati
 
 const ctx = { config: new Map([["limit", 2n]]), cluster: new Map() };
 
+/** One request's validation (or mutation), in a context of its own, as decide() gives each request. */
+const validate = (set: PolicySet, input: AdmissionInput, env: EngineEnvironment = ctx) => runValidations(set, new RequestContext(input, env));
+const mutate = (set: PolicySet, input: AdmissionInput, env: EngineEnvironment = ctx) => runMutations(set, new RequestContext(input, env));
+
 describe("running validations", () => {
   test("every violated policy is reported, not just the first", () => {
     const set = makePolicySet([
@@ -40,7 +46,7 @@ describe("running validations", () => {
       policy("needs-domain", { validations: [{ expression: "has(object.spec.domain)", message: "domain is required", fieldPath: "spec.domain" }] }),
       policy("passes", { validations: [{ expression: "true", message: "never" }] }),
     ]);
-    const violations = runValidations(set, route({}), ctx);
+    const violations = validate(set, route({}));
     assert.deepEqual(
       violations.map((v) => [v.policy, v.message, v.field]),
       [
@@ -55,7 +61,7 @@ describe("running validations", () => {
       policy("broken", { validations: [{ expression: "object.spec.protection.appId != ''", message: "unused" }] }),
       policy("needs-lb", { validations: [{ expression: "has(object.spec.lb)", message: "lb is required" }] }),
     ]);
-    const violations = runValidations(set, route({}), ctx);
+    const violations = validate(set, route({}));
     assert.equal(violations.length, 2);
     assert.equal(violations[0]!.policy, "broken");
     assert.equal(violations[0]!.action, "Deny");
@@ -65,44 +71,44 @@ describe("running validations", () => {
 
   test("a Warn policy that errors still denies: errors always fail closed", () => {
     const set = makePolicySet([policy("warn-broken", { action: "Warn", validations: [{ expression: "object.spec.nope == 1", message: "x" }] })]);
-    assert.equal(runValidations(set, route({}), ctx)[0]!.action, "Deny");
+    assert.equal(validate(set, route({}))[0]!.action, "Deny");
   });
 
   test("a validation that yields a non-bool denies and says what it produced", () => {
     const set = makePolicySet([policy("not-bool", { validations: [{ expression: "'yes'", message: "x" }] })]);
-    assert.match(runValidations(set, route({}), ctx)[0]!.message, /must produce a bool, produced string "yes"/);
+    assert.match(validate(set, route({}))[0]!.message, /must produce a bool, produced string "yes"/);
   });
 
   test("messageExpression builds the message from the object", () => {
     const set = makePolicySet([policy("msg", { validations: [{ expression: "false", messageExpression: "'domain ' + object.spec.domain + ' is taken'" }] })]);
-    assert.equal(runValidations(set, route({ domain: "a.example.com" }), ctx)[0]!.message, "domain a.example.com is taken");
+    assert.equal(validate(set, route({ domain: "a.example.com" }))[0]!.message, "domain a.example.com is taken");
   });
 
   test("a failing messageExpression falls back to the static message instead of hiding the violation", () => {
     const set = makePolicySet([policy("msg", { validations: [{ expression: "false", message: "static text", messageExpression: "object.spec.nope" }] })]);
-    assert.equal(runValidations(set, route({}), ctx)[0]!.message, "static text");
+    assert.equal(validate(set, route({}))[0]!.message, "static text");
   });
 
   test("validation actions come from the validation, else the policy", () => {
     const set = makePolicySet([policy("mixed", { action: "Warn", validations: [{ expression: "false", message: "a" }, { expression: "false", message: "b", action: "Audit" }] })]);
-    assert.deepEqual(runValidations(set, route({}), ctx).map((v) => v.action), ["Warn", "Audit"]);
+    assert.deepEqual(validate(set, route({})).map((v) => v.action), ["Warn", "Audit"]);
   });
 
   test("a policy whose match condition is false is skipped", () => {
     const set = makePolicySet([policy("public-only", { matchConditions: [{ name: "public", expression: "object.spec.lb == 'alb-out'" }], validations: [{ expression: "false", message: "x" }] })]);
-    assert.equal(runValidations(set, route({ lb: "alb-in" }), ctx).length, 0);
-    assert.equal(runValidations(set, route({ lb: "alb-out" }), ctx).length, 1);
+    assert.equal(validate(set, route({ lb: "alb-in" })).length, 0);
+    assert.equal(validate(set, route({ lb: "alb-out" })).length, 1);
   });
 
   test("a match condition that errors denies", () => {
     const set = makePolicySet([policy("cond-broken", { matchConditions: [{ name: "bad", expression: "object.spec.lb == 'x'" }], validations: [{ expression: "true", message: "x" }] })]);
-    assert.match(runValidations(set, route({}), ctx)[0]!.message, /spec.matchConditions\[0\] \("bad"\)/);
+    assert.match(validate(set, route({}))[0]!.message, /spec.matchConditions\[0\] \("bad"\)/);
   });
 
   test("policies do not run for operations or kinds they do not match", () => {
     const set = makePolicySet([policy("p", { validations: [{ expression: "false", message: "x" }] })]);
-    assert.equal(runValidations(set, { ...route({}), operation: "DELETE", object: null }, ctx).length, 0);
-    assert.equal(runValidations(set, { ...route({}), kind: { group: "gateway.networking.k8s.io", version: "v1", kind: "HTTPRoute" } }, ctx).length, 0);
+    assert.equal(validate(set, { ...route({}), operation: "DELETE", object: null }).length, 0);
+    assert.equal(validate(set, { ...route({}), kind: { group: "gateway.networking.k8s.io", version: "v1", kind: "HTTPRoute" } }).length, 0);
   });
 
   test("variables are computed once per request, lazily, and shared by validations", () => {
@@ -120,17 +126,17 @@ describe("running validations", () => {
       }),
     ]);
     // `unused` would error if evaluated: laziness is what keeps this request clean.
-    assert.deepEqual(runValidations(set, route({ items: [1, 2] }), ctx).map((v) => v.message), ["too many: 4"]);
+    assert.deepEqual(validate(set, route({ items: [1, 2] })).map((v) => v.message), ["too many: 4"]);
   });
 
   test("a variable that errors fails the validations that read it", () => {
     const set = makePolicySet([policy("vars", { variables: [{ name: "bad", expression: "object.spec.missing.x" }], validations: [{ expression: "variables.bad == 1", message: "x" }] })]);
-    assert.match(runValidations(set, route({}), ctx)[0]!.message, /spec.variables\[0\] \("bad"\)/);
+    assert.match(validate(set, route({}))[0]!.message, /spec.variables\[0\] \("bad"\)/);
   });
 
   test("an object over the size limit is denied unevaluated", () => {
     const set = makePolicySet([policy("p", { validations: [{ expression: "true", message: "x" }] })]);
-    const violations = runValidations(set, route({ blob: "x".repeat(2000) }), { ...ctx, limits: { maxObjectBytes: 1000 } });
+    const violations = validate(set, route({ blob: "x".repeat(2000) }), { ...ctx, limits: { maxObjectBytes: 1000 } });
     assert.equal(violations[0]!.reason, "RequestEntityTooLarge");
   });
 
@@ -140,7 +146,7 @@ describe("running validations", () => {
       policy("heavy", { validations: [{ expression: "object.spec.items.all(a, object.spec.items.all(b, a + b >= 0))", message: "x" }] }),
       policy("light", { validations: [{ expression: "has(object.spec.lb)", message: "lb is required" }] }),
     ]);
-    const violations = runValidations(set, route({ items }), { ...ctx, limits: { maxIterations: 500 } });
+    const violations = validate(set, route({ items }), { ...ctx, limits: { maxIterations: 500 } });
     assert.match(violations[0]!.message, /exceeded its budget of 500 iterations/);
     assert.equal(violations[1]!.message, "lb is required");
   });
@@ -156,7 +162,7 @@ describe("running mutations", () => {
 
   test("each mutation sees the object as changed by the ones before", () => {
     const later = policy("sees-routing", { mutations: [{ patchType: "JSONPatch", expression: "has(object.spec.routing) ? [{'op': 'add', 'path': '/spec/seen', 'value': true}] : []" }] });
-    const outcome = runMutations(makePolicySet([defaults, later]), route({ domain: "A.Example.com" }), ctx);
+    const outcome = mutate(makePolicySet([defaults, later]), route({ domain: "A.Example.com" }));
     assert.deepEqual(outcome.patch, [
       { op: "add", path: "/spec/routing", value: { mode: "Managed" } },
       { op: "replace", path: "/spec/domain", value: "a.example.com" },
@@ -166,15 +172,15 @@ describe("running mutations", () => {
   });
 
   test("mutating an already mutated object patches nothing", () => {
-    const first = runMutations(makePolicySet([defaults]), route({ domain: "A.Example.com" }), ctx);
-    const second = runMutations(makePolicySet([defaults]), { ...route({}), object: first.object }, ctx);
+    const first = mutate(makePolicySet([defaults]), route({ domain: "A.Example.com" }));
+    const second = mutate(makePolicySet([defaults]), { ...route({}), object: first.object });
     assert.deepEqual(second.patch, []);
   });
 
   test("a mutation that produces a malformed patch denies and leaves the object as it was", () => {
     const bad = policy("bad", { mutations: [{ patchType: "JSONPatch", expression: "[{'op': 'replace', 'path': '/spec/nothing', 'value': 1}]" }] });
     const input = route({ domain: "a.example.com" });
-    const outcome = runMutations(makePolicySet([bad]), input, ctx);
+    const outcome = mutate(makePolicySet([bad]), input);
     assert.equal(outcome.violations.length, 1);
     assert.match(outcome.violations[0]!.message, /its patch does not apply: operation 0 \(replace \/spec\/nothing\): path does not exist/);
     assert.deepEqual(outcome.object, input.object);
@@ -193,7 +199,7 @@ describe("reporting failures", () => {
         ],
       }),
     ]);
-    assert.equal(runValidations(set, route({}), ctx).length, 1);
+    assert.equal(validate(set, route({})).length, 1);
   });
 });
 
@@ -205,8 +211,8 @@ describe("lazy variables", () => {
         validations: [{ expression: "!has(object.spec.protection) || variables.provider == 'sso'", message: "provider must be sso" }],
       }),
     ]);
-    assert.deepEqual(runValidations(set, route({}), ctx), []);
-    assert.equal(runValidations(set, route({ protection: { provider: "okta" } }), ctx)[0]!.message, "provider must be sso");
+    assert.deepEqual(validate(set, route({})), []);
+    assert.equal(validate(set, route({ protection: { provider: "okta" } }))[0]!.message, "provider must be sso");
   });
 
   test("an unguarded read of a failing variable denies, naming the variable", () => {
@@ -216,7 +222,7 @@ describe("lazy variables", () => {
         validations: [{ expression: "variables.provider == 'sso'", message: "provider must be sso" }],
       }),
     ]);
-    const [violation] = runValidations(set, route({}), ctx);
+    const [violation] = validate(set, route({}));
     assert.equal(violation!.action, "Deny");
     assert.match(violation!.message, /could not be evaluated \(spec\.variables\[0\] \("provider"\): .*protection/);
   });
@@ -225,11 +231,11 @@ describe("lazy variables", () => {
 describe("the request deadline", () => {
   test("mutation and validation share one deadline fixed for the request", () => {
     let clock = 0;
-    const shared = withRequestDeadline({ ...ctx, now: () => clock, limits: { timeoutMs: 10 } });
-    assert.equal(shared.deadline, 10);
+    const request = new RequestContext(route({}), { ...ctx, now: () => clock, limits: { timeoutMs: 10 } });
+    assert.equal(request.deadline, 10);
     clock = 11; // the mutation phase used up the time
     const set = makePolicySet([policy("p", { validations: [{ expression: "true", message: "x" }] })]);
-    const [violation] = runValidations(set, route({}), shared);
+    const [violation] = runValidations(set, request);
     assert.match(violation!.message, /deadline of 10 ms/);
   });
 });

@@ -1,39 +1,22 @@
-// Runs a compiled policy set against one admission request.
+// Runs a compiled policy set against one admission request, in the two
+// phases decide() (verdict.ts) calls: mutations, then validations. Both take
+// the request's one RequestContext (request-context.ts), which holds its
+// bounds, deadline, cost and the CEL bindings of the object as it is now.
 //
-// Every matched module is evaluated on its own: one module's error, timeout
-// or denial never stops or hides another's result. An error anywhere in a
-// module (match condition, variable, validation, message, mutation) is a
-// denial that says so: hostgate fails closed.
+// Every matched module is evaluated on its own (module-run.ts): one module's
+// error, timeout or denial never stops or hides another's result. An error
+// anywhere in a module (match condition, variable, validation, message,
+// mutation) is a denial that says so: hostgate fails closed.
 //
 // The per-request work outside CEL is kept to what the verdict needs: the
-// bindings are built once per phase (request-run.ts), a module's field
-// labels once per module (module-run.ts), and strings for messages only when
-// a message is produced.
+// bindings are built once per request, a module's field labels only when
+// something fails, and strings for messages only when a message is produced.
 import { celToJson } from "./cel-values.ts";
 import { applyPatch, JsonPatchError, toPatchOperations } from "./json-patch.ts";
-import { DEFAULT_ENGINE_LIMITS } from "./limits.ts";
-import type { EvaluationContext } from "./limits.ts";
 import type { CompiledModule, CompiledValidation, PolicySet, ResourceRule } from "./module-loader.ts";
-import { describeCel, ModuleError } from "./module-run.ts";
-import type { ModuleRun } from "./module-run.ts";
-import { RequestRun } from "./request-run.ts";
-import { RequestScope } from "./request-scope.ts";
+import { describeCel, ModuleError, ModuleRun } from "./module-run.ts";
+import type { RequestContext } from "./request-context.ts";
 import type { AdmissionInput, JsonPatchOperation, Violation } from "./types.ts";
-
-export { DEFAULT_ENGINE_LIMITS } from "./limits.ts";
-export type { EngineLimits, EvaluationContext } from "./limits.ts";
-export { requestBinding } from "./request-run.ts";
-
-/**
- * Fixes one deadline for a request, so its phases share the timeout instead
- * of each getting a fresh one, and one scope, so they share what they
- * computed on the same objects (see request-scope.ts).
- */
-export function withRequestDeadline(ctx: EvaluationContext): EvaluationContext {
-  if (ctx.deadline !== undefined) return ctx;
-  const now = ctx.now ?? (() => performance.now());
-  return { ...ctx, deadline: now() + (ctx.limits?.timeoutMs ?? DEFAULT_ENGINE_LIMITS.timeoutMs), scope: new RequestScope() };
-}
 
 export interface MutationOutcome {
   object: unknown;
@@ -69,15 +52,18 @@ function hit(values: readonly string[], value: string): boolean {
   return false;
 }
 
-/** Runs every matched module's mutations in order, each seeing the object as mutated so far. */
-export function runMutations(set: PolicySet, input: AdmissionInput, ctx: EvaluationContext): MutationOutcome {
-  const request = new RequestRun(input, ctx);
-  let object = input.object;
+/**
+ * Runs every matched module's mutations in order, each seeing the object as
+ * mutated so far; the request goes on with the mutated object.
+ */
+export function runMutations(set: PolicySet, request: RequestContext): MutationOutcome {
+  const input = request.input;
+  let object = request.object;
   const patch: JsonPatchOperation[] = [];
   const violations: Violation[] = [];
   for (const module of set.modules) {
     if (module.mutations.length === 0 || !matchesRequest(module, input)) continue;
-    const run = request.start(module, violations);
+    const run = start(module, request, violations);
     if (run === undefined) continue;
     try {
       if (!run.conditionsHold()) continue;
@@ -99,7 +85,9 @@ export function runMutations(set: PolicySet, input: AdmissionInput, ctx: Evaluat
           throw error;
         }
         patch.push(...operations);
-        run.rebind(request.replaceObject(object), request.results);
+        // Later mutations of this module, later modules and the validation phase see the new object.
+        request.useObject(object);
+        run.rebind();
       }
     } catch (error) {
       violations.push(failure(module, error));
@@ -108,13 +96,13 @@ export function runMutations(set: PolicySet, input: AdmissionInput, ctx: Evaluat
   return { object, patch, violations };
 }
 
-/** Runs every matched module's validations; returns all violations (every action). */
-export function runValidations(set: PolicySet, input: AdmissionInput, ctx: EvaluationContext): Violation[] {
-  const request = new RequestRun(input, ctx);
+/** Runs every matched module's validations on the request's object as it is now; returns all violations (every action). */
+export function runValidations(set: PolicySet, request: RequestContext): Violation[] {
+  const input = request.input;
   const violations: Violation[] = [];
   for (const module of set.modules) {
     if (module.validations.length === 0 || !matchesRequest(module, input)) continue;
-    const run = request.start(module, violations);
+    const run = start(module, request, violations);
     if (run === undefined) continue;
     try {
       if (!run.conditionsHold()) continue;
@@ -142,6 +130,16 @@ export function runValidations(set: PolicySet, input: AdmissionInput, ctx: Evalu
     }
   }
   return violations;
+}
+
+/** A run of the module, or undefined after recording why it cannot run (the object is too large). */
+function start(module: CompiledModule, request: RequestContext, violations: Violation[]): ModuleRun | undefined {
+  const tooLarge = request.tooLarge();
+  if (tooLarge !== undefined) {
+    violations.push({ ...tooLarge, policy: module.name });
+    return undefined;
+  }
+  return new ModuleRun(module, request);
 }
 
 /** The violation's message: the messageExpression's, else the static one, else the failed expression. */

@@ -1,56 +1,29 @@
-// One module's evaluation of one request: the shared bindings plus the
-// module's own `variables` (computed when first read, once), and one
+// One module's evaluation of one request: the request context's bindings
+// (request-context.ts) plus the module's own `variables` (computed when first read, once), and one
 // evaluation budget. An error anywhere becomes a ModuleError naming the
 // field of the module that failed; evaluate.ts turns it into a denial.
 import { celError } from "@bufbuild/cel";
 import { EvaluationBudget } from "./budget.ts";
-import type { RequestCost } from "./budget.ts";
 import { brandPrototype } from "./cel-values.ts";
 import { IndexedVariables } from "./compiled/variables.ts";
 import { CelEvaluationError } from "./cel.ts";
+import type { RequestContext } from "./request-context.ts";
 import type { CompiledCel } from "./cel.ts";
 import type { CompiledModule } from "./module-loader.ts";
-import type { EvaluationLimits } from "./budget.ts";
 import { MAP_BRAND } from "./compiled/values.ts";
 
-/** The CEL bindings of one module's expressions. One shape for every module, so reads of them stay monomorphic. */
-export interface ModuleBindings {
+/**
+ * The CEL bindings of an expression. One shape for every module, so reads of
+ * them stay monomorphic: the request context holds the shared five (with
+ * `variables` undefined), each module run a copy with its own `variables`.
+ */
+export interface Bindings {
   object: unknown;
   oldObject: unknown;
   request: unknown;
   config: unknown;
   cluster: unknown;
   variables: unknown;
-}
-
-/** The bindings every module of one request shares; lazy views keep their conversion caches across modules. */
-export type SharedBindings = Omit<ModuleBindings, "variables">;
-
-/**
- * Results of shareable expressions (CompiledCel.shareKey) on one set of
- * shared bindings: the same source text in several modules (the namespace
- * fallback, the spec fallback...) is evaluated once per request. Each entry
- * is the value, or the CelEvaluationError it threw.
- */
-export class SharedResults {
-  readonly #values: unknown[] = [];
-  readonly #errors: unknown[] = [];
-
-  evaluate(program: CompiledCel, key: number, bindings: Record<string, unknown>, budget: EvaluationBudget): unknown {
-    const value = this.#values[key];
-    if (value !== undefined) return value;
-    const error = this.#errors[key];
-    if (error !== undefined) throw error;
-    try {
-      const result = program.evaluateCel(bindings, budget);
-      this.#values[key] = result;
-      return result;
-    } catch (failure) {
-      // Only CEL's own failures are results; a spent budget is the module's own state, not the expression's.
-      if (failure instanceof CelEvaluationError && !failure.budgetExhausted) this.#errors[key] = failure;
-      throw failure;
-    }
-  }
 }
 
 export class ModuleError extends Error {
@@ -85,17 +58,18 @@ const VARIABLE_ERROR = /^spec\.variables\[\d+\] \("[^"]+"\): /;
 
 export class ModuleRun {
   readonly #module: CompiledModule;
-  readonly #bindings: ModuleBindings;
+  readonly #request: RequestContext;
+  readonly #bindings: Bindings;
   readonly #budget: EvaluationBudget;
-  #shared: SharedResults;
   /** Memoized variable values (or CEL errors), by variable index; undefined until first read. */
   #values: unknown[];
 
-  constructor(module: CompiledModule, shared: SharedBindings, results: SharedResults, limits: EvaluationLimits, now: () => number, deadline: number, cost?: RequestCost) {
+  constructor(module: CompiledModule, request: RequestContext) {
     this.#module = module;
-    this.#shared = results;
-    this.#budget = new EvaluationBudget(limits, now, deadline, cost);
+    this.#request = request;
+    this.#budget = new EvaluationBudget(request.limits, request.now, request.deadline, request.cost);
     this.#values = new Array(module.variables.length);
+    const shared = request.bindings();
     this.#bindings = {
       object: shared.object,
       oldObject: shared.oldObject,
@@ -106,10 +80,9 @@ export class ModuleRun {
     };
   }
 
-  /** After a mutation, expressions see the new object (and its shared results) and recompute variables. */
-  rebind(objectView: unknown, results: SharedResults): void {
-    this.#bindings.object = objectView;
-    this.#shared = results;
+  /** After a mutation (request.useObject), expressions see the new object and recompute variables. */
+  rebind(): void {
+    this.#bindings.object = this.#request.bindings().object;
     this.#values = new Array(this.#module.variables.length);
   }
 
@@ -139,7 +112,7 @@ export class ModuleRun {
     const bindings = this.#bindings as unknown as Record<string, unknown>;
     // A spent budget refuses the expression whether or not another module already evaluated it.
     if (program.shareKey === undefined || this.#budget.exhausted !== undefined) return program.evaluateCel(bindings, this.#budget);
-    return this.#shared.evaluate(program, program.shareKey, bindings, this.#budget);
+    return this.#request.evaluateShared(program, program.shareKey, bindings, this.#budget);
   }
 
   /** The label of one of this module's fields, for messages. */

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { runMutations, runValidations, withRequestDeadline } from "./evaluate.ts";
+import { runMutations, runValidations } from "./evaluate.ts";
+import { RequestContext } from "./request-context.ts";
 import { compileModule, makePolicySet } from "./module-loader.ts";
 import { MAX_NESTING_DEPTH, serializedSizeOver } from "./object-size.ts";
 import type { AdmissionInput } from "./types.ts";
@@ -78,8 +79,8 @@ describe("the nesting bound", () => {
       oldObject: null,
     };
     const set = makePolicySet([compiled.module]);
-    const ctx = () => withRequestDeadline({ config: new Map(), cluster: new Map() });
-    for (const violations of [runValidations(set, input, ctx()), runMutations(set, input, ctx()).violations]) {
+    const request = () => new RequestContext(input, { config: new Map(), cluster: new Map() });
+    for (const violations of [runValidations(set, request()), runMutations(set, request()).violations]) {
       assert.deepEqual(
         violations.map((v) => [v.policy, v.reason, v.message]),
         [["any-policy", "RequestEntityTooLarge", `the object nests lists and maps more than ${MAX_NESTING_DEPTH} levels deep; policies evaluate objects nested at most that deep, so it is denied unevaluated`]],

@@ -25,8 +25,9 @@ import { BUILTIN_POLICIES, DEFAULT_CONFIG } from "../../../core/cli/paths.ts";
 import { ClusterStateIndex } from "../../../core/state/index.ts";
 import { compileCel } from "../cel.ts";
 import { jsonToCel } from "../cel-values.ts";
-import { runMutations, runValidations, withRequestDeadline, requestBinding } from "../evaluate.ts";
-import type { EvaluationContext } from "../evaluate.ts";
+import { runMutations, runValidations } from "../evaluate.ts";
+import { RequestContext, requestBinding } from "../request-context.ts";
+import type { EngineEnvironment } from "../request-context.ts";
 import { compileModule, loadPolicySet, makePolicySet } from "../module-loader.ts";
 import type { CompiledModule, PolicySet } from "../module-loader.ts";
 import { ROOT_VARIABLES } from "../module-loader.ts";
@@ -86,7 +87,7 @@ const CLUSTER_VARIABLES = { config: undefined as unknown, cluster: undefined as 
 interface Environment {
   library: PolicySet;
   libraryPlanner: PolicySet;
-  ctx: Omit<EvaluationContext, "deadline" | "scope">;
+  ctx: EngineEnvironment;
 }
 
 let environment: Environment | undefined;
@@ -249,9 +250,9 @@ function moduleCase(env: Environment, generated: GeneratedModule, input: Admissi
   if (fast.some((m) => m === undefined) || planner.some((m) => m === undefined)) return undefined;
   report.compared++;
   for (const module of fast) for (const v of module!.variables) if (v.program.engine === "compiled") report.onFastPath++;
-  const compiled = runValidations(makePolicySet(fast as CompiledModule[]), input, withRequestDeadline(env.ctx));
+  const compiled = runValidations(makePolicySet(fast as CompiledModule[]), new RequestContext(input, env.ctx));
   // The reference: each module alone, nothing shared.
-  const reference = planner.flatMap((m) => runValidations(makePolicySet([m!]), input, withRequestDeadline(env.ctx)));
+  const reference = planner.flatMap((m) => runValidations(makePolicySet([m!]), new RequestContext(input, env.ctx)));
   if (isDeepStrictEqual(compiled, reference)) return undefined;
   const expressions = [...generated.variables.map((v) => v.expression), ...generated.validations.flatMap((v) => [v.expression, v.messageExpression])];
   return { kind: "module", expressions, input, compiled, planner: reference };
@@ -260,9 +261,10 @@ function moduleCase(env: Environment, generated: GeneratedModule, input: Admissi
 function libraryCase(env: Environment, input: AdmissionInput, report: FuzzReport): Divergence | undefined {
   report.compared++;
   const run = (set: PolicySet): unknown => {
-    const ctx = withRequestDeadline(env.ctx);
-    const mutated = runMutations(set, input, ctx);
-    const validated = runValidations(set, { ...input, object: mutated.object }, ctx);
+    // As decide() does: one context for both phases; validation sees the mutated object.
+    const request = new RequestContext(input, env.ctx);
+    const mutated = runMutations(set, request);
+    const validated = runValidations(set, request);
     return { patch: mutated.patch, mutationViolations: mutated.violations, violations: validated };
   };
   const compiled = run(env.library);

@@ -23,7 +23,7 @@ import { EvaluationBudget } from "../budget.ts";
 import { compileCel } from "../cel.ts";
 import type { CompiledCel } from "../cel.ts";
 import { jsonToCel } from "../cel-values.ts";
-import { requestBinding } from "../evaluate.ts";
+import { requestBinding } from "../request-context.ts";
 import { loadPolicySet, ROOT_VARIABLES } from "../module-loader.ts";
 import type { CompiledModule } from "../module-loader.ts";
 import { sharedCelView } from "../shared-views.ts";
