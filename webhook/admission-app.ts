@@ -1,20 +1,21 @@
 // The HTTPS face of the verdict function: POST /validate and POST /mutate take
-// an AdmissionReview v1 and answer one. Every input problem is a 4xx with a
-// Kubernetes Status body; a review that parses always gets a review back,
-// and anything that goes wrong while judging it is a denial (fail closed),
-// never an HTTP error the API server would turn into its own failure.
+// an AdmissionReview v1 and answer one. A review is parsed (admission-review.ts),
+// judged by the same `decide` that `hostgate check` and the policy tests call
+// (policies/verdict.ts), answered (admission-response.ts), then logged and
+// counted. Every input problem is a 4xx with a Kubernetes Status body
+// (http-errors.ts); a review that parses always gets a review back, and
+// anything that goes wrong while judging it is a denial (fail closed), never
+// an HTTP error the API server would turn into its own failure.
 import express from "express";
 import type { NextFunction, Request, Response } from "express";
-import type { VerdictEnvironment } from "../policies/verdict.ts";
+import { decide } from "../policies/verdict.ts";
+import type { Phases, VerdictEnvironment } from "../policies/verdict.ts";
 import type { Logger } from "../core/logger.ts";
 import { parseAdmissionReview } from "./admission-review.ts";
 import type { ParsedReview } from "./admission-review.ts";
-import { sendReview } from "./admission-response.ts";
-import type { AdmissionReviewResponse, Endpoint } from "./admission-response.ts";
-import { ADMISSION_API_VERSION, ADMISSION_KIND } from "./admission-review.ts";
+import { internalErrorAnswer, sendReview, unavailableAnswer, verdictAnswer } from "./admission-response.ts";
+import type { Endpoint, ReviewAnswer, ReviewOutcome } from "./admission-response.ts";
 import { clip } from "./denial-message.ts";
-import { reviewAdmission } from "./review.ts";
-import type { ReviewOutcome } from "./review.ts";
 import { problems, sendProblem } from "./http-errors.ts";
 import type { WebhookMetrics } from "./metrics.ts";
 
@@ -25,6 +26,16 @@ import type { WebhookMetrics } from "./metrics.ts";
  * anything that can only be an attack on memory.
  */
 export const DEFAULT_BODY_LIMIT_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The API server applies CRD schema defaults and validation itself (defaults
+ * before mutation, schema checks before validation), so the webhook runs
+ * only the policy phase its endpoint is called for.
+ */
+export const ENDPOINT_PHASES: Readonly<Record<Endpoint, Phases>> = {
+  mutate: { schema: false, mutate: true, validate: false },
+  validate: { schema: false, mutate: false, validate: true },
+};
 
 export interface AdmissionAppOptions {
   /** The policies, config and cluster state as they are now; called once per review. */
@@ -104,38 +115,26 @@ function handleReview(endpoint: Endpoint, req: Request, res: Response, options: 
   const parsed = parseAdmissionReview(req.body);
   if (!parsed.ok) return reject(res, options, req.path, problems.notReview(parsed.message));
   const review = parsed.review;
-  let body: AdmissionReviewResponse;
-  let outcome: ReviewOutcome;
+  let answer: ReviewAnswer;
   try {
     const notReady = options.notReady?.();
-    if (notReady !== undefined) ({ body, outcome } = unavailableDenial(review, notReady));
-    else ({ body, outcome } = reviewAdmission(endpoint, review, options.environment()));
+    if (notReady !== undefined) answer = unavailableAnswer(review, notReady);
+    else {
+      const env = options.environment();
+      const started = performance.now();
+      const verdict = decide(review.input, env, ENDPOINT_PHASES[endpoint]);
+      answer = verdictAnswer(review, endpoint, verdict, (performance.now() - started) / 1000);
+    }
   } catch (error) {
     // A bug, not the user's doing; still an answer, and a closed one.
     options.logger.error({ uid: review.uid, endpoint, error: errorText(error) }, "review failed; denying");
-    ({ body, outcome } = internalDenial(review, error));
+    answer = internalErrorAnswer(review, errorText(error));
   }
   closeIfShuttingDown(res, options);
-  sendReview(res, body);
+  sendReview(res, answer.body);
   const seconds = (performance.now() - (res.locals.started as number)) / 1000;
-  options.metrics?.recordReview(endpoint, review.input.operation, review.input.kind.kind, outcome, seconds);
-  logReview(options.logger, endpoint, review, outcome, seconds);
-}
-
-function internalDenial(review: ParsedReview, error: unknown): { body: AdmissionReviewResponse; outcome: ReviewOutcome } {
-  const message = `the webhook could not evaluate this request (${clip(errorText(error), 200)}); it is denied because hostgate fails closed. Retry; if it persists, the platform team should check the webhook's logs`;
-  return {
-    body: { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response: { uid: review.uid, allowed: false, status: { code: 500, reason: "InternalError", message } } },
-    outcome: { verdict: "denied", evaluated: true, denyingPolicies: [], warningPolicies: [], patched: false, evaluationSeconds: 0 },
-  };
-}
-
-function unavailableDenial(review: ParsedReview, reason: string): { body: AdmissionReviewResponse; outcome: ReviewOutcome } {
-  const message = `hostgate cannot judge this request yet (${clip(reason, 200)}); it is denied rather than judged against incomplete state. Retry in a few seconds`;
-  return {
-    body: { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response: { uid: review.uid, allowed: false, status: { code: 503, reason: "ServiceUnavailable", message } } },
-    outcome: { verdict: "denied", evaluated: false, denyingPolicies: [], warningPolicies: [], patched: false, evaluationSeconds: 0 },
-  };
+  options.metrics?.recordReview(endpoint, review.input.operation, review.input.kind.kind, answer.outcome, seconds);
+  logReview(options.logger, endpoint, review, answer.outcome, seconds);
 }
 
 function logReview(logger: Logger, endpoint: Endpoint, review: ParsedReview, outcome: ReviewOutcome, seconds: number): void {

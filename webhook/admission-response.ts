@@ -1,10 +1,15 @@
-// Turning a verdict into the AdmissionReview v1 response envelope.
+// Every AdmissionReview v1 response the webhook sends is built here: the
+// verdict's answer (allowed, denied, warnings, patch), the 503 for a review
+// that arrives before the cluster cache is ready, and the 500 for a review
+// whose judging failed; with each, what logs and metrics record about it.
+// sendReview writes it. (Answers that are not reviews, the 4xx Status
+// bodies for a request that is not a usable review, are http-errors.ts's.)
 import type { ServerResponse } from "node:http";
 import type { Finding, Verdict } from "../policies/verdict.ts";
 import type { JsonPatchOperation } from "../policies/engine/types.ts";
 import { ADMISSION_API_VERSION, ADMISSION_KIND } from "./admission-review.ts";
-import { denialMessage, warningTexts } from "./denial-message.ts";
-import type { Subject } from "./denial-message.ts";
+import type { ParsedReview } from "./admission-review.ts";
+import { clip, denialMessage, warningTexts } from "./denial-message.ts";
 
 export type Endpoint = "validate" | "mutate";
 
@@ -23,6 +28,26 @@ export interface AdmissionReviewResponse {
   response: AdmissionResponse;
 }
 
+export type ReviewVerdict = "allowed" | "denied";
+
+/** What logs and metrics record about a review (never the object). */
+export interface ReviewOutcome {
+  verdict: ReviewVerdict;
+  /** False when no policy applied (DELETE/CONNECT/subresource/unmatched kind). */
+  evaluated: boolean;
+  denyingPolicies: string[];
+  warningPolicies: string[];
+  patched: boolean;
+  /** Seconds spent in `decide`. */
+  evaluationSeconds: number;
+}
+
+/** A review's answer: the body sent, and the outcome logged and counted. */
+export interface ReviewAnswer {
+  body: AdmissionReviewResponse;
+  outcome: ReviewOutcome;
+}
+
 /** metav1.StatusReason → HTTP code, as the API server pairs them. */
 const CODE_FOR_REASON: Readonly<Record<string, number>> = {
   BadRequest: 400,
@@ -36,10 +61,13 @@ const CODE_FOR_REASON: Readonly<Record<string, number>> = {
   InternalError: 500,
 };
 
-export function admissionResponse(uid: string, endpoint: Endpoint, subject: Subject, verdict: Verdict): AdmissionReviewResponse {
-  const response: AdmissionResponse = { uid, allowed: verdict.allowed };
+/** The answer to a judged review: the verdict as the API server reads it. */
+export function verdictAnswer(review: ParsedReview, endpoint: Endpoint, verdict: Verdict, evaluationSeconds: number): ReviewAnswer {
+  const { input } = review;
+  const response: AdmissionResponse = { uid: review.uid, allowed: verdict.allowed };
   if (!verdict.allowed) {
     const reason = headlineReason(verdict.denials);
+    const subject = { kind: input.kind.kind, namespace: input.namespace, name: input.name ?? nameOf(input.object ?? input.oldObject) };
     response.status = { code: CODE_FOR_REASON[reason] ?? 403, reason, message: denialMessage(subject, verdict.denials) };
   }
   const warnings = warningTexts(verdict.warnings);
@@ -50,12 +78,41 @@ export function admissionResponse(uid: string, endpoint: Endpoint, subject: Subj
     response.patchType = "JSONPatch";
     response.patch = encodePatch(verdict.patch);
   }
-  return { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response };
+  return {
+    body: envelope(response),
+    outcome: {
+      verdict: verdict.allowed ? "allowed" : "denied",
+      evaluated: verdict.applied.policies.length > 0,
+      denyingPolicies: unique(verdict.denials.map((d) => d.policy)),
+      warningPolicies: unique(verdict.warnings.map((w) => w.policy)),
+      patched: response.patch !== undefined,
+      evaluationSeconds,
+    },
+  };
 }
 
-/** The answer for requests no policy judges (DELETE, CONNECT, subresources, unmatched kinds). */
-export function allowResponse(uid: string): AdmissionReviewResponse {
-  return { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response: { uid, allowed: true } };
+/** The cluster cache has not synced: judging uniqueness against half of it would admit duplicates (fail open), so the review is denied. */
+export function unavailableAnswer(review: ParsedReview, reason: string): ReviewAnswer {
+  const message = `hostgate cannot judge this request yet (${clip(reason, 200)}); it is denied rather than judged against incomplete state. Retry in a few seconds`;
+  return {
+    body: envelope({ uid: review.uid, allowed: false, status: { code: 503, reason: "ServiceUnavailable", message } }),
+    outcome: { verdict: "denied", evaluated: false, denyingPolicies: [], warningPolicies: [], patched: false, evaluationSeconds: 0 },
+  };
+}
+
+/** Judging the review threw (a bug, not the user's doing): still an answer, and a closed one. */
+export function internalErrorAnswer(review: ParsedReview, errorText: string): ReviewAnswer {
+  const message =
+    `the webhook could not evaluate this request (${clip(errorText, 200)}); it is denied because hostgate fails closed. ` +
+    "Retry; if it persists, the platform team should check the webhook's logs";
+  return {
+    body: envelope({ uid: review.uid, allowed: false, status: { code: 500, reason: "InternalError", message } }),
+    outcome: { verdict: "denied", evaluated: true, denyingPolicies: [], warningPolicies: [], patched: false, evaluationSeconds: 0 },
+  };
+}
+
+function envelope(response: AdmissionResponse): AdmissionReviewResponse {
+  return { apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response };
 }
 
 /** What express's res.json sends for a review (same status, headers and bytes), without its generic send path. */
@@ -69,7 +126,7 @@ export function sendReview(res: ServerResponse, body: AdmissionReviewResponse): 
   res.end(text);
 }
 
-export function encodePatch(patch: readonly JsonPatchOperation[]): string {
+function encodePatch(patch: readonly JsonPatchOperation[]): string {
   return Buffer.from(JSON.stringify(patch)).toString("base64");
 }
 
@@ -81,4 +138,16 @@ export function encodePatch(patch: readonly JsonPatchOperation[]): string {
 function headlineReason(denials: readonly Finding[]): string {
   const policyReason = denials.find((d) => d.reason !== "InternalError")?.reason;
   return policyReason ?? denials[0]?.reason ?? "Forbidden";
+}
+
+/** CREATE requests with generateName have no request.name; the object may still name itself. */
+function nameOf(object: unknown): string | undefined {
+  const metadata = (object as { metadata?: { name?: unknown; generateName?: unknown } } | null)?.metadata;
+  if (typeof metadata?.name === "string" && metadata.name !== "") return metadata.name;
+  if (typeof metadata?.generateName === "string" && metadata.generateName !== "") return `${metadata.generateName}*`;
+  return undefined;
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
 }

@@ -5,8 +5,7 @@
 // hostile caller cannot grow the series without limit.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ClusterStateCounts } from "../core/state/index.ts";
-import type { Endpoint } from "./admission-response.ts";
-import type { ReviewOutcome } from "./review.ts";
+import type { Endpoint, ReviewOutcome } from "./admission-response.ts";
 import { fallbackCounts } from "../policies/engine/fallbacks.ts";
 import type { PlannerFallback } from "../policies/engine/fallbacks.ts";
 
