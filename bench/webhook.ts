@@ -172,6 +172,9 @@ async function startWebhook(routeCount: number, name: string): Promise<RunningWe
   const args = [
     entry,
     "serve",
+    // As the Deployment runs it: the webhook alone (in cluster mode serve would also start the reconciler).
+    "--only",
+    "webhook",
     ...stateArgs,
     "--tls-cert",
     join(tlsDir, "tls.crt"),
