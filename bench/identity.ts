@@ -67,7 +67,9 @@ const bytes = (value: number) => `${value.toLocaleString("en-US")} B`;
 const count = (value: number) => value.toLocaleString("en-US");
 
 console.log(`identity table: computeAppIdTable + renderAppIdTableObjects, median of ${RUNS} runs after ${WARM_UPS} warm-ups\n`);
-console.log(`  ${"routes".padStart(8)} ${"entries".padStart(8)} ${"conflicts".padStart(9)} ${"time".padStart(10)} ${"Lua size".padStart(13)} ${"EnvoyFilter".padStart(13)} ${"ConfigMap".padStart(13)}  fits one object`);
+console.log(
+  `  ${"routes".padStart(8)} ${"entries".padStart(8)} ${"conflicts".padStart(9)} ${"time".padStart(10)} ${"Lua size".padStart(13)} ${"EnvoyFilter".padStart(13)} ${"ConfigMap".padStart(13)}  fits one object`,
+);
 const times = new Map<number, number>();
 const inputs = new Map<number, Input>();
 for (const size of SIZES) {
@@ -83,7 +85,8 @@ for (const size of SIZES) {
   }
   times.set(size, median(samples));
   const table = computeAppIdTable(input);
-  const lua = ((objects!.envoyFilter.spec as { configPatches: { patch: { value: { typed_config: { default_source_code: { inline_string: string } } } } }[] }).configPatches[0]).patch.value.typed_config.default_source_code.inline_string;
+  const lua = (objects!.envoyFilter.spec as { configPatches: { patch: { value: { typed_config: { default_source_code: { inline_string: string } } } } }[] })
+    .configPatches[0].patch.value.typed_config.default_source_code.inline_string;
   const fits = appIdTableObjectProblems(objects!).length === 0 ? "yes" : "no (caller refuses to write)";
   console.log(
     `  ${count(size).padStart(8)} ${count(table.entries.length).padStart(8)} ${count(table.conflicts.length).padStart(9)} ${ms(times.get(size)!).padStart(10)} ${bytes(Buffer.byteLength(lua)).padStart(13)} ` +
@@ -96,7 +99,9 @@ const t10k = times.get(10_000)!;
 const t100k = times.get(100_000)!;
 console.log(`\n  10,000 routes:  ${ms(t10k).padStart(10)}   target ≤ 50 ms   ${t10k <= 50 ? "met" : "MISSED"}`);
 console.log(`  100,000 routes: ${ms(t100k).padStart(10)}   target ≤ 1000 ms ${t100k <= 1000 ? "met" : "MISSED"}`);
-console.log(`  growth per 10x: 10k/1k = ${(t10k / t1k).toFixed(1)}x, 100k/10k = ${(t100k / t10k).toFixed(1)}x   target near-linear (≈10x; small sizes carry fixed overhead)`);
+console.log(
+  `  growth per 10x: 10k/1k = ${(t10k / t1k).toFixed(1)}x, 100k/10k = ${(t100k / t10k).toFixed(1)}x   target near-linear (≈10x; small sizes carry fixed overhead)`,
+);
 
 console.log(`\naggregator recompute against the previously applied objects (read back with server metadata)\n`);
 for (const size of SIZES) {

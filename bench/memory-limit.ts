@@ -48,7 +48,11 @@ export function memoryLimit(bytes: number, name: string): MemoryLimit {
   return {
     how: `no memory cgroup could be created here: --max-old-space-size-percentage emulated for a ${mib(bytes)} MiB limit`,
     wrap: (command, args) => ({ command, args: [...args] }),
-    nodeOptions: (options) => options.replace(/--max-old-space-size-percentage=(\d+(?:\.\d+)?)/, (_, percent: string) => `--max-old-space-size=${Math.floor((mib(bytes) * Number(percent)) / 100)}`),
+    nodeOptions: (options) =>
+      options.replace(
+        /--max-old-space-size-percentage=(\d+(?:\.\d+)?)/,
+        (_, percent: string) => `--max-old-space-size=${Math.floor((mib(bytes) * Number(percent)) / 100)}`,
+      ),
     remove: () => undefined,
   };
 }

@@ -11,7 +11,9 @@ import express from "express";
 import type { Request, Response } from "express";
 import { HTTPS_SERVER_OPTIONS } from "../webhook/https-server.ts";
 
-const { values } = parseArgs({ options: { cert: { type: "string" }, key: { type: "string" }, port: { type: "string", default: "0" }, host: { type: "string", default: "127.0.0.1" } } });
+const { values } = parseArgs({
+  options: { cert: { type: "string" }, key: { type: "string" }, port: { type: "string", default: "0" }, host: { type: "string", default: "127.0.0.1" } },
+});
 if (values.cert === undefined || values.key === undefined) {
   process.stderr.write("usage: noop-admission-server.ts --cert FILE --key FILE [--port N] [--host H]\n");
   process.exit(2);

@@ -14,7 +14,11 @@ export interface PacedResult {
   errors: number;
 }
 
-export async function pacedLoad(url: string, body: string, options: { rate: number; seconds: number; connections: number; ca: Buffer; warmupSeconds?: number }): Promise<PacedResult> {
+export async function pacedLoad(
+  url: string,
+  body: string,
+  options: { rate: number; seconds: number; connections: number; ca: Buffer; warmupSeconds?: number },
+): Promise<PacedResult> {
   const agent = new Agent({ keepAlive: true, maxSockets: options.connections, ca: options.ca });
   const latencies: number[] = [];
   let errors = 0;

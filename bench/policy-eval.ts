@@ -18,7 +18,9 @@ import { decide } from "../policies/verdict.ts";
 import { benchmarkRoute, externalBackendRoute, syntheticObjects } from "./synthetic-state.ts";
 import type { Phases, VerdictEnvironment } from "../policies/verdict.ts";
 
-const { values } = parseArgs({ options: { seconds: { type: "string", default: "2" }, routes: { type: "string", default: "10000" }, grants: { type: "string", default: "1000" } } });
+const { values } = parseArgs({
+  options: { seconds: { type: "string", default: "2" }, routes: { type: "string", default: "10000" }, grants: { type: "string", default: "1000" } },
+});
 const seconds = Number(values.seconds);
 const routeCount = Number(values.routes);
 const grantCount = Number(values.grants);
@@ -43,7 +45,12 @@ const request: AdmissionInput = {
 // Baseline and library pay the same parse.
 const requestJson = JSON.stringify(request.object);
 const externalJson = JSON.stringify(externalBackendRoute());
-const freshFrom = (json: string) => (): AdmissionInput => ({ ...request, kind: { ...request.kind }, userInfo: { ...request.userInfo }, object: JSON.parse(json) });
+const freshFrom = (json: string) => (): AdmissionInput => ({
+  ...request,
+  kind: { ...request.kind },
+  userInfo: { ...request.userInfo },
+  object: JSON.parse(json),
+});
 const fresh = freshFrom(requestJson);
 
 function measure(label: string, env: VerdictEnvironment, phases: Phases, next: () => AdmissionInput = fresh): number {
@@ -73,7 +80,10 @@ const envFor = (policies: PolicySet): VerdictEnvironment => ({ policies, config,
 // The verdict must be real, not an accident of the fixture: the request is
 // admitted, with exactly the one warning its two-label-deep name earns.
 // The VM-backed variant, likewise.
-for (const [name, next] of [["service-backed", fresh], ["VM-backed", freshFrom(externalJson)]] as const) {
+for (const [name, next] of [
+  ["service-backed", fresh],
+  ["VM-backed", freshFrom(externalJson)],
+] as const) {
   const check = decide(next(), envFor(library), { schema: false, mutate: true, validate: true });
   if (!check.allowed || check.warnings.map((w) => w.policy).join() !== "certificate-coverage") {
     console.error(`the ${name} benchmark request does not get its expected verdict: ${JSON.stringify({ denials: check.denials, warnings: check.warnings })}`);
@@ -90,12 +100,18 @@ const programs = library.modules.flatMap((m) => [
 ]);
 const onPlanner = programs.filter((p) => p.engine !== "compiled");
 
-console.log(`policy evaluation: ${library.modules.length} policies, ${routeCount.toLocaleString("en-US")} DomainRoutes + ${grantCount.toLocaleString("en-US")} HostnameGrants in state (indexed in ${buildMs.toFixed(0)} ms), ${seconds}s per measurement, Node ${process.version}`);
-console.log(`  expressions: ${programs.length - onPlanner.length} of ${programs.length} on the compiled fast path, ${onPlanner.length} on the planner${onPlanner.map((p) => `\n    planner: ${p.fallbackReason}: ${p.source}`).join("")}`);
+console.log(
+  `policy evaluation: ${library.modules.length} policies, ${routeCount.toLocaleString("en-US")} DomainRoutes + ${grantCount.toLocaleString("en-US")} HostnameGrants in state (indexed in ${buildMs.toFixed(0)} ms), ${seconds}s per measurement, Node ${process.version}`,
+);
+console.log(
+  `  expressions: ${programs.length - onPlanner.length} of ${programs.length} on the compiled fast path, ${onPlanner.length} on the planner${onPlanner.map((p) => `\n    planner: ${p.fallbackReason}: ${p.source}`).join("")}`,
+);
 const phases: Phases = { schema: false, mutate: true, validate: true };
 const baseline = measure("baseline: empty policy set (mutate+validate)", envFor(empty), phases);
 const full = measure("full library (mutate+validate)", envFor(library), phases);
 const validateOnly = measure("full library (validate only, as /validate)", envFor(library), { schema: false, mutate: false, validate: true });
 const external = measure("full library, VM backend (mutate+validate)", envFor(library), phases, freshFrom(externalJson));
-console.log(`  ratio full/baseline: ${(full / baseline).toFixed(3)}   validate-only/baseline: ${(validateOnly / baseline).toFixed(3)}   VM backend/baseline: ${(external / baseline).toFixed(3)}`);
+console.log(
+  `  ratio full/baseline: ${(full / baseline).toFixed(3)}   validate-only/baseline: ${(validateOnly / baseline).toFixed(3)}   VM backend/baseline: ${(external / baseline).toFixed(3)}`,
+);
 console.log(`  heap used: ${(process.memoryUsage().heapUsed / 1048576).toFixed(0)} MB, rss: ${(process.memoryUsage().rss / 1048576).toFixed(0)} MB`);

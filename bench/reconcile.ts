@@ -21,7 +21,10 @@ import type { DomainRoute } from "../crds/types.ts";
 import { ReconcilerManager } from "../reconciler/manager/reconciler-manager.ts";
 import { DOMAIN_ROUTES } from "../reconciler/resources.ts";
 
-const SIZES = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const SIZES = process.argv
+  .slice(2)
+  .map(Number)
+  .filter((n) => n > 0);
 const config = loadPlatformConfig(DEFAULT_CONFIG);
 const TIMINGS = { appIdTableDebounceMs: 100, sweepDebounceMs: 100, stopTimeoutMs: 5000, routeWorkers: 4 } as const;
 
@@ -89,7 +92,10 @@ function tally(writes: readonly RecordedWrite[]): { objects: number; events: num
     counts.set(label, (counts.get(label) ?? 0) + 1);
   }
   const objects = [...counts.values()].reduce((a, b) => a + b, 0);
-  const byKind = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k} ${v}`).join(", ");
+  const byKind = [...counts]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([k, v]) => `${k} ${v}`)
+    .join(", ");
   return { objects, events, byKind };
 }
 
@@ -118,7 +124,11 @@ async function run(n: number): Promise<void> {
   const restarted = performance.now();
   const second = new ReconcilerManager({ api, config, logger: silentLogger, ...TIMINGS });
   second.start();
-  await until("every route was reconciled and the table computed", () => reconciles(second, "domainroute") >= n && reconciles(second, "identity-table") >= 1, timeoutMs);
+  await until(
+    "every route was reconciled and the table computed",
+    () => reconciles(second, "domainroute") >= n && reconciles(second, "identity-table") >= 1,
+    timeoutMs,
+  );
   await settled(second, timeoutMs);
   const restartMs = performance.now() - restarted;
   const restart = tally(api.takeWrites());
@@ -130,7 +140,9 @@ async function run(n: number): Promise<void> {
   const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
   console.log(`  cold start: every route Ready after ${seconds(readyMs)}, queues idle after ${seconds(convergedMs)}`);
   console.log(`    ${count(coldReconciles)} route reconciles (${(coldReconciles / n).toFixed(2)} per route)`);
-  console.log(`  writes: ${count(cold.objects)} against a minimum of ${count(minimum)} (ratio ${(cold.objects / minimum).toFixed(3)}), plus ${count(cold.events)} Events`);
+  console.log(
+    `  writes: ${count(cold.objects)} against a minimum of ${count(minimum)} (ratio ${(cold.objects / minimum).toFixed(3)}), plus ${count(cold.events)} Events`,
+  );
   console.log(`    ${cold.byKind}`);
   const which = restart.objects > 0 ? `: ${restart.byKind}` : "";
   console.log(`  restart with nothing changed: ${restart.objects} writes (goal 0), ${restart.events} Events, settled after ${seconds(restartMs)}${which}`);

@@ -54,7 +54,9 @@ const certificates = localCertificates({ dir: join(work, "tls"), hosts: ["127.0.
 await certificates.start();
 certificates.stop();
 
-console.log(`webhook scale under a ${memory} memory limit, NODE_OPTIONS="${deployment.env.NODE_OPTIONS ?? ""}" MALLOC_ARENA_MAX=${deployment.env.MALLOC_ARENA_MAX ?? "(unset)"}, ${values.grants} HostnameGrants`);
+console.log(
+  `webhook scale under a ${memory} memory limit, NODE_OPTIONS="${deployment.env.NODE_OPTIONS ?? ""}" MALLOC_ARENA_MAX=${deployment.env.MALLOC_ARENA_MAX ?? "(unset)"}, ${values.grants} HostnameGrants`,
+);
 for (const routes of counts) {
   const result = await probe(routes);
   console.log(`  ${routes.toLocaleString("en-US").padStart(9)} routes: ${result}`);
@@ -69,7 +71,18 @@ async function probe(routes: number): Promise<string> {
   const [port, healthPort] = await Promise.all([freePort(), freePort()]);
   const limit = memoryLimit(limitBytes, `hostgate-scale-${process.pid}-${routes}`);
   const args = [entry, "serve", "--only", "webhook", "--kubeconfig", kubeconfig, "--config", join(PACKAGE_ROOT, "examples", "platform-config.yaml")];
-  args.push("--tls-cert", join(work, "tls", "tls.crt"), "--tls-key", join(work, "tls", "tls.key"), "--listen", `127.0.0.1:${port}`, "--health-listen", `127.0.0.1:${healthPort}`, "--shutdown-delay", "0s");
+  args.push(
+    "--tls-cert",
+    join(work, "tls", "tls.crt"),
+    "--tls-key",
+    join(work, "tls", "tls.key"),
+    "--listen",
+    `127.0.0.1:${port}`,
+    "--health-listen",
+    `127.0.0.1:${healthPort}`,
+    "--shutdown-delay",
+    "0s",
+  );
   const wrapped = limit.wrap(node, args);
   const logFile = join(work, `webhook-${routes}.log`);
   const env = { ...process.env, ...deployment.env, NODE_OPTIONS: limit.nodeOptions(deployment.env.NODE_OPTIONS ?? "") };
@@ -88,7 +101,10 @@ async function probe(routes: number): Promise<string> {
       outcome = `DIED (${exit}${/heap out of memory/.test(stderr) ? ", V8 heap out of memory" : exit === "SIGKILL" ? ", likely the kernel's OOM killer" : ""})`;
       break;
     }
-    const readyz = await fetch(`http://127.0.0.1:${healthPort}/readyz`).then(async (r) => ({ status: r.status, text: await r.text() }), () => undefined);
+    const readyz = await fetch(`http://127.0.0.1:${healthPort}/readyz`).then(
+      async (r) => ({ status: r.status, text: await r.text() }),
+      () => undefined,
+    );
     if (readyz?.status === 200) outcome = `ready in ${((performance.now() - started) / 1000).toFixed(1)} s`;
     else if (readyz?.text.includes("outgrew the heap")) outcome = "heap limit reported (cache dropped; readiness false)";
     else if (performance.now() > deadline) outcome = "not ready before the timeout";
@@ -109,4 +125,3 @@ async function probe(routes: number): Promise<string> {
   limit.remove();
   return outcome + details;
 }
-

@@ -10,7 +10,9 @@ import { createServer } from "node:http";
 import { parseArgs } from "node:util";
 import { syntheticObjects } from "./synthetic-state.ts";
 
-const { values } = parseArgs({ options: { routes: { type: "string", default: "10000" }, grants: { type: "string", default: "1000" }, port: { type: "string", default: "0" } } });
+const { values } = parseArgs({
+  options: { routes: { type: "string", default: "10000" }, grants: { type: "string", default: "1000" }, port: { type: "string", default: "0" } },
+});
 const RESOURCE_VERSION = "424242";
 
 function asStored(object: Record<string, unknown>, index: number): Record<string, unknown> {
@@ -32,11 +34,26 @@ function asStored(object: Record<string, unknown>, index: number): Record<string
           apiVersion: object.apiVersion,
           time: "2026-01-01T00:00:00Z",
           fieldsType: "FieldsV1",
-          fieldsV1: { "f:metadata": { "f:annotations": { ".": {}, "f:kubectl.kubernetes.io/last-applied-configuration": {} } }, "f:spec": { ".": {}, "f:domain": {}, "f:lb": {}, "f:backend": {}, "f:protection": {} } },
+          fieldsV1: {
+            "f:metadata": { "f:annotations": { ".": {}, "f:kubectl.kubernetes.io/last-applied-configuration": {} } },
+            "f:spec": { ".": {}, "f:domain": {}, "f:lb": {}, "f:backend": {}, "f:protection": {} },
+          },
         },
       ],
     },
-    status: { observedGeneration: 1, conditions: [{ type: "Ready", status: "True", reason: "Reconciled", message: "all parts are in place", lastTransitionTime: "2026-01-01T00:00:00Z", observedGeneration: 1 }] },
+    status: {
+      observedGeneration: 1,
+      conditions: [
+        {
+          type: "Ready",
+          status: "True",
+          reason: "Reconciled",
+          message: "all parts are in place",
+          lastTransitionTime: "2026-01-01T00:00:00Z",
+          observedGeneration: 1,
+        },
+      ],
+    },
   };
 }
 
@@ -51,7 +68,16 @@ const server = createServer((req, res) => {
   const match = /^\/apis\/hostgate\.dev\/v1alpha1\/(hostnamegrants|domainroutes)$/.exec(url.pathname);
   if (req.method !== "GET" || !match) {
     res.writeHead(404, { "content-type": "application/json" });
-    res.end(JSON.stringify({ kind: "Status", apiVersion: "v1", status: "Failure", code: 404, reason: "NotFound", message: `the stub serves only hostgate lists and watches, not ${req.method} ${url.pathname}` }));
+    res.end(
+      JSON.stringify({
+        kind: "Status",
+        apiVersion: "v1",
+        status: "Failure",
+        code: 404,
+        reason: "NotFound",
+        message: `the stub serves only hostgate lists and watches, not ${req.method} ${url.pathname}`,
+      }),
+    );
     return;
   }
   const items = byPlural[match[1]!]!;
@@ -59,7 +85,10 @@ const server = createServer((req, res) => {
   if (url.searchParams.get("watch") === "true") {
     // Nothing changes in the benchmark: a watch only carries bookmarks.
     res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
-    const bookmark = () => res.write(JSON.stringify({ type: "BOOKMARK", object: { apiVersion: "hostgate.dev/v1alpha1", kind, metadata: { resourceVersion: RESOURCE_VERSION } } }) + "\n");
+    const bookmark = () =>
+      res.write(
+        JSON.stringify({ type: "BOOKMARK", object: { apiVersion: "hostgate.dev/v1alpha1", kind, metadata: { resourceVersion: RESOURCE_VERSION } } }) + "\n",
+      );
     bookmark();
     const timer = setInterval(bookmark, 10_000);
     req.on("close", () => clearInterval(timer));
@@ -70,7 +99,14 @@ const server = createServer((req, res) => {
   const page = items.slice(offset, offset + limit);
   const next = offset + limit < items.length ? String(offset + limit) : undefined;
   res.writeHead(200, { "content-type": "application/json" });
-  res.end(JSON.stringify({ apiVersion: "hostgate.dev/v1alpha1", kind: `${kind}List`, metadata: { resourceVersion: RESOURCE_VERSION, ...(next ? { continue: next } : {}) }, items: page }));
+  res.end(
+    JSON.stringify({
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: `${kind}List`,
+      metadata: { resourceVersion: RESOURCE_VERSION, ...(next ? { continue: next } : {}) },
+      items: page,
+    }),
+  );
 });
 server.listen(Number(values.port), "127.0.0.1", () => {
   process.stdout.write(`listening ${(server.address() as import("node:net").AddressInfo).port}\n`);

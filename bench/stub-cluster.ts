@@ -18,9 +18,13 @@ export interface StubCluster {
 
 /** Starts the stub with `routes` DomainRoutes and `grants` HostnameGrants; writes its kubeconfig to `kubeconfigFile`. */
 export async function startStubCluster(options: { routes: number; grants: number; kubeconfigFile: string }): Promise<StubCluster> {
-  const child = spawn(process.execPath, [join(PACKAGE_ROOT, "bench", "stub-apiserver.ts"), "--routes", String(options.routes), "--grants", String(options.grants)], {
-    stdio: ["ignore", "pipe", "inherit"],
-  });
+  const child = spawn(
+    process.execPath,
+    [join(PACKAGE_ROOT, "bench", "stub-apiserver.ts"), "--routes", String(options.routes), "--grants", String(options.grants)],
+    {
+      stdio: ["ignore", "pipe", "inherit"],
+    },
+  );
   const port = await new Promise<number>((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the stub API server exited (${code}) before listening`)));
     child.stdout!.once("data", (chunk: Buffer) => resolve(Number(/listening (\d+)/.exec(chunk.toString())?.[1])));

@@ -90,14 +90,20 @@ const ca = readFileSync(join(tlsDir, "ca.crt"));
 const review = JSON.stringify(admissionReview(benchmarkRoute(), { uid: "2b9d7c1e-5d9a-4c53-9a4e-0c1f0a8d6e11" }));
 
 const noopPort = await freePort();
-const noop = spawn(node, [join(PACKAGE_ROOT, "bench", "noop-admission-server.ts"), "--cert", join(tlsDir, "tls.crt"), "--key", join(tlsDir, "tls.key"), "--port", String(noopPort)], { stdio: ["ignore", "pipe", "inherit"] });
+const noop = spawn(
+  node,
+  [join(PACKAGE_ROOT, "bench", "noop-admission-server.ts"), "--cert", join(tlsDir, "tls.crt"), "--key", join(tlsDir, "tls.key"), "--port", String(noopPort)],
+  { stdio: ["ignore", "pipe", "inherit"] },
+);
 children.add(noop);
 await new Promise<void>((resolve) => noop.stdout!.once("data", () => resolve()));
 const noopUrl = `https://127.0.0.1:${noopPort}/validate`;
 
 // --- the runs -------------------------------------------------------------------
 const small = await startWebhook(routes, "small");
-console.log(`webhook benchmark (${values.mode} mode, ${values.entry === "dist" ? "node dist/bin/cli.js" : "node bin/cli.ts"}, NODE_OPTIONS="${small.nodeOptions}" MALLOC_ARENA_MAX=${deployed.env.MALLOC_ARENA_MAX ?? "(unset)"}, memory limit ${deployed.memoryLimit}: ${small.limitHow}): full library, ${count(routes)} DomainRoutes + ${count(grants)} HostnameGrants in the cache, ${seconds} s per run, Node ${process.version}, ${cpus().length} CPUs`);
+console.log(
+  `webhook benchmark (${values.mode} mode, ${values.entry === "dist" ? "node dist/bin/cli.js" : "node bin/cli.ts"}, NODE_OPTIONS="${small.nodeOptions}" MALLOC_ARENA_MAX=${deployed.env.MALLOC_ARENA_MAX ?? "(unset)"}, memory limit ${deployed.memoryLimit}: ${small.limitHow}): full library, ${count(routes)} DomainRoutes + ${count(grants)} HostnameGrants in the cache, ${seconds} s per run, Node ${process.version}, ${cpus().length} CPUs`,
+);
 
 // 1. saturation. Alternate the two servers, twice, so drift (thermal, other
 // load) hits both alike. Server CPU per review is robust where requests/s is
@@ -105,7 +111,10 @@ console.log(`webhook benchmark (${values.mode} mode, ${values.entry === "dist" ?
 const saturation = { noop: [] as number[], hostgate: [] as number[] };
 const cpu = { noop: [] as number[], hostgate: [] as number[] };
 for (let round = 0; round < 2; round++) {
-  for (const [name, url, pid] of [["noop", noopUrl, noop.pid!], ["hostgate", small.url, small.pid]] as const) {
+  for (const [name, url, pid] of [
+    ["noop", noopUrl, noop.pid!],
+    ["hostgate", small.url, small.pid],
+  ] as const) {
     const before = cpuSeconds(pid);
     const result = await drive(url);
     saturation[name].push(result.rps);
@@ -114,23 +123,34 @@ for (let round = 0; round < 2; round++) {
 }
 const ratio = mean(saturation.hostgate) / mean(saturation.noop);
 console.log(`\n1. saturation, ${connections} connections (mean of 2 alternating runs each):`);
-console.log(`  (a) no-op AdmissionReview server   ${fmt(mean(saturation.noop))} req/s   runs: ${saturation.noop.map(fmt).join(", ")}   server CPU ${mean(cpu.noop).toFixed(0)} µs/review`);
-console.log(`  (b) hostgate, full library         ${fmt(mean(saturation.hostgate))} req/s   runs: ${saturation.hostgate.map(fmt).join(", ")}   server CPU ${mean(cpu.hostgate).toFixed(0)} µs/review`);
+console.log(
+  `  (a) no-op AdmissionReview server   ${fmt(mean(saturation.noop))} req/s   runs: ${saturation.noop.map(fmt).join(", ")}   server CPU ${mean(cpu.noop).toFixed(0)} µs/review`,
+);
+console.log(
+  `  (b) hostgate, full library         ${fmt(mean(saturation.hostgate))} req/s   runs: ${saturation.hostgate.map(fmt).join(", ")}   server CPU ${mean(cpu.hostgate).toFixed(0)} µs/review`,
+);
 console.log(`  ratio b/a: ${ratio.toFixed(3)}   (goal >= 0.65: ${verdict(ratio >= 0.65)})`);
 
 // 2. fixed offered load.
 console.log(`\n2. fixed offered load, ${rate} reviews/s evenly paced for ${seconds} s (after 1 s warm-up; latency from when each request was due):`);
 const noopFixed = await pacedLoad(noopUrl, review, { rate, seconds, connections, ca });
 const hostgateFixed = await pacedLoad(small.url, review, { rate, seconds, connections, ca });
-for (const [label, r] of [["(a) no-op", noopFixed], ["(b) hostgate", hostgateFixed]] as const) {
+for (const [label, r] of [
+  ["(a) no-op", noopFixed],
+  ["(b) hostgate", hostgateFixed],
+] as const) {
   if (r.errors > 0) fail(`${label}: ${r.errors} failed requests at the fixed load`);
-  console.log(`  ${label.padEnd(14)} achieved ${fmt(r.achievedRps)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   max ${r.max.toFixed(2)} ms`);
+  console.log(
+    `  ${label.padEnd(14)} achieved ${fmt(r.achievedRps)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   max ${r.max.toFixed(2)} ms`,
+  );
 }
 console.log(`  hostgate p99 (goal <= 5 ms): ${verdict(hostgateFixed.p99 <= 5)}`);
 
 // 3. memory, then the same runs with the large cluster.
 const smallRss = rssMB(small.pid);
-const logLines = readFileSync(small.logFile, "utf8").split("\n").filter((l) => l.includes('"msg":"admission review"')).length;
+const logLines = readFileSync(small.logFile, "utf8")
+  .split("\n")
+  .filter((l) => l.includes('"msg":"admission review"')).length;
 await small.stop();
 noop.kill("SIGTERM");
 children.delete(noop);
@@ -141,12 +161,16 @@ const largeRss = rssMB(large.pid);
 await large.stop();
 const slopeKB = ((largeRss.rss - smallRss.rss) * 1024) / (largeRoutes - routes);
 console.log(`\n3. memory (RSS after one saturation run and the fixed load; peak is the process's high-water mark):`);
-console.log(`  ${count(routes).padStart(6)} routes: rss ${smallRss.rss.toFixed(0)} MB, peak ${smallRss.peak.toFixed(0)} MB   (goal <= 200 MB: ${verdict(smallRss.rss <= 200)})`);
+console.log(
+  `  ${count(routes).padStart(6)} routes: rss ${smallRss.rss.toFixed(0)} MB, peak ${smallRss.peak.toFixed(0)} MB   (goal <= 200 MB: ${verdict(smallRss.rss <= 200)})`,
+);
 console.log(`  ${count(largeRoutes).padStart(6)} routes: rss ${largeRss.rss.toFixed(0)} MB, peak ${largeRss.peak.toFixed(0)} MB`);
 console.log(`  per added route: ${slopeKB.toFixed(2)} KB   (goal <= 4 KB: ${verdict(slopeKB <= 4)})`);
 console.log(`  webhook log: ${count(logLines)} review lines (one JSON line per review)`);
 
-console.log(`\n4. start to /readyz: ${(small.readyMs / 1000).toFixed(2)} s with ${count(routes)} routes (goal <= 3 s: ${verdict(small.readyMs <= 3000)}), ${(large.readyMs / 1000).toFixed(2)} s with ${count(largeRoutes)}`);
+console.log(
+  `\n4. start to /readyz: ${(small.readyMs / 1000).toFixed(2)} s with ${count(routes)} routes (goal <= 3 s: ${verdict(small.readyMs <= 3000)}), ${(large.readyMs / 1000).toFixed(2)} s with ${count(largeRoutes)}`,
+);
 process.exit(0);
 
 // --- the webhook under test ----------------------------------------------------
@@ -201,7 +225,8 @@ async function startWebhook(routeCount: number, name: string): Promise<RunningWe
   child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.once("exit", (code, signal) => {
-    if (children.has(child)) fail(`the webhook (${count(routeCount)} routes) exited (${code ?? signal}):\n${stderr}\n${readFileSync(logFile, "utf8").slice(-4000)}`);
+    if (children.has(child))
+      fail(`the webhook (${count(routeCount)} routes) exited (${code ?? signal}):\n${stderr}\n${readFileSync(logFile, "utf8").slice(-4000)}`);
   });
   await waitFor(`http://127.0.0.1:${healthPort}/readyz`, 120_000, () => `${stderr}\n${readFileSync(logFile, "utf8").slice(-4000)}`);
   const readyMs = performance.now() - started;
@@ -209,7 +234,8 @@ async function startWebhook(routeCount: number, name: string): Promise<RunningWe
   // The verdict must be real: admitted, with the one warning the route's
   // two-label-deep name earns, against a cache that holds every object.
   const answer = JSON.parse((await postJson(url, review, ca)).text) as { response: { allowed: boolean; warnings?: string[] } };
-  if (values.policies === undefined && (!answer.response.allowed || answer.response.warnings?.length !== 1)) fail(`the benchmark review did not get its expected verdict: ${JSON.stringify(answer.response)}`);
+  if (values.policies === undefined && (!answer.response.allowed || answer.response.warnings?.length !== 1))
+    fail(`the benchmark review did not get its expected verdict: ${JSON.stringify(answer.response)}`);
   const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
   const cached = /hostgate_cache_objects\{index="domainRoutes"\} (\d+)/.exec(metrics)?.[1];
   if (Number(cached) !== routeCount) fail(`the webhook's cache holds ${cached} DomainRoutes, expected ${routeCount}`);
@@ -246,7 +272,14 @@ function localState(dir: string, routeCount: number): string[] {
   const stateDir = join(dir, "state");
   mkdirSync(stateDir);
   const objects = syntheticObjects(routeCount, grants);
-  for (let i = 0; i < objects.length; i += 1000) writeFileSync(join(stateDir, `objects-${String(i / 1000).padStart(3, "0")}.yaml`), objects.slice(i, i + 1000).map((o) => stringify(o)).join("---\n"));
+  for (let i = 0; i < objects.length; i += 1000)
+    writeFileSync(
+      join(stateDir, `objects-${String(i / 1000).padStart(3, "0")}.yaml`),
+      objects
+        .slice(i, i + 1000)
+        .map((o) => stringify(o))
+        .join("---\n"),
+    );
   return ["--state", stateDir];
 }
 
@@ -271,7 +304,8 @@ async function drive(url: string): Promise<DriveResult> {
       (error, result) => (error ? reject(error) : resolve(result)),
     );
   });
-  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0) fail(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
+  if (result.non2xx > 0 || result.errors > 0 || result.timeouts > 0)
+    fail(`${url}: ${result.non2xx} non-2xx, ${result.errors} errors, ${result.timeouts} timeouts`);
   return { rps: result.requests.total / seconds, requests: result.requests.total };
 }
 
@@ -287,7 +321,6 @@ async function waitFor(url: string, timeoutMs: number, output: () => string): Pr
   }
   fail(`the webhook was not ready within ${timeoutMs / 1000} s:\n${output()}`);
 }
-
 
 /** Resident and peak resident memory of a process, in MB (Linux /proc). */
 function rssMB(pid: number): { rss: number; peak: number } {

@@ -36,14 +36,16 @@ export function build(root: string = ROOT, out: string = join(root, "dist")): st
   if (result.status !== 0) {
     throw new Error(`build: tsc -p tsconfig.build.json failed (exit ${result.status}); fix these type errors:\n${result.stdout}${result.stderr}`);
   }
-  if (!existsSync(join(out, "bin", "cli.js"))) throw new Error(`build: tsc succeeded but wrote no ${relative(root, join(out, "bin", "cli.js"))}: check outDir and files in tsconfig.build.json`);
+  if (!existsSync(join(out, "bin", "cli.js")))
+    throw new Error(`build: tsc succeeded but wrote no ${relative(root, join(out, "bin", "cli.js"))}: check outDir and files in tsconfig.build.json`);
   for (const data of DATA_FILES) copyData(root, out, data);
   return out;
 }
 
 function copyData(root: string, out: string, data: (typeof DATA_FILES)[number]): void {
   const from = join(root, data.path);
-  if (!existsSync(from)) throw new Error(`build: ${data.path} is missing, but ${data.readBy} reads it at run time; restore it or update DATA_FILES in bin/build.ts`);
+  if (!existsSync(from))
+    throw new Error(`build: ${data.path} is missing, but ${data.readBy} reads it at run time; restore it or update DATA_FILES in bin/build.ts`);
   const copied: string[] = [];
   cpSync(from, join(out, data.path), {
     recursive: true,
@@ -68,7 +70,9 @@ if (process.argv[1] !== undefined && import.meta.filename === realpathSync(proce
   try {
     const started = Date.now();
     const out = build();
-    process.stdout.write(`built ${relative(process.cwd(), out) || out}/ in ${((Date.now() - started) / 1000).toFixed(1)} s; run it with: node dist/bin/cli.js --help\n`);
+    process.stdout.write(
+      `built ${relative(process.cwd(), out) || out}/ in ${((Date.now() - started) / 1000).toFixed(1)} s; run it with: node dist/bin/cli.js --help\n`,
+    );
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);
     process.exitCode = 1;

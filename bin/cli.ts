@@ -13,7 +13,8 @@ import { stripCommentsOfPackages } from "../core/cli/comment-stripping.ts";
 stripCommentsOfPackages();
 
 /** Imported on first use: local mode (`npm start`) never loads the reconciler or the Kubernetes client. */
-const startReconciler: ReconcilerFactory = async (connection, settings, logger) => (await import("../reconciler/manager/cluster-reconciler.ts")).startClusterReconciler(connection, settings, logger);
+const startReconciler: ReconcilerFactory = async (connection, settings, logger) =>
+  (await import("../reconciler/manager/cluster-reconciler.ts")).startClusterReconciler(connection, settings, logger);
 
 /**
  * Imported on first use: the renderers and Istio's schemas cost `serve` about 2 MB of heap and 7 MB of

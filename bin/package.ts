@@ -25,10 +25,15 @@ interface Lockfile {
 }
 
 /** The lockfile's installed paths (`node_modules/a`, `node_modules/a/node_modules/b`) that production needs, sorted. */
-export function productionPaths(lockText: string, manifest: { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> }): { path: string; locked: LockedPackage }[] {
+export function productionPaths(
+  lockText: string,
+  manifest: { dependencies?: Record<string, string>; optionalDependencies?: Record<string, string> },
+): { path: string; locked: LockedPackage }[] {
   const lock = JSON.parse(lockText) as Lockfile;
   if (lock.packages === undefined || (lock.lockfileVersion ?? 0) < 2) {
-    throw new Error(`package-lock.json has lockfileVersion ${lock.lockfileVersion ?? "(none)"} without "packages": regenerate it with npm 7 or newer (npm install)`);
+    throw new Error(
+      `package-lock.json has lockfileVersion ${lock.lockfileVersion ?? "(none)"} without "packages": regenerate it with npm 7 or newer (npm install)`,
+    );
   }
   // The root entry records package.json's dependencies as of the last install: a difference means node_modules is stale too.
   const root = lock.packages[""] ?? {};
@@ -58,7 +63,8 @@ export interface PackageResult {
 /** Builds `root` and assembles the image's runtime tree in `target` (emptied first). */
 export function assemblePackage(root: string = ROOT, target: string = join(root, ".package")): PackageResult {
   const out = resolve(target);
-  if (out === resolve(root) || resolve(root).startsWith(out + "/")) throw new Error(`package: refusing to empty ${out}: it holds the repository; pass another --out`);
+  if (out === resolve(root) || resolve(root).startsWith(out + "/"))
+    throw new Error(`package: refusing to empty ${out}: it holds the repository; pass another --out`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });
   build(root, join(out, "dist"));
@@ -69,7 +75,8 @@ export function assemblePackage(root: string = ROOT, target: string = join(root,
   const packages: string[] = [];
   const skippedOptional: string[] = [];
   for (const { path, locked } of productionPaths(readFileSync(lockFile, "utf8"), manifest)) {
-    if (locked.link === true) throw new Error(`package: ${path} is a link (a workspace or file: dependency), which the image cannot hold; depend on a published version instead`);
+    if (locked.link === true)
+      throw new Error(`package: ${path} is a link (a workspace or file: dependency), which the image cannot hold; depend on a published version instead`);
     const from = join(root, path);
     if (!existsSync(join(from, "package.json"))) {
       if (locked.optional === true) {
@@ -101,7 +108,9 @@ if (process.argv[1] !== undefined && import.meta.filename === realpathSync(proce
     const result = assemblePackage(ROOT, outFlag >= 0 ? args[outFlag + 1] : undefined);
     const where = relative(process.cwd(), result.target) || result.target;
     const skipped = result.skippedOptional.length > 0 ? `; optional, not installed here: ${result.skippedOptional.join(", ")}` : "";
-    process.stdout.write(`packaged ${where}/ (package.json, dist/, ${result.packages.length} production packages${skipped}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
+    process.stdout.write(
+      `packaged ${where}/ (package.json, dist/, ${result.packages.length} production packages${skipped}) in ${((Date.now() - started) / 1000).toFixed(1)} s\n`,
+    );
     process.stdout.write(`try it: cd ${where} && node dist/bin/cli.js --help\n`);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n`);

@@ -35,7 +35,10 @@ describe("WebhookCaBundlePublisher", () => {
   it("writes the bundle into every webhook of both configurations", async () => {
     const { client, publisher } = setUp();
     const result = await publisher.publish(BUNDLE);
-    assert.deepEqual(result, { updated: ["ValidatingWebhookConfiguration hostgate-validating", "MutatingWebhookConfiguration hostgate-mutating"], unchanged: [] });
+    assert.deepEqual(result, {
+      updated: ["ValidatingWebhookConfiguration hostgate-validating", "MutatingWebhookConfiguration hostgate-mutating"],
+      unchanged: [],
+    });
     assert.deepEqual(client.bundles(VALIDATING), [BUNDLE, BUNDLE]);
     assert.deepEqual(client.bundles(MUTATING), [BUNDLE]);
   });
@@ -44,7 +47,10 @@ describe("WebhookCaBundlePublisher", () => {
     const { client, publisher } = setUp();
     await publisher.publish(BUNDLE);
     const writes = client.writes.length;
-    assert.deepEqual(await publisher.publish(BUNDLE), { updated: [], unchanged: ["ValidatingWebhookConfiguration hostgate-validating", "MutatingWebhookConfiguration hostgate-mutating"] });
+    assert.deepEqual(await publisher.publish(BUNDLE), {
+      updated: [],
+      unchanged: ["ValidatingWebhookConfiguration hostgate-validating", "MutatingWebhookConfiguration hostgate-mutating"],
+    });
     assert.equal(client.writes.length, writes);
   });
 

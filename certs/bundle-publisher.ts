@@ -63,7 +63,9 @@ export class PublishError extends Error {
 
 /** The write that gives every webhook `bundle` (PEM), or undefined when all already hold it. */
 export function caBundleWrite(state: WebhookConfigurationState, bundle: string): CaBundleWrite | undefined {
-  const stale = state.webhooks.some((webhook) => (webhook.caBundle === undefined ? undefined : Buffer.from(webhook.caBundle, "base64").toString("utf8")) !== bundle);
+  const stale = state.webhooks.some(
+    (webhook) => (webhook.caBundle === undefined ? undefined : Buffer.from(webhook.caBundle, "base64").toString("utf8")) !== bundle,
+  );
   if (!stale) return undefined;
   return { resourceVersion: state.resourceVersion, webhooks: state.webhooks.map((w) => w.name), caBundle: Buffer.from(bundle, "utf8").toString("base64") };
 }

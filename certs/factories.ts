@@ -65,7 +65,9 @@ export interface ClusterNames {
 }
 
 /** clusterCertificates (cluster-certificates.ts) over any implementation of the two API ports (tests pass fakes). */
-export function clusterCertificatesWith(options: Common & ClusterNames & { secrets: SecretsClient; webhooks: WebhookConfigurationsClient }): CertificateManager {
+export function clusterCertificatesWith(
+  options: Common & ClusterNames & { secrets: SecretsClient; webhooks: WebhookConfigurationsClient },
+): CertificateManager {
   const namespace = options.namespace ?? HOSTGATE_NAMESPACE;
   const service = options.serviceName ?? WEBHOOK_SERVICE;
   const secret = options.secretName ?? WEBHOOK_TLS_SECRET;
@@ -104,7 +106,10 @@ function managerOptions(options: Common) {
 }
 
 const LABEL = { pattern: /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/, what: "an RFC 1123 label (lowercase letters, digits and '-', at most 63)" };
-const SUBDOMAIN = { pattern: /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/, what: "an RFC 1123 subdomain (lowercase labels joined by '.')" };
+const SUBDOMAIN = {
+  pattern: /^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*$/,
+  what: "an RFC 1123 subdomain (lowercase labels joined by '.')",
+};
 
 function nameProblems(field: string, value: string, rule: { pattern: RegExp; what: string }): string[] {
   return rule.pattern.test(value) ? [] : [`${field} "${value}" must be ${rule.what}`];

@@ -17,7 +17,8 @@ const root = await mkdtemp(join(tmpdir(), "hostgate-file-source-"));
 after(() => rm(root, { recursive: true, force: true }));
 
 const ca = await issuer.createAuthority({ commonName: "cert-manager-ca", notBefore: new Date(T0), notAfter: new Date(T0 + 365 * DAY) });
-const pair = () => issuer.issueServing({ signer: ca, commonName: "w.svc", dnsNames: ["w.svc"], ipAddresses: [], notBefore: new Date(T0), notAfter: new Date(T0 + 90 * DAY) });
+const pair = () =>
+  issuer.issueServing({ signer: ca, commonName: "w.svc", dnsNames: ["w.svc"], ipAddresses: [], notBefore: new Date(T0), notAfter: new Date(T0 + 90 * DAY) });
 const [pairA, pairB, pairC] = await Promise.all([pair(), pair(), pair()]);
 /** Fixed "now" (a day into the pairs' validity) with real timers, for watcher tests. */
 const clockAt = (now: number): Clock => ({ now: () => now, setTimeout: systemClock.setTimeout, clearTimeout: systemClock.clearTimeout });
@@ -56,14 +57,58 @@ describe("FileCertificateSource at start", () => {
   });
 
   const bad: { name: string; cert: () => string; key: () => string; now?: number; missing?: "cert" | "key"; problem: RegExp }[] = [
-    { name: "a missing certificate file", cert: () => "", key: () => pairA.keyPem, missing: "cert", problem: /--tls-cert .*tls\.crt: cannot be read \(no such file\); give the path of the PEM certificate/ },
-    { name: "a missing key file", cert: () => pairA.certPem, key: () => "", missing: "key", problem: /--tls-key .*tls\.key: cannot be read \(no such file\); give the path of the PEM private key/ },
-    { name: "a certificate file without a certificate", cert: () => "hello", key: () => pairA.keyPem, problem: /--tls-cert .*: no usable certificate \(it holds no PEM CERTIFICATE block\); the file must hold the PEM certificate, leaf first/ },
-    { name: "a key file holding a certificate", cert: () => pairA.certPem, key: () => pairA.certPem, problem: /--tls-key .*: no usable private key \(PEM block 1 is a "CERTIFICATE", not a PRIVATE KEY\)/ },
-    { name: "an encrypted key", cert: () => pairA.certPem, key: () => "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n", problem: /encrypted private key; hostgate needs it unencrypted/ },
-    { name: "a key that belongs to another certificate", cert: () => pairA.certPem, key: () => pairB.keyPem, problem: /--tls-key .*tls\.key does not belong to the certificate in --tls-cert .*tls\.crt \(their public keys differ\); give the key that was issued with this certificate/ },
-    { name: "an expired certificate", cert: () => pairA.certPem, key: () => pairA.keyPem, now: T0 + 91 * DAY, problem: /the certificate expired at 2030-04-01T00:00:00\.000Z; renew it/ },
-    { name: "a CA certificate in place of the serving one", cert: () => ca.certPem, key: () => ca.keyPem, problem: /the first certificate is a CA certificate, not a serving certificate/ },
+    {
+      name: "a missing certificate file",
+      cert: () => "",
+      key: () => pairA.keyPem,
+      missing: "cert",
+      problem: /--tls-cert .*tls\.crt: cannot be read \(no such file\); give the path of the PEM certificate/,
+    },
+    {
+      name: "a missing key file",
+      cert: () => pairA.certPem,
+      key: () => "",
+      missing: "key",
+      problem: /--tls-key .*tls\.key: cannot be read \(no such file\); give the path of the PEM private key/,
+    },
+    {
+      name: "a certificate file without a certificate",
+      cert: () => "hello",
+      key: () => pairA.keyPem,
+      problem: /--tls-cert .*: no usable certificate \(it holds no PEM CERTIFICATE block\); the file must hold the PEM certificate, leaf first/,
+    },
+    {
+      name: "a key file holding a certificate",
+      cert: () => pairA.certPem,
+      key: () => pairA.certPem,
+      problem: /--tls-key .*: no usable private key \(PEM block 1 is a "CERTIFICATE", not a PRIVATE KEY\)/,
+    },
+    {
+      name: "an encrypted key",
+      cert: () => pairA.certPem,
+      key: () => "-----BEGIN ENCRYPTED PRIVATE KEY-----\nAAAA\n-----END ENCRYPTED PRIVATE KEY-----\n",
+      problem: /encrypted private key; hostgate needs it unencrypted/,
+    },
+    {
+      name: "a key that belongs to another certificate",
+      cert: () => pairA.certPem,
+      key: () => pairB.keyPem,
+      problem:
+        /--tls-key .*tls\.key does not belong to the certificate in --tls-cert .*tls\.crt \(their public keys differ\); give the key that was issued with this certificate/,
+    },
+    {
+      name: "an expired certificate",
+      cert: () => pairA.certPem,
+      key: () => pairA.keyPem,
+      now: T0 + 91 * DAY,
+      problem: /the certificate expired at 2030-04-01T00:00:00\.000Z; renew it/,
+    },
+    {
+      name: "a CA certificate in place of the serving one",
+      cert: () => ca.certPem,
+      key: () => ca.keyPem,
+      problem: /the first certificate is a CA certificate, not a serving certificate/,
+    },
   ];
   for (const c of bad) {
     it(`refuses ${c.name}, naming the file and the fix`, async (t) => {
@@ -74,7 +119,10 @@ describe("FileCertificateSource at start", () => {
       await assert.rejects(source.start(), (error: unknown) => {
         assert.ok(error instanceof CertificateFileError, String(error));
         assert.equal(error.exitCode, 2);
-        assert.ok(error.problems.some((p) => c.problem.test(p)), error.problems.join("\n"));
+        assert.ok(
+          error.problems.some((p) => c.problem.test(p)),
+          error.problems.join("\n"),
+        );
         return true;
       });
       source.stop();

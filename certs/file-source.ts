@@ -84,8 +84,15 @@ export class FileCertificateSource implements ServingCertificateSource {
     if (!check.ok) throw new CertificateFileError(check.problems);
     this.#served.replace(check.material, false);
     this.#loaded = text;
-    if (check.notYetValid) this.#logger.warn({ certFile: this.#certFile, notBefore: check.material.notBefore.toISOString() }, "the serving certificate is not valid yet; readiness fails until it is (is this machine's clock behind?)");
-    this.#logger.info({ certFile: this.#certFile, keyFile: this.#keyFile, notAfter: check.material.notAfter.toISOString() }, "serving certificate loaded from files");
+    if (check.notYetValid)
+      this.#logger.warn(
+        { certFile: this.#certFile, notBefore: check.material.notBefore.toISOString() },
+        "the serving certificate is not valid yet; readiness fails until it is (is this machine's clock behind?)",
+      );
+    this.#logger.info(
+      { certFile: this.#certFile, keyFile: this.#keyFile, notAfter: check.material.notAfter.toISOString() },
+      "serving certificate loaded from files",
+    );
     this.#watch();
     this.#schedulePoll();
   }
@@ -151,7 +158,11 @@ export class FileCertificateSource implements ServingCertificateSource {
     const known = this.#refused?.join("\n") === problems.join("\n");
     this.#refused = problems;
     // Logged once per distinct refusal, not on every poll.
-    if (!known) this.#logger.warn({ certFile: this.#certFile, keyFile: this.#keyFile, problems }, "the certificate files changed but are unusable; still serving the previous certificate");
+    if (!known)
+      this.#logger.warn(
+        { certFile: this.#certFile, keyFile: this.#keyFile, problems },
+        "the certificate files changed but are unusable; still serving the previous certificate",
+      );
     return { changed: false, problems };
   }
 

@@ -31,7 +31,9 @@ describe("FileCertificateStore", () => {
   it("makes private keys readable by the owner only and certificates readable by all", async () => {
     const dir = freshDir();
     await new FileCertificateStore(dir).write(data);
-    const modes = Object.fromEntries(await Promise.all(["ca.crt", "ca.key", "tls.crt", "tls.key"].map(async (f) => [f, (await stat(join(dir, f))).mode & 0o777] as const)));
+    const modes = Object.fromEntries(
+      await Promise.all(["ca.crt", "ca.key", "tls.crt", "tls.key"].map(async (f) => [f, (await stat(join(dir, f))).mode & 0o777] as const)),
+    );
     assert.equal(modes["ca.key"], 0o600);
     assert.equal(modes["tls.key"], 0o600);
     // 0644 minus whatever the umask removes, never more than 0644.
@@ -54,7 +56,10 @@ describe("FileCertificateStore", () => {
     const store = new FileCertificateStore(dir);
     await store.write(data);
     await store.write({ ...data, "ca.crt": data["ca.crt"] + "\n" }, (await store.read())?.version);
-    assert.deepEqual((await readdir(dir)).filter((f) => f.endsWith(".tmp")), []);
+    assert.deepEqual(
+      (await readdir(dir)).filter((f) => f.endsWith(".tmp")),
+      [],
+    );
   });
 
   it("lets a concurrent reader see the old file or the new one, never a mix", async () => {
@@ -92,6 +97,9 @@ describe("FileCertificateStore", () => {
   });
 
   it("refuses file names other than its four, so data cannot escape the directory", async () => {
-    await assert.rejects(new FileCertificateStore(freshDir()).write({ ...data, "../escape": "x" }), /keeps only ca\.crt, ca\.key, tls\.key, tls\.crt; refusing to write \.\.\/escape/);
+    await assert.rejects(
+      new FileCertificateStore(freshDir()).write({ ...data, "../escape": "x" }),
+      /keeps only ca\.crt, ca\.key, tls\.key, tls\.crt; refusing to write \.\.\/escape/,
+    );
   });
 });

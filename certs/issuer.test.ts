@@ -57,13 +57,24 @@ describe("createCertificateIssuer", async () => {
   });
 
   it("encodes dates from 2050 on as GeneralizedTime, which verifiers still read", async () => {
-    const late = await issuer.createAuthority({ commonName: "late", notBefore: new Date(Date.UTC(2049, 11, 31)), notAfter: new Date(Date.UTC(2051, 0, 1, 12)) });
+    const late = await issuer.createAuthority({
+      commonName: "late",
+      notBefore: new Date(Date.UTC(2049, 11, 31)),
+      notAfter: new Date(Date.UTC(2051, 0, 1, 12)),
+    });
     assert.equal(new X509Certificate(late.certPem).validToDate.toISOString(), "2051-01-01T12:00:00.000Z");
   });
 
   it("refuses a signer that is not PEM, naming what it expected", async () => {
     await assert.rejects(
-      issuer.issueServing({ signer: { certPem: "nonsense", keyPem: ca.keyPem }, commonName: "x", dnsNames: ["x"], ipAddresses: [], notBefore: new Date(T0), notAfter: new Date(T0 + DAY) }),
+      issuer.issueServing({
+        signer: { certPem: "nonsense", keyPem: ca.keyPem },
+        commonName: "x",
+        dnsNames: ["x"],
+        ipAddresses: [],
+        notBefore: new Date(T0),
+        notAfter: new Date(T0 + DAY),
+      }),
       /expected a PEM "CERTIFICATE" block/,
     );
   });

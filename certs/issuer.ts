@@ -103,7 +103,11 @@ export function createCertificateIssuer(): CertificateIssuer {
         extension(OID.extKeyUsage, false, new pkijs.ExtKeyUsage({ keyPurposes: [OID.serverAuth] }).toSchema()),
         extension(OID.subjectAltName, false, new pkijs.AltName({ altNames }).toSchema()),
         extension(OID.subjectKeyIdentifier, false, new asn1js.OctetString({ valueHex: subjectKeyId(certificate) })),
-        extension(OID.authorityKeyIdentifier, false, new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: subjectKeyId(signer) }) }).toSchema()),
+        extension(
+          OID.authorityKeyIdentifier,
+          false,
+          new pkijs.AuthorityKeyIdentifier({ keyIdentifier: new asn1js.OctetString({ valueHex: subjectKeyId(signer) }) }).toSchema(),
+        ),
       ];
       return { certPem: await sign(certificate, signerKey), keyPem: await exportKey(keys.privateKey) };
     },

@@ -28,14 +28,22 @@ const server = createServer((req: IncomingMessage, res: ServerResponse) => {
   let text = "";
   req.on("data", (chunk: Buffer) => (text += chunk.toString()));
   req.on("end", () => {
-    const recorded = { method: req.method ?? "", path: req.url ?? "", contentType: req.headers["content-type"], body: text === "" ? undefined : JSON.parse(text) };
+    const recorded = {
+      method: req.method ?? "",
+      path: req.url ?? "",
+      contentType: req.headers["content-type"],
+      body: text === "" ? undefined : JSON.parse(text),
+    };
     requests.push(recorded);
     const answer = respond(recorded);
     res.writeHead(answer.status, { "content-type": "application/json" });
     res.end(JSON.stringify(answer.body));
   });
 });
-const status = (code: number, reason: string, message: string) => ({ status: code, body: { kind: "Status", apiVersion: "v1", status: "Failure", code, reason, message } });
+const status = (code: number, reason: string, message: string) => ({
+  status: code,
+  body: { kind: "Status", apiVersion: "v1", status: "Failure", code, reason, message },
+});
 
 let core: ClientNodeObjectApi;
 let admission: ClientNodeObjectApi;
@@ -58,7 +66,16 @@ const SECRET_PATH = "/api/v1/namespaces/hostgate-system/secrets";
 describe("kubernetesSecretsClient", () => {
   it("reads a Secret by name in its namespace", async () => {
     requests.length = 0;
-    respond = () => ({ status: 200, body: { apiVersion: "v1", kind: "Secret", metadata: { name: "tls", namespace: "hostgate-system", resourceVersion: "42" }, type: "Opaque", data: { "tls.crt": "Q0VSVA==" } } });
+    respond = () => ({
+      status: 200,
+      body: {
+        apiVersion: "v1",
+        kind: "Secret",
+        metadata: { name: "tls", namespace: "hostgate-system", resourceVersion: "42" },
+        type: "Opaque",
+        data: { "tls.crt": "Q0VSVA==" },
+      },
+    });
     const secret = await kubernetesSecretsClient(core, "hostgate-system").read("tls");
     assert.deepEqual([requests[0]?.method, requests[0]?.path], ["GET", `${SECRET_PATH}/tls`]);
     assert.equal(secret?.metadata.resourceVersion, "42");
@@ -81,7 +98,10 @@ describe("kubernetesSecretsClient", () => {
   it("creates with POST and turns AlreadyExists into a conflict", async () => {
     requests.length = 0;
     respond = () => status(409, "AlreadyExists", 'secrets "tls" already exists');
-    await assert.rejects(kubernetesSecretsClient(core, "hostgate-system").create({ metadata: { name: "tls", namespace: "hostgate-system" }, type: "Opaque", data: {} }), StoreConflictError);
+    await assert.rejects(
+      kubernetesSecretsClient(core, "hostgate-system").create({ metadata: { name: "tls", namespace: "hostgate-system" }, type: "Opaque", data: {} }),
+      StoreConflictError,
+    );
     assert.deepEqual([requests[0]?.method, requests[0]?.path], ["POST", SECRET_PATH]);
     assert.equal((requests[0]?.body as { type?: string }).type, "Opaque");
   });
@@ -89,7 +109,10 @@ describe("kubernetesSecretsClient", () => {
   it("replaces with PUT carrying the resourceVersion, and turns a stale one into a conflict", async () => {
     requests.length = 0;
     respond = () => status(409, "Conflict", "the object has been modified; please apply your changes to the latest version and try again");
-    await assert.rejects(kubernetesSecretsClient(core, "hostgate-system").replace({ metadata: { name: "tls", namespace: "hostgate-system", resourceVersion: "41" }, data: {} }), StoreConflictError);
+    await assert.rejects(
+      kubernetesSecretsClient(core, "hostgate-system").replace({ metadata: { name: "tls", namespace: "hostgate-system", resourceVersion: "41" }, data: {} }),
+      StoreConflictError,
+    );
     assert.deepEqual([requests[0]?.method, requests[0]?.path], ["PUT", `${SECRET_PATH}/tls`]);
     assert.equal((requests[0]?.body as { metadata: { resourceVersion: string } }).metadata.resourceVersion, "41");
   });
@@ -101,8 +124,16 @@ describe("kubernetesSecretsClient", () => {
     const port = (closed.address() as AddressInfo).port;
     await new Promise<void>((resolve) => closed.close(() => resolve()));
     const kubeConfig = new KubeConfig();
-    kubeConfig.loadFromOptions({ clusters: [{ name: "x", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }], users: [{ name: "x" }], contexts: [{ name: "x", cluster: "x", user: "x" }], currentContext: "x" });
-    await assert.rejects(kubernetesSecretsClient(new ClientNodeObjectApi(kubeConfig), "hostgate-system").read("tls"), /reading Secret hostgate-system\/tls failed: .*ECONNREFUSED/);
+    kubeConfig.loadFromOptions({
+      clusters: [{ name: "x", server: `http://127.0.0.1:${port}`, skipTLSVerify: true }],
+      users: [{ name: "x" }],
+      contexts: [{ name: "x", cluster: "x", user: "x" }],
+      currentContext: "x",
+    });
+    await assert.rejects(
+      kubernetesSecretsClient(new ClientNodeObjectApi(kubeConfig), "hostgate-system").read("tls"),
+      /reading Secret hostgate-system\/tls failed: .*ECONNREFUSED/,
+    );
   });
 });
 
@@ -118,8 +149,18 @@ describe("kubernetesWebhookClient", () => {
         kind: "ValidatingWebhookConfiguration",
         metadata: { name: "hostgate-validating", resourceVersion: "9" },
         webhooks: [
-          { name: "a.hostgate.dev", clientConfig: { caBundle: "QQ==", service: { name: "hostgate-webhook", namespace: "hostgate-system" } }, sideEffects: "None", admissionReviewVersions: ["v1"] },
-          { name: "b.hostgate.dev", clientConfig: { service: { name: "hostgate-webhook", namespace: "hostgate-system" } }, sideEffects: "None", admissionReviewVersions: ["v1"] },
+          {
+            name: "a.hostgate.dev",
+            clientConfig: { caBundle: "QQ==", service: { name: "hostgate-webhook", namespace: "hostgate-system" } },
+            sideEffects: "None",
+            admissionReviewVersions: ["v1"],
+          },
+          {
+            name: "b.hostgate.dev",
+            clientConfig: { service: { name: "hostgate-webhook", namespace: "hostgate-system" } },
+            sideEffects: "None",
+            admissionReviewVersions: ["v1"],
+          },
         ],
       },
     });
@@ -135,7 +176,10 @@ describe("kubernetesWebhookClient", () => {
 
   it("writes the bundle by server-side apply: each webhook by name with only its caBundle, the resourceVersion read as precondition", async () => {
     requests.length = 0;
-    respond = () => ({ status: 200, body: { apiVersion: "admissionregistration.k8s.io/v1", kind: "MutatingWebhookConfiguration", metadata: { name: "hostgate-mutating" } } });
+    respond = () => ({
+      status: 200,
+      body: { apiVersion: "admissionregistration.k8s.io/v1", kind: "MutatingWebhookConfiguration", metadata: { name: "hostgate-mutating" } },
+    });
     const write = { resourceVersion: "9", webhooks: ["a.hostgate.dev", "b.hostgate.dev"], caBundle: "QQ==" };
     await kubernetesWebhookClient(admission).writeCaBundle({ kind: "MutatingWebhookConfiguration", name: "hostgate-mutating" }, write);
     assert.equal(requests[0]?.method, "PATCH");
@@ -175,16 +219,30 @@ describe("clusterCertificates", () => {
       apiVersion: "admissionregistration.k8s.io/v1",
       kind,
       metadata: { name, resourceVersion: "3" },
-      webhooks: [{ name: "a.hostgate.dev", clientConfig: { service: { name: "hostgate-webhook", namespace: "hostgate-system" } }, sideEffects: "None", admissionReviewVersions: ["v1"] }],
+      webhooks: [
+        {
+          name: "a.hostgate.dev",
+          clientConfig: { service: { name: "hostgate-webhook", namespace: "hostgate-system" } },
+          sideEffects: "None",
+          admissionReviewVersions: ["v1"],
+        },
+      ],
     });
     respond = (request) => {
-      if (request.path === `${SECRET_PATH}/hostgate-webhook-tls` && request.method === "GET") return secret ? { status: 200, body: secret } : status(404, "NotFound", "not found");
+      if (request.path === `${SECRET_PATH}/hostgate-webhook-tls` && request.method === "GET")
+        return secret ? { status: 200, body: secret } : status(404, "NotFound", "not found");
       if (request.path === SECRET_PATH && request.method === "POST") {
         secret = { ...(request.body as Record<string, unknown>), metadata: { ...(request.body as { metadata: object }).metadata, resourceVersion: "1" } };
         return { status: 201, body: secret };
       }
-      const match = /^\/apis\/admissionregistration\.k8s\.io\/v1\/(validating|mutating)webhookconfigurations\/(hostgate-(?:validating|mutating))/.exec(request.path);
-      if (match) return { status: 200, body: configuration(match[1] === "validating" ? "ValidatingWebhookConfiguration" : "MutatingWebhookConfiguration", match[2] as string) };
+      const match = /^\/apis\/admissionregistration\.k8s\.io\/v1\/(validating|mutating)webhookconfigurations\/(hostgate-(?:validating|mutating))/.exec(
+        request.path,
+      );
+      if (match)
+        return {
+          status: 200,
+          body: configuration(match[1] === "validating" ? "ValidatingWebhookConfiguration" : "MutatingWebhookConfiguration", match[2] as string),
+        };
       return status(404, "NotFound", `unexpected ${request.method} ${request.path}`);
     };
     const kubeConfig = new KubeConfig();
@@ -202,7 +260,10 @@ describe("clusterCertificates", () => {
     const patches = requests.filter((r) => r.method === "PATCH");
     assert.deepEqual(
       patches.map((p) => p.path.replace(/\?.*/, "")),
-      ["/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/hostgate-validating", "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/hostgate-mutating"],
+      [
+        "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations/hostgate-validating",
+        "/apis/admissionregistration.k8s.io/v1/mutatingwebhookconfigurations/hostgate-mutating",
+      ],
     );
     for (const patch of patches) {
       assert.equal(patch.contentType, "application/apply-patch+yaml");

@@ -14,7 +14,8 @@ export const SECRETS: ResourceRef = { group: "", version: "v1", resource: "secre
 export function kubernetesSecretsClient(api: ObjectApi, namespace: string): SecretsClient {
   const where = (name: string) => `Secret ${namespace}/${name}`;
   const resource: ResourceRef = { ...SECRETS, namespace };
-  const asObject = (secret: SecretObject): KubeObject => ({ apiVersion: "v1", kind: "Secret", ...secret, metadata: { ...secret.metadata, namespace } }) as unknown as KubeObject;
+  const asObject = (secret: SecretObject): KubeObject =>
+    ({ apiVersion: "v1", kind: "Secret", ...secret, metadata: { ...secret.metadata, namespace } }) as unknown as KubeObject;
   return {
     async read(name) {
       try {
@@ -36,7 +37,8 @@ export function kubernetesSecretsClient(api: ObjectApi, namespace: string): Secr
       try {
         return (await api.update(resource, asObject(secret))) as unknown as SecretObject;
       } catch (error) {
-        if (apiFailure(error).code === 409) throw new StoreConflictError(`${where(name)} changed since resourceVersion ${secret.metadata.resourceVersion ?? "?"} was read`);
+        if (apiFailure(error).code === 409)
+          throw new StoreConflictError(`${where(name)} changed since resourceVersion ${secret.metadata.resourceVersion ?? "?"} was read`);
         // Deleted between our read and our write: the next read starts over.
         if (apiFailure(error).code === 404) throw new StoreConflictError(`${where(name)} was deleted since it was read`);
         throw kubernetesError(`updating ${where(name)}`, error, `update on secrets in namespace ${namespace}`);

@@ -35,7 +35,10 @@ export function kubernetesWebhookClient(api: ObjectApi): WebhookConfigurationsCl
       if (configuration === undefined) return undefined;
       const state: WebhookConfigurationState = {
         resourceVersion: configuration.metadata?.resourceVersion ?? "",
-        webhooks: (configuration.webhooks ?? []).map((w) => ({ name: w.name, ...(w.clientConfig?.caBundle !== undefined ? { caBundle: w.clientConfig.caBundle } : {}) })),
+        webhooks: (configuration.webhooks ?? []).map((w) => ({
+          name: w.name,
+          ...(w.clientConfig?.caBundle !== undefined ? { caBundle: w.clientConfig.caBundle } : {}),
+        })),
       };
       return state;
     },

@@ -125,7 +125,10 @@ describe("CertificateManager", { timeout: 10_000 }, () => {
     assert.equal(manager.current().cert, served);
     const validity = manager.valid();
     assert.equal(validity.valid, true, "an API outage does not make the pod unready");
-    assert.match(validity.reason, /valid until .*; the last 1 certificate check\(s\) failed: reading Secret hostgate-system\/hostgate-webhook-tls failed \(HTTP 503\)/);
+    assert.match(
+      validity.reason,
+      /valid until .*; the last 1 certificate check\(s\) failed: reading Secret hostgate-system\/hostgate-webhook-tls failed \(HTTP 503\)/,
+    );
     assert.deepEqual(clock.pendingDelays(), [1_000], "first retry after 1 s");
     assert.ok(logger.at("error").some((e) => e.message === "certificate check failed; still serving the current certificate"));
 

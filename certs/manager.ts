@@ -102,7 +102,10 @@ export class CertificateManager implements ServingCertificateSource {
 
   async #startOnce(): Promise<void> {
     for (;;) {
-      if (this.#stopped) throw new Error(`the certificate manager was stopped before a serving certificate was available${this.#lastError ? ` (last error: ${this.#lastError})` : ""}`);
+      if (this.#stopped)
+        throw new Error(
+          `the certificate manager was stopped before a serving certificate was available${this.#lastError ? ` (last error: ${this.#lastError})` : ""}`,
+        );
       const result = await this.check();
       if (this.#served.material !== undefined) {
         this.#schedule(result);
@@ -184,7 +187,11 @@ export class CertificateManager implements ServingCertificateSource {
           data = next;
         }
         const after = planCertificates(data, now, options);
-        if (after.changed) this.#logger.error({ reasons: after.reasons, problems: after.problems }, "the certificate planner wants to change what it just wrote (a bug); keeping it until the next check");
+        if (after.changed)
+          this.#logger.error(
+            { reasons: after.reasons, problems: after.problems },
+            "the certificate planner wants to change what it just wrote (a bug); keeping it until the next check",
+          );
         this.#adopt(data ?? {});
         await this.#publish(data?.[CA_BUNDLE_KEY] ?? "");
         this.#failures = 0;
@@ -196,7 +203,10 @@ export class CertificateManager implements ServingCertificateSource {
       this.#failures++;
       this.#lastError = messageOf(error);
       const retryIn = this.#retryDelay();
-      this.#logger.error({ store: this.#store.location, error: this.#lastError, failures: this.#failures, retryInMs: retryIn }, this.#served.material ? "certificate check failed; still serving the current certificate" : "certificate check failed; no serving certificate yet");
+      this.#logger.error(
+        { store: this.#store.location, error: this.#lastError, failures: this.#failures, retryInMs: retryIn },
+        this.#served.material ? "certificate check failed; still serving the current certificate" : "certificate check failed; no serving certificate yet",
+      );
       return { ok: false, wrote: false, error: this.#lastError };
     }
   }
@@ -220,7 +230,10 @@ export class CertificateManager implements ServingCertificateSource {
     const previous = this.#served.material;
     if (previous !== undefined && previous.cert === next.cert && previous.key === next.key && previous.ca === next.ca) return;
     if (previous === undefined || previous.cert !== next.cert) {
-      this.#logger.info({ notAfter: next.notAfter.toISOString(), names: [...decoded.serving.certificate.dnsNames, ...decoded.serving.certificate.ipAddresses] }, "serving certificate loaded");
+      this.#logger.info(
+        { notAfter: next.notAfter.toISOString(), names: [...decoded.serving.certificate.dnsNames, ...decoded.serving.certificate.ipAddresses] },
+        "serving certificate loaded",
+      );
     }
     this.#served.replace(next);
   }

@@ -38,7 +38,13 @@ const cases: Case[] = [
     bundle: [`${CA1}*`],
   },
   { name: "changes nothing while all is valid", data: () => fresh, now: T0 + 30 * DAY, changed: false, bundle: [`${CA1}*`], servingKept: true },
-  { name: "changes nothing one second before the serving certificate's renewal point", data: () => fresh, now: renewAt - 1000, changed: false, servingKept: true },
+  {
+    name: "changes nothing one second before the serving certificate's renewal point",
+    data: () => fresh,
+    now: renewAt - 1000,
+    changed: false,
+    servingKept: true,
+  },
   {
     name: "renews the serving certificate at 2/3 of its lifetime, from the same CA",
     data: () => fresh,
@@ -54,7 +60,9 @@ const cases: Case[] = [
     now: T0 + DAY,
     options: certificatePolicy([...CLUSTER_HOSTS, "127.0.0.1"]),
     changed: true,
-    reasons: [/names \[hostgate-webhook\.hostgate-system\.svc, hostgate-webhook\.hostgate-system\.svc\.cluster\.local\], not the required \[127\.0\.0\.1, hostgate-webhook/],
+    reasons: [
+      /names \[hostgate-webhook\.hostgate-system\.svc, hostgate-webhook\.hostgate-system\.svc\.cluster\.local\], not the required \[127\.0\.0\.1, hostgate-webhook/,
+    ],
     bundle: [`${CA1}*`],
     servingKept: false,
   },
@@ -128,7 +136,9 @@ const cases: Case[] = [
     data: () => ({ ...fresh, [CA_BUNDLE_KEY]: (fresh[CA_BUNDLE_KEY] as string) + (fresh[TLS_CERT_KEY] as string) }),
     now: T0 + DAY,
     changed: true,
-    problems: [/ca\.crt: "hostgate-webhook\.hostgate-system\.svc" \(SHA-256 [0-9A-F:]{11}\) is not a CA certificate \(basicConstraints CA:FALSE\); discarding it/],
+    problems: [
+      /ca\.crt: "hostgate-webhook\.hostgate-system\.svc" \(SHA-256 [0-9A-F:]{11}\) is not a CA certificate \(basicConstraints CA:FALSE\); discarding it/,
+    ],
     bundle: [`${CA1}*`],
     servingKept: true,
   },
@@ -174,7 +184,10 @@ describe("planCertificates", () => {
       const serving = decoded.serving?.certificate;
       assert.ok(serving, "a serving certificate is stored");
       assert.deepEqual([...serving.dnsNames, ...serving.ipAddresses].sort(), [...options.dnsNames, ...options.ipAddresses].sort());
-      assert.ok(decoded.authorities.some((a) => isSignedBy(serving, a.certificate)), "the serving certificate is signed by a CA in the bundle");
+      assert.ok(
+        decoded.authorities.some((a) => isSignedBy(serving, a.certificate)),
+        "the serving certificate is signed by a CA in the bundle",
+      );
       if (c.servingKept !== undefined) assert.equal(serving.pem === decodeCertificates(before).serving?.certificate.pem, c.servingKept);
 
       // Idempotent: planning again on the plan's own result changes nothing.

@@ -85,10 +85,14 @@ export function planCertificates(current: Readonly<Record<string, string>> | und
   let create = false;
   if (newestSigner === undefined) {
     create = true;
-    reasons.push(authorities.length === 0 ? "no CA is stored; creating one" : "no CA in the bundle has its private key stored, so none can sign; creating a new CA");
+    reasons.push(
+      authorities.length === 0 ? "no CA is stored; creating one" : "no CA in the bundle has its private key stored, so none can sign; creating a new CA",
+    );
   } else if (t >= renewAt(newestSigner.certificate)) {
     create = true;
-    reasons.push(`CA ${describe(newestSigner.certificate)} passed ${percent(options.renewFraction)} of its lifetime at ${at(renewAt(newestSigner.certificate))} (it expires ${at(newestSigner.certificate.notAfter.getTime())}); adding a new CA to the bundle next to it`);
+    reasons.push(
+      `CA ${describe(newestSigner.certificate)} passed ${percent(options.renewFraction)} of its lifetime at ${at(renewAt(newestSigner.certificate))} (it expires ${at(newestSigner.certificate.notAfter.getTime())}); adding a new CA to the bundle next to it`,
+    );
   } else {
     due.push(renewAt(newestSigner.certificate));
   }
@@ -109,10 +113,14 @@ export function planCertificates(current: Readonly<Record<string, string>> | und
     reasons.push(`the serving certificate ${servingProblem}; issuing one from ${preferred === "new" ? "the new CA" : `CA ${describe(preferred.certificate)}`}`);
   } else if (preferred !== "new" && servingIssuer !== undefined && newer(preferred, servingIssuer) && aged(preferred)) {
     if (options.publishedBundle !== undefined && !fingerprintsOf(options.publishedBundle).has(preferred.certificate.fingerprint)) {
-      waiting.push(`the serving certificate moves to CA ${describe(preferred.certificate)} once the webhook configurations trust it; the bundle published so far does not hold it`);
+      waiting.push(
+        `the serving certificate moves to CA ${describe(preferred.certificate)} once the webhook configurations trust it; the bundle published so far does not hold it`,
+      );
     } else {
       issueFrom = preferred;
-      reasons.push(`CA ${describe(preferred.certificate)} has been in the bundle since ${at(issuedAt(preferred.certificate))}, longer than the overlap; re-issuing the serving certificate from it`);
+      reasons.push(
+        `CA ${describe(preferred.certificate)} has been in the bundle since ${at(issuedAt(preferred.certificate))}, longer than the overlap; re-issuing the serving certificate from it`,
+      );
     }
   }
   if (servingProblem === undefined && serving !== undefined) {
@@ -132,12 +140,18 @@ export function planCertificates(current: Readonly<Record<string, string>> | und
       steps.push({ action: "keep", authority: a });
     } else if (issuer !== "new" && newer(a, issuer)) {
       if (a.keyPem !== undefined) steps.push({ action: "keep", authority: a });
-      else reasons.push(`CA ${describe(a.certificate)} is newer than the serving certificate's issuer but its private key is not stored, so it can never sign; removing it from the bundle`);
+      else
+        reasons.push(
+          `CA ${describe(a.certificate)} is newer than the serving certificate's issuer but its private key is not stored, so it can never sign; removing it from the bundle`,
+        );
     } else if (t >= switchedAt + options.overlap) {
       reasons.push(`nothing served is signed by CA ${describe(a.certificate)} since ${at(switchedAt)}, longer than the overlap; removing it from the bundle`);
     } else {
       due.push(switchedAt + options.overlap);
-      if (a.keyPem !== undefined) reasons.push(`the serving certificate comes from a newer CA now; dropping the private key of CA ${describe(a.certificate)}, which will sign nothing more`);
+      if (a.keyPem !== undefined)
+        reasons.push(
+          `the serving certificate comes from a newer CA now; dropping the private key of CA ${describe(a.certificate)}, which will sign nothing more`,
+        );
       steps.push({ action: "keep", authority: { certificate: a.certificate } });
     }
   }
@@ -145,7 +159,10 @@ export function planCertificates(current: Readonly<Record<string, string>> | und
   const servingStep: ServingStep =
     issueFrom === undefined
       ? { action: "keep", pair: serving as ServingPair }
-      : { action: "issue", signer: issueFrom === "new" ? steps.length - 1 : steps.findIndex((s) => s.action === "keep" && s.authority.certificate === issueFrom.certificate) };
+      : {
+          action: "issue",
+          signer: issueFrom === "new" ? steps.length - 1 : steps.findIndex((s) => s.action === "keep" && s.authority.certificate === issueFrom.certificate),
+        };
 
   const changed = decoded.problems.length > 0 || reasons.length > 0;
   const future = due.filter((d) => d > t);
@@ -170,7 +187,11 @@ export function issueTime(t: number, backdate: number): number {
  * X.509 holds: backdated, and never past its signer's end (a certificate that
  * outlives its CA fails verification from that moment).
  */
-export function servingValidity(t: number, lifetimes: { servingLifetime: number; backdate: number }, signerNotAfter?: Date): { notBefore: Date; notAfter: Date } {
+export function servingValidity(
+  t: number,
+  lifetimes: { servingLifetime: number; backdate: number },
+  signerNotAfter?: Date,
+): { notBefore: Date; notAfter: Date } {
   const seconds = (ms: number) => Math.floor(ms / 1000) * 1000;
   const end = Math.min(t + lifetimes.servingLifetime, signerNotAfter?.getTime() ?? Infinity);
   return { notBefore: new Date(seconds(t - lifetimes.backdate)), notAfter: new Date(seconds(end)) };
@@ -198,7 +219,8 @@ function problemOfServing(
   const held = [...c.dnsNames, ...c.ipAddresses].sort();
   const wanted = [...options.dnsNames, ...options.ipAddresses].sort();
   if (held.join(",") !== wanted.join(",")) return `${d} names [${held.join(", ")}], not the required [${wanted.join(", ")}]`;
-  if (t >= renewAt(c)) return `${d} passed ${percent(options.renewFraction)} of its lifetime at ${new Date(renewAt(c)).toISOString()} (it expires ${c.notAfter.toISOString()})`;
+  if (t >= renewAt(c))
+    return `${d} passed ${percent(options.renewFraction)} of its lifetime at ${new Date(renewAt(c)).toISOString()} (it expires ${c.notAfter.toISOString()})`;
   return undefined;
 }
 

@@ -12,7 +12,13 @@ describe("certificatePolicy", () => {
   it("fills the documented defaults", () => {
     const policy = certificatePolicy(["a.b.svc"]);
     assert.deepEqual(
-      { ca: policy.caLifetime / DAY, serving: policy.servingLifetime / DAY, overlap: policy.overlap / DAY, renew: policy.renewFraction, backdate: policy.backdate },
+      {
+        ca: policy.caLifetime / DAY,
+        serving: policy.servingLifetime / DAY,
+        overlap: policy.overlap / DAY,
+        renew: policy.renewFraction,
+        backdate: policy.backdate,
+      },
       { ca: 365, serving: 90, overlap: 7, renew: 2 / 3, backdate: 3_600_000 },
     );
   });
@@ -24,8 +30,18 @@ describe("certificatePolicy", () => {
     { name: "an IPv6 address with a zone", hosts: ["fe80::1%eth0"], problem: /with a zone/ },
     { name: "a non-positive lifetime", hosts: ["a"], overrides: { servingLifetime: 0 }, problem: /servingLifetime must be a positive number/ },
     { name: "a renew fraction of 1", hosts: ["a"], overrides: { renewFraction: 1 }, problem: /renewFraction must be between 0 and 1/ },
-    { name: "an overlap too long for the CA to rotate in time", hosts: ["a"], overrides: { overlap: 70 * DAY }, problem: /CA rotation cannot finish before the old CA expires: it starts with 121\.7 days left .* needs two overlaps \(140 days\)/ },
-    { name: "a serving certificate outliving its CA", hosts: ["a"], overrides: { servingLifetime: 400 * DAY }, problem: /servingLifetime \(400 days\) must not exceed caLifetime \(365 days\)/ },
+    {
+      name: "an overlap too long for the CA to rotate in time",
+      hosts: ["a"],
+      overrides: { overlap: 70 * DAY },
+      problem: /CA rotation cannot finish before the old CA expires: it starts with 121\.7 days left .* needs two overlaps \(140 days\)/,
+    },
+    {
+      name: "a serving certificate outliving its CA",
+      hosts: ["a"],
+      overrides: { servingLifetime: 400 * DAY },
+      problem: /servingLifetime \(400 days\) must not exceed caLifetime \(365 days\)/,
+    },
     { name: "a CA name with '@'", hosts: ["a"], overrides: { caName: "x@y" }, problem: /caName "x@y"/ },
   ];
   for (const c of bad) {

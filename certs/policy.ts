@@ -74,13 +74,16 @@ export function certificatePolicy(hosts: readonly string[], overrides: Partial<C
     } else if (DNS_NAME.test(host)) {
       if (!dnsNames.includes(host)) dnsNames.push(host);
     } else {
-      problems.push(`host "${host}" is neither an IP address nor a lowercase DNS name (letters, digits, '-' and '.'); e.g. "hostgate-webhook.hostgate-system.svc" or "127.0.0.1"`);
+      problems.push(
+        `host "${host}" is neither an IP address nor a lowercase DNS name (letters, digits, '-' and '.'); e.g. "hostgate-webhook.hostgate-system.svc" or "127.0.0.1"`,
+      );
     }
   }
   if (hosts.length === 0) problems.push(`no hosts were given; the serving certificate needs at least one DNS name or IP address`);
   const policy: CertificatePolicy = { ...DEFAULT_LIFETIMES, caName: "hostgate-webhook-ca", ...overrides, dnsNames, ipAddresses };
   problems.push(...lifetimeProblems(policy));
-  if (!/^[\x20-\x7e]{1,40}$/.test(policy.caName) || policy.caName.includes("@")) problems.push(`caName "${policy.caName}" must be 1-40 printable ASCII characters without '@'`);
+  if (!/^[\x20-\x7e]{1,40}$/.test(policy.caName) || policy.caName.includes("@"))
+    problems.push(`caName "${policy.caName}" must be 1-40 printable ASCII characters without '@'`);
   if (problems.length > 0) throw new CertificatePolicyError(problems);
   return policy;
 }
@@ -101,9 +104,12 @@ function lifetimeProblems(p: CertificateLifetimes): string[] {
   // after one overlap and drops the old CA after another: all before it expires.
   const caLeft = p.caLifetime * (1 - p.renewFraction);
   if (2 * p.overlap >= caLeft) {
-    problems.push(`CA rotation cannot finish before the old CA expires: it starts with ${days(caLeft)} days left (caLifetime × (1 - renewFraction)) and needs two overlaps (${days(2 * p.overlap)} days); shorten overlap or lengthen caLifetime`);
+    problems.push(
+      `CA rotation cannot finish before the old CA expires: it starts with ${days(caLeft)} days left (caLifetime × (1 - renewFraction)) and needs two overlaps (${days(2 * p.overlap)} days); shorten overlap or lengthen caLifetime`,
+    );
   }
-  if (p.servingLifetime > p.caLifetime) problems.push(`servingLifetime (${days(p.servingLifetime)} days) must not exceed caLifetime (${days(p.caLifetime)} days)`);
+  if (p.servingLifetime > p.caLifetime)
+    problems.push(`servingLifetime (${days(p.servingLifetime)} days) must not exceed caLifetime (${days(p.caLifetime)} days)`);
   return problems;
 }
 

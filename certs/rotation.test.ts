@@ -38,7 +38,10 @@ describe("CA rotation with overlap", () => {
   it("phase 1: at 2/3 of the CA's life a new CA joins the bundle, and the serving certificate stays with the old one", () => {
     const plan = planCertificates(beforeRotation, new Date(rotateAt), POLICY);
     assert.equal(plan.reasons.length, 1);
-    assert.match(plan.reasons[0] as string, /CA "hostgate-webhook-ca@2029-12-31T23:00:00Z" .* passed 67% of its lifetime .* adding a new CA to the bundle next to it/);
+    assert.match(
+      plan.reasons[0] as string,
+      /CA "hostgate-webhook-ca@2029-12-31T23:00:00Z" .* passed 67% of its lifetime .* adding a new CA to the bundle next to it/,
+    );
     assert.deepEqual(bundleOf(rotating), [`${CA1}*`, `${CA2}*`]);
     assert.equal(servingIssuerOf(rotating), CA1);
     assert.equal(rotating[TLS_CERT_KEY], beforeRotation[TLS_CERT_KEY], "the serving certificate is untouched");
@@ -65,7 +68,10 @@ describe("CA rotation with overlap", () => {
 
   it("phase 2: after the overlap the serving certificate moves to the new CA; the old CA stays trusted but loses its key", () => {
     const plan = planCertificates(beforeSwitch, new Date(switchAt), POLICY);
-    assert.match(plan.reasons[0] as string, /CA "hostgate-webhook-ca@.*" .* has been in the bundle since .*, longer than the overlap; re-issuing the serving certificate from it/);
+    assert.match(
+      plan.reasons[0] as string,
+      /CA "hostgate-webhook-ca@.*" .* has been in the bundle since .*, longer than the overlap; re-issuing the serving certificate from it/,
+    );
     assert.match(plan.reasons[1] as string, /dropping the private key of CA "hostgate-webhook-ca@2029-12-31T23:00:00Z"/);
     assert.deepEqual(bundleOf(switched), [CA1, `${CA2}*`]);
     assert.equal(servingIssuerOf(switched), CA2);
@@ -79,7 +85,10 @@ describe("CA rotation with overlap", () => {
   it("phase 3: then the bundle holds the new CA alone", () => {
     const plan = planCertificates(beforeDrop, new Date(dropAt), POLICY);
     assert.deepEqual(plan.reasons.length, 1);
-    assert.match(plan.reasons[0] as string, /nothing served is signed by CA "hostgate-webhook-ca@2029-12-31T23:00:00Z" .* longer than the overlap; removing it from the bundle/);
+    assert.match(
+      plan.reasons[0] as string,
+      /nothing served is signed by CA "hostgate-webhook-ca@2029-12-31T23:00:00Z" .* longer than the overlap; removing it from the bundle/,
+    );
     assert.deepEqual(bundleOf(dropped), [`${CA2}*`]);
     assert.equal(servingIssuerOf(dropped), CA2);
   });
@@ -134,7 +143,10 @@ describe("CA rotation recovers from lost state", () => {
   it("replaces a pending CA whose key was lost, keeping the old CA signing", async () => {
     const ca1Key = decodeCertificates(rotating).authorities[0]?.keyPem as string;
     const { plan, data } = await step({ ...rotating, [CA_KEYS_KEY]: ca1Key }, rotateAt + DAY);
-    assert.match(plan.reasons.join("\n"), /is newer than the serving certificate's issuer but its private key is not stored, so it can never sign; removing it from the bundle/);
+    assert.match(
+      plan.reasons.join("\n"),
+      /is newer than the serving certificate's issuer but its private key is not stored, so it can never sign; removing it from the bundle/,
+    );
     assert.match(plan.reasons.join("\n"), /adding a new CA to the bundle next to it/);
     assert.deepEqual(bundleOf(data), [`${CA1}*`, `${caNameAt(rotateAt + DAY)}*`]);
     assert.equal(servingIssuerOf(data), CA1);

@@ -20,8 +20,14 @@ export function checkServingPair(
   now: Date,
 ): PairCheck {
   const problems: string[] = [];
-  if (cert.text === undefined) problems.push(`--tls-cert ${files.certFile}: cannot be read (${cert.readError ?? "unknown error"}); give the path of the PEM certificate (tls.crt of a cert-manager Secret)`);
-  if (key.text === undefined) problems.push(`--tls-key ${files.keyFile}: cannot be read (${key.readError ?? "unknown error"}); give the path of the PEM private key (tls.key of a cert-manager Secret)`);
+  if (cert.text === undefined)
+    problems.push(
+      `--tls-cert ${files.certFile}: cannot be read (${cert.readError ?? "unknown error"}); give the path of the PEM certificate (tls.crt of a cert-manager Secret)`,
+    );
+  if (key.text === undefined)
+    problems.push(
+      `--tls-key ${files.keyFile}: cannot be read (${key.readError ?? "unknown error"}); give the path of the PEM private key (tls.key of a cert-manager Secret)`,
+    );
   if (cert.text === undefined || key.text === undefined) return { ok: false, problems };
 
   const certs = readCertificates(cert.text);
@@ -38,11 +44,19 @@ export function checkServingPair(
   }
   if (leaf === undefined || privateKey === undefined) return { ok: false, problems };
 
-  if (leaf.isCA) problems.push(`--tls-cert ${files.certFile}: the first certificate is a CA certificate, not a serving certificate; put the server's certificate first and its chain after it`);
+  if (leaf.isCA)
+    problems.push(
+      `--tls-cert ${files.certFile}: the first certificate is a CA certificate, not a serving certificate; put the server's certificate first and its chain after it`,
+    );
   if (!keyMatches(leaf, privateKey.key)) {
-    problems.push(`--tls-key ${files.keyFile} does not belong to the certificate in --tls-cert ${files.certFile} (their public keys differ); give the key that was issued with this certificate`);
+    problems.push(
+      `--tls-key ${files.keyFile} does not belong to the certificate in --tls-cert ${files.certFile} (their public keys differ); give the key that was issued with this certificate`,
+    );
   }
-  if (now >= leaf.notAfter) problems.push(`--tls-cert ${files.certFile}: the certificate expired at ${leaf.notAfter.toISOString()}; renew it (cert-manager renews before expiry: check the Certificate's status)`);
+  if (now >= leaf.notAfter)
+    problems.push(
+      `--tls-cert ${files.certFile}: the certificate expired at ${leaf.notAfter.toISOString()}; renew it (cert-manager renews before expiry: check the Certificate's status)`,
+    );
   if (problems.length > 0) return { ok: false, problems };
   return {
     ok: true,

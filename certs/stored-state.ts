@@ -44,7 +44,11 @@ export function decodeCertificates(data: Readonly<Record<string, string>> | unde
 }
 
 /** The stored data for these certificates; other keys of `base` are kept as they are. */
-export function encodeCertificates(authorities: readonly Authority[], serving: ServingPair, base: Readonly<Record<string, string>> = {}): Record<string, string> {
+export function encodeCertificates(
+  authorities: readonly Authority[],
+  serving: ServingPair,
+  base: Readonly<Record<string, string>> = {},
+): Record<string, string> {
   const ordered = [...authorities].sort(byIssueOrder);
   return {
     ...base,

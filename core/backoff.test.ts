@@ -11,7 +11,10 @@ describe("Backoff", () => {
   for (const c of cases) {
     it(c.name, () => {
       const backoff = new Backoff({ initialMs: 100, maxMs: 1000, factor: 2, jitter: c.jitter }, () => c.random);
-      assert.deepEqual(c.delays.map(() => backoff.next()), c.delays);
+      assert.deepEqual(
+        c.delays.map(() => backoff.next()),
+        c.delays,
+      );
       assert.equal(backoff.failures, c.delays.length);
     });
   }
@@ -36,7 +39,8 @@ describe("Backoff", () => {
       () => new Backoff({ initialMs: 0, maxMs: -1, factor: 0.5, jitter: 2 }, Math.random),
       (e: unknown) =>
         e instanceof RangeError &&
-        e.message === "invalid backoff options: initialMs must be > 0 (got 0); maxMs must be >= initialMs (got -1); factor must be >= 1 (got 0.5); jitter must be within 0..1 (got 2)",
+        e.message ===
+          "invalid backoff options: initialMs must be > 0 (got 0); maxMs must be >= initialMs (got -1); factor must be >= 1 (got 0.5); jitter must be within 0..1 (got 2)",
     );
   });
 });
@@ -51,5 +55,6 @@ describe("backoffDelay", () => {
     [7, 60_000],
     [1_000, 60_000],
   ];
-  for (const [failures, delay] of cases) it(`waits ${delay} ms after ${failures} consecutive failure(s)`, () => assert.equal(backoffDelay(failures, backoff), delay));
+  for (const [failures, delay] of cases)
+    it(`waits ${delay} ms after ${failures} consecutive failure(s)`, () => assert.equal(backoffDelay(failures, backoff), delay));
 });

@@ -4,7 +4,12 @@ import { jsonEqual } from "./json.ts";
 
 describe("jsonEqual", () => {
   const cases: { name: string; a: unknown; b: unknown; equal: boolean }[] = [
-    { name: "objects with the same keys in another order are equal", a: { a: 1, b: { c: [1, 2], d: "x" } }, b: { b: { d: "x", c: [1, 2] }, a: 1 }, equal: true },
+    {
+      name: "objects with the same keys in another order are equal",
+      a: { a: 1, b: { c: [1, 2], d: "x" } },
+      b: { b: { d: "x", c: [1, 2] }, a: 1 },
+      equal: true,
+    },
     { name: "arrays in another order are not equal", a: [1, 2], b: [2, 1], equal: false },
     { name: "an extra key makes objects differ", a: { a: 1 }, b: { a: 1, b: 2 }, equal: false },
     { name: "a key holding undefined equals a missing key", a: { a: 1, b: undefined }, b: { a: 1 }, equal: true },

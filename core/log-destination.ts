@@ -8,7 +8,14 @@
 import { write as fsWrite, writeSync as fsWriteSync } from "node:fs";
 
 export interface FdWriter {
-  write(fd: number, buffer: Buffer, offset: number, length: number, position: null, callback: (error: NodeJS.ErrnoException | null, written: number) => void): void;
+  write(
+    fd: number,
+    buffer: Buffer,
+    offset: number,
+    length: number,
+    position: null,
+    callback: (error: NodeJS.ErrnoException | null, written: number) => void,
+  ): void;
   writeSync(fd: number, buffer: Buffer, offset: number, length: number): number;
 }
 

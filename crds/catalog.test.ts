@@ -9,9 +9,24 @@ describe("loadCrdCatalog", () => {
   const catalog = loadCrdCatalog();
 
   const lookups: { name: string; groupOrApiVersion: string; kind: string; expect: { plural: string; scope: string; version: string } | undefined }[] = [
-    { name: "finds DomainRoute by apiVersion", groupOrApiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", expect: { plural: "domainroutes", scope: "Namespaced", version: "v1alpha1" } },
-    { name: "finds HostnameGrant by group", groupOrApiVersion: "hostgate.dev", kind: "HostnameGrant", expect: { plural: "hostnamegrants", scope: "Cluster", version: "v1alpha1" } },
-    { name: "finds DomainClaim by apiVersion", groupOrApiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", expect: { plural: "domainclaims", scope: "Cluster", version: "v1alpha1" } },
+    {
+      name: "finds DomainRoute by apiVersion",
+      groupOrApiVersion: "hostgate.dev/v1alpha1",
+      kind: "DomainRoute",
+      expect: { plural: "domainroutes", scope: "Namespaced", version: "v1alpha1" },
+    },
+    {
+      name: "finds HostnameGrant by group",
+      groupOrApiVersion: "hostgate.dev",
+      kind: "HostnameGrant",
+      expect: { plural: "hostnamegrants", scope: "Cluster", version: "v1alpha1" },
+    },
+    {
+      name: "finds DomainClaim by apiVersion",
+      groupOrApiVersion: "hostgate.dev/v1alpha1",
+      kind: "DomainClaim",
+      expect: { plural: "domainclaims", scope: "Cluster", version: "v1alpha1" },
+    },
     { name: "knows nothing of a version that is not served", groupOrApiVersion: "hostgate.dev/v1", kind: "DomainRoute", expect: undefined },
     { name: "knows nothing of other groups", groupOrApiVersion: "networking.istio.io/v1", kind: "VirtualService", expect: undefined },
     { name: "knows nothing of core kinds", groupOrApiVersion: "v1", kind: "Service", expect: undefined },
@@ -31,7 +46,12 @@ describe("loadCrdCatalog", () => {
     assert.equal(entry.hasStatusSubresource, true);
     assert.deepEqual(
       entry.validations.map((v) => [v.dataPath, v.transition]),
-      [["spec", false], ["spec", false], ["spec", false], ["spec.domain", true]],
+      [
+        ["spec", false],
+        ["spec", false],
+        ["spec", false],
+        ["spec.domain", true],
+      ],
     );
   });
 

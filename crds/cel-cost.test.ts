@@ -74,13 +74,22 @@ describe("celCostProblems", () => {
   ];
   for (const c of failing) {
     it(c.name, () => {
-      assert.deepEqual(celCostProblems(c.schema).map((p) => p.path), c.paths);
+      assert.deepEqual(
+        celCostProblems(c.schema).map((p) => p.path),
+        c.paths,
+      );
     });
   }
 
   const passing: { name: string; schema: JSONSchemaProps }[] = [
-    { name: "strings outside every rule's reach need no bound", schema: withSpec({ type: "object", properties: { a: { type: "string" }, b: { type: "string", maxLength: 3, "x-kubernetes-validations": rule } } }) },
-    { name: "an enum string with maxLength is bounded", schema: withSpec({ type: "string", enum: ["a", "bb"], maxLength: 2, "x-kubernetes-validations": rule }) },
+    {
+      name: "strings outside every rule's reach need no bound",
+      schema: withSpec({ type: "object", properties: { a: { type: "string" }, b: { type: "string", maxLength: 3, "x-kubernetes-validations": rule } } }),
+    },
+    {
+      name: "an enum string with maxLength is bounded",
+      schema: withSpec({ type: "string", enum: ["a", "bb"], maxLength: 2, "x-kubernetes-validations": rule }),
+    },
     { name: "a date-time string is a fixed-size timestamp", schema: withSpec({ type: "string", format: "date-time", "x-kubernetes-validations": rule }) },
     { name: "a duration string is a fixed-size duration", schema: withSpec({ type: "string", format: "duration", "x-kubernetes-validations": rule }) },
     {

@@ -48,13 +48,22 @@ function findRules(node: JSONSchemaProps, path: string, isRoot: boolean, out: Ce
 
 function checkBounded(node: JSONSchemaProps, path: string, rulePath: string, out: CelCostProblem[]): void {
   const problem = (message: string): void => {
-    out.push({ path, rulePath, message: `${path}: ${message}, and the rule at ${rulePath} can reach it; the API server's CEL cost estimate would treat it as unbounded` });
+    out.push({
+      path,
+      rulePath,
+      message: `${path}: ${message}, and the rule at ${rulePath} can reach it; the API server's CEL cost estimate would treat it as unbounded`,
+    });
   };
   if (node["x-kubernetes-int-or-string"] === true) {
     problem("x-kubernetes-int-or-string value (Kubernetes 1.28 sizes it as the whole request, maxLength or not)");
   } else if (node.type === "string" && node.maxLength === undefined) {
     const formatBounded = node.format !== undefined && BOUNDED_STRING_FORMATS.has(node.format);
-    if (!formatBounded) problem(node.enum !== undefined && node.enum.length > 0 ? "enum string without maxLength (Kubernetes 1.28 ignores the enum when sizing it)" : "string without maxLength");
+    if (!formatBounded)
+      problem(
+        node.enum !== undefined && node.enum.length > 0
+          ? "enum string without maxLength (Kubernetes 1.28 ignores the enum when sizing it)"
+          : "string without maxLength",
+      );
   }
   if (node.type === "array" && node.maxItems === undefined) problem("list without maxItems");
   const isMap = node.type === "object" && node.additionalProperties !== undefined && node.additionalProperties !== false;

@@ -19,15 +19,18 @@ export function crdSpecProblems(crd: CrdManifest): string[] {
   }
   if (!DNS1123_SUBDOMAIN.test(group) || group.length > 253) out.push(`spec.group: Invalid value: ${JSON.stringify(group)}: must be a DNS subdomain`);
   else if (!group.includes(".")) out.push(`spec.group: Invalid value: ${JSON.stringify(group)}: should be a domain with at least one dot`);
-  if (scope !== "Namespaced" && scope !== "Cluster") out.push(`spec.scope: Unsupported value: ${JSON.stringify(scope)}: supported values: "Cluster", "Namespaced"`);
+  if (scope !== "Namespaced" && scope !== "Cluster")
+    out.push(`spec.scope: Unsupported value: ${JSON.stringify(scope)}: supported values: "Cluster", "Namespaced"`);
 
   if (!dns1035(names.plural)) out.push(`spec.names.plural: Invalid value: ${JSON.stringify(names.plural)}: must be a lowercase DNS-1035 label`);
   if (names.singular !== undefined && !dns1035(names.singular)) {
     out.push(`spec.names.singular: Invalid value: ${JSON.stringify(names.singular)}: must be a lowercase DNS-1035 label`);
   }
-  if (!dns1035(names.kind?.toLowerCase())) out.push(`spec.names.kind: Invalid value: ${JSON.stringify(names.kind)}: may have mixed case, but should otherwise match a DNS-1035 label`);
+  if (!dns1035(names.kind?.toLowerCase()))
+    out.push(`spec.names.kind: Invalid value: ${JSON.stringify(names.kind)}: may have mixed case, but should otherwise match a DNS-1035 label`);
   if (names.listKind !== undefined) {
-    if (!dns1035(names.listKind.toLowerCase())) out.push(`spec.names.listKind: Invalid value: ${JSON.stringify(names.listKind)}: may have mixed case, but should otherwise match a DNS-1035 label`);
+    if (!dns1035(names.listKind.toLowerCase()))
+      out.push(`spec.names.listKind: Invalid value: ${JSON.stringify(names.listKind)}: may have mixed case, but should otherwise match a DNS-1035 label`);
     if (names.listKind === names.kind) out.push(`spec.names.listKind: Invalid value: ${JSON.stringify(names.listKind)}: kind and listKind may not be the same`);
   }
   (names.shortNames ?? []).forEach((s, i) => {

@@ -76,11 +76,17 @@ describe("the CRD manifests", () => {
     for (const { version, schema } of versions(crd)) {
       it(`${name} ${version.name} has a structural schema the API server accepts`, () => {
         const problems = checkStructuralSchema(schema, { statusSubresource: version.subresources?.status !== undefined });
-        assert.deepEqual(problems.map((p) => p.message), []);
+        assert.deepEqual(
+          problems.map((p) => p.message),
+          [],
+        );
       });
 
       it(`${name} ${version.name} bounds every string, list and map its CEL rules can reach`, () => {
-        assert.deepEqual(celCostProblems(schema).map((p) => p.message), []);
+        assert.deepEqual(
+          celCostProblems(schema).map((p) => p.message),
+          [],
+        );
       });
 
       it(`${name} ${version.name} bounds every string, list and map, except inside the upstream metav1.Condition`, () => {

@@ -40,7 +40,10 @@ describe("kubernetesCelProblems", () => {
   for (const [source, expected] of rejected) {
     it(`rejects ${source}`, () => {
       const problems = kubernetesCelProblems(source);
-      assert.ok(problems.some((p) => expected.test(p)), problems.join("; ") || "no problem reported");
+      assert.ok(
+        problems.some((p) => expected.test(p)),
+        problems.join("; ") || "no problem reported",
+      );
     });
   }
 

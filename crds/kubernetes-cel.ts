@@ -27,25 +27,66 @@ export const KUBERNETES_CEL_BASELINE = "1.28";
 /** Functions called as `f(x)`. */
 const GLOBAL_FUNCTIONS = new Set([
   // Standard library: size and conversions.
-  "size", "int", "uint", "double", "string", "bytes", "bool", "dyn", "type", "duration", "timestamp", "matches",
+  "size",
+  "int",
+  "uint",
+  "double",
+  "string",
+  "bytes",
+  "bool",
+  "dyn",
+  "type",
+  "duration",
+  "timestamp",
+  "matches",
   // Kubernetes URL library.
-  "url", "isURL",
+  "url",
+  "isURL",
 ]);
 
 /** Functions called as `x.f(...)`. */
 const METHODS = new Set([
   // Standard library.
-  "size", "contains", "startsWith", "endsWith", "matches",
-  "getFullYear", "getMonth", "getDayOfYear", "getDayOfMonth", "getDate", "getDayOfWeek",
-  "getHours", "getMinutes", "getSeconds", "getMilliseconds",
+  "size",
+  "contains",
+  "startsWith",
+  "endsWith",
+  "matches",
+  "getFullYear",
+  "getMonth",
+  "getDayOfYear",
+  "getDayOfMonth",
+  "getDate",
+  "getDayOfWeek",
+  "getHours",
+  "getMinutes",
+  "getSeconds",
+  "getMilliseconds",
   // Kubernetes list library.
-  "isSorted", "sum", "min", "max", "indexOf", "lastIndexOf",
+  "isSorted",
+  "sum",
+  "min",
+  "max",
+  "indexOf",
+  "lastIndexOf",
   // Kubernetes regex library.
-  "find", "findAll",
+  "find",
+  "findAll",
   // Kubernetes URL library.
-  "getScheme", "getHost", "getHostname", "getPort", "getEscapedPath", "getQuery",
+  "getScheme",
+  "getHost",
+  "getHostname",
+  "getPort",
+  "getEscapedPath",
+  "getQuery",
   // Strings extension, version 0.
-  "charAt", "lowerAscii", "upperAscii", "replace", "split", "substring", "trim",
+  "charAt",
+  "lowerAscii",
+  "upperAscii",
+  "replace",
+  "split",
+  "substring",
+  "trim",
 ]);
 
 /** Where a function the baseline lacks comes from, for the message. */

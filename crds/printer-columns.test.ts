@@ -26,7 +26,11 @@ describe("printerColumnProblems", () => {
   const cases: { name: string; column: PrinterColumn; problems: string[] }[] = [
     { name: "a declared field is fine", column: { name: "Domain", type: "string", jsonPath: ".spec.domain" }, problems: [] },
     { name: "an ObjectMeta field is fine without a schema", column: { name: "Age", type: "date", jsonPath: ".metadata.creationTimestamp" }, problems: [] },
-    { name: "a filter on a declared item field is fine", column: { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' }, problems: [] },
+    {
+      name: "a filter on a declared item field is fine",
+      column: { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.type=="Ready")].status' },
+      problems: [],
+    },
     {
       name: "a misspelt field is reported",
       column: { name: "Domain", type: "string", jsonPath: ".spec.domian" },
@@ -35,7 +39,9 @@ describe("printerColumnProblems", () => {
     {
       name: "a filter on an undeclared item field is reported",
       column: { name: "Ready", type: "string", jsonPath: '.status.conditions[?(@.kind=="Ready")].status' },
-      problems: ['additionalPrinterColumns[0] (Ready): jsonPath ".status.conditions[?(@.kind==\\"Ready\\")].status" does not exist in the schema: items of .status.conditions have no field "kind" to filter on'],
+      problems: [
+        'additionalPrinterColumns[0] (Ready): jsonPath ".status.conditions[?(@.kind==\\"Ready\\")].status" does not exist in the schema: items of .status.conditions have no field "kind" to filter on',
+      ],
     },
     {
       name: "an unknown metadata field is reported",

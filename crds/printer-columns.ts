@@ -9,8 +9,19 @@ const COLUMN_TYPES = ["integer", "number", "string", "boolean", "date"];
 const COLUMN_FORMATS = ["int32", "int64", "float", "double", "byte", "date", "date-time", "password"];
 // metav1.ObjectMeta's fields, which every object has whatever its schema says.
 const OBJECT_META = new Set([
-  "name", "generateName", "namespace", "uid", "resourceVersion", "generation", "creationTimestamp",
-  "deletionTimestamp", "deletionGracePeriodSeconds", "labels", "annotations", "ownerReferences", "finalizers",
+  "name",
+  "generateName",
+  "namespace",
+  "uid",
+  "resourceVersion",
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "labels",
+  "annotations",
+  "ownerReferences",
+  "finalizers",
 ]);
 
 export function printerColumnProblems(version: CrdVersion): string[] {
@@ -27,7 +38,8 @@ function columnProblems(column: PrinterColumn, schema: JSONSchemaProps | undefin
   const out: string[] = [];
   if (!column.name) out.push("name is required");
   if (!COLUMN_TYPES.includes(column.type)) out.push(`type ${JSON.stringify(column.type)} must be one of ${COLUMN_TYPES.join(", ")}`);
-  if (column.format !== undefined && !COLUMN_FORMATS.includes(column.format)) out.push(`format ${JSON.stringify(column.format)} must be one of ${COLUMN_FORMATS.join(", ")}`);
+  if (column.format !== undefined && !COLUMN_FORMATS.includes(column.format))
+    out.push(`format ${JSON.stringify(column.format)} must be one of ${COLUMN_FORMATS.join(", ")}`);
   if (!column.jsonPath.startsWith(".")) {
     out.push(`jsonPath ${JSON.stringify(column.jsonPath)} must be a simple JSON path starting with .`);
     return out;

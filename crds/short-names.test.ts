@@ -8,7 +8,9 @@ describe("hostgate's short names", () => {
   for (const crd of crds) {
     for (const shortName of crd.spec.names.shortNames ?? []) {
       it(`${shortName} (${crd.spec.names.kind}) is not a short name another common project declares`, () => {
-        const owners = Object.entries(TAKEN_SHORT_NAMES).filter(([, names]) => names.includes(shortName)).map(([project]) => project);
+        const owners = Object.entries(TAKEN_SHORT_NAMES)
+          .filter(([, names]) => names.includes(shortName))
+          .map(([project]) => project);
         assert.deepEqual(owners, [], `${shortName} is already ${owners.join(", ")}'s: kubectl would resolve it to one of them only`);
       });
     }

@@ -10,7 +10,13 @@ export const EVENTS: ResourceRef = { group: "", version: "v1", resource: "events
 export const CONFIG_MAPS: ResourceRef = { group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true };
 /** Read only: a route's backend Service must be a normal one (not ExternalName) before it is routed to. */
 export const SERVICES: ResourceRef = { group: "", version: "v1", resource: "services", kind: "Service", namespaced: true };
-export const ENVOY_FILTERS: ResourceRef = { group: "networking.istio.io", version: "v1alpha3", resource: "envoyfilters", kind: "EnvoyFilter", namespaced: true };
+export const ENVOY_FILTERS: ResourceRef = {
+  group: "networking.istio.io",
+  version: "v1alpha3",
+  resource: "envoyfilters",
+  kind: "EnvoyFilter",
+  namespaced: true,
+};
 
 /** Every object hostgate produces carries the managed-by label: watches select on it. */
 export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY_HOSTGATE}`;

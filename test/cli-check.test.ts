@@ -93,20 +93,40 @@ describe("hostgate check on unusable input exits 2 with a clear message and no s
     {
       name: "a bad --config lists every problem with its line",
       args: ["-f", route, "--config", badConfig],
-      messages: [/bad-config\.yaml:1:1: loadBalancers: required key is missing/, /bad-config\.yaml:3:\d+: domains: is "nope", must be a list/, /bad-config\.yaml:4:1: bogus: unknown key/],
+      messages: [
+        /bad-config\.yaml:1:1: loadBalancers: required key is missing/,
+        /bad-config\.yaml:3:\d+: domains: is "nope", must be a list/,
+        /bad-config\.yaml:4:1: bogus: unknown key/,
+      ],
     },
     {
       name: "a policies folder with a module that does not compile names the module, field and column",
       args: ["-f", route, "--policies", brokenPolicies],
       messages: [/broken\.yaml: policy "broken": spec\.validations\[0\]\.expression \(line 1, column \d+\): syntax error/],
     },
-    { name: "--operation UPDATE without --old asks for the stored objects", args: ["-f", route, "--operation", "UPDATE"], messages: [/--operation UPDATE needs --old FILE/] },
+    {
+      name: "--operation UPDATE without --old asks for the stored objects",
+      args: ["-f", route, "--operation", "UPDATE"],
+      messages: [/--operation UPDATE needs --old FILE/],
+    },
     { name: "--old without --operation UPDATE is refused", args: ["-f", route, "--old", route], messages: [/--old only applies to --operation UPDATE/] },
-    { name: "an operation that is not CREATE, UPDATE or DELETE is refused", args: ["-f", route, "--operation", "PATCH"], messages: [/--operation must be CREATE, UPDATE or DELETE \(got "PATCH"\)/] },
-    { name: "an unknown flag is named, with a pointer to --help", args: ["-f", route, "--bogus"], messages: [/Unknown option '--bogus'/, /hostgate check --help/] },
+    {
+      name: "an operation that is not CREATE, UPDATE or DELETE is refused",
+      args: ["-f", route, "--operation", "PATCH"],
+      messages: [/--operation must be CREATE, UPDATE or DELETE \(got "PATCH"\)/],
+    },
+    {
+      name: "an unknown flag is named, with a pointer to --help",
+      args: ["-f", route, "--bogus"],
+      messages: [/Unknown option '--bogus'/, /hostgate check --help/],
+    },
     { name: "-o yaml is refused, naming the formats there are", args: ["-f", route, "-o", "yaml"], messages: [/-o must be text or json \(got "yaml"\)/] },
     { name: "no -f at all asks for one", args: [], messages: [/no objects given; pass -f PATH/] },
-    { name: "an object without metadata.name names the file and the kind", args: ["-f", nameless], messages: [/nameless\.yaml: DomainRoute has no metadata\.name/] },
+    {
+      name: "an object without metadata.name names the file and the kind",
+      args: ["-f", nameless],
+      messages: [/nameless\.yaml: DomainRoute has no metadata\.name/],
+    },
     {
       name: "--namespace that conflicts with the object's own namespace names both",
       args: ["-f", route, "--namespace", "team-b"],
@@ -117,7 +137,11 @@ describe("hostgate check on unusable input exits 2 with a clear message and no s
       args: ["-f", route, "--operation", "UPDATE", "--old", STATE_ROUTES],
       messages: [/route\.yaml: --old holds no DomainRoute team-a\/fixture to update/],
     },
-    { name: "a folder holding only hostgate files has no objects to check", args: ["-f", onlyConfig], messages: [/no Kubernetes objects found in .*only-config/] },
+    {
+      name: "a folder holding only hostgate files has no objects to check",
+      args: ["-f", onlyConfig],
+      messages: [/no Kubernetes objects found in .*only-config/],
+    },
   ];
   for (const c of cases) {
     test(c.name, async () => {
@@ -170,7 +194,10 @@ describe("hostgate check -o json", () => {
 
   test("the PlatformConfig in examples/ is skipped with a note on stderr, not checked", () => {
     assert.match(result.stderr, /^skipped .*platform-config\.yaml: a PlatformConfig is a hostgate file, not a cluster object$/m);
-    assert.equal(entries.some((e) => e.kind === "PlatformConfig"), false);
+    assert.equal(
+      entries.some((e) => e.kind === "PlatformConfig"),
+      false,
+    );
     assert.doesNotMatch(result.stdout, /PlatformConfig/);
   });
 
@@ -190,7 +217,11 @@ describe("hostgate check names the policies that deny each rejected example", ()
 
   const expected: Array<{ file: string; policies: string[]; message?: RegExp }> = [
     { file: "cross-namespace-service-backend.yaml", policies: ["cross-namespace-service"] },
-    { file: "domain-outside-apex.yaml", policies: ["domain-allowlist", "hostname-granted"], message: /shop\.example\.org is not in a DNS zone this platform manages/ },
+    {
+      file: "domain-outside-apex.yaml",
+      policies: ["domain-allowlist", "hostname-granted"],
+      message: /shop\.example\.org is not in a DNS zone this platform manages/,
+    },
     { file: "duplicate-app-id.yaml", policies: ["appid-unique"], message: /appId "shop-web" is already used by DomainRoute team-a\/shop-web/ },
     { file: "duplicate-domain.yaml", policies: ["domain-unique"], message: /already routed by DomainRoute team-a\/shop-web/ },
     { file: "external-backend-metadata-ip.yaml", policies: ["safe-external-backend"], message: /169\.254\.169\.254/ },
@@ -198,10 +229,18 @@ describe("hostgate check names the policies that deny each rejected example", ()
     { file: "external-mode-with-backend.yaml", policies: ["backend-union", "crd-schema"] },
     { file: "hostname-not-granted.yaml", policies: ["hostname-granted"], message: /api\.example\.com, which is not granted to namespace team-a/ },
     { file: "httproute-without-hostnames.yaml", policies: ["hostname-granted"], message: /has no spec\.hostnames/ },
-    { file: "istio-gateway-not-granted.yaml", policies: ["hostname-granted"], message: /api\.example\.com, which is not granted to namespace team-a for Gateways/ },
+    {
+      file: "istio-gateway-not-granted.yaml",
+      policies: ["hostname-granted"],
+      message: /api\.example\.com, which is not granted to namespace team-a for Gateways/,
+    },
     { file: "missing-lb.yaml", policies: ["crd-schema", "lb-explicit"], message: /spec\.lb: Required value/ },
     { file: "public-without-protection.yaml", policies: ["public-needs-protection"] },
-    { file: "protection-allowing-every-path.yaml", policies: ["public-needs-protection"], message: /spec\.protection\.rules\[0\]\.paths\[1\] \("\/\{\*\*\}"\) has a wildcard/ },
+    {
+      file: "protection-allowing-every-path.yaml",
+      policies: ["public-needs-protection"],
+      message: /spec\.protection\.rules\[0\]\.paths\[1\] \("\/\{\*\*\}"\) has a wildcard/,
+    },
     { file: "unknown-protection-provider.yaml", policies: ["registered-provider"], message: /"okta" is not a protection provider/ },
   ];
 
@@ -215,7 +254,11 @@ describe("hostgate check names the policies that deny each rejected example", ()
       assert.ok(entry, `${file} was checked`);
       assert.equal(entry.allowed, false);
       assert.deepEqual([...new Set(entry.denials.map((d) => d.policy))].sort(), policies);
-      if (message) assert.ok(entry.denials.some((d) => message.test(d.message)), `no denial matches ${message}: ${JSON.stringify(entry.denials)}`);
+      if (message)
+        assert.ok(
+          entry.denials.some((d) => message.test(d.message)),
+          `no denial matches ${message}: ${JSON.stringify(entry.denials)}`,
+        );
     });
   }
 });
@@ -287,7 +330,12 @@ describe("hostgate check --operation", () => {
       "shop-admin.yaml",
       domainRoute({
         name: "shop-admin",
-        spec: { domain: "admin.shop.example.com", backend: { service: { name: "shop-admin", port: 8080 } }, dns: { ttl: 60 }, protection: { provider: "sso", appId: "shop-web" } },
+        spec: {
+          domain: "admin.shop.example.com",
+          backend: { service: { name: "shop-admin", port: 8080 } },
+          dns: { ttl: 60 },
+          protection: { provider: "sso", appId: "shop-web" },
+        },
       }),
     );
     const result = await hostgate("check", "-f", update, "--operation", "UPDATE", "--old", STATE_ROUTES, "-o", "json");
@@ -310,11 +358,18 @@ describe("hostgate check --operation", () => {
   });
 
   test("an UPDATE that changes the immutable domain is denied by the CRD's transition rule", async () => {
-    const moved = writeYaml(dir, "moved.yaml", domainRoute({ name: "shop-admin", spec: { domain: "admin2.shop.example.com", backend: { service: { name: "shop-admin", port: 8080 } } } }));
+    const moved = writeYaml(
+      dir,
+      "moved.yaml",
+      domainRoute({ name: "shop-admin", spec: { domain: "admin2.shop.example.com", backend: { service: { name: "shop-admin", port: 8080 } } } }),
+    );
     const result = await hostgate("check", "-f", moved, "--operation", "UPDATE", "--old", STATE_ROUTES, "-o", "json");
     assert.equal(result.exitCode, 1);
     const [entry] = entriesOf(result);
-    assert.ok(entry?.denials.some((d) => d.policy === "crd-schema" && /domain is immutable/.test(d.message)), JSON.stringify(entry?.denials));
+    assert.ok(
+      entry?.denials.some((d) => d.policy === "crd-schema" && /domain is immutable/.test(d.message)),
+      JSON.stringify(entry?.denials),
+    );
   });
 
   test("DELETE is allowed, even for objects a CREATE would deny", async () => {
@@ -332,7 +387,12 @@ describe("hostgate check --operation", () => {
 describe("hostgate check on kinds it has no CRD for", () => {
   test("a built-in cluster-scoped kind such as Namespace gets no namespace", async () => {
     const dir = tempDir("cluster-scoped");
-    const file = writeYaml(dir, "ns.yaml", { apiVersion: "v1", kind: "Namespace", metadata: { name: "team-z" } }, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings" } });
+    const file = writeYaml(
+      dir,
+      "ns.yaml",
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "team-z" } },
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings" } },
+    );
     const result = await hostgate("check", "-f", file, "-o", "json");
     assert.equal(result.exitCode, 0, result.stderr);
     const [namespace, configMap] = JSON.parse(result.stdout) as Array<{ kind: string; namespace?: string }>;
@@ -345,7 +405,12 @@ describe("hostgate check on kinds it has no CRD for", () => {
 describe("hostgate check says when nothing applies", () => {
   test("an object no policy or CRD covers is allowed with a note saying why, and a DomainRoute gets no such note", async () => {
     const dir = tempDir("uncovered");
-    const ingress = writeYaml(dir, "ingress.yaml", { apiVersion: "networking.k8s.io/v1", kind: "Ingress", metadata: { name: "x", namespace: "team-a" }, spec: {} });
+    const ingress = writeYaml(dir, "ingress.yaml", {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name: "x", namespace: "team-a" },
+      spec: {},
+    });
     const uncovered = await hostgate("check", "-f", ingress);
     assert.equal(uncovered.exitCode, 0);
     assert.match(uncovered.stdout, /\(no hostgate policy or CRD schema applies to networking\.k8s\.io\/v1 Ingress\)/);

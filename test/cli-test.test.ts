@@ -59,13 +59,18 @@ function suite(name: string, policies: string[], cases: unknown[]): Record<strin
 
 const TEAM_LABEL = module("team-label", {
   validations: [
-    { expression: "has(object.metadata.labels) && 'team' in object.metadata.labels", message: "metadata.labels.team is required; add the owning team", fieldPath: "metadata.labels" },
+    {
+      expression: "has(object.metadata.labels) && 'team' in object.metadata.labels",
+      message: "metadata.labels.team is required; add the owning team",
+      fieldPath: "metadata.labels",
+    },
     { expression: "!has(object.data) || !('debug' in object.data)", message: "data.debug is discouraged in production", action: "Warn" },
   ],
   mutations: [
     {
       patchType: "JSONPatch",
-      expression: "has(object.metadata.labels) && !('managed-by' in object.metadata.labels) ? [{'op': 'add', 'path': '/metadata/labels/managed-by', 'value': 'hostgate'}] : []",
+      expression:
+        "has(object.metadata.labels) && !('managed-by' in object.metadata.labels) ? [{'op': 'add', 'path': '/metadata/labels/managed-by', 'value': 'hostgate'}] : []",
     },
   ],
 });
@@ -141,7 +146,8 @@ const CASES: Array<{ name: string; suite: "team-label" | "finalizer-stamp" | "mi
       object: configMap(undefined, { metadata: { name: "settings", namespace: "team-a", finalizers: ["keep"] } }),
       expect: { allowed: true, patch: [{ op: "add", path: "/metadata/finalizers/-", value: "hostgate.dev/stamp" }] },
     },
-    failure: /^mutations are not idempotent: a second pass over the mutated object patched again: \[\{"op":"add","path":"\/metadata\/finalizers\/-","value":"hostgate\.dev\/stamp"\}\]$/,
+    failure:
+      /^mutations are not idempotent: a second pass over the mutated object patched again: \[\{"op":"add","path":"\/metadata\/finalizers\/-","value":"hostgate\.dev\/stamp"\}\]$/,
   },
   {
     name: "wrong: a suite naming a policy that is not loaded",
@@ -158,7 +164,14 @@ describe("hostgate test on the built-in library", () => {
   });
 
   test("every built-in case passes and the run exits 0", () => {
-    assert.equal(result.exitCode, 0, result.stdout.split("\n").filter((l) => /FAIL|^ {7}/.test(l)).join("\n"));
+    assert.equal(
+      result.exitCode,
+      0,
+      result.stdout
+        .split("\n")
+        .filter((l) => /FAIL|^ {7}/.test(l))
+        .join("\n"),
+    );
     assert.doesNotMatch(result.stdout, /^ {2}FAIL /m);
   });
 
@@ -236,7 +249,10 @@ describe("hostgate test on unusable suites exits 2 naming the file", () => {
       name: "a suite with schema errors lists each with its location",
       file: "broken.test.yaml",
       text: stringify(suite("broken", ["team-label"], [{ name: "no expect", object: configMap(), expected: { allowed: true } }])),
-      messages: [/broken\.test\.yaml \(document 1\): \/spec\/cases\/0: must have required property 'expect'/, /broken\.test\.yaml \(document 1\): \/spec\/cases\/0: must NOT have additional properties "expected"/],
+      messages: [
+        /broken\.test\.yaml \(document 1\): \/spec\/cases\/0: must have required property 'expect'/,
+        /broken\.test\.yaml \(document 1\): \/spec\/cases\/0: must NOT have additional properties "expected"/,
+      ],
     },
     {
       name: "a document of another kind is refused",

@@ -92,9 +92,7 @@ function parseFile(file: string): { docs: LoadedDoc[]; errors: string[] } {
   const parsed = parseAllDocuments(readFileSync(file, "utf8"), { prettyErrors: true });
   const list = Array.isArray(parsed) ? parsed : [parsed];
   const errors = list.flatMap((d, i) => [...d.errors, ...d.warnings].map((e) => `${where} #${i}: ${e.message}`));
-  const docs = list
-    .map((d, i) => ({ where: `${where} #${i}`, doc: d.toJS() as Json }))
-    .filter((d) => d.doc !== null && d.doc !== undefined);
+  const docs = list.map((d, i) => ({ where: `${where} #${i}`, doc: d.toJS() as Json })).filter((d) => d.doc !== null && d.doc !== undefined);
   return { docs, errors };
 }
 
@@ -203,9 +201,7 @@ interface AttributeType {
 }
 
 function fieldTable(typeName: string): AttributeType[] | undefined {
-  const candidate = (k8s as unknown as Record<string, unknown>)[typeName] as
-    | { getAttributeTypeMap?: () => AttributeType[] }
-    | undefined;
+  const candidate = (k8s as unknown as Record<string, unknown>)[typeName] as { getAttributeTypeMap?: () => AttributeType[] } | undefined;
   return typeof candidate?.getAttributeTypeMap === "function" ? candidate.getAttributeTypeMap() : undefined;
 }
 
@@ -272,7 +268,20 @@ function certManagerProblems(doc: Manifest): string[] {
   } else if (doc.kind === "Certificate") {
     extra(
       spec,
-      ["secretName", "commonName", "dnsNames", "isCA", "duration", "renewBefore", "usages", "privateKey", "issuerRef", "secretTemplate", "subject", "revisionHistoryLimit"],
+      [
+        "secretName",
+        "commonName",
+        "dnsNames",
+        "isCA",
+        "duration",
+        "renewBefore",
+        "usages",
+        "privateKey",
+        "issuerRef",
+        "secretTemplate",
+        "subject",
+        "revisionHistoryLimit",
+      ],
       "spec",
     );
     if (typeof spec.secretName !== "string" || spec.secretName === "") problems.push("spec.secretName is missing");
@@ -292,7 +301,8 @@ function certManagerProblems(doc: Manifest): string[] {
     const key = spec.privateKey ?? {};
     extra(key, ["algorithm", "size", "rotationPolicy", "encoding"], "spec.privateKey");
     if (key.algorithm !== undefined && !["RSA", "ECDSA", "Ed25519"].includes(key.algorithm)) problems.push(`spec.privateKey.algorithm ${key.algorithm}`);
-    if (key.rotationPolicy !== undefined && !["Never", "Always"].includes(key.rotationPolicy)) problems.push(`spec.privateKey.rotationPolicy ${key.rotationPolicy}`);
+    if (key.rotationPolicy !== undefined && !["Never", "Always"].includes(key.rotationPolicy))
+      problems.push(`spec.privateKey.rotationPolicy ${key.rotationPolicy}`);
   } else {
     problems.push(`unexpected cert-manager kind ${doc.kind}`);
   }
@@ -317,11 +327,15 @@ function selects(selector: LabelSelector, labels: Record<string, string>): boole
   for (const { key, operator, values = [] } of selector.matchExpressions ?? []) {
     const has = Object.hasOwn(labels, key);
     const ok =
-      operator === "In" ? has && values.includes(labels[key]!)
-      : operator === "NotIn" ? !has || !values.includes(labels[key]!)
-      : operator === "Exists" ? has
-      : operator === "DoesNotExist" ? !has
-      : assert.fail(`unknown selector operator ${operator}`);
+      operator === "In"
+        ? has && values.includes(labels[key]!)
+        : operator === "NotIn"
+          ? !has || !values.includes(labels[key]!)
+          : operator === "Exists"
+            ? has
+            : operator === "DoesNotExist"
+              ? !has
+              : assert.fail(`unknown selector operator ${operator}`);
     if (!ok) return false;
   }
   return true;
@@ -429,14 +443,16 @@ describe("the deploy/ files", () => {
       for (const patch of k.patches ?? []) if (patch.path) used.add(join(dir, patch.path));
       for (const generated of generatedConfigMaps(dir)) for (const f of generated.files) used.add(f);
     }
-    assert.deepEqual(ALL_FILES.filter((f) => !used.has(f)).map((f) => relative(DEPLOY, f)), []);
+    assert.deepEqual(
+      ALL_FILES.filter((f) => !used.has(f)).map((f) => relative(DEPLOY, f)),
+      [],
+    );
   });
 
   it("use only kustomize's current kinds: Kustomization v1beta1 and Component v1alpha1", () => {
     for (const file of ALL_FILES.filter((f) => f.endsWith("/kustomization.yaml"))) {
       const k = parse(readFileSync(file, "utf8")) as Json;
-      const expected =
-        k.kind === "Component" ? "kustomize.config.k8s.io/v1alpha1" : "kustomize.config.k8s.io/v1beta1";
+      const expected = k.kind === "Component" ? "kustomize.config.k8s.io/v1alpha1" : "kustomize.config.k8s.io/v1beta1";
       assert.ok(["Kustomization", "Component"].includes(k.kind), `${relative(DEPLOY, file)}: kind ${k.kind}`);
       assert.equal(k.apiVersion, expected, relative(DEPLOY, file));
       // Deprecated fields kustomize 5 warns about.
@@ -465,7 +481,14 @@ describe("every object of the install", () => {
   const inGatewayNamespace = (doc: Manifest) => ["Role", "RoleBinding"].includes(doc.kind) && doc.metadata.name === RECONCILER;
 
   it("lives in hostgate-system when it is namespaced, and names its namespace (the reconciler's gateway Role and RoleBinding apart)", () => {
-    const clusterScoped = new Set(["Namespace", "PriorityClass", "ClusterRole", "ClusterRoleBinding", "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration"]);
+    const clusterScoped = new Set([
+      "Namespace",
+      "PriorityClass",
+      "ClusterRole",
+      "ClusterRoleBinding",
+      "ValidatingWebhookConfiguration",
+      "MutatingWebhookConfiguration",
+    ]);
     for (const { doc } of objects) {
       if (clusterScoped.has(doc.kind)) assert.equal(doc.metadata.namespace, undefined, identity(doc));
       else if (inGatewayNamespace(doc)) assert.equal(doc.metadata.namespace, GATEWAY_NAMESPACE, identity(doc));
@@ -474,7 +497,10 @@ describe("every object of the install", () => {
   });
 
   it("puts the reconciler's gateway Role and RoleBinding in the platform config's gateway.namespace, outside hostgate-system", () => {
-    const placed = objects.filter(({ doc }) => inGatewayNamespace(doc)).map(({ doc }) => identity(doc)).sort();
+    const placed = objects
+      .filter(({ doc }) => inGatewayNamespace(doc))
+      .map(({ doc }) => identity(doc))
+      .sort();
     assert.deepEqual(placed, [`Role ${GATEWAY_NAMESPACE}/${RECONCILER}`, `RoleBinding ${GATEWAY_NAMESPACE}/${RECONCILER}`]);
     assert.notEqual(GATEWAY_NAMESPACE, NAMESPACE);
   });
@@ -489,18 +515,24 @@ describe("every object of the install", () => {
   });
 
   it("includes the reconciler: its ServiceAccount, Deployment, PodDisruptionBudget and RBAC", () => {
-    const reconciler = objects.filter(({ doc }) => componentOf(doc) === "reconciler").map(({ doc }) => identity(doc)).sort();
-    assert.deepEqual(reconciler, [
-      `ClusterRole -/${RECONCILER}`,
-      `ClusterRoleBinding -/${RECONCILER}`,
-      `Deployment ${NAMESPACE}/${RECONCILER}`,
-      `PodDisruptionBudget ${NAMESPACE}/${RECONCILER}`,
-      `Role ${GATEWAY_NAMESPACE}/${RECONCILER}`,
-      `Role ${NAMESPACE}/${RECONCILER}-leader-election`,
-      `RoleBinding ${GATEWAY_NAMESPACE}/${RECONCILER}`,
-      `RoleBinding ${NAMESPACE}/${RECONCILER}-leader-election`,
-      `ServiceAccount ${NAMESPACE}/${RECONCILER_SERVICE_ACCOUNT}`,
-    ].sort());
+    const reconciler = objects
+      .filter(({ doc }) => componentOf(doc) === "reconciler")
+      .map(({ doc }) => identity(doc))
+      .sort();
+    assert.deepEqual(
+      reconciler,
+      [
+        `ClusterRole -/${RECONCILER}`,
+        `ClusterRoleBinding -/${RECONCILER}`,
+        `Deployment ${NAMESPACE}/${RECONCILER}`,
+        `PodDisruptionBudget ${NAMESPACE}/${RECONCILER}`,
+        `Role ${GATEWAY_NAMESPACE}/${RECONCILER}`,
+        `Role ${NAMESPACE}/${RECONCILER}-leader-election`,
+        `RoleBinding ${GATEWAY_NAMESPACE}/${RECONCILER}`,
+        `RoleBinding ${NAMESPACE}/${RECONCILER}-leader-election`,
+        `ServiceAccount ${NAMESPACE}/${RECONCILER_SERVICE_ACCOUNT}`,
+      ].sort(),
+    );
   });
 
   it("generates the platform config shared by both Deployments without a component label, and mounts it in both", () => {
@@ -513,7 +545,11 @@ describe("every object of the install", () => {
     }
     for (const deployment of [WEBHOOK, RECONCILER]) {
       const mounted = (podSpecOf(BASE_OBJECTS, deployment).volumes as Json[]).map((v) => v.configMap?.name).filter(Boolean);
-      assert.deepEqual(mounted, BASE_CONFIGMAPS.map((g) => g.name), deployment);
+      assert.deepEqual(
+        mounted,
+        BASE_CONFIGMAPS.map((g) => g.name),
+        deployment,
+      );
     }
   });
 });
@@ -521,7 +557,11 @@ describe("every object of the install", () => {
 describe("the schema checks themselves", () => {
   const deployment = one(BASE_OBJECTS, "Deployment", WEBHOOK);
   const cases: { name: string; mutate: (d: Json) => void; expect: RegExp }[] = [
-    { name: "a misspelt field is reported", mutate: (d) => (d.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true), expect: /unknown field spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFileSystem/ },
+    {
+      name: "a misspelt field is reported",
+      mutate: (d) => (d.spec.template.spec.containers[0].securityContext.readOnlyRootFileSystem = true),
+      expect: /unknown field spec\.template\.spec\.containers\[0\]\.securityContext\.readOnlyRootFileSystem/,
+    },
     { name: "a value of the wrong type is reported", mutate: (d) => (d.spec.replicas = "two"), expect: /replicas/ },
     { name: "a value outside an enum is reported", mutate: (d) => (d.spec.strategy.type = "BlueGreen"), expect: /strategy|allowed/i },
     { name: "a missing required field is reported", mutate: (d) => delete d.spec.selector, expect: /selector/ },
@@ -595,8 +635,10 @@ describe("the webhook configurations", () => {
         assert.equal(webhook.sideEffects, "None");
         assert.equal(webhook.failurePolicy, "Fail");
         assert.equal(webhook.matchPolicy, "Equivalent");
-        assert.ok(Number.isInteger(webhook.timeoutSeconds) && webhook.timeoutSeconds >= 1 && webhook.timeoutSeconds <= 10,
-          `timeoutSeconds ${webhook.timeoutSeconds} is not short (1 to 10)`);
+        assert.ok(
+          Number.isInteger(webhook.timeoutSeconds) && webhook.timeoutSeconds >= 1 && webhook.timeoutSeconds <= 10,
+          `timeoutSeconds ${webhook.timeoutSeconds} is not short (1 to 10)`,
+        );
       });
 
       it(`${kind} intercepts exactly the route kinds and grants, every served version, on CREATE and UPDATE`, () => {
@@ -624,7 +666,10 @@ describe("the webhook configurations", () => {
             assert.ok(crd, `no CRD in crds/ defines hostgate.dev ${resource}`);
             assert.equal(rule.scope, crd.spec.scope, `${resource} is ${crd.spec.scope}`);
             for (const version of rule.apiVersions) {
-              assert.ok(crd.spec.versions.some((v) => v.name === version && v.served), `${resource} ${version} is not served`);
+              assert.ok(
+                crd.spec.versions.some((v) => v.name === version && v.served),
+                `${resource} ${version} is not served`,
+              );
             }
           }
         }
@@ -701,7 +746,10 @@ describe("the Service, Deployment and PodDisruptionBudget", () => {
   it("the container exposes https on 8443 and http-health on 8080, over TCP", () => {
     assert.deepEqual(
       (container.ports as Json[]).map((p) => [p.name, p.containerPort, p.protocol]),
-      [["https", 8443, "TCP"], ["http-health", 8080, "TCP"]],
+      [
+        ["https", 8443, "TCP"],
+        ["http-health", 8080, "TCP"],
+      ],
     );
   });
 
@@ -750,7 +798,10 @@ describe("the Service, Deployment and PodDisruptionBudget", () => {
     const generated = BASE_CONFIGMAPS.find((g) => g.name === volume?.configMap?.name);
     assert.ok(generated, "the mounted ConfigMap is not generated by the kustomization");
     assert.equal(generated.namespace, NAMESPACE);
-    assert.ok(generated.files.some((f) => f.endsWith(`/${config.slice(PLATFORM_CONFIG_MOUNT.length + 1)}`)), `the ConfigMap holds no key for ${config}`);
+    assert.ok(
+      generated.files.some((f) => f.endsWith(`/${config.slice(PLATFORM_CONFIG_MOUNT.length + 1)}`)),
+      `the ConfigMap holds no key for ${config}`,
+    );
   });
 
   it("ships a platform config that loads (the placeholder is the bundled example)", () => {
@@ -843,7 +894,10 @@ describe("the reconciler's Deployment and PodDisruptionBudget", () => {
   const ports = Object.fromEntries((container.ports as Json[]).map((p) => [p.name, p]));
 
   it("the container exposes http-health on 8080, over TCP, and no https port: it serves no webhook", () => {
-    assert.deepEqual((container.ports as Json[]).map((p) => [p.name, p.containerPort, p.protocol]), [["http-health", 8080, "TCP"]]);
+    assert.deepEqual(
+      (container.ports as Json[]).map((p) => [p.name, p.containerPort, p.protocol]),
+      [["http-health", 8080, "TCP"]],
+    );
   });
 
   it("the container runs `hostgate serve --only reconciler` with the health port and the platform config, and no webhook listener", () => {
@@ -882,7 +936,10 @@ describe("the reconciler's Deployment and PodDisruptionBudget", () => {
     const volume = (pod.volumes as Json[]).find((v) => v.name === mount.name);
     const webhookVolume = (webhookPod.volumes as Json[]).find((v) => v.configMap);
     assert.equal(volume?.configMap?.name, webhookVolume.configMap.name);
-    assert.ok(BASE_CONFIGMAPS.some((g) => g.name === volume.configMap.name), "the mounted ConfigMap is not generated by the kustomization");
+    assert.ok(
+      BASE_CONFIGMAPS.some((g) => g.name === volume.configMap.name),
+      "the mounted ConfigMap is not generated by the kustomization",
+    );
   });
 
   it("runs as its own ServiceAccount, not the webhook's, and the Deployment alone opts into a token for it", () => {
@@ -925,7 +982,10 @@ describe("the reconciler's Deployment and PodDisruptionBudget", () => {
       assert.equal(c.whenUnsatisfiable, "ScheduleAnyway", `${c.topologyKey}: a standby on the same node is acceptable`);
       assert.equal(c.maxSkew, 1);
       assert.ok(selects(c.labelSelector, podLabels), `${c.topologyKey} spread does not count these pods`);
-      assert.ok(!selects(c.labelSelector, one(BASE_OBJECTS, "Deployment", WEBHOOK).spec.template.metadata.labels), `${c.topologyKey} spread counts the webhook's pods`);
+      assert.ok(
+        !selects(c.labelSelector, one(BASE_OBJECTS, "Deployment", WEBHOOK).spec.template.metadata.labels),
+        `${c.topologyKey} spread counts the webhook's pods`,
+      );
       assert.deepEqual(c.matchLabelKeys, ["pod-template-hash"]);
     }
   });
@@ -986,8 +1046,16 @@ describe("the two Deployments", () => {
   // Every selector of the install, and the Deployment whose pods it must select (and no other's).
   const selectors: { what: string; selector: LabelSelector; owner: string }[] = [
     ...deployments.map((d) => ({ what: `Deployment ${d.metadata.name}`, selector: d.spec.selector, owner: d.metadata.name })),
-    ...BASE_OBJECTS.filter((o) => o.kind === "PodDisruptionBudget").map((p) => ({ what: `PodDisruptionBudget ${p.metadata.name}`, selector: p.spec.selector, owner: p.metadata.name })),
-    ...BASE_OBJECTS.filter((o) => o.kind === "Service").map((s) => ({ what: `Service ${s.metadata.name}`, selector: { matchLabels: s.spec.selector }, owner: WEBHOOK })),
+    ...BASE_OBJECTS.filter((o) => o.kind === "PodDisruptionBudget").map((p) => ({
+      what: `PodDisruptionBudget ${p.metadata.name}`,
+      selector: p.spec.selector,
+      owner: p.metadata.name,
+    })),
+    ...BASE_OBJECTS.filter((o) => o.kind === "Service").map((s) => ({
+      what: `Service ${s.metadata.name}`,
+      selector: { matchLabels: s.spec.selector },
+      owner: WEBHOOK,
+    })),
   ];
   for (const { what, selector, owner } of selectors) {
     it(`${what} selects the pods of ${owner} and of no other Deployment`, () => {
@@ -1032,7 +1100,10 @@ describe("the pods' security context", () => {
       });
 
       it("mounts only the platform config, read-only: nothing is written to disk", () => {
-        assert.deepEqual((pod.volumes as Json[]).map((v) => Object.keys(v).sort()), [["configMap", "name"]]);
+        assert.deepEqual(
+          (pod.volumes as Json[]).map((v) => Object.keys(v).sort()),
+          [["configMap", "name"]],
+        );
         assert.deepEqual(
           (container.volumeMounts as Json[]).map((m) => [m.mountPath, m.readOnly]),
           [[PLATFORM_CONFIG_MOUNT, true]],
@@ -1079,7 +1150,15 @@ describe("the RBAC", () => {
     // The claims that give each domain to one route.
     ...grant("cluster", "hostgate.dev", ["domainclaims"], "*", ["list", "watch", "create", "delete"]),
     // What it produces in the routes' namespaces: read, created, replaced, watched, pruned.
-    ...grant("cluster", "networking.istio.io", ["serviceentries", "destinationrules", "virtualservices"], "*", ["get", "list", "watch", "create", "update", "patch", "delete"]),
+    ...grant("cluster", "networking.istio.io", ["serviceentries", "destinationrules", "virtualservices"], "*", [
+      "get",
+      "list",
+      "watch",
+      "create",
+      "update",
+      "patch",
+      "delete",
+    ]),
     ...grant("cluster", "core", ["events"], "*", ["create"]),
     // Backend Services, read only: an ExternalName backend is not served.
     ...grant("cluster", "core", ["services"], "*", ["list", "watch"]),
@@ -1104,7 +1183,10 @@ describe("the RBAC", () => {
   const bindings = BASE_OBJECTS.filter((o) => ["ClusterRoleBinding", "RoleBinding"].includes(o.kind));
   const roleOf = (binding: Manifest) =>
     roles.find(
-      (r) => r.kind === binding.roleRef.kind && r.metadata.name === binding.roleRef.name && (r.kind === "ClusterRole" || r.metadata.namespace === binding.metadata.namespace),
+      (r) =>
+        r.kind === binding.roleRef.kind &&
+        r.metadata.name === binding.roleRef.name &&
+        (r.kind === "ClusterRole" || r.metadata.namespace === binding.metadata.namespace),
     );
 
   for (const { serviceAccount, expected } of identities) {
@@ -1115,7 +1197,11 @@ describe("the RBAC", () => {
     it(`is checked, for ${serviceAccount}, by a comparison that notices one extra verb`, () => {
       const widened = structuredClone(BASE_OBJECTS);
       const binding = widened.find((o) => o.kind === "RoleBinding" && o.subjects.some((s: Json) => s.name === serviceAccount))!;
-      one(widened.filter((o) => o.metadata.namespace === binding.metadata.namespace), "Role", binding.roleRef.name).rules[0].verbs.push("deletecollection");
+      one(
+        widened.filter((o) => o.metadata.namespace === binding.metadata.namespace),
+        "Role",
+        binding.roleRef.name,
+      ).rules[0].verbs.push("deletecollection");
       assert.notDeepEqual(permissions(widened, serviceAccount), expected);
     });
   }
@@ -1160,7 +1246,10 @@ describe("the RBAC", () => {
 
   it("binds every role, and every binding names one existing role and one existing ServiceAccount of hostgate-system", () => {
     for (const role of roles) {
-      assert.ok(bindings.some((b) => roleOf(b) === role), `${identity(role)} is not bound`);
+      assert.ok(
+        bindings.some((b) => roleOf(b) === role),
+        `${identity(role)} is not bound`,
+      );
     }
     const accounts = new Set(BASE_OBJECTS.filter((o) => o.kind === "ServiceAccount").map((o) => `${o.metadata.namespace}/${o.metadata.name}`));
     for (const binding of bindings) {
@@ -1170,7 +1259,10 @@ describe("the RBAC", () => {
       const [subject] = binding.subjects;
       assert.equal(subject.kind, "ServiceAccount", identity(binding));
       assert.equal(subject.namespace, NAMESPACE, identity(binding));
-      assert.ok(accounts.has(`${subject.namespace}/${subject.name}`), `${identity(binding)} binds a ServiceAccount the install does not create: ${subject.name}`);
+      assert.ok(
+        accounts.has(`${subject.namespace}/${subject.name}`),
+        `${identity(binding)} binds a ServiceAccount the install does not create: ${subject.name}`,
+      );
     }
   });
 
@@ -1179,7 +1271,11 @@ describe("the RBAC", () => {
       for (const binding of bindings) {
         const boundToUs = binding.subjects.some((s: Json) => s.kind === "ServiceAccount" && s.name === serviceAccount);
         const ourRole = componentOf(roleOf(binding)!) === component;
-        assert.equal(boundToUs, ourRole, `${identity(binding)}: ${binding.roleRef.kind} ${binding.roleRef.name} bound to ${binding.subjects.map((s: Json) => s.name).join(", ")}`);
+        assert.equal(
+          boundToUs,
+          ourRole,
+          `${identity(binding)}: ${binding.roleRef.kind} ${binding.roleRef.name} bound to ${binding.subjects.map((s: Json) => s.name).join(", ")}`,
+        );
         assert.equal(componentOf(binding), componentOf(roleOf(binding)!), `${identity(binding)} is labelled apart from its role`);
       }
     });
@@ -1197,8 +1293,7 @@ describe("the RBAC", () => {
 describe("kubectl kustomize", { skip: KUBECTL_MISSING }, () => {
   it("builds deploy/ into exactly the base objects and generated ConfigMaps, each valid against its API schema", () => {
     const rendered = kustomize(DEPLOY);
-    const unhashed = (o: Manifest) =>
-      o.kind === "ConfigMap" ? identity(o).replace(/-[a-z0-9]{10}$/, "") : identity(o);
+    const unhashed = (o: Manifest) => (o.kind === "ConfigMap" ? identity(o).replace(/-[a-z0-9]{10}$/, "") : identity(o));
     assert.deepEqual(
       rendered.map(unhashed).sort(),
       [...BASE_OBJECTS.map(identity), ...BASE_CONFIGMAPS.map((g) => `ConfigMap ${g.namespace}/${g.name}`)].sort(),
@@ -1234,7 +1329,10 @@ describe("kubectl kustomize", { skip: KUBECTL_MISSING }, () => {
         },
       ],
     }));
-    const moved = rendered.filter((o) => o.metadata.namespace === "gateways").map(identity).sort();
+    const moved = rendered
+      .filter((o) => o.metadata.namespace === "gateways")
+      .map(identity)
+      .sort();
     assert.deepEqual(moved, [`Role gateways/${RECONCILER}`, `RoleBinding gateways/${RECONCILER}`]);
     assert.equal(rendered.filter((o) => o.metadata.namespace === GATEWAY_NAMESPACE).length, 0);
     assert.ok(permissions(rendered, RECONCILER_SERVICE_ACCOUNT).includes(`namespace gateways | networking.istio.io | gateways | * | update`));
@@ -1305,7 +1403,10 @@ describe("kubectl kustomize", { skip: KUBECTL_MISSING }, () => {
     });
 
     it("has cainjector fill in both webhook configurations from the serving Certificate", () => {
-      for (const [kind, name] of [["ValidatingWebhookConfiguration", VALIDATING], ["MutatingWebhookConfiguration", MUTATING]]) {
+      for (const [kind, name] of [
+        ["ValidatingWebhookConfiguration", VALIDATING],
+        ["MutatingWebhookConfiguration", MUTATING],
+      ]) {
         const annotation = get(kind!, name).metadata.annotations?.["cert-manager.io/inject-ca-from"];
         assert.equal(annotation, `${NAMESPACE}/hostgate-webhook`, kind);
         const [namespace, certificate] = annotation.split("/");
@@ -1342,9 +1443,7 @@ describe("kubectl kustomize", { skip: KUBECTL_MISSING }, () => {
         resources: [pathTo(BASE)],
         components: [pathTo(join(DEPLOY, "components", "cert-manager")), pathTo(join(DEPLOY, "components", "network-policy"))],
         images: [{ name: IMAGE, newName: "registry.example.com/hostgate", newTag: "9.9.9" }],
-        configMapGenerator: [
-          { name: "hostgate-platform-config", namespace: NAMESPACE, behavior: "replace", files: ["platform-config.yaml"] },
-        ],
+        configMapGenerator: [{ name: "hostgate-platform-config", namespace: NAMESPACE, behavior: "replace", files: ["platform-config.yaml"] }],
       };
     });
     for (const doc of rendered) assert.deepEqual(manifestProblems(doc), [], identity(doc));
@@ -1357,7 +1456,10 @@ describe("kubectl kustomize", { skip: KUBECTL_MISSING }, () => {
     const policy = one(rendered, "NetworkPolicy");
     const pod = one(rendered, "Deployment", WEBHOOK).spec.template;
     assert.ok(selects(policy.spec.podSelector, pod.metadata.labels));
-    assert.ok(!selects(policy.spec.podSelector, one(rendered, "Deployment", RECONCILER).spec.template.metadata.labels), "the webhook's NetworkPolicy selects the reconciler");
+    assert.ok(
+      !selects(policy.spec.podSelector, one(rendered, "Deployment", RECONCILER).spec.template.metadata.labels),
+      "the webhook's NetworkPolicy selects the reconciler",
+    );
     const containerPorts = new Set((pod.spec.containers[0].ports as Json[]).map((p) => p.name));
     for (const rule of policy.spec.ingress as Json[]) {
       for (const port of rule.ports) assert.ok(containerPorts.has(port.port), `ingress port ${port.port} is not a container port`);

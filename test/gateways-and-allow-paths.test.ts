@@ -126,7 +126,10 @@ describe("Gateways and Allow paths through hostgate check", () => {
       assert.equal(entry.allowed, c.allowed, JSON.stringify(entry.denials));
       if (c.policy === undefined) return;
       assert.deepEqual([...new Set(entry.denials.map((d) => d.policy))], [c.policy]);
-      assert.ok(entry.denials.some((d) => c.message!.test(d.message)), JSON.stringify(entry.denials));
+      assert.ok(
+        entry.denials.some((d) => c.message!.test(d.message)),
+        JSON.stringify(entry.denials),
+      );
     });
   }
 });
@@ -156,10 +159,18 @@ describe("Gateways and Allow paths through the webhook", () => {
 });
 
 describe("grants can name every kind hostname-granted checks", () => {
-  const checkedKinds = [...new Set(loadPolicySet([LIBRARY]).byName.get("hostname-granted")!.match.flatMap((rule) => rule.kinds))].sort();
+  const checkedKinds = [
+    ...new Set(
+      loadPolicySet([LIBRARY])
+        .byName.get("hostname-granted")!
+        .match.flatMap((rule) => rule.kinds),
+    ),
+  ].sort();
 
   test("the HostnameGrant CRD's kinds enum and GRANTABLE_KINDS list exactly the kinds the policy checks", () => {
-    const crd = readCrds(CRD_DIRECTORY).map((l) => l.crd).find((c) => c.spec.names.kind === "HostnameGrant")!;
+    const crd = readCrds(CRD_DIRECTORY)
+      .map((l) => l.crd)
+      .find((c) => c.spec.names.kind === "HostnameGrant")!;
     const kinds = crd.spec.versions[0]?.schema?.openAPIV3Schema.properties?.spec?.properties?.kinds;
     assert.ok(kinds?.items !== undefined && !Array.isArray(kinds.items), "HostnameGrant has spec.kinds items");
     assert.ok(checkedKinds.includes("Gateway"));
@@ -169,11 +180,19 @@ describe("grants can name every kind hostname-granted checks", () => {
   });
 
   test("the webhook's review metrics count every kind the policy checks under its own name, not as other", () => {
-    assert.deepEqual(checkedKinds.filter((kind) => !REVIEWED_KINDS.has(kind)), []);
+    assert.deepEqual(
+      checkedKinds.filter((kind) => !REVIEWED_KINDS.has(kind)),
+      [],
+    );
   });
 
   test("hostgate check admits a HostnameGrant restricted to Gateways", async () => {
-    const grant = { apiVersion: "hostgate.dev/v1alpha1", kind: "HostnameGrant", metadata: { name: "edge" }, spec: { namespaces: ["team-e"], hostnames: ["edge.example.com"], kinds: ["Gateway"] } };
+    const grant = {
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: "HostnameGrant",
+      metadata: { name: "edge" },
+      spec: { namespaces: ["team-e"], hostnames: ["edge.example.com"], kinds: ["Gateway"] },
+    };
     const [entry] = entriesOf(await hostgate("check", "-f", writeYaml(tempDir("gateway-grant"), "grant.yaml", grant), "-o", "json"));
     assert.ok(entry);
     assert.equal(entry.allowed, true, JSON.stringify(entry.denials));

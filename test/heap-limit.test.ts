@@ -33,8 +33,21 @@ before(async () => {
   await certificates.start();
   certificates.stop();
   const args = ["--only", "webhook", "--kubeconfig", kubeconfig, "--config", join(PACKAGE_ROOT, "examples", "platform-config.yaml")];
-  const tls = ["--tls-cert", join(work, "tls", "tls.crt"), "--tls-key", join(work, "tls", "tls.key"), "--listen", "127.0.0.1:0", "--health-listen", "127.0.0.1:0", "--shutdown-delay", "0s"];
-  serve = startServe(join(PACKAGE_ROOT, "bin", "cli.ts"), [...args, ...tls], { env: { ...process.env, NODE_OPTIONS: `--max-old-space-size=${OLD_SPACE_MB} --max-semi-space-size=8` } });
+  const tls = [
+    "--tls-cert",
+    join(work, "tls", "tls.crt"),
+    "--tls-key",
+    join(work, "tls", "tls.key"),
+    "--listen",
+    "127.0.0.1:0",
+    "--health-listen",
+    "127.0.0.1:0",
+    "--shutdown-delay",
+    "0s",
+  ];
+  serve = startServe(join(PACKAGE_ROOT, "bin", "cli.ts"), [...args, ...tls], {
+    env: { ...process.env, NODE_OPTIONS: `--max-old-space-size=${OLD_SPACE_MB} --max-semi-space-size=8` },
+  });
 });
 
 after(async () => {
@@ -49,7 +62,10 @@ describe("a webhook whose cluster cache outgrows its heap", () => {
     const [url, health] = [serving[1]!, serving[2]!];
     const logged = await serve.waitFor(/^\{.*"msg":"the cluster cache outgrew the heap and was dropped .*\}$/m, "the heap-limit log line");
     const message = (JSON.parse(logged[0]) as { msg: string }).msg;
-    assert.match(message, /^the cluster cache outgrew the heap and was dropped \([\d.]+ MB of [\d.]+ MB \(\d+%\) in use\): raise the webhook's resources\.limits\.memory and roll the Deployment\./);
+    assert.match(
+      message,
+      /^the cluster cache outgrew the heap and was dropped \([\d.]+ MB of [\d.]+ MB \(\d+%\) in use\): raise the webhook's resources\.limits\.memory and roll the Deployment\./,
+    );
     const advice = message.slice(0, message.indexOf(". Until then"));
 
     const readyz = await fetch(`${health}/readyz`);
@@ -61,7 +77,9 @@ describe("a webhook whose cluster cache outgrows its heap", () => {
     assert.match(metrics, /^hostgate_cache_objects\{index="domainRoutes"\} 0$/m, "the cache was dropped");
 
     const review = JSON.stringify(admissionReview(benchmarkRoute(), { uid: "7d1f7c2e-0b5e-4c3a-9f7e-2b8e6a1d4c01" }));
-    const answer = JSON.parse((await postJson(`${url}/validate`, review, readFileSync(join(work, "tls", "ca.crt")))).text) as { response: { allowed: boolean; status?: { message?: string } } };
+    const answer = JSON.parse((await postJson(`${url}/validate`, review, readFileSync(join(work, "tls", "ca.crt")))).text) as {
+      response: { allowed: boolean; status?: { message?: string } };
+    };
     assert.equal(answer.response.allowed, false);
     assert.ok(answer.response.status?.message?.includes(advice), answer.response.status?.message);
 

@@ -28,7 +28,10 @@ function containerEnv(file: string): { env: Record<string, string>; memoryLimit:
     .find((d) => d?.kind === "Deployment");
   const container = deployment?.spec?.template?.spec?.containers?.[0];
   const env: Array<{ name: string; value?: string }> = container?.env ?? [];
-  return { env: Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])), memoryLimit: container?.resources?.limits?.memory };
+  return {
+    env: Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])),
+    memoryLimit: container?.resources?.limits?.memory,
+  };
 }
 
 describe("the memory environment of the image and the Deployments", () => {

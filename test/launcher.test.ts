@@ -105,13 +105,30 @@ interface Served {
 async function serveThroughLauncher(): Promise<Served> {
   const dir = tempDir("launcher");
   dirs.push(dir);
-  const args = ["serve", "--state", join(ROOT, "examples", "state"), "--tls-dir", join(dir, "tls"), "--listen", "127.0.0.1:0", "--health-listen", "127.0.0.1:0"];
-  const launcher = spawn(node.path, [LAUNCHER, ...args], { cwd: ROOT, env: { ...process.env, PATH: SYSTEM_PATH }, stdio: ["ignore", "pipe", "pipe"], detached: true });
+  const args = [
+    "serve",
+    "--state",
+    join(ROOT, "examples", "state"),
+    "--tls-dir",
+    join(dir, "tls"),
+    "--listen",
+    "127.0.0.1:0",
+    "--health-listen",
+    "127.0.0.1:0",
+  ];
+  const launcher = spawn(node.path, [LAUNCHER, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, PATH: SYSTEM_PATH },
+    stdio: ["ignore", "pipe", "pipe"],
+    detached: true,
+  });
   let stdout = "";
   let stderr = "";
   launcher.stdout!.on("data", (c: Buffer) => (stdout += c.toString()));
   launcher.stderr!.on("data", (c: Buffer) => (stderr += c.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => launcher.once("exit", (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    launcher.once("exit", (code, signal) => resolve({ code, signal })),
+  );
   const deadline = Date.now() + 30_000;
   while (!/"msg":"webhook serving"/.test(stdout)) {
     if (Date.now() > deadline || launcher.exitCode !== null) {

@@ -39,12 +39,19 @@ interface Request {
   name?: string;
 }
 
-const show = (r: Request) => `${r.verb} ${r.resource}${r.group === "" ? "" : `.${r.group}`}${r.namespace === undefined ? " (cluster-wide)" : ` in ${r.namespace}`}${r.name === undefined ? "" : ` named ${r.name}`}`;
+const show = (r: Request) =>
+  `${r.verb} ${r.resource}${r.group === "" ? "" : `.${r.group}`}${r.namespace === undefined ? " (cluster-wide)" : ` in ${r.namespace}`}${r.name === undefined ? "" : ` named ${r.name}`}`;
 
 /** The KubeApi port, with every call noted as the request RBAC authorizes. */
 function recording(api: FakeKubeApi, requests: Request[]): KubeApi {
   const note = (verb: string, resource: ResourceRef, namespace: string | undefined, name?: string) =>
-    requests.push({ verb, group: resource.group, resource: resource.resource, ...(resource.namespaced && namespace !== undefined ? { namespace } : {}), ...(name === undefined ? {} : { name }) });
+    requests.push({
+      verb,
+      group: resource.group,
+      resource: resource.resource,
+      ...(resource.namespaced && namespace !== undefined ? { namespace } : {}),
+      ...(name === undefined ? {} : { name }),
+    });
   const ns = (resource: ResourceRef, object: KubeObject) => (resource.namespaced ? object.metadata?.namespace : undefined);
   // The OwnerReferencesPermissionEnforcement admission plugin (OpenShift runs
   // it) authorizes an owner reference with blockOwnerDeletion as an update of
@@ -53,7 +60,11 @@ function recording(api: FakeKubeApi, requests: Request[]): KubeApi {
   const noteBlockingOwners = (object: KubeObject) => {
     for (const owner of (object.metadata?.ownerReferences ?? []) as { apiVersion: string; kind: string; name: string; blockOwnerDeletion?: boolean }[]) {
       if (owner.blockOwnerDeletion !== true) continue;
-      assert.equal(`${owner.apiVersion}/${owner.kind}`, `${DOMAIN_ROUTES.group}/${DOMAIN_ROUTES.version}/DomainRoute`, "only DomainRoutes own what the reconciler writes");
+      assert.equal(
+        `${owner.apiVersion}/${owner.kind}`,
+        `${DOMAIN_ROUTES.group}/${DOMAIN_ROUTES.version}/DomainRoute`,
+        "only DomainRoutes own what the reconciler writes",
+      );
       note("update", { ...DOMAIN_ROUTES, resource: `${DOMAIN_ROUTES.resource}/finalizers` }, object.metadata?.namespace, owner.name);
     }
   };
@@ -63,9 +74,15 @@ function recording(api: FakeKubeApi, requests: Request[]): KubeApi {
     watch: (resource, request, callbacks) => (note("watch", resource, resource.namespace), api.watch(resource, request, callbacks)),
     get: (resource, key) => (note("get", resource, key.namespace, key.name), api.get(resource, key)),
     create: (resource, object, options) => (note("create", resource, ns(resource, object)), noteBlockingOwners(object), api.create(resource, object, options)),
-    apply: (resource, object, options) => (note("patch", resource, ns(resource, object), object.metadata?.name), noteBlockingOwners(object), api.apply(resource, object, options)),
-    update: (resource, object, options) => (note("update", resource, ns(resource, object), object.metadata?.name), noteBlockingOwners(object), api.update(resource, object, options)),
-    updateStatus: (resource, object) => (note("update", { ...resource, resource: `${resource.resource}/status` }, ns(resource, object), object.metadata?.name), api.updateStatus(resource, object)),
+    apply: (resource, object, options) => (
+      note("patch", resource, ns(resource, object), object.metadata?.name), noteBlockingOwners(object), api.apply(resource, object, options)
+    ),
+    update: (resource, object, options) => (
+      note("update", resource, ns(resource, object), object.metadata?.name), noteBlockingOwners(object), api.update(resource, object, options)
+    ),
+    updateStatus: (resource, object) => (
+      note("update", { ...resource, resource: `${resource.resource}/status` }, ns(resource, object), object.metadata?.name), api.updateStatus(resource, object)
+    ),
     delete: (resource, key, preconditions) => (note("delete", resource, key.namespace, key.name), api.delete(resource, key, preconditions)),
   };
 }
@@ -81,18 +98,25 @@ interface Grant {
 /** Every (verb, group, resource, namespace, name) the ServiceAccount's roles grant, one entry each. */
 function grants(): Grant[] {
   const objects = parseAllDocuments(readFileSync(join(ROOT, "deploy", "base", "reconciler-rbac.yaml"), "utf8")).map((d) => d.toJS()) as KubeObject[];
-  const bound = objects.filter((o) => (o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding") && (o.subjects as { name: string; namespace: string }[]).some((s) => s.name === SERVICE_ACCOUNT && s.namespace === NAMESPACE));
+  const bound = objects.filter(
+    (o) =>
+      (o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding") &&
+      (o.subjects as { name: string; namespace: string }[]).some((s) => s.name === SERVICE_ACCOUNT && s.namespace === NAMESPACE),
+  );
   const result: Grant[] = [];
   for (const binding of bound) {
     const ref = binding.roleRef as { kind: string; name: string };
-    const role = objects.find((o) => o.kind === ref.kind && o.metadata?.name === ref.name && (o.kind === "ClusterRole" || o.metadata?.namespace === binding.metadata?.namespace));
+    const role = objects.find(
+      (o) => o.kind === ref.kind && o.metadata?.name === ref.name && (o.kind === "ClusterRole" || o.metadata?.namespace === binding.metadata?.namespace),
+    );
     assert.ok(role, `${binding.kind} ${binding.metadata?.name} names a role that is not in reconciler-rbac.yaml`);
     const namespace = binding.kind === "RoleBinding" ? binding.metadata!.namespace : undefined;
     for (const rule of role.rules as { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[])
       for (const group of rule.apiGroups)
         for (const resource of rule.resources)
           for (const verb of rule.verbs)
-            for (const name of rule.resourceNames ?? [undefined]) result.push({ verb, group, resource, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
+            for (const name of rule.resourceNames ?? [undefined])
+              result.push({ verb, group, resource, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
   }
   return result;
 }
@@ -106,7 +130,12 @@ const allows = (grant: Grant, request: Request) =>
   (grant.name === undefined || grant.name === request.name);
 
 function route(name: string, domain: string, backend: object = { service: { name: "web", port: 8080 } }): KubeObject {
-  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace: "team-a" }, spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend, protection: { provider: "sso", appId: name } } };
+  return {
+    apiVersion: "hostgate.dev/v1alpha1",
+    kind: "DomainRoute",
+    metadata: { name, namespace: "team-a" },
+    spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend, protection: { provider: "sso", appId: name } },
+  };
 }
 
 async function eventually(what: string, check: () => boolean): Promise<void> {
@@ -144,10 +173,19 @@ describe("the reconciler's RBAC (deploy/base/reconciler-rbac.yaml)", () => {
       manager.start();
       await eventually("both routes are Ready", () => ready("vm") && ready("shop"));
       // The identity objects lose their label: out of the cache, so read by name and replaced.
-      for (const [resource, name] of [[ENVOY_FILTERS, APP_ID_TABLE_ENVOY_FILTER_NAME], [CONFIG_MAPS, APP_ID_TABLE_CONFIG_MAP_NAME]] as const) {
+      for (const [resource, name] of [
+        [ENVOY_FILTERS, APP_ID_TABLE_ENVOY_FILTER_NAME],
+        [CONFIG_MAPS, APP_ID_TABLE_CONFIG_MAP_NAME],
+      ] as const) {
         const object = api.server.get(resource, { namespace: gatewayNs, name })!;
         await api.update(resource, { ...object, metadata: { ...object.metadata, labels: {} } });
-        await eventually(`${name} is labelled again`, () => (api.server.get(resource, { namespace: gatewayNs, name })!.metadata!.labels as Record<string, string> | undefined)?.["app.kubernetes.io/managed-by"] === "hostgate");
+        await eventually(
+          `${name} is labelled again`,
+          () =>
+            (api.server.get(resource, { namespace: gatewayNs, name })!.metadata!.labels as Record<string, string> | undefined)?.[
+              "app.kubernetes.io/managed-by"
+            ] === "hostgate",
+        );
       }
       // Every produced object edited by hand: each is replaced (update) with what the route renders.
       for (const resource of PRODUCED_RESOURCES) {
@@ -164,7 +202,9 @@ describe("the reconciler's RBAC (deploy/base/reconciler-rbac.yaml)", () => {
       // A route gone without its finalizer: the sweep confirms by name, then deletes.
       const shopUid = get("shop")!.metadata.uid!;
       api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
-      await eventually("shop's objects are swept", () => PRODUCED_RESOURCES.every((r) => api.objects(r).every((o) => (o.metadata!.labels as Record<string, string>)["hostgate.dev/route-uid"] !== shopUid)));
+      await eventually("shop's objects are swept", () =>
+        PRODUCED_RESOURCES.every((r) => api.objects(r).every((o) => (o.metadata!.labels as Record<string, string>)["hostgate.dev/route-uid"] !== shopUid)),
+      );
     } finally {
       await manager.stop();
     }
@@ -189,6 +229,9 @@ describe("the reconciler's RBAC (deploy/base/reconciler-rbac.yaml)", () => {
   it("is checked by a comparison that notices a missing verb", async () => {
     await recorded();
     const narrowed = granted.filter((g) => !(g.resource === "gateways" && g.verb === "get"));
-    assert.ok(requests.some((r) => !narrowed.some((g) => allows(g, r))), "without get on gateways, the read of a name before the route's first write there is refused");
+    assert.ok(
+      requests.some((r) => !narrowed.some((g) => allows(g, r))),
+      "without get on gateways, the read of a name before the route's first write there is refused",
+    );
   });
 });

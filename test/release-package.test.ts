@@ -17,7 +17,10 @@ import { filesUnder } from "../bin/build.ts";
 import { ROOT } from "./fixtures.ts";
 import { startServe } from "./serve-child.ts";
 
-const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { dependencies: Record<string, string>; devDependencies: Record<string, string> };
+const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
+  dependencies: Record<string, string>;
+  devDependencies: Record<string, string>;
+};
 const lock = JSON.parse(readFileSync(join(ROOT, "package-lock.json"), "utf8")) as { packages: Record<string, { dev?: boolean }> };
 
 // Outside the repository: Node resolves a package by walking up from the importing file, so a tree
@@ -31,7 +34,10 @@ const env = Object.fromEntries(Object.entries(process.env).filter(([name]) => na
 
 before(() => {
   for (let dir = work; dir !== dirname(dir); dir = dirname(dir)) {
-    assert.ok(!existsSync(join(dir, "node_modules")), `${join(dir, "node_modules")} exists: runs from ${tree} could resolve packages from it; set TMPDIR elsewhere`);
+    assert.ok(
+      !existsSync(join(dir, "node_modules")),
+      `${join(dir, "node_modules")} exists: runs from ${tree} could resolve packages from it; set TMPDIR elsewhere`,
+    );
   }
   packaged = assemblePackage(ROOT, tree);
 });
@@ -55,13 +61,24 @@ describe("the package tree (npm run package)", () => {
     const dev = Object.entries(lock.packages).filter(([path, entry]) => path.startsWith("node_modules/") && entry.dev === true);
     assert.ok(dev.length > 0, "the lockfile marks no package dev: the check below would prove nothing");
     for (const [path] of dev) assert.ok(!existsSync(join(tree, path)), `${path} is a devDependency (or only theirs) but was packaged`);
-    assert.equal(packaged.packages.length, Object.keys(lock.packages).filter((p) => p.startsWith("node_modules/") && lock.packages[p]!.dev !== true).length - packaged.skippedOptional.length);
+    assert.equal(
+      packaged.packages.length,
+      Object.keys(lock.packages).filter((p) => p.startsWith("node_modules/") && lock.packages[p]!.dev !== true).length - packaged.skippedOptional.length,
+    );
   });
 
   it("ships no tests, bench or fuzzers in dist/, and the data files the code reads next to it", () => {
     const files = filesUnder(join(tree, "dist"));
-    assert.deepEqual(files.filter((f) => /\.test\.js$|^bench\/|^test\/|fuzz/.test(f)), []);
-    for (const data of ["crds/hostgate.dev_domainroutes.yaml", "policies/library/hostname-granted.yaml", "examples/platform-config.yaml", "examples/state/domain-routes.yaml"]) {
+    assert.deepEqual(
+      files.filter((f) => /\.test\.js$|^bench\/|^test\/|fuzz/.test(f)),
+      [],
+    );
+    for (const data of [
+      "crds/hostgate.dev_domainroutes.yaml",
+      "policies/library/hostname-granted.yaml",
+      "examples/platform-config.yaml",
+      "examples/state/domain-routes.yaml",
+    ]) {
       assert.ok(files.includes(data), `dist/${data} is missing`);
     }
   });
@@ -108,7 +125,9 @@ describe("the Dockerfile", () => {
   });
 
   it("leaves what the build makes or installs out of the build context (.dockerignore)", () => {
-    const ignored = readFileSync(join(ROOT, ".dockerignore"), "utf8").split("\n").map((line) => line.trim());
+    const ignored = readFileSync(join(ROOT, ".dockerignore"), "utf8")
+      .split("\n")
+      .map((line) => line.trim());
     for (const entry of ["node_modules", "dist", ".package", ".git"]) assert.ok(ignored.includes(entry), `.dockerignore misses ${entry}`);
   });
 });
@@ -117,7 +136,11 @@ describe("hostgate run from the package tree", () => {
   const cases: { name: string; args: string[]; status: number }[] = [
     { name: "check allows the example routes, as the sources do", args: ["check", "-f", join(ROOT, "examples", "routes")], status: 0 },
     { name: "check denies the rejected examples, as the sources do", args: ["check", "-f", join(ROOT, "examples", "rejected")], status: 1 },
-    { name: "render prints the reconciler's objects for the example routes, as the sources do", args: ["render", "-f", join(ROOT, "examples", "routes")], status: 0 },
+    {
+      name: "render prints the reconciler's objects for the example routes, as the sources do",
+      args: ["render", "-f", join(ROOT, "examples", "routes")],
+      status: 0,
+    },
   ];
   for (const { name, args, status } of cases) {
     it(name, () => {
@@ -140,7 +163,11 @@ describe("hostgate run from the package tree", () => {
   });
 
   it("serve answers /readyz 200 and a review, then exits 0 on SIGTERM", async () => {
-    const serve = startServe(join("dist", "bin", "cli.js"), ["--state", join("dist", "examples", "state"), "--tls-dir", join(work, "tls"), "--listen", "127.0.0.1:0", "--health-listen", "127.0.0.1:0"], { cwd: tree, env });
+    const serve = startServe(
+      join("dist", "bin", "cli.js"),
+      ["--state", join("dist", "examples", "state"), "--tls-dir", join(work, "tls"), "--listen", "127.0.0.1:0", "--health-listen", "127.0.0.1:0"],
+      { cwd: tree, env },
+    );
     try {
       const health = await serve.waitFor(/health:\s+(http:\/\/\S+\/readyz)/, "health address");
       const deadline = Date.now() + 20_000;

@@ -16,7 +16,16 @@ describe("hostgate serve as a process", () => {
   it("serves the banner's request and exits 0 soon after SIGTERM", async () => {
     const dir = tempDir("serve-process");
     dirs.push(dir);
-    const serve = startServe(join(ROOT, "bin", "cli.ts"), ["--state", join(ROOT, "examples", "state"), "--tls-dir", join(dir, "tls"), "--listen", "127.0.0.1:0", "--health-listen", "127.0.0.1:0"]);
+    const serve = startServe(join(ROOT, "bin", "cli.ts"), [
+      "--state",
+      join(ROOT, "examples", "state"),
+      "--tls-dir",
+      join(dir, "tls"),
+      "--listen",
+      "127.0.0.1:0",
+      "--health-listen",
+      "127.0.0.1:0",
+    ]);
     assert.equal(await serve.postBannerReview(), false);
 
     const signalled = Date.now();

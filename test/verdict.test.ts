@@ -38,7 +38,10 @@ function hostnameGrant(name: string, namespaces: string[], hostnames: string[]):
 
 const STATE = [
   hostnameGrant("team-a-shop", ["team-a"], ["shop.example.com", "*.shop.example.com"]),
-  { ...domainRoute({ domain: "shop.example.com", lb: "alb-out", protection: { provider: "sso", appId: "shop-web" } }, "shop-web"), metadata: { name: "shop-web", namespace: "team-a", uid: "uid-shop-web" } },
+  {
+    ...domainRoute({ domain: "shop.example.com", lb: "alb-out", protection: { provider: "sso", appId: "shop-web" } }, "shop-web"),
+    metadata: { name: "shop-web", namespace: "team-a", uid: "uid-shop-web" },
+  },
 ];
 const CLUSTER = ClusterStateIndex.fromObjects(STATE).celValue();
 
@@ -62,8 +65,15 @@ function request(object: Record<string, unknown>, overrides: Partial<AdmissionIn
   };
 }
 
-function module(name: string, spec: Record<string, unknown>, match: Record<string, unknown> = { apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE", "UPDATE"] }): CompiledModule {
-  const result = compileModule({ apiVersion: "hostgate.dev/v1alpha1", kind: "PolicyModule", metadata: { name }, spec: { description: `test module ${name}`, match: [match], ...spec } }, `${name}.yaml`);
+function module(
+  name: string,
+  spec: Record<string, unknown>,
+  match: Record<string, unknown> = { apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE", "UPDATE"] },
+): CompiledModule {
+  const result = compileModule(
+    { apiVersion: "hostgate.dev/v1alpha1", kind: "PolicyModule", metadata: { name }, spec: { description: `test module ${name}`, match: [match], ...spec } },
+    `${name}.yaml`,
+  );
   if ("problems" in result) throw new Error(result.problems.join("\n"));
   return result.module;
 }
@@ -145,7 +155,9 @@ describe("decide runs the phases in the API server's order", () => {
       assert.equal(verdict.allowed, false);
       assert.deepEqual(policiesOf(verdict.denials), [SCHEMA_POLICY]);
       assert.ok(
-        verdict.denials.some((d) => d.field === "spec.domain" && /^spec\.domain: Invalid value: "Web\.Shop\.Example\.com\.": spec\.domain in body should match '/.test(d.message)),
+        verdict.denials.some(
+          (d) => d.field === "spec.domain" && /^spec\.domain: Invalid value: "Web\.Shop\.Example\.com\.": spec\.domain in body should match '/.test(d.message),
+        ),
         JSON.stringify(verdict.denials),
       );
     });
@@ -154,15 +166,30 @@ describe("decide runs the phases in the API server's order", () => {
   describe("validation policies see the defaulted and mutated object", () => {
     const sees = module("sees-final-object", {
       validations: [
-        { expression: "object.spec.domain == object.spec.domain.lowerAscii() && !object.spec.domain.endsWith('.')", message: "saw the domain before the mutation" },
+        {
+          expression: "object.spec.domain == object.spec.domain.lowerAscii() && !object.spec.domain.endsWith('.')",
+          message: "saw the domain before the mutation",
+        },
         { expression: "has(object.spec.routing) && object.spec.routing.mode == 'Managed'", message: "saw no defaulted routing" },
       ],
     });
     const cases: Array<{ name: string; phases: Phases; denials: string[] }> = [
       { name: "with every phase on, the validation sees the normalised domain and the default routing", phases: ALL_PHASES, denials: [] },
-      { name: "with the mutation off, it sees the raw domain (and the schema rejects it)", phases: NO_MUTATION, denials: ["saw the domain before the mutation"] },
-      { name: "with the schema phase off, it sees the mutation's routing instead of the default", phases: { schema: false, mutate: true, validate: true }, denials: [] },
-      { name: "with both off, it sees neither", phases: { schema: false, mutate: false, validate: true }, denials: ["saw the domain before the mutation", "saw no defaulted routing"] },
+      {
+        name: "with the mutation off, it sees the raw domain (and the schema rejects it)",
+        phases: NO_MUTATION,
+        denials: ["saw the domain before the mutation"],
+      },
+      {
+        name: "with the schema phase off, it sees the mutation's routing instead of the default",
+        phases: { schema: false, mutate: true, validate: true },
+        denials: [],
+      },
+      {
+        name: "with both off, it sees neither",
+        phases: { schema: false, mutate: false, validate: true },
+        denials: ["saw the domain before the mutation", "saw no defaulted routing"],
+      },
     ];
     for (const c of cases) {
       test(c.name, () => {
@@ -186,8 +213,14 @@ describe("decide runs the phases in the API server's order", () => {
     test("a value outside the enum names its field", () => {
       const verdict = decide(request(domainRoute({ lb: "alb-x" })), environment());
       const schema = verdict.denials.filter((d) => d.policy === SCHEMA_POLICY);
-      assert.ok(schema.some((d) => d.field === "spec.lb" && /Unsupported value: "alb-x"/.test(d.message)), JSON.stringify(schema));
-      assert.ok(verdict.denials.some((d) => d.policy === "lb-explicit"), "the library's policy is reported too: one never hides another");
+      assert.ok(
+        schema.some((d) => d.field === "spec.lb" && /Unsupported value: "alb-x"/.test(d.message)),
+        JSON.stringify(schema),
+      );
+      assert.ok(
+        verdict.denials.some((d) => d.policy === "lb-explicit"),
+        "the library's policy is reported too: one never hides another",
+      );
     });
 
     test("an unknown field is pruned from the object and denied as a strict decoding error", () => {
@@ -203,11 +236,19 @@ describe("decide runs the phases in the API server's order", () => {
     test("an UPDATE that changes the immutable domain is denied by the CRD's transition rule", () => {
       const old = domainRoute({}, "web");
       const verdict = decide(request(domainRoute({ domain: "other.shop.example.com" }), { operation: "UPDATE", oldObject: old }), environment());
-      assert.ok(verdict.denials.some((d) => d.policy === SCHEMA_POLICY && /domain is immutable/.test(d.message)), JSON.stringify(verdict.denials));
+      assert.ok(
+        verdict.denials.some((d) => d.policy === SCHEMA_POLICY && /domain is immutable/.test(d.message)),
+        JSON.stringify(verdict.denials),
+      );
     });
 
     test("kinds without a CRD skip the schema phase", () => {
-      const httpRoute = { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: "r", namespace: "team-a" }, spec: { hostnames: ["shop.example.com"], colour: "blue" } };
+      const httpRoute = {
+        apiVersion: "gateway.networking.k8s.io/v1",
+        kind: "HTTPRoute",
+        metadata: { name: "r", namespace: "team-a" },
+        spec: { hostnames: ["shop.example.com"], colour: "blue" },
+      };
       const verdict = decide(request(httpRoute), environment());
       assert.equal(verdict.allowed, true, JSON.stringify(verdict.denials));
     });
@@ -226,18 +267,37 @@ describe("decide skips what the admission chain does not evaluate", () => {
   const object = domainRoute({ lb: "alb-x" });
   const cases: Array<{ name: string; input: AdmissionInput; evaluated: boolean }> = [
     { name: "a plain CREATE is evaluated (the control case)", input: request(object), evaluated: true },
-    { name: "a status subresource request is allowed without evaluation", input: request(object, { operation: "UPDATE", oldObject: object, subResource: "status" }), evaluated: false },
-    { name: "a scale subresource request is allowed without evaluation", input: request(object, { operation: "UPDATE", oldObject: object, subResource: "scale" }), evaluated: false },
+    {
+      name: "a status subresource request is allowed without evaluation",
+      input: request(object, { operation: "UPDATE", oldObject: object, subResource: "status" }),
+      evaluated: false,
+    },
+    {
+      name: "a scale subresource request is allowed without evaluation",
+      input: request(object, { operation: "UPDATE", oldObject: object, subResource: "scale" }),
+      evaluated: false,
+    },
     { name: "CONNECT is allowed without evaluation", input: request(object, { operation: "CONNECT", object: null }), evaluated: false },
     (() => {
-      const deleting = { ...object, metadata: { ...(object.metadata as object), deletionTimestamp: "2030-01-01T00:00:00Z", finalizers: ["hostgate.dev/cleanup"] } };
+      const deleting = {
+        ...object,
+        metadata: { ...(object.metadata as object), deletionTimestamp: "2030-01-01T00:00:00Z", finalizers: ["hostgate.dev/cleanup"] },
+      };
       const released = { ...deleting, metadata: { ...deleting.metadata, finalizers: [] } };
-      return { name: "an UPDATE of an object being deleted (its finalizer removed) is allowed without evaluation, or it would stay Terminating", input: request(released, { operation: "UPDATE", oldObject: deleting }), evaluated: false };
+      return {
+        name: "an UPDATE of an object being deleted (its finalizer removed) is allowed without evaluation, or it would stay Terminating",
+        input: request(released, { operation: "UPDATE", oldObject: deleting }),
+        evaluated: false,
+      };
     })(),
     (() => {
       // Only the stored object's deletionTimestamp counts: a client cannot set it, but could write it into its request.
       const claimed = { ...object, metadata: { ...(object.metadata as object), deletionTimestamp: "2030-01-01T00:00:00Z" } };
-      return { name: "an UPDATE whose new object merely claims a deletionTimestamp is still evaluated", input: request(claimed, { operation: "UPDATE", oldObject: object }), evaluated: true };
+      return {
+        name: "an UPDATE whose new object merely claims a deletionTimestamp is still evaluated",
+        input: request(claimed, { operation: "UPDATE", oldObject: object }),
+        evaluated: true,
+      };
     })(),
   ];
   for (const c of cases) {
@@ -249,7 +309,15 @@ describe("decide skips what the admission chain does not evaluate", () => {
         assert.deepEqual(verdict.patch.at(-1), { op: "add", path: "/metadata/labels", value: { touched: "yes" } });
         return;
       }
-      assert.deepEqual(verdict, { allowed: true, denials: [], warnings: [], audits: [], patch: [], object: c.input.object, applied: { policies: [], schema: false } });
+      assert.deepEqual(verdict, {
+        allowed: true,
+        denials: [],
+        warnings: [],
+        audits: [],
+        patch: [],
+        object: c.input.object,
+        applied: { policies: [], schema: false },
+      });
     });
   }
 });
@@ -297,7 +365,12 @@ describe("decide sorts findings by action", () => {
   });
   const cases: Array<{ name: string; lb: string; allowed: boolean; denials: unknown[] }> = [
     { name: "Warn goes to warnings and Audit to audits; neither denies", lb: "alb-in", allowed: true, denials: [] },
-    { name: "a Deny among them denies, with its field and reason", lb: "alb-out", allowed: false, denials: [{ policy: "mixed", message: "a denial", field: "spec.lb", reason: "Conflict" }] },
+    {
+      name: "a Deny among them denies, with its field and reason",
+      lb: "alb-out",
+      allowed: false,
+      denials: [{ policy: "mixed", message: "a denial", field: "spec.lb", reason: "Conflict" }],
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {
@@ -339,8 +412,15 @@ describe("decide with the mutating webhook's phases", () => {
   });
 
   test("the validating webhook's phases return findings and no patch", () => {
-    const verdict = decide(request(domainRoute({ domain: "Web.Shop.Example.com." }, "web", "team-b")), environment(), { schema: false, mutate: false, validate: true });
+    const verdict = decide(request(domainRoute({ domain: "Web.Shop.Example.com." }, "web", "team-b")), environment(), {
+      schema: false,
+      mutate: false,
+      validate: true,
+    });
     assert.deepEqual(verdict.patch, []);
-    assert.ok(verdict.denials.some((d) => d.policy === "hostname-granted"), JSON.stringify(verdict.denials));
+    assert.ok(
+      verdict.denials.some((d) => d.policy === "hostname-granted"),
+      JSON.stringify(verdict.denials),
+    );
   });
 });

@@ -33,7 +33,8 @@ export class FakeSecretsClient implements SecretsClient {
     this.calls.push(`replace ${secret.metadata.name}`);
     const stored = this.secrets.get(secret.metadata.name);
     if (stored === undefined) throw new StoreConflictError(`secrets "${secret.metadata.name}" not found`);
-    if (secret.metadata.resourceVersion !== stored.metadata.resourceVersion) throw new StoreConflictError(`the object has been modified; please apply your changes to the latest version and try again`);
+    if (secret.metadata.resourceVersion !== stored.metadata.resourceVersion)
+      throw new StoreConflictError(`the object has been modified; please apply your changes to the latest version and try again`);
     if (stored.type !== undefined && secret.type !== stored.type) throw new Error(`field is immutable: type ${stored.type}`);
     return this.#store(secret);
   }

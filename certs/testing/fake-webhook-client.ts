@@ -40,7 +40,8 @@ export class FakeWebhookClient implements WebhookConfigurationsClient {
     this.writes.push({ ref: key(ref), write: structuredClone(write) });
     const stored = this.configurations.get(key(ref));
     if (stored === undefined) throw new Error(`${key(ref)} not found`);
-    if (write.resourceVersion !== stored.resourceVersion) throw new Error(`HTTP 409 Conflict: ${key(ref)} is at resourceVersion ${stored.resourceVersion}, not ${write.resourceVersion}`);
+    if (write.resourceVersion !== stored.resourceVersion)
+      throw new Error(`HTTP 409 Conflict: ${key(ref)} is at resourceVersion ${stored.resourceVersion}, not ${write.resourceVersion}`);
     const next = structuredClone(stored);
     for (const name of write.webhooks) {
       const webhook = next.webhooks.find((w) => w.name === name);

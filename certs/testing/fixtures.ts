@@ -35,7 +35,11 @@ export function countingIssuer(): CertificateIssuer & { authorities: number; ser
 }
 
 /** Plans at `now` and, if something must change, carries it out: one manager check without the I/O. */
-export async function step(data: Record<string, string> | undefined, now: number, options: PlanOptions = POLICY): Promise<{ plan: CertificatePlan; data: Record<string, string> | undefined }> {
+export async function step(
+  data: Record<string, string> | undefined,
+  now: number,
+  options: PlanOptions = POLICY,
+): Promise<{ plan: CertificatePlan; data: Record<string, string> | undefined }> {
   const plan = planCertificates(data, new Date(now), options);
   if (!plan.changed) return { plan, data };
   return { plan, data: await executePlan(plan, { issuer, now: new Date(now), policy: options, ...(data ? { base: data } : {}) }) };
@@ -51,7 +55,8 @@ export function servingIssuerOf(data: Record<string, string> | undefined): strin
   const decoded = decodeCertificates(data);
   const serving = decoded.serving?.certificate;
   if (serving === undefined) return undefined;
-  return decoded.authorities.find((a) => serving.x509.checkIssued(a.certificate.x509) && serving.x509.verify(a.certificate.x509.publicKey))?.certificate.commonName;
+  return decoded.authorities.find((a) => serving.x509.checkIssued(a.certificate.x509) && serving.x509.verify(a.certificate.x509.publicKey))?.certificate
+    .commonName;
 }
 
 export function certificatesIn(pem: string) {
@@ -68,7 +73,12 @@ export function caNameAt(t: number, backdate = POLICY.backdate): string {
  * plans at every moment the planner names (nextReviewAt) and applies each
  * change. Returns the stored data at `until` (before any change due then).
  */
-export async function runUntil(data: Record<string, string> | undefined, from: number, until: number, options: PlanOptions = POLICY): Promise<Record<string, string> | undefined> {
+export async function runUntil(
+  data: Record<string, string> | undefined,
+  from: number,
+  until: number,
+  options: PlanOptions = POLICY,
+): Promise<Record<string, string> | undefined> {
   let t = from;
   for (;;) {
     data = (await step(data, t, options)).data;

@@ -41,9 +41,7 @@ export function pointerToPath(pointer: string, data: unknown): PathSegment[] {
 
 function findPair(node: unknown, key: PathSegment): Pair | undefined {
   if (!isMap(node)) return undefined;
-  return node.items.find((pair) => isPair(pair) && isScalar(pair.key) && String(pair.key.value) === String(key)) as
-    | Pair
-    | undefined;
+  return node.items.find((pair) => isPair(pair) && isScalar(pair.key) && String(pair.key.value) === String(key)) as Pair | undefined;
 }
 
 /**

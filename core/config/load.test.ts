@@ -43,7 +43,10 @@ describe("parsePlatformConfig", () => {
   });
 
   it("fills defaults inside a section that is only partly written", () => {
-    const config = parsePlatformConfig(configYaml((c) => (c.protection = { providers: ["sso"] })), "platform.yaml");
+    const config = parsePlatformConfig(
+      configYaml((c) => (c.protection = { providers: ["sso"] })),
+      "platform.yaml",
+    );
     assert.deepEqual(config.protection, { providers: ["sso"], requireOnPublic: true, identityHeader: "x-app-id" });
   });
 
@@ -58,7 +61,9 @@ describe("parsePlatformConfig", () => {
     {
       name: "an unknown top-level key is named with the allowed keys",
       edit: (c) => (c.domain = []),
-      problems: [/^platform\.yaml:\d+:1: domain: unknown key; did you mean "domains"\? remove it or fix its spelling \(allowed here: apiVersion, kind, domains, /],
+      problems: [
+        /^platform\.yaml:\d+:1: domain: unknown key; did you mean "domains"\? remove it or fix its spelling \(allowed here: apiVersion, kind, domains, /,
+      ],
     },
     {
       name: "a misspelt nested key suggests the right one",
@@ -123,7 +128,9 @@ describe("parsePlatformConfig", () => {
     {
       name: "the same load balancer for public and internal is refused",
       edit: (c) => (section(c, "loadBalancers")["alb-in"].dnsName = "public-1.us-east-1.elb.amazonaws.com"),
-      problems: [/loadBalancers\.alb-in\.dnsName: is the same load balancer as loadBalancers\.alb-out\.dnsName; internal routes would be reachable from the internet/],
+      problems: [
+        /loadBalancers\.alb-in\.dnsName: is the same load balancer as loadBalancers\.alb-out\.dnsName; internal routes would be reachable from the internet/,
+      ],
     },
     {
       name: "a duplicate provider is reported",
@@ -227,7 +234,10 @@ describe("parsePlatformConfig", () => {
   it("names the whole message after the config and lists problems one per line", () => {
     const error = (() => {
       try {
-        parsePlatformConfig(configYaml((c) => ((c.kind = "X"), (c.apiVersion = "v1"))), "p.yaml");
+        parsePlatformConfig(
+          configYaml((c) => ((c.kind = "X"), (c.apiVersion = "v1"))),
+          "p.yaml",
+        );
       } catch (e) {
         return e as ConfigError;
       }
@@ -249,8 +259,14 @@ describe("loadPlatformConfig", () => {
 
   it("names the file in every problem", () => {
     const path = join(dir, "bad.yaml");
-    writeFileSync(path, configYaml((c) => (c.extra = true)));
-    assert.throws(() => loadPlatformConfig(path), (e: ConfigError) => e.problems[0].startsWith(`${path}:`));
+    writeFileSync(
+      path,
+      configYaml((c) => (c.extra = true)),
+    );
+    assert.throws(
+      () => loadPlatformConfig(path),
+      (e: ConfigError) => e.problems[0].startsWith(`${path}:`),
+    );
   });
 
   const unreadable: { name: string; path: string; problem: RegExp }[] = [

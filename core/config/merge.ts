@@ -25,11 +25,7 @@ function mergeInto(target: Record<string, unknown>, patch: Record<string, unknow
  * @param source names the overrides in problems, e.g. `tests/public.yaml (config)`.
  * @throws ConfigError when the overrides are not a mapping or the merged config is invalid.
  */
-export function mergeConfigOverrides(
-  base: PlatformConfig,
-  overrides: unknown,
-  source = "config overrides",
-): PlatformConfig {
+export function mergeConfigOverrides(base: PlatformConfig, overrides: unknown, source = "config overrides"): PlatformConfig {
   if (overrides === null || overrides === undefined) return base;
   if (!isPlainObject(overrides)) {
     throw new ConfigError([

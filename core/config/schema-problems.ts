@@ -33,7 +33,10 @@ function withArticle(type: string): string {
     integer: "an integer",
     number: "a number",
   };
-  return type.split(",").map((t) => names[t] ?? t).join(" or ");
+  return type
+    .split(",")
+    .map((t) => names[t] ?? t)
+    .join(" or ");
 }
 
 function levenshtein(a: string, b: string): number {

@@ -3,8 +3,7 @@
 // description as the "how to fix" part, so they must read as instructions.
 
 /** Lowercase DNS name of at least two labels, 253 characters at most. */
-export const DNS_NAME_PATTERN =
-  "^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$";
+export const DNS_NAME_PATTERN = "^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$";
 /** Route53 hosted zone ID. */
 export const ZONE_ID_PATTERN = "^Z[A-Z0-9]{1,31}$";
 /** Kubernetes namespace (RFC 1123 label). */
@@ -70,8 +69,7 @@ export const platformConfigSchema = {
           apex: {
             type: "string",
             pattern: DNS_NAME_PATTERN,
-            description:
-              "The zone's apex domain: a lowercase DNS name without a trailing dot, e.g. `example.com`.",
+            description: "The zone's apex domain: a lowercase DNS name without a trailing dot, e.g. `example.com`.",
           },
           zoneId: {
             type: "string",
@@ -86,8 +84,7 @@ export const platformConfigSchema = {
       type: "object",
       additionalProperties: false,
       required: ["alb-out", "alb-in"],
-      description:
-        "The two load balancers a DomainRoute can choose with `spec.lb`. Both are required and must be different load balancers.",
+      description: "The two load balancers a DomainRoute can choose with `spec.lb`. Both are required and must be different load balancers.",
       properties: {
         "alb-out": loadBalancer("internet-facing (public)", "public-1.us-east-1.elb.amazonaws.com"),
         "alb-in": loadBalancer("internal", "internal-1.us-east-1.elb.amazonaws.com"),
@@ -121,8 +118,7 @@ export const platformConfigSchema = {
           type: "string",
           pattern: HEADER_TOKEN_PATTERN,
           default: "x-app-id",
-          description:
-            "Lowercase HTTP header that carries the protected app's `appId` to the provider. Default `x-app-id`.",
+          description: "Lowercase HTTP header that carries the protected app's `appId` to the provider. Default `x-app-id`.",
         },
       },
     },
@@ -142,8 +138,7 @@ export const platformConfigSchema = {
           type: "object",
           minProperties: 1,
           default: { istio: "ingressgateway" },
-          description:
-            "Pod labels selecting the ingress gateway (a Kubernetes label map, at least one label). Default `{istio: ingressgateway}`.",
+          description: "Pod labels selecting the ingress gateway (a Kubernetes label map, at least one label). Default `{istio: ingressgateway}`.",
           propertyNames: { pattern: LABEL_KEY_PATTERN },
           additionalProperties: {
             type: "string",
@@ -182,8 +177,7 @@ export const platformConfigSchema = {
         allowCrossNamespace: {
           type: "boolean",
           default: false,
-          description:
-            "When false (default), `spec.backend.service.namespace` must be the DomainRoute's own namespace.",
+          description: "When false (default), `spec.backend.service.namespace` must be the DomainRoute's own namespace.",
         },
       },
     },

@@ -25,7 +25,7 @@ describe("configToCel", () => {
     assert.ok(cel instanceof Map);
     const loadBalancers = cel.get("loadBalancers") as Map<string, unknown>;
     assert.ok(loadBalancers.get("alb-in") instanceof Map);
-    assert.ok(((cel.get("domains") as unknown[])[0]) instanceof Map);
+    assert.ok((cel.get("domains") as unknown[])[0] instanceof Map);
   });
 
   const expressions: { name: string; expression: string; expected: unknown }[] = [

@@ -79,14 +79,27 @@ describe("ClientNodeListWatch against a stub API server", () => {
   };
 
   it("lists a page with the kubeconfig's credentials, the limit and the continue token", async () => {
-    reset((_req, res) => json(res, 200, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRouteList", metadata: { resourceVersion: "42", continue: "next-page" }, items: [{ metadata: { name: "a" } }] }));
+    reset((_req, res) =>
+      json(res, 200, {
+        apiVersion: "hostgate.dev/v1alpha1",
+        kind: "DomainRouteList",
+        metadata: { resourceVersion: "42", continue: "next-page" },
+        items: [{ metadata: { name: "a" } }],
+      }),
+    );
     const page = await client.list(ROUTES, { limit: 2, continue: "this-page", signal: signal() });
     assert.deepEqual(page, { items: [{ metadata: { name: "a" } }], resourceVersion: "42", continue: "next-page" });
-    assert.deepEqual(seen, [{ path: "/apis/hostgate.dev/v1alpha1/domainroutes", query: { limit: "2", continue: "this-page" }, authorization: "Bearer secret-token" }]);
+    assert.deepEqual(seen, [
+      { path: "/apis/hostgate.dev/v1alpha1/domainroutes", query: { limit: "2", continue: "this-page" }, authorization: "Bearer secret-token" },
+    ]);
   });
 
   const paths: { name: string; resource: ResourceRef; path: string }[] = [
-    { name: "a cluster-scoped CRD", resource: { group: "hostgate.dev", version: "v1alpha1", resource: "hostnamegrants", kind: "HostnameGrant", namespaced: false }, path: "/apis/hostgate.dev/v1alpha1/hostnamegrants" },
+    {
+      name: "a cluster-scoped CRD",
+      resource: { group: "hostgate.dev", version: "v1alpha1", resource: "hostnamegrants", kind: "HostnameGrant", namespaced: false },
+      path: "/apis/hostgate.dev/v1alpha1/hostnamegrants",
+    },
     { name: "the core group", resource: { group: "", version: "v1", resource: "services", kind: "Service", namespaced: true }, path: "/api/v1/services" },
     { name: "one namespace", resource: { ...ROUTES, namespace: "team-a" }, path: "/apis/hostgate.dev/v1alpha1/namespaces/team-a/domainroutes" },
   ];
@@ -177,13 +190,17 @@ describe("ClientNodeListWatch against a stub API server", () => {
     let endedWith: KubeApiError | undefined | "open" = "open";
     let ended!: () => void;
     const done = new Promise<void>((resolve) => (ended = resolve));
-    const handle = client.watch(resource, { resourceVersion: "42", allowWatchBookmarks: true, timeoutSeconds: 321 }, {
-      onEvent: (event) => events.push(event),
-      onEnd: (error) => {
-        endedWith = error;
-        ended();
+    const handle = client.watch(
+      resource,
+      { resourceVersion: "42", allowWatchBookmarks: true, timeoutSeconds: 321 },
+      {
+        onEvent: (event) => events.push(event),
+        onEnd: (error) => {
+          endedWith = error;
+          ended();
+        },
       },
-    });
+    );
     return { events, done, handle, ended: () => endedWith };
   }
 
@@ -201,7 +218,10 @@ describe("ClientNodeListWatch against a stub API server", () => {
       query: { watch: "true", resourceVersion: "42", allowWatchBookmarks: "true", timeoutSeconds: "321" },
       authorization: "Bearer secret-token",
     });
-    assert.deepEqual(w.events.map((e) => e.type), ["ADDED", "BOOKMARK", "ERROR"]);
+    assert.deepEqual(
+      w.events.map((e) => e.type),
+      ["ADDED", "BOOKMARK", "ERROR"],
+    );
     assert.equal((w.events[2]!.object as { code: number }).code, 410);
     assert.equal(w.ended(), undefined, "the stream ended normally");
   });

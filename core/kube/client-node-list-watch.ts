@@ -60,7 +60,14 @@ export class ClientNodeListWatch implements ListWatchClient {
     try {
       body = await this.#api.listClusterCustomObject(
         // group/version/plural only fill the path the middleware replaces.
-        { group: resource.group || "core", version: resource.version, plural: resource.resource, limit: request.limit, ...(request.continue === undefined ? {} : { _continue: request.continue }), ...(resource.labelSelector === undefined ? {} : { labelSelector: resource.labelSelector }) },
+        {
+          group: resource.group || "core",
+          version: resource.version,
+          plural: resource.resource,
+          limit: request.limit,
+          ...(request.continue === undefined ? {} : { _continue: request.continue }),
+          ...(resource.labelSelector === undefined ? {} : { labelSelector: resource.labelSelector }),
+        },
         { middleware: [middleware], middlewareMergeStrategy: "append" },
       );
     } catch (error) {
@@ -85,7 +92,12 @@ export class ClientNodeListWatch implements ListWatchClient {
       if (connected && isTimeout(error)) return end();
       end(toKubeApiError(error, server));
     };
-    const query = { resourceVersion: request.resourceVersion, allowWatchBookmarks: request.allowWatchBookmarks, timeoutSeconds: request.timeoutSeconds, ...(resource.labelSelector === undefined ? {} : { labelSelector: resource.labelSelector }) };
+    const query = {
+      resourceVersion: request.resourceVersion,
+      allowWatchBookmarks: request.allowWatchBookmarks,
+      timeoutSeconds: request.timeoutSeconds,
+      ...(resource.labelSelector === undefined ? {} : { labelSelector: resource.labelSelector }),
+    };
     this.#watch
       .watch(
         resourcePath(resource),
@@ -118,10 +130,18 @@ function pageOf(body: unknown, resource: ResourceRef): ListPage {
   const list = asRecord(body);
   const metadata = asRecord(list?.metadata);
   if (list === undefined || !Array.isArray(list.items) || typeof metadata?.resourceVersion !== "string") {
-    throw new KubeApiError(`the list of ${describeResource(resource)} is not a list (no items or metadata.resourceVersion); is the server a Kubernetes API server?`, 500, "InvalidList");
+    throw new KubeApiError(
+      `the list of ${describeResource(resource)} is not a list (no items or metadata.resourceVersion); is the server a Kubernetes API server?`,
+      500,
+      "InvalidList",
+    );
   }
   const token = metadata.continue;
-  return { items: list.items as KubeObject[], resourceVersion: metadata.resourceVersion, ...(typeof token === "string" && token !== "" ? { continue: token } : {}) };
+  return {
+    items: list.items as KubeObject[],
+    resourceVersion: metadata.resourceVersion,
+    ...(typeof token === "string" && token !== "" ? { continue: token } : {}),
+  };
 }
 
 const REASONS: Record<number, string> = {
@@ -165,7 +185,12 @@ export function toKubeApiError(error: unknown, server: string): KubeApiError {
   // fetch reports connection failures as TypeError("fetch failed") with the socket error as cause.
   const cause = asRecord(e?.cause);
   if (typeof cause?.code === "string") {
-    return new KubeApiError(`cannot reach the API server at ${server}: ${cause.code}${typeof cause.message === "string" ? ` (${cause.message})` : ""}`, 0, "NetworkError", { cause: error });
+    return new KubeApiError(
+      `cannot reach the API server at ${server}: ${cause.code}${typeof cause.message === "string" ? ` (${cause.message})` : ""}`,
+      0,
+      "NetworkError",
+      { cause: error },
+    );
   }
   // Anything else failed on this side: credentials (an exec plugin, an unreadable token file), TLS set-up.
   return new KubeApiError(error instanceof Error ? error.message : String(error), 0, "ClientError", { cause: error });

@@ -52,7 +52,14 @@ describe("the client-node adapter of the ObjectApi port", () => {
   const ROUTES_PATH = "/apis/hostgate.dev/v1alpha1/namespaces/team-a/domainroutes";
   const cases: { name: string; call: () => Promise<unknown>; method: string; url: string; contentType?: string; body?: unknown }[] = [
     { name: "get reads the object's path", call: () => api.get(ROUTES, { namespace: "team-a", name: "shop" }), method: "GET", url: `${ROUTES_PATH}/shop` },
-    { name: "create posts to the namespaced collection", call: () => api.create(ROUTES, route), method: "POST", url: ROUTES_PATH, contentType: "application/json", body: route },
+    {
+      name: "create posts to the namespaced collection",
+      call: () => api.create(ROUTES, route),
+      method: "POST",
+      url: ROUTES_PATH,
+      contentType: "application/json",
+      body: route,
+    },
     {
       name: "create of a cluster-scoped object posts to the cluster collection",
       call: () => api.create(CLAIMS, { metadata: { name: "shop.example.com" } }),
@@ -68,7 +75,14 @@ describe("the client-node adapter of the ObjectApi port", () => {
       contentType: "application/json",
       body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "ns" }, data: { a: "1" } },
     },
-    { name: "update puts the object", call: () => api.update(ROUTES, route), method: "PUT", url: `${ROUTES_PATH}/shop`, contentType: "application/json", body: route },
+    {
+      name: "update puts the object",
+      call: () => api.update(ROUTES, route),
+      method: "PUT",
+      url: `${ROUTES_PATH}/shop`,
+      contentType: "application/json",
+      body: route,
+    },
     {
       name: "create names its field manager in the query",
       call: () => api.create(ROUTES, route, { fieldManager: "hostgate-reconciler" }),
@@ -130,7 +144,10 @@ describe("the client-node adapter of the ObjectApi port", () => {
   });
 
   test("a Status answer becomes a KubeApiError with the server's code, reason and message, naming the call", async () => {
-    answer = () => ({ status: 409, body: { kind: "Status", code: 409, reason: "AlreadyExists", message: 'domainclaims.hostgate.dev "a.example.com" already exists' } });
+    answer = () => ({
+      status: 409,
+      body: { kind: "Status", code: 409, reason: "AlreadyExists", message: 'domainclaims.hostgate.dev "a.example.com" already exists' },
+    });
     await assert.rejects(api.create(CLAIMS, { metadata: { name: "a.example.com" } }), (error: { status: number; reason: string; message: string }) => {
       assert.equal(error.status, 409);
       assert.equal(error.reason, "AlreadyExists");
@@ -141,22 +158,55 @@ describe("the client-node adapter of the ObjectApi port", () => {
 
   const statusBody = (code: number, reason: string, message: string) => ({ kind: "Status", code, reason, message });
   const failures: { name: string; status: number; body: unknown; reason: string; message: RegExp }[] = [
-    { name: "a taken name is 409 AlreadyExists", status: 409, body: statusBody(409, "AlreadyExists", "already exists"), reason: "AlreadyExists", message: /409 AlreadyExists: already exists/ },
-    { name: "a failed precondition is 409 Conflict", status: 409, body: statusBody(409, "Conflict", "Precondition failed: UID"), reason: "Conflict", message: /409 Conflict: Precondition failed/ },
-    { name: "a refused write is 422 Invalid", status: 422, body: statusBody(422, "Invalid", "spec.hosts: Required value"), reason: "Invalid", message: /422 Invalid: spec\.hosts/ },
-    { name: "a missing permission is 403 Forbidden", status: 403, body: statusBody(403, "Forbidden", "cannot patch resource"), reason: "Forbidden", message: /403 Forbidden: cannot patch/ },
-    { name: "an answer without a Status keeps its HTTP code", status: 502, body: "Bad Gateway", reason: "Unknown", message: /502 Unknown \(the response carries no Status\)/ },
+    {
+      name: "a taken name is 409 AlreadyExists",
+      status: 409,
+      body: statusBody(409, "AlreadyExists", "already exists"),
+      reason: "AlreadyExists",
+      message: /409 AlreadyExists: already exists/,
+    },
+    {
+      name: "a failed precondition is 409 Conflict",
+      status: 409,
+      body: statusBody(409, "Conflict", "Precondition failed: UID"),
+      reason: "Conflict",
+      message: /409 Conflict: Precondition failed/,
+    },
+    {
+      name: "a refused write is 422 Invalid",
+      status: 422,
+      body: statusBody(422, "Invalid", "spec.hosts: Required value"),
+      reason: "Invalid",
+      message: /422 Invalid: spec\.hosts/,
+    },
+    {
+      name: "a missing permission is 403 Forbidden",
+      status: 403,
+      body: statusBody(403, "Forbidden", "cannot patch resource"),
+      reason: "Forbidden",
+      message: /403 Forbidden: cannot patch/,
+    },
+    {
+      name: "an answer without a Status keeps its HTTP code",
+      status: 502,
+      body: "Bad Gateway",
+      reason: "Unknown",
+      message: /502 Unknown \(the response carries no Status\)/,
+    },
   ];
   for (const f of failures) {
     test(`an error answer becomes a KubeApiError naming the call: ${f.name}`, async () => {
       answer = () => ({ status: f.status, body: f.body });
-      await assert.rejects(api.apply(ROUTES, route, { fieldManager: "hostgate-reconciler", force: true }), (error: { status: number; reason: string; message: string }) => {
-        assert.equal(error.status, f.status);
-        assert.equal(error.reason, f.reason);
-        assert.match(error.message, /^PATCH domainroutes\.hostgate\.dev team-a\/shop: /);
-        assert.match(error.message, f.message);
-        return true;
-      });
+      await assert.rejects(
+        api.apply(ROUTES, route, { fieldManager: "hostgate-reconciler", force: true }),
+        (error: { status: number; reason: string; message: string }) => {
+          assert.equal(error.status, f.status);
+          assert.equal(error.reason, f.reason);
+          assert.match(error.message, /^PATCH domainroutes\.hostgate\.dev team-a\/shop: /);
+          assert.match(error.message, f.message);
+          return true;
+        },
+      );
     });
   }
 

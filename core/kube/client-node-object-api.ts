@@ -65,7 +65,8 @@ class ResourceObjectApi extends KubernetesObjectApi {
   /** The server's JSON as sent (client-node would build typed models from it); a failure as the ApiException client-node throws. */
   protected override async processResponse<T extends KubernetesObject>(response: ResponseContext): Promise<T> {
     const text = await response.body.text();
-    if (response.httpStatusCode < 200 || response.httpStatusCode > 299) throw new ApiException(response.httpStatusCode, "Unsuccessful HTTP Request", text, response.headers);
+    if (response.httpStatusCode < 200 || response.httpStatusCode > 299)
+      throw new ApiException(response.httpStatusCode, "Unsuccessful HTTP Request", text, response.headers);
     try {
       return JSON.parse(text) as T;
     } catch {
@@ -101,7 +102,13 @@ export class ClientNodeObjectApi implements ObjectApi {
 
   apply(resource: ResourceRef, object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     const key = keyFor(resource, object);
-    return this.#call("PATCH", resource, key, (spec) => this.#api.patch(spec, undefined, undefined, options.fieldManager, options.force, PatchStrategy.ServerSideApply), object);
+    return this.#call(
+      "PATCH",
+      resource,
+      key,
+      (spec) => this.#api.patch(spec, undefined, undefined, options.fieldManager, options.force, PatchStrategy.ServerSideApply),
+      object,
+    );
   }
 
   update(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
@@ -128,7 +135,13 @@ export class ClientNodeObjectApi implements ObjectApi {
    * defaults in place), or on the bare reference of `key`, and names the call
    * in any error.
    */
-  async #call(verb: string, resource: ResourceRef, key: ObjectKey, send: (spec: KubernetesObject) => Promise<unknown>, object?: KubeObject): Promise<KubeObject> {
+  async #call(
+    verb: string,
+    resource: ResourceRef,
+    key: ObjectKey,
+    send: (spec: KubernetesObject) => Promise<unknown>,
+    object?: KubeObject,
+  ): Promise<KubeObject> {
     this.#api.know(resource);
     const metadata = { ...(object?.metadata ?? {}), ...key };
     const spec = { ...(object ?? {}), apiVersion: apiVersionOf(resource), kind: resource.kind, metadata } as KubernetesObject;
@@ -165,6 +178,7 @@ function keyFor(resource: ResourceRef, object: KubeObject): ObjectKey {
   if (typeof name !== "string" || name === "") throw new KubeApiError(`${describeResource(resource)}: the object has no metadata.name; set it`, 422, "Invalid");
   const namespace = object.metadata?.namespace ?? resource.namespace;
   if (!resource.namespaced) return { name };
-  if (namespace === undefined) throw new KubeApiError(`${describeResource(resource)} ${name}: the object names no namespace; set metadata.namespace`, 422, "Invalid");
+  if (namespace === undefined)
+    throw new KubeApiError(`${describeResource(resource)} ${name}: the object names no namespace; set metadata.namespace`, 422, "Invalid");
   return { namespace, name };
 }

@@ -131,32 +131,99 @@ describe("resolveClusterConnection: which source", () => {
   it("says no cluster is configured, and why, when there is no source at all", () => {
     assert.deepEqual(resolve({}), {
       configured: false,
-      reason: "no cluster configured: no --kubeconfig, KUBECONFIG is unset, not in a pod (KUBERNETES_SERVICE_HOST is unset) and /home/dev/.kube/config does not exist",
+      reason:
+        "no cluster configured: no --kubeconfig, KUBECONFIG is unset, not in a pod (KUBERNETES_SERVICE_HOST is unset) and /home/dev/.kube/config does not exist",
     });
   });
 });
 
 describe("resolveClusterConnection: a configuration that is present but broken is an error, never local mode", () => {
   const cases: { name: string; files: Record<string, string>; options: Omit<ConnectionOptions, "readFile" | "exists">; problem: RegExp }[] = [
-    { name: "an explicit file that does not exist", files: {}, options: { kubeconfig: "/nope.yaml" }, problem: /^--kubeconfig \/nope\.yaml: no such file; check the path/ },
-    { name: "an explicit file that cannot be read", files: { "/k.yaml": "<unreadable>" }, options: { kubeconfig: "/k.yaml" }, problem: /^\/k\.yaml: cannot read the kubeconfig \(EACCES\); check the path and its permissions$/ },
-    { name: "malformed YAML, with its line and column", files: { "/k.yaml": "clusters:\n  - name: [c\n" }, options: { kubeconfig: "/k.yaml" }, problem: /^\/k\.yaml:\d+:\d+: invalid YAML: .+; fix the syntax at that position$/ },
-    { name: "YAML that is not a mapping", files: { "/k.yaml": "- just\n- a list\n" }, options: { kubeconfig: "/k.yaml" }, problem: /^\/k\.yaml: not a kubeconfig: expected a mapping with clusters, contexts, users and current-context$/ },
-    { name: "a cluster without a server", files: { "/k.yaml": kubeconfig().replace("    server: https://k8s.example.com:6443", "    insecure-skip-tls-verify: true") }, options: { kubeconfig: "/k.yaml" }, problem: /^\/k\.yaml: clusters\[0\]\.cluster\.server is missing; fix that entry$/ },
-    { name: "no current-context", files: { "/k.yaml": kubeconfig().replace("current-context: ctx", "") }, options: { kubeconfig: "/k.yaml" }, problem: /^\/k\.yaml: no current-context is set; run kubectl config use-context NAME \(contexts: ctx\)$/ },
-    { name: "a current-context that names no context", files: { "/k.yaml": kubeconfig({ current: "prod" }) }, options: { kubeconfig: "/k.yaml" }, problem: /^\/k\.yaml: current-context "prod" names no context; contexts are: ctx$/ },
-    { name: "a context naming an undefined cluster", files: { "/k.yaml": kubeconfig().replace("{cluster: c-ctx,", "{cluster: other,") }, options: { kubeconfig: "/k.yaml" }, problem: /^\/k\.yaml: context "ctx" names cluster "other", which is not defined; clusters are: c-ctx$/ },
-    { name: "a context naming an undefined user", files: { "/k.yaml": kubeconfig().replace("user: u-ctx}", "user: ghost}") }, options: { kubeconfig: "/k.yaml" }, problem: /^\/k\.yaml: context "ctx" names user "ghost", which is not defined; users are: u-ctx$/ },
-    { name: "a server that is not a URL", files: { "/k.yaml": kubeconfig({ server: "k8s.example.com" }) }, options: { kubeconfig: "/k.yaml" }, problem: /^\/k\.yaml: cluster "c-ctx" has server "k8s\.example\.com", which is not an http\(s\) URL; use e\.g\. https:\/\/10\.0\.0\.1:6443$/ },
-    { name: "a certificate file that does not exist", files: { "/k.yaml": kubeconfig().replace("    server:", "    certificate-authority: /gone/ca.pem\n    server:") }, options: { kubeconfig: "/k.yaml" }, problem: /^\/k\.yaml: cluster "c-ctx": certificate-authority \/gone\/ca\.pem does not exist$/ },
-    { name: "KUBECONFIG naming only missing files", files: {}, options: { env: { KUBECONFIG: "/a.yaml:/b.yaml" } }, problem: /^KUBECONFIG names \/a\.yaml, \/b\.yaml, and none of them exists; fix KUBECONFIG, or unset it/ },
+    {
+      name: "an explicit file that does not exist",
+      files: {},
+      options: { kubeconfig: "/nope.yaml" },
+      problem: /^--kubeconfig \/nope\.yaml: no such file; check the path/,
+    },
+    {
+      name: "an explicit file that cannot be read",
+      files: { "/k.yaml": "<unreadable>" },
+      options: { kubeconfig: "/k.yaml" },
+      problem: /^\/k\.yaml: cannot read the kubeconfig \(EACCES\); check the path and its permissions$/,
+    },
+    {
+      name: "malformed YAML, with its line and column",
+      files: { "/k.yaml": "clusters:\n  - name: [c\n" },
+      options: { kubeconfig: "/k.yaml" },
+      problem: /^\/k\.yaml:\d+:\d+: invalid YAML: .+; fix the syntax at that position$/,
+    },
+    {
+      name: "YAML that is not a mapping",
+      files: { "/k.yaml": "- just\n- a list\n" },
+      options: { kubeconfig: "/k.yaml" },
+      problem: /^\/k\.yaml: not a kubeconfig: expected a mapping with clusters, contexts, users and current-context$/,
+    },
+    {
+      name: "a cluster without a server",
+      files: { "/k.yaml": kubeconfig().replace("    server: https://k8s.example.com:6443", "    insecure-skip-tls-verify: true") },
+      options: { kubeconfig: "/k.yaml" },
+      problem: /^\/k\.yaml: clusters\[0\]\.cluster\.server is missing; fix that entry$/,
+    },
+    {
+      name: "no current-context",
+      files: { "/k.yaml": kubeconfig().replace("current-context: ctx", "") },
+      options: { kubeconfig: "/k.yaml" },
+      problem: /^\/k\.yaml: no current-context is set; run kubectl config use-context NAME \(contexts: ctx\)$/,
+    },
+    {
+      name: "a current-context that names no context",
+      files: { "/k.yaml": kubeconfig({ current: "prod" }) },
+      options: { kubeconfig: "/k.yaml" },
+      problem: /^\/k\.yaml: current-context "prod" names no context; contexts are: ctx$/,
+    },
+    {
+      name: "a context naming an undefined cluster",
+      files: { "/k.yaml": kubeconfig().replace("{cluster: c-ctx,", "{cluster: other,") },
+      options: { kubeconfig: "/k.yaml" },
+      problem: /^\/k\.yaml: context "ctx" names cluster "other", which is not defined; clusters are: c-ctx$/,
+    },
+    {
+      name: "a context naming an undefined user",
+      files: { "/k.yaml": kubeconfig().replace("user: u-ctx}", "user: ghost}") },
+      options: { kubeconfig: "/k.yaml" },
+      problem: /^\/k\.yaml: context "ctx" names user "ghost", which is not defined; users are: u-ctx$/,
+    },
+    {
+      name: "a server that is not a URL",
+      files: { "/k.yaml": kubeconfig({ server: "k8s.example.com" }) },
+      options: { kubeconfig: "/k.yaml" },
+      problem: /^\/k\.yaml: cluster "c-ctx" has server "k8s\.example\.com", which is not an http\(s\) URL; use e\.g\. https:\/\/10\.0\.0\.1:6443$/,
+    },
+    {
+      name: "a certificate file that does not exist",
+      files: { "/k.yaml": kubeconfig().replace("    server:", "    certificate-authority: /gone/ca.pem\n    server:") },
+      options: { kubeconfig: "/k.yaml" },
+      problem: /^\/k\.yaml: cluster "c-ctx": certificate-authority \/gone\/ca\.pem does not exist$/,
+    },
+    {
+      name: "KUBECONFIG naming only missing files",
+      files: {},
+      options: { env: { KUBECONFIG: "/a.yaml:/b.yaml" } },
+      problem: /^KUBECONFIG names \/a\.yaml, \/b\.yaml, and none of them exists; fix KUBECONFIG, or unset it/,
+    },
     {
       name: "a pod whose service account token is not mounted",
       files: { "/sa/ca.crt": "c" },
       options: { env: { KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443" } },
-      problem: /^running in a pod \(KUBERNETES_SERVICE_HOST=10\.96\.0\.1\) but \/sa\/token is missing; mount the service account token \(automountServiceAccountToken: true\), or pass --kubeconfig or --state DIR$/,
+      problem:
+        /^running in a pod \(KUBERNETES_SERVICE_HOST=10\.96\.0\.1\) but \/sa\/token is missing; mount the service account token \(automountServiceAccountToken: true\), or pass --kubeconfig or --state DIR$/,
     },
-    { name: "a broken ~/.kube/config", files: { "/home/dev/.kube/config": "current-context: [\n" }, options: {}, problem: /^\/home\/dev\/\.kube\/config:\d+:\d+: invalid YAML/ },
+    {
+      name: "a broken ~/.kube/config",
+      files: { "/home/dev/.kube/config": "current-context: [\n" },
+      options: {},
+      problem: /^\/home\/dev\/\.kube\/config:\d+:\d+: invalid YAML/,
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {
@@ -165,7 +232,10 @@ describe("resolveClusterConnection: a configuration that is present but broken i
         (e: unknown) => {
           assert.ok(e instanceof KubeconfigError, String(e));
           assert.equal(e.exitCode, 2);
-          assert.ok(e.problems.some((p) => c.problem.test(p)), `${JSON.stringify(e.problems)} has no match for ${c.problem}`);
+          assert.ok(
+            e.problems.some((p) => c.problem.test(p)),
+            `${JSON.stringify(e.problems)} has no match for ${c.problem}`,
+          );
           return true;
         },
       );

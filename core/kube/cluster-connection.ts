@@ -71,7 +71,8 @@ export function resolveClusterConnection(options: ConnectionOptions = {}): Clust
 
   if (options.kubeconfig !== undefined) {
     if (options.kubeconfig === "") throw new KubeconfigError(["--kubeconfig is empty; pass the path of a kubeconfig file"]);
-    if (!io.exists(options.kubeconfig)) throw new KubeconfigError([`--kubeconfig ${options.kubeconfig}: no such file; check the path (relative paths start at ${process.cwd()})`]);
+    if (!io.exists(options.kubeconfig))
+      throw new KubeconfigError([`--kubeconfig ${options.kubeconfig}: no such file; check the path (relative paths start at ${process.cwd()})`]);
     return fromFiles([options.kubeconfig], "--kubeconfig", io);
   }
 
@@ -79,7 +80,8 @@ export function resolveClusterConnection(options: ConnectionOptions = {}): Clust
   if (listed.length > 0) {
     // kubectl skips missing files in KUBECONFIG; all of them missing is a mistake worth stopping for.
     const present = listed.filter((f) => io.exists(f));
-    if (present.length === 0) throw new KubeconfigError([`KUBECONFIG names ${listed.join(", ")}, and none of them exists; fix KUBECONFIG, or unset it to use the next source`]);
+    if (present.length === 0)
+      throw new KubeconfigError([`KUBECONFIG names ${listed.join(", ")}, and none of them exists; fix KUBECONFIG, or unset it to use the next source`]);
     return fromFiles(present, "KUBECONFIG", io);
   }
 
@@ -138,24 +140,46 @@ function fromFiles(files: readonly string[], source: ConnectionSource, io: Io): 
     throw new KubeconfigError([`${where}: no current-context is set; run kubectl config use-context NAME (contexts: ${names(merged.getContexts())})`]);
   }
   if (context === null) {
-    throw new KubeconfigError([`${where}: current-context ${JSON.stringify(merged.getCurrentContext())} names no context; contexts are: ${names(merged.getContexts())}`]);
+    throw new KubeconfigError([
+      `${where}: current-context ${JSON.stringify(merged.getCurrentContext())} names no context; contexts are: ${names(merged.getContexts())}`,
+    ]);
   }
   const cluster = merged.getCluster(context.cluster);
-  if (cluster === null) problems.push(`${where}: context ${JSON.stringify(context.name)} names cluster ${JSON.stringify(context.cluster)}, which is not defined; clusters are: ${names(merged.getClusters())}`);
+  if (cluster === null)
+    problems.push(
+      `${where}: context ${JSON.stringify(context.name)} names cluster ${JSON.stringify(context.cluster)}, which is not defined; clusters are: ${names(merged.getClusters())}`,
+    );
   if (context.user !== undefined && context.user !== "" && merged.getUser(context.user) === null) {
-    problems.push(`${where}: context ${JSON.stringify(context.name)} names user ${JSON.stringify(context.user)}, which is not defined; users are: ${names(merged.getUsers())}`);
+    problems.push(
+      `${where}: context ${JSON.stringify(context.name)} names user ${JSON.stringify(context.user)}, which is not defined; users are: ${names(merged.getUsers())}`,
+    );
   }
   if (cluster !== null) {
-    if (!/^https?:\/\/[^/]/.test(cluster.server)) problems.push(`${where}: cluster ${JSON.stringify(cluster.name)} has server ${JSON.stringify(cluster.server)}, which is not an http(s) URL; use e.g. https://10.0.0.1:6443`);
-    if (cluster.caFile !== undefined && !io.exists(cluster.caFile)) problems.push(`${where}: cluster ${JSON.stringify(cluster.name)}: certificate-authority ${cluster.caFile} does not exist`);
+    if (!/^https?:\/\/[^/]/.test(cluster.server))
+      problems.push(
+        `${where}: cluster ${JSON.stringify(cluster.name)} has server ${JSON.stringify(cluster.server)}, which is not an http(s) URL; use e.g. https://10.0.0.1:6443`,
+      );
+    if (cluster.caFile !== undefined && !io.exists(cluster.caFile))
+      problems.push(`${where}: cluster ${JSON.stringify(cluster.name)}: certificate-authority ${cluster.caFile} does not exist`);
   }
   const user = context.user === undefined ? null : merged.getUser(context.user);
-  for (const [field, file] of [["client-certificate", user?.certFile], ["client-key", user?.keyFile]] as const) {
+  for (const [field, file] of [
+    ["client-certificate", user?.certFile],
+    ["client-key", user?.keyFile],
+  ] as const) {
     if (file !== undefined && !io.exists(file)) problems.push(`${where}: user ${JSON.stringify(user?.name)}: ${field} ${file} does not exist`);
   }
   if (problems.length > 0) throw new KubeconfigError(problems);
   const server = cluster!.server;
-  return { configured: true, config: merged, source, server, context: context.name, files, description: `${server} (context ${context.name} from ${source === "KUBECONFIG" ? `KUBECONFIG ${where}` : where})` };
+  return {
+    configured: true,
+    config: merged,
+    source,
+    server,
+    context: context.name,
+    files,
+    description: `${server} (context ${context.name} from ${source === "KUBECONFIG" ? `KUBECONFIG ${where}` : where})`,
+  };
 }
 
 function names(list: readonly { name: string }[]): string {

@@ -39,7 +39,11 @@ export async function listAllPages(client: ListWatchClient, resource: ResourceRe
     if (options.signal.aborted) throw new KubeApiError(`list of ${describeResource(resource)} stopped`, 0, "Stopped");
     let page;
     try {
-      page = await untilAborted(client.list(resource, { limit: options.limit, signal: options.signal, ...(token === undefined ? {} : { continue: token }) }), options.signal, resource);
+      page = await untilAborted(
+        client.list(resource, { limit: options.limit, signal: options.signal, ...(token === undefined ? {} : { continue: token }) }),
+        options.signal,
+        resource,
+      );
     } catch (error) {
       if (token !== undefined && isExpired(error) && restarts < options.maxRestarts) {
         restarts++;
@@ -57,7 +61,11 @@ export async function listAllPages(client: ListWatchClient, resource: ResourceRe
       continue;
     }
     if (typeof page.resourceVersion !== "string" || page.resourceVersion === "") {
-      throw new KubeApiError(`the list of ${describeResource(resource)} carries no metadata.resourceVersion, so no watch can start from it`, 500, "InvalidList");
+      throw new KubeApiError(
+        `the list of ${describeResource(resource)} carries no metadata.resourceVersion, so no watch can start from it`,
+        500,
+        "InvalidList",
+      );
     }
     return { resourceVersion: page.resourceVersion, pages };
   }

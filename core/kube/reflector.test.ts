@@ -63,7 +63,10 @@ describe("Reflector: initial list", () => {
     const h = harness({}, [route("a"), route("b"), route("c"), route("d"), route("e")]);
     h.reflector.start();
     await settle();
-    assert.deepEqual(h.server.listCalls.map((c) => c.continue ?? "first"), ["first", "continue-1", "continue-2"]);
+    assert.deepEqual(
+      h.server.listCalls.map((c) => c.continue ?? "first"),
+      ["first", "continue-1", "continue-2"],
+    );
     assert.ok(h.server.listCalls.every((c) => c.limit === 2));
     assert.equal(h.server.watchCalls.length, 1);
     const watch = h.server.watchCalls[0]!;
@@ -100,7 +103,10 @@ describe("Reflector: initial list", () => {
     h.server.failLists(ROUTES, undefined, new KubeApiError("410 Expired: continue too old", 410, "Expired"));
     h.reflector.start();
     await settle();
-    assert.deepEqual(h.server.listCalls.map((c) => c.continue ?? "first"), ["first", "continue-1", "first", "continue-2"]);
+    assert.deepEqual(
+      h.server.listCalls.map((c) => c.continue ?? "first"),
+      ["first", "continue-1", "first", "continue-2"],
+    );
     assert.deepEqual(h.changeTypes(h.batches[0]), ["added team-a/a", "added team-a/b", "added team-a/c"], "no object twice");
     assert.equal(h.reflector.status().listRestarts, 1);
     assert.equal(h.clock.pendingTimers(), 0, "a restart is immediate, not a failure");
@@ -243,7 +249,11 @@ describe("Reflector: resuming and relisting", () => {
       assert.equal(h.server.listCalls.filter((c) => c.continue === undefined).length, 2, "one relist after the first list");
       const relist = h.batches.at(-1)!;
       assert.equal(relist.cause, "relist");
-      assert.deepEqual(h.changeTypes(relist), ["added team-a/created", "deleted team-a/deleted", "modified team-a/changed"], "unchanged objects are not re-sent");
+      assert.deepEqual(
+        h.changeTypes(relist),
+        ["added team-a/created", "deleted team-a/deleted", "modified team-a/changed"],
+        "unchanged objects are not re-sent",
+      );
       assert.equal(relist.changes.find((c) => c.type === "deleted")!.object, undefined, "only the key of an object found gone is known");
       assert.deepEqual(h.store, await h.serverView());
       assert.equal(h.reflector.status().relists, 1);
@@ -301,7 +311,13 @@ describe("Reflector: resuming and relisting", () => {
     await settle();
     assert.equal(h.server.listCalls.length, 1);
     assert.equal(h.server.watchCalls.length, 2);
-    assert.deepEqual(h.reflector.status().lastError, { time: h.reflector.status().lastError!.time, operation: "watch", status: 500, reason: "InternalError", message: "500 InternalError: etcd leader changed" });
+    assert.deepEqual(h.reflector.status().lastError, {
+      time: h.reflector.status().lastError!.time,
+      operation: "watch",
+      status: 500,
+      reason: "InternalError",
+      message: "500 InternalError: etcd leader changed",
+    });
     await h.reflector.stop();
   });
 
@@ -322,7 +338,10 @@ describe("Reflector: resuming and relisting", () => {
     await settle();
     // random() = 0.5 and jitter 0.5 draw 75% of each ceiling: 1000, 2000, 4000, 5000 (cap), 5000.
     assert.deepEqual(delays, [750, 1500, 3000, 3750, 3750]);
-    assert.ok(h.server.watchCalls.slice(1).every((w) => w.resourceVersion === resumeFrom), "every retry resumes from the same version");
+    assert.ok(
+      h.server.watchCalls.slice(1).every((w) => w.resourceVersion === resumeFrom),
+      "every retry resumes from the same version",
+    );
     assert.equal(h.server.listCalls.length, 1, "network errors never relist");
     assert.equal(h.reflector.status().errors, 5);
     h.server.put(ROUTES, route("b")); // the watch works again
@@ -348,7 +367,14 @@ describe("Reflector: resuming and relisting", () => {
 
   it("says what to do in the log when the API server refuses the list", async () => {
     const h = harness();
-    h.server.failLists(ROUTES, new KubeApiError('403 Forbidden: domainroutes.hostgate.dev is forbidden: User "system:serviceaccount:hostgate:webhook" cannot list resource', 403, "Forbidden"));
+    h.server.failLists(
+      ROUTES,
+      new KubeApiError(
+        '403 Forbidden: domainroutes.hostgate.dev is forbidden: User "system:serviceaccount:hostgate:webhook" cannot list resource',
+        403,
+        "Forbidden",
+      ),
+    );
     h.reflector.start();
     await settle();
     assert.deepEqual(h.logger.messages("warn"), [
@@ -447,4 +473,3 @@ describe("Reflector: lifecycle", () => {
     await h.reflector.stop();
   });
 });
-

@@ -97,7 +97,8 @@ export class Reflector<T> {
 
   constructor(options: ReflectorOptions<T>) {
     const problems = resourceProblems(options.resource);
-    if (options.pageSize !== undefined && !(Number.isInteger(options.pageSize) && options.pageSize > 0)) problems.push(`pageSize must be a positive integer (got ${options.pageSize})`);
+    if (options.pageSize !== undefined && !(Number.isInteger(options.pageSize) && options.pageSize > 0))
+      problems.push(`pageSize must be a positive integer (got ${options.pageSize})`);
     if (problems.length > 0) throw new RangeError(`cannot build a reflector: ${problems.join("; ")}`);
     this.resource = options.resource;
     this.#name = describeResource(options.resource);
@@ -202,14 +203,24 @@ export class Reflector<T> {
       onRestart: (error) => {
         received = [];
         this.#counters.listRestarts++;
-        this.#logger.info({ resource: this.#name, reason: error.reason }, `list of ${this.#name}: the continue token expired; listing again from the start for a consistent snapshot`);
+        this.#logger.info(
+          { resource: this.#name, reason: error.reason },
+          `list of ${this.#name}: the continue token expired; listing again from the start for a consistent snapshot`,
+        );
       },
     });
     if (this.#stopped) return;
     const cause = this.#synced ? "relist" : "list";
     this.#replace(received, result.resourceVersion, cause);
     this.#logger.info(
-      { resource: this.#name, objects: this.#versions.size, pages: result.pages, resourceVersion: result.resourceVersion, durationMs: this.#clock.now() - started, cause },
+      {
+        resource: this.#name,
+        objects: this.#versions.size,
+        pages: result.pages,
+        resourceVersion: result.resourceVersion,
+        durationMs: this.#clock.now() - started,
+        cause,
+      },
       `listed ${this.#versions.size} ${this.#name}`,
     );
   }
@@ -292,7 +303,11 @@ export class Reflector<T> {
       try {
         handle = this.#client.watch(
           this.resource,
-          { resourceVersion: this.#resourceVersion, allowWatchBookmarks: true, timeoutSeconds: Math.floor(this.#minWatchTimeoutSeconds * (1 + this.#random())) },
+          {
+            resourceVersion: this.#resourceVersion,
+            allowWatchBookmarks: true,
+            timeoutSeconds: Math.floor(this.#minWatchTimeoutSeconds * (1 + this.#random())),
+          },
           {
             onEvent: (event) => {
               if (settled) return;
@@ -355,7 +370,10 @@ export class Reflector<T> {
         return isExpired(error) ? { kind: "expired", error } : { kind: "error", error };
       }
       default:
-        this.#logger.warn({ resource: this.#name, type: String(event.type) }, `watch of ${this.#name}: an event of unknown type ${JSON.stringify(event.type)} was ignored`);
+        this.#logger.warn(
+          { resource: this.#name, type: String(event.type) },
+          `watch of ${this.#name}: an event of unknown type ${JSON.stringify(event.type)} was ignored`,
+        );
         return undefined;
     }
   }
@@ -374,7 +392,10 @@ export class Reflector<T> {
     try {
       return { key, id: formatKey(key), resourceVersion: resourceVersionOf(raw), object: this.#transform(object) };
     } catch (error) {
-      this.#logger.error({ resource: this.#name, key: formatKey(key), err: error }, `${this.#name} ${formatKey(key)}: the transform threw; the object was ignored`);
+      this.#logger.error(
+        { resource: this.#name, key: formatKey(key), err: error },
+        `${this.#name} ${formatKey(key)}: the transform threw; the object was ignored`,
+      );
       return undefined;
     }
   }
@@ -384,7 +405,10 @@ export class Reflector<T> {
       try {
         handler(batch);
       } catch (error) {
-        this.#logger.error({ resource: this.#name, cause: batch.cause, err: error }, `${this.#name}: a handler threw; it may have missed ${batch.changes.length} change(s)`);
+        this.#logger.error(
+          { resource: this.#name, cause: batch.cause, err: error },
+          `${this.#name}: a handler threw; it may have missed ${batch.changes.length} change(s)`,
+        );
       }
     }
   }

@@ -37,12 +37,15 @@ describe("resource names and paths", () => {
   }
 
   it("names every malformed field and how to fix it", () => {
-    assert.deepEqual(resourceProblems({ group: "Hostgate_Dev", version: "V1", resource: "domain/routes", kind: "domainRoute", namespaced: true, namespace: "Team A" }), [
-      'resource "domain/routes.Hostgate_Dev in Team A": group "Hostgate_Dev" is not a DNS subdomain; use e.g. hostgate.dev, or "" for the core group',
-      'resource "domain/routes.Hostgate_Dev in Team A": version "V1" is not a version name; use e.g. v1alpha1',
-      'resource "domain/routes.Hostgate_Dev in Team A": resource "domain/routes" is not a lower-case plural name; use e.g. domainroutes',
-      'resource "domain/routes.Hostgate_Dev in Team A": kind "domainRoute" is not a kind name; use e.g. DomainRoute',
-      'resource "domain/routes.Hostgate_Dev in Team A": namespace "Team A" is not a namespace name',
-    ]);
+    assert.deepEqual(
+      resourceProblems({ group: "Hostgate_Dev", version: "V1", resource: "domain/routes", kind: "domainRoute", namespaced: true, namespace: "Team A" }),
+      [
+        'resource "domain/routes.Hostgate_Dev in Team A": group "Hostgate_Dev" is not a DNS subdomain; use e.g. hostgate.dev, or "" for the core group',
+        'resource "domain/routes.Hostgate_Dev in Team A": version "V1" is not a version name; use e.g. v1alpha1',
+        'resource "domain/routes.Hostgate_Dev in Team A": resource "domain/routes" is not a lower-case plural name; use e.g. domainroutes',
+        'resource "domain/routes.Hostgate_Dev in Team A": kind "domainRoute" is not a kind name; use e.g. DomainRoute',
+        'resource "domain/routes.Hostgate_Dev in Team A": namespace "Team A" is not a namespace name',
+      ],
+    );
   });
 });

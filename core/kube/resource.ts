@@ -58,7 +58,8 @@ const KIND = /^[A-Z][A-Za-z0-9]*$/;
 export function resourceProblems(ref: ResourceRef): string[] {
   const problems: string[] = [];
   const where = `resource ${JSON.stringify(describeResource(ref))}`;
-  if (ref.group !== "" && !DNS_SUBDOMAIN.test(ref.group)) problems.push(`${where}: group ${JSON.stringify(ref.group)} is not a DNS subdomain; use e.g. hostgate.dev, or "" for the core group`);
+  if (ref.group !== "" && !DNS_SUBDOMAIN.test(ref.group))
+    problems.push(`${where}: group ${JSON.stringify(ref.group)} is not a DNS subdomain; use e.g. hostgate.dev, or "" for the core group`);
   if (!DNS_LABEL.test(ref.version)) problems.push(`${where}: version ${JSON.stringify(ref.version)} is not a version name; use e.g. v1alpha1`);
   if (!DNS_LABEL.test(ref.resource)) problems.push(`${where}: resource ${JSON.stringify(ref.resource)} is not a lower-case plural name; use e.g. domainroutes`);
   if (!KIND.test(ref.kind)) problems.push(`${where}: kind ${JSON.stringify(ref.kind)} is not a kind name; use e.g. DomainRoute`);

@@ -71,7 +71,12 @@ describe("HeapGuard", () => {
 
   const MB = 2 ** 20;
   const limits: { name: string; heap: number; flags: string[]; old: number }[] = [
-    { name: "an explicit semi-space takes three of itself off the heap limit", heap: 254 * MB, flags: ["--max-old-space-size-percentage=60", "--max-semi-space-size=8"], old: 230 * MB },
+    {
+      name: "an explicit semi-space takes three of itself off the heap limit",
+      heap: 254 * MB,
+      flags: ["--max-old-space-size-percentage=60", "--max-semi-space-size=8"],
+      old: 230 * MB,
+    },
     { name: "the underscore spelling and a separate value count too", heap: 120 * MB, flags: ["--max_semi_space_size", "8"], old: 96 * MB },
     { name: "the last occurrence wins, as in Node", heap: 120 * MB, flags: ["--max-semi-space-size=16", "--max-semi-space-size=8"], old: 96 * MB },
     { name: "without the flag V8's largest default (64 MB) is assumed", heap: 600 * MB, flags: ["--max-old-space-size=408"], old: 408 * MB },

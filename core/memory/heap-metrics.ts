@@ -19,7 +19,11 @@ export function registerHeapMetrics(registry: Registry, guard: HeapGuard, limitR
         if (reading !== undefined) this.set(value(reading));
       },
     });
-  readingGauge("hostgate_heap_live_bytes", "V8 heap in use right after the last full garbage collection (live data), in bytes; absent before the first.", (r) => r.usedBytes);
+  readingGauge(
+    "hostgate_heap_live_bytes",
+    "V8 heap in use right after the last full garbage collection (live data), in bytes; absent before the first.",
+    (r) => r.usedBytes,
+  );
   readingGauge(
     "hostgate_heap_limit_bytes",
     "The most the V8 old generation may hold, in bytes (sized from the container's memory limit); the cache is dropped when live data passes 80% of it.",

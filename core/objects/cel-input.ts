@@ -5,14 +5,7 @@
 // `ttl == 300` would compare a double against an int).
 import { jsonNumberToCel } from "../../policies/engine/cel-values.ts";
 
-export type CelInputValue =
-  | string
-  | boolean
-  | bigint
-  | number
-  | null
-  | readonly CelInputValue[]
-  | ReadonlyMap<string, CelInputValue>;
+export type CelInputValue = string | boolean | bigint | number | null | readonly CelInputValue[] | ReadonlyMap<string, CelInputValue>;
 
 export function toCelInput(value: unknown): CelInputValue {
   switch (typeof value) {

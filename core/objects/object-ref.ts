@@ -19,8 +19,7 @@ function stringField(record: unknown, key: string): string | undefined {
  * name falls back to `metadata.generateName` and then to "".
  */
 export function objectRef(object: unknown): ObjectRef {
-  const metadata =
-    object !== null && typeof object === "object" ? (object as Record<string, unknown>).metadata : undefined;
+  const metadata = object !== null && typeof object === "object" ? (object as Record<string, unknown>).metadata : undefined;
   const ref: ObjectRef = {
     apiVersion: stringField(object, "apiVersion") ?? "",
     kind: stringField(object, "kind") ?? "",

@@ -99,7 +99,11 @@ describe("parseManifestText", () => {
   for (const c of cases) {
     it(c.name, () => {
       const parsed = parseManifestText(c.text, c.file ?? "f.yaml");
-      if (c.sources) assert.deepEqual(parsed.manifests.map((m) => m.source), c.sources);
+      if (c.sources)
+        assert.deepEqual(
+          parsed.manifests.map((m) => m.source),
+          c.sources,
+        );
       if (c.names) {
         assert.deepEqual(
           parsed.manifests.map((m) => (m.object.metadata as { name: string }).name),
@@ -118,7 +122,11 @@ describe("parseManifestText", () => {
 
   it("refuses alias bombs instead of expanding them", () => {
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (const [prev, name] of [["a", "b"], ["b", "c"], ["c", "d"]]) {
+    for (const [prev, name] of [
+      ["a", "b"],
+      ["b", "c"],
+      ["c", "d"],
+    ]) {
       levels.push(`${name}: &${name} [${Array(10).fill(`*${prev}`).join(", ")}]`);
     }
     const parsed = parseManifestText(`apiVersion: v1\nkind: ConfigMap\n${levels.join("\n")}\n`, "f.yaml");

@@ -35,9 +35,7 @@ function listItems(object: Json): unknown[] | undefined {
   if (!kind.endsWith("List") || !Array.isArray(object.items)) return undefined;
   if (kind === "List") return object.items;
   const itemKind = kind.slice(0, -"List".length);
-  return object.items.map((item) =>
-    isRecord(item) ? { apiVersion: object.apiVersion, kind: itemKind, ...item } : item,
-  );
+  return object.items.map((item) => (isRecord(item) ? { apiVersion: object.apiVersion, kind: itemKind, ...item } : item));
 }
 
 /**
@@ -124,9 +122,7 @@ export function parseManifestText(text: string, file: string): ParsedManifests {
     const where = `${file}:${positionOf(lineCounter, offset)}`;
     const reason = notAnObjectReason(value);
     if (reason !== undefined) {
-      problems.push(
-        `${where}: document ${index} is not a Kubernetes object (needs apiVersion and kind): ${reason}; add them or delete the document`,
-      );
+      problems.push(`${where}: document ${index} is not a Kubernetes object (needs apiVersion and kind): ${reason}; add them or delete the document`);
       continue;
     }
     const object = value as Json;

@@ -88,11 +88,7 @@ for (const reader of readers) {
         name: "problems from every file are listed together",
         files: { "a.yaml": "kind: [\n", "b.yaml": "hello: world\n", "c.yaml": configMap("fine") },
         paths: (root) => [root, join(root, "missing")],
-        problems: [
-          /missing: not found/,
-          /a\.yaml:\d+:\d+: invalid YAML/,
-          /b\.yaml:1:1: document 1 is not a Kubernetes object \(needs apiVersion and kind\)/,
-        ],
+        problems: [/missing: not found/, /a\.yaml:\d+:\d+: invalid YAML/, /b\.yaml:1:1: document 1 is not a Kubernetes object \(needs apiVersion and kind\)/],
       },
     ];
     for (const c of failures) {

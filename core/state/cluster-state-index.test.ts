@@ -17,7 +17,13 @@ describe("ClusterStateIndex.celValue", () => {
 
   it("shapes a grant exactly as policies read it", () => {
     const cluster = ClusterStateIndex.fromObjects([
-      grant({ name: "team-a-shop", namespaces: ["team-a"], hostnames: ["Shop.Example.com.", "*.shop.example.com"], kinds: ["DomainRoute"], allowPublicWithoutProtection: true }),
+      grant({
+        name: "team-a-shop",
+        namespaces: ["team-a"],
+        hostnames: ["Shop.Example.com.", "*.shop.example.com"],
+        kinds: ["DomainRoute"],
+        allowPublicWithoutProtection: true,
+      }),
     ]).celValue();
     assert.deepEqual(field(cluster, "grants"), [
       {
@@ -49,10 +55,7 @@ describe("ClusterStateIndex.celValue", () => {
   }[] = [
     {
       name: "grants are listed by name and under every namespace they name",
-      objects: [
-        grant({ name: "zeta", namespaces: ["team-b", "team-a"] }),
-        grant({ name: "alpha", namespaces: ["team-a", "team-a"] }),
-      ],
+      objects: [grant({ name: "zeta", namespaces: ["team-b", "team-a"] }), grant({ name: "alpha", namespaces: ["team-a", "team-a"] })],
       grants: ["alpha", "zeta"],
       grantsByNamespace: { "team-a": ["alpha", "zeta"], "team-b": ["zeta"] },
     },
@@ -133,7 +136,11 @@ describe("ClusterStateIndex.celValue", () => {
   for (const c of indexing) {
     it(c.name, () => {
       const cluster = ClusterStateIndex.fromObjects(c.objects).celValue();
-      if (c.grants) assert.deepEqual((field(cluster, "grants") as { name: string }[]).map((g) => g.name), c.grants);
+      if (c.grants)
+        assert.deepEqual(
+          (field(cluster, "grants") as { name: string }[]).map((g) => g.name),
+          c.grants,
+        );
       if (c.grantsByNamespace) assert.deepEqual(grantNames(cluster), c.grantsByNamespace);
       if (c.byDomain) assert.deepEqual(routeNames(cluster, "domainRoutesByDomain"), c.byDomain);
       if (c.byAppId) assert.deepEqual(routeNames(cluster, "domainRoutesByAppId"), c.byAppId);
@@ -297,7 +304,10 @@ describe("ClusterStateIndex updates", () => {
   });
 
   it("counts a Terminating route as held, under no domain or appId", () => {
-    const index = ClusterStateIndex.fromObjects([...base(), route({ name: "gone", domain: "gone.shop.example.com", appId: "gone", deletionTimestamp: "2030-01-01T00:00:00Z" })]);
+    const index = ClusterStateIndex.fromObjects([
+      ...base(),
+      route({ name: "gone", domain: "gone.shop.example.com", appId: "gone", deletionTimestamp: "2030-01-01T00:00:00Z" }),
+    ]);
     assert.deepEqual(index.counts(), { hostnameGrants: 1, domainRoutes: 3, domains: 2, appIds: 2, grantedNamespaces: 1 });
   });
 
@@ -339,10 +349,7 @@ describe("ClusterStateIndex copy-on-write", () => {
   });
 
   it("shares untouched lists between snapshots instead of rebuilding them", () => {
-    const index = ClusterStateIndex.fromObjects([
-      route({ name: "a", domain: "a.example.com" }),
-      route({ name: "b", domain: "b.example.com" }),
-    ]);
+    const index = ClusterStateIndex.fromObjects([route({ name: "a", domain: "a.example.com" }), route({ name: "b", domain: "b.example.com" })]);
     const before = index.celValue().get("domainRoutesByDomain") as Map<string, unknown>;
     index.upsert(route({ name: "b", domain: "c.example.com" }));
     const after = index.celValue().get("domainRoutesByDomain") as Map<string, unknown>;
@@ -429,7 +436,11 @@ describe("ClusterStateIndex with real CEL", () => {
       expected: true,
     },
     { name: "the grant list has a size", expression: "size(cluster.grants) == 2", expected: true },
-    { name: "grant booleans are CEL bools", expression: "cluster.grants[0].allowPublicWithoutProtection == true && cluster.grants[0].name == 'marketing'", expected: true },
+    {
+      name: "grant booleans are CEL bools",
+      expression: "cluster.grants[0].allowPublicWithoutProtection == true && cluster.grants[0].name == 'marketing'",
+      expected: true,
+    },
     { name: "an absent namespace is not a key", expression: "'team-z' in cluster.grantsByNamespace", expected: false },
   ];
   for (const c of cases) {
@@ -452,13 +463,23 @@ describe("ClusterStateIndex fails closed on doubtful entries", () => {
   ];
   for (const { name, kinds } of malformedKinds) {
     it(`a grant whose kinds is ${name} grants nothing, rather than every kind`, () => {
-      const index = ClusterStateIndex.fromObjects([{ ...grant({ name: "g", namespaces: ["team-b"], hostnames: ["api.example.com"] }), spec: { namespaces: ["team-b"], hostnames: ["api.example.com"], kinds } }]);
+      const index = ClusterStateIndex.fromObjects([
+        {
+          ...grant({ name: "g", namespaces: ["team-b"], hostnames: ["api.example.com"] }),
+          spec: { namespaces: ["team-b"], hostnames: ["api.example.com"], kinds },
+        },
+      ]);
       assert.deepEqual(grantNames(index.celValue()), {});
     });
   }
 
   it("a grant with a readable kinds list is indexed for its namespaces", () => {
-    const index = ClusterStateIndex.fromObjects([{ ...grant({ name: "g", namespaces: ["team-b"], hostnames: ["api.example.com"] }), spec: { namespaces: ["team-b"], hostnames: ["api.example.com"], kinds: ["HTTPRoute"] } }]);
+    const index = ClusterStateIndex.fromObjects([
+      {
+        ...grant({ name: "g", namespaces: ["team-b"], hostnames: ["api.example.com"] }),
+        spec: { namespaces: ["team-b"], hostnames: ["api.example.com"], kinds: ["HTTPRoute"] },
+      },
+    ]);
     assert.deepEqual(grantNames(index.celValue()), { "team-b": ["g"] });
   });
 });

@@ -23,7 +23,10 @@ function covered(hostname: string, granted: readonly string[]): boolean {
 describe("examples", () => {
   it("the platform config parses", () => {
     const config = loadPlatformConfig(at("platform-config.yaml"));
-    assert.deepEqual(config.domains.map((d) => d.apex), ["example.com", "corp.example.net"]);
+    assert.deepEqual(
+      config.domains.map((d) => d.apex),
+      ["example.com", "corp.example.net"],
+    );
     assert.deepEqual(config.protection.providers, ["sso"]);
   });
 
@@ -48,7 +51,10 @@ describe("examples", () => {
     const cluster = index.celValue();
     assert.ok((cluster.get("domainRoutesByAppId") as Map<string, unknown>).has("shop-web"));
     const kinds = (cluster.get("grants") as Map<string, unknown>[]).map((g) => g.get("kinds"));
-    assert.ok(kinds.some((k) => JSON.stringify(k) === '["HTTPRoute"]'), "one grant is limited to HTTPRoutes");
+    assert.ok(
+      kinds.some((k) => JSON.stringify(k) === '["HTTPRoute"]'),
+      "one grant is limited to HTTPRoutes",
+    );
   });
 
   const singleObjectFolders: { folder: string; header: RegExp }[] = [
@@ -81,8 +87,14 @@ describe("examples", () => {
         return kinds.length === 0 || kinds.includes(route.kind);
       });
       for (const hostname of hostnames) {
-        assert.ok(config.domains.some((d) => hostname === d.apex || hostname.endsWith(`.${d.apex}`)), `${source}: ${hostname} outside the apexes`);
-        assert.ok(grants.some((g) => covered(hostname, g.get("hostnames") as string[])), `${source}: ${hostname} not granted`);
+        assert.ok(
+          config.domains.some((d) => hostname === d.apex || hostname.endsWith(`.${d.apex}`)),
+          `${source}: ${hostname} outside the apexes`,
+        );
+        assert.ok(
+          grants.some((g) => covered(hostname, g.get("hostnames") as string[])),
+          `${source}: ${hostname} not granted`,
+        );
         assert.ok(!byDomain.has(hostname), `${source}: ${hostname} already used`);
       }
       if (route.spec.protection) assert.ok(!byAppId.has(route.spec.protection.appId), `${source}: appId already used`);

@@ -28,7 +28,8 @@ export function grantEntry(object: unknown): GrantEntry | undefined {
   // An empty kinds list means every kind, so a kinds field that is present
   // but unreadable (a scalar, empty strings, numbers) must not collapse into
   // it: such a grant is indexed for no namespace and so grants nothing.
-  const kindsMalformed = spec?.kinds !== undefined && spec.kinds !== null && (!Array.isArray(spec.kinds) || kinds.length !== spec.kinds.length || kinds.length === 0);
+  const kindsMalformed =
+    spec?.kinds !== undefined && spec.kinds !== null && (!Array.isArray(spec.kinds) || kinds.length !== spec.kinds.length || kinds.length === 0);
   const namespaces = kindsMalformed ? [] : stringsAt(spec, "namespaces", detached);
   const hostnames = stringsAt(spec, "hostnames", (h) => detached(normalizeHostname(h)));
   const allowPublicWithoutProtection = spec?.allowPublicWithoutProtection === true;

@@ -32,12 +32,14 @@ describe("ClusterStateIndex memory", () => {
   const documents = [
     {
       name: "a DomainRoute",
-      yaml: "apiVersion: hostgate.dev/v1alpha1\nkind: DomainRoute\nmetadata:\n  name: shop-web-frontend\n  namespace: team-a-namespace\n" +
+      yaml:
+        "apiVersion: hostgate.dev/v1alpha1\nkind: DomainRoute\nmetadata:\n  name: shop-web-frontend\n  namespace: team-a-namespace\n" +
         "  uid: 00000000-0000-4000-8000-000000000001\nspec:\n  domain: shop.team-a.example.com\n  lb: alb-out-internet\n  protection:\n    provider: sso\n    appId: shop-web-frontend-app\n",
     },
     {
       name: "a HostnameGrant",
-      yaml: "apiVersion: hostgate.dev/v1alpha1\nkind: HostnameGrant\nmetadata:\n  name: team-a-shop-grant\nspec:\n  namespaces: [team-a-namespace]\n" +
+      yaml:
+        "apiVersion: hostgate.dev/v1alpha1\nkind: HostnameGrant\nmetadata:\n  name: team-a-shop-grant\nspec:\n  namespaces: [team-a-namespace]\n" +
         "  hostnames: ['*.shop.team-a.example.com']\n  kinds: [DomainRouteKind]\n",
     },
   ];

@@ -14,7 +14,13 @@ const squatter = terminating(domainRoute("team-b", "squat", { domain: "api.examp
 // team-a's old cart route, on its way out.
 const oldCart = terminating(domainRoute("team-a", "cart", { domain: "cart.shop.example.com", protection: { provider: "sso", appId: "cart" } }));
 
-const STATE = [grant("team-a-shop", ["team-a"], ["shop.example.com", "*.shop.example.com"]), grant("team-b-api", ["team-b"], ["api.example.com"]), owner, squatter, oldCart];
+const STATE = [
+  grant("team-a-shop", ["team-a"], ["shop.example.com", "*.shop.example.com"]),
+  grant("team-b-api", ["team-b"], ["api.example.com"]),
+  owner,
+  squatter,
+  oldCart,
+];
 // The index is built from these objects by ClusterStateIndex, as the webhook's cache builds it.
 const environment = scenarioEnvironment(STATE);
 
@@ -29,17 +35,29 @@ describe("a Terminating route holds no appId or domain in admission", () => {
     },
     {
       name: "another route may take the appId of a Terminating route",
-      verdict: () => decide(admissionInput("CREATE", domainRoute("team-a", "cart-v2", { domain: "cart2.shop.example.com", protection: { provider: "sso", appId: "cart" } })), environment),
+      verdict: () =>
+        decide(
+          admissionInput("CREATE", domainRoute("team-a", "cart-v2", { domain: "cart2.shop.example.com", protection: { provider: "sso", appId: "cart" } })),
+          environment,
+        ),
       deniedBy: [],
     },
     {
       name: "another route may take the domain of a Terminating route (its DomainClaim still decides who is served)",
-      verdict: () => decide(admissionInput("CREATE", domainRoute("team-a", "cart-v2", { domain: "cart.shop.example.com", protection: { provider: "sso", appId: "cart-v2" } })), environment),
+      verdict: () =>
+        decide(
+          admissionInput("CREATE", domainRoute("team-a", "cart-v2", { domain: "cart.shop.example.com", protection: { provider: "sso", appId: "cart-v2" } })),
+          environment,
+        ),
       deniedBy: [],
     },
     {
       name: "the control: a live route still holds its appId, and the denial names only it",
-      verdict: () => decide(admissionInput("CREATE", domainRoute("team-a", "copy", { domain: "copy.shop.example.com", protection: { provider: "sso", appId: "shop-web" } })), environment),
+      verdict: () =>
+        decide(
+          admissionInput("CREATE", domainRoute("team-a", "copy", { domain: "copy.shop.example.com", protection: { provider: "sso", appId: "shop-web" } })),
+          environment,
+        ),
       deniedBy: ["appid-unique"],
       message: /^spec\.protection\.appId "shop-web" is already used by DomainRoute team-a\/shop-web \(shop\.example\.com\); /,
     },

@@ -40,7 +40,10 @@ export class RecordingLogger implements Logger {
     const found = this.entries.find(match);
     if (found) return Promise.resolve(found);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching log entry within ${timeoutMs} ms; got: ${this.entries.map((e) => e.message).join(" | ")}`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching log entry within ${timeoutMs} ms; got: ${this.entries.map((e) => e.message).join(" | ")}`)),
+        timeoutMs,
+      );
       this.#waiters.push({
         match,
         resolve: (e) => {

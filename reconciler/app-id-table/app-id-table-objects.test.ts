@@ -34,7 +34,8 @@ function keysSorted(value: unknown): boolean {
   return keys.every((key, i) => i === 0 || keys[i - 1] < key) && Object.values(value).every(keysSorted);
 }
 
-const field = (object: KubeObject, ...path: string[]): unknown => path.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], object);
+const field = (object: KubeObject, ...path: string[]): unknown =>
+  path.reduce<unknown>((value, key) => (value as Record<string, unknown> | undefined)?.[key], object);
 
 describe("renderAppIdTableObjects", () => {
   const { envoyFilter, configMap } = renderAppIdTableObjects(table, options);
@@ -135,7 +136,10 @@ describe("appIdTableObjectProblems", () => {
     assert.equal(problems.length, 2);
     const efBytes = Buffer.byteLength(JSON.stringify(objects.envoyFilter));
     assert.ok(efBytes > MAX_APP_ID_TABLE_OBJECT_BYTES);
-    assert.match(problems[0], new RegExp(`^EnvoyFilter istio-ingress/hostgate-identity would be ${efBytes.toLocaleString("en-US")} bytes of JSON, over the 1,000,000 bytes`));
+    assert.match(
+      problems[0],
+      new RegExp(`^EnvoyFilter istio-ingress/hostgate-identity would be ${efBytes.toLocaleString("en-US")} bytes of JSON, over the 1,000,000 bytes`),
+    );
     assert.match(problems[1], /^ConfigMap istio-ingress\/hostgate-identity-table would be [\d,]+ bytes/);
     for (const problem of problems) assert.match(problem, /40000 entries\) is too large for one object.*fewer routes.*shorter appIds/);
   });

@@ -57,7 +57,9 @@ export function renderAppIdTableObjects(table: AppIdTable, options: AppIdTableOb
           applyTo: "HTTP_FILTER",
           match: {
             context: "GATEWAY",
-            listener: { filterChain: { filter: { name: "envoy.filters.network.http_connection_manager", subFilter: { name: "envoy.filters.http.ext_authz" } } } },
+            listener: {
+              filterChain: { filter: { name: "envoy.filters.network.http_connection_manager", subFilter: { name: "envoy.filters.http.ext_authz" } } },
+            },
           },
           patch: {
             operation: "INSERT_BEFORE",

@@ -189,7 +189,11 @@ describe("computeAppIdTable", () => {
     const table = computeAppIdTable({ routes: parts.map((p) => p.route), claims: parts.map((p) => p.claim), knownProvider });
     const label = (name: string) => `team-a/${name} (${name}.example.com)`;
     assert.deepEqual(table.conflicts, [{ appId: "copied", routes: names.map(label) }]);
-    assert.deepEqual(table.routeStates.get("team-a/r00"), { kind: "conflict", appId: "copied", others: [...names.slice(1, MAX_NAMED_OTHERS + 1).map(label), "and 2 more"] });
+    assert.deepEqual(table.routeStates.get("team-a/r00"), {
+      kind: "conflict",
+      appId: "copied",
+      others: [...names.slice(1, MAX_NAMED_OTHERS + 1).map(label), "and 2 more"],
+    });
     assert.deepEqual(table.routeStates.get("team-a/r05"), {
       kind: "conflict",
       appId: "copied",
@@ -210,11 +214,19 @@ describe("computeAppIdTable", () => {
     ];
     const render = (order: number[]) => {
       const picked = order.map((i) => parts[i]);
-      const table = computeAppIdTable({ routes: picked.map((p) => p.route), claims: picked.flatMap((p) => ("claim" in p ? [p.claim] : [])).reverse(), knownProvider });
+      const table = computeAppIdTable({
+        routes: picked.map((p) => p.route),
+        claims: picked.flatMap((p) => ("claim" in p ? [p.claim] : [])).reverse(),
+        knownProvider,
+      });
       return JSON.stringify({ ...table, routeStates: [...table.routeStates] });
     };
     const expected = render([0, 1, 2, 3, 4, 5, 6]);
-    for (const order of [[6, 5, 4, 3, 2, 1, 0], [2, 0, 6, 5, 1, 4, 3], [4, 5, 0, 3, 6, 2, 1]]) {
+    for (const order of [
+      [6, 5, 4, 3, 2, 1, 0],
+      [2, 0, 6, 5, 1, 4, 3],
+      [4, 5, 0, 3, 6, 2, 1],
+    ]) {
       assert.equal(render(order), expected);
     }
   });

@@ -76,12 +76,20 @@ const programs: { name: string; program: LuaProgram; expected: Buffer | RegExp }
   },
   {
     name: "shows the variables it is given to os.getenv",
-    program: { files: { "main.lua": "io.write(os.getenv('HOSTGATE_TEST_VALUE'), tostring(os.getenv('HOSTGATE_TEST_UNSET')))" }, main: "main.lua", env: { HOSTGATE_TEST_VALUE: "x=1" } },
+    program: {
+      files: { "main.lua": "io.write(os.getenv('HOSTGATE_TEST_VALUE'), tostring(os.getenv('HOSTGATE_TEST_UNSET')))" },
+      main: "main.lua",
+      env: { HOSTGATE_TEST_VALUE: "x=1" },
+    },
     expected: Buffer.from("x=1nil"),
   },
   {
     name: "runs another of its files with dofile, in the same globals",
-    program: { files: { "main.lua": "shared = 'from main' dofile(arg[1]) io.write(back)", "lib.lua": "back = shared .. ', back'" }, main: "main.lua", args: ["lib.lua"] },
+    program: {
+      files: { "main.lua": "shared = 'from main' dofile(arg[1]) io.write(back)", "lib.lua": "back = shared .. ', back'" },
+      main: "main.lua",
+      args: ["lib.lua"],
+    },
     expected: Buffer.from("from main, back"),
   },
   {
@@ -107,9 +115,24 @@ for (const lua of interpreters) {
     const leaks: { name: string; first: string; then: string; expected: string }[] = [
       { name: "a global it defines", first: "leaked = 'yes'", then: "io.write(tostring(leaked))", expected: "nil" },
       { name: "a global it removes", first: "tostring = nil", then: "io.write(tostring(1))", expected: "1" },
-      { name: "a library function it replaces", first: "string.upper = function() return 'hijacked' end", then: "io.write(string.upper('a'), ('b'):upper())", expected: "AB" },
-      { name: "a library function it removes through the string metatable", first: "getmetatable('').__index.rep = nil", then: "io.write(('ab'):rep(2))", expected: "abab" },
-      { name: "a library table it empties", first: "for k in pairs(table) do table[k] = nil end", then: "io.write(table.concat({ 'x', 'y' }, ','))", expected: "x,y" },
+      {
+        name: "a library function it replaces",
+        first: "string.upper = function() return 'hijacked' end",
+        then: "io.write(string.upper('a'), ('b'):upper())",
+        expected: "AB",
+      },
+      {
+        name: "a library function it removes through the string metatable",
+        first: "getmetatable('').__index.rep = nil",
+        then: "io.write(('ab'):rep(2))",
+        expected: "abab",
+      },
+      {
+        name: "a library table it empties",
+        first: "for k in pairs(table) do table[k] = nil end",
+        then: "io.write(table.concat({ 'x', 'y' }, ','))",
+        expected: "x,y",
+      },
     ];
     for (const { name, first, then, expected } of leaks) {
       it(`starts the next program fresh: ${name} does not leak`, () => {

@@ -39,7 +39,11 @@ describe("nonPortableLua", () => {
   ];
   for (const { source, constructs } of snippets) {
     const what = constructs.length === 0 ? "nothing" : [...new Set(constructs)].join(", ");
-    it(`finds ${what} in ${JSON.stringify(source)}`, () => assert.deepEqual(nonPortableLua(source).map((f) => f.construct), constructs));
+    it(`finds ${what} in ${JSON.stringify(source)}`, () =>
+      assert.deepEqual(
+        nonPortableLua(source).map((f) => f.construct),
+        constructs,
+      ));
   }
 
   it("names the line of each finding and why it is not portable", () => {
@@ -71,6 +75,9 @@ describe("the Envoy stub the tests run the filter in", () => {
     // The stub counts header values with # on lists it builds without holes,
     // and formats bytes (integers in both) with %02x.
     const allowed = new Set(["length operator", "string.format"]);
-    assert.deepEqual(nonPortableLua(stub).filter((f) => !allowed.has(f.construct)), []);
+    assert.deepEqual(
+      nonPortableLua(stub).filter((f) => !allowed.has(f.construct)),
+      [],
+    );
   });
 });

@@ -39,19 +39,27 @@ describe("renderAppIdTableLua", () => {
         else if (line.startsWith("t[")) sizes[sizes.length - 1]++;
       }
       assert.equal(sizes.length, chunks);
-      assert.equal(sizes.reduce((a, b) => a + b, 0), count);
+      assert.equal(
+        sizes.reduce((a, b) => a + b, 0),
+        count,
+      );
       assert.ok(sizes.every((size) => size <= LUA_ENTRIES_PER_CHUNK));
     });
   }
 
   it("keeps each entry on its own line whatever the values hold", () => {
     const hostile = HOSTILE_STRINGS.map((value, i) => ({ host: `h${i}.example.com${value}`, appId: value, route: { namespace: "ns", name: `r${i}` } }));
-    const lines = renderAppIdTableLua(hostile, "x-app-id").split("\n").filter((line) => line.startsWith("t["));
+    const lines = renderAppIdTableLua(hostile, "x-app-id")
+      .split("\n")
+      .filter((line) => line.startsWith("t["));
     assert.equal(lines.length, hostile.length);
     for (const line of lines) assert.match(line, /^t\['[^']*'\]='[^']*'$/);
   });
 
   it("refuses a host listed twice rather than let input order pick the winner", () => {
-    assert.throws(() => renderAppIdTableLua(entries({ "a.example.com": "one" }).concat(entries({ "a.example.com": "two" })), "x-app-id"), /a\.example\.com.*twice/);
+    assert.throws(
+      () => renderAppIdTableLua(entries({ "a.example.com": "one" }).concat(entries({ "a.example.com": "two" })), "x-app-id"),
+      /a\.example\.com.*twice/,
+    );
   });
 });

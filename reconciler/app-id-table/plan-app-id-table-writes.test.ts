@@ -12,7 +12,10 @@ const options = { namespace: "istio-ingress", selector: { istio: "ingressgateway
 
 function render(appId = "shop-id"): AppIdTableObjects {
   const parts = [owned("shop", { appId }), owned("api", { appId: "api-id" })];
-  return renderAppIdTableObjects(computeAppIdTable({ routes: parts.map((p) => p.route), claims: parts.map((p) => p.claim), knownProvider: (provider) => provider === "sso" }), options);
+  return renderAppIdTableObjects(
+    computeAppIdTable({ routes: parts.map((p) => p.route), claims: parts.map((p) => p.claim), knownProvider: (provider) => provider === "sso" }),
+    options,
+  );
 }
 
 /** What reading an applied object back from the API server looks like: reordered keys plus server-set metadata. */
@@ -21,10 +24,20 @@ function stored(object: KubeObject): KubeObject {
   const reversed = (value: unknown): unknown => {
     if (Array.isArray(value)) return value.map(reversed);
     if (value === null || typeof value !== "object") return value;
-    return Object.fromEntries(Object.entries(value).reverse().map(([k, v]) => [k, reversed(v)]));
+    return Object.fromEntries(
+      Object.entries(value)
+        .reverse()
+        .map(([k, v]) => [k, reversed(v)]),
+    );
   };
   const result = reversed(copy) as KubeObject;
-  Object.assign(result.metadata!, { uid: "0a1b", resourceVersion: "42", generation: 3, creationTimestamp: "2025-01-01T00:00:00Z", managedFields: [{ manager: "hostgate" }] });
+  Object.assign(result.metadata!, {
+    uid: "0a1b",
+    resourceVersion: "42",
+    generation: 3,
+    creationTimestamp: "2025-01-01T00:00:00Z",
+    managedFields: [{ manager: "hostgate" }],
+  });
   return result;
 }
 
@@ -44,37 +57,58 @@ describe("planAppIdTableWrites", () => {
     { name: "a deleted ConfigMap is written again", edit: (c) => ({ envoyFilter: c.envoyFilter }), writes: ["ConfigMap"] },
     {
       name: "a hand-edited EnvoyFilter spec is reverted",
-      edit: (c) => { spec(c.envoyFilter).priority = 0; return c; },
+      edit: (c) => {
+        spec(c.envoyFilter).priority = 0;
+        return c;
+      },
       writes: ["EnvoyFilter"],
     },
     {
       name: "a field added to the EnvoyFilter spec by hand is reverted",
-      edit: (c) => { spec(c.envoyFilter).targetRefs = [{ kind: "Gateway", name: "other" }]; return c; },
+      edit: (c) => {
+        spec(c.envoyFilter).targetRefs = [{ kind: "Gateway", name: "other" }];
+        return c;
+      },
       writes: ["EnvoyFilter"],
     },
     {
       name: "a hand-edited table in the ConfigMap is reverted",
-      edit: (c) => { data(c.configMap)["table.json"] = '{"shop.example.com": "stolen"}'; return c; },
+      edit: (c) => {
+        data(c.configMap)["table.json"] = '{"shop.example.com": "stolen"}';
+        return c;
+      },
       writes: ["ConfigMap"],
     },
     {
       name: "an extra key in the ConfigMap data is reverted",
-      edit: (c) => { data(c.configMap)["note"] = "hi"; return c; },
+      edit: (c) => {
+        data(c.configMap)["note"] = "hi";
+        return c;
+      },
       writes: ["ConfigMap"],
     },
     {
       name: "a removed managed-by label is put back",
-      edit: (c) => { delete meta(c.envoyFilter).labels["app.kubernetes.io/managed-by"]; return c; },
+      edit: (c) => {
+        delete meta(c.envoyFilter).labels["app.kubernetes.io/managed-by"];
+        return c;
+      },
       writes: ["EnvoyFilter"],
     },
     {
       name: "a changed audit-copy label is put back",
-      edit: (c) => { meta(c.configMap).labels["hostgate.dev/audit-copy"] = "false"; return c; },
+      edit: (c) => {
+        meta(c.configMap).labels["hostgate.dev/audit-copy"] = "false";
+        return c;
+      },
       writes: ["ConfigMap"],
     },
     {
       name: "a changed entries annotation is put back",
-      edit: (c) => { meta(c.envoyFilter).annotations["hostgate.dev/entries"] = "0"; return c; },
+      edit: (c) => {
+        meta(c.envoyFilter).annotations["hostgate.dev/entries"] = "0";
+        return c;
+      },
       writes: ["EnvoyFilter"],
     },
     {
@@ -88,7 +122,10 @@ describe("planAppIdTableWrites", () => {
     },
     {
       name: "objects without any labels are written again",
-      edit: (c) => { delete (c.configMap.metadata as Record<string, unknown>).labels; return c; },
+      edit: (c) => {
+        delete (c.configMap.metadata as Record<string, unknown>).labels;
+        return c;
+      },
       writes: ["ConfigMap"],
     },
   ];
@@ -96,7 +133,10 @@ describe("planAppIdTableWrites", () => {
     it(c.name, () => {
       const current = c.edit(applied(desired) as { envoyFilter: KubeObject; configMap: KubeObject });
       const writes = planAppIdTableWrites(current, desired);
-      assert.deepEqual(writes.map((w) => w.kind), c.writes);
+      assert.deepEqual(
+        writes.map((w) => w.kind),
+        c.writes,
+      );
       for (const write of writes) assert.equal(write, write.kind === "EnvoyFilter" ? desired.envoyFilter : desired.configMap);
     });
   }
@@ -106,7 +146,10 @@ describe("planAppIdTableWrites", () => {
     const next = render("new-id");
     const writes = planAppIdTableWrites(before, next);
     assert.equal(writes.length, 2);
-    const after: CurrentAppIdTableObjects = { ...before, ...Object.fromEntries(writes.map((w) => [w.kind === "EnvoyFilter" ? "envoyFilter" : "configMap", stored(w)])) };
+    const after: CurrentAppIdTableObjects = {
+      ...before,
+      ...Object.fromEntries(writes.map((w) => [w.kind === "EnvoyFilter" ? "envoyFilter" : "configMap", stored(w)])),
+    };
     assert.deepEqual(planAppIdTableWrites(after, next), []);
     assert.deepEqual(planAppIdTableWrites(after, render("new-id")), []);
   });

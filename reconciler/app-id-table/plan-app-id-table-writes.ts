@@ -23,7 +23,11 @@ export function planAppIdTableWrites(current: CurrentAppIdTableObjects, desired:
 
 function holds(current: KubeObject | undefined, desired: KubeObject, content: "spec" | "data"): boolean {
   if (current === undefined) return false;
-  return jsonEqual(current[content], desired[content]) && includesAll(current.metadata?.labels, desired.metadata?.labels) && includesAll(current.metadata?.annotations, desired.metadata?.annotations);
+  return (
+    jsonEqual(current[content], desired[content]) &&
+    includesAll(current.metadata?.labels, desired.metadata?.labels) &&
+    includesAll(current.metadata?.annotations, desired.metadata?.annotations)
+  );
 }
 
 /** Every key of `wanted` is in `actual` with the same value; other keys of `actual` don't matter. */

@@ -46,14 +46,19 @@ describe("reconciling the appId table", () => {
   };
   const stored = (name: string) => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name }) as unknown as DomainRoute;
   const message = (name: string, type: string) => stored(name).status?.conditions?.find((c) => c.type === type)?.message;
-  const table = () => JSON.parse(((api.server.get(CONFIG_MAPS, { namespace: ns, name: APP_ID_TABLE_CONFIG_MAP_NAME }) as { data: Record<string, string> }).data)["table.json"]!);
+  const table = () =>
+    JSON.parse((api.server.get(CONFIG_MAPS, { namespace: ns, name: APP_ID_TABLE_CONFIG_MAP_NAME }) as { data: Record<string, string> }).data["table.json"]!);
   const routeWrites = () => api.takeWrites().filter((w) => w.resource === "domainroutes.hostgate.dev");
 
   beforeEach(async () => {
     api = new FakeKubeApi();
     const reader: ObjectReader = { get: (r, k) => api.server.get(r, k), list: (r) => api.server.objects(r) };
     deps = { api, reader, config, logger: silentLogger, outcomes: new AppIdOutcomes() };
-    for (const [name, domain, appId] of [["shop", "shop.example.com", "shop-app"], ["blog", "blog.example.com", "blog-app"]] as const) await addRoute(name, domain, appId);
+    for (const [name, domain, appId] of [
+      ["shop", "shop.example.com", "shop-app"],
+      ["blog", "blog.example.com", "blog-app"],
+    ] as const)
+      await addRoute(name, domain, appId);
   });
 
   test("the first pass writes the EnvoyFilter and the ConfigMap and publishes both routes, writing no route", async () => {
@@ -81,7 +86,10 @@ describe("reconciling the appId table", () => {
     await api.update(ENVOY_FILTERS, { ...filter, spec: { configPatches: [] } });
     await api.delete(CONFIG_MAPS, { namespace: ns, name: APP_ID_TABLE_CONFIG_MAP_NAME });
     assert.equal((await reconcileAppIdTable(deps)).writes, 2);
-    assert.notDeepEqual((api.server.get(ENVOY_FILTERS, { namespace: ns, name: APP_ID_TABLE_ENVOY_FILTER_NAME })!.spec as { configPatches: unknown[] }).configPatches, []);
+    assert.notDeepEqual(
+      (api.server.get(ENVOY_FILTERS, { namespace: ns, name: APP_ID_TABLE_ENVOY_FILTER_NAME })!.spec as { configPatches: unknown[] }).configPatches,
+      [],
+    );
     assert.deepEqual(table(), { "blog.example.com": "blog-app", "shop.example.com": "shop-app" });
   });
 
@@ -92,7 +100,9 @@ describe("reconciling the appId table", () => {
     // The reconciler's cache selects app.kubernetes.io/managed-by=hostgate: the stripped object is not in it.
     const labelled = (r: Parameters<ObjectReader["get"]>[0], k: Parameters<ObjectReader["get"]>[1]) => {
       const object = api.server.get(r, k);
-      return (object?.metadata?.labels as Record<string, string> | undefined)?.["app.kubernetes.io/managed-by"] === "hostgate" || r.kind === "DomainRoute" ? object : undefined;
+      return (object?.metadata?.labels as Record<string, string> | undefined)?.["app.kubernetes.io/managed-by"] === "hostgate" || r.kind === "DomainRoute"
+        ? object
+        : undefined;
     };
     const outcome = await reconcileAppIdTable({ ...deps, reader: { ...deps.reader, get: labelled } });
     assert.equal(outcome.writes, 1, "the EnvoyFilter only: the ConfigMap is unchanged");

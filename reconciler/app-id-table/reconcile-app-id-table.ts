@@ -70,7 +70,11 @@ export async function reconcileAppIdTable(deps: AppIdTableReconcilerDeps): Promi
 }
 
 /** Each protected route's outcome, keyed by routeRef; the table's problems first, except a provider's (the route is served nothing anyway). */
-export function outcomesOf(routes: readonly DomainRoute[], states: ReadonlyMap<string, RouteAppIdState>, tooLarge: readonly string[]): Map<string, AppIdOutcome> {
+export function outcomesOf(
+  routes: readonly DomainRoute[],
+  states: ReadonlyMap<string, RouteAppIdState>,
+  tooLarge: readonly string[],
+): Map<string, AppIdOutcome> {
   const outcomes = new Map<string, AppIdOutcome>();
   for (const route of routes) {
     const routeRef = `${route.metadata.namespace}/${route.metadata.name}`;

@@ -19,13 +19,21 @@ function rendered(spec: Record<string, unknown>, hash: string): KubeObject {
   };
 }
 
-const managers = (object: KubeObject | undefined) => ((object?.metadata?.managedFields ?? []) as { manager: string; operation: string }[]).map((e) => `${e.manager} ${e.operation}`);
+const managers = (object: KubeObject | undefined) =>
+  ((object?.metadata?.managedFields ?? []) as { manager: string; operation: string }[]).map((e) => `${e.manager} ${e.operation}`);
 
 /** A VirtualService hostgate created, that others then labelled, annotated and referenced. */
 async function createdAndEdited(api: FakeKubeApi): Promise<KubeObject> {
-  const created = await api.create(SERVICES, rendered({ hosts: ["shop.example.com"], tls: [{ match: "stale" }] }, "old"), { fieldManager: "hostgate-reconciler" });
+  const created = await api.create(SERVICES, rendered({ hosts: ["shop.example.com"], tls: [{ match: "stale" }] }, "old"), {
+    fieldManager: "hostgate-reconciler",
+  });
   const labels = { ...(created.metadata?.labels as object), "argocd.argoproj.io/instance": "shop" };
-  const metadata = { ...created.metadata, labels, annotations: { ...(created.metadata?.annotations as object), note: "kept" }, ownerReferences: [routeRef, othersRef] };
+  const metadata = {
+    ...created.metadata,
+    labels,
+    annotations: { ...(created.metadata?.annotations as object), note: "kept" },
+    ownerReferences: [routeRef, othersRef],
+  };
   return api.update(SERVICES, { ...created, metadata }, { fieldManager: "argocd" });
 }
 
@@ -46,9 +54,15 @@ describe("applying over one of hostgate's objects", () => {
     const current = await createdAndEdited(api);
     api.takeWrites();
     const first = await applyOwned(api, SERVICES, current, rendered({ hosts: ["a.example.com"] }, "a"));
-    assert.deepEqual(api.takeWrites().map((w) => w.verb), ["update", "apply"]);
+    assert.deepEqual(
+      api.takeWrites().map((w) => w.verb),
+      ["update", "apply"],
+    );
     await applyOwned(api, SERVICES, first, rendered({ hosts: ["b.example.com"] }, "b"));
-    assert.deepEqual(api.takeWrites().map((w) => w.verb), ["apply"]);
+    assert.deepEqual(
+      api.takeWrites().map((w) => w.verb),
+      ["apply"],
+    );
   });
 
   test("removes what another writer added outside metadata (their spec field goes), keeping their labels", async () => {
@@ -56,7 +70,11 @@ describe("applying over one of hostgate's objects", () => {
     const created = await api.create(SERVICES, rendered({ hosts: ["a"] }, "a"), { fieldManager: "hostgate-reconciler" });
     const first = await applyOwned(api, SERVICES, created, rendered({ hosts: ["a"] }, "b"));
     const labels = { ...(first.metadata?.labels as object), team: "a" };
-    const edited = await api.update(SERVICES, { ...first, metadata: { ...first.metadata, labels }, spec: { hosts: ["a"], exportTo: ["*"] } }, { fieldManager: "kubectl-edit" });
+    const edited = await api.update(
+      SERVICES,
+      { ...first, metadata: { ...first.metadata, labels }, spec: { hosts: ["a"], exportTo: ["*"] } },
+      { fieldManager: "kubectl-edit" },
+    );
     const applied = await applyOwned(api, SERVICES, edited, rendered({ hosts: ["a"] }, "c"));
     assert.deepEqual(applied.spec, { hosts: ["a"] });
     assert.equal((applied.metadata?.labels as Record<string, string>).team, "a");
@@ -69,11 +87,17 @@ describe("applying over one of hostgate's objects", () => {
     const first = await applyOwned(api, SERVICES, current, rendered({ hosts: ["a"] }, "a"));
     api.takeWrites();
     await applyOwned(api, SERVICES, first, rendered({ hosts: ["b"] }, "b"));
-    assert.deepEqual(api.takeWrites().map((w) => w.verb), ["apply"]);
+    assert.deepEqual(
+      api.takeWrites().map((w) => w.verb),
+      ["apply"],
+    );
   });
 
   const stale: { name: string; change: (api: FakeKubeApi, judged: KubeObject) => Promise<unknown> }[] = [
-    { name: "changed since it was judged", change: (api, judged) => api.update(SERVICES, { ...judged, spec: { hosts: ["edited.example.com"] } }, { fieldManager: "kubectl-edit" }) },
+    {
+      name: "changed since it was judged",
+      change: (api, judged) => api.update(SERVICES, { ...judged, spec: { hosts: ["edited.example.com"] } }, { fieldManager: "kubectl-edit" }),
+    },
     {
       name: "deleted and re-created by someone else since it was judged",
       change: async (api) => {
@@ -104,13 +128,20 @@ describe("writing one of hostgate's own objects (applyObject)", () => {
     assert.deepEqual(managers(created), ["hostgate-reconciler Update"]);
     const applied = await applyObject(api, SERVICES, rendered({ hosts: ["b"] }, "b"), created);
     assert.deepEqual(applied.spec, { hosts: ["b"] });
-    assert.deepEqual(api.takeWrites().map((w) => w.verb), ["create", "update", "apply"]);
+    assert.deepEqual(
+      api.takeWrites().map((w) => w.verb),
+      ["create", "update", "apply"],
+    );
   });
 
   test("removes a field someone added to its spec by hand (a targetRefs that would re-point it), on the next write", async () => {
     const api = new FakeKubeApi();
     const created = await applyObject(api, SERVICES, rendered({ hosts: ["a"] }, "a"), undefined);
-    const edited = await api.update(SERVICES, { ...created, spec: { hosts: ["a"], targetRefs: [{ kind: "Gateway", name: "other" }] } }, { fieldManager: "kubectl-edit" });
+    const edited = await api.update(
+      SERVICES,
+      { ...created, spec: { hosts: ["a"], targetRefs: [{ kind: "Gateway", name: "other" }] } },
+      { fieldManager: "kubectl-edit" },
+    );
     const applied = await applyObject(api, SERVICES, rendered({ hosts: ["a"] }, "a"), edited);
     assert.deepEqual(applied.spec, { hosts: ["a"] });
     assert.deepEqual(managers(applied), ["hostgate-reconciler Apply"]);

@@ -32,8 +32,16 @@ describe("taking over the fields hostgate must own before it applies", () => {
       entries: [entry(ME, "Apply", {}), entry("tool", "Update", { "f:data": { "f:extra": {} } }), entry("istio", "Update", { "f:status": { "f:x": {} } })],
       result: [entry("istio", "Update", { "f:status": { "f:x": {} } }), entry(ME, "Apply", { "f:data": { "f:extra": {} } })],
     },
-    { name: "nothing moves when others own only metadata and status", entries: [entry(ME, "Apply", { "f:spec": {} }), entry("argocd", "Update", label("app"))], result: "unchanged" },
-    { name: "nothing moves for an entry without a field set (kept as it is)", entries: [entry(ME, "Apply", { "f:spec": {} }), entry("other", "Update", {})], result: "unchanged" },
+    {
+      name: "nothing moves when others own only metadata and status",
+      entries: [entry(ME, "Apply", { "f:spec": {} }), entry("argocd", "Update", label("app"))],
+      result: "unchanged",
+    },
+    {
+      name: "nothing moves for an entry without a field set (kept as it is)",
+      entries: [entry(ME, "Apply", { "f:spec": {} }), entry("other", "Update", {})],
+      result: "unchanged",
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {
@@ -46,9 +54,17 @@ describe("taking over the fields hostgate must own before it applies", () => {
   const needs: { name: string; managers: { manager: string; operation: string }[]; needs: boolean }[] = [
     { name: "only hostgate's Apply entry: nothing to read", managers: [{ manager: ME, operation: "Apply" }], needs: false },
     { name: "hostgate's Update entry (its create)", managers: [{ manager: ME, operation: "Update" }], needs: true },
-    { name: "another writer's entry", managers: [{ manager: ME, operation: "Apply" }, { manager: "kubectl-edit", operation: "Update" }], needs: true },
+    {
+      name: "another writer's entry",
+      managers: [
+        { manager: ME, operation: "Apply" },
+        { manager: "kubectl-edit", operation: "Update" },
+      ],
+      needs: true,
+    },
   ];
   for (const c of needs) {
-    test(`reads the live object first when the cached managers show ${c.name}: ${c.needs}`, () => assert.equal(mayNeedTakeOver({ metadata: { managedFields: c.managers } }, ME), c.needs));
+    test(`reads the live object first when the cached managers show ${c.name}: ${c.needs}`, () =>
+      assert.equal(mayNeedTakeOver({ metadata: { managedFields: c.managers } }, ME), c.needs));
   }
 });

@@ -36,10 +36,7 @@ export const OWNERSHIP_REASON = {
   ObjectOwnedByAnotherRoute: "ObjectOwnedByAnotherRoute",
 } as const;
 
-export type Ownership =
-  | { owner: "route" }
-  | { owner: "another-route"; routeUid: string; route?: string }
-  | { owner: "not-hostgate"; why: string };
+export type Ownership = { owner: "route" } | { owner: "another-route"; routeUid: string; route?: string } | { owner: "not-hostgate"; why: string };
 
 /** True when the object's managedFields name the reconciler's field manager (any operation: it creates (Update) and then applies (Apply)). */
 export function writtenByReconciler(object: KubeObject): boolean {
@@ -50,12 +47,15 @@ export function writtenByReconciler(object: KubeObject): boolean {
 /** True when the object's controller owner reference is the DomainRoute with `uid` (hostgate sets it on objects in the route's namespace). */
 export function controlledByRoute(object: KubeObject, uid: string): boolean {
   const references = object.metadata?.ownerReferences;
-  return Array.isArray(references) && references.some((r) => {
-    const reference = r as { apiVersion?: unknown; kind?: unknown; uid?: unknown; controller?: unknown } | null;
-    // Any version of the group: a reference written under an earlier API version still names the route.
-    const group = typeof reference?.apiVersion === "string" ? reference.apiVersion.split("/")[0] : undefined;
-    return reference?.controller === true && reference.kind === KIND_DOMAIN_ROUTE && group === GROUP && reference.uid === uid;
-  });
+  return (
+    Array.isArray(references) &&
+    references.some((r) => {
+      const reference = r as { apiVersion?: unknown; kind?: unknown; uid?: unknown; controller?: unknown } | null;
+      // Any version of the group: a reference written under an earlier API version still names the route.
+      const group = typeof reference?.apiVersion === "string" ? reference.apiVersion.split("/")[0] : undefined;
+      return reference?.controller === true && reference.kind === KIND_DOMAIN_ROUTE && group === GROUP && reference.uid === uid;
+    })
+  );
 }
 
 /** Whose `object` is, judged for the route with uid `routeUid` (see the rule above). */

@@ -4,7 +4,12 @@ import { canonicalJson, contains, planApply, withAppliedHash } from "./plan-appl
 import type { KubeObject } from "../../core/kube/object-key.ts";
 
 const gateway = (name: string, hosts: string[], extra: Record<string, unknown> = {}): KubeObject =>
-  withAppliedHash({ apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata: { name, namespace: "istio-system", labels: { "app.kubernetes.io/managed-by": "hostgate" } }, spec: { selector: { istio: "ingressgateway" }, servers: [{ hosts, port: { number: 80, name: "http", protocol: "HTTP" } }], ...extra } });
+  withAppliedHash({
+    apiVersion: "networking.istio.io/v1",
+    kind: "Gateway",
+    metadata: { name, namespace: "istio-system", labels: { "app.kubernetes.io/managed-by": "hostgate" } },
+    spec: { selector: { istio: "ingressgateway" }, servers: [{ hosts, port: { number: 80, name: "http", protocol: "HTTP" } }], ...extra },
+  });
 /** What the API server returns for an applied object: server metadata added. */
 const stored = (o: KubeObject, patch: (o: KubeObject) => void = () => {}): KubeObject => {
   const copy = structuredClone(o);
@@ -19,16 +24,40 @@ describe("planning applies and prunes", () => {
   const cases: { name: string; desired: KubeObject[]; current: KubeObject[]; apply: string[]; prune: string[] }[] = [
     { name: "missing objects are applied", desired: [a, b], current: [], apply: ["a", "b"], prune: [] },
     { name: "objects as rendered plan nothing (a second reconcile writes nothing)", desired: [a, b], current: [stored(a), stored(b)], apply: [], prune: [] },
-    { name: "a hand edit of a field we own is reverted", desired: [a], current: [stored(a, (o) => ((o.spec as { servers: unknown[] }).servers = []))], apply: ["a"], prune: [] },
-    { name: "a label someone else added is left alone", desired: [a], current: [stored(a, (o) => ((o.metadata!.labels as Record<string, string>).team = "x"))], apply: [], prune: [] },
-    { name: "a field we set before and no longer render is caught by the hash", desired: [a], current: [stored(gateway("a", ["a.example.com"], { extra: true }))], apply: ["a"], prune: [] },
+    {
+      name: "a hand edit of a field we own is reverted",
+      desired: [a],
+      current: [stored(a, (o) => ((o.spec as { servers: unknown[] }).servers = []))],
+      apply: ["a"],
+      prune: [],
+    },
+    {
+      name: "a label someone else added is left alone",
+      desired: [a],
+      current: [stored(a, (o) => ((o.metadata!.labels as Record<string, string>).team = "x"))],
+      apply: [],
+      prune: [],
+    },
+    {
+      name: "a field we set before and no longer render is caught by the hash",
+      desired: [a],
+      current: [stored(gateway("a", ["a.example.com"], { extra: true }))],
+      apply: ["a"],
+      prune: [],
+    },
     { name: "objects of ours no longer rendered are pruned", desired: [a], current: [stored(a), stored(b)], apply: [], prune: ["b"] },
   ];
   for (const c of cases) {
     test(c.name, () => {
       const plan = planApply(c.desired, c.current);
-      assert.deepEqual(plan.apply.map((o) => o.metadata?.name), c.apply);
-      assert.deepEqual(plan.prune.map((o) => o.metadata?.name), c.prune);
+      assert.deepEqual(
+        plan.apply.map((o) => o.metadata?.name),
+        c.apply,
+      );
+      assert.deepEqual(
+        plan.prune.map((o) => o.metadata?.name),
+        c.prune,
+      );
     });
   }
 

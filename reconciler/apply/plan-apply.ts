@@ -26,8 +26,18 @@ export interface ApplyPlan {
 
 /** `desired` with the hash annotation of its own content: stable across key order. */
 export function withAppliedHash(desired: KubeObject): KubeObject {
-  const hash = createHash("sha256").update(canonicalJson(stripHash(desired))).digest("hex").slice(0, 16);
-  return { ...desired, metadata: { ...desired.metadata, name: desired.metadata?.name ?? "", annotations: { ...((desired.metadata?.annotations as Record<string, string> | undefined) ?? {}), [APPLIED_HASH_ANNOTATION]: hash } } };
+  const hash = createHash("sha256")
+    .update(canonicalJson(stripHash(desired)))
+    .digest("hex")
+    .slice(0, 16);
+  return {
+    ...desired,
+    metadata: {
+      ...desired.metadata,
+      name: desired.metadata?.name ?? "",
+      annotations: { ...((desired.metadata?.annotations as Record<string, string> | undefined) ?? {}), [APPLIED_HASH_ANNOTATION]: hash },
+    },
+  };
 }
 
 /**
@@ -47,7 +57,10 @@ export function planApply(desired: readonly KubeObject[], current: readonly Kube
 
 /** `apiVersion-group/Kind namespace/name`: one object whatever version it is read at. */
 export function objectId(object: KubeObject): string {
-  const group = String(object.apiVersion ?? "").split("/").slice(0, -1).join("/");
+  const group = String(object.apiVersion ?? "")
+    .split("/")
+    .slice(0, -1)
+    .join("/");
   const key = keyOf(object);
   return `${group}/${object.kind} ${key === undefined ? "" : formatKey(key)}`;
 }

@@ -52,7 +52,12 @@ export interface WriteOutcome {
  * Makes the cluster hold `desired` (apply order) for the route with `routeUid`, then
  * deletes what of `ours` (the route's objects, ownedByRoute) is no longer desired.
  */
-export async function writeObjects(deps: ObjectWriterDeps, routeUid: string, desired: readonly KubeObject[], ours: readonly KubeObject[]): Promise<WriteOutcome> {
+export async function writeObjects(
+  deps: ObjectWriterDeps,
+  routeUid: string,
+  desired: readonly KubeObject[],
+  ours: readonly KubeObject[],
+): Promise<WriteOutcome> {
   const targets = new Map(ours.map((o) => [objectId(o), o]));
   const refused: Refusal[] = [];
   for (const object of desired) {
@@ -63,10 +68,16 @@ export async function writeObjects(deps: ObjectWriterDeps, routeUid: string, des
     if (existing === undefined) continue;
     const ownership = ownershipOf(existing, routeUid);
     const what = `${object.kind} ${formatKey(key)}`;
-    if (ownership.owner === "route") targets.set(objectId(object), existing); // a cache a moment behind our own write
+    if (ownership.owner === "route")
+      targets.set(objectId(object), existing); // a cache a moment behind our own write
     else if (ownership.owner === "another-route") {
-      const holder = ownership.route === undefined ? `the DomainRoute with uid ${ownership.routeUid}` : `DomainRoute ${ownership.route} (uid ${ownership.routeUid})`;
-      refused.push({ reason: OWNERSHIP_REASON.ObjectOwnedByAnotherRoute, object: what, message: `${what} belongs to ${holder}; hostgate never writes or deletes another route's objects` });
+      const holder =
+        ownership.route === undefined ? `the DomainRoute with uid ${ownership.routeUid}` : `DomainRoute ${ownership.route} (uid ${ownership.routeUid})`;
+      refused.push({
+        reason: OWNERSHIP_REASON.ObjectOwnedByAnotherRoute,
+        object: what,
+        message: `${what} belongs to ${holder}; hostgate never writes or deletes another route's objects`,
+      });
     } else {
       const message = `${what} exists and hostgate did not create it: ${ownership.why}; hostgate leaves it as it is. Delete or rename it to let this route use the name`;
       refused.push({ reason: OWNERSHIP_REASON.ObjectNotOwned, object: what, message });

@@ -27,7 +27,14 @@ export function apiEventRecorder(api: ObjectApi, clock: Clock, logger: Logger): 
         apiVersion: "v1",
         kind: "Event",
         metadata: { name: `${metadata.name}.${suffix}`, namespace: metadata.namespace ?? "default" },
-        involvedObject: { apiVersion: regarding.apiVersion, kind: regarding.kind, name: metadata.name, namespace: metadata.namespace, uid: metadata.uid, resourceVersion: metadata.resourceVersion },
+        involvedObject: {
+          apiVersion: regarding.apiVersion,
+          kind: regarding.kind,
+          name: metadata.name,
+          namespace: metadata.namespace,
+          uid: metadata.uid,
+          resourceVersion: metadata.resourceVersion,
+        },
         type,
         reason,
         message: message.length > 1024 ? `${message.slice(0, 1021)}...` : message,
@@ -40,7 +47,10 @@ export function apiEventRecorder(api: ObjectApi, clock: Clock, logger: Logger): 
       try {
         await api.create(EVENTS, event);
       } catch (error) {
-        logger.warn({ object: `${metadata.namespace}/${metadata.name}`, reason, error: error instanceof Error ? error.message : String(error) }, "could not record an event");
+        logger.warn(
+          { object: `${metadata.namespace}/${metadata.name}`, reason, error: error instanceof Error ? error.message : String(error) },
+          "could not record an event",
+        );
       }
     },
   };

@@ -9,7 +9,12 @@ import { InformerReader } from "./informer-reader.ts";
 
 const GATEWAYS: ResourceRef = { group: "networking.istio.io", version: "v1", resource: "gateways", kind: "Gateway", namespaced: true };
 const CONFIG_MAPS: ResourceRef = { group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true };
-const gateway = (namespace: string, name: string, uid: string): KubeObject => ({ apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata: { namespace, name, labels: { "hostgate.dev/route-uid": uid, tier: "edge" } }, spec: {} });
+const gateway = (namespace: string, name: string, uid: string): KubeObject => ({
+  apiVersion: "networking.istio.io/v1",
+  kind: "Gateway",
+  metadata: { namespace, name, labels: { "hostgate.dev/route-uid": uid, tier: "edge" } },
+  spec: {},
+});
 const names = (objects: KubeObject[]) => objects.map((o) => `${o.metadata!.namespace}/${o.metadata!.name}`).sort();
 
 async function cached(api: FakeKubeApi) {

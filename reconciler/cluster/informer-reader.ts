@@ -94,7 +94,10 @@ export class InformerReader implements ObjectReader {
 
   #for(resource: ResourceRef): Cached {
     const cached = this.#cached.get(resourceName(resource));
-    if (cached === undefined) throw new Error(`${describeResource(resource)} is not cached: the reconciler reads only what its informers hold (add it in reconciler/manager/caches.ts)`);
+    if (cached === undefined)
+      throw new Error(
+        `${describeResource(resource)} is not cached: the reconciler reads only what its informers hold (add it in reconciler/manager/caches.ts)`,
+      );
     return cached;
   }
 }

@@ -36,7 +36,14 @@ async function reconcileOnce(w: World, name = "shop"): Promise<{ plan: RoutePlan
 }
 
 function isEmpty(plan: RoutePlan): boolean {
-  return plan.finalizer === undefined && plan.claim === undefined && plan.objects.apply.length === 0 && plan.objects.prune.length === 0 && plan.status === undefined && plan.events.length === 0;
+  return (
+    plan.finalizer === undefined &&
+    plan.claim === undefined &&
+    plan.objects.apply.length === 0 &&
+    plan.objects.prune.length === 0 &&
+    plan.status === undefined &&
+    plan.events.length === 0
+  );
 }
 
 describe("executing a route plan", () => {
@@ -45,7 +52,14 @@ describe("executing a route plan", () => {
     await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com", sso));
     w.api.takeWrites();
     await reconcileOnce(w);
-    assert.deepEqual(writes(w), ["update domainroutes", "create domainclaims", "create authorizationpolicies", "create gateways", "create virtualservices", "updateStatus domainroutes"]);
+    assert.deepEqual(writes(w), [
+      "update domainroutes",
+      "create domainclaims",
+      "create authorizationpolicies",
+      "create gateways",
+      "create virtualservices",
+      "updateStatus domainroutes",
+    ]);
   });
 
   test("stops at the first failure: a claim that cannot be created leaves no object and no status", async () => {
@@ -63,7 +77,10 @@ describe("executing a route plan", () => {
     const w = world();
     await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
     const input = await w.gather("shop");
-    await w.api.create(DOMAIN_CLAIMS, renderClaim({ ...(route("other", "shop.example.com") as unknown as DomainRoute), metadata: { name: "other", namespace: "team-b", uid: "uid-other" } }));
+    await w.api.create(
+      DOMAIN_CLAIMS,
+      renderClaim({ ...(route("other", "shop.example.com") as unknown as DomainRoute), metadata: { name: "other", namespace: "team-b", uid: "uid-other" } }),
+    );
     const result = await executeRoutePlan(w.deps, input, planRoute(input), planRoute);
     assert.deepEqual(result, { requeueAfterMs: 1000 });
     assert.deepEqual(w.produced(), []);
@@ -112,7 +129,11 @@ describe("a plan computed from the state its own execution produced", () => {
       name: "a route refused a name a person's object holds",
       setup: async (w) => {
         const metadata = { name: objectNameFor("shop.example.com"), namespace: defaultConfig.gateway.namespace };
-        await w.api.create(GATEWAYS, { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata, spec: { servers: [] } }, { fieldManager: "kubectl-create" });
+        await w.api.create(
+          GATEWAYS,
+          { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata, spec: { servers: [] } },
+          { fieldManager: "kubectl-create" },
+        );
         await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
       },
     },
@@ -121,7 +142,12 @@ describe("a plan computed from the state its own execution produced", () => {
       setup: async (w) => {
         await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
         await reconcileOnce(w);
-        await w.api.create(SERVICES, { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "team-a" }, spec: { type: "ExternalName", externalName: "169.254.169.254" } });
+        await w.api.create(SERVICES, {
+          apiVersion: "v1",
+          kind: "Service",
+          metadata: { name: "web", namespace: "team-a" },
+          spec: { type: "ExternalName", externalName: "169.254.169.254" },
+        });
       },
     },
     {

@@ -37,7 +37,12 @@ export interface RouteReconcileResult {
 }
 
 /** @param replan the planner, for the status of a failed object write */
-export async function executeRoutePlan(deps: ExecuteDeps, input: RouteInput, plan: RoutePlan, replan: (input: RouteInput) => RoutePlan): Promise<RouteReconcileResult> {
+export async function executeRoutePlan(
+  deps: ExecuteDeps,
+  input: RouteInput,
+  plan: RoutePlan,
+  replan: (input: RouteInput) => RoutePlan,
+): Promise<RouteReconcileResult> {
   let route = input.route;
   const routeRef = `${route.metadata.namespace}/${route.metadata.name}`;
   if (route.metadata.deletionTimestamp !== undefined) {
@@ -75,7 +80,8 @@ export async function executeRoutePlan(deps: ExecuteDeps, input: RouteInput, pla
     await writeStatus(deps, route, failed);
     throw error;
   }
-  if (plan.refused !== undefined) deps.logger.warn({ route: routeRef, refused: plan.refused }, "a name this route renders is taken by an object that is not its own; nothing is served");
+  if (plan.refused !== undefined)
+    deps.logger.warn({ route: routeRef, refused: plan.refused }, "a name this route renders is taken by an object that is not its own; nothing is served");
   await writeStatus(deps, route, plan);
   return result(plan);
 }
@@ -96,9 +102,13 @@ async function writeApplies(deps: ExecuteDeps, routeUid: string, plan: RoutePlan
   // Only the objects being replaced: write-objects.ts then prunes nothing, the executor prunes what the plan says.
   const ours = plan.objects.apply.flatMap((a) => (a.current === undefined ? [] : [a.current]));
   const free = new Set(plan.objects.apply.filter((a) => a.current === undefined).map((a) => objectId(a.desired)));
-  const isFree = (resource: ResourceRef, key: ObjectKey) => free.has(objectId({ apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind, metadata: { ...key } }));
+  const isFree = (resource: ResourceRef, key: ObjectKey) =>
+    free.has(objectId({ apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind, metadata: { ...key } }));
   const api = withGet(deps.api, async (resource, key) => (isFree(resource, key) ? undefined : deps.api.get(resource, key)));
-  const reader: ObjectReader = { get: (resource, key) => (isFree(resource, key) ? undefined : deps.reader.get(resource, key)), list: (resource) => deps.reader.list(resource) };
+  const reader: ObjectReader = {
+    get: (resource, key) => (isFree(resource, key) ? undefined : deps.reader.get(resource, key)),
+    list: (resource) => deps.reader.list(resource),
+  };
   const outcome = await writeObjects({ api, reader }, routeUid, desired, ours);
   if (outcome.refused.length > 0) throw new Error(`a name changed hands since it was read: ${outcome.refused.map((r) => r.message).join("; ")}`);
 }

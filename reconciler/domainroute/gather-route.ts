@@ -59,7 +59,14 @@ export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<Rou
   const route = deps.reader.get(DOMAIN_ROUTES, key) as DomainRoute | undefined;
   if (route === undefined) return undefined;
   const owned = ownedObjects(deps.reader, deps.config, route);
-  const input: RouteInput = { route, owned, occupants: [], appId: deps.appIds.lookup(`${key.namespace}/${key.name}`), config: deps.config, nowMs: deps.clock.now() };
+  const input: RouteInput = {
+    route,
+    owned,
+    occupants: [],
+    appId: deps.appIds.lookup(`${key.namespace}/${key.name}`),
+    config: deps.config,
+    nowMs: deps.clock.now(),
+  };
   const claim = deps.reader.get(DOMAIN_CLAIMS, { name: route.spec.domain }) as DomainClaim | undefined;
   if (claim !== undefined) input.claim = claim;
   if (route.metadata.deletionTimestamp !== undefined) return input;

@@ -20,8 +20,13 @@ export function refusalAt(desired: KubeObject, occupant: KubeObject, routeUid: s
   if (ownership.owner === "route") return undefined;
   const what = `${desired.kind} ${formatKey({ namespace: desired.metadata!.namespace!, name: desired.metadata!.name! })}`;
   if (ownership.owner === "another-route") {
-    const holder = ownership.route === undefined ? `the DomainRoute with uid ${ownership.routeUid}` : `DomainRoute ${ownership.route} (uid ${ownership.routeUid})`;
-    return { reason: OWNERSHIP_REASON.ObjectOwnedByAnotherRoute, object: what, message: `${what} belongs to ${holder}; hostgate never writes or deletes another route's objects` };
+    const holder =
+      ownership.route === undefined ? `the DomainRoute with uid ${ownership.routeUid}` : `DomainRoute ${ownership.route} (uid ${ownership.routeUid})`;
+    return {
+      reason: OWNERSHIP_REASON.ObjectOwnedByAnotherRoute,
+      object: what,
+      message: `${what} belongs to ${holder}; hostgate never writes or deletes another route's objects`,
+    };
   }
   const message = `${what} exists and hostgate did not create it: ${ownership.why}; hostgate leaves it as it is. Delete or rename it to let this route use the name`;
   return { reason: OWNERSHIP_REASON.ObjectNotOwned, object: what, message };

@@ -80,7 +80,12 @@ const cases: Case[] = [
   {
     name: "a protected route creates its AuthorizationPolicy first and waits for the appId table before Ready",
     setup: (w) => w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com", sso)).then(() => {}),
-    expected: { finalizer: "add", claim: "create", apply: ["create AuthorizationPolicy", "create Gateway", "create VirtualService"], ready: "False ProtectionPending" },
+    expected: {
+      finalizer: "add",
+      claim: "create",
+      apply: ["create AuthorizationPolicy", "create Gateway", "create VirtualService"],
+      ready: "False ProtectionPending",
+    },
   },
   {
     name: "a second route for a taken domain is told DomainTaken and plans no object",
@@ -129,7 +134,12 @@ const cases: Case[] = [
     name: "a route whose backend Service is an ExternalName serves nothing, BackendRejected",
     setup: async (w) => {
       await converged(w, "shop");
-      await w.api.create(SERVICES, { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "team-a" }, spec: { type: "ExternalName", externalName: "169.254.169.254" } });
+      await w.api.create(SERVICES, {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "web", namespace: "team-a" },
+        spec: { type: "ExternalName", externalName: "169.254.169.254" },
+      });
     },
     expected: { prune: ["VirtualService", "Gateway"], ready: "False BackendRejected" },
   },
@@ -137,7 +147,11 @@ const cases: Case[] = [
     name: "a name held by a person's object refuses the route: nothing is written there, ObjectNotOwned, looked at again later",
     setup: async (w) => {
       const metadata = { name: objectNameFor("shop.example.com"), namespace: defaultConfig.gateway.namespace };
-      await w.api.create(GATEWAYS, { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata, spec: { servers: [] } }, { fieldManager: "kubectl-create" });
+      await w.api.create(
+        GATEWAYS,
+        { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata, spec: { servers: [] } },
+        { fieldManager: "kubectl-create" },
+      );
       await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
     },
     expected: { finalizer: "add", claim: "create", ready: "False ObjectNotOwned", requeueAfterMs: REFUSED_RECHECK_MS },
@@ -165,7 +179,10 @@ const cases: Case[] = [
   {
     name: "an appId conflict makes ProtectionReady and Ready False AppIDConflict, naming the others",
     setup: (w) => converged(w, "shop", sso),
-    adjust: (input) => ({ ...input, appId: { known: true, outcome: { kind: "conflict", uid: input.route.metadata.uid!, appId: "shop-app", others: ["team-b/copy (copy.example.com)"] } } }),
+    adjust: (input) => ({
+      ...input,
+      appId: { known: true, outcome: { kind: "conflict", uid: input.route.metadata.uid!, appId: "shop-app", others: ["team-b/copy (copy.example.com)"] } },
+    }),
     expected: { ready: "False AppIDConflict" },
     check: (plan) => assert.match(plan.status!.conditions!.find((c) => c.type === "ProtectionReady")!.message, /team-b\/copy \(copy\.example\.com\)/),
   },
@@ -179,7 +196,9 @@ const cases: Case[] = [
     name: "before the appId table has run in this term (a restart), the ProtectionReady the route has is kept: nothing to write",
     setup: (w) => converged(w, "shop", sso),
     adjust: (input) => {
-      const conditions = input.route.status!.conditions!.map((c) => (c.type === "ProtectionReady" ? { ...c, status: "True" as const, reason: "Published", message: "published" } : c));
+      const conditions = input.route.status!.conditions!.map((c) =>
+        c.type === "ProtectionReady" ? { ...c, status: "True" as const, reason: "Published", message: "published" } : c,
+      );
       const withPublished = { ...input, route: { ...input.route, status: { ...input.route.status, conditions, effectiveAppId: "shop-app" } } };
       return { ...withPublished, appId: { known: false } };
     },
@@ -192,7 +211,10 @@ const cases: Case[] = [
     adjust: (input) => ({
       ...input,
       route: { ...input.route, status: { ...input.route.status, effectiveAppId: "shop-app" } },
-      appId: { known: true, outcome: { kind: "tableTooLarge", uid: input.route.metadata.uid!, appId: "shop-app", problems: ["EnvoyFilter would be too large"] } },
+      appId: {
+        known: true,
+        outcome: { kind: "tableTooLarge", uid: input.route.metadata.uid!, appId: "shop-app", problems: ["EnvoyFilter would be too large"] },
+      },
     }),
     expected: { ready: "False IdentityTableTooLarge" },
     check: (plan) => assert.equal(plan.status?.effectiveAppId, "shop-app"),
@@ -218,7 +240,10 @@ const cases: Case[] = [
   {
     name: "a deleting route without the finalizer plans nothing",
     setup: async (w) => {
-      await w.api.create(DOMAIN_ROUTES, { ...route("shop", "shop.example.com"), metadata: { name: "shop", namespace: "team-a", finalizers: ["someone.else/hold"] } });
+      await w.api.create(DOMAIN_ROUTES, {
+        ...route("shop", "shop.example.com"),
+        metadata: { name: "shop", namespace: "team-a", finalizers: ["someone.else/hold"] },
+      });
       await w.api.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
     },
     expected: {},

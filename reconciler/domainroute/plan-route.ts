@@ -109,7 +109,10 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
   if (occupied.refusals.length > 0) {
     // A route is served whole or not at all: half of it, say without its
     // AuthorizationPolicy, could serve the domain without its login.
-    findings.refusal = { reason: occupied.refusals[0]!.reason, message: `${occupied.refusals.map((r) => r.message).join("; ")}. Nothing is served for this domain until the name is free` };
+    findings.refusal = {
+      reason: occupied.refusals[0]!.reason,
+      message: `${occupied.refusals.map((r) => r.message).join("; ")}. Nothing is served for this domain until the name is free`,
+    };
     plan.objects.prune = pruneAll(input);
     plan.refused = occupied.refusals.map((r) => r.object);
     plan.requeueAfterMs = REFUSED_RECHECK_MS;
@@ -129,7 +132,9 @@ function planDeletion(input: RouteInput): RoutePlan {
   const plan = NOTHING();
   plan.objects.prune = pruneAll(input);
   if (claim !== undefined && claim.spec.owner.uid === route.metadata.uid) {
-    plan.claim = { release: { name: route.spec.domain, uid: claim.metadata.uid!, owner: `${route.metadata.namespace}/${route.metadata.name}`, ignoreConflict: true } };
+    plan.claim = {
+      release: { name: route.spec.domain, uid: claim.metadata.uid!, owner: `${route.metadata.namespace}/${route.metadata.name}`, ignoreConflict: true },
+    };
   }
   plan.finalizer = "remove";
   return plan;
@@ -160,7 +165,8 @@ function occupiedNames(input: RouteInput, desired: readonly KubeObject[]) {
     const occupant = current.has(id) ? undefined : occupants.get(id);
     if (occupant === undefined) continue;
     const refusal = refusalAt(object, occupant, uid);
-    if (refusal === undefined) current.set(id, occupant); // the route's: a cache a moment behind our own write
+    if (refusal === undefined)
+      current.set(id, occupant); // the route's: a cache a moment behind our own write
     else refusals.push(refusal);
   }
   return { current, refusals };

@@ -30,17 +30,26 @@ const type = CONDITION_PROTECTION_READY;
 
 export function protectionStatus(route: DomainRoute, lookup: AppIdOutcomeLookup, config: PlatformConfig): ProtectionStatus {
   const protection = route.spec.protection;
-  if (protection === undefined) return { condition: { type, status: "True", reason: PROTECTION_REASON.NotRequested, message: "the route asks for no protection" } };
+  if (protection === undefined)
+    return { condition: { type, status: "True", reason: PROTECTION_REASON.NotRequested, message: "the route asks for no protection" } };
   const previous = route.status?.effectiveAppId;
   const pending: ProtectionStatus = {
-    condition: { type, status: "Unknown", reason: PROTECTION_REASON.ProtectionPending, message: "waiting for the identity table to publish this route's appId" },
+    condition: {
+      type,
+      status: "Unknown",
+      reason: PROTECTION_REASON.ProtectionPending,
+      message: "waiting for the identity table to publish this route's appId",
+    },
     ...(previous === undefined ? {} : { effectiveAppId: previous }),
   };
   if (!lookup.known) {
     // The table controller has not run in this term yet (a restart): what the status says stays, so a restart writes nothing.
     const set = findCondition(route.status?.conditions, type);
     if (set === undefined || set.reason === PROTECTION_REASON.NotRequested) return pending;
-    return { condition: { type, status: set.status, reason: set.reason, message: set.message }, ...(previous === undefined ? {} : { effectiveAppId: previous }) };
+    return {
+      condition: { type, status: set.status, reason: set.reason, message: set.message },
+      ...(previous === undefined ? {} : { effectiveAppId: previous }),
+    };
   }
   const outcome = lookup.outcome;
   // Decided for another incarnation of the route, or another appId: the next pass decides for this one.
@@ -64,6 +73,9 @@ export function protectionStatus(route: DomainRoute, lookup: AppIdOutcomeLookup,
     }
     case "tableTooLarge":
       // The previous table stays in force, and with it the appId the gateway stamps.
-      return { condition: { type, status: "False", reason: PROTECTION_REASON.TableTooLarge, message: outcome.problems.join("; ") }, ...(previous === undefined ? {} : { effectiveAppId: previous }) };
+      return {
+        condition: { type, status: "False", reason: PROTECTION_REASON.TableTooLarge, message: outcome.problems.join("; ") },
+        ...(previous === undefined ? {} : { effectiveAppId: previous }),
+      };
   }
 }

@@ -51,5 +51,4 @@ describe("a route's own VirtualService after ten other clients updated it", () =
     assert.deepEqual(w.api.server.get(VIRTUAL_SERVICES, key)!.spec, rendered, "the edit was reverted");
     assert.ok(managers(w.api.server.get(VIRTUAL_SERVICES, key)!).includes("hostgate-reconciler"));
   });
-
 });

@@ -18,7 +18,12 @@ const forgeable = PRODUCED_RESOURCES.map((resource) => ({ resource, kind: resour
 /** An object in team-b's namespace carrying team-a's route's labels, written under hostgate's field manager. */
 function forged(kind: string, apiVersion: string, routeUid: string): KubeObject {
   const labels = { "app.kubernetes.io/managed-by": "hostgate", "hostgate.dev/route-uid": routeUid };
-  return { apiVersion, kind, metadata: { name: "mine", namespace: "team-b", labels, annotations: { "hostgate.dev/route": "team-a/shop" } }, spec: { tenant: "b" } };
+  return {
+    apiVersion,
+    kind,
+    metadata: { name: "mine", namespace: "team-b", labels, annotations: { "hostgate.dev/route": "team-a/shop" } },
+    spec: { tenant: "b" },
+  };
 }
 
 describe("an object a tenant labels as another team's route's, in its own namespace", () => {

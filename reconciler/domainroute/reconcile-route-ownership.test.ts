@@ -48,7 +48,10 @@ describe("an object hostgate did not create, at a name it generates", () => {
     assert.equal(w.condition("shop", "Ready"), "False ObjectNotOwned");
     assert.equal(w.condition("shop", "GatewayReady"), "False ObjectNotOwned");
     assert.match(w.message("shop", "GatewayReady")!, new RegExp(`Gateway ${gatewayNs}/${name} exists and hostgate did not create it`));
-    assert.ok(w.events.some((e) => e.startsWith("Warning ObjectNotOwned ")), w.events.join("\n"));
+    assert.ok(
+      w.events.some((e) => e.startsWith("Warning ObjectNotOwned ")),
+      w.events.join("\n"),
+    );
   });
 
   test("is not adopted when it carries hostgate's labels but another field manager wrote it", async () => {
@@ -130,7 +133,10 @@ describe("two routes whose generated names collide", () => {
     assert.deepEqual(aObjects(), before, "team-a's objects are exactly as they were");
     assert.equal(w.condition("shop", "Ready", "team-b"), "False ObjectOwnedByAnotherRoute");
     assert.match(w.message("shop", "GatewayReady", "team-b")!, new RegExp(`Gateway ${gatewayNs}/${aName} belongs to DomainRoute team-a/shop`));
-    assert.ok(w.events.some((e) => e.startsWith("Warning ObjectOwnedByAnotherRoute ")), w.events.join("\n"));
+    assert.ok(
+      w.events.some((e) => e.startsWith("Warning ObjectOwnedByAnotherRoute ")),
+      w.events.join("\n"),
+    );
     assert.ok(!w.produced().some((p) => p.includes(" team-b/")), "nothing serves team-b's domain");
   });
 

@@ -30,8 +30,18 @@ describe("a route whose backend Service is of type ExternalName", () => {
   });
 
   const cases = [
-    { name: "in the route's namespace, pointing at a metadata address", backend: { name: "web", port: 8080 }, at: ["web", "team-a"], target: "169.254.169.254" },
-    { name: "in another namespace, pointing at another cluster", backend: { name: "api", namespace: "shared", port: 8080 }, at: ["api", "shared"], target: "api.other-cluster.example.net" },
+    {
+      name: "in the route's namespace, pointing at a metadata address",
+      backend: { name: "web", port: 8080 },
+      at: ["web", "team-a"],
+      target: "169.254.169.254",
+    },
+    {
+      name: "in another namespace, pointing at another cluster",
+      backend: { name: "api", namespace: "shared", port: 8080 },
+      at: ["api", "shared"],
+      target: "api.other-cluster.example.net",
+    },
   ] as const;
   for (const c of cases) {
     test(`gets no VirtualService and Ready=False BackendRejected naming the Service (${c.name})`, async () => {
@@ -54,7 +64,10 @@ describe("a route whose backend Service is of type ExternalName", () => {
     await setService(w, service("web", "team-a", clusterIp));
     await w.reconcile("shop");
     assert.equal(w.condition("shop", "Ready"), "True Ready");
-    assert.ok(w.produced().some((p) => p.startsWith("VirtualService team-a/")), w.produced().join());
+    assert.ok(
+      w.produced().some((p) => p.startsWith("VirtualService team-a/")),
+      w.produced().join(),
+    );
     await setService(w, service("web", "team-a", externalName("db.internal.example.net")));
     await w.reconcile("shop");
     assert.deepEqual(w.produced(), [], "the VirtualService and the Gateway were removed");
@@ -94,7 +107,10 @@ describe("a route whose protection provider the platform does not list", () => {
   test("that was served before the provider left the config has everything removed", async () => {
     await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com", { protection: { provider: "sso", appId: "shop" } }));
     await w.reconcile("shop");
-    assert.deepEqual(w.produced().map((p) => p.split(" ")[0]), ["AuthorizationPolicy", "Gateway", "VirtualService"]);
+    assert.deepEqual(
+      w.produced().map((p) => p.split(" ")[0]),
+      ["AuthorizationPolicy", "Gateway", "VirtualService"],
+    );
     w.deps.config = { ...defaultConfig, protection: { ...defaultConfig.protection, providers: [] } };
     await w.reconcile("shop");
     assert.deepEqual(w.produced(), []);
@@ -119,7 +135,10 @@ describe("a route whose protection provider the platform does not list", () => {
     const current = w.get("shop")! as DomainRoute;
     await w.api.update(DOMAIN_ROUTES, { ...(current as unknown as KubeObject), spec: { ...current.spec, protection: { provider: "sso", appId: "shop" } } });
     await w.reconcile("shop");
-    assert.deepEqual(w.produced().map((p) => p.split(" ")[0]), ["AuthorizationPolicy", "Gateway", "VirtualService"]);
+    assert.deepEqual(
+      w.produced().map((p) => p.split(" ")[0]),
+      ["AuthorizationPolicy", "Gateway", "VirtualService"],
+    );
     assert.equal(w.condition("shop", "GatewayReady"), "True Applied");
   });
 });

@@ -65,7 +65,12 @@ describe("reconciling a DomainRoute", () => {
   });
 
   test("a claim whose owner is gone is released and then taken", async () => {
-    await w.api.create(DOMAIN_CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "shop.example.com" }, spec: { domain: "shop.example.com", owner: { namespace: "old", name: "gone", uid: "uid-gone" } } });
+    await w.api.create(DOMAIN_CLAIMS, {
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: "DomainClaim",
+      metadata: { name: "shop.example.com" },
+      spec: { domain: "shop.example.com", owner: { namespace: "old", name: "gone", uid: "uid-gone" } },
+    });
     assert.deepEqual(await w.reconcile("shop"), { requeueAfterMs: RELEASED_CLAIM_RETRY_MS });
     await w.reconcile("shop");
     assert.equal(w.condition("shop", "Claimed"), "True Claimed");
@@ -83,7 +88,13 @@ describe("reconciling a DomainRoute", () => {
     await w.reconcile("shop");
     // The Gateway: its create's fields move to hostgate's apply entry (update), then the apply reverts the edit.
     const expected = ["apply gateways.networking.istio.io", "create virtualservices.networking.istio.io", "update gateways.networking.istio.io"];
-    assert.deepEqual(w.api.takeWrites().map((x) => `${x.verb} ${x.resource}`).sort(), expected);
+    assert.deepEqual(
+      w.api
+        .takeWrites()
+        .map((x) => `${x.verb} ${x.resource}`)
+        .sort(),
+      expected,
+    );
     assert.notDeepEqual((w.api.server.objects(gatewayRef)[0]!.spec as { servers: unknown[] }).servers, []);
   });
 
@@ -92,7 +103,10 @@ describe("reconciling a DomainRoute", () => {
     const shop = w.get("shop")!;
     await w.api.update(DOMAIN_ROUTES, { ...(shop as unknown as KubeObject), spec: { ...shop.spec, routing: { mode: "External" }, backend: undefined } });
     await w.reconcile("shop");
-    assert.deepEqual(w.produced().map((p) => p.split(" ")[0]), ["Gateway"]);
+    assert.deepEqual(
+      w.produced().map((p) => p.split(" ")[0]),
+      ["Gateway"],
+    );
   });
 
   test("protection adds an AuthorizationPolicy and waits for the appId table before Ready", async () => {
@@ -128,7 +142,11 @@ describe("reconciling a DomainRoute", () => {
       controller.enqueue("team-a/shop");
       await settle();
       assert.equal(w.get("shop")!.status, undefined, "the first status write failed");
-      assert.deepEqual({ errors: controller.stats().errors, delayed: controller.queue.delayedLen() }, { errors: 1, delayed: 1 }, "the failure was put back with a delay");
+      assert.deepEqual(
+        { errors: controller.stats().errors, delayed: controller.queue.delayedLen() },
+        { errors: 1, delayed: 1 },
+        "the failure was put back with a delay",
+      );
       clock.advance(clock.pendingDelays()[0]!);
       await settle();
       assert.equal(w.condition("shop", "Ready"), "True Ready", "the retry wrote it");

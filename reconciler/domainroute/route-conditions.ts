@@ -36,25 +36,53 @@ export type RouteFindings =
 export function routeConditions(findings: RouteFindings): ConditionInput[] {
   const protection = findings.protection;
   if (findings.claim === "taken") {
-    const claimed: ConditionInput = { type: CONDITION_CLAIMED, status: "False", reason: REASON.DomainTaken, message: `${findings.domain} is already claimed by DomainRoute ${findings.owner}; nothing was created for this route. Use another domain, or delete that route to release it.` };
-    const gateway: ConditionInput = { type: CONDITION_GATEWAY_READY, status: "False", reason: REASON.NotClaimed, message: "nothing is served until the domain is claimed" };
+    const claimed: ConditionInput = {
+      type: CONDITION_CLAIMED,
+      status: "False",
+      reason: REASON.DomainTaken,
+      message: `${findings.domain} is already claimed by DomainRoute ${findings.owner}; nothing was created for this route. Use another domain, or delete that route to release it.`,
+    };
+    const gateway: ConditionInput = {
+      type: CONDITION_GATEWAY_READY,
+      status: "False",
+      reason: REASON.NotClaimed,
+      message: "nothing is served until the domain is claimed",
+    };
     return [claimed, gateway, protection, ready([claimed, gateway, protection])];
   }
-  const claimed: ConditionInput = { type: CONDITION_CLAIMED, status: "True", reason: REASON.Claimed, message: `DomainClaim ${findings.domain} belongs to this route` };
+  const claimed: ConditionInput = {
+    type: CONDITION_CLAIMED,
+    status: "True",
+    reason: REASON.Claimed,
+    message: `DomainClaim ${findings.domain} belongs to this route`,
+  };
   const gateway: ConditionInput =
     findings.refusal !== undefined
       ? { type: CONDITION_GATEWAY_READY, status: "False", reason: findings.refusal.reason, message: findings.refusal.message }
       : findings.problems.length > 0
-      ? { type: CONDITION_GATEWAY_READY, status: "False", reason: REASON.InvalidSpec, message: findings.problems.join("; ") }
-      : findings.applyError !== undefined
-        ? { type: CONDITION_GATEWAY_READY, status: "False", reason: REASON.ApplyFailed, message: `the Istio objects could not be applied (${findings.applyError}); retrying with backoff` }
-        : { type: CONDITION_GATEWAY_READY, status: "True", reason: REASON.Applied, message: `gateway ${findings.gateway} serves ${findings.domain}` };
+        ? { type: CONDITION_GATEWAY_READY, status: "False", reason: REASON.InvalidSpec, message: findings.problems.join("; ") }
+        : findings.applyError !== undefined
+          ? {
+              type: CONDITION_GATEWAY_READY,
+              status: "False",
+              reason: REASON.ApplyFailed,
+              message: `the Istio objects could not be applied (${findings.applyError}); retrying with backoff`,
+            }
+          : { type: CONDITION_GATEWAY_READY, status: "True", reason: REASON.Applied, message: `gateway ${findings.gateway} serves ${findings.domain}` };
   return [claimed, gateway, protection, ready([claimed, gateway, protection])];
 }
 
 /** Ready is True only when every other condition is; otherwise it carries the first failing one's reason. */
 function ready(conditions: readonly ConditionInput[]): ConditionInput {
   const failing = conditions.find((c) => c.status !== "True");
-  if (failing === undefined) return { type: CONDITION_READY, status: "True", reason: REASON.Ready, message: "the domain is claimed and served" + (conditions.some((c) => c.type === CONDITION_PROTECTION_READY && c.reason !== PROTECTION_REASON.NotRequested) ? ", with protection" : "") };
+  if (failing === undefined)
+    return {
+      type: CONDITION_READY,
+      status: "True",
+      reason: REASON.Ready,
+      message:
+        "the domain is claimed and served" +
+        (conditions.some((c) => c.type === CONDITION_PROTECTION_READY && c.reason !== PROTECTION_REASON.NotRequested) ? ", with protection" : ""),
+    };
   return { type: CONDITION_READY, status: "False", reason: failing.reason, message: `${failing.type}: ${failing.message}` };
 }

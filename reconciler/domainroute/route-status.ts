@@ -41,7 +41,8 @@ export function routeStatus(input: RouteInput, findings: RouteFindings): { statu
 }
 
 function sameStatus(a: DomainRouteStatus, b: DomainRouteStatus): boolean {
-  const sameFields = a.observedGeneration === b.observedGeneration && a.claimedDomain === b.claimedDomain && a.gateway === b.gateway && a.effectiveAppId === b.effectiveAppId;
+  const sameFields =
+    a.observedGeneration === b.observedGeneration && a.claimedDomain === b.claimedDomain && a.gateway === b.gateway && a.effectiveAppId === b.effectiveAppId;
   return sameFields && sameConditions(a.conditions, b.conditions);
 }
 

@@ -107,7 +107,9 @@ export function reconcilerCaches(options: CacheOptions): ReconcilerCaches {
 export function withManagersOnly(object: KubeObject): KubeObject {
   const entries = object.metadata?.managedFields;
   if (entries === undefined) return object;
-  const managers = Array.isArray(entries) ? entries.map((e) => ({ manager: (e as { manager?: unknown })?.manager, operation: (e as { operation?: unknown })?.operation })) : [];
+  const managers = Array.isArray(entries)
+    ? entries.map((e) => ({ manager: (e as { manager?: unknown })?.manager, operation: (e as { operation?: unknown })?.operation }))
+    : [];
   return { ...object, metadata: { ...object.metadata, managedFields: managers } };
 }
 
@@ -116,5 +118,10 @@ export function serviceType(object: KubeObject): KubeObject {
   const m = object.metadata ?? {};
   const spec = (object.spec ?? {}) as { type?: unknown; externalName?: unknown };
   const metadata = { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion };
-  return { apiVersion: object.apiVersion, kind: object.kind, metadata, spec: { type: spec.type, ...(spec.externalName === undefined ? {} : { externalName: spec.externalName }) } } as KubeObject;
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    metadata,
+    spec: { type: spec.type, ...(spec.externalName === undefined ? {} : { externalName: spec.externalName }) },
+  } as KubeObject;
 }

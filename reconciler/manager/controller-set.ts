@@ -61,8 +61,20 @@ export class ControllerSet {
     const events = options.events ?? apiEventRecorder(api, clock, logger);
     // The appId table's outcomes, published by its controller and read by the route controller (the one writer of route status).
     const appIds = this.appIds;
-    this.routes = new Controller({ name: "domainroute", workers: options.routeWorkers, clock, logger, reconcile: (key) => reconcileRoute({ api, reader, config, clock, logger, events, appIds }, parseKey(key)) });
-    this.appIdTable = new Controller({ name: "identity-table", workers: 1, clock, logger, reconcile: async () => void (await reconcileAppIdTable({ api, reader, config, logger, outcomes: appIds })) });
+    this.routes = new Controller({
+      name: "domainroute",
+      workers: options.routeWorkers,
+      clock,
+      logger,
+      reconcile: (key) => reconcileRoute({ api, reader, config, clock, logger, events, appIds }, parseKey(key)),
+    });
+    this.appIdTable = new Controller({
+      name: "identity-table",
+      workers: 1,
+      clock,
+      logger,
+      reconcile: async () => void (await reconcileAppIdTable({ api, reader, config, logger, outcomes: appIds })),
+    });
     this.sweep = new Controller({ name: "orphan-sweep", workers: 1, clock, logger, reconcile: async () => void (await sweepOrphans({ api, reader, logger })) });
   }
 

@@ -6,7 +6,12 @@ import { objectNameFor } from "../domainroute/render/names.ts";
 import { RouteIndex } from "./event-routing.ts";
 
 function route(namespace: string, name: string, uid: string, domain: string, backend: object = { service: { name: "web", port: 8080 } }): DomainRoute {
-  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { namespace, name, uid }, spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend } } as DomainRoute;
+  return {
+    apiVersion: "hostgate.dev/v1alpha1",
+    kind: "DomainRoute",
+    metadata: { namespace, name, uid },
+    spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend },
+  } as DomainRoute;
 }
 /** A produced object at `name`, labelled and annotated for a route (or not). */
 function produced(name: string, owner?: { uid: string; route: string }): KubeObject {
@@ -53,12 +58,20 @@ describe("routing events to the routes they concern", () => {
     const index = new RouteIndex();
     index.set("team-a/shop", a);
     index.set("team-c/copy", route("team-c", "copy", "uid-c", "a.example.com"));
-    const claim = { metadata: { name: "a.example.com" }, spec: { domain: "a.example.com", owner: { namespace: "old", name: "gone", uid: "x" } } } as unknown as DomainClaim;
+    const claim = {
+      metadata: { name: "a.example.com" },
+      spec: { domain: "a.example.com", owner: { namespace: "old", name: "gone", uid: "x" } },
+    } as unknown as DomainClaim;
     assert.deepEqual(index.claimRouteRefs(claim), ["old/gone", "team-a/shop", "team-c/copy"]);
   });
 
   const serviceCases = [
-    { name: "a Service's event re-queues the routes whose backend it is, in the route's namespace", routes: [a], service: service("team-a", "web"), expected: ["team-a/shop"] },
+    {
+      name: "a Service's event re-queues the routes whose backend it is, in the route's namespace",
+      routes: [a],
+      service: service("team-a", "web"),
+      expected: ["team-a/shop"],
+    },
     {
       name: "a Service's event re-queues a route naming it across namespaces",
       routes: [route("team-a", "x", "u", "x.example.com", { service: { name: "api", namespace: "shared", port: 80 } })],

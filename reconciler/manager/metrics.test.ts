@@ -11,7 +11,12 @@ import { ReconcilerManager } from "./reconciler-manager.ts";
 
 test("the metrics tell leadership, reconciles per controller, queue depth and cache state, and keep counting across terms", async () => {
   const api = new FakeKubeApi();
-  await api.create(DOMAIN_ROUTES, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "shop", namespace: "team-a" }, spec: { domain: "shop.example.com", lb: "alb-in", backend: { service: { name: "web", port: 8080 } } } });
+  await api.create(DOMAIN_ROUTES, {
+    apiVersion: "hostgate.dev/v1alpha1",
+    kind: "DomainRoute",
+    metadata: { name: "shop", namespace: "team-a" },
+    spec: { domain: "shop.example.com", lb: "alb-in", backend: { service: { name: "web", port: 8080 } } },
+  });
   const manager = new ReconcilerManager({ api, config: loadPlatformConfig(DEFAULT_CONFIG), logger: silentLogger, appIdTableDebounceMs: 1, sweepDebounceMs: 1 });
   const registry = new Registry();
   registerReconcilerMetrics(registry, manager);

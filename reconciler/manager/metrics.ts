@@ -17,7 +17,13 @@ export function registerReconcilerMetrics(registry: Registry, manager: Reconcile
     },
   });
   totalsCounter(registry, manager, "hostgate_reconciler_reconciles_total", "Reconciles run by this replica since it started, by controller.", "reconciles");
-  totalsCounter(registry, manager, "hostgate_reconciler_reconcile_errors_total", "Reconciles that failed (and were retried with backoff), by controller.", "errors");
+  totalsCounter(
+    registry,
+    manager,
+    "hostgate_reconciler_reconcile_errors_total",
+    "Reconciles that failed (and were retried with backoff), by controller.",
+    "errors",
+  );
   new Gauge({
     name: "hostgate_reconciler_queue_depth",
     help: "Keys waiting for a worker, by controller (0 on a standby).",

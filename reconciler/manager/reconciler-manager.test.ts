@@ -25,7 +25,12 @@ const FAST = { appIdTableDebounceMs: 10, sweepDebounceMs: 10, stopTimeoutMs: 100
 const ELECTION = { namespace: "hostgate-system", name: "hostgate-reconciler", leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 50 } as const;
 
 function route(name: string, domain: string, appId = name): KubeObject {
-  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace: "team-a" }, spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend: { service: { name: "web", port: 8080 } }, protection: { provider: "sso", appId } } };
+  return {
+    apiVersion: "hostgate.dev/v1alpha1",
+    kind: "DomainRoute",
+    metadata: { name, namespace: "team-a" },
+    spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend: { service: { name: "web", port: 8080 } }, protection: { provider: "sso", appId } },
+  };
 }
 
 async function eventually(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
@@ -49,7 +54,8 @@ const condition = (api: FakeKubeApi, name: string, type: string) => {
   const c = get(api, name)?.status?.conditions?.find((x) => x.type === type);
   return c === undefined ? undefined : `${c.status} ${c.reason}`;
 };
-const producedFor = (api: FakeKubeApi, uid: string) => PRODUCED_RESOURCES.flatMap((r) => api.objects(r)).filter((o) => (o.metadata!.labels as Record<string, string>)["hostgate.dev/route-uid"] === uid);
+const producedFor = (api: FakeKubeApi, uid: string) =>
+  PRODUCED_RESOURCES.flatMap((r) => api.objects(r)).filter((o) => (o.metadata!.labels as Record<string, string>)["hostgate.dev/route-uid"] === uid);
 const ready = (api: FakeKubeApi, name: string) => condition(api, name, "Ready") === "True Ready";
 const table = (api: FakeKubeApi) => {
   const cm = api.server.get(CONFIG_MAPS, { namespace: gatewayNs, name: APP_ID_TABLE_CONFIG_MAP_NAME }) as { data?: Record<string, string> } | undefined;
@@ -85,7 +91,12 @@ describe("the reconciler, end to end on the in-memory API server", () => {
     const shop = get(api, "shop")!;
     assert.deepEqual(shop.metadata.finalizers, ["hostgate.dev/cleanup"]);
     assert.equal((api.server.get(DOMAIN_CLAIMS, { name: "shop.example.com" }) as unknown as DomainClaim).spec.owner.uid, shop.metadata.uid);
-    assert.deepEqual(producedFor(api, shop.metadata.uid!).map((o) => o.kind).sort(), ["AuthorizationPolicy", "Gateway", "VirtualService"]);
+    assert.deepEqual(
+      producedFor(api, shop.metadata.uid!)
+        .map((o) => o.kind)
+        .sort(),
+      ["AuthorizationPolicy", "Gateway", "VirtualService"],
+    );
     assert.deepEqual(table(api), { "shop.example.com": "shop" });
     assert.ok(api.server.get(ENVOY_FILTERS, { namespace: gatewayNs, name: APP_ID_TABLE_ENVOY_FILTER_NAME }));
     assert.equal(m.isLeader(), true);
@@ -110,7 +121,12 @@ describe("the reconciler, end to end on the in-memory API server", () => {
     const filter = api.server.get(ENVOY_FILTERS, { namespace: gatewayNs, name: APP_ID_TABLE_ENVOY_FILTER_NAME })!;
     await api.update(ENVOY_FILTERS, { ...filter, spec: { configPatches: [] } });
     await eventually("the VirtualService is back", () => producedFor(api, uid).some((o) => o.kind === "VirtualService"));
-    await eventually("the EnvoyFilter is restored", () => ((api.server.get(ENVOY_FILTERS, { namespace: gatewayNs, name: APP_ID_TABLE_ENVOY_FILTER_NAME })!.spec as { configPatches: unknown[] }).configPatches.length > 0));
+    await eventually(
+      "the EnvoyFilter is restored",
+      () =>
+        (api.server.get(ENVOY_FILTERS, { namespace: gatewayNs, name: APP_ID_TABLE_ENVOY_FILTER_NAME })!.spec as { configPatches: unknown[] }).configPatches
+          .length > 0,
+    );
   });
 
   test("deleting a route removes its objects and its table entry, releases its domain to the next route in line, and lets it go", async () => {
@@ -135,7 +151,10 @@ describe("the reconciler, end to end on the in-memory API server", () => {
     manager(api);
     await eventually("shop is Ready", () => ready(api, "shop"));
     await api.create(DOMAIN_ROUTES, route("copy", "copy.example.com", "shared-app"));
-    await eventually("shop reports the conflict", () => condition(api, "shop", "ProtectionReady") === "False AppIDConflict" && condition(api, "shop", "Ready") === "False AppIDConflict");
+    await eventually(
+      "shop reports the conflict",
+      () => condition(api, "shop", "ProtectionReady") === "False AppIDConflict" && condition(api, "shop", "Ready") === "False AppIDConflict",
+    );
     assert.equal(get(api, "shop")!.status?.effectiveAppId, undefined, "the gateway stamps no appId for it");
     await api.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "copy" });
     await eventually("shop is published and Ready again", () => condition(api, "shop", "ProtectionReady") === "True Published" && ready(api, "shop"));
@@ -149,13 +168,21 @@ describe("the reconciler, end to end on the in-memory API server", () => {
     await eventually("shop is Ready", () => ready(api, "shop"));
     const uid = get(api, "shop")!.metadata.uid!;
     api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
-    await eventually("its objects and claim are gone", () => producedFor(api, uid).length === 0 && api.server.get(DOMAIN_CLAIMS, { name: "shop.example.com" }) === undefined);
+    await eventually(
+      "its objects and claim are gone",
+      () => producedFor(api, uid).length === 0 && api.server.get(DOMAIN_CLAIMS, { name: "shop.example.com" }) === undefined,
+    );
     await eventually("the table is empty", () => JSON.stringify(table(api)) === "{}");
   });
 
   test("a backend Service changing type re-queues its route: not served as an ExternalName, served once it is a normal Service", async () => {
     const api = new FakeKubeApi();
-    const service = { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "team-a" }, spec: { type: "ExternalName", externalName: "169.254.169.254" } };
+    const service = {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "web", namespace: "team-a" },
+      spec: { type: "ExternalName", externalName: "169.254.169.254" },
+    };
     await api.create(SERVICES, service);
     await api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
     const m = manager(api);
@@ -205,7 +232,10 @@ describe("the reconciler, end to end on the in-memory API server", () => {
 
     await leader.stop();
     const released = api.server.get(LEASES, { namespace: "hostgate-system", name: "hostgate-reconciler" })!.spec as { holderIdentity?: string };
-    assert.ok(released.holderIdentity === undefined || released.holderIdentity === "" || released.holderIdentity === (standby === a ? "pod-a" : "pod-b"), "the lease was released (or already taken by the standby)");
+    assert.ok(
+      released.holderIdentity === undefined || released.holderIdentity === "" || released.holderIdentity === (standby === a ? "pod-a" : "pod-b"),
+      "the lease was released (or already taken by the standby)",
+    );
     await eventually("the standby leads", () => standby.isLeader());
     await api.create(DOMAIN_ROUTES, route("blog", "blog.example.com"));
     await eventually("the new leader brings a new route to Ready", () => ready(api, "blog"));

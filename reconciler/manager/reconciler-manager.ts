@@ -77,7 +77,14 @@ export class ReconcilerManager {
   constructor(options: ReconcilerManagerOptions) {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
-    this.#caches = reconcilerCaches({ client: options.api, config: options.config, logger: options.logger, resyncMs: options.resyncMs ?? DEFAULT_RESYNC_MS, clock: this.#clock, ...(options.random ? { random: options.random } : {}) });
+    this.#caches = reconcilerCaches({
+      client: options.api,
+      config: options.config,
+      logger: options.logger,
+      resyncMs: options.resyncMs ?? DEFAULT_RESYNC_MS,
+      clock: this.#clock,
+      ...(options.random ? { random: options.random } : {}),
+    });
     const election = options.leaderElection;
     this.#elector =
       election === undefined
@@ -147,7 +154,11 @@ export class ReconcilerManager {
 
   /** The caches' resources and whether each has synced. */
   caches(): { resource: string; synced: boolean; objects: number }[] {
-    return this.#caches.informers.map(({ cached, informer }) => ({ resource: resourceName(cached.resource), synced: informer.synced(), objects: informer.keys().length }));
+    return this.#caches.informers.map(({ cached, informer }) => ({
+      resource: resourceName(cached.resource),
+      synced: informer.synced(),
+      objects: informer.keys().length,
+    }));
   }
 
   async #lead(signal: AbortSignal): Promise<void> {

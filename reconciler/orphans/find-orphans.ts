@@ -49,7 +49,12 @@ export function findOrphans(input: OrphanInput): OrphanCandidate[] {
   for (const claim of input.claims) {
     const owner = claim.spec?.owner;
     if (owner?.uid === undefined || live.has(owner.uid)) continue;
-    candidates.push({ resource: input.claimResource, object: claim as unknown as KubeObject, ownerUid: owner.uid, owner: { namespace: owner.namespace, name: owner.name } });
+    candidates.push({
+      resource: input.claimResource,
+      object: claim as unknown as KubeObject,
+      ownerUid: owner.uid,
+      owner: { namespace: owner.namespace, name: owner.name },
+    });
   }
   return candidates.sort((a, b) => deletionRank(a) - deletionRank(b) || compareStrings(describe(a), describe(b)));
 }

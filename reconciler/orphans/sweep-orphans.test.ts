@@ -18,21 +18,41 @@ import { sweepOrphans } from "./sweep-orphans.ts";
 const config = loadPlatformConfig(DEFAULT_CONFIG);
 
 function route(name: string, domain: string): KubeObject {
-  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace: "team-a" }, spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend: { external: { ip: "203.0.113.10", port: 443, protocol: "HTTPS" } }, protection: { provider: "sso", appId: name } } };
+  return {
+    apiVersion: "hostgate.dev/v1alpha1",
+    kind: "DomainRoute",
+    metadata: { name, namespace: "team-a" },
+    spec: {
+      domain,
+      lb: "alb-in",
+      routing: { mode: "Managed" },
+      backend: { external: { ip: "203.0.113.10", port: 443, protocol: "HTTPS" } },
+      protection: { provider: "sso", appId: name },
+    },
+  };
 }
 
 describe("the orphan sweep", () => {
   let api: FakeKubeApi;
   let reader: ObjectReader;
   let deps: RouteReconcilerDeps;
-  const everything = () => [...PRODUCED_RESOURCES.flatMap((r) => api.objects(r)), ...api.objects(DOMAIN_CLAIMS)].map((o) => `${o.kind} ${o.metadata!.name}`).sort();
-  const ownedBy = (uid: string) => [...PRODUCED_RESOURCES.flatMap((r) => api.objects(r)), ...api.objects(DOMAIN_CLAIMS)].filter((o) => (o.metadata!.labels as Record<string, string> | undefined)?.["hostgate.dev/route-uid"] === uid || (o.spec as { owner?: { uid: string } }).owner?.uid === uid);
+  const everything = () =>
+    [...PRODUCED_RESOURCES.flatMap((r) => api.objects(r)), ...api.objects(DOMAIN_CLAIMS)].map((o) => `${o.kind} ${o.metadata!.name}`).sort();
+  const ownedBy = (uid: string) =>
+    [...PRODUCED_RESOURCES.flatMap((r) => api.objects(r)), ...api.objects(DOMAIN_CLAIMS)].filter(
+      (o) =>
+        (o.metadata!.labels as Record<string, string> | undefined)?.["hostgate.dev/route-uid"] === uid ||
+        (o.spec as { owner?: { uid: string } }).owner?.uid === uid,
+    );
 
   beforeEach(async () => {
     api = new FakeKubeApi();
     reader = { get: (r, k) => api.server.get(r, k), list: (r) => api.server.objects(r) };
     deps = { api, reader, config, clock: new ManualClock(), logger: silentLogger, events: { record: async () => {} }, appIds: new AppIdOutcomes() };
-    for (const [name, domain] of [["shop", "shop.example.com"], ["blog", "blog.example.com"]]) {
+    for (const [name, domain] of [
+      ["shop", "shop.example.com"],
+      ["blog", "blog.example.com"],
+    ]) {
       await api.create(DOMAIN_ROUTES, route(name!, domain!));
       await reconcileRoute(deps, { namespace: "team-a", name: name! });
     }
@@ -54,28 +74,44 @@ describe("the orphan sweep", () => {
     assert.equal(outcome.deleted.length, shopObjects);
     assert.deepEqual(ownedBy(shop.metadata!.uid!), [], "nothing of shop is left");
     assert.ok(outcome.deleted.includes("DomainClaim shop.example.com"));
-    assert.equal(ownedBy(api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "blog" })!.metadata!.uid!).length, blogBefore, "blog keeps all of its objects");
+    assert.equal(
+      ownedBy(api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "blog" })!.metadata!.uid!).length,
+      blogBefore,
+      "blog keeps all of its objects",
+    );
   });
 
   test("deletes in the reverse of the apply order, the claim last: never a Gateway serving without its AuthorizationPolicy", async () => {
     api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
     api.takeWrites();
     await sweepOrphans({ api, reader, logger: silentLogger });
-    const kinds = api.takeWrites().filter((w) => w.verb === "delete").map((w) => w.resource.split(".")[0]);
+    const kinds = api
+      .takeWrites()
+      .filter((w) => w.verb === "delete")
+      .map((w) => w.resource.split(".")[0]);
     assert.deepEqual(kinds, ["virtualservices", "gateways", "authorizationpolicies", "destinationrules", "serviceentries", "domainclaims"]);
   });
 
   test("leaves an object changed since the cache saw it (another route applied to the same name), and removes the rest", async () => {
     const shop = api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" })!;
     const snapshot = (r: Parameters<ObjectReader["list"]>[0]) => reader.list(r).map((o) => structuredClone(o));
-    const cached = new Map<string, KubeObject[]>(PRODUCED_RESOURCES.map((r) => [r.kind, snapshot({ ...r, labelSelector: "app.kubernetes.io/managed-by=hostgate" })]));
+    const cached = new Map<string, KubeObject[]>(
+      PRODUCED_RESOURCES.map((r) => [r.kind, snapshot({ ...r, labelSelector: "app.kubernetes.io/managed-by=hostgate" })]),
+    );
     const gatewayResource = PRODUCED_RESOURCES.find((r) => r.kind === "Gateway")!;
     const gateway = ownedBy(shop.metadata!.uid!).find((o) => o.kind === "Gateway")!;
     api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
     // The live Gateway moves on (a new resourceVersion); the cache still holds the old copy.
     const live = api.server.get(gatewayResource, { namespace: gateway.metadata!.namespace!, name: gateway.metadata!.name! })!;
-    await api.update(gatewayResource, { ...live, metadata: { ...live.metadata, labels: { ...(live.metadata!.labels as Record<string, string>), adopted: "yes" } } }, { fieldManager: "someone-else" });
-    const staleReader: ObjectReader = { get: reader.get, list: (r) => (r.kind === "DomainRoute" || r.kind === "DomainClaim" ? reader.list(r) : (cached.get(r.kind) ?? [])) };
+    await api.update(
+      gatewayResource,
+      { ...live, metadata: { ...live.metadata, labels: { ...(live.metadata!.labels as Record<string, string>), adopted: "yes" } } },
+      { fieldManager: "someone-else" },
+    );
+    const staleReader: ObjectReader = {
+      get: reader.get,
+      list: (r) => (r.kind === "DomainRoute" || r.kind === "DomainClaim" ? reader.list(r) : (cached.get(r.kind) ?? [])),
+    };
     const outcome = await sweepOrphans({ api, reader: staleReader, logger: silentLogger });
     assert.ok(api.server.get(gatewayResource, { namespace: gateway.metadata!.namespace!, name: gateway.metadata!.name! }), "the changed Gateway is left alone");
     assert.ok(!outcome.deleted.some((d) => d.startsWith("Gateway ")));
@@ -87,8 +123,15 @@ describe("the orphan sweep", () => {
     api.failNext("delete", new KubeApiError("500 InternalError: etcd timeout", 500, "InternalError"), "VirtualService");
     const expected = /could not remove 1 orphaned object\(s\): VirtualService team-a\/shop-example-com-[a-z2-7]+: 500 InternalError: etcd timeout/;
     await assert.rejects(sweepOrphans({ api, reader, logger: silentLogger }), expected);
-    const shopLeft = [...PRODUCED_RESOURCES.flatMap((r) => api.objects(r)), ...api.objects(DOMAIN_CLAIMS)].filter((o) => (o.metadata!.annotations as Record<string, string> | undefined)?.["hostgate.dev/route"] === "team-a/shop" || o.metadata!.name === "shop.example.com");
-    assert.deepEqual(shopLeft.map((o) => o.kind), ["VirtualService"], "everything else went");
+    const shopLeft = [...PRODUCED_RESOURCES.flatMap((r) => api.objects(r)), ...api.objects(DOMAIN_CLAIMS)].filter(
+      (o) =>
+        (o.metadata!.annotations as Record<string, string> | undefined)?.["hostgate.dev/route"] === "team-a/shop" || o.metadata!.name === "shop.example.com",
+    );
+    assert.deepEqual(
+      shopLeft.map((o) => o.kind),
+      ["VirtualService"],
+      "everything else went",
+    );
   });
 
   test("keeps the objects of a route a stale cache misses but the API server still has", async () => {
@@ -118,7 +161,12 @@ describe("the orphan sweep", () => {
     const resource = PRODUCED_RESOURCES.find((r) => r.kind === "Gateway")!;
     const labels = { "app.kubernetes.io/managed-by": "hostgate", "hostgate.dev/route-uid": "uid-of-no-route" };
     const metadata = { name: "intranet", namespace: "istio-system", labels, annotations: { "hostgate.dev/route": "team-x/gone" } };
-    const forged: KubeObject = { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata, spec: { selector: { istio: "ingressgateway" }, servers: [] } };
+    const forged: KubeObject = {
+      apiVersion: "networking.istio.io/v1",
+      kind: "Gateway",
+      metadata,
+      spec: { selector: { istio: "ingressgateway" }, servers: [] },
+    };
     await api.create(resource, forged, { fieldManager: "kubectl-create" });
     const outcome = await sweepOrphans({ api, reader, logger: silentLogger });
     assert.ok(api.server.get(resource, { namespace: "istio-system", name: "intranet" }), "the person's Gateway stays");
@@ -132,7 +180,10 @@ describe("the orphan sweep", () => {
     api.server.put(resource, { ...gateway, metadata: { ...gateway.metadata, annotations: {} } });
     api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
     const outcome = await sweepOrphans({ api, reader, logger: silentLogger });
-    assert.deepEqual(ownedBy(shop.metadata!.uid!).map((o) => o.kind), ["Gateway"]);
+    assert.deepEqual(
+      ownedBy(shop.metadata!.uid!).map((o) => o.kind),
+      ["Gateway"],
+    );
     assert.ok(outcome.kept.some((k) => k.startsWith("Gateway ")));
   });
 });

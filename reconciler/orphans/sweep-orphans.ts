@@ -57,7 +57,10 @@ export async function sweepOrphans(deps: SweepDeps): Promise<SweepOutcome> {
       // uid: never a same-named object made since. resourceVersion: never one
       // another route has taken over by applying to the same name meanwhile.
       const key = { ...(metadata.namespace === undefined ? {} : { namespace: metadata.namespace }), name: metadata.name! };
-      const deleted = await deps.api.delete(candidate.resource, key, { uid: metadata.uid!, ...(metadata.resourceVersion ? { resourceVersion: metadata.resourceVersion } : {}) });
+      const deleted = await deps.api.delete(candidate.resource, key, {
+        uid: metadata.uid!,
+        ...(metadata.resourceVersion ? { resourceVersion: metadata.resourceVersion } : {}),
+      });
       if (deleted) outcome.deleted.push(what);
     } catch (error) {
       // 409: a precondition failed, so it is no longer the orphan we saw. Anything
@@ -65,7 +68,9 @@ export async function sweepOrphans(deps: SweepDeps): Promise<SweepOutcome> {
       if (!(error instanceof KubeApiError && error.status === 409)) failures.push(`${what}: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
-  if (outcome.deleted.length > 0) deps.logger.info({ deleted: outcome.deleted }, `removed ${outcome.deleted.length} object(s) left by DomainRoutes that no longer exist`);
-  if (failures.length > 0) throw new Error(`could not remove ${failures.length} orphaned object(s): ${failures.slice(0, 3).join("; ")}${failures.length > 3 ? "; ..." : ""}`);
+  if (outcome.deleted.length > 0)
+    deps.logger.info({ deleted: outcome.deleted }, `removed ${outcome.deleted.length} object(s) left by DomainRoutes that no longer exist`);
+  if (failures.length > 0)
+    throw new Error(`could not remove ${failures.length} orphaned object(s): ${failures.slice(0, 3).join("; ")}${failures.length > 3 ? "; ..." : ""}`);
   return outcome;
 }

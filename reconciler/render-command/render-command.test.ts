@@ -33,13 +33,26 @@ const kinds = (yamlText: string) => parseAllDocuments(yamlText).map((d) => (d.to
 describe("hostgate render", () => {
   const routes = file(
     "routes.yaml",
-    [routeYaml("shop", "shop.example.com", "  protection: {provider: sso, appId: shop-app, rules: [{action: Allow, paths: [/health]}]}"), routeYaml("blog", "blog.example.com")].join("---\n"),
+    [
+      routeYaml("shop", "shop.example.com", "  protection: {provider: sso, appId: shop-app, rules: [{action: Allow, paths: [/health]}]}"),
+      routeYaml("blog", "blog.example.com"),
+    ].join("---\n"),
   );
 
   test("prints claims, each route's Istio objects and the appId-table objects in apply order", async () => {
     const result = await main(["render", "-f", routes]);
     assert.equal(result.exitCode, 0, result.stderr);
-    assert.deepEqual(kinds(result.stdout), ["DomainClaim", "DomainClaim", "AuthorizationPolicy", "Gateway", "Gateway", "VirtualService", "VirtualService", "EnvoyFilter", "ConfigMap"]);
+    assert.deepEqual(kinds(result.stdout), [
+      "DomainClaim",
+      "DomainClaim",
+      "AuthorizationPolicy",
+      "Gateway",
+      "Gateway",
+      "VirtualService",
+      "VirtualService",
+      "EnvoyFilter",
+      "ConfigMap",
+    ]);
   });
 
   test("every Istio object it prints validates against Istio's published schemas", async () => {
@@ -70,7 +83,13 @@ describe("hostgate render", () => {
   });
 
   test("an appId wanted by two domains is left out of the table and reported", async () => {
-    const two = file("two.yaml", [routeYaml("a", "a.example.com", "  protection: {provider: sso, appId: same}"), routeYaml("b", "b.example.com", "  protection: {provider: sso, appId: same}")].join("---\n"));
+    const two = file(
+      "two.yaml",
+      [
+        routeYaml("a", "a.example.com", "  protection: {provider: sso, appId: same}"),
+        routeYaml("b", "b.example.com", "  protection: {provider: sso, appId: same}"),
+      ].join("---\n"),
+    );
     const result = await main(["render", "-f", two, "-o", "json"]);
     assert.equal(result.exitCode, 1);
     assert.match(result.stderr, /appId same is claimed by .*team-a\/a .*team-a\/b.*given to none/);

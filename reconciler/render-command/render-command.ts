@@ -76,7 +76,13 @@ function parseRenderArgs(args: readonly string[]): RenderOptions {
   const output = values.output ?? "yaml";
   if (output !== "yaml" && output !== "json") problems.push(`render: -o ${JSON.stringify(output)} is not a format; use yaml or json`);
   if (problems.length > 0) throw new UsageError(...problems);
-  return { files: values.filename!, state: values.state, config: values.config ?? DEFAULT_CONFIG, namespace: values.namespace ?? "default", output: output as "yaml" | "json" };
+  return {
+    files: values.filename!,
+    state: values.state,
+    config: values.config ?? DEFAULT_CONFIG,
+    namespace: values.namespace ?? "default",
+    output: output as "yaml" | "json",
+  };
 }
 
 export async function runRender(args: readonly string[]): Promise<CommandResult> {
@@ -85,18 +91,30 @@ export async function runRender(args: readonly string[]): Promise<CommandResult>
   const fromFiles = routesIn(await readManifests(options.files), options.namespace);
   if (fromFiles.length === 0) throw new UsageError(`render: no DomainRoutes found in ${options.files.join(", ")}`);
   const stateManifests = options.state === undefined ? [] : await readManifests([options.state]);
-  const stateRoutes = routesIn(stateManifests, "default").filter((r) => !fromFiles.some((f) => f.metadata.namespace === r.metadata.namespace && f.metadata.name === r.metadata.name));
-  const stateClaims = stateManifests.map((m) => m.object).filter((o) => o.kind === "DomainClaim" && o.apiVersion === "hostgate.dev/v1alpha1") as unknown as DomainClaim[];
+  const stateRoutes = routesIn(stateManifests, "default").filter(
+    (r) => !fromFiles.some((f) => f.metadata.namespace === r.metadata.namespace && f.metadata.name === r.metadata.name),
+  );
+  const stateClaims = stateManifests
+    .map((m) => m.object)
+    .filter((o) => o.kind === "DomainClaim" && o.apiVersion === "hostgate.dev/v1alpha1") as unknown as DomainClaim[];
   const { objects, notes } = renderAll([...fromFiles, ...stateRoutes], stateClaims, config);
-  const output = options.output === "json" ? JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2) : objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n");
+  const output =
+    options.output === "json"
+      ? JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2)
+      : objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n");
   return { output, exitCode: notes.length > 0 ? 1 : 0, notes };
 }
 
 /** The whole render, pure: objects in apply order, and what keeps any route from being served. */
-export function renderAll(routes: readonly DomainRoute[], existingClaims: readonly DomainClaim[], config: PlatformConfig): { objects: KubeObject[]; notes: string[] } {
+export function renderAll(
+  routes: readonly DomainRoute[],
+  existingClaims: readonly DomainClaim[],
+  config: PlatformConfig,
+): { objects: KubeObject[]; notes: string[] } {
   const notes: string[] = [];
   const resolution = resolveClaims(routes, existingClaims);
-  for (const t of resolution.taken) notes.push(`DomainRoute ${t.route}: ${t.domain} is claimed by DomainRoute ${t.owner}; nothing would be created for it (Claimed=False, DomainTaken)`);
+  for (const t of resolution.taken)
+    notes.push(`DomainRoute ${t.route}: ${t.domain} is claimed by DomainRoute ${t.owner}; nothing would be created for it (Claimed=False, DomainTaken)`);
   const holders = new Set(resolution.claims.map((c) => c.spec.owner.uid));
   const routeObjects: KubeObject[] = [];
   for (const route of resolution.routes) {
@@ -114,8 +132,13 @@ export function renderAll(routes: readonly DomainRoute[], existingClaims: readon
   const rank = (o: KubeObject) => (KIND_ORDER as readonly string[]).indexOf(String(o.kind));
   routeObjects.sort((a, b) => rank(a) - rank(b) || compareStrings(keyText(a), keyText(b)));
   const table = computeAppIdTable({ routes: resolution.routes, claims: resolution.claims, knownProvider: (provider) => isKnownProvider(config, provider) });
-  for (const conflict of table.conflicts) notes.push(`appId ${conflict.appId} is claimed by ${conflict.routes.join(", ")}; it is given to none of them (ProtectionReady=False, AppIDConflict)`);
-  const tableObjects = renderAppIdTableObjects(table, { namespace: config.gateway.namespace, selector: config.gateway.selector, identityHeader: config.protection.identityHeader });
+  for (const conflict of table.conflicts)
+    notes.push(`appId ${conflict.appId} is claimed by ${conflict.routes.join(", ")}; it is given to none of them (ProtectionReady=False, AppIDConflict)`);
+  const tableObjects = renderAppIdTableObjects(table, {
+    namespace: config.gateway.namespace,
+    selector: config.gateway.selector,
+    identityHeader: config.protection.identityHeader,
+  });
   notes.push(...appIdTableObjectProblems(tableObjects));
   const objects = [...(resolution.claims as unknown as KubeObject[]), ...routeObjects, tableObjects.envoyFilter, tableObjects.configMap];
   for (const object of [...routeObjects, tableObjects.envoyFilter]) validateIstioObject(object);

@@ -22,7 +22,9 @@ export function standInUid(namespace: string, name: string): string {
 }
 
 export function resolveClaims(routes: readonly DomainRoute[], existing: readonly DomainClaim[]): ClaimResolution {
-  const withUids = routes.map((r) => (r.metadata.uid ? r : { ...r, metadata: { ...r.metadata, uid: standInUid(r.metadata.namespace ?? "default", r.metadata.name ?? "") } }));
+  const withUids = routes.map((r) =>
+    r.metadata.uid ? r : { ...r, metadata: { ...r.metadata, uid: standInUid(r.metadata.namespace ?? "default", r.metadata.name ?? "") } },
+  );
   const existingByDomain = new Map(existing.map((c) => [c.metadata.name ?? c.spec.domain, c]));
   const byDomain = new Map<string, DomainRoute[]>();
   for (const route of withUids) byDomain.set(route.spec.domain, [...(byDomain.get(route.spec.domain) ?? []), route]);
@@ -31,7 +33,12 @@ export function resolveClaims(routes: readonly DomainRoute[], existing: readonly
   for (const [domain, contenders] of [...byDomain].sort(([a], [b]) => compareStrings(a, b))) {
     const held = existingByDomain.get(domain);
     const ordered = [...contenders].sort(byAgeThenName);
-    const holder = held === undefined ? ordered[0]! : ordered.find((r) => r.metadata.uid === held.spec.owner.uid || (r.metadata.namespace === held.spec.owner.namespace && r.metadata.name === held.spec.owner.name));
+    const holder =
+      held === undefined
+        ? ordered[0]!
+        : ordered.find(
+            (r) => r.metadata.uid === held.spec.owner.uid || (r.metadata.namespace === held.spec.owner.namespace && r.metadata.name === held.spec.owner.name),
+          );
     const owner = holder === undefined ? `${held!.spec.owner.namespace}/${held!.spec.owner.name}` : `${holder.metadata.namespace}/${holder.metadata.name}`;
     if (holder !== undefined) claims.push(renderClaim(holder) as unknown as DomainClaim);
     for (const route of ordered) if (route !== holder) taken.push({ route: `${route.metadata.namespace}/${route.metadata.name}`, domain, owner });

@@ -62,7 +62,10 @@ describe("Controller: workers", () => {
       h.calls[i]!.finish();
       await flush();
     }
-    assert.deepEqual(h.calls.map((c) => c.key), ["a", "b", "c", "d", "e"]);
+    assert.deepEqual(
+      h.calls.map((c) => c.key),
+      ["a", "b", "c", "d", "e"],
+    );
     assert.deepEqual(h.controller.stats(), { reconciles: 5, errors: 0, requeues: 0, inFlight: 0, queued: 0 });
     await h.controller.stop(1000);
   });
@@ -202,7 +205,11 @@ describe("Controller: stopping", () => {
     await flush();
     assert.equal(stopped, true);
     assert.equal(h.calls[0]!.signal.aborted, false);
-    assert.deepEqual(h.calls.map((c) => c.key), ["a"], "b, still queued, is left alone");
+    assert.deepEqual(
+      h.calls.map((c) => c.key),
+      ["a"],
+      "b, still queued, is left alone",
+    );
     assert.equal(h.clock.pendingTimers(), 0, "no timer left: neither the abort nor the requeue");
     assert.equal(h.controller.stats().requeues, 0, "a requeue asked for while stopping is not counted: it never happens");
   });

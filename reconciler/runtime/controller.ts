@@ -105,7 +105,10 @@ export class Controller {
     let timer: TimerHandle | undefined;
     if (this.#inFlight > 0) {
       timer = this.#clock.setTimeout(() => {
-        this.#logger.warn({ controller: this.name, inFlight: this.#inFlight, timeoutMs }, `controller ${this.name}: ${this.#inFlight} reconcile(s) still running ${timeoutMs} ms after stop; aborting them`);
+        this.#logger.warn(
+          { controller: this.name, inFlight: this.#inFlight, timeoutMs },
+          `controller ${this.name}: ${this.#inFlight} reconcile(s) still running ${timeoutMs} ms after stop; aborting them`,
+        );
         this.#abort.abort(new Error(`controller ${this.name} is stopping`));
       }, timeoutMs);
     }
@@ -148,7 +151,10 @@ export class Controller {
     const after = result?.requeueAfterMs;
     if (after === undefined) return;
     if (!(typeof after === "number" && Number.isFinite(after) && after >= 0)) {
-      this.#logger.warn({ controller: this.name, key, requeueAfterMs: String(after) }, `${this.name}: reconcile of ${key} asked for requeueAfterMs ${String(after)}, which is not a duration; ignored`);
+      this.#logger.warn(
+        { controller: this.name, key, requeueAfterMs: String(after) },
+        `${this.name}: reconcile of ${key} asked for requeueAfterMs ${String(after)}, which is not a duration; ignored`,
+      );
       return;
     }
     if (this.queue.isShuttingDown()) return;
@@ -161,7 +167,10 @@ export class Controller {
     this.#counts.errors++;
     const message = error instanceof Error ? error.message : String(error);
     if (this.queue.isShuttingDown()) {
-      this.#logger.error({ controller: this.name, key, error: message }, `${this.name}: reconciling ${key} failed: ${message}; not retried, the controller is stopping`);
+      this.#logger.error(
+        { controller: this.name, key, error: message },
+        `${this.name}: reconciling ${key} failed: ${message}; not retried, the controller is stopping`,
+      );
       return;
     }
     const retryInMs = this.queue.addRateLimited(key);

@@ -40,7 +40,15 @@ function harness(seed: KubeObject[] = [], resyncMs?: number) {
   for (const object of seed) server.put(ROUTES, object);
   const clock = new ManualClock();
   const logger = new RecordingLogger();
-  const informer = new SharedInformer<string>({ resource: ROUTES, client: server, transform: domainOf, clock, logger, random: () => 0.5, ...(resyncMs === undefined ? {} : { resyncMs }) });
+  const informer = new SharedInformer<string>({
+    resource: ROUTES,
+    client: server,
+    transform: domainOf,
+    clock,
+    logger,
+    random: () => 0.5,
+    ...(resyncMs === undefined ? {} : { resyncMs }),
+  });
   return { server, clock, logger, informer };
 }
 
@@ -85,7 +93,12 @@ describe("SharedInformer: handlers", () => {
     h.server.put(ROUTES, route("a", "moved.example.com"));
     h.server.delete(ROUTES, { namespace: "team-a", name: "b" });
     await settle();
-    const expected = ["add team-a/a a.example.com", "add team-a/b b.example.com", "update team-a/a a.example.com -> moved.example.com", "delete team-a/b b.example.com"];
+    const expected = [
+      "add team-a/a a.example.com",
+      "add team-a/b b.example.com",
+      "update team-a/a a.example.com -> moved.example.com",
+      "delete team-a/b b.example.com",
+    ];
     assert.deepEqual(first.events, expected);
     assert.deepEqual(second.events, expected);
     assert.deepEqual(h.informer.keys(), ["team-a/a"]);

@@ -151,13 +151,39 @@ describe("LeaderElector: acquiring", () => {
 
   const now = Date.UTC(2030, 0, 1);
   const cases: { name: string; spec: Lease["spec"]; leads: boolean; transitions: number; acquireTime?: string }[] = [
-    { name: "released (no holder)", spec: { holderIdentity: "", leaseDurationSeconds: 1, renewTime: formatMicroTime(now), leaseTransitions: 2 }, leads: true, transitions: 3 },
-    { name: "expired: another holder's renewTime is more than its duration ago", spec: { holderIdentity: "gone", leaseDurationSeconds: 15, renewTime: formatMicroTime(now - 15_001), leaseTransitions: 3 }, leads: true, transitions: 4 },
-    { name: "still valid: renewed exactly its duration ago", spec: { holderIdentity: "other", leaseDurationSeconds: 15, renewTime: formatMicroTime(now - 15_000), leaseTransitions: 3 }, leads: false, transitions: 3 },
-    { name: "valid and held by another", spec: { holderIdentity: "other", leaseDurationSeconds: 15, renewTime: formatMicroTime(now - 1000), leaseTransitions: 3 }, leads: false, transitions: 3 },
+    {
+      name: "released (no holder)",
+      spec: { holderIdentity: "", leaseDurationSeconds: 1, renewTime: formatMicroTime(now), leaseTransitions: 2 },
+      leads: true,
+      transitions: 3,
+    },
+    {
+      name: "expired: another holder's renewTime is more than its duration ago",
+      spec: { holderIdentity: "gone", leaseDurationSeconds: 15, renewTime: formatMicroTime(now - 15_001), leaseTransitions: 3 },
+      leads: true,
+      transitions: 4,
+    },
+    {
+      name: "still valid: renewed exactly its duration ago",
+      spec: { holderIdentity: "other", leaseDurationSeconds: 15, renewTime: formatMicroTime(now - 15_000), leaseTransitions: 3 },
+      leads: false,
+      transitions: 3,
+    },
+    {
+      name: "valid and held by another",
+      spec: { holderIdentity: "other", leaseDurationSeconds: 15, renewTime: formatMicroTime(now - 1000), leaseTransitions: 3 },
+      leads: false,
+      transitions: 3,
+    },
     {
       name: "valid and its own, from before a restart",
-      spec: { holderIdentity: "replica-a", leaseDurationSeconds: 15, acquireTime: formatMicroTime(now - 60_000), renewTime: formatMicroTime(now - 1000), leaseTransitions: 3 },
+      spec: {
+        holderIdentity: "replica-a",
+        leaseDurationSeconds: 15,
+        acquireTime: formatMicroTime(now - 60_000),
+        renewTime: formatMicroTime(now - 1000),
+        leaseTransitions: 3,
+      },
       leads: true,
       transitions: 3,
       acquireTime: formatMicroTime(now - 60_000),
@@ -206,8 +232,15 @@ describe("LeaderElector: leader and standby", () => {
     assert.deepEqual(b.events, []);
     assert.equal(b.elector.observedLeader(), "replica-a");
     assert.equal(w.lease()?.spec.leaseTransitions, 0);
-    assert.equal(w.logger.messages("info").filter((m) => m === "replica-b: lease hostgate-system/hostgate-reconciler is held by replica-a; standing by").length, 1, "said once, not every retry");
-    assert.ok(w.client.calls.filter((c) => c.operation === "update").every((c) => c.holder === "replica-a"), "the standby never writes");
+    assert.equal(
+      w.logger.messages("info").filter((m) => m === "replica-b: lease hostgate-system/hostgate-reconciler is held by replica-a; standing by").length,
+      1,
+      "said once, not every retry",
+    );
+    assert.ok(
+      w.client.calls.filter((c) => c.operation === "update").every((c) => c.holder === "replica-a"),
+      "the standby never writes",
+    );
     await Promise.all([a.elector.stop(), b.elector.stop()]);
   });
 
@@ -226,7 +259,10 @@ describe("LeaderElector: leader and standby", () => {
     });
     assert.equal(b.elector.isLeader(), true);
     const tookOver = b.startedAt[0]!;
-    assert.ok(tookOver > lastRenewal + LEASE_MS && tookOver <= lastRenewal + LEASE_MS + RETRY_MS, `took over ${tookOver - lastRenewal} ms after the last renewal`);
+    assert.ok(
+      tookOver > lastRenewal + LEASE_MS && tookOver <= lastRenewal + LEASE_MS + RETRY_MS,
+      `took over ${tookOver - lastRenewal} ms after the last renewal`,
+    );
     assert.equal(w.lease()?.spec.holderIdentity, "replica-b");
     assert.equal(w.lease()?.spec.leaseTransitions, 1);
     assert.equal(w.lease()?.spec.acquireTime, formatMicroTime(tookOver));
@@ -334,11 +370,18 @@ describe("LeaderElector: losing the lease", () => {
         if (!a.elector.isLeader() && steppedDownAt === undefined) steppedDownAt = w.clock.now();
       });
       assert.ok(steppedDownAt !== undefined, "still leading");
-      assert.ok(steppedDownAt - lastRenewal <= DEADLINE_MS && steppedDownAt - lastRenewal > DEADLINE_MS - STEP_MS, `stepped down ${steppedDownAt - lastRenewal} ms after the last renewal`);
+      assert.ok(
+        steppedDownAt - lastRenewal <= DEADLINE_MS && steppedDownAt - lastRenewal > DEADLINE_MS - STEP_MS,
+        `stepped down ${steppedDownAt - lastRenewal} ms after the last renewal`,
+      );
       assert.deepEqual(a.events, ["started", "stopped"]);
       assert.equal(a.signals[0]!.aborted, true);
       assert.equal(
-        w.logger.messages("warn").filter((m) => m === "replica-a: stopped leading: no renewal of lease hostgate-system/hostgate-reconciler succeeded within the renew deadline (10000 ms)").length,
+        w.logger
+          .messages("warn")
+          .filter(
+            (m) => m === "replica-a: stopped leading: no renewal of lease hostgate-system/hostgate-reconciler succeeded within the renew deadline (10000 ms)",
+          ).length,
         1,
       );
       if (trouble === "fails") {

@@ -156,11 +156,17 @@ export class LeaderElector {
     await this.#windingDown;
     // A renewal in flight would make the release's resourceVersion stale: let it land first.
     if (this.#attempt !== undefined && !(await this.#within(this.#attempt, this.#renewDeadlineMs))) {
-      this.#logger.warn({ lease: this.#where(), holderId: this.#holderId }, `${this.#holderId}: the API server did not answer within ${this.#renewDeadlineMs} ms; lease ${this.#where()} not released, a standby takes over once it expires`);
+      this.#logger.warn(
+        { lease: this.#where(), holderId: this.#holderId },
+        `${this.#holderId}: the API server did not answer within ${this.#renewDeadlineMs} ms; lease ${this.#where()} not released, a standby takes over once it expires`,
+      );
       return;
     }
     if (this.#holding && !(await this.#within(this.#release(), this.#renewDeadlineMs))) {
-      this.#logger.warn({ lease: this.#where(), holderId: this.#holderId }, `${this.#holderId}: releasing lease ${this.#where()} got no answer within ${this.#renewDeadlineMs} ms; a standby takes over once it expires`);
+      this.#logger.warn(
+        { lease: this.#where(), holderId: this.#holderId },
+        `${this.#holderId}: releasing lease ${this.#where()} got no answer within ${this.#renewDeadlineMs} ms; a standby takes over once it expires`,
+      );
     }
   }
 
@@ -268,7 +274,10 @@ export class LeaderElector {
     if (this.#leading) this.#stepDown(`lease ${this.#where()} is now held by ${holder}`);
     if (holder !== this.#lastLoggedHolder) {
       this.#lastLoggedHolder = holder;
-      this.#logger.info({ lease: this.#where(), holderId: this.#holderId, leader: holder }, `${this.#holderId}: lease ${this.#where()} is held by ${holder}; standing by`);
+      this.#logger.info(
+        { lease: this.#where(), holderId: this.#holderId, leader: holder },
+        `${this.#holderId}: lease ${this.#where()} is held by ${holder}; standing by`,
+      );
     }
   }
 
@@ -279,7 +288,10 @@ export class LeaderElector {
     const fields = { lease: this.#where(), holderId: this.#holderId, error: message };
     if (this.#leading) {
       // Every failed renewal, while the deadline runs: the lines before a step-down say why.
-      this.#logger.warn(fields, `${this.#holderId}: renewing lease ${this.#where()} failed: ${message}; leadership ends at the renew deadline unless a retry succeeds`);
+      this.#logger.warn(
+        fields,
+        `${this.#holderId}: renewing lease ${this.#where()} failed: ${message}; leadership ends at the renew deadline unless a retry succeeds`,
+      );
     } else if (lost) {
       this.#logger.debug(fields, `${this.#holderId}: another candidate wrote lease ${this.#where()} first: ${message}`);
     } else if (message !== this.#lastLoggedError) {
@@ -291,10 +303,13 @@ export class LeaderElector {
 
   #armDeadline(renewedAt: number): void {
     if (this.#deadline !== undefined) this.#clock.clearTimeout(this.#deadline);
-    this.#deadline = this.#clock.setTimeout(() => {
-      this.#deadline = undefined;
-      this.#stepDown(`no renewal of lease ${this.#where()} succeeded within the renew deadline (${this.#renewDeadlineMs} ms)`);
-    }, renewedAt + this.#renewDeadlineMs - this.#clock.now());
+    this.#deadline = this.#clock.setTimeout(
+      () => {
+        this.#deadline = undefined;
+        this.#stepDown(`no renewal of lease ${this.#where()} succeeded within the renew deadline (${this.#renewDeadlineMs} ms)`);
+      },
+      renewedAt + this.#renewDeadlineMs - this.#clock.now(),
+    );
   }
 
   /** Ends leadership now: the signal aborts and onStoppedLeading runs (awaited by stop() and the next term). */
@@ -329,7 +344,10 @@ export class LeaderElector {
       this.#logger.info({ lease: this.#where(), holderId: this.#holderId }, `${this.#holderId}: released lease ${this.#where()}`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      this.#logger.warn({ lease: this.#where(), holderId: this.#holderId, error: message }, `${this.#holderId}: releasing lease ${this.#where()} failed: ${message}; a standby takes over once it expires`);
+      this.#logger.warn(
+        { lease: this.#where(), holderId: this.#holderId, error: message },
+        `${this.#holderId}: releasing lease ${this.#where()} failed: ${message}; a standby takes over once it expires`,
+      );
     }
   }
 
@@ -374,8 +392,10 @@ function optionProblems(o: LeaderElectorOptions, leaseDurationMs: number, renewD
   if (o.holderId === "") problems.push("holderId must not be empty (use the pod name)");
   if (o.namespace === "" || o.name === "") problems.push("namespace and name of the lease must not be empty");
   if (!(retryPeriodMs > 0)) problems.push(`retryPeriodMs must be > 0 (got ${retryPeriodMs})`);
-  if (!(renewDeadlineMs > JITTER_FACTOR * retryPeriodMs)) problems.push(`renewDeadlineMs must be > ${JITTER_FACTOR} × retryPeriodMs (got ${renewDeadlineMs} and ${retryPeriodMs})`);
-  if (!(leaseDurationMs > renewDeadlineMs)) problems.push(`leaseDurationMs must be > renewDeadlineMs, so a leader stops before its lease can expire (got ${leaseDurationMs} and ${renewDeadlineMs})`);
+  if (!(renewDeadlineMs > JITTER_FACTOR * retryPeriodMs))
+    problems.push(`renewDeadlineMs must be > ${JITTER_FACTOR} × retryPeriodMs (got ${renewDeadlineMs} and ${retryPeriodMs})`);
+  if (!(leaseDurationMs > renewDeadlineMs))
+    problems.push(`leaseDurationMs must be > renewDeadlineMs, so a leader stops before its lease can expire (got ${leaseDurationMs} and ${renewDeadlineMs})`);
   if (!(leaseDurationMs >= 1000)) problems.push(`leaseDurationMs must be >= 1000: leases count whole seconds (got ${leaseDurationMs})`);
   return problems;
 }

@@ -6,7 +6,10 @@ import { LeaderElector } from "./leader-election.ts";
 import { LEASES, objectApiLeaseClient } from "./object-api-lease-client.ts";
 
 const status = (code: number, reason: string) => (e: unknown) => e instanceof KubeApiError && e.status === code && e.reason === reason;
-const lease = (holder: string) => ({ metadata: { namespace: "hostgate-system", name: "hostgate-reconciler" }, spec: { holderIdentity: holder, leaseDurationSeconds: 15 } });
+const lease = (holder: string) => ({
+  metadata: { namespace: "hostgate-system", name: "hostgate-reconciler" },
+  spec: { holderIdentity: holder, leaseDurationSeconds: 15 },
+});
 
 describe("the Lease client over the API-server port", () => {
   it("reads an absent lease as undefined, creates it once, and refuses a second create with 409 AlreadyExists", async () => {
@@ -29,7 +32,12 @@ describe("the Lease client over the API-server port", () => {
 
   it("writes back the metadata it read (labels stay), not a stripped copy", async () => {
     const api = new FakeKubeApi();
-    await api.create(LEASES, { apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { namespace: "hostgate-system", name: "hostgate-reconciler", labels: { team: "platform" } }, spec: {} });
+    await api.create(LEASES, {
+      apiVersion: "coordination.k8s.io/v1",
+      kind: "Lease",
+      metadata: { namespace: "hostgate-system", name: "hostgate-reconciler", labels: { team: "platform" } },
+      spec: {},
+    });
     const client = objectApiLeaseClient(api);
     const read = (await client.get("hostgate-system", "hostgate-reconciler"))!;
     await client.update({ ...read, spec: { holderIdentity: "pod-a" } });
@@ -58,6 +66,10 @@ describe("the Lease client over the API-server port", () => {
     const stored = api.server.get(LEASES, { namespace: "hostgate-system", name: "hostgate-reconciler" });
     assert.equal((stored?.spec as { holderIdentity?: string }).holderIdentity, leading[0]);
     await Promise.all(electors.map((e) => e.stop()));
-    assert.equal((api.server.get(LEASES, { namespace: "hostgate-system", name: "hostgate-reconciler" })?.spec as { holderIdentity?: string }).holderIdentity ?? "", "", "released on stop");
+    assert.equal(
+      (api.server.get(LEASES, { namespace: "hostgate-system", name: "hostgate-reconciler" })?.spec as { holderIdentity?: string }).holderIdentity ?? "",
+      "",
+      "released on stop",
+    );
   });
 });

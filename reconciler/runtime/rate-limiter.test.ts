@@ -13,7 +13,10 @@ describe("ItemExponentialRateLimiter", () => {
   for (const c of cases) {
     it(c.name, () => {
       const limiter = new ItemExponentialRateLimiter(c.options);
-      assert.deepEqual(c.delays.map(() => limiter.when("team-a/x")), c.delays);
+      assert.deepEqual(
+        c.delays.map(() => limiter.when("team-a/x")),
+        c.delays,
+      );
       assert.equal(limiter.numRequeues("team-a/x"), c.delays.length);
     });
   }
@@ -45,7 +48,10 @@ describe("TokenBucketRateLimiter", () => {
   it("lets a burst through at once, then spaces the rest at the refill rate", () => {
     const clock = new ManualClock();
     const bucket = new TokenBucketRateLimiter({ perSecond: 10, burst: 3 }, clock);
-    assert.deepEqual([1, 2, 3, 4, 5, 6].map((i) => bucket.when(`k${i}`)), [0, 0, 0, 100, 200, 300]);
+    assert.deepEqual(
+      [1, 2, 3, 4, 5, 6].map((i) => bucket.when(`k${i}`)),
+      [0, 0, 0, 100, 200, 300],
+    );
   });
 
   it("refills over time, never beyond the burst", () => {
@@ -89,7 +95,10 @@ describe("MaxOfRateLimiter", () => {
     const clock = new ManualClock();
     const limiter = defaultControllerRateLimiter(clock);
     const delays = Array.from({ length: 102 }, (_, i) => limiter.when(`key-${i}`));
-    assert.ok(delays.slice(0, 100).every((d) => d === 5), "the first 100 get the per-key 5 ms");
+    assert.ok(
+      delays.slice(0, 100).every((d) => d === 5),
+      "the first 100 get the per-key 5 ms",
+    );
     assert.deepEqual(delays.slice(100), [100, 200], "then the bucket's 10/s spacing wins");
     assert.equal(limiter.when("key-0"), 300, "the bucket still counts");
     assert.equal(limiter.numRequeues("key-0"), 2);

@@ -5,7 +5,14 @@ import type { Condition } from "../../crds/types.ts";
 
 const T0 = new Date("2030-01-01T00:00:00.123Z");
 const T1 = new Date("2030-01-01T01:00:00Z");
-const claimed = (status: Condition["status"], reason: string, time = "2030-01-01T00:00:00Z"): Condition => ({ type: "Claimed", status, observedGeneration: 1, lastTransitionTime: time, reason, message: "m" });
+const claimed = (status: Condition["status"], reason: string, time = "2030-01-01T00:00:00Z"): Condition => ({
+  type: "Claimed",
+  status,
+  observedGeneration: 1,
+  lastTransitionTime: time,
+  reason,
+  message: "m",
+});
 
 describe("condition bookkeeping", () => {
   test("a new condition gets the current time, without fractional seconds", () => {
@@ -24,8 +31,16 @@ describe("condition bookkeeping", () => {
   });
 
   test("conditions the caller does not set are kept, and the list is sorted by type", () => {
-    const next = setConditions([{ ...claimed("True", "Claimed"), type: "ProtectionReady" }], [{ type: "Claimed", status: "True", reason: "Claimed", message: "m" }], 1, T0);
-    assert.deepEqual(next.map((c) => c.type), ["Claimed", "ProtectionReady"]);
+    const next = setConditions(
+      [{ ...claimed("True", "Claimed"), type: "ProtectionReady" }],
+      [{ type: "Claimed", status: "True", reason: "Claimed", message: "m" }],
+      1,
+      T0,
+    );
+    assert.deepEqual(
+      next.map((c) => c.type),
+      ["Claimed", "ProtectionReady"],
+    );
   });
 
   test("setting the same conditions twice yields the same list", () => {

@@ -20,7 +20,12 @@ export interface ConditionInput {
  * when the status is unchanged and is `now` otherwise. Other conditions are
  * kept; the result is sorted by type.
  */
-export function setConditions(current: readonly Condition[] | undefined, next: readonly ConditionInput[], generation: number | undefined, now: Date): Condition[] {
+export function setConditions(
+  current: readonly Condition[] | undefined,
+  next: readonly ConditionInput[],
+  generation: number | undefined,
+  now: Date,
+): Condition[] {
   const byType = new Map((current ?? []).map((c) => [c.type, c]));
   const stamp = formatTime(now.getTime());
   for (const input of next) {
@@ -45,8 +50,18 @@ export function findCondition(conditions: readonly Condition[] | undefined, type
 export function sameConditions(a: readonly Condition[] | undefined, b: readonly Condition[] | undefined): boolean {
   const left = [...(a ?? [])].sort((x, y) => compareStrings(x.type, y.type));
   const right = [...(b ?? [])].sort((x, y) => compareStrings(x.type, y.type));
-  return left.length === right.length && left.every((c, i) => {
-    const d = right[i]!;
-    return c.type === d.type && c.status === d.status && c.reason === d.reason && c.message === d.message && c.lastTransitionTime === d.lastTransitionTime && c.observedGeneration === d.observedGeneration;
-  });
+  return (
+    left.length === right.length &&
+    left.every((c, i) => {
+      const d = right[i]!;
+      return (
+        c.type === d.type &&
+        c.status === d.status &&
+        c.reason === d.reason &&
+        c.message === d.message &&
+        c.lastTransitionTime === d.lastTransitionTime &&
+        c.observedGeneration === d.observedGeneration
+      );
+    })
+  );
 }

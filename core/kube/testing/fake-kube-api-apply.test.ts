@@ -21,14 +21,21 @@ describe("server-side apply on the in-memory API server", () => {
     const api = new FakeKubeApi();
     const created = await api.apply(SERVICES, vs({ hosts: ["a.example.com"] }, { labels: { app: "hostgate" } }), FORCE);
     assert.equal(created.metadata?.uid, "uid-1");
-    assert.deepEqual(entries(created).map((e) => [e.manager, e.operation, e.fieldsV1]), [
-      ["hostgate-reconciler", "Apply", { "f:metadata": { "f:labels": { "f:app": {} } }, "f:spec": { "f:hosts": {} } }],
-    ]);
-    assert.deepEqual(api.takeWrites().map((w) => w.verb), ["apply"]);
+    assert.deepEqual(
+      entries(created).map((e) => [e.manager, e.operation, e.fieldsV1]),
+      [["hostgate-reconciler", "Apply", { "f:metadata": { "f:labels": { "f:app": {} } }, "f:spec": { "f:hosts": {} } }]],
+    );
+    assert.deepEqual(
+      api.takeWrites().map((w) => w.verb),
+      ["apply"],
+    );
   });
 
   const preconditions: { name: string; body: (stored: KubeObject) => KubeObject }[] = [
-    { name: "a uid that is not the stored object's", body: (s) => vs({ hosts: ["b.example.com"] }, { uid: "uid-other", resourceVersion: s.metadata?.resourceVersion }) },
+    {
+      name: "a uid that is not the stored object's",
+      body: (s) => vs({ hosts: ["b.example.com"] }, { uid: "uid-other", resourceVersion: s.metadata?.resourceVersion }),
+    },
     { name: "a resourceVersion that is no longer current", body: (s) => vs({ hosts: ["b.example.com"] }, { uid: s.metadata?.uid, resourceVersion: "1" }) },
   ];
   for (const c of preconditions) {
@@ -51,7 +58,11 @@ describe("server-side apply on the in-memory API server", () => {
   test("a field the applier set last time and leaves out now is removed; other managers' labels and annotations stay", async () => {
     const api = new FakeKubeApi();
     const first = await api.apply(SERVICES, vs({ hosts: ["a.example.com"], tls: [{ match: "old" }] }, { labels: { app: "hostgate" } }), FORCE);
-    const edited = await api.update(SERVICES, { ...first, metadata: { ...first.metadata, labels: { app: "hostgate", team: "a" }, annotations: { note: "kept" } } }, { fieldManager: "kubectl-edit" });
+    const edited = await api.update(
+      SERVICES,
+      { ...first, metadata: { ...first.metadata, labels: { app: "hostgate", team: "a" }, annotations: { note: "kept" } } },
+      { fieldManager: "kubectl-edit" },
+    );
     const judged = { uid: edited.metadata?.uid, resourceVersion: edited.metadata?.resourceVersion };
     const next = await api.apply(SERVICES, vs({ hosts: ["a.example.com"], http: [] }, { labels: { app: "hostgate" }, ...judged }), FORCE);
     assert.deepEqual(next.spec, { hosts: ["a.example.com"], http: [] });
@@ -72,10 +83,18 @@ describe("server-side apply on the in-memory API server", () => {
     const api = new FakeKubeApi();
     const created = await api.create(SERVICES, vs({ hosts: ["a.example.com"], tls: [{ match: "x" }] }), { fieldManager: "hostgate-reconciler" });
     const moved = entries(created).map((e) => ({ ...e, operation: "Apply" as const }));
-    const migrated = await api.update(SERVICES, { ...created, metadata: { ...created.metadata, managedFields: moved } }, { fieldManager: "hostgate-reconciler" });
+    const migrated = await api.update(
+      SERVICES,
+      { ...created, metadata: { ...created.metadata, managedFields: moved } },
+      { fieldManager: "hostgate-reconciler" },
+    );
     assert.deepEqual(managers(migrated), ["hostgate-reconciler Apply"]);
     assert.notEqual(migrated.metadata?.resourceVersion, created.metadata?.resourceVersion, "a change of managedFields alone is a write");
-    const applied = await api.apply(SERVICES, vs({ hosts: ["a.example.com"] }, { uid: migrated.metadata?.uid, resourceVersion: migrated.metadata?.resourceVersion }), FORCE);
+    const applied = await api.apply(
+      SERVICES,
+      vs({ hosts: ["a.example.com"] }, { uid: migrated.metadata?.uid, resourceVersion: migrated.metadata?.resourceVersion }),
+      FORCE,
+    );
     assert.deepEqual(applied.spec, { hosts: ["a.example.com"] });
   });
 
@@ -84,7 +103,10 @@ describe("server-side apply on the in-memory API server", () => {
     const created = await api.apply(SERVICES, vs({ hosts: ["a.example.com"] }), FORCE);
     await api.update(SERVICES, { ...created, spec: { hosts: ["edited.example.com"] } }, { fieldManager: "kubectl-edit" });
     const unforced = { fieldManager: "hostgate-reconciler", force: false };
-    await assert.rejects(api.apply(SERVICES, vs({ hosts: ["a.example.com"] }), unforced), { status: 409, message: /conflict with "kubectl-edit": \.spec\.hosts/ });
+    await assert.rejects(api.apply(SERVICES, vs({ hosts: ["a.example.com"] }), unforced), {
+      status: 409,
+      message: /conflict with "kubectl-edit": \.spec\.hosts/,
+    });
     const forced = await api.apply(SERVICES, vs({ hosts: ["a.example.com"] }), FORCE);
     assert.deepEqual(forced.spec, { hosts: ["a.example.com"] });
     assert.deepEqual(managers(forced), ["hostgate-reconciler Apply"], "kubectl-edit lost its only field, and with it its entry");

@@ -9,8 +9,19 @@ const CONFIGMAPS: ResourceRef = { group: "", version: "v1", resource: "configmap
 const ROUTES: ResourceRef = { group: "hostgate.dev", version: "v1alpha1", resource: "domainroutes", kind: "DomainRoute", namespaced: true };
 const CLAIMS: ResourceRef = { group: "hostgate.dev", version: "v1alpha1", resource: "domainclaims", kind: "DomainClaim", namespaced: false };
 
-const configMap = (name: string, data: Record<string, string>, labels: Record<string, string> = {}): KubeObject => ({ apiVersion: "v1", kind: "ConfigMap", metadata: { name, namespace: "ns", labels }, data });
-const route = (name: string, extra: Partial<KubeObject> = {}): KubeObject => ({ apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace: "team" }, spec: { domain: `${name}.example.com` }, ...extra });
+const configMap = (name: string, data: Record<string, string>, labels: Record<string, string> = {}): KubeObject => ({
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name, namespace: "ns", labels },
+  data,
+});
+const route = (name: string, extra: Partial<KubeObject> = {}): KubeObject => ({
+  apiVersion: "hostgate.dev/v1alpha1",
+  kind: "DomainRoute",
+  metadata: { name, namespace: "team" },
+  spec: { domain: `${name}.example.com` },
+  ...extra,
+});
 
 describe("the in-memory API server", () => {
   test("create assigns a uid, generation 1 and a resourceVersion, and a second create is AlreadyExists", async () => {
@@ -19,7 +30,10 @@ describe("the in-memory API server", () => {
     assert.equal(created.metadata?.uid, "uid-1");
     assert.equal(created.metadata?.generation, 1);
     assert.match(String(created.metadata?.resourceVersion), /^\d+$/);
-    await assert.rejects(api.create(CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "shop.example.com" } }), { status: 409, reason: "AlreadyExists" });
+    await assert.rejects(api.create(CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "shop.example.com" } }), {
+      status: 409,
+      reason: "AlreadyExists",
+    });
   });
 
   test("an update from a stale resourceVersion is a 409 Conflict and changes nothing", async () => {
@@ -35,11 +49,14 @@ describe("the in-memory API server", () => {
     const first = await api.create(ROUTES, route("shop"));
     await api.delete(ROUTES, { namespace: "team", name: "shop" });
     const second = await api.create(ROUTES, route("shop"));
-    await assert.rejects(api.update(ROUTES, { ...first, metadata: { ...first.metadata, resourceVersion: second.metadata?.resourceVersion }, spec: { domain: "b.example.com" } }), {
-      status: 409,
-      reason: "Conflict",
-      message: /Precondition failed: UID in precondition/,
-    });
+    await assert.rejects(
+      api.update(ROUTES, { ...first, metadata: { ...first.metadata, resourceVersion: second.metadata?.resourceVersion }, spec: { domain: "b.example.com" } }),
+      {
+        status: 409,
+        reason: "Conflict",
+        message: /Precondition failed: UID in precondition/,
+      },
+    );
     assert.deepEqual((await api.get(ROUTES, { namespace: "team", name: "shop" }))?.spec, { domain: "shop.example.com" });
   });
 
@@ -50,9 +67,15 @@ describe("the in-memory API server", () => {
       return entries.map((e) => `${e.manager} ${e.operation}`);
     };
     // hostgate's label stays its field when others change the spec, so its entry stays (an entry left owning nothing is dropped).
-    const created = await api.create(ROUTES, route("shop", { metadata: { name: "shop", namespace: "team", labels: { app: "hostgate" } } }), { fieldManager: "hostgate-reconciler" });
+    const created = await api.create(ROUTES, route("shop", { metadata: { name: "shop", namespace: "team", labels: { app: "hostgate" } } }), {
+      fieldManager: "hostgate-reconciler",
+    });
     assert.deepEqual(await managers(), ["hostgate-reconciler Update"]);
-    const edited = await api.update(ROUTES, { ...created, metadata: { ...created.metadata, labels: { app: "hostgate", edited: "yes" } }, spec: { domain: "x.example.com" } }, { fieldManager: "kubectl-edit" });
+    const edited = await api.update(
+      ROUTES,
+      { ...created, metadata: { ...created.metadata, labels: { app: "hostgate", edited: "yes" } }, spec: { domain: "x.example.com" } },
+      { fieldManager: "kubectl-edit" },
+    );
     assert.deepEqual(await managers(), ["hostgate-reconciler Update", "kubectl-edit Update"]);
     await api.update(ROUTES, edited);
     assert.deepEqual(await managers(), ["hostgate-reconciler Update", "kubectl-edit Update"], "an unchanged object records no writer");
@@ -61,14 +84,22 @@ describe("the in-memory API server", () => {
     assert.deepEqual(await managers(), ["kubectl-edit Update", "hostgate-reconciler Update"], "a manager's next write replaces its entry, latest last");
     await api.create(ROUTES, route("blog"));
     const blog = await api.get(ROUTES, { namespace: "team", name: "blog" });
-    assert.equal((blog?.metadata?.managedFields as { manager: string }[])[0]!.manager, "unknown-client", "without a fieldManager, the API server names some client");
+    assert.equal(
+      (blog?.metadata?.managedFields as { manager: string }[])[0]!.manager,
+      "unknown-client",
+      "without a fieldManager, the API server names some client",
+    );
   });
 
   test("keeps at most ten Update entries: past them, the oldest writers are merged into one named ancient-changes", async () => {
     const api = new FakeKubeApi();
     let current = await api.create(ROUTES, route("shop"), { fieldManager: "hostgate-reconciler" });
     for (let i = 1; i <= MAX_UPDATE_MANAGERS; i++) {
-      current = await api.update(ROUTES, { ...current, metadata: { ...current.metadata, labels: { ...(current.metadata?.labels as Record<string, string>), [`tool-${i}`]: "x" } } }, { fieldManager: `tool-${i}` });
+      current = await api.update(
+        ROUTES,
+        { ...current, metadata: { ...current.metadata, labels: { ...(current.metadata?.labels as Record<string, string>), [`tool-${i}`]: "x" } } },
+        { fieldManager: `tool-${i}` },
+      );
     }
     const managers = (current.metadata?.managedFields as { manager: string }[]).map((e) => e.manager);
     assert.equal(managers.length, MAX_UPDATE_MANAGERS);
@@ -111,14 +142,21 @@ describe("the in-memory API server", () => {
     const api = new FakeKubeApi();
     const selected: ResourceRef = { ...CONFIGMAPS, labelSelector: "app=hostgate" };
     const events: string[] = [];
-    api.watch(selected, { resourceVersion: api.server.resourceVersion, allowWatchBookmarks: false, timeoutSeconds: 60 }, { onEvent: (e: WatchEvent) => events.push(`${e.type} ${(e.object as KubeObject).metadata?.name}`), onEnd: () => {} });
+    api.watch(
+      selected,
+      { resourceVersion: api.server.resourceVersion, allowWatchBookmarks: false, timeoutSeconds: 60 },
+      { onEvent: (e: WatchEvent) => events.push(`${e.type} ${(e.object as KubeObject).metadata?.name}`), onEnd: () => {} },
+    );
     await Promise.resolve();
     const a = await api.create(CONFIGMAPS, configMap("a", {}, { app: "hostgate" }));
     await api.create(CONFIGMAPS, configMap("b", {}, {}));
     await api.update(CONFIGMAPS, { ...a, metadata: { ...a.metadata, labels: {} }, data: { k: "v" } });
     assert.deepEqual(events, ["ADDED a", "DELETED a"]);
     assert.deepEqual(api.objects({ ...CONFIGMAPS, labelSelector: "app=hostgate" }), []);
-    assert.deepEqual(api.takeWrites().map((w) => `${w.verb} ${w.key}`), ["create ns/a", "create ns/b", "update ns/a"]);
+    assert.deepEqual(
+      api.takeWrites().map((w) => `${w.verb} ${w.key}`),
+      ["create ns/a", "create ns/b", "update ns/a"],
+    );
   });
 
   test("a scripted failure fails the next matching call only", async () => {
@@ -126,7 +164,9 @@ describe("the in-memory API server", () => {
     const { KubeApiError } = await import("../api-error.ts");
     api.failNext("create", new KubeApiError("503 ServiceUnavailable", 503, "ServiceUnavailable"), "DomainClaim");
     await api.create(ROUTES, route("shop"));
-    await assert.rejects(api.create(CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "x.example.com" } }), { status: 503 });
+    await assert.rejects(api.create(CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "x.example.com" } }), {
+      status: 503,
+    });
     await api.create(CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "x.example.com" } });
   });
 });

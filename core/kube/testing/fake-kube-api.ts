@@ -106,7 +106,8 @@ export class FakeKubeApi implements KubeApi {
     await Promise.resolve();
     const key = this.#keyOfObject(resource, object);
     this.#maybeFail("create", resource);
-    if (this.server.get(resource, key) !== undefined) throw new KubeApiError(`409 AlreadyExists: ${resource.resource} "${key.name}" already exists`, 409, "AlreadyExists");
+    if (this.server.get(resource, key) !== undefined)
+      throw new KubeApiError(`409 AlreadyExists: ${resource.resource} "${key.name}" already exists`, 409, "AlreadyExists");
     this.#record("create", resource, key);
     const fresh = this.#fresh(resource, object, key);
     const fields = fieldPaths(fresh, statusIsSubresource(resource));
@@ -154,7 +155,8 @@ export class FakeKubeApi implements KubeApi {
         else conflicts.push(`conflict with "${owner.entry.manager}": .${path.map((s) => s.replace(/^f:/, "")).join(".")}`);
       }
     }
-    if (conflicts.length > 0) throw new KubeApiError(`409 Conflict: Apply failed with ${conflicts.length} conflict(s): ${conflicts.join("; ")}`, 409, "Conflict");
+    if (conflicts.length > 0)
+      throw new KubeApiError(`409 Conflict: Apply failed with ${conflicts.length} conflict(s): ${conflicts.join("; ")}`, 409, "Conflict");
     this.#record("apply", resource, key);
     const { metadata: bodyMetadata, ...bodyRest } = body;
     const { uid: _uid, resourceVersion: _rv, ...appliedMetadata } = bodyMetadata ?? {};
@@ -196,8 +198,12 @@ export class FakeKubeApi implements KubeApi {
     }
     const writerPaths = new Map([...(writer?.paths ?? []), ...changed]);
     const others = owners.filter((o) => o !== writer).map((o) => withPaths(o));
-    const written = writerPaths.size > 0 || (writer !== undefined && writer.paths.size === 0 && !writer.owned) ? this.#entry(resource, manager, "Update", writerPaths.values()) : undefined;
-    const managedFields = changed.length === 0 && base === stored ? ((stored.metadata?.managedFields as ManagedFieldsEntry[] | undefined) ?? []) : [...others, written];
+    const written =
+      writerPaths.size > 0 || (writer !== undefined && writer.paths.size === 0 && !writer.owned)
+        ? this.#entry(resource, manager, "Update", writerPaths.values())
+        : undefined;
+    const managedFields =
+      changed.length === 0 && base === stored ? ((stored.metadata?.managedFields as ManagedFieldsEntry[] | undefined) ?? []) : [...others, written];
     return this.#store(resource, key, stored, next, capUpdateManagers(managedFields.filter((e) => e !== undefined)));
   }
 
@@ -217,7 +223,11 @@ export class FakeKubeApi implements KubeApi {
     const stored = this.server.get(resource, k);
     if (stored === undefined) return false;
     if (preconditions?.uid !== undefined && stored.metadata?.uid !== preconditions.uid) {
-      throw new KubeApiError(`409 Conflict: Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${stored.metadata?.uid}`, 409, "Conflict");
+      throw new KubeApiError(
+        `409 Conflict: Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${stored.metadata?.uid}`,
+        409,
+        "Conflict",
+      );
     }
     if (preconditions?.resourceVersion !== undefined && stored.metadata?.resourceVersion !== preconditions.resourceVersion) {
       throw new KubeApiError(`409 Conflict: Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}`, 409, "Conflict");
@@ -225,7 +235,8 @@ export class FakeKubeApi implements KubeApi {
     this.#record("delete", resource, k);
     const finalizers = stored.metadata?.finalizers as string[] | undefined;
     if (finalizers !== undefined && finalizers.length > 0) {
-      if (stored.metadata?.deletionTimestamp === undefined) this.server.put(resource, { ...stored, metadata: { ...stored.metadata, deletionTimestamp: formatTime(this.#now()) } });
+      if (stored.metadata?.deletionTimestamp === undefined)
+        this.server.put(resource, { ...stored, metadata: { ...stored.metadata, deletionTimestamp: formatTime(this.#now()) } });
       return true;
     }
     this.server.delete(resource, k);
@@ -246,7 +257,10 @@ export class FakeKubeApi implements KubeApi {
       return { ...next, metadata: { ...metadata, resourceVersion: this.server.resourceVersion } };
     }
     const entries = managedFields.filter((e) => e !== undefined);
-    const sameContent = jsonEqual(stored, { ...next, metadata: { ...metadata, resourceVersion: stored.metadata?.resourceVersion, managedFields: stored.metadata?.managedFields } });
+    const sameContent = jsonEqual(stored, {
+      ...next,
+      metadata: { ...metadata, resourceVersion: stored.metadata?.resourceVersion, managedFields: stored.metadata?.managedFields },
+    });
     if (sameContent && sameOwnership(stored.metadata?.managedFields, entries)) return structuredClone(stored);
     metadata.managedFields = entries;
     return this.server.put(resource, next);
@@ -285,8 +299,10 @@ export class FakeKubeApi implements KubeApi {
 
   #key(resource: ResourceRef, key: ObjectKey): ObjectKey {
     const namespace = key.namespace ?? resource.namespace;
-    if (resource.namespaced && namespace === undefined) throw new KubeApiError(`400 BadRequest: ${resource.resource} is namespaced; the request names no namespace`, 400, "BadRequest");
-    if (!resource.namespaced && namespace !== undefined) throw new KubeApiError(`400 BadRequest: ${resource.resource} is cluster-scoped; the request names namespace ${namespace}`, 400, "BadRequest");
+    if (resource.namespaced && namespace === undefined)
+      throw new KubeApiError(`400 BadRequest: ${resource.resource} is namespaced; the request names no namespace`, 400, "BadRequest");
+    if (!resource.namespaced && namespace !== undefined)
+      throw new KubeApiError(`400 BadRequest: ${resource.resource} is cluster-scoped; the request names namespace ${namespace}`, 400, "BadRequest");
     return namespace === undefined ? { name: key.name } : { namespace, name: key.name };
   }
 

@@ -75,7 +75,11 @@ export class FakeListWatchClient implements ListWatchClient {
   /** Copies of the stored objects the resource (its namespace and label selector) selects, in key order. */
   objects(resource: ResourceRef): KubeObject[] {
     const state = this.#state(resource);
-    return [...state.objects.keys()].sort().map((id) => state.objects.get(id)!).filter((o) => selects(resource, o)).map((o) => structuredClone(o));
+    return [...state.objects.keys()]
+      .sort()
+      .map((id) => state.objects.get(id)!)
+      .filter((o) => selects(resource, o))
+      .map((o) => structuredClone(o));
   }
 
   /** Creates or replaces an object (ADDED or MODIFIED to open watches); returns the stored copy. */
@@ -141,10 +145,17 @@ export class FakeListWatchClient implements ListWatchClient {
   }
 
   async list(resource: ResourceRef, request: ListRequest): Promise<ListPage> {
-    this.listCalls.push({ resource: describeResource(resource), limit: request.limit, ...(request.continue === undefined ? {} : { continue: request.continue }) });
+    this.listCalls.push({
+      resource: describeResource(resource),
+      limit: request.limit,
+      ...(request.continue === undefined ? {} : { continue: request.continue }),
+    });
     const state = this.#state(resource);
     await Promise.resolve();
-    if (state.held) await new Promise<never>((_, reject) => request.signal.addEventListener("abort", () => reject(new KubeApiError("aborted", 0, "Aborted")), { once: true }));
+    if (state.held)
+      await new Promise<never>((_, reject) =>
+        request.signal.addEventListener("abort", () => reject(new KubeApiError("aborted", 0, "Aborted")), { once: true }),
+      );
     const failure = state.listFailures.shift();
     if (failure !== undefined) throw failure;
     let snapshot;

@@ -155,5 +155,9 @@ export function fromFieldsV1(fieldsV1: unknown): FieldPath[] {
 }
 
 function sortKeys(node: Record<string, unknown>): Record<string, unknown> {
-  return Object.fromEntries(Object.keys(node).sort().map((key) => [key, sortKeys(node[key] as Record<string, unknown>)]));
+  return Object.fromEntries(
+    Object.keys(node)
+      .sort()
+      .map((key) => [key, sortKeys(node[key] as Record<string, unknown>)]),
+  );
 }

@@ -120,7 +120,10 @@ describe("ClusterStateSource", () => {
     const h = harness();
     await h.source.start();
     await settle();
-    assert.deepEqual(h.server.watchCalls.map((w) => w.resource), ["hostnamegrants.hostgate.dev", "domainroutes.hostgate.dev"]);
+    assert.deepEqual(
+      h.server.watchCalls.map((w) => w.resource),
+      ["hostnamegrants.hostgate.dev", "domainroutes.hostgate.dev"],
+    );
     assert.equal(h.source.describe(), "cluster https://10.0.0.1:443 (test)");
     assert.equal(h.source.status().mode, "cluster");
     await h.source.stop();

@@ -92,7 +92,10 @@ export class ClusterStateSource implements StateSource {
   }
 
   async start(): Promise<void> {
-    this.#logger.info({ server: this.#description, resources: this.#reflectors.map((r) => r.status().resource) }, `cluster state: listing and watching ${this.#description}`);
+    this.#logger.info(
+      { server: this.#description, resources: this.#reflectors.map((r) => r.status().resource) },
+      `cluster state: listing and watching ${this.#description}`,
+    );
     if (this.#heapGuard !== undefined) {
       this.#unsubscribeHeap = this.#heapGuard.onExceeded((reading) => this.#dropCache(reading));
       this.#heapGuard.start();
@@ -170,8 +173,18 @@ export class ClusterStateSource implements StateSource {
   #dropCache(reading: HeapReading): void {
     if (this.#heapLimitReached !== undefined) return;
     const counts = this.#index.counts();
-    this.#heapLimitReached = { reading, counts, message: heapLimitMessage(reading, this.#reflectors.map((r) => r.status())) };
-    this.#logger.error({ server: this.#description, heapUsedBytes: reading.usedBytes, heapLimitBytes: reading.limitBytes, ...counts }, this.#heapLimitReached.message);
+    this.#heapLimitReached = {
+      reading,
+      counts,
+      message: heapLimitMessage(
+        reading,
+        this.#reflectors.map((r) => r.status()),
+      ),
+    };
+    this.#logger.error(
+      { server: this.#description, heapUsedBytes: reading.usedBytes, heapLimitBytes: reading.limitBytes, ...counts },
+      this.#heapLimitReached.message,
+    );
     // Stopping the reflectors ends their lists and watches; a fresh index lets the collector take the old one.
     for (const reflector of this.#reflectors) void reflector.stop();
     this.#index = new ClusterStateIndex();

@@ -48,7 +48,15 @@ function stateDir(): string {
   mkdirSync(join(dir, "routes"));
   writeFileSync(join(dir, "routes", "web.yaml"), stringify(route({ name: "web", domain: "shop.example.com", appId: "shop-web" })));
   writeFileSync(join(dir, "platform-config.yaml"), "apiVersion: hostgate.dev/v1alpha1\nkind: PlatformConfig\ndomains: [{apex: example.com}]\n");
-  writeFileSync(join(dir, "routes", "httproute.yaml"), stringify({ apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute", metadata: { name: "h", namespace: "team-a" }, spec: { hostnames: ["h.shop.example.com"] } }));
+  writeFileSync(
+    join(dir, "routes", "httproute.yaml"),
+    stringify({
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "HTTPRoute",
+      metadata: { name: "h", namespace: "team-a" },
+      spec: { hostnames: ["h.shop.example.com"] },
+    }),
+  );
   return dir;
 }
 
@@ -83,7 +91,9 @@ describe("FileStateSource: start", () => {
     {
       name: "a directory that does not exist",
       setup: () => join(tmpdir(), "hostgate-no-such-state-dir"),
-      error: (e) => e instanceof StateDirectoryError && /hostgate-no-such-state-dir: not found; check the path .*; the state directory must exist \(pass --state DIR to use another\)/.test(e.message),
+      error: (e) =>
+        e instanceof StateDirectoryError &&
+        /hostgate-no-such-state-dir: not found; check the path .*; the state directory must exist \(pass --state DIR to use another\)/.test(e.message),
     },
     {
       name: "a path that is a file",
@@ -194,7 +204,12 @@ describe("FileStateSource: reloading", () => {
     assert.equal(h.source.current(), good, "the same snapshot: nothing was swapped");
     assert.equal(h.source.synced(), true, "still ready on the last good state");
     const [message] = h.logger.messages("error");
-    assert.match(message!, new RegExp(`^state under ${h.directory} not reloaded \\(still serving the state loaded at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\): ${h.directory}/routes/web\\.yaml:\\d+:\\d+: invalid YAML: `));
+    assert.match(
+      message!,
+      new RegExp(
+        `^state under ${h.directory} not reloaded \\(still serving the state loaded at \\d{4}-\\d\\d-\\d\\dT[\\d:.]+Z\\): ${h.directory}/routes/web\\.yaml:\\d+:\\d+: invalid YAML: `,
+      ),
+    );
     const status = h.source.status();
     assert.equal(status.failedLoads, 1);
     assert.match(status.lastError!.problems[0]!, /routes\/web\.yaml:\d+:\d+: invalid YAML/);

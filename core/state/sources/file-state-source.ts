@@ -217,7 +217,11 @@ export class FileStateSource implements StateSource {
       onChange: (path) => this.#changed(path),
       onError: (error) => this.#watchBroke(error),
     });
-    if (!this.#watch.recursive) this.#logger.warn({ directory: this.#directory }, `recursive watching is not available on ${process.platform}: only changes directly in ${this.#directory} trigger a reload`);
+    if (!this.#watch.recursive)
+      this.#logger.warn(
+        { directory: this.#directory },
+        `recursive watching is not available on ${process.platform}: only changes directly in ${this.#directory} trigger a reload`,
+      );
   }
 
   #changed(path: string | undefined): void {
@@ -236,7 +240,10 @@ export class FileStateSource implements StateSource {
     if (this.#stopped) return;
     this.#watch?.close();
     this.#watch = undefined;
-    this.#logger.warn({ directory: this.#directory, err: error }, `watching ${this.#directory} failed (${error.message}); trying again every ${this.#rewatchMs} ms, changes until then are picked up after`);
+    this.#logger.warn(
+      { directory: this.#directory, err: error },
+      `watching ${this.#directory} failed (${error.message}); trying again every ${this.#rewatchMs} ms, changes until then are picked up after`,
+    );
     this.#scheduleRewatch();
   }
 

@@ -28,10 +28,23 @@ describe("projectForIndex", () => {
   it("indexes projected objects exactly as the full objects, for the examples, fixtures and malformed objects", async () => {
     const objects: KubeObject[] = [
       ...(await readManifests([examples])).map((m) => served(m.object)),
-      served(grant({ name: "all", namespaces: ["team-a", "team-b"], hostnames: ["Shop.Example.com.", "*.x.example.com"], kinds: ["DomainRoute"], allowPublicWithoutProtection: true })),
+      served(
+        grant({
+          name: "all",
+          namespaces: ["team-a", "team-b"],
+          hostnames: ["Shop.Example.com.", "*.x.example.com"],
+          kinds: ["DomainRoute"],
+          allowPublicWithoutProtection: true,
+        }),
+      ),
       served(route({ namespace: "team-b", name: "web", domain: "Web.Example.COM.", appId: "Shop-Web", lb: "alb-in" })),
       served(route({ namespace: "team-b", name: "gone", domain: "shop.example.com", appId: "shop-web", deletionTimestamp: "2030-01-01T00:00:00Z" })),
-      { apiVersion: "hostgate.dev/v1alpha1", kind: "HostnameGrant", metadata: { name: "bad" }, spec: { namespaces: "team-a", kinds: "DomainRoute", hostnames: [1, null] } },
+      {
+        apiVersion: "hostgate.dev/v1alpha1",
+        kind: "HostnameGrant",
+        metadata: { name: "bad" },
+        spec: { namespaces: "team-a", kinds: "DomainRoute", hostnames: [1, null] },
+      },
       { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "odd", namespace: "x" }, spec: { domain: 42, protection: "sso" } },
       { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "no-spec" } },
     ];

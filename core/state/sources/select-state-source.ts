@@ -47,12 +47,23 @@ export function selectStateSource(choice: StateSourceChoice): SelectedStateSourc
   const logger = choice.logger ?? silentLogger;
   const clock = choice.clock === undefined ? {} : { clock: choice.clock };
   if (choice.stateDirectory !== undefined) {
-    return { mode: "local", reason: `--state ${choice.stateDirectory} was given`, source: new FileStateSource({ directory: choice.stateDirectory, logger, ...clock }) };
+    return {
+      mode: "local",
+      reason: `--state ${choice.stateDirectory} was given`,
+      source: new FileStateSource({ directory: choice.stateDirectory, logger, ...clock }),
+    };
   }
   const connect = choice.connect ?? resolveClusterConnection;
-  const connection = connect({ ...(choice.kubeconfig === undefined ? {} : { kubeconfig: choice.kubeconfig }), ...(choice.env === undefined ? {} : { env: choice.env }) });
+  const connection = connect({
+    ...(choice.kubeconfig === undefined ? {} : { kubeconfig: choice.kubeconfig }),
+    ...(choice.env === undefined ? {} : { env: choice.env }),
+  });
   if (!connection.configured) {
-    return { mode: "local", reason: `${connection.reason}; reading ${choice.defaultStateDirectory} instead`, source: new FileStateSource({ directory: choice.defaultStateDirectory, logger, ...clock }) };
+    return {
+      mode: "local",
+      reason: `${connection.reason}; reading ${choice.defaultStateDirectory} instead`,
+      source: new FileStateSource({ directory: choice.defaultStateDirectory, logger, ...clock }),
+    };
   }
   const client = (choice.clientFor ?? ((c: ClusterConnection) => new ClientNodeListWatch(c.config)))(connection);
   return {

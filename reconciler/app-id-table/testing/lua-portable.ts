@@ -73,7 +73,8 @@ export function nonPortableLua(source: string): NonPortable[] {
   code.push(source.slice(i));
   const text = code.join("");
   for (const rule of CODE_RULES) {
-    for (const match of text.matchAll(new RegExp(rule.pattern.source, "g"))) found.push({ line: lineAt(match.index), construct: rule.construct, why: rule.why });
+    for (const match of text.matchAll(new RegExp(rule.pattern.source, "g")))
+      found.push({ line: lineAt(match.index), construct: rule.construct, why: rule.why });
   }
   return found.sort((a, b) => a.line - b.line);
 }

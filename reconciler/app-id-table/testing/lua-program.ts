@@ -34,5 +34,6 @@ export function checkProgram(program: LuaProgram): void {
   for (const name of Object.keys(program.files)) {
     if (!PLAIN_FILE_NAME.test(name)) throw new Error(`Lua program file name ${JSON.stringify(name)} must be a plain file name matching ${PLAIN_FILE_NAME}`);
   }
-  if (!Object.hasOwn(program.files, program.main)) throw new Error(`Lua program main ${JSON.stringify(program.main)} is not one of its files (${Object.keys(program.files).join(", ")})`);
+  if (!Object.hasOwn(program.files, program.main))
+    throw new Error(`Lua program main ${JSON.stringify(program.main)} is not one of its files (${Object.keys(program.files).join(", ")})`);
 }

@@ -12,7 +12,10 @@ export const LUAJIT_MISSING_HINT = "Install it with: apt-get install -y luajit";
 /** The version line of `luajit -v` ("LuaJIT 2.1.0-beta3"), or undefined when `luajit` is not on PATH. */
 export function probeLuaJit(luajit = "luajit"): string | undefined {
   try {
-    return execFileSync(luajit, ["-v"], { stdio: ["ignore", "pipe", "pipe"] }).toString("utf8").split(" -- ")[0].trim();
+    return execFileSync(luajit, ["-v"], { stdio: ["ignore", "pipe", "pipe"] })
+      .toString("utf8")
+      .split(" -- ")[0]
+      .trim();
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw new Error(`${luajit} -v failed: ${String((error as { stderr?: unknown }).stderr ?? "") || (error as Error).message}`);

@@ -24,13 +24,15 @@ export interface FilterRunOptions {
 
 export function runFilter(lua: LuaInterpreter, filter: string, requests: readonly Headers[], options: FilterRunOptions = {}): FilterRun {
   const input = requests.map((headers) => headers.map(([name, value]) => `${hex(name)}:${hex(value)}`).join(" ")).join("\n");
-  const output = lua.run({
-    files: { "envoy-stub.lua": STUB, "filter.lua": filter },
-    main: "envoy-stub.lua",
-    args: ["filter.lua"],
-    stdin: requests.length === 0 ? "" : `${input}\n`,
-    env: { ENVOY_STUB_LEGACY_REPLACE: options.legacyReplace ? "1" : "0" },
-  }).toString("latin1");
+  const output = lua
+    .run({
+      files: { "envoy-stub.lua": STUB, "filter.lua": filter },
+      main: "envoy-stub.lua",
+      args: ["filter.lua"],
+      stdin: requests.length === 0 ? "" : `${input}\n`,
+      env: { ENVOY_STUB_LEGACY_REPLACE: options.legacyReplace ? "1" : "0" },
+    })
+    .toString("latin1");
   const lines = output.split("\n").slice(0, -1);
   const globals = lines.filter((line) => line.startsWith("global ")).map((line) => line.slice("global ".length));
   const results = lines.filter((line) => !line.startsWith("global ")).map(decodeHeaders);

@@ -57,8 +57,10 @@ export async function wasmoonInterpreter(reason: string): Promise<LuaInterpreter
 function paramsSource(program: LuaProgram, base: string): string {
   const list = (values: readonly string[]) => `{${values.map(luaStringLiteral).join(",")}}`;
   const env = Object.entries(program.env ?? {}).map(([name, value]) => `[${luaStringLiteral(name)}]=${luaStringLiteral(value)}`);
-  return `return {main=${luaStringLiteral(program.main)},args=${list(program.args ?? [])},env={${env.join(",")}},` +
-    `stdin=${luaStringLiteral(`${base}/stdin`)},stdout=${luaStringLiteral(`${base}/stdout`)}}\n`;
+  return (
+    `return {main=${luaStringLiteral(program.main)},args=${list(program.args ?? [])},env={${env.join(",")}},` +
+    `stdin=${luaStringLiteral(`${base}/stdin`)},stdout=${luaStringLiteral(`${base}/stdout`)}}\n`
+  );
 }
 
 function removeTree(fs: MemFs, path: string): void {

@@ -87,7 +87,12 @@ describe("protectionProblems", () => {
   const cases: [string, ProtectionRule[], string, RegExp[]][] = [
     ["accepts plain, prefix and templated paths", [{ action: "Allow", paths: ["/healthz", "/static*", "/api/{*}/docs", "/files/{**}"] }], "sso", []],
     ["reports an empty provider", [], "", [/^spec\.protection\.provider is empty/]],
-    ["reports a path without a leading slash", [{ action: "Allow", paths: ["healthz"] }], "sso", [/^spec\.protection\.rules\[0\]\.paths\[0\] is "healthz": a path starts with "\/"/]],
+    [
+      "reports a path without a leading slash",
+      [{ action: "Allow", paths: ["healthz"] }],
+      "sso",
+      [/^spec\.protection\.rules\[0\]\.paths\[0\] is "healthz": a path starts with "\/"/],
+    ],
     [
       "reports a path Istio refuses in an Authenticate rule too",
       [

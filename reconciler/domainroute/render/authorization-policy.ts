@@ -43,7 +43,8 @@ export function authenticatedPaths(protection: Protection): string[] {
  */
 export function protectionProblems(protection: Protection): string[] {
   const problems: string[] = [];
-  if (!protection.provider) problems.push("spec.protection.provider is empty: set the name of a protection provider installed on the platform, for example sso");
+  if (!protection.provider)
+    problems.push("spec.protection.provider is empty: set the name of a protection provider installed on the platform, for example sso");
   // Paths of both actions end up in the policy, so Istio must accept all of them.
   (protection.rules ?? []).forEach((rule, r) => {
     (rule.paths ?? []).forEach((path, p) => {

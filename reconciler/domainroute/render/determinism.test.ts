@@ -49,7 +49,15 @@ describe("rendering", () => {
   });
 
   it("does not share arrays between objects, so a caller editing one cannot change another", () => {
-    const { objects } = renderRoute(aRoute().protected("sso", "a", [{ action: "Allow", paths: ["/x*"] }, { action: "Authenticate", paths: ["/x/y"] }]).build(), aConfig());
+    const { objects } = renderRoute(
+      aRoute()
+        .protected("sso", "a", [
+          { action: "Allow", paths: ["/x*"] },
+          { action: "Authenticate", paths: ["/x/y"] },
+        ])
+        .build(),
+      aConfig(),
+    );
     const policy = objects.find((o) => o.kind === "AuthorizationPolicy")!;
     const [first, second] = (policy.spec as { rules: [{ to: { operation: { hosts: string[] } }[] }] }).rules[0].to;
     assert.notEqual(first!.operation.hosts, second!.operation.hosts);

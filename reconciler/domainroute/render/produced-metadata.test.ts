@@ -26,7 +26,9 @@ describe("metadata of produced objects", () => {
         assert.deepEqual(metadata.labels, { [LABEL_MANAGED_BY]: "hostgate", [LABEL_DOMAIN_HASH]: domainHash(domain), [LABEL_ROUTE_UID]: uid });
         assert.deepEqual(metadata.annotations, { [ANNOTATION_DOMAIN]: domain, [ANNOTATION_ROUTE]: `${routeNamespace}/${routeName}` });
         if (namespace === routeNamespace) {
-          assert.deepEqual(metadata.ownerReferences, [{ apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", name: routeName, uid, controller: true, blockOwnerDeletion: true }]);
+          assert.deepEqual(metadata.ownerReferences, [
+            { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", name: routeName, uid, controller: true, blockOwnerDeletion: true },
+          ]);
         } else {
           assert.equal(metadata.ownerReferences, undefined, `${object.kind} in ${namespace} must not be owned by a DomainRoute in ${routeNamespace}`);
         }

@@ -18,7 +18,10 @@ describe("PRODUCED_RESOURCES", () => {
 
   it("can be used where a ResourceRef is expected, scoped to the namespace of its objects", () => {
     const config = aConfig({ gatewayNamespace: "ingress" });
-    const refs: ResourceRef[] = PRODUCED_RESOURCES.map(({ scope, ...ref }) => ({ ...ref, namespace: scope === "gateway" ? config.gateway.namespace : "team-a" }));
+    const refs: ResourceRef[] = PRODUCED_RESOURCES.map(({ scope, ...ref }) => ({
+      ...ref,
+      namespace: scope === "gateway" ? config.gateway.namespace : "team-a",
+    }));
     assert.deepEqual(
       refs.map((r) => `${r.resource}.${r.group}/${r.version} in ${r.namespace}`),
       [

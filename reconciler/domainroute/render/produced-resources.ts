@@ -36,11 +36,13 @@ export interface ProducedResource {
 
 /** One entry per kind, in KIND_ORDER. */
 export const PRODUCED_RESOURCES: readonly Readonly<ProducedResource>[] = Object.freeze(
-  ([
-    { group: "networking.istio.io", version: "v1", resource: "serviceentries", kind: KIND_SERVICE_ENTRY, namespaced: true, scope: "route" },
-    { group: "networking.istio.io", version: "v1", resource: "destinationrules", kind: KIND_DESTINATION_RULE, namespaced: true, scope: "route" },
-    { group: "security.istio.io", version: "v1", resource: "authorizationpolicies", kind: KIND_AUTHORIZATION_POLICY, namespaced: true, scope: "gateway" },
-    { group: "networking.istio.io", version: "v1", resource: "gateways", kind: KIND_GATEWAY, namespaced: true, scope: "gateway" },
-    { group: "networking.istio.io", version: "v1", resource: "virtualservices", kind: KIND_VIRTUAL_SERVICE, namespaced: true, scope: "route" },
-  ] satisfies ProducedResource[]).map((resource) => Object.freeze(resource)),
+  (
+    [
+      { group: "networking.istio.io", version: "v1", resource: "serviceentries", kind: KIND_SERVICE_ENTRY, namespaced: true, scope: "route" },
+      { group: "networking.istio.io", version: "v1", resource: "destinationrules", kind: KIND_DESTINATION_RULE, namespaced: true, scope: "route" },
+      { group: "security.istio.io", version: "v1", resource: "authorizationpolicies", kind: KIND_AUTHORIZATION_POLICY, namespaced: true, scope: "gateway" },
+      { group: "networking.istio.io", version: "v1", resource: "gateways", kind: KIND_GATEWAY, namespaced: true, scope: "gateway" },
+      { group: "networking.istio.io", version: "v1", resource: "virtualservices", kind: KIND_VIRTUAL_SERVICE, namespaced: true, scope: "route" },
+    ] satisfies ProducedResource[]
+  ).map((resource) => Object.freeze(resource)),
 );

@@ -128,7 +128,13 @@ describe("renderRoute", () => {
   });
 
   it("serves nothing for a protected route whose protection it cannot render, so the domain is never open", () => {
-    const { objects, problems } = renderRoute(aRoute().mode("External").protected("sso", "shop-app", [{ action: "Allow", paths: ["/{bad"] }]).build(), aConfig());
+    const { objects, problems } = renderRoute(
+      aRoute()
+        .mode("External")
+        .protected("sso", "shop-app", [{ action: "Allow", paths: ["/{bad"] }])
+        .build(),
+      aConfig(),
+    );
     assert.equal(problems.length, 1);
     assert.deepEqual(objects, []);
   });

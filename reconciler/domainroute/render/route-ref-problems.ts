@@ -9,8 +9,12 @@ export function routeRefProblems(route: DomainRoute): string[] {
   const problems: string[] = [];
   const { name, namespace, uid } = route.metadata ?? {};
   if (!name) problems.push("metadata.name is empty: hostgate names and owns its objects after the DomainRoute; render a DomainRoute read from the API server");
-  if (!namespace) problems.push("metadata.namespace is empty: hostgate places the routing in the DomainRoute's namespace; render a DomainRoute read from the API server");
-  if (!uid) problems.push("metadata.uid is empty: hostgate labels and owns its objects by the DomainRoute's uid; render a DomainRoute read from the API server, which sets it");
+  if (!namespace)
+    problems.push("metadata.namespace is empty: hostgate places the routing in the DomainRoute's namespace; render a DomainRoute read from the API server");
+  if (!uid)
+    problems.push(
+      "metadata.uid is empty: hostgate labels and owns its objects by the DomainRoute's uid; render a DomainRoute read from the API server, which sets it",
+    );
   if (!route.spec?.domain) problems.push("spec.domain is empty: set spec.domain to the domain to serve, for example shop.example.com");
   return problems;
 }

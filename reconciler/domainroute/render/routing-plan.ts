@@ -34,7 +34,9 @@ export function planRouting(route: DomainRoute): RoutingPlan {
   if (service !== undefined && external !== undefined) {
     return {
       kind: "unroutable",
-      problems: ["spec.backend sets both service and external: a route has exactly one backend, so keep spec.backend.service or spec.backend.external and remove the other"],
+      problems: [
+        "spec.backend sets both service and external: a route has exactly one backend, so keep spec.backend.service or spec.backend.external and remove the other",
+      ],
     };
   }
 
@@ -51,7 +53,9 @@ export function planRouting(route: DomainRoute): RoutingPlan {
   if (external !== undefined) {
     const problems: string[] = [];
     if (!IPV4.test(external.ip ?? "")) {
-      problems.push(`spec.backend.external.ip is ${JSON.stringify(external.ip ?? null)}: set a dotted-decimal IPv4 address without leading zeros, for example 10.20.30.40`);
+      problems.push(
+        `spec.backend.external.ip is ${JSON.stringify(external.ip ?? null)}: set a dotted-decimal IPv4 address without leading zeros, for example 10.20.30.40`,
+      );
     }
     const port = portProblem("spec.backend.external.port", external.port, "the port the endpoint listens on");
     if (port !== undefined) problems.push(port);

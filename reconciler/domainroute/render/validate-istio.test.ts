@@ -17,7 +17,12 @@ describe("validateIstioObject", () => {
   });
 
   it("refuses a value outside an enum", () => {
-    const entry = { apiVersion: "networking.istio.io/v1", kind: "ServiceEntry", metadata: { name: "se", namespace: "a" }, spec: { hosts: ["x.internal"], resolution: "SOMETIMES" } };
+    const entry = {
+      apiVersion: "networking.istio.io/v1",
+      kind: "ServiceEntry",
+      metadata: { name: "se", namespace: "a" },
+      spec: { hosts: ["x.internal"], resolution: "SOMETIMES" },
+    };
     assert.throws(() => validateIstioObject(entry), /spec\/resolution must be equal to one of the allowed values/);
   });
 

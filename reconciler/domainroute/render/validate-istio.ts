@@ -42,7 +42,9 @@ export function validateIstioObject(object: unknown): void {
   const type = `${String(record.apiVersion)}/${String(record.kind)}`;
   const Model = MODELS.get(type);
   if (Model === undefined) {
-    throw new TypeError(`${describe(record)}: no Istio schema for apiVersion ${JSON.stringify(record.apiVersion)} kind ${JSON.stringify(record.kind)}; known: ${validatableIstioKinds().join(", ")}`);
+    throw new TypeError(
+      `${describe(record)}: no Istio schema for apiVersion ${JSON.stringify(record.apiVersion)} kind ${JSON.stringify(record.kind)}; known: ${validatableIstioKinds().join(", ")}`,
+    );
   }
   try {
     new Model(record as never).validate();

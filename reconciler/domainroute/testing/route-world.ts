@@ -50,7 +50,16 @@ export function world(options: { config?: PlatformConfig; render?: RouteReconcil
   const events: string[] = [];
   const recorder: EventRecorder = { record: async (_o, type, reason, message) => void events.push(`${type} ${reason} ${message}`) };
   const appIds = new AppIdOutcomes();
-  const deps: RouteReconcilerDeps = { api, reader, config: options.config ?? defaultConfig, clock, logger: silentLogger, events: recorder, appIds, ...(options.render ? { render: options.render } : {}) };
+  const deps: RouteReconcilerDeps = {
+    api,
+    reader,
+    config: options.config ?? defaultConfig,
+    clock,
+    logger: silentLogger,
+    events: recorder,
+    appIds,
+    ...(options.render ? { render: options.render } : {}),
+  };
   const get = (name: string, namespace = "team-a") => api.server.get(DOMAIN_ROUTES, { namespace, name }) as DomainRoute | undefined;
   const find = (name: string, type: string, namespace?: string) => get(name, namespace)?.status?.conditions?.find((x) => x.type === type);
   return {

@@ -54,6 +54,9 @@ describe("FakeLeaseClient", () => {
     client.resume();
     await call;
     assert.equal(answered, true);
-    assert.deepEqual(client.calls.map((c) => c.operation), ["get", "get", "get", "create"]);
+    assert.deepEqual(
+      client.calls.map((c) => c.operation),
+      ["get", "get", "get", "create"],
+    );
   });
 });
