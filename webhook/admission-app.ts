@@ -60,7 +60,7 @@ export function createAdmissionApp(options: AdmissionAppOptions): express.Expres
   app.disable("x-powered-by");
   app.set("etag", false);
 
-  app.use((req: Request, res: Response, next: NextFunction) => {
+  app.use((_req: Request, res: Response, next: NextFunction) => {
     res.locals.started = performance.now();
     next();
   });
@@ -113,7 +113,10 @@ function isJson(contentType: string | undefined): boolean {
 
 function handleReview(endpoint: Endpoint, req: Request, res: Response, options: AdmissionAppOptions): void {
   const parsed = parseAdmissionReview(req.body);
-  if (!parsed.ok) return reject(res, options, req.path, problems.notReview(parsed.message));
+  if (!parsed.ok) {
+    reject(res, options, req.path, problems.notReview(parsed.message));
+    return;
+  }
   const review = parsed.review;
   let answer: ReviewAnswer;
   try {
