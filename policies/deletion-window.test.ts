@@ -58,7 +58,15 @@ describe("decide judges updates of Terminating objects", () => {
           const control = judge(alive(scenario), phases);
           assert.equal(control.allowed, false, "the control: the policies deny this object when it is not being deleted");
           const verdict = judge(scenario, phases);
-          assert.deepEqual(verdict, { allowed: true, denials: [], warnings: [], audits: [], patch: [], object: scenario.updated, applied: { policies: [], schema: false } });
+          assert.deepEqual(verdict, {
+            allowed: true,
+            denials: [],
+            warnings: [],
+            audits: [],
+            patch: [],
+            object: scenario.updated,
+            applied: { policies: [], schema: false },
+          });
         });
       }
     });
@@ -89,13 +97,43 @@ describe("onlyReleasesFinalizers", () => {
   };
   const cases: Array<{ name: string; object: unknown; stored: unknown; expected: boolean }> = [
     { name: "the stored object itself is a release of nothing", object: stored, stored, expected: true },
-    { name: "keys in another order are the same object (JSON equality, not text)", object: reordered(withMetadata(stored, { finalizers: [TENANT_FINALIZER] })), stored, expected: true },
-    { name: "finalizers reordered are still only the stored ones", object: withMetadata(stored, { finalizers: [TENANT_FINALIZER, HOSTGATE_FINALIZER] }), stored, expected: true },
-    { name: "a finalizer the stored object does not have is not a release", object: withMetadata(stored, { finalizers: ["x.example.com/new"] }), stored, expected: false },
-    { name: "finalizers that are not a list of strings are not a release", object: withMetadata(stored, { finalizers: [HOSTGATE_FINALIZER, 7] }), stored, expected: false },
-    { name: "a finalizers field that is not a list is not a release", object: withMetadata(stored, { finalizers: HOSTGATE_FINALIZER }), stored, expected: false },
+    {
+      name: "keys in another order are the same object (JSON equality, not text)",
+      object: reordered(withMetadata(stored, { finalizers: [TENANT_FINALIZER] })),
+      stored,
+      expected: true,
+    },
+    {
+      name: "finalizers reordered are still only the stored ones",
+      object: withMetadata(stored, { finalizers: [TENANT_FINALIZER, HOSTGATE_FINALIZER] }),
+      stored,
+      expected: true,
+    },
+    {
+      name: "a finalizer the stored object does not have is not a release",
+      object: withMetadata(stored, { finalizers: ["x.example.com/new"] }),
+      stored,
+      expected: false,
+    },
+    {
+      name: "finalizers that are not a list of strings are not a release",
+      object: withMetadata(stored, { finalizers: [HOSTGATE_FINALIZER, 7] }),
+      stored,
+      expected: false,
+    },
+    {
+      name: "a finalizers field that is not a list is not a release",
+      object: withMetadata(stored, { finalizers: HOSTGATE_FINALIZER }),
+      stored,
+      expected: false,
+    },
     { name: "a changed spec is not a release", object: { ...stored, spec: { ...(stored.spec as Json), lb: "alb-out" } }, stored, expected: false },
-    { name: "a changed status is not a release (the server resets it only for kinds with a status subresource)", object: { ...stored, status: { conditions: [] } }, stored, expected: false },
+    {
+      name: "a changed status is not a release (the server resets it only for kinds with a status subresource)",
+      object: { ...stored, status: { conditions: [] } },
+      stored,
+      expected: false,
+    },
     { name: "a changed name is not a release", object: withMetadata(stored, { name: "other" }), stored, expected: false },
     { name: "a changed label is not a release", object: withMetadata(stored, { labels: { a: "b" } }), stored, expected: false },
     { name: "a missing metadata is not a release", object: { ...stored, metadata: undefined }, stored, expected: false },

@@ -29,7 +29,15 @@ import { isRecord, jsonEqual } from "../core/json.ts";
  * admission, so it already equals the stored one there; for kinds without
  * one, a status change is a real change of the object.
  */
-const SERVER_MANAGED_METADATA = ["resourceVersion", "managedFields", "generation", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "uid"] as const;
+const SERVER_MANAGED_METADATA = [
+  "resourceVersion",
+  "managedFields",
+  "generation",
+  "creationTimestamp",
+  "deletionTimestamp",
+  "deletionGracePeriodSeconds",
+  "uid",
+] as const;
 
 /**
  * True when the stored object is being deleted. Only the stored object's

@@ -51,7 +51,12 @@ describe("decide denies an object that names another namespace than its request"
     },
     {
       name: "a Terminating object's finalizer release naming another namespace is denied too (the rule comes first)",
-      input: admissionInput("UPDATE", withMetadata(terminating(teamARoute), { finalizers: [] }), withMetadata(terminating(teamARoute), { namespace: "team-b" }), "team-b"),
+      input: admissionInput(
+        "UPDATE",
+        withMetadata(terminating(teamARoute), { finalizers: [] }),
+        withMetadata(terminating(teamARoute), { namespace: "team-b" }),
+        "team-b",
+      ),
       message: 'object.metadata.namespace is "team-a", but the request is for namespace "team-b"',
     },
   ];
@@ -78,7 +83,11 @@ describe("decide denies an object that names another namespace than its request"
 describe("decide takes the namespace from the request when the object names none", () => {
   const nameless = withMetadata(teamARoute, { namespace: undefined });
   const cases: Array<{ name: string; input: AdmissionInput; deniedBy: string[] }> = [
-    { name: "an object without metadata.namespace in team-a's request is judged as team-a's, and admitted", input: admissionInput("CREATE", nameless, null, "team-a"), deniedBy: [] },
+    {
+      name: "an object without metadata.namespace in team-a's request is judged as team-a's, and admitted",
+      input: admissionInput("CREATE", nameless, null, "team-a"),
+      deniedBy: [],
+    },
     {
       name: "the same object in team-b's request is judged as team-b's, and not granted",
       input: admissionInput("CREATE", nameless, null, "team-b"),
@@ -100,7 +109,11 @@ describe("decide leaves cluster-scoped kinds alone", () => {
     const hostnameGrant = grant("g", ["team-a"], ["x.example.com"]);
     for (const object of [hostnameGrant, withMetadata(hostnameGrant, { namespace: "team-a" })]) {
       const verdict = decide(admissionInput("CREATE", object, null, null), ENVIRONMENT);
-      assert.equal(verdict.denials.some((d) => d.policy === REQUEST_NAMESPACE_RULE), false, JSON.stringify(verdict.denials));
+      assert.equal(
+        verdict.denials.some((d) => d.policy === REQUEST_NAMESPACE_RULE),
+        false,
+        JSON.stringify(verdict.denials),
+      );
     }
   });
 });

@@ -23,7 +23,10 @@ export function namespaceMismatches(input: AdmissionInput): Finding[] {
   const requested = input.namespace;
   if (requested === undefined || requested === "") return [];
   const findings: Finding[] = [];
-  for (const [which, object] of [["object", input.object], ["oldObject", input.oldObject]] as const) {
+  for (const [which, object] of [
+    ["object", input.object],
+    ["oldObject", input.oldObject],
+  ] as const) {
     const metadata = isRecord(object) && isRecord(object.metadata) ? object.metadata : undefined;
     const named = metadata?.namespace;
     if (named === undefined || named === null || named === "" || named === requested) continue;

@@ -24,8 +24,18 @@ before(async () => {
   env = await exampleEnvironment();
 });
 
-function appWith(options: { logger?: Logger; bodyLimitBytes?: number; environment?: () => ReturnType<typeof envOf>; notReady?: () => string | undefined } = {}) {
-  const metrics = createWebhookMetrics({ cacheCounts: () => ({ hostnameGrants: 0, domainRoutes: 0, domains: 0, appIds: 0, grantedNamespaces: 0 }), cacheSynced: () => true, certificateNotAfter: () => undefined, policiesLoaded: () => 1 }, { defaultMetrics: false });
+function appWith(
+  options: { logger?: Logger; bodyLimitBytes?: number; environment?: () => ReturnType<typeof envOf>; notReady?: () => string | undefined } = {},
+) {
+  const metrics = createWebhookMetrics(
+    {
+      cacheCounts: () => ({ hostnameGrants: 0, domainRoutes: 0, domains: 0, appIds: 0, grantedNamespaces: 0 }),
+      cacheSynced: () => true,
+      certificateNotAfter: () => undefined,
+      policiesLoaded: () => 1,
+    },
+    { defaultMetrics: false },
+  );
   const app = createAdmissionApp({
     environment: options.environment ?? (() => envOf()),
     logger: options.logger ?? recordingLogger(),
@@ -187,13 +197,22 @@ describe("mutation", () => {
 
 describe("operations that are not policy-checked", () => {
   const cases: Array<{ name: string; review: () => Record<string, unknown> }> = [
-    { name: "a DELETE (object null, oldObject set) is allowed", review: () => admissionReview(null, { operation: "DELETE", oldObject: example("rejected/public-without-protection.yaml") }) },
+    {
+      name: "a DELETE (object null, oldObject set) is allowed",
+      review: () => admissionReview(null, { operation: "DELETE", oldObject: example("rejected/public-without-protection.yaml") }),
+    },
     {
       name: "a CONNECT (neither object) is allowed",
       review: () => admissionReview(null, { operation: "CONNECT", kind: { group: "", version: "v1", kind: "PodExecOptions" } }),
     },
-    { name: "a status subresource UPDATE of a route that policies would deny is allowed", review: () => admissionReview(example("rejected/public-without-protection.yaml"), { operation: "UPDATE", subResource: "status" }) },
-    { name: "a kind no policy matches is allowed", review: () => admissionReview({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", namespace: "team-a" }, data: {} }) },
+    {
+      name: "a status subresource UPDATE of a route that policies would deny is allowed",
+      review: () => admissionReview(example("rejected/public-without-protection.yaml"), { operation: "UPDATE", subResource: "status" }),
+    },
+    {
+      name: "a kind no policy matches is allowed",
+      review: () => admissionReview({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x", namespace: "team-a" }, data: {} }),
+    },
   ];
   for (const endpoint of ["/validate", "/mutate"]) {
     for (const c of cases) {
@@ -222,11 +241,22 @@ describe("operations that are not policy-checked", () => {
 describe("bad input", () => {
   const valid = () => JSON.stringify(admissionReview(example("routes/team-a-catalog.yaml")));
   const cases: Array<{ name: string; send: (app: ReturnType<typeof appWith>["app"]) => request.Test; status: number; message: RegExp }> = [
-    { name: "a body that is not JSON gets 400", send: (app) => request(app).post("/validate").set("Content-Type", "application/json").send("{not json"), status: 400, message: /not valid JSON/ },
-    { name: "a JSON array gets 400", send: (app) => request(app).post("/validate").set("Content-Type", "application/json").send("[]"), status: 400, message: /is an array, not an AdmissionReview/ },
+    {
+      name: "a body that is not JSON gets 400",
+      send: (app) => request(app).post("/validate").set("Content-Type", "application/json").send("{not json"),
+      status: 400,
+      message: /not valid JSON/,
+    },
+    {
+      name: "a JSON array gets 400",
+      send: (app) => request(app).post("/validate").set("Content-Type", "application/json").send("[]"),
+      status: 400,
+      message: /is an array, not an AdmissionReview/,
+    },
     {
       name: "an AdmissionReview v1beta1 gets 400",
-      send: (app) => request(app).post("/validate").set("Content-Type", "application/json").send(valid().replace("admission.k8s.io/v1", "admission.k8s.io/v1beta1")),
+      send: (app) =>
+        request(app).post("/validate").set("Content-Type", "application/json").send(valid().replace("admission.k8s.io/v1", "admission.k8s.io/v1beta1")),
       status: 400,
       message: /expected apiVersion "admission\.k8s\.io\/v1".*admissionReviewVersions/,
     },
@@ -242,7 +272,11 @@ describe("bad input", () => {
     },
     {
       name: "a review without a request gets 400",
-      send: (app) => request(app).post("/mutate").set("Content-Type", "application/json").send(JSON.stringify({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview" })),
+      send: (app) =>
+        request(app)
+          .post("/mutate")
+          .set("Content-Type", "application/json")
+          .send(JSON.stringify({ apiVersion: "admission.k8s.io/v1", kind: "AdmissionReview" })),
       status: 400,
       message: /request is missing/,
     },
@@ -264,22 +298,55 @@ describe("bad input", () => {
     },
     {
       name: "a uid far longer than the API server's UUIDs gets 400",
-      send: (app) => request(app).post("/validate").set("Content-Type", "application/json").send(valid().replace(/"uid":"[^"]+"/, `"uid":"${"u".repeat(129)}"`)),
+      send: (app) =>
+        request(app)
+          .post("/validate")
+          .set("Content-Type", "application/json")
+          .send(valid().replace(/"uid":"[^"]+"/, `"uid":"${"u".repeat(129)}"`)),
       status: 400,
       message: /request\.uid is 129 characters long/,
     },
-    { name: "a text/plain body gets 415", send: (app) => request(app).post("/validate").set("Content-Type", "text/plain").send(valid()), status: 415, message: /Content-Type is "text\/plain"/ },
-    { name: "a body without Content-Type gets 415", send: (app) => request(app).post("/validate").unset("Content-Type").send(Buffer.from(valid())), status: 415, message: /Content-Type is/ },
-    { name: "a non-UTF-8 charset gets 415", send: (app) => request(app).post("/validate").set("Content-Type", "application/json; charset=latin1").send(valid()), status: 415, message: /application\/json/ },
+    {
+      name: "a text/plain body gets 415",
+      send: (app) => request(app).post("/validate").set("Content-Type", "text/plain").send(valid()),
+      status: 415,
+      message: /Content-Type is "text\/plain"/,
+    },
+    {
+      name: "a body without Content-Type gets 415",
+      send: (app) => request(app).post("/validate").unset("Content-Type").send(Buffer.from(valid())),
+      status: 415,
+      message: /Content-Type is/,
+    },
+    {
+      name: "a non-UTF-8 charset gets 415",
+      send: (app) => request(app).post("/validate").set("Content-Type", "application/json; charset=latin1").send(valid()),
+      status: 415,
+      message: /application\/json/,
+    },
     {
       name: "a body over the limit gets 413",
-      send: (app) => request(app).post("/validate").set("Content-Type", "application/json").send(JSON.stringify({ pad: "x".repeat(5000) })),
+      send: (app) =>
+        request(app)
+          .post("/validate")
+          .set("Content-Type", "application/json")
+          .send(JSON.stringify({ pad: "x".repeat(5000) })),
       status: 413,
       message: /larger than 4096 bytes/,
     },
     { name: "GET /validate gets 405 with Allow: POST", send: (app) => request(app).get("/validate"), status: 405, message: /GET is not allowed on \/validate/ },
-    { name: "PUT /mutate gets 405", send: (app) => request(app).put("/mutate").set("Content-Type", "application/json").send(valid()), status: 405, message: /PUT is not allowed on \/mutate/ },
-    { name: "an unknown path gets 404", send: (app) => request(app).post("/admit").set("Content-Type", "application/json").send(valid()), status: 404, message: /no endpoint at \/admit/ },
+    {
+      name: "PUT /mutate gets 405",
+      send: (app) => request(app).put("/mutate").set("Content-Type", "application/json").send(valid()),
+      status: 405,
+      message: /PUT is not allowed on \/mutate/,
+    },
+    {
+      name: "an unknown path gets 404",
+      send: (app) => request(app).post("/admit").set("Content-Type", "application/json").send(valid()),
+      status: 404,
+      message: /no endpoint at \/admit/,
+    },
   ];
   for (const c of cases) {
     it(c.name, async () => {
@@ -310,7 +377,7 @@ describe("logging", () => {
     const logger = recordingLogger();
     const { app } = appWith({ logger });
     const object = example("rejected/public-without-protection.yaml");
-    (object.metadata as Record<string, unknown>).annotations = { "note": "do-not-log-me" };
+    (object.metadata as Record<string, unknown>).annotations = { note: "do-not-log-me" };
     await post("/validate", admissionReview(object, { uid: "u-log" }), app);
     const reviews = logger.entries.filter((l) => l.message === "admission review");
     assert.equal(reviews.length, 1);
@@ -335,7 +402,11 @@ describe("metrics", () => {
     const text = await metrics.registry.metrics();
     assert.match(text, /hostgate_admission_reviews_total\{endpoint="validate",operation="CREATE",kind="DomainRoute",verdict="allowed"\} 1/);
     assert.match(text, /hostgate_admission_reviews_total\{endpoint="validate",operation="CREATE",kind="DomainRoute",verdict="denied"\} 1/);
-    assert.match(text, /hostgate_admission_reviews_total\{endpoint="validate",operation="CREATE",kind="other",verdict="allowed"\} 1/, "unknown kinds are not label values");
+    assert.match(
+      text,
+      /hostgate_admission_reviews_total\{endpoint="validate",operation="CREATE",kind="other",verdict="allowed"\} 1/,
+      "unknown kinds are not label values",
+    );
     assert.match(text, /hostgate_admission_policy_violations_total\{endpoint="validate",policy="public-needs-protection",action="Deny"\} 1/);
     assert.match(text, /hostgate_admission_review_duration_seconds_count\{endpoint="validate"\} 3/);
     assert.match(text, /hostgate_policy_evaluation_duration_seconds_count\{endpoint="validate"\} 2/, "the unmatched kind evaluates nothing");

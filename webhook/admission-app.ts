@@ -82,7 +82,8 @@ export function createAdmissionApp(options: AdmissionAppOptions): express.Expres
     if (type === "entity.parse.failed") return reject(res, options, req.path, problems.notJson(parseDetail(error)));
     if (type === "encoding.unsupported" || type === "charset.unsupported") return reject(res, options, req.path, problems.contentType(req.get("content-type")));
     if (type === "request.aborted") return; // the client left; there is no one to answer
-    if (type === "request.size.invalid" || type === "stream.encoding.set") return reject(res, options, req.path, problems.notJson("the body ended early or declares a wrong length"));
+    if (type === "request.size.invalid" || type === "stream.encoding.set")
+      return reject(res, options, req.path, problems.notJson("the body ended early or declares a wrong length"));
     // body-parser marks what the client got wrong (e.g. a corrupt gzip body) with a 4xx status: not our error to log loudly.
     const status = (error as { status?: unknown }).status;
     if (typeof status === "number" && status >= 400 && status < 500) {
@@ -180,4 +181,3 @@ function parseDetail(error: unknown): string {
 function errorText(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
-

@@ -16,11 +16,14 @@ function viaExpress(body: AdmissionReviewResponse) {
   app.post("/", (_req, res) => {
     res.json(body);
   });
-  return request(app).post("/").buffer(true).parse((res, done) => {
-    let text = "";
-    res.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
-    res.on("end", () => done(null, text));
-  });
+  return request(app)
+    .post("/")
+    .buffer(true)
+    .parse((res, done) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+      res.on("end", () => done(null, text));
+    });
 }
 
 function viaSendReview(body: AdmissionReviewResponse) {
@@ -28,20 +31,33 @@ function viaSendReview(body: AdmissionReviewResponse) {
   app.disable("x-powered-by");
   app.set("etag", false);
   app.post("/", (_req, res) => sendReview(res, body));
-  return request(app).post("/").buffer(true).parse((res, done) => {
-    let text = "";
-    res.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
-    res.on("end", () => done(null, text));
-  });
+  return request(app)
+    .post("/")
+    .buffer(true)
+    .parse((res, done) => {
+      let text = "";
+      res.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+      res.on("end", () => done(null, text));
+    });
 }
 
-const envelope = (response: AdmissionReviewResponse["response"]): AdmissionReviewResponse => ({ apiVersion: ADMISSION_API_VERSION, kind: ADMISSION_KIND, response });
+const envelope = (response: AdmissionReviewResponse["response"]): AdmissionReviewResponse => ({
+  apiVersion: ADMISSION_API_VERSION,
+  kind: ADMISSION_KIND,
+  response,
+});
 
 describe("sendReview", () => {
   const cases: { name: string; body: AdmissionReviewResponse }[] = [
     { name: "an allowed review", body: envelope({ uid: "u-1", allowed: true }) },
-    { name: "an allowed review with a warning", body: envelope({ uid: "u-2", allowed: true, warnings: ["checkout.team-42.example.com is not covered by the *.example.com certificate"] }) },
-    { name: "a denial whose message holds characters outside ASCII", body: envelope({ uid: "u-3", allowed: false, status: { code: 403, reason: "Forbidden", message: "größe … 😀 \"quoted\"\nsecond line" } }) },
+    {
+      name: "an allowed review with a warning",
+      body: envelope({ uid: "u-2", allowed: true, warnings: ["checkout.team-42.example.com is not covered by the *.example.com certificate"] }),
+    },
+    {
+      name: "a denial whose message holds characters outside ASCII",
+      body: envelope({ uid: "u-3", allowed: false, status: { code: 403, reason: "Forbidden", message: 'größe … 😀 "quoted"\nsecond line' } }),
+    },
     { name: "a mutation's patch", body: envelope({ uid: "u-4", allowed: true, patchType: "JSONPatch", patch: Buffer.from("[]").toString("base64") }) },
   ];
   for (const c of cases) {
@@ -67,7 +83,16 @@ describe("the answers to a review", () => {
       oldObject: null,
     },
   };
-  const verdict = (over: Partial<Verdict>): Verdict => ({ allowed: true, denials: [], warnings: [], audits: [], patch: [], object: null, applied: { policies: ["p"], schema: false }, ...over });
+  const verdict = (over: Partial<Verdict>): Verdict => ({
+    allowed: true,
+    denials: [],
+    warnings: [],
+    audits: [],
+    patch: [],
+    object: null,
+    applied: { policies: ["p"], schema: false },
+    ...over,
+  });
   const denial = { policy: "needs-lb", message: "lb is required", reason: "Invalid" };
   const patch = [{ op: "add" as const, path: "/spec/x", value: 1 }];
   type Case = { name: string; answer: ReviewAnswer; response: AdmissionReviewResponse["response"]; outcome: Partial<ReviewAnswer["outcome"]> };
@@ -84,7 +109,11 @@ describe("the answers to a review", () => {
       response: {
         uid: "u-9",
         allowed: false,
-        status: { code: 422, reason: "Invalid", message: "DomainRoute team-a/web-* violates 1 policy:\n- needs-lb: lb is required\n- needs-lb: lb is required" },
+        status: {
+          code: 422,
+          reason: "Invalid",
+          message: "DomainRoute team-a/web-* violates 1 policy:\n- needs-lb: lb is required\n- needs-lb: lb is required",
+        },
       },
       outcome: { verdict: "denied", denyingPolicies: ["needs-lb"] },
     },

@@ -29,10 +29,12 @@ export function parseAdmissionReview(body: unknown): ReviewParseResult {
   }
   const request = body.request;
   if (!isRecord(request)) return fail(`request is ${describe(request)}; an AdmissionReview sent to a webhook carries a request object`);
-  if (typeof request.uid !== "string" || request.uid === "") return fail(`request.uid is ${describe(request.uid)}; it must be a non-empty string, echoed in the response`);
+  if (typeof request.uid !== "string" || request.uid === "")
+    return fail(`request.uid is ${describe(request.uid)}; it must be a non-empty string, echoed in the response`);
   // The API server sends a UUID; anything far longer is not from it, and
   // would be echoed and logged on every request.
-  if (request.uid.length > MAX_UID_LENGTH) return fail(`request.uid is ${request.uid.length} characters long; the API server sends a UUID (36), at most ${MAX_UID_LENGTH} are accepted`);
+  if (request.uid.length > MAX_UID_LENGTH)
+    return fail(`request.uid is ${request.uid.length} characters long; the API server sends a UUID (36), at most ${MAX_UID_LENGTH} are accepted`);
   const uid = request.uid;
 
   if (typeof request.operation !== "string" || !OPERATIONS.has(request.operation)) {
@@ -44,9 +46,11 @@ export function parseAdmissionReview(body: unknown): ReviewParseResult {
 
   for (const field of ["namespace", "name", "subResource"] as const) {
     const value = request[field];
-    if (value !== undefined && value !== null && typeof value !== "string") return fail(`request.${field} is ${describe(value)}; it must be a string when present`);
+    if (value !== undefined && value !== null && typeof value !== "string")
+      return fail(`request.${field} is ${describe(value)}; it must be a string when present`);
   }
-  if (request.dryRun !== undefined && request.dryRun !== null && typeof request.dryRun !== "boolean") return fail(`request.dryRun is ${describe(request.dryRun)}; it must be a boolean when present`);
+  if (request.dryRun !== undefined && request.dryRun !== null && typeof request.dryRun !== "boolean")
+    return fail(`request.dryRun is ${describe(request.dryRun)}; it must be a boolean when present`);
 
   const object = request.object ?? null;
   const oldObject = request.oldObject ?? null;

@@ -78,7 +78,10 @@ describe("the webhook's index leaves Terminating routes out", () => {
     const copy = domainRoute("team-a", "copy", { domain: "copy.shop.example.com", protection: { provider: "sso", appId: "shop-web" } });
     const answer = await review("validate", admissionReview(copy));
     assert.equal(answer.allowed, false);
-    assert.match(answer.status!.message, /^- appid-unique: spec\.protection\.appId "shop-web" is already used by DomainRoute team-a\/shop-web \(shop\.example\.com\);/m);
+    assert.match(
+      answer.status!.message,
+      /^- appid-unique: spec\.protection\.appId "shop-web" is already used by DomainRoute team-a\/shop-web \(shop\.example\.com\);/m,
+    );
   });
 });
 
@@ -92,7 +95,10 @@ describe("the webhook takes the namespace from request.namespace", () => {
       assert.equal(answer.status!.code, 400);
       assert.equal(answer.status!.reason, "BadRequest");
       assert.match(answer.status!.message, /^DomainRoute team-b\/web violates 1 policy:$/m);
-      assert.match(answer.status!.message, /^- request-namespace: object\.metadata\.namespace is "team-a", but the request is for namespace "team-b" \(request\.namespace\); /m);
+      assert.match(
+        answer.status!.message,
+        /^- request-namespace: object\.metadata\.namespace is "team-a", but the request is for namespace "team-b" \(request\.namespace\); /m,
+      );
       assert.equal(answer.patch, undefined);
     });
   }
@@ -101,7 +107,10 @@ describe("the webhook takes the namespace from request.namespace", () => {
     const stored = withMetadata(teamARoute, { namespace: "team-c" });
     const answer = await review("validate", inNamespace(update(teamARoute, stored), "team-a"));
     assert.equal(answer.allowed, false);
-    assert.match(answer.status!.message, /^- request-namespace: oldObject\.metadata\.namespace is "team-c", but the request is for namespace "team-a" .*not sent by the API server\.$/m);
+    assert.match(
+      answer.status!.message,
+      /^- request-namespace: oldObject\.metadata\.namespace is "team-c", but the request is for namespace "team-a" .*not sent by the API server\.$/m,
+    );
   });
 
   it("/validate: the control: the same object in its own namespace is admitted", async () => {

@@ -19,10 +19,15 @@ export interface ClientErrorLimits {
  * The problem to answer a `clientError` with, or undefined when there is no
  * one to answer (the connection was reset, or broke mid-write).
  */
-export function clientErrorProblem(error: NodeJS.ErrnoException & { reason?: unknown }, limits: ClientErrorLimits, headersReceived: boolean): HttpProblem | undefined {
+export function clientErrorProblem(
+  error: NodeJS.ErrnoException & { reason?: unknown },
+  limits: ClientErrorLimits,
+  headersReceived: boolean,
+): HttpProblem | undefined {
   const code = typeof error.code === "string" ? error.code : "";
   // Node reports both timeouts with one code; a request whose headers arrived has a response object.
-  if (code === "ERR_HTTP_REQUEST_TIMEOUT") return headersReceived ? problems.requestTimeout(limits.requestTimeoutMs) : problems.headersTimeout(limits.headersTimeoutMs);
+  if (code === "ERR_HTTP_REQUEST_TIMEOUT")
+    return headersReceived ? problems.requestTimeout(limits.requestTimeoutMs) : problems.headersTimeout(limits.headersTimeoutMs);
   if (code === "HPE_HEADER_OVERFLOW") return problems.headersTooLarge(limits.maxHeaderBytes);
   if (code === "HPE_CHUNK_EXTENSIONS_OVERFLOW") return problems.chunkExtensionsTooLarge();
   if (code.startsWith("HPE_")) {

@@ -42,7 +42,10 @@ async function handle(req: IncomingMessage, res: ServerResponse, options: Health
       const results = options.readiness.map((c) => ({ name: c.name, problem: safeCheck(c) }));
       const ready = results.every((r) => r.problem === undefined);
       const verbose = url.searchParams.has("verbose") || !ready;
-      const body = verbose ? results.map((r) => (r.problem === undefined ? `[+]${r.name} ok` : `[-]${r.name} failed: ${r.problem}`)).join("\n") + `\nreadyz check ${ready ? "passed" : "failed"}\n` : "ok\n";
+      const body = verbose
+        ? results.map((r) => (r.problem === undefined ? `[+]${r.name} ok` : `[-]${r.name} failed: ${r.problem}`)).join("\n") +
+          `\nreadyz check ${ready ? "passed" : "failed"}\n`
+        : "ok\n";
       return text(res, ready ? 200 : 503, body);
     }
     case "/metrics":

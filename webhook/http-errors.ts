@@ -29,8 +29,16 @@ export function sendProblem(res: ServerResponse, problem: HttpProblem): void {
 }
 
 export const problems = {
-  notJson: (detail: string): HttpProblem => ({ code: 400, reason: "BadRequest", message: `the request body is not valid JSON (${detail}); send an admission.k8s.io/v1 AdmissionReview as JSON` }),
-  notReview: (detail: string): HttpProblem => ({ code: 400, reason: "BadRequest", message: `the request body is not a usable admission.k8s.io/v1 AdmissionReview: ${detail}` }),
+  notJson: (detail: string): HttpProblem => ({
+    code: 400,
+    reason: "BadRequest",
+    message: `the request body is not valid JSON (${detail}); send an admission.k8s.io/v1 AdmissionReview as JSON`,
+  }),
+  notReview: (detail: string): HttpProblem => ({
+    code: 400,
+    reason: "BadRequest",
+    message: `the request body is not a usable admission.k8s.io/v1 AdmissionReview: ${detail}`,
+  }),
   contentType: (got: string | undefined): HttpProblem => ({
     code: 415,
     reason: "UnsupportedMediaType",
@@ -41,8 +49,16 @@ export const problems = {
     reason: "RequestEntityTooLarge",
     message: `the request body is larger than ${limit} bytes, the most an AdmissionReview for objects within the API server's own size limits can be`,
   }),
-  method: (method: string, path: string): HttpProblem => ({ code: 405, reason: "MethodNotAllowed", message: `${method} is not allowed on ${path}; AdmissionReviews are sent with POST` }),
-  notFound: (path: string): HttpProblem => ({ code: 404, reason: "NotFound", message: `no endpoint at ${path}; the webhook serves POST /validate and POST /mutate` }),
+  method: (method: string, path: string): HttpProblem => ({
+    code: 405,
+    reason: "MethodNotAllowed",
+    message: `${method} is not allowed on ${path}; AdmissionReviews are sent with POST`,
+  }),
+  notFound: (path: string): HttpProblem => ({
+    code: 404,
+    reason: "NotFound",
+    message: `no endpoint at ${path}; the webhook serves POST /validate and POST /mutate`,
+  }),
   // What the HTTP server refuses before the app sees a request (client-errors.ts).
   requestTimeout: (timeoutMs: number): HttpProblem => ({
     code: 408,
@@ -51,7 +67,11 @@ export const problems = {
       `the request did not arrive in full within ${timeoutMs / 1000} s: a body shorter than its Content-Length (the server waits for the rest) or a stalled client; ` +
       "send the whole body with a Content-Length equal to its size in bytes",
   }),
-  headersTimeout: (timeoutMs: number): HttpProblem => ({ code: 408, reason: "RequestTimeout", message: `the request's headers did not arrive in full within ${timeoutMs / 1000} s; send them at once` }),
+  headersTimeout: (timeoutMs: number): HttpProblem => ({
+    code: 408,
+    reason: "RequestTimeout",
+    message: `the request's headers did not arrive in full within ${timeoutMs / 1000} s; send them at once`,
+  }),
   badHttp: (parserCode: string, parserReason: string): HttpProblem => ({
     code: 400,
     reason: "BadRequest",
@@ -62,7 +82,11 @@ export const problems = {
     reason: "RequestHeaderFieldsTooLarge",
     message: `the request line and headers are larger than ${limit} bytes, the most the webhook reads; the API server's reviews need far less`,
   }),
-  chunkExtensionsTooLarge: (): HttpProblem => ({ code: 413, reason: "RequestEntityTooLarge", message: "the chunk extensions of the request body are larger than the server accepts; send the body without chunk extensions" }),
+  chunkExtensionsTooLarge: (): HttpProblem => ({
+    code: 413,
+    reason: "RequestEntityTooLarge",
+    message: "the chunk extensions of the request body are larger than the server accepts; send the body without chunk extensions",
+  }),
   expectation: (expect: string): HttpProblem => ({
     code: 417,
     reason: "ExpectationFailed",

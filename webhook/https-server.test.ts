@@ -83,7 +83,9 @@ function exchange(raw: string): Promise<RawResponse> {
 }
 
 const head = (headers: Record<string, string | number>, method = "POST", path = "/validate") =>
-  `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n${Object.entries(headers).map(([k, v]) => `${k}: ${v}\r\n`).join("")}\r\n`;
+  `${method} ${path} HTTP/1.1\r\nHost: localhost\r\n${Object.entries(headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join("")}\r\n`;
 
 interface Case {
   name: string;
@@ -117,7 +119,8 @@ const cases: Case[] = [
     raw: head({ "Content-Type": "application/json", "Content-Length": 2 }) + '{}{"apiVersion":"admission.k8s.io/v1"}',
     code: 400,
     reason: "BadRequest",
-    message: /^the request is not valid HTTP\/1\.1 \(HPE_INVALID_METHOD: Invalid method encountered\); if the request before it on this connection had a body longer than its Content-Length/,
+    message:
+      /^the request is not valid HTTP\/1\.1 \(HPE_INVALID_METHOD: Invalid method encountered\); if the request before it on this connection had a body longer than its Content-Length/,
     byServer: true,
   },
   {

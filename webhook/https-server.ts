@@ -55,7 +55,13 @@ export interface HttpsListenerOptions {
   onRejected?: (problem: HttpProblem) => void;
 }
 
-export async function listenHttps(app: RequestListener, tls: TlsMaterialSource, at: ListenAddress, logger: Logger, options: HttpsListenerOptions = {}): Promise<HttpsListener> {
+export async function listenHttps(
+  app: RequestListener,
+  tls: TlsMaterialSource,
+  at: ListenAddress,
+  logger: Logger,
+  options: HttpsListenerOptions = {},
+): Promise<HttpsListener> {
   const { cert, key } = tls.current();
   const serverOptions = { ...HTTPS_SERVER_OPTIONS, ...options.timeouts };
   const server = createServer({ ...serverOptions, cert, key }, app);

@@ -25,7 +25,6 @@ function temp(): string {
   return dir;
 }
 
-
 /** The real factories, but no cluster, quiet logs, captured output and a stop button. */
 function testDependencies(overrides: Partial<ServeDependencies> = {}) {
   const printed: string[] = [];
@@ -57,7 +56,10 @@ async function readyWithin(url: string): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     // Refused until the health port listens.
-    const answer = await fetch(url).then(async (r) => ({ status: r.status, body: await r.text() }), (error: Error) => ({ status: 0, body: error.message }));
+    const answer = await fetch(url).then(
+      async (r) => ({ status: r.status, body: await r.text() }),
+      (error: Error) => ({ status: 0, body: error.message }),
+    );
     if (answer.status === 200) return;
     if (Date.now() > deadline) assert.fail(`${url} still answers ${answer.status}: ${answer.body}`);
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -107,7 +109,10 @@ describe("hostgate serve in local mode", () => {
     const taken = (blocker.address() as import("node:net").AddressInfo).port;
     try {
       const { deps } = testDependencies();
-      const result = await runServe(["--tls-dir", join(temp(), "tls"), "--listen", `127.0.0.1:${await freePort()}`, "--health-listen", `127.0.0.1:${taken}`], deps);
+      const result = await runServe(
+        ["--tls-dir", join(temp(), "tls"), "--listen", `127.0.0.1:${await freePort()}`, "--health-listen", `127.0.0.1:${taken}`],
+        deps,
+      );
       assert.equal(result.exitCode, 1);
       assert.match(result.notes?.join("\n") ?? "", /cannot start: .*EADDRINUSE.*another process listens there/);
     } finally {
@@ -122,14 +127,26 @@ describe("hostgate serve input errors (exit 2, one clear line each)", () => {
     { name: "a listen address without a port", argv: ["serve", "--listen", "localhost"], message: /--listen "localhost" is not HOST:PORT/ },
     { name: "--tls-cert without --tls-key", argv: ["serve", "--tls-cert", "a.crt"], message: /--tls-cert and --tls-key go together/ },
     { name: "--state with --kubeconfig", argv: ["serve", "--state", "examples/state", "--kubeconfig", "k"], message: /exclude each other/ },
-    { name: "a state directory that does not exist", argv: ["serve", "--state", "/nonexistent/state", "--listen", "127.0.0.1:0", "--health-listen", "127.0.0.1:0", "--tls-dir", "/tmp/hostgate-unused"], message: /\/nonexistent\/state/ },
+    {
+      name: "a state directory that does not exist",
+      argv: ["serve", "--state", "/nonexistent/state", "--listen", "127.0.0.1:0", "--health-listen", "127.0.0.1:0", "--tls-dir", "/tmp/hostgate-unused"],
+      message: /\/nonexistent\/state/,
+    },
     { name: "a missing config file", argv: ["serve", "--config", "/nonexistent/config.yaml"], message: /\/nonexistent\/config\.yaml/ },
     { name: "a policies directory that does not exist", argv: ["serve", "--policies", "/nonexistent/policies"], message: /\/nonexistent\/policies/ },
     { name: "a bad log level", argv: ["serve", "--log-level", "loud"], message: /--log-level "loud" is not one of debug, info, warn, error, silent/ },
     { name: "a bad duration", argv: ["serve", "--shutdown-delay", "soon"], message: /--shutdown-delay "soon" is not a duration/ },
     { name: "an unknown component", argv: ["serve", "--only", "dns"], message: /--only "dns" is not one of webhook, reconciler/ },
-    { name: "the reconciler with local state", argv: ["serve", "--only", "reconciler", "--state", "examples/state"], message: /--only reconciler and --state exclude each other/ },
-    { name: "a lease name that is no object name", argv: ["serve", "--lease-name", "Hostgate_Lease"], message: /--lease-name "Hostgate_Lease" is not a valid object name/ },
+    {
+      name: "the reconciler with local state",
+      argv: ["serve", "--only", "reconciler", "--state", "examples/state"],
+      message: /--only reconciler and --state exclude each other/,
+    },
+    {
+      name: "a lease name that is no object name",
+      argv: ["serve", "--lease-name", "Hostgate_Lease"],
+      message: /--lease-name "Hostgate_Lease" is not a valid object name/,
+    },
   ];
   for (const c of cases) {
     it(`reports ${c.name}`, async () => {
@@ -142,7 +159,9 @@ describe("hostgate serve input errors (exit 2, one clear line each)", () => {
 
   it("refuses cluster mode without --config instead of judging a real cluster by the example config", async () => {
     const { deps } = testDependencies({ findCluster: () => ({ description: "https://10.0.0.1:443 (in-cluster)", config: {} }) });
-    await assert.rejects(runServe([], deps), (error: Error & { problems?: string[] }) => /cluster mode \(https:\/\/10\.0\.0\.1:443 \(in-cluster\)\) needs --config FILE/.test(error.problems?.join() ?? ""));
+    await assert.rejects(runServe([], deps), (error: Error & { problems?: string[] }) =>
+      /cluster mode \(https:\/\/10\.0\.0\.1:443 \(in-cluster\)\) needs --config FILE/.test(error.problems?.join() ?? ""),
+    );
   });
 });
 
@@ -174,10 +193,16 @@ describe("hostgate serve with the reconciler", () => {
       clusterState: () => assert.fail("the reconciler alone needs no webhook cache"),
       clusterCertificate: () => assert.fail("the reconciler alone needs no serving certificate"),
     });
-    const running = runServe(["--only", "reconciler", "--config", DEFAULT_CONFIG, "--health-listen", `127.0.0.1:${healthPort}`, "--namespace", "platform", "--identity", "pod-7"], deps);
+    const running = runServe(
+      ["--only", "reconciler", "--config", DEFAULT_CONFIG, "--health-listen", `127.0.0.1:${healthPort}`, "--namespace", "platform", "--identity", "pod-7"],
+      deps,
+    );
     await until(() => reconciler.calls.length === 1, "the reconciler to start");
     assert.deepEqual(reconciler.calls[0]!.connection, { marker: "connection" });
-    assert.deepEqual({ ...reconciler.calls[0]!.settings, config: undefined }, { config: undefined, leaseNamespace: "platform", leaseName: "hostgate-reconciler", holderId: "pod-7" });
+    assert.deepEqual(
+      { ...reconciler.calls[0]!.settings, config: undefined },
+      { config: undefined, leaseNamespace: "platform", leaseName: "hostgate-reconciler", holderId: "pod-7" },
+    );
     await until(() => hasHandler(), "the signal handler");
     let readyz = await fetch(`http://127.0.0.1:${healthPort}/readyz`);
     assert.equal(readyz.status, 503);
@@ -209,7 +234,10 @@ describe("hostgate serve with the reconciler", () => {
 
   it("cluster mode runs both: the webhook serves, the reconciler starts with it, its metrics join the webhook's, and both stop on SIGTERM", async () => {
     const { reconciler, port, healthPort, deps, sendSignal, hasHandler } = await clusterMode();
-    const running = runServe(["--config", DEFAULT_CONFIG, "--listen", `127.0.0.1:${port}`, "--health-listen", `127.0.0.1:${healthPort}`, "--shutdown-delay", "0s"], deps);
+    const running = runServe(
+      ["--config", DEFAULT_CONFIG, "--listen", `127.0.0.1:${port}`, "--health-listen", `127.0.0.1:${healthPort}`, "--shutdown-delay", "0s"],
+      deps,
+    );
     await until(() => reconciler.calls.length === 1 && hasHandler(), "both to start");
     // The webhook's readiness is its own: a reconciler still syncing (as this one stays) never takes admission down.
     await readyWithin(`http://127.0.0.1:${healthPort}/readyz`);
@@ -224,7 +252,21 @@ describe("hostgate serve with the reconciler", () => {
 
   it("--only webhook in cluster mode never starts the reconciler", async () => {
     const { reconciler, port, healthPort, deps, sendSignal, hasHandler } = await clusterMode();
-    const running = runServe(["--only", "webhook", "--config", DEFAULT_CONFIG, "--listen", `127.0.0.1:${port}`, "--health-listen", `127.0.0.1:${healthPort}`, "--shutdown-delay", "0s"], deps);
+    const running = runServe(
+      [
+        "--only",
+        "webhook",
+        "--config",
+        DEFAULT_CONFIG,
+        "--listen",
+        `127.0.0.1:${port}`,
+        "--health-listen",
+        `127.0.0.1:${healthPort}`,
+        "--shutdown-delay",
+        "0s",
+      ],
+      deps,
+    );
     await until(() => hasHandler(), "the webhook to start");
     await readyWithin(`http://127.0.0.1:${healthPort}/readyz`);
     sendSignal();
@@ -234,7 +276,9 @@ describe("hostgate serve with the reconciler", () => {
 
   it("--only reconciler without a cluster is a usage error naming where clusters come from", async () => {
     const { deps } = testDependencies({ reconciler: fakeReconciler().factory });
-    await assert.rejects(runServe(["--only", "reconciler"], deps), (error: Error & { problems?: string[] }) => /--only reconciler needs a cluster \(--kubeconfig FILE/.test(error.problems?.join() ?? ""));
+    await assert.rejects(runServe(["--only", "reconciler"], deps), (error: Error & { problems?: string[] }) =>
+      /--only reconciler needs a cluster \(--kubeconfig FILE/.test(error.problems?.join() ?? ""),
+    );
   });
 
   it("local mode runs the webhook only, and never calls the reconciler", async () => {

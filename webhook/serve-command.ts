@@ -92,10 +92,16 @@ interface Plan {
 async function planServe(options: ServeOptions, deps: ServeDependencies): Promise<Plan> {
   const cluster = options.state === undefined ? await deps.findCluster(options.kubeconfig) : undefined;
   const local = cluster === undefined;
-  if (options.only === "reconciler" && local) throw new UsageError("--only reconciler needs a cluster (--kubeconfig FILE, the in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured");
+  if (options.only === "reconciler" && local)
+    throw new UsageError(
+      "--only reconciler needs a cluster (--kubeconfig FILE, the in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured",
+    );
   // The bundled example config names example.com zones: fine on a laptop,
   // wrong on a real cluster, where it would judge against made-up zones.
-  if (!local && options.config === undefined) throw new UsageError(`cluster mode (${cluster.description}) needs --config FILE, the platform config (deploy/ mounts it from a ConfigMap); the bundled example config is only used locally`);
+  if (!local && options.config === undefined)
+    throw new UsageError(
+      `cluster mode (${cluster.description}) needs --config FILE, the platform config (deploy/ mounts it from a ConfigMap); the bundled example config is only used locally`,
+    );
   const reconciler = !local && options.only !== "webhook";
   if (reconciler && deps.reconciler === undefined) throw new UsageError("this build of hostgate has no reconciler; run with --only webhook");
   return { cluster, local, webhook: options.only !== "reconciler", reconciler };
@@ -123,11 +129,18 @@ export async function runServe(args: readonly string[], deps: ServeDependencies)
       registry = started.metrics.registry;
     }
     if (plan.reconciler) {
-      reconciler = await deps.reconciler!(plan.cluster!.config, { config, leaseNamespace: options.namespace, leaseName: options.leaseName, holderId: options.holderId }, logger);
+      reconciler = await deps.reconciler!(
+        plan.cluster!.config,
+        { config, leaseNamespace: options.namespace, leaseName: options.leaseName, holderId: options.holderId },
+        logger,
+      );
       running.unshift(reconciler);
       if (registry !== undefined) reconciler.registerMetrics(registry);
       else running.push(await startHealthOnly(options, reconciler, logger));
-      logger.info({ lease: `${options.namespace}/${options.leaseName}`, holderId: options.holderId, cluster: plan.cluster!.description }, "reconciler started: standing for leader");
+      logger.info(
+        { lease: `${options.namespace}/${options.leaseName}`, holderId: options.holderId, cluster: plan.cluster!.description },
+        "reconciler started: standing for leader",
+      );
     } else if (plan.local && options.only === undefined) {
       logger.info({}, "reconciler not started: local mode has no cluster to reconcile");
     }
@@ -142,7 +155,12 @@ export async function runServe(args: readonly string[], deps: ServeDependencies)
     if (isReportable(error)) throw error;
     const message = error instanceof Error ? error.message : String(error);
     const code = (error as { code?: unknown }).code;
-    const hint = code === "EADDRINUSE" ? "; another process listens there: stop it or pass --listen / --health-listen" : code === "EACCES" ? "; ports below 1024 need privileges: use a port above 1024" : "";
+    const hint =
+      code === "EADDRINUSE"
+        ? "; another process listens there: stop it or pass --listen / --health-listen"
+        : code === "EACCES"
+          ? "; ports below 1024 need privileges: use a port above 1024"
+          : "";
     return { output: "", exitCode: 1, notes: [`hostgate serve: cannot start: ${message}${hint}`] };
   } finally {
     removeSignals();
@@ -201,14 +219,36 @@ async function startWebhookPart(
   const first = await Promise.race([started.then((w) => ({ w })), stopped.then((signal) => ({ signal }))]);
   if ("signal" in first) {
     logger.info({ signal: first.signal }, "stop requested before the webhook was serving");
-    void started.then((w) => w.stop(), () => undefined);
+    void started.then(
+      (w) => w.stop(),
+      () => undefined,
+    );
     return "stopped";
   }
   const webhook = first.w;
   registerCertificateMetrics(webhook.metrics.registry, certificate);
   registerHeapMetrics(webhook.metrics.registry, heapGuard, () => state.heapLimitReached?.() !== undefined);
-  logger.info({ mode: local ? "local" : "cluster", url: webhook.url, health: webhook.healthUrl, state: state.describe(), policies: policies.modules.length, ...(cluster ? { cluster: cluster.description } : {}) }, "webhook serving");
-  if (local) deps.print(localBanner({ url: webhook.url, healthUrl: webhook.healthUrl, caFile: options.tlsCert === undefined ? resolve(options.tlsDir, "ca.crt") : undefined, state: state.describe(), policies: policies.modules.length }));
+  logger.info(
+    {
+      mode: local ? "local" : "cluster",
+      url: webhook.url,
+      health: webhook.healthUrl,
+      state: state.describe(),
+      policies: policies.modules.length,
+      ...(cluster ? { cluster: cluster.description } : {}),
+    },
+    "webhook serving",
+  );
+  if (local)
+    deps.print(
+      localBanner({
+        url: webhook.url,
+        healthUrl: webhook.healthUrl,
+        caFile: options.tlsCert === undefined ? resolve(options.tlsDir, "ca.crt") : undefined,
+        state: state.describe(),
+        policies: policies.modules.length,
+      }),
+    );
   return webhook;
 }
 

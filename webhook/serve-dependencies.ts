@@ -21,7 +21,10 @@ export function realServeDependencies(): ServeDependencies {
     localState: (directory, logger) => new FileStateSource({ directory, logger }),
     async clusterState(cluster, logger, heapGuard) {
       const connection = cluster.config as ClusterConnection;
-      const [{ ClientNodeListWatch }, { ClusterStateSource }] = await Promise.all([import("../core/kube/client-node-list-watch.ts"), import("../core/state/sources/cluster-state-source.ts")]);
+      const [{ ClientNodeListWatch }, { ClusterStateSource }] = await Promise.all([
+        import("../core/kube/client-node-list-watch.ts"),
+        import("../core/state/sources/cluster-state-source.ts"),
+      ]);
       return new ClusterStateSource({ client: new ClientNodeListWatch(connection.config), description: connection.description, logger, heapGuard });
     },
     localCertificate: (dir, logger) => localCertificates({ dir, logger }),

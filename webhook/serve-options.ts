@@ -135,14 +135,18 @@ export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEn
       return undefined;
     }
   };
-  if ((v["tls-cert"] === undefined) !== (v["tls-key"] === undefined)) problems.push("--tls-cert and --tls-key go together: give both files (certificate and its private key) or neither");
+  if ((v["tls-cert"] === undefined) !== (v["tls-key"] === undefined))
+    problems.push("--tls-cert and --tls-key go together: give both files (certificate and its private key) or neither");
   if (v.state !== undefined && v.kubeconfig !== undefined) problems.push("--state (local mode) and --kubeconfig (cluster mode) exclude each other; give one");
   const logLevel = v["log-level"] ?? "info";
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) problems.push(`--log-level ${JSON.stringify(logLevel)} is not one of ${LOG_LEVELS.join(", ")}`);
-  if (v.only !== undefined && !(COMPONENTS as readonly string[]).includes(v.only)) problems.push(`--only ${JSON.stringify(v.only)} is not one of ${COMPONENTS.join(", ")}`);
-  if (v.only === "reconciler" && v.state !== undefined) problems.push("--only reconciler and --state exclude each other: the reconciler needs a cluster, and --state is local mode (no cluster)");
+  if (v.only !== undefined && !(COMPONENTS as readonly string[]).includes(v.only))
+    problems.push(`--only ${JSON.stringify(v.only)} is not one of ${COMPONENTS.join(", ")}`);
+  if (v.only === "reconciler" && v.state !== undefined)
+    problems.push("--only reconciler and --state exclude each other: the reconciler needs a cluster, and --state is local mode (no cluster)");
   const leaseNameProblems = v["lease-name"] === undefined ? [] : dnsSubdomainProblems(v["lease-name"]);
-  if (leaseNameProblems.length > 0) problems.push(`--lease-name ${JSON.stringify(v["lease-name"])} is not a valid object name: ${leaseNameProblems.join("; ")}`);
+  if (leaseNameProblems.length > 0)
+    problems.push(`--lease-name ${JSON.stringify(v["lease-name"])} is not a valid object name: ${leaseNameProblems.join("; ")}`);
   const holderId = v.identity ?? (env.POD_NAME || `${hostname()}_${randomUUID()}`);
   if (holderId === "" || holderId.length > 253) problems.push("--identity must be 1 to 253 characters: it is written into the Lease's holderIdentity");
   const options: ServeOptions = {
@@ -189,6 +193,7 @@ export function parseDuration(flag: string, text: string): number {
 }
 
 function parseBytes(flag: string, text: string): number {
-  if (!/^\d+$/.test(text) || Number(text) < 1024 || Number(text) > 64 * 1024 * 1024) throw new Error(`${flag} ${JSON.stringify(text)} must be a number of bytes between 1024 and 67108864`);
+  if (!/^\d+$/.test(text) || Number(text) < 1024 || Number(text) > 64 * 1024 * 1024)
+    throw new Error(`${flag} ${JSON.stringify(text)} must be a number of bytes between 1024 and 67108864`);
   return Number(text);
 }

@@ -138,7 +138,12 @@ async function postReview(webhook: RunningWebhook, body: string): Promise<string
 const catalogReview = () =>
   JSON.stringify(
     admissionReview(
-      { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "catalog", namespace: "team-a" }, spec: { domain: "catalog.shop.example.com", lb: "alb-in", backend: { service: { name: "catalog", port: 8080 } } } },
+      {
+        apiVersion: "hostgate.dev/v1alpha1",
+        kind: "DomainRoute",
+        metadata: { name: "catalog", namespace: "team-a" },
+        spec: { domain: "catalog.shop.example.com", lb: "alb-in", backend: { service: { name: "catalog", port: 8080 } } },
+      },
       { uid: "u-inflight" },
     ),
   );
@@ -157,7 +162,10 @@ describe("readiness", () => {
 
       // A review that reaches an unsynced webhook anyway is denied, never judged on partial state.
       const early = await postReview(webhook, catalogReview());
-      assert.match(early, /"allowed":false,"status":\{"code":503,"reason":"ServiceUnavailable","message":"hostgate cannot judge this request yet \(the cluster cache has not completed its first sync\)/);
+      assert.match(
+        early,
+        /"allowed":false,"status":\{"code":503,"reason":"ServiceUnavailable","message":"hostgate cannot judge this request yet \(the cluster cache has not completed its first sync\)/,
+      );
 
       state.isSynced = true;
       assert.match(await postReview(webhook, catalogReview()), /"allowed":true/);
@@ -227,7 +235,11 @@ describe("TLS", () => {
     const certificate = new SwitchableCertificate(pairA);
     const { webhook } = await start({ certificate });
     try {
-      await assert.rejects(tlsConnect(webhook, pairB.ca), /self-signed|unable to verify|certificate/i, "before rotation, pair B's CA does not verify the server");
+      await assert.rejects(
+        tlsConnect(webhook, pairB.ca),
+        /self-signed|unable to verify|certificate/i,
+        "before rotation, pair B's CA does not verify the server",
+      );
       certificate.rotate(pairB);
       const socket = await tlsConnect(webhook, pairB.ca);
       assert.equal(socket.authorized, true);

@@ -84,7 +84,8 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
     { defaultMetrics: options.defaultMetrics ?? true },
   );
   // One answer for the probe and for reviews: a webhook that is not ready judges nothing.
-  const cacheProblem = (): string | undefined => (options.state.synced() ? undefined : (options.state.notReadyReason?.() ?? "the cluster cache has not completed its first sync"));
+  const cacheProblem = (): string | undefined =>
+    options.state.synced() ? undefined : (options.state.notReadyReason?.() ?? "the cluster cache has not completed its first sync");
   const readiness: ReadinessCheck[] = [
     { name: "policies", check: () => (options.policies.modules.length > 0 ? undefined : "no policy modules are loaded") },
     { name: "cache", check: cacheProblem },
@@ -108,7 +109,9 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
   try {
     await options.certificateReady;
     // No path is known when the HTTP layer refuses a request itself.
-    https = await listenHttps(app, options.certificate, options.listen, options.logger, { onRejected: (problem) => metrics.recordRejectedRequest("", problem.code) });
+    https = await listenHttps(app, options.certificate, options.listen, options.logger, {
+      onRejected: (problem) => metrics.recordRejectedRequest("", problem.code),
+    });
   } catch (error) {
     health.closeAllConnections();
     health.close();
@@ -120,11 +123,17 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
   const stop = (): Promise<{ forced: boolean }> => {
     stopping ??= (async () => {
       shuttingDown = true;
-      options.logger.info({ delayMs: options.shutdownDelayMs, timeoutMs: options.shutdownTimeoutMs }, "shutting down: readiness now fails; still serving during the delay");
+      options.logger.info(
+        { delayMs: options.shutdownDelayMs, timeoutMs: options.shutdownTimeoutMs },
+        "shutting down: readiness now fails; still serving during the delay",
+      );
       if (options.shutdownDelayMs > 0) await new Promise((resolve) => setTimeout(resolve, options.shutdownDelayMs));
       const result = await https.close(options.shutdownTimeoutMs);
       await closeHealthServer(health);
-      options.logger.info({ forced: result.forced }, result.forced ? "stopped; in-flight requests were cut at the timeout" : "stopped; every in-flight request was answered");
+      options.logger.info(
+        { forced: result.forced },
+        result.forced ? "stopped; in-flight requests were cut at the timeout" : "stopped; every in-flight request was answered",
+      );
       return result;
     })();
     return stopping;

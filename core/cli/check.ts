@@ -111,7 +111,9 @@ export async function runCheck(args: readonly string[]): Promise<CommandResult> 
   // hostgate's own files (its config, policy modules, policy tests) are not
   // cluster objects; `check -f examples/` passes over them with a note.
   const manifests = read.filter((m) => !isHostgateFile(m.object));
-  const notes = read.filter((m) => isHostgateFile(m.object)).map((m) => `skipped ${m.source}: a ${String(m.object.kind)} is a hostgate file, not a cluster object`);
+  const notes = read
+    .filter((m) => isHostgateFile(m.object))
+    .map((m) => `skipped ${m.source}: a ${String(m.object.kind)} is a hostgate file, not a cluster object`);
   if (manifests.length === 0) throw new UsageError(`check: no Kubernetes objects found in ${options.files.join(", ")}`);
   const stored = options.old !== undefined ? await readManifests([options.old]) : [];
 
@@ -125,12 +127,20 @@ const HOSTGATE_FILE_KINDS = new Set(["PlatformConfig", "PolicyModule", "PolicyTe
 
 /** Cluster-scoped kinds of Kubernetes and of APIs next to hostgate ("group/Kind"); others are taken as namespaced. */
 const CLUSTER_SCOPED_KINDS = new Set([
-  "/Namespace", "/Node", "/PersistentVolume",
-  "rbac.authorization.k8s.io/ClusterRole", "rbac.authorization.k8s.io/ClusterRoleBinding",
-  "apiextensions.k8s.io/CustomResourceDefinition", "storage.k8s.io/StorageClass", "scheduling.k8s.io/PriorityClass",
-  "admissionregistration.k8s.io/ValidatingWebhookConfiguration", "admissionregistration.k8s.io/MutatingWebhookConfiguration",
-  "admissionregistration.k8s.io/ValidatingAdmissionPolicy", "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
-  "networking.k8s.io/IngressClass", "gateway.networking.k8s.io/GatewayClass",
+  "/Namespace",
+  "/Node",
+  "/PersistentVolume",
+  "rbac.authorization.k8s.io/ClusterRole",
+  "rbac.authorization.k8s.io/ClusterRoleBinding",
+  "apiextensions.k8s.io/CustomResourceDefinition",
+  "storage.k8s.io/StorageClass",
+  "scheduling.k8s.io/PriorityClass",
+  "admissionregistration.k8s.io/ValidatingWebhookConfiguration",
+  "admissionregistration.k8s.io/MutatingWebhookConfiguration",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicy",
+  "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
+  "networking.k8s.io/IngressClass",
+  "gateway.networking.k8s.io/GatewayClass",
 ]);
 
 function isHostgateFile(object: Record<string, unknown>): boolean {
@@ -201,7 +211,13 @@ function namespaceFor(own: unknown, flag: string | undefined, source: string): s
   return flag ?? "default";
 }
 
-function findStored(stored: readonly Manifest[], apiVersion: string, kind: string, namespace: string | undefined, name: string): Record<string, unknown> | undefined {
+function findStored(
+  stored: readonly Manifest[],
+  apiVersion: string,
+  kind: string,
+  namespace: string | undefined,
+  name: string,
+): Record<string, unknown> | undefined {
   const group = splitApiVersion(apiVersion)[0];
   return stored.find((m) => {
     const meta = (m.object.metadata ?? {}) as { name?: unknown; namespace?: unknown };
@@ -219,7 +235,8 @@ export function formatText(entries: readonly CheckedObject[]): string {
     // Messages name their field themselves; `-o json` carries it separately.
     for (const d of e.denials) lines.push(`  ✗ ${d.policy}: ${d.message}`);
     for (const w of e.warnings) lines.push(`  ! warning ${w.policy}: ${w.message}`);
-    if (e.patch.length > 0) lines.push(`  ~ mutated: ${e.patch.map((p) => `${p.op} ${p.path}${p.value !== undefined ? ` = ${JSON.stringify(p.value)}` : ""}`).join("; ")}`);
+    if (e.patch.length > 0)
+      lines.push(`  ~ mutated: ${e.patch.map((p) => `${p.op} ${p.path}${p.value !== undefined ? ` = ${JSON.stringify(p.value)}` : ""}`).join("; ")}`);
   }
   const denied = entries.filter((e) => !e.allowed).length;
   lines.push("", `${entries.length} object${entries.length === 1 ? "" : "s"}: ${entries.length - denied} allowed, ${denied} denied`);

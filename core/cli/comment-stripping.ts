@@ -98,7 +98,8 @@ export function stripCommentsOfPackages(packages: readonly string[] = COMMENT_ST
   registerHooks({
     load(url, context, nextLoad) {
       const result = nextLoad(url, context);
-      if (result.format !== "module" || result.source === undefined || result.source === null || !url.endsWith(".js") || !markers.some((m) => url.includes(m))) return result;
+      if (result.format !== "module" || result.source === undefined || result.source === null || !url.endsWith(".js") || !markers.some((m) => url.includes(m)))
+        return result;
       const text = typeof result.source === "string" ? result.source : Buffer.from(result.source as Uint8Array).toString("utf8");
       const stripped = stripWholeLineComments(text);
       return stripped === undefined || stripped === text ? result : { ...result, source: stripped };

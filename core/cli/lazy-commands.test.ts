@@ -38,7 +38,10 @@ describe("lazy commands", () => {
 
     test(`help for ${name} prints its usage, from its module`, async () => {
       const { usage } = await loadCommand(listed);
-      for (const argv of [["help", name], [name, "--help"]]) {
+      for (const argv of [
+        ["help", name],
+        [name, "--help"],
+      ]) {
         const result = await main(argv);
         assert.deepEqual(result, { stdout: `${usage}\n`, stderr: "", exitCode: 0 }, argv.join(" "));
       }

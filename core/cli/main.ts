@@ -88,7 +88,11 @@ export async function main(argv: readonly string[], commands: CommandTable = COR
       return { stdout: "", stderr: `hostgate ${command}: unusable input:\n${error.problems.map((p) => `  ${p}`).join("\n")}\n`, exitCode: error.exitCode };
     }
     const message = error instanceof Error ? error.message : String(error);
-    return { stdout: "", stderr: `hostgate ${command}: internal error: ${message}\nThis is a bug in hostgate; please report it with the command you ran.\n`, exitCode: 70 };
+    return {
+      stdout: "",
+      stderr: `hostgate ${command}: internal error: ${message}\nThis is a bug in hostgate; please report it with the command you ran.\n`,
+      exitCode: 70,
+    };
   }
 }
 

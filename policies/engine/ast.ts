@@ -71,7 +71,10 @@ export function inspect(root: Expr, declared: ReadonlySet<string>, funcs: FuncRe
           visit(entry.value, scope, depth);
         }
         if (kind.value.messageName !== "") {
-          facts.problems.push({ exprId: expr.id, message: `message construction '${kind.value.messageName}{...}' is not supported; build a map instead: {'key': value}` });
+          facts.problems.push({
+            exprId: expr.id,
+            message: `message construction '${kind.value.messageName}{...}' is not supported; build a map instead: {'key': value}`,
+          });
         }
         return;
       case "comprehensionExpr": {

@@ -15,7 +15,6 @@
 import { isCelList, isCelMap, isCelUint } from "@bufbuild/cel";
 import { LIST_BRAND, MAP_BRAND } from "./compiled/values.ts";
 
-
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /**

@@ -15,10 +15,28 @@ function compiled(source: string): CompiledCel {
 describe("compiling CEL", () => {
   const failures: Array<{ name: string; source: string; message: RegExp; column?: number }> = [
     { name: "a syntax error names its column", source: "object.spec.x == 'a' &&& true", message: /^syntax error/, column: 22 },
-    { name: "an unknown function is rejected at load, not at request time", source: "object.spec.x == frobnicate(1)", message: /unknown function 'frobnicate'/, column: 18 },
-    { name: "an undeclared variable is rejected and the available ones listed", source: "params.x == 1", message: /undeclared reference to 'params' \(available: cluster, object\)/, column: 1 },
-    { name: "a known function called with the wrong shape lists its overloads", source: "isHostname()", message: /'isHostname' cannot be called as a function with 0 argument\(s\); overloads: isHostname\(string\)/ },
-    { name: "comprehensions nested deeper than the limit are rejected", source: "[1].all(a, [1].all(b, [1].all(c, [1].all(d, true))))", message: /nested 4 deep; the limit is 3/ },
+    {
+      name: "an unknown function is rejected at load, not at request time",
+      source: "object.spec.x == frobnicate(1)",
+      message: /unknown function 'frobnicate'/,
+      column: 18,
+    },
+    {
+      name: "an undeclared variable is rejected and the available ones listed",
+      source: "params.x == 1",
+      message: /undeclared reference to 'params' \(available: cluster, object\)/,
+      column: 1,
+    },
+    {
+      name: "a known function called with the wrong shape lists its overloads",
+      source: "isHostname()",
+      message: /'isHostname' cannot be called as a function with 0 argument\(s\); overloads: isHostname\(string\)/,
+    },
+    {
+      name: "comprehensions nested deeper than the limit are rejected",
+      source: "[1].all(a, [1].all(b, [1].all(c, [1].all(d, true))))",
+      message: /nested 4 deep; the limit is 3/,
+    },
     { name: "an empty expression is rejected", source: "  ", message: /expression is empty/ },
     { name: "an over-long expression is rejected", source: `true${" && true".repeat(2000)}`, message: /characters long; the limit is 8192/ },
     { name: "message construction is refused", source: "google.protobuf.Duration{seconds: 1} != null", message: /message construction/ },
@@ -71,7 +89,12 @@ describe("evaluating CEL over JSON", () => {
     { name: "an out-of-range index is an error", source: "object.spec.ports[5] == 1", message: /./ },
   ];
   for (const { name, source, message } of errors) {
-    test(name, () => assert.throws(() => compiled(source).evaluate({ object }), (e: unknown) => e instanceof CelEvaluationError && message.test(e.message)));
+    test(name, () =>
+      assert.throws(
+        () => compiled(source).evaluate({ object }),
+        (e: unknown) => e instanceof CelEvaluationError && message.test(e.message),
+      ),
+    );
   }
 
   test("the evaluation error names the column of the failing part", () => {
@@ -88,13 +111,19 @@ describe("bounding evaluation", () => {
   test("a comprehension past the iteration budget fails instead of running on", () => {
     const program = compiled("object.spec.items.map(a, object.spec.items.map(b, a + b)).size() > 0");
     const budget = new EvaluationBudget({ maxIterations: 1000, timeoutMs: 60_000 });
-    assert.throws(() => program.evaluate({ object: big }, budget), (e: unknown) => e instanceof CelEvaluationError && e.budgetExhausted && /1000 iterations/.test(e.message));
+    assert.throws(
+      () => program.evaluate({ object: big }, budget),
+      (e: unknown) => e instanceof CelEvaluationError && e.budgetExhausted && /1000 iterations/.test(e.message),
+    );
   });
 
   test("an exhausted budget is a failure even when CEL's error absorption would yield true", () => {
     const program = compiled("object.spec.items.map(a, object.spec.items.map(b, a + b)).size() > 0 || true");
     const budget = new EvaluationBudget({ maxIterations: 1000, timeoutMs: 60_000 });
-    assert.throws(() => program.evaluate({ object: big }, budget), (e: unknown) => e instanceof CelEvaluationError && e.budgetExhausted);
+    assert.throws(
+      () => program.evaluate({ object: big }, budget),
+      (e: unknown) => e instanceof CelEvaluationError && e.budgetExhausted,
+    );
   });
 
   test("the deadline stops a long evaluation, read from the injected clock", () => {
@@ -102,13 +131,19 @@ describe("bounding evaluation", () => {
     const now = () => (clock += 1);
     const budget = new EvaluationBudget({ maxIterations: 10_000_000, timeoutMs: 5 }, now);
     const program = compiled("object.spec.items.map(a, object.spec.items.map(b, a + b)).size() > 0");
-    assert.throws(() => program.evaluate({ object: big }, budget), (e: unknown) => e instanceof CelEvaluationError && /deadline of 5 ms/.test(e.message));
+    assert.throws(
+      () => program.evaluate({ object: big }, budget),
+      (e: unknown) => e instanceof CelEvaluationError && /deadline of 5 ms/.test(e.message),
+    );
   });
 
   test("a spent budget refuses further expressions of the same request", () => {
     const budget = new EvaluationBudget({ maxIterations: 10, timeoutMs: 60_000 });
     assert.throws(() => compiled("object.spec.items.all(x, x >= 0)").evaluate({ object: big }, budget));
-    assert.throws(() => compiled("true").evaluate({}, budget), (e: unknown) => e instanceof CelEvaluationError && e.budgetExhausted);
+    assert.throws(
+      () => compiled("true").evaluate({}, budget),
+      (e: unknown) => e instanceof CelEvaluationError && e.budgetExhausted,
+    );
   });
 
   test("an evaluation within budget is unaffected by the instrumentation", () => {

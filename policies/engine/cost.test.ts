@@ -125,7 +125,11 @@ function lazilyDoubled(expression: string) {
   const variables = [{ name: "v0", expression: "['a', 'b']" }];
   for (let i = 1; i <= 40; i++) variables.push({ name: `v${i}`, expression: `variables.v${i - 1} + variables.v${i - 1}` });
   variables.push({ name: "huge", expression: "variables.v40" });
-  return testModule("lazy-doubling", { description: "a list of 2^41 elements built for free", variables, validations: [{ expression, message: "never mind" }] });
+  return testModule("lazy-doubling", {
+    description: "a list of 2^41 elements built for free",
+    variables,
+    validations: [{ expression, message: "never mind" }],
+  });
 }
 
 describe("a list of 2^41 elements, built for free by lazy concatenation, is refused before any walk of it", () => {
@@ -263,7 +267,11 @@ describe("a regular expression from the object is charged for compiling it, on b
   ];
   for (const { name, pattern } of refused) {
     test(`${name} is refused before it is compiled`, () => {
-      assertRefusedAlikeOnBothEngines("''.matches(object.spec.pattern)", { object: jsonToCel({ spec: { pattern } }) }, { maxIterations: 10, timeoutMs: 60_000 });
+      assertRefusedAlikeOnBothEngines(
+        "''.matches(object.spec.pattern)",
+        { object: jsonToCel({ spec: { pattern } }) },
+        { maxIterations: 10, timeoutMs: 60_000 },
+      );
     });
   }
 
@@ -296,10 +304,11 @@ describe("a regular expression from the object is charged for compiling it, on b
   });
 });
 
-
 describe("converting a long string to an integer is charged for parsing it whole", () => {
   // The standard library parses the whole string into a BigInt before its range check: 75 ms for a million digits.
-  const bindings = { object: jsonToCel({ spec: { digits: "1".repeat(1_000_000), short: "00000000000000000000000000000000000000000000000000000000000000000042" } }) };
+  const bindings = {
+    object: jsonToCel({ spec: { digits: "1".repeat(1_000_000), short: "00000000000000000000000000000000000000000000000000000000000000000042" } }),
+  };
   for (const expression of ["int(object.spec.digits) > 0", "uint(object.spec.digits) > 0u"]) {
     test(`${expression} is refused before the parse, alike on both engines`, () => {
       assertRefusedAlikeOnBothEngines(expression, bindings, { maxIterations: 10, timeoutMs: 60_000 });
@@ -322,7 +331,10 @@ describe("timestamps and durations are charged by the call, so a loop of them is
     // Before: 8.4 s at no cost, the clock first read at the loop's 1,024th iteration.
     { name: "time zone accessors repeated in a loop body", expression: `object.spec.items.all(x, ${repeated("timestamp(0).getHours('UTC') >= 0", 220)})` },
     // Before: 0.84 s at 801 units.
-    { name: "timestamp arithmetic repeated in a loop body", expression: `[timestamp(0)].all(t, [duration('1s')].all(d, object.spec.items.all(x, ${repeated("t + d > t", 600)})))` },
+    {
+      name: "timestamp arithmetic repeated in a loop body",
+      expression: `[timestamp(0)].all(t, [duration('1s')].all(d, object.spec.items.all(x, ${repeated("t + d > t", 600)})))`,
+    },
   ];
   const bindings = { object: jsonToCel({ spec }) };
   for (const { name, expression } of cases) {

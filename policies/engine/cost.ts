@@ -361,10 +361,13 @@ export const COST_RULES: ReadonlyMap<string, CostRule> = new Map<string, CostRul
   ["_-_", (_t, a, b) => (isTime(a) || isTime(b) ? TIME_OPERATION : 0)],
   ["@in", (_t, element, container) => membershipCost(element, container)],
   // Counting code points walks the string; lists and maps know their size.
-  ["size", (target, a) => {
-    const value = target ?? a;
-    return typeof value === "string" ? traversal(value.length) : 0;
-  }],
+  [
+    "size",
+    (target, a) => {
+      const value = target ?? a;
+      return typeof value === "string" ? traversal(value.length) : 0;
+    },
+  ],
   ["contains", (target, part) => traversal(length(target)) * traversal(length(part))],
   // At most the prefix (suffix) is compared.
   ["startsWith", (target, prefix) => traversal(Math.min(length(target), length(prefix)))],
@@ -378,23 +381,20 @@ export const COST_RULES: ReadonlyMap<string, CostRule> = new Map<string, CostRul
   ["trim", linearInStrings],
   ["substring", linearInStrings],
   ["charAt", linearInStrings],
-  [
-    "indexOf",
-    (target, a, b, c) => (isCelList(target) ? membershipCost(a, target) : linearInStrings(target, a, b, c)),
-  ],
-  [
-    "lastIndexOf",
-    (target, a, b, c) => (isCelList(target) ? membershipCost(a, target) : linearInStrings(target, a, b, c)),
-  ],
+  ["indexOf", (target, a, b, c) => (isCelList(target) ? membershipCost(a, target) : linearInStrings(target, a, b, c))],
+  ["lastIndexOf", (target, a, b, c) => (isCelList(target) ? membershipCost(a, target) : linearInStrings(target, a, b, c))],
   // Priced from the text before a character of the result is built.
   ["replace", (target, old, replacement, limit) => replaceCost(target, old, replacement, limit)],
   // The text is read and copied into parts, and every part is a new string.
   ["split", (target, separator, limit) => traversal(2 * length(target)) + splitParts(length(target), length(separator), limit as bigint | undefined)],
-  ["join", (target, separator) => {
-    // The elements first: a list too long for the budget is refused before a walk of it.
-    const elements = count(target);
-    return elements > remainingUnits() ? elements : traversal(2 * joinOutput(target, separator, measureCap())) + elements;
-  }],
+  [
+    "join",
+    (target, separator) => {
+      // The elements first: a list too long for the budget is refused before a walk of it.
+      const elements = count(target);
+      return elements > remainingUnits() ? elements : traversal(2 * joinOutput(target, separator, measureCap())) + elements;
+    },
+  ],
   ["format", (target, values) => traversal(length(target) + deepSize(values, measureCap()))],
   ["strings.quote", (_t, text) => 2 * length(text)],
   // Timestamps and durations: a fixed price per call, plus the string parsed (see TIME_CALL).

@@ -65,7 +65,10 @@ describe("running validations", () => {
     assert.equal(violations.length, 2);
     assert.equal(violations[0]!.policy, "broken");
     assert.equal(violations[0]!.action, "Deny");
-    assert.match(violations[0]!.message, /could not be evaluated \(spec.validations\[0\].expression: .*protection.*\); the request is denied because policy errors fail closed/);
+    assert.match(
+      violations[0]!.message,
+      /could not be evaluated \(spec.validations\[0\].expression: .*protection.*\); the request is denied because policy errors fail closed/,
+    );
     assert.equal(violations[1]!.message, "lb is required");
   });
 
@@ -90,18 +93,36 @@ describe("running validations", () => {
   });
 
   test("validation actions come from the validation, else the policy", () => {
-    const set = makePolicySet([policy("mixed", { action: "Warn", validations: [{ expression: "false", message: "a" }, { expression: "false", message: "b", action: "Audit" }] })]);
-    assert.deepEqual(validate(set, route({})).map((v) => v.action), ["Warn", "Audit"]);
+    const set = makePolicySet([
+      policy("mixed", {
+        action: "Warn",
+        validations: [
+          { expression: "false", message: "a" },
+          { expression: "false", message: "b", action: "Audit" },
+        ],
+      }),
+    ]);
+    assert.deepEqual(
+      validate(set, route({})).map((v) => v.action),
+      ["Warn", "Audit"],
+    );
   });
 
   test("a policy whose match condition is false is skipped", () => {
-    const set = makePolicySet([policy("public-only", { matchConditions: [{ name: "public", expression: "object.spec.lb == 'alb-out'" }], validations: [{ expression: "false", message: "x" }] })]);
+    const set = makePolicySet([
+      policy("public-only", {
+        matchConditions: [{ name: "public", expression: "object.spec.lb == 'alb-out'" }],
+        validations: [{ expression: "false", message: "x" }],
+      }),
+    ]);
     assert.equal(validate(set, route({ lb: "alb-in" })).length, 0);
     assert.equal(validate(set, route({ lb: "alb-out" })).length, 1);
   });
 
   test("a match condition that errors denies", () => {
-    const set = makePolicySet([policy("cond-broken", { matchConditions: [{ name: "bad", expression: "object.spec.lb == 'x'" }], validations: [{ expression: "true", message: "x" }] })]);
+    const set = makePolicySet([
+      policy("cond-broken", { matchConditions: [{ name: "bad", expression: "object.spec.lb == 'x'" }], validations: [{ expression: "true", message: "x" }] }),
+    ]);
     assert.match(validate(set, route({}))[0]!.message, /spec.matchConditions\[0\] \("bad"\)/);
   });
 
@@ -126,11 +147,16 @@ describe("running validations", () => {
       }),
     ]);
     // `unused` would error if evaluated: laziness is what keeps this request clean.
-    assert.deepEqual(validate(set, route({ items: [1, 2] })).map((v) => v.message), ["too many: 4"]);
+    assert.deepEqual(
+      validate(set, route({ items: [1, 2] })).map((v) => v.message),
+      ["too many: 4"],
+    );
   });
 
   test("a variable that errors fails the validations that read it", () => {
-    const set = makePolicySet([policy("vars", { variables: [{ name: "bad", expression: "object.spec.missing.x" }], validations: [{ expression: "variables.bad == 1", message: "x" }] })]);
+    const set = makePolicySet([
+      policy("vars", { variables: [{ name: "bad", expression: "object.spec.missing.x" }], validations: [{ expression: "variables.bad == 1", message: "x" }] }),
+    ]);
     assert.match(validate(set, route({}))[0]!.message, /spec.variables\[0\] \("bad"\)/);
   });
 
@@ -156,12 +182,18 @@ describe("running mutations", () => {
   const defaults = policy("defaults", {
     mutations: [
       { patchType: "JSONPatch", expression: "!has(object.spec.routing) ? [{'op': 'add', 'path': '/spec/routing', 'value': {'mode': 'Managed'}}] : []" },
-      { patchType: "JSONPatch", expression: "object.spec.domain != object.spec.domain.lowerAscii() ? [{'op': 'replace', 'path': '/spec/domain', 'value': object.spec.domain.lowerAscii()}] : []" },
+      {
+        patchType: "JSONPatch",
+        expression:
+          "object.spec.domain != object.spec.domain.lowerAscii() ? [{'op': 'replace', 'path': '/spec/domain', 'value': object.spec.domain.lowerAscii()}] : []",
+      },
     ],
   });
 
   test("each mutation sees the object as changed by the ones before", () => {
-    const later = policy("sees-routing", { mutations: [{ patchType: "JSONPatch", expression: "has(object.spec.routing) ? [{'op': 'add', 'path': '/spec/seen', 'value': true}] : []" }] });
+    const later = policy("sees-routing", {
+      mutations: [{ patchType: "JSONPatch", expression: "has(object.spec.routing) ? [{'op': 'add', 'path': '/spec/seen', 'value': true}] : []" }],
+    });
     const outcome = mutate(makePolicySet([defaults, later]), route({ domain: "A.Example.com" }));
     assert.deepEqual(outcome.patch, [
       { op: "add", path: "/spec/routing", value: { mode: "Managed" } },
@@ -241,7 +273,10 @@ describe("the request deadline", () => {
 });
 
 describe("matching requests", () => {
-  const module = policy("routes-on-create", { match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE"] }], validations: [{ expression: "true", message: "never" }] });
+  const module = policy("routes-on-create", {
+    match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE"] }],
+    validations: [{ expression: "true", message: "never" }],
+  });
   const ask = (kind: string, operation: AdmissionInput["operation"], kindObject = { group: "hostgate.dev", version: "v1alpha1", kind }) =>
     matchesRequest(module, { ...route({}, operation), kind: kindObject });
   test("answers each request by its own kind and operation, however the requests alternate", () => {

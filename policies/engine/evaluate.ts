@@ -44,7 +44,12 @@ export function matchesRequest(module: CompiledModule, input: AdmissionInput): b
 }
 
 function ruleMatches(rule: ResourceRule, input: AdmissionInput): boolean {
-  return hit(rule.apiGroups, input.kind.group) && hit(rule.apiVersions, input.kind.version) && hit(rule.kinds, input.kind.kind) && hit(rule.operations, input.operation);
+  return (
+    hit(rule.apiGroups, input.kind.group) &&
+    hit(rule.apiVersions, input.kind.version) &&
+    hit(rule.kinds, input.kind.kind) &&
+    hit(rule.operations, input.operation)
+  );
 }
 
 function hit(values: readonly string[], value: string): boolean {
@@ -113,7 +118,8 @@ export function runValidations(set: PolicySet, request: RequestContext): Violati
     for (const validation of module.validations) {
       try {
         const passed = run.evaluate(validation.program, "validation", validation.index);
-        if (typeof passed !== "boolean") throw new ModuleError(run.label("validation", validation.index), `must produce a bool, produced ${describeCel(passed)}`);
+        if (typeof passed !== "boolean")
+          throw new ModuleError(run.label("validation", validation.index), `must produce a bool, produced ${describeCel(passed)}`);
         if (passed) continue;
         violations.push({
           policy: module.name,
@@ -156,7 +162,14 @@ function message(run: ModuleRun, validation: CompiledValidation, max: number): s
 }
 
 function failure(module: CompiledModule, error: unknown): Violation {
-  const detail = error instanceof ModuleError ? (error.field === "" ? error.message : `${error.field}: ${error.message}`) : error instanceof Error ? error.message : String(error);
+  const detail =
+    error instanceof ModuleError
+      ? error.field === ""
+        ? error.message
+        : `${error.field}: ${error.message}`
+      : error instanceof Error
+        ? error.message
+        : String(error);
   return {
     policy: module.name,
     message: `policy could not be evaluated (${detail}); the request is denied because policy errors fail closed`,

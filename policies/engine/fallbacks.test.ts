@@ -52,7 +52,13 @@ describe("expressions that run on the planner", () => {
 
   test("the metric counts them by policy and reason", async () => {
     const metrics = createWebhookMetrics(
-      { cacheCounts: () => ({}) as never, cacheSynced: () => true, certificateNotAfter: () => undefined, policiesLoaded: () => 2, plannerFallbacks: () => plannerFallbacks(set) },
+      {
+        cacheCounts: () => ({}) as never,
+        cacheSynced: () => true,
+        certificateNotAfter: () => undefined,
+        policiesLoaded: () => 2,
+        plannerFallbacks: () => plannerFallbacks(set),
+      },
       { defaultMetrics: false },
     );
     const text = await metrics.registry.metrics();

@@ -59,6 +59,9 @@ export function fallbackCounts(fallbacks: readonly PlannerFallback[]): Map<strin
 /** Logs each planner expression once, with what a policy author needs to find and change it. */
 export function logPlannerFallbacks(fallbacks: readonly PlannerFallback[], logger: Logger): void {
   for (const f of fallbacks) {
-    logger.warn({ policy: f.policy, field: f.field, reason: f.reason, expression: f.expression }, "policy expression runs on the CEL planner, not the compiled fast path");
+    logger.warn(
+      { policy: f.policy, field: f.field, reason: f.reason, expression: f.expression },
+      "policy expression runs on the CEL planner, not the compiled fast path",
+    );
   }
 }

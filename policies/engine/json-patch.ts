@@ -18,16 +18,21 @@ const OPS = new Set(["add", "remove", "replace", "move", "copy", "test"]);
 export function toPatchOperations(value: unknown): JsonPatchOperation[] {
   if (!Array.isArray(value)) throw new JsonPatchError(`a mutation must produce a list of patch operations, got ${describe(value)}`);
   return value.map((raw, i) => {
-    if (typeof raw !== "object" || raw === null || Array.isArray(raw)) throw new JsonPatchError(`operation ${i} must be a map like {'op': 'add', 'path': '/spec/x', 'value': 1}, got ${describe(raw)}`);
+    if (typeof raw !== "object" || raw === null || Array.isArray(raw))
+      throw new JsonPatchError(`operation ${i} must be a map like {'op': 'add', 'path': '/spec/x', 'value': 1}, got ${describe(raw)}`);
     const op = raw as Record<string, unknown>;
     for (const key of Object.keys(op)) {
-      if (!["op", "path", "value", "from"].includes(key)) throw new JsonPatchError(`operation ${i} has an unknown key "${key}" (allowed: op, path, value, from)`);
+      if (!["op", "path", "value", "from"].includes(key))
+        throw new JsonPatchError(`operation ${i} has an unknown key "${key}" (allowed: op, path, value, from)`);
     }
-    if (typeof op.op !== "string" || !OPS.has(op.op)) throw new JsonPatchError(`operation ${i}: "op" must be one of ${[...OPS].join(", ")}, got ${describe(op.op)}`);
+    if (typeof op.op !== "string" || !OPS.has(op.op))
+      throw new JsonPatchError(`operation ${i}: "op" must be one of ${[...OPS].join(", ")}, got ${describe(op.op)}`);
     if (typeof op.path !== "string") throw new JsonPatchError(`operation ${i}: "path" must be a JSON pointer string`);
     parsePointer(op.path);
-    if ((op.op === "add" || op.op === "replace" || op.op === "test") && !("value" in op)) throw new JsonPatchError(`operation ${i} (${op.op} ${op.path}) needs a "value"`);
-    if ((op.op === "move" || op.op === "copy") && typeof op.from !== "string") throw new JsonPatchError(`operation ${i} (${op.op} ${op.path}) needs a "from" pointer`);
+    if ((op.op === "add" || op.op === "replace" || op.op === "test") && !("value" in op))
+      throw new JsonPatchError(`operation ${i} (${op.op} ${op.path}) needs a "value"`);
+    if ((op.op === "move" || op.op === "copy") && typeof op.from !== "string")
+      throw new JsonPatchError(`operation ${i} (${op.op} ${op.path}) needs a "from" pointer`);
     return op as unknown as JsonPatchOperation;
   });
 }

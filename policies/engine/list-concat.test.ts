@@ -31,7 +31,11 @@ function run(expression: string, engine: "auto" | "planner", limits = DEFAULT_LI
 describe("lists built by concatenation are read in linear time on both engines", () => {
   const cases = [
     { name: "mapping the result of a map over 62,501 elements", expression: "object.spec.blob.split(',').map(x, x).map(y, y).size() == 62501", value: true },
-    { name: "iterating the result of a filter over 62,501 elements", expression: "object.spec.blob.split(',').filter(x, true).exists(y, y == 'z')", value: false },
+    {
+      name: "iterating the result of a filter over 62,501 elements",
+      expression: "object.spec.blob.split(',').filter(x, true).exists(y, y == 'z')",
+      value: false,
+    },
     { name: "membership in the result of a map", expression: "'z' in object.spec.blob.split(',').map(x, x)", value: false },
     { name: "reading the last element of a mapped list", expression: "object.spec.blob.split(',').map(x, x)[62500] == ''", value: true },
     { name: "iterating a concatenation 200 deep", expression: `${deepChain}.exists(x, x == 20)`, value: false },
@@ -45,14 +49,22 @@ describe("lists built by concatenation are read in linear time on both engines",
       assert.ok(planner.elapsed < 1000, `took ${planner.elapsed.toFixed(0)} ms`);
     });
   }
-
 });
 
 describe("appending shares storage without changing any list already built", () => {
   const cases = [
-    { name: "two appends to the same mapped list", expression: "[[1, 2, 3].map(x, x)].all(l, l + [9] == [1, 2, 3, 9] && l + [8] == [1, 2, 3, 8] && l == [1, 2, 3])" },
-    { name: "an append to a list that was appended to", expression: "[[1, 2, 3].map(x, x) + [4]].all(l, (l + [5]) + [6] == [1, 2, 3, 4, 5, 6] && l + [7] == [1, 2, 3, 4, 7] && size(l) == 4)" },
-    { name: "a large list appended to a mapped one", expression: `[[1, 2].map(x, x)].all(l, l + ${TWENTY} == [1, 2] + ${TWENTY} && (l + ${TWENTY})[21] == 19)` },
+    {
+      name: "two appends to the same mapped list",
+      expression: "[[1, 2, 3].map(x, x)].all(l, l + [9] == [1, 2, 3, 9] && l + [8] == [1, 2, 3, 8] && l == [1, 2, 3])",
+    },
+    {
+      name: "an append to a list that was appended to",
+      expression: "[[1, 2, 3].map(x, x) + [4]].all(l, (l + [5]) + [6] == [1, 2, 3, 4, 5, 6] && l + [7] == [1, 2, 3, 4, 7] && size(l) == 4)",
+    },
+    {
+      name: "a large list appended to a mapped one",
+      expression: `[[1, 2].map(x, x)].all(l, l + ${TWENTY} == [1, 2] + ${TWENTY} && (l + ${TWENTY})[21] == 19)`,
+    },
   ];
   for (const { name, expression } of cases) {
     test(name, () => {
@@ -60,4 +72,3 @@ describe("appending shares storage without changing any list already built", () 
     });
   }
 });
-

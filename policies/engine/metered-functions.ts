@@ -27,9 +27,12 @@ type Implementation = (this: unknown, ...args: unknown[]) => unknown;
  */
 const REPLACED_IMPLEMENTATIONS: ReadonlyMap<string, Implementation> = new Map([
   ["_+_(list,list)", concatLists as Implementation],
-  ["string.matches(string)", function (this: unknown, pattern: unknown) {
-    return re2Matches(this as string, pattern as string);
-  }],
+  [
+    "string.matches(string)",
+    function (this: unknown, pattern: unknown) {
+      return re2Matches(this as string, pattern as string);
+    },
+  ],
 ]);
 
 const metered = new WeakMap<CelFunc, CelFunc>();
@@ -41,7 +44,8 @@ const metered = new WeakMap<CelFunc, CelFunc>();
  */
 function implementationOf(func: CelFunc): Implementation {
   const impl = (func as unknown as { _impl?: unknown })._impl;
-  if (typeof impl !== "function") throw new Error(`@bufbuild/cel function ${func.id} has no implementation where 0.6.1 keeps it (_impl); the cost metering needs updating`);
+  if (typeof impl !== "function")
+    throw new Error(`@bufbuild/cel function ${func.id} has no implementation where 0.6.1 keeps it (_impl); the cost metering needs updating`);
   return impl as Implementation;
 }
 
@@ -73,7 +77,8 @@ export function meteredOverload(func: CelFunc, rule: CostRule): CelFunc {
             }
   ) as never;
   if (func.arguments.length > 3) throw new Error(`internal: ${func.id} has more than three parameters; the cost metering handles up to three`);
-  wrapped = func.target === undefined ? celFunc(func.name, func.arguments, func.result, run) : celMethod(func.name, func.target, func.arguments, func.result, run);
+  wrapped =
+    func.target === undefined ? celFunc(func.name, func.arguments, func.result, run) : celMethod(func.name, func.target, func.arguments, func.result, run);
   metered.set(func, wrapped);
   return wrapped;
 }

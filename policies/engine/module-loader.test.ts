@@ -28,7 +28,8 @@ describe("loading policy modules", () => {
     {
       name: "a compile error names the file, policy, field, column and expression",
       text: moduleYaml("p", "  validations:\n    - expression: object.spec.x == 'a' &&& true\n      message: m\n"),
-      problem: /^mod\.yaml: policy "p": spec\.validations\[0\]\.expression \(line 1, column 22\): syntax error.*\n\s+expression: object\.spec\.x == 'a' &&& true/,
+      problem:
+        /^mod\.yaml: policy "p": spec\.validations\[0\]\.expression \(line 1, column 22\): syntax error.*\n\s+expression: object\.spec\.x == 'a' &&& true/,
     },
     {
       name: "an unknown function in a messageExpression is caught at load",
@@ -42,7 +43,10 @@ describe("loading policy modules", () => {
     },
     {
       name: "a variable reading a later variable is refused",
-      text: moduleYaml("p", "  variables:\n    - {name: a, expression: variables.b}\n    - {name: b, expression: '1'}\n  validations:\n    - {expression: 'variables.a == 1', message: m}\n"),
+      text: moduleYaml(
+        "p",
+        "  variables:\n    - {name: a, expression: variables.b}\n    - {name: b, expression: '1'}\n  validations:\n    - {expression: 'variables.a == 1', message: m}\n",
+      ),
       problem: /reads variables\.b, which is declared later/,
     },
     {
@@ -52,7 +56,10 @@ describe("loading policy modules", () => {
     },
     {
       name: "match conditions may not read variables",
-      text: moduleYaml("p", "  matchConditions:\n    - {name: c, expression: 'variables.a'}\n  variables:\n    - {name: a, expression: 'true'}\n  validations:\n    - {expression: 'true', message: m}\n"),
+      text: moduleYaml(
+        "p",
+        "  matchConditions:\n    - {name: c, expression: 'variables.a'}\n  variables:\n    - {name: a, expression: 'true'}\n  validations:\n    - {expression: 'true', message: m}\n",
+      ),
       problem: /undeclared reference to 'variables'/,
     },
     {
@@ -79,7 +86,10 @@ describe("loading policy modules", () => {
   for (const { name, text, problem } of cases) {
     test(name, () => {
       const problems = problemsOf(text);
-      assert.ok(problems.some((p) => problem.test(p)), `no problem matched ${problem}; got:\n${problems.join("\n")}`);
+      assert.ok(
+        problems.some((p) => problem.test(p)),
+        `no problem matched ${problem}; got:\n${problems.join("\n")}`,
+      );
     });
   }
 
@@ -91,7 +101,11 @@ describe("loading policy modules", () => {
     writeFileSync(join(dir, "good.test.yaml"), "this is a test suite and is not read as a module: [");
     assert.throws(
       () => loadPolicySet([dir]),
-      (e: unknown) => e instanceof PolicyLoadError && e.problems.length === 2 && e.problems.some((p) => p.includes("bad-one")) && e.problems.some((p) => p.includes("bad-two")),
+      (e: unknown) =>
+        e instanceof PolicyLoadError &&
+        e.problems.length === 2 &&
+        e.problems.some((p) => p.includes("bad-one")) &&
+        e.problems.some((p) => p.includes("bad-two")),
     );
   });
 
@@ -99,11 +113,17 @@ describe("loading policy modules", () => {
     const dir = mkdtempSync(join(tmpdir(), "hostgate-policies-"));
     writeFileSync(join(dir, "a.yaml"), moduleYaml("same", "  validations:\n    - {expression: 'true', message: m}\n"));
     writeFileSync(join(dir, "b.yaml"), moduleYaml("same", "  validations:\n    - {expression: 'true', message: m}\n"));
-    assert.throws(() => loadPolicySet([dir]), (e: unknown) => e instanceof PolicyLoadError && /already defined/.test(e.problems[0]!));
+    assert.throws(
+      () => loadPolicySet([dir]),
+      (e: unknown) => e instanceof PolicyLoadError && /already defined/.test(e.problems[0]!),
+    );
   });
 
   test("a missing path is reported, not thrown as a stack trace", () => {
-    assert.throws(() => loadPolicySet(["/nonexistent/policies"]), (e: unknown) => e instanceof PolicyLoadError && /no such file or directory/.test(e.problems[0]!));
+    assert.throws(
+      () => loadPolicySet(["/nonexistent/policies"]),
+      (e: unknown) => e instanceof PolicyLoadError && /no such file or directory/.test(e.problems[0]!),
+    );
   });
 
   test("a valid set loads and can be narrowed to named modules", () => {
@@ -111,8 +131,14 @@ describe("loading policy modules", () => {
     writeFileSync(join(dir, "a.yaml"), moduleYaml("a", "  validations:\n    - {expression: 'true', message: m}\n"));
     writeFileSync(join(dir, "b.yaml"), moduleYaml("b", "  validations:\n    - {expression: 'true', message: m}\n"));
     const set = loadPolicySet([dir]);
-    assert.deepEqual(set.modules.map((m) => m.name), ["a", "b"]);
-    assert.deepEqual(set.subset(["b"]).modules.map((m) => m.name), ["b"]);
+    assert.deepEqual(
+      set.modules.map((m) => m.name),
+      ["a", "b"],
+    );
+    assert.deepEqual(
+      set.subset(["b"]).modules.map((m) => m.name),
+      ["b"],
+    );
     assert.throws(() => set.subset(["c"]), /no policy named "c"/);
   });
 });
@@ -124,7 +150,11 @@ describe("displaying paths", () => {
   });
 
   test("a YAML alias bomb is a load problem naming the file, not a crash", () => {
-    const bomb = 'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
-    assert.ok(problemsOf(bomb).some((p) => /^mod\.yaml: cannot be read as YAML/.test(p)), problemsOf(bomb).join("\n"));
+    const bomb =
+      'a: &a ["x","x","x","x","x","x","x","x","x"]\nb: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]\nc: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]\nd: [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c,*c]\n';
+    assert.ok(
+      problemsOf(bomb).some((p) => /^mod\.yaml: cannot be read as YAML/.test(p)),
+      problemsOf(bomb).join("\n"),
+    );
   });
 });

@@ -233,7 +233,9 @@ export function compileModule(value: unknown, file: string, options: ModuleCompi
       for (const used of program.variablesRead) {
         if (!variableIndex.has(used)) {
           const later = (spec.variables ?? []).some((other) => other.name === used);
-          problems.push(`${label}: ${field}.expression: reads variables.${used}, which is ${later ? "declared later; a variable may only read variables declared before it" : "not declared"}`);
+          problems.push(
+            `${label}: ${field}.expression: reads variables.${used}, which is ${later ? "declared later; a variable may only read variables declared before it" : "not declared"}`,
+          );
         }
       }
       variables.push({ name: v.name, program });

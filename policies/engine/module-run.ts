@@ -158,7 +158,6 @@ function moduleError(error: unknown, module: CompiledModule, field: Field, index
   return new ModuleError(fieldLabel(module, field, index), `${error.message}${at}`);
 }
 
-
 /** `variables` as CEL sees it: each read computes (once) the variable it names. */
 class VariablesView extends IndexedVariables {
   readonly #run: ModuleRun;

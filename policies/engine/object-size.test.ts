@@ -10,7 +10,15 @@ const exact = (value: unknown) => Buffer.byteLength(JSON.stringify(value));
 
 describe("the object size bound", () => {
   const objects: Array<[string, object]> = [
-    ["a small DomainRoute", { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "web" }, spec: { domain: "a.example.com", port: 8080, ratio: 0.25, on: true, none: null } }],
+    [
+      "a small DomainRoute",
+      {
+        apiVersion: "hostgate.dev/v1alpha1",
+        kind: "DomainRoute",
+        metadata: { name: "web" },
+        spec: { domain: "a.example.com", port: 8080, ratio: 0.25, on: true, none: null },
+      },
+    ],
     ["strings that need escapes", { quote: '"', newline: "\n", control: "\u0001", backslash: "\\" }],
     ["multi-byte characters and a lone surrogate", { text: "äöü€😀", lone: "\ud800" }],
     ["arrays with holes and undefined", { list: [1, undefined, null, [], {}], skipped: undefined }],
@@ -83,9 +91,14 @@ describe("the nesting bound", () => {
     for (const violations of [runValidations(set, request()), runMutations(set, request()).violations]) {
       assert.deepEqual(
         violations.map((v) => [v.policy, v.reason, v.message]),
-        [["any-policy", "RequestEntityTooLarge", `the object nests lists and maps more than ${MAX_NESTING_DEPTH} levels deep; policies evaluate objects nested at most that deep, so it is denied unevaluated`]],
+        [
+          [
+            "any-policy",
+            "RequestEntityTooLarge",
+            `the object nests lists and maps more than ${MAX_NESTING_DEPTH} levels deep; policies evaluate objects nested at most that deep, so it is denied unevaluated`,
+          ],
+        ],
       );
     }
   });
 });
-

@@ -6,7 +6,13 @@ import type { CompiledCel } from "./cel.ts";
 import { RequestContext } from "./request-context.ts";
 import type { AdmissionInput } from "./types.ts";
 
-const input = (object: unknown): AdmissionInput => ({ operation: "CREATE", kind: { group: "hostgate.dev", version: "v1alpha1", kind: "DomainRoute" }, namespace: "a", object, oldObject: null });
+const input = (object: unknown): AdmissionInput => ({
+  operation: "CREATE",
+  kind: { group: "hostgate.dev", version: "v1alpha1", kind: "DomainRoute" },
+  namespace: "a",
+  object,
+  oldObject: null,
+});
 const env = { config: new Map(), cluster: new Map() };
 
 /** A shareable expression that counts its evaluations and answers (or throws) what it is told. */

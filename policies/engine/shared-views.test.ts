@@ -63,8 +63,14 @@ describe("a shared map view answers as @bufbuild/cel's NativeMap over the same M
   ];
   for (const [name, key] of keys) {
     test(`get and has agree for ${name}`, () => {
-      assert.deepEqual(outcome(() => view.get(key as string)), outcome(() => native.get(key as string)));
-      assert.deepEqual(outcome(() => view.has(key as string)), outcome(() => native.has(key as string)));
+      assert.deepEqual(
+        outcome(() => view.get(key as string)),
+        outcome(() => native.get(key as string)),
+      );
+      assert.deepEqual(
+        outcome(() => view.has(key as string)),
+        outcome(() => native.has(key as string)),
+      );
     });
   }
 
@@ -108,7 +114,10 @@ describe("a shared list view answers as @bufbuild/cel's ArrayList over the same 
   ];
   for (const [name, index] of positions) {
     test(`get agrees for ${name}`, () => {
-      assert.deepEqual(outcome(() => view.get(index)), outcome(() => native.get(index)));
+      assert.deepEqual(
+        outcome(() => view.get(index)),
+        outcome(() => native.get(index)),
+      );
     });
   }
 

@@ -14,7 +14,6 @@ import type { CelInput } from "@bufbuild/cel";
 import { brandPrototype } from "./cel-values.ts";
 import { LIST_BRAND, MAP_BRAND } from "./compiled/values.ts";
 
-
 const views = new WeakMap<object, SharedMapView | SharedListView>();
 
 /**

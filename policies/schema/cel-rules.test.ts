@@ -162,12 +162,27 @@ describe("validateCelRules", () => {
           type: "array",
           "x-kubernetes-list-type": listType,
           ...(listType === "map" ? { "x-kubernetes-list-map-keys": ["key"] } : {}),
-          items: { type: "object", required: ["key"], "x-kubernetes-validations": itemRule, properties: { key: { type: "string" }, value: { type: "string" } } },
+          items: {
+            type: "object",
+            required: ["key"],
+            "x-kubernetes-validations": itemRule,
+            properties: { key: { type: "string" }, value: { type: "string" } },
+          },
         },
       },
     });
-    const object = { items: [{ key: "b", value: "2" }, { key: "a", value: "changed" }] };
-    const oldObject = { items: [{ key: "a", value: "1" }, { key: "b", value: "2" }] };
+    const object = {
+      items: [
+        { key: "b", value: "2" },
+        { key: "a", value: "changed" },
+      ],
+    };
+    const oldObject = {
+      items: [
+        { key: "a", value: "1" },
+        { key: "b", value: "2" },
+      ],
+    };
 
     it("pairs map-list entries by key, whatever their order", () => {
       assert.deepEqual(

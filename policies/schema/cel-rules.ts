@@ -217,8 +217,7 @@ function correlatedItems(schema: JSONSchemaProps, old: unknown): (item: unknown)
   if (schema["x-kubernetes-list-type"] !== "map" || !Array.isArray(old)) return () => undefined;
   const keys = schema["x-kubernetes-list-map-keys"] ?? [];
   const byKey = new Map<string, unknown>();
-  const keyOf = (item: unknown): string | undefined =>
-    isRecord(item) ? JSON.stringify(keys.map((k) => item[k] ?? null)) : undefined;
+  const keyOf = (item: unknown): string | undefined => (isRecord(item) ? JSON.stringify(keys.map((k) => item[k] ?? null)) : undefined);
   for (const item of old) {
     const k = keyOf(item);
     if (k !== undefined && !byKey.has(k)) byKey.set(k, item);

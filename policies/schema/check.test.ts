@@ -55,7 +55,10 @@ describe("checkCustomResource on a DomainRoute", () => {
         const messages = expected(r.label === "mode External", b.label);
         it(`${r.label} with ${b.label} is ${messages.length === 0 ? "accepted" : "rejected"}`, () => {
           const result = checkCustomResource(routeEntry, route({ ...r.routing, ...b.backend }), { operation: "CREATE" });
-          assert.deepEqual(result.violations.map((v) => v.message), messages);
+          assert.deepEqual(
+            result.violations.map((v) => v.message),
+            messages,
+          );
         });
       }
     }
@@ -66,14 +69,23 @@ describe("checkCustomResource on a DomainRoute", () => {
     const cases: { name: string; operation: "CREATE" | "UPDATE"; domain: string; oldObject?: unknown; messages: string[] }[] = [
       { name: "a new DomainRoute may pick any domain", operation: "CREATE", domain: "other.example.com", messages: [] },
       { name: "an update that keeps the domain is accepted", operation: "UPDATE", domain: "shop.example.com", oldObject: stored, messages: [] },
-      { name: "an update that changes the domain is rejected", operation: "UPDATE", domain: "other.example.com", oldObject: stored, messages: [IMMUTABLE_DOMAIN] },
+      {
+        name: "an update that changes the domain is rejected",
+        operation: "UPDATE",
+        domain: "other.example.com",
+        oldObject: stored,
+        messages: [IMMUTABLE_DOMAIN],
+      },
       { name: "an update without the stored object cannot compare, so the rule does not run", operation: "UPDATE", domain: "other.example.com", messages: [] },
     ];
     for (const c of cases) {
       it(c.name, () => {
         const object = route({ domain: c.domain, backend: { service } });
         const result = checkCustomResource(routeEntry, object, { operation: c.operation, ...(c.oldObject !== undefined ? { oldObject: c.oldObject } : {}) });
-        assert.deepEqual(result.violations.map((v) => v.message), c.messages);
+        assert.deepEqual(
+          result.violations.map((v) => v.message),
+          c.messages,
+        );
       });
     }
 
@@ -84,7 +96,9 @@ describe("checkCustomResource on a DomainRoute", () => {
   });
 
   it("returns the object as stored: pruned and defaulted", () => {
-    const result = checkCustomResource(routeEntry, route({ backend: { external: { ip: "10.0.0.1", port: 80 } }, dns: {}, colour: "blue" }), { operation: "CREATE" });
+    const result = checkCustomResource(routeEntry, route({ backend: { external: { ip: "10.0.0.1", port: 80 } }, dns: {}, colour: "blue" }), {
+      operation: "CREATE",
+    });
     assert.deepEqual(result.object.spec, {
       domain: "shop.example.com",
       lb: "alb-in",
@@ -98,7 +112,10 @@ describe("checkCustomResource on a DomainRoute", () => {
 
   it("reports every unknown field it prunes, at any depth", () => {
     const object = route(
-      { backend: { service: { ...service, protocol: "http" } }, protection: { provider: "sso", appId: "shop", rules: [{ action: "Allow", paths: ["/healthz"], exact: true }] } },
+      {
+        backend: { service: { ...service, protocol: "http" } },
+        protection: { provider: "sso", appId: "shop", rules: [{ action: "Allow", paths: ["/healthz"], exact: true }] },
+      },
       { extra: 1, metadata: { name: "web", namespace: "shop", lables: {} } },
     );
     const result = checkCustomResource(routeEntry, object, { operation: "CREATE" });
@@ -113,21 +130,34 @@ describe("checkCustomResource on a DomainRoute", () => {
 
   it("keeps the stored status on update, whatever the object says", () => {
     const stored = route({ backend: { service } }, { status: { claimedDomain: "shop.example.com" } });
-    const result = checkCustomResource(routeEntry, route({ backend: { service } }, { status: { claimedDomain: "mine" } }), { operation: "UPDATE", oldObject: stored });
+    const result = checkCustomResource(routeEntry, route({ backend: { service } }, { status: { claimedDomain: "mine" } }), {
+      operation: "UPDATE",
+      oldObject: stored,
+    });
     assert.deepEqual(result.object.status, { claimedDomain: "shop.example.com" });
   });
 
   it("skips the rules and says so when the object lacks a required field", () => {
-    const result = checkCustomResource(routeEntry, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "web" }, spec: { domain: "shop.example.com" } }, { operation: "CREATE" });
-    assert.deepEqual(result.violations.map((v) => [v.field, v.reason]), [
-      ["spec.lb", "FieldValueRequired"],
-      ["<nil>", "FieldValueInvalid"],
-    ]);
+    const result = checkCustomResource(
+      routeEntry,
+      { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "web" }, spec: { domain: "shop.example.com" } },
+      { operation: "CREATE" },
+    );
+    assert.deepEqual(
+      result.violations.map((v) => [v.field, v.reason]),
+      [
+        ["spec.lb", "FieldValueRequired"],
+        ["<nil>", "FieldValueInvalid"],
+      ],
+    );
   });
 
   it("checks metadata before the schema, and a missing name blocks the rules too", () => {
     const result = checkCustomResource(routeEntry, route({ backend: {} }, { metadata: { namespace: "shop" } }), { operation: "CREATE" });
-    assert.deepEqual(result.violations.map((v) => v.field), ["metadata.name", "<nil>"]);
+    assert.deepEqual(
+      result.violations.map((v) => v.field),
+      ["metadata.name", "<nil>"],
+    );
   });
 });
 
@@ -143,13 +173,20 @@ describe("checkCustomResource on a DomainClaim", () => {
 
   const cases: { name: string; object: unknown; operation: "CREATE" | "UPDATE"; oldObject?: unknown; messages: string[] }[] = [
     { name: "a claim named after its domain is accepted", object: claim("shop.example.com", "shop.example.com"), operation: "CREATE", messages: [] },
-    { name: "a claim named differently from its domain is rejected", object: claim("shop", "shop.example.com"), operation: "CREATE", messages: [NAME_MISMATCH] },
+    {
+      name: "a claim named differently from its domain is rejected",
+      object: claim("shop", "shop.example.com"),
+      operation: "CREATE",
+      messages: [NAME_MISMATCH],
+    },
     {
       name: "changing the owner is rejected",
       object: claim("shop.example.com", "shop.example.com", { namespace: "thief", name: "web", uid: "0b7a2c1e-4d5f-4a6b-8c9d-0e1f2a3b4c5d" }),
       operation: "UPDATE",
       oldObject: claim("shop.example.com", "shop.example.com"),
-      messages: ['spec.owner: Invalid value: "object": owner is immutable: a DomainClaim belongs to the DomainRoute that created it until the claim is deleted'],
+      messages: [
+        'spec.owner: Invalid value: "object": owner is immutable: a DomainClaim belongs to the DomainRoute that created it until the claim is deleted',
+      ],
     },
     {
       name: "changing the domain is rejected twice: it no longer matches the name and it is immutable",
@@ -165,7 +202,10 @@ describe("checkCustomResource on a DomainClaim", () => {
   for (const c of cases) {
     it(c.name, () => {
       const result = checkCustomResource(claimEntry, c.object, { operation: c.operation, ...(c.oldObject !== undefined ? { oldObject: c.oldObject } : {}) });
-      assert.deepEqual(result.violations.map((v) => v.message), c.messages);
+      assert.deepEqual(
+        result.violations.map((v) => v.message),
+        c.messages,
+      );
     });
   }
 });
@@ -174,7 +214,12 @@ describe("checkCustomResource on a HostnameGrant", () => {
   it("clears the namespace of a cluster-scoped object instead of rejecting it", () => {
     const result = checkCustomResource(
       grantEntry,
-      { apiVersion: "hostgate.dev/v1alpha1", kind: "HostnameGrant", metadata: { name: "shop", namespace: "default" }, spec: { namespaces: ["shop"], hostnames: ["*.shop.example.com"] } },
+      {
+        apiVersion: "hostgate.dev/v1alpha1",
+        kind: "HostnameGrant",
+        metadata: { name: "shop", namespace: "default" },
+        spec: { namespaces: ["shop"], hostnames: ["*.shop.example.com"] },
+      },
       { operation: "CREATE" },
     );
     assert.deepEqual(result.object.metadata, { name: "shop" });
@@ -184,14 +229,22 @@ describe("checkCustomResource on a HostnameGrant", () => {
   it("rejects a hostname with a wildcard anywhere but the first label", () => {
     const result = checkCustomResource(
       grantEntry,
-      { apiVersion: "hostgate.dev/v1alpha1", kind: "HostnameGrant", metadata: { name: "shop" }, spec: { namespaces: ["shop"], hostnames: ["shop.*.example.com"], kinds: ["Ingress"] } },
+      {
+        apiVersion: "hostgate.dev/v1alpha1",
+        kind: "HostnameGrant",
+        metadata: { name: "shop" },
+        spec: { namespaces: ["shop"], hostnames: ["shop.*.example.com"], kinds: ["Ingress"] },
+      },
       { operation: "CREATE" },
     );
-    assert.deepEqual(result.violations.map((v) => [v.field, v.reason]), [
-      ["spec.hostnames[0]", "FieldValueInvalid"],
-      ["spec.kinds[0]", "FieldValueNotSupported"],
-      ["<nil>", "FieldValueInvalid"],
-    ]);
+    assert.deepEqual(
+      result.violations.map((v) => [v.field, v.reason]),
+      [
+        ["spec.hostnames[0]", "FieldValueInvalid"],
+        ["spec.kinds[0]", "FieldValueNotSupported"],
+        ["<nil>", "FieldValueInvalid"],
+      ],
+    );
   });
 });
 
@@ -209,7 +262,10 @@ describe("checkIfCustomResource", () => {
 
 describe("checkCustomResource options", () => {
   it("stops after pruning and defaults with defaultsOnly, as the object reaches mutating webhooks", () => {
-    const result = checkCustomResource(routeEntry, route({ backend: {}, colour: "blue" }, { status: { claimedDomain: "x" } }), { operation: "CREATE", defaultsOnly: true });
+    const result = checkCustomResource(routeEntry, route({ backend: {}, colour: "blue" }, { status: { claimedDomain: "x" } }), {
+      operation: "CREATE",
+      defaultsOnly: true,
+    });
     assert.deepEqual(result.violations, []);
     assert.deepEqual(result.prunedFields, ["spec.colour"]);
     assert.deepEqual(result.object.spec, { domain: "shop.example.com", lb: "alb-in", backend: {}, routing: { mode: "Managed" } });

@@ -19,11 +19,27 @@ interface Case {
 }
 
 const rejected: Case[] = [
-  { name: "a field without a type is rejected", schema: withSpec({ description: "x" }), expect: `${S}.type: Required value: must not be empty for specified object fields` },
-  { name: "list items without a type are rejected", schema: withSpec({ type: "array", items: {} }), expect: `${S}.items.type: Required value: must not be empty for specified array items` },
+  {
+    name: "a field without a type is rejected",
+    schema: withSpec({ description: "x" }),
+    expect: `${S}.type: Required value: must not be empty for specified object fields`,
+  },
+  {
+    name: "list items without a type are rejected",
+    schema: withSpec({ type: "array", items: {} }),
+    expect: `${S}.items.type: Required value: must not be empty for specified array items`,
+  },
   { name: "a root without a type is rejected", schema: { properties: {} }, expect: "openAPIV3Schema.type: Required value: must not be empty at the root" },
-  { name: "a root that is not an object is rejected", schema: { type: "string" }, expect: 'openAPIV3Schema.type: Invalid value: "string": must be object at the root' },
-  { name: "type null is rejected", schema: withSpec({ type: "null" }), expect: `${S}.type: Forbidden: type cannot be set to null, use nullable as an alternative` },
+  {
+    name: "a root that is not an object is rejected",
+    schema: { type: "string" },
+    expect: 'openAPIV3Schema.type: Invalid value: "string": must be object at the root',
+  },
+  {
+    name: "type null is rejected",
+    schema: withSpec({ type: "null" }),
+    expect: `${S}.type: Forbidden: type cannot be set to null, use nullable as an alternative`,
+  },
   {
     name: "an unknown type is rejected",
     schema: withSpec({ type: "float" }),
@@ -160,7 +176,11 @@ const rejected: Case[] = [
     schema: withSpec({ type: "array", "x-kubernetes-list-type": "set", items: { type: "string", nullable: true } }),
     expect: `${S}.items.nullable: Forbidden: cannot be nullable when x-kubernetes-list-type is set`,
   },
-  { name: "a nullable root is rejected", schema: { type: "object", nullable: true }, expect: "openAPIV3Schema.nullable: Forbidden: nullable cannot be true at the root" },
+  {
+    name: "a nullable root is rejected",
+    schema: { type: "object", nullable: true },
+    expect: "openAPIV3Schema.nullable: Forbidden: nullable cannot be true at the root",
+  },
   {
     name: "nullable inside anyOf is rejected",
     schema: withSpec({ type: "string", anyOf: [{ nullable: true }] }),
@@ -249,7 +269,8 @@ const rejected: Case[] = [
     name: "a root keyword outside the status-subresource list is rejected",
     schema: { type: "object", minProperties: 1, properties: {} },
     statusSubresource: true,
-    expect: 'openAPIV3Schema: Invalid value: "minProperties": only description, type, format, title, maximum, exclusiveMaximum, minimum, exclusiveMinimum, maxLength, minLength, pattern, maxItems, minItems, uniqueItems, multipleOf, required, items, properties, externalDocs, example, x-kubernetes-preserve-unknown-fields, x-kubernetes-validations are allowed at the root of the schema if the status subresource is enabled',
+    expect:
+      'openAPIV3Schema: Invalid value: "minProperties": only description, type, format, title, maximum, exclusiveMaximum, minimum, exclusiveMinimum, maxLength, minLength, pattern, maxItems, minItems, uniqueItems, multipleOf, required, items, properties, externalDocs, example, x-kubernetes-preserve-unknown-fields, x-kubernetes-validations are allowed at the root of the schema if the status subresource is enabled',
   },
   {
     name: "a pattern with lookahead, which RE2 lacks, is rejected",
@@ -272,9 +293,15 @@ const accepted: { name: string; schema: JSONSchemaProps; statusSubresource?: boo
   },
   {
     name: "root metadata may restrict name and generateName",
-    schema: { type: "object", properties: { metadata: { type: "object", properties: { name: { type: "string", maxLength: 63 }, generateName: { type: "string" } } } } },
+    schema: {
+      type: "object",
+      properties: { metadata: { type: "object", properties: { name: { type: "string", maxLength: 63 }, generateName: { type: "string" } } } },
+    },
   },
-  { name: "additionalProperties: true next to properties is allowed", schema: withSpec({ type: "object", properties: { a: { type: "string" } }, additionalProperties: true }) },
+  {
+    name: "additionalProperties: true next to properties is allowed",
+    schema: withSpec({ type: "object", properties: { a: { type: "string" } }, additionalProperties: true }),
+  },
   {
     name: "oldSelf below a map list is allowed",
     schema: withSpec({
@@ -282,14 +309,22 @@ const accepted: { name: string; schema: JSONSchemaProps; statusSubresource?: boo
       maxItems: 4,
       "x-kubernetes-list-type": "map",
       "x-kubernetes-list-map-keys": ["k"],
-      items: { type: "object", required: ["k"], properties: { k: { type: "string", maxLength: 4, "x-kubernetes-validations": [{ rule: "self == oldSelf" }] } } },
+      items: {
+        type: "object",
+        required: ["k"],
+        properties: { k: { type: "string", maxLength: 4, "x-kubernetes-validations": [{ rule: "self == oldSelf" }] } },
+      },
     }),
   },
   {
     name: "a valid default passes",
     schema: withSpec({ type: "object", default: {}, properties: { mode: { type: "string", enum: ["A", "B"], default: "A" } } }),
   },
-  { name: "root rules are allowed with a status subresource", schema: { type: "object", "x-kubernetes-validations": [{ rule: "true" }] }, statusSubresource: true },
+  {
+    name: "root rules are allowed with a status subresource",
+    schema: { type: "object", "x-kubernetes-validations": [{ rule: "true" }] },
+    statusSubresource: true,
+  },
 ];
 
 describe("checkStructuralSchema", () => {
@@ -301,7 +336,10 @@ describe("checkStructuralSchema", () => {
   }
   for (const c of accepted) {
     it(c.name, () => {
-      assert.deepEqual(checkStructuralSchema(c.schema, { statusSubresource: c.statusSubresource ?? false }).map((v) => v.message), []);
+      assert.deepEqual(
+        checkStructuralSchema(c.schema, { statusSubresource: c.statusSubresource ?? false }).map((v) => v.message),
+        [],
+      );
     });
   }
 });

@@ -23,9 +23,28 @@ export interface StructuralOptions {
 const OPENAPI_TYPES = ["array", "boolean", "integer", "number", "object", "string"];
 // Root keywords allowed with a status subresource (allowedFieldsAtRootSchema).
 const ROOT_KEYS_WITH_STATUS = new Set([
-  "description", "type", "format", "title", "maximum", "exclusiveMaximum", "minimum", "exclusiveMinimum",
-  "maxLength", "minLength", "pattern", "maxItems", "minItems", "uniqueItems", "multipleOf", "required",
-  "items", "properties", "externalDocs", "example", "x-kubernetes-preserve-unknown-fields", "x-kubernetes-validations",
+  "description",
+  "type",
+  "format",
+  "title",
+  "maximum",
+  "exclusiveMaximum",
+  "minimum",
+  "exclusiveMinimum",
+  "maxLength",
+  "minLength",
+  "pattern",
+  "maxItems",
+  "minItems",
+  "uniqueItems",
+  "multipleOf",
+  "required",
+  "items",
+  "properties",
+  "externalDocs",
+  "example",
+  "x-kubernetes-preserve-unknown-fields",
+  "x-kubernetes-validations",
 ]);
 const JUNCTORS = ["allOf", "anyOf", "oneOf"] as const;
 
@@ -49,7 +68,9 @@ export function checkStructuralSchema(schema: JSONSchemaProps, options: Structur
   if (options.statusSubresource === true) {
     for (const key of Object.keys(schema)) {
       if (!ROOT_KEYS_WITH_STATUS.has(key)) {
-        out.push(invalid(path, key, `only ${[...ROOT_KEYS_WITH_STATUS].join(", ")} are allowed at the root of the schema if the status subresource is enabled`));
+        out.push(
+          invalid(path, key, `only ${[...ROOT_KEYS_WITH_STATUS].join(", ")} are allowed at the root of the schema if the status subresource is enabled`),
+        );
       }
     }
   }
@@ -77,19 +98,25 @@ function visit(node: JSONSchemaProps, ctx: Context, out: SchemaViolation[]): voi
     if (isResource && (name === "kind" || name === "apiVersion") && child.type !== "string") {
       out.push(invalid(`${childPath}.type`, child.type ?? "", "must be string"));
     }
-    visit(child, {
-      path: childPath,
-      level: "field",
-      insideMeta: ctx.insideMeta || meta,
-      ...(meta && level === "root" ? { noDefaults: `in top-level ${name}` } : ctx.noDefaults !== undefined ? { noDefaults: ctx.noDefaults } : {}),
-      ...(uncorrelatable !== undefined ? { uncorrelatable } : {}),
-    }, out);
+    visit(
+      child,
+      {
+        path: childPath,
+        level: "field",
+        insideMeta: ctx.insideMeta || meta,
+        ...(meta && level === "root" ? { noDefaults: `in top-level ${name}` } : ctx.noDefaults !== undefined ? { noDefaults: ctx.noDefaults } : {}),
+        ...(uncorrelatable !== undefined ? { uncorrelatable } : {}),
+      },
+      out,
+    );
   }
 
   if (node.additionalProperties !== undefined) {
     if (level === "root") out.push(forbidden(`${path}.additionalProperties`, "must not be used at the root"));
     if (node.additionalProperties === false) {
-      out.push(forbidden(`${path}.additionalProperties`, "must not be false: unknown fields are pruned by the API server, not rejected; remove additionalProperties"));
+      out.push(
+        forbidden(`${path}.additionalProperties`, "must not be false: unknown fields are pruned by the API server, not rejected; remove additionalProperties"),
+      );
     }
     if (node.properties !== undefined && Object.keys(node.properties).length > 0 && node.additionalProperties !== true) {
       out.push(forbidden(`${path}.additionalProperties`, "additionalProperties and properties are mutual exclusive"));
@@ -97,13 +124,17 @@ function visit(node: JSONSchemaProps, ctx: Context, out: SchemaViolation[]): voi
     const values = additionalPropertiesOf(node);
     if (values !== undefined) {
       const noDefaults = ctx.insideMeta ? "inside additionalProperties applying to object metadata" : ctx.noDefaults;
-      visit(values, {
-        path: `${path}.additionalProperties`,
-        level: "field",
-        insideMeta: ctx.insideMeta,
-        ...(noDefaults !== undefined ? { noDefaults } : {}),
-        ...(uncorrelatable !== undefined ? { uncorrelatable } : {}),
-      }, out);
+      visit(
+        values,
+        {
+          path: `${path}.additionalProperties`,
+          level: "field",
+          insideMeta: ctx.insideMeta,
+          ...(noDefaults !== undefined ? { noDefaults } : {}),
+          ...(uncorrelatable !== undefined ? { uncorrelatable } : {}),
+        },
+        out,
+      );
     }
   }
 
@@ -113,13 +144,17 @@ function visit(node: JSONSchemaProps, ctx: Context, out: SchemaViolation[]): voi
   if (items !== undefined) {
     // Only `map` lists pair new items with old ones.
     const itemsUncorrelatable = node["x-kubernetes-list-type"] === "map" ? ctx.uncorrelatable : (ctx.uncorrelatable ?? path);
-    visit(items, {
-      path: `${path}.items`,
-      level: "item",
-      insideMeta: ctx.insideMeta,
-      ...(ctx.noDefaults !== undefined ? { noDefaults: ctx.noDefaults } : {}),
-      ...(itemsUncorrelatable !== undefined ? { uncorrelatable: itemsUncorrelatable } : {}),
-    }, out);
+    visit(
+      items,
+      {
+        path: `${path}.items`,
+        level: "item",
+        insideMeta: ctx.insideMeta,
+        ...(ctx.noDefaults !== undefined ? { noDefaults: ctx.noDefaults } : {}),
+        ...(itemsUncorrelatable !== undefined ? { uncorrelatable: itemsUncorrelatable } : {}),
+      },
+      out,
+    );
   }
 }
 
@@ -217,9 +252,11 @@ function checkExtensions(node: JSONSchemaProps, ctx: Context, out: SchemaViolati
   const mapType = node["x-kubernetes-map-type"];
   if (mapType !== undefined) {
     if (node.type !== "object") {
-      out.push(node.type === undefined
-        ? required(`${path}.type`, "must be object if x-kubernetes-map-type is specified")
-        : invalid(`${path}.type`, node.type, "must be object if x-kubernetes-map-type is specified"));
+      out.push(
+        node.type === undefined
+          ? required(`${path}.type`, "must be object if x-kubernetes-map-type is specified")
+          : invalid(`${path}.type`, node.type, "must be object if x-kubernetes-map-type is specified"),
+      );
     }
     if (mapType !== "atomic" && mapType !== "granular") out.push(notSupported(`${path}.x-kubernetes-map-type`, mapType, ["atomic", "granular"]));
   }
@@ -231,27 +268,39 @@ function checkListType(node: JSONSchemaProps, path: string, out: SchemaViolation
   const keys = node["x-kubernetes-list-map-keys"] ?? [];
   const items = itemsOf(node);
   if (listType !== undefined && node.type !== "array") {
-    out.push(node.type === undefined
-      ? required(`${path}.type`, "must be array if x-kubernetes-list-type is specified")
-      : invalid(`${path}.type`, node.type, "must be array if x-kubernetes-list-type is specified"));
+    out.push(
+      node.type === undefined
+        ? required(`${path}.type`, "must be array if x-kubernetes-list-type is specified")
+        : invalid(`${path}.type`, node.type, "must be array if x-kubernetes-list-type is specified"),
+    );
   }
   if (listType !== undefined && listType !== "atomic" && listType !== "set" && listType !== "map") {
     out.push(notSupported(`${path}.x-kubernetes-list-type`, listType, ["atomic", "set", "map"]));
   }
   if (keys.length > 0 && listType !== "map") {
-    out.push(listType === undefined
-      ? required(`${path}.x-kubernetes-list-type`, "must be map if x-kubernetes-list-map-keys is non-empty")
-      : invalid(`${path}.x-kubernetes-list-type`, listType, "must be map if x-kubernetes-list-map-keys is non-empty"));
+    out.push(
+      listType === undefined
+        ? required(`${path}.x-kubernetes-list-type`, "must be map if x-kubernetes-list-map-keys is non-empty")
+        : invalid(`${path}.x-kubernetes-list-type`, listType, "must be map if x-kubernetes-list-map-keys is non-empty"),
+    );
   }
   if ((listType === "set" || listType === "map") && items?.nullable === true) {
     out.push(forbidden(`${path}.items.nullable`, `cannot be nullable when x-kubernetes-list-type is ${listType}`));
   }
   if (listType === "set" && items !== undefined) {
     if (items.type === "object" && items["x-kubernetes-map-type"] !== "atomic") {
-      out.push(invalid(`${path}.items.x-kubernetes-map-type`, items["x-kubernetes-map-type"] ?? null, "must be atomic as item of a list with x-kubernetes-list-type=set"));
+      out.push(
+        invalid(
+          `${path}.items.x-kubernetes-map-type`,
+          items["x-kubernetes-map-type"] ?? null,
+          "must be atomic as item of a list with x-kubernetes-list-type=set",
+        ),
+      );
     }
     if (items.type === "array" && items["x-kubernetes-list-type"] !== undefined && items["x-kubernetes-list-type"] !== "atomic") {
-      out.push(invalid(`${path}.items.x-kubernetes-list-type`, items["x-kubernetes-list-type"], "must be atomic as item of a list with x-kubernetes-list-type=set"));
+      out.push(
+        invalid(`${path}.items.x-kubernetes-list-type`, items["x-kubernetes-list-type"], "must be atomic as item of a list with x-kubernetes-list-type=set"),
+      );
     }
   }
   if (listType !== "map") return;
@@ -274,7 +323,12 @@ function checkListType(node: JSONSchemaProps, path: string, out: SchemaViolation
         out.push(invalid(`${path}.items.properties[${key}].type`, prop.type, "must be a scalar type if parent array's x-kubernetes-list-type is map"));
       }
       if (!(items.required ?? []).includes(key) && prop.default === undefined) {
-        out.push(required(`${path}.items.properties[${key}].default`, "this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property"));
+        out.push(
+          required(
+            `${path}.items.properties[${key}].default`,
+            "this property is in x-kubernetes-list-map-keys, so it must have a default or be a required property",
+          ),
+        );
       }
       if (prop.nullable === true) {
         out.push(forbidden(`${path}.items.properties[${key}].nullable`, "this property is in x-kubernetes-list-map-keys, so it cannot be nullable"));
@@ -301,7 +355,8 @@ function checkRules(node: JSONSchemaProps, ctx: Context, out: SchemaViolation[])
       out.push(notSupported(`${at}.reason`, rule.reason, VALIDATION_RULE_REASONS));
     }
     if (rule.fieldPath !== undefined) {
-      if (rule.fieldPath.length > 0 && rule.fieldPath.trim() === "") out.push(invalid(`${at}.fieldPath`, rule.fieldPath, "fieldPath must be non-empty if specified"));
+      if (rule.fieldPath.length > 0 && rule.fieldPath.trim() === "")
+        out.push(invalid(`${at}.fieldPath`, rule.fieldPath, "fieldPath must be non-empty if specified"));
       else if (/[\n\r]/.test(rule.fieldPath)) out.push(invalid(`${at}.fieldPath`, rule.fieldPath, "fieldPath must not contain line breaks"));
       else if (resolveFieldPath(node, "", rule.fieldPath) === undefined) out.push(invalid(`${at}.fieldPath`, rule.fieldPath, "fieldPath must be a valid path"));
     }
@@ -322,18 +377,29 @@ function checkRules(node: JSONSchemaProps, ctx: Context, out: SchemaViolation[])
  */
 function checkJunctors(node: JSONSchemaProps, path: string, out: SchemaViolation[]): void {
   const intOrStringAnyOf = (list: JSONSchemaProps[] | undefined): boolean =>
-    list !== undefined && list.length === 2 && sameKeys(list[0]!, ["type"]) && list[0]!.type === "integer" && sameKeys(list[1]!, ["type"]) && list[1]!.type === "string";
+    list !== undefined &&
+    list.length === 2 &&
+    sameKeys(list[0]!, ["type"]) &&
+    list[0]!.type === "integer" &&
+    sameKeys(list[1]!, ["type"]) &&
+    list[1]!.type === "string";
   for (const junctor of JUNCTORS) {
     (node[junctor] ?? []).forEach((nested, i) => {
-      const skipAnyOfTypes =
-        (junctor === "anyOf" && intOrStringAnyOf(node.anyOf)) || (junctor === "allOf" && i === 0 && intOrStringAnyOf(nested.anyOf));
+      const skipAnyOfTypes = (junctor === "anyOf" && intOrStringAnyOf(node.anyOf)) || (junctor === "allOf" && i === 0 && intOrStringAnyOf(nested.anyOf));
       checkNested(nested, node, `${path}.${junctor}[${i}]`, junctor === "anyOf" && skipAnyOfTypes, junctor === "allOf" && skipAnyOfTypes, out);
     });
   }
   if (node.not !== undefined) checkNested(node.not, node, `${path}.not`, false, false, out);
 }
 
-function checkNested(nested: JSONSchemaProps, outer: JSONSchemaProps | undefined, path: string, allowType: boolean, allowAnyOfTypes: boolean, out: SchemaViolation[]): void {
+function checkNested(
+  nested: JSONSchemaProps,
+  outer: JSONSchemaProps | undefined,
+  path: string,
+  allowType: boolean,
+  allowAnyOfTypes: boolean,
+  out: SchemaViolation[],
+): void {
   if (nested.type !== undefined && !allowType) out.push(forbidden(`${path}.type`, "must be empty to be structural"));
   if (nested.default !== undefined) out.push(forbidden(`${path}.default`, "must be undefined to be structural"));
   if (nested.title !== undefined && nested.title !== "") out.push(forbidden(`${path}.title`, "must be empty to be structural"));
@@ -361,7 +427,8 @@ function checkNested(nested: JSONSchemaProps, outer: JSONSchemaProps | undefined
   const nestedItems = itemsOf(nested);
   if (nestedItems !== undefined) {
     const declared = outer === undefined ? undefined : itemsOf(outer);
-    if (declared === undefined && outer !== undefined) out.push(required(`${path}.items`, "must be specified outside of the junctor, in the enclosing schema's items, to be structural"));
+    if (declared === undefined && outer !== undefined)
+      out.push(required(`${path}.items`, "must be specified outside of the junctor, in the enclosing schema's items, to be structural"));
     checkNested(nestedItems, declared, `${path}.items`, false, false, out);
   }
   for (const junctor of JUNCTORS) {

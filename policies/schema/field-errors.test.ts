@@ -20,18 +20,48 @@ import {
 describe("field errors", () => {
   const cases: { name: string; made: ReturnType<typeof required>; message: string; reason: string }[] = [
     { name: "Required without detail is just the type", made: required("spec.lb"), message: "spec.lb: Required value", reason: "FieldValueRequired" },
-    { name: "Required with detail appends it", made: required("spec.backend", "set one"), message: "spec.backend: Required value: set one", reason: "FieldValueRequired" },
+    {
+      name: "Required with detail appends it",
+      made: required("spec.backend", "set one"),
+      message: "spec.backend: Required value: set one",
+      reason: "FieldValueRequired",
+    },
     {
       name: "NotSupported quotes the value and every supported value",
       made: notSupported("spec.lb", "alb-x", ["alb-out", "alb-in"]),
       message: 'spec.lb: Unsupported value: "alb-x": supported values: "alb-out", "alb-in"',
       reason: "FieldValueNotSupported",
     },
-    { name: "Invalid prints a number bare", made: invalid("spec.dns.ttl", 5, "too small"), message: "spec.dns.ttl: Invalid value: 5: too small", reason: "FieldValueInvalid" },
-    { name: "Invalid prints null as a quoted null", made: invalid("<nil>", null, "x"), message: '<nil>: Invalid value: "null": x', reason: "FieldValueInvalid" },
-    { name: "TypeInvalid prints like Invalid", made: typeInvalid("a", "string", "d"), message: 'a: Invalid value: "string": d', reason: "FieldValueTypeInvalid" },
-    { name: "TooLong does not print the value", made: tooLong("spec.x", 253), message: "spec.x: Too long: may not be longer than 253", reason: "FieldValueTooLong" },
-    { name: "TooMany prints the count and the limit", made: tooMany("spec.n", 300, 256), message: "spec.n: Too many: 300: must have at most 256 items", reason: "FieldValueTooMany" },
+    {
+      name: "Invalid prints a number bare",
+      made: invalid("spec.dns.ttl", 5, "too small"),
+      message: "spec.dns.ttl: Invalid value: 5: too small",
+      reason: "FieldValueInvalid",
+    },
+    {
+      name: "Invalid prints null as a quoted null",
+      made: invalid("<nil>", null, "x"),
+      message: '<nil>: Invalid value: "null": x',
+      reason: "FieldValueInvalid",
+    },
+    {
+      name: "TypeInvalid prints like Invalid",
+      made: typeInvalid("a", "string", "d"),
+      message: 'a: Invalid value: "string": d',
+      reason: "FieldValueTypeInvalid",
+    },
+    {
+      name: "TooLong does not print the value",
+      made: tooLong("spec.x", 253),
+      message: "spec.x: Too long: may not be longer than 253",
+      reason: "FieldValueTooLong",
+    },
+    {
+      name: "TooMany prints the count and the limit",
+      made: tooMany("spec.n", 300, 256),
+      message: "spec.n: Too many: 300: must have at most 256 items",
+      reason: "FieldValueTooMany",
+    },
     { name: "Forbidden carries only the detail", made: forbidden("spec.backend", "no"), message: "spec.backend: Forbidden: no", reason: "FieldValueForbidden" },
     { name: "Duplicate quotes the value", made: duplicate("spec.ns[1]", "a"), message: 'spec.ns[1]: Duplicate value: "a"', reason: "FieldValueDuplicate" },
   ];
@@ -45,7 +75,16 @@ describe("field errors", () => {
 
   it("marks the error kinds that stop CEL rules from running", () => {
     assert.deepEqual(
-      [required("a"), notSupported("a", 1, []), tooLong("a", 1), tooMany("a", 2, 1), typeInvalid("a", 1), invalid("a", 1), forbidden("a"), duplicate("a", 1)].map(isBlocking),
+      [
+        required("a"),
+        notSupported("a", 1, []),
+        tooLong("a", 1),
+        tooMany("a", 2, 1),
+        typeInvalid("a", 1),
+        invalid("a", 1),
+        forbidden("a"),
+        duplicate("a", 1),
+      ].map(isBlocking),
       [true, true, true, true, true, false, false, false],
     );
   });

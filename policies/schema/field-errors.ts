@@ -95,11 +95,7 @@ export function isBlocking(violation: SchemaViolation): boolean {
 
 /** The error the API server adds in place of the CEL rules it skipped. */
 export function rulesNotChecked(): SchemaViolation {
-  return invalid(
-    ROOT_FIELD,
-    null,
-    "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation",
-  );
+  return invalid(ROOT_FIELD, null, "some validation rules were not checked because the object was invalid; correct the existing errors to complete validation");
 }
 
 /**

@@ -27,7 +27,10 @@ describe("toJsonSchema", () => {
     },
     {
       name: "drops number formats, which do not restrict values, and keeps known string formats",
-      input: { type: "object", properties: { n: { type: "integer", format: "int32" }, t: { type: "string", format: "date-time" }, u: { type: "string", format: "colour" } } },
+      input: {
+        type: "object",
+        properties: { n: { type: "integer", format: "int32" }, t: { type: "string", format: "date-time" }, u: { type: "string", format: "colour" } },
+      },
       output: {
         type: "object",
         [DECLARED_TYPE]: "object",

@@ -27,10 +27,19 @@ describe("validateListTypes", () => {
   const cases: { name: string; object: unknown; messages: string[] }[] = [
     { name: "distinct set items are fine", object: { names: ["a", "b"] }, messages: [] },
     { name: "an atomic list may repeat items", object: { tags: ["a", "a"] }, messages: [] },
-    { name: "a repeated set item is reported once, at its second place", object: { names: ["a", "b", "a", "a"] }, messages: ['names[2]: Duplicate value: "a"'] },
+    {
+      name: "a repeated set item is reported once, at its second place",
+      object: { names: ["a", "b", "a", "a"] },
+      messages: ['names[2]: Duplicate value: "a"'],
+    },
     {
       name: "a repeated map-list key is reported with the key map",
-      object: { conditions: [{ type: "Ready", status: "True" }, { type: "Ready", status: "False" }] },
+      object: {
+        conditions: [
+          { type: "Ready", status: "True" },
+          { type: "Ready", status: "False" },
+        ],
+      },
       messages: ['conditions[1]: Duplicate value: map[string]interface {}{"type":"Ready"}'],
     },
     {
@@ -41,7 +50,10 @@ describe("validateListTypes", () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      assert.deepEqual(validateListTypes(schema, c.object).map((v) => v.message), c.messages);
+      assert.deepEqual(
+        validateListTypes(schema, c.object).map((v) => v.message),
+        c.messages,
+      );
     });
   }
 });

@@ -20,7 +20,10 @@ describe("validateObjectMeta", () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      assert.deepEqual(validateObjectMeta(c.object).map((v) => v.message), c.messages);
+      assert.deepEqual(
+        validateObjectMeta(c.object).map((v) => v.message),
+        c.messages,
+      );
     });
   }
 });

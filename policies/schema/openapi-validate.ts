@@ -54,9 +54,7 @@ export function validateOpenApi(schema: JSONSchemaProps, object: unknown, basePa
 
   // kube-openapi checks min/maxProperties first and skips the rest of that
   // object's checks when they fail; drop what ajv reported beyond them.
-  const cutOff = errors
-    .filter((e) => e.keyword === "maxProperties" || e.keyword === "minProperties")
-    .map((e) => e.instancePath);
+  const cutOff = errors.filter((e) => e.keyword === "maxProperties" || e.keyword === "minProperties").map((e) => e.instancePath);
   const out: SchemaViolation[] = [];
   for (const error of errors) {
     if (cutOff.some((p) => error.instancePath.startsWith(`${p}/`) || (error.instancePath === p && error.keyword === "required"))) continue;
@@ -77,7 +75,11 @@ function toViolation(error: ErrorObject, root: unknown, basePath: string): Schem
     case "required":
       return required(childPath(field, String(params.missingProperty)));
     case "enum":
-      return notSupported(field, data, (params.allowedValues as unknown[]).filter((v) => v !== null));
+      return notSupported(
+        field,
+        data,
+        (params.allowedValues as unknown[]).filter((v) => v !== null),
+      );
     case "type": {
       const declared = (error.parentSchema as Record<string, unknown> | undefined)?.[DECLARED_TYPE];
       const expected = typeof declared === "string" ? declared : String(params.type);

@@ -24,15 +24,41 @@ describe("pruneUnknownFields", () => {
     {
       name: "drops unknown spec fields and reports their paths",
       schema: routeSchema,
-      input: { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", spec: { domain: "a.example.com", domian: "typo", backend: { service: { name: "s", port: 80, targetPort: 8080 } } } },
+      input: {
+        apiVersion: "hostgate.dev/v1alpha1",
+        kind: "DomainRoute",
+        spec: { domain: "a.example.com", domian: "typo", backend: { service: { name: "s", port: 80, targetPort: 8080 } } },
+      },
       output: { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", spec: { domain: "a.example.com", backend: { service: { name: "s", port: 80 } } } },
       pruned: ["spec.domian", "spec.backend.service.targetPort"],
     },
     {
       name: "reports fields inside list items with their index",
       schema: routeSchema,
-      input: { spec: { protection: { provider: "sso", appId: "a", rules: [{ action: "Allow", paths: ["/"] }, { action: "Allow", paths: ["/x"], methods: ["GET"] }] } } },
-      output: { spec: { protection: { provider: "sso", appId: "a", rules: [{ action: "Allow", paths: ["/"] }, { action: "Allow", paths: ["/x"] }] } } },
+      input: {
+        spec: {
+          protection: {
+            provider: "sso",
+            appId: "a",
+            rules: [
+              { action: "Allow", paths: ["/"] },
+              { action: "Allow", paths: ["/x"], methods: ["GET"] },
+            ],
+          },
+        },
+      },
+      output: {
+        spec: {
+          protection: {
+            provider: "sso",
+            appId: "a",
+            rules: [
+              { action: "Allow", paths: ["/"] },
+              { action: "Allow", paths: ["/x"] },
+            ],
+          },
+        },
+      },
       pruned: ["spec.protection.rules[1].methods"],
     },
     {

@@ -12,7 +12,8 @@ const routeSchema = catalog.lookup("hostgate.dev/v1alpha1", "DomainRoute")!.sche
 const grantSchema = catalog.lookup("hostgate.dev/v1alpha1", "HostnameGrant")!.schema;
 
 const DOMAIN_PATTERN = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$";
-const SKIPPED = '<nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
+const SKIPPED =
+  '<nil>: Invalid value: "null": some validation rules were not checked because the object was invalid; correct the existing errors to complete validation';
 
 function route(spec: Record<string, unknown>): unknown {
   return applySchemaDefaults(routeSchema, {
@@ -162,7 +163,7 @@ describe("validateAgainstSchema", () => {
       messages: [],
     },
     {
-      name: "null where it is not nullable is a type error on \"null\"",
+      name: 'null where it is not nullable is a type error on "null"',
       schema: smallSchema,
       object: { spec: { name: null } },
       messages: ['spec.name: Invalid value: "null": spec.name in body must be of type string: "null"', SKIPPED],
@@ -197,6 +198,9 @@ describe("validateAgainstSchema", () => {
 
   it("reports fields below a base path, with messages relative to it", () => {
     const violations = validateAgainstSchema({ type: "integer", minimum: 60 }, 5, { isResourceRoot: false, path: "x.default" });
-    assert.deepEqual(violations.map((v) => [v.field, v.message]), [["x.default", "x.default: Invalid value: 5:  in body should be greater than or equal to 60"]]);
+    assert.deepEqual(
+      violations.map((v) => [v.field, v.message]),
+      [["x.default", "x.default: Invalid value: 5:  in body should be greater than or equal to 60"]],
+    );
   });
 });

@@ -163,13 +163,22 @@ const revokedRoute = terminating(domainRoute("team-b", "legacy", { domain: "lega
 const revokedHttpRoute = terminating(httpRoute("team-b", "old", ["shop.example.com"]));
 const everyHost = terminating(virtualService("team-b", "all", ["*"]));
 const released = (object: Json, changes: Json = {}): Json => withMetadata(object, { finalizers: [HOSTGATE_FINALIZER], ...changes });
-const serverWrote = { resourceVersion: "1002", generation: 4, managedFields: [{ manager: "hostgate-reconciler", operation: "Update", time: "2030-01-01T00:00:05Z", fieldsV1: { "f:metadata": {} } }] };
+const serverWrote = {
+  resourceVersion: "1002",
+  generation: 4,
+  managedFields: [{ manager: "hostgate-reconciler", operation: "Update", time: "2030-01-01T00:00:05Z", fieldsV1: { "f:metadata": {} } }],
+};
 
 /** Finalizer removals of objects the policies would deny: allowed without policies. */
 export const FINALIZER_RELEASES: readonly UpdateScenario[] = [
   { name: "removing one finalizer of a DomainRoute whose grant was revoked is allowed", stored: revokedRoute, updated: released(revokedRoute), deniedBy: [] },
   { name: "removing the last finalizer (an empty list) is allowed", stored: revokedRoute, updated: released(revokedRoute, { finalizers: [] }), deniedBy: [] },
-  { name: "removing the finalizers field altogether (a merge patch to null) is allowed", stored: revokedRoute, updated: released(revokedRoute, { finalizers: undefined }), deniedBy: [] },
+  {
+    name: "removing the finalizers field altogether (a merge patch to null) is allowed",
+    stored: revokedRoute,
+    updated: released(revokedRoute, { finalizers: undefined }),
+    deniedBy: [],
+  },
   {
     name: "removing a finalizer while resourceVersion, generation and managedFields differ (the server sets those) is allowed",
     stored: revokedRoute,
@@ -179,16 +188,32 @@ export const FINALIZER_RELEASES: readonly UpdateScenario[] = [
   {
     name: "removing a finalizer with a request that leaves out deletionTimestamp, uid and creationTimestamp (the server restores them) is allowed",
     stored: revokedRoute,
-    updated: released(revokedRoute, { deletionTimestamp: undefined, deletionGracePeriodSeconds: undefined, uid: undefined, creationTimestamp: undefined, resourceVersion: undefined }),
+    updated: released(revokedRoute, {
+      deletionTimestamp: undefined,
+      deletionGracePeriodSeconds: undefined,
+      uid: undefined,
+      creationTimestamp: undefined,
+      resourceVersion: undefined,
+    }),
     deniedBy: [],
   },
-  { name: "removing a finalizer of an HTTPRoute on another team's hostname is allowed", stored: revokedHttpRoute, updated: released(revokedHttpRoute, serverWrote), deniedBy: [] },
+  {
+    name: "removing a finalizer of an HTTPRoute on another team's hostname is allowed",
+    stored: revokedHttpRoute,
+    updated: released(revokedHttpRoute, serverWrote),
+    deniedBy: [],
+  },
   { name: 'removing a finalizer of a VirtualService for hosts ["*"] is allowed', stored: everyHost, updated: released(everyHost, serverWrote), deniedBy: [] },
 ];
 
 /** Updates of Terminating objects that carry more than a finalizer removal: judged, so denied here. */
 export const NOT_ONLY_RELEASES: readonly UpdateScenario[] = [
-  { name: "removing a finalizer and adding a label is judged like any other UPDATE", stored: revokedRoute, updated: released(revokedRoute, { labels: { team: "b" } }), deniedBy: ["hostname-granted"] },
+  {
+    name: "removing a finalizer and adding a label is judged like any other UPDATE",
+    stored: revokedRoute,
+    updated: released(revokedRoute, { labels: { team: "b" } }),
+    deniedBy: ["hostname-granted"],
+  },
   {
     name: "removing a finalizer and changing an annotation is judged like any other UPDATE",
     stored: revokedRoute,

@@ -30,12 +30,20 @@ function compiled(name: string, spec: Record<string, unknown>, operations: strin
 
 /** At most config.maxKeys entries in data. */
 const LIMIT = compiled("limit", {
-  validations: [{ expression: "!has(object.data) || size(object.data) <= config.maxKeys", messageExpression: "'data holds at most ' + string(config.maxKeys) + ' keys'", message: "too many keys" }],
+  validations: [
+    {
+      expression: "!has(object.data) || size(object.data) <= config.maxKeys",
+      messageExpression: "'data holds at most ' + string(config.maxKeys) + ' keys'",
+      message: "too many keys",
+    },
+  ],
 });
 
 /** Names listed in cluster.reservedNames are taken. */
 const RESERVED = compiled("reserved", {
-  validations: [{ expression: "!(object.metadata.name in cluster.reservedNames)", messageExpression: "object.metadata.name + ' is reserved'", message: "reserved" }],
+  validations: [
+    { expression: "!(object.metadata.name in cluster.reservedNames)", messageExpression: "object.metadata.name + ' is reserved'", message: "reserved" },
+  ],
 });
 
 /** Always warns, describing the request it saw. */
@@ -58,7 +66,12 @@ const ECHO = compiled(
 /** Adds label managed-by: hostgate when missing (idempotent). */
 const LABEL = compiled("label", {
   matchConditions: [{ name: "labelled", expression: "has(object.metadata.labels)" }],
-  mutations: [{ patchType: "JSONPatch", expression: "'managed-by' in object.metadata.labels ? [] : [{'op': 'add', 'path': '/metadata/labels/managed-by', 'value': 'hostgate'}]" }],
+  mutations: [
+    {
+      patchType: "JSONPatch",
+      expression: "'managed-by' in object.metadata.labels ? [] : [{'op': 'add', 'path': '/metadata/labels/managed-by', 'value': 'hostgate'}]",
+    },
+  ],
 });
 
 /** Appends to metadata.finalizers on every pass (not idempotent). */
@@ -99,7 +112,10 @@ function environment(policies: PolicySet = ALL): RecordingEnvironment {
   };
 }
 
-function configMap(name = "settings", extra: { labels?: Record<string, string>; data?: Record<string, string>; finalizers?: string[]; namespace?: string } = {}): Record<string, unknown> {
+function configMap(
+  name = "settings",
+  extra: { labels?: Record<string, string>; data?: Record<string, string>; finalizers?: string[]; namespace?: string } = {},
+): Record<string, unknown> {
   const { labels, data, finalizers, namespace = "team-a" } = extra;
   return {
     apiVersion: "v1",
@@ -201,7 +217,9 @@ describe("runSuite", () => {
         object: configMap("settings", { finalizers: ["keep"] }),
         expect: { allowed: true, patch: [{ op: "add", path: "/metadata/finalizers/-", value: "again" }] },
       }),
-      failures: ['mutations are not idempotent: a second pass over the mutated object patched again: [{"op":"add","path":"/metadata/finalizers/-","value":"again"}]'],
+      failures: [
+        'mutations are not idempotent: a second pass over the mutated object patched again: [{"op":"add","path":"/metadata/finalizers/-","value":"again"}]',
+      ],
     },
     {
       name: "an UPDATE case without oldObject fails without being evaluated",
@@ -219,7 +237,10 @@ describe("runSuite", () => {
 
   test("a patch expectation matches regardless of key order", () => {
     const result = runOne(
-      testCase("x", { object: configMap("settings", { labels: {} }), expect: { allowed: true, patch: [{ value: "hostgate", path: "/metadata/labels/managed-by", op: "add" }] } }),
+      testCase("x", {
+        object: configMap("settings", { labels: {} }),
+        expect: { allowed: true, patch: [{ value: "hostgate", path: "/metadata/labels/managed-by", op: "add" }] },
+      }),
     );
     assert.deepEqual(result.failures, []);
   });
@@ -231,7 +252,11 @@ describe("runSuite", () => {
       suiteOf(
         [
           testCase("suite override only: 3 keys fit", { object: configMap("s", { data: { a: "1", b: "2", c: "3" } }) }),
-          testCase("the case's override wins: 3 keys do not fit in 1", { object: configMap("s", { data: { a: "1", b: "2", c: "3" } }), config: { maxKeys: 1 }, expect: { allowed: false, messages: ["at most 1 keys"] } }),
+          testCase("the case's override wins: 3 keys do not fit in 1", {
+            object: configMap("s", { data: { a: "1", b: "2", c: "3" } }),
+            config: { maxKeys: 1 },
+            expect: { allowed: false, messages: ["at most 1 keys"] },
+          }),
         ],
         { config: { maxKeys: 3 } },
       ),
@@ -253,7 +278,11 @@ describe("runSuite", () => {
   test("the cluster is built from the suite's state followed by the case's state", () => {
     const env = environment();
     const result = runOne(
-      testCase("taken by the case's state", { object: configMap("mine"), state: [configMap("mine")], expect: { allowed: false, messages: ["mine is reserved"], policies: ["reserved"] } }),
+      testCase("taken by the case's state", {
+        object: configMap("mine"),
+        state: [configMap("mine")],
+        expect: { allowed: false, messages: ["mine is reserved"], policies: ["reserved"] },
+      }),
       { state: [configMap("theirs")] },
       env,
     );
@@ -265,7 +294,11 @@ describe("runSuite", () => {
   });
 
   test("spec.policies restricts the run to the named modules", () => {
-    const c = testCase("reserved name, but only limit runs", { object: configMap("mine"), state: [configMap("mine")], expect: { allowed: true, warnings: [] } });
+    const c = testCase("reserved name, but only limit runs", {
+      object: configMap("mine"),
+      state: [configMap("mine")],
+      expect: { allowed: true, warnings: [] },
+    });
     assert.deepEqual(runOne(c, { policies: ["limit"] }).failures, []);
     assert.equal(runOne(c).passed, false, "with every module loaded, the reserved name and the echo warning fail the case");
   });
@@ -297,20 +330,32 @@ describe("runSuite", () => {
   });
 
   const requests: Array<{ name: string; c: PolicyTestCase; warning: string }> = [
-    { name: "CREATE sends the object and no oldObject, in the object's namespace", c: testCase("x"), warning: "CREATE in team-a by hostgate-test: object settings, oldObject null" },
+    {
+      name: "CREATE sends the object and no oldObject, in the object's namespace",
+      c: testCase("x"),
+      warning: "CREATE in team-a by hostgate-test: object settings, oldObject null",
+    },
     {
       name: "UPDATE sends both objects",
       c: testCase("x", { operation: "UPDATE", object: configMap("new"), oldObject: configMap("old") }),
       warning: "UPDATE in team-a by hostgate-test: object new, oldObject old",
     },
-    { name: "DELETE sends no object and the case's object as oldObject", c: testCase("x", { operation: "DELETE" }), warning: "DELETE in team-a by hostgate-test: object null, oldObject settings" },
+    {
+      name: "DELETE sends no object and the case's object as oldObject",
+      c: testCase("x", { operation: "DELETE" }),
+      warning: "DELETE in team-a by hostgate-test: object null, oldObject settings",
+    },
     {
       // An object naming another namespace than its request is denied (policies/request-namespace.ts), as the API server refuses it.
       name: "a case's namespace is the request's for an object that names none",
       c: testCase("x", { namespace: "team-b", object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "settings" } } }),
       warning: "CREATE in team-b by hostgate-test: object settings, oldObject null",
     },
-    { name: "a case's user is the request's user", c: testCase("x", { user: { username: "alice" } }), warning: "CREATE in team-a by alice: object settings, oldObject null" },
+    {
+      name: "a case's user is the request's user",
+      c: testCase("x", { user: { username: "alice" } }),
+      warning: "CREATE in team-a by alice: object settings, oldObject null",
+    },
   ];
   for (const r of requests) {
     test(`the request a case builds: ${r.name}`, () => {
@@ -334,7 +379,13 @@ describe("runSuite", () => {
 // ---------------------------------------------------------------- readSuites
 
 function suiteDocument(name: string, extra: Record<string, unknown> = {}): Record<string, unknown> {
-  return { apiVersion: "hostgate.dev/v1alpha1", kind: "PolicyTest", metadata: { name }, spec: { cases: [{ name: "c", object: configMap(), expect: { allowed: true } }] }, ...extra };
+  return {
+    apiVersion: "hostgate.dev/v1alpha1",
+    kind: "PolicyTest",
+    metadata: { name },
+    spec: { cases: [{ name: "c", object: configMap(), expect: { allowed: true } }] },
+    ...extra,
+  };
 }
 
 describe("readSuites", () => {
@@ -375,7 +426,12 @@ describe("readSuites", () => {
     );
     const suites = readSuites([file]);
     assert.equal(suites.length, 1);
-    assert.deepEqual(suites[0]!.suite.spec.cases[1]!.object, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "base", namespace: "team-a" }, data: { a: "1" } });
+    assert.deepEqual(suites[0]!.suite.spec.cases[1]!.object, {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "base", namespace: "team-a" },
+      data: { a: "1" },
+    });
   });
 
   test("every problem of every file is collected into one SuiteFileError with exit code 2", () => {
@@ -400,11 +456,14 @@ describe("readSuites", () => {
     assert.ok(error instanceof SuiteFileError, `expected a SuiteFileError, got ${String(error)}`);
     assert.equal(error.exitCode, 2);
     const at = (file: string) => displayPath(file);
-    assert.deepEqual(error.problems.filter((p) => !p.includes("invalid YAML")), [
-      `${at(wrongKind)} (document 1): kind must be "PolicyTest"`,
-      `${at(badShape)} (document 1): /spec/cases/0: must NOT have additional properties "extra"`,
-      `${at(badShape)} (document 1): /spec/cases/0/expect/allowed: must be boolean`,
-    ]);
+    assert.deepEqual(
+      error.problems.filter((p) => !p.includes("invalid YAML")),
+      [
+        `${at(wrongKind)} (document 1): kind must be "PolicyTest"`,
+        `${at(badShape)} (document 1): /spec/cases/0: must NOT have additional properties "extra"`,
+        `${at(badShape)} (document 1): /spec/cases/0/expect/allowed: must be boolean`,
+      ],
+    );
     assert.ok(
       error.problems.some((p) => p.startsWith(`${at(badYaml)}:4:9: invalid YAML: `)),
       error.problems.join("\n"),
@@ -426,20 +485,43 @@ describe("findSuiteFiles", () => {
 
   test("a path that does not exist is a SuiteFileError naming it", () => {
     const missing = join(tempDir(), "nope");
-    assert.throws(() => findSuiteFiles([missing]), (e: unknown) => e instanceof SuiteFileError && e.problems[0] === `${missing}: no such file or directory (a dangling symlink counts as missing)`);
+    assert.throws(
+      () => findSuiteFiles([missing]),
+      (e: unknown) => e instanceof SuiteFileError && e.problems[0] === `${missing}: no such file or directory (a dangling symlink counts as missing)`,
+    );
   });
 });
 
 // ---------------------------------------------------------------- formatResults
 
 describe("formatResults", () => {
-  const result = (file: string, name: string, failures: string[] = [], suite = "s"): CaseResult => ({ file, suite, name, passed: failures.length === 0, failures });
+  const result = (file: string, name: string, failures: string[] = [], suite = "s"): CaseResult => ({
+    file,
+    suite,
+    name,
+    passed: failures.length === 0,
+    failures,
+  });
 
   test("groups cases under their file and suite, marks each ok or FAIL with its failures indented, and ends with the counts", () => {
-    const text = formatResults([result("a.test.yaml", "one", [], "alpha"), result("a.test.yaml", "two", ["first reason", "second reason"], "alpha"), result("b.test.yaml", "three", [], "beta")]);
+    const text = formatResults([
+      result("a.test.yaml", "one", [], "alpha"),
+      result("a.test.yaml", "two", ["first reason", "second reason"], "alpha"),
+      result("b.test.yaml", "three", [], "beta"),
+    ]);
     assert.equal(
       text,
-      ["a.test.yaml (alpha)", "  ok   one", "  FAIL two", "       first reason", "       second reason", "b.test.yaml (beta)", "  ok   three", "", "2 passed, 1 failed"].join("\n"),
+      [
+        "a.test.yaml (alpha)",
+        "  ok   one",
+        "  FAIL two",
+        "       first reason",
+        "       second reason",
+        "b.test.yaml (beta)",
+        "  ok   three",
+        "",
+        "2 passed, 1 failed",
+      ].join("\n"),
     );
   });
 

@@ -99,7 +99,10 @@ export function readSuites(files: readonly string[]): Array<{ file: string; suit
         continue;
       }
       if (!validateSuite(value)) {
-        for (const e of validateSuite.errors ?? []) problems.push(`${file} (document ${index + 1}): ${e.instancePath || "(top level)"}: ${e.message}${e.keyword === "additionalProperties" ? ` "${String(e.params.additionalProperty)}"` : ""}`);
+        for (const e of validateSuite.errors ?? [])
+          problems.push(
+            `${file} (document ${index + 1}): ${e.instancePath || "(top level)"}: ${e.message}${e.keyword === "additionalProperties" ? ` "${String(e.params.additionalProperty)}"` : ""}`,
+          );
         continue;
       }
       suites.push({ file, suite: value as PolicyTestSuite });
@@ -143,7 +146,8 @@ function runCase(testCase: PolicyTestCase, suite: PolicyTestSuite, policies: Pol
 
   if (verdict.patch.length > 0) {
     const again = decide({ ...input, object: verdict.object }, environment, { schema: false, mutate: true, validate: false });
-    if (again.patch.length > 0) failures.push(`mutations are not idempotent: a second pass over the mutated object patched again: ${JSON.stringify(again.patch)}`);
+    if (again.patch.length > 0)
+      failures.push(`mutations are not idempotent: a second pass over the mutated object patched again: ${JSON.stringify(again.patch)}`);
   }
   return failures;
 }
@@ -174,15 +178,18 @@ function compare(expect: PolicyTestCase["expect"], verdict: Verdict): string[] {
     failures.push(expect.allowed ? `expected allowed, but it was denied: ${denials.join(" | ")}` : "expected a denial, but it was allowed");
   }
   for (const text of expect.messages ?? []) {
-    if (!denials.some((d) => d.includes(text))) failures.push(`no denial message contains ${JSON.stringify(text)}; denials: ${denials.length > 0 ? denials.join(" | ") : "(none)"}`);
+    if (!denials.some((d) => d.includes(text)))
+      failures.push(`no denial message contains ${JSON.stringify(text)}; denials: ${denials.length > 0 ? denials.join(" | ") : "(none)"}`);
   }
   for (const policy of expect.policies ?? []) {
-    if (!verdict.denials.some((d) => d.policy === policy)) failures.push(`policy "${policy}" did not deny; denied by: ${[...new Set(verdict.denials.map((d) => d.policy))].join(", ") || "(none)"}`);
+    if (!verdict.denials.some((d) => d.policy === policy))
+      failures.push(`policy "${policy}" did not deny; denied by: ${[...new Set(verdict.denials.map((d) => d.policy))].join(", ") || "(none)"}`);
   }
   if (expect.warnings !== undefined) {
     if (expect.warnings.length === 0 && warnings.length > 0) failures.push(`expected no warnings, got: ${warnings.join(" | ")}`);
     for (const text of expect.warnings) {
-      if (!warnings.some((w) => w.includes(text))) failures.push(`no warning contains ${JSON.stringify(text)}; warnings: ${warnings.length > 0 ? warnings.join(" | ") : "(none)"}`);
+      if (!warnings.some((w) => w.includes(text)))
+        failures.push(`no warning contains ${JSON.stringify(text)}; warnings: ${warnings.length > 0 ? warnings.join(" | ") : "(none)"}`);
     }
   }
   if (expect.patch !== undefined && !isDeepStrictEqual(normalise(verdict.patch), normalise(expect.patch))) {

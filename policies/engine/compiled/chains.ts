@@ -10,7 +10,6 @@ import type { Expr, Scope } from "./types.ts";
 export const INDEX = "_[_]";
 export const CONDITIONAL = "_?_:_";
 
-
 /** True for the nodes the planner turns into an attribute (EvalAttr). */
 export function isAttribute(expr: Expr): boolean {
   const kind = expr.exprKind;

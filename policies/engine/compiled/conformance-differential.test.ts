@@ -140,7 +140,9 @@ describe("the fast path agrees with the planner on the CEL conformance data", ()
         disagreements.push(`${path}: ${test.original.expr}\n  fast:    ${JSON.stringify(fast)}\n  planner: ${JSON.stringify(reference)}`);
       }
     }
-    t.diagnostic(`conformance cases: ${tally.cases}; compared on the fast path: ${tally.compared}; declined by the compiler (planner only): ${tally.declined}; bailed out at run time: ${tally.bailedOut}; skipped (message bindings, no parse): ${tally.skipped}`);
+    t.diagnostic(
+      `conformance cases: ${tally.cases}; compared on the fast path: ${tally.compared}; declined by the compiler (planner only): ${tally.declined}; bailed out at run time: ${tally.bailedOut}; skipped (message bindings, no parse): ${tally.skipped}`,
+    );
     assert.deepEqual(disagreements, []);
   });
 

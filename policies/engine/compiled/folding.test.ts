@@ -26,7 +26,11 @@ const cases: Array<[name: string, source: string, limits?: { maxExpressionCost: 
   ["a prefix too long for its family is the call's error", "object.ip == '' || cidr('10.0.0.0/33') == ''"],
   ["a bad receiver is the method's error", "'nope'.family() == 4"],
   ["a bad argument to a method is the method's error", "cidr('10.0.0.0/8').containsCIDR('10.0.0.0/99')"],
-  ["the charge of a folded call can exhaust the expression's cost limit", `isHostname('${LONG_NAME}') && isHostname('${LONG_NAME}')`, { maxExpressionCost: 10 }],
+  [
+    "the charge of a folded call can exhaust the expression's cost limit",
+    `isHostname('${LONG_NAME}') && isHostname('${LONG_NAME}')`,
+    { maxExpressionCost: 10 },
+  ],
   ["a folded call's charge is made on every evaluation, in a loop too", `[1, 2, 3].all(i, isHostname('${LONG_NAME}'))`, { maxExpressionCost: 20 }],
 ];
 

@@ -5,7 +5,8 @@
 import { parseArgs } from "node:util";
 import { describeFailure, fuzz } from "./fuzz.ts";
 
-const USAGE = "usage: npm run fuzz:cel -- [--count N] [--seed S] [--path P]\n" +
+const USAGE =
+  "usage: npm run fuzz:cel -- [--count N] [--seed S] [--path P]\n" +
   "  --count N  cases to run (default 10000)\n" +
   "  --seed S   seed, a whole number from 0 to 4294967295 (default: the current time)\n" +
   "  --path P   replay only the case at fast-check path P of the seed (as a divergence report names it, e.g. 185:3:0)";
@@ -20,7 +21,8 @@ function wholeNumber(flag: string, text: string | undefined, fallback: number, m
 
 function replayPath(text: string): string {
   // fast-check's paths: run index, then one index per shrink step, colon-separated.
-  if (!/^\d+(:\d+)*$/.test(text)) throw new Error(`--path must be a fast-check replay path like 185:3:0 (whole numbers joined by colons), got ${JSON.stringify(text)}`);
+  if (!/^\d+(:\d+)*$/.test(text))
+    throw new Error(`--path must be a fast-check replay path like 185:3:0 (whole numbers joined by colons), got ${JSON.stringify(text)}`);
   return text;
 }
 

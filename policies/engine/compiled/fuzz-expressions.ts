@@ -51,7 +51,10 @@ const FIELDS = ["name", "s", "n", "items", "labels", "map", "list", "host", "__p
 /** An expression given the macro variables in scope (innermost last). */
 type Render = (locals: readonly string[]) => string;
 
-const text = (source: string): Render => () => source;
+const text =
+  (source: string): Render =>
+  () =>
+    source;
 const word = (words: readonly string[]): fc.Arbitrary<string> => fc.constantFrom(...words);
 
 /** `.field` (mostly) or `['key']`, the key any field name. */
@@ -71,11 +74,14 @@ function pathArbitrary(variables: readonly string[]): fc.Arbitrary<Render> {
       variableIndex: fc.nat(),
       steps: fc.array(step, { maxLength: 2 }),
     })
-    .map(({ local, localIndex, root, variable, variableIndex, steps }): Render => (locals) => {
-      let path = local && locals.length > 0 ? locals[localIndex % locals.length]! : root;
-      if (variable) path = `variables.${variables[variableIndex % variables.length]}`;
-      return path + steps.join("");
-    });
+    .map(
+      ({ local, localIndex, root, variable, variableIndex, steps }): Render =>
+        (locals) => {
+          let path = local && locals.length > 0 ? locals[localIndex % locals.length]! : root;
+          if (variable) path = `variables.${variables[variableIndex % variables.length]}`;
+          return path + steps.join("");
+        },
+    );
 }
 
 interface Tree {
@@ -99,35 +105,130 @@ function build(variables: readonly string[], maxDepth: number): fc.Arbitrary<str
       expression: fc.oneof(
         { maxDepth, depthIdentifier, depthSize: "small", withCrossShrink: true },
         leaf,
-        { weight: 2, arbitrary: fc.tuple(x, word(BINARY), x).map(([a, op, b]): Render => (l) => `(${a(l)} ${op} ${b(l)})`) },
+        {
+          weight: 2,
+          arbitrary: fc.tuple(x, word(BINARY), x).map(
+            ([a, op, b]): Render =>
+              (l) =>
+                `(${a(l)} ${op} ${b(l)})`,
+          ),
+        },
         // Both sides the same: equal operands (`x <= x`, `x - x`, `x % x`) are otherwise rare.
-        fc.tuple(x, word(BINARY)).map(([a, op]): Render => (l) => `(${a(l)} ${op} ${a(l)})`),
-        fc.tuple(x, x, x).map(([c, a, b]): Render => (l) => `(${c(l)} ? ${a(l)} : ${b(l)})`),
-        fc.tuple(word(["!", "-"]), x).map(([op, a]): Render => (l) => `${op}${a(l)}`),
+        fc.tuple(x, word(BINARY)).map(
+          ([a, op]): Render =>
+            (l) =>
+              `(${a(l)} ${op} ${a(l)})`,
+        ),
+        fc.tuple(x, x, x).map(
+          ([c, a, b]): Render =>
+            (l) =>
+              `(${c(l)} ? ${a(l)} : ${b(l)})`,
+        ),
+        fc.tuple(word(["!", "-"]), x).map(
+          ([op, a]): Render =>
+            (l) =>
+              `${op}${a(l)}`,
+        ),
         tie("call") as fc.Arbitrary<Render>,
         tie("macro") as fc.Arbitrary<Render>,
-        fc.tuple(path, x).map(([p, i]): Render => (l) => `${p(l)}[${i(l)}]`),
-        some.map((items): Render => (l) => `[${each(items, l).join(", ")}]`),
-        fc.array(fc.tuple(leaf, x), { maxLength: 3 }).map((entries): Render => (l) => `{${entries.map(([k, v]) => `${k(l)}: ${v(l)}`).join(", ")}}`),
-        fc.tuple(x, word(TYPES)).map(([a, type]): Render => (l) => `type(${a(l)}) == ${type}`),
-        fc.tuple(path, word(FIELDS)).map(([p, field]): Render => (l) => `has(${p(l)}.${field})`),
+        fc.tuple(path, x).map(
+          ([p, i]): Render =>
+            (l) =>
+              `${p(l)}[${i(l)}]`,
+        ),
+        some.map(
+          (items): Render =>
+            (l) =>
+              `[${each(items, l).join(", ")}]`,
+        ),
+        fc.array(fc.tuple(leaf, x), { maxLength: 3 }).map(
+          (entries): Render =>
+            (l) =>
+              `{${entries.map(([k, v]) => `${k(l)}: ${v(l)}`).join(", ")}}`,
+        ),
+        fc.tuple(x, word(TYPES)).map(
+          ([a, type]): Render =>
+            (l) =>
+              `type(${a(l)}) == ${type}`,
+        ),
+        fc.tuple(path, word(FIELDS)).map(
+          ([p, field]): Render =>
+            (l) =>
+              `has(${p(l)}.${field})`,
+        ),
       ),
       leaf: fc.oneof(word(LITERALS).map(text), path),
       call: fc.oneof(
-        fc.tuple(fc.boolean(), x).map(([global, a]): Render => (l) => (global ? `size(${a(l)})` : `${a(l)}.size()`)),
-        fc.tuple(x, word(["contains", "startsWith", "endsWith", "indexOf", "lastIndexOf"]), x).map(([a, f, b]): Render => (l) => `${a(l)}.${f}(${b(l)})`),
-        fc.tuple(x, word(["matches", "find", "findAll"]), word(PATTERNS)).map(([a, f, p]): Render => (l) => `${a(l)}.${f}(${p})`),
-        fc.tuple(x, word(["lowerAscii", "upperAscii", "trim"])).map(([a, f]): Render => (l) => `${a(l)}.${f}()`),
-        fc.tuple(x, fc.oneof(word(["','", "''"]).map(text), x)).map(([a, s]): Render => (l) => `${a(l)}.split(${s(l)})`),
-        fc.tuple(x, fc.boolean()).map(([a, comma]): Render => (l) => `${a(l)}.join(${comma ? "','" : ""})`),
-        fc.tuple(x, x, fc.oneof(word(["'-'", "''"]).map(text), x)).map(([a, b, c]): Render => (l) => `${a(l)}.replace(${b(l)}, ${c(l)})`),
-        fc.tuple(word(["int", "uint", "double", "string", "bool", "bytes", "dyn"]), x).map(([f, a]): Render => (l) => `${f}(${a(l)})`),
-        fc.tuple(word(["isHostname", "isWildcardHostname", "isIP", "isCIDR", "hostnameWithoutPort"]), x).map(([f, a]): Render => (l) => `${f}(${a(l)})`),
-        fc.tuple(word(["grantCovers", "hostnameUnder", "labelsBelow"]), x, x).map(([f, a, b]): Render => (l) => `${f}(${a(l)}, ${b(l)})`),
-        fc.tuple(x, word(["min", "max", "sum", "isSorted"])).map(([a, f]): Render => (l) => `${a(l)}.${f}()`),
-        fc.tuple(x, fc.oneof(word(["0", "1", "-1"]).map(text), x)).map(([a, i]): Render => (l) => `${a(l)}.substring(${i(l)})`),
-        fc.tuple(x, fc.oneof(fc.constant(text("['example.com', 'b.example.com']")), x)).map(([a, b]): Render => (l) => `apexOf(${a(l)}, ${b(l)})`),
-        fc.tuple(x, word(["isLoopback", "isPrivate", "family", "prefixLength", "masked"])).map(([a, f]): Render => (l) => `${a(l)}.${f}()`),
+        fc.tuple(fc.boolean(), x).map(
+          ([global, a]): Render =>
+            (l) =>
+              global ? `size(${a(l)})` : `${a(l)}.size()`,
+        ),
+        fc.tuple(x, word(["contains", "startsWith", "endsWith", "indexOf", "lastIndexOf"]), x).map(
+          ([a, f, b]): Render =>
+            (l) =>
+              `${a(l)}.${f}(${b(l)})`,
+        ),
+        fc.tuple(x, word(["matches", "find", "findAll"]), word(PATTERNS)).map(
+          ([a, f, p]): Render =>
+            (l) =>
+              `${a(l)}.${f}(${p})`,
+        ),
+        fc.tuple(x, word(["lowerAscii", "upperAscii", "trim"])).map(
+          ([a, f]): Render =>
+            (l) =>
+              `${a(l)}.${f}()`,
+        ),
+        fc.tuple(x, fc.oneof(word(["','", "''"]).map(text), x)).map(
+          ([a, s]): Render =>
+            (l) =>
+              `${a(l)}.split(${s(l)})`,
+        ),
+        fc.tuple(x, fc.boolean()).map(
+          ([a, comma]): Render =>
+            (l) =>
+              `${a(l)}.join(${comma ? "','" : ""})`,
+        ),
+        fc.tuple(x, x, fc.oneof(word(["'-'", "''"]).map(text), x)).map(
+          ([a, b, c]): Render =>
+            (l) =>
+              `${a(l)}.replace(${b(l)}, ${c(l)})`,
+        ),
+        fc.tuple(word(["int", "uint", "double", "string", "bool", "bytes", "dyn"]), x).map(
+          ([f, a]): Render =>
+            (l) =>
+              `${f}(${a(l)})`,
+        ),
+        fc.tuple(word(["isHostname", "isWildcardHostname", "isIP", "isCIDR", "hostnameWithoutPort"]), x).map(
+          ([f, a]): Render =>
+            (l) =>
+              `${f}(${a(l)})`,
+        ),
+        fc.tuple(word(["grantCovers", "hostnameUnder", "labelsBelow"]), x, x).map(
+          ([f, a, b]): Render =>
+            (l) =>
+              `${f}(${a(l)}, ${b(l)})`,
+        ),
+        fc.tuple(x, word(["min", "max", "sum", "isSorted"])).map(
+          ([a, f]): Render =>
+            (l) =>
+              `${a(l)}.${f}()`,
+        ),
+        fc.tuple(x, fc.oneof(word(["0", "1", "-1"]).map(text), x)).map(
+          ([a, i]): Render =>
+            (l) =>
+              `${a(l)}.substring(${i(l)})`,
+        ),
+        fc.tuple(x, fc.oneof(fc.constant(text("['example.com', 'b.example.com']")), x)).map(
+          ([a, b]): Render =>
+            (l) =>
+              `apexOf(${a(l)}, ${b(l)})`,
+        ),
+        fc.tuple(x, word(["isLoopback", "isPrivate", "family", "prefixLength", "masked"])).map(
+          ([a, f]): Render =>
+            (l) =>
+              `${a(l)}.${f}()`,
+        ),
       ),
       // The range is read in the outer scope, the body (and map's filter) with the macro variable bound.
       macro: fc
@@ -139,11 +240,14 @@ function build(variables: readonly string[], maxDepth: number): fc.Arbitrary<str
           filter: fc.oneof({ weight: 7, arbitrary: fc.constant(undefined) }, { weight: 3, arbitrary: x }),
           body: x,
         })
-        .map(({ variable, range, macro, filter, body }): Render => (l) => {
-          const inner = [...l, variable];
-          const args = macro === "map" && filter !== undefined ? [filter(inner), body(inner)] : [body(inner)];
-          return `${range(l)}.${macro}(${variable}, ${args.join(", ")})`;
-        }),
+        .map(
+          ({ variable, range, macro, filter, body }): Render =>
+            (l) => {
+              const inner = [...l, variable];
+              const args = macro === "map" && filter !== undefined ? [filter(inner), body(inner)] : [body(inner)];
+              return `${range(l)}.${macro}(${variable}, ${args.join(", ")})`;
+            },
+        ),
     };
   });
   return expression.map((render) => render([]));

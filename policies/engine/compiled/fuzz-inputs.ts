@@ -6,7 +6,22 @@
 import fc from "fast-check";
 
 /** The keys expressions read (fuzz-expressions.ts uses the same), prototype names included. */
-export const FIELD_NAMES = ["name", "s", "n", "items", "labels", "map", "list", "host", "__proto__", "constructor", "toString", "hasOwnProperty", "ünï", "a.b"] as const;
+export const FIELD_NAMES = [
+  "name",
+  "s",
+  "n",
+  "items",
+  "labels",
+  "map",
+  "list",
+  "host",
+  "__proto__",
+  "constructor",
+  "toString",
+  "hasOwnProperty",
+  "ünï",
+  "a.b",
+] as const;
 
 export const STRINGS = [
   "",

@@ -157,7 +157,14 @@ const hostileRoute: fc.Arbitrary<unknown> = fc.array(routeEdit, { minLength: 1, 
       lb: "alb-out",
       routing: { mode: "Managed" },
       backend: { service: { name: "web", port: 8080 } },
-      protection: { provider: "sso", appId: "web", rules: [{ action: "Allow", paths: ["/healthz"] }, { action: "Authenticate", paths: ["/*"] }] },
+      protection: {
+        provider: "sso",
+        appId: "web",
+        rules: [
+          { action: "Allow", paths: ["/healthz"] },
+          { action: "Authenticate", paths: ["/*"] },
+        ],
+      },
     },
   };
   const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null;
@@ -307,8 +314,7 @@ export function describeFailure(run: FuzzRun): string {
 
 /** A divergence: what ran, on what, and both outcomes. */
 export function describeDivergence(d: Divergence): string {
-  const json = (value: unknown): string =>
-    JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? `${v}n` : v), 2);
+  const json = (value: unknown): string => JSON.stringify(value, (_key, v) => (typeof v === "bigint" ? `${v}n` : v), 2);
   return [
     `divergence (${d.kind} case)`,
     `expressions:\n${d.expressions.map((e) => `  ${e}`).join("\n")}`,

@@ -34,7 +34,9 @@ export function compileMacro(ctx: CompileContext, c: Expr_Comprehension, id: big
   const bool = constantBool(init);
   if (bool !== undefined) {
     const junction = bool ? "_&&_" : "_||_";
-    const expected = bool ? isIdent(loop.condition, c.accuVar) : isCall(loop.condition, "!_", 1) && isIdent(callArgs(loop.condition)[0], c.accuVar) && isStandard(ctx.env, "!_");
+    const expected = bool
+      ? isIdent(loop.condition, c.accuVar)
+      : isCall(loop.condition, "!_", 1) && isIdent(callArgs(loop.condition)[0], c.accuVar) && isStandard(ctx.env, "!_");
     if (!expected || !isCall(step, junction, 2)) return undefined;
     const [accu, predicate] = callArgs(step) as [Expr, Expr];
     if (!isIdent(accu, c.accuVar) || mentions(predicate, c.accuVar)) return undefined;
@@ -159,7 +161,12 @@ function unwrapNotStrictlyFalse(condition: Expr | undefined): Expr | undefined {
 }
 
 function isCall(expr: Expr | undefined, fn: string, arity: number): boolean {
-  return expr?.exprKind.case === "callExpr" && expr.exprKind.value.function === fn && expr.exprKind.value.target === undefined && expr.exprKind.value.args.length === arity;
+  return (
+    expr?.exprKind.case === "callExpr" &&
+    expr.exprKind.value.function === fn &&
+    expr.exprKind.value.target === undefined &&
+    expr.exprKind.value.args.length === arity
+  );
 }
 
 function callArgs(expr: Expr | undefined): Expr[] {

@@ -27,9 +27,48 @@ const PATTERNS = [
   "abc",
 ];
 const TEXTS = [
-  "", "/", "//", "/healthz", "/static/*", "/a/b", "/.", "/..;/x", "/%2e%2E/x", "/;x/", "/x%2Fy", "/x\\y", "/{*}", "/*",
-  "word", " word ", "words", "a word.", "for", "oro", "b", "a\nb", "a\nb\n", "\n", "\n\n", "ab", "a", "ba", "xx", "x\n",
-  "é", "Éclair", "éclair bis", "😀", "a😀", "😀\n", "abc", "xabcx", "ABC", "/ü/", "/a b", "tab\there",
+  "",
+  "/",
+  "//",
+  "/healthz",
+  "/static/*",
+  "/a/b",
+  "/.",
+  "/..;/x",
+  "/%2e%2E/x",
+  "/;x/",
+  "/x%2Fy",
+  "/x\\y",
+  "/{*}",
+  "/*",
+  "word",
+  " word ",
+  "words",
+  "a word.",
+  "for",
+  "oro",
+  "b",
+  "a\nb",
+  "a\nb\n",
+  "\n",
+  "\n\n",
+  "ab",
+  "a",
+  "ba",
+  "xx",
+  "x\n",
+  "é",
+  "Éclair",
+  "éclair bis",
+  "😀",
+  "a😀",
+  "😀\n",
+  "abc",
+  "xabcx",
+  "ABC",
+  "/ü/",
+  "/a b",
+  "tab\there",
 ];
 
 describe("withEmptyWidthMemo", () => {
@@ -48,7 +87,8 @@ describe("withEmptyWidthMemo", () => {
   it("answers alike when texts are tried in another order (a memo filled by one text serves the next)", () => {
     for (const pattern of PATTERNS) {
       const memo = withEmptyWidthMemo(RE2JS.compile(pattern));
-      for (const text of [...TEXTS].reverse()) assert.equal(memo.test(text), RE2JS.compile(pattern).test(text), `${JSON.stringify(pattern)} on ${JSON.stringify(text)}`);
+      for (const text of [...TEXTS].reverse())
+        assert.equal(memo.test(text), RE2JS.compile(pattern).test(text), `${JSON.stringify(pattern)} on ${JSON.stringify(text)}`);
     }
   });
 
@@ -56,7 +96,8 @@ describe("withEmptyWidthMemo", () => {
     const texts = [`/${"a".repeat(5000)}`, `/${"ab\n".repeat(2000)}`, `${"word ".repeat(1000)}x`, `/${"a/".repeat(3000)}$`];
     for (const pattern of PATTERNS) {
       const memo = withEmptyWidthMemo(RE2JS.compile(pattern));
-      for (const text of texts) assert.equal(memo.test(text), RE2JS.compile(pattern).test(text), `${JSON.stringify(pattern)} on a ${text.length}-character text`);
+      for (const text of texts)
+        assert.equal(memo.test(text), RE2JS.compile(pattern).test(text), `${JSON.stringify(pattern)} on a ${text.length}-character text`);
     }
   });
 

@@ -24,7 +24,13 @@ const object = {
   metadata: { name: "web", labels: { constructor: "a label", app: "web" } },
   spec: { replicas: 3, ratio: 0.5, name: "Web", nothing: null, ports: [80, 443], rules: [{ action: "Allow" }, { action: "Deny" }] },
 };
-const bindings = { object: jsonToCel(object), config: new Map<string, unknown>([["limit", 2n], ["names", ["a", "b"]]]) };
+const bindings = {
+  object: jsonToCel(object),
+  config: new Map<string, unknown>([
+    ["limit", 2n],
+    ["names", ["a", "b"]],
+  ]),
+};
 
 /** A scalar value, a value as render() writes it (lists, uints), or an error message pattern. */
 type Expected = { value: bigint | number | string | boolean } | { rendered: unknown } | { error: RegExp };
@@ -158,7 +164,10 @@ describe("bounds hold on the fast path", () => {
   test("an exhausted budget fails the expression even when || would absorb the loop's result", () => {
     const { fast } = both("object.items.exists(a, object.items.exists(b, a + b < 0)) || true");
     const budget = new EvaluationBudget({ maxIterations: 500, timeoutMs: 60_000 });
-    assert.throws(() => fast.evaluateCel(big, budget), (e: unknown) => e instanceof CelEvaluationError && e.budgetExhausted);
+    assert.throws(
+      () => fast.evaluateCel(big, budget),
+      (e: unknown) => e instanceof CelEvaluationError && e.budgetExhausted,
+    );
   });
 
   test("the deadline stops a long loop on both engines, read from the injected clock", () => {
@@ -167,14 +176,24 @@ describe("bounds hold on the fast path", () => {
       if (!program.ok) assert.fail(program.message);
       let clock = 0;
       const budget = new EvaluationBudget({ maxIterations: 10_000_000, timeoutMs: 5 }, () => (clock += 1));
-      assert.throws(() => program.evaluateCel(big, budget), (e: unknown) => e instanceof CelEvaluationError && e.budgetExhausted && /deadline of 5 ms/.test(e.message), engine);
+      assert.throws(
+        () => program.evaluateCel(big, budget),
+        (e: unknown) => e instanceof CelEvaluationError && e.budgetExhausted && /deadline of 5 ms/.test(e.message),
+        engine,
+      );
       // The constructor reads the clock once (deadline 6); ticks read it every 128 iterations (2, 3, ... 7 > 6).
       assert.equal(budget.iterations, 768, engine);
     }
   });
 
   test("every loop step charges the budget: all, exists, map, filter and exists_one alike", () => {
-    for (const source of ["[1, 2, 3].all(x, x > 0)", "[1, 2, 3].exists(x, x > 5)", "[1, 2, 3].map(x, x)", "[1, 2, 3].filter(x, true)", "[1, 2, 3].exists_one(x, x == 2)"]) {
+    for (const source of [
+      "[1, 2, 3].all(x, x > 0)",
+      "[1, 2, 3].exists(x, x > 5)",
+      "[1, 2, 3].map(x, x)",
+      "[1, 2, 3].filter(x, true)",
+      "[1, 2, 3].exists_one(x, x == 2)",
+    ]) {
       const { fast, reference } = both(source);
       const observed = observe(fast, bindings);
       assert.equal(observed.iterations, 3, source);

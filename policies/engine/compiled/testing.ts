@@ -51,7 +51,11 @@ export function observe(program: CompiledCel, bindings: Record<string, unknown>,
     return { outcome: { value: render(value) }, iterations: budget.iterations, cost: budget.cost };
   } catch (error) {
     if (!(error instanceof CelEvaluationError)) throw error;
-    return { outcome: { error: error.message, column: error.column, budgetExhausted: error.budgetExhausted }, iterations: budget.iterations, cost: budget.cost };
+    return {
+      outcome: { error: error.message, column: error.column, budgetExhausted: error.budgetExhausted },
+      iterations: budget.iterations,
+      cost: budget.cost,
+    };
   }
 }
 
@@ -59,6 +63,7 @@ export function observe(program: CompiledCel, bindings: Record<string, unknown>,
 export function observeRaw(run: () => unknown, limits: EvaluationLimits = GENEROUS): { result: unknown; iterations: number } {
   const budget = new EvaluationBudget(limits);
   const result = runWithBudget(budget, run);
-  if (isCelError(result)) return { result: { error: (result as CelError).message, exprId: (result as CelError).exprId?.toString() }, iterations: budget.iterations };
+  if (isCelError(result))
+    return { result: { error: (result as CelError).message, exprId: (result as CelError).exprId?.toString() }, iterations: budget.iterations };
   return { result: { value: render(result) }, iterations: budget.iterations };
 }

@@ -41,11 +41,7 @@ export function cidrContainsIP(cidr: CIDR, ip: IPAddress): boolean {
 
 /** True when every address of `inner` is also in `outer`. */
 export function cidrContainsCIDR(outer: CIDR, inner: CIDR): boolean {
-  return (
-    inner.ip.family === outer.ip.family &&
-    inner.bits >= outer.bits &&
-    samePrefix(outer.ip.bytes, inner.ip.bytes, outer.bits)
-  );
+  return inner.ip.family === outer.ip.family && inner.bits >= outer.bits && samePrefix(outer.ip.bytes, inner.ip.bytes, outer.bits);
 }
 
 function maskBytes(bytes: Uint8Array, bits: number): Uint8Array {

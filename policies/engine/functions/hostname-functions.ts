@@ -2,15 +2,7 @@
 
 import { CelScalar, celError, celFunc, listType } from "@bufbuild/cel";
 import type { CelFunc, CelList } from "@bufbuild/cel";
-import {
-  apexOf,
-  grantCovers,
-  hostnameUnder,
-  hostnameWithoutPort,
-  isHostname,
-  isWildcardHostname,
-  labelsBelow,
-} from "./hostname.ts";
+import { apexOf, grantCovers, hostnameUnder, hostnameWithoutPort, isHostname, isWildcardHostname, labelsBelow } from "./hostname.ts";
 
 const { BOOL, INT, STRING } = CelScalar;
 const LIST_STRING = listType(STRING);

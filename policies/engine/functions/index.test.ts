@@ -3,14 +3,7 @@ import { describe, test } from "node:test";
 import { readFileSync } from "node:fs";
 import { celEnv } from "@bufbuild/cel";
 import { strings } from "@bufbuild/cel/ext";
-import {
-  cidrFunctions,
-  hostgateFunctions,
-  hostnameFunctions,
-  ipFunctions,
-  listFunctions,
-  regexFunctions,
-} from "./index.ts";
+import { cidrFunctions, hostgateFunctions, hostnameFunctions, ipFunctions, listFunctions, regexFunctions } from "./index.ts";
 
 describe("hostgateFunctions", () => {
   test("it is exactly the union of the groups", () => {
@@ -82,9 +75,7 @@ describe("hostgateFunctions", () => {
 
   test("the README documents every function, for the security team", () => {
     const readme = readFileSync(new URL("README.md", import.meta.url), "utf8");
-    const missing = [...new Set(hostgateFunctions.map((f) => f.name))].filter(
-      (name) => !readme.includes(`\n| \`${name}\` |`),
-    );
+    const missing = [...new Set(hostgateFunctions.map((f) => f.name))].filter((name) => !readme.includes(`\n| \`${name}\` |`));
     assert.deepEqual(missing, []);
   });
 });

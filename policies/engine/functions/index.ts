@@ -11,10 +11,4 @@ import { regexFunctions } from "./regex-functions.ts";
 
 export { cidrFunctions, hostnameFunctions, ipFunctions, listFunctions, regexFunctions };
 
-export const hostgateFunctions: CelFunc[] = [
-  ...ipFunctions,
-  ...cidrFunctions,
-  ...listFunctions,
-  ...regexFunctions,
-  ...hostnameFunctions,
-];
+export const hostgateFunctions: CelFunc[] = [...ipFunctions, ...cidrFunctions, ...listFunctions, ...regexFunctions, ...hostnameFunctions];

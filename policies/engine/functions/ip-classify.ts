@@ -51,9 +51,7 @@ export function isBroadcast(ip: IPAddress): boolean {
 /** RFC 1918 (10/8, 172.16/12, 192.168/16) or RFC 4193 unique local (fc00::/7). */
 export function isPrivate(ip: IPAddress): boolean {
   if (ip.family === 6) return hasPrefix(ip.bytes, [0xfc], 7);
-  return (
-    hasPrefix(ip.bytes, [10], 8) || hasPrefix(ip.bytes, [172, 16], 12) || hasPrefix(ip.bytes, [192, 168], 16)
-  );
+  return hasPrefix(ip.bytes, [10], 8) || hasPrefix(ip.bytes, [172, 16], 12) || hasPrefix(ip.bytes, [192, 168], 16);
 }
 
 /**

@@ -9,16 +9,7 @@ import type { CelFunc } from "@bufbuild/cel";
 import { formatIP, parseIP } from "./ip-address.ts";
 import type { IPAddress } from "./ip-address.ts";
 import { cachedParser } from "./parse-cache.ts";
-import {
-  isBroadcast,
-  isGlobalUnicast,
-  isLinkLocalMulticast,
-  isLinkLocalUnicast,
-  isLoopback,
-  isMulticast,
-  isPrivate,
-  isUnspecified,
-} from "./ip-classify.ts";
+import { isBroadcast, isGlobalUnicast, isLinkLocalMulticast, isLinkLocalUnicast, isLoopback, isMulticast, isPrivate, isUnspecified } from "./ip-classify.ts";
 
 const { BOOL, INT, STRING } = CelScalar;
 

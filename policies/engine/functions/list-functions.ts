@@ -10,16 +10,7 @@ const { BOOL, DYN, INT } = CelScalar;
 const LIST = listType(DYN);
 
 // Types Kubernetes lets min/max/isSorted order, and sum add.
-const ORDERED = new Set([
-  "int",
-  "uint",
-  "double",
-  "bool",
-  "string",
-  "bytes",
-  "google.protobuf.Timestamp",
-  "google.protobuf.Duration",
-]);
+const ORDERED = new Set(["int", "uint", "double", "bool", "string", "bytes", "google.protobuf.Timestamp", "google.protobuf.Duration"]);
 const SUMMABLE = new Set(["int", "uint", "double", "google.protobuf.Duration"]);
 
 /** Lists are untyped at run time, so each element's type is checked here. */

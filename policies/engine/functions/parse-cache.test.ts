@@ -64,7 +64,10 @@ describe("IP and CIDR functions with kept parses", () => {
   // The same text through every function that parses it, twice: a kept parse must answer as a fresh one did.
   const cases: Array<[expression: string, expected: unknown]> = [
     ["[isIP('10.0.0.1'), isIP('10.0.0.1'), '10.0.0.1'.family(), '10.0.0.1'.isPrivate(), ip('10.0.0.1')]", [true, true, 4n, true, "10.0.0.1"]],
-    ["[isCIDR('10.1.2.3/8'), cidr('10.1.2.3/8'), '10.1.2.3/8'.masked(), '10.1.2.3/8'.masked(), '10.1.2.3/8'.prefixLength()]", [true, "10.1.2.3/8", "10.0.0.0/8", "10.0.0.0/8", 8n]],
+    [
+      "[isCIDR('10.1.2.3/8'), cidr('10.1.2.3/8'), '10.1.2.3/8'.masked(), '10.1.2.3/8'.masked(), '10.1.2.3/8'.prefixLength()]",
+      [true, "10.1.2.3/8", "10.0.0.0/8", "10.0.0.0/8", 8n],
+    ],
     ["['10.1.2.3/8'.masked(), '10.1.2.3/8'.containsIP('10.200.0.1'), '10.1.2.3/8'.containsCIDR('10.1.2.3/8')]", ["10.0.0.0/8", true, true]],
   ];
   for (const [expression, expected] of cases) {

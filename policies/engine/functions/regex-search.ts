@@ -170,9 +170,7 @@ export class RegexSearcher {
       const match = this.search(text, pos);
       work += this.#stepped;
       if (work > budget) {
-        throw new RangeError(
-          `regex ${JSON.stringify(this.pattern)} is too costly to findAll on a ${text.length}-character string; simplify the pattern`,
-        );
+        throw new RangeError(`regex ${JSON.stringify(this.pattern)} is too costly to findAll on a ${text.length}-character string; simplify the pattern`);
       }
       if (match === null) break;
       const [start, end] = match;
