@@ -100,7 +100,7 @@ interface Case {
 const cases: Case[] = [
   {
     name: "a body that stalls short of its Content-Length gets 408 RequestTimeout once the request timeout passes",
-    raw: head({ "Content-Type": "application/json", "Content-Length": 100 }) + "{}",
+    raw: `${head({ "Content-Type": "application/json", "Content-Length": 100 })}{}`,
     code: 408,
     reason: "RequestTimeout",
     message: /^the request did not arrive in full within 1\.2 s: a body shorter than its Content-Length/,
@@ -116,7 +116,7 @@ const cases: Case[] = [
   },
   {
     name: "a body longer than its Content-Length gets 400 BadRequest: the bytes past it are refused as a request, with the parser's complaint",
-    raw: head({ "Content-Type": "application/json", "Content-Length": 2 }) + '{}{"apiVersion":"admission.k8s.io/v1"}',
+    raw: `${head({ "Content-Type": "application/json", "Content-Length": 2 })}{}{"apiVersion":"admission.k8s.io/v1"}`,
     code: 400,
     reason: "BadRequest",
     message:
@@ -125,7 +125,7 @@ const cases: Case[] = [
   },
   {
     name: "a Content-Length beside Transfer-Encoding gets 400 BadRequest",
-    raw: head({ "Content-Type": "application/json", "Content-Length": 2, "Transfer-Encoding": "chunked" }) + "{}",
+    raw: `${head({ "Content-Type": "application/json", "Content-Length": 2, "Transfer-Encoding": "chunked" })}{}`,
     code: 400,
     reason: "BadRequest",
     message: /\(HPE_INVALID_TRANSFER_ENCODING: .*\); send one Content-Length equal to the body's size in bytes, and no Transfer-Encoding with it$/,
@@ -133,7 +133,7 @@ const cases: Case[] = [
   },
   {
     name: "a Content-Length that is not a number gets 400 BadRequest",
-    raw: head({ "Content-Type": "application/json", "Content-Length": "2x" }) + "{}",
+    raw: `${head({ "Content-Type": "application/json", "Content-Length": "2x" })}{}`,
     code: 400,
     reason: "BadRequest",
     message: /\(HPE_INVALID_CONTENT_LENGTH: .*\); send one Content-Length, a decimal byte count/,
@@ -157,7 +157,7 @@ const cases: Case[] = [
   },
   {
     name: "an Expect other than 100-continue gets 417 ExpectationFailed",
-    raw: head({ "Content-Type": "application/json", "Content-Length": 2, Expect: "teapot" }) + "{}",
+    raw: `${head({ "Content-Type": "application/json", "Content-Length": 2, Expect: "teapot" })}{}`,
     code: 417,
     reason: "ExpectationFailed",
     message: /^the webhook cannot meet Expect: teapot; it honours only Expect: 100-continue/,
@@ -189,7 +189,7 @@ const cases: Case[] = [
   },
   {
     name: "a body that is not JSON by its Content-Type gets 415 UnsupportedMediaType",
-    raw: head({ "Content-Type": "text/plain", "Content-Length": 2 }) + "{}",
+    raw: `${head({ "Content-Type": "text/plain", "Content-Length": 2 })}{}`,
     code: 415,
     reason: "UnsupportedMediaType",
     message: /^Content-Type is "text\/plain"/,
@@ -197,7 +197,7 @@ const cases: Case[] = [
   },
   {
     name: "a body that is not JSON gets 400 BadRequest",
-    raw: head({ "Content-Type": "application/json", "Content-Length": 4 }) + "{not",
+    raw: `${head({ "Content-Type": "application/json", "Content-Length": 4 })}{not`,
     code: 400,
     reason: "BadRequest",
     message: /^the request body is not valid JSON/,

@@ -35,21 +35,19 @@ export const EXAMPLE_REVIEW = {
 
 export function localBanner(facts: BannerFacts): string {
   const trust = facts.caFile !== undefined ? `--cacert ${shellQuote(facts.caFile)}` : "--cacert YOUR-CA.crt";
-  return (
-    [
-      `hostgate webhook serving (local mode) at ${facts.url}`,
-      `  POST ${facts.url}/validate   POST ${facts.url}/mutate`,
-      `  policies: ${facts.policies} modules`,
-      `  state:    ${facts.state}`,
-      `  trust:    ${facts.caFile ?? "the CA of the certificate given with --tls-cert"}`,
-      `  health:   ${facts.healthUrl}/readyz   metrics: ${facts.healthUrl}/metrics`,
-      ``,
-      `Try it: a public DomainRoute without protection (expect "allowed": false and why):`,
-      `  curl -sS ${trust} -H 'Content-Type: application/json' ${facts.url}/validate -d '${JSON.stringify(EXAMPLE_REVIEW)}'`,
-      ``,
-      `Change spec.lb to alb-in to see it allowed. Ctrl-C stops the webhook.`,
-    ].join("\n") + "\n"
-  );
+  return `${[
+    `hostgate webhook serving (local mode) at ${facts.url}`,
+    `  POST ${facts.url}/validate   POST ${facts.url}/mutate`,
+    `  policies: ${facts.policies} modules`,
+    `  state:    ${facts.state}`,
+    `  trust:    ${facts.caFile ?? "the CA of the certificate given with --tls-cert"}`,
+    `  health:   ${facts.healthUrl}/readyz   metrics: ${facts.healthUrl}/metrics`,
+    ``,
+    `Try it: a public DomainRoute without protection (expect "allowed": false and why):`,
+    `  curl -sS ${trust} -H 'Content-Type: application/json' ${facts.url}/validate -d '${JSON.stringify(EXAMPLE_REVIEW)}'`,
+    ``,
+    `Change spec.lb to alb-in to see it allowed. Ctrl-C stops the webhook.`,
+  ].join("\n")}\n`;
 }
 
 function shellQuote(path: string): string {

@@ -14,7 +14,6 @@ import { configToCel, loadPlatformConfig } from "../core/config/index.ts";
 import type { PlatformConfig } from "../core/config/index.ts";
 import { BUILTIN_POLICIES, DEFAULT_CONFIG } from "../core/cli/paths.ts";
 import type { Logger, LogLevel, ProcessLogger } from "../core/logger.ts";
-import { processLogger } from "../core/logger.ts";
 import { loadPolicySet } from "../policies/engine/module-loader.ts";
 import type { PolicySet } from "../policies/engine/module-loader.ts";
 import { registerCertificateMetrics } from "../certs/metrics.ts";

@@ -118,7 +118,8 @@ class JsonMap {
       this.#readMap.set(key, value);
       return;
     }
-    const read = (this.#read ??= []);
+    this.#read ??= [];
+    const read = this.#read;
     read.push(key, value);
     if (read.length > 2 * SCAN_LIMIT) {
       this.#readMap = new Map();

@@ -132,7 +132,7 @@ export function compileCel(source: string, options: CompileOptions): CompiledCel
   try {
     parsed = parse(source);
   } catch (error) {
-    return parseFailure(source, error);
+    return parseFailure(error);
   }
 
   const env = celEnvironment();
@@ -232,7 +232,7 @@ function shareKeyOf(source: string, variablesRead: ReadonlySet<string>, variable
   return key;
 }
 
-function parseFailure(source: string, error: unknown): CelCompileFailure {
+function parseFailure(error: unknown): CelCompileFailure {
   const raw = error instanceof Error ? error.message : String(error);
   // "<input>:1:22: found & but expecting end of input"
   const match = /^<input>:(\d+):(\d+):\s*(.*)$/s.exec(raw);

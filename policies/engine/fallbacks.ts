@@ -33,8 +33,8 @@ export function plannerFallbacks(set: PolicySet): PlannerFallback[] {
       const reason = program.fallbackReason ?? "the planner was chosen";
       out.push({ policy: module.name, field, reason, reasonLabel: reasonLabel(reason), expression: program.source });
     };
-    module.matchConditions.forEach((c, i) => add(c.program, `spec.matchConditions[${i}].expression`));
-    module.variables.forEach((v, i) => add(v.program, `spec.variables[${i}].expression`));
+    for (const [i, c] of module.matchConditions.entries()) add(c.program, `spec.matchConditions[${i}].expression`);
+    for (const [i, v] of module.variables.entries()) add(v.program, `spec.variables[${i}].expression`);
     for (const v of module.validations) {
       add(v.program, `spec.validations[${v.index}].expression`);
       add(v.messageProgram, `spec.validations[${v.index}].messageExpression`);

@@ -81,8 +81,12 @@ describe("a shared map view answers as @bufbuild/cel's NativeMap over the same M
     assert.deepEqual(render(view), render(native));
     const seen: unknown[] = [];
     const expected: unknown[] = [];
-    view.forEach((v, k) => seen.push([render(k), render(v)]));
-    native.forEach((v, k) => expected.push([render(k), render(v)]));
+    view.forEach((v, k) => {
+      seen.push([render(k), render(v)]);
+    });
+    native.forEach((v, k) => {
+      expected.push([render(k), render(v)]);
+    });
     assert.deepEqual(seen, expected);
   });
 

@@ -75,7 +75,8 @@ export class SharedMapView {
     if (known !== undefined) return known;
     if (!isContainer(value)) return toCelScalar(value);
     const view = newView(value);
-    (this.#children ??= new Map()).set(key, view);
+    this.#children ??= new Map();
+    this.#children.set(key, view);
     return view;
   }
 
@@ -102,7 +103,8 @@ export class SharedMapView {
 
   /** As NativeMap: present when get() is neither undefined nor null. */
   has(key: unknown): boolean {
-    return this.get(key) != undefined;
+    const value = this.get(key);
+    return value !== undefined && value !== null;
   }
 
   keys(): IterableIterator<unknown> {
@@ -118,7 +120,7 @@ export class SharedMapView {
   }
 
   forEach(callback: (value: unknown, key: unknown, map: SharedMapView) => void, thisArg?: unknown): void {
-    this.#map.forEach((value, key) => callback.call(thisArg, this.#convert(key, value), key, this));
+    for (const [key, value] of this.#map) callback.call(thisArg, this.#convert(key, value), key, this);
   }
 
   [Symbol.iterator](): IterableIterator<[unknown, unknown]> {
@@ -144,7 +146,8 @@ export class SharedListView {
     if (known !== undefined) return known;
     if (!isContainer(value)) return toCelScalar(value);
     const view = newView(value);
-    (this.#children ??= new Array(this.#array.length))[index] = view;
+    this.#children ??= new Array(this.#array.length);
+    this.#children[index] = view;
     return view;
   }
 

@@ -64,7 +64,7 @@ function visit(schema: JSONSchemaProps, value: unknown, old: unknown, path: stri
     const items = itemsOf(schema);
     if (items === undefined) return;
     const oldItems = correlatedItems(schema, old);
-    value.forEach((item, i) => visit(items, item, oldItems(item), indexPath(path, i), false, out));
+    for (const [i, item] of value.entries()) visit(items, item, oldItems(item), indexPath(path, i), false, out);
     return;
   }
   if (typeof value !== "object") return;

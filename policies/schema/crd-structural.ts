@@ -432,7 +432,8 @@ function checkNested(
     checkNested(nestedItems, declared, `${path}.items`, false, false, out);
   }
   for (const junctor of JUNCTORS) {
-    (nested[junctor] ?? []).forEach((inner, i) => checkNested(inner, outer, `${path}.${junctor}[${i}]`, junctor === "anyOf" && allowAnyOfTypes, false, out));
+    for (const [i, inner] of (nested[junctor] ?? []).entries())
+      checkNested(inner, outer, `${path}.${junctor}[${i}]`, junctor === "anyOf" && allowAnyOfTypes, false, out);
   }
   if (nested.not !== undefined) checkNested(nested.not, outer, `${path}.not`, false, false, out);
 }

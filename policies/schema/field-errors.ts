@@ -198,5 +198,5 @@ export function goQuote(text: string): string {
 export function formatInvalid(kind: string, name: string, violations: readonly SchemaViolation[]): string {
   const head = `The ${kind} ${goQuote(name)} is invalid: `;
   if (violations.length === 1) return head + violations[0]!.message;
-  return head + "\n" + violations.map((v) => `* ${v.message}`).join("\n");
+  return `${head}\n${violations.map((v) => `* ${v.message}`).join("\n")}`;
 }

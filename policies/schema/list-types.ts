@@ -19,7 +19,7 @@ function visit(schema: JSONSchemaProps, value: unknown, path: string, out: Schem
     if (listType === "set") checkSet(value, path, out);
     if (listType === "map") checkMap(schema, value, path, out);
     const items = itemsOf(schema);
-    if (items !== undefined) value.forEach((item, i) => visit(items, item, indexPath(path, i), out));
+    if (items !== undefined) for (const [i, item] of value.entries()) visit(items, item, indexPath(path, i), out);
     return;
   }
   if (typeof value !== "object" || value === null) return;

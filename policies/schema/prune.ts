@@ -53,7 +53,7 @@ function prune(value: unknown, schema: JSONSchemaProps | undefined, path: string
   }
   if (Array.isArray(value)) {
     const items = schema === undefined ? undefined : itemsOf(schema);
-    value.forEach((item, i) => prune(item, items, indexPath(path, i), pruned));
+    for (const [i, item] of value.entries()) prune(item, items, indexPath(path, i), pruned);
     return;
   }
   if (typeof value !== "object" || value === null) return;
@@ -90,7 +90,7 @@ function prune(value: unknown, schema: JSONSchemaProps | undefined, path: string
 function keepUnknown(value: unknown, schema: JSONSchemaProps, path: string, pruned: string[]): void {
   if (Array.isArray(value)) {
     const items = itemsOf(schema);
-    if (items !== undefined) value.forEach((item, i) => prune(item, items, indexPath(path, i), pruned));
+    if (items !== undefined) for (const [i, item] of value.entries()) prune(item, items, indexPath(path, i), pruned);
     return;
   }
   if (typeof value !== "object" || value === null) return;

@@ -25,7 +25,9 @@ export function celEquals(lhs: unknown, rhs: unknown): boolean {
 }
 
 function numericEquals(lhs: number | bigint, rhs: unknown): boolean {
+  // biome-ignore lint/suspicious/noDoubleEquals: number == bigint compares the values across the two types (CEL numeric equality); === would be false
   if (typeof rhs === "number" || typeof rhs === "bigint") return lhs == rhs;
+  // biome-ignore lint/suspicious/noDoubleEquals: as above
   if (isCelUint(rhs)) return lhs == rhs.value;
   return false;
 }

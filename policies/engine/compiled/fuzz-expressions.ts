@@ -262,6 +262,9 @@ const cache = new Map<string, fc.Arbitrary<string>>();
 export function expressionArbitrary(maxDepth: number, variables: readonly string[] = []): fc.Arbitrary<string> {
   const key = `${maxDepth}:${variables.join(",")}`;
   let arbitrary = cache.get(key);
-  if (arbitrary === undefined) cache.set(key, (arbitrary = build(variables, maxDepth)));
+  if (arbitrary === undefined) {
+    arbitrary = build(variables, maxDepth);
+    cache.set(key, arbitrary);
+  }
   return arbitrary;
 }

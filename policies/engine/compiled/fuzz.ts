@@ -34,7 +34,7 @@ import { ROOT_VARIABLES } from "../module-loader.ts";
 import { sharedCelView } from "../shared-views.ts";
 import type { AdmissionInput } from "../types.ts";
 import { expressionArbitrary } from "./fuzz-expressions.ts";
-import { admissionObject, chance, jsonValue } from "./fuzz-inputs.ts";
+import { admissionObject, jsonValue } from "./fuzz-inputs.ts";
 import { GENEROUS, observe } from "./testing.ts";
 
 export type CaseKind = "expression" | "module" | "library";
@@ -148,7 +148,7 @@ const routeEdit = fc.record({
 
 /** A valid route, then one to three of its fields removed or made hostile. */
 const hostileRoute: fc.Arbitrary<unknown> = fc.array(routeEdit, { minLength: 1, maxLength: 3 }).map((edits) => {
-  const route: Record<string, any> = {
+  const route: Record<string, unknown> = {
     apiVersion: "hostgate.dev/v1alpha1",
     kind: "DomainRoute",
     metadata: { name: "web", namespace: "team-a", labels: { app: "web" } },
@@ -167,14 +167,14 @@ const hostileRoute: fc.Arbitrary<unknown> = fc.array(routeEdit, { minLength: 1, 
       },
     },
   };
-  const isObject = (v: unknown): v is Record<string, any> => typeof v === "object" && v !== null;
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
   for (const edit of edits) {
-    let parent: any = route;
+    let parent: Record<string, unknown> | unknown[] = route;
     for (const step of edit.steps) {
       if (Array.isArray(parent)) break;
       const keys = Object.keys(parent);
       if (keys.length === 0) break;
-      const child = parent[keys[step % keys.length]!];
+      const child: unknown = parent[keys[step % keys.length]!];
       if (!isObject(child)) break;
       parent = child;
     }

@@ -52,13 +52,13 @@ function pairsOf(module: CompiledModule): Pair[] {
   const add = (where: string, program: CompiledCel | undefined) => {
     if (program !== undefined) pairs.push({ where: `${module.name} ${where}`, fast: program, reference: twin(program) });
   };
-  module.matchConditions.forEach((c, i) => add(`matchConditions[${i}]`, c.program));
-  module.variables.forEach((v, i) => add(`variables[${i}] (${v.name})`, v.program));
+  for (const [i, c] of module.matchConditions.entries()) add(`matchConditions[${i}]`, c.program);
+  for (const [i, v] of module.variables.entries()) add(`variables[${i}] (${v.name})`, v.program);
   module.validations.forEach((v, i) => {
     add(`validations[${i}].expression`, v.program);
     add(`validations[${i}].messageExpression`, v.messageProgram);
   });
-  module.mutations.forEach((m, i) => add(`mutations[${i}]`, m.program));
+  for (const [i, m] of module.mutations.entries()) add(`mutations[${i}]`, m.program);
   return pairs;
 }
 

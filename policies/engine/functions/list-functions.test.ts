@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { errorOf, show, valueOf } from "./testing.ts";
+import { errorOf, show, celValueOf } from "./testing.ts";
 
 // Expressions are compared with CEL `==` where the expected value is not a
 // plain JS value (uint, duration), so the check itself is CEL's equality.
@@ -19,7 +19,7 @@ describe("isSorted", () => {
   ];
   for (const [list, want] of cases) {
     test(`${list}.isSorted() is ${want}`, () => {
-      assert.equal(valueOf(`${list}.isSorted()`), want);
+      assert.equal(celValueOf(`${list}.isSorted()`), want);
     });
   }
 });
@@ -33,13 +33,13 @@ describe("sum", () => {
   ];
   for (const [list, want] of cases) {
     test(`${list}.sum() is ${show(want)}`, () => {
-      assert.equal(valueOf(`${list}.sum()`), want);
+      assert.equal(celValueOf(`${list}.sum()`), want);
     });
   }
 
   for (const expr of ["[1u, 2u].sum() == 3u", "[duration('1s'), duration('2s')].sum() == duration('3s')"]) {
     test(`${expr} holds`, () => {
-      assert.equal(valueOf(expr), true);
+      assert.equal(celValueOf(expr), true);
     });
   }
 });
@@ -54,17 +54,17 @@ describe("min and max", () => {
   ];
   for (const [list, min, max] of cases) {
     test(`${list}.min() is ${show(min)}`, () => {
-      assert.equal(valueOf(`${list}.min()`), min);
+      assert.equal(celValueOf(`${list}.min()`), min);
     });
     test(`${list}.max() is ${show(max)}`, () => {
-      assert.equal(valueOf(`${list}.max()`), max);
+      assert.equal(celValueOf(`${list}.max()`), max);
     });
   }
 
   test("min and max order timestamps", () => {
     const list = "[timestamp('2024-01-02T00:00:00Z'), timestamp('2024-01-01T00:00:00Z')]";
-    assert.equal(valueOf(`${list}.min() == timestamp('2024-01-01T00:00:00Z')`), true);
-    assert.equal(valueOf(`${list}.max() == timestamp('2024-01-02T00:00:00Z')`), true);
+    assert.equal(celValueOf(`${list}.min() == timestamp('2024-01-01T00:00:00Z')`), true);
+    assert.equal(celValueOf(`${list}.max() == timestamp('2024-01-02T00:00:00Z')`), true);
   });
 });
 
@@ -84,16 +84,16 @@ describe("indexOf and lastIndexOf", () => {
   ];
   for (const [list, value, first, last] of cases) {
     test(`${list}.indexOf(${value}) is ${first}`, () => {
-      assert.equal(valueOf(`${list}.indexOf(${value})`), first);
+      assert.equal(celValueOf(`${list}.indexOf(${value})`), first);
     });
     test(`${list}.lastIndexOf(${value}) is ${last}`, () => {
-      assert.equal(valueOf(`${list}.lastIndexOf(${value})`), last);
+      assert.equal(celValueOf(`${list}.lastIndexOf(${value})`), last);
     });
   }
 
   test("the string extension's indexOf still works beside the list one", () => {
-    assert.equal(valueOf("'abcb'.indexOf('b')"), 1n);
-    assert.equal(valueOf("'abcb'.lastIndexOf('b')"), 3n);
+    assert.equal(celValueOf("'abcb'.indexOf('b')"), 1n);
+    assert.equal(celValueOf("'abcb'.lastIndexOf('b')"), 3n);
   });
 });
 

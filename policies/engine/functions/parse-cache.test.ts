@@ -3,7 +3,7 @@ import { describe, test } from "node:test";
 import { parseCIDR } from "./cidr.ts";
 import { parseIP } from "./ip-address.ts";
 import { MAX_CACHED_TEXT, PARSE_CACHE_SIZE, cachedParser } from "./parse-cache.ts";
-import { valueOf } from "./testing.ts";
+import { celValueOf } from "./testing.ts";
 
 /** A parser that counts the texts it really parses. */
 function counting<T extends object>(parse: (text: string) => T | undefined): { parse: (text: string) => T | undefined; parsed: string[] } {
@@ -72,7 +72,7 @@ describe("IP and CIDR functions with kept parses", () => {
   ];
   for (const [expression, expected] of cases) {
     test(`${expression} answers as fresh parses do`, () => {
-      const value = valueOf(expression) as Iterable<unknown>;
+      const value = celValueOf(expression) as Iterable<unknown>;
       assert.deepEqual([...value], expected);
     });
   }

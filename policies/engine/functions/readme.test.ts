@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { describe, test } from "node:test";
-import { errorOf, valueOf } from "./testing.ts";
+import { errorOf, celValueOf } from "./testing.ts";
 
 const readme = readFileSync(new URL("README.md", import.meta.url), "utf8");
 
@@ -39,7 +39,7 @@ describe("README examples", () => {
   for (const { expr, want } of all) {
     if ("value" in want) {
       test(`${expr} evaluates to ${want.value}`, () => {
-        assert.equal(valueOf(`(${expr}) == (${want.value})`), true, `${expr} is not ${want.value}`);
+        assert.equal(celValueOf(`(${expr}) == (${want.value})`), true, `${expr} is not ${want.value}`);
       });
     } else {
       test(`${expr} fails with ${want.error}`, () => {

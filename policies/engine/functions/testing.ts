@@ -19,7 +19,7 @@ function plain(value: unknown): unknown {
 }
 
 /** The value of `expr`; fails the test if evaluation produced an error. */
-export function valueOf(expr: string, bindings?: Record<string, CelInput>): unknown {
+export function celValueOf(expr: string, bindings?: Record<string, CelInput>): unknown {
   const result = evaluate(expr, bindings);
   if (isCelError(result)) assert.fail(`${expr} failed: ${result.message}`);
   return plain(result);
