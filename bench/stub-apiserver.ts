@@ -87,7 +87,7 @@ const server = createServer((req, res) => {
     res.writeHead(200, { "content-type": "application/json", "transfer-encoding": "chunked" });
     const bookmark = () =>
       res.write(
-        JSON.stringify({ type: "BOOKMARK", object: { apiVersion: "hostgate.dev/v1alpha1", kind, metadata: { resourceVersion: RESOURCE_VERSION } } }) + "\n",
+        `${JSON.stringify({ type: "BOOKMARK", object: { apiVersion: "hostgate.dev/v1alpha1", kind, metadata: { resourceVersion: RESOURCE_VERSION } } })}\n`,
       );
     bookmark();
     const timer = setInterval(bookmark, 10_000);

@@ -63,7 +63,7 @@ export interface PackageResult {
 /** Builds `root` and assembles the image's runtime tree in `target` (emptied first). */
 export function assemblePackage(root: string = ROOT, target: string = join(root, ".package")): PackageResult {
   const out = resolve(target);
-  if (out === resolve(root) || resolve(root).startsWith(out + "/"))
+  if (out === resolve(root) || resolve(root).startsWith(`${out}/`))
     throw new Error(`package: refusing to empty ${out}: it holds the repository; pass another --out`);
   rmSync(out, { recursive: true, force: true });
   mkdirSync(out, { recursive: true });

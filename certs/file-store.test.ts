@@ -47,7 +47,7 @@ describe("FileCertificateStore", () => {
     await store.write(data);
     await writeFile(join(dir, "tls.key"), data["tls.key"] as string, { mode: 0o644 });
     const current = await store.read();
-    await store.write({ ...data, "tls.crt": data["tls.crt"] + "\n" }, current?.version);
+    await store.write({ ...data, "tls.crt": `${data["tls.crt"]}\n` }, current?.version);
     assert.equal((await stat(join(dir, "tls.key"))).mode & 0o777, 0o600);
   });
 
@@ -55,7 +55,7 @@ describe("FileCertificateStore", () => {
     const dir = freshDir();
     const store = new FileCertificateStore(dir);
     await store.write(data);
-    await store.write({ ...data, "ca.crt": data["ca.crt"] + "\n" }, (await store.read())?.version);
+    await store.write({ ...data, "ca.crt": `${data["ca.crt"]}\n` }, (await store.read())?.version);
     assert.deepEqual(
       (await readdir(dir)).filter((f) => f.endsWith(".tmp")),
       [],

@@ -102,8 +102,10 @@ describe("kubernetesSecretsClient", () => {
       kubernetesSecretsClient(core, "hostgate-system").create({ metadata: { name: "tls", namespace: "hostgate-system" }, type: "Opaque", data: {} }),
       StoreConflictError,
     );
-    assert.deepEqual([requests[0]?.method, requests[0]?.path], ["POST", SECRET_PATH]);
-    assert.equal((requests[0]?.body as { type?: string }).type, "Opaque");
+    const [request] = requests;
+    assert.ok(request, "the create was sent");
+    assert.deepEqual([request.method, request.path], ["POST", SECRET_PATH]);
+    assert.equal((request.body as { type?: string }).type, "Opaque");
   });
 
   it("replaces with PUT carrying the resourceVersion, and turns a stale one into a conflict", async () => {
@@ -113,8 +115,10 @@ describe("kubernetesSecretsClient", () => {
       kubernetesSecretsClient(core, "hostgate-system").replace({ metadata: { name: "tls", namespace: "hostgate-system", resourceVersion: "41" }, data: {} }),
       StoreConflictError,
     );
-    assert.deepEqual([requests[0]?.method, requests[0]?.path], ["PUT", `${SECRET_PATH}/tls`]);
-    assert.equal((requests[0]?.body as { metadata: { resourceVersion: string } }).metadata.resourceVersion, "41");
+    const [request] = requests;
+    assert.ok(request, "the replace was sent");
+    assert.deepEqual([request.method, request.path], ["PUT", `${SECRET_PATH}/tls`]);
+    assert.equal((request.body as { metadata: { resourceVersion: string } }).metadata.resourceVersion, "41");
   });
 
   it("reports a connection failure as an error naming the action", async () => {
@@ -270,6 +274,7 @@ describe("clusterCertificates", () => {
       assert.deepEqual((patch.body as { metadata: unknown }).metadata, { name: /hostgate-(validating|mutating)/.exec(patch.path)![0], resourceVersion: "3" });
       assert.deepEqual((patch.body as { webhooks: unknown }).webhooks, [{ name: "a.hostgate.dev", clientConfig: { caBundle: bundle } }]);
     }
-    assert.equal((secret?.metadata as { labels: Record<string, string> }).labels["app.kubernetes.io/managed-by"], "hostgate");
+    assert.ok(secret, "the Secret was created");
+    assert.equal((secret.metadata as { labels: Record<string, string> }).labels["app.kubernetes.io/managed-by"], "hostgate");
   });
 });

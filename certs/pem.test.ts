@@ -43,7 +43,7 @@ describe("parsePem", () => {
         c.labels,
       );
       assert.equal(parsed.problems.length, c.problems.length, parsed.problems.join("; "));
-      c.problems.forEach((p, i) => assert.match(parsed.problems[i] as string, p));
+      for (const [i, p] of c.problems.entries()) assert.match(parsed.problems[i] as string, p);
     });
   }
 

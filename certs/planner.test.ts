@@ -170,10 +170,10 @@ describe("planCertificates", () => {
       const plan = planCertificates(before, new Date(c.now), options);
       assert.equal(plan.changed, c.changed, `reasons: ${plan.reasons.join(" | ")}; problems: ${plan.problems.join(" | ")}`);
       assert.equal(plan.problems.length, c.problems?.length ?? 0, plan.problems.join(" | "));
-      c.problems?.forEach((p, i) => assert.match(plan.problems[i] as string, p));
+      for (const [i, p] of (c.problems ?? []).entries()) assert.match(plan.problems[i] as string, p);
       if (c.reasons) {
         assert.equal(plan.reasons.length, c.reasons.length, plan.reasons.join(" | "));
-        c.reasons.forEach((r, i) => assert.match(plan.reasons[i] as string, r));
+        for (const [i, r] of c.reasons.entries()) assert.match(plan.reasons[i] as string, r);
       }
       if (!c.changed) assert.deepEqual(plan.reasons, []);
 

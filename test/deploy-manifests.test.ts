@@ -61,7 +61,6 @@ const PACKAGE_VERSION = (JSON.parse(readFileSync(join(ROOT, "package.json"), "ut
 // Loading
 
 // Manifests are free-form YAML; the checks below read them as the API does.
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = any;
 
 interface Manifest {
@@ -757,7 +756,7 @@ describe("the Service, Deployment and PodDisruptionBudget", () => {
     const args = container.args as string[];
     assert.equal(args[0], "serve");
     assert.equal(flag(args, "--only"), "webhook", "without --only webhook the pod would run the reconciler too, under the webhook's identity");
-    assert.equal(flag(args, "--listen"), `0.0.0.0:${ports["https"].containerPort}`);
+    assert.equal(flag(args, "--listen"), `0.0.0.0:${ports.https.containerPort}`);
     assert.equal(flag(args, "--health-listen"), `0.0.0.0:${ports["http-health"].containerPort}`);
     assert.equal(container.command, undefined, "the image's entrypoint is hostgate");
   });
@@ -1436,7 +1435,7 @@ describe("kubectl kustomize", { skip: KUBECTL_MISSING }, () => {
 
   it("composes both optional components, an image override and a replaced platform config in one overlay", () => {
     const rendered = kustomizeOverlay((dir, pathTo) => {
-      writeFileSync(join(dir, "platform-config.yaml"), "# ours\n" + readFileSync(BASE_CONFIGMAPS[0]!.files[0]!, "utf8"));
+      writeFileSync(join(dir, "platform-config.yaml"), `# ours\n${readFileSync(BASE_CONFIGMAPS[0]!.files[0]!, "utf8")}`);
       return {
         apiVersion: "kustomize.config.k8s.io/v1beta1",
         kind: "Kustomization",

@@ -70,20 +70,41 @@ function recording(api: FakeKubeApi, requests: Request[]): KubeApi {
   };
   return {
     describe: () => api.describe(),
-    list: (resource, request) => (note("list", resource, resource.namespace), api.list(resource, request)),
-    watch: (resource, request, callbacks) => (note("watch", resource, resource.namespace), api.watch(resource, request, callbacks)),
-    get: (resource, key) => (note("get", resource, key.namespace, key.name), api.get(resource, key)),
-    create: (resource, object, options) => (note("create", resource, ns(resource, object)), noteBlockingOwners(object), api.create(resource, object, options)),
-    apply: (resource, object, options) => (
-      note("patch", resource, ns(resource, object), object.metadata?.name), noteBlockingOwners(object), api.apply(resource, object, options)
-    ),
-    update: (resource, object, options) => (
-      note("update", resource, ns(resource, object), object.metadata?.name), noteBlockingOwners(object), api.update(resource, object, options)
-    ),
-    updateStatus: (resource, object) => (
-      note("update", { ...resource, resource: `${resource.resource}/status` }, ns(resource, object), object.metadata?.name), api.updateStatus(resource, object)
-    ),
-    delete: (resource, key, preconditions) => (note("delete", resource, key.namespace, key.name), api.delete(resource, key, preconditions)),
+    list: (resource, request) => {
+      note("list", resource, resource.namespace);
+      return api.list(resource, request);
+    },
+    watch: (resource, request, callbacks) => {
+      note("watch", resource, resource.namespace);
+      return api.watch(resource, request, callbacks);
+    },
+    get: (resource, key) => {
+      note("get", resource, key.namespace, key.name);
+      return api.get(resource, key);
+    },
+    create: (resource, object, options) => {
+      note("create", resource, ns(resource, object));
+      noteBlockingOwners(object);
+      return api.create(resource, object, options);
+    },
+    apply: (resource, object, options) => {
+      note("patch", resource, ns(resource, object), object.metadata?.name);
+      noteBlockingOwners(object);
+      return api.apply(resource, object, options);
+    },
+    update: (resource, object, options) => {
+      note("update", resource, ns(resource, object), object.metadata?.name);
+      noteBlockingOwners(object);
+      return api.update(resource, object, options);
+    },
+    updateStatus: (resource, object) => {
+      note("update", { ...resource, resource: `${resource.resource}/status` }, ns(resource, object), object.metadata?.name);
+      return api.updateStatus(resource, object);
+    },
+    delete: (resource, key, preconditions) => {
+      note("delete", resource, key.namespace, key.name);
+      return api.delete(resource, key, preconditions);
+    },
   };
 }
 

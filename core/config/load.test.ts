@@ -210,7 +210,7 @@ describe("parsePlatformConfig", () => {
     it(`refuses a config where ${c.name}`, () => {
       const problems = problemsOf(c.text ?? configYaml(c.edit));
       assert.equal(problems.length, c.problems.length, problems.join("\n"));
-      c.problems.forEach((pattern, i) => assert.match(problems[i], pattern));
+      for (const [i, pattern] of c.problems.entries()) assert.match(problems[i], pattern);
     });
   }
 
@@ -235,7 +235,10 @@ describe("parsePlatformConfig", () => {
     const error = (() => {
       try {
         parsePlatformConfig(
-          configYaml((c) => ((c.kind = "X"), (c.apiVersion = "v1"))),
+          configYaml((c) => {
+            c.kind = "X";
+            c.apiVersion = "v1";
+          }),
           "p.yaml",
         );
       } catch (e) {

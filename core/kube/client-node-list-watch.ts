@@ -88,9 +88,9 @@ export class ClientNodeListWatch implements ListWatchClient {
       callbacks.onEnd(error);
     };
     const done = (error: unknown): void => {
-      if (error === null || error === undefined) return end();
-      if (connected && isTimeout(error)) return end();
-      end(toKubeApiError(error, server));
+      // No error, or a timeout once connected (the watch's normal end): a clean end.
+      if (error === null || error === undefined || (connected && isTimeout(error))) end();
+      else end(toKubeApiError(error, server));
     };
     const query = {
       resourceVersion: request.resourceVersion,

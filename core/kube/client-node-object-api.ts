@@ -47,7 +47,11 @@ class ResourceObjectApi extends KubernetesObjectApi {
   /** Makes `resource`'s path known, so that no call asks discovery for it. */
   know(resource: ResourceRef): void {
     const apiVersion = apiVersionOf(resource);
-    const list = (this.apiVersionResourceCache[apiVersion] ??= { groupVersion: apiVersion, resources: [] });
+    let list = this.apiVersionResourceCache[apiVersion];
+    if (list === undefined) {
+      list = { groupVersion: apiVersion, resources: [] };
+      this.apiVersionResourceCache[apiVersion] = list;
+    }
     if (list.resources.some((r) => r.kind === resource.kind)) return;
     list.resources.push({ kind: resource.kind, name: resource.resource, namespaced: resource.namespaced, singularName: "", verbs: [] });
   }

@@ -17,31 +17,46 @@ export function parseLabelSelector(selector: string): Requirement[] {
   for (const raw of selector.split(",")) {
     const term = raw.trim();
     if (term === "") continue;
-    let match: RegExpExecArray | null;
-    if ((match = /^([^=!\s]+)\s*!=\s*(\S*)$/.exec(term))) requirements.push({ key: match[1]!, op: "!=", value: match[2]! });
-    else if ((match = /^([^=!\s]+)\s*==?\s*(\S*)$/.exec(term))) requirements.push({ key: match[1]!, op: "=", value: match[2]! });
-    else if ((match = /^!\s*([^=!\s]+)$/.exec(term))) requirements.push({ key: match[1]!, op: "absent" });
-    else if ((match = /^([^=!\s]+)$/.exec(term))) requirements.push({ key: match[1]!, op: "exists" });
-    else throw new RangeError(`label selector ${JSON.stringify(selector)}: cannot read ${JSON.stringify(term)}; use key=value, key!=value, key or !key`);
+    const requirement = parseTerm(term);
+    if (requirement === undefined) {
+      throw new RangeError(`label selector ${JSON.stringify(selector)}: cannot read ${JSON.stringify(term)}; use key=value, key!=value, key or !key`);
+    }
+    requirements.push(requirement);
   }
   if (cache.size >= CACHE_LIMIT) cache.clear();
   cache.set(selector, requirements);
   return requirements;
 }
 
+/** One trimmed, non-empty term; undefined when it is none of the supported forms. `!=` is tried before `=`, so `k!=v` is not read as key `k!`. */
+function parseTerm(term: string): Requirement | undefined {
+  let match = /^([^=!\s]+)\s*!=\s*(\S*)$/.exec(term);
+  if (match !== null) return { key: match[1]!, op: "!=", value: match[2]! };
+  match = /^([^=!\s]+)\s*==?\s*(\S*)$/.exec(term);
+  if (match !== null) return { key: match[1]!, op: "=", value: match[2]! };
+  match = /^!\s*([^=!\s]+)$/.exec(term);
+  if (match !== null) return { key: match[1]!, op: "absent" };
+  match = /^([^=!\s]+)$/.exec(term);
+  if (match !== null) return { key: match[1]!, op: "exists" };
+  return undefined;
+}
+
 export function matchesLabelSelector(labels: Readonly<Record<string, string>> | undefined, selector: string): boolean {
   const have = labels ?? {};
-  return parseLabelSelector(selector).every((r) => {
-    const present = Object.hasOwn(have, r.key);
-    switch (r.op) {
-      case "=":
-        return present && have[r.key] === r.value;
-      case "!=":
-        return !present || have[r.key] !== r.value;
-      case "exists":
-        return present;
-      case "absent":
-        return !present;
-    }
-  });
+  return parseLabelSelector(selector).every((r) => meets(have, r));
+}
+
+/** Whether `labels` meet one requirement; a named function so that the compiler checks the switch covers every op. */
+function meets(labels: Readonly<Record<string, string>>, r: Requirement): boolean {
+  const present = Object.hasOwn(labels, r.key);
+  switch (r.op) {
+    case "=":
+      return present && labels[r.key] === r.value;
+    case "!=":
+      return !present || labels[r.key] !== r.value;
+    case "exists":
+      return present;
+    case "absent":
+      return !present;
+  }
 }

@@ -4,7 +4,7 @@
 // knows (410 Expired, typically after 5–15 minutes) cannot be resumed
 // consistently: the list starts over from the first page.
 import { isExpired, KubeApiError } from "./api-error.ts";
-import type { ListWatchClient } from "./list-watch-client.ts";
+import type { ListPage, ListWatchClient } from "./list-watch-client.ts";
 import type { KubeObject } from "./object-key.ts";
 import type { ResourceRef } from "./resource.ts";
 import { describeResource } from "./resource.ts";
@@ -37,7 +37,7 @@ export async function listAllPages(client: ListWatchClient, resource: ResourceRe
   let restarts = 0;
   for (;;) {
     if (options.signal.aborted) throw new KubeApiError(`list of ${describeResource(resource)} stopped`, 0, "Stopped");
-    let page;
+    let page: ListPage;
     try {
       page = await untilAborted(
         client.list(resource, { limit: options.limit, signal: options.signal, ...(token === undefined ? {} : { continue: token }) }),

@@ -111,7 +111,7 @@ describe("parseManifestText", () => {
         );
       }
       assert.equal(parsed.problems.length, c.problems?.length ?? 0, parsed.problems.join("\n"));
-      c.problems?.forEach((pattern, i) => assert.match(parsed.problems[i], pattern));
+      for (const [i, pattern] of (c.problems ?? []).entries()) assert.match(parsed.problems[i], pattern);
     });
   }
 

@@ -27,7 +27,9 @@ const readers: { name: string; read: (paths: string[]) => Promise<Manifest[]> }[
 ];
 
 const roots: string[] = [];
-after(() => roots.forEach((root) => rmSync(root, { recursive: true, force: true })));
+after(() => {
+  for (const root of roots) rmSync(root, { recursive: true, force: true });
+});
 
 function tree(files: Record<string, string>): string {
   const root = fixtureTree(files);
@@ -101,7 +103,7 @@ for (const reader of readers) {
         assert.ok(error instanceof ManifestError, String(error));
         assert.equal(error.exitCode, 2);
         assert.equal(error.problems.length, c.problems.length, error.message);
-        c.problems.forEach((pattern, i) => assert.match(error.problems[i], pattern));
+        for (const [i, pattern] of c.problems.entries()) assert.match(error.problems[i], pattern);
       });
     }
   });

@@ -170,8 +170,9 @@ describe("ClusterStateIndex.celValue", () => {
           if (typeof k !== "string") offenders.push(`${path} key ${String(k)}`);
           walk(v, `${path}.${k}`);
         }
-      } else if (Array.isArray(value)) value.forEach((v, i) => walk(v, `${path}[${i}]`));
-      else if (!["string", "boolean", "bigint"].includes(typeof value)) offenders.push(`${path}: ${typeof value}`);
+      } else if (Array.isArray(value)) {
+        for (const [i, v] of value.entries()) walk(v, `${path}[${i}]`);
+      } else if (!["string", "boolean", "bigint"].includes(typeof value)) offenders.push(`${path}: ${typeof value}`);
     };
     walk(cluster, "cluster");
     assert.deepEqual(offenders, []);

@@ -134,7 +134,9 @@ export function computeAppIdTable(input: AppIdTableInput): AppIdTable {
     const labels = contenders.map((c) => `${c.key} (${c.host})`);
     const sorted = [...labels].sort(compareStrings);
     conflicts.push({ appId, routes: sorted });
-    contenders.forEach((contender, i) => states.set(contender.key, { kind: "conflict", appId, others: othersThan(sorted, labels[i]) }));
+    contenders.forEach((contender, i) => {
+      states.set(contender.key, { kind: "conflict", appId, others: othersThan(sorted, labels[i]) });
+    });
   }
 
   entries.sort((a, b) => compareStrings(a.host, b.host));

@@ -112,32 +112,32 @@ for (const lua of interpreters) {
     }
 
     const run = (source: string) => lua.run({ files: { "main.lua": source }, main: "main.lua" }).toString("utf8");
-    const leaks: { name: string; first: string; then: string; expected: string }[] = [
-      { name: "a global it defines", first: "leaked = 'yes'", then: "io.write(tostring(leaked))", expected: "nil" },
-      { name: "a global it removes", first: "tostring = nil", then: "io.write(tostring(1))", expected: "1" },
+    const leaks: { name: string; first: string; next: string; expected: string }[] = [
+      { name: "a global it defines", first: "leaked = 'yes'", next: "io.write(tostring(leaked))", expected: "nil" },
+      { name: "a global it removes", first: "tostring = nil", next: "io.write(tostring(1))", expected: "1" },
       {
         name: "a library function it replaces",
         first: "string.upper = function() return 'hijacked' end",
-        then: "io.write(string.upper('a'), ('b'):upper())",
+        next: "io.write(string.upper('a'), ('b'):upper())",
         expected: "AB",
       },
       {
         name: "a library function it removes through the string metatable",
         first: "getmetatable('').__index.rep = nil",
-        then: "io.write(('ab'):rep(2))",
+        next: "io.write(('ab'):rep(2))",
         expected: "abab",
       },
       {
         name: "a library table it empties",
         first: "for k in pairs(table) do table[k] = nil end",
-        then: "io.write(table.concat({ 'x', 'y' }, ','))",
+        next: "io.write(table.concat({ 'x', 'y' }, ','))",
         expected: "x,y",
       },
     ];
-    for (const { name, first, then, expected } of leaks) {
+    for (const { name, first, next, expected } of leaks) {
       it(`starts the next program fresh: ${name} does not leak`, () => {
         run(first);
-        assert.equal(run(then), expected);
+        assert.equal(run(next), expected);
       });
     }
   });

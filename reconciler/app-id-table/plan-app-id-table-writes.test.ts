@@ -82,7 +82,7 @@ describe("planAppIdTableWrites", () => {
     {
       name: "an extra key in the ConfigMap data is reverted",
       edit: (c) => {
-        data(c.configMap)["note"] = "hi";
+        data(c.configMap).note = "hi";
         return c;
       },
       writes: ["ConfigMap"],
@@ -114,7 +114,7 @@ describe("planAppIdTableWrites", () => {
     {
       name: "labels and annotations added by others cause no write",
       edit: (c) => {
-        meta(c.envoyFilter).labels["team"] = "platform";
+        meta(c.envoyFilter).labels.team = "platform";
         meta(c.configMap).annotations["kubectl.kubernetes.io/last-applied-configuration"] = "{}";
         return c;
       },

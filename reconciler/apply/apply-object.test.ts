@@ -77,7 +77,8 @@ describe("applying over one of hostgate's objects", () => {
     );
     const applied = await applyOwned(api, SERVICES, edited, rendered({ hosts: ["a"] }, "c"));
     assert.deepEqual(applied.spec, { hosts: ["a"] });
-    assert.equal((applied.metadata?.labels as Record<string, string>).team, "a");
+    assert.ok(applied.metadata, "the applied object has its metadata");
+    assert.equal((applied.metadata.labels as Record<string, string>).team, "a");
     assert.deepEqual(managers(applied).sort(), ["hostgate-reconciler Apply", "kubectl-edit Update"], "kubectl-edit keeps its label, and with it its entry");
   });
 

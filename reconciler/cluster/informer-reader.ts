@@ -38,7 +38,10 @@ export class InformerReader implements ObjectReader {
         if (value === undefined) continue;
         let keys = byValue.get(value);
         if (add) {
-          if (keys === undefined) byValue.set(value, (keys = new Set()));
+          if (keys === undefined) {
+            keys = new Set();
+            byValue.set(value, keys);
+          }
           keys.add(key);
         } else if (keys !== undefined) {
           keys.delete(key);

@@ -92,8 +92,12 @@ export function reconcilerCaches(options: CacheOptions): ReconcilerCaches {
   return {
     reader,
     informers,
-    start: () => informers.forEach(({ informer }) => informer.start()),
-    stop: async () => void (await Promise.all(informers.map(({ informer }) => informer.stop()))),
+    start: () => {
+      for (const { informer } of informers) informer.start();
+    },
+    stop: async () => {
+      await Promise.all(informers.map(({ informer }) => informer.stop()));
+    },
     whenSynced: async () => (await Promise.all(informers.map(({ informer }) => informer.whenSynced()))).every(Boolean),
   };
 }

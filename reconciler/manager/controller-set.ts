@@ -86,15 +86,34 @@ export class ControllerSet {
     const sweep = () => this.sweep.queue.addAfter(SWEEP_KEY, this.#options.sweepDebounceMs);
     const handlers: Record<string, InformerHandler<KubeObject>> = {
       routes: {
-        onAdd: (object, key) => (index.set(key, object as unknown as DomainRoute), route(key), appIdTable()),
-        onUpdate: (old, object, key) => (index.set(key, object as unknown as DomainRoute, old as unknown as DomainRoute), route(key), appIdTable()),
+        onAdd: (object, key) => {
+          index.set(key, object as unknown as DomainRoute);
+          route(key);
+          appIdTable();
+        },
+        onUpdate: (old, object, key) => {
+          index.set(key, object as unknown as DomainRoute, old as unknown as DomainRoute);
+          route(key);
+          appIdTable();
+        },
         // A route gone without its finalizer leaves objects behind.
-        onDelete: (object, key) => (index.delete(key, object as unknown as DomainRoute), route(key), appIdTable(), sweep()),
-        onResync: (_object, key) => (route(key), appIdTable()),
+        onDelete: (object, key) => {
+          index.delete(key, object as unknown as DomainRoute);
+          route(key);
+          appIdTable();
+          sweep();
+        },
+        onResync: (_object, key) => {
+          route(key);
+          appIdTable();
+        },
       },
       // A claim's change concerns every route declaring its domain: the next in line takes a released one.
       // ...and the appId table, which publishes only claimed domains.
-      claims: eachEvent((object) => (index.claimRouteRefs(object as unknown as DomainClaim).forEach(route), appIdTable()), sweep),
+      claims: eachEvent((object) => {
+        for (const routeRef of index.claimRouteRefs(object as unknown as DomainClaim)) route(routeRef);
+        appIdTable();
+      }, sweep),
       // A produced object edited or deleted: every route claiming its name looks again (its writer re-applies
       // it; a route refused the name because another route held it takes it once it is gone).
       produced: eachEvent((object) => index.producedRouteRefs(object).forEach(route), sweep),
@@ -130,9 +149,15 @@ export class ControllerSet {
 /** The same reaction to every event; `onAddOrResync` too when an object appears or is replayed. */
 function eachEvent(react: (object: KubeObject) => void, onAddOrResync?: () => void): InformerHandler<KubeObject> {
   return {
-    onAdd: (object) => (react(object), onAddOrResync?.()),
+    onAdd: (object) => {
+      react(object);
+      onAddOrResync?.();
+    },
     onUpdate: (_old, object) => react(object),
     onDelete: (object) => react(object),
-    onResync: (object) => (react(object), onAddOrResync?.()),
+    onResync: (object) => {
+      react(object);
+      onAddOrResync?.();
+    },
   };
 }

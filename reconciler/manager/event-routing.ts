@@ -15,7 +15,10 @@ class RouteRefsBy {
   add(value: string | undefined, key: string): void {
     if (value === undefined) return;
     let keys = this.#keys.get(value);
-    if (keys === undefined) this.#keys.set(value, (keys = new Set()));
+    if (keys === undefined) {
+      keys = new Set();
+      this.#keys.set(value, keys);
+    }
     keys.add(key);
   }
 

@@ -17,10 +17,25 @@ export function termApi(api: ObjectApi, ended: AbortSignal): ObjectApi {
   };
   return {
     get: (resource, key) => api.get(resource, key),
-    create: async (resource, object, options) => (guard(), api.create(resource, object, options)),
-    apply: async (resource, object, options) => (guard(), api.apply(resource, object, options)),
-    update: async (resource, object, options) => (guard(), api.update(resource, object, options)),
-    updateStatus: async (resource, object) => (guard(), api.updateStatus(resource, object)),
-    delete: async (resource, key, preconditions) => (guard(), api.delete(resource, key, preconditions)),
+    create: async (resource, object, options) => {
+      guard();
+      return api.create(resource, object, options);
+    },
+    apply: async (resource, object, options) => {
+      guard();
+      return api.apply(resource, object, options);
+    },
+    update: async (resource, object, options) => {
+      guard();
+      return api.update(resource, object, options);
+    },
+    updateStatus: async (resource, object) => {
+      guard();
+      return api.updateStatus(resource, object);
+    },
+    delete: async (resource, key, preconditions) => {
+      guard();
+      return api.delete(resource, key, preconditions);
+    },
   };
 }

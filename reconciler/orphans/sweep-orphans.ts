@@ -42,7 +42,10 @@ export async function sweepOrphans(deps: SweepDeps): Promise<SweepOutcome> {
   const alive = (owner: ObjectKey, uid: string): Promise<boolean> => {
     const key = `${formatKey(owner)}|${uid}`;
     let answer = ownerAlive.get(key);
-    if (answer === undefined) ownerAlive.set(key, (answer = deps.api.get(DOMAIN_ROUTES, owner).then((route) => route?.metadata?.uid === uid)));
+    if (answer === undefined) {
+      answer = deps.api.get(DOMAIN_ROUTES, owner).then((route) => route?.metadata?.uid === uid);
+      ownerAlive.set(key, answer);
+    }
     return answer;
   };
   for (const candidate of candidates) {

@@ -53,10 +53,10 @@ interface RenderOptions {
   output: "yaml" | "json";
 }
 
-function parseRenderArgs(args: readonly string[]): RenderOptions {
-  let values;
+/** The flags as given (their types inferred from the table); a UsageError when one is unknown or malformed. */
+function readRenderFlags(args: readonly string[]) {
   try {
-    ({ values } = parseArgs({
+    return parseArgs({
       args: [...args],
       options: {
         filename: { type: "string", short: "f", multiple: true },
@@ -67,10 +67,14 @@ function parseRenderArgs(args: readonly string[]): RenderOptions {
       },
       strict: true,
       allowPositionals: false,
-    }));
+    }).values;
   } catch (error) {
     throw new UsageError(`render: ${(error as Error).message}`, "Run `hostgate render --help` for usage.");
   }
+}
+
+function parseRenderArgs(args: readonly string[]): RenderOptions {
+  const values = readRenderFlags(args);
   const problems: string[] = [];
   if (values.filename === undefined || values.filename.length === 0) problems.push("render: -f PATH is required (the DomainRoutes to render)");
   const output = values.output ?? "yaml";

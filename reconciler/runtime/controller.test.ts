@@ -21,7 +21,7 @@ function scripted(): { reconcile: Reconcile; calls: Call[]; running: () => strin
   const calls: Call[] = [];
   const open = new Set<Call>();
   const reconcile: Reconcile = (key, signal) =>
-    new Promise((resolve, reject) => {
+    new Promise<ReconcileResult | undefined>((resolve, reject) => {
       const call: Call = {
         key,
         signal,
@@ -76,9 +76,9 @@ describe("Controller: workers", () => {
     for (const key of ["a", "b", "c"]) h.controller.enqueue(key);
     await flush();
     assert.equal(h.running().length, 2);
-    h.calls.forEach((c) => c.finish());
+    for (const call of h.calls) call.finish();
     await flush();
-    h.calls.forEach((c) => c.finish());
+    for (const call of h.calls) call.finish();
     await h.controller.stop(1000);
   });
 

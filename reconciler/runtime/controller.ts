@@ -17,9 +17,10 @@ export interface ReconcileResult {
 /**
  * Brings the world in line with the object behind `key`. Throwing means
  * "retry with backoff". `signal` aborts when the controller gives up
- * waiting for it during stop().
+ * waiting for it during stop(). A reconcile with nothing to ask returns
+ * nothing (Promise<void>).
  */
-export type Reconcile = (key: string, signal: AbortSignal) => Promise<ReconcileResult | void>;
+export type Reconcile = (key: string, signal: AbortSignal) => Promise<ReconcileResult | undefined> | Promise<void>;
 
 export interface ControllerOptions {
   /** Names the controller in logs and metrics. */

@@ -64,12 +64,11 @@ describe("the Lease client over the API-server port", () => {
     assert.equal(leading.length, 1, "one leader");
     assert.equal(electors.filter((e) => e.isLeader()).length, 1);
     const stored = api.server.get(LEASES, { namespace: "hostgate-system", name: "hostgate-reconciler" });
-    assert.equal((stored?.spec as { holderIdentity?: string }).holderIdentity, leading[0]);
+    assert.ok(stored, "the leader created the Lease");
+    assert.equal((stored.spec as { holderIdentity?: string }).holderIdentity, leading[0]);
     await Promise.all(electors.map((e) => e.stop()));
-    assert.equal(
-      (api.server.get(LEASES, { namespace: "hostgate-system", name: "hostgate-reconciler" })?.spec as { holderIdentity?: string }).holderIdentity ?? "",
-      "",
-      "released on stop",
-    );
+    const released = api.server.get(LEASES, { namespace: "hostgate-system", name: "hostgate-reconciler" });
+    assert.ok(released, "the Lease stays after stop");
+    assert.equal((released.spec as { holderIdentity?: string }).holderIdentity ?? "", "", "released on stop");
   });
 });

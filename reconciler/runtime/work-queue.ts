@@ -85,7 +85,10 @@ export class WorkQueue {
    */
   addAfter(key: string, ms: number): void {
     if (this.#shuttingDown) return;
-    if (!(ms > 0)) return this.add(key);
+    if (!(ms > 0)) {
+      this.add(key);
+      return;
+    }
     const due = this.#clock.now() + ms;
     const waiting = this.#delayed.get(key);
     if (waiting !== undefined) {

@@ -84,8 +84,9 @@ describe("the in-memory API server", () => {
     assert.deepEqual(await managers(), ["kubectl-edit Update", "hostgate-reconciler Update"], "a manager's next write replaces its entry, latest last");
     await api.create(ROUTES, route("blog"));
     const blog = await api.get(ROUTES, { namespace: "team", name: "blog" });
+    assert.ok(blog?.metadata, "blog was created");
     assert.equal(
-      (blog?.metadata?.managedFields as { manager: string }[])[0]!.manager,
+      (blog.metadata.managedFields as { manager: string }[])[0]!.manager,
       "unknown-client",
       "without a fieldManager, the API server names some client",
     );
@@ -101,7 +102,8 @@ describe("the in-memory API server", () => {
         { fieldManager: `tool-${i}` },
       );
     }
-    const managers = (current.metadata?.managedFields as { manager: string }[]).map((e) => e.manager);
+    assert.ok(current.metadata, "the route has its metadata");
+    const managers = (current.metadata.managedFields as { manager: string }[]).map((e) => e.manager);
     assert.equal(managers.length, MAX_UPDATE_MANAGERS);
     assert.deepEqual(managers.slice(0, 2), [ANCIENT_CHANGES, "tool-2"], "hostgate-reconciler and tool-1, the oldest, were merged");
     assert.ok(!managers.includes("hostgate-reconciler"));

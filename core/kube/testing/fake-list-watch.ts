@@ -46,6 +46,9 @@ export function networkError(message = "connect ECONNREFUSED 10.0.0.1:443"): Kub
   return new KubeApiError(message, 0, "NetworkError");
 }
 
+/** A paged list in progress: every item as of `rv`, and how far its pages have been handed out. */
+type ListSnapshot = { items: KubeObject[]; rv: string; offset: number };
+
 export class FakeListWatchClient implements ListWatchClient {
   readonly listCalls: { resource: string; limit: number; continue?: string }[] = [];
   readonly watchCalls: ({ resource: string } & WatchRequest)[] = [];
@@ -54,7 +57,7 @@ export class FakeListWatchClient implements ListWatchClient {
 
   #rv = 100;
   #resources = new Map<string, ResourceState>();
-  #snapshots = new Map<string, { items: KubeObject[]; rv: string; offset: number }>();
+  #snapshots = new Map<string, ListSnapshot>();
   #tokens = 0;
 
   describe(): string {
@@ -158,7 +161,7 @@ export class FakeListWatchClient implements ListWatchClient {
       );
     const failure = state.listFailures.shift();
     if (failure !== undefined) throw failure;
-    let snapshot;
+    let snapshot: ListSnapshot | undefined;
     if (request.continue === undefined) {
       const items = [...state.objects.values()].filter((o) => selects(resource, o)).map((o) => structuredClone(o));
       snapshot = { items, rv: String(this.#rv), offset: 0 };

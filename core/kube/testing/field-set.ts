@@ -137,7 +137,10 @@ export function toFieldsV1(paths: Iterable<FieldPath>): Record<string, unknown> 
   const root: Record<string, unknown> = {};
   for (const path of paths) {
     let node = root;
-    for (const segment of path) node = (node[segment] ??= {}) as Record<string, unknown>;
+    for (const segment of path) {
+      node[segment] ??= {};
+      node = node[segment] as Record<string, unknown>;
+    }
   }
   return sortKeys(root);
 }

@@ -158,7 +158,10 @@ export class ClusterStateSource implements StateSource {
       // A first list of 100,000 objects is applied in one go: no collection callback runs meanwhile, so ask.
       if (++applied % HEAP_CHECK_EVERY === 0 && this.#heapGuard !== undefined) {
         const over = this.#heapGuard.overNow();
-        if (over !== undefined) return this.#dropCache(over);
+        if (over !== undefined) {
+          this.#dropCache(over);
+          return;
+        }
       }
       if (change.type === "deleted") this.#index.remove(change.object ?? tombstone(batch.resource, change.key));
       else this.#index.upsert(change.object);

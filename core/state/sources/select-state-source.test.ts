@@ -25,7 +25,7 @@ describe("selectStateSource", () => {
     stateDirectory?: string;
     connection: ClusterConnection | NoClusterConfigured | "throws";
     mode: "cluster" | "local";
-    type: Function;
+    type: typeof FileStateSource | typeof ClusterStateSource;
     describe: string;
     reason: string;
   }[] = [

@@ -107,7 +107,7 @@ describe("protectionProblems", () => {
     it(name, () => {
       const problems = protectionProblems({ provider, appId: "a", rules });
       assert.equal(problems.length, expected.length, JSON.stringify(problems));
-      expected.forEach((pattern, i) => assert.match(problems[i]!, pattern));
+      for (const [i, pattern] of expected.entries()) assert.match(problems[i]!, pattern);
     });
   }
 });

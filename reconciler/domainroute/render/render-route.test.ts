@@ -27,7 +27,7 @@ describe("renderRoute", () => {
         c.kinds,
       );
       assert.equal(rendered.problems.length, c.problems.length, `problems: ${JSON.stringify(rendered.problems)}`);
-      c.problems.forEach((pattern, i) => assert.match(rendered.problems[i]!, pattern));
+      for (const [i, pattern] of c.problems.entries()) assert.match(rendered.problems[i]!, pattern);
     });
   }
 

@@ -64,7 +64,7 @@ describe("planRouting", () => {
       assert.equal(plan.kind, "unroutable");
       const problems = plan.kind === "unroutable" ? plan.problems : [];
       assert.equal(problems.length, patterns.length, JSON.stringify(problems));
-      patterns.forEach((pattern, i) => assert.match(problems[i]!, pattern));
+      for (const [i, pattern] of patterns.entries()) assert.match(problems[i]!, pattern);
     });
   }
 });
