@@ -16,7 +16,7 @@ import { parseArgs } from "node:util";
 import { build } from "../bin/build.ts";
 import { localCertificates } from "../certs/factories.ts";
 import { PACKAGE_ROOT } from "../core/cli/paths.ts";
-import { freePort } from "../webhook/testing/http.ts";
+import { freePort, localServeFlags } from "../webhook/testing/http.ts";
 import { deployedWebhookContainer } from "./deployed-container.ts";
 import { memoryLimit, quantityBytes } from "./memory-limit.ts";
 import { startStubCluster } from "./stub-cluster.ts";
@@ -71,18 +71,7 @@ async function probe(routes: number): Promise<string> {
   const [port, healthPort] = await Promise.all([freePort(), freePort()]);
   const limit = memoryLimit(limitBytes, `hostgate-scale-${process.pid}-${routes}`);
   const args = [entry, "serve", "--only", "webhook", "--kubeconfig", kubeconfig, "--config", join(PACKAGE_ROOT, "examples", "platform-config.yaml")];
-  args.push(
-    "--tls-cert",
-    join(work, "tls", "tls.crt"),
-    "--tls-key",
-    join(work, "tls", "tls.key"),
-    "--listen",
-    `127.0.0.1:${port}`,
-    "--health-listen",
-    `127.0.0.1:${healthPort}`,
-    "--shutdown-delay",
-    "0s",
-  );
+  args.push("--tls-cert", join(work, "tls", "tls.crt"), "--tls-key", join(work, "tls", "tls.key"), ...localServeFlags(port, healthPort));
   const wrapped = limit.wrap(node, args);
   const logFile = join(work, `webhook-${routes}.log`);
   const env = { ...process.env, ...deployment.env, NODE_OPTIONS: limit.nodeOptions(deployment.env.NODE_OPTIONS ?? "") };

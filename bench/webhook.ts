@@ -27,7 +27,7 @@ import { stringify } from "yaml";
 import { build } from "../bin/build.ts";
 import { localCertificates } from "../certs/factories.ts";
 import { PACKAGE_ROOT } from "../core/cli/paths.ts";
-import { freePort, postJson } from "../webhook/testing/http.ts";
+import { freePort, postJson, localServeFlags } from "../webhook/testing/http.ts";
 import { admissionReview } from "../webhook/testing/reviews.ts";
 import { deployedWebhookContainer } from "./deployed-container.ts";
 import { memoryLimit, quantityBytes } from "./memory-limit.ts";
@@ -204,12 +204,7 @@ async function startWebhook(routeCount: number, name: string): Promise<RunningWe
     join(tlsDir, "tls.crt"),
     "--tls-key",
     join(tlsDir, "tls.key"),
-    "--listen",
-    `127.0.0.1:${port}`,
-    "--health-listen",
-    `127.0.0.1:${healthPort}`,
-    "--shutdown-delay",
-    "0s",
+    ...localServeFlags(port, healthPort),
     ...(values.policies !== undefined ? ["--policies", values.policies] : []),
     ...(process.env.BENCH_EXTRA_SERVE_ARGS ?? "").split(" ").filter(Boolean),
   ];

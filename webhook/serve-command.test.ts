@@ -9,7 +9,7 @@ import { silentLogger } from "../core/logger.ts";
 import { runServe } from "./serve-command.ts";
 import type { ServeDependencies } from "./serve-command.ts";
 import { realServeDependencies } from "./serve-dependencies.ts";
-import { freePort, postJson } from "./testing/http.ts";
+import { freePort, postJson, localServeFlags } from "./testing/http.ts";
 import { parseDuration, parseListen, parseServeOptions } from "./serve-options.ts";
 import type { ReconcilerFactory, ReconcilerSettings } from "../core/cli/serve-component.ts";
 import { DEFAULT_CONFIG } from "../core/cli/paths.ts";
@@ -252,21 +252,7 @@ describe("hostgate serve with the reconciler", () => {
 
   it("--only webhook in cluster mode never starts the reconciler", async () => {
     const { reconciler, port, healthPort, deps, sendSignal, hasHandler } = await clusterMode();
-    const running = runServe(
-      [
-        "--only",
-        "webhook",
-        "--config",
-        DEFAULT_CONFIG,
-        "--listen",
-        `127.0.0.1:${port}`,
-        "--health-listen",
-        `127.0.0.1:${healthPort}`,
-        "--shutdown-delay",
-        "0s",
-      ],
-      deps,
-    );
+    const running = runServe(["--only", "webhook", "--config", DEFAULT_CONFIG, ...localServeFlags(port, healthPort)], deps);
     await until(() => hasHandler(), "the webhook to start");
     await readyWithin(`http://127.0.0.1:${healthPort}/readyz`);
     sendSignal();

@@ -12,19 +12,8 @@ import type { RouteInput } from "./gather-route.ts";
 import { planRoute, REFUSED_RECHECK_MS, RELEASED_CLAIM_RETRY_MS } from "./plan-route.ts";
 import type { RoutePlan } from "./plan-route.ts";
 import { objectNameFor } from "./render/names.ts";
-import { PRODUCED_RESOURCES } from "./render/produced-resources.ts";
-import { defaultConfig, route, world } from "./testing/route-world.ts";
+import { defaultConfig, GATEWAYS, orphanedClaim, route, sso, world } from "./testing/route-world.ts";
 import type { World } from "./testing/route-world.ts";
-
-const GATEWAYS = PRODUCED_RESOURCES.find((r) => r.kind === "Gateway")!;
-/** A claim on shop.example.com whose owner no longer exists. */
-const orphanedClaim = {
-  apiVersion: "hostgate.dev/v1alpha1",
-  kind: "DomainClaim",
-  metadata: { name: "shop.example.com" },
-  spec: { domain: "shop.example.com", owner: { namespace: "old", name: "gone", uid: "uid-gone" } },
-};
-const sso = { protection: { provider: "sso", appId: "shop-app" } };
 
 /** The plan in a few words: what each section says. */
 function summary(plan: RoutePlan) {

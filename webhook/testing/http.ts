@@ -28,3 +28,8 @@ export function postJson(url: string, body: string, ca: string | Buffer): Promis
     req.end(body);
   });
 }
+
+/** `hostgate serve`'s flags for a webhook on 127.0.0.1 at these ports that stops at once when told (no drain delay): for tests and benchmarks. */
+export function localServeFlags(port: number, healthPort: number): string[] {
+  return ["--listen", `127.0.0.1:${port}`, "--health-listen", `127.0.0.1:${healthPort}`, "--shutdown-delay", "0s"];
+}

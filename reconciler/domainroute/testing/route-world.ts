@@ -82,3 +82,17 @@ export function world(options: { config?: PlatformConfig; render?: RouteReconcil
     message: (name, type, namespace) => find(name, type, namespace)?.message,
   };
 }
+
+/** The Gateway kind among the produced resources. */
+export const GATEWAYS = PRODUCED_RESOURCES.find((r) => r.kind === "Gateway")!;
+
+/** A claim on shop.example.com whose owner no longer exists. */
+export const orphanedClaim = {
+  apiVersion: "hostgate.dev/v1alpha1",
+  kind: "DomainClaim",
+  metadata: { name: "shop.example.com" },
+  spec: { domain: "shop.example.com", owner: { namespace: "old", name: "gone", uid: "uid-gone" } },
+};
+
+/** A route's protection through the platform's "sso" provider. */
+export const sso = { protection: { provider: "sso", appId: "shop-app" } };
