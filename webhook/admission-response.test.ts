@@ -8,38 +8,32 @@ import type { ParsedReview } from "./admission-review.ts";
 import { internalErrorAnswer, sendReview, unavailableAnswer, verdictAnswer } from "./admission-response.ts";
 import type { AdmissionReviewResponse, ReviewAnswer } from "./admission-response.ts";
 
-/** What express's res.json sends, the way the webhook answered reviews before sendReview. */
-function viaExpress(body: AdmissionReviewResponse) {
+/** Sends `body` the given way from an express app like the webhook's, and reads back the exact bytes. */
+function sentBy(send: (res: express.Response, body: AdmissionReviewResponse) => void, body: AdmissionReviewResponse) {
   const app = express();
   app.disable("x-powered-by");
   app.set("etag", false);
   app.post("/", (_req, res) => {
-    res.json(body);
+    send(res, body);
   });
   return request(app)
     .post("/")
     .buffer(true)
     .parse((res, done) => {
       let text = "";
-      res.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
+      res.on("data", (chunk: Buffer) => {
+        text += chunk.toString("utf8");
+      });
       res.on("end", () => done(null, text));
     });
 }
 
-function viaSendReview(body: AdmissionReviewResponse) {
-  const app = express();
-  app.disable("x-powered-by");
-  app.set("etag", false);
-  app.post("/", (_req, res) => sendReview(res, body));
-  return request(app)
-    .post("/")
-    .buffer(true)
-    .parse((res, done) => {
-      let text = "";
-      res.on("data", (chunk: Buffer) => (text += chunk.toString("utf8")));
-      res.on("end", () => done(null, text));
-    });
-}
+/** What express's res.json sends, the way the webhook answered reviews before sendReview. */
+const viaExpress = (body: AdmissionReviewResponse) =>
+  sentBy((res, b) => {
+    res.json(b);
+  }, body);
+const viaSendReview = (body: AdmissionReviewResponse) => sentBy(sendReview, body);
 
 const envelope = (response: AdmissionReviewResponse["response"]): AdmissionReviewResponse => ({
   apiVersion: ADMISSION_API_VERSION,

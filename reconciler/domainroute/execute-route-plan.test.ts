@@ -10,9 +10,8 @@ import { DOMAIN_CLAIMS, DOMAIN_ROUTES, SERVICES } from "../resources.ts";
 import { executeRoutePlan } from "./execute-route-plan.ts";
 import { planRoute } from "./plan-route.ts";
 import type { RoutePlan } from "./plan-route.ts";
-import { objectNameFor } from "./render/names.ts";
 import { renderClaim } from "./render/claim.ts";
-import { defaultConfig, GATEWAYS, orphanedClaim, route, sso, world } from "./testing/route-world.ts";
+import { orphanedClaim, personsGateway, route, sso, world } from "./testing/route-world.ts";
 import type { World } from "./testing/route-world.ts";
 
 const writes = (w: World) => w.api.takeWrites().map((x) => `${x.verb} ${x.resource.split(".")[0]}`);
@@ -118,12 +117,7 @@ describe("a plan computed from the state its own execution produced", () => {
     {
       name: "a route refused a name a person's object holds",
       setup: async (w) => {
-        const metadata = { name: objectNameFor("shop.example.com"), namespace: defaultConfig.gateway.namespace };
-        await w.api.create(
-          GATEWAYS,
-          { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata, spec: { servers: [] } },
-          { fieldManager: "kubectl-create" },
-        );
+        await personsGateway(w, "shop.example.com");
         await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
       },
     },

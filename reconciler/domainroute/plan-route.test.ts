@@ -12,7 +12,7 @@ import type { RouteInput } from "./gather-route.ts";
 import { planRoute, REFUSED_RECHECK_MS, RELEASED_CLAIM_RETRY_MS } from "./plan-route.ts";
 import type { RoutePlan } from "./plan-route.ts";
 import { objectNameFor } from "./render/names.ts";
-import { defaultConfig, GATEWAYS, orphanedClaim, route, sso, world } from "./testing/route-world.ts";
+import { defaultConfig, GATEWAYS, orphanedClaim, personsGateway, route, sso, world } from "./testing/route-world.ts";
 import type { World } from "./testing/route-world.ts";
 
 /** The plan in a few words: what each section says. */
@@ -135,12 +135,7 @@ const cases: Case[] = [
   {
     name: "a name held by a person's object refuses the route: nothing is written there, ObjectNotOwned, looked at again later",
     setup: async (w) => {
-      const metadata = { name: objectNameFor("shop.example.com"), namespace: defaultConfig.gateway.namespace };
-      await w.api.create(
-        GATEWAYS,
-        { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata, spec: { servers: [] } },
-        { fieldManager: "kubectl-create" },
-      );
+      await personsGateway(w, "shop.example.com");
       await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
     },
     expected: { finalizer: "add", claim: "create", ready: "False ObjectNotOwned", requeueAfterMs: REFUSED_RECHECK_MS },

@@ -13,6 +13,7 @@ import type { EventRecorder } from "../../cluster/event-recorder.ts";
 import { DOMAIN_ROUTES } from "../../resources.ts";
 import { AppIdOutcomes } from "../../app-id-table/app-id-outcomes.ts";
 import { PRODUCED_RESOURCES } from "../render/produced-resources.ts";
+import { objectNameFor } from "../render/names.ts";
 import { gatherRoute } from "../gather-route.ts";
 import type { RouteInput } from "../gather-route.ts";
 import { reconcileRoute } from "../reconcile-route.ts";
@@ -96,3 +97,9 @@ export const orphanedClaim = {
 
 /** A route's protection through the platform's "sso" provider. */
 export const sso = { protection: { provider: "sso", appId: "shop-app" } };
+
+/** A Gateway a person created (kubectl, no hostgate labels) at the name hostgate renders for `domain`. */
+export async function personsGateway(w: World, domain: string): Promise<void> {
+  const metadata = { name: objectNameFor(domain), namespace: defaultConfig.gateway.namespace };
+  await w.api.create(GATEWAYS, { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata, spec: { servers: [] } }, { fieldManager: "kubectl-create" });
+}
