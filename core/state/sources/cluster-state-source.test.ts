@@ -14,7 +14,11 @@ async function settle(): Promise<void> {
 }
 
 /** A heap guard whose full collections the test causes, with the live bytes it says. */
-const manualHeap = () => manualHeapGuard({ limitBytes: 240_000_000 });
+const manualHeap = () => {
+  const heap = manualHeapGuard({ limitBytes: 240_000_000 });
+  heap.guard.start();
+  return heap;
+};
 
 function harness(options: { heapGuard?: HeapGuard } = {}) {
   const server = new FakeListWatchClient();

@@ -45,7 +45,7 @@ export interface ClusterStateSourceOptions {
   backoff?: BackoffOptions;
   /** Default INDEXED_RESOURCES; only tests narrow it. */
   resources?: readonly ResourceRef[];
-  /** Drops the cache and reports when live data outgrows the heap (serve passes one; without it nothing watches). */
+  /** Drops the cache and reports when live data outgrows the heap: a started guard (serve passes one; without it nothing watches). */
   heapGuard?: HeapGuard;
 }
 
@@ -96,16 +96,13 @@ export class ClusterStateSource implements StateSource {
       { server: this.#description, resources: this.#reflectors.map((r) => r.status().resource) },
       `cluster state: listing and watching ${this.#description}`,
     );
-    if (this.#heapGuard !== undefined) {
-      this.#unsubscribeHeap = this.#heapGuard.onExceeded((reading) => this.#dropCache(reading));
-      this.#heapGuard.start();
-    }
+    // The guard is its creator's to start and stop (serve runs it for /metrics too); the source only listens.
+    this.#unsubscribeHeap = this.#heapGuard?.onExceeded((reading) => this.#dropCache(reading));
     for (const reflector of this.#reflectors) reflector.start();
   }
 
   async stop(): Promise<void> {
     this.#unsubscribeHeap?.();
-    this.#heapGuard?.stop();
     await Promise.all(this.#reflectors.map((r) => r.stop()));
   }
 
