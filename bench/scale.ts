@@ -7,18 +7,17 @@
 // happen. The table in deploy/README.md ("Memory and scale") comes from here.
 //
 //   npm run bench:scale -- --memory 384Mi --routes 50000,100000,150000 [--grants 1000] [--entry dist|sources]
-import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { mkdtempSync, openSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { build } from "../bin/build.ts";
 import { localCertificates } from "../certs/factories.ts";
 import { PACKAGE_ROOT } from "../core/cli/paths.ts";
 import { freePort, localServeFlags } from "../webhook/testing/http.ts";
 import { deployedWebhookContainer } from "./deployed-container.ts";
-import { memoryLimit, quantityBytes } from "./memory-limit.ts";
+import { quantityBytes } from "./memory-limit.ts";
+import { hostgateEntry, rssMB, spawnShippedWebhook } from "./shipped-webhook.ts";
 import { startStubCluster } from "./stub-cluster.ts";
 
 const { values } = parseArgs({
@@ -38,12 +37,11 @@ if (counts.some((n) => !Number.isInteger(n) || n < 0)) {
   process.stderr.write(`--routes must be a comma-separated list of counts, not ${JSON.stringify(values.routes)}\n`);
   process.exit(2);
 }
-const node = process.execPath;
-let entry = join(PACKAGE_ROOT, "bin", "cli.ts");
-if (values.entry === "dist") {
-  build(PACKAGE_ROOT);
-  entry = join(PACKAGE_ROOT, "dist", "bin", "cli.js");
+if (values.entry !== "dist" && values.entry !== "sources") {
+  process.stderr.write(`--entry must be dist or sources, not ${JSON.stringify(values.entry)}\n`);
+  process.exit(2);
 }
+const entry = hostgateEntry(values.entry);
 const work = mkdtempSync(join(tmpdir(), "hostgate-scale-"));
 const children = new Set<ChildProcess>();
 process.on("exit", () => {
@@ -69,17 +67,22 @@ async function probe(routes: number): Promise<string> {
   children.add(apiserver);
   const kubeconfig = stub.kubeconfig;
   const [port, healthPort] = await Promise.all([freePort(), freePort()]);
-  const limit = memoryLimit(limitBytes, `hostgate-scale-${process.pid}-${routes}`);
-  const args = [entry, "serve", "--only", "webhook", "--kubeconfig", kubeconfig, "--config", join(PACKAGE_ROOT, "examples", "platform-config.yaml")];
+  const args = ["--kubeconfig", kubeconfig, "--config", join(PACKAGE_ROOT, "examples", "platform-config.yaml")];
   args.push("--tls-cert", join(work, "tls", "tls.crt"), "--tls-key", join(work, "tls", "tls.key"), ...localServeFlags(port, healthPort));
-  const wrapped = limit.wrap(node, args);
-  const logFile = join(work, `webhook-${routes}.log`);
-  const env = { ...process.env, ...deployment.env, NODE_OPTIONS: limit.nodeOptions(deployment.env.NODE_OPTIONS ?? "") };
   const started = performance.now();
-  const webhook = spawn(wrapped.command, wrapped.args, { stdio: ["ignore", openSync(logFile, "w"), "pipe"], env });
+  const {
+    child: webhook,
+    stderr,
+    limit,
+  } = spawnShippedWebhook({
+    entry,
+    args,
+    deployed: deployment,
+    limitBytes,
+    limitName: `hostgate-scale-${process.pid}-${routes}`,
+    logFile: join(work, `webhook-${routes}.log`),
+  });
   children.add(webhook);
-  let stderr = "";
-  webhook.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
   let exit: string | undefined;
   webhook.once("exit", (code, signal) => (exit = signal ?? `exit ${code}`));
   let outcome = "";
@@ -87,7 +90,7 @@ async function probe(routes: number): Promise<string> {
   while (outcome === "") {
     await new Promise((resolve) => setTimeout(resolve, 250));
     if (exit !== undefined) {
-      outcome = `DIED (${exit}${/heap out of memory/.test(stderr) ? ", V8 heap out of memory" : exit === "SIGKILL" ? ", likely the kernel's OOM killer" : ""})`;
+      outcome = `DIED (${exit}${/heap out of memory/.test(stderr()) ? ", V8 heap out of memory" : exit === "SIGKILL" ? ", likely the kernel's OOM killer" : ""})`;
       break;
     }
     const readyz = await fetch(`http://127.0.0.1:${healthPort}/readyz`).then(
@@ -102,8 +105,7 @@ async function probe(routes: number): Promise<string> {
   if (exit === undefined) {
     const metrics = await (await fetch(`http://127.0.0.1:${healthPort}/metrics`)).text();
     const gauge = (name: string) => Number(new RegExp(`^${name} (\\S+)$`, "m").exec(metrics)?.[1] ?? NaN) / 1e6;
-    const status = readFileSync(`/proc/${webhook.pid}/status`, "utf8");
-    const rss = Number(/VmRSS:\s+(\d+) kB/.exec(status)?.[1]) / 1024;
+    const { rss } = rssMB(webhook.pid!);
     details = `; rss ${rss.toFixed(0)} MB, live heap ${gauge("hostgate_heap_live_bytes").toFixed(0)} MB of ${gauge("hostgate_heap_limit_bytes").toFixed(0)} MB`;
   }
   children.delete(webhook);

@@ -18,21 +18,21 @@
 //   npm run bench:webhook [-- --seconds 10 --routes 10000 --large-routes 50000 --grants 1000 --mode cluster|local --entry dist|sources]
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import autocannon from "autocannon";
 import { stringify } from "yaml";
-import { build } from "../bin/build.ts";
 import { localCertificates } from "../certs/factories.ts";
 import { PACKAGE_ROOT } from "../core/cli/paths.ts";
 import { freePort, postJson, localServeFlags } from "../webhook/testing/http.ts";
 import { admissionReview } from "../webhook/testing/reviews.ts";
 import { deployedWebhookContainer } from "./deployed-container.ts";
-import { memoryLimit, quantityBytes } from "./memory-limit.ts";
+import { quantityBytes } from "./memory-limit.ts";
 import type { MemoryLimit } from "./memory-limit.ts";
 import { pacedLoad } from "./paced-load.ts";
+import { hostgateEntry, rssMB, spawnShippedWebhook } from "./shipped-webhook.ts";
 import { startStubCluster } from "./stub-cluster.ts";
 import { benchmarkRoute, syntheticObjects } from "./synthetic-state.ts";
 
@@ -70,15 +70,9 @@ process.on("exit", () => {
 
 // --- as shipped: the release build, the Deployment's environment and limit ------
 const node = process.execPath;
-let entry = join(PACKAGE_ROOT, "bin", "cli.ts");
-if (values.entry === "dist") {
-  build(PACKAGE_ROOT);
-  entry = join(PACKAGE_ROOT, "dist", "bin", "cli.js");
-}
+const entry = hostgateEntry(values.entry);
 const deployed = deployedWebhookContainer();
 const memoryLimitBytes = quantityBytes(deployed.memoryLimit);
-// BENCH_EXTRA_NODE_OPTIONS adds flags for investigation (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
-const baseNodeOptions = [deployed.env.NODE_OPTIONS ?? "", process.env.BENCH_EXTRA_NODE_OPTIONS ?? ""].join(" ").trim();
 
 const tlsDir = join(work, "tls");
 const certificates = localCertificates({ dir: tlsDir, hosts: ["127.0.0.1", "localhost"] });
@@ -190,15 +184,8 @@ async function startWebhook(routeCount: number, name: string): Promise<RunningWe
   const helpers: ChildProcess[] = [];
   const stateArgs = values.mode === "cluster" ? await stubCluster(dir, routeCount, helpers) : localState(dir, routeCount);
   const [port, healthPort] = await Promise.all([freePort(), freePort()]);
-  const limit = memoryLimit(memoryLimitBytes, `hostgate-bench-${process.pid}-${name}`);
-  limits.push(limit);
-  const nodeOptions = limit.nodeOptions(baseNodeOptions);
+  const logFile = join(dir, "webhook.log");
   const args = [
-    entry,
-    "serve",
-    // As the Deployment runs it: the webhook alone (in cluster mode serve would also start the reconciler).
-    "--only",
-    "webhook",
     ...stateArgs,
     "--tls-cert",
     join(tlsDir, "tls.crt"),
@@ -208,22 +195,28 @@ async function startWebhook(routeCount: number, name: string): Promise<RunningWe
     ...(values.policies !== undefined ? ["--policies", values.policies] : []),
     ...(process.env.BENCH_EXTRA_SERVE_ARGS ?? "").split(" ").filter(Boolean),
   ];
-  const wrapped = limit.wrap(node, args);
-  const logFile = join(dir, "webhook.log");
-  const env: NodeJS.ProcessEnv = { ...process.env, ...deployed.env, NODE_OPTIONS: nodeOptions };
   const started = performance.now();
-  // Logs go to a file, as a container runtime takes them: piping them into
-  // this process would make the load generator pay for reading them.
-  const child = spawn(wrapped.command, wrapped.args, { stdio: ["ignore", openSync(logFile, "w"), "pipe"], cwd: dir, env });
+  // BENCH_EXTRA_NODE_OPTIONS adds flags for investigation (e.g. --cpu-prof --cpu-prof-dir=/tmp/prof).
+  const webhook = spawnShippedWebhook({
+    entry,
+    args,
+    deployed,
+    limitBytes: memoryLimitBytes,
+    limitName: `hostgate-bench-${process.pid}-${name}`,
+    logFile,
+    cwd: dir,
+    extraNodeOptions: process.env.BENCH_EXTRA_NODE_OPTIONS,
+  });
+  const { child, limit, nodeOptions } = webhook;
+  limits.push(limit);
   children.add(child);
-  let stderr = "";
-  child.stderr!.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+  const stderr = webhook.stderr;
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   child.once("exit", (code, signal) => {
     if (children.has(child))
-      fail(`the webhook (${count(routeCount)} routes) exited (${code ?? signal}):\n${stderr}\n${readFileSync(logFile, "utf8").slice(-4000)}`);
+      fail(`the webhook (${count(routeCount)} routes) exited (${code ?? signal}):\n${stderr()}\n${readFileSync(logFile, "utf8").slice(-4000)}`);
   });
-  await waitFor(`http://127.0.0.1:${healthPort}/readyz`, 120_000, () => `${stderr}\n${readFileSync(logFile, "utf8").slice(-4000)}`);
+  await waitFor(`http://127.0.0.1:${healthPort}/readyz`, 120_000, () => `${stderr()}\n${readFileSync(logFile, "utf8").slice(-4000)}`);
   const readyMs = performance.now() - started;
   const url = `https://127.0.0.1:${port}/validate`;
   // The verdict must be real: admitted, with the one warning the route's
@@ -315,13 +308,6 @@ async function waitFor(url: string, timeoutMs: number, output: () => string): Pr
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   fail(`the webhook was not ready within ${timeoutMs / 1000} s:\n${output()}`);
-}
-
-/** Resident and peak resident memory of a process, in MB (Linux /proc). */
-function rssMB(pid: number): { rss: number; peak: number } {
-  const status = readFileSync(`/proc/${pid}/status`, "utf8");
-  const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? NaN);
-  return { rss: kb("VmRSS") / 1024, peak: kb("VmHWM") / 1024 };
 }
 
 /** User + system CPU seconds a process has used (Linux /proc). */

@@ -6,7 +6,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { parseAllDocuments } from "yaml";
+import { deployedContainer } from "../bench/deployed-container.ts";
 import { PACKAGE_ROOT } from "../core/cli/paths.ts";
 
 /** ENV of the Dockerfile's last stage (the runtime image), with quotes removed and line continuations joined. */
@@ -22,37 +22,25 @@ function runtimeImageEnv(): Record<string, string> {
   return env;
 }
 
-function containerEnv(file: string): { env: Record<string, string>; memoryLimit: unknown } {
-  const deployment = parseAllDocuments(readFileSync(join(PACKAGE_ROOT, "deploy", "base", file), "utf8"))
-    .map((d) => d.toJS() as Record<string, any>)
-    .find((d) => d?.kind === "Deployment");
-  const container = deployment?.spec?.template?.spec?.containers?.[0];
-  const env: Array<{ name: string; value?: string }> = container?.env ?? [];
-  return {
-    env: Object.fromEntries(env.filter((e) => e.value !== undefined).map((e) => [e.name, e.value!])),
-    memoryLimit: container?.resources?.limits?.memory,
-  };
-}
-
 describe("the memory environment of the image and the Deployments", () => {
   it("gives the image the webhook Deployment's NODE_OPTIONS and MALLOC_ARENA_MAX", () => {
     const image = runtimeImageEnv();
-    const webhook = containerEnv("deployment.yaml").env;
+    const webhook = deployedContainer("deployment.yaml").env;
     assert.equal(image.NODE_OPTIONS, webhook.NODE_OPTIONS);
     assert.equal(image.MALLOC_ARENA_MAX, webhook.MALLOC_ARENA_MAX);
   });
 
   for (const file of ["deployment.yaml", "reconciler-deployment.yaml"]) {
     it(`sizes the heap of ${file} from its memory limit, which it sets, and limits malloc arenas`, () => {
-      const { env, memoryLimit } = containerEnv(file);
+      const { env, memoryLimit } = deployedContainer(file);
       assert.match(env.NODE_OPTIONS ?? "", /--max-old-space-size-percentage=\d+/);
       assert.doesNotMatch(env.NODE_OPTIONS ?? "", /--max-old-space-size=/, "a fixed heap size would not follow the limit");
-      assert.equal(typeof memoryLimit, "string", "without a memory limit the percentage is of the node's memory");
+      assert.notEqual(memoryLimit, undefined, "without a memory limit the percentage is of the node's memory");
       assert.equal(env.MALLOC_ARENA_MAX, "2");
     });
   }
 
   it("sets the semi-space explicitly for the webhook, so its heap guard knows the old generation's limit", () => {
-    assert.match(containerEnv("deployment.yaml").env.NODE_OPTIONS ?? "", /--max-semi-space-size=\d+/);
+    assert.match(deployedContainer("deployment.yaml").env.NODE_OPTIONS ?? "", /--max-semi-space-size=\d+/);
   });
 });
