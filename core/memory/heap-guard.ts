@@ -106,9 +106,13 @@ function isOver(reading: HeapReading, fraction: number): boolean {
   return reading.usedBytes > reading.limitBytes * fraction;
 }
 
+/** Fixed for the life of the process (the flags and heap_size_limit do not change), so worked out once. */
+let processOldGenerationLimit: number | undefined;
+
 function readV8Heap(): HeapReading {
   const stats = getHeapStatistics();
-  return { usedBytes: stats.used_heap_size, limitBytes: oldGenerationLimit(stats.heap_size_limit, nodeFlags()) };
+  processOldGenerationLimit ??= oldGenerationLimit(stats.heap_size_limit, nodeFlags());
+  return { usedBytes: stats.used_heap_size, limitBytes: processOldGenerationLimit };
 }
 
 const MB = 2 ** 20;
