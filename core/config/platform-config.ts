@@ -8,12 +8,61 @@ export interface DomainConfig {
   readonly apex: string;
   /** Route53 hosted zone of the apex. */
   readonly zoneId: string;
+  /**
+   * Other hosted zones of the same apex (a private zone for internal names,
+   * say) that a DomainRoute may choose with spec.dns.zoneId. Any other zone
+   * is refused: a tenant must not write records where the platform did not say.
+   */
+  readonly additionalZoneIds: readonly string[];
 }
 
 export interface LoadBalancerConfig {
   readonly dnsName: string;
   /** The load balancer's own canonical hosted zone, for alias records. */
   readonly hostedZoneId: string;
+  /** `dualstack` load balancers also get an AAAA alias record. */
+  readonly ipAddressType: "ipv4" | "dualstack";
+  /** The HTTPS listener certificates are attached to; required when certificates go to ACM. */
+  readonly listenerArn?: string;
+}
+
+export type DnsProvider = "route53" | "external-dns" | "none";
+export type DnsRecordKind = "alias" | "cname";
+
+export interface DnsConfig {
+  readonly provider: DnsProvider;
+  /** Owner id written in the TXT registry; two clusters sharing a zone use two ids. Required unless provider is none. */
+  readonly ownerId: string;
+  /** alias: A (and AAAA on dualstack) alias to the load balancer; cname: a CNAME with spec.dns.ttl. */
+  readonly recordType: DnsRecordKind;
+  /** A duration such as `5m`, `90s`, `1h30m` (core/config/duration.ts): how often Route53 is re-read to revert drift. */
+  readonly resyncInterval: string;
+  readonly externalDns: { readonly labels: Readonly<Record<string, string>> };
+}
+
+export type CertificateProvider = "acm" | "cert-manager" | "none";
+
+export interface IssuerRef {
+  readonly kind: "Issuer" | "ClusterIssuer";
+  readonly name: string;
+  /** Default `cert-manager.io`. */
+  readonly group: string;
+}
+
+export interface CertManagerConfig {
+  readonly issuerRef: IssuerRef;
+  /** Where hostgate creates its Certificate objects and cert-manager their Secrets. */
+  readonly namespace: string;
+  /** Import each issued Secret into ACM (the same ARN on every renewal) and attach it to the listener. */
+  readonly importToAcm: boolean;
+}
+
+export interface CertificatesConfig {
+  readonly provider: CertificateProvider;
+  /** Certificates a listener may hold before hostgate refuses to attach more (ALB default quota 25, adjustable). */
+  readonly listenerCertificateLimit: number;
+  /** Present when provider is cert-manager. */
+  readonly certManager?: CertManagerConfig;
 }
 
 export interface ProtectionConfig {
@@ -44,6 +93,8 @@ export interface PlatformConfig {
   readonly gateway: GatewayConfig;
   readonly externalBackends: ExternalBackendsConfig;
   readonly serviceBackends: ServiceBackendsConfig;
+  readonly dns: DnsConfig;
+  readonly certificates: CertificatesConfig;
 }
 
 export const PLATFORM_CONFIG_API_VERSION = "hostgate.dev/v1alpha1";
