@@ -31,8 +31,12 @@ export type DnsRecordKind = "alias" | "cname";
 
 export interface DnsConfig {
   readonly provider: DnsProvider;
-  /** Owner id written in the TXT registry; two clusters sharing a zone use two ids. Required unless provider is none. */
-  readonly ownerId: string;
+  /**
+   * Owner id written in the TXT registry and on ACM certificates; two clusters
+   * sharing a zone use two ids. Always set when provider is route53 or
+   * certificates go to ACM (the config check refuses it missing).
+   */
+  readonly ownerId?: string;
   /** alias: A (and AAAA on dualstack) alias to the load balancer; cname: a CNAME with spec.dns.ttl. */
   readonly recordType: DnsRecordKind;
   /** A duration such as `5m`, `90s`, `1h30m` (core/config/duration.ts): how often Route53 is re-read to revert drift. */

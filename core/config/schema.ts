@@ -17,6 +17,27 @@ export const LABEL_KEY_PATTERN =
   "^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
 /** Kubernetes label value. */
 export const LABEL_VALUE_PATTERN = "^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$";
+/** A Go-style duration of hours, minutes and seconds, e.g. `5m`, `90s`, `1h30m` (core/config/duration.ts). */
+export const DURATION_PATTERN = "^(?=[0-9])([0-9]+h)?([0-9]+m)?([0-9]+s)?$";
+/** An ALB HTTPS listener's ARN. */
+export const LISTENER_ARN_PATTERN = "^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:[0-9]{12}:listener/app/[A-Za-z0-9-]{1,32}/[0-9a-f]{16}/[0-9a-f]{16}$";
+/**
+ * An owner id for the TXT registry and for certificate tags: it is written
+ * inside `external-dns/owner=<id>`, so no `,`, `=` or quotes, 63 characters at most.
+ */
+export const OWNER_ID_PATTERN = "^[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
+
+const labelMap = (description: string) => ({
+  type: "object",
+  default: {},
+  description,
+  propertyNames: { pattern: LABEL_KEY_PATTERN },
+  additionalProperties: {
+    type: "string",
+    pattern: LABEL_VALUE_PATTERN,
+    description: "A label value: 63 characters at most, letters, digits, `-`, `_`, `.`.",
+  },
+});
 
 const loadBalancer = (visibility: string, example: string) => ({
   type: "object",
@@ -34,6 +55,18 @@ const loadBalancer = (visibility: string, example: string) => ({
       pattern: ZONE_ID_PATTERN,
       description:
         "The load balancer's canonical hosted zone ID (`CanonicalHostedZoneId` in `aws elbv2 describe-load-balancers`, e.g. `Z35SXDOTRQ7X7K` in us-east-1), not the zone of your domain: alias records need it.",
+    },
+    ipAddressType: {
+      enum: ["ipv4", "dualstack"],
+      default: "ipv4",
+      description:
+        "`IpAddressType` of the load balancer in `aws elbv2 describe-load-balancers`: `ipv4` (default) or `dualstack`. A dualstack load balancer also gets an AAAA alias record.",
+    },
+    listenerArn: {
+      type: "string",
+      pattern: LISTENER_ARN_PATTERN,
+      description:
+        "ARN of the load balancer's HTTPS listener that route certificates are attached to (`aws elbv2 describe-listeners`, e.g. `arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/public-1/50dc6c495c0c9188/f2f7dc8efc522ab2`). Required when certificates go to ACM (`certificates.provider: acm`, or cert-manager with `importToAcm`).",
     },
   },
 });
@@ -76,6 +109,18 @@ export const platformConfigSchema = {
             pattern: ZONE_ID_PATTERN,
             description:
               "Route53 hosted zone ID of the apex: `Z` then up to 31 uppercase letters or digits, e.g. `Z0123456789ABC` (without the `/hostedzone/` prefix).",
+          },
+          additionalZoneIds: {
+            type: "array",
+            uniqueItems: true,
+            default: [],
+            description:
+              "Other Route53 hosted zones of this same apex (for example a private zone for internal names) that a DomainRoute may choose with `spec.dns.zoneId`. A route asking for any other zone gets no records. Default none.",
+            items: {
+              type: "string",
+              pattern: ZONE_ID_PATTERN,
+              description: "A Route53 hosted zone ID, e.g. `Z0PRIVATE0001`, without `/hostedzone/`.",
+            },
           },
         },
       },
@@ -178,6 +223,113 @@ export const platformConfigSchema = {
           type: "boolean",
           default: false,
           description: "When false (default), `spec.backend.service.namespace` must be the DomainRoute's own namespace.",
+        },
+      },
+    },
+    dns: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "How the DNS records of DomainRoutes are written.",
+      properties: {
+        provider: {
+          enum: ["route53", "external-dns", "none"],
+          default: "none",
+          description:
+            "`route53`: hostgate writes the records itself, with a TXT ownership record beside each. `external-dns`: hostgate writes one DNSEndpoint per DomainRoute and external-dns (installed separately, with its CRD source enabled) writes the records. `none` (default): no DNS records.",
+        },
+        ownerId: {
+          type: "string",
+          pattern: OWNER_ID_PATTERN,
+          description:
+            "This installation's owner id in the TXT ownership records (external-dns's `--txt-owner-id`) and on the ACM certificates it requests, e.g. `hostgate-prod`. Records and certificates of another owner are never changed, so two clusters sharing a zone must use two ids. Required with `provider: route53` or ACM certificates.",
+        },
+        recordType: {
+          enum: ["alias", "cname"],
+          default: "alias",
+          description:
+            "`alias` (default): an A alias record to the load balancer (and AAAA when it is dualstack); works at a zone apex and costs no DNS queries. `cname`: a CNAME with the route's `spec.dns.ttl`; not possible at a zone apex.",
+        },
+        resyncInterval: {
+          type: "string",
+          pattern: DURATION_PATTERN,
+          default: "5m",
+          description:
+            "How often Route53 is read again to restore records changed or deleted by hand, as hours, minutes and seconds such as `5m` (default), `90s` or `1h30m`; between 30s and 24h. Route53 has no watch, so this bounds how long drift lasts.",
+        },
+        externalDns: {
+          type: "object",
+          additionalProperties: false,
+          default: {},
+          description: "Settings for `provider: external-dns`.",
+          properties: {
+            labels: labelMap(
+              "Labels put on every DNSEndpoint hostgate writes, so the external-dns instance meant for them selects them (its `--label-filter`). Default none.",
+            ),
+          },
+        },
+      },
+    },
+    certificates: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description: "How the TLS certificates of DomainRoutes are obtained and put on the load balancers.",
+      properties: {
+        provider: {
+          enum: ["acm", "cert-manager", "none"],
+          default: "none",
+          description:
+            "`acm`: hostgate requests wildcard certificates from AWS Certificate Manager, validates them through its Route53 records and attaches them to the listeners. `cert-manager`: hostgate creates cert-manager Certificates (see `certManager`). `none` (default): no certificates.",
+        },
+        listenerCertificateLimit: {
+          type: "integer",
+          minimum: 1,
+          maximum: 1000,
+          default: 25,
+          description:
+            "Certificates a listener may hold, its default certificate included, before hostgate refuses to attach more (ALB's default quota is 25 per load balancer; raise this only after AWS raised yours). Default 25.",
+        },
+        certManager: {
+          type: "object",
+          additionalProperties: false,
+          required: ["issuerRef"],
+          description: "Settings for `provider: cert-manager`; required with it.",
+          properties: {
+            issuerRef: {
+              type: "object",
+              additionalProperties: false,
+              required: ["name"],
+              description: "The cert-manager issuer that signs the certificates, e.g. `{kind: ClusterIssuer, name: letsencrypt-dns}`.",
+              properties: {
+                kind: {
+                  enum: ["ClusterIssuer", "Issuer"],
+                  default: "ClusterIssuer",
+                  description: "`ClusterIssuer` (default) or `Issuer` (then it must live in `certManager.namespace`).",
+                },
+                name: { type: "string", pattern: NAMESPACE_PATTERN, description: "Name of the issuer, e.g. `letsencrypt-dns`." },
+                group: {
+                  type: "string",
+                  pattern: DNS_NAME_PATTERN,
+                  default: "cert-manager.io",
+                  description: "API group of the issuer: `cert-manager.io` (default) or an external issuer's group.",
+                },
+              },
+            },
+            namespace: {
+              type: "string",
+              pattern: NAMESPACE_PATTERN,
+              default: "hostgate-system",
+              description:
+                "Namespace where hostgate creates its Certificates and cert-manager their Secrets. Only hostgate and the platform team may write there. Default `hostgate-system`.",
+            },
+            importToAcm: {
+              type: "boolean",
+              default: false,
+              description:
+                "When true, each issued certificate is imported into ACM (into the same ARN again on every renewal) and attached to the listener of the routes' load balancer. Default false.",
+            },
+          },
         },
       },
     },

@@ -3,6 +3,7 @@
 // in the same report.
 import type { Issue } from "./schema-problems.ts";
 import { asRecord } from "../json.ts";
+import { durationMs } from "./duration.ts";
 
 function stringAt(value: unknown, key: string): string | undefined {
   const field = asRecord(value)?.[key];
@@ -71,8 +72,114 @@ function loadBalancerIssues(loadBalancers: unknown): Issue[] {
   ];
 }
 
+/**
+ * A zone named twice is ambiguous: listed as an apex's own zone and as
+ * another's additional zone, or as an additional zone of two apexes.
+ */
+function additionalZoneIssues(domains: unknown): Issue[] {
+  if (!Array.isArray(domains)) return [];
+  const issues: Issue[] = [];
+  const holder = new Map<string, string>();
+  domains.forEach((d, i) => {
+    const zoneId = stringAt(d, "zoneId");
+    if (zoneId !== undefined && !holder.has(zoneId)) holder.set(zoneId, `domains[${i}].zoneId`);
+  });
+  domains.forEach((d, i) => {
+    const extra = asRecord(d)?.additionalZoneIds;
+    if (!Array.isArray(extra)) return;
+    extra.forEach((zoneId, j) => {
+      if (typeof zoneId !== "string") return;
+      const first = holder.get(zoneId);
+      if (first === undefined) holder.set(zoneId, `domains[${i}].additionalZoneIds[${j}]`);
+      else
+        issues.push({
+          path: ["domains", i, "additionalZoneIds", j],
+          anchor: "value",
+          message: `"${zoneId}" is already listed as ${first}; a hosted zone belongs to one apex, once, so remove this entry`,
+        });
+    });
+  });
+  return issues;
+}
+
+const MIN_RESYNC_MS = 30_000;
+const MAX_RESYNC_MS = 24 * 3_600_000;
+
+/** The DNS and certificate settings that only make sense together. */
+function providerIssues(config: Record<string, unknown>): Issue[] {
+  const issues: Issue[] = [];
+  const dns = asRecord(config.dns) ?? {};
+  const certificates = asRecord(config.certificates) ?? {};
+  const dnsProvider = stringAt(dns, "provider") ?? "none";
+  const certificateProvider = stringAt(certificates, "provider") ?? "none";
+  const certManager = asRecord(certificates.certManager);
+  const importToAcm = certManager?.importToAcm === true;
+  const usesAcm = certificateProvider === "acm" || (certificateProvider === "cert-manager" && importToAcm);
+  if ((dnsProvider === "route53" || usesAcm) && stringAt(dns, "ownerId") === undefined) {
+    const why = dnsProvider === "route53" ? "dns.provider is route53" : "certificates go to ACM";
+    issues.push({
+      path: ["dns"],
+      anchor: "key",
+      message: `needs ownerId because ${why}: set dns.ownerId to a name for this installation, e.g. hostgate-prod (two clusters sharing a zone or an account use two ids)`,
+    });
+  }
+  const resync = stringAt(dns, "resyncInterval");
+  if (resync !== undefined && /^(?=[0-9])([0-9]+h)?([0-9]+m)?([0-9]+s)?$/.test(resync)) {
+    const ms = durationMs(resync);
+    if (ms < MIN_RESYNC_MS || ms > MAX_RESYNC_MS)
+      issues.push({
+        path: ["dns", "resyncInterval"],
+        anchor: "value",
+        message: `"${resync}" is outside 30s..24h: shorter spends Route53's request quota (about 5 requests per second per account), longer leaves hand-made changes in place for too long`,
+      });
+  }
+  if (certificateProvider === "acm" && dnsProvider !== "route53")
+    issues.push({
+      path: ["certificates", "provider"],
+      anchor: "value",
+      message: `is acm, but dns.provider is ${dnsProvider}: hostgate validates ACM certificates with records it writes in Route53, so set dns.provider to route53, or use certificates.provider cert-manager`,
+    });
+  if (certificateProvider === "cert-manager" && certManager === undefined)
+    issues.push({
+      path: ["certificates"],
+      anchor: "key",
+      message: "needs certManager because provider is cert-manager: set certificates.certManager.issuerRef to the issuer that signs them, e.g. {kind: ClusterIssuer, name: letsencrypt-dns}",
+    });
+  if (certificateProvider !== "cert-manager" && certManager !== undefined)
+    issues.push({
+      path: ["certificates", "certManager"],
+      anchor: "key",
+      message: `is only used with certificates.provider cert-manager (it is ${certificateProvider}): remove it, or set the provider to cert-manager`,
+    });
+  if (usesAcm) {
+    const loadBalancers = asRecord(config.loadBalancers) ?? {};
+    for (const name of ["alb-out", "alb-in"]) {
+      const lb = asRecord(loadBalancers[name]);
+      if (lb !== undefined && stringAt(lb, "listenerArn") === undefined)
+        issues.push({
+          path: ["loadBalancers", name],
+          anchor: "key",
+          message: `needs listenerArn because certificates go to ACM and are attached to this load balancer's HTTPS listener: set it to the listener's ARN (aws elbv2 describe-listeners)`,
+        });
+    }
+    const out = stringAt(asRecord(loadBalancers["alb-out"]), "listenerArn");
+    if (out !== undefined && out === stringAt(asRecord(loadBalancers["alb-in"]), "listenerArn"))
+      issues.push({
+        path: ["loadBalancers", "alb-in", "listenerArn"],
+        anchor: "value",
+        message: "is the same listener as loadBalancers.alb-out.listenerArn; each load balancer has its own HTTPS listener, so set the internal one's",
+      });
+  }
+  return issues;
+}
+
 export function semanticIssues(data: unknown): Issue[] {
   const config = asRecord(data);
   if (config === undefined) return [];
-  return [...domainIssues(config.domains), ...loadBalancerIssues(config.loadBalancers)];
+  return [
+    ...domainIssues(config.domains),
+    ...additionalZoneIssues(config.domains),
+    ...loadBalancerIssues(config.loadBalancers),
+    ...providerIssues(config),
+  ];
 }
