@@ -157,7 +157,7 @@ describe("the dns and certificates sections", () => {
     it(name, () => {
       const found = problemsOf(edit);
       assert.equal(found.length, problems.length, found.join("\n"));
-      problems.forEach((pattern, i) => assert.match(found[i]!, pattern, found.join("\n")));
+      for (const [i, pattern] of problems.entries()) assert.match(found[i]!, pattern, found.join("\n"));
     });
   }
 });

@@ -143,7 +143,8 @@ function providerIssues(config: Record<string, unknown>): Issue[] {
     issues.push({
       path: ["certificates"],
       anchor: "key",
-      message: "needs certManager because provider is cert-manager: set certificates.certManager.issuerRef to the issuer that signs them, e.g. {kind: ClusterIssuer, name: letsencrypt-dns}",
+      message:
+        "needs certManager because provider is cert-manager: set certificates.certManager.issuerRef to the issuer that signs them, e.g. {kind: ClusterIssuer, name: letsencrypt-dns}",
     });
   if (certificateProvider !== "cert-manager" && certManager !== undefined)
     issues.push({
@@ -176,10 +177,5 @@ function providerIssues(config: Record<string, unknown>): Issue[] {
 export function semanticIssues(data: unknown): Issue[] {
   const config = asRecord(data);
   if (config === undefined) return [];
-  return [
-    ...domainIssues(config.domains),
-    ...additionalZoneIssues(config.domains),
-    ...loadBalancerIssues(config.loadBalancers),
-    ...providerIssues(config),
-  ];
+  return [...domainIssues(config.domains), ...additionalZoneIssues(config.domains), ...loadBalancerIssues(config.loadBalancers), ...providerIssues(config)];
 }
