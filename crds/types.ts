@@ -39,8 +39,17 @@ export type GrantableKind = (typeof GRANTABLE_KINDS)[number];
 export const CONDITION_CLAIMED = "Claimed";
 export const CONDITION_GATEWAY_READY = "GatewayReady";
 export const CONDITION_PROTECTION_READY = "ProtectionReady";
+export const CONDITION_DNS_READY = "DNSReady";
+export const CONDITION_CERTIFICATE_READY = "CertificateReady";
 export const CONDITION_READY = "Ready";
-export const CONDITION_TYPES = [CONDITION_CLAIMED, CONDITION_GATEWAY_READY, CONDITION_PROTECTION_READY, CONDITION_READY] as const;
+export const CONDITION_TYPES = [
+  CONDITION_CLAIMED,
+  CONDITION_GATEWAY_READY,
+  CONDITION_PROTECTION_READY,
+  CONDITION_DNS_READY,
+  CONDITION_CERTIFICATE_READY,
+  CONDITION_READY,
+] as const;
 export type ConditionType = (typeof CONDITION_TYPES)[number];
 
 /** Schema defaults the API server applies; code reading a stored object can rely on them. */
@@ -150,8 +159,28 @@ export interface DomainRouteStatus {
   /** `namespace/name` of the Istio gateway serving the domain. */
   gateway?: string;
   effectiveAppId?: string;
-  dnsTarget?: string;
-  certificateArn?: string;
+  /** The records hostgate holds for the domain, sorted by name then type; TXT ownership records not listed. */
+  dns?: DnsRecordStatus[];
+  certificate?: CertificateStatus;
+}
+
+export interface DnsRecordStatus {
+  name: string;
+  type: string;
+  /** The alias DNS name or the CNAME value. */
+  target: string;
+  /** Empty when external-dns writes the record. */
+  zoneId?: string;
+}
+
+export interface CertificateStatus {
+  /** The names the certificate covers, e.g. `*.example.com`, `example.com`. */
+  domains: string[];
+  arn?: string;
+  /** The cert-manager Certificate, `namespace/name`. */
+  certificateName?: string;
+  /** RFC 3339. */
+  notAfter?: string;
 }
 
 export interface DomainRoute {
