@@ -60,7 +60,7 @@ export interface AcmPort {
   requestCertificate(request: CertificateRequest): Promise<string>;
   /** @returns the ARN imported into */
   importCertificate(request: CertificateImport): Promise<string>;
-  /** @throws AcmInUseError while a load balancer still uses it */
+  /** Resolves when the certificate does not exist (any more): a retried delete. @throws AcmInUseError while a load balancer still uses it */
   deleteCertificate(arn: string): Promise<void>;
 }
 
