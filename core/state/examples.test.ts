@@ -30,6 +30,13 @@ describe("examples", () => {
     assert.deepEqual(config.protection.providers, ["sso"]);
   });
 
+  it("the AWS platform config parses, with Route53 records and ACM certificates on both listeners", () => {
+    const config = loadPlatformConfig(at("platform-config-aws.yaml"));
+    assert.equal(config.dns.provider, "route53");
+    assert.equal(config.certificates.provider, "acm");
+    assert.ok(config.loadBalancers["alb-out"].listenerArn !== undefined && config.loadBalancers["alb-in"].listenerArn !== undefined);
+  });
+
   it("every file in examples/ reads as Kubernetes objects", async () => {
     const manifests = await readManifests([examples]);
     const byFolder = new Map<string, number>();
@@ -39,6 +46,7 @@ describe("examples", () => {
     }
     assert.deepEqual(Object.fromEntries(byFolder), {
       "platform-config.yaml": 1,
+      "platform-config-aws.yaml": 1,
       rejected: 14,
       routes: 5,
       state: 12,
