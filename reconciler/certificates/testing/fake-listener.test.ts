@@ -54,20 +54,20 @@ describe("FakeListener", () => {
       held: [cert(1), cert(2)],
     },
     {
-      name: "refuses a whole add that would pass its limit",
+      name: "refuses the certificate past its limit, keeping those added before it (one certificate per request)",
       limit: 2,
       steps: [
         { op: "add", arns: [cert(1)] },
         { op: "add", arns: [cert(2), cert(3)] },
       ],
-      held: [cert(1)],
-      error: { code: "TooManyCertificates", message: /would hold 3 certificates, over its limit of 2/ },
+      held: [cert(1), cert(2)],
+      error: { code: "TooManyCertificates", message: /already holds 2 certificates, its limit/ },
     },
     {
       name: "refuses the 26th certificate by default",
-      steps: [{ op: "add", arns: Array.from({ length: 26 }, (_, i) => cert(i)) }],
-      held: [],
-      error: { code: "TooManyCertificates", message: /limit of 25/ },
+      steps: [{ op: "add", arns: Array.from({ length: 26 }, (_, i) => cert(i + 10)) }],
+      held: Array.from({ length: 25 }, (_, i) => cert(i + 10)),
+      error: { code: "TooManyCertificates", message: /already holds 25 certificates/ },
     },
     {
       name: "refuses to remove the default certificate",
@@ -153,14 +153,16 @@ describe("FakeListener", () => {
     assert.deepEqual(listener.usingLoadBalancers(cert(2)), []);
   });
 
-  it("counts calls and fails a queued call once", async () => {
+  it("counts one request per certificate added and fails a queued call once", async () => {
     const listener = new FakeListener();
     listener.addListener(LISTENER);
     listener.failNext("addCertificates", new ListenerUnavailableError("Throttling", "Rate exceeded"));
     await assert.rejects(listener.addCertificates(LISTENER, [cert(1)]), ListenerUnavailableError);
     await listener.addCertificates(LISTENER, [cert(1)]);
     await listener.listCertificates(LISTENER);
-    assert.deepEqual(listener.calls, { listCertificates: 1, addCertificates: 2, removeCertificates: 0 });
-    assert.equal(listener.totalCalls(), 3);
+    await listener.addCertificates(LISTENER, [cert(2), cert(3)]);
+    await listener.removeCertificates(LISTENER, []);
+    assert.deepEqual(listener.calls, { listCertificates: 1, addCertificates: 4, removeCertificates: 0 });
+    assert.equal(listener.totalCalls(), 5);
   });
 });

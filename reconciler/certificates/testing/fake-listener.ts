@@ -2,9 +2,12 @@
 // controller's tests and benches. It keeps ELBv2's behaviours:
 // - a listener has a default certificate, listed with isDefault, which
 //   RemoveListenerCertificates refuses (OperationNotPermitted);
-// - AddListenerCertificates beyond the limit (25 non-default certificates by
-//   default; AWS's quota is per load balancer, and hostgate attaches to one
-//   listener per load balancer) fails as a whole: TooManyCertificates;
+// - AddListenerCertificates and RemoveListenerCertificates take one
+//   certificate per call, so the port's add of several is several requests
+//   (`calls` counts requests), and certificates added before a failing one stay;
+// - an add beyond the limit (25 non-default certificates by default; AWS's
+//   quota is per load balancer, and hostgate attaches to one listener per
+//   load balancer) fails: TooManyCertificates;
 // - add and remove are idempotent;
 // - a certificate ACM does not hold as ISSUED → CertificateNotFound (what
 //   ELBv2 answers for a certificate still pending validation, too);
@@ -31,6 +34,7 @@ interface StoredListener {
 }
 
 export class FakeListener implements ListenerPort {
+  /** API requests: one per certificate for add and remove, one per page for list. */
   readonly calls: Record<ListenerOperation, number> = { listCertificates: 0, addCertificates: 0, removeCertificates: 0 };
   readonly #limit: number;
   #usable: (arn: string) => boolean;
@@ -84,31 +88,27 @@ export class FakeListener implements ListenerPort {
   }
 
   async addCertificates(listenerArn: string, arns: readonly string[]): Promise<void> {
-    this.#call("addCertificates");
-    const listener = this.#get(listenerArn);
     for (const arn of arns) {
+      this.#call("addCertificates");
+      const listener = this.#get(listenerArn);
       if (!this.#usable(arn)) throw new ListenerRejectedError("CertificateNotFound", `Certificate '${arn}' not found (not in ACM, or not ISSUED yet)`);
+      if (listener.certificates.includes(arn)) continue;
+      if (listener.certificates.length >= listener.limit) {
+        throw new ListenerRejectedError("TooManyCertificates", `Listener ${listenerArn} already holds ${listener.certificates.length} certificates, its limit`);
+      }
+      listener.certificates.push(arn);
     }
-    const added = [...new Set(arns)].filter((arn) => !listener.certificates.includes(arn));
-    if (listener.certificates.length + added.length > listener.limit) {
-      throw new ListenerRejectedError(
-        "TooManyCertificates",
-        `Listener ${listenerArn} would hold ${listener.certificates.length + added.length} certificates, over its limit of ${listener.limit}`,
-      );
-    }
-    listener.certificates.push(...added);
   }
 
   async removeCertificates(listenerArn: string, arns: readonly string[]): Promise<void> {
-    this.#call("removeCertificates");
-    const listener = this.#get(listenerArn);
-    if (listener.defaultCertificate !== undefined && arns.includes(listener.defaultCertificate)) {
-      throw new ListenerRejectedError(
-        "OperationNotPermitted",
-        `Certificate ${listener.defaultCertificate} is the default certificate of ${listenerArn}: it cannot be removed`,
-      );
+    for (const arn of arns) {
+      this.#call("removeCertificates");
+      const listener = this.#get(listenerArn);
+      if (arn === listener.defaultCertificate) {
+        throw new ListenerRejectedError("OperationNotPermitted", `Certificate ${arn} is the default certificate of ${listenerArn}: it cannot be removed`);
+      }
+      listener.certificates = listener.certificates.filter((held) => held !== arn);
     }
-    listener.certificates = listener.certificates.filter((arn) => !arns.includes(arn));
   }
 
   #call(operation: ListenerOperation): void {
