@@ -17,7 +17,7 @@ import type { ObjectReader } from "../cluster/object-reader.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES, SERVICES } from "../resources.ts";
 import { backendServiceKey } from "./backend-service.ts";
 import { routeSelector } from "./render/metadata.ts";
-import { PRODUCED_RESOURCES } from "./render/produced-resources.ts";
+import { producedResources } from "./render/produced-resources.ts";
 import { renderRoute } from "./render/render-route.ts";
 import type { RenderedRoute } from "./render/render-route.ts";
 
@@ -92,10 +92,12 @@ export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<Rou
  */
 function ownedObjects(reader: ObjectReader, config: PlatformConfig, route: DomainRoute): KubeObject[] {
   const uid = route.metadata.uid!;
-  return PRODUCED_RESOURCES.flatMap((resource) => {
-    const namespace = resource.scope === "gateway" ? config.gateway.namespace : route.metadata.namespace!;
-    return reader.list({ ...resource, namespace, labelSelector: routeSelector(uid) });
-  }).filter((o) => ownedByRoute(o, uid));
+  return producedResources(config)
+    .flatMap((resource) => {
+      const namespace = resource.scope === "gateway" ? config.gateway.namespace : route.metadata.namespace!;
+      return reader.list({ ...resource, namespace, labelSelector: routeSelector(uid) });
+    })
+    .filter((o) => ownedByRoute(o, uid));
 }
 
 /** What holds each name the route renders that none of its own objects holds: the cache, else a live read. */

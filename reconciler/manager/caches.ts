@@ -2,8 +2,10 @@
 // reads, narrowed as far as the API allows, so the watches carry only what
 // a reconcile may look at:
 //   - every DomainRoute and DomainClaim;
-//   - the Istio kinds it produces, only those labelled managed-by=hostgate,
-//     and those that live in the gateway namespace only there;
+//   - the kinds it produces (the Istio ones; external-dns's DNSEndpoints only
+//     with dns.provider external-dns, whose CRD may not exist otherwise), only
+//     those labelled managed-by=hostgate, and those that live in the gateway
+//     namespace only there;
 //   - its appId-table EnvoyFilter and ConfigMap, in the gateway namespace;
 //   - Services, in every namespace, cut down to their type and externalName:
 //     a route's backend Service must not be an ExternalName (a DNS alias out
@@ -22,7 +24,7 @@ import type { ResourceRef } from "../../core/kube/resource.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import { InformerReader } from "../cluster/informer-reader.ts";
 import { LABEL_ROUTE_UID } from "../domainroute/render/metadata.ts";
-import { PRODUCED_RESOURCES } from "../domainroute/render/produced-resources.ts";
+import { producedResources } from "../domainroute/render/produced-resources.ts";
 import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, MANAGED_SELECTOR, SERVICES } from "../resources.ts";
 import { SharedInformer } from "../runtime/informer.ts";
 
@@ -41,7 +43,7 @@ export function cachedResources(config: PlatformConfig): CachedResource[] {
   return [
     { resource: DOMAIN_ROUTES, role: "routes" },
     { resource: DOMAIN_CLAIMS, role: "claims" },
-    ...PRODUCED_RESOURCES.map((produced): CachedResource => {
+    ...producedResources(config).map((produced): CachedResource => {
       const { scope: _scope, ...ref } = produced;
       return {
         resource: { ...ref, labelSelector: MANAGED_SELECTOR, ...(produced.scope === "gateway" ? { namespace: gatewayNamespace } : {}) },

@@ -15,6 +15,7 @@ import { apiEventRecorder } from "../cluster/event-recorder.ts";
 import type { EventRecorder } from "../cluster/event-recorder.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { reconcileRoute } from "../domainroute/reconcile-route.ts";
+import { producedResources } from "../domainroute/render/produced-resources.ts";
 import { AppIdOutcomes } from "../app-id-table/app-id-outcomes.ts";
 import { APP_ID_TABLE_KEY, reconcileAppIdTable } from "../app-id-table/reconcile-app-id-table.ts";
 import { SWEEP_KEY, sweepOrphans } from "../orphans/sweep-orphans.ts";
@@ -75,7 +76,14 @@ export class ControllerSet {
       logger,
       reconcile: async () => void (await reconcileAppIdTable({ api, reader, config, logger, outcomes: appIds })),
     });
-    this.sweep = new Controller({ name: "orphan-sweep", workers: 1, clock, logger, reconcile: async () => void (await sweepOrphans({ api, reader, logger })) });
+    const produced = producedResources(config);
+    this.sweep = new Controller({
+      name: "orphan-sweep",
+      workers: 1,
+      clock,
+      logger,
+      reconcile: async () => void (await sweepOrphans({ api, reader, logger, produced })),
+    });
   }
 
   /** Subscribes to the informers (which replay every cached object) and starts the workers. */

@@ -11,6 +11,7 @@ import type { ObjectKey } from "../../core/kube/object-key.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { PRODUCED_RESOURCES } from "../domainroute/render/produced-resources.ts";
+import type { ProducedResource } from "../domainroute/render/produced-resources.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES, MANAGED_SELECTOR } from "../resources.ts";
 import { describe, findOrphans } from "./find-orphans.ts";
 
@@ -20,6 +21,8 @@ export interface SweepDeps {
   api: ObjectApi;
   reader: ObjectReader;
   logger: Logger;
+  /** The kinds the caches hold (producedResources(config)); default the Istio kinds every configuration produces. */
+  produced?: readonly Readonly<ProducedResource>[];
 }
 
 export interface SweepOutcome {
@@ -33,7 +36,10 @@ export async function sweepOrphans(deps: SweepDeps): Promise<SweepOutcome> {
     routes: deps.reader.list(DOMAIN_ROUTES) as unknown as DomainRoute[],
     claims: deps.reader.list(DOMAIN_CLAIMS) as unknown as DomainClaim[],
     claimResource: DOMAIN_CLAIMS,
-    produced: PRODUCED_RESOURCES.map((resource) => ({ resource, objects: deps.reader.list({ ...resource, labelSelector: MANAGED_SELECTOR }) })),
+    produced: (deps.produced ?? PRODUCED_RESOURCES).map((resource) => ({
+      resource,
+      objects: deps.reader.list({ ...resource, labelSelector: MANAGED_SELECTOR }),
+    })),
   });
   const outcome: SweepOutcome = { deleted: [], kept: [] };
   const failures: string[] = [];

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ResourceRef } from "../../../core/kube/resource.ts";
 import { gatewayRefFor } from "./gateway.ts";
-import { KIND_ORDER, PRODUCED_RESOURCES } from "./produced-resources.ts";
+import { ALL_PRODUCED_RESOURCES, KIND_ORDER, PRODUCED_RESOURCES, producedResources } from "./produced-resources.ts";
 import { renderRoute } from "./render-route.ts";
 import { aConfig } from "./testing/platform-config.ts";
 import { RENDER_CASES } from "./testing/render-cases.ts";
@@ -11,8 +11,19 @@ import { aRoute } from "./testing/route-builder.ts";
 describe("PRODUCED_RESOURCES", () => {
   it("describes each kind once, in apply order", () => {
     assert.deepEqual(
-      PRODUCED_RESOURCES.map((r) => r.kind),
+      ALL_PRODUCED_RESOURCES.map((r) => r.kind),
       [...KIND_ORDER],
+    );
+  });
+
+  it("holds the Istio kinds; external-dns's DNSEndpoint only with dns.provider external-dns (its CRD may not exist otherwise)", () => {
+    const kinds = (provider: "route53" | "external-dns" | "none") => producedResources(aConfig({ dns: { provider } })).map((r) => r.kind);
+    assert.deepEqual(kinds("none"), ["ServiceEntry", "DestinationRule", "AuthorizationPolicy", "Gateway", "VirtualService"]);
+    assert.deepEqual(kinds("route53"), kinds("none"));
+    assert.deepEqual(kinds("external-dns"), [...kinds("none"), "DNSEndpoint"]);
+    assert.deepEqual(
+      PRODUCED_RESOURCES.map((r) => r.kind),
+      kinds("none"),
     );
   });
 
@@ -35,8 +46,13 @@ describe("PRODUCED_RESOURCES", () => {
   });
 
   it("covers every kind any case renders", () => {
-    const rendered = new Set(RENDER_CASES.flatMap((c) => renderRoute(c.route, c.config).objects.map((o) => o.kind)));
-    assert.deepEqual([...rendered].sort(), PRODUCED_RESOURCES.map((r) => r.kind).sort());
+    const externalDns = aConfig({ dns: { provider: "external-dns", ownerId: "hostgate-test" } });
+    const rendered = new Set(
+      RENDER_CASES.flatMap((c) =>
+        [c.config, { ...c.config, dns: externalDns.dns }].flatMap((config) => renderRoute(c.route, config).objects.map((o) => o.kind)),
+      ),
+    );
+    assert.deepEqual([...rendered].sort(), ALL_PRODUCED_RESOURCES.map((r) => r.kind).sort());
   });
 
   it("cannot be changed by a caller", () => {

@@ -1,7 +1,10 @@
-// Every kind of Istio object the reconciler may produce for a DomainRoute,
-// in the order it applies them. The reconciler prunes by listing each of these
+// Every kind of object the reconciler may produce for a DomainRoute, in the
+// order it applies them. The reconciler prunes by listing each of these
 // resources with routeSelector(uid), so a kind missing here would never be
-// cleaned up.
+// cleaned up. The Istio kinds are always produced; external-dns's DNSEndpoint
+// only with `dns.provider: external-dns` (producedResources(config)), so a
+// cluster without external-dns's CRD is never asked to list or watch it.
+import type { PlatformConfig } from "../../../core/config/platform-config.ts";
 
 export const NETWORKING_API_VERSION = "networking.istio.io/v1";
 export const SECURITY_API_VERSION = "security.istio.io/v1";
@@ -11,14 +14,23 @@ export const KIND_DESTINATION_RULE = "DestinationRule";
 export const KIND_GATEWAY = "Gateway";
 export const KIND_VIRTUAL_SERVICE = "VirtualService";
 export const KIND_AUTHORIZATION_POLICY = "AuthorizationPolicy";
+export const KIND_DNS_ENDPOINT = "DNSEndpoint";
 
 /**
  * Apply order. What a later object refers to exists first: the VirtualService
  * names the Gateway and the ServiceEntry's host. The AuthorizationPolicy comes
  * before the Gateway and the VirtualService, so if applying stops halfway
  * (a conflict, a webhook outage) the domain is never served without its login.
+ * The DNSEndpoint comes last: the name is published only once what serves it is in place.
  */
-export const KIND_ORDER = [KIND_SERVICE_ENTRY, KIND_DESTINATION_RULE, KIND_AUTHORIZATION_POLICY, KIND_GATEWAY, KIND_VIRTUAL_SERVICE] as const;
+export const KIND_ORDER = [
+  KIND_SERVICE_ENTRY,
+  KIND_DESTINATION_RULE,
+  KIND_AUTHORIZATION_POLICY,
+  KIND_GATEWAY,
+  KIND_VIRTUAL_SERVICE,
+  KIND_DNS_ENDPOINT,
+] as const;
 export type ProducedKind = (typeof KIND_ORDER)[number];
 
 /** Where an object of the kind lives: the platform's gateway namespace or the route's own. */
@@ -34,7 +46,7 @@ export interface ProducedResource {
   scope: ProducedScope;
 }
 
-/** One entry per kind, in KIND_ORDER. */
+/** One entry per Istio kind, in KIND_ORDER: what every configuration produces. */
 export const PRODUCED_RESOURCES: readonly Readonly<ProducedResource>[] = Object.freeze(
   (
     [
@@ -46,3 +58,28 @@ export const PRODUCED_RESOURCES: readonly Readonly<ProducedResource>[] = Object.
     ] satisfies ProducedResource[]
   ).map((resource) => Object.freeze(resource)),
 );
+
+/** external-dns's DNSEndpoint (its CRD: kubernetes-sigs/external-dns), one per route that holds its claim, in the route's namespace. */
+export const DNS_ENDPOINT_RESOURCE: Readonly<ProducedResource> = Object.freeze({
+  group: "externaldns.k8s.io",
+  version: "v1alpha1",
+  resource: "dnsendpoints",
+  kind: KIND_DNS_ENDPOINT,
+  namespaced: true,
+  scope: "route",
+} satisfies ProducedResource);
+
+/** Every kind any configuration may produce, in KIND_ORDER: to find the resource of an object by its kind. */
+export const ALL_PRODUCED_RESOURCES: readonly Readonly<ProducedResource>[] = Object.freeze([...PRODUCED_RESOURCES, DNS_ENDPOINT_RESOURCE]);
+
+const WITH_DNS_ENDPOINTS = ALL_PRODUCED_RESOURCES;
+
+/**
+ * The kinds this configuration produces, in KIND_ORDER: what the caches watch,
+ * the route lists as its own and the orphan sweep looks through. DNSEndpoints
+ * only with `dns.provider: external-dns`: without external-dns's CRD a watch
+ * on them would fail and the caches would never sync.
+ */
+export function producedResources(config: Pick<PlatformConfig, "dns">): readonly Readonly<ProducedResource>[] {
+  return config.dns.provider === "external-dns" ? WITH_DNS_ENDPOINTS : PRODUCED_RESOURCES;
+}

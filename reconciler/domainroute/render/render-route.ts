@@ -5,6 +5,7 @@
 import type { PlatformConfig } from "../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
 import type { DomainRoute } from "../../../crds/types.ts";
+import { renderDnsEndpoint } from "../../dns/external-dns/render-dns-endpoint.ts";
 import { protectionProblems, renderAuthorizationPolicy } from "./authorization-policy.ts";
 import { renderClaim } from "./claim.ts";
 import { renderDestinationRule, renderServiceEntry, externalHostFor } from "./external-backend.ts";
@@ -66,6 +67,9 @@ export function renderRoute(route: DomainRoute, config: PlatformConfig): Rendere
       objects.push(renderVirtualService(route, config, { host: externalHostFor(route), port: plan.port }));
       break;
   }
+  // dns.provider external-dns: the record as a DNSEndpoint, whenever a Gateway serves the domain.
+  const dnsEndpoint = renderDnsEndpoint(route, config);
+  if (dnsEndpoint !== undefined) objects.push(dnsEndpoint);
   return { claim, objects: inApplyOrder(objects), problems };
 }
 

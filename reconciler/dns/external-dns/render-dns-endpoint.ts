@@ -1,0 +1,119 @@
+// `dns.provider: external-dns`: the route's record as one external-dns
+// DNSEndpoint (externaldns.k8s.io/v1alpha1) in the route's own namespace,
+// instead of Route53 calls, so any DNS vendor external-dns supports works.
+// external-dns (run with `--source=crd`) writes the record and its own TXT
+// registry record; hostgate only declares what it wants. Pure.
+//
+// How the endpoint asks external-dns for each record kind (checked against
+// external-dns's provider/aws/aws.go, AdjustEndpoints and isAWSAlias):
+//   - cname: a CNAME to the load balancer's DNS name, TTL spec.dns.ttl;
+//   - alias: a CNAME-typed endpoint with the provider-specific property
+//     `alias: "true"`, the form every external-dns version's AWS provider
+//     turns into an A alias record (v0.16 and later write an AAAA alias beside
+//     it, for every load balancer). The target's canonical hosted zone is
+//     looked up by external-dns from the ELB's DNS name. An alias may sit at a
+//     zone apex; a CNAME may not, so a cname route at an apex gets no endpoint.
+// Targets carry no trailing dot: external-dns skips a CNAME target written
+// with one as illegal.
+import type { PlatformConfig } from "../../../core/config/platform-config.ts";
+import type { KubeObject } from "../../../core/kube/object-key.ts";
+import type { DomainRoute } from "../../../crds/types.ts";
+import { producedMetadata, sortedKeys } from "../../domainroute/render/metadata.ts";
+import { objectNameFor } from "../../domainroute/render/names.ts";
+import { DNS_ENDPOINT_RESOURCE, KIND_DNS_ENDPOINT } from "../../domainroute/render/produced-resources.ts";
+
+export const DNS_ENDPOINT_API_VERSION = `${DNS_ENDPOINT_RESOURCE.group}/${DNS_ENDPOINT_RESOURCE.version}`;
+/** external-dns's AWS provider property that makes a CNAME endpoint an alias record. */
+export const ALIAS_PROPERTY = "alias";
+/** spec.dns.ttl's default (the CRD defaults it to 300 when spec.dns is present; a route without spec.dns gets the same). */
+export const DEFAULT_TTL_SECONDS = 300;
+
+export const EXTERNAL_DNS_REASON = {
+  /** recordType cname for a name that is its zone's apex. */
+  CnameAtZoneApex: "CnameAtZoneApex",
+  /** spec.dns.zoneId names a zone other than the apex's: external-dns cannot be told which zone to write to. */
+  ZoneNotSelectable: "ZoneNotSelectable",
+  /** The DNSEndpoint is not in the cluster (yet). */
+  EndpointPending: "EndpointPending",
+  /** external-dns has not read the DNSEndpoint's current generation. */
+  WaitingForExternalDns: "WaitingForExternalDns",
+  /** external-dns has read the current generation: the record is its to write. */
+  HandedToExternalDns: "HandedToExternalDns",
+} as const;
+
+/** Why the route gets no DNSEndpoint although the provider is external-dns. */
+export interface EndpointRefusal {
+  reason: typeof EXTERNAL_DNS_REASON.CnameAtZoneApex | typeof EXTERNAL_DNS_REASON.ZoneNotSelectable;
+  message: string;
+}
+
+/** One entry of DNSEndpoint spec.endpoints, as external-dns's CRD defines it. */
+export interface DnsEndpointRecord {
+  dnsName: string;
+  recordType: "CNAME";
+  targets: string[];
+  recordTTL?: number;
+  providerSpecific?: { name: string; value: string }[];
+}
+
+/** The apex of the platform domain the route's domain is equal to or under; undefined when none is. */
+function apexOf(domain: string, config: PlatformConfig) {
+  return config.domains.find((d) => domain === d.apex || domain.endsWith(`.${d.apex}`));
+}
+
+/** Why the route's record cannot be handed to external-dns as configured; undefined when it can. */
+export function dnsEndpointRefusal(route: DomainRoute, config: PlatformConfig): EndpointRefusal | undefined {
+  const domain = route.spec.domain;
+  const apex = apexOf(domain, config);
+  const zoneId = route.spec.dns?.zoneId;
+  if (zoneId !== undefined && apex !== undefined && zoneId !== apex.zoneId) {
+    // Fail closed: external-dns writes to every zone it manages that the name
+    // falls in (for Route53, the closest public zone and each matching private
+    // one), so a name meant for a private zone could be published publicly.
+    return {
+      reason: EXTERNAL_DNS_REASON.ZoneNotSelectable,
+      message:
+        `spec.dns.zoneId ${zoneId} names a zone other than ${apex.apex}'s (${apex.zoneId}), and with dns.provider external-dns ` +
+        `hostgate cannot choose the zone: external-dns writes to every zone it manages that ${domain} falls in. ` +
+        "Remove spec.dns.zoneId, or run an external-dns instance that manages only that zone and use dns.provider route53 for such routes",
+    };
+  }
+  if (config.dns.recordType === "cname" && apex !== undefined && domain === apex.apex) {
+    return {
+      reason: EXTERNAL_DNS_REASON.CnameAtZoneApex,
+      message:
+        `${domain} is the apex of its zone, where DNS allows no CNAME, and the platform config's dns.recordType is cname. ` +
+        "Set dns.recordType to alias (an A alias record to the load balancer), or route a name below the apex",
+    };
+  }
+  return undefined;
+}
+
+/** The endpoint external-dns should write for the route: its domain to its load balancer. */
+export function dnsEndpointRecord(route: DomainRoute, config: PlatformConfig): DnsEndpointRecord {
+  const target = config.loadBalancers[route.spec.lb].dnsName.replace(/\.$/, "");
+  const record: DnsEndpointRecord = { dnsName: route.spec.domain, recordType: "CNAME", targets: [target] };
+  if (config.dns.recordType === "cname") record.recordTTL = route.spec.dns?.ttl ?? DEFAULT_TTL_SECONDS;
+  // An alias record has no TTL of its own (Route53 answers with the target's).
+  else record.providerSpecific = [{ name: ALIAS_PROPERTY, value: "true" }];
+  return record;
+}
+
+/**
+ * The route's DNSEndpoint, or undefined when the provider is not external-dns
+ * or dnsEndpointRefusal says why it gets none. Named like the route's other
+ * objects (after its domain), labelled with dns.externalDns.labels (for
+ * external-dns's --label-filter) and hostgate's own labels, which win: they
+ * are what makes the object the route's.
+ */
+export function renderDnsEndpoint(route: DomainRoute, config: PlatformConfig): KubeObject | undefined {
+  if (config.dns.provider !== "external-dns" || dnsEndpointRefusal(route, config) !== undefined) return undefined;
+  const metadata = producedMetadata(route, objectNameFor(route.spec.domain), route.metadata.namespace ?? "");
+  metadata.labels = sortedKeys({ ...config.dns.externalDns.labels, ...metadata.labels });
+  return {
+    apiVersion: DNS_ENDPOINT_API_VERSION,
+    kind: KIND_DNS_ENDPOINT,
+    metadata,
+    spec: { endpoints: [dnsEndpointRecord(route, config)] },
+  };
+}
