@@ -1,0 +1,44 @@
+// What the certificate controller decided for each route (status/outcomes.ts):
+// the route controller turns a route's outcome into CertificateReady and
+// status.certificate (certificate-condition.ts). Every outcome names the
+// route's uid and domain as the certificate controller saw them: a route
+// re-created under the same name must not take an outcome decided for the
+// one before.
+import type { OutcomeLookup, OutcomeReader } from "../status/outcomes.ts";
+import { Outcomes } from "../status/outcomes.ts";
+
+/** status.certificate as the CRD has it: the certificate serving the route. */
+export interface CertificateStatus {
+  readonly domains: readonly string[];
+  readonly arn?: string;
+  /** cert-manager's Certificate, `namespace/name`. */
+  readonly certificateName?: string;
+  /** RFC 3339. */
+  readonly notAfter?: string;
+}
+
+/** What was decided for a route, before the route's uid and domain are added. */
+export type CertificateDecision =
+  /** Issued and on the route's listener (`listenerArn`), or, for cert-manager without importToAcm, issued into its Secret. */
+  | { readonly kind: "ready"; readonly certificate: CertificateStatus; readonly listenerArn?: string }
+  /** ACM (or cert-manager) has not issued it yet; `detail` says what it waits for. */
+  | { readonly kind: "pending"; readonly certificate: CertificateStatus; readonly detail: string }
+  /** Issued, but the listener already holds `limit` certificates: attaching would exceed the quota. */
+  | { readonly kind: "listenerLimit"; readonly certificate: CertificateStatus; readonly listenerArn: string; readonly limit: number; readonly held: number }
+  /** It failed (ACM's status, a refused request or attachment); `message` says what and how to fix. */
+  | { readonly kind: "failed"; readonly certificate?: CertificateStatus; readonly message: string }
+  | { readonly kind: "notClaimed" }
+  /** The domain is under none of the platform's domains. */
+  | { readonly kind: "noApex" }
+  | { readonly kind: "noListener"; readonly lb: string }
+  /** Being deleted and something it used is still on a listener (or its Certificate object still exists). */
+  | { readonly kind: "releasing"; readonly detail: string }
+  /** Being deleted and nothing hostgate holds for it remains: its finalizer may go. */
+  | { readonly kind: "released" };
+
+export type CertificateOutcome = { readonly uid: string; readonly domain: string } & CertificateDecision;
+
+export type CertificateOutcomeLookup = OutcomeLookup<CertificateOutcome>;
+export type CertificateOutcomeReader = OutcomeReader<CertificateOutcome>;
+
+export class CertificateOutcomes extends Outcomes<CertificateOutcome> {}
