@@ -1,0 +1,165 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { RecordingLogger } from "../../../core/testing/recording-logger.ts";
+import type { ChangeGroup } from "../change-group.ts";
+import { Route53UnavailableError } from "../route53-port.ts";
+import type { DnsRecord } from "../route53-port.ts";
+import { sendZoneChanges } from "./send-batches.ts";
+import { FakeRoute53 } from "./testing/fake-route53.ts";
+
+const ZONE = "Z1EXAMPLE";
+const alb = { hostedZoneId: "Z35SXDOTRQ7X7K", dnsName: "alb-1.us-east-1.elb.amazonaws.com", evaluateTargetHealth: true };
+const owner = (name: string) => `"heritage=external-dns,external-dns/owner=prod,external-dns/resource=domainroute/shop/${name}"`;
+
+/** A route's record and its TXT registry record: created together or not at all. */
+function routeGroup(label: string): ChangeGroup {
+  const name = `${label}.example.com`;
+  return {
+    key: `A ${name}`,
+    changes: [
+      { action: "CREATE", record: { name, type: "A", alias: alb } },
+      { action: "CREATE", record: { name: `a-${name}`, type: "TXT", ttl: 300, values: [owner(label)] } },
+    ],
+  };
+}
+
+function groups(prefix: string, count: number): ChangeGroup[] {
+  return Array.from({ length: count }, (_, i) => routeGroup(`${prefix}${String(i).padStart(3, "0")}`));
+}
+
+function world(...seeded: DnsRecord[]): FakeRoute53 {
+  const fake = new FakeRoute53();
+  fake.addZone(ZONE, "example.com");
+  fake.seed(ZONE, ...seeded);
+  return fake;
+}
+
+const handMade = (label: string): DnsRecord => ({ name: `${label}.example.com`, type: "A", ttl: 60, values: ["198.51.100.7"] });
+const exists = (label: string) => `Tried to create resource record set [name='${label}.example.com.', type='A'] but it already exists`;
+
+interface Case {
+  name: string;
+  batches: ChangeGroup[][];
+  /** Records already in the zone (made by hand) that make some groups fail. */
+  taken?: string[];
+  rejected: { group: string; reasons: string[] }[];
+  /** The most requests this may cost: batches, plus 2·⌈log2 n⌉ for each split batch of n groups. */
+  maxRequests: number;
+}
+
+const cases: Case[] = [
+  {
+    name: "every group of every batch lands, one request per batch",
+    batches: [groups("a", 10), groups("b", 10), groups("c", 3)],
+    rejected: [],
+    maxRequests: 3,
+  },
+  {
+    name: "one bad group among 16 in one batch: the other 15 land, the bad one is reported, at most 1 + 2·4 requests",
+    batches: [groups("a", 16)],
+    taken: ["a011"],
+    rejected: [{ group: "A a011.example.com", reasons: [exists("a011")] }],
+    maxRequests: 1 + 2 * 4,
+  },
+  {
+    name: "one bad group in the middle batch of three: the others land, at most 3 + 2·⌈log2 10⌉ requests",
+    batches: [groups("a", 10), groups("b", 10), groups("c", 10)],
+    taken: ["b007"],
+    rejected: [{ group: "A b007.example.com", reasons: [exists("b007")] }],
+    maxRequests: 3 + 2 * 4,
+  },
+  {
+    name: "a bad first and a bad last group are both reported and the rest land",
+    batches: [groups("a", 8)],
+    taken: ["a000", "a007"],
+    rejected: [
+      { group: "A a000.example.com", reasons: [exists("a000")] },
+      { group: "A a007.example.com", reasons: [exists("a007")] },
+    ],
+    maxRequests: 1 + 2 * (2 * 3),
+  },
+  {
+    name: "a lone bad group is reported after one request",
+    batches: [groups("a", 1)],
+    taken: ["a000"],
+    rejected: [{ group: "A a000.example.com", reasons: [exists("a000")] }],
+    maxRequests: 1,
+  },
+];
+
+describe("sendZoneChanges splits a refused batch so one bad change does not block the rest", () => {
+  for (const c of cases) {
+    it(c.name, async () => {
+      const fake = world(...(c.taken ?? []).map(handMade));
+      const log = new RecordingLogger();
+      const result = await sendZoneChanges(fake, ZONE, c.batches, log);
+
+      assert.deepEqual(result.rejected, c.rejected);
+      const bad = new Set(c.rejected.map((r) => r.group));
+      const good = c.batches.flat().filter((g) => !bad.has(g.key));
+      assert.deepEqual(
+        result.sent.flatMap((s) => s.groups),
+        good.map((g) => g.key),
+        "every good group sent once, in the planner's order",
+      );
+      const held = new Set(fake.peek(ZONE).map((r) => `${r.type} ${r.name}`));
+      for (const group of good)
+        for (const change of group.changes) assert.ok(held.has(`${change.record.type} ${change.record.name}`), `${change.record.name} landed`);
+      for (const label of c.taken ?? []) assert.ok(!held.has(`TXT a-${label}.example.com`), "a refused group's TXT did not land without its record");
+
+      assert.ok(fake.counts.changeRecords <= c.maxRequests, `${fake.counts.changeRecords} requests, at most ${c.maxRequests}`);
+      assert.equal(fake.requests, fake.counts.changeRecords, "sending only sends: no reads, no polls");
+      const summary = log.at("info").find((e) => e.message === "sent Route53 change batches");
+      assert.equal(summary?.fields.requests, fake.counts.changeRecords, "the summary logs the requests made");
+      assert.deepEqual(
+        log.at("warn").map((e) => e.fields.group),
+        c.rejected.map((r) => r.group),
+      );
+    });
+  }
+
+  it("answers each batch's change id with its groups", async () => {
+    const fake = world();
+    const result = await sendZoneChanges(fake, ZONE, [groups("a", 2), groups("b", 1)]);
+    assert.deepEqual(result, {
+      sent: [
+        { changeId: "C000000000001", groups: ["A a000.example.com", "A a001.example.com"] },
+        { changeId: "C000000000002", groups: ["A b000.example.com"] },
+      ],
+      rejected: [],
+    });
+  });
+
+  it("splits a batch over Route53's limits until the halves fit, and every group lands", async () => {
+    const fake = world();
+    const result = await sendZoneChanges(fake, ZONE, [groups("a", 600)]);
+    assert.deepEqual(result.rejected, []);
+    assert.equal(fake.peek(ZONE).length, 1200);
+    assert.equal(fake.counts.changeRecords, 3, "1,200 records refused once, then two halves of 600");
+  });
+});
+
+describe("sendZoneChanges is idempotent and honest about outages", () => {
+  const nothing: { name: string; batches: ChangeGroup[][] }[] = [
+    { name: "no batches", batches: [] },
+    { name: "empty batches", batches: [[], []] },
+    { name: "groups without changes", batches: [[{ key: "A x.example.com", changes: [] }]] },
+  ];
+  for (const c of nothing) {
+    it(`sends no request for ${c.name}`, async () => {
+      const fake = world();
+      const log = new RecordingLogger();
+      assert.deepEqual(await sendZoneChanges(fake, ZONE, c.batches, log), { sent: [], rejected: [] });
+      assert.equal(fake.requests, 0);
+      assert.deepEqual(log.entries, []);
+    });
+  }
+
+  it("lets Route53UnavailableError through without splitting: the controller retries the pass", async () => {
+    const fake = world();
+    await sendZoneChanges(fake, ZONE, [groups("a", 1)]);
+    fake.throttleNext(1);
+    await assert.rejects(sendZoneChanges(fake, ZONE, [groups("b", 4), groups("c", 4)]), (e) => e instanceof Route53UnavailableError && e.code === "Throttling");
+    assert.equal(fake.counts.changeRecords, 2, "one request for the first pass, one throttled, no split");
+  });
+});
