@@ -467,6 +467,8 @@ describe("every object of the install", () => {
     ...BASE_OBJECTS.map((doc) => ({ doc, from: "base" })),
     ...resourcesOf(join(DEPLOY, "components", "cert-manager")).map((doc) => ({ doc, from: "components/cert-manager" })),
     ...resourcesOf(join(DEPLOY, "components", "network-policy")).map((doc) => ({ doc, from: "components/network-policy" })),
+    ...resourcesOf(join(DEPLOY, "components", "reconciler-external-dns")).map((doc) => ({ doc, from: "components/reconciler-external-dns" })),
+    ...resourcesOf(join(DEPLOY, "components", "reconciler-cert-manager")).map((doc) => ({ doc, from: "components/reconciler-cert-manager" })),
   ];
 
   for (const { doc, from } of objects) {
@@ -515,7 +517,7 @@ describe("every object of the install", () => {
 
   it("includes the reconciler: its ServiceAccount, Deployment, PodDisruptionBudget and RBAC", () => {
     const reconciler = objects
-      .filter(({ doc }) => componentOf(doc) === "reconciler")
+      .filter(({ doc, from }) => from === "base" && componentOf(doc) === "reconciler")
       .map(({ doc }) => identity(doc))
       .sort();
     assert.deepEqual(

@@ -8,147 +8,27 @@
 //   - every permission granted was used (else it is more than least privilege).
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { parseAllDocuments } from "yaml";
 import { silentLogger } from "../core/logger.ts";
 import { loadPlatformConfig } from "../core/config/index.ts";
 import { KubeApiError } from "../core/kube/api-error.ts";
 import { FakeKubeApi } from "../core/kube/testing/fake-kube-api.ts";
-import type { KubeApi } from "../core/kube/object-api.ts";
 import type { KubeObject } from "../core/kube/object-key.ts";
-import type { ResourceRef } from "../core/kube/resource.ts";
 import type { DomainRoute } from "../crds/types.ts";
 import { PRODUCED_RESOURCES } from "../reconciler/domainroute/render/produced-resources.ts";
 import { APP_ID_TABLE_CONFIG_MAP_NAME, APP_ID_TABLE_ENVOY_FILTER_NAME } from "../reconciler/app-id-table/app-id-table-objects.ts";
 import { ReconcilerManager } from "../reconciler/manager/reconciler-manager.ts";
 import { CONFIG_MAPS, DOMAIN_ROUTES, ENVOY_FILTERS } from "../reconciler/resources.ts";
 import { ROOT } from "./fixtures.ts";
+import { allows, grants as grantsIn, recording, show } from "./rbac/rbac-usage.ts";
+import type { Request } from "./rbac/rbac-usage.ts";
 
 const NAMESPACE = "hostgate-system";
 const SERVICE_ACCOUNT = "hostgate-reconciler";
 const config = loadPlatformConfig(join(ROOT, "deploy", "base", "platform-config.yaml"));
 const gatewayNs = config.gateway.namespace;
 
-interface Request {
-  verb: string;
-  group: string;
-  resource: string;
-  /** undefined: cluster-wide (a cluster-scoped object, or a list across namespaces). */
-  namespace?: string;
-  name?: string;
-}
-
-const show = (r: Request) =>
-  `${r.verb} ${r.resource}${r.group === "" ? "" : `.${r.group}`}${r.namespace === undefined ? " (cluster-wide)" : ` in ${r.namespace}`}${r.name === undefined ? "" : ` named ${r.name}`}`;
-
-/** The KubeApi port, with every call noted as the request RBAC authorizes. */
-function recording(api: FakeKubeApi, requests: Request[]): KubeApi {
-  const note = (verb: string, resource: ResourceRef, namespace: string | undefined, name?: string) =>
-    requests.push({
-      verb,
-      group: resource.group,
-      resource: resource.resource,
-      ...(resource.namespaced && namespace !== undefined ? { namespace } : {}),
-      ...(name === undefined ? {} : { name }),
-    });
-  const ns = (resource: ResourceRef, object: KubeObject) => (resource.namespaced ? object.metadata?.namespace : undefined);
-  // The OwnerReferencesPermissionEnforcement admission plugin (OpenShift runs
-  // it) authorizes an owner reference with blockOwnerDeletion as an update of
-  // the owner's finalizers subresource. It checks only references an update
-  // adds; noting every write that carries one is the stricter reading.
-  const noteBlockingOwners = (object: KubeObject) => {
-    for (const owner of (object.metadata?.ownerReferences ?? []) as { apiVersion: string; kind: string; name: string; blockOwnerDeletion?: boolean }[]) {
-      if (owner.blockOwnerDeletion !== true) continue;
-      assert.equal(
-        `${owner.apiVersion}/${owner.kind}`,
-        `${DOMAIN_ROUTES.group}/${DOMAIN_ROUTES.version}/DomainRoute`,
-        "only DomainRoutes own what the reconciler writes",
-      );
-      note("update", { ...DOMAIN_ROUTES, resource: `${DOMAIN_ROUTES.resource}/finalizers` }, object.metadata?.namespace, owner.name);
-    }
-  };
-  return {
-    describe: () => api.describe(),
-    list: (resource, request) => {
-      note("list", resource, resource.namespace);
-      return api.list(resource, request);
-    },
-    watch: (resource, request, callbacks) => {
-      note("watch", resource, resource.namespace);
-      return api.watch(resource, request, callbacks);
-    },
-    get: (resource, key) => {
-      note("get", resource, key.namespace, key.name);
-      return api.get(resource, key);
-    },
-    create: (resource, object, options) => {
-      note("create", resource, ns(resource, object));
-      noteBlockingOwners(object);
-      return api.create(resource, object, options);
-    },
-    apply: (resource, object, options) => {
-      note("patch", resource, ns(resource, object), object.metadata?.name);
-      noteBlockingOwners(object);
-      return api.apply(resource, object, options);
-    },
-    update: (resource, object, options) => {
-      note("update", resource, ns(resource, object), object.metadata?.name);
-      noteBlockingOwners(object);
-      return api.update(resource, object, options);
-    },
-    updateStatus: (resource, object) => {
-      note("update", { ...resource, resource: `${resource.resource}/status` }, ns(resource, object), object.metadata?.name);
-      return api.updateStatus(resource, object);
-    },
-    delete: (resource, key, preconditions) => {
-      note("delete", resource, key.namespace, key.name);
-      return api.delete(resource, key, preconditions);
-    },
-  };
-}
-
-interface Grant {
-  verb: string;
-  group: string;
-  resource: string;
-  namespace?: string;
-  name?: string;
-}
-
-/** Every (verb, group, resource, namespace, name) the ServiceAccount's roles grant, one entry each. */
-function grants(): Grant[] {
-  const objects = parseAllDocuments(readFileSync(join(ROOT, "deploy", "base", "reconciler-rbac.yaml"), "utf8")).map((d) => d.toJS()) as KubeObject[];
-  const bound = objects.filter(
-    (o) =>
-      (o.kind === "RoleBinding" || o.kind === "ClusterRoleBinding") &&
-      (o.subjects as { name: string; namespace: string }[]).some((s) => s.name === SERVICE_ACCOUNT && s.namespace === NAMESPACE),
-  );
-  const result: Grant[] = [];
-  for (const binding of bound) {
-    const ref = binding.roleRef as { kind: string; name: string };
-    const role = objects.find(
-      (o) => o.kind === ref.kind && o.metadata?.name === ref.name && (o.kind === "ClusterRole" || o.metadata?.namespace === binding.metadata?.namespace),
-    );
-    assert.ok(role, `${binding.kind} ${binding.metadata?.name} names a role that is not in reconciler-rbac.yaml`);
-    const namespace = binding.kind === "RoleBinding" ? binding.metadata!.namespace : undefined;
-    for (const rule of role.rules as { apiGroups: string[]; resources: string[]; verbs: string[]; resourceNames?: string[] }[])
-      for (const group of rule.apiGroups)
-        for (const resource of rule.resources)
-          for (const verb of rule.verbs)
-            for (const name of rule.resourceNames ?? [undefined])
-              result.push({ verb, group, resource, ...(namespace ? { namespace } : {}), ...(name ? { name } : {}) });
-  }
-  return result;
-}
-
-const allows = (grant: Grant, request: Request) =>
-  grant.verb === request.verb &&
-  grant.group === request.group &&
-  grant.resource === request.resource &&
-  // A RoleBinding grants in its namespace only; a ClusterRoleBinding everywhere, cluster-wide lists included.
-  (grant.namespace === undefined || grant.namespace === request.namespace) &&
-  (grant.name === undefined || grant.name === request.name);
+const grants = () => grantsIn([join(ROOT, "deploy", "base", "reconciler-rbac.yaml")], { namespace: NAMESPACE, name: SERVICE_ACCOUNT });
 
 function route(name: string, domain: string, backend: object = { service: { name: "web", port: 8080 } }): KubeObject {
   return {
