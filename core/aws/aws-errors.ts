@@ -1,14 +1,13 @@
 // What a failed AWS SDK call means, the same for every AWS service hostgate
-// calls (ACM, ELBv2; Route53 has its own copy in reconciler/dns/route53/
-// route53-errors.ts): the service asks to slow down, the network or the
+// calls (ACM, ELBv2, Route53): the service asks to slow down, the network or the
 // service failed (both worth another attempt), the caller is not allowed or
 // has no credentials (someone must fix IAM), or anything else. The SDK puts
 // the service's error code in `name`; socket errors carry an errno `code`.
 
 export type AwsErrorKind = "busy" | "network" | "server" | "denied" | "credentials" | "other";
 
-/** The service asks callers to slow down. Route53's PriorRequestNotComplete is its own (see route53-errors.ts). */
-const BUSY_CODES = new Set(["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown"]);
+/** The service asks callers to slow down (Route53's PriorRequestNotComplete: the zone is still busy with the previous change). */
+const BUSY_CODES = new Set(["Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException", "SlowDown", "PriorRequestNotComplete"]);
 /** The connection failed or timed out before the service answered. */
 const NETWORK_CODES = new Set([
   "ECONNRESET",

@@ -269,8 +269,8 @@ describe("SdkRoute53 retries what Route53 asks to retry", () => {
       assert.equal(e.code, "Throttling");
       assert.equal(
         e.message,
-        "Route53 ListResourceRecordSets on hosted zone Z1 still failed after 6 attempts (Throttling: Rate exceeded): Route53 allows about 5 requests a second " +
-          "per account and every client in the account shares them; the next pass tries again",
+        "Route53 ListResourceRecordSets on arn:aws:route53:::hostedzone/Z1 was still throttled after 6 attempts (Throttling: Rate exceeded): " +
+          "the account's request rate is shared by every client in it; the next pass tries again",
       );
       return true;
     });
@@ -293,7 +293,7 @@ describe("SdkRoute53 reports what cannot be retried, saying how to fix it", () =
       error: serviceError("AccessDenied", 403, "User: arn:aws:sts::1:assumed-role/hostgate is not authorized to perform: route53:ChangeResourceRecordSets"),
       code: "AccessDenied",
       message:
-        /^Route53 denied route53:ChangeResourceRecordSets on hosted zone Z1 \(AccessDenied: .*\): allow route53:ChangeResourceRecordSets on arn:aws:route53:::hostedzone\/Z1 /,
+        /^Route53 denied route53:ChangeResourceRecordSets on arn:aws:route53:::hostedzone\/Z1 \(AccessDenied: .*\): allow route53:ChangeResourceRecordSets on arn:aws:route53:::hostedzone\/Z1 in the IAM policy /,
     },
     {
       name: "AccessDenied on GetChange names the change ARN",

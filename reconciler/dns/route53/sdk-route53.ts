@@ -1,10 +1,10 @@
 // The Route53Port over @aws-sdk/client-route-53. It pages through record
 // lists, turns Route53's spelling of names and ids into the port's, and
 // retries what Route53 asks callers to retry (throttling, a zone busy with
-// the previous change, 5xx, the network) with capped exponential backoff and
-// jitter, so many replicas and clients sharing an account's ~5 requests a
-// second spread out. The SDK's own retries are off (maxAttempts 1): one
-// retry policy, with its sleep and randomness injected so tests take no time.
+// the previous change, 5xx, the network) with the one AWS retry policy
+// (core/aws/aws-retry.ts: capped exponential backoff with jitter, so replicas
+// and clients sharing an account's ~5 requests a second spread out). The
+// SDK's own retries are off (maxAttempts 1), so that policy is the only one.
 import {
   ChangeResourceRecordSetsCommand,
   GetChangeCommand,
@@ -14,30 +14,13 @@ import {
   type RRType,
   type ResourceRecordSet,
 } from "@aws-sdk/client-route-53";
-import { Backoff, type BackoffOptions } from "../../../core/backoff.ts";
-import type { Logger } from "../../../core/logger.ts";
-import { silentLogger } from "../../../core/logger.ts";
+import { AwsRetry, type AwsRetryOptions } from "../../../core/aws/aws-retry.ts";
 import type { ChangeStatus, DnsRecord, HostedZone, RecordChange, Route53Port } from "../route53-port.ts";
-import { classifyRoute53Error, exhaustedError, type Route53Call } from "./route53-errors.ts";
+import { type Route53Call, route53Error } from "./route53-errors.ts";
 import { bareChangeId, bareZoneId, portName, route53Name } from "./route53-names.ts";
 
 /** Route53 is a global service: any region signs for it, and us-east-1 is where it lives. */
 export const ROUTE53_FALLBACK_REGION = "us-east-1";
-
-/** Close to the SDK's standard retry policy (capped exponential, jittered), a little more patient for Route53's low rate. */
-export const ROUTE53_RETRY: { attempts: number; backoff: BackoffOptions } = {
-  attempts: 6,
-  backoff: { initialMs: 500, maxMs: 20_000, factor: 2, jitter: 0.5 },
-};
-
-export interface SdkRoute53Options {
-  /** Waits between attempts; a real timer in production, a recorder in tests. */
-  sleep?: (ms: number) => Promise<void>;
-  /** Uniform in [0, 1): the jitter's source. */
-  random?: () => number;
-  retry?: { attempts: number; backoff: BackoffOptions };
-  logger?: Logger;
-}
 
 /**
  * A client from the SDK's default chain (AWS_REGION, AWS_ENDPOINT_URL,
@@ -57,20 +40,11 @@ export async function defaultRoute53Client(): Promise<Route53Client> {
 
 export class SdkRoute53 implements Route53Port {
   readonly #client: Route53Client;
-  readonly #sleep: (ms: number) => Promise<void>;
-  readonly #random: () => number;
-  readonly #retry: { attempts: number; backoff: BackoffOptions };
-  readonly #logger: Logger;
+  readonly #retry: AwsRetry;
 
-  constructor(client: Route53Client, options: SdkRoute53Options = {}) {
+  constructor(client: Route53Client, options: AwsRetryOptions = {}) {
     this.#client = client;
-    this.#sleep = options.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms)));
-    this.#random = options.random ?? Math.random;
-    this.#retry = options.retry ?? ROUTE53_RETRY;
-    this.#logger = options.logger ?? silentLogger;
-    if (!(Number.isInteger(this.#retry.attempts) && this.#retry.attempts >= 1)) {
-      throw new RangeError(`Route53 retry attempts must be an integer >= 1 (got ${this.#retry.attempts})`);
-    }
+    this.#retry = new AwsRetry(options);
   }
 
   async listRecords(zoneId: string): Promise<DnsRecord[]> {
@@ -115,23 +89,12 @@ export class SdkRoute53 implements Route53Port {
     return answer.ChangeInfo?.Status === "INSYNC" ? "INSYNC" : "PENDING";
   }
 
-  /** One API call with the retry policy: retryable failures back off, the rest become the port's errors at once. */
+  /** One API call under the retry policy; what still fails becomes the port's error. */
   async #call<T>(call: Route53Call, send: () => Promise<T>): Promise<T> {
-    const backoff = new Backoff(this.#retry.backoff, this.#random);
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await send();
-      } catch (error) {
-        const failure = classifyRoute53Error(error, call);
-        if (failure.kind === "fail") throw failure.error;
-        if (attempt >= this.#retry.attempts) throw exhaustedError(failure, call, attempt);
-        const delay = backoff.next();
-        this.#logger.debug(
-          { operation: call.operation, target: call.target, code: failure.code, attempt, delayMs: delay },
-          "Route53 asked to retry; backing off",
-        );
-        await this.#sleep(delay);
-      }
+    try {
+      return await this.#retry.run(`Route53 ${call.operation} ${call.target}`, send);
+    } catch (error) {
+      throw route53Error(call, error, this.#retry.policy.attempts);
     }
   }
 }
