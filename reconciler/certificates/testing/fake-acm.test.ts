@@ -8,7 +8,8 @@ import type { CertificateRequest } from "../acm-port.ts";
 import { AcmInUseError, AcmRejectedError, AcmUnavailableError } from "../acm-port.ts";
 import { validationRecordFor } from "./acm-names.ts";
 import { FakeAcm } from "./fake-acm.ts";
-import { fakeCertificateAws, validationInRoute53, validationInSet, validationKey } from "./fake-aws.ts";
+import { FakeRoute53 } from "../../dns/route53/testing/fake-route53.ts";
+import { fakeCertificateAws, validationInRoute53, validationInSet, validationInZones, validationKey } from "./fake-aws.ts";
 import { serverPair } from "./pem-fixtures.ts";
 
 const HOUR = 3_600_000;
@@ -158,6 +159,19 @@ describe("FakeAcm issuance", () => {
     const arn = await acm.requestCertificate(wildcard("example.com"));
     clock.advance(HOUR);
     assert.equal((await acm.describeCertificate(arn))?.notAfter, "2030-07-18T01:00:00Z");
+  });
+
+  it("is issued once the validation CNAME is written to the fake Route53, read without a Route53 request", async () => {
+    const route53 = new FakeRoute53();
+    route53.addZone("Z1", "example.com");
+    const acm = new FakeAcm({ validationExists: validationInZones(route53, ["Z1"]) });
+    const arn = await acm.requestCertificate(wildcard("example.com"));
+    await acm.describeCertificate(arn);
+    const record = (await acm.describeCertificate(arn))!.validation[0]!.record!;
+    assert.equal(acm.peek(arn)?.status, "PENDING_VALIDATION");
+    await route53.changeRecords("Z1", [{ action: "CREATE", record: { name: record.name, type: "CNAME", ttl: 300, values: [record.value] } }]);
+    assert.equal((await acm.describeCertificate(arn))?.status, "ISSUED");
+    assert.equal(route53.counts.listRecords, 0);
   });
 
   it("checks the records through any Route53Port, trailing dots and case aside", async () => {
