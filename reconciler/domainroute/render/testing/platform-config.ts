@@ -35,7 +35,7 @@ export function aConfig(options: ConfigOptions = {}): PlatformConfig {
     gateway: { namespace: options.gatewayNamespace ?? "istio-system", selector: options.gatewaySelector ?? { istio: "ingressgateway" } },
     externalBackends: { deniedCidrs: ["169.254.0.0/16"] },
     serviceBackends: { allowCrossNamespace: true },
-    dns: { provider: "none", ownerId: "", recordType: "alias", resyncInterval: "5m", externalDns: { labels: {} }, ...options.dns },
+    dns: { provider: "none", recordType: "alias", resyncInterval: "5m", externalDns: { labels: {} }, ...options.dns },
     certificates: { provider: "none", listenerCertificateLimit: 25, ...options.certificates },
   };
 }
