@@ -17,12 +17,19 @@ export interface CertificateStatus {
   readonly notAfter?: string;
 }
 
+/**
+ * validation: ACM is issuing (requested, or validating through its CNAMEs);
+ * issuance: cert-manager's Certificate is not Ready; import: the issued Secret
+ * is being imported into ACM; attachment: being put on the listener.
+ */
+export type PendingStage = "validation" | "issuance" | "import" | "attachment";
+
 /** What was decided for a route, before the route's uid and domain are added. */
 export type CertificateDecision =
   /** Issued and on the route's listener (`listenerArn`), or, for cert-manager without importToAcm, issued into its Secret. */
   | { readonly kind: "ready"; readonly certificate: CertificateStatus; readonly listenerArn?: string }
-  /** ACM (or cert-manager) has not issued it yet; `detail` says what it waits for. */
-  | { readonly kind: "pending"; readonly certificate: CertificateStatus; readonly detail: string }
+  /** Not serving yet; `stage` says which step it waits for, `detail` what exactly. */
+  | { readonly kind: "pending"; readonly stage: PendingStage; readonly certificate: CertificateStatus; readonly detail: string }
   /** Issued, but the listener already holds `limit` certificates: attaching would exceed the quota. */
   | { readonly kind: "listenerLimit"; readonly certificate: CertificateStatus; readonly listenerArn: string; readonly limit: number; readonly held: number }
   /** It failed (ACM's status, a refused request or attachment); `message` says what and how to fix. */

@@ -206,11 +206,16 @@ function outcomeFor(
     const detail = shown
       ? `ACM is validating ${choice.pending.arn} for ${wildcard} through its CNAME records in zone ${certificate.zoneId}`
       : `waiting for ACM to show the validation records of ${choice.pending.arn} for ${wildcard}`;
-    return { kind: "pending", certificate: status, detail };
+    return { kind: "pending", stage: "validation", certificate: status, detail };
   }
   if (previous !== undefined)
     return { kind: "failed", certificate: statusOf(certificate, undefined), message: `${failedNote}A replacement is being requested` };
-  return { kind: "pending", certificate: statusOf(certificate, undefined), detail: `requesting a certificate for ${certificate.names.join(", ")} from ACM` };
+  return {
+    kind: "pending",
+    stage: "validation",
+    certificate: statusOf(certificate, undefined),
+    detail: `requesting a certificate for ${certificate.names.join(", ")} from ACM`,
+  };
 }
 
 /** The outcome of an issued certificate given where it stands on the route's listener. */
@@ -220,10 +225,10 @@ export function placed(status: CertificateStatus, placement: Placement | undefin
     case "attached":
       return { kind: "ready", certificate: status, listenerArn };
     case "attaching":
-      return { kind: "pending", certificate: status, detail: `attaching ${status.arn} to listener ${listenerArn}` };
+      return { kind: "pending", stage: "attachment", certificate: status, detail: `attaching ${status.arn} to listener ${listenerArn}` };
     case "limit":
       return { kind: "listenerLimit", certificate: status, listenerArn, limit: placement.limit, held: placement.held };
     case "unknown":
-      return { kind: "pending", certificate: status, detail: `listener ${listenerArn} has not been read yet` };
+      return { kind: "pending", stage: "attachment", certificate: status, detail: `listener ${listenerArn} has not been read yet` };
   }
 }

@@ -1,0 +1,132 @@
+// What the certificate controller knows of ACM and the listeners, kept
+// between passes (ACM and ELBv2 have no watch). Re-read in full when older
+// than dns.resyncInterval (drift: a certificate detached or deleted by hand
+// comes back within one interval); between full reads only what changed is
+// read again: the certificates hostgate just requested, imported, detached or
+// is waiting on, and the listeners it just changed. A steady pass reads
+// nothing.
+//
+// Which certificates are described in a full read: ListCertificates names
+// them all, but each DescribeCertificate (plus its tags) is a request, so
+// only those that can matter are described: wildcards at or under a platform
+// apex (every certificate hostgate makes is one, so its own are all found,
+// also once no route needs them), certificates named after an apex or a
+// needed wildcard's parent (an untagged one may cover a wildcard as a SAN),
+// and every certificate on a listener (to tell hostgate's from others').
+import type { AcmCertificate, AcmPort } from "./acm-port.ts";
+import type { AcmView } from "./certificate-plan.ts";
+import type { ListenerCertificate, ListenerPort } from "./listener-port.ts";
+import { wildcardParent } from "./certificate-names.ts";
+
+export interface AcmViewReadContext {
+  readonly acm: AcmPort;
+  readonly listeners: ListenerPort;
+  /** The configured listeners, sorted. */
+  readonly listenerArns: readonly string[];
+  /** The platform's apexes. */
+  readonly apexes: readonly string[];
+  /** The wildcards the routes need now. */
+  readonly wildcards: readonly string[];
+}
+
+export class AcmViewCache {
+  #certificates = new Map<string, AcmCertificate>();
+  #listeners = new Map<string, ListenerCertificate[]>();
+  /** When the last full read finished; undefined before the first. */
+  #readAt: number | undefined;
+  readonly #staleCertificates = new Set<string>();
+  readonly #staleListeners = new Set<string>();
+
+  /** Forget everything: the next pass reads in full (a new leader term, a config change). */
+  reset(): void {
+    this.#readAt = undefined;
+    this.#certificates.clear();
+    this.#listeners.clear();
+    this.#staleCertificates.clear();
+    this.#staleListeners.clear();
+  }
+
+  view(): AcmView {
+    const certificates = [...this.#certificates.values()].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
+    return { certificates, listeners: new Map(this.#listeners) };
+  }
+
+  /** Due for a full read: never read, or read `resyncMs` or longer ago. */
+  fullReadDue(now: number, resyncMs: number): boolean {
+    return this.#readAt === undefined || now - this.#readAt >= resyncMs;
+  }
+
+  /** Milliseconds until the next full read is due. */
+  untilFullRead(now: number, resyncMs: number): number {
+    return this.#readAt === undefined ? 0 : Math.max(0, this.#readAt + resyncMs - now);
+  }
+
+  markCertificateStale(arn: string): void {
+    this.#staleCertificates.add(arn);
+  }
+
+  markListenerStale(listenerArn: string): void {
+    this.#staleListeners.add(listenerArn);
+  }
+
+  /** Everything, from scratch. */
+  async readAll(context: AcmViewReadContext, now: number): Promise<void> {
+    const listed = await context.acm.listCertificates();
+    const listeners = new Map<string, ListenerCertificate[]>();
+    for (const listenerArn of context.listenerArns) listeners.set(listenerArn, await context.listeners.listCertificates(listenerArn));
+    const wanted = new Set<string>();
+    const names = new Set([...context.apexes, ...context.wildcards.map(wildcardParent)]);
+    for (const { arn, domainName } of listed) if (relevant(domainName.toLowerCase(), context.apexes, names)) wanted.add(arn);
+    for (const entries of listeners.values()) for (const entry of entries) wanted.add(entry.arn);
+    const certificates = new Map<string, AcmCertificate>();
+    for (const arn of [...wanted].sort()) {
+      const described = await context.acm.describeCertificate(arn);
+      if (described !== undefined) certificates.set(arn, described);
+    }
+    this.#certificates = certificates;
+    this.#listeners = listeners;
+    this.#staleCertificates.clear();
+    this.#staleListeners.clear();
+    this.#readAt = now;
+  }
+
+  /** Only what was marked stale (and `more`). */
+  async readStale(context: AcmViewReadContext, more: readonly string[] = []): Promise<void> {
+    for (const listenerArn of [...this.#staleListeners].sort()) {
+      const entries = await context.listeners.listCertificates(listenerArn);
+      this.#listeners.set(listenerArn, entries);
+      // A certificate someone else put there is described, to tell whose it is.
+      for (const entry of entries) if (!this.#certificates.has(entry.arn)) this.#staleCertificates.add(entry.arn);
+      this.#staleListeners.delete(listenerArn);
+    }
+    for (const arn of [...new Set([...this.#staleCertificates, ...more])].sort()) {
+      const described = await context.acm.describeCertificate(arn);
+      if (described === undefined) this.#certificates.delete(arn);
+      else this.#certificates.set(arn, described);
+      this.#staleCertificates.delete(arn);
+    }
+  }
+
+  /** Records a certificate hostgate just requested or imported and described. */
+  put(certificate: AcmCertificate): void {
+    this.#certificates.set(certificate.arn, certificate);
+  }
+
+  forget(arn: string): void {
+    this.#certificates.delete(arn);
+  }
+
+  /** The listener's list after a successful attach or detach, as ELBv2 will show it. */
+  changeListener(listenerArn: string, add: readonly string[], remove: readonly string[]): void {
+    const entries = (this.#listeners.get(listenerArn) ?? []).filter((e) => e.isDefault || !remove.includes(e.arn));
+    for (const arn of add) if (!entries.some((e) => e.arn === arn && !e.isDefault)) entries.push({ arn, isDefault: false });
+    this.#listeners.set(listenerArn, entries);
+  }
+}
+
+function relevant(domainName: string, apexes: readonly string[], names: ReadonlySet<string>): boolean {
+  if (names.has(domainName)) return true;
+  if (!domainName.startsWith("*.")) return false;
+  const parent = domainName.slice(2);
+  return apexes.some((apex) => parent === apex || parent.endsWith(`.${apex}`));
+}
