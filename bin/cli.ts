@@ -25,7 +25,18 @@ const LAZY_RENDER: LazyCommand = {
   load: async () => (await import("../reconciler/render-command/render-command.ts")).RENDER_COMMAND,
 };
 
-export const COMMANDS: CommandTable = { ...CORE_COMMANDS, render: LAZY_RENDER, serve: realServeCommand(startReconciler) };
+/** Imported on first use, like render. The summary is IAM_POLICY_COMMAND's (a test holds them equal). */
+const LAZY_IAM_POLICY: LazyCommand = {
+  summary: "print the reconciler's least-privilege AWS IAM policy for a platform config",
+  load: async () => (await import("../reconciler/aws-iam/iam-policy-command.ts")).IAM_POLICY_COMMAND,
+};
+
+export const COMMANDS: CommandTable = {
+  ...CORE_COMMANDS,
+  render: LAZY_RENDER,
+  "iam-policy": LAZY_IAM_POLICY,
+  serve: realServeCommand(startReconciler),
+};
 
 /** `hostgate ARGS...` in this process, with output returned (for tests). */
 export function main(argv: readonly string[]): ReturnType<typeof runMain> {
