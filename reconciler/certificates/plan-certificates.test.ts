@@ -111,6 +111,26 @@ describe("planCertificates (ACM): finding or requesting a certificate", () => {
   }
 });
 
+describe("planCertificates (ACM): without an owner id", () => {
+  it("nothing is requested, detached or deleted, an untagged issued certificate is still used, and a route without one says how to fix it", () => {
+    const { routes, claims } = world(routeFor("shop", "shop.example.com"), routeFor("x", "x.team-a.example.com"));
+    const config = certConfig();
+    const p = planCertificates({
+      desired: desiredCertificates(routes, claims, config, { listeners: true }),
+      view: view(
+        [cert({ arn: "arn:p", names: APEX, owner: "none" }), cert({ arn: "arn:old", names: ["*.gone.example.com"], owner: "" })],
+        listeners({ out: ["arn:old"] }),
+      ),
+      ownerId: "",
+      listenerCertificateLimit: 25,
+      now: NOW,
+    });
+    assert.deepEqual(keys(p.actions), [`attach ${OUT} arn:p`]);
+    const outcome = p.outcomes.get("team-a/x")!;
+    assert.ok(outcome.kind === "failed" && outcome.message.includes("set dns.ownerId"), JSON.stringify(outcome));
+  });
+});
+
 describe("planCertificates (ACM): validation records", () => {
   it("a pending certificate's validation CNAMEs are published once each, in the apex's zone, under a stable resource", () => {
     const p = plan([routeFor("shop", "shop.example.com")], view([cert({ arn: "arn:mine", names: APEX, status: "PENDING_VALIDATION" })]));

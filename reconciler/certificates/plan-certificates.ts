@@ -95,6 +95,7 @@ export function planCertificates(input: AcmPlanInput): CertificatePlan {
         listenerArn ? listeners.placement(certificate.wildcard, listenerArn) : undefined,
         failures,
         listenerArn,
+        ownerId !== "",
       ),
     remainingOnListener(desired, view, ownerId),
   );
@@ -177,6 +178,7 @@ function outcomeFor(
   placement: Placement | undefined,
   failures: PlanFailures,
   listenerArn: string | undefined,
+  requestable: boolean,
 ): CertificateDecision {
   const { wildcard } = certificate;
   if (choice.use !== undefined) {
@@ -207,6 +209,10 @@ function outcomeFor(
       ? `ACM is validating ${choice.pending.arn} for ${wildcard} through its CNAME records in zone ${certificate.zoneId}`
       : `waiting for ACM to show the validation records of ${choice.pending.arn} for ${wildcard}`;
     return { kind: "pending", stage: "validation", certificate: status, detail };
+  }
+  if (!requestable) {
+    const message = `no issued certificate covers ${certificate.names.join(", ")}, and hostgate requests none without an owner: set dns.ownerId (the tag that marks hostgate's certificates)`;
+    return { kind: "failed", certificate: statusOf(certificate, undefined), message };
   }
   if (previous !== undefined)
     return { kind: "failed", certificate: statusOf(certificate, undefined), message: `${failedNote}A replacement is being requested` };
