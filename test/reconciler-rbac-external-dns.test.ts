@@ -14,14 +14,12 @@ import { loadPlatformConfig } from "../core/config/index.ts";
 import type { PlatformConfig } from "../core/config/platform-config.ts";
 import type { KubeObject } from "../core/kube/object-key.ts";
 import { FakeKubeApi } from "../core/kube/testing/fake-kube-api.ts";
-import { silentLogger } from "../core/logger.ts";
 import type { DomainRoute } from "../crds/types.ts";
 import { DNS_ENDPOINT_RESOURCE } from "../reconciler/domainroute/render/produced-resources.ts";
-import { ReconcilerManager } from "../reconciler/manager/reconciler-manager.ts";
 import { DOMAIN_ROUTES } from "../reconciler/resources.ts";
 import { ROOT } from "./fixtures.ts";
 import type { Request } from "./rbac/rbac-usage.ts";
-import { allows, grants, recording, show } from "./rbac/rbac-usage.ts";
+import { allows, eventually, grants, recordedManager, show } from "./rbac/rbac-usage.ts";
 
 const SERVICE_ACCOUNT = { namespace: "hostgate-system", name: "hostgate-reconciler" };
 const COMPONENT = join(ROOT, "deploy", "components", "reconciler-external-dns", "rbac.yaml");
@@ -37,14 +35,6 @@ function route(name: string, domain: string): KubeObject {
   };
 }
 
-async function eventually(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe("the reconciler's RBAC for DNSEndpoints (deploy/components/reconciler-external-dns)", () => {
   const requests: Request[] = [];
   const granted = grants([COMPONENT], SERVICE_ACCOUNT);
@@ -52,21 +42,7 @@ describe("the reconciler's RBAC for DNSEndpoints (deploy/components/reconciler-e
 
   const runScenarios = async () => {
     const api = new FakeKubeApi();
-    const manager = new ReconcilerManager({
-      api: recording(api, requests),
-      config,
-      logger: silentLogger,
-      appIdTableDebounceMs: 5,
-      sweepDebounceMs: 5,
-      leaderElection: {
-        namespace: SERVICE_ACCOUNT.namespace,
-        name: "hostgate-reconciler",
-        holderId: "pod-a",
-        leaseDurationMs: 1000,
-        renewDeadlineMs: 600,
-        retryPeriodMs: 50,
-      },
-    });
+    const manager = recordedManager(api, requests, config);
     const endpoints = () => api.objects(DNS_ENDPOINT_RESOURCE);
     const endpointOf = (domain: string) => endpoints().find((o) => (o.spec as { endpoints: { dnsName: string }[] }).endpoints[0]!.dnsName === domain);
     const get = (name: string) => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name }) as unknown as DomainRoute | undefined;

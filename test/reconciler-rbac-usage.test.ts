@@ -9,7 +9,6 @@
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { silentLogger } from "../core/logger.ts";
 import { loadPlatformConfig } from "../core/config/index.ts";
 import { KubeApiError } from "../core/kube/api-error.ts";
 import { FakeKubeApi } from "../core/kube/testing/fake-kube-api.ts";
@@ -17,10 +16,9 @@ import type { KubeObject } from "../core/kube/object-key.ts";
 import type { DomainRoute } from "../crds/types.ts";
 import { PRODUCED_RESOURCES } from "../reconciler/domainroute/render/produced-resources.ts";
 import { APP_ID_TABLE_CONFIG_MAP_NAME, APP_ID_TABLE_ENVOY_FILTER_NAME } from "../reconciler/app-id-table/app-id-table-objects.ts";
-import { ReconcilerManager } from "../reconciler/manager/reconciler-manager.ts";
 import { CONFIG_MAPS, DOMAIN_ROUTES, ENVOY_FILTERS } from "../reconciler/resources.ts";
 import { ROOT } from "./fixtures.ts";
-import { allows, grants as grantsIn, recording, show } from "./rbac/rbac-usage.ts";
+import { allows, eventually, grants as grantsIn, recordedManager, show } from "./rbac/rbac-usage.ts";
 import type { Request } from "./rbac/rbac-usage.ts";
 
 const NAMESPACE = "hostgate-system";
@@ -39,14 +37,6 @@ function route(name: string, domain: string, backend: object = { service: { name
   };
 }
 
-async function eventually(what: string, check: () => boolean): Promise<void> {
-  const deadline = Date.now() + 10_000;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
-
 describe("the reconciler's RBAC (deploy/base/reconciler-rbac.yaml)", () => {
   const requests: Request[] = [];
   const granted = grants();
@@ -55,14 +45,7 @@ describe("the reconciler's RBAC (deploy/base/reconciler-rbac.yaml)", () => {
   /** Every path that talks to the API server, once. */
   const runScenarios = async () => {
     const api = new FakeKubeApi();
-    const manager = new ReconcilerManager({
-      api: recording(api, requests),
-      config,
-      logger: silentLogger,
-      appIdTableDebounceMs: 5,
-      sweepDebounceMs: 5,
-      leaderElection: { namespace: NAMESPACE, name: "hostgate-reconciler", holderId: "pod-a", leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 50 },
-    });
+    const manager = recordedManager(api, requests, config);
     const get = (name: string) => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name }) as unknown as DomainRoute | undefined;
     const ready = (name: string) => get(name)?.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false;
     try {

@@ -9,6 +9,9 @@ import type { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
 import type { KubeApi } from "../../core/kube/object-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
+import type { PlatformConfig } from "../../core/config/platform-config.ts";
+import { silentLogger } from "../../core/logger.ts";
+import { ReconcilerManager } from "../../reconciler/manager/reconciler-manager.ts";
 import { DOMAIN_ROUTES } from "../../reconciler/resources.ts";
 
 export interface Request {
@@ -130,3 +133,31 @@ export const allows = (grant: Grant, request: Request) =>
   // A RoleBinding grants in its namespace only; a ClusterRoleBinding everywhere, cluster-wide lists included.
   (grant.namespace === undefined || grant.namespace === request.namespace) &&
   (grant.name === undefined || grant.name === request.name);
+
+/** Resolves once `check` holds; fails the test after 10 s (the scenarios wait on the reconciler's own pace). */
+export async function eventually(what: string, check: () => boolean): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`timed out waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+/** The whole reconciler (as a leader, quick debounces) against `api`, every request noted in `requests`. */
+export function recordedManager(api: FakeKubeApi, requests: Request[], config: PlatformConfig): ReconcilerManager {
+  return new ReconcilerManager({
+    api: recording(api, requests),
+    config,
+    logger: silentLogger,
+    appIdTableDebounceMs: 5,
+    sweepDebounceMs: 5,
+    leaderElection: {
+      namespace: "hostgate-system",
+      name: "hostgate-reconciler",
+      holderId: "pod-a",
+      leaseDurationMs: 1000,
+      renewDeadlineMs: 600,
+      retryPeriodMs: 50,
+    },
+  });
+}
