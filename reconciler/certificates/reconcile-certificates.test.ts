@@ -113,7 +113,8 @@ describe("reconcileCertificates (ACM)", () => {
     const result = await w.pass();
     const lookup = w.outcomes.lookup("team-a/shop");
     assert.ok(lookup.known && lookup.outcome?.kind === "failed" && lookup.outcome.message.includes("too many certificates"));
-    assert.equal(result.requeueAfterMs, 5000);
+    assert.equal(result.requeueAfterMs, 60_000, "a refusal is retried a minute later, not in a hot loop");
+    w.clock.advance(60_000);
     await w.settle();
     assert.deepEqual(w.kinds(), { "team-a/shop": "ready" });
   });

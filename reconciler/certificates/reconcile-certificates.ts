@@ -112,9 +112,10 @@ export async function reconcileCertificates(deps: CertificateReconcilerDeps, sta
     logger: deps.logger,
   });
   for (const action of planned.actions) if (action.kind === "detach") for (const arn of action.arns) state.detachedAt.set(arn, now);
-  const acted = planned.actions.length > 0;
   // What the routes see is what the execution left: planned again (cheap, pure); its actions wait for the next pass.
-  const final = acted ? plan(deps, state, desired, now, execution.failures) : planned;
+  const final = planned.actions.length > 0 ? plan(deps, state, desired, now, execution.failures) : planned;
+  // Something changed in AWS or the cluster: look again soon. Only refusals: a minute later (a refusal is not retried in a hot loop).
+  const acted = execution.done > 0;
   deps.records.publish(final.records);
   const changed = deps.outcomes.publish(final.outcomes);
   if (execution.retryable !== undefined) throw execution.retryable;
