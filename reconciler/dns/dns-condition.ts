@@ -1,0 +1,130 @@
+// A route's DNSReady condition and status.dns, from the DNS controller's
+// outcome for it (dns-outcomes.ts), and whether its finalizer may go as far as
+// DNS is concerned. Pure. The route controller writes them; the DNS controller
+// only publishes outcomes.
+//
+// Stable reasons of DNSReady:
+//   True     NotManaged            dns.provider none: DNS is not hostgate's job
+//   True     RecordsReady          the records are in Route53 and the last change is INSYNC
+//   Unknown  DNSPending            the DNS controller has not decided for this route (this uid) yet
+//   False    RecordsPending        changes sent (or about to be), Route53 not INSYNC yet
+//   False    RecordOwnedElsewhere  a record hostgate does not own holds the name (the message names it)
+//   False    ZoneNotAllowed        spec.dns.zoneId is not a zone the platform gives the apex
+//   False    CnameAtApex           recordType cname at a zone apex
+//   False    DomainNotManaged      the domain is under no configured apex
+//   False    ChangeRejected        Route53 refused the route's change group on its own
+//   False    Route53Unavailable    Route53 unreachable or throttling after retries; retried with backoff
+//   False    NotClaimed            the route does not hold its DomainClaim
+//   False    RecordsReleasing      being deleted, records still being removed
+//   False    RecordsReleased       being deleted, nothing of it left in DNS
+// Messages carry no time and no request id, so an unchanged situation writes nothing.
+import type { PlatformConfig } from "../../core/config/platform-config.ts";
+import type { DnsRecordStatus, DomainRoute } from "../../crds/types.ts";
+import { CONDITION_DNS_READY } from "../../crds/types.ts";
+import type { ConditionInput } from "../status/conditions.ts";
+import { findCondition } from "../status/conditions.ts";
+import type { OutcomeLookup } from "../status/outcomes.ts";
+import type { DnsOutcome } from "./dns-outcomes.ts";
+
+export const DNS_REASON = {
+  NotManaged: "NotManaged",
+  RecordsReady: "RecordsReady",
+  DNSPending: "DNSPending",
+  RecordsPending: "RecordsPending",
+  NotClaimed: "NotClaimed",
+  RecordsReleasing: "RecordsReleasing",
+  RecordsReleased: "RecordsReleased",
+} as const;
+
+export interface DnsStatus {
+  condition: ConditionInput;
+  /** status.dns; undefined leaves it out. */
+  records?: DnsRecordStatus[];
+}
+
+const type = CONDITION_DNS_READY;
+
+/**
+ * DNSReady and status.dns for dns.provider route53 and none. Undefined for
+ * provider external-dns, whose condition comes from its DNSEndpoint
+ * (dns/external-dns/), not from this controller's outcomes.
+ */
+export function dnsStatus(route: DomainRoute, lookup: OutcomeLookup<DnsOutcome>, config: PlatformConfig): DnsStatus | undefined {
+  if (config.dns.provider === "external-dns") return undefined;
+  if (config.dns.provider === "none") {
+    return {
+      condition: { type, status: "True", reason: DNS_REASON.NotManaged, message: "the platform manages DNS records outside hostgate (dns.provider none)" },
+    };
+  }
+  const previous = route.status?.dns;
+  const keep = (condition: ConditionInput): DnsStatus => (previous === undefined ? { condition } : { condition, records: previous });
+  const pending = keep({
+    type,
+    status: "Unknown",
+    reason: DNS_REASON.DNSPending,
+    message: `waiting for the DNS controller to place the records for ${route.spec.domain}`,
+  });
+  if (!lookup.known) {
+    // The DNS controller has not finished a pass in this term (a restart): what the status says stays, so a restart writes nothing.
+    const set = findCondition(route.status?.conditions, type);
+    if (set === undefined || set.reason === DNS_REASON.NotManaged) return pending;
+    return keep({ type, status: set.status, reason: set.reason, message: set.message });
+  }
+  const outcome = lookup.outcome;
+  // Decided for another incarnation of the route: the next pass decides for this one.
+  if (outcome === undefined || outcome.uid !== route.metadata.uid) return pending;
+  switch (outcome.kind) {
+    case "ready":
+      return {
+        condition: { type, status: "True", reason: DNS_REASON.RecordsReady, message: `Route53 holds ${listed(outcome.records)}, in sync` },
+        records: [...outcome.records],
+      };
+    case "pending":
+      return {
+        condition: { type, status: "False", reason: DNS_REASON.RecordsPending, message: `Route53 is applying ${listed(outcome.records)}; waiting for INSYNC` },
+        records: [...outcome.records],
+      };
+    case "refused":
+      return { condition: { type, status: "False", reason: outcome.reason, message: outcome.message } };
+    case "failed":
+      // What Route53 holds is unknown or unchanged: status.dns stays as it was.
+      return keep({ type, status: "False", reason: outcome.reason, message: outcome.message });
+    case "unclaimed":
+      return {
+        condition: {
+          type,
+          status: "False",
+          reason: DNS_REASON.NotClaimed,
+          message: `the route does not hold the DomainClaim for ${route.spec.domain}, so no DNS record is written for it`,
+        },
+      };
+    case "releasing": {
+      const why = outcome.message === undefined ? "" : `: ${outcome.message}`;
+      return keep({
+        type,
+        status: "False",
+        reason: DNS_REASON.RecordsReleasing,
+        message: `the route is being deleted; its DNS records are being removed${why}`,
+      });
+    }
+    case "released":
+      return { condition: { type, status: "False", reason: DNS_REASON.RecordsReleased, message: "the route is being deleted; its DNS records are removed" } };
+  }
+}
+
+/**
+ * Whether DNS lets the route's finalizer go: the last pass shows nothing of
+ * this route (this uid) left in any zone. Always true when hostgate writes no
+ * records itself: provider none, and provider external-dns, where the
+ * DNSEndpoint is one of the route's produced objects, deleted with them, and
+ * external-dns removes the record.
+ */
+export function dnsReleased(route: DomainRoute, lookup: OutcomeLookup<DnsOutcome>, config: PlatformConfig): boolean {
+  if (config.dns.provider !== "route53") return true;
+  return lookup.known && lookup.outcome?.kind === "released" && lookup.outcome.uid === route.metadata.uid;
+}
+
+/** `A shop.example.com → lb.elb.amazonaws.com in zone Z123`, records joined. */
+function listed(records: readonly DnsRecordStatus[]): string {
+  return records.map((r) => `${r.type} ${r.name} → ${r.target}${r.zoneId === undefined ? "" : ` in zone ${r.zoneId}`}`).join(", ");
+}
