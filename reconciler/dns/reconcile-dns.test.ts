@@ -8,6 +8,7 @@ import type { DomainRoute } from "../../crds/types.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { claimFor } from "../app-id-table/testing/fixtures.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES } from "../resources.ts";
+import { dnsStatus } from "./dns-condition.ts";
 import type { DnsOutcome } from "./dns-outcomes.ts";
 import { DnsOutcomes } from "./dns-outcomes.ts";
 import { DnsState } from "./dns-state.ts";
@@ -94,6 +95,8 @@ describe("reconciling DNS with Route53", () => {
       records: [{ name: "shop.example.com", type: "A", target: "public-1.us-east-1.elb.amazonaws.com", zoneId: ZONE }],
     });
     assert.equal(third.requeueAfterMs, RESYNC_MS - 2 * CHANGE_POLL_MS, "the next resync");
+    const status = dnsStatus(routes[0]!, outcomes.lookup("team-a/shop"), config);
+    assert.equal(`${status?.condition.status} ${status?.condition.reason}`, "True RecordsReady", "what the route controller will write");
   });
 
   test("a pass where nothing changed sends no request at all, not even a list", async () => {
