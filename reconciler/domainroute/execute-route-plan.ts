@@ -5,7 +5,8 @@
 //     prunes), then the status, then its Events. Nothing is created before
 //     the finalizer that guarantees its cleanup, and nothing is served before
 //     the claim that makes the domain the route's.
-//   - deleting route: prune, release the claim, then drop the finalizer.
+//   - deleting route: prune, release the claim, then drop the finalizer, or,
+//     while DNS records or a certificate of the route remain, write the status.
 // Objects are written by apply/write-objects.ts, with the uid and
 // resourceVersion preconditions of the objects the plan judged the route's.
 // A failed object write is reported in the status (the plan recomputed with
@@ -46,12 +47,19 @@ export async function executeRoutePlan(
   let route = input.route;
   const routeRef = `${route.metadata.namespace}/${route.metadata.name}`;
   if (route.metadata.deletionTimestamp !== undefined) {
-    if (plan.finalizer !== "remove") return {};
     for (const object of plan.objects.prune) await deleteOwned(deps.api, object);
     if (plan.claim !== undefined && "release" in plan.claim) await releaseClaim(deps, plan.claim.release);
+    if (plan.finalizer !== "remove") {
+      // DNS records or a certificate are still being removed by their controllers: the status says which.
+      await writeStatus(deps, route, plan);
+      return result(plan);
+    }
     const finalizers = (route.metadata.finalizers ?? []).filter((f) => f !== ROUTE_FINALIZER);
     await deps.api.update(DOMAIN_ROUTES, { ...route, metadata: { ...route.metadata, finalizers } } as unknown as KubeObject);
-    deps.logger.info({ route: routeRef, domain: route.spec.domain }, "route deleted: its objects are removed and its domain released");
+    deps.logger.info(
+      { route: routeRef, domain: route.spec.domain },
+      "route deleted: its objects, records and certificate uses are removed and its domain released",
+    );
     return {};
   }
   if (plan.finalizer === "add") {

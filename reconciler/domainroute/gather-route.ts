@@ -4,12 +4,17 @@
 // (they hold hostgate-labelled objects only, so a person's object at such a
 // name is invisible to them). Nothing here decides or writes.
 //
-// A new step (DNS records, certificates) adds a field here, read the same way.
+// DNS records and certificates are decided by their own wholesale
+// controllers; what they decided for the route is read here like the appId
+// table's outcome.
 import type { KubeApi } from "../../core/kube/object-api.ts";
 import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import type { AppIdOutcomeLookup, AppIdOutcomeReader } from "../app-id-table/app-id-outcomes.ts";
+import type { CertificateOutcome } from "../certificates/certificate-outcomes.ts";
+import type { DnsOutcome } from "../dns/dns-outcomes.ts";
+import type { OutcomeLookup, OutcomeReader } from "../status/outcomes.ts";
 import { ownedByRoute } from "../apply/ownership.ts";
 import { objectId } from "../apply/plan-apply.ts";
 import { resourceFor } from "../apply/write-objects.ts";
@@ -38,6 +43,10 @@ export interface RouteInput {
   occupants: KubeObject[];
   /** What the appId table decided for the route. */
   appId: AppIdOutcomeLookup;
+  /** What the DNS controller decided for the route (provider route53). */
+  dns: OutcomeLookup<DnsOutcome>;
+  /** What the certificate controller decided for the route. */
+  certificate: OutcomeLookup<CertificateOutcome>;
   config: PlatformConfig;
   /** Milliseconds since the epoch: the time a condition that changes now records. */
   nowMs: number;
@@ -51,8 +60,13 @@ export interface GatherDeps {
   config: PlatformConfig;
   clock: { now(): number };
   appIds: AppIdOutcomeReader;
+  /** Absent: the DNS controller has published nothing (its conditions then keep what the status says). */
+  dnsOutcomes?: OutcomeReader<DnsOutcome>;
+  certificateOutcomes?: OutcomeReader<CertificateOutcome>;
   render?: RenderRoute;
 }
+
+const NOTHING_PUBLISHED = { known: false } as const;
 
 /** The route's input, or undefined when the route is gone from the cache. */
 export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<RouteInput | undefined> {
@@ -64,6 +78,8 @@ export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<Rou
     owned,
     occupants: [],
     appId: deps.appIds.lookup(`${key.namespace}/${key.name}`),
+    dns: deps.dnsOutcomes?.lookup(`${key.namespace}/${key.name}`) ?? NOTHING_PUBLISHED,
+    certificate: deps.certificateOutcomes?.lookup(`${key.namespace}/${key.name}`) ?? NOTHING_PUBLISHED,
     config: deps.config,
     nowMs: deps.clock.now(),
   };

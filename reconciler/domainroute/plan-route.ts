@@ -5,7 +5,9 @@
 // executor (execute-route-plan.ts) carries it out. A plan computed from the
 // state its own execution produced is empty: a second reconcile writes nothing.
 //
-//   1. deleting → remove what the route produced, release its claim, drop the finalizer;
+//   1. deleting → remove what the route produced, release its claim, and drop
+//      the finalizer once the DNS and certificate controllers hold nothing
+//      more of the route (edge-status.ts; until then the status says what is left);
 //   2. add the finalizer;
 //   3. claim the domain (or stop: DomainTaken; an orphaned claim is released);
 //   4. refuse to serve a route whose provider the platform does not list, or
@@ -14,11 +16,14 @@
 //      write or delete an object that is not the route's (occupancy.ts): a
 //      name taken by one means nothing is served and the status says which;
 //   6. the status, when it changed, with Events on transitions.
-// DNS and certificates plug in as further sections between 5 and 6.
+// DNS records and certificates are the DNS and certificate controllers' work
+// (wholesale: Route53 batches and shared wildcards span routes); the plan
+// reads their outcomes into DNSReady and CertificateReady (edge-status.ts).
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainClaim, DomainRouteStatus } from "../../crds/types.ts";
 import { contains, objectId, planApply, withAppliedHash } from "../apply/plan-apply.ts";
 import { backendRejection } from "./backend-service.ts";
+import { edgeReleased, edgeStatus } from "./edge-status.ts";
 import type { RenderRoute, RouteInput } from "./gather-route.ts";
 import { unknownProviderProblem } from "./known-provider.ts";
 import { refusalAt } from "./occupancy.ts";
@@ -29,6 +34,7 @@ import { renderRoute } from "./render/render-route.ts";
 import type { Refusal, RouteFindings } from "./route-conditions.ts";
 import { REASON } from "./route-conditions.ts";
 import type { RouteEvent } from "./route-status.ts";
+import { sameConditions, setConditions } from "../status/conditions.ts";
 import { routeStatus } from "./route-status.ts";
 
 export const ROUTE_FINALIZER = "hostgate.dev/cleanup";
@@ -40,6 +46,12 @@ export const RELEASED_CLAIM_RETRY_MS = 1000;
  * its removal brings no event.
  */
 export const REFUSED_RECHECK_MS = 30_000;
+/**
+ * A deleting route waiting for its DNS records and certificate to go is
+ * looked at again this much later, besides the outcome change that normally
+ * brings it back.
+ */
+export const RELEASE_RECHECK_MS = 30_000;
 
 export interface RoutePlan {
   finalizer?: "add" | "remove";
@@ -91,14 +103,22 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
       return plan;
     }
     plan.objects.prune = pruneAll(input);
-    return withStatus(plan, input, { claim: "taken", owner: ownerRef, domain, protection });
+    return withStatus(plan, input, { claim: "taken", owner: ownerRef, domain, protection, edge: edgeStatus(input, "taken") });
   }
-  const findings: RouteFindings = { claim: "ours", domain, gateway: gatewayRefFor(domain, input.config), problems: [], protection };
+  const findings: RouteFindings = {
+    claim: "ours",
+    domain,
+    gateway: gatewayRefFor(domain, input.config),
+    problems: [],
+    protection,
+    edge: edgeStatus(input, "serving"),
+  };
   if (input.applyError !== undefined) findings.applyError = input.applyError;
   const refusal = routeRefusal(input);
   if (refusal !== undefined) {
     // Fail closed: nothing that serves the domain stays, not even objects of an earlier, accepted spec.
     findings.refusal = refusal;
+    findings.edge = edgeStatus(input, refusal);
     plan.objects.prune = pruneAll(input);
     return withStatus(plan, input, findings);
   }
@@ -113,6 +133,7 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
       reason: occupied.refusals[0]!.reason,
       message: `${occupied.refusals.map((r) => r.message).join("; ")}. Nothing is served for this domain until the name is free`,
     };
+    findings.edge = edgeStatus(input, findings.refusal);
     plan.objects.prune = pruneAll(input);
     plan.refused = occupied.refusals.map((r) => r.object);
     plan.requeueAfterMs = REFUSED_RECHECK_MS;
@@ -136,7 +157,15 @@ function planDeletion(input: RouteInput): RoutePlan {
       release: { name: route.spec.domain, uid: claim.metadata.uid!, owner: `${route.metadata.namespace}/${route.metadata.name}`, ignoreConflict: true },
     };
   }
-  plan.finalizer = "remove";
+  if (edgeReleased(input)) {
+    plan.finalizer = "remove";
+    return plan;
+  }
+  // DNS records or a certificate of the route are still out there: the finalizer stays, and the status says what is left.
+  plan.requeueAfterMs = RELEASE_RECHECK_MS;
+  const edge = edgeStatus(input, "serving");
+  const conditions = setConditions(route.status?.conditions, [edge.dns, edge.certificate], route.metadata.generation, new Date(input.nowMs));
+  if (!sameConditions(route.status?.conditions, conditions)) plan.status = { ...route.status, conditions };
   return plan;
 }
 
@@ -173,7 +202,7 @@ function occupiedNames(input: RouteInput, desired: readonly KubeObject[]) {
 }
 
 function withStatus(plan: RoutePlan, input: RouteInput, findings: RouteFindings): RoutePlan {
-  const { status, events } = routeStatus(input, findings);
+  const { status, events } = routeStatus(input, findings, findings.edge);
   if (status !== undefined) plan.status = status;
   plan.events = events;
   return plan;

@@ -7,13 +7,17 @@
 //     stopping at the first failure.
 // Every step is safe to retry: a reconcile after convergence plans nothing
 // and writes nothing. A new concern (DNS, certificates) is a field of the
-// input and a section of the plan, executed in its place in the order.
+// input and a section of the plan, executed in its place in the order; DNS
+// records and certificates come in as their controllers' outcomes.
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { ObjectKey } from "../../core/kube/object-key.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { AppIdOutcomeReader } from "../app-id-table/app-id-outcomes.ts";
+import type { CertificateOutcome } from "../certificates/certificate-outcomes.ts";
+import type { DnsOutcome } from "../dns/dns-outcomes.ts";
+import type { OutcomeReader } from "../status/outcomes.ts";
 import type { EventRecorder } from "../cluster/event-recorder.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { executeRoutePlan } from "./execute-route-plan.ts";
@@ -34,6 +38,10 @@ export interface RouteReconcilerDeps {
   events: EventRecorder;
   /** The appId table's outcome for each route (app-id-table/app-id-outcomes.ts): the source of ProtectionReady. */
   appIds: AppIdOutcomeReader;
+  /** The DNS controller's outcome for each route (provider route53): the source of DNSReady and status.dns. */
+  dnsOutcomes?: OutcomeReader<DnsOutcome>;
+  /** The certificate controller's outcome for each route: the source of CertificateReady and status.certificate. */
+  certificateOutcomes?: OutcomeReader<CertificateOutcome>;
   /** What the route renders to; renderRoute, or a test's stand-in (for example one with colliding names). */
   render?: RenderRoute;
 }

@@ -2,8 +2,16 @@
 // Reasons are stable constants (tools and alerts match on them); messages say
 // what is wrong and what to do, and never carry times or request ids, so an
 // unchanged situation yields an unchanged status and no write.
-import { CONDITION_CLAIMED, CONDITION_GATEWAY_READY, CONDITION_PROTECTION_READY, CONDITION_READY } from "../../crds/types.ts";
+import {
+  CONDITION_CERTIFICATE_READY,
+  CONDITION_CLAIMED,
+  CONDITION_DNS_READY,
+  CONDITION_GATEWAY_READY,
+  CONDITION_PROTECTION_READY,
+  CONDITION_READY,
+} from "../../crds/types.ts";
 import type { ConditionInput } from "../status/conditions.ts";
+import type { EdgeStatus } from "./edge-status.ts";
 import { OWNERSHIP_REASON } from "../apply/ownership.ts";
 import { PROTECTION_REASON } from "./protection-condition.ts";
 
@@ -28,13 +36,26 @@ export interface Refusal {
   message: string;
 }
 
-/** `protection`: the route's ProtectionReady (protection-condition.ts), from the appId table's outcome for it. */
+/**
+ * `protection`: the route's ProtectionReady (protection-condition.ts), from the
+ * appId table's outcome for it; `edge`: DNSReady and CertificateReady
+ * (edge-status.ts), from the DNS and certificate controllers' outcomes.
+ */
 export type RouteFindings =
-  | { claim: "taken"; owner: string; domain: string; protection: ConditionInput }
-  | { claim: "ours"; domain: string; gateway: string; problems: readonly string[]; applyError?: string; protection: ConditionInput; refusal?: Refusal };
+  | { claim: "taken"; owner: string; domain: string; protection: ConditionInput; edge: EdgeStatus }
+  | {
+      claim: "ours";
+      domain: string;
+      gateway: string;
+      problems: readonly string[];
+      applyError?: string;
+      protection: ConditionInput;
+      edge: EdgeStatus;
+      refusal?: Refusal;
+    };
 
 export function routeConditions(findings: RouteFindings): ConditionInput[] {
-  const protection = findings.protection;
+  const { protection } = findings;
   if (findings.claim === "taken") {
     const claimed: ConditionInput = {
       type: CONDITION_CLAIMED,
@@ -48,7 +69,7 @@ export function routeConditions(findings: RouteFindings): ConditionInput[] {
       reason: REASON.NotClaimed,
       message: "nothing is served until the domain is claimed",
     };
-    return [claimed, gateway, protection, ready([claimed, gateway, protection])];
+    return withReady([claimed, gateway, protection, findings.edge.dns, findings.edge.certificate]);
   }
   const claimed: ConditionInput = {
     type: CONDITION_CLAIMED,
@@ -69,8 +90,21 @@ export function routeConditions(findings: RouteFindings): ConditionInput[] {
               message: `the Istio objects could not be applied (${findings.applyError}); retrying with backoff`,
             }
           : { type: CONDITION_GATEWAY_READY, status: "True", reason: REASON.Applied, message: `gateway ${findings.gateway} serves ${findings.domain}` };
-  return [claimed, gateway, protection, ready([claimed, gateway, protection])];
+  return withReady([claimed, gateway, protection, findings.edge.dns, findings.edge.certificate]);
 }
+
+function withReady(conditions: ConditionInput[]): ConditionInput[] {
+  return [...conditions, ready(conditions)];
+}
+
+/** `text` when the condition of `type` is about something hostgate does for the route, not NotRequested/NotManaged. */
+function managed(conditions: readonly ConditionInput[], type: string, text: string): string {
+  const condition = conditions.find((c) => c.type === type);
+  return condition === undefined || condition.reason === PROTECTION_REASON.NotRequested || condition.reason === NOT_MANAGED ? "" : text;
+}
+
+/** The reason DNSReady and CertificateReady give when the platform has hostgate manage no DNS or no certificates. */
+const NOT_MANAGED = "NotManaged";
 
 /** Ready is True only when every other condition is; otherwise it carries the first failing one's reason. */
 function ready(conditions: readonly ConditionInput[]): ConditionInput {
@@ -80,9 +114,7 @@ function ready(conditions: readonly ConditionInput[]): ConditionInput {
       type: CONDITION_READY,
       status: "True",
       reason: REASON.Ready,
-      message:
-        "the domain is claimed and served" +
-        (conditions.some((c) => c.type === CONDITION_PROTECTION_READY && c.reason !== PROTECTION_REASON.NotRequested) ? ", with protection" : ""),
+      message: `the domain is claimed and served${managed(conditions, CONDITION_DNS_READY, ", its DNS records are in place")}${managed(conditions, CONDITION_CERTIFICATE_READY, ", its certificate is in place")}${managed(conditions, CONDITION_PROTECTION_READY, ", with protection")}`,
     };
   return { type: CONDITION_READY, status: "False", reason: failing.reason, message: `${failing.type}: ${failing.message}` };
 }

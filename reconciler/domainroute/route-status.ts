@@ -3,7 +3,8 @@
 // unchanged situation writes nothing), and the Events of its condition
 // transitions. Pure. lastTransitionTime moves only when a condition's status
 // does (status/conditions.ts); observedGeneration names the spec described.
-import type { Condition, DomainRouteStatus } from "../../crds/types.ts";
+import { jsonEqual } from "../../core/json.ts";
+import type { CertificateStatus, Condition, DnsRecordStatus, DomainRouteStatus } from "../../crds/types.ts";
 import { sameConditions, setConditions } from "../status/conditions.ts";
 import type { RouteInput } from "./gather-route.ts";
 import { protectionStatus } from "./protection-condition.ts";
@@ -16,7 +17,12 @@ export interface RouteEvent {
   message: string;
 }
 
-export function routeStatus(input: RouteInput, findings: RouteFindings): { status?: DomainRouteStatus; events: RouteEvent[] } {
+/** @param edge status.dns and status.certificate as edge-status.ts found them (undefined leaves them out) */
+export function routeStatus(
+  input: RouteInput,
+  findings: RouteFindings,
+  edge: { records?: DnsRecordStatus[]; served?: CertificateStatus },
+): { status?: DomainRouteStatus; events: RouteEvent[] } {
   const { route } = input;
   const previous = route.status ?? {};
   const conditions = setConditions(previous.conditions, routeConditions(findings), route.metadata.generation, new Date(input.nowMs));
@@ -35,6 +41,10 @@ export function routeStatus(input: RouteInput, findings: RouteFindings): { statu
   const effectiveAppId = protectionStatus(route, input.appId, input.config).effectiveAppId;
   if (effectiveAppId === undefined) delete status.effectiveAppId;
   else status.effectiveAppId = effectiveAppId;
+  if (edge.records === undefined) delete status.dns;
+  else status.dns = edge.records;
+  if (edge.served === undefined) delete status.certificate;
+  else status.certificate = edge.served;
   if (status.observedGeneration === undefined) delete status.observedGeneration;
   if (sameStatus(previous, status)) return { events: [] };
   return { status, events: transitions(previous.conditions, conditions) };
@@ -43,7 +53,7 @@ export function routeStatus(input: RouteInput, findings: RouteFindings): { statu
 function sameStatus(a: DomainRouteStatus, b: DomainRouteStatus): boolean {
   const sameFields =
     a.observedGeneration === b.observedGeneration && a.claimedDomain === b.claimedDomain && a.gateway === b.gateway && a.effectiveAppId === b.effectiveAppId;
-  return sameFields && sameConditions(a.conditions, b.conditions);
+  return sameFields && jsonEqual(a.dns, b.dns) && jsonEqual(a.certificate, b.certificate) && sameConditions(a.conditions, b.conditions);
 }
 
 /** An Event per condition whose status or reason changed; a condition appearing as True is news only for Ready. */

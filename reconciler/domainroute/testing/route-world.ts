@@ -12,6 +12,8 @@ import type { ObjectReader } from "../../cluster/object-reader.ts";
 import type { EventRecorder } from "../../cluster/event-recorder.ts";
 import { DOMAIN_ROUTES } from "../../resources.ts";
 import { AppIdOutcomes } from "../../app-id-table/app-id-outcomes.ts";
+import { CertificateOutcomes } from "../../certificates/certificate-outcomes.ts";
+import { DnsOutcomes } from "../../dns/dns-outcomes.ts";
 import { PRODUCED_RESOURCES } from "../render/produced-resources.ts";
 import { objectNameFor } from "../render/names.ts";
 import { gatherRoute } from "../gather-route.ts";
@@ -30,6 +32,9 @@ export interface World {
   api: FakeKubeApi;
   /** What the appId table controller would publish; empty (not yet published) at first. */
   appIds: AppIdOutcomes;
+  /** What the DNS and certificate controllers would publish; nothing at first. */
+  dns: DnsOutcomes;
+  certificates: CertificateOutcomes;
   deps: RouteReconcilerDeps;
   /** `Type Reason message` of every Event recorded. */
   events: string[];
@@ -51,6 +56,8 @@ export function world(options: { config?: PlatformConfig; render?: RouteReconcil
   const events: string[] = [];
   const recorder: EventRecorder = { record: async (_o, type, reason, message) => void events.push(`${type} ${reason} ${message}`) };
   const appIds = new AppIdOutcomes();
+  const dns = new DnsOutcomes();
+  const certificates = new CertificateOutcomes();
   const deps: RouteReconcilerDeps = {
     api,
     reader,
@@ -59,6 +66,8 @@ export function world(options: { config?: PlatformConfig; render?: RouteReconcil
     logger: silentLogger,
     events: recorder,
     appIds,
+    dnsOutcomes: dns,
+    certificateOutcomes: certificates,
     ...(options.render ? { render: options.render } : {}),
   };
   const get = (name: string, namespace = "team-a") => api.server.get(DOMAIN_ROUTES, { namespace, name }) as DomainRoute | undefined;
@@ -66,6 +75,8 @@ export function world(options: { config?: PlatformConfig; render?: RouteReconcil
   return {
     api,
     appIds,
+    dns,
+    certificates,
     deps,
     events,
     reconcile: (name, namespace = "team-a") => reconcileRoute(deps, { namespace, name }),

@@ -1,0 +1,71 @@
+// The route's DNSReady and CertificateReady, status.dns and
+// status.certificate, and whether DNS and certificates let its finalizer go:
+// the route controller's reading of what the DNS and certificate controllers
+// published for it (their outcome boards), or, with external-dns, of the
+// route's own DNSEndpoint. Pure. The route controller is the one writer of
+// route status; the wholesale controllers only publish outcomes.
+import type { CertificateStatus, DnsRecordStatus } from "../../crds/types.ts";
+import { CONDITION_DNS_READY } from "../../crds/types.ts";
+import { certificateReleased, certificateStatus } from "../certificates/certificate-condition.ts";
+import { dnsReleased, dnsStatus } from "../dns/dns-condition.ts";
+import { externalDnsStatus } from "../dns/external-dns/external-dns-status.ts";
+import { KIND_DNS_ENDPOINT } from "./render/produced-resources.ts";
+import type { ConditionInput } from "../status/conditions.ts";
+import type { RouteInput } from "./gather-route.ts";
+import type { Refusal } from "./route-conditions.ts";
+
+export interface EdgeStatus {
+  dns: ConditionInput;
+  certificate: ConditionInput;
+  /** status.dns; undefined leaves it out. */
+  records?: DnsRecordStatus[];
+  /** status.certificate; undefined leaves it out. */
+  served?: CertificateStatus;
+}
+
+/**
+ * @param served what the route controller decided: `taken` when another route
+ *   holds the claim, a refusal when nothing is served, else `serving`.
+ */
+export function edgeStatus(input: RouteInput, served: "taken" | "serving" | Refusal): EdgeStatus {
+  const { route, config } = input;
+  const certificate = certificateStatus(route, input.certificate, config);
+  const dns = dnsStatus(route, input.dns, config) ?? externalDns(input, served);
+  return {
+    dns: dns.condition,
+    certificate: certificate.condition,
+    ...(dns.records === undefined ? {} : { records: [...dns.records] }),
+    ...(certificate.certificate === undefined ? {} : { served: { ...certificate.certificate, domains: [...certificate.certificate.domains] } }),
+  };
+}
+
+/** True when DNS and certificates hold nothing more of the route: its finalizer may go. */
+export function edgeReleased(input: RouteInput): boolean {
+  return dnsReleased(input.route, input.dns, input.config) && certificateReleased(input.route, input.certificate, input.config);
+}
+
+/** With external-dns the record follows the route's DNSEndpoint, which exists only while the route is served. */
+function externalDns(input: RouteInput, served: "taken" | "serving" | Refusal): { condition: ConditionInput; records?: DnsRecordStatus[] } {
+  const type = CONDITION_DNS_READY;
+  const domain = input.route.spec.domain;
+  if (served === "taken")
+    return {
+      condition: {
+        type,
+        status: "False",
+        reason: "NotClaimed",
+        message: `the route does not hold the DomainClaim for ${domain}, so no DNSEndpoint is written for it`,
+      },
+    };
+  if (served !== "serving")
+    return {
+      condition: {
+        type,
+        status: "False",
+        reason: served.reason,
+        message: `no DNSEndpoint is written while nothing is served for ${domain} (see GatewayReady)`,
+      },
+    };
+  const endpoint = input.owned.find((o) => o.kind === KIND_DNS_ENDPOINT);
+  return externalDnsStatus(input.route, endpoint, input.config);
+}
