@@ -28,6 +28,9 @@ const awsConfig: PlatformConfig = {
   certificates: { ...defaultConfig.certificates, provider: "acm" },
 };
 
+/** Omit applied to each member of a union, so the members stay apart. */
+type Without<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 const RECORD = { name: "shop.example.com", type: "A", target: "internal-1.us-east-1.elb.amazonaws.com", zoneId: "Z0123456789ABC" };
 const SERVED = { domains: ["*.example.com", "example.com"], arn: CERTIFICATE, notAfter: "2027-12-01T00:00:00Z" };
 
@@ -39,7 +42,7 @@ async function shop(config: PlatformConfig = awsConfig): Promise<{ w: World; uid
   return { w, uid: w.get("shop")!.metadata.uid! };
 }
 
-function publish(w: World, dns: Omit<DnsOutcome, "uid"> | undefined, certificate: Omit<CertificateOutcome, "uid" | "domain"> | undefined, uid: string) {
+function publish(w: World, dns: Without<DnsOutcome, "uid"> | undefined, certificate: Without<CertificateOutcome, "uid" | "domain"> | undefined, uid: string) {
   w.dns.publish(new Map(dns === undefined ? [] : [["team-a/shop", { ...dns, uid } as DnsOutcome]]));
   w.certificates.publish(
     new Map(certificate === undefined ? [] : [["team-a/shop", { ...certificate, uid, domain: "shop.example.com" } as CertificateOutcome]]),
@@ -88,7 +91,7 @@ describe("a route's DNS records and certificate in its status", () => {
     assert.equal(w.condition("shop", "Ready"), "True Ready");
   });
 
-  const failing: { name: string; dns: Omit<DnsOutcome, "uid">; certificate: Omit<CertificateOutcome, "uid" | "domain">; ready: string; message: RegExp }[] = [
+  const failing: { name: string; dns: Without<DnsOutcome, "uid">; certificate: Without<CertificateOutcome, "uid" | "domain">; ready: string; message: RegExp }[] = [
     {
       name: "a name held by a record hostgate does not own makes Ready False with DNSReady's reason",
       dns: { kind: "refused", reason: "RecordOwnedElsewhere", message: "A shop.example.com in zone Z0123456789ABC is not hostgate's" },
