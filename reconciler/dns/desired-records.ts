@@ -92,7 +92,7 @@ export function desiredDns(input: DesiredDnsInput): DesiredDns {
   const known = new Set(zones.map((z) => z.zoneId));
   const claimHolders = new Map(input.claims.map((c) => [c.metadata.name ?? c.spec.domain, c.spec.owner.uid]));
   const routes = input.routes
-    .map((route) => routeIntent(route, claimHolders.get(route.spec.domain), input.config))
+    .map((route) => routeIntent(route, input.config, claimHolders.get(route.spec.domain) === route.metadata.uid))
     .sort((a, b) => compareStrings(a.routeRef, b.routeRef));
   const records: DesiredRecord[] = [];
   for (const intent of routes) {
@@ -116,14 +116,18 @@ export function managedZones(config: PlatformConfig): ManagedZone[] {
   return [...byId].map(([zoneId, apex]) => ({ zoneId, apex })).sort((a, b) => compareStrings(a.zoneId, b.zoneId));
 }
 
-function routeIntent(route: DomainRoute, claimHolder: string | undefined, config: PlatformConfig): RouteIntent {
+/**
+ * What one route asks of DNS. `holdsClaim`: whether the DomainClaim for its
+ * domain names it (`hostgate render`, offline, assumes it does).
+ */
+export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsClaim: boolean): RouteIntent {
   const identity: RouteIdentity = {
     routeRef: `${route.metadata.namespace}/${route.metadata.name}`,
     uid: route.metadata.uid ?? "",
     resource: routeResource(route),
   };
   if (route.metadata.deletionTimestamp !== undefined) return { ...identity, kind: "deleting" };
-  if (claimHolder === undefined || claimHolder !== route.metadata.uid) return { ...identity, kind: "unclaimed" };
+  if (!holdsClaim || route.metadata.uid === undefined) return { ...identity, kind: "unclaimed" };
   const domain = route.spec.domain;
   const apex = apexOf(
     domain,

@@ -40,7 +40,7 @@ export class DnsOutcomes extends Outcomes<DnsOutcome> {}
 
 /** What a pass learned about the zones, for the outcomes. */
 export interface PassFindings {
-  /** Zones whose read or send failed with Route53UnavailableError → the error's code. */
+  /** Zones whose read or send failed with Route53UnavailableError → the error's message (what failed and how to fix it). */
   readonly unavailable: ReadonlyMap<string, string>;
   /** resource → RecordOwnedElsewhere messages (all zones). */
   readonly conflicts: ReadonlyMap<string, readonly string[]>;
@@ -75,9 +75,9 @@ function outcomeOf(intent: RouteIntent, findings: PassFindings): DnsOutcome {
       return { kind: "releasing", uid };
     }
     case "records": {
-      const code = findings.unavailable.get(intent.zoneId);
-      if (code !== undefined) {
-        const message = `Route53 did not answer for zone ${intent.zoneId} (${code}); hostgate retries with backoff`;
+      const failure = findings.unavailable.get(intent.zoneId);
+      if (failure !== undefined) {
+        const message = `Route53 failed for zone ${intent.zoneId}, so the route's records could not be checked or written: ${failure}`;
         return { kind: "failed", uid, reason: DNS_FAILURE.Route53Unavailable, message };
       }
       const conflicts = findings.conflicts.get(resource);

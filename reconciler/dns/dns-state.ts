@@ -23,6 +23,7 @@ export interface PendingChange {
 export class DnsState {
   readonly #zones = new Map<string, ZoneCache>();
   #pending: PendingChange[] = [];
+  #ignored = "";
 
   /** The zone's records when they may be planned against: read, not stale, and read less than `maxAgeMs` ago. */
   fresh(zoneId: string, now: number, maxAgeMs: number): readonly DnsRecord[] | undefined {
@@ -75,6 +76,14 @@ export class DnsState {
 
   insync(changeId: string): void {
     this.#pending = this.#pending.filter((p) => p.changeId !== changeId);
+  }
+
+  /** Remembers the requests left out in this pass; true when they differ from the last pass's (worth a log line). */
+  noteIgnored(problems: readonly string[]): boolean {
+    const joined = problems.join("\n");
+    const changed = joined !== this.#ignored;
+    this.#ignored = joined;
+    return changed && problems.length > 0;
   }
 
   /** Resources with a change not yet INSYNC. */

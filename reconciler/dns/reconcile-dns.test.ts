@@ -2,6 +2,7 @@ import { beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../core/clock.ts";
 import { silentLogger } from "../../core/logger.ts";
+import { RecordingLogger } from "../../core/testing/recording-logger.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainRoute } from "../../crds/types.ts";
@@ -192,7 +193,7 @@ describe("reconciling DNS with Route53", () => {
       kind: "failed",
       uid: "uid-shop",
       reason: "Route53Unavailable",
-      message: `Route53 did not answer for zone ${ZONE} (Throttling); hostgate retries with backoff`,
+      message: `Route53 failed for zone ${ZONE}, so the route's records could not be checked or written: Route53 kept answering Throttling: Rate exceeded`,
     });
     assert.equal(kind("api"), "pending", "the other apex's zone was written");
     await pass();
@@ -251,6 +252,15 @@ describe("reconciling DNS with Route53", () => {
     // Each route: an alias A (1 record, no value characters) and its TXT (about 100 characters): the 32,000 characters bind first.
     assert.equal(route53.counts.changeRecords - before.changeRecords, 4);
     assert.equal(route53.peek(ZONE).length, 2000);
+  });
+
+  test("a request naming a zone the config does not manage is left out and logged once, not on every pass", async () => {
+    const logger = new RecordingLogger();
+    requests.publish([{ zoneId: "ZUNKNOWN", record: validation, resource: CERT }]);
+    await reconcileDns({ ...deps(), logger }, state);
+    await reconcileDns({ ...deps(), logger }, state);
+    assert.deepEqual(logger.messages("warn"), ["requested DNS records name zones the config does not manage"]);
+    assert.deepEqual(zone(), []);
   });
 
   test("with dns.provider none the controller does nothing", async () => {

@@ -68,7 +68,7 @@ interface ZoneInput {
 }
 
 interface PassState {
-  /** zone → the Route53UnavailableError code that stopped it. */
+  /** zone → the message of the Route53UnavailableError that stopped it. */
   readonly unavailable: Map<string, string>;
   readonly conflicts: Map<string, readonly string[]>;
   readonly rejected: Map<string, readonly string[]>;
@@ -88,7 +88,7 @@ export async function reconcileDns(deps: DnsReconcilerDeps, state: DnsState): Pr
     config,
     requests: deps.records.current(),
   });
-  if (desired.ignoredRequests.length > 0)
+  if (state.noteIgnored(desired.ignoredRequests))
     deps.logger.warn({ requests: desired.ignoredRequests }, "requested DNS records name zones the config does not manage");
   const resyncMs = durationMs(config.dns.resyncInterval);
   state.keepOnly(new Set(desired.zones.map((z) => z.zoneId)));
@@ -173,7 +173,7 @@ async function pollChanges(deps: DnsReconcilerDeps, state: DnsState, pass: PassS
 
 function unavailable(deps: DnsReconcilerDeps, state: DnsState, pass: PassState, zoneId: string, error: Route53UnavailableError): void {
   deps.logger.warn({ zoneId, code: error.code, error: error.message }, "Route53 unavailable for a zone; its routes wait for the next pass");
-  pass.unavailable.set(zoneId, error.code);
+  pass.unavailable.set(zoneId, error.message);
   pass.error ??= error;
   state.invalidate(zoneId);
 }
