@@ -114,6 +114,14 @@ describe("the dns and certificates sections", () => {
       problems: [/loadBalancers\.alb-in\.listenerArn: is the same listener as loadBalancers\.alb-out\.listenerArn/],
     },
     {
+      name: "listeners in two regions are refused, since an ACM certificate serves its own region only",
+      edit: (c) => {
+        withAcm(c);
+        (c.loadBalancers as Record<string, Record<string, unknown>>)["alb-in"]!.listenerArn = LISTENER_IN.replace("us-east-1", "eu-west-1");
+      },
+      problems: [/loadBalancers\.alb-in\.listenerArn: is in region eu-west-1 but loadBalancers\.alb-out\.listenerArn is in us-east-1/],
+    },
+    {
       name: "a listener ARN that is not an ALB listener's is refused",
       edit: (c) => {
         withAcm(c);

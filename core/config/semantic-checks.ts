@@ -164,7 +164,15 @@ function providerIssues(config: Record<string, unknown>): Issue[] {
         });
     }
     const out = stringAt(asRecord(loadBalancers["alb-out"]), "listenerArn");
-    if (out !== undefined && out === stringAt(asRecord(loadBalancers["alb-in"]), "listenerArn"))
+    const inside = stringAt(asRecord(loadBalancers["alb-in"]), "listenerArn");
+    const region = (arn: string | undefined) => arn?.split(":")[3];
+    if (out !== undefined && inside !== undefined && region(out) !== region(inside))
+      issues.push({
+        path: ["loadBalancers", "alb-in", "listenerArn"],
+        anchor: "value",
+        message: `is in region ${region(inside)} but loadBalancers.alb-out.listenerArn is in ${region(out)}: an ACM certificate serves load balancers of its own region only, and hostgate uses one region, so put both load balancers in one region`,
+      });
+    if (out !== undefined && out === inside)
       issues.push({
         path: ["loadBalancers", "alb-in", "listenerArn"],
         anchor: "value",

@@ -13,7 +13,10 @@
 //     naming it, which a read by name per reconcile could not do. The watch
 //     is cluster-wide because backends may be in any namespace (RBAC cannot
 //     narrow a watch to the names routes use); each cached Service is a few
-//     hundred bytes, so even 10,000 Services cost a few MiB.
+//     hundred bytes, so even 10,000 Services cost a few MiB;
+//   - with certificates.provider cert-manager, its Certificates labelled
+//     managed-by=hostgate in certManager.namespace, and with importToAcm the
+//     Secrets they issue into (labelled the same through secretTemplate).
 // RBAC (deploy/base/reconciler-rbac.yaml) grants list and watch on exactly
 // these, in exactly these namespaces.
 import type { Clock } from "../../core/clock.ts";
@@ -22,6 +25,7 @@ import type { ListWatchClient } from "../../core/kube/list-watch-client.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
+import { certManagerCertificates, certManagerSecrets } from "../certificates/cert-manager-resources.ts";
 import { InformerReader } from "../cluster/informer-reader.ts";
 import { LABEL_ROUTE_UID } from "../domainroute/render/metadata.ts";
 import { producedResources } from "../domainroute/render/produced-resources.ts";
@@ -31,7 +35,7 @@ import { SharedInformer } from "../runtime/informer.ts";
 export interface CachedResource {
   resource: ResourceRef;
   /** What its events mean to the controllers. */
-  role: "routes" | "claims" | "produced" | "appIdTable" | "services";
+  role: "routes" | "claims" | "produced" | "appIdTable" | "services" | "certificates";
   indexedLabels?: readonly string[];
   /** What of each object is kept in the cache (default: all but the managedFields' field sets). */
   transform?: (object: KubeObject) => KubeObject;
@@ -54,7 +58,20 @@ export function cachedResources(config: PlatformConfig): CachedResource[] {
     { resource: { ...ENVOY_FILTERS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
     { resource: { ...CONFIG_MAPS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
     { resource: SERVICES, role: "services", transform: serviceType },
+    ...certManagerResources(config),
   ];
+}
+
+/**
+ * With provider cert-manager: hostgate's Certificates in certManager.namespace,
+ * and with importToAcm the Secrets they issue into (read to import them).
+ */
+function certManagerResources(config: PlatformConfig): CachedResource[] {
+  const certManager = config.certificates.certManager;
+  if (config.certificates.provider !== "cert-manager" || certManager === undefined) return [];
+  const certificates: CachedResource = { resource: certManagerCertificates(certManager.namespace), role: "certificates" };
+  if (!certManager.importToAcm) return [certificates];
+  return [certificates, { resource: certManagerSecrets(certManager.namespace), role: "certificates" }];
 }
 
 export interface ReconcilerCaches {

@@ -1,6 +1,8 @@
 // One leadership term's controllers: DomainRoutes (one key per route), the
-// appId table (one key for all) and the orphan sweep (one key), fed by the
-// shared informers' events. Built when the replica starts leading and thrown
+// appId table (one key for all), the orphan sweep (one key), and, when the
+// platform config asks for them, DNS (one key: Route53 batches span routes)
+// and certificates (one key: wildcards are shared), fed by the shared
+// informers' events. Built when the replica starts leading and thrown
 // away when it stops (controllers and queues are not restartable), so a
 // second term starts from a fresh queue that the informers' replay fills
 // with every key: nothing depends on events seen in an earlier term.
@@ -20,6 +22,13 @@ import { AppIdOutcomes } from "../app-id-table/app-id-outcomes.ts";
 import { APP_ID_TABLE_KEY, reconcileAppIdTable } from "../app-id-table/reconcile-app-id-table.ts";
 import { SWEEP_KEY, sweepOrphans } from "../orphans/sweep-orphans.ts";
 import { Controller } from "../runtime/controller.ts";
+import { CertificateOutcomes } from "../certificates/certificate-outcomes.ts";
+import { CERTIFICATES_KEY, newCertificateReconcilerState, reconcileCertificates } from "../certificates/reconcile-certificates.ts";
+import { DnsOutcomes } from "../dns/dns-outcomes.ts";
+import { DnsState } from "../dns/dns-state.ts";
+import { DNS_KEY, reconcileDns } from "../dns/reconcile-dns.ts";
+import { RecordRequests } from "../dns/record-requests.ts";
+import type { AwsPorts } from "./aws-ports.ts";
 import type { ControllerStats } from "../runtime/controller.ts";
 import type { InformerHandler } from "../runtime/informer-handler.ts";
 import type { ReconcilerCaches } from "./caches.ts";
@@ -43,13 +52,31 @@ export interface ControllerSetOptions {
    */
   appIdTableDebounceMs: number;
   sweepDebounceMs: number;
+  /**
+   * Route and claim changes within this long of the first one become one DNS
+   * pass and one certificate pass: Route53 takes up to 1,000 records a
+   * request, so a burst of new routes should travel together. Default 1 s.
+   */
+  edgeDebounceMs?: number;
+  /** The AWS ports the DNS and certificate controllers need (aws-ports.ts); required when the config asks for them. */
+  aws?: AwsPorts;
 }
+
+export const DEFAULT_EDGE_DEBOUNCE_MS = 1000;
 
 export class ControllerSet {
   readonly routes: Controller;
   readonly appIdTable: Controller;
   readonly sweep: Controller;
+  /** Present when dns.provider is route53. */
+  readonly dns: Controller | undefined;
+  /** Present when certificates.provider is not none. */
+  readonly certificates: Controller | undefined;
   readonly appIds = new AppIdOutcomes();
+  readonly dnsOutcomes = new DnsOutcomes();
+  readonly certificateOutcomes = new CertificateOutcomes();
+  /** ACM validation records the certificate controller asks the DNS controller to hold. */
+  readonly recordRequests = new RecordRequests();
   readonly #options: ControllerSetOptions;
   /** Aborted when the term ends: every write after that is refused (term-api.ts). */
   readonly #ended = new AbortController();
@@ -62,13 +89,50 @@ export class ControllerSet {
     const events = options.events ?? apiEventRecorder(api, clock, logger);
     // The appId table's outcomes, published by its controller and read by the route controller (the one writer of route status).
     const appIds = this.appIds;
+    const { dnsOutcomes, certificateOutcomes, recordRequests: records } = this;
     this.routes = new Controller({
       name: "domainroute",
       workers: options.routeWorkers,
       clock,
       logger,
-      reconcile: (key) => reconcileRoute({ api, reader, config, clock, logger, events, appIds }, parseKey(key)),
+      reconcile: (key) => reconcileRoute({ api, reader, config, clock, logger, events, appIds, dnsOutcomes, certificateOutcomes }, parseKey(key)),
     });
+    const aws = options.aws ?? {};
+    if (config.dns.provider === "route53") {
+      const route53 = requiredPort(aws.route53, "dns.provider route53", "a Route53 client");
+      const state = new DnsState();
+      this.dns = new Controller({
+        name: "dns",
+        workers: 1,
+        clock,
+        logger,
+        reconcile: async () => {
+          const { requeueAfterMs } = await reconcileDns({ reader, config, route53, records, outcomes: dnsOutcomes, clock, logger }, state);
+          return requeueAfterMs === undefined ? {} : { requeueAfterMs };
+        },
+      });
+    }
+    if (config.certificates.provider !== "none") {
+      const state = newCertificateReconcilerState();
+      const needsAcm = config.certificates.provider === "acm" || config.certificates.certManager?.importToAcm === true;
+      const acmPorts = needsAcm
+        ? {
+            acm: requiredPort(aws.acm, "certificates in ACM", "an ACM client"),
+            listeners: requiredPort(aws.listeners, "certificates in ACM", "an ELBv2 client"),
+          }
+        : {};
+      this.certificates = new Controller({
+        name: "certificates",
+        workers: 1,
+        clock,
+        logger,
+        reconcile: async () => {
+          const deps = { reader, api, config, ...acmPorts, records, outcomes: certificateOutcomes, clock, logger };
+          const { requeueAfterMs } = await reconcileCertificates(deps, state);
+          return requeueAfterMs === undefined ? {} : { requeueAfterMs };
+        },
+      });
+    }
     this.appIdTable = new Controller({
       name: "identity-table",
       workers: 1,
@@ -92,17 +156,27 @@ export class ControllerSet {
     const route = (key: string) => this.routes.enqueue(key);
     const appIdTable = () => this.appIdTable.queue.addAfter(APP_ID_TABLE_KEY, this.#options.appIdTableDebounceMs);
     const sweep = () => this.sweep.queue.addAfter(SWEEP_KEY, this.#options.sweepDebounceMs);
+    const edgeDebounceMs = this.#options.edgeDebounceMs ?? DEFAULT_EDGE_DEBOUNCE_MS;
+    const dns = () => this.dns?.queue.addAfter(DNS_KEY, edgeDebounceMs);
+    const certificates = () => this.certificates?.queue.addAfter(CERTIFICATES_KEY, edgeDebounceMs);
+    // What DNS and certificates decide depends on every route and claim.
+    const edge = () => {
+      dns();
+      certificates();
+    };
     const handlers: Record<string, InformerHandler<KubeObject>> = {
       routes: {
         onAdd: (object, key) => {
           index.set(key, object as unknown as DomainRoute);
           route(key);
           appIdTable();
+          edge();
         },
         onUpdate: (old, object, key) => {
           index.set(key, object as unknown as DomainRoute, old as unknown as DomainRoute);
           route(key);
           appIdTable();
+          edge();
         },
         // A route gone without its finalizer leaves objects behind.
         onDelete: (object, key) => {
@@ -110,10 +184,12 @@ export class ControllerSet {
           route(key);
           appIdTable();
           sweep();
+          edge();
         },
         onResync: (_object, key) => {
           route(key);
           appIdTable();
+          edge();
         },
       },
       // A claim's change concerns every route declaring its domain: the next in line takes a released one.
@@ -121,6 +197,7 @@ export class ControllerSet {
       claims: eachEvent((object) => {
         for (const routeRef of index.claimRouteRefs(object as unknown as DomainClaim)) route(routeRef);
         appIdTable();
+        edge();
       }, sweep),
       // A produced object edited or deleted: every route claiming its name looks again (its writer re-applies
       // it; a route refused the name because another route held it takes it once it is gone).
@@ -128,14 +205,32 @@ export class ControllerSet {
       appIdTable: eachEvent(appIdTable),
       // A backend Service that becomes (or stops being) an ExternalName.
       services: eachEvent((object) => index.serviceRouteRefs(object).forEach(route)),
+      // cert-manager's Certificates (their Ready) and, with importToAcm, their Secrets (renewals).
+      certificates: eachEvent(certificates),
     };
     for (const { cached, informer } of this.#options.caches.informers) this.#unsubscribe.push(informer.addEventHandler(handlers[cached.role]!));
     // A route whose appId outcome changed has a new ProtectionReady to write.
     this.#unsubscribe.push(this.appIds.onChange((routeRefs) => routeRefs.forEach(route)));
-    for (const controller of [this.routes, this.appIdTable, this.sweep]) controller.start();
-    // Once per term even with no route at all: a stale table or an orphan from before is still fixed.
+    // A route whose DNS or certificate outcome changed has a new DNSReady or CertificateReady to write.
+    this.#unsubscribe.push(this.dnsOutcomes.onChange((routeRefs) => routeRefs.forEach(route)));
+    this.#unsubscribe.push(this.certificateOutcomes.onChange((routeRefs) => routeRefs.forEach(route)));
+    // New or retired ACM validation records are DNS's to write or delete.
+    this.#unsubscribe.push(this.recordRequests.onChange(dns));
+    for (const controller of this.#controllers()) controller.start();
+    // Once per term even with no route at all: a stale table, an orphan, a record or a certificate from before is still fixed.
     appIdTable();
     sweep();
+    edge();
+  }
+
+  #controllers(): Controller[] {
+    return [
+      this.routes,
+      this.appIdTable,
+      this.sweep,
+      ...(this.dns === undefined ? [] : [this.dns]),
+      ...(this.certificates === undefined ? [] : [this.certificates]),
+    ];
   }
 
   /**
@@ -146,12 +241,17 @@ export class ControllerSet {
   async stop(timeoutMs: number): Promise<void> {
     this.#ended.abort();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    await Promise.all([this.routes, this.appIdTable, this.sweep].map((c) => c.stop(timeoutMs)));
+    await Promise.all(this.#controllers().map((c) => c.stop(timeoutMs)));
   }
 
   stats(): Record<string, ControllerStats> {
-    return Object.fromEntries([this.routes, this.appIdTable, this.sweep].map((c) => [c.name, c.stats()]));
+    return Object.fromEntries(this.#controllers().map((c) => [c.name, c.stats()]));
   }
+}
+
+function requiredPort<T>(port: T | undefined, what: string, client: string): T {
+  if (port === undefined) throw new Error(`the platform config asks for ${what}, but the reconciler was started without ${client}`);
+  return port;
 }
 
 /** The same reaction to every event; `onAddOrResync` too when an object appears or is replayed. */

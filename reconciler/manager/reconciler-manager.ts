@@ -20,6 +20,7 @@ import { objectApiLeaseClient } from "../runtime/object-api-lease-client.ts";
 import { resourceName } from "../../core/kube/resource.ts";
 import { reconcilerCaches } from "./caches.ts";
 import type { ReconcilerCaches } from "./caches.ts";
+import type { AwsPorts } from "./aws-ports.ts";
 import { ControllerSet } from "./controller-set.ts";
 
 /** Where the Lease is, who this replica is, and the timings (LeaderElector's defaults when absent). */
@@ -44,6 +45,10 @@ export interface ReconcilerManagerOptions {
   /** How long a stopping term waits for reconciles in flight before aborting them; default 20 s. */
   stopTimeoutMs?: number;
   events?: EventRecorder;
+  /** The AWS ports for DNS and certificates (sdk-aws-ports.ts in production, fakes in tests); needed when the config asks for them. */
+  aws?: AwsPorts;
+  /** Default 1 s (controller-set.ts DEFAULT_EDGE_DEBOUNCE_MS). */
+  edgeDebounceMs?: number;
 }
 
 type Counts = { reconciles: number; errors: number };
@@ -178,6 +183,8 @@ export class ReconcilerManager {
       routeWorkers: this.#options.routeWorkers ?? 4,
       appIdTableDebounceMs: this.#options.appIdTableDebounceMs ?? 1000,
       sweepDebounceMs: this.#options.sweepDebounceMs ?? 5000,
+      ...(this.#options.edgeDebounceMs === undefined ? {} : { edgeDebounceMs: this.#options.edgeDebounceMs }),
+      ...(this.#options.aws === undefined ? {} : { aws: this.#options.aws }),
     });
     this.#term = term;
     this.#terms++;

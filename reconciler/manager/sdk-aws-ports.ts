@@ -1,0 +1,41 @@
+// The AWS ports `hostgate serve` gives the reconciler: the SDK adapters for
+// exactly the services the platform config needs, from the SDK's default
+// credential and endpoint chain (AWS_ENDPOINT_URL, web identity for IRSA,
+// pod identity), with no hostgate flag in between. ACM and ELBv2 are
+// regional: they are asked in the region of the configured listeners (a
+// certificate can only be attached to a load balancer of its own region), so
+// no AWS_REGION is needed for them; Route53 is global. The SDK modules are
+// imported only when needed: they cost start-up time.
+import type { PlatformConfig } from "../../core/config/platform-config.ts";
+import type { Logger } from "../../core/logger.ts";
+import type { AwsPorts } from "./aws-ports.ts";
+
+/** The listeners' region (the config check keeps them in one), or undefined when no listener is configured. */
+export function listenerRegion(config: PlatformConfig): string | undefined {
+  for (const lb of Object.values(config.loadBalancers)) {
+    const region = lb.listenerArn?.split(":")[3];
+    if (region !== undefined && region !== "") return region;
+  }
+  return undefined;
+}
+
+export async function sdkAwsPorts(config: PlatformConfig, logger: Logger): Promise<AwsPorts> {
+  const ports: AwsPorts = {};
+  const retry = { logger };
+  if (config.dns.provider === "route53") {
+    const { SdkRoute53, defaultRoute53Client } = await import("../dns/route53/sdk-route53.ts");
+    ports.route53 = new SdkRoute53(await defaultRoute53Client(), retry);
+  }
+  const certificates = config.certificates;
+  if (certificates.provider === "acm" || (certificates.provider === "cert-manager" && certificates.certManager?.importToAcm === true)) {
+    const region = listenerRegion(config);
+    const { ACMClient } = await import("@aws-sdk/client-acm");
+    const { ElasticLoadBalancingV2Client } = await import("@aws-sdk/client-elastic-load-balancing-v2");
+    const { SdkAcm } = await import("../certificates/aws/sdk-acm.ts");
+    const { SdkListener } = await import("../certificates/aws/sdk-listener.ts");
+    const options = { maxAttempts: 1, ...(region === undefined ? {} : { region }) };
+    ports.acm = new SdkAcm(new ACMClient(options), retry);
+    ports.listeners = new SdkListener(new ElasticLoadBalancingV2Client(options), retry);
+  }
+  return ports;
+}
