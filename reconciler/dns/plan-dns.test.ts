@@ -244,6 +244,29 @@ const cases: Case[] = [
     changes: ["shop.example.com: DELETE TXT shop.example.com"],
   },
   {
+    name: "a CNAME is never put beside an MX record, even one hostgate's old-format TXT seems to own (hostgate never deletes an MX)",
+    desired: [want(cnameRecord("shop.example.com"))],
+    current: [{ name: "shop.example.com", type: "MX", ttl: 300, values: ["10 mail.example.com"] }, txtRecord("shop.example.com", ours())],
+    changes: [],
+    conflicts: { [SHOP]: /^MX shop\.example\.com exists, which a CNAME cannot sit beside, and hostgate never changes a MX record$/ },
+  },
+  {
+    name: "a CNAME wanted where another wanted record's registry TXT goes is refused, the other placed",
+    desired: [want(aliasRecord("shop.example.com")), want(cnameRecord("a-shop.example.com"), "domainroute/team-b/a-shop")],
+    current: [],
+    changes: ["shop.example.com: CREATE A shop.example.com, CREATE TXT a-shop.example.com"],
+    conflicts: {
+      "domainroute/team-b/a-shop": /^a-shop\.example\.com is where the TXT registry record of A shop\.example\.com goes, which a CNAME cannot sit beside$/,
+    },
+  },
+  {
+    name: "a resource wanting both a CNAME and an A at one name is refused rather than sent to be refused",
+    desired: [want(aliasRecord("shop.example.com")), want(cnameRecord("shop.example.com"))],
+    current: [],
+    changes: [],
+    conflicts: { [SHOP]: /wants a CNAME and other records at shop\.example\.com, which DNS does not allow/ },
+  },
+  {
     name: "a validation record no longer requested stays while the requests are not known",
     desired: [],
     current: [validation, txtRecord("cname-_3f2a.shop.example.com", ours(CERT))],

@@ -27,7 +27,13 @@
 //      the A and AAAA of a dualstack route, and every TXT speaking for the
 //      name change together: deletes first, the name's own records before
 //      the TXTs that speak for them.
-// A plan computed from the zone its own changes produced is empty.
+// A plan computed from the zone its own changes produced is empty, but where
+// names cross: a CNAME wanted at another record's registry name, or a record
+// whose registry name holds a CNAME, while this same plan deletes what is in
+// the way (hostgate's own, no longer wanted). The blocked record is refused in
+// this pass and placed in the next, once the delete has landed (the
+// controller looks again while a change is pending); planning around deletes
+// of the same pass would make a batch's validity depend on their order.
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { ChangeGroup } from "./change-group.ts";
 import type { DesiredRecord, ManagedZone } from "./desired-records.ts";
@@ -80,9 +86,21 @@ export function planZone(input: ZonePlanInput): ZonePlan {
     for (const other of resources) if (other !== winner) refuse(name, other, `${name} is also wanted by ${winner}, which keeps it`, false);
     const mine = uniqueTypes(wanted.filter((d) => d.resource === winner));
     // 2. placed whole or not at all.
-    const problems = mine.flatMap((d) => zone.problemsFor(d));
+    const problems =
+      mine.some((d) => d.record.type === "CNAME") && mine.length > 1
+        ? [`${winner} wants a CNAME and other records at ${name}, which DNS does not allow`]
+        : mine.flatMap((d) => zone.problemsFor(d));
     if (problems.length === 0) placed.set(name, mine);
     else for (const problem of problems) refuse(name, winner, problem, true);
+  }
+  // A CNAME about to be placed at a name where another placed record's registry TXT goes would make Route53 refuse one of them.
+  const registryNames = new Map<string, DesiredRecord>();
+  for (const records of placed.values()) for (const d of records) registryNames.set(zone.registryNameOf(d.record), d);
+  for (const [name, records] of [...placed].sort(([a], [b]) => compareStrings(a, b))) {
+    const other = registryNames.get(name);
+    if (other === undefined || !records.some((d) => d.record.type === "CNAME")) continue;
+    placed.delete(name);
+    refuse(name, records[0]!.resource, `${name} is where the TXT registry record of ${describe(other.record)} goes, which a CNAME cannot sit beside`, true);
   }
   // 3-5. the changes, name by name.
   const names = new Set([...byName.keys(), ...zone.ownedNames()]);
@@ -164,6 +182,10 @@ class ZoneView {
       if (record.type !== type && type !== "CNAME" && record.type !== "CNAME") continue;
       if (record.setIdentifier !== undefined) {
         problems.push(`${describe(record)} is a routing-policy record (set identifier ${record.setIdentifier}), which hostgate never changes`);
+        continue;
+      }
+      if (!WRITTEN_TYPES.has(record.type)) {
+        problems.push(`${describe(record)} exists, which a CNAME cannot sit beside, and hostgate never changes a ${record.type} record`);
         continue;
       }
       const entry = this.#registry.ownerOf(record);
