@@ -5,16 +5,19 @@
 // requests) and the resources whose records could not be placed.
 //
 // Rules, in the order they are applied:
-//   1. a name+type is held by one resource: when several want it, the one the
-//      registry already names keeps it, else the first by resource; the others
-//      are refused (RecordOwnedElsewhere);
+//   1. a name is held by one resource: when several want it, the one the
+//      registry already names there keeps it, else the first by resource; the
+//      others are refused (RecordOwnedElsewhere), and so is a resource that
+//      wants a CNAME and other records at one name;
 //   2. a resource is refused at a name (nothing written there for it, and what
 //      it already owns there is left as it is) when the name+type, a CNAME
 //      beside it (or anything beside a CNAME it wants), or its registry name
 //      is held by a record that is not hostgate's to take: no TXT with
 //      hostgate's owner id, or hostgate's under another resource that may not
-//      give it up (a requested record while the requests are not known), or a
-//      routing-policy record (set identifier: never touched);
+//      give it up (a requested record while the requests are not known), a
+//      routing-policy record (set identifier: never touched), or beside a
+//      wanted CNAME a record of a type hostgate never deletes (an MX, say);
+//      a CNAME is also refused where another placed record's registry TXT goes;
 //   3. hostgate's records no longer wanted (route gone, deleting, unclaimed,
 //      refused, load balancer or record type changed) are deleted with exactly
 //      their current values, with their registry TXT records, unless their
