@@ -81,9 +81,9 @@ describe("externalDnsStatus", () => {
     });
   }
 
-  it("a cname at the zone apex is False, CnameAtZoneApex, whatever is cached", () => {
+  it("a cname at the zone apex is False, CnameAtApex, whatever is cached", () => {
     const result = externalDnsStatus(aDnsRoute({ domain: "example.com" }), cached(1, 1), anExternalDnsConfig({ dns: { recordType: "cname" } }));
-    assert.deepEqual([result.condition.status, result.condition.reason, result.records], ["False", "CnameAtZoneApex", undefined]);
+    assert.deepEqual([result.condition.status, result.condition.reason, result.records], ["False", "CnameAtApex", undefined]);
   });
 
   it("a route asking for another zone is False, ZoneNotSelectable", () => {

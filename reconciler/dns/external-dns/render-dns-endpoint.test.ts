@@ -111,10 +111,10 @@ describe("renderDnsEndpoint", () => {
 describe("dnsEndpointRefusal", () => {
   const cases = [
     {
-      name: "a cname at the zone apex is refused with CnameAtZoneApex, saying how to fix it",
+      name: "a cname at the zone apex is refused with CnameAtApex, saying how to fix it",
       route: aDnsRoute({ domain: "example.com" }),
       config: anExternalDnsConfig({ dns: { recordType: "cname" } }),
-      reason: "CnameAtZoneApex",
+      reason: "CnameAtApex",
       says: /example\.com is the apex of its zone.*Set dns\.recordType to alias/,
     },
     {
@@ -126,7 +126,7 @@ describe("dnsEndpointRefusal", () => {
       name: "a cname at the apex of a second platform domain is refused too",
       route: aDnsRoute({ domain: "corp.example.net" }),
       config: anExternalDnsConfig({ dns: { recordType: "cname" }, domains: [{ apex: "corp.example.net", zoneId: "Z0CORP", additionalZoneIds: [] }] }),
-      reason: "CnameAtZoneApex",
+      reason: "CnameAtApex",
       says: /corp\.example\.net is the apex/,
     },
     {

@@ -30,7 +30,7 @@ export const DEFAULT_TTL_SECONDS = 300;
 
 export const EXTERNAL_DNS_REASON = {
   /** recordType cname for a name that is its zone's apex. */
-  CnameAtZoneApex: "CnameAtZoneApex",
+  CnameAtApex: "CnameAtApex",
   /** spec.dns.zoneId names a zone other than the apex's: external-dns cannot be told which zone to write to. */
   ZoneNotSelectable: "ZoneNotSelectable",
   /** The DNSEndpoint is not in the cluster (yet). */
@@ -43,7 +43,7 @@ export const EXTERNAL_DNS_REASON = {
 
 /** Why the route gets no DNSEndpoint although the provider is external-dns. */
 export interface EndpointRefusal {
-  reason: typeof EXTERNAL_DNS_REASON.CnameAtZoneApex | typeof EXTERNAL_DNS_REASON.ZoneNotSelectable;
+  reason: typeof EXTERNAL_DNS_REASON.CnameAtApex | typeof EXTERNAL_DNS_REASON.ZoneNotSelectable;
   message: string;
 }
 
@@ -80,7 +80,7 @@ export function dnsEndpointRefusal(route: DomainRoute, config: PlatformConfig): 
   }
   if (config.dns.recordType === "cname" && apex !== undefined && domain === apex.apex) {
     return {
-      reason: EXTERNAL_DNS_REASON.CnameAtZoneApex,
+      reason: EXTERNAL_DNS_REASON.CnameAtApex,
       message:
         `${domain} is the apex of its zone, where DNS allows no CNAME, and the platform config's dns.recordType is cname. ` +
         "Set dns.recordType to alias (an A alias record to the load balancer), or route a name below the apex",
