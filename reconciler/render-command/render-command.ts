@@ -24,6 +24,8 @@ import { validateIstioObject } from "../domainroute/render/validate-istio.ts";
 import { computeAppIdTable } from "../app-id-table/app-id-table.ts";
 import { appIdTableObjectProblems, renderAppIdTableObjects } from "../app-id-table/app-id-table-objects.ts";
 import { resolveClaims } from "./resolve-claims.ts";
+import { edgeComments, renderEdge } from "./render-edge.ts";
+import type { RenderedEdge } from "./render-edge.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 
 export const RENDER_USAGE = `Usage: hostgate render -f PATH [-f PATH ...] [options]
@@ -32,7 +34,13 @@ Prints every object the reconciler would apply for the DomainRoutes in PATH
 (YAML or JSON files, multi-document, directories read recursively), plus
 those in --state, in apply order: DomainClaims, each route's Istio objects
 (ServiceEntry, DestinationRule, AuthorizationPolicy, Gateway,
-VirtualService, and with dns.provider external-dns a DNSEndpoint), then the appId table's EnvoyFilter and audit ConfigMap.
+VirtualService, and with dns.provider external-dns a DNSEndpoint), the
+cert-manager Certificates (certificates.provider cert-manager), then the
+appId table's EnvoyFilter and audit ConfigMap. With dns.provider route53 or
+certificates in ACM, the YAML ends with the Route53 records (each with its
+TXT owner record) and ACM certificates hostgate would hold, as comments
+(kubectl ignores them): offline, render cannot read what Route53 or ACM
+already hold, so records are planned against empty zones.
 Objects other than DomainRoutes in PATH are ignored.
 
 Options:
@@ -40,7 +48,8 @@ Options:
       --state DIR          DomainRoutes and DomainClaims already in the cluster (optional)
       --config FILE        platform config (default: examples/platform-config.yaml)
   -n, --namespace NS       namespace for routes that name none (default: "default")
-  -o, --output FORMAT      yaml (default: documents separated by ---) or json (a v1 List)
+  -o, --output FORMAT      yaml (default: documents separated by ---), json (a v1 List),
+                           or records (the Route53 records and certificates, as JSON)
 
 Exit status: 0 rendered, 1 a route cannot be served as written (its
 problems are printed to stderr; the rest is still rendered), 2 unusable input.`;
@@ -50,7 +59,7 @@ interface RenderOptions {
   state: string | undefined;
   config: string;
   namespace: string;
-  output: "yaml" | "json";
+  output: "yaml" | "json" | "records";
 }
 
 /** The flags as given (their types inferred from the table); a UsageError when one is unknown or malformed. */
@@ -78,14 +87,15 @@ function parseRenderArgs(args: readonly string[]): RenderOptions {
   const problems: string[] = [];
   if (values.filename === undefined || values.filename.length === 0) problems.push("render: -f PATH is required (the DomainRoutes to render)");
   const output = values.output ?? "yaml";
-  if (output !== "yaml" && output !== "json") problems.push(`render: -o ${JSON.stringify(output)} is not a format; use yaml or json`);
+  if (output !== "yaml" && output !== "json" && output !== "records")
+    problems.push(`render: -o ${JSON.stringify(output)} is not a format; use yaml, json or records`);
   if (problems.length > 0) throw new UsageError(...problems);
   return {
     files: values.filename!,
     state: values.state,
     config: values.config ?? DEFAULT_CONFIG,
     namespace: values.namespace ?? "default",
-    output: output as "yaml" | "json",
+    output: output as "yaml" | "json" | "records",
   };
 }
 
@@ -101,11 +111,13 @@ export async function runRender(args: readonly string[]): Promise<CommandResult>
   const stateClaims = stateManifests
     .map((m) => m.object)
     .filter((o) => o.kind === "DomainClaim" && o.apiVersion === "hostgate.dev/v1alpha1") as unknown as DomainClaim[];
-  const { objects, notes } = renderAll([...fromFiles, ...stateRoutes], stateClaims, config);
+  const { objects, notes, edge } = renderAll([...fromFiles, ...stateRoutes], stateClaims, config);
   const output =
-    options.output === "json"
-      ? JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2)
-      : objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n");
+    options.output === "records"
+      ? JSON.stringify({ records: edge.records, certificates: edge.certificates }, null, 2)
+      : options.output === "json"
+        ? JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2)
+        : [objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"), edgeComments(edge, config)].filter((part) => part !== "").join("\n");
   return { output, exitCode: notes.length > 0 ? 1 : 0, notes };
 }
 
@@ -114,7 +126,7 @@ export function renderAll(
   routes: readonly DomainRoute[],
   existingClaims: readonly DomainClaim[],
   config: PlatformConfig,
-): { objects: KubeObject[]; notes: string[] } {
+): { objects: KubeObject[]; notes: string[]; edge: RenderedEdge } {
   const notes: string[] = [];
   const resolution = resolveClaims(routes, existingClaims);
   for (const t of resolution.taken)
@@ -144,10 +156,17 @@ export function renderAll(
     identityHeader: config.protection.identityHeader,
   });
   notes.push(...appIdTableObjectProblems(tableObjects));
-  const objects = [...(resolution.claims as unknown as KubeObject[]), ...routeObjects, tableObjects.envoyFilter, tableObjects.configMap];
+  // DNS records and certificates, as their controllers would want them (render-edge.ts); cert-manager Certificates are objects.
+  const edge = renderEdge(
+    resolution.routes.filter((r) => holders.has(r.metadata.uid!)),
+    resolution.claims,
+    config,
+  );
+  notes.push(...edge.notes);
+  const objects = [...(resolution.claims as unknown as KubeObject[]), ...routeObjects, ...edge.objects, tableObjects.envoyFilter, tableObjects.configMap];
   // Istio's schemas ship in @kubernetes-models/istio; a DNSEndpoint (dns.provider external-dns) is checked against external-dns's CRD in the tests.
   for (const object of [...routeObjects, tableObjects.envoyFilter]) if (object.kind !== KIND_DNS_ENDPOINT) validateIstioObject(object);
-  return { objects, notes };
+  return { objects, notes, edge };
 }
 
 function routesIn(manifests: readonly Manifest[], namespace: string): DomainRoute[] {
