@@ -97,20 +97,23 @@ export class ControllerSet {
       logger,
       reconcile: (key) => reconcileRoute({ api, reader, config, clock, logger, events, appIds, dnsOutcomes, certificateOutcomes }, parseKey(key)),
     });
-    const aws = options.aws ?? {};
-    if (config.dns.provider === "route53") {
-      const route53 = requiredPort(aws.route53, "dns.provider route53", "a Route53 client");
-      const state = new DnsState();
-      this.dns = new Controller({
-        name: "dns",
+    /** One worker on one key, asking to run again when its pass says (a poll, the next resync). */
+    const wholesale = (name: string, pass: () => Promise<{ requeueAfterMs?: number }>) =>
+      new Controller({
+        name,
         workers: 1,
         clock,
         logger,
         reconcile: async () => {
-          const { requeueAfterMs } = await reconcileDns({ reader, config, route53, records, outcomes: dnsOutcomes, clock, logger }, state);
+          const { requeueAfterMs } = await pass();
           return requeueAfterMs === undefined ? {} : { requeueAfterMs };
         },
       });
+    const aws = options.aws ?? {};
+    if (config.dns.provider === "route53") {
+      const route53 = requiredPort(aws.route53, "dns.provider route53", "a Route53 client");
+      const state = new DnsState();
+      this.dns = wholesale("dns", () => reconcileDns({ reader, config, route53, records, outcomes: dnsOutcomes, clock, logger }, state));
     }
     if (config.certificates.provider !== "none") {
       const state = newCertificateReconcilerState();
@@ -121,17 +124,9 @@ export class ControllerSet {
             listeners: requiredPort(aws.listeners, "certificates in ACM", "an ELBv2 client"),
           }
         : {};
-      this.certificates = new Controller({
-        name: "certificates",
-        workers: 1,
-        clock,
-        logger,
-        reconcile: async () => {
-          const deps = { reader, api, config, ...acmPorts, records, outcomes: certificateOutcomes, clock, logger };
-          const { requeueAfterMs } = await reconcileCertificates(deps, state);
-          return requeueAfterMs === undefined ? {} : { requeueAfterMs };
-        },
-      });
+      this.certificates = wholesale("certificates", () =>
+        reconcileCertificates({ reader, api, config, ...acmPorts, records, outcomes: certificateOutcomes, clock, logger }, state),
+      );
     }
     this.appIdTable = new Controller({
       name: "identity-table",
