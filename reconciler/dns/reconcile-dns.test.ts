@@ -166,6 +166,15 @@ describe("reconciling DNS with Route53", () => {
     assert.ok(result.changed.includes("team-a/shop"));
   });
 
+  test("a route gone without its finalizer (removed by hand) has its records deleted: they are hostgate's and nothing wants them", async () => {
+    add(dnsRoute("shop"), dnsRoute("blog"));
+    await pass();
+    routes = routes.filter((r) => r.metadata.name !== "shop");
+    holders = holders.filter((r) => r.metadata.name !== "shop");
+    await pass();
+    assert.deepEqual(zone(), ["A blog.example.com", "TXT a-blog.example.com"]);
+  });
+
   test("a route that loses its claim loses its record", async () => {
     add(dnsRoute("shop"));
     await pass();
