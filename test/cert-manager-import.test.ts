@@ -29,7 +29,7 @@ import {
   startManager,
   until,
   WILDCARD,
-} from "./cert-manager/cert-manager-cluster.ts";
+} from "./edge/edge-cluster.ts";
 
 const config = certManagerConfig();
 const LISTENER = config.loadBalancers["alb-out"].listenerArn!;

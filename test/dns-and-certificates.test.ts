@@ -11,22 +11,19 @@
 import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../core/clock.ts";
-import { silentLogger } from "../core/logger.ts";
 import { loadPlatformConfig } from "../core/config/index.ts";
 import type { PlatformConfig } from "../core/config/platform-config.ts";
 import { FakeKubeApi } from "../core/kube/testing/fake-kube-api.ts";
-import type { KubeObject } from "../core/kube/object-key.ts";
 import type { DomainRoute } from "../crds/types.ts";
-import { fakeCertificateAws, validationInZones } from "../reconciler/certificates/testing/fake-aws.ts";
+import { validationInZones } from "../reconciler/certificates/testing/fake-aws.ts";
 import type { DnsRecord } from "../reconciler/dns/route53-port.ts";
-import { FakeRoute53 } from "../reconciler/dns/route53/testing/fake-route53.ts";
-import { ReconcilerManager } from "../reconciler/manager/reconciler-manager.ts";
+import type { ReconcilerManager } from "../reconciler/manager/reconciler-manager.ts";
 import { DOMAIN_ROUTES } from "../reconciler/resources.ts";
+import type { Aws } from "./edge/edge-cluster.ts";
+import { DEFAULT_CERTIFICATE, fakeAws, route as aRoute, startManager, until, ZONE } from "./edge/edge-cluster.ts";
 
 const config: PlatformConfig = loadPlatformConfig("examples/platform-config-aws.yaml");
-const ZONE = "Z0123456789ABC";
 const LISTENER = config.loadBalancers["alb-out"].listenerArn!;
-const DEFAULT_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-00000000dfdf";
 
 /** What others hold in the zone before hostgate starts: never to be touched. */
 const FOREIGN: DnsRecord[] = [
@@ -40,71 +37,19 @@ const FOREIGN: DnsRecord[] = [
   },
 ];
 
-function shop(): KubeObject {
-  return {
-    apiVersion: "hostgate.dev/v1alpha1",
-    kind: "DomainRoute",
-    metadata: { name: "shop", namespace: "team-a" },
-    spec: {
-      domain: "shop.example.com",
-      lb: "alb-out",
-      routing: { mode: "Managed" },
-      backend: { service: { name: "web", port: 8080 } },
-      protection: { provider: "sso", appId: "team-a-shop" },
-    },
-  };
-}
-
-interface Aws {
-  route53: FakeRoute53;
-  acm: ReturnType<typeof fakeCertificateAws>["acm"];
-  listener: ReturnType<typeof fakeCertificateAws>["listener"];
-}
-
-function aws(clock: ManualClock): Aws {
-  const route53 = new FakeRoute53();
-  route53.addZone(ZONE, "example.com");
-  route53.addZone("Z0INTERNAL42XYZ", "corp.example.net");
-  route53.addZone("Z0PRIVATE0001", "corp.example.net", true);
-  route53.seed(ZONE, ...FOREIGN);
-  const { acm, listener } = fakeCertificateAws({ acm: { clock, validationExists: validationInZones(route53, [ZONE]) } });
-  const foreign = acm.seed({ domainName: "www.example.com", status: "ISSUED" });
-  for (const lb of Object.values(config.loadBalancers)) listener.addListener(lb.listenerArn!, { defaultCertificate: DEFAULT_CERTIFICATE });
-  void listener.addCertificates(LISTENER, [foreign]);
-  return { route53, acm, listener };
+/** The shared fakes, plus others' records in the zone and another certificate on the listener; ACM issues once its CNAMEs are in the zone. */
+async function aws(clock: ManualClock): Promise<Aws> {
+  const ports = fakeAws(clock, config);
+  ports.route53.seed(ZONE, ...FOREIGN);
+  ports.acm.setValidationCheck(validationInZones(ports.route53, [ZONE]));
+  await ports.listener.addCertificates(LISTENER, [ports.acm.seed({ domainName: "www.example.com", status: "ISSUED" })]);
+  return ports;
 }
 
 const running: ReconcilerManager[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((m) => m.stop()));
 });
-
-/** Waits until `check` holds, moving the manual clock a second at a time between real turns of the event loop. */
-async function until(what: string, clock: ManualClock, check: () => boolean, limitMs = 10 * 60_000): Promise<void> {
-  for (let waited = 0; !check(); waited += 1000) {
-    if (waited > limitMs) assert.fail(`${what}: not reached after ${limitMs / 1000} s of reconciler time`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-    clock.advance(1000);
-  }
-}
-
-function start(api: FakeKubeApi, clock: ManualClock, ports: Aws): ReconcilerManager {
-  const manager = new ReconcilerManager({
-    api,
-    config,
-    logger: silentLogger,
-    clock,
-    random: () => 0.5,
-    appIdTableDebounceMs: 10,
-    sweepDebounceMs: 10,
-    edgeDebounceMs: 10,
-    stopTimeoutMs: 1000,
-    aws: { route53: ports.route53, acm: ports.acm, listeners: ports.listener },
-  });
-  running.push(manager);
-  manager.start();
-  return manager;
-}
 
 const route = (api: FakeKubeApi) => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" }) as unknown as DomainRoute | undefined;
 const condition = (api: FakeKubeApi, type: string) => {
@@ -117,9 +62,9 @@ describe("a DomainRoute with Route53 and ACM", () => {
   test("ends Ready with its record, its TXT owner record and an issued certificate on the listener; deleting it removes exactly what hostgate created", async () => {
     const clock = new ManualClock();
     const api = new FakeKubeApi();
-    const ports = aws(clock);
-    start(api, clock, ports);
-    await api.create(DOMAIN_ROUTES, shop());
+    const ports = await aws(clock);
+    running.push(startManager(api, clock, ports, config));
+    await api.create(DOMAIN_ROUTES, aRoute("shop", "shop.example.com"));
     // ProtectionReady needs the appId table; DNSReady the INSYNC change; CertificateReady ACM's validation through the records.
     await until("the route is Ready", clock, () => condition(api, "Ready") === "True Ready");
 

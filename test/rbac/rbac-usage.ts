@@ -135,6 +135,16 @@ export const allows = (grant: Grant, request: Request) =>
   (grant.name === undefined || grant.name === request.name);
 
 /** Resolves once `check` holds; fails the test after 10 s (the scenarios wait on the reconciler's own pace). */
+/** The requests no grant allows, as `show` prints them, each once: what the API server would refuse with 403. */
+export function deniedRequests(requests: readonly Request[], granted: readonly Grant[]): string[] {
+  return [...new Set(requests.filter((r) => !granted.some((g) => allows(g, r))).map(show))];
+}
+
+/** The grants no request needed. */
+export function unusedGrants(granted: readonly Grant[], requests: readonly Request[]): string[] {
+  return granted.filter((g) => !requests.some((r) => allows(g, r))).map((g) => show(g as Request));
+}
+
 export async function eventually(what: string, check: () => boolean): Promise<void> {
   const deadline = Date.now() + 10_000;
   while (!check()) {

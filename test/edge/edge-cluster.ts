@@ -1,9 +1,10 @@
-// A cluster for the whole reconciler with `certificates.provider:
-// cert-manager` and importToAcm (test/cert-manager-import.test.ts and
-// test/reconciler-rbac-cert-manager.test.ts): the AWS example config with
-// cert-manager instead of ACM requests, the fake Route53, ACM and listeners,
-// and the test playing cert-manager itself (issueAsCertManager), since the
-// in-memory API server runs no cert-manager. Time is a ManualClock moved
+// A cluster for the whole reconciler with DNS and certificates in AWS
+// (test/dns-and-certificates.test.ts, test/cert-manager-import.test.ts,
+// test/reconciler-rbac-cert-manager.test.ts): the AWS example config (or it
+// with cert-manager importing into ACM instead of ACM requests), the fake
+// Route53, ACM and listeners, and for cert-manager the test playing
+// cert-manager itself (issueAsCertManager), since the in-memory API server
+// runs no cert-manager. Time is a ManualClock moved
 // forward while waiting (until), so the controllers' polls cost no real time.
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
@@ -32,7 +33,8 @@ export const NAMESPACE = "hostgate-system";
 export const ZONE = "Z0123456789ABC";
 /** The Certificate (and Secret) for `*.example.com`, which serves every route one label below example.com. */
 export const WILDCARD = certificateName("*.example.com");
-const DEFAULT_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-00000000dfdf";
+/** Every listener's default certificate: set by the platform, never detached by hostgate. */
+export const DEFAULT_CERTIFICATE = "arn:aws:acm:us-east-1:123456789012:certificate/00000000-0000-4000-8000-00000000dfdf";
 
 const DAY = 86_400_000;
 
