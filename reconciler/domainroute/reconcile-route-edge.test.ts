@@ -91,7 +91,13 @@ describe("a route's DNS records and certificate in its status", () => {
     assert.equal(w.condition("shop", "Ready"), "True Ready");
   });
 
-  const failing: { name: string; dns: Without<DnsOutcome, "uid">; certificate: Without<CertificateOutcome, "uid" | "domain">; ready: string; message: RegExp }[] = [
+  const failing: {
+    name: string;
+    dns: Without<DnsOutcome, "uid">;
+    certificate: Without<CertificateOutcome, "uid" | "domain">;
+    ready: string;
+    message: RegExp;
+  }[] = [
     {
       name: "a name held by a record hostgate does not own makes Ready False with DNSReady's reason",
       dns: { kind: "refused", reason: "RecordOwnedElsewhere", message: "A shop.example.com in zone Z0123456789ABC is not hostgate's" },
