@@ -23,6 +23,10 @@ export function route53AwsCall(call: Route53Call): AwsCall {
 /** The port's error for a call that failed for good (not retryable, or out of attempts). */
 export function route53Error(call: Route53Call, error: unknown, attempts: number): ChangeRejectedError | Route53UnavailableError {
   const code = awsErrorCode(error);
+  if (call.operation === "ChangeResourceRecordSets") {
+    const older = olderInvalidChangeBatchMessages(error);
+    if (older.length > 0) return new ChangeRejectedError("InvalidChangeBatch", older);
+  }
   if (call.operation === "ChangeResourceRecordSets" && (code === "InvalidChangeBatch" || code === "InvalidInput")) {
     const messages = (error as { messages?: unknown }).messages;
     const listed = Array.isArray(messages) ? messages.filter((m): m is string => typeof m === "string" && m !== "") : [];
@@ -36,4 +40,15 @@ export function route53Error(call: Route53Call, error: unknown, attempts: number
     );
   }
   return new Route53UnavailableError(code, awsFailureMessage(route53AwsCall(call), error, attempts));
+}
+
+/**
+ * Route53's older InvalidChangeBatch body, `<InvalidChangeBatch><Messages><Message>…` with no `<Code>`
+ * (aws-sdk-go v1 and aws-sdk-kotlin parse it by hand), reaches SDK v3 for JavaScript as an error named
+ * "Unknown" with the parsed `Messages` on it. Its messages, or none when the error is not that body.
+ */
+function olderInvalidChangeBatchMessages(error: unknown): string[] {
+  const body = (error as { Messages?: { Message?: unknown } } | undefined)?.Messages;
+  const listed = [body?.Message ?? []].flat();
+  return listed.filter((m): m is string => typeof m === "string" && m !== "");
 }

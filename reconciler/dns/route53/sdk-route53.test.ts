@@ -118,6 +118,22 @@ describe("SdkRoute53 reads", () => {
     ]);
   });
 
+  it("reads an alias target's hosted zone id bare when Route53 answers it with /hostedzone/, so a steady zone plans nothing", async () => {
+    route53.on(ListResourceRecordSetsCommand).resolves({
+      ResourceRecordSets: [
+        {
+          Name: "shop.example.com.",
+          Type: "A",
+          AliasTarget: { HostedZoneId: "/hostedzone/Z35SXDOTRQ7X7K", DNSName: "public-1.us-east-1.elb.amazonaws.com.", EvaluateTargetHealth: true },
+        },
+      ],
+      IsTruncated: false,
+    });
+    assert.deepEqual(await port.listRecords("Z1"), [
+      { name: "shop.example.com", type: "A", alias: { hostedZoneId: "Z35SXDOTRQ7X7K", dnsName: "public-1.us-east-1.elb.amazonaws.com", evaluateTargetHealth: true } },
+    ]);
+  });
+
   it("gets a zone by its bare id and answers with bare ids and a plain name", async () => {
     route53.on(GetHostedZoneCommand).resolves({
       HostedZone: { Id: "/hostedzone/Z1", Name: "Example.com.", CallerReference: "x", Config: { PrivateZone: true } },
@@ -212,6 +228,29 @@ describe("SdkRoute53 writes", () => {
       );
     }
   });
+});
+
+describe("SdkRoute53 reads Route53's older InvalidChangeBatch body (root <InvalidChangeBatch><Messages>, no <Code>)", () => {
+  // aws-sdk-go v1 (service/route53/unmarshal_error.go) and aws-sdk-kotlin parse this body by hand; SDK v3 for JavaScript
+  // does not: it throws a Route53ServiceException named "Unknown" with the parsed <Messages> as a property.
+  const legacy = (messages: unknown) =>
+    Object.assign(new Route53ServiceException({ name: "Unknown", $fault: "client", $metadata, message: "UnknownError" }), { Messages: messages, RequestId: "r1" });
+  const change: RecordChange = { action: "CREATE", record: { name: "shop.example.com", type: "A", ttl: 60, values: ["192.0.2.1"] } };
+  const cases = [
+    { name: "several messages", messages: { Message: ["Tried to create resource record set [name='shop.example.com.', type='A'] but it already exists", "second"] } },
+    { name: "one message", messages: { Message: "Tried to create resource record set [name='shop.example.com.', type='A'] but it already exists" } },
+  ];
+  for (const c of cases) {
+    it(`is a ChangeRejectedError with Route53's messages, not a Route53 outage, with ${c.name}, without retrying`, async () => {
+      route53.on(ChangeResourceRecordSetsCommand).rejects(legacy(c.messages));
+      const want = [c.messages.Message].flat();
+      await assert.rejects(
+        port.changeRecords("Z1", [change]),
+        (e) => e instanceof ChangeRejectedError && e.code === "InvalidChangeBatch" && assert.deepEqual(e.reasons, want) === undefined,
+      );
+      assert.equal(route53.commandCalls(ChangeResourceRecordSetsCommand).length, 1);
+    });
+  }
 });
 
 describe("SdkRoute53 retries what Route53 asks to retry", () => {

@@ -110,7 +110,8 @@ export function portRecord(set: ResourceRecordSet): DnsRecord {
       ? { ...(set.TTL === undefined ? {} : { ttl: set.TTL }), values: (set.ResourceRecords ?? []).map((r) => r.Value ?? "") }
       : {
           alias: {
-            hostedZoneId: alias.HostedZoneId ?? "",
+            // Bare, as the config and the SDK's writes have it: a `/hostedzone/` prefix as read would make every pass replace the record.
+            hostedZoneId: bareZoneId(alias.HostedZoneId ?? ""),
             // Lowercase without the dot; a `dualstack.` prefix stays as read (comparing targets is the planner's concern).
             dnsName: (alias.DNSName ?? "").toLowerCase().replace(/\.$/, ""),
             evaluateTargetHealth: alias.EvaluateTargetHealth === true,
