@@ -7,12 +7,13 @@ import {
   DescribeCertificateCommand,
   ImportCertificateCommand,
   ListCertificatesCommand,
+  AddTagsToCertificateCommand,
   ListTagsForCertificateCommand,
   RequestCertificateCommand,
 } from "@aws-sdk/client-acm";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { AcmInUseError, AcmRejectedError, AcmUnavailableError } from "../acm-port.ts";
-import { ALL_KEY_TYPES, SdkAcm } from "./sdk-acm.ts";
+import { ALL_CERTIFICATE_STATUSES, ALL_KEY_TYPES, SdkAcm } from "./sdk-acm.ts";
 
 const ARN = "arn:aws:acm:eu-west-1:123456789012:certificate/1f2e3d4c-0000-4000-8000-000000000001";
 const serviceError = (name: string, httpStatusCode = 400, message = `${name} happened`) =>
@@ -38,7 +39,9 @@ describe("SdkAcm listCertificates", () => {
       .on(ListCertificatesCommand)
       .resolvesOnce({ CertificateSummaryList: [{ CertificateArn: "arn:1", DomainName: "*.Example.COM." }], NextToken: "t1" })
       .resolvesOnce({ CertificateSummaryList: [{ CertificateArn: "arn:2", DomainName: "example.org" }], NextToken: "t2" })
-      .resolvesOnce({ CertificateSummaryList: [{ CertificateArn: "arn:3", DomainName: "example.net" }] });
+      .resolvesOnce({ CertificateSummaryList: [{ CertificateArn: "arn:3", DomainName: "example.net" }] })
+      // The list without a key type filter (below) adds nothing here.
+      .resolves({ CertificateSummaryList: [{ CertificateArn: "arn:2", DomainName: "example.org" }] });
     assert.deepEqual(await port.listCertificates(), [
       { arn: "arn:1", domainName: "*.example.com" },
       { arn: "arn:2", domainName: "example.org" },
@@ -49,7 +52,26 @@ describe("SdkAcm listCertificates", () => {
       Includes: { keyTypes: ["EC_prime256v1", "EC_secp384r1", "EC_secp521r1", "RSA_1024", "RSA_2048", "RSA_3072", "RSA_4096"] },
       MaxItems: 1000,
     };
-    assert.deepEqual(inputs(ListCertificatesCommand), [every, { ...every, NextToken: "t1" }, { ...every, NextToken: "t2" }]);
+    assert.deepEqual(inputs(ListCertificatesCommand).slice(0, 3), [every, { ...every, NextToken: "t1" }, { ...every, NextToken: "t2" }]);
+  });
+
+  it("also lists without a key type filter and merges by ARN, so a service that ignores or mishandles keyTypes still shows every certificate", async () => {
+    // LocalStack answered a keyTypes filter with no certificate at all (localstack/localstack#13461); ACM answers the filterless list with a subset.
+    acm
+      .on(ListCertificatesCommand, { Includes: { keyTypes: [...ALL_KEY_TYPES] } })
+      .resolves({ CertificateSummaryList: [{ CertificateArn: "arn:ec", DomainName: "*.example.com" }] })
+      .on(ListCertificatesCommand, { Includes: undefined }, false)
+      .resolvesOnce({ CertificateSummaryList: [{ CertificateArn: "arn:rsa", DomainName: "example.org" }], NextToken: "d1" })
+      .resolvesOnce({ CertificateSummaryList: [{ CertificateArn: "arn:ec", DomainName: "*.example.com" }] });
+    assert.deepEqual(await port.listCertificates(), [
+      { arn: "arn:ec", domainName: "*.example.com" },
+      { arn: "arn:rsa", domainName: "example.org" },
+    ]);
+    const unfiltered = inputs(ListCertificatesCommand).filter((input) => input.Includes === undefined);
+    assert.deepEqual(unfiltered, [
+      { CertificateStatuses: [...ALL_CERTIFICATE_STATUSES], MaxItems: 1000 },
+      { CertificateStatuses: [...ALL_CERTIFICATE_STATUSES], MaxItems: 1000, NextToken: "d1" },
+    ]);
   });
 
   it("includes every key type the SDK knows, not only RSA_2048 (ACM's default filter)", () => {
@@ -139,6 +161,7 @@ describe("SdkAcm requests", () => {
 
   it("imports PEM as bytes: a new certificate with tags, a renewal into its ARN without", async () => {
     acm.on(ImportCertificateCommand).resolvesOnce({ CertificateArn: ARN }).resolvesOnce({ CertificateArn: ARN });
+    acm.on(ListTagsForCertificateCommand).resolves({ Tags: [{ Key: "hostgate.dev/owner", Value: "prod" }] });
     assert.equal(await port.importCertificate({ certificate: "CERT", privateKey: "KEY", chain: "CHAIN", tags: { "hostgate.dev/owner": "prod" } }), ARN);
     assert.equal(await port.importCertificate({ arn: ARN, certificate: "CERT2", privateKey: "KEY2" }), ARN);
     const bytes = (text: string) => new TextEncoder().encode(text);
@@ -146,6 +169,57 @@ describe("SdkAcm requests", () => {
       { Certificate: bytes("CERT"), PrivateKey: bytes("KEY"), CertificateChain: bytes("CHAIN"), Tags: [{ Key: "hostgate.dev/owner", Value: "prod" }] },
       { CertificateArn: ARN, Certificate: bytes("CERT2"), PrivateKey: bytes("KEY2") },
     ]);
+  });
+
+  const reimports: { name: string; before: { Key: string; Value: string }[]; after: { Key: string; Value: string }[]; restored?: unknown }[] = [
+    {
+      name: "a re-import that keeps the certificate's tags (as ACM does) tags nothing",
+      before: [
+        { Key: "hostgate.dev/owner", Value: "prod" },
+        { Key: "hostgate.dev/wildcard", Value: "example.com" },
+      ],
+      after: [
+        { Key: "hostgate.dev/owner", Value: "prod" },
+        { Key: "hostgate.dev/wildcard", Value: "example.com" },
+      ],
+    },
+    {
+      name: "a re-import into a certificate whose tags the service dropped (moto, LocalStack) puts hostgate's tags back, and only those",
+      before: [
+        { Key: "team", Value: "platform" },
+        { Key: "hostgate.dev/wildcard", Value: "example.com" },
+        { Key: "hostgate.dev/owner", Value: "prod" },
+      ],
+      after: [],
+      restored: {
+        CertificateArn: ARN,
+        Tags: [
+          { Key: "hostgate.dev/owner", Value: "prod" },
+          { Key: "hostgate.dev/wildcard", Value: "example.com" },
+        ],
+      },
+    },
+    {
+      name: "a re-import into a certificate that carried none of hostgate's tags tags nothing",
+      before: [{ Key: "team", Value: "platform" }],
+      after: [],
+    },
+  ];
+  for (const c of reimports) {
+    it(c.name, async () => {
+      acm.on(ImportCertificateCommand).resolves({ CertificateArn: ARN });
+      acm.on(ListTagsForCertificateCommand).resolvesOnce({ Tags: c.before }).resolvesOnce({ Tags: c.after });
+      acm.on(AddTagsToCertificateCommand).resolves({});
+      assert.equal(await port.importCertificate({ arn: ARN, certificate: "CERT2", privateKey: "KEY2" }), ARN);
+      assert.deepEqual(inputs(AddTagsToCertificateCommand), c.restored === undefined ? [] : [c.restored]);
+    });
+  }
+
+  it("a new import reads and restores no tags (it sends its own)", async () => {
+    acm.on(ImportCertificateCommand).resolves({ CertificateArn: ARN });
+    await port.importCertificate({ certificate: "CERT", privateKey: "KEY", tags: { "hostgate.dev/owner": "prod" } });
+    assert.deepEqual(inputs(ListTagsForCertificateCommand), []);
+    assert.deepEqual(inputs(AddTagsToCertificateCommand), []);
   });
 
   const deletes: { name: string; error?: Error; outcome: "resolves" | "in use" }[] = [

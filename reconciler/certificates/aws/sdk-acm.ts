@@ -1,6 +1,8 @@
 // The AcmPort over @aws-sdk/client-acm. It lists every certificate (every
 // status and every key type: by default ListCertificates returns only RSA
-// certificates), pages with NextToken, joins DescribeCertificate and
+// certificates; and once more without the key type filter, merged by ARN,
+// because some ACM emulators answer that filter with nothing), pages with
+// NextToken, joins DescribeCertificate and
 // ListTagsForCertificate into one plain AcmCertificate, retries what AWS asks
 // callers to retry (core/aws/aws-retry.ts), and turns ACM's errors into the
 // port's: in use, rejected (retrying will not help), unavailable (with what
@@ -13,6 +15,7 @@ import {
   ImportCertificateCommand,
   KeyAlgorithm,
   ListCertificatesCommand,
+  AddTagsToCertificateCommand,
   ListTagsForCertificateCommand,
   RequestCertificateCommand,
   type CertificateDetail,
@@ -25,6 +28,7 @@ import { AwsRetry } from "../../../core/aws/aws-retry.ts";
 import { formatTime } from "../../../core/clock.ts";
 import type { AcmCertificate, AcmPort, AcmStatus, CertificateImport, CertificateRequest } from "../acm-port.ts";
 import { AcmInUseError, AcmRejectedError, AcmUnavailableError } from "../acm-port.ts";
+import { TAG_OWNER, TAG_WILDCARD } from "../certificate-names.ts";
 
 /** Every status and every key type ACM knows (the SDK's own lists, so a new type is included when the SDK learns it). */
 export const ALL_CERTIFICATE_STATUSES: readonly CertificateStatus[] = Object.values(CertificateStatus);
@@ -52,6 +56,17 @@ export class SdkAcm implements AcmPort {
   }
 
   async listCertificates(): Promise<{ arn: string; domainName: string }[]> {
+    // Every key type (ACM's default filter hides ECDSA and larger RSA keys), then no key type filter at all: on ACM a subset
+    // of the first, but some emulators answer the filter with no certificate (localstack/localstack#13461), and a
+    // certificate of hostgate's missing from the list would never be cleaned up.
+    const certificates = new Map<string, { arn: string; domainName: string }>();
+    for (const includes of [{ Includes: { keyTypes: [...ALL_KEY_TYPES] } }, {}]) {
+      for (const certificate of await this.#listPages(includes)) if (!certificates.has(certificate.arn)) certificates.set(certificate.arn, certificate);
+    }
+    return [...certificates.values()];
+  }
+
+  async #listPages(includes: { Includes?: { keyTypes: KeyAlgorithm[] } }): Promise<{ arn: string; domainName: string }[]> {
     const certificates: { arn: string; domainName: string }[] = [];
     let NextToken: string | undefined;
     do {
@@ -59,7 +74,7 @@ export class SdkAcm implements AcmPort {
         this.#client.send(
           new ListCertificatesCommand({
             CertificateStatuses: [...ALL_CERTIFICATE_STATUSES],
-            Includes: { keyTypes: [...ALL_KEY_TYPES] },
+            ...includes,
             MaxItems: PAGE_SIZE,
             ...(NextToken === undefined ? {} : { NextToken }),
           }),
@@ -109,6 +124,9 @@ export class SdkAcm implements AcmPort {
   async importCertificate(request: CertificateImport): Promise<string> {
     const tags = sdkTags(request.tags ?? {});
     const bytes = (pem: string) => new TextEncoder().encode(pem);
+    // A re-import sends no tags (ACM refuses them there and keeps the certificate's own), but some emulators drop the
+    // tags on a re-import (moto, and LocalStack over it): hostgate's own are read first and put back if they went.
+    const held = request.arn === undefined ? [] : hostgateTags(await this.#tags(request.arn));
     const answer = await this.#call(call("ImportCertificate", request.arn ?? "*"), () =>
       this.#client.send(
         new ImportCertificateCommand({
@@ -122,7 +140,21 @@ export class SdkAcm implements AcmPort {
     );
     const arn = answer.CertificateArn ?? request.arn;
     if (arn === undefined) throw new AcmUnavailableError("MissingArn", "ACM ImportCertificate answered without a CertificateArn");
+    if (held.length > 0) await this.#restoreTags(arn, held);
     return arn;
+  }
+
+  async #tags(arn: string): Promise<Tag[]> {
+    const answer = await this.#call(call("ListTagsForCertificate", arn), () => this.#client.send(new ListTagsForCertificateCommand({ CertificateArn: arn })));
+    return answer.Tags ?? [];
+  }
+
+  /** Puts `held` back when the certificate lost any of them; on ACM, which keeps tags across a re-import, this only reads. */
+  async #restoreTags(arn: string, held: readonly Tag[]): Promise<void> {
+    const now = new Map((await this.#tags(arn)).map((t) => [t.Key, t.Value ?? ""]));
+    if (held.every((t) => now.get(t.Key) === (t.Value ?? ""))) return;
+    // Both of hostgate's keys together: the IAM policy allows AddTagsToCertificate only with its owner tag in the request.
+    await this.#call(call("AddTagsToCertificate", arn), () => this.#client.send(new AddTagsToCertificateCommand({ CertificateArn: arn, Tags: [...held] })));
   }
 
   async deleteCertificate(arn: string): Promise<void> {
@@ -201,6 +233,11 @@ export function portCertificate(arn: string, detail: CertificateDetail, tags: re
     inUseBy: [...(detail.InUseBy ?? [])].sort(),
     tags: Object.fromEntries(tags.filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? ""])),
   };
+}
+
+/** hostgate's own tags among `tags`, in key order: what a re-import must not lose. */
+function hostgateTags(tags: readonly Tag[]): Tag[] {
+  return tags.filter((t) => t.Key === TAG_OWNER || t.Key === TAG_WILDCARD).sort((a, b) => (a.Key! < b.Key! ? -1 : a.Key! > b.Key! ? 1 : 0));
 }
 
 /** Tags in key order, so a request is the same whatever order the caller built them in. */
