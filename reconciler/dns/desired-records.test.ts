@@ -84,6 +84,34 @@ describe("the records each route wants", () => {
       expected: { kind: "refused", reason: "DomainNotManaged" },
     },
     {
+      name: "a domain whose first label leaves no room for the TXT owner record's a- prefix is refused with RecordNameTooLong",
+      routes: holding(dnsRoute("long", { domain: `${"x".repeat(62)}.example.com` })),
+      expected: { kind: "refused", reason: "RecordNameTooLong" },
+    },
+    {
+      name: "a first label of 61 characters still fits a- and gets its record",
+      routes: holding(dnsRoute("long", { domain: `${"x".repeat(61)}.example.com` })),
+      expected: { kind: "records", zoneId: ZONE, records: [aliasRecord(`${"x".repeat(61)}.example.com`)] },
+    },
+    {
+      name: "on a dualstack load balancer a first label of 59 characters leaves no room for aaaa- and is refused",
+      routes: holding(dnsRoute("long", { domain: `${"x".repeat(59)}.example.com` })),
+      config: { dualstack: true },
+      expected: { kind: "refused", reason: "RecordNameTooLong" },
+    },
+    {
+      name: "with recordType cname a first label of 58 characters leaves no room for cname- and is refused",
+      routes: holding(dnsRoute("long", { domain: `${"x".repeat(58)}.example.com` })),
+      config: { recordType: "cname" },
+      expected: { kind: "refused", reason: "RecordNameTooLong" },
+    },
+    {
+      name: "a domain so long that its TXT owner record's name would pass 253 characters is refused",
+      // 253 characters, the most the CRD allows; `a-` makes its TXT name 255.
+      routes: holding(dnsRoute("long", { domain: `${"x.".repeat(119)}xyz.example.com` })),
+      expected: { kind: "refused", reason: "RecordNameTooLong" },
+    },
+    {
       name: "a route without a claim wants nothing",
       routes: { routes: [dnsRoute("shop")], claims: [] },
       expected: { kind: "unclaimed" },
@@ -129,6 +157,17 @@ describe("the records each route wants", () => {
     assert.match(messages[0]!, /spec\.dns\.zoneId ZOTHER00000001 is not a zone the platform gives example\.com \(it allows Z0123456789ABC, ZPRIVATE0000001\)/);
     assert.match(messages[1]!, /b\.elsewhere\.net is under none of the platform's domains \(example\.com, other\.org\)/);
     assert.match(messages[2]!, /apex of its zone, where DNS allows no CNAME/);
+  });
+
+  test("a name too long for its TXT owner record is refused saying which name, which limit and how long the label may be", () => {
+    const route = dnsRoute("long", { domain: `${"x".repeat(59)}.example.com` });
+    const intent = desiredDns({ ...holding(route), config: dnsConfig({ dualstack: true }), requests: [] }).routes[0]!;
+    assert.equal(intent.kind, "refused");
+    assert.equal(
+      intent.kind === "refused" ? intent.message : "",
+      `the TXT owner record of AAAA ${"x".repeat(59)}.example.com would be named aaaa-${"x".repeat(59)}.example.com, whose first label is 64 characters ` +
+        "where Route53 allows 63, so no record is written; use a domain whose first label has at most 58 characters",
+    );
   });
 });
 

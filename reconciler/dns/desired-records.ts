@@ -14,7 +14,11 @@
 // route's DNSReady shows: a zoneId the platform did not give the apex
 // (ZoneNotAllowed: a tenant must not write records where the platform did not
 // say), a CNAME at the apex (CnameAtApex: DNS forbids it, Route53 refuses the
-// batch), a domain under no configured apex (DomainNotManaged).
+// batch), a domain under no configured apex (DomainNotManaged), a domain
+// whose TXT owner record's name would break DNS's length limits
+// (RecordNameTooLong: `a-`, `aaaa-` or `cname-` before a first label of 58 to
+// 63 characters makes it longer than 63, which Route53 refuses as
+// DomainLabelTooLong; external-dns issue 2839).
 import type { DomainConfig, PlatformConfig } from "../../core/config/platform-config.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
@@ -22,11 +26,14 @@ import { DEFAULT_DNS_TTL_SECONDS } from "../../crds/types.ts";
 import { apexOf } from "../../policies/engine/functions/hostname.ts";
 import type { RecordRequest } from "./record-requests.ts";
 import type { DnsRecord } from "./route53-port.ts";
+import { MAX_LABEL_CHARACTERS, MAX_NAME_CHARACTERS, nameLengthProblem } from "./route53/route53-names.ts";
+import { registryName } from "./txt-registry.ts";
 
 export const DNS_REFUSAL = {
   ZoneNotAllowed: "ZoneNotAllowed",
   CnameAtApex: "CnameAtApex",
   DomainNotManaged: "DomainNotManaged",
+  RecordNameTooLong: "RecordNameTooLong",
 } as const;
 export type DnsRefusalReason = (typeof DNS_REFUSAL)[keyof typeof DNS_REFUSAL];
 
@@ -157,12 +164,30 @@ export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsCla
       };
     }
     const ttl = route.spec.dns?.ttl ?? DEFAULT_DNS_TTL_SECONDS;
-    return { ...identity, kind: "records", zoneId: zone.zoneId, records: [{ name: domain, type: "CNAME", ttl, values: [target] }] };
+    return placed(identity, zone.zoneId, apex, [{ name: domain, type: "CNAME", ttl, values: [target] }]);
   }
   const alias = { hostedZoneId: lb.hostedZoneId, dnsName: target, evaluateTargetHealth: true };
   const records: DnsRecord[] = [{ name: domain, type: "A", alias }];
   if (lb.ipAddressType === "dualstack") records.push({ name: domain, type: "AAAA", alias });
-  return { ...identity, kind: "records", zoneId: zone.zoneId, records };
+  return placed(identity, zone.zoneId, apex, records);
+}
+
+/** The route's records, or RecordNameTooLong when a TXT owner record's name would break DNS's length limits (Route53 would refuse the batch). */
+function placed(identity: RouteIdentity, zoneId: string, apex: string, records: DnsRecord[]): RouteIntent {
+  for (const record of records) {
+    const txt = registryName(record.name, record.type, apex);
+    const problem = nameLengthProblem(txt);
+    if (problem === undefined) continue;
+    const what = `the TXT owner record of ${record.type} ${record.name} would be named ${txt}`;
+    const message =
+      problem.kind === "label"
+        ? `${what}, whose first label is ${problem.label.length} characters where Route53 allows ${MAX_LABEL_CHARACTERS}, so no record is written; ` +
+          `use a domain whose first label has at most ${MAX_LABEL_CHARACTERS - (problem.label.length - record.name.split(".")[0]!.length)} characters`
+        : `${what}, which is ${txt.length} characters where Route53 allows ${MAX_NAME_CHARACTERS}, so no record is written; ` +
+          `use a domain of at most ${MAX_NAME_CHARACTERS - (txt.length - record.name.length)} characters`;
+    return { ...identity, kind: "refused", reason: DNS_REFUSAL.RecordNameTooLong, message };
+  }
+  return { ...identity, kind: "records", zoneId, records };
 }
 
 function zoneFor(route: DomainRoute, domain: DomainConfig): { zoneId: string; refusal?: string } {

@@ -12,6 +12,7 @@
 //   False    ZoneNotAllowed        spec.dns.zoneId is not a zone the platform gives the apex
 //   False    CnameAtApex           recordType cname at a zone apex
 //   False    DomainNotManaged      the domain is under no configured apex
+//   False    RecordNameTooLong     the TXT owner record's name would pass DNS's limits (63 a label, 253 in all)
 //   False    ChangeRejected        Route53 refused the route's change group on its own
 //   False    Route53Unavailable    Route53 unreachable or throttling after retries; retried with backoff
 //   False    NotClaimed            the route does not hold its DomainClaim

@@ -24,3 +24,14 @@ export function bareZoneId(id: string): string {
 export function bareChangeId(id: string): string {
   return id.replace(/^\/?change\//, "");
 }
+
+/** DNS's limits on a name, which Route53 enforces (RFC 1035: 63 bytes a label, 255 on the wire, so 253 characters written without the final dot). */
+export const MAX_LABEL_CHARACTERS = 63;
+export const MAX_NAME_CHARACTERS = 253;
+
+/** What makes a port name too long for Route53: its first label over 63 characters, or the whole over 253; undefined when it fits. */
+export function nameLengthProblem(name: string): { kind: "label"; label: string } | { kind: "name" } | undefined {
+  const label = name.split(".").find((l) => l.length > MAX_LABEL_CHARACTERS);
+  if (label !== undefined) return { kind: "label", label };
+  return name.length > MAX_NAME_CHARACTERS ? { kind: "name" } : undefined;
+}

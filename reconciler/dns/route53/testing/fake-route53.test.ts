@@ -224,6 +224,36 @@ const cases: Case[] = [
     },
   },
   {
+    // external-dns issue 2839: `cname-` before a 58-character label; Route53's wording as external-dns logged it.
+    name: "a name with a label over 63 characters is refused as DomainLabelTooLong",
+    changes: [create(txt(`cname-${"x".repeat(58)}.example.com`, '"v"'))],
+    rejected: {
+      code: "InvalidChangeBatch",
+      reasons: [`FATAL problem: DomainLabelTooLong (Domain label is too long) encountered with 'cname-${"x".repeat(58)}'`],
+    },
+  },
+  {
+    name: "a name over 253 characters (255 bytes on the wire) is refused as DomainNameTooLong",
+    changes: [create(txt(`${"x.".repeat(122)}example.com`, '"v"'))],
+    rejected: {
+      code: "InvalidChangeBatch",
+      reasons: [`FATAL problem: DomainNameTooLong (Domain name is too long) encountered with '${"x.".repeat(122)}example.com.'`],
+    },
+  },
+  {
+    name: "a TXT character-string over 255 characters is refused as CharacterStringTooLong",
+    changes: [create(txt("www.example.com", `"${"v".repeat(256)}"`))],
+    rejected: {
+      code: "InvalidChangeBatch",
+      reasons: [`Invalid Resource Record: 'FATAL problem: CharacterStringTooLong (Value is too long) encountered with '"${"v".repeat(256)}"''`],
+    },
+  },
+  {
+    name: "a name whose labels are 63 characters and whose length is 253 is accepted, and so are TXT strings of 255 split in two",
+    changes: [create(txt(`${"x".repeat(63)}.${"y".repeat(63)}.${"z".repeat(63)}.${"w".repeat(49)}.example.com`, `"${"v".repeat(255)}" "${"v".repeat(10)}"`))],
+    after: [txt(`${"x".repeat(63)}.${"y".repeat(63)}.${"z".repeat(63)}.${"w".repeat(49)}.example.com`, `"${"v".repeat(255)}" "${"v".repeat(10)}"`)],
+  },
+  {
     name: "an empty batch is refused as invalid input",
     changes: [],
     rejected: {

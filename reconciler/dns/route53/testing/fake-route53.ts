@@ -8,7 +8,8 @@
 //   applied all or nothing (a DELETE then a CREATE of one name passes; two
 //   DELETEs of one record do not);
 // - the per-request limits (batch-limits.ts); a CNAME at the apex or beside
-//   another type at one name; a name outside the zone; TXT values unquoted;
+//   another type at one name; a name outside the zone, with a label over 63
+//   characters or over 253 in all; TXT values unquoted or with a string over 255;
 //   a record that is neither alias nor ttl+values (InvalidInput);
 // - messages worded as Route53 words them (collected from real
 //   InvalidChangeBatch responses), one per bad change;
@@ -19,6 +20,7 @@ import { ChangeRejectedError, Route53UnavailableError } from "../../route53-port
 import type { ChangeStatus, DnsRecord, HostedZone, RecordChange, Route53Port } from "../../route53-port.ts";
 import { batchLimitMessages } from "../batch-limits.ts";
 import { compareRoute53Order, recordSetLabel, sameRecord } from "../record-sets.ts";
+import { nameLengthProblem } from "../route53-names.ts";
 
 /** ListResourceRecordSets returns at most this many record sets per page. */
 export const LIST_PAGE_SIZE = 300;
@@ -205,6 +207,9 @@ export class FakeRoute53 implements Route53Port {
 function applyChange(zone: HostedZone, records: Map<string, DnsRecord>, change: RecordChange): string[] {
   const { record } = change;
   const fqdn = `${record.name}.`;
+  const tooLong = nameLengthProblem(record.name);
+  if (tooLong?.kind === "label") return [`FATAL problem: DomainLabelTooLong (Domain label is too long) encountered with '${tooLong.label}'`];
+  if (tooLong?.kind === "name") return [`FATAL problem: DomainNameTooLong (Domain name is too long) encountered with '${fqdn}'`];
   if (record.name !== zone.name && !record.name.endsWith(`.${zone.name}`)) return [`RRSet with DNS name ${fqdn} is not permitted in zone ${zone.name}.`];
   const key = recordKey(record);
   const current = records.get(key);
@@ -242,11 +247,21 @@ function cnameProblems(zone: HostedZone, records: Map<string, DnsRecord>, record
 
 function txtProblems(record: DnsRecord): string[] {
   if (record.type !== "TXT") return [];
-  return (record.values ?? [])
-    .filter((value) => !/^".*"$/s.test(value))
-    .map(
-      (value) => `Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with '${value}''`,
-    );
+  return (record.values ?? []).flatMap((value) => {
+    if (!/^".*"$/s.test(value))
+      return [`Invalid Resource Record: 'FATAL problem: InvalidCharacterString (Value should be enclosed in quotation marks) encountered with '${value}''`];
+    if (characterStringLengths(value).some((length) => length > MAX_CHARACTER_STRING))
+      return [`Invalid Resource Record: 'FATAL problem: CharacterStringTooLong (Value is too long) encountered with '${value}''`];
+    return [];
+  });
+}
+
+/** A TXT character-string holds at most 255 bytes; a longer text is several quoted strings. */
+const MAX_CHARACTER_STRING = 255;
+
+/** The length of each quoted string in a TXT value (`\"`, `\\` and `\ddd` count as one character each). */
+function characterStringLengths(value: string): number[] {
+  return [...value.matchAll(/"((?:[^"\\]|\\[0-7]{3}|\\.)*)"/g)].map(([, text]) => text!.replace(/\\([0-7]{3}|.)/g, "x").length);
 }
 
 /** A record set is an alias or a ttl with at least one value, never both nor neither (InvalidInput, before any other check). */
