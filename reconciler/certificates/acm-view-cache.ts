@@ -12,7 +12,11 @@
 // apex (every certificate hostgate makes is one, so its own are all found,
 // also once no route needs them), certificates named after an apex or a
 // needed wildcard's parent (an untagged one may cover a wildcard as a SAN),
-// and every certificate on a listener (to tell hostgate's from others').
+// and every ACM certificate on a listener (to tell hostgate's from others').
+// A listener may also hold IAM server certificates: ACM refuses their ARNs
+// (and the IAM policy grants ACM reads on ACM ARNs only), so they are never
+// described; unknown to the view, they count toward the limit and are never
+// detached.
 import type { AcmCertificate, AcmPort } from "./acm-port.ts";
 import type { AcmView } from "./certificate-plan.ts";
 import type { ListenerCertificate, ListenerPort } from "./listener-port.ts";
@@ -77,7 +81,7 @@ export class AcmViewCache {
     const wanted = new Set<string>();
     const names = new Set([...context.apexes, ...context.wildcards.map(wildcardParent)]);
     for (const { arn, domainName } of listed) if (relevant(domainName.toLowerCase(), context.apexes, names)) wanted.add(arn);
-    for (const entries of listeners.values()) for (const entry of entries) wanted.add(entry.arn);
+    for (const entries of listeners.values()) for (const entry of entries) if (isAcmArn(entry.arn)) wanted.add(entry.arn);
     const certificates = new Map<string, AcmCertificate>();
     for (const arn of [...wanted].sort()) {
       const described = await context.acm.describeCertificate(arn);
@@ -96,7 +100,7 @@ export class AcmViewCache {
       const entries = await context.listeners.listCertificates(listenerArn);
       this.#listeners.set(listenerArn, entries);
       // A certificate someone else put there is described, to tell whose it is.
-      for (const entry of entries) if (!this.#certificates.has(entry.arn)) this.#staleCertificates.add(entry.arn);
+      for (const entry of entries) if (isAcmArn(entry.arn) && !this.#certificates.has(entry.arn)) this.#staleCertificates.add(entry.arn);
       this.#staleListeners.delete(listenerArn);
     }
     for (const arn of [...new Set([...this.#staleCertificates, ...more])].sort()) {
@@ -129,4 +133,9 @@ function relevant(domainName: string, apexes: readonly string[], names: Readonly
   if (!domainName.startsWith("*.")) return false;
   const parent = domainName.slice(2);
   return apexes.some((apex) => parent === apex || parent.endsWith(`.${apex}`));
+}
+
+/** An ACM certificate's ARN (`arn:<partition>:acm:…`), not an IAM server certificate's (`arn:<partition>:iam::…:server-certificate/…`). */
+export function isAcmArn(arn: string): boolean {
+  return /^arn:[^:]+:acm:/.test(arn);
 }

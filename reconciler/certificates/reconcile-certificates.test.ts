@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { AcmRejectedError, AcmUnavailableError } from "./acm-port.ts";
 import { TAG_OWNER } from "./certificate-names.ts";
 import { certificateWorld } from "./testing/certificate-world.ts";
-import { OUT, OWNER } from "./testing/plan-fixtures.ts";
+import { certConfig, OUT, OWNER } from "./testing/plan-fixtures.ts";
 
 const FIVE_MINUTES = 5 * 60_000;
 
@@ -47,6 +47,19 @@ describe("reconcileCertificates (ACM)", () => {
     w.clock.advance(steady.requeueAfterMs);
     await w.pass();
     assert.ok(w.awsCalls() > calls, "the full read after the resync interval reads AWS");
+  });
+
+  it("a listener also holding an IAM server certificate is read without asking ACM about it, which stays attached and counts toward the limit", async () => {
+    // ELBv2 listeners take IAM server certificates too; ACM refuses their ARNs (its CertificateArn pattern), and the IAM policy covers ACM ARNs only.
+    const w = certificateWorld({ listenerLimit: 1, config: certConfig({ listenerCertificateLimit: 1 }) });
+    const iam = "arn:aws:iam::123456789012:server-certificate/legacy-wildcard";
+    w.aws.listener.setCertificateUsable(() => true);
+    await w.aws.listener.addCertificates(OUT, [iam]);
+    w.aws.listener.setCertificateUsable((arn) => w.aws.acm.peek(arn)?.status === "ISSUED");
+    await w.addRoute("shop", "shop.example.com");
+    await w.settle();
+    assert.deepEqual(w.aws.listener.peek(OUT), [iam]);
+    assert.deepEqual(w.kinds(), { "team-a/shop": "listenerLimit" });
   });
 
   it("a certificate detached by hand is attached again at the next full read (drift)", async () => {

@@ -75,6 +75,8 @@ interface Stored {
 const HOUR = 3_600_000;
 const VALIDATION_TIMEOUT_MS = 72 * HOUR;
 const TOKEN = /^\w{1,32}$/;
+/** The API model's Arn pattern for ACM certificate ARNs. */
+const ACM_ARN = /^arn:[\w+=/,.@-]+:acm:[\w+=/,.@-]*:[0-9]+:[\w+=,.@-]+(\/[\w+=,.@-]+)*$/;
 const NAME = /^(\*\.)?([a-z0-9]([-a-z0-9]*[a-z0-9])?\.)*[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 
 export class FakeAcm implements AcmPort {
@@ -163,6 +165,12 @@ export class FakeAcm implements AcmPort {
 
   async describeCertificate(arn: string): Promise<AcmCertificate | undefined> {
     this.#call("describeCertificate");
+    // ACM's CertificateArn pattern: another service's ARN (an IAM server certificate on a listener) is refused, not "not found".
+    if (!ACM_ARN.test(arn))
+      throw new AcmRejectedError(
+        "ValidationException",
+        `Value '${arn}' at 'certificateArn' failed to satisfy constraint: Member must satisfy regular expression pattern`,
+      );
     const stored = this.#certificates.get(arn);
     if (stored === undefined) return undefined;
     stored.describes++;
