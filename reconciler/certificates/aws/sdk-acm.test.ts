@@ -301,6 +301,15 @@ describe("SdkAcm retries and errors", () => {
       message: /no usable AWS credentials/,
     },
     {
+      name: "a conflict (another operation on the certificate still running) is unavailable, so the controller retries it with backoff",
+      error: () => serviceError("ConflictException", 400, "resource is being updated"),
+      type: AcmUnavailableError,
+      code: "ConflictException",
+      attempts: 1,
+      message:
+        /ACM DeleteCertificate on arn:aws:acm:\S+ met another operation still running on it \(ConflictException: resource is being updated\); the next pass tries again/,
+    },
+    {
       name: "a refused request is rejected at once with ACM's reason",
       error: () => serviceError("InvalidArnException", 400, "arn is not valid"),
       type: AcmRejectedError,

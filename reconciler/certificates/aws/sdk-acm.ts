@@ -195,6 +195,12 @@ function call(operation: string, resource: string): AwsCall {
 export function acmError(what: AwsCall, error: unknown, attempts: number): AcmRejectedError | AcmUnavailableError {
   const code = awsErrorCode(error);
   const kind = awsErrorKind(error);
+  // ACM's ConflictException (DeleteCertificate, ImportCertificate): "wait for the previous operation to finish and try again".
+  if (code === "ConflictException" && isServiceError(error))
+    return new AcmUnavailableError(
+      code,
+      `ACM ${what.operation}${onResource(what)} met another operation still running on it (${code}: ${awsErrorMessage(error)}); the next pass tries again`,
+    );
   if (kind === "other" && isServiceError(error))
     return new AcmRejectedError(code, `ACM refused ${what.operation}${onResource(what)} (${code}: ${awsErrorMessage(error)})`);
   return new AcmUnavailableError(code, awsFailureMessage(what, error, attempts));
