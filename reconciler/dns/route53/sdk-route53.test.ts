@@ -82,6 +82,25 @@ describe("SdkRoute53 reads", () => {
     ]);
   });
 
+  it("stops with an error naming the zone when a page would start where the last one did, instead of reading forever", async () => {
+    // Route53 pages by name, type and set identifier; an endpoint that leaves the identifier out (moto does) can answer the same start again.
+    const page = {
+      ResourceRecordSets: [{ Name: "w.example.com.", Type: "A" as const, SetIdentifier: "x", TTL: 60, ResourceRecords: [{ Value: "192.0.2.1" }] }],
+    };
+    route53
+      .on(ListResourceRecordSetsCommand)
+      .resolvesOnce({ ...page, IsTruncated: true, NextRecordName: "w.example.com.", NextRecordType: "A" })
+      .resolvesOnce({ ...page, IsTruncated: true, NextRecordName: "w.example.com.", NextRecordType: "A" })
+      .resolves({ ...page, IsTruncated: false });
+    await assert.rejects(
+      port.listRecords("Z1"),
+      (e) =>
+        e instanceof Route53UnavailableError &&
+        /ListResourceRecordSets on hosted zone Z1 answered the same next page \(w\.example\.com\. A\) twice/.test(e.message),
+    );
+    assert.equal(route53.commandCalls(ListResourceRecordSetsCommand).length, 2);
+  });
+
   const nameCases = [
     { name: "decodes \\052 to * and drops the trailing dot", read: "\\052.example.com.", want: "*.example.com" },
     { name: "lowercases", read: "Shop.Example.COM.", want: "shop.example.com" },
@@ -130,7 +149,11 @@ describe("SdkRoute53 reads", () => {
       IsTruncated: false,
     });
     assert.deepEqual(await port.listRecords("Z1"), [
-      { name: "shop.example.com", type: "A", alias: { hostedZoneId: "Z35SXDOTRQ7X7K", dnsName: "public-1.us-east-1.elb.amazonaws.com", evaluateTargetHealth: true } },
+      {
+        name: "shop.example.com",
+        type: "A",
+        alias: { hostedZoneId: "Z35SXDOTRQ7X7K", dnsName: "public-1.us-east-1.elb.amazonaws.com", evaluateTargetHealth: true },
+      },
     ]);
   });
 
@@ -234,10 +257,16 @@ describe("SdkRoute53 reads Route53's older InvalidChangeBatch body (root <Invali
   // aws-sdk-go v1 (service/route53/unmarshal_error.go) and aws-sdk-kotlin parse this body by hand; SDK v3 for JavaScript
   // does not: it throws a Route53ServiceException named "Unknown" with the parsed <Messages> as a property.
   const legacy = (messages: unknown) =>
-    Object.assign(new Route53ServiceException({ name: "Unknown", $fault: "client", $metadata, message: "UnknownError" }), { Messages: messages, RequestId: "r1" });
+    Object.assign(new Route53ServiceException({ name: "Unknown", $fault: "client", $metadata, message: "UnknownError" }), {
+      Messages: messages,
+      RequestId: "r1",
+    });
   const change: RecordChange = { action: "CREATE", record: { name: "shop.example.com", type: "A", ttl: 60, values: ["192.0.2.1"] } };
   const cases = [
-    { name: "several messages", messages: { Message: ["Tried to create resource record set [name='shop.example.com.', type='A'] but it already exists", "second"] } },
+    {
+      name: "several messages",
+      messages: { Message: ["Tried to create resource record set [name='shop.example.com.', type='A'] but it already exists", "second"] },
+    },
     { name: "one message", messages: { Message: "Tried to create resource record set [name='shop.example.com.', type='A'] but it already exists" } },
   ];
   for (const c of cases) {

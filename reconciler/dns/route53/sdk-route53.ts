@@ -16,6 +16,7 @@ import {
 } from "@aws-sdk/client-route-53";
 import { AwsRetry, type AwsRetryOptions } from "../../../core/aws/aws-retry.ts";
 import type { ChangeStatus, DnsRecord, HostedZone, RecordChange, Route53Port } from "../route53-port.ts";
+import { Route53UnavailableError } from "../route53-port.ts";
 import { type Route53Call, route53Error } from "./route53-errors.ts";
 import { bareChangeId, bareZoneId, portName, route53Name } from "./route53-names.ts";
 
@@ -59,11 +60,21 @@ export class SdkRoute53 implements Route53Port {
       if (page.IsTruncated !== true) return records;
       if (page.NextRecordName === undefined)
         throw new Error(`Route53 ListResourceRecordSets on hosted zone ${HostedZoneId} said IsTruncated without NextRecordName`);
-      start = {
+      const next = {
         StartRecordName: page.NextRecordName,
         ...(page.NextRecordType === undefined ? {} : { StartRecordType: page.NextRecordType }),
         ...(page.NextRecordIdentifier === undefined ? {} : { StartRecordIdentifier: page.NextRecordIdentifier }),
       };
+      // The same start again would read the same page forever (an endpoint that leaves out NextRecordIdentifier can answer so).
+      if (Object.keys(start).length > 0 && JSON.stringify(next) === JSON.stringify(start)) {
+        const at = [next.StartRecordName, next.StartRecordType, next.StartRecordIdentifier].filter((part) => part !== undefined).join(" ");
+        throw new Route53UnavailableError(
+          "PaginationStalled",
+          `Route53 ListResourceRecordSets on hosted zone ${HostedZoneId} answered the same next page (${at}) twice, so the zone cannot be read to its end: ` +
+            "the endpoint does not page past record sets of one name and type (Route53 answers NextRecordIdentifier); check that AWS_ENDPOINT_URL, if set, is Route53 or a faithful emulator",
+        );
+      }
+      start = next;
     }
   }
 
