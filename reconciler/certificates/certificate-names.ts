@@ -49,14 +49,20 @@ export function certificateName(wildcard: string): string {
 }
 
 /**
- * ACM's IdempotencyToken (at most 32 `\w` characters): the same owner and
- * names give the same token, so a request retried within ACM's hour (a lost
- * response, a restart) returns the certificate already requested instead of a
- * second one. `replacing` (the ARNs of the failed certificates a new request
- * replaces) changes the token: a replacement must not get the failed
- * certificate back from a request made within the hour.
+ * ACM's IdempotencyToken (at most 32 `\w` characters): the same owner, names
+ * and routes give the same token, so a request retried within ACM's hour (a
+ * lost response, a restart, another replica) returns the certificate already
+ * requested instead of a second one. `replacing` (the ARNs of the failed
+ * certificates a new request replaces) changes the token: a replacement must
+ * not get the failed certificate back. `routeUids` (the uids of the routes it
+ * is requested for) change it too: within the hour ACM answers a token with
+ * its first certificate even after that was deleted (moto fails the request),
+ * so a wildcard requested again for other routes after hostgate deleted its
+ * certificate (the last route went, another came) must not reuse the token.
+ * Routes that change while a request is pending cost nothing: a pending
+ * certificate is waited on, not requested again.
  */
-export function idempotencyToken(ownerId: string, names: readonly string[], replacing: readonly string[] = []): string {
-  const text = `${ownerId}\n${[...names].sort().join(",")}\n${[...replacing].sort().join(",")}`;
+export function idempotencyToken(ownerId: string, names: readonly string[], replacing: readonly string[] = [], routeUids: readonly string[] = []): string {
+  const text = `${ownerId}\n${[...names].sort().join(",")}\n${[...replacing].sort().join(",")}\n${[...routeUids].sort().join(",")}`;
   return createHash("sha256").update(text, "utf8").digest("hex").slice(0, 32);
 }

@@ -115,13 +115,18 @@ describe("certificate names", () => {
     assert.ok(certificateName(`*.${"a".repeat(60)}.example.com`).length <= 63);
   });
 
-  it("the idempotency token is at most 32 word characters, stable, and changes with the owner, the names and what it replaces", () => {
+  it("the idempotency token is at most 32 word characters, stable, and changes with the owner, the names, what it replaces and its routes", () => {
     const token = idempotencyToken("prod", ["*.example.com", "example.com"]);
     assert.match(token, /^\w{1,32}$/);
     assert.equal(idempotencyToken("prod", ["example.com", "*.example.com"]), token);
     assert.notEqual(idempotencyToken("staging", ["*.example.com", "example.com"]), token);
     assert.notEqual(idempotencyToken("prod", ["*.example.com"]), token);
     assert.notEqual(idempotencyToken("prod", ["*.example.com", "example.com"], ["arn:failed"]), token);
+    assert.notEqual(idempotencyToken("prod", ["*.example.com", "example.com"], [], ["uid-1"]), token);
+    assert.equal(
+      idempotencyToken("prod", ["*.example.com", "example.com"], [], ["uid-2", "uid-1"]),
+      idempotencyToken("prod", ["*.example.com", "example.com"], [], ["uid-1", "uid-2"]),
+    );
   });
 
   it("a name not under the apex has no wildcard", () => {

@@ -11,7 +11,8 @@
 //      (attached), never detached or deleted, since someone else made it;
 //   3. else hostgate's own pending one: wait, publishing its validation CNAMEs;
 //   4. else a new request (DNS validation, an idempotency token from the
-//      owner, the names and the failed certificates it replaces, the tags).
+//      owner, the names, the failed certificates it replaces and the routes
+//      it serves (certificate-names.ts idempotencyToken), the tags).
 // Another owner's certificate (another ownerId) is never used: its owner may
 // delete it when its own routes go.
 //
@@ -78,7 +79,8 @@ export function planCertificates(input: AcmPlanInput): CertificatePlan {
     if (choice.use !== undefined) continue;
     for (const failed of choice.failed) keep.add(failed.arn);
     if (choice.pending !== undefined) keep.add(choice.pending.arn);
-    else if (ownerId !== "") actions.push({ kind: "request", wildcard: certificate.wildcard, request: requestFor(certificate, ownerId, choice.failed) });
+    else if (ownerId !== "")
+      actions.push({ kind: "request", wildcard: certificate.wildcard, request: requestFor(certificate, ownerId, choice.failed, desired) });
   }
   const inUse = new Map([...choices].flatMap(([wildcard, choice]) => (choice.use === undefined ? [] : [[wildcard, choice.use.arn] as const])));
   const listeners = planListeners({ certificates: desired.certificates, inUse, view, ownerId, limit: input.listenerCertificateLimit, keep });
@@ -124,7 +126,8 @@ function newest(certificates: readonly AcmCertificate[]): AcmCertificate | undef
   return [...certificates].sort((a, b) => compareStrings(b.notAfter ?? "", a.notAfter ?? "") || compareStrings(a.arn, b.arn))[0];
 }
 
-function requestFor(certificate: DesiredCertificate, ownerId: string, failed: readonly AcmCertificate[]) {
+function requestFor(certificate: DesiredCertificate, ownerId: string, failed: readonly AcmCertificate[], desired: DesiredCertificates) {
+  const routeUids = certificate.routes.map((ref) => desired.routes.get(ref)?.uid ?? ref);
   return {
     domainName: certificate.wildcard,
     subjectAlternativeNames: certificate.names,
@@ -132,6 +135,7 @@ function requestFor(certificate: DesiredCertificate, ownerId: string, failed: re
       ownerId,
       certificate.names,
       failed.map((c) => c.arn),
+      routeUids,
     ),
     tags: certificateTags(ownerId, certificate.wildcard),
   };

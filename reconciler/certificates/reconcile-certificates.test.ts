@@ -62,6 +62,22 @@ describe("reconcileCertificates (ACM)", () => {
     assert.deepEqual(w.kinds(), { "team-a/shop": "listenerLimit" });
   });
 
+  it("a route under a wildcard whose certificate hostgate deleted within the hour gets a new certificate (the deleted one's token is not reused)", async () => {
+    const w = certificateWorld();
+    await w.addRoute("shop", "shop.example.com");
+    await w.settle();
+    const [first] = w.aws.acm.arns();
+    await w.deleteRoute("shop");
+    await w.settle();
+    assert.deepEqual(w.aws.acm.arns(), [], "deleted once unused");
+    await w.addRoute("api", "api.example.com");
+    await w.settle();
+    assert.deepEqual(w.kinds(), { "team-a/shop": "released", "team-a/api": "ready" });
+    const [second] = w.aws.acm.arns();
+    assert.notEqual(second, first);
+    assert.deepEqual(w.aws.listener.peek(OUT), [second]);
+  });
+
   it("a certificate detached by hand is attached again at the next full read (drift)", async () => {
     const w = certificateWorld();
     await w.addRoute("shop", "shop.example.com");

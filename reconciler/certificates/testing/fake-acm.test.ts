@@ -27,6 +27,16 @@ describe("FakeAcm requestCertificate", () => {
     { name: "the same token for other names requests a new certificate", second: wildcard("example.org"), after: 0, same: false },
     { name: "another token for the same names requests a new certificate", second: wildcard("example.com", "tok2"), after: 0, same: false },
   ];
+
+  it("the same token within the hour answers the ARN of a certificate deleted since (one certificate per token)", async () => {
+    const clock = new ManualClock();
+    const acm = new FakeAcm({ clock });
+    const first = await acm.requestCertificate(wildcard("example.com"));
+    await acm.deleteCertificate(first);
+    clock.advance(30 * 60_000);
+    assert.equal(await acm.requestCertificate(wildcard("example.com")), first);
+    assert.equal(await acm.describeCertificate(first), undefined);
+  });
   for (const c of cases) {
     it(c.name, async () => {
       const clock = new ManualClock();

@@ -2,7 +2,8 @@
 // certificate controller's tests and benches. It keeps the behaviours the
 // controller must cope with:
 // - RequestCertificate honours IdempotencyToken for one hour (same token and
-//   same names → the same ARN), measured on an injected clock;
+//   same names → the same ARN, even once that certificate was deleted),
+//   measured on an injected clock;
 // - validation records appear only after `describesBeforeRecords` describes
 //   (ACM fills DomainValidationOptions[].ResourceRecord a few seconds late),
 //   one record per name, shared by `*.x` and `x` and across certificates;
@@ -190,11 +191,14 @@ export class FakeAcm implements AcmPort {
       throw new AcmRejectedError("LimitExceededException", `${names.length} domain names exceed the quota of ${this.#maxNames} per certificate`);
     }
     // ACM remembers a token for an hour; the fake keys it with the names too, so
-    // a token reused for other names requests another certificate.
+    // a token reused for other names requests another certificate. Within the
+    // hour the token keeps answering its certificate's ARN even once that was
+    // deleted (ACM issues one certificate per token; moto answers a 500 then):
+    // a requester must not reuse the token of a certificate it deleted.
     const key = `${request.idempotencyToken} ${names.join(",")}`;
     const known = this.#tokens.get(key);
     const now = this.#clock.now();
-    if (known !== undefined && now - known.at < HOUR && this.#certificates.has(known.arn)) return known.arn;
+    if (known !== undefined && now - known.at < HOUR) return known.arn;
     const stored = this.#store(request.domainName, names, "AMAZON_ISSUED", { ...request.tags });
     this.#tokens.set(key, { arn: stored.arn, at: now });
     return stored.arn;
