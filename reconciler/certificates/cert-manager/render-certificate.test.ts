@@ -50,6 +50,7 @@ describe("renderCertificate", () => {
       kind: "Certificate",
       metadata: { labels: { a: "1", b: "2" }, name: "wildcard-example-com", namespace: "hostgate-system" },
       spec: {
+        commonName: "*.example.com",
         dnsNames: ["*.example.com", "example.com"],
         issuerRef: { group: "cert-manager.io", kind: "ClusterIssuer", name: "letsencrypt-dns" },
         privateKey: { algorithm: "RSA", rotationPolicy: "Always", size: 2048 },
@@ -59,6 +60,26 @@ describe("renderCertificate", () => {
       },
     });
   });
+
+  // Without a commonName, cert-manager's CA and SelfSigned issuers issue a certificate with an empty subject, which moto's
+  // ImportCertificate fails on (500) and which leaves ACM's DomainName to the service: the first name that fits is the subject.
+  const commonNames: { name: string; dnsNames: string[]; commonName: string | undefined }[] = [
+    { name: "the wildcard, for a wildcard with its apex", dnsNames: ["example.com", "*.example.com"], commonName: "*.example.com" },
+    { name: "the wildcard, for a parent wildcard alone", dnsNames: ["*.team-a.example.com"], commonName: "*.team-a.example.com" },
+    {
+      name: "the apex, when the wildcard is over the 64 octets a common name may have",
+      dnsNames: [`*.${"a".repeat(51)}.example.com`, `${"a".repeat(51)}.example.com`],
+      commonName: `${"a".repeat(51)}.example.com`,
+    },
+    { name: "none, when no name fits in 64 octets", dnsNames: [`*.${"a".repeat(60)}.example.com`], commonName: undefined },
+  ];
+  for (const c of commonNames) {
+    it(`gives the certificate a subject: its commonName is ${c.name}`, () => {
+      const object = renderCertificate({ ...base, dnsNames: c.dnsNames });
+      assert.equal((object.spec as Record<string, unknown>).commonName, c.commonName);
+      assert.doesNotThrow(() => validate(object));
+    });
+  }
 
   it("renders the same bytes whatever the order and repetition of names and labels", () => {
     const one = renderCertificate({ ...base, dnsNames: ["example.com", "*.example.com", "example.com"], labels: { b: "2", a: "1" } });

@@ -21,7 +21,15 @@ export interface CertificateInput {
   readonly labels?: Readonly<Record<string, string>>;
 }
 
+/** X.509's (and cert-manager's) limit on a common name, in octets. */
+const COMMON_NAME_MAX = 64;
+
 /**
+ * The subject's common name is the first name that fits in 64 octets (the
+ * wildcard, else the apex): without one, cert-manager's CA and SelfSigned
+ * issuers issue a certificate with an empty subject, which moto's
+ * ImportCertificate fails on and whose ACM DomainName is left to the service.
+ *
  * The key is pinned, not left to cert-manager's default: ACM refuses a
  * re-import that changes the key type, so a default changing under a cert-manager
  * upgrade would break every renewal. RSA 2048 is what every client and ACM
@@ -31,13 +39,16 @@ export interface CertificateInput {
 export function renderCertificate(input: CertificateInput): KubeObject {
   const labels = sortedKeys(input.labels ?? {});
   const hasLabels = Object.keys(labels).length > 0;
+  const dnsNames = [...new Set(input.dnsNames)].sort();
+  const commonName = dnsNames.find((name) => name.length <= COMMON_NAME_MAX);
   return sortKeysDeep({
     apiVersion: CERTIFICATE_API_VERSION,
     kind: "Certificate",
     metadata: { name: input.name, namespace: input.namespace, ...(hasLabels ? { labels } : {}) },
     spec: {
       secretName: input.name,
-      dnsNames: [...new Set(input.dnsNames)].sort(),
+      ...(commonName === undefined ? {} : { commonName }),
+      dnsNames,
       issuerRef: { group: input.issuerRef.group, kind: input.issuerRef.kind, name: input.issuerRef.name },
       privateKey: { algorithm: "RSA", size: 2048, rotationPolicy: "Always" },
       usages: ["digital signature", "key encipherment", "server auth"],
