@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { RecordingLogger } from "../../../core/testing/recording-logger.ts";
 import type { ChangeGroup } from "../change-group.ts";
-import { Route53UnavailableError } from "../route53-port.ts";
-import type { DnsRecord } from "../route53-port.ts";
+import { ChangeRejectedError, Route53UnavailableError } from "../route53-port.ts";
+import type { DnsRecord, RecordChange } from "../route53-port.ts";
 import { sendZoneChanges } from "./send-batches.ts";
 import { FakeRoute53 } from "./testing/fake-route53.ts";
 
@@ -108,7 +108,8 @@ describe("sendZoneChanges splits a refused batch so one bad change does not bloc
       for (const label of c.taken ?? []) assert.ok(!held.has(`TXT a-${label}.example.com`), "a refused group's TXT did not land without its record");
 
       assert.ok(fake.counts.changeRecords <= c.maxRequests, `${fake.counts.changeRecords} requests, at most ${c.maxRequests}`);
-      assert.equal(fake.requests, fake.counts.changeRecords, "sending only sends: no reads, no polls");
+      assert.equal(fake.requests, fake.counts.changeRecords + fake.counts.listRecords, "sending sends, and reads only to check a refusal: no polls");
+      assert.ok(fake.counts.listRecords <= c.rejected.length, "at most one read per group refused as already existing");
       const summary = log.at("info").find((e) => e.message === "sent Route53 change batches");
       assert.equal(summary?.fields.requests, fake.counts.changeRecords, "the summary logs the requests made");
       assert.deepEqual(
@@ -136,6 +137,101 @@ describe("sendZoneChanges splits a refused batch so one bad change does not bloc
     assert.deepEqual(result.rejected, []);
     assert.equal(fake.peek(ZONE).length, 1200);
     assert.equal(fake.counts.changeRecords, 3, "1,200 records refused once, then two halves of 600");
+  });
+});
+
+/**
+ * moto's Route53 (and LocalStack's, built on it): a CREATE that repeats an
+ * earlier accepted CREATE or UPSERT word for word is refused as "already
+ * exists" whether or not the record is there (moto/route53/models.py,
+ * change_resource_record_sets: `value in the_zone.rr_changes`, then any
+ * record set sorting at or after the name). UPSERT has no such check.
+ */
+class MotoJournalRoute53 extends FakeRoute53 {
+  readonly #journal = new Set<string>();
+  override async changeRecords(zoneId: string, changes: readonly RecordChange[]): Promise<{ changeId: string }> {
+    const repeated = changes.filter((c) => c.action === "CREATE" && this.#journal.has(JSON.stringify(c.record)));
+    if (repeated.length > 0) {
+      this.counts.changeRecords++;
+      throw new ChangeRejectedError("InvalidChangeBatch", [exists(repeated[0]!.record.name.replace(".example.com", ""))]);
+    }
+    const answer = await super.changeRecords(zoneId, changes);
+    for (const c of changes) if (c.action !== "DELETE") this.#journal.add(JSON.stringify(c.record));
+    return answer;
+  }
+}
+
+describe("sendZoneChanges and an endpoint that calls a repeated CREATE existing (moto, LocalStack)", () => {
+  const record = (label: string, target = alb): DnsRecord => ({ name: `${label}.example.com`, type: "A", alias: target });
+  const attacker = { ...alb, dnsName: "attacker.example.net", evaluateTargetHealth: false };
+
+  it("re-creates a record deleted by hand: the fresh read shows it absent, so it is sent once more as an UPSERT and lands", async () => {
+    const moto = new MotoJournalRoute53();
+    moto.addZone(ZONE, "example.com");
+    await moto.changeRecords(ZONE, [{ action: "CREATE", record: record("shop") }]);
+    await moto.changeRecords(ZONE, [{ action: "DELETE", record: record("shop") }]);
+    const group: ChangeGroup = { key: "A shop.example.com", changes: [{ action: "CREATE", record: record("shop") }] };
+    const result = await sendZoneChanges(moto, ZONE, [[group]]);
+    assert.deepEqual(result.rejected, []);
+    assert.deepEqual(
+      result.sent.flatMap((s) => s.groups),
+      ["A shop.example.com"],
+    );
+    assert.deepEqual(moto.peek(ZONE), [record("shop")]);
+    assert.deepEqual(moto.calls.at(-1)?.changes, [{ action: "UPSERT", record: record("shop") }]);
+  });
+
+  it("re-creates a deleted route's record and TXT in one more request, though moto names only the first repeated CREATE", async () => {
+    const moto = new MotoJournalRoute53();
+    moto.addZone(ZONE, "example.com");
+    const group = routeGroup("shop");
+    await moto.changeRecords(ZONE, group.changes);
+    await moto.changeRecords(
+      ZONE,
+      group.changes.map((c) => ({ action: "DELETE" as const, record: c.record })),
+    );
+    const result = await sendZoneChanges(moto, ZONE, [[group]]);
+    assert.deepEqual(result.rejected, []);
+    assert.deepEqual(
+      moto.peek(ZONE).map((r) => `${r.type} ${r.name}`),
+      ["TXT a-shop.example.com", "A shop.example.com"],
+    );
+    assert.equal(moto.counts.changeRecords, 4, "two to set the scene, the refused CREATEs, one UPSERT request");
+  });
+
+  it("restores a record edited by hand: the fresh read shows exactly what the group deletes, so the DELETE goes and the CREATE is an UPSERT", async () => {
+    const moto = new MotoJournalRoute53();
+    moto.addZone(ZONE, "example.com");
+    await moto.changeRecords(ZONE, [{ action: "CREATE", record: record("shop") }]);
+    await moto.changeRecords(ZONE, [{ action: "UPSERT", record: record("shop", attacker) }]);
+    const group: ChangeGroup = {
+      key: "A shop.example.com",
+      changes: [
+        { action: "DELETE", record: record("shop", attacker) },
+        { action: "CREATE", record: record("shop") },
+      ],
+    };
+    const result = await sendZoneChanges(moto, ZONE, [[group]]);
+    assert.deepEqual(result.rejected, []);
+    assert.deepEqual(moto.peek(ZONE), [record("shop")]);
+  });
+
+  it("leaves a group refused, overwriting nothing, when the fresh read shows a record the group did not plan around (Route53's real race)", async () => {
+    const fake = world({ name: "shop.example.com", type: "A", ttl: 60, values: ["198.51.100.7"] });
+    const group: ChangeGroup = { key: "A shop.example.com", changes: [{ action: "CREATE", record: record("shop") }] };
+    const result = await sendZoneChanges(fake, ZONE, [[group]]);
+    assert.deepEqual(result.rejected, [{ group: "A shop.example.com", reasons: [exists("shop")] }]);
+    assert.deepEqual(fake.peek(ZONE), [{ name: "shop.example.com", type: "A", ttl: 60, values: ["198.51.100.7"] }]);
+    assert.equal(fake.counts.changeRecords, 1, "no UPSERT sent");
+  });
+
+  it("does not read again for a refusal that is not only about existing records", async () => {
+    const fake = world();
+    fake.rejectBatchesNaming("shop.example.com", [exists("shop"), "RRSet of type CNAME with DNS name shop.example.com. is not permitted at apex"]);
+    const group: ChangeGroup = { key: "A shop.example.com", changes: [{ action: "CREATE", record: record("shop") }] };
+    const result = await sendZoneChanges(fake, ZONE, [[group]]);
+    assert.equal(result.rejected.length, 1);
+    assert.equal(fake.counts.listRecords, 0);
   });
 });
 

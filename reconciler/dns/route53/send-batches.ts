@@ -7,10 +7,22 @@
 // every good group lands, and the bad one is reported with Route53's reasons.
 // Route53UnavailableError is not split over: it says nothing about the batch,
 // so it propagates and the controller retries the whole pass.
+//
+// One refusal is checked before it is believed: "Tried to create … but it
+// already exists" for a record that a fresh read shows absent (or holding
+// exactly what the group deletes first). Route53 never says that, but moto
+// (and LocalStack, built on it) does when a CREATE repeats an earlier one
+// word for word, which is what restoring a record deleted or edited by hand,
+// or re-creating a deleted route, sends. Such a group is sent once more with
+// those CREATEs as UPSERTs (and without the DELETE they follow), which
+// writes the same record. A record someone else created meanwhile shows in
+// the fresh read, and its group stays refused: nothing is overwritten.
 import type { Logger } from "../../../core/logger.ts";
 import { silentLogger } from "../../../core/logger.ts";
 import type { ChangeGroup, ZoneSendResult } from "../change-group.ts";
-import { ChangeRejectedError, type Route53Port } from "../route53-port.ts";
+import { ChangeRejectedError, type RecordChange, type Route53Port } from "../route53-port.ts";
+import { sameRecord } from "./record-sets.ts";
+import { portName } from "./route53-names.ts";
 
 export async function sendZoneChanges(
   port: Route53Port,
@@ -33,6 +45,18 @@ export async function sendZoneChanges(
     } catch (error) {
       if (!(error instanceof ChangeRejectedError)) throw error;
       if (groups.length === 1) {
+        const upserts = await asUpserts(port, zoneId, groups[0]!.changes, error);
+        if (upserts !== undefined) {
+          requests++;
+          try {
+            const { changeId } = await port.changeRecords(zoneId, upserts);
+            log.info({ zoneId, group: groups[0]!.key }, "Route53 said a record exists that a fresh read does not show; sent its CREATE as an UPSERT");
+            sent.push({ changeId, groups: [groups[0]!.key] });
+            return;
+          } catch (retryError) {
+            if (!(retryError instanceof ChangeRejectedError)) throw retryError;
+          }
+        }
         const group = groups[0]!.key;
         log.warn({ zoneId, group, code: error.code, reasons: error.reasons }, "Route53 refused a change group; the rest of its batch was sent without it");
         rejected.push({ group, reasons: error.reasons });
@@ -53,4 +77,36 @@ export async function sendZoneChanges(
     );
   }
   return { sent, rejected };
+}
+
+/** `[name='x.example.com.', type='A']` in "Tried to create resource record set … but it already exists" (also inside Route53's bracketed list). */
+const ALREADY_EXISTS = /Tried to create resource record set \[name='([^']*)', type='([^']*)'\] but it already exists/g;
+
+/**
+ * The group's changes with its CREATEs as UPSERTs (and the DELETEs they
+ * follow dropped), when the refusal only says records exist and a fresh read
+ * shows each CREATE's record absent or exactly what the group deletes first.
+ * Every CREATE of the group is checked, not only those named: moto names the
+ * first repeated CREATE only. Undefined when the refusal must be believed.
+ */
+async function asUpserts(port: Route53Port, zoneId: string, changes: readonly RecordChange[], error: ChangeRejectedError): Promise<RecordChange[] | undefined> {
+  const said = new Set<string>();
+  for (const reason of error.reasons) {
+    for (const [, name, type] of reason.matchAll(ALREADY_EXISTS)) said.add(`${portName(name!)}\u0000${type}`);
+    // Any other complaint (Route53 lists several as `[a, b]`) is a real one: believe the refusal.
+    if (!/^[[\],\s]*$/.test(reason.replace(ALREADY_EXISTS, ""))) return undefined;
+  }
+  const key = (record: RecordChange["record"]) => `${record.name}\u0000${record.type}`;
+  const creates = changes.filter((c) => c.action === "CREATE" && c.record.setIdentifier === undefined);
+  const created = new Set(creates.map((c) => key(c.record)));
+  if (said.size === 0 || [...said].some((k) => !created.has(k))) return undefined;
+  const fresh = await port.listRecords(zoneId);
+  for (const create of creates) {
+    const current = fresh.find((r) => r.setIdentifier === undefined && key(r) === key(create.record));
+    const deleted = changes.find((c) => c.action === "DELETE" && key(c.record) === key(create.record));
+    if (current !== undefined && (deleted === undefined || !sameRecord(current, deleted.record))) return undefined;
+  }
+  return changes
+    .filter((c) => !(c.action === "DELETE" && created.has(key(c.record))))
+    .map((c) => (c.action === "CREATE" && created.has(key(c.record)) ? { action: "UPSERT" as const, record: c.record } : c));
 }
