@@ -16,10 +16,13 @@
 // A listener may also hold IAM server certificates: ACM refuses their ARNs
 // (and the IAM policy grants ACM reads on ACM ARNs only), so they are never
 // described; unknown to the view, they count toward the limit and are never
-// detached.
+// detached. A configured listener ELBv2 refuses to list (ListenerNotFound: a
+// listenerArn from another region or a typo) is left out of the view with
+// ELBv2's message, for its routes to show; the other listeners go on.
 import type { AcmCertificate, AcmPort } from "./acm-port.ts";
 import type { AcmView } from "./certificate-plan.ts";
 import type { ListenerCertificate, ListenerPort } from "./listener-port.ts";
+import { ListenerRejectedError } from "./listener-port.ts";
 import { wildcardParent } from "./certificate-names.ts";
 
 export interface AcmViewReadContext {
@@ -36,6 +39,8 @@ export interface AcmViewReadContext {
 export class AcmViewCache {
   #certificates = new Map<string, AcmCertificate>();
   #listeners = new Map<string, ListenerCertificate[]>();
+  /** Listeners ELBv2 refused to list (a listenerArn it does not know): their routes are told, the rest goes on. */
+  #listenerErrors = new Map<string, string>();
   /** When the last full read finished; undefined before the first. */
   #readAt: number | undefined;
   readonly #staleCertificates = new Set<string>();
@@ -46,13 +51,14 @@ export class AcmViewCache {
     this.#readAt = undefined;
     this.#certificates.clear();
     this.#listeners.clear();
+    this.#listenerErrors.clear();
     this.#staleCertificates.clear();
     this.#staleListeners.clear();
   }
 
   view(): AcmView {
     const certificates = [...this.#certificates.values()].sort((a, b) => (a.arn < b.arn ? -1 : a.arn > b.arn ? 1 : 0));
-    return { certificates, listeners: new Map(this.#listeners) };
+    return { certificates, listeners: new Map(this.#listeners), ...(this.#listenerErrors.size === 0 ? {} : { listenerErrors: new Map(this.#listenerErrors) }) };
   }
 
   /** Due for a full read: never read, or read `resyncMs` or longer ago. */
@@ -77,7 +83,11 @@ export class AcmViewCache {
   async readAll(context: AcmViewReadContext, now: number): Promise<void> {
     const listed = await context.acm.listCertificates();
     const listeners = new Map<string, ListenerCertificate[]>();
-    for (const listenerArn of context.listenerArns) listeners.set(listenerArn, await context.listeners.listCertificates(listenerArn));
+    const listenerErrors = new Map<string, string>();
+    for (const listenerArn of context.listenerArns) {
+      const entries = await listOrRefused(context.listeners, listenerArn, listenerErrors);
+      if (entries !== undefined) listeners.set(listenerArn, entries);
+    }
     const wanted = new Set<string>();
     const names = new Set([...context.apexes, ...context.wildcards.map(wildcardParent)]);
     for (const { arn, domainName } of listed) if (relevant(domainName.toLowerCase(), context.apexes, names)) wanted.add(arn);
@@ -89,6 +99,7 @@ export class AcmViewCache {
     }
     this.#certificates = certificates;
     this.#listeners = listeners;
+    this.#listenerErrors = listenerErrors;
     this.#staleCertificates.clear();
     this.#staleListeners.clear();
     this.#readAt = now;
@@ -97,7 +108,13 @@ export class AcmViewCache {
   /** Only what was marked stale (and `more`). */
   async readStale(context: AcmViewReadContext, more: readonly string[] = []): Promise<void> {
     for (const listenerArn of [...this.#staleListeners].sort()) {
-      const entries = await context.listeners.listCertificates(listenerArn);
+      const entries = await listOrRefused(context.listeners, listenerArn, this.#listenerErrors);
+      this.#staleListeners.delete(listenerArn);
+      if (entries === undefined) {
+        this.#listeners.delete(listenerArn);
+        continue;
+      }
+      this.#listenerErrors.delete(listenerArn);
       this.#listeners.set(listenerArn, entries);
       // A certificate someone else put there is described, to tell whose it is.
       for (const entry of entries) if (isAcmArn(entry.arn) && !this.#certificates.has(entry.arn)) this.#staleCertificates.add(entry.arn);
@@ -133,6 +150,17 @@ function relevant(domainName: string, apexes: readonly string[], names: Readonly
   if (!domainName.startsWith("*.")) return false;
   const parent = domainName.slice(2);
   return apexes.some((apex) => parent === apex || parent.endsWith(`.${apex}`));
+}
+
+/** The listener's certificates; undefined when ELBv2 refused to list it (recorded in `errors`). Unavailability still throws: the pass is retried. */
+async function listOrRefused(port: ListenerPort, listenerArn: string, errors: Map<string, string>): Promise<ListenerCertificate[] | undefined> {
+  try {
+    return await port.listCertificates(listenerArn);
+  } catch (error) {
+    if (!(error instanceof ListenerRejectedError)) throw error;
+    errors.set(listenerArn, error.message);
+    return undefined;
+  }
 }
 
 /** An ACM certificate's ARN (`arn:<partition>:acm:…`), not an IAM server certificate's (`arn:<partition>:iam::…:server-certificate/…`). */

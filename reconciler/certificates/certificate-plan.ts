@@ -12,6 +12,8 @@ export interface AcmView {
   readonly certificates: readonly AcmCertificate[];
   /** Each configured listener's certificates as listed, default included. A listener missing here was not read: nothing is planned on it. */
   readonly listeners: ReadonlyMap<string, readonly ListenerCertificate[]>;
+  /** Configured listeners ELBv2 refused to list (ListenerNotFound, a malformed ARN…), with its message: reported on their routes. */
+  readonly listenerErrors?: ReadonlyMap<string, string>;
 }
 
 export type CertificateAction =

@@ -240,5 +240,7 @@ export function placed(status: CertificateStatus, placement: Placement | undefin
       return { kind: "listenerLimit", certificate: status, listenerArn, limit: placement.limit, held: placement.held };
     case "unknown":
       return { kind: "pending", stage: "attachment", certificate: status, detail: `listener ${listenerArn} has not been read yet` };
+    case "unreadable":
+      return { kind: "failed", certificate: status, message: `listener ${listenerArn} cannot be read: ${placement.message}` };
   }
 }

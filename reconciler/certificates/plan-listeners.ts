@@ -30,7 +30,9 @@ export type Placement =
   | { readonly kind: "attaching" }
   | { readonly kind: "limit"; readonly limit: number; readonly held: number }
   /** The listener was not read: nothing is known or planned there. */
-  | { readonly kind: "unknown" };
+  | { readonly kind: "unknown" }
+  /** ELBv2 refused to list the listener: nothing is planned there; `message` says why. */
+  | { readonly kind: "unreadable"; readonly message: string };
 
 export interface ListenerPlanInput {
   readonly certificates: readonly DesiredCertificate[];
@@ -105,6 +107,9 @@ export function planListeners(input: ListenerPlanInput): ListenerPlan {
   return {
     actions,
     awaitingDelete,
-    placement: (wildcard, listenerArn) => placements.get(`${wildcard} ${listenerArn}`) ?? { kind: "unknown" },
+    placement: (wildcard, listenerArn) => {
+      const refused = input.view.listenerErrors?.get(listenerArn);
+      return placements.get(`${wildcard} ${listenerArn}`) ?? (refused === undefined ? { kind: "unknown" } : { kind: "unreadable", message: refused });
+    },
   };
 }

@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { AcmRejectedError, AcmUnavailableError } from "./acm-port.ts";
 import { TAG_OWNER } from "./certificate-names.ts";
+import { aConfig } from "../domainroute/render/testing/platform-config.ts";
 import { certificateWorld } from "./testing/certificate-world.ts";
 import { certConfig, OUT, OWNER } from "./testing/plan-fixtures.ts";
 
@@ -76,6 +77,23 @@ describe("reconcileCertificates (ACM)", () => {
     const [second] = w.aws.acm.arns();
     assert.notEqual(second, first);
     assert.deepEqual(w.aws.listener.peek(OUT), [second]);
+  });
+
+  it("a configured listener ELBv2 does not know fails only the routes on it, with ELBv2's reason; the others go on", async () => {
+    const missing = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/internal/bbbb/9999";
+    const config = aConfig({
+      dns: { provider: "route53", ownerId: OWNER },
+      certificates: { provider: "acm" },
+      listenerArns: { "alb-out": OUT, "alb-in": missing },
+    });
+    const w = certificateWorld({ config });
+    await w.addRoute("shop", "shop.example.com");
+    await w.addRoute("x", "x.team-a.example.com", { lb: "alb-in" });
+    await w.settle();
+    assert.deepEqual(w.kinds(), { "team-a/shop": "ready", "team-a/x": "failed" });
+    const x = w.outcomes.lookup("team-a/x");
+    const message = x.known && x.outcome?.kind === "failed" ? x.outcome.message : "";
+    assert.match(message, /^listener arn:aws:elasticloadbalancing:\S+\/9999 cannot be read: Listener \S+\/9999 not found$/);
   });
 
   it("a certificate detached by hand is attached again at the next full read (drift)", async () => {
