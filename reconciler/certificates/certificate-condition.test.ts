@@ -49,6 +49,21 @@ describe("certificateStatus", () => {
       message: /already holds 25 certificates besides its default, and certificates.listenerCertificateLimit is 25.*Raise/,
     },
     {
+      name: "a listener ELBv2 refused for its quota is ListenerCertificateLimit with ELBv2's reason",
+      lookup: decided({
+        kind: "listenerLimit",
+        certificate: CERT,
+        listenerArn: OUT,
+        limit: 25,
+        held: 3,
+        refused: "Listener x has no room for certificate y (TooManyCertificates: quota reached): raise it",
+      }),
+      status: "False",
+      reason: "ListenerCertificateLimit",
+      certificate: CERT,
+      message: /^ELBv2 refused to attach .* to the HTTPS listener of \S+ \(\S+\): Listener x has no room .*TooManyCertificates/,
+    },
+    {
       name: "a failed certificate is CertificateFailed with the controller's message",
       lookup: decided({ kind: "failed", message: "ACM certificate arn:x for *.example.com is EXPIRED" }),
       status: "False",

@@ -104,6 +104,10 @@ export function certificateStatus(route: DomainRoute, lookup: CertificateOutcome
     case "pending":
       return { condition: { type, status: "False", reason: PENDING_REASON[outcome.stage], message: outcome.detail }, certificate: outcome.certificate };
     case "listenerLimit": {
+      if (outcome.refused !== undefined) {
+        const message = `ELBv2 refused to attach ${describe(outcome.certificate)} to the HTTPS listener of ${lb} (${outcome.listenerArn}): ${outcome.refused}`;
+        return { condition: { type, status: "False", reason: CERTIFICATE_REASON.ListenerCertificateLimit, message }, certificate: outcome.certificate };
+      }
       const message =
         `the HTTPS listener of ${lb} (${outcome.listenerArn}) already holds ${outcome.held} certificates besides its default, and ` +
         `certificates.listenerCertificateLimit is ${outcome.limit}: ${describe(outcome.certificate)} is not attached. Raise the load balancer's ` +

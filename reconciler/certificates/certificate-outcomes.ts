@@ -30,8 +30,19 @@ export type CertificateDecision =
   | { readonly kind: "ready"; readonly certificate: CertificateStatus; readonly listenerArn?: string }
   /** Not serving yet; `stage` says which step it waits for, `detail` what exactly. */
   | { readonly kind: "pending"; readonly stage: PendingStage; readonly certificate: CertificateStatus; readonly detail: string }
-  /** Issued, but the listener already holds `limit` certificates: attaching would exceed the quota. */
-  | { readonly kind: "listenerLimit"; readonly certificate: CertificateStatus; readonly listenerArn: string; readonly limit: number; readonly held: number }
+  /**
+   * Issued, but the listener already holds `limit` certificates: attaching would exceed the quota. `refused`: ELBv2's
+   * TooManyCertificates message, when ELBv2 found the load balancer full before the configured limit (its quota counts
+   * every listener of the load balancer).
+   */
+  | {
+      readonly kind: "listenerLimit";
+      readonly certificate: CertificateStatus;
+      readonly listenerArn: string;
+      readonly limit: number;
+      readonly held: number;
+      readonly refused?: string;
+    }
   /** It failed (ACM's status, a refused request or attachment); `message` says what and how to fix. */
   | { readonly kind: "failed"; readonly certificate?: CertificateStatus; readonly message: string }
   | { readonly kind: "notClaimed" }

@@ -48,8 +48,9 @@ export function actionKey(action: CertificateAction): string {
 
 /**
  * Actions of the last execution that failed, for the plan that follows it to
- * report: `request <wildcard>`, `import <wildcard>`, `object <wildcard>` and
- * `attach <listenerArn> <arn>` → the error's message.
+ * report: `request <wildcard>`, `import <wildcard>`, `object <wildcard>`,
+ * `attach <listenerArn> <arn>`, and `limit <listenerArn> <arn>` (an attach
+ * ELBv2 refused with TooManyCertificates) → the error's message.
  */
 export type PlanFailures = ReadonlyMap<string, string>;
 

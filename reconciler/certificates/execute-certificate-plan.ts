@@ -55,7 +55,7 @@ export async function executeCertificatePlan(actions: readonly CertificateAction
         continue;
       }
       const message = error instanceof Error ? error.message : String(error);
-      for (const key of failureKeys(action)) failures.set(key, message);
+      for (const key of failureKeys(action, error)) failures.set(key, message);
       if (!isRefusal(error)) retryable ??= error;
       if (action.kind === "attach" || action.kind === "detach") context.cache.markListenerStale(action.listenerArn);
       context.logger.warn({ action: actionKey(action), error: message }, "certificate action failed");
@@ -73,9 +73,11 @@ function isRefusal(error: unknown): boolean {
   );
 }
 
-function failureKeys(action: CertificateAction): string[] {
+function failureKeys(action: CertificateAction, error: unknown): string[] {
   switch (action.kind) {
     case "attach":
+      // No room by ELBv2's count (its quota spans the load balancer's listeners): reported as the listener limit, not as a failure.
+      if (error instanceof ListenerRejectedError && error.code === "TooManyCertificates") return action.arns.map((arn) => `limit ${action.listenerArn} ${arn}`);
       return action.arns.map((arn) => `attach ${action.listenerArn} ${arn}`);
     case "createObject":
     case "applyObject":

@@ -136,7 +136,15 @@ export function planCertManager(input: CertManagerPlanInput): CertificatePlan {
   }
   actions.push(...imports);
   const listeners = certManager.importToAcm
-    ? planListeners({ certificates: desired.certificates, inUse, view, ownerId, limit: input.listenerCertificateLimit, keep })
+    ? planListeners({
+        certificates: desired.certificates,
+        inUse,
+        view,
+        ownerId,
+        limit: input.listenerCertificateLimit,
+        keep,
+        ...(input.failures === undefined ? {} : { failures: input.failures }),
+      })
     : undefined;
   if (listeners !== undefined) actions.push(...listeners.actions);
   for (const object of objects.prune) actions.push({ kind: "deleteObject", object });

@@ -83,7 +83,15 @@ export function planCertificates(input: AcmPlanInput): CertificatePlan {
       actions.push({ kind: "request", wildcard: certificate.wildcard, request: requestFor(certificate, ownerId, choice.failed, desired) });
   }
   const inUse = new Map([...choices].flatMap(([wildcard, choice]) => (choice.use === undefined ? [] : [[wildcard, choice.use.arn] as const])));
-  const listeners = planListeners({ certificates: desired.certificates, inUse, view, ownerId, limit: input.listenerCertificateLimit, keep });
+  const listeners = planListeners({
+    certificates: desired.certificates,
+    inUse,
+    view,
+    ownerId,
+    limit: input.listenerCertificateLimit,
+    keep,
+    ...(input.failures === undefined ? {} : { failures: input.failures }),
+  });
   actions.push(...listeners.actions);
   const records = validationRecords(desired.certificates, choices, ownerId);
   const poll = [...choices.values()].flatMap((c) => (c.use === undefined && c.pending !== undefined ? [c.pending.arn] : []));
@@ -237,7 +245,14 @@ export function placed(status: CertificateStatus, placement: Placement | undefin
     case "attaching":
       return { kind: "pending", stage: "attachment", certificate: status, detail: `attaching ${status.arn} to listener ${listenerArn}` };
     case "limit":
-      return { kind: "listenerLimit", certificate: status, listenerArn, limit: placement.limit, held: placement.held };
+      return {
+        kind: "listenerLimit",
+        certificate: status,
+        listenerArn,
+        limit: placement.limit,
+        held: placement.held,
+        ...(placement.refused === undefined ? {} : { refused: placement.refused }),
+      };
     case "unknown":
       return { kind: "pending", stage: "attachment", certificate: status, detail: `listener ${listenerArn} has not been read yet` };
     case "unreadable":

@@ -19,7 +19,7 @@
 // another owner's certificate (an untagged one may be used, attached, and
 // stays when hostgate stops using it: someone else may rely on it).
 import type { AcmCertificate } from "./acm-port.ts";
-import type { AcmView, CertificateAction } from "./certificate-plan.ts";
+import type { AcmView, CertificateAction, PlanFailures } from "./certificate-plan.ts";
 import { TAG_OWNER } from "./certificate-names.ts";
 import type { DesiredCertificate } from "./desired-certificates.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
@@ -28,7 +28,8 @@ export type Placement =
   | { readonly kind: "attached" }
   /** Planned in this pass. */
   | { readonly kind: "attaching" }
-  | { readonly kind: "limit"; readonly limit: number; readonly held: number }
+  /** No room: by the configured limit, or (`refused`, ELBv2's message) because ELBv2 refused the last attach with TooManyCertificates. */
+  | { readonly kind: "limit"; readonly limit: number; readonly held: number; readonly refused?: string }
   /** The listener was not read: nothing is known or planned there. */
   | { readonly kind: "unknown" }
   /** ELBv2 refused to list the listener: nothing is planned there; `message` says why. */
@@ -43,6 +44,8 @@ export interface ListenerPlanInput {
   readonly limit: number;
   /** Owned certificates not to delete although unused: a pending one, failed ones kept to report why until a replacement is issued. */
   readonly keep: ReadonlySet<string>;
+  /** The last execution's failures: an attach ELBv2 refused for lack of room (`limit <listenerArn> <arn>`) counts as no room. */
+  readonly failures?: PlanFailures;
 }
 
 export interface ListenerPlan {
@@ -78,15 +81,17 @@ export function planListeners(input: ListenerPlanInput): ListenerPlan {
       .filter((arn) => isOwned(byArn.get(arn), input.ownerId))
       .sort(compareStrings);
     // Missing ones in wildcard order (wanted is filled in the desired order), so who gets the last room is stable.
-    const missing = [...wanted.keys()].filter((arn) => !held.has(arn));
+    const refused = (arn: string) => input.failures?.get(`limit ${listenerArn} ${arn}`);
+    const missing = [...wanted.keys()].filter((arn) => !held.has(arn) && refused(arn) === undefined);
     const room = Math.max(0, input.limit - (count - detach.length));
     const attach = missing.slice(0, room);
     for (const [arn, wildcards] of wanted) {
+      const refusal = refused(arn);
       const placement: Placement = held.has(arn)
         ? { kind: "attached" }
         : attach.includes(arn)
           ? { kind: "attaching" }
-          : { kind: "limit", limit: input.limit, held: count };
+          : { kind: "limit", limit: input.limit, held: count, ...(refusal === undefined ? {} : { refused: refusal }) };
       for (const wildcard of wildcards) placements.set(`${wildcard} ${listenerArn}`, placement);
     }
     const attachAction: CertificateAction[] = attach.length === 0 ? [] : [{ kind: "attach", listenerArn, arns: attach }];

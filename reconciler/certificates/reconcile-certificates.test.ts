@@ -153,6 +153,19 @@ describe("reconcileCertificates (ACM)", () => {
     assert.equal(w.aws.listener.calls.addCertificates, 1, "only the test's own add");
   });
 
+  it("a listener ELBv2 finds full before hostgate's limit (a quota counted per load balancer) leaves the route ListenerCertificateLimit with ELBv2's reason", async () => {
+    // The quota counts every HTTPS listener of the load balancer (and some emulators count the default certificate too).
+    const w = certificateWorld({ listenerLimit: 1 });
+    const platform = w.aws.acm.seed({ domainName: "*.other.org" });
+    await w.aws.listener.addCertificates(OUT, [platform]);
+    await w.addRoute("shop", "shop.example.com");
+    await w.settle();
+    assert.deepEqual(w.kinds(), { "team-a/shop": "listenerLimit" });
+    const shop = w.outcomes.lookup("team-a/shop");
+    const refused = shop.known && shop.outcome?.kind === "listenerLimit" ? shop.outcome.refused : undefined;
+    assert.match(refused ?? "", /already holds 1 certificates, its limit/);
+  });
+
   it("a refused request is reported on the route and tried again later, without failing the pass", async () => {
     const w = certificateWorld();
     w.aws.acm.failNext("requestCertificate", new AcmRejectedError("LimitExceededException", "too many certificates"));
