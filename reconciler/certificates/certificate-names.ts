@@ -29,6 +29,14 @@ export function wildcardFor(domain: string, apex: string): { wildcard: string; n
   return { wildcard: `*.${parent}`, names: [`*.${parent}`] };
 }
 
+/** X.509's limit on a common name, in octets: ACM's RequestCertificate DomainName and cert-manager's commonName may have no more. */
+export const COMMON_NAME_MAX = 64;
+
+/** The certificate's subject name: the first of `names` within COMMON_NAME_MAX (the wildcard, else the apex); undefined when none is. */
+export function subjectName(names: readonly string[]): string | undefined {
+  return names.find((name) => name.length <= COMMON_NAME_MAX);
+}
+
 /** `team-a.example.com` for `*.team-a.example.com`. */
 export function wildcardParent(wildcard: string): string {
   return wildcard.startsWith("*.") ? wildcard.slice(2) : wildcard;

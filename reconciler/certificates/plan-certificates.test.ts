@@ -310,6 +310,36 @@ describe("planCertificates (ACM): the listener certificate limit", () => {
   });
 });
 
+describe("planCertificates (ACM): ACM's 64-octet first name", () => {
+  it("a wildcard over 64 octets is requested under its apex, the wildcard as its other name", () => {
+    const apex = `${"a".repeat(51)}.example.com`;
+    const config = certConfig();
+    const long = { ...config, domains: [{ apex, zoneId: "ZLONG", additionalZoneIds: [] }] };
+    const { routes, claims } = world(routeFor("shop", `shop.${apex}`));
+    const p = planCertificates({
+      desired: desiredCertificates(routes, claims, long, { listeners: true }),
+      view: view([]),
+      ownerId: OWNER,
+      listenerCertificateLimit: 25,
+      now: NOW,
+    });
+    const request = p.actions[0]?.kind === "request" ? p.actions[0].request : undefined;
+    assert.equal(request?.domainName, apex);
+    assert.deepEqual([...(request?.subjectAlternativeNames ?? [])].sort(), [`*.${apex}`, apex]);
+  });
+
+  it("a parent wildcard over 64 octets is not requested: the route fails saying why and what to do", () => {
+    const parent = `${"a".repeat(55)}.example.com`;
+    const p = plan([routeFor("x", `x.${parent}`)], view([]));
+    assert.deepEqual(keys(p.actions), []);
+    const outcome = p.outcomes.get("team-a/x")!;
+    assert.ok(
+      outcome.kind === "failed" && /for \*\.a+\.example\.com: it is 69 characters; ACM's first name may have 64 at most.*shorter parent domain/.test(outcome.message),
+      JSON.stringify(outcome),
+    );
+  });
+});
+
 describe("planCertificates (ACM): failed certificates", () => {
   const statuses = ["EXPIRED", "VALIDATION_TIMED_OUT", "FAILED", "REVOKED"] as const;
   for (const status of statuses) {

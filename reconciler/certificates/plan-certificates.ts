@@ -34,7 +34,7 @@ import type { RecordRequest } from "../dns/record-requests.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { AcmCertificate, AcmStatus } from "./acm-port.ts";
 import type { AcmView, CertificateAction, CertificatePlan, PlanFailures } from "./certificate-plan.ts";
-import { certificateTags, idempotencyToken, TAG_OWNER, TAG_WILDCARD, wildcardParent } from "./certificate-names.ts";
+import { COMMON_NAME_MAX, certificateTags, idempotencyToken, subjectName, TAG_OWNER, TAG_WILDCARD, wildcardParent } from "./certificate-names.ts";
 import type { CertificateDecision, CertificateStatus } from "./certificate-outcomes.ts";
 import type { DesiredCertificate, DesiredCertificates } from "./desired-certificates.ts";
 import type { Placement } from "./plan-listeners.ts";
@@ -79,7 +79,7 @@ export function planCertificates(input: AcmPlanInput): CertificatePlan {
     if (choice.use !== undefined) continue;
     for (const failed of choice.failed) keep.add(failed.arn);
     if (choice.pending !== undefined) keep.add(choice.pending.arn);
-    else if (ownerId !== "")
+    else if (ownerId !== "" && subjectName(certificate.names) !== undefined)
       actions.push({ kind: "request", wildcard: certificate.wildcard, request: requestFor(certificate, ownerId, choice.failed, desired) });
   }
   const inUse = new Map([...choices].flatMap(([wildcard, choice]) => (choice.use === undefined ? [] : [[wildcard, choice.use.arn] as const])));
@@ -137,7 +137,8 @@ function newest(certificates: readonly AcmCertificate[]): AcmCertificate | undef
 function requestFor(certificate: DesiredCertificate, ownerId: string, failed: readonly AcmCertificate[], desired: DesiredCertificates) {
   const routeUids = certificate.routes.map((ref) => desired.routes.get(ref)?.uid ?? ref);
   return {
-    domainName: certificate.wildcard,
+    // ACM's first name may have 64 octets at most: the wildcard, else the apex (the planner requests none when neither fits).
+    domainName: subjectName(certificate.names)!,
     subjectAlternativeNames: certificate.names,
     idempotencyToken: idempotencyToken(
       ownerId,
@@ -221,6 +222,12 @@ function outcomeFor(
       ? `ACM is validating ${choice.pending.arn} for ${wildcard} through its CNAME records in zone ${certificate.zoneId}`
       : `waiting for ACM to show the validation records of ${choice.pending.arn} for ${wildcard}`;
     return { kind: "pending", stage: "validation", certificate: status, detail };
+  }
+  if (subjectName(certificate.names) === undefined) {
+    const message =
+      `ACM cannot issue a certificate for ${wildcard}: it is ${wildcard.length} characters; ACM's first name may have ${COMMON_NAME_MAX} at most ` +
+      "and the certificate has no shorter name; serve the route under a shorter parent domain";
+    return { kind: "failed", certificate: statusOf(certificate, undefined), message };
   }
   if (!requestable) {
     const message = `no issued certificate covers ${certificate.names.join(", ")}, and hostgate requests none without an owner: set dns.ownerId (the tag that marks hostgate's certificates)`;

@@ -7,6 +7,7 @@ import type { IssuerRef } from "../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
 import { sortKeysDeep } from "../../app-id-table/sort-keys.ts";
 import { sortedKeys } from "../../domainroute/render/metadata.ts";
+import { subjectName } from "../certificate-names.ts";
 
 export const CERTIFICATE_API_VERSION = "cert-manager.io/v1";
 
@@ -20,9 +21,6 @@ export interface CertificateInput {
   /** On the Certificate and, through secretTemplate, on its Secret (so both can be selected). */
   readonly labels?: Readonly<Record<string, string>>;
 }
-
-/** X.509's (and cert-manager's) limit on a common name, in octets. */
-const COMMON_NAME_MAX = 64;
 
 /**
  * The subject's common name is the first name that fits in 64 octets (the
@@ -40,7 +38,7 @@ export function renderCertificate(input: CertificateInput): KubeObject {
   const labels = sortedKeys(input.labels ?? {});
   const hasLabels = Object.keys(labels).length > 0;
   const dnsNames = [...new Set(input.dnsNames)].sort();
-  const commonName = dnsNames.find((name) => name.length <= COMMON_NAME_MAX);
+  const commonName = subjectName(dnsNames);
   return sortKeysDeep({
     apiVersion: CERTIFICATE_API_VERSION,
     kind: "Certificate",

@@ -184,6 +184,8 @@ export class FakeAcm implements AcmPort {
     this.#call("requestCertificate");
     const names = uniqueNames(request.domainName, request.subjectAlternativeNames);
     for (const name of names) checkName(name);
+    if (request.domainName.length > 64)
+      throw new AcmRejectedError("ValidationException", `The first domain name can't exceed 64 octets: ${request.domainName} has ${request.domainName.length}`);
     if (!TOKEN.test(request.idempotencyToken)) {
       throw new AcmRejectedError("ValidationException", `IdempotencyToken "${request.idempotencyToken}" must be 1 to 32 word characters (\\w)`);
     }
