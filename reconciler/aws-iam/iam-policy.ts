@@ -23,7 +23,8 @@
 //     tagged with its owner id. What IAM cannot tell apart: a tag added with
 //     a request or import from one added later, so the role could tag another
 //     certificate of the account as hostgate's and then delete it; the
-//     reconciler never calls AddTagsToCertificate itself, so a CloudTrail
+//     reconciler never calls AddTagsToCertificate itself against AWS (only
+//     after an emulator dropped the tags on a re-import), so a CloudTrail
 //     AddTagsToCertificate event by this role is the alarm.
 //   ELBv2 (whenever certificates go to ACM): Add/RemoveListenerCertificates on
 //     the configured listeners only; DescribeListenerCertificates on "*" (Elastic

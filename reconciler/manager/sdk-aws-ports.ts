@@ -29,13 +29,10 @@ export async function sdkAwsPorts(config: PlatformConfig, logger: Logger): Promi
   const certificates = config.certificates;
   if (certificates.provider === "acm" || (certificates.provider === "cert-manager" && certificates.certManager?.importToAcm === true)) {
     const region = listenerRegion(config);
-    const { ACMClient } = await import("@aws-sdk/client-acm");
-    const { ElasticLoadBalancingV2Client } = await import("@aws-sdk/client-elastic-load-balancing-v2");
-    const { SdkAcm } = await import("../certificates/aws/sdk-acm.ts");
-    const { SdkListener } = await import("../certificates/aws/sdk-listener.ts");
-    const options = { maxAttempts: 1, ...(region === undefined ? {} : { region }) };
-    ports.acm = new SdkAcm(new ACMClient(options), retry);
-    ports.listeners = new SdkListener(new ElasticLoadBalancingV2Client(options), retry);
+    const { SdkAcm, defaultAcmClient } = await import("../certificates/aws/sdk-acm.ts");
+    const { SdkListener, defaultListenerClient } = await import("../certificates/aws/sdk-listener.ts");
+    ports.acm = new SdkAcm(defaultAcmClient(region), retry);
+    ports.listeners = new SdkListener(defaultListenerClient(region), retry);
   }
   return ports;
 }

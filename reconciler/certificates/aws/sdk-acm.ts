@@ -7,6 +7,8 @@
 // callers to retry (core/aws/aws-retry.ts), and turns ACM's errors into the
 // port's: in use, rejected (retrying will not help), unavailable (with what
 // to fix when it is IAM or credentials).
+import type { AwsHttpTimeouts } from "../../../core/aws/aws-http-timeouts.ts";
+import { AWS_HTTP_TIMEOUTS } from "../../../core/aws/aws-http-timeouts.ts";
 import {
   ACMClient,
   CertificateStatus,
@@ -39,11 +41,12 @@ const PAGE_SIZE = 1000;
 /**
  * A client from the SDK's default chain (AWS_REGION, AWS_ENDPOINT_URL,
  * profiles, web identity, pod identity), no hostgate flag in between. ACM is
- * regional: the region must be the load balancers'. The SDK's own retries are
- * off; SdkAcm retries.
+ * regional: `region` is the load balancers' (reconciler/manager/sdk-aws-ports.ts
+ * takes it from the listener ARNs). The SDK's own retries are off; SdkAcm
+ * retries. Bounded connection and socket times (core/aws/aws-http-timeouts.ts).
  */
-export function defaultAcmClient(): ACMClient {
-  return new ACMClient({ maxAttempts: 1 });
+export function defaultAcmClient(region?: string, timeouts: AwsHttpTimeouts = AWS_HTTP_TIMEOUTS): ACMClient {
+  return new ACMClient({ maxAttempts: 1, requestHandler: { ...timeouts }, ...(region === undefined ? {} : { region }) });
 }
 
 export class SdkAcm implements AcmPort {

@@ -3,6 +3,8 @@
 // AddListenerCertificates / RemoveListenerCertificates call (ELBv2 takes one
 // per call), retries what AWS asks callers to retry (core/aws/aws-retry.ts)
 // and turns ELBv2's errors into the port's, with messages that say what to fix.
+import type { AwsHttpTimeouts } from "../../../core/aws/aws-http-timeouts.ts";
+import { AWS_HTTP_TIMEOUTS } from "../../../core/aws/aws-http-timeouts.ts";
 import {
   AddListenerCertificatesCommand,
   DescribeListenerCertificatesCommand,
@@ -19,9 +21,13 @@ import { ListenerRejectedError, ListenerUnavailableError } from "../listener-por
 /** DescribeListenerCertificates' largest page. */
 const PAGE_SIZE = 400;
 
-/** A client from the SDK's default chain (AWS_REGION, AWS_ENDPOINT_URL, web identity…), no hostgate flag; the SDK's own retries off. */
-export function defaultListenerClient(): ElasticLoadBalancingV2Client {
-  return new ElasticLoadBalancingV2Client({ maxAttempts: 1 });
+/**
+ * A client from the SDK's default chain (AWS_ENDPOINT_URL, web identity…), no
+ * hostgate flag; `region` is the listeners'; the SDK's own retries off; bounded
+ * connection and socket times (core/aws/aws-http-timeouts.ts).
+ */
+export function defaultListenerClient(region?: string, timeouts: AwsHttpTimeouts = AWS_HTTP_TIMEOUTS): ElasticLoadBalancingV2Client {
+  return new ElasticLoadBalancingV2Client({ maxAttempts: 1, requestHandler: { ...timeouts }, ...(region === undefined ? {} : { region }) });
 }
 
 export class SdkListener implements ListenerPort {

@@ -17,6 +17,8 @@ import {
 import { AwsRetry, type AwsRetryOptions } from "../../../core/aws/aws-retry.ts";
 import type { ChangeStatus, DnsRecord, HostedZone, RecordChange, Route53Port } from "../route53-port.ts";
 import { Route53UnavailableError } from "../route53-port.ts";
+import type { AwsHttpTimeouts } from "../../../core/aws/aws-http-timeouts.ts";
+import { AWS_HTTP_TIMEOUTS } from "../../../core/aws/aws-http-timeouts.ts";
 import { type Route53Call, route53Error } from "./route53-errors.ts";
 import { bareChangeId, bareZoneId, portName, route53Name } from "./route53-names.ts";
 
@@ -24,24 +26,11 @@ import { bareChangeId, bareZoneId, portName, route53Name } from "./route53-names
 export const ROUTE53_FALLBACK_REGION = "us-east-1";
 
 /**
- * How long a connection may take to open and a socket may stay silent (ms).
- * The SDK's own default is no limit: a connection dropped without a word (a
- * NAT gateway that forgot it, a hung proxy) would hold the DNS controller's
- * one worker forever. A timeout is a network failure: retried with backoff.
- */
-export const ROUTE53_HTTP_TIMEOUTS: Route53HttpTimeouts = { connectionTimeout: 10_000, socketTimeout: 30_000 };
-
-export interface Route53HttpTimeouts {
-  readonly connectionTimeout: number;
-  readonly socketTimeout: number;
-}
-
-/**
  * A client from the SDK's default chain (AWS_REGION, AWS_ENDPOINT_URL,
  * profiles, web identity, pod identity), with no hostgate flag in between;
  * only when nothing names a region does it fall back to us-east-1.
  */
-export async function defaultRoute53Client(timeouts: Route53HttpTimeouts = ROUTE53_HTTP_TIMEOUTS): Promise<Route53Client> {
+export async function defaultRoute53Client(timeouts: AwsHttpTimeouts = AWS_HTTP_TIMEOUTS): Promise<Route53Client> {
   const options = { maxAttempts: 1, requestHandler: { ...timeouts } };
   const client = new Route53Client(options);
   try {
