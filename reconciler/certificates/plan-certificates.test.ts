@@ -334,7 +334,8 @@ describe("planCertificates (ACM): ACM's 64-octet first name", () => {
     assert.deepEqual(keys(p.actions), []);
     const outcome = p.outcomes.get("team-a/x")!;
     assert.ok(
-      outcome.kind === "failed" && /for \*\.a+\.example\.com: it is 69 characters; ACM's first name may have 64 at most.*shorter parent domain/.test(outcome.message),
+      outcome.kind === "failed" &&
+        /for \*\.a+\.example\.com: it is 69 characters; ACM's first name may have 64 at most.*shorter parent domain/.test(outcome.message),
       JSON.stringify(outcome),
     );
   });
