@@ -9,133 +9,30 @@
 //            ─► steady state (no write) ─► hand edit restored ─► delete: exactly hostgate's things gone
 //
 // Exit 0 when every step passed, 1 when one failed, 2 when no emulator can be had.
-import { mkdtempSync } from "node:fs";
+import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import type { PlatformConfig } from "../core/config/platform-config.ts";
 import { FakeKubeApi } from "../core/kube/testing/fake-kube-api.ts";
 import type { KubeObject } from "../core/kube/object-key.ts";
 import { DOMAIN_ROUTES } from "../reconciler/resources.ts";
 import { ReconcilerManager } from "../reconciler/manager/reconciler-manager.ts";
 import { sdkAwsPorts } from "../reconciler/manager/sdk-aws-ports.ts";
-import { certificate, listenerCertificates, zoneLines } from "./aws-inspect.ts";
+import { zoneLines } from "./aws-inspect.ts";
+import { checkCertificate, checkRecords, expectedAliases, leftovers, settledPassSince } from "./aws-checks.ts";
+import type { Run } from "./aws-checks.ts";
 import { currentLine, deleteRecordSet, repointAlias } from "./hand-edits.ts";
 import { fileLogger } from "./file-logger.ts";
 import { journaledPorts, writesSince } from "./journaled-ports.ts";
 import type { PortCall } from "./journaled-ports.ts";
 import { EXIT_NO_EMULATOR, NoEmulatorError, emulator, useDummyCredentials } from "./moto-server.ts";
 import type { Emulator } from "./moto-server.ts";
-import { OWNER_ID, RESYNC_MS, writePlatformConfig } from "./platform-config.ts";
+import { RESYNC_MS, writePlatformConfig } from "./platform-config.ts";
 import { APEXES, awsClients, setUpPlatform, zoneIdRetries } from "./platform-setup.ts";
-import type { AwsClients, Platform } from "./platform-setup.ts";
 import { NAMESPACE, ROUTES, TAKEN, conditionStatus, conditionSummary, routeObject, storedRoute } from "./routes.ts";
 import { checkRefusedRoute } from "./refused-route.ts";
-import type { RouteCase } from "./routes.ts";
 import { StepFailed, Steps, expect, seconds, waitFor } from "./steps.ts";
 
-const OWNER_TAG = "hostgate.dev/owner";
 const READY_TIMEOUT_MS = 180_000;
-
-interface Run {
-  clients: AwsClients;
-  platform: Platform;
-  config: PlatformConfig;
-  api: FakeKubeApi;
-  manager: ReconcilerManager;
-  journal: PortCall[];
-  /** apex → the zone's records before hostgate ran. */
-  baseline: Map<string, string[]>;
-  /** route name → the certificate ARN its status named. */
-  certificates: Map<string, string>;
-}
-
-/** The alias records hostgate should hold for a route (A, and AAAA on a dualstack ALB). */
-function expectedAliases(run: Run, route: RouteCase): string[] {
-  const lb = run.platform.loadBalancers[route.lb];
-  const types = lb.ipAddressType === "dualstack" ? ["A", "AAAA"] : ["A"];
-  return types.map((type) => `${route.domain} ${type} ALIAS ${lb.hostedZoneId} ${lb.dnsName}`);
-}
-
-function expectedOwnerRecord(route: RouteCase, type: string): string {
-  const value = `"heritage=external-dns,external-dns/owner=${OWNER_ID},external-dns/resource=domainroute/${NAMESPACE}/${route.name}"`;
-  return `${type.toLowerCase()}-${route.domain} TXT ${value}`;
-}
-
-async function checkRecords(run: Run, route: RouteCase): Promise<string> {
-  const lines = await zoneLines(run.clients, run.platform.zones[route.apex]);
-  for (const alias of expectedAliases(run, route)) {
-    expect(lines.includes(alias), `zone ${route.apex} lacks "${alias}"; it holds:\n    ${lines.join("\n    ")}`);
-    const owner = expectedOwnerRecord(route, alias.split(" ")[1]);
-    expect(lines.includes(owner), `zone ${route.apex} lacks the owner record "${owner}"; it holds:\n    ${lines.join("\n    ")}`);
-  }
-  const lb = run.platform.loadBalancers[route.lb];
-  const zoneId = run.platform.zones[route.apex];
-  const statusDns = JSON.stringify(storedRoute(run.api, route.name)?.status?.dns ?? []);
-  const wantedDns = JSON.stringify(expectedAliases(run, route).map((a) => ({ name: route.domain, type: a.split(" ")[1], target: lb.dnsName, zoneId })));
-  expect(statusDns === wantedDns, `${route.name}'s status.dns is ${statusDns}, expected ${wantedDns}`);
-  const added = lines.filter((line) => !run.baseline.get(route.apex)!.includes(line));
-  return `${route.apex} gained ${added.length} records:\n    ${added.join("\n    ")}`;
-}
-
-async function checkCertificate(run: Run, route: RouteCase): Promise<string> {
-  const status = storedRoute(run.api, route.name)?.status?.certificate;
-  const arn = status?.arn;
-  expect(arn !== undefined, `${route.name}'s status.certificate names no ARN: ${JSON.stringify(status)}`);
-  run.certificates.set(route.name, arn!);
-  const view = await certificate(run.clients, arn!);
-  expect(view !== undefined, `ACM does not know ${arn}`);
-  expect(view!.status === "ISSUED", `${arn} is ${view!.status}, not ISSUED`);
-  expect(view!.domainName === route.wildcard, `${arn} is for ${view!.domainName}, not ${route.wildcard}`);
-  expect(view!.names.includes(route.apex), `${arn} does not cover the apex ${route.apex}: ${view!.names.join(", ")}`);
-  expect(view!.tags[OWNER_TAG] === OWNER_ID, `${arn} is not tagged ${OWNER_TAG}=${OWNER_ID}: ${JSON.stringify(view!.tags)}`);
-  const lb = run.platform.loadBalancers[route.lb];
-  const attached = await listenerCertificates(run.clients, lb.listenerArn);
-  expect(attached.get(arn!) === false, `${arn} is not on ${route.lb}'s listener as an extra certificate: ${JSON.stringify([...attached])}`);
-  expect(attached.get(run.platform.defaultCertificateArn) === true, `${route.lb}'s default certificate changed: ${JSON.stringify([...attached])}`);
-  return `${route.wildcard} ISSUED, tagged, on ${route.lb}'s listener (${arn})`;
-}
-
-/** Waits for a pass of each wholesale controller that re-read Route53 (the resync) and then went idle. */
-async function settledPassSince(run: Run, mark: number, before: Record<string, { reconciles: number }>): Promise<void> {
-  await waitFor(
-    "the DNS and certificate controllers each ran again (DNS re-reading Route53 at its resync) and went idle",
-    RESYNC_MS + 30_000,
-    async () => {
-      const stats = run.manager.stats();
-      const ran = ["dns", "certificates"].every((name) => (stats[name]?.reconciles ?? 0) > (before[name]?.reconciles ?? 0));
-      const reread = run.journal.some((call) => call.at >= mark && call.port === "route53" && call.method === "listRecords");
-      const idle = Object.values(stats).every((s) => s.inFlight === 0);
-      return ran && reread && idle ? true : undefined;
-    },
-    () => JSON.stringify(run.manager.stats()),
-  );
-}
-
-/** What differs from the platform as set up: records left or lost, hostgate certificates left, listener certificates other than the default. */
-async function leftovers(run: Run): Promise<string[]> {
-  const problems: string[] = [];
-  for (const apex of APEXES) {
-    const lines = await zoneLines(run.clients, run.platform.zones[apex]);
-    const baseline = run.baseline.get(apex)!;
-    const extra = lines.filter((l) => !baseline.includes(l));
-    const missing = baseline.filter((l) => !lines.includes(l));
-    if (extra.length > 0 || missing.length > 0)
-      problems.push(`zone ${apex} differs from before hostgate ran: left ${JSON.stringify(extra)}, lost ${JSON.stringify(missing)}`);
-  }
-  for (const [name, arn] of run.certificates) {
-    const left = await certificate(run.clients, arn);
-    if (left !== undefined) problems.push(`${name}'s certificate ${arn} is still in ACM (${left.status})`);
-  }
-  for (const [name, lb] of Object.entries(run.platform.loadBalancers)) {
-    const attached = await listenerCertificates(run.clients, lb.listenerArn);
-    if (attached.size !== 1 || attached.get(run.platform.defaultCertificateArn) !== true) {
-      problems.push(`${name}'s listener should hold only its default certificate: ${JSON.stringify([...attached])}`);
-    }
-  }
-  const kept = await certificate(run.clients, run.platform.defaultCertificateArn);
-  if (kept?.tags.team !== "platform") problems.push(`the default certificate changed or went: ${JSON.stringify(kept)}`);
-  return problems;
-}
 
 /** What the run must undo at the end, also on failure or SIGINT: the reconciler, the log file. */
 type Cleanups = (() => Promise<void>)[];
@@ -308,10 +205,8 @@ async function run(): Promise<number> {
     );
   } catch (error) {
     const cause = (error as Error).cause ?? error;
-    if (cause instanceof NoEmulatorError) {
-      console.error(`hostgate emulator:aws: ${(cause as Error).message}`);
-      return EXIT_NO_EMULATOR;
-    }
+    // The ✗ line above said what to install or set.
+    if (cause instanceof NoEmulatorError) return EXIT_NO_EMULATOR;
     return 1;
   }
   const workDir = mkdtempSync(join(tmpdir(), "hostgate-aws-e2e-"));
@@ -342,7 +237,8 @@ async function run(): Promise<number> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
-  console.log(`${code === 0 ? "✓ all" : "✗ stopped after"} ${steps.passed} steps passed in ${steps.elapsed()}; reconciler log: ${logPath}`);
+  const log = existsSync(logPath) ? `; reconciler log: ${logPath}` : "";
+  console.log(`${code === 0 ? "✓ all" : "✗ stopped after"} ${steps.passed} steps passed in ${steps.elapsed()}${log}`);
   return code;
 }
 

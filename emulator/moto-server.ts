@@ -5,7 +5,7 @@
 // `hostgate serve` uses) finds them.
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
-import { createServer } from "node:net";
+import { freePort } from "../webhook/testing/http.ts";
 
 /** Exit code when no emulator can be had: not a failed conformance run, a missing tool. */
 export const EXIT_NO_EMULATOR = 2;
@@ -66,15 +66,6 @@ export async function emulator(): Promise<Emulator> {
     throw error;
   }
   return { endpoint, description: `moto_server started on ${endpoint} (MOTO_ACM_VALIDATION_WAIT=${ACM_VALIDATION_WAIT_SECONDS})`, stop };
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve, reject) => server.listen(0, "127.0.0.1", resolve).once("error", reject));
-  const address = server.address();
-  await new Promise((resolve) => server.close(resolve));
-  if (address === null || typeof address === "string") throw new Error("the loopback interface gave no port");
-  return address.port;
 }
 
 async function untilAnswering(endpoint: string, child: ChildProcess, stderr: string[]): Promise<void> {

@@ -10,8 +10,10 @@ import { EXAMPLES } from "../core/cli/paths.ts";
 import { loadPlatformConfig } from "../core/config/index.ts";
 import type { PlatformConfig } from "../core/config/index.ts";
 import type { Platform } from "./platform-setup.ts";
+import { RUN_ID } from "./run-id.ts";
 
-export const OWNER_ID = "hostgate-e2e";
+/** Another per run, so certificates and records an earlier run left in the same emulator are not this run's. */
+export const OWNER_ID = `hostgate-e2e-${RUN_ID}`;
 /** The shortest the config allows: a hand edit is restored within it. */
 export const RESYNC_INTERVAL = "30s";
 export const RESYNC_MS = 30_000;

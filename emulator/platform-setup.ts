@@ -10,6 +10,7 @@ import { ZONE_ID_PATTERN } from "../core/config/schema.ts";
 import type { LoadBalancerName } from "../core/config/platform-config.ts";
 import { serverPair } from "../reconciler/certificates/testing/pem-fixtures.ts";
 import { vpcWithSubnets } from "./ec2-query.ts";
+import { RUN_ID } from "./run-id.ts";
 
 export const APEXES = ["example.com", "corp.example.net"] as const;
 
@@ -72,7 +73,7 @@ export async function setUpPlatform(clients: AwsClients, endpoint: string): Prom
   const { subnetIds } = await vpcWithSubnets(endpoint);
   const loadBalancer = async (name: LoadBalancerName, scheme: "internet-facing" | "internal", ipAddressType: "ipv4" | "dualstack") => {
     const created = await clients.elb.send(
-      new CreateLoadBalancerCommand({ Name: name, Subnets: subnetIds, Scheme: scheme, Type: "application", IpAddressType: ipAddressType }),
+      new CreateLoadBalancerCommand({ Name: `${name}-${RUN_ID}`, Subnets: subnetIds, Scheme: scheme, Type: "application", IpAddressType: ipAddressType }),
     );
     const lb = created.LoadBalancers?.[0];
     if (lb?.LoadBalancerArn === undefined || lb.DNSName === undefined || lb.CanonicalHostedZoneId === undefined) {
