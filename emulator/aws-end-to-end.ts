@@ -27,7 +27,7 @@ import type { PortCall } from "./journaled-ports.ts";
 import { EXIT_NO_EMULATOR, NoEmulatorError, emulator, useDummyCredentials } from "./moto-server.ts";
 import type { Emulator } from "./moto-server.ts";
 import { RESYNC_MS, writePlatformConfig } from "./platform-config.ts";
-import { APEXES, awsClients, setUpPlatform, zoneIdRetries } from "./platform-setup.ts";
+import { APEXES, awsClients, setUpPlatform } from "./platform-setup.ts";
 import { NAMESPACE, ROUTES, TAKEN, conditionStatus, conditionSummary, routeObject, storedRoute } from "./routes.ts";
 import { checkRefusedRoute } from "./refused-route.ts";
 import { StepFailed, Steps, expect, seconds, waitFor } from "./steps.ts";
@@ -43,7 +43,7 @@ async function main(steps: Steps, cleanups: Cleanups, workDir: string, logPath: 
     "set up the platform in AWS: two hosted zones, platform records, a default certificate, two ALBs with HTTPS listeners",
     () => setUpPlatform(clients, endpoint),
     (p) =>
-      `zones ${JSON.stringify(p.zones)} (${zoneIdRetries.count} emulator zone ids without AWS's leading Z re-drawn), ` +
+      `zones ${JSON.stringify(p.zones)}, ` +
       `listeners ${Object.values(p.loadBalancers)
         .map((lb) => lb.listenerArn)
         .join(", ")}`,

@@ -5,8 +5,7 @@
 // reconciler starts, so the run can check hostgate left every bit of it alone.
 import { ACMClient, ImportCertificateCommand } from "@aws-sdk/client-acm";
 import { CreateListenerCommand, CreateLoadBalancerCommand, ElasticLoadBalancingV2Client } from "@aws-sdk/client-elastic-load-balancing-v2";
-import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, DeleteHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
-import { ZONE_ID_PATTERN } from "../core/config/schema.ts";
+import { ChangeResourceRecordSetsCommand, CreateHostedZoneCommand, Route53Client } from "@aws-sdk/client-route-53";
 import type { LoadBalancerName } from "../core/config/platform-config.ts";
 import { serverPair } from "../reconciler/certificates/testing/pem-fixtures.ts";
 import { vpcWithSubnets } from "./ec2-query.ts";
@@ -99,30 +98,16 @@ export async function setUpPlatform(clients: AwsClients, endpoint: string): Prom
   return { zones, loadBalancers, defaultCertificateArn };
 }
 
-/** Zones re-created because the emulator's id did not fit the config schema (see hostedZone). */
-export const zoneIdRetries = { count: 0 };
-
-/**
- * A public hosted zone for `apex`. AWS's zone ids start with `Z`, and the
- * config schema (core/config/schema.ts ZONE_ID_PATTERN) requires it; moto draws
- * its ids from [A-Z0-9] at random, so a zone whose id the schema would refuse
- * is deleted and created again (1 in 36 fits: a few dozen fast calls).
- */
+/** A public hosted zone for `apex`, as the platform team creates it. */
 async function hostedZone(clients: AwsClients, apex: string): Promise<string> {
-  const pattern = new RegExp(ZONE_ID_PATTERN);
-  for (let attempt = 0; attempt < 1000; attempt++) {
-    const created = await clients.route53.send(
-      new CreateHostedZoneCommand({
-        Name: apex,
-        CallerReference: `hostgate-e2e-${apex}-${Date.now()}-${attempt}`,
-        HostedZoneConfig: { Comment: "platform zone", PrivateZone: false },
-      }),
-    );
-    const zoneId = created.HostedZone?.Id?.replace("/hostedzone/", "");
-    if (zoneId === undefined) throw new Error(`CreateHostedZone for ${apex} returned no zone id`);
-    if (pattern.test(zoneId)) return zoneId;
-    zoneIdRetries.count++;
-    await clients.route53.send(new DeleteHostedZoneCommand({ Id: zoneId }));
-  }
-  throw new Error(`the emulator gave no zone id for ${apex} matching ${ZONE_ID_PATTERN} in 1000 attempts`);
+  const created = await clients.route53.send(
+    new CreateHostedZoneCommand({
+      Name: apex,
+      CallerReference: `hostgate-e2e-${apex}-${Date.now()}`,
+      HostedZoneConfig: { Comment: "platform zone", PrivateZone: false },
+    }),
+  );
+  const zoneId = created.HostedZone?.Id?.replace("/hostedzone/", "");
+  if (zoneId === undefined) throw new Error(`CreateHostedZone for ${apex} returned no zone id`);
+  return zoneId;
 }

@@ -43,6 +43,14 @@ describe("the dns and certificates sections", () => {
     assert.equal(config.loadBalancers["alb-in"].listenerArn, LISTENER_IN);
   });
 
+  it("accept the zone ids of Route53-compatible endpoints, which need not start with Z (moto draws them at random)", () => {
+    const config = parsePlatformConfig(
+      configYaml((c) => ((c.domains as Record<string, unknown>[])[0]!.zoneId = "5F7ZXK7GE5BXZBN89QNA9W")),
+      "platform.yaml",
+    );
+    assert.equal(config.domains[0].zoneId, "5F7ZXK7GE5BXZBN89QNA9W");
+  });
+
   it("fill cert-manager's defaults", () => {
     const config = parsePlatformConfig(
       configYaml((c) => (c.certificates = { provider: "cert-manager", certManager: { issuerRef: { name: "letsencrypt-dns" } } })),

@@ -4,8 +4,12 @@
 
 /** Lowercase DNS name of at least two labels, 253 characters at most. */
 export const DNS_NAME_PATTERN = "^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$";
-/** Route53 hosted zone ID. */
-export const ZONE_ID_PATTERN = "^Z[A-Z0-9]{1,31}$";
+/**
+ * Route53 hosted zone ID: uppercase letters and digits, 32 at most, as the
+ * API reference allows. AWS's own start with `Z`, but Route53-compatible
+ * endpoints (moto, LocalStack) draw theirs at random, so the `Z` is not required.
+ */
+export const ZONE_ID_PATTERN = "^[A-Z0-9]{1,32}$";
 /** Kubernetes namespace (RFC 1123 label). */
 export const NAMESPACE_PATTERN = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 /** Lowercase HTTP header field name (RFC 9110 token). */
@@ -108,7 +112,7 @@ export const platformConfigSchema = {
             type: "string",
             pattern: ZONE_ID_PATTERN,
             description:
-              "Route53 hosted zone ID of the apex: `Z` then up to 31 uppercase letters or digits, e.g. `Z0123456789ABC` (without the `/hostedzone/` prefix).",
+              "Route53 hosted zone ID of the apex: up to 32 uppercase letters or digits, e.g. `Z0123456789ABC` (without the `/hostedzone/` prefix).",
           },
           additionalZoneIds: {
             type: "array",
