@@ -111,8 +111,7 @@ export const platformConfigSchema = {
           zoneId: {
             type: "string",
             pattern: ZONE_ID_PATTERN,
-            description:
-              "Route53 hosted zone ID of the apex: up to 32 uppercase letters or digits, e.g. `Z0123456789ABC` (without the `/hostedzone/` prefix).",
+            description: "Route53 hosted zone ID of the apex: up to 32 uppercase letters or digits, e.g. `Z0123456789ABC` (without the `/hostedzone/` prefix).",
           },
           additionalZoneIds: {
             type: "array",
