@@ -44,6 +44,19 @@ export function edgeReleased(input: RouteInput): boolean {
   return dnsReleased(input.route, input.dns, input.config) && certificateReleased(input.route, input.certificate, input.config);
 }
 
+/**
+ * What a deleting route waiting on the DNS and certificate controllers says:
+ * the conditions of those controllers only. With external-dns the DNSEndpoint
+ * goes with the route's other objects and nothing is waited for, so DNSReady
+ * is left as it was (reading the endpoint being pruned would say it is about
+ * to be created).
+ */
+export function releaseConditions(input: RouteInput): ConditionInput[] {
+  const { route, config } = input;
+  const dns = dnsStatus(route, input.dns, config);
+  return [...(dns === undefined ? [] : [dns.condition]), certificateStatus(route, input.certificate, config).condition];
+}
+
 /** With external-dns the record follows the route's DNSEndpoint, which exists only while the route is served. */
 function externalDns(input: RouteInput, served: "taken" | "serving" | Refusal): { condition: ConditionInput; records?: DnsRecordStatus[] } {
   const type = CONDITION_DNS_READY;

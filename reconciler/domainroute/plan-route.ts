@@ -23,7 +23,7 @@ import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainClaim, DomainRouteStatus } from "../../crds/types.ts";
 import { contains, objectId, planApply, withAppliedHash } from "../apply/plan-apply.ts";
 import { backendRejection } from "./backend-service.ts";
-import { edgeReleased, edgeStatus } from "./edge-status.ts";
+import { edgeReleased, edgeStatus, releaseConditions } from "./edge-status.ts";
 import type { RenderRoute, RouteInput } from "./gather-route.ts";
 import { unknownProviderProblem } from "./known-provider.ts";
 import { refusalAt } from "./occupancy.ts";
@@ -163,8 +163,7 @@ function planDeletion(input: RouteInput): RoutePlan {
   }
   // DNS records or a certificate of the route are still out there: the finalizer stays, and the status says what is left.
   plan.requeueAfterMs = RELEASE_RECHECK_MS;
-  const edge = edgeStatus(input, "serving");
-  const conditions = setConditions(route.status?.conditions, [edge.dns, edge.certificate], route.metadata.generation, new Date(input.nowMs));
+  const conditions = setConditions(route.status?.conditions, releaseConditions(input), route.metadata.generation, new Date(input.nowMs));
   if (!sameConditions(route.status?.conditions, conditions)) plan.status = { ...route.status, conditions };
   return plan;
 }

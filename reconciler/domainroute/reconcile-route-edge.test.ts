@@ -165,6 +165,21 @@ describe("deleting a route with DNS records and a certificate", () => {
     assert.equal(w.get("shop"), undefined);
   });
 
+  test("with external-dns, a deletion waiting for its certificate leaves DNSReady as it was, not saying the DNSEndpoint is about to be created", async () => {
+    const config: PlatformConfig = { ...awsConfig, dns: { ...awsConfig.dns, provider: "external-dns" } };
+    const { w, uid } = await shop(config);
+    await w.reconcile("shop"); // now with its DNSEndpoint in the cluster: waiting for external-dns to take it up
+    const before = w.condition("shop", "DNSReady");
+    assert.equal(before, "Unknown WaitingForExternalDns");
+    await w.api.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
+    publish(w, undefined, { kind: "releasing", detail: "detaching" }, uid);
+    await w.reconcile("shop");
+    await w.reconcile("shop");
+    assert.ok(!w.produced().some((o) => o.startsWith("DNSEndpoint")), "the DNSEndpoint went with the route's objects");
+    assert.equal(w.condition("shop", "DNSReady"), before);
+    assert.equal(w.condition("shop", "CertificateReady"), "False Releasing");
+  });
+
   test("with no DNS and no certificates managed, deletion does not wait", async () => {
     const { w } = await shop(defaultConfig);
     await w.api.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
