@@ -3,6 +3,7 @@
 // in the same report.
 import type { Issue } from "./schema-problems.ts";
 import { asRecord } from "../json.ts";
+import { arnParts } from "../aws/arn.ts";
 import { durationMs } from "./duration.ts";
 
 function stringAt(value: unknown, key: string): string | undefined {
@@ -165,7 +166,7 @@ function providerIssues(config: Record<string, unknown>): Issue[] {
     }
     const out = stringAt(asRecord(loadBalancers["alb-out"]), "listenerArn");
     const inside = stringAt(asRecord(loadBalancers["alb-in"]), "listenerArn");
-    const region = (arn: string | undefined) => arn?.split(":")[3];
+    const region = (arn: string) => arnParts(arn)?.region;
     if (out !== undefined && inside !== undefined && region(out) !== region(inside))
       issues.push({
         path: ["loadBalancers", "alb-in", "listenerArn"],

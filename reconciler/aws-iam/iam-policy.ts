@@ -32,6 +32,8 @@
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import { TAG_OWNER, TAG_WILDCARD } from "../certificates/certificate-names.ts";
+import { arnParts } from "../../core/aws/arn.ts";
+import { certificatesInAcm, listenerArns } from "../../core/config/acm-settings.ts";
 
 export interface IamStatement {
   Sid: string;
@@ -67,28 +69,12 @@ function apexPatterns(config: PlatformConfig): string[] {
   return sortedUnique(config.domains.flatMap((d) => [d.apex, `*.${d.apex}`]));
 }
 
-function listenerArns(config: PlatformConfig): string[] {
-  return sortedUnique(Object.values(config.loadBalancers).flatMap((lb) => (lb.listenerArn === undefined ? [] : [lb.listenerArn])));
-}
-
-/** `arn:PARTITION:elasticloadbalancing:REGION:ACCOUNT:listener/...` → its partition, region and account. */
-function arnParts(arn: string): { partition: string; region: string; account: string } | undefined {
-  const parts = arn.split(":");
-  return parts.length >= 6 ? { partition: parts[1]!, region: parts[3]!, account: parts[4]! } : undefined;
-}
-
-/** Whether the reconciler talks to ACM (and so to the listeners) with this config. */
-export function usesAcm(config: PlatformConfig): boolean {
-  const certificates = config.certificates;
-  return certificates.provider === "acm" || (certificates.provider === "cert-manager" && certificates.certManager?.importToAcm === true);
-}
-
 export function reconcilerIamPolicy(config: PlatformConfig, options: IamPolicyOptions = {}): IamPolicy {
   const listeners = listenerArns(config);
   const partition = options.partition ?? listeners.map(arnParts).find((p) => p !== undefined)?.partition ?? "aws";
   const statements: IamStatement[] = [];
   if (config.dns.provider === "route53") statements.push(...route53Statements(config, partition));
-  if (usesAcm(config)) {
+  if (certificatesInAcm(config)) {
     statements.push(...acmStatements(config, partition, listeners));
     statements.push(...listenerStatements(listeners));
   }

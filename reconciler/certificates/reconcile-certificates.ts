@@ -37,6 +37,7 @@ import { executeCertificatePlan } from "./execute-certificate-plan.ts";
 import type { ListenerPort } from "./listener-port.ts";
 import { planCertManager } from "./plan-cert-manager.ts";
 import { planCertificates } from "./plan-certificates.ts";
+import { certificatesInAcm, listenerArns } from "../../core/config/acm-settings.ts";
 
 /** The single queue key: any route or claim change plans every certificate again. */
 export const CERTIFICATES_KEY = "certificates";
@@ -94,8 +95,7 @@ export async function reconcileCertificates(deps: CertificateReconcilerDeps, sta
     deps.records.publish([]);
     return { changed: deps.outcomes.publish(new Map()), done: 0 };
   }
-  const importToAcm = provider === "cert-manager" && config.certificates.certManager?.importToAcm === true;
-  const usesAcm = provider === "acm" || importToAcm;
+  const usesAcm = certificatesInAcm(config);
   const routes = deps.reader.list(DOMAIN_ROUTES) as unknown as DomainRoute[];
   const claims = deps.reader.list(DOMAIN_CLAIMS) as unknown as DomainClaim[];
   const desired = desiredCertificates(routes, claims, config, { listeners: usesAcm });
@@ -129,7 +129,7 @@ async function refresh(deps: CertificateReconcilerDeps, state: CertificateReconc
   const context = {
     acm: requiredPort(deps.acm, "an AcmPort"),
     listeners: requiredPort(deps.listeners, "a ListenerPort"),
-    listenerArns: [...new Set(Object.values(deps.config.loadBalancers).flatMap((lb) => (lb.listenerArn === undefined ? [] : [lb.listenerArn])))].sort(),
+    listenerArns: listenerArns(deps.config),
     apexes: deps.config.domains.map((d) => d.apex),
     wildcards: desired.certificates.map((c) => c.wildcard),
   };

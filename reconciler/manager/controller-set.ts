@@ -11,6 +11,7 @@ import type { Logger } from "../../core/logger.ts";
 import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { parseKey } from "../../core/kube/object-key.ts";
+import { certificatesInAcm } from "../../core/config/acm-settings.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { apiEventRecorder } from "../cluster/event-recorder.ts";
@@ -117,8 +118,7 @@ export class ControllerSet {
     }
     if (config.certificates.provider !== "none") {
       const state = newCertificateReconcilerState();
-      const needsAcm = config.certificates.provider === "acm" || config.certificates.certManager?.importToAcm === true;
-      const acmPorts = needsAcm
+      const acmPorts = certificatesInAcm(config)
         ? {
             acm: requiredPort(aws.acm, "certificates in ACM", "an ACM client"),
             listeners: requiredPort(aws.listeners, "certificates in ACM", "an ELBv2 client"),

@@ -6,17 +6,17 @@
 // certificate can only be attached to a load balancer of its own region), so
 // no AWS_REGION is needed for them; Route53 is global. The SDK modules are
 // imported only when needed: they cost start-up time.
+import { arnParts } from "../../core/aws/arn.ts";
+import { certificatesInAcm, listenerArns } from "../../core/config/acm-settings.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { AwsPorts } from "./aws-ports.ts";
 
 /** The listeners' region (the config check keeps them in one), or undefined when no listener is configured. */
 export function listenerRegion(config: PlatformConfig): string | undefined {
-  for (const lb of Object.values(config.loadBalancers)) {
-    const region = lb.listenerArn?.split(":")[3];
-    if (region !== undefined && region !== "") return region;
-  }
-  return undefined;
+  return listenerArns(config)
+    .map((arn) => arnParts(arn)?.region)
+    .find((region) => region !== undefined && region !== "");
 }
 
 export async function sdkAwsPorts(config: PlatformConfig, logger: Logger): Promise<AwsPorts> {
@@ -27,7 +27,7 @@ export async function sdkAwsPorts(config: PlatformConfig, logger: Logger): Promi
     ports.route53 = new SdkRoute53(await defaultRoute53Client(), retry);
   }
   const certificates = config.certificates;
-  if (certificates.provider === "acm" || (certificates.provider === "cert-manager" && certificates.certManager?.importToAcm === true)) {
+  if (certificatesInAcm(config)) {
     const region = listenerRegion(config);
     const { SdkAcm, defaultAcmClient } = await import("../certificates/aws/sdk-acm.ts");
     const { SdkListener, defaultListenerClient } = await import("../certificates/aws/sdk-listener.ts");

@@ -5,6 +5,7 @@
 // pass would create: each record with its TXT owner record), certificates
 // are listed as needed, whether they exist or not. cert-manager Certificates
 // are Kubernetes objects and are rendered as such. Pure.
+import { certificatesInAcm } from "../../core/config/acm-settings.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
@@ -47,8 +48,7 @@ export function renderEdge(routes: readonly DomainRoute[], claims: readonly Doma
   if (config.dns.provider === "route53") addRecords(edge, routes, claims, config);
   const certificates = config.certificates;
   if (certificates.provider === "none") return edge;
-  const listeners = certificates.provider === "acm" || certificates.certManager?.importToAcm === true;
-  const desired = desiredCertificates(routes, claims, config, { listeners });
+  const desired = desiredCertificates(routes, claims, config, { listeners: certificatesInAcm(config) });
   for (const [routeRef, need] of [...desired.routes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (need.kind === "noApex")
       edge.notes.push(
