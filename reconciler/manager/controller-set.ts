@@ -23,6 +23,7 @@ import { AppIdOutcomes } from "../app-id-table/app-id-outcomes.ts";
 import { APP_ID_TABLE_KEY, reconcileAppIdTable } from "../app-id-table/reconcile-app-id-table.ts";
 import { SWEEP_KEY, sweepOrphans } from "../orphans/sweep-orphans.ts";
 import { Controller } from "../runtime/controller.ts";
+import type { Reconcile } from "../runtime/controller.ts";
 import { CertificateOutcomes } from "../certificates/certificate-outcomes.ts";
 import { CERTIFICATES_KEY, newCertificateReconcilerState, reconcileCertificates } from "../certificates/reconcile-certificates.ts";
 import { DnsOutcomes } from "../dns/dns-outcomes.ts";
@@ -98,18 +99,8 @@ export class ControllerSet {
       logger,
       reconcile: (key) => reconcileRoute({ api, reader, config, clock, logger, events, appIds, dnsOutcomes, certificateOutcomes }, parseKey(key)),
     });
-    /** One worker on one key, asking to run again when its pass says (a poll, the next resync). */
-    const wholesale = (name: string, pass: () => Promise<{ requeueAfterMs?: number }>) =>
-      new Controller({
-        name,
-        workers: 1,
-        clock,
-        logger,
-        reconcile: async () => {
-          const { requeueAfterMs } = await pass();
-          return requeueAfterMs === undefined ? {} : { requeueAfterMs };
-        },
-      });
+    /** A controller of one key for the whole cluster: one worker, asking to run again when its pass says (a poll, the next resync). */
+    const wholesale = (name: string, reconcile: Reconcile) => new Controller({ name, workers: 1, clock, logger, reconcile });
     const aws = options.aws ?? {};
     if (config.dns.provider === "route53") {
       const route53 = requiredPort(aws.route53, "dns.provider route53", "a Route53 client");
@@ -128,21 +119,9 @@ export class ControllerSet {
         reconcileCertificates({ reader, api, config, ...acmPorts, records, outcomes: certificateOutcomes, clock, logger }, state),
       );
     }
-    this.appIdTable = new Controller({
-      name: "identity-table",
-      workers: 1,
-      clock,
-      logger,
-      reconcile: async () => void (await reconcileAppIdTable({ api, reader, config, logger, outcomes: appIds })),
-    });
+    this.appIdTable = wholesale("identity-table", async () => void (await reconcileAppIdTable({ api, reader, config, logger, outcomes: appIds })));
     const produced = producedResources(config);
-    this.sweep = new Controller({
-      name: "orphan-sweep",
-      workers: 1,
-      clock,
-      logger,
-      reconcile: async () => void (await sweepOrphans({ api, reader, logger, produced })),
-    });
+    this.sweep = wholesale("orphan-sweep", async () => void (await sweepOrphans({ api, reader, logger, produced })));
   }
 
   /** Subscribes to the informers (which replay every cached object) and starts the workers. */
