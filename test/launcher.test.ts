@@ -11,6 +11,7 @@ import { existsSync, rmSync } from "node:fs";
 import { delimiter, join, sep } from "node:path";
 import { after, describe, test } from "node:test";
 import { ROOT, tempDir } from "./fixtures.ts";
+import { localServeArgs } from "./serve-child.ts";
 
 const LAUNCHER = join(ROOT, "bin", "hostgate.mjs");
 
@@ -105,17 +106,7 @@ interface Served {
 async function serveThroughLauncher(): Promise<Served> {
   const dir = tempDir("launcher");
   dirs.push(dir);
-  const args = [
-    "serve",
-    "--state",
-    join(ROOT, "examples", "state"),
-    "--tls-dir",
-    join(dir, "tls"),
-    "--listen",
-    "127.0.0.1:0",
-    "--health-listen",
-    "127.0.0.1:0",
-  ];
+  const args = ["serve", ...localServeArgs(join(ROOT, "examples", "state"), join(dir, "tls"))];
   const launcher = spawn(node.path, [LAUNCHER, ...args], {
     cwd: ROOT,
     env: { ...process.env, PATH: SYSTEM_PATH },

@@ -15,7 +15,7 @@ import { dirname, join } from "node:path";
 import { assemblePackage } from "../bin/package.ts";
 import { filesUnder } from "../bin/build.ts";
 import { ROOT } from "./fixtures.ts";
-import { startServe } from "./serve-child.ts";
+import { localServeArgs, startServe } from "./serve-child.ts";
 
 const manifest = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as {
   dependencies: Record<string, string>;
@@ -163,11 +163,7 @@ describe("hostgate run from the package tree", () => {
   });
 
   it("serve answers /readyz 200 and a review, then exits 0 on SIGTERM", async () => {
-    const serve = startServe(
-      join("dist", "bin", "cli.js"),
-      ["--state", join("dist", "examples", "state"), "--tls-dir", join(work, "tls"), "--listen", "127.0.0.1:0", "--health-listen", "127.0.0.1:0"],
-      { cwd: tree, env },
-    );
+    const serve = startServe(join("dist", "bin", "cli.js"), localServeArgs(join("dist", "examples", "state"), join(work, "tls")), { cwd: tree, env });
     try {
       const health = await serve.waitFor(/health:\s+(http:\/\/\S+\/readyz)/, "health address");
       const deadline = Date.now() + 20_000;

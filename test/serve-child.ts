@@ -19,6 +19,11 @@ export interface ServeChild {
   postBannerReview(): Promise<boolean>;
 }
 
+/** `serve` in local mode on free ports: the state files in `stateDir`, a self-managed CA in `tlsDir`. */
+export function localServeArgs(stateDir: string, tlsDir: string): string[] {
+  return ["--state", stateDir, "--tls-dir", tlsDir, "--listen", "127.0.0.1:0", "--health-listen", "127.0.0.1:0"];
+}
+
 export function startServe(entry: string, args: readonly string[], options: { cwd?: string; env?: NodeJS.ProcessEnv } = {}): ServeChild {
   const child = spawn(process.execPath, [entry, "serve", ...args], { ...options, stdio: ["ignore", "pipe", "pipe"] });
   let stdout = "";

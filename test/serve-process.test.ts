@@ -5,7 +5,7 @@ import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { ROOT, tempDir } from "./fixtures.ts";
-import { startServe } from "./serve-child.ts";
+import { localServeArgs, startServe } from "./serve-child.ts";
 
 const dirs: string[] = [];
 after(() => {
@@ -16,16 +16,7 @@ describe("hostgate serve as a process", () => {
   it("serves the banner's request and exits 0 soon after SIGTERM", async () => {
     const dir = tempDir("serve-process");
     dirs.push(dir);
-    const serve = startServe(join(ROOT, "bin", "cli.ts"), [
-      "--state",
-      join(ROOT, "examples", "state"),
-      "--tls-dir",
-      join(dir, "tls"),
-      "--listen",
-      "127.0.0.1:0",
-      "--health-listen",
-      "127.0.0.1:0",
-    ]);
+    const serve = startServe(join(ROOT, "bin", "cli.ts"), localServeArgs(join(ROOT, "examples", "state"), join(dir, "tls")));
     assert.equal(await serve.postBannerReview(), false);
 
     const signalled = Date.now();
