@@ -17,18 +17,17 @@ import { durationMs } from "../core/config/duration.ts";
 import type { PlatformConfig } from "../core/config/platform-config.ts";
 import type { KubeObject } from "../core/kube/object-key.ts";
 import { silentLogger } from "../core/logger.ts";
-import type { DomainClaim, DomainRoute } from "../crds/types.ts";
 import type { ObjectReader } from "../reconciler/cluster/object-reader.ts";
 import { aConfig } from "../reconciler/domainroute/render/testing/platform-config.ts";
 import { DnsOutcomes } from "../reconciler/dns/dns-outcomes.ts";
 import { DnsState } from "../reconciler/dns/dns-state.ts";
 import { RecordRequests } from "../reconciler/dns/record-requests.ts";
 import { reconcileDns } from "../reconciler/dns/reconcile-dns.ts";
-import type { RecordChange } from "../reconciler/dns/route53-port.ts";
-import { batchCost, ROUTE53_BATCH_LIMITS } from "../reconciler/dns/route53/batch-limits.ts";
+import { minimumRequests } from "../reconciler/dns/batch-changes.ts";
 import type { Route53Operation } from "../reconciler/dns/route53/testing/fake-route53.ts";
 import { FakeRoute53 } from "../reconciler/dns/route53/testing/fake-route53.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES } from "../reconciler/resources.ts";
+import { claimedRoutes } from "./synthetic-state.ts";
 
 const RATIO_GOAL = 1.1;
 const APEXES = [
@@ -64,7 +63,7 @@ async function run(routeCount: number, zoneCount: number): Promise<Row> {
   const config: PlatformConfig = { ...base, domains: apexes.map((a) => ({ ...a, additionalZoneIds: [] })) };
   const route53 = new FakeRoute53({ pollsUntilInsync: 0 });
   for (const { apex, zoneId } of apexes) route53.addZone(zoneId, apex);
-  const { routes, claims } = syntheticRoutes(routeCount, apexes);
+  const { routes, claims } = claimedRoutes(routeCount, (i) => apexes[i % apexes.length]!.apex);
   const reader: ObjectReader = {
     get: () => undefined,
     list: (resource) => (resource === DOMAIN_ROUTES ? routes : resource === DOMAIN_CLAIMS ? claims : []) as unknown as KubeObject[],
@@ -97,28 +96,6 @@ async function run(routeCount: number, zoneCount: number): Promise<Row> {
     firstPassMs: first.ms,
     steadyMs: steady.ms,
   };
-}
-
-/** Routes `app-<i>` in 200 namespaces, spread round-robin over the apexes, each holding its claim. */
-function syntheticRoutes(count: number, apexes: readonly { apex: string }[]): { routes: DomainRoute[]; claims: DomainClaim[] } {
-  const routes: DomainRoute[] = [];
-  const claims: DomainClaim[] = [];
-  for (let i = 0; i < count; i++) {
-    const namespace = `team-${i % 200}`;
-    const name = `app-${i}`;
-    const uid = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
-    const domain = `${name}.${namespace}.${apexes[i % apexes.length]!.apex}`;
-    routes.push({ apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace, uid }, spec: { domain, lb: "alb-out" } });
-    claims.push({ apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: domain }, spec: { domain, owner: { namespace, name, uid } } });
-  }
-  return { routes, claims };
-}
-
-/** The fewest requests Route53's limits allow for these changes, ignoring how they are grouped. */
-function minimumRequests(changes: readonly RecordChange[]): number {
-  if (changes.length === 0) return 0;
-  const cost = batchCost(changes);
-  return Math.max(Math.ceil(cost.records / ROUTE53_BATCH_LIMITS.records), Math.ceil(cost.valueCharacters / ROUTE53_BATCH_LIMITS.valueCharacters));
 }
 
 async function counted(route53: FakeRoute53, pass: () => Promise<unknown>): Promise<{ counts: Record<Route53Operation, number>; ms: number }> {

@@ -11,6 +11,7 @@ import { computeAppIdTable } from "../reconciler/app-id-table/app-id-table.ts";
 import { appIdTableObjectProblems, renderAppIdTableObjects } from "../reconciler/app-id-table/app-id-table-objects.ts";
 import type { AppIdTableObjects } from "../reconciler/app-id-table/app-id-table-objects.ts";
 import { planAppIdTableWrites } from "../reconciler/app-id-table/plan-app-id-table-writes.ts";
+import { claimedRoutes } from "./synthetic-state.ts";
 
 const SIZES = [1_000, 10_000, 100_000];
 const WARM_UPS = 2;
@@ -25,24 +26,14 @@ interface Input {
 }
 
 function syntheticInput(count: number): Input {
-  const routes: DomainRoute[] = [];
-  const claims: DomainClaim[] = [];
-  for (let i = 0; i < count; i++) {
-    const namespace = `team-${i % 200}`;
-    const name = `app-${i}`;
-    const uid = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
-    const domain = `app-${i}.${namespace}.example.com`;
-    // Every tenth route is unprotected; route …003 of each thousand reuses
-    // the appId of route …002, a conflict that publishes neither.
-    const appId = i % 1000 === 3 ? `app-${i - 1}` : `app-${i}`;
-    routes.push({
-      apiVersion: "hostgate.dev/v1alpha1",
-      kind: "DomainRoute",
-      metadata: { name, namespace, uid },
-      spec: { domain, lb: "alb-out", ...(i % 10 === 0 ? {} : { protection: { provider: "sso", appId } }) },
-    });
-    claims.push({ apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: domain }, spec: { domain, owner: { namespace, name, uid } } });
-  }
+  // Every tenth route is unprotected; route …003 of each thousand reuses
+  // the appId of route …002, a conflict that publishes neither.
+  const appId = (i: number) => (i % 1000 === 3 ? `app-${i - 1}` : `app-${i}`);
+  const { routes, claims } = claimedRoutes(
+    count,
+    () => "example.com",
+    (i) => (i % 10 === 0 ? {} : { protection: { provider: "sso", appId: appId(i) } }),
+  );
   return { routes, claims, knownProvider: (provider) => provider === "sso" };
 }
 

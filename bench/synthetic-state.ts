@@ -1,7 +1,9 @@
 // The cluster the benchmarks measure against: N HostnameGrants (one team,
 // namespace and apex each) and M DomainRoutes spread over those teams, plus
 // the request an app team typically applies. Shared so that the policy and
-// webhook benchmarks measure the same thing.
+// webhook benchmarks measure the same thing. And the routes-with-claims the
+// wholesale controllers' benchmarks (identity table, DNS) plan from.
+import type { DomainClaim, DomainRoute, DomainRouteSpec } from "../crds/types.ts";
 
 export function syntheticObjects(routeCount: number, grantCount: number): Record<string, unknown>[] {
   const objects: Record<string, unknown>[] = [];
@@ -59,4 +61,27 @@ export function benchmarkRoute(): Record<string, unknown> {
 export function externalBackendRoute(): Record<string, unknown> {
   const route = benchmarkRoute() as { spec: Record<string, unknown> };
   return { ...route, spec: { ...route.spec, backend: { external: { ip: "10.40.12.7", port: 8443, protocol: "HTTPS" } } } };
+}
+
+/**
+ * `count` DomainRoutes `app-<i>` in 200 namespaces (`team-<i % 200>`) on
+ * alb-out, each holding the DomainClaim of its domain
+ * `app-<i>.team-<n>.<apex(i)>`; `spec(i)` adds to each route's spec.
+ */
+export function claimedRoutes(
+  count: number,
+  apex: (i: number) => string,
+  spec: (i: number) => Partial<DomainRouteSpec> = () => ({}),
+): { routes: DomainRoute[]; claims: DomainClaim[] } {
+  const routes: DomainRoute[] = [];
+  const claims: DomainClaim[] = [];
+  for (let i = 0; i < count; i++) {
+    const namespace = `team-${i % 200}`;
+    const name = `app-${i}`;
+    const uid = `00000000-0000-4000-8000-${String(i).padStart(12, "0")}`;
+    const domain = `${name}.${namespace}.${apex(i)}`;
+    routes.push({ apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace, uid }, spec: { domain, lb: "alb-out", ...spec(i) } });
+    claims.push({ apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: domain }, spec: { domain, owner: { namespace, name, uid } } });
+  }
+  return { routes, claims };
 }

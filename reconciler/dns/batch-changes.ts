@@ -21,6 +21,7 @@
 // sender reports it without holding back the rest.
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { ChangeGroup } from "./change-group.ts";
+import type { RecordChange } from "./route53-port.ts";
 import type { ChangeCost } from "./route53/batch-limits.ts";
 import { batchCost, ROUTE53_BATCH_LIMITS } from "./route53/batch-limits.ts";
 
@@ -45,8 +46,8 @@ export function batchChanges<G extends ChangeGroup>(groups: readonly G[], limits
   return batches;
 }
 
-/** The fewest requests the limits allow for these groups' changes, ignoring group boundaries: what a bench measures against. */
-export function minimumRequests(groups: readonly ChangeGroup[], limits: ChangeCost = ROUTE53_BATCH_LIMITS): number {
-  const { records, valueCharacters } = batchCost(groups.flatMap((g) => g.changes));
+/** The fewest requests the limits allow for these changes, however they are grouped: what bench/dns.ts measures against. */
+export function minimumRequests(changes: readonly RecordChange[], limits: ChangeCost = ROUTE53_BATCH_LIMITS): number {
+  const { records, valueCharacters } = batchCost(changes);
   return Math.max(Math.ceil(records / limits.records), Math.ceil(valueCharacters / limits.valueCharacters));
 }

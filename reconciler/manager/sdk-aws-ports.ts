@@ -26,7 +26,6 @@ export async function sdkAwsPorts(config: PlatformConfig, logger: Logger): Promi
     const { SdkRoute53, defaultRoute53Client } = await import("../dns/route53/sdk-route53.ts");
     ports.route53 = new SdkRoute53(await defaultRoute53Client(), retry);
   }
-  const certificates = config.certificates;
   if (certificatesInAcm(config)) {
     const region = listenerRegion(config);
     const { SdkAcm, defaultAcmClient } = await import("../certificates/aws/sdk-acm.ts");
