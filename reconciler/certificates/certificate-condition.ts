@@ -23,7 +23,7 @@
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainRoute } from "../../crds/types.ts";
 import type { ConditionInput } from "../status/conditions.ts";
-import { findCondition } from "../status/conditions.ts";
+import { decidedCondition } from "../status/conditions.ts";
 import type { CertificateOutcomeLookup, CertificateStatus } from "./certificate-outcomes.ts";
 
 export const CONDITION_CERTIFICATE_READY = "CertificateReady";
@@ -85,9 +85,8 @@ export function certificateStatus(route: DomainRoute, lookup: CertificateOutcome
   };
   if (!lookup.known) {
     // The certificate controller has not finished a pass in this term (a restart): what the status says stays, so a restart writes nothing.
-    const set = findCondition(route.status?.conditions, type);
-    if (set === undefined || set.reason === CERTIFICATE_REASON.NotManaged) return pending;
-    return { condition: { type, status: set.status, reason: set.reason, message: set.message }, ...keep };
+    const decided = decidedCondition(route.status?.conditions, type, CERTIFICATE_REASON.NotManaged);
+    return decided === undefined ? pending : { condition: decided, ...keep };
   }
   const outcome = lookup.outcome;
   // Decided for another incarnation of the route (or, impossible for an immutable domain, another domain): the next pass decides for this one.

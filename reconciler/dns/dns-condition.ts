@@ -23,7 +23,7 @@ import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DnsRecordStatus, DomainRoute } from "../../crds/types.ts";
 import { CONDITION_DNS_READY } from "../../crds/types.ts";
 import type { ConditionInput } from "../status/conditions.ts";
-import { findCondition } from "../status/conditions.ts";
+import { decidedCondition } from "../status/conditions.ts";
 import type { OutcomeLookup } from "../status/outcomes.ts";
 import type { DnsOutcome } from "./dns-outcomes.ts";
 
@@ -67,9 +67,8 @@ export function dnsStatus(route: DomainRoute, lookup: OutcomeLookup<DnsOutcome>,
   });
   if (!lookup.known) {
     // The DNS controller has not finished a pass in this term (a restart): what the status says stays, so a restart writes nothing.
-    const set = findCondition(route.status?.conditions, type);
-    if (set === undefined || set.reason === DNS_REASON.NotManaged) return pending;
-    return keep({ type, status: set.status, reason: set.reason, message: set.message });
+    const decided = decidedCondition(route.status?.conditions, type, DNS_REASON.NotManaged);
+    return decided === undefined ? pending : keep(decided);
   }
   const outcome = lookup.outcome;
   // Decided for another incarnation of the route: the next pass decides for this one.

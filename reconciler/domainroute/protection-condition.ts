@@ -6,7 +6,7 @@ import type { DomainRoute } from "../../crds/types.ts";
 import { CONDITION_PROTECTION_READY } from "../../crds/types.ts";
 import type { AppIdOutcomeLookup } from "../app-id-table/app-id-outcomes.ts";
 import type { ConditionInput } from "../status/conditions.ts";
-import { findCondition } from "../status/conditions.ts";
+import { decidedCondition } from "../status/conditions.ts";
 import { unknownProviderProblem } from "./known-provider.ts";
 
 export const PROTECTION_REASON = {
@@ -44,10 +44,10 @@ export function protectionStatus(route: DomainRoute, lookup: AppIdOutcomeLookup,
   };
   if (!lookup.known) {
     // The table controller has not run in this term yet (a restart): what the status says stays, so a restart writes nothing.
-    const set = findCondition(route.status?.conditions, type);
-    if (set === undefined || set.reason === PROTECTION_REASON.NotRequested) return pending;
+    const decided = decidedCondition(route.status?.conditions, type, PROTECTION_REASON.NotRequested);
+    if (decided === undefined) return pending;
     return {
-      condition: { type, status: set.status, reason: set.reason, message: set.message },
+      condition: decided,
       ...(previous === undefined ? {} : { effectiveAppId: previous }),
     };
   }

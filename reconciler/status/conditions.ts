@@ -42,6 +42,19 @@ export function setConditions(
   return [...byType.values()].sort((a, b) => compareStrings(a.type, b.type));
 }
 
+/**
+ * The condition of `type` the route's status already holds, as a decision to
+ * keep: for a controller that has not finished a pass in this term yet (a
+ * restart), so a restart writes nothing. Undefined when there is none, or when
+ * it carries `undecided`, the reason given while the controller was not
+ * involved (NotRequested, NotManaged), which is no decision to keep.
+ */
+export function decidedCondition(conditions: readonly Condition[] | undefined, type: string, undecided: string): ConditionInput | undefined {
+  const set = findCondition(conditions, type);
+  if (set === undefined || set.reason === undecided) return undefined;
+  return { type, status: set.status, reason: set.reason, message: set.message };
+}
+
 export function findCondition(conditions: readonly Condition[] | undefined, type: string): Condition | undefined {
   return conditions?.find((c) => c.type === type);
 }
