@@ -10,6 +10,7 @@ export const API_VERSION = `${GROUP}/${VERSION}` as const;
 export const KIND_DOMAIN_ROUTE = "DomainRoute";
 export const KIND_HOSTNAME_GRANT = "HostnameGrant";
 export const KIND_DOMAIN_CLAIM = "DomainClaim";
+export const KIND_REGION_POLICY = "RegionPolicy";
 export const KINDS = [KIND_DOMAIN_ROUTE, KIND_HOSTNAME_GRANT, KIND_DOMAIN_CLAIM] as const;
 export type HostgateKind = (typeof KINDS)[number];
 
@@ -122,11 +123,21 @@ export interface Routing {
   mode?: RoutingMode;
 }
 
+/** How a route's names spread across regions (RegionPolicy, spec.dns.mode, the platform's dns.regionMode). */
+export const REGION_MODE_ACTIVE = "Active";
+export const REGION_MODE_REGION_BOUND = "RegionBound";
+export const REGION_MODES = [REGION_MODE_ACTIVE, REGION_MODE_REGION_BOUND] as const;
+export type RegionModeName = (typeof REGION_MODES)[number];
+
 export interface DnsSpec {
   /** Seconds, 60..86400; defaulted to 300 when `dns` is present. */
   ttl?: number;
   /** Route53 hosted zone ID overriding the platform's zone. */
   zoneId?: string;
+  /** Overrides the namespace's RegionPolicy; RegionBound requires sourceRegion, and sourceRegion requires RegionBound. */
+  mode?: RegionModeName;
+  /** One of the platform's regions (config regions[].name). */
+  sourceRegion?: string;
 }
 
 export interface ProtectionRule {
@@ -171,7 +182,31 @@ export interface DnsRecordStatus {
   target: string;
   /** Empty when external-dns writes the record. */
   zoneId?: string;
+  /** The platform region (config regions[].name) the record is published for; absent on a single-region platform. */
+  region?: string;
+  /** Route53 latency records: this cluster's set identifier (its cluster name). */
+  setIdentifier?: string;
 }
+
+/**
+ * A namespace's choice of how its routes' names spread across regions. One
+ * per namespace, named `default` (the CRD refuses any other name).
+ */
+export interface RegionPolicySpec {
+  mode: RegionModeName;
+  /** Required with RegionBound, forbidden with Active. */
+  sourceRegion?: string;
+}
+
+export interface RegionPolicy {
+  apiVersion: typeof API_VERSION;
+  kind: typeof KIND_REGION_POLICY;
+  metadata: ObjectMeta;
+  spec: RegionPolicySpec;
+}
+
+/** The one name a RegionPolicy may have. */
+export const REGION_POLICY_NAME = "default";
 
 export interface CertificateStatus {
   /** The names the certificate covers, e.g. `*.example.com`, `example.com`. */

@@ -8,6 +8,8 @@ export { LEASES } from "./runtime/object-api-lease-client.ts";
 export const DOMAIN_CLAIMS: ResourceRef = { group: "hostgate.dev", version: "v1alpha1", resource: "domainclaims", kind: "DomainClaim", namespaced: false };
 export const EVENTS: ResourceRef = { group: "", version: "v1", resource: "events", kind: "Event", namespaced: true };
 export const CONFIG_MAPS: ResourceRef = { group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true };
+/** Read only: each namespace's choice of how its routes' names spread across regions. */
+export const REGION_POLICIES: ResourceRef = { group: "hostgate.dev", version: "v1alpha1", resource: "regionpolicies", kind: "RegionPolicy", namespaced: true };
 /** Read only: a route's backend Service must be a normal one (not ExternalName) before it is routed to. */
 export const SERVICES: ResourceRef = { group: "", version: "v1", resource: "services", kind: "Service", namespaced: true };
 export const ENVOY_FILTERS: ResourceRef = {

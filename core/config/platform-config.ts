@@ -16,14 +16,35 @@ export interface DomainConfig {
   readonly additionalZoneIds: readonly string[];
 }
 
+/** A Service in the cluster, by name. */
+export interface ServiceRef {
+  readonly namespace: string;
+  readonly name: string;
+}
+
+/**
+ * A load balancer entry is one of two kinds (read it through
+ * load-balancer-target.ts, never by testing fields):
+ *   - fixed: `dnsName` and `hostedZoneId` of a load balancer outside the
+ *     cluster (an ALB); routes get an alias (or CNAME) to it;
+ *   - two-step: `service` and `gatewayHostname`: hostgate publishes the
+ *     Service's `status.loadBalancer.ingress` at `gatewayHostname` (the
+ *     gateway record) and routes get a CNAME to `gatewayHostname`, so a new
+ *     gateway address changes one record, never the routes'.
+ */
 export interface LoadBalancerConfig {
-  readonly dnsName: string;
-  /** The load balancer's own canonical hosted zone, for alias records. */
-  readonly hostedZoneId: string;
-  /** `dualstack` load balancers also get an AAAA alias record. */
+  /** Fixed entries only. */
+  readonly dnsName?: string;
+  /** Fixed entries only: the load balancer's own canonical hosted zone, for alias records. */
+  readonly hostedZoneId?: string;
+  /** `dualstack` load balancers also get an AAAA alias record (fixed entries). */
   readonly ipAddressType: "ipv4" | "dualstack";
   /** The HTTPS listener certificates are attached to; required when certificates go to ACM. */
   readonly listenerArn?: string;
+  /** Two-step entries only: the gateway's Service (type LoadBalancer). */
+  readonly service?: ServiceRef;
+  /** Two-step entries only: lowercase, no trailing dot, under one of the domains' apexes (not an apex itself). */
+  readonly gatewayHostname?: string;
 }
 
 export type DnsProvider = "route53" | "external-dns" | "none";
@@ -42,6 +63,37 @@ export interface DnsConfig {
   /** A duration such as `5m`, `90s`, `1h30m` (core/config/duration.ts): how often Route53 is re-read to revert drift. */
   readonly resyncInterval: string;
   readonly externalDns: { readonly labels: Readonly<Record<string, string>> };
+  /** How a route's names spread across regions when neither the route nor its namespace's RegionPolicy says: default `{mode: Active}`. */
+  readonly regionMode: RegionPlacement;
+}
+
+/** How a route's DNS names spread across the platform's regions. */
+export type RegionMode = "Active" | "RegionBound";
+
+/**
+ * A mode with its source region: `sourceRegion` is set exactly when the
+ * mode is RegionBound (the schemas and CRDs enforce the pair whole).
+ */
+export interface RegionPlacement {
+  readonly mode: RegionMode;
+  readonly sourceRegion?: string;
+}
+
+/** Which cluster this installation runs in. */
+export interface ClusterConfig {
+  /** DNS label (1-63): the Route53 SetIdentifier of this cluster's latency records and the label on its DNSEndpoints. */
+  readonly name: string;
+  /** One of `regions[].name`. */
+  readonly region: string;
+}
+
+export interface RegionConfig {
+  /** DNS label (1-63), e.g. `weu`. */
+  readonly name: string;
+  /** The labels a DNSEndpoint needs for this region's external-dns instance (its --label-filter), e.g. `{router.io/region: weu}`. */
+  readonly dnsControllerLabels: Readonly<Record<string, string>>;
+  /** The AWS region of this region's latency records (Route53 `Region`), e.g. `eu-west-1`; required with dns.provider route53. */
+  readonly route53Region?: string;
 }
 
 export type CertificateProvider = "acm" | "cert-manager" | "none";
@@ -99,6 +151,10 @@ export interface PlatformConfig {
   readonly serviceBackends: ServiceBackendsConfig;
   readonly dns: DnsConfig;
   readonly certificates: CertificatesConfig;
+  /** Set when the platform spans regions (required with a non-empty `regions`). */
+  readonly cluster?: ClusterConfig;
+  /** The regions the platform spans, sorted as written; empty: one region, today's single-cluster behaviour. */
+  readonly regions: readonly RegionConfig[];
 }
 
 export const PLATFORM_CONFIG_API_VERSION = "hostgate.dev/v1alpha1";

@@ -21,6 +21,7 @@
 // DomainLabelTooLong; external-dns issue 2839).
 import type { DomainConfig, PlatformConfig } from "../../core/config/platform-config.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
+import { loadBalancerTarget } from "../../core/config/load-balancer-target.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { DEFAULT_DNS_TTL_SECONDS } from "../../crds/types.ts";
 import { apexOf } from "../../policies/engine/functions/hostname.ts";
@@ -153,8 +154,9 @@ export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsCla
   const zone = zoneFor(route, domainConfig);
   if (zone.refusal !== undefined) return { ...identity, kind: "refused", reason: DNS_REFUSAL.ZoneNotAllowed, message: zone.refusal };
   const lb = config.loadBalancers[route.spec.lb];
-  const target = normalisedName(lb.dnsName);
-  if (config.dns.recordType === "cname") {
+  const lbTarget = loadBalancerTarget(lb);
+  const target = lbTarget.kind === "fixed" ? lbTarget.dnsName : lbTarget.gatewayHostname;
+  if (config.dns.recordType === "cname" || lbTarget.kind === "service") {
     if (domain === apex) {
       return {
         ...identity,
@@ -166,7 +168,7 @@ export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsCla
     const ttl = route.spec.dns?.ttl ?? DEFAULT_DNS_TTL_SECONDS;
     return placed(identity, zone.zoneId, apex, [{ name: domain, type: "CNAME", ttl, values: [target] }]);
   }
-  const alias = { hostedZoneId: lb.hostedZoneId, dnsName: target, evaluateTargetHealth: true };
+  const alias = { hostedZoneId: lbTarget.hostedZoneId, dnsName: target, evaluateTargetHealth: true };
   const records: DnsRecord[] = [{ name: domain, type: "A", alias }];
   if (lb.ipAddressType === "dualstack") records.push({ name: domain, type: "AAAA", alias });
   return placed(identity, zone.zoneId, apex, records);
@@ -198,9 +200,4 @@ function zoneFor(route: DomainRoute, domain: DomainConfig): { zoneId: string; re
     zoneId: domain.zoneId,
     refusal: `spec.dns.zoneId ${asked} is not a zone the platform gives ${domain.apex} (it allows ${allowed}); remove spec.dns.zoneId or use one of those`,
   };
-}
-
-/** Lowercase, without the trailing dot, as DnsRecord holds names. */
-function normalisedName(name: string): string {
-  return name.toLowerCase().replace(/\.$/, "");
 }

@@ -14,8 +14,15 @@ export interface DnsRecord {
   /** Values as Route53 holds them: TXT values keep their quotes. Absent for alias records. */
   readonly values?: readonly string[];
   readonly alias?: AliasTarget;
-  /** Set on weighted, latency, failover… records; hostgate never writes one and never touches one. */
+  /**
+   * Set on weighted, latency, failover… records. hostgate writes latency
+   * records only (Active mode across regions), with its cluster name here,
+   * and changes only those its TXT registry (with the same set identifier)
+   * says are its own.
+   */
   readonly setIdentifier?: string;
+  /** Latency records: the AWS region Route53 measures latency to (`eu-west-1`). A record with a set identifier and no region uses another routing policy. */
+  readonly region?: string;
 }
 
 export interface AliasTarget {

@@ -10,7 +10,7 @@
 import type { KubeApi } from "../../core/kube/object-api.ts";
 import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
-import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import type { DomainClaim, DomainRoute, RegionPolicy } from "../../crds/types.ts";
 import type { AppIdOutcomeLookup, AppIdOutcomeReader } from "../app-id-table/app-id-outcomes.ts";
 import type { CertificateOutcome } from "../certificates/certificate-outcomes.ts";
 import type { DnsOutcome } from "../dns/dns-outcomes.ts";
@@ -26,7 +26,7 @@ import { producedResources } from "./render/produced-resources.ts";
 import { renderRoute } from "./render/render-route.ts";
 import type { RenderedRoute } from "./render/render-route.ts";
 
-export type RenderRoute = (route: DomainRoute, config: PlatformConfig) => RenderedRoute;
+export type RenderRoute = (route: DomainRoute, config: PlatformConfig, regionPolicy?: RegionPolicy) => RenderedRoute;
 
 /** Everything one reconcile of one route decides from. Plain data: no functions, no clients. */
 export interface RouteInput {

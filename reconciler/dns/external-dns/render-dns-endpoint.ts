@@ -15,6 +15,7 @@
 //     zone apex; a CNAME may not, so a cname route at an apex gets no endpoint.
 // Targets carry no trailing dot: external-dns skips a CNAME target written
 // with one as illegal.
+import { loadBalancerTarget } from "../../../core/config/load-balancer-target.ts";
 import type { PlatformConfig } from "../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
 import type { DomainRoute } from "../../../crds/types.ts";
@@ -91,7 +92,8 @@ export function dnsEndpointRefusal(route: DomainRoute, config: PlatformConfig): 
 
 /** The endpoint external-dns should write for the route: its domain to its load balancer. */
 export function dnsEndpointRecord(route: DomainRoute, config: PlatformConfig): DnsEndpointRecord {
-  const target = config.loadBalancers[route.spec.lb].dnsName.replace(/\.$/, "");
+  const lbTarget = loadBalancerTarget(config.loadBalancers[route.spec.lb]);
+  const target = lbTarget.kind === "fixed" ? lbTarget.dnsName : lbTarget.gatewayHostname;
   const record: DnsEndpointRecord = { dnsName: route.spec.domain, recordType: "CNAME", targets: [target] };
   if (config.dns.recordType === "cname") record.recordTTL = route.spec.dns?.ttl ?? DEFAULT_TTL_SECONDS;
   // An alias record has no TTL of its own (Route53 answers with the target's).

@@ -4,7 +4,7 @@
 // them again changes nothing.
 import type { PlatformConfig } from "../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
-import type { DomainRoute } from "../../../crds/types.ts";
+import type { DomainRoute, RegionPolicy } from "../../../crds/types.ts";
 import { renderDnsEndpoint } from "../../dns/external-dns/render-dns-endpoint.ts";
 import { protectionProblems, renderAuthorizationPolicy } from "./authorization-policy.ts";
 import { renderClaim } from "./claim.ts";
@@ -32,7 +32,12 @@ export interface RenderedRoute {
   problems: string[];
 }
 
-export function renderRoute(route: DomainRoute, config: PlatformConfig): RenderedRoute {
+/**
+ * @param regionPolicy the RegionPolicy of the route's namespace, when there is
+ *   one: with external-dns on a platform with regions it decides which
+ *   regions' DNSEndpoints the route gets (dns/region-placement.ts).
+ */
+export function renderRoute(route: DomainRoute, config: PlatformConfig, regionPolicy?: RegionPolicy): RenderedRoute {
   const refProblems = routeRefProblems(route);
   if (refProblems.length > 0) return { claim: renderClaim(route), objects: [], problems: refProblems };
 

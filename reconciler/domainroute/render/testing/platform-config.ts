@@ -1,6 +1,6 @@
 // A PlatformConfig for rendering tests, with only what rendering reads made
 // adjustable: the gateway's namespace and selector and the providers.
-import type { CertificatesConfig, DnsConfig, PlatformConfig } from "../../../../core/config/platform-config.ts";
+import type { CertificatesConfig, ClusterConfig, DnsConfig, PlatformConfig, RegionConfig } from "../../../../core/config/platform-config.ts";
 
 export interface ConfigOptions {
   gatewayNamespace?: string;
@@ -10,6 +10,9 @@ export interface ConfigOptions {
   certificates?: Partial<CertificatesConfig>;
   /** Listener ARNs of alb-out and alb-in (for certificates). */
   listenerArns?: { "alb-out"?: string; "alb-in"?: string };
+  /** The platform's regions (default none: single-region). */
+  regions?: RegionConfig[];
+  cluster?: ClusterConfig;
 }
 
 export function aConfig(options: ConfigOptions = {}): PlatformConfig {
@@ -35,7 +38,9 @@ export function aConfig(options: ConfigOptions = {}): PlatformConfig {
     gateway: { namespace: options.gatewayNamespace ?? "istio-system", selector: options.gatewaySelector ?? { istio: "ingressgateway" } },
     externalBackends: { deniedCidrs: ["169.254.0.0/16"] },
     serviceBackends: { allowCrossNamespace: true },
-    dns: { provider: "none", recordType: "alias", resyncInterval: "5m", externalDns: { labels: {} }, ...options.dns },
+    dns: { provider: "none", recordType: "alias", resyncInterval: "5m", externalDns: { labels: {} }, regionMode: { mode: "Active" }, ...options.dns },
     certificates: { provider: "none", listenerCertificateLimit: 25, ...options.certificates },
+    regions: options.regions ?? [],
+    ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
   };
 }
