@@ -13,14 +13,26 @@
 //     it, for every load balancer). The target's canonical hosted zone is
 //     looked up by external-dns from the ELB's DNS name. An alias may sit at a
 //     zone apex; a CNAME may not, so a cname route at an apex gets no endpoint.
+//   - a route on a two-step load balancer (a gateway Service published at
+//     gatewayHostname): a plain CNAME to gatewayHostname, TTL spec.dns.ttl,
+//     whatever dns.recordType says (an alias needs a cloud load balancer to
+//     point at); refused at an apex, where DNS allows no CNAME.
 // Targets carry no trailing dot: external-dns skips a CNAME target written
 // with one as illegal.
+//
+// On a platform that spans regions (config.regions), dns/region-placement.ts
+// decides which regions the route is published in from this cluster: one
+// DNSEndpoint per region, labelled with that region's dnsControllerLabels so
+// only that region's external-dns instance picks it up, and with the
+// cluster's name, so each cluster's objects are told apart by name and label.
 import { loadBalancerTarget } from "../../../core/config/load-balancer-target.ts";
-import type { PlatformConfig } from "../../../core/config/platform-config.ts";
+import type { PlatformConfig, RegionConfig } from "../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
-import type { DomainRoute } from "../../../crds/types.ts";
-import { producedMetadata, sortedKeys } from "../../domainroute/render/metadata.ts";
-import { objectNameFor } from "../../domainroute/render/names.ts";
+import type { DomainRoute, RegionPolicy } from "../../../crds/types.ts";
+import { LABEL_CLUSTER, LABEL_REGION, producedMetadata, sortedKeys } from "../../domainroute/render/metadata.ts";
+import { objectNameFor, regionalObjectName } from "../../domainroute/render/names.ts";
+import { publicationFor, resolvePlacement } from "../region-placement.ts";
+import type { Publication } from "../region-placement.ts";
 import { DNS_ENDPOINT_RESOURCE, KIND_DNS_ENDPOINT } from "../../domainroute/render/produced-resources.ts";
 
 export const DNS_ENDPOINT_API_VERSION = `${DNS_ENDPOINT_RESOURCE.group}/${DNS_ENDPOINT_RESOURCE.version}`;
@@ -30,7 +42,7 @@ export const ALIAS_PROPERTY = "alias";
 export const DEFAULT_TTL_SECONDS = 300;
 
 export const EXTERNAL_DNS_REASON = {
-  /** recordType cname for a name that is its zone's apex. */
+  /** recordType cname, or a two-step load balancer (always a CNAME), for a name that is its zone's apex. */
   CnameAtApex: "CnameAtApex",
   /** spec.dns.zoneId names a zone other than the apex's: external-dns cannot be told which zone to write to. */
   ZoneNotSelectable: "ZoneNotSelectable",
@@ -51,7 +63,7 @@ export interface EndpointRefusal {
 /** One entry of DNSEndpoint spec.endpoints, as external-dns's CRD defines it. */
 export interface DnsEndpointRecord {
   dnsName: string;
-  recordType: "CNAME";
+  recordType: "A" | "AAAA" | "CNAME";
   targets: string[];
   recordTTL?: number;
   providerSpecific?: { name: string; value: string }[];
@@ -79,6 +91,15 @@ export function dnsEndpointRefusal(route: DomainRoute, config: PlatformConfig): 
         "Remove spec.dns.zoneId, or run an external-dns instance that manages only that zone and use dns.provider route53 for such routes",
     };
   }
+  if (apex !== undefined && domain === apex.apex && loadBalancerTarget(config.loadBalancers[route.spec.lb]).kind === "service") {
+    return {
+      reason: EXTERNAL_DNS_REASON.CnameAtApex,
+      message:
+        `${domain} is the apex of its zone, where DNS allows no CNAME, and load balancer ${route.spec.lb} is published through its gateway's ` +
+        "name (gatewayHostname), which routes reach by a CNAME. Route a name below the apex, or use a load balancer entry with dnsName " +
+        "and hostedZoneId (an alias record may sit at an apex)",
+    };
+  }
   if (config.dns.recordType === "cname" && apex !== undefined && domain === apex.apex) {
     return {
       reason: EXTERNAL_DNS_REASON.CnameAtApex,
@@ -95,27 +116,79 @@ export function dnsEndpointRecord(route: DomainRoute, config: PlatformConfig): D
   const lbTarget = loadBalancerTarget(config.loadBalancers[route.spec.lb]);
   const target = lbTarget.kind === "fixed" ? lbTarget.dnsName : lbTarget.gatewayHostname;
   const record: DnsEndpointRecord = { dnsName: route.spec.domain, recordType: "CNAME", targets: [target] };
-  if (config.dns.recordType === "cname") record.recordTTL = route.spec.dns?.ttl ?? DEFAULT_TTL_SECONDS;
+  // Two-step: a plain CNAME to the gateway's name, which alone follows the gateway's address.
+  if (config.dns.recordType === "cname" || lbTarget.kind === "service") record.recordTTL = route.spec.dns?.ttl ?? DEFAULT_TTL_SECONDS;
   // An alias record has no TTL of its own (Route53 answers with the target's).
   else record.providerSpecific = [{ name: ALIAS_PROPERTY, value: "true" }];
   return record;
 }
 
 /**
- * The route's DNSEndpoint, or undefined when the provider is not external-dns
- * or dnsEndpointRefusal says why it gets none. Named like the route's other
- * objects (after its domain), labelled with dns.externalDns.labels (for
- * external-dns's --label-filter) and hostgate's own labels, which win: they
- * are what makes the object the route's.
+ * The labels of a DNSEndpoint hostgate writes: dns.externalDns.labels (for
+ * external-dns's --label-filter), then the region's dnsControllerLabels (for
+ * that region's external-dns instance), then hostgate's own, which win: they
+ * are what makes the object hostgate's. On a platform with regions also the
+ * cluster's name and the region.
  */
+export function endpointLabels(config: PlatformConfig, own: Readonly<Record<string, string>>, region?: RegionConfig): Record<string, string> {
+  const placed: Record<string, string> =
+    region === undefined || config.cluster === undefined ? {} : { [LABEL_CLUSTER]: config.cluster.name, [LABEL_REGION]: region.name };
+  return sortedKeys({ ...config.dns.externalDns.labels, ...region?.dnsControllerLabels, ...own, ...placed });
+}
+
+/** The regions a publication writes in from this cluster; [undefined] for one endpoint on a single-region platform. */
+export function publishedRegions(publication: Publication): (RegionConfig | undefined)[] {
+  switch (publication.kind) {
+    case "single":
+      return [undefined];
+    case "own-region":
+      return [publication.region];
+    case "every-region":
+      return [...publication.regions];
+    case "elsewhere":
+    case "unknown-region":
+      return [];
+  }
+}
+
+/** What this cluster publishes for the route: the route's placement (dns/region-placement.ts) on this config. */
+export function routePublication(route: DomainRoute, config: PlatformConfig, regionPolicy?: RegionPolicy): Publication {
+  return publicationFor(resolvePlacement(route, regionPolicy, config), config);
+}
+
+/**
+ * The name of the route's DNSEndpoint for a region: on a single-region
+ * platform the route's usual name (after its domain, as before regions
+ * existed, so an existing installation keeps its objects); with regions one
+ * per cluster and region (names.ts regionalObjectName).
+ */
+export function dnsEndpointName(route: DomainRoute, config: PlatformConfig, region?: RegionConfig): string {
+  if (region === undefined || config.cluster === undefined) return objectNameFor(route.spec.domain);
+  return regionalObjectName(route.spec.domain, config.cluster.name, region.name);
+}
+
+/**
+ * The route's DNSEndpoints, in region order: none when the provider is not
+ * external-dns, when dnsEndpointRefusal says why it gets none, or when its
+ * placement publishes nothing from this cluster (another region's cluster
+ * does, or its source region is unknown). Named like the route's other
+ * objects, labelled by endpointLabels.
+ */
+export function renderDnsEndpoints(route: DomainRoute, config: PlatformConfig, regionPolicy?: RegionPolicy): KubeObject[] {
+  if (config.dns.provider !== "external-dns" || dnsEndpointRefusal(route, config) !== undefined) return [];
+  return publishedRegions(routePublication(route, config, regionPolicy)).map((region) => {
+    const metadata = producedMetadata(route, dnsEndpointName(route, config, region), route.metadata.namespace ?? "");
+    metadata.labels = endpointLabels(config, metadata.labels, region);
+    return {
+      apiVersion: DNS_ENDPOINT_API_VERSION,
+      kind: KIND_DNS_ENDPOINT,
+      metadata,
+      spec: { endpoints: [dnsEndpointRecord(route, config)] },
+    };
+  });
+}
+
+/** The route's one DNSEndpoint on a single-region platform (renderDnsEndpoints' first), or undefined. */
 export function renderDnsEndpoint(route: DomainRoute, config: PlatformConfig): KubeObject | undefined {
-  if (config.dns.provider !== "external-dns" || dnsEndpointRefusal(route, config) !== undefined) return undefined;
-  const metadata = producedMetadata(route, objectNameFor(route.spec.domain), route.metadata.namespace ?? "");
-  metadata.labels = sortedKeys({ ...config.dns.externalDns.labels, ...metadata.labels });
-  return {
-    apiVersion: DNS_ENDPOINT_API_VERSION,
-    kind: KIND_DNS_ENDPOINT,
-    metadata,
-    spec: { endpoints: [dnsEndpointRecord(route, config)] },
-  };
+  return renderDnsEndpoints(route, config)[0];
 }

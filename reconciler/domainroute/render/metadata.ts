@@ -14,6 +14,10 @@ export const MANAGED_BY_HOSTGATE = "hostgate";
 export const LABEL_ROUTE_UID = "hostgate.dev/route-uid";
 /** domainHash(domain): the domain itself can be longer than a label value allows. */
 export const LABEL_DOMAIN_HASH = "hostgate.dev/domain-hash";
+/** cluster.name of the cluster that wrote the object, on a platform that spans regions (its DNSEndpoints). */
+export const LABEL_CLUSTER = "hostgate.dev/cluster";
+/** The platform region (regions[].name) a DNSEndpoint publishes in. */
+export const LABEL_REGION = "hostgate.dev/region";
 /** `namespace/name` of the route, for people reading the object. */
 export const ANNOTATION_ROUTE = "hostgate.dev/route";
 /** The domain in full, for people reading the object. */

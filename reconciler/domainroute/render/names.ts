@@ -48,12 +48,32 @@ export function domainHash(domain: string): string {
  * most 63 characters, the same for the same domain on every call.
  */
 export function objectNameFor(domain: string): string {
-  const readable = domain
+  return hashedName(domain, domain);
+}
+
+/**
+ * The name of an object hostgate writes once per region on a platform that
+ * spans regions (external-dns's DNSEndpoints): `shop-example-com-weu-<hash>`,
+ * the hash over cluster, region and domain. The cluster is in the hash (and
+ * in the object's labels) so two clusters' objects never share a name, even
+ * where their objects meet in one API (a hub that collects DNSEndpoints).
+ */
+export function regionalObjectName(domain: string, cluster: string, region: string): string {
+  return hashedName(`${domain}-${region}`, `${cluster}\n${region}\n${domain}`);
+}
+
+/**
+ * `<readable>-<hash>`: `readable` made a DNS-1123 prefix (cut to leave room
+ * for the hash), the hash domainHash(identity), which tells apart whatever
+ * the cut readable part does not.
+ */
+export function hashedName(readable: string, identity: string): string {
+  const prefix = readable
     .toLowerCase()
     .replace(/[^a-z0-9-]/g, "-")
     .slice(0, MAX_READABLE_LENGTH)
     // A label cannot start or end with "-"; truncation may leave one at the end.
     .replace(/^-+|-+$/g, "");
-  const hash = domainHash(domain);
-  return readable === "" ? hash : `${readable}-${hash}`;
+  const hash = domainHash(identity);
+  return prefix === "" ? hash : `${prefix}-${hash}`;
 }

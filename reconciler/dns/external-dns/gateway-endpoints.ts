@@ -1,0 +1,148 @@
+// The gateway-endpoints controller's one reconcile (one queue key for the
+// cluster), with dns.provider external-dns: keeps the gateway records of the
+// two-step load balancers (render-gateway-endpoints.ts) as DNSEndpoints in
+// the gateway namespace. Like the identity table's EnvoyFilter, these objects
+// are hostgate's alone at their names: written (create, else server-side
+// apply over, apply/apply-object.ts) only when their content differs from the
+// cache's copy, so an unchanged gateway costs no write and a hand edit or a
+// deletion is reverted on the next pass.
+//
+// Fail-safe: a gateway Service that has no address (its status lost the
+// ingress for a moment, the Service is being re-created, the cache is
+// behind) leaves that load balancer's existing endpoints exactly as they
+// are. Deleting a working gateway record because the address is briefly
+// unknown would take every route on the load balancer off the air; keeping
+// the last one costs at most a stale address until the Service has one
+// again. The pass reports such load balancers as pending.
+//
+// Deletes only what this controller made: in the gateway namespace,
+// managed-by=hostgate, the gateway-record label naming a load balancer,
+// written by hostgate's field manager, and named exactly as this cluster
+// names that load balancer's record (for its cluster label and region
+// label), so another cluster's record (one that reached this API through a
+// hub) or anything a person made is never touched. Deletes carry the uid and
+// resourceVersion seen, so a same-named object made since is left alone.
+// The orphan sweep never sees these: they carry no route uid.
+import type { PlatformConfig } from "../../../core/config/platform-config.ts";
+import { KubeApiError } from "../../../core/kube/api-error.ts";
+import type { ObjectApi } from "../../../core/kube/object-api.ts";
+import type { KubeObject } from "../../../core/kube/object-key.ts";
+import type { Logger } from "../../../core/logger.ts";
+import { applyObject } from "../../apply/apply-object.ts";
+import { writtenByReconciler } from "../../apply/ownership.ts";
+import { contains, withAppliedHash } from "../../apply/plan-apply.ts";
+import type { ObjectReader } from "../../cluster/object-reader.ts";
+import { LABEL_CLUSTER, LABEL_MANAGED_BY, LABEL_REGION, MANAGED_BY_HOSTGATE } from "../../domainroute/render/metadata.ts";
+import { DNS_ENDPOINT_RESOURCE } from "../../domainroute/render/produced-resources.ts";
+import { MANAGED_SELECTOR, SERVICES } from "../../resources.ts";
+import type { PendingGateway } from "./render-gateway-endpoints.ts";
+import { gatewayEndpointName, gatewayEndpointNameIn, gatewayRegions, LABEL_GATEWAY_RECORD, renderGatewayEndpoints } from "./render-gateway-endpoints.ts";
+
+/** The single queue key: any gateway Service or gateway DNSEndpoint change recomputes them all. */
+export const GATEWAY_ENDPOINTS_KEY = "gateway-endpoints";
+
+export interface GatewayEndpointsDeps {
+  /** Writes: create, apply (apply-object.ts), get after a create that found the name taken, delete. */
+  api: ObjectApi;
+  /** The caches: the gateway Services (SERVICES, with status.loadBalancer.ingress) and DNSEndpoints labelled managed-by=hostgate. */
+  reader: ObjectReader;
+  config: PlatformConfig;
+  logger: Logger;
+}
+
+export interface GatewayEndpointsOutcome {
+  /** `namespace/name` of each DNSEndpoint created or applied, sorted. */
+  written: string[];
+  /** `namespace/name` of each DNSEndpoint deleted, sorted. */
+  deleted: string[];
+  /** Two-step load balancers whose gateway has no address: their endpoints were left as they were. */
+  pending: PendingGateway[];
+  /** Load balancers whose gateway endpoints were written or deleted: routes on them report DNSReady from these. Sorted. */
+  changedLoadBalancers: string[];
+}
+
+/** Whether the controller has anything to do under this config: dns.provider external-dns (it also removes records of entries no longer two-step). */
+export function gatewayEndpointsNeeded(config: Pick<PlatformConfig, "dns">): boolean {
+  return config.dns.provider === "external-dns";
+}
+
+export async function reconcileGatewayEndpoints(deps: GatewayEndpointsDeps): Promise<GatewayEndpointsOutcome> {
+  const { config, reader } = deps;
+  const outcome: GatewayEndpointsOutcome = { written: [], deleted: [], pending: [], changedLoadBalancers: [] };
+  if (!gatewayEndpointsNeeded(config)) return outcome;
+  const namespace = config.gateway.namespace;
+  const rendered = renderGatewayEndpoints(config, (ref) => reader.get(SERVICES, ref));
+  outcome.pending = rendered.pending;
+  const changed = new Set<string>();
+  const failures: string[] = [];
+  for (const endpoint of rendered.endpoints) {
+    const desired = withAppliedHash(endpoint);
+    const name = desired.metadata!.name!;
+    const current = reader.get(DNS_ENDPOINT_RESOURCE, { namespace, name });
+    if (current !== undefined && contains(current, desired)) continue;
+    try {
+      await applyObject(deps.api, DNS_ENDPOINT_RESOURCE, desired, current);
+      outcome.written.push(`${namespace}/${name}`);
+      changed.add(labelOf(desired, LABEL_GATEWAY_RECORD));
+    } catch (error) {
+      failures.push(`writing DNSEndpoint ${namespace}/${name}: ${messageOf(error)}`);
+    }
+  }
+  const wanted = new Set(rendered.endpoints.map((e) => e.metadata!.name!));
+  // Fail-safe: what a load balancer without an address had stays (see the top of this file).
+  for (const { loadBalancer } of rendered.pending) {
+    for (const region of gatewayRegions(config)) wanted.add(gatewayEndpointNameIn(config, loadBalancer, region));
+  }
+  const ours = reader.list({ ...DNS_ENDPOINT_RESOURCE, namespace, labelSelector: MANAGED_SELECTOR }).filter((o) => madeHere(o, config));
+  for (const stale of ours.filter((o) => !wanted.has(o.metadata!.name!))) {
+    const name = stale.metadata!.name!;
+    try {
+      const preconditions = { uid: stale.metadata!.uid!, ...(stale.metadata!.resourceVersion ? { resourceVersion: stale.metadata!.resourceVersion } : {}) };
+      if (await deps.api.delete(DNS_ENDPOINT_RESOURCE, { namespace, name }, preconditions)) {
+        outcome.deleted.push(`${namespace}/${name}`);
+        changed.add(labelOf(stale, LABEL_GATEWAY_RECORD));
+      }
+    } catch (error) {
+      // 409: a precondition failed, so it is no longer the object judged ours; the next pass judges again.
+      if (!(error instanceof KubeApiError && error.status === 409)) failures.push(`deleting DNSEndpoint ${namespace}/${name}: ${messageOf(error)}`);
+    }
+  }
+  outcome.written.sort();
+  outcome.deleted.sort();
+  outcome.changedLoadBalancers = [...changed].sort();
+  if (outcome.written.length > 0 || outcome.deleted.length > 0) {
+    deps.logger.info({ written: outcome.written, deleted: outcome.deleted }, "gateway DNSEndpoints updated");
+  }
+  for (const { loadBalancer, reason } of outcome.pending) {
+    deps.logger.warn({ loadBalancer }, `the gateway of load balancer ${loadBalancer} has no address, so its gateway record is left as it is: ${reason}`);
+  }
+  if (failures.length > 0) throw new Error(`gateway DNSEndpoints: ${failures.length} change(s) failed (retried): ${failures.join("; ")}`);
+  return outcome;
+}
+
+/**
+ * True for a gateway record this cluster's controller made: its labels, its
+ * field manager, and its name exactly what gatewayEndpointName gives for its
+ * load balancer, region and this cluster. A record labelled for another
+ * cluster, or with a region but no cluster configured here, is not judged
+ * ours: it is left alone.
+ */
+export function madeHere(object: KubeObject, config: PlatformConfig): boolean {
+  const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
+  const loadBalancer = labels[LABEL_GATEWAY_RECORD];
+  if (labels[LABEL_MANAGED_BY] !== MANAGED_BY_HOSTGATE || loadBalancer === undefined || loadBalancer === "") return false;
+  if (object.metadata?.namespace !== config.gateway.namespace || !writtenByReconciler(object)) return false;
+  const cluster = labels[LABEL_CLUSTER];
+  const region = labels[LABEL_REGION];
+  if (cluster === undefined && region === undefined) return object.metadata?.name === gatewayEndpointName(loadBalancer);
+  if (cluster === undefined || region === undefined || cluster !== config.cluster?.name) return false;
+  return object.metadata?.name === gatewayEndpointName(loadBalancer, { cluster, region });
+}
+
+function labelOf(object: KubeObject, key: string): string {
+  return ((object.metadata?.labels ?? {}) as Record<string, string>)[key] ?? "";
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
