@@ -31,7 +31,7 @@ function problemsOf(edit: (c: ConfigData) => void): readonly string[] {
 describe("the dns and certificates sections", () => {
   it("default to no DNS and no certificates, with the documented defaults", () => {
     const config = parsePlatformConfig(configYaml(), "platform.yaml");
-    assert.deepEqual(config.dns, { provider: "none", recordType: "alias", resyncInterval: "5m", externalDns: { labels: {} } });
+    assert.deepEqual(config.dns, { provider: "none", recordType: "alias", resyncInterval: "5m", externalDns: { labels: {} }, regionMode: { mode: "Active" } });
     assert.deepEqual(config.certificates, { provider: "none", listenerCertificateLimit: 25 });
     assert.equal(config.loadBalancers["alb-out"].ipAddressType, "ipv4");
     assert.deepEqual(config.domains[0].additionalZoneIds, []);

@@ -78,7 +78,7 @@ describe("parsePlatformConfig", () => {
     {
       name: "a missing load balancer is reported",
       edit: (c) => delete section(c, "loadBalancers")["alb-out"],
-      problems: [/loadBalancers\.alb-out: required key is missing; add it\. The internet-facing \(public\) Application Load Balancer/],
+      problems: [/loadBalancers\.alb-out: required key is missing; add it\. The internet-facing \(public\) load balancer .* either fixed .* or two-step/],
     },
     {
       name: "a missing domains list is reported",

@@ -78,6 +78,9 @@ function issueFor(error: ErrorObject, data: unknown): Issue | undefined {
   // propertyNames failures come twice: once per inner keyword (with
   // `propertyName` set) and once summarised; keep only the summary.
   if ((error as { propertyName?: string }).propertyName !== undefined) return undefined;
+  // An if/then/else failure comes with the failed branch's own errors (a
+  // missing key, named); the summary ("must match "else" schema") adds nothing.
+  if (error.keyword === "if") return undefined;
   const path = pointerToPath(error.instancePath, data);
   const parent = error.parentSchema as SchemaNode | undefined;
   const found = describeValue(error.data);

@@ -18,7 +18,7 @@ function undocumented(node: unknown, path: string, out: string[]): string[] {
   return out;
 }
 
-const LABEL_MAPS = new Set(["gateway.selector", "dns.externalDns.labels"]);
+const LABEL_MAPS = new Set(["gateway.selector", "dns.externalDns.labels", "regions[].dnsControllerLabels"]);
 
 describe("platformConfigSchema", () => {
   it("documents every key, because the README and error messages quote it", () => {

@@ -43,22 +43,55 @@ const labelMap = (description: string) => ({
   },
 });
 
-const loadBalancer = (visibility: string, example: string) => ({
-  type: "object",
-  description: `The ${visibility} Application Load Balancer that DomainRoutes with this \`spec.lb\` are published on.`,
-  additionalProperties: false,
-  required: ["dnsName", "hostedZoneId"],
-  properties: {
+/** Kubernetes Service name (RFC 1035 label: starts with a letter). */
+export const SERVICE_NAME_PATTERN = "^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$";
+/** A DNS label (RFC 1123), 63 characters at most: region and cluster names. */
+export const DNS_LABEL_PATTERN = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
+/** An AWS region such as `eu-west-1`, `us-gov-west-1` or `ap-southeast-2`. */
+export const AWS_REGION_PATTERN = "^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$";
+
+const FIXED_KEYS = ["dnsName", "hostedZoneId"] as const;
+const TWO_STEP_KEYS = ["service", "gatewayHostname"] as const;
+
+/**
+ * A subschema requiring some of `properties`' keys. ajv's strict mode wants a
+ * required key declared beside it, and a missing key's message quotes that
+ * declaration's description, so each is declared again by its description
+ * alone (which validates nothing, so no value is reported twice).
+ */
+const requiring = (properties: Record<string, { description: string }>, keys: readonly string[]) => ({
+  required: [...keys],
+  properties: Object.fromEntries(keys.map((key) => [key, { description: properties[key].description }])),
+});
+
+const loadBalancer = (visibility: string, example: string, gatewayExample: string) => {
+  const properties = {
     dnsName: {
       type: "string",
       pattern: DNS_NAME_PATTERN,
-      description: `DNS name of the load balancer, lowercase, as shown by \`aws elbv2 describe-load-balancers\` (e.g. \`${example}\`). DNS alias records point here.`,
+      description: `DNS name of the load balancer (fixed entries), lowercase, as shown by \`aws elbv2 describe-load-balancers\` (e.g. \`${example}\`). DNS alias records point here.`,
     },
     hostedZoneId: {
       type: "string",
       pattern: ZONE_ID_PATTERN,
       description:
-        "The load balancer's canonical hosted zone ID (`CanonicalHostedZoneId` in `aws elbv2 describe-load-balancers`, e.g. `Z35SXDOTRQ7X7K` in us-east-1), not the zone of your domain: alias records need it.",
+        "The load balancer's canonical hosted zone ID, for fixed entries (`CanonicalHostedZoneId` in `aws elbv2 describe-load-balancers`, e.g. `Z35SXDOTRQ7X7K` in us-east-1), not the zone of your domain: alias records need it.",
+    },
+    service: {
+      type: "object",
+      additionalProperties: false,
+      required: ["namespace", "name"],
+      description:
+        "Two-step entries: the gateway's Service (type LoadBalancer), e.g. `{namespace: istio-system, name: istio-ingressgateway}`. hostgate reads its `status.loadBalancer.ingress` and publishes it at `gatewayHostname`.",
+      properties: {
+        namespace: { type: "string", pattern: NAMESPACE_PATTERN, description: "Namespace of the Service, e.g. `istio-system`." },
+        name: { type: "string", pattern: SERVICE_NAME_PATTERN, description: "Name of the Service, e.g. `istio-ingressgateway`." },
+      },
+    },
+    gatewayHostname: {
+      type: "string",
+      pattern: DNS_NAME_PATTERN,
+      description: `Two-step entries: the name hostgate publishes the Service's address at (an A/AAAA record, or a CNAME when the Service reports a hostname), lowercase, under one of \`domains[].apex\` but not an apex itself, one per cluster (e.g. \`${gatewayExample}\`). Routes on this load balancer get a CNAME to it.`,
     },
     ipAddressType: {
       enum: ["ipv4", "dualstack"],
@@ -72,8 +105,23 @@ const loadBalancer = (visibility: string, example: string) => ({
       description:
         "ARN of the load balancer's HTTPS listener that route certificates are attached to (`aws elbv2 describe-listeners`, e.g. `arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/public-1/50dc6c495c0c9188/f2f7dc8efc522ab2`). Required when certificates go to ACM (`certificates.provider: acm`, or cert-manager with `importToAcm`).",
     },
-  },
-});
+  };
+  return {
+    type: "object",
+    description:
+      `The ${visibility} load balancer that DomainRoutes with this \`spec.lb\` are published on: either fixed (\`dnsName\` and \`hostedZoneId\` of an ALB) ` +
+      "or two-step (`service` and `gatewayHostname`: hostgate publishes the Service's address at `gatewayHostname` and routes get a CNAME to it).",
+    additionalProperties: false,
+    // Exactly one kind: naming any two-step key makes the entry two-step (both
+    // its keys then required); otherwise it is fixed. Writing keys of both
+    // kinds is refused by load-balancer-checks.ts with a message naming them.
+    if: { anyOf: TWO_STEP_KEYS.map((key) => requiring(properties, [key])) },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keyword, read by ajv, never awaited
+    then: requiring(properties, TWO_STEP_KEYS),
+    else: requiring(properties, FIXED_KEYS),
+    properties,
+  };
+};
 
 export const platformConfigSchema = {
   $id: "https://hostgate.dev/schemas/platform-config.v1alpha1.json",
@@ -134,8 +182,8 @@ export const platformConfigSchema = {
       required: ["alb-out", "alb-in"],
       description: "The two load balancers a DomainRoute can choose with `spec.lb`. Both are required and must be different load balancers.",
       properties: {
-        "alb-out": loadBalancer("internet-facing (public)", "public-1.us-east-1.elb.amazonaws.com"),
-        "alb-in": loadBalancer("internal", "internal-1.us-east-1.elb.amazonaws.com"),
+        "alb-out": loadBalancer("internet-facing (public)", "public-1.us-east-1.elb.amazonaws.com", "aks01-weu-public.example.com"),
+        "alb-in": loadBalancer("internal", "internal-1.us-east-1.elb.amazonaws.com", "aks01-weu-internal.example.com"),
       },
     },
     protection: {
@@ -245,7 +293,7 @@ export const platformConfigSchema = {
           type: "string",
           pattern: OWNER_ID_PATTERN,
           description:
-            "This installation's owner id in the TXT ownership records (external-dns's `--txt-owner-id`) and on the ACM certificates it requests, e.g. `hostgate-prod`. Records and certificates of another owner are never changed, so two clusters sharing a zone must use two ids. Required with `provider: route53` or ACM certificates.",
+            "This installation's owner id in the TXT ownership records (external-dns's `--txt-owner-id`) and on the ACM certificates it requests, e.g. `hostgate-prod`. Records and certificates of another owner are never changed, so two clusters sharing a zone must use two ids. Default `cluster.name` when `cluster` is set; otherwise required with `provider: route53` or ACM certificates.",
         },
         recordType: {
           enum: ["alias", "cname"],
@@ -259,6 +307,26 @@ export const platformConfigSchema = {
           default: "5m",
           description:
             "How often Route53 is read again to restore records changed or deleted by hand, as hours, minutes and seconds such as `5m` (default), `90s` or `1h30m`; between 30s and 24h. Route53 has no watch, so this bounds how long drift lasts.",
+        },
+        regionMode: {
+          type: "object",
+          additionalProperties: false,
+          default: {},
+          description:
+            "How a route's DNS names spread across `regions` when neither the route (`spec.dns.mode`) nor its namespace's RegionPolicy says. Default `{mode: Active}`.",
+          properties: {
+            mode: {
+              enum: ["Active", "RegionBound"],
+              default: "Active",
+              description:
+                "`Active` (default): each cluster publishes the name for its own region, pointing at its own gateway. `RegionBound`: only the cluster in `sourceRegion` publishes, for every region.",
+            },
+            sourceRegion: {
+              type: "string",
+              pattern: DNS_LABEL_PATTERN,
+              description: "With `mode: RegionBound` (and only then): the region whose cluster publishes, one of `regions[].name`, e.g. `weu`.",
+            },
+          },
         },
         externalDns: {
           type: "object",
@@ -332,6 +400,50 @@ export const platformConfigSchema = {
               description:
                 "When true, each issued certificate is imported into ACM (into the same ARN again on every renewal) and attached to the listener of the routes' load balancer. Default false.",
             },
+          },
+        },
+      },
+    },
+    cluster: {
+      type: "object",
+      additionalProperties: false,
+      required: ["name", "region"],
+      description:
+        "Which cluster this installation runs in, when the platform spans `regions` (required then). Each region's cluster has its own config with its own `cluster`, e.g. `{name: aks01-weu, region: weu}`.",
+      properties: {
+        name: {
+          type: "string",
+          pattern: DNS_LABEL_PATTERN,
+          description:
+            "This cluster's name: a DNS label (lowercase letters, digits, `-`, 63 at most), unique across the platform, e.g. `aks01-weu`. It is the Route53 SetIdentifier of this cluster's latency records, the `hostgate.dev/cluster` label on its DNSEndpoints and the default `dns.ownerId`.",
+        },
+        region: { type: "string", pattern: DNS_LABEL_PATTERN, description: "The region this cluster runs in: one of `regions[].name`, e.g. `weu`." },
+      },
+    },
+    regions: {
+      type: "array",
+      default: [],
+      description:
+        "The regions the platform spans, one cluster each (every cluster's config lists the same regions). Empty (default): one region, and DNS records are published as on a single cluster.",
+      items: {
+        type: "object",
+        additionalProperties: false,
+        required: ["name"],
+        description: "One region, e.g. `{name: weu, dnsControllerLabels: {router.io/region: weu}, route53Region: eu-west-1}`.",
+        properties: {
+          name: {
+            type: "string",
+            pattern: DNS_LABEL_PATTERN,
+            description: "The region's name: a DNS label (lowercase letters, digits, `-`, 63 at most), unique in the list, e.g. `weu`.",
+          },
+          dnsControllerLabels: labelMap(
+            "With `dns.provider: external-dns` (required then, at least one label): the labels a DNSEndpoint needs for this region's external-dns instance to process it (its `--label-filter`), e.g. `{router.io/region: weu}`. No two regions may have the same labels.",
+          ),
+          route53Region: {
+            type: "string",
+            pattern: AWS_REGION_PATTERN,
+            description:
+              "With `dns.provider: route53` (required then): the AWS region of this region's latency records (Route53 `Region`), where its clusters run, e.g. `eu-west-1`.",
           },
         },
       },

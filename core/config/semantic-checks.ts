@@ -5,6 +5,8 @@ import type { Issue } from "./schema-problems.ts";
 import { asRecord } from "../json.ts";
 import { arnParts } from "../aws/arn.ts";
 import { durationMs } from "./duration.ts";
+import { loadBalancerIssues } from "./load-balancer-checks.ts";
+import { regionIssues } from "./region-checks.ts";
 
 function stringAt(value: unknown, key: string): string | undefined {
   const field = asRecord(value)?.[key];
@@ -59,20 +61,6 @@ function domainIssues(domains: unknown): Issue[] {
   return issues;
 }
 
-/** Publishing internal routes on the public load balancer would expose them. */
-function loadBalancerIssues(loadBalancers: unknown): Issue[] {
-  const outside = stringAt(asRecord(loadBalancers)?.["alb-out"], "dnsName");
-  const inside = stringAt(asRecord(loadBalancers)?.["alb-in"], "dnsName");
-  if (outside === undefined || outside.toLowerCase() !== inside?.toLowerCase()) return [];
-  return [
-    {
-      path: ["loadBalancers", "alb-in", "dnsName"],
-      anchor: "value",
-      message: `is the same load balancer as loadBalancers.alb-out.dnsName; internal routes would be reachable from the internet, so set the internal load balancer's DNS name`,
-    },
-  ];
-}
-
 /**
  * A zone named twice is ambiguous: listed as an apex's own zone and as
  * another's additional zone, or as an additional zone of two apexes.
@@ -121,7 +109,7 @@ function providerIssues(config: Record<string, unknown>): Issue[] {
     issues.push({
       path: ["dns"],
       anchor: "key",
-      message: `needs ownerId because ${why}: set dns.ownerId to a name for this installation, e.g. hostgate-prod (two clusters sharing a zone or an account use two ids)`,
+      message: `needs ownerId because ${why}: set dns.ownerId to a name for this installation, e.g. hostgate-prod (two clusters sharing a zone or an account use two ids), or set cluster, whose name is the default`,
     });
   }
   const resync = stringAt(dns, "resyncInterval");
@@ -186,5 +174,11 @@ function providerIssues(config: Record<string, unknown>): Issue[] {
 export function semanticIssues(data: unknown): Issue[] {
   const config = asRecord(data);
   if (config === undefined) return [];
-  return [...domainIssues(config.domains), ...additionalZoneIssues(config.domains), ...loadBalancerIssues(config.loadBalancers), ...providerIssues(config)];
+  return [
+    ...domainIssues(config.domains),
+    ...additionalZoneIssues(config.domains),
+    ...loadBalancerIssues(config),
+    ...providerIssues(config),
+    ...regionIssues(config),
+  ];
 }

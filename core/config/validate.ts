@@ -1,6 +1,7 @@
 // Schema validation plus semantic checks, defaults filled in, result frozen.
 import { Ajv } from "ajv";
 import type { ValidateFunction } from "ajv";
+import { asRecord } from "../json.ts";
 import { isCidr } from "./cidr.ts";
 import { ConfigError } from "./config-error.ts";
 import type { Locate } from "./config-path.ts";
@@ -47,6 +48,18 @@ export function formatProblems(issues: readonly Issue[], source: string, locate?
 }
 
 /**
+ * Defaults that depend on other keys, which a JSON schema cannot give:
+ * dns.ownerId is the cluster's name when `cluster` is set, so each cluster of
+ * a multi-region platform owns its own records without another setting.
+ */
+function applyDerivedDefaults(data: unknown): void {
+  const config = asRecord(data);
+  const dns = asRecord(config?.dns);
+  const clusterName = asRecord(config?.cluster)?.name;
+  if (dns !== undefined && dns.ownerId === undefined && typeof clusterName === "string") dns.ownerId = clusterName;
+}
+
+/**
  * Validates already-parsed config data. `data` is copied, never modified.
  * @param source names the input in problems (a file path, "overrides in …").
  * @param locate maps a path to `line:col` when the data came from YAML text.
@@ -56,6 +69,7 @@ export function validatePlatformConfig(data: unknown, source: string, locate?: L
   const copy = structuredClone(data);
   const validate = validator();
   const valid = validate(copy);
+  applyDerivedDefaults(copy);
   const issues = [...(valid ? [] : schemaIssues(validate.errors ?? [], copy)), ...semanticIssues(copy)];
   if (issues.length > 0) throw new ConfigError(formatProblems(issues, source, locate));
   return deepFreeze(copy as PlatformConfig);
