@@ -2,14 +2,13 @@
 // status.certificate, and whether DNS and certificates let its finalizer go:
 // the route controller's reading of what the DNS and certificate controllers
 // published for it (their outcome boards), or, with external-dns, of the
-// route's own DNSEndpoint. Pure. The route controller is the one writer of
+// route's own DNSEndpoints. Pure. The route controller is the one writer of
 // route status; the wholesale controllers only publish outcomes.
 import type { CertificateStatus, DnsRecordStatus } from "../../crds/types.ts";
 import { CONDITION_DNS_READY } from "../../crds/types.ts";
 import { certificateReleased, certificateStatus } from "../certificates/certificate-condition.ts";
 import { dnsReleased, dnsStatus } from "../dns/dns-condition.ts";
 import { externalDnsStatus } from "../dns/external-dns/external-dns-status.ts";
-import { KIND_DNS_ENDPOINT } from "./render/produced-resources.ts";
 import type { ConditionInput } from "../status/conditions.ts";
 import type { RouteInput } from "./gather-route.ts";
 import type { Refusal } from "./route-conditions.ts";
@@ -79,6 +78,7 @@ function externalDns(input: RouteInput, served: "taken" | "serving" | Refusal): 
         message: `no DNSEndpoint is written while nothing is served for ${domain} (see GatewayReady)`,
       },
     };
-  const endpoint = input.owned.find((o) => o.kind === KIND_DNS_ENDPOINT);
-  return externalDnsStatus(input.route, endpoint, input.config);
+  // Every DNSEndpoint the route's placement asks for (one per region published in), read with the namespace policy rendering used.
+  const context = { ...(input.regionPolicy === undefined ? {} : { regionPolicy: input.regionPolicy }), ...(input.gateway === undefined ? {} : { gateway: input.gateway }) };
+  return externalDnsStatus(input.route, input.owned, input.config, context);
 }

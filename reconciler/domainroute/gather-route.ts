@@ -11,18 +11,24 @@ import type { KubeApi } from "../../core/kube/object-api.ts";
 import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainClaim, DomainRoute, RegionPolicy } from "../../crds/types.ts";
+import { REGION_POLICY_NAME } from "../../crds/types.ts";
+import { loadBalancerTarget } from "../../core/config/load-balancer-target.ts";
 import type { AppIdOutcomeLookup, AppIdOutcomeReader } from "../app-id-table/app-id-outcomes.ts";
 import type { CertificateOutcome } from "../certificates/certificate-outcomes.ts";
 import type { DnsOutcome } from "../dns/dns-outcomes.ts";
+import type { GatewayRecordState } from "../dns/external-dns/external-dns-status.ts";
+import { madeHere } from "../dns/external-dns/gateway-endpoints.ts";
+import { LABEL_GATEWAY_RECORD } from "../dns/external-dns/render-gateway-endpoints.ts";
+import { gatewayAddress } from "../dns/gateway-address.ts";
 import type { OutcomeLookup, OutcomeReader } from "../status/outcomes.ts";
 import { ownedByRoute } from "../apply/ownership.ts";
 import { objectId } from "../apply/plan-apply.ts";
 import { resourceFor } from "../apply/write-objects.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
-import { DOMAIN_CLAIMS, DOMAIN_ROUTES, SERVICES } from "../resources.ts";
+import { DOMAIN_CLAIMS, DOMAIN_ROUTES, MANAGED_SELECTOR, REGION_POLICIES, SERVICES } from "../resources.ts";
 import { backendServiceKey } from "./backend-service.ts";
 import { routeSelector } from "./render/metadata.ts";
-import { producedResources } from "./render/produced-resources.ts";
+import { DNS_ENDPOINT_RESOURCE, producedResources } from "./render/produced-resources.ts";
 import { renderRoute } from "./render/render-route.ts";
 import type { RenderedRoute } from "./render/render-route.ts";
 
@@ -37,6 +43,14 @@ export interface RouteInput {
   claimHolder?: { uid: string; domain: string };
   /** The backend Service (spec.backend.service) as cached, cut down to its type; absent when there is none. */
   backendService?: KubeObject;
+  /**
+   * The RegionPolicy (`default`) of the route's namespace, as cached, on a
+   * platform with regions: rendering and DNSReady read the route's placement
+   * from it, so both see the same one.
+   */
+  regionPolicy?: RegionPolicy;
+  /** With dns.provider external-dns and a two-step load balancer: this cluster's gateway record for it (DNSReady waits for it). */
+  gateway?: GatewayRecordState;
   /** The route's own objects (apply/ownership.ts), in apply order. */
   owned: KubeObject[];
   /** What the cluster holds at the names the route renders, other than `owned`: judged by the plan. */
@@ -73,8 +87,12 @@ export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<Rou
   const route = deps.reader.get(DOMAIN_ROUTES, key) as DomainRoute | undefined;
   if (route === undefined) return undefined;
   const owned = ownedObjects(deps.reader, deps.config, route);
+  const regionPolicy = regionPolicyOf(deps.reader, deps.config, route);
+  const gateway = gatewayRecordOf(deps.reader, deps.config, route);
   const input: RouteInput = {
     route,
+    ...(regionPolicy === undefined ? {} : { regionPolicy }),
+    ...(gateway === undefined ? {} : { gateway }),
     owned,
     occupants: [],
     appId: deps.appIds.lookup(`${key.namespace}/${key.name}`),
@@ -94,8 +112,30 @@ export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<Rou
   const serviceKey = safeBackendServiceKey(route);
   const service = serviceKey === undefined ? undefined : deps.reader.get(SERVICES, serviceKey);
   if (service !== undefined) input.backendService = service;
-  input.occupants = await occupantsOf(deps, route, owned);
+  input.occupants = await occupantsOf(deps, route, owned, regionPolicy);
   return input;
+}
+
+/** The namespace's RegionPolicy; only read on a platform with regions (without them placement is always one record set). */
+function regionPolicyOf(reader: ObjectReader, config: PlatformConfig, route: DomainRoute): RegionPolicy | undefined {
+  if (config.regions.length === 0) return undefined;
+  return reader.get(REGION_POLICIES, { namespace: route.metadata.namespace!, name: REGION_POLICY_NAME }) as RegionPolicy | undefined;
+}
+
+/** With external-dns, for a route on a two-step load balancer: which of this cluster's gateway records for it exist, and why the gateway has no address. */
+function gatewayRecordOf(reader: ObjectReader, config: PlatformConfig, route: DomainRoute): GatewayRecordState | undefined {
+  const entry = config.loadBalancers[route.spec.lb];
+  if (config.dns.provider !== "external-dns" || entry === undefined) return undefined;
+  const target = loadBalancerTarget(entry);
+  if (target.kind !== "service") return undefined;
+  const selector = `${MANAGED_SELECTOR},${LABEL_GATEWAY_RECORD}=${route.spec.lb}`;
+  const published = reader
+    .list({ ...DNS_ENDPOINT_RESOURCE, namespace: config.gateway.namespace, labelSelector: selector })
+    .filter((o) => madeHere(o, config))
+    .map((o) => o.metadata!.name!)
+    .sort();
+  const address = gatewayAddress(reader.get(SERVICES, target.service), target.service);
+  return { published, ...(address.kind === "none" ? { pendingReason: address.reason } : {}) };
 }
 
 /**
@@ -117,10 +157,10 @@ function ownedObjects(reader: ObjectReader, config: PlatformConfig, route: Domai
 }
 
 /** What holds each name the route renders that none of its own objects holds: the cache, else a live read. */
-async function occupantsOf(deps: GatherDeps, route: DomainRoute, owned: readonly KubeObject[]): Promise<KubeObject[]> {
+async function occupantsOf(deps: GatherDeps, route: DomainRoute, owned: readonly KubeObject[], regionPolicy?: RegionPolicy): Promise<KubeObject[]> {
   const ownedIds = new Set(owned.map(objectId));
   const occupants: KubeObject[] = [];
-  for (const object of (deps.render ?? renderRoute)(route, deps.config).objects) {
+  for (const object of (deps.render ?? renderRoute)(route, deps.config, regionPolicy).objects) {
     if (ownedIds.has(objectId(object))) continue;
     const resource = resourceFor(object);
     const key = { namespace: object.metadata!.namespace!, name: object.metadata!.name! };

@@ -122,7 +122,7 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
     plan.objects.prune = pruneAll(input);
     return withStatus(plan, input, findings);
   }
-  const rendered = render(route, input.config);
+  const rendered = render(route, input.config, input.regionPolicy);
   findings.problems = rendered.problems;
   const desired = rendered.objects.map(withAppliedHash);
   const occupied = occupiedNames(input, desired);

@@ -51,7 +51,7 @@ describe("externalDnsStatus", () => {
   ];
   for (const c of cases) {
     it(c.name, () => {
-      const result = externalDnsStatus(aDnsRoute(), c.endpoint, anExternalDnsConfig());
+      const result = externalDnsStatus(aDnsRoute(), c.endpoint === undefined ? [] : [c.endpoint], anExternalDnsConfig());
       assert.equal(result.condition.type, "DNSReady");
       assert.equal(result.condition.status, c.status);
       assert.equal(result.condition.reason, c.reason);
@@ -77,22 +77,22 @@ describe("externalDnsStatus", () => {
   ];
   for (const c of recordCases) {
     it(c.name, () => {
-      assert.deepEqual(externalDnsStatus(aDnsRoute(), cached(1, 1), c.config).records, c.records);
+      assert.deepEqual(externalDnsStatus(aDnsRoute(), [cached(1, 1)], c.config).records, c.records);
     });
   }
 
   it("a cname at the zone apex is False, CnameAtApex, whatever is cached", () => {
-    const result = externalDnsStatus(aDnsRoute({ domain: "example.com" }), cached(1, 1), anExternalDnsConfig({ dns: { recordType: "cname" } }));
+    const result = externalDnsStatus(aDnsRoute({ domain: "example.com" }), [cached(1, 1)], anExternalDnsConfig({ dns: { recordType: "cname" } }));
     assert.deepEqual([result.condition.status, result.condition.reason, result.records], ["False", "CnameAtApex", undefined]);
   });
 
   it("a route asking for another zone is False, ZoneNotSelectable", () => {
-    const result = externalDnsStatus(aDnsRoute({ dns: { ttl: 300, zoneId: "Z0PRIVATE" } }), undefined, anExternalDnsConfig());
+    const result = externalDnsStatus(aDnsRoute({ dns: { ttl: 300, zoneId: "Z0PRIVATE" } }), [], anExternalDnsConfig());
     assert.deepEqual([result.condition.status, result.condition.reason], ["False", "ZoneNotSelectable"]);
   });
 
   it("says the same for the same situation (no times or counters in the message)", () => {
     const config = anExternalDnsConfig();
-    assert.deepEqual(externalDnsStatus(aDnsRoute(), cached(4, 4), config), externalDnsStatus(aDnsRoute(), cached(4, 4), config));
+    assert.deepEqual(externalDnsStatus(aDnsRoute(), [cached(4, 4)], config), externalDnsStatus(aDnsRoute(), [cached(4, 4)], config));
   });
 });

@@ -1,5 +1,6 @@
 // DNSReady and status.dns for `dns.provider: external-dns`, from the route's
-// DNSEndpoint as cached. Pure; the route controller writes them.
+// DNSEndpoints as cached (one, or one per region this cluster publishes the
+// route in). Pure; the route controller writes them.
 //
 // What hostgate can know: external-dns's CRD source sets the DNSEndpoint's
 // status.observedGeneration to its metadata.generation when it has read that
@@ -15,89 +16,205 @@
 // zoneId in status.dns is "": external-dns, not hostgate, chooses the zone
 // (every zone it manages that the name falls in), and with a non-AWS vendor
 // there is no Route53 zone id at all.
-import type { PlatformConfig } from "../../../core/config/platform-config.ts";
+//
+// On a platform with regions the placement (dns/region-placement.ts, the same
+// answer rendering used) decides which endpoints there should be: DNSReady is
+// True only when external-dns has read every one, and its message names any
+// it waits for; a route RegionBound to another region is True
+// (PublishedBySourceRegion: that region's cluster publishes), one bound to a
+// region the config does not list is False (UnknownSourceRegion). A route on
+// a two-step load balancer is Unknown (GatewayAddressPending) while this
+// cluster's gateway record for a region it publishes in is not written.
+import type { PlatformConfig, RegionConfig } from "../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
-import type { DomainRoute } from "../../../crds/types.ts";
+import { loadBalancerTarget } from "../../../core/config/load-balancer-target.ts";
+import type { DnsRecordStatus, DomainRoute, RegionPolicy } from "../../../crds/types.ts";
 import { CONDITION_DNS_READY } from "../../../crds/types.ts";
+import { compareStrings } from "../../../core/compare-strings.ts";
 import type { ConditionInput } from "../../status/conditions.ts";
-import { dnsEndpointRecord, dnsEndpointRefusal, EXTERNAL_DNS_REASON } from "./render-dns-endpoint.ts";
+import { KIND_DNS_ENDPOINT } from "../../domainroute/render/produced-resources.ts";
+import { placementField } from "../region-placement.ts";
+import type { Publication } from "../region-placement.ts";
+import { dnsEndpointName, dnsEndpointRecord, dnsEndpointRefusal, EXTERNAL_DNS_REASON, publishedRegions, routePublication } from "./render-dns-endpoint.ts";
+import { gatewayEndpointNameIn } from "./render-gateway-endpoints.ts";
 
 /** One entry of status.dns. */
-export interface DnsStatusRecord {
-  name: string;
-  type: string;
-  /** The alias DNS name or the CNAME value. */
-  target: string;
-  zoneId: string;
-}
+export type DnsStatusRecord = DnsRecordStatus & { zoneId: string };
 
 export interface ExternalDnsStatus {
   condition: ConditionInput;
-  /** Present once external-dns has taken the endpoint up; sorted by name, then type. */
+  /** The records of the endpoints external-dns has taken up; sorted by name, type, region. */
   records?: DnsStatusRecord[];
+}
+
+/** This cluster's gateway record for the route's two-step load balancer, as cached (render-gateway-endpoints.ts). */
+export interface GatewayRecordState {
+  /** Names of the gateway DNSEndpoints this cluster holds for the route's load balancer. */
+  readonly published: readonly string[];
+  /** gatewayAddress()'s reason when the gateway Service has no address now; undefined when it has one. */
+  readonly pendingReason?: string;
+}
+
+export interface ExternalDnsContext {
+  /** The route's namespace's RegionPolicy, as rendering read it. */
+  readonly regionPolicy?: RegionPolicy;
+  /** For a route on a two-step load balancer. */
+  readonly gateway?: GatewayRecordState;
 }
 
 const type = CONDITION_DNS_READY;
 
+/** DNSReady reasons beyond those of rendering (EXTERNAL_DNS_REASON); the same words the Route53 back end uses. */
+export const EXTERNAL_DNS_REGION_REASON = {
+  PublishedBySourceRegion: "PublishedBySourceRegion",
+  UnknownSourceRegion: "UnknownSourceRegion",
+  GatewayAddressPending: "GatewayAddressPending",
+} as const;
+
 /**
- * The DNSReady condition (and, once external-dns has read it, status.dns) of
- * a route that holds its claim, given its DNSEndpoint as cached (undefined
- * when there is none). The caller decides the cases before this one: a route
- * without its claim, or one refused whole, has no record to report on.
+ * The DNSReady condition (and, for the endpoints external-dns has read,
+ * status.dns) of a route that holds its claim, given its DNSEndpoints as
+ * cached (objects of other kinds, and endpoints at names it no longer
+ * renders, are ignored). The caller decides the cases before this one: a
+ * route without its claim, or one refused whole, has no record to report on.
  */
-export function externalDnsStatus(route: DomainRoute, endpoint: KubeObject | undefined, config: PlatformConfig): ExternalDnsStatus {
+export function externalDnsStatus(
+  route: DomainRoute,
+  owned: readonly KubeObject[],
+  config: PlatformConfig,
+  context: ExternalDnsContext = {},
+): ExternalDnsStatus {
   const refusal = dnsEndpointRefusal(route, config);
   if (refusal !== undefined) return { condition: { type, status: "False", reason: refusal.reason, message: refusal.message } };
   const domain = route.spec.domain;
-  if (endpoint === undefined) {
+  const publication = routePublication(route, config, context.regionPolicy);
+  const elsewhere = notPublishedHere(publication);
+  if (elsewhere !== undefined) return { condition: elsewhere };
+  const regions = publishedRegions(publication);
+  const endpoints = regions.map((region) => ({
+    region,
+    name: dnsEndpointName(route, config, region),
+    endpoint: owned.find((o) => o.kind === KIND_DNS_ENDPOINT && o.metadata?.name === dnsEndpointName(route, config, region)),
+  }));
+  const namespace = route.metadata.namespace ?? "";
+  const missing = endpoints.filter((e) => e.endpoint === undefined);
+  if (missing.length > 0) {
+    const names = missing.map((e) => `${namespace}/${e.name}${regionText(e.region)}`).join(", ");
     return {
       condition: {
         type,
         status: "Unknown",
         reason: EXTERNAL_DNS_REASON.EndpointPending,
-        message: `the DNSEndpoint for ${domain} is not in the cluster yet; hostgate creates it in the route's namespace`,
+        message: `the DNSEndpoint for ${domain} is not in the cluster yet (${names}); hostgate creates it in the route's namespace`,
       },
     };
   }
-  const what = `DNSEndpoint ${endpoint.metadata?.namespace}/${endpoint.metadata?.name}`;
-  const generation = endpoint.metadata?.generation;
-  const observed = (endpoint.status as { observedGeneration?: unknown } | undefined)?.observedGeneration;
-  if (typeof generation !== "number" || typeof observed !== "number" || observed < generation) {
-    const seen = typeof observed === "number" ? `generation ${observed}` : "no generation";
+  const observed = endpoints.filter((e) => readByExternalDns(e.endpoint!));
+  const records = observed.flatMap((e) => statusRecords(route, config, e.region)).sort(byNameTypeRegion);
+  const withRecords = records.length > 0 ? { records } : {};
+  const gateway = gatewayPending(route, config, regions, context.gateway);
+  if (gateway !== undefined) return { condition: gateway, ...withRecords };
+  const waiting = endpoints.filter((e) => !readByExternalDns(e.endpoint!));
+  if (waiting.length > 0) {
+    const what = waiting.map((e) => `${describeGeneration(e.endpoint!)}${regionText(e.region)}`).join("; ");
     return {
       condition: {
         type,
         status: "Unknown",
         reason: EXTERNAL_DNS_REASON.WaitingForExternalDns,
         message:
-          `external-dns has not read generation ${generation ?? "?"} of ${what} (it has read ${seen}). ` +
-          `Check that external-dns runs with --source=crd, watches namespace ${endpoint.metadata?.namespace}, and that its --label-filter ` +
-          "matches the platform config's dns.externalDns.labels",
+          `external-dns has not read ${what}. ` +
+          `Check that external-dns runs with --source=crd, watches namespace ${namespace}, and that its --label-filter ` +
+          `matches the platform config's dns.externalDns.labels${regions.some((r) => r !== undefined) ? " and the region's dnsControllerLabels" : ""}`,
       },
+      ...withRecords,
     };
   }
-  const records = statusRecords(route, config);
-  const listed = records.map((r) => `${r.type} ${r.name} -> ${r.target}`).join(", ");
+  const listed = records.map((r) => `${r.type} ${r.name} -> ${r.target}${r.region === undefined ? "" : ` (${r.region})`}`).join(", ");
+  const read = endpoints.map((e) => `generation ${e.endpoint!.metadata?.generation} of DNSEndpoint ${namespace}/${e.name}`).join(", ");
   return {
     condition: {
       type,
       status: "True",
       reason: EXTERNAL_DNS_REASON.HandedToExternalDns,
       message:
-        `external-dns has read generation ${generation} of ${what} and writes ${listed} in its DNS provider, ` +
+        `external-dns has read ${read} and writes ${listed} in its DNS provider, ` +
         "owned through its own TXT registry (its --txt-owner-id); whether the provider accepted the change is in external-dns's log",
     },
     records,
   };
 }
 
-/** The records the endpoint asks for, as Route53 would hold them: an alias is an A record (and AAAA on a dualstack load balancer). */
-function statusRecords(route: DomainRoute, config: PlatformConfig): DnsStatusRecord[] {
+/** The condition of a route this cluster publishes nothing for by its placement; undefined when it publishes. */
+function notPublishedHere(publication: Publication): ConditionInput | undefined {
+  if (publication.kind === "unknown-region") {
+    return { type, status: "False", reason: EXTERNAL_DNS_REGION_REASON.UnknownSourceRegion, message: publication.message };
+  }
+  if (publication.kind !== "elsewhere") return undefined;
+  const region = publication.sourceRegion;
+  return {
+    type,
+    status: "True",
+    reason: EXTERNAL_DNS_REGION_REASON.PublishedBySourceRegion,
+    message:
+      `the route is RegionBound to region ${region} (${placementField(publication.placement)}): the cluster in ${region} publishes its ` +
+      "DNSEndpoints for every region, so this cluster writes none",
+  };
+}
+
+/** Unknown GatewayAddressPending while a region's gateway record of the route's two-step load balancer is not written here. */
+function gatewayPending(
+  route: DomainRoute,
+  config: PlatformConfig,
+  regions: readonly (RegionConfig | undefined)[],
+  gateway: GatewayRecordState | undefined,
+): ConditionInput | undefined {
+  const lb = route.spec.lb;
+  const target = loadBalancerTarget(config.loadBalancers[lb]);
+  if (target.kind !== "service") return undefined;
+  const published = new Set(gateway?.published ?? []);
+  const missing = regions.map((region) => gatewayEndpointNameIn(config, lb, region)).filter((name) => !published.has(name));
+  if (missing.length === 0) return undefined;
+  const why =
+    gateway?.pendingReason ??
+    `hostgate has not written it yet (DNSEndpoint ${missing.map((name) => `${config.gateway.namespace}/${name}`).join(", ")})`;
+  return {
+    type,
+    status: "Unknown",
+    reason: EXTERNAL_DNS_REGION_REASON.GatewayAddressPending,
+    message: `${route.spec.domain} is a CNAME to ${target.gatewayHostname}, the gateway of load balancer ${lb}, whose record is not published: ${why}`,
+  };
+}
+
+/** external-dns's CRD source sets status.observedGeneration once it has read that generation (source/crd.go). */
+function readByExternalDns(endpoint: KubeObject): boolean {
+  const generation = endpoint.metadata?.generation;
+  const observed = (endpoint.status as { observedGeneration?: unknown } | undefined)?.observedGeneration;
+  return typeof generation === "number" && typeof observed === "number" && observed >= generation;
+}
+
+function describeGeneration(endpoint: KubeObject): string {
+  const observed = (endpoint.status as { observedGeneration?: unknown } | undefined)?.observedGeneration;
+  const seen = typeof observed === "number" ? `generation ${observed}` : "no generation";
+  return `generation ${endpoint.metadata?.generation ?? "?"} of DNSEndpoint ${endpoint.metadata?.namespace}/${endpoint.metadata?.name} (it has read ${seen})`;
+}
+
+function regionText(region: RegionConfig | undefined): string {
+  return region === undefined ? "" : ` for region ${region.name}`;
+}
+
+/** The records an endpoint asks for, as Route53 would hold them: an alias is an A record (and AAAA on a dualstack load balancer). */
+function statusRecords(route: DomainRoute, config: PlatformConfig, region: RegionConfig | undefined): DnsStatusRecord[] {
   const record = dnsEndpointRecord(route, config);
   const target = record.targets[0]!;
   const name = record.dnsName;
-  if (config.dns.recordType === "cname") return [{ name, type: "CNAME", target, zoneId: "" }];
-  const records = [{ name, type: "A", target, zoneId: "" }];
-  if (config.loadBalancers[route.spec.lb].ipAddressType === "dualstack") records.push({ name, type: "AAAA", target, zoneId: "" });
+  const placed = region === undefined ? {} : { region: region.name };
+  if (record.providerSpecific === undefined) return [{ name, type: record.recordType, target, zoneId: "", ...placed }];
+  const records: DnsStatusRecord[] = [{ name, type: "A", target, zoneId: "", ...placed }];
+  if (config.loadBalancers[route.spec.lb].ipAddressType === "dualstack") records.push({ name, type: "AAAA", target, zoneId: "", ...placed });
   return records;
+}
+
+function byNameTypeRegion(a: DnsStatusRecord, b: DnsStatusRecord): number {
+  return compareStrings(a.name, b.name) || compareStrings(a.type, b.type) || compareStrings(a.region ?? "", b.region ?? "");
 }

@@ -5,7 +5,7 @@
 import type { PlatformConfig } from "../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
 import type { DomainRoute, RegionPolicy } from "../../../crds/types.ts";
-import { renderDnsEndpoint } from "../../dns/external-dns/render-dns-endpoint.ts";
+import { renderDnsEndpoints } from "../../dns/external-dns/render-dns-endpoint.ts";
 import { protectionProblems, renderAuthorizationPolicy } from "./authorization-policy.ts";
 import { renderClaim } from "./claim.ts";
 import { renderDestinationRule, renderServiceEntry, externalHostFor } from "./external-backend.ts";
@@ -22,7 +22,7 @@ export interface RenderedRoute {
    * domain is missing it is not a valid claim and must not be applied.
    */
   claim: KubeObject;
-  /** The Istio objects, in KIND_ORDER (apply order). */
+  /** The Istio objects (and external-dns's DNSEndpoints, one per region published in), in KIND_ORDER (apply order). */
   objects: KubeObject[];
   /**
    * What keeps part of the route from being rendered, each saying which
@@ -72,14 +72,15 @@ export function renderRoute(route: DomainRoute, config: PlatformConfig, regionPo
       objects.push(renderVirtualService(route, config, { host: externalHostFor(route), port: plan.port }));
       break;
   }
-  // dns.provider external-dns: the record as a DNSEndpoint, whenever a Gateway serves the domain.
-  const dnsEndpoint = renderDnsEndpoint(route, config);
-  if (dnsEndpoint !== undefined) objects.push(dnsEndpoint);
+  // dns.provider external-dns: the record as DNSEndpoints (one per region this
+  // cluster publishes the route in, by its placement), whenever a Gateway serves the domain.
+  objects.push(...renderDnsEndpoints(route, config, regionPolicy));
   return { claim, objects: inApplyOrder(objects), problems };
 }
 
 function inApplyOrder(objects: KubeObject[]): KubeObject[] {
   const rank = (object: KubeObject) => (KIND_ORDER as readonly (string | undefined)[]).indexOf(object.kind);
-  // Array.prototype.sort is stable, and a route has at most one object per kind.
+  // Array.prototype.sort is stable: objects of one kind (a route's DNSEndpoints,
+  // one per region) keep the order they were rendered in (regions by name).
   return [...objects].sort((a, b) => rank(a) - rank(b));
 }

@@ -1,6 +1,6 @@
 // A platform config with `dns.provider: external-dns` for tests, and routes
 // with the DNS-related fields the route builder does not set.
-import type { DnsConfig, PlatformConfig } from "../../../../core/config/platform-config.ts";
+import type { ClusterConfig, DnsConfig, PlatformConfig, RegionConfig } from "../../../../core/config/platform-config.ts";
 import type { DomainRoute, LoadBalancer } from "../../../../crds/types.ts";
 import { aConfig } from "../../../domainroute/render/testing/platform-config.ts";
 import { aRoute } from "../../../domainroute/render/testing/route-builder.ts";
@@ -11,17 +11,39 @@ export interface ExternalDnsConfigOptions {
   ipAddressType?: "ipv4" | "dualstack";
   /** More apexes beside example.com (zone Z0123456789ABC). */
   domains?: PlatformConfig["domains"];
+  /** The platform's regions and this cluster (default none: single-region). */
+  regions?: RegionConfig[];
+  cluster?: ClusterConfig;
+  /** alb-in as a two-step entry: Service istio-system/gw-internal published at GATEWAY_HOSTNAME. */
+  twoStep?: boolean;
+}
+
+/** The two regions of the multi-region tests, each with its external-dns instance's label. */
+export const WEU: RegionConfig = { name: "weu", dnsControllerLabels: { "router.io/region": "weu" } };
+export const NEU: RegionConfig = { name: "neu", dnsControllerLabels: { "router.io/region": "neu" } };
+/** The gateway name of alb-in when it is two-step. */
+export const GATEWAY_HOSTNAME = "aks01-weu-internal.example.com";
+export const GATEWAY_SERVICE = { namespace: "istio-system", name: "gw-internal" };
+
+/** anExternalDnsConfig for cluster `name` in `region` of a platform spanning weu and neu. */
+export function aRegionalConfig(name: string, region: string, options: ExternalDnsConfigOptions = {}): PlatformConfig {
+  return anExternalDnsConfig({ regions: [WEU, NEU], cluster: { name, region }, ...options });
 }
 
 export function anExternalDnsConfig(options: ExternalDnsConfigOptions = {}): PlatformConfig {
-  const base = aConfig({ dns: { provider: "external-dns", ownerId: "hostgate-test", ...options.dns } });
+  const base = aConfig({
+    dns: { provider: "external-dns", ownerId: "hostgate-test", ...options.dns },
+    ...(options.regions === undefined ? {} : { regions: options.regions }),
+    ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
+  });
   const ipAddressType = options.ipAddressType ?? "ipv4";
+  const albIn = options.twoStep ? { service: GATEWAY_SERVICE, gatewayHostname: GATEWAY_HOSTNAME, ipAddressType } : { ...base.loadBalancers["alb-in"], ipAddressType };
   return {
     ...base,
     domains: [...base.domains, ...(options.domains ?? [])],
     loadBalancers: {
       "alb-out": { ...base.loadBalancers["alb-out"], ipAddressType },
-      "alb-in": { ...base.loadBalancers["alb-in"], ipAddressType },
+      "alb-in": albIn,
     },
   };
 }
