@@ -19,22 +19,39 @@
 // (RecordNameTooLong: `a-`, `aaaa-` or `cname-` before a first label of 58 to
 // 63 characters makes it longer than 63, which Route53 refuses as
 // DomainLabelTooLong; external-dns issue 2839).
+//
+// A route on a two-step load balancer (a gateway Service) gets a CNAME to the
+// entry's gatewayHostname whatever dns.recordType says; the gateway record
+// itself is desired too (gateway-records.ts), and the route's intent names it
+// so its outcome can wait for it.
+//
+// Across regions (region-placement.ts decides, route over namespace over
+// platform): Active publishes the same records as latency records
+// (SetIdentifier = cluster.name, Region = the own region's route53Region);
+// RegionBound publishes one simple record from the source region's cluster
+// (Route53 has one zone for every region) and nothing elsewhere; a
+// sourceRegion the config does not list is refused (UnknownSourceRegion).
 import type { DomainConfig, PlatformConfig } from "../../core/config/platform-config.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import { loadBalancerTarget } from "../../core/config/load-balancer-target.ts";
-import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
-import { DEFAULT_DNS_TTL_SECONDS } from "../../crds/types.ts";
+import type { DomainClaim, DomainRoute, RegionPolicy } from "../../crds/types.ts";
+import { DEFAULT_DNS_TTL_SECONDS, REGION_POLICY_NAME } from "../../crds/types.ts";
 import { apexOf } from "../../policies/engine/functions/hostname.ts";
+import type { GatewayIntent, GatewayRef, ServiceLookup } from "./gateway-records.ts";
+import { gatewayIntents, gatewayOf } from "./gateway-records.ts";
 import type { RecordRequest } from "./record-requests.ts";
+import type { PlacementSource, Publication } from "./region-placement.ts";
+import { publicationFor, resolvePlacement } from "./region-placement.ts";
+import { registryNameTooLong } from "./registry-name-length.ts";
 import type { DnsRecord } from "./route53-port.ts";
-import { MAX_LABEL_CHARACTERS, MAX_NAME_CHARACTERS, nameLengthProblem } from "./route53/route53-names.ts";
-import { registryName } from "./txt-registry.ts";
 
 export const DNS_REFUSAL = {
   ZoneNotAllowed: "ZoneNotAllowed",
   CnameAtApex: "CnameAtApex",
   DomainNotManaged: "DomainNotManaged",
   RecordNameTooLong: "RecordNameTooLong",
+  /** RegionBound to a region the platform config does not list (publicationFor's message). */
+  UnknownSourceRegion: "UnknownSourceRegion",
 } as const;
 export type DnsRefusalReason = (typeof DNS_REFUSAL)[keyof typeof DNS_REFUSAL];
 
@@ -62,8 +79,18 @@ interface RouteIdentity {
 /** What a route asks of DNS. */
 export type RouteIntent = RouteIdentity &
   (
-    | { readonly kind: "records"; readonly zoneId: string; readonly records: readonly DnsRecord[] }
+    | {
+        readonly kind: "records";
+        readonly zoneId: string;
+        readonly records: readonly DnsRecord[];
+        /** The platform regions (config regions[].name, sorted) the records are published for; empty on a single-region platform. */
+        readonly regions: readonly string[];
+        /** On a two-step load balancer: the gateway record the route's CNAME points at. */
+        readonly gateway?: GatewayRef;
+      }
     | { readonly kind: "refused"; readonly reason: DnsRefusalReason; readonly message: string }
+    /** RegionBound to another region: that region's cluster publishes, this one nothing; `message` says so. */
+    | { readonly kind: "elsewhere"; readonly sourceRegion: string; readonly message: string }
     /** Another route holds the domain's claim (or none does yet): nothing for this one. */
     | { readonly kind: "unclaimed" }
     /** Being deleted: nothing any more, and what it had goes. */
@@ -77,6 +104,10 @@ export interface DesiredDns {
   readonly records: readonly DesiredRecord[];
   /** One per route, sorted by routeRef. */
   readonly routes: readonly RouteIntent[];
+  /** One per gateway record of a two-step load balancer entry, sorted by hostname. */
+  readonly gateways: readonly GatewayIntent[];
+  /** Owner resources whose records must stay though nothing wants them now (a gateway without an address yet). */
+  readonly keep: ReadonlySet<string>;
   /** False while RecordRequests has not published in this term: requested records must then not be deleted. */
   readonly requestsComplete: boolean;
   /** Requests that name a zone the config does not: left out, for the log. */
@@ -89,6 +120,10 @@ export interface DesiredDnsInput {
   readonly config: PlatformConfig;
   /** RecordRequests.current(): undefined until the certificate controller publishes. */
   readonly requests: readonly RecordRequest[] | undefined;
+  /** The namespaces' RegionPolicies (only those named `default` count); none: every namespace follows the platform's dns.regionMode. */
+  readonly regionPolicies?: readonly RegionPolicy[];
+  /** The gateway Services of two-step load balancer entries; absent: none is known (no gateway address). */
+  readonly services?: ServiceLookup;
 }
 
 export function routeResource(route: Pick<DomainRoute, "metadata">): string {
@@ -99,13 +134,24 @@ export function desiredDns(input: DesiredDnsInput): DesiredDns {
   const zones = managedZones(input.config);
   const known = new Set(zones.map((z) => z.zoneId));
   const claimHolders = new Map(input.claims.map((c) => [c.metadata.name ?? c.spec.domain, c.spec.owner.uid]));
+  const policies = regionPoliciesByNamespace(input.regionPolicies ?? []);
   const routes = input.routes
-    .map((route) => routeIntent(route, input.config, claimHolders.get(route.spec.domain) === route.metadata.uid))
+    .map((route) => {
+      const publication = publicationFor(resolvePlacement(route, policies.get(route.metadata.namespace ?? ""), input.config), input.config);
+      return routeIntent(route, input.config, claimHolders.get(route.spec.domain) === route.metadata.uid, publication);
+    })
     .sort((a, b) => compareStrings(a.routeRef, b.routeRef));
   const records: DesiredRecord[] = [];
   for (const intent of routes) {
     if (intent.kind !== "records") continue;
     for (const record of intent.records) records.push({ zoneId: intent.zoneId, record, resource: intent.resource });
+  }
+  const gateways = gatewayIntents(input.config, input.services ?? (() => undefined));
+  const keep = new Set<string>();
+  for (const gateway of gateways) {
+    if (gateway.state.kind === "no-address") keep.add(gateway.resource);
+    if (gateway.state.kind !== "records") continue;
+    for (const record of gateway.state.records) records.push({ zoneId: gateway.state.zoneId, record, resource: gateway.resource });
   }
   const ignoredRequests: string[] = [];
   for (const request of input.requests ?? []) {
@@ -113,7 +159,15 @@ export function desiredDns(input: DesiredDnsInput): DesiredDns {
     else ignoredRequests.push(`${request.record.type} ${request.record.name} for ${request.resource} names zone ${request.zoneId}, which the config does not`);
   }
   records.sort((a, b) => compareStrings(a.zoneId, b.zoneId) || compareStrings(a.record.name, b.record.name) || compareStrings(a.record.type, b.record.type));
-  return { zones, records, routes, requestsComplete: input.requests !== undefined, ignoredRequests };
+  return { zones, records, routes, gateways, keep, requestsComplete: input.requests !== undefined, ignoredRequests };
+}
+
+/** namespace → its RegionPolicy (the one named `default`; the CRD allows no other name, but a stray one must not count). */
+export function regionPoliciesByNamespace(policies: readonly RegionPolicy[]): Map<string, RegionPolicy> {
+  const byNamespace = new Map<string, RegionPolicy>();
+  for (const policy of policies)
+    if (policy.metadata.name === REGION_POLICY_NAME && policy.metadata.namespace !== undefined) byNamespace.set(policy.metadata.namespace, policy);
+  return byNamespace;
 }
 
 /** Every configured zone with its apex; a zone listed twice keeps the apex that lists it first (primary zones before additional ones). */
@@ -126,9 +180,10 @@ export function managedZones(config: PlatformConfig): ManagedZone[] {
 
 /**
  * What one route asks of DNS. `holdsClaim`: whether the DomainClaim for its
- * domain names it (`hostgate render`, offline, assumes it does).
+ * domain names it (`hostgate render`, offline, assumes it does);
+ * `publication`: what this cluster publishes for it (region-placement.ts).
  */
-export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsClaim: boolean): RouteIntent {
+export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsClaim: boolean, publication: Publication = { kind: "single" }): RouteIntent {
   const identity: RouteIdentity = {
     routeRef: `${route.metadata.namespace}/${route.metadata.name}`,
     uid: route.metadata.uid ?? "",
@@ -136,6 +191,14 @@ export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsCla
   };
   if (route.metadata.deletionTimestamp !== undefined) return { ...identity, kind: "deleting" };
   if (!holdsClaim || route.metadata.uid === undefined) return { ...identity, kind: "unclaimed" };
+  if (publication.kind === "unknown-region") return { ...identity, kind: "refused", reason: DNS_REFUSAL.UnknownSourceRegion, message: publication.message };
+  if (publication.kind === "elsewhere") {
+    const own = config.cluster === undefined ? "" : ` (this cluster, ${config.cluster.name}, is in region ${config.cluster.region})`;
+    const message =
+      `the route is RegionBound to region ${publication.sourceRegion} (${placementText(publication.placement.from)}): ` +
+      `the cluster in ${publication.sourceRegion} publishes its DNS records for every region, so this cluster publishes none${own}`;
+    return { ...identity, kind: "elsewhere", sourceRegion: publication.sourceRegion, message };
+  }
   const domain = route.spec.domain;
   const apex = apexOf(
     domain,
@@ -155,41 +218,59 @@ export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsCla
   if (zone.refusal !== undefined) return { ...identity, kind: "refused", reason: DNS_REFUSAL.ZoneNotAllowed, message: zone.refusal };
   const lb = config.loadBalancers[route.spec.lb];
   const lbTarget = loadBalancerTarget(lb);
-  const target = lbTarget.kind === "fixed" ? lbTarget.dnsName : lbTarget.gatewayHostname;
+  const gateway = gatewayOf(config, route.spec.lb);
+  let records: DnsRecord[];
   if (config.dns.recordType === "cname" || lbTarget.kind === "service") {
     if (domain === apex) {
-      return {
-        ...identity,
-        kind: "refused",
-        reason: DNS_REFUSAL.CnameAtApex,
-        message: `${domain} is the apex of its zone, where DNS allows no CNAME; the platform's dns.recordType is cname, so no record is written (recordType alias can point an apex at the load balancer)`,
-      };
+      const why =
+        lbTarget.kind === "service"
+          ? `loadBalancers.${route.spec.lb} is a gateway Service published at ${lbTarget.gatewayHostname}, which routes reach through a CNAME, so no record is written (use a name under the apex)`
+          : "the platform's dns.recordType is cname, so no record is written (recordType alias can point an apex at the load balancer)";
+      return { ...identity, kind: "refused", reason: DNS_REFUSAL.CnameAtApex, message: `${domain} is the apex of its zone, where DNS allows no CNAME; ${why}` };
     }
     const ttl = route.spec.dns?.ttl ?? DEFAULT_DNS_TTL_SECONDS;
-    return placed(identity, zone.zoneId, apex, [{ name: domain, type: "CNAME", ttl, values: [target] }]);
+    records = [{ name: domain, type: "CNAME", ttl, values: [lbTarget.kind === "fixed" ? lbTarget.dnsName : lbTarget.gatewayHostname] }];
+  } else {
+    const alias = { hostedZoneId: lbTarget.hostedZoneId, dnsName: lbTarget.dnsName, evaluateTargetHealth: true };
+    records = [{ name: domain, type: "A", alias }];
+    if (lb.ipAddressType === "dualstack") records.push({ name: domain, type: "AAAA", alias });
   }
-  const alias = { hostedZoneId: lbTarget.hostedZoneId, dnsName: target, evaluateTargetHealth: true };
-  const records: DnsRecord[] = [{ name: domain, type: "A", alias }];
-  if (lb.ipAddressType === "dualstack") records.push({ name: domain, type: "AAAA", alias });
-  return placed(identity, zone.zoneId, apex, records);
+  const tooLong = registryNameTooLong(records, apex);
+  if (tooLong !== undefined) return { ...identity, kind: "refused", reason: DNS_REFUSAL.RecordNameTooLong, message: tooLong };
+  return { ...identity, kind: "records", zoneId: zone.zoneId, ...published(records, publication, config), ...(gateway === undefined ? {} : { gateway }) };
 }
 
-/** The route's records, or RecordNameTooLong when a TXT owner record's name would break DNS's length limits (Route53 would refuse the batch). */
-function placed(identity: RouteIdentity, zoneId: string, apex: string, records: DnsRecord[]): RouteIntent {
-  for (const record of records) {
-    const txt = registryName(record.name, record.type, apex);
-    const problem = nameLengthProblem(txt);
-    if (problem === undefined) continue;
-    const what = `the TXT owner record of ${record.type} ${record.name} would be named ${txt}`;
-    const message =
-      problem.kind === "label"
-        ? `${what}, whose first label is ${problem.label.length} characters where Route53 allows ${MAX_LABEL_CHARACTERS}, so no record is written; ` +
-          `use a domain whose first label has at most ${MAX_LABEL_CHARACTERS - (problem.label.length - record.name.split(".")[0]!.length)} characters`
-        : `${what}, which is ${txt.length} characters where Route53 allows ${MAX_NAME_CHARACTERS}, so no record is written; ` +
-          `use a domain of at most ${MAX_NAME_CHARACTERS - (txt.length - record.name.length)} characters`;
-    return { ...identity, kind: "refused", reason: DNS_REFUSAL.RecordNameTooLong, message };
+/**
+ * The records as this cluster publishes them: as they are on a single-region
+ * platform and from a RegionBound source (one simple record serves every
+ * region), as latency records in Active mode.
+ */
+function published(records: DnsRecord[], publication: Publication, config: PlatformConfig): { records: DnsRecord[]; regions: string[] } {
+  switch (publication.kind) {
+    case "own-region": {
+      const { region } = publication;
+      // The config check requires route53Region on every region with dns.provider route53: a config without one never loads.
+      if (region.route53Region === undefined)
+        throw new Error(`regions[${region.name}].route53Region is required with dns.provider route53; set it in the platform config`);
+      const latency = { setIdentifier: config.cluster!.name, region: region.route53Region };
+      return { records: records.map((r) => ({ ...r, ...latency })), regions: [region.name] };
+    }
+    case "every-region":
+      return { records, regions: publication.regions.map((r) => r.name) };
+    default:
+      return { records, regions: [] };
   }
-  return { ...identity, kind: "records", zoneId, records };
+}
+
+function placementText(from: PlacementSource): string {
+  switch (from) {
+    case "route":
+      return "spec.dns.mode";
+    case "namespace":
+      return `its namespace's RegionPolicy ${REGION_POLICY_NAME}`;
+    case "platform":
+      return "the platform's dns.regionMode";
+  }
 }
 
 function zoneFor(route: DomainRoute, domain: DomainConfig): { zoneId: string; refusal?: string } {

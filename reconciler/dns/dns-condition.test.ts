@@ -7,6 +7,12 @@ import type { DnsOutcome } from "./dns-outcomes.ts";
 import { dnsConfig, dnsRoute, ZONE } from "./testing/dns-fixtures.ts";
 
 const records: DnsRecordStatus[] = [{ name: "shop.example.com", type: "A", target: "public-1.us-east-1.elb.amazonaws.com", zoneId: ZONE }];
+const latency: DnsRecordStatus[] = [{ ...records[0]!, region: "weu", setIdentifier: "aks01-weu" }];
+const everyRegion: DnsRecordStatus[] = [
+  { ...records[0]!, region: "eus" },
+  { ...records[0]!, region: "weu" },
+];
+const gatewayCname: DnsRecordStatus[] = [{ name: "shop.example.com", type: "CNAME", target: "aks01-weu-internal.example.com", zoneId: ZONE, region: "weu" }];
 const route = dnsRoute("shop");
 const known = (outcome?: DnsOutcome): OutcomeLookup<DnsOutcome> => (outcome === undefined ? { known: true } : { known: true, outcome });
 const withStatus = (status: DomainRoute["status"]): DomainRoute => ({ ...route, status });
@@ -27,6 +33,48 @@ describe("DNSReady from the DNS controller's outcome", () => {
       expected: "False RecordsPending",
       records,
       message: /waiting for INSYNC/,
+    },
+    {
+      name: "an Active cluster's latency record is listed with its region and set identifier, said once in the message",
+      lookup: known({ kind: "ready", uid: "uid-shop", records: latency }),
+      expected: "True RecordsReady",
+      records: latency,
+      message:
+        /^Route53 holds A shop\.example\.com → public-1\.us-east-1\.elb\.amazonaws\.com \(set aks01-weu\) in zone Z0123456789ABC for region weu, in sync$/,
+    },
+    {
+      name: "a RegionBound source's one simple record is listed per region, and the message says it once for all of them",
+      lookup: known({ kind: "ready", uid: "uid-shop", records: everyRegion }),
+      expected: "True RecordsReady",
+      records: everyRegion,
+      message: /^Route53 holds A shop\.example\.com → public-1\.us-east-1\.elb\.amazonaws\.com in zone Z0123456789ABC for regions eus, weu, in sync$/,
+    },
+    {
+      name: "RegionBound elsewhere is True PublishedBySourceRegion with nothing listed",
+      route: withStatus({ dns: records }),
+      lookup: known({ kind: "elsewhere", uid: "uid-shop", sourceRegion: "weu", message: "the cluster in weu publishes" }),
+      expected: "True PublishedBySourceRegion",
+      message: /^the cluster in weu publishes$/,
+    },
+    {
+      name: "a source region the config does not list is False UnknownSourceRegion with nothing listed",
+      route: withStatus({ dns: records }),
+      lookup: known({ kind: "refused", uid: "uid-shop", reason: "UnknownSourceRegion", message: "spec.dns.sourceRegion names region apac" }),
+      expected: "False UnknownSourceRegion",
+      message: /names region apac/,
+    },
+    {
+      name: "a route whose CNAME is in place but whose gateway record is not is Unknown GatewayAddressPending, its CNAME listed",
+      lookup: known({
+        kind: "waiting",
+        uid: "uid-shop",
+        reason: "GatewayAddressPending",
+        message: "the gateway record is not published",
+        records: gatewayCname,
+      }),
+      expected: "Unknown GatewayAddressPending",
+      records: gatewayCname,
+      message: /^the gateway record is not published$/,
     },
     {
       name: "a record owned elsewhere shows its reason and message",

@@ -6,13 +6,18 @@
 // Stable reasons of DNSReady:
 //   True     NotManaged            dns.provider none: DNS is not hostgate's job
 //   True     RecordsReady          the records are in Route53 and the last change is INSYNC
+//   True     PublishedBySourceRegion  RegionBound to another region, whose cluster publishes; this one holds nothing
 //   Unknown  DNSPending            the DNS controller has not decided for this route (this uid) yet
+//   Unknown  GatewayAddressPending the route's CNAME is in place but the gateway record it points at is not
+//                                  published (no address yet, refused, taken, or not INSYNC): Unknown, since
+//                                  whether the name resolves is up to the gateway, not the route; Ready is False
 //   False    RecordsPending        changes sent (or about to be), Route53 not INSYNC yet
 //   False    RecordOwnedElsewhere  a record hostgate does not own holds the name (the message names it)
 //   False    ZoneNotAllowed        spec.dns.zoneId is not a zone the platform gives the apex
 //   False    CnameAtApex           recordType cname at a zone apex
 //   False    DomainNotManaged      the domain is under no configured apex
 //   False    RecordNameTooLong     the TXT owner record's name would pass DNS's limits (63 a label, 253 in all)
+//   False    UnknownSourceRegion   RegionBound to a region the platform config does not list: nothing published
 //   False    ChangeRejected        Route53 refused the route's change group on its own
 //   False    Route53Unavailable    Route53 unreachable or throttling after retries; retried with backoff
 //   False    NotClaimed            the route does not hold its DomainClaim
@@ -35,6 +40,7 @@ export const DNS_REASON = {
   NotClaimed: "NotClaimed",
   RecordsReleasing: "RecordsReleasing",
   RecordsReleased: "RecordsReleased",
+  PublishedBySourceRegion: "PublishedBySourceRegion",
 } as const;
 
 export interface DnsStatus {
@@ -51,7 +57,10 @@ const type = CONDITION_DNS_READY;
  * (dns/external-dns/), not from this controller's outcomes.
  */
 export function dnsStatus(route: DomainRoute, lookup: OutcomeLookup<DnsOutcome>, config: PlatformConfig): DnsStatus | undefined {
-  if (config.dns.provider === "external-dns") return undefined;
+  return config.dns.provider === "external-dns" ? undefined : route53Status(route, lookup, config);
+}
+
+function route53Status(route: DomainRoute, lookup: OutcomeLookup<DnsOutcome>, config: PlatformConfig): DnsStatus {
   if (config.dns.provider === "none") {
     return {
       condition: { type, status: "True", reason: DNS_REASON.NotManaged, message: "the platform manages DNS records outside hostgate (dns.provider none)" },
@@ -84,6 +93,11 @@ export function dnsStatus(route: DomainRoute, lookup: OutcomeLookup<DnsOutcome>,
         condition: { type, status: "False", reason: DNS_REASON.RecordsPending, message: `Route53 is applying ${listed(outcome.records)}; waiting for INSYNC` },
         records: [...outcome.records],
       };
+    case "waiting":
+      return { condition: { type, status: "Unknown", reason: outcome.reason, message: outcome.message }, records: [...outcome.records] };
+    case "elsewhere":
+      // Nothing of the route is in this cluster's zones: status.dns lists nothing (the source region's cluster lists its records).
+      return { condition: { type, status: "True", reason: DNS_REASON.PublishedBySourceRegion, message: outcome.message } };
     case "refused":
       return { condition: { type, status: "False", reason: outcome.reason, message: outcome.message } };
     case "failed":
@@ -124,7 +138,18 @@ export function dnsReleased(route: DomainRoute, lookup: OutcomeLookup<DnsOutcome
   return lookup.known && lookup.outcome?.kind === "released" && lookup.outcome.uid === route.metadata.uid;
 }
 
-/** `A shop.example.com → lb.elb.amazonaws.com in zone Z123`, records joined. */
+/**
+ * `A shop.example.com → lb.elb.amazonaws.com in zone Z123`, records joined;
+ * a record listed once per region is said once, with its regions
+ * (`… for regions eus, weu`), and a latency record with its set identifier.
+ */
 function listed(records: readonly DnsRecordStatus[]): string {
-  return records.map((r) => `${r.type} ${r.name} → ${r.target}${r.zoneId === undefined ? "" : ` in zone ${r.zoneId}`}`).join(", ");
+  const byRecord = new Map<string, string[]>();
+  for (const r of records) {
+    const key = `${r.type} ${r.name} → ${r.target}${r.setIdentifier === undefined ? "" : ` (set ${r.setIdentifier})`}${r.zoneId === undefined ? "" : ` in zone ${r.zoneId}`}`;
+    byRecord.set(key, [...(byRecord.get(key) ?? []), ...(r.region === undefined ? [] : [r.region])]);
+  }
+  return [...byRecord]
+    .map(([text, regions]) => (regions.length === 0 ? text : `${text} for region${regions.length === 1 ? "" : "s"} ${regions.join(", ")}`))
+    .join(", ");
 }

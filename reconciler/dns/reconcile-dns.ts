@@ -15,13 +15,19 @@
 // that zone's routes with a message saying so, lets the other zones go on,
 // and goes back to the controller after the outcomes are published, for
 // backoff.
+//
+// Across regions each cluster reads its namespaces' RegionPolicies (which
+// decide, with spec.dns.mode and the platform default, what it publishes)
+// and the gateway Services of two-step load balancer entries (whose address
+// is the gateway record). Clusters sharing a zone tell their records apart
+// by owner id and, for Active's latency records, by set identifier.
 import type { Clock } from "../../core/clock.ts";
 import { durationMs } from "../../core/config/duration.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { Logger } from "../../core/logger.ts";
-import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import type { DomainClaim, DomainRoute, RegionPolicy } from "../../crds/types.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
-import { DOMAIN_CLAIMS, DOMAIN_ROUTES } from "../resources.ts";
+import { DOMAIN_CLAIMS, DOMAIN_ROUTES, REGION_POLICIES, SERVICES } from "../resources.ts";
 import type { Outcomes } from "../status/outcomes.ts";
 import { batchChanges } from "./batch-changes.ts";
 import type { DesiredDns, ManagedZone } from "./desired-records.ts";
@@ -87,6 +93,8 @@ export async function reconcileDns(deps: DnsReconcilerDeps, state: DnsState): Pr
     claims: deps.reader.list(DOMAIN_CLAIMS) as unknown as DomainClaim[],
     config,
     requests: deps.records.current(),
+    regionPolicies: deps.reader.list(REGION_POLICIES) as unknown as RegionPolicy[],
+    services: (ref) => deps.reader.get(SERVICES, ref),
   });
   if (state.noteIgnored(desired.ignoredRequests))
     deps.logger.warn({ requests: desired.ignoredRequests }, "requested DNS records name zones the config does not manage");
@@ -113,7 +121,7 @@ export async function reconcileDns(deps: DnsReconcilerDeps, state: DnsState): Pr
     owned,
     allZonesKnown: desired.zones.every((z) => state.known(z.zoneId) !== undefined),
   };
-  const changed = deps.outcomes.publish(routeOutcomes(desired.routes, findings));
+  const changed = deps.outcomes.publish(routeOutcomes(desired.routes, findings, desired.gateways));
   if (pass.error !== undefined) throw pass.error;
   const requeueAfterMs = nextPass(state, desired.zones, resyncMs, deps.clock.now());
   return requeueAfterMs === undefined ? { changed } : { requeueAfterMs, changed };
@@ -133,8 +141,10 @@ async function reconcileZone(deps: DnsReconcilerDeps, state: DnsState, input: Zo
     ownerId,
     desired: desired.records.filter((d) => d.zoneId === zoneId),
     current,
-    // Requested records are deleted only once the requests are known in this term (RecordRequests.current()).
-    deletable: (resource) => resource.startsWith("domainroute/") || desired.requestsComplete,
+    // Requested records are deleted only once the requests are known in this term (RecordRequests.current());
+    // a gateway's record stays while its Service has no address (gateway-records.ts).
+    deletable: (resource) =>
+      !desired.keep.has(resource) && (resource.startsWith("domainroute/") || resource.startsWith("gateway/") || desired.requestsComplete),
   });
   for (const [resource, messages] of plan.conflicts) pass.conflicts.set(resource, [...(pass.conflicts.get(resource) ?? []), ...messages]);
   if (plan.groups.length === 0) return;

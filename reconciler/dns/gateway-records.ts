@@ -1,0 +1,106 @@
+// The gateway records Route53 should hold: for each two-step load balancer
+// entry (loadBalancers.<lb>: {service, gatewayHostname}), the gateway
+// Service's address (gateway-address.ts) at gatewayHostname, in the zone of
+// the apex gatewayHostname is under, owned in the TXT registry by
+// `gateway/<svc-namespace>/<svc-name>`. Routes on that load balancer get a
+// CNAME to gatewayHostname (desired-records.ts), so a new gateway address
+// changes these records only. Pure.
+//
+// - Simple records (no set identifier) in every region mode: gatewayHostname
+//   names this cluster's gateway, so no other cluster writes it.
+// - Two entries naming the same Service and hostname are one gateway record.
+// - Without an address yet (no ingress, Service missing) nothing is desired
+//   and what an earlier pass wrote stays (`keep`): an address that went away
+//   for a moment must not take every route on the gateway out of DNS; the
+//   routes say they wait for it (GatewayAddressPending).
+import type { LoadBalancerName, PlatformConfig, ServiceRef } from "../../core/config/platform-config.ts";
+import { compareStrings } from "../../core/compare-strings.ts";
+import { loadBalancerTarget } from "../../core/config/load-balancer-target.ts";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import { apexOf } from "../../policies/engine/functions/hostname.ts";
+import type { DnsRefusalReason } from "./desired-records.ts";
+import { GATEWAY_RECORD_TTL_SECONDS, gatewayAddress } from "./gateway-address.ts";
+import { registryNameTooLong } from "./registry-name-length.ts";
+import type { DnsRecord } from "./route53-port.ts";
+
+/** Reads a Service from the cache (or, offline, from the files given): undefined when it does not exist. */
+export type ServiceLookup = (ref: ServiceRef) => KubeObject | undefined;
+
+/** Which gateway record a route's CNAME points at: its owner resource and its name. */
+export interface GatewayRef {
+  /** `gateway/<namespace>/<name>` of the Service. */
+  readonly resource: string;
+  readonly hostname: string;
+}
+
+export type GatewayState =
+  /** The address is known: these records at `hostname` in `zoneId`. */
+  | { readonly kind: "records"; readonly zoneId: string; readonly records: readonly DnsRecord[] }
+  /** No address yet: nothing desired, what is there stays; `message` says why (gatewayAddress's reason). */
+  | { readonly kind: "no-address"; readonly message: string }
+  /** The hostname cannot hold the record (the config check should have refused it). */
+  | { readonly kind: "refused"; readonly reason: DnsRefusalReason; readonly message: string };
+
+export interface GatewayIntent extends GatewayRef {
+  readonly service: ServiceRef;
+  /** The load balancer entries naming this Service and hostname, sorted. */
+  readonly loadBalancers: readonly LoadBalancerName[];
+  readonly state: GatewayState;
+}
+
+/** The TXT registry resource of a gateway Service's records. */
+export function gatewayResource(service: ServiceRef): string {
+  return `gateway/${service.namespace}/${service.name}`;
+}
+
+/** The gateway record a load balancer entry's routes point at, or undefined for a fixed entry. */
+export function gatewayOf(config: PlatformConfig, lb: LoadBalancerName): GatewayRef | undefined {
+  const entry = config.loadBalancers[lb];
+  if (entry === undefined) return undefined;
+  const target = loadBalancerTarget(entry);
+  return target.kind === "service" ? { resource: gatewayResource(target.service), hostname: target.gatewayHostname } : undefined;
+}
+
+/** One intent per gateway record (Service and hostname), sorted by hostname then resource. */
+export function gatewayIntents(config: PlatformConfig, service: ServiceLookup): GatewayIntent[] {
+  const byKey = new Map<string, { ref: GatewayRef; service: ServiceRef; loadBalancers: LoadBalancerName[] }>();
+  for (const lb of Object.keys(config.loadBalancers).sort(compareStrings) as LoadBalancerName[]) {
+    const target = loadBalancerTarget(config.loadBalancers[lb]);
+    if (target.kind !== "service") continue;
+    const ref = { resource: gatewayResource(target.service), hostname: target.gatewayHostname };
+    const key = `${ref.hostname}\u0000${ref.resource}`;
+    const known = byKey.get(key);
+    if (known === undefined) byKey.set(key, { ref, service: target.service, loadBalancers: [lb] });
+    else known.loadBalancers.push(lb);
+  }
+  return [...byKey.values()]
+    .map(({ ref, service: svc, loadBalancers }) => ({ ...ref, service: svc, loadBalancers, state: gatewayState(ref.hostname, svc, service(svc), config) }))
+    .sort((a, b) => compareStrings(a.hostname, b.hostname) || compareStrings(a.resource, b.resource));
+}
+
+function gatewayState(hostname: string, ref: ServiceRef, service: KubeObject | undefined, config: PlatformConfig): GatewayState {
+  const apexes = config.domains.map((d) => d.apex);
+  const apex = apexOf(hostname, apexes);
+  const domain = config.domains.find((d) => d.apex === apex);
+  if (apex === "" || domain === undefined) {
+    const message = `the gateway hostname ${hostname} is under none of the platform's domains (${apexes.join(", ")}), so hostgate has no zone to write its record in`;
+    return { kind: "refused", reason: "DomainNotManaged", message };
+  }
+  const address = gatewayAddress(service, ref);
+  if (address.kind === "none") return { kind: "no-address", message: address.reason };
+  const ttl = GATEWAY_RECORD_TTL_SECONDS;
+  const records: DnsRecord[] =
+    address.kind === "hostname"
+      ? [{ name: hostname, type: "CNAME", ttl, values: [address.hostname] }]
+      : [
+          ...(address.ipv4.length === 0 ? [] : [{ name: hostname, type: "A", ttl, values: [...address.ipv4] }]),
+          ...(address.ipv6.length === 0 ? [] : [{ name: hostname, type: "AAAA", ttl, values: [...address.ipv6] }]),
+        ];
+  if (address.kind === "hostname" && hostname === apex) {
+    const message = `the gateway hostname ${hostname} is the apex of its zone, where DNS allows no CNAME, and Service ${ref.namespace}/${ref.name}'s address is the host name ${address.hostname}; use a gatewayHostname under the apex`;
+    return { kind: "refused", reason: "CnameAtApex", message };
+  }
+  const tooLong = registryNameTooLong(records, apex);
+  if (tooLong !== undefined) return { kind: "refused", reason: "RecordNameTooLong", message: tooLong };
+  return { kind: "records", zoneId: domain.zoneId, records };
+}
