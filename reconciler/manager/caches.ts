@@ -13,7 +13,12 @@
 //     naming it, which a read by name per reconcile could not do. The watch
 //     is cluster-wide because backends may be in any namespace (RBAC cannot
 //     narrow a watch to the names routes use); each cached Service is a few
-//     hundred bytes, so even 10,000 Services cost a few MiB;
+//     hundred bytes, so even 10,000 Services cost a few MiB. Their
+//     status.loadBalancer.ingress addresses are kept too (only a LoadBalancer
+//     Service has any): a two-step load balancer entry's gateway record is
+//     its gateway Service's address;
+//   - every namespace's RegionPolicy (few, small): how its routes' names
+//     spread across regions;
 //   - with certificates.provider cert-manager, its Certificates labelled
 //     managed-by=hostgate in certManager.namespace, and with importToAcm the
 //     Secrets they issue into (labelled the same through secretTemplate).
@@ -29,13 +34,13 @@ import { certManagerCertificates, certManagerSecrets } from "../certificates/cer
 import { InformerReader } from "../cluster/informer-reader.ts";
 import { LABEL_ROUTE_UID } from "../domainroute/render/metadata.ts";
 import { producedResources } from "../domainroute/render/produced-resources.ts";
-import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, MANAGED_SELECTOR, SERVICES } from "../resources.ts";
+import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, MANAGED_SELECTOR, REGION_POLICIES, SERVICES } from "../resources.ts";
 import { SharedInformer } from "../runtime/informer.ts";
 
 export interface CachedResource {
   resource: ResourceRef;
   /** What its events mean to the controllers. */
-  role: "routes" | "claims" | "produced" | "appIdTable" | "services" | "certificates";
+  role: "routes" | "claims" | "produced" | "appIdTable" | "services" | "certificates" | "regionPolicies";
   indexedLabels?: readonly string[];
   /** What of each object is kept in the cache (default: all but the managedFields' field sets). */
   transform?: (object: KubeObject) => KubeObject;
@@ -58,6 +63,7 @@ export function cachedResources(config: PlatformConfig): CachedResource[] {
     { resource: { ...ENVOY_FILTERS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
     { resource: { ...CONFIG_MAPS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
     { resource: SERVICES, role: "services", transform: serviceType },
+    { resource: REGION_POLICIES, role: "regionPolicies" },
     ...certManagerResources(config),
   ];
 }
@@ -136,15 +142,27 @@ export function withManagersOnly(object: KubeObject): KubeObject {
   return { ...object, metadata: { ...object.metadata, managedFields: managers } };
 }
 
-/** A Service as the reconciler needs it: its key, version, and whether it is an ExternalName (and to where). */
+/**
+ * A Service as the reconciler needs it: its key, version, whether it is an
+ * ExternalName (and to where), and its load balancer addresses (each
+ * ingress entry's ip and hostname, nothing else: ports and ipMode are not read).
+ */
 export function serviceType(object: KubeObject): KubeObject {
   const m = object.metadata ?? {};
   const spec = (object.spec ?? {}) as { type?: unknown; externalName?: unknown };
   const metadata = { name: m.name, namespace: m.namespace, uid: m.uid, resourceVersion: m.resourceVersion };
+  const ingress = (object.status as { loadBalancer?: { ingress?: unknown } } | undefined)?.loadBalancer?.ingress;
+  const addresses = Array.isArray(ingress)
+    ? ingress.map((entry) => {
+        const { ip, hostname } = (typeof entry === "object" && entry !== null ? entry : {}) as { ip?: unknown; hostname?: unknown };
+        return { ...(ip === undefined ? {} : { ip }), ...(hostname === undefined ? {} : { hostname }) };
+      })
+    : [];
   return {
     apiVersion: object.apiVersion,
     kind: object.kind,
     metadata,
     spec: { type: spec.type, ...(spec.externalName === undefined ? {} : { externalName: spec.externalName }) },
+    ...(addresses.length === 0 ? {} : { status: { loadBalancer: { ingress: addresses } } }),
   } as KubeObject;
 }

@@ -1,6 +1,7 @@
 // One leadership term's controllers: DomainRoutes (one key per route), the
 // appId table (one key for all), the orphan sweep (one key), and, when the
-// platform config asks for them, DNS (one key: Route53 batches span routes)
+// platform config asks for them, DNS (one key: Route53 batches span routes),
+// the gateway records as DNSEndpoints (one key; dns.provider external-dns)
 // and certificates (one key: wildcards are shared), fed by the shared
 // informers' events. Built when the replica starts leading and thrown
 // away when it stops (controllers and queues are not restartable), so a
@@ -30,6 +31,9 @@ import { DnsOutcomes } from "../dns/dns-outcomes.ts";
 import { DnsState } from "../dns/dns-state.ts";
 import { DNS_KEY, reconcileDns } from "../dns/reconcile-dns.ts";
 import { RecordRequests } from "../dns/record-requests.ts";
+import { GATEWAY_ENDPOINTS_KEY, gatewayEndpointsNeeded, reconcileGatewayEndpoints } from "../dns/external-dns/gateway-endpoints.ts";
+import { LABEL_GATEWAY_RECORD } from "../dns/external-dns/render-gateway-endpoints.ts";
+import { loadBalancerTarget } from "../../core/config/load-balancer-target.ts";
 import type { AwsPorts } from "./aws-ports.ts";
 import type { ControllerStats } from "../runtime/controller.ts";
 import type { InformerHandler } from "../runtime/informer-handler.ts";
@@ -72,6 +76,8 @@ export class ControllerSet {
   readonly sweep: Controller;
   /** Present when dns.provider is route53. */
   readonly dns: Controller | undefined;
+  /** Present when dns.provider is external-dns: the two-step load balancers' gateway DNSEndpoints. */
+  readonly gatewayEndpoints: Controller | undefined;
   /** Present when certificates.provider is not none. */
   readonly certificates: Controller | undefined;
   readonly appIds = new AppIdOutcomes();
@@ -80,6 +86,8 @@ export class ControllerSet {
   /** ACM validation records the certificate controller asks the DNS controller to hold. */
   readonly recordRequests = new RecordRequests();
   readonly #options: ControllerSetOptions;
+  /** Which routes an event concerns, fed by the route informer from start(). */
+  readonly #index = new RouteIndex();
   /** Aborted when the term ends: every write after that is refused (term-api.ts). */
   readonly #ended = new AbortController();
   #unsubscribe: (() => void)[] = [];
@@ -107,6 +115,13 @@ export class ControllerSet {
       const state = new DnsState();
       this.dns = wholesale("dns", () => reconcileDns({ reader, config, route53, records, outcomes: dnsOutcomes, clock, logger }, state));
     }
+    if (gatewayEndpointsNeeded(config)) {
+      // Routes on a load balancer whose gateway record changed report DNSReady from it: they look again.
+      this.gatewayEndpoints = wholesale("gateway-endpoints", async () => {
+        const outcome = await reconcileGatewayEndpoints({ api, reader, config, logger });
+        for (const lb of outcome.changedLoadBalancers) for (const routeRef of this.#index.loadBalancerRouteRefs(lb)) this.routes.enqueue(routeRef);
+      });
+    }
     if (config.certificates.provider !== "none") {
       const state = newCertificateReconcilerState();
       const acmPorts = certificatesInAcm(config)
@@ -126,13 +141,23 @@ export class ControllerSet {
 
   /** Subscribes to the informers (which replay every cached object) and starts the workers. */
   start(): void {
-    const index = new RouteIndex();
+    const index = this.#index;
+    const { config } = this.#options;
     const route = (key: string) => this.routes.enqueue(key);
     const appIdTable = () => this.appIdTable.queue.addAfter(APP_ID_TABLE_KEY, this.#options.appIdTableDebounceMs);
     const sweep = () => this.sweep.queue.addAfter(SWEEP_KEY, this.#options.sweepDebounceMs);
     const edgeDebounceMs = this.#options.edgeDebounceMs ?? DEFAULT_EDGE_DEBOUNCE_MS;
     const dns = () => this.dns?.queue.addAfter(DNS_KEY, edgeDebounceMs);
     const certificates = () => this.certificates?.queue.addAfter(CERTIFICATES_KEY, edgeDebounceMs);
+    const gatewayEndpoints = () => this.gatewayEndpoints?.queue.addAfter(GATEWAY_ENDPOINTS_KEY, edgeDebounceMs);
+    // The Services two-step load balancer entries publish: their address is a gateway record.
+    const gatewayServices = new Set(
+      Object.values(config.loadBalancers).flatMap((lb) => {
+        const target = loadBalancerTarget(lb);
+        return target.kind === "service" ? [`${target.service.namespace}/${target.service.name}`] : [];
+      }),
+    );
+    const isGatewayService = (object: KubeObject) => gatewayServices.has(`${object.metadata?.namespace}/${object.metadata?.name}`);
     // What DNS and certificates decide depends on every route and claim.
     const edge = () => {
       dns();
@@ -175,10 +200,24 @@ export class ControllerSet {
       }, sweep),
       // A produced object edited or deleted: every route claiming its name looks again (its writer re-applies
       // it; a route refused the name because another route held it takes it once it is gone).
-      produced: eachEvent((object) => index.producedRouteRefs(object).forEach(route), sweep),
+      // A gateway record (external-dns) edited or deleted is its controller's to restore.
+      produced: eachEvent((object) => {
+        index.producedRouteRefs(object).forEach(route);
+        if ((object.metadata?.labels as Record<string, string> | undefined)?.[LABEL_GATEWAY_RECORD] !== undefined) gatewayEndpoints();
+      }, sweep),
       appIdTable: eachEvent(appIdTable),
-      // A backend Service that becomes (or stops being) an ExternalName.
-      services: eachEvent((object) => index.serviceRouteRefs(object).forEach(route)),
+      // A backend Service that becomes (or stops being) an ExternalName; a gateway Service whose address changed.
+      services: eachEvent((object) => {
+        index.serviceRouteRefs(object).forEach(route);
+        if (!isGatewayService(object)) return;
+        dns();
+        gatewayEndpoints();
+      }),
+      // A namespace's RegionPolicy decides where its routes' names are published: DNS plans again and its routes render again.
+      regionPolicies: eachEvent((object) => {
+        index.namespaceRouteRefs(object.metadata?.namespace).forEach(route);
+        dns();
+      }),
       // cert-manager's Certificates (their Ready) and, with importToAcm, their Secrets (renewals).
       certificates: eachEvent(certificates),
     };
@@ -195,6 +234,7 @@ export class ControllerSet {
     appIdTable();
     sweep();
     edge();
+    gatewayEndpoints();
   }
 
   #controllers(): Controller[] {
@@ -203,6 +243,7 @@ export class ControllerSet {
       this.appIdTable,
       this.sweep,
       ...(this.dns === undefined ? [] : [this.dns]),
+      ...(this.gatewayEndpoints === undefined ? [] : [this.gatewayEndpoints]),
       ...(this.certificates === undefined ? [] : [this.certificates]),
     ];
   }

@@ -94,3 +94,47 @@ describe("routing events to the routes they concern", () => {
     });
   }
 });
+
+describe("routing region and gateway events to the routes they concern", () => {
+  const on = (namespace: string, name: string, lb: string): DomainRoute => {
+    const r = route(namespace, name, `uid-${namespace}-${name}`, `${name}.${namespace}.example.com`);
+    return { ...r, spec: { ...r.spec, lb } } as DomainRoute;
+  };
+  const index = () => {
+    const i = new RouteIndex();
+    for (const r of [on("team-a", "shop", "alb-in"), on("team-a", "blog", "alb-out"), on("team-b", "shop", "alb-in")])
+      i.set(`${r.metadata.namespace}/${r.metadata.name}`, r);
+    return i;
+  };
+
+  const cases: { name: string; refs: (i: RouteIndex) => string[]; expected: string[] }[] = [
+    {
+      name: "a RegionPolicy's event reaches every route in its namespace",
+      refs: (i) => i.namespaceRouteRefs("team-a"),
+      expected: ["team-a/blog", "team-a/shop"],
+    },
+    { name: "a RegionPolicy in a namespace without routes reaches none", refs: (i) => i.namespaceRouteRefs("team-z"), expected: [] },
+    {
+      name: "a gateway record's load balancer reaches every route on it, in any namespace",
+      refs: (i) => i.loadBalancerRouteRefs("alb-in"),
+      expected: ["team-a/shop", "team-b/shop"],
+    },
+    {
+      name: "a route that moves to another load balancer and namespace index no longer has it under the old ones",
+      refs: (i) => {
+        i.set("team-b/shop", on("team-b", "shop", "alb-out"), on("team-b", "shop", "alb-in"));
+        return i.loadBalancerRouteRefs("alb-in");
+      },
+      expected: ["team-a/shop"],
+    },
+    {
+      name: "a deleted route is in no namespace's list",
+      refs: (i) => {
+        i.delete("team-a/shop", on("team-a", "shop", "alb-in"));
+        return i.namespaceRouteRefs("team-a");
+      },
+      expected: ["team-a/blog"],
+    },
+  ];
+  for (const c of cases) test(c.name, () => assert.deepEqual(c.refs(index()), c.expected));
+});

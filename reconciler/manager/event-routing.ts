@@ -43,13 +43,18 @@ class RouteRefsBy {
  *     renders that name), plus the routes its label and annotation name. With
  *     names that collide, or an object a route was refused, the route that is
  *     waiting for the name hears of it, not only the one that wrote it last;
- *   - a Service's: every route whose backend it is.
+ *   - a Service's: every route whose backend it is;
+ *   - a RegionPolicy's: every route in its namespace (it decides where their
+ *     names are published);
+ *   - a gateway record's (external-dns): every route on its load balancer.
  */
 export class RouteIndex {
   readonly #byDomain = new RouteRefsBy();
   readonly #byObjectName = new RouteRefsBy();
   readonly #byUid = new RouteRefsBy();
   readonly #byService = new RouteRefsBy();
+  readonly #byNamespace = new RouteRefsBy();
+  readonly #byLoadBalancer = new RouteRefsBy();
   readonly #objectName: (domain: string) => string;
 
   /** @param objectName the names a domain's objects get (a test may make two domains collide) */
@@ -65,6 +70,8 @@ export class RouteIndex {
     this.#byObjectName.add(domain === undefined ? undefined : this.#objectName(domain), key);
     this.#byUid.add(route.metadata?.uid, key);
     this.#byService.add(serviceOf(route), key);
+    this.#byNamespace.add(route.metadata?.namespace, key);
+    this.#byLoadBalancer.add(loadBalancerOf(route), key);
   }
 
   delete(key: string, route: DomainRoute): void {
@@ -73,6 +80,8 @@ export class RouteIndex {
     this.#byObjectName.remove(domain === undefined ? undefined : this.#objectName(domain), key);
     this.#byUid.remove(route.metadata?.uid, key);
     this.#byService.remove(serviceOf(route), key);
+    this.#byNamespace.remove(route.metadata?.namespace, key);
+    this.#byLoadBalancer.remove(loadBalancerOf(route), key);
   }
 
   /** Routes declaring the claim's domain, and the claim's owner. */
@@ -97,6 +106,20 @@ export class RouteIndex {
     const m = service.metadata ?? {};
     return [...this.#byService.get(m.namespace === undefined || m.name === undefined ? undefined : `${m.namespace}/${m.name}`)].sort();
   }
+
+  /** Routes in the namespace (a RegionPolicy's). */
+  namespaceRouteRefs(namespace: string | undefined): string[] {
+    return [...this.#byNamespace.get(namespace)].sort();
+  }
+
+  /** Routes on the load balancer entry (`alb-in`). */
+  loadBalancerRouteRefs(loadBalancer: string): string[] {
+    return [...this.#byLoadBalancer.get(loadBalancer)].sort();
+  }
+}
+
+function loadBalancerOf(route: DomainRoute): string | undefined {
+  return typeof route.spec?.lb === "string" ? route.spec.lb : undefined;
 }
 
 function serviceOf(route: DomainRoute): string | undefined {
