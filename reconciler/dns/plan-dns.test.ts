@@ -6,6 +6,7 @@ import type { ZonePlan, ZonePlanInput } from "./plan-dns.ts";
 import type { DnsRecord } from "./route53-port.ts";
 import { FakeRoute53 } from "./route53/testing/fake-route53.ts";
 import { ALB_IN, aliasRecord, cnameRecord, OWNER_ID, ownedBy, txtRecord, ZONE } from "./testing/dns-fixtures.ts";
+import { CLUSTER_A, CLUSTER_B, latencyAlias, latencyCname, latencyTxt } from "./testing/latency-fixtures.ts";
 import { withChanges } from "./zone-records.ts";
 
 const zone = { zoneId: ZONE, apex: "example.com" };
@@ -22,8 +23,10 @@ const routesOnly = (resource: string) => resource.startsWith("domainroute/");
 const plan = (desired: readonly DesiredRecord[], current: readonly DnsRecord[], deletable: ZonePlanInput["deletable"] = everything): ZonePlan =>
   planZone({ zone, ownerId: OWNER_ID, desired, current, deletable });
 
-/** `DELETE A shop.example.com`, one line per change, group by group. */
-const shown = (p: ZonePlan) => p.groups.map((g) => `${g.key}: ${g.changes.map((c) => `${c.action} ${c.record.type} ${c.record.name}`).join(", ")}`);
+/** `DELETE A shop.example.com` (`…/aks01-weu` with a set identifier), one line per change, group by group. */
+const shown = (p: ZonePlan) =>
+  p.groups.map((g) => `${g.key}: ${g.changes.map((c) => `${c.action} ${c.record.type} ${c.record.name}${setOf(c.record)}`).join(", ")}`);
+const setOf = (record: DnsRecord) => (record.setIdentifier === undefined ? "" : `/${record.setIdentifier}`);
 
 /** Every group sent to a Route53 fake holding `current`, one request each: all must pass Route53's rules. Returns the zone afterwards. */
 async function applied(current: readonly DnsRecord[], p: ZonePlan): Promise<DnsRecord[]> {
@@ -308,6 +311,185 @@ const cases: Case[] = [
     conflicts: { "domainroute/team-b/a-shop": /^TXT a-shop\.example\.com exists, which a CNAME cannot sit beside/ },
   },
 ];
+
+// Active (latency records, one set identifier per cluster) and RegionBound (one simple record) with two clusters in one zone:
+// this planner is CLUSTER_A (owner OWNER_ID); CLUSTER_B is another cluster with its own owner id.
+const A = CLUSTER_A.name;
+const B = CLUSTER_B.name;
+const oursLatency = (name: string, resource = SHOP) => [latencyAlias(name, CLUSTER_A), latencyTxt(`a-${name}`, CLUSTER_A, resource)];
+const theirsLatency = (name: string, resource = SHOP) => [latencyAlias(name, CLUSTER_B), latencyTxt(`a-${name}`, CLUSTER_B, resource)];
+const latencyCases: Case[] = [
+  {
+    name: "an Active route in an empty zone gets its latency A alias and a TXT registry record with the same set identifier and region",
+    desired: [want(latencyAlias("shop.example.com", CLUSTER_A))],
+    current: [],
+    changes: [`shop.example.com: CREATE A shop.example.com/${A}, CREATE TXT a-shop.example.com/${A}`],
+  },
+  {
+    name: "an Active route beside another cluster's latency set of the same name adds its own set and leaves theirs",
+    desired: [want(latencyAlias("shop.example.com", CLUSTER_A))],
+    current: theirsLatency("shop.example.com"),
+    changes: [`shop.example.com: CREATE A shop.example.com/${A}, CREATE TXT a-shop.example.com/${A}`],
+  },
+  {
+    name: "an Active route whose latency set is in place beside another cluster's plans nothing",
+    desired: [want(latencyAlias("shop.example.com", CLUSTER_A))],
+    current: [...oursLatency("shop.example.com"), ...theirsLatency("shop.example.com")],
+    changes: [],
+  },
+  {
+    name: "a route gone deletes only this cluster's latency set and its TXT, never another cluster's",
+    desired: [],
+    current: [...oursLatency("shop.example.com"), ...theirsLatency("shop.example.com")],
+    changes: [`shop.example.com: DELETE A shop.example.com/${A}, DELETE TXT a-shop.example.com/${A}`],
+  },
+  {
+    name: "another cluster's latency set is never deleted, even when no route here wants the name",
+    desired: [],
+    current: theirsLatency("shop.example.com"),
+    changes: [],
+  },
+  {
+    name: "another cluster's orphaned latency TXT (its record deleted by hand) is never deleted; this cluster's is",
+    desired: [],
+    current: [latencyTxt("a-shop.example.com", CLUSTER_A, SHOP), latencyTxt("a-shop.example.com", CLUSTER_B, SHOP)],
+    changes: [`shop.example.com: DELETE TXT a-shop.example.com/${A}`],
+  },
+  {
+    name: "a latency set deleted by hand is created again beside its TXT",
+    desired: [want(latencyAlias("shop.example.com", CLUSTER_A))],
+    current: [latencyTxt("a-shop.example.com", CLUSTER_A, SHOP), ...theirsLatency("shop.example.com")],
+    changes: [`shop.example.com: CREATE A shop.example.com/${A}`],
+  },
+  {
+    name: "a latency set whose region changed (route53Region edited) is deleted with its exact values and created anew, its TXT too",
+    desired: [want({ ...latencyAlias("shop.example.com", CLUSTER_A), region: "eu-central-1" })],
+    current: oursLatency("shop.example.com"),
+    changes: [
+      `shop.example.com: DELETE A shop.example.com/${A}, DELETE TXT a-shop.example.com/${A}, CREATE A shop.example.com/${A}, CREATE TXT a-shop.example.com/${A}`,
+    ],
+  },
+  {
+    name: "a latency set under this cluster's set identifier that another owner holds (two clusters with one name) is refused",
+    desired: [want(latencyAlias("shop.example.com", CLUSTER_A))],
+    current: [latencyAlias("shop.example.com", CLUSTER_A), { ...latencyTxt("a-shop.example.com", CLUSTER_A, SHOP), values: [ownedBy("hostgate-other", SHOP)] }],
+    changes: [],
+    conflicts: {
+      [SHOP]: new RegExp(
+        `^A shop\\.example\\.com \\(set identifier ${A}\\) exists and hostgate does not own it \\(owned by hostgate-other for ${SHOP}\\); ` +
+          "hostgate never overwrites it; a set identifier is one cluster's: give each cluster its own cluster name",
+      ),
+    },
+  },
+  {
+    name: "a latency set for a region another cluster already answers for is refused (Route53 allows one latency record per region)",
+    desired: [want(latencyAlias("shop.example.com", CLUSTER_A))],
+    current: [
+      { ...latencyAlias("shop.example.com", CLUSTER_B), region: CLUSTER_A.region },
+      latencyTxt("a-shop.example.com", { ...CLUSTER_B, region: CLUSTER_A.region }, SHOP),
+    ],
+    changes: [],
+    conflicts: {
+      [SHOP]: new RegExp(
+        `A shop\\.example\\.com \\(set identifier ${B}\\) already answers for region eu-west-1 \\(owned by hostgate-use .*it goes when that cluster stops publishing it`,
+      ),
+    },
+  },
+  {
+    name: "RegionBound: a simple record is refused while another cluster's latency set holds the name, naming its set identifier; this cluster's set stays",
+    desired: [want(aliasRecord("shop.example.com"))],
+    current: [...oursLatency("shop.example.com"), ...theirsLatency("shop.example.com")],
+    changes: [],
+    conflicts: {
+      [SHOP]: new RegExp(
+        `^A shop\\.example\\.com has a latency record with set identifier ${B} \\(region us-east-1; owned by hostgate-use for ${SHOP}\\), ` +
+          "and Route53 allows no simple record beside latency records: it goes when that cluster stops publishing it",
+      ),
+    },
+  },
+  {
+    name: "RegionBound: the registry TXT another cluster left behind at the registry name alone still blocks the simple record, naming its set identifier",
+    desired: [want(aliasRecord("shop.example.com"))],
+    current: [latencyTxt("a-shop.example.com", CLUSTER_B, SHOP)],
+    changes: [],
+    conflicts: {
+      [SHOP]: new RegExp(
+        `^the registry record a-shop\\.example\\.com \\(set identifier ${B}\\), owned by hostgate-use for ${SHOP}, leaves no room beside it ` +
+          "for the registry record of A shop\\.example\\.com: it goes when that cluster stops publishing it$",
+      ),
+    },
+  },
+  {
+    name: "Active to RegionBound with no other cluster left: this cluster's latency set goes and the simple record comes in one group",
+    desired: [want(aliasRecord("shop.example.com"))],
+    current: oursLatency("shop.example.com"),
+    changes: [`shop.example.com: DELETE A shop.example.com/${A}, DELETE TXT a-shop.example.com/${A}, CREATE A shop.example.com, CREATE TXT a-shop.example.com`],
+  },
+  {
+    name: "RegionBound to Active: this cluster's simple record goes and its latency set comes in one group",
+    desired: [want(latencyAlias("shop.example.com", CLUSTER_A))],
+    current: [aliasRecord("shop.example.com"), txtRecord("a-shop.example.com", ours())],
+    changes: [`shop.example.com: DELETE A shop.example.com, DELETE TXT a-shop.example.com, CREATE A shop.example.com/${A}, CREATE TXT a-shop.example.com/${A}`],
+  },
+  {
+    name: "Active is refused while another cluster's simple (RegionBound) record holds the name",
+    desired: [want(latencyAlias("shop.example.com", CLUSTER_A))],
+    current: [aliasRecord("shop.example.com", "A", CLUSTER_B.alb), txtRecord("a-shop.example.com", ownedBy(CLUSTER_B.ownerId, SHOP))],
+    changes: [],
+    conflicts: {
+      [SHOP]:
+        /^A shop\.example\.com is a simple record \(owned by hostgate-use for domainroute\/team-a\/shop\), and Route53 allows no latency record beside it/,
+    },
+  },
+  {
+    name: "a latency set is refused beside a weighted record set (another routing policy), which is never touched",
+    desired: [want(latencyAlias("shop.example.com", CLUSTER_A))],
+    current: [{ ...aliasRecord("shop.example.com"), setIdentifier: "blue" }],
+    changes: [],
+    conflicts: { [SHOP]: /^A shop\.example\.com is a routing-policy record \(set identifier blue\), which hostgate never changes$/ },
+  },
+  {
+    name: "latency CNAMEs of two clusters (two-step load balancers) share a name",
+    desired: [want(latencyCname("shop.example.com", CLUSTER_A))],
+    current: [latencyCname("shop.example.com", CLUSTER_B), latencyTxt("cname-shop.example.com", CLUSTER_B, SHOP)],
+    changes: [`shop.example.com: CREATE CNAME shop.example.com/${A}, CREATE TXT cname-shop.example.com/${A}`],
+  },
+  {
+    name: "a latency CNAME is refused where another cluster's latency A set is (a CNAME excludes other types whatever the set identifiers)",
+    desired: [want(latencyCname("shop.example.com", CLUSTER_A))],
+    current: theirsLatency("shop.example.com"),
+    changes: [],
+    conflicts: { [SHOP]: new RegExp(`^A shop\\.example\\.com \\(set identifier ${B}\\) exists and hostgate does not own it \\(owned by hostgate-use`) },
+  },
+  {
+    name: "a latency A is refused where another cluster's latency CNAME is",
+    desired: [want(latencyAlias("shop.example.com", CLUSTER_A))],
+    current: [latencyCname("shop.example.com", CLUSTER_B), latencyTxt("cname-shop.example.com", CLUSTER_B, SHOP)],
+    changes: [],
+    conflicts: { [SHOP]: new RegExp(`^CNAME shop\\.example\\.com \\(set identifier ${B}\\) exists and hostgate does not own it`) },
+  },
+  {
+    name: "this cluster's latency A set is replaced by its latency CNAME in one group (the load balancer became two-step)",
+    desired: [want(latencyCname("shop.example.com", CLUSTER_A))],
+    current: oursLatency("shop.example.com"),
+    changes: [
+      `shop.example.com: DELETE A shop.example.com/${A}, DELETE TXT a-shop.example.com/${A}, CREATE CNAME shop.example.com/${A}, CREATE TXT cname-shop.example.com/${A}`,
+    ],
+  },
+  {
+    name: "a simple gateway record and the latency route records of two clusters live side by side at their own names",
+    desired: [
+      want(latencyCname("shop.example.com", CLUSTER_A, "gw-weu.example.com")),
+      want({ name: "gw-weu.example.com", type: "A", ttl: 60, values: ["192.0.2.10"] }, "gateway/istio-system/ingress"),
+    ],
+    current: [latencyCname("shop.example.com", CLUSTER_B, "gw-use.example.com"), latencyTxt("cname-shop.example.com", CLUSTER_B, SHOP)],
+    changes: [
+      "gw-weu.example.com: CREATE A gw-weu.example.com, CREATE TXT a-gw-weu.example.com",
+      `shop.example.com: CREATE CNAME shop.example.com/${A}, CREATE TXT cname-shop.example.com/${A}`,
+    ],
+  },
+];
+cases.push(...latencyCases);
 
 describe("planning a zone", () => {
   for (const c of cases) {

@@ -41,7 +41,9 @@ import { compareStrings } from "../../core/compare-strings.ts";
 import type { ChangeGroup } from "./change-group.ts";
 import type { DesiredRecord, ManagedZone } from "./desired-records.ts";
 import type { DnsRecord, RecordChange } from "./route53-port.ts";
-import { sameRecord } from "./route53/record-sets.ts";
+import type { Clash } from "./record-clash.ts";
+import { clash, describeSet } from "./record-clash.ts";
+import { portWritable, recordSetKey, sameRecord } from "./route53/record-sets.ts";
 import type { RegistryLabels } from "./txt-registry.ts";
 import { registryName, registryRecord, ZoneRegistry } from "./txt-registry.ts";
 
@@ -147,9 +149,9 @@ class ZoneView {
     return this.#byName.get(name) ?? [];
   }
 
-  /** The record without a set identifier at name+type. */
-  simple(name: string, type: string): DnsRecord | undefined {
-    return this.at(name).find((r) => r.type === type && r.setIdentifier === undefined);
+  /** The record set with this name, type and set identifier. */
+  slot(record: DnsRecord): DnsRecord | undefined {
+    return this.at(record.name).find((r) => r.type === record.type && r.setIdentifier === record.setIdentifier);
   }
 
   /** hostgate's resources that the registry names for records at `name`. */
@@ -167,74 +169,56 @@ class ZoneView {
     return [...this.#registry.entries()].filter((e) => this.#ours(e.labels)).map((e) => e.name);
   }
 
-  /** Why `d` cannot be written (empty when it can): what holds its name+type, its CNAME exclusivity or its registry name. */
+  /** Why `d` cannot be written (empty when it can): what holds its record set or clashes with it (record-clash.ts), and the same for its registry TXT. */
   problemsFor(d: DesiredRecord): string[] {
-    const { name, type } = d.record;
     const problems: string[] = [];
-    for (const record of this.at(name)) {
-      if (record.type === "TXT") {
-        // Only a CNAME excludes a TXT at its name; hostgate's own old-format registry TXT for the name may go with the record it replaces.
-        if (type !== "CNAME") continue;
-        const entry = record.setIdentifier === undefined ? this.#registry.entryAt(record.name) : undefined;
-        const oldFormatHere = entry !== undefined && entry.name === name && entry.type === undefined;
-        if (!oldFormatHere || !entry.pure || !this.#takeable(entry.labels, d.resource)) {
-          problems.push(`${describe(record)} exists, which a CNAME cannot sit beside, and hostgate does not own it (${this.#ownerText(entry?.labels)})`);
-        }
-        continue;
-      }
-      if (record.type !== type && type !== "CNAME" && record.type !== "CNAME") continue;
-      if (record.setIdentifier !== undefined) {
-        problems.push(`${describe(record)} is a routing-policy record (set identifier ${record.setIdentifier}), which hostgate never changes`);
-        continue;
-      }
-      if (!WRITTEN_TYPES.has(record.type)) {
-        problems.push(`${describe(record)} exists, which a CNAME cannot sit beside, and hostgate never changes a ${record.type} record`);
-        continue;
-      }
-      const entry = this.#registry.ownerOf(record);
-      if (!this.#takeable(entry?.labels, d.resource)) {
-        problems.push(`${describe(record)} exists and hostgate does not own it (${this.#ownerText(entry?.labels)}); hostgate never overwrites it`);
-      }
+    /** Set identifiers ("" for simple) of the record sets of d's name and type already reported: their registry TXTs would only repeat them. */
+    const reported = new Set<string>();
+    for (const record of this.at(d.record.name)) {
+      const kind = clash(record, d.record);
+      if (kind === undefined) continue;
+      const problem = record.type === "TXT" ? this.#txtBesideCname(record, d) : this.#recordProblem(record, kind, d);
+      if (problem === undefined) continue;
+      problems.push(problem);
+      if (record.type === d.record.type) reported.add(record.setIdentifier ?? "");
     }
-    const txtName = this.registryNameOf(d.record);
-    for (const record of this.at(txtName)) {
-      if (record.type === "CNAME") problems.push(`the registry name ${txtName} of ${describe(d.record)} is held by ${describe(record)}`);
-      if (record.type !== "TXT" || record.setIdentifier !== undefined) continue;
-      const entry = this.#registry.entryAt(txtName);
-      if (entry === undefined || !entry.pure) {
-        problems.push(`the registry name ${txtName} of ${describe(d.record)} holds a TXT record with values that are not registry values`);
-      } else if (!this.#takeable(entry.labels, d.resource)) {
-        problems.push(`the registry record ${txtName} says ${describe(d.record)} is not hostgate's to write (${this.#ownerText(entry.labels)})`);
-      }
+    const txt = this.registryRecordOf(d);
+    for (const record of this.at(txt.name)) {
+      const kind = clash(record, txt);
+      if (kind === undefined || (record.type === "TXT" && reported.has(record.setIdentifier ?? ""))) continue;
+      const problem =
+        record.type === "TXT"
+          ? this.#registryProblem(record, kind, d)
+          : `the registry name ${txt.name} of ${describe(d.record)} is held by ${describeSet(record)}`;
+      if (problem !== undefined) problems.push(problem);
     }
     return problems;
   }
 
-  /** The changes at `name`: hostgate's records no longer wanted go, the kept desired ones are written, their TXTs follow. */
+  /** The changes at `name`: hostgate's records no longer wanted (or in the way of wanted ones) go, the kept desired ones are written, their TXTs follow. */
   groupFor(name: string, kept: readonly DesiredRecord[], refused: ReadonlySet<string>): PlannedGroup | undefined {
     const deletes: DnsRecord[] = [];
     const creates: DnsRecord[] = [];
     const resources = new Set<string>();
-    const keptTypes = new Set(kept.map((d) => d.record.type));
+    const keptKeys = new Set(kept.map((d) => recordSetKey(d.record)));
     const keptResources = new Set(kept.map((d) => d.resource));
-    const replacing = (record: DnsRecord) => keptTypes.has("CNAME") || (record.type === "CNAME" && keptTypes.size > 0);
     const gone = new Set<DnsRecord>();
     for (const record of this.at(name)) {
-      if (!WRITTEN_TYPES.has(record.type) || record.setIdentifier !== undefined || keptTypes.has(record.type)) continue;
+      if (!WRITTEN_TYPES.has(record.type) || !portWritable(record) || keptKeys.has(recordSetKey(record))) continue;
       const entry = this.#registry.ownerOf(record);
       if (entry === undefined || !this.#ours(entry.labels)) continue;
       const resource = entry.labels.resource ?? "";
       if (refused.has(resource)) continue;
-      if (replacing(record) || this.#input.deletable(resource)) {
+      // In the way of a kept record (a type switch, an Active<->RegionBound switch), or simply no longer wanted.
+      if (kept.some((d) => clash(record, d.record) !== undefined) || this.#input.deletable(resource)) {
         deletes.push(record);
         gone.add(record);
         resources.add(resource);
       }
     }
     for (const d of kept) {
-      const txt = registryRecord(d.record, this.#input.zone.apex, this.#input.ownerId, d.resource);
-      for (const wanted of [d.record, txt]) {
-        const current = this.simple(wanted.name, wanted.type);
+      for (const wanted of [d.record, this.registryRecordOf(d)]) {
+        const current = this.slot(wanted);
         if (current !== undefined && sameRecord(current, wanted)) continue;
         if (current !== undefined) deletes.push(current);
         creates.push(wanted);
@@ -242,11 +226,11 @@ class ZoneView {
       }
     }
     // Registry TXTs speaking for this name that nothing staying needs: the deleted records', orphans', and old formats replaced.
-    const keptTxtNames = new Set(kept.map((d) => this.registryNameOf(d.record)));
-    const staying = this.at(name).filter((r) => WRITTEN_TYPES.has(r.type) && r.setIdentifier === undefined && !gone.has(r) && !keptTypes.has(r.type));
+    const keptTxtKeys = new Set(kept.map((d) => recordSetKey(this.registryRecordOf(d))));
+    const staying = this.at(name).filter((r) => WRITTEN_TYPES.has(r.type) && !gone.has(r) && !keptKeys.has(recordSetKey(r)));
     for (const entry of this.#registry.entriesFor(name)) {
       // A TXT also holding other values (an SPF record beside an old-format registry value) is never deleted whole.
-      if (!this.#ours(entry.labels) || !entry.pure || keptTxtNames.has(entry.txt.name)) continue;
+      if (!this.#ours(entry.labels) || !entry.pure || !portWritable(entry.txt) || keptTxtKeys.has(recordSetKey(entry.txt))) continue;
       if (staying.some((r) => this.#registry.ownerOf(r) === entry)) continue;
       const resource = entry.labels.resource ?? "";
       if (refused.has(resource) || !(this.#input.deletable(resource) || keptResources.has(resource))) continue;
@@ -254,7 +238,7 @@ class ZoneView {
       resources.add(resource);
     }
     if (deletes.length === 0 && creates.length === 0) return undefined;
-    const order = (a: DnsRecord, b: DnsRecord) => Number(a.name !== name) - Number(b.name !== name) || byNameAndType(a, b);
+    const order = (a: DnsRecord, b: DnsRecord) => Number(a.name !== name) - Number(b.name !== name) || byNameTypeAndSet(a, b);
     const changes: RecordChange[] = [
       ...deletes.sort(order).map((record) => ({ action: "DELETE" as const, record })),
       ...creates.sort(order).map((record) => ({ action: "CREATE" as const, record })),
@@ -264,6 +248,69 @@ class ZoneView {
 
   registryNameOf(record: Pick<DnsRecord, "name" | "type">): string {
     return registryName(record.name, record.type, this.#input.zone.apex);
+  }
+
+  /** The registry TXT hostgate writes beside `d` (with its set identifier and region). */
+  registryRecordOf(d: DesiredRecord): DnsRecord {
+    return registryRecord(d.record, this.#input.zone.apex, this.#input.ownerId, d.resource);
+  }
+
+  /** A TXT at the name of a wanted CNAME: only hostgate's own old-format registry TXT for the name may go with the record it replaces. */
+  #txtBesideCname(record: DnsRecord, d: DesiredRecord): string | undefined {
+    const entry = this.#registry.entryAt(record.name, record.setIdentifier);
+    const oldFormatHere = entry !== undefined && entry.name === d.record.name && entry.type === undefined;
+    if (oldFormatHere && entry.pure && portWritable(record) && this.#takeable(entry.labels, d.resource)) return undefined;
+    return `${describeSet(record)} exists, which a CNAME cannot sit beside, and hostgate does not own it (${this.#ownerText(entry?.labels)})`;
+  }
+
+  /** A record (not a TXT) at the wanted record's name that clashes with it: fine only when hostgate's and takeable (it is replaced in the same group). */
+  #recordProblem(record: DnsRecord, kind: Clash, d: DesiredRecord): string | undefined {
+    if (!portWritable(record)) return `${describe(record)} is a routing-policy record (set identifier ${record.setIdentifier}), which hostgate never changes`;
+    if (!WRITTEN_TYPES.has(record.type))
+      return `${describe(record)} exists, which a CNAME cannot sit beside, and hostgate never changes a ${record.type} record`;
+    const labels = this.#registry.ownerOf(record)?.labels;
+    if (this.#takeable(labels, d.resource)) return undefined;
+    const owner = this.#ownerText(labels);
+    switch (kind) {
+      case "simpleBesideSet":
+        return (
+          `${describe(record)} has a latency record with set identifier ${record.setIdentifier} (region ${record.region}; ${owner}), ` +
+          `and Route53 allows no simple record beside latency records: ${this.#resolution(labels, "it goes when that cluster stops publishing it")}`
+        );
+      case "setBesideSimple":
+        return `${describe(record)} is a simple record (${owner}), and Route53 allows no latency record beside it; hostgate never overwrites it`;
+      case "sameRegion":
+        return (
+          `${describeSet(record)} already answers for region ${record.region} (${owner}), and Route53 allows one latency record per region: ` +
+          this.#resolution(labels, "it goes when that cluster stops publishing it")
+        );
+      default: {
+        // A record set of its own set identifier held by another owner: two clusters publish under one cluster name.
+        const shared =
+          record.setIdentifier !== undefined && labels !== undefined && !this.#ours(labels)
+            ? `; a set identifier is one cluster's: give each cluster its own cluster name`
+            : "";
+        return `${describeSet(record)} exists and hostgate does not own it (${owner}); hostgate never overwrites it${shared}`;
+      }
+    }
+  }
+
+  /** A TXT at the wanted record's registry name that clashes with its registry TXT. */
+  #registryProblem(record: DnsRecord, kind: Clash, d: DesiredRecord): string | undefined {
+    const name = record.name;
+    if (!portWritable(record))
+      return `the registry name ${name} of ${describe(d.record)} holds ${describeSet(record)} of a routing policy hostgate never changes`;
+    const entry = this.#registry.entryAt(name, record.setIdentifier);
+    if (entry === undefined || !entry.pure) {
+      return `the registry name ${name} of ${describe(d.record)} holds a TXT record${setText(record)} with values that are not registry values`;
+    }
+    if (this.#takeable(entry.labels, d.resource)) return undefined;
+    if (kind === "same")
+      return `the registry record ${name}${setText(record)} says ${describeSet(d.record)} is not hostgate's to write (${this.#ownerText(entry.labels)})`;
+    return (
+      `the registry record ${name}${setText(record)}, ${this.#ownerText(entry.labels)}, leaves no room beside it for the registry record of ${describeSet(d.record)}: ` +
+      this.#resolution(entry.labels, "it goes when that cluster stops publishing it")
+    );
   }
 
   #ours(labels: RegistryLabels): boolean {
@@ -283,6 +330,12 @@ class ZoneView {
     if (!this.#ours(labels)) return `owned by ${labels.owner ?? "an unnamed owner"}${resource}`;
     return `hostgate holds it${resource}, which may not give it up yet`;
   }
+
+  /** How a clash with a record set resolves: `another` when another owner holds it; hostgate's own goes when its resource gives it up; nobody's stays. */
+  #resolution(labels: RegistryLabels | undefined, another: string): string {
+    if (labels === undefined) return "hostgate never deletes a record nobody owns";
+    return this.#ours(labels) ? "it goes when its resource gives it up" : another;
+  }
 }
 
 /** The types hostgate writes (besides its registry TXTs): the only ones it ever deletes as no longer wanted. */
@@ -298,6 +351,11 @@ function uniqueTypes(records: readonly DesiredRecord[]): DesiredRecord[] {
   });
 }
 
-function byNameAndType(a: DnsRecord, b: DnsRecord): number {
-  return compareStrings(a.name, b.name) || compareStrings(a.type, b.type);
+function byNameTypeAndSet(a: DnsRecord, b: DnsRecord): number {
+  return compareStrings(a.name, b.name) || compareStrings(a.type, b.type) || compareStrings(a.setIdentifier ?? "", b.setIdentifier ?? "");
+}
+
+/** ` (set identifier x)` for a record set that has one. */
+function setText(record: Pick<DnsRecord, "setIdentifier">): string {
+  return record.setIdentifier === undefined ? "" : ` (set identifier ${record.setIdentifier})`;
 }

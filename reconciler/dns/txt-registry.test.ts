@@ -74,6 +74,17 @@ describe("the registry's values", () => {
     test(`${what} reads as ${JSON.stringify(expected)}`, () => assert.deepEqual(parseRegistryValue(value), expected));
   }
 
+  test("the registry record beside a latency record carries its set identifier and region (external-dns: WithSetIdentifier, ProviderSpecific)", () =>
+    assert.deepEqual(
+      registryRecord(
+        { name: "shop.example.com", type: "A", setIdentifier: "aks01-weu", region: "eu-west-1" },
+        apex,
+        "hostgate-prod",
+        "domainroute/team-a/shop",
+      ),
+      { ...txt("a-shop.example.com", ours), setIdentifier: "aks01-weu", region: "eu-west-1" },
+    ));
+
   test("the registry record beside a record is a TXT with ttl 300 at its registry name", () =>
     assert.deepEqual(
       registryRecord({ name: "shop.example.com", type: "A" }, apex, "hostgate-prod", "domainroute/team-a/shop"),
@@ -146,4 +157,73 @@ describe("who a record belongs to", () => {
   for (const c of cases) {
     test(c.name, () => assert.equal(new ZoneRegistry(c.records, apex).ownerOf(c.record)?.labels.owner, c.owner));
   }
+});
+
+describe("who a latency record belongs to: the TXT with its own set identifier", () => {
+  const weu = '"heritage=external-dns,external-dns/owner=hostgate-weu,external-dns/resource=domainroute/team-a/shop"';
+  const use = '"heritage=external-dns,external-dns/owner=hostgate-use,external-dns/resource=domainroute/team-a/shop"';
+  const simple = '"heritage=external-dns,external-dns/owner=hostgate-simple,external-dns/resource=domainroute/team-a/shop"';
+  const set = (record: DnsRecord, setIdentifier: string, region: string): DnsRecord => ({ ...record, setIdentifier, region });
+  const zone = [
+    set(txt("a-shop.example.com", weu), "aks01-weu", "eu-west-1"),
+    set(txt("a-shop.example.com", use), "aks01-use", "us-east-1"),
+    txt("a-blog.example.com", simple),
+    set(txt("cname-legacy.example.com", use), "aks01-use", "us-east-1"),
+    set(txt("old.example.com", use), "aks01-use", "us-east-1"),
+  ];
+  const cases: { name: string; record: DnsRecord; owner: string | undefined }[] = [
+    {
+      name: "each cluster's TXT at one name speaks for its own set identifier's record (weu)",
+      record: set(alias("shop.example.com"), "aks01-weu", "eu-west-1"),
+      owner: "hostgate-weu",
+    },
+    {
+      name: "each cluster's TXT at one name speaks for its own set identifier's record (use)",
+      record: set(alias("shop.example.com"), "aks01-use", "us-east-1"),
+      owner: "hostgate-use",
+    },
+    {
+      name: "no TXT with a third set identifier makes its record nobody's",
+      record: set(alias("shop.example.com"), "aks02-weu", "eu-west-2"),
+      owner: undefined,
+    },
+    { name: "latency TXTs do not speak for the simple record of their name", record: alias("shop.example.com"), owner: undefined },
+    {
+      name: "a simple TXT does not speak for a latency record of its name",
+      record: set(alias("blog.example.com"), "aks01-use", "us-east-1"),
+      owner: undefined,
+    },
+    {
+      name: "the legacy cname- TXT of an alias A speaks for it with the same set identifier",
+      record: set(alias("legacy.example.com"), "aks01-use", "us-east-1"),
+      owner: "hostgate-use",
+    },
+    {
+      name: "the old format with a set identifier speaks for the record with that set identifier",
+      record: set(alias("old.example.com"), "aks01-use", "us-east-1"),
+      owner: "hostgate-use",
+    },
+    { name: "the old format with a set identifier does not speak for the simple record", record: alias("old.example.com"), owner: undefined },
+  ];
+  for (const c of cases) {
+    test(c.name, () => assert.equal(new ZoneRegistry(zone, apex).ownerOf(c.record)?.labels.owner, c.owner));
+  }
+
+  test("the TXTs sharing a name are told apart by set identifier, and all speak for the name", () => {
+    const registry = new ZoneRegistry(zone, apex);
+    assert.equal(registry.entryAt("a-shop.example.com", "aks01-weu")?.labels.owner, "hostgate-weu");
+    assert.equal(registry.entryAt("a-shop.example.com", "aks01-use")?.labels.owner, "hostgate-use");
+    assert.equal(registry.entryAt("a-shop.example.com"), undefined);
+    assert.equal(registry.entryAt("a-blog.example.com")?.labels.owner, "hostgate-simple");
+    assert.deepEqual(
+      registry
+        .entriesFor("shop.example.com")
+        .map((e) => [e.labels.owner, e.setIdentifier])
+        .sort(),
+      [
+        ["hostgate-use", "aks01-use"],
+        ["hostgate-weu", "aks01-weu"],
+      ],
+    );
+  });
 });

@@ -32,6 +32,13 @@
 //   type and a dash is always the new format for the name without it (so the
 //   TXT of `shop` at `a-shop.example.com` never owns the records OF
 //   `a-shop.example.com`).
+// - Routing policies (registry/txt/registry.go: generateTXTRecord does
+//   txt.WithSetIdentifier(r.SetIdentifier) and copies ProviderSpecific, which
+//   holds aws/region; Records keys its label map by name, type and set
+//   identifier): the TXT of a latency record carries the record's set
+//   identifier and region, so several TXTs share one name, one per set
+//   identifier (one per cluster), and each speaks only for the record with
+//   its own set identifier; a TXT without one speaks for the simple record.
 // Route53 holds a TXT value as quoted strings of at most 255 characters
 // (`"…" "…"`, other characters as `\ooo` octal escapes); a long value is
 // split into several and read back joined.
@@ -64,9 +71,21 @@ export function registryValue(ownerId: string, resource: string): string {
   return strings.map((s) => `"${s.replace(/["\\]/g, (c) => `\\${c}`)}"`).join(" ");
 }
 
-/** The registry record hostgate writes beside `record`. */
-export function registryRecord(record: Pick<DnsRecord, "name" | "type">, apex: string, ownerId: string, resource: string): DnsRecord {
-  return { name: registryName(record.name, record.type, apex), type: "TXT", ttl: REGISTRY_TTL_SECONDS, values: [registryValue(ownerId, resource)] };
+/** The registry record hostgate writes beside `record`: with its set identifier and region when it has them (a latency record's TXT is one too). */
+export function registryRecord(
+  record: Pick<DnsRecord, "name" | "type" | "setIdentifier" | "region">,
+  apex: string,
+  ownerId: string,
+  resource: string,
+): DnsRecord {
+  return {
+    name: registryName(record.name, record.type, apex),
+    type: "TXT",
+    ...(record.setIdentifier === undefined ? {} : { setIdentifier: record.setIdentifier }),
+    ...(record.region === undefined ? {} : { region: record.region }),
+    ttl: REGISTRY_TTL_SECONDS,
+    values: [registryValue(ownerId, resource)],
+  };
 }
 
 /** A TXT value's labels when it is a registry value (heritage=external-dns), else undefined. Tolerant of quoting, order and extra keys. */
@@ -111,54 +130,68 @@ export interface RegistryEntry {
   readonly name: string;
   /** The type it speaks for; undefined for the old format (any type but AAAA). */
   readonly type?: string;
+  /** The set identifier of the record it speaks for (the TXT's own): undefined for a simple record. */
+  readonly setIdentifier?: string;
   /** Every value of the TXT is a registry value: only then may it be deleted or replaced whole. */
   readonly pure: boolean;
 }
 
 /**
  * A zone's registry: which TXT speaks for which record, in external-dns's
- * order of preference. Built once per zone read.
+ * order of preference. Built once per zone read. Everything is keyed with the
+ * set identifier too: at one TXT name each cluster's latency TXT is its own
+ * entry, and speaks only for the record with the same set identifier.
  */
 export class ZoneRegistry {
-  /** `name\0TYPE` (TYPE empty for the old format) → the registry TXT there. */
+  /** `name\0TYPE\0setIdentifier` (TYPE empty for the old format, set identifier empty for a simple record) → the registry TXT there. */
   readonly #entries = new Map<string, RegistryEntry>();
   /** The name a registry TXT speaks for → its entries. */
   readonly #byName = new Map<string, RegistryEntry[]>();
-  /** A TXT's own name → its entry. */
-  readonly #byTxtName = new Map<string, RegistryEntry>();
+  /** A TXT's own name and set identifier → its entry. */
+  readonly #byTxt = new Map<string, RegistryEntry>();
 
   constructor(records: readonly DnsRecord[], apex: string) {
     for (const txt of records) {
-      if (txt.type !== "TXT" || txt.setIdentifier !== undefined) continue;
+      if (txt.type !== "TXT") continue;
       const values = txt.values ?? [];
       const labels = recordLabels(values);
       if (labels === undefined) continue;
       const registered = registeredName(txt.name, apex);
-      const entry: RegistryEntry = { labels, txt, ...registered, pure: values.every((v) => parseRegistryValue(v) !== undefined) };
-      this.#entries.set(`${registered.name}\u0000${registered.type ?? ""}`, entry);
+      const entry: RegistryEntry = {
+        labels,
+        txt,
+        ...registered,
+        ...(txt.setIdentifier === undefined ? {} : { setIdentifier: txt.setIdentifier }),
+        pure: values.every((v) => parseRegistryValue(v) !== undefined),
+      };
+      this.#entries.set(entryKey(registered.name, registered.type ?? "", txt.setIdentifier), entry);
       this.#byName.set(registered.name, [...(this.#byName.get(registered.name) ?? []), entry]);
-      this.#byTxtName.set(txt.name, entry);
+      this.#byTxt.set(txtKey(txt.name, txt.setIdentifier), entry);
     }
   }
 
-  /** Every registry TXT that speaks for some record at `name`, whatever its format. */
+  /** Every registry TXT that speaks for some record at `name`, whatever its format and set identifier. */
   entriesFor(name: string): readonly RegistryEntry[] {
     return this.#byName.get(name) ?? [];
   }
 
-  /** The registry entry of the TXT record at `txtName`, when that TXT is a registry record. */
-  entryAt(txtName: string): RegistryEntry | undefined {
-    return this.#byTxtName.get(txtName);
+  /** The registry entry of the TXT record at `txtName` with `setIdentifier` (none: the simple TXT), when that TXT is a registry record. */
+  entryAt(txtName: string, setIdentifier?: string): RegistryEntry | undefined {
+    return this.#byTxt.get(txtKey(txtName, setIdentifier));
   }
 
   /** Every registry entry, in no particular order. */
   entries(): IterableIterator<RegistryEntry> {
-    return this.#byTxtName.values();
+    return this.#byTxt.values();
   }
 
-  /** The registry entry that speaks for `record`, or undefined when none does (the record is nobody's as far as the registry knows). */
+  /**
+   * The registry entry that speaks for `record` (a TXT with the record's set
+   * identifier), or undefined when none does (the record is nobody's as far
+   * as the registry knows).
+   */
   ownerOf(record: DnsRecord): RegistryEntry | undefined {
-    const at = (type: string) => this.#entries.get(`${record.name}\u0000${type}`);
+    const at = (type: string) => this.#entries.get(entryKey(record.name, type, record.setIdentifier));
     const entry = at(record.type);
     if (entry !== undefined) return entry;
     if (record.type === "A" && record.alias !== undefined) {
@@ -167,6 +200,14 @@ export class ZoneRegistry {
     }
     return record.type === "AAAA" ? undefined : at("");
   }
+}
+
+function entryKey(name: string, type: string, setIdentifier: string | undefined): string {
+  return `${name}\u0000${type}\u0000${setIdentifier ?? ""}`;
+}
+
+function txtKey(txtName: string, setIdentifier: string | undefined): string {
+  return `${txtName}\u0000${setIdentifier ?? ""}`;
 }
 
 /**

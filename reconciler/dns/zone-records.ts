@@ -3,13 +3,13 @@
 // against what Route53 holds without reading it again. Pure.
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { DnsRecord, RecordChange } from "./route53-port.ts";
-import { sameRecord } from "./route53/record-sets.ts";
+import { recordSetKey, sameRecord } from "./route53/record-sets.ts";
 
-/** `records` with `changes` applied in order, as Route53 applies an accepted batch; sorted by name, type and set identifier. */
+/** `records` with `changes` applied in order, as Route53 applies an accepted batch (a record set is its name, type and set identifier; a DELETE must match its region too); sorted by name, type and set identifier. */
 export function withChanges(records: readonly DnsRecord[], changes: readonly RecordChange[]): DnsRecord[] {
-  const byKey = new Map(records.map((r) => [recordKey(r), r]));
+  const byKey = new Map(records.map((r) => [recordSetKey(r), r]));
   for (const change of changes) {
-    const key = recordKey(change.record);
+    const key = recordSetKey(change.record);
     if (change.action === "DELETE") {
       const current = byKey.get(key);
       if (current !== undefined && sameRecord(current, change.record)) byKey.delete(key);
@@ -18,8 +18,4 @@ export function withChanges(records: readonly DnsRecord[], changes: readonly Rec
   return [...byKey.values()].sort(
     (a, b) => compareStrings(a.name, b.name) || compareStrings(a.type, b.type) || compareStrings(a.setIdentifier ?? "", b.setIdentifier ?? ""),
   );
-}
-
-function recordKey(record: DnsRecord): string {
-  return `${record.name}\u0000${record.type}\u0000${record.setIdentifier ?? ""}`;
 }

@@ -157,6 +157,58 @@ describe("SdkRoute53 reads", () => {
     ]);
   });
 
+  it("reads a latency record set's set identifier and region, and its TXT registry record's too", async () => {
+    route53.on(ListResourceRecordSetsCommand).resolves({
+      ResourceRecordSets: [
+        {
+          Name: "shop.example.com.",
+          Type: "A",
+          SetIdentifier: "aks01-weu",
+          Region: "eu-west-1",
+          AliasTarget: { HostedZoneId: "Z32O12XQLNTSW2", DNSName: "alb-1.eu-west-1.elb.amazonaws.com.", EvaluateTargetHealth: true },
+        },
+        {
+          Name: "a-shop.example.com.",
+          Type: "TXT",
+          SetIdentifier: "aks01-weu",
+          Region: "eu-west-1",
+          TTL: 300,
+          ResourceRecords: [{ Value: '"heritage=external-dns"' }],
+        },
+      ],
+      IsTruncated: false,
+    });
+    assert.deepEqual(await port.listRecords("Z1"), [
+      {
+        name: "shop.example.com",
+        type: "A",
+        setIdentifier: "aks01-weu",
+        region: "eu-west-1",
+        alias: { hostedZoneId: "Z32O12XQLNTSW2", dnsName: "alb-1.eu-west-1.elb.amazonaws.com", evaluateTargetHealth: true },
+      },
+      { name: "a-shop.example.com", type: "TXT", setIdentifier: "aks01-weu", region: "eu-west-1", ttl: 300, values: ['"heritage=external-dns"'] },
+    ]);
+  });
+
+  // A set identifier without a region is how the port says "another routing policy": the planner never touches such a record.
+  const otherPolicies = [
+    { policy: "a weighted record set", fields: { Weight: 10 } },
+    { policy: "a failover record set", fields: { Failover: "PRIMARY" as const } },
+    { policy: "a geolocation record set", fields: { GeoLocation: { CountryCode: "DE" } } },
+    { policy: "a geoproximity record set (its AWS region is not a latency region)", fields: { GeoProximityLocation: { AWSRegion: "eu-west-1", Bias: 0 } } },
+    { policy: "a multivalue answer record set", fields: { MultiValueAnswer: true } },
+    { policy: "an IP-based (CIDR) record set", fields: { CidrRoutingConfig: { CollectionId: "c-1", LocationName: "office" } } },
+  ];
+  for (const c of otherPolicies) {
+    it(`reads ${c.policy} with its set identifier and no region, so it is never taken for a latency record`, async () => {
+      route53.on(ListResourceRecordSetsCommand).resolves({
+        ResourceRecordSets: [{ Name: "shop.example.com.", Type: "A", SetIdentifier: "blue", TTL: 60, ResourceRecords: [{ Value: "192.0.2.1" }], ...c.fields }],
+        IsTruncated: false,
+      });
+      assert.deepEqual(await port.listRecords("Z1"), [{ name: "shop.example.com", type: "A", setIdentifier: "blue", ttl: 60, values: ["192.0.2.1"] }]);
+    });
+  }
+
   it("gets a zone by its bare id and answers with bare ids and a plain name", async () => {
     route53.on(GetHostedZoneCommand).resolves({
       HostedZone: { Id: "/hostedzone/Z1", Name: "Example.com.", CallerReference: "x", Config: { PrivateZone: true } },
@@ -219,6 +271,34 @@ describe("SdkRoute53 writes", () => {
               ResourceRecordSet: { Name: "old.example.com.", Type: "A", SetIdentifier: "eu", TTL: 60, ResourceRecords: [{ Value: "192.0.2.1" }] },
             },
           ],
+        },
+      },
+    ]);
+  });
+
+  it("sends a latency record set and its TXT registry record with SetIdentifier and Region, and deletes one with both", async () => {
+    route53.on(ChangeResourceRecordSetsCommand).resolves({ ChangeInfo: { Id: "/change/C7", Status: "PENDING", SubmittedAt: new Date(0) } });
+    const alias = { hostedZoneId: "Z32O12XQLNTSW2", dnsName: "alb-1.eu-west-1.elb.amazonaws.com", evaluateTargetHealth: true };
+    const latency = { setIdentifier: "aks01-weu", region: "eu-west-1" };
+    const changes: RecordChange[] = [
+      { action: "DELETE", record: { name: "old.example.com", type: "A", ...latency, alias } },
+      { action: "CREATE", record: { name: "shop.example.com", type: "A", ...latency, alias } },
+      { action: "CREATE", record: { name: "a-shop.example.com", type: "TXT", ...latency, ttl: 300, values: ['"heritage=external-dns"'] } },
+    ];
+    await port.changeRecords("Z1", changes);
+    const AliasTarget = { HostedZoneId: "Z32O12XQLNTSW2", DNSName: "alb-1.eu-west-1.elb.amazonaws.com", EvaluateTargetHealth: true };
+    assert.deepEqual(inputs(ChangeResourceRecordSetsCommand)[0].ChangeBatch.Changes, [
+      { Action: "DELETE", ResourceRecordSet: { Name: "old.example.com.", Type: "A", SetIdentifier: "aks01-weu", Region: "eu-west-1", AliasTarget } },
+      { Action: "CREATE", ResourceRecordSet: { Name: "shop.example.com.", Type: "A", SetIdentifier: "aks01-weu", Region: "eu-west-1", AliasTarget } },
+      {
+        Action: "CREATE",
+        ResourceRecordSet: {
+          Name: "a-shop.example.com.",
+          Type: "TXT",
+          SetIdentifier: "aks01-weu",
+          Region: "eu-west-1",
+          TTL: 300,
+          ResourceRecords: [{ Value: '"heritage=external-dns"' }],
         },
       },
     ]);

@@ -13,6 +13,7 @@ import {
   Route53Client,
   type RRType,
   type ResourceRecordSet,
+  type ResourceRecordSetRegion,
 } from "@aws-sdk/client-route-53";
 import { AwsRetry, type AwsRetryOptions } from "../../../core/aws/aws-retry.ts";
 import type { ChangeStatus, DnsRecord, HostedZone, RecordChange, Route53Port } from "../route53-port.ts";
@@ -113,13 +114,21 @@ export class SdkRoute53 implements Route53Port {
   }
 }
 
-/** A record set as read, in the port's plain form. */
+/**
+ * A record set as read, in the port's plain form. A latency record keeps its
+ * set identifier and region; a record of another routing policy (Weight,
+ * Failover, GeoLocation, GeoProximityLocation, MultiValueAnswer,
+ * CidrRoutingConfig) keeps its set identifier only, so the planner sees a set
+ * identifier without a region and never touches it (the port cannot write
+ * those policies back, so it must never try to delete or replace one).
+ */
 export function portRecord(set: ResourceRecordSet): DnsRecord {
   const alias = set.AliasTarget;
   return {
     name: portName(set.Name ?? ""),
     type: set.Type ?? "",
     ...(set.SetIdentifier === undefined ? {} : { setIdentifier: set.SetIdentifier }),
+    ...(set.SetIdentifier === undefined || set.Region === undefined ? {} : { region: set.Region }),
     ...(alias === undefined
       ? { ...(set.TTL === undefined ? {} : { ttl: set.TTL }), values: (set.ResourceRecords ?? []).map((r) => r.Value ?? "") }
       : {
@@ -134,12 +143,13 @@ export function portRecord(set: ResourceRecordSet): DnsRecord {
   };
 }
 
-/** A port record as Route53 is sent it: the name fully qualified, TXT values as given (already quoted). */
+/** A port record as Route53 is sent it: the name fully qualified, TXT values as given (already quoted), a latency record's Region beside its SetIdentifier. */
 export function route53RecordSet(record: DnsRecord): ResourceRecordSet {
   return {
     Name: route53Name(record.name),
     Type: record.type as RRType,
     ...(record.setIdentifier === undefined ? {} : { SetIdentifier: record.setIdentifier }),
+    ...(record.region === undefined ? {} : { Region: record.region as ResourceRecordSetRegion }),
     ...(record.ttl === undefined ? {} : { TTL: record.ttl }),
     ...(record.values === undefined ? {} : { ResourceRecords: record.values.map((Value) => ({ Value })) }),
     ...(record.alias === undefined

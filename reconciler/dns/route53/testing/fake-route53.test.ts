@@ -13,6 +13,7 @@ const a = (name: string, ...values: string[]): DnsRecord => ({ name, type: "A", 
 const txt = (name: string, value: string): DnsRecord => ({ name, type: "TXT", ttl: 300, values: [value] });
 const cname = (name: string, value: string): DnsRecord => ({ name, type: "CNAME", ttl: 300, values: [value] });
 const aliasA = (name: string, target = alb): DnsRecord => ({ name, type: "A", alias: target });
+const latency = (name: string, setIdentifier: string, region: string, ...values: string[]): DnsRecord => ({ ...a(name, ...values), setIdentifier, region });
 const create = (record: DnsRecord): RecordChange => ({ action: "CREATE", record });
 const upsert = (record: DnsRecord): RecordChange => ({ action: "UPSERT", record });
 const del = (record: DnsRecord): RecordChange => ({ action: "DELETE", record });
@@ -54,21 +55,140 @@ const cases: Case[] = [
   },
   {
     name: "a CREATE of an existing set identifier names the identifier",
-    seed: [{ ...a("geo.example.com", "192.0.2.1"), setIdentifier: "Default" }],
-    changes: [create({ ...a("geo.example.com", "192.0.2.2"), setIdentifier: "Default" })],
+    seed: [latency("geo.example.com", "Default", "eu-west-1", "192.0.2.1")],
+    changes: [create(latency("geo.example.com", "Default", "us-east-1", "192.0.2.2"))],
     rejected: {
       code: "InvalidChangeBatch",
       reasons: ["Tried to create resource record set [name='geo.example.com.', type='A', set-identifier='Default'] but it already exists"],
     },
   },
   {
-    name: "a CREATE beside another set identifier of the same name and type lands",
-    seed: [{ ...a("geo.example.com", "192.0.2.1"), setIdentifier: "eu" }],
-    changes: [create({ ...a("geo.example.com", "192.0.2.2"), setIdentifier: "us" })],
+    name: "a latency CREATE beside another set identifier of the same name and type in another region lands",
+    seed: [latency("geo.example.com", "eu", "eu-west-1", "192.0.2.1")],
+    changes: [create(latency("geo.example.com", "us", "us-east-1", "192.0.2.2"))],
+    after: [latency("geo.example.com", "eu", "eu-west-1", "192.0.2.1"), latency("geo.example.com", "us", "us-east-1", "192.0.2.2")],
+  },
+  {
+    name: "a latency CREATE for a region another set identifier already answers for is refused",
+    seed: [latency("geo.example.com", "cluster-a", "eu-west-1", "192.0.2.1")],
+    changes: [create(latency("geo.example.com", "cluster-b", "eu-west-1", "192.0.2.2"))],
+    rejected: {
+      code: "InvalidChangeBatch",
+      reasons: [
+        "RRSet with DNS name geo.example.com., type A, SetIdentifier cluster-b, and Region Name=eu-west-1 cannot be created because a latency RRSet with the same name, type and region already exists.",
+      ],
+    },
+  },
+  {
+    name: "a simple CREATE beside latency record sets of the same name and type is refused",
+    seed: [latency("geo.example.com", "cluster-a", "eu-west-1", "192.0.2.1")],
+    changes: [create(a("geo.example.com", "192.0.2.2"))],
+    rejected: {
+      code: "InvalidChangeBatch",
+      reasons: ["RRSet with DNS name geo.example.com., type A cannot be created as other RRSets exist with the same name and type."],
+    },
+  },
+  {
+    name: "a simple UPSERT beside latency record sets is refused like a CREATE",
+    seed: [latency("geo.example.com", "cluster-a", "eu-west-1", "192.0.2.1")],
+    changes: [upsert(a("geo.example.com", "192.0.2.2"))],
+    rejected: {
+      code: "InvalidChangeBatch",
+      reasons: ["RRSet with DNS name geo.example.com., type A cannot be created as other RRSets exist with the same name and type."],
+    },
+  },
+  {
+    name: "a latency CREATE beside a simple record set of the same name and type is refused",
+    seed: [a("geo.example.com", "192.0.2.1")],
+    changes: [create(latency("geo.example.com", "cluster-a", "eu-west-1", "192.0.2.2"))],
+    rejected: {
+      code: "InvalidChangeBatch",
+      reasons: [
+        "RRSet with DNS name geo.example.com., type A, SetIdentifier cluster-a cannot be created as a non-latency set exists with the same name and type.",
+      ],
+    },
+  },
+  {
+    name: "a latency CREATE beside a weighted record set (a set identifier without a region) is refused",
+    seed: [{ ...a("geo.example.com", "192.0.2.1"), setIdentifier: "blue" }],
+    changes: [create(latency("geo.example.com", "cluster-a", "eu-west-1", "192.0.2.2"))],
+    rejected: {
+      code: "InvalidChangeBatch",
+      reasons: [
+        "RRSet with DNS name geo.example.com., type A, SetIdentifier cluster-a cannot be created as a non-latency set exists with the same name and type.",
+      ],
+    },
+  },
+  {
+    name: "a latency record set of a type with no other record sets lands beside other types' simple ones",
+    seed: [{ name: "geo.example.com", type: "AAAA", ttl: 300, values: ["2001:db8::1"] }],
+    changes: [create(latency("geo.example.com", "cluster-a", "eu-west-1", "192.0.2.2"))],
+    after: [latency("geo.example.com", "cluster-a", "eu-west-1", "192.0.2.2"), { name: "geo.example.com", type: "AAAA", ttl: 300, values: ["2001:db8::1"] }],
+  },
+  {
+    name: "deleting the simple record set and creating a latency one in one batch lands (deletes apply first, in order)",
+    seed: [a("geo.example.com", "192.0.2.1")],
+    changes: [del(a("geo.example.com", "192.0.2.1")), create(latency("geo.example.com", "cluster-a", "eu-west-1", "192.0.2.2"))],
+    after: [latency("geo.example.com", "cluster-a", "eu-west-1", "192.0.2.2")],
+  },
+  {
+    name: "a CNAME CREATE beside another set identifier's latency A record set is refused (CNAME exclusivity ignores set identifiers)",
+    seed: [latency("geo.example.com", "cluster-b", "us-east-1", "192.0.2.1")],
+    changes: [create({ ...cname("geo.example.com", "gw.example.net"), setIdentifier: "cluster-a", region: "eu-west-1" })],
+    rejected: {
+      code: "InvalidChangeBatch",
+      reasons: [
+        "RRSet of type CNAME with DNS name geo.example.com. is not permitted as it conflicts with other records with the same DNS name in zone example.com.",
+      ],
+    },
+  },
+  {
+    name: "latency CNAMEs of two set identifiers share a name",
+    seed: [{ ...cname("geo.example.com", "gw-b.example.net"), setIdentifier: "cluster-b", region: "us-east-1" }],
+    changes: [create({ ...cname("geo.example.com", "gw-a.example.net"), setIdentifier: "cluster-a", region: "eu-west-1" })],
     after: [
-      { ...a("geo.example.com", "192.0.2.1"), setIdentifier: "eu" },
-      { ...a("geo.example.com", "192.0.2.2"), setIdentifier: "us" },
+      { ...cname("geo.example.com", "gw-a.example.net"), setIdentifier: "cluster-a", region: "eu-west-1" },
+      { ...cname("geo.example.com", "gw-b.example.net"), setIdentifier: "cluster-b", region: "us-east-1" },
     ],
+  },
+  {
+    name: "a DELETE of a latency record set with another region is refused as not matching, and the set stays",
+    seed: [latency("geo.example.com", "cluster-a", "eu-west-1", "192.0.2.1")],
+    changes: [del(latency("geo.example.com", "cluster-a", "us-east-1", "192.0.2.1"))],
+    rejected: {
+      code: "InvalidChangeBatch",
+      reasons: [
+        "Tried to delete resource record set [name='geo.example.com.', type='A', set-identifier='cluster-a'] but the values provided do not match the current values",
+      ],
+    },
+  },
+  {
+    name: "a DELETE of a latency record set removes only that set identifier's record set",
+    seed: [
+      latency("geo.example.com", "cluster-a", "eu-west-1", "192.0.2.1"),
+      latency("geo.example.com", "cluster-b", "us-east-1", "192.0.2.2"),
+      latency("blog.example.com", "cluster-a", "eu-west-1", "192.0.2.3"),
+    ],
+    changes: [del(latency("geo.example.com", "cluster-a", "eu-west-1", "192.0.2.1"))],
+    after: [latency("blog.example.com", "cluster-a", "eu-west-1", "192.0.2.3"), latency("geo.example.com", "cluster-b", "us-east-1", "192.0.2.2")],
+  },
+  {
+    name: "a set identifier without a region (a policy the port cannot carry) is refused as invalid input",
+    changes: [create({ ...a("geo.example.com", "192.0.2.1"), setIdentifier: "blue" })],
+    rejected: {
+      code: "InvalidInput",
+      reasons: [
+        "Invalid request: Expected exactly one of [Weight, Region, Failover, GeoLocation, or MultiValueAnswer], but found none in Change with [Action=CREATE, Name=geo.example.com., Type=A, SetIdentifier=blue]",
+      ],
+    },
+  },
+  {
+    name: "a region without a set identifier is refused as invalid input",
+    changes: [create({ ...a("geo.example.com", "192.0.2.1"), region: "eu-west-1" })],
+    rejected: {
+      code: "InvalidInput",
+      reasons: ["Invalid request: Missing field 'SetIdentifier' in Change with [Action=CREATE, Name=geo.example.com., Type=A, SetIdentifier=null]"],
+    },
   },
   {
     name: "a DELETE of a missing record is refused as not found",
