@@ -79,6 +79,9 @@ function externalDns(input: RouteInput, served: "taken" | "serving" | Refusal): 
       },
     };
   // Every DNSEndpoint the route's placement asks for (one per region published in), read with the namespace policy rendering used.
-  const context = { ...(input.regionPolicy === undefined ? {} : { regionPolicy: input.regionPolicy }), ...(input.gateway === undefined ? {} : { gateway: input.gateway }) };
+  const context = {
+    ...(input.regionPolicy === undefined ? {} : { regionPolicy: input.regionPolicy }),
+    ...(input.gateway === undefined ? {} : { gateway: input.gateway }),
+  };
   return externalDnsStatus(input.route, input.owned, input.config, context);
 }

@@ -176,8 +176,7 @@ function gatewayPending(
   const missing = regions.map((region) => gatewayEndpointNameIn(config, lb, region)).filter((name) => !published.has(name));
   if (missing.length === 0) return undefined;
   const why =
-    gateway?.pendingReason ??
-    `hostgate has not written it yet (DNSEndpoint ${missing.map((name) => `${config.gateway.namespace}/${name}`).join(", ")})`;
+    gateway?.pendingReason ?? `hostgate has not written it yet (DNSEndpoint ${missing.map((name) => `${config.gateway.namespace}/${name}`).join(", ")})`;
   return {
     type,
     status: "Unknown",

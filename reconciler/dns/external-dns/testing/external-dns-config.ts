@@ -1,7 +1,7 @@
 // A platform config with `dns.provider: external-dns` for tests, and routes
 // with the DNS-related fields the route builder does not set.
 import type { ClusterConfig, DnsConfig, PlatformConfig, RegionConfig } from "../../../../core/config/platform-config.ts";
-import type { DomainRoute, LoadBalancer } from "../../../../crds/types.ts";
+import type { DomainRoute, LoadBalancer, RegionPolicy } from "../../../../crds/types.ts";
 import { aConfig } from "../../../domainroute/render/testing/platform-config.ts";
 import { aRoute } from "../../../domainroute/render/testing/route-builder.ts";
 
@@ -37,7 +37,9 @@ export function anExternalDnsConfig(options: ExternalDnsConfigOptions = {}): Pla
     ...(options.cluster === undefined ? {} : { cluster: options.cluster }),
   });
   const ipAddressType = options.ipAddressType ?? "ipv4";
-  const albIn = options.twoStep ? { service: GATEWAY_SERVICE, gatewayHostname: GATEWAY_HOSTNAME, ipAddressType } : { ...base.loadBalancers["alb-in"], ipAddressType };
+  const albIn = options.twoStep
+    ? { service: GATEWAY_SERVICE, gatewayHostname: GATEWAY_HOSTNAME, ipAddressType }
+    : { ...base.loadBalancers["alb-in"], ipAddressType };
   return {
     ...base,
     domains: [...base.domains, ...(options.domains ?? [])],
@@ -62,4 +64,14 @@ export function aDnsRoute(options: DnsRouteOptions = {}): DomainRoute {
   if (options.lb !== undefined) route.spec.lb = options.lb;
   if (options.dns !== undefined) route.spec.dns = options.dns;
   return route;
+}
+
+/** The RegionPolicy `default` of `namespace` (team-a, the route builder's namespace, by default). */
+export function aRegionPolicy(mode: "Active" | "RegionBound", sourceRegion?: string, namespace = "team-a"): RegionPolicy {
+  return {
+    apiVersion: "hostgate.dev/v1alpha1",
+    kind: "RegionPolicy",
+    metadata: { name: "default", namespace },
+    spec: { mode, ...(sourceRegion === undefined ? {} : { sourceRegion }) },
+  };
 }
