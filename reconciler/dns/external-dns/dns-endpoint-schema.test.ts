@@ -10,7 +10,8 @@ import { checkCustomResource } from "../../../policies/schema/check.ts";
 import { withAppliedHash } from "../../apply/plan-apply.ts";
 import { renderRoute } from "../../domainroute/render/render-route.ts";
 import { DNS_ENDPOINT_API_VERSION, renderDnsEndpoint } from "./render-dns-endpoint.ts";
-import { aDnsRoute, anExternalDnsConfig } from "./testing/external-dns-config.ts";
+import { renderGatewayEndpoints } from "./render-gateway-endpoints.ts";
+import { aDnsRoute, aRegionalConfig, anExternalDnsConfig } from "./testing/external-dns-config.ts";
 
 const FIXTURES = join(import.meta.dirname, "..", "..", "..", "test", "fixtures", "external-dns");
 const entry = loadCrdCatalog(FIXTURES).lookup(DNS_ENDPOINT_API_VERSION, "DNSEndpoint");
@@ -75,4 +76,38 @@ describe("the DNSEndpoints hostgate renders, against external-dns's CRD", () => 
     broken.spec.endpoints[0]!.aliasTarget = "nope";
     assert.deepEqual(admit(broken), ["pruned spec.endpoints[0].aliasTarget"]);
   });
+});
+
+describe("the DNSEndpoints hostgate renders on a platform with regions and for gateways, against external-dns's CRD", () => {
+  const bound = aDnsRoute({ dns: { ttl: 300, mode: "RegionBound", sourceRegion: "weu" } });
+  const routeCases = [
+    { name: "one DNSEndpoint per region, with each region's labels", route: bound, config: aRegionalConfig("aks01-weu", "weu"), count: 2 },
+    { name: "a CNAME to a two-step gateway's name", route: bound, config: aRegionalConfig("aks01-weu", "weu", { twoStep: true }), count: 2 },
+  ];
+  for (const c of routeCases) {
+    it(`${c.name} is accepted whole, as the reconciler applies it`, () => {
+      const rendered = renderRoute(c.route, c.config).objects.filter((o) => o.kind === "DNSEndpoint");
+      assert.equal(rendered.length, c.count);
+      for (const object of rendered) assert.deepEqual(admit(withAppliedHash(object)), []);
+    });
+  }
+
+  const service = (ingress: unknown[]) => () => ({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: {},
+    spec: { type: "LoadBalancer" },
+    status: { loadBalancer: { ingress } },
+  });
+  const gatewayCases = [
+    { name: "A and AAAA gateway records", ingress: [{ ip: "20.1.2.3" }, { ip: "2001:db8::1" }] },
+    { name: "a CNAME gateway record", ingress: [{ hostname: "a1b2-nlb.elb.eu-west-1.amazonaws.com" }] },
+  ];
+  for (const c of gatewayCases) {
+    it(`${c.name}, one per region, are accepted whole`, () => {
+      const { endpoints } = renderGatewayEndpoints(aRegionalConfig("aks01-weu", "weu", { twoStep: true }), service(c.ingress));
+      assert.equal(endpoints.length, 2);
+      for (const object of endpoints) assert.deepEqual(admit(withAppliedHash(object)), []);
+    });
+  }
 });
