@@ -27,6 +27,12 @@ describe("loadCrdCatalog", () => {
       kind: "DomainClaim",
       expect: { plural: "domainclaims", scope: "Cluster", version: "v1alpha1" },
     },
+    {
+      name: "finds RegionPolicy by apiVersion",
+      groupOrApiVersion: "hostgate.dev/v1alpha1",
+      kind: "RegionPolicy",
+      expect: { plural: "regionpolicies", scope: "Namespaced", version: "v1alpha1" },
+    },
     { name: "knows nothing of a version that is not served", groupOrApiVersion: "hostgate.dev/v1", kind: "DomainRoute", expect: undefined },
     { name: "knows nothing of other groups", groupOrApiVersion: "networking.istio.io/v1", kind: "VirtualService", expect: undefined },
     { name: "knows nothing of core kinds", groupOrApiVersion: "v1", kind: "Service", expect: undefined },
@@ -51,6 +57,8 @@ describe("loadCrdCatalog", () => {
         ["spec", false],
         ["spec", false],
         ["spec.domain", true],
+        ["spec.dns", false],
+        ["spec.dns", false],
       ],
     );
   });

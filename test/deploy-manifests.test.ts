@@ -600,7 +600,7 @@ describe("the webhook configurations", () => {
 
   // What the webhooks intercept: group, version, resource, scope.
   const expectedRules = [
-    ...["domainroutes"].map((r) => `hostgate.dev v1alpha1 ${r} Namespaced`),
+    ...["domainroutes", "regionpolicies"].map((r) => `hostgate.dev v1alpha1 ${r} Namespaced`),
     ...["hostnamegrants"].map((r) => `hostgate.dev v1alpha1 ${r} Cluster`),
     ...["httproutes", "grpcroutes", "tlsroutes", "gateways"].flatMap((r) =>
       ["v1", "v1beta1", "v1alpha2", "v1alpha3"].map((v) => `gateway.networking.k8s.io ${v} ${r} Namespaced`),
@@ -705,12 +705,15 @@ describe("the webhook configurations", () => {
 
   // A policy only sees what the API server sends: every kind a built-in
   // policy checks must be intercepted by both webhooks, or it is unchecked.
+  // hostgate's own kinds by their CRD's plural (RegionPolicy: regionpolicies); others are all -s plurals.
+  const pluralOf = (group: string, kind: string) =>
+    crds.find((c) => c.spec.group === group && c.spec.names.kind === kind)?.spec.names.plural ?? `${kind.toLowerCase()}s`;
   it("every group and kind the built-in policies check is intercepted on CREATE and UPDATE by both webhooks", () => {
     const policies = loadPolicySet([join(ROOT, "policies", "library")]);
     const checked = policies.modules.flatMap((module) =>
       module.match.flatMap((rule) =>
         rule.apiGroups.flatMap((group) =>
-          rule.kinds.flatMap((kind) => rule.operations.filter((op) => op !== "DELETE").map((op) => `${group} ${kind.toLowerCase()}s ${op}`)),
+          rule.kinds.flatMap((kind) => rule.operations.filter((op) => op !== "DELETE").map((op) => `${group} ${pluralOf(group, kind)} ${op}`)),
         ),
       ),
     );
@@ -1150,6 +1153,8 @@ describe("the RBAC", () => {
     ...grant("cluster", "hostgate.dev", ["domainroutes/finalizers"], "*", ["update"]),
     // The claims that give each domain to one route.
     ...grant("cluster", "hostgate.dev", ["domainclaims"], "*", ["list", "watch", "create", "delete"]),
+    // Each namespace's RegionPolicy, through its cache only.
+    ...grant("cluster", "hostgate.dev", ["regionpolicies"], "*", ["list", "watch"]),
     // What it produces in the routes' namespaces: read, created, replaced, watched, pruned.
     ...grant("cluster", "networking.istio.io", ["serviceentries", "destinationrules", "virtualservices"], "*", [
       "get",
