@@ -59,7 +59,13 @@ export const PRODUCED_RESOURCES: readonly Readonly<ProducedResource>[] = Object.
   ).map((resource) => Object.freeze(resource)),
 );
 
-/** external-dns's DNSEndpoint (its CRD: kubernetes-sigs/external-dns), one per route that holds its claim, in the route's namespace. */
+/**
+ * external-dns's DNSEndpoint (its CRD: kubernetes-sigs/external-dns), one per
+ * route that holds its claim (one per route and region published in, on a
+ * platform with regions), in the route's namespace. The gateway records of
+ * two-step load balancers are DNSEndpoints too, in the gateway namespace, but
+ * no route's (dns/external-dns/gateway-endpoints.ts).
+ */
 export const DNS_ENDPOINT_RESOURCE: Readonly<ProducedResource> = Object.freeze({
   group: "externaldns.k8s.io",
   version: "v1alpha1",
