@@ -15,7 +15,7 @@ import { UsageError } from "../../core/errors.ts";
 import type { CommandResult } from "../../core/errors.ts";
 import type { Command } from "../../core/cli/main.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
-import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import type { DomainClaim, DomainRoute, RegionPolicy } from "../../crds/types.ts";
 import { withAppliedHash } from "../apply/plan-apply.ts";
 import { renderRoute } from "../domainroute/render/render-route.ts";
 import { isKnownProvider, unknownProviderProblem } from "../domainroute/known-provider.ts";
@@ -25,7 +25,8 @@ import { computeAppIdTable } from "../app-id-table/app-id-table.ts";
 import { appIdTableObjectProblems, renderAppIdTableObjects } from "../app-id-table/app-id-table-objects.ts";
 import { resolveClaims } from "./resolve-claims.ts";
 import { edgeComments, renderEdge } from "./render-edge.ts";
-import type { RenderedEdge } from "./render-edge.ts";
+import type { RenderedEdge, RenderInputs } from "./render-edge.ts";
+import { regionPoliciesByNamespace } from "../dns/desired-records.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 
 export const RENDER_USAGE = `Usage: hostgate render -f PATH [-f PATH ...] [options]
@@ -41,7 +42,13 @@ certificates in ACM, the YAML ends with the Route53 records (each with its
 TXT owner record) and ACM certificates hostgate would hold, as comments
 (kubectl ignores them): offline, render cannot read what Route53 or ACM
 already hold, so records are planned against empty zones.
-Objects other than DomainRoutes in PATH are ignored.
+On a platform that spans regions it shows what THIS cluster (the config's
+cluster) publishes: run it with each region's config to compare them side
+by side. RegionPolicies in PATH or --state decide their namespaces' mode (none:
+the platform's dns.regionMode), and a gateway Service (a two-step
+loadBalancers entry) in PATH or --state, with its status.loadBalancer.ingress,
+shows the gateway record; without it a comment names the Service.
+Other objects in PATH are ignored.
 
 Options:
   -f, --filename PATH      DomainRoutes to render (repeatable; required)
@@ -49,7 +56,8 @@ Options:
       --config FILE        platform config (default: examples/platform-config.yaml)
   -n, --namespace NS       namespace for routes that name none (default: "default")
   -o, --output FORMAT      yaml (default: documents separated by ---), json (a v1 List),
-                           or records (the Route53 records and certificates, as JSON)
+                           or records (the Route53 records, gateway records, routes
+                           published by another region, and certificates, as JSON)
 
 Exit status: 0 rendered, 1 a route cannot be served as written (its
 problems are printed to stderr; the rest is still rendered), 2 unusable input.`;
@@ -102,7 +110,8 @@ function parseRenderArgs(args: readonly string[]): RenderOptions {
 export async function runRender(args: readonly string[]): Promise<CommandResult> {
   const options = parseRenderArgs(args);
   const config = loadPlatformConfig(options.config);
-  const fromFiles = routesIn(await readManifests(options.files), options.namespace);
+  const fileManifests = await readManifests(options.files);
+  const fromFiles = routesIn(fileManifests, options.namespace);
   if (fromFiles.length === 0) throw new UsageError(`render: no DomainRoutes found in ${options.files.join(", ")}`);
   const stateManifests = options.state === undefined ? [] : await readManifests([options.state]);
   const stateRoutes = routesIn(stateManifests, "default").filter(
@@ -111,10 +120,11 @@ export async function runRender(args: readonly string[]): Promise<CommandResult>
   const stateClaims = stateManifests
     .map((m) => m.object)
     .filter((o) => o.kind === "DomainClaim" && o.apiVersion === "hostgate.dev/v1alpha1") as unknown as DomainClaim[];
-  const { objects, notes, edge } = renderAll([...fromFiles, ...stateRoutes], stateClaims, config);
+  const inputs = clusterInputs([...fileManifests, ...stateManifests], options.namespace);
+  const { objects, notes, edge } = renderAll([...fromFiles, ...stateRoutes], stateClaims, config, inputs);
   const output =
     options.output === "records"
-      ? JSON.stringify({ records: edge.records, certificates: edge.certificates }, null, 2)
+      ? JSON.stringify({ records: edge.records, gateways: edge.gateways, elsewhere: edge.elsewhere, certificates: edge.certificates }, null, 2)
       : options.output === "json"
         ? JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2)
         : [objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"), edgeComments(edge, config)].filter((part) => part !== "").join("\n");
@@ -126,7 +136,9 @@ export function renderAll(
   routes: readonly DomainRoute[],
   existingClaims: readonly DomainClaim[],
   config: PlatformConfig,
+  inputs: RenderInputs = { regionPolicies: [], services: [] },
 ): { objects: KubeObject[]; notes: string[]; edge: RenderedEdge } {
+  const policies = regionPoliciesByNamespace(inputs.regionPolicies);
   const notes: string[] = [];
   const resolution = resolveClaims(routes, existingClaims);
   for (const t of resolution.taken)
@@ -141,7 +153,7 @@ export function renderAll(
       notes.push(`DomainRoute ${route.metadata.namespace}/${route.metadata.name}: ${unknownProvider} (Ready=False, UnknownProvider)`);
       continue;
     }
-    const rendered = renderRoute(route, config);
+    const rendered = renderRoute(route, config, policies.get(route.metadata.namespace ?? ""));
     for (const problem of rendered.problems) notes.push(`DomainRoute ${route.metadata.namespace}/${route.metadata.name}: ${problem}`);
     routeObjects.push(...rendered.objects.map(withAppliedHash));
   }
@@ -161,6 +173,7 @@ export function renderAll(
     resolution.routes.filter((r) => holders.has(r.metadata.uid!)),
     resolution.claims,
     config,
+    inputs,
   );
   notes.push(...edge.notes);
   const objects = [...(resolution.claims as unknown as KubeObject[]), ...routeObjects, ...edge.objects, tableObjects.envoyFilter, tableObjects.configMap];
@@ -177,6 +190,27 @@ function routesIn(manifests: readonly Manifest[], namespace: string): DomainRout
       const route = o as unknown as DomainRoute;
       return { ...route, metadata: { ...route.metadata, namespace: route.metadata?.namespace ?? namespace } };
     });
+}
+
+/**
+ * The RegionPolicies and Services among the input objects (the first of each
+ * name wins, as -f comes before --state): what the cluster would have, for
+ * placement and gateway addresses.
+ */
+function clusterInputs(manifests: readonly Manifest[], namespace: string): RenderInputs {
+  const seen = new Set<string>();
+  const first = (o: KubeObject) => {
+    const key = `${o.kind}/${o.metadata?.namespace ?? namespace}/${o.metadata?.name ?? ""}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  };
+  const inNamespace = (o: KubeObject): KubeObject => ({ ...o, metadata: { ...o.metadata, namespace: o.metadata?.namespace ?? namespace } });
+  const objects = manifests.map((m) => inNamespace(m.object));
+  return {
+    regionPolicies: objects.filter((o) => o.kind === "RegionPolicy" && o.apiVersion === "hostgate.dev/v1alpha1" && first(o)) as unknown as RegionPolicy[],
+    services: objects.filter((o) => o.kind === "Service" && o.apiVersion === "v1" && first(o)),
+  };
 }
 
 function keyText(object: KubeObject): string {

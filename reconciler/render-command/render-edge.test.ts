@@ -79,7 +79,12 @@ describe("hostgate render with DNS and certificates", () => {
   test("with no DNS and no certificates managed, nothing is added to the output", async () => {
     const result = await main(["render", "-f", routes]);
     assert.doesNotMatch(result.stdout, /^# /m);
-    assert.deepEqual(JSON.parse((await main(["render", "-f", routes, "-o", "records"])).stdout), { records: [], certificates: [] });
+    assert.deepEqual(JSON.parse((await main(["render", "-f", routes, "-o", "records"])).stdout), {
+      records: [],
+      gateways: [],
+      elsewhere: [],
+      certificates: [],
+    });
   });
 
   test("a CNAME at a zone apex is reported as what keeps the route's records out (exit 1)", async () => {

@@ -5,13 +5,24 @@
 // pass would create: each record with its TXT owner record), certificates
 // are listed as needed, whether they exist or not. cert-manager Certificates
 // are Kubernetes objects and are rendered as such. Pure.
+//
+// Across regions render shows what THIS cluster (config.cluster) publishes,
+// so two regions' outputs can be compared side by side: latency records with
+// their set identifier and AWS region, a RegionBound source's simple
+// records, and for routes RegionBound elsewhere which region publishes them.
+// The namespaces' RegionPolicies come from the input files (none given: the
+// platform's dns.regionMode). A gateway record (two-step load balancer entry)
+// is shown when its Service, with status.loadBalancer.ingress, is among the
+// input files; otherwise a comment says which Service's address it takes.
 import { certificatesInAcm } from "../../core/config/acm-settings.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
-import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import type { DomainClaim, DomainRoute, RegionPolicy } from "../../crds/types.ts";
 import { desiredCertificates } from "../certificates/desired-certificates.ts";
 import { renderWildcardCertificate } from "../certificates/plan-cert-manager.ts";
 import { desiredDns } from "../dns/desired-records.ts";
+import type { GatewayIntent } from "../dns/gateway-records.ts";
+import { renderGatewayEndpoints, twoStepLoadBalancers } from "../dns/external-dns/render-gateway-endpoints.ts";
 import { planZone } from "../dns/plan-dns.ts";
 import type { DnsRecord } from "../dns/route53-port.ts";
 
@@ -24,6 +35,29 @@ export interface RenderedRecord {
   ttl?: number;
   /** `domainroute/<namespace>/<name>`, or the TXT owner record's owner. */
   resource: string;
+  /** Latency records (Active across regions): this cluster's set identifier (its name). */
+  setIdentifier?: string;
+  /** Latency records: the AWS region Route53 measures latency to. */
+  region?: string;
+}
+
+/** A gateway record (two-step load balancer entry) and whether render could show it. */
+export interface RenderedGateway {
+  hostname: string;
+  /** `namespace/name` of the gateway Service whose address the record holds. */
+  service: string;
+  loadBalancers: string[];
+  /** True when its records are among `records` (or its DNSEndpoints among the objects). */
+  shown: boolean;
+  /** Why not, when not shown. */
+  note?: string;
+}
+
+/** A route this cluster publishes nothing for: RegionBound to another region. */
+export interface RenderedElsewhere {
+  route: string;
+  sourceRegion: string;
+  message: string;
 }
 
 export interface RenderedCertificate {
@@ -41,11 +75,27 @@ export interface RenderedEdge {
   objects: KubeObject[];
   /** Why a route would get no record or certificate, one line each. */
   notes: string[];
+  /** The gateway records of two-step load balancer entries (route53 and external-dns). */
+  gateways: RenderedGateway[];
+  /** Routes RegionBound to another region (route53): the cluster there publishes them. */
+  elsewhere: RenderedElsewhere[];
 }
 
-export function renderEdge(routes: readonly DomainRoute[], claims: readonly DomainClaim[], config: PlatformConfig): RenderedEdge {
-  const edge: RenderedEdge = { records: [], certificates: [], objects: [], notes: [] };
-  if (config.dns.provider === "route53") addRecords(edge, routes, claims, config);
+/** What render knows of the cluster beyond the routes: the RegionPolicies and gateway Services given with -f or --state. */
+export interface RenderInputs {
+  regionPolicies: readonly RegionPolicy[];
+  services: readonly KubeObject[];
+}
+
+export function renderEdge(
+  routes: readonly DomainRoute[],
+  claims: readonly DomainClaim[],
+  config: PlatformConfig,
+  inputs: RenderInputs = { regionPolicies: [], services: [] },
+): RenderedEdge {
+  const edge: RenderedEdge = { records: [], certificates: [], objects: [], notes: [], gateways: [], elsewhere: [] };
+  if (config.dns.provider === "route53") addRecords(edge, routes, claims, config, inputs);
+  if (config.dns.provider === "external-dns") addGatewayEndpoints(edge, config, inputs);
   const certificates = config.certificates;
   if (certificates.provider === "none") return edge;
   const desired = desiredCertificates(routes, claims, config, { listeners: certificatesInAcm(config) });
@@ -70,10 +120,22 @@ export function renderEdge(routes: readonly DomainRoute[], claims: readonly Doma
   return edge;
 }
 
-function addRecords(edge: RenderedEdge, routes: readonly DomainRoute[], claims: readonly DomainClaim[], config: PlatformConfig): void {
-  const desired = desiredDns({ routes, claims, config, requests: [] });
-  for (const intent of desired.routes)
+/** A Service among the input objects, by namespace and name. */
+function serviceIn(services: readonly KubeObject[]) {
+  return (ref: { namespace: string; name: string }) =>
+    services.find((s) => s.kind === "Service" && s.metadata?.namespace === ref.namespace && s.metadata?.name === ref.name);
+}
+
+function addRecords(edge: RenderedEdge, routes: readonly DomainRoute[], claims: readonly DomainClaim[], config: PlatformConfig, inputs: RenderInputs): void {
+  const services = serviceIn(inputs.services);
+  const desired = desiredDns({ routes, claims, config, requests: [], regionPolicies: inputs.regionPolicies, services });
+  for (const intent of desired.routes) {
     if (intent.kind === "refused") edge.notes.push(`DomainRoute ${intent.routeRef}: ${intent.message} (DNSReady=False, ${intent.reason})`);
+    if (intent.kind === "elsewhere") edge.elsewhere.push({ route: intent.routeRef, sourceRegion: intent.sourceRegion, message: intent.message });
+  }
+  for (const gateway of desired.gateways) edge.gateways.push(renderedGateway(gateway, services(gateway.service) !== undefined));
+  for (const gateway of desired.gateways)
+    if (gateway.state.kind === "refused") edge.notes.push(`gateway record ${gateway.hostname}: ${gateway.state.message} (${gateway.state.reason})`);
   for (const zone of desired.zones) {
     const plan = planZone({
       zone,
@@ -88,21 +150,64 @@ function addRecords(edge: RenderedEdge, routes: readonly DomainRoute[], claims: 
   }
 }
 
-function shown(record: DnsRecord): Pick<RenderedRecord, "name" | "type" | "target" | "ttl"> {
+function renderedGateway(gateway: GatewayIntent, given: boolean): RenderedGateway {
+  const service = `${gateway.service.namespace}/${gateway.service.name}`;
+  const base = { hostname: gateway.hostname, service, loadBalancers: [...gateway.loadBalancers] };
+  if (gateway.state.kind === "records") return { ...base, shown: true };
+  if (gateway.state.kind === "refused") return { ...base, shown: false, note: gateway.state.message };
+  return { ...base, shown: false, note: given ? `not published: ${gateway.state.message}` : gatewayFromService(service) };
+}
+
+function gatewayFromService(service: string): string {
+  return `comes from Service ${service}'s address (status.loadBalancer.ingress), which render cannot read; give the Service with -f to see it`;
+}
+
+/** With external-dns: the gateway DNSEndpoints this cluster writes, from the Services given. */
+function addGatewayEndpoints(edge: RenderedEdge, config: PlatformConfig, inputs: RenderInputs): void {
+  const services = serviceIn(inputs.services);
+  const rendered = renderGatewayEndpoints(config, services);
+  edge.objects.push(...rendered.endpoints);
+  const pending = new Map(rendered.pending.map((p) => [p.loadBalancer, p.reason]));
+  for (const lb of twoStepLoadBalancers(config)) {
+    const service = `${lb.service.namespace}/${lb.service.name}`;
+    const reason = pending.get(lb.name);
+    const base = { hostname: lb.gatewayHostname, service, loadBalancers: [lb.name] };
+    if (reason === undefined) edge.gateways.push({ ...base, shown: true });
+    else edge.gateways.push({ ...base, shown: false, note: services(lb.service) === undefined ? gatewayFromService(service) : `not published: ${reason}` });
+  }
+}
+
+function shown(record: DnsRecord): Pick<RenderedRecord, "name" | "type" | "target" | "ttl" | "setIdentifier" | "region"> {
   const target = record.alias !== undefined ? `alias ${record.alias.dnsName} (zone ${record.alias.hostedZoneId})` : (record.values ?? []).join(" ");
-  return { name: record.name, type: record.type, target, ...(record.ttl === undefined ? {} : { ttl: record.ttl }) };
+  return {
+    name: record.name,
+    type: record.type,
+    target,
+    ...(record.ttl === undefined ? {} : { ttl: record.ttl }),
+    ...(record.setIdentifier === undefined ? {} : { setIdentifier: record.setIdentifier }),
+    ...(record.region === undefined ? {} : { region: record.region }),
+  };
 }
 
 /** The records and certificates as YAML comments: kubectl ignores them, so the output can still be piped to `kubectl apply -f -`. */
 export function edgeComments(edge: RenderedEdge, config: PlatformConfig): string {
   const lines: string[] = [];
+  const cluster = config.cluster === undefined ? "" : `, cluster ${config.cluster.name} in region ${config.cluster.region}`;
   if (config.dns.provider === "route53") {
     lines.push(
-      `Route53 records hostgate would hold (dns.provider route53, owner ${config.dns.ownerId ?? ""}; planned against empty zones: render cannot read Route53):`,
+      `Route53 records hostgate would hold (dns.provider route53, owner ${config.dns.ownerId ?? ""}${cluster}; planned against empty zones: render cannot read Route53):`,
     );
     if (edge.records.length === 0) lines.push("  none");
-    for (const r of edge.records) lines.push(`  ${r.zoneId}  ${r.type.padEnd(5)} ${r.name}  ${r.target}${r.ttl === undefined ? "" : `  ttl ${r.ttl}`}`);
+    for (const r of edge.records) {
+      const latency = r.setIdentifier === undefined ? "" : `  set ${r.setIdentifier} region ${r.region ?? "(none)"}`;
+      lines.push(`  ${r.zoneId}  ${r.type.padEnd(5)} ${r.name}  ${r.target}${r.ttl === undefined ? "" : `  ttl ${r.ttl}`}${latency}`);
+    }
+    if (edge.elsewhere.length > 0) lines.push(`Routes this cluster publishes nothing for (RegionBound to another region${cluster}):`);
+    for (const e of edge.elsewhere) lines.push(`  ${e.route}: published by the cluster in region ${e.sourceRegion}`);
   }
+  const hidden = edge.gateways.filter((g) => !g.shown);
+  if (hidden.length > 0) lines.push("Gateway records not shown above:");
+  for (const g of hidden) lines.push(`  ${g.hostname} (loadBalancers ${g.loadBalancers.join(", ")}): ${g.note ?? ""}`);
   if (config.certificates.provider !== "none") {
     lines.push(`Certificates hostgate would use (certificates.provider ${config.certificates.provider}; found in ACM or requested, render cannot tell which):`);
     if (edge.certificates.length === 0) lines.push("  none");
