@@ -4,32 +4,47 @@
 // holds, the owner id → change groups (batch-changes.ts packs them into
 // requests) and the resources whose records could not be placed.
 //
+// A record set is its name, type and set identifier. A desired record is
+// simple (no set identifier) or a latency one (this cluster's set identifier,
+// its cluster name, and the region's route53Region: Active mode across
+// regions); hostgate owns a latency record set only through a registry TXT
+// with the same set identifier naming its owner id, so two clusters (two
+// owner ids) share a zone, each touching only its own set identifier.
+//
 // Rules, in the order they are applied:
 //   1. a name is held by one resource: when several want it, the one the
 //      registry already names there keeps it, else the first by resource; the
 //      others are refused (RecordOwnedElsewhere), and so is a resource that
 //      wants a CNAME and other records at one name;
 //   2. a resource is refused at a name (nothing written there for it, and what
-//      it already owns there is left as it is) when the name+type, a CNAME
-//      beside it (or anything beside a CNAME it wants), or its registry name
-//      is held by a record that is not hostgate's to take: no TXT with
-//      hostgate's owner id, or hostgate's under another resource that may not
-//      give it up (a requested record while the requests are not known), a
-//      routing-policy record (set identifier: never touched), or beside a
-//      wanted CNAME a record of a type hostgate never deletes (an MX, say);
+//      it already owns there is left as it is) when a record set Route53 would
+//      not hold beside its record (record-clash.ts: its own record set; a
+//      simple one beside set identifiers of its name and type or the other way
+//      round; another latency set for its region; anything beside a CNAME), or
+//      beside its registry TXT, is not hostgate's to take: no TXT with
+//      hostgate's owner id and its set identifier, or hostgate's under another
+//      resource that may not give it up (a requested record while the requests
+//      are not known), a set identifier without a region (another routing
+//      policy: never touched), or beside a wanted CNAME a record of a type
+//      hostgate never deletes (an MX, say). Another cluster's latency set
+//      never blocks this cluster's latency set of another region, but blocks a
+//      simple (RegionBound) record until that cluster deletes it;
 //      a CNAME is also refused where another placed record's registry TXT goes;
 //   3. hostgate's records no longer wanted (route gone, deleting, unclaimed,
-//      refused, load balancer or record type changed) are deleted with exactly
-//      their current values, with their registry TXT records, unless their
-//      resource may not be deleted yet (`deletable`);
+//      refused, load balancer or record type changed) or in the way of a
+//      wanted one (a type switch, an Active<->RegionBound switch) are deleted
+//      with exactly their current values, with their registry TXT records,
+//      unless their resource may not be deleted yet (`deletable`); never a
+//      record set of another set identifier whose TXT names another owner;
 //   4. a wanted record missing is created; one that differs is deleted with
 //      its exact current values and created anew in the same group, which
 //      Route53 applies only if the record is still what was read (an UPSERT
 //      would overwrite a record changed meanwhile); the same for its TXT;
 //   5. one group per name: a record type switch (an A replaced by a CNAME),
-//      the A and AAAA of a dualstack route, and every TXT speaking for the
-//      name change together: deletes first, the name's own records before
-//      the TXTs that speak for them.
+//      the A and AAAA of a dualstack route, a simple record replaced by this
+//      cluster's latency set or the other way round, and every TXT speaking
+//      for the name change together: deletes first, the name's own records
+//      before the TXTs that speak for them.
 // A plan computed from the zone its own changes produced is empty, but where
 // names cross: a CNAME wanted at another record's registry name, or a record
 // whose registry name holds a CNAME, while this same plan deletes what is in
