@@ -10,12 +10,18 @@
 // object someone labelled by hand is never swept. A candidate is only a
 // suspicion: the sweep confirms with the API server that the owner is really
 // gone before it deletes anything.
+//
+// On a platform with regions an object labelled for another cluster
+// (hostgate.dev/cluster, the DNSEndpoints) is never a candidate, even in an
+// API that shows several clusters' objects (a hub collecting DNSEndpoints):
+// that cluster's route has the same namespace and name as a route here but
+// another uid, so confirming by name would wrongly find its owner gone.
 import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { KIND_ORDER } from "../domainroute/render/produced-resources.ts";
-import { LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE, producingRoute } from "../domainroute/render/metadata.ts";
+import { LABEL_CLUSTER, LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE, producingRoute } from "../domainroute/render/metadata.ts";
 import { writtenByReconciler } from "../apply/ownership.ts";
 
 export interface OrphanCandidate {
@@ -32,6 +38,8 @@ export interface OrphanInput {
   claims: readonly DomainClaim[];
   claimResource: ResourceRef;
   produced: readonly { resource: ResourceRef; objects: readonly KubeObject[] }[];
+  /** This cluster's name (config cluster.name); objects labelled for any other cluster, or for one when this is unset, are left alone. */
+  cluster?: string;
 }
 
 export function findOrphans(input: OrphanInput): OrphanCandidate[] {
@@ -42,6 +50,7 @@ export function findOrphans(input: OrphanInput): OrphanCandidate[] {
       const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
       const uid = labels[LABEL_ROUTE_UID];
       if (labels[LABEL_MANAGED_BY] !== MANAGED_BY_HOSTGATE || uid === undefined || uid === "" || live.has(uid) || !writtenByReconciler(object)) continue;
+      if (labels[LABEL_CLUSTER] !== undefined && labels[LABEL_CLUSTER] !== input.cluster) continue;
       const owner = producingRoute(object);
       candidates.push({ resource, object, ownerUid: uid, ...(owner ? { owner } : {}) });
     }

@@ -11,8 +11,8 @@ import type { ObjectReader } from "../cluster/object-reader.ts";
 import { reconcileRoute } from "../domainroute/reconcile-route.ts";
 import type { RouteReconcilerDeps } from "../domainroute/reconcile-route.ts";
 import { AppIdOutcomes } from "../app-id-table/app-id-outcomes.ts";
-import { PRODUCED_RESOURCES } from "../domainroute/render/produced-resources.ts";
-import { DOMAIN_CLAIMS, DOMAIN_ROUTES } from "../resources.ts";
+import { ALL_PRODUCED_RESOURCES, DNS_ENDPOINT_RESOURCE, PRODUCED_RESOURCES } from "../domainroute/render/produced-resources.ts";
+import { DOMAIN_CLAIMS, DOMAIN_ROUTES, FIELD_MANAGER } from "../resources.ts";
 import { sweepOrphans } from "./sweep-orphans.ts";
 
 const config = loadPlatformConfig(DEFAULT_CONFIG);
@@ -185,5 +185,44 @@ describe("the orphan sweep", () => {
       ["Gateway"],
     );
     assert.ok(outcome.kept.some((k) => k.startsWith("Gateway ")));
+  });
+
+  describe("on a platform with regions, never deletes another cluster's DNSEndpoint that this API shows (a hub collecting them)", () => {
+    /** A DNSEndpoint the reconciler of cluster aks01-neu wrote for its own team-a/shop (same name, another uid). */
+    const otherClusters = (cluster: string | undefined): KubeObject => ({
+      apiVersion: "externaldns.k8s.io/v1alpha1",
+      kind: "DNSEndpoint",
+      metadata: {
+        name: "shop-example-com-neu-other",
+        namespace: "team-a",
+        labels: {
+          "app.kubernetes.io/managed-by": "hostgate",
+          "hostgate.dev/route-uid": "uid-of-shop-in-aks01-neu",
+          ...(cluster === undefined ? {} : { "hostgate.dev/cluster": cluster, "hostgate.dev/region": "neu" }),
+        },
+        annotations: { "hostgate.dev/route": "team-a/shop" },
+      },
+      spec: { endpoints: [] },
+    });
+    const cases = [
+      { name: "labelled for another cluster, swept by this one", labelled: "aks01-neu", sweeper: "aks01-weu", deleted: false },
+      { name: "labelled for another cluster, swept where no cluster is configured", labelled: "aks01-neu", sweeper: undefined, deleted: false },
+      { name: "labelled for this cluster, its route gone", labelled: "aks01-weu", sweeper: "aks01-weu", deleted: true },
+      { name: "without a cluster label (a single-region platform), its route gone", labelled: undefined, sweeper: undefined, deleted: true },
+    ];
+    for (const c of cases) {
+      test(`${c.name}: ${c.deleted ? "deleted" : "kept, not even a suspect"}`, async () => {
+        await api.create(DNS_ENDPOINT_RESOURCE, otherClusters(c.labelled), { fieldManager: FIELD_MANAGER });
+        const outcome = await sweepOrphans({
+          api,
+          reader,
+          logger: silentLogger,
+          produced: ALL_PRODUCED_RESOURCES,
+          ...(c.sweeper === undefined ? {} : { cluster: c.sweeper }),
+        });
+        assert.equal(api.server.get(DNS_ENDPOINT_RESOURCE, { namespace: "team-a", name: "shop-example-com-neu-other" }) === undefined, c.deleted);
+        if (!c.deleted) assert.deepEqual(outcome, { deleted: [], kept: [] });
+      });
+    }
   });
 });

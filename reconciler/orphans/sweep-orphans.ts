@@ -23,6 +23,8 @@ export interface SweepDeps {
   logger: Logger;
   /** The kinds the caches hold (producedResources(config)); default the Istio kinds every configuration produces. */
   produced?: readonly Readonly<ProducedResource>[];
+  /** This cluster's name (config cluster.name): objects labelled for another cluster are never swept (find-orphans.ts). */
+  cluster?: string;
 }
 
 export interface SweepOutcome {
@@ -36,6 +38,7 @@ export async function sweepOrphans(deps: SweepDeps): Promise<SweepOutcome> {
     routes: deps.reader.list(DOMAIN_ROUTES) as unknown as DomainRoute[],
     claims: deps.reader.list(DOMAIN_CLAIMS) as unknown as DomainClaim[],
     claimResource: DOMAIN_CLAIMS,
+    ...(deps.cluster === undefined ? {} : { cluster: deps.cluster }),
     produced: (deps.produced ?? PRODUCED_RESOURCES).map((resource) => ({
       resource,
       objects: deps.reader.list({ ...resource, labelSelector: MANAGED_SELECTOR }),
