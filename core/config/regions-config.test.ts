@@ -278,7 +278,7 @@ describe("the config check refuses", () => {
       problems: [/loadBalancers\.alb-in\.gatewayHostname: is the same name as loadBalancers\.alb-out\.gatewayHostname/],
     },
     {
-      name: "the same fixed load balancer twice, whatever its case",
+      name: "the same fixed load balancer twice",
       edit: (c) => (lb(c, "alb-in").dnsName = "public-1.us-east-1.elb.amazonaws.com"),
       problems: [/loadBalancers\.alb-in\.dnsName: is the same load balancer as loadBalancers\.alb-out\.dnsName/],
     },
