@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { domainHash, HASH_LENGTH, MAX_NAME_LENGTH, objectNameFor } from "./names.ts";
+import { domainHash, HASH_LENGTH, MAX_NAME_LENGTH, objectNameFor, regionalObjectName } from "./names.ts";
 
 const DNS_1123_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const label = (length: number, char = "a") => char.repeat(length);
@@ -46,5 +46,30 @@ describe("objectNameFor", () => {
     const a = `${label(60)}.example.com`;
     const b = `${label(60)}.example.org`;
     assert.notEqual(objectNameFor(a), objectNameFor(b));
+  });
+});
+
+describe("regionalObjectName", () => {
+  it("reads domain then region, and ends in a hash over cluster, region and domain", () => {
+    assert.match(regionalObjectName("shop.example.com", "aks01-weu", "weu"), /^shop-example-com-weu-[a-z2-7]{20}$/);
+  });
+
+  const variants: [string, string, string, string][] = [
+    ["another cluster in the same region", "shop.example.com", "aks02-weu", "weu"],
+    ["another region of the same cluster", "shop.example.com", "aks01-weu", "neu"],
+    ["another domain", "blog.example.com", "aks01-weu", "weu"],
+    ["a split that reads the same (cluster and region swapped between fields)", "shop.example.com", "aks01", "weu"],
+  ];
+  for (const [what, domain, cluster, region] of variants) {
+    it(`differs for ${what}`, () => {
+      assert.notEqual(regionalObjectName(domain, cluster, region), regionalObjectName("shop.example.com", "aks01-weu", "weu"));
+    });
+  }
+
+  it("keeps the longest domain, cluster and region to a DNS-1123 label of at most 63 characters", () => {
+    const domain = [label(63), label(63, "b"), label(63, "c"), label(61, "d")].join(".");
+    const name = regionalObjectName(domain, label(63, "c"), label(63, "r"));
+    assert.ok(name.length <= MAX_NAME_LENGTH);
+    assert.match(name, DNS_1123_LABEL);
   });
 });
