@@ -58,7 +58,7 @@ describe("regionalObjectName", () => {
     ["another cluster in the same region", "shop.example.com", "aks02-weu", "weu"],
     ["another region of the same cluster", "shop.example.com", "aks01-weu", "neu"],
     ["another domain", "blog.example.com", "aks01-weu", "weu"],
-    ["a split that reads the same (cluster and region swapped between fields)", "shop.example.com", "aks01", "weu"],
+    ["a cluster whose name is a prefix of the other's", "shop.example.com", "aks01", "weu"],
   ];
   for (const [what, domain, cluster, region] of variants) {
     it(`differs for ${what}`, () => {
