@@ -225,6 +225,42 @@ describe("sendZoneChanges and an endpoint that calls a repeated CREATE existing 
     assert.equal(fake.counts.changeRecords, 1, "no UPSERT sent");
   });
 
+  // A latency record set (Active mode): its key has the set identifier; moto's message leaves it out, Route53's names it.
+  const latency = (label: string, setIdentifier = "aks01-weu", target = alb): DnsRecord => ({ ...record(label, target), setIdentifier, region: "eu-west-1" });
+  const existsSet = (label: string, setIdentifier: string) =>
+    `Tried to create resource record set [name='${label}.example.com.', type='A', set-identifier='${setIdentifier}'] but it already exists`;
+
+  it("re-creates a latency record set deleted by hand, though moto's refusal leaves its set identifier out", async () => {
+    const moto = new MotoJournalRoute53();
+    moto.addZone(ZONE, "example.com");
+    await moto.changeRecords(ZONE, [{ action: "CREATE", record: latency("shop") }]);
+    await moto.changeRecords(ZONE, [{ action: "DELETE", record: latency("shop") }]);
+    const group: ChangeGroup = { key: "shop.example.com", changes: [{ action: "CREATE", record: latency("shop") }] };
+    const result = await sendZoneChanges(moto, ZONE, [[group]]);
+    assert.deepEqual(result.rejected, []);
+    assert.deepEqual(moto.peek(ZONE), [latency("shop")]);
+    assert.deepEqual(moto.calls.at(-1)?.changes, [{ action: "UPSERT", record: latency("shop") }]);
+  });
+
+  it("leaves a latency group refused when the fresh read shows its record set made by someone else meanwhile (Route53 naming the set identifier)", async () => {
+    const theirs = latency("shop", "aks01-weu", { ...alb, dnsName: "elsewhere.example.net" });
+    const fake = world(theirs);
+    const group: ChangeGroup = { key: "shop.example.com", changes: [{ action: "CREATE", record: latency("shop") }] };
+    const result = await sendZoneChanges(fake, ZONE, [[group]]);
+    assert.deepEqual(result.rejected, [{ group: "shop.example.com", reasons: [existsSet("shop", "aks01-weu")] }]);
+    assert.deepEqual(fake.peek(ZONE), [theirs]);
+    assert.equal(fake.counts.changeRecords, 1, "no UPSERT sent");
+  });
+
+  it("believes a refusal naming a set identifier the group does not create, without reading again", async () => {
+    const fake = world();
+    fake.rejectBatchesNaming("shop.example.com", [existsSet("shop", "aks01-use")]);
+    const group: ChangeGroup = { key: "shop.example.com", changes: [{ action: "CREATE", record: latency("shop") }] };
+    const result = await sendZoneChanges(fake, ZONE, [[group]]);
+    assert.equal(result.rejected.length, 1);
+    assert.equal(fake.counts.listRecords, 0);
+  });
+
   it("does not read again for a refusal that is not only about existing records", async () => {
     const fake = world();
     fake.rejectBatchesNaming("shop.example.com", [exists("shop"), "RRSet of type CNAME with DNS name shop.example.com. is not permitted at apex"]);

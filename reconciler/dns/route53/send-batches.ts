@@ -13,7 +13,8 @@
 // exactly what the group deletes first). Route53 never says that, but moto
 // (and LocalStack, built on it) does when a CREATE repeats an earlier one
 // word for word, which is what restoring a record deleted or edited by hand,
-// or re-creating a deleted route, sends. Such a group is sent once more with
+// or re-creating a deleted route, sends (for a latency record set too, which
+// moto names without its set identifier). Such a group is sent once more with
 // those CREATEs as UPSERTs (and without the DELETE they follow), which
 // writes the same record. A record someone else created meanwhile shows in
 // the fresh read, and its group stays refused: nothing is overwritten.
@@ -21,7 +22,7 @@ import type { Logger } from "../../../core/logger.ts";
 import { silentLogger } from "../../../core/logger.ts";
 import type { ChangeGroup, ZoneSendResult } from "../change-group.ts";
 import { ChangeRejectedError, type RecordChange, type Route53Port } from "../route53-port.ts";
-import { sameRecord } from "./record-sets.ts";
+import { recordSetKey, sameRecord } from "./record-sets.ts";
 import { portName } from "./route53-names.ts";
 
 export async function sendZoneChanges(
@@ -79,34 +80,43 @@ export async function sendZoneChanges(
   return { sent, rejected };
 }
 
-/** `[name='x.example.com.', type='A']` in "Tried to create resource record set … but it already exists" (also inside Route53's bracketed list). */
-const ALREADY_EXISTS = /Tried to create resource record set \[name='([^']*)', type='([^']*)'\] but it already exists/g;
+/**
+ * `[name='x.example.com.', type='A']` in "Tried to create resource record set … but it already exists" (also inside Route53's
+ * bracketed list), with `, set-identifier='…'` for a latency record set as Route53 names one; moto leaves the set identifier out.
+ */
+const ALREADY_EXISTS = /Tried to create resource record set \[name='([^']*)', type='([^']*)'(?:, set-identifier='([^']*)')?\] but it already exists/g;
 
 /**
  * The group's changes with its CREATEs as UPSERTs (and the DELETEs they
  * follow dropped), when the refusal only says records exist and a fresh read
- * shows each CREATE's record absent or exactly what the group deletes first.
- * Every CREATE of the group is checked, not only those named: moto names the
- * first repeated CREATE only. Undefined when the refusal must be believed.
+ * shows each CREATE's record set (name, type, set identifier) absent or
+ * exactly what the group deletes first. Every CREATE of the group is checked,
+ * not only those named: moto names the first repeated CREATE only, and
+ * without its set identifier. Undefined when the refusal must be believed.
  */
 async function asUpserts(port: Route53Port, zoneId: string, changes: readonly RecordChange[], error: ChangeRejectedError): Promise<RecordChange[] | undefined> {
-  const said = new Set<string>();
+  const said: { name: string; type: string; setIdentifier?: string }[] = [];
   for (const reason of error.reasons) {
-    for (const [, name, type] of reason.matchAll(ALREADY_EXISTS)) said.add(`${portName(name!)}\u0000${type}`);
+    for (const [, name, type, setIdentifier] of reason.matchAll(ALREADY_EXISTS)) {
+      said.push({ name: portName(name!), type: type!, ...(setIdentifier === undefined ? {} : { setIdentifier }) });
+    }
     // Any other complaint (Route53 lists several as `[a, b]`) is a real one: believe the refusal.
     if (!/^[[\],\s]*$/.test(reason.replace(ALREADY_EXISTS, ""))) return undefined;
   }
-  const key = (record: RecordChange["record"]) => `${record.name}\u0000${record.type}`;
-  const creates = changes.filter((c) => c.action === "CREATE" && c.record.setIdentifier === undefined);
-  const created = new Set(creates.map((c) => key(c.record)));
-  if (said.size === 0 || [...said].some((k) => !created.has(k))) return undefined;
+  const creates = changes.filter((c) => c.action === "CREATE");
+  const created = new Set(creates.map((c) => recordSetKey(c.record)));
+  // Every record set named must be one the group creates (a name without a set identifier: any of its name and type).
+  const namesACreate = (s: (typeof said)[number]) =>
+    creates.some((c) => c.record.name === s.name && c.record.type === s.type && (s.setIdentifier === undefined || c.record.setIdentifier === s.setIdentifier));
+  if (said.length === 0 || !said.every(namesACreate)) return undefined;
   const fresh = await port.listRecords(zoneId);
   for (const create of creates) {
-    const current = fresh.find((r) => r.setIdentifier === undefined && key(r) === key(create.record));
-    const deleted = changes.find((c) => c.action === "DELETE" && key(c.record) === key(create.record));
+    const key = recordSetKey(create.record);
+    const current = fresh.find((r) => recordSetKey(r) === key);
+    const deleted = changes.find((c) => c.action === "DELETE" && recordSetKey(c.record) === key);
     if (current !== undefined && (deleted === undefined || !sameRecord(current, deleted.record))) return undefined;
   }
   return changes
-    .filter((c) => !(c.action === "DELETE" && created.has(key(c.record))))
-    .map((c) => (c.action === "CREATE" && created.has(key(c.record)) ? { action: "UPSERT" as const, record: c.record } : c));
+    .filter((c) => !(c.action === "DELETE" && created.has(recordSetKey(c.record))))
+    .map((c) => (c.action === "CREATE" ? { action: "UPSERT" as const, record: c.record } : c));
 }
