@@ -1,6 +1,8 @@
 // Builders for config test fixtures: a valid config as plain data, changed
 // per case, then written as YAML so tests exercise the real parse path.
 import { stringify } from "yaml";
+import { ConfigError } from "./config-error.ts";
+import { parsePlatformConfig } from "./load.ts";
 
 export type ConfigData = Record<string, unknown>;
 
@@ -29,4 +31,15 @@ export function configYaml(edit: (config: ConfigData) => void = () => {}): strin
   const data = validConfigData();
   edit(data);
   return stringify(data);
+}
+
+/** The problems the config check reports for validConfigData() changed by `edit`; none when it loads. */
+export function problemsOf(edit: (config: ConfigData) => void): readonly string[] {
+  try {
+    parsePlatformConfig(configYaml(edit), "platform.yaml");
+    return [];
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
 }

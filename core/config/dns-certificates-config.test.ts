@@ -3,8 +3,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ConfigData } from "./config-fixtures.ts";
-import { configYaml } from "./config-fixtures.ts";
-import { ConfigError } from "./config-error.ts";
+import { configYaml, problemsOf } from "./config-fixtures.ts";
 import { parsePlatformConfig } from "./load.ts";
 
 const LISTENER_OUT = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/public-1/50dc6c495c0c9188/f2f7dc8efc522ab2";
@@ -16,16 +15,6 @@ function withAcm(c: ConfigData): void {
   const lbs = c.loadBalancers as Record<string, Record<string, unknown>>;
   lbs["alb-out"]!.listenerArn = LISTENER_OUT;
   lbs["alb-in"]!.listenerArn = LISTENER_IN;
-}
-
-function problemsOf(edit: (c: ConfigData) => void): readonly string[] {
-  try {
-    parsePlatformConfig(configYaml(edit), "platform.yaml");
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
 }
 
 describe("the dns and certificates sections", () => {

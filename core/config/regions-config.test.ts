@@ -4,8 +4,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ConfigData } from "./config-fixtures.ts";
-import { configYaml } from "./config-fixtures.ts";
-import { ConfigError } from "./config-error.ts";
+import { configYaml, problemsOf } from "./config-fixtures.ts";
 import { loadBalancerTarget } from "./load-balancer-target.ts";
 import { parsePlatformConfig } from "./load.ts";
 
@@ -38,16 +37,6 @@ const then =
   (c) => {
     for (const edit of edits) edit(c);
   };
-
-function problemsOf(edit: Edit): readonly string[] {
-  try {
-    parsePlatformConfig(configYaml(edit), "platform.yaml");
-    return [];
-  } catch (error) {
-    if (error instanceof ConfigError) return error.problems;
-    throw error;
-  }
-}
 
 describe("a config without regions", () => {
   it("has no regions, no cluster and the Active default mode, so it publishes as a single cluster does", () => {
