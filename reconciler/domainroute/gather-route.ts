@@ -18,14 +18,14 @@ import type { CertificateOutcome } from "../certificates/certificate-outcomes.ts
 import type { DnsOutcome } from "../dns/dns-outcomes.ts";
 import type { GatewayRecordState } from "../dns/external-dns/external-dns-status.ts";
 import { madeHere } from "../dns/external-dns/gateway-endpoints.ts";
-import { LABEL_GATEWAY_RECORD } from "../dns/external-dns/render-gateway-endpoints.ts";
+import { gatewayEndpointNameIn, gatewayRegions } from "../dns/external-dns/render-gateway-endpoints.ts";
 import { gatewayAddress } from "../dns/gateway-address.ts";
 import type { OutcomeLookup, OutcomeReader } from "../status/outcomes.ts";
 import { ownedByRoute } from "../apply/ownership.ts";
 import { objectId } from "../apply/plan-apply.ts";
 import { resourceFor } from "../apply/write-objects.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
-import { DOMAIN_CLAIMS, DOMAIN_ROUTES, MANAGED_SELECTOR, REGION_POLICIES, SERVICES } from "../resources.ts";
+import { DOMAIN_CLAIMS, DOMAIN_ROUTES, REGION_POLICIES, SERVICES } from "../resources.ts";
 import { backendServiceKey } from "./backend-service.ts";
 import { routeSelector } from "./render/metadata.ts";
 import { DNS_ENDPOINT_RESOURCE, producedResources } from "./render/produced-resources.ts";
@@ -128,10 +128,10 @@ function gatewayRecordOf(reader: ObjectReader, config: PlatformConfig, route: Do
   if (config.dns.provider !== "external-dns" || entry === undefined) return undefined;
   const target = loadBalancerTarget(entry);
   if (target.kind !== "service") return undefined;
-  const selector = `${MANAGED_SELECTOR},${LABEL_GATEWAY_RECORD}=${route.spec.lb}`;
-  const published = reader
-    .list({ ...DNS_ENDPOINT_RESOURCE, namespace: config.gateway.namespace, labelSelector: selector })
-    .filter((o) => madeHere(o, config))
+  // By name (the cache's key), not by listing: a list would scan every cached DNSEndpoint on each route's reconcile.
+  const published = gatewayRegions(config)
+    .map((region) => reader.get(DNS_ENDPOINT_RESOURCE, { namespace: config.gateway.namespace, name: gatewayEndpointNameIn(config, route.spec.lb, region) }))
+    .filter((o): o is KubeObject => o !== undefined && madeHere(o, config))
     .map((o) => o.metadata!.name!)
     .sort();
   const address = gatewayAddress(reader.get(SERVICES, target.service), target.service);
