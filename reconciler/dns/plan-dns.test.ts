@@ -449,6 +449,18 @@ const latencyCases: Case[] = [
     conflicts: { [SHOP]: /^A shop\.example\.com is a routing-policy record \(set identifier blue\), which hostgate never changes$/ },
   },
   {
+    name: "a desired record with a set identifier but no region is refused rather than sent for Route53 to refuse",
+    desired: [want({ ...latencyAlias("shop.example.com", CLUSTER_A), region: undefined } as DnsRecord)],
+    current: [],
+    changes: [],
+    conflicts: {
+      [SHOP]: new RegExp(
+        `^A shop\\.example\\.com \\(set identifier ${A}\\) has a set identifier but no region, and hostgate writes only latency record sets: ` +
+          "give the cluster's region a route53Region in the platform config$",
+      ),
+    },
+  },
+  {
     name: "latency CNAMEs of two clusters (two-step load balancers) share a name",
     desired: [want(latencyCname("shop.example.com", CLUSTER_A))],
     current: [latencyCname("shop.example.com", CLUSTER_B), latencyTxt("cname-shop.example.com", CLUSTER_B, SHOP)],

@@ -186,6 +186,13 @@ class ZoneView {
 
   /** Why `d` cannot be written (empty when it can): what holds its record set or clashes with it (record-clash.ts), and the same for its registry TXT. */
   problemsFor(d: DesiredRecord): string[] {
+    // A set identifier needs its policy's field: the port carries a latency region only, and Route53 refuses a set identifier alone.
+    if (!portWritable(d.record)) {
+      return [
+        `${describeSet(d.record)} has a set identifier but no region, and hostgate writes only latency record sets: ` +
+          "give the cluster's region a route53Region in the platform config",
+      ];
+    }
     const problems: string[] = [];
     /** Set identifiers ("" for simple) of the record sets of d's name and type already reported: their registry TXTs would only repeat them. */
     const reported = new Set<string>();
