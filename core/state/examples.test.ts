@@ -37,6 +37,26 @@ describe("examples", () => {
     assert.ok(config.loadBalancers["alb-out"].listenerArn !== undefined && config.loadBalancers["alb-in"].listenerArn !== undefined);
   });
 
+  it("the two-region configs parse, list the same regions and differ in their cluster (and so owner id) and gateway hostnames only", () => {
+    const weu = loadPlatformConfig(at("regions", "platform-config-weu.yaml"));
+    const neu = loadPlatformConfig(at("regions", "platform-config-neu.yaml"));
+    assert.deepEqual(weu.cluster, { name: "aks01-weu", region: "weu" });
+    assert.deepEqual(neu.cluster, { name: "aks01-neu", region: "neu" });
+    assert.deepEqual(weu.regions, neu.regions);
+    assert.deepEqual(
+      weu.regions.map((r) => r.name),
+      ["weu", "neu"],
+    );
+    assert.equal(weu.dns.ownerId, "aks01-weu", "each cluster owns its records under its own name");
+    const hostnames = (config: typeof weu) => Object.values(config.loadBalancers).map((lb) => lb.gatewayHostname);
+    assert.deepEqual(hostnames(weu), ["aks01-weu-public.example.com", "aks01-weu-internal.corp.example.net"]);
+    assert.deepEqual(hostnames(neu), ["aks01-neu-public.example.com", "aks01-neu-internal.corp.example.net"]);
+    const { cluster: _w, loadBalancers: _wl, dns: _wd, ...weuRest } = weu;
+    const { cluster: _n, loadBalancers: _nl, dns: _nd, ...neuRest } = neu;
+    assert.deepEqual(weuRest, neuRest);
+    assert.deepEqual({ ...weu.dns, ownerId: "" }, { ...neu.dns, ownerId: "" });
+  });
+
   it("every file in examples/ reads as Kubernetes objects", async () => {
     const manifests = await readManifests([examples]);
     const byFolder = new Map<string, number>();
@@ -48,6 +68,7 @@ describe("examples", () => {
       "platform-config.yaml": 1,
       "platform-config-aws.yaml": 1,
       rejected: 14,
+      regions: 5,
       routes: 5,
       state: 12,
     });
