@@ -5,6 +5,7 @@
 // the webhook's policy (region-known), not the CRD's.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { MAX_REGIONS } from "../core/config/schema.ts";
 import { checkCustomResource } from "../policies/schema/check.ts";
 import { loadCrdCatalog } from "./catalog.ts";
 
@@ -87,4 +88,11 @@ describe("a DomainRoute's spec.dns mode and source region", () => {
       ),
     );
   }
+});
+
+describe("a DomainRoute's status.dns", () => {
+  it("holds two records (A and AAAA) for every region the platform config allows, or the status write would be refused", () => {
+    const dns = routeEntry.schema.properties!.status!.properties!.dns!;
+    assert.ok(dns.maxItems! >= 2 * MAX_REGIONS, `maxItems ${dns.maxItems} < 2 × ${MAX_REGIONS}`);
+  });
 });

@@ -153,6 +153,14 @@ describe("the config check refuses", () => {
       problems: [/cluster\.region: required key is missing; add it\. The region this cluster runs in/],
     },
     {
+      name: "more regions than a route's status can list",
+      edit: then(twoRegions, (c) => {
+        c.regions = Array.from({ length: 33 }, (_, n) => ({ name: `r${n}`, dnsControllerLabels: { "router.io/region": `r${n}` } }));
+        (c.cluster as Data).region = "r0";
+      }),
+      problems: [/^platform\.yaml:\d+:\d+: regions: has 33 item\(s\), allows at most 32\. The regions the platform spans/],
+    },
+    {
       name: "a region listed twice",
       edit: then(twoRegions, (c) => regions(c).push({ name: "weu", dnsControllerLabels: { "router.io/region": "weu2" } })),
       problems: [/regions\[2\]\.name: "weu" is already listed at regions\[0\]; each region is listed once/],

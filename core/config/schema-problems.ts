@@ -125,6 +125,12 @@ function issueFor(error: ErrorObject, data: unknown): Issue | undefined {
         anchor: "value",
         message: `has ${(error.data as unknown[]).length} item(s), needs at least ${params.limit}.${hint(parent)}`,
       };
+    case "maxItems":
+      return {
+        path,
+        anchor: "value",
+        message: `has ${(error.data as unknown[]).length} item(s), allows at most ${params.limit}.${hint(parent)}`,
+      };
     case "minProperties":
       return { path, anchor: "value", message: `is empty, needs at least ${params.limit} entry.${hint(parent)}` };
     case "uniqueItems": {

@@ -43,6 +43,8 @@ const labelMap = (description: string) => ({
   },
 });
 
+/** Regions a platform may list: a route's status.dns holds two records per region, and its CRD allows 64. */
+export const MAX_REGIONS = 32;
 /** Kubernetes Service name (RFC 1035 label: starts with a letter). */
 export const SERVICE_NAME_PATTERN = "^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$";
 /** A DNS label (RFC 1123), 63 characters at most: region and cluster names. */
@@ -423,8 +425,11 @@ export const platformConfigSchema = {
     regions: {
       type: "array",
       default: [],
+      // A route's status lists two records per region at most (A and AAAA),
+      // and the CRD bounds that list at 64 (crds/hostgate.dev_domainroutes.yaml).
+      maxItems: MAX_REGIONS,
       description:
-        "The regions the platform spans, one cluster each (every cluster's config lists the same regions). Empty (default): one region, and DNS records are published as on a single cluster.",
+        "The regions the platform spans, one cluster each (every cluster's config lists the same regions), 32 at most. Empty (default): one region, and DNS records are published as on a single cluster.",
       items: {
         type: "object",
         additionalProperties: false,
