@@ -2,12 +2,8 @@
 // express. Written defensively, like semantic-checks.ts, against data that may
 // have failed the schema.
 import { asRecord } from "../json.ts";
+import { stringAt } from "./data-fields.ts";
 import type { Issue } from "./schema-problems.ts";
-
-function stringAt(value: unknown, key: string): string | undefined {
-  const field = asRecord(value)?.[key];
-  return typeof field === "string" ? field : undefined;
-}
 
 interface RegionEntry {
   readonly i: number;

@@ -1,17 +1,13 @@
 // Rules the JSON schema cannot express. Written defensively against data
 // that failed the schema, so they can run anyway and every problem shows up
 // in the same report.
+import { stringAt } from "./data-fields.ts";
 import type { Issue } from "./schema-problems.ts";
 import { asRecord } from "../json.ts";
 import { arnParts } from "../aws/arn.ts";
 import { durationMs } from "./duration.ts";
 import { loadBalancerIssues } from "./load-balancer-checks.ts";
 import { regionIssues } from "./region-checks.ts";
-
-function stringAt(value: unknown, key: string): string | undefined {
-  const field = asRecord(value)?.[key];
-  return typeof field === "string" ? field : undefined;
-}
 
 /**
  * Each routed domain must map to exactly one hosted zone: an apex listed
