@@ -97,7 +97,9 @@ function gatewayState(hostname: string, ref: ServiceRef, service: KubeObject | u
           ...(address.ipv6.length === 0 ? [] : [{ name: hostname, type: "AAAA", ttl, values: [...address.ipv6] }]),
         ];
   if (address.kind === "hostname" && hostname === apex) {
-    const message = `the gateway hostname ${hostname} is the apex of its zone, where DNS allows no CNAME, and Service ${ref.namespace}/${ref.name}'s address is the host name ${address.hostname}; use a gatewayHostname under the apex`;
+    const message =
+      `the gateway hostname ${hostname} is the apex of its zone, where DNS allows no CNAME, ` +
+      `and Service ${ref.namespace}/${ref.name}'s address is the host name ${address.hostname}; use a gatewayHostname under the apex`;
     return { kind: "refused", reason: "CnameAtApex", message };
   }
   const tooLong = registryNameTooLong(records, apex);

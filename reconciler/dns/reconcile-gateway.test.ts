@@ -135,7 +135,10 @@ describe("reconciling the gateway record of a two-step load balancer", () => {
     const waiting = outcome();
     assert.match(
       waiting?.kind === "waiting" ? waiting.message : "",
-      /^the gateway record aks01-weu-internal\.example\.com \(the address of Service istio-system\/internal-gateway\), which the route's CNAME points at, is not published: Service istio-system\/internal-gateway has no address in status\.loadBalancer\.ingress yet/,
+      new RegExp(
+        "^the gateway record aks01-weu-internal\\.example\\.com \\(the address of Service istio-system/internal-gateway\\), which the route's CNAME points at, " +
+          "is not published: Service istio-system/internal-gateway has no address in status\\.loadBalancer\\.ingress yet",
+      ),
     );
     assert.deepEqual(
       waiting?.kind === "waiting" ? waiting.records.map((r) => `${r.type} ${r.name} ${r.region}`) : [],

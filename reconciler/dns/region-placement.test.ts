@@ -119,10 +119,12 @@ describe("what this cluster publishes for a placement", () => {
       const p = publicationFor({ mode: "RegionBound", sourceRegion: "apac", from }, weu);
       return p.kind === "unknown-region" ? p.message : "";
     });
+    const rest =
+      "names region apac, which is not one of the platform's regions (weu, eus), so this cluster publishes no DNS record for the route; name one of those regions";
     assert.deepEqual(messages, [
-      "spec.dns.sourceRegion names region apac, which is not one of the platform's regions (weu, eus), so this cluster publishes no DNS record for the route; name one of those regions",
-      "the namespace's RegionPolicy (spec.sourceRegion) names region apac, which is not one of the platform's regions (weu, eus), so this cluster publishes no DNS record for the route; name one of those regions",
-      "the platform config's dns.regionMode.sourceRegion names region apac, which is not one of the platform's regions (weu, eus), so this cluster publishes no DNS record for the route; name one of those regions",
+      `spec.dns.sourceRegion ${rest}`,
+      `the namespace's RegionPolicy (spec.sourceRegion) ${rest}`,
+      `the platform config's dns.regionMode.sourceRegion ${rest}`,
     ]);
   });
 

@@ -68,6 +68,7 @@ async function records(region: "weu" | "neu", ...extra: string[]): Promise<Recor
   return JSON.parse(result.stdout) as RecordsOutput;
 }
 
+const CANNOT_READ = "(status.loadBalancer.ingress), which render cannot read; give the Service with -f to see it";
 const line = (r: RecordsOutput["records"][number]) =>
   `${r.type} ${r.name} ${r.target}${r.setIdentifier === undefined ? "" : ` set ${r.setIdentifier} ${r.region}`}`;
 
@@ -100,8 +101,8 @@ describe("hostgate render across regions (Route53)", () => {
     assert.deepEqual(
       weu.gateways.map((g) => `${g.hostname} ${g.shown} ${g.note}`),
       [
-        "aks01-weu-internal.corp.example.net false comes from Service istio-system/istio-ingressgateway-internal's address (status.loadBalancer.ingress), which render cannot read; give the Service with -f to see it",
-        "aks01-weu-public.example.com false comes from Service istio-system/istio-ingressgateway-public's address (status.loadBalancer.ingress), which render cannot read; give the Service with -f to see it",
+        `aks01-weu-internal.corp.example.net false comes from Service istio-system/istio-ingressgateway-internal's address ${CANNOT_READ}`,
+        `aks01-weu-public.example.com false comes from Service istio-system/istio-ingressgateway-public's address ${CANNOT_READ}`,
       ],
     );
   });
