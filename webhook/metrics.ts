@@ -10,7 +10,16 @@ import { fallbackCounts } from "../policies/engine/fallbacks.ts";
 import type { PlannerFallback } from "../policies/engine/fallbacks.ts";
 
 /** The kinds the webhook configurations send us (see deploy/). */
-export const REVIEWED_KINDS: ReadonlySet<string> = new Set(["DomainRoute", "HostnameGrant", "RegionPolicy", "HTTPRoute", "GRPCRoute", "TLSRoute", "VirtualService", "Gateway"]);
+export const REVIEWED_KINDS: ReadonlySet<string> = new Set([
+  "DomainRoute",
+  "HostnameGrant",
+  "RegionPolicy",
+  "HTTPRoute",
+  "GRPCRoute",
+  "TLSRoute",
+  "VirtualService",
+  "Gateway",
+]);
 
 /** What the metrics read on each scrape. */
 export interface MetricsSources {
