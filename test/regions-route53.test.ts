@@ -22,8 +22,9 @@ import { DnsOutcomes } from "../reconciler/dns/dns-outcomes.ts";
 import { DnsState } from "../reconciler/dns/dns-state.ts";
 import { RecordRequests } from "../reconciler/dns/record-requests.ts";
 import { reconcileDns } from "../reconciler/dns/reconcile-dns.ts";
-import { FakeRoute53 } from "../reconciler/dns/route53/testing/fake-route53.ts";
-import { dnsRoute, OTHER_APEX_ZONE, PRIVATE_ZONE, ZONE } from "../reconciler/dns/testing/dns-fixtures.ts";
+import type { FakeRoute53 } from "../reconciler/dns/route53/testing/fake-route53.ts";
+import { dnsRoute, ZONE } from "../reconciler/dns/testing/dns-fixtures.ts";
+import { fixtureZones } from "../reconciler/dns/testing/fixture-zones.ts";
 import { CLUSTERS, GATEWAY_SERVICE, gatewayService, regionConfig, regionPolicy } from "../reconciler/dns/testing/region-fixtures.ts";
 import { ReconcilerManager } from "../reconciler/manager/reconciler-manager.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES, REGION_POLICIES, SERVICES } from "../reconciler/resources.ts";
@@ -75,6 +76,14 @@ class Cluster {
   }
 }
 
+/** Both clusters' latency sets for shop.example.com, each with its own TXT (same set identifier and region, its owner id). */
+const BOTH_LATENCY_SETS = [
+  "A shop.example.com [aks01-eus us-east-1]",
+  "A shop.example.com [aks01-weu eu-west-1]",
+  "TXT a-shop.example.com [aks01-eus us-east-1] aks01-eus",
+  "TXT a-shop.example.com [aks01-weu eu-west-1] aks01-weu",
+];
+
 describe("two clusters' DNS controllers sharing one Route53 zone", () => {
   let route53: FakeRoute53;
   let clock: ManualClock;
@@ -107,10 +116,7 @@ describe("two clusters' DNS controllers sharing one Route53 zone", () => {
   const changes = () => route53.counts.changeRecords;
 
   beforeEach(() => {
-    route53 = new FakeRoute53();
-    route53.addZone(ZONE, "example.com");
-    route53.addZone(PRIVATE_ZONE, "example.com", true);
-    route53.addZone(OTHER_APEX_ZONE, "other.org");
+    route53 = fixtureZones();
     clock = new ManualClock();
     weu = new Cluster("weu");
     eus = new Cluster("eus");
@@ -120,12 +126,7 @@ describe("two clusters' DNS controllers sharing one Route53 zone", () => {
 
   test("Active: each cluster holds its own latency set (set identifier its name, region its AWS region) with its own TXT, and neither touches the other's", async () => {
     await settle(weu, eus);
-    assert.deepEqual(zone(), [
-      "A shop.example.com [aks01-eus us-east-1]",
-      "A shop.example.com [aks01-weu eu-west-1]",
-      "TXT a-shop.example.com [aks01-eus us-east-1] aks01-eus",
-      "TXT a-shop.example.com [aks01-weu eu-west-1] aks01-weu",
-    ]);
+    assert.deepEqual(zone(), BOTH_LATENCY_SETS);
     assert.equal(weu.condition(), "True RecordsReady");
     assert.equal(eus.condition(), "True RecordsReady");
     assert.deepEqual(weu.statusDns(), [
@@ -194,12 +195,7 @@ describe("two clusters' DNS controllers sharing one Route53 zone", () => {
     await settle(eus, weu);
     resync();
     await settle(eus, weu);
-    assert.deepEqual(zone(), [
-      "A shop.example.com [aks01-eus us-east-1]",
-      "A shop.example.com [aks01-weu eu-west-1]",
-      "TXT a-shop.example.com [aks01-eus us-east-1] aks01-eus",
-      "TXT a-shop.example.com [aks01-weu eu-west-1] aks01-weu",
-    ]);
+    assert.deepEqual(zone(), BOTH_LATENCY_SETS);
     assert.equal(weu.condition(), "True RecordsReady");
     assert.equal(eus.condition(), "True RecordsReady");
   });
@@ -262,18 +258,11 @@ describe("the whole reconciler across regions with Route53", () => {
     manager.start();
     return manager;
   };
-  const fakeRoute53 = () => {
-    const route53 = new FakeRoute53();
-    route53.addZone(ZONE, "example.com");
-    route53.addZone(PRIVATE_ZONE, "example.com", true);
-    route53.addZone(OTHER_APEX_ZONE, "other.org");
-    return route53;
-  };
 
   test("a RegionPolicy created in the route's namespace re-queues it and DNS: the latency set goes and DNSReady says the source region publishes", async () => {
     const clock = new ManualClock();
     const api = new FakeKubeApi();
-    const route53 = fakeRoute53();
+    const route53 = fixtureZones();
     const manager = start(api, clock, route53);
     try {
       await api.create(DOMAIN_ROUTES, route("alb-out"));
@@ -291,7 +280,7 @@ describe("the whole reconciler across regions with Route53", () => {
   test("a gateway Service's new address reaches the gateway record without any route event; the route's CNAME is not rewritten", async () => {
     const clock = new ManualClock();
     const api = new FakeKubeApi();
-    const route53 = fakeRoute53();
+    const route53 = fixtureZones();
     await api.create(SERVICES, gatewayService());
     const manager = start(api, clock, route53);
     try {

@@ -18,8 +18,9 @@ import { CHANGE_POLL_MS, reconcileDns, REJECTED_RETRY_MS } from "./reconcile-dns
 import type { DnsReconcilerDeps } from "./reconcile-dns.ts";
 import type { DnsRecord } from "./route53-port.ts";
 import { Route53UnavailableError } from "./route53-port.ts";
-import { FakeRoute53 } from "./route53/testing/fake-route53.ts";
-import { aliasRecord, cnameRecord, dnsConfig, dnsRoute, OTHER_APEX_ZONE, OWNER_ID, ownedBy, PRIVATE_ZONE, txtRecord, ZONE } from "./testing/dns-fixtures.ts";
+import type { FakeRoute53 } from "./route53/testing/fake-route53.ts";
+import { fixtureZones } from "./testing/fixture-zones.ts";
+import { aliasRecord, cnameRecord, dnsConfig, dnsRoute, OWNER_ID, ownedBy, PRIVATE_ZONE, txtRecord, ZONE } from "./testing/dns-fixtures.ts";
 
 const RESYNC_MS = 5 * 60_000;
 const CERT = "certificate/hostgate-system/wildcard-example-com";
@@ -64,10 +65,7 @@ describe("reconciling DNS with Route53", () => {
   const requestCounts = () => ({ ...route53.counts });
 
   beforeEach(() => {
-    route53 = new FakeRoute53();
-    route53.addZone(ZONE, "example.com");
-    route53.addZone(PRIVATE_ZONE, "example.com", true);
-    route53.addZone(OTHER_APEX_ZONE, "other.org");
+    route53 = fixtureZones();
     clock = new ManualClock();
     state = new DnsState();
     routes = [];
@@ -102,13 +100,7 @@ describe("reconciling DNS with Route53", () => {
 
   test("a pass where nothing changed sends no request at all, not even a list", async () => {
     add(dnsRoute("shop"), dnsRoute("blog"));
-    route53 = new FakeRoute53({ pollsUntilInsync: 0 });
-    for (const [id, name] of [
-      [ZONE, "example.com"],
-      [PRIVATE_ZONE, "example.com"],
-      [OTHER_APEX_ZONE, "other.org"],
-    ] as const)
-      route53.addZone(id, name);
+    route53 = fixtureZones({ pollsUntilInsync: 0 });
     await pass();
     await pass();
     assert.equal(kind("shop"), "ready");

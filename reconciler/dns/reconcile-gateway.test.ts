@@ -19,8 +19,9 @@ import { DnsOutcomes } from "./dns-outcomes.ts";
 import { DnsState } from "./dns-state.ts";
 import { RecordRequests } from "./record-requests.ts";
 import { reconcileDns } from "./reconcile-dns.ts";
-import { FakeRoute53 } from "./route53/testing/fake-route53.ts";
-import { dnsRoute, OTHER_APEX_ZONE, PRIVATE_ZONE, ZONE } from "./testing/dns-fixtures.ts";
+import type { FakeRoute53 } from "./route53/testing/fake-route53.ts";
+import { dnsRoute, ZONE } from "./testing/dns-fixtures.ts";
+import { fixtureZones } from "./testing/fixture-zones.ts";
 import { CLUSTERS, gatewayService, regionConfig } from "./testing/region-fixtures.ts";
 
 const GW = CLUSTERS.weu.gatewayHostname;
@@ -64,10 +65,7 @@ describe("reconciling the gateway record of a two-step load balancer", () => {
       .sort();
 
   beforeEach(() => {
-    route53 = new FakeRoute53();
-    route53.addZone(ZONE, "example.com");
-    route53.addZone(PRIVATE_ZONE, "example.com", true);
-    route53.addZone(OTHER_APEX_ZONE, "other.org");
+    route53 = fixtureZones();
     clock = new ManualClock();
     state = new DnsState();
     outcomes = new DnsOutcomes();
