@@ -136,7 +136,9 @@ export class ControllerSet {
     }
     this.appIdTable = wholesale("identity-table", async () => void (await reconcileAppIdTable({ api, reader, config, logger, outcomes: appIds })));
     const produced = producedResources(config);
-    this.sweep = wholesale("orphan-sweep", async () => void (await sweepOrphans({ api, reader, logger, produced })));
+    // With the cluster's name, objects labelled for another cluster (regional DNSEndpoints met in one API) are never swept.
+    const cluster = config.cluster === undefined ? {} : { cluster: config.cluster.name };
+    this.sweep = wholesale("orphan-sweep", async () => void (await sweepOrphans({ api, reader, logger, produced, ...cluster })));
   }
 
   /** Subscribes to the informers (which replay every cached object) and starts the workers. */

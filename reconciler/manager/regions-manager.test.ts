@@ -1,0 +1,112 @@
+// The whole reconciler with external-dns across regions, against the
+// in-memory API server (examples/regions/platform-config-weu.yaml: cluster
+// aks01-weu in weu, regions weu and neu, two-step load balancers): the
+// events that matter reach the controllers that need them. A RegionPolicy
+// re-renders the routes of its namespace, a gateway Service's address
+// reaches the gateway DNSEndpoints, and the orphan sweep knows this
+// cluster's name, so its own regional DNSEndpoints are swept.
+import { afterEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { loadPlatformConfig } from "../../core/config/index.ts";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
+import { silentLogger } from "../../core/logger.ts";
+import { DNS_ENDPOINT_RESOURCE } from "../domainroute/render/produced-resources.ts";
+import { DOMAIN_ROUTES, REGION_POLICIES, SERVICES } from "../resources.ts";
+import { ReconcilerManager } from "./reconciler-manager.ts";
+
+const config = loadPlatformConfig("examples/regions/platform-config-weu.yaml");
+const GATEWAY = { namespace: "istio-system", name: "istio-ingressgateway-public" };
+
+const route: KubeObject = {
+  apiVersion: "hostgate.dev/v1alpha1",
+  kind: "DomainRoute",
+  metadata: { name: "shop", namespace: "team-a" },
+  spec: { domain: "shop.example.com", lb: "alb-out", routing: { mode: "Managed" }, backend: { service: { name: "web", port: 8080 } } },
+};
+const gatewayService = (): KubeObject => ({ apiVersion: "v1", kind: "Service", metadata: GATEWAY, spec: { type: "LoadBalancer" } });
+
+async function eventually(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!check()) {
+    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+const running: ReconcilerManager[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((m) => m.stop()));
+});
+function start(api: FakeKubeApi): void {
+  const manager = new ReconcilerManager({
+    api,
+    config,
+    logger: silentLogger,
+    appIdTableDebounceMs: 10,
+    sweepDebounceMs: 10,
+    edgeDebounceMs: 10,
+    stopTimeoutMs: 1000,
+  });
+  running.push(manager);
+  manager.start();
+}
+
+const endpoints = (api: FakeKubeApi) => api.objects(DNS_ENDPOINT_RESOURCE);
+/** `<first dnsName> <region label>` of each DNSEndpoint, sorted. */
+const shown = (api: FakeKubeApi, namespace: string) =>
+  endpoints(api)
+    .filter((o) => o.metadata?.namespace === namespace)
+    .map((o) => {
+      const spec = o.spec as { endpoints: { dnsName: string; targets: string[] }[] };
+      return `${spec.endpoints[0]?.dnsName} ${spec.endpoints[0]?.targets.join(",")} ${(o.metadata?.labels as Record<string, string>)["hostgate.dev/region"]}`;
+    })
+    .sort();
+
+describe("the reconciler across regions with external-dns", () => {
+  test("a RegionPolicy created in the route's namespace re-renders the route: one DNSEndpoint per region instead of its own region's", async () => {
+    const api = new FakeKubeApi();
+    await api.create(DOMAIN_ROUTES, route);
+    start(api);
+    await eventually("the Active endpoint exists", () => shown(api, "team-a").join() === "shop.example.com aks01-weu-public.example.com weu");
+    await api.create(REGION_POLICIES, {
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: "RegionPolicy",
+      metadata: { namespace: "team-a", name: "default" },
+      spec: { mode: "RegionBound", sourceRegion: "weu" },
+    });
+    await eventually(
+      "one endpoint per region",
+      () => shown(api, "team-a").join() === "shop.example.com aks01-weu-public.example.com neu,shop.example.com aks01-weu-public.example.com weu",
+    );
+  });
+
+  test("a gateway Service's new address reaches the gateway DNSEndpoints through the Service's event", async () => {
+    const api = new FakeKubeApi();
+    // status is a subresource: the API server drops it on create.
+    const created = await api.create(SERVICES, gatewayService());
+    await api.updateStatus(SERVICES, { ...created, status: { loadBalancer: { ingress: [{ ip: "203.0.113.7" }] } } });
+    start(api);
+    const gateways = () => shown(api, "istio-system").filter((e) => e.startsWith("aks01-weu-public."));
+    await eventually(
+      "the gateway records hold the address",
+      () => gateways().join() === "aks01-weu-public.example.com 203.0.113.7 neu,aks01-weu-public.example.com 203.0.113.7 weu",
+    );
+    // Let the passes its own writes queued (their DNSEndpoint events, 10 ms debounce) finish: only the Service's event may bring what follows.
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await api.updateStatus(SERVICES, { ...(await api.get(SERVICES, GATEWAY))!, status: { loadBalancer: { ingress: [{ ip: "203.0.113.99" }] } } });
+    await eventually(
+      "the gateway records hold the new address",
+      () => gateways().join() === "aks01-weu-public.example.com 203.0.113.99 neu,aks01-weu-public.example.com 203.0.113.99 weu",
+    );
+  });
+
+  test("a route that vanished without its finalizer has its regional DNSEndpoint swept (this cluster's own, by its cluster label)", async () => {
+    const api = new FakeKubeApi();
+    await api.create(DOMAIN_ROUTES, route);
+    start(api);
+    await eventually("the endpoint exists", () => shown(api, "team-a").length === 1);
+    api.server.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
+    await eventually("the endpoint is swept", () => shown(api, "team-a").length === 0);
+  });
+});
