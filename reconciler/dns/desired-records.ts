@@ -40,8 +40,8 @@ import { apexOf } from "../../policies/engine/functions/hostname.ts";
 import type { GatewayIntent, GatewayRef, ServiceLookup } from "./gateway-records.ts";
 import { gatewayIntents, gatewayOf } from "./gateway-records.ts";
 import type { RecordRequest } from "./record-requests.ts";
-import type { PlacementSource, Publication } from "./region-placement.ts";
-import { publicationFor, resolvePlacement } from "./region-placement.ts";
+import type { Publication } from "./region-placement.ts";
+import { placementField, publicationFor, resolvePlacement } from "./region-placement.ts";
 import { registryNameTooLong } from "./registry-name-length.ts";
 import type { DnsRecord } from "./route53-port.ts";
 
@@ -195,7 +195,7 @@ export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsCla
   if (publication.kind === "elsewhere") {
     const own = config.cluster === undefined ? "" : ` (this cluster, ${config.cluster.name}, is in region ${config.cluster.region})`;
     const message =
-      `the route is RegionBound to region ${publication.sourceRegion} (${placementText(publication.placement.from)}): ` +
+      `the route is RegionBound to region ${publication.sourceRegion} (${placementField(publication.placement)}): ` +
       `the cluster in ${publication.sourceRegion} publishes its DNS records for every region, so this cluster publishes none${own}`;
     return { ...identity, kind: "elsewhere", sourceRegion: publication.sourceRegion, message };
   }
@@ -259,17 +259,6 @@ function published(records: DnsRecord[], publication: Publication, config: Platf
       return { records, regions: publication.regions.map((r) => r.name) };
     default:
       return { records, regions: [] };
-  }
-}
-
-function placementText(from: PlacementSource): string {
-  switch (from) {
-    case "route":
-      return "spec.dns.mode";
-    case "namespace":
-      return `its namespace's RegionPolicy ${REGION_POLICY_NAME}`;
-    case "platform":
-      return "the platform's dns.regionMode";
   }
 }
 

@@ -162,7 +162,7 @@ describe("what a cluster publishes for a route across regions (Route53)", () => 
     const intent = intentOf({ route: dnsRoute("shop"), region: "eus", policies: [regionPolicy("team-a", "RegionBound", "weu")] });
     assert.equal(
       intent.kind === "elsewhere" ? intent.message : "",
-      "the route is RegionBound to region weu (its namespace's RegionPolicy default): the cluster in weu publishes its DNS records for every region, " +
+      "the route is RegionBound to region weu (the namespace's RegionPolicy (spec.sourceRegion)): the cluster in weu publishes its DNS records for every region, " +
         "so this cluster publishes none (this cluster, aks01-eus, is in region eus)",
     );
   });
