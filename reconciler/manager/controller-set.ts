@@ -32,8 +32,7 @@ import { DnsState } from "../dns/dns-state.ts";
 import { DNS_KEY, reconcileDns } from "../dns/reconcile-dns.ts";
 import { RecordRequests } from "../dns/record-requests.ts";
 import { GATEWAY_ENDPOINTS_KEY, gatewayEndpointsNeeded, reconcileGatewayEndpoints } from "../dns/external-dns/gateway-endpoints.ts";
-import { LABEL_GATEWAY_RECORD } from "../dns/external-dns/render-gateway-endpoints.ts";
-import { loadBalancerTarget } from "../../core/config/load-balancer-target.ts";
+import { LABEL_GATEWAY_RECORD, twoStepLoadBalancers } from "../dns/external-dns/render-gateway-endpoints.ts";
 import type { AwsPorts } from "./aws-ports.ts";
 import type { ControllerStats } from "../runtime/controller.ts";
 import type { InformerHandler } from "../runtime/informer-handler.ts";
@@ -153,12 +152,7 @@ export class ControllerSet {
     const certificates = () => this.certificates?.queue.addAfter(CERTIFICATES_KEY, edgeDebounceMs);
     const gatewayEndpoints = () => this.gatewayEndpoints?.queue.addAfter(GATEWAY_ENDPOINTS_KEY, edgeDebounceMs);
     // The Services two-step load balancer entries publish: their address is a gateway record.
-    const gatewayServices = new Set(
-      Object.values(config.loadBalancers).flatMap((lb) => {
-        const target = loadBalancerTarget(lb);
-        return target.kind === "service" ? [`${target.service.namespace}/${target.service.name}`] : [];
-      }),
-    );
+    const gatewayServices = new Set(twoStepLoadBalancers(config).map((lb) => `${lb.service.namespace}/${lb.service.name}`));
     const isGatewayService = (object: KubeObject) => gatewayServices.has(`${object.metadata?.namespace}/${object.metadata?.name}`);
     // What DNS and certificates decide depends on every route and claim.
     const edge = () => {
