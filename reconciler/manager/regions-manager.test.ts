@@ -59,7 +59,7 @@ const shown = (api: FakeKubeApi, namespace: string) =>
     .filter((o) => o.metadata?.namespace === namespace)
     .map((o) => {
       const spec = o.spec as { endpoints: { dnsName: string; targets: string[] }[] };
-      return `${spec.endpoints[0]?.dnsName} ${spec.endpoints[0]?.targets.join(",")} ${(o.metadata?.labels as Record<string, string>)["hostgate.dev/region"]}`;
+      return `${spec.endpoints[0]?.dnsName} ${spec.endpoints[0]?.targets.join(",")} ${(o.metadata?.labels as Record<string, string> | undefined)?.["hostgate.dev/region"]}`;
     })
     .sort();
 
