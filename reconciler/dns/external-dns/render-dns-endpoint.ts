@@ -32,6 +32,7 @@ import type { DomainRoute, RegionPolicy } from "../../../crds/types.ts";
 import { LABEL_CLUSTER, LABEL_REGION, producedMetadata, sortedKeys } from "../../domainroute/render/metadata.ts";
 import { objectNameFor, regionalObjectName } from "../../domainroute/render/names.ts";
 import { publicationFor, resolvePlacement } from "../region-placement.ts";
+import { RESERVED_NAME_REASON, reservedName } from "../reserved-name.ts";
 import type { Publication } from "../region-placement.ts";
 import { DNS_ENDPOINT_RESOURCE, KIND_DNS_ENDPOINT } from "../../domainroute/render/produced-resources.ts";
 
@@ -46,6 +47,8 @@ export const EXTERNAL_DNS_REASON = {
   CnameAtApex: "CnameAtApex",
   /** spec.dns.zoneId names a zone other than the apex's: external-dns cannot be told which zone to write to. */
   ZoneNotSelectable: "ZoneNotSelectable",
+  /** The domain is a two-step load balancer's gatewayHostname, whose record the gateway-endpoints controller writes (dns/reserved-name.ts). */
+  ReservedName: RESERVED_NAME_REASON,
   /** The DNSEndpoint is not in the cluster (yet). */
   EndpointPending: "EndpointPending",
   /** external-dns has not read the DNSEndpoint's current generation. */
@@ -56,7 +59,7 @@ export const EXTERNAL_DNS_REASON = {
 
 /** Why the route gets no DNSEndpoint although the provider is external-dns. */
 export interface EndpointRefusal {
-  reason: typeof EXTERNAL_DNS_REASON.CnameAtApex | typeof EXTERNAL_DNS_REASON.ZoneNotSelectable;
+  reason: typeof EXTERNAL_DNS_REASON.CnameAtApex | typeof EXTERNAL_DNS_REASON.ZoneNotSelectable | typeof EXTERNAL_DNS_REASON.ReservedName;
   message: string;
 }
 
@@ -79,6 +82,9 @@ export function dnsEndpointRefusal(route: DomainRoute, config: PlatformConfig): 
   const domain = route.spec.domain;
   const apex = apexOf(domain, config);
   const zoneId = route.spec.dns?.zoneId;
+  // First: a second DNSEndpoint at the gateway's name would race the gateway record in external-dns's plan.
+  const reserved = reservedName(domain, config);
+  if (reserved !== undefined) return { reason: EXTERNAL_DNS_REASON.ReservedName, message: reserved.message };
   if (zoneId !== undefined && apex !== undefined && zoneId !== apex.zoneId) {
     // Fail closed: external-dns writes to every zone it manages that the name
     // falls in (for Route53, the closest public zone and each matching private

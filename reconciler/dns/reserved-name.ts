@@ -1,0 +1,48 @@
+// Names no DomainRoute may publish in DNS: the gatewayHostname of a two-step
+// load balancer (loadBalancers.<lb>: {service, gatewayHostname}). hostgate
+// publishes the gateway Service's address there (gateway-records.ts for
+// Route53, external-dns/render-gateway-endpoints.ts for external-dns), and
+// every route on that load balancer is a CNAME to it. A route at the same
+// name would ask for a second record there: with external-dns two
+// DNSEndpoints for one name race in external-dns's plan, with Route53 the
+// route's CNAME cannot sit beside the gateway's A record. Either way the
+// gateway name, and so every route behind it, is at stake, so the route is
+// refused (reason ReservedName) on both back ends, whatever its load balancer.
+//
+// Only this cluster's config is known here: another cluster's gatewayHostname
+// is reserved by that cluster, which refuses such a route in its own region.
+import { loadBalancerTarget } from "../../core/config/load-balancer-target.ts";
+import type { LoadBalancerName, PlatformConfig } from "../../core/config/platform-config.ts";
+import { compareStrings } from "../../core/compare-strings.ts";
+
+export const RESERVED_NAME_REASON = "ReservedName";
+
+export interface ReservedName {
+  readonly reason: typeof RESERVED_NAME_REASON;
+  readonly loadBalancer: LoadBalancerName;
+  readonly gatewayHostname: string;
+  /** What is wrong and how to fix it, for DNSReady's message. */
+  readonly message: string;
+}
+
+/**
+ * The two-step load balancer whose gatewayHostname is `domain`; undefined
+ * when none is. Both are lowercase without a root dot (the DomainRoute CRD's
+ * and the config schema's patterns), so they compare as strings.
+ */
+export function reservedName(domain: string, config: PlatformConfig): ReservedName | undefined {
+  for (const loadBalancer of (Object.keys(config.loadBalancers) as LoadBalancerName[]).sort(compareStrings)) {
+    const target = loadBalancerTarget(config.loadBalancers[loadBalancer]);
+    if (target.kind !== "service" || target.gatewayHostname !== domain) continue;
+    return {
+      reason: RESERVED_NAME_REASON,
+      loadBalancer,
+      gatewayHostname: target.gatewayHostname,
+      message:
+        `${domain} is loadBalancers.${loadBalancer}.gatewayHostname in the platform config: hostgate publishes the address of gateway Service ` +
+        `${target.service.namespace}/${target.service.name} there, and routes on ${loadBalancer} are CNAMEs to it, so no route may publish a record at that name ` +
+        "(it would replace or race the gateway's record). Route another name",
+    };
+  }
+  return undefined;
+}
