@@ -18,7 +18,11 @@
 // whose TXT owner record's name would break DNS's length limits
 // (RecordNameTooLong: `a-`, `aaaa-` or `cname-` before a first label of 58 to
 // 63 characters makes it longer than 63, which Route53 refuses as
-// DomainLabelTooLong; external-dns issue 2839).
+// DomainLabelTooLong; external-dns issue 2839), a domain that is a two-step
+// load balancer's gatewayHostname or where its gateway record's TXT owner
+// record goes (ReservedName: first come would be first served there, and a
+// tenant route written while the gateway has no address would keep the
+// gateway record, and every route behind it, out for good).
 //
 // A route on a two-step load balancer (a gateway Service) gets a CNAME to the
 // entry's gatewayHostname whatever dns.recordType says; the gateway record
@@ -38,11 +42,12 @@ import type { DomainClaim, DomainRoute, RegionPolicy } from "../../crds/types.ts
 import { DEFAULT_DNS_TTL_SECONDS, REGION_POLICY_NAME } from "../../crds/types.ts";
 import { apexOf } from "../../policies/engine/functions/hostname.ts";
 import type { GatewayIntent, GatewayRef, ServiceLookup } from "./gateway-records.ts";
-import { gatewayIntents, gatewayOf } from "./gateway-records.ts";
+import { gatewayIntents, gatewayOf, gatewayRegistryName } from "./gateway-records.ts";
 import type { RecordRequest } from "./record-requests.ts";
 import type { Publication } from "./region-placement.ts";
 import { placementField, publicationFor, resolvePlacement } from "./region-placement.ts";
 import { registryNameTooLong } from "./registry-name-length.ts";
+import { RESERVED_NAME_REASON, reservedName } from "./reserved-name.ts";
 import type { DnsRecord } from "./route53-port.ts";
 
 export const DNS_REFUSAL = {
@@ -52,6 +57,8 @@ export const DNS_REFUSAL = {
   RecordNameTooLong: "RecordNameTooLong",
   /** RegionBound to a region the platform config does not list (publicationFor's message). */
   UnknownSourceRegion: "UnknownSourceRegion",
+  /** The domain is the platform's gateway record (a gatewayHostname) or its TXT owner record's name (reserved-name.ts, gatewayRegistryName). */
+  ReservedName: RESERVED_NAME_REASON,
 } as const;
 export type DnsRefusalReason = (typeof DNS_REFUSAL)[keyof typeof DNS_REFUSAL];
 
@@ -191,6 +198,9 @@ export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsCla
   };
   if (route.metadata.deletionTimestamp !== undefined) return { ...identity, kind: "deleting" };
   if (!holdsClaim || route.metadata.uid === undefined) return { ...identity, kind: "unclaimed" };
+  // Before the region checks: the name is the platform's in every region, so the route is wrong wherever it is published.
+  const reserved = reservedName(route.spec.domain, config)?.message ?? gatewayRegistryName(route.spec.domain, config);
+  if (reserved !== undefined) return { ...identity, kind: "refused", reason: DNS_REFUSAL.ReservedName, message: reserved };
   if (publication.kind === "unknown-region") return { ...identity, kind: "refused", reason: DNS_REFUSAL.UnknownSourceRegion, message: publication.message };
   if (publication.kind === "elsewhere") {
     const own = config.cluster === undefined ? "" : ` (this cluster, ${config.cluster.name}, is in region ${config.cluster.region})`;

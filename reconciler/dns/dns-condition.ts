@@ -17,6 +17,7 @@
 //   False    CnameAtApex           recordType cname at a zone apex
 //   False    DomainNotManaged      the domain is under no configured apex
 //   False    RecordNameTooLong     the TXT owner record's name would pass DNS's limits (63 a label, 253 in all)
+//   False    ReservedName          the domain is a two-step load balancer's gatewayHostname or its TXT owner record's name
 //   False    UnknownSourceRegion   RegionBound to a region the platform config does not list: nothing published
 //   False    ChangeRejected        Route53 refused the route's change group on its own
 //   False    Route53Unavailable    Route53 unreachable or throttling after retries; retried with backoff

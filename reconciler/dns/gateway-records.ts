@@ -21,6 +21,7 @@ import { apexOf } from "../../policies/engine/functions/hostname.ts";
 import type { DnsRefusalReason } from "./desired-records.ts";
 import { GATEWAY_RECORD_TTL_SECONDS, gatewayAddress } from "./gateway-address.ts";
 import { registryNameTooLong } from "./registry-name-length.ts";
+import { registryName } from "./txt-registry.ts";
 import type { DnsRecord } from "./route53-port.ts";
 
 /** Reads a Service from the cache (or, offline, from the files given): undefined when it does not exist. */
@@ -59,6 +60,32 @@ export function gatewayOf(config: PlatformConfig, lb: LoadBalancerName): Gateway
   if (entry === undefined) return undefined;
   const target = loadBalancerTarget(entry);
   return target.kind === "service" ? { resource: gatewayResource(target.service), hostname: target.gatewayHostname } : undefined;
+}
+
+/** The record types a gateway record may have (gatewayState): where their TXT owner records go is the gateway's too. */
+const GATEWAY_RECORD_TYPES = ["A", "AAAA", "CNAME"] as const;
+
+/**
+ * Why a route may not publish `domain` because a two-step load balancer's
+ * gateway record keeps its TXT owner record there (`a-`, `aaaa-` or `cname-`
+ * before the gatewayHostname), or undefined. A route's CNAME there would keep
+ * the gateway's TXT, and so the gateway record, out of the zone for as long
+ * as the route lives (the gatewayHostname itself: reserved-name.ts).
+ */
+export function gatewayRegistryName(domain: string, config: PlatformConfig): string | undefined {
+  const apexes = config.domains.map((d) => d.apex);
+  for (const lb of Object.keys(config.loadBalancers).sort(compareStrings) as LoadBalancerName[]) {
+    const target = loadBalancerTarget(config.loadBalancers[lb]);
+    if (target.kind !== "service") continue;
+    const apex = apexOf(target.gatewayHostname, apexes);
+    if (!GATEWAY_RECORD_TYPES.some((type) => registryName(target.gatewayHostname, type, apex) === domain)) continue;
+    return (
+      `${domain} is where the TXT owner record of the gateway record ${target.gatewayHostname} (loadBalancers.${lb}) goes, ` +
+      `which says the address of gateway Service ${target.service.namespace}/${target.service.name} there is hostgate's, so no route may publish a record ` +
+      "at that name (it would keep the gateway record out of the zone). Route another name"
+    );
+  }
+  return undefined;
 }
 
 /** One intent per gateway record (Service and hostname), sorted by hostname then resource. */
