@@ -196,10 +196,15 @@ export class ControllerSet {
       }, sweep),
       // A produced object edited or deleted: every route claiming its name looks again (its writer re-applies
       // it; a route refused the name because another route held it takes it once it is gone).
-      // A gateway record (external-dns) edited or deleted is its controller's to restore.
+      // A gateway record (external-dns) edited or deleted is its controller's to restore, and the routes on its load
+      // balancer read DNSReady from it: they look again when the cache holds the change, which may be after the
+      // controller's write returned and its own re-queue of them ran.
       produced: eachEvent((object) => {
         index.producedRouteRefs(object).forEach(route);
-        if ((object.metadata?.labels as Record<string, string> | undefined)?.[LABEL_GATEWAY_RECORD] !== undefined) gatewayEndpoints();
+        const gatewayRecord = (object.metadata?.labels as Record<string, string> | undefined)?.[LABEL_GATEWAY_RECORD];
+        if (gatewayRecord === undefined) return;
+        index.loadBalancerRouteRefs(gatewayRecord).forEach(route);
+        gatewayEndpoints();
       }, sweep),
       appIdTable: eachEvent(appIdTable),
       // A backend Service that becomes (or stops being) an ExternalName; a gateway Service whose address changed.

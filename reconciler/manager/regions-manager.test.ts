@@ -9,6 +9,8 @@ import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { loadPlatformConfig } from "../../core/config/index.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { KubeApi } from "../../core/kube/object-api.ts";
+import type { WatchCallbacks } from "../../core/kube/list-watch-client.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { DNS_ENDPOINT_RESOURCE } from "../domainroute/render/produced-resources.ts";
@@ -38,7 +40,7 @@ const running: ReconcilerManager[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((m) => m.stop()));
 });
-function start(api: FakeKubeApi): void {
+function start(api: KubeApi): void {
   const manager = new ReconcilerManager({
     api,
     config,
@@ -50,6 +52,31 @@ function start(api: FakeKubeApi): void {
   });
   running.push(manager);
   manager.start();
+}
+
+/**
+ * `api` whose watches deliver the events of gateway DNSEndpoints `lagMs`
+ * late, as a real watch may: the write has returned, the cache has not heard
+ * of it yet. Every other event arrives at once.
+ */
+function lagGatewayRecordEvents(api: FakeKubeApi, lagMs: number): KubeApi {
+  const isGatewayRecord = (object: KubeObject | undefined) => (object?.metadata?.labels as Record<string, string> | undefined)?.["hostgate.dev/gateway-record"];
+  return new Proxy(api, {
+    get(target, property) {
+      if (property !== "watch") {
+        const value = Reflect.get(target, property, target) as unknown;
+        return typeof value === "function" ? value.bind(target) : value;
+      }
+      return (resource: Parameters<KubeApi["watch"]>[0], request: Parameters<KubeApi["watch"]>[1], callbacks: WatchCallbacks) =>
+        target.watch(resource, request, {
+          onEvent: (event) => {
+            if (isGatewayRecord(event.object as KubeObject | undefined) === undefined) callbacks.onEvent(event);
+            else setTimeout(() => callbacks.onEvent(event), lagMs);
+          },
+          onEnd: (error) => callbacks.onEnd(error),
+        });
+    },
+  });
 }
 
 const endpoints = (api: FakeKubeApi) => api.objects(DNS_ENDPOINT_RESOURCE);
@@ -99,6 +126,26 @@ describe("the reconciler across regions with external-dns", () => {
       "the gateway records hold the new address",
       () => gateways().join() === "aks01-weu-public.example.com 203.0.113.99 neu,aks01-weu-public.example.com 203.0.113.99 weu",
     );
+  });
+
+  test("a route on a two-step load balancer stops waiting for its gateway record when the record's event reaches the cache late", async () => {
+    const api = new FakeKubeApi();
+    const created = await api.create(SERVICES, gatewayService());
+    await api.updateStatus(SERVICES, { ...created, status: { loadBalancer: { ingress: [{ ip: "203.0.113.7" }] } } });
+    await api.create(DOMAIN_ROUTES, route);
+    // The gateway controller's writes return before the cache holds them: the routes it re-queues still see no record.
+    start(lagGatewayRecordEvents(api, 300));
+    const dnsReady = async () => {
+      const stored = await api.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
+      const conditions = (stored?.status as { conditions?: { type: string; reason: string }[] } | undefined)?.conditions ?? [];
+      return conditions.find((c) => c.type === "DNSReady")?.reason;
+    };
+    let reason: string | undefined;
+    await eventually("the route's DNSReady no longer waits for the gateway record", () => {
+      void dnsReady().then((r) => (reason = r));
+      return reason !== undefined && reason !== "GatewayAddressPending";
+    });
+    assert.equal(reason, "WaitingForExternalDns", "external-dns does not run here, so it has read nothing yet");
   });
 
   test("a route that vanished without its finalizer has its regional DNSEndpoint swept (this cluster's own, by its cluster label)", async () => {
