@@ -21,6 +21,9 @@ describe("reservedName", () => {
     const reserved = reservedName(GATEWAY_HOSTNAME, twoStep);
     assert.equal(reserved?.reason, "ReservedName");
     assert.equal(reserved?.gatewayHostname, GATEWAY_HOSTNAME);
-    assert.match(reserved?.message ?? "", /^aks01-weu-internal\.example\.com is loadBalancers\.alb-in\.gatewayHostname in the platform config: .*istio-system\/gw-internal.*Route another name$/);
+    assert.match(
+      reserved?.message ?? "",
+      /^aks01-weu-internal\.example\.com is loadBalancers\.alb-in\.gatewayHostname in the platform config: .*istio-system\/gw-internal.*Route another name$/,
+    );
   });
 });

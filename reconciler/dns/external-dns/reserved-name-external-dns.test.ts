@@ -14,9 +14,19 @@ import { dnsEndpointRefusal } from "./render-dns-endpoint.ts";
 import { aDnsRoute, aRegionalConfig, anExternalDnsConfig, GATEWAY_HOSTNAME } from "./testing/external-dns-config.ts";
 
 const cases: { name: string; config: PlatformConfig; lb: LoadBalancer; domain: string }[] = [
-  { name: "a route on the two-step load balancer itself (a CNAME to its own name)", config: anExternalDnsConfig({ twoStep: true }), lb: "alb-in", domain: GATEWAY_HOSTNAME },
+  {
+    name: "a route on the two-step load balancer itself (a CNAME to its own name)",
+    config: anExternalDnsConfig({ twoStep: true }),
+    lb: "alb-in",
+    domain: GATEWAY_HOSTNAME,
+  },
   { name: "a route on the other, fixed load balancer", config: anExternalDnsConfig({ twoStep: true }), lb: "alb-out", domain: GATEWAY_HOSTNAME },
-  { name: "a route on a platform with regions, Active", config: aRegionalConfig("aks01-weu", "weu", { twoStep: true }), lb: "alb-out", domain: GATEWAY_HOSTNAME },
+  {
+    name: "a route on a platform with regions, Active",
+    config: aRegionalConfig("aks01-weu", "weu", { twoStep: true }),
+    lb: "alb-out",
+    domain: GATEWAY_HOSTNAME,
+  },
 ];
 
 describe("a route at a gateway's hostname with external-dns", () => {
