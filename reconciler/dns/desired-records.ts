@@ -57,6 +57,8 @@ export const DNS_REFUSAL = {
   RecordNameTooLong: "RecordNameTooLong",
   /** RegionBound to a region the platform config does not list (publicationFor's message). */
   UnknownSourceRegion: "UnknownSourceRegion",
+  /** Active on a region without route53Region (a config the checks refuse): no latency record can be written. */
+  NoRoute53Region: "NoRoute53Region",
   /** The domain is the platform's gateway record (a gatewayHostname) or its TXT owner record's name (reserved-name.ts, gatewayRegistryName). */
   ReservedName: RESERVED_NAME_REASON,
 } as const;
@@ -247,7 +249,9 @@ export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsCla
   }
   const tooLong = registryNameTooLong(records, apex);
   if (tooLong !== undefined) return { ...identity, kind: "refused", reason: DNS_REFUSAL.RecordNameTooLong, message: tooLong };
-  return { ...identity, kind: "records", zoneId: zone.zoneId, ...published(records, publication, config), ...(gateway === undefined ? {} : { gateway }) };
+  const placed = published(records, publication, config);
+  if ("refusal" in placed) return { ...identity, kind: "refused", reason: DNS_REFUSAL.NoRoute53Region, message: placed.refusal };
+  return { ...identity, kind: "records", zoneId: zone.zoneId, ...placed, ...(gateway === undefined ? {} : { gateway }) };
 }
 
 /**
@@ -255,13 +259,20 @@ export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsCla
  * platform and from a RegionBound source (one simple record serves every
  * region), as latency records in Active mode.
  */
-function published(records: DnsRecord[], publication: Publication, config: PlatformConfig): { records: DnsRecord[]; regions: string[] } {
+function published(records: DnsRecord[], publication: Publication, config: PlatformConfig): { records: DnsRecord[]; regions: string[] } | { refusal: string } {
   switch (publication.kind) {
     case "own-region": {
       const { region } = publication;
-      // The config check requires route53Region on every region with dns.provider route53: a config without one never loads.
-      if (region.route53Region === undefined)
-        throw new Error(`regions[${region.name}].route53Region is required with dns.provider route53; set it in the platform config`);
+      // The config check requires route53Region on every region with dns.provider route53, so this is a config that skipped
+      // it: refuse the route (a planner must not stop the controller, and every other route still gets its records).
+      if (region.route53Region === undefined) {
+        return {
+          refusal:
+            `the route is Active, so this cluster publishes it as a latency record for its region ${region.name}, but regions[${region.name}] in the ` +
+            "platform config has no route53Region (the AWS region Route53 measures latency to); set it, e.g. route53Region: eu-west-1, " +
+            "and no record is written until then",
+        };
+      }
       const latency = { setIdentifier: config.cluster!.name, region: region.route53Region };
       return { records: records.map((r) => ({ ...r, ...latency })), regions: [region.name] };
     }

@@ -180,6 +180,25 @@ describe("what a cluster publishes for a route across regions (Route53)", () => 
     assert.match(intent.kind === "refused" ? intent.message : "", /loadBalancers\.alb-in is a gateway Service published at aks01-weu-internal\.example\.com/);
   });
 
+  test("a region without route53Region (a config the checks would refuse) refuses the Active route, saying what to set, instead of stopping the controller", () => {
+    const config = regionConfig("weu");
+    const { route53Region: _aws, ...weu } = config.regions.find((r) => r.name === "weu")!;
+    const unchecked = { ...config, regions: config.regions.map((r) => (r.name === "weu" ? weu : r)) };
+    const desired = desiredDns({
+      ...holding(dnsRoute("shop"), dnsRoute("bound", { dns: { mode: "RegionBound", sourceRegion: "weu" } })),
+      config: unchecked,
+      requests: [],
+    });
+    const [bound, shop] = desired.routes;
+    assert.deepEqual(shown(shop!), { kind: "refused", reason: "NoRoute53Region" });
+    assert.equal(
+      shop?.kind === "refused" ? shop.message : "",
+      "the route is Active, so this cluster publishes it as a latency record for its region weu, but regions[weu] in the platform config has no " +
+        "route53Region (the AWS region Route53 measures latency to); set it, e.g. route53Region: eu-west-1, and no record is written until then",
+    );
+    assert.equal(bound?.kind, "records", "a RegionBound route needs no latency region");
+  });
+
   test("a platform without regions publishes exactly as before: simple records, no regions", () => {
     const desired = desiredDns({
       ...holding(dnsRoute("shop")),

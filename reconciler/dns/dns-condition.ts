@@ -18,6 +18,7 @@
 //   False    DomainNotManaged      the domain is under no configured apex
 //   False    RecordNameTooLong     the TXT owner record's name would pass DNS's limits (63 a label, 253 in all)
 //   False    ReservedName          the domain is a two-step load balancer's gatewayHostname or its TXT owner record's name
+//   False    NoRoute53Region       Active on a region the config gives no route53Region (only a config that skipped its checks)
 //   False    UnknownSourceRegion   RegionBound to a region the platform config does not list: nothing published
 //   False    ChangeRejected        Route53 refused the route's change group on its own
 //   False    Route53Unavailable    Route53 unreachable or throttling after retries; retried with backoff
