@@ -110,7 +110,7 @@ describe("two-step load balancer entries", () => {
     assert.equal(loadBalancerTarget(config.loadBalancers["alb-in"]).kind, "service");
   });
 
-  it("keep their listener ARN for ACM certificates", () => {
+  it("accept a listener ARN left from a fixed entry (unused: ACM certificates are refused with two-step entries)", () => {
     const arn = "arn:aws:elasticloadbalancing:eu-west-1:123456789012:listener/app/internal-1/60dc6c495c0c9188/a2f7dc8efc522ab3";
     const config = parsePlatformConfig(configYaml(then(twoStep, (c) => (lb(c, "alb-in").listenerArn = arn))), "platform.yaml");
     assert.equal(config.loadBalancers["alb-in"].listenerArn, arn);
@@ -280,13 +280,50 @@ describe("the config check refuses", () => {
       problems: [/loadBalancers\.alb-in\.dnsName: is the same load balancer as loadBalancers\.alb-out\.dnsName/],
     },
     {
-      name: "a two-step entry without a listener ARN when certificates go to ACM",
+      name: "two-step entries when certificates go to ACM, whose listener the routes' traffic never reaches",
       edit: then(twoStep, (c) => {
         c.dns = { provider: "route53", ownerId: "hostgate-prod" };
         c.certificates = { provider: "acm" };
         lb(c, "alb-out").listenerArn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/public-1/50dc6c495c0c9188/f2f7dc8efc522ab2";
       }),
-      problems: [/loadBalancers\.alb-in: needs listenerArn because certificates go to ACM/],
+      problems: [
+        /^platform\.yaml:\d+:\d+: loadBalancers\.alb-out\.service: is a two-step entry, but certificates go to ACM \(certificates\.provider acm\): .* use certificates\.provider cert-manager/,
+        /^platform\.yaml:\d+:\d+: loadBalancers\.alb-in\.service: is a two-step entry, but certificates go to ACM/,
+      ],
+    },
+    {
+      name: "a two-step entry when cert-manager's certificates are imported to ACM",
+      edit: then(
+        twoStep,
+        (c) => (lb(c, "alb-out").dnsName = "public-1.us-east-1.elb.amazonaws.com"),
+        (c) => (lb(c, "alb-out").hostedZoneId = "Z35SXDOTRQ7X7K"),
+        (c) => delete lb(c, "alb-out").service,
+        (c) => delete lb(c, "alb-out").gatewayHostname,
+        (c) => {
+          c.dns = { provider: "route53", ownerId: "hostgate-prod" };
+          c.certificates = { provider: "cert-manager", certManager: { issuerRef: { kind: "ClusterIssuer", name: "le" }, importToAcm: true } };
+          lb(c, "alb-out").listenerArn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/public-1/50dc6c495c0c9188/f2f7dc8efc522ab2";
+          lb(c, "alb-in").listenerArn = "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/internal-1/60dc6c495c0c9188/a2f7dc8efc522ab3";
+        },
+      ),
+      problems: [/loadBalancers\.alb-in\.service: is a two-step entry, but certificates go to ACM \(certManager\.importToAcm\)/],
+    },
+    {
+      name: "a region's dnsControllerLabels key under hostgate.dev/, which hostgate's own label would overwrite",
+      edit: then(twoRegions, (c) => (regions(c)[1].dnsControllerLabels = { "hostgate.dev/region": "neu" })),
+      problems: [
+        /^platform\.yaml:\d+:\d+: regions\[1\]\.dnsControllerLabels\["hostgate\.dev\/region"\]: is hostgate's own label key .* use a key of your own, e\.g\. router\.io\/region/,
+      ],
+    },
+    {
+      name: "a region's dnsControllerLabels naming app.kubernetes.io/managed-by, which hostgate sets to hostgate",
+      edit: then(twoRegions, (c) => (regions(c)[0].dnsControllerLabels = { "router.io/region": "weu", "app.kubernetes.io/managed-by": "flux" })),
+      problems: [/regions\[0\]\.dnsControllerLabels\["app\.kubernetes\.io\/managed-by"\]: is hostgate's own label key/],
+    },
+    {
+      name: "dns.externalDns.labels with a key under hostgate.dev/, overwritten the same way",
+      edit: then(twoRegions, (c) => ((c.dns as Data).externalDns = { labels: { "hostgate.dev/cluster": "aks01-weu" } })),
+      problems: [/dns\.externalDns\.labels\["hostgate\.dev\/cluster"\]: is hostgate's own label key/],
     },
   ];
   for (const c of cases) {

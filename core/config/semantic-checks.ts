@@ -6,6 +6,7 @@ import type { Issue } from "./schema-problems.ts";
 import { asRecord } from "../json.ts";
 import { arnParts } from "../aws/arn.ts";
 import { durationMs } from "./duration.ts";
+import { labelIssues } from "./label-checks.ts";
 import { loadBalancerIssues } from "./load-balancer-checks.ts";
 import { regionIssues } from "./region-checks.ts";
 
@@ -87,6 +88,16 @@ function additionalZoneIssues(domains: unknown): Issue[] {
   return issues;
 }
 
+/**
+ * The two-step key a load balancer entry has (`service`, else
+ * `gatewayHostname`) when it has no fixed key; an entry with keys of both
+ * kinds is load-balancer-checks.ts's to report.
+ */
+function twoStepOnly(lb: Record<string, unknown> | undefined): string | undefined {
+  if (lb === undefined || "dnsName" in lb || "hostedZoneId" in lb) return undefined;
+  return ["service", "gatewayHostname"].find((key) => key in lb);
+}
+
 const MIN_RESYNC_MS = 30_000;
 const MAX_RESYNC_MS = 24 * 3_600_000;
 
@@ -139,9 +150,21 @@ function providerIssues(config: Record<string, unknown>): Issue[] {
     });
   if (usesAcm) {
     const loadBalancers = asRecord(config.loadBalancers) ?? {};
+    const acm = certificateProvider === "acm" ? "certificates.provider acm" : "certManager.importToAcm";
     for (const name of ["alb-out", "alb-in"]) {
       const lb = asRecord(loadBalancers[name]);
-      if (lb !== undefined && stringAt(lb, "listenerArn") === undefined)
+      const twoStepKey = twoStepOnly(lb);
+      if (twoStepKey !== undefined)
+        issues.push({
+          path: ["loadBalancers", name, twoStepKey],
+          anchor: "key",
+          message:
+            `is a two-step entry, but certificates go to ACM (${acm}): hostgate attaches ACM certificates to an ALB's HTTPS listener, ` +
+            "and a two-step entry's routes reach the gateway Service's own load balancer (a Service never gets an ALB), so no listener of theirs " +
+            "would hold the certificate; use certificates.provider cert-manager without importToAcm (the gateway serves the certificates), " +
+            "or make this entry fixed (dnsName and hostedZoneId of the ALB whose listener holds them)",
+        });
+      else if (lb !== undefined && stringAt(lb, "listenerArn") === undefined)
         issues.push({
           path: ["loadBalancers", name],
           anchor: "key",
@@ -176,5 +199,6 @@ export function semanticIssues(data: unknown): Issue[] {
     ...loadBalancerIssues(config),
     ...providerIssues(config),
     ...regionIssues(config),
+    ...labelIssues(config),
   ];
 }
