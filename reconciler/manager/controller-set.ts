@@ -37,7 +37,7 @@ import type { AwsPorts } from "./aws-ports.ts";
 import type { ControllerStats } from "../runtime/controller.ts";
 import type { InformerHandler } from "../runtime/informer-handler.ts";
 import type { ReconcilerCaches } from "./caches.ts";
-import { RouteIndex } from "./event-routing.ts";
+import { RouteIndex, routeObjectNames } from "./event-routing.ts";
 import { termApi } from "./term-api.ts";
 
 export interface ControllerSetOptions {
@@ -86,7 +86,7 @@ export class ControllerSet {
   readonly recordRequests = new RecordRequests();
   readonly #options: ControllerSetOptions;
   /** Which routes an event concerns, fed by the route informer from start(). */
-  readonly #index = new RouteIndex();
+  readonly #index: RouteIndex;
   /** Aborted when the term ends: every write after that is refused (term-api.ts). */
   readonly #ended = new AbortController();
   #unsubscribe: (() => void)[] = [];
@@ -94,6 +94,8 @@ export class ControllerSet {
   constructor(options: ControllerSetOptions) {
     this.#options = options;
     const { reader, config, clock, logger } = options;
+    // Which routes an event concerns, by every name their objects can have on this config.
+    this.#index = new RouteIndex(routeObjectNames(config));
     const api = termApi(options.api, this.#ended.signal);
     const events = options.events ?? apiEventRecorder(api, clock, logger);
     // The appId table's outcomes, published by its controller and read by the route controller (the one writer of route status).

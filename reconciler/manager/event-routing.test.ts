@@ -2,8 +2,9 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
-import { objectNameFor } from "../domainroute/render/names.ts";
-import { RouteIndex } from "./event-routing.ts";
+import { aConfig } from "../domainroute/render/testing/platform-config.ts";
+import { objectNameFor, regionalObjectName } from "../domainroute/render/names.ts";
+import { RouteIndex, routeObjectNames } from "./event-routing.ts";
 
 function route(namespace: string, name: string, uid: string, domain: string, backend: object = { service: { name: "web", port: 8080 } }): DomainRoute {
   return {
@@ -27,7 +28,7 @@ describe("routing events to the routes they concern", () => {
   const b = route("team-b", "shop", "uid-b", "b.example.com");
 
   test("an event for a produced object re-queues every route whose names collide on it, not only the one its annotation names", () => {
-    const index = new RouteIndex(colliding);
+    const index = new RouteIndex((domain) => [colliding(domain)]);
     index.set("team-a/shop", a);
     index.set("team-b/shop", b);
     // Labelled and annotated as team-b's: team-a, whose name it is too, hears of it.
@@ -137,4 +138,43 @@ describe("routing region and gateway events to the routes they concern", () => {
     },
   ];
   for (const c of cases) test(c.name, () => assert.deepEqual(c.refs(index()), c.expected));
+});
+
+describe("routing events on a platform with regions to the routes whose names they hold", () => {
+  const regions = [
+    { name: "weu", dnsControllerLabels: { "router.io/region": "weu" } },
+    { name: "neu", dnsControllerLabels: { "router.io/region": "neu" } },
+  ];
+  const regional = aConfig({ cluster: { name: "aks01-weu", region: "weu" }, regions });
+  const shop = route("team-a", "shop", "uid-a", "shop.example.com");
+
+  const cases: { name: string; object: string; expected: string[] }[] = [
+    {
+      name: "an object at the route's regional DNSEndpoint name in its own region reaches it",
+      object: regionalObjectName("shop.example.com", "aks01-weu", "weu"),
+      expected: ["team-a/shop"],
+    },
+    {
+      name: "an object at its name in another region (RegionBound publishes there) reaches it",
+      object: regionalObjectName("shop.example.com", "aks01-weu", "neu"),
+      expected: ["team-a/shop"],
+    },
+    { name: "an object at its Istio objects' name still reaches it", object: objectNameFor("shop.example.com"), expected: ["team-a/shop"] },
+    {
+      name: "another cluster's regional name for the same domain reaches no route here",
+      object: regionalObjectName("shop.example.com", "aks01-neu", "weu"),
+      expected: [],
+    },
+  ];
+  for (const c of cases) {
+    test(`${c.name}, unlabelled (a leftover or a person's)`, () => {
+      const index = new RouteIndex(routeObjectNames(regional));
+      index.set("team-a/shop", shop);
+      assert.deepEqual(index.producedRouteRefs(produced(c.object)), c.expected);
+    });
+  }
+
+  test("without regions a domain has its one name, as before", () => {
+    assert.deepEqual(routeObjectNames(aConfig())("shop.example.com"), [objectNameFor("shop.example.com")]);
+  });
 });

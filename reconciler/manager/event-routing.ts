@@ -1,12 +1,14 @@
 // Which routes (routeRefs, `namespace/name`: the route queue's keys) an
 // informer event concerns. Level-triggered: an event only says "look at
 // this route again"; which event it was does not matter.
+import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { formatKey } from "../../core/kube/object-key.ts";
 import { backendServiceKey } from "../domainroute/backend-service.ts";
 import { LABEL_ROUTE_UID, producingRoute } from "../domainroute/render/metadata.ts";
 import { objectNameFor } from "../domainroute/render/names.ts";
+import { dnsEndpointNames } from "../dns/external-dns/render-dns-endpoint.ts";
 
 /** value → routeRefs (`namespace/name`), for one thing routes are looked up by. */
 class RouteRefsBy {
@@ -40,9 +42,10 @@ class RouteRefsBy {
  *   - a claim's: every route declaring its domain (the next in line takes a
  *     released one) and its owner;
  *   - a produced object's: EVERY route that claims its name (whose domain
- *     renders that name), plus the routes its label and annotation name. With
- *     names that collide, or an object a route was refused, the route that is
- *     waiting for the name hears of it, not only the one that wrote it last;
+ *     renders that name, routeObjectNames), plus the routes its label and
+ *     annotation name. With names that collide, or an object a route was
+ *     refused, the route that is waiting for the name hears of it, not only
+ *     the one that wrote it last;
  *   - a Service's: every route whose backend it is;
  *   - a RegionPolicy's: every route in its namespace (it decides where their
  *     names are published);
@@ -55,11 +58,11 @@ export class RouteIndex {
   readonly #byService = new RouteRefsBy();
   readonly #byNamespace = new RouteRefsBy();
   readonly #byLoadBalancer = new RouteRefsBy();
-  readonly #objectName: (domain: string) => string;
+  readonly #objectNames: (domain: string) => readonly string[];
 
-  /** @param objectName the names a domain's objects get (a test may make two domains collide) */
-  constructor(objectName: (domain: string) => string = objectNameFor) {
-    this.#objectName = objectName;
+  /** @param objectNames the names a domain's objects get (routeObjectNames; a test may make two domains collide) */
+  constructor(objectNames: (domain: string) => readonly string[] = (domain) => [objectNameFor(domain)]) {
+    this.#objectNames = objectNames;
   }
 
   set(key: string, route: DomainRoute | undefined, previous?: DomainRoute): void {
@@ -67,7 +70,7 @@ export class RouteIndex {
     if (route === undefined) return;
     const domain = typeof route.spec?.domain === "string" ? route.spec.domain : undefined;
     this.#byDomain.add(domain, key);
-    this.#byObjectName.add(domain === undefined ? undefined : this.#objectName(domain), key);
+    for (const name of domain === undefined ? [] : this.#objectNames(domain)) this.#byObjectName.add(name, key);
     this.#byUid.add(route.metadata?.uid, key);
     this.#byService.add(serviceOf(route), key);
     this.#byNamespace.add(route.metadata?.namespace, key);
@@ -77,7 +80,7 @@ export class RouteIndex {
   delete(key: string, route: DomainRoute): void {
     const domain = typeof route.spec?.domain === "string" ? route.spec.domain : undefined;
     this.#byDomain.remove(domain, key);
-    this.#byObjectName.remove(domain === undefined ? undefined : this.#objectName(domain), key);
+    for (const name of domain === undefined ? [] : this.#objectNames(domain)) this.#byObjectName.remove(name, key);
     this.#byUid.remove(route.metadata?.uid, key);
     this.#byService.remove(serviceOf(route), key);
     this.#byNamespace.remove(route.metadata?.namespace, key);
@@ -116,6 +119,15 @@ export class RouteIndex {
   loadBalancerRouteRefs(loadBalancer: string): string[] {
     return [...this.#byLoadBalancer.get(loadBalancer)].sort();
   }
+}
+
+/**
+ * Every name a domain's objects can have on this config: objectNameFor(domain)
+ * and, on a platform with regions, its DNSEndpoint's name in each region,
+ * whatever the route's placement now: an object at any of them may be in its way.
+ */
+export function routeObjectNames(config: Pick<PlatformConfig, "cluster" | "regions">): (domain: string) => string[] {
+  return (domain) => [...new Set([objectNameFor(domain), ...dnsEndpointNames(domain, config)])];
 }
 
 function loadBalancerOf(route: DomainRoute): string | undefined {

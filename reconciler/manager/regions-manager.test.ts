@@ -13,8 +13,9 @@ import type { KubeApi } from "../../core/kube/object-api.ts";
 import type { WatchCallbacks } from "../../core/kube/list-watch-client.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
 import { silentLogger } from "../../core/logger.ts";
+import { regionalObjectName } from "../domainroute/render/names.ts";
 import { DNS_ENDPOINT_RESOURCE } from "../domainroute/render/produced-resources.ts";
-import { DOMAIN_ROUTES, REGION_POLICIES, SERVICES } from "../resources.ts";
+import { DOMAIN_ROUTES, FIELD_MANAGER, REGION_POLICIES, SERVICES } from "../resources.ts";
 import { ReconcilerManager } from "./reconciler-manager.ts";
 
 const config = loadPlatformConfig("examples/regions/platform-config-weu.yaml");
@@ -146,6 +147,39 @@ describe("the reconciler across regions with external-dns", () => {
       return reason !== undefined && reason !== "GatewayAddressPending";
     });
     assert.equal(reason, "WaitingForExternalDns", "external-dns does not run here, so it has read nothing yet");
+  });
+
+  test("a route kept from its regional DNSEndpoint's name by another route's leftover takes the name as soon as the leftover is deleted", async () => {
+    const api = new FakeKubeApi();
+    const name = regionalObjectName("shop.example.com", "aks01-weu", "weu");
+    // hostgate wrote it for a route (uid-gone) that names no owner, so the sweep leaves it: only the test deletes it.
+    const labels = { "app.kubernetes.io/managed-by": "hostgate", "hostgate.dev/route-uid": "uid-gone" };
+    const leftover = {
+      apiVersion: "externaldns.k8s.io/v1alpha1",
+      kind: "DNSEndpoint",
+      metadata: { name, namespace: "team-a", labels },
+      spec: { endpoints: [] },
+    };
+    await api.create(DNS_ENDPOINT_RESOURCE, leftover, { fieldManager: FIELD_MANAGER });
+    await api.create(DOMAIN_ROUTES, route);
+    start(api);
+    const reason = async () => {
+      const stored = await api.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
+      const conditions = (stored?.status as { conditions?: { type: string; reason: string }[] } | undefined)?.conditions ?? [];
+      return conditions.find((c) => c.type === "Ready")?.reason;
+    };
+    let ready: string | undefined;
+    await eventually("the route reports the name taken", () => {
+      void reason().then((r) => (ready = r));
+      return ready === "ObjectOwnedByAnotherRoute";
+    });
+    api.server.delete(DNS_ENDPOINT_RESOURCE, { namespace: "team-a", name });
+    // Well within the 30 s a refused route waits before it looks again by itself.
+    await eventually(
+      "the route's own endpoint holds the name",
+      () => shown(api, "team-a").join() === "shop.example.com aks01-weu-public.example.com weu",
+      2000,
+    );
   });
 
   test("a route that vanished without its finalizer has its regional DNSEndpoint swept (this cluster's own, by its cluster label)", async () => {

@@ -169,8 +169,22 @@ export function routePublication(route: DomainRoute, config: PlatformConfig, reg
  * per cluster and region (names.ts regionalObjectName).
  */
 export function dnsEndpointName(route: DomainRoute, config: PlatformConfig, region?: RegionConfig): string {
-  if (region === undefined || config.cluster === undefined) return objectNameFor(route.spec.domain);
-  return regionalObjectName(route.spec.domain, config.cluster.name, region.name);
+  return endpointNameFor(route.spec.domain, config, region);
+}
+
+function endpointNameFor(domain: string, config: Pick<PlatformConfig, "cluster">, region?: RegionConfig): string {
+  if (region === undefined || config.cluster === undefined) return objectNameFor(domain);
+  return regionalObjectName(domain, config.cluster.name, region.name);
+}
+
+/**
+ * Every name a domain's DNSEndpoints can have on this config, whatever the
+ * route's placement: one per region on a platform with regions, else the one
+ * (event routing: an object at any of them may be in the route's way).
+ */
+export function dnsEndpointNames(domain: string, config: Pick<PlatformConfig, "cluster" | "regions">): string[] {
+  if (config.cluster === undefined || config.regions.length === 0) return [endpointNameFor(domain, config)];
+  return config.regions.map((region) => endpointNameFor(domain, config, region));
 }
 
 /**
