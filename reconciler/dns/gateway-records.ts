@@ -12,7 +12,11 @@
 // - Without an address yet (no ingress, Service missing) nothing is desired
 //   and what an earlier pass wrote stays (`keep`): an address that went away
 //   for a moment must not take every route on the gateway out of DNS; the
-//   routes say they wait for it (GatewayAddressPending).
+//   routes say they wait for it (GatewayAddressPending). That holds for what
+//   any of hostgate's gateway resources holds at the hostname
+//   (heldForWaitingGateways): an entry switched to another Service keeps the
+//   old Service's record until the new one has an address, which then
+//   replaces it in one group.
 import type { LoadBalancerName, PlatformConfig, ServiceRef } from "../../core/config/platform-config.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import { loadBalancerTarget } from "../../core/config/load-balancer-target.ts";
@@ -21,7 +25,7 @@ import { apexOf } from "../../policies/engine/functions/hostname.ts";
 import type { DnsRefusalReason } from "./desired-records.ts";
 import { GATEWAY_RECORD_TTL_SECONDS, gatewayAddress } from "./gateway-address.ts";
 import { registryNameTooLong } from "./registry-name-length.ts";
-import { registryName } from "./txt-registry.ts";
+import { registryName, ZoneRegistry } from "./txt-registry.ts";
 import type { DnsRecord } from "./route53-port.ts";
 
 /** Reads a Service from the cache (or, offline, from the files given): undefined when it does not exist. */
@@ -86,6 +90,24 @@ export function gatewayRegistryName(domain: string, config: PlatformConfig): str
     );
   }
   return undefined;
+}
+
+/**
+ * hostgate's gateway resources (under `ownerId`) whose records in `current`
+ * (one zone, apex `apex`) sit at the hostname of a gateway without an address
+ * yet: their records stay like the waiting gateway's own (`keep`).
+ */
+export function heldForWaitingGateways(gateways: readonly GatewayIntent[], current: readonly DnsRecord[], apex: string, ownerId: string): Set<string> {
+  const waiting = gateways.filter((g) => g.state.kind === "no-address");
+  if (waiting.length === 0) return new Set();
+  const registry = new ZoneRegistry(current, apex);
+  const held = new Set<string>();
+  for (const gateway of waiting)
+    for (const entry of registry.entriesFor(gateway.hostname)) {
+      const resource = entry.labels.resource ?? "";
+      if (entry.labels.owner === ownerId && resource.startsWith("gateway/")) held.add(resource);
+    }
+  return held;
 }
 
 /** One intent per gateway record (Service and hostname), sorted by hostname then resource. */

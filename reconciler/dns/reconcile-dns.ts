@@ -35,6 +35,7 @@ import { desiredDns } from "./desired-records.ts";
 import type { DnsOutcome } from "./dns-outcomes.ts";
 import { routeOutcomes } from "./dns-outcomes.ts";
 import type { DnsState } from "./dns-state.ts";
+import { heldForWaitingGateways } from "./gateway-records.ts";
 import { ownedResources, planZone } from "./plan-dns.ts";
 import type { RecordRequests } from "./record-requests.ts";
 import type { Route53Port } from "./route53-port.ts";
@@ -136,15 +137,18 @@ async function reconcileZone(deps: DnsReconcilerDeps, state: DnsState, input: Zo
     current = await deps.route53.listRecords(zoneId);
     state.read(zoneId, current, deps.clock.now());
   }
+  // A gateway's record stays while its Service has no address, and so does an earlier Service's at that hostname (gateway-records.ts).
+  const held = heldForWaitingGateways(desired.gateways, current, zone.apex, ownerId);
   const plan = planZone({
     zone,
     ownerId,
     desired: desired.records.filter((d) => d.zoneId === zoneId),
     current,
-    // Requested records are deleted only once the requests are known in this term (RecordRequests.current());
-    // a gateway's record stays while its Service has no address (gateway-records.ts).
+    // Requested records are deleted only once the requests are known in this term (RecordRequests.current()).
     deletable: (resource) =>
-      !desired.keep.has(resource) && (resource.startsWith("domainroute/") || resource.startsWith("gateway/") || desired.requestsComplete),
+      !desired.keep.has(resource) &&
+      !held.has(resource) &&
+      (resource.startsWith("domainroute/") || resource.startsWith("gateway/") || desired.requestsComplete),
   });
   for (const [resource, messages] of plan.conflicts) pass.conflicts.set(resource, [...(pass.conflicts.get(resource) ?? []), ...messages]);
   if (plan.groups.length === 0) return;

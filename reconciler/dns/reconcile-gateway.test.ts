@@ -190,6 +190,43 @@ describe("reconciling the gateway record of a two-step load balancer", () => {
     assert.deepEqual(zone(), []);
   });
 
+  test("an entry switched to another gateway Service keeps the old Service's record until the new one has an address, then swaps it in one group", async () => {
+    await settle();
+    const lb = config.loadBalancers["alb-in"];
+    config = { ...config, loadBalancers: { ...config.loadBalancers, "alb-in": { ...lb, service: { namespace: "istio-system", name: "gw-new" } } } };
+    await settle();
+    assert.ok(zone().includes(`A ${GW} 203.0.113.7`), "the old record stays while the new Service has no address");
+    assert.equal(condition(), "Unknown GatewayAddressPending");
+    const before = route53.calls.filter((c) => c.operation === "changeRecords").length;
+    const fresh = gatewayService({ ip: "203.0.113.99" });
+    service = { ...fresh, metadata: { ...fresh.metadata, name: "gw-new" } };
+    await settle();
+    const sent = route53.calls.filter((c) => c.operation === "changeRecords").slice(before);
+    assert.deepEqual(
+      sent.map((c) => c.changes!.map((x) => `${x.action} ${x.record.type} ${x.record.name}${x.record.type === "A" ? ` ${x.record.values?.join(",")}` : ""}`)),
+      [[`DELETE A ${GW} 203.0.113.7`, `DELETE TXT a-${GW}`, `CREATE A ${GW} 203.0.113.99`, `CREATE TXT a-${GW}`]],
+    );
+    assert.match(route53.peek(ZONE).find((r) => r.name === `a-${GW}`)?.values?.[0] ?? "", /resource=gateway\/istio-system\/gw-new"$/);
+    assert.equal(condition(), "True RecordsReady");
+  });
+
+  test("a gateway hostname changed while the Service has an address: the record moves to the new name and the old one goes", async () => {
+    await settle();
+    const lb = config.loadBalancers["alb-in"];
+    config = { ...config, loadBalancers: { ...config.loadBalancers, "alb-in": { ...lb, gatewayHostname: "gw2-weu.example.com" } } };
+    await settle();
+    assert.deepEqual(
+      zone().filter((r) => r.includes("internal") || r.includes("gw2")),
+      [
+        "A gw2-weu.example.com 203.0.113.7",
+        "CNAME blog.example.com gw2-weu.example.com",
+        "CNAME shop.example.com gw2-weu.example.com",
+        "TXT a-gw2-weu.example.com",
+      ],
+    );
+    assert.equal(condition(), "True RecordsReady");
+  });
+
   test("a settled zone sends nothing more (idempotent)", async () => {
     await settle();
     const before = route53.counts.changeRecords;
