@@ -79,6 +79,19 @@ describe("hostgate check on RegionPolicies and route modes", () => {
         ["crd-schema", "spec.dns.sourceRegion", /^spec\.dns\.sourceRegion: Forbidden: spec\.dns\.sourceRegion is only used with spec\.dns\.mode RegionBound/],
       ],
     },
+    {
+      // No HostnameGrant covers it either (check runs without cluster state), so hostname-granted refuses it too.
+      name: "a route at this cluster's gateway hostname is refused by the webhook, naming the load balancer whose record it is",
+      object: domainRoute({ name: "gw", spec: { domain: "aks01-weu-public.example.com" } }),
+      denials: [
+        [
+          "gateway-hostname-reserved",
+          "spec.domain",
+          /^spec\.domain aks01-weu-public\.example\.com is the platform's gateway hostname of load balancer alb-out \(loadBalancers\.alb-out\.gatewayHostname/,
+        ],
+        ["hostname-granted", "spec.domain", /aks01-weu-public\.example\.com, which is not granted to namespace team-a/],
+      ],
+    },
   ];
   for (const [i, c] of cases.entries()) {
     test(c.name, async () => {
