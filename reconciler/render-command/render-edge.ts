@@ -20,7 +20,9 @@ import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainClaim, DomainRoute, RegionPolicy } from "../../crds/types.ts";
 import { desiredCertificates } from "../certificates/desired-certificates.ts";
 import { renderWildcardCertificate } from "../certificates/plan-cert-manager.ts";
-import { desiredDns } from "../dns/desired-records.ts";
+import { desiredDns, regionPoliciesByNamespace } from "../dns/desired-records.ts";
+import { externalDnsStatus } from "../dns/external-dns/external-dns-status.ts";
+import { routePublication } from "../dns/external-dns/render-dns-endpoint.ts";
 import type { GatewayIntent } from "../dns/gateway-records.ts";
 import { renderGatewayEndpoints, twoStepLoadBalancers } from "../dns/external-dns/render-gateway-endpoints.ts";
 import { planZone } from "../dns/plan-dns.ts";
@@ -77,7 +79,7 @@ export interface RenderedEdge {
   notes: string[];
   /** The gateway records of two-step load balancer entries (route53 and external-dns). */
   gateways: RenderedGateway[];
-  /** Routes RegionBound to another region (route53): the cluster there publishes them. */
+  /** Routes RegionBound to another region (route53 and external-dns): the cluster there publishes them. */
   elsewhere: RenderedElsewhere[];
 }
 
@@ -95,7 +97,10 @@ export function renderEdge(
 ): RenderedEdge {
   const edge: RenderedEdge = { records: [], certificates: [], objects: [], notes: [], gateways: [], elsewhere: [] };
   if (config.dns.provider === "route53") addRecords(edge, routes, claims, config, inputs);
-  if (config.dns.provider === "external-dns") addGatewayEndpoints(edge, config, inputs);
+  if (config.dns.provider === "external-dns") {
+    addExternalDnsRoutes(edge, routes, config, inputs);
+    addGatewayEndpoints(edge, config, inputs);
+  }
   const certificates = config.certificates;
   if (certificates.provider === "none") return edge;
   const desired = desiredCertificates(routes, claims, config, { listeners: certificatesInAcm(config) });
@@ -162,6 +167,24 @@ function gatewayFromService(service: string): string {
   return `comes from Service ${service}'s address (status.loadBalancer.ingress), which render cannot read; give the Service with -f to see it`;
 }
 
+/**
+ * With external-dns: each route that gets no DNSEndpoint from this cluster,
+ * read as its DNSReady would say it (external-dns-status.ts): refused
+ * (CnameAtApex, ZoneNotSelectable, ReservedName, UnknownSourceRegion) as a
+ * note, RegionBound to another region among `elsewhere`.
+ */
+function addExternalDnsRoutes(edge: RenderedEdge, routes: readonly DomainRoute[], config: PlatformConfig, inputs: RenderInputs): void {
+  const policies = regionPoliciesByNamespace(inputs.regionPolicies);
+  for (const route of routes) {
+    const routeRef = `${route.metadata.namespace}/${route.metadata.name}`;
+    const regionPolicy = policies.get(route.metadata.namespace ?? "");
+    const { condition } = externalDnsStatus(route, [], config, regionPolicy === undefined ? {} : { regionPolicy });
+    if (condition.status === "False") edge.notes.push(`DomainRoute ${routeRef}: ${condition.message} (DNSReady=False, ${condition.reason})`);
+    const publication = routePublication(route, config, regionPolicy);
+    if (publication.kind === "elsewhere") edge.elsewhere.push({ route: routeRef, sourceRegion: publication.sourceRegion, message: condition.message });
+  }
+}
+
 /** With external-dns: the gateway DNSEndpoints this cluster writes, from the Services given. */
 function addGatewayEndpoints(edge: RenderedEdge, config: PlatformConfig, inputs: RenderInputs): void {
   const services = serviceIn(inputs.services);
@@ -202,9 +225,9 @@ export function edgeComments(edge: RenderedEdge, config: PlatformConfig): string
       const latency = r.setIdentifier === undefined ? "" : `  set ${r.setIdentifier} region ${r.region ?? "(none)"}`;
       lines.push(`  ${r.zoneId}  ${r.type.padEnd(5)} ${r.name}  ${r.target}${r.ttl === undefined ? "" : `  ttl ${r.ttl}`}${latency}`);
     }
-    if (edge.elsewhere.length > 0) lines.push(`Routes this cluster publishes nothing for (RegionBound to another region${cluster}):`);
-    for (const e of edge.elsewhere) lines.push(`  ${e.route}: published by the cluster in region ${e.sourceRegion}`);
   }
+  if (edge.elsewhere.length > 0) lines.push(`Routes this cluster publishes nothing for (RegionBound to another region${cluster}):`);
+  for (const e of edge.elsewhere) lines.push(`  ${e.route}: published by the cluster in region ${e.sourceRegion}`);
   const hidden = edge.gateways.filter((g) => !g.shown);
   if (hidden.length > 0) lines.push("Gateway records not shown above:");
   for (const g of hidden) lines.push(`  ${g.hostname} (loadBalancers ${g.loadBalancers.join(", ")}): ${g.note ?? ""}`);
