@@ -40,8 +40,10 @@ class Cluster {
   readonly #requests = new RecordRequests();
   readonly #reader: ObjectReader;
 
-  constructor(region: "weu" | "eus") {
-    this.config = regionConfig(region);
+  /** `ownerId`: an explicit dns.ownerId instead of the default (the cluster name). */
+  constructor(region: "weu" | "eus", ownerId?: string) {
+    const config = regionConfig(region);
+    this.config = ownerId === undefined ? config : { ...config, dns: { ...config.dns, ownerId } };
     this.#requests.publish([]);
     this.#reader = {
       get: () => undefined,
@@ -144,6 +146,32 @@ describe("two clusters' DNS controllers sharing one Route53 zone", () => {
     assert.deepEqual(zone(), ["A shop.example.com [aks01-eus us-east-1]", "TXT a-shop.example.com [aks01-eus us-east-1] aks01-eus"]);
     const released = weu.outcomes.lookup("team-a/shop");
     assert.equal(released.known ? released.outcome?.kind : undefined, "released");
+    assert.equal(eus.condition(), "True RecordsReady");
+  });
+
+  test("two clusters given one dns.ownerId by mistake still keep to their own set identifiers: no churn, and a deletion removes one set and releases", async () => {
+    weu = new Cluster("weu", "hostgate");
+    eus = new Cluster("eus", "hostgate");
+    weu.routes = [dnsRoute("shop", { uid: "uid-shop-weu" })];
+    eus.routes = [dnsRoute("shop", { uid: "uid-shop-eus" })];
+    await settle(weu, eus);
+    resync();
+    await settle(weu, eus);
+    const both = ["A shop.example.com [aks01-eus us-east-1]", "A shop.example.com [aks01-weu eu-west-1]"];
+    assert.deepEqual(
+      zone().filter((r) => r.startsWith("A ")),
+      both,
+    );
+    const before = changes();
+    resync();
+    await settle(weu, eus);
+    assert.equal(changes(), before, "neither cluster deletes the other's set after reading it");
+    weu.routes = [dnsRoute("shop", { uid: "uid-shop-weu", deleting: true })];
+    resync();
+    await settle(weu, eus);
+    assert.deepEqual(zone(), ["A shop.example.com [aks01-eus us-east-1]", "TXT a-shop.example.com [aks01-eus us-east-1] hostgate"]);
+    const released = weu.outcomes.lookup("team-a/shop");
+    assert.equal(released.known ? released.outcome?.kind : undefined, "released", "the other cluster's TXT (same owner id) does not keep it releasing");
     assert.equal(eus.condition(), "True RecordsReady");
   });
 

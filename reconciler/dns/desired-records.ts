@@ -48,6 +48,7 @@ import type { Publication } from "./region-placement.ts";
 import { placementField, publicationFor, resolvePlacement } from "./region-placement.ts";
 import { registryNameTooLong } from "./registry-name-length.ts";
 import { RESERVED_NAME_REASON, reservedName } from "./reserved-name.ts";
+import type { LatencyIdentity } from "./plan-dns.ts";
 import type { DnsRecord } from "./route53-port.ts";
 
 export const DNS_REFUSAL = {
@@ -273,7 +274,7 @@ function published(records: DnsRecord[], publication: Publication, config: Platf
             "and no record is written until then",
         };
       }
-      const latency = { setIdentifier: config.cluster!.name, region: region.route53Region };
+      const latency = { setIdentifier: config.cluster!.name, region: region.route53Region } satisfies LatencyIdentity;
       return { records: records.map((r) => ({ ...r, ...latency })), regions: [region.name] };
     }
     case "every-region":
@@ -281,6 +282,18 @@ function published(records: DnsRecord[], publication: Publication, config: Platf
     default:
       return { records, regions: [] };
   }
+}
+
+/**
+ * This cluster's latency identity (its cluster name and its region's
+ * route53Region: what its Active records carry), or undefined on a
+ * single-region platform; the planner owns a latency set only under it (plan-dns.ts ownsEntry).
+ */
+export function latencyIdentity(config: PlatformConfig): LatencyIdentity | undefined {
+  const { cluster } = config;
+  if (cluster === undefined || config.regions.length === 0) return undefined;
+  const aws = config.regions.find((r) => r.name === cluster.region)?.route53Region;
+  return aws === undefined ? undefined : { setIdentifier: cluster.name, region: aws };
 }
 
 function zoneFor(route: DomainRoute, domain: DomainConfig): { zoneId: string; refusal?: string } {

@@ -568,3 +568,43 @@ describe("what the plan writes", () => {
     assert.deepEqual([...ownedResources(records, zone, OWNER_ID)].sort(), [BLOG, SHOP]);
   });
 });
+
+describe("latency sets under this cluster's owner id but another cluster's set identifier (two clusters given one dns.ownerId)", () => {
+  /** Cluster B's set and TXT, its TXT naming THIS cluster's owner id. */
+  const sharedB = [latencyAlias("shop.example.com", CLUSTER_B), { ...latencyTxt("a-shop.example.com", CLUSTER_B, SHOP), values: [ours()] }];
+  const latencyA = { setIdentifier: CLUSTER_A.name, region: CLUSTER_A.region };
+  const planAsA = (desired: readonly DesiredRecord[], current: readonly DnsRecord[]) =>
+    planZone({ zone, ownerId: OWNER_ID, desired, current, deletable: everything, latency: latencyA });
+
+  test("are never deleted as no longer wanted, nor counted as this cluster's", () => {
+    assert.deepEqual(shown(planAsA([], sharedB)), []);
+    assert.deepEqual([...ownedResources(sharedB, zone, OWNER_ID, latencyA)], []);
+  });
+
+  test("sit beside this cluster's own latency set, which is created and kept", () => {
+    assert.deepEqual(shown(planAsA([want(latencyAlias("shop.example.com", CLUSTER_A))], sharedB)), [
+      `shop.example.com: CREATE A shop.example.com/${CLUSTER_A.name}, CREATE TXT a-shop.example.com/${CLUSTER_A.name}`,
+    ]);
+  });
+
+  test("block a RegionBound simple record with a message naming the shared owner id and how to fix it", () => {
+    const p = planAsA([want(aliasRecord("shop.example.com"))], sharedB);
+    assert.deepEqual(shown(p), []);
+    assert.match(
+      p.conflicts.get(SHOP)?.[0] ?? "",
+      new RegExp(
+        `under set identifier ${CLUSTER_B.name}, another cluster's \\(this cluster's is ${CLUSTER_A.name}\\); ` +
+          "two clusters share this owner id, so give each cluster its own dns\\.ownerId",
+      ),
+    );
+  });
+
+  test("a set of this cluster's own region under an older set identifier (a renamed cluster) is still its own and replaced", () => {
+    const renamed = { ...CLUSTER_A, name: "aks00-weu" };
+    const old = [latencyAlias("shop.example.com", renamed), latencyTxt("a-shop.example.com", renamed, SHOP)];
+    assert.deepEqual(shown(planAsA([want(latencyAlias("shop.example.com", CLUSTER_A))], old)), [
+      "shop.example.com: DELETE A shop.example.com/aks00-weu, DELETE TXT a-shop.example.com/aks00-weu, " +
+        `CREATE A shop.example.com/${CLUSTER_A.name}, CREATE TXT a-shop.example.com/${CLUSTER_A.name}`,
+    ]);
+  });
+});

@@ -9,7 +9,11 @@
 // its cluster name, and the region's route53Region: Active mode across
 // regions); hostgate owns a latency record set only through a registry TXT
 // with the same set identifier naming its owner id, so two clusters (two
-// owner ids) share a zone, each touching only its own set identifier.
+// owner ids) share a zone, each touching only its own set identifier. With
+// this cluster's latency identity given (`latency`), a latency set is its own
+// only under its set identifier (or, a renamed cluster's old set, in its own
+// region) even when the TXT names its owner id: two clusters given one
+// dns.ownerId by mistake must not delete each other's sets on every pass.
 //
 // Rules, in the order they are applied:
 //   1. a name is held by one resource: when several want it, the one the
@@ -59,7 +63,7 @@ import type { DnsRecord, RecordChange } from "./route53-port.ts";
 import type { Clash } from "./record-clash.ts";
 import { clash, describeSet } from "./record-clash.ts";
 import { portWritable, recordSetKey, sameRecord } from "./route53/record-sets.ts";
-import type { RegistryLabels } from "./txt-registry.ts";
+import type { RegistryEntry } from "./txt-registry.ts";
 import { registryName, registryRecord, ZoneRegistry } from "./txt-registry.ts";
 
 export interface ZonePlanInput {
@@ -71,6 +75,28 @@ export interface ZonePlanInput {
   readonly current: readonly DnsRecord[];
   /** Whether hostgate's records of `resource` that nothing wants may be deleted (false for requested records until the requests are known). */
   readonly deletable: (resource: string) => boolean;
+  /** This cluster's latency records' set identifier and region (latencyIdentity); absent on a single-region platform. */
+  readonly latency?: LatencyIdentity;
+}
+
+/** What this cluster's latency records carry: its cluster name as set identifier and its region's route53Region. */
+export interface LatencyIdentity {
+  readonly setIdentifier: string;
+  readonly region: string;
+}
+
+/**
+ * Whether what `entry` speaks for is hostgate's (this cluster's): its TXT
+ * names `ownerId` and, for a latency record set when this cluster's latency
+ * identity is known, it carries this cluster's set identifier or answers for
+ * this cluster's region (the set of a cluster renamed since, which its new set
+ * replaces). Another set identifier for another region is another cluster's
+ * whatever owner id its TXT names.
+ */
+export function ownsEntry(entry: Pick<RegistryEntry, "labels" | "setIdentifier" | "txt">, ownerId: string, latency?: LatencyIdentity): boolean {
+  if (entry.labels.owner !== ownerId) return false;
+  if (entry.setIdentifier === undefined || latency === undefined) return true;
+  return entry.setIdentifier === latency.setIdentifier || entry.txt.region === latency.region;
 }
 
 /** A change group with the resources whose records it changes. */
@@ -135,10 +161,10 @@ export function planZone(input: ZonePlanInput): ZonePlan {
   return { zoneId: input.zone.zoneId, groups, conflicts: sortedConflicts };
 }
 
-/** Resources that own a record (or an orphaned registry TXT) in the zone under `ownerId`. */
-export function ownedResources(current: readonly DnsRecord[], zone: ManagedZone, ownerId: string): Set<string> {
+/** Resources that own a record (or an orphaned registry TXT) in the zone under `ownerId` (and this cluster's latency identity: ownsEntry). */
+export function ownedResources(current: readonly DnsRecord[], zone: ManagedZone, ownerId: string, latency?: LatencyIdentity): Set<string> {
   const owned = new Set<string>();
-  for (const entry of new ZoneRegistry(current, zone.apex).entries()) if (entry.labels.owner === ownerId) owned.add(entry.labels.resource ?? "");
+  for (const entry of new ZoneRegistry(current, zone.apex).entries()) if (ownsEntry(entry, ownerId, latency)) owned.add(entry.labels.resource ?? "");
   return owned;
 }
 
@@ -174,14 +200,14 @@ class ZoneView {
     return new Set(
       this.#registry
         .entriesFor(name)
-        .filter((e) => this.#ours(e.labels))
+        .filter((e) => this.#ours(e))
         .map((e) => e.labels.resource ?? ""),
     );
   }
 
   /** Names that hostgate's registry speaks for: where its records (or orphaned TXTs) may need deleting. */
   ownedNames(): string[] {
-    return [...this.#registry.entries()].filter((e) => this.#ours(e.labels)).map((e) => e.name);
+    return [...this.#registry.entries()].filter((e) => this.#ours(e)).map((e) => e.name);
   }
 
   /** Why `d` cannot be written (empty when it can): what holds its record set or clashes with it (record-clash.ts), and the same for its registry TXT. */
@@ -228,7 +254,7 @@ class ZoneView {
     for (const record of this.at(name)) {
       if (!WRITTEN_TYPES.has(record.type) || !portWritable(record) || keptKeys.has(recordSetKey(record))) continue;
       const entry = this.#registry.ownerOf(record);
-      if (entry === undefined || !this.#ours(entry.labels)) continue;
+      if (entry === undefined || !this.#ours(entry)) continue;
       const resource = entry.labels.resource ?? "";
       if (refused.has(resource)) continue;
       // In the way of a kept record (a type switch, an Active<->RegionBound switch), or simply no longer wanted.
@@ -252,7 +278,7 @@ class ZoneView {
     const staying = this.at(name).filter((r) => WRITTEN_TYPES.has(r.type) && !gone.has(r) && !keptKeys.has(recordSetKey(r)));
     for (const entry of this.#registry.entriesFor(name)) {
       // A TXT also holding other values (an SPF record beside an old-format registry value) is never deleted whole.
-      if (!this.#ours(entry.labels) || !entry.pure || !portWritable(entry.txt) || keptTxtKeys.has(recordSetKey(entry.txt))) continue;
+      if (!this.#ours(entry) || !entry.pure || !portWritable(entry.txt) || keptTxtKeys.has(recordSetKey(entry.txt))) continue;
       if (staying.some((r) => this.#registry.ownerOf(r) === entry)) continue;
       const resource = entry.labels.resource ?? "";
       if (refused.has(resource) || !(this.#input.deletable(resource) || keptResources.has(resource))) continue;
@@ -281,8 +307,8 @@ class ZoneView {
   #txtBesideCname(record: DnsRecord, d: DesiredRecord): string | undefined {
     const entry = this.#registry.entryAt(record.name, record.setIdentifier);
     const oldFormatHere = entry !== undefined && entry.name === d.record.name && entry.type === undefined;
-    if (oldFormatHere && entry.pure && portWritable(record) && this.#takeable(entry.labels, d.resource)) return undefined;
-    return `${describeSet(record)} exists, which a CNAME cannot sit beside, and hostgate does not own it (${this.#ownerText(entry?.labels)})`;
+    if (oldFormatHere && entry.pure && portWritable(record) && this.#takeable(entry, d.resource)) return undefined;
+    return `${describeSet(record)} exists, which a CNAME cannot sit beside, and hostgate does not own it (${this.#ownerText(entry)})`;
   }
 
   /** A record (not a TXT) at the wanted record's name that clashes with it: fine only when hostgate's and takeable (it is replaced in the same group). */
@@ -290,26 +316,26 @@ class ZoneView {
     if (!portWritable(record)) return `${describe(record)} is a routing-policy record (set identifier ${record.setIdentifier}), which hostgate never changes`;
     if (!WRITTEN_TYPES.has(record.type))
       return `${describe(record)} exists, which a CNAME cannot sit beside, and hostgate never changes a ${record.type} record`;
-    const labels = this.#registry.ownerOf(record)?.labels;
-    if (this.#takeable(labels, d.resource)) return undefined;
-    const owner = this.#ownerText(labels);
+    const entry = this.#registry.ownerOf(record);
+    if (this.#takeable(entry, d.resource)) return undefined;
+    const owner = this.#ownerText(entry);
     switch (kind) {
       case "simpleBesideSet":
         return (
           `${describe(record)} has a latency record with set identifier ${record.setIdentifier} (region ${record.region}; ${owner}), ` +
-          `and Route53 allows no simple record beside latency records: ${this.#resolution(labels, "it goes when that cluster stops publishing it")}`
+          `and Route53 allows no simple record beside latency records: ${this.#resolution(entry, "it goes when that cluster stops publishing it")}`
         );
       case "setBesideSimple":
         return `${describe(record)} is a simple record (${owner}), and Route53 allows no latency record beside it; hostgate never overwrites it`;
       case "sameRegion":
         return (
           `${describeSet(record)} already answers for region ${record.region} (${owner}), and Route53 allows one latency record per region: ` +
-          this.#resolution(labels, "it goes when that cluster stops publishing it")
+          this.#resolution(entry, "it goes when that cluster stops publishing it")
         );
       default: {
         // A record set of its own set identifier held by another owner: two clusters publish under one cluster name.
         const shared =
-          record.setIdentifier !== undefined && labels !== undefined && !this.#ours(labels)
+          record.setIdentifier !== undefined && entry !== undefined && !this.#ours(entry)
             ? `; a set identifier is one cluster's: give each cluster its own cluster name`
             : "";
         return `${describeSet(record)} exists and hostgate does not own it (${owner}); hostgate never overwrites it${shared}`;
@@ -326,37 +352,43 @@ class ZoneView {
     if (entry === undefined || !entry.pure) {
       return `the registry name ${name} of ${describe(d.record)} holds a TXT record${setText(record)} with values that are not registry values`;
     }
-    if (this.#takeable(entry.labels, d.resource)) return undefined;
+    if (this.#takeable(entry, d.resource)) return undefined;
     if (kind === "same")
-      return `the registry record ${name}${setText(record)} says ${describeSet(d.record)} is not hostgate's to write (${this.#ownerText(entry.labels)})`;
+      return `the registry record ${name}${setText(record)} says ${describeSet(d.record)} is not hostgate's to write (${this.#ownerText(entry)})`;
     return (
-      `the registry record ${name}${setText(record)}, ${this.#ownerText(entry.labels)}, leaves no room beside it for the registry record of ${describeSet(d.record)}: ` +
-      this.#resolution(entry.labels, "it goes when that cluster stops publishing it")
+      `the registry record ${name}${setText(record)}, ${this.#ownerText(entry)}, leaves no room beside it for the registry record of ${describeSet(d.record)}: ` +
+      this.#resolution(entry, "it goes when that cluster stops publishing it")
     );
   }
 
-  #ours(labels: RegistryLabels): boolean {
-    return labels.owner === this.#input.ownerId;
+  #ours(entry: RegistryEntry): boolean {
+    return ownsEntry(entry, this.#input.ownerId, this.#input.latency);
   }
 
   /** hostgate may write over a record its registry gives to `resource`, or to a resource of its own that may give it up. */
-  #takeable(labels: RegistryLabels | undefined, resource: string): boolean {
-    if (labels === undefined || !this.#ours(labels)) return false;
-    const holder = labels.resource ?? "";
+  #takeable(entry: RegistryEntry | undefined, resource: string): boolean {
+    if (entry === undefined || !this.#ours(entry)) return false;
+    const holder = entry.labels.resource ?? "";
     return holder === resource || this.#input.deletable(holder);
   }
 
-  #ownerText(labels: RegistryLabels | undefined): string {
-    if (labels === undefined) return "no TXT registry record names an owner";
+  #ownerText(entry: RegistryEntry | undefined): string {
+    if (entry === undefined) return "no TXT registry record names an owner";
+    const { labels } = entry;
     const resource = labels.resource === undefined ? "" : ` for ${labels.resource}`;
-    if (!this.#ours(labels)) return `owned by ${labels.owner ?? "an unnamed owner"}${resource}`;
+    if (labels.owner === this.#input.ownerId && !this.#ours(entry))
+      return (
+        `owned by ${labels.owner}${resource} under set identifier ${entry.setIdentifier}, another cluster's (this cluster's is ${this.#input.latency?.setIdentifier}); ` +
+        "two clusters share this owner id, so give each cluster its own dns.ownerId"
+      );
+    if (!this.#ours(entry)) return `owned by ${labels.owner ?? "an unnamed owner"}${resource}`;
     return `hostgate holds it${resource}, which may not give it up yet`;
   }
 
   /** How a clash with a record set resolves: `another` when another owner holds it; hostgate's own goes when its resource gives it up; nobody's stays. */
-  #resolution(labels: RegistryLabels | undefined, another: string): string {
-    if (labels === undefined) return "hostgate never deletes a record nobody owns";
-    return this.#ours(labels) ? "it goes when its resource gives it up" : another;
+  #resolution(entry: RegistryEntry | undefined, another: string): string {
+    if (entry === undefined) return "hostgate never deletes a record nobody owns";
+    return this.#ours(entry) ? "it goes when its resource gives it up" : another;
   }
 }
 

@@ -31,7 +31,7 @@ import { DOMAIN_CLAIMS, DOMAIN_ROUTES, REGION_POLICIES, SERVICES } from "../reso
 import type { Outcomes } from "../status/outcomes.ts";
 import { batchChanges } from "./batch-changes.ts";
 import type { DesiredDns, ManagedZone } from "./desired-records.ts";
-import { desiredDns } from "./desired-records.ts";
+import { desiredDns, latencyIdentity } from "./desired-records.ts";
 import type { DnsOutcome } from "./dns-outcomes.ts";
 import { routeOutcomes } from "./dns-outcomes.ts";
 import type { DnsState } from "./dns-state.ts";
@@ -113,7 +113,8 @@ export async function reconcileDns(deps: DnsReconcilerDeps, state: DnsState): Pr
     }
   }
   const owned = new Set<string>();
-  for (const zone of desired.zones) for (const resource of ownedResources(state.known(zone.zoneId) ?? [], zone, ownerId)) owned.add(resource);
+  const latency = latencyIdentity(config);
+  for (const zone of desired.zones) for (const resource of ownedResources(state.known(zone.zoneId) ?? [], zone, ownerId, latency)) owned.add(resource);
   const findings = {
     unavailable: pass.unavailable,
     conflicts: pass.conflicts,
@@ -139,9 +140,11 @@ async function reconcileZone(deps: DnsReconcilerDeps, state: DnsState, input: Zo
   }
   // A gateway's record stays while its Service has no address, and so does an earlier Service's at that hostname (gateway-records.ts).
   const held = heldForWaitingGateways(desired.gateways, current, zone.apex, ownerId);
+  const latency = latencyIdentity(deps.config);
   const plan = planZone({
     zone,
     ownerId,
+    ...(latency === undefined ? {} : { latency }),
     desired: desired.records.filter((d) => d.zoneId === zoneId),
     current,
     // Requested records are deleted only once the requests are known in this term (RecordRequests.current()).

@@ -44,7 +44,8 @@ interface Pass {
 async function pass(route53: FakeRoute53, dns: ClusterDns): Promise<Pass> {
   const before = route53.counts.changeRecords;
   const current = await route53.listRecords(ZONE);
-  const plan = planZone({ zone, ownerId: dns.cluster.ownerId, desired: dns.desired, current, deletable: () => true });
+  const latency = { setIdentifier: dns.cluster.name, region: dns.cluster.region };
+  const plan = planZone({ zone, ownerId: dns.cluster.ownerId, desired: dns.desired, current, deletable: () => true, latency });
   const result = await sendZoneChanges(route53, ZONE, batchChanges(plan.groups));
   return {
     conflicts: plan.conflicts,
@@ -229,6 +230,27 @@ describe("two clusters sharing a zone never touch each other's records", () => {
     assert.deepEqual(
       route53.calls.at(-1)?.changes?.map((c) => `${c.action} ${c.record.type} ${c.record.name} ${c.record.values?.join(",")}`),
       ["DELETE A gw-weu.example.com 192.0.2.10", "CREATE A gw-weu.example.com 192.0.2.99"],
+    );
+  });
+
+  test("two clusters given one owner id (a shared dns.ownerId) still touch only their own set identifiers: both sets stand, nothing churns", async () => {
+    const { route53 } = world();
+    const shared = { ...CLUSTER_B, ownerId: CLUSTER_A.ownerId };
+    const a = { cluster: CLUSTER_A, desired: [active("shop.example.com", CLUSTER_A, SHOP)] };
+    const b = { cluster: shared, desired: [active("shop.example.com", shared, SHOP)] };
+    await settle(route53, a, b);
+    assert.deepEqual(shown(route53), [
+      "A shop.example.com aks01-use@us-east-1",
+      "A shop.example.com aks01-weu@eu-west-1",
+      `TXT a-shop.example.com aks01-use@us-east-1 ${CLUSTER_A.ownerId}`,
+      `TXT a-shop.example.com aks01-weu@eu-west-1 ${CLUSTER_A.ownerId}`,
+    ]);
+    b.desired = [];
+    await settle(route53, a, b);
+    assert.deepEqual(
+      shown(route53),
+      ["A shop.example.com aks01-weu@eu-west-1", `TXT a-shop.example.com aks01-weu@eu-west-1 ${CLUSTER_A.ownerId}`],
+      "deleting the route in one cluster removes that cluster's set only",
     );
   });
 
