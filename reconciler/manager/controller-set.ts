@@ -154,8 +154,13 @@ export class ControllerSet {
     const certificates = () => this.certificates?.queue.addAfter(CERTIFICATES_KEY, edgeDebounceMs);
     const gatewayEndpoints = () => this.gatewayEndpoints?.queue.addAfter(GATEWAY_ENDPOINTS_KEY, edgeDebounceMs);
     // The Services two-step load balancer entries publish: their address is a gateway record.
-    const gatewayServices = new Set(twoStepLoadBalancers(config).map((lb) => `${lb.service.namespace}/${lb.service.name}`));
-    const isGatewayService = (object: KubeObject) => gatewayServices.has(`${object.metadata?.namespace}/${object.metadata?.name}`);
+    // `namespace/name` of each gateway Service -> the load balancer entries publishing it.
+    const gatewayServices = new Map<string, string[]>();
+    for (const lb of twoStepLoadBalancers(config)) {
+      const key = `${lb.service.namespace}/${lb.service.name}`;
+      gatewayServices.set(key, [...(gatewayServices.get(key) ?? []), lb.name]);
+    }
+    const gatewayLoadBalancersOf = (object: KubeObject) => gatewayServices.get(`${object.metadata?.namespace}/${object.metadata?.name}`);
     // What DNS and certificates decide depends on every route and claim.
     const edge = () => {
       dns();
@@ -210,11 +215,15 @@ export class ControllerSet {
       }, sweep),
       appIdTable: eachEvent(appIdTable),
       // A backend Service that becomes (or stops being) an ExternalName; a gateway Service whose address changed.
+      // With external-dns the routes on its load balancers read the gateway's state (why it has no record yet) from the
+      // Service itself, so they look again too; with Route53 they read the DNS pass's outcome, which dns() brings.
       services: eachEvent((object) => {
         index.serviceRouteRefs(object).forEach(route);
-        if (!isGatewayService(object)) return;
+        const loadBalancers = gatewayLoadBalancersOf(object);
+        if (loadBalancers === undefined) return;
         dns();
         gatewayEndpoints();
+        if (this.gatewayEndpoints !== undefined) for (const lb of loadBalancers) index.loadBalancerRouteRefs(lb).forEach(route);
       }),
       // A namespace's RegionPolicy decides where its routes' names are published: DNS plans again and its routes render again.
       regionPolicies: eachEvent((object) => {

@@ -12,6 +12,7 @@ import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { KubeApi } from "../../core/kube/object-api.ts";
 import type { WatchCallbacks } from "../../core/kube/list-watch-client.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
+import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { regionalObjectName } from "../domainroute/render/names.ts";
 import { DNS_ENDPOINT_RESOURCE } from "../domainroute/render/produced-resources.ts";
@@ -41,10 +42,10 @@ const running: ReconcilerManager[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((m) => m.stop()));
 });
-function start(api: KubeApi): void {
+function start(api: KubeApi, platform: PlatformConfig = config): void {
   const manager = new ReconcilerManager({
     api,
-    config,
+    config: platform,
     logger: silentLogger,
     appIdTableDebounceMs: 10,
     sweepDebounceMs: 10,
@@ -147,6 +148,30 @@ describe("the reconciler across regions with external-dns", () => {
       return reason !== undefined && reason !== "GatewayAddressPending";
     });
     assert.equal(reason, "WaitingForExternalDns", "external-dns does not run here, so it has read nothing yet");
+  });
+
+  test("a route waiting for its gateway record says why as the gateway Service changes, without waiting for a resync", async () => {
+    const api = new FakeKubeApi();
+    await api.create(DOMAIN_ROUTES, route);
+    start(api);
+    const message = async () => {
+      const stored = await api.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
+      const conditions = (stored?.status as { conditions?: { type: string; reason: string; message: string }[] } | undefined)?.conditions ?? [];
+      const dns = conditions.find((c) => c.type === "DNSReady");
+      return dns === undefined ? undefined : `${dns.reason}: ${dns.message}`;
+    };
+    let said: string | undefined;
+    const saying = (pattern: RegExp) => () => {
+      void message().then((m) => (said = m));
+      return said !== undefined && pattern.test(said);
+    };
+    await eventually("the route says the gateway Service does not exist", saying(/^GatewayAddressPending: .*istio-ingressgateway-public.* does not exist/));
+    // The Service appears without an address yet: nothing is written for the gateway, only the reason changes.
+    await api.create(SERVICES, gatewayService());
+    await eventually(
+      "the route says the gateway Service has no address yet",
+      saying(/^GatewayAddressPending: .*no address in status\.loadBalancer\.ingress yet/),
+    );
   });
 
   test("a route kept from its regional DNSEndpoint's name by another route's leftover takes the name as soon as the leftover is deleted", async () => {
