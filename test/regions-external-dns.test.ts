@@ -140,6 +140,26 @@ describe("a route's DNSEndpoints across regions (cluster aks01-weu in weu)", () 
     assert.deepEqual(regionsOf(w), ["weu"]);
   });
 
+  it("a converged route writes nothing more, in every placement (steady cluster: no object or status write)", async () => {
+    for (const [mode, source] of [
+      ["Active", undefined],
+      ["RegionBound", "weu"],
+      ["RegionBound", "neu"],
+      ["RegionBound", "eus"],
+    ] as const) {
+      const w = await converged(clusterConfig("aks01-weu", "weu"));
+      await setPolicy(w, mode, source);
+      await w.reconcile("shop");
+      externalDnsReadsAll(w);
+      await w.reconcile("shop");
+      await w.reconcile("shop");
+      w.api.takeWrites();
+      await w.reconcile("shop");
+      await w.reconcile("shop");
+      assert.deepEqual(w.api.takeWrites(), [], `${mode} ${source ?? ""}: ${w.condition("shop", "DNSReady")}`);
+    }
+  });
+
   it("a deleted route takes every region's endpoint with it", async () => {
     const w = await converged(clusterConfig("aks01-weu", "weu"));
     await setPolicy(w, "RegionBound", "weu");
