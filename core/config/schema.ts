@@ -84,7 +84,7 @@ const loadBalancer = (visibility: string, example: string, gatewayExample: strin
       additionalProperties: false,
       required: ["namespace", "name"],
       description:
-        "Two-step entries: the gateway's Service (type LoadBalancer), e.g. `{namespace: istio-system, name: istio-ingressgateway}`. hostgate reads its `status.loadBalancer.ingress` and publishes it at `gatewayHostname`.",
+        "Two-step entries: the gateway's Service (type LoadBalancer), e.g. `{namespace: istio-system, name: istio-ingressgateway}`. hostgate reads its `status.loadBalancer.ingress` and publishes it at `gatewayHostname`. Not with certificates in ACM, which live on an ALB's listener (a Service gets an NLB): use cert-manager.",
       properties: {
         namespace: { type: "string", pattern: NAMESPACE_PATTERN, description: "Namespace of the Service, e.g. `istio-system`." },
         name: { type: "string", pattern: SERVICE_NAME_PATTERN, description: "Name of the Service, e.g. `istio-ingressgateway`." },
@@ -105,7 +105,7 @@ const loadBalancer = (visibility: string, example: string, gatewayExample: strin
       type: "string",
       pattern: LISTENER_ARN_PATTERN,
       description:
-        "ARN of the load balancer's HTTPS listener that route certificates are attached to (`aws elbv2 describe-listeners`, e.g. `arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/public-1/50dc6c495c0c9188/f2f7dc8efc522ab2`). Required when certificates go to ACM (`certificates.provider: acm`, or cert-manager with `importToAcm`).",
+        "ARN of the load balancer's HTTPS listener that route certificates are attached to (`aws elbv2 describe-listeners`, e.g. `arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/public-1/50dc6c495c0c9188/f2f7dc8efc522ab2`). Required on fixed entries when certificates go to ACM (`certificates.provider: acm`, or cert-manager with `importToAcm`).",
     },
   };
   return {
@@ -337,7 +337,7 @@ export const platformConfigSchema = {
           description: "Settings for `provider: external-dns`.",
           properties: {
             labels: labelMap(
-              "Labels put on every DNSEndpoint hostgate writes, so the external-dns instance meant for them selects them (its `--label-filter`). Default none.",
+              "Labels put on every DNSEndpoint hostgate writes, so the external-dns instance meant for them selects them (its `--label-filter`). Default none. Keys under `hostgate.dev/` and `app.kubernetes.io/managed-by` are hostgate's own labels, not allowed here.",
             ),
           },
         },
@@ -442,7 +442,7 @@ export const platformConfigSchema = {
             description: "The region's name: a DNS label (lowercase letters, digits, `-`, 63 at most), unique in the list, e.g. `weu`.",
           },
           dnsControllerLabels: labelMap(
-            "With `dns.provider: external-dns` (required then, at least one label): the labels a DNSEndpoint needs for this region's external-dns instance to process it (its `--label-filter`), e.g. `{router.io/region: weu}`. No two regions may have the same labels.",
+            "With `dns.provider: external-dns` (required then, at least one label): the labels a DNSEndpoint needs for this region's external-dns instance to process it (its `--label-filter`), e.g. `{router.io/region: weu}`. No two regions may have the same labels, and keys under `hostgate.dev/` and `app.kubernetes.io/managed-by` are hostgate's own labels, not allowed here.",
           ),
           route53Region: {
             type: "string",
