@@ -175,6 +175,21 @@ describe("two clusters' DNS controllers sharing one Route53 zone", () => {
     assert.equal(eus.condition(), "True RecordsReady");
   });
 
+  test("a tenant of another namespace in the other region cannot join a latency name published for a team: refused, naming the team, nothing written", async () => {
+    eus.routes = [dnsRoute("shop", { uid: "uid-shop-eus", namespace: "team-b" })];
+    await settle(weu);
+    await settle(eus);
+    assert.deepEqual(zone(), ["A shop.example.com [aks01-weu eu-west-1]", "TXT a-shop.example.com [aks01-weu eu-west-1] aks01-weu"]);
+    const refused = eus.outcomes.lookup("team-b/shop");
+    const outcome = refused.known ? refused.outcome : undefined;
+    assert.equal(outcome?.kind === "refused" ? outcome.reason : outcome?.kind, "RecordOwnedElsewhere");
+    assert.match(
+      outcome?.kind === "refused" ? outcome.message : "",
+      /this cluster joins it only for a DomainRoute in namespace team-a \(this is domainroute\/team-b\/shop\)/,
+    );
+    assert.equal(weu.condition(), "True RecordsReady");
+  });
+
   test("RegionBound from the start: the source cluster holds one simple record for every region, the other publishes nothing and says who does", async () => {
     weu.policies = [regionPolicy("team-a", "RegionBound", "weu")];
     eus.policies = [regionPolicy("team-a", "RegionBound", "weu")];

@@ -332,6 +332,43 @@ const latencyCases: Case[] = [
     changes: [`shop.example.com: CREATE A shop.example.com/${A}, CREATE TXT a-shop.example.com/${A}`],
   },
   {
+    name: "an Active route of another namespace's DomainRoute joins no latency name: a tenant cannot take another region's share of a name published elsewhere",
+    desired: [want(latencyAlias("shop.example.com", CLUSTER_A), "domainroute/team-b/shop")],
+    current: theirsLatency("shop.example.com"),
+    changes: [],
+    conflicts: {
+      "domainroute/team-b/shop": new RegExp(
+        `^A shop\\.example\\.com \\(set identifier ${B}\\) answers for region us-east-1 \\(owned by hostgate-use for ${SHOP}\\), and a latency name serves one ` +
+          "workload in every region: this cluster joins it only for a DomainRoute in namespace team-a \\(this is domainroute/team-b/shop\\); " +
+          "route another name, or publish it from namespace team-a$",
+      ),
+    },
+  },
+  {
+    name: "an Active route joins a latency name another cluster publishes for a DomainRoute of the same namespace, whatever the route's name",
+    desired: [want(latencyAlias("shop.example.com", CLUSTER_A), "domainroute/team-a/shop-weu")],
+    current: theirsLatency("shop.example.com"),
+    changes: [`shop.example.com: CREATE A shop.example.com/${A}, CREATE TXT a-shop.example.com/${A}`],
+  },
+  {
+    name: "an Active route joins no latency name that external-dns publishes for another workload",
+    desired: [want(latencyAlias("shop.example.com", CLUSTER_A))],
+    current: [latencyAlias("shop.example.com", CLUSTER_B), { ...latencyTxt("a-shop.example.com", CLUSTER_B, SHOP), values: [theirs] }],
+    changes: [],
+    conflicts: {
+      [SHOP]: new RegExp(
+        "answers for region us-east-1 \\(owned by external-dns-prod for ingress/web/shop\\), and a latency name serves one workload in every region: " +
+          `it is no DomainRoute's, so this cluster does not join it \\(this is ${SHOP}\\); route another name$`,
+      ),
+    },
+  },
+  {
+    name: "an Active route joins a latency set no registry record speaks for (a platform team's own), as before",
+    desired: [want(latencyAlias("shop.example.com", CLUSTER_A))],
+    current: [latencyAlias("shop.example.com", CLUSTER_B)],
+    changes: [`shop.example.com: CREATE A shop.example.com/${A}, CREATE TXT a-shop.example.com/${A}`],
+  },
+  {
     name: "an Active route whose latency set is in place beside another cluster's plans nothing",
     desired: [want(latencyAlias("shop.example.com", CLUSTER_A))],
     current: [...oursLatency("shop.example.com"), ...theirsLatency("shop.example.com")],

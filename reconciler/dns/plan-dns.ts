@@ -32,7 +32,10 @@
 //      policy: never touched), or beside a wanted CNAME a record of a type
 //      hostgate never deletes (an MX, say). Another cluster's latency set
 //      never blocks this cluster's latency set of another region, but blocks a
-//      simple (RegionBound) record until that cluster deletes it;
+//      simple (RegionBound) record until that cluster deletes it; a latency
+//      set whose registry TXT names another workload than a DomainRoute of
+//      the same namespace blocks joining its name (a tenant must not take
+//      another team's name in its own region);
 //      a CNAME is also refused where another placed record's registry TXT goes;
 //   3. hostgate's records no longer wanted (route gone, deleting, unclaimed,
 //      refused, load balancer or record type changed) or in the way of a
@@ -224,7 +227,11 @@ class ZoneView {
     const reported = new Set<string>();
     for (const record of this.at(d.record.name)) {
       const kind = clash(record, d.record);
-      if (kind === undefined) continue;
+      if (kind === undefined) {
+        const joined = this.#otherWorkload(record, d);
+        if (joined !== undefined) problems.push(joined);
+        continue;
+      }
       const problem = record.type === "TXT" ? this.#txtBesideCname(record, d) : this.#recordProblem(record, kind, d);
       if (problem === undefined) continue;
       problems.push(problem);
@@ -343,6 +350,33 @@ class ZoneView {
     }
   }
 
+  /**
+   * Another cluster's latency set at the name of a wanted latency record, when
+   * its registry TXT names a workload other than a DomainRoute of the wanted
+   * one's namespace: joining it would give this route that name's traffic in
+   * this cluster's region, so a tenant could take a name another team
+   * publishes in other regions (DomainClaims are per cluster). The same
+   * namespace in every cluster (namespace sameness) is the same workload; a
+   * set no registry record speaks for is a platform team's, and may be joined.
+   */
+  #otherWorkload(record: DnsRecord, d: DesiredRecord): string | undefined {
+    if (d.record.setIdentifier === undefined || record.setIdentifier === undefined || record.region === undefined || !WRITTEN_TYPES.has(record.type)) {
+      return undefined;
+    }
+    const entry = this.#registry.ownerOf(record);
+    if (entry === undefined || this.#ours(entry)) return undefined;
+    const namespace = routeNamespace(d.resource);
+    if (namespace === undefined || routeNamespace(entry.labels.resource ?? "") === namespace) return undefined;
+    const theirs = routeNamespace(entry.labels.resource ?? "");
+    const only =
+      theirs === undefined ? "it is no DomainRoute's, so this cluster does not join it" : `this cluster joins it only for a DomainRoute in namespace ${theirs}`;
+    const fix = theirs === undefined ? "route another name" : `route another name, or publish it from namespace ${theirs}`;
+    return (
+      `${describeSet(record)} answers for region ${record.region} (${this.#ownerText(entry)}), and a latency name serves one workload in every region: ` +
+      `${only} (this is ${d.resource}); ${fix}`
+    );
+  }
+
   /** A TXT at the wanted record's registry name that clashes with its registry TXT. */
   #registryProblem(record: DnsRecord, kind: Clash, d: DesiredRecord): string | undefined {
     const name = record.name;
@@ -394,6 +428,12 @@ class ZoneView {
 
 /** The types hostgate writes (besides its registry TXTs): the only ones it ever deletes as no longer wanted. */
 const WRITTEN_TYPES: ReadonlySet<string> = new Set(["A", "AAAA", "CNAME"]);
+
+/** The namespace of a DomainRoute's registry resource (`domainroute/<namespace>/<name>`); undefined for any other resource. */
+function routeNamespace(resource: string): string | undefined {
+  const parts = resource.split("/");
+  return parts.length === 3 && parts[0] === "domainroute" ? parts[1] : undefined;
+}
 
 /** A resource's records at one name, one per type (the first of each). */
 function uniqueTypes(records: readonly DesiredRecord[]): DesiredRecord[] {
