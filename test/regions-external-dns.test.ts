@@ -12,6 +12,7 @@ import type { PlatformConfig } from "../core/config/platform-config.ts";
 import { silentLogger } from "../core/logger.ts";
 import type { DomainRoute } from "../crds/types.ts";
 import { reconcileGatewayEndpoints } from "../reconciler/dns/external-dns/gateway-endpoints.ts";
+import { gatewayEndpointNameIn } from "../reconciler/dns/external-dns/render-gateway-endpoints.ts";
 import { GATEWAY_SERVICE, NEU, WEU } from "../reconciler/dns/external-dns/testing/external-dns-config.ts";
 import { DNS_ENDPOINT_RESOURCE } from "../reconciler/domainroute/render/produced-resources.ts";
 import { defaultConfig, route, world } from "../reconciler/domainroute/testing/route-world.ts";
@@ -182,6 +183,30 @@ describe("a two-step load balancer with external-dns", () => {
       status: { loadBalancer: { ingress: ip === undefined ? [] : [{ ip }] } },
     });
   const gatewayPass = (w: World) => reconcileGatewayEndpoints({ api: w.api, reader: w.deps.reader, config, logger: silentLogger });
+
+  it("a DNSEndpoint someone else made at the gateway record's name is left alone, and the route says so", async () => {
+    const w = await converged(config);
+    setAddress(w, "20.1.2.3");
+    const name = gatewayEndpointNameIn(config, "alb-in", WEU);
+    const labels = {
+      "app.kubernetes.io/managed-by": "hostgate",
+      "hostgate.dev/gateway-record": "alb-in",
+      "hostgate.dev/cluster": "aks01-weu",
+      "hostgate.dev/region": "weu",
+    };
+    const spec = { endpoints: [{ dnsName: "aks01-weu-internal.example.com", recordType: "A", targets: ["10.9.9.9"] }] };
+    const made = await w.api.create(
+      DNS_ENDPOINT_RESOURCE,
+      { apiVersion: "externaldns.k8s.io/v1alpha1", kind: "DNSEndpoint", metadata: { name, namespace: "istio-system", labels }, spec },
+      { fieldManager: "kubectl-create" },
+    );
+    await assert.rejects(gatewayPass(w), /exists and hostgate did not create it/);
+    assert.deepEqual(w.api.server.get(DNS_ENDPOINT_RESOURCE, { namespace: "istio-system", name }), made);
+    externalDnsReadsAll(w);
+    await w.reconcile("shop");
+    assert.equal(w.condition("shop", "DNSReady"), "Unknown GatewayAddressPending");
+    assert.match(w.message("shop", "DNSReady")!, new RegExp(`DNSEndpoint istio-system/${name} exists and hostgate did not create it`));
+  });
 
   it("the route waits for the gateway record, and a new gateway address changes only the gateway record", async () => {
     const w = await converged(config);

@@ -129,13 +129,24 @@ function gatewayRecordOf(reader: ObjectReader, config: PlatformConfig, route: Do
   const target = loadBalancerTarget(entry);
   if (target.kind !== "service") return undefined;
   // By name (the cache's key), not by listing: a list would scan every cached DNSEndpoint on each route's reconcile.
-  const published = gatewayRegions(config)
+  const found = gatewayRegions(config)
     .map((region) => reader.get(DNS_ENDPOINT_RESOURCE, { namespace: config.gateway.namespace, name: gatewayEndpointNameIn(config, route.spec.lb, region) }))
-    .filter((o): o is KubeObject => o !== undefined && madeHere(o, config))
+    .filter((o): o is KubeObject => o !== undefined);
+  const published = found
+    .filter((o) => madeHere(o, config))
     .map((o) => o.metadata!.name!)
     .sort();
   const address = gatewayAddress(reader.get(SERVICES, target.service), target.service);
-  return { published, ...(address.kind === "none" ? { pendingReason: address.reason } : {}) };
+  if (address.kind === "none") return { published, pendingReason: address.reason };
+  // hostgate's labels on an object hostgate did not write: the gateway-endpoints controller leaves it alone (and says so).
+  const foreign = found.filter((o) => !madeHere(o, config)).map((o) => `${config.gateway.namespace}/${o.metadata!.name}`);
+  if (foreign.length === 0) return { published };
+  return {
+    published,
+    pendingReason:
+      `DNSEndpoint ${foreign.sort().join(", ")} exists and hostgate did not create it, so hostgate leaves it as it is and cannot publish the gateway record ` +
+      "there; delete it (or give it another name)",
+  };
 }
 
 /**

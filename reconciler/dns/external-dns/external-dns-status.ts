@@ -176,7 +176,9 @@ function gatewayPending(
   const missing = regions.map((region) => gatewayEndpointNameIn(config, lb, region)).filter((name) => !published.has(name));
   if (missing.length === 0) return undefined;
   const why =
-    gateway?.pendingReason ?? `hostgate has not written it yet (DNSEndpoint ${missing.map((name) => `${config.gateway.namespace}/${name}`).join(", ")})`;
+    gateway?.pendingReason ??
+    `hostgate has not written it yet (DNSEndpoint ${missing.map((name) => `${config.gateway.namespace}/${name}`).join(", ")}; ` +
+      "if an object hostgate did not create holds that name, hostgate leaves it alone and the reconciler's log names it)";
   return {
     type,
     status: "Unknown",

@@ -209,6 +209,44 @@ describe("reconcileGatewayEndpoints", () => {
     }
   });
 
+  describe("never changes what it did not make, at the name its record would take", () => {
+    const person = (labels: { [key: string]: string }): KubeObject => {
+      const object = anEndpoint(SINGLE, labels);
+      return {
+        ...object,
+        metadata: { ...object.metadata, labels },
+        spec: { endpoints: [{ dnsName: "intranet.example.com", recordType: "A", targets: ["10.0.0.1"] }] },
+      };
+    };
+    const cases = [
+      { name: "a platform team's own DNSEndpoint (no hostgate labels)", object: person({ team: "platform" }) },
+      {
+        name: "one carrying hostgate's labels that someone else wrote",
+        object: person({ "app.kubernetes.io/managed-by": "hostgate", "hostgate.dev/gateway-record": "alb-in" }),
+      },
+    ];
+    for (const c of cases) {
+      it(`${c.name} is left exactly as it is, and the pass fails naming it`, async () => {
+        const stored = await api.create(DNS_ENDPOINT_RESOURCE, c.object, { fieldManager: "kubectl-create" });
+        setService([{ ip: "20.1.2.3" }]);
+        await assert.rejects(pass(twoStep), /DNSEndpoint istio-system\/hostgate-gateway-alb-in exists and hostgate did not create it .*delete it/);
+        assert.deepEqual(endpoint(SINGLE), stored);
+      });
+    }
+
+    it("its own record whose labels were removed (out of the cache) is taken back", async () => {
+      setService([{ ip: "20.1.2.3" }]);
+      await pass(twoStep);
+      const own = endpoint(SINGLE)!;
+      api.server.put(DNS_ENDPOINT_RESOURCE, { ...own, metadata: { ...own.metadata, labels: {} } });
+      const cached = {
+        get: (r: typeof DNS_ENDPOINT_RESOURCE, k: { namespace?: string; name: string }) => (r === DNS_ENDPOINT_RESOURCE ? undefined : api.server.get(r, k)),
+      };
+      await reconcileGatewayEndpoints({ api, reader: { ...reader, ...cached }, config: twoStep, logger: silentLogger });
+      assert.equal(labelsOf(endpoint(SINGLE))["hostgate.dev/gateway-record"], "alb-in");
+    });
+  });
+
   it("leaves a record changed since it was read (409 on the delete's preconditions) for the next pass, and fails the pass on other errors after trying the rest", async () => {
     setService([{ ip: "20.1.2.3" }]);
     await pass(aRegionalConfig("aks01-weu", "weu", { twoStep: true }));

@@ -1,11 +1,18 @@
 // The gateway-endpoints controller's one reconcile (one queue key for the
 // cluster), with dns.provider external-dns: keeps the gateway records of the
 // two-step load balancers (render-gateway-endpoints.ts) as DNSEndpoints in
-// the gateway namespace. Like the identity table's EnvoyFilter, these objects
-// are hostgate's alone at their names: written (create, else server-side
-// apply over, apply/apply-object.ts) only when their content differs from the
-// cache's copy, so an unchanged gateway costs no write and a hand edit or a
-// deletion is reverted on the next pass.
+// the gateway namespace. Written (created, else server-side applied over
+// hostgate's own copy, apply/apply-object.ts applyOwned) only when their
+// content differs from the cache's copy, so an unchanged gateway costs no
+// write and a hand edit or a deletion is reverted on the next pass.
+//
+// Never over someone else's object: the gateway namespace is the platform's,
+// and a DNSEndpoint a person or another tool made there at the name this
+// controller would use (the single-region name, hostgate-gateway-<lb>, is
+// easy to guess) is left exactly as it is. Only an object hostgate's field
+// manager wrote (ownGatewayRecord) is applied over, so one whose labels were
+// removed by hand is still taken back. The pass fails naming the object, and
+// is retried with backoff until someone deletes or renames it.
 //
 // Fail-safe: a gateway Service that has no address (its status lost the
 // ingress for a moment, the Service is being re-created, the cache is
@@ -27,14 +34,15 @@ import type { PlatformConfig } from "../../../core/config/platform-config.ts";
 import { KubeApiError } from "../../../core/kube/api-error.ts";
 import type { ObjectApi } from "../../../core/kube/object-api.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
+import { keyOf } from "../../../core/kube/object-key.ts";
 import type { Logger } from "../../../core/logger.ts";
-import { applyObject } from "../../apply/apply-object.ts";
+import { applyOwned } from "../../apply/apply-object.ts";
 import { writtenByReconciler } from "../../apply/ownership.ts";
 import { contains, withAppliedHash } from "../../apply/plan-apply.ts";
 import type { ObjectReader } from "../../cluster/object-reader.ts";
-import { LABEL_CLUSTER, LABEL_MANAGED_BY, LABEL_REGION, MANAGED_BY_HOSTGATE } from "../../domainroute/render/metadata.ts";
+import { LABEL_CLUSTER, LABEL_MANAGED_BY, LABEL_REGION, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../../domainroute/render/metadata.ts";
 import { DNS_ENDPOINT_RESOURCE } from "../../domainroute/render/produced-resources.ts";
-import { MANAGED_SELECTOR, SERVICES } from "../../resources.ts";
+import { FIELD_MANAGER, MANAGED_SELECTOR, SERVICES } from "../../resources.ts";
 import type { PendingGateway } from "./render-gateway-endpoints.ts";
 import { gatewayEndpointName, gatewayEndpointNameIn, gatewayRegions, LABEL_GATEWAY_RECORD, renderGatewayEndpoints } from "./render-gateway-endpoints.ts";
 
@@ -81,9 +89,16 @@ export async function reconcileGatewayEndpoints(deps: GatewayEndpointsDeps): Pro
     const current = reader.get(DNS_ENDPOINT_RESOURCE, { namespace, name });
     if (current !== undefined && contains(current, desired)) continue;
     try {
-      await applyObject(deps.api, DNS_ENDPOINT_RESOURCE, desired, current);
-      outcome.written.push(`${namespace}/${name}`);
-      changed.add(labelOf(desired, LABEL_GATEWAY_RECORD));
+      if (await writeGatewayRecord(deps.api, desired, current, config)) {
+        outcome.written.push(`${namespace}/${name}`);
+        changed.add(labelOf(desired, LABEL_GATEWAY_RECORD));
+      } else {
+        failures.push(
+          `DNSEndpoint ${namespace}/${name} exists and hostgate did not create it (its metadata.managedFields name no write by ${FIELD_MANAGER}), ` +
+            `so it is left as it is and the gateway record of ${labelOf(desired, LABEL_GATEWAY_RECORD)} is not published; ` +
+            "delete it (or give it another name) so hostgate can publish the gateway record there",
+        );
+      }
     } catch (error) {
       failures.push(`writing DNSEndpoint ${namespace}/${name}: ${messageOf(error)}`);
     }
@@ -118,6 +133,41 @@ export async function reconcileGatewayEndpoints(deps: GatewayEndpointsDeps): Pro
   }
   if (failures.length > 0) throw new Error(`gateway DNSEndpoints: ${failures.length} change(s) failed (retried): ${failures.join("; ")}`);
   return outcome;
+}
+
+/**
+ * Creates the record, or applies it over the object at its name when that is
+ * hostgate's own (ownGatewayRecord); false, writing nothing, when it is not.
+ * `current` is the cache's copy (labelled managed-by=hostgate) or undefined;
+ * an object the cache does not hold is read once the create finds the name taken.
+ */
+async function writeGatewayRecord(api: ObjectApi, desired: KubeObject, current: KubeObject | undefined, config: PlatformConfig): Promise<boolean> {
+  if (current === undefined) {
+    try {
+      await api.create(DNS_ENDPOINT_RESOURCE, desired, { fieldManager: FIELD_MANAGER });
+      return true;
+    } catch (error) {
+      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
+      current = await api.get(DNS_ENDPOINT_RESOURCE, keyOf(desired)!);
+      if (current === undefined) throw error;
+    }
+  }
+  if (!ownGatewayRecord(current, config)) return false;
+  await applyOwned(api, DNS_ENDPOINT_RESOURCE, current, desired);
+  return true;
+}
+
+/**
+ * True when the object at a gateway record's name may be applied over: the
+ * reconciler's field manager wrote it (labels alone prove nothing), it is no
+ * route's, and it is labelled for no other cluster. Its labels may be gone (a
+ * hand edit that took it out of the cache): the name is the one this
+ * controller gives, so the write puts them back.
+ */
+export function ownGatewayRecord(object: KubeObject, config: PlatformConfig): boolean {
+  const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
+  if (!writtenByReconciler(object) || labels[LABEL_ROUTE_UID] !== undefined) return false;
+  return labels[LABEL_CLUSTER] === undefined || labels[LABEL_CLUSTER] === config.cluster?.name;
 }
 
 /**
