@@ -98,6 +98,7 @@ describe("externalDnsStatus on a platform with regions", () => {
     const result = externalDnsStatus(bound("neu"), [], WEU_CLUSTER);
     assert.equal(summary(result), "True PublishedBySourceRegion");
     assert.match(result.condition.message, /RegionBound to region neu \(spec\.dns\.sourceRegion\): the cluster in neu publishes/);
+    assert.match(result.condition.message, /\(this cluster, aks01-weu, is in region weu\)$/, "names this cluster and its region, as the Route53 back end does");
     assert.equal(result.records, undefined);
   });
 

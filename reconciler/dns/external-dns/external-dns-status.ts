@@ -88,7 +88,7 @@ export function externalDnsStatus(
   if (refusal !== undefined) return { condition: { type, status: "False", reason: refusal.reason, message: refusal.message } };
   const domain = route.spec.domain;
   const publication = routePublication(route, config, context.regionPolicy);
-  const elsewhere = notPublishedHere(publication);
+  const elsewhere = notPublishedHere(publication, config);
   if (elsewhere !== undefined) return { condition: elsewhere };
   const regions = publishedRegions(publication);
   const endpoints = regions.map((region) => ({
@@ -146,7 +146,7 @@ export function externalDnsStatus(
 }
 
 /** The condition of a route this cluster publishes nothing for by its placement; undefined when it publishes. */
-function notPublishedHere(publication: Publication): ConditionInput | undefined {
+function notPublishedHere(publication: Publication, config: PlatformConfig): ConditionInput | undefined {
   if (publication.kind === "unknown-region") {
     return { type, status: "False", reason: EXTERNAL_DNS_REGION_REASON.UnknownSourceRegion, message: publication.message };
   }
@@ -158,7 +158,7 @@ function notPublishedHere(publication: Publication): ConditionInput | undefined 
     reason: EXTERNAL_DNS_REGION_REASON.PublishedBySourceRegion,
     message:
       `the route is RegionBound to region ${region} (${placementField(publication.placement)}): the cluster in ${region} publishes its ` +
-      "DNSEndpoints for every region, so this cluster writes none",
+      `DNSEndpoints for every region, so this cluster writes none${config.cluster === undefined ? "" : ` (this cluster, ${config.cluster.name}, is in region ${config.cluster.region})`}`,
   };
 }
 
