@@ -23,6 +23,7 @@ import type { FakeRoute53 } from "./route53/testing/fake-route53.ts";
 import { dnsRoute, ZONE } from "./testing/dns-fixtures.ts";
 import { fixtureZones } from "./testing/fixture-zones.ts";
 import { CLUSTERS, gatewayService, regionConfig } from "./testing/region-fixtures.ts";
+import { registryRecord } from "./txt-registry.ts";
 
 const GW = CLUSTERS.weu.gatewayHostname;
 
@@ -225,6 +226,55 @@ describe("reconciling the gateway record of a two-step load balancer", () => {
       ],
     );
     assert.equal(condition(), "True RecordsReady");
+  });
+
+  // ReservedName (reserved-name-route53.test.ts): a tenant route cannot take the gateway's name by getting there first.
+  test("a route at the gateway hostname written while the gateway had no address: the gateway record is published once it has one", async () => {
+    routes = [dnsRoute("shop", { lb: "alb-in" }), dnsRoute("hijack", { domain: GW })];
+    service = gatewayService();
+    await settle();
+    assert.deepEqual(
+      zone().filter((r) => r.split(" ")[1] === GW),
+      [],
+      "nothing at the gateway hostname for the tenant",
+    );
+    assert.equal(condition("hijack"), "False ReservedName");
+    service = gatewayService({ ip: "203.0.113.7" });
+    await settle();
+    assert.ok(zone().includes(`A ${GW} 203.0.113.7`));
+    assert.equal(condition("shop"), "True RecordsReady");
+    assert.equal(condition("hijack"), "False ReservedName");
+  });
+
+  test("a route at the gateway A record's TXT name written while the gateway had no address: the gateway record still gets its TXT", async () => {
+    routes = [dnsRoute("shop", { lb: "alb-in" }), dnsRoute("hijack", { domain: `a-${GW}`, lb: "alb-in" })];
+    service = gatewayService();
+    await settle();
+    service = gatewayService({ ip: "203.0.113.7" });
+    await settle();
+    assert.ok(zone().includes(`A ${GW} 203.0.113.7`));
+    assert.ok(zone().includes(`TXT a-${GW}`));
+    assert.equal(condition("shop"), "True RecordsReady");
+    assert.equal(condition("hijack"), "False ReservedName");
+  });
+
+  test("a route's record already at the gateway hostname (hostgate's, from before) is replaced by the gateway record in one group", async () => {
+    routes = [dnsRoute("shop", { lb: "alb-in" }), dnsRoute("hijack", { domain: GW })];
+    const old = { name: GW, type: "CNAME", ttl: 300, values: ["internal-1.eu-west-1.elb.amazonaws.com"] };
+    route53.seed(ZONE, old, registryRecord(old, "example.com", CLUSTERS.weu.name, "domainroute/team-a/hijack"));
+    await settle();
+    assert.deepEqual(
+      zone().filter((r) => [GW, `a-${GW}`, `cname-${GW}`].includes(r.split(" ")[1]!)),
+      [`A ${GW} 203.0.113.7`, `TXT a-${GW}`],
+    );
+    const swap = route53.calls.find((c) => c.changes?.some((x) => x.action === "CREATE" && x.record.type === "A" && x.record.name === GW));
+    assert.deepEqual(
+      swap?.changes?.filter((x) => x.record.name.endsWith(GW)).map((x) => `${x.action} ${x.record.type} ${x.record.name}`),
+      [`DELETE CNAME ${GW}`, `DELETE TXT cname-${GW}`, `CREATE A ${GW}`, `CREATE TXT a-${GW}`],
+      "the route's record and its TXT go in the request that brings the gateway's",
+    );
+    assert.equal(condition("shop"), "True RecordsReady");
+    assert.equal(condition("hijack"), "False ReservedName");
   });
 
   test("a settled zone sends nothing more (idempotent)", async () => {
