@@ -2,6 +2,7 @@
 // express. Entries are read through loadBalancerTarget() once their keys have
 // the right types; written defensively against data that failed the schema.
 import { asRecord } from "../json.ts";
+import { stringAt } from "./data-fields.ts";
 import type { LoadBalancerTarget } from "./load-balancer-target.ts";
 import { loadBalancerTarget } from "./load-balancer-target.ts";
 import type { LoadBalancerConfig, LoadBalancerName } from "./platform-config.ts";
@@ -61,6 +62,43 @@ function gatewayHostnameIssue(name: LoadBalancerName, hostname: string, domains:
   };
 }
 
+/** DNS's limits on a name (RFC 1035), which Route53 enforces. */
+const MAX_LABEL = 63;
+const MAX_NAME = 253;
+/** The longest prefix the TXT registry puts before a gateway record's name: `cname-` (a CNAME gateway record; `a-`, `aaaa-` for addresses). */
+const REGISTRY_PREFIX = "cname-";
+
+/**
+ * On Route53 hostgate writes a TXT ownership record beside the gateway record,
+ * named with a type prefix (reconciler/dns/txt-registry.ts). Which type the
+ * record has depends on the address the Service reports later, so the name
+ * must leave room for the longest prefix, or the gateway record could never
+ * be written (Route53 refuses the TXT as DomainLabelTooLong).
+ */
+function registryLengthIssue(name: LoadBalancerName, hostname: string): Issue | undefined {
+  const path = ["loadBalancers", name, "gatewayHostname"];
+  const first = hostname.split(".")[0]!;
+  const txt = `${REGISTRY_PREFIX}${hostname}`;
+  if (first.length + REGISTRY_PREFIX.length > MAX_LABEL)
+    return {
+      path,
+      anchor: "value",
+      message:
+        `"${hostname}" has a first label of ${first.length} characters, but the TXT ownership record hostgate writes beside the gateway record ` +
+        `is named ${REGISTRY_PREFIX}${first}... (a- or aaaa- for addresses), and Route53 allows ${MAX_LABEL} characters a label: ` +
+        `use a first label of at most ${MAX_LABEL - REGISTRY_PREFIX.length} characters`,
+    };
+  if (txt.length > MAX_NAME)
+    return {
+      path,
+      anchor: "value",
+      message:
+        `"${hostname}" is ${hostname.length} characters, but the TXT ownership record hostgate writes beside the gateway record is named ` +
+        `${REGISTRY_PREFIX}<it>, and Route53 allows ${MAX_NAME} characters a name: use a name of at most ${MAX_NAME - REGISTRY_PREFIX.length} characters`,
+    };
+  return undefined;
+}
+
 /** Publishing internal routes on the public load balancer would expose them. */
 function sameLoadBalancerIssue(outside: LoadBalancerTarget | undefined, inside: LoadBalancerTarget | undefined): Issue | undefined {
   const exposed = "internal routes would be reachable from the internet";
@@ -90,6 +128,7 @@ export function loadBalancerIssues(config: Record<string, unknown>): Issue[] {
   const loadBalancers = asRecord(config.loadBalancers) ?? {};
   const issues: Issue[] = [];
   const targets = new Map<LoadBalancerName, LoadBalancerTarget | undefined>();
+  const onRoute53 = stringAt(config.dns, "provider") === "route53";
   for (const name of NAMES) {
     const entry = asRecord(loadBalancers[name]);
     if (entry === undefined) continue;
@@ -102,7 +141,8 @@ export function loadBalancerIssues(config: Record<string, unknown>): Issue[] {
     targets.set(name, target);
     // A malformed name is the schema's to report; judging its place would only repeat it.
     if (target?.kind === "service" && new RegExp(DNS_NAME_PATTERN).test(target.gatewayHostname)) {
-      const issue = gatewayHostnameIssue(name, target.gatewayHostname, config.domains);
+      const issue =
+        gatewayHostnameIssue(name, target.gatewayHostname, config.domains) ?? (onRoute53 ? registryLengthIssue(name, target.gatewayHostname) : undefined);
       if (issue !== undefined) issues.push(issue);
     }
   }

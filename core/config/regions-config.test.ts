@@ -103,6 +103,15 @@ describe("two-step load balancer entries", () => {
     assert.equal(config.loadBalancers["alb-in"].ipAddressType, "ipv4");
   });
 
+  it("may have a first label of 57 characters on Route53, where its TXT ownership record is cname- before it", () => {
+    const hostname = `${"g".repeat(57)}.example.com`;
+    const edit = then(twoStep, (c) => {
+      c.dns = { provider: "route53", ownerId: "hostgate-prod" };
+      lb(c, "alb-in").gatewayHostname = hostname;
+    });
+    assert.equal(parsePlatformConfig(configYaml(edit), "platform.yaml").loadBalancers["alb-in"].gatewayHostname, hostname);
+  });
+
   it("may sit beside a fixed entry", () => {
     const edit = then(twoStep, (c) => ((c.loadBalancers as Data)["alb-out"] = validOut()));
     const config = parsePlatformConfig(configYaml(edit), "platform.yaml");
@@ -261,6 +270,24 @@ describe("the config check refuses", () => {
       name: "an uppercase gateway hostname, once, as the schema says",
       edit: then(twoStep, (c) => (lb(c, "alb-in").gatewayHostname = "GW.example.com")),
       problems: [/loadBalancers\.alb-in\.gatewayHostname: "GW\.example\.com" is not valid\./],
+    },
+    {
+      name: "on Route53, a gateway hostname whose first label leaves no room for its TXT ownership record's cname- prefix",
+      edit: then(twoStep, (c) => {
+        c.dns = { provider: "route53", ownerId: "hostgate-prod" };
+        lb(c, "alb-in").gatewayHostname = `${"g".repeat(58)}.example.com`;
+      }),
+      problems: [
+        /^platform\.yaml:\d+:\d+: loadBalancers\.alb-in\.gatewayHostname: "g{58}\.example\.com" has a first label of 58 characters, .* at most 57 characters/,
+      ],
+    },
+    {
+      name: "on Route53, a gateway hostname too long for its TXT ownership record's name",
+      edit: then(twoStep, (c) => {
+        c.dns = { provider: "route53", ownerId: "hostgate-prod" };
+        lb(c, "alb-in").gatewayHostname = `${Array.from({ length: 4 }, () => "h".repeat(57)).join(".")}.${"i".repeat(9)}.example.com`;
+      }),
+      problems: [/loadBalancers\.alb-in\.gatewayHostname: ".*" is 253 characters, .* at most 247/],
     },
     {
       name: "both load balancers on one Service",
