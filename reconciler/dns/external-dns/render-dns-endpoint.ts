@@ -33,6 +33,7 @@ import { LABEL_CLUSTER, LABEL_REGION, producedMetadata, sortedKeys } from "../..
 import { objectNameFor, regionalObjectName } from "../../domainroute/render/names.ts";
 import { publicationFor, resolvePlacement } from "../region-placement.ts";
 import { RESERVED_NAME_REASON, reservedName } from "../reserved-name.ts";
+import { gatewayRegistryName } from "../gateway-records.ts";
 import type { Publication } from "../region-placement.ts";
 import { DNS_ENDPOINT_RESOURCE, KIND_DNS_ENDPOINT } from "../../domainroute/render/produced-resources.ts";
 
@@ -47,7 +48,7 @@ export const EXTERNAL_DNS_REASON = {
   CnameAtApex: "CnameAtApex",
   /** spec.dns.zoneId names a zone other than the apex's: external-dns cannot be told which zone to write to. */
   ZoneNotSelectable: "ZoneNotSelectable",
-  /** The domain is a two-step load balancer's gatewayHostname, whose record the gateway-endpoints controller writes (dns/reserved-name.ts). */
+  /** The domain is a two-step load balancer's gatewayHostname (dns/reserved-name.ts), or where its record's TXT owner record goes (gateway-records.ts). */
   ReservedName: RESERVED_NAME_REASON,
   /** The DNSEndpoint is not in the cluster (yet). */
   EndpointPending: "EndpointPending",
@@ -82,9 +83,11 @@ export function dnsEndpointRefusal(route: DomainRoute, config: PlatformConfig): 
   const domain = route.spec.domain;
   const apex = apexOf(domain, config);
   const zoneId = route.spec.dns?.zoneId;
-  // First: a second DNSEndpoint at the gateway's name would race the gateway record in external-dns's plan.
-  const reserved = reservedName(domain, config);
-  if (reserved !== undefined) return { reason: EXTERNAL_DNS_REASON.ReservedName, message: reserved.message };
+  // First: a second DNSEndpoint at the gateway's name would race the gateway record in external-dns's plan,
+  // and a CNAME where external-dns keeps the gateway record's TXT owner record (its default format: a-, aaaa-,
+  // cname- before the name, as hostgate's Route53 registry) would keep that record out of the zone.
+  const reserved = reservedName(domain, config)?.message ?? gatewayRegistryName(domain, config);
+  if (reserved !== undefined) return { reason: EXTERNAL_DNS_REASON.ReservedName, message: reserved };
   if (zoneId !== undefined && apex !== undefined && zoneId !== apex.zoneId) {
     // Fail closed: external-dns writes to every zone it manages that the name
     // falls in (for Route53, the closest public zone and each matching private

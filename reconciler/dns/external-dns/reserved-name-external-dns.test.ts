@@ -29,6 +29,30 @@ const cases: { name: string; config: PlatformConfig; lb: LoadBalancer; domain: s
   },
 ];
 
+// external-dns's TXT registry (its default format, v0.18+) keeps the gateway record's owner record at
+// `a-`/`aaaa-`/`cname-` before gatewayHostname: a route's CNAME there would keep it out of the zone.
+const registryCases = ["a", "aaaa", "cname"].map((prefix) => ({
+  name: `a route at the gateway record's TXT owner name (${prefix}-<gatewayHostname>)`,
+  config: anExternalDnsConfig({ twoStep: true }),
+  lb: "alb-out" as LoadBalancer,
+  domain: `${prefix}-${GATEWAY_HOSTNAME}`,
+}));
+
+describe("a route at a gateway's TXT owner name with external-dns", () => {
+  for (const c of registryCases) {
+    it(`${c.name} gets no DNSEndpoint and DNSReady False ReservedName`, () => {
+      const route = aDnsRoute({ domain: c.domain, lb: c.lb });
+      assert.deepEqual(
+        renderRoute(route, c.config).objects.filter((o) => o.kind === "DNSEndpoint"),
+        [],
+      );
+      const status = externalDnsStatus(route, [], c.config);
+      assert.equal(`${status.condition.status} ${status.condition.reason}`, "False ReservedName");
+      assert.match(status.condition.message, new RegExp(`is where the TXT owner record of the gateway record ${GATEWAY_HOSTNAME.replaceAll(".", "\\.")}`));
+    });
+  }
+});
+
 describe("a route at a gateway's hostname with external-dns", () => {
   for (const c of cases) {
     it(`${c.name} gets no DNSEndpoint and DNSReady False ReservedName naming the load balancer`, () => {
