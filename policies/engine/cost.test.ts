@@ -3,6 +3,7 @@
 // large object is stopped at the cost limit and denies, naming itself.
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { RE2JS } from "@bufbuild/re2";
 import { EvaluationBudget } from "./budget.ts";
 import { CelEvaluationError, compileCel } from "./cel.ts";
 import { jsonToCel } from "./cel-values.ts";
@@ -10,6 +11,8 @@ import { runMutations, runValidations } from "./evaluate.ts";
 import { RequestContext } from "./request-context.ts";
 import { compileModule, makePolicySet } from "./module-loader.ts";
 import type { AdmissionInput } from "./types.ts";
+import { concatLists } from "./list-concat.ts";
+import { countingCalls, CountingList } from "./testing/work-counters.ts";
 
 /** Two of these make an object close to the 1 MiB limit; a separator every 8 characters. */
 const BLOB = "abcdefg,".repeat(62_500);
@@ -39,30 +42,39 @@ const SLOW: ReadonlyArray<{ name: string; expression: string }> = [
 const spec = { blob: BLOB, copy: `${BLOB.slice(0, -1)},`, items: ITEMS };
 
 /**
- * A backstop against a walk or a parse that runs before it is charged, not a
- * speed target (those live in bench/): what proves a call was refused before
- * its work is the cost-limit message each test asserts. Ten times the
- * 250 ms deadline: at four times, a 2-core machine running other test files
- * alongside (load average 5-7) failed it by chance, while the walks these
- * tests guard against took seconds to minutes (the message is what proves it).
+ * A clock that never moves: only a cost limit can stop these runs, however
+ * loaded the machine is. What proves a refusal came before its work is
+ * deterministic: the cost-limit message (where the work, done first, would
+ * end otherwise: a string too long to build, a walk of 2^41 elements), and
+ * counters of the work itself (elements read, patterns compiled, strings
+ * parsed; testing/work-counters.ts), never how long the run took.
  */
-function assertStoppedEarly(elapsedMs: number, what = "evaluation"): void {
-  assert.ok(elapsedMs < 2500, `${what} took ${elapsedMs.toFixed(0)} ms: something ran before it was charged`);
+const FROZEN_CLOCK = () => 0;
+
+/** For a refusal whose work has no counter here: runs it, counts nothing. */
+function noCounter(run: () => void): number {
+  run();
+  return 0;
 }
 
 /**
- * Runs `expression` on both engines, each with a fresh budget of `limits`,
- * and asserts that each stops it at the per-expression cost limit, early,
- * having charged the same cost over the same iterations.
+ * Runs `expression` on both engines, each with a fresh budget of `limits`
+ * on a frozen clock, and asserts that each stops it at the per-expression
+ * cost limit, having charged the same cost over the same iterations; `work`
+ * (a counter of the work the refused call would do) must stay at 0 on both.
  */
-function assertRefusedAlikeOnBothEngines(expression: string, bindings: Record<string, unknown>, limits: { maxIterations: number; timeoutMs: number }): void {
+function assertRefusedAlikeOnBothEngines(
+  expression: string,
+  bindings: Record<string, unknown>,
+  limits: { maxIterations: number; timeoutMs: number },
+  work: (run: () => void) => number = noCounter,
+): void {
   const outcomes = (["auto", "planner"] as const).map((engine) => {
     const compiled = compileCel(expression, { variables: ["object"], engine });
     assert.ok(compiled.ok, JSON.stringify(compiled));
-    const budget = new EvaluationBudget(limits);
-    const started = performance.now();
-    assert.throws(() => compiled.evaluateCel(bindings, budget), /cost limit of 1000000 units per expression/, engine);
-    assertStoppedEarly(performance.now() - started, engine);
+    const budget = new EvaluationBudget(limits, FROZEN_CLOCK);
+    const done = work(() => assert.throws(() => compiled.evaluateCel(bindings, budget), /cost limit of 1000000 units per expression/, engine));
+    assert.equal(done, 0, `${engine}: the refused call did its work before it was charged`);
     return { cost: budget.cost, iterations: budget.iterations };
   });
   assert.deepEqual(outcomes[0], outcomes[1]);
@@ -94,15 +106,17 @@ function testModule(name: string, spec: Record<string, unknown>) {
   return result.module;
 }
 
-/** Runs `module` alone on the request: it must be denied once, at the per-expression cost limit, and stopped early; its violation. */
+/** The request's context, on a clock that never moves. */
+function frozenContext(): RequestContext {
+  return new RequestContext(request(), { config: new Map(), cluster: new Map(), now: FROZEN_CLOCK });
+}
+
+/** Runs `module` alone on the request: it must be denied once, at the per-expression cost limit; its violation. */
 function deniedAtExpressionCostLimit(module: ReturnType<typeof testModule>) {
-  const started = performance.now();
-  const violations = runValidations(makePolicySet([module]), new RequestContext(request(), { config: new Map(), cluster: new Map() }));
-  const elapsed = performance.now() - started;
+  const violations = runValidations(makePolicySet([module]), frozenContext());
   assert.equal(violations.length, 1, JSON.stringify(violations));
   const [violation] = violations;
   assert.match(violation!.message, /cost limit of 1000000 units per expression/);
-  assertStoppedEarly(elapsed);
   return violation!;
 }
 
@@ -156,10 +170,56 @@ describe("a list of 2^41 elements, built for free by lazy concatenation, is refu
 
   for (const expression of ["size(variables.huge) == 2199023255552", "variables.huge != ['a']"]) {
     test(`${expression} is answered at once: the list itself is legal, only walking it is priced (lists of different sizes are unequal unwalked)`, () => {
-      const started = performance.now();
-      const violations = runValidations(makePolicySet([lazilyDoubled(expression)]), new RequestContext(request(), { config: new Map(), cluster: new Map() }));
-      assert.deepEqual(violations, []);
-      assertStoppedEarly(performance.now() - started);
+      assert.deepEqual(runValidations(makePolicySet([lazilyDoubled(expression)]), frozenContext()), []);
+    });
+  }
+});
+
+/** 32 elements doubled 36 times by list-concat.ts, as the variables above do: 2^41 elements, 36 lazy nodes deep, none of them read. */
+function countedHugeList(): { huge: unknown; leaf: CountingList; tail: CountingList } {
+  const leaf = new CountingList(Array.from({ length: 32 }, (_, i) => `e${i}`));
+  let huge = leaf as unknown as Parameters<typeof concatLists>[0];
+  for (let i = 0; i < 36; i++) huge = concatLists(huge, huge);
+  return { huge, leaf, tail: new CountingList(Array.from({ length: 32 }, (_, i) => `t${i}`)) };
+}
+
+describe("the same calls on a list of 2^41 elements read none of its elements, on both engines", () => {
+  const refused = [
+    "huge.join('') != ''",
+    "'z' in huge",
+    "huge == huge",
+    "huge.indexOf('z') < 0",
+    "huge.isSorted()",
+    "huge.max() != ''",
+    // 36 lazy nodes deep; 30 more concatenations make it too deep to stay lazy: the flat copy is charged first.
+    `size(huge${" + tail".repeat(30)}) > 0`,
+  ];
+  for (const expression of refused) {
+    test(`${expression} is refused at the cost limit`, () => {
+      for (const engine of ["auto", "planner"] as const) {
+        const compiled = compileCel(expression, { variables: ["huge", "tail"], engine });
+        assert.ok(compiled.ok, JSON.stringify(compiled));
+        const { huge, leaf, tail } = countedHugeList();
+        const budget = new EvaluationBudget({ maxIterations: 1_000_000, timeoutMs: 60_000 }, FROZEN_CLOCK);
+        assert.throws(() => compiled.evaluateCel({ huge, tail }, budget), /cost limit of 1000000 units per expression/, engine);
+        assert.deepEqual({ engine, reads: leaf.reads + tail.reads }, { engine, reads: 0 });
+      }
+    });
+  }
+
+  for (const [expression, value] of [
+    ["size(huge) == 2199023255552", true],
+    ["huge != ['a']", true],
+  ] as const) {
+    test(`${expression} is answered`, () => {
+      for (const engine of ["auto", "planner"] as const) {
+        const compiled = compileCel(expression, { variables: ["huge"], engine });
+        assert.ok(compiled.ok, JSON.stringify(compiled));
+        const { huge, leaf } = countedHugeList();
+        const budget = new EvaluationBudget({ maxIterations: 1_000_000, timeoutMs: 60_000 }, FROZEN_CLOCK);
+        assert.equal(compiled.evaluateCel({ huge }, budget), value, engine);
+        assert.deepEqual({ engine, reads: leaf.reads }, { engine, reads: 0 });
+      }
     });
   }
 });
@@ -250,13 +310,12 @@ describe("a mutation's result", () => {
       description: "a patch value of 2^30 leaves that CEL builds from 30 shared pairs",
       mutations: [{ patchType: "JSONPatch", expression: `[{'op': 'add', 'path': '/spec/x', 'value': ${nested("1", 30)}}]` }],
     });
-    const started = performance.now();
-    const outcome = runMutations(makePolicySet([module]), new RequestContext(request(), { config: new Map(), cluster: new Map() }));
+    // Expanded first, 2^30 leaves would fail on memory or string length: this message only comes when the size is refused before.
+    const outcome = runMutations(makePolicySet([module]), frozenContext());
     assert.deepEqual(outcome.patch, []);
     assert.equal(outcome.violations.length, 1);
     assert.equal(outcome.violations[0]!.policy, "exploding-patch");
     assert.match(outcome.violations[0]!.message, /makes the result larger than 1048576 characters of JSON/);
-    assertStoppedEarly(performance.now() - started);
   });
 });
 
@@ -273,21 +332,30 @@ describe("a regular expression from the object is charged for compiling it, on b
         "''.matches(object.spec.pattern)",
         { object: jsonToCel({ spec: { pattern } }) },
         { maxIterations: 10, timeoutMs: 60_000 },
+        (run) => countingCalls(RE2JS, "compile", (compiled) => compiled === pattern, run, { forbidden: true }).calls,
       );
     });
   }
 
-  test("the planner keeps a compiled pattern too, so a loop of matches with a slow-to-compile literal pattern stays far within the deadline", () => {
+  test("the planner keeps a compiled pattern too, so a loop of matches with a slow-to-compile literal pattern compiles it once", () => {
     // 252 characters of case-folded Unicode classes take about 1 ms to compile: 2,000 compiles were 2 s, past the deadline.
-    const expression = `object.spec.items.all(x, !x.matches('${"(?i)\\\\p{L}".repeat(28)}'))`;
-    const results = (["auto", "planner"] as const).map((engine) => {
-      const compiled = compileCel(expression, { variables: ["object"], engine });
-      assert.ok(compiled.ok);
-      const budget = new EvaluationBudget({ maxIterations: 1_000_000, timeoutMs: 250 });
-      return { value: compiled.evaluateCel({ object: jsonToCel({ spec }) }, budget), cost: budget.cost };
-    });
+    const pattern = "(?i)\\p{L}".repeat(28);
+    const expression = `object.spec.items.all(x, !x.matches('${pattern.replaceAll("\\", "\\\\")}'))`;
+    const { result: results, calls } = countingCalls(
+      RE2JS,
+      "compile",
+      (compiled) => compiled === pattern,
+      () =>
+        (["auto", "planner"] as const).map((engine) => {
+          const compiled = compileCel(expression, { variables: ["object"], engine });
+          assert.ok(compiled.ok);
+          const budget = new EvaluationBudget({ maxIterations: 1_000_000, timeoutMs: 250 }, FROZEN_CLOCK);
+          return { value: compiled.evaluateCel({ object: jsonToCel({ spec }) }, budget), cost: budget.cost };
+        }),
+    );
     assert.deepEqual(results[1], results[0]);
     assert.deepEqual(results[0], { value: true, cost: 126_000 });
+    assert.equal(calls, 1, "4,000 matches on the two engines compile the pattern once");
   });
 
   test("a hostname pattern with counted repetition costs a few thousand units, and short patterns nothing for compiling", () => {
@@ -313,7 +381,10 @@ describe("converting a long string to an integer is charged for parsing it whole
   };
   for (const expression of ["int(object.spec.digits) > 0", "uint(object.spec.digits) > 0u"]) {
     test(`${expression} is refused before the parse, alike on both engines`, () => {
-      assertRefusedAlikeOnBothEngines(expression, bindings, { maxIterations: 10, timeoutMs: 60_000 });
+      // The parse is the BigInt of the whole string.
+      const parses = (run: () => void) =>
+        countingCalls(globalThis, "BigInt", (text) => typeof text === "string" && text.length > 64, run, { forbidden: true }).calls;
+      assertRefusedAlikeOnBothEngines(expression, bindings, { maxIterations: 10, timeoutMs: 60_000 }, parses);
     });
   }
 
@@ -327,7 +398,7 @@ describe("converting a long string to an integer is charged for parsing it whole
   });
 });
 
-describe("timestamps and durations are charged by the call, so a loop of them is stopped in time", () => {
+describe("timestamps and durations are charged by the call, so a loop of them is stopped at the cost limit", () => {
   const repeated = (term: string, times: number) => Array.from({ length: times }, () => term).join(" && ");
   const cases = [
     // Before: 8.4 s at no cost, the clock first read at the loop's 1,024th iteration.
