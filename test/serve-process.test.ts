@@ -19,12 +19,13 @@ describe("hostgate serve as a process", () => {
     const serve = startServe(join(ROOT, "bin", "cli.ts"), localServeArgs(join(ROOT, "examples", "state"), join(dir, "tls")));
     assert.equal(await serve.postBannerReview(), false);
 
-    const signalled = Date.now();
     serve.child.kill("SIGTERM");
     const code = await serve.exited;
     assert.equal(code, 0, serve.stderr());
-    assert.ok(Date.now() - signalled < 5000, "bounded shutdown");
-    assert.match(serve.stdout(), /"msg":"stopped; every in-flight request was answered"/, "the last log lines are flushed before exit");
+    // Soon: locally there is no readiness delay (nothing routes to it), and nothing in flight to wait for, so the
+    // timeout is not waited on either. What the process says it did, not how long it took (which load decides).
+    assert.match(serve.stdout(), /"delayMs":0,.*"msg":"shutting down: readiness now fails; still serving during the delay"/);
+    assert.match(serve.stdout(), /"forced":false,.*"msg":"stopped; every in-flight request was answered"/, "the last log lines are flushed before exit");
     assert.doesNotMatch(serve.stderr(), /\n\s+at /);
   });
 });

@@ -135,6 +135,41 @@ async function postReview(webhook: RunningWebhook, body: string): Promise<string
   return text;
 }
 
+/** Resolves with what the socket received once `pattern` matches it; rejects if it closes first. */
+function received(socket: TLSSocket, pattern: RegExp): Promise<string> {
+  return new Promise((resolve, reject) => {
+    let text = "";
+    const onData = (chunk: Buffer) => {
+      text += chunk.toString();
+      if (!pattern.test(text)) return;
+      socket.off("data", onData);
+      resolve(text);
+    };
+    socket.on("data", onData);
+    socket.once("close", () => reject(new Error(`the connection closed before ${pattern} came; received: ${text}`)));
+  });
+}
+
+/** A promise whose settling can be looked at without awaiting it. */
+function track<T>(promise: Promise<T>): { promise: Promise<T>; settled: () => boolean } {
+  let settled = false;
+  const settle = () => {
+    settled = true;
+  };
+  promise.then(settle, settle);
+  return { promise, settled: () => settled };
+}
+
+/**
+ * Whether `tracked` settles within `turns` turns of the event loop (counted
+ * with setImmediate, which the mock clock leaves alone): a bound in steps of
+ * work, not in time, so a loaded machine takes longer but answers the same.
+ */
+async function settlesWithin(tracked: { settled: () => boolean }, turns: number): Promise<boolean> {
+  for (let i = 0; i < turns && !tracked.settled(); i++) await new Promise((resolve) => setImmediate(resolve));
+  return tracked.settled();
+}
+
 const catalogReview = () =>
   JSON.stringify(
     admissionReview(
@@ -275,31 +310,52 @@ describe("graceful shutdown", () => {
     await assert.rejects(tlsConnect(webhook, pairA.ca), /ECONNREFUSED/);
   });
 
-  it("cuts a request that does not finish within the shutdown timeout, and still stops", async () => {
+  // The shutdown timer runs on a mock clock: stop must resolve exactly when
+  // the timeout passes, whatever time the machine takes to get there.
+  it("cuts a request that does not finish within the shutdown timeout, and still stops", async (t) => {
     const { webhook } = await start({ shutdownTimeoutMs: 200 });
     const socket = await tlsConnect(webhook, pairA.ca);
     const closed = new Promise((resolve) => socket.once("close", resolve));
     socket.on("error", () => {});
     const { head, body } = reviewRequest(catalogReview());
-    socket.write(head + body.slice(0, 10));
-    await new Promise((resolve) => setTimeout(resolve, 50));
-    const started = Date.now();
-    const result = await webhook.stop();
-    assert.deepEqual(result, { forced: true });
-    assert.ok(Date.now() - started < 2000, "bounded by the timeout");
-    await closed;
+    // `100 Continue` comes once the server has read the headers: from then on the request is in flight.
+    const inFlight = received(socket, /^HTTP\/1\.1 100 Continue\r\n\r\n/);
+    socket.write(head.replace("\r\n\r\n", "\r\nExpect: 100-continue\r\n\r\n") + body.slice(0, 10));
+    await inFlight;
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const stopping = track(webhook.stop());
+    try {
+      t.mock.timers.tick(199);
+      assert.equal(await settlesWithin(stopping, 20), false, "stop waits for the request in flight until the timeout");
+      t.mock.timers.tick(1);
+      assert.equal(await settlesWithin(stopping, 200), true, "stop resolves when the timeout passes");
+      assert.deepEqual(await stopping.promise, { forced: true });
+      await closed;
+    } finally {
+      // Whatever failed, the shutdown timer fires, so the server closes and the test process can end.
+      t.mock.timers.runAll();
+    }
   });
 
-  it("does not let a connection that never starts its TLS handshake hold shutdown past the timeout", async () => {
+  it("does not let a connection that never starts its TLS handshake hold shutdown past the timeout", async (t) => {
     const { webhook } = await start({ shutdownTimeoutMs: 300 });
     const raw = netConnect({ host: "127.0.0.1", port: portOf(webhook) });
     raw.on("error", () => {});
     await new Promise((resolve) => raw.once("connect", resolve));
-    const started = Date.now();
-    const result = await webhook.stop();
-    assert.deepEqual(result, { forced: true });
-    assert.ok(Date.now() - started < 2000, `took ${Date.now() - started} ms`);
-    raw.destroy();
+    // A review answered on a later connection: connections are accepted in order, so the raw one is the server's by now.
+    assert.match(await postReview(webhook, catalogReview()), /"allowed":true/);
+    t.mock.timers.enable({ apis: ["setTimeout"] });
+    const stopping = track(webhook.stop());
+    try {
+      t.mock.timers.tick(299);
+      assert.equal(await settlesWithin(stopping, 20), false, "the handshaking connection holds shutdown until the timeout");
+      t.mock.timers.tick(1);
+      assert.equal(await settlesWithin(stopping, 200), true, "stop resolves when the timeout passes");
+      assert.deepEqual(await stopping.promise, { forced: true });
+    } finally {
+      t.mock.timers.runAll();
+      raw.destroy();
+    }
   });
 
   it("closes idle keep-alive connections at once", async () => {
@@ -309,11 +365,10 @@ describe("graceful shutdown", () => {
     const response = readResponse(socket);
     socket.write(head + body);
     await response;
-    const started = Date.now();
-    const result = await webhook.stop();
-    assert.deepEqual(result, { forced: false });
-    assert.ok(Date.now() - started < 1000, `an idle connection must not hold shutdown (took ${Date.now() - started} ms)`);
-    socket.destroy();
+    const closed = new Promise((resolve) => socket.once("close", resolve));
+    // Not forced: the idle connection was closed as shutdown began, not cut at the 5 s timeout (keep-alive alone would hold it 65 s).
+    assert.deepEqual(await webhook.stop(), { forced: false });
+    await closed;
   });
 
   it("can be stopped twice", async () => {
