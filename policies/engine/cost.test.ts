@@ -258,7 +258,7 @@ describe("the cost limits", () => {
       return { ...module, name };
     };
     const set = makePolicySet([spend("first"), spend("second"), spend("third")]);
-    const violations = runValidations(set, new RequestContext(request(), { config: new Map(), cluster: new Map(), limits: { maxRequestCost: 500_000 } }));
+    const violations = runValidations(set, new RequestContext(request(), { config: new Map(), cluster: new Map(), limits: { maxRequestCost: 500_000 }, now: FROZEN_CLOCK }));
     assert.deepEqual(
       violations.map((v) => [v.policy, /request's cost limit of 500000 units/.test(v.message)]),
       [
@@ -280,7 +280,7 @@ describe("the cost limits", () => {
       ],
       validations: [{ expression: "variables.a + variables.b > 0", message: "empty" }],
     });
-    const violations = runValidations(makePolicySet([module]), new RequestContext(request(), { config: new Map(), cluster: new Map() }));
+    const violations = runValidations(makePolicySet([module]), frozenContext());
     assert.deepEqual(violations, []);
   });
 
