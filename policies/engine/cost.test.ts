@@ -258,7 +258,10 @@ describe("the cost limits", () => {
       return { ...module, name };
     };
     const set = makePolicySet([spend("first"), spend("second"), spend("third")]);
-    const violations = runValidations(set, new RequestContext(request(), { config: new Map(), cluster: new Map(), limits: { maxRequestCost: 500_000 }, now: FROZEN_CLOCK }));
+    const violations = runValidations(
+      set,
+      new RequestContext(request(), { config: new Map(), cluster: new Map(), limits: { maxRequestCost: 500_000 }, now: FROZEN_CLOCK }),
+    );
     assert.deepEqual(
       violations.map((v) => [v.policy, /request's cost limit of 500000 units/.test(v.message)]),
       [
