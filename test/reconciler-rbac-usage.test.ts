@@ -6,6 +6,8 @@
 //   - every request is allowed by deploy/base/reconciler-rbac.yaml (else the
 //     reconciler would get 403 on a real cluster);
 //   - every permission granted was used (else it is more than least privilege).
+// The scenarios run on the base config and once on it with regions, where
+// (only) RegionPolicies are watched.
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -16,7 +18,7 @@ import type { KubeObject } from "../core/kube/object-key.ts";
 import type { DomainRoute } from "../crds/types.ts";
 import { PRODUCED_RESOURCES } from "../reconciler/domainroute/render/produced-resources.ts";
 import { APP_ID_TABLE_CONFIG_MAP_NAME, APP_ID_TABLE_ENVOY_FILTER_NAME } from "../reconciler/app-id-table/app-id-table-objects.ts";
-import { CONFIG_MAPS, DOMAIN_ROUTES, ENVOY_FILTERS } from "../reconciler/resources.ts";
+import { CONFIG_MAPS, DOMAIN_ROUTES, ENVOY_FILTERS, REGION_POLICIES } from "../reconciler/resources.ts";
 import { ROOT } from "./fixtures.ts";
 import { deniedRequests, eventually, grants as grantsIn, recordedManager, show, unusedGrants } from "./rbac/rbac-usage.ts";
 import type { Request } from "./rbac/rbac-usage.ts";
@@ -89,6 +91,30 @@ describe("the reconciler's RBAC (deploy/base/reconciler-rbac.yaml)", () => {
       await eventually("shop's objects are swept", () =>
         PRODUCED_RESOURCES.every((r) => api.objects(r).every((o) => (o.metadata!.labels as Record<string, string>)["hostgate.dev/route-uid"] !== shopUid)),
       );
+    } finally {
+      await manager.stop();
+    }
+    await runRegionsScenario();
+  };
+  /** On a platform with regions (only there) the reconciler watches RegionPolicies: the base grants it for such platforms. */
+  const runRegionsScenario = async () => {
+    const api = new FakeKubeApi();
+    const regional = { ...config, cluster: { name: "aks01-weu", region: "weu" }, regions: [{ name: "weu", dnsControllerLabels: { "router.io/region": "weu" } }] };
+    const manager = recordedManager(api, requests, regional);
+    const ready = () =>
+      (api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "web" }) as unknown as DomainRoute | undefined)?.status?.conditions?.some(
+        (c) => c.type === "Ready" && c.status === "True",
+      ) ?? false;
+    try {
+      api.server.put(REGION_POLICIES, {
+        apiVersion: "hostgate.dev/v1alpha1",
+        kind: "RegionPolicy",
+        metadata: { namespace: "team-a", name: "default" },
+        spec: { mode: "Active" },
+      });
+      await api.create(DOMAIN_ROUTES, route("web", "web.example.com"));
+      manager.start();
+      await eventually("the route on the regional platform is Ready", ready);
     } finally {
       await manager.stop();
     }

@@ -2,16 +2,33 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { aConfig } from "../domainroute/render/testing/platform-config.ts";
-import { cachedResources, serviceType } from "./caches.ts";
+import { DOMAIN_ROUTES, REGION_POLICIES } from "../resources.ts";
+import type { ObjectReader } from "../cluster/object-reader.ts";
+import { cachedResources, controllerReader, serviceType } from "./caches.ts";
 
 describe("what the reconciler caches for regions and gateways", () => {
-  test("every namespace's RegionPolicies are cached, under their own role", () => {
-    const cached = cachedResources(aConfig()).filter((c) => c.role === "regionPolicies");
-    assert.deepEqual(
-      cached.map((c) => [c.resource.group, c.resource.resource, c.resource.namespace, c.resource.labelSelector]),
-      [["hostgate.dev", "regionpolicies", undefined, undefined]],
-    );
-  });
+  const regions = [{ name: "weu", dnsControllerLabels: { "router.io/region": "weu" } }];
+  const policyCases = [
+    {
+      name: "on a platform with regions every namespace's RegionPolicies are cached, under their own role",
+      config: aConfig({ cluster: { name: "aks01-weu", region: "weu" }, regions }),
+      expected: [["hostgate.dev", "regionpolicies", undefined, undefined]],
+    },
+    {
+      name: "without regions RegionPolicies are not cached: nothing reads them, and their CRD may not be installed",
+      config: aConfig(),
+      expected: [],
+    },
+  ];
+  for (const c of policyCases) {
+    test(c.name, () => {
+      const cached = cachedResources(c.config).filter((x) => x.role === "regionPolicies" || x.resource.resource === "regionpolicies");
+      assert.deepEqual(
+        cached.map((x) => [x.resource.group, x.resource.resource, x.resource.namespace, x.resource.labelSelector]),
+        c.expected,
+      );
+    });
+  }
 
   const service = (status: unknown): KubeObject =>
     ({
@@ -42,4 +59,30 @@ describe("what the reconciler caches for regions and gateways", () => {
       assert.deepEqual(kept.metadata, { namespace: "istio-system", name: "gw", uid: "u", resourceVersion: "7" });
     });
   }
+});
+
+describe("the caches as the controllers read them", () => {
+  const policy = { apiVersion: "hostgate.dev/v1alpha1", kind: "RegionPolicy", metadata: { namespace: "team-a", name: "default" } } as KubeObject;
+  const route = { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { namespace: "team-a", name: "shop" } } as KubeObject;
+  // As the informer reader does: a read of a resource no informer holds fails.
+  const cachedOnly = (cached: string[]): ObjectReader => {
+    const objects = (resource: { resource: string }) => {
+      if (!cached.includes(resource.resource)) throw new Error(`${resource.resource} is not cached`);
+      return resource.resource === "regionpolicies" ? [policy] : [route];
+    };
+    return { get: (resource) => objects(resource)[0], list: (resource) => objects(resource) };
+  };
+  const regions = [{ name: "weu", dnsControllerLabels: { "router.io/region": "weu" } }];
+
+  test("without regions a read of RegionPolicies finds none (they are not cached, and none applies); other reads go to the caches", () => {
+    const reader = controllerReader(cachedOnly(["domainroutes"]), aConfig());
+    assert.deepEqual(reader.list(REGION_POLICIES), []);
+    assert.equal(reader.get(REGION_POLICIES, { namespace: "team-a", name: "default" }), undefined);
+    assert.deepEqual(reader.list(DOMAIN_ROUTES), [route]);
+  });
+
+  test("with regions RegionPolicies are read from their cache", () => {
+    const reader = controllerReader(cachedOnly(["domainroutes", "regionpolicies"]), aConfig({ cluster: { name: "aks01-weu", region: "weu" }, regions }));
+    assert.deepEqual(reader.list(REGION_POLICIES), [policy]);
+  });
 });

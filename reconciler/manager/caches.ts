@@ -17,8 +17,11 @@
 //     status.loadBalancer.ingress addresses are kept too (only a LoadBalancer
 //     Service has any): a two-step load balancer entry's gateway record is
 //     its gateway Service's address;
-//   - every namespace's RegionPolicy (few, small): how its routes' names
-//     spread across regions;
+//   - on a platform with regions (config.regions), every namespace's
+//     RegionPolicy (few, small): how its routes' names spread across regions.
+//     Without regions nothing reads them (a route is published once), and a
+//     platform that never installed the RegionPolicy CRD (an upgrade that
+//     kept its CRDs) must not wait forever for an informer that cannot sync;
 //   - with certificates.provider cert-manager, its Certificates labelled
 //     managed-by=hostgate in certManager.namespace, and with importToAcm the
 //     Secrets they issue into (labelled the same through secretTemplate).
@@ -29,9 +32,11 @@ import type { Logger } from "../../core/logger.ts";
 import type { ListWatchClient } from "../../core/kube/list-watch-client.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
+import { resourceName } from "../../core/kube/resource.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import { certManagerCertificates, certManagerSecrets } from "../certificates/cert-manager-resources.ts";
 import { InformerReader } from "../cluster/informer-reader.ts";
+import type { ObjectReader } from "../cluster/object-reader.ts";
 import { LABEL_ROUTE_UID } from "../domainroute/render/metadata.ts";
 import { producedResources } from "../domainroute/render/produced-resources.ts";
 import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, MANAGED_SELECTOR, REGION_POLICIES, SERVICES } from "../resources.ts";
@@ -63,9 +68,24 @@ export function cachedResources(config: PlatformConfig): CachedResource[] {
     { resource: { ...ENVOY_FILTERS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
     { resource: { ...CONFIG_MAPS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
     { resource: SERVICES, role: "services", transform: serviceType },
-    { resource: REGION_POLICIES, role: "regionPolicies" },
+    ...(config.regions.length === 0 ? [] : [{ resource: REGION_POLICIES, role: "regionPolicies" } as const]),
     ...certManagerResources(config),
   ];
+}
+
+/**
+ * The caches as the controllers read them: on a platform without regions no
+ * RegionPolicy is cached (above) and none applies (region-placement.ts
+ * publishes every route once), so a read of them finds none instead of
+ * failing as a read of an uncached resource does.
+ */
+export function controllerReader(reader: ObjectReader, config: Pick<PlatformConfig, "regions">): ObjectReader {
+  if (config.regions.length > 0) return reader;
+  const isRegionPolicies = (resource: ResourceRef) => resourceName(resource) === resourceName(REGION_POLICIES);
+  return {
+    get: (resource, key) => (isRegionPolicies(resource) ? undefined : reader.get(resource, key)),
+    list: (resource) => (isRegionPolicies(resource) ? [] : reader.list(resource)),
+  };
 }
 
 /**

@@ -38,6 +38,7 @@ import type { ControllerStats } from "../runtime/controller.ts";
 import type { InformerHandler } from "../runtime/informer-handler.ts";
 import type { ReconcilerCaches } from "./caches.ts";
 import { RouteIndex, routeObjectNames } from "./event-routing.ts";
+import { controllerReader } from "./caches.ts";
 import { termApi } from "./term-api.ts";
 
 export interface ControllerSetOptions {
@@ -93,7 +94,8 @@ export class ControllerSet {
 
   constructor(options: ControllerSetOptions) {
     this.#options = options;
-    const { reader, config, clock, logger } = options;
+    const { config, clock, logger } = options;
+    const reader = controllerReader(options.reader, config);
     // Which routes an event concerns, by every name their objects can have on this config.
     this.#index = new RouteIndex(routeObjectNames(config));
     const api = termApi(options.api, this.#ended.signal);
