@@ -184,6 +184,21 @@ describe("a two-step load balancer with external-dns", () => {
     });
   const gatewayPass = (w: World) => reconcileGatewayEndpoints({ api: w.api, reader: w.deps.reader, config, logger: silentLogger });
 
+  it("a steady gateway and route write nothing more (gateway pass and route reconcile)", async () => {
+    const w = await converged(config);
+    setAddress(w, "20.1.2.3");
+    await gatewayPass(w);
+    externalDnsReadsAll(w);
+    externalDnsReadsAll(w, "istio-system");
+    await w.reconcile("shop");
+    await w.reconcile("shop");
+    assert.equal(w.condition("shop", "DNSReady"), "True HandedToExternalDns");
+    w.api.takeWrites();
+    assert.deepEqual(await gatewayPass(w), { written: [], deleted: [], pending: [], changedLoadBalancers: [] });
+    await w.reconcile("shop");
+    assert.deepEqual(w.api.takeWrites(), []);
+  });
+
   it("a DNSEndpoint someone else made at the gateway record's name is left alone, and the route says so", async () => {
     const w = await converged(config);
     setAddress(w, "20.1.2.3");
