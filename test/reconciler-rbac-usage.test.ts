@@ -99,7 +99,11 @@ describe("the reconciler's RBAC (deploy/base/reconciler-rbac.yaml)", () => {
   /** On a platform with regions (only there) the reconciler watches RegionPolicies: the base grants it for such platforms. */
   const runRegionsScenario = async () => {
     const api = new FakeKubeApi();
-    const regional = { ...config, cluster: { name: "aks01-weu", region: "weu" }, regions: [{ name: "weu", dnsControllerLabels: { "router.io/region": "weu" } }] };
+    const regional = {
+      ...config,
+      cluster: { name: "aks01-weu", region: "weu" },
+      regions: [{ name: "weu", dnsControllerLabels: { "router.io/region": "weu" } }],
+    };
     const manager = recordedManager(api, requests, regional);
     const ready = () =>
       (api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "web" }) as unknown as DomainRoute | undefined)?.status?.conditions?.some(
