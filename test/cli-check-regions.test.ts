@@ -30,7 +30,7 @@ describe("hostgate check on the two-region examples", () => {
     test(`admits every object under ${region}'s config`, async () => {
       const result = await hostgate("check", "--config", config, "-f", REGIONS);
       assert.equal(result.exitCode, 0, result.stdout + result.stderr);
-      assert.match(result.stdout, /^3 objects: 3 allowed, 0 denied$/m);
+      assert.match(result.stdout, /^5 objects: 5 allowed, 0 denied$/m);
     });
   }
 

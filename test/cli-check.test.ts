@@ -164,7 +164,7 @@ describe("hostgate check -o json", () => {
   });
 
   test("every entry has exactly the documented keys, with namespace only for namespaced objects", () => {
-    const namespaced = new Set(["DomainRoute", "RegionPolicy", "HTTPRoute", "Gateway"]);
+    const namespaced = new Set(["DomainRoute", "RegionPolicy", "HTTPRoute", "Gateway", "Service"]);
     for (const e of entries) {
       const expected = ["apiVersion", "kind", ...(namespaced.has(e.kind) ? ["namespace"] : []), "name", "source", "allowed", "denials", "warnings", "patch"];
       assert.deepEqual(Object.keys(e).sort(), expected.sort(), `${e.kind} ${e.name}`);

@@ -68,7 +68,8 @@ describe("examples", () => {
       "platform-config.yaml": 1,
       "platform-config-aws.yaml": 1,
       rejected: 14,
-      regions: 5,
+      regions: 7,
+      "regions-gateways": 2,
       routes: 5,
       state: 12,
     });
