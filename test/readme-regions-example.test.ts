@@ -96,7 +96,9 @@ describe("the README's worked two-region example", () => {
   });
 
   test("shows, with Route53, only record lines that render prints for that cluster, and every record that is not a TXT owner record", async () => {
-    const block = workedExample().split("```").find((part) => part.includes("# aks01-weu\n"));
+    const block = workedExample()
+      .split("```")
+      .find((part) => part.includes("# aks01-weu\n"));
     assert.ok(block !== undefined, "the README has the Route53 block");
     let cluster = "";
     const shown = new Map<string, string[]>(CLUSTERS.map((c) => [c, []]));
@@ -106,7 +108,7 @@ describe("the README's worked two-region example", () => {
       else if (line.startsWith("#   ")) shown.get(cluster)!.push(line);
     }
     for (const region of CLUSTERS) {
-      const lines = (await render(region, "route53")).split("\n").filter((l) => /^#   Z/.test(l));
+      const lines = (await render(region, "route53")).split("\n").filter((l) => /^# {3}Z/.test(l));
       const records = lines.filter((l) => !/\sTXT\s/.test(l));
       const quoted = shown.get(region)!;
       // TXT owner records are shortened in the README (`…`): compare them up to the ellipsis.
