@@ -26,9 +26,8 @@ import type { FakeRoute53 } from "../reconciler/dns/route53/testing/fake-route53
 import { dnsRoute, ZONE } from "../reconciler/dns/testing/dns-fixtures.ts";
 import { fixtureZones } from "../reconciler/dns/testing/fixture-zones.ts";
 import { CLUSTERS, GATEWAY_SERVICE, gatewayService, regionConfig, regionPolicy } from "../reconciler/dns/testing/region-fixtures.ts";
-import { ReconcilerManager } from "../reconciler/manager/reconciler-manager.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES, REGION_POLICIES, SERVICES } from "../reconciler/resources.ts";
-import { until } from "./edge/edge-cluster.ts";
+import { startManager, until } from "./edge/edge-cluster.ts";
 
 /** One cluster's DNS controller: its own config, cache of routes and policies, state and outcomes. */
 class Cluster {
@@ -285,22 +284,7 @@ describe("the whole reconciler across regions with Route53", () => {
     const c = r?.status?.conditions?.find((x) => x.type === "DNSReady");
     return c === undefined ? undefined : `${c.status} ${c.reason}`;
   };
-  const start = (api: FakeKubeApi, clock: ManualClock, route53: FakeRoute53) => {
-    const manager = new ReconcilerManager({
-      api,
-      config: regionConfig("eus"),
-      logger: silentLogger,
-      clock,
-      random: () => 0.5,
-      appIdTableDebounceMs: 10,
-      sweepDebounceMs: 10,
-      edgeDebounceMs: 10,
-      stopTimeoutMs: 1000,
-      aws: { route53 },
-    });
-    manager.start();
-    return manager;
-  };
+  const start = (api: FakeKubeApi, clock: ManualClock, route53: FakeRoute53) => startManager(api, clock, { route53 }, regionConfig("eus"));
 
   test("a RegionPolicy created in the route's namespace re-queues it and DNS: the latency set goes and DNSReady says the source region publishes", async () => {
     const clock = new ManualClock();

@@ -164,22 +164,25 @@ describe("who a latency record belongs to: the TXT with its own set identifier",
   const use = '"heritage=external-dns,external-dns/owner=hostgate-use,external-dns/resource=domainroute/team-a/shop"';
   const simple = '"heritage=external-dns,external-dns/owner=hostgate-simple,external-dns/resource=domainroute/team-a/shop"';
   const set = (record: DnsRecord, setIdentifier: string, region: string): DnsRecord => ({ ...record, setIdentifier, region });
+  // A record in each cluster's latency set; aks02-weu is a third cluster with no TXT in the zone.
+  const inWeu = (record: DnsRecord) => set(record, "aks01-weu", "eu-west-1");
+  const inUse = (record: DnsRecord) => set(record, "aks01-use", "us-east-1");
   const zone = [
-    set(txt("a-shop.example.com", weu), "aks01-weu", "eu-west-1"),
-    set(txt("a-shop.example.com", use), "aks01-use", "us-east-1"),
+    inWeu(txt("a-shop.example.com", weu)),
+    inUse(txt("a-shop.example.com", use)),
     txt("a-blog.example.com", simple),
-    set(txt("cname-legacy.example.com", use), "aks01-use", "us-east-1"),
-    set(txt("old.example.com", use), "aks01-use", "us-east-1"),
+    inUse(txt("cname-legacy.example.com", use)),
+    inUse(txt("old.example.com", use)),
   ];
   const cases: { name: string; record: DnsRecord; owner: string | undefined }[] = [
     {
       name: "each cluster's TXT at one name speaks for its own set identifier's record (weu)",
-      record: set(alias("shop.example.com"), "aks01-weu", "eu-west-1"),
+      record: inWeu(alias("shop.example.com")),
       owner: "hostgate-weu",
     },
     {
       name: "each cluster's TXT at one name speaks for its own set identifier's record (use)",
-      record: set(alias("shop.example.com"), "aks01-use", "us-east-1"),
+      record: inUse(alias("shop.example.com")),
       owner: "hostgate-use",
     },
     {
@@ -188,19 +191,15 @@ describe("who a latency record belongs to: the TXT with its own set identifier",
       owner: undefined,
     },
     { name: "latency TXTs do not speak for the simple record of their name", record: alias("shop.example.com"), owner: undefined },
-    {
-      name: "a simple TXT does not speak for a latency record of its name",
-      record: set(alias("blog.example.com"), "aks01-use", "us-east-1"),
-      owner: undefined,
-    },
+    { name: "a simple TXT does not speak for a latency record of its name", record: inUse(alias("blog.example.com")), owner: undefined },
     {
       name: "the legacy cname- TXT of an alias A speaks for it with the same set identifier",
-      record: set(alias("legacy.example.com"), "aks01-use", "us-east-1"),
+      record: inUse(alias("legacy.example.com")),
       owner: "hostgate-use",
     },
     {
       name: "the old format with a set identifier speaks for the record with that set identifier",
-      record: set(alias("old.example.com"), "aks01-use", "us-east-1"),
+      record: inUse(alias("old.example.com")),
       owner: "hostgate-use",
     },
     { name: "the old format with a set identifier does not speak for the simple record", record: alias("old.example.com"), owner: undefined },

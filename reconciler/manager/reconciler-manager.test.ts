@@ -18,6 +18,7 @@ import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, LEASES, SERVI
 import { KubeApiError } from "../../core/kube/api-error.ts";
 import { ReconcilerManager } from "./reconciler-manager.ts";
 import type { ReconcilerManagerOptions } from "./reconciler-manager.ts";
+import { eventually } from "./testing/eventually.ts";
 
 const config = loadPlatformConfig(DEFAULT_CONFIG);
 const gatewayNs = config.gateway.namespace;
@@ -31,14 +32,6 @@ function route(name: string, domain: string, appId = name): KubeObject {
     metadata: { name, namespace: "team-a" },
     spec: { domain, lb: "alb-in", routing: { mode: "Managed" }, backend: { service: { name: "web", port: 8080 } }, protection: { provider: "sso", appId } },
   };
-}
-
-async function eventually(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
 }
 
 const running: ReconcilerManager[] = [];

@@ -6,7 +6,6 @@
 // reaches the gateway DNSEndpoints, and the orphan sweep knows this
 // cluster's name, so its own regional DNSEndpoints are swept.
 import { afterEach, describe, test } from "node:test";
-import assert from "node:assert/strict";
 import { loadPlatformConfig } from "../../core/config/index.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { KubeApi } from "../../core/kube/object-api.ts";
@@ -20,6 +19,7 @@ import { regionalObjectName } from "../domainroute/render/names.ts";
 import { DNS_ENDPOINT_RESOURCE } from "../domainroute/render/produced-resources.ts";
 import { DOMAIN_ROUTES, FIELD_MANAGER, REGION_POLICIES, SERVICES } from "../resources.ts";
 import { ReconcilerManager } from "./reconciler-manager.ts";
+import { eventually } from "./testing/eventually.ts";
 
 const config = loadPlatformConfig("examples/regions/platform-config-weu.yaml");
 const GATEWAY = { namespace: "istio-system", name: "istio-ingressgateway-public" };
@@ -31,14 +31,6 @@ const route: KubeObject = {
   spec: { domain: "shop.example.com", lb: "alb-out", routing: { mode: "Managed" }, backend: { service: { name: "web", port: 8080 } } },
 };
 const gatewayService = (): KubeObject => ({ apiVersion: "v1", kind: "Service", metadata: GATEWAY, spec: { type: "LoadBalancer" } });
-
-async function eventually(what: string, check: () => boolean, timeoutMs = 5000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!check()) {
-    if (Date.now() > deadline) assert.fail(`timed out after ${timeoutMs} ms waiting until ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 5));
-  }
-}
 
 const running: ReconcilerManager[] = [];
 afterEach(async () => {

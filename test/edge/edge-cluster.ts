@@ -64,8 +64,11 @@ export function fakeAws(clock: ManualClock, config: PlatformConfig): Aws {
   return { route53, acm, listener };
 }
 
-/** The whole reconciler (no leader election: it leads at once) on `api`, the fakes passed through its `aws` option. */
-export function startManager(api: KubeApi, clock: ManualClock, aws: Aws, config: PlatformConfig): ReconcilerManager {
+/**
+ * The whole reconciler (no leader election: it leads at once) on `api`, the fakes passed through its `aws` option:
+ * Route53 always, ACM and the listeners where the config has certificates in AWS (a DNS-only test passes Route53 alone).
+ */
+export function startManager(api: KubeApi, clock: ManualClock, aws: Pick<Aws, "route53"> & Partial<Aws>, config: PlatformConfig): ReconcilerManager {
   const manager = new ReconcilerManager({
     api,
     config,

@@ -9,13 +9,14 @@ import {
   ListResourceRecordSetsCommand,
   NoSuchHostedZone,
   PriorRequestNotComplete,
+  type ResourceRecordSet,
   Route53Client,
   Route53ServiceException,
   ThrottlingException,
 } from "@aws-sdk/client-route-53";
 import { type AwsStub, mockClient } from "aws-sdk-client-mock";
 import { ChangeRejectedError, Route53UnavailableError } from "../route53-port.ts";
-import type { RecordChange } from "../route53-port.ts";
+import type { DnsRecord, RecordChange } from "../route53-port.ts";
 import { defaultRoute53Client, SdkRoute53 } from "./sdk-route53.ts";
 
 const $metadata = { httpStatusCode: 400 };
@@ -44,6 +45,24 @@ beforeEach(() => {
 afterEach(() => route53.restore());
 
 const inputs = (command: any) => route53.commandCalls(command).map((call) => call.args[0].input);
+
+/** A latency record's TXT registry record as the port holds it, and as Route53 carries it (trailing dot): read and written alike. */
+const LATENCY_TXT: DnsRecord = {
+  name: "a-shop.example.com",
+  type: "TXT",
+  setIdentifier: "aks01-weu",
+  region: "eu-west-1",
+  ttl: 300,
+  values: ['"heritage=external-dns"'],
+};
+const LATENCY_TXT_SET: ResourceRecordSet = {
+  Name: "a-shop.example.com.",
+  Type: "TXT",
+  SetIdentifier: "aks01-weu",
+  Region: "eu-west-1",
+  TTL: 300,
+  ResourceRecords: [{ Value: '"heritage=external-dns"' }],
+};
 
 describe("SdkRoute53 reads", () => {
   it("pages through a list of 3 pages, starting each page where the last one said", async () => {
@@ -167,14 +186,7 @@ describe("SdkRoute53 reads", () => {
           Region: "eu-west-1",
           AliasTarget: { HostedZoneId: "Z32O12XQLNTSW2", DNSName: "alb-1.eu-west-1.elb.amazonaws.com.", EvaluateTargetHealth: true },
         },
-        {
-          Name: "a-shop.example.com.",
-          Type: "TXT",
-          SetIdentifier: "aks01-weu",
-          Region: "eu-west-1",
-          TTL: 300,
-          ResourceRecords: [{ Value: '"heritage=external-dns"' }],
-        },
+        LATENCY_TXT_SET,
       ],
       IsTruncated: false,
     });
@@ -186,7 +198,7 @@ describe("SdkRoute53 reads", () => {
         region: "eu-west-1",
         alias: { hostedZoneId: "Z32O12XQLNTSW2", dnsName: "alb-1.eu-west-1.elb.amazonaws.com", evaluateTargetHealth: true },
       },
-      { name: "a-shop.example.com", type: "TXT", setIdentifier: "aks01-weu", region: "eu-west-1", ttl: 300, values: ['"heritage=external-dns"'] },
+      LATENCY_TXT,
     ]);
   });
 
@@ -283,24 +295,14 @@ describe("SdkRoute53 writes", () => {
     const changes: RecordChange[] = [
       { action: "DELETE", record: { name: "old.example.com", type: "A", ...latency, alias } },
       { action: "CREATE", record: { name: "shop.example.com", type: "A", ...latency, alias } },
-      { action: "CREATE", record: { name: "a-shop.example.com", type: "TXT", ...latency, ttl: 300, values: ['"heritage=external-dns"'] } },
+      { action: "CREATE", record: LATENCY_TXT },
     ];
     await port.changeRecords("Z1", changes);
     const AliasTarget = { HostedZoneId: "Z32O12XQLNTSW2", DNSName: "alb-1.eu-west-1.elb.amazonaws.com", EvaluateTargetHealth: true };
     assert.deepEqual(inputs(ChangeResourceRecordSetsCommand)[0].ChangeBatch.Changes, [
       { Action: "DELETE", ResourceRecordSet: { Name: "old.example.com.", Type: "A", SetIdentifier: "aks01-weu", Region: "eu-west-1", AliasTarget } },
       { Action: "CREATE", ResourceRecordSet: { Name: "shop.example.com.", Type: "A", SetIdentifier: "aks01-weu", Region: "eu-west-1", AliasTarget } },
-      {
-        Action: "CREATE",
-        ResourceRecordSet: {
-          Name: "a-shop.example.com.",
-          Type: "TXT",
-          SetIdentifier: "aks01-weu",
-          Region: "eu-west-1",
-          TTL: 300,
-          ResourceRecords: [{ Value: '"heritage=external-dns"' }],
-        },
-      },
+      { Action: "CREATE", ResourceRecordSet: LATENCY_TXT_SET },
     ]);
   });
 
