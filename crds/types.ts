@@ -42,6 +42,8 @@ export const CONDITION_GATEWAY_READY = "GatewayReady";
 export const CONDITION_PROTECTION_READY = "ProtectionReady";
 export const CONDITION_DNS_READY = "DNSReady";
 export const CONDITION_CERTIFICATE_READY = "CertificateReady";
+/** The route is placed on a member of its load balancer pool (reasons Placed, EdgePoolFull, MoveRefused). */
+export const CONDITION_EDGE_PLACED = "EdgePlaced";
 export const CONDITION_READY = "Ready";
 export const CONDITION_TYPES = [
   CONDITION_CLAIMED,
@@ -49,6 +51,7 @@ export const CONDITION_TYPES = [
   CONDITION_PROTECTION_READY,
   CONDITION_DNS_READY,
   CONDITION_CERTIFICATE_READY,
+  CONDITION_EDGE_PLACED,
   CONDITION_READY,
 ] as const;
 export type ConditionType = (typeof CONDITION_TYPES)[number];
@@ -173,7 +176,21 @@ export interface DomainRouteStatus {
   /** The records hostgate holds for the domain, sorted by name then type; TXT ownership records not listed. */
   dns?: DnsRecordStatus[];
   certificate?: CertificateStatus;
+  /** Where the route is placed in its load balancer pool: kept for life unless a person asks to move it (EDGE_MEMBER_ANNOTATION). */
+  edge?: EdgeStatus;
 }
+
+export interface EdgeStatus {
+  /** The class, `alb-out` or `alb-in` (spec.lb when placed). */
+  loadBalancer: string;
+  /** The pool member's name (config loadBalancers.<class>.members[].name, or the class for a single load balancer). */
+  member: string;
+  /** What the route's DNS record points at: the member's DNS name or gatewayHostname. */
+  target: string;
+}
+
+/** Set by a person on a DomainRoute to move it to another member of its pool (the only way it moves). */
+export const EDGE_MEMBER_ANNOTATION = "hostgate.dev/edge-member";
 
 export interface DnsRecordStatus {
   name: string;

@@ -45,6 +45,30 @@ export interface LoadBalancerConfig {
   readonly service?: ServiceRef;
   /** Two-step entries only: lowercase, no trailing dot, under one of the domains' apexes (not an apex itself). */
   readonly gatewayHostname?: string;
+  /**
+   * A pool: several load balancers for this class, each with its own
+   * listener and capacity (core/config/edge-pool.ts reads them). With
+   * members, the entry itself names no load balancer (no dnsName, service…).
+   */
+  readonly members?: readonly PoolMemberConfig[];
+}
+
+/** What a load balancer may hold before hostgate places no more routes on it (AWS's default ALB quotas unless set). */
+export interface EdgeCapacity {
+  /** Certificates on its HTTPS listener besides the default (ALB: 25). */
+  readonly certificates: number;
+  /** Listener rules (ALB: 100 per load balancer). */
+  readonly rules: number;
+  /** Target groups (ALB: 100 per load balancer). */
+  readonly targetGroups: number;
+}
+
+/** One member of a pool: a load balancer entry (fixed or two-step) with a name and its capacity. */
+export interface PoolMemberConfig extends Omit<LoadBalancerConfig, "members"> {
+  /** DNS label, unique across every class's members: what status.edge and the move annotation name. */
+  readonly name: string;
+  /** Defaults filled in when the config loads. */
+  readonly capacity: EdgeCapacity;
 }
 
 export type DnsProvider = "route53" | "external-dns" | "none";
