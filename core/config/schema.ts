@@ -1,6 +1,7 @@
 // JSON Schema of the platform config file. Every key carries a description:
 // the README points at this schema, and validation errors quote the
 // description as the "how to fix" part, so they must read as instructions.
+import { DEFAULT_EDGE_CAPACITY } from "./edge-pool.ts";
 
 /** Lowercase DNS name of at least two labels, 253 characters at most. */
 export const DNS_NAME_PATTERN = "^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$";
@@ -66,8 +67,9 @@ const requiring = (properties: Record<string, { description: string }>, keys: re
   properties: Object.fromEntries(keys.map((key) => [key, { description: properties[key].description }])),
 });
 
-const loadBalancer = (visibility: string, example: string, gatewayExample: string) => {
-  const properties = {
+/** The keys that name one load balancer, fixed or two-step: a single entry's, or a pool member's. */
+const loadBalancerProperties = (example: string, gatewayExample: string) => {
+  return {
     dnsName: {
       type: "string",
       pattern: DNS_NAME_PATTERN,
@@ -105,23 +107,98 @@ const loadBalancer = (visibility: string, example: string, gatewayExample: strin
       type: "string",
       pattern: LISTENER_ARN_PATTERN,
       description:
-        "ARN of the load balancer's HTTPS listener that route certificates are attached to (`aws elbv2 describe-listeners`, e.g. `arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/public-1/50dc6c495c0c9188/f2f7dc8efc522ab2`). Required on fixed entries when certificates go to ACM (`certificates.provider: acm`, or cert-manager with `importToAcm`).",
+        "ARN of the load balancer's HTTPS listener that route certificates are attached to (`aws elbv2 describe-listeners`, e.g. `arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/public-1/50dc6c495c0c9188/f2f7dc8efc522ab2`). Required on fixed entries and pool members when certificates go to ACM (`certificates.provider: acm`, or cert-manager with `importToAcm`), all in one region.",
     },
+  };
+};
+
+type LoadBalancerProperties = ReturnType<typeof loadBalancerProperties>;
+
+/**
+ * Exactly one kind: naming any two-step key makes the entry two-step (both
+ * its keys then required); otherwise it is fixed. Writing keys of both kinds
+ * is refused by load-balancer-checks.ts with a message naming them.
+ */
+const oneKind = (properties: LoadBalancerProperties) => ({
+  if: { anyOf: TWO_STEP_KEYS.map((key) => requiring(properties, [key])) },
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keyword, read by ajv, never awaited
+  then: requiring(properties, TWO_STEP_KEYS),
+  else: requiring(properties, FIXED_KEYS),
+});
+
+/** Members a class may list: placement walks them all for every route, and status names one by its (short) name. */
+export const MAX_POOL_MEMBERS = 32;
+
+const capacityLimit = (what: string, quota: number) => ({
+  type: "integer",
+  minimum: 1,
+  maximum: 100000,
+  default: quota,
+  description: `${what} this member may hold before hostgate places no more routes on it: a positive integer, default ${quota} (AWS's default ALB quota; raise it only after AWS raised yours).`,
+});
+
+const poolMember = (visibility: string, example: string, gatewayExample: string, memberExample: string) => {
+  const properties = loadBalancerProperties(example, gatewayExample);
+  return {
+    type: "object",
+    additionalProperties: false,
+    required: ["name"],
+    description:
+      `One ${visibility} load balancer of the pool, written as a single entry is (fixed: \`dnsName\` and \`hostedZoneId\`; two-step: \`service\` and ` +
+      "`gatewayHostname`) plus its `name` and optional `capacity`.",
+    ...oneKind(properties),
+    properties: {
+      name: {
+        type: "string",
+        pattern: DNS_LABEL_PATTERN,
+        description: `The member's name: a DNS label (lowercase letters, digits, \`-\`, 63 at most), unique across both classes' members, e.g. \`${memberExample}\`. A route's \`status.edge.member\` and the \`hostgate.dev/edge-member\` annotation name it; renaming a member moves its routes.`,
+      },
+      ...properties,
+      capacity: {
+        type: "object",
+        additionalProperties: false,
+        default: {},
+        description:
+          "What this load balancer may hold; routes are placed on the first member (in list order) with room for what they need. Each limit defaults to AWS's default ALB quota.",
+        properties: {
+          certificates: capacityLimit("Certificates on its HTTPS listener besides the default one", DEFAULT_EDGE_CAPACITY.certificates),
+          rules: capacityLimit("Listener rules", DEFAULT_EDGE_CAPACITY.rules),
+          targetGroups: capacityLimit("Target groups", DEFAULT_EDGE_CAPACITY.targetGroups),
+        },
+      },
+    },
+  };
+};
+
+const loadBalancer = (visibility: string, example: string, gatewayExample: string, memberExample: string) => {
+  const properties = loadBalancerProperties(example, gatewayExample);
+  const { ipAddressType } = properties;
+  const { default: _default, ...withoutDefault } = ipAddressType;
+  const members = {
+    type: "array",
+    minItems: 1,
+    maxItems: MAX_POOL_MEMBERS,
+    description:
+      `A pool of ${visibility} load balancers for this class, 32 at most, in placement order: each route is placed on the first member with room ` +
+      "and keeps it until someone moves it (annotation `hostgate.dev/edge-member`). With `members`, the entry has no load balancer keys of its own.",
+    items: poolMember(visibility, example, gatewayExample, memberExample),
   };
   return {
     type: "object",
     description:
-      `The ${visibility} load balancer that DomainRoutes with this \`spec.lb\` are published on: either fixed (\`dnsName\` and \`hostedZoneId\` of an ALB) ` +
-      "or two-step (`service` and `gatewayHostname`: hostgate publishes the Service's address at `gatewayHostname` and routes get a CNAME to it).",
+      `The ${visibility} load balancer that DomainRoutes with this \`spec.lb\` are published on: either fixed (\`dnsName\` and \`hostedZoneId\` of an ALB), or ` +
+      "two-step (`service` and `gatewayHostname`: hostgate publishes the Service's address at `gatewayHostname` and routes get a CNAME to it), " +
+      "or a pool (`members`: several such load balancers, each with a name and a capacity).",
     additionalProperties: false,
-    // Exactly one kind: naming any two-step key makes the entry two-step (both
-    // its keys then required); otherwise it is fixed. Writing keys of both
-    // kinds is refused by load-balancer-checks.ts with a message naming them.
-    if: { anyOf: TWO_STEP_KEYS.map((key) => requiring(properties, [key])) },
+    // A pool names its load balancers in its members; an entry without
+    // members is one load balancer of one kind. Keys of a load balancer beside
+    // `members` are refused by load-balancer-checks.ts with a message naming them.
+    // The entry's ipAddressType defaults only without members, so a pool
+    // entry holds nothing but its members once loaded.
+    if: { not: requiring({ members }, ["members"]) },
     // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keyword, read by ajv, never awaited
-    then: requiring(properties, TWO_STEP_KEYS),
-    else: requiring(properties, FIXED_KEYS),
-    properties,
+    then: { ...oneKind(properties), properties: { ipAddressType: { description: ipAddressType.description, default: ipAddressType.default } } },
+    properties: { ...properties, ipAddressType: withoutDefault, members },
   };
 };
 
@@ -184,8 +261,8 @@ export const platformConfigSchema = {
       required: ["alb-out", "alb-in"],
       description: "The two load balancers a DomainRoute can choose with `spec.lb`. Both are required and must be different load balancers.",
       properties: {
-        "alb-out": loadBalancer("internet-facing (public)", "public-1.us-east-1.elb.amazonaws.com", "aks01-weu-public.example.com"),
-        "alb-in": loadBalancer("internal", "internal-1.us-east-1.elb.amazonaws.com", "aks01-weu-internal.example.com"),
+        "alb-out": loadBalancer("internet-facing (public)", "public-1.us-east-1.elb.amazonaws.com", "aks01-weu-public.example.com", "public-1"),
+        "alb-in": loadBalancer("internal", "internal-1.us-east-1.elb.amazonaws.com", "aks01-weu-internal.example.com", "internal-1"),
       },
     },
     protection: {
