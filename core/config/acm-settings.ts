@@ -2,6 +2,7 @@
 // which listeners": the certificate controller, serve's AWS clients, the
 // controller set, `hostgate render` and `hostgate iam-policy` all ask it.
 import { compareStrings } from "../compare-strings.ts";
+import { allPoolMembers } from "./edge-pool.ts";
 import type { PlatformConfig } from "./platform-config.ts";
 
 /** Certificates are requested from or imported into ACM and attached to the listeners: provider acm, or cert-manager with importToAcm. */
@@ -10,7 +11,8 @@ export function certificatesInAcm(config: PlatformConfig): boolean {
   return certificates.provider === "acm" || (certificates.provider === "cert-manager" && certificates.certManager?.importToAcm === true);
 }
 
-/** The configured listeners' ARNs, each once, sorted. */
+/** The configured listeners' ARNs (every pool member's), each once, sorted. */
 export function listenerArns(config: PlatformConfig): string[] {
-  return [...new Set(Object.values(config.loadBalancers).flatMap((lb) => (lb.listenerArn === undefined ? [] : [lb.listenerArn])))].sort(compareStrings);
+  const arns = allPoolMembers(config).flatMap(({ entry }) => (entry.listenerArn === undefined ? [] : [entry.listenerArn]));
+  return [...new Set(arns)].sort(compareStrings);
 }

@@ -1,53 +1,55 @@
-// Rules about the two load balancer entries that the JSON schema cannot
-// express. Entries are read through loadBalancerTarget() once their keys have
-// the right types; written defensively against data that failed the schema.
-import { asRecord } from "../json.ts";
+// Rules about the load balancer entries and pool members that the JSON
+// schema cannot express. Each load balancer is read through
+// writtenLoadBalancers() (a single entry is one, a pool one per member) and
+// its target through loadBalancerTarget() once its keys have the right types;
+// written defensively against data that failed the schema.
 import { stringAt } from "./data-fields.ts";
 import type { LoadBalancerTarget } from "./load-balancer-target.ts";
-import { loadBalancerTarget } from "./load-balancer-target.ts";
-import type { LoadBalancerConfig, LoadBalancerName } from "./platform-config.ts";
+import type { WrittenLoadBalancer } from "./load-balancer-entries.ts";
+import { LOAD_BALANCER_CLASSES, where, writtenLoadBalancers, writtenTarget } from "./load-balancer-entries.ts";
+import { asRecord } from "../json.ts";
 import type { Issue } from "./schema-problems.ts";
 import { DNS_NAME_PATTERN } from "./schema.ts";
 
-const NAMES: readonly LoadBalancerName[] = ["alb-out", "alb-in"];
 const FIXED_KEYS = ["dnsName", "hostedZoneId"];
 const TWO_STEP_KEYS = ["service", "gatewayHostname"];
+/** The keys that describe one load balancer: a pool entry has them on its members only. */
+const LOAD_BALANCER_KEYS = [...FIXED_KEYS, ...TWO_STEP_KEYS, "listenerArn", "ipAddressType"];
 
-/** The entry's target, or undefined while its keys are missing or mistyped (the schema reports those). */
-function targetOf(entry: Record<string, unknown>): LoadBalancerTarget | undefined {
-  const service = asRecord(entry.service);
-  const typed: LoadBalancerConfig = {
-    ipAddressType: "ipv4",
-    ...(typeof entry.dnsName === "string" ? { dnsName: entry.dnsName } : {}),
-    ...(typeof entry.hostedZoneId === "string" ? { hostedZoneId: entry.hostedZoneId } : {}),
-    ...(typeof entry.gatewayHostname === "string" ? { gatewayHostname: entry.gatewayHostname } : {}),
-    ...(typeof service?.namespace === "string" && typeof service.name === "string" ? { service: { namespace: service.namespace, name: service.name } } : {}),
-  };
-  try {
-    return loadBalancerTarget(typed);
-  } catch {
-    return undefined;
-  }
-}
-
-/** An entry is fixed or two-step, never both: which address would routes get? */
-function mixedKindIssue(name: LoadBalancerName, entry: Record<string, unknown>): Issue | undefined {
-  const fixed = FIXED_KEYS.filter((key) => key in entry);
-  const twoStep = TWO_STEP_KEYS.filter((key) => key in entry);
+/** A load balancer is fixed or two-step, never both: which address would routes get? */
+function mixedKindIssue(lb: WrittenLoadBalancer): Issue | undefined {
+  const fixed = FIXED_KEYS.filter((key) => key in lb.entry);
+  const twoStep = TWO_STEP_KEYS.filter((key) => key in lb.entry);
   if (fixed.length === 0 || twoStep.length === 0) return undefined;
   return {
-    path: ["loadBalancers", name, fixed[0]],
+    path: [...lb.path, fixed[0]],
     anchor: "key",
     message:
-      `is a fixed load balancer's key, but this entry also has ${twoStep.join(" and ")} (a two-step entry's): ` +
+      `is a fixed load balancer's key, but this ${lb.member ? "member" : "entry"} also has ${twoStep.join(" and ")} (a two-step entry's): ` +
       "keep dnsName and hostedZoneId for an ALB that routes alias to, or service and gatewayHostname for a gateway Service that hostgate publishes, not both",
   };
 }
 
+/** A pool names its load balancers in its members: a key beside `members` would be a load balancer no route is placed on. */
+function poolOwnKeyIssues(config: Record<string, unknown>): Issue[] {
+  const loadBalancers = asRecord(config.loadBalancers) ?? {};
+  return LOAD_BALANCER_CLASSES.flatMap((lbClass) => {
+    const entry = asRecord(loadBalancers[lbClass]);
+    if (entry === undefined || !("members" in entry)) return [];
+    return LOAD_BALANCER_KEYS.filter((key) => key in entry).map((key) => ({
+      path: ["loadBalancers", lbClass, key],
+      anchor: "key" as const,
+      message:
+        `is a load balancer's key, but this entry lists members: a pool's load balancers are its members, each with its own keys, ` +
+        `so move ${key} into the member it belongs to, or remove members to keep a single load balancer`,
+    }));
+  });
+}
+
 /** gatewayHostname gets a record in one of the platform's zones, beside the routes' names, never replacing a zone's apex. */
-function gatewayHostnameIssue(name: LoadBalancerName, hostname: string, domains: unknown): Issue | undefined {
+function gatewayHostnameIssue(lb: WrittenLoadBalancer, hostname: string, domains: unknown): Issue | undefined {
   const apexes = (Array.isArray(domains) ? domains : []).map((d) => asRecord(d)?.apex).filter((apex) => typeof apex === "string");
-  const path = ["loadBalancers", name, "gatewayHostname"];
+  const path = [...lb.path, "gatewayHostname"];
   if (apexes.includes(hostname))
     return {
       path,
@@ -75,8 +77,8 @@ const REGISTRY_PREFIX = "cname-";
  * must leave room for the longest prefix, or the gateway record could never
  * be written (Route53 refuses the TXT as DomainLabelTooLong).
  */
-function registryLengthIssue(name: LoadBalancerName, hostname: string): Issue | undefined {
-  const path = ["loadBalancers", name, "gatewayHostname"];
+function registryLengthIssue(lb: WrittenLoadBalancer, hostname: string): Issue | undefined {
+  const path = [...lb.path, "gatewayHostname"];
   const first = hostname.split(".")[0]!;
   const txt = `${REGISTRY_PREFIX}${hostname}`;
   if (first.length + REGISTRY_PREFIX.length > MAX_LABEL)
@@ -99,53 +101,101 @@ function registryLengthIssue(name: LoadBalancerName, hostname: string): Issue | 
   return undefined;
 }
 
-/** Publishing internal routes on the public load balancer would expose them. */
-function sameLoadBalancerIssue(outside: LoadBalancerTarget | undefined, inside: LoadBalancerTarget | undefined): Issue | undefined {
-  const exposed = "internal routes would be reachable from the internet";
-  if (outside?.kind === "fixed" && inside?.kind === "fixed" && outside.dnsName === inside.dnsName)
+/** The key and words of the load balancer two targets share, if they do. */
+function sharedKey(earlier: LoadBalancerTarget, later: LoadBalancerTarget): "dnsName" | "service" | "gatewayHostname" | undefined {
+  if (earlier.kind === "fixed" && later.kind === "fixed") return earlier.dnsName === later.dnsName ? "dnsName" : undefined;
+  if (earlier.kind !== "service" || later.kind !== "service") return undefined;
+  if (earlier.service.namespace === later.service.namespace && earlier.service.name === later.service.name) return "service";
+  return earlier.gatewayHostname === later.gatewayHostname ? "gatewayHostname" : undefined;
+}
+
+/**
+ * One load balancer in two places: across classes, publishing internal routes
+ * on the public load balancer would expose them; within a pool, placement
+ * would count one load balancer's limits twice and overfill it.
+ */
+function sharedLoadBalancerIssue(earlier: WrittenLoadBalancer, later: WrittenLoadBalancer, key: "dnsName" | "service" | "gatewayHostname"): Issue {
+  const crossClass = earlier.lbClass !== later.lbClass;
+  const why = crossClass
+    ? "internal routes would be reachable from the internet"
+    : "routes placed on either member would share one load balancer, whose limits placement would count twice";
+  const path = [...later.path, key];
+  const other = `${where(earlier)}.${key}`;
+  if (key === "dnsName")
     return {
-      path: ["loadBalancers", "alb-in", "dnsName"],
+      path,
       anchor: "value",
-      message: `is the same load balancer as loadBalancers.alb-out.dnsName; ${exposed}, so set the internal load balancer's DNS name`,
+      message: `is the same load balancer as ${other}; ${why}, so ${crossClass ? "set the internal load balancer's DNS name" : "list each load balancer once"}`,
     };
-  if (outside?.kind !== "service" || inside?.kind !== "service") return undefined;
-  if (outside.service.namespace === inside.service.namespace && outside.service.name === inside.service.name)
+  if (key === "service") {
+    const service = asRecord(later.entry.service) ?? {};
     return {
-      path: ["loadBalancers", "alb-in", "service"],
+      path,
       anchor: "value",
-      message: `is the same Service as loadBalancers.alb-out.service (${inside.service.namespace}/${inside.service.name}); ${exposed}, so name the internal gateway's Service`,
+      message: `is the same Service as ${other} (${service.namespace}/${service.name}); ${why}, so ${crossClass ? "name the internal gateway's Service" : "list each gateway once"}`,
     };
-  if (outside.gatewayHostname === inside.gatewayHostname)
-    return {
-      path: ["loadBalancers", "alb-in", "gatewayHostname"],
-      anchor: "value",
-      message: `is the same name as loadBalancers.alb-out.gatewayHostname; one name holds one gateway's address, so give the internal gateway its own, e.g. aks01-weu-internal.<apex>`,
-    };
-  return undefined;
+  }
+  return {
+    path,
+    anchor: "value",
+    message:
+      `is the same name as ${other}; one name holds one gateway's address, so give ${crossClass ? "the internal gateway" : "each member's gateway"} its own, ` +
+      `e.g. aks01-weu-${crossClass ? "internal" : (later.name ?? "internal-2")}.<apex>`,
+  };
+}
+
+function sharedLoadBalancerIssues(lbs: readonly WrittenLoadBalancer[]): Issue[] {
+  const targets = lbs.map((lb) => writtenTarget(lb.entry));
+  return lbs.flatMap((later, j) => {
+    const target = targets[j];
+    if (target === undefined) return [];
+    for (let i = 0; i < j; i++) {
+      const earlierTarget = targets[i];
+      const key = earlierTarget === undefined ? undefined : sharedKey(earlierTarget, target);
+      if (key !== undefined) return [sharedLoadBalancerIssue(lbs[i], later, key)];
+    }
+    return [];
+  });
+}
+
+/** A route's status.edge and the move annotation name a member by its name alone, so one name is one member. */
+function memberNameIssues(lbs: readonly WrittenLoadBalancer[]): Issue[] {
+  return lbs.flatMap((later, j) => {
+    const i = lbs.findIndex((earlier) => earlier.name !== undefined && earlier.name === later.name);
+    if (i === j || i < 0) return [];
+    // The problem is put on a member's name: a single entry's name is its class's, not written.
+    const [kept, renamed] = later.member ? [lbs[i], later] : [later, lbs[i]];
+    const holder = kept.member ? where(kept) : `${where(kept)} (a class without members is one member named after it)`;
+    return [
+      {
+        path: [...renamed.path, "name"],
+        anchor: "value" as const,
+        message:
+          `"${renamed.name}" is already the name of ${holder}; a route's status.edge.member and the hostgate.dev/edge-member annotation ` +
+          "name a member by its name alone, so give each member a name of its own across both classes",
+      },
+    ];
+  });
 }
 
 export function loadBalancerIssues(config: Record<string, unknown>): Issue[] {
-  const loadBalancers = asRecord(config.loadBalancers) ?? {};
-  const issues: Issue[] = [];
-  const targets = new Map<LoadBalancerName, LoadBalancerTarget | undefined>();
+  const issues: Issue[] = poolOwnKeyIssues(config);
   const onRoute53 = stringAt(config.dns, "provider") === "route53";
-  for (const name of NAMES) {
-    const entry = asRecord(loadBalancers[name]);
-    if (entry === undefined) continue;
-    const mixed = mixedKindIssue(name, entry);
+  const lbs: WrittenLoadBalancer[] = [];
+  for (const lb of writtenLoadBalancers(config)) {
+    const mixed = mixedKindIssue(lb);
     if (mixed !== undefined) {
       issues.push(mixed);
       continue;
     }
-    const target = targetOf(entry);
-    targets.set(name, target);
+    lbs.push(lb);
+    const target = writtenTarget(lb.entry);
     // A malformed name is the schema's to report; judging its place would only repeat it.
     if (target?.kind === "service" && new RegExp(DNS_NAME_PATTERN).test(target.gatewayHostname)) {
       const issue =
-        gatewayHostnameIssue(name, target.gatewayHostname, config.domains) ?? (onRoute53 ? registryLengthIssue(name, target.gatewayHostname) : undefined);
+        gatewayHostnameIssue(lb, target.gatewayHostname, config.domains) ?? (onRoute53 ? registryLengthIssue(lb, target.gatewayHostname) : undefined);
       if (issue !== undefined) issues.push(issue);
     }
   }
-  const same = sameLoadBalancerIssue(targets.get("alb-out"), targets.get("alb-in"));
-  return same === undefined ? issues : [...issues, same];
+  return [...issues, ...memberNameIssues(writtenLoadBalancers(config)), ...sharedLoadBalancerIssues(lbs)];
 }

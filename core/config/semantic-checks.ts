@@ -4,7 +4,7 @@
 import { stringAt } from "./data-fields.ts";
 import type { Issue } from "./schema-problems.ts";
 import { asRecord } from "../json.ts";
-import { arnParts } from "../aws/arn.ts";
+import { acmListenerIssues } from "./listener-checks.ts";
 import { durationMs } from "./duration.ts";
 import { labelIssues } from "./label-checks.ts";
 import { loadBalancerIssues } from "./load-balancer-checks.ts";
@@ -88,16 +88,6 @@ function additionalZoneIssues(domains: unknown): Issue[] {
   return issues;
 }
 
-/**
- * The two-step key a load balancer entry has (`service`, else
- * `gatewayHostname`) when it has no fixed key; an entry with keys of both
- * kinds is load-balancer-checks.ts's to report.
- */
-function twoStepOnly(lb: Record<string, unknown> | undefined): string | undefined {
-  if (lb === undefined || "dnsName" in lb || "hostedZoneId" in lb) return undefined;
-  return ["service", "gatewayHostname"].find((key) => key in lb);
-}
-
 const MIN_RESYNC_MS = 30_000;
 const MAX_RESYNC_MS = 24 * 3_600_000;
 
@@ -148,45 +138,7 @@ function providerIssues(config: Record<string, unknown>): Issue[] {
       anchor: "key",
       message: `is only used with certificates.provider cert-manager (it is ${certificateProvider}): remove it, or set the provider to cert-manager`,
     });
-  if (usesAcm) {
-    const loadBalancers = asRecord(config.loadBalancers) ?? {};
-    const acm = certificateProvider === "acm" ? "certificates.provider acm" : "certManager.importToAcm";
-    for (const name of ["alb-out", "alb-in"]) {
-      const lb = asRecord(loadBalancers[name]);
-      const twoStepKey = twoStepOnly(lb);
-      if (twoStepKey !== undefined)
-        issues.push({
-          path: ["loadBalancers", name, twoStepKey],
-          anchor: "key",
-          message:
-            `is a two-step entry, but certificates go to ACM (${acm}): hostgate attaches ACM certificates to an ALB's HTTPS listener, ` +
-            "and a two-step entry's routes reach the gateway Service's own load balancer (a Service never gets an ALB), so no listener of theirs " +
-            "would hold the certificate; use certificates.provider cert-manager without importToAcm (the gateway serves the certificates), " +
-            "or make this entry fixed (dnsName and hostedZoneId of the ALB whose listener holds them)",
-        });
-      else if (lb !== undefined && stringAt(lb, "listenerArn") === undefined)
-        issues.push({
-          path: ["loadBalancers", name],
-          anchor: "key",
-          message: `needs listenerArn because certificates go to ACM and are attached to this load balancer's HTTPS listener: set it to the listener's ARN (aws elbv2 describe-listeners)`,
-        });
-    }
-    const out = stringAt(asRecord(loadBalancers["alb-out"]), "listenerArn");
-    const inside = stringAt(asRecord(loadBalancers["alb-in"]), "listenerArn");
-    const region = (arn: string) => arnParts(arn)?.region;
-    if (out !== undefined && inside !== undefined && region(out) !== region(inside))
-      issues.push({
-        path: ["loadBalancers", "alb-in", "listenerArn"],
-        anchor: "value",
-        message: `is in region ${region(inside)} but loadBalancers.alb-out.listenerArn is in ${region(out)}: an ACM certificate serves load balancers of its own region only, and hostgate uses one region, so put both load balancers in one region`,
-      });
-    if (out !== undefined && out === inside)
-      issues.push({
-        path: ["loadBalancers", "alb-in", "listenerArn"],
-        anchor: "value",
-        message: "is the same listener as loadBalancers.alb-out.listenerArn; each load balancer has its own HTTPS listener, so set the internal one's",
-      });
-  }
+  if (usesAcm) issues.push(...acmListenerIssues(config, certificateProvider === "acm" ? "certificates.provider acm" : "certManager.importToAcm"));
   return issues;
 }
 
