@@ -84,7 +84,7 @@ describe("the rules about pool members", () => {
       name: "one ALB listed twice in a pool",
       edit: pool("alb-out", fixed("public-1"), fixed("public-2", { dnsName: "public-1.us-east-1.elb.amazonaws.com" })),
       problems: [
-        /loadBalancers\.alb-out\.members\[1\]\.dnsName: is the same load balancer as loadBalancers\.alb-out\.members\[0\]\.dnsName; .* whose limits placement would count twice, so list each load balancer once/,
+        /members\[1\]\.dnsName: is the same load balancer as loadBalancers\.alb-out\.members\[0\]\.dnsName; .* whose limits placement would count twice, so list each load balancer once/,
       ],
     },
     {

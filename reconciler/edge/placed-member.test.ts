@@ -1,0 +1,66 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { PlatformConfig, PoolMemberConfig } from "../../core/config/platform-config.ts";
+import type { EdgeStatus } from "../../crds/types.ts";
+import { aConfig } from "../domainroute/render/testing/platform-config.ts";
+import { placedMember } from "./placed-member.ts";
+
+const member = (name: string): PoolMemberConfig => ({
+  name,
+  dnsName: `${name}.us-east-1.elb.amazonaws.com`,
+  hostedZoneId: "Z35SXDOTRQ7X7K",
+  ipAddressType: "ipv4",
+  capacity: { certificates: 25, rules: 100, targetGroups: 100 },
+});
+
+/** aConfig() with alb-out a pool of public-1 and public-2 (alb-in stays one load balancer). */
+function poolConfig(): PlatformConfig {
+  const config = aConfig();
+  return { ...config, loadBalancers: { ...config.loadBalancers, "alb-out": { ipAddressType: "ipv4", members: [member("public-1"), member("public-2")] } } };
+}
+
+const route = (lb: "alb-out" | "alb-in", edge?: EdgeStatus) => ({
+  spec: { domain: "shop.example.com", lb },
+  ...(edge === undefined ? {} : { status: { edge } }),
+});
+const edge = (loadBalancer: string, name: string): EdgeStatus => ({ loadBalancer, member: name, target: `${name}.us-east-1.elb.amazonaws.com` });
+
+describe("placedMember", () => {
+  const cases: { name: string; config: () => PlatformConfig; route: ReturnType<typeof route>; member: string | undefined }[] = [
+    { name: "is the member status.edge names", config: poolConfig, route: route("alb-out", edge("alb-out", "public-2")), member: "public-2" },
+    {
+      name: "is none yet for a pooled route without status.edge: the pool controller has not placed it",
+      config: poolConfig,
+      route: route("alb-out"),
+      member: undefined,
+    },
+    {
+      name: "is none when status.edge names a member the config no longer has, so nothing points at a removed load balancer",
+      config: poolConfig,
+      route: route("alb-out", edge("alb-out", "public-3")),
+      member: undefined,
+    },
+    {
+      name: "is none when status.edge names a member of the other class (spec.lb changed), until the route is placed again",
+      config: poolConfig,
+      route: route("alb-out", edge("alb-in", "public-1")),
+      member: undefined,
+    },
+    { name: "is a one-member class's member without status.edge, as before pools", config: poolConfig, route: route("alb-in"), member: "alb-in" },
+    {
+      name: "is a one-member class's member even when status.edge names another, as there is no choice to wait for",
+      config: aConfig,
+      route: route("alb-out", edge("alb-out", "public-1")),
+      member: "alb-out",
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => assert.equal(placedMember(c.route, c.config())?.name, c.member));
+  }
+
+  it("gives the member with its class and entry, for its DNS target and listener", () => {
+    const placed = placedMember(route("alb-out", edge("alb-out", "public-1")), poolConfig());
+    assert.equal(placed?.lbClass, "alb-out");
+    assert.equal(placed?.entry.dnsName, "public-1.us-east-1.elb.amazonaws.com");
+  });
+});
