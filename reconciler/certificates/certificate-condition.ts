@@ -7,14 +7,15 @@
 // | reason | status | meaning |
 // | --- | --- | --- |
 // | NotManaged | True | certificates.provider is none: hostgate manages no certificate |
-// | Attached | True | the certificate is issued and on the listener of the route's load balancer |
+// | Attached | True | the certificate is issued and on the listener of the route's load balancer (its pool member) |
 // | Issued | True | cert-manager (without importToAcm) has issued the Certificate into its Secret |
+// | WaitingForPlacement | Unknown | certificates go on listeners and the route has no member of its load balancer pool yet: attached nowhere |
 // | CertificatePending | Unknown | the certificate controller has not decided for this route (this uid, this domain) yet |
 // | PendingValidation | False | ACM is issuing it: requested, or validating through its CNAME records |
 // | PendingIssuance | False | cert-manager's Certificate is not Ready yet |
 // | PendingImport | False | the issued Secret is being imported into ACM |
 // | PendingAttachment | False | being put on the listener |
-// | ListenerCertificateLimit | False | the listener already holds certificates.listenerCertificateLimit certificates |
+// | ListenerCertificateLimit | False | the listener already holds its limit: certificates.listenerCertificateLimit, a pool member's capacity.certificates |
 // | CertificateFailed | False | ACM's status (EXPIRED, VALIDATION_TIMED_OUT, FAILED, REVOKED…) or a refused request; a replacement is requested |
 // | NotClaimed | False | the route does not hold its DomainClaim: no certificate is made for it |
 // | DomainOutsideApexes | False | spec.domain is under none of the platform's domains |
@@ -25,6 +26,8 @@ import type { DomainRoute } from "../../crds/types.ts";
 import type { ConditionInput } from "../status/conditions.ts";
 import { decidedCondition } from "../status/conditions.ts";
 import type { CertificateOutcomeLookup, CertificateStatus } from "./certificate-outcomes.ts";
+import { placedMember } from "../edge/placed-member.ts";
+import { memberField, memberName, WAITING_FOR_PLACEMENT, waitingForPlacementMessage } from "../dns/pool-member-records.ts";
 
 export const CONDITION_CERTIFICATE_READY = "CertificateReady";
 
@@ -44,6 +47,7 @@ export const CERTIFICATE_REASON = {
   NoListener: "NoListener",
   Releasing: "Releasing",
   Released: "Released",
+  WaitingForPlacement: WAITING_FOR_PLACEMENT,
 } as const;
 
 const PENDING_REASON = {
@@ -91,7 +95,10 @@ export function certificateStatus(route: DomainRoute, lookup: CertificateOutcome
   const outcome = lookup.outcome;
   // Decided for another incarnation of the route (or, impossible for an immutable domain, another domain): the next pass decides for this one.
   if (outcome === undefined || outcome.uid !== route.metadata.uid || outcome.domain !== route.spec.domain.toLowerCase()) return pending;
-  const lb = route.spec.lb;
+  const member = placedMember(route, config);
+  // In messages: the class of one entry as before pools (`alb-out`), else `member public-2 of alb-out`.
+  const lb = member === undefined ? route.spec.lb : memberName(member, config);
+  const limitField = member === undefined ? "certificates.listenerCertificateLimit" : limitFieldOf(member, config);
   switch (outcome.kind) {
     case "ready": {
       const what = describe(outcome.certificate);
@@ -109,7 +116,7 @@ export function certificateStatus(route: DomainRoute, lookup: CertificateOutcome
       }
       const message =
         `the HTTPS listener of ${lb} (${outcome.listenerArn}) already holds ${outcome.held} certificates besides its default, and ` +
-        `certificates.listenerCertificateLimit is ${outcome.limit}: ${describe(outcome.certificate)} is not attached. Raise the load balancer's ` +
+        `${limitField} is ${outcome.limit}: ${describe(outcome.certificate)} is not attached. Raise the load balancer's ` +
         "certificate quota and the limit, or remove certificates the listener no longer needs";
       return { condition: { type, status: "False", reason: CERTIFICATE_REASON.ListenerCertificateLimit, message }, certificate: outcome.certificate };
     }
@@ -127,8 +134,13 @@ export function certificateStatus(route: DomainRoute, lookup: CertificateOutcome
       const message = `${route.spec.domain} is under none of the platform's domains (${apexes}), so no certificate can be made for it; add its apex to the platform config's domains`;
       return { condition: { type, status: "False", reason: CERTIFICATE_REASON.DomainOutsideApexes, message } };
     }
+    case "unplaced": {
+      const message = waitingForPlacementMessage(route, "its certificate is attached to no listener");
+      return { condition: { type, status: "Unknown", reason: CERTIFICATE_REASON.WaitingForPlacement, message } };
+    }
     case "noListener": {
-      const message = `loadBalancers.${outcome.lb}.listenerArn is not set in the platform config, so no listener can serve a certificate for ${route.spec.domain}; set it to the load balancer's HTTPS listener`;
+      const field = member === undefined ? `loadBalancers.${outcome.lb}.listenerArn` : memberField(member, config, "listenerArn");
+      const message = `${field} is not set in the platform config, so no listener can serve a certificate for ${route.spec.domain}; set it to the load balancer's HTTPS listener`;
       return { condition: { type, status: "False", reason: CERTIFICATE_REASON.NoListener, message } };
     }
     case "releasing":
@@ -149,6 +161,12 @@ export function certificateStatus(route: DomainRoute, lookup: CertificateOutcome
 export function certificateReleased(route: DomainRoute, lookup: CertificateOutcomeLookup, config?: PlatformConfig): boolean {
   if (config?.certificates.provider === "none") return true;
   return lookup.known && lookup.outcome?.kind === "released" && lookup.outcome.uid === route.metadata.uid;
+}
+
+/** What sets a member's listener limit: certificates.listenerCertificateLimit for a class of one entry, else the member's capacity.certificates. */
+function limitFieldOf(member: NonNullable<ReturnType<typeof placedMember>>, config: PlatformConfig): string {
+  const field = memberField(member, config, "capacity.certificates");
+  return field.startsWith(`loadBalancers.${member.lbClass}.members[`) ? field : "certificates.listenerCertificateLimit";
 }
 
 function describe(certificate: CertificateStatus): string {

@@ -49,6 +49,8 @@ export type CertificateDecision =
   /** The domain is under none of the platform's domains. */
   | { readonly kind: "noApex" }
   | { readonly kind: "noListener"; readonly lb: string }
+  /** Certificates go on listeners and the route has no pool member yet: attached nowhere until it is placed. */
+  | { readonly kind: "unplaced" }
   /** Being deleted and something it used is still on a listener (or its Certificate object still exists). */
   | { readonly kind: "releasing"; readonly detail: string }
   /** Being deleted and nothing hostgate holds for it remains: its finalizer may go. */

@@ -3,12 +3,17 @@
 // names its uid. Each needed wildcard (certificate-names.ts wildcardFor) is
 // one certificate whatever the number of routes it serves: its `routes` are
 // its reference count, and it goes on the HTTPS listener of every load
-// balancer those routes use. A route being deleted needs nothing; it is
-// listed with what it used, so the planner can tell when it is released.
+// balancer pool member those routes are placed on (reconciler/edge/
+// placed-member.ts), and on no other: a wildcard shared by routes on two
+// members goes on both members' listeners. When certificates go on listeners,
+// a route with no member yet is `unplaced`: it counts for no certificate and
+// is attached nowhere until it is placed. A route being deleted needs
+// nothing; it is listed with what it used, so the planner can tell when it is released.
 import type { LoadBalancerName, PlatformConfig } from "../../core/config/platform-config.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { apexOf } from "../../policies/engine/functions/hostname.ts";
+import { placedMember } from "../edge/placed-member.ts";
 import { certificateName, wildcardFor } from "./certificate-names.ts";
 
 export interface DesiredCertificate {
@@ -36,6 +41,8 @@ export type RouteNeed = { readonly routeRef: string; readonly uid: string; reado
   | { readonly kind: "noApex" }
   /** The load balancer has no listenerArn configured, so nothing can serve the certificate. */
   | { readonly kind: "noListener" }
+  /** Certificates go on listeners and the route has no pool member yet: nothing is attached for it. */
+  | { readonly kind: "unplaced" }
 );
 
 export interface DesiredCertificates {
@@ -66,11 +73,13 @@ export function desiredCertificates(
     const seen = { routeRef, uid: route.metadata.uid ?? "", domain, lb: route.spec.lb };
     const apex = apexOf(domain, apexes);
     const wanted = apex === "" ? undefined : wildcardFor(domain, apex);
-    const listenerArn = options.listeners ? config.loadBalancers[route.spec.lb]?.listenerArn : undefined;
+    const member = options.listeners ? placedMember(route, config) : undefined;
+    const listenerArn = member?.entry.listenerArn;
     const where = { ...(wanted === undefined ? {} : { wildcard: wanted.wildcard }), ...(listenerArn === undefined ? {} : { listenerArn }) };
     if (route.metadata.deletionTimestamp !== undefined) needs.set(routeRef, { ...seen, kind: "deleting", ...where });
     else if (seen.uid === "" || claimOwner.get(domain) !== seen.uid) needs.set(routeRef, { ...seen, kind: "notClaimed" });
     else if (wanted === undefined) needs.set(routeRef, { ...seen, kind: "noApex" });
+    else if (options.listeners && member === undefined) needs.set(routeRef, { ...seen, kind: "unplaced" });
     else if (options.listeners && listenerArn === undefined) needs.set(routeRef, { ...seen, kind: "noListener" });
     else {
       needs.set(routeRef, { ...seen, kind: "uses", ...where, wildcard: wanted.wildcard });

@@ -52,6 +52,8 @@ export interface CertManagerPlanInput {
   readonly view: AcmView;
   readonly ownerId: string;
   readonly listenerCertificateLimit: number;
+  /** listenerArn → its own limit (listener-limits.ts: a pool member's capacity.certificates); others have listenerCertificateLimit. */
+  readonly listenerLimits?: ReadonlyMap<string, number>;
   readonly now: number;
   readonly failures?: PlanFailures;
 }
@@ -142,6 +144,7 @@ export function planCertManager(input: CertManagerPlanInput): CertificatePlan {
         view,
         ownerId,
         limit: input.listenerCertificateLimit,
+        ...(input.listenerLimits === undefined ? {} : { limits: input.listenerLimits }),
         keep,
         ...(input.failures === undefined ? {} : { failures: input.failures }),
       })

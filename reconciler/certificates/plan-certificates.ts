@@ -52,6 +52,8 @@ export interface AcmPlanInput {
   /** dns.ownerId: the owner tag's value. */
   readonly ownerId: string;
   readonly listenerCertificateLimit: number;
+  /** listenerArn → its own limit (listener-limits.ts: a pool member's capacity.certificates); others have listenerCertificateLimit. */
+  readonly listenerLimits?: ReadonlyMap<string, number>;
   /** Milliseconds since the epoch: an ISSUED certificate past its not-after serves nothing. */
   readonly now: number;
   /** What the last execution failed to do, to report on the routes concerned. */
@@ -89,6 +91,7 @@ export function planCertificates(input: AcmPlanInput): CertificatePlan {
     view,
     ownerId,
     limit: input.listenerCertificateLimit,
+    ...(input.listenerLimits === undefined ? {} : { limits: input.listenerLimits }),
     keep,
     ...(input.failures === undefined ? {} : { failures: input.failures }),
   });

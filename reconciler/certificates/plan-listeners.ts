@@ -11,8 +11,10 @@
 // time (IsDefault=false) when it is also in the certificate list; so the
 // count here is the distinct ARNs listed with isDefault false. The quota is
 // per load balancer: a second HTTPS listener's certificates count too, which
-// hostgate does not read; set certificates.listenerCertificateLimit lower
-// when a load balancer has other HTTPS listeners with certificates.
+// hostgate does not read; set certificates.listenerCertificateLimit (or a
+// pool member's capacity.certificates) lower when a load balancer has other
+// HTTPS listeners with certificates. Each listener has its own limit: a pool
+// member's capacity.certificates (listener-limits.ts), `limit` otherwise.
 //
 // Safety: only certificates tagged with this installation's ownerId are ever
 // detached or deleted, never a listener's default, never an untagged or
@@ -42,6 +44,8 @@ export interface ListenerPlanInput {
   readonly view: AcmView;
   readonly ownerId: string;
   readonly limit: number;
+  /** listenerArn → its limit (a pool member's capacity.certificates); a listener not listed has `limit`. */
+  readonly limits?: ReadonlyMap<string, number>;
   /** Owned certificates not to delete although unused: a pending one, failed ones kept to report why until a replacement is issued. */
   readonly keep: ReadonlySet<string>;
   /** The last execution's failures: an attach ELBv2 refused for lack of room (`limit <listenerArn> <arn>`) counts as no room. */
@@ -71,6 +75,7 @@ export function planListeners(input: ListenerPlanInput): ListenerPlan {
     const held = new Set(entries.map((e) => e.arn));
     const defaults = new Set(entries.filter((e) => e.isDefault).map((e) => e.arn));
     const count = new Set(entries.filter((e) => !e.isDefault).map((e) => e.arn)).size;
+    const limit = input.limits?.get(listenerArn) ?? input.limit;
     const wanted = new Map<string, string[]>();
     for (const certificate of input.certificates) {
       const arn = input.inUse.get(certificate.wildcard);
@@ -83,7 +88,7 @@ export function planListeners(input: ListenerPlanInput): ListenerPlan {
     // Missing ones in wildcard order (wanted is filled in the desired order), so who gets the last room is stable.
     const refused = (arn: string) => input.failures?.get(`limit ${listenerArn} ${arn}`);
     const missing = [...wanted.keys()].filter((arn) => !held.has(arn) && refused(arn) === undefined);
-    const room = Math.max(0, input.limit - (count - detach.length));
+    const room = Math.max(0, limit - (count - detach.length));
     const attach = missing.slice(0, room);
     for (const [arn, wildcards] of wanted) {
       const refusal = refused(arn);
@@ -91,13 +96,13 @@ export function planListeners(input: ListenerPlanInput): ListenerPlan {
         ? { kind: "attached" }
         : attach.includes(arn)
           ? { kind: "attaching" }
-          : { kind: "limit", limit: input.limit, held: count, ...(refusal === undefined ? {} : { refused: refusal }) };
+          : { kind: "limit", limit, held: count, ...(refusal === undefined ? {} : { refused: refusal }) };
       for (const wildcard of wildcards) placements.set(`${wildcard} ${listenerArn}`, placement);
     }
     const attachAction: CertificateAction[] = attach.length === 0 ? [] : [{ kind: "attach", listenerArn, arns: attach }];
     const detachAction: CertificateAction[] = detach.length === 0 ? [] : [{ kind: "detach", listenerArn, arns: detach }];
     // Attach first, so a replaced certificate leaves only once its successor serves; detach first only when the room is needed.
-    if (count + attach.length <= input.limit) actions.push(...attachAction, ...detachAction);
+    if (count + attach.length <= limit) actions.push(...attachAction, ...detachAction);
     else actions.push(...detachAction, ...attachAction);
   }
   const inUse = new Set(input.inUse.values());

@@ -38,6 +38,7 @@ import type { ListenerPort } from "./listener-port.ts";
 import { planCertManager } from "./plan-cert-manager.ts";
 import { planCertificates } from "./plan-certificates.ts";
 import { certificatesInAcm, listenerArns } from "../../core/config/acm-settings.ts";
+import { listenerLimits } from "./listener-limits.ts";
 
 /** The single queue key: any route or claim change plans every certificate again. */
 export const CERTIFICATES_KEY = "certificates";
@@ -151,6 +152,8 @@ function plan(
     // Required by the config's checks whenever ACM is used; an empty owner owns nothing (planListeners isOwned) and requests nothing.
     ownerId: config.dns.ownerId ?? "",
     listenerCertificateLimit: config.certificates.listenerCertificateLimit,
+    // Each listener's own: its pool member's capacity.certificates.
+    listenerLimits: listenerLimits(config),
     now,
     ...(failures === undefined ? {} : { failures }),
   };

@@ -4,8 +4,12 @@
 // (ACM validation CNAMEs, record-requests.ts). Each desired record names its
 // owner resource for the TXT registry. Pure.
 //
+// A route's records point at its pool member (reconciler/edge/placed-member.ts:
+// the member status.edge names, or the one entry of a class without a pool);
+// a route with no member yet gets none (`unplaced`, DNSReady Unknown
+// WaitingForPlacement): nothing points at a load balancer it is not placed on.
 // A route gets:
-//   - recordType alias: an A alias to loadBalancers[spec.lb] (its canonical
+//   - recordType alias: an A alias to its member's load balancer (its canonical
 //     hosted zone, EvaluateTargetHealth true), and an AAAA alias beside it when
 //     the load balancer is dualstack;
 //   - recordType cname: a CNAME to the load balancer's DNS name, TTL spec.dns.ttl (300).
@@ -24,9 +28,9 @@
 // tenant route written while the gateway has no address would keep the
 // gateway record, and every route behind it, out for good).
 //
-// A route on a two-step load balancer (a gateway Service) gets a CNAME to the
-// entry's gatewayHostname whatever dns.recordType says; the gateway record
-// itself is desired too (gateway-records.ts), and the route's intent names it
+// A route on a two-step member (a gateway Service) gets a CNAME to the
+// member's gatewayHostname whatever dns.recordType says; the gateway record
+// of every two-step member is desired too (gateway-records.ts), and the route's intent names it
 // so its outcome can wait for it.
 //
 // Across regions (region-placement.ts decides, route over namespace over
@@ -41,11 +45,13 @@ import { loadBalancerTarget } from "../../core/config/load-balancer-target.ts";
 import type { DomainClaim, DomainRoute, RegionPolicy } from "../../crds/types.ts";
 import { DEFAULT_DNS_TTL_SECONDS, REGION_POLICY_NAME } from "../../crds/types.ts";
 import { apexOf } from "../../policies/engine/functions/hostname.ts";
+import { placedMember } from "../edge/placed-member.ts";
 import type { GatewayIntent, GatewayRef, ServiceLookup } from "./gateway-records.ts";
 import { gatewayIntents, gatewayOf, gatewayRegistryName } from "./gateway-records.ts";
 import type { RecordRequest } from "./record-requests.ts";
 import type { Publication } from "./region-placement.ts";
 import { placementField, publicationFor, resolvePlacement } from "./region-placement.ts";
+import { memberPath, waitingForPlacementMessage } from "./pool-member-records.ts";
 import { registryNameTooLong } from "./registry-name-length.ts";
 import { RESERVED_NAME_REASON, reservedName } from "./reserved-name.ts";
 import type { LatencyIdentity } from "./plan-dns.ts";
@@ -103,6 +109,8 @@ export type RouteIntent = RouteIdentity &
     | { readonly kind: "elsewhere"; readonly sourceRegion: string; readonly message: string }
     /** Another route holds the domain's claim (or none does yet): nothing for this one. */
     | { readonly kind: "unclaimed" }
+    /** No pool member yet (placed-member.ts): no record, so nothing points at a load balancer the route is not on; `message` says so. */
+    | { readonly kind: "unplaced"; readonly message: string }
     /** Being deleted: nothing any more, and what it had goes. */
     | { readonly kind: "deleting" }
   );
@@ -229,15 +237,16 @@ export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsCla
   }
   const zone = zoneFor(route, domainConfig);
   if (zone.refusal !== undefined) return { ...identity, kind: "refused", reason: DNS_REFUSAL.ZoneNotAllowed, message: zone.refusal };
-  const lb = config.loadBalancers[route.spec.lb];
-  const lbTarget = loadBalancerTarget(lb);
-  const gateway = gatewayOf(config, route.spec.lb);
+  const member = placedMember(route, config);
+  if (member === undefined) return { ...identity, kind: "unplaced", message: waitingForPlacementMessage(route, "no DNS record is written for it") };
+  const lbTarget = loadBalancerTarget(member.entry);
+  const gateway = gatewayOf(member);
   let records: DnsRecord[];
   if (config.dns.recordType === "cname" || lbTarget.kind === "service") {
     if (domain === apex) {
       const why =
         lbTarget.kind === "service"
-          ? `loadBalancers.${route.spec.lb} is a gateway Service published at ${lbTarget.gatewayHostname}, which routes reach through a CNAME, so no record is written (use a name under the apex)`
+          ? `${memberPath(member, config)} is a gateway Service published at ${lbTarget.gatewayHostname}, which routes reach through a CNAME, so no record is written (use a name under the apex)`
           : "the platform's dns.recordType is cname, so no record is written (recordType alias can point an apex at the load balancer)";
       return { ...identity, kind: "refused", reason: DNS_REFUSAL.CnameAtApex, message: `${domain} is the apex of its zone, where DNS allows no CNAME; ${why}` };
     }
@@ -246,7 +255,7 @@ export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsCla
   } else {
     const alias = { hostedZoneId: lbTarget.hostedZoneId, dnsName: lbTarget.dnsName, evaluateTargetHealth: true };
     records = [{ name: domain, type: "A", alias }];
-    if (lb.ipAddressType === "dualstack") records.push({ name: domain, type: "AAAA", alias });
+    if (member.entry.ipAddressType === "dualstack") records.push({ name: domain, type: "AAAA", alias });
   }
   const tooLong = registryNameTooLong(records, apex);
   if (tooLong !== undefined) return { ...identity, kind: "refused", reason: DNS_REFUSAL.RecordNameTooLong, message: tooLong };

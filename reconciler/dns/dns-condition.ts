@@ -8,6 +8,8 @@
 //   True     RecordsReady          the records are in Route53 and the last change is INSYNC
 //   True     PublishedBySourceRegion  RegionBound to another region, whose cluster publishes; this one holds nothing
 //   Unknown  DNSPending            the DNS controller has not decided for this route (this uid) yet
+//   Unknown  WaitingForPlacement   the route has no member of its load balancer pool yet (EdgePlaced says why):
+//                                  no record is written, so nothing points at a load balancer it is not placed on
 //   Unknown  GatewayAddressPending the route's CNAME is in place but the gateway record it points at is not
 //                                  published (no address yet, refused, taken, or not INSYNC): Unknown, since
 //                                  whether the name resolves is up to the gateway, not the route; Ready is False
@@ -33,6 +35,7 @@ import type { ConditionInput } from "../status/conditions.ts";
 import { decidedCondition } from "../status/conditions.ts";
 import type { OutcomeLookup } from "../status/outcomes.ts";
 import type { DnsOutcome } from "./dns-outcomes.ts";
+import { WAITING_FOR_PLACEMENT } from "./pool-member-records.ts";
 
 export const DNS_REASON = {
   NotManaged: "NotManaged",
@@ -43,6 +46,7 @@ export const DNS_REASON = {
   RecordsReleasing: "RecordsReleasing",
   RecordsReleased: "RecordsReleased",
   PublishedBySourceRegion: "PublishedBySourceRegion",
+  WaitingForPlacement: WAITING_FOR_PLACEMENT,
 } as const;
 
 export interface DnsStatus {
@@ -114,6 +118,9 @@ function route53Status(route: DomainRoute, lookup: OutcomeLookup<DnsOutcome>, co
           message: `the route does not hold the DomainClaim for ${route.spec.domain}, so no DNS record is written for it`,
         },
       };
+    case "unplaced":
+      // Nothing of the route is (or, once its old records are removed, will be) in DNS: status.dns lists nothing.
+      return { condition: { type, status: "Unknown", reason: DNS_REASON.WaitingForPlacement, message: outcome.message } };
     case "releasing": {
       const why = outcome.message === undefined ? "" : `: ${outcome.message}`;
       return keep({

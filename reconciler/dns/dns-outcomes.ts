@@ -47,6 +47,8 @@ export type DnsOutcome =
   | { readonly kind: "failed"; readonly uid: string; readonly reason: DnsFailureReason; readonly message: string }
   /** The route does not hold its DomainClaim: it gets no record. */
   | { readonly kind: "unclaimed"; readonly uid: string }
+  /** The route has no pool member yet: it gets no record until it is placed (`message` says so). */
+  | { readonly kind: "unplaced"; readonly uid: string; readonly message: string }
   /** Being deleted and something of it is still in DNS (its deletes are planned, in flight, or failed: `message`). */
   | { readonly kind: "releasing"; readonly uid: string; readonly message?: string }
   /** Being deleted and nothing of it is left in any zone: its finalizer may go. */
@@ -89,6 +91,11 @@ function outcomeOf(intent: RouteIntent, findings: PassFindings, gateways: readon
     }
     case "unclaimed":
       return { kind: "unclaimed", uid };
+    case "unplaced": {
+      // Records it held on a member it has left are deleted like any no longer wanted; until then the message says so.
+      const leaving = findings.owned.has(resource) ? "; the records it held before are being removed" : "";
+      return { kind: "unplaced", uid, message: `${intent.message}${leaving}` };
+    }
     case "deleting": {
       const rejected = findings.rejected.get(resource);
       if (rejected !== undefined) return { kind: "releasing", uid, message: `Route53 refused to delete the route's records: ${rejected.join("; ")}` };

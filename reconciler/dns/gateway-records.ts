@@ -1,5 +1,6 @@
 // The gateway records Route53 should hold: for each two-step load balancer
-// entry (loadBalancers.<lb>: {service, gatewayHostname}), the gateway
+// pool member (loadBalancers.<lb>: {service, gatewayHostname}, or such an
+// entry of loadBalancers.<lb>.members: pool-member-records.ts), the gateway
 // Service's address (gateway-address.ts) at gatewayHostname, in the zone of
 // the apex gatewayHostname is under, owned in the TXT registry by
 // `gateway/<svc-namespace>/<svc-name>`. Routes on that load balancer get a
@@ -9,6 +10,8 @@
 // - Simple records (no set identifier) in every region mode: gatewayHostname
 //   names this cluster's gateway, so no other cluster writes it.
 // - Two entries naming the same Service and hostname are one gateway record.
+// - Every two-step member gets its record, whether or not a route is placed
+//   on it yet: a route placed there finds its gateway name resolving.
 // - Without an address yet (no ingress, Service missing) nothing is desired
 //   and what an earlier pass wrote stays (`keep`): an address that went away
 //   for a moment must not take every route on the gateway out of DNS; the
@@ -17,7 +20,8 @@
 //   (heldForWaitingGateways): an entry switched to another Service keeps the
 //   old Service's record until the new one has an address, which then
 //   replaces it in one group.
-import type { LoadBalancerName, PlatformConfig, ServiceRef } from "../../core/config/platform-config.ts";
+import type { PoolMember } from "../../core/config/edge-pool.ts";
+import type { PlatformConfig, ServiceRef } from "../../core/config/platform-config.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import { loadBalancerTarget } from "../../core/config/load-balancer-target.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
@@ -25,6 +29,7 @@ import { apexOf } from "../../policies/engine/functions/hostname.ts";
 import type { DnsRefusalReason } from "./desired-records.ts";
 import { GATEWAY_RECORD_TTL_SECONDS, gatewayAddress } from "./gateway-address.ts";
 import { registryNameTooLong } from "./registry-name-length.ts";
+import { memberPath, twoStepMembers } from "./pool-member-records.ts";
 import { registryName, ZoneRegistry } from "./txt-registry.ts";
 import type { DnsRecord } from "./route53-port.ts";
 
@@ -48,8 +53,8 @@ export type GatewayState =
 
 export interface GatewayIntent extends GatewayRef {
   readonly service: ServiceRef;
-  /** The load balancer entries naming this Service and hostname, sorted. */
-  readonly loadBalancers: readonly LoadBalancerName[];
+  /** The pool members (a class of one entry: its name) naming this Service and hostname, sorted. */
+  readonly loadBalancers: readonly string[];
   readonly state: GatewayState;
 }
 
@@ -58,11 +63,9 @@ export function gatewayResource(service: ServiceRef): string {
   return `gateway/${service.namespace}/${service.name}`;
 }
 
-/** The gateway record a load balancer entry's routes point at, or undefined for a fixed entry. */
-export function gatewayOf(config: PlatformConfig, lb: LoadBalancerName): GatewayRef | undefined {
-  const entry = config.loadBalancers[lb];
-  if (entry === undefined) return undefined;
-  const target = loadBalancerTarget(entry);
+/** The gateway record the routes placed on a pool member point at, or undefined for a fixed member. */
+export function gatewayOf(member: PoolMember): GatewayRef | undefined {
+  const target = loadBalancerTarget(member.entry);
   return target.kind === "service" ? { resource: gatewayResource(target.service), hostname: target.gatewayHostname } : undefined;
 }
 
@@ -78,13 +81,11 @@ const GATEWAY_RECORD_TYPES = ["A", "AAAA", "CNAME"] as const;
  */
 export function gatewayRegistryName(domain: string, config: PlatformConfig): string | undefined {
   const apexes = config.domains.map((d) => d.apex);
-  for (const lb of Object.keys(config.loadBalancers).sort(compareStrings) as LoadBalancerName[]) {
-    const target = loadBalancerTarget(config.loadBalancers[lb]);
-    if (target.kind !== "service") continue;
+  for (const target of twoStepMembers(config)) {
     const apex = apexOf(target.gatewayHostname, apexes);
     if (!GATEWAY_RECORD_TYPES.some((type) => registryName(target.gatewayHostname, type, apex) === domain)) continue;
     return (
-      `${domain} is where the TXT owner record of the gateway record ${target.gatewayHostname} (loadBalancers.${lb}) goes, ` +
+      `${domain} is where the TXT owner record of the gateway record ${target.gatewayHostname} (${memberPath(target.member, config)}) goes, ` +
       `which says the address of gateway Service ${target.service.namespace}/${target.service.name} there is hostgate's, so no route may publish a record ` +
       "at that name (it would keep the gateway record out of the zone). Route another name"
     );
@@ -112,10 +113,9 @@ export function heldForWaitingGateways(gateways: readonly GatewayIntent[], curre
 
 /** One intent per gateway record (Service and hostname), sorted by hostname then resource. */
 export function gatewayIntents(config: PlatformConfig, service: ServiceLookup): GatewayIntent[] {
-  const byKey = new Map<string, { ref: GatewayRef; service: ServiceRef; loadBalancers: LoadBalancerName[] }>();
-  for (const lb of Object.keys(config.loadBalancers).sort(compareStrings) as LoadBalancerName[]) {
-    const target = loadBalancerTarget(config.loadBalancers[lb]);
-    if (target.kind !== "service") continue;
+  const byKey = new Map<string, { ref: GatewayRef; service: ServiceRef; loadBalancers: string[] }>();
+  for (const target of twoStepMembers(config)) {
+    const lb = target.member.name;
     const ref = { resource: gatewayResource(target.service), hostname: target.gatewayHostname };
     const key = `${ref.hostname}\u0000${ref.resource}`;
     const known = byKey.get(key);
@@ -123,7 +123,12 @@ export function gatewayIntents(config: PlatformConfig, service: ServiceLookup): 
     else known.loadBalancers.push(lb);
   }
   return [...byKey.values()]
-    .map(({ ref, service: svc, loadBalancers }) => ({ ...ref, service: svc, loadBalancers, state: gatewayState(ref.hostname, svc, service(svc), config) }))
+    .map(({ ref, service: svc, loadBalancers }) => ({
+      ...ref,
+      service: svc,
+      loadBalancers: loadBalancers.sort(compareStrings),
+      state: gatewayState(ref.hostname, svc, service(svc), config),
+    }))
     .sort((a, b) => compareStrings(a.hostname, b.hostname) || compareStrings(a.resource, b.resource));
 }
 

@@ -1,5 +1,6 @@
 // Names no DomainRoute may publish in DNS: the gatewayHostname of a two-step
-// load balancer (loadBalancers.<lb>: {service, gatewayHostname}). hostgate
+// load balancer (loadBalancers.<lb>: {service, gatewayHostname}), of every
+// member of a pool (loadBalancers.<lb>.members), routes placed there or not. hostgate
 // publishes the gateway Service's address there (gateway-records.ts for
 // Route53, external-dns/render-gateway-endpoints.ts for external-dns), and
 // every route on that load balancer is a CNAME to it. A route at the same
@@ -11,15 +12,17 @@
 //
 // Only this cluster's config is known here: another cluster's gatewayHostname
 // is reserved by that cluster, which refuses such a route in its own region.
-import { loadBalancerTarget } from "../../core/config/load-balancer-target.ts";
 import type { LoadBalancerName, PlatformConfig } from "../../core/config/platform-config.ts";
-import { compareStrings } from "../../core/compare-strings.ts";
+import { memberField, memberName, twoStepMembers } from "./pool-member-records.ts";
 
 export const RESERVED_NAME_REASON = "ReservedName";
 
 export interface ReservedName {
   readonly reason: typeof RESERVED_NAME_REASON;
+  /** The class (`alb-in`) of the member whose name it is. */
   readonly loadBalancer: LoadBalancerName;
+  /** The pool member (the class's name for a class of one entry). */
+  readonly member: string;
   readonly gatewayHostname: string;
   /** What is wrong and how to fix it, for DNSReady's message. */
   readonly message: string;
@@ -31,16 +34,17 @@ export interface ReservedName {
  * and the config schema's patterns), so they compare as strings.
  */
 export function reservedName(domain: string, config: PlatformConfig): ReservedName | undefined {
-  for (const loadBalancer of (Object.keys(config.loadBalancers) as LoadBalancerName[]).sort(compareStrings)) {
-    const target = loadBalancerTarget(config.loadBalancers[loadBalancer]);
-    if (target.kind !== "service" || target.gatewayHostname !== domain) continue;
+  for (const target of twoStepMembers(config)) {
+    if (target.gatewayHostname !== domain) continue;
+    const { lbClass: loadBalancer, name: member } = target.member;
     return {
       reason: RESERVED_NAME_REASON,
       loadBalancer,
+      member,
       gatewayHostname: target.gatewayHostname,
       message:
-        `${domain} is loadBalancers.${loadBalancer}.gatewayHostname in the platform config: hostgate publishes the address of gateway Service ` +
-        `${target.service.namespace}/${target.service.name} there, and routes on ${loadBalancer} are CNAMEs to it, so no route may publish a record at that name ` +
+        `${domain} is ${memberField(target.member, config, "gatewayHostname")} in the platform config: hostgate publishes the address of gateway Service ` +
+        `${target.service.namespace}/${target.service.name} there, and routes on ${memberName(target.member, config)} are CNAMEs to it, so no route may publish a record at that name ` +
         "(it would replace or race the gateway's record). Route another name",
     };
   }

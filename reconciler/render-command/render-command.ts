@@ -25,6 +25,7 @@ import { computeAppIdTable } from "../app-id-table/app-id-table.ts";
 import { appIdTableObjectProblems, renderAppIdTableObjects } from "../app-id-table/app-id-table-objects.ts";
 import { resolveClaims } from "./resolve-claims.ts";
 import { edgeComments, renderEdge } from "./render-edge.ts";
+import { hasPool, placeRoutes } from "./place-routes.ts";
 import type { RenderedEdge, RenderInputs } from "./render-edge.ts";
 import { regionPoliciesByNamespace } from "../dns/desired-records.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
@@ -124,7 +125,17 @@ export async function runRender(args: readonly string[]): Promise<CommandResult>
   const { objects, notes, edge } = renderAll([...fromFiles, ...stateRoutes], stateClaims, config, inputs);
   const output =
     options.output === "records"
-      ? JSON.stringify({ records: edge.records, gateways: edge.gateways, elsewhere: edge.elsewhere, certificates: edge.certificates }, null, 2)
+      ? JSON.stringify(
+          {
+            records: edge.records,
+            gateways: edge.gateways,
+            elsewhere: edge.elsewhere,
+            certificates: edge.certificates,
+            ...(hasPool(config) ? { placements: edge.placements } : {}),
+          },
+          null,
+          2,
+        )
       : options.output === "json"
         ? JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2)
         : [objects.map((o) => stringify(o, { lineWidth: 0 })).join("---\n"), edgeComments(edge, config)].filter((part) => part !== "").join("\n");
@@ -140,7 +151,15 @@ export function renderAll(
 ): { objects: KubeObject[]; notes: string[]; edge: RenderedEdge } {
   const policies = regionPoliciesByNamespace(inputs.regionPolicies);
   const notes: string[] = [];
-  const resolution = resolveClaims(routes, existingClaims);
+  const claimed = resolveClaims(routes, existingClaims);
+  // With a pool, each route's member as the pool controller would place it (status.edge): what DNS and certificates read.
+  const pool = hasPool(config) ? placeRoutes(claimed.routes, claimed.claims, config) : { routes: claimed.routes, placements: [] };
+  const resolution = { ...claimed, routes: pool.routes };
+  for (const p of pool.placements)
+    if (p.full !== undefined)
+      notes.push(
+        `DomainRoute ${p.route}: no member of load balancer pool ${p.loadBalancer} has room (${p.full}); it gets no DNS record and no listener certificate (EdgePlaced=False, EdgePoolFull)`,
+      );
   for (const t of resolution.taken)
     notes.push(`DomainRoute ${t.route}: ${t.domain} is claimed by DomainRoute ${t.owner}; nothing would be created for it (Claimed=False, DomainTaken)`);
   const holders = new Set(resolution.claims.map((c) => c.spec.owner.uid));
@@ -175,6 +194,7 @@ export function renderAll(
     config,
     inputs,
   );
+  edge.placements = pool.placements;
   notes.push(...edge.notes);
   const objects = [...(resolution.claims as unknown as KubeObject[]), ...routeObjects, ...edge.objects, tableObjects.envoyFilter, tableObjects.configMap];
   // Istio's schemas ship in @kubernetes-models/istio; a DNSEndpoint (dns.provider external-dns) is checked against external-dns's CRD in the tests.

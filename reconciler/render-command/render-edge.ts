@@ -26,6 +26,8 @@ import { routePublication } from "../dns/external-dns/render-dns-endpoint.ts";
 import type { GatewayIntent } from "../dns/gateway-records.ts";
 import { renderGatewayEndpoints, twoStepLoadBalancers } from "../dns/external-dns/render-gateway-endpoints.ts";
 import { planZone } from "../dns/plan-dns.ts";
+import type { RenderedPlacement } from "./place-routes.ts";
+import { placementLines } from "./place-routes.ts";
 import type { DnsRecord } from "../dns/route53-port.ts";
 
 export interface RenderedRecord {
@@ -81,6 +83,8 @@ export interface RenderedEdge {
   gateways: RenderedGateway[];
   /** Routes RegionBound to another region (route53 and external-dns): the cluster there publishes them. */
   elsewhere: RenderedElsewhere[];
+  /** With a load balancer pool: each route's member (place-routes.ts); empty without one. */
+  placements: RenderedPlacement[];
 }
 
 /** What render knows of the cluster beyond the routes: the RegionPolicies and gateway Services given with -f or --state. */
@@ -95,7 +99,7 @@ export function renderEdge(
   config: PlatformConfig,
   inputs: RenderInputs = { regionPolicies: [], services: [] },
 ): RenderedEdge {
-  const edge: RenderedEdge = { records: [], certificates: [], objects: [], notes: [], gateways: [], elsewhere: [] };
+  const edge: RenderedEdge = { records: [], certificates: [], objects: [], notes: [], gateways: [], elsewhere: [], placements: [] };
   if (config.dns.provider === "route53") addRecords(edge, routes, claims, config, inputs);
   if (config.dns.provider === "external-dns") {
     addExternalDnsRoutes(edge, routes, config, inputs);
@@ -111,6 +115,7 @@ export function renderEdge(
       );
     if (need.kind === "noListener")
       edge.notes.push(`DomainRoute ${routeRef}: loadBalancers.${need.lb}.listenerArn is not set; no certificate (CertificateReady=False, NoListener)`);
+    // A pool that cannot take the route is already a note (render-command.ts): nothing more to say here.
   }
   for (const certificate of desired.certificates) {
     edge.certificates.push({
@@ -214,7 +219,7 @@ function shown(record: DnsRecord): Pick<RenderedRecord, "name" | "type" | "targe
 
 /** The records and certificates as YAML comments: kubectl ignores them, so the output can still be piped to `kubectl apply -f -`. */
 export function edgeComments(edge: RenderedEdge, config: PlatformConfig): string {
-  const lines: string[] = [];
+  const lines: string[] = edge.placements.length > 0 ? placementLines(edge.placements, config) : [];
   const cluster = config.cluster === undefined ? "" : `, cluster ${config.cluster.name} in region ${config.cluster.region}`;
   if (config.dns.provider === "route53") {
     lines.push(

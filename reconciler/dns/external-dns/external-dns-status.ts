@@ -25,6 +25,9 @@
 // region the config does not list is False (UnknownSourceRegion). A route on
 // a two-step load balancer is Unknown (GatewayAddressPending) while this
 // cluster's gateway record for a region it publishes in is not written.
+//
+// A route with no member of its load balancer pool yet (reconciler/edge/
+// placed-member.ts) has no DNSEndpoint: Unknown, WaitingForPlacement.
 import type { PlatformConfig, RegionConfig } from "../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
 import { loadBalancerTarget } from "../../../core/config/load-balancer-target.ts";
@@ -37,6 +40,9 @@ import { placementField } from "../region-placement.ts";
 import type { Publication } from "../region-placement.ts";
 import { dnsEndpointName, dnsEndpointRecord, dnsEndpointRefusal, EXTERNAL_DNS_REASON, publishedRegions, routePublication } from "./render-dns-endpoint.ts";
 import { gatewayEndpointNameIn } from "./render-gateway-endpoints.ts";
+import type { PoolMember } from "../../../core/config/edge-pool.ts";
+import { placedMember } from "../../edge/placed-member.ts";
+import { memberName, WAITING_FOR_PLACEMENT, waitingForPlacementMessage } from "../pool-member-records.ts";
 
 /** One entry of status.dns. */
 export type DnsStatusRecord = DnsRecordStatus & { zoneId: string };
@@ -69,6 +75,7 @@ export const EXTERNAL_DNS_REGION_REASON = {
   PublishedBySourceRegion: "PublishedBySourceRegion",
   UnknownSourceRegion: "UnknownSourceRegion",
   GatewayAddressPending: "GatewayAddressPending",
+  WaitingForPlacement: WAITING_FOR_PLACEMENT,
 } as const;
 
 /**
@@ -90,6 +97,11 @@ export function externalDnsStatus(
   const publication = routePublication(route, config, context.regionPolicy);
   const elsewhere = notPublishedHere(publication, config);
   if (elsewhere !== undefined) return { condition: elsewhere };
+  const member = placedMember(route, config);
+  if (member === undefined) {
+    const message = waitingForPlacementMessage(route, "hostgate writes no DNSEndpoint for it");
+    return { condition: { type, status: "Unknown", reason: EXTERNAL_DNS_REGION_REASON.WaitingForPlacement, message } };
+  }
   const regions = publishedRegions(publication);
   const endpoints = regions.map((region) => ({
     region,
@@ -110,9 +122,9 @@ export function externalDnsStatus(
     };
   }
   const observed = endpoints.filter((e) => readByExternalDns(e.endpoint!));
-  const records = observed.flatMap((e) => statusRecords(route, config, e.region)).sort(byNameTypeRegion);
+  const records = observed.flatMap((e) => statusRecords(route, config, member, e.region)).sort(byNameTypeRegion);
   const withRecords = records.length > 0 ? { records } : {};
-  const gateway = gatewayPending(route, config, regions, context.gateway);
+  const gateway = gatewayPending(route, config, member, regions, context.gateway);
   if (gateway !== undefined) return { condition: gateway, ...withRecords };
   const waiting = endpoints.filter((e) => !readByExternalDns(e.endpoint!));
   if (waiting.length > 0) {
@@ -162,18 +174,18 @@ function notPublishedHere(publication: Publication, config: PlatformConfig): Con
   };
 }
 
-/** Unknown GatewayAddressPending while a region's gateway record of the route's two-step load balancer is not written here. */
+/** Unknown GatewayAddressPending while a region's gateway record of the route's two-step member is not written here. */
 function gatewayPending(
   route: DomainRoute,
   config: PlatformConfig,
+  member: PoolMember,
   regions: readonly (RegionConfig | undefined)[],
   gateway: GatewayRecordState | undefined,
 ): ConditionInput | undefined {
-  const lb = route.spec.lb;
-  const target = loadBalancerTarget(config.loadBalancers[lb]);
+  const target = loadBalancerTarget(member.entry);
   if (target.kind !== "service") return undefined;
   const published = new Set(gateway?.published ?? []);
-  const missing = regions.map((region) => gatewayEndpointNameIn(config, lb, region)).filter((name) => !published.has(name));
+  const missing = regions.map((region) => gatewayEndpointNameIn(config, member.name, region)).filter((name) => !published.has(name));
   if (missing.length === 0) return undefined;
   const why =
     gateway?.pendingReason ??
@@ -183,7 +195,7 @@ function gatewayPending(
     type,
     status: "Unknown",
     reason: EXTERNAL_DNS_REGION_REASON.GatewayAddressPending,
-    message: `${route.spec.domain} is a CNAME to ${target.gatewayHostname}, the gateway of load balancer ${lb}, whose record is not published: ${why}`,
+    message: `${route.spec.domain} is a CNAME to ${target.gatewayHostname}, the gateway of load balancer ${memberName(member, config)}, whose record is not published: ${why}`,
   };
 }
 
@@ -205,14 +217,14 @@ function regionText(region: RegionConfig | undefined): string {
 }
 
 /** The records an endpoint asks for, as Route53 would hold them: an alias is an A record (and AAAA on a dualstack load balancer). */
-function statusRecords(route: DomainRoute, config: PlatformConfig, region: RegionConfig | undefined): DnsStatusRecord[] {
-  const record = dnsEndpointRecord(route, config);
+function statusRecords(route: DomainRoute, config: PlatformConfig, member: PoolMember, region: RegionConfig | undefined): DnsStatusRecord[] {
+  const record = dnsEndpointRecord(route, config, member);
   const target = record.targets[0]!;
   const name = record.dnsName;
   const placed = region === undefined ? {} : { region: region.name };
   if (record.providerSpecific === undefined) return [{ name, type: record.recordType, target, zoneId: "", ...placed }];
   const records: DnsStatusRecord[] = [{ name, type: "A", target, zoneId: "", ...placed }];
-  if (config.loadBalancers[route.spec.lb].ipAddressType === "dualstack") records.push({ name, type: "AAAA", target, zoneId: "", ...placed });
+  if (member.entry.ipAddressType === "dualstack") records.push({ name, type: "AAAA", target, zoneId: "", ...placed });
   return records;
 }
 

@@ -20,11 +20,16 @@
 // Targets carry no trailing dot: external-dns skips a CNAME target written
 // with one as illegal.
 //
+// The load balancer is the route's pool member (reconciler/edge/placed-member.ts);
+// a route with no member yet gets no DNSEndpoint (DNSReady Unknown,
+// WaitingForPlacement): nothing points at a load balancer it is not placed on.
+//
 // On a platform that spans regions (config.regions), dns/region-placement.ts
 // decides which regions the route is published in from this cluster: one
 // DNSEndpoint per region, labelled with that region's dnsControllerLabels so
 // only that region's external-dns instance picks it up, and with the
 // cluster's name, so each cluster's objects are told apart by name and label.
+import type { PoolMember } from "../../../core/config/edge-pool.ts";
 import { loadBalancerTarget } from "../../../core/config/load-balancer-target.ts";
 import type { PlatformConfig, RegionConfig } from "../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
@@ -34,6 +39,8 @@ import { objectNameFor, regionalObjectName } from "../../domainroute/render/name
 import { publicationFor, resolvePlacement } from "../region-placement.ts";
 import { RESERVED_NAME_REASON, reservedName } from "../reserved-name.ts";
 import { gatewayRegistryName } from "../gateway-records.ts";
+import { placedMember } from "../../edge/placed-member.ts";
+import { memberName } from "../pool-member-records.ts";
 import type { Publication } from "../region-placement.ts";
 import { DNS_ENDPOINT_RESOURCE, KIND_DNS_ENDPOINT } from "../../domainroute/render/produced-resources.ts";
 
@@ -100,11 +107,13 @@ export function dnsEndpointRefusal(route: DomainRoute, config: PlatformConfig): 
         "Remove spec.dns.zoneId, or run an external-dns instance that manages only that zone and use dns.provider route53 for such routes",
     };
   }
-  if (apex !== undefined && domain === apex.apex && loadBalancerTarget(config.loadBalancers[route.spec.lb]).kind === "service") {
+  const member = placedMember(route, config);
+  // A route with no member yet: whether its member is two-step is not known, and it gets no endpoint anyway.
+  if (apex !== undefined && domain === apex.apex && member !== undefined && loadBalancerTarget(member.entry).kind === "service") {
     return {
       reason: EXTERNAL_DNS_REASON.CnameAtApex,
       message:
-        `${domain} is the apex of its zone, where DNS allows no CNAME, and load balancer ${route.spec.lb} is published through its gateway's ` +
+        `${domain} is the apex of its zone, where DNS allows no CNAME, and load balancer ${memberName(member, config)} is published through its gateway's ` +
         "name (gatewayHostname), which routes reach by a CNAME. Route a name below the apex, or use a load balancer entry with dnsName " +
         "and hostedZoneId (an alias record may sit at an apex)",
     };
@@ -120,9 +129,11 @@ export function dnsEndpointRefusal(route: DomainRoute, config: PlatformConfig): 
   return undefined;
 }
 
-/** The endpoint external-dns should write for the route: its domain to its load balancer. */
-export function dnsEndpointRecord(route: DomainRoute, config: PlatformConfig): DnsEndpointRecord {
-  const lbTarget = loadBalancerTarget(config.loadBalancers[route.spec.lb]);
+/** The endpoint external-dns should write for the route: its domain to its pool member (default: placedMember's; the caller checked it has one). */
+export function dnsEndpointRecord(route: DomainRoute, config: PlatformConfig, member: PoolMember | undefined = placedMember(route, config)): DnsEndpointRecord {
+  if (member === undefined)
+    throw new Error(`DomainRoute ${route.metadata.namespace}/${route.metadata.name} has no pool member: it gets no DNSEndpoint (a caller's bug)`);
+  const lbTarget = loadBalancerTarget(member.entry);
   const target = lbTarget.kind === "fixed" ? lbTarget.dnsName : lbTarget.gatewayHostname;
   const record: DnsEndpointRecord = { dnsName: route.spec.domain, recordType: "CNAME", targets: [target] };
   // Two-step: a plain CNAME to the gateway's name, which alone follows the gateway's address.
@@ -192,13 +203,16 @@ export function dnsEndpointNames(domain: string, config: Pick<PlatformConfig, "c
 
 /**
  * The route's DNSEndpoints, in region order: none when the provider is not
- * external-dns, when dnsEndpointRefusal says why it gets none, or when its
+ * external-dns, when dnsEndpointRefusal says why it gets none, when it has no
+ * pool member yet (placed-member.ts), or when its
  * placement publishes nothing from this cluster (another region's cluster
  * does, or its source region is unknown). Named like the route's other
  * objects, labelled by endpointLabels.
  */
 export function renderDnsEndpoints(route: DomainRoute, config: PlatformConfig, regionPolicy?: RegionPolicy): KubeObject[] {
   if (config.dns.provider !== "external-dns" || dnsEndpointRefusal(route, config) !== undefined) return [];
+  const member = placedMember(route, config);
+  if (member === undefined) return [];
   return publishedRegions(routePublication(route, config, regionPolicy)).map((region) => {
     const metadata = producedMetadata(route, dnsEndpointName(route, config, region), route.metadata.namespace ?? "");
     metadata.labels = endpointLabels(config, metadata.labels, region);
@@ -206,7 +220,7 @@ export function renderDnsEndpoints(route: DomainRoute, config: PlatformConfig, r
       apiVersion: DNS_ENDPOINT_API_VERSION,
       kind: KIND_DNS_ENDPOINT,
       metadata,
-      spec: { endpoints: [dnsEndpointRecord(route, config)] },
+      spec: { endpoints: [dnsEndpointRecord(route, config, member)] },
     };
   });
 }

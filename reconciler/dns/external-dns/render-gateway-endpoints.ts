@@ -1,6 +1,9 @@
 // The gateway records of two-step load balancers (config loadBalancers.<lb>:
-// {service, gatewayHostname}) as external-dns DNSEndpoints in the gateway
-// namespace. Pure; gateway-endpoints.ts keeps the cluster holding them.
+// {service, gatewayHostname}, and each such member of a pool,
+// loadBalancers.<lb>.members) as external-dns DNSEndpoints in the gateway
+// namespace, one per member, named and labelled by the member's name (a class
+// of one entry: the class's, as before pools). Pure; gateway-endpoints.ts
+// keeps the cluster holding them.
 //
 // Routes on a two-step load balancer get a CNAME to gatewayHostname
 // (render-dns-endpoint.ts); this is the record that name resolves through:
@@ -13,19 +16,19 @@
 // another region's zone CNAMEs to this cluster's gatewayHostname, so that
 // zone needs the gateway record too. Each is labelled with its region's
 // dnsControllerLabels and named and labelled with this cluster's name.
-import { loadBalancerTarget } from "../../../core/config/load-balancer-target.ts";
-import type { PlatformConfig, RegionConfig, ServiceRef } from "../../../core/config/platform-config.ts";
+import type { LoadBalancerName, PlatformConfig, RegionConfig, ServiceRef } from "../../../core/config/platform-config.ts";
 import { compareStrings } from "../../../core/compare-strings.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
 import { ANNOTATION_DOMAIN, LABEL_MANAGED_BY, MANAGED_BY_HOSTGATE } from "../../domainroute/render/metadata.ts";
 import { hashedName } from "../../domainroute/render/names.ts";
 import { KIND_DNS_ENDPOINT } from "../../domainroute/render/produced-resources.ts";
 import type { GatewayAddress } from "../gateway-address.ts";
+import { twoStepMembers } from "../pool-member-records.ts";
 import { GATEWAY_RECORD_TTL_SECONDS, gatewayAddress } from "../gateway-address.ts";
 import type { DnsEndpointRecord } from "./render-dns-endpoint.ts";
 import { DNS_ENDPOINT_API_VERSION, endpointLabels } from "./render-dns-endpoint.ts";
 
-/** Marks a gateway record's DNSEndpoint; the value is the load balancer's name (`alb-in`). */
+/** Marks a gateway record's DNSEndpoint; the value is the pool member's name (`alb-in` for a class of one entry). */
 export const LABEL_GATEWAY_RECORD = "hostgate.dev/gateway-record";
 /** `namespace/name` of the gateway Service the record publishes, for people reading the object. */
 export const ANNOTATION_GATEWAY_SERVICE = "hostgate.dev/gateway-service";
@@ -44,14 +47,11 @@ export interface GatewayEndpoints {
   pending: PendingGateway[];
 }
 
-/** The two-step load balancers of the config, by name, sorted. */
-export function twoStepLoadBalancers(config: PlatformConfig): { name: string; service: ServiceRef; gatewayHostname: string }[] {
-  return Object.keys(config.loadBalancers)
-    .sort(compareStrings)
-    .flatMap((name) => {
-      const target = loadBalancerTarget(config.loadBalancers[name as keyof PlatformConfig["loadBalancers"]]);
-      return target.kind === "service" ? [{ name, service: target.service, gatewayHostname: target.gatewayHostname }] : [];
-    });
+/** The two-step pool members of the config (`name`: the member's; `lbClass`: the class routes on it name in spec.lb), sorted by name. */
+export function twoStepLoadBalancers(config: PlatformConfig): { name: string; lbClass: LoadBalancerName; service: ServiceRef; gatewayHostname: string }[] {
+  return twoStepMembers(config)
+    .map(({ member, service, gatewayHostname }) => ({ name: member.name, lbClass: member.lbClass, service, gatewayHostname }))
+    .sort((a, b) => compareStrings(a.name, b.name));
 }
 
 /** The regions a gateway record is published in: every region, or [undefined] on a single-region platform. */
