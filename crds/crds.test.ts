@@ -16,6 +16,8 @@ import type { JSONSchemaProps } from "./schema-props.ts";
 import { additionalPropertiesOf, itemsOf } from "./schema-props.ts";
 import { checkStructuralSchema } from "../policies/schema/crd-structural.ts";
 import { collectValidationRules } from "./validation-rules.ts";
+import type { EdgeStatus } from "./types.ts";
+import { CONDITION_TYPES, EDGE_MEMBER_ANNOTATION } from "./types.ts";
 
 const loaded = readCrds(CRD_DIRECTORY);
 
@@ -139,16 +141,43 @@ describe("the DomainRoute manifest", () => {
 
   it("has the printer columns app teams look at", () => {
     assert.deepEqual(
-      version.additionalPrinterColumns?.map((c) => [c.name, c.jsonPath]),
+      version.additionalPrinterColumns?.map((c) => [c.name, c.jsonPath, c.priority ?? 0]),
       [
-        ["Domain", ".spec.domain"],
-        ["LB", ".spec.lb"],
-        ["Mode", ".spec.routing.mode"],
-        ["Ready", '.status.conditions[?(@.type=="Ready")].status'],
-        ["Reason", '.status.conditions[?(@.type=="Ready")].reason'],
-        ["Age", ".metadata.creationTimestamp"],
+        ["Domain", ".spec.domain", 0],
+        ["LB", ".spec.lb", 0],
+        ["Mode", ".spec.routing.mode", 0],
+        ["Ready", '.status.conditions[?(@.type=="Ready")].status', 0],
+        ["Reason", '.status.conditions[?(@.type=="Ready")].reason', 0],
+        // Priority 1: shown with -o wide, where a platform person looks for the pool member.
+        ["Member", ".status.edge.member", 1],
+        ["Age", ".metadata.creationTimestamp", 0],
       ],
     );
+  });
+
+  it("describes every condition type hostgate writes where it describes status.conditions", () => {
+    const description = version.schema!.openAPIV3Schema.properties!.status!.properties!.conditions!.description ?? "";
+    assert.deepEqual(
+      CONDITION_TYPES.filter((type) => !description.includes(`\`${type}\``)),
+      [],
+    );
+  });
+
+  it("declares status.edge with the fields of EdgeStatus, all required and bounded, and documents how to move a route", () => {
+    const edge = version.schema!.openAPIV3Schema.properties!.status!.properties!.edge!;
+    const fields: (keyof EdgeStatus)[] = ["loadBalancer", "member", "target"];
+    assert.deepEqual(Object.keys(edge.properties ?? {}), fields);
+    assert.deepEqual(edge.required, fields);
+    assert.deepEqual(
+      fields.map((f) => [f, edge.properties![f]!.maxLength]),
+      [
+        ["loadBalancer", 63],
+        ["member", 63],
+        ["target", 253],
+      ],
+    );
+    assert.match(edge.description ?? "", new RegExp(EDGE_MEMBER_ANNOTATION));
+    assert.match(version.schema!.openAPIV3Schema.description ?? "", new RegExp(`\`${EDGE_MEMBER_ANNOTATION}: <member>\``));
   });
 
   it("requires domain and lb and gives lb no default", () => {
