@@ -1,19 +1,24 @@
-// The route's DNSReady and CertificateReady, status.dns and
-// status.certificate, and whether DNS and certificates let its finalizer go:
-// the route controller's reading of what the DNS and certificate controllers
+// The route's EdgePlaced, DNSReady and CertificateReady, status.edge,
+// status.dns and status.certificate, and whether DNS and certificates let its finalizer go:
+// the route controller's reading of what the pool, DNS and certificate controllers
 // published for it (their outcome boards), or, with external-dns, of the
 // route's own DNSEndpoints. Pure. The route controller is the one writer of
 // route status; the wholesale controllers only publish outcomes.
-import type { CertificateStatus, DnsRecordStatus } from "../../crds/types.ts";
+import type { CertificateStatus, DnsRecordStatus, EdgeStatus as PlacementRecord } from "../../crds/types.ts";
 import { CONDITION_DNS_READY } from "../../crds/types.ts";
 import { certificateReleased, certificateStatus } from "../certificates/certificate-condition.ts";
 import { dnsReleased, dnsStatus } from "../dns/dns-condition.ts";
 import { externalDnsStatus } from "../dns/external-dns/external-dns-status.ts";
+import { placementStatus } from "../edge/edge-condition.ts";
 import type { ConditionInput } from "../status/conditions.ts";
 import type { RouteInput } from "./gather-route.ts";
 import type { Refusal } from "./route-conditions.ts";
 
 export interface EdgeStatus {
+  /** EdgePlaced (edge/edge-condition.ts). */
+  placed: ConditionInput;
+  /** status.edge; undefined leaves it out. */
+  placement?: PlacementRecord;
   dns: ConditionInput;
   certificate: ConditionInput;
   /** status.dns; undefined leaves it out. */
@@ -30,7 +35,10 @@ export function edgeStatus(input: RouteInput, served: "taken" | "serving" | Refu
   const { route, config } = input;
   const certificate = certificateStatus(route, input.certificate, config);
   const dns = dnsStatus(route, input.dns, config) ?? externalDns(input, served);
+  const placement = placementStatus(route, input.edge, config, served !== "taken");
   return {
+    placed: placement.condition,
+    ...(placement.edge === undefined ? {} : { placement: { ...placement.edge } }),
     dns: dns.condition,
     certificate: certificate.condition,
     ...(dns.records === undefined ? {} : { records: [...dns.records] }),

@@ -4,9 +4,9 @@
 // (they hold hostgate-labelled objects only, so a person's object at such a
 // name is invisible to them). Nothing here decides or writes.
 //
-// DNS records and certificates are decided by their own wholesale
-// controllers; what they decided for the route is read here like the appId
-// table's outcome.
+// DNS records, certificates and the route's pool member are decided by their
+// own wholesale controllers; what they decided for the route is read here
+// like the appId table's outcome.
 import type { KubeApi } from "../../core/kube/object-api.ts";
 import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
@@ -16,6 +16,7 @@ import { loadBalancerTarget } from "../../core/config/load-balancer-target.ts";
 import type { AppIdOutcomeLookup, AppIdOutcomeReader } from "../app-id-table/app-id-outcomes.ts";
 import type { CertificateOutcome } from "../certificates/certificate-outcomes.ts";
 import type { DnsOutcome } from "../dns/dns-outcomes.ts";
+import type { EdgeOutcome } from "../edge/edge-outcomes.ts";
 import type { GatewayRecordState } from "../dns/external-dns/external-dns-status.ts";
 import { madeHere } from "../dns/external-dns/gateway-endpoints.ts";
 import { gatewayEndpointNameIn, gatewayRegions } from "../dns/external-dns/render-gateway-endpoints.ts";
@@ -61,6 +62,8 @@ export interface RouteInput {
   dns: OutcomeLookup<DnsOutcome>;
   /** What the certificate controller decided for the route. */
   certificate: OutcomeLookup<CertificateOutcome>;
+  /** What the pool controller decided for the route: its member (status.edge, EdgePlaced). */
+  edge: OutcomeLookup<EdgeOutcome>;
   config: PlatformConfig;
   /** Milliseconds since the epoch: the time a condition that changes now records. */
   nowMs: number;
@@ -77,6 +80,8 @@ export interface GatherDeps {
   /** Absent: the DNS controller has published nothing (its conditions then keep what the status says). */
   dnsOutcomes?: OutcomeReader<DnsOutcome>;
   certificateOutcomes?: OutcomeReader<CertificateOutcome>;
+  /** Absent: the pool controller has published nothing (EdgePlaced then keeps what the status says). */
+  edgeOutcomes?: OutcomeReader<EdgeOutcome>;
   render?: RenderRoute;
 }
 
@@ -98,6 +103,7 @@ export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<Rou
     appId: deps.appIds.lookup(`${key.namespace}/${key.name}`),
     dns: deps.dnsOutcomes?.lookup(`${key.namespace}/${key.name}`) ?? NOTHING_PUBLISHED,
     certificate: deps.certificateOutcomes?.lookup(`${key.namespace}/${key.name}`) ?? NOTHING_PUBLISHED,
+    edge: deps.edgeOutcomes?.lookup(`${key.namespace}/${key.name}`) ?? NOTHING_PUBLISHED,
     config: deps.config,
     nowMs: deps.clock.now(),
   };

@@ -10,6 +10,7 @@ import type { CertificateOutcome } from "../certificates/certificate-outcomes.ts
 import type { DnsOutcome } from "../dns/dns-outcomes.ts";
 import { CertificateOutcomes } from "../certificates/certificate-outcomes.ts";
 import { DnsOutcomes } from "../dns/dns-outcomes.ts";
+import { EdgeOutcomes } from "../edge/edge-outcomes.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES } from "../resources.ts";
 import { RELEASE_RECHECK_MS } from "./plan-route.ts";
 import { defaultConfig, route, world } from "./testing/route-world.ts";
@@ -42,7 +43,9 @@ async function shop(config: PlatformConfig = awsConfig): Promise<{ w: World; uid
   return { w, uid: w.get("shop")!.metadata.uid! };
 }
 
+/** What the DNS and certificate controllers decided; the pool controller (ACM counts certificates, so it decides) placed the route on alb-in. */
 function publish(w: World, dns: Without<DnsOutcome, "uid"> | undefined, certificate: Without<CertificateOutcome, "uid" | "domain"> | undefined, uid: string) {
+  w.edge.publish(new Map([["team-a/shop", { kind: "placed", uid, edge: { loadBalancer: "alb-in", member: "alb-in", target: RECORD.target } }]]));
   w.dns.publish(new Map(dns === undefined ? [] : [["team-a/shop", { ...dns, uid } as DnsOutcome]]));
   w.certificates.publish(
     new Map(certificate === undefined ? [] : [["team-a/shop", { ...certificate, uid, domain: "shop.example.com" } as CertificateOutcome]]),
@@ -50,11 +53,12 @@ function publish(w: World, dns: Without<DnsOutcome, "uid"> | undefined, certific
 }
 
 describe("a route's DNS records and certificate in its status", () => {
-  test("a new route is not Ready until its DNS records and certificate are decided", async () => {
+  test("a new route is not Ready until it is placed and its DNS records and certificate are decided", async () => {
     const { w } = await shop();
+    assert.equal(w.condition("shop", "EdgePlaced"), "Unknown PlacementPending");
     assert.equal(w.condition("shop", "DNSReady"), "Unknown DNSPending");
     assert.equal(w.condition("shop", "CertificateReady"), "Unknown CertificatePending");
-    assert.equal(w.condition("shop", "Ready"), "False DNSPending");
+    assert.equal(w.condition("shop", "Ready"), "False PlacementPending");
   });
 
   test("a route is Ready, with its records and certificate in the status, once both controllers say so", async () => {
@@ -86,6 +90,7 @@ describe("a route's DNS records and certificate in its status", () => {
     const before = w.get("shop")!.metadata.resourceVersion;
     w.deps.dnsOutcomes = new DnsOutcomes();
     w.deps.certificateOutcomes = new CertificateOutcomes();
+    w.deps.edgeOutcomes = new EdgeOutcomes();
     await w.reconcile("shop");
     assert.equal(w.get("shop")!.metadata.resourceVersion, before);
     assert.equal(w.condition("shop", "Ready"), "True Ready");

@@ -159,7 +159,7 @@ describe("reconciling a DomainRoute", () => {
     const first = w.get("shop")!.status!.conditions!.find((c) => c.type === "Ready")!;
     (w.deps.clock as ManualClock).advance(60_000);
     const shop = w.get("shop")!;
-    await w.api.update(DOMAIN_ROUTES, { ...(shop as unknown as KubeObject), spec: { ...shop.spec, lb: "alb-ex" } });
+    await w.api.update(DOMAIN_ROUTES, { ...(shop as unknown as KubeObject), spec: { ...shop.spec, lb: "alb-out" } });
     await w.reconcile("shop");
     const after = w.get("shop")!;
     assert.equal(after.status!.observedGeneration, after.metadata.generation);

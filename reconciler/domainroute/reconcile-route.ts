@@ -22,6 +22,7 @@ import type { EventRecorder } from "../cluster/event-recorder.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { executeRoutePlan } from "./execute-route-plan.ts";
 import type { RouteReconcileResult } from "./execute-route-plan.ts";
+import type { EdgeOutcome } from "../edge/edge-outcomes.ts";
 import { gatherRoute } from "./gather-route.ts";
 import type { RenderRoute } from "./gather-route.ts";
 import { planRoute } from "./plan-route.ts";
@@ -42,6 +43,8 @@ export interface RouteReconcilerDeps {
   dnsOutcomes?: OutcomeReader<DnsOutcome>;
   /** The certificate controller's outcome for each route: the source of CertificateReady and status.certificate. */
   certificateOutcomes?: OutcomeReader<CertificateOutcome>;
+  /** The pool controller's outcome for each route: the source of EdgePlaced and status.edge. */
+  edgeOutcomes?: OutcomeReader<EdgeOutcome>;
   /** What the route renders to; renderRoute, or a test's stand-in (for example one with colliding names). */
   render?: RenderRoute;
 }

@@ -38,8 +38,10 @@ export interface Refusal {
 
 /**
  * `protection`: the route's ProtectionReady (protection-condition.ts), from the
- * appId table's outcome for it; `edge`: DNSReady and CertificateReady
- * (edge-status.ts), from the DNS and certificate controllers' outcomes.
+ * appId table's outcome for it; `edge`: EdgePlaced, DNSReady and CertificateReady
+ * (edge-status.ts), from the pool, DNS and certificate controllers' outcomes.
+ * EdgePlaced comes before DNSReady and CertificateReady, which wait for the
+ * placement: a full pool is what Ready names (EdgePoolFull), not its effects.
  */
 export type RouteFindings =
   | { claim: "taken"; owner: string; domain: string; protection: ConditionInput; edge: EdgeStatus }
@@ -69,7 +71,7 @@ export function routeConditions(findings: RouteFindings): ConditionInput[] {
       reason: REASON.NotClaimed,
       message: "nothing is served until the domain is claimed",
     };
-    return withReady([claimed, gateway, protection, findings.edge.dns, findings.edge.certificate]);
+    return withReady([claimed, gateway, protection, findings.edge.placed, findings.edge.dns, findings.edge.certificate]);
   }
   const claimed: ConditionInput = {
     type: CONDITION_CLAIMED,
@@ -90,7 +92,7 @@ export function routeConditions(findings: RouteFindings): ConditionInput[] {
               message: `the Istio objects could not be applied (${findings.applyError}); retrying with backoff`,
             }
           : { type: CONDITION_GATEWAY_READY, status: "True", reason: REASON.Applied, message: `gateway ${findings.gateway} serves ${findings.domain}` };
-  return withReady([claimed, gateway, protection, findings.edge.dns, findings.edge.certificate]);
+  return withReady([claimed, gateway, protection, findings.edge.placed, findings.edge.dns, findings.edge.certificate]);
 }
 
 function withReady(conditions: ConditionInput[]): ConditionInput[] {

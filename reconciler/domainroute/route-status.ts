@@ -4,7 +4,7 @@
 // transitions. Pure. lastTransitionTime moves only when a condition's status
 // does (status/conditions.ts); observedGeneration names the spec described.
 import { jsonEqual } from "../../core/json.ts";
-import type { CertificateStatus, Condition, DnsRecordStatus, DomainRouteStatus } from "../../crds/types.ts";
+import type { CertificateStatus, Condition, DnsRecordStatus, DomainRouteStatus, EdgeStatus } from "../../crds/types.ts";
 import { sameConditions, setConditions } from "../status/conditions.ts";
 import type { RouteInput } from "./gather-route.ts";
 import { protectionStatus } from "./protection-condition.ts";
@@ -17,11 +17,11 @@ export interface RouteEvent {
   message: string;
 }
 
-/** @param edge status.dns and status.certificate as edge-status.ts found them (undefined leaves them out) */
+/** @param edge status.edge, status.dns and status.certificate as edge-status.ts found them (undefined leaves them out) */
 export function routeStatus(
   input: RouteInput,
   findings: RouteFindings,
-  edge: { records?: DnsRecordStatus[]; served?: CertificateStatus },
+  edge: { placement?: EdgeStatus; records?: DnsRecordStatus[]; served?: CertificateStatus },
 ): { status?: DomainRouteStatus; events: RouteEvent[] } {
   const { route } = input;
   const previous = route.status ?? {};
@@ -41,6 +41,8 @@ export function routeStatus(
   const effectiveAppId = protectionStatus(route, input.appId, input.config).effectiveAppId;
   if (effectiveAppId === undefined) delete status.effectiveAppId;
   else status.effectiveAppId = effectiveAppId;
+  if (edge.placement === undefined) delete status.edge;
+  else status.edge = edge.placement;
   if (edge.records === undefined) delete status.dns;
   else status.dns = edge.records;
   if (edge.served === undefined) delete status.certificate;
@@ -53,7 +55,9 @@ export function routeStatus(
 function sameStatus(a: DomainRouteStatus, b: DomainRouteStatus): boolean {
   const sameFields =
     a.observedGeneration === b.observedGeneration && a.claimedDomain === b.claimedDomain && a.gateway === b.gateway && a.effectiveAppId === b.effectiveAppId;
-  return sameFields && jsonEqual(a.dns, b.dns) && jsonEqual(a.certificate, b.certificate) && sameConditions(a.conditions, b.conditions);
+  return (
+    sameFields && jsonEqual(a.edge, b.edge) && jsonEqual(a.dns, b.dns) && jsonEqual(a.certificate, b.certificate) && sameConditions(a.conditions, b.conditions)
+  );
 }
 
 /** An Event per condition whose status or reason changed; a condition appearing as True is news only for Ready. */

@@ -28,6 +28,8 @@ import type { Reconcile } from "../runtime/controller.ts";
 import { CertificateOutcomes } from "../certificates/certificate-outcomes.ts";
 import { CERTIFICATES_KEY, newCertificateReconcilerState, reconcileCertificates } from "../certificates/reconcile-certificates.ts";
 import { DnsOutcomes } from "../dns/dns-outcomes.ts";
+import { EdgeOutcomes } from "../edge/edge-outcomes.ts";
+import { EDGE_KEY, reconcilePlacement } from "../edge/reconcile-placement.ts";
 import { DnsState } from "../dns/dns-state.ts";
 import { DNS_KEY, reconcileDns } from "../dns/reconcile-dns.ts";
 import { RecordRequests } from "../dns/record-requests.ts";
@@ -80,9 +82,12 @@ export class ControllerSet {
   readonly gatewayEndpoints: Controller | undefined;
   /** Present when certificates.provider is not none. */
   readonly certificates: Controller | undefined;
+  /** The load balancer pool: which member each route is placed on (edge/reconcile-placement.ts). */
+  readonly placement: Controller;
   readonly appIds = new AppIdOutcomes();
   readonly dnsOutcomes = new DnsOutcomes();
   readonly certificateOutcomes = new CertificateOutcomes();
+  readonly edgeOutcomes = new EdgeOutcomes();
   /** ACM validation records the certificate controller asks the DNS controller to hold. */
   readonly recordRequests = new RecordRequests();
   readonly #options: ControllerSetOptions;
@@ -102,17 +107,18 @@ export class ControllerSet {
     const events = options.events ?? apiEventRecorder(api, clock, logger);
     // The appId table's outcomes, published by its controller and read by the route controller (the one writer of route status).
     const appIds = this.appIds;
-    const { dnsOutcomes, certificateOutcomes, recordRequests: records } = this;
+    const { dnsOutcomes, certificateOutcomes, edgeOutcomes, recordRequests: records } = this;
     this.routes = new Controller({
       name: "domainroute",
       workers: options.routeWorkers,
       clock,
       logger,
-      reconcile: (key) => reconcileRoute({ api, reader, config, clock, logger, events, appIds, dnsOutcomes, certificateOutcomes }, parseKey(key)),
+      reconcile: (key) => reconcileRoute({ api, reader, config, clock, logger, events, appIds, dnsOutcomes, certificateOutcomes, edgeOutcomes }, parseKey(key)),
     });
     /** A controller of one key for the whole cluster: one worker, asking to run again when its pass says (a poll, the next resync). */
     const wholesale = (name: string, reconcile: Reconcile) => new Controller({ name, workers: 1, clock, logger, reconcile });
     const aws = options.aws ?? {};
+    this.placement = wholesale("edge-placement", async () => void reconcilePlacement({ reader, config, outcomes: edgeOutcomes, logger }));
     if (config.dns.provider === "route53") {
       const route53 = requiredPort(aws.route53, "dns.provider route53", "a Route53 client");
       const state = new DnsState();
@@ -155,6 +161,8 @@ export class ControllerSet {
     const dns = () => this.dns?.queue.addAfter(DNS_KEY, edgeDebounceMs);
     const certificates = () => this.certificates?.queue.addAfter(CERTIFICATES_KEY, edgeDebounceMs);
     const gatewayEndpoints = () => this.gatewayEndpoints?.queue.addAfter(GATEWAY_ENDPOINTS_KEY, edgeDebounceMs);
+    // Not debounced: a pass only reads the cache, and a new route waits for it before it is Ready.
+    const placement = () => this.placement.enqueue(EDGE_KEY);
     // The Services two-step load balancer entries publish: their address is a gateway record.
     // `namespace/name` of each gateway Service -> the load balancer entries publishing it.
     const gatewayServices = new Map<string, string[]>();
@@ -163,8 +171,9 @@ export class ControllerSet {
       gatewayServices.set(key, [...(gatewayServices.get(key) ?? []), lb.name]);
     }
     const gatewayLoadBalancersOf = (object: KubeObject) => gatewayServices.get(`${object.metadata?.namespace}/${object.metadata?.name}`);
-    // What DNS and certificates decide depends on every route and claim.
+    // What the pool, DNS and certificates decide depends on every route and claim.
     const edge = () => {
+      placement();
       dns();
       certificates();
     };
@@ -241,6 +250,8 @@ export class ControllerSet {
     // A route whose DNS or certificate outcome changed has a new DNSReady or CertificateReady to write.
     this.#unsubscribe.push(this.dnsOutcomes.onChange((routeRefs) => routeRefs.forEach(route)));
     this.#unsubscribe.push(this.certificateOutcomes.onChange((routeRefs) => routeRefs.forEach(route)));
+    // A route whose placement changed has a new status.edge and EdgePlaced to write.
+    this.#unsubscribe.push(this.edgeOutcomes.onChange((routeRefs) => routeRefs.forEach(route)));
     // New or retired ACM validation records are DNS's to write or delete.
     this.#unsubscribe.push(this.recordRequests.onChange(dns));
     for (const controller of this.#controllers()) controller.start();
@@ -256,6 +267,7 @@ export class ControllerSet {
       this.routes,
       this.appIdTable,
       this.sweep,
+      this.placement,
       ...(this.dns === undefined ? [] : [this.dns]),
       ...(this.gatewayEndpoints === undefined ? [] : [this.gatewayEndpoints]),
       ...(this.certificates === undefined ? [] : [this.certificates]),

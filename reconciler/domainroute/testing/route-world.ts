@@ -14,6 +14,7 @@ import { DOMAIN_ROUTES } from "../../resources.ts";
 import { AppIdOutcomes } from "../../app-id-table/app-id-outcomes.ts";
 import { CertificateOutcomes } from "../../certificates/certificate-outcomes.ts";
 import { DnsOutcomes } from "../../dns/dns-outcomes.ts";
+import { EdgeOutcomes } from "../../edge/edge-outcomes.ts";
 import { PRODUCED_RESOURCES } from "../render/produced-resources.ts";
 import { objectNameFor } from "../render/names.ts";
 import { gatherRoute } from "../gather-route.ts";
@@ -35,6 +36,8 @@ export interface World {
   /** What the DNS and certificate controllers would publish; nothing at first. */
   dns: DnsOutcomes;
   certificates: CertificateOutcomes;
+  /** What the pool controller would publish; nothing at first. */
+  edge: EdgeOutcomes;
   deps: RouteReconcilerDeps;
   /** `Type Reason message` of every Event recorded. */
   events: string[];
@@ -58,6 +61,7 @@ export function world(options: { config?: PlatformConfig; render?: RouteReconcil
   const appIds = new AppIdOutcomes();
   const dns = new DnsOutcomes();
   const certificates = new CertificateOutcomes();
+  const edge = new EdgeOutcomes();
   const deps: RouteReconcilerDeps = {
     api,
     reader,
@@ -68,6 +72,7 @@ export function world(options: { config?: PlatformConfig; render?: RouteReconcil
     appIds,
     dnsOutcomes: dns,
     certificateOutcomes: certificates,
+    edgeOutcomes: edge,
     ...(options.render ? { render: options.render } : {}),
   };
   const get = (name: string, namespace = "team-a") => api.server.get(DOMAIN_ROUTES, { namespace, name }) as DomainRoute | undefined;
@@ -77,6 +82,7 @@ export function world(options: { config?: PlatformConfig; render?: RouteReconcil
     appIds,
     dns,
     certificates,
+    edge,
     deps,
     events,
     reconcile: (name, namespace = "team-a") => reconcileRoute(deps, { namespace, name }),

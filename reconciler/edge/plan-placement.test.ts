@@ -1,0 +1,238 @@
+// Placement in a load balancer pool (plan-placement.ts), with synthetic needs
+// so each limit kind is exercised on its own.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import type { EdgeCapacity } from "../../core/config/platform-config.ts";
+import type { Placement, PlacementMember, PlacementRoute } from "./plan-placement.ts";
+import { planPlacement } from "./plan-placement.ts";
+import type { RouteNeeds } from "./route-needs.ts";
+import { NO_NEEDS } from "./route-needs.ts";
+
+const CAPACITY: EdgeCapacity = { certificates: 2, rules: 100, targetGroups: 100 };
+const member = (name: string, capacity: Partial<EdgeCapacity> = {}, lbClass: "alb-out" | "alb-in" = "alb-out"): PlacementMember => ({
+  lbClass,
+  name,
+  capacity: { ...CAPACITY, ...capacity },
+});
+const POOL = [member("public-1"), member("public-2"), member("internal-1", {}, "alb-in")];
+
+/** A certificate of its own (`*.<name>.example.com`) unless `needs` says otherwise. */
+function r(
+  name: string,
+  minute: number,
+  extra: Partial<Omit<PlacementRoute, "routeRef" | "createdAt" | "needs">> & { needs?: Partial<RouteNeeds> } = {},
+): PlacementRoute {
+  const { needs, ...rest } = extra;
+  return {
+    routeRef: `team-a/${name}`,
+    lbClass: "alb-out",
+    createdAt: `2026-01-01T00:${String(minute).padStart(2, "0")}:00Z`,
+    needs: { ...NO_NEEDS, certificates: [`*.${name}.example.com`], ...needs },
+    ...rest,
+  };
+}
+const on = (member: string, lbClass = "alb-out") => ({ loadBalancer: lbClass, member });
+
+/** `member` or `member (refused: why)` or `full: limits`, per route. */
+function summary(placements: ReadonlyMap<string, Placement>): Record<string, string> {
+  return Object.fromEntries(
+    [...placements].map(([ref, p]) => [
+      ref.slice("team-a/".length),
+      p.kind === "full" ? `full: ${p.limits}` : p.refusedMove === undefined ? p.member : `${p.member} (refused ${p.refusedMove.member}: ${p.refusedMove.why})`,
+    ]),
+  );
+}
+
+/** Each route as the status the route controller writes from its placement: what the next pass reads. */
+function persisted(routes: readonly PlacementRoute[], placements: ReadonlyMap<string, Placement>): PlacementRoute[] {
+  return routes.map((route) => {
+    const p = placements.get(route.routeRef);
+    return p?.kind === "placed" ? { ...route, current: on(p.member, p.lbClass) } : route;
+  });
+}
+
+const cases: { name: string; routes: PlacementRoute[]; members?: PlacementMember[]; expected: Record<string, string> }[] = [
+  {
+    name: "first fit: new routes fill the first member in config order, oldest first, then the next",
+    routes: [r("c", 3), r("a", 1), r("b", 2)],
+    expected: { a: "public-1", b: "public-1", c: "public-2" },
+  },
+  {
+    name: "routes created at the same time are ordered by namespace/name",
+    routes: [r("b", 1), r("a", 1), r("c", 1)],
+    expected: { a: "public-1", b: "public-1", c: "public-2" },
+  },
+  {
+    name: "each class places on its own members only",
+    routes: [r("a", 1, { lbClass: "alb-in" }), r("b", 2)],
+    expected: { a: "internal-1", b: "public-1" },
+  },
+  {
+    name: "an existing placement is kept even when its member is over capacity, and new routes go elsewhere",
+    routes: [r("a", 1, { current: on("public-1") }), r("b", 2, { current: on("public-1") }), r("c", 3, { current: on("public-1") }), r("d", 4)],
+    expected: { a: "public-1", b: "public-1", c: "public-1", d: "public-2" },
+  },
+  {
+    name: "an existing placement on a later member stays there though the first member has room",
+    routes: [r("a", 1, { current: on("public-2") }), r("b", 2)],
+    expected: { a: "public-2", b: "public-1" },
+  },
+  {
+    name: "a deleted route frees room but nobody moves: a new route takes it",
+    // c sat on public-2 because a and x filled public-1; x is gone now.
+    routes: [r("a", 1, { current: on("public-1") }), r("c", 3, { current: on("public-2") }), r("d", 4)],
+    expected: { a: "public-1", c: "public-2", d: "public-1" },
+  },
+  {
+    name: "a shared wildcard counts once per member: routes on a wildcard the member holds fit a full member",
+    routes: [
+      r("a", 1, { needs: { certificates: ["*.example.com"] } }),
+      r("b", 2, { needs: { certificates: ["*.team.example.com"] } }),
+      r("c", 3, { needs: { certificates: ["*.example.com"] } }),
+      r("d", 4, { needs: { certificates: ["*.team.example.com"] } }),
+      r("e", 5),
+    ],
+    expected: { a: "public-1", b: "public-1", c: "public-1", d: "public-1", e: "public-2" },
+  },
+  {
+    name: "the certificate limit: a member holding its capacity of certificates takes no route with a new one",
+    members: [member("public-1", { certificates: 1 }), member("public-2")],
+    routes: [r("a", 1), r("b", 2)],
+    expected: { a: "public-1", b: "public-2" },
+  },
+  {
+    name: "the rule limit: counted per route, whatever the certificates",
+    members: [member("public-1", { rules: 3 }), member("public-2", { rules: 3 })],
+    routes: [
+      r("a", 1, { needs: { certificates: [], rules: ["a/1", "a/2"] } }),
+      r("b", 2, { needs: { certificates: [], rules: ["b/1", "b/2"] } }),
+      r("c", 3, { needs: { certificates: [], rules: ["c/1"] } }),
+    ],
+    expected: { a: "public-1", b: "public-2", c: "public-1" },
+  },
+  {
+    name: "the target group limit: counted per route",
+    members: [member("public-1", { targetGroups: 1 }), member("public-2", { targetGroups: 1 })],
+    routes: [
+      r("a", 1, { needs: { certificates: [], targetGroups: ["a/tg"] } }),
+      r("b", 2, { needs: { certificates: [], targetGroups: ["b/tg"] } }),
+      r("c", 3, { needs: { certificates: [], targetGroups: ["c/tg"] } }),
+    ],
+    expected: { a: "public-1", b: "public-2", c: "full: public-1: target groups 1/1; public-2: target groups 1/1" },
+  },
+  {
+    name: "a route needing nothing fits any member, even a full one",
+    members: [member("public-1", { certificates: 1 })],
+    routes: [r("a", 1, { current: on("public-1") }), r("b", 2, { current: on("public-1") }), r("c", 3, { needs: NO_NEEDS })],
+    expected: { a: "public-1", b: "public-1", c: "public-1" },
+  },
+  {
+    name: "pool full: no member has room, and the limits hit are named per member",
+    members: [member("public-1", { certificates: 1, rules: 1 }), member("public-2", { certificates: 1 })],
+    routes: [r("a", 1, { needs: { rules: ["a/1"] } }), r("b", 2), r("c", 3, { needs: { rules: ["c/1"] } })],
+    expected: { a: "public-1", b: "public-2", c: "full: public-1: certificates 1/1, rules 1/1; public-2: certificates 1/1" },
+  },
+  {
+    name: "a full pool places later routes that still fit (first fit per route, not a queue)",
+    members: [member("public-1", { certificates: 1 })],
+    routes: [r("a", 1, { needs: { certificates: ["*.example.com"] } }), r("b", 2), r("c", 3, { needs: { certificates: ["*.example.com"] } })],
+    expected: { a: "public-1", b: "full: public-1: certificates 1/1", c: "public-1" },
+  },
+  {
+    name: "move accepted: the annotation names a member with room, and the route moves there",
+    routes: [r("a", 1, { current: on("public-1"), requested: "public-2" }), r("b", 2, { current: on("public-1") })],
+    expected: { a: "public-2", b: "public-1" },
+  },
+  {
+    name: "move accepted onto a member already holding the route's wildcard, though it is at capacity",
+    members: [member("public-1"), member("public-2", { certificates: 1 })],
+    routes: [
+      r("a", 1, { current: on("public-2"), needs: { certificates: ["*.example.com"] } }),
+      r("b", 2, { current: on("public-1"), requested: "public-2", needs: { certificates: ["*.example.com"] } }),
+    ],
+    expected: { a: "public-2", b: "public-2" },
+  },
+  {
+    name: "move refused: the member named has no room; the route stays and the limit is named",
+    routes: [r("a", 1, { current: on("public-2") }), r("b", 2, { current: on("public-2") }), r("c", 3, { current: on("public-1"), requested: "public-2" })],
+    expected: { a: "public-2", b: "public-2", c: "public-1 (refused public-2: public-2: certificates 2/2)" },
+  },
+  {
+    name: "move refused: the annotation names no member of the route's class",
+    routes: [r("a", 1, { current: on("public-1"), requested: "internal-1" })],
+    expected: { a: "public-1 (refused internal-1: alb-out has no member internal-1 (its members: public-1, public-2))" },
+  },
+  {
+    name: "an annotation naming the route's own member is simply satisfied",
+    routes: [r("a", 1, { current: on("public-2"), requested: "public-2" })],
+    expected: { a: "public-2" },
+  },
+  {
+    name: "a new route with the annotation goes to the member it names when that has room",
+    routes: [r("a", 1, { requested: "public-2" })],
+    expected: { a: "public-2" },
+  },
+  {
+    name: "a new route whose annotated member has no room is placed first fit, its request refused",
+    members: [member("public-1"), member("public-2", { certificates: 0 })],
+    routes: [r("a", 1, { requested: "public-2" })],
+    expected: { a: "public-1 (refused public-2: public-2: certificates 0/0)" },
+  },
+  {
+    name: "a moved route frees its old member for new routes",
+    members: [member("public-1", { certificates: 1 }), member("public-2", { certificates: 1 })],
+    routes: [r("a", 1, { current: on("public-1"), requested: "public-2" }), r("b", 2)],
+    expected: { a: "public-2", b: "public-1" },
+  },
+  {
+    name: "member removed from the config: its routes are placed again, first fit",
+    routes: [r("a", 1, { current: on("public-3") }), r("b", 2, { current: on("public-1") })],
+    expected: { a: "public-1", b: "public-1" },
+  },
+  {
+    name: "spec.lb changed: the route is placed again in its new class",
+    routes: [r("a", 1, { current: on("public-1"), lbClass: "alb-in" })],
+    expected: { a: "internal-1" },
+  },
+];
+
+describe("placing routes in a load balancer pool", () => {
+  for (const c of cases) {
+    test(c.name, () => {
+      assert.deepEqual(summary(planPlacement(c.routes, c.members ?? POOL)), c.expected);
+    });
+  }
+
+  test("stability across a restart: recomputing from the routes' status gives the same placement", () => {
+    const routes = [r("a", 1), r("b", 2), r("c", 3), r("d", 4, { lbClass: "alb-in" }), r("e", 5)];
+    const first = planPlacement(routes, POOL);
+    const again = planPlacement(persisted(routes, first), POOL);
+    assert.deepEqual(summary(again), summary(first));
+  });
+
+  test("stability across deletions: the routes left keep their members", () => {
+    const routes = [r("a", 1), r("b", 2), r("c", 3), r("e", 5)];
+    const placed = persisted(routes, planPlacement(routes, POOL));
+    const after = planPlacement(
+      placed.filter((route) => route.routeRef !== "team-a/a"),
+      POOL,
+    );
+    assert.deepEqual(summary(after), { b: "public-1", c: "public-2", e: "public-2" });
+  });
+
+  test("placing the placed changes nothing (idempotent), whatever order the routes come in", () => {
+    const routes = [
+      r("a", 1),
+      r("b", 2, { current: on("public-2"), requested: "public-1" }),
+      r("c", 3, { current: on("public-1"), requested: "internal-1" }),
+      r("d", 4, { current: on("gone") }),
+      r("e", 5, { lbClass: "alb-in" }),
+      r("f", 6),
+      r("g", 7),
+    ];
+    const first = planPlacement(routes, POOL);
+    const placed = persisted(routes, first);
+    assert.deepEqual(summary(planPlacement(placed, POOL)), summary(first));
+    assert.deepEqual(summary(planPlacement([...placed].reverse(), POOL)), summary(first));
+  });
+});

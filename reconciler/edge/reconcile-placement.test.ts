@@ -1,0 +1,97 @@
+// The pool controller's pass (reconcile-placement.ts): from the routes and
+// claims in the cache to the outcome board the route controller reads.
+import { describe, test } from "node:test";
+import assert from "node:assert/strict";
+import { silentLogger } from "../../core/logger.ts";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import type { ObjectReader } from "../cluster/object-reader.ts";
+import { DOMAIN_CLAIMS, DOMAIN_ROUTES } from "../resources.ts";
+import { EdgeOutcomes } from "./edge-outcomes.ts";
+import type { EdgeOutcome } from "./edge-outcomes.ts";
+import { placementOutcomes, reconcilePlacement } from "./reconcile-placement.ts";
+import { claimFor, poolConfig, poolRoute } from "./testing/pool-config.ts";
+
+function reader(routes: readonly DomainRoute[], claims: readonly DomainClaim[]): ObjectReader {
+  const lists = new Map<string, KubeObject[]>([
+    [DOMAIN_ROUTES.resource, routes as unknown as KubeObject[]],
+    [DOMAIN_CLAIMS.resource, claims as unknown as KubeObject[]],
+  ]);
+  return { get: () => undefined, list: (resource) => lists.get(resource.resource) ?? [] };
+}
+
+/** `member`, `member refused X`, or `full: limits` per route name. */
+function summary(outcomes: ReadonlyMap<string, EdgeOutcome>): Record<string, string> {
+  return Object.fromEntries(
+    [...outcomes].map(([ref, o]) => [
+      ref.slice("team-a/".length),
+      o.kind === "full" ? `full: ${o.limits}` : `${o.edge.member}${o.refusedMove === undefined ? "" : ` refused ${o.refusedMove.member}`}`,
+    ]),
+  );
+}
+
+describe("the pool controller's pass", () => {
+  test("routes holding their claim are placed first fit; a shared wildcard takes one certificate slot per member", () => {
+    const routes = [poolRoute("a", "a.example.com", 1), poolRoute("b", "b.example.com", 2), poolRoute("c", "api.team-c.example.com", 3)];
+    const outcomes = placementOutcomes(routes, routes.map(claimFor), poolConfig({ certificates: 1 }));
+    assert.deepEqual(summary(outcomes), { a: "public-1", b: "public-1", c: "public-2" });
+    assert.deepEqual(outcomes.get("team-a/a"), {
+      kind: "placed",
+      uid: "uid-a",
+      edge: { loadBalancer: "alb-out", member: "public-1", target: "public-1.us-east-1.elb.amazonaws.com" },
+    });
+  });
+
+  test("a route without its claim, or being deleted, is not placed and takes no room", () => {
+    const deleting = poolRoute("gone", "gone.example.com", 0, { edge: "public-1", deleting: true });
+    const unclaimed = poolRoute("late", "late.team-z.example.com", 0);
+    const fresh = poolRoute("new", "api.team-n.example.com", 5);
+    const outcomes = placementOutcomes([deleting, unclaimed, fresh], [claimFor(deleting), claimFor(fresh)], poolConfig({ certificates: 1 }));
+    assert.deepEqual(summary(outcomes), { new: "public-1" });
+  });
+
+  test("a full pool is an outcome naming each member's limit", () => {
+    const routes = [
+      poolRoute("a", "a.team-a.example.com", 1, { edge: "public-1" }),
+      poolRoute("b", "b.team-b.example.com", 2, { edge: "public-2" }),
+      poolRoute("c", "c.team-c.example.com", 3),
+    ];
+    const outcomes = placementOutcomes(routes, routes.map(claimFor), poolConfig({ certificates: 1 }));
+    assert.deepEqual(outcomes.get("team-a/c"), {
+      kind: "full",
+      uid: "uid-c",
+      loadBalancer: "alb-out",
+      limits: "public-1: certificates 1/1; public-2: certificates 1/1",
+    });
+  });
+
+  test("a move annotation moves a placed route to a member with room, and a refused one says so", () => {
+    const routes = [
+      poolRoute("a", "a.team-a.example.com", 1, { edge: "public-1", annotation: "public-2" }),
+      poolRoute("b", "b.team-b.example.com", 2, { edge: "public-1", annotation: "public-9" }),
+    ];
+    assert.deepEqual(summary(placementOutcomes(routes, routes.map(claimFor), poolConfig())), { a: "public-2", b: "public-1 refused public-9" });
+  });
+
+  test("a restart (a new board) recomputes the same placement from the routes' status", () => {
+    const config = poolConfig({ certificates: 1 });
+    const fresh = [poolRoute("a", "a.team-a.example.com", 1), poolRoute("b", "b.team-b.example.com", 2), poolRoute("c", "c.example.com", 3)];
+    const first = placementOutcomes(fresh, fresh.map(claimFor), config);
+    const persisted = fresh.map((r) => {
+      const o = first.get(`team-a/${r.metadata.name}`);
+      return o?.kind === "placed" ? { ...r, status: { edge: o.edge } } : r;
+    });
+    const board = new EdgeOutcomes();
+    reconcilePlacement({ reader: reader(persisted, persisted.map(claimFor)), config, outcomes: board, logger: silentLogger });
+    for (const ref of first.keys()) assert.deepEqual(board.lookup(ref), { known: true, outcome: first.get(ref) });
+  });
+
+  test("a pass publishes the outcomes and names the routes whose outcome changed; a second pass changes none", () => {
+    const routes = [poolRoute("a", "a.example.com", 1), poolRoute("b", "b.example.com", 2)];
+    const board = new EdgeOutcomes();
+    const deps = { reader: reader(routes, routes.map(claimFor)), config: poolConfig(), outcomes: board, logger: silentLogger };
+    assert.deepEqual(board.lookup("team-a/a"), { known: false });
+    assert.deepEqual(reconcilePlacement(deps).changed, ["team-a/a", "team-a/b"]);
+    assert.deepEqual(reconcilePlacement(deps).changed, []);
+  });
+});
