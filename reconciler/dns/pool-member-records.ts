@@ -10,6 +10,7 @@ import { allPoolMembers } from "../../core/config/edge-pool.ts";
 import { loadBalancerTarget } from "../../core/config/load-balancer-target.ts";
 import type { PlatformConfig, ServiceRef } from "../../core/config/platform-config.ts";
 import type { DomainRoute } from "../../crds/types.ts";
+import { placedMember } from "../edge/placed-member.ts";
 
 /** DNSReady's and CertificateReady's reason (Unknown) while the pool controller has not placed the route on a member. */
 export const WAITING_FOR_PLACEMENT = "WaitingForPlacement";
@@ -28,6 +29,14 @@ export function twoStepMembers(config: PlatformConfig): TwoStepMember[] {
     const target = loadBalancerTarget(member.entry);
     return target.kind === "service" ? [{ member, service: target.service, gatewayHostname: target.gatewayHostname }] : [];
   });
+}
+
+/** The two-step member the route is placed on (placed-member.ts), or undefined: not placed, or placed on a fixed member. */
+export function twoStepMemberOf(route: Pick<DomainRoute, "spec" | "status">, config: PlatformConfig): TwoStepMember | undefined {
+  const member = placedMember(route, config);
+  if (member === undefined) return undefined;
+  const target = loadBalancerTarget(member.entry);
+  return target.kind === "service" ? { member, service: target.service, gatewayHostname: target.gatewayHostname } : undefined;
 }
 
 /** Where the member is in the platform config: `loadBalancers.alb-in` for a class of one entry, `loadBalancers.alb-in.members[1]` in a pool. */
