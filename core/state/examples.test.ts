@@ -6,6 +6,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, it } from "node:test";
+import { allPoolMembers } from "../config/edge-pool.ts";
 import { loadPlatformConfig } from "../config/load.ts";
 import { readManifests } from "../objects/read-manifests.ts";
 import { loadClusterState } from "./load-cluster-state.ts";
@@ -35,6 +36,18 @@ describe("examples", () => {
     assert.equal(config.dns.provider, "route53");
     assert.equal(config.certificates.provider, "acm");
     assert.ok(config.loadBalancers["alb-out"].listenerArn !== undefined && config.loadBalancers["alb-in"].listenerArn !== undefined);
+  });
+
+  it("the pool config parses: alb-out two ALBs in placement order with their listeners, alb-in one load balancer as before", () => {
+    const config = loadPlatformConfig(at("platform-config-pool.yaml"));
+    assert.deepEqual(
+      allPoolMembers(config).map((m) => [m.lbClass, m.name, m.capacity.certificates, m.entry.listenerArn?.split("/")[2]]),
+      [
+        ["alb-out", "public-1", 25, "public-1"],
+        ["alb-out", "public-2", 50, "public-2"],
+        ["alb-in", "alb-in", 25, "internal-1"],
+      ],
+    );
   });
 
   it("the two-region configs parse, list the same regions and differ in their cluster (and so owner id) and gateway hostnames only", () => {
@@ -67,6 +80,7 @@ describe("examples", () => {
     assert.deepEqual(Object.fromEntries(byFolder), {
       "platform-config.yaml": 1,
       "platform-config-aws.yaml": 1,
+      "platform-config-pool.yaml": 1,
       rejected: 14,
       regions: 7,
       "regions-gateways": 2,
