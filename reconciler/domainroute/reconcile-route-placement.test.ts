@@ -34,36 +34,40 @@ describe("a route's place in its load balancer pool, in its status", () => {
     assert.equal(w.get("shop")!.status!.edge, undefined);
   });
 
-  test("placed: status.edge names the member and its target, EdgePlaced True, Ready", async () => {
-    const { w, uid } = await shop();
-    publish(w, { kind: "placed", uid, edge: PUBLIC_2 });
-    await w.reconcile("shop");
-    assert.deepEqual(w.get("shop")!.status!.edge, PUBLIC_2);
-    assert.equal(w.condition("shop", "EdgePlaced"), "True Placed");
-    assert.equal(w.condition("shop", "Ready"), "True Ready");
-  });
-
-  test("pool full: Ready False EdgePoolFull naming each member's limit, no status.edge", async () => {
-    const { w, uid } = await shop();
-    publish(w, { kind: "full", uid, loadBalancer: "alb-out", limits: "public-1: certificates 1/1; public-2: certificates 1/1" });
-    await w.reconcile("shop");
-    assert.equal(w.condition("shop", "EdgePlaced"), "False EdgePoolFull");
-    assert.equal(w.condition("shop", "Ready"), "False EdgePoolFull");
-    assert.match(
-      w.message("shop", "Ready")!,
-      /EdgePlaced: no member of alb-out has room for the route \(public-1: certificates 1\/1; public-2: certificates 1\/1\)/,
-    );
-    assert.equal(w.get("shop")!.status!.edge, undefined);
-  });
-
-  test("a refused move keeps the route Ready on its member, EdgePlaced True MoveRefused", async () => {
-    const { w, uid } = await shop();
-    publish(w, { kind: "placed", uid, edge: PUBLIC_2, refusedMove: { member: "public-1", why: "public-1: certificates 1/1" } });
-    await w.reconcile("shop");
-    assert.equal(w.condition("shop", "EdgePlaced"), "True MoveRefused");
-    assert.equal(w.condition("shop", "Ready"), "True Ready");
-    assert.deepEqual(w.get("shop")!.status!.edge, PUBLIC_2);
-  });
+  const decided: { name: string; outcome: (uid: string) => EdgeOutcome; placed: string; ready: string; edge?: typeof PUBLIC_2; message?: RegExp }[] = [
+    {
+      name: "placed: status.edge names the member and its target, EdgePlaced True, Ready",
+      outcome: (uid) => ({ kind: "placed", uid, edge: PUBLIC_2 }),
+      placed: "True Placed",
+      ready: "True Ready",
+      edge: PUBLIC_2,
+    },
+    {
+      name: "pool full: Ready False EdgePoolFull naming each member's limit, no status.edge",
+      outcome: (uid) => ({ kind: "full", uid, loadBalancer: "alb-out", limits: "public-1: certificates 1/1; public-2: certificates 1/1" }),
+      placed: "False EdgePoolFull",
+      ready: "False EdgePoolFull",
+      message: /EdgePlaced: no member of alb-out has room for the route \(public-1: certificates 1\/1; public-2: certificates 1\/1\)/,
+    },
+    {
+      name: "a refused move keeps the route Ready on its member, EdgePlaced True MoveRefused",
+      outcome: (uid) => ({ kind: "placed", uid, edge: PUBLIC_2, refusedMove: { member: "public-1", why: "public-1: certificates 1/1" } }),
+      placed: "True MoveRefused",
+      ready: "True Ready",
+      edge: PUBLIC_2,
+    },
+  ];
+  for (const c of decided) {
+    test(c.name, async () => {
+      const { w, uid } = await shop();
+      publish(w, c.outcome(uid));
+      await w.reconcile("shop");
+      assert.equal(w.condition("shop", "EdgePlaced"), c.placed);
+      assert.equal(w.condition("shop", "Ready"), c.ready);
+      assert.deepEqual(w.get("shop")!.status!.edge, c.edge);
+      if (c.message !== undefined) assert.match(w.message("shop", "Ready")!, c.message);
+    });
+  }
 
   test("a restarted reconciler, before the pool controller publishes, keeps status.edge and EdgePlaced and writes nothing", async () => {
     const { w, uid } = await shop();

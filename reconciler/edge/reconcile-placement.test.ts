@@ -94,4 +94,22 @@ describe("the pool controller's pass", () => {
     assert.deepEqual(reconcilePlacement(deps).changed, ["team-a/a", "team-a/b"]);
     assert.deepEqual(reconcilePlacement(deps).changed, []);
   });
+
+  test("a placement published but not yet in the route's status stands: an older route whose claim comes later does not take its place", () => {
+    const config = poolConfig({ certificates: 1 });
+    const board = new EdgeOutcomes();
+    const young = poolRoute("young", "young.team-y.example.com", 5);
+    const old = poolRoute("old", "old.team-o.example.com", 1);
+    reconcilePlacement({ reader: reader([young, old], [claimFor(young)]), config, outcomes: board, logger: silentLogger });
+    assert.equal((board.lookup("team-a/young") as { outcome: { edge: { member: string } } }).outcome.edge.member, "public-1");
+    // The old route's claim arrives before young's status.edge is written (or before the cache shows it).
+    const changed = reconcilePlacement({
+      reader: reader([young, old], [claimFor(young), claimFor(old)]),
+      config,
+      outcomes: board,
+      logger: silentLogger,
+    }).changed;
+    assert.deepEqual(changed, ["team-a/old"], "young keeps public-1");
+    assert.deepEqual(summary(new Map([["team-a/old", (board.lookup("team-a/old") as { outcome: EdgeOutcome }).outcome]])), { old: "public-2" });
+  });
 });

@@ -7,8 +7,9 @@
 // next pass reads back, so a restart recomputes the same placement.
 import type { Logger } from "../../core/logger.ts";
 import { allPoolMembers } from "../../core/config/edge-pool.ts";
+import type { PoolMember } from "../../core/config/edge-pool.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
-import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import type { DomainClaim, DomainRoute, EdgeStatus } from "../../crds/types.ts";
 import { EDGE_MEMBER_ANNOTATION } from "../../crds/types.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES } from "../resources.ts";
@@ -32,14 +33,31 @@ export interface PlacementDeps {
 export function reconcilePlacement(deps: PlacementDeps): { changed: string[] } {
   const routes = deps.reader.list(DOMAIN_ROUTES) as unknown as DomainRoute[];
   const claims = deps.reader.list(DOMAIN_CLAIMS) as unknown as DomainClaim[];
-  const outcomes = placementOutcomes(routes, claims, deps.config);
+  const outcomes = placementOutcomes(routes, claims, deps.config, (routeRef) => {
+    const last = deps.outcomes.lookup(routeRef);
+    return last.known ? last.outcome : undefined;
+  });
   const full = [...outcomes].filter(([, o]) => o.kind === "full").map(([routeRef]) => routeRef);
   if (full.length > 0) deps.logger.warn({ routes: full }, "load balancer pool full: routes not placed");
   return { changed: deps.outcomes.publish(outcomes) };
 }
 
-/** Each placeable route's outcome, keyed by routeRef; a route without its claim or being deleted has none. */
-export function placementOutcomes(routes: readonly DomainRoute[], claims: readonly DomainClaim[], config: PlatformConfig): Map<string, EdgeOutcome> {
+/**
+ * Each placeable route's outcome, keyed by routeRef; a route without its claim or being deleted has none.
+ *
+ * `published`: this term's last outcome for a route. A placement the route
+ * controller has not written into status.edge yet (or that the cache does not
+ * show yet) stands as the route's member until it does: recomputed as new,
+ * an older route whose claim came later could take its place, and if both
+ * statuses were written from different passes, both would be kept on one
+ * member over its capacity. The status stays the one truth across restarts.
+ */
+export function placementOutcomes(
+  routes: readonly DomainRoute[],
+  claims: readonly DomainClaim[],
+  config: PlatformConfig,
+  published: (routeRef: string) => EdgeOutcome | undefined = () => undefined,
+): Map<string, EdgeOutcome> {
   const claimOwner = new Map(claims.map((claim) => [claim.metadata.name ?? "", claim.spec.owner.uid]));
   const placeable = routes.filter(
     (r) => r.metadata.deletionTimestamp === undefined && r.metadata.uid !== undefined && claimOwner.get(r.spec.domain.toLowerCase()) === r.metadata.uid,
@@ -51,7 +69,7 @@ export function placementOutcomes(routes: readonly DomainRoute[], claims: readon
     const routeRef = `${route.metadata.namespace}/${route.metadata.name}`;
     uids.set(routeRef, route.metadata.uid!);
     const requested = route.metadata.annotations?.[EDGE_MEMBER_ANNOTATION];
-    const current = route.status?.edge;
+    const current = memberOf(route.status?.edge, route, members) ?? memberOf(placedIn(published(routeRef), route), route, members);
     return {
       routeRef,
       lbClass: route.spec.lb,
@@ -64,4 +82,16 @@ export function placementOutcomes(routes: readonly DomainRoute[], claims: readon
   const outcomes = new Map<string, EdgeOutcome>();
   for (const [routeRef, placement] of planPlacement(input, members)) outcomes.set(routeRef, edgeOutcome(uids.get(routeRef)!, placement, members));
   return outcomes;
+}
+
+/** `edge` when it names a member of the route's class in the config. */
+function memberOf(edge: EdgeStatus | undefined, route: DomainRoute, members: readonly PoolMember[]): EdgeStatus | undefined {
+  return edge !== undefined && edge.loadBalancer === route.spec.lb && members.some((m) => m.lbClass === route.spec.lb && m.name === edge.member)
+    ? edge
+    : undefined;
+}
+
+/** Where the outcome placed this incarnation of the route. */
+function placedIn(outcome: EdgeOutcome | undefined, route: DomainRoute): EdgeStatus | undefined {
+  return outcome?.kind === "placed" && outcome.uid === route.metadata.uid ? outcome.edge : undefined;
 }
