@@ -37,9 +37,11 @@ export function reconcilePlacement(deps: PlacementDeps): { changed: string[] } {
     const last = deps.outcomes.lookup(routeRef);
     return last.known ? last.outcome : undefined;
   });
-  const full = [...outcomes].filter(([, o]) => o.kind === "full").map(([routeRef]) => routeRef);
-  if (full.length > 0) deps.logger.warn({ routes: full }, "load balancer pool full: routes not placed");
-  return { changed: deps.outcomes.publish(outcomes) };
+  const changed = deps.outcomes.publish(outcomes);
+  // Once per change, not per pass: every route event brings a pass.
+  const full = changed.filter((routeRef) => outcomes.get(routeRef)?.kind === "full");
+  if (full.length > 0) deps.logger.warn({ routes: full }, "load balancer pool full: routes not placed (EdgePoolFull)");
+  return { changed };
 }
 
 /**
