@@ -43,3 +43,19 @@ export function problemsOf(edit: (config: ConfigData) => void): readonly string[
     throw error;
   }
 }
+
+/** A fixed pool member named `name`, its ALB `<name>.us-east-1.elb.amazonaws.com`, with `extra` keys. */
+export const fixedMember = (name: string, extra: Record<string, unknown> = {}): ConfigData => ({
+  name,
+  dnsName: `${name}.us-east-1.elb.amazonaws.com`,
+  hostedZoneId: "Z35SXDOTRQ7X7K",
+  ...extra,
+});
+
+/** A two-step pool member named `name`: Service istio-system/<name>-gateway published at `<name>-gw.example.com`. */
+export const twoStepMember = (name: string, extra: Record<string, unknown> = {}): ConfigData => ({
+  name,
+  service: { namespace: "istio-system", name: `${name}-gateway` },
+  gatewayHostname: `${name}-gw.example.com`,
+  ...extra,
+});

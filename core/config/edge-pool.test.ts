@@ -1,20 +1,13 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ConfigData } from "./config-fixtures.ts";
-import { configYaml } from "./config-fixtures.ts";
+import { configYaml, fixedMember as fixed } from "./config-fixtures.ts";
 import { allPoolMembers, DEFAULT_EDGE_CAPACITY, poolMembers } from "./edge-pool.ts";
 import { loadBalancerTarget } from "./load-balancer-target.ts";
 import { parsePlatformConfig } from "./load.ts";
 
 const load = (edit: (c: ConfigData) => void = () => {}) => parsePlatformConfig(configYaml(edit), "platform.yaml");
 const lbs = (c: ConfigData) => c.loadBalancers as Record<string, Record<string, unknown>>;
-const fixed = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  dnsName: `${name}.us-east-1.elb.amazonaws.com`,
-  hostedZoneId: "Z35SXDOTRQ7X7K",
-  ...extra,
-});
-
 describe("poolMembers", () => {
   it("reads a class without members as one member named after it, with the listener limit and ALB's rule and target group quotas", () => {
     const config = load((c) => (c.certificates = { listenerCertificateLimit: 40 }));

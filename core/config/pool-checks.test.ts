@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { listenerArns } from "./acm-settings.ts";
 import type { ConfigData } from "./config-fixtures.ts";
-import { configYaml, problemsOf } from "./config-fixtures.ts";
+import { configYaml, fixedMember as fixed, problemsOf, twoStepMember as twoStep } from "./config-fixtures.ts";
 import { parsePlatformConfig } from "./load.ts";
 
 type Edit = (config: ConfigData) => void;
@@ -12,13 +12,6 @@ type Entry = Record<string, unknown>;
 
 const listener = (lb: string, region = "us-east-1") =>
   `arn:aws:elasticloadbalancing:${region}:123456789012:listener/app/${lb}/50dc6c495c0c9188/${lb === "public-1" ? "f2f7dc8efc522ab2" : "a2f7dc8efc522ab3"}`;
-const fixed = (name: string, extra: Entry = {}): Entry => ({ name, dnsName: `${name}.us-east-1.elb.amazonaws.com`, hostedZoneId: "Z35SXDOTRQ7X7K", ...extra });
-const twoStep = (name: string, extra: Entry = {}): Entry => ({
-  name,
-  service: { namespace: "istio-system", name: `${name}-gateway` },
-  gatewayHostname: `${name}-gw.example.com`,
-  ...extra,
-});
 const lbs = (c: ConfigData) => c.loadBalancers as Record<string, Entry>;
 const pool =
   (lbClass: string, ...members: Entry[]): Edit =>

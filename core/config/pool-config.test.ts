@@ -1,27 +1,11 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { ConfigData } from "./config-fixtures.ts";
-import { configYaml, problemsOf } from "./config-fixtures.ts";
+import { configYaml, fixedMember, problemsOf, twoStepMember } from "./config-fixtures.ts";
 import { parsePlatformConfig } from "./load.ts";
 
 type Edit = (config: ConfigData) => void;
 const loadBalancers = (config: ConfigData) => config.loadBalancers as Record<string, Record<string, unknown>>;
-
-/** A fixed pool member named `name`, its ALB `<name>.us-east-1.elb.amazonaws.com`. */
-const fixedMember = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  dnsName: `${name}.us-east-1.elb.amazonaws.com`,
-  hostedZoneId: "Z35SXDOTRQ7X7K",
-  ...extra,
-});
-
-/** A two-step pool member named `name`, its gateway record `<name>-gw.example.com`. */
-const twoStepMember = (name: string, extra: Record<string, unknown> = {}) => ({
-  name,
-  service: { namespace: "istio-system", name: `${name}-gateway` },
-  gatewayHostname: `${name}-gw.example.com`,
-  ...extra,
-});
 
 /** alb-out as a pool of `members`. */
 const outPool =
