@@ -14,6 +14,11 @@
 // platform's dns.regionMode). A gateway record (two-step load balancer entry)
 // is shown when its Service, with status.loadBalancer.ingress, is among the
 // input files; otherwise a comment says which Service's address it takes.
+//
+// With a load balancer pool the routes come placed (place-routes.ts: each
+// one's status.edge as the pool controller would write it), so records and
+// listener certificates point at each route's member, as the controllers'
+// would; the placement itself is listed first.
 import { certificatesInAcm } from "../../core/config/acm-settings.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";

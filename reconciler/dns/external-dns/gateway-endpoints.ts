@@ -63,9 +63,12 @@ export interface GatewayEndpointsOutcome {
   written: string[];
   /** `namespace/name` of each DNSEndpoint deleted, sorted. */
   deleted: string[];
-  /** Two-step load balancers whose gateway has no address: their endpoints were left as they were. */
+  /** Two-step pool members whose gateway has no address: their endpoints were left as they were. */
   pending: PendingGateway[];
-  /** Load balancers whose gateway endpoints were written or deleted: routes on them report DNSReady from these. Sorted. */
+  /**
+   * Pool members (the LABEL_GATEWAY_RECORD value: a class of one entry's own name) whose gateway endpoints were
+   * written or deleted: routes placed on them report DNSReady from these. Sorted.
+   */
   changedLoadBalancers: string[];
 }
 
