@@ -2,20 +2,15 @@
 // on the listener of the member it is placed on and no other (a shared
 // wildcard on each member its routes use), each listener holds at most its
 // member's capacity.certificates, and a route with no member yet is attached
-// nowhere and says it waits for placement. `hostgate render` places routes
-// as the pool controller would and shows where.
+// nowhere and says it waits for placement.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { DomainRoute } from "../crds/types.ts";
 import { certificateStatus } from "../reconciler/certificates/certificate-condition.ts";
 import { desiredCertificates } from "../reconciler/certificates/desired-certificates.ts";
 import { listenerLimits } from "../reconciler/certificates/listener-limits.ts";
 import { planCertificates } from "../reconciler/certificates/plan-certificates.ts";
 import { cert, certConfig, DEFAULT_CERT, NOW, OWNER, routeFor, view, world } from "../reconciler/certificates/testing/plan-fixtures.ts";
-import { LISTENER_1, LISTENER_2, PUBLIC_1, PUBLIC_2, placedOn, pooled } from "../reconciler/dns/testing/pool-fixtures.ts";
-import { renderAll } from "../reconciler/render-command/render-command.ts";
-import { edgeComments } from "../reconciler/render-command/render-edge.ts";
-import { dnsConfig } from "../reconciler/dns/testing/dns-fixtures.ts";
+import { LISTENER_1, LISTENER_2, placedOn, pooled } from "../reconciler/dns/testing/pool-fixtures.ts";
 
 const config = pooled(certConfig());
 
@@ -151,53 +146,5 @@ describe("a route with no member yet is attached nowhere", () => {
       desired.certificates.map((c) => [c.wildcard, c.listenerArns]),
       [["*.example.com", []]],
     );
-  });
-});
-
-describe("hostgate render on a pool", () => {
-  const renderConfig = pooled(dnsConfig({ certificates: { provider: "acm" } }), { certificates: [1, 25] });
-  const fileRoute = (name: string, domain: string, created: string): DomainRoute => {
-    const { route } = routeFor(name, domain);
-    const { uid: _uid, ...metadata } = route.metadata;
-    return { ...route, metadata: { ...metadata, creationTimestamp: created } };
-  };
-
-  it("places routes without status first fit and points each one's record and certificate at its member", () => {
-    // public-1 holds one certificate: shop's *.example.com fills it, x's *.team-a.example.com goes to public-2.
-    const routes = [fileRoute("shop", "shop.example.com", "2030-01-01T00:00:00Z"), fileRoute("x", "x.team-a.example.com", "2030-01-02T00:00:00Z")];
-    const { edge } = renderAll(routes, [], renderConfig);
-    assert.deepEqual(
-      edge.placements.map((p) => [p.route, p.member]),
-      [
-        ["team-a/shop", "public-1"],
-        ["team-a/x", "public-2"],
-      ],
-    );
-    const targets = edge.records.filter((r) => r.type === "A").map((r) => [r.name, r.target]);
-    assert.deepEqual(targets, [
-      ["shop.example.com", `alias ${PUBLIC_1} (zone Z35SXDOTRQ7X7K)`],
-      ["x.team-a.example.com", `alias ${PUBLIC_2} (zone Z26RNL4JYFTOTI)`],
-    ]);
-    assert.deepEqual(
-      edge.certificates.map((c) => [c.names[0], c.listenerArns]),
-      [
-        ["*.example.com", [LISTENER_1]],
-        ["*.team-a.example.com", [LISTENER_2]],
-      ],
-    );
-    assert.match(edgeComments(edge, renderConfig), /# {3}team-a\/x {2}alb-out -> public-2 \(public-2\.us-east-1\.elb\.amazonaws\.com\)/);
-  });
-
-  it("a route given with status.edge keeps its member", () => {
-    const route = placedOn(fileRoute("shop", "shop.example.com", "2030-01-01T00:00:00Z"), "public-2", renderConfig);
-    assert.deepEqual(
-      renderAll([route], [], renderConfig).edge.placements.map((p) => p.member),
-      ["public-2"],
-    );
-  });
-
-  it("a config without pools renders no placement", () => {
-    const { edge } = renderAll([fileRoute("shop", "shop.example.com", "2030-01-01T00:00:00Z")], [], dnsConfig());
-    assert.deepEqual([edge.placements, edgeComments(edge, dnsConfig()).includes("pool placement")], [[], false]);
   });
 });

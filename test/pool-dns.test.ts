@@ -13,7 +13,8 @@ import { routeOutcomes } from "../reconciler/dns/dns-outcomes.ts";
 import { externalDnsStatus } from "../reconciler/dns/external-dns/external-dns-status.ts";
 import { renderDnsEndpoints } from "../reconciler/dns/external-dns/render-dns-endpoint.ts";
 import { LABEL_GATEWAY_RECORD, renderGatewayEndpoints } from "../reconciler/dns/external-dns/render-gateway-endpoints.ts";
-import { aliasRecord, cnameRecord, dnsConfig, dnsRoute, holding } from "../reconciler/dns/testing/dns-fixtures.ts";
+import { planZone } from "../reconciler/dns/plan-dns.ts";
+import { aliasRecord, cnameRecord, dnsConfig, dnsRoute, holding, OWNER_ID, ownedBy, txtRecord, ZONE } from "../reconciler/dns/testing/dns-fixtures.ts";
 import { GW_1, GW_2, PUBLIC_1, PUBLIC_2, PUBLIC_2_ZONE, placedOn, pooled } from "../reconciler/dns/testing/pool-fixtures.ts";
 import { anExternalDnsConfig } from "../reconciler/dns/external-dns/testing/external-dns-config.ts";
 
@@ -153,6 +154,21 @@ describe("a route with no member yet gets no record and waits for placement", ()
       assert.deepEqual([status?.condition.status, status?.condition.reason, status?.records], ["Unknown", "WaitingForPlacement", undefined]);
       assert.match(status?.condition.message ?? "", /not placed on a member of load balancer pool alb-out yet.*EdgePlaced/);
     });
+
+  it("the records a route held on a member it has left are deleted, and its DNSReady says so", () => {
+    const route = { ...dnsRoute("moved"), status: { edge: { loadBalancer: "alb-out", member: "public-9", target: "public-9.elb.amazonaws.com" } } };
+    const resource = "domainroute/team-a/moved";
+    const current = [aliasRecord("moved.example.com", "A", "public-9.elb.amazonaws.com"), txtRecord("a-moved.example.com", ownedBy(OWNER_ID, resource))];
+    const { desired } = recordsOf([route]);
+    const zone = desired.zones.find((z) => z.zoneId === ZONE)!;
+    const plan = planZone({ zone, ownerId: OWNER_ID, desired: desired.records, current, deletable: (r) => r.startsWith("domainroute/") });
+    assert.deepEqual(
+      plan.groups.flatMap((g) => g.changes.map((c) => `${c.action} ${c.record.type} ${c.record.name}`)),
+      ["DELETE A moved.example.com", "DELETE TXT a-moved.example.com"],
+    );
+    const outcome = routeOutcomes(desired.routes, { ...findings, owned: new Set([resource]) }).get("team-a/moved");
+    assert.match(outcome?.kind === "unplaced" ? outcome.message : "", /the records it held before are being removed$/);
+  });
 
   it("a one-entry class needs no placement: its route gets its record without status.edge, as before pools", () => {
     const { byResource } = recordsOf([dnsRoute("shop")], dnsConfig());
