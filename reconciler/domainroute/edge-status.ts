@@ -12,6 +12,7 @@ import { externalDnsStatus } from "../dns/external-dns/external-dns-status.ts";
 import { placementStatus } from "../edge/edge-condition.ts";
 import type { ConditionInput } from "../status/conditions.ts";
 import type { RouteInput } from "./gather-route.ts";
+import { withPlacement } from "./placed-route.ts";
 import type { Refusal } from "./route-conditions.ts";
 
 export interface EdgeStatus {
@@ -34,8 +35,9 @@ export interface EdgeStatus {
 export function edgeStatus(input: RouteInput, served: "taken" | "serving" | Refusal): EdgeStatus {
   const { route, config } = input;
   const certificate = certificateStatus(route, input.certificate, config);
-  const dns = dnsStatus(route, input.dns, config) ?? externalDns(input, served);
   const placement = placementStatus(route, input.edge, config, served !== "taken");
+  // With external-dns, DNSReady reads the DNSEndpoint rendered for the member this pass writes to status.edge.
+  const dns = dnsStatus(route, input.dns, config) ?? externalDns({ ...input, route: withPlacement(route, placement.edge) }, served);
   return {
     placed: placement.condition,
     ...(placement.edge === undefined ? {} : { placement: { ...placement.edge } }),

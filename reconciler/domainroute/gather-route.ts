@@ -12,7 +12,6 @@ import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainClaim, DomainRoute, RegionPolicy } from "../../crds/types.ts";
 import { REGION_POLICY_NAME } from "../../crds/types.ts";
-import { loadBalancerTarget } from "../../core/config/load-balancer-target.ts";
 import type { AppIdOutcomeLookup, AppIdOutcomeReader } from "../app-id-table/app-id-outcomes.ts";
 import type { CertificateOutcome } from "../certificates/certificate-outcomes.ts";
 import type { DnsOutcome } from "../dns/dns-outcomes.ts";
@@ -21,6 +20,7 @@ import type { GatewayRecordState } from "../dns/external-dns/external-dns-status
 import { madeHere } from "../dns/external-dns/gateway-endpoints.ts";
 import { gatewayEndpointNameIn, gatewayRegions } from "../dns/external-dns/render-gateway-endpoints.ts";
 import { gatewayAddress } from "../dns/gateway-address.ts";
+import { twoStepMemberOf } from "../dns/pool-member-records.ts";
 import type { OutcomeLookup, OutcomeReader } from "../status/outcomes.ts";
 import { ownedByRoute } from "../apply/ownership.ts";
 import { objectId } from "../apply/plan-apply.ts";
@@ -28,6 +28,7 @@ import { resourceFor } from "../apply/write-objects.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES, REGION_POLICIES, SERVICES } from "../resources.ts";
 import { backendServiceKey } from "./backend-service.ts";
+import { placedRoute } from "./placed-route.ts";
 import { routeSelector } from "./render/metadata.ts";
 import { DNS_ENDPOINT_RESOURCE, producedResources } from "./render/produced-resources.ts";
 import { renderRoute } from "./render/render-route.ts";
@@ -50,7 +51,7 @@ export interface RouteInput {
    * from it, so both see the same one.
    */
   regionPolicy?: RegionPolicy;
-  /** With dns.provider external-dns and a two-step load balancer: this cluster's gateway record for it (DNSReady waits for it). */
+  /** With dns.provider external-dns, for a route placed (in this reconcile) on a two-step pool member: this cluster's gateway record for it (DNSReady waits for it). */
   gateway?: GatewayRecordState;
   /** The route's own objects (apply/ownership.ts), in apply order. */
   owned: KubeObject[];
@@ -93,7 +94,10 @@ export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<Rou
   if (route === undefined) return undefined;
   const owned = ownedObjects(deps.reader, deps.config, route);
   const regionPolicy = regionPolicyOf(deps.reader, deps.config, route);
-  const gateway = gatewayRecordOf(deps.reader, deps.config, route);
+  const edge = deps.edgeOutcomes?.lookup(`${key.namespace}/${key.name}`) ?? NOTHING_PUBLISHED;
+  // On the member this reconcile places it on (its status.edge once written), not the one the cache's copy names.
+  const placed = placedRoute(route, edge, deps.config);
+  const gateway = gatewayRecordOf(deps.reader, deps.config, placed);
   const input: RouteInput = {
     route,
     ...(regionPolicy === undefined ? {} : { regionPolicy }),
@@ -103,7 +107,7 @@ export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<Rou
     appId: deps.appIds.lookup(`${key.namespace}/${key.name}`),
     dns: deps.dnsOutcomes?.lookup(`${key.namespace}/${key.name}`) ?? NOTHING_PUBLISHED,
     certificate: deps.certificateOutcomes?.lookup(`${key.namespace}/${key.name}`) ?? NOTHING_PUBLISHED,
-    edge: deps.edgeOutcomes?.lookup(`${key.namespace}/${key.name}`) ?? NOTHING_PUBLISHED,
+    edge,
     config: deps.config,
     nowMs: deps.clock.now(),
   };
@@ -118,7 +122,7 @@ export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<Rou
   const serviceKey = safeBackendServiceKey(route);
   const service = serviceKey === undefined ? undefined : deps.reader.get(SERVICES, serviceKey);
   if (service !== undefined) input.backendService = service;
-  input.occupants = await occupantsOf(deps, route, owned, regionPolicy);
+  input.occupants = await occupantsOf(deps, placed, owned, regionPolicy);
   return input;
 }
 
@@ -128,21 +132,26 @@ function regionPolicyOf(reader: ObjectReader, config: PlatformConfig, route: Dom
   return reader.get(REGION_POLICIES, { namespace: route.metadata.namespace!, name: REGION_POLICY_NAME }) as RegionPolicy | undefined;
 }
 
-/** With external-dns, for a route on a two-step load balancer: which of this cluster's gateway records for it exist, and why the gateway has no address. */
+/**
+ * With external-dns, for a route placed on a two-step pool member
+ * (pool-member-records.ts): which of this cluster's gateway records for that
+ * member exist, and why its gateway has no address. `route` as placed in this reconcile.
+ */
 function gatewayRecordOf(reader: ObjectReader, config: PlatformConfig, route: DomainRoute): GatewayRecordState | undefined {
-  const entry = config.loadBalancers[route.spec.lb];
-  if (config.dns.provider !== "external-dns" || entry === undefined) return undefined;
-  const target = loadBalancerTarget(entry);
-  if (target.kind !== "service") return undefined;
+  if (config.dns.provider !== "external-dns") return undefined;
+  const gateway = twoStepMemberOf(route, config);
+  if (gateway === undefined) return undefined;
   // By name (the cache's key), not by listing: a list would scan every cached DNSEndpoint on each route's reconcile.
   const found = gatewayRegions(config)
-    .map((region) => reader.get(DNS_ENDPOINT_RESOURCE, { namespace: config.gateway.namespace, name: gatewayEndpointNameIn(config, route.spec.lb, region) }))
+    .map((region) =>
+      reader.get(DNS_ENDPOINT_RESOURCE, { namespace: config.gateway.namespace, name: gatewayEndpointNameIn(config, gateway.member.name, region) }),
+    )
     .filter((o): o is KubeObject => o !== undefined);
   const published = found
     .filter((o) => madeHere(o, config))
     .map((o) => o.metadata!.name!)
     .sort();
-  const address = gatewayAddress(reader.get(SERVICES, target.service), target.service);
+  const address = gatewayAddress(reader.get(SERVICES, gateway.service), gateway.service);
   if (address.kind === "none") return { published, pendingReason: address.reason };
   // hostgate's labels on an object hostgate did not write: the gateway-endpoints controller leaves it alone (and says so).
   const foreign = found.filter((o) => !madeHere(o, config)).map((o) => `${config.gateway.namespace}/${o.metadata!.name}`);

@@ -27,6 +27,7 @@ import { edgeReleased, edgeStatus, releaseConditions } from "./edge-status.ts";
 import type { RenderRoute, RouteInput } from "./gather-route.ts";
 import { unknownProviderProblem } from "./known-provider.ts";
 import { refusalAt } from "./occupancy.ts";
+import { withPlacement } from "./placed-route.ts";
 import { protectionStatus } from "./protection-condition.ts";
 import { renderClaim } from "./render/claim.ts";
 import { gatewayRefFor } from "./render/gateway.ts";
@@ -122,7 +123,8 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
     plan.objects.prune = pruneAll(input);
     return withStatus(plan, input, findings);
   }
-  const rendered = render(route, input.config, input.regionPolicy);
+  // On the member this pass writes to status.edge: the first reconcile after placement renders its DNSEndpoint already.
+  const rendered = render(withPlacement(route, findings.edge.placement), input.config, input.regionPolicy);
   findings.problems = rendered.problems;
   const desired = rendered.objects.map(withAppliedHash);
   const occupied = occupiedNames(input, desired);
