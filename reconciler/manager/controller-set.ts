@@ -13,6 +13,7 @@ import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { parseKey } from "../../core/kube/object-key.ts";
 import { certificatesInAcm } from "../../core/config/acm-settings.ts";
+import { allPoolMembers } from "../../core/config/edge-pool.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { apiEventRecorder } from "../cluster/event-recorder.ts";
@@ -93,6 +94,8 @@ export class ControllerSet {
   readonly #options: ControllerSetOptions;
   /** Which routes an event concerns, fed by the route informer from start(). */
   readonly #index: RouteIndex;
+  /** Pool member name -> the class (spec.lb) it serves: gateway records and their outcomes name members. */
+  readonly #memberClasses: ReadonlyMap<string, string>;
   /** Aborted when the term ends: every write after that is refused (term-api.ts). */
   readonly #ended = new AbortController();
   #unsubscribe: (() => void)[] = [];
@@ -103,6 +106,7 @@ export class ControllerSet {
     const reader = controllerReader(options.reader, config);
     // Which routes an event concerns, by every name their objects can have on this config.
     this.#index = new RouteIndex(routeObjectNames(config));
+    this.#memberClasses = new Map(allPoolMembers(config).map((m) => [m.name, m.lbClass]));
     const api = termApi(options.api, this.#ended.signal);
     const events = options.events ?? apiEventRecorder(api, clock, logger);
     // The appId table's outcomes, published by its controller and read by the route controller (the one writer of route status).
@@ -128,7 +132,7 @@ export class ControllerSet {
       // Routes on a load balancer whose gateway record changed report DNSReady from it: they look again.
       this.gatewayEndpoints = wholesale("gateway-endpoints", async () => {
         const outcome = await reconcileGatewayEndpoints({ api, reader, config, logger });
-        for (const lb of outcome.changedLoadBalancers) for (const routeRef of this.#index.loadBalancerRouteRefs(lb)) this.routes.enqueue(routeRef);
+        for (const member of outcome.changedLoadBalancers) for (const routeRef of this.#routesOnMember(member)) this.routes.enqueue(routeRef);
       });
     }
     if (config.certificates.provider !== "none") {
@@ -163,14 +167,14 @@ export class ControllerSet {
     const gatewayEndpoints = () => this.gatewayEndpoints?.queue.addAfter(GATEWAY_ENDPOINTS_KEY, edgeDebounceMs);
     // Not debounced: a pass only reads the cache, and a new route waits for it before it is Ready.
     const placement = () => this.placement.enqueue(EDGE_KEY);
-    // The Services two-step load balancer entries publish: their address is a gateway record.
-    // `namespace/name` of each gateway Service -> the load balancer entries publishing it.
+    // The Services two-step pool members publish: their address is a gateway record.
+    // `namespace/name` of each gateway Service -> the members publishing it.
     const gatewayServices = new Map<string, string[]>();
     for (const lb of twoStepLoadBalancers(config)) {
       const key = `${lb.service.namespace}/${lb.service.name}`;
       gatewayServices.set(key, [...(gatewayServices.get(key) ?? []), lb.name]);
     }
-    const gatewayLoadBalancersOf = (object: KubeObject) => gatewayServices.get(`${object.metadata?.namespace}/${object.metadata?.name}`);
+    const gatewayMembersOf = (object: KubeObject) => gatewayServices.get(`${object.metadata?.namespace}/${object.metadata?.name}`);
     // What the pool, DNS and certificates decide depends on every route and claim.
     const edge = () => {
       placement();
@@ -221,7 +225,7 @@ export class ControllerSet {
         index.producedRouteRefs(object).forEach(route);
         const gatewayRecord = (object.metadata?.labels as Record<string, string> | undefined)?.[LABEL_GATEWAY_RECORD];
         if (gatewayRecord === undefined) return;
-        index.loadBalancerRouteRefs(gatewayRecord).forEach(route);
+        this.#routesOnMember(gatewayRecord).forEach(route);
         gatewayEndpoints();
       }, sweep),
       appIdTable: eachEvent(appIdTable),
@@ -230,11 +234,11 @@ export class ControllerSet {
       // Service itself, so they look again too; with Route53 they read the DNS pass's outcome, which dns() brings.
       services: eachEvent((object) => {
         index.serviceRouteRefs(object).forEach(route);
-        const loadBalancers = gatewayLoadBalancersOf(object);
-        if (loadBalancers === undefined) return;
+        const members = gatewayMembersOf(object);
+        if (members === undefined) return;
         dns();
         gatewayEndpoints();
-        if (this.gatewayEndpoints !== undefined) for (const lb of loadBalancers) index.loadBalancerRouteRefs(lb).forEach(route);
+        if (this.gatewayEndpoints !== undefined) for (const member of members) this.#routesOnMember(member).forEach(route);
       }),
       // A namespace's RegionPolicy decides where its routes' names are published: DNS plans again and its routes render again.
       regionPolicies: eachEvent((object) => {
@@ -260,6 +264,19 @@ export class ControllerSet {
     sweep();
     edge();
     gatewayEndpoints();
+  }
+
+  /**
+   * The routes on a pool member, for an event of its gateway (its Service, its
+   * gateway record, whose label and outcome name the MEMBER): every route of
+   * the member's class, since routes are indexed by spec.lb. A superset of the
+   * routes placed on it, which also covers a route whose placement on it is
+   * decided but not yet in its status.edge. A name that is no member of this
+   * config (a record left from an earlier one) stands for itself, as a class
+   * of one entry's member is named after its class.
+   */
+  #routesOnMember(member: string): string[] {
+    return this.#index.loadBalancerRouteRefs(this.#memberClasses.get(member) ?? member);
   }
 
   #controllers(): Controller[] {
