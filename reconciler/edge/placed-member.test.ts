@@ -58,6 +58,14 @@ describe("placedMember", () => {
     it(c.name, () => assert.equal(placedMember(c.route, c.config())?.name, c.member));
   }
 
+  it("is none for a one-member class's route the pool controller found no room for (EdgePoolFull), so no record or certificate points at a member it is not placed on", () => {
+    const full = {
+      spec: { domain: "shop.example.com", lb: "alb-in" as const },
+      status: { conditions: [{ type: "EdgePlaced", status: "False" as const, reason: "EdgePoolFull", message: "alb-in: certificates 25/25", lastTransitionTime: "2026-01-01T00:00:00Z" }] },
+    };
+    assert.equal(placedMember(full, poolConfig()), undefined);
+  });
+
   it("gives the member with its class and entry, for its DNS target and listener", () => {
     const placed = placedMember(route("alb-out", edge("alb-out", "public-1")), poolConfig());
     assert.equal(placed?.lbClass, "alb-out");
