@@ -220,6 +220,19 @@ describe("placing routes in a load balancer pool", () => {
     assert.deepEqual(summary(after), { b: "public-1", c: "public-2", e: "public-2" });
   });
 
+  test("moves that make room for each other happen in one pass, so the next pass changes nothing (idempotent)", () => {
+    // a (older) asks for public-2, full until b (younger) leaves it for public-1.
+    const routes = [
+      r("a", 1, { current: on("public-1"), requested: "public-2" }),
+      r("b", 2, { current: on("public-2"), requested: "public-1" }),
+      r("c", 3, { current: on("public-2") }),
+    ];
+    const members = [member("public-1"), member("public-2")];
+    const first = planPlacement(routes, members);
+    assert.deepEqual(summary(first), { a: "public-2", b: "public-1", c: "public-2" });
+    assert.deepEqual(summary(planPlacement(persisted(routes, first), members)), summary(first));
+  });
+
   test("placing the placed changes nothing (idempotent), whatever order the routes come in", () => {
     const routes = [
       r("a", 1),

@@ -63,15 +63,26 @@ export function planPlacement(routes: readonly PlacementRoute[], members: readon
     pool.add(route.lbClass, route.current!.member, route.needs);
     placements.set(route.routeRef, { kind: "placed", lbClass: route.lbClass, member: route.current!.member });
   }
-  for (const route of kept) {
-    const from = route.current!.member;
-    if (route.requested === undefined || route.requested === from) continue;
-    const refusal = pool.refusal(route.lbClass, route.requested, route.needs);
-    if (refusal === undefined) {
-      pool.remove(route.lbClass, from, route.needs);
-      pool.add(route.lbClass, route.requested, route.needs);
-      placements.set(route.routeRef, { kind: "placed", lbClass: route.lbClass, member: route.requested });
-    } else placements.set(route.routeRef, { kind: "placed", lbClass: route.lbClass, member: from, refusedMove: { member: route.requested, why: refusal } });
+  // Moves, oldest first, in rounds until none happens: a move can make room for one refused before it (an older route asking
+  // for the member a younger one leaves), and deciding it in this pass keeps the next pass from changing anything.
+  // Each route moves at most once, so the rounds end.
+  let waiting = kept.filter((r) => r.requested !== undefined && r.requested !== r.current!.member);
+  for (let moved = true; moved; ) {
+    moved = false;
+    const movedNow = new Set<string>();
+    for (const route of waiting) {
+      if (pool.refusal(route.lbClass, route.requested!, route.needs) !== undefined) continue;
+      pool.remove(route.lbClass, route.current!.member, route.needs);
+      pool.add(route.lbClass, route.requested!, route.needs);
+      placements.set(route.routeRef, { kind: "placed", lbClass: route.lbClass, member: route.requested! });
+      movedNow.add(route.routeRef);
+      moved = true;
+    }
+    waiting = waiting.filter((r) => !movedNow.has(r.routeRef));
+  }
+  for (const route of waiting) {
+    const refusedMove = { member: route.requested!, why: pool.refusal(route.lbClass, route.requested!, route.needs)! };
+    placements.set(route.routeRef, { kind: "placed", lbClass: route.lbClass, member: route.current!.member, refusedMove });
   }
   for (const route of ordered) {
     if (placements.has(route.routeRef)) continue;
