@@ -112,4 +112,14 @@ describe("the pool controller's pass", () => {
     assert.deepEqual(changed, ["team-a/old"], "young keeps public-1");
     assert.deepEqual(summary(new Map([["team-a/old", (board.lookup("team-a/old") as { outcome: EdgeOutcome }).outcome]])), { old: "public-2" });
   });
+  test("a move published but not yet in the route's status stands when the annotation is removed meanwhile: the route is not moved back unasked", () => {
+    const config = poolConfig();
+    const board = new EdgeOutcomes();
+    const asking = poolRoute("a", "a.team-a.example.com", 1, { edge: "public-1", annotation: "public-2" });
+    reconcilePlacement({ reader: reader([asking], [claimFor(asking)]), config, outcomes: board, logger: silentLogger });
+    // The annotation goes before the cache shows status.edge public-2 (the route controller may already have written it, and its records).
+    const stale = poolRoute("a", "a.team-a.example.com", 1, { edge: "public-1" });
+    assert.deepEqual(reconcilePlacement({ reader: reader([stale], [claimFor(stale)]), config, outcomes: board, logger: silentLogger }).changed, []);
+    assert.deepEqual(summary(new Map([["team-a/a", (board.lookup("team-a/a") as { outcome: EdgeOutcome }).outcome]])), { a: "public-2" });
+  });
 });

@@ -52,7 +52,10 @@ export function reconcilePlacement(deps: PlacementDeps): { changed: string[] } {
  * show yet) stands as the route's member until it does: recomputed as new,
  * an older route whose claim came later could take its place, and if both
  * statuses were written from different passes, both would be kept on one
- * member over its capacity. The status stays the one truth across restarts.
+ * member over its capacity. It wins over status.edge too: after a move, a
+ * stale status.edge naming the member left would move the route back unasked
+ * when its annotation goes before the cache shows the move. The status stays
+ * the one truth across restarts (a new board has published nothing).
  */
 export function placementOutcomes(
   routes: readonly DomainRoute[],
@@ -71,7 +74,8 @@ export function placementOutcomes(
     const routeRef = `${route.metadata.namespace}/${route.metadata.name}`;
     uids.set(routeRef, route.metadata.uid!);
     const requested = route.metadata.annotations?.[EDGE_MEMBER_ANNOTATION];
-    const current = memberOf(route.status?.edge, route, members) ?? memberOf(placedIn(published(routeRef), route), route, members);
+    // This term's placement first: it is the newest decision, and status.edge (or the cache's copy) can only lag behind it.
+    const current = memberOf(placedIn(published(routeRef), route), route, members) ?? memberOf(route.status?.edge, route, members);
     return {
       routeRef,
       lbClass: route.spec.lb,
