@@ -74,6 +74,29 @@ describe("hostgate render on a pool", () => {
     );
   });
 
+  it("a route a one-member pool has no room for gets no record and no listener certificate, as the controllers would give it", () => {
+    // alb-out is public-1 alone, holding one certificate: shop's *.example.com fills it, x's *.team-a.example.com has no room.
+    const members = renderConfig.loadBalancers["alb-out"].members!.slice(0, 1);
+    const config = { ...renderConfig, loadBalancers: { ...renderConfig.loadBalancers, "alb-out": { ipAddressType: "ipv4" as const, members } } };
+    const routes = [fileRoute("shop", "shop.example.com", "2030-01-01T00:00:00Z"), fileRoute("x", "x.team-a.example.com", "2030-01-02T00:00:00Z")];
+    const { edge } = renderAll(routes, [], config);
+    assert.deepEqual(
+      edge.placements.map((p) => [p.route, p.member ?? "full"]),
+      [
+        ["team-a/shop", "public-1"],
+        ["team-a/x", "full"],
+      ],
+    );
+    assert.deepEqual(
+      edge.records.filter((r) => r.type === "A").map((r) => r.name),
+      ["shop.example.com"],
+    );
+    assert.deepEqual(
+      edge.certificates.map((c) => [c.names[0], c.listenerArns]),
+      [["*.example.com", [LISTENER_1]]],
+    );
+  });
+
   it("a config without pools renders no placement", () => {
     const { edge } = renderAll([fileRoute("shop", "shop.example.com", "2030-01-01T00:00:00Z")], [], dnsConfig());
     assert.deepEqual([edge.placements, edgeComments(edge, dnsConfig()).includes("pool placement")], [[], false]);

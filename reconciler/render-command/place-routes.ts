@@ -5,12 +5,16 @@
 // order. The routes come back with status.edge set as placed, so the
 // records, DNSEndpoints and listener certificates render reads from
 // placedMember() are the ones the controllers would write; a route the pool
-// cannot take has no status.edge, so it gets none of them. Pure.
+// cannot take has no status.edge and EdgePlaced False EdgePoolFull (which
+// placedMember() reads for a one-member class), so it gets none of them. Pure.
 import { allPoolMembers } from "../../core/config/edge-pool.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import { CONDITION_EDGE_PLACED } from "../../crds/types.ts";
+import { EDGE_REASON } from "../edge/edge-condition.ts";
 import { placementOutcomes } from "../edge/reconcile-placement.ts";
+import { setConditions } from "../status/conditions.ts";
 
 export interface RenderedPlacement {
   /** `namespace/name` */
@@ -46,7 +50,9 @@ export function placeRoutes(
     const { edge: _previous, ...status } = route.status ?? {};
     if (outcome.kind === "full") {
       placements.push({ route: routeRef, loadBalancer: outcome.loadBalancer, full: outcome.limits });
-      return { ...route, status };
+      // As the route controller writes it (edge-condition.ts); the epoch keeps render's output free of the time.
+      const full = { type: CONDITION_EDGE_PLACED, status: "False" as const, reason: EDGE_REASON.EdgePoolFull, message: outcome.limits };
+      return { ...route, status: { ...status, conditions: setConditions(route.status?.conditions, [full], route.metadata.generation, new Date(0)) } };
     }
     const refused = outcome.refusedMove === undefined ? {} : { moveRefused: `${outcome.refusedMove.member}: ${outcome.refusedMove.why}` };
     placements.push({ route: routeRef, loadBalancer: outcome.edge.loadBalancer, member: outcome.edge.member, target: outcome.edge.target, ...refused });
