@@ -233,6 +233,14 @@ describe("placing routes in a load balancer pool", () => {
     assert.deepEqual(summary(planPlacement(persisted(routes, first), members)), summary(first));
   });
 
+  test("routes whose creationTimestamp does not parse are placed by name, whatever order they come in (deterministic)", () => {
+    const routes = [r("b", 1, { createdAt: "not a time" }), r("a", 2, { createdAt: "yesterday" }), r("c", 3, { createdAt: "" })];
+    const members = [member("public-1", { certificates: 1 }), member("public-2", { certificates: 1 }), member("public-3", { certificates: 1 })];
+    const expected = { a: "public-1", b: "public-2", c: "public-3" };
+    assert.deepEqual(summary(planPlacement(routes, members)), expected);
+    assert.deepEqual(summary(planPlacement([...routes].reverse(), members)), expected);
+  });
+
   test("placing the placed changes nothing (idempotent), whatever order the routes come in", () => {
     const routes = [
       r("a", 1),

@@ -33,7 +33,7 @@ export interface PlacementRoute {
   readonly routeRef: string;
   /** spec.lb */
   readonly lbClass: LoadBalancerName;
-  /** metadata.creationTimestamp (RFC 3339); absent sorts first. */
+  /** metadata.creationTimestamp (RFC 3339); absent or unparseable sorts first (then by routeRef). */
   readonly createdAt?: string;
   /** status.edge as the route holds it. */
   readonly current?: { readonly loadBalancer: string; readonly member: string };
@@ -100,10 +100,16 @@ export function planPlacement(routes: readonly PlacementRoute[], members: readon
 }
 
 function byAge(a: PlacementRoute, b: PlacementRoute): number {
-  const ta = a.createdAt === undefined ? Number.NEGATIVE_INFINITY : Date.parse(a.createdAt);
-  const tb = b.createdAt === undefined ? Number.NEGATIVE_INFINITY : Date.parse(b.createdAt);
+  const ta = age(a.createdAt);
+  const tb = age(b.createdAt);
   if (ta !== tb) return ta < tb ? -1 : 1;
   return compareStrings(a.routeRef, b.routeRef);
+}
+
+/** Milliseconds since the epoch; absent or unparseable (a rendered file's route) sorts first, as NaN would make the order depend on the input's. */
+function age(createdAt: string | undefined): number {
+  const time = createdAt === undefined ? Number.NaN : Date.parse(createdAt);
+  return Number.isNaN(time) ? Number.NEGATIVE_INFINITY : time;
 }
 
 /** What each member holds: per kind, each key with the number of routes holding it (a shared key counts once). */
