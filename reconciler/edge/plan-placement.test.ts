@@ -185,6 +185,16 @@ const cases: { name: string; routes: PlacementRoute[]; members?: PlacementMember
     expected: { a: "public-2", b: "public-1" },
   },
   {
+    name: "a moved route frees nothing of a wildcard another route on its old member still uses",
+    members: [member("public-1", { certificates: 1 }), member("public-2", { certificates: 2 })],
+    routes: [
+      r("a", 1, { current: on("public-1"), requested: "public-2", needs: { certificates: ["*.shared.example.com"] } }),
+      r("b", 2, { current: on("public-1"), needs: { certificates: ["*.shared.example.com"] } }),
+      r("c", 3),
+    ],
+    expected: { a: "public-2", b: "public-1", c: "public-2" },
+  },
+  {
     name: "member removed from the config: its routes are placed again, first fit",
     routes: [r("a", 1, { current: on("public-3") }), r("b", 2, { current: on("public-1") })],
     expected: { a: "public-1", b: "public-1" },
