@@ -51,6 +51,16 @@ const cases: {
     message: /no member of alb-out has room for the route \(public-1: certificates 25\/25; public-2: certificates 25\/25\).*loadBalancers\.alb-out\.members/,
   },
   {
+    name: "full on a class of one entry (no members): the message names certificates.listenerCertificateLimit, the limit it has",
+    route: (() => {
+      const route = poolRoute("shop", "shop.example.com", 1);
+      return { ...route, spec: { ...route.spec, lb: "alb-in" as const } };
+    })(),
+    lookup: { known: true, outcome: { kind: "full", uid: "uid-shop", loadBalancer: "alb-in", limits: "alb-in: certificates 25/25" } },
+    expected: "False EdgePoolFull",
+    message: /Raise certificates\.listenerCertificateLimit .*or make loadBalancers\.alb-in a pool of members/,
+  },
+  {
     name: "an outcome for another incarnation (uid) is not taken: Unknown PlacementPending, status.edge kept",
     route: poolRoute("shop", "shop.example.com", 1, { edge: "public-1" }),
     lookup: { known: true, outcome: { ...placedOn2, uid: "uid-before" } },

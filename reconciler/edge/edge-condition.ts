@@ -45,7 +45,7 @@ export function placementStatus(route: DomainRoute, lookup: OutcomeLookup<EdgeOu
     return { condition: { type, status: "False", reason: EDGE_REASON.NotClaimed, message } };
   }
   const outcome = lookup.known ? lookup.outcome : undefined;
-  if (outcome !== undefined && outcome.uid === route.metadata.uid) return fromOutcome(outcome);
+  if (outcome !== undefined && outcome.uid === route.metadata.uid) return fromOutcome(outcome, config);
   const certain = certainMember(route, config);
   if (certain !== undefined) return placed(edgeOf(certain));
   const previous = route.status?.edge;
@@ -62,11 +62,15 @@ export function placementStatus(route: DomainRoute, lookup: OutcomeLookup<EdgeOu
   return decided === undefined ? pending : keep(decided);
 }
 
-function fromOutcome(outcome: EdgeOutcome): PlacementStatus {
+function fromOutcome(outcome: EdgeOutcome, config: PlatformConfig): PlacementStatus {
   if (outcome.kind === "full") {
-    const message =
-      `no member of ${outcome.loadBalancer} has room for the route (${outcome.limits}); nothing points at a load balancer for it. ` +
-      `Add a member to loadBalancers.${outcome.loadBalancer}.members, raise a member's capacity, or remove routes from a member`;
+    const lb = outcome.loadBalancer;
+    // A class of one entry has no capacity of its own: its certificate limit is certificates.listenerCertificateLimit (edge-pool.ts).
+    const fix =
+      (config.loadBalancers[lb]?.members?.length ?? 0) === 0
+        ? `Raise certificates.listenerCertificateLimit (with the load balancer's certificate quota), or make loadBalancers.${lb} a pool of members`
+        : `Add a member to loadBalancers.${lb}.members, raise a member's capacity, or remove routes from a member`;
+    const message = `no member of ${lb} has room for the route (${outcome.limits}); nothing points at a load balancer for it. ${fix}`;
     return { condition: { type, status: "False", reason: EDGE_REASON.EdgePoolFull, message } };
   }
   if (outcome.refusedMove === undefined) return placed(outcome.edge);
