@@ -61,7 +61,17 @@ describe("placedMember", () => {
   it("is none for a one-member class's route the pool controller found no room for (EdgePoolFull), so no record or certificate points at a member it is not placed on", () => {
     const full = {
       spec: { domain: "shop.example.com", lb: "alb-in" as const },
-      status: { conditions: [{ type: "EdgePlaced", status: "False" as const, reason: "EdgePoolFull", message: "alb-in: certificates 25/25", lastTransitionTime: "2026-01-01T00:00:00Z" }] },
+      status: {
+        conditions: [
+          {
+            type: "EdgePlaced",
+            status: "False" as const,
+            reason: "EdgePoolFull",
+            message: "alb-in: certificates 25/25",
+            lastTransitionTime: "2026-01-01T00:00:00Z",
+          },
+        ],
+      },
     };
     assert.equal(placedMember(full, poolConfig()), undefined);
   });

@@ -244,7 +244,11 @@ describe("placing routes in a load balancer pool", () => {
   });
 
   test("routes whose creationTimestamp does not parse are placed by name, whatever order they come in (deterministic)", () => {
-    const routes = [{ ...r("b", 1), createdAt: "not a time" }, { ...r("a", 2), createdAt: "yesterday" }, { ...r("c", 3), createdAt: "" }];
+    const routes = [
+      { ...r("b", 1), createdAt: "not a time" },
+      { ...r("a", 2), createdAt: "yesterday" },
+      { ...r("c", 3), createdAt: "" },
+    ];
     const members = [member("public-1", { certificates: 1 }), member("public-2", { certificates: 1 }), member("public-3", { certificates: 1 })];
     const expected = { a: "public-1", b: "public-2", c: "public-3" };
     assert.deepEqual(summary(planPlacement(routes, members)), expected);
