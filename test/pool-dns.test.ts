@@ -8,24 +8,27 @@ import { describe, it } from "node:test";
 import type { DomainRoute } from "../crds/types.ts";
 import { desiredDns } from "../reconciler/dns/desired-records.ts";
 import { dnsStatus } from "../reconciler/dns/dns-condition.ts";
-import type { PassFindings } from "../reconciler/dns/dns-outcomes.ts";
 import { routeOutcomes } from "../reconciler/dns/dns-outcomes.ts";
 import { externalDnsStatus } from "../reconciler/dns/external-dns/external-dns-status.ts";
 import { renderDnsEndpoints } from "../reconciler/dns/external-dns/render-dns-endpoint.ts";
 import { LABEL_GATEWAY_RECORD, renderGatewayEndpoints } from "../reconciler/dns/external-dns/render-gateway-endpoints.ts";
 import { planZone } from "../reconciler/dns/plan-dns.ts";
-import { aliasRecord, cnameRecord, dnsConfig, dnsRoute, holding, OWNER_ID, ownedBy, txtRecord, ZONE } from "../reconciler/dns/testing/dns-fixtures.ts";
+import {
+  aliasRecord,
+  cnameRecord,
+  dnsConfig,
+  dnsRoute,
+  holding,
+  OWNER_ID,
+  ownedBy,
+  passFindings,
+  txtRecord,
+  ZONE,
+} from "../reconciler/dns/testing/dns-fixtures.ts";
 import { GW_1, GW_2, PUBLIC_1, PUBLIC_2, PUBLIC_2_ZONE, placedOn, pooled } from "../reconciler/dns/testing/pool-fixtures.ts";
 import { anExternalDnsConfig } from "../reconciler/dns/external-dns/testing/external-dns-config.ts";
 
-const findings: PassFindings = {
-  unavailable: new Map(),
-  conflicts: new Map(),
-  rejected: new Map(),
-  pending: new Set(),
-  owned: new Set(),
-  allZonesKnown: true,
-};
+const findings = passFindings();
 
 /** The Service of gateway `name` in istio-system with an ingress address. */
 function gatewayService(name: string, ip: string) {

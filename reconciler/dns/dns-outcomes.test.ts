@@ -4,7 +4,7 @@ import type { RouteIntent } from "./desired-records.ts";
 import type { PassFindings } from "./dns-outcomes.ts";
 import { routeOutcomes } from "./dns-outcomes.ts";
 import type { GatewayIntent, GatewayState } from "./gateway-records.ts";
-import { cnameRecord, ZONE } from "./testing/dns-fixtures.ts";
+import { cnameRecord, passFindings, ZONE } from "./testing/dns-fixtures.ts";
 
 const GW = "aks01-weu-internal.example.com";
 const GATEWAY = "gateway/istio-system/internal-gateway";
@@ -28,15 +28,7 @@ const gateway = (state: GatewayState): GatewayIntent => ({
   loadBalancers: ["alb-in"],
   state,
 });
-const findings = (over: Partial<PassFindings> = {}): PassFindings => ({
-  unavailable: new Map(),
-  conflicts: new Map(),
-  rejected: new Map(),
-  pending: new Set(),
-  owned: new Set(),
-  allZonesKnown: true,
-  ...over,
-});
+const findings = passFindings;
 
 describe("a two-step route's outcome follows its gateway record", () => {
   const cases: { name: string; state?: GatewayState; findings?: Partial<PassFindings>; expected: string; message?: RegExp }[] = [

@@ -11,14 +11,14 @@ import assert from "node:assert/strict";
 import type { KubeApi } from "../../core/kube/object-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
-import { silentLogger } from "../../core/logger.ts";
 import { EDGE_MEMBER_ANNOTATION } from "../../crds/types.ts";
 import { anExternalDnsConfig } from "../dns/external-dns/testing/external-dns-config.ts";
 import { GW_1, GW_2, pooled } from "../dns/testing/pool-fixtures.ts";
 import { DNS_ENDPOINT_RESOURCE } from "../domainroute/render/produced-resources.ts";
 import { DOMAIN_ROUTES, SERVICES } from "../resources.ts";
-import { ReconcilerManager } from "./reconciler-manager.ts";
+import type { ReconcilerManager } from "./reconciler-manager.ts";
 import { eventually } from "./testing/eventually.ts";
+import { startQuickManager } from "./testing/quick-manager.ts";
 
 const config = pooled(anExternalDnsConfig());
 const running: ReconcilerManager[] = [];
@@ -28,17 +28,7 @@ afterEach(async () => {
 });
 
 function start(api: KubeApi): void {
-  const manager = new ReconcilerManager({
-    api,
-    config,
-    logger: silentLogger,
-    appIdTableDebounceMs: 10,
-    sweepDebounceMs: 10,
-    edgeDebounceMs: 10,
-    stopTimeoutMs: 1000,
-  });
-  running.push(manager);
-  manager.start();
+  startQuickManager(api, config, running);
 }
 
 /** A route on alb-in; `member` asks the pool controller for that member (else first fit: gw-1). */

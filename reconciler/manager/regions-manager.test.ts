@@ -14,12 +14,12 @@ import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
 import { KubeApiError } from "../../core/kube/api-error.ts";
 import { DEFAULT_CONFIG } from "../../core/cli/paths.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
-import { silentLogger } from "../../core/logger.ts";
 import { regionalObjectName } from "../domainroute/render/names.ts";
 import { DNS_ENDPOINT_RESOURCE } from "../domainroute/render/produced-resources.ts";
 import { DOMAIN_ROUTES, FIELD_MANAGER, REGION_POLICIES, SERVICES } from "../resources.ts";
-import { ReconcilerManager } from "./reconciler-manager.ts";
+import type { ReconcilerManager } from "./reconciler-manager.ts";
 import { eventually } from "./testing/eventually.ts";
+import { startQuickManager } from "./testing/quick-manager.ts";
 
 const config = loadPlatformConfig("examples/regions/platform-config-weu.yaml");
 const GATEWAY = { namespace: "istio-system", name: "istio-ingressgateway-public" };
@@ -37,17 +37,7 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((m) => m.stop()));
 });
 function start(api: KubeApi, platform: PlatformConfig = config): void {
-  const manager = new ReconcilerManager({
-    api,
-    config: platform,
-    logger: silentLogger,
-    appIdTableDebounceMs: 10,
-    sweepDebounceMs: 10,
-    edgeDebounceMs: 10,
-    stopTimeoutMs: 1000,
-  });
-  running.push(manager);
-  manager.start();
+  startQuickManager(api, platform, running);
 }
 
 /**

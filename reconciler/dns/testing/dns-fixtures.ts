@@ -6,6 +6,7 @@ import type { DomainClaim, DomainRoute, DnsSpec, LoadBalancer } from "../../../c
 import { claimFor, route } from "../../app-id-table/testing/fixtures.ts";
 import { aConfig } from "../../domainroute/render/testing/platform-config.ts";
 import type { ConfigOptions } from "../../domainroute/render/testing/platform-config.ts";
+import type { PassFindings } from "../dns-outcomes.ts";
 import type { DnsRecord } from "../route53-port.ts";
 
 export const OWNER_ID = "hostgate-prod";
@@ -75,4 +76,9 @@ export function txtRecord(name: string, ...values: string[]): DnsRecord {
 /** The registry value external-dns (or hostgate) writes for `owner` and `resource`. */
 export function ownedBy(owner: string, resource: string): string {
   return `"heritage=external-dns,external-dns/owner=${owner},external-dns/resource=${resource}"`;
+}
+
+/** A DNS pass's findings with nothing unusual (every zone read, nothing pending or refused), changed by `over`. */
+export function passFindings(over: Partial<PassFindings> = {}): PassFindings {
+  return { unavailable: new Map(), conflicts: new Map(), rejected: new Map(), pending: new Set(), owned: new Set(), allZonesKnown: true, ...over };
 }
