@@ -32,30 +32,24 @@ import { renderCertificate } from "./cert-manager/render-certificate.ts";
 import { secretToImport } from "./cert-manager/secret-to-import.ts";
 import { certificateName, certificateTags, TAG_WILDCARD, wildcardParent } from "./certificate-names.ts";
 import type { CertificateDecision, CertificateStatus } from "./certificate-outcomes.ts";
-import type { AcmView, CertificateAction, CertificatePlan, PlanFailures } from "./certificate-plan.ts";
+import type { CertificateAction, CertificatePlan, PlanFailures } from "./certificate-plan.ts";
 import type { DesiredCertificate, DesiredCertificates } from "./desired-certificates.ts";
 import { placed } from "./plan-certificates.ts";
-import type { Placement } from "./plan-listeners.ts";
-import { isOwned, planListeners } from "./plan-listeners.ts";
+import type { ListenerSettings, Placement } from "./plan-listeners.ts";
+import { isOwned, planListenersFor } from "./plan-listeners.ts";
 import { remainingOnListener, routeOutcomes } from "./route-outcomes.ts";
 
 export const CERTIFICATE_LABELS: Readonly<Record<string, string>> = { [LABEL_MANAGED_BY]: MANAGED_BY_HOSTGATE };
 
-export interface CertManagerPlanInput {
+/** `view` is empty without importToAcm. */
+export interface CertManagerPlanInput extends ListenerSettings {
   readonly desired: DesiredCertificates;
   readonly certManager: CertManagerConfig;
   /** The Certificates in the configured namespace carrying hostgate's label (the cache's). */
   readonly certificates: readonly KubeObject[];
   /** Secrets in the configured namespace by name (read only with importToAcm). */
   readonly secrets: ReadonlyMap<string, KubeObject>;
-  /** ACM and the listeners; empty without importToAcm. */
-  readonly view: AcmView;
-  readonly ownerId: string;
-  readonly listenerCertificateLimit: number;
-  /** listenerArn → its own limit (listener-limits.ts: a pool member's capacity.certificates); others have listenerCertificateLimit. */
-  readonly listenerLimits?: ReadonlyMap<string, number>;
   readonly now: number;
-  readonly failures?: PlanFailures;
 }
 
 /** Only objects carrying hostgate's label in the configured namespace are hostgate's: anything else is never written or deleted. */
@@ -137,18 +131,7 @@ export function planCertManager(input: CertManagerPlanInput): CertificatePlan {
     actions.push(current === undefined ? { kind: "createObject", wildcard, object } : { kind: "applyObject", wildcard, object, current });
   }
   actions.push(...imports);
-  const listeners = certManager.importToAcm
-    ? planListeners({
-        certificates: desired.certificates,
-        inUse,
-        view,
-        ownerId,
-        limit: input.listenerCertificateLimit,
-        ...(input.listenerLimits === undefined ? {} : { limits: input.listenerLimits }),
-        keep,
-        ...(input.failures === undefined ? {} : { failures: input.failures }),
-      })
-    : undefined;
+  const listeners = certManager.importToAcm ? planListenersFor(input, desired.certificates, inUse, keep) : undefined;
   if (listeners !== undefined) actions.push(...listeners.actions);
   for (const object of objects.prune) actions.push({ kind: "deleteObject", object });
   const failures = input.failures ?? new Map<string, string>();

@@ -33,12 +33,12 @@
 import type { RecordRequest } from "../dns/record-requests.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { AcmCertificate, AcmStatus } from "./acm-port.ts";
-import type { AcmView, CertificateAction, CertificatePlan, PlanFailures } from "./certificate-plan.ts";
+import type { CertificateAction, CertificatePlan, PlanFailures } from "./certificate-plan.ts";
 import { COMMON_NAME_MAX, certificateTags, idempotencyToken, subjectName, TAG_OWNER, TAG_WILDCARD, wildcardParent } from "./certificate-names.ts";
 import type { CertificateDecision, CertificateStatus } from "./certificate-outcomes.ts";
 import type { DesiredCertificate, DesiredCertificates } from "./desired-certificates.ts";
-import type { Placement } from "./plan-listeners.ts";
-import { isOwned, planListeners } from "./plan-listeners.ts";
+import type { ListenerSettings, Placement } from "./plan-listeners.ts";
+import { isOwned, planListenersFor } from "./plan-listeners.ts";
 import { remainingOnListener, routeOutcomes } from "./route-outcomes.ts";
 
 /** TTL of the validation CNAMEs hostgate asks DNS for. */
@@ -46,18 +46,10 @@ export const VALIDATION_RECORD_TTL = 300;
 
 const FAILED: ReadonlySet<AcmStatus> = new Set(["EXPIRED", "VALIDATION_TIMED_OUT", "FAILED", "REVOKED", "INACTIVE"]);
 
-export interface AcmPlanInput {
+export interface AcmPlanInput extends ListenerSettings {
   readonly desired: DesiredCertificates;
-  readonly view: AcmView;
-  /** dns.ownerId: the owner tag's value. */
-  readonly ownerId: string;
-  readonly listenerCertificateLimit: number;
-  /** listenerArn → its own limit (listener-limits.ts: a pool member's capacity.certificates); others have listenerCertificateLimit. */
-  readonly listenerLimits?: ReadonlyMap<string, number>;
   /** Milliseconds since the epoch: an ISSUED certificate past its not-after serves nothing. */
   readonly now: number;
-  /** What the last execution failed to do, to report on the routes concerned. */
-  readonly failures?: PlanFailures;
 }
 
 /** What serves one wildcard. */
@@ -85,16 +77,7 @@ export function planCertificates(input: AcmPlanInput): CertificatePlan {
       actions.push({ kind: "request", wildcard: certificate.wildcard, request: requestFor(certificate, ownerId, choice.failed, desired) });
   }
   const inUse = new Map([...choices].flatMap(([wildcard, choice]) => (choice.use === undefined ? [] : [[wildcard, choice.use.arn] as const])));
-  const listeners = planListeners({
-    certificates: desired.certificates,
-    inUse,
-    view,
-    ownerId,
-    limit: input.listenerCertificateLimit,
-    ...(input.listenerLimits === undefined ? {} : { limits: input.listenerLimits }),
-    keep,
-    ...(input.failures === undefined ? {} : { failures: input.failures }),
-  });
+  const listeners = planListenersFor(input, desired.certificates, inUse, keep);
   actions.push(...listeners.actions);
   const records = validationRecords(desired.certificates, choices, ownerId);
   const poll = [...choices.values()].flatMap((c) => (c.use === undefined && c.pending !== undefined ? [c.pending.arn] : []));

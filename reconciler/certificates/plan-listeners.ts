@@ -37,6 +37,42 @@ export type Placement =
   /** ELBv2 refused to list the listener: nothing is planned there; `message` says why. */
   | { readonly kind: "unreadable"; readonly message: string };
 
+/**
+ * What a certificate planner's input carries for the listeners (plan-certificates'
+ * AcmPlanInput and plan-cert-manager's CertManagerPlanInput extend it): both
+ * hand it to planListenersFor the same way.
+ */
+export interface ListenerSettings {
+  /** ACM and the listeners as last read (empty when certificates do not go on listeners). */
+  readonly view: AcmView;
+  /** dns.ownerId: the owner tag's value. */
+  readonly ownerId: string;
+  readonly listenerCertificateLimit: number;
+  /** listenerArn → its own limit (listener-limits.ts: a pool member's capacity.certificates); others have listenerCertificateLimit. */
+  readonly listenerLimits?: ReadonlyMap<string, number>;
+  /** What the last execution failed to do, to report on the routes concerned. */
+  readonly failures?: PlanFailures;
+}
+
+/** planListeners from a planner's settings, for its certificates, the certificate serving each wildcard and the ones to keep. */
+export function planListenersFor(
+  settings: ListenerSettings,
+  certificates: readonly DesiredCertificate[],
+  inUse: ReadonlyMap<string, string>,
+  keep: ReadonlySet<string>,
+): ListenerPlan {
+  return planListeners({
+    certificates,
+    inUse,
+    view: settings.view,
+    ownerId: settings.ownerId,
+    limit: settings.listenerCertificateLimit,
+    ...(settings.listenerLimits === undefined ? {} : { limits: settings.listenerLimits }),
+    keep,
+    ...(settings.failures === undefined ? {} : { failures: settings.failures }),
+  });
+}
+
 export interface ListenerPlanInput {
   readonly certificates: readonly DesiredCertificate[];
   /** The issued certificate serving each wildcard, when there is one. */
