@@ -25,16 +25,17 @@ export interface TwoStepMember {
 /** Every two-step member, classes by name (alb-in first, as before pools), members in config order. */
 export function twoStepMembers(config: PlatformConfig): TwoStepMember[] {
   const members = [...allPoolMembers(config)].sort((a, b) => compareStrings(a.lbClass, b.lbClass));
-  return members.flatMap((member) => {
-    const target = loadBalancerTarget(member.entry);
-    return target.kind === "service" ? [{ member, service: target.service, gatewayHostname: target.gatewayHostname }] : [];
-  });
+  return members.flatMap((member) => twoStep(member) ?? []);
 }
 
 /** The two-step member the route is placed on (placed-member.ts), or undefined: not placed, or placed on a fixed member. */
 export function twoStepMemberOf(route: Pick<DomainRoute, "spec" | "status">, config: PlatformConfig): TwoStepMember | undefined {
   const member = placedMember(route, config);
-  if (member === undefined) return undefined;
+  return member === undefined ? undefined : twoStep(member);
+}
+
+/** The member as a two-step one, or undefined when it is fixed. */
+function twoStep(member: PoolMember): TwoStepMember | undefined {
   const target = loadBalancerTarget(member.entry);
   return target.kind === "service" ? { member, service: target.service, gatewayHostname: target.gatewayHostname } : undefined;
 }
