@@ -187,6 +187,13 @@ export interface EdgeStatus {
   member: string;
   /** What the route's DNS record points at: the member's DNS name or gatewayHostname. */
   target: string;
+  /**
+   * The data plane serving the route (gateway.provider when it was placed):
+   * `istio` or `gateway-api`. Absent on routes placed before there was a
+   * choice, which are served through Istio. The reconciler refuses to start
+   * when a route's data plane is not the configured one (data-plane-gate.ts).
+   */
+  dataPlane?: "istio" | "gateway-api";
 }
 
 /** Set by a person on a DomainRoute to move it to another member of its pool (the only way it moves). */

@@ -20,6 +20,13 @@ export const ENVOY_FILTERS: ResourceRef = {
   namespaced: true,
 };
 
+/**
+ * Gateway API data plane: the pooled Gateways, one per pool member, in
+ * gateway.namespace (edge/gateways/). Watched only with gateway.provider
+ * gateway-api: without the Gateway API's CRDs the watch would never sync.
+ */
+export const GATEWAYS: ResourceRef = { group: "gateway.networking.k8s.io", version: "v1", resource: "gateways", kind: "Gateway", namespaced: true };
+
 /** Every object hostgate produces carries the managed-by label: watches select on it. */
 export const MANAGED_SELECTOR = `${LABEL_MANAGED_BY}=${MANAGED_BY_HOSTGATE}`;
 

@@ -6,8 +6,11 @@
 // target group quotas), so a config written before pools means what it did.
 import type { EdgeCapacity, LoadBalancerConfig, LoadBalancerName, PlatformConfig } from "./platform-config.ts";
 
+/** The Gateway API's own limit on a Gateway's spec.listeners (its CRD's maxItems). */
+export const MAX_GATEWAY_LISTENERS = 64;
+
 /** AWS's default quotas per Application Load Balancer (ALB quotas page). */
-export const DEFAULT_EDGE_CAPACITY: EdgeCapacity = { certificates: 25, rules: 100, targetGroups: 100 };
+export const DEFAULT_EDGE_CAPACITY: EdgeCapacity = { certificates: 25, rules: 100, targetGroups: 100, listeners: MAX_GATEWAY_LISTENERS };
 
 export interface PoolMember {
   /** The class (`alb-out`, `alb-in`) the member serves. */
@@ -26,6 +29,37 @@ export function poolMembers(config: PlatformConfig, lbClass: LoadBalancerName): 
   }
   const capacity = { ...DEFAULT_EDGE_CAPACITY, certificates: config.certificates.listenerCertificateLimit };
   return [{ lbClass, name: lbClass, entry, capacity }];
+}
+
+/**
+ * The class's autoscaled member number `index` (1-based: `<prefix>-01`), or
+ * undefined when the class does not autoscale or index is out of 1..maxMembers.
+ * Its entry is two-step to its own Gateway, published at `<name>.<gatewayDomain>`.
+ */
+export function autoscaledMember(config: PlatformConfig, lbClass: LoadBalancerName, index: number): PoolMember | undefined {
+  const autoscale = config.loadBalancers[lbClass].autoscale;
+  if (autoscale === undefined || !Number.isInteger(index) || index < 1 || index > autoscale.maxMembers) return undefined;
+  const name = `${autoscale.prefix}-${String(index).padStart(2, "0")}`;
+  const entry: LoadBalancerConfig = { ipAddressType: "ipv4", gateway: name, gatewayHostname: `${name}.${autoscale.gatewayDomain}` };
+  return { lbClass, name, entry, capacity: autoscale.capacity };
+}
+
+/** The 1-based index of `name` among the class's autoscaled members (`<prefix>-NN`), or undefined. */
+export function autoscaledIndex(config: PlatformConfig, lbClass: LoadBalancerName, name: string): number | undefined {
+  const autoscale = config.loadBalancers[lbClass].autoscale;
+  if (autoscale === undefined || !name.startsWith(`${autoscale.prefix}-`)) return undefined;
+  const digits = name.slice(autoscale.prefix.length + 1);
+  if (!/^[0-9]{2}$/.test(digits)) return undefined;
+  const index = Number(digits);
+  return index >= 1 && index <= autoscale.maxMembers ? index : undefined;
+}
+
+/** The class's member called `name`: a configured one, else an autoscaled one; undefined when the class has none by that name. */
+export function memberNamed(config: PlatformConfig, lbClass: LoadBalancerName, name: string): PoolMember | undefined {
+  const configured = poolMembers(config, lbClass).find((m) => m.name === name);
+  if (configured !== undefined) return configured;
+  const index = autoscaledIndex(config, lbClass, name);
+  return index === undefined ? undefined : autoscaledMember(config, lbClass, index);
 }
 
 /** Every member of every class, classes in LOAD_BALANCERS order. */

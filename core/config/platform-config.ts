@@ -46,11 +46,41 @@ export interface LoadBalancerConfig {
   /** Two-step entries only: lowercase, no trailing dot, under one of the domains' apexes (not an apex itself). */
   readonly gatewayHostname?: string;
   /**
+   * Gateway API data plane, two-step entries without `service`: the pooled
+   * Gateway (in gateway.namespace) whose status.addresses hostgate publishes
+   * at gatewayHostname. Never written in the config: filled in when it loads
+   * with the member's name (the class's name for an entry without members).
+   */
+  readonly gateway?: string;
+  /**
    * A pool: several load balancers for this class, each with its own
    * listener and capacity (core/config/edge-pool.ts reads them). With
    * members, the entry itself names no load balancer (no dnsName, service…).
    */
   readonly members?: readonly PoolMemberConfig[];
+  /**
+   * Gateway API data plane only: when no member has room, hostgate adds the
+   * next pooled Gateway of this class itself (edge-pool.ts autoscaledMember).
+   */
+  readonly autoscale?: AutoscaleConfig;
+}
+
+/**
+ * Pool growth (gateway.provider gateway-api): members `<prefix>-01`,
+ * `<prefix>-02`, … up to maxMembers, each a Gateway hostgate creates in the
+ * gateway namespace, placed after the configured members, published at
+ * `<prefix>-NN.<gatewayDomain>` (a two-step record to the Gateway's
+ * status.addresses).
+ */
+export interface AutoscaleConfig {
+  /** DNS label prefix of the members' names; at most 60 characters so `-NN` fits a label. */
+  readonly prefix: string;
+  /** 1-99. */
+  readonly maxMembers: number;
+  /** Lowercase DNS name under one of the domains' apexes: the members' gateway records are `<name>.<gatewayDomain>`. */
+  readonly gatewayDomain: string;
+  /** Capacity of every autoscaled member; defaults filled in when the config loads. */
+  readonly capacity: EdgeCapacity;
 }
 
 /** What a load balancer may hold before hostgate places no more routes on it (AWS's default ALB quotas unless set). */
@@ -61,6 +91,8 @@ export interface EdgeCapacity {
   readonly rules: number;
   /** Target groups (ALB: 100 per load balancer). */
   readonly targetGroups: number;
+  /** Listeners on its Gateway (Gateway API data plane: one per route; the Gateway API allows 64). */
+  readonly listeners: number;
 }
 
 /** One member of a pool: a load balancer entry (fixed or two-step) with a name and its capacity. */
@@ -151,9 +183,44 @@ export interface ProtectionConfig {
   readonly identityHeader: string;
 }
 
+/** Which data plane serves managed routes: Istio's own API (Gateway/VirtualService) or the Gateway API. */
+export type GatewayProvider = "istio" | "gateway-api";
+
+/** The Gateway API implementation behind gatewayApi.gatewayClassName: what it offers for TLS and external authorization. */
+export type GatewayApiImplementation = "envoy-gateway" | "istio" | "aws-load-balancer-controller";
+
 export interface GatewayConfig {
+  /** Default `istio`. */
+  readonly provider: GatewayProvider;
+  /** Istio: where the Istio Gateways live. Gateway API: where the pooled Gateways (one per pool member) live. */
   readonly namespace: string;
+  /**
+   * Istio: the ingress gateway pods' labels. Gateway API with the istio
+   * implementation: put on every pooled Gateway's pods (spec.infrastructure.labels),
+   * so the identity EnvoyFilter and AuthorizationPolicies select them.
+   */
   readonly selector: Readonly<Record<string, string>>;
+  /** Present exactly when provider is gateway-api. */
+  readonly gatewayApi?: GatewayApiConfig;
+}
+
+export interface GatewayApiConfig {
+  readonly implementation: GatewayApiImplementation;
+  /** spec.gatewayClassName of every pooled Gateway. */
+  readonly gatewayClassName: string;
+  /**
+   * envoy-gateway only: the gRPC ext_authz service of each protection provider
+   * (protection.providers), which a route's SecurityPolicy calls. A provider
+   * without an entry cannot protect a route on this data plane.
+   */
+  readonly authServices: Readonly<Record<string, AuthServiceRef>>;
+}
+
+/** A Service port speaking Envoy's gRPC ext_authz protocol. */
+export interface AuthServiceRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly port: number;
 }
 
 export interface ExternalBackendsConfig {

@@ -242,10 +242,10 @@ export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsCla
   const lbTarget = loadBalancerTarget(member.entry);
   const gateway = gatewayOf(member);
   let records: DnsRecord[];
-  if (config.dns.recordType === "cname" || lbTarget.kind === "service") {
+  if (config.dns.recordType === "cname" || lbTarget.kind !== "fixed") {
     if (domain === apex) {
       const why =
-        lbTarget.kind === "service"
+        lbTarget.kind !== "fixed"
           ? `${memberPath(member, config)} is a gateway Service published at ${lbTarget.gatewayHostname}, which routes reach through a CNAME, so no record is written (use a name under the apex)`
           : "the platform's dns.recordType is cname, so no record is written (recordType alias can point an apex at the load balancer)";
       return { ...identity, kind: "refused", reason: DNS_REFUSAL.CnameAtApex, message: `${domain} is the apex of its zone, where DNS allows no CNAME; ${why}` };

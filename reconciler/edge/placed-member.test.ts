@@ -10,7 +10,7 @@ const member = (name: string): PoolMemberConfig => ({
   dnsName: `${name}.us-east-1.elb.amazonaws.com`,
   hostedZoneId: "Z35SXDOTRQ7X7K",
   ipAddressType: "ipv4",
-  capacity: { certificates: 25, rules: 100, targetGroups: 100 },
+  capacity: { certificates: 25, rules: 100, targetGroups: 100, listeners: 64 },
 });
 
 /** aConfig() with alb-out a pool of public-1 and public-2 (alb-in stays one load balancer). */

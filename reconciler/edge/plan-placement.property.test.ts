@@ -14,7 +14,7 @@ import type { EdgeKind } from "./route-needs.ts";
 const NAMES = ["m1", "m2", "m3", "i1", "i2", "gone"];
 const CLASSES: readonly LoadBalancerName[] = ["alb-out", "alb-in"];
 
-const capacity = fc.record({ certificates: fc.nat(3), rules: fc.nat(4), targetGroups: fc.nat(4) });
+const capacity = fc.record({ certificates: fc.nat(3), rules: fc.nat(4), targetGroups: fc.nat(4), listeners: fc.nat(4) });
 const members: fc.Arbitrary<PlacementMember[]> = fc
   .tuple(fc.array(capacity, { minLength: 1, maxLength: 3 }), fc.array(capacity, { minLength: 1, maxLength: 2 }))
   .map(([out, inn]) => [

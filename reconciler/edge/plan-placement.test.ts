@@ -8,7 +8,7 @@ import { planPlacement } from "./plan-placement.ts";
 import type { RouteNeeds } from "./route-needs.ts";
 import { NO_NEEDS } from "./route-needs.ts";
 
-const CAPACITY: EdgeCapacity = { certificates: 2, rules: 100, targetGroups: 100 };
+const CAPACITY: EdgeCapacity = { certificates: 2, rules: 100, targetGroups: 100, listeners: 64 };
 const member = (name: string, capacity: Partial<EdgeCapacity> = {}, lbClass: "alb-out" | "alb-in" = "alb-out"): PlacementMember => ({
   lbClass,
   name,

@@ -20,7 +20,7 @@ export interface PoolOptions {
   certificates?: [number, number];
 }
 
-const capacity = (certificates: number) => ({ certificates, rules: 100, targetGroups: 100 });
+const capacity = (certificates: number) => ({ certificates, rules: 100, targetGroups: 100, listeners: 64 });
 
 /** `base` with alb-out and alb-in as pools of two members each. */
 export function pooled(base: PlatformConfig, options: PoolOptions = {}): PlatformConfig {

@@ -14,7 +14,7 @@ export function poolConfig(capacity: Partial<EdgeCapacity> = {}, provider: Platf
     hostedZoneId: "Z35SXDOTRQ7X7K",
     ipAddressType: "ipv4" as const,
     listenerArn: `${LISTENER}/${name}/0123456789abcdef/0123456789abcdef`,
-    capacity: { certificates: 25, rules: 100, targetGroups: 100, ...capacity },
+    capacity: { certificates: 25, rules: 100, targetGroups: 100, listeners: 64, ...capacity },
   });
   return {
     ...defaultConfig,

@@ -35,7 +35,7 @@ export function aConfig(options: ConfigOptions = {}): PlatformConfig {
       },
     },
     protection: { providers: options.providers ?? ["sso"], requireOnPublic: true, identityHeader: "x-app-id" },
-    gateway: { namespace: options.gatewayNamespace ?? "istio-system", selector: options.gatewaySelector ?? { istio: "ingressgateway" } },
+    gateway: { provider: "istio", namespace: options.gatewayNamespace ?? "istio-system", selector: options.gatewaySelector ?? { istio: "ingressgateway" } },
     externalBackends: { deniedCidrs: ["169.254.0.0/16"] },
     serviceBackends: { allowCrossNamespace: true },
     dns: { provider: "none", recordType: "alias", resyncInterval: "5m", externalDns: { labels: {} }, regionMode: { mode: "Active" }, ...options.dns },
