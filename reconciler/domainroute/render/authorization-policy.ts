@@ -60,7 +60,14 @@ export function protectionProblems(protection: Protection): string[] {
   return problems;
 }
 
-export function renderAuthorizationPolicy(route: DomainRoute, config: PlatformConfig, protection: Protection): KubeObject {
+/**
+ * What the policy applies to: by default the ingress gateway pods
+ * (gateway.selector); on the Gateway API data plane with Istio, a pool
+ * member's Gateway (`targetRefs`; Istio refuses a policy with both).
+ */
+export type PolicyAttachment = { targetRefs: { group: string; kind: string; name: string }[] };
+
+export function renderAuthorizationPolicy(route: DomainRoute, config: PlatformConfig, protection: Protection, attachment?: PolicyAttachment): KubeObject {
   const domain = route.spec.domain;
   // A Host header may carry a port (shop.example.com:443); without the
   // second entry such a request would skip the login.
@@ -75,7 +82,9 @@ export function renderAuthorizationPolicy(route: DomainRoute, config: PlatformCo
   const operations: Operation[] = [notPaths.length > 0 ? { hosts: [...hosts], notPaths } : { hosts: [...hosts] }];
   if (notPaths.length > 0 && authenticated.length > 0) operations.push({ hosts: [...hosts], paths: authenticated });
   const spec: PolicySpec = {
-    selector: { matchLabels: sortedKeys(config.gateway.selector) },
+    ...(attachment === undefined
+      ? { selector: { matchLabels: sortedKeys(config.gateway.selector) } }
+      : { targetRefs: attachment.targetRefs.map((ref) => ({ group: ref.group, kind: ref.kind, name: ref.name })) }),
     action: "CUSTOM",
     provider: { name: protection.provider },
     rules: [{ to: operations.map((operation) => ({ operation })) }],
