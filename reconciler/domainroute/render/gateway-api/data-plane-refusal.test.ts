@@ -1,0 +1,68 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import type { PlatformConfig } from "../../../../core/config/platform-config.ts";
+import { aConfig } from "../testing/platform-config.ts";
+import { aRoute, type RouteBuilder } from "../testing/route-builder.ts";
+import { gatewayApiRefusal } from "./data-plane-refusal.ts";
+import { aGatewayApiConfig } from "./testing/gateway-api-config.ts";
+
+describe("gatewayApiRefusal", () => {
+  const cases: { name: string; route: RouteBuilder; config: PlatformConfig; reason?: string; message?: RegExp }[] = [
+    { name: "lets an unprotected route be served on the AWS Load Balancer Controller", route: aRoute(), config: aGatewayApiConfig("aws-load-balancer-controller") },
+    {
+      name: "refuses a protected route on the AWS Load Balancer Controller, saying how to fix it",
+      route: aRoute().protected("sso", "shop"),
+      config: aGatewayApiConfig("aws-load-balancer-controller"),
+      reason: "ProtectionUnsupported",
+      message: /shop\.example\.com is protected.*AWS Load Balancer Controller.*remove spec\.protection, or run the platform with gateway\.gatewayApi\.implementation envoy-gateway or istio/,
+    },
+    { name: "lets a protected route be served on Envoy Gateway when its provider has an auth service", route: aRoute().protected("sso", "shop"), config: aGatewayApiConfig("envoy-gateway") },
+    {
+      name: "refuses a protected route on Envoy Gateway whose provider has no auth service, naming those that have one",
+      route: aRoute().protected("github", "shop"),
+      config: aGatewayApiConfig("envoy-gateway"),
+      reason: "ProtectionUnsupported",
+      message: /"github", which has no entry in gateway\.gatewayApi\.authServices.*add authServices\.github \{namespace, name, port\}.*\(sso\)/,
+    },
+    {
+      name: "refuses a protected route in External mode on Envoy Gateway",
+      route: aRoute().mode("External").protected("sso", "shop"),
+      config: aGatewayApiConfig("envoy-gateway"),
+      reason: "ProtectionUnsupported",
+      message: /External mode.*use spec\.routing\.mode Managed/,
+    },
+    {
+      name: "refuses a protected route on Envoy Gateway with an Allow path it cannot open exactly",
+      route: aRoute().protected("sso", "shop", [{ action: "Allow", paths: ["/static*"] }]),
+      config: aGatewayApiConfig("envoy-gateway"),
+      reason: "ProtectionUnsupported",
+      message: /Allow path "\/static\*": Envoy Gateway can open exact paths only.*or use a gateway\.gatewayApi\.implementation of istio/,
+    },
+    { name: "lets an unprotected route in External mode be served on Envoy Gateway", route: aRoute().mode("External"), config: aGatewayApiConfig("envoy-gateway") },
+    { name: "lets a protected route in External mode be served on Istio", route: aRoute().mode("External").protected("sso", "shop"), config: aGatewayApiConfig("istio") },
+    {
+      name: "lets a protected route with wildcard Allow paths be served on Istio, whose AuthorizationPolicy matches them as today",
+      route: aRoute().protected("sso", "shop", [{ action: "Allow", paths: ["/static*"] }]),
+      config: aGatewayApiConfig("istio"),
+    },
+    {
+      name: "refuses a route whose protection is invalid on every implementation, so no listener serves a team's own HTTPRoute unprotected",
+      route: aRoute().mode("External").protected("sso", "shop", [{ action: "Allow", paths: ["/a/{x}"] }]),
+      config: aGatewayApiConfig("istio"),
+      reason: "InvalidSpec",
+      message: /is not served until its protection is fixed: spec\.protection\.rules\[0\]\.paths\[0\]/,
+    },
+    { name: "never refuses on the Istio data plane, whose own renderer fails closed", route: aRoute().protected("sso", "shop"), config: { ...aConfig(), gateway: { ...aConfig().gateway } } },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const refusal = gatewayApiRefusal(c.route.build(), c.config);
+      if (c.reason === undefined) {
+        assert.equal(refusal, undefined);
+        return;
+      }
+      assert.equal(refusal?.reason, c.reason);
+      assert.match(refusal.message, c.message!);
+    });
+  }
+});
