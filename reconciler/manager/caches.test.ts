@@ -4,6 +4,7 @@ import type { KubeObject } from "../../core/kube/object-key.ts";
 import { aConfig } from "../domainroute/render/testing/platform-config.ts";
 import { DOMAIN_ROUTES, REGION_POLICIES } from "../resources.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
+import { gatewayApiConfig } from "../edge/gateways/testing/gateway-api-config.ts";
 import { cachedResources, controllerReader, serviceType } from "./caches.ts";
 
 describe("what the reconciler caches for regions and gateways", () => {
@@ -25,6 +26,30 @@ describe("what the reconciler caches for regions and gateways", () => {
       const cached = cachedResources(c.config).filter((x) => x.role === "regionPolicies" || x.resource.resource === "regionpolicies");
       assert.deepEqual(
         cached.map((x) => [x.resource.group, x.resource.resource, x.resource.namespace, x.resource.labelSelector]),
+        c.expected,
+      );
+    });
+  }
+
+  const gatewayCases = [
+    {
+      name: "with gateway.provider gateway-api the pooled Gateways are cached in the gateway namespace by hostgate's label, status kept",
+      config: gatewayApiConfig(),
+      expected: [["gateway.networking.k8s.io", "gateways", "edge", "app.kubernetes.io/managed-by=hostgate", "gateways", true]],
+    },
+    {
+      name: "with gateway.provider istio no Gateway API Gateway is watched (its CRDs may not be installed)",
+      config: aConfig(),
+      expected: [],
+    },
+  ];
+  for (const c of gatewayCases) {
+    test(c.name, () => {
+      const cached = cachedResources(c.config).filter(
+        (x) => x.role === "gateways" || (x.resource.group === "gateway.networking.k8s.io" && x.resource.resource === "gateways"),
+      );
+      assert.deepEqual(
+        cached.map((x) => [x.resource.group, x.resource.resource, x.resource.namespace, x.resource.labelSelector, x.role, x.transform === undefined]),
         c.expected,
       );
     });

@@ -24,7 +24,12 @@
 //     kept its CRDs) must not wait forever for an informer that cannot sync;
 //   - with certificates.provider cert-manager, its Certificates labelled
 //     managed-by=hostgate in certManager.namespace, and with importToAcm the
-//     Secrets they issue into (labelled the same through secretTemplate).
+//     Secrets they issue into (labelled the same through secretTemplate);
+//   - with gateway.provider gateway-api, the pooled Gateways (Gateway API)
+//     labelled managed-by=hostgate in the gateway namespace, status included:
+//     the pool Gateways controller keeps them, and the DNS controllers read
+//     their status.addresses for the members' gateway records. With istio
+//     nothing watches them: the Gateway API's CRDs may not be installed.
 // RBAC (deploy/base/reconciler-rbac.yaml) grants list and watch on exactly
 // these, in exactly these namespaces.
 import type { Clock } from "../../core/clock.ts";
@@ -37,15 +42,15 @@ import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import { certManagerCertificates, certManagerSecrets } from "../certificates/cert-manager-resources.ts";
 import { InformerReader } from "../cluster/informer-reader.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
-import { LABEL_ROUTE_UID } from "../domainroute/render/metadata.ts";
+import { LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../domainroute/render/metadata.ts";
 import { producedResources } from "../domainroute/render/produced-resources.ts";
-import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, MANAGED_SELECTOR, REGION_POLICIES, SERVICES } from "../resources.ts";
+import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, GATEWAYS, MANAGED_SELECTOR, REGION_POLICIES, SERVICES } from "../resources.ts";
 import { SharedInformer } from "../runtime/informer.ts";
 
 export interface CachedResource {
   resource: ResourceRef;
   /** What its events mean to the controllers. */
-  role: "routes" | "claims" | "produced" | "appIdTable" | "services" | "certificates" | "regionPolicies";
+  role: "routes" | "claims" | "produced" | "appIdTable" | "services" | "certificates" | "regionPolicies" | "gateways";
   indexedLabels?: readonly string[];
   /** What of each object is kept in the cache (default: all but the managedFields' field sets). */
   transform?: (object: KubeObject) => KubeObject;
@@ -54,10 +59,14 @@ export interface CachedResource {
 /** Every resource the reconciler caches, with the namespace and selector its informer uses. */
 export function cachedResources(config: PlatformConfig): CachedResource[] {
   const gatewayNamespace = config.gateway.namespace;
+  // Gateway API data plane: the Services hostgate writes for external backends are read through the one Services
+  // informer below (the reader holds one informer per resource), kept whole and indexed by route like produced objects.
+  const isServices = (resource: ResourceRef) => resourceName(resource) === resourceName(SERVICES);
+  const producesServices = producedResources(config).some(isServices);
   return [
     { resource: DOMAIN_ROUTES, role: "routes" },
     { resource: DOMAIN_CLAIMS, role: "claims" },
-    ...producedResources(config).map((produced): CachedResource => {
+    ...producedResources(config).filter((produced) => !isServices(produced)).map((produced): CachedResource => {
       const { scope: _scope, ...ref } = produced;
       return {
         resource: { ...ref, labelSelector: MANAGED_SELECTOR, ...(produced.scope === "gateway" ? { namespace: gatewayNamespace } : {}) },
@@ -67,9 +76,14 @@ export function cachedResources(config: PlatformConfig): CachedResource[] {
     }),
     { resource: { ...ENVOY_FILTERS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
     { resource: { ...CONFIG_MAPS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
-    { resource: SERVICES, role: "services", transform: serviceType },
+    producesServices
+      ? { resource: SERVICES, role: "services", transform: producedOrServiceType, indexedLabels: [LABEL_ROUTE_UID] }
+      : { resource: SERVICES, role: "services", transform: serviceType },
     ...(config.regions.length === 0 ? [] : [{ resource: REGION_POLICIES, role: "regionPolicies" } as const]),
     ...certManagerResources(config),
+    ...(config.gateway.provider === "gateway-api"
+      ? [{ resource: { ...GATEWAYS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "gateways" } as const]
+      : []),
   ];
 }
 
@@ -160,6 +174,16 @@ export function withManagersOnly(object: KubeObject): KubeObject {
     ? entries.map((e) => ({ manager: (e as { manager?: unknown })?.manager, operation: (e as { operation?: unknown })?.operation }))
     : [];
   return { ...object, metadata: { ...object.metadata, managedFields: managers } };
+}
+
+/**
+ * A Service hostgate wrote (labelled managed-by=hostgate) whole but for its
+ * managedFields' field sets, as a produced object is cached (its ownership and
+ * spec are judged); any other Service cut down by serviceType.
+ */
+export function producedOrServiceType(object: KubeObject): KubeObject {
+  const labels = object.metadata?.labels as Record<string, string> | undefined;
+  return labels?.[LABEL_MANAGED_BY] === MANAGED_BY_HOSTGATE ? withManagersOnly(object) : serviceType(object);
 }
 
 /**

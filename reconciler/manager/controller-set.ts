@@ -1,8 +1,9 @@
 // One leadership term's controllers: DomainRoutes (one key per route), the
 // appId table (one key for all), the orphan sweep (one key), and, when the
 // platform config asks for them, DNS (one key: Route53 batches span routes),
-// the gateway records as DNSEndpoints (one key; dns.provider external-dns)
-// and certificates (one key: wildcards are shared), fed by the shared
+// the gateway records as DNSEndpoints (one key; dns.provider external-dns),
+// certificates (one key: wildcards are shared) and the pooled Gateways (one
+// key; gateway.provider gateway-api), fed by the shared
 // informers' events. Built when the replica starts leading and thrown
 // away when it stops (controllers and queues are not restartable), so a
 // second term starts from a fresh queue that the informers' replay fills
@@ -13,7 +14,7 @@ import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { parseKey } from "../../core/kube/object-key.ts";
 import { certificatesInAcm } from "../../core/config/acm-settings.ts";
-import { allPoolMembers } from "../../core/config/edge-pool.ts";
+import { allPoolMembers, memberNamed } from "../../core/config/edge-pool.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
 import { apiEventRecorder } from "../cluster/event-recorder.ts";
@@ -31,6 +32,8 @@ import { CERTIFICATES_KEY, newCertificateReconcilerState, reconcileCertificates 
 import { DnsOutcomes } from "../dns/dns-outcomes.ts";
 import { EdgeOutcomes } from "../edge/edge-outcomes.ts";
 import { EDGE_KEY, reconcilePlacement } from "../edge/reconcile-placement.ts";
+import { POOL_GATEWAYS_KEY, poolGatewaysNeeded, reconcilePoolGateways } from "../edge/gateways/reconcile-pool-gateways.ts";
+import { LABEL_EDGE_MEMBER } from "../edge/gateways/render-pool-gateways.ts";
 import { DnsState } from "../dns/dns-state.ts";
 import { DNS_KEY, reconcileDns } from "../dns/reconcile-dns.ts";
 import { RecordRequests } from "../dns/record-requests.ts";
@@ -85,6 +88,8 @@ export class ControllerSet {
   readonly certificates: Controller | undefined;
   /** The load balancer pool: which member each route is placed on (edge/reconcile-placement.ts). */
   readonly placement: Controller;
+  /** Present when gateway.provider is gateway-api: one Gateway per pool member serving routes (edge/gateways/). */
+  readonly poolGateways: Controller | undefined;
   readonly appIds = new AppIdOutcomes();
   readonly dnsOutcomes = new DnsOutcomes();
   readonly certificateOutcomes = new CertificateOutcomes();
@@ -123,6 +128,13 @@ export class ControllerSet {
     const wholesale = (name: string, reconcile: Reconcile) => new Controller({ name, workers: 1, clock, logger, reconcile });
     const aws = options.aws ?? {};
     this.placement = wholesale("edge-placement", async () => void reconcilePlacement({ reader, config, outcomes: edgeOutcomes, logger }));
+    if (poolGatewaysNeeded(config)) {
+      // Routes on a member whose Gateway was written or deleted look again (their listener came or went).
+      this.poolGateways = wholesale("pool-gateways", async () => {
+        const outcome = await reconcilePoolGateways({ api, reader, config, logger });
+        for (const member of outcome.changedMembers) for (const routeRef of this.#routesOnMember(member)) this.routes.enqueue(routeRef);
+      });
+    }
     if (config.dns.provider === "route53") {
       const route53 = requiredPort(aws.route53, "dns.provider route53", "a Route53 client");
       const state = new DnsState();
@@ -165,6 +177,8 @@ export class ControllerSet {
     const dns = () => this.dns?.queue.addAfter(DNS_KEY, edgeDebounceMs);
     const certificates = () => this.certificates?.queue.addAfter(CERTIFICATES_KEY, edgeDebounceMs);
     const gatewayEndpoints = () => this.gatewayEndpoints?.queue.addAfter(GATEWAY_ENDPOINTS_KEY, edgeDebounceMs);
+    // Debounced like DNS: a burst of new routes on a member becomes one write of its Gateway (each re-programs its listeners).
+    const poolGateways = () => this.poolGateways?.queue.addAfter(POOL_GATEWAYS_KEY, edgeDebounceMs);
     // Not debounced: a pass only reads the cache, and a new route waits for it before it is Ready.
     const placement = () => this.placement.enqueue(EDGE_KEY);
     // The Services two-step pool members publish: their address is a gateway record.
@@ -175,9 +189,10 @@ export class ControllerSet {
       gatewayServices.set(key, [...(gatewayServices.get(key) ?? []), lb.name]);
     }
     const gatewayMembersOf = (object: KubeObject) => gatewayServices.get(`${object.metadata?.namespace}/${object.metadata?.name}`);
-    // What the pool, DNS and certificates decide depends on every route and claim.
+    // What the pool, its Gateways, DNS and certificates decide depends on every route and claim.
     const edge = () => {
       placement();
+      poolGateways();
       dns();
       certificates();
     };
@@ -234,6 +249,8 @@ export class ControllerSet {
       // Service itself, so they look again too; with Route53 they read the DNS pass's outcome, which dns() brings.
       services: eachEvent((object) => {
         index.serviceRouteRefs(object).forEach(route);
+        // Gateway API data plane: an external backend's Service hostgate wrote, edited or deleted: its route re-applies it.
+        index.producedRouteRefs(object).forEach(route);
         const members = gatewayMembersOf(object);
         if (members === undefined) return;
         dns();
@@ -247,6 +264,15 @@ export class ControllerSet {
       }),
       // cert-manager's Certificates (their Ready) and, with importToAcm, their Secrets (renewals).
       certificates: eachEvent(certificates),
+      // A pooled Gateway edited or deleted is its controller's to restore; one whose status.addresses changed is a
+      // member's new gateway address, which DNS publishes (and, with external-dns, its routes read their DNSReady from).
+      gateways: eachEvent((object) => {
+        poolGateways();
+        dns();
+        gatewayEndpoints();
+        const member = (object.metadata?.labels as Record<string, string> | undefined)?.[LABEL_EDGE_MEMBER];
+        if (member !== undefined && this.gatewayEndpoints !== undefined) this.#routesOnMember(member).forEach(route);
+      }),
     };
     for (const { cached, informer } of this.#options.caches.informers) this.#unsubscribe.push(informer.addEventHandler(handlers[cached.role]!));
     // A route whose appId outcome changed has a new ProtectionReady to write.
@@ -276,7 +302,13 @@ export class ControllerSet {
    * of one entry's member is named after its class.
    */
   #routesOnMember(member: string): string[] {
-    return this.#index.loadBalancerRouteRefs(this.#memberClasses.get(member) ?? member);
+    return this.#index.loadBalancerRouteRefs(this.#memberClasses.get(member) ?? this.#autoscaledClass(member) ?? member);
+  }
+
+  /** The class an autoscaled member (`<prefix>-NN`) belongs to: autoscaled members are not in the config's list of members. */
+  #autoscaledClass(member: string): string | undefined {
+    const { config } = this.#options;
+    return (["alb-out", "alb-in"] as const).find((lbClass) => memberNamed(config, lbClass, member) !== undefined);
   }
 
   #controllers(): Controller[] {
@@ -285,6 +317,7 @@ export class ControllerSet {
       this.appIdTable,
       this.sweep,
       this.placement,
+      ...(this.poolGateways === undefined ? [] : [this.poolGateways]),
       ...(this.dns === undefined ? [] : [this.dns]),
       ...(this.gatewayEndpoints === undefined ? [] : [this.gatewayEndpoints]),
       ...(this.certificates === undefined ? [] : [this.certificates]),

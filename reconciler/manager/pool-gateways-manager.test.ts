@@ -1,0 +1,78 @@
+// The pool Gateways controller through the whole reconciler on the in-memory
+// API server: registered only with gateway.provider gateway-api; a placed
+// route's listener appears on its member's Gateway, a moved route's follows
+// it (the Gateway it left, now empty, is deleted), and a hand edit of a
+// Gateway is reverted by the Gateway watch alone.
+import { afterEach, describe, test } from "node:test";
+import assert from "node:assert/strict";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
+import type { DomainRoute } from "../../crds/types.ts";
+import { EDGE_MEMBER_ANNOTATION } from "../../crds/types.ts";
+import { aConfig } from "../domainroute/render/testing/platform-config.ts";
+import { GATEWAY_NAMESPACE, gatewayApiConfig } from "../edge/gateways/testing/gateway-api-config.ts";
+import { DOMAIN_ROUTES, GATEWAYS } from "../resources.ts";
+import type { ReconcilerManager } from "./reconciler-manager.ts";
+import { eventually } from "./testing/eventually.ts";
+import { startQuickManager } from "./testing/quick-manager.ts";
+
+const running: ReconcilerManager[] = [];
+
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((m) => m.stop()));
+});
+
+const shop: KubeObject = {
+  apiVersion: "hostgate.dev/v1alpha1",
+  kind: "DomainRoute",
+  metadata: { name: "shop", namespace: "team-a" },
+  spec: { domain: "shop.example.com", lb: "alb-out", routing: { mode: "External" } },
+};
+const route = (api: FakeKubeApi) => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" }) as unknown as DomainRoute | undefined;
+const gateway = (api: FakeKubeApi, name: string) => api.server.get(GATEWAYS, { namespace: GATEWAY_NAMESPACE, name });
+const hostnames = (object: KubeObject | undefined) => ((object?.spec as { listeners?: { hostname: string }[] } | undefined)?.listeners ?? []).map((l) => l.hostname);
+
+describe("the pool Gateways controller in the reconciler", () => {
+  const cases = [
+    { name: "is registered with gateway.provider gateway-api", config: gatewayApiConfig(), registered: true },
+    { name: "is not registered with gateway.provider istio, and no Gateway API Gateway is watched", config: aConfig(), registered: false },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const manager = startQuickManager(new FakeKubeApi(), c.config, running);
+      await eventually("the reconciler leads", () => manager.isLeader());
+      assert.equal("pool-gateways" in manager.stats(), c.registered);
+      assert.equal(
+        manager.caches().some((cache) => cache.resource === "gateways.gateway.networking.k8s.io"),
+        c.registered,
+      );
+    });
+  }
+
+  test("a placed route gets its listener on its member's Gateway; moved, its listener follows and the empty Gateway goes", async () => {
+    const api = new FakeKubeApi();
+    await api.create(DOMAIN_ROUTES, shop);
+    startQuickManager(api, gatewayApiConfig(), running);
+    await eventually("shop is placed on public-1 and its Gateway serves it", () => hostnames(gateway(api, "public-1")).includes("shop.example.com"));
+    assert.equal(route(api)?.status?.edge?.member, "public-1");
+    const current = route(api)!;
+    await api.update(DOMAIN_ROUTES, {
+      ...(current as unknown as KubeObject),
+      metadata: { ...current.metadata, annotations: { [EDGE_MEMBER_ANNOTATION]: "public-2" } },
+    });
+    await eventually("shop's listener moved to public-2 and public-1's Gateway is gone", () => {
+      return hostnames(gateway(api, "public-2")).includes("shop.example.com") && gateway(api, "public-1") === undefined;
+    });
+  });
+
+  test("a hand edit of a pooled Gateway is reverted with no route event", async () => {
+    const api = new FakeKubeApi();
+    await api.create(DOMAIN_ROUTES, shop);
+    startQuickManager(api, gatewayApiConfig(), running);
+    await eventually("shop's Gateway is written", () => hostnames(gateway(api, "public-1")).includes("shop.example.com"));
+    const current = gateway(api, "public-1")!;
+    const spec = current.spec as { listeners: { hostname: string }[] };
+    await api.update(GATEWAYS, { ...current, spec: { ...spec, listeners: [{ ...spec.listeners[0]!, hostname: "evil.example.com" }] } }, { fieldManager: "kubectl-edit" });
+    await eventually("the edit is reverted", () => hostnames(gateway(api, "public-1")).includes("shop.example.com"));
+  });
+});
