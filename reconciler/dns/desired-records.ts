@@ -28,8 +28,8 @@
 // tenant route written while the gateway has no address would keep the
 // gateway record, and every route behind it, out for good).
 //
-// A route on a two-step member (a gateway Service) gets a CNAME to the
-// member's gatewayHostname whatever dns.recordType says; the gateway record
+// A route on a two-step member (a gateway Service, or a pooled Gateway on the
+// Gateway API data plane) gets a CNAME to the member's gatewayHostname whatever dns.recordType says; the gateway record
 // of every two-step member is desired too (gateway-records.ts), and the route's intent names it
 // so its outcome can wait for it.
 //
@@ -142,6 +142,8 @@ export interface DesiredDnsInput {
   readonly regionPolicies?: readonly RegionPolicy[];
   /** The gateway Services of two-step load balancer entries; absent: none is known (no gateway address). */
   readonly services?: ServiceLookup;
+  /** The pooled Gateways (Gateway API data plane) in the gateway namespace; absent: none is known (no gateway address). */
+  readonly gateways?: ServiceLookup;
 }
 
 export function routeResource(route: Pick<DomainRoute, "metadata">): string {
@@ -164,7 +166,8 @@ export function desiredDns(input: DesiredDnsInput): DesiredDns {
     if (intent.kind !== "records") continue;
     for (const record of intent.records) records.push({ zoneId: intent.zoneId, record, resource: intent.resource });
   }
-  const gateways = gatewayIntents(input.config, input.services ?? (() => undefined));
+  const none = () => undefined;
+  const gateways = gatewayIntents(input.config, { service: input.services ?? none, gateway: input.gateways ?? none }, input.routes);
   const keep = new Set<string>();
   for (const gateway of gateways) {
     if (gateway.state.kind === "no-address") keep.add(gateway.resource);
@@ -240,13 +243,14 @@ export function routeIntent(route: DomainRoute, config: PlatformConfig, holdsCla
   const member = placedMember(route, config);
   if (member === undefined) return { ...identity, kind: "unplaced", message: waitingForPlacementMessage(route, "no DNS record is written for it") };
   const lbTarget = loadBalancerTarget(member.entry);
-  const gateway = gatewayOf(member);
+  const gateway = gatewayOf(member, config);
   let records: DnsRecord[];
   if (config.dns.recordType === "cname" || lbTarget.kind !== "fixed") {
     if (domain === apex) {
       const why =
         lbTarget.kind !== "fixed"
-          ? `${memberPath(member, config)} is a gateway Service published at ${lbTarget.gatewayHostname}, which routes reach through a CNAME, so no record is written (use a name under the apex)`
+          ? `${memberPath(member, config)} is a ${lbTarget.kind === "service" ? "gateway Service" : "pooled Gateway"} published at ${lbTarget.gatewayHostname}, ` +
+            "which routes reach through a CNAME, so no record is written (use a name under the apex)"
           : "the platform's dns.recordType is cname, so no record is written (recordType alias can point an apex at the load balancer)";
       return { ...identity, kind: "refused", reason: DNS_REFUSAL.CnameAtApex, message: `${domain} is the apex of its zone, where DNS allows no CNAME; ${why}` };
     }

@@ -24,7 +24,7 @@ const published: GatewayState = { kind: "records", zoneId: ZONE, records: [{ nam
 const gateway = (state: GatewayState): GatewayIntent => ({
   resource: GATEWAY,
   hostname: GW,
-  service: { namespace: "istio-system", name: "internal-gateway" },
+  source: { kind: "service", namespace: "istio-system", name: "internal-gateway" },
   loadBalancers: ["alb-in"],
   state,
 });

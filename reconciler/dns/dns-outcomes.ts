@@ -9,6 +9,7 @@ import type { DnsRecordStatus } from "../../crds/types.ts";
 import { Outcomes } from "../status/outcomes.ts";
 import type { DnsRefusalReason, RouteIntent } from "./desired-records.ts";
 import type { GatewayIntent, GatewayRef } from "./gateway-records.ts";
+import { gatewayResourceOwner } from "./gateway-records.ts";
 
 export const DNS_FAILURE = {
   /** Route53 refused the route's change group (InvalidChangeBatch, InvalidInput) even on its own. */
@@ -136,7 +137,7 @@ export function gatewayProblem(
   findings: PassFindings,
 ): { message: string; inFlight: boolean } | undefined {
   const intent = gateways.find((g) => g.resource === ref.resource && g.hostname === ref.hostname);
-  const what = `the gateway record ${ref.hostname} (the address of Service ${ref.resource.slice("gateway/".length)}), which the route's CNAME points at,`;
+  const what = `the gateway record ${ref.hostname} (the address of ${gatewayResourceOwner(ref.resource)}), which the route's CNAME points at,`;
   const problem = (why: string, inFlight = false) => ({ message: `${what} ${why}; the route's own records are in place`, inFlight });
   if (intent === undefined) return problem("is not configured");
   const { state } = intent;

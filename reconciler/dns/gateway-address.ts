@@ -1,7 +1,8 @@
 // The gateway record of a two-step load balancer entry (config
-// loadBalancers.<lb>: {service, gatewayHostname}): what the gateway Service's
-// status.loadBalancer.ingress says its address is, as DNS records at
-// gatewayHostname. Shared by both DNS back ends (Route53 writes the records,
+// loadBalancers.<lb>: {service, gatewayHostname}, or on the Gateway API data
+// plane a pooled Gateway: {gateway, gatewayHostname}): what the gateway
+// Service's status.loadBalancer.ingress, or the Gateway's status.addresses,
+// says its address is, as DNS records at gatewayHostname. Shared by both DNS back ends (Route53 writes the records,
 // external-dns gets them in a DNSEndpoint). Pure.
 //
 // - IP addresses (Azure, GCP, MetalLB, kube-vip): an A record with every
@@ -9,8 +10,13 @@
 // - Host names only (an AWS NLB): a CNAME to the first in sorted order (a
 //   CNAME has one value; a Service with several host names is unusual).
 // - An entry with both an ip and a hostname counts by its ip.
-// - Nothing yet (the cloud has not provisioned the address): no record; the
-//   routes on that load balancer say they wait for it.
+// - Nothing yet (the cloud has not provisioned the address, the Gateway is
+//   not programmed yet or was only just created for a new member): no record;
+//   the routes on that load balancer say they wait for it.
+// - A Gateway's addresses (GatewayStatusAddress: `type` defaults to
+//   IPAddress): IPAddress ones count as a Service's ip, Hostname ones as its
+//   hostname; NamedAddress and implementation-specific types, and a wildcard
+//   host name, name no address DNS can point at and are skipped.
 import { isIPv4, isIPv6 } from "node:net";
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
@@ -23,28 +29,108 @@ export type GatewayAddress =
 /** The TTL of a gateway record: short, so a new gateway address is seen within a minute. */
 export const GATEWAY_RECORD_TTL_SECONDS = 60;
 
+/** Where a two-step member's address is read: its gateway Service, or (Gateway API data plane) its pooled Gateway. */
+export type AddressSource =
+  | { readonly kind: "service"; readonly namespace: string; readonly name: string }
+  | { readonly kind: "gateway"; readonly namespace: string; readonly name: string };
+
+/** Reads the objects an address comes from, from the cache (or, offline, the files given): undefined when there is none. */
+export interface AddressObjects {
+  readonly service: (ref: { namespace: string; name: string }) => KubeObject | undefined;
+  readonly gateway: (ref: { namespace: string; name: string }) => KubeObject | undefined;
+}
+
+/** How messages name the source: `gateway Service istio-system/ingress`, `pooled Gateway edge/public-01`. */
+export function describeSource(source: AddressSource): string {
+  return `${source.kind === "service" ? "gateway Service" : "pooled Gateway"} ${source.namespace}/${source.name}`;
+}
+
+/** The source's address, read from the object it names. */
+export function addressOf(source: AddressSource, objects: AddressObjects): GatewayAddress {
+  const ref = { namespace: source.namespace, name: source.name };
+  return source.kind === "service" ? gatewayAddress(objects.service(ref), ref) : pooledGatewayAddress(objects.gateway(ref), ref);
+}
+
 /** The gateway's address from its Service as cached (undefined when the Service does not exist). */
 export function gatewayAddress(service: KubeObject | undefined, ref: { namespace: string; name: string }): GatewayAddress {
   const what = `Service ${ref.namespace}/${ref.name}`;
   if (service === undefined) return { kind: "none", reason: `${what}, named by the platform config as the gateway, does not exist` };
   const status = service.status as { loadBalancer?: { ingress?: unknown } } | undefined;
   const ingress = Array.isArray(status?.loadBalancer?.ingress) ? (status.loadBalancer.ingress as unknown[]) : [];
-  const ipv4 = new Set<string>();
-  const ipv6 = new Set<string>();
-  const hostnames = new Set<string>();
+  const found = new Addresses();
   for (const entry of ingress) {
     if (typeof entry !== "object" || entry === null) continue;
     const { ip, hostname } = entry as { ip?: unknown; hostname?: unknown };
-    if (typeof ip === "string" && isIPv4(ip)) ipv4.add(ip);
-    else if (typeof ip === "string" && isIPv6(ip)) ipv6.add(ip.toLowerCase());
-    else if (typeof hostname === "string" && hostname !== "") hostnames.add(hostname.toLowerCase().replace(/\.$/, ""));
+    if (!found.ip(ip)) found.hostname(hostname);
   }
-  if (ipv4.size > 0 || ipv6.size > 0) return { kind: "ips", ipv4: [...ipv4].sort(compareStrings), ipv6: [...ipv6].sort(compareStrings) };
-  if (hostnames.size > 0) return { kind: "hostname", hostname: [...hostnames].sort(compareStrings)[0]! };
+  const address = found.address();
+  if (address !== undefined) return address;
   const type = (service.spec as { type?: unknown } | undefined)?.type;
   const reason =
     type === "LoadBalancer"
       ? `${what} has no address in status.loadBalancer.ingress yet (its cloud load balancer is still being provisioned, or failed: see its events)`
       : `${what} is of type ${String(type ?? "ClusterIP")}, not LoadBalancer, so it gets no external address; the platform config's loadBalancers entry must name the gateway's LoadBalancer Service`;
   return { kind: "none", reason };
+}
+
+/**
+ * A pooled Gateway's address from the Gateway as cached (undefined when it
+ * does not exist: the pool Gateways controller creates it once a route is
+ * placed on its member).
+ */
+export function pooledGatewayAddress(gateway: KubeObject | undefined, ref: { namespace: string; name: string }): GatewayAddress {
+  const what = `pooled Gateway ${ref.namespace}/${ref.name}`;
+  if (gateway === undefined) {
+    return { kind: "none", reason: `${what} does not exist yet (hostgate creates it once a route is placed on its member)` };
+  }
+  const status = gateway.status as { addresses?: unknown; conditions?: unknown } | undefined;
+  const addresses = Array.isArray(status?.addresses) ? (status.addresses as unknown[]) : [];
+  const found = new Addresses();
+  for (const entry of addresses) {
+    if (typeof entry !== "object" || entry === null) continue;
+    const { type = "IPAddress", value } = entry as { type?: unknown; value?: unknown };
+    if (type === "IPAddress") found.ip(value);
+    else if (type === "Hostname" && typeof value === "string" && !value.startsWith("*")) found.hostname(value);
+  }
+  const address = found.address();
+  if (address !== undefined) return address;
+  const conditions = Array.isArray(status?.conditions)
+    ? (status.conditions as { type?: unknown; status?: unknown; reason?: unknown; message?: unknown }[])
+    : [];
+  const programmed = conditions.find((c) => c?.type === "Programmed");
+  const said =
+    programmed === undefined
+      ? "it has no Programmed condition yet: its GatewayClass's controller has not taken it up"
+      : `Programmed is ${String(programmed.status)} (${String(programmed.reason ?? "")}${typeof programmed.message === "string" && programmed.message !== "" ? `: ${programmed.message}` : ""})`;
+  return {
+    kind: "none",
+    reason: `${what} has no IP address or host name in status.addresses yet (its load balancer is still being provisioned, or failed: ${said})`,
+  };
+}
+
+/** The addresses seen so far: IPv4 and IPv6 ones, and host names (lower case, no root dot). */
+class Addresses {
+  readonly #ipv4 = new Set<string>();
+  readonly #ipv6 = new Set<string>();
+  readonly #hostnames = new Set<string>();
+
+  /** Takes `value` when it is an IP address; false when it is not one. */
+  ip(value: unknown): boolean {
+    if (typeof value === "string" && isIPv4(value)) this.#ipv4.add(value);
+    else if (typeof value === "string" && isIPv6(value)) this.#ipv6.add(value.toLowerCase());
+    else return false;
+    return true;
+  }
+
+  hostname(value: unknown): void {
+    if (typeof value === "string" && value !== "") this.#hostnames.add(value.toLowerCase().replace(/\.$/, ""));
+  }
+
+  /** IPs win over host names; undefined when nothing usable was seen. */
+  address(): GatewayAddress | undefined {
+    if (this.#ipv4.size > 0 || this.#ipv6.size > 0)
+      return { kind: "ips", ipv4: [...this.#ipv4].sort(compareStrings), ipv6: [...this.#ipv6].sort(compareStrings) };
+    if (this.#hostnames.size > 0) return { kind: "hostname", hostname: [...this.#hostnames].sort(compareStrings)[0]! };
+    return undefined;
+  }
 }

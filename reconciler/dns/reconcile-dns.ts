@@ -18,8 +18,9 @@
 //
 // Across regions each cluster reads its namespaces' RegionPolicies (which
 // decide, with spec.dns.mode and the platform default, what it publishes)
-// and the gateway Services of two-step load balancer entries (whose address
-// is the gateway record). Clusters sharing a zone tell their records apart
+// and the gateway Services of two-step load balancer entries, or on the
+// Gateway API data plane the pooled Gateways (whose address is the gateway
+// record). Clusters sharing a zone tell their records apart
 // by owner id and, for Active's latency records, by set identifier.
 import type { Clock } from "../../core/clock.ts";
 import { durationMs } from "../../core/config/duration.ts";
@@ -27,7 +28,7 @@ import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { DomainClaim, DomainRoute, RegionPolicy } from "../../crds/types.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
-import { DOMAIN_CLAIMS, DOMAIN_ROUTES, REGION_POLICIES, SERVICES } from "../resources.ts";
+import { DOMAIN_CLAIMS, DOMAIN_ROUTES, GATEWAYS, REGION_POLICIES, SERVICES } from "../resources.ts";
 import type { Outcomes } from "../status/outcomes.ts";
 import { batchChanges } from "./batch-changes.ts";
 import type { DesiredDns, ManagedZone } from "./desired-records.ts";
@@ -96,6 +97,7 @@ export async function reconcileDns(deps: DnsReconcilerDeps, state: DnsState): Pr
     requests: deps.records.current(),
     regionPolicies: deps.reader.list(REGION_POLICIES) as unknown as RegionPolicy[],
     services: (ref) => deps.reader.get(SERVICES, ref),
+    gateways: (ref) => deps.reader.get(GATEWAYS, ref),
   });
   if (state.noteIgnored(desired.ignoredRequests))
     deps.logger.warn({ requests: desired.ignoredRequests }, "requested DNS records name zones the config does not manage");
@@ -138,7 +140,7 @@ async function reconcileZone(deps: DnsReconcilerDeps, state: DnsState, input: Zo
     current = await deps.route53.listRecords(zoneId);
     state.read(zoneId, current, deps.clock.now());
   }
-  // A gateway's record stays while its Service has no address, and so does an earlier Service's at that hostname (gateway-records.ts).
+  // A gateway's record stays while its Service (or pooled Gateway) has no address, and so does an earlier Service's at that hostname (gateway-records.ts).
   const held = heldForWaitingGateways(desired.gateways, current, zone.apex, ownerId);
   const latency = latencyIdentity(deps.config);
   const plan = planZone({

@@ -1,7 +1,9 @@
 // Names no DomainRoute may publish in DNS: the gatewayHostname of a two-step
-// load balancer (loadBalancers.<lb>: {service, gatewayHostname}), of every
-// member of a pool (loadBalancers.<lb>.members), routes placed there or not. hostgate
-// publishes the gateway Service's address there (gateway-records.ts for
+// load balancer (loadBalancers.<lb>: {service, gatewayHostname}, or on the
+// Gateway API data plane a pooled Gateway's), of every member of a pool
+// (loadBalancers.<lb>.members) and every member the class may autoscale to
+// (`<prefix>-NN.<gatewayDomain>` up to maxMembers), routes placed there or
+// not. hostgate publishes the gateway Service's (or Gateway's) address there (gateway-records.ts for
 // Route53, external-dns/render-gateway-endpoints.ts for external-dns), and
 // every route on that load balancer is a CNAME to it. A route at the same
 // name would ask for a second record there: with external-dns two
@@ -13,7 +15,8 @@
 // Only this cluster's config is known here: another cluster's gatewayHostname
 // is reserved by that cluster, which refuses such a route in its own region.
 import type { LoadBalancerName, PlatformConfig } from "../../core/config/platform-config.ts";
-import { memberField, memberName, twoStepMembers } from "./pool-member-records.ts";
+import { describeSource } from "./gateway-address.ts";
+import { memberField, memberName, twoStepMemberAt } from "./pool-member-records.ts";
 
 export const RESERVED_NAME_REASON = "ReservedName";
 
@@ -34,19 +37,17 @@ export interface ReservedName {
  * and the config schema's patterns), so they compare as strings.
  */
 export function reservedName(domain: string, config: PlatformConfig): ReservedName | undefined {
-  for (const target of twoStepMembers(config)) {
-    if (target.gatewayHostname !== domain) continue;
-    const { lbClass: loadBalancer, name: member } = target.member;
-    return {
-      reason: RESERVED_NAME_REASON,
-      loadBalancer,
-      member,
-      gatewayHostname: target.gatewayHostname,
-      message:
-        `${domain} is ${memberField(target.member, config, "gatewayHostname")} in the platform config: hostgate publishes the address of gateway Service ` +
-        `${target.service.namespace}/${target.service.name} there, and routes on ${memberName(target.member, config)} are CNAMEs to it, so no route may publish a record at that name ` +
-        "(it would replace or race the gateway's record). Route another name",
-    };
-  }
-  return undefined;
+  const target = twoStepMemberAt(domain, config);
+  if (target === undefined) return undefined;
+  const { lbClass: loadBalancer, name: member } = target.member;
+  return {
+    reason: RESERVED_NAME_REASON,
+    loadBalancer,
+    member,
+    gatewayHostname: target.gatewayHostname,
+    message:
+      `${domain} is ${memberField(target.member, config, "gatewayHostname")} in the platform config: hostgate publishes the address of ${describeSource(target.source)} ` +
+      `there, and routes on ${memberName(target.member, config)} are CNAMEs to it, so no route may publish a record at that name ` +
+      "(it would replace or race the gateway's record). Route another name",
+  };
 }

@@ -19,7 +19,8 @@ import type { EdgeOutcome } from "../edge/edge-outcomes.ts";
 import type { GatewayRecordState } from "../dns/external-dns/external-dns-status.ts";
 import { madeHere } from "../dns/external-dns/gateway-endpoints.ts";
 import { gatewayEndpointNameIn, gatewayRegions } from "../dns/external-dns/render-gateway-endpoints.ts";
-import { gatewayAddress } from "../dns/gateway-address.ts";
+import { addressOf } from "../dns/gateway-address.ts";
+import { cachedAddressObjects } from "../dns/cached-addresses.ts";
 import { twoStepMemberOf } from "../dns/pool-member-records.ts";
 import type { OutcomeLookup, OutcomeReader } from "../status/outcomes.ts";
 import { ownedByRoute } from "../apply/ownership.ts";
@@ -151,7 +152,7 @@ function gatewayRecordOf(reader: ObjectReader, config: PlatformConfig, route: Do
     .filter((o) => madeHere(o, config))
     .map((o) => o.metadata!.name!)
     .sort();
-  const address = gatewayAddress(reader.get(SERVICES, gateway.service), gateway.service);
+  const address = addressOf(gateway.source, cachedAddressObjects(reader));
   if (address.kind === "none") return { published, pendingReason: address.reason };
   // hostgate's labels on an object hostgate did not write: the gateway-endpoints controller leaves it alone (and says so).
   const foreign = found.filter((o) => !madeHere(o, config)).map((o) => `${config.gateway.namespace}/${o.metadata!.name}`);

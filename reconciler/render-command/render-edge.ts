@@ -12,8 +12,9 @@
 // records, and for routes RegionBound elsewhere which region publishes them.
 // The namespaces' RegionPolicies come from the input files (none given: the
 // platform's dns.regionMode). A gateway record (two-step load balancer entry)
-// is shown when its Service, with status.loadBalancer.ingress, is among the
-// input files; otherwise a comment says which Service's address it takes.
+// is shown when its Service, with status.loadBalancer.ingress (on the Gateway
+// API data plane its pooled Gateway, with status.addresses), is among the
+// input files; otherwise a comment says which object's address it takes.
 //
 // With a load balancer pool the routes come placed (place-routes.ts: each
 // one's status.edge as the pool controller would write it), so records and
@@ -28,8 +29,9 @@ import { renderWildcardCertificate } from "../certificates/plan-cert-manager.ts"
 import { desiredDns, regionPoliciesByNamespace } from "../dns/desired-records.ts";
 import { externalDnsStatus } from "../dns/external-dns/external-dns-status.ts";
 import { routePublication } from "../dns/external-dns/render-dns-endpoint.ts";
+import type { AddressSource } from "../dns/gateway-address.ts";
 import type { GatewayIntent } from "../dns/gateway-records.ts";
-import { renderGatewayEndpoints, twoStepLoadBalancers } from "../dns/external-dns/render-gateway-endpoints.ts";
+import { gatewayRecordMembers, renderGatewayEndpoints } from "../dns/external-dns/render-gateway-endpoints.ts";
 import { planZone } from "../dns/plan-dns.ts";
 import type { RenderedPlacement } from "./place-routes.ts";
 import { placementLines } from "./place-routes.ts";
@@ -54,7 +56,9 @@ export interface RenderedRecord {
 export interface RenderedGateway {
   hostname: string;
   /** `namespace/name` of the gateway Service whose address the record holds. */
-  service: string;
+  service?: string;
+  /** `namespace/name` of the pooled Gateway (Gateway API data plane) whose address the record holds. */
+  gateway?: string;
   loadBalancers: string[];
   /** True when its records are among `records` (or its DNSEndpoints among the objects). */
   shown: boolean;
@@ -92,10 +96,12 @@ export interface RenderedEdge {
   placements: RenderedPlacement[];
 }
 
-/** What render knows of the cluster beyond the routes: the RegionPolicies and gateway Services given with -f or --state. */
+/** What render knows of the cluster beyond the routes: the RegionPolicies, gateway Services and pooled Gateways given with -f or --state. */
 export interface RenderInputs {
   regionPolicies: readonly RegionPolicy[];
   services: readonly KubeObject[];
+  /** Gateway API Gateways (gateway.networking.k8s.io/v1), with status.addresses; none given: no pooled Gateway's address is known. */
+  gateways?: readonly KubeObject[];
 }
 
 export function renderEdge(
@@ -108,7 +114,7 @@ export function renderEdge(
   if (config.dns.provider === "route53") addRecords(edge, routes, claims, config, inputs);
   if (config.dns.provider === "external-dns") {
     addExternalDnsRoutes(edge, routes, config, inputs);
-    addGatewayEndpoints(edge, config, inputs);
+    addGatewayEndpoints(edge, routes, config, inputs);
   }
   const certificates = config.certificates;
   if (certificates.provider === "none") return edge;
@@ -137,18 +143,30 @@ export function renderEdge(
 
 /** A Service among the input objects, by namespace and name. */
 function serviceIn(services: readonly KubeObject[]) {
+  return objectIn(services, "Service");
+}
+
+/** An object of `kind` among the input objects, by namespace and name. */
+function objectIn(objects: readonly KubeObject[], kind: string) {
   return (ref: { namespace: string; name: string }) =>
-    services.find((s) => s.kind === "Service" && s.metadata?.namespace === ref.namespace && s.metadata?.name === ref.name);
+    objects.find((s) => s.kind === kind && s.metadata?.namespace === ref.namespace && s.metadata?.name === ref.name);
+}
+
+/** Whether the input files hold the object a gateway record's address comes from. */
+function sourceGiven(source: AddressSource, inputs: RenderInputs): boolean {
+  const ref = { namespace: source.namespace, name: source.name };
+  return (source.kind === "service" ? serviceIn(inputs.services)(ref) : objectIn(inputs.gateways ?? [], "Gateway")(ref)) !== undefined;
 }
 
 function addRecords(edge: RenderedEdge, routes: readonly DomainRoute[], claims: readonly DomainClaim[], config: PlatformConfig, inputs: RenderInputs): void {
   const services = serviceIn(inputs.services);
-  const desired = desiredDns({ routes, claims, config, requests: [], regionPolicies: inputs.regionPolicies, services });
+  const gateways = objectIn(inputs.gateways ?? [], "Gateway");
+  const desired = desiredDns({ routes, claims, config, requests: [], regionPolicies: inputs.regionPolicies, services, gateways });
   for (const intent of desired.routes) {
     if (intent.kind === "refused") edge.notes.push(`DomainRoute ${intent.routeRef}: ${intent.message} (DNSReady=False, ${intent.reason})`);
     if (intent.kind === "elsewhere") edge.elsewhere.push({ route: intent.routeRef, sourceRegion: intent.sourceRegion, message: intent.message });
   }
-  for (const gateway of desired.gateways) edge.gateways.push(renderedGateway(gateway, services(gateway.service) !== undefined));
+  for (const gateway of desired.gateways) edge.gateways.push(renderedGateway(gateway, sourceGiven(gateway.source, inputs)));
   for (const gateway of desired.gateways)
     if (gateway.state.kind === "refused") edge.notes.push(`gateway record ${gateway.hostname}: ${gateway.state.message} (${gateway.state.reason})`);
   for (const zone of desired.zones) {
@@ -166,15 +184,23 @@ function addRecords(edge: RenderedEdge, routes: readonly DomainRoute[], claims: 
 }
 
 function renderedGateway(gateway: GatewayIntent, given: boolean): RenderedGateway {
-  const service = `${gateway.service.namespace}/${gateway.service.name}`;
-  const base = { hostname: gateway.hostname, service, loadBalancers: [...gateway.loadBalancers] };
+  const base = { hostname: gateway.hostname, ...sourceField(gateway.source), loadBalancers: [...gateway.loadBalancers] };
   if (gateway.state.kind === "records") return { ...base, shown: true };
   if (gateway.state.kind === "refused") return { ...base, shown: false, note: gateway.state.message };
-  return { ...base, shown: false, note: given ? `not published: ${gateway.state.message}` : gatewayFromService(service) };
+  return { ...base, shown: false, note: given ? `not published: ${gateway.state.message}` : gatewayFromSource(gateway.source) };
 }
 
-function gatewayFromService(service: string): string {
-  return `comes from Service ${service}'s address (status.loadBalancer.ingress), which render cannot read; give the Service with -f to see it`;
+/** RenderedGateway's `service` or `gateway`: `namespace/name` of the object the address comes from. */
+function sourceField(source: AddressSource): Pick<RenderedGateway, "service" | "gateway"> {
+  const ref = `${source.namespace}/${source.name}`;
+  return source.kind === "service" ? { service: ref } : { gateway: ref };
+}
+
+function gatewayFromSource(source: AddressSource): string {
+  const ref = `${source.namespace}/${source.name}`;
+  return source.kind === "service"
+    ? `comes from Service ${ref}'s address (status.loadBalancer.ingress), which render cannot read; give the Service with -f to see it`
+    : `comes from pooled Gateway ${ref}'s address (status.addresses), which render cannot read; give the Gateway with -f to see it`;
 }
 
 /**
@@ -195,18 +221,16 @@ function addExternalDnsRoutes(edge: RenderedEdge, routes: readonly DomainRoute[]
   }
 }
 
-/** With external-dns: the gateway DNSEndpoints this cluster writes, from the Services given. */
-function addGatewayEndpoints(edge: RenderedEdge, config: PlatformConfig, inputs: RenderInputs): void {
-  const services = serviceIn(inputs.services);
-  const rendered = renderGatewayEndpoints(config, services);
+/** With external-dns: the gateway DNSEndpoints this cluster writes, from the Services (and pooled Gateways) given and the routes as placed. */
+function addGatewayEndpoints(edge: RenderedEdge, routes: readonly DomainRoute[], config: PlatformConfig, inputs: RenderInputs): void {
+  const rendered = renderGatewayEndpoints(config, serviceIn(inputs.services), { gatewayOf: objectIn(inputs.gateways ?? [], "Gateway"), routes });
   edge.objects.push(...rendered.endpoints);
   const pending = new Map(rendered.pending.map((p) => [p.loadBalancer, p.reason]));
-  for (const lb of twoStepLoadBalancers(config)) {
-    const service = `${lb.service.namespace}/${lb.service.name}`;
+  for (const lb of gatewayRecordMembers(config, routes)) {
     const reason = pending.get(lb.name);
-    const base = { hostname: lb.gatewayHostname, service, loadBalancers: [lb.name] };
+    const base = { hostname: lb.gatewayHostname, ...sourceField(lb.source), loadBalancers: [lb.name] };
     if (reason === undefined) edge.gateways.push({ ...base, shown: true });
-    else edge.gateways.push({ ...base, shown: false, note: services(lb.service) === undefined ? gatewayFromService(service) : `not published: ${reason}` });
+    else edge.gateways.push({ ...base, shown: false, note: sourceGiven(lb.source, inputs) ? `not published: ${reason}` : gatewayFromSource(lb.source) });
   }
 }
 

@@ -57,7 +57,7 @@ export interface ExternalDnsStatus {
 export interface GatewayRecordState {
   /** Names of the gateway DNSEndpoints this cluster holds for the route's load balancer. */
   readonly published: readonly string[];
-  /** gatewayAddress()'s reason when the gateway Service has no address now; undefined when it has one. */
+  /** addressOf()'s reason when the gateway Service (or pooled Gateway) has no address now; undefined when it has one. */
   readonly pendingReason?: string;
 }
 
@@ -183,7 +183,7 @@ function gatewayPending(
   gateway: GatewayRecordState | undefined,
 ): ConditionInput | undefined {
   const target = loadBalancerTarget(member.entry);
-  if (target.kind !== "service") return undefined;
+  if (target.kind === "fixed") return undefined;
   const published = new Set(gateway?.published ?? []);
   const missing = regions.map((region) => gatewayEndpointNameIn(config, member.name, region)).filter((name) => !published.has(name));
   if (missing.length === 0) return undefined;

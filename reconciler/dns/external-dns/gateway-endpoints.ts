@@ -14,10 +14,12 @@
 // removed by hand is still taken back. The pass fails naming the object, and
 // is retried with backoff until someone deletes or renames it.
 //
-// Fail-safe: a gateway Service that has no address (its status lost the
-// ingress for a moment, the Service is being re-created, the cache is
-// behind) leaves that load balancer's existing endpoints exactly as they
-// are. Deleting a working gateway record because the address is briefly
+// Fail-safe: a gateway Service (or pooled Gateway) that has no address (its
+// status lost the ingress for a moment, the Service is being re-created, the
+// Gateway is not programmed yet, the cache is behind) leaves that load
+// balancer's existing endpoints exactly as they are. A pooled Gateway no
+// route is placed on any more is not published at all: its endpoints are
+// deleted (pool-member-records.ts publishedTwoStepMembers). Deleting a working gateway record because the address is briefly
 // unknown would take every route on the load balancer off the air; keeping
 // the last one costs at most a stale address until the Service has one
 // again. The pass reports such load balancers as pending.
@@ -42,7 +44,8 @@ import { contains, withAppliedHash } from "../../apply/plan-apply.ts";
 import type { ObjectReader } from "../../cluster/object-reader.ts";
 import { LABEL_CLUSTER, LABEL_MANAGED_BY, LABEL_REGION, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../../domainroute/render/metadata.ts";
 import { DNS_ENDPOINT_RESOURCE } from "../../domainroute/render/produced-resources.ts";
-import { FIELD_MANAGER, MANAGED_SELECTOR, SERVICES } from "../../resources.ts";
+import type { DomainRoute } from "../../../crds/types.ts";
+import { DOMAIN_ROUTES, FIELD_MANAGER, GATEWAYS, MANAGED_SELECTOR, SERVICES } from "../../resources.ts";
 import type { PendingGateway } from "./render-gateway-endpoints.ts";
 import { gatewayEndpointName, gatewayEndpointNameIn, gatewayRegions, LABEL_GATEWAY_RECORD, renderGatewayEndpoints } from "./render-gateway-endpoints.ts";
 
@@ -52,7 +55,11 @@ export const GATEWAY_ENDPOINTS_KEY = "gateway-endpoints";
 export interface GatewayEndpointsDeps {
   /** Writes: create, apply (apply-object.ts), get after a create that found the name taken, delete. */
   api: ObjectApi;
-  /** The caches: the gateway Services (SERVICES, with status.loadBalancer.ingress) and DNSEndpoints labelled managed-by=hostgate. */
+  /**
+   * The caches: the gateway Services (SERVICES, with status.loadBalancer.ingress), on the Gateway API data plane the pooled Gateways
+   * (GATEWAYS, with status.addresses) and the DomainRoutes (whose status.edge says which pooled Gateways are in use), and the
+   * DNSEndpoints labelled managed-by=hostgate.
+   */
   reader: ObjectReader;
   config: PlatformConfig;
   logger: Logger;
@@ -82,7 +89,10 @@ export async function reconcileGatewayEndpoints(deps: GatewayEndpointsDeps): Pro
   const outcome: GatewayEndpointsOutcome = { written: [], deleted: [], pending: [], changedLoadBalancers: [] };
   if (!gatewayEndpointsNeeded(config)) return outcome;
   const namespace = config.gateway.namespace;
-  const rendered = renderGatewayEndpoints(config, (ref) => reader.get(SERVICES, ref));
+  const rendered = renderGatewayEndpoints(config, (ref) => reader.get(SERVICES, ref), {
+    gatewayOf: (ref) => reader.get(GATEWAYS, ref),
+    routes: reader.list(DOMAIN_ROUTES) as unknown as DomainRoute[],
+  });
   outcome.pending = rendered.pending;
   const changed = new Set<string>();
   const failures: string[] = [];

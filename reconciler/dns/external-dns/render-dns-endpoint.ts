@@ -109,7 +109,7 @@ export function dnsEndpointRefusal(route: DomainRoute, config: PlatformConfig): 
   }
   const member = placedMember(route, config);
   // A route with no member yet: whether its member is two-step is not known, and it gets no endpoint anyway.
-  if (apex !== undefined && domain === apex.apex && member !== undefined && loadBalancerTarget(member.entry).kind === "service") {
+  if (apex !== undefined && domain === apex.apex && member !== undefined && loadBalancerTarget(member.entry).kind !== "fixed") {
     return {
       reason: EXTERNAL_DNS_REASON.CnameAtApex,
       message:
@@ -137,7 +137,7 @@ export function dnsEndpointRecord(route: DomainRoute, config: PlatformConfig, me
   const target = lbTarget.kind === "fixed" ? lbTarget.dnsName : lbTarget.gatewayHostname;
   const record: DnsEndpointRecord = { dnsName: route.spec.domain, recordType: "CNAME", targets: [target] };
   // Two-step: a plain CNAME to the gateway's name, which alone follows the gateway's address.
-  if (config.dns.recordType === "cname" || lbTarget.kind === "service") record.recordTTL = route.spec.dns?.ttl ?? DEFAULT_TTL_SECONDS;
+  if (config.dns.recordType === "cname" || lbTarget.kind !== "fixed") record.recordTTL = route.spec.dns?.ttl ?? DEFAULT_TTL_SECONDS;
   // An alias record has no TTL of its own (Route53 answers with the target's).
   else record.providerSpecific = [{ name: ALIAS_PROPERTY, value: "true" }];
   return record;

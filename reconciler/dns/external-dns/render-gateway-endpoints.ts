@@ -1,13 +1,15 @@
 // The gateway records of two-step load balancers (config loadBalancers.<lb>:
 // {service, gatewayHostname}, and each such member of a pool,
-// loadBalancers.<lb>.members) as external-dns DNSEndpoints in the gateway
+// loadBalancers.<lb>.members; on the Gateway API data plane each pooled
+// Gateway in use, configured or autoscaled: pool-member-records.ts
+// publishedTwoStepMembers) as external-dns DNSEndpoints in the gateway
 // namespace, one per member, named and labelled by the member's name (a class
 // of one entry: the class's, as before pools). Pure; gateway-endpoints.ts
 // keeps the cluster holding them.
 //
 // Routes on a two-step load balancer get a CNAME to gatewayHostname
 // (render-dns-endpoint.ts); this is the record that name resolves through:
-// gatewayHostname -> the gateway Service's address (dns/gateway-address.ts:
+// gatewayHostname -> the gateway Service's (or Gateway's) address (dns/gateway-address.ts:
 // an A record with its IPv4 addresses and an AAAA with its IPv6 ones, or a
 // CNAME to its host name), TTL 60. A new gateway address changes this one
 // object and no route's.
@@ -17,14 +19,15 @@
 // zone needs the gateway record too. Each is labelled with its region's
 // dnsControllerLabels and named and labelled with this cluster's name.
 import type { LoadBalancerName, PlatformConfig, RegionConfig, ServiceRef } from "../../../core/config/platform-config.ts";
+import type { DomainRoute } from "../../../crds/types.ts";
 import { compareStrings } from "../../../core/compare-strings.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
 import { ANNOTATION_DOMAIN, LABEL_MANAGED_BY, MANAGED_BY_HOSTGATE } from "../../domainroute/render/metadata.ts";
 import { hashedName } from "../../domainroute/render/names.ts";
 import { KIND_DNS_ENDPOINT } from "../../domainroute/render/produced-resources.ts";
-import type { GatewayAddress } from "../gateway-address.ts";
-import { twoStepMembers } from "../pool-member-records.ts";
-import { GATEWAY_RECORD_TTL_SECONDS, gatewayAddress } from "../gateway-address.ts";
+import type { AddressSource, GatewayAddress } from "../gateway-address.ts";
+import { publishedTwoStepMembers, twoStepMembers } from "../pool-member-records.ts";
+import { addressOf, GATEWAY_RECORD_TTL_SECONDS } from "../gateway-address.ts";
 import type { DnsEndpointRecord } from "./render-dns-endpoint.ts";
 import { DNS_ENDPOINT_API_VERSION, endpointLabels } from "./render-dns-endpoint.ts";
 
@@ -32,6 +35,8 @@ import { DNS_ENDPOINT_API_VERSION, endpointLabels } from "./render-dns-endpoint.
 export const LABEL_GATEWAY_RECORD = "hostgate.dev/gateway-record";
 /** `namespace/name` of the gateway Service the record publishes, for people reading the object. */
 export const ANNOTATION_GATEWAY_SERVICE = "hostgate.dev/gateway-service";
+/** `namespace/name` of the pooled Gateway (Gateway API data plane) the record publishes, for people reading the object. */
+export const ANNOTATION_POOLED_GATEWAY = "hostgate.dev/pooled-gateway";
 
 /** A two-step load balancer whose gateway has no address: its record cannot be rendered now. */
 export interface PendingGateway {
@@ -47,10 +52,29 @@ export interface GatewayEndpoints {
   pending: PendingGateway[];
 }
 
-/** The two-step pool members of the config (`name`: the member's; `lbClass`: the class routes on it name in spec.lb), sorted by name. */
+/** A two-step pool member whose gateway record is a DNSEndpoint (`name`: the member's; `lbClass`: the class routes on it name in spec.lb). */
+export interface GatewayRecordMember {
+  readonly name: string;
+  readonly lbClass: LoadBalancerName;
+  readonly source: AddressSource;
+  readonly gatewayHostname: string;
+}
+
+/** The pool members of the config published through a gateway Service (whose events concern their records), sorted by name. */
 export function twoStepLoadBalancers(config: PlatformConfig): { name: string; lbClass: LoadBalancerName; service: ServiceRef; gatewayHostname: string }[] {
   return twoStepMembers(config)
-    .map(({ member, service, gatewayHostname }) => ({ name: member.name, lbClass: member.lbClass, service, gatewayHostname }))
+    .flatMap(({ member, source, gatewayHostname }) =>
+      source.kind === "service"
+        ? [{ name: member.name, lbClass: member.lbClass, service: { namespace: source.namespace, name: source.name }, gatewayHostname }]
+        : [],
+    )
+    .sort((a, b) => compareStrings(a.name, b.name));
+}
+
+/** The members whose gateway record is published (publishedTwoStepMembers: pooled Gateways while a route is placed there), sorted by name. */
+export function gatewayRecordMembers(config: PlatformConfig, routes: readonly DomainRoute[]): GatewayRecordMember[] {
+  return publishedTwoStepMembers(config, routes)
+    .map(({ member, source, gatewayHostname }) => ({ name: member.name, lbClass: member.lbClass, source, gatewayHostname }))
     .sort((a, b) => compareStrings(a.name, b.name));
 }
 
@@ -95,17 +119,30 @@ export function gatewayRecords(gatewayHostname: string, address: GatewayAddress)
   }
 }
 
+/** What else the gateway records are rendered from on the Gateway API data plane. */
+export interface GatewayCluster {
+  /** The pooled Gateway at a reference (gateway namespace), undefined when there is none. */
+  readonly gatewayOf?: (ref: { namespace: string; name: string }) => KubeObject | undefined;
+  /** Every route as cached: which pooled Gateways are in use (their status.edge). */
+  readonly routes?: readonly DomainRoute[];
+}
+
 /**
  * The gateway records this cluster publishes (with dns.provider
- * external-dns), from the gateway Services as cached.
+ * external-dns), from the gateway Services (and pooled Gateways) as cached.
  * @param serviceOf the Service at a reference, undefined when there is none
  */
-export function renderGatewayEndpoints(config: PlatformConfig, serviceOf: (ref: ServiceRef) => KubeObject | undefined): GatewayEndpoints {
+export function renderGatewayEndpoints(
+  config: PlatformConfig,
+  serviceOf: (ref: ServiceRef) => KubeObject | undefined,
+  cluster: GatewayCluster = {},
+): GatewayEndpoints {
   const endpoints: KubeObject[] = [];
   const pending: PendingGateway[] = [];
   if (config.dns.provider !== "external-dns") return { endpoints, pending };
-  for (const lb of twoStepLoadBalancers(config)) {
-    const address = gatewayAddress(serviceOf(lb.service), lb.service);
+  const objects = { service: serviceOf, gateway: cluster.gatewayOf ?? (() => undefined) };
+  for (const lb of gatewayRecordMembers(config, cluster.routes ?? [])) {
+    const address = addressOf(lb.source, objects);
     if (address.kind === "none") {
       pending.push({ loadBalancer: lb.name, reason: address.reason });
       continue;
@@ -120,7 +157,10 @@ export function renderGatewayEndpoints(config: PlatformConfig, serviceOf: (ref: 
           name: gatewayEndpointNameIn(config, lb.name, region),
           namespace: config.gateway.namespace,
           labels: endpointLabels(config, own, region),
-          annotations: { [ANNOTATION_DOMAIN]: lb.gatewayHostname, [ANNOTATION_GATEWAY_SERVICE]: `${lb.service.namespace}/${lb.service.name}` },
+          annotations: {
+            [ANNOTATION_DOMAIN]: lb.gatewayHostname,
+            [lb.source.kind === "service" ? ANNOTATION_GATEWAY_SERVICE : ANNOTATION_POOLED_GATEWAY]: `${lb.source.namespace}/${lb.source.name}`,
+          },
         },
         spec: { endpoints: records.map((r) => ({ ...r, targets: [...r.targets] })) },
       });
