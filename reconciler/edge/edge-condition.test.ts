@@ -8,7 +8,7 @@ import type { OutcomeLookup } from "../status/outcomes.ts";
 import { defaultConfig } from "../domainroute/testing/route-world.ts";
 import type { EdgeOutcome } from "./edge-outcomes.ts";
 import { placementStatus } from "./edge-condition.ts";
-import { poolConfig, poolRoute } from "./testing/pool-config.ts";
+import { autoscalingPoolConfig, gatewayApiPoolConfig, poolConfig, poolRoute } from "./testing/pool-config.ts";
 
 const PUBLIC_2 = { loadBalancer: "alb-out", member: "public-2", target: "public-2.us-east-1.elb.amazonaws.com" };
 const placedOn2: EdgeOutcome = { kind: "placed", uid: "uid-shop", edge: PUBLIC_2 };
@@ -101,6 +101,36 @@ const cases: {
     route: { ...poolRoute("shop", "shop.example.com", 1), spec: { ...poolRoute("shop", "shop.example.com", 1).spec, lb: "alb-in" } },
     lookup: { known: true },
     expected: "Unknown PlacementPending",
+  },
+  {
+    name: "a class of one member on the Gateway API data plane waits for the pass: every route takes one of its Gateway's listeners",
+    route: { ...poolRoute("shop", "shop.example.com", 1), spec: { ...poolRoute("shop", "shop.example.com", 1).spec, lb: "alb-in" } },
+    config: gatewayApiPoolConfig("envoy-gateway", "none"),
+    lookup: { known: true },
+    expected: "Unknown PlacementPending",
+  },
+  {
+    name: "placed on an autoscaled member: True Placed, status.edge names it and its gateway hostname",
+    lookup: { known: true, outcome: { kind: "placed", uid: "uid-shop", edge: { loadBalancer: "alb-out", member: "gw-01", target: "gw-01.gw.example.com" } } },
+    config: autoscalingPoolConfig(2),
+    expected: "True Placed",
+    edge: "gw-01",
+    message: /^on gw-01 of alb-out \(gw-01\.gw\.example\.com\)$/,
+  },
+  {
+    name: "full on a class that autoscales: the message names maxMembers reached and says to raise it",
+    lookup: {
+      known: true,
+      outcome: {
+        kind: "full",
+        uid: "uid-shop",
+        loadBalancer: "alb-out",
+        limits: "public-1: listeners 64/64; public-2: listeners 64/64; gw-01: listeners 64/64; autoscale: maxMembers reached (1/1 autoscaled members in use)",
+      },
+    },
+    config: autoscalingPoolConfig(1),
+    expected: "False EdgePoolFull",
+    message: /autoscale: maxMembers reached \(1\/1 autoscaled members in use\)\).*Raise loadBalancers\.alb-out\.autoscale\.maxMembers/,
   },
 ];
 

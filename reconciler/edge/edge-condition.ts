@@ -66,10 +66,13 @@ function fromOutcome(outcome: EdgeOutcome, config: PlatformConfig): PlacementSta
   if (outcome.kind === "full") {
     const lb = outcome.loadBalancer;
     // A class of one entry has no capacity of its own: its certificate limit is certificates.listenerCertificateLimit (edge-pool.ts).
+    const entry = config.loadBalancers[lb];
     const fix =
-      (config.loadBalancers[lb]?.members?.length ?? 0) === 0
-        ? `Raise certificates.listenerCertificateLimit (with the load balancer's certificate quota), or make loadBalancers.${lb} a pool of members`
-        : `Add a member to loadBalancers.${lb}.members, raise a member's capacity, or remove routes from a member`;
+      entry?.autoscale !== undefined
+        ? `Raise loadBalancers.${lb}.autoscale.maxMembers or a member's capacity, add a member to loadBalancers.${lb}.members, or remove routes from a member`
+        : (entry?.members?.length ?? 0) === 0
+          ? `Raise certificates.listenerCertificateLimit (with the load balancer's certificate quota), or make loadBalancers.${lb} a pool of members`
+          : `Add a member to loadBalancers.${lb}.members, raise a member's capacity, or remove routes from a member`;
     const message = `no member of ${lb} has room for the route (${outcome.limits}); nothing points at a load balancer for it. ${fix}`;
     return { condition: { type, status: "False", reason: EDGE_REASON.EdgePoolFull, message } };
   }
@@ -88,17 +91,19 @@ function placed(edge: EdgeStatus): PlacementStatus {
 
 /**
  * The member the pool controller cannot place the route anywhere but: its
- * class has one member, the route counts against none of its limits
- * (certificates are not on the listeners, and the Istio data plane adds no
- * rule or target group, route-needs.ts), and no move annotation names another
- * member. The route controller writes it without waiting for a pass, so a
+ * class has one member and does not autoscale, the route counts against none
+ * of its limits (certificates are not on the listeners, and the Istio data
+ * plane adds no rule, target group or listener, route-needs.ts; on the Gateway
+ * API data plane every route takes a listener), and no move annotation names
+ * another member. The route controller writes it without waiting for a pass, so a
  * platform without pools reports Ready as soon as it did before.
  */
 function certainMember(route: DomainRoute, config: PlatformConfig): PoolMember | undefined {
   // A class the config does not have (the CRD's enum allows none): no member is certain.
   if (config.loadBalancers[route.spec.lb] === undefined) return undefined;
   const members = poolMembers(config, route.spec.lb);
-  if (members.length !== 1 || certificatesInAcm(config)) return undefined;
+  if (members.length !== 1 || certificatesInAcm(config) || config.gateway.provider === "gateway-api") return undefined;
+  if (config.loadBalancers[route.spec.lb].autoscale !== undefined) return undefined;
   const requested = route.metadata.annotations?.[EDGE_MEMBER_ANNOTATION];
   return requested === undefined || requested === "" || requested === members[0]!.name ? members[0] : undefined;
 }

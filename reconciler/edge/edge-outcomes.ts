@@ -3,8 +3,8 @@
 // into status.edge and its EdgePlaced condition (edge-condition.ts). An
 // outcome names the route's uid as the pool controller saw it: a route
 // re-created under the same name must not take the placement of the one before.
-import type { PoolMember } from "../../core/config/edge-pool.ts";
-import type { LoadBalancerName } from "../../core/config/platform-config.ts";
+import { memberNamed } from "../../core/config/edge-pool.ts";
+import type { LoadBalancerName, PlatformConfig } from "../../core/config/platform-config.ts";
 import type { EdgeStatus } from "../../crds/types.ts";
 import { Outcomes } from "../status/outcomes.ts";
 import { edgeOf } from "./edge-condition.ts";
@@ -18,9 +18,13 @@ export type EdgeOutcome =
 
 export class EdgeOutcomes extends Outcomes<EdgeOutcome> {}
 
-/** A placement as the route's outcome: status.edge carries the member's DNS target (its dnsName or gatewayHostname). */
-export function edgeOutcome(uid: string, placement: Placement, members: readonly PoolMember[]): EdgeOutcome {
+/**
+ * A placement as the route's outcome: status.edge carries the member's DNS
+ * target (its dnsName or gatewayHostname). The planner places only on members
+ * of the config, configured or autoscaled, so memberNamed finds each one.
+ */
+export function edgeOutcome(uid: string, placement: Placement, config: PlatformConfig): EdgeOutcome {
   if (placement.kind === "full") return { kind: "full", uid, loadBalancer: placement.lbClass, limits: placement.limits };
-  const edge = edgeOf(members.find((m) => m.lbClass === placement.lbClass && m.name === placement.member)!);
+  const edge = edgeOf(memberNamed(config, placement.lbClass, placement.member)!);
   return { kind: "placed", uid, edge, ...(placement.refusedMove === undefined ? {} : { refusedMove: placement.refusedMove }) };
 }

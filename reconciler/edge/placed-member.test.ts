@@ -76,6 +76,63 @@ describe("placedMember", () => {
     assert.equal(placedMember(full, poolConfig()), undefined);
   });
 
+  /** poolConfig() on the Gateway API data plane, alb-in growing `gw-in-NN` members up to 3. */
+  function autoscaling(): PlatformConfig {
+    const config = poolConfig();
+    const capacity = { certificates: 25, rules: 100, targetGroups: 100, listeners: 64 };
+    const autoscale = { prefix: "gw-in", maxMembers: 3, gatewayDomain: "gw.example.com", capacity };
+    return {
+      ...config,
+      gateway: { ...config.gateway, provider: "gateway-api", gatewayApi: { implementation: "envoy-gateway", gatewayClassName: "edge", authServices: {} } },
+      loadBalancers: { ...config.loadBalancers, "alb-in": { ...config.loadBalancers["alb-in"], autoscale } },
+    };
+  }
+  const gatewayApi = (): PlatformConfig => ({
+    ...autoscaling(),
+    loadBalancers: { ...autoscaling().loadBalancers, "alb-in": poolConfig().loadBalancers["alb-in"] },
+  });
+  const growthCases: { name: string; config: () => PlatformConfig; route: ReturnType<typeof route>; member: string | undefined }[] = [
+    { name: "is the autoscaled member status.edge names", config: autoscaling, route: route("alb-in", edge("alb-in", "gw-in-02")), member: "gw-in-02" },
+    {
+      name: "is none when status.edge names an autoscaled member past maxMembers (lowered since), until the route is placed again",
+      config: autoscaling,
+      route: route("alb-in", edge("alb-in", "gw-in-04")),
+      member: undefined,
+    },
+    {
+      name: "is none when status.edge names an autoscaled member and the class no longer autoscales",
+      config: gatewayApi,
+      route: route("alb-in", edge("alb-in", "gw-in-01")),
+      member: undefined,
+    },
+    {
+      name: "is none for a route without status.edge in a one-member class that autoscales: there is a choice to wait for",
+      config: autoscaling,
+      route: route("alb-in"),
+      member: undefined,
+    },
+    {
+      name: "is none for a route without status.edge in a one-member class on the Gateway API data plane: only the pool controller adds a listener",
+      config: gatewayApi,
+      route: route("alb-in"),
+      member: undefined,
+    },
+    {
+      name: "is a one-member class's member on the Gateway API data plane once status.edge names it",
+      config: gatewayApi,
+      route: route("alb-in", edge("alb-in", "alb-in")),
+      member: "alb-in",
+    },
+  ];
+  for (const c of growthCases) {
+    it(c.name, () => assert.equal(placedMember(c.route, c.config())?.name, c.member));
+  }
+
+  it("gives an autoscaled member its two-step entry to its own Gateway, for its DNS target", () => {
+    const placed = placedMember(route("alb-in", edge("alb-in", "gw-in-01")), autoscaling());
+    assert.deepEqual(placed?.entry, { ipAddressType: "ipv4", gateway: "gw-in-01", gatewayHostname: "gw-in-01.gw.example.com" });
+  });
+
   it("gives the member with its class and entry, for its DNS target and listener", () => {
     const placed = placedMember(route("alb-out", edge("alb-out", "public-1")), poolConfig());
     assert.equal(placed?.lbClass, "alb-out");

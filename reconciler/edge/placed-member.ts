@@ -10,21 +10,34 @@
 // certificate would pass the listener's capacity) has no member either, so
 // the certificate planner never attaches what the placement refused and no
 // record points at a member the route is not placed on.
+//
+// An autoscaled member (`<prefix>-NN`, Gateway API data plane) is a member
+// while the config's autoscale names it (memberNamed): the route on it is what
+// keeps it in use. The one-member shortcut holds only on the Istio data plane
+// without autoscale: a class that autoscales has a choice to wait for, and on
+// the Gateway API data plane every route takes one of its member Gateway's 64
+// listeners, so only the pool controller may put it there (a 65th listener
+// would make the whole Gateway invalid, taking every route on it down).
 import type { PoolMember } from "../../core/config/edge-pool.ts";
-import { poolMembers } from "../../core/config/edge-pool.ts";
+import { memberNamed, poolMembers } from "../../core/config/edge-pool.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainRoute } from "../../crds/types.ts";
 import { CONDITION_EDGE_PLACED } from "../../crds/types.ts";
 import { EDGE_REASON } from "./edge-condition.ts";
 
 export function placedMember(route: Pick<DomainRoute, "spec" | "status">, config: PlatformConfig): PoolMember | undefined {
-  const members = poolMembers(config, route.spec.lb);
   const edge = route.status?.edge;
   if (edge !== undefined && edge.loadBalancer === route.spec.lb) {
-    const member = members.find((m) => m.name === edge.member);
+    const member = memberNamed(config, route.spec.lb, edge.member);
     if (member !== undefined) return member;
   }
-  return members.length === 1 && !foundFull(route) ? members[0] : undefined;
+  const members = poolMembers(config, route.spec.lb);
+  return members.length === 1 && onlyChoice(route, config) && !foundFull(route) ? members[0] : undefined;
+}
+
+/** A one-member class's member is the route's without a placement: Istio data plane, the class does not grow. */
+function onlyChoice(route: Pick<DomainRoute, "spec">, config: PlatformConfig): boolean {
+  return config.gateway.provider !== "gateway-api" && config.loadBalancers[route.spec.lb].autoscale === undefined;
 }
 
 /** The route controller wrote the pool controller's "full" outcome for it. */

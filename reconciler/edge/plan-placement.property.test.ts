@@ -1,17 +1,19 @@
 // Properties of pool placement (plan-placement.ts) over random pools and
 // routes: new placements never take a member over its capacity, an existing
 // placement changes only when its annotation asks, and the input order does
-// not matter.
+// not matter; with growth (autoscale) as well: grown members are never over
+// their capacity, no more than maxMembers are in use, and placing the placed
+// again changes nothing (a restart adds no member).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { LoadBalancerName } from "../../core/config/platform-config.ts";
-import type { Placement, PlacementMember, PlacementRoute } from "./plan-placement.ts";
+import type { Placement, PlacementMember, PlacementRoute, PoolGrowth, PoolGrowths } from "./plan-placement.ts";
 import { planPlacement } from "./plan-placement.ts";
 import { EDGE_KINDS } from "./route-needs.ts";
 import type { EdgeKind } from "./route-needs.ts";
 
-const NAMES = ["m1", "m2", "m3", "i1", "i2", "gone"];
+const NAMES = ["m1", "m2", "m3", "i1", "i2", "gone", "g-01", "g-02", "g-03", "g-04"];
 const CLASSES: readonly LoadBalancerName[] = ["alb-out", "alb-in"];
 
 const capacity = fc.record({ certificates: fc.nat(3), rules: fc.nat(4), targetGroups: fc.nat(4), listeners: fc.nat(4) });
@@ -32,15 +34,16 @@ const route = (index: number) =>
       certificates: fc.subarray(["*.a.example.com", "*.b.example.com", "*.c.example.com", "*.example.com"]),
       rules: fc.nat(2),
       targetGroups: fc.nat(2),
+      listeners: fc.nat(1),
     })
-    .map(({ lbClass, minute, current, requested, certificates, rules, targetGroups }): PlacementRoute => {
+    .map(({ lbClass, minute, current, requested, certificates, rules, targetGroups, listeners }): PlacementRoute => {
       const routeRef = `team-a/r${index}`;
       const keys = (n: number, kind: string) => Array.from({ length: n }, (_, i) => `${routeRef}/${kind}/${i}`);
       return {
         routeRef,
         lbClass,
         createdAt: `2026-01-01T00:0${minute}:00Z`,
-        needs: { certificates, rules: keys(rules, "rule"), targetGroups: keys(targetGroups, "tg") },
+        needs: { certificates, rules: keys(rules, "rule"), targetGroups: keys(targetGroups, "tg"), listeners: keys(listeners, "listener") },
         ...(current === undefined ? {} : { current }),
         ...(requested === undefined ? {} : { requested }),
       };
@@ -100,5 +103,66 @@ test("every route gets a placement in its own class, whatever order the routes c
       }
     }),
     { numRuns: 300 },
+  );
+});
+
+/** alb-out grows `g-NN` members (each class's own names would do; one class is enough to exercise it) up to maxMembers. */
+const growth: fc.Arbitrary<{ pool: PlacementMember[]; growths: PoolGrowths; autoscaled: PlacementMember[] }> = fc
+  .tuple(members, capacity, fc.nat(4))
+  .map(([pool, grown, maxMembers]) => {
+    const autoscaled = Array.from({ length: maxMembers }, (_, i) => ({ lbClass: "alb-out" as const, name: `g-0${i + 1}`, capacity: grown }));
+    const alb: PoolGrowth = {
+      maxMembers,
+      member: (index) => autoscaled[index - 1],
+      indexOf: (name) => {
+        const index = autoscaled.findIndex((m) => m.name === name);
+        return index < 0 ? undefined : index + 1;
+      },
+    };
+    return { pool, growths: { "alb-out": alb }, autoscaled };
+  });
+
+/** Each route as the status written from its placement: what the next pass (or a restarted reconciler) reads. */
+const persisted = (rs: readonly PlacementRoute[], placements: ReadonlyMap<string, Placement>): PlacementRoute[] =>
+  rs.map((r) => {
+    const p = placements.get(r.routeRef);
+    return p?.kind === "placed" ? { ...r, current: { loadBalancer: p.lbClass, member: p.member } } : r;
+  });
+
+test("growing, no member (configured or autoscaled) is taken over its capacity, and at most maxMembers autoscaled ones are in use", () => {
+  fc.assert(
+    fc.property(growth, routes, ({ pool, growths, autoscaled }, rs) => {
+      const placements = planPlacement(rs, pool, growths);
+      const inUseBefore = new Set(rs.filter((r) => r.current?.loadBalancer === "alb-out").map((r) => r.current!.member));
+      for (const m of [...pool, ...autoscaled]) {
+        const before = rs.filter((r) => r.lbClass === m.lbClass && r.current?.loadBalancer === m.lbClass && r.current.member === m.name);
+        const after = rs.filter((r) => r.lbClass === m.lbClass && memberOf(placements.get(r.routeRef)) === m.name);
+        for (const kind of EDGE_KINDS) assert.ok(size(after, kind) <= Math.max(m.capacity[kind], size(before, kind)), `${m.name} ${kind}`);
+      }
+      const inUseAfter = new Set(
+        [...placements.values()].flatMap((p) => (p.kind === "placed" && autoscaled.some((m) => m.name === p.member) ? [p.member] : [])),
+      );
+      const named = autoscaled.filter((m) => inUseBefore.has(m.name)).length;
+      assert.ok(inUseAfter.size <= Math.max(growths["alb-out"]!.maxMembers, named));
+    }),
+    { numRuns: 400 },
+  );
+});
+
+test("growing is deterministic and idempotent: any input order gives the same placement, and placing the placed again changes nothing", () => {
+  fc.assert(
+    fc.property(growth, routes, ({ pool, growths }, rs) => {
+      const placements = planPlacement(rs, pool, growths);
+      assert.deepEqual([...planPlacement([...rs].reverse(), pool, growths)].sort(), [...placements].sort());
+      const placed = persisted(rs, placements);
+      const again = planPlacement(placed, pool, growths);
+      // Moves already made and refused ones stay as they were; every placed route keeps its member, full ones stay full.
+      for (const r of placed) {
+        const first = placements.get(r.routeRef)!;
+        const second = again.get(r.routeRef)!;
+        if (first.kind === "placed") assert.equal(memberOf(second), first.member, r.routeRef);
+      }
+    }),
+    { numRuns: 400 },
   );
 });

@@ -3,7 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { EdgeCapacity } from "../../core/config/platform-config.ts";
-import type { Placement, PlacementMember, PlacementRoute } from "./plan-placement.ts";
+import type { Placement, PlacementMember, PlacementRoute, PoolGrowths } from "./plan-placement.ts";
 import { planPlacement } from "./plan-placement.ts";
 import type { RouteNeeds } from "./route-needs.ts";
 import { NO_NEEDS } from "./route-needs.ts";
@@ -269,5 +269,136 @@ describe("placing routes in a load balancer pool", () => {
     const placed = persisted(routes, first);
     assert.deepEqual(summary(planPlacement(placed, POOL)), summary(first));
     assert.deepEqual(summary(planPlacement([...placed].reverse(), POOL)), summary(first));
+  });
+});
+
+/** alb-out grows `edge-NN` members of `capacity` up to maxMembers (as edge-pool.ts autoscaledMember names them). */
+function growing(maxMembers: number, capacity: Partial<EdgeCapacity> = {}): PoolGrowths {
+  const member = (index: number): PlacementMember | undefined =>
+    index >= 1 && index <= maxMembers
+      ? { lbClass: "alb-out", name: `edge-${String(index).padStart(2, "0")}`, capacity: { ...CAPACITY, ...capacity } }
+      : undefined;
+  const indexOf = (name: string): number | undefined => {
+    const match = /^edge-([0-9]{2})$/.exec(name);
+    const index = match === null ? undefined : Number(match[1]);
+    return index !== undefined && index >= 1 && index <= maxMembers ? index : undefined;
+  };
+  return { "alb-out": { maxMembers, member, indexOf } };
+}
+
+/** Synthetic Gateway API needs: one listener (the domain) and nothing else. */
+const listener = (name: string, minute: number, extra: Parameters<typeof r>[2] = {}) =>
+  r(name, minute, { ...extra, needs: { certificates: [], listeners: [`${name}.example.com`], ...extra.needs } });
+
+const growthCases: { name: string; routes: PlacementRoute[]; members?: PlacementMember[]; growth: PoolGrowths; expected: Record<string, string> }[] = [
+  {
+    name: "the listener limit: a member Gateway holding its 64 listeners takes no other route",
+    members: [member("public-1"), member("public-2")],
+    routes: [...Array.from({ length: 64 }, (_, i) => listener(`r${String(i).padStart(2, "0")}`, 1, { current: on("public-1") })), listener("new", 2)],
+    growth: {},
+    expected: { ...Object.fromEntries(Array.from({ length: 64 }, (_, i) => [`r${String(i).padStart(2, "0")}`, "public-1"])), new: "public-2" },
+  },
+  {
+    name: "growth: when no member has room, the next autoscaled member (01, then 02) is added and the route placed there",
+    members: [member("public-1", { listeners: 1 })],
+    routes: [listener("a", 1), listener("b", 2), listener("c", 3), listener("d", 4)],
+    growth: growing(3, { listeners: 2 }),
+    expected: { a: "public-1", b: "edge-01", c: "edge-01", d: "edge-02" },
+  },
+  {
+    name: "growth comes after the members that have room: configured members first, then autoscaled ones by number",
+    members: [member("public-1", { listeners: 1 }), member("public-2", { listeners: 1 })],
+    routes: [listener("a", 1, { current: on("edge-01") }), listener("b", 2), listener("c", 3)],
+    growth: growing(3, { listeners: 2 }),
+    expected: { a: "edge-01", b: "public-1", c: "public-2" },
+  },
+  {
+    name: "the next autoscaled member is numbered after the highest in use: a deleted route's member is not renumbered",
+    members: [member("public-1", { listeners: 0 })],
+    // edge-01's routes were deleted; edge-02 is full.
+    routes: [listener("b", 2, { current: on("edge-02") }), listener("c", 3)],
+    growth: growing(5, { listeners: 1 }),
+    expected: { b: "edge-02", c: "edge-03" },
+  },
+  {
+    name: "past maxMembers the lowest free number is taken again",
+    members: [member("public-1", { listeners: 0 })],
+    routes: [listener("b", 2, { current: on("edge-02") }), listener("c", 3)],
+    growth: growing(2, { listeners: 1 }),
+    expected: { b: "edge-02", c: "edge-01" },
+  },
+  {
+    name: "growth limit reached: maxMembers autoscaled members in use and none with room is EdgePoolFull, naming maxMembers",
+    members: [member("public-1", { listeners: 1 })],
+    routes: [listener("a", 1), listener("b", 2), listener("c", 3)],
+    growth: growing(1, { listeners: 1 }),
+    expected: {
+      a: "public-1",
+      b: "edge-01",
+      c: "full: public-1: listeners 1/1; edge-01: listeners 1/1; autoscale: maxMembers reached (1/1 autoscaled members in use)",
+    },
+  },
+  {
+    name: "a route a new member could not take either is EdgePoolFull, and no member is added for it",
+    members: [member("public-1", { listeners: 0 })],
+    routes: [listener("a", 1)],
+    growth: growing(2, { listeners: 0 }),
+    expected: { a: "full: public-1: listeners 0/0; autoscale: a new member edge-01 could not take it either (listeners 0/0)" },
+  },
+  {
+    name: "a move annotation may name an autoscaled member in use, which takes the route when it has room",
+    members: [member("public-1")],
+    routes: [listener("a", 1, { current: on("public-1"), requested: "edge-01" }), listener("b", 2, { current: on("edge-01") })],
+    growth: growing(2),
+    expected: { a: "edge-01", b: "edge-01" },
+  },
+  {
+    name: "a move annotation naming an autoscaled member not in use is refused: a move adds no member",
+    members: [member("public-1")],
+    routes: [listener("a", 1, { current: on("public-1"), requested: "edge-02" })],
+    growth: growing(2),
+    expected: {
+      a: "public-1 (refused edge-02: alb-out has no member edge-02 in use: an autoscaled member exists only while routes are placed on it (its members: public-1))",
+    },
+  },
+  {
+    name: "a class that does not grow ignores status naming an autoscaled-looking member: the route is placed again",
+    members: [member("public-1")],
+    routes: [listener("a", 1, { current: on("edge-01") })],
+    growth: {},
+    expected: { a: "public-1" },
+  },
+];
+
+describe("growing a load balancer pool (autoscale)", () => {
+  for (const c of growthCases) {
+    test(c.name, () => {
+      assert.deepEqual(summary(planPlacement(c.routes, c.members ?? POOL, c.growth)), c.expected);
+    });
+  }
+
+  test("a restart adds nothing: recomputing from the status the grown placement was written to places the same", () => {
+    const members = [member("public-1", { listeners: 1 })];
+    const routes = [listener("a", 1), listener("b", 2), listener("c", 3), listener("d", 4)];
+    const first = planPlacement(routes, members, growing(3, { listeners: 2 }));
+    const again = planPlacement(persisted(routes, first), members, growing(3, { listeners: 2 }));
+    assert.deepEqual(summary(again), { a: "public-1", b: "edge-01", c: "edge-01", d: "edge-02" });
+  });
+
+  test("deletions renumber nothing: the routes left keep their autoscaled members", () => {
+    const members = [member("public-1", { listeners: 1 })];
+    const routes = [listener("a", 1), listener("b", 2), listener("c", 3), listener("d", 4)];
+    const placed = persisted(routes, planPlacement(routes, members, growing(3, { listeners: 1 })));
+    const left = placed.filter((route) => route.routeRef !== "team-a/b");
+    assert.deepEqual(summary(planPlacement(left, members, growing(3, { listeners: 1 }))), { a: "public-1", c: "edge-02", d: "edge-03" });
+  });
+
+  test("a new route's request for a member grown later in the same pass is met in that pass, so the next changes nothing", () => {
+    // a (oldest) asks for edge-01, which only b's growth adds.
+    const members = [member("public-1", { listeners: 1 })];
+    const routes = [listener("a", 1, { requested: "edge-01" }), listener("b", 2)];
+    const first = planPlacement(routes, members, growing(2, { listeners: 2 }));
+    assert.deepEqual(summary(first), { a: "edge-01", b: "edge-01" });
+    assert.deepEqual(summary(planPlacement(persisted(routes, first), members, growing(2, { listeners: 2 }))), summary(first));
   });
 });

@@ -13,6 +13,15 @@
 //      member its annotation names when that has room, else the first member
 //      in config order with room; none has room → the pool is full, and the
 //      message names for each member the limit that is hit.
+// Growth (autoscale, the Gateway API data plane): a class given a PoolGrowth
+// has, after its configured members, its autoscaled members in use: those any
+// route's current placement in the class names. When no member has room for a
+// route of step 3 and fewer than maxMembers are in use, the next one
+// (`<prefix>-NN` after the highest in use; once that passes maxMembers, the
+// lowest free number) is added with its capacity and the route placed there.
+// A recompute from the written status finds the grown members in use and adds
+// nothing; a member whose routes all left is simply no longer in use (nothing
+// is renumbered), and a later growth may add that name again.
 // Room is per kind (route-needs.ts): the keys a route adds that the member
 // does not hold yet must fit under its capacity. A route adding nothing new
 // of a kind (a wildcard the member already holds) always fits that kind, so
@@ -42,6 +51,19 @@ export interface PlacementRoute {
   readonly needs: RouteNeeds;
 }
 
+/** How a class grows (its autoscale config): its autoscaled members by their 1-based number. */
+export interface PoolGrowth {
+  /** At most this many autoscaled members in use. */
+  readonly maxMembers: number;
+  /** The autoscaled member number `index`, or undefined outside 1..maxMembers. */
+  readonly member: (index: number) => PlacementMember | undefined;
+  /** The number of an autoscaled member's name, or undefined when `name` is not one. */
+  readonly indexOf: (name: string) => number | undefined;
+}
+
+/** Per class, how it grows; a class without one has its configured members only. */
+export type PoolGrowths = Partial<Readonly<Record<LoadBalancerName, PoolGrowth>>>;
+
 export type Placement =
   /** `refusedMove`: the annotation asks for another member, which cannot take the route (`why` names the limit or the unknown member). */
   | {
@@ -53,9 +75,50 @@ export type Placement =
   /** No member of the class has room: `limits` names, per member, the limits the route would pass (`public-1: certificates 25/25`). */
   | { readonly kind: "full"; readonly lbClass: LoadBalancerName; readonly limits: string };
 
-/** Each route's placement, keyed by routeRef, in placement order. */
-export function planPlacement(routes: readonly PlacementRoute[], members: readonly PlacementMember[]): Map<string, Placement> {
-  const pool = new Pool(members);
+/**
+ * Each route's placement, keyed by routeRef, in placement order; a route may
+ * be placed on an autoscaled member (`growth`).
+ *
+ * Without growth one pass is its own fixed point: placing its output again
+ * changes nothing. A member grown in a pass can make the next pass act: a
+ * route whose move annotation names it (refused while it did not exist yet)
+ * moves there, and a route whose move leaves an autoscaled member empty
+ * frees it for growth. So a pass that grows is repeated on its own output
+ * until nothing changes, and that is what the status gets: the next pass
+ * (or a restarted reconciler) changes nothing. Each repetition moves a route
+ * to the member its annotation names (it never leaves that) or places one the
+ * pool had no room for, so the repetitions end.
+ */
+export function planPlacement(routes: readonly PlacementRoute[], members: readonly PlacementMember[], growth: PoolGrowths = {}): Map<string, Placement> {
+  let input = routes;
+  for (let pass = 0; ; pass++) {
+    const { placements, grew } = planOnce(input, members, growth);
+    if (!grew || pass > 2 * routes.length) return placements;
+    const next = placedAs(input, placements);
+    if (next.every((route, i) => sameCurrent(route, input[i]!))) return placements;
+    input = next;
+  }
+}
+
+/** Each route with its placement as status.edge, as the next pass reads it. */
+function placedAs(routes: readonly PlacementRoute[], placements: ReadonlyMap<string, Placement>): PlacementRoute[] {
+  return routes.map((route) => {
+    const p = placements.get(route.routeRef);
+    return p?.kind === "placed" ? { ...route, current: { loadBalancer: p.lbClass, member: p.member } } : route;
+  });
+}
+
+function sameCurrent(a: PlacementRoute, b: PlacementRoute): boolean {
+  return a.current?.loadBalancer === b.current?.loadBalancer && a.current?.member === b.current?.member;
+}
+
+/** One pass; `grew`: it added an autoscaled member. */
+function planOnce(
+  routes: readonly PlacementRoute[],
+  members: readonly PlacementMember[],
+  growth: PoolGrowths,
+): { placements: Map<string, Placement>; grew: boolean } {
+  const pool = new Pool(members, growth, routes);
   const ordered = [...routes].sort(byAge);
   const placements = new Map<string, Placement>();
   const kept = ordered.filter((r) => r.current !== undefined && r.current.loadBalancer === r.lbClass && pool.has(r.lbClass, r.current.member));
@@ -87,7 +150,10 @@ export function planPlacement(routes: readonly PlacementRoute[], members: readon
   for (const route of ordered) {
     if (placements.has(route.routeRef)) continue;
     const requested = route.requested === undefined ? undefined : { member: route.requested, why: pool.refusal(route.lbClass, route.requested, route.needs) };
-    const member = requested?.why === undefined && requested !== undefined ? requested.member : pool.firstFit(route.lbClass, route.needs);
+    const member =
+      requested?.why === undefined && requested !== undefined
+        ? requested.member
+        : (pool.firstFit(route.lbClass, route.needs) ?? pool.grow(route.lbClass, route.needs));
     if (member === undefined) {
       placements.set(route.routeRef, { kind: "full", lbClass: route.lbClass, limits: pool.limitsHit(route.lbClass, route.needs) });
       continue;
@@ -96,7 +162,7 @@ export function planPlacement(routes: readonly PlacementRoute[], members: readon
     const refusedMove = requested?.why === undefined ? undefined : { member: requested.member, why: requested.why };
     placements.set(route.routeRef, { kind: "placed", lbClass: route.lbClass, member, ...(refusedMove === undefined ? {} : { refusedMove }) });
   }
-  return placements;
+  return { placements, grew: pool.grew };
 }
 
 function byAge(a: PlacementRoute, b: PlacementRoute): number {
@@ -114,12 +180,27 @@ function age(createdAt: string | undefined): number {
 
 /** What each member holds: per kind, each key with the number of routes holding it (a shared key counts once). */
 class Pool {
-  readonly #members: readonly PlacementMember[];
+  readonly #configured: readonly PlacementMember[];
+  readonly #growth: PoolGrowths;
+  /** Per class, its autoscaled members in use, by number. */
+  readonly #autoscaled = new Map<LoadBalancerName, Map<number, PlacementMember>>();
   readonly #held = new Map<string, Record<EdgeKind, Map<string, number>>>();
+  /** An autoscaled member was added in this pass. */
+  grew = false;
 
-  constructor(members: readonly PlacementMember[]) {
-    this.#members = members;
-    for (const m of members) this.#held.set(memberKey(m.lbClass, m.name), { certificates: new Map(), rules: new Map(), targetGroups: new Map() });
+  /** The autoscaled members in use are those the routes' current placements name (a configured name is never one). */
+  constructor(members: readonly PlacementMember[], growth: PoolGrowths, routes: readonly PlacementRoute[]) {
+    this.#configured = members;
+    this.#growth = growth;
+    for (const m of members) this.#hold(m);
+    for (const route of routes) {
+      const lbClass = route.current?.loadBalancer as LoadBalancerName | undefined;
+      const classGrowth = lbClass === undefined ? undefined : growth[lbClass];
+      if (classGrowth === undefined || this.has(lbClass!, route.current!.member)) continue;
+      const index = classGrowth.indexOf(route.current!.member);
+      const member = index === undefined ? undefined : classGrowth.member(index);
+      if (member !== undefined) this.#addAutoscaled(index!, member);
+    }
   }
 
   has(lbClass: LoadBalancerName, member: string): boolean {
@@ -142,39 +223,85 @@ class Pool {
     }
   }
 
-  /** The first member of the class, in config order, with room for `needs`. */
+  /** The first member of the class with room for `needs`: configured ones in config order, then autoscaled ones by number. */
   firstFit(lbClass: LoadBalancerName, needs: RouteNeeds): string | undefined {
     return this.#of(lbClass).find((m) => this.#limits(m, needs).length === 0)?.name;
+  }
+
+  /** Adds the class's next autoscaled member when it may grow and that member can take `needs`; its name, else undefined. */
+  grow(lbClass: LoadBalancerName, needs: RouteNeeds): string | undefined {
+    const next = this.#next(lbClass);
+    if (next?.member === undefined || this.#limits(next.member, needs, true).length > 0) return undefined;
+    this.#addAutoscaled(next.index, next.member);
+    this.grew = true;
+    return next.member.name;
   }
 
   /** Why `member` cannot take `needs` (the limits hit, or no such member), or undefined when it can. */
   refusal(lbClass: LoadBalancerName, member: string, needs: RouteNeeds): string | undefined {
     const found = this.#of(lbClass).find((m) => m.name === member);
-    if (found === undefined)
-      return `${lbClass} has no member ${member} (its members: ${this.#of(lbClass)
-        .map((m) => m.name)
-        .join(", ")})`;
+    const names = this.#of(lbClass)
+      .map((m) => m.name)
+      .join(", ");
+    if (found === undefined && this.#growth[lbClass]?.indexOf(member) !== undefined)
+      return `${lbClass} has no member ${member} in use: an autoscaled member exists only while routes are placed on it (its members: ${names})`;
+    if (found === undefined) return `${lbClass} has no member ${member} (its members: ${names})`;
     const limits = this.#limits(found, needs);
     return limits.length === 0 ? undefined : `${member}: ${limits.join(", ")}`;
   }
 
-  /** `public-1: certificates 25/25; public-2: rules 100/100`, every member of the class in config order. */
+  /**
+   * `public-1: certificates 25/25; public-2: rules 100/100`, every member of
+   * the class in order; for a class that grows, why it did not: maxMembers
+   * reached, or a new member could not take the route either.
+   */
   limitsHit(lbClass: LoadBalancerName, needs: RouteNeeds): string {
-    return this.#of(lbClass)
-      .map((m) => `${m.name}: ${this.#limits(m, needs).join(", ")}`)
-      .join("; ");
+    const members = this.#of(lbClass).map((m) => `${m.name}: ${this.#limits(m, needs).join(", ")}`);
+    const growth = this.#growth[lbClass];
+    if (growth === undefined) return members.join("; ");
+    const next = this.#next(lbClass);
+    const inUse = this.#autoscaled.get(lbClass)?.size ?? 0;
+    const why =
+      next?.member === undefined
+        ? `autoscale: maxMembers reached (${inUse}/${growth.maxMembers} autoscaled members in use)`
+        : `autoscale: a new member ${next.member.name} could not take it either (${this.#limits(next.member, needs, true).join(", ")})`;
+    return [...members, why].join("; ");
+  }
+
+  /** The class's next autoscaled member, when it grows: `member` is undefined once maxMembers are in use. */
+  #next(lbClass: LoadBalancerName): { index: number; member: PlacementMember | undefined } | undefined {
+    const growth = this.#growth[lbClass];
+    if (growth === undefined) return undefined;
+    const used = this.#autoscaled.get(lbClass) ?? new Map<number, PlacementMember>();
+    if (used.size >= growth.maxMembers) return { index: 0, member: undefined };
+    const highest = Math.max(0, ...used.keys());
+    // After the highest in use; past maxMembers, the lowest number free (a member whose routes all left).
+    let index = highest + 1;
+    if (index > growth.maxMembers) for (index = 1; used.has(index); index++);
+    return { index, member: growth.member(index) };
+  }
+
+  #addAutoscaled(index: number, member: PlacementMember): void {
+    const used = this.#autoscaled.get(member.lbClass) ?? new Map<number, PlacementMember>();
+    used.set(index, member);
+    this.#autoscaled.set(member.lbClass, new Map([...used].sort(([a], [b]) => a - b)));
+    this.#hold(member);
+  }
+
+  #hold(member: PlacementMember): void {
+    this.#held.set(memberKey(member.lbClass, member.name), { certificates: new Map(), rules: new Map(), targetGroups: new Map(), listeners: new Map() });
   }
 
   #of(lbClass: LoadBalancerName): readonly PlacementMember[] {
-    return this.#members.filter((m) => m.lbClass === lbClass);
+    return [...this.#configured.filter((m) => m.lbClass === lbClass), ...(this.#autoscaled.get(lbClass)?.values() ?? [])];
   }
 
-  /** `certificates 25/25` for each kind where what `needs` adds to the member passes its capacity. */
-  #limits(member: PlacementMember, needs: RouteNeeds): string[] {
-    const held = this.#held.get(memberKey(member.lbClass, member.name))!;
+  /** `certificates 25/25` for each kind where what `needs` adds to the member passes its capacity; `empty`: as if it held nothing (a member not added yet). */
+  #limits(member: PlacementMember, needs: RouteNeeds, empty = false): string[] {
+    const held = empty ? undefined : this.#held.get(memberKey(member.lbClass, member.name))!;
     return EDGE_KINDS.flatMap((kind) => {
-      const adds = new Set(needs[kind].filter((key) => !held[kind].has(key))).size;
-      const used = held[kind].size;
+      const adds = new Set(needs[kind].filter((key) => held?.[kind].has(key) !== true)).size;
+      const used = held?.[kind].size ?? 0;
       return adds > 0 && used + adds > member.capacity[kind] ? [`${EDGE_KIND_LABEL[kind]} ${used}/${member.capacity[kind]}`] : [];
     });
   }

@@ -10,7 +10,7 @@ import { DOMAIN_CLAIMS, DOMAIN_ROUTES } from "../resources.ts";
 import { EdgeOutcomes } from "./edge-outcomes.ts";
 import type { EdgeOutcome } from "./edge-outcomes.ts";
 import { placementOutcomes, reconcilePlacement } from "./reconcile-placement.ts";
-import { claimFor, poolConfig, poolRoute } from "./testing/pool-config.ts";
+import { autoscalingPoolConfig, claimFor, gatewayApiPoolConfig, poolConfig, poolRoute } from "./testing/pool-config.ts";
 
 function reader(routes: readonly DomainRoute[], claims: readonly DomainClaim[]): ObjectReader {
   const lists = new Map<string, KubeObject[]>([
@@ -121,5 +121,56 @@ describe("the pool controller's pass", () => {
     const stale = poolRoute("a", "a.team-a.example.com", 1, { edge: "public-1" });
     assert.deepEqual(reconcilePlacement({ reader: reader([stale], [claimFor(stale)]), config, outcomes: board, logger: silentLogger }).changed, []);
     assert.deepEqual(summary(new Map([["team-a/a", (board.lookup("team-a/a") as { outcome: EdgeOutcome }).outcome]])), { a: "public-2" });
+  });
+
+  test("the Gateway API data plane: a member Gateway holding 64 listeners takes no more routes, the next member does", () => {
+    const config = gatewayApiPoolConfig("envoy-gateway", "none");
+    const held = Array.from({ length: 64 }, (_, i) => poolRoute(`r${String(i).padStart(2, "0")}`, `r${i}.example.com`, 1, { edge: "public-1" }));
+    const fresh = poolRoute("new", "new.example.com", 2);
+    const outcomes = placementOutcomes([...held, fresh], [...held, fresh].map(claimFor), config);
+    assert.equal(summary(outcomes).new, "public-2");
+  });
+
+  test("growth: a route no member has room for goes to gw-01, published at its own gateway hostname, then gw-02", () => {
+    const config = autoscalingPoolConfig(2, { listeners: 1 });
+    const routes = [1, 2, 3, 4].map((n) => poolRoute(`r${n}`, `r${n}.example.com`, n));
+    const outcomes = placementOutcomes(routes, routes.map(claimFor), config);
+    assert.deepEqual(summary(outcomes), { r1: "public-1", r2: "public-2", r3: "gw-01", r4: "gw-02" });
+    assert.deepEqual(outcomes.get("team-a/r3"), {
+      kind: "placed",
+      uid: "uid-r3",
+      edge: { loadBalancer: "alb-out", member: "gw-01", target: "gw-01.gw.example.com" },
+    });
+  });
+
+  test("growth limit reached: EdgePoolFull names maxMembers", () => {
+    const config = autoscalingPoolConfig(1, { listeners: 1 });
+    const routes = [1, 2, 3, 4].map((n) => poolRoute(`r${n}`, `r${n}.example.com`, n));
+    const full = "full: public-1: listeners 1/1; public-2: listeners 1/1; gw-01: listeners 1/1; autoscale: maxMembers reached (1/1 autoscaled members in use)";
+    assert.equal(summary(placementOutcomes(routes, routes.map(claimFor), config)).r4, full);
+  });
+
+  test("a restart adds no member: the grown members are in use again from the routes' status, and a deletion renumbers nothing", () => {
+    const config = autoscalingPoolConfig(3, { listeners: 1 });
+    const routes = [1, 2, 3, 4, 5].map((n) => poolRoute(`r${n}`, `r${n}.example.com`, n));
+    const first = placementOutcomes(routes, routes.map(claimFor), config);
+    const persisted = routes.map((r) => {
+      const o = first.get(`team-a/${r.metadata.name}`);
+      return o?.kind === "placed" ? { ...r, status: { edge: o.edge } } : r;
+    });
+    assert.deepEqual(summary(placementOutcomes(persisted, persisted.map(claimFor), config)), summary(first));
+    const left = persisted.filter((r) => r.metadata.name !== "r4");
+    const fresh = poolRoute("r6", "r6.example.com", 6);
+    const after = placementOutcomes([...left, fresh], [...left, fresh].map(claimFor), config);
+    assert.deepEqual(summary(after), { r1: "public-1", r2: "public-2", r3: "gw-01", r5: "gw-03", r6: "gw-02" });
+  });
+
+  test("a move annotation may name an autoscaled member in use", () => {
+    const config = autoscalingPoolConfig(3, { listeners: 2 });
+    const routes = [
+      poolRoute("a", "a.example.com", 1, { edge: "public-1", annotation: "gw-01" }),
+      { ...poolRoute("b", "b.example.com", 2), status: { edge: { loadBalancer: "alb-out", member: "gw-01", target: "gw-01.gw.example.com" } } },
+    ];
+    assert.deepEqual(summary(placementOutcomes(routes, routes.map(claimFor), config)), { a: "gw-01", b: "gw-01" });
   });
 });

@@ -6,16 +6,15 @@
 // status.edge, which the route controller writes from these outcomes and the
 // next pass reads back, so a restart recomputes the same placement.
 import type { Logger } from "../../core/logger.ts";
-import { allPoolMembers } from "../../core/config/edge-pool.ts";
-import type { PoolMember } from "../../core/config/edge-pool.ts";
-import type { PlatformConfig } from "../../core/config/platform-config.ts";
+import { allPoolMembers, autoscaledIndex, autoscaledMember, memberNamed } from "../../core/config/edge-pool.ts";
+import type { LoadBalancerName, PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainClaim, DomainRoute, EdgeStatus } from "../../crds/types.ts";
 import { EDGE_MEMBER_ANNOTATION } from "../../crds/types.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES } from "../resources.ts";
 import type { EdgeOutcome, EdgeOutcomes } from "./edge-outcomes.ts";
 import { edgeOutcome } from "./edge-outcomes.ts";
-import type { PlacementRoute } from "./plan-placement.ts";
+import type { PlacementRoute, PoolGrowths } from "./plan-placement.ts";
 import { planPlacement } from "./plan-placement.ts";
 import { routeNeeds } from "./route-needs.ts";
 
@@ -68,14 +67,13 @@ export function placementOutcomes(
     (r) => r.metadata.deletionTimestamp === undefined && r.metadata.uid !== undefined && claimOwner.get(r.spec.domain.toLowerCase()) === r.metadata.uid,
   );
   const needs = routeNeeds(placeable, claims, config);
-  const members = allPoolMembers(config);
   const uids = new Map<string, string>();
   const input: PlacementRoute[] = placeable.map((route) => {
     const routeRef = `${route.metadata.namespace}/${route.metadata.name}`;
     uids.set(routeRef, route.metadata.uid!);
     const requested = route.metadata.annotations?.[EDGE_MEMBER_ANNOTATION];
     // This term's placement first: it is the newest decision, and status.edge (or the cache's copy) can only lag behind it.
-    const current = memberOf(placedIn(published(routeRef), route), route, members) ?? memberOf(route.status?.edge, route, members);
+    const current = memberOf(placedIn(published(routeRef), route), route, config) ?? memberOf(route.status?.edge, route, config);
     return {
       routeRef,
       lbClass: route.spec.lb,
@@ -86,15 +84,29 @@ export function placementOutcomes(
     };
   });
   const outcomes = new Map<string, EdgeOutcome>();
-  for (const [routeRef, placement] of planPlacement(input, members)) outcomes.set(routeRef, edgeOutcome(uids.get(routeRef)!, placement, members));
+  const placements = planPlacement(input, allPoolMembers(config), poolGrowths(config));
+  for (const [routeRef, placement] of placements) outcomes.set(routeRef, edgeOutcome(uids.get(routeRef)!, placement, config));
   return outcomes;
 }
 
-/** `edge` when it names a member of the route's class in the config. */
-function memberOf(edge: EdgeStatus | undefined, route: DomainRoute, members: readonly PoolMember[]): EdgeStatus | undefined {
-  return edge !== undefined && edge.loadBalancer === route.spec.lb && members.some((m) => m.lbClass === route.spec.lb && m.name === edge.member)
-    ? edge
-    : undefined;
+/** How each class with `autoscale` grows: its `<prefix>-NN` members (edge-pool.ts), up to maxMembers. */
+export function poolGrowths(config: PlatformConfig): PoolGrowths {
+  const growths: Partial<Record<LoadBalancerName, PoolGrowths[LoadBalancerName]>> = {};
+  for (const lbClass of ["alb-out", "alb-in"] as const) {
+    const autoscale = config.loadBalancers[lbClass]?.autoscale;
+    if (autoscale === undefined) continue;
+    growths[lbClass] = {
+      maxMembers: autoscale.maxMembers,
+      member: (index) => autoscaledMember(config, lbClass, index),
+      indexOf: (name) => autoscaledIndex(config, lbClass, name),
+    };
+  }
+  return growths;
+}
+
+/** `edge` when it names a member of the route's class: a configured one, or an autoscaled one (which a route on it keeps in use). */
+function memberOf(edge: EdgeStatus | undefined, route: DomainRoute, config: PlatformConfig): EdgeStatus | undefined {
+  return edge !== undefined && edge.loadBalancer === route.spec.lb && memberNamed(config, route.spec.lb, edge.member) !== undefined ? edge : undefined;
 }
 
 /** Where the outcome placed this incarnation of the route. */

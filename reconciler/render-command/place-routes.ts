@@ -6,8 +6,11 @@
 // records, DNSEndpoints and listener certificates render reads from
 // placedMember() are the ones the controllers would write; a route the pool
 // cannot take has no status.edge and EdgePlaced False EdgePoolFull (which
-// placedMember() reads for a one-member class), so it gets none of them. Pure.
-import { allPoolMembers } from "../../core/config/edge-pool.ts";
+// placedMember() reads for a one-member class), so it gets none of them.
+// Growth is the pool controller's too (autoscale): a route no member has room
+// for goes to the next `<prefix>-NN`, which is listed with the members. Pure.
+import { allPoolMembers, memberNamed } from "../../core/config/edge-pool.ts";
+import type { PoolMember } from "../../core/config/edge-pool.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
@@ -30,9 +33,16 @@ export interface RenderedPlacement {
   moveRefused?: string;
 }
 
-/** Whether any class is a pool (lists members): only then does render show placements, so a config without pools renders as before. */
+/**
+ * Whether routes are placed by the pool controller: a class is a pool (lists
+ * members) or grows (autoscale), or the data plane is the Gateway API (every
+ * route takes a listener of its member's Gateway, so even a one-member class
+ * is placed). Only then does render show placements, so a config without
+ * pools renders as before.
+ */
 export function hasPool(config: PlatformConfig): boolean {
-  return Object.values(config.loadBalancers).some((entry) => (entry.members?.length ?? 0) > 0);
+  const pooled = Object.values(config.loadBalancers).some((entry) => (entry.members?.length ?? 0) > 0 || entry.autoscale !== undefined);
+  return pooled || config.gateway.provider === "gateway-api";
 }
 
 /** The routes with status.edge as the pool controller would write it, and each placeable route's placement, sorted by route. */
@@ -62,9 +72,20 @@ export function placeRoutes(
   return { routes: placed, placements };
 }
 
-/** The placements as YAML comment lines (without `# `), members of each class listed first. */
+/** The placements as YAML comment lines (without `# `), members of each class listed first, then the autoscaled members placed on. */
 export function placementLines(placements: readonly RenderedPlacement[], config: PlatformConfig): string[] {
-  const members = allPoolMembers(config).map((m) => `${m.lbClass}: ${m.name} (capacity certificates ${m.capacity.certificates})`);
+  const configured = allPoolMembers(config);
+  const grown = new Map<string, PoolMember>();
+  for (const p of placements) {
+    const member = p.member === undefined ? undefined : memberNamed(config, p.loadBalancer as PoolMember["lbClass"], p.member);
+    if (member !== undefined && !configured.some((m) => m.lbClass === member.lbClass && m.name === member.name))
+      grown.set(`${member.lbClass}/${member.name}`, member);
+  }
+  const autoscaled = [...grown.values()].sort((a, b) => compareStrings(a.lbClass, b.lbClass) || compareStrings(a.name, b.name));
+  const members = [
+    ...configured.map((m) => `${m.lbClass}: ${m.name} (capacity ${capacityText(m, config)})`),
+    ...autoscaled.map((m) => `${m.lbClass}: ${m.name} (autoscaled; capacity ${capacityText(m, config)})`),
+  ];
   const lines = ["Load balancer pool placement (as the pool controller would place them; a route without status.edge is placed as new, first fit):"];
   lines.push(...members.map((m) => `  member ${m}`));
   if (placements.length === 0) lines.push("  no route placed");
@@ -74,4 +95,12 @@ export function placementLines(placements: readonly RenderedPlacement[], config:
       lines.push(`  ${p.route}  ${p.loadBalancer} -> ${p.member} (${p.target ?? ""})${p.moveRefused === undefined ? "" : `  move refused: ${p.moveRefused}`}`);
   }
   return lines;
+}
+
+/** What a member's placement is limited by: certificates on the Istio data plane (as before), every kind that counts on the Gateway API one. */
+function capacityText(member: PoolMember, config: PlatformConfig): string {
+  const { certificates, rules, targetGroups, listeners } = member.capacity;
+  if (config.gateway.provider !== "gateway-api") return `certificates ${certificates}`;
+  if (config.gateway.gatewayApi?.implementation !== "aws-load-balancer-controller") return `certificates ${certificates}, listeners ${listeners}`;
+  return `certificates ${certificates}, rules ${rules}, target groups ${targetGroups}, listeners ${listeners}`;
 }

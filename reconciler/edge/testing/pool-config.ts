@@ -1,7 +1,7 @@
 // A platform config whose alb-out is a pool of two fixed members (public-1,
 // public-2) with ACM certificates on their listeners, and the routes and
 // claims the pool tests place.
-import type { EdgeCapacity, PlatformConfig } from "../../../core/config/platform-config.ts";
+import type { AuthServiceRef, EdgeCapacity, GatewayApiImplementation, PlatformConfig } from "../../../core/config/platform-config.ts";
 import type { DomainClaim, DomainRoute } from "../../../crds/types.ts";
 import { defaultConfig } from "../../domainroute/testing/route-world.ts";
 
@@ -24,6 +24,33 @@ export function poolConfig(capacity: Partial<EdgeCapacity> = {}, provider: Platf
     },
     certificates: { ...defaultConfig.certificates, provider },
   };
+}
+
+/** poolConfig() on the Gateway API data plane with `implementation` (protection provider `sso` served by an ext_authz Service). */
+export function gatewayApiPoolConfig(
+  implementation: GatewayApiImplementation,
+  provider: PlatformConfig["certificates"]["provider"] = "acm",
+  capacity: Partial<EdgeCapacity> = {},
+): PlatformConfig {
+  const config = poolConfig(capacity, provider);
+  const authServices: Record<string, AuthServiceRef> = implementation === "envoy-gateway" ? { sso: { namespace: "auth", name: "ext-authz", port: 9001 } } : {};
+  return { ...config, gateway: { ...config.gateway, provider: "gateway-api", gatewayApi: { implementation, gatewayClassName: "edge", authServices } } };
+}
+
+/**
+ * gatewayApiPoolConfig("envoy-gateway", "none", capacity) whose alb-out grows
+ * `gw-NN` members (published at `gw-NN.gw.example.com`) up to maxMembers, each
+ * of `grown` capacity.
+ */
+export function autoscalingPoolConfig(maxMembers: number, capacity: Partial<EdgeCapacity> = {}, grown: Partial<EdgeCapacity> = capacity): PlatformConfig {
+  const config = gatewayApiPoolConfig("envoy-gateway", "none", capacity);
+  const autoscale = {
+    prefix: "gw",
+    maxMembers,
+    gatewayDomain: "gw.example.com",
+    capacity: { certificates: 25, rules: 100, targetGroups: 100, listeners: 64, ...grown },
+  };
+  return { ...config, loadBalancers: { ...config.loadBalancers, "alb-out": { ...config.loadBalancers["alb-out"], autoscale } } };
 }
 
 /** A route on alb-out created `minute` minutes into 2026, holding its claim unless `claimed` is false. */
