@@ -163,11 +163,13 @@ describe("the DomainRoute manifest", () => {
     );
   });
 
-  it("declares status.edge with the fields of EdgeStatus, all required and bounded, and documents how to move a route", () => {
+  it("declares status.edge with the fields of EdgeStatus, the placement's required and bounded, the data plane an enum, and documents how to move a route", () => {
     const edge = version.schema!.openAPIV3Schema.properties!.status!.properties!.edge!;
     const fields: (keyof EdgeStatus)[] = ["loadBalancer", "member", "target"];
-    assert.deepEqual(Object.keys(edge.properties ?? {}), fields);
+    assert.deepEqual(Object.keys(edge.properties ?? {}), [...fields, "dataPlane"] satisfies (keyof EdgeStatus)[]);
     assert.deepEqual(edge.required, fields);
+    // Optional: routes placed before there was a choice of data plane have none (they are served through Istio).
+    assert.deepEqual(edge.properties!.dataPlane!.enum, ["istio", "gateway-api"] satisfies NonNullable<EdgeStatus["dataPlane"]>[]);
     assert.deepEqual(
       fields.map((f) => [f, edge.properties![f]!.maxLength]),
       [

@@ -170,8 +170,13 @@ export interface DomainRouteStatus {
   observedGeneration?: number;
   conditions?: Condition[];
   claimedDomain?: string;
-  /** `namespace/name` of the Istio gateway serving the domain. */
+  /**
+   * `namespace/name` of the gateway serving the domain: its Istio Gateway, or
+   * on the Gateway API data plane its pool member's Gateway.
+   */
   gateway?: string;
+  /** Gateway API data plane only: the route's listener on that Gateway (an HTTPRoute's parentRefs[].sectionName). */
+  gatewayListener?: string;
   effectiveAppId?: string;
   /** The records hostgate holds for the domain, sorted by name then type; TXT ownership records not listed. */
   dns?: DnsRecordStatus[];

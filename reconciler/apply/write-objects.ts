@@ -23,7 +23,7 @@ import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { formatKey } from "../../core/kube/object-key.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
-import { ALL_PRODUCED_RESOURCES } from "../domainroute/render/produced-resources.ts";
+import { producedResourceFor } from "../domainroute/render/produced-resources.ts";
 import type { ProducedResource } from "../domainroute/render/produced-resources.ts";
 import { FIELD_MANAGER } from "../resources.ts";
 import { applyOwned } from "./apply-object.ts";
@@ -108,7 +108,7 @@ export async function deleteOwned(api: ObjectApi, object: KubeObject): Promise<v
 }
 
 export function resourceFor(object: KubeObject): Readonly<ProducedResource> {
-  const resource = ALL_PRODUCED_RESOURCES.find((r) => r.kind === object.kind && object.apiVersion === `${r.group}/${r.version}`);
+  const resource = producedResourceFor(object);
   if (resource === undefined) throw new Error(`no produced resource serves ${object.apiVersion} ${object.kind}`);
   return resource;
 }

@@ -18,7 +18,12 @@ import type { Refusal } from "./route-conditions.ts";
 export interface EdgeStatus {
   /** EdgePlaced (edge/edge-condition.ts). */
   placed: ConditionInput;
-  /** status.edge; undefined leaves it out. */
+  /**
+   * status.edge; undefined leaves it out. Its dataPlane is always the
+   * configured gateway.provider: the reconciler does not start when a route's
+   * is another (data-plane-gate.ts), and a route placed before there was a
+   * choice gets it written once.
+   */
   placement?: PlacementRecord;
   dns: ConditionInput;
   certificate: ConditionInput;
@@ -40,7 +45,7 @@ export function edgeStatus(input: RouteInput, served: "taken" | "serving" | Refu
   const dns = dnsStatus(route, input.dns, config) ?? externalDns({ ...input, route: withPlacement(route, placement.edge) }, served);
   return {
     placed: placement.condition,
-    ...(placement.edge === undefined ? {} : { placement: { ...placement.edge } }),
+    ...(placement.edge === undefined ? {} : { placement: { ...placement.edge, dataPlane: config.gateway.provider } }),
     dns: dns.condition,
     certificate: certificate.condition,
     ...(dns.records === undefined ? {} : { records: [...dns.records] }),

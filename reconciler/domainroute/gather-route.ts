@@ -177,10 +177,24 @@ function ownedObjects(reader: ObjectReader, config: PlatformConfig, route: Domai
   const uid = route.metadata.uid!;
   return producedResources(config)
     .flatMap((resource) => {
+      if (resource.scope === "granted")
+        return grantedNamespaces(config, route).flatMap((namespace) => reader.list({ ...resource, namespace, labelSelector: routeSelector(uid) }));
       const namespace = resource.scope === "gateway" ? config.gateway.namespace : route.metadata.namespace!;
       return reader.list({ ...resource, namespace, labelSelector: routeSelector(uid) });
     })
     .filter((o) => ownedByRoute(o, uid));
+}
+
+/**
+ * Where a route's ReferenceGrants may live (Gateway API data plane): beside a
+ * protection provider's auth service (gatewayApi.authServices), or beside its
+ * backend Service in another namespace. Only there: a grant-shaped object with
+ * the route's labels anywhere else is not the route's, never written or deleted.
+ */
+function grantedNamespaces(config: PlatformConfig, route: DomainRoute): string[] {
+  const auth = Object.values(config.gateway.gatewayApi?.authServices ?? {}).map((service) => service.namespace);
+  const backend = safeBackendServiceKey(route)?.namespace;
+  return [...new Set([...auth, ...(backend === undefined ? [] : [backend])])].sort();
 }
 
 /** What holds each name the route renders that none of its own objects holds: the cache, else a live read. */

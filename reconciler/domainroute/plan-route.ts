@@ -10,7 +10,8 @@
 //      more of the route (edge-status.ts; until then the status says what is left);
 //   2. add the finalizer;
 //   3. claim the domain (or stop: DomainTaken; an orphaned claim is released);
-//   4. refuse to serve a route whose provider the platform does not list, or
+//   4. refuse to serve a route whose provider the platform does not list, that
+//      the Gateway API implementation cannot protect (gatewayApiRefusal), or
 //      whose backend Service is an ExternalName (serve nothing, prune all);
 //   5. render, apply what differs, prune what is no longer rendered; never
 //      write or delete an object that is not the route's (occupancy.ts): a
@@ -30,13 +31,14 @@ import { refusalAt } from "./occupancy.ts";
 import { withPlacement } from "./placed-route.ts";
 import { protectionStatus } from "./protection-condition.ts";
 import { renderClaim } from "./render/claim.ts";
-import { gatewayRefFor } from "./render/gateway.ts";
+import { gatewayApiRefusal } from "./render/gateway-api/data-plane-refusal.ts";
 import { renderRoute } from "./render/render-route.ts";
 import type { Refusal, RouteFindings } from "./route-conditions.ts";
 import { REASON } from "./route-conditions.ts";
 import type { RouteEvent } from "./route-status.ts";
 import { sameConditions, setConditions } from "../status/conditions.ts";
 import { routeStatus } from "./route-status.ts";
+import { servingGateway } from "./serving-gateway.ts";
 
 export const ROUTE_FINALIZER = "hostgate.dev/cleanup";
 /** After releasing an orphaned claim (or losing the race to create one), look again this much later. */
@@ -106,13 +108,17 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
     plan.objects.prune = pruneAll(input);
     return withStatus(plan, input, { claim: "taken", owner: ownerRef, domain, protection, edge: edgeStatus(input, "taken") });
   }
+  const edge = edgeStatus(input, "serving");
+  // On the Gateway API the member this pass writes to status.edge: none while the route is not placed.
+  const serving = servingGateway(withPlacement(route, edge.placement), input.config);
   const findings: RouteFindings = {
     claim: "ours",
     domain,
-    gateway: gatewayRefFor(domain, input.config),
+    ...(serving === undefined ? {} : { gateway: serving.gateway }),
+    ...(serving?.listener === undefined ? {} : { gatewayListener: serving.listener }),
     problems: [],
     protection,
-    edge: edgeStatus(input, "serving"),
+    edge,
   };
   if (input.applyError !== undefined) findings.applyError = input.applyError;
   const refusal = routeRefusal(input);
@@ -174,6 +180,9 @@ function planDeletion(input: RouteInput): RoutePlan {
 function routeRefusal(input: RouteInput): Refusal | undefined {
   const provider = unknownProviderProblem(input.route, input.config);
   if (provider !== undefined) return { reason: REASON.UnknownProvider, message: provider };
+  // The Gateway API implementation cannot protect it (no external authorization): never served unprotected.
+  const dataPlane = input.config.gateway.provider === "gateway-api" ? gatewayApiRefusal(input.route, input.config) : undefined;
+  if (dataPlane !== undefined) return { reason: dataPlane.reason, message: dataPlane.message };
   const backend = input.backendService === undefined ? undefined : backendRejection(input.route, input.backendService);
   if (backend !== undefined) return { reason: REASON.BackendRejected, message: backend };
   return undefined;

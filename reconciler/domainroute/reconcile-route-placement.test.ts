@@ -12,6 +12,8 @@ import { route, world } from "./testing/route-world.ts";
 import type { World } from "./testing/route-world.ts";
 
 const PUBLIC_2 = { loadBalancer: "alb-out", member: "public-2", target: "public-2.us-east-1.elb.amazonaws.com" };
+/** status.edge as the route controller writes it: the placement, and the data plane serving it (gateway.provider, istio by default). */
+const WRITTEN = { ...PUBLIC_2, dataPlane: "istio" };
 // Certificates provider none: only the placement keeps the route from Ready.
 const config = poolConfig({ certificates: 1 }, "none");
 
@@ -34,13 +36,13 @@ describe("a route's place in its load balancer pool, in its status", () => {
     assert.equal(w.get("shop")!.status!.edge, undefined);
   });
 
-  const decided: { name: string; outcome: (uid: string) => EdgeOutcome; placed: string; ready: string; edge?: typeof PUBLIC_2; message?: RegExp }[] = [
+  const decided: { name: string; outcome: (uid: string) => EdgeOutcome; placed: string; ready: string; edge?: typeof WRITTEN; message?: RegExp }[] = [
     {
       name: "placed: status.edge names the member and its target, EdgePlaced True, Ready",
       outcome: (uid) => ({ kind: "placed", uid, edge: PUBLIC_2 }),
       placed: "True Placed",
       ready: "True Ready",
-      edge: PUBLIC_2,
+      edge: WRITTEN,
     },
     {
       name: "pool full: Ready False EdgePoolFull naming each member's limit, no status.edge",
@@ -54,7 +56,7 @@ describe("a route's place in its load balancer pool, in its status", () => {
       outcome: (uid) => ({ kind: "placed", uid, edge: PUBLIC_2, refusedMove: { member: "public-1", why: "public-1: certificates 1/1" } }),
       placed: "True MoveRefused",
       ready: "True Ready",
-      edge: PUBLIC_2,
+      edge: WRITTEN,
     },
   ];
   for (const c of decided) {
@@ -77,7 +79,7 @@ describe("a route's place in its load balancer pool, in its status", () => {
     w.deps.edgeOutcomes = new EdgeOutcomes();
     await w.reconcile("shop");
     assert.equal(w.get("shop")!.metadata.resourceVersion, before);
-    assert.deepEqual(w.get("shop")!.status!.edge, PUBLIC_2);
+    assert.deepEqual(w.get("shop")!.status!.edge, WRITTEN);
   });
 
   test("the conditions are written in type order, EdgePlaced among them", async () => {

@@ -27,6 +27,8 @@ export const REASON = {
   UnknownProvider: "UnknownProvider",
   /** spec.backend.service names a Service hostgate must not route to (type ExternalName): nothing is served. */
   BackendRejected: "BackendRejected",
+  /** Gateway API data plane: the route's status.edge names no member of its class this config has, so no Gateway serves it. */
+  WaitingForPlacement: "WaitingForPlacement",
   ...OWNERSHIP_REASON,
 } as const;
 
@@ -48,7 +50,10 @@ export type RouteFindings =
   | {
       claim: "ours";
       domain: string;
-      gateway: string;
+      /** `namespace/name` of the gateway serving the domain; absent on the Gateway API while the route is not placed on a member. */
+      gateway?: string;
+      /** Gateway API data plane: the route's listener on that Gateway (status.gatewayListener). */
+      gatewayListener?: string;
       problems: readonly string[];
       applyError?: string;
       protection: ConditionInput;
@@ -91,8 +96,21 @@ export function routeConditions(findings: RouteFindings): ConditionInput[] {
               reason: REASON.ApplyFailed,
               message: `the Istio objects could not be applied (${findings.applyError}); retrying with backoff`,
             }
-          : { type: CONDITION_GATEWAY_READY, status: "True", reason: REASON.Applied, message: `gateway ${findings.gateway} serves ${findings.domain}` };
+          : findings.gateway === undefined
+            ? waitingForPlacement(findings.domain, findings.edge.placed)
+            : { type: CONDITION_GATEWAY_READY, status: "True", reason: REASON.Applied, message: `gateway ${findings.gateway} serves ${findings.domain}` };
   return withReady([claimed, gateway, protection, findings.edge.placed, findings.edge.dns, findings.edge.certificate]);
+}
+
+/**
+ * Gateway API data plane, route not placed on a pool member: no Gateway has a
+ * listener for it, so nothing serves it. The reason is EdgePlaced's
+ * (PlacementPending, EdgePoolFull), so Ready names the cause, not its effect.
+ */
+function waitingForPlacement(domain: string, placed: ConditionInput): ConditionInput {
+  const reason = placed.status === "True" ? REASON.WaitingForPlacement : placed.reason;
+  const message = `no Gateway has a listener for ${domain} until the route is placed on a member of its load balancer pool (see EdgePlaced)`;
+  return { type: CONDITION_GATEWAY_READY, status: "False", reason, message };
 }
 
 function withReady(conditions: ConditionInput[]): ConditionInput[] {

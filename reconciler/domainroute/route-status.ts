@@ -30,14 +30,15 @@ export function routeStatus(
     ...previous,
     observedGeneration: route.metadata.generation,
     conditions,
-    ...(findings.claim === "ours" ? { claimedDomain: findings.domain, gateway: findings.gateway } : {}),
+    ...(findings.claim === "ours" ? { claimedDomain: findings.domain } : {}),
   };
-  if (findings.claim === "taken") {
-    delete status.claimedDomain;
-    delete status.gateway;
-  }
-  // A refused route is served by no gateway.
-  if (findings.claim === "ours" && findings.refusal !== undefined) delete status.gateway;
+  // A refused route is served by no gateway; on the Gateway API an unplaced one has none yet.
+  const serving = findings.claim === "ours" && findings.refusal === undefined ? findings : undefined;
+  if (serving?.gateway === undefined) delete status.gateway;
+  else status.gateway = serving.gateway;
+  if (serving?.gatewayListener === undefined) delete status.gatewayListener;
+  else status.gatewayListener = serving.gatewayListener;
+  if (findings.claim === "taken") delete status.claimedDomain;
   const effectiveAppId = protectionStatus(route, input.appId, input.config).effectiveAppId;
   if (effectiveAppId === undefined) delete status.effectiveAppId;
   else status.effectiveAppId = effectiveAppId;
@@ -54,7 +55,11 @@ export function routeStatus(
 
 function sameStatus(a: DomainRouteStatus, b: DomainRouteStatus): boolean {
   const sameFields =
-    a.observedGeneration === b.observedGeneration && a.claimedDomain === b.claimedDomain && a.gateway === b.gateway && a.effectiveAppId === b.effectiveAppId;
+    a.observedGeneration === b.observedGeneration &&
+    a.claimedDomain === b.claimedDomain &&
+    a.gateway === b.gateway &&
+    a.gatewayListener === b.gatewayListener &&
+    a.effectiveAppId === b.effectiveAppId;
   return (
     sameFields && jsonEqual(a.edge, b.edge) && jsonEqual(a.dns, b.dns) && jsonEqual(a.certificate, b.certificate) && sameConditions(a.conditions, b.conditions)
   );

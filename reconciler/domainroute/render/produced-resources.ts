@@ -5,6 +5,9 @@
 // only with `dns.provider: external-dns` (producedResources(config)), so a
 // cluster without external-dns's CRD is never asked to list or watch it.
 import type { PlatformConfig } from "../../../core/config/platform-config.ts";
+import type { KubeObject } from "../../../core/kube/object-key.ts";
+import type { GatewayApiKind, GatewayApiScope } from "./gateway-api/kinds.ts";
+import { ALL_GATEWAY_API_RESOURCES, gatewayApiResources } from "./gateway-api/kinds.ts";
 
 export const NETWORKING_API_VERSION = "networking.istio.io/v1";
 export const SECURITY_API_VERSION = "security.istio.io/v1";
@@ -33,15 +36,19 @@ export const KIND_ORDER = [
 ] as const;
 export type ProducedKind = (typeof KIND_ORDER)[number];
 
-/** Where an object of the kind lives: the platform's gateway namespace or the route's own. */
-export type ProducedScope = "gateway" | "route";
+/**
+ * Where an object of the kind lives: the platform's gateway namespace or the
+ * route's own; on the Gateway API data plane also `granted`, the namespace of
+ * the Service a ReferenceGrant opens (gateway-api/kinds.ts).
+ */
+export type ProducedScope = "gateway" | "route" | GatewayApiScope;
 
 /** Compatible with ResourceRef (core/kube/resource.ts), plus the namespace the objects live in. */
 export interface ProducedResource {
   group: string;
   version: string;
   resource: string;
-  kind: ProducedKind;
+  kind: ProducedKind | GatewayApiKind;
   namespaced: true;
   scope: ProducedScope;
 }
@@ -81,11 +88,40 @@ export const ALL_PRODUCED_RESOURCES: readonly Readonly<ProducedResource>[] = Obj
 const WITH_DNS_ENDPOINTS = ALL_PRODUCED_RESOURCES;
 
 /**
- * The kinds this configuration produces, in KIND_ORDER: what the caches watch,
- * the route lists as its own and the orphan sweep looks through. DNSEndpoints
- * only with `dns.provider: external-dns`: without external-dns's CRD a watch
- * on them would fail and the caches would never sync.
+ * The kinds this configuration produces, in apply order: what the caches
+ * watch, the route lists as its own and the orphan sweep looks through. Only
+ * kinds the cluster is sure to serve, since a watch on a resource without its
+ * CRD never syncs and the reconciler would never start:
+ *   - gateway.provider istio: the Istio kinds (KIND_ORDER);
+ *   - gateway.provider gateway-api: the Gateway API data plane's kinds for
+ *     its implementation (gateway-api/kinds.ts: SecurityPolicy only with
+ *     Envoy Gateway, AuthorizationPolicy only with Istio), never Istio's
+ *     Gateway, VirtualService, ServiceEntry or DestinationRule;
+ * plus DNSEndpoints only with `dns.provider: external-dns`.
  */
-export function producedResources(config: Pick<PlatformConfig, "dns">): readonly Readonly<ProducedResource>[] {
-  return config.dns.provider === "external-dns" ? WITH_DNS_ENDPOINTS : PRODUCED_RESOURCES;
+export function producedResources(config: Pick<PlatformConfig, "dns" | "gateway">): readonly Readonly<ProducedResource>[] {
+  const gatewayApi = config.gateway.provider === "gateway-api" ? config.gateway.gatewayApi : undefined;
+  if (gatewayApi === undefined) return config.dns.provider === "external-dns" ? WITH_DNS_ENDPOINTS : PRODUCED_RESOURCES;
+  const dataPlane = gatewayApiResources(gatewayApi.implementation).map(asProduced);
+  return config.dns.provider === "external-dns" ? [...dataPlane, DNS_ENDPOINT_RESOURCE] : dataPlane;
+}
+
+/** A Gateway API data plane resource as the caches, the pruner and the sweep take it (they need no apiVersion). */
+function asProduced({ apiVersion: _apiVersion, ...resource }: (typeof ALL_GATEWAY_API_RESOURCES)[number]): Readonly<ProducedResource> {
+  return resource;
+}
+
+/** `group/version`, or `v1` for the core group: what an object of the resource says in apiVersion. */
+function apiVersionOf(resource: Pick<ProducedResource, "group" | "version">): string {
+  return resource.group === "" ? resource.version : `${resource.group}/${resource.version}`;
+}
+
+/**
+ * The resource of an object any configuration renders for a route, by
+ * apiVersion AND kind (a Gateway API Gateway is not an Istio one, a core
+ * Service is no ServiceEntry); undefined for anything else.
+ */
+export function producedResourceFor(object: Pick<KubeObject, "apiVersion" | "kind">): Readonly<ProducedResource> | undefined {
+  const known = [...ALL_PRODUCED_RESOURCES, ...ALL_GATEWAY_API_RESOURCES.map(asProduced)];
+  return known.find((r) => r.kind === object.kind && object.apiVersion === apiVersionOf(r));
 }

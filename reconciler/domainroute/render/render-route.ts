@@ -1,15 +1,22 @@
 // Everything the reconciler applies for one DomainRoute: its DomainClaim and
-// the Istio objects that serve, route and protect its domain. Pure: the same
-// route and config always give the same objects, in apply order, so applying
-// them again changes nothing.
+// the objects that serve, route and protect its domain on the configured data
+// plane (gateway.provider): the Istio objects, or with gateway-api the Gateway
+// API objects for the pool member the route is placed on (its listener is on
+// that member's Gateway, which the pool Gateways controller keeps). Pure: the
+// same route and config always give the same objects, in apply order, so
+// applying them again changes nothing.
 import type { PlatformConfig } from "../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
 import type { DomainRoute, RegionPolicy } from "../../../crds/types.ts";
 import { renderDnsEndpoints } from "../../dns/external-dns/render-dns-endpoint.ts";
+import { placedMember } from "../../edge/placed-member.ts";
 import { protectionProblems, renderAuthorizationPolicy } from "./authorization-policy.ts";
 import { renderClaim } from "./claim.ts";
 import { renderDestinationRule, renderServiceEntry, externalHostFor } from "./external-backend.ts";
 import { renderGateway } from "./gateway.ts";
+import { gatewayApiRefusal } from "./gateway-api/data-plane-refusal.ts";
+import { gatewayApiApplyRank } from "./gateway-api/kinds.ts";
+import { renderGatewayApiObjects } from "./gateway-api/render-gateway-api-route.ts";
 import { KIND_ORDER } from "./produced-resources.ts";
 import { routeRefProblems } from "./route-ref-problems.ts";
 import { planRouting } from "./routing-plan.ts";
@@ -22,7 +29,11 @@ export interface RenderedRoute {
    * domain is missing it is not a valid claim and must not be applied.
    */
   claim: KubeObject;
-  /** The Istio objects (and external-dns's DNSEndpoints, one per region published in), in KIND_ORDER (apply order). */
+  /**
+   * The data plane's objects (and external-dns's DNSEndpoints, one per region
+   * published in) in apply order: KIND_ORDER for Istio's, GATEWAY_API_KIND_ORDER
+   * then the DNSEndpoints on the Gateway API.
+   */
   objects: KubeObject[];
   /**
    * What keeps part of the route from being rendered, each saying which
@@ -51,6 +62,8 @@ export function renderRoute(route: DomainRoute, config: PlatformConfig, regionPo
     if (problems.length > 0) return { claim, objects: [], problems };
   }
 
+  if (config.gateway.provider === "gateway-api") return { claim, ...renderOnGatewayApi(route, config, regionPolicy) };
+
   const objects: KubeObject[] = [renderGateway(route, config)];
   if (protection !== undefined) objects.push(renderAuthorizationPolicy(route, config, protection));
 
@@ -76,6 +89,24 @@ export function renderRoute(route: DomainRoute, config: PlatformConfig, regionPo
   // cluster publishes the route in, by its placement), whenever a Gateway serves the domain.
   objects.push(...renderDnsEndpoints(route, config, regionPolicy));
   return { claim, objects: inApplyOrder(objects), problems };
+}
+
+/**
+ * gateway.provider gateway-api: the route's objects for the member it is
+ * placed on, then its DNSEndpoints. Not placed yet (or refused by the data
+ * plane): nothing that serves, so nothing points at a Gateway the route has no
+ * listener on, and no record is published (DNSReady WaitingForPlacement).
+ */
+function renderOnGatewayApi(route: DomainRoute, config: PlatformConfig, regionPolicy?: RegionPolicy): { objects: KubeObject[]; problems: string[] } {
+  // Never served unprotected: the route controller refuses such a route before rendering; a render on its own says why.
+  const refusal = gatewayApiRefusal(route, config);
+  if (refusal !== undefined) return { objects: [], problems: [refusal.message] };
+  const member = placedMember(route, config);
+  if (member === undefined) return { objects: [], problems: [] };
+  const rendered = renderGatewayApiObjects(route, config, member);
+  // Array.prototype.sort is stable: objects of one kind keep the renderer's order.
+  const objects = [...rendered.objects].sort((a, b) => gatewayApiApplyRank(a) - gatewayApiApplyRank(b));
+  return { objects: [...objects, ...renderDnsEndpoints(route, config, regionPolicy)], problems: [...rendered.problems] };
 }
 
 function inApplyOrder(objects: KubeObject[]): KubeObject[] {
