@@ -59,3 +59,14 @@ export const twoStepMember = (name: string, extra: Record<string, unknown> = {})
   gatewayHostname: `${name}-gw.example.com`,
   ...extra,
 });
+
+/** The Gateway API data plane on `implementation` (GatewayClass `eg`), both classes single pooled Gateways. */
+export const gatewayApiMode =
+  (implementation = "envoy-gateway", extra: Record<string, unknown> = {}) =>
+  (config: ConfigData): void => {
+    config.gateway = { ...(config.gateway as ConfigData), provider: "gateway-api", gatewayApi: { implementation, gatewayClassName: "eg", ...extra } };
+    config.loadBalancers = { "alb-out": { gatewayHostname: "public-gw.example.com" }, "alb-in": { gatewayHostname: "internal-gw.example.com" } };
+  };
+
+/** A pool member that is a pooled Gateway (Gateway API data plane): `<name>-gw.example.com` alone. */
+export const gatewayMember = (name: string, extra: Record<string, unknown> = {}): ConfigData => ({ name, gatewayHostname: `${name}-gw.example.com`, ...extra });

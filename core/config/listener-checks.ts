@@ -5,6 +5,7 @@ import { arnParts } from "../aws/arn.ts";
 import { stringAt } from "./data-fields.ts";
 import type { WrittenLoadBalancer } from "./load-balancer-entries.ts";
 import { where, writtenLoadBalancers } from "./load-balancer-entries.ts";
+import { gatewayApiImplementation } from "./pooled-gateways.ts";
 import type { Issue } from "./schema-problems.ts";
 
 /**
@@ -39,8 +40,15 @@ function listenerIssue(lb: WrittenLoadBalancer, acm: string): Issue | undefined 
   };
 }
 
-/** `acm` names the setting that sends certificates to ACM, as messages quote it. */
+/**
+ * `acm` names the setting that sends certificates to ACM, as messages quote it.
+ * With the AWS Load Balancer Controller as the Gateway API implementation,
+ * each member is an ALB the controller creates and owns, whose listener finds
+ * its ACM certificates itself: no listener of hostgate's to name or check
+ * (gateway-api-checks.ts refuses a listenerArn there).
+ */
 export function acmListenerIssues(config: Record<string, unknown>, acm: string): Issue[] {
+  if (gatewayApiImplementation(config) === "aws-load-balancer-controller") return [];
   const lbs = writtenLoadBalancers(config);
   const issues = lbs.map((lb) => listenerIssue(lb, acm)).filter((issue) => issue !== undefined);
   const withArn = lbs.flatMap((lb) => {

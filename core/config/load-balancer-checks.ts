@@ -65,10 +65,10 @@ function gatewayHostnameIssue(lb: WrittenLoadBalancer, hostname: string, domains
 }
 
 /** DNS's limits on a name (RFC 1035), which Route53 enforces. */
-const MAX_LABEL = 63;
-const MAX_NAME = 253;
+export const MAX_LABEL = 63;
+export const MAX_NAME = 253;
 /** The longest prefix the TXT registry puts before a gateway record's name: `cname-` (a CNAME gateway record; `a-`, `aaaa-` for addresses). */
-const REGISTRY_PREFIX = "cname-";
+export const REGISTRY_PREFIX = "cname-";
 
 /**
  * On Route53 hostgate writes a TXT ownership record beside the gateway record,
@@ -104,8 +104,15 @@ function registryLengthIssue(lb: WrittenLoadBalancer, hostname: string): Issue |
 /** The key and words of the load balancer two targets share, if they do. */
 function sharedKey(earlier: LoadBalancerTarget, later: LoadBalancerTarget): "dnsName" | "service" | "gatewayHostname" | undefined {
   if (earlier.kind === "fixed" && later.kind === "fixed") return earlier.dnsName === later.dnsName ? "dnsName" : undefined;
-  if (earlier.kind !== "service" || later.kind !== "service") return undefined;
-  if (earlier.service.namespace === later.service.namespace && earlier.service.name === later.service.name) return "service";
+  // Two-step to a gateway Service or to a pooled Gateway: one gatewayHostname holds one gateway's address either way.
+  if (earlier.kind === "fixed" || later.kind === "fixed") return undefined;
+  if (
+    earlier.kind === "service" &&
+    later.kind === "service" &&
+    earlier.service.namespace === later.service.namespace &&
+    earlier.service.name === later.service.name
+  )
+    return "service";
   return earlier.gatewayHostname === later.gatewayHostname ? "gatewayHostname" : undefined;
 }
 
@@ -191,7 +198,8 @@ export function loadBalancerIssues(config: Record<string, unknown>): Issue[] {
     lbs.push(lb);
     const target = writtenTarget(lb.entry);
     // A malformed name is the schema's to report; judging its place would only repeat it.
-    if (target?.kind === "service" && new RegExp(DNS_NAME_PATTERN).test(target.gatewayHostname)) {
+    // A gateway Service's record and a pooled Gateway's (kind "gateway") are published alike, so the same rules hold for both.
+    if ((target?.kind === "service" || target?.kind === "gateway") && new RegExp(DNS_NAME_PATTERN).test(target.gatewayHostname)) {
       const issue =
         gatewayHostnameIssue(lb, target.gatewayHostname, config.domains) ?? (onRoute53 ? registryLengthIssue(lb, target.gatewayHostname) : undefined);
       if (issue !== undefined) issues.push(issue);

@@ -51,6 +51,8 @@ export function writtenTarget(entry: Record<string, unknown>): LoadBalancerTarge
     ...(typeof entry.dnsName === "string" ? { dnsName: entry.dnsName } : {}),
     ...(typeof entry.hostedZoneId === "string" ? { hostedZoneId: entry.hostedZoneId } : {}),
     ...(typeof entry.gatewayHostname === "string" ? { gatewayHostname: entry.gatewayHostname } : {}),
+    // Derived when the config loads (pooled-gateways.ts), so the checks see a pooled Gateway as the kind "gateway" target it is.
+    ...(typeof entry.gateway === "string" ? { gateway: entry.gateway } : {}),
     ...(typeof service?.namespace === "string" && typeof service.name === "string" ? { service: { namespace: service.namespace, name: service.name } } : {}),
   };
   try {

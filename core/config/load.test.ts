@@ -37,7 +37,7 @@ describe("parsePlatformConfig", () => {
       "platform.yaml",
     );
     assert.deepEqual(config.protection, { providers: [], requireOnPublic: true, identityHeader: "x-app-id" });
-    assert.deepEqual(config.gateway, { namespace: "istio-system", selector: { istio: "ingressgateway" } });
+    assert.deepEqual(config.gateway, { provider: "istio", namespace: "istio-system", selector: { istio: "ingressgateway" } });
     assert.deepEqual(config.externalBackends, { deniedCidrs: [] });
     assert.deepEqual(config.serviceBackends, { allowCrossNamespace: false });
   });

@@ -2,6 +2,7 @@
 // shared base ("this case has requireOnPublic: false"), not a whole file.
 import { ConfigError } from "./config-error.ts";
 import type { PlatformConfig } from "./platform-config.ts";
+import { withoutDerivedKeys } from "./pooled-gateways.ts";
 import { describeValue } from "./schema-problems.ts";
 import { validatePlatformConfig } from "./validate.ts";
 
@@ -32,7 +33,7 @@ export function mergeConfigOverrides(base: PlatformConfig, overrides: unknown, s
       `${source}: overrides must be a mapping of config keys (e.g. {protection: {requireOnPublic: false}}), found ${describeValue(overrides)}`,
     ]);
   }
-  const merged = structuredClone(base) as unknown as Record<string, unknown>;
+  const merged = withoutDerivedKeys(base) as Record<string, unknown>;
   mergeInto(merged, overrides);
   return validatePlatformConfig(merged, source);
 }

@@ -26,14 +26,14 @@ describe("a load balancer class written as a pool of members", () => {
           dnsName: "public-1.us-east-1.elb.amazonaws.com",
           hostedZoneId: "Z35SXDOTRQ7X7K",
           ipAddressType: "ipv4",
-          capacity: { certificates: 25, rules: 100, targetGroups: 100 },
+          capacity: { certificates: 25, rules: 100, targetGroups: 100, listeners: 64 },
         },
         {
           name: "public-2",
           service: { namespace: "istio-system", name: "public-2-gateway" },
           gatewayHostname: "public-2-gw.example.com",
           ipAddressType: "ipv4",
-          capacity: { certificates: 50, rules: 100, targetGroups: 100 },
+          capacity: { certificates: 50, rules: 100, targetGroups: 100, listeners: 64 },
         },
       ],
     });

@@ -18,17 +18,18 @@ function undocumented(node: unknown, path: string, out: string[]): string[] {
   return out;
 }
 
-const LABEL_MAPS = new Set(["gateway.selector", "dns.externalDns.labels", "regions[].dnsControllerLabels"]);
+/** Maps keyed by names the config chooses: label maps, and authServices keyed by protection provider (each value is closed). */
+const OPEN_MAPS = new Set(["gateway.selector", "dns.externalDns.labels", "regions[].dnsControllerLabels", "gateway.gatewayApi.authServices"]);
 
 describe("platformConfigSchema", () => {
   it("documents every key, because the README and error messages quote it", () => {
     assert.deepEqual(undocumented(platformConfigSchema, "", []), []);
   });
 
-  it("is closed everywhere except label maps, so typos are errors", () => {
+  it("is closed everywhere except maps keyed by chosen names, so typos are errors", () => {
     const open: string[] = [];
     const walk = (node: Record<string, any>, path: string) => {
-      if (node.type === "object" && node.additionalProperties !== false && !LABEL_MAPS.has(path)) open.push(path);
+      if (node.type === "object" && node.additionalProperties !== false && !OPEN_MAPS.has(path)) open.push(path);
       for (const [key, child] of Object.entries(node.properties ?? {})) walk(child as Record<string, any>, path ? `${path}.${key}` : key);
       if (node.items) walk(node.items, `${path}[]`);
     };

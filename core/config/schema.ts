@@ -1,7 +1,7 @@
 // JSON Schema of the platform config file. Every key carries a description:
 // the README points at this schema, and validation errors quote the
 // description as the "how to fix" part, so they must read as instructions.
-import { DEFAULT_EDGE_CAPACITY } from "./edge-pool.ts";
+import { DEFAULT_EDGE_CAPACITY, MAX_GATEWAY_LISTENERS } from "./edge-pool.ts";
 
 /** Lowercase DNS name of at least two labels, 253 characters at most. */
 export const DNS_NAME_PATTERN = "^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$";
@@ -48,6 +48,8 @@ const labelMap = (description: string) => ({
 export const MAX_REGIONS = 32;
 /** Kubernetes Service name (RFC 1035 label: starts with a letter). */
 export const SERVICE_NAME_PATTERN = "^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$";
+/** A Kubernetes object name (RFC 1123 subdomain), 253 characters at most: what a GatewayClass is called. */
+export const DNS_SUBDOMAIN_PATTERN = "^(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 /** A DNS label (RFC 1123), 63 characters at most: region and cluster names. */
 export const DNS_LABEL_PATTERN = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 /** An AWS region such as `eu-west-1`, `us-gov-west-1` or `ap-southeast-2`. */
@@ -86,7 +88,7 @@ const loadBalancerProperties = (example: string, gatewayExample: string) => {
       additionalProperties: false,
       required: ["namespace", "name"],
       description:
-        "Two-step entries: the gateway's Service (type LoadBalancer), e.g. `{namespace: istio-system, name: istio-ingressgateway}`. hostgate reads its `status.loadBalancer.ingress` and publishes it at `gatewayHostname`. Not with certificates in ACM, which live on an ALB's listener (a Service gets an NLB): use cert-manager.",
+        "Two-step entries: the gateway's Service (type LoadBalancer), e.g. `{namespace: istio-system, name: istio-ingressgateway}`. hostgate reads its `status.loadBalancer.ingress` and publishes it at `gatewayHostname`. Not with certificates in ACM, which live on an ALB's listener (a Service gets an NLB): use cert-manager. Not with `gateway.provider: gateway-api`, where a two-step member is its pooled Gateway (`gatewayHostname` alone).",
       properties: {
         namespace: { type: "string", pattern: NAMESPACE_PATTERN, description: "Namespace of the Service, e.g. `istio-system`." },
         name: { type: "string", pattern: SERVICE_NAME_PATTERN, description: "Name of the Service, e.g. `istio-ingressgateway`." },
@@ -95,7 +97,9 @@ const loadBalancerProperties = (example: string, gatewayExample: string) => {
     gatewayHostname: {
       type: "string",
       pattern: DNS_NAME_PATTERN,
-      description: `Two-step entries: the name hostgate publishes the Service's address at (an A/AAAA record, or a CNAME when the Service reports a hostname), lowercase, under one of \`domains[].apex\` but not an apex itself, one per cluster (e.g. \`${gatewayExample}\`). Routes on this load balancer get a CNAME to it.`,
+      description:
+        `Two-step entries: the name hostgate publishes the Service's address at (with \`gateway.provider: gateway-api\`: the address of the member's Gateway) ` +
+        `as an A/AAAA record, or a CNAME when a hostname is reported; lowercase, under one of \`domains[].apex\` but not an apex itself, one per cluster (e.g. \`${gatewayExample}\`). Routes on this load balancer get a CNAME to it.`,
     },
     ipAddressType: {
       enum: ["ipv4", "dualstack"],
@@ -114,16 +118,32 @@ const loadBalancerProperties = (example: string, gatewayExample: string) => {
 
 type LoadBalancerProperties = ReturnType<typeof loadBalancerProperties>;
 
+/** Whether an entry names any two-step key, which makes it two-step. */
+const namesTwoStepKey = (properties: LoadBalancerProperties) => ({ anyOf: TWO_STEP_KEYS.map((key) => requiring(properties, [key])) });
+
 /**
- * Exactly one kind: naming any two-step key makes the entry two-step (both
- * its keys then required); otherwise it is fixed. Writing keys of both kinds
+ * Exactly one kind: naming any two-step key makes the entry two-step
+ * (`gatewayHostname` then required; `service` too on the Istio data plane,
+ * see istioTwoStepRules); otherwise it is fixed. Writing keys of both kinds
  * is refused by load-balancer-checks.ts with a message naming them.
  */
 const oneKind = (properties: LoadBalancerProperties) => ({
-  if: { anyOf: TWO_STEP_KEYS.map((key) => requiring(properties, [key])) },
+  if: namesTwoStepKey(properties),
   // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keyword, read by ajv, never awaited
-  then: requiring(properties, TWO_STEP_KEYS),
+  then: requiring(properties, ["gatewayHostname"]),
   else: requiring(properties, FIXED_KEYS),
+});
+
+/**
+ * On the Istio data plane a two-step load balancer is a gateway Service, so
+ * `service` is required beside `gatewayHostname`. (On the Gateway API data
+ * plane it is a pooled Gateway hostgate writes, `gatewayHostname` alone, and
+ * `service` is refused by gateway-api-checks.ts.)
+ */
+const istioTwoStep = (properties: LoadBalancerProperties) => ({
+  if: namesTwoStepKey(properties),
+  // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keyword, read by ajv, never awaited
+  then: requiring(properties, ["service"]),
 });
 
 /** Members a class may list: placement walks them all for every route, and status names one by its (short) name. */
@@ -135,6 +155,67 @@ const capacityLimit = (what: string, quota: number) => ({
   maximum: 100000,
   default: quota,
   description: `${what} this member may hold before hostgate places no more routes on it: a positive integer, default ${quota} (AWS's default ALB quota; raise it only after AWS raised yours).`,
+});
+
+/** What one load balancer may hold: a configured member's, or every autoscaled member's. */
+const capacity = (description: string) => ({
+  type: "object",
+  additionalProperties: false,
+  default: {},
+  description,
+  properties: {
+    certificates: capacityLimit("Certificates on its HTTPS listener besides the default one", DEFAULT_EDGE_CAPACITY.certificates),
+    rules: capacityLimit("Listener rules", DEFAULT_EDGE_CAPACITY.rules),
+    targetGroups: capacityLimit("Target groups", DEFAULT_EDGE_CAPACITY.targetGroups),
+    listeners: {
+      type: "integer",
+      minimum: 1,
+      maximum: MAX_GATEWAY_LISTENERS,
+      default: MAX_GATEWAY_LISTENERS,
+      description:
+        `Gateway API data plane: listeners this member's Gateway may hold (one per route placed on it), 1 to ${MAX_GATEWAY_LISTENERS}, ` +
+        `default ${MAX_GATEWAY_LISTENERS} (the Gateway API's own limit). Not used on the Istio data plane.`,
+    },
+  },
+});
+
+/** Autoscaled members' names are `<prefix>-NN`: a DNS label of 63 characters at most, so the prefix is 60 at most. */
+export const MAX_AUTOSCALE_PREFIX = 60;
+/** Autoscaled members are numbered with two digits. */
+export const MAX_AUTOSCALE_MEMBERS = 99;
+
+const autoscale = (example: string) => ({
+  type: "object",
+  additionalProperties: false,
+  required: ["prefix", "maxMembers", "gatewayDomain"],
+  description:
+    "Gateway API data plane only (`gateway.provider: gateway-api`): when no member of this class has room for a new route, hostgate adds the next " +
+    "pooled Gateway `<prefix>-01`, `<prefix>-02`, … (after the configured members, up to `maxMembers`), publishes its address at " +
+    `\`<prefix>-NN.<gatewayDomain>\` and places the route there, e.g. \`{prefix: ${example}, maxMembers: 10, gatewayDomain: gw.example.com}\`.`,
+  properties: {
+    prefix: {
+      type: "string",
+      pattern: DNS_LABEL_PATTERN,
+      maxLength: MAX_AUTOSCALE_PREFIX,
+      description:
+        `Start of the autoscaled members' names: a DNS label of ${MAX_AUTOSCALE_PREFIX} characters at most (lowercase letters, digits, \`-\`), e.g. \`${example}\`; ` +
+        "no configured member of either class may be named `<prefix>-NN`, and the two classes need different prefixes.",
+    },
+    maxMembers: {
+      type: "integer",
+      minimum: 1,
+      maximum: MAX_AUTOSCALE_MEMBERS,
+      description: `How many members hostgate may add to this class, 1 to ${MAX_AUTOSCALE_MEMBERS}; past them a route that fits nowhere is refused (EdgePoolFull).`,
+    },
+    gatewayDomain: {
+      type: "string",
+      pattern: DNS_NAME_PATTERN,
+      description:
+        "Where the autoscaled members' gateway records go: each member's Gateway address is published at `<name>.<gatewayDomain>`. " +
+        "Lowercase, under one of `domains[].apex` but not an apex itself, e.g. `gw.example.com`.",
+    },
+    capacity: capacity("What each autoscaled member may hold; each limit defaults as a configured member's does."),
+  },
 });
 
 const poolMember = (visibility: string, example: string, gatewayExample: string, memberExample: string) => {
@@ -154,23 +235,14 @@ const poolMember = (visibility: string, example: string, gatewayExample: string,
         description: `The member's name: a DNS label (lowercase letters, digits, \`-\`, 63 at most), unique across both classes' members, e.g. \`${memberExample}\`. A route's \`status.edge.member\` and the \`hostgate.dev/edge-member\` annotation name it; renaming a member moves its routes.`,
       },
       ...properties,
-      capacity: {
-        type: "object",
-        additionalProperties: false,
-        default: {},
-        description:
-          "What this load balancer may hold; routes are placed on the first member (in list order) with room for what they need. Each limit defaults to AWS's default ALB quota.",
-        properties: {
-          certificates: capacityLimit("Certificates on its HTTPS listener besides the default one", DEFAULT_EDGE_CAPACITY.certificates),
-          rules: capacityLimit("Listener rules", DEFAULT_EDGE_CAPACITY.rules),
-          targetGroups: capacityLimit("Target groups", DEFAULT_EDGE_CAPACITY.targetGroups),
-        },
-      },
+      capacity: capacity(
+        "What this load balancer may hold; routes are placed on the first member (in list order) with room for what they need. Each limit defaults to AWS's default ALB quota.",
+      ),
     },
   };
 };
 
-const loadBalancer = (visibility: string, example: string, gatewayExample: string, memberExample: string) => {
+const loadBalancer = (visibility: string, example: string, gatewayExample: string, memberExample: string, prefixExample: string) => {
   const properties = loadBalancerProperties(example, gatewayExample);
   const { ipAddressType } = properties;
   const { default: _default, ...withoutDefault } = ipAddressType;
@@ -198,8 +270,33 @@ const loadBalancer = (visibility: string, example: string, gatewayExample: strin
     if: { not: requiring({ members }, ["members"]) },
     // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keyword, read by ajv, never awaited
     then: { ...oneKind(properties), properties: { ipAddressType: { description: ipAddressType.description, default: ipAddressType.default } } },
-    properties: { ...properties, ipAddressType: withoutDefault, members },
+    properties: { ...properties, ipAddressType: withoutDefault, members, autoscale: autoscale(prefixExample) },
   };
+};
+
+/** The Istio data plane's rules on one class's entry: a two-step entry or member names its gateway `service`. */
+const istioLoadBalancer = (example: string, gatewayExample: string) => {
+  const properties = loadBalancerProperties(example, gatewayExample);
+  return {
+    type: "object",
+    if: { not: requiring({ members: { description: "A pool's members." } }, ["members"]) },
+    // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then/else keyword, read by ajv, never awaited
+    then: istioTwoStep(properties),
+    properties: { members: { type: "array", description: "A pool's members.", items: { type: "object", ...istioTwoStep(properties) } } },
+  };
+};
+
+/** Whether the config chooses the Gateway API data plane (`gateway.provider: gateway-api`; absent is istio). */
+const GATEWAY_API_MODE = {
+  required: ["gateway"],
+  properties: {
+    gateway: {
+      type: "object",
+      description: "The data plane.",
+      required: ["provider"],
+      properties: { provider: { const: "gateway-api", description: "The Gateway API data plane." } },
+    },
+  },
 };
 
 export const platformConfigSchema = {
@@ -210,6 +307,20 @@ export const platformConfigSchema = {
   type: "object",
   additionalProperties: false,
   required: ["apiVersion", "kind", "domains", "loadBalancers"],
+  // The Istio data plane's two-step load balancers are gateway Services.
+  if: GATEWAY_API_MODE,
+  else: {
+    properties: {
+      loadBalancers: {
+        type: "object",
+        description: "The load balancers.",
+        properties: {
+          "alb-out": istioLoadBalancer("public-1.us-east-1.elb.amazonaws.com", "aks01-weu-public.example.com"),
+          "alb-in": istioLoadBalancer("internal-1.us-east-1.elb.amazonaws.com", "aks01-weu-internal.example.com"),
+        },
+      },
+    },
+  },
   properties: {
     apiVersion: {
       const: "hostgate.dev/v1alpha1",
@@ -261,8 +372,8 @@ export const platformConfigSchema = {
       required: ["alb-out", "alb-in"],
       description: "The two load balancers a DomainRoute can choose with `spec.lb`. Both are required and must be different load balancers.",
       properties: {
-        "alb-out": loadBalancer("internet-facing (public)", "public-1.us-east-1.elb.amazonaws.com", "aks01-weu-public.example.com", "public-1"),
-        "alb-in": loadBalancer("internal", "internal-1.us-east-1.elb.amazonaws.com", "aks01-weu-internal.example.com", "internal-1"),
+        "alb-out": loadBalancer("internet-facing (public)", "public-1.us-east-1.elb.amazonaws.com", "aks01-weu-public.example.com", "public-1", "public"),
+        "alb-in": loadBalancer("internal", "internal-1.us-east-1.elb.amazonaws.com", "aks01-weu-internal.example.com", "internal-1", "internal"),
       },
     },
     protection: {
@@ -301,24 +412,78 @@ export const platformConfigSchema = {
       type: "object",
       additionalProperties: false,
       default: {},
-      description: "The Istio ingress gateway that managed routes are attached to.",
+      description: "The data plane that serves managed routes: Istio's ingress gateway (default) or Gateways of the Gateway API.",
       properties: {
+        provider: {
+          enum: ["istio", "gateway-api"],
+          default: "istio",
+          description:
+            "`istio` (default): routes are served by Istio Gateway and VirtualService objects on the ingress gateway `selector` picks. `gateway-api`: each pool member is " +
+            "a Gateway API Gateway named after it in `namespace`, and routes become HTTPRoutes attached to it (see `gatewayApi`). Changing it while routes are served " +
+            "is refused when the reconciler starts: delete those routes first, or switch back.",
+        },
         namespace: {
           type: "string",
           pattern: NAMESPACE_PATTERN,
           default: "istio-system",
-          description: "Namespace of the ingress gateway deployment. Default `istio-system`.",
+          description:
+            "Namespace of the ingress gateway deployment (`istio`), or of the pooled Gateways hostgate writes (`gateway-api`). Default `istio-system`.",
         },
         selector: {
           type: "object",
           minProperties: 1,
           default: { istio: "ingressgateway" },
-          description: "Pod labels selecting the ingress gateway (a Kubernetes label map, at least one label). Default `{istio: ingressgateway}`.",
+          description:
+            "Pod labels selecting the ingress gateway (a Kubernetes label map, at least one label). Default `{istio: ingressgateway}`. With `gateway-api` and " +
+            "implementation `istio`, hostgate puts them on every pooled Gateway's pods (`spec.infrastructure.labels`) so its authorization policies select them.",
           propertyNames: { pattern: LABEL_KEY_PATTERN },
           additionalProperties: {
             type: "string",
             pattern: LABEL_VALUE_PATTERN,
             description: "A label value: 63 characters at most, letters, digits, `-`, `_`, `.`.",
+          },
+        },
+        gatewayApi: {
+          type: "object",
+          additionalProperties: false,
+          required: ["implementation", "gatewayClassName"],
+          description:
+            "With `provider: gateway-api` (required then, refused otherwise): which Gateway API implementation serves the pooled Gateways, " +
+            "e.g. `{implementation: envoy-gateway, gatewayClassName: eg}`.",
+          properties: {
+            implementation: {
+              enum: ["envoy-gateway", "istio", "aws-load-balancer-controller"],
+              description:
+                "The implementation behind `gatewayClassName`, which decides TLS and protection: `envoy-gateway` (protection through a SecurityPolicy calling " +
+                "`authServices`), `istio` (protection through Istio AuthorizationPolicies, as on the Istio data plane) or `aws-load-balancer-controller` " +
+                "(each member is an ALB; certificates from ACM or none; protected routes are refused, it has no external authorization).",
+            },
+            gatewayClassName: {
+              type: "string",
+              maxLength: 253,
+              pattern: DNS_SUBDOMAIN_PATTERN,
+              description:
+                "`spec.gatewayClassName` of every pooled Gateway: the name of a GatewayClass of that implementation (lowercase, a Kubernetes object name), e.g. `eg`.",
+            },
+            authServices: {
+              type: "object",
+              default: {},
+              description:
+                "`envoy-gateway` only: for each of `protection.providers`, the gRPC ext_authz Service its routes' SecurityPolicies call, e.g. " +
+                "`{sso: {namespace: sso-system, name: sso-authz, port: 9001}}`. A protected route whose provider has none is refused, never served unprotected. Default none.",
+              propertyNames: { pattern: PROVIDER_NAME_PATTERN },
+              additionalProperties: {
+                type: "object",
+                additionalProperties: false,
+                required: ["namespace", "name", "port"],
+                description: "A Service port speaking Envoy's gRPC ext_authz protocol, e.g. `{namespace: sso-system, name: sso-authz, port: 9001}`.",
+                properties: {
+                  namespace: { type: "string", pattern: NAMESPACE_PATTERN, description: "Namespace of the ext_authz Service, e.g. `sso-system`." },
+                  name: { type: "string", pattern: SERVICE_NAME_PATTERN, description: "Name of the ext_authz Service, e.g. `sso-authz`." },
+                  port: { type: "integer", minimum: 1, maximum: 65535, description: "The Service port of its gRPC ext_authz API, 1 to 65535, e.g. `9001`." },
+                },
+              },
+            },
           },
         },
       },

@@ -5,7 +5,9 @@ import { stringAt } from "./data-fields.ts";
 import type { Issue } from "./schema-problems.ts";
 import { asRecord } from "../json.ts";
 import { acmListenerIssues } from "./listener-checks.ts";
+import { autoscaleIssues } from "./autoscale-checks.ts";
 import { durationMs } from "./duration.ts";
+import { gatewayApiIssues } from "./gateway-api-checks.ts";
 import { labelIssues } from "./label-checks.ts";
 import { loadBalancerIssues } from "./load-balancer-checks.ts";
 import { regionIssues } from "./region-checks.ts";
@@ -149,6 +151,8 @@ export function semanticIssues(data: unknown): Issue[] {
     ...domainIssues(config.domains),
     ...additionalZoneIssues(config.domains),
     ...loadBalancerIssues(config),
+    ...gatewayApiIssues(config),
+    ...autoscaleIssues(config),
     ...providerIssues(config),
     ...regionIssues(config),
     ...labelIssues(config),

@@ -11,6 +11,7 @@ import { platformConfigSchema } from "./schema.ts";
 import type { Issue } from "./schema-problems.ts";
 import { schemaIssues } from "./schema-problems.ts";
 import { semanticIssues } from "./semantic-checks.ts";
+import { pooledGateways } from "./pooled-gateways.ts";
 
 let compiled: ValidateFunction | undefined;
 
@@ -50,13 +51,16 @@ export function formatProblems(issues: readonly Issue[], source: string, locate?
 /**
  * Defaults that depend on other keys, which a JSON schema cannot give:
  * dns.ownerId is the cluster's name when `cluster` is set, so each cluster of
- * a multi-region platform owns its own records without another setting.
+ * a multi-region platform owns its own records without another setting; and
+ * on the Gateway API data plane a two-step load balancer is the pooled
+ * Gateway named after its member (pooledGateways).
  */
 function applyDerivedDefaults(data: unknown): void {
   const config = asRecord(data);
   const dns = asRecord(config?.dns);
   const clusterName = asRecord(config?.cluster)?.name;
   if (dns !== undefined && dns.ownerId === undefined && typeof clusterName === "string") dns.ownerId = clusterName;
+  if (config !== undefined) for (const { entry, gateway } of pooledGateways(config)) entry.gateway = gateway;
 }
 
 /**

@@ -81,6 +81,7 @@ describe("examples", () => {
       "platform-config.yaml": 1,
       "platform-config-aws.yaml": 1,
       "platform-config-pool.yaml": 1,
+      "platform-config-gateway-api.yaml": 1,
       rejected: 14,
       regions: 7,
       "regions-gateways": 2,

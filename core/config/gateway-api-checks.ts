@@ -1,0 +1,145 @@
+// Rules about the data plane (gateway.provider, gateway.gatewayApi) that the
+// JSON schema cannot express: the settings the Gateway API data plane needs
+// together, and the load balancers it can serve. Written defensively against
+// data that failed the schema, as every semantic check is.
+import { asRecord } from "../json.ts";
+import { stringAt } from "./data-fields.ts";
+import type { WrittenLoadBalancer } from "./load-balancer-entries.ts";
+import { writtenLoadBalancers } from "./load-balancer-entries.ts";
+import { gatewayApiImplementation, gatewayProvider } from "./pooled-gateways.ts";
+import type { Issue } from "./schema-problems.ts";
+
+const LBC = "aws-load-balancer-controller";
+
+/** gatewayApi says how the Gateway API data plane is served: needed with it, meaningless without. */
+function gatewayApiPresenceIssue(gateway: Record<string, unknown>, provider: string): Issue | undefined {
+  const gatewayApi = gateway.gatewayApi;
+  if (provider === "gateway-api" && gatewayApi === undefined)
+    return {
+      path: ["gateway"],
+      anchor: "key",
+      message:
+        "needs gatewayApi because provider is gateway-api: set gateway.gatewayApi.implementation (envoy-gateway, istio or aws-load-balancer-controller) " +
+        "and gatewayClassName (the GatewayClass of the pooled Gateways), e.g. {implementation: envoy-gateway, gatewayClassName: eg}",
+    };
+  if (provider !== "gateway-api" && gatewayApi !== undefined)
+    return {
+      path: ["gateway", "gatewayApi"],
+      anchor: "key",
+      message: `is only used with gateway.provider gateway-api (it is ${provider}): remove it, or set gateway.provider to gateway-api`,
+    };
+  return undefined;
+}
+
+/** authServices are the ext_authz services Envoy Gateway's SecurityPolicies call, one per protection provider. */
+function authServiceIssues(config: Record<string, unknown>, gatewayApi: Record<string, unknown>): Issue[] {
+  const authServices = asRecord(gatewayApi.authServices) ?? {};
+  const names = Object.keys(authServices).sort();
+  if (names.length === 0) return [];
+  const implementation = stringAt(gatewayApi, "implementation");
+  const path = ["gateway", "gatewayApi", "authServices"];
+  // A missing or unknown implementation is the schema's to report.
+  if (implementation === undefined) return [];
+  if (implementation !== "envoy-gateway") {
+    const instead =
+      implementation === "istio"
+        ? "with istio, protected routes are checked by Istio's AuthorizationPolicies and the providers registered in its mesh config"
+        : `with ${implementation}, protected routes are refused (it offers no external authorization)`;
+    return [
+      { path, anchor: "key", message: `is only used with implementation envoy-gateway, whose SecurityPolicies call these services; ${instead}: remove it` },
+    ];
+  }
+  const providers = asRecord(config.protection)?.providers;
+  const known = Array.isArray(providers) ? providers.filter((p) => typeof p === "string") : [];
+  return names
+    .filter((name) => !known.includes(name))
+    .map((name) => ({
+      path: [...path, name],
+      anchor: "key" as const,
+      message:
+        `"${name}" is not one of protection.providers (${known.length === 0 ? "none" : known.join(", ")}); a protected route names one of those, ` +
+        "so this service would never be called: add it to protection.providers, or fix the name",
+    }));
+}
+
+/** Certificates on the Gateway API data plane: where TLS ends decides which provider can supply them. */
+function certificateIssues(config: Record<string, unknown>, gateway: Record<string, unknown>, implementation: string | undefined): Issue[] {
+  const certificates = asRecord(config.certificates) ?? {};
+  const provider = stringAt(certificates, "provider") ?? "none";
+  if (implementation === LBC) {
+    if (provider === "acm" || provider === "none") return [];
+    return [
+      {
+        path: ["certificates", "provider"],
+        anchor: "value",
+        message:
+          `is ${provider}, but gateway.gatewayApi.implementation is ${LBC}: TLS ends on the ALB the controller creates for each Gateway, ` +
+          "and it takes certificates from ACM only; use certificates.provider acm (hostgate requests and validates them, the controller finds them " +
+          "by the listener's hostname) or none (plain HTTP)",
+      },
+    ];
+  }
+  const certManager = asRecord(certificates.certManager);
+  if (provider !== "cert-manager" || certManager === undefined) return [];
+  // Both have defaults, filled in before these checks run.
+  const namespace = stringAt(certManager, "namespace");
+  const gatewayNamespace = stringAt(gateway, "namespace");
+  if (namespace === undefined || gatewayNamespace === undefined || namespace === gatewayNamespace) return [];
+  return [
+    {
+      path: ["certificates", "certManager", "namespace"],
+      anchor: "value",
+      message:
+        `puts the certificates' Secrets in ${namespace}, but gateway.namespace is ${gatewayNamespace}: on the Gateway API data plane each pooled Gateway's ` +
+        "listener references its route's Secret, and a Gateway reads Secrets of its own namespace only (hostgate keeps no ReferenceGrant), " +
+        "so set certificates.certManager.namespace and gateway.namespace to the same namespace",
+    },
+  ];
+}
+
+/** Which load balancers the Gateway API data plane can serve routes through. */
+function loadBalancerIssue(lb: WrittenLoadBalancer, implementation: string | undefined): Issue | undefined {
+  const kind = lb.member ? "member" : "entry";
+  if ("service" in lb.entry)
+    return {
+      path: [...lb.path, "service"],
+      anchor: "key",
+      message:
+        "is a gateway Service (an Istio data plane two-step entry), but gateway.provider is gateway-api: there each two-step member is a Gateway " +
+        `hostgate writes in gateway.namespace, named after the ${kind}, whose status.addresses it publishes: remove service and keep gatewayHostname alone`,
+    };
+  if (implementation !== LBC) return undefined;
+  const fixedKey = ["dnsName", "hostedZoneId"].find((key) => key in lb.entry);
+  if (fixedKey !== undefined)
+    return {
+      path: [...lb.path, fixedKey],
+      anchor: "key",
+      message:
+        `is a fixed load balancer's key, but with implementation ${LBC} each member is the ALB the controller creates for that member's Gateway, ` +
+        "whose address hostgate reads from the Gateway's status: remove dnsName and hostedZoneId and keep gatewayHostname, the name hostgate publishes it at",
+    };
+  if ("listenerArn" in lb.entry)
+    return {
+      path: [...lb.path, "listenerArn"],
+      anchor: "key",
+      message:
+        `is not used with implementation ${LBC}: the controller owns the listeners of the ALBs it creates and finds their ACM certificates by the ` +
+        "listeners' hostnames; hostgate never attaches certificates to them, so remove listenerArn",
+    };
+  return undefined;
+}
+
+export function gatewayApiIssues(config: Record<string, unknown>): Issue[] {
+  const gateway = asRecord(config.gateway) ?? {};
+  const provider = gatewayProvider(config);
+  const presence = gatewayApiPresenceIssue(gateway, provider);
+  if (presence !== undefined) return [presence];
+  if (provider !== "gateway-api") return [];
+  const gatewayApi = asRecord(gateway.gatewayApi) ?? {};
+  const implementation = gatewayApiImplementation(config);
+  return [
+    ...authServiceIssues(config, gatewayApi),
+    ...certificateIssues(config, gateway, implementation),
+    ...writtenLoadBalancers(config).flatMap((lb) => loadBalancerIssue(lb, implementation) ?? []),
+  ];
+}
