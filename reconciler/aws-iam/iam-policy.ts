@@ -26,14 +26,18 @@
 //     reconciler never calls AddTagsToCertificate itself against AWS (only
 //     after an emulator dropped the tags on a re-import), so a CloudTrail
 //     AddTagsToCertificate event by this role is the alarm.
-//   ELBv2 (whenever certificates go to ACM): Add/RemoveListenerCertificates on
-//     the configured listeners only; DescribeListenerCertificates on "*" (Elastic
-//     Load Balancing's Describe actions have no resource-level permissions).
+//   ELBv2 (whenever hostgate attaches certificates: certificatesOnListeners):
+//     Add/RemoveListenerCertificates on the configured listeners only;
+//     DescribeListenerCertificates on "*" (Elastic Load Balancing's Describe
+//     actions have no resource-level permissions). None with the AWS Load
+//     Balancer Controller on the Gateway API data plane: it puts the
+//     certificates on its own ALBs' listeners (found in ACM by hostname), so
+//     hostgate never calls ELBv2 and gets no ELBv2 permission at all.
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import { TAG_OWNER, TAG_WILDCARD } from "../certificates/certificate-names.ts";
 import { arnParts } from "../../core/aws/arn.ts";
-import { certificatesInAcm, listenerArns } from "../../core/config/acm-settings.ts";
+import { certificatesInAcm, certificatesOnListeners, listenerArns } from "../../core/config/acm-settings.ts";
 
 export interface IamStatement {
   Sid: string;
@@ -76,7 +80,7 @@ export function reconcilerIamPolicy(config: PlatformConfig, options: IamPolicyOp
   if (config.dns.provider === "route53") statements.push(...route53Statements(config, partition));
   if (certificatesInAcm(config)) {
     statements.push(...acmStatements(config, partition, listeners));
-    statements.push(...listenerStatements(listeners));
+    if (certificatesOnListeners(config)) statements.push(...listenerStatements(listeners));
   }
   return { Version: "2012-10-17", Statement: statements };
 }

@@ -12,7 +12,9 @@
 // apex (every certificate hostgate makes is one, so its own are all found,
 // also once no route needs them), certificates named after an apex or a
 // needed wildcard's parent (an untagged one may cover a wildcard as a SAN),
-// and every ACM certificate on a listener (to tell hostgate's from others').
+// with the AWS Load Balancer Controller those named after a route's host (its
+// discovery would match them to the host: discovery-conflicts.ts), and every
+// ACM certificate on a listener (to tell hostgate's from others').
 // A listener may also hold IAM server certificates: ACM refuses their ARNs
 // (and the IAM policy grants ACM reads on ACM ARNs only), so they are never
 // described; unknown to the view, they count toward the limit and are never
@@ -27,13 +29,16 @@ import { wildcardParent } from "./certificate-names.ts";
 
 export interface AcmViewReadContext {
   readonly acm: AcmPort;
-  readonly listeners: ListenerPort;
-  /** The configured listeners, sorted. */
+  /** Needed when listenerArns is not empty. */
+  readonly listeners?: ListenerPort;
+  /** The configured listeners hostgate puts certificates on, sorted (none with the AWS Load Balancer Controller). */
   readonly listenerArns: readonly string[];
   /** The platform's apexes. */
   readonly apexes: readonly string[];
   /** The wildcards the routes need now. */
   readonly wildcards: readonly string[];
+  /** Hosts whose own certificates are described too (a certificate named `shop.example.com`). */
+  readonly hosts?: readonly string[];
 }
 
 export class AcmViewCache {
@@ -89,7 +94,7 @@ export class AcmViewCache {
       if (entries !== undefined) listeners.set(listenerArn, entries);
     }
     const wanted = new Set<string>();
-    const names = new Set([...context.apexes, ...context.wildcards.map(wildcardParent)]);
+    const names = new Set([...context.apexes, ...context.wildcards.map(wildcardParent), ...(context.hosts ?? [])]);
     for (const { arn, domainName } of listed) if (relevant(domainName.toLowerCase(), context.apexes, names)) wanted.add(arn);
     for (const entries of listeners.values()) for (const entry of entries) if (isAcmArn(entry.arn)) wanted.add(entry.arn);
     const certificates = new Map<string, AcmCertificate>();
@@ -153,7 +158,8 @@ function relevant(domainName: string, apexes: readonly string[], names: Readonly
 }
 
 /** The listener's certificates; undefined when ELBv2 refused to list it (recorded in `errors`). Unavailability still throws: the pass is retried. */
-async function listOrRefused(port: ListenerPort, listenerArn: string, errors: Map<string, string>): Promise<ListenerCertificate[] | undefined> {
+async function listOrRefused(port: ListenerPort | undefined, listenerArn: string, errors: Map<string, string>): Promise<ListenerCertificate[] | undefined> {
+  if (port === undefined) throw new Error(`listener ${listenerArn} is to be read but the certificate controller was given no ListenerPort: a wiring error`);
   try {
     return await port.listCertificates(listenerArn);
   } catch (error) {

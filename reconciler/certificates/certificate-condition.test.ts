@@ -5,6 +5,7 @@ import { certificateReleased, certificateStatus } from "./certificate-condition.
 import type { CertificateDecision, CertificateOutcomeLookup } from "./certificate-outcomes.ts";
 import { certConfig, OUT, routeFor } from "./testing/plan-fixtures.ts";
 import { aConfig } from "../domainroute/render/testing/platform-config.ts";
+import { gatewayApiCertConfig, placedOn } from "./testing/gateway-api-fixtures.ts";
 
 const CERT = { domains: ["*.example.com", "example.com"], arn: "arn:mine", notAfter: "2031-01-01T00:00:00Z" };
 
@@ -137,6 +138,40 @@ describe("certificateStatus", () => {
       certificate: CERT,
     });
   });
+});
+
+describe("certificateStatus with the AWS Load Balancer Controller (it finds the certificate in ACM by hostname)", () => {
+  const lbc = gatewayApiCertConfig("aws-load-balancer-controller");
+  const cases: { name: string; placed: boolean; lookup: CertificateOutcomeLookup; status: string; reason: string; message: RegExp }[] = [
+    {
+      name: "an issued certificate is True Issued, saying the load balancer controller picks it up by the route's hostname on its member's ALB",
+      placed: true,
+      lookup: decided({ kind: "ready", certificate: CERT }),
+      status: "True",
+      reason: "Issued",
+      message: new RegExp(
+        "^the certificate arn:mine for \\*\\.example\\.com, example\\.com is issued; the AWS Load Balancer Controller picks it up from ACM " +
+          "by the hostname of the route's listener \\(shop\\.example\\.com\\) and serves it on the HTTPS listener of the ALB of member public-1 of alb-out",
+      ),
+    },
+    {
+      name: "a route not placed yet is WaitingForPlacement, saying no certificate is requested for it yet",
+      placed: false,
+      lookup: decided({ kind: "unplaced" }),
+      status: "Unknown",
+      reason: "WaitingForPlacement",
+      message: /so hostgate requests no certificate for it yet/,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const entry = routeFor("shop", "shop.example.com");
+      const result = certificateStatus((c.placed ? placedOn(entry, "public-1") : entry).route, c.lookup, lbc);
+      assert.equal(result.condition.status, c.status);
+      assert.equal(result.condition.reason, c.reason);
+      assert.match(result.condition.message, c.message);
+    });
+  }
 });
 
 describe("certificateReleased", () => {

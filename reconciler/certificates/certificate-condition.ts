@@ -8,7 +8,8 @@
 // | --- | --- | --- |
 // | NotManaged | True | certificates.provider is none: hostgate manages no certificate |
 // | Attached | True | the certificate is issued and on the listener of the route's load balancer (its pool member) |
-// | Issued | True | cert-manager (without importToAcm) has issued the Certificate into its Secret |
+// | Issued | True | cert-manager (without importToAcm) has issued the Certificate into its Secret; with the AWS Load Balancer Controller, |
+// |        |      | the ACM certificate is issued (imported): the controller picks it up by the route's hostname, hostgate attaches nothing |
 // | WaitingForPlacement | Unknown | certificates go on listeners and the route has no member of its load balancer pool yet: attached nowhere |
 // | CertificatePending | Unknown | the certificate controller has not decided for this route (this uid, this domain) yet |
 // | PendingValidation | False | ACM is issuing it: requested, or validating through its CNAME records |
@@ -27,6 +28,7 @@ import type { ConditionInput } from "../status/conditions.ts";
 import { decidedCondition } from "../status/conditions.ts";
 import type { CertificateOutcomeLookup, CertificateStatus } from "./certificate-outcomes.ts";
 import { placedMember } from "../edge/placed-member.ts";
+import { certificatesByDiscovery } from "../../core/config/acm-settings.ts";
 import { memberField, memberName, WAITING_FOR_PLACEMENT, waitingForPlacementMessage } from "../dns/pool-member-records.ts";
 
 export const CONDITION_CERTIFICATE_READY = "CertificateReady";
@@ -102,8 +104,13 @@ export function certificateStatus(route: DomainRoute, lookup: CertificateOutcome
   switch (outcome.kind) {
     case "ready": {
       const what = describe(outcome.certificate);
-      if (outcome.listenerArn === undefined)
-        return { condition: { type, status: "True", reason: CERTIFICATE_REASON.Issued, message: `${what} is issued` }, certificate: outcome.certificate };
+      if (outcome.listenerArn === undefined) {
+        const message = certificatesByDiscovery(config)
+          ? `${what} is issued; the AWS Load Balancer Controller picks it up from ACM by the hostname of the route's listener (${route.spec.domain}) and ` +
+            `serves it on the HTTPS listener of the ALB of ${lb} (hostgate attaches nothing there)`
+          : `${what} is issued`;
+        return { condition: { type, status: "True", reason: CERTIFICATE_REASON.Issued, message }, certificate: outcome.certificate };
+      }
       const message = `${what} is issued and attached to the HTTPS listener of ${lb}`;
       return { condition: { type, status: "True", reason: CERTIFICATE_REASON.Attached, message }, certificate: outcome.certificate };
     }
@@ -135,7 +142,8 @@ export function certificateStatus(route: DomainRoute, lookup: CertificateOutcome
       return { condition: { type, status: "False", reason: CERTIFICATE_REASON.DomainOutsideApexes, message } };
     }
     case "unplaced": {
-      const message = waitingForPlacementMessage(route, "its certificate is attached to no listener");
+      const what = certificatesByDiscovery(config) ? "hostgate requests no certificate for it yet" : "its certificate is attached to no listener";
+      const message = waitingForPlacementMessage(route, what);
       return { condition: { type, status: "Unknown", reason: CERTIFICATE_REASON.WaitingForPlacement, message } };
     }
     case "noListener": {

@@ -7,11 +7,17 @@
 // placed-member.ts), and on no other: a wildcard shared by routes on two
 // members goes on both members' listeners. When certificates go on listeners,
 // a route with no member yet is `unplaced`: it counts for no certificate and
-// is attached nowhere until it is placed. A route being deleted needs
-// nothing; it is listed with what it used, so the planner can tell when it is released.
+// is attached nowhere until it is placed. With the AWS Load Balancer
+// Controller (acm-settings.ts certificatesByDiscovery) the certificate still
+// waits for placement (the member's Gateway gets the route's listener only
+// then, and the certificate counts against that member's ALB), but it goes on
+// no listener of hostgate's: the controller finds it in ACM by the listener's
+// hostname. A route being deleted needs nothing; it is listed with what it
+// used, so the planner can tell when it is released.
 import type { LoadBalancerName, PlatformConfig } from "../../core/config/platform-config.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
+import { certificatesInAcm, certificatesOnListeners } from "../../core/config/acm-settings.ts";
 import { apexOf } from "../../policies/engine/functions/hostname.ts";
 import { placedMember } from "../edge/placed-member.ts";
 import { certificateName, wildcardFor } from "./certificate-names.ts";
@@ -53,8 +59,18 @@ export interface DesiredCertificates {
 }
 
 export interface DesiredOptions {
-  /** True when certificates go on the load balancers' listeners (ACM, or cert-manager with importToAcm). */
+  /** True when hostgate puts certificates on the load balancers' listeners (certificatesOnListeners). */
   readonly listeners: boolean;
+  /**
+   * True when a route counts only once it is placed on a pool member (`listeners` implies it). True with the AWS Load
+   * Balancer Controller too: its certificate serves on the member's ALB, so it waits for the member like a listener's.
+   */
+  readonly placement?: boolean;
+}
+
+/** The options the certificate controller and `hostgate render` use for this config. */
+export function desiredOptions(config: PlatformConfig): DesiredOptions {
+  return { listeners: certificatesOnListeners(config), placement: certificatesInAcm(config) };
 }
 
 export function desiredCertificates(
@@ -73,13 +89,15 @@ export function desiredCertificates(
     const seen = { routeRef, uid: route.metadata.uid ?? "", domain, lb: route.spec.lb };
     const apex = apexOf(domain, apexes);
     const wanted = apex === "" ? undefined : wildcardFor(domain, apex);
-    const member = options.listeners ? placedMember(route, config) : undefined;
-    const listenerArn = member?.entry.listenerArn;
+    // Listeners are the members': a certificate on listeners always waits for its member.
+    const placement = options.listeners || (options.placement ?? false);
+    const member = placement ? placedMember(route, config) : undefined;
+    const listenerArn = options.listeners ? member?.entry.listenerArn : undefined;
     const where = { ...(wanted === undefined ? {} : { wildcard: wanted.wildcard }), ...(listenerArn === undefined ? {} : { listenerArn }) };
     if (route.metadata.deletionTimestamp !== undefined) needs.set(routeRef, { ...seen, kind: "deleting", ...where });
     else if (seen.uid === "" || claimOwner.get(domain) !== seen.uid) needs.set(routeRef, { ...seen, kind: "notClaimed" });
     else if (wanted === undefined) needs.set(routeRef, { ...seen, kind: "noApex" });
-    else if (options.listeners && member === undefined) needs.set(routeRef, { ...seen, kind: "unplaced" });
+    else if (placement && member === undefined) needs.set(routeRef, { ...seen, kind: "unplaced" });
     else if (options.listeners && listenerArn === undefined) needs.set(routeRef, { ...seen, kind: "noListener" });
     else {
       needs.set(routeRef, { ...seen, kind: "uses", ...where, wildcard: wanted.wildcard });

@@ -20,6 +20,12 @@
 // is attempted only once the Certificate is Ready, so a Secret cert-manager
 // is still writing is never imported; until then the imported one (if any)
 // keeps serving.
+//
+// With the AWS Load Balancer Controller (importToAcm, `discovery`) the import
+// is what serves: the controller finds it in ACM by the route's hostname, so a
+// route is ready once its Secret is imported, and nothing is attached. A
+// renewal is a re-import into the same ARN: never a second issued certificate
+// for the controller to trip on (discovery-conflicts.ts).
 import type { CertManagerConfig } from "../../core/config/platform-config.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
@@ -38,6 +44,7 @@ import { placed } from "./plan-certificates.ts";
 import type { ListenerSettings, Placement } from "./plan-listeners.ts";
 import { isOwned, planListenersFor } from "./plan-listeners.ts";
 import { remainingOnListener, routeOutcomes } from "./route-outcomes.ts";
+import { withDiscoveryConflicts } from "./discovery-conflicts.ts";
 
 export const CERTIFICATE_LABELS: Readonly<Record<string, string>> = { [LABEL_MANAGED_BY]: MANAGED_BY_HOSTGATE };
 
@@ -146,6 +153,7 @@ export function planCertManager(input: CertManagerPlanInput): CertificatePlan {
         listeners !== undefined && listenerArn !== undefined ? listeners.placement(certificate.wildcard, listenerArn) : undefined,
         failures,
         listenerArn,
+        input.discovery === true,
       ),
     (need) => {
       const parts = [onListener(need)];
@@ -157,7 +165,8 @@ export function planCertManager(input: CertManagerPlanInput): CertificatePlan {
       return left.length === 0 ? undefined : left.join("; ");
     },
   );
-  return { actions, records: [], outcomes, poll: listeners === undefined ? [] : [...listeners.awaitingDelete].sort(compareStrings) };
+  const shown = input.discovery === true ? withDiscoveryConflicts(outcomes, desired, view.certificates, ownerId) : outcomes;
+  return { actions, records: [], outcomes: shown, poll: listeners === undefined ? [] : [...listeners.awaitingDelete].sort(compareStrings) };
 }
 
 /** hostgate's imported certificate for the wildcard; the smallest ARN when a retried first import made two (the other is deleted as unused). */
@@ -184,6 +193,7 @@ function decide(
   placement: Placement | undefined,
   failures: PlanFailures,
   listenerArn: string | undefined,
+  discovery: boolean,
 ): CertificateDecision {
   const certificateName = `${object.metadata?.namespace}/${object.metadata?.name}`;
   const objectFailure = failures.get(`object ${certificate.wildcard}`);
@@ -216,7 +226,8 @@ function decide(
       detail: `Certificate ${certificateName} is not ready: ${readiness.reason}: ${readiness.message}`,
     };
   };
-  if (listenerArn === undefined) return readiness?.state === "ready" ? { kind: "ready", certificate: fromCertManager } : notReady();
+  // Without importToAcm the Secret is what serves; with the AWS Load Balancer Controller, the import (on no listener of hostgate's).
+  if (listenerArn === undefined && !discovery) return readiness?.state === "ready" ? { kind: "ready", certificate: fromCertManager } : notReady();
   const imported = decided.imported;
   const importFailure = failures.get(`import ${certificate.wildcard}`);
   if (importFailure !== undefined)
@@ -228,7 +239,7 @@ function decide(
       certificateName,
       ...(imported.notAfter === undefined ? {} : { notAfter: imported.notAfter }),
     };
-    const attachFailure = failures.get(`attach ${listenerArn} ${imported.arn}`);
+    const attachFailure = listenerArn === undefined ? undefined : failures.get(`attach ${listenerArn} ${imported.arn}`);
     if (attachFailure !== undefined)
       return { kind: "failed", certificate: status, message: `attaching ${imported.arn} to listener ${listenerArn} failed: ${attachFailure}` };
     return placed(status, placement, listenerArn);

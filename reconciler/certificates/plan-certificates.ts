@@ -30,6 +30,19 @@
 // Validation records are published for hostgate's own certificate in use or
 // pending, issued ones included: ACM renews a DNS-validated certificate only
 // while its CNAMEs stay in DNS.
+//
+// With the AWS Load Balancer Controller (`discovery`: it finds the certificate
+// in ACM by the route's hostname and puts it on its own ALB's listener) the
+// same certificate is chosen, requested and validated, and nothing is attached
+// or detached. The controller refuses a host two ISSUED certificates match, so
+// hostgate never holds two issued ones of its own for a wildcard for longer
+// than it takes ACM to let one go: it requests only when none is usable; a
+// replacement only replaces a failed one (EXPIRED, REVOKED…: no longer listed
+// as ISSUED; an ISSUED one past its not-after until ACM marks it EXPIRED);
+// and of several of its own issued ones (a retried request after ACM's hour)
+// it keeps the one a load balancer already uses, deleting the others, which no
+// load balancer uses, in the same pass. A host some other certificate matches
+// too is reported on its routes (discovery-conflicts.ts).
 import type { RecordRequest } from "../dns/record-requests.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { AcmCertificate, AcmStatus } from "./acm-port.ts";
@@ -40,6 +53,7 @@ import type { DesiredCertificate, DesiredCertificates } from "./desired-certific
 import type { ListenerSettings, Placement } from "./plan-listeners.ts";
 import { isOwned, planListenersFor } from "./plan-listeners.ts";
 import { remainingOnListener, routeOutcomes } from "./route-outcomes.ts";
+import { withDiscoveryConflicts } from "./discovery-conflicts.ts";
 
 /** TTL of the validation CNAMEs hostgate asks DNS for. */
 export const VALIDATION_RECORD_TTL = 300;
@@ -68,7 +82,7 @@ export function planCertificates(input: AcmPlanInput): CertificatePlan {
   const actions: CertificateAction[] = [];
   const keep = new Set<string>();
   for (const certificate of desired.certificates) {
-    const choice = chooseAcmCertificate(certificate, view.certificates, ownerId, input.now);
+    const choice = chooseAcmCertificate(certificate, view.certificates, ownerId, input.now, { preferInUse: input.discovery === true });
     choices.set(certificate.wildcard, choice);
     if (choice.use !== undefined) continue;
     for (const failed of choice.failed) keep.add(failed.arn);
@@ -95,15 +109,32 @@ export function planCertificates(input: AcmPlanInput): CertificatePlan {
       ),
     remainingOnListener(desired, view, ownerId),
   );
-  return { actions, records, outcomes, poll: [...poll, ...listeners.awaitingDelete].sort(compareStrings) };
+  return {
+    actions,
+    records,
+    outcomes: input.discovery === true ? withDiscoveryConflicts(outcomes, desired, view.certificates, ownerId) : outcomes,
+    poll: [...poll, ...listeners.awaitingDelete].sort(compareStrings),
+  };
 }
 
-export function chooseAcmCertificate(certificate: DesiredCertificate, certificates: readonly AcmCertificate[], ownerId: string, now: number): AcmChoice {
+/**
+ * `preferInUse`: of several usable certificates of hostgate's, one ACM shows in use by a load balancer first (then the
+ * newest): with the AWS Load Balancer Controller, the one its ALB holds is the one hostgate cannot delete.
+ */
+export function chooseAcmCertificate(
+  certificate: DesiredCertificate,
+  certificates: readonly AcmCertificate[],
+  ownerId: string,
+  now: number,
+  options: { readonly preferInUse?: boolean } = {},
+): AcmChoice {
   const parent = wildcardParent(certificate.wildcard);
   const covering = certificates.filter((c) => covers(c, certificate.names));
   const mine = covering.filter((c) => isOwned(c, ownerId) && c.tags[TAG_WILDCARD] === parent && c.type === "AMAZON_ISSUED");
   const usable = (c: AcmCertificate) => c.status === "ISSUED" && (c.notAfter === undefined || Date.parse(c.notAfter) > now);
-  const use = newest(mine.filter(usable)) ?? newest(covering.filter((c) => !(TAG_OWNER in c.tags) && usable(c)));
+  const mineUsable = mine.filter(usable);
+  const inUse = options.preferInUse === true ? newest(mineUsable.filter((c) => c.inUseBy.length > 0)) : undefined;
+  const use = inUse ?? newest(mineUsable) ?? newest(covering.filter((c) => !(TAG_OWNER in c.tags) && usable(c)));
   const pending = mine.filter((c) => c.status === "PENDING_VALIDATION").sort((a, b) => compareStrings(a.arn, b.arn))[0];
   const failed = mine.filter((c) => FAILED.has(c.status) || (c.status === "ISSUED" && !usable(c))).sort((a, b) => compareStrings(a.arn, b.arn));
   return { ...(use === undefined ? {} : { use }), ...(pending === undefined ? {} : { pending }), failed };

@@ -52,6 +52,12 @@ export interface ListenerSettings {
   readonly listenerLimits?: ReadonlyMap<string, number>;
   /** What the last execution failed to do, to report on the routes concerned. */
   readonly failures?: PlanFailures;
+  /**
+   * The AWS Load Balancer Controller finds the certificates by hostname (acm-settings.ts certificatesByDiscovery): no
+   * listener is hostgate's, so nothing is attached or detached whatever the view lists; a spare certificate of
+   * hostgate's is deleted once ACM shows no load balancer using it (the controller has moved its listener off it).
+   */
+  readonly discovery?: boolean;
 }
 
 /** planListeners from a planner's settings, for its certificates, the certificate serving each wildcard and the ones to keep. */
@@ -64,7 +70,7 @@ export function planListenersFor(
   return planListeners({
     certificates,
     inUse,
-    view: settings.view,
+    view: settings.discovery === true ? { certificates: settings.view.certificates, listeners: new Map() } : settings.view,
     ownerId: settings.ownerId,
     limit: settings.listenerCertificateLimit,
     ...(settings.listenerLimits === undefined ? {} : { limits: settings.listenerLimits }),

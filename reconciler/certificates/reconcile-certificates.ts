@@ -12,6 +12,10 @@
 // execution left, so a route shows Attached only once its certificate is on
 // the listener.
 //
+// With the AWS Load Balancer Controller (certificatesByDiscovery) no listener
+// is read or changed: the controller finds the certificate in ACM by the
+// route's hostname, so a route is ready once its certificate is issued.
+//
 // Requests to AWS: a full read every dns.resyncInterval; between full reads
 // only what hostgate changed, pending certificates (every 30 s, every 5 s
 // while ACM does not show their validation records yet), and certificates
@@ -32,12 +36,12 @@ import { certManagerCertificates, certManagerSecrets } from "./cert-manager-reso
 import type { CertificateOutcomes } from "./certificate-outcomes.ts";
 import type { CertificatePlan, PlanFailures } from "./certificate-plan.ts";
 import type { DesiredCertificates } from "./desired-certificates.ts";
-import { desiredCertificates } from "./desired-certificates.ts";
+import { desiredCertificates, desiredOptions } from "./desired-certificates.ts";
 import { executeCertificatePlan } from "./execute-certificate-plan.ts";
 import type { ListenerPort } from "./listener-port.ts";
 import { planCertManager } from "./plan-cert-manager.ts";
 import { planCertificates } from "./plan-certificates.ts";
-import { certificatesInAcm, listenerArns } from "../../core/config/acm-settings.ts";
+import { certificatesByDiscovery, certificatesInAcm, certificatesOnListeners, listenerArns } from "../../core/config/acm-settings.ts";
 import { listenerLimits } from "./listener-limits.ts";
 
 /** The single queue key: any route or claim change plans every certificate again. */
@@ -99,7 +103,7 @@ export async function reconcileCertificates(deps: CertificateReconcilerDeps, sta
   const usesAcm = certificatesInAcm(config);
   const routes = deps.reader.list(DOMAIN_ROUTES) as unknown as DomainRoute[];
   const claims = deps.reader.list(DOMAIN_CLAIMS) as unknown as DomainClaim[];
-  const desired = desiredCertificates(routes, claims, config, { listeners: usesAcm });
+  const desired = desiredCertificates(routes, claims, config, desiredOptions(config));
   const now = deps.clock.now();
   const resyncMs = durationMs(config.dns.resyncInterval);
   if (usesAcm) await refresh(deps, state, desired, now, resyncMs);
@@ -127,12 +131,15 @@ export async function reconcileCertificates(deps: CertificateReconcilerDeps, sta
 
 /** A full read when due; otherwise what changed, and the certificates being polled once their time has come. */
 async function refresh(deps: CertificateReconcilerDeps, state: CertificateReconcilerState, desired: DesiredCertificates, now: number, resyncMs: number) {
+  const onListeners = certificatesOnListeners(deps.config);
   const context = {
     acm: requiredPort(deps.acm, "an AcmPort"),
-    listeners: requiredPort(deps.listeners, "a ListenerPort"),
-    listenerArns: listenerArns(deps.config),
+    ...(onListeners ? { listeners: requiredPort(deps.listeners, "a ListenerPort") } : {}),
+    listenerArns: onListeners ? listenerArns(deps.config) : [],
     apexes: deps.config.domains.map((d) => d.apex),
     wildcards: desired.certificates.map((c) => c.wildcard),
+    // The AWS Load Balancer Controller matches certificates to the routes' hosts: one named after a host is described too.
+    ...(certificatesByDiscovery(deps.config) ? { hosts: usedHosts(desired) } : {}),
   };
   if (state.cache.fullReadDue(now, resyncMs)) await state.cache.readAll(context, now);
   else await state.cache.readStale(context, now >= state.pollAt ? state.poll : []);
@@ -154,6 +161,7 @@ function plan(
     listenerCertificateLimit: config.certificates.listenerCertificateLimit,
     // Each listener's own: its pool member's capacity.certificates.
     listenerLimits: listenerLimits(config),
+    discovery: certificatesByDiscovery(config),
     now,
     ...(failures === undefined ? {} : { failures }),
   };
@@ -189,6 +197,11 @@ function nextPass(
   if (at.refused) delays.push(REFUSED_RETRY_MS);
   if (at.usesAcm) delays.push(state.cache.untilFullRead(now, resyncMs));
   return delays.length === 0 ? undefined : Math.max(0, Math.min(...delays));
+}
+
+/** The domains of the routes a certificate is needed for, sorted. */
+function usedHosts(desired: DesiredCertificates): string[] {
+  return [...desired.routes.values()].flatMap((need) => (need.kind === "uses" ? [need.domain] : [])).sort();
 }
 
 function requiredPort<T>(port: T | undefined, what: string): T {

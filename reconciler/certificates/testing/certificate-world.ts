@@ -26,8 +26,8 @@ export interface CertificateWorld {
   readonly outcomes: CertificateOutcomes;
   readonly deps: CertificateReconcilerDeps;
   state: CertificateReconcilerState;
-  /** A route (and its claim, unless `claimed` is false), created through the API. */
-  addRoute(name: string, domain: string, options?: { lb?: "alb-out" | "alb-in"; claimed?: boolean }): Promise<void>;
+  /** A route (and its claim, unless `claimed` is false), created through the API; `member`: placed there (status.edge). */
+  addRoute(name: string, domain: string, options?: { lb?: "alb-out" | "alb-in"; claimed?: boolean; member?: string }): Promise<void>;
   /** Deletion with a finalizer held: the route stays, with deletionTimestamp. */
   deleteRoute(name: string): Promise<void>;
   pass(): Promise<CertificateReconcileResult>;
@@ -75,6 +75,10 @@ export function certificateWorld(options: { config?: PlatformConfig; listenerLim
         metadata: { name, namespace: "team-a", finalizers: ["hostgate.dev/cleanup"] },
         spec: { domain, lb: routeOptions.lb ?? "alb-out" },
       })) as unknown as DomainRoute;
+      if (routeOptions.member !== undefined) {
+        const edge = { loadBalancer: route.spec.lb, member: routeOptions.member, target: `${routeOptions.member}.gw.example.com` };
+        await api.updateStatus(DOMAIN_ROUTES, { ...route, status: { edge } } as never);
+      }
       const owner = { namespace: "team-a", name, uid: routeOptions.claimed === false ? "someone-else" : route.metadata.uid! };
       const claim: DomainClaim = { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: domain }, spec: { domain, owner } };
       await api.create(DOMAIN_CLAIMS, claim as never);
