@@ -39,7 +39,8 @@ function route(name: string, domain: string, lb: "alb-in" | "alb-out"): KubeObje
   };
 }
 
-const hostnames = (object: KubeObject | undefined) => ((object?.spec as { listeners?: { hostname: string }[] } | undefined)?.listeners ?? []).map((l) => l.hostname);
+const hostnames = (object: KubeObject | undefined) =>
+  ((object?.spec as { listeners?: { hostname: string }[] } | undefined)?.listeners ?? []).map((l) => l.hostname);
 const isGateways = (r: { group: string; resource: string }) => r.group === GATEWAYS.group && r.resource === GATEWAYS.resource;
 
 describe("the reconciler's RBAC for the pooled Gateways (deploy/components/reconciler-gateway-api/gateways-rbac.yaml)", () => {
@@ -60,7 +61,11 @@ describe("the reconciler's RBAC for the pooled Gateways (deploy/components/recon
       // A hand edit of the spec is reverted: update (moving the fields to the apply entry), then apply.
       const current = gateway("alb-in")!;
       const spec = current.spec as { listeners: { hostname: string }[] };
-      await api.update(GATEWAYS, { ...current, spec: { ...spec, listeners: [{ ...spec.listeners[0]!, hostname: "evil.example.com" }] } }, { fieldManager: "kubectl-edit" });
+      await api.update(
+        GATEWAYS,
+        { ...current, spec: { ...spec, listeners: [{ ...spec.listeners[0]!, hostname: "evil.example.com" }] } },
+        { fieldManager: "kubectl-edit" },
+      );
       await eventually("the hand edit is reverted", () => hostnames(gateway("alb-in"))[0] === "shop.example.com");
       // Its labels removed: out of the cache, so the create finds the name taken and it is read by name, then applied over.
       const unlabelled = gateway("alb-in")!;

@@ -66,14 +66,16 @@ export function cachedResources(config: PlatformConfig): CachedResource[] {
   return [
     { resource: DOMAIN_ROUTES, role: "routes" },
     { resource: DOMAIN_CLAIMS, role: "claims" },
-    ...producedResources(config).filter((produced) => !isServices(produced)).map((produced): CachedResource => {
-      const { scope: _scope, ...ref } = produced;
-      return {
-        resource: { ...ref, labelSelector: MANAGED_SELECTOR, ...(produced.scope === "gateway" ? { namespace: gatewayNamespace } : {}) },
-        role: "produced",
-        indexedLabels: [LABEL_ROUTE_UID],
-      };
-    }),
+    ...producedResources(config)
+      .filter((produced) => !isServices(produced))
+      .map((produced): CachedResource => {
+        const { scope: _scope, ...ref } = produced;
+        return {
+          resource: { ...ref, labelSelector: MANAGED_SELECTOR, ...(produced.scope === "gateway" ? { namespace: gatewayNamespace } : {}) },
+          role: "produced",
+          indexedLabels: [LABEL_ROUTE_UID],
+        };
+      }),
     { resource: { ...ENVOY_FILTERS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
     { resource: { ...CONFIG_MAPS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
     producesServices

@@ -30,7 +30,8 @@ const shop: KubeObject = {
 };
 const route = (api: FakeKubeApi) => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" }) as unknown as DomainRoute | undefined;
 const gateway = (api: FakeKubeApi, name: string) => api.server.get(GATEWAYS, { namespace: GATEWAY_NAMESPACE, name });
-const hostnames = (object: KubeObject | undefined) => ((object?.spec as { listeners?: { hostname: string }[] } | undefined)?.listeners ?? []).map((l) => l.hostname);
+const hostnames = (object: KubeObject | undefined) =>
+  ((object?.spec as { listeners?: { hostname: string }[] } | undefined)?.listeners ?? []).map((l) => l.hostname);
 
 describe("the pool Gateways controller in the reconciler", () => {
   const cases = [
@@ -72,7 +73,11 @@ describe("the pool Gateways controller in the reconciler", () => {
     await eventually("shop's Gateway is written", () => hostnames(gateway(api, "public-1")).includes("shop.example.com"));
     const current = gateway(api, "public-1")!;
     const spec = current.spec as { listeners: { hostname: string }[] };
-    await api.update(GATEWAYS, { ...current, spec: { ...spec, listeners: [{ ...spec.listeners[0]!, hostname: "evil.example.com" }] } }, { fieldManager: "kubectl-edit" });
+    await api.update(
+      GATEWAYS,
+      { ...current, spec: { ...spec, listeners: [{ ...spec.listeners[0]!, hostname: "evil.example.com" }] } },
+      { fieldManager: "kubectl-edit" },
+    );
     await eventually("the edit is reverted", () => hostnames(gateway(api, "public-1")).includes("shop.example.com"));
   });
 });

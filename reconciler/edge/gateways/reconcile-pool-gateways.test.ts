@@ -71,7 +71,11 @@ describe("reconcilePoolGateways", () => {
     await pass();
     const current = gateway("public-1")!;
     const spec = current.spec as { listeners: Listener[] };
-    await api.update(GATEWAYS, { ...current, spec: { ...spec, listeners: [{ ...spec.listeners[0]!, hostname: "evil.example.com" }] } }, { fieldManager: "kubectl-edit" });
+    await api.update(
+      GATEWAYS,
+      { ...current, spec: { ...spec, listeners: [{ ...spec.listeners[0]!, hostname: "evil.example.com" }] } },
+      { fieldManager: "kubectl-edit" },
+    );
     await pass();
     assert.deepEqual(hostnamesOf(gateway("public-1")), ["shop.example.com"]);
     api.server.delete(GATEWAYS, { namespace: NS, name: "public-1" });
@@ -117,8 +121,16 @@ describe("reconcilePoolGateways", () => {
       spec: { gatewayClassName: "other", listeners: [{ name: "http", port: 80, protocol: "HTTP" }] },
     });
     const cases = [
-      { name: "a Gateway with hostgate's labels written by someone else", object: aGateway("public-1", { "hostgate.dev/edge-member": "public-1" }), manager: "kubectl" },
-      { name: "a Gateway whose member label is not its name", object: aGateway("public-1-copy", { "hostgate.dev/edge-member": "public-1" }), manager: FIELD_MANAGER },
+      {
+        name: "a Gateway with hostgate's labels written by someone else",
+        object: aGateway("public-1", { "hostgate.dev/edge-member": "public-1" }),
+        manager: "kubectl",
+      },
+      {
+        name: "a Gateway whose member label is not its name",
+        object: aGateway("public-1-copy", { "hostgate.dev/edge-member": "public-1" }),
+        manager: FIELD_MANAGER,
+      },
       { name: "a Gateway without the member label", object: aGateway("public-1", {}), manager: FIELD_MANAGER },
     ];
     for (const c of cases) {
@@ -147,7 +159,10 @@ describe("reconcilePoolGateways", () => {
     });
     const cases = [
       { name: "a platform team's own Gateway (no hostgate labels)", object: person({ team: "platform" }) },
-      { name: "one carrying hostgate's labels that someone else wrote", object: person({ "app.kubernetes.io/managed-by": "hostgate", "hostgate.dev/edge-member": "public-1" }) },
+      {
+        name: "one carrying hostgate's labels that someone else wrote",
+        object: person({ "app.kubernetes.io/managed-by": "hostgate", "hostgate.dev/edge-member": "public-1" }),
+      },
     ];
     for (const c of cases) {
       it(`${c.name} is left exactly as it is, the pass fails naming it, and other members are still written`, async () => {
@@ -169,7 +184,7 @@ describe("reconcilePoolGateways", () => {
         list: (r) => (r.resource === "gateways" ? [] : api.server.objects(r)),
       };
       await reconcilePoolGateways({ api, reader: cached, config, logger: silentLogger });
-      assert.equal((gateway("public-1")!.metadata?.labels as Record<string, string>)["hostgate.dev/edge-member"], "public-1");
+      assert.equal((gateway("public-1")?.metadata?.labels as Record<string, string> | undefined)?.["hostgate.dev/edge-member"], "public-1");
     });
   });
 

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import type { PlatformConfig } from "../../../core/config/platform-config.ts";
+import type { KubeObject } from "../../../core/kube/object-key.ts";
 import type { DomainClaim, DomainRoute } from "../../../crds/types.ts";
 import { certificateName } from "../../certificates/certificate-names.ts";
 import { listenerNameFor } from "../../domainroute/render/gateway-api/names.ts";
@@ -18,7 +19,7 @@ type Listener = {
   allowedRoutes: { namespaces: { from: string; selector: { matchLabels: Record<string, string> } }; kinds: unknown[] };
 };
 type GatewaySpec = { gatewayClassName: string; listeners: Listener[]; infrastructure?: { labels: Record<string, string> } };
-const specOf = (o: { spec?: unknown }) => o.spec as GatewaySpec;
+const specOf = (o: KubeObject) => o.spec as GatewaySpec;
 
 const shop = placedRoute("shop", "shop.example.com", "public-1");
 const blog = placedRoute("blog", "blog.example.com", "public-1", { namespace: "team-b" });
@@ -210,14 +211,24 @@ describe("renderPoolGateways", () => {
       return { ...config, loadBalancers: { ...config.loadBalancers, "alb-in": { ...config.loadBalancers["alb-in"], autoscale } } };
     };
     const cases = [
-      { name: "a class of one entry: that entry's Gateway", route: internal("alb-in"), config: gatewayApiConfig(), gateways: [["alb-in", ["intranet.corp.example.net"]]] },
+      {
+        name: "a class of one entry: that entry's Gateway",
+        route: internal("alb-in"),
+        config: gatewayApiConfig(),
+        gateways: [["alb-in", ["intranet.corp.example.net"]]],
+      },
       {
         name: "a class of one entry without status.edge: none yet (only the pool controller puts a listener on a Gateway)",
         route: internal(),
         config: gatewayApiConfig(),
         gateways: [],
       },
-      { name: "an autoscaled member: its own Gateway", route: internal("gw-in-03"), config: autoscaling(), gateways: [["gw-in-03", ["intranet.corp.example.net"]]] },
+      {
+        name: "an autoscaled member: its own Gateway",
+        route: internal("gw-in-03"),
+        config: autoscaling(),
+        gateways: [["gw-in-03", ["intranet.corp.example.net"]]],
+      },
       { name: "a member the config no longer has: none", route: internal("gw-in-03"), config: gatewayApiConfig(), gateways: [] },
     ];
     for (const c of cases) {
@@ -265,7 +276,11 @@ describe("renderPoolGateways", () => {
     const listener = (name: string, hostname: string) => ({ name, hostname, port: 80, protocol: "HTTP" });
     const cases = [
       { name: "two listeners with one name", listeners: [listener("a", "a.example.com"), listener("a", "b.example.com")], problem: /named a/ },
-      { name: "two listeners for one hostname and port", listeners: [listener("a", "a.example.com"), listener("b", "a.example.com")], problem: /a\.example\.com on HTTP port 80/ },
+      {
+        name: "two listeners for one hostname and port",
+        listeners: [listener("a", "a.example.com"), listener("b", "a.example.com")],
+        problem: /a\.example\.com on HTTP port 80/,
+      },
     ];
     for (const c of cases) {
       it(c.name, () => assert.match(invalidListeners(c.listeners) ?? "", c.problem));

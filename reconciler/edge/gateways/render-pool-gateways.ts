@@ -171,7 +171,10 @@ function listenerFor(domain: string, namespace: string, tls: ListenerTls, config
  * (cert-manager/render-certificate.ts), certificateName(wildcard).
  */
 export function certificateSecretFor(domain: string, config: Pick<PlatformConfig, "domains">): string | undefined {
-  const apex = apexOf(domain, config.domains.map((d) => d.apex));
+  const apex = apexOf(
+    domain,
+    config.domains.map((d) => d.apex),
+  );
   const wildcard = apex === "" ? undefined : wildcardFor(domain.toLowerCase(), apex);
   return wildcard === undefined ? undefined : certificateName(wildcard.wildcard);
 }
