@@ -172,29 +172,21 @@ function gatewayRecordOf(reader: ObjectReader, config: PlatformConfig, route: Do
  * not among them: never updated, never deleted. Nor is one in any other
  * namespace: a tenant can write hostgate's labels and field manager in its
  * own namespace, and must not thereby get another team's route to delete it.
+ * The one exception is a ReferenceGrant (Gateway API data plane), below.
  */
 function ownedObjects(reader: ObjectReader, config: PlatformConfig, route: DomainRoute): KubeObject[] {
   const uid = route.metadata.uid!;
   return producedResources(config)
     .flatMap((resource) => {
-      if (resource.scope === "granted")
-        return grantedNamespaces(config, route).flatMap((namespace) => reader.list({ ...resource, namespace, labelSelector: routeSelector(uid) }));
+      // A ReferenceGrant lives beside the Service it opens (an auth service, a backend in another namespace), wherever
+      // that is or was: listed everywhere, so the one a route no longer needs (its backend moved) is pruned, never left
+      // opening that Service. Only the route's own count (labels AND hostgate's writes): a forgery in a tenant's
+      // namespace is the tenant's own object, so treating it as the route's hurts nobody else.
+      if (resource.scope === "granted") return reader.list({ ...resource, labelSelector: routeSelector(uid) });
       const namespace = resource.scope === "gateway" ? config.gateway.namespace : route.metadata.namespace!;
       return reader.list({ ...resource, namespace, labelSelector: routeSelector(uid) });
     })
     .filter((o) => ownedByRoute(o, uid));
-}
-
-/**
- * Where a route's ReferenceGrants may live (Gateway API data plane): beside a
- * protection provider's auth service (gatewayApi.authServices), or beside its
- * backend Service in another namespace. Only there: a grant-shaped object with
- * the route's labels anywhere else is not the route's, never written or deleted.
- */
-function grantedNamespaces(config: PlatformConfig, route: DomainRoute): string[] {
-  const auth = Object.values(config.gateway.gatewayApi?.authServices ?? {}).map((service) => service.namespace);
-  const backend = safeBackendServiceKey(route)?.namespace;
-  return [...new Set([...auth, ...(backend === undefined ? [] : [backend])])].sort();
 }
 
 /** What holds each name the route renders that none of its own objects holds: the cache, else a live read. */

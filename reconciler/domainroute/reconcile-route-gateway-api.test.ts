@@ -125,6 +125,19 @@ describe("a route on the Gateway API data plane, placed on its pool member", () 
     assert.equal(w.condition("shop", "GatewayReady"), "True Applied");
   });
 
+  test("a backend moved back from another namespace takes its ReferenceGrant there with it", async () => {
+    const w = await serve(envoy, { backend: { service: { name: "web", namespace: "team-b", port: 8080 } } });
+    assert.deepEqual(
+      stored(w).map((o) => o.replace(/\/.*$/, "")),
+      ["HTTPRoute team-a", "ReferenceGrant team-b"],
+    );
+    const current = w.get("shop")!;
+    await w.api.update(DOMAIN_ROUTES, { ...(current as unknown as KubeObject), spec: { ...current.spec, backend: { service: { name: "web", port: 8080 } } } });
+    await w.reconcile("shop");
+    // Left behind, it would still let team-a's HTTPRoutes reach team-b's Service.
+    assert.deepEqual(stored(w), [`HTTPRoute team-a/${NAME}`]);
+  });
+
   test("a second pass writes nothing: no object and no status changes", async () => {
     for (const config of [envoy, aGatewayApiConfig("istio")]) {
       const w = await serve(config, { ...PROTECTED, backend: { external: { ip: "203.0.113.10", port: 8080, protocol: "HTTP" } } });
