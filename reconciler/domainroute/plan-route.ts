@@ -119,6 +119,7 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
     problems: [],
     protection,
     edge,
+    dataPlane: input.config.gateway.provider,
   };
   if (input.applyError !== undefined) findings.applyError = input.applyError;
   const refusal = routeRefusal(input);

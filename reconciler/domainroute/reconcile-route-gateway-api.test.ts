@@ -8,6 +8,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { poolMembers } from "../../core/config/edge-pool.ts";
 import type { GatewayApiImplementation, LoadBalancerName, PlatformConfig } from "../../core/config/platform-config.ts";
+import { KubeApiError } from "../../core/kube/api-error.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainRoute } from "../../crds/types.ts";
 import { edgeOf } from "../edge/edge-condition.ts";
@@ -136,6 +137,19 @@ describe("a route on the Gateway API data plane, placed on its pool member", () 
     await w.reconcile("shop");
     // Left behind, it would still let team-a's HTTPRoutes reach team-b's Service.
     assert.deepEqual(stored(w), [`HTTPRoute team-a/${NAME}`]);
+  });
+
+  test("a write failure is reported as the Gateway API objects' and retried", async () => {
+    const w = world({ config: envoy });
+    const created = await w.api.create(DOMAIN_ROUTES, route("shop", DOMAIN));
+    const member = poolMembers(envoy, "alb-in")[0]!;
+    w.edge.publish(new Map([["team-a/shop", { kind: "placed", uid: created.metadata!.uid!, edge: edgeOf(member) }]]));
+    w.api.failNext("create", new KubeApiError("500 InternalError: etcd timeout", 500, "InternalError"), "HTTPRoute");
+    await assert.rejects(w.reconcile("shop"), /etcd timeout/);
+    assert.equal(w.condition("shop", "GatewayReady"), "False ApplyFailed");
+    assert.match(w.message("shop", "GatewayReady")!, /^the Gateway API objects could not be applied \(500 InternalError: etcd timeout\)/);
+    await w.reconcile("shop");
+    assert.equal(w.condition("shop", "Ready"), "True Ready");
   });
 
   test("a second pass writes nothing: no object and no status changes", async () => {

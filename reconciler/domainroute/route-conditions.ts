@@ -54,6 +54,8 @@ export type RouteFindings =
       gateway?: string;
       /** Gateway API data plane: the route's listener on that Gateway (status.gatewayListener). */
       gatewayListener?: string;
+      /** What serves the route (gateway.provider): names what could not be applied. */
+      dataPlane?: "istio" | "gateway-api";
       problems: readonly string[];
       applyError?: string;
       protection: ConditionInput;
@@ -94,7 +96,7 @@ export function routeConditions(findings: RouteFindings): ConditionInput[] {
               type: CONDITION_GATEWAY_READY,
               status: "False",
               reason: REASON.ApplyFailed,
-              message: `the Istio objects could not be applied (${findings.applyError}); retrying with backoff`,
+              message: `the ${findings.dataPlane === "gateway-api" ? "Gateway API" : "Istio"} objects could not be applied (${findings.applyError}); retrying with backoff`,
             }
           : findings.gateway === undefined
             ? waitingForPlacement(findings.domain, findings.edge.placed)
