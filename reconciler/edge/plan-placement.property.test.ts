@@ -161,6 +161,7 @@ test("growing is deterministic and idempotent: any input order gives the same pl
         const first = placements.get(r.routeRef)!;
         const second = again.get(r.routeRef)!;
         if (first.kind === "placed") assert.equal(memberOf(second), first.member, r.routeRef);
+        else assert.equal(second.kind, "full", r.routeRef);
       }
     }),
     { numRuns: 400 },
