@@ -20,7 +20,7 @@ import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
-import { KIND_ORDER } from "../domainroute/render/produced-resources.ts";
+import { PRODUCED_KIND_ORDER } from "../domainroute/render/produced-resources.ts";
 import { LABEL_CLUSTER, LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE, producingRoute } from "../domainroute/render/metadata.ts";
 import { writtenByReconciler } from "../apply/ownership.ts";
 
@@ -75,8 +75,8 @@ export function findOrphans(input: OrphanInput): OrphanCandidate[] {
  * freed for the next route once nothing of the old one serves it.
  */
 function deletionRank(candidate: OrphanCandidate): number {
-  const index = KIND_ORDER.indexOf(candidate.resource.kind as (typeof KIND_ORDER)[number]);
-  return index < 0 ? KIND_ORDER.length : KIND_ORDER.length - 1 - index;
+  const index = (PRODUCED_KIND_ORDER as readonly string[]).indexOf(candidate.resource.kind);
+  return index < 0 ? PRODUCED_KIND_ORDER.length : PRODUCED_KIND_ORDER.length - 1 - index;
 }
 
 export function describe(candidate: OrphanCandidate): string {

@@ -7,6 +7,8 @@ import type { GatewayApiImplementation, PlatformConfig } from "../../../core/con
 import type { KubeObject } from "../../../core/kube/object-key.ts";
 import { resourceName } from "../../../core/kube/resource.ts";
 import { cachedResources, producedOrServiceType } from "../../manager/caches.ts";
+import { describe as describeCandidate, findOrphans } from "../../orphans/find-orphans.ts";
+import { DOMAIN_CLAIMS } from "../../resources.ts";
 import { MANAGED_SELECTOR } from "../../resources.ts";
 import { aGatewayApiConfig, GATEWAY_NAMESPACE } from "./gateway-api/testing/gateway-api-config.ts";
 import { PRODUCED_RESOURCES, producedResourceFor, producedResources } from "./produced-resources.ts";
@@ -125,5 +127,42 @@ describe("what the caches watch on the Gateway API data plane", () => {
   test("any other Service is cut down to its type as before", () => {
     const cached = producedOrServiceType(service({ app: "web" }));
     assert.deepEqual([cached.metadata?.labels, cached.spec], [undefined, { type: "ClusterIP" }]);
+  });
+});
+
+describe("the orphan sweep's order on the Gateway API data plane", () => {
+  const orphan = (kind: string, namespace: string): KubeObject => ({
+    apiVersion: "x",
+    kind,
+    metadata: {
+      name: "shop",
+      namespace,
+      labels: { "app.kubernetes.io/managed-by": "hostgate", "hostgate.dev/route-uid": "uid-gone" },
+      annotations: { "hostgate.dev/route": "team-a/shop" },
+      managedFields: [{ manager: "hostgate-reconciler", operation: "Apply" }],
+    },
+  });
+  test("what routes traffic goes before the login, the login before what it refers to, the claim last", () => {
+    const config = withDns(aGatewayApiConfig("istio"), "external-dns");
+    const produced = producedResources(config).map((resource) => ({
+      resource,
+      objects: [orphan(resource.kind, resource.scope === "gateway" ? GATEWAY_NAMESPACE : "team-a")],
+    }));
+    const claim = {
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: "DomainClaim",
+      metadata: { name: "shop.example.com" },
+      spec: { domain: "shop.example.com", owner: { namespace: "team-a", name: "shop", uid: "uid-gone" } },
+    };
+    const order = findOrphans({ routes: [], claims: [claim as never], claimResource: DOMAIN_CLAIMS, produced }).map(describeCandidate);
+    assert.deepEqual(order, [
+      "DNSEndpoint team-a/shop",
+      "HTTPRoute team-a/shop",
+      `AuthorizationPolicy ${GATEWAY_NAMESPACE}/shop`,
+      "ReferenceGrant team-a/shop",
+      "EndpointSlice team-a/shop",
+      "Service team-a/shop",
+      "DomainClaim shop.example.com",
+    ]);
   });
 });

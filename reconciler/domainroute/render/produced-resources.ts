@@ -1,13 +1,15 @@
 // Every kind of object the reconciler may produce for a DomainRoute, in the
 // order it applies them. The reconciler prunes by listing each of these
 // resources with routeSelector(uid), so a kind missing here would never be
-// cleaned up. The Istio kinds are always produced; external-dns's DNSEndpoint
-// only with `dns.provider: external-dns` (producedResources(config)), so a
-// cluster without external-dns's CRD is never asked to list or watch it.
+// cleaned up. The Istio kinds are produced with gateway.provider istio, the
+// Gateway API data plane's (gateway-api/kinds.ts) with gateway-api, and
+// external-dns's DNSEndpoint only with `dns.provider: external-dns`
+// (producedResources(config)), so a cluster is never asked to list or watch
+// a kind whose CRD it may not have.
 import type { PlatformConfig } from "../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
 import type { GatewayApiKind, GatewayApiScope } from "./gateway-api/kinds.ts";
-import { ALL_GATEWAY_API_RESOURCES, gatewayApiResources } from "./gateway-api/kinds.ts";
+import { ALL_GATEWAY_API_RESOURCES, GATEWAY_API_KIND_ORDER, gatewayApiResources } from "./gateway-api/kinds.ts";
 
 export const NETWORKING_API_VERSION = "networking.istio.io/v1";
 export const SECURITY_API_VERSION = "security.istio.io/v1";
@@ -35,6 +37,25 @@ export const KIND_ORDER = [
   KIND_DNS_ENDPOINT,
 ] as const;
 export type ProducedKind = (typeof KIND_ORDER)[number];
+
+/**
+ * Every kind either data plane produces, in one apply order that keeps each
+ * plane's own (KIND_ORDER, GATEWAY_API_KIND_ORDER): the login before what
+ * routes traffic, the DNSEndpoint last. What deletes in reverse (the orphan
+ * sweep) ranks by it, so an orphaned HTTPRoute goes before its login and
+ * before the DomainClaim that frees the domain. Kinds, not resources: a
+ * Gateway here is Istio's (a Gateway API Gateway is no route's).
+ */
+export const PRODUCED_KIND_ORDER = [
+  KIND_SERVICE_ENTRY,
+  KIND_DESTINATION_RULE,
+  ...GATEWAY_API_KIND_ORDER.slice(0, GATEWAY_API_KIND_ORDER.indexOf(KIND_AUTHORIZATION_POLICY)),
+  KIND_AUTHORIZATION_POLICY,
+  KIND_GATEWAY,
+  KIND_VIRTUAL_SERVICE,
+  ...GATEWAY_API_KIND_ORDER.slice(GATEWAY_API_KIND_ORDER.indexOf(KIND_AUTHORIZATION_POLICY) + 1),
+  KIND_DNS_ENDPOINT,
+] as const;
 
 /**
  * Where an object of the kind lives: the platform's gateway namespace or the
