@@ -1,0 +1,151 @@
+// Every object the Gateway API data plane renders, against the schema the API
+// server holds it to: the Gateway API's own CRDs (test/fixtures/gateway-api/)
+// through the API server's schema step (nothing pruned, no OpenAPI violation,
+// no x-kubernetes-validations rule broken), Envoy Gateway's SecurityPolicy CRD
+// (test/fixtures/envoy-gateway/, when the fixture is there), Istio's schema
+// (validate-istio.ts), and the core Service and EndpointSlice schemas
+// (kubernetes-models).
+import assert from "node:assert/strict";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { EndpointSlice } from "kubernetes-models/discovery.k8s.io/v1/EndpointSlice";
+import { Service } from "kubernetes-models/v1/Service";
+import type { GatewayApiImplementation } from "../../../../core/config/platform-config.ts";
+import type { KubeObject } from "../../../../core/kube/object-key.ts";
+import { loadCrdCatalog } from "../../../../crds/catalog.ts";
+import { checkCustomResource } from "../../../../policies/schema/check.ts";
+import { withAppliedHash } from "../../../apply/plan-apply.ts";
+import { validateIstioObject } from "../validate-istio.ts";
+import { aRoute, type RouteBuilder } from "../testing/route-builder.ts";
+import { KIND_AUTHORIZATION_POLICY, KIND_ENDPOINT_SLICE, KIND_HTTP_ROUTE, KIND_REFERENCE_GRANT, KIND_SECURITY_POLICY, KIND_SERVICE } from "./kinds.ts";
+import { renderGatewayApiObjects } from "./render-gateway-api-route.ts";
+import { aGatewayApiConfig, aMember } from "./testing/gateway-api-config.ts";
+
+const FIXTURES = join(import.meta.dirname, "..", "..", "..", "..", "test", "fixtures");
+const gatewayApiCrds = loadCrdCatalog(join(FIXTURES, "gateway-api"));
+const ENVOY_GATEWAY_FIXTURES = join(FIXTURES, "envoy-gateway");
+const envoyGatewayCrds = existsSync(ENVOY_GATEWAY_FIXTURES) ? loadCrdCatalog(ENVOY_GATEWAY_FIXTURES) : undefined;
+
+/** What the API server would say to a create of `object`: violations and pruned fields, as text. */
+function admitCustomResource(catalogName: string, catalog: ReturnType<typeof loadCrdCatalog>, object: KubeObject): string[] {
+  const entry = catalog.lookup(object.apiVersion!, object.kind!);
+  assert.ok(entry, `no CRD for ${object.apiVersion} ${object.kind} in ${catalogName}`);
+  const result = checkCustomResource(entry, object, { operation: "CREATE" });
+  return [...result.violations.map((v) => `${v.message}`), ...result.prunedFields.map((f) => `pruned ${f}`)];
+}
+
+/** Problems with the object against its kind's schema; empty when it is accepted whole. */
+function admit(object: KubeObject): string[] {
+  switch (object.kind) {
+    case KIND_HTTP_ROUTE:
+    case KIND_REFERENCE_GRANT:
+      return admitCustomResource("test/fixtures/gateway-api", gatewayApiCrds, object);
+    case KIND_SECURITY_POLICY:
+      // Without Envoy Gateway's CRD among the fixtures, its spec is pinned field by field in render-gateway-api-route.test.ts instead.
+      return envoyGatewayCrds === undefined ? [] : admitCustomResource("test/fixtures/envoy-gateway", envoyGatewayCrds, object);
+    case KIND_AUTHORIZATION_POLICY:
+      validateIstioObject(object);
+      return [];
+    case KIND_SERVICE:
+      new Service(object as never).validate();
+      return [];
+    case KIND_ENDPOINT_SLICE:
+      new EndpointSlice(object as never).validate();
+      return [];
+    default:
+      return [`no schema check for ${object.apiVersion} ${object.kind}`];
+  }
+}
+
+const longLabel = "a".repeat(63);
+const LONGEST_DOMAIN = `${[longLabel, longLabel, longLabel, "a".repeat(253 - 3 * 64 - ".example.com".length)].join(".")}.example.com`;
+const cases: { name: string; route: RouteBuilder; implementation: GatewayApiImplementation; kinds: string[] }[] = [
+  { name: "a Service backend", route: aRoute(), implementation: "aws-load-balancer-controller", kinds: [KIND_HTTP_ROUTE] },
+  {
+    name: "a Service backend in another namespace",
+    route: aRoute().service("web", 8080, "team-b"),
+    implementation: "envoy-gateway",
+    kinds: [KIND_REFERENCE_GRANT, KIND_HTTP_ROUTE],
+  },
+  {
+    name: "an external backend",
+    route: aRoute().external("10.20.30.40", 65535),
+    implementation: "istio",
+    kinds: [KIND_SERVICE, KIND_ENDPOINT_SLICE, KIND_HTTP_ROUTE],
+  },
+  {
+    name: "a protected route on Envoy Gateway with exact Allow paths",
+    route: aRoute().protected("sso", "shop", [{ action: "Allow", paths: ["/healthz", "/.well-known/acme"] }]).external("10.0.0.1", 80),
+    implementation: "envoy-gateway",
+    kinds: [KIND_SERVICE, KIND_ENDPOINT_SLICE, KIND_REFERENCE_GRANT, KIND_SECURITY_POLICY, KIND_HTTP_ROUTE, KIND_HTTP_ROUTE],
+  },
+  {
+    name: "a protected route on Envoy Gateway opening 127 exact paths, in two rules",
+    route: aRoute().protected("sso", "shop", [
+      { action: "Allow", paths: Array.from({ length: 64 }, (_, i) => `/a${i}`) },
+      { action: "Allow", paths: Array.from({ length: 63 }, (_, i) => `/b${i}`) },
+    ]),
+    implementation: "envoy-gateway",
+    kinds: [KIND_REFERENCE_GRANT, KIND_SECURITY_POLICY, KIND_HTTP_ROUTE, KIND_HTTP_ROUTE],
+  },
+  {
+    name: "a protected route on Istio with Allow and Authenticate paths",
+    route: aRoute().protected("sso", "shop", [
+      { action: "Allow", paths: ["/public*"] },
+      { action: "Authenticate", paths: ["/public/admin*"] },
+    ]),
+    implementation: "istio",
+    kinds: [KIND_AUTHORIZATION_POLICY, KIND_HTTP_ROUTE],
+  },
+  {
+    name: "a wildcard domain",
+    route: aRoute().domain("*.team.example.com").protected("sso", "shop"),
+    implementation: "envoy-gateway",
+    kinds: [KIND_REFERENCE_GRANT, KIND_SECURITY_POLICY, KIND_HTTP_ROUTE],
+  },
+  {
+    name: "a 253-character domain",
+    route: aRoute().domain(LONGEST_DOMAIN).protected("sso", "shop", [{ action: "Allow", paths: ["/ok"] }]).service("web", 80, "team-b"),
+    implementation: "envoy-gateway",
+    kinds: [KIND_REFERENCE_GRANT, KIND_REFERENCE_GRANT, KIND_SECURITY_POLICY, KIND_HTTP_ROUTE, KIND_HTTP_ROUTE],
+  },
+  {
+    name: "a 253-character domain with an external backend on Istio",
+    route: aRoute().domain(LONGEST_DOMAIN).protected("sso", "shop").external("192.168.0.1", 1),
+    implementation: "istio",
+    kinds: [KIND_SERVICE, KIND_ENDPOINT_SLICE, KIND_AUTHORIZATION_POLICY, KIND_HTTP_ROUTE],
+  },
+];
+
+describe("the objects of the Gateway API data plane, against their schemas", () => {
+  it("includes a domain of the greatest length a DomainRoute allows", () => {
+    assert.equal(LONGEST_DOMAIN.length, 253);
+  });
+
+  for (const c of cases) {
+    it(`${c.name} (${c.implementation}) is accepted whole, as the reconciler applies it`, () => {
+      const { objects, problems } = renderGatewayApiObjects(c.route.build(), aGatewayApiConfig(c.implementation), aMember());
+      assert.deepEqual(problems, []);
+      assert.deepEqual(
+        objects.map((o) => o.kind),
+        c.kinds,
+      );
+      for (const object of objects) assert.deepEqual(admit(withAppliedHash(object)), [], `${object.kind} ${object.metadata!.namespace}/${object.metadata!.name}`);
+    });
+  }
+
+  it("is checked by a comparison that notices what the Gateway API's CRD refuses", () => {
+    const { objects } = renderGatewayApiObjects(aRoute().build(), aGatewayApiConfig("istio"), aMember());
+    const broken = structuredClone(objects[0]!) as { spec: { rules: { matches: { path: { type: string; value: string } }[] }[] } };
+    broken.spec.rules[0]!.matches[0]!.path = { type: "Exact", value: "/a//b" };
+    assert.notDeepEqual(admit(broken), []);
+  });
+
+  it("is checked by a comparison that notices a ReferenceGrant the Gateway API's CRD refuses", () => {
+    const { objects } = renderGatewayApiObjects(aRoute().service("web", 8080, "team-b").build(), aGatewayApiConfig("istio"), aMember());
+    const broken = structuredClone(objects[0]!) as { spec: { from: { namespace: string }[] } };
+    broken.spec.from[0]!.namespace = "";
+    assert.notDeepEqual(admit(broken), []);
+  });
+});
