@@ -3,7 +3,7 @@
 // per pool member that serves routes, in the gateway namespace
 // (render-pool-gateways.ts), recomputed wholesale from every route and claim.
 // Written (created, else server-side applied over hostgate's own copy,
-// apply/apply-object.ts applyOwned) only when its content differs from the
+// apply/owned-objects.ts, the steps gateway-endpoints.ts takes) only when its content differs from the
 // cache's copy, so an unchanged pool costs no write (each Gateway write
 // re-programs the data plane's listeners) and a hand edit or a deletion is
 // reverted on the next pass.
@@ -22,15 +22,12 @@
 // A member whose Gateway would be invalid (held) keeps the one it has. The
 // orphan sweep never sees these: they carry no route uid.
 import type { PlatformConfig } from "../../../core/config/platform-config.ts";
-import { KubeApiError } from "../../../core/kube/api-error.ts";
 import type { ObjectApi } from "../../../core/kube/object-api.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
-import { keyOf } from "../../../core/kube/object-key.ts";
 import type { Logger } from "../../../core/logger.ts";
 import type { DomainClaim, DomainRoute } from "../../../crds/types.ts";
-import { applyOwned } from "../../apply/apply-object.ts";
+import { deleteOwnedObjects, writeOwnedObjects } from "../../apply/owned-objects.ts";
 import { writtenByReconciler } from "../../apply/ownership.ts";
-import { contains, withAppliedHash } from "../../apply/plan-apply.ts";
 import type { ObjectReader } from "../../cluster/object-reader.ts";
 import { LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../../domainroute/render/metadata.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES, FIELD_MANAGER, GATEWAYS, MANAGED_SELECTOR } from "../../resources.ts";
@@ -77,42 +74,26 @@ export async function reconcilePoolGateways(deps: PoolGatewaysDeps): Promise<Poo
   const rendered = renderPoolGateways(routes, claims, config);
   outcome.held = [...rendered.held];
   outcome.skipped = [...rendered.skipped];
-  const changed = new Set<string>();
-  const failures: string[] = rendered.held.map((h) => h.message);
-  for (const gateway of rendered.gateways) {
-    const desired = withAppliedHash(gateway);
-    const name = desired.metadata!.name!;
-    const current = reader.get(GATEWAYS, { namespace, name });
-    if (current !== undefined && contains(current, desired)) continue;
-    try {
-      if (await writePoolGateway(deps.api, desired, current)) {
-        outcome.written.push(`${namespace}/${name}`);
-        changed.add(name);
-      } else {
-        failures.push(
-          `Gateway ${namespace}/${name} exists and hostgate did not create it (its metadata.managedFields name no write by ${FIELD_MANAGER}), ` +
-            `so it is left as it is and pool member ${name}'s routes get no listener; delete it (or give it another name) so hostgate can write the member's Gateway`,
-        );
-      }
-    } catch (error) {
-      failures.push(`writing Gateway ${namespace}/${name}: ${messageOf(error)}`);
-    }
-  }
-  const wanted = new Set([...rendered.gateways.map((g) => g.metadata!.name!), ...rendered.held.map((h) => h.member)]);
+  const namesOf = (objects: readonly KubeObject[]) => objects.map((o) => o.metadata!.name!);
+  const writes = await writeOwnedObjects(deps.api, GATEWAYS, rendered.gateways, {
+    current: (key) => reader.get(GATEWAYS, key),
+    owns: ownPoolGateway,
+    notOwned: (desired) =>
+      `Gateway ${namespace}/${desired.metadata!.name} exists and hostgate did not create it (its metadata.managedFields name no write by ${FIELD_MANAGER}), ` +
+      `so it is left as it is and pool member ${desired.metadata!.name}'s routes get no listener; delete it (or give it another name) so hostgate can write the member's Gateway`,
+  });
+  // A held member keeps the Gateway it has (fail-safe): only members serving no route lose theirs.
+  const wanted = new Set([...namesOf(rendered.gateways), ...rendered.held.map((h) => h.member)]);
   const ours = reader.list({ ...GATEWAYS, namespace, labelSelector: MANAGED_SELECTOR }).filter((o) => madeHere(o, config));
-  for (const stale of ours.filter((o) => !wanted.has(o.metadata!.name!))) {
-    const name = stale.metadata!.name!;
-    try {
-      const preconditions = { uid: stale.metadata!.uid!, ...(stale.metadata!.resourceVersion ? { resourceVersion: stale.metadata!.resourceVersion } : {}) };
-      if (await deps.api.delete(GATEWAYS, { namespace, name }, preconditions)) {
-        outcome.deleted.push(`${namespace}/${name}`);
-        changed.add(name);
-      }
-    } catch (error) {
-      // 409: a precondition failed, so it is no longer the object judged ours; the next pass judges again.
-      if (!(error instanceof KubeApiError && error.status === 409)) failures.push(`deleting Gateway ${namespace}/${name}: ${messageOf(error)}`);
-    }
-  }
+  const deletes = await deleteOwnedObjects(
+    deps.api,
+    GATEWAYS,
+    ours.filter((o) => !wanted.has(o.metadata!.name!)),
+  );
+  outcome.written = namesOf(writes.written).map((name) => `${namespace}/${name}`);
+  outcome.deleted = namesOf(deletes.deleted).map((name) => `${namespace}/${name}`);
+  const changed = new Set([...namesOf(writes.written), ...namesOf(deletes.deleted)]);
+  const failures = [...rendered.held.map((h) => h.message), ...writes.failures, ...deletes.failures];
   outcome.written.sort();
   outcome.deleted.sort();
   outcome.changedMembers = [...changed].sort();
@@ -128,28 +109,6 @@ function report(logger: Logger, outcome: PoolGatewaysOutcome): void {
   // Refused routes are the route controller's to report (their condition); a listener TLS cannot be given only this controller sees.
   const unserved = outcome.skipped.filter((s) => s.reason === REASON_LISTENER_UNSUPPORTED || s.reason === REASON_NO_CERTIFICATE);
   for (const { routeRef, member, message } of unserved) logger.warn({ route: routeRef, member }, `route ${routeRef} gets no listener on ${member}: ${message}`);
-}
-
-/**
- * Creates the Gateway, or applies it over the object at its name when that is
- * hostgate's own (ownPoolGateway); false, writing nothing, when it is not.
- * `current` is the cache's copy (labelled managed-by=hostgate) or undefined;
- * an object the cache does not hold is read once the create finds the name taken.
- */
-async function writePoolGateway(api: ObjectApi, desired: KubeObject, current: KubeObject | undefined): Promise<boolean> {
-  if (current === undefined) {
-    try {
-      await api.create(GATEWAYS, desired, { fieldManager: FIELD_MANAGER });
-      return true;
-    } catch (error) {
-      if (!(error instanceof KubeApiError && error.status === 409)) throw error;
-      current = await api.get(GATEWAYS, keyOf(desired)!);
-      if (current === undefined) throw error;
-    }
-  }
-  if (!ownPoolGateway(current)) return false;
-  await applyOwned(api, GATEWAYS, current, desired);
-  return true;
 }
 
 /**
@@ -169,8 +128,4 @@ export function madeHere(object: KubeObject, config: Pick<PlatformConfig, "gatew
   const member = labels[LABEL_EDGE_MEMBER];
   if (labels[LABEL_MANAGED_BY] !== MANAGED_BY_HOSTGATE || member === undefined || member === "" || labels[LABEL_ROUTE_UID] !== undefined) return false;
   return object.metadata?.namespace === config.gateway.namespace && object.metadata?.name === member && writtenByReconciler(object);
-}
-
-function messageOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
