@@ -173,4 +173,15 @@ describe("the pool controller's pass", () => {
     ];
     assert.deepEqual(summary(placementOutcomes(routes, routes.map(claimFor), config)), { a: "gw-01", b: "gw-01" });
   });
+
+  test("growth is logged once, naming the members added; the next pass logs nothing", () => {
+    const config = autoscalingPoolConfig(2, { listeners: 1 });
+    const routes = [1, 2, 3].map((n) => poolRoute(`r${n}`, `r${n}.example.com`, n));
+    const logged: { fields: Record<string, unknown>; message: string }[] = [];
+    const logger = { ...silentLogger, info: (fields: Record<string, unknown>, message: string) => logged.push({ fields, message }) };
+    const deps = { reader: reader(routes, routes.map(claimFor)), config, outcomes: new EdgeOutcomes(), logger };
+    reconcilePlacement(deps);
+    reconcilePlacement(deps);
+    assert.deepEqual(logged, [{ fields: { members: ["alb-out/gw-01"] }, message: "load balancer pool grew: autoscaled members added (autoscale)" }]);
+  });
 });

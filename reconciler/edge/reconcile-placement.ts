@@ -36,10 +36,27 @@ export function reconcilePlacement(deps: PlacementDeps): { changed: string[] } {
     const last = deps.outcomes.lookup(routeRef);
     return last.known ? last.outcome : undefined;
   });
+  // The members in use before this pass: what the routes' status and this term's outcomes name.
+  const before = new Set<string>();
+  for (const route of routes) {
+    const last = deps.outcomes.lookup(`${route.metadata.namespace}/${route.metadata.name}`);
+    for (const edge of [route.status?.edge, last.known && last.outcome?.kind === "placed" ? last.outcome.edge : undefined]) {
+      if (edge !== undefined) before.add(`${edge.loadBalancer}/${edge.member}`);
+    }
+  }
   const changed = deps.outcomes.publish(outcomes);
   // Once per change, not per pass: every route event brings a pass.
   const full = changed.filter((routeRef) => outcomes.get(routeRef)?.kind === "full");
   if (full.length > 0) deps.logger.warn({ routes: full }, "load balancer pool full: routes not placed (EdgePoolFull)");
+  const grown = new Set<string>();
+  for (const routeRef of changed) {
+    const outcome = outcomes.get(routeRef);
+    if (outcome?.kind !== "placed") continue;
+    const { loadBalancer, member } = outcome.edge;
+    const autoscaled = autoscaledIndex(deps.config, loadBalancer as LoadBalancerName, member) !== undefined;
+    if (autoscaled && !before.has(`${loadBalancer}/${member}`)) grown.add(`${loadBalancer}/${member}`);
+  }
+  if (grown.size > 0) deps.logger.info({ members: [...grown].sort() }, "load balancer pool grew: autoscaled members added (autoscale)");
   return { changed };
 }
 
