@@ -63,10 +63,11 @@ describe("a pool of two public load balancers", () => {
 
     assert.deepEqual(
       ["shop", "x", "blog"].map((name) => routeNamed(api, name)?.status?.edge),
+      // With the data plane serving them (gateway.provider, istio here), which the reconciler's start-up gate reads.
       [
-        { loadBalancer: "alb-out", member: "public-1", target: public1!.dnsName },
-        { loadBalancer: "alb-out", member: "public-2", target: public2!.dnsName },
-        { loadBalancer: "alb-out", member: "public-1", target: public1!.dnsName },
+        { loadBalancer: "alb-out", member: "public-1", target: public1!.dnsName, dataPlane: "istio" },
+        { loadBalancer: "alb-out", member: "public-2", target: public2!.dnsName, dataPlane: "istio" },
+        { loadBalancer: "alb-out", member: "public-1", target: public1!.dnsName, dataPlane: "istio" },
       ],
     );
     const aliases = route53
