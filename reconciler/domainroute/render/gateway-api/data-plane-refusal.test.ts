@@ -8,15 +8,24 @@ import { aGatewayApiConfig } from "./testing/gateway-api-config.ts";
 
 describe("gatewayApiRefusal", () => {
   const cases: { name: string; route: RouteBuilder; config: PlatformConfig; reason?: string; message?: RegExp }[] = [
-    { name: "lets an unprotected route be served on the AWS Load Balancer Controller", route: aRoute(), config: aGatewayApiConfig("aws-load-balancer-controller") },
+    {
+      name: "lets an unprotected route be served on the AWS Load Balancer Controller",
+      route: aRoute(),
+      config: aGatewayApiConfig("aws-load-balancer-controller"),
+    },
     {
       name: "refuses a protected route on the AWS Load Balancer Controller, saying how to fix it",
       route: aRoute().protected("sso", "shop"),
       config: aGatewayApiConfig("aws-load-balancer-controller"),
       reason: "ProtectionUnsupported",
-      message: /shop\.example\.com is protected.*AWS Load Balancer Controller.*remove spec\.protection, or run the platform with gateway\.gatewayApi\.implementation envoy-gateway or istio/,
+      message:
+        /shop\.example\.com is protected.*AWS Load Balancer Controller.*remove spec\.protection, or run the platform with gateway\.gatewayApi\.implementation envoy-gateway or istio/,
     },
-    { name: "lets a protected route be served on Envoy Gateway when its provider has an auth service", route: aRoute().protected("sso", "shop"), config: aGatewayApiConfig("envoy-gateway") },
+    {
+      name: "lets a protected route be served on Envoy Gateway when its provider has an auth service",
+      route: aRoute().protected("sso", "shop"),
+      config: aGatewayApiConfig("envoy-gateway"),
+    },
     {
       name: "refuses a protected route on Envoy Gateway whose provider has no auth service, naming those that have one",
       route: aRoute().protected("github", "shop"),
@@ -38,8 +47,16 @@ describe("gatewayApiRefusal", () => {
       reason: "ProtectionUnsupported",
       message: /Allow path "\/static\*": Envoy Gateway can open exact paths only.*or use a gateway\.gatewayApi\.implementation of istio/,
     },
-    { name: "lets an unprotected route in External mode be served on Envoy Gateway", route: aRoute().mode("External"), config: aGatewayApiConfig("envoy-gateway") },
-    { name: "lets a protected route in External mode be served on Istio", route: aRoute().mode("External").protected("sso", "shop"), config: aGatewayApiConfig("istio") },
+    {
+      name: "lets an unprotected route in External mode be served on Envoy Gateway",
+      route: aRoute().mode("External"),
+      config: aGatewayApiConfig("envoy-gateway"),
+    },
+    {
+      name: "lets a protected route in External mode be served on Istio",
+      route: aRoute().mode("External").protected("sso", "shop"),
+      config: aGatewayApiConfig("istio"),
+    },
     {
       name: "lets a protected route with wildcard Allow paths be served on Istio, whose AuthorizationPolicy matches them as today",
       route: aRoute().protected("sso", "shop", [{ action: "Allow", paths: ["/static*"] }]),
@@ -47,12 +64,18 @@ describe("gatewayApiRefusal", () => {
     },
     {
       name: "refuses a route whose protection is invalid on every implementation, so no listener serves a team's own HTTPRoute unprotected",
-      route: aRoute().mode("External").protected("sso", "shop", [{ action: "Allow", paths: ["/a/{x}"] }]),
+      route: aRoute()
+        .mode("External")
+        .protected("sso", "shop", [{ action: "Allow", paths: ["/a/{x}"] }]),
       config: aGatewayApiConfig("istio"),
       reason: "InvalidSpec",
       message: /is not served until its protection is fixed: spec\.protection\.rules\[0\]\.paths\[0\]/,
     },
-    { name: "never refuses on the Istio data plane, whose own renderer fails closed", route: aRoute().protected("sso", "shop"), config: { ...aConfig(), gateway: { ...aConfig().gateway } } },
+    {
+      name: "never refuses on the Istio data plane, whose own renderer fails closed",
+      route: aRoute().protected("sso", "shop"),
+      config: { ...aConfig(), gateway: { ...aConfig().gateway } },
+    },
   ];
   for (const c of cases) {
     it(c.name, () => {

@@ -76,7 +76,9 @@ const cases: { name: string; route: RouteBuilder; implementation: GatewayApiImpl
   },
   {
     name: "a protected route on Envoy Gateway with exact Allow paths",
-    route: aRoute().protected("sso", "shop", [{ action: "Allow", paths: ["/healthz", "/.well-known/acme"] }]).external("10.0.0.1", 80),
+    route: aRoute()
+      .protected("sso", "shop", [{ action: "Allow", paths: ["/healthz", "/.well-known/acme"] }])
+      .external("10.0.0.1", 80),
     implementation: "envoy-gateway",
     kinds: [KIND_SERVICE, KIND_ENDPOINT_SLICE, KIND_REFERENCE_GRANT, KIND_SECURITY_POLICY, KIND_HTTP_ROUTE, KIND_HTTP_ROUTE],
   },
@@ -106,7 +108,10 @@ const cases: { name: string; route: RouteBuilder; implementation: GatewayApiImpl
   },
   {
     name: "a 253-character domain",
-    route: aRoute().domain(LONGEST_DOMAIN).protected("sso", "shop", [{ action: "Allow", paths: ["/ok"] }]).service("web", 80, "team-b"),
+    route: aRoute()
+      .domain(LONGEST_DOMAIN)
+      .protected("sso", "shop", [{ action: "Allow", paths: ["/ok"] }])
+      .service("web", 80, "team-b"),
     implementation: "envoy-gateway",
     kinds: [KIND_REFERENCE_GRANT, KIND_REFERENCE_GRANT, KIND_SECURITY_POLICY, KIND_HTTP_ROUTE, KIND_HTTP_ROUTE],
   },
@@ -131,7 +136,8 @@ describe("the objects of the Gateway API data plane, against their schemas", () 
         objects.map((o) => o.kind),
         c.kinds,
       );
-      for (const object of objects) assert.deepEqual(admit(withAppliedHash(object)), [], `${object.kind} ${object.metadata!.namespace}/${object.metadata!.name}`);
+      for (const object of objects)
+        assert.deepEqual(admit(withAppliedHash(object)), [], `${object.kind} ${object.metadata!.namespace}/${object.metadata!.name}`);
     });
   }
 

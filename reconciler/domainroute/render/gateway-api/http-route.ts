@@ -28,7 +28,13 @@ export interface HttpRouteOptions {
   exactPaths?: readonly string[];
 }
 
-export function renderHttpRoute(route: DomainRoute, config: PlatformConfig, member: PoolMember, backend: ServiceBackend, options: HttpRouteOptions): KubeObject {
+export function renderHttpRoute(
+  route: DomainRoute,
+  config: PlatformConfig,
+  member: PoolMember,
+  backend: ServiceBackend,
+  options: HttpRouteOptions,
+): KubeObject {
   const domain = route.spec.domain;
   const backendRefs = [
     {
@@ -50,7 +56,9 @@ export function renderHttpRoute(route: DomainRoute, config: PlatformConfig, memb
     metadata: producedMetadata(route, options.name, route.metadata.namespace ?? ""),
     spec: {
       // Only the domain's own listener: the listener's allowedRoutes admit this namespace, and its hostname this domain.
-      parentRefs: [{ group: GATEWAY_API_GROUP, kind: KIND_GATEWAY, namespace: config.gateway.namespace, name: member.name, sectionName: listenerNameFor(domain) }],
+      parentRefs: [
+        { group: GATEWAY_API_GROUP, kind: KIND_GATEWAY, namespace: config.gateway.namespace, name: member.name, sectionName: listenerNameFor(domain) },
+      ],
       hostnames: [domain],
       // Each rule gets its own copy of backendRefs, so a caller editing one changes no other.
       rules: matchGroups.map((matches) => ({ matches, backendRefs: structuredClone(backendRefs) })),

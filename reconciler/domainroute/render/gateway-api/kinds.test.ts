@@ -41,7 +41,10 @@ describe("the Gateway API data plane's kinds", () => {
 
   for (const implementation of ["envoy-gateway", "istio"] as const) {
     it(`has a resource for every object a route renders with ${implementation}, with the apiVersion it is rendered with`, () => {
-      const route = aRoute().protected("sso", "shop", [{ action: "Allow", paths: ["/ok"] }]).service("web", 80, "team-b").build();
+      const route = aRoute()
+        .protected("sso", "shop", [{ action: "Allow", paths: ["/ok"] }])
+        .service("web", 80, "team-b")
+        .build();
       const external = aRoute().protected("sso", "shop").external("10.0.0.1", 80).build();
       const objects = [route, external].flatMap((r) => renderGatewayApiObjects(r, aGatewayApiConfig(implementation), aMember()).objects);
       for (const object of objects) {

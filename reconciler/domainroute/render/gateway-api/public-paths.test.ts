@@ -6,10 +6,20 @@ import { envoyGatewayPublicPaths } from "./public-paths.ts";
 describe("envoyGatewayPublicPaths", () => {
   const cases: { name: string; rules: ProtectionRule[]; paths: string[]; problems?: RegExp[] }[] = [
     { name: "opens nothing without Allow rules", rules: [{ action: "Authenticate", paths: ["/admin"] }], paths: [] },
-    { name: "opens exact Allow paths, sorted and once each", rules: [{ action: "Allow", paths: ["/ready", "/healthz"] }, { action: "Allow", paths: ["/ready"] }], paths: ["/healthz", "/ready"] },
+    {
+      name: "opens exact Allow paths, sorted and once each",
+      rules: [
+        { action: "Allow", paths: ["/ready", "/healthz"] },
+        { action: "Allow", paths: ["/ready"] },
+      ],
+      paths: ["/healthz", "/ready"],
+    },
     {
       name: "keeps an Allow path that an exact Authenticate path names behind the login",
-      rules: [{ action: "Allow", paths: ["/a", "/b"] }, { action: "Authenticate", paths: ["/a"] }],
+      rules: [
+        { action: "Allow", paths: ["/a", "/b"] },
+        { action: "Authenticate", paths: ["/a"] },
+      ],
       paths: ["/b"],
     },
     {
@@ -22,10 +32,20 @@ describe("envoyGatewayPublicPaths", () => {
     },
     {
       name: "keeps every Allow path behind the login under an Authenticate template, whose matches are not worked out",
-      rules: [{ action: "Allow", paths: ["/ok", "/team/1"] }, { action: "Authenticate", paths: ["/team/{*}"] }],
+      rules: [
+        { action: "Allow", paths: ["/ok", "/team/1"] },
+        { action: "Authenticate", paths: ["/team/{*}"] },
+      ],
       paths: [],
     },
-    { name: "keeps every Allow path behind the login under an Authenticate *", rules: [{ action: "Allow", paths: ["/ok"] }, { action: "Authenticate", paths: ["*"] }], paths: [] },
+    {
+      name: "keeps every Allow path behind the login under an Authenticate *",
+      rules: [
+        { action: "Allow", paths: ["/ok"] },
+        { action: "Authenticate", paths: ["*"] },
+      ],
+      paths: [],
+    },
     {
       name: "refuses Istio wildcards and templates, which no exact match can stand for",
       rules: [{ action: "Allow", paths: ["/static*", "*.css", "/api/{**}", "/ok"] }],
@@ -44,7 +64,7 @@ describe("envoyGatewayPublicPaths", () => {
       const result = envoyGatewayPublicPaths({ provider: "sso", appId: "shop", rules: c.rules });
       assert.deepEqual(result.paths, c.paths);
       assert.equal(result.problems.length, (c.problems ?? []).length, result.problems.join("\n"));
-      (c.problems ?? []).forEach((problem, i) => assert.match(result.problems[i]!, problem));
+      for (const [i, problem] of (c.problems ?? []).entries()) assert.match(result.problems[i]!, problem);
     });
   }
 });

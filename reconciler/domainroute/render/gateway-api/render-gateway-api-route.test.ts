@@ -33,7 +33,9 @@ describe("renderGatewayApiObjects", () => {
       assert.deepEqual(keys(objects), [`HTTPRoute team-a/${NAME}`]);
       assert.equal(objects[0]!.apiVersion, "gateway.networking.k8s.io/v1");
       assert.deepEqual(spec(objects[0]), {
-        parentRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", namespace: GATEWAY_NAMESPACE, name: "edge-01", sectionName: listenerNameFor(DOMAIN) }],
+        parentRefs: [
+          { group: "gateway.networking.k8s.io", kind: "Gateway", namespace: GATEWAY_NAMESPACE, name: "edge-01", sectionName: listenerNameFor(DOMAIN) },
+        ],
         hostnames: [DOMAIN],
         rules: [
           {
@@ -48,7 +50,14 @@ describe("renderGatewayApiObjects", () => {
     });
   }
 
-  const cases: { name: string; route: ReturnType<typeof aRoute>; implementation: GatewayApiImplementation; allowCrossNamespace?: boolean; keys: string[]; problem?: RegExp }[] = [
+  const cases: {
+    name: string;
+    route: ReturnType<typeof aRoute>;
+    implementation: GatewayApiImplementation;
+    allowCrossNamespace?: boolean;
+    keys: string[];
+    problem?: RegExp;
+  }[] = [
     {
       name: "a Service in another namespace gets a ReferenceGrant there, before the HTTPRoute",
       route: aRoute().service("web", 8080, "team-b"),
@@ -92,7 +101,12 @@ describe("renderGatewayApiObjects", () => {
       name: "a protected route on Envoy Gateway with exact Allow paths gets a second HTTPRoute for them, after the one the login covers",
       route: aRoute().protected("sso", "shop", [{ action: "Allow", paths: ["/healthz"] }]),
       implementation: "envoy-gateway",
-      keys: [`ReferenceGrant auth/${referenceGrantNameFor(DOMAIN, "auth")}`, `SecurityPolicy team-a/${NAME}`, `HTTPRoute team-a/${NAME}`, `HTTPRoute team-a/${publicRouteNameFor(DOMAIN)}`],
+      keys: [
+        `ReferenceGrant auth/${referenceGrantNameFor(DOMAIN, "auth")}`,
+        `SecurityPolicy team-a/${NAME}`,
+        `HTTPRoute team-a/${NAME}`,
+        `HTTPRoute team-a/${publicRouteNameFor(DOMAIN)}`,
+      ],
     },
     {
       name: "a protected route on Envoy Gateway with a wildcard Allow path is refused whole",
@@ -231,23 +245,41 @@ describe("renderGatewayApiObjects", () => {
 
   it("refuses more exact Allow paths than one HTTPRoute holds, rendering no HTTPRoute", () => {
     const paths = Array.from({ length: 128 }, (_, i) => `/p${String(i).padStart(3, "0")}`);
-    const route = aRoute().protected("sso", "shop", [{ action: "Allow", paths: paths.slice(0, 64) }, { action: "Allow", paths: paths.slice(64) }]).build();
+    const route = aRoute()
+      .protected("sso", "shop", [
+        { action: "Allow", paths: paths.slice(0, 64) },
+        { action: "Allow", paths: paths.slice(64) },
+      ])
+      .build();
     const { objects, problems } = renderGatewayApiObjects(route, aGatewayApiConfig("envoy-gateway"), aMember());
-    assert.deepEqual(objects.map((o) => o.kind), ["ReferenceGrant", "SecurityPolicy"]);
+    assert.deepEqual(
+      objects.map((o) => o.kind),
+      ["ReferenceGrant", "SecurityPolicy"],
+    );
     assert.match(problems.join("\n"), /opens 128 exact paths, and one HTTPRoute holds at most 127/);
   });
 
   it("splits up to 127 exact Allow paths into rules of at most 64 matches", () => {
     const paths = Array.from({ length: 127 }, (_, i) => `/p${String(i).padStart(3, "0")}`);
-    const route = aRoute().protected("sso", "shop", [{ action: "Allow", paths: paths.slice(0, 64) }, { action: "Allow", paths: paths.slice(64) }]).build();
+    const route = aRoute()
+      .protected("sso", "shop", [
+        { action: "Allow", paths: paths.slice(0, 64) },
+        { action: "Allow", paths: paths.slice(64) },
+      ])
+      .build();
     const { objects, problems } = renderGatewayApiObjects(route, aGatewayApiConfig("envoy-gateway"), aMember());
     assert.deepEqual(problems, []);
     const rules = spec(objects.find((o) => o.metadata!.name === publicRouteNameFor(DOMAIN))).rules as { matches: unknown[] }[];
-    assert.deepEqual(rules.map((r) => r.matches.length), [64, 63]);
+    assert.deepEqual(
+      rules.map((r) => r.matches.length),
+      [64, 63],
+    );
   });
 
   it("attaches Istio's AuthorizationPolicy to the member's Gateway by targetRefs, without a selector, keeping the host rules", () => {
-    const route = aRoute().protected("sso", "shop", [{ action: "Allow", paths: ["/static*"] }]).build();
+    const route = aRoute()
+      .protected("sso", "shop", [{ action: "Allow", paths: ["/static*"] }])
+      .build();
     const { objects } = renderGatewayApiObjects(route, aGatewayApiConfig("istio"), aMember("edge-02"));
     const policy = spec(objects[0]);
     assert.deepEqual(policy.targetRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "edge-02" }]);
@@ -264,8 +296,22 @@ describe("renderGatewayApiObjects", () => {
 
   it("gives identical objects and JSON twice, whatever the order of the Allow paths", () => {
     const config = aGatewayApiConfig("envoy-gateway");
-    const a = renderGatewayApiObjects(aRoute().protected("sso", "shop", [{ action: "Allow", paths: ["/b", "/a"] }]).external("10.0.0.1", 80).build(), config, aMember());
-    const b = renderGatewayApiObjects(aRoute().protected("sso", "shop", [{ action: "Allow", paths: ["/a", "/b"] }]).external("10.0.0.1", 80).build(), config, aMember());
+    const a = renderGatewayApiObjects(
+      aRoute()
+        .protected("sso", "shop", [{ action: "Allow", paths: ["/b", "/a"] }])
+        .external("10.0.0.1", 80)
+        .build(),
+      config,
+      aMember(),
+    );
+    const b = renderGatewayApiObjects(
+      aRoute()
+        .protected("sso", "shop", [{ action: "Allow", paths: ["/a", "/b"] }])
+        .external("10.0.0.1", 80)
+        .build(),
+      config,
+      aMember(),
+    );
     assert.equal(JSON.stringify(b), JSON.stringify(a));
     assert.deepEqual(JSON.parse(JSON.stringify(a)), a, "nothing undefined hides in the objects");
   });

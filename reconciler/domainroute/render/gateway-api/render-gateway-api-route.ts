@@ -33,7 +33,12 @@ export function renderGatewayApiObjects(route: DomainRoute, config: PlatformConf
   if (refProblems.length > 0) return { objects: [], problems: refProblems };
   const gatewayApi = config.gateway.gatewayApi;
   if (config.gateway.provider !== "gateway-api" || gatewayApi === undefined) {
-    return { objects: [], problems: ["gateway.provider is not gateway-api (or gateway.gatewayApi is missing): the Gateway API objects of a route are rendered only on that data plane"] };
+    return {
+      objects: [],
+      problems: [
+        "gateway.provider is not gateway-api (or gateway.gatewayApi is missing): the Gateway API objects of a route are rendered only on that data plane",
+      ],
+    };
   }
   // Fail closed: a route whose login cannot be rendered gets nothing that
   // serves (and, by the same predicate, no listener).
@@ -84,7 +89,9 @@ export function renderGatewayApiObjects(route: DomainRoute, config: PlatformConf
       const routes = httpRoutes(route, config, member, { name: service.name, namespace, port: service.port }, publicPaths, problems);
       // The Service's namespace lets this route's namespace's HTTPRoutes refer to that one Service.
       if (routes.length > 0) {
-        objects.push(renderReferenceGrant(route, { purpose: "backend", from: { group: GATEWAY_API_GROUP, kind: KIND_HTTP_ROUTE }, to: { namespace, name: service.name } }));
+        objects.push(
+          renderReferenceGrant(route, { purpose: "backend", from: { group: GATEWAY_API_GROUP, kind: KIND_HTTP_ROUTE }, to: { namespace, name: service.name } }),
+        );
       }
       objects.push(...routes);
       break;
