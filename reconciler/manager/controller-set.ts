@@ -13,7 +13,7 @@ import type { Logger } from "../../core/logger.ts";
 import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { parseKey } from "../../core/kube/object-key.ts";
-import { certificatesInAcm } from "../../core/config/acm-settings.ts";
+import { certificatesInAcm, certificatesOnListeners } from "../../core/config/acm-settings.ts";
 import { allPoolMembers, memberNamed } from "../../core/config/edge-pool.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainClaim, DomainRoute } from "../../crds/types.ts";
@@ -131,7 +131,7 @@ export class ControllerSet {
     if (poolGatewaysNeeded(config)) {
       // Routes on a member whose Gateway was written or deleted look again (their listener came or went).
       this.poolGateways = wholesale("pool-gateways", async () => {
-        const outcome = await reconcilePoolGateways({ api, reader, config, logger });
+        const outcome = await reconcilePoolGateways({ api, reader, config, logger, certificates: certificateOutcomes });
         for (const member of outcome.changedMembers) for (const routeRef of this.#routesOnMember(member)) this.routes.enqueue(routeRef);
       });
     }
@@ -149,10 +149,11 @@ export class ControllerSet {
     }
     if (config.certificates.provider !== "none") {
       const state = newCertificateReconcilerState();
+      // With the AWS Load Balancer Controller the certificates are found by hostname (certificatesByDiscovery): no listener is touched.
       const acmPorts = certificatesInAcm(config)
         ? {
             acm: requiredPort(aws.acm, "certificates in ACM", "an ACM client"),
-            listeners: requiredPort(aws.listeners, "certificates in ACM", "an ELBv2 client"),
+            ...(certificatesOnListeners(config) ? { listeners: requiredPort(aws.listeners, "certificates on listeners", "an ELBv2 client") } : {}),
           }
         : {};
       this.certificates = wholesale("certificates", () =>
@@ -280,6 +281,8 @@ export class ControllerSet {
     // A route whose DNS or certificate outcome changed has a new DNSReady or CertificateReady to write.
     this.#unsubscribe.push(this.dnsOutcomes.onChange((routeRefs) => routeRefs.forEach(route)));
     this.#unsubscribe.push(this.certificateOutcomes.onChange((routeRefs) => routeRefs.forEach(route)));
+    // With the AWS Load Balancer Controller a route's listener waits for its certificate (discovery-listener-gate.ts).
+    this.#unsubscribe.push(this.certificateOutcomes.onChange(() => poolGateways()));
     // A route whose placement changed has a new status.edge and EdgePlaced to write.
     this.#unsubscribe.push(this.edgeOutcomes.onChange((routeRefs) => routeRefs.forEach(route)));
     // New or retired ACM validation records are DNS's to write or delete.

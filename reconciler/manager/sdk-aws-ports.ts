@@ -4,10 +4,12 @@
 // pod identity), with no hostgate flag in between. ACM and ELBv2 are
 // regional: they are asked in the region of the configured listeners (a
 // certificate can only be attached to a load balancer of its own region), so
-// no AWS_REGION is needed for them; Route53 is global. The SDK modules are
+// no AWS_REGION is needed for them; Route53 is global. With the AWS Load
+// Balancer Controller (no listener configured, none touched) ACM is asked in
+// the SDK's own region (AWS_REGION), and no ELBv2 client is made. The SDK modules are
 // imported only when needed: they cost start-up time.
 import { arnParts } from "../../core/aws/arn.ts";
-import { certificatesInAcm, listenerArns } from "../../core/config/acm-settings.ts";
+import { certificatesInAcm, certificatesOnListeners, listenerArns } from "../../core/config/acm-settings.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { AwsPorts } from "./aws-ports.ts";
@@ -29,9 +31,12 @@ export async function sdkAwsPorts(config: PlatformConfig, logger: Logger): Promi
   if (certificatesInAcm(config)) {
     const region = listenerRegion(config);
     const { SdkAcm, defaultAcmClient } = await import("../certificates/aws/sdk-acm.ts");
-    const { SdkListener, defaultListenerClient } = await import("../certificates/aws/sdk-listener.ts");
     ports.acm = new SdkAcm(defaultAcmClient(region), retry);
-    ports.listeners = new SdkListener(defaultListenerClient(region), retry);
+  }
+  // Not with the AWS Load Balancer Controller (certificatesByDiscovery): it owns its ALBs' listeners, and hostgate needs no ELBv2 client.
+  if (certificatesOnListeners(config)) {
+    const { SdkListener, defaultListenerClient } = await import("../certificates/aws/sdk-listener.ts");
+    ports.listeners = new SdkListener(defaultListenerClient(listenerRegion(config)), retry);
   }
   return ports;
 }

@@ -9,6 +9,8 @@ import type { DomainRoute } from "../../../crds/types.ts";
 import type { ObjectReader } from "../../cluster/object-reader.ts";
 import { ALL_PRODUCED_RESOURCES } from "../../domainroute/render/produced-resources.ts";
 import { sweepOrphans } from "../../orphans/sweep-orphans.ts";
+import { CertificateOutcomes } from "../../certificates/certificate-outcomes.ts";
+import type { CertificateOutcome } from "../../certificates/certificate-outcomes.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES, FIELD_MANAGER, GATEWAYS } from "../../resources.ts";
 import { POOL_GATEWAYS_KEY, poolGatewaysNeeded, reconcilePoolGateways } from "./reconcile-pool-gateways.ts";
 import { claimsOf, GATEWAY_NAMESPACE as NS, gatewayApiConfig, placedRoute } from "./testing/gateway-api-config.ts";
@@ -20,7 +22,8 @@ describe("reconcilePoolGateways", () => {
   let api: FakeKubeApi;
   let reader: ObjectReader;
   const config = gatewayApiConfig({ certificates: "cert-manager" });
-  const pass = (c: PlatformConfig = config) => reconcilePoolGateways({ api, reader, config: c, logger: silentLogger });
+  let certificates: CertificateOutcomes;
+  const pass = (c: PlatformConfig = config) => reconcilePoolGateways({ api, reader, config: c, logger: silentLogger, certificates });
   const gateways = () => api.objects({ ...GATEWAYS, namespace: NS });
   const gateway = (name: string) => api.server.get(GATEWAYS, { namespace: NS, name });
   const putRoutes = (...routes: DomainRoute[]) => {
@@ -38,6 +41,7 @@ describe("reconcilePoolGateways", () => {
   beforeEach(() => {
     api = new FakeKubeApi();
     reader = { get: (r, k) => api.server.get(r, k), list: (r) => api.server.objects(r) };
+    certificates = new CertificateOutcomes();
   });
 
   it("has one queue key", () => {
@@ -113,6 +117,55 @@ describe("reconcilePoolGateways", () => {
     assert.deepEqual(gateway("public-1"), before);
   });
 
+  describe("with the AWS Load Balancer Controller a listener waits for its certificate (the controller fails the whole Gateway without one)", () => {
+    const lbc = gatewayApiConfig({ implementation: "aws-load-balancer-controller", certificates: "acm" });
+    const CERT = { domains: ["*.example.com", "example.com"], arn: "arn:aws:acm:us-east-1:123456789012:certificate/1" };
+    const outcome = (route: DomainRoute, kind: "ready" | "pending"): [string, CertificateOutcome] => [
+      `${route.metadata.namespace}/${route.metadata.name}`,
+      kind === "ready"
+        ? { uid: route.metadata.uid!, domain: route.spec.domain, kind, certificate: CERT }
+        : { uid: route.metadata.uid!, domain: route.spec.domain, kind, stage: "validation", certificate: CERT, detail: "validating" },
+    ];
+
+    it("adds no listener before the certificate controller has said anything, then adds the issued one only", async () => {
+      putRoutes(shop, blog);
+      assert.deepEqual((await pass(lbc)).written, []);
+      certificates.publish(new Map([outcome(shop, "ready"), outcome(blog, "pending")]));
+      const second = await pass(lbc);
+      assert.deepEqual(hostnamesOf(gateway("public-1")), ["shop.example.com"]);
+      assert.deepEqual(
+        second.skipped.map((s) => [s.routeRef, s.reason]),
+        [["team-a/blog", "WaitingForCertificate"]],
+      );
+      certificates.publish(new Map([outcome(shop, "ready"), outcome(blog, "ready")]));
+      await pass(lbc);
+      assert.deepEqual(hostnamesOf(gateway("public-1")).sort(), ["blog.example.com", "shop.example.com"]);
+    });
+
+    it("keeps the listeners a Gateway lists while nothing is known yet (a restart changes no Gateway)", async () => {
+      putRoutes(shop);
+      certificates.publish(new Map([outcome(shop, "ready")]));
+      await pass(lbc);
+      api.takeWrites();
+      certificates = new CertificateOutcomes();
+      const restarted = await pass(lbc);
+      assert.deepEqual([restarted.written, restarted.deleted, api.takeWrites()], [[], [], []]);
+    });
+
+    it("takes a listener off once its certificate is no longer ready", async () => {
+      putRoutes(shop);
+      certificates.publish(new Map([outcome(shop, "ready")]));
+      await pass(lbc);
+      certificates.publish(new Map([outcome(shop, "pending")]));
+      assert.deepEqual((await pass(lbc)).deleted, [`${NS}/public-1`]);
+    });
+
+    it("does not wait with cert-manager on envoy-gateway (a listener without its Secret is invalid alone)", async () => {
+      putRoutes(shop);
+      assert.deepEqual((await pass(config)).written, [`${NS}/public-1`]);
+    });
+  });
+
   describe("never deletes what it did not make", () => {
     const aGateway = (name: string, labels: Record<string, string>): KubeObject => ({
       apiVersion: "gateway.networking.k8s.io/v1",
@@ -183,7 +236,7 @@ describe("reconcilePoolGateways", () => {
         get: (r, k) => (r === GATEWAYS ? undefined : api.server.get(r, k)),
         list: (r) => (r.resource === "gateways" ? [] : api.server.objects(r)),
       };
-      await reconcilePoolGateways({ api, reader: cached, config, logger: silentLogger });
+      await reconcilePoolGateways({ api, reader: cached, config, logger: silentLogger, certificates });
       assert.equal((gateway("public-1")?.metadata?.labels as Record<string, string> | undefined)?.["hostgate.dev/edge-member"], "public-1");
     });
   });
@@ -203,7 +256,7 @@ describe("reconcilePoolGateways", () => {
     const istio = { ...config, gateway: { ...config.gateway, provider: "istio" as const } };
     assert.equal(poolGatewaysNeeded(istio), false);
     const untouched: ObjectReader = { get: () => assert.fail("read"), list: () => assert.fail("listed") };
-    assert.deepEqual(await reconcilePoolGateways({ api, reader: untouched, config: istio, logger: silentLogger }), {
+    assert.deepEqual(await reconcilePoolGateways({ api, reader: untouched, config: istio, logger: silentLogger, certificates }), {
       written: [],
       deleted: [],
       held: [],

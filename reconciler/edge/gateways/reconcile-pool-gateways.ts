@@ -28,7 +28,10 @@ import type { Logger } from "../../../core/logger.ts";
 import type { DomainClaim, DomainRoute } from "../../../crds/types.ts";
 import { deleteOwnedObjects, writeOwnedObjects } from "../../apply/owned-objects.ts";
 import { writtenByReconciler } from "../../apply/ownership.ts";
+import type { CertificateOutcome } from "../../certificates/certificate-outcomes.ts";
+import { listenerCertificateReady } from "../../certificates/discovery-listener-gate.ts";
 import type { ObjectReader } from "../../cluster/object-reader.ts";
+import type { OutcomeReader } from "../../status/outcomes.ts";
 import { LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../../domainroute/render/metadata.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES, FIELD_MANAGER, GATEWAYS, MANAGED_SELECTOR } from "../../resources.ts";
 import type { HeldMember, SkippedRoute } from "./render-pool-gateways.ts";
@@ -38,6 +41,8 @@ import { LABEL_EDGE_MEMBER, REASON_LISTENER_UNSUPPORTED, REASON_NO_CERTIFICATE, 
 export const POOL_GATEWAYS_KEY = "pool-gateways";
 
 export interface PoolGatewaysDeps {
+  /** The certificate controller's outcomes: with the AWS Load Balancer Controller a listener waits for its certificate. */
+  certificates: OutcomeReader<CertificateOutcome>;
   /** Writes: create, apply, get after a create that found the name taken, delete. */
   api: ObjectApi;
   /** The caches: DomainRoutes, DomainClaims, and the Gateways in gateway.namespace labelled managed-by=hostgate. */
@@ -71,7 +76,15 @@ export async function reconcilePoolGateways(deps: PoolGatewaysDeps): Promise<Poo
   const namespace = config.gateway.namespace;
   const routes = reader.list(DOMAIN_ROUTES) as unknown as DomainRoute[];
   const claims = reader.list(DOMAIN_CLAIMS) as unknown as DomainClaim[];
-  const rendered = renderPoolGateways(routes, claims, config);
+  // What each member's cached Gateway lists now: before the certificate controller's first pass those listeners stay.
+  const listed = (member: string, listener: string) =>
+    ((reader.get(GATEWAYS, { namespace, name: member })?.spec as { listeners?: { name?: unknown }[] } | undefined)?.listeners ?? []).some(
+      (l) => l.name === listener,
+    );
+  const rendered = renderPoolGateways(routes, claims, config, (route, member, listener) => {
+    const lookup = deps.certificates.lookup(`${route.metadata.namespace}/${route.metadata.name}`);
+    return listenerCertificateReady(route, lookup, config, listed(member, listener));
+  });
   outcome.held = [...rendered.held];
   outcome.skipped = [...rendered.skipped];
   const namesOf = (objects: readonly KubeObject[]) => objects.map((o) => o.metadata!.name!);

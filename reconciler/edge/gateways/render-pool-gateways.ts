@@ -14,7 +14,10 @@
 //     kubernetes.io/metadata.name, which the API server sets on every
 //     namespace and no one can change), so no other team can attach a route
 //     that would answer for the domain;
-//   - TLS as listener-tls.ts decides.
+//   - TLS as listener-tls.ts decides;
+//   - with the AWS Load Balancer Controller, only once its certificate is
+//     issued (`mayList`: certificates/discovery-listener-gate.ts): the
+//     controller fails the whole Gateway on a host without one.
 // Listeners are sorted by name; every field the API server would default
 // inside a listener is written out, so the copy read back equals the one
 // rendered (lists compare whole: apply/plan-apply.ts contains).
@@ -50,12 +53,17 @@ export const NAMESPACE_NAME_LABEL = "kubernetes.io/metadata.name";
 export const REASON_LISTENER_UNSUPPORTED = "ListenerUnsupported";
 /** The route's domain is under no configured apex, so it has no certificate Secret. */
 export const REASON_NO_CERTIFICATE = "NoCertificate";
+/** The listener waits for the route's certificate (mayList said no); the route's CertificateReady says why. */
+export const REASON_WAITING_FOR_CERTIFICATE = "WaitingForCertificate";
+
+/** Whether the route's listener (named `listener`) may be on `member`'s Gateway now; by default always. */
+export type MayList = (route: DomainRoute, member: string, listener: string) => boolean;
 
 /** A route placed on a member that gets no listener there, and why. */
 export interface SkippedRoute {
   readonly routeRef: string;
   readonly member: string;
-  /** A condition-style reason: the refusal's (gatewayApiRefusal), REASON_LISTENER_UNSUPPORTED or REASON_NO_CERTIFICATE. */
+  /** A condition-style reason: the refusal's (gatewayApiRefusal), or one of the REASON_ constants here. */
   readonly reason: string;
   readonly message: string;
 }
@@ -81,7 +89,12 @@ interface ListenerOf {
   listener: Record<string, unknown>;
 }
 
-export function renderPoolGateways(routes: readonly DomainRoute[], claims: readonly DomainClaim[], config: PlatformConfig): PoolGateways {
+export function renderPoolGateways(
+  routes: readonly DomainRoute[],
+  claims: readonly DomainClaim[],
+  config: PlatformConfig,
+  mayList: MayList = () => true,
+): PoolGateways {
   const empty: PoolGateways = { gateways: [], routesOn: new Map(), held: [], skipped: [] };
   const gatewayApi = config.gateway.gatewayApi;
   if (config.gateway.provider !== "gateway-api" || gatewayApi === undefined) return empty;
@@ -105,6 +118,10 @@ export function renderPoolGateways(routes: readonly DomainRoute[], claims: reado
     const listener = listenerFor(domain, route.metadata.namespace ?? "", tls, config);
     if (typeof listener === "string") {
       skip(tls.kind === "unsupported" ? REASON_LISTENER_UNSUPPORTED : REASON_NO_CERTIFICATE, listener);
+      continue;
+    }
+    if (!mayList(route, member, String(listener.name))) {
+      skip(REASON_WAITING_FOR_CERTIFICATE, `${domain}'s listener waits until its certificate is issued in ACM`);
       continue;
     }
     byMember.set(member, [...(byMember.get(member) ?? []), { routeRef, listener }]);
