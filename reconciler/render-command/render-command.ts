@@ -19,8 +19,10 @@ import type { DomainClaim, DomainRoute, RegionPolicy } from "../../crds/types.ts
 import { withAppliedHash } from "../apply/plan-apply.ts";
 import { renderRoute } from "../domainroute/render/render-route.ts";
 import { isKnownProvider, unknownProviderProblem } from "../domainroute/known-provider.ts";
-import { KIND_DNS_ENDPOINT, KIND_ORDER } from "../domainroute/render/produced-resources.ts";
-import { validateIstioObject } from "../domainroute/render/validate-istio.ts";
+import { PRODUCED_KIND_ORDER } from "../domainroute/render/produced-resources.ts";
+import { gatewayApiRefusal } from "../domainroute/render/gateway-api/data-plane-refusal.ts";
+import { renderPoolGateways } from "../edge/gateways/render-pool-gateways.ts";
+import { validateRendered } from "./validate-rendered.ts";
 import { computeAppIdTable } from "../app-id-table/app-id-table.ts";
 import { appIdTableObjectProblems, renderAppIdTableObjects } from "../app-id-table/app-id-table-objects.ts";
 import { resolveClaims } from "./resolve-claims.ts";
@@ -172,21 +174,36 @@ export function renderAll(
       notes.push(`DomainRoute ${route.metadata.namespace}/${route.metadata.name}: ${unknownProvider} (Ready=False, UnknownProvider)`);
       continue;
     }
+    // As the reconciler does: nothing that serves a route the Gateway API implementation cannot serve as declared.
+    const refusal = gatewayApiRefusal(route, config);
+    if (refusal !== undefined) {
+      notes.push(`DomainRoute ${route.metadata.namespace}/${route.metadata.name}: ${refusal.message} (Ready=False, ${refusal.reason})`);
+      continue;
+    }
     const rendered = renderRoute(route, config, policies.get(route.metadata.namespace ?? ""));
     for (const problem of rendered.problems) notes.push(`DomainRoute ${route.metadata.namespace}/${route.metadata.name}: ${problem}`);
     routeObjects.push(...rendered.objects.map(withAppliedHash));
   }
-  const rank = (o: KubeObject) => (KIND_ORDER as readonly string[]).indexOf(String(o.kind));
+  const rank = (o: KubeObject) => (PRODUCED_KIND_ORDER as readonly string[]).indexOf(String(o.kind));
   routeObjects.sort((a, b) => rank(a) - rank(b) || compareStrings(keyText(a), keyText(b)));
+  // Gateway API data plane: the pooled Gateways, one per member serving a route, as the pool Gateways controller keeps them.
+  const pooled = renderPoolGateways(resolution.routes, resolution.claims, config);
+  for (const held of pooled.held) notes.push(`pooled Gateway ${held.member}: ${held.message}`);
+  for (const skipped of pooled.skipped)
+    if (!notes.some((note) => note.startsWith(`DomainRoute ${skipped.routeRef}:`)))
+      notes.push(`DomainRoute ${skipped.routeRef}: no listener on pooled Gateway ${skipped.member}: ${skipped.message} (${skipped.reason})`);
   const table = computeAppIdTable({ routes: resolution.routes, claims: resolution.claims, knownProvider: (provider) => isKnownProvider(config, provider) });
   for (const conflict of table.conflicts)
     notes.push(`appId ${conflict.appId} is claimed by ${conflict.routes.join(", ")}; it is given to none of them (ProtectionReady=False, AppIDConflict)`);
-  const tableObjects = renderAppIdTableObjects(table, {
-    namespace: config.gateway.namespace,
-    selector: config.gateway.selector,
-    identityHeader: config.protection.identityHeader,
-  });
-  notes.push(...appIdTableObjectProblems(tableObjects));
+  // The identity table is an Istio EnvoyFilter: only where Istio runs the gateways.
+  const tableObjects = istioGateways(config)
+    ? renderAppIdTableObjects(table, {
+        namespace: config.gateway.namespace,
+        selector: config.gateway.selector,
+        identityHeader: config.protection.identityHeader,
+      })
+    : undefined;
+  if (tableObjects !== undefined) notes.push(...appIdTableObjectProblems(tableObjects));
   // DNS records and certificates, as their controllers would want them (render-edge.ts); cert-manager Certificates are objects.
   const edge = renderEdge(
     resolution.routes.filter((r) => holders.has(r.metadata.uid!)),
@@ -196,10 +213,17 @@ export function renderAll(
   );
   edge.placements = pool.placements;
   notes.push(...edge.notes);
-  const objects = [...(resolution.claims as unknown as KubeObject[]), ...routeObjects, ...edge.objects, tableObjects.envoyFilter, tableObjects.configMap];
-  // Istio's schemas ship in @kubernetes-models/istio; a DNSEndpoint (dns.provider external-dns) is checked against external-dns's CRD in the tests.
-  for (const object of [...routeObjects, tableObjects.envoyFilter]) if (object.kind !== KIND_DNS_ENDPOINT) validateIstioObject(object);
+  const tableList = tableObjects === undefined ? [] : [tableObjects.envoyFilter, tableObjects.configMap];
+  const gateways = pooled.gateways.map(withAppliedHash);
+  const objects = [...(resolution.claims as unknown as KubeObject[]), ...gateways, ...routeObjects, ...edge.objects, ...tableList];
+  // Istio's, the Gateway API's and Kubernetes' own kinds against their published schemas (validate-rendered.ts).
+  for (const object of [...gateways, ...routeObjects, ...tableList]) validateRendered(object);
   return { objects, notes, edge };
+}
+
+/** Istio runs the gateways: its own API, or the Gateway API with Istio as the implementation. */
+function istioGateways(config: PlatformConfig): boolean {
+  return config.gateway.provider === "istio" || config.gateway.gatewayApi?.implementation === "istio";
 }
 
 function routesIn(manifests: readonly Manifest[], namespace: string): DomainRoute[] {
@@ -230,6 +254,7 @@ function clusterInputs(manifests: readonly Manifest[], namespace: string): Rende
   return {
     regionPolicies: objects.filter((o) => o.kind === "RegionPolicy" && o.apiVersion === "hostgate.dev/v1alpha1" && first(o)) as unknown as RegionPolicy[],
     services: objects.filter((o) => o.kind === "Service" && o.apiVersion === "v1" && first(o)),
+    gateways: objects.filter((o) => o.kind === "Gateway" && o.apiVersion === "gateway.networking.k8s.io/v1" && first(o)),
   };
 }
 

@@ -20,11 +20,10 @@
 // one's status.edge as the pool controller would write it), so records and
 // listener certificates point at each route's member, as the controllers'
 // would; the placement itself is listed first.
-import { certificatesInAcm } from "../../core/config/acm-settings.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainClaim, DomainRoute, RegionPolicy } from "../../crds/types.ts";
-import { desiredCertificates } from "../certificates/desired-certificates.ts";
+import { desiredCertificates, desiredOptions } from "../certificates/desired-certificates.ts";
 import { renderWildcardCertificate } from "../certificates/plan-cert-manager.ts";
 import { desiredDns, regionPoliciesByNamespace } from "../dns/desired-records.ts";
 import { externalDnsStatus } from "../dns/external-dns/external-dns-status.ts";
@@ -118,7 +117,7 @@ export function renderEdge(
   }
   const certificates = config.certificates;
   if (certificates.provider === "none") return edge;
-  const desired = desiredCertificates(routes, claims, config, { listeners: certificatesInAcm(config) });
+  const desired = desiredCertificates(routes, claims, config, desiredOptions(config));
   for (const [routeRef, need] of [...desired.routes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     if (need.kind === "noApex")
       edge.notes.push(
