@@ -105,7 +105,8 @@ describe("hostgate render on the Gateway API data plane", () => {
     const kinds = kindsOf(result.items);
     assert.ok(kinds.includes("networking.istio.io/v1alpha3 EnvoyFilter"), kinds.join("\n"));
     const policy = result.items.find((o) => o.kind === "AuthorizationPolicy");
-    assert.deepEqual((policy?.spec as { targetRefs?: unknown }).targetRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "public-1" }]);
+    assert.ok(policy, "an AuthorizationPolicy is printed");
+    assert.deepEqual((policy.spec as { targetRefs?: unknown }).targetRefs, [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "public-1" }]);
     assert.equal(kinds.includes("gateway.envoyproxy.io/v1alpha1 SecurityPolicy"), false);
   });
 
