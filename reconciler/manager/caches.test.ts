@@ -55,6 +55,43 @@ describe("what the reconciler caches for regions and gateways", () => {
     });
   }
 
+  const appIdTableCases = [
+    { name: "with gateway.provider istio the appId table's EnvoyFilter and ConfigMap are cached in the gateway namespace", config: aConfig(), cached: true },
+    {
+      name: "with the Gateway API on Istio's implementation the appId table's objects are cached (its EnvoyFilter selects the pooled Gateways' pods)",
+      config: gatewayApiConfig({ implementation: "istio" }),
+      cached: true,
+    },
+    {
+      name: "with the Gateway API on Envoy Gateway no EnvoyFilter or ConfigMap is watched (Istio's CRDs may not be installed)",
+      config: gatewayApiConfig({ implementation: "envoy-gateway" }),
+      cached: false,
+    },
+    {
+      name: "with the Gateway API on the AWS Load Balancer Controller no EnvoyFilter or ConfigMap is watched",
+      config: gatewayApiConfig({ implementation: "aws-load-balancer-controller" }),
+      cached: false,
+    },
+  ];
+  for (const c of appIdTableCases) {
+    test(c.name, () => {
+      const cached = cachedResources(c.config).filter(
+        (x) => x.role === "appIdTable" || x.resource.resource === "envoyfilters" || x.resource.resource === "configmaps",
+      );
+      const namespace = c.config.gateway.namespace;
+      const expected = c.cached
+        ? [
+            ["networking.istio.io", "envoyfilters", namespace, "app.kubernetes.io/managed-by=hostgate", "appIdTable"],
+            ["", "configmaps", namespace, "app.kubernetes.io/managed-by=hostgate", "appIdTable"],
+          ]
+        : [];
+      assert.deepEqual(
+        cached.map((x) => [x.resource.group, x.resource.resource, x.resource.namespace, x.resource.labelSelector, x.role]),
+        expected,
+      );
+    });
+  }
+
   const service = (status: unknown): KubeObject =>
     ({
       apiVersion: "v1",

@@ -6,7 +6,9 @@
 //     with dns.provider external-dns, whose CRD may not exist otherwise), only
 //     those labelled managed-by=hostgate, and those that live in the gateway
 //     namespace only there;
-//   - its appId-table EnvoyFilter and ConfigMap, in the gateway namespace;
+//   - its appId-table EnvoyFilter and ConfigMap, in the gateway namespace,
+//     only when Istio runs the gateways (app-id-table-needed.ts): otherwise
+//     Istio's CRDs may not be installed, and a watch on one never syncs;
 //   - Services, in every namespace, cut down to their type and externalName:
 //     a route's backend Service must not be an ExternalName (a DNS alias out
 //     of the cluster), and a Service changing type must re-queue the routes
@@ -40,6 +42,7 @@ import type { ResourceRef } from "../../core/kube/resource.ts";
 import { resourceName } from "../../core/kube/resource.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import { certManagerCertificates, certManagerSecrets } from "../certificates/cert-manager-resources.ts";
+import { appIdTableNeeded } from "../app-id-table/app-id-table-needed.ts";
 import { InformerReader } from "../cluster/informer-reader.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../domainroute/render/metadata.ts";
@@ -76,8 +79,12 @@ export function cachedResources(config: PlatformConfig): CachedResource[] {
           indexedLabels: [LABEL_ROUTE_UID],
         };
       }),
-    { resource: { ...ENVOY_FILTERS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
-    { resource: { ...CONFIG_MAPS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
+    ...(appIdTableNeeded(config)
+      ? ([
+          { resource: { ...ENVOY_FILTERS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
+          { resource: { ...CONFIG_MAPS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "appIdTable" },
+        ] as const)
+      : []),
     producesServices
       ? { resource: SERVICES, role: "services", transform: producedOrServiceType, indexedLabels: [LABEL_ROUTE_UID] }
       : { resource: SERVICES, role: "services", transform: serviceType },

@@ -24,6 +24,7 @@ import { reconcileRoute } from "../domainroute/reconcile-route.ts";
 import { producedResources } from "../domainroute/render/produced-resources.ts";
 import { AppIdOutcomes } from "../app-id-table/app-id-outcomes.ts";
 import { APP_ID_TABLE_KEY, reconcileAppIdTable } from "../app-id-table/reconcile-app-id-table.ts";
+import { appIdTableNeeded } from "../app-id-table/app-id-table-needed.ts";
 import { SWEEP_KEY, sweepOrphans } from "../orphans/sweep-orphans.ts";
 import { Controller } from "../runtime/controller.ts";
 import type { Reconcile } from "../runtime/controller.ts";
@@ -78,7 +79,8 @@ export const DEFAULT_EDGE_DEBOUNCE_MS = 1000;
 
 export class ControllerSet {
   readonly routes: Controller;
-  readonly appIdTable: Controller;
+  /** Present when Istio runs the gateways (app-id-table-needed.ts): the appId table's EnvoyFilter and ConfigMap. */
+  readonly appIdTable: Controller | undefined;
   readonly sweep: Controller;
   /** Present when dns.provider is route53. */
   readonly dns: Controller | undefined;
@@ -160,7 +162,9 @@ export class ControllerSet {
         reconcileCertificates({ reader, api, config, ...acmPorts, records, outcomes: certificateOutcomes, clock, logger }, state),
       );
     }
-    this.appIdTable = wholesale("identity-table", async () => void (await reconcileAppIdTable({ api, reader, config, logger, outcomes: appIds })));
+    if (appIdTableNeeded(config)) {
+      this.appIdTable = wholesale("identity-table", async () => void (await reconcileAppIdTable({ api, reader, config, logger, outcomes: appIds })));
+    }
     const produced = producedResources(config);
     // With the cluster's name, objects labelled for another cluster (regional DNSEndpoints met in one API) are never swept.
     const cluster = config.cluster === undefined ? {} : { cluster: config.cluster.name };
@@ -172,7 +176,7 @@ export class ControllerSet {
     const index = this.#index;
     const { config } = this.#options;
     const route = (key: string) => this.routes.enqueue(key);
-    const appIdTable = () => this.appIdTable.queue.addAfter(APP_ID_TABLE_KEY, this.#options.appIdTableDebounceMs);
+    const appIdTable = () => this.appIdTable?.queue.addAfter(APP_ID_TABLE_KEY, this.#options.appIdTableDebounceMs);
     const sweep = () => this.sweep.queue.addAfter(SWEEP_KEY, this.#options.sweepDebounceMs);
     const edgeDebounceMs = this.#options.edgeDebounceMs ?? DEFAULT_EDGE_DEBOUNCE_MS;
     const dns = () => this.dns?.queue.addAfter(DNS_KEY, edgeDebounceMs);
@@ -190,12 +194,16 @@ export class ControllerSet {
       gatewayServices.set(key, [...(gatewayServices.get(key) ?? []), lb.name]);
     }
     const gatewayMembersOf = (object: KubeObject) => gatewayServices.get(`${object.metadata?.namespace}/${object.metadata?.name}`);
-    // What the pool, its Gateways, DNS and certificates decide depends on every route and claim.
+    // What the pool, its Gateways, DNS and certificates decide depends on every route and claim; on the Gateway API data
+    // plane the gateway records (external-dns) too: a pooled Gateway's is published while a route is placed on its member
+    // (status.edge), which only a route event tells.
+    const gatewayApi = config.gateway.provider === "gateway-api";
     const edge = () => {
       placement();
       poolGateways();
       dns();
       certificates();
+      if (gatewayApi) gatewayEndpoints();
     };
     const handlers: Record<string, InformerHandler<KubeObject>> = {
       routes: {
@@ -317,7 +325,7 @@ export class ControllerSet {
   #controllers(): Controller[] {
     return [
       this.routes,
-      this.appIdTable,
+      ...(this.appIdTable === undefined ? [] : [this.appIdTable]),
       this.sweep,
       this.placement,
       ...(this.poolGateways === undefined ? [] : [this.poolGateways]),

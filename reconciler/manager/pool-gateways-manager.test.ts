@@ -10,6 +10,7 @@ import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
 import type { DomainRoute } from "../../crds/types.ts";
 import { EDGE_MEMBER_ANNOTATION } from "../../crds/types.ts";
 import { aConfig } from "../domainroute/render/testing/platform-config.ts";
+import { anExternalDnsConfig } from "../dns/external-dns/testing/external-dns-config.ts";
 import { GATEWAY_NAMESPACE, gatewayApiConfig } from "../edge/gateways/testing/gateway-api-config.ts";
 import { DOMAIN_ROUTES, GATEWAYS } from "../resources.ts";
 import type { ReconcilerManager } from "./reconciler-manager.ts";
@@ -64,6 +65,26 @@ describe("the pool Gateways controller in the reconciler", () => {
     await eventually("shop's listener moved to public-2 and public-1's Gateway is gone", () => {
       return hostnames(gateway(api, "public-2")).includes("shop.example.com") && gateway(api, "public-1") === undefined;
     });
+  });
+
+  // The gateway records (external-dns) publish the members routes are placed on (their status.edge), which a route event
+  // brings: without it a record waited for a Gateway event or the next resync.
+  test("with external-dns a route event alone queues the gateway records' controller (which members have routes)", async () => {
+    const api = new FakeKubeApi();
+    await api.create(DOMAIN_ROUTES, shop);
+    const manager = startQuickManager(api, { ...gatewayApiConfig(), dns: anExternalDnsConfig().dns }, running);
+    await eventually("shop's Gateway is written", () => hostnames(gateway(api, "public-1")).includes("shop.example.com"));
+    const passes = () => manager.stats()["gateway-endpoints"]?.reconciles ?? 0;
+    // Settled: no pass for 200 ms (the passes its own writes queued are done; the debounce is 10 ms).
+    let settled = passes();
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      if (passes() === settled) break;
+      settled = passes();
+    }
+    const current = route(api)!;
+    await api.update(DOMAIN_ROUTES, { ...(current as unknown as KubeObject), metadata: { ...current.metadata, labels: { touched: "yes" } } });
+    await eventually("the gateway records' controller ran again", () => passes() > settled);
   });
 
   test("a hand edit of a pooled Gateway is reverted with no route event", async () => {
