@@ -35,7 +35,8 @@ import { DNS_ENDPOINT_RESOURCE, producedResources } from "./render/produced-reso
 import { renderRoute } from "./render/render-route.ts";
 import type { RenderedRoute } from "./render/render-route.ts";
 
-export type RenderRoute = (route: DomainRoute, config: PlatformConfig, regionPolicy?: RegionPolicy) => RenderedRoute;
+/** `appId`: the route's effective appId (protection-condition.ts), for the data planes that carry it in the route's own objects. */
+export type RenderRoute = (route: DomainRoute, config: PlatformConfig, regionPolicy?: RegionPolicy, appId?: string) => RenderedRoute;
 
 /** Everything one reconcile of one route decides from. Plain data: no functions, no clients. */
 export interface RouteInput {

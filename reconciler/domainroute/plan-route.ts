@@ -91,7 +91,8 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
   const plan = NOTHING();
   if (!hasFinalizer) plan.finalizer = "add";
   const domain = route.spec.domain;
-  const protection = protectionStatus(route, input.appId, input.config).condition;
+  const protectionOutcome = protectionStatus(route, input.appId, input.config);
+  const protection = protectionOutcome.condition;
   const claim = input.claim;
   if (claim === undefined) plan.claim = { create: renderClaim(route) as unknown as DomainClaim };
   else if (claim.spec.owner.uid !== route.metadata.uid) {
@@ -131,7 +132,7 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
     return withStatus(plan, input, findings);
   }
   // On the member this pass writes to status.edge: the first reconcile after placement renders its DNSEndpoint already.
-  const rendered = render(withPlacement(route, findings.edge.placement), input.config, input.regionPolicy);
+  const rendered = render(withPlacement(route, findings.edge.placement), input.config, input.regionPolicy, protectionOutcome.effectiveAppId);
   findings.problems = rendered.problems;
   const desired = rendered.objects.map(withAppliedHash);
   const occupied = occupiedNames(input, desired);

@@ -78,10 +78,10 @@ describe("a route on the Gateway API data plane, placed on its pool member", () 
       ready: "True Ready",
     },
     {
-      name: "a protected route on Envoy Gateway gets a SecurityPolicy and the ReferenceGrant to its auth service",
+      name: "a protected route on Envoy Gateway gets a SecurityPolicy on its listener in the gateway namespace and the ReferenceGrant to its auth service",
       implementation: "envoy-gateway",
       spec: PROTECTED,
-      objects: [`HTTPRoute team-a/${NAME}`, `ReferenceGrant ${AUTH_SERVICE.namespace}/${NAME}`, `SecurityPolicy team-a/${NAME}`],
+      objects: [`HTTPRoute team-a/${NAME}`, `ReferenceGrant ${AUTH_SERVICE.namespace}/${NAME}`, `SecurityPolicy ${GATEWAY_NAMESPACE}/${NAME}`],
       ready: "GatewayReady True Applied",
     },
     {
@@ -104,6 +104,30 @@ describe("a route on the Gateway API data plane, placed on its pool member", () 
       assert.equal(status.edge?.dataPlane, "gateway-api");
       if (c.ready.startsWith("GatewayReady ")) assert.equal(`GatewayReady ${w.condition("shop", "GatewayReady")}`, c.ready);
       else assert.equal(w.condition("shop", "Ready"), c.ready);
+    });
+  }
+
+  const appIdCases: { name: string; outcomes: ("published" | "conflict")[]; extensions: unknown }[] = [
+    {
+      name: "gives Envoy Gateway's auth server the appId the table published for the route",
+      outcomes: ["published"],
+      extensions: [{ name: "x-app-id", type: "Value", value: "shop" }],
+    },
+    { name: "takes the appId from Envoy Gateway's auth server once a second route claims it", outcomes: ["published", "conflict"], extensions: undefined },
+  ];
+  for (const c of appIdCases) {
+    test(c.name, async () => {
+      const w = await serve(envoy, PROTECTED);
+      const uid = w.get("shop")!.metadata.uid!;
+      for (const outcome of c.outcomes) {
+        const others = ["team-b/other (other.example.com)"];
+        w.appIds.publish(
+          new Map([["team-a/shop", outcome === "published" ? { kind: outcome, uid, appId: "shop" } : { kind: outcome, uid, appId: "shop", others }]]),
+        );
+        await w.reconcile("shop");
+      }
+      const policy = w.api.server.objects(ALL_GATEWAY_API_RESOURCES.find((r) => r.kind === "SecurityPolicy")!)[0]!;
+      assert.deepEqual((policy.spec as { extAuth: { contextExtensions?: unknown } }).extAuth.contextExtensions, c.extensions);
     });
   }
 

@@ -31,7 +31,7 @@ describe("producedResources by data plane", () => {
         "Service.core:route",
         "EndpointSlice.discovery.k8s.io:route",
         "ReferenceGrant.gateway.networking.k8s.io:granted",
-        "SecurityPolicy.gateway.envoyproxy.io:route",
+        "SecurityPolicy.gateway.envoyproxy.io:gateway",
         "HTTPRoute.gateway.networking.k8s.io:route",
       ],
     },
@@ -101,7 +101,9 @@ describe("what the caches watch on the Gateway API data plane", () => {
       );
       for (const c of cached.filter((x) => x.role === "produced")) {
         assert.equal(c.resource.labelSelector, MANAGED_SELECTOR, `${resourceName(c.resource)} is watched by hostgate's label only`);
-        assert.equal(c.resource.namespace, c.resource.resource === "authorizationpolicies" ? GATEWAY_NAMESPACE : undefined);
+        // The login's policies live beside the Gateways; the rest in every namespace a route may have.
+        const inGatewayNamespace = ["authorizationpolicies", "securitypolicies"].includes(c.resource.resource);
+        assert.equal(c.resource.namespace, inGatewayNamespace ? GATEWAY_NAMESPACE : undefined);
       }
       assert.ok(cached.some((c) => c.role === "produced" && c.resource.resource === "endpointslices"));
       assert.ok(!cached.some((c) => c.role === "produced" && c.resource.group === "networking.istio.io"), "no Istio networking kind is watched as produced");

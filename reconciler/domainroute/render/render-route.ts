@@ -47,8 +47,12 @@ export interface RenderedRoute {
  * @param regionPolicy the RegionPolicy of the route's namespace, when there is
  *   one: with external-dns on a platform with regions it decides which
  *   regions' DNSEndpoints the route gets (dns/region-placement.ts).
+ * @param appId the route's effective appId (protection-condition.ts; none
+ *   while its appId is given to no route): on Envoy Gateway its SecurityPolicy
+ *   hands it to the auth server. The Istio data plane stamps it from the
+ *   identity table instead, so there it is unused.
  */
-export function renderRoute(route: DomainRoute, config: PlatformConfig, regionPolicy?: RegionPolicy): RenderedRoute {
+export function renderRoute(route: DomainRoute, config: PlatformConfig, regionPolicy?: RegionPolicy, appId?: string): RenderedRoute {
   const refProblems = routeRefProblems(route);
   if (refProblems.length > 0) return { claim: renderClaim(route), objects: [], problems: refProblems };
 
@@ -62,7 +66,7 @@ export function renderRoute(route: DomainRoute, config: PlatformConfig, regionPo
     if (problems.length > 0) return { claim, objects: [], problems };
   }
 
-  if (config.gateway.provider === "gateway-api") return { claim, ...renderOnGatewayApi(route, config, regionPolicy) };
+  if (config.gateway.provider === "gateway-api") return { claim, ...renderOnGatewayApi(route, config, regionPolicy, appId) };
 
   const objects: KubeObject[] = [renderGateway(route, config)];
   if (protection !== undefined) objects.push(renderAuthorizationPolicy(route, config, protection));
@@ -97,13 +101,18 @@ export function renderRoute(route: DomainRoute, config: PlatformConfig, regionPo
  * plane): nothing that serves, so nothing points at a Gateway the route has no
  * listener on, and no record is published (DNSReady WaitingForPlacement).
  */
-function renderOnGatewayApi(route: DomainRoute, config: PlatformConfig, regionPolicy?: RegionPolicy): { objects: KubeObject[]; problems: string[] } {
+function renderOnGatewayApi(
+  route: DomainRoute,
+  config: PlatformConfig,
+  regionPolicy?: RegionPolicy,
+  appId?: string,
+): { objects: KubeObject[]; problems: string[] } {
   // Never served unprotected: the route controller refuses such a route before rendering; a render on its own says why.
   const refusal = gatewayApiRefusal(route, config);
   if (refusal !== undefined) return { objects: [], problems: [refusal.message] };
   const member = placedMember(route, config);
   if (member === undefined) return { objects: [], problems: [] };
-  const rendered = renderGatewayApiObjects(route, config, member);
+  const rendered = renderGatewayApiObjects(route, config, member, appId);
   // Array.prototype.sort is stable: objects of one kind keep the renderer's order.
   const objects = [...rendered.objects].sort((a, b) => gatewayApiApplyRank(a) - gatewayApiApplyRank(b));
   return { objects: [...objects, ...renderDnsEndpoints(route, config, regionPolicy)], problems: [...rendered.problems] };

@@ -34,18 +34,41 @@ describe("gatewayApiRefusal", () => {
       message: /"github", which has no entry in gateway\.gatewayApi\.authServices.*add authServices\.github \{namespace, name, port\}.*\(sso\)/,
     },
     {
-      name: "refuses a protected route in External mode on Envoy Gateway",
+      name: "lets a protected route in External mode be served on Envoy Gateway, whose login is on the listener every HTTPRoute there goes through",
       route: aRoute().mode("External").protected("sso", "shop"),
       config: aGatewayApiConfig("envoy-gateway"),
-      reason: "ProtectionUnsupported",
-      message: /External mode.*use spec\.routing\.mode Managed/,
     },
     {
-      name: "refuses a protected route on Envoy Gateway with an Allow path it cannot open exactly",
+      name: "refuses a protected route on Envoy Gateway with a wildcard Allow path, saying what to do",
       route: aRoute().protected("sso", "shop", [{ action: "Allow", paths: ["/static*"] }]),
       config: aGatewayApiConfig("envoy-gateway"),
       reason: "ProtectionUnsupported",
-      message: /Allow path "\/static\*": Envoy Gateway can open exact paths only.*or use a gateway\.gatewayApi\.implementation of istio/,
+      message:
+        /shop\.example\.com is protected with Allow paths \("\/static\*"\).*listener.*remove the Allow rules from spec\.protection\.rules, or run .*implementation istio/,
+    },
+    {
+      name: "refuses a protected route on Envoy Gateway with exact Allow paths too, since only a route-level policy could open them",
+      route: aRoute().protected("sso", "shop", [
+        { action: "Allow", paths: ["/ready", "/healthz"] },
+        { action: "Authenticate", paths: ["/admin*"] },
+      ]),
+      config: aGatewayApiConfig("envoy-gateway"),
+      reason: "ProtectionUnsupported",
+      message: /Allow paths \("\/healthz", "\/ready"\)/,
+    },
+    {
+      name: "refuses a protected route in External mode on Envoy Gateway with Allow paths",
+      route: aRoute()
+        .mode("External")
+        .protected("sso", "shop", [{ action: "Allow", paths: ["/healthz"] }]),
+      config: aGatewayApiConfig("envoy-gateway"),
+      reason: "ProtectionUnsupported",
+      message: /Allow paths \("\/healthz"\)/,
+    },
+    {
+      name: "lets a protected route with only Authenticate rules be served on Envoy Gateway",
+      route: aRoute().protected("sso", "shop", [{ action: "Authenticate", paths: ["/admin*"] }]),
+      config: aGatewayApiConfig("envoy-gateway"),
     },
     {
       name: "lets an unprotected route in External mode be served on Envoy Gateway",

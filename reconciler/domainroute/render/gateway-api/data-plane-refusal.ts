@@ -7,9 +7,7 @@
 // login cannot be rendered refuses the listener too.
 import type { PlatformConfig } from "../../../../core/config/platform-config.ts";
 import type { DomainRoute } from "../../../../crds/types.ts";
-import { MODE_EXTERNAL } from "../../../../crds/types.ts";
-import { protectionProblems } from "../authorization-policy.ts";
-import { envoyGatewayPublicPaths } from "./public-paths.ts";
+import { allowedPaths, protectionProblems } from "../authorization-policy.ts";
 
 export interface DataPlaneRefusal {
   /** Stable condition reason, e.g. `ProtectionUnsupported`. */
@@ -22,6 +20,9 @@ export interface DataPlaneRefusal {
 export const REASON_PROTECTION_UNSUPPORTED = "ProtectionUnsupported";
 /** The route's protection is invalid (the reason the Istio data plane gives the same problems). */
 export const REASON_INVALID_SPEC = "InvalidSpec";
+
+/** How many Allow paths a refusal names: enough to find the rules, not a condition message of hundreds. */
+const MAX_PATHS_SHOWN = 5;
 
 /** undefined: the route may be served on the configured Gateway API data plane (or the provider is istio). */
 export function gatewayApiRefusal(route: Pick<DomainRoute, "spec">, config: PlatformConfig): DataPlaneRefusal | undefined {
@@ -58,17 +59,22 @@ export function gatewayApiRefusal(route: Pick<DomainRoute, "spec">, config: Plat
             `or set spec.protection.provider to one that has an entry${known.length > 0 ? ` (${known.join(", ")})` : ""}`,
         };
       }
-      if ((route.spec.routing?.mode ?? "") === MODE_EXTERNAL) {
+      // The login is a SecurityPolicy on the route's listener, so every HTTPRoute there (hostgate's, or the
+      // team's own in External mode) goes through it. A listener-level policy has no per-path exception, and
+      // the only way to open a path would be a policy on an HTTPRoute, which a team can attach its own
+      // HTTPRoute beside: so a route with Allow paths is not served, rather than served with a bypass.
+      const opened = allowedPaths(protection);
+      if (opened.length > 0) {
+        const shown = opened.slice(0, MAX_PATHS_SHOWN).map((p) => JSON.stringify(p));
+        if (opened.length > MAX_PATHS_SHOWN) shown.push(`and ${opened.length - MAX_PATHS_SHOWN} more`);
         return {
           reason: REASON_PROTECTION_UNSUPPORTED,
           message:
-            `${domain} is protected and in External mode, and on Envoy Gateway the login is a SecurityPolicy on the HTTPRoute: hostgate writes none in External mode, ` +
-            "and one it put on the listener would be overridden by any SecurityPolicy the team attaches to its own HTTPRoute, so nothing is served rather than risk it " +
-            "unprotected: use spec.routing.mode Managed, or run the platform with gateway.gatewayApi.implementation istio",
+            `${domain} is protected with Allow paths (${shown.join(", ")}), and on Envoy Gateway the login is a SecurityPolicy on the ` +
+            "domain's listener, which cannot leave paths open without opening them to every HTTPRoute on the listener, so nothing is served: remove the Allow " +
+            "rules from spec.protection.rules, or run the platform with gateway.gatewayApi.implementation istio",
         };
       }
-      const { problems } = envoyGatewayPublicPaths(protection);
-      if (problems.length > 0) return { reason: REASON_PROTECTION_UNSUPPORTED, message: `${domain} is not served: ${problems.join("; ")}` };
       return undefined;
     }
     default: {

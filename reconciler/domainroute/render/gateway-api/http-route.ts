@@ -7,7 +7,6 @@ import type { PlatformConfig } from "../../../../core/config/platform-config.ts"
 import type { KubeObject } from "../../../../core/kube/object-key.ts";
 import type { DomainRoute } from "../../../../crds/types.ts";
 import { producedMetadata } from "../metadata.ts";
-import { hashedName } from "../names.ts";
 import { GATEWAY_API_GROUP, HTTP_ROUTE_API_VERSION, KIND_GATEWAY, KIND_HTTP_ROUTE, KIND_SERVICE } from "./kinds.ts";
 import { listenerNameFor } from "./names.ts";
 
@@ -18,14 +17,8 @@ export interface ServiceBackend {
   port: number;
 }
 
-/** The Gateway API's limits on one HTTPRoute's matches (its CRD: 64 per rule, fewer than 128 in all, 16 rules). */
-export const MAX_MATCHES_PER_RULE = 64;
-export const MAX_MATCHES_PER_ROUTE = 127;
-
 export interface HttpRouteOptions {
   name: string;
-  /** Exact paths this route serves; absent: every path (PathPrefix /). */
-  exactPaths?: readonly string[];
 }
 
 export function renderHttpRoute(
@@ -46,10 +39,6 @@ export function renderHttpRoute(
       weight: 1,
     },
   ];
-  const matchGroups =
-    options.exactPaths === undefined
-      ? [[{ path: { type: "PathPrefix", value: "/" } }]]
-      : chunks(options.exactPaths, MAX_MATCHES_PER_RULE).map((paths) => paths.map((value) => ({ path: { type: "Exact", value } })));
   return {
     apiVersion: HTTP_ROUTE_API_VERSION,
     kind: KIND_HTTP_ROUTE,
@@ -60,22 +49,8 @@ export function renderHttpRoute(
         { group: GATEWAY_API_GROUP, kind: KIND_GATEWAY, namespace: config.gateway.namespace, name: member.name, sectionName: listenerNameFor(domain) },
       ],
       hostnames: [domain],
-      // Each rule gets its own copy of backendRefs, so a caller editing one changes no other.
-      rules: matchGroups.map((matches) => ({ matches, backendRefs: structuredClone(backendRefs) })),
+      // Every path, written out as the CRD's default match would store it (so the stored route still contains the render).
+      rules: [{ matches: [{ path: { type: "PathPrefix", value: "/" } }], backendRefs }],
     },
   };
-}
-
-function chunks<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}
-
-/**
- * The second HTTPRoute of a protected route on Envoy Gateway, serving its
- * Allow paths without the login (public-paths.ts): `shop-example-com-public-<hash>`.
- */
-export function publicRouteNameFor(domain: string): string {
-  return hashedName(`${domain}-public`, `public\n${domain}`);
 }

@@ -33,6 +33,11 @@ describe("the Gateway API data plane's kinds", () => {
     assert.equal(gatewayApiResourceFor({ apiVersion: "networking.istio.io/v1", kind: "Gateway" }), undefined);
     assert.equal(gatewayApiResourceFor({ apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy" })?.scope, "gateway");
     assert.equal(gatewayApiResourceFor({ apiVersion: "gateway.networking.k8s.io/v1beta1", kind: "ReferenceGrant" })?.scope, "granted");
+    assert.equal(
+      gatewayApiResourceFor({ apiVersion: "gateway.envoyproxy.io/v1alpha1", kind: "SecurityPolicy" })?.scope,
+      "gateway",
+      "on the listener, beside the Gateway",
+    );
   });
 
   it("sorts objects it does not know after every kind it does", () => {

@@ -31,7 +31,9 @@ export const KIND_GATEWAY = "Gateway";
 /**
  * Where an object of the kind lives:
  * - `route`: the route's own namespace (owner reference to the route);
- * - `gateway`: the platform's gateway namespace (gateway.namespace);
+ * - `gateway`: the platform's gateway namespace (gateway.namespace): Istio's
+ *   AuthorizationPolicy and Envoy Gateway's SecurityPolicy, on the member's
+ *   Gateway (pruned by label, no owner reference across namespaces);
  * - `granted`: the namespace of the Service it grants access to (a protection
  *   provider's auth service, gatewayApi.authServices[provider].namespace, or a
  *   Service backend in another namespace, spec.backend.service.namespace). It
@@ -78,7 +80,8 @@ function resource(group: string, version: string, plural: string, kind: GatewayA
 export const EXTERNAL_SERVICE_RESOURCE = resource("", "v1", "services", KIND_SERVICE, "route");
 export const ENDPOINT_SLICE_RESOURCE = resource(DISCOVERY_GROUP, "v1", "endpointslices", KIND_ENDPOINT_SLICE, "route");
 export const REFERENCE_GRANT_RESOURCE = resource(GATEWAY_API_GROUP, "v1beta1", "referencegrants", KIND_REFERENCE_GRANT, "granted");
-export const SECURITY_POLICY_RESOURCE = resource(ENVOY_GATEWAY_GROUP, "v1alpha1", "securitypolicies", KIND_SECURITY_POLICY, "route");
+// Envoy Gateway's SecurityPolicy targets the route's listener, so it lives beside the Gateway (security-policy.ts).
+export const SECURITY_POLICY_RESOURCE = resource(ENVOY_GATEWAY_GROUP, "v1alpha1", "securitypolicies", KIND_SECURITY_POLICY, "gateway");
 export const ISTIO_AUTHORIZATION_POLICY_RESOURCE = resource("security.istio.io", "v1", "authorizationpolicies", KIND_AUTHORIZATION_POLICY, "gateway");
 export const HTTP_ROUTE_RESOURCE = resource(GATEWAY_API_GROUP, "v1", "httproutes", KIND_HTTP_ROUTE, "route");
 

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { publicRouteNameFor } from "./http-route.ts";
 import { externalServiceNameFor, listenerNameFor, routeObjectNameFor } from "./names.ts";
 import { referenceGrantNameFor } from "./reference-grant.ts";
 
@@ -11,7 +10,6 @@ const LONGEST = `${[longLabel, longLabel, longLabel, "a".repeat(253 - 3 * 64 - "
 describe("the names of a route's Gateway API objects", () => {
   const namers: [string, (domain: string) => string][] = [
     ["the HTTPRoute", routeObjectNameFor],
-    ["the public HTTPRoute", publicRouteNameFor],
     ["the backend ReferenceGrant", (d) => referenceGrantNameFor(d, "backend")],
     ["the auth ReferenceGrant", (d) => referenceGrantNameFor(d, "auth")],
     ["the external Service", externalServiceNameFor],
@@ -25,12 +23,13 @@ describe("the names of a route's Gateway API objects", () => {
   it("never gives two of one domain's objects of one kind the same name, even when both live in one namespace", () => {
     const domain = "shop.example.com";
     assert.notEqual(referenceGrantNameFor(domain, "backend"), referenceGrantNameFor(domain, "auth"));
-    assert.notEqual(publicRouteNameFor(domain), routeObjectNameFor(domain));
   });
 
-  it("never gives two domains' public HTTPRoutes one name when their readable parts are cut the same", () => {
-    assert.notEqual(publicRouteNameFor(`${LONGEST.slice(0, 100)}.a.example.com`), publicRouteNameFor(`${LONGEST.slice(0, 100)}.b.example.com`));
-    assert.notEqual(publicRouteNameFor("shop.example.com"), routeObjectNameFor("shop.example.com-public"));
+  it("never gives two domains' grants one name when their readable parts are cut the same, and names the listener like the HTTPRoute", () => {
+    assert.notEqual(
+      referenceGrantNameFor(`${LONGEST.slice(0, 100)}.a.example.com`, "auth"),
+      referenceGrantNameFor(`${LONGEST.slice(0, 100)}.b.example.com`, "auth"),
+    );
     assert.equal(listenerNameFor("shop.example.com"), routeObjectNameFor("shop.example.com"), "the listener and the HTTPRoute read alike");
   });
 });

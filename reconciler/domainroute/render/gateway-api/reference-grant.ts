@@ -3,7 +3,7 @@
 // SecurityPolicy's auth service) refuses a cross-namespace backend
 // (ResolvedRefs False, RefNotPermitted). hostgate writes one per route and
 // purpose, in the Service's namespace, granting exactly that Service to the
-// route's namespace: never a whole namespace's Services.
+// referring namespace: never a whole namespace's Services.
 import type { KubeObject } from "../../../../core/kube/object-key.ts";
 import type { DomainRoute } from "../../../../crds/types.ts";
 import { producedMetadata } from "../metadata.ts";
@@ -24,8 +24,8 @@ export function referenceGrantNameFor(domain: string, purpose: GrantPurpose): st
 
 export interface Grant {
   purpose: GrantPurpose;
-  /** The referring kind, in the route's namespace. */
-  from: { group: string; kind: string };
+  /** The referring kind, and its namespace: the route's (an HTTPRoute) or the gateway namespace (Envoy Gateway's SecurityPolicy). */
+  from: { group: string; kind: string; namespace: string };
   /** The Service referred to. */
   to: { namespace: string; name: string };
 }
@@ -36,7 +36,7 @@ export function renderReferenceGrant(route: DomainRoute, grant: Grant): KubeObje
     kind: KIND_REFERENCE_GRANT,
     metadata: producedMetadata(route, referenceGrantNameFor(route.spec.domain, grant.purpose), grant.to.namespace),
     spec: {
-      from: [{ group: grant.from.group, kind: grant.from.kind, namespace: route.metadata.namespace ?? "" }],
+      from: [{ group: grant.from.group, kind: grant.from.kind, namespace: grant.from.namespace }],
       to: [{ group: "", kind: KIND_SERVICE, name: grant.to.name }],
     },
   };

@@ -5,7 +5,6 @@ import type { KubeObject } from "../../../../core/kube/object-key.ts";
 import { aConfig } from "../testing/platform-config.ts";
 import { aRoute, DEFAULT_UID } from "../testing/route-builder.ts";
 import { LABEL_ENDPOINT_SLICE_MANAGED_BY, LABEL_SERVICE_NAME } from "./external-service.ts";
-import { publicRouteNameFor } from "./http-route.ts";
 import { externalServiceNameFor, listenerNameFor, routeObjectNameFor } from "./names.ts";
 import { referenceGrantNameFor } from "./reference-grant.ts";
 import { renderGatewayApiObjects } from "./render-gateway-api-route.ts";
@@ -92,35 +91,30 @@ describe("renderGatewayApiObjects", () => {
       problem: /spec\.backend\.external\.protocol is HTTPS: .*BackendTLSPolicy/,
     },
     {
-      name: "a protected route on Envoy Gateway gets the auth service's ReferenceGrant, its SecurityPolicy, then its HTTPRoute",
+      name: "a protected route on Envoy Gateway gets the auth service's ReferenceGrant, its SecurityPolicy in the gateway namespace, then its HTTPRoute",
       route: aRoute().protected("sso", "shop"),
       implementation: "envoy-gateway",
-      keys: [`ReferenceGrant auth/${referenceGrantNameFor(DOMAIN, "auth")}`, `SecurityPolicy team-a/${NAME}`, `HTTPRoute team-a/${NAME}`],
+      keys: [`ReferenceGrant auth/${referenceGrantNameFor(DOMAIN, "auth")}`, `SecurityPolicy ${GATEWAY_NAMESPACE}/${NAME}`, `HTTPRoute team-a/${NAME}`],
     },
     {
-      name: "a protected route on Envoy Gateway with exact Allow paths gets a second HTTPRoute for them, after the one the login covers",
+      name: "a protected route on Envoy Gateway with an exact Allow path is refused whole: a listener-level login cannot exempt a path",
       route: aRoute().protected("sso", "shop", [{ action: "Allow", paths: ["/healthz"] }]),
       implementation: "envoy-gateway",
-      keys: [
-        `ReferenceGrant auth/${referenceGrantNameFor(DOMAIN, "auth")}`,
-        `SecurityPolicy team-a/${NAME}`,
-        `HTTPRoute team-a/${NAME}`,
-        `HTTPRoute team-a/${publicRouteNameFor(DOMAIN)}`,
-      ],
+      keys: [],
+      problem: /protected with Allow paths \("\/healthz"\)/,
     },
     {
       name: "a protected route on Envoy Gateway with a wildcard Allow path is refused whole",
       route: aRoute().protected("sso", "shop", [{ action: "Allow", paths: ["/static*"] }]),
       implementation: "envoy-gateway",
       keys: [],
-      problem: /Allow path "\/static\*": Envoy Gateway can open exact paths only/,
+      problem: /protected with Allow paths \("\/static\*"\)/,
     },
     {
-      name: "a protected route in External mode on Envoy Gateway is refused whole",
+      name: "a protected route in External mode on Envoy Gateway gets its login on the listener and no HTTPRoute",
       route: aRoute().mode("External").protected("sso", "shop"),
       implementation: "envoy-gateway",
-      keys: [],
-      problem: /External mode/,
+      keys: [`ReferenceGrant auth/${referenceGrantNameFor(DOMAIN, "auth")}`, `SecurityPolicy ${GATEWAY_NAMESPACE}/${NAME}`],
     },
     {
       name: "a protected route on Istio gets an AuthorizationPolicy in the gateway namespace, then its HTTPRoute",
@@ -208,72 +202,49 @@ describe("renderGatewayApiObjects", () => {
     assert.deepEqual(rules[0]!.backendRefs, [{ group: "", kind: "Service", name, port: 8443, weight: 1 }]);
   });
 
-  it("points Envoy Gateway's SecurityPolicy at the route's HTTPRoute and the provider's auth service, failing closed", () => {
-    const { objects } = renderGatewayApiObjects(aRoute().protected("sso", "shop").build(), aGatewayApiConfig("envoy-gateway"), aMember());
+  it("attaches Envoy Gateway's SecurityPolicy to the route's listener on its member's Gateway, so every HTTPRoute there goes through the login", () => {
+    const { objects } = renderGatewayApiObjects(aRoute().protected("sso", "shop").build(), aGatewayApiConfig("envoy-gateway"), aMember("edge-02"));
     const [grant, policy] = objects;
     assert.equal(policy!.apiVersion, "gateway.envoyproxy.io/v1alpha1");
+    assert.equal(policy!.metadata!.namespace, GATEWAY_NAMESPACE);
+    assert.equal((policy!.metadata as Record<string, unknown>).ownerReferences, undefined, "an owner reference must not cross namespaces");
     assert.deepEqual(spec(policy), {
-      targetRefs: [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: NAME }],
+      targetRefs: [{ group: "gateway.networking.k8s.io", kind: "Gateway", name: "edge-02", sectionName: listenerNameFor(DOMAIN) }],
       extAuth: { failOpen: false, grpc: { backendRefs: [{ group: "", kind: "Service", name: "ext-authz", namespace: "auth", port: 9001 }] } },
     });
     assert.deepEqual(spec(grant), {
-      from: [{ group: "gateway.envoyproxy.io", kind: "SecurityPolicy", namespace: "team-a" }],
+      from: [{ group: "gateway.envoyproxy.io", kind: "SecurityPolicy", namespace: GATEWAY_NAMESPACE }],
       to: [{ group: "", kind: "Service", name: AUTH_SERVICE.name }],
     });
   });
 
-  it("needs no ReferenceGrant for an auth service in the route's own namespace", () => {
+  it("gives the auth server the route's effective appId as a context extension named after the identity header", () => {
+    const { objects } = renderGatewayApiObjects(aRoute().protected("sso", "shop").build(), aGatewayApiConfig("envoy-gateway"), aMember(), "shop");
+    const extAuth = spec(objects.find((o) => o.kind === "SecurityPolicy")).extAuth as Record<string, unknown>;
+    assert.deepEqual(extAuth.contextExtensions, [{ name: "x-app-id", type: "Value", value: "shop" }]);
+  });
+
+  it("gives the auth server no appId when the route has none in effect (an appId two routes claim is given to neither)", () => {
+    const { objects } = renderGatewayApiObjects(aRoute().protected("sso", "shop").build(), aGatewayApiConfig("envoy-gateway"), aMember(), undefined);
+    const extAuth = spec(objects.find((o) => o.kind === "SecurityPolicy")).extAuth as Record<string, unknown>;
+    assert.equal("contextExtensions" in extAuth, false);
+  });
+
+  it("needs no ReferenceGrant for an auth service in the gateway namespace, where the SecurityPolicy lives", () => {
+    const config = aGatewayApiConfig("envoy-gateway", { authServices: { sso: { namespace: GATEWAY_NAMESPACE, name: "authz", port: 9001 } } });
+    const { objects } = renderGatewayApiObjects(aRoute().protected("sso", "shop").build(), config, aMember());
+    assert.deepEqual(keys(objects), [`SecurityPolicy ${GATEWAY_NAMESPACE}/${NAME}`, `HTTPRoute team-a/${NAME}`]);
+  });
+
+  it("grants an auth service in the route's own namespace to the gateway namespace's SecurityPolicies", () => {
     const config = aGatewayApiConfig("envoy-gateway", { authServices: { sso: { namespace: "team-a", name: "authz", port: 9001 } } });
     const { objects } = renderGatewayApiObjects(aRoute().protected("sso", "shop").build(), config, aMember());
-    assert.deepEqual(keys(objects), [`SecurityPolicy team-a/${NAME}`, `HTTPRoute team-a/${NAME}`]);
-  });
-
-  it("serves exactly the Allow paths no Authenticate path covers on Envoy Gateway's second HTTPRoute, which no SecurityPolicy targets", () => {
-    const route = aRoute()
-      .protected("sso", "shop", [
-        { action: "Allow", paths: ["/healthz", "/public/admin", "/ready"] },
-        { action: "Authenticate", paths: ["/public/*"] },
-      ])
-      .build();
-    const { objects } = renderGatewayApiObjects(route, aGatewayApiConfig("envoy-gateway"), aMember());
-    const publicRoute = objects.find((o) => o.metadata!.name === publicRouteNameFor(DOMAIN));
-    const rules = spec(publicRoute).rules as { matches: unknown[] }[];
-    assert.deepEqual(rules[0]!.matches, [{ path: { type: "Exact", value: "/healthz" } }, { path: { type: "Exact", value: "/ready" } }]);
-    const policy = objects.find((o) => o.kind === "SecurityPolicy");
-    assert.deepEqual(spec(policy).targetRefs, [{ group: "gateway.networking.k8s.io", kind: "HTTPRoute", name: NAME }]);
-  });
-
-  it("refuses more exact Allow paths than one HTTPRoute holds, rendering no HTTPRoute", () => {
-    const paths = Array.from({ length: 128 }, (_, i) => `/p${String(i).padStart(3, "0")}`);
-    const route = aRoute()
-      .protected("sso", "shop", [
-        { action: "Allow", paths: paths.slice(0, 64) },
-        { action: "Allow", paths: paths.slice(64) },
-      ])
-      .build();
-    const { objects, problems } = renderGatewayApiObjects(route, aGatewayApiConfig("envoy-gateway"), aMember());
-    assert.deepEqual(
-      objects.map((o) => o.kind),
-      ["ReferenceGrant", "SecurityPolicy"],
-    );
-    assert.match(problems.join("\n"), /opens 128 exact paths, and one HTTPRoute holds at most 127/);
-  });
-
-  it("splits up to 127 exact Allow paths into rules of at most 64 matches", () => {
-    const paths = Array.from({ length: 127 }, (_, i) => `/p${String(i).padStart(3, "0")}`);
-    const route = aRoute()
-      .protected("sso", "shop", [
-        { action: "Allow", paths: paths.slice(0, 64) },
-        { action: "Allow", paths: paths.slice(64) },
-      ])
-      .build();
-    const { objects, problems } = renderGatewayApiObjects(route, aGatewayApiConfig("envoy-gateway"), aMember());
-    assert.deepEqual(problems, []);
-    const rules = spec(objects.find((o) => o.metadata!.name === publicRouteNameFor(DOMAIN))).rules as { matches: unknown[] }[];
-    assert.deepEqual(
-      rules.map((r) => r.matches.length),
-      [64, 63],
-    );
+    assert.deepEqual(keys(objects), [
+      `ReferenceGrant team-a/${referenceGrantNameFor(DOMAIN, "auth")}`,
+      `SecurityPolicy ${GATEWAY_NAMESPACE}/${NAME}`,
+      `HTTPRoute team-a/${NAME}`,
+    ]);
+    assert.deepEqual(spec(objects[0]).from, [{ group: "gateway.envoyproxy.io", kind: "SecurityPolicy", namespace: GATEWAY_NAMESPACE }]);
   });
 
   it("attaches Istio's AuthorizationPolicy to the member's Gateway by targetRefs, without a selector, keeping the host rules", () => {
@@ -294,25 +265,14 @@ describe("renderGatewayApiObjects", () => {
     assert.match(problems.join("\n"), /gateway\.provider is not gateway-api/);
   });
 
-  it("gives identical objects and JSON twice, whatever the order of the Allow paths", () => {
-    const config = aGatewayApiConfig("envoy-gateway");
-    const a = renderGatewayApiObjects(
-      aRoute()
-        .protected("sso", "shop", [{ action: "Allow", paths: ["/b", "/a"] }])
-        .external("10.0.0.1", 80)
-        .build(),
-      config,
-      aMember(),
-    );
-    const b = renderGatewayApiObjects(
-      aRoute()
-        .protected("sso", "shop", [{ action: "Allow", paths: ["/a", "/b"] }])
-        .external("10.0.0.1", 80)
-        .build(),
-      config,
-      aMember(),
-    );
-    assert.equal(JSON.stringify(b), JSON.stringify(a));
-    assert.deepEqual(JSON.parse(JSON.stringify(a)), a, "nothing undefined hides in the objects");
-  });
+  for (const implementation of ["envoy-gateway", "istio"] as const) {
+    it(`gives identical objects and JSON twice for a protected route with an appId, with ${implementation}`, () => {
+      const config = aGatewayApiConfig(implementation);
+      const render = () => renderGatewayApiObjects(aRoute().protected("sso", "shop").service("web", 80, "team-b").build(), config, aMember(), "shop");
+      const a = render();
+      assert.deepEqual(a.problems, []);
+      assert.equal(JSON.stringify(render()), JSON.stringify(a));
+      assert.deepEqual(JSON.parse(JSON.stringify(a)), a, "nothing undefined hides in the objects");
+    });
+  }
 });

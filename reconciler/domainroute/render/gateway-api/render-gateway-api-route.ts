@@ -13,10 +13,9 @@ import { routeRefProblems } from "../route-ref-problems.ts";
 import { planRouting } from "../routing-plan.ts";
 import { gatewayApiRefusal } from "./data-plane-refusal.ts";
 import { renderEndpointSlice, renderExternalService } from "./external-service.ts";
-import { MAX_MATCHES_PER_ROUTE, publicRouteNameFor, renderHttpRoute, type ServiceBackend } from "./http-route.ts";
+import { renderHttpRoute, type ServiceBackend } from "./http-route.ts";
 import { ENVOY_GATEWAY_GROUP, GATEWAY_API_GROUP, gatewayApiApplyRank, KIND_GATEWAY, KIND_HTTP_ROUTE, KIND_SECURITY_POLICY } from "./kinds.ts";
 import { externalServiceNameFor, routeObjectNameFor } from "./names.ts";
-import { envoyGatewayPublicPaths } from "./public-paths.ts";
 import { renderReferenceGrant } from "./reference-grant.ts";
 import { renderSecurityPolicy } from "./security-policy.ts";
 
@@ -27,8 +26,13 @@ export interface GatewayApiObjects {
   problems: string[];
 }
 
-/** `member`: the pool member the route is placed on (its Gateway is named after it). */
-export function renderGatewayApiObjects(route: DomainRoute, config: PlatformConfig, member: PoolMember): GatewayApiObjects {
+/**
+ * @param member the pool member the route is placed on (its Gateway is named after it).
+ * @param appId the route's effective appId (protection-condition.ts), or
+ *   undefined when none is in effect: Envoy Gateway's SecurityPolicy gives it
+ *   to the auth server (security-policy.ts). Unused by the other implementations.
+ */
+export function renderGatewayApiObjects(route: DomainRoute, config: PlatformConfig, member: PoolMember, appId?: string): GatewayApiObjects {
   const refProblems = routeRefProblems(route);
   if (refProblems.length > 0) return { objects: [], problems: refProblems };
   const gatewayApi = config.gateway.gatewayApi;
@@ -48,11 +52,10 @@ export function renderGatewayApiObjects(route: DomainRoute, config: PlatformConf
   const objects: KubeObject[] = [];
   const problems: string[] = [];
   const protection = route.spec.protection;
-  let publicPaths: string[] = [];
   if (protection !== undefined) {
     if (gatewayApi.implementation === "envoy-gateway") {
-      objects.push(...envoyGatewayLogin(route, config, protection));
-      publicPaths = envoyGatewayPublicPaths(protection).paths;
+      // On the route's listener, so a team's own HTTPRoute there gets the login too (External mode included).
+      objects.push(...envoyGatewayLogin(route, config, member, protection, appId));
     } else if (gatewayApi.implementation === "istio") {
       // In the gateway namespace, on the member's Gateway (its pods): Istio
       // applies a policy only to the workloads of its own namespace.
@@ -76,7 +79,7 @@ export function renderGatewayApiObjects(route: DomainRoute, config: PlatformConf
       const service = route.spec.backend!.service!;
       const namespace = service.namespace ?? routeNamespace;
       if (namespace === routeNamespace) {
-        objects.push(...httpRoutes(route, config, member, { name: service.name, port: service.port }, publicPaths, problems));
+        objects.push(httpRoute(route, config, member, { name: service.name, port: service.port }));
         break;
       }
       if (!config.serviceBackends.allowCrossNamespace) {
@@ -86,14 +89,15 @@ export function renderGatewayApiObjects(route: DomainRoute, config: PlatformConf
         );
         break;
       }
-      const routes = httpRoutes(route, config, member, { name: service.name, namespace, port: service.port }, publicPaths, problems);
       // The Service's namespace lets this route's namespace's HTTPRoutes refer to that one Service.
-      if (routes.length > 0) {
-        objects.push(
-          renderReferenceGrant(route, { purpose: "backend", from: { group: GATEWAY_API_GROUP, kind: KIND_HTTP_ROUTE }, to: { namespace, name: service.name } }),
-        );
-      }
-      objects.push(...routes);
+      objects.push(
+        renderReferenceGrant(route, {
+          purpose: "backend",
+          from: { group: GATEWAY_API_GROUP, kind: KIND_HTTP_ROUTE, namespace: routeNamespace },
+          to: { namespace, name: service.name },
+        }),
+        httpRoute(route, config, member, { name: service.name, namespace, port: service.port }),
+      );
       break;
     }
     case "external":
@@ -107,47 +111,29 @@ export function renderGatewayApiObjects(route: DomainRoute, config: PlatformConf
       }
       {
         const endpoint = { ip: plan.ip, port: plan.port };
-        const routes = httpRoutes(route, config, member, { name: externalServiceNameFor(domain), port: plan.port }, publicPaths, problems);
-        if (routes.length > 0) objects.push(renderExternalService(route, endpoint), renderEndpointSlice(route, endpoint), ...routes);
+        const routed = httpRoute(route, config, member, { name: externalServiceNameFor(domain), port: plan.port });
+        objects.push(renderExternalService(route, endpoint), renderEndpointSlice(route, endpoint), routed);
       }
       break;
   }
-  // Array.prototype.sort is stable: the two HTTPRoutes keep their order (the login's first).
   return { objects: [...objects].sort((a, b) => gatewayApiApplyRank(a) - gatewayApiApplyRank(b)), problems };
 }
 
-/** The SecurityPolicy, and the ReferenceGrant its auth service needs when it is in another namespace. */
-function envoyGatewayLogin(route: DomainRoute, config: PlatformConfig, protection: Protection): KubeObject[] {
+/** The SecurityPolicy, and the ReferenceGrant its auth service needs when it is outside the gateway namespace. */
+function envoyGatewayLogin(route: DomainRoute, config: PlatformConfig, member: PoolMember, protection: Protection, appId?: string): KubeObject[] {
   // gatewayApiRefusal has refused a provider without an entry.
   const authService = config.gateway.gatewayApi!.authServices[protection.provider]!;
-  const policy = renderSecurityPolicy(route, authService);
-  if (authService.namespace === route.metadata.namespace) return [policy];
+  const policy = renderSecurityPolicy(route, config, member, authService, appId);
+  const policyNamespace = config.gateway.namespace;
+  if (authService.namespace === policyNamespace) return [policy];
   const grant = renderReferenceGrant(route, {
     purpose: "auth",
-    from: { group: ENVOY_GATEWAY_GROUP, kind: KIND_SECURITY_POLICY },
+    from: { group: ENVOY_GATEWAY_GROUP, kind: KIND_SECURITY_POLICY, namespace: policyNamespace },
     to: { namespace: authService.namespace, name: authService.name },
   });
   return [grant, policy];
 }
 
-/** The route's HTTPRoute, plus on Envoy Gateway the one serving its Allow paths without the login; none, with a problem, when those cannot be. */
-function httpRoutes(
-  route: DomainRoute,
-  config: PlatformConfig,
-  member: PoolMember,
-  backend: ServiceBackend,
-  publicPaths: readonly string[],
-  problems: string[],
-): KubeObject[] {
-  const domain = route.spec.domain;
-  if (publicPaths.length > MAX_MATCHES_PER_ROUTE) {
-    problems.push(
-      `spec.protection opens ${publicPaths.length} exact paths, and one HTTPRoute holds at most ${MAX_MATCHES_PER_ROUTE} path matches: open fewer paths ` +
-        "(an Allow path opens one exact path on Envoy Gateway)",
-    );
-    return [];
-  }
-  const routes = [renderHttpRoute(route, config, member, backend, { name: routeObjectNameFor(domain) })];
-  if (publicPaths.length > 0) routes.push(renderHttpRoute(route, config, member, backend, { name: publicRouteNameFor(domain), exactPaths: publicPaths }));
-  return routes;
+function httpRoute(route: DomainRoute, config: PlatformConfig, member: PoolMember, backend: ServiceBackend): KubeObject {
+  return renderHttpRoute(route, config, member, backend, { name: routeObjectNameFor(route.spec.domain) });
 }
