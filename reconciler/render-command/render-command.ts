@@ -165,6 +165,8 @@ export function renderAll(
   for (const t of resolution.taken)
     notes.push(`DomainRoute ${t.route}: ${t.domain} is claimed by DomainRoute ${t.owner}; nothing would be created for it (Claimed=False, DomainTaken)`);
   const holders = new Set(resolution.claims.map((c) => c.spec.owner.uid));
+  // The identity table first: on Envoy Gateway a route's login carries the appId the table gives it (none when contested).
+  const table = computeAppIdTable({ routes: resolution.routes, claims: resolution.claims, knownProvider: (provider) => isKnownProvider(config, provider) });
   const routeObjects: KubeObject[] = [];
   for (const route of resolution.routes) {
     if (!holders.has(route.metadata.uid!)) continue;
@@ -180,7 +182,9 @@ export function renderAll(
       notes.push(`DomainRoute ${route.metadata.namespace}/${route.metadata.name}: ${refusal.message} (Ready=False, ${refusal.reason})`);
       continue;
     }
-    const rendered = renderRoute(route, config, policies.get(route.metadata.namespace ?? ""));
+    const state = table.routeStates.get(`${route.metadata.namespace}/${route.metadata.name}`);
+    const appId = state?.kind === "published" ? state.appId : undefined;
+    const rendered = renderRoute(route, config, policies.get(route.metadata.namespace ?? ""), appId);
     for (const problem of rendered.problems) notes.push(`DomainRoute ${route.metadata.namespace}/${route.metadata.name}: ${problem}`);
     routeObjects.push(...rendered.objects.map(withAppliedHash));
   }
@@ -192,7 +196,6 @@ export function renderAll(
   for (const skipped of pooled.skipped)
     if (!notes.some((note) => note.startsWith(`DomainRoute ${skipped.routeRef}:`)))
       notes.push(`DomainRoute ${skipped.routeRef}: no listener on pooled Gateway ${skipped.member}: ${skipped.message} (${skipped.reason})`);
-  const table = computeAppIdTable({ routes: resolution.routes, claims: resolution.claims, knownProvider: (provider) => isKnownProvider(config, provider) });
   for (const conflict of table.conflicts)
     notes.push(`appId ${conflict.appId} is claimed by ${conflict.routes.join(", ")}; it is given to none of them (ProtectionReady=False, AppIDConflict)`);
   // The identity table is an Istio EnvoyFilter: only where Istio runs the gateways.

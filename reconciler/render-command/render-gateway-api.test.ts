@@ -80,6 +80,16 @@ describe("hostgate render on the Gateway API data plane", () => {
     );
   });
 
+  test("the login carries the appId the identity table gives the route, and none for an appId two routes claim", async () => {
+    const twin = SHOP.replace("name: shop, namespace: team-a", "name: twin, namespace: team-a").replace("domain: shop.example.com", "domain: twin.example.com");
+    const alone = await render(config(), routes(SHOP));
+    const contested = await render(config(), routes(SHOP, twin));
+    const extensions = (items: readonly Rendered[]) =>
+      items.filter((o) => o.kind === "SecurityPolicy").map((o) => (o.spec!.extAuth as { contextExtensions?: unknown }).contextExtensions ?? "none");
+    assert.deepEqual(extensions(alone.items), [[{ name: "x-app-id", type: "Value", value: "shop-app" }]]);
+    assert.deepEqual(extensions(contested.items), ["none", "none"]);
+  });
+
   test("every HTTPRoute attaches to a listener of a Gateway the render prints, and that listener admits the route's namespace only", async () => {
     const { items } = await render(config(), routes(SHOP, BLOG));
     const gateways = items.filter((o) => o.kind === "Gateway");
