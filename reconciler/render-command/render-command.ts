@@ -22,6 +22,7 @@ import { isKnownProvider, unknownProviderProblem } from "../domainroute/known-pr
 import { PRODUCED_KIND_ORDER } from "../domainroute/render/produced-resources.ts";
 import { gatewayApiRefusal } from "../domainroute/render/gateway-api/data-plane-refusal.ts";
 import { renderPoolGateways } from "../edge/gateways/render-pool-gateways.ts";
+import { renderIdentityHeaderStrip } from "../domainroute/render/gateway-api/identity-header-strip.ts";
 import { validateRendered } from "./validate-rendered.ts";
 import { computeAppIdTable } from "../app-id-table/app-id-table.ts";
 import { appIdTableObjectProblems, renderAppIdTableObjects } from "../app-id-table/app-id-table-objects.ts";
@@ -217,7 +218,12 @@ export function renderAll(
   edge.placements = pool.placements;
   notes.push(...edge.notes);
   const tableList = tableObjects === undefined ? [] : [tableObjects.envoyFilter, tableObjects.configMap];
-  const gateways = pooled.gateways.map(withAppliedHash);
+  // On Envoy Gateway each pooled Gateway comes with the ClientTrafficPolicy that strips the identity header (written before it).
+  const strips =
+    config.gateway.gatewayApi?.implementation === "envoy-gateway"
+      ? pooled.gateways.map((g) => renderIdentityHeaderStrip(String(g.metadata?.name), config))
+      : [];
+  const gateways = [...strips, ...pooled.gateways].map(withAppliedHash);
   const objects = [...(resolution.claims as unknown as KubeObject[]), ...gateways, ...routeObjects, ...edge.objects, ...tableList];
   // Istio's, the Gateway API's and Kubernetes' own kinds against their published schemas (validate-rendered.ts).
   for (const object of [...gateways, ...routeObjects, ...tableList]) validateRendered(object);

@@ -73,6 +73,12 @@ describe("hostgate render on the Gateway API data plane", () => {
     assert.ok(kinds.includes("gateway.networking.k8s.io/v1 Gateway"), kinds.join("\n"));
     assert.equal(kinds.filter((k) => k === "gateway.networking.k8s.io/v1 HTTPRoute").length, 2);
     assert.ok(kinds.includes("gateway.envoyproxy.io/v1alpha1 SecurityPolicy"));
+    const strip = result.items.find((o) => o.kind === "ClientTrafficPolicy");
+    assert.ok(strip, "the ClientTrafficPolicy that strips the identity header is printed");
+    assert.ok(
+      kinds.indexOf("gateway.envoyproxy.io/v1alpha1 ClientTrafficPolicy") < kinds.indexOf("gateway.networking.k8s.io/v1 Gateway"),
+      "before its Gateway",
+    );
     assert.deepEqual(
       kinds.filter((k) => k.includes("istio.io")),
       [],
