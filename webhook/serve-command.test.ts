@@ -217,6 +217,25 @@ describe("hostgate serve with the reconciler", () => {
     await assert.rejects(fetch(`http://127.0.0.1:${healthPort}/healthz`), "the health port is closed after the stop");
   });
 
+  it("a reconciler that refuses to start (a data plane switch under served routes) ends serve with exit 1 and its message, stopped", async () => {
+    const healthPort = await freePort();
+    let stops = 0;
+    const message = "gateway.provider is gateway-api, but 1 DomainRoute is served by the istio data plane (status.edge.dataPlane): team-a/shop. ...";
+    const { deps } = testDependencies({
+      findCluster: () => CLUSTER,
+      reconciler: async () => ({
+        notReadyReason: () => `reconciler refused to start: ${message}`,
+        registerMetrics: () => {},
+        stop: async () => void stops++,
+        refused: () => Promise.resolve(message),
+      }),
+    });
+    const result = await runServe(["--only", "reconciler", "--config", DEFAULT_CONFIG, "--health-listen", `127.0.0.1:${healthPort}`], deps);
+    assert.deepEqual(result, { output: "", exitCode: 1, notes: [`hostgate serve: cannot start: ${message}`] });
+    assert.equal(stops, 1);
+    await assert.rejects(fetch(`http://127.0.0.1:${healthPort}/healthz`), "the health port is closed");
+  });
+
   /** Cluster mode on a pretend cluster: the webhook's cache from the example state, its certificate from a temporary local CA. */
   async function clusterMode() {
     const reconciler = fakeReconciler();

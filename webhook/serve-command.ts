@@ -144,7 +144,14 @@ export async function runServe(args: readonly string[], deps: ServeDependencies)
       logger.info({}, "reconciler not started: local mode has no cluster to reconcile");
     }
 
-    const signal = await stopped;
+    // A reconciler that refuses to start (a data plane switch under served routes) ends the process with its message.
+    const refused = reconciler?.refused?.().then((message) => ({ message }));
+    const outcome = await Promise.race([stopped.then((signal) => ({ signal })), ...(refused === undefined ? [] : [refused])]);
+    if ("message" in outcome) {
+      await Promise.all(running.map((r) => r.stop()));
+      return { output: "", exitCode: 1, notes: [`hostgate serve: cannot start: ${outcome.message}`] };
+    }
+    const signal = outcome.signal;
     logger.info({ signal }, "stop requested");
     // Together: the webhook drains while the reconciler finishes its reconciles and releases its Lease.
     await Promise.all(running.map((r) => r.stop()));

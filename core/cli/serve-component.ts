@@ -13,6 +13,12 @@ export interface BackgroundComponent {
   registerMetrics(registry: Registry): void;
   /** Graceful: finishes or aborts the work in flight, gives up what it holds (a Lease). Safe to call twice. */
   stop(): Promise<void>;
+  /**
+   * Resolves with a message when the component refuses to go on after it
+   * started (the reconciler's data-plane gate): serve stops everything and
+   * exits non-zero with it. Never resolves otherwise.
+   */
+  refused?(): Promise<string>;
 }
 
 export interface ReconcilerSettings {

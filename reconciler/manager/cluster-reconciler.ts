@@ -29,5 +29,6 @@ export function componentOf(manager: ReconcilerManager): BackgroundComponent {
     notReadyReason: () => manager.notReadyReason(),
     registerMetrics: (registry) => registerReconcilerMetrics(registry, manager),
     stop: () => manager.stop(),
+    refused: () => manager.refused(),
   };
 }

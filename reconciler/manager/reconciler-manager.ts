@@ -3,7 +3,8 @@
 // leader's controllers. start() returns at once; failures to reach the API
 // server are retried by the informers and the elector, never thrown.
 //
-//   start ─► caches list+watch ─► synced ─► elector ─ leading ─► ControllerSet.start
+//   start ─► caches list+watch ─► DomainRoutes synced ─► data-plane gate ─► all synced ─► elector ─ leading ─► ControllerSet.start
+//                                                          refused ─► logged (error), refused() resolves, nothing starts
 //                                                    stopped ─► ControllerSet.stop (writes refused
 //                                                               at once; reconciles drain)
 //   stop  ─► elector.stop (ends the term, then releases the Lease) ─► caches stop
@@ -18,7 +19,10 @@ import { LeaderElector } from "../runtime/leader-election.ts";
 import type { LeaderElectorOptions } from "../runtime/leader-election.ts";
 import { objectApiLeaseClient } from "../runtime/object-api-lease-client.ts";
 import { resourceName } from "../../core/kube/resource.ts";
+import type { DomainRoute } from "../../crds/types.ts";
+import { DOMAIN_ROUTES } from "../resources.ts";
 import { reconcilerCaches } from "./caches.ts";
+import { dataPlaneMismatch } from "./data-plane-gate.ts";
 import type { ReconcilerCaches } from "./caches.ts";
 import type { AwsPorts } from "./aws-ports.ts";
 import { ControllerSet } from "./controller-set.ts";
@@ -78,6 +82,9 @@ export class ReconcilerManager {
   #stopping: Promise<void> | undefined;
   /** The term without election: aborted by stop(). */
   readonly #soleTerm = new AbortController();
+  /** Why the reconciler refused to start (data-plane-gate.ts), once it has. */
+  #refusal: string | undefined;
+  readonly #refused = Promise.withResolvers<string>();
 
   constructor(options: ReconcilerManagerOptions) {
     this.#options = options;
@@ -109,11 +116,42 @@ export class ReconcilerManager {
     if (this.#started) throw new Error("the reconciler was already started; build a new one");
     this.#started = true;
     this.#caches.start();
+    const passed = this.#dataPlaneGate();
     // Stand for leader only once warm: a cold replica (or one whose caches
     // cannot sync at all) must not take the Lease from a warm standby.
     const elector = this.#elector;
-    if (elector !== undefined) void this.#caches.whenSynced().then((synced) => synced && this.#stopping === undefined && elector.start());
-    else void this.#lead(this.#soleTerm.signal);
+    void passed.then(async (ok) => {
+      if (!ok) return;
+      if (elector === undefined) await this.#lead(this.#soleTerm.signal);
+      else if ((await this.#caches.whenSynced()) && this.#stopping === undefined) elector.start();
+    });
+  }
+
+  /**
+   * Resolves with the message when the reconciler refuses to start (a route
+   * served by another data plane than gateway.provider: data-plane-gate.ts).
+   * It then starts no controller and never leads; the process must exit
+   * non-zero with that message. Never resolves otherwise.
+   */
+  refused(): Promise<string> {
+    return this.#refused.promise;
+  }
+
+  /**
+   * The mode-switch gate, once the DomainRoutes are cached (not every cache:
+   * those of the new data plane's kinds may never sync, e.g. its CRDs not
+   * installed yet, and the refusal must still be told): true when every
+   * placed route is served by the configured data plane.
+   */
+  async #dataPlaneGate(): Promise<boolean> {
+    const routes = this.#caches.informers.find(({ cached }) => cached.role === "routes")?.informer;
+    if (routes === undefined || !(await routes.whenSynced())) return false;
+    const refusal = dataPlaneMismatch(this.#caches.reader.list(DOMAIN_ROUTES) as unknown as DomainRoute[], this.#options.config);
+    if (refusal === undefined) return true;
+    this.#refusal = refusal;
+    this.#options.logger.error({}, refusal);
+    this.#refused.resolve(refusal);
+    return false;
   }
 
   /** Ends the term (reconciles in flight finish or are aborted), releases the Lease, stops the watches. Safe to call twice. */
@@ -131,6 +169,7 @@ export class ReconcilerManager {
 
   /** undefined when the caches have synced (a standby is ready too: it serves nothing, but is fit to take over). */
   notReadyReason(): string | undefined {
+    if (this.#refusal !== undefined) return `reconciler refused to start: ${this.#refusal}`;
     const unsynced = this.#caches.reader.unsynced();
     return unsynced.length === 0 ? undefined : `reconciler caches not synced yet: ${unsynced.join(", ")}`;
   }
