@@ -6,6 +6,9 @@ import { loadPlatformConfig } from "../../core/config/index.ts";
 import { DEFAULT_CONFIG } from "../../core/cli/paths.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
 import { DOMAIN_ROUTES } from "../resources.ts";
+import { gatewayApiConfig } from "../edge/gateways/testing/gateway-api-config.ts";
+import { startQuickManager } from "./testing/quick-manager.ts";
+import { eventually } from "./testing/eventually.ts";
 import { registerReconcilerMetrics } from "./metrics.ts";
 import { ReconcilerManager } from "./reconciler-manager.ts";
 
@@ -41,4 +44,27 @@ test("the metrics tell leadership, reconciles per controller, queue depth and ca
   await manager.stop();
   assert.equal(await value("hostgate_reconciler_leader"), 0);
   assert.equal(await value('hostgate_reconciler_reconciles_total{controller="domainroute"}'), before, "a counter never drops when a term ends");
+});
+
+test("every controller the config turns on has its series: pool-gateways on the Gateway API, no identity-table on Envoy Gateway", async () => {
+  const running: ReconcilerManager[] = [];
+  const manager = startQuickManager(new FakeKubeApi(), gatewayApiConfig(), running);
+  const registry = new Registry();
+  registerReconcilerMetrics(registry, manager);
+  try {
+    await eventually("the reconciler leads", () => manager.isLeader());
+    const text = await registry.metrics();
+    const series = (name: string) =>
+      text
+        .split("\n")
+        .filter((l) => l.startsWith(`${name}{`))
+        .map((l) => /controller="([^"]+)"/.exec(l)?.[1])
+        .sort();
+    const expected = ["domainroute", "edge-placement", "orphan-sweep", "pool-gateways"];
+    assert.deepEqual(series("hostgate_reconciler_reconciles_total"), expected);
+    assert.deepEqual(series("hostgate_reconciler_reconcile_errors_total"), expected);
+    assert.deepEqual(series("hostgate_reconciler_queue_depth"), expected);
+  } finally {
+    await Promise.all(running.map((m) => m.stop()));
+  }
 });

@@ -5,7 +5,17 @@ import { Counter, Gauge } from "prom-client";
 import type { Registry } from "prom-client";
 import type { ReconcilerManager } from "./reconciler-manager.ts";
 
-const CONTROLLERS = ["domainroute", "identity-table", "orphan-sweep"] as const;
+/** The controllers every config runs: their series exist from the start, at 0 on a standby. */
+const ALWAYS = ["domainroute", "edge-placement", "orphan-sweep"] as const;
+
+/**
+ * Every controller with a series: those every config runs, and those this
+ * config turns on (identity-table, pool-gateways, dns, gateway-endpoints,
+ * certificates), once this replica has led a term with them.
+ */
+function controllers(manager: ReconcilerManager): string[] {
+  return [...new Set([...ALWAYS, ...Object.keys(manager.totals()), ...Object.keys(manager.stats())])].sort();
+}
 
 export function registerReconcilerMetrics(registry: Registry, manager: ReconcilerManager): void {
   new Gauge({
@@ -31,7 +41,7 @@ export function registerReconcilerMetrics(registry: Registry, manager: Reconcile
     registers: [registry],
     collect() {
       const stats = manager.stats();
-      for (const name of CONTROLLERS) this.set({ controller: name }, stats[name]?.queued ?? 0);
+      for (const name of controllers(manager)) this.set({ controller: name }, stats[name]?.queued ?? 0);
     },
   });
   new Gauge({
@@ -64,7 +74,7 @@ function totalsCounter(registry: Registry, manager: ReconcilerManager, name: str
     collect() {
       const totals = manager.totals();
       this.reset();
-      for (const controller of CONTROLLERS) this.inc({ controller }, totals[controller]?.[field] ?? 0);
+      for (const controller of controllers(manager)) this.inc({ controller }, totals[controller]?.[field] ?? 0);
     },
   });
 }
