@@ -1,5 +1,6 @@
 // deploy/components/reconciler-gateway-api/gateways-rbac.yaml against what the
-// reconciler does to the pooled Gateways with `gateway.provider: gateway-api`:
+// reconciler does to the pooled Gateways with `gateway.provider: gateway-api`
+// (on Envoy Gateway, with their identity-header ClientTrafficPolicies):
 // the whole reconciler runs against the in-memory API server through every
 // path that touches them (cache, create, revert of a hand edit, read by name
 // of one that lost its label, delete once its last route is gone), and both
@@ -16,6 +17,7 @@ import type { KubeObject } from "../core/kube/object-key.ts";
 import { FakeKubeApi } from "../core/kube/testing/fake-kube-api.ts";
 import type { DomainRoute } from "../crds/types.ts";
 import { DOMAIN_ROUTES, GATEWAYS } from "../reconciler/resources.ts";
+import { CLIENT_TRAFFIC_POLICY_RESOURCE as POLICIES } from "../reconciler/domainroute/render/gateway-api/identity-header-strip.ts";
 import { ROOT } from "./fixtures.ts";
 import type { Request } from "./rbac/rbac-usage.ts";
 import { deniedRequests, eventually, grants, recordedManager, unusedGrants } from "./rbac/rbac-usage.ts";
@@ -41,7 +43,8 @@ function route(name: string, domain: string, lb: "alb-in" | "alb-out"): KubeObje
 
 const hostnames = (object: KubeObject | undefined) =>
   ((object?.spec as { listeners?: { hostname: string }[] } | undefined)?.listeners ?? []).map((l) => l.hostname);
-const isGateways = (r: { group: string; resource: string }) => r.group === GATEWAYS.group && r.resource === GATEWAYS.resource;
+const isGateways = (r: { group: string; resource: string }) =>
+  (r.group === GATEWAYS.group && r.resource === GATEWAYS.resource) || (r.group === POLICIES.group && r.resource === POLICIES.resource);
 
 describe("the reconciler's RBAC for the pooled Gateways (deploy/components/reconciler-gateway-api/gateways-rbac.yaml)", () => {
   const requests: Request[] = [];
@@ -72,9 +75,23 @@ describe("the reconciler's RBAC for the pooled Gateways (deploy/components/recon
       await api.update(GATEWAYS, { ...unlabelled, metadata: { ...unlabelled.metadata, labels: {} } }, { fieldManager: "kubectl-edit" });
       const member = () => (gateway("alb-in")?.metadata?.labels as Record<string, string> | undefined)?.["hostgate.dev/edge-member"];
       await eventually("alb-in's Gateway is labelled again", () => member() === "alb-in");
+      // The same for a Gateway's identity-header ClientTrafficPolicy (Envoy Gateway): a hand edit reverted, lost labels put back.
+      const policy = () => api.server.get(POLICIES, { namespace: NS, name: "alb-in-identity-header" });
+      const removed = () => (policy()?.spec as { headers?: { earlyRequestHeaders?: { remove?: string[] } } } | undefined)?.headers?.earlyRequestHeaders?.remove;
+      const edited = policy()!;
+      const header = removed()![0]!;
+      await api.update(POLICIES, { ...edited, spec: { ...(edited.spec as object), headers: { earlyRequestHeaders: { remove: ["x-other"] } } } }, { fieldManager: "kubectl-edit" });
+      await eventually("the policy's hand edit is reverted", () => removed()?.[0] === header);
+      const unlabelledPolicy = policy()!;
+      await api.update(POLICIES, { ...unlabelledPolicy, metadata: { ...unlabelledPolicy.metadata, labels: {} } }, { fieldManager: "kubectl-edit" });
+      const policyMember = () => (policy()?.metadata?.labels as Record<string, string> | undefined)?.["hostgate.dev/edge-member"];
+      await eventually("alb-in's policy is labelled again", () => policyMember() === "alb-in");
       // The last route of a member goes: its Gateway is deleted.
       await api.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "blog" });
-      await eventually("blog is gone with alb-out's Gateway", () => get("blog") === undefined && gateway("alb-out") === undefined);
+      await eventually(
+        "blog is gone with alb-out's Gateway and its policy",
+        () => get("blog") === undefined && gateway("alb-out") === undefined && api.server.get(POLICIES, { namespace: NS, name: "alb-out-identity-header" }) === undefined,
+      );
     } finally {
       await manager.stop();
     }
@@ -94,8 +111,11 @@ describe("the reconciler's RBAC for the pooled Gateways (deploy/components/recon
     assert.deepEqual(unusedGrants(granted, requests), [], "permissions no request needed");
   });
 
-  it("grants only Gateways, only in the gateway namespace, and only to the reconciler's ServiceAccount", () => {
-    assert.deepEqual([...new Set(granted.map((g) => `${g.resource}.${g.group} in ${g.namespace}`))], [`gateways.gateway.networking.k8s.io in ${NS}`]);
+  it("grants only Gateways and their ClientTrafficPolicies, only in the gateway namespace, and only to the reconciler's ServiceAccount", () => {
+    assert.deepEqual(
+      [...new Set(granted.map((g) => `${g.resource}.${g.group} in ${g.namespace}`))].sort(),
+      [`clienttrafficpolicies.gateway.envoyproxy.io in ${NS}`, `gateways.gateway.networking.k8s.io in ${NS}`],
+    );
     assert.deepEqual(grants([GATEWAYS_RBAC], { namespace: "hostgate-system", name: "hostgate-webhook" }), []);
   });
 

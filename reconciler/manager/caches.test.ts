@@ -92,6 +92,30 @@ describe("what the reconciler caches for regions and gateways", () => {
     });
   }
 
+  const clientTrafficPolicyCases = [
+    {
+      name: "with the Gateway API on Envoy Gateway the pooled Gateways' ClientTrafficPolicies are cached in the gateway namespace by hostgate's label",
+      config: gatewayApiConfig({ implementation: "envoy-gateway" }),
+      expected: [["gateway.envoyproxy.io", "clienttrafficpolicies", "edge", "app.kubernetes.io/managed-by=hostgate", "gatewayPolicies"]],
+    },
+    { name: "with the Gateway API on Istio no ClientTrafficPolicy is watched", config: gatewayApiConfig({ implementation: "istio" }), expected: [] },
+    {
+      name: "with the Gateway API on the AWS Load Balancer Controller no ClientTrafficPolicy is watched",
+      config: gatewayApiConfig({ implementation: "aws-load-balancer-controller" }),
+      expected: [],
+    },
+    { name: "with gateway.provider istio no ClientTrafficPolicy is watched (Envoy Gateway's CRDs may not be installed)", config: aConfig(), expected: [] },
+  ];
+  for (const c of clientTrafficPolicyCases) {
+    test(c.name, () => {
+      const cached = cachedResources(c.config).filter((x) => x.role === "gatewayPolicies" || x.resource.resource === "clienttrafficpolicies");
+      assert.deepEqual(
+        cached.map((x) => [x.resource.group, x.resource.resource, x.resource.namespace, x.resource.labelSelector, x.role]),
+        c.expected,
+      );
+    });
+  }
+
   const service = (status: unknown): KubeObject =>
     ({
       apiVersion: "v1",

@@ -31,7 +31,10 @@
 //     labelled managed-by=hostgate in the gateway namespace, status included:
 //     the pool Gateways controller keeps them, and the DNS controllers read
 //     their status.addresses for the members' gateway records. With istio
-//     nothing watches them: the Gateway API's CRDs may not be installed.
+//     nothing watches them: the Gateway API's CRDs may not be installed;
+//   - with implementation envoy-gateway, the pooled Gateways' identity-header
+//     ClientTrafficPolicies, labelled the same in the gateway namespace (the
+//     pool Gateways controller keeps them; Envoy Gateway's CRDs exist only there).
 // RBAC (deploy/base/reconciler-rbac.yaml) grants list and watch on exactly
 // these, in exactly these namespaces.
 import type { Clock } from "../../core/clock.ts";
@@ -43,6 +46,8 @@ import { resourceName } from "../../core/kube/resource.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import { certManagerCertificates, certManagerSecrets } from "../certificates/cert-manager-resources.ts";
 import { appIdTableNeeded } from "../app-id-table/app-id-table-needed.ts";
+import { CLIENT_TRAFFIC_POLICY_RESOURCE } from "../domainroute/render/gateway-api/identity-header-strip.ts";
+import { identityHeaderStripsNeeded } from "../edge/gateways/identity-header-strips.ts";
 import { InformerReader } from "../cluster/informer-reader.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../domainroute/render/metadata.ts";
@@ -53,7 +58,7 @@ import { SharedInformer } from "../runtime/informer.ts";
 export interface CachedResource {
   resource: ResourceRef;
   /** What its events mean to the controllers. */
-  role: "routes" | "claims" | "produced" | "appIdTable" | "services" | "certificates" | "regionPolicies" | "gateways";
+  role: "routes" | "claims" | "produced" | "appIdTable" | "services" | "certificates" | "regionPolicies" | "gateways" | "gatewayPolicies";
   indexedLabels?: readonly string[];
   /** What of each object is kept in the cache (default: all but the managedFields' field sets). */
   transform?: (object: KubeObject) => KubeObject;
@@ -92,6 +97,9 @@ export function cachedResources(config: PlatformConfig): CachedResource[] {
     ...certManagerResources(config),
     ...(config.gateway.provider === "gateway-api"
       ? [{ resource: { ...GATEWAYS, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "gateways" } as const]
+      : []),
+    ...(identityHeaderStripsNeeded(config)
+      ? [{ resource: { ...CLIENT_TRAFFIC_POLICY_RESOURCE, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "gatewayPolicies" } as const]
       : []),
   ];
 }

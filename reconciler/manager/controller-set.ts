@@ -282,6 +282,8 @@ export class ControllerSet {
         const member = (object.metadata?.labels as Record<string, string> | undefined)?.[LABEL_EDGE_MEMBER];
         if (member !== undefined && this.gatewayEndpoints !== undefined) this.#routesOnMember(member).forEach(route);
       }),
+      // A pooled Gateway's identity-header ClientTrafficPolicy (Envoy Gateway) edited or deleted: its controller restores it.
+      gatewayPolicies: eachEvent(poolGateways),
     };
     for (const { cached, informer } of this.#options.caches.informers) this.#unsubscribe.push(informer.addEventHandler(handlers[cached.role]!));
     // A route whose appId outcome changed has a new ProtectionReady to write.

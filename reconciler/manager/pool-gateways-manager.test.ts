@@ -13,6 +13,7 @@ import { aConfig } from "../domainroute/render/testing/platform-config.ts";
 import { anExternalDnsConfig } from "../dns/external-dns/testing/external-dns-config.ts";
 import { GATEWAY_NAMESPACE, gatewayApiConfig } from "../edge/gateways/testing/gateway-api-config.ts";
 import { DOMAIN_ROUTES, GATEWAYS } from "../resources.ts";
+import { CLIENT_TRAFFIC_POLICY_RESOURCE } from "../domainroute/render/gateway-api/identity-header-strip.ts";
 import type { ReconcilerManager } from "./reconciler-manager.ts";
 import { eventually } from "./testing/eventually.ts";
 import { startQuickManager } from "./testing/quick-manager.ts";
@@ -31,6 +32,14 @@ const shop: KubeObject = {
 };
 const route = (api: FakeKubeApi) => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" }) as unknown as DomainRoute | undefined;
 const gateway = (api: FakeKubeApi, name: string) => api.server.get(GATEWAYS, { namespace: GATEWAY_NAMESPACE, name });
+/** Waits until `controller` has run no pass for 200 ms (the passes its own writes queued are done; debounces are 10 ms); its count of passes. */
+async function settled(manager: ReconcilerManager, controller: string): Promise<number> {
+  const passes = () => manager.stats()[controller]?.reconciles ?? 0;
+  for (let seen = passes(); ; seen = passes()) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    if (passes() === seen) return seen;
+  }
+}
 const hostnames = (object: KubeObject | undefined) =>
   ((object?.spec as { listeners?: { hostname: string }[] } | undefined)?.listeners ?? []).map((l) => l.hostname);
 
@@ -75,16 +84,22 @@ describe("the pool Gateways controller in the reconciler", () => {
     const manager = startQuickManager(api, { ...gatewayApiConfig(), dns: anExternalDnsConfig().dns }, running);
     await eventually("shop's Gateway is written", () => hostnames(gateway(api, "public-1")).includes("shop.example.com"));
     const passes = () => manager.stats()["gateway-endpoints"]?.reconciles ?? 0;
-    // Settled: no pass for 200 ms (the passes its own writes queued are done; the debounce is 10 ms).
-    let settled = passes();
-    for (;;) {
-      await new Promise((resolve) => setTimeout(resolve, 200));
-      if (passes() === settled) break;
-      settled = passes();
-    }
+    const settledAt = await settled(manager, "gateway-endpoints");
     const current = route(api)!;
     await api.update(DOMAIN_ROUTES, { ...(current as unknown as KubeObject), metadata: { ...current.metadata, labels: { touched: "yes" } } });
-    await eventually("the gateway records' controller ran again", () => passes() > settled);
+    await eventually("the gateway records' controller ran again", () => passes() > settledAt);
+  });
+
+  test("on Envoy Gateway a Gateway's identity-header policy is written with it, and one deleted by hand is restored by its watch alone", async () => {
+    const api = new FakeKubeApi();
+    await api.create(DOMAIN_ROUTES, shop);
+    const manager = startQuickManager(api, gatewayApiConfig({ implementation: "envoy-gateway" }), running);
+    const policy = () => api.server.get(CLIENT_TRAFFIC_POLICY_RESOURCE, { namespace: GATEWAY_NAMESPACE, name: "public-1-identity-header" });
+    await eventually("shop's Gateway and its policy are written", () => gateway(api, "public-1") !== undefined && policy() !== undefined);
+    assert.ok(manager.caches().some((cache) => cache.resource === "clienttrafficpolicies.gateway.envoyproxy.io"));
+    await settled(manager, "pool-gateways");
+    await api.delete(CLIENT_TRAFFIC_POLICY_RESOURCE, { namespace: GATEWAY_NAMESPACE, name: "public-1-identity-header" });
+    await eventually("the policy is restored", () => policy() !== undefined);
   });
 
   test("a hand edit of a pooled Gateway is reverted with no route event", async () => {

@@ -262,6 +262,7 @@ describe("reconcilePoolGateways", () => {
       held: [],
       skipped: [],
       changedMembers: [],
+      identityHeaderStrips: { written: [], deleted: [] },
     });
   });
 

@@ -21,6 +21,10 @@
 // and resourceVersion seen, so a same-named object made since is left alone.
 // A member whose Gateway would be invalid (held) keeps the one it has. The
 // orphan sweep never sees these: they carry no route uid.
+//
+// On Envoy Gateway each pooled Gateway has its identity-header
+// ClientTrafficPolicy, written before it and deleted after it
+// (identity-header-strips.ts): a Gateway never serves without it.
 import type { PlatformConfig } from "../../../core/config/platform-config.ts";
 import type { ObjectApi } from "../../../core/kube/object-api.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
@@ -36,6 +40,7 @@ import { LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../../do
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES, FIELD_MANAGER, GATEWAYS, MANAGED_SELECTOR } from "../../resources.ts";
 import type { HeldMember, SkippedRoute } from "./render-pool-gateways.ts";
 import { LABEL_EDGE_MEMBER, REASON_LISTENER_UNSUPPORTED, REASON_NO_CERTIFICATE, renderPoolGateways } from "./render-pool-gateways.ts";
+import { deleteIdentityHeaderStrips, identityHeaderStripsNeeded, writeIdentityHeaderStrips } from "./identity-header-strips.ts";
 
 /** The single queue key: any route, claim or pooled Gateway change recomputes them all. */
 export const POOL_GATEWAYS_KEY = "pool-gateways";
@@ -62,6 +67,8 @@ export interface PoolGatewaysOutcome {
   skipped: SkippedRoute[];
   /** Members whose Gateway was written or deleted, sorted: the routes on them look again. */
   changedMembers: string[];
+  /** `namespace/name` of each identity-header ClientTrafficPolicy written or deleted (Envoy Gateway), sorted. */
+  identityHeaderStrips: { written: string[]; deleted: string[] };
 }
 
 /** Whether this controller runs under the config: the Gateway API data plane only (with istio the Gateway API's CRDs may not exist). */
@@ -71,7 +78,7 @@ export function poolGatewaysNeeded(config: Pick<PlatformConfig, "gateway">): boo
 
 export async function reconcilePoolGateways(deps: PoolGatewaysDeps): Promise<PoolGatewaysOutcome> {
   const { config, reader } = deps;
-  const outcome: PoolGatewaysOutcome = { written: [], deleted: [], held: [], skipped: [], changedMembers: [] };
+  const outcome: PoolGatewaysOutcome = { written: [], deleted: [], held: [], skipped: [], changedMembers: [], identityHeaderStrips: { written: [], deleted: [] } };
   if (!poolGatewaysNeeded(config)) return outcome;
   const namespace = config.gateway.namespace;
   const routes = reader.list(DOMAIN_ROUTES) as unknown as DomainRoute[];
@@ -88,15 +95,18 @@ export async function reconcilePoolGateways(deps: PoolGatewaysDeps): Promise<Poo
   outcome.held = [...rendered.held];
   outcome.skipped = [...rendered.skipped];
   const namesOf = (objects: readonly KubeObject[]) => objects.map((o) => o.metadata!.name!);
-  const writes = await writeOwnedObjects(deps.api, GATEWAYS, rendered.gateways, {
+  // A held member keeps the Gateway it has (fail-safe): only members serving no route lose theirs.
+  const wanted = new Set([...namesOf(rendered.gateways), ...rendered.held.map((h) => h.member)]);
+  // Envoy Gateway: each Gateway's identity-header policy first; a Gateway whose policy is not in place is not written.
+  const strips = identityHeaderStripsNeeded(config) ? await writeIdentityHeaderStrips(deps.api, reader, config, [...wanted].sort()) : undefined;
+  const gateways = strips === undefined ? rendered.gateways : rendered.gateways.filter((g) => strips.inPlace.has(g.metadata!.name!));
+  const writes = await writeOwnedObjects(deps.api, GATEWAYS, gateways, {
     current: (key) => reader.get(GATEWAYS, key),
     owns: ownPoolGateway,
     notOwned: (desired) =>
       `Gateway ${namespace}/${desired.metadata!.name} exists and hostgate did not create it (its metadata.managedFields name no write by ${FIELD_MANAGER}), ` +
       `so it is left as it is and pool member ${desired.metadata!.name}'s routes get no listener; delete it (or give it another name) so hostgate can write the member's Gateway`,
   });
-  // A held member keeps the Gateway it has (fail-safe): only members serving no route lose theirs.
-  const wanted = new Set([...namesOf(rendered.gateways), ...rendered.held.map((h) => h.member)]);
   const ours = reader.list({ ...GATEWAYS, namespace, labelSelector: MANAGED_SELECTOR }).filter((o) => madeHere(o, config));
   const deletes = await deleteOwnedObjects(
     deps.api,
@@ -105,8 +115,18 @@ export async function reconcilePoolGateways(deps: PoolGatewaysDeps): Promise<Poo
   );
   outcome.written = namesOf(writes.written).map((name) => `${namespace}/${name}`);
   outcome.deleted = namesOf(deletes.deleted).map((name) => `${namespace}/${name}`);
+  // A policy goes only once its Gateway has: deleted in this pass, or in no cache (a failed delete keeps both).
+  const gone = new Set(namesOf(deletes.deleted));
+  const kept = (name: string) => wanted.has(name) || (!gone.has(name) && reader.get(GATEWAYS, { namespace, name }) !== undefined);
+  const stripDeletes = strips === undefined ? { deleted: [], failures: [] } : await deleteIdentityHeaderStrips(deps.api, reader, config, kept);
+  outcome.identityHeaderStrips = {
+    written: [...(strips?.written ?? [])].sort(),
+    deleted: namesOf(stripDeletes.deleted)
+      .map((name) => `${namespace}/${name}`)
+      .sort(),
+  };
   const changed = new Set([...namesOf(writes.written), ...namesOf(deletes.deleted)]);
-  const failures = [...rendered.held.map((h) => h.message), ...writes.failures, ...deletes.failures];
+  const failures = [...rendered.held.map((h) => h.message), ...(strips?.failures ?? []), ...writes.failures, ...deletes.failures, ...stripDeletes.failures];
   outcome.written.sort();
   outcome.deleted.sort();
   outcome.changedMembers = [...changed].sort();
@@ -118,6 +138,10 @@ export async function reconcilePoolGateways(deps: PoolGatewaysDeps): Promise<Poo
 function report(logger: Logger, outcome: PoolGatewaysOutcome): void {
   if (outcome.written.length > 0 || outcome.deleted.length > 0) {
     logger.info({ written: outcome.written, deleted: outcome.deleted }, "pool Gateways updated");
+  }
+  const strips = outcome.identityHeaderStrips;
+  if (strips.written.length > 0 || strips.deleted.length > 0) {
+    logger.info({ written: strips.written, deleted: strips.deleted }, "pool Gateways' identity-header ClientTrafficPolicies updated");
   }
   // Refused routes are the route controller's to report (their condition); a listener TLS cannot be given only this controller sees.
   const unserved = outcome.skipped.filter((s) => s.reason === REASON_LISTENER_UNSUPPORTED || s.reason === REASON_NO_CERTIFICATE);
