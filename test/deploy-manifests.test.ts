@@ -469,6 +469,7 @@ describe("every object of the install", () => {
     ...resourcesOf(join(DEPLOY, "components", "network-policy")).map((doc) => ({ doc, from: "components/network-policy" })),
     ...resourcesOf(join(DEPLOY, "components", "reconciler-external-dns")).map((doc) => ({ doc, from: "components/reconciler-external-dns" })),
     ...resourcesOf(join(DEPLOY, "components", "reconciler-cert-manager")).map((doc) => ({ doc, from: "components/reconciler-cert-manager" })),
+    ...resourcesOf(join(DEPLOY, "components", "reconciler-gateway-api")).map((doc) => ({ doc, from: "components/reconciler-gateway-api" })),
   ];
 
   for (const { doc, from } of objects) {
@@ -477,11 +478,14 @@ describe("every object of the install", () => {
     });
   }
 
-  // The one exception to hostgate-system: the reconciler's rights in the
-  // gateway namespace, which only a Role (and its RoleBinding) there can grant.
-  const inGatewayNamespace = (doc: Manifest) => ["Role", "RoleBinding"].includes(doc.kind) && doc.metadata.name === RECONCILER;
+  // The exceptions to hostgate-system: the reconciler's rights in the gateway
+  // namespace, which only a Role (and its RoleBinding) there can grant: the
+  // base's, and the reconciler-gateway-api component's for the pooled Gateways.
+  const GATEWAY_ROLES: Record<string, string> = { [RECONCILER]: "base", [`${RECONCILER}-gateways`]: "components/reconciler-gateway-api" };
+  const inGatewayNamespace = (doc: Manifest, from: string) =>
+    ["Role", "RoleBinding"].includes(doc.kind) && Object.hasOwn(GATEWAY_ROLES, doc.metadata.name) && GATEWAY_ROLES[doc.metadata.name] === from;
 
-  it("lives in hostgate-system when it is namespaced, and names its namespace (the reconciler's gateway Role and RoleBinding apart)", () => {
+  it("lives in hostgate-system when it is namespaced, and names its namespace (the reconciler's gateway Roles and RoleBindings apart)", () => {
     const clusterScoped = new Set([
       "Namespace",
       "PriorityClass",
@@ -490,19 +494,24 @@ describe("every object of the install", () => {
       "ValidatingWebhookConfiguration",
       "MutatingWebhookConfiguration",
     ]);
-    for (const { doc } of objects) {
+    for (const { doc, from } of objects) {
       if (clusterScoped.has(doc.kind)) assert.equal(doc.metadata.namespace, undefined, identity(doc));
-      else if (inGatewayNamespace(doc)) assert.equal(doc.metadata.namespace, GATEWAY_NAMESPACE, identity(doc));
+      else if (inGatewayNamespace(doc, from)) assert.equal(doc.metadata.namespace, GATEWAY_NAMESPACE, identity(doc));
       else assert.equal(doc.metadata.namespace, NAMESPACE, identity(doc));
     }
   });
 
-  it("puts the reconciler's gateway Role and RoleBinding in the platform config's gateway.namespace, outside hostgate-system", () => {
+  it("puts the reconciler's gateway Roles and RoleBindings in the platform config's gateway.namespace, outside hostgate-system", () => {
     const placed = objects
-      .filter(({ doc }) => inGatewayNamespace(doc))
-      .map(({ doc }) => identity(doc))
+      .filter(({ doc, from }) => inGatewayNamespace(doc, from))
+      .map(({ doc, from }) => `${from}: ${identity(doc)}`)
       .sort();
-    assert.deepEqual(placed, [`Role ${GATEWAY_NAMESPACE}/${RECONCILER}`, `RoleBinding ${GATEWAY_NAMESPACE}/${RECONCILER}`]);
+    assert.deepEqual(placed, [
+      `base: Role ${GATEWAY_NAMESPACE}/${RECONCILER}`,
+      `base: RoleBinding ${GATEWAY_NAMESPACE}/${RECONCILER}`,
+      `components/reconciler-gateway-api: Role ${GATEWAY_NAMESPACE}/${RECONCILER}-gateways`,
+      `components/reconciler-gateway-api: RoleBinding ${GATEWAY_NAMESPACE}/${RECONCILER}-gateways`,
+    ]);
     assert.notEqual(GATEWAY_NAMESPACE, NAMESPACE);
   });
 
@@ -1342,6 +1351,31 @@ describe("kubectl kustomize", { skip: KUBECTL_MISSING }, () => {
     assert.deepEqual(moved, [`Role gateways/${RECONCILER}`, `RoleBinding gateways/${RECONCILER}`]);
     assert.equal(rendered.filter((o) => o.metadata.namespace === GATEWAY_NAMESPACE).length, 0);
     assert.ok(permissions(rendered, RECONCILER_SERVICE_ACCOUNT).includes(`namespace gateways | networking.istio.io | gateways | * | update`));
+  });
+
+  it("composes the Gateway API component with the base, and one patch moves every gateway Role and RoleBinding to another gateway namespace", () => {
+    const rendered = kustomizeOverlay((_dir, pathTo) => ({
+      apiVersion: "kustomize.config.k8s.io/v1beta1",
+      kind: "Kustomization",
+      resources: [pathTo(BASE)],
+      components: [pathTo(join(DEPLOY, "components", "reconciler-gateway-api"))],
+      patches: [{ target: { namespace: GATEWAY_NAMESPACE }, patch: JSON.stringify([{ op: "replace", path: "/metadata/namespace", value: "gateways" }]) }],
+    }));
+    for (const doc of rendered) assert.deepEqual(manifestProblems(doc), [], identity(doc));
+    const moved = rendered
+      .filter((o) => o.metadata.namespace === "gateways")
+      .map(identity)
+      .sort();
+    assert.deepEqual(moved, [
+      `Role gateways/${RECONCILER}`,
+      `Role gateways/${RECONCILER}-gateways`,
+      `RoleBinding gateways/${RECONCILER}`,
+      `RoleBinding gateways/${RECONCILER}-gateways`,
+    ]);
+    assert.equal(rendered.filter((o) => o.metadata.namespace === GATEWAY_NAMESPACE).length, 0);
+    const granted = permissions(rendered, RECONCILER_SERVICE_ACCOUNT);
+    assert.ok(granted.includes(`namespace gateways | gateway.networking.k8s.io | gateways | * | create`), granted.join("\n"));
+    assert.ok(granted.includes(`namespace gateways | gateway.envoyproxy.io | clienttrafficpolicies | * | delete`), granted.join("\n"));
   });
 
   // deploy/README.md, "Running only one of the two": one delete patch removes the other's objects.
