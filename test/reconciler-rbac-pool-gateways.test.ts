@@ -80,7 +80,11 @@ describe("the reconciler's RBAC for the pooled Gateways (deploy/components/recon
       const removed = () => (policy()?.spec as { headers?: { earlyRequestHeaders?: { remove?: string[] } } } | undefined)?.headers?.earlyRequestHeaders?.remove;
       const edited = policy()!;
       const header = removed()![0]!;
-      await api.update(POLICIES, { ...edited, spec: { ...(edited.spec as object), headers: { earlyRequestHeaders: { remove: ["x-other"] } } } }, { fieldManager: "kubectl-edit" });
+      await api.update(
+        POLICIES,
+        { ...edited, spec: { ...(edited.spec as object), headers: { earlyRequestHeaders: { remove: ["x-other"] } } } },
+        { fieldManager: "kubectl-edit" },
+      );
       await eventually("the policy's hand edit is reverted", () => removed()?.[0] === header);
       const unlabelledPolicy = policy()!;
       await api.update(POLICIES, { ...unlabelledPolicy, metadata: { ...unlabelledPolicy.metadata, labels: {} } }, { fieldManager: "kubectl-edit" });
@@ -90,7 +94,10 @@ describe("the reconciler's RBAC for the pooled Gateways (deploy/components/recon
       await api.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "blog" });
       await eventually(
         "blog is gone with alb-out's Gateway and its policy",
-        () => get("blog") === undefined && gateway("alb-out") === undefined && api.server.get(POLICIES, { namespace: NS, name: "alb-out-identity-header" }) === undefined,
+        () =>
+          get("blog") === undefined &&
+          gateway("alb-out") === undefined &&
+          api.server.get(POLICIES, { namespace: NS, name: "alb-out-identity-header" }) === undefined,
       );
     } finally {
       await manager.stop();
@@ -112,10 +119,10 @@ describe("the reconciler's RBAC for the pooled Gateways (deploy/components/recon
   });
 
   it("grants only Gateways and their ClientTrafficPolicies, only in the gateway namespace, and only to the reconciler's ServiceAccount", () => {
-    assert.deepEqual(
-      [...new Set(granted.map((g) => `${g.resource}.${g.group} in ${g.namespace}`))].sort(),
-      [`clienttrafficpolicies.gateway.envoyproxy.io in ${NS}`, `gateways.gateway.networking.k8s.io in ${NS}`],
-    );
+    assert.deepEqual([...new Set(granted.map((g) => `${g.resource}.${g.group} in ${g.namespace}`))].sort(), [
+      `clienttrafficpolicies.gateway.envoyproxy.io in ${NS}`,
+      `gateways.gateway.networking.k8s.io in ${NS}`,
+    ]);
     assert.deepEqual(grants([GATEWAYS_RBAC], { namespace: "hostgate-system", name: "hostgate-webhook" }), []);
   });
 

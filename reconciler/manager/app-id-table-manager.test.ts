@@ -57,7 +57,10 @@ describe("the appId-table controller in the reconciler", () => {
       const watched = manager.caches().map((cache) => cache.resource);
       for (const resource of ISTIO_RESOURCES) assert.equal(watched.includes(resource), c.registered, resource);
       if (!c.registered) {
-        await eventually("shop is placed", () => (api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" }) as unknown as DomainRoute | undefined)?.status?.edge !== undefined);
+        await eventually(
+          "shop is placed",
+          () => (api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" }) as unknown as DomainRoute | undefined)?.status?.edge !== undefined,
+        );
         assert.deepEqual([...api.objects(ENVOY_FILTERS), ...api.objects(CONFIG_MAPS)], []);
       }
     });

@@ -25,7 +25,14 @@ afterEach(async () => {
 });
 
 const WRITES = new Set(["create", "apply", "update", "updateStatus", "delete"]);
-const ELECTION: LeaderElectionSettings = { namespace: "hostgate-system", name: "hostgate-reconciler", holderId: "pod-1", leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 50 };
+const ELECTION: LeaderElectionSettings = {
+  namespace: "hostgate-system",
+  name: "hostgate-reconciler",
+  holderId: "pod-1",
+  leaseDurationMs: 1000,
+  renewDeadlineMs: 600,
+  retryPeriodMs: 50,
+};
 
 /** `api` noting each write (`verb resource`) the reconciler makes. */
 function recording(api: FakeKubeApi, writes: string[]): KubeApi {
@@ -70,7 +77,11 @@ function start(api: KubeApi, config: PlatformConfig, logger: Logger, election?: 
 describe("the reconciler refuses a data plane switch under served routes", () => {
   const refusals = [
     { name: "a route served by Istio with gateway.provider gateway-api", dataPlane: "istio", config: gatewayApiConfig() },
-    { name: "a route placed before there was a choice (no dataPlane: Istio) with gateway.provider gateway-api", dataPlane: undefined, config: gatewayApiConfig() },
+    {
+      name: "a route placed before there was a choice (no dataPlane: Istio) with gateway.provider gateway-api",
+      dataPlane: undefined,
+      config: gatewayApiConfig(),
+    },
     { name: "a route served by the Gateway API with gateway.provider istio", dataPlane: "gateway-api", config: aConfig() },
   ] as const;
   for (const c of refusals) {

@@ -40,7 +40,8 @@ describe("the pooled Gateways' identity-header ClientTrafficPolicies", () => {
     api.server.delete(DOMAIN_CLAIMS, { name: route.spec.domain });
   };
   /** `verb kind key` of each write since the last call. */
-  const writes = () => api.takeWrites().map((w) => `${w.verb} ${w.resource === POLICIES ? "policy" : w.resource === GATEWAYS_NAME ? "gateway" : w.resource} ${w.key}`);
+  const writes = () =>
+    api.takeWrites().map((w) => `${w.verb} ${w.resource === POLICIES ? "policy" : w.resource === GATEWAYS_NAME ? "gateway" : w.resource} ${w.key}`);
   const shop = placedRoute("shop", "shop.example.com", "public-1");
   const api2 = placedRoute("api", "api.example.com", "public-2");
 
@@ -89,7 +90,11 @@ describe("the pooled Gateways' identity-header ClientTrafficPolicies", () => {
     putRoutes(shop);
     await pass();
     const current = policy("public-1")!;
-    await api.update(CTP, { ...current, spec: { ...(current.spec as object), headers: { earlyRequestHeaders: { remove: ["x-other"] } } } }, { fieldManager: "kubectl-edit" });
+    await api.update(
+      CTP,
+      { ...current, spec: { ...(current.spec as object), headers: { earlyRequestHeaders: { remove: ["x-other"] } } } },
+      { fieldManager: "kubectl-edit" },
+    );
     await pass();
     assert.deepEqual(policy("public-1")?.spec, renderIdentityHeaderStrip("public-1", config).spec);
     api.server.delete(CTP, { namespace: NS, name: "public-1-identity-header" });
@@ -107,7 +112,10 @@ describe("the pooled Gateways' identity-header ClientTrafficPolicies", () => {
     await api.create(CTP, foreign, { fieldManager: "kubectl-create" });
     const before = policy("public-1");
     putRoutes(shop, api2);
-    await assert.rejects(pass(), /ClientTrafficPolicy edge\/public-1-identity-header exists and hostgate did not create it .* pooled Gateway public-1 is not written/);
+    await assert.rejects(
+      pass(),
+      /ClientTrafficPolicy edge\/public-1-identity-header exists and hostgate did not create it .* pooled Gateway public-1 is not written/,
+    );
     assert.deepEqual(policy("public-1"), before);
     assert.equal(gateway("public-1"), undefined);
     assert.notEqual(gateway("public-2"), undefined, "the other members are served");

@@ -63,9 +63,7 @@ export async function writeIdentityHeaderStrips(
   });
   const written = new Set(writes.written.map((o) => o.metadata!.name!));
   const inPlace = new Set(
-    desired
-      .filter((object) => written.has(object.metadata!.name!) || contains(current(object), withAppliedHash(object)))
-      .map((object) => stripGateway(object)),
+    desired.filter((object) => written.has(object.metadata!.name!) || contains(current(object), withAppliedHash(object))).map((object) => stripGateway(object)),
   );
   return { written: writes.written.map((o) => `${namespace}/${o.metadata!.name}`), inPlace, failures: writes.failures };
 }

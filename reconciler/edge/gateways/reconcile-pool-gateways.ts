@@ -78,7 +78,14 @@ export function poolGatewaysNeeded(config: Pick<PlatformConfig, "gateway">): boo
 
 export async function reconcilePoolGateways(deps: PoolGatewaysDeps): Promise<PoolGatewaysOutcome> {
   const { config, reader } = deps;
-  const outcome: PoolGatewaysOutcome = { written: [], deleted: [], held: [], skipped: [], changedMembers: [], identityHeaderStrips: { written: [], deleted: [] } };
+  const outcome: PoolGatewaysOutcome = {
+    written: [],
+    deleted: [],
+    held: [],
+    skipped: [],
+    changedMembers: [],
+    identityHeaderStrips: { written: [], deleted: [] },
+  };
   if (!poolGatewaysNeeded(config)) return outcome;
   const namespace = config.gateway.namespace;
   const routes = reader.list(DOMAIN_ROUTES) as unknown as DomainRoute[];
