@@ -97,6 +97,45 @@ function certificateIssues(config: Record<string, unknown>, gateway: Record<stri
   ];
 }
 
+/** The Gateway API's limits on a Gateway's spec.infrastructure.labels (its CRD: maxProperties, and a key's prefix shorter than 253). */
+export const MAX_INFRASTRUCTURE_LABELS = 8;
+const MAX_INFRASTRUCTURE_LABEL_PREFIX = 252;
+
+/**
+ * With Istio's implementation the selector is every pooled Gateway's
+ * spec.infrastructure.labels (the pods its AuthorizationPolicies select):
+ * a label map the Gateway's CRD refuses would make the API server refuse
+ * every pooled Gateway, and no route would be served. The keys' and values'
+ * other rules are the Kubernetes label rules the schema already applies; the
+ * Gateway API is stricter only in the count and in the prefix's length.
+ */
+function selectorIssues(gateway: Record<string, unknown>, implementation: string | undefined): Issue[] {
+  if (implementation !== "istio") return [];
+  const keys = Object.keys(asRecord(gateway.selector) ?? {});
+  const why = "with implementation istio hostgate copies gateway.selector into every pooled Gateway's spec.infrastructure.labels";
+  const issues: Issue[] = [];
+  if (keys.length > MAX_INFRASTRUCTURE_LABELS)
+    issues.push({
+      path: ["gateway", "selector"],
+      anchor: "key",
+      message:
+        `has ${keys.length} labels, but ${why}, which the Gateway API allows ${MAX_INFRASTRUCTURE_LABELS} of at most (its Gateway CRD's maxProperties), ` +
+        `so every pooled Gateway would be refused: select the gateway pods with ${MAX_INFRASTRUCTURE_LABELS} labels or fewer`,
+    });
+  for (const key of keys) {
+    const slash = key.indexOf("/");
+    if (slash > MAX_INFRASTRUCTURE_LABEL_PREFIX)
+      issues.push({
+        path: ["gateway", "selector", key],
+        anchor: "key",
+        message:
+          `has a prefix of ${slash} characters, but ${why}, whose keys' prefixes the Gateway API limits to ${MAX_INFRASTRUCTURE_LABEL_PREFIX} characters, ` +
+          "so every pooled Gateway would be refused: use a label with a shorter prefix",
+      });
+  }
+  return issues;
+}
+
 /** Which load balancers the Gateway API data plane can serve routes through. */
 function loadBalancerIssue(lb: WrittenLoadBalancer, implementation: string | undefined): Issue | undefined {
   const kind = lb.member ? "member" : "entry";
@@ -140,6 +179,7 @@ export function gatewayApiIssues(config: Record<string, unknown>): Issue[] {
   return [
     ...authServiceIssues(config, gatewayApi),
     ...certificateIssues(config, gateway, implementation),
+    ...selectorIssues(gateway, implementation),
     ...writtenLoadBalancers(config).flatMap((lb) => loadBalancerIssue(lb, implementation) ?? []),
   ];
 }

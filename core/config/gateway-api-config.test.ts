@@ -26,10 +26,21 @@ const acm: Edit = (c) => {
   c.certificates = { provider: "acm" };
 };
 const certManager =
-  (namespace?: string): Edit =>
+  (namespace?: string, importToAcm?: boolean): Edit =>
   (c) => {
-    c.certificates = { provider: "cert-manager", certManager: { issuerRef: { name: "letsencrypt" }, ...(namespace ? { namespace } : {}) } };
+    const imported = importToAcm === undefined ? {} : { importToAcm };
+    c.certificates = { provider: "cert-manager", certManager: { issuerRef: { name: "letsencrypt" }, ...(namespace ? { namespace } : {}), ...imported } };
   };
+/** Both classes' members are ALBs in front of the pooled Gateways, each with its HTTPS listener (what ACM certificates need). */
+const fixedMembers: Edit = (c) => {
+  lbs(c)["alb-out"] = { members: [fixedMember("public-1", { listenerArn: LISTENER })] };
+  lbs(c)["alb-in"] = { members: [fixedMember("internal-1", { listenerArn: LISTENER.replace("public-1", "internal-1") })] };
+};
+/** Nine selector labels: one more than a Gateway's spec.infrastructure.labels may hold. */
+const nineLabels: Edit = (c) => ((c.gateway as Entry).selector = Object.fromEntries([...Array(9).keys()].map((i) => [`label-${i}`, "gw"])));
+/** A label key prefix of 253 characters: the most Kubernetes allows, one more than the Gateway API. */
+const LONG_PREFIX = ["a".repeat(63), "a".repeat(63), "a".repeat(63), "a".repeat(61)].join(".");
+const autoscaleOut: Edit = (c) => (lbs(c)["alb-out"]!.autoscale = { prefix: "public", maxMembers: 10, gatewayDomain: "gw.example.com" });
 
 describe("gateway.provider", () => {
   it("defaults to istio, leaving two-step entries gateway Services with no pooled Gateway", () => {
@@ -95,6 +106,26 @@ describe("gateway.provider", () => {
     const config = load(all(gatewayApiMode("aws-load-balancer-controller"), acm));
     assert.equal(config.certificates.provider, "acm");
     assert.equal(loadBalancerTarget(config.loadBalancers["alb-out"]).kind, "gateway");
+  });
+
+  it("accepts autoscale with ACM certificates on the AWS Load Balancer Controller, whose every Gateway is an ALB finding its certificates", () => {
+    const config = load(all(gatewayApiMode("aws-load-balancer-controller"), acm, autoscaleOut));
+    assert.equal(config.loadBalancers["alb-out"].autoscale?.prefix, "public");
+  });
+
+  it("accepts autoscale on Envoy Gateway with cert-manager not importing into ACM (each Gateway serves its certificates), and ALBs with ACM and no autoscale", () => {
+    assert.equal(load(all(gatewayApiMode("envoy-gateway"), certManager("istio-system", false), autoscaleOut)).loadBalancers["alb-out"].autoscale?.maxMembers, 10);
+    assert.deepEqual(problemsOf(all(gatewayApiMode("envoy-gateway"), acm, fixedMembers)), []);
+  });
+
+  it("accepts a selector of 9 labels, or a key prefix of 253 characters, on Envoy Gateway, which puts no selector on its Gateways", () => {
+    assert.deepEqual(problemsOf(all(gatewayApiMode("envoy-gateway"), nineLabels)), []);
+    assert.deepEqual(problemsOf(all(gatewayApiMode("envoy-gateway"), (c) => ((c.gateway as Entry).selector = { [`${LONG_PREFIX}/app`]: "gw" }))), []);
+  });
+
+  it("accepts a selector of 8 labels on Istio, the most a Gateway's spec.infrastructure.labels holds", () => {
+    const edit = all(gatewayApiMode("istio"), (c) => ((c.gateway as Entry).selector = Object.fromEntries([...Array(8).keys()].map((i) => [`label-${i}`, "gw"]))));
+    assert.equal(Object.keys(load(edit).gateway.selector).length, 8);
   });
 
   it("accepts cert-manager when its Secrets are in the pooled Gateways' namespace", () => {
@@ -228,6 +259,43 @@ describe("gateway.provider", () => {
         /loadBalancers\.alb-out\.gatewayHostname: is a two-step entry, but certificates go to ACM \(certificates\.provider acm\)/,
         /loadBalancers\.alb-in\.gatewayHostname: is a two-step entry, but certificates go to ACM/,
       ],
+    },
+    {
+      name: "a pooled Gateway member with ACM certificates on Istio, whose listeners are plain HTTP for an ALB in front",
+      edit: all(gatewayApiMode("istio"), acm, (c) => (lbs(c)["alb-in"] = { members: [gatewayMember("internal-1")] })),
+      problems: [
+        /loadBalancers\.alb-out\.gatewayHostname: is a two-step entry, .* reach its pooled Gateway's own load balancer \(the implementation's Service; its listeners are plain HTTP/,
+        /loadBalancers\.alb-in\.members\[0\]\.gatewayHostname: is a two-step member, but certificates go to ACM/,
+      ],
+    },
+    ...(["envoy-gateway", "istio"] as const).flatMap((implementation) => [
+      {
+        name: `autoscale with ACM certificates on ${implementation}, whose autoscaled Gateways would serve plain HTTP with no ALB in front`,
+        edit: all(gatewayApiMode(implementation), acm, fixedMembers, autoscaleOut),
+        problems: [
+          new RegExp(
+            `loadBalancers\\.alb-out\\.autoscale: adds pooled Gateways with no ALB in front, but certificates go to ACM \\(certificates\\.provider acm\\) and with ${implementation} ` +
+              ".* served unencrypted: remove autoscale and list the members with their ALBs .* cert-manager without importToAcm .* aws-load-balancer-controller",
+          ),
+        ],
+      },
+      {
+        name: `autoscale with cert-manager importing into ACM on ${implementation}`,
+        edit: all(gatewayApiMode(implementation), acm, certManager("istio-system", true), fixedMembers, autoscaleOut),
+        problems: [/loadBalancers\.alb-out\.autoscale: adds pooled Gateways with no ALB in front, but certificates go to ACM \(certManager\.importToAcm\)/],
+      },
+    ]),
+    {
+      name: "a selector of 9 labels on Istio, more than a pooled Gateway's spec.infrastructure.labels may hold",
+      edit: all(gatewayApiMode("istio"), nineLabels),
+      problems: [
+        /gateway\.selector: has 9 labels, but with implementation istio hostgate copies gateway\.selector into every pooled Gateway's spec\.infrastructure\.labels, which the Gateway API allows 8 of at most .* select the gateway pods with 8 labels or fewer/,
+      ],
+    },
+    {
+      name: "a selector key whose prefix is 253 characters on Istio, one more than the Gateway API allows in spec.infrastructure.labels",
+      edit: all(gatewayApiMode("istio"), (c) => ((c.gateway as Entry).selector = { [`${LONG_PREFIX}/app`]: "gw" })),
+      problems: [/gateway\.selector\["a{63}\.a{63}\.a{63}\.a{61}\/app"\]: has a prefix of 253 characters, .* limits to 252 characters, .* use a label with a shorter prefix/],
     },
     {
       name: "a pooled Gateway's record at a zone apex",

@@ -1,11 +1,14 @@
 // With certificates in ACM, every load balancer (a single entry, or each pool
 // member) holds route certificates on its own HTTPS listener, and one ACM
-// certificate serves the load balancers of one region: the rules here.
+// certificate serves the load balancers of one region: the rules here. A
+// member with no ALB of hostgate's in front (two-step, or autoscaled) has no
+// such listener, and is refused rather than served over plain HTTP.
 import { arnParts } from "../aws/arn.ts";
+import { asRecord } from "../json.ts";
 import { stringAt } from "./data-fields.ts";
 import type { WrittenLoadBalancer } from "./load-balancer-entries.ts";
-import { where, writtenLoadBalancers } from "./load-balancer-entries.ts";
-import { gatewayApiImplementation } from "./pooled-gateways.ts";
+import { LOAD_BALANCER_CLASSES, where, writtenLoadBalancers } from "./load-balancer-entries.ts";
+import { gatewayApiImplementation, gatewayProvider } from "./pooled-gateways.ts";
 import type { Issue } from "./schema-problems.ts";
 
 /**
@@ -18,8 +21,37 @@ function twoStepOnly(lb: Record<string, unknown>): string | undefined {
   return ["service", "gatewayHostname"].find((key) => key in lb);
 }
 
+/** Where a two-step member's traffic arrives, with no ALB of hostgate's in front. */
+function reachedThrough(provider: string): string {
+  return provider === "gateway-api"
+    ? "its pooled Gateway's own load balancer (the implementation's Service; its listeners are plain HTTP, for an ALB in front)"
+    : "the gateway Service's own load balancer (a Service never gets an ALB)";
+}
+
+/**
+ * An autoscaled member is a pooled Gateway with no ALB of hostgate's in front
+ * (no listenerArn), like a written two-step member: on Envoy Gateway or Istio
+ * its Gateway listens on plain HTTP (listener-tls.ts, TLS ending on the ALB),
+ * so the routes it takes would be served in cleartext at its own address.
+ * Only the AWS Load Balancer Controller's Gateways are ALBs that find their
+ * ACM certificates themselves (acmListenerIssues returns before this there).
+ */
+function autoscaleIssues(config: Record<string, unknown>, acm: string): Issue[] {
+  const implementation = gatewayApiImplementation(config) ?? "its implementation";
+  const loadBalancers = asRecord(config.loadBalancers) ?? {};
+  return LOAD_BALANCER_CLASSES.filter((lbClass) => asRecord(loadBalancers[lbClass])?.autoscale !== undefined).map((lbClass) => ({
+    path: ["loadBalancers", lbClass, "autoscale"],
+    anchor: "key" as const,
+    message:
+      `adds pooled Gateways with no ALB in front, but certificates go to ACM (${acm}) and with ${implementation} a pooled Gateway's listeners are plain HTTP ` +
+      "(TLS is meant to end on an ALB's HTTPS listener, and an autoscaled member has none), so its routes would be served unencrypted: " +
+      "remove autoscale and list the members with their ALBs (dnsName, hostedZoneId, listenerArn), use certificates.provider cert-manager " +
+      "without importToAcm (each Gateway serves its certificates), or use implementation aws-load-balancer-controller (each Gateway is an ALB)",
+  }));
+}
+
 /** A load balancer ACM certificates cannot reach, or whose listener is not named. */
-function listenerIssue(lb: WrittenLoadBalancer, acm: string): Issue | undefined {
+function listenerIssue(config: Record<string, unknown>, lb: WrittenLoadBalancer, acm: string): Issue | undefined {
   const twoStepKey = twoStepOnly(lb.entry);
   const kind = lb.member ? "member" : "entry";
   if (twoStepKey !== undefined)
@@ -28,7 +60,7 @@ function listenerIssue(lb: WrittenLoadBalancer, acm: string): Issue | undefined 
       anchor: "key",
       message:
         `is a two-step ${kind}, but certificates go to ACM (${acm}): hostgate attaches ACM certificates to an ALB's HTTPS listener, ` +
-        `and a two-step ${kind}'s routes reach the gateway Service's own load balancer (a Service never gets an ALB), so no listener of theirs ` +
+        `and a two-step ${kind}'s routes reach ${reachedThrough(gatewayProvider(config))}, so no listener of theirs ` +
         "would hold the certificate; use certificates.provider cert-manager without importToAcm (the gateway serves the certificates), " +
         `or make this ${kind} fixed (dnsName and hostedZoneId of the ALB whose listener holds them)`,
     };
@@ -50,7 +82,9 @@ function listenerIssue(lb: WrittenLoadBalancer, acm: string): Issue | undefined 
 export function acmListenerIssues(config: Record<string, unknown>, acm: string): Issue[] {
   if (gatewayApiImplementation(config) === "aws-load-balancer-controller") return [];
   const lbs = writtenLoadBalancers(config);
-  const issues = lbs.map((lb) => listenerIssue(lb, acm)).filter((issue) => issue !== undefined);
+  const issues = lbs.map((lb) => listenerIssue(config, lb, acm)).filter((issue) => issue !== undefined);
+  // Autoscale exists on the Gateway API data plane only (autoscale-checks.ts reports it elsewhere).
+  if (gatewayProvider(config) === "gateway-api") issues.push(...autoscaleIssues(config, acm));
   const withArn = lbs.flatMap((lb) => {
     const arn = stringAt(lb.entry, "listenerArn");
     return arn === undefined ? [] : [{ lb, arn }];

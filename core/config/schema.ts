@@ -435,7 +435,8 @@ export const platformConfigSchema = {
           default: { istio: "ingressgateway" },
           description:
             "Pod labels selecting the ingress gateway (a Kubernetes label map, at least one label). Default `{istio: ingressgateway}`. With `gateway-api` and " +
-            "implementation `istio`, hostgate puts them on every pooled Gateway's pods (`spec.infrastructure.labels`) so its authorization policies select them.",
+            "implementation `istio`, hostgate puts them on every pooled Gateway's pods (`spec.infrastructure.labels`) so its authorization policies select them: " +
+            "there 8 labels at most, a key's prefix 252 characters at most (the Gateway API's limits).",
           propertyNames: { pattern: LABEL_KEY_PATTERN },
           additionalProperties: {
             type: "string",
