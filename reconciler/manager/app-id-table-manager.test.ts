@@ -14,6 +14,7 @@ import { APP_ID_TABLE_ENVOY_FILTER_NAME } from "../app-id-table/app-id-table-obj
 import { aConfig } from "../domainroute/render/testing/platform-config.ts";
 import { gatewayApiConfig } from "../edge/gateways/testing/gateway-api-config.ts";
 import { CONFIG_MAPS, DOMAIN_ROUTES, ENVOY_FILTERS } from "../resources.ts";
+import { SECURITY_POLICY_RESOURCE } from "../domainroute/render/gateway-api/kinds.ts";
 import type { ReconcilerManager } from "./reconciler-manager.ts";
 import { eventually } from "./testing/eventually.ts";
 import { startQuickManager } from "./testing/quick-manager.ts";
@@ -34,17 +35,19 @@ const ISTIO_RESOURCES = ["envoyfilters.networking.istio.io", "configmaps"];
 
 describe("the appId-table controller in the reconciler", () => {
   const cases = [
-    { name: "runs with gateway.provider istio", config: aConfig(), registered: true },
-    { name: "runs with the Gateway API on Istio's implementation", config: gatewayApiConfig({ implementation: "istio" }), registered: true },
+    { name: "runs with gateway.provider istio", config: aConfig(), registered: true, istio: true },
+    { name: "runs with the Gateway API on Istio's implementation", config: gatewayApiConfig({ implementation: "istio" }), registered: true, istio: true },
     {
-      name: "is not registered with the Gateway API on Envoy Gateway, and no EnvoyFilter or ConfigMap is watched or written",
+      name: "runs with the Gateway API on Envoy Gateway to decide appIds only: no EnvoyFilter or ConfigMap is watched or written",
       config: gatewayApiConfig({ implementation: "envoy-gateway" }),
-      registered: false,
+      registered: true,
+      istio: false,
     },
     {
       name: "is not registered with the Gateway API on the AWS Load Balancer Controller, and no EnvoyFilter or ConfigMap is watched or written",
       config: gatewayApiConfig({ implementation: "aws-load-balancer-controller" }),
       registered: false,
+      istio: false,
     },
   ];
   for (const c of cases) {
@@ -55,8 +58,8 @@ describe("the appId-table controller in the reconciler", () => {
       await eventually("the reconciler leads", () => manager.isLeader());
       assert.equal("identity-table" in manager.stats(), c.registered);
       const watched = manager.caches().map((cache) => cache.resource);
-      for (const resource of ISTIO_RESOURCES) assert.equal(watched.includes(resource), c.registered, resource);
-      if (!c.registered) {
+      for (const resource of ISTIO_RESOURCES) assert.equal(watched.includes(resource), c.istio, resource);
+      if (!c.istio) {
         await eventually(
           "shop is placed",
           () => (api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" }) as unknown as DomainRoute | undefined)?.status?.edge !== undefined,
@@ -65,6 +68,33 @@ describe("the appId-table controller in the reconciler", () => {
       }
     });
   }
+
+  test("on Envoy Gateway a protected route gets its appId decided: ProtectionReady Published, Ready, the appId in its SecurityPolicy", async () => {
+    const api = new FakeKubeApi();
+    const base = gatewayApiConfig({ implementation: "envoy-gateway" });
+    const gatewayApi = { ...base.gateway.gatewayApi!, authServices: { sso: { namespace: "auth", name: "ext-authz", port: 9000 } } };
+    const config = { ...base, gateway: { ...base.gateway, gatewayApi } };
+    await api.create(DOMAIN_ROUTES, {
+      ...shop,
+      spec: {
+        domain: "shop.example.com",
+        lb: "alb-out",
+        routing: { mode: "Managed" },
+        backend: { service: { name: "web", port: 8080 } },
+        protection: { provider: "sso", appId: "shop" },
+      },
+    });
+    startQuickManager(api, config, running);
+    const stored = () => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" }) as unknown as DomainRoute | undefined;
+    const condition = (type: string) => stored()?.status?.conditions?.find((c) => c.type === type);
+    await eventually("shop is Ready", () => condition("Ready")?.status === "True");
+    assert.equal(condition("ProtectionReady")?.reason, "Published");
+    assert.equal(stored()?.status?.effectiveAppId, "shop");
+    const policies = api.objects(SECURITY_POLICY_RESOURCE);
+    assert.equal(policies.length, 1);
+    assert.match(JSON.stringify(policies[0]!.spec), /"contextExtensions":\[\{"name":"x-app-id","type":"Value","value":"shop"\}\]/);
+    assert.deepEqual([...api.objects(ENVOY_FILTERS), ...api.objects(CONFIG_MAPS)], []);
+  });
 
   test("with the Gateway API on Istio's implementation the EnvoyFilter selects the pooled Gateways' pods by gateway.selector", async () => {
     const api = new FakeKubeApi();

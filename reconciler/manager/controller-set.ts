@@ -24,7 +24,8 @@ import { reconcileRoute } from "../domainroute/reconcile-route.ts";
 import { producedResources } from "../domainroute/render/produced-resources.ts";
 import { AppIdOutcomes } from "../app-id-table/app-id-outcomes.ts";
 import { APP_ID_TABLE_KEY, reconcileAppIdTable } from "../app-id-table/reconcile-app-id-table.ts";
-import { appIdTableNeeded } from "../app-id-table/app-id-table-needed.ts";
+import { appIdOutcomesNeeded, appIdTableNeeded } from "../app-id-table/app-id-table-needed.ts";
+import { publishAppIdOutcomes } from "../app-id-table/publish-app-id-outcomes.ts";
 import { SWEEP_KEY, sweepOrphans } from "../orphans/sweep-orphans.ts";
 import { Controller } from "../runtime/controller.ts";
 import type { Reconcile } from "../runtime/controller.ts";
@@ -79,7 +80,10 @@ export const DEFAULT_EDGE_DEBOUNCE_MS = 1000;
 
 export class ControllerSet {
   readonly routes: Controller;
-  /** Present when Istio runs the gateways (app-id-table-needed.ts): the appId table's EnvoyFilter and ConfigMap. */
+  /**
+   * Present when Istio runs the gateways (app-id-table-needed.ts): the appId table's EnvoyFilter and ConfigMap; on Envoy
+   * Gateway its decisions only (each route's effective appId); absent with the AWS Load Balancer Controller.
+   */
   readonly appIdTable: Controller | undefined;
   readonly sweep: Controller;
   /** Present when dns.provider is route53. */
@@ -133,8 +137,9 @@ export class ControllerSet {
     if (poolGatewaysNeeded(config)) {
       // Routes on a member whose Gateway was written or deleted look again (their listener came or went).
       this.poolGateways = wholesale("pool-gateways", async () => {
-        const outcome = await reconcilePoolGateways({ api, reader, config, logger, certificates: certificateOutcomes });
+        const outcome = await reconcilePoolGateways({ api, reader, config, logger, clock, certificates: certificateOutcomes });
         for (const member of outcome.changedMembers) for (const routeRef of this.#routesOnMember(member)) this.routes.enqueue(routeRef);
+        return outcome.requeueAfterMs === undefined ? undefined : { requeueAfterMs: outcome.requeueAfterMs };
       });
     }
     if (config.dns.provider === "route53") {
@@ -164,6 +169,9 @@ export class ControllerSet {
     }
     if (appIdTableNeeded(config)) {
       this.appIdTable = wholesale("identity-table", async () => void (await reconcileAppIdTable({ api, reader, config, logger, outcomes: appIds })));
+    } else if (appIdOutcomesNeeded(config)) {
+      // Envoy Gateway: the table's decisions only (each route's effective appId), no EnvoyFilter or ConfigMap.
+      this.appIdTable = wholesale("identity-table", async () => void publishAppIdOutcomes({ reader, config, outcomes: appIds }));
     }
     const produced = producedResources(config);
     // With the cluster's name, objects labelled for another cluster (regional DNSEndpoints met in one API) are never swept.

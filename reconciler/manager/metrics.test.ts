@@ -46,7 +46,7 @@ test("the metrics tell leadership, reconciles per controller, queue depth and ca
   assert.equal(await value('hostgate_reconciler_reconciles_total{controller="domainroute"}'), before, "a counter never drops when a term ends");
 });
 
-test("every controller the config turns on has its series: pool-gateways on the Gateway API, no identity-table on Envoy Gateway", async () => {
+test("every controller the config turns on has its series: pool-gateways on the Gateway API, and no dns or certificates without them", async () => {
   const running: ReconcilerManager[] = [];
   const manager = startQuickManager(new FakeKubeApi(), gatewayApiConfig(), running);
   const registry = new Registry();
@@ -60,7 +60,7 @@ test("every controller the config turns on has its series: pool-gateways on the 
         .filter((l) => l.startsWith(`${name}{`))
         .map((l) => /controller="([^"]+)"/.exec(l)?.[1])
         .sort();
-    const expected = ["domainroute", "edge-placement", "orphan-sweep", "pool-gateways"];
+    const expected = ["domainroute", "edge-placement", "identity-table", "orphan-sweep", "pool-gateways"];
     assert.deepEqual(series("hostgate_reconciler_reconciles_total"), expected);
     assert.deepEqual(series("hostgate_reconciler_reconcile_errors_total"), expected);
     assert.deepEqual(series("hostgate_reconciler_queue_depth"), expected);
