@@ -25,6 +25,11 @@ export interface AcmCertificate {
   readonly type: "AMAZON_ISSUED" | "IMPORTED" | "PRIVATE";
   /** RFC 3339, when issued or imported. */
   readonly notAfter?: string;
+  /**
+   * RFC 3339: when ACM issued it (DescribeCertificate IssuedAt; a managed renewal moves it) or, for an imported one, when it was
+   * last imported (ImportedAt). The AWS Load Balancer Controller sees a certificate only a while after that (discovery-listener-gate.ts).
+   */
+  readonly issuedAt?: string;
   /** One per name being validated; `record` appears a few seconds after the request. */
   readonly validation: readonly { readonly domainName: string; readonly record?: ValidationRecord }[];
   /** ARNs of the load balancers using it (ACM's InUseBy). */

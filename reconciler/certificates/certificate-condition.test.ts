@@ -71,6 +71,19 @@ describe("certificateStatus", () => {
       reason: "CertificateFailed",
       message: /EXPIRED/,
     },
+    {
+      name: "another issued certificate matching the host is CertificateConflict (not CertificateFailed), keeping status.certificate",
+      lookup: decided({
+        kind: "discoveryConflict",
+        certificate: CERT,
+        others: ["arn:theirs"],
+        message: "ACM holds 2 issued certificates matching shop.example.com",
+      }),
+      status: "False",
+      reason: "CertificateConflict",
+      certificate: CERT,
+      message: /ACM holds 2 issued certificates/,
+    },
     { name: "a route without its claim is NotClaimed", lookup: decided({ kind: "notClaimed" }), status: "False", reason: "NotClaimed" },
     {
       name: "a domain under no apex is DomainOutsideApexes, naming the apexes",

@@ -18,6 +18,9 @@
 // | PendingAttachment | False | being put on the listener |
 // | ListenerCertificateLimit | False | the listener already holds its limit: certificates.listenerCertificateLimit, a pool member's capacity.certificates |
 // | CertificateFailed | False | ACM's status (EXPIRED, VALIDATION_TIMED_OUT, FAILED, REVOKED…) or a refused request; a replacement is requested |
+// | CertificateConflict | False | AWS Load Balancer Controller: another issued ACM certificate matches the host too (discovery-conflicts.ts); |
+// |                     |       | older controller releases then update the member's ALB for no route, current ones serve both by SNI. Not True: |
+// |                     |       | hostgate cannot tell which release runs, and in both the operator must act. A listener already on the Gateway stays |
 // | NotClaimed | False | the route does not hold its DomainClaim: no certificate is made for it |
 // | DomainOutsideApexes | False | spec.domain is under none of the platform's domains |
 // | NoListener | False | the route's load balancer has no listenerArn in the platform config |
@@ -44,6 +47,7 @@ export const CERTIFICATE_REASON = {
   PendingAttachment: "PendingAttachment",
   ListenerCertificateLimit: "ListenerCertificateLimit",
   CertificateFailed: "CertificateFailed",
+  CertificateConflict: "CertificateConflict",
   NotClaimed: "NotClaimed",
   DomainOutsideApexes: "DomainOutsideApexes",
   NoListener: "NoListener",
@@ -131,6 +135,11 @@ export function certificateStatus(route: DomainRoute, lookup: CertificateOutcome
       return {
         condition: { type, status: "False", reason: CERTIFICATE_REASON.CertificateFailed, message: outcome.message },
         ...(outcome.certificate === undefined ? {} : { certificate: outcome.certificate }),
+      };
+    case "discoveryConflict":
+      return {
+        condition: { type, status: "False", reason: CERTIFICATE_REASON.CertificateConflict, message: outcome.message },
+        certificate: outcome.certificate,
       };
     case "notClaimed": {
       const message = `the route does not hold the DomainClaim for ${route.spec.domain}, so no certificate is made for it`;

@@ -26,8 +26,16 @@ export type PendingStage = "validation" | "issuance" | "import" | "attachment";
 
 /** What was decided for a route, before the route's uid and domain are added. */
 export type CertificateDecision =
-  /** Issued and on the route's listener (`listenerArn`), or, for cert-manager without importToAcm, issued into its Secret. */
-  | { readonly kind: "ready"; readonly certificate: CertificateStatus; readonly listenerArn?: string }
+  /**
+   * Issued and on the route's listener (`listenerArn`), or, for cert-manager without importToAcm, issued into its Secret.
+   * `issuedAt` (RFC 3339, with the AWS Load Balancer Controller only): when ACM issued or imported it (discovery-listener-gate.ts).
+   */
+  | { readonly kind: "ready"; readonly certificate: CertificateStatus; readonly listenerArn?: string; readonly issuedAt?: string }
+  /**
+   * With the AWS Load Balancer Controller: hostgate's certificate is issued, but more issued ACM certificates match the route's
+   * host (`others`, sorted; discovery-conflicts.ts). A listener already on the Gateway stays; a new one is not added.
+   */
+  | { readonly kind: "discoveryConflict"; readonly certificate: CertificateStatus; readonly others: readonly string[]; readonly message: string }
   /** Not serving yet; `stage` says which step it waits for, `detail` what exactly. */
   | { readonly kind: "pending"; readonly stage: PendingStage; readonly certificate: CertificateStatus; readonly detail: string }
   /**

@@ -1,19 +1,34 @@
 // With the AWS Load Balancer Controller (acm-settings.ts certificatesByDiscovery)
-// a route's host must be matched by exactly ONE issued ACM certificate. The
-// controller's discovery (aws-load-balancer-controller pkg/ingress/
-// cert_discovery.go, which its Gateway listeners use too) lists the region's
-// ISSUED certificates and, for each hostname on the port, the ones whose names
-// match it (the same name, or a wildcard of the same number of labels with the
-// same parent); more than one is "multiple certificates found for host", and
-// that fails the whole Gateway's reconcile: the member's ALB is not updated
-// for any route on it. hostgate keeps one issued certificate of its own per
-// wildcard (the planners request a new one only when none is usable, delete
-// their spare ones, and a replacement is requested only for a failed one,
-// which ACM no longer lists as ISSUED), but another certificate covering the
-// host (someone's untagged one, another installation's, an apex nested under
-// another apex) cannot be told from the controller's side: a route whose host
-// ACM matches more than once is told so, with the ARNs and what to do, instead
-// of being shown ready. Pure.
+// the controller finds a route's certificate by its host: it lists the
+// region's ISSUED ACM certificates and, for each hostname on the port, takes
+// the ones whose names match it (the same name, or a wildcard of the same
+// number of labels with the same parent: discoveryMatches). What it does when
+// MORE than one matches depends on its version (checked in its source, not
+// against a running controller):
+// - older releases (pkg/ingress/cert_discovery.go, aws-sdk-go v1, before
+//   allowedCAARNs) fail with "multiple certificates found for host", and that
+//   fails the whole Gateway's reconcile: the member's ALB is left as it was
+//   and updated for no route on it. They list only ACM's default key types
+//   (RSA_1024, RSA_2048), so an ECDSA certificate does not count there.
+// - current releases (pkg/certs/cert_discovery.go, aws-sdk-go v2, with
+//   allowedCAARNs and enableCertificateManagement) attach EVERY matching
+//   certificate of every key type to the ALB's listener and fail only when
+//   none matches ("no certificate found for host"): someone else's
+//   certificate is then served for the host by SNI, and takes a certificate
+//   slot of the listener that placement does not count.
+// Both are a problem the operator has to solve, and hostgate cannot tell
+// which release runs, so a route whose host ACM matches more than once is
+// told so (its own outcome, discoveryConflict: CertificateReady False,
+// CertificateConflict) with the ARNs and what to do. It only holds back a
+// listener not yet on the Gateway (discovery-listener-gate.ts): one already
+// there stays, since withdrawing it would take the route (and, for a member's
+// last route, its Gateway and ALB) down where neither release would.
+// hostgate keeps one issued certificate of its own per wildcard (the planners
+// request a new one only when none is usable and delete their spare ones), so
+// the other certificate is usually someone's untagged one, another
+// installation's, or an apex nested under another apex. This also stamps a
+// ready outcome with when ACM issued its certificate (issuedAt), which the
+// listener gate waits on. Pure.
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { AcmCertificate } from "./acm-port.ts";
 import type { CertificateOutcome } from "./certificate-outcomes.ts";
@@ -36,8 +51,9 @@ export function discoveredFor(host: string, certificates: readonly AcmCertificat
 }
 
 /**
- * The outcomes with every `ready` one whose host more than one issued certificate matches turned into `failed`, saying
- * which and how to fix it. Other outcomes are left as they are: a certificate not issued yet serves nothing anyway.
+ * The outcomes with every `ready` one whose host more than one issued certificate matches turned into `discoveryConflict`,
+ * saying which and how to fix it, and every other `ready` one given its certificate's issuedAt. Other outcomes are left as
+ * they are: a certificate not issued yet serves nothing anyway.
  */
 export function withDiscoveryConflicts(
   outcomes: ReadonlyMap<string, CertificateOutcome>,
@@ -49,21 +65,27 @@ export function withDiscoveryConflicts(
   for (const [routeRef, outcome] of outcomes) {
     if (outcome.kind !== "ready" || desired.routes.get(routeRef)?.kind !== "uses") continue;
     const found = discoveredFor(outcome.domain, certificates);
-    if (found.length <= 1) continue;
     const serving = outcome.certificate.arn;
+    if (found.length <= 1) {
+      const issuedAt = certificates.find((c) => c.arn === serving)?.issuedAt;
+      if (issuedAt !== undefined) result.set(routeRef, { ...outcome, issuedAt });
+      continue;
+    }
     const spare = found.filter((c) => c.arn !== serving && isOwned(c, ownerId)).map((c) => c.arn);
-    const others = found.filter((c) => c.arn !== serving && !isOwned(c, ownerId)).map((c) => c.arn);
+    const foreign = found.filter((c) => c.arn !== serving && !isOwned(c, ownerId)).map((c) => c.arn);
     const fixes = [
       ...(spare.length === 0 ? [] : [`hostgate deletes its own spare ${spare.join(", ")} once ACM shows no load balancer using it`]),
-      ...(others.length === 0
+      ...(foreign.length === 0
         ? []
-        : [`delete ${others.join(", ")} (not hostgate's), or have it re-issued without a name matching ${outcome.domain}, unless it should serve instead`]),
+        : [`delete ${foreign.join(", ")} (not hostgate's), or have it re-issued without a name matching ${outcome.domain}, unless it should serve instead`]),
     ];
     const message =
-      `ACM holds ${found.length} issued certificates matching ${outcome.domain} (${found.map((c) => c.arn).join(", ")}), and the AWS Load Balancer ` +
-      `Controller's certificate discovery refuses a host more than one certificate matches ("multiple certificates found for host"), so it updates ` +
-      `the ALB of the route's member for no route until one is left: ${fixes.join("; ")}`;
-    result.set(routeRef, { uid: outcome.uid, domain: outcome.domain, kind: "failed", certificate: outcome.certificate, message });
+      `ACM holds ${found.length} issued certificates matching ${outcome.domain} (${found.map((c) => c.arn).join(", ")}). Older AWS Load Balancer ` +
+      `Controller releases (pkg/ingress/cert_discovery.go) refuse such a host ("multiple certificates found for host") and then update the ALB of ` +
+      `the route's member for no route; current ones (pkg/certs/cert_discovery.go) attach every matching certificate, so another one may be served ` +
+      `for ${outcome.domain}. A listener already on the Gateway stays there; a new one waits until one certificate is left: ${fixes.join("; ")}`;
+    const others = found.filter((c) => c.arn !== serving).map((c) => c.arn);
+    result.set(routeRef, { uid: outcome.uid, domain: outcome.domain, kind: "discoveryConflict", certificate: outcome.certificate, others, message });
   }
   return result;
 }

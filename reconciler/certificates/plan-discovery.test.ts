@@ -144,9 +144,9 @@ describe("planCertificates with the AWS Load Balancer Controller: one issued cer
     assert.deepEqual(keys(p.actions), ["delete arn:newer"]);
     const outcome = p.outcomes.get("team-a/shop");
     // Until the delete is done the host has two: the route says so rather than Ready.
-    assert.equal(outcome?.kind, "failed");
+    assert.equal(outcome?.kind, "discoveryConflict");
     assert.match(
-      outcome?.kind === "failed" ? outcome.message : "",
+      outcome?.kind === "discoveryConflict" ? outcome.message : "",
       /ACM holds 2 issued certificates matching shop\.example\.com \(arn:newer, arn:used\).*hostgate deletes its own spare arn:newer/,
     );
     const after = plan([shop()], settle(view([used, newer], new Map()), p.actions));
@@ -171,17 +171,17 @@ describe("planCertificates with the AWS Load Balancer Controller: one issued cer
 
   const conflicts = [
     {
-      name: "someone's untagged wildcard covering the host beside hostgate's in use: failed, naming it and how to fix it",
+      name: "someone's untagged wildcard covering the host beside hostgate's in use: a conflict, naming it and how to fix it",
       other: cert({ arn: "arn:platform", names: ["*.example.com"], owner: "none" }),
       message: /ACM holds 2 issued certificates matching shop\.example\.com \(arn:mine, arn:platform\).*delete arn:platform \(not hostgate's\)/,
     },
     {
-      name: "a certificate named exactly after the host: failed (the controller matches exact names too)",
+      name: "a certificate named exactly after the host: a conflict (the controller matches exact names too)",
       other: cert({ arn: "arn:exact", names: ["shop.example.com"], owner: "none" }),
       message: /\(arn:exact, arn:mine\)/,
     },
     {
-      name: "another installation's certificate for the same wildcard: failed (hostgate never uses or deletes it)",
+      name: "another installation's certificate for the same wildcard: a conflict (hostgate never uses or deletes it)",
       other: cert({ arn: "arn:theirs", names: APEX, owner: "hostgate-staging" }),
       message: /delete arn:theirs \(not hostgate's\)/,
     },
@@ -190,8 +190,8 @@ describe("planCertificates with the AWS Load Balancer Controller: one issued cer
     it(c.name, () => {
       const p = plan([shop()], view([cert({ arn: "arn:mine", names: APEX, inUseBy: [ALB] }), c.other], new Map()));
       const outcome = p.outcomes.get("team-a/shop");
-      assert.equal(outcome?.kind, "failed");
-      assert.match(outcome?.kind === "failed" ? outcome.message : "", c.message);
+      assert.equal(outcome?.kind, "discoveryConflict");
+      assert.match(outcome?.kind === "discoveryConflict" ? outcome.message : "", c.message);
       assert.deepEqual(keys(p.actions), [], "nothing of someone else's is touched");
     });
   }

@@ -117,6 +117,27 @@ describe("SdkAcm describeCertificate", () => {
     });
   });
 
+  const issued: { name: string; detail: Record<string, unknown>; issuedAt: string | undefined }[] = [
+    {
+      name: "carries IssuedAt as issuedAt for a certificate ACM issued",
+      detail: { Type: "AMAZON_ISSUED", IssuedAt: new Date("2026-12-05T05:00:00.400Z") },
+      issuedAt: "2026-12-05T05:00:00Z",
+    },
+    {
+      name: "carries ImportedAt as issuedAt for an imported certificate",
+      detail: { Type: "IMPORTED", ImportedAt: new Date("2026-12-05T05:01:02Z") },
+      issuedAt: "2026-12-05T05:01:02Z",
+    },
+    { name: "has no issuedAt while ACM gives neither (still being validated)", detail: { Type: "AMAZON_ISSUED" }, issuedAt: undefined },
+  ];
+  for (const c of issued) {
+    it(c.name, async () => {
+      acm.on(DescribeCertificateCommand).resolves({ Certificate: { CertificateArn: ARN, DomainName: "a.example.com", Status: "ISSUED", ...c.detail } });
+      acm.on(ListTagsForCertificateCommand).resolves({ Tags: [] });
+      assert.equal((await port.describeCertificate(ARN))?.issuedAt, c.issuedAt);
+    });
+  }
+
   const missing: { name: string; describe: "found" | "missing"; tags: "found" | "missing" }[] = [
     { name: "is undefined when ACM has no such certificate", describe: "missing", tags: "found" },
     { name: "is undefined when the certificate is deleted between the describe and the tags", describe: "found", tags: "missing" },

@@ -232,6 +232,7 @@ export function portCertificate(arn: string, detail: CertificateDetail, tags: re
     status: (detail.Status ?? "FAILED") as AcmStatus,
     type: (detail.Type ?? "AMAZON_ISSUED") as AcmCertificate["type"],
     ...(detail.NotAfter === undefined ? {} : { notAfter: formatTime(detail.NotAfter.getTime()) }),
+    ...issuedAtOf(detail),
     validation: (detail.DomainValidationOptions ?? []).map((option) => {
       const record = option.ResourceRecord;
       const domain = portName(option.DomainName ?? "");
@@ -242,6 +243,12 @@ export function portCertificate(arn: string, detail: CertificateDetail, tags: re
     inUseBy: [...(detail.InUseBy ?? [])].sort(),
     tags: Object.fromEntries(tags.filter((t) => t.Key !== undefined).map((t) => [t.Key!, t.Value ?? ""])),
   };
+}
+
+/** IssuedAt, or ImportedAt for an imported certificate (ACM gives it no IssuedAt). */
+function issuedAtOf(detail: CertificateDetail): { issuedAt?: string } {
+  const at = detail.IssuedAt ?? detail.ImportedAt;
+  return at === undefined ? {} : { issuedAt: formatTime(at.getTime()) };
 }
 
 /** hostgate's own tags among `tags`, in key order: what a re-import must not lose. */

@@ -53,6 +53,8 @@ export interface SeededCertificate {
   readonly status?: AcmStatus;
   readonly type?: AcmCertificate["type"];
   readonly notAfter?: string;
+  /** RFC 3339; default: the seed time for an ISSUED one (IssuedAt, or ImportedAt when imported). */
+  readonly issuedAt?: string;
   readonly tags?: Readonly<Record<string, string>>;
   /** Whether its validation records already show. Default true. */
   readonly recordsShown?: boolean;
@@ -65,6 +67,8 @@ interface Stored {
   status: AcmStatus;
   type: AcmCertificate["type"];
   notAfter?: string;
+  /** When it was issued or last imported (ACM's IssuedAt / ImportedAt). */
+  issuedAt?: string;
   tags: Record<string, string>;
   describes: number;
   requestedAt: number;
@@ -140,6 +144,7 @@ export class FakeAcm implements AcmPort {
     stored.status = status;
     stored.recordsShown = certificate.recordsShown ?? true;
     stored.notAfter = certificate.notAfter ?? (status === "ISSUED" ? formatTime(this.#clock.now() + this.#validityMs) : undefined);
+    stored.issuedAt = certificate.issuedAt ?? (status === "ISSUED" ? formatTime(this.#clock.now()) : undefined);
     return stored.arn;
   }
 
@@ -211,7 +216,13 @@ export class FakeAcm implements AcmPort {
     const parsed = this.#parseImport(request);
     if (request.arn === undefined) {
       const stored = this.#store(parsed.domainName, parsed.names, "IMPORTED", { ...request.tags });
-      Object.assign(stored, { status: "ISSUED", notAfter: parsed.notAfter, keyType: parsed.keyType, recordsShown: true });
+      Object.assign(stored, {
+        status: "ISSUED",
+        notAfter: parsed.notAfter,
+        keyType: parsed.keyType,
+        recordsShown: true,
+        issuedAt: formatTime(this.#clock.now()),
+      });
       return stored.arn;
     }
     const stored = this.#certificates.get(request.arn);
@@ -223,7 +234,13 @@ export class FakeAcm implements AcmPort {
     if (stored.keyType !== undefined && stored.keyType !== parsed.keyType) {
       throw new AcmRejectedError("ValidationException", `The key type cannot change on re-import (${stored.keyType} → ${parsed.keyType})`);
     }
-    Object.assign(stored, { domainName: parsed.domainName, names: parsed.names, status: "ISSUED", notAfter: parsed.notAfter });
+    Object.assign(stored, {
+      domainName: parsed.domainName,
+      names: parsed.names,
+      status: "ISSUED",
+      notAfter: parsed.notAfter,
+      issuedAt: formatTime(this.#clock.now()),
+    });
     return stored.arn;
   }
 
@@ -261,6 +278,7 @@ export class FakeAcm implements AcmPort {
       if (stored.recordsShown && (await this.#allValidated(stored))) {
         stored.status = "ISSUED";
         stored.notAfter = formatTime(now + this.#validityMs);
+        stored.issuedAt = formatTime(now);
       } else if (now - stored.requestedAt >= VALIDATION_TIMEOUT_MS) {
         stored.status = "VALIDATION_TIMED_OUT";
       }
@@ -285,6 +303,7 @@ export class FakeAcm implements AcmPort {
       status: stored.status,
       type: stored.type,
       ...(stored.notAfter === undefined ? {} : { notAfter: stored.notAfter }),
+      ...(stored.issuedAt === undefined ? {} : { issuedAt: stored.issuedAt }),
       validation,
       inUseBy: [...this.#inUseBy(stored.arn)].sort(),
       tags: { ...stored.tags },

@@ -68,6 +68,8 @@ export interface CertOptions {
   owner?: "mine" | "none" | string;
   notAfter?: string;
   inUseBy?: string[];
+  /** RFC 3339: ACM's IssuedAt (ImportedAt); absent by default. */
+  issuedAt?: string;
   /** Default true: validation records shown. */
   records?: boolean;
 }
@@ -88,6 +90,7 @@ export function cert(options: CertOptions): AcmCertificate {
       ...(options.records === false ? {} : { record: validationFor(n) }),
     })),
     inUseBy: options.inUseBy ?? [],
+    ...(options.issuedAt === undefined ? {} : { issuedAt: options.issuedAt }),
     tags,
   };
 }
