@@ -25,6 +25,7 @@ import { renderPoolGateways } from "../edge/gateways/render-pool-gateways.ts";
 import { renderIdentityHeaderStrip } from "../domainroute/render/gateway-api/identity-header-strip.ts";
 import { validateRendered } from "./validate-rendered.ts";
 import { computeAppIdTable } from "../app-id-table/app-id-table.ts";
+import { appIdTableNeeded } from "../app-id-table/app-id-table-needed.ts";
 import { appIdTableObjectProblems, renderAppIdTableObjects } from "../app-id-table/app-id-table-objects.ts";
 import { resolveClaims } from "./resolve-claims.ts";
 import { edgeComments, renderEdge } from "./render-edge.ts";
@@ -200,7 +201,7 @@ export function renderAll(
   for (const conflict of table.conflicts)
     notes.push(`appId ${conflict.appId} is claimed by ${conflict.routes.join(", ")}; it is given to none of them (ProtectionReady=False, AppIDConflict)`);
   // The identity table is an Istio EnvoyFilter: only where Istio runs the gateways.
-  const tableObjects = istioGateways(config)
+  const tableObjects = appIdTableNeeded(config)
     ? renderAppIdTableObjects(table, {
         namespace: config.gateway.namespace,
         selector: config.gateway.selector,
@@ -228,11 +229,6 @@ export function renderAll(
   // Istio's, the Gateway API's and Kubernetes' own kinds against their published schemas (validate-rendered.ts).
   for (const object of [...gateways, ...routeObjects, ...tableList]) validateRendered(object);
   return { objects, notes, edge };
-}
-
-/** Istio runs the gateways: its own API, or the Gateway API with Istio as the implementation. */
-function istioGateways(config: PlatformConfig): boolean {
-  return config.gateway.provider === "istio" || config.gateway.gatewayApi?.implementation === "istio";
 }
 
 function routesIn(manifests: readonly Manifest[], namespace: string): DomainRoute[] {

@@ -2,7 +2,8 @@
 // (Gateway API data plane), on both DNS back ends: a member in use whose
 // Gateway is among the input objects (with status.addresses) has its record
 // shown; one whose Gateway is not given is listed with a note naming the
-// Gateway to give; a member no route is on publishes nothing.
+// Gateway to give; a Gateway given counts as hostgate's; a member no route is
+// on publishes nothing.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
@@ -42,6 +43,13 @@ describe("hostgate render with pooled Gateways", () => {
         { hostname: EDGE_A, gateway: "edge/edge-a", shown: true },
       ]);
       assert.match(edge.gateways[0]!.note ?? "", NOTE);
+    });
+
+    test(`${b.name}: a Gateway given as a file counts as hostgate's (kubectl get leaves out the managedFields that prove it)`, () => {
+      const exported = pooledGateway("edge-a", [{ type: "Hostname", value: "lb-a.elb.amazonaws.com" }]);
+      delete exported.metadata!.managedFields;
+      const edge = renderEdge(routes, claims, b.config, { ...inputs, gateways: [exported] });
+      assert.ok(b.shown(edge).includes(`CNAME ${EDGE_A} lb-a.elb.amazonaws.com`), b.shown(edge).join("\n"));
     });
 
     test(`${b.name}: a member no route is placed on publishes nothing`, () => {

@@ -14,7 +14,9 @@
 // platform's dns.regionMode). A gateway record (two-step load balancer entry)
 // is shown when its Service, with status.loadBalancer.ingress (on the Gateway
 // API data plane its pooled Gateway, with status.addresses), is among the
-// input files; otherwise a comment says which object's address it takes.
+// input files; otherwise a comment says which object's address it takes. A
+// pooled Gateway given counts as existing and as hostgate's (`kubectl get`
+// leaves out the managedFields that prove it in the cluster).
 //
 // With a load balancer pool the routes come placed (place-routes.ts: each
 // one's status.edge as the pool controller would write it), so records and
@@ -151,6 +153,9 @@ function objectIn(objects: readonly KubeObject[], kind: string) {
     objects.find((s) => s.kind === kind && s.metadata?.namespace === ref.namespace && s.metadata?.name === ref.name);
 }
 
+/** A pooled Gateway given as a file is taken as hostgate's: the files rarely carry managedFields (see the top of this file). */
+const givenIsOwn = () => true;
+
 /** Whether the input files hold the object a gateway record's address comes from. */
 function sourceGiven(source: AddressSource, inputs: RenderInputs): boolean {
   const ref = { namespace: source.namespace, name: source.name };
@@ -160,7 +165,7 @@ function sourceGiven(source: AddressSource, inputs: RenderInputs): boolean {
 function addRecords(edge: RenderedEdge, routes: readonly DomainRoute[], claims: readonly DomainClaim[], config: PlatformConfig, inputs: RenderInputs): void {
   const services = serviceIn(inputs.services);
   const gateways = objectIn(inputs.gateways ?? [], "Gateway");
-  const desired = desiredDns({ routes, claims, config, requests: [], regionPolicies: inputs.regionPolicies, services, gateways });
+  const desired = desiredDns({ routes, claims, config, requests: [], regionPolicies: inputs.regionPolicies, services, gateways, ownGateway: givenIsOwn });
   for (const intent of desired.routes) {
     if (intent.kind === "refused") edge.notes.push(`DomainRoute ${intent.routeRef}: ${intent.message} (DNSReady=False, ${intent.reason})`);
     if (intent.kind === "elsewhere") edge.elsewhere.push({ route: intent.routeRef, sourceRegion: intent.sourceRegion, message: intent.message });
@@ -222,7 +227,11 @@ function addExternalDnsRoutes(edge: RenderedEdge, routes: readonly DomainRoute[]
 
 /** With external-dns: the gateway DNSEndpoints this cluster writes, from the Services (and pooled Gateways) given and the routes as placed. */
 function addGatewayEndpoints(edge: RenderedEdge, routes: readonly DomainRoute[], config: PlatformConfig, inputs: RenderInputs): void {
-  const rendered = renderGatewayEndpoints(config, serviceIn(inputs.services), { gatewayOf: objectIn(inputs.gateways ?? [], "Gateway"), routes });
+  const rendered = renderGatewayEndpoints(config, serviceIn(inputs.services), {
+    gatewayOf: objectIn(inputs.gateways ?? [], "Gateway"),
+    ownGateway: givenIsOwn,
+    routes,
+  });
   edge.objects.push(...rendered.endpoints);
   const pending = new Map(rendered.pending.map((p) => [p.loadBalancer, p.reason]));
   for (const lb of gatewayRecordMembers(config, routes)) {
