@@ -46,6 +46,7 @@ import type { DomainClaim, DomainRoute, RegionPolicy } from "../../crds/types.ts
 import { DEFAULT_DNS_TTL_SECONDS, REGION_POLICY_NAME } from "../../crds/types.ts";
 import { apexOf } from "../../policies/engine/functions/hostname.ts";
 import { placedMember } from "../edge/placed-member.ts";
+import type { AddressObjects } from "./gateway-address.ts";
 import type { GatewayIntent, GatewayRef, ServiceLookup } from "./gateway-records.ts";
 import { gatewayIntents, gatewayOf, gatewayRegistryName } from "./gateway-records.ts";
 import type { RecordRequest } from "./record-requests.ts";
@@ -144,6 +145,8 @@ export interface DesiredDnsInput {
   readonly services?: ServiceLookup;
   /** The pooled Gateways (Gateway API data plane) in the gateway namespace; absent: none is known (no gateway address). */
   readonly gateways?: ServiceLookup;
+  /** Whether a pooled Gateway is hostgate's, so its address may be published (gateway-address.ts; default ownPoolGateway). */
+  readonly ownGateway?: AddressObjects["ownGateway"];
 }
 
 export function routeResource(route: Pick<DomainRoute, "metadata">): string {
@@ -167,7 +170,12 @@ export function desiredDns(input: DesiredDnsInput): DesiredDns {
     for (const record of intent.records) records.push({ zoneId: intent.zoneId, record, resource: intent.resource });
   }
   const none = () => undefined;
-  const gateways = gatewayIntents(input.config, { service: input.services ?? none, gateway: input.gateways ?? none }, input.routes);
+  const objects: AddressObjects = {
+    service: input.services ?? none,
+    gateway: input.gateways ?? none,
+    ...(input.ownGateway ? { ownGateway: input.ownGateway } : {}),
+  };
+  const gateways = gatewayIntents(input.config, objects, input.routes);
   const keep = new Set<string>();
   for (const gateway of gateways) {
     if (gateway.state.kind === "no-address") keep.add(gateway.resource);

@@ -141,7 +141,7 @@ export function gatewayProblem(
   const problem = (why: string, inFlight = false) => ({ message: `${what} ${why}; the route's own records are in place`, inFlight });
   if (intent === undefined) return problem("is not configured");
   const { state } = intent;
-  if (state.kind === "no-address") return problem(`is not published: ${state.message}`);
+  if (state.kind === "no-address" || state.kind === "absent") return problem(`is not published: ${state.message}`);
   if (state.kind === "refused") return problem(`cannot be published (${state.reason}): ${state.message}`);
   const failure = findings.unavailable.get(state.zoneId);
   if (failure !== undefined) return problem(`could not be checked or written, Route53 failed for zone ${state.zoneId}: ${failure}`);

@@ -1,8 +1,10 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import type { KubeObject } from "../../core/kube/object-key.ts";
-import type { GatewayAddress } from "./gateway-address.ts";
-import { gatewayAddress } from "./gateway-address.ts";
+import { LABEL_ROUTE_UID } from "../domainroute/render/metadata.ts";
+import type { GatewayAddress, NoAddress } from "./gateway-address.ts";
+import { gatewayAddress, pooledGatewayAddress } from "./gateway-address.ts";
+import { pooledGateway } from "./testing/gateway-api-fixtures.ts";
 
 const ref = { namespace: "istio-system", name: "internal-gateway" };
 const service = (type: string, ingress?: unknown): KubeObject =>
@@ -68,3 +70,54 @@ describe("the gateway's address from its Service's status.loadBalancer.ingress",
     });
   }
 });
+
+describe("a pooled Gateway's address, and why it has none", () => {
+  const gatewayRef = { namespace: "edge", name: "edge-01" };
+  const hostname = [{ type: "Hostname", value: "lb-01.elb.amazonaws.com" }];
+  const cases: { name: string; gateway: KubeObject | undefined; expected: GatewayAddress | { why: NoAddress; reason: RegExp } }[] = [
+    {
+      name: "hostgate's Gateway with a Hostname address has it",
+      gateway: pooledGateway("edge-01", hostname),
+      expected: { kind: "hostname", hostname: "lb-01.elb.amazonaws.com" },
+    },
+    {
+      name: "hostgate's Gateway without an address yet is pending (what was published stays)",
+      gateway: pooledGateway("edge-01"),
+      expected: { why: "pending", reason: /^pooled Gateway edge\/edge-01 has no IP address or host name in status\.addresses yet/ },
+    },
+    {
+      name: "a Gateway that does not exist is gone (nothing stays: the cloud may hand its old address to someone else)",
+      gateway: undefined,
+      expected: { why: "gone", reason: /^pooled Gateway edge\/edge-01 does not exist yet, or no longer .*no gateway record is published for it$/ },
+    },
+    {
+      name: "a Gateway another manager wrote, with hostgate's labels copied, is not hostgate's: its address is not taken",
+      gateway: pooledGateway("edge-01", hostname, "kubectl-client-side-apply"),
+      expected: { why: "not-owned", reason: /^Gateway edge\/edge-01 exists and hostgate did not create it .*delete it \(or give it another name\)/ },
+    },
+    {
+      name: "a Gateway hostgate wrote for a route (its route-uid label) is not a pooled one",
+      gateway: withLabel(pooledGateway("edge-01", hostname), LABEL_ROUTE_UID, "uid-1"),
+      expected: { why: "not-owned", reason: /hostgate did not create it/ },
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const address = pooledGatewayAddress(c.gateway, gatewayRef);
+      if ("kind" in c.expected) assert.deepEqual(address, c.expected);
+      else {
+        assert.equal(address.kind === "none" ? address.why : address.kind, c.expected.why);
+        assert.match(address.kind === "none" ? address.reason : "", c.expected.reason);
+      }
+    });
+  }
+
+  test("hostgate render's own judge (every Gateway given is hostgate's) takes the address of any", () => {
+    const address = pooledGatewayAddress(pooledGateway("edge-01", hostname, "kubectl-client-side-apply"), gatewayRef, () => true);
+    assert.deepEqual(address, { kind: "hostname", hostname: "lb-01.elb.amazonaws.com" });
+  });
+});
+
+function withLabel(object: KubeObject, key: string, value: string): KubeObject {
+  return { ...object, metadata: { ...object.metadata, labels: { ...(object.metadata?.labels as Record<string, string>), [key]: value } } };
+}

@@ -15,8 +15,14 @@
 // - Two entries naming the same Service and hostname are one gateway record.
 // - Every gateway Service member gets its record, whether or not a route is
 //   placed on it yet: a route placed there finds its gateway name resolving.
-//   A pooled Gateway member gets one while a route is placed on it (its
-//   Gateway exists only then: publishedTwoStepMembers).
+//   A pooled Gateway member gets one while a route is placed on it
+//   (publishedTwoStepMembers) and its Gateway exists and is hostgate's
+//   (gateway-address.ts). A route placed there whose Gateway does not exist
+//   (not made yet, or deleted: no route there gets a listener) leaves nothing
+//   (`absent`): what an earlier pass wrote is deleted, since the cloud may
+//   hand the deleted load balancer's address to someone else. A Gateway
+//   hostgate did not write is refused (ObjectNotOwned): its address is never
+//   published and nothing is kept for it.
 // - Without an address yet (no ingress, Service missing, Gateway not
 //   programmed or just created) nothing is desired
 //   and what an earlier pass wrote stays (`keep`): an address that went away
@@ -33,6 +39,7 @@ import { compareStrings } from "../../core/compare-strings.ts";
 import { loadBalancerTarget } from "../../core/config/load-balancer-target.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { apexOf } from "../../policies/engine/functions/hostname.ts";
+import { OWNERSHIP_REASON } from "../apply/ownership.ts";
 import type { DnsRefusalReason } from "./desired-records.ts";
 import type { AddressObjects, AddressSource } from "./gateway-address.ts";
 import { addressOf, describeSource, GATEWAY_RECORD_TTL_SECONDS } from "./gateway-address.ts";
@@ -57,8 +64,13 @@ export type GatewayState =
   | { readonly kind: "records"; readonly zoneId: string; readonly records: readonly DnsRecord[] }
   /** No address yet: nothing desired, what is there stays; `message` says why (gatewayAddress's reason). */
   | { readonly kind: "no-address"; readonly message: string }
-  /** The hostname cannot hold the record (the config check should have refused it). */
-  | { readonly kind: "refused"; readonly reason: DnsRefusalReason; readonly message: string };
+  /** A pooled Gateway that does not exist: nothing desired, nothing kept (what is there is deleted); `message` says why. */
+  | { readonly kind: "absent"; readonly message: string }
+  /**
+   * The hostname cannot hold the record (the config check should have refused it), or (ObjectNotOwned) the pooled Gateway
+   * at the member's name is not hostgate's: nothing desired, nothing kept.
+   */
+  | { readonly kind: "refused"; readonly reason: DnsRefusalReason | typeof OWNERSHIP_REASON.ObjectNotOwned; readonly message: string };
 
 export interface GatewayIntent extends GatewayRef {
   /** The gateway Service or pooled Gateway whose address it is. */
@@ -176,7 +188,8 @@ function gatewayState(hostname: string, source: AddressSource, objects: AddressO
     return { kind: "refused", reason: "DomainNotManaged", message };
   }
   const address = addressOf(source, objects);
-  if (address.kind === "none") return { kind: "no-address", message: address.reason };
+  if (address.kind === "none" && address.why === "not-owned") return { kind: "refused", reason: OWNERSHIP_REASON.ObjectNotOwned, message: address.reason };
+  if (address.kind === "none") return { kind: address.why === "gone" ? "absent" : "no-address", message: address.reason };
   const ttl = GATEWAY_RECORD_TTL_SECONDS;
   const records: DnsRecord[] =
     address.kind === "hostname"

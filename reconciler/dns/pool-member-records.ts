@@ -13,7 +13,11 @@
 //   on it (its status.edge, or the one member of its class). hostgate creates
 //   that Gateway for the first route placed there and deletes it when the
 //   last one leaves; a record kept after that (the no-address fail-safe)
-//   would point at an address the cloud may hand to someone else.
+//   would point at an address the cloud may hand to someone else. It also
+//   deletes it while routes are still placed there when none of them gets a
+//   listener (refused by the data plane, no certificate): so the record is
+//   written, and kept, only while that Gateway exists and is hostgate's
+//   (gateway-address.ts pooledGatewayAddress, gateway-records.ts).
 // The reserved names (reserved-name.ts, gateway-records.ts) are every
 // member's, in use or not, autoscaled ones up to maxMembers included: a route
 // must not take the name a member's record will need.

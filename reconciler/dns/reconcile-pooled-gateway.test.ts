@@ -2,8 +2,9 @@
 // member whose address is a pooled Gateway's status.addresses (Hostname: a
 // CNAME, IPAddress: A/AAAA), against the fake Route53. The gateway record
 // follows the Gateway, planned with the routes; a Gateway without an address
-// keeps what is there and the routes wait; an autoscaled member's record
-// exists while a route is placed on it.
+// keeps what is there and the routes wait; a Gateway that is gone, or is not
+// hostgate's, keeps nothing; an autoscaled member's record exists while a
+// route is placed on it.
 import { beforeEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { ManualClock } from "../../core/clock.ts";
@@ -47,7 +48,7 @@ describe("reconciling the gateway record of a pooled Gateway (Route53)", () => {
       clock.advance(5000);
     }
   };
-  const setGateway = (name: string, addresses?: Address[]) => gateways.set(name, pooledGateway(name, addresses));
+  const setGateway = (name: string, addresses?: Address[], madeBy?: string) => gateways.set(name, pooledGateway(name, addresses, madeBy));
   const condition = (name = "shop") => {
     const status = dnsStatus(routes.find((r) => r.metadata.name === name)!, outcomes.lookup(`team-a/${name}`), config);
     return { status: `${status?.condition.status} ${status?.condition.reason}`, message: status?.condition.message ?? "" };
@@ -144,6 +145,50 @@ describe("reconciling the gateway record of a pooled Gateway (Route53)", () => {
     await settle();
     assert.deepEqual(zone(), before, "nothing deleted");
     assert.equal(condition().status, "Unknown GatewayAddressPending");
+  });
+
+  // The pool Gateways controller deletes a member's Gateway once no route there gets a listener (refused by the data plane,
+  // no certificate, a listener it cannot give), while those routes' status.edge still names the member: the address the
+  // record held is the deleted load balancer's, which the cloud may hand to someone else.
+  test("a Gateway deleted while routes are still placed on its member: its record and TXT owner record go (not kept), the routes wait", async () => {
+    setGateway("edge-a", [{ value: "203.0.113.7" }]);
+    await settle();
+    assert.deepEqual(at(EDGE_A), [`A ${EDGE_A} 203.0.113.7`]);
+    gateways.delete("edge-a");
+    await settle();
+    assert.deepEqual(
+      zone().filter((r) => r.includes(EDGE_A) && !r.startsWith("CNAME shop") && !r.startsWith("CNAME blog")),
+      [],
+      "neither the A record nor its TXT owner record is left",
+    );
+    assert.deepEqual(at("shop.example.com"), [`CNAME shop.example.com ${EDGE_A}`]);
+    const { status, message } = condition();
+    assert.equal(status, "Unknown GatewayAddressPending");
+    assert.match(message, /pooled Gateway edge\/edge-a does not exist yet, or no longer/);
+  });
+
+  const foreign = "kubectl-client-side-apply";
+  test("a Gateway at the member's name that hostgate did not write (its labels copied): its address is never published", async () => {
+    setGateway("edge-a", [{ value: "198.51.100.66" }], foreign);
+    await settle();
+    assert.deepEqual(at(EDGE_A), []);
+    assert.deepEqual(at("shop.example.com"), [`CNAME shop.example.com ${EDGE_A}`]);
+    const { status, message } = condition();
+    assert.equal(status, "Unknown GatewayAddressPending");
+    assert.match(message, /cannot be published \(ObjectNotOwned\): Gateway edge\/edge-a exists and hostgate did not create it/);
+    assert.match(message, /delete it \(or give it another name\)/);
+  });
+
+  test("hostgate's Gateway replaced by someone else's (without an address): the record hostgate's held is deleted, not kept", async () => {
+    setGateway("edge-a", [{ value: "203.0.113.7" }]);
+    await settle();
+    setGateway("edge-a", [], foreign);
+    await settle();
+    assert.deepEqual(at(EDGE_A), []);
+    assert.deepEqual(
+      zone().filter((r) => r.startsWith("TXT") && r.includes(EDGE_A) && !r.includes("shop") && !r.includes("blog")),
+      [],
+    );
   });
 
   test("a new Gateway address changes the gateway record alone, in one request; the routes' CNAMEs are not touched", async () => {

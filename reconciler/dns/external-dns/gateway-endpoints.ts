@@ -19,7 +19,12 @@
 // Gateway is not programmed yet, the cache is behind) leaves that load
 // balancer's existing endpoints exactly as they are. A pooled Gateway no
 // route is placed on any more is not published at all: its endpoints are
-// deleted (pool-member-records.ts publishedTwoStepMembers). Deleting a working gateway record because the address is briefly
+// deleted (pool-member-records.ts publishedTwoStepMembers). So are those of
+// a pooled Gateway that no longer exists, though routes are still placed on
+// its member (none of them gets a listener there, so the pool Gateways
+// controller deleted it: the cloud may hand its address to someone else),
+// and of one at a member's name that hostgate did not write (its address is
+// never published: gateway-address.ts). Deleting a working gateway record because the address is briefly
 // unknown would take every route on the load balancer off the air; keeping
 // the last one costs at most a stale address until the Service has one
 // again. The pass reports such load balancers as pending.
@@ -70,7 +75,7 @@ export interface GatewayEndpointsOutcome {
   written: string[];
   /** `namespace/name` of each DNSEndpoint deleted, sorted. */
   deleted: string[];
-  /** Two-step pool members whose gateway has no address: their endpoints were left as they were. */
+  /** Two-step pool members in use whose gateway has no address: their endpoints were left as they were (`keep`), or deleted. */
   pending: PendingGateway[];
   /**
    * Pool members (the LABEL_GATEWAY_RECORD value: a class of one entry's own name) whose gateway endpoints were
@@ -118,7 +123,7 @@ export async function reconcileGatewayEndpoints(deps: GatewayEndpointsDeps): Pro
   }
   const wanted = new Set(rendered.endpoints.map((e) => e.metadata!.name!));
   // Fail-safe: what a load balancer without an address had stays (see the top of this file).
-  for (const { loadBalancer } of rendered.pending) {
+  for (const { loadBalancer } of rendered.pending.filter((p) => p.keep)) {
     for (const region of gatewayRegions(config)) wanted.add(gatewayEndpointNameIn(config, loadBalancer, region));
   }
   const ours = reader.list({ ...DNS_ENDPOINT_RESOURCE, namespace, labelSelector: MANAGED_SELECTOR }).filter((o) => madeHere(o, config));
@@ -141,8 +146,9 @@ export async function reconcileGatewayEndpoints(deps: GatewayEndpointsDeps): Pro
   if (outcome.written.length > 0 || outcome.deleted.length > 0) {
     deps.logger.info({ written: outcome.written, deleted: outcome.deleted }, "gateway DNSEndpoints updated");
   }
-  for (const { loadBalancer, reason } of outcome.pending) {
-    deps.logger.warn({ loadBalancer }, `the gateway of load balancer ${loadBalancer} has no address, so its gateway record is left as it is: ${reason}`);
+  for (const { loadBalancer, reason, keep } of outcome.pending) {
+    const record = keep ? "its gateway record is left as it is" : "no gateway record is published for it (one there is deleted)";
+    deps.logger.warn({ loadBalancer }, `the gateway of load balancer ${loadBalancer} has no address, so ${record}: ${reason}`);
   }
   if (failures.length > 0) throw new Error(`gateway DNSEndpoints: ${failures.length} change(s) failed (retried): ${failures.join("; ")}`);
   return outcome;

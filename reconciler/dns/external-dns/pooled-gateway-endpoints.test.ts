@@ -2,8 +2,8 @@
 // external-dns DNSEndpoints: the Gateway's status.addresses (Hostname: a
 // CNAME, IPAddress: A/AAAA) in one DNSEndpoint per member in the gateway
 // namespace; a Gateway without an address keeps what is there and is
-// pending; an autoscaled member's endpoint exists while a route is placed on
-// it; a route on such a member is a plain CNAME to the member's gatewayHostname.
+// pending; a Gateway that is gone, or is not hostgate's, keeps nothing; an
+// autoscaled member's endpoint exists while a route is placed on it; a route on such a member is a plain CNAME to the member's gatewayHostname.
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
@@ -36,7 +36,7 @@ describe("the gateway DNSEndpoints of pooled Gateways", () => {
       .objects({ ...DNS_ENDPOINT_RESOURCE, namespace: NS })
       .map((o) => o.metadata!.name!)
       .sort();
-  const setGateway = (name: string, addresses?: Address[]) => api.server.put(GATEWAYS, pooledGateway(name, addresses));
+  const setGateway = (name: string, addresses?: Address[], madeBy?: string) => api.server.put(GATEWAYS, pooledGateway(name, addresses, madeBy));
   const place = (name: string, member: string) => api.server.put(DOMAIN_ROUTES, onMember(dnsRoute(name, { lb: "alb-in" }), member) as unknown as KubeObject);
 
   beforeEach(() => {
@@ -91,17 +91,54 @@ describe("the gateway DNSEndpoints of pooled Gateways", () => {
     );
   });
 
-  it("keeps the last record when the Gateway loses its address or is gone (fail-safe) while a route is on it", async () => {
+  it("keeps the last record when the Gateway loses its address (fail-safe) while a route is on it", async () => {
     setGateway("edge-a", [{ value: "20.1.2.3" }]);
     await pass();
     api.takeWrites();
     setGateway("edge-a", []);
-    assert.deepEqual((await pass()).deleted, []);
-    api.server.delete(GATEWAYS, { namespace: NS, name: "edge-a" });
     const outcome = await pass();
     assert.deepEqual([outcome.written, outcome.deleted, api.takeWrites()], [[], [], []]);
     assert.deepEqual(recordsOf(endpoint("edge-a"))?.[0]?.targets, ["20.1.2.3"]);
-    assert.match(outcome.pending[0]!.reason, /pooled Gateway edge\/edge-a does not exist yet/);
+    assert.deepEqual(
+      outcome.pending.map((p) => [p.loadBalancer, p.keep]),
+      [["edge-a", true]],
+    );
+    assert.match(outcome.pending[0]!.reason, /has no IP address or host name in status\.addresses yet/);
+  });
+
+  // The pool Gateways controller deletes a member's Gateway once no route there gets a listener, while those routes'
+  // status.edge still names the member: the address the endpoint held is the deleted load balancer's.
+  it("deletes the endpoint once the Gateway is gone, though a route is still placed on its member", async () => {
+    setGateway("edge-a", [{ value: "20.1.2.3" }]);
+    await pass();
+    api.server.delete(GATEWAYS, { namespace: NS, name: "edge-a" });
+    const outcome = await pass();
+    assert.deepEqual([outcome.deleted, outcome.changedLoadBalancers, names()], [[`${NS}/hostgate-gateway-edge-a`], ["edge-a"], []]);
+    assert.deepEqual(
+      outcome.pending.map((p) => [p.loadBalancer, p.keep]),
+      [["edge-a", false]],
+    );
+    assert.match(outcome.pending[0]!.reason, /pooled Gateway edge\/edge-a does not exist yet, or no longer/);
+  });
+
+  const foreign = "kubectl-client-side-apply";
+  it("never publishes the address of a Gateway at the member's name that hostgate did not write, and says why", async () => {
+    setGateway("edge-a", [{ value: "198.51.100.66" }], foreign);
+    const outcome = await pass();
+    assert.deepEqual([outcome.written, names()], [[], []]);
+    assert.deepEqual(
+      outcome.pending.map((p) => [p.loadBalancer, p.keep]),
+      [["edge-a", false]],
+    );
+    assert.match(outcome.pending[0]!.reason, /^Gateway edge\/edge-a exists and hostgate did not create it .*delete it \(or give it another name\)/);
+  });
+
+  it("deletes the endpoint of hostgate's Gateway once someone else's stands at its name (no fail-safe for it)", async () => {
+    setGateway("edge-a", [{ value: "20.1.2.3" }]);
+    await pass();
+    setGateway("edge-a", [], foreign);
+    const outcome = await pass();
+    assert.deepEqual([outcome.deleted, names()], [[`${NS}/hostgate-gateway-edge-a`], []]);
   });
 
   it("a new Gateway address rewrites that member's endpoint alone", async () => {

@@ -2,7 +2,8 @@
 // {service, gatewayHostname}, and each such member of a pool,
 // loadBalancers.<lb>.members; on the Gateway API data plane each pooled
 // Gateway in use, configured or autoscaled: pool-member-records.ts
-// publishedTwoStepMembers) as external-dns DNSEndpoints in the gateway
+// publishedTwoStepMembers, whose Gateway exists and is hostgate's:
+// gateway-address.ts) as external-dns DNSEndpoints in the gateway
 // namespace, one per member, named and labelled by the member's name (a class
 // of one entry: the class's, as before pools). Pure; gateway-endpoints.ts
 // keeps the cluster holding them.
@@ -43,12 +44,17 @@ export interface PendingGateway {
   loadBalancer: string;
   /** gatewayAddress()'s reason. */
   reason: string;
+  /**
+   * Whether its endpoints stay as they are (the fail-safe: its Service, or its pooled Gateway, has no address now);
+   * false when its pooled Gateway does not exist or is not hostgate's: then nothing may keep pointing at that address.
+   */
+  keep: boolean;
 }
 
 export interface GatewayEndpoints {
   /** One DNSEndpoint per two-step load balancer with an address and region, sorted by name. */
   endpoints: KubeObject[];
-  /** The two-step load balancers without an address, sorted. */
+  /** The two-step load balancers in use without an address, sorted. */
   pending: PendingGateway[];
 }
 
@@ -123,6 +129,8 @@ export function gatewayRecords(gatewayHostname: string, address: GatewayAddress)
 export interface GatewayCluster {
   /** The pooled Gateway at a reference (gateway namespace), undefined when there is none. */
   readonly gatewayOf?: (ref: { namespace: string; name: string }) => KubeObject | undefined;
+  /** Whether a pooled Gateway is hostgate's, so its address may be published (gateway-address.ts; default ownPoolGateway). */
+  readonly ownGateway?: (gateway: KubeObject) => boolean;
   /** Every route as cached: which pooled Gateways are in use (their status.edge). */
   readonly routes?: readonly DomainRoute[];
 }
@@ -140,11 +148,11 @@ export function renderGatewayEndpoints(
   const endpoints: KubeObject[] = [];
   const pending: PendingGateway[] = [];
   if (config.dns.provider !== "external-dns") return { endpoints, pending };
-  const objects = { service: serviceOf, gateway: cluster.gatewayOf ?? (() => undefined) };
+  const objects = { service: serviceOf, gateway: cluster.gatewayOf ?? (() => undefined), ...(cluster.ownGateway ? { ownGateway: cluster.ownGateway } : {}) };
   for (const lb of gatewayRecordMembers(config, cluster.routes ?? [])) {
     const address = addressOf(lb.source, objects);
     if (address.kind === "none") {
-      pending.push({ loadBalancer: lb.name, reason: address.reason });
+      pending.push({ loadBalancer: lb.name, reason: address.reason, keep: address.why === "pending" });
       continue;
     }
     const records = gatewayRecords(lb.gatewayHostname, address);

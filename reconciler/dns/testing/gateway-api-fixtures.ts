@@ -1,11 +1,16 @@
 // A platform config on the Gateway API data plane for the DNS tests: alb-in is
 // a pool of pooled Gateways in namespace `edge`, one configured member
 // (edge-a, published at edge-a.gw.example.com) and autoscaled ones
-// (edge-01.. edge-03 at <name>.gw.example.com); the Gateways as the
-// implementation reports them (status.addresses); routes placed on a member.
+// (edge-01.. edge-03 at <name>.gw.example.com); the Gateways as hostgate's
+// pool Gateways controller writes them (or as someone else made one at a
+// member's name) and the implementation reports them (status.addresses);
+// routes placed on a member.
 import type { PlatformConfig } from "../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
 import type { DomainRoute } from "../../../crds/types.ts";
+import { LABEL_MANAGED_BY, MANAGED_BY_HOSTGATE } from "../../domainroute/render/metadata.ts";
+import { LABEL_EDGE_MEMBER } from "../../edge/gateways/render-pool-gateways.ts";
+import { FIELD_MANAGER } from "../../resources.ts";
 
 export const EDGE_NAMESPACE = "edge";
 export const GATEWAY_DOMAIN = "gw.example.com";
@@ -43,8 +48,12 @@ export interface Address {
   value: string;
 }
 
-/** The pooled Gateway `name` in the edge namespace with these status.addresses (none: not programmed yet). */
-export function pooledGateway(name: string, addresses: Address[] = []): KubeObject {
+/**
+ * The pooled Gateway `name` in the edge namespace with these status.addresses (none: not programmed yet), written by
+ * hostgate's field manager with its labels; `madeBy` another manager: someone else's Gateway at the member's name,
+ * hostgate's labels copied onto it (labels prove nothing).
+ */
+export function pooledGateway(name: string, addresses: Address[] = [], madeBy: string = FIELD_MANAGER): KubeObject {
   const programmed =
     addresses.length === 0
       ? { type: "Programmed", status: "False", reason: "AddressNotAssigned", message: "No addresses have been assigned to the Gateway" }
@@ -52,7 +61,12 @@ export function pooledGateway(name: string, addresses: Address[] = []): KubeObje
   return {
     apiVersion: "gateway.networking.k8s.io/v1",
     kind: "Gateway",
-    metadata: { namespace: EDGE_NAMESPACE, name },
+    metadata: {
+      namespace: EDGE_NAMESPACE,
+      name,
+      labels: { [LABEL_MANAGED_BY]: MANAGED_BY_HOSTGATE, [LABEL_EDGE_MEMBER]: name },
+      managedFields: [{ manager: madeBy, operation: "Apply", apiVersion: "gateway.networking.k8s.io/v1", fieldsType: "FieldsV1", fieldsV1: {} }],
+    },
     spec: { gatewayClassName: "eg", listeners: [] },
     status: { addresses, conditions: [programmed] },
   };
