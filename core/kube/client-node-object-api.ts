@@ -13,7 +13,9 @@
 //   a Lease's MicroTime loses its microseconds): here the answer is the
 //   server's JSON as sent, as every caller of the port expects;
 // - have no call for the status subresource: replaceStatus builds the PUT
-//   .../status through the same generic request path.
+//   .../status through the same generic request path;
+// - take no fieldValidation: withFieldValidation gives create, patch and
+//   replace a configuration whose requests carry it in the query.
 //
 // Errors: one mapping, toKubeApiError (an ApiException's code and metav1.Status
 // body; network and credential failures as status 0), prefixed with the call.
@@ -22,7 +24,7 @@ import type { Configuration, KubeConfig, KubernetesObject, RequestContext, Respo
 import { KubeApiError } from "./api-error.ts";
 import { ClientNodeListWatch, toKubeApiError } from "./client-node-list-watch.ts";
 import type { ListPage, ListRequest, WatchCallbacks, WatchHandle, WatchRequest } from "./list-watch-client.ts";
-import type { ApplyOptions, DeletePreconditions, KubeApi, ObjectApi, WriteOptions } from "./object-api.ts";
+import type { ApplyOptions, DeletePreconditions, FieldValidation, KubeApi, ObjectApi, WriteOptions } from "./object-api.ts";
 import type { KubeObject, ObjectKey } from "./object-key.ts";
 import { formatKey } from "./object-key.ts";
 import type { ResourceRef } from "./resource.ts";
@@ -54,6 +56,24 @@ class ResourceObjectApi extends KubernetesObjectApi {
     }
     if (list.resources.some((r) => r.kind === resource.kind)) return;
     list.resources.push({ kind: resource.kind, name: resource.resource, namespaced: resource.namespaced, singularName: "", verbs: [] });
+  }
+
+  /**
+   * The configuration of one create, patch or replace sending `fieldValidation`
+   * (client-node's calls have no parameter for it, but build their request
+   * from the configuration they are given); undefined (their own) when unset.
+   */
+  withFieldValidation(fieldValidation: FieldValidation | undefined): Configuration | undefined {
+    if (fieldValidation === undefined) return undefined;
+    const base = this.configuration.baseServer;
+    const baseServer = {
+      makeRequestContext: (endpoint: string, method: HttpMethod): RequestContext => {
+        const context = base.makeRequestContext(endpoint, method);
+        context.setQueryParam("fieldValidation", fieldValidation);
+        return context;
+      },
+    };
+    return { ...this.configuration, baseServer };
   }
 
   /** PUT of the status subresource (KubernetesObjectApi has no call for it). */
@@ -101,22 +121,25 @@ export class ClientNodeObjectApi implements ObjectApi {
   }
 
   create(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
-    return this.#call("POST", resource, keyFor(resource, object), (spec) => this.#api.create(spec, undefined, undefined, options?.fieldManager), object);
+    const configuration = this.#api.withFieldValidation(options?.fieldValidation);
+    return this.#call("POST", resource, keyFor(resource, object), (spec) => this.#api.create(spec, undefined, undefined, options?.fieldManager, configuration), object);
   }
 
   apply(resource: ResourceRef, object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
     const key = keyFor(resource, object);
+    const configuration = this.#api.withFieldValidation(options.fieldValidation);
     return this.#call(
       "PATCH",
       resource,
       key,
-      (spec) => this.#api.patch(spec, undefined, undefined, options.fieldManager, options.force, PatchStrategy.ServerSideApply),
+      (spec) => this.#api.patch(spec, undefined, undefined, options.fieldManager, options.force, PatchStrategy.ServerSideApply, configuration),
       object,
     );
   }
 
   update(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
-    return this.#call("PUT", resource, keyFor(resource, object), (spec) => this.#api.replace(spec, undefined, undefined, options?.fieldManager), object);
+    const configuration = this.#api.withFieldValidation(options?.fieldValidation);
+    return this.#call("PUT", resource, keyFor(resource, object), (spec) => this.#api.replace(spec, undefined, undefined, options?.fieldManager, configuration), object);
   }
 
   updateStatus(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {

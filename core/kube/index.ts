@@ -5,7 +5,7 @@ export { resolveClusterConnection, KubeconfigError, SERVICE_ACCOUNT_DIR } from "
 export type { ClusterConnection, NoClusterConfigured, ConnectionOptions, ConnectionSource } from "./cluster-connection.ts";
 export { ClientNodeListWatch, toKubeApiError } from "./client-node-list-watch.ts";
 export { ClientNodeObjectApi, clusterApi } from "./client-node-object-api.ts";
-export type { ApplyOptions, DeletePreconditions, KubeApi, ObjectApi, WriteOptions } from "./object-api.ts";
+export type { ApplyOptions, DeletePreconditions, FieldValidation, KubeApi, ObjectApi, WriteOptions } from "./object-api.ts";
 export type { ListWatchClient, ListPage, ListRequest, WatchRequest, WatchEvent, WatchCallbacks, WatchHandle } from "./list-watch-client.ts";
 export { Reflector } from "./reflector.ts";
 export type { ReflectorOptions } from "./reflector.ts";

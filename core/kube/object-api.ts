@@ -16,6 +16,14 @@ import type { ListWatchClient } from "./list-watch-client.ts";
 import type { KubeObject, ObjectKey } from "./object-key.ts";
 import type { ResourceRef } from "./resource.ts";
 
+/**
+ * What the API server does with a field the object's schema does not declare
+ * (the `fieldValidation` query parameter). Its default, Warn, drops the field
+ * and answers with a warning the caller never sees; Strict refuses the write
+ * with 400 BadRequest naming every such field.
+ */
+export type FieldValidation = "Strict" | "Warn" | "Ignore";
+
 /** Options of a create or a replace. */
 export interface WriteOptions {
   /**
@@ -23,6 +31,8 @@ export interface WriteOptions {
    * Without it the API server names the writer after the request's User-Agent.
    */
   fieldManager?: string;
+  /** Unset: the API server's default (Warn). */
+  fieldValidation?: FieldValidation;
 }
 
 /** Options of a server-side apply. */
@@ -31,6 +41,8 @@ export interface ApplyOptions {
   fieldManager: string;
   /** Take over fields another manager set to another value, instead of failing with 409 Conflict. */
   force: boolean;
+  /** Unset: the API server's default (Warn). */
+  fieldValidation?: FieldValidation;
 }
 
 export interface DeletePreconditions {

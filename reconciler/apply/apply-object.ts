@@ -22,14 +22,38 @@
 // tenant, say) since it was judged the route's, nor on one changed since: the
 // retry re-reads and judges again. A NEW object is never applied: it is created
 // (POST), which fails with AlreadyExists when the name was taken meanwhile.
+//
+// Envoy Gateway's kinds are written with fieldValidation Strict
+// (writeOptionsFor): their CRDs gain fields release by release, and on an
+// install older than a field hostgate renders (SecurityPolicy
+// extAuth.contextExtensions, envoyproxy/gateway#7383) the API server's default
+// (Warn) would drop it and accept the write: the stored object would never
+// contain the render, so every pass would write it again, and the auth server
+// would never get the appId. Strict refuses the write naming the field, which
+// the route reports (ApplyFailed). Kubernetes' and Istio's kinds keep the
+// default.
 import { KubeApiError } from "../../core/kube/api-error.ts";
-import type { ObjectApi } from "../../core/kube/object-api.ts";
+import type { ApplyOptions, ObjectApi, WriteOptions } from "../../core/kube/object-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { formatKey, keyOf } from "../../core/kube/object-key.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
+import { ENVOY_GATEWAY_GROUP } from "../domainroute/render/gateway-api/kinds.ts";
 import { FIELD_MANAGER } from "../resources.ts";
 import type { ManagedFieldsEntry } from "./managed-fields-upgrade.ts";
 import { mayNeedTakeOver, takeOverManagedFields } from "./managed-fields-upgrade.ts";
+
+/** Groups whose writes are refused, not trimmed, when the installed CRD lacks a field hostgate sends. */
+const STRICT_FIELD_VALIDATION_GROUPS: ReadonlySet<string> = new Set([ENVOY_GATEWAY_GROUP]);
+
+/** How hostgate creates or replaces an object of `resource`: under its field manager, Strict for the groups above. */
+export function writeOptionsFor(resource: ResourceRef): WriteOptions & { fieldManager: string } {
+  return STRICT_FIELD_VALIDATION_GROUPS.has(resource.group) ? { fieldManager: FIELD_MANAGER, fieldValidation: "Strict" } : { fieldManager: FIELD_MANAGER };
+}
+
+/** How hostgate applies an object of `resource`: forced, as writeOptionsFor. */
+export function applyOptionsFor(resource: ResourceRef): ApplyOptions {
+  return { ...writeOptionsFor(resource), force: true };
+}
 
 /**
  * Applies `desired` over `current`, an object already judged hostgate's (for
@@ -39,7 +63,7 @@ import { mayNeedTakeOver, takeOverManagedFields } from "./managed-fields-upgrade
 export async function applyOwned(api: ObjectApi, resource: ResourceRef, current: KubeObject, desired: KubeObject): Promise<KubeObject> {
   const judged = await takeOver(api, resource, current);
   const metadata = { ...desired.metadata, uid: judged.metadata?.uid, resourceVersion: judged.metadata?.resourceVersion };
-  return api.apply(resource, { ...desired, metadata }, { fieldManager: FIELD_MANAGER, force: true });
+  return api.apply(resource, { ...desired, metadata }, applyOptionsFor(resource));
 }
 
 /**
@@ -53,7 +77,7 @@ export async function applyOwned(api: ObjectApi, resource: ResourceRef, current:
 export async function applyObject(api: ObjectApi, resource: ResourceRef, desired: KubeObject, current: KubeObject | undefined): Promise<KubeObject> {
   if (current === undefined) {
     try {
-      return await api.create(resource, desired, { fieldManager: FIELD_MANAGER });
+      return await api.create(resource, desired, writeOptionsFor(resource));
     } catch (error) {
       if (!(error instanceof KubeApiError && error.status === 409)) throw error;
       current = await api.get(resource, keyOf(desired)!);

@@ -15,8 +15,7 @@ import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
 import { keyOf } from "../../core/kube/object-key.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
-import { FIELD_MANAGER } from "../resources.ts";
-import { applyOwned } from "./apply-object.ts";
+import { applyOwned, writeOptionsFor } from "./apply-object.ts";
 import { contains, withAppliedHash } from "./plan-apply.ts";
 
 export interface OwnedWrites {
@@ -91,7 +90,7 @@ async function createOrApply(
 ): Promise<boolean> {
   if (current === undefined) {
     try {
-      await api.create(resource, desired, { fieldManager: FIELD_MANAGER });
+      await api.create(resource, desired, writeOptionsFor(resource));
       return true;
     } catch (error) {
       if (!(error instanceof KubeApiError && error.status === 409)) throw error;

@@ -25,8 +25,7 @@ import { formatKey } from "../../core/kube/object-key.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { producedResourceFor } from "../domainroute/render/produced-resources.ts";
 import type { ProducedResource } from "../domainroute/render/produced-resources.ts";
-import { FIELD_MANAGER } from "../resources.ts";
-import { applyOwned } from "./apply-object.ts";
+import { applyOwned, writeOptionsFor } from "./apply-object.ts";
 import { OWNERSHIP_REASON, ownershipOf } from "./ownership.ts";
 import { contains, objectId, planApply } from "./plan-apply.ts";
 
@@ -89,7 +88,7 @@ export async function writeObjects(
     const current = targets.get(objectId(object));
     if (current !== undefined && contains(current, object)) continue;
     const resource = resourceFor(object);
-    if (current === undefined) await deps.api.create(resource, object, { fieldManager: FIELD_MANAGER });
+    if (current === undefined) await deps.api.create(resource, object, writeOptionsFor(resource));
     else await applyOwned(deps.api, resource, current, object);
   }
   for (const object of planApply(desired, ours).prune) await deleteOwned(deps.api, object);

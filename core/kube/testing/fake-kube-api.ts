@@ -15,11 +15,15 @@
 //   - metadata.uid and metadata.resourceVersion in an apply body are
 //     preconditions (409 Conflict), and an apply with a uid never creates;
 //   - managedFields sent in an update replace the stored ones (how a client
-//     moves fields from its Update entry to its Apply entry).
+//     moves fields from its Update entry to its Apply entry);
+//   - a field a test says the kind's schema does not declare (undeclared(): a
+//     CRD older than the writer) is dropped from a write, which succeeds, as
+//     the API server's default field validation (Warn) does; a write with
+//     fieldValidation Strict naming it is refused with 400 BadRequest.
 // It records every write, so a test can assert that a second reconcile wrote nothing.
 import { KubeApiError } from "../api-error.ts";
 import type { ListPage, ListRequest, WatchCallbacks, WatchHandle, WatchRequest } from "../list-watch-client.ts";
-import type { ApplyOptions, DeletePreconditions, KubeApi, WriteOptions } from "../object-api.ts";
+import type { ApplyOptions, DeletePreconditions, FieldValidation, KubeApi, WriteOptions } from "../object-api.ts";
 import type { KubeObject, ObjectKey } from "../object-key.ts";
 import { formatKey } from "../object-key.ts";
 import type { ResourceRef } from "../resource.ts";
@@ -64,6 +68,7 @@ export class FakeKubeApi implements KubeApi {
   #uids = 0;
   #now: () => number;
   #failures: { verb: WriteVerb | "get"; kind?: string; error: KubeApiError }[] = [];
+  #undeclared = new Map<string, string[]>();
 
   constructor(options: { now?: () => number } = {}) {
     this.#now = options.now ?? (() => Date.UTC(2030, 0, 1));
@@ -86,6 +91,32 @@ export class FakeKubeApi implements KubeApi {
     this.#failures.push({ verb, error, ...(kind === undefined ? {} : { kind }) });
   }
 
+  /** Fields (dotted paths, e.g. `spec.extAuth.contextExtensions`) that `kind`'s schema does not declare, as in a CRD older than the writer. */
+  undeclared(kind: string, ...paths: string[]): void {
+    this.#undeclared.set(kind, [...(this.#undeclared.get(kind) ?? []), ...paths]);
+  }
+
+  /**
+   * `object` as the API server keeps it: without the fields its schema does
+   * not declare (pruned, the write succeeds), or, with fieldValidation Strict,
+   * refused naming them.
+   */
+  #validateFields(resource: ResourceRef, object: KubeObject, validation: FieldValidation | undefined): KubeObject {
+    const present = (this.#undeclared.get(resource.kind) ?? []).filter((p) => valueAt(object, p.split(".")) !== undefined);
+    if (present.length === 0) return object;
+    if (validation === "Strict") {
+      const unknown = present.map((p) => `unknown field "${p}"`).join(", ");
+      const message = `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: strict decoding error: ${unknown}`;
+      throw new KubeApiError(`400 BadRequest: ${message}`, 400, "BadRequest");
+    }
+    const pruned = structuredClone(object);
+    for (const p of present) {
+      const path = p.split(".");
+      delete (valueAt(pruned, path.slice(0, -1)) as Record<string, unknown>)[path.at(-1)!];
+    }
+    return pruned;
+  }
+
   /** Writes recorded since the last call, then forgets them. */
   takeWrites(): RecordedWrite[] {
     return this.writes.splice(0);
@@ -106,6 +137,7 @@ export class FakeKubeApi implements KubeApi {
     await Promise.resolve();
     const key = this.#keyOfObject(resource, object);
     this.#maybeFail("create", resource);
+    object = this.#validateFields(resource, object, options?.fieldValidation);
     if (this.server.get(resource, key) !== undefined)
       throw new KubeApiError(`409 AlreadyExists: ${resource.resource} "${key.name}" already exists`, 409, "AlreadyExists");
     this.#record("create", resource, key);
@@ -124,6 +156,7 @@ export class FakeKubeApi implements KubeApi {
     await Promise.resolve();
     const key = this.#keyOfObject(resource, object);
     this.#maybeFail("apply", resource);
+    object = this.#validateFields(resource, object, options.fieldValidation);
     const stored = this.server.get(resource, key);
     const uid = object.metadata?.uid;
     const rv = object.metadata?.resourceVersion;
@@ -174,6 +207,7 @@ export class FakeKubeApi implements KubeApi {
     await Promise.resolve();
     const key = this.#keyOfObject(resource, object);
     this.#maybeFail("update", resource);
+    object = this.#validateFields(resource, object, options?.fieldValidation);
     const stored = this.#current(resource, key, object);
     const uid = object.metadata?.uid;
     if (uid !== undefined && uid !== stored.metadata?.uid) {
@@ -383,4 +417,14 @@ function serverMetadata(stored: KubeObject): Record<string, unknown> {
 function specOf(object: KubeObject): unknown {
   const { metadata: _metadata, status: _status, ...rest } = object;
   return rest;
+}
+
+/** The value at `path` (object keys) in `value`, or undefined. */
+function valueAt(value: unknown, path: string[]): unknown {
+  let at = value;
+  for (const key of path) {
+    if (!isRecord(at)) return undefined;
+    at = at[key];
+  }
+  return at;
 }
