@@ -74,7 +74,9 @@ describe("autoscaledMember", () => {
     { name: "pads one digit to two", lbClass: "alb-out", index: 9, member: "public-09" },
     { name: "keeps two digits as they are", lbClass: "alb-out", index: 10, member: "public-10" },
     { name: "gives the last member maxMembers allows", lbClass: "alb-out", index: 12, member: "public-12" },
-    { name: "gives none past maxMembers", lbClass: "alb-out", index: 13 },
+    { name: "gives one past maxMembers, which a route may still hold (maxMembers limits growth only)", lbClass: "alb-out", index: 13, member: "public-13" },
+    { name: "gives the last two digits name", lbClass: "alb-out", index: 99, member: "public-99" },
+    { name: "gives none past two digits", lbClass: "alb-out", index: 100 },
     { name: "gives none at 0, since members count from 1", lbClass: "alb-out", index: 0 },
     { name: "gives none for a negative index", lbClass: "alb-out", index: -1 },
     { name: "gives none for a fractional index", lbClass: "alb-out", index: 1.5 },
@@ -99,7 +101,8 @@ describe("autoscaledIndex", () => {
   const cases: { name: string; lbClass: LoadBalancerName; member: string; index?: number }[] = [
     { name: "reads the first member", lbClass: "alb-out", member: "public-01", index: 1 },
     { name: "reads the last member maxMembers allows", lbClass: "alb-out", member: "public-12", index: 12 },
-    { name: "reads nothing past maxMembers", lbClass: "alb-out", member: "public-13" },
+    { name: "reads a member past maxMembers, which a route may still hold", lbClass: "alb-out", member: "public-13", index: 13 },
+    { name: "reads the last two digits name", lbClass: "alb-out", member: "public-99", index: 99 },
     { name: "reads nothing at 00", lbClass: "alb-out", member: "public-00" },
     { name: "reads nothing from one digit", lbClass: "alb-out", member: "public-1" },
     { name: "reads nothing from three digits", lbClass: "alb-out", member: "public-001" },
@@ -117,7 +120,7 @@ describe("autoscaledIndex", () => {
 
   it("reads back every name autoscaledMember gives", () => {
     const config = autoscaled();
-    for (let index = 1; index <= 12; index++) assert.equal(autoscaledIndex(config, "alb-out", autoscaledMember(config, "alb-out", index)!.name), index);
+    for (let index = 1; index <= 99; index++) assert.equal(autoscaledIndex(config, "alb-out", autoscaledMember(config, "alb-out", index)!.name), index);
   });
 });
 
@@ -131,7 +134,13 @@ describe("memberNamed", () => {
       member: "alb-in",
       expected: { name: "alb-in", target: "internal-gw.example.com" },
     },
-    { name: "finds no autoscaled member past maxMembers", lbClass: "alb-out", member: "public-13" },
+    {
+      name: "finds an autoscaled member past maxMembers (lowered below a member in use)",
+      lbClass: "alb-out",
+      member: "public-13",
+      expected: { name: "public-13", target: "public-13.gw.example.com" },
+    },
+    { name: "finds no autoscaled member numbered 00", lbClass: "alb-out", member: "public-00" },
     { name: "finds no member of the other class", lbClass: "alb-in", member: "public-1" },
     { name: "finds no autoscaled member of the other class", lbClass: "alb-in", member: "public-01" },
     { name: "finds no member by an unknown name", lbClass: "alb-out", member: "public-2" },

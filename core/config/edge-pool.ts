@@ -32,26 +32,41 @@ export function poolMembers(config: PlatformConfig, lbClass: LoadBalancerName): 
 }
 
 /**
+ * The highest autoscaled member number: names have two digits (`<prefix>-99`).
+ * maxMembers limits how many members the pool grows to, not which a route may
+ * hold: lowered below a member in use, that member stays (its routes keep it,
+ * nothing is rebalanced on its own) and the pool adds none while as many as
+ * maxMembers are in use (reconciler/edge/plan-placement.ts).
+ */
+export const MAX_AUTOSCALED_INDEX = 99;
+
+/**
  * The class's autoscaled member number `index` (1-based: `<prefix>-01`), or
- * undefined when the class does not autoscale or index is out of 1..maxMembers.
+ * undefined when the class does not autoscale or index is out of 1..99 (any
+ * number a route may hold; growth asks only for 1..maxMembers).
  * Its entry is two-step to its own Gateway, published at `<name>.<gatewayDomain>`.
  */
 export function autoscaledMember(config: PlatformConfig, lbClass: LoadBalancerName, index: number): PoolMember | undefined {
   const autoscale = config.loadBalancers[lbClass].autoscale;
-  if (autoscale === undefined || !Number.isInteger(index) || index < 1 || index > autoscale.maxMembers) return undefined;
+  if (autoscale === undefined || !Number.isInteger(index) || index < 1 || index > MAX_AUTOSCALED_INDEX) return undefined;
   const name = `${autoscale.prefix}-${String(index).padStart(2, "0")}`;
   const entry: LoadBalancerConfig = { ipAddressType: "ipv4", gateway: name, gatewayHostname: `${name}.${autoscale.gatewayDomain}` };
   return { lbClass, name, entry, capacity: autoscale.capacity };
 }
 
-/** The 1-based index of `name` among the class's autoscaled members (`<prefix>-NN`), or undefined. */
+/**
+ * The 1-based index of `name` among the class's autoscaled members
+ * (`<prefix>-NN`, 01..99 whatever maxMembers is now), or undefined. A changed
+ * prefix names other members: those of the old one are gone from the config,
+ * and their routes are placed again as for a removed member.
+ */
 export function autoscaledIndex(config: PlatformConfig, lbClass: LoadBalancerName, name: string): number | undefined {
   const autoscale = config.loadBalancers[lbClass].autoscale;
   if (autoscale === undefined || !name.startsWith(`${autoscale.prefix}-`)) return undefined;
   const digits = name.slice(autoscale.prefix.length + 1);
   if (!/^[0-9]{2}$/.test(digits)) return undefined;
   const index = Number(digits);
-  return index >= 1 && index <= autoscale.maxMembers ? index : undefined;
+  return index >= 1 ? index : undefined;
 }
 
 /** The class's member called `name`: a configured one, else an autoscaled one; undefined when the class has none by that name. */

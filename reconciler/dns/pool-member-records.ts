@@ -19,8 +19,9 @@
 //   written, and kept, only while that Gateway exists and is hostgate's
 //   (gateway-address.ts pooledGatewayAddress, gateway-records.ts).
 // The reserved names (reserved-name.ts, gateway-records.ts) are every
-// member's, in use or not, autoscaled ones up to maxMembers included: a route
-// must not take the name a member's record will need.
+// member's, in use or not, autoscaled ones 01 to 99 (a member past a lowered
+// maxMembers stays in use): a route must not take the name a member's record
+// will need.
 import { compareStrings } from "../../core/compare-strings.ts";
 import type { PoolMember } from "../../core/config/edge-pool.ts";
 import { allPoolMembers, autoscaledIndex, autoscaledMember } from "../../core/config/edge-pool.ts";

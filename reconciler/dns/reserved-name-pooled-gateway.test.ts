@@ -1,6 +1,7 @@
 // Reserved names on the Gateway API data plane: a pooled Gateway member's
-// gatewayHostname, and every name the class may autoscale to (up to
-// maxMembers, in use or not), with the names of their TXT owner records.
+// gatewayHostname, and every name the class may autoscale to (01 to 99, in
+// use or not: a member above a lowered maxMembers stays in use), with the
+// names of their TXT owner records.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { gatewayRegistryName } from "./gateway-records.ts";
@@ -25,13 +26,18 @@ describe("reserved names of pooled Gateways", () => {
       message:
         /the gatewayHostname of autoscaled member edge-03 \(from loadBalancers\.alb-in\.autoscale\).*pooled Gateway edge\/edge-03.*autoscaled member edge-03 of alb-in/,
     },
-    { name: "a number past maxMembers is no member's", domain: "edge-04.gw.example.com" },
+    {
+      name: "a number past maxMembers is reserved too: a member in use stays when maxMembers is lowered below it",
+      domain: "edge-04.gw.example.com",
+      member: "edge-04",
+    },
+    { name: "00 is no member's: members count from 01", domain: "edge-00.gw.example.com" },
     { name: "a name under another domain than gatewayDomain is no member's", domain: "edge-01.example.com" },
     { name: "a name below a member's gatewayHostname is not reserved", domain: "api.edge-01.gw.example.com" },
     { name: "where an autoscaled member's CNAME keeps its TXT owner record is reserved", domain: "cname-edge-02.gw.example.com", registry: true },
     { name: "so is where its A record's goes", domain: "a-edge-01.gw.example.com", registry: true },
     { name: "and a configured member's", domain: "aaaa-edge-a.gw.example.com", registry: true },
-    { name: "a type prefix before a name that is no member's reserves nothing", domain: "cname-edge-09.gw.example.com" },
+    { name: "a type prefix before a name that is no member's reserves nothing", domain: "cname-edge-00.gw.example.com" },
   ];
   for (const c of cases) {
     it(c.name, () => {

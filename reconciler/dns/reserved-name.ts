@@ -2,7 +2,8 @@
 // load balancer (loadBalancers.<lb>: {service, gatewayHostname}, or on the
 // Gateway API data plane a pooled Gateway's), of every member of a pool
 // (loadBalancers.<lb>.members) and every member the class may autoscale to
-// (`<prefix>-NN.<gatewayDomain>` up to maxMembers), routes placed there or
+// (`<prefix>-NN.<gatewayDomain>`, 01 to 99: maxMembers limits growth, and a
+// member above a lowered maxMembers stays in use), routes placed there or
 // not. hostgate publishes the gateway Service's (or Gateway's) address there (gateway-records.ts for
 // Route53, external-dns/render-gateway-endpoints.ts for external-dns), and
 // every route on that load balancer is a CNAME to it. A route at the same

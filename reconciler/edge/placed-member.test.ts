@@ -94,10 +94,10 @@ describe("placedMember", () => {
   const growthCases: { name: string; config: () => PlatformConfig; route: ReturnType<typeof route>; member: string | undefined }[] = [
     { name: "is the autoscaled member status.edge names", config: autoscaling, route: route("alb-in", edge("alb-in", "gw-in-02")), member: "gw-in-02" },
     {
-      name: "is none when status.edge names an autoscaled member past maxMembers (lowered since), until the route is placed again",
+      name: "is the autoscaled member status.edge names past maxMembers (lowered since): maxMembers limits growth only",
       config: autoscaling,
       route: route("alb-in", edge("alb-in", "gw-in-04")),
-      member: undefined,
+      member: "gw-in-04",
     },
     {
       name: "is none when status.edge names an autoscaled member and the class no longer autoscales",

@@ -12,8 +12,9 @@
 // record points at a member the route is not placed on.
 //
 // An autoscaled member (`<prefix>-NN`, Gateway API data plane) is a member
-// while the config's autoscale names it (memberNamed): the route on it is what
-// keeps it in use. The one-member shortcut holds only on the Istio data plane
+// while the config's autoscale names it (memberNamed: its prefix, any NN from
+// 01 to 99, past a lowered maxMembers too): the route on it is what keeps it
+// in use. The one-member shortcut holds only on the Istio data plane
 // without autoscale: a class that autoscales has a choice to wait for, and on
 // the Gateway API data plane every route takes one of its member Gateway's 64
 // listeners, so only the pool controller may put it there (a 65th listener

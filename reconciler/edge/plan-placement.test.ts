@@ -362,6 +362,13 @@ const growthCases: { name: string; routes: PlacementRoute[]; members?: Placement
     },
   },
   {
+    name: "a route whose spec.lb changed holds nothing in its old class: the autoscaled member it was on there is not in use",
+    members: [member("public-1", { listeners: 0 }), member("internal-1", {}, "alb-in")],
+    routes: [listener("moved", 1, { lbClass: "alb-in", current: on("edge-01") }), listener("a", 2)],
+    growth: growing(1, { listeners: 0 }),
+    expected: { moved: "internal-1", a: "full: public-1: listeners 0/0; autoscale: a new member edge-01 could not take it either (listeners 0/0)" },
+  },
+  {
     name: "a class that does not grow ignores status naming an autoscaled-looking member: the route is placed again",
     members: [member("public-1")],
     routes: [listener("a", 1, { current: on("edge-01") })],
@@ -391,6 +398,35 @@ describe("growing a load balancer pool (autoscale)", () => {
     const placed = persisted(routes, planPlacement(routes, members, growing(3, { listeners: 1 })));
     const left = placed.filter((route) => route.routeRef !== "team-a/b");
     assert.deepEqual(summary(planPlacement(left, members, growing(3, { listeners: 1 }))), { a: "public-1", c: "edge-02", d: "edge-03" });
+  });
+
+  test("a full route's message names the limits a younger route placed later in the same pass hits, so the next pass writes the same message", () => {
+    // a (oldest) fits nowhere; b, younger, takes public-1's one listener in the same pass.
+    const members = [member("public-1", { certificates: 1, listeners: 1 })];
+    const routes = [
+      listener("a", 1, { needs: { certificates: ["*.a.example.com", "*.a2.example.com"] } }),
+      listener("b", 2, { needs: { certificates: [] } }),
+    ];
+    const growth = growing(1, { certificates: 1, listeners: 1 });
+    const first = planPlacement(routes, members, growth);
+    assert.deepEqual(summary(first), {
+      a: "full: public-1: certificates 0/1, listeners 1/1; autoscale: a new member edge-01 could not take it either (certificates 0/1)",
+      b: "public-1",
+    });
+    assert.deepEqual(summary(planPlacement(persisted(routes, first), members, growth)), summary(first));
+  });
+
+  test("a move that empties an autoscaled member frees it in the same pass, so the next pass writes a full route the same message", () => {
+    // b moves off edge-01 (its annotation asks for public-1), leaving edge-01 empty: no longer in use, so free to grow again.
+    const members = [member("public-1", { listeners: 1 })];
+    const routes = [listener("a", 1), listener("b", 2, { current: on("edge-01"), requested: "public-1" })];
+    const growth = growing(1, { listeners: 0 });
+    const first = planPlacement(routes, members, growth);
+    assert.deepEqual(summary(first), {
+      a: "full: public-1: listeners 1/1; autoscale: a new member edge-01 could not take it either (listeners 0/0)",
+      b: "public-1",
+    });
+    assert.deepEqual(summary(planPlacement(persisted(routes, first), members, growth)), summary(first));
   });
 
   test("a new route's request for a member grown later in the same pass is met in that pass, so the next changes nothing", () => {

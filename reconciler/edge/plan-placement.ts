@@ -12,7 +12,9 @@
 //      changed), oldest first (creationTimestamp, then namespace/name): the
 //      member its annotation names when that has room, else the first member
 //      in config order with room; none has room → the pool is full, and the
-//      message names for each member the limit that is hit.
+//      message names for each member the limit that is hit, as the pass
+//      leaves it (younger routes placed after it counted: the next pass
+//      counts them first, so it writes the same message).
 // Growth (autoscale, the Gateway API data plane): a class given a PoolGrowth
 // has, after its configured members, its autoscaled members in use: those any
 // route's current placement in the class names. When no member has room for a
@@ -21,7 +23,10 @@
 // lowest free number) is added with its capacity and the route placed there.
 // A recompute from the written status finds the grown members in use and adds
 // nothing; a member whose routes all left is simply no longer in use (nothing
-// is renumbered), and a later growth may add that name again.
+// is renumbered), and a later growth may add that name again. maxMembers
+// limits growth only: lowered below a member in use, that member stays in use
+// and keeps its routes (step 1), and the class grows again only once fewer
+// than maxMembers are in use.
 // Room is per kind (route-needs.ts): the keys a route adds that the member
 // does not hold yet must fit under its capacity. A route adding nothing new
 // of a kind (a wildcard the member already holds) always fits that kind, so
@@ -55,7 +60,7 @@ export interface PlacementRoute {
 export interface PoolGrowth {
   /** At most this many autoscaled members in use. */
   readonly maxMembers: number;
-  /** The autoscaled member number `index`, or undefined outside 1..maxMembers. */
+  /** The autoscaled member number `index` (any a route may hold, past maxMembers too), or undefined when there is none. */
   readonly member: (index: number) => PlacementMember | undefined;
   /** The number of an autoscaled member's name, or undefined when `name` is not one. */
   readonly indexOf: (name: string) => number | undefined;
@@ -83,8 +88,9 @@ export type Placement =
  * changes nothing. A member grown in a pass can make the next pass act: a
  * route whose move annotation names it (refused while it did not exist yet)
  * moves there, and a route whose move leaves an autoscaled member empty
- * frees it for growth. So a pass that grows is repeated on its own output
- * until nothing changes, and that is what the status gets: the next pass
+ * frees it for growth (and changes what a full route's message says of the
+ * class). So a pass that grows, or moves a route in a class that grows, is
+ * repeated on its own output until nothing changes, and that is what the status gets: the next pass
  * (or a restarted reconciler) changes nothing. Each repetition moves a route
  * to the member its annotation names (it never leaves that) or places one the
  * pool had no room for, so the repetitions end.
@@ -92,8 +98,8 @@ export type Placement =
 export function planPlacement(routes: readonly PlacementRoute[], members: readonly PlacementMember[], growth: PoolGrowths = {}): Map<string, Placement> {
   let input = routes;
   for (let pass = 0; ; pass++) {
-    const { placements, grew } = planOnce(input, members, growth);
-    if (!grew || pass > 2 * routes.length) return placements;
+    const { placements, grew, moved } = planOnce(input, members, growth);
+    if (!(grew || (moved && Object.keys(growth).length > 0)) || pass > 2 * routes.length) return placements;
     const next = placedAs(input, placements);
     if (next.every((route, i) => sameCurrent(route, input[i]!))) return placements;
     input = next;
@@ -112,12 +118,12 @@ function sameCurrent(a: PlacementRoute, b: PlacementRoute): boolean {
   return a.current?.loadBalancer === b.current?.loadBalancer && a.current?.member === b.current?.member;
 }
 
-/** One pass; `grew`: it added an autoscaled member. */
+/** One pass; `grew`: it added an autoscaled member; `moved`: a route moved (which may leave an autoscaled member empty, so free). */
 function planOnce(
   routes: readonly PlacementRoute[],
   members: readonly PlacementMember[],
   growth: PoolGrowths,
-): { placements: Map<string, Placement>; grew: boolean } {
+): { placements: Map<string, Placement>; grew: boolean; moved: boolean } {
   const pool = new Pool(members, growth, routes);
   const ordered = [...routes].sort(byAge);
   const placements = new Map<string, Placement>();
@@ -130,6 +136,7 @@ function planOnce(
   // for the member a younger one leaves), and deciding it in this pass keeps the next pass from changing anything.
   // Each route moves at most once, so the rounds end.
   let waiting = kept.filter((r) => r.requested !== undefined && r.requested !== r.current!.member);
+  let anyMoved = false;
   for (let moved = true; moved; ) {
     moved = false;
     const movedNow = new Set<string>();
@@ -140,6 +147,7 @@ function planOnce(
       placements.set(route.routeRef, { kind: "placed", lbClass: route.lbClass, member: route.requested! });
       movedNow.add(route.routeRef);
       moved = true;
+      anyMoved = true;
     }
     waiting = waiting.filter((r) => !movedNow.has(r.routeRef));
   }
@@ -147,6 +155,7 @@ function planOnce(
     const refusedMove = { member: route.requested!, why: pool.refusal(route.lbClass, route.requested!, route.needs)! };
     placements.set(route.routeRef, { kind: "placed", lbClass: route.lbClass, member: route.current!.member, refusedMove });
   }
+  const full: PlacementRoute[] = [];
   for (const route of ordered) {
     if (placements.has(route.routeRef)) continue;
     const requested = route.requested === undefined ? undefined : { member: route.requested, why: pool.refusal(route.lbClass, route.requested, route.needs) };
@@ -155,14 +164,19 @@ function planOnce(
         ? requested.member
         : (pool.firstFit(route.lbClass, route.needs) ?? pool.grow(route.lbClass, route.needs));
     if (member === undefined) {
-      placements.set(route.routeRef, { kind: "full", lbClass: route.lbClass, limits: pool.limitsHit(route.lbClass, route.needs) });
+      // Its place in the order now, its message once the pass is done (below).
+      placements.set(route.routeRef, { kind: "full", lbClass: route.lbClass, limits: "" });
+      full.push(route);
       continue;
     }
     pool.add(route.lbClass, member, route.needs);
     const refusedMove = requested?.why === undefined ? undefined : { member: requested.member, why: requested.why };
     placements.set(route.routeRef, { kind: "placed", lbClass: route.lbClass, member, ...(refusedMove === undefined ? {} : { refusedMove }) });
   }
-  return { placements, grew: pool.grew };
+  // A full route's limits are those of the pool the whole pass leaves, younger routes placed after it included: that pool
+  // is what the next pass counts before it reaches the route, so the next pass writes the same message.
+  for (const route of full) placements.set(route.routeRef, { kind: "full", lbClass: route.lbClass, limits: pool.limitsHit(route.lbClass, route.needs) });
+  return { placements, grew: pool.grew, moved: anyMoved };
 }
 
 function byAge(a: PlacementRoute, b: PlacementRoute): number {
@@ -188,12 +202,16 @@ class Pool {
   /** An autoscaled member was added in this pass. */
   grew = false;
 
-  /** The autoscaled members in use are those the routes' current placements name (a configured name is never one). */
+  /**
+   * The autoscaled members in use are those the routes' current placements name (a configured name is never one), in
+   * the route's own class: a route whose spec.lb changed is placed again in its new class and holds nothing in its old one.
+   */
   constructor(members: readonly PlacementMember[], growth: PoolGrowths, routes: readonly PlacementRoute[]) {
     this.#configured = members;
     this.#growth = growth;
     for (const m of members) this.#hold(m);
     for (const route of routes) {
+      if (route.current?.loadBalancer !== route.lbClass) continue;
       const lbClass = route.current?.loadBalancer as LoadBalancerName | undefined;
       const classGrowth = lbClass === undefined ? undefined : growth[lbClass];
       if (classGrowth === undefined || this.has(lbClass!, route.current!.member)) continue;
@@ -275,7 +293,8 @@ class Pool {
     const used = this.#autoscaled.get(lbClass) ?? new Map<number, PlacementMember>();
     if (used.size >= growth.maxMembers) return { index: 0, member: undefined };
     const highest = Math.max(0, ...used.keys());
-    // After the highest in use; past maxMembers, the lowest number free (a member whose routes all left).
+    // After the highest in use; past maxMembers, the lowest number free (a member whose routes all left, or below one
+    // held past a lowered maxMembers): fewer than maxMembers are in use, so one of 1..maxMembers is free.
     let index = highest + 1;
     if (index > growth.maxMembers) for (index = 1; used.has(index); index++);
     return { index, member: growth.member(index) };

@@ -106,7 +106,7 @@ export function placementOutcomes(
   return outcomes;
 }
 
-/** How each class with `autoscale` grows: its `<prefix>-NN` members (edge-pool.ts), up to maxMembers. */
+/** How each class with `autoscale` grows: its `<prefix>-NN` members (edge-pool.ts), up to maxMembers in use; a route keeps one numbered past it. */
 export function poolGrowths(config: PlatformConfig): PoolGrowths {
   const growths: Partial<Record<LoadBalancerName, PoolGrowths[LoadBalancerName]>> = {};
   for (const lbClass of ["alb-out", "alb-in"] as const) {
