@@ -24,27 +24,32 @@ function twoStepOnly(lb: Record<string, unknown>): string | undefined {
 /** Where a two-step member's traffic arrives, with no ALB of hostgate's in front. */
 function reachedThrough(provider: string): string {
   return provider === "gateway-api"
-    ? "its pooled Gateway's own load balancer (the implementation's Service; its listeners are plain HTTP, for an ALB in front)"
+    ? "its pooled Gateway's own load balancer (the implementation's Service, with no ALB in front)"
     : "the gateway Service's own load balancer (a Service never gets an ALB)";
 }
 
 /**
  * An autoscaled member is a pooled Gateway with no ALB of hostgate's in front
- * (no listenerArn), like a written two-step member: on Envoy Gateway or Istio
- * its Gateway listens on plain HTTP (listener-tls.ts, TLS ending on the ALB),
- * so the routes it takes would be served in cleartext at its own address.
- * Only the AWS Load Balancer Controller's Gateways are ALBs that find their
- * ACM certificates themselves (acmListenerIssues returns before this there).
+ * (no listenerArn), like a written two-step member. With provider acm on Envoy
+ * Gateway or Istio its Gateway listens on plain HTTP (listener-tls.ts, TLS
+ * ending on the ALB), so the routes it takes would be served in cleartext at
+ * its own address; with cert-manager importing into ACM the certificates are
+ * attached to ALB listeners, which it has none of. Only the AWS Load Balancer
+ * Controller's Gateways are ALBs that find their ACM certificates themselves
+ * (acmListenerIssues returns before this there).
  */
-function autoscaleIssues(config: Record<string, unknown>, acm: string): Issue[] {
+function autoscaleIssues(config: Record<string, unknown>, acm: string, plainHttp: boolean): Issue[] {
   const implementation = gatewayApiImplementation(config) ?? "its implementation";
   const loadBalancers = asRecord(config.loadBalancers) ?? {};
+  const why = plainHttp
+    ? `with ${implementation} a pooled Gateway's listeners are plain HTTP (TLS is meant to end on an ALB's HTTPS listener, and an autoscaled ` +
+      "member has none), so its routes would be served unencrypted"
+    : "hostgate attaches each certificate to a member's ALB listener (listenerArn), and an autoscaled member has none, so its routes' certificates would never be served";
   return LOAD_BALANCER_CLASSES.filter((lbClass) => asRecord(loadBalancers[lbClass])?.autoscale !== undefined).map((lbClass) => ({
     path: ["loadBalancers", lbClass, "autoscale"],
     anchor: "key" as const,
     message:
-      `adds pooled Gateways with no ALB in front, but certificates go to ACM (${acm}) and with ${implementation} a pooled Gateway's listeners are plain HTTP ` +
-      "(TLS is meant to end on an ALB's HTTPS listener, and an autoscaled member has none), so its routes would be served unencrypted: " +
+      `adds pooled Gateways with no ALB in front, but certificates go to ACM (${acm}) and ${why}: ` +
       "remove autoscale and list the members with their ALBs (dnsName, hostedZoneId, listenerArn), use certificates.provider cert-manager " +
       "without importToAcm (each Gateway serves its certificates), or use implementation aws-load-balancer-controller (each Gateway is an ALB)",
   }));
@@ -84,7 +89,7 @@ export function acmListenerIssues(config: Record<string, unknown>, acm: string):
   const lbs = writtenLoadBalancers(config);
   const issues = lbs.map((lb) => listenerIssue(config, lb, acm)).filter((issue) => issue !== undefined);
   // Autoscale exists on the Gateway API data plane only (autoscale-checks.ts reports it elsewhere).
-  if (gatewayProvider(config) === "gateway-api") issues.push(...autoscaleIssues(config, acm));
+  if (gatewayProvider(config) === "gateway-api") issues.push(...autoscaleIssues(config, acm, acm === "certificates.provider acm"));
   const withArn = lbs.flatMap((lb) => {
     const arn = stringAt(lb.entry, "listenerArn");
     return arn === undefined ? [] : [{ lb, arn }];
