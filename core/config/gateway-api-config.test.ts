@@ -114,7 +114,10 @@ describe("gateway.provider", () => {
   });
 
   it("accepts autoscale on Envoy Gateway with cert-manager not importing into ACM (each Gateway serves its certificates), and ALBs with ACM and no autoscale", () => {
-    assert.equal(load(all(gatewayApiMode("envoy-gateway"), certManager("istio-system", false), autoscaleOut)).loadBalancers["alb-out"].autoscale?.maxMembers, 10);
+    assert.equal(
+      load(all(gatewayApiMode("envoy-gateway"), certManager("istio-system", false), autoscaleOut)).loadBalancers["alb-out"].autoscale?.maxMembers,
+      10,
+    );
     assert.deepEqual(problemsOf(all(gatewayApiMode("envoy-gateway"), acm, fixedMembers)), []);
   });
 
@@ -124,7 +127,10 @@ describe("gateway.provider", () => {
   });
 
   it("accepts a selector of 8 labels on Istio, the most a Gateway's spec.infrastructure.labels holds", () => {
-    const edit = all(gatewayApiMode("istio"), (c) => ((c.gateway as Entry).selector = Object.fromEntries([...Array(8).keys()].map((i) => [`label-${i}`, "gw"]))));
+    const edit = all(
+      gatewayApiMode("istio"),
+      (c) => ((c.gateway as Entry).selector = Object.fromEntries([...Array(8).keys()].map((i) => [`label-${i}`, "gw"]))),
+    );
     assert.equal(Object.keys(load(edit).gateway.selector).length, 8);
   });
 
@@ -297,7 +303,9 @@ describe("gateway.provider", () => {
     {
       name: "a selector key whose prefix is 253 characters on Istio, one more than the Gateway API allows in spec.infrastructure.labels",
       edit: all(gatewayApiMode("istio"), (c) => ((c.gateway as Entry).selector = { [`${LONG_PREFIX}/app`]: "gw" })),
-      problems: [/gateway\.selector\["a{63}\.a{63}\.a{63}\.a{61}\/app"\]: has a prefix of 253 characters, .* limits to 252 characters, .* use a label with a shorter prefix/],
+      problems: [
+        /gateway\.selector\["a{63}\.a{63}\.a{63}\.a{61}\/app"\]: has a prefix of 253 characters, .* limits to 252 characters, .* use a label with a shorter prefix/,
+      ],
     },
     {
       name: "a pooled Gateway's record at a zone apex",

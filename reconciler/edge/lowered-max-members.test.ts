@@ -33,8 +33,7 @@ const route = (name: string, minute: number, member?: string): PlacementRoute =>
 });
 
 const shown = (p: Placement | undefined) => (p === undefined ? "none" : p.kind === "placed" ? p.member : `full: ${p.limits}`);
-const summary = (placements: ReadonlyMap<string, Placement>) =>
-  Object.fromEntries([...placements].map(([ref, p]) => [ref.slice("team-a/".length), shown(p)]));
+const summary = (placements: ReadonlyMap<string, Placement>) => Object.fromEntries([...placements].map(([ref, p]) => [ref.slice("team-a/".length), shown(p)]));
 
 /** Five served routes: the two configured members full, three autoscaled members grown while maxMembers was 3. */
 const SERVED = [route("a", 1, "public-1"), route("b", 2, "public-2"), route("c", 3, "gw-01"), route("d", 4, "gw-02"), route("e", 5, "gw-03")];
@@ -89,7 +88,10 @@ describe("lowering autoscale.maxMembers", () => {
   test("a changed prefix is a member gone from the config: its routes are placed again, as for a removed member", () => {
     const renamed = config(3);
     const autoscale = { ...renamed.loadBalancers["alb-out"].autoscale!, prefix: "edge" };
-    const edgePrefix: PlatformConfig = { ...renamed, loadBalancers: { ...renamed.loadBalancers, "alb-out": { ...renamed.loadBalancers["alb-out"], autoscale } } };
+    const edgePrefix: PlatformConfig = {
+      ...renamed,
+      loadBalancers: { ...renamed.loadBalancers, "alb-out": { ...renamed.loadBalancers["alb-out"], autoscale } },
+    };
     assert.equal(placedMember(poolRoute("e", "e.example.com", 5, { edge: "gw-03" }), edgePrefix), undefined);
     assert.deepEqual(summary(planPlacement([route("e", 5, "gw-03")], allPoolMembers(edgePrefix), poolGrowths(edgePrefix))), { e: "public-1" });
   });
@@ -121,7 +123,7 @@ test("over passes with maxMembers lowered, a placed route keeps its member, grow
       // Some routes leave, new ones arrive, and maxMembers is lowered (or kept).
       const kept = placed.filter((_, i) => !deleted.includes(i));
       const next = [...kept, ...Array.from({ length: added }, (_, i) => route(`new${i}`, 30 + i))];
-      const inUseBefore = new Set(kept.flatMap((r) => (r.current !== undefined && r.current.member.startsWith("gw-") ? [r.current.member] : [])));
+      const inUseBefore = new Set(kept.flatMap((r) => (r.current?.member.startsWith("gw-") ? [r.current.member] : [])));
       const placements = place(next, lowered);
       for (const r of kept) if (r.current !== undefined) assert.equal(shown(placements.get(r.routeRef)), r.current.member, r.routeRef);
       assert.ok(autoscaledInUse(placements).size <= Math.max(lowered, inUseBefore.size), "growth past maxMembers");

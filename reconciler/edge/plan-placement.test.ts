@@ -403,10 +403,7 @@ describe("growing a load balancer pool (autoscale)", () => {
   test("a full route's message names the limits a younger route placed later in the same pass hits, so the next pass writes the same message", () => {
     // a (oldest) fits nowhere; b, younger, takes public-1's one listener in the same pass.
     const members = [member("public-1", { certificates: 1, listeners: 1 })];
-    const routes = [
-      listener("a", 1, { needs: { certificates: ["*.a.example.com", "*.a2.example.com"] } }),
-      listener("b", 2, { needs: { certificates: [] } }),
-    ];
+    const routes = [listener("a", 1, { needs: { certificates: ["*.a.example.com", "*.a2.example.com"] } }), listener("b", 2, { needs: { certificates: [] } })];
     const growth = growing(1, { certificates: 1, listeners: 1 });
     const first = planPlacement(routes, members, growth);
     assert.deepEqual(summary(first), {
