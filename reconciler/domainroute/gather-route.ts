@@ -27,7 +27,8 @@ import { ownedByRoute } from "../apply/ownership.ts";
 import { objectId } from "../apply/plan-apply.ts";
 import { resourceFor } from "../apply/write-objects.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
-import { DOMAIN_CLAIMS, DOMAIN_ROUTES, REGION_POLICIES, SERVICES } from "../resources.ts";
+import { DOMAIN_CLAIMS, DOMAIN_ROUTES, GATEWAYS, MANAGED_SELECTOR, REGION_POLICIES, SERVICES } from "../resources.ts";
+import { listenerNameFor } from "./render/gateway-api/names.ts";
 import { backendServiceKey } from "./backend-service.ts";
 import { placedRoute } from "./placed-route.ts";
 import { routeSelector } from "./render/metadata.ts";
@@ -70,6 +71,12 @@ export interface RouteInput {
   config: PlatformConfig;
   /** Milliseconds since the epoch: the time a condition that changes now records. */
   nowMs: number;
+  /**
+   * Gateway API data plane: a cached pooled Gateway lists the route's listener
+   * (listenerNameFor(domain)). A protected route's login stays until it does not
+   * (plan-route.ts holdLogins): the listener admits the team's own HTTPRoutes.
+   */
+  listenerListed?: boolean;
   /** Set by the executor when carrying out this input's plan failed: the plan then reports it. */
   applyError?: string;
 }
@@ -113,6 +120,7 @@ export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<Rou
     config: deps.config,
     nowMs: deps.clock.now(),
   };
+  if (listenerListed(deps.reader, deps.config, route)) input.listenerListed = true;
   const claim = deps.reader.get(DOMAIN_CLAIMS, { name: route.spec.domain }) as DomainClaim | undefined;
   if (claim !== undefined) input.claim = claim;
   if (route.metadata.deletionTimestamp !== undefined) return input;
@@ -126,6 +134,15 @@ export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<Rou
   if (service !== undefined) input.backendService = service;
   input.occupants = await occupantsOf(deps, placed, owned, regionPolicy);
   return input;
+}
+
+/** Gateway API data plane: whether any cached pooled Gateway (any member: the route may have moved) lists the route's listener. */
+function listenerListed(reader: ObjectReader, config: PlatformConfig, route: DomainRoute): boolean {
+  if (config.gateway.provider !== "gateway-api") return false;
+  const name = listenerNameFor(route.spec.domain.toLowerCase());
+  return reader
+    .list({ ...GATEWAYS, namespace: config.gateway.namespace, labelSelector: MANAGED_SELECTOR })
+    .some((gateway) => ((gateway.spec as { listeners?: { name?: unknown }[] } | undefined)?.listeners ?? []).some((l) => l?.name === name));
 }
 
 /** The namespace's RegionPolicy; only read on a platform with regions (without them placement is always one record set). */

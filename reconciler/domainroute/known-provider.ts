@@ -16,7 +16,7 @@ export function isKnownProvider(config: PlatformConfig, provider: string): boole
  * The provider a protected route names when the platform does not list it;
  * undefined for an unprotected route or a known provider.
  */
-export function unknownProviderOf(route: DomainRoute, config: PlatformConfig): string | undefined {
+export function unknownProviderOf(route: Pick<DomainRoute, "spec">, config: PlatformConfig): string | undefined {
   const provider = route.spec.protection?.provider;
   if (provider === undefined || isKnownProvider(config, provider)) return undefined;
   return provider;
@@ -27,7 +27,7 @@ export function unknownProviderOf(route: DomainRoute, config: PlatformConfig): s
  * and what the platform lists; undefined when its provider is known (or it
  * asks for no protection).
  */
-export function unknownProviderProblem(route: DomainRoute, config: PlatformConfig): string | undefined {
+export function unknownProviderProblem(route: Pick<DomainRoute, "spec">, config: PlatformConfig): string | undefined {
   const provider = unknownProviderOf(route, config);
   if (provider === undefined) return undefined;
   const listed = config.protection.providers;

@@ -17,6 +17,12 @@
 //      write or delete an object that is not the route's (occupancy.ts): a
 //      name taken by one means nothing is served and the status says which;
 //   6. the status, when it changed, with Events on transitions.
+// On the Gateway API data plane a protected route's login (SecurityPolicy,
+// AuthorizationPolicy) is pruned last and only once no pooled Gateway lists
+// the route's listener (holdLogins): the pool Gateways controller removes the
+// listener of a deleting or refused route, and a listener admits the team's
+// own HTTPRoutes, so the login must outlive it. Until then the rest is
+// pruned, the claim and the finalizer stay, and the route looks again.
 // DNS records and certificates are the DNS and certificate controllers' work
 // (wholesale: Route53 batches and shared wildcards span routes); the plan
 // reads their outcomes into DNSReady and CertificateReady (edge-status.ts).
@@ -32,6 +38,7 @@ import { withPlacement } from "./placed-route.ts";
 import { protectionStatus } from "./protection-condition.ts";
 import { renderClaim } from "./render/claim.ts";
 import { gatewayApiRefusal } from "./render/gateway-api/data-plane-refusal.ts";
+import { isLoginPart } from "./render/gateway-api/route-login.ts";
 import { renderRoute } from "./render/render-route.ts";
 import type { Refusal, RouteFindings } from "./route-conditions.ts";
 import { REASON } from "./route-conditions.ts";
@@ -55,6 +62,8 @@ export const REFUSED_RECHECK_MS = 30_000;
  * brings it back.
  */
 export const RELEASE_RECHECK_MS = 30_000;
+/** A login held until the pool Gateways controller removes the route's listener is looked at again this much later (besides the Gateway's events). */
+export const LOGIN_HOLD_RECHECK_MS = 2000;
 
 export interface RoutePlan {
   finalizer?: "add" | "remove";
@@ -128,7 +137,7 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
     // Fail closed: nothing that serves the domain stays, not even objects of an earlier, accepted spec.
     findings.refusal = refusal;
     findings.edge = edgeStatus(input, refusal);
-    plan.objects.prune = pruneAll(input);
+    plan.objects.prune = holdLogins(plan, input, pruneAll(input));
     return withStatus(plan, input, findings);
   }
   // On the member this pass writes to status.edge: the first reconcile after placement renders its DNSEndpoint already.
@@ -144,9 +153,9 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
       message: `${occupied.refusals.map((r) => r.message).join("; ")}. Nothing is served for this domain until the name is free`,
     };
     findings.edge = edgeStatus(input, findings.refusal);
-    plan.objects.prune = pruneAll(input);
     plan.refused = occupied.refusals.map((r) => r.object);
     plan.requeueAfterMs = REFUSED_RECHECK_MS;
+    plan.objects.prune = holdLogins(plan, input, pruneAll(input));
     return withStatus(plan, input, findings);
   }
   plan.objects.apply = desired.flatMap((object) => {
@@ -154,14 +163,18 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
     if (current !== undefined && contains(current, object)) return [];
     return [current === undefined ? { desired: object } : { desired: object, current }];
   });
-  plan.objects.prune = planApply(desired, input.owned).prune;
+  plan.objects.prune = holdLogins(plan, input, planApply(desired, input.owned).prune);
   return withStatus(plan, input, findings);
 }
 
 function planDeletion(input: RouteInput): RoutePlan {
   const { route, claim } = input;
   const plan = NOTHING();
-  plan.objects.prune = pruneAll(input);
+  plan.objects.prune = holdLogins(plan, input, pruneAll(input));
+  if (plan.requeueAfterMs !== undefined) {
+    // The login waits for the listener to go: the claim stays (no other route gets a listener of this name meanwhile), and so does the finalizer.
+    return plan;
+  }
   if (claim !== undefined && claim.spec.owner.uid === route.metadata.uid) {
     plan.claim = {
       release: { name: route.spec.domain, uid: claim.metadata.uid!, owner: `${route.metadata.namespace}/${route.metadata.name}`, ignoreConflict: true },
@@ -188,6 +201,19 @@ function routeRefusal(input: RouteInput): Refusal | undefined {
   const backend = input.backendService === undefined ? undefined : backendRejection(input.route, input.backendService);
   if (backend !== undefined) return { reason: REASON.BackendRejected, message: backend };
   return undefined;
+}
+
+/**
+ * `prune` without the login objects while the route is protected on the
+ * Gateway API data plane and a pooled Gateway still lists its listener (they
+ * then go on a later pass, once it does not); asks to look again when it holds one.
+ */
+function holdLogins(plan: RoutePlan, input: RouteInput, prune: KubeObject[]): KubeObject[] {
+  if (input.config.gateway.provider !== "gateway-api" || input.route.spec.protection === undefined || input.listenerListed !== true) return prune;
+  const kept = prune.filter((object) => !isLoginPart(object));
+  if (kept.length === prune.length) return prune;
+  plan.requeueAfterMs = Math.min(plan.requeueAfterMs ?? LOGIN_HOLD_RECHECK_MS, LOGIN_HOLD_RECHECK_MS);
+  return kept;
 }
 
 /** Everything the route serves, in reverse apply order (what routes traffic goes before the login). */

@@ -34,6 +34,7 @@ import { CERTIFICATES_KEY, newCertificateReconcilerState, reconcileCertificates 
 import { DnsOutcomes } from "../dns/dns-outcomes.ts";
 import { EdgeOutcomes } from "../edge/edge-outcomes.ts";
 import { EDGE_KEY, reconcilePlacement } from "../edge/reconcile-placement.ts";
+import { isLoginObject } from "../domainroute/render/gateway-api/route-login.ts";
 import { POOL_GATEWAYS_KEY, poolGatewaysNeeded, reconcilePoolGateways } from "../edge/gateways/reconcile-pool-gateways.ts";
 import { LABEL_EDGE_MEMBER } from "../edge/gateways/render-pool-gateways.ts";
 import { DnsState } from "../dns/dns-state.ts";
@@ -255,6 +256,8 @@ export class ControllerSet {
       // controller's write returned and its own re-queue of them ran.
       produced: eachEvent((object) => {
         index.producedRouteRefs(object).forEach(route);
+        // A route's login (SecurityPolicy, AuthorizationPolicy) came or went: its listener waits for it (route-login-gate.ts).
+        if (gatewayApi && isLoginObject(object)) poolGateways();
         const gatewayRecord = (object.metadata?.labels as Record<string, string> | undefined)?.[LABEL_GATEWAY_RECORD];
         if (gatewayRecord === undefined) return;
         this.#routesOnMember(gatewayRecord).forEach(route);

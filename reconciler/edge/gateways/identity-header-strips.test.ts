@@ -9,6 +9,7 @@ import { KubeApiError } from "../../../core/kube/api-error.ts";
 import type { GatewayApiImplementation, PlatformConfig } from "../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
 import { FakeKubeApi } from "../../../core/kube/testing/fake-kube-api.ts";
+import { ManualClock } from "../../../core/clock.ts";
 import { silentLogger } from "../../../core/logger.ts";
 import type { DomainRoute } from "../../../crds/types.ts";
 import { CertificateOutcomes } from "../../certificates/certificate-outcomes.ts";
@@ -27,7 +28,7 @@ describe("the pooled Gateways' identity-header ClientTrafficPolicies", () => {
   let api: FakeKubeApi;
   let reader: ObjectReader;
   const config = gatewayApiConfig({ implementation: "envoy-gateway" });
-  const pass = (c: PlatformConfig = config) => reconcilePoolGateways({ api, reader, config: c, logger: silentLogger, certificates: new CertificateOutcomes() });
+  const pass = (c: PlatformConfig = config) => reconcilePoolGateways({ api, reader, config: c, logger: silentLogger, clock: new ManualClock(), certificates: new CertificateOutcomes() });
   const policy = (gateway: string) => api.server.get(CTP, { namespace: NS, name: `${gateway}-identity-header` });
   const policies = () => api.objects({ ...CTP, namespace: NS }).map((o) => o.metadata?.name);
   const gateway = (name: string) => api.server.get(GATEWAYS, { namespace: NS, name });

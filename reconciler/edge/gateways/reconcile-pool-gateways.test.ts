@@ -5,6 +5,7 @@ import type { KubeObject } from "../../../core/kube/object-key.ts";
 import { FakeKubeApi } from "../../../core/kube/testing/fake-kube-api.ts";
 import type { PlatformConfig } from "../../../core/config/platform-config.ts";
 import { silentLogger } from "../../../core/logger.ts";
+import { formatTime, ManualClock } from "../../../core/clock.ts";
 import type { DomainRoute } from "../../../crds/types.ts";
 import type { ObjectReader } from "../../cluster/object-reader.ts";
 import { ALL_PRODUCED_RESOURCES } from "../../domainroute/render/produced-resources.ts";
@@ -23,7 +24,8 @@ describe("reconcilePoolGateways", () => {
   let reader: ObjectReader;
   const config = gatewayApiConfig({ certificates: "cert-manager" });
   let certificates: CertificateOutcomes;
-  const pass = (c: PlatformConfig = config) => reconcilePoolGateways({ api, reader, config: c, logger: silentLogger, certificates });
+  const clock = new ManualClock();
+  const pass = (c: PlatformConfig = config) => reconcilePoolGateways({ api, reader, config: c, logger: silentLogger, clock, certificates });
   const gateways = () => api.objects({ ...GATEWAYS, namespace: NS });
   const gateway = (name: string) => api.server.get(GATEWAYS, { namespace: NS, name });
   const putRoutes = (...routes: DomainRoute[]) => {
@@ -160,6 +162,24 @@ describe("reconcilePoolGateways", () => {
       assert.deepEqual((await pass(lbc)).deleted, [`${NS}/public-1`]);
     });
 
+    it("adds a listener only once its certificate is older than the controller's 1-minute certificate cache, asking to run again then", async () => {
+      putRoutes(shop);
+      const ref = `${shop.metadata.namespace}/${shop.metadata.name}`;
+      const issued = {
+        uid: shop.metadata.uid!,
+        domain: shop.spec.domain,
+        kind: "ready" as const,
+        certificate: CERT,
+        issuedAt: formatTime(clock.now() - 10_000),
+      };
+      certificates.publish(new Map([[ref, issued]]));
+      const early = await pass(lbc);
+      assert.deepEqual([early.written, early.requeueAfterMs], [[], 80_000]);
+      clock.advance(80_000);
+      const due = await pass(lbc);
+      assert.deepEqual([due.written, due.requeueAfterMs], [[`${NS}/public-1`], undefined]);
+    });
+
     it("does not wait with cert-manager on envoy-gateway (a listener without its Secret is invalid alone)", async () => {
       putRoutes(shop);
       assert.deepEqual((await pass(config)).written, [`${NS}/public-1`]);
@@ -236,7 +256,7 @@ describe("reconcilePoolGateways", () => {
         get: (r, k) => (r === GATEWAYS ? undefined : api.server.get(r, k)),
         list: (r) => (r.resource === "gateways" ? [] : api.server.objects(r)),
       };
-      await reconcilePoolGateways({ api, reader: cached, config, logger: silentLogger, certificates });
+      await reconcilePoolGateways({ api, reader: cached, config, logger: silentLogger, clock, certificates });
       assert.equal((gateway("public-1")?.metadata?.labels as Record<string, string> | undefined)?.["hostgate.dev/edge-member"], "public-1");
     });
   });
@@ -256,7 +276,7 @@ describe("reconcilePoolGateways", () => {
     const istio = { ...config, gateway: { ...config.gateway, provider: "istio" as const } };
     assert.equal(poolGatewaysNeeded(istio), false);
     const untouched: ObjectReader = { get: () => assert.fail("read"), list: () => assert.fail("listed") };
-    assert.deepEqual(await reconcilePoolGateways({ api, reader: untouched, config: istio, logger: silentLogger, certificates }), {
+    assert.deepEqual(await reconcilePoolGateways({ api, reader: untouched, config: istio, logger: silentLogger, clock, certificates }), {
       written: [],
       deleted: [],
       held: [],

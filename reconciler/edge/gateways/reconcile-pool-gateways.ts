@@ -33,13 +33,15 @@ import type { DomainClaim, DomainRoute } from "../../../crds/types.ts";
 import { deleteOwnedObjects, writeOwnedObjects } from "../../apply/owned-objects.ts";
 import { writtenByReconciler } from "../../apply/ownership.ts";
 import type { CertificateOutcome } from "../../certificates/certificate-outcomes.ts";
-import { listenerCertificateReady } from "../../certificates/discovery-listener-gate.ts";
+import { listenerGate } from "../../certificates/discovery-listener-gate.ts";
+import type { Clock } from "../../../core/clock.ts";
 import type { ObjectReader } from "../../cluster/object-reader.ts";
 import type { OutcomeReader } from "../../status/outcomes.ts";
 import { LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../../domainroute/render/metadata.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES, FIELD_MANAGER, GATEWAYS, MANAGED_SELECTOR } from "../../resources.ts";
 import type { HeldMember, SkippedRoute } from "./render-pool-gateways.ts";
 import { LABEL_EDGE_MEMBER, REASON_LISTENER_UNSUPPORTED, REASON_NO_CERTIFICATE, renderPoolGateways } from "./render-pool-gateways.ts";
+import { loginInPlace } from "./route-login-gate.ts";
 import { deleteIdentityHeaderStrips, identityHeaderStripsNeeded, writeIdentityHeaderStrips } from "./identity-header-strips.ts";
 
 /** The single queue key: any route, claim or pooled Gateway change recomputes them all. */
@@ -50,10 +52,16 @@ export interface PoolGatewaysDeps {
   certificates: OutcomeReader<CertificateOutcome>;
   /** Writes: create, apply, get after a create that found the name taken, delete. */
   api: ObjectApi;
-  /** The caches: DomainRoutes, DomainClaims, and the Gateways in gateway.namespace labelled managed-by=hostgate. */
+  /**
+   * The caches: DomainRoutes, DomainClaims, the Gateways in gateway.namespace labelled managed-by=hostgate, and the
+   * routes' logins (SecurityPolicy / AuthorizationPolicy, the route controller's produced objects): a protected route's
+   * listener waits for its login (route-login-gate.ts).
+   */
   reader: ObjectReader;
   config: PlatformConfig;
   logger: Logger;
+  /** With the AWS Load Balancer Controller a new listener waits until its certificate is old enough for the controller to see. */
+  clock: Clock;
 }
 
 export interface PoolGatewaysOutcome {
@@ -69,6 +77,8 @@ export interface PoolGatewaysOutcome {
   changedMembers: string[];
   /** `namespace/name` of each identity-header ClientTrafficPolicy written or deleted (Envoy Gateway), sorted. */
   identityHeaderStrips: { written: string[]; deleted: string[] };
+  /** A listener waits for the AWS Load Balancer Controller to see its certificate: run again after this many ms. */
+  requeueAfterMs?: number;
 }
 
 /** Whether this controller runs under the config: the Gateway API data plane only (with istio the Gateway API's CRDs may not exist). */
@@ -95,10 +105,15 @@ export async function reconcilePoolGateways(deps: PoolGatewaysDeps): Promise<Poo
     ((reader.get(GATEWAYS, { namespace, name: member })?.spec as { listeners?: { name?: unknown }[] } | undefined)?.listeners ?? []).some(
       (l) => l.name === listener,
     );
+  const now = deps.clock.now();
+  let opensAt: number | undefined;
   const rendered = renderPoolGateways(routes, claims, config, (route, member, listener) => {
     const lookup = deps.certificates.lookup(`${route.metadata.namespace}/${route.metadata.name}`);
-    return listenerCertificateReady(route, lookup, config, listed(member, listener));
-  });
+    const gate = listenerGate(route, lookup, config, listed(member, listener), now);
+    if (gate.opensAt !== undefined) opensAt = Math.min(opensAt ?? gate.opensAt, gate.opensAt);
+    return gate.open;
+  }, (route, member) => loginInPlace(reader, config, route, member));
+  if (opensAt !== undefined) outcome.requeueAfterMs = Math.max(0, opensAt - now);
   outcome.held = [...rendered.held];
   outcome.skipped = [...rendered.skipped];
   const namesOf = (objects: readonly KubeObject[]) => objects.map((o) => o.metadata!.name!);

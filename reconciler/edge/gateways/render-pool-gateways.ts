@@ -7,7 +7,10 @@
 // deleted, is placed (placedMember: its status.edge, or a class of one
 // member), and the data plane does not refuse it (gatewayApiRefusal, the
 // predicate the route controller uses too: a protected route that cannot be
-// protected is never served). The listener is the route's alone:
+// protected is never served), nor does the route controller (its status:
+// routeControllerRefusal), and a protected route's login is in place
+// (`loginReady`: route-login-gate.ts). A listener admits the team's own
+// HTTPRoutes, so it never exists without the login. The listener is the route's alone:
 //   - named listenerNameFor(domain), the sectionName its HTTPRoute attaches to;
 //   - hostname: the domain, so it serves that name only;
 //   - allowedRoutes: HTTPRoutes from the route's namespace only (selected by
@@ -41,6 +44,7 @@ import { LABEL_MANAGED_BY, MANAGED_BY_HOSTGATE } from "../../domainroute/render/
 import { placedMember } from "../placed-member.ts";
 import type { ListenerTls } from "./listener-tls.ts";
 import { listenerTls } from "./listener-tls.ts";
+import { routeControllerRefusal } from "./route-login-gate.ts";
 
 /** Gateways are v1 like HTTPRoutes (GATEWAYS in resources.ts). */
 export const GATEWAY_API_VERSION = HTTP_ROUTE_API_VERSION;
@@ -55,9 +59,17 @@ export const REASON_LISTENER_UNSUPPORTED = "ListenerUnsupported";
 export const REASON_NO_CERTIFICATE = "NoCertificate";
 /** The listener waits for the route's certificate (mayList said no); the route's CertificateReady says why. */
 export const REASON_WAITING_FOR_CERTIFICATE = "WaitingForCertificate";
+/** A protected route's listener waits for its login (loginReady said no). */
+export const REASON_WAITING_FOR_LOGIN = "WaitingForLogin";
 
 /** Whether the route's listener (named `listener`) may be on `member`'s Gateway now; by default always. */
 export type MayList = (route: DomainRoute, member: string, listener: string) => boolean;
+/**
+ * Whether the route's login is in place on `member`'s Gateway (always true for
+ * an unprotected route). The controller asks its cache (loginInPlace); the
+ * default, for `hostgate render`, which prints each route's login beside, is yes.
+ */
+export type LoginReady = (route: DomainRoute, member: string) => boolean;
 
 /** A route placed on a member that gets no listener there, and why. */
 export interface SkippedRoute {
@@ -94,6 +106,7 @@ export function renderPoolGateways(
   claims: readonly DomainClaim[],
   config: PlatformConfig,
   mayList: MayList = () => true,
+  loginReady: LoginReady = () => true,
 ): PoolGateways {
   const empty: PoolGateways = { gateways: [], routesOn: new Map(), held: [], skipped: [] };
   const gatewayApi = config.gateway.gatewayApi;
@@ -113,6 +126,15 @@ export function renderPoolGateways(
     const refusal = gatewayApiRefusal(route, config);
     if (refusal !== undefined) {
       skip(refusal.reason, refusal.message);
+      continue;
+    }
+    const refused = routeControllerRefusal(route);
+    if (refused !== undefined) {
+      skip(refused.reason, refused.message);
+      continue;
+    }
+    if (!loginReady(route, member)) {
+      skip(REASON_WAITING_FOR_LOGIN, `${domain} is protected and its listener waits until its login is in place on ${member}'s Gateway`);
       continue;
     }
     const listener = listenerFor(domain, route.metadata.namespace ?? "", tls, config);

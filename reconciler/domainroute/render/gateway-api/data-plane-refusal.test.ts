@@ -6,6 +6,11 @@ import { aRoute, type RouteBuilder } from "../testing/route-builder.ts";
 import { gatewayApiRefusal } from "./data-plane-refusal.ts";
 import { aGatewayApiConfig } from "./testing/gateway-api-config.ts";
 
+/** `config` with `provider` listed in protection.providers too. */
+function listing(provider: string, config: PlatformConfig): PlatformConfig {
+  return { ...config, protection: { ...config.protection, providers: [...config.protection.providers, provider] } };
+}
+
 describe("gatewayApiRefusal", () => {
   const cases: { name: string; route: RouteBuilder; config: PlatformConfig; reason?: string; message?: RegExp }[] = [
     {
@@ -29,7 +34,7 @@ describe("gatewayApiRefusal", () => {
     {
       name: "refuses a protected route on Envoy Gateway whose provider has no auth service, naming those that have one",
       route: aRoute().protected("github", "shop"),
-      config: aGatewayApiConfig("envoy-gateway"),
+      config: listing("github", aGatewayApiConfig("envoy-gateway")),
       reason: "ProtectionUnsupported",
       message: /"github", which has no entry in gateway\.gatewayApi\.authServices.*add authServices\.github \{namespace, name, port\}.*\(sso\)/,
     },
@@ -93,6 +98,20 @@ describe("gatewayApiRefusal", () => {
       config: aGatewayApiConfig("istio"),
       reason: "InvalidSpec",
       message: /is not served until its protection is fixed: spec\.protection\.rules\[0\]\.paths\[0\]/,
+    },
+    {
+      name: "refuses a protected route on Istio whose provider the platform does not list, as the route controller prunes its login (UnknownProvider)",
+      route: aRoute().mode("External").protected("nosuch", "shop"),
+      config: aGatewayApiConfig("istio"),
+      reason: "UnknownProvider",
+      message: /spec\.protection\.provider is "nosuch", which the platform does not list \(it lists sso\)/,
+    },
+    {
+      name: "refuses a protected route on Envoy Gateway whose provider the platform does not list, before asking for its auth service",
+      route: aRoute().protected("nosuch", "shop"),
+      config: aGatewayApiConfig("envoy-gateway"),
+      reason: "UnknownProvider",
+      message: /"nosuch", which the platform does not list/,
     },
     {
       name: "never refuses on the Istio data plane, whose own renderer fails closed",

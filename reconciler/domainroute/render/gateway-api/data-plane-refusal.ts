@@ -4,9 +4,12 @@
 // plane, where a route without its login gets no Gateway at all, a listener
 // here is what a team's own HTTPRoute (External mode) attaches to: a listener
 // without the login would serve the domain unprotected. So every reason the
-// login cannot be rendered refuses the listener too.
+// login cannot be rendered refuses the listener too, the platform not listing
+// the route's provider (known-provider.ts) first: the route controller prunes
+// such a route's login, so its listener must go as well.
 import type { PlatformConfig } from "../../../../core/config/platform-config.ts";
 import type { DomainRoute } from "../../../../crds/types.ts";
+import { unknownProviderProblem } from "../../known-provider.ts";
 import { allowedPaths, protectionProblems } from "../authorization-policy.ts";
 
 export interface DataPlaneRefusal {
@@ -20,6 +23,8 @@ export interface DataPlaneRefusal {
 export const REASON_PROTECTION_UNSUPPORTED = "ProtectionUnsupported";
 /** The route's protection is invalid (the reason the Istio data plane gives the same problems). */
 export const REASON_INVALID_SPEC = "InvalidSpec";
+/** The route's protection provider is not in protection.providers (the route controller's reason, route-conditions.ts). */
+export const REASON_UNKNOWN_PROVIDER = "UnknownProvider";
 
 /** How many Allow paths a refusal names: enough to find the rules, not a condition message of hundreds. */
 const MAX_PATHS_SHOWN = 5;
@@ -30,6 +35,9 @@ export function gatewayApiRefusal(route: Pick<DomainRoute, "spec">, config: Plat
   const protection = route.spec.protection;
   if (config.gateway.provider !== "gateway-api" || gatewayApi === undefined || protection === undefined) return undefined;
   const domain = route.spec.domain;
+
+  const unknown = unknownProviderProblem(route, config);
+  if (unknown !== undefined) return { reason: REASON_UNKNOWN_PROVIDER, message: unknown };
 
   const invalid = protectionProblems(protection);
   if (invalid.length > 0) return { reason: REASON_INVALID_SPEC, message: `${domain} is not served until its protection is fixed: ${invalid.join("; ")}` };
