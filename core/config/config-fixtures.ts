@@ -60,11 +60,20 @@ export const twoStepMember = (name: string, extra: Record<string, unknown> = {})
   ...extra,
 });
 
-/** The Gateway API data plane on `implementation` (GatewayClass `eg`), both classes single pooled Gateways. */
+/**
+ * The Gateway API data plane on `implementation` (GatewayClass `eg`; with the
+ * AWS Load Balancer Controller alb-out's is `eg-public`, as it must differ),
+ * both classes single pooled Gateways.
+ */
 export const gatewayApiMode =
   (implementation = "envoy-gateway", extra: Record<string, unknown> = {}) =>
   (config: ConfigData): void => {
-    config.gateway = { ...(config.gateway as ConfigData), provider: "gateway-api", gatewayApi: { implementation, gatewayClassName: "eg", ...extra } };
+    const classes = implementation === "aws-load-balancer-controller" ? { gatewayClassNames: { "alb-out": "eg-public" } } : {};
+    config.gateway = {
+      ...(config.gateway as ConfigData),
+      provider: "gateway-api",
+      gatewayApi: { implementation, gatewayClassName: "eg", ...classes, ...extra },
+    };
     config.loadBalancers = { "alb-out": { gatewayHostname: "public-gw.example.com" }, "alb-in": { gatewayHostname: "internal-gw.example.com" } };
   };
 

@@ -168,6 +168,30 @@ function loadBalancerIssue(lb: WrittenLoadBalancer, implementation: string | und
   return undefined;
 }
 
+/**
+ * With the AWS Load Balancer Controller each pooled Gateway is an ALB whose
+ * scheme (internet-facing or internal) comes from its GatewayClass's
+ * LoadBalancerConfiguration, internal when it says none: one GatewayClass for
+ * both classes would put alb-out's routes on internal ALBs or, worse, alb-in's
+ * on internet-facing ones.
+ */
+function gatewayClassIssue(gatewayApi: Record<string, unknown>, implementation: string | undefined): Issue | undefined {
+  if (implementation !== LBC) return undefined;
+  const byClass = asRecord(gatewayApi.gatewayClassNames) ?? {};
+  const fallback = stringAt(gatewayApi, "gatewayClassName");
+  const out = stringAt(byClass, "alb-out") ?? fallback;
+  const inside = stringAt(byClass, "alb-in") ?? fallback;
+  if (out === undefined || inside === undefined || out !== inside) return undefined;
+  return {
+    path: ["gateway", "gatewayApi"],
+    anchor: "key",
+    message:
+      `gives alb-out and alb-in one GatewayClass (${out}), but with ${LBC} a pooled Gateway's ALB is internet-facing or internal by its ` +
+      "GatewayClass's LoadBalancerConfiguration (internal when it says none): create a GatewayClass whose LoadBalancerConfiguration says " +
+      "scheme: internet-facing for the public class and name it in gatewayClassNames, e.g. gatewayClassNames: {alb-out: alb-public}",
+  };
+}
+
 export function gatewayApiIssues(config: Record<string, unknown>): Issue[] {
   const gateway = asRecord(config.gateway) ?? {};
   const provider = gatewayProvider(config);
@@ -178,6 +202,7 @@ export function gatewayApiIssues(config: Record<string, unknown>): Issue[] {
   const implementation = gatewayApiImplementation(config);
   return [
     ...authServiceIssues(config, gatewayApi),
+    ...[gatewayClassIssue(gatewayApi, implementation)].filter((issue): issue is Issue => issue !== undefined),
     ...certificateIssues(config, gateway, implementation),
     ...selectorIssues(gateway, implementation),
     ...writtenLoadBalancers(config).flatMap((lb) => loadBalancerIssue(lb, implementation) ?? []),

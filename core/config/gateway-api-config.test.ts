@@ -6,6 +6,7 @@ import type { ConfigData } from "./config-fixtures.ts";
 import { configYaml, fixedMember, gatewayApiMode, gatewayMember, problemsOf, twoStepMember } from "./config-fixtures.ts";
 import { poolMembers } from "./edge-pool.ts";
 import { loadBalancerTarget } from "./load-balancer-target.ts";
+import { gatewayClassNameFor } from "./gateway-class.ts";
 import { loadPlatformConfig, parsePlatformConfig } from "./load.ts";
 import { mergeConfigOverrides } from "./merge.ts";
 
@@ -66,6 +67,7 @@ describe("gateway.provider", () => {
       gatewayApi: {
         implementation: "envoy-gateway",
         gatewayClassName: "eg",
+        gatewayClassNames: {},
         authServices: { sso: { namespace: "sso-system", name: "sso-authz", port: 9001 } },
       },
     });
@@ -362,4 +364,46 @@ describe("gateway.provider", () => {
       for (const [i, pattern] of c.problems.entries()) assert.match(problems[i]!, pattern);
     });
   }
+});
+
+describe("the GatewayClass of each class's pooled Gateways", () => {
+  const cases = [
+    { name: "without gatewayClassNames both classes use gatewayClassName", edit: gatewayApiMode("envoy-gateway"), out: "eg", inside: "eg" },
+    {
+      name: "gatewayClassNames names another for one class",
+      edit: gatewayApiMode("envoy-gateway", { gatewayClassNames: { "alb-in": "eg-internal" } }),
+      out: "eg",
+      inside: "eg-internal",
+    },
+    {
+      name: "with the AWS Load Balancer Controller a public class of its own is accepted",
+      edit: all(gatewayApiMode("aws-load-balancer-controller"), acm),
+      out: "eg-public",
+      inside: "eg",
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const config = load(c.edit);
+      assert.equal(gatewayClassNameFor(config, "alb-out"), c.out);
+      assert.equal(gatewayClassNameFor(config, "alb-in"), c.inside);
+    });
+  }
+
+  it("with the AWS Load Balancer Controller one GatewayClass for both classes is refused, saying why and how to fix it", () => {
+    assert.throws(
+      () => load(all(gatewayApiMode("aws-load-balancer-controller", { gatewayClassNames: {} }), acm)),
+      /gateway\.gatewayApi: gives alb-out and alb-in one GatewayClass \(eg\), but with aws-load-balancer-controller a pooled Gateway's ALB is internet-facing or internal by its GatewayClass's LoadBalancerConfiguration .*gatewayClassNames: \{alb-out: alb-public\}/,
+    );
+  });
+
+  it("on the Istio data plane there is no GatewayClass", () => {
+    assert.equal(
+      gatewayClassNameFor(
+        load(() => {}),
+        "alb-out",
+      ),
+      undefined,
+    );
+  });
 });

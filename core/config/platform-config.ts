@@ -206,8 +206,10 @@ export interface GatewayConfig {
 
 export interface GatewayApiConfig {
   readonly implementation: GatewayApiImplementation;
-  /** spec.gatewayClassName of every pooled Gateway. */
+  /** spec.gatewayClassName of every pooled Gateway, unless gatewayClassNames names another for its class (gateway-class.ts). */
   readonly gatewayClassName: string;
+  /** Per class, where its pooled Gateways use another GatewayClass (default {}). */
+  readonly gatewayClassNames?: Readonly<Partial<Record<LoadBalancerName, string>>>;
   /**
    * envoy-gateway only: the gRPC ext_authz service of each protection provider
    * (protection.providers), which a route's SecurityPolicy calls. A provider

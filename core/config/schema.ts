@@ -466,6 +466,19 @@ export const platformConfigSchema = {
               description:
                 "`spec.gatewayClassName` of every pooled Gateway: the name of a GatewayClass of that implementation (lowercase, a Kubernetes object name), e.g. `eg`.",
             },
+            gatewayClassNames: {
+              type: "object",
+              additionalProperties: false,
+              default: {},
+              description:
+                "The GatewayClass of one class's pooled Gateways, where it is not `gatewayClassName`, e.g. `{alb-out: alb-public}`. Required with " +
+                "`aws-load-balancer-controller` to tell a public from an internal class: the controller makes an internal ALB unless the GatewayClass's " +
+                "LoadBalancerConfiguration says `scheme: internet-facing`, so alb-out and alb-in need two GatewayClasses. Default none.",
+              properties: {
+                "alb-out": { type: "string", maxLength: 253, pattern: DNS_SUBDOMAIN_PATTERN, description: "GatewayClass of alb-out's pooled Gateways." },
+                "alb-in": { type: "string", maxLength: 253, pattern: DNS_SUBDOMAIN_PATTERN, description: "GatewayClass of alb-in's pooled Gateways." },
+              },
+            },
             authServices: {
               type: "object",
               default: {},

@@ -129,7 +129,7 @@ describe("hostgate render on the Gateway API data plane", () => {
   test("with the AWS Load Balancer Controller a protected route is refused, named on stderr, and gets no listener", async () => {
     const alb = config(
       ["implementation: envoy-gateway", "implementation: aws-load-balancer-controller"],
-      ["    authServices:\n      sso: {namespace: sso-system, name: sso-authz, port: 9001}\n", ""],
+      ["    authServices:\n      sso: {namespace: sso-system, name: sso-authz, port: 9001}\n", "    gatewayClassNames: {alb-out: alb-public}\n"],
       ["  provider: cert-manager\n  certManager:\n    issuerRef: {kind: ClusterIssuer, name: letsencrypt-dns}\n    namespace: edge", "  provider: acm"],
       ["dns:\n  provider: external-dns", "dns:\n  provider: route53\n  ownerId: cluster-1"],
     );
