@@ -166,10 +166,19 @@ describe("the DomainRoute manifest", () => {
   it("declares status.edge with the fields of EdgeStatus, the placement's required and bounded, the data plane an enum, and documents how to move a route", () => {
     const edge = version.schema!.openAPIV3Schema.properties!.status!.properties!.edge!;
     const fields: (keyof EdgeStatus)[] = ["loadBalancer", "member", "target"];
-    assert.deepEqual(Object.keys(edge.properties ?? {}), [...fields, "dataPlane"] satisfies (keyof EdgeStatus)[]);
+    assert.deepEqual(Object.keys(edge.properties ?? {}), [...fields, "dataPlane", "implementation", "gatewayClassName"] satisfies (keyof EdgeStatus)[]);
     assert.deepEqual(edge.required, fields);
     // Optional: routes placed before there was a choice of data plane have none (they are served through Istio).
     assert.deepEqual(edge.properties!.dataPlane!.enum, ["istio", "gateway-api"] satisfies NonNullable<EdgeStatus["dataPlane"]>[]);
+    // Optional (the Gateway API data plane only; absent on routes placed before they were recorded), bounded.
+    assert.deepEqual(
+      edge.properties!.implementation!.enum,
+      ["envoy-gateway", "istio", "aws-load-balancer-controller"] satisfies NonNullable<EdgeStatus["implementation"]>[],
+    );
+    assert.deepEqual(
+      [edge.properties!.implementation!.maxLength, edge.properties!.gatewayClassName!.maxLength],
+      [32, 253],
+    );
     assert.deepEqual(
       fields.map((f) => [f, edge.properties![f]!.maxLength]),
       [

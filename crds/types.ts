@@ -199,6 +199,14 @@ export interface EdgeStatus {
    * when a route's data plane is not the configured one (data-plane-gate.ts).
    */
   dataPlane?: "istio" | "gateway-api";
+  /**
+   * On the Gateway API data plane: gateway.gatewayApi.implementation when it
+   * was placed (what wrote its login). Absent with istio, and on routes placed
+   * before it was recorded. The reconciler refuses to start when it differs.
+   */
+  implementation?: "envoy-gateway" | "istio" | "aws-load-balancer-controller";
+  /** On the Gateway API data plane: gateway.gatewayApi.gatewayClassName when it was placed; absent like implementation. */
+  gatewayClassName?: string;
 }
 
 /** Set by a person on a DomainRoute to move it to another member of its pool (the only way it moves). */

@@ -45,11 +45,26 @@ export function edgeStatus(input: RouteInput, served: "taken" | "serving" | Refu
   const dns = dnsStatus(route, input.dns, config) ?? externalDns({ ...input, route: withPlacement(route, placement.edge) }, served);
   return {
     placed: placement.condition,
-    ...(placement.edge === undefined ? {} : { placement: { ...placement.edge, dataPlane: config.gateway.provider } }),
+    ...(placement.edge === undefined ? {} : { placement: placementRecord(placement.edge, config) }),
     dns: dns.condition,
     certificate: certificate.condition,
     ...(dns.records === undefined ? {} : { records: [...dns.records] }),
     ...(certificate.certificate === undefined ? {} : { served: { ...certificate.certificate, domains: [...certificate.certificate.domains] } }),
+  };
+}
+
+/**
+ * status.edge: where the route is placed and what serves it, the config's:
+ * gateway.provider, and on the Gateway API data plane its implementation and
+ * GatewayClass (the mode-switch gate, data-plane-gate.ts, compares them).
+ */
+function placementRecord(edge: PlacementRecord, config: RouteInput["config"]): PlacementRecord {
+  const { implementation: _implementation, gatewayClassName: _className, dataPlane: _dataPlane, ...placed } = edge;
+  const gatewayApi = config.gateway.provider === "gateway-api" ? config.gateway.gatewayApi : undefined;
+  return {
+    ...placed,
+    dataPlane: config.gateway.provider,
+    ...(gatewayApi === undefined ? {} : { implementation: gatewayApi.implementation, gatewayClassName: gatewayApi.gatewayClassName }),
   };
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import type { GatewayProvider } from "../../core/config/platform-config.ts";
-import type { DomainRoute, EdgeStatus } from "../../crds/types.ts";
+import type { GatewayApiImplementation, GatewayProvider } from "../../core/config/platform-config.ts";
+import type { Condition, DomainRoute, EdgeStatus } from "../../crds/types.ts";
 import { API_VERSION, KIND_DOMAIN_ROUTE } from "../../crds/types.ts";
 import { dataPlaneMismatch } from "./data-plane-gate.ts";
 
@@ -18,6 +18,30 @@ function route(key: string, dataPlane?: GatewayProvider | "unset"): DomainRoute 
   };
 }
 const config = (provider: GatewayProvider) => ({ gateway: { provider, namespace: "istio-system", selector: { istio: "ingressgateway" } } });
+/** gateway-api on `implementation` with GatewayClass `className`. */
+const onGatewayApi = (implementation: GatewayApiImplementation, className: string) => ({
+  gateway: { ...config("gateway-api").gateway, gatewayApi: { implementation, gatewayClassName: className, authServices: {} } },
+});
+/** A route placed on the Gateway API data plane, recording `recorded` (implementation, gatewayClassName) as a hostgate that records them does. */
+function onGatewayApiRoute(key: string, recorded: Pick<EdgeStatus, "implementation" | "gatewayClassName">): DomainRoute {
+  const placed = route(key, "gateway-api");
+  return { ...placed, status: { edge: { ...placed.status!.edge!, ...recorded } } };
+}
+/** A route a hostgate from before status.edge served (or began to): its status.gateway and/or the cleanup finalizer, no EdgePlaced. */
+function servedBeforeStatusEdge(key: string, marks: { gateway?: boolean; finalizer?: boolean }): DomainRoute {
+  const unplaced = route(key);
+  return {
+    ...unplaced,
+    metadata: { ...unplaced.metadata, ...(marks.finalizer === true ? { finalizers: ["hostgate.dev/cleanup"] } : {}) },
+    ...(marks.gateway === true ? { status: { gateway: "istio-system/hg-shop-example-com" } } : {}),
+  };
+}
+/** A route a later hostgate has not placed yet: the finalizer and EdgePlaced False, no status.edge. */
+function notPlacedYet(key: string): DomainRoute {
+  const unplaced = route(key);
+  const pending: Condition = { type: "EdgePlaced", status: "False", reason: "EdgePoolFull", message: "full", lastTransitionTime: "2026-12-05T00:00:00Z" };
+  return { ...unplaced, metadata: { ...unplaced.metadata, finalizers: ["hostgate.dev/cleanup"] }, status: { conditions: [pending] } };
+}
 const many = (count: number, dataPlane: GatewayProvider) => Array.from({ length: count }, (_, i) => route(`team/r${String(i).padStart(2, "0")}`, dataPlane));
 
 describe("dataPlaneMismatch", () => {
@@ -27,9 +51,47 @@ describe("dataPlaneMismatch", () => {
     { name: "routes served by the configured gateway-api data plane", provider: "gateway-api", routes: [route("a/x", "gateway-api")] },
     { name: "routes served by the configured istio data plane", provider: "istio", routes: [route("a/x", "istio")] },
     { name: "routes placed before there was a choice, under istio", provider: "istio", routes: [route("a/x", "unset"), route("a/y", "istio")] },
+    { name: "routes a hostgate from before status.edge served, under istio", provider: "istio", routes: [servedBeforeStatusEdge("a/x", { gateway: true, finalizer: true })] },
+    { name: "a route with the finalizer that a later hostgate has not placed yet (EdgePoolFull)", provider: "gateway-api", routes: [notPlacedYet("a/x")] },
   ];
   for (const c of allowed) {
     it(`lets the reconciler start with ${c.name} (provider ${c.provider})`, () => assert.equal(dataPlaneMismatch(c.routes, config(c.provider)), undefined));
+  }
+
+  const sameGatewayApi = [
+    { name: "routes recording the configured implementation and GatewayClass", routes: [onGatewayApiRoute("a/x", { implementation: "istio", gatewayClassName: "istio" })] },
+    { name: "routes placed before the implementation was recorded (only dataPlane: compared as far as recorded)", routes: [route("a/x", "gateway-api")] },
+    { name: "a route recording only the implementation, the configured one", routes: [onGatewayApiRoute("a/x", { implementation: "istio" })] },
+  ];
+  for (const c of sameGatewayApi) {
+    it(`lets the reconciler start on the Gateway API data plane with ${c.name}`, () =>
+      assert.equal(dataPlaneMismatch(c.routes, onGatewayApi("istio", "istio")), undefined));
+  }
+
+  const changedGatewayApi: { name: string; config: ReturnType<typeof onGatewayApi>; routes: DomainRoute[]; message: RegExp[] }[] = [
+    {
+      name: "a route served by Istio's implementation when envoy-gateway is configured (its AuthorizationPolicy means nothing to Envoy Gateway)",
+      config: onGatewayApi("envoy-gateway", "eg"),
+      routes: [onGatewayApiRoute("shop/web", { implementation: "istio", gatewayClassName: "istio" }), onGatewayApiRoute("shop/api", { implementation: "envoy-gateway", gatewayClassName: "eg" })],
+      message: [
+        /^gateway\.gatewayApi\.implementation is envoy-gateway, but 1 DomainRoute is served with istio \(status\.edge\.implementation\): shop\/web\. /,
+        /refused, so no controller started/,
+        /set gateway\.gatewayApi\.implementation back to istio\. To migrate, .* delete those DomainRoutes .* create them again\.$/,
+      ],
+    },
+    {
+      name: "a route whose GatewayClass changed under one implementation",
+      config: onGatewayApi("envoy-gateway", "eg-new"),
+      routes: [onGatewayApiRoute("shop/web", { implementation: "envoy-gateway", gatewayClassName: "eg" })],
+      message: [/^gateway\.gatewayApi\.gatewayClassName is eg-new, but 1 DomainRoute is served with eg \(status\.edge\.gatewayClassName\): shop\/web\. /, /set gateway\.gatewayApi\.gatewayClassName back to eg\./],
+    },
+  ];
+  for (const c of changedGatewayApi) {
+    it(`refuses to start with ${c.name}`, () => {
+      const message = dataPlaneMismatch(c.routes, c.config);
+      assert.ok(message !== undefined, "refused");
+      for (const pattern of c.message) assert.match(message, pattern);
+    });
   }
 
   const refused: { name: string; provider: GatewayProvider; routes: DomainRoute[]; message: RegExp[] }[] = [
@@ -49,6 +111,18 @@ describe("dataPlaneMismatch", () => {
       provider: "gateway-api",
       routes: [route("b/two", "unset"), route("a/one", "unset"), route("c/new")],
       message: [/but 2 DomainRoutes are served by the istio data plane \(status\.edge\.dataPlane\): a\/one, b\/two\. /],
+    },
+    {
+      name: "a route a hostgate from before status.edge served (status.gateway) when gateway-api is configured",
+      provider: "gateway-api",
+      routes: [servedBeforeStatusEdge("old/web", { gateway: true })],
+      message: [/1 DomainRoute is served by the istio data plane .*: old\/web\. /],
+    },
+    {
+      name: "a route a hostgate from before status.edge began to serve (its finalizer only) when gateway-api is configured",
+      provider: "gateway-api",
+      routes: [servedBeforeStatusEdge("old/web", { finalizer: true }), notPlacedYet("new/web")],
+      message: [/1 DomainRoute is served by the istio data plane .*: old\/web\. /],
     },
     {
       name: "routes served by gateway-api when istio is configured",

@@ -42,6 +42,7 @@ import { DOMAIN_CLAIMS, DOMAIN_ROUTES, FIELD_MANAGER, GATEWAYS, MANAGED_SELECTOR
 import type { HeldMember, SkippedRoute } from "./render-pool-gateways.ts";
 import { LABEL_EDGE_MEMBER, REASON_LISTENER_UNSUPPORTED, REASON_NO_CERTIFICATE, renderPoolGateways } from "./render-pool-gateways.ts";
 import { loginInPlace } from "./route-login-gate.ts";
+import { holdClassChanges } from "./class-change-hold.ts";
 import { deleteIdentityHeaderStrips, identityHeaderStripsNeeded, writeIdentityHeaderStrips } from "./identity-header-strips.ts";
 
 /** The single queue key: any route, claim or pooled Gateway change recomputes them all. */
@@ -114,14 +115,16 @@ export async function reconcilePoolGateways(deps: PoolGatewaysDeps): Promise<Poo
     return gate.open;
   }, (route, member) => loginInPlace(reader, config, route, member));
   if (opensAt !== undefined) outcome.requeueAfterMs = Math.max(0, opensAt - now);
-  outcome.held = [...rendered.held];
+  // A member whose Gateway is of another class keeps it as it is (class-change-hold.ts).
+  const classes = holdClassChanges(rendered.gateways, (name) => reader.get(GATEWAYS, { namespace, name }), ownPoolGateway, config);
+  outcome.held = [...rendered.held, ...classes.held];
   outcome.skipped = [...rendered.skipped];
   const namesOf = (objects: readonly KubeObject[]) => objects.map((o) => o.metadata!.name!);
   // A held member keeps the Gateway it has (fail-safe): only members serving no route lose theirs.
   const wanted = new Set([...namesOf(rendered.gateways), ...rendered.held.map((h) => h.member)]);
   // Envoy Gateway: each Gateway's identity-header policy first; a Gateway whose policy is not in place is not written.
   const strips = identityHeaderStripsNeeded(config) ? await writeIdentityHeaderStrips(deps.api, reader, config, [...wanted].sort()) : undefined;
-  const gateways = strips === undefined ? rendered.gateways : rendered.gateways.filter((g) => strips.inPlace.has(g.metadata!.name!));
+  const gateways = strips === undefined ? classes.write : classes.write.filter((g) => strips.inPlace.has(g.metadata!.name!));
   const writes = await writeOwnedObjects(deps.api, GATEWAYS, gateways, {
     current: (key) => reader.get(GATEWAYS, key),
     owns: ownPoolGateway,
@@ -148,7 +151,7 @@ export async function reconcilePoolGateways(deps: PoolGatewaysDeps): Promise<Poo
       .sort(),
   };
   const changed = new Set([...namesOf(writes.written), ...namesOf(deletes.deleted)]);
-  const failures = [...rendered.held.map((h) => h.message), ...(strips?.failures ?? []), ...writes.failures, ...deletes.failures, ...stripDeletes.failures];
+  const failures = [...outcome.held.map((h) => h.message), ...(strips?.failures ?? []), ...writes.failures, ...deletes.failures, ...stripDeletes.failures];
   outcome.written.sort();
   outcome.deleted.sort();
   outcome.changedMembers = [...changed].sort();
