@@ -122,7 +122,13 @@ export class ClientNodeObjectApi implements ObjectApi {
 
   create(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
     const configuration = this.#api.withFieldValidation(options?.fieldValidation);
-    return this.#call("POST", resource, keyFor(resource, object), (spec) => this.#api.create(spec, undefined, undefined, options?.fieldManager, configuration), object);
+    return this.#call(
+      "POST",
+      resource,
+      keyFor(resource, object),
+      (spec) => this.#api.create(spec, undefined, undefined, options?.fieldManager, configuration),
+      object,
+    );
   }
 
   apply(resource: ResourceRef, object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
@@ -139,7 +145,13 @@ export class ClientNodeObjectApi implements ObjectApi {
 
   update(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
     const configuration = this.#api.withFieldValidation(options?.fieldValidation);
-    return this.#call("PUT", resource, keyFor(resource, object), (spec) => this.#api.replace(spec, undefined, undefined, options?.fieldManager, configuration), object);
+    return this.#call(
+      "PUT",
+      resource,
+      keyFor(resource, object),
+      (spec) => this.#api.replace(spec, undefined, undefined, options?.fieldManager, configuration),
+      object,
+    );
   }
 
   updateStatus(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {

@@ -1,12 +1,17 @@
 // Every object the Gateway API data plane renders, against the schema the API
 // server holds it to: the Gateway API's own CRDs (test/fixtures/gateway-api/)
 // through the API server's schema step (nothing pruned, no OpenAPI violation,
-// no x-kubernetes-validations rule broken), Envoy Gateway's SecurityPolicy CRD
-// (test/fixtures/envoy-gateway/, when the fixture is there), Istio's schema
-// (validate-istio.ts), and the core Service and EndpointSlice schemas
-// (kubernetes-models).
+// no x-kubernetes-validations rule broken), Envoy Gateway's SecurityPolicy and
+// ClientTrafficPolicy CRDs (test/fixtures/envoy-gateway/: without them this
+// file fails), Istio's schema (validate-istio.ts), and the core Service and
+// EndpointSlice schemas (kubernetes-models).
+//
+// The Envoy Gateway CRDs at hand predate SecurityPolicy extAuth.contextExtensions
+// (test/fixtures/envoy-gateway/README.md), so the route's appId is checked as
+// what such an install does with it: the API server drops the field, which is
+// why hostgate writes Envoy Gateway's kinds with fieldValidation Strict
+// (reconciler/apply/apply-object.ts) and such a write is refused instead.
 import assert from "node:assert/strict";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { EndpointSlice } from "kubernetes-models/discovery.k8s.io/v1/EndpointSlice";
@@ -18,14 +23,16 @@ import { checkCustomResource } from "../../../../policies/schema/check.ts";
 import { contains, withAppliedHash } from "../../../apply/plan-apply.ts";
 import { validateIstioObject } from "../validate-istio.ts";
 import { aRoute, type RouteBuilder } from "../testing/route-builder.ts";
+import { renderIdentityHeaderStrip, KIND_CLIENT_TRAFFIC_POLICY } from "./identity-header-strip.ts";
 import { KIND_AUTHORIZATION_POLICY, KIND_ENDPOINT_SLICE, KIND_HTTP_ROUTE, KIND_REFERENCE_GRANT, KIND_SECURITY_POLICY, KIND_SERVICE } from "./kinds.ts";
 import { renderGatewayApiObjects } from "./render-gateway-api-route.ts";
 import { aGatewayApiConfig, aMember } from "./testing/gateway-api-config.ts";
 
 const FIXTURES = join(import.meta.dirname, "..", "..", "..", "..", "test", "fixtures");
 const gatewayApiCrds = loadCrdCatalog(join(FIXTURES, "gateway-api"));
-const ENVOY_GATEWAY_FIXTURES = join(FIXTURES, "envoy-gateway");
-const envoyGatewayCrds = existsSync(ENVOY_GATEWAY_FIXTURES) ? loadCrdCatalog(ENVOY_GATEWAY_FIXTURES) : undefined;
+const envoyGatewayCrds = loadCrdCatalog(join(FIXTURES, "envoy-gateway"));
+/** What Envoy Gateway's SecurityPolicy CRD at hand does not declare: the route's appId as a context extension. */
+const PREDATES_CONTEXT_EXTENSIONS = "spec.extAuth.contextExtensions";
 
 /** What the API server would say to a create of `object`: violations and pruned fields, as text; and the object as it would store it (defaults applied). */
 function storeCustomResource(catalogName: string, catalog: ReturnType<typeof loadCrdCatalog>, object: KubeObject): { problems: string[]; stored: unknown } {
@@ -46,8 +53,8 @@ function admit(object: KubeObject): string[] {
     case KIND_REFERENCE_GRANT:
       return admitCustomResource("test/fixtures/gateway-api", gatewayApiCrds, object);
     case KIND_SECURITY_POLICY:
-      // Without Envoy Gateway's CRD among the fixtures, its spec is pinned field by field in render-gateway-api-route.test.ts instead.
-      return envoyGatewayCrds === undefined ? [] : admitCustomResource("test/fixtures/envoy-gateway", envoyGatewayCrds, object);
+    case KIND_CLIENT_TRAFFIC_POLICY:
+      return admitCustomResource("test/fixtures/envoy-gateway", envoyGatewayCrds, object);
     case KIND_AUTHORIZATION_POLICY:
       validateIstioObject(object);
       return [];
@@ -138,15 +145,51 @@ describe("the objects of the Gateway API data plane, against their schemas", () 
         assert.deepEqual(admit(withAppliedHash(object)), [], `${object.kind} ${object.metadata!.namespace}/${object.metadata!.name}`);
     });
 
-    it(`${c.name} (${c.implementation}): the Gateway API objects as stored, the CRD's defaults applied, still contain the render, so a pass re-applies nothing`, () => {
-      const { objects } = renderGatewayApiObjects(c.route.build(), aGatewayApiConfig(c.implementation), aMember(), "shop");
-      const gatewayApiObjects = objects.filter((o) => o.kind === KIND_HTTP_ROUTE || o.kind === KIND_REFERENCE_GRANT);
-      for (const object of gatewayApiObjects.map(withAppliedHash)) {
-        const { stored } = storeCustomResource("test/fixtures/gateway-api", gatewayApiCrds, object);
+    it(`${c.name} (${c.implementation}): the custom resources as stored, their CRD's defaults applied, still contain the render, so a pass re-applies nothing`, () => {
+      const { objects } = renderGatewayApiObjects(c.route.build(), aGatewayApiConfig(c.implementation), aMember());
+      const custom = objects.filter((o) => o.kind === KIND_HTTP_ROUTE || o.kind === KIND_REFERENCE_GRANT || o.kind === KIND_SECURITY_POLICY);
+      for (const object of custom.map(withAppliedHash)) {
+        const [name, catalog] =
+          object.kind === KIND_SECURITY_POLICY ? ["test/fixtures/envoy-gateway", envoyGatewayCrds] : ["test/fixtures/gateway-api", gatewayApiCrds];
+        const { stored } = storeCustomResource(name, catalog, object);
         assert.ok(contains(stored, object), `${object.kind} ${object.metadata!.namespace}/${object.metadata!.name} as stored: ${JSON.stringify(stored)}`);
       }
     });
   }
+
+  it("a pooled Gateway's identity-header ClientTrafficPolicy is accepted whole by Envoy Gateway's CRD, and as stored still contains the render", () => {
+    const object = withAppliedHash(renderIdentityHeaderStrip("public-1", aGatewayApiConfig("envoy-gateway")));
+    const { problems, stored } = storeCustomResource("test/fixtures/envoy-gateway", envoyGatewayCrds, object);
+    assert.deepEqual(problems, []);
+    assert.ok(contains(stored, object), `as stored: ${JSON.stringify(stored)}`);
+  });
+
+  it("a SecurityPolicy carrying the route's appId loses only its context extension on an Envoy Gateway that predates it, which Strict field validation refuses", () => {
+    const { objects } = renderGatewayApiObjects(aRoute().protected("sso", "shop").build(), aGatewayApiConfig("envoy-gateway"), aMember(), "shop");
+    const policy = withAppliedHash(objects.find((o) => o.kind === KIND_SECURITY_POLICY)!);
+    const { problems, stored } = storeCustomResource("test/fixtures/envoy-gateway", envoyGatewayCrds, policy);
+    assert.deepEqual(problems, [`pruned ${PREDATES_CONTEXT_EXTENSIONS}`]);
+    const withoutAppId = structuredClone(policy) as unknown as { spec: { extAuth: { contextExtensions?: unknown } } };
+    delete withoutAppId.spec.extAuth.contextExtensions;
+    assert.ok(contains(stored, withoutAppId), `as stored: ${JSON.stringify(stored)}`);
+    assert.equal(contains(stored, policy), false, "under the default field validation every pass would write it again");
+  });
+
+  it("is checked by a comparison that notices what Envoy Gateway's CRD refuses (a SecurityPolicy on a Gateway of another group)", () => {
+    const { objects } = renderGatewayApiObjects(aRoute().protected("sso", "shop").build(), aGatewayApiConfig("envoy-gateway"), aMember());
+    const broken = structuredClone(objects.find((o) => o.kind === KIND_SECURITY_POLICY)!) as { spec: { targetRefs: { group: string }[] } };
+    broken.spec.targetRefs[0]!.group = "example.com";
+    assert.notDeepEqual(admit(broken as unknown as KubeObject), []);
+  });
+
+  it("is checked by a comparison that notices a default a SecurityPolicy render leaves out (a backendRef's kind: lists are compared whole)", () => {
+    const { objects } = renderGatewayApiObjects(aRoute().protected("sso", "shop").build(), aGatewayApiConfig("envoy-gateway"), aMember());
+    type Sparse = { spec: { extAuth: { grpc: { backendRefs: { kind?: string }[] } } } };
+    const sparse = withAppliedHash(structuredClone(objects.find((o) => o.kind === KIND_SECURITY_POLICY)!)) as unknown as Sparse;
+    delete sparse.spec.extAuth.grpc.backendRefs[0]!.kind;
+    const { stored } = storeCustomResource("test/fixtures/envoy-gateway", envoyGatewayCrds, sparse as unknown as KubeObject);
+    assert.equal(contains(stored, sparse), false, "without the defaults written out, every pass would re-apply");
+  });
 
   it("is checked by a comparison that notices a default the render leaves out (an HTTPRoute's rules are compared whole)", () => {
     const { objects } = renderGatewayApiObjects(aRoute().build(), aGatewayApiConfig("istio"), aMember());
