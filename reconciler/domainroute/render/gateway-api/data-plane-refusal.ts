@@ -36,11 +36,11 @@ export function gatewayApiRefusal(route: Pick<DomainRoute, "spec">, config: Plat
   if (config.gateway.provider !== "gateway-api" || gatewayApi === undefined || protection === undefined) return undefined;
   const domain = route.spec.domain;
 
-  const unknown = unknownProviderProblem(route, config);
-  if (unknown !== undefined) return { reason: REASON_UNKNOWN_PROVIDER, message: unknown };
-
   const invalid = protectionProblems(protection);
   if (invalid.length > 0) return { reason: REASON_INVALID_SPEC, message: `${domain} is not served until its protection is fixed: ${invalid.join("; ")}` };
+
+  const unknown = unknownProviderProblem(route, config);
+  if (unknown !== undefined) return { reason: REASON_UNKNOWN_PROVIDER, message: unknown };
 
   const implementation = gatewayApi.implementation;
   switch (implementation) {
