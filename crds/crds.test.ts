@@ -171,14 +171,10 @@ describe("the DomainRoute manifest", () => {
     // Optional: routes placed before there was a choice of data plane have none (they are served through Istio).
     assert.deepEqual(edge.properties!.dataPlane!.enum, ["istio", "gateway-api"] satisfies NonNullable<EdgeStatus["dataPlane"]>[]);
     // Optional (the Gateway API data plane only; absent on routes placed before they were recorded), bounded.
-    assert.deepEqual(
-      edge.properties!.implementation!.enum,
-      ["envoy-gateway", "istio", "aws-load-balancer-controller"] satisfies NonNullable<EdgeStatus["implementation"]>[],
-    );
-    assert.deepEqual(
-      [edge.properties!.implementation!.maxLength, edge.properties!.gatewayClassName!.maxLength],
-      [32, 253],
-    );
+    assert.deepEqual(edge.properties!.implementation!.enum, ["envoy-gateway", "istio", "aws-load-balancer-controller"] satisfies NonNullable<
+      EdgeStatus["implementation"]
+    >[]);
+    assert.deepEqual([edge.properties!.implementation!.maxLength, edge.properties!.gatewayClassName!.maxLength], [32, 253]);
     assert.deepEqual(
       fields.map((f) => [f, edge.properties![f]!.maxLength]),
       [

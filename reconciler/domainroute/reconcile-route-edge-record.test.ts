@@ -26,7 +26,10 @@ describe("status.edge records what serves the route", () => {
       const config = aGatewayApiConfig(implementation);
       const w = await placed(config);
       const edge = w.get("shop")!.status!.edge!;
-      assert.deepEqual([edge.dataPlane, edge.implementation, edge.gatewayClassName], ["gateway-api", implementation, config.gateway.gatewayApi!.gatewayClassName]);
+      assert.deepEqual(
+        [edge.dataPlane, edge.implementation, edge.gatewayClassName],
+        ["gateway-api", implementation, config.gateway.gatewayApi!.gatewayClassName],
+      );
     });
   }
 

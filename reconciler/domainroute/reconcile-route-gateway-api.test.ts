@@ -242,7 +242,12 @@ describe("a route on the Gateway API data plane not placed yet", () => {
     await w.reconcile("shop");
     assert.deepEqual(stored(w), [`HTTPRoute team-a/${NAME}`]);
     const status = w.get("shop")!.status!;
-    assert.deepEqual(status.edge, { ...edge, dataPlane: "gateway-api", implementation: "envoy-gateway", gatewayClassName: envoy.gateway.gatewayApi!.gatewayClassName });
+    assert.deepEqual(status.edge, {
+      ...edge,
+      dataPlane: "gateway-api",
+      implementation: "envoy-gateway",
+      gatewayClassName: envoy.gateway.gatewayApi!.gatewayClassName,
+    });
     assert.equal(status.gateway, `${GATEWAY_NAMESPACE}/public-2`);
     assert.equal(w.condition("shop", "Ready"), "True Ready");
   });

@@ -73,7 +73,12 @@ for (const implementation of ["envoy-gateway", "istio"] as const) {
 
     test("a refused route (its backend became an ExternalName Service) keeps its login until the listener is gone", async () => {
       const w = await served(implementation);
-      const service: KubeObject = { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "team-a" }, spec: { type: "ExternalName", externalName: "db.example.org" } };
+      const service: KubeObject = {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "web", namespace: "team-a" },
+        spec: { type: "ExternalName", externalName: "db.example.org" },
+      };
       await w.api.create(SERVICES, service);
       const held = await w.reconcile("shop");
       assert.equal(w.condition("shop", "GatewayReady"), "False BackendRejected");

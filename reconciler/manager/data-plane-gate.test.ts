@@ -51,7 +51,11 @@ describe("dataPlaneMismatch", () => {
     { name: "routes served by the configured gateway-api data plane", provider: "gateway-api", routes: [route("a/x", "gateway-api")] },
     { name: "routes served by the configured istio data plane", provider: "istio", routes: [route("a/x", "istio")] },
     { name: "routes placed before there was a choice, under istio", provider: "istio", routes: [route("a/x", "unset"), route("a/y", "istio")] },
-    { name: "routes a hostgate from before status.edge served, under istio", provider: "istio", routes: [servedBeforeStatusEdge("a/x", { gateway: true, finalizer: true })] },
+    {
+      name: "routes a hostgate from before status.edge served, under istio",
+      provider: "istio",
+      routes: [servedBeforeStatusEdge("a/x", { gateway: true, finalizer: true })],
+    },
     { name: "a route with the finalizer that a later hostgate has not placed yet (EdgePoolFull)", provider: "gateway-api", routes: [notPlacedYet("a/x")] },
   ];
   for (const c of allowed) {
@@ -59,7 +63,10 @@ describe("dataPlaneMismatch", () => {
   }
 
   const sameGatewayApi = [
-    { name: "routes recording the configured implementation and GatewayClass", routes: [onGatewayApiRoute("a/x", { implementation: "istio", gatewayClassName: "istio" })] },
+    {
+      name: "routes recording the configured implementation and GatewayClass",
+      routes: [onGatewayApiRoute("a/x", { implementation: "istio", gatewayClassName: "istio" })],
+    },
     { name: "routes placed before the implementation was recorded (only dataPlane: compared as far as recorded)", routes: [route("a/x", "gateway-api")] },
     { name: "a route recording only the implementation, the configured one", routes: [onGatewayApiRoute("a/x", { implementation: "istio" })] },
   ];
@@ -72,7 +79,10 @@ describe("dataPlaneMismatch", () => {
     {
       name: "a route served by Istio's implementation when envoy-gateway is configured (its AuthorizationPolicy means nothing to Envoy Gateway)",
       config: onGatewayApi("envoy-gateway", "eg"),
-      routes: [onGatewayApiRoute("shop/web", { implementation: "istio", gatewayClassName: "istio" }), onGatewayApiRoute("shop/api", { implementation: "envoy-gateway", gatewayClassName: "eg" })],
+      routes: [
+        onGatewayApiRoute("shop/web", { implementation: "istio", gatewayClassName: "istio" }),
+        onGatewayApiRoute("shop/api", { implementation: "envoy-gateway", gatewayClassName: "eg" }),
+      ],
       message: [
         /^gateway\.gatewayApi\.implementation is envoy-gateway, but 1 DomainRoute is served with istio \(status\.edge\.implementation\): shop\/web\. /,
         /refused, so no controller started/,
@@ -83,7 +93,10 @@ describe("dataPlaneMismatch", () => {
       name: "a route whose GatewayClass changed under one implementation",
       config: onGatewayApi("envoy-gateway", "eg-new"),
       routes: [onGatewayApiRoute("shop/web", { implementation: "envoy-gateway", gatewayClassName: "eg" })],
-      message: [/^gateway\.gatewayApi\.gatewayClassName is eg-new, but 1 DomainRoute is served with eg \(status\.edge\.gatewayClassName\): shop\/web\. /, /set gateway\.gatewayApi\.gatewayClassName back to eg\./],
+      message: [
+        /^gateway\.gatewayApi\.gatewayClassName is eg-new, but 1 DomainRoute is served with eg \(status\.edge\.gatewayClassName\): shop\/web\. /,
+        /set gateway\.gatewayApi\.gatewayClassName back to eg\./,
+      ],
     },
   ];
   for (const c of changedGatewayApi) {

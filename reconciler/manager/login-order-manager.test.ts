@@ -26,7 +26,10 @@ function configOn(implementation: GatewayApiImplementation): PlatformConfig {
   const config = gatewayApiConfig({ implementation });
   return {
     ...config,
-    gateway: { ...config.gateway, gatewayApi: { ...config.gateway.gatewayApi!, authServices: { sso: { namespace: "sso-system", name: "sso-authz", port: 9001 } } } },
+    gateway: {
+      ...config.gateway,
+      gatewayApi: { ...config.gateway.gatewayApi!, authServices: { sso: { namespace: "sso-system", name: "sso-authz", port: 9001 } } },
+    },
   };
 }
 
@@ -54,9 +57,9 @@ function checking(api: FakeKubeApi, after: (write: string) => void): KubeApi {
   });
 }
 const listed = (api: FakeKubeApi) =>
-  ((api.server.get(GATEWAYS, { namespace: GATEWAY_NAMESPACE, name: "public-1" })?.spec as { listeners?: { hostname: string }[] } | undefined)?.listeners ?? []).some(
-    (l) => l.hostname === "shop.example.com",
-  );
+  (
+    (api.server.get(GATEWAYS, { namespace: GATEWAY_NAMESPACE, name: "public-1" })?.spec as { listeners?: { hostname: string }[] } | undefined)?.listeners ?? []
+  ).some((l) => l.hostname === "shop.example.com");
 
 describe("a protected route's listener and its login, through the reconciler", () => {
   for (const implementation of ["envoy-gateway", "istio"] as const) {
@@ -75,7 +78,10 @@ describe("a protected route's listener and its login, through the reconciler", (
       await eventually("shop's listener is on public-1", () => listed(api));
       assert.equal(logins().length, 1);
       await api.delete(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" });
-      await eventually("shop and its login are gone", () => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" }) === undefined && logins().length === 0);
+      await eventually(
+        "shop and its login are gone",
+        () => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" }) === undefined && logins().length === 0,
+      );
       assert.deepEqual(unsafe, [], "no write left the listener listed without the login");
       assert.equal(listed(api), false);
     });

@@ -28,7 +28,8 @@ describe("the pooled Gateways' identity-header ClientTrafficPolicies", () => {
   let api: FakeKubeApi;
   let reader: ObjectReader;
   const config = gatewayApiConfig({ implementation: "envoy-gateway" });
-  const pass = (c: PlatformConfig = config) => reconcilePoolGateways({ api, reader, config: c, logger: silentLogger, clock: new ManualClock(), certificates: new CertificateOutcomes() });
+  const pass = (c: PlatformConfig = config) =>
+    reconcilePoolGateways({ api, reader, config: c, logger: silentLogger, clock: new ManualClock(), certificates: new CertificateOutcomes() });
   const policy = (gateway: string) => api.server.get(CTP, { namespace: NS, name: `${gateway}-identity-header` });
   const policies = () => api.objects({ ...CTP, namespace: NS }).map((o) => o.metadata?.name);
   const gateway = (name: string) => api.server.get(GATEWAYS, { namespace: NS, name });

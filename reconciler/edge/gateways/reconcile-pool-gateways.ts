@@ -108,12 +108,18 @@ export async function reconcilePoolGateways(deps: PoolGatewaysDeps): Promise<Poo
     );
   const now = deps.clock.now();
   let opensAt: number | undefined;
-  const rendered = renderPoolGateways(routes, claims, config, (route, member, listener) => {
-    const lookup = deps.certificates.lookup(`${route.metadata.namespace}/${route.metadata.name}`);
-    const gate = listenerGate(route, lookup, config, listed(member, listener), now);
-    if (gate.opensAt !== undefined) opensAt = Math.min(opensAt ?? gate.opensAt, gate.opensAt);
-    return gate.open;
-  }, (route, member) => loginInPlace(reader, config, route, member));
+  const rendered = renderPoolGateways(
+    routes,
+    claims,
+    config,
+    (route, member, listener) => {
+      const lookup = deps.certificates.lookup(`${route.metadata.namespace}/${route.metadata.name}`);
+      const gate = listenerGate(route, lookup, config, listed(member, listener), now);
+      if (gate.opensAt !== undefined) opensAt = Math.min(opensAt ?? gate.opensAt, gate.opensAt);
+      return gate.open;
+    },
+    (route, member) => loginInPlace(reader, config, route, member),
+  );
   if (opensAt !== undefined) outcome.requeueAfterMs = Math.max(0, opensAt - now);
   // A member whose Gateway is of another class keeps it as it is (class-change-hold.ts).
   const classes = holdClassChanges(rendered.gateways, (name) => reader.get(GATEWAYS, { namespace, name }), ownPoolGateway, config);

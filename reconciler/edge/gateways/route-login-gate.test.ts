@@ -23,7 +23,10 @@ function configOn(implementation: GatewayApiImplementation): PlatformConfig {
   const config = gatewayApiConfig({ implementation });
   return {
     ...config,
-    gateway: { ...config.gateway, gatewayApi: { ...config.gateway.gatewayApi!, authServices: { sso: { namespace: "sso-system", name: "sso-authz", port: 9001 } } } },
+    gateway: {
+      ...config.gateway,
+      gatewayApi: { ...config.gateway.gatewayApi!, authServices: { sso: { namespace: "sso-system", name: "sso-authz", port: 9001 } } },
+    },
   };
 }
 
@@ -44,7 +47,8 @@ function loginOf(route: DomainRoute, config: PlatformConfig): KubeObject {
   return login;
 }
 
-const listenersOf = (gateway: KubeObject | undefined) => ((gateway?.spec as { listeners?: { name: string }[] } | undefined)?.listeners ?? []).map((l) => l.name);
+const listenersOf = (gateway: KubeObject | undefined) =>
+  ((gateway?.spec as { listeners?: { name: string }[] } | undefined)?.listeners ?? []).map((l) => l.name);
 
 describe("routeControllerRefusal", () => {
   const route = placedRoute("shop", "shop.example.com", "public-1");
@@ -53,9 +57,16 @@ describe("routeControllerRefusal", () => {
     { name: "reads an UnknownProvider refusal of the current generation", route: withGatewayReady(current, "UnknownProvider", 3), refused: "UnknownProvider" },
     { name: "reads a BackendRejected refusal of the current generation", route: withGatewayReady(current, "BackendRejected", 3), refused: "BackendRejected" },
     { name: "reads a name taken by someone else's object", route: withGatewayReady(current, "ObjectNotOwned", 3), refused: "ObjectNotOwned" },
-    { name: "reads a name taken by another route's object", route: withGatewayReady(current, "ObjectOwnedByAnotherRoute", 3), refused: "ObjectOwnedByAnotherRoute" },
+    {
+      name: "reads a name taken by another route's object",
+      route: withGatewayReady(current, "ObjectOwnedByAnotherRoute", 3),
+      refused: "ObjectOwnedByAnotherRoute",
+    },
     { name: "reads an invalid spec", route: withGatewayReady(current, "InvalidSpec", 3), refused: "InvalidSpec" },
-    { name: "ignores a refusal of an earlier generation (the route controller looks at the new spec again)", route: withGatewayReady(current, "UnknownProvider", 2) },
+    {
+      name: "ignores a refusal of an earlier generation (the route controller looks at the new spec again)",
+      route: withGatewayReady(current, "UnknownProvider", 2),
+    },
     { name: "ignores an apply failure (not a refusal: the objects already applied stay)", route: withGatewayReady(current, "ApplyFailed", 3) },
     { name: "ignores a route waiting for placement", route: withGatewayReady(current, "PlacementPending", 3) },
     { name: "ignores a served route", route: withGatewayReady(current, "Applied", 3, "True") },

@@ -8,7 +8,13 @@
 import type { GatewayApiImplementation } from "../../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../../core/kube/object-key.ts";
 import type { GatewayApiResource } from "./kinds.ts";
-import { gatewayApiResourceFor, ISTIO_AUTHORIZATION_POLICY_RESOURCE, KIND_SECURITY_POLICY, REFERENCE_GRANT_RESOURCE, SECURITY_POLICY_RESOURCE } from "./kinds.ts";
+import {
+  gatewayApiResourceFor,
+  ISTIO_AUTHORIZATION_POLICY_RESOURCE,
+  KIND_SECURITY_POLICY,
+  REFERENCE_GRANT_RESOURCE,
+  SECURITY_POLICY_RESOURCE,
+} from "./kinds.ts";
 
 /** The login's resource under `implementation`; undefined where hostgate renders none (the AWS Load Balancer Controller). */
 export function loginResourceFor(implementation: GatewayApiImplementation): Readonly<GatewayApiResource> | undefined {
