@@ -4,6 +4,8 @@
 // published for it (their outcome boards), or, with external-dns, of the
 // route's own DNSEndpoints. Pure. The route controller is the one writer of
 // route status; the wholesale controllers only publish outcomes.
+import { gatewayClassNameFor } from "../../core/config/gateway-class.ts";
+import type { LoadBalancerName } from "../../core/config/platform-config.ts";
 import type { CertificateStatus, DnsRecordStatus, EdgeStatus as PlacementRecord } from "../../crds/types.ts";
 import { CONDITION_DNS_READY } from "../../crds/types.ts";
 import { certificateReleased, certificateStatus } from "../certificates/certificate-condition.ts";
@@ -64,7 +66,9 @@ function placementRecord(edge: PlacementRecord, config: RouteInput["config"]): P
   return {
     ...placed,
     dataPlane: config.gateway.provider,
-    ...(gatewayApi === undefined ? {} : { implementation: gatewayApi.implementation, gatewayClassName: gatewayApi.gatewayClassName }),
+    ...(gatewayApi === undefined
+      ? {}
+      : { implementation: gatewayApi.implementation, gatewayClassName: gatewayClassNameFor(config, placed.loadBalancer as LoadBalancerName) }),
   };
 }
 

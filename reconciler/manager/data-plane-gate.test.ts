@@ -167,3 +167,27 @@ describe("dataPlaneMismatch", () => {
     });
   }
 });
+
+describe("dataPlaneMismatch with a GatewayClass per class", () => {
+  const perClass = {
+    gateway: {
+      ...config("gateway-api").gateway,
+      gatewayApi: {
+        implementation: "aws-load-balancer-controller" as const,
+        gatewayClassName: "alb-internal",
+        gatewayClassNames: { "alb-out": "alb-public" },
+        authServices: {},
+      },
+    },
+  };
+  it("accepts each route recorded with its own class's GatewayClass", () => {
+    const out = onGatewayApiRoute("a/out", { implementation: "aws-load-balancer-controller", gatewayClassName: "alb-public" });
+    const inside = onGatewayApiRoute("a/in", { implementation: "aws-load-balancer-controller", gatewayClassName: "alb-internal" });
+    const insideOnAlbIn = { ...inside, spec: { ...inside.spec, lb: "alb-in" as const }, status: { edge: { ...inside.status!.edge!, loadBalancer: "alb-in" } } };
+    assert.equal(dataPlaneMismatch([out, insideOnAlbIn], perClass), undefined);
+  });
+  it("refuses a route recorded with the other class's GatewayClass, naming it", () => {
+    const out = onGatewayApiRoute("a/out", { implementation: "aws-load-balancer-controller", gatewayClassName: "alb-internal" });
+    assert.match(dataPlaneMismatch([out], perClass) ?? "", /a\/out/);
+  });
+});

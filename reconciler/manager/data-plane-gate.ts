@@ -9,7 +9,8 @@
 // implementation's login, which the new one ignores), so the reconciler
 // starts nothing while any route's record differs from the config; the
 // manager calls this at start. Pure: no I/O, so the rule is tested as a table.
-import type { GatewayProvider, PlatformConfig } from "../../core/config/platform-config.ts";
+import { gatewayClassNameFor } from "../../core/config/gateway-class.ts";
+import type { GatewayProvider, LoadBalancerName, PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainRoute, EdgeStatus } from "../../crds/types.ts";
 import { CONDITION_EDGE_PLACED } from "../../crds/types.ts";
 import { ROUTE_FINALIZER } from "../domainroute/plan-route.ts";
@@ -51,7 +52,8 @@ export function dataPlaneMismatch(routes: readonly DomainRoute[], config: Pick<P
   const provider = config.gateway.provider;
   const served = routes.flatMap((route) => {
     const by = servedBy(route);
-    return by === undefined ? [] : [{ ref: `${route.metadata.namespace ?? ""}/${route.metadata.name ?? ""}`, by }];
+    const lbClass = (route.status?.edge?.loadBalancer ?? route.spec.lb) as LoadBalancerName;
+    return by === undefined ? [] : [{ ref: `${route.metadata.namespace ?? ""}/${route.metadata.name ?? ""}`, by, lbClass }];
   });
   const otherDataPlane = served.filter((s) => s.by.dataPlane !== provider).map((s) => s.ref);
   if (otherDataPlane.length > 0) return dataPlaneMessage(provider, otherDataPlane);
@@ -66,11 +68,13 @@ export function dataPlaneMismatch(routes: readonly DomainRoute[], config: Pick<P
       implementation.map((s) => ({ ref: s.ref, was: s.by.implementation! })),
     );
   }
-  const className = served.filter((s) => s.by.gatewayClassName !== undefined && s.by.gatewayClassName !== gatewayApi.gatewayClassName);
+  // Each route against its own class's GatewayClass (gatewayApi.gatewayClassNames, else gatewayClassName).
+  const className = served.filter((s) => s.by.gatewayClassName !== undefined && s.by.gatewayClassName !== gatewayClassNameFor(config, s.lbClass));
   if (className.length > 0) {
+    const lbClass = className[0]!.lbClass;
     return settingMessage(
-      "gateway.gatewayApi.gatewayClassName",
-      gatewayApi.gatewayClassName,
+      gatewayApi.gatewayClassNames?.[lbClass] === undefined ? "gateway.gatewayApi.gatewayClassName" : `gateway.gatewayApi.gatewayClassNames.${lbClass}`,
+      gatewayClassNameFor(config, lbClass)!,
       "status.edge.gatewayClassName",
       className.map((s) => ({ ref: s.ref, was: s.by.gatewayClassName! })),
     );

@@ -287,3 +287,27 @@ describe("renderPoolGateways", () => {
     }
   });
 });
+
+describe("renderPoolGateways with a GatewayClass per class", () => {
+  it("gives each member's Gateway its class's GatewayClass (gatewayApi.gatewayClassNames, else gatewayClassName)", () => {
+    const base = gatewayApiConfig();
+    const config: PlatformConfig = {
+      ...base,
+      gateway: { ...base.gateway, gatewayApi: { ...base.gateway.gatewayApi!, gatewayClassNames: { "alb-in": "hostgate-internal" } } },
+    };
+    const inside = {
+      ...placedRoute("wiki", "wiki.example.com", "alb-in"),
+      spec: { ...placedRoute("wiki", "wiki.example.com", "alb-in").spec, lb: "alb-in" as const },
+    };
+    const internal = { ...inside, status: { ...inside.status, edge: { loadBalancer: "alb-in", member: "alb-in", target: "alb-in.gw.example.com" } } };
+    const routes = [placedRoute("shop", "shop.example.com", "public-1"), internal];
+    const { gateways } = renderPoolGateways(routes, claimsOf(routes), config);
+    assert.deepEqual(
+      gateways.map((g) => [g.metadata?.name, (g.spec as { gatewayClassName: string }).gatewayClassName]),
+      [
+        ["alb-in", "hostgate-internal"],
+        ["public-1", "hostgate"],
+      ],
+    );
+  });
+});

@@ -31,7 +31,7 @@
 // Placement counts listeners against capacity.listeners, so this is a guard.
 import { compareStrings } from "../../../core/compare-strings.ts";
 import { MAX_GATEWAY_LISTENERS } from "../../../core/config/edge-pool.ts";
-import type { PlatformConfig } from "../../../core/config/platform-config.ts";
+import type { LoadBalancerName, PlatformConfig } from "../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
 import type { DomainClaim, DomainRoute } from "../../../crds/types.ts";
 import { apexOf } from "../../../policies/engine/functions/hostname.ts";
@@ -41,6 +41,7 @@ import { gatewayApiRefusal } from "../../domainroute/render/gateway-api/data-pla
 import { GATEWAY_API_GROUP, HTTP_ROUTE_API_VERSION, KIND_GATEWAY, KIND_HTTP_ROUTE } from "../../domainroute/render/gateway-api/kinds.ts";
 import { listenerNameFor } from "../../domainroute/render/gateway-api/names.ts";
 import { LABEL_MANAGED_BY, MANAGED_BY_HOSTGATE } from "../../domainroute/render/metadata.ts";
+import { gatewayClassNameFor } from "../../../core/config/gateway-class.ts";
 import { placedMember } from "../placed-member.ts";
 import type { ListenerTls } from "./listener-tls.ts";
 import { listenerTls } from "./listener-tls.ts";
@@ -114,13 +115,17 @@ export function renderPoolGateways(
   const tls = listenerTls(config);
   const claimOwner = new Map(claims.map((claim) => [claim.metadata.name ?? "", claim.spec.owner.uid]));
   const byMember = new Map<string, ListenerOf[]>();
+  // Member names are unique across both classes (the config check), so a name has one class and so one GatewayClass.
+  const classOfMember = new Map<string, LoadBalancerName>();
   const skipped: SkippedRoute[] = [];
   for (const route of routes) {
     const uid = route.metadata.uid;
     const domain = route.spec.domain.toLowerCase();
     if (route.metadata.deletionTimestamp !== undefined || uid === undefined || claimOwner.get(domain) !== uid) continue;
-    const member = placedMember(route, config)?.name;
-    if (member === undefined) continue;
+    const placed = placedMember(route, config);
+    if (placed === undefined) continue;
+    const member = placed.name;
+    classOfMember.set(member, placed.lbClass);
     const routeRef = `${route.metadata.namespace}/${route.metadata.name}`;
     const skip = (reason: string, message: string) => skipped.push({ routeRef, member, reason, message });
     const refusal = gatewayApiRefusal(route, config);
@@ -170,7 +175,7 @@ export function renderPoolGateways(
           labels: { [LABEL_EDGE_MEMBER]: member, [LABEL_MANAGED_BY]: MANAGED_BY_HOSTGATE },
         },
         spec: {
-          gatewayClassName: gatewayApi.gatewayClassName,
+          gatewayClassName: gatewayClassNameFor(config, classOfMember.get(member)!),
           // With Istio's implementation the selector's labels go on the Gateway's pods: the identity EnvoyFilter and AuthorizationPolicies select them.
           ...(gatewayApi.implementation === "istio" && Object.keys(config.gateway.selector).length > 0
             ? { infrastructure: { labels: { ...config.gateway.selector } } }
