@@ -40,7 +40,8 @@ export function listenerTls(config: PlatformConfig): ListenerTls {
       kind: "unsupported",
       message:
         "gateway.gatewayApi.implementation aws-load-balancer-controller cannot serve a cert-manager Secret (it does not read a listener's " +
-        "tls.certificateRefs; it finds certificates in ACM): set certificates.certManager.importToAcm: true or certificates.provider: acm",
+        "tls.certificateRefs; it finds certificates in ACM, and cert-manager with importToAcm is not supported with it): set certificates.provider: acm " +
+        "(hostgate requests and validates the certificates, the controller finds them by the listener's hostname) or none (plain HTTP)",
     };
   }
   if (certificates.provider !== "cert-manager") return { kind: "plain" };

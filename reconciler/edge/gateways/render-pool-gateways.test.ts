@@ -118,7 +118,7 @@ describe("renderPoolGateways", () => {
       {
         name: "cert-manager alone on the AWS Load Balancer Controller (it cannot read a Secret)",
         config: gatewayApiConfig({ implementation: "aws-load-balancer-controller", certificates: "cert-manager" }),
-        message: /aws-load-balancer-controller cannot serve a cert-manager Secret .*set certificates\.certManager\.importToAcm: true/,
+        message: /aws-load-balancer-controller cannot serve a cert-manager Secret .*set certificates\.provider: acm .* or none/,
       },
       {
         name: "cert-manager issuing into another namespace than the Gateways'",
