@@ -7,7 +7,6 @@
 // no controller.
 import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainRoute } from "../../crds/types.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
 import { APP_ID_TABLE_ENVOY_FILTER_NAME } from "../app-id-table/app-id-table-objects.ts";
@@ -18,6 +17,7 @@ import { SECURITY_POLICY_RESOURCE } from "../domainroute/render/gateway-api/kind
 import type { ReconcilerManager } from "./reconciler-manager.ts";
 import { eventually } from "./testing/eventually.ts";
 import { startQuickManager } from "./testing/quick-manager.ts";
+import { shop } from "./testing/shop-route.ts";
 
 const running: ReconcilerManager[] = [];
 
@@ -25,12 +25,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((m) => m.stop()));
 });
 
-const shop: KubeObject = {
-  apiVersion: "hostgate.dev/v1alpha1",
-  kind: "DomainRoute",
-  metadata: { name: "shop", namespace: "team-a" },
-  spec: { domain: "shop.example.com", lb: "alb-out", routing: { mode: "External" } },
-};
 const ISTIO_RESOURCES = ["envoyfilters.networking.istio.io", "configmaps"];
 
 describe("the appId-table controller in the reconciler", () => {

@@ -11,13 +11,13 @@ import { join } from "node:path";
 import { ManualClock } from "../../core/clock.ts";
 import { loadPlatformConfig } from "../../core/config/index.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
-import type { KubeObject } from "../../core/kube/object-key.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { fakeCertificateAws } from "../certificates/testing/fake-aws.ts";
 import { FakeRoute53 } from "../dns/route53/testing/fake-route53.ts";
 import { DOMAIN_ROUTES, GATEWAYS } from "../resources.ts";
 import { ReconcilerManager } from "./reconciler-manager.ts";
+import { shop } from "./testing/shop-route.ts";
 
 const example = loadPlatformConfig(join(import.meta.dirname, "..", "..", "examples", "platform-config-aws.yaml"));
 const config: PlatformConfig = {
@@ -39,12 +39,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((m) => m.stop()));
 });
 
-const shop: KubeObject = {
-  apiVersion: "hostgate.dev/v1alpha1",
-  kind: "DomainRoute",
-  metadata: { name: "shop", namespace: "team-a" },
-  spec: { domain: "shop.example.com", lb: "alb-out", routing: { mode: "External" } },
-};
 const hostnames = (api: FakeKubeApi) =>
   ((api.server.get(GATEWAYS, { namespace: NS, name: "alb-out" })?.spec as { listeners?: { hostname: string }[] } | undefined)?.listeners ?? []).map(
     (l) => l.hostname,

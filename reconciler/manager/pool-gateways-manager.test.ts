@@ -17,6 +17,7 @@ import { CLIENT_TRAFFIC_POLICY_RESOURCE } from "../domainroute/render/gateway-ap
 import type { ReconcilerManager } from "./reconciler-manager.ts";
 import { eventually } from "./testing/eventually.ts";
 import { startQuickManager } from "./testing/quick-manager.ts";
+import { shop } from "./testing/shop-route.ts";
 
 const running: ReconcilerManager[] = [];
 
@@ -24,12 +25,6 @@ afterEach(async () => {
   await Promise.all(running.splice(0).map((m) => m.stop()));
 });
 
-const shop: KubeObject = {
-  apiVersion: "hostgate.dev/v1alpha1",
-  kind: "DomainRoute",
-  metadata: { name: "shop", namespace: "team-a" },
-  spec: { domain: "shop.example.com", lb: "alb-out", routing: { mode: "External" } },
-};
 const route = (api: FakeKubeApi) => api.server.get(DOMAIN_ROUTES, { namespace: "team-a", name: "shop" }) as unknown as DomainRoute | undefined;
 const gateway = (api: FakeKubeApi, name: string) => api.server.get(GATEWAYS, { namespace: GATEWAY_NAMESPACE, name });
 /** Waits until `controller` has run no pass for 200 ms (the passes its own writes queued are done; debounces are 10 ms); its count of passes. */
