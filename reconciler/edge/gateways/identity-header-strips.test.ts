@@ -11,14 +11,14 @@ import type { KubeObject } from "../../../core/kube/object-key.ts";
 import { FakeKubeApi } from "../../../core/kube/testing/fake-kube-api.ts";
 import { ManualClock } from "../../../core/clock.ts";
 import { silentLogger } from "../../../core/logger.ts";
-import type { DomainRoute } from "../../../crds/types.ts";
 import { CertificateOutcomes } from "../../certificates/certificate-outcomes.ts";
 import type { ObjectReader } from "../../cluster/object-reader.ts";
 import { CLIENT_TRAFFIC_POLICY_RESOURCE, renderIdentityHeaderStrip } from "../../domainroute/render/gateway-api/identity-header-strip.ts";
-import { DOMAIN_CLAIMS, DOMAIN_ROUTES, GATEWAYS } from "../../resources.ts";
+import { GATEWAYS } from "../../resources.ts";
 import { identityHeaderStripsNeeded } from "./identity-header-strips.ts";
 import { reconcilePoolGateways } from "./reconcile-pool-gateways.ts";
-import { claimsOf, GATEWAY_NAMESPACE as NS, gatewayApiConfig, placedRoute } from "./testing/gateway-api-config.ts";
+import { GATEWAY_NAMESPACE as NS, gatewayApiConfig, placedRoute } from "./testing/gateway-api-config.ts";
+import { putRoutes, removeRoute } from "./testing/routes-on-server.ts";
 
 const CTP = CLIENT_TRAFFIC_POLICY_RESOURCE;
 const POLICIES = `${CTP.resource}.${CTP.group}`;
@@ -33,14 +33,6 @@ describe("the pooled Gateways' identity-header ClientTrafficPolicies", () => {
   const policy = (gateway: string) => api.server.get(CTP, { namespace: NS, name: `${gateway}-identity-header` });
   const policies = () => api.objects({ ...CTP, namespace: NS }).map((o) => o.metadata?.name);
   const gateway = (name: string) => api.server.get(GATEWAYS, { namespace: NS, name });
-  const putRoutes = (...routes: DomainRoute[]) => {
-    for (const route of routes) api.server.put(DOMAIN_ROUTES, route as unknown as KubeObject);
-    for (const claim of claimsOf(routes)) api.server.put(DOMAIN_CLAIMS, claim as unknown as KubeObject);
-  };
-  const removeRoute = (route: DomainRoute) => {
-    api.server.delete(DOMAIN_ROUTES, { namespace: route.metadata.namespace!, name: route.metadata.name! });
-    api.server.delete(DOMAIN_CLAIMS, { name: route.spec.domain });
-  };
   /** `verb kind key` of each write since the last call. */
   const writes = () =>
     api.takeWrites().map((w) => `${w.verb} ${w.resource === POLICIES ? "policy" : w.resource === GATEWAYS_NAME ? "gateway" : w.resource} ${w.key}`);
@@ -61,7 +53,7 @@ describe("the pooled Gateways' identity-header ClientTrafficPolicies", () => {
     it(`are ${c.needed ? "" : "not "}kept with implementation ${c.implementation}${c.needed ? "" : " (no ClientTrafficPolicy is read or written)"}`, async () => {
       const configured = gatewayApiConfig({ implementation: c.implementation });
       assert.equal(identityHeaderStripsNeeded(configured), c.needed);
-      putRoutes(shop);
+      putRoutes(api, shop);
       const guarded: ObjectReader = {
         get: (r, k) => (r.resource === CTP.resource ? assert.fail("a ClientTrafficPolicy was read") : api.server.get(r, k)),
         list: (r) => (r.resource === CTP.resource ? assert.fail("ClientTrafficPolicies were listed") : api.server.objects(r)),
@@ -74,7 +66,7 @@ describe("the pooled Gateways' identity-header ClientTrafficPolicies", () => {
   }
 
   it("writes each Gateway's policy before the Gateway, as rendered, and nothing on a second pass", async () => {
-    putRoutes(shop, api2);
+    putRoutes(api, shop, api2);
     const outcome = await pass();
     assert.deepEqual(writes(), [
       `create policy ${NS}/public-1-identity-header`,
@@ -89,7 +81,7 @@ describe("the pooled Gateways' identity-header ClientTrafficPolicies", () => {
   });
 
   it("reverts a hand edit of a policy and re-creates a deleted one", async () => {
-    putRoutes(shop);
+    putRoutes(api, shop);
     await pass();
     const current = policy("public-1")!;
     await api.update(
@@ -113,7 +105,7 @@ describe("the pooled Gateways' identity-header ClientTrafficPolicies", () => {
     };
     await api.create(CTP, foreign, { fieldManager: "kubectl-create" });
     const before = policy("public-1");
-    putRoutes(shop, api2);
+    putRoutes(api, shop, api2);
     await assert.rejects(
       pass(),
       /ClientTrafficPolicy edge\/public-1-identity-header exists and hostgate did not create it .* pooled Gateway public-1 is not written/,
@@ -124,7 +116,7 @@ describe("the pooled Gateways' identity-header ClientTrafficPolicies", () => {
   });
 
   it("a Gateway whose policy could not be written is not written (created or changed)", async () => {
-    putRoutes(shop);
+    putRoutes(api, shop);
     api.failNext("create", new KubeApiError("500 Internal Server Error: etcd unavailable", 500, "InternalError"), "ClientTrafficPolicy");
     await assert.rejects(pass(), /writing ClientTrafficPolicy edge\/public-1-identity-header: 500/);
     assert.equal(gateway("public-1"), undefined);
@@ -134,10 +126,10 @@ describe("the pooled Gateways' identity-header ClientTrafficPolicies", () => {
   });
 
   it("deletes a policy after its Gateway, with preconditions, once the member's last route has gone", async () => {
-    putRoutes(shop, api2);
+    putRoutes(api, shop, api2);
     await pass();
     writes();
-    removeRoute(api2);
+    removeRoute(api, api2);
     const outcome = await pass();
     assert.deepEqual(writes(), [`delete gateway ${NS}/public-2`, `delete policy ${NS}/public-2-identity-header`]);
     assert.deepEqual(outcome.identityHeaderStrips.deleted, [`${NS}/public-2-identity-header`]);
@@ -145,9 +137,9 @@ describe("the pooled Gateways' identity-header ClientTrafficPolicies", () => {
   });
 
   it("keeps a policy while its Gateway's delete fails: the Gateway never serves without it", async () => {
-    putRoutes(shop, api2);
+    putRoutes(api, shop, api2);
     await pass();
-    removeRoute(api2);
+    removeRoute(api, api2);
     api.failNext("delete", new KubeApiError("500 Internal Server Error: etcd unavailable", 500, "InternalError"), "Gateway");
     await assert.rejects(pass(), /deleting Gateway edge\/public-2: 500/);
     assert.notEqual(gateway("public-2"), undefined);
@@ -158,7 +150,7 @@ describe("the pooled Gateways' identity-header ClientTrafficPolicies", () => {
 
   it("leaves a policy it did not make (another field manager) when its member has no route", async () => {
     await api.create(CTP, renderIdentityHeaderStrip("public-2", config), { fieldManager: "kubectl-create" });
-    putRoutes(shop);
+    putRoutes(api, shop);
     await pass();
     assert.deepEqual(policies(), ["public-1-identity-header", "public-2-identity-header"]);
   });

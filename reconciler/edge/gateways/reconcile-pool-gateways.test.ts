@@ -12,9 +12,10 @@ import { ALL_PRODUCED_RESOURCES } from "../../domainroute/render/produced-resour
 import { sweepOrphans } from "../../orphans/sweep-orphans.ts";
 import { CertificateOutcomes } from "../../certificates/certificate-outcomes.ts";
 import type { CertificateOutcome } from "../../certificates/certificate-outcomes.ts";
-import { DOMAIN_CLAIMS, DOMAIN_ROUTES, FIELD_MANAGER, GATEWAYS } from "../../resources.ts";
+import { FIELD_MANAGER, GATEWAYS } from "../../resources.ts";
 import { POOL_GATEWAYS_KEY, poolGatewaysNeeded, reconcilePoolGateways } from "./reconcile-pool-gateways.ts";
-import { claimsOf, GATEWAY_NAMESPACE as NS, gatewayApiConfig, placedRoute } from "./testing/gateway-api-config.ts";
+import { GATEWAY_NAMESPACE as NS, gatewayApiConfig, placedRoute } from "./testing/gateway-api-config.ts";
+import { putRoutes, removeRoute } from "./testing/routes-on-server.ts";
 
 type Listener = { name: string; hostname: string };
 const hostnamesOf = (o: KubeObject | undefined) => ((o?.spec as { listeners?: Listener[] } | undefined)?.listeners ?? []).map((l) => l.hostname);
@@ -28,14 +29,6 @@ describe("reconcilePoolGateways", () => {
   const pass = (c: PlatformConfig = config) => reconcilePoolGateways({ api, reader, config: c, logger: silentLogger, clock, certificates });
   const gateways = () => api.objects({ ...GATEWAYS, namespace: NS });
   const gateway = (name: string) => api.server.get(GATEWAYS, { namespace: NS, name });
-  const putRoutes = (...routes: DomainRoute[]) => {
-    for (const route of routes) api.server.put(DOMAIN_ROUTES, route as unknown as KubeObject);
-    for (const claim of claimsOf(routes)) api.server.put(DOMAIN_CLAIMS, claim as unknown as KubeObject);
-  };
-  const removeRoute = (route: DomainRoute) => {
-    api.server.delete(DOMAIN_ROUTES, { namespace: route.metadata.namespace!, name: route.metadata.name! });
-    api.server.delete(DOMAIN_CLAIMS, { name: route.spec.domain });
-  };
   const shop = placedRoute("shop", "shop.example.com", "public-1");
   const blog = placedRoute("blog", "blog.example.com", "public-1");
   const api2 = placedRoute("api", "api.example.com", "public-2");
@@ -51,7 +44,7 @@ describe("reconcilePoolGateways", () => {
   });
 
   it("creates one Gateway per member serving routes, each with their listeners, and names the members that changed", async () => {
-    putRoutes(shop, blog, api2);
+    putRoutes(api, shop, blog, api2);
     const outcome = await pass();
     assert.deepEqual(outcome.written, [`${NS}/public-1`, `${NS}/public-2`]);
     assert.deepEqual(outcome.changedMembers, ["public-1", "public-2"]);
@@ -60,20 +53,20 @@ describe("reconcilePoolGateways", () => {
   });
 
   it("writes nothing on a second pass over the same routes (idempotent), and only the changed member's Gateway when a route comes", async () => {
-    putRoutes(shop, api2);
+    putRoutes(api, shop, api2);
     await pass();
     api.takeWrites();
     const again = await pass();
     assert.deepEqual([again.written, again.deleted, again.changedMembers], [[], [], []]);
     assert.deepEqual(api.takeWrites(), []);
-    putRoutes(blog);
+    putRoutes(api, blog);
     const outcome = await pass();
     assert.deepEqual(outcome.written, [`${NS}/public-1`]);
     assert.deepEqual([...new Set(api.takeWrites().map((w) => w.key))], [`${NS}/public-1`]);
   });
 
   it("reverts a hand edit and re-creates a deleted Gateway", async () => {
-    putRoutes(shop);
+    putRoutes(api, shop);
     await pass();
     const current = gateway("public-1")!;
     const spec = current.spec as { listeners: Listener[] };
@@ -90,9 +83,9 @@ describe("reconcilePoolGateways", () => {
   });
 
   it("deletes a member's Gateway once its last route has gone, and keeps the others", async () => {
-    putRoutes(shop, api2);
+    putRoutes(api, shop, api2);
     await pass();
-    removeRoute(api2);
+    removeRoute(api, api2);
     const outcome = await pass();
     assert.deepEqual(outcome.deleted, [`${NS}/public-2`]);
     assert.deepEqual(outcome.changedMembers, ["public-2"]);
@@ -103,18 +96,18 @@ describe("reconcilePoolGateways", () => {
   });
 
   it("removes a route's listener when the route is being deleted", async () => {
-    putRoutes(shop, blog);
+    putRoutes(api, shop, blog);
     await pass();
-    putRoutes({ ...blog, metadata: { ...blog.metadata, deletionTimestamp: "2026-01-02T00:00:00Z" } });
+    putRoutes(api, { ...blog, metadata: { ...blog.metadata, deletionTimestamp: "2026-01-02T00:00:00Z" } });
     assert.deepEqual((await pass()).written, [`${NS}/public-1`]);
     assert.deepEqual(hostnamesOf(gateway("public-1")), ["shop.example.com"]);
   });
 
   it("keeps a member's Gateway as it is while the new one would be invalid (held), and fails the pass saying so", async () => {
-    putRoutes(shop);
+    putRoutes(api, shop);
     await pass();
     const before = gateway("public-1");
-    putRoutes(...Array.from({ length: 65 }, (_, i) => placedRoute(`r${i}`, `r${i}.example.com`, "public-1")));
+    putRoutes(api, ...Array.from({ length: 65 }, (_, i) => placedRoute(`r${i}`, `r${i}.example.com`, "public-1")));
     await assert.rejects(pass(), /pool Gateways: 1 change\(s\) failed \(retried\): the Gateway edge\/public-1 is not written: it would have 66 listeners/);
     assert.deepEqual(gateway("public-1"), before);
   });
@@ -130,7 +123,7 @@ describe("reconcilePoolGateways", () => {
     ];
 
     it("adds no listener before the certificate controller has said anything, then adds the issued one only", async () => {
-      putRoutes(shop, blog);
+      putRoutes(api, shop, blog);
       assert.deepEqual((await pass(lbc)).written, []);
       certificates.publish(new Map([outcome(shop, "ready"), outcome(blog, "pending")]));
       const second = await pass(lbc);
@@ -145,7 +138,7 @@ describe("reconcilePoolGateways", () => {
     });
 
     it("keeps the listeners a Gateway lists while nothing is known yet (a restart changes no Gateway)", async () => {
-      putRoutes(shop);
+      putRoutes(api, shop);
       certificates.publish(new Map([outcome(shop, "ready")]));
       await pass(lbc);
       api.takeWrites();
@@ -155,7 +148,7 @@ describe("reconcilePoolGateways", () => {
     });
 
     it("takes a listener off once its certificate is no longer ready", async () => {
-      putRoutes(shop);
+      putRoutes(api, shop);
       certificates.publish(new Map([outcome(shop, "ready")]));
       await pass(lbc);
       certificates.publish(new Map([outcome(shop, "pending")]));
@@ -163,7 +156,7 @@ describe("reconcilePoolGateways", () => {
     });
 
     it("adds a listener only once its certificate is older than the controller's 1-minute certificate cache, asking to run again then", async () => {
-      putRoutes(shop);
+      putRoutes(api, shop);
       const ref = `${shop.metadata.namespace}/${shop.metadata.name}`;
       const issued = {
         uid: shop.metadata.uid!,
@@ -181,7 +174,7 @@ describe("reconcilePoolGateways", () => {
     });
 
     it("does not wait with cert-manager on envoy-gateway (a listener without its Secret is invalid alone)", async () => {
-      putRoutes(shop);
+      putRoutes(api, shop);
       assert.deepEqual((await pass(config)).written, [`${NS}/public-1`]);
     });
   });
@@ -240,7 +233,7 @@ describe("reconcilePoolGateways", () => {
     for (const c of cases) {
       it(`${c.name} is left exactly as it is, the pass fails naming it, and other members are still written`, async () => {
         const stored = await api.create(GATEWAYS, c.object, { fieldManager: "kubectl-create" });
-        putRoutes(shop, api2);
+        putRoutes(api, shop, api2);
         await assert.rejects(pass(), /Gateway edge\/public-1 exists and hostgate did not create it .*delete it/);
         assert.deepEqual(gateway("public-1"), stored);
         assert.deepEqual(hostnamesOf(gateway("public-2")), ["api.example.com"]);
@@ -248,7 +241,7 @@ describe("reconcilePoolGateways", () => {
     }
 
     it("its own Gateway whose labels were removed (out of the cache) is taken back", async () => {
-      putRoutes(shop);
+      putRoutes(api, shop);
       await pass();
       const own = gateway("public-1")!;
       api.server.put(GATEWAYS, { ...own, metadata: { ...own.metadata, labels: {} } });
@@ -262,9 +255,9 @@ describe("reconcilePoolGateways", () => {
   });
 
   it("leaves a Gateway changed since it was read (409 on the delete's preconditions) for the next pass, and fails the pass on other errors", async () => {
-    putRoutes(shop, api2);
+    putRoutes(api, shop, api2);
     await pass();
-    removeRoute(api2);
+    removeRoute(api, api2);
     api.failNext("delete", new KubeApiError("409 Conflict", 409, "Conflict"));
     assert.deepEqual((await pass()).deleted, []);
     api.failNext("delete", new KubeApiError("500 boom", 500, "InternalError"));
@@ -287,7 +280,7 @@ describe("reconcilePoolGateways", () => {
   });
 
   it("is never swept as an orphan: it belongs to no route", async () => {
-    putRoutes(shop);
+    putRoutes(api, shop);
     await pass();
     const outcome = await sweepOrphans({ api, reader, logger: silentLogger, produced: ALL_PRODUCED_RESOURCES });
     assert.deepEqual(outcome, { deleted: [], kept: [] });

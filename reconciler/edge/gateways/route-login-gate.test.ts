@@ -12,11 +12,12 @@ import type { ObjectReader } from "../../cluster/object-reader.ts";
 import { listenerNameFor } from "../../domainroute/render/gateway-api/names.ts";
 import { isLoginObject } from "../../domainroute/render/gateway-api/route-login.ts";
 import { renderRoute } from "../../domainroute/render/render-route.ts";
-import { DOMAIN_CLAIMS, DOMAIN_ROUTES, FIELD_MANAGER, GATEWAYS } from "../../resources.ts";
+import { FIELD_MANAGER, GATEWAYS } from "../../resources.ts";
 import { reconcilePoolGateways } from "./reconcile-pool-gateways.ts";
 import { renderPoolGateways } from "./render-pool-gateways.ts";
 import { loginInPlace, routeControllerRefusal } from "./route-login-gate.ts";
 import { claimsOf, GATEWAY_NAMESPACE as NS, gatewayApiConfig, placedRoute } from "./testing/gateway-api-config.ts";
+import { putRoutes } from "./testing/routes-on-server.ts";
 
 /** The Gateway API data plane on `implementation`, with an auth service for sso (Envoy Gateway needs one). */
 function configOn(implementation: GatewayApiImplementation): PlatformConfig {
@@ -84,10 +85,6 @@ describe("the pooled Gateways wait for each protected route's login", () => {
     api = new FakeKubeApi();
     reader = { get: (r, k) => api.server.get(r, k), list: (r) => api.server.objects(r) };
   });
-  const putRoutes = (...routes: DomainRoute[]) => {
-    for (const route of routes) api.server.put(DOMAIN_ROUTES, route as unknown as KubeObject);
-    for (const claim of claimsOf(routes)) api.server.put(DOMAIN_CLAIMS, claim as unknown as KubeObject);
-  };
   const pass = (config: PlatformConfig) => {
     const deps = { api, reader, config, logger: silentLogger, clock: new ManualClock(), certificates: new CertificateOutcomes() };
     return reconcilePoolGateways(deps);
@@ -99,7 +96,7 @@ describe("the pooled Gateways wait for each protected route's login", () => {
     describe(`on ${implementation}`, () => {
       const config = configOn(implementation);
       it("gives a protected route no listener until its login is in the cache, then one", async () => {
-        putRoutes(shop);
+        putRoutes(api, shop);
         const before = await pass(config);
         assert.deepEqual(listenersOf(api.server.get(GATEWAYS, { namespace: NS, name: "public-1" })), []);
         assert.deepEqual(
@@ -113,7 +110,7 @@ describe("the pooled Gateways wait for each protected route's login", () => {
       });
 
       it("takes the listener away once the login is gone (the route controller pruned it)", async () => {
-        putRoutes(shop, placedRoute("blog", "blog.example.com", "public-1"));
+        putRoutes(api, shop, placedRoute("blog", "blog.example.com", "public-1"));
         const login = loginOf(shop, config);
         await api.create(resourceFor(login), login, { fieldManager: FIELD_MANAGER });
         await pass(config);
@@ -124,7 +121,7 @@ describe("the pooled Gateways wait for each protected route's login", () => {
       });
 
       it("does not count a login hostgate did not write (its labels copied by hand)", async () => {
-        putRoutes(shop);
+        putRoutes(api, shop);
         const login = loginOf(shop, config);
         await api.create(resourceFor(login), login, { fieldManager: "kubectl-create" });
         await pass(config);
@@ -132,7 +129,7 @@ describe("the pooled Gateways wait for each protected route's login", () => {
       });
 
       it("does not count a login on another member's Gateway", async () => {
-        putRoutes(shop);
+        putRoutes(api, shop);
         const login = loginOf(protectedRoute("shop", "shop.example.com", "public-2"), config);
         await api.create(resourceFor(login), login, { fieldManager: FIELD_MANAGER });
         assert.equal(loginInPlace(reader, config, shop, "public-1"), false);
@@ -140,11 +137,11 @@ describe("the pooled Gateways wait for each protected route's login", () => {
       });
 
       it("takes the listener away from a route the route controller refused, its login still there", async () => {
-        putRoutes(shop);
+        putRoutes(api, shop);
         const login = loginOf(shop, config);
         await api.create(resourceFor(login), login, { fieldManager: FIELD_MANAGER });
         await pass(config);
-        putRoutes(withGatewayReady(shop, "BackendRejected", 2));
+        putRoutes(api, withGatewayReady(shop, "BackendRejected", 2));
         const outcome = await pass(config);
         assert.equal(api.server.get(GATEWAYS, { namespace: NS, name: "public-1" }), undefined, "no listener left: the Gateway goes");
         assert.deepEqual(
