@@ -6,12 +6,11 @@
 // to the same events; route-login-gate.ts and plan-route.ts order them).
 import { afterEach, describe, test } from "node:test";
 import assert from "node:assert/strict";
-import type { GatewayApiImplementation, PlatformConfig } from "../../core/config/platform-config.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
 import type { KubeApi } from "../../core/kube/object-api.ts";
 import { loginResourceFor } from "../domainroute/render/gateway-api/route-login.ts";
-import { GATEWAY_NAMESPACE, gatewayApiConfig } from "../edge/gateways/testing/gateway-api-config.ts";
+import { GATEWAY_NAMESPACE, gatewayApiConfigWithSso } from "../edge/gateways/testing/gateway-api-config.ts";
 import { DOMAIN_ROUTES, GATEWAYS } from "../resources.ts";
 import type { ReconcilerManager } from "./reconciler-manager.ts";
 import { eventually } from "./testing/eventually.ts";
@@ -21,17 +20,6 @@ const running: ReconcilerManager[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((m) => m.stop()));
 });
-
-function configOn(implementation: GatewayApiImplementation): PlatformConfig {
-  const config = gatewayApiConfig({ implementation });
-  return {
-    ...config,
-    gateway: {
-      ...config.gateway,
-      gatewayApi: { ...config.gateway.gatewayApi!, authServices: { sso: { namespace: "sso-system", name: "sso-authz", port: 9001 } } },
-    },
-  };
-}
 
 const shop: KubeObject = {
   apiVersion: "hostgate.dev/v1alpha1",
@@ -65,7 +53,7 @@ describe("a protected route's listener and its login, through the reconciler", (
   for (const implementation of ["envoy-gateway", "istio"] as const) {
     test(`on ${implementation}: the listener is written after the login and goes before it`, async () => {
       const api = new FakeKubeApi();
-      const config = configOn(implementation);
+      const config = gatewayApiConfigWithSso(implementation);
       const login = loginResourceFor(implementation)!;
       const logins = () => api.objects({ ...login, namespace: GATEWAY_NAMESPACE });
       // Each of the reconciler's writes after which the Gateway listed the listener while the login did not exist.

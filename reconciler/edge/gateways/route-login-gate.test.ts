@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 import { ManualClock } from "../../../core/clock.ts";
-import type { GatewayApiImplementation, PlatformConfig } from "../../../core/config/platform-config.ts";
+import type { PlatformConfig } from "../../../core/config/platform-config.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
 import { FakeKubeApi } from "../../../core/kube/testing/fake-kube-api.ts";
 import { silentLogger } from "../../../core/logger.ts";
@@ -16,20 +16,8 @@ import { FIELD_MANAGER, GATEWAYS } from "../../resources.ts";
 import { reconcilePoolGateways } from "./reconcile-pool-gateways.ts";
 import { renderPoolGateways } from "./render-pool-gateways.ts";
 import { loginInPlace, routeControllerRefusal } from "./route-login-gate.ts";
-import { claimsOf, GATEWAY_NAMESPACE as NS, gatewayApiConfig, placedRoute } from "./testing/gateway-api-config.ts";
+import { claimsOf, GATEWAY_NAMESPACE as NS, placedRoute, gatewayApiConfigWithSso } from "./testing/gateway-api-config.ts";
 import { putRoutes } from "./testing/routes-on-server.ts";
-
-/** The Gateway API data plane on `implementation`, with an auth service for sso (Envoy Gateway needs one). */
-function configOn(implementation: GatewayApiImplementation): PlatformConfig {
-  const config = gatewayApiConfig({ implementation });
-  return {
-    ...config,
-    gateway: {
-      ...config.gateway,
-      gatewayApi: { ...config.gateway.gatewayApi!, authServices: { sso: { namespace: "sso-system", name: "sso-authz", port: 9001 } } },
-    },
-  };
-}
 
 function protectedRoute(name: string, domain: string, member: string, provider = "sso"): DomainRoute {
   const route = placedRoute(name, domain, member);
@@ -94,7 +82,7 @@ describe("the pooled Gateways wait for each protected route's login", () => {
 
   for (const implementation of ["envoy-gateway", "istio"] as const) {
     describe(`on ${implementation}`, () => {
-      const config = configOn(implementation);
+      const config = gatewayApiConfigWithSso(implementation);
       it("gives a protected route no listener until its login is in the cache, then one", async () => {
         putRoutes(api, shop);
         const before = await pass(config);
@@ -154,12 +142,12 @@ describe("the pooled Gateways wait for each protected route's login", () => {
 
   it("gives an unprotected route its listener without any login", () => {
     const blog = placedRoute("blog", "blog.example.com", "public-1");
-    assert.equal(loginInPlace(reader, configOn("envoy-gateway"), blog, "public-1"), true);
+    assert.equal(loginInPlace(reader, gatewayApiConfigWithSso("envoy-gateway"), blog, "public-1"), true);
   });
 
   it("gives no listener to a protected route on Istio whose provider the platform does not list (the route controller refuses it, UnknownProvider)", () => {
     const external = protectedRoute("blog", "blog.example.com", "public-1", "nosuch");
-    const rendered = renderPoolGateways([external], claimsOf([external]), configOn("istio"));
+    const rendered = renderPoolGateways([external], claimsOf([external]), gatewayApiConfigWithSso("istio"));
     assert.deepEqual(rendered.gateways, []);
     assert.deepEqual(
       rendered.skipped.map((s) => [s.routeRef, s.reason]),

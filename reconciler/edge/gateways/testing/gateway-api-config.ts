@@ -58,3 +58,15 @@ export function placedRoute(name: string, domain: string, member: string, extra:
 export function claimsOf(routes: readonly DomainRoute[]): DomainClaim[] {
   return routes.map(claimFor);
 }
+
+/** The Gateway API data plane on `implementation`, with an auth service for sso (Envoy Gateway needs one). */
+export function gatewayApiConfigWithSso(implementation: GatewayApiImplementation): PlatformConfig {
+  const config = gatewayApiConfig({ implementation });
+  return {
+    ...config,
+    gateway: {
+      ...config.gateway,
+      gatewayApi: { ...config.gateway.gatewayApi!, authServices: { sso: { namespace: "sso-system", name: "sso-authz", port: 9001 } } },
+    },
+  };
+}
