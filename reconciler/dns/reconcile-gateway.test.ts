@@ -11,8 +11,7 @@ import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainRoute } from "../../crds/types.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
-import { claimFor } from "../app-id-table/testing/fixtures.ts";
-import { DOMAIN_CLAIMS, DOMAIN_ROUTES, SERVICES } from "../resources.ts";
+import { SERVICES } from "../resources.ts";
 import { dnsStatus } from "./dns-condition.ts";
 import type { DnsOutcome } from "./dns-outcomes.ts";
 import { DnsOutcomes } from "./dns-outcomes.ts";
@@ -24,6 +23,7 @@ import { dnsRoute, ZONE } from "./testing/dns-fixtures.ts";
 import { fixtureZones } from "./testing/fixture-zones.ts";
 import { CLUSTERS, gatewayService, regionConfig } from "./testing/region-fixtures.ts";
 import { registryRecord } from "./txt-registry.ts";
+import { routesAndClaims, settle as settleRoute53, zoneLines } from "./testing/route53-controller.ts";
 
 const GW = CLUSTERS.weu.gatewayHostname;
 
@@ -39,18 +39,12 @@ describe("reconciling the gateway record of a two-step load balancer", () => {
   const reader: ObjectReader = {
     get: (resource, key) =>
       resource === SERVICES && service?.metadata?.namespace === key.namespace && service?.metadata?.name === key.name ? service : undefined,
-    list: (resource) => (resource === DOMAIN_ROUTES ? routes : resource === DOMAIN_CLAIMS ? routes.map((r) => claimFor(r)) : []) as unknown as KubeObject[],
+    list: (resource) => routesAndClaims(resource, routes),
   };
   const requests = new RecordRequests();
   requests.publish([]);
   const pass = () => reconcileDns({ reader, config, route53, records: requests, outcomes, clock, logger: silentLogger }, state);
-  /** Passes until Route53 reports every change INSYNC. */
-  const settle = async () => {
-    for (let i = 0; i < 4; i++) {
-      await pass();
-      clock.advance(5000);
-    }
-  };
+  const settle = () => settleRoute53(pass, clock);
   const outcome = (name = "shop"): DnsOutcome | undefined => {
     const lookup = outcomes.lookup(`team-a/${name}`);
     return lookup.known ? lookup.outcome : undefined;
@@ -59,11 +53,7 @@ describe("reconciling the gateway record of a two-step load balancer", () => {
     const status = dnsStatus(routes.find((r) => r.metadata.name === name)!, outcomes.lookup(`team-a/${name}`), config);
     return `${status?.condition.status} ${status?.condition.reason}`;
   };
-  const zone = () =>
-    route53
-      .peek(ZONE)
-      .map((r) => `${r.type} ${r.name}${r.values === undefined || r.type === "TXT" ? "" : ` ${r.values.join(",")}`}`)
-      .sort();
+  const zone = () => zoneLines(route53, ZONE);
 
   beforeEach(() => {
     route53 = fixtureZones();

@@ -13,8 +13,7 @@ import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { DomainRoute } from "../../crds/types.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
-import { claimFor } from "../app-id-table/testing/fixtures.ts";
-import { DOMAIN_CLAIMS, DOMAIN_ROUTES, GATEWAYS } from "../resources.ts";
+import { GATEWAYS } from "../resources.ts";
 import { dnsStatus } from "./dns-condition.ts";
 import { DnsOutcomes } from "./dns-outcomes.ts";
 import { DnsState } from "./dns-state.ts";
@@ -25,6 +24,7 @@ import { dnsConfig, dnsRoute, ZONE } from "./testing/dns-fixtures.ts";
 import { fixtureZones } from "./testing/fixture-zones.ts";
 import type { Address } from "./testing/gateway-api-fixtures.ts";
 import { EDGE_01, EDGE_A, gatewayApiPool, onMember, pooledGateway } from "./testing/gateway-api-fixtures.ts";
+import { routesAndClaims, settle as settleRoute53, zoneLines } from "./testing/route53-controller.ts";
 
 describe("reconciling the gateway record of a pooled Gateway (Route53)", () => {
   let route53: FakeRoute53;
@@ -37,27 +37,18 @@ describe("reconciling the gateway record of a pooled Gateway (Route53)", () => {
 
   const reader: ObjectReader = {
     get: (resource, key) => (resource === GATEWAYS && key.namespace === "edge" ? gateways.get(key.name) : undefined),
-    list: (resource) => (resource === DOMAIN_ROUTES ? routes : resource === DOMAIN_CLAIMS ? routes.map((r) => claimFor(r)) : []) as unknown as KubeObject[],
+    list: (resource) => routesAndClaims(resource, routes),
   };
   const requests = new RecordRequests();
   requests.publish([]);
   const pass = () => reconcileDns({ reader, config, route53, records: requests, outcomes, clock, logger: silentLogger }, state);
-  const settle = async () => {
-    for (let i = 0; i < 4; i++) {
-      await pass();
-      clock.advance(5000);
-    }
-  };
+  const settle = () => settleRoute53(pass, clock);
   const setGateway = (name: string, addresses?: Address[], madeBy?: string) => gateways.set(name, pooledGateway(name, addresses, madeBy));
   const condition = (name = "shop") => {
     const status = dnsStatus(routes.find((r) => r.metadata.name === name)!, outcomes.lookup(`team-a/${name}`), config);
     return { status: `${status?.condition.status} ${status?.condition.reason}`, message: status?.condition.message ?? "" };
   };
-  const zone = () =>
-    route53
-      .peek(ZONE)
-      .map((r) => `${r.type} ${r.name}${r.values === undefined || r.type === "TXT" ? "" : ` ${r.values.join(",")}`}`)
-      .sort();
+  const zone = () => zoneLines(route53, ZONE);
   const at = (name: string) => zone().filter((r) => r.split(" ")[1] === name);
 
   beforeEach(() => {
