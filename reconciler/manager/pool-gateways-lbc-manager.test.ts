@@ -12,11 +12,11 @@ import { ManualClock } from "../../core/clock.ts";
 import { loadPlatformConfig } from "../../core/config/index.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
-import { silentLogger } from "../../core/logger.ts";
 import { fakeCertificateAws } from "../certificates/testing/fake-aws.ts";
 import { FakeRoute53 } from "../dns/route53/testing/fake-route53.ts";
 import { DOMAIN_ROUTES, GATEWAYS } from "../resources.ts";
-import { ReconcilerManager } from "./reconciler-manager.ts";
+import type { ReconcilerManager } from "./reconciler-manager.ts";
+import { startClockedManager, until } from "./testing/clocked-manager.ts";
 import { shop } from "./testing/shop-route.ts";
 
 const example = loadPlatformConfig(join(import.meta.dirname, "..", "..", "examples", "platform-config-aws.yaml"));
@@ -44,15 +44,6 @@ const hostnames = (api: FakeKubeApi) =>
     (l) => l.hostname,
   );
 
-/** Moves the manual clock a second at a time between real turns of the event loop until `check` holds. */
-async function until(what: string, clock: ManualClock, check: () => boolean, limitMs = 10 * 60_000): Promise<void> {
-  for (let waited = 0; !check(); waited += 1000) {
-    if (waited > limitMs) assert.fail(`${what}: not reached after ${limitMs / 1000} s of reconciler time`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-    clock.advance(1000);
-  }
-}
-
 describe("the pool Gateways with the AWS Load Balancer Controller and ACM", () => {
   test("a route's listener waits for its issued certificate, and no ELBv2 client is needed", async () => {
     const clock = new ManualClock();
@@ -65,20 +56,8 @@ describe("the pool Gateways with the AWS Load Balancer Controller and ACM", () =
     // ACM validates nothing until the test says the validation records are seen.
     let validated = false;
     acm.setValidationCheck(() => validated);
-    const manager = new ReconcilerManager({
-      api,
-      config,
-      logger: silentLogger,
-      clock,
-      random: () => 0.5,
-      appIdTableDebounceMs: 10,
-      sweepDebounceMs: 10,
-      edgeDebounceMs: 10,
-      stopTimeoutMs: 1000,
-      aws: { route53, acm },
-    });
+    const manager = startClockedManager(api, config, clock, { route53, acm });
     running.push(manager);
-    manager.start();
     await api.create(DOMAIN_ROUTES, shop);
     await until("the certificate is requested", clock, () => acm.arns().length > 0);
     for (let i = 0; i < 30; i++) {

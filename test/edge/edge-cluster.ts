@@ -18,15 +18,18 @@ import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { KubeApi } from "../../core/kube/object-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
-import { silentLogger } from "../../core/logger.ts";
 import { certManagerCertificates, certManagerSecrets } from "../../reconciler/certificates/cert-manager-resources.ts";
 import { certificateName } from "../../reconciler/certificates/certificate-names.ts";
 import type { FakeCertificateAws } from "../../reconciler/certificates/testing/fake-aws.ts";
 import { fakeCertificateAws } from "../../reconciler/certificates/testing/fake-aws.ts";
 import { serverPair } from "../../reconciler/certificates/testing/pem-fixtures.ts";
 import { FakeRoute53 } from "../../reconciler/dns/route53/testing/fake-route53.ts";
-import { ReconcilerManager } from "../../reconciler/manager/reconciler-manager.ts";
+import type { ReconcilerManager } from "../../reconciler/manager/reconciler-manager.ts";
+import { startClockedManager } from "../../reconciler/manager/testing/clocked-manager.ts";
 import { ROOT } from "../fixtures.ts";
+
+/** Waits until a check holds on the reconciler's manual clock (shared with the reconciler's own tests). */
+export { until } from "../../reconciler/manager/testing/clocked-manager.ts";
 
 /** certificates.certManager.namespace: where hostgate's Certificates and their Secrets live. */
 export const NAMESPACE = "hostgate-system";
@@ -69,20 +72,7 @@ export function fakeAws(clock: ManualClock, config: PlatformConfig): Aws {
  * Route53 always, ACM and the listeners where the config has certificates in AWS (a DNS-only test passes Route53 alone).
  */
 export function startManager(api: KubeApi, clock: ManualClock, aws: Pick<Aws, "route53"> & Partial<Aws>, config: PlatformConfig): ReconcilerManager {
-  const manager = new ReconcilerManager({
-    api,
-    config,
-    logger: silentLogger,
-    clock,
-    random: () => 0.5,
-    appIdTableDebounceMs: 10,
-    sweepDebounceMs: 10,
-    edgeDebounceMs: 10,
-    stopTimeoutMs: 1000,
-    aws: { route53: aws.route53, acm: aws.acm, listeners: aws.listener },
-  });
-  manager.start();
-  return manager;
+  return startClockedManager(api, config, clock, { route53: aws.route53, acm: aws.acm, listeners: aws.listener });
 }
 
 export function route(name: string, domain: string): KubeObject {
@@ -98,15 +88,6 @@ export function route(name: string, domain: string): KubeObject {
       protection: { provider: "sso", appId: `team-a-${name}` },
     },
   };
-}
-
-/** Waits until `check` holds, moving the manual clock a second at a time between real turns of the event loop. */
-export async function until(what: string, clock: ManualClock, check: () => boolean, limitMs = 10 * 60_000): Promise<void> {
-  for (let waited = 0; !check(); waited += 1000) {
-    if (waited > limitMs) assert.fail(`${what}: not reached after ${limitMs / 1000} s of reconciler time`);
-    await new Promise((resolve) => setTimeout(resolve, 2));
-    clock.advance(1000);
-  }
 }
 
 /** Every Certificate in the namespace, hostgate's label or not (the reconciler's resource carries a label selector). */
