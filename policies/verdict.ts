@@ -6,12 +6,14 @@
 import type { CrdCatalogEntry } from "../crds/catalog.ts";
 import { checkCustomResource } from "./schema/check.ts";
 import { matchesRequest, runMutations, runValidations } from "./engine/evaluate.ts";
+import { enforcedAction } from "./engine/enforcement.ts";
 import type { PolicySet } from "./engine/module-loader.ts";
 import { RequestContext } from "./engine/request-context.ts";
 import type { EngineEnvironment } from "./engine/request-context.ts";
 import type { AdmissionInput, JsonPatchOperation, Violation } from "./engine/types.ts";
 import { beingDeleted, onlyReleasesFinalizers } from "./deletion-window.ts";
 import { namespaceMismatches, REQUEST_NAMESPACE_RULE } from "./request-namespace.ts";
+import { isPolicyModuleRequest, POLICY_MODULE_RULE, policyModuleProblems } from "./policy-module-admission.ts";
 
 export interface Finding {
   policy: string;
@@ -25,7 +27,7 @@ export interface Verdict {
   /** Every Deny violation, from every policy (one policy never hides another). */
   denials: Finding[];
   warnings: Finding[];
-  /** Audit-action violations: recorded, not shown to the user. */
+  /** Audit-action violations (and every finding of a module whose enforcement is Audit): recorded, not shown to the user. */
   audits: Finding[];
   /** The mutation patch (what a mutating webhook returns); empty when nothing changes. */
   patch: JsonPatchOperation[];
@@ -72,6 +74,12 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
   // removes them, and changes nothing else, is never refused (see
   // deletion-window.ts). Any other update of it is judged as usual.
   if (input.operation === "UPDATE" && beingDeleted(input.oldObject) && onlyReleasesFinalizers(input.object, input.oldObject)) return verdict;
+  // A PolicyModule must compile as the loader compiles a module file, or it
+  // is refused before any policy reads it (see policy-module-admission.ts).
+  if (phases.validate && isPolicyModuleRequest(input)) {
+    const broken = policyModuleProblems(input, env.policies);
+    if (broken.length > 0) return { ...verdict, allowed: false, denials: broken, applied: { policies: [POLICY_MODULE_RULE], schema: false } };
+  }
 
   // One context for the whole request, passed to both phases: one deadline,
   // one cost account, one set of CEL bindings (see engine/request-context.ts).
@@ -95,7 +103,7 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
   if (phases.mutate) {
     const mutated = runMutations(env.policies, request);
     verdict.patch = mutated.patch;
-    record(verdict, mutated.violations);
+    record(verdict, mutated.violations, env.policies);
   }
 
   if (crd !== undefined) {
@@ -110,18 +118,21 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
     }
   }
 
-  if (phases.validate) record(verdict, runValidations(env.policies, request));
+  if (phases.validate) record(verdict, runValidations(env.policies, request), env.policies);
 
   verdict.object = request.object;
   verdict.allowed = verdict.denials.length === 0;
   return verdict;
 }
 
-function record(verdict: Verdict, violations: readonly Violation[]): void {
+/** Sorts each violation by what it does: its action, capped at its module's enforcement (engine/enforcement.ts). */
+function record(verdict: Verdict, violations: readonly Violation[], policies: PolicySet): void {
   for (const v of violations) {
     const finding: Finding = { policy: v.policy, message: v.message, reason: v.reason, ...(v.field !== undefined ? { field: v.field } : {}) };
-    if (v.action === "Deny") verdict.denials.push(finding);
-    else if (v.action === "Warn") verdict.warnings.push(finding);
+    // Every violation comes from a module of the set; an unknown name keeps its own action (never weaker).
+    const action = enforcedAction(v.action, policies.byName.get(v.policy)?.enforcement ?? "Deny");
+    if (action === "Deny") verdict.denials.push(finding);
+    else if (action === "Warn") verdict.warnings.push(finding);
     else verdict.audits.push(finding);
   }
 }

@@ -73,6 +73,16 @@ describe("loading policy modules", () => {
       problem: /spec\.action: must be one of "Deny", "Warn", "Audit"/,
     },
     {
+      name: "an unknown enforcement is refused with the allowed values",
+      text: moduleYaml("p", "  enforcement: Enforce\n  validations:\n    - {expression: 'true', message: m}\n"),
+      problem: /spec\.enforcement: must be one of "Deny", "Warn", "Audit"/,
+    },
+    {
+      name: "a match list longer than 64 is refused at load, as the PolicyModule CRD refuses it",
+      text: moduleYaml("p", `  validations:\n    - {expression: 'true', message: m}\n`).replace("kinds: [DomainRoute]", `kinds: [${Array.from({ length: 65 }, (_, i) => `K${i}`).join(", ")}]`),
+      problem: /kinds: must NOT have more than 64 items/,
+    },
+    {
       name: "a module that does nothing is refused",
       text: moduleYaml("p", ""),
       problem: /declares neither validations nor mutations/,

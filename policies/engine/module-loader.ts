@@ -50,6 +50,8 @@ export interface CompiledModule {
   variableIndex: ReadonlyMap<string, number>;
   validations: readonly CompiledValidation[];
   mutations: ReadonlyArray<{ index: number; program: CompiledCel }>;
+  /** spec.enforcement, "Deny" when unset: the strongest action any finding of the module may take (enforcement.ts). */
+  enforcement: Action;
   /** evaluate.ts matchesRequest's last answer for this module (a field, not a WeakMap entry: it is read several times per module per request). */
   readonly lastMatch: MatchMemo;
 }
@@ -298,6 +300,7 @@ export function compileModule(value: unknown, file: string, options: ModuleCompi
       variableIndex,
       validations,
       mutations,
+      enforcement: spec.enforcement ?? "Deny",
       lastMatch: { kind: undefined, operation: "", matches: false },
     },
   };

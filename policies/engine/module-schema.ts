@@ -2,7 +2,12 @@
 // compiled. Modelled on ValidatingAdmissionPolicy (match, matchConditions,
 // variables, validations with message/messageExpression/reason/fieldPath) and
 // MutatingAdmissionPolicy (JSONPatch mutations), with Kyverno's per-policy
-// action (Deny/Warn/Audit).
+// action (Deny/Warn/Audit) and a module-wide enforcement that caps it (the
+// roll-out switch: Audit, then Warn, then Deny; see enforcement.ts).
+//
+// crds/hostgate.dev_policymodules.yaml is the same shape as a CRD, so a file
+// and a cluster object are interchangeable; crds/policy-module-shape.test.ts
+// holds the two to each other, bound for bound.
 
 export const POLICY_MODULE_API_VERSION = "hostgate.dev/v1alpha1";
 export const POLICY_MODULE_KIND = "PolicyModule";
@@ -13,6 +18,9 @@ export type StatusReason = (typeof STATUS_REASONS)[number];
 const celIdentifier = { type: "string", pattern: "^[a-zA-Z_][a-zA-Z0-9_]*$", maxLength: 63 };
 const expression = { type: "string", minLength: 1, maxLength: 8192 };
 const action = { enum: ["Deny", "Warn", "Audit"] };
+// Bounds the API server's CEL cost estimator needs on the CRD; kept here too, so a file the loader accepts is an object the API server accepts.
+const matchValue = { type: "string", minLength: 1, maxLength: 253 };
+const matchList = { type: "array", minItems: 1, maxItems: 64 };
 
 export const policyModuleSchema = {
   type: "object",
@@ -40,15 +48,17 @@ export const policyModuleSchema = {
         match: {
           type: "array",
           minItems: 1,
+          maxItems: 64,
           items: {
             type: "object",
             required: ["apiGroups", "kinds", "operations"],
             additionalProperties: false,
             properties: {
-              apiGroups: { type: "array", minItems: 1, items: { type: "string" } },
-              apiVersions: { type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
-              kinds: { type: "array", minItems: 1, items: { type: "string", minLength: 1 } },
-              operations: { type: "array", minItems: 1, items: { enum: ["CREATE", "UPDATE", "DELETE", "CONNECT", "*"] } },
+              // "" is the core group.
+              apiGroups: { ...matchList, items: { type: "string", maxLength: 253 } },
+              apiVersions: { ...matchList, items: matchValue },
+              kinds: { ...matchList, items: matchValue },
+              operations: { type: "array", minItems: 1, maxItems: 5, items: { enum: ["CREATE", "UPDATE", "DELETE", "CONNECT", "*"] } },
             },
           },
         },
@@ -73,6 +83,7 @@ export const policyModuleSchema = {
           },
         },
         action,
+        enforcement: action,
         validations: {
           type: "array",
           maxItems: 64,
@@ -116,6 +127,8 @@ export interface PolicyModuleSource {
     matchConditions?: Array<{ name: string; expression: string }>;
     variables?: Array<{ name: string; expression: string }>;
     action?: "Deny" | "Warn" | "Audit";
+    /** The module's roll-out stage: caps every finding of the module at this action (enforcement.ts). Unset: as the validations say. */
+    enforcement?: "Deny" | "Warn" | "Audit";
     validations?: Array<{
       expression: string;
       message?: string;
