@@ -33,6 +33,12 @@ describe("loadCrdCatalog", () => {
       kind: "RegionPolicy",
       expect: { plural: "regionpolicies", scope: "Namespaced", version: "v1alpha1" },
     },
+    {
+      name: "finds PolicyModule, cluster-scoped, by apiVersion",
+      groupOrApiVersion: "hostgate.dev/v1alpha1",
+      kind: "PolicyModule",
+      expect: { plural: "policymodules", scope: "Cluster", version: "v1alpha1" },
+    },
     { name: "knows nothing of a version that is not served", groupOrApiVersion: "hostgate.dev/v1", kind: "DomainRoute", expect: undefined },
     { name: "knows nothing of other groups", groupOrApiVersion: "networking.istio.io/v1", kind: "VirtualService", expect: undefined },
     { name: "knows nothing of core kinds", groupOrApiVersion: "v1", kind: "Service", expect: undefined },

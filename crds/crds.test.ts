@@ -26,13 +26,14 @@ function versions(crd: CrdManifest) {
 }
 
 describe("the CRD manifests", () => {
-  it("are exactly the four hostgate CRDs, one file each", () => {
+  it("are exactly the five hostgate CRDs, one file each", () => {
     assert.deepEqual(
       loaded.map((l) => [l.file.slice(CRD_DIRECTORY.length).replace(/^\//, ""), l.crd.metadata.name]),
       [
         ["hostgate.dev_domainclaims.yaml", "domainclaims.hostgate.dev"],
         ["hostgate.dev_domainroutes.yaml", "domainroutes.hostgate.dev"],
         ["hostgate.dev_hostnamegrants.yaml", "hostnamegrants.hostgate.dev"],
+        ["hostgate.dev_policymodules.yaml", "policymodules.hostgate.dev"],
         ["hostgate.dev_regionpolicies.yaml", "regionpolicies.hostgate.dev"],
       ],
     );
@@ -44,6 +45,8 @@ describe("the CRD manifests", () => {
     { kind: "DomainClaim", plural: "domainclaims", scope: "Cluster", shortNames: ["dclaim"], status: false },
     // No short name: the obvious ones (rp, rpol) are other projects', and a shared one resolves to one CRD only.
     { kind: "RegionPolicy", plural: "regionpolicies", scope: "Namespaced", shortNames: undefined, status: false },
+    // hgpm, after hgdr: pm, pmod and pol are other projects' or too generic.
+    { kind: "PolicyModule", plural: "policymodules", scope: "Cluster", shortNames: ["hgpm"], status: false },
   ];
   for (const e of expected) {
     it(`define ${e.kind} as ${e.scope} ${e.plural} in hostgate.dev/v1alpha1, served and stored`, () => {

@@ -11,7 +11,9 @@ export const KIND_DOMAIN_ROUTE = "DomainRoute";
 export const KIND_HOSTNAME_GRANT = "HostnameGrant";
 export const KIND_DOMAIN_CLAIM = "DomainClaim";
 export const KIND_REGION_POLICY = "RegionPolicy";
-export const KINDS = [KIND_DOMAIN_ROUTE, KIND_HOSTNAME_GRANT, KIND_DOMAIN_CLAIM, KIND_REGION_POLICY] as const;
+/** The security team's policies as cluster objects; their shape is PolicyModuleSource (policies/engine/module-schema.ts), a module file's. */
+export const KIND_POLICY_MODULE = "PolicyModule";
+export const KINDS = [KIND_DOMAIN_ROUTE, KIND_HOSTNAME_GRANT, KIND_DOMAIN_CLAIM, KIND_REGION_POLICY, KIND_POLICY_MODULE] as const;
 export type HostgateKind = (typeof KINDS)[number];
 
 /** `spec.lb`: the internet-facing and the internal load balancer. */

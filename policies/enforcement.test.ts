@@ -58,7 +58,14 @@ describe("spec.enforcement decides what a module's denial does", () => {
     { name: "unset, a denying validation denies", enforcement: undefined, allowed: false, denials: [denial], warnings: [], audits: [] },
     { name: "Deny denies", enforcement: "Deny", allowed: false, denials: [denial], warnings: [], audits: [] },
     { name: "Warn admits and returns the denial as a warning", enforcement: "Warn", allowed: true, denials: [], warnings: [denial], audits: [] },
-    { name: "Audit admits with no warning and records the denial as an audit result", enforcement: "Audit", allowed: true, denials: [], warnings: [], audits: [denial] },
+    {
+      name: "Audit admits with no warning and records the denial as an audit result",
+      enforcement: "Audit",
+      allowed: true,
+      denials: [],
+      warnings: [],
+      audits: [denial],
+    },
   ];
   for (const c of cases) {
     test(c.name, () => {

@@ -30,9 +30,10 @@ import { Namespace } from "kubernetes-models/v1/Namespace";
 import { Service } from "kubernetes-models/v1/Service";
 import { ServiceAccount } from "kubernetes-models/v1/ServiceAccount";
 import { parse, parseAllDocuments } from "yaml";
-import { CRD_DIRECTORY, readCrds } from "../crds/catalog.ts";
+import { CRD_DIRECTORY, loadCrdCatalog, readCrds } from "../crds/catalog.ts";
 import { parsePlatformConfig } from "../core/config/index.ts";
 import { loadPolicySet } from "../policies/engine/module-loader.ts";
+import { checkCustomResource } from "../policies/schema/check.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DEPLOY = join(ROOT, "deploy");
@@ -309,8 +310,20 @@ function certManagerProblems(doc: Manifest): string[] {
 }
 
 function manifestProblems(doc: Manifest): string[] {
+  if (String(doc.apiVersion).startsWith("hostgate.dev/")) return hostgateProblems(doc);
   return String(doc.apiVersion).startsWith("cert-manager.io/") ? certManagerProblems(doc) : apiProblems(doc);
 }
+
+/** hostgate's own objects (the library's PolicyModules) against their CRD, as the API server would check them: schema, CEL rules, unknown fields. */
+function hostgateProblems(doc: Manifest): string[] {
+  const crd = loadCrdCatalog().lookup(doc.apiVersion, doc.kind);
+  if (crd === undefined) return [`no CRD in crds/ defines ${doc.apiVersion} ${doc.kind}`];
+  const result = checkCustomResource(crd, doc, { operation: "CREATE" });
+  return [...result.violations.map((v) => `${v.field}: ${v.message}`), ...result.prunedFields.map((f) => `unknown field ${f}`)];
+}
+
+/** Objects both halves read, labelled as hostgate's but as neither component's: the Namespace, and the built-in PolicyModules. */
+const SHARED_KINDS = new Set(["Namespace", "PolicyModule"]);
 
 // ---------------------------------------------------------------------------
 // Small semantics the checks need
@@ -493,6 +506,7 @@ describe("every object of the install", () => {
       "ClusterRoleBinding",
       "ValidatingWebhookConfiguration",
       "MutatingWebhookConfiguration",
+      "PolicyModule",
     ]);
     for (const { doc, from } of objects) {
       if (clusterScoped.has(doc.kind)) assert.equal(doc.metadata.namespace, undefined, identity(doc));
@@ -515,12 +529,12 @@ describe("every object of the install", () => {
     assert.notEqual(GATEWAY_NAMESPACE, NAMESPACE);
   });
 
-  it("carries the app.kubernetes.io labels name and part-of, and the component it belongs to (apart from the shared Namespace)", () => {
+  it("carries the app.kubernetes.io labels name and part-of, and the component it belongs to (none on what both read: the Namespace, the PolicyModules)", () => {
     for (const { doc } of objects) {
       const labels = doc.metadata.labels ?? {};
       assert.equal(labels["app.kubernetes.io/name"], "hostgate", identity(doc));
       assert.equal(labels["app.kubernetes.io/part-of"], "hostgate", identity(doc));
-      if (doc.kind !== "Namespace") assert.equal(labels["app.kubernetes.io/component"], componentOf(doc), identity(doc));
+      assert.equal(labels["app.kubernetes.io/component"], SHARED_KINDS.has(doc.kind) ? undefined : componentOf(doc), identity(doc));
     }
   });
 
@@ -1391,7 +1405,7 @@ describe("kubectl kustomize", { skip: KUBECTL_MISSING }, () => {
         resources: [pathTo(BASE)],
         patches: [{ target: { name: removed }, patch: "$patch: delete\nkind: Any\nmetadata:\n  name: any\n" }],
       }));
-      const left = rendered.filter((o) => !["Namespace", "ConfigMap"].includes(o.kind));
+      const left = rendered.filter((o) => !SHARED_KINDS.has(o.kind) && o.kind !== "ConfigMap");
       assert.ok(left.length > 0);
       for (const doc of left) assert.equal(componentOf(doc), only, identity(doc));
       assert.deepEqual(permissions(rendered, serviceAccount), permissions(BASE_OBJECTS, serviceAccount));

@@ -79,7 +79,10 @@ describe("loading policy modules", () => {
     },
     {
       name: "a match list longer than 64 is refused at load, as the PolicyModule CRD refuses it",
-      text: moduleYaml("p", `  validations:\n    - {expression: 'true', message: m}\n`).replace("kinds: [DomainRoute]", `kinds: [${Array.from({ length: 65 }, (_, i) => `K${i}`).join(", ")}]`),
+      text: moduleYaml("p", `  validations:\n    - {expression: 'true', message: m}\n`).replace(
+        "kinds: [DomainRoute]",
+        `kinds: [${Array.from({ length: 65 }, (_, i) => `K${i}`).join(", ")}]`,
+      ),
       problem: /kinds: must NOT have more than 64 items/,
     },
     {
