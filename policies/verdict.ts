@@ -13,7 +13,7 @@ import type { EngineEnvironment } from "./engine/request-context.ts";
 import type { AdmissionInput, JsonPatchOperation, Violation } from "./engine/types.ts";
 import { beingDeleted, onlyReleasesFinalizers } from "./deletion-window.ts";
 import { namespaceMismatches, REQUEST_NAMESPACE_RULE } from "./request-namespace.ts";
-import { isPolicyModuleRequest, POLICY_MODULE_RULE, policyModuleProblems } from "./policy-module-admission.ts";
+import { isPolicyModuleWrite, POLICY_MODULE_RULE, policyModuleProblems } from "./policy-module-admission.ts";
 
 export interface Finding {
   policy: string;
@@ -76,8 +76,9 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
   if (input.operation === "UPDATE" && beingDeleted(input.oldObject) && onlyReleasesFinalizers(input.object, input.oldObject)) return verdict;
   // A PolicyModule must compile as the loader compiles a module file, or it
   // is refused before any policy reads it (see policy-module-admission.ts).
-  if (phases.validate && isPolicyModuleRequest(input)) {
-    const broken = policyModuleProblems(input, env.policies);
+  const moduleRule = phases.validate && isPolicyModuleWrite(input) ? [POLICY_MODULE_RULE] : [];
+  if (moduleRule.length > 0) {
+    const broken = policyModuleProblems(input, env.limits?.maxObjectBytes);
     if (broken.length > 0) return { ...verdict, allowed: false, denials: broken, applied: { policies: [POLICY_MODULE_RULE], schema: false } };
   }
 
@@ -88,7 +89,7 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
   const crd = phases.schema && (input.operation === "CREATE" || input.operation === "UPDATE") ? env.crdFor?.(apiVersion, input.kind.kind) : undefined;
 
   verdict.applied = {
-    policies: env.policies.modules.filter((m) => matchesRequest(m, input)).map((m) => m.name),
+    policies: [...moduleRule, ...env.policies.modules.filter((m) => matchesRequest(m, input)).map((m) => m.name)],
     schema: crd !== undefined,
   };
   let prunedFields: readonly string[] = [];

@@ -624,7 +624,7 @@ describe("the webhook configurations", () => {
   // What the webhooks intercept: group, version, resource, scope.
   const expectedRules = [
     ...["domainroutes", "regionpolicies"].map((r) => `hostgate.dev v1alpha1 ${r} Namespaced`),
-    ...["hostnamegrants"].map((r) => `hostgate.dev v1alpha1 ${r} Cluster`),
+    ...["hostnamegrants", "policymodules"].map((r) => `hostgate.dev v1alpha1 ${r} Cluster`),
     ...["httproutes", "grpcroutes", "tlsroutes", "gateways"].flatMap((r) =>
       ["v1", "v1beta1", "v1alpha2", "v1alpha3"].map((v) => `gateway.networking.k8s.io ${v} ${r} Namespaced`),
     ),

@@ -31,6 +31,8 @@ import type { BackgroundComponent, ReconcilerFactory } from "../core/cli/serve-c
 import { collectDefaultMetrics, Registry } from "prom-client";
 import type { AddressInfo } from "node:net";
 import type { PolicyStateSource, RunningWebhook, ServingCertificate } from "./webhook.ts";
+import type { ClusterPolicyModules } from "./policy-set/cluster-policy-modules.ts";
+import { registerPolicySetMetrics } from "./policy-set/policy-set-metrics.ts";
 
 export interface StateSourceHandle extends PolicyStateSource {
   start(): Promise<void>;
@@ -64,6 +66,8 @@ export interface ServeDependencies {
   localCertificate(dir: string, logger: Logger): CertificateHandle;
   clusterCertificate(cluster: ClusterTarget, names: { namespace: string; service: string }, logger: Logger): Promise<CertificateHandle> | CertificateHandle;
   fileCertificate(certFile: string, keyFile: string, logger: Logger): CertificateHandle;
+  /** `--policies-from cluster`: the cluster's PolicyModules, watched (absent: this build cannot read them). */
+  clusterPolicies?(cluster: ClusterTarget, logger: Logger): Promise<ClusterPolicyModules> | ClusterPolicyModules;
   /** The reconciler, when the build has one (bin/cli.ts adds it; the webhook's room does not know it). */
   reconciler?: ReconcilerFactory;
   /** `name` says which components run: hostgate-webhook, hostgate-reconciler, or hostgate for both. */
@@ -101,6 +105,12 @@ async function planServe(options: ServeOptions, deps: ServeDependencies): Promis
     throw new UsageError(
       `cluster mode (${cluster.description}) needs --config FILE, the platform config (deploy/ mounts it from a ConfigMap); the bundled example config is only used locally`,
     );
+  if (options.policiesFrom === "cluster" && local && options.only !== "reconciler")
+    throw new UsageError(
+      "--policies-from cluster needs a cluster (--kubeconfig FILE, the in-cluster service account, KUBECONFIG or ~/.kube/config), and none is configured; " +
+        "use --policies DIR locally",
+    );
+  if (options.policiesFrom === "cluster" && deps.clusterPolicies === undefined) throw new UsageError("this build of hostgate cannot watch PolicyModules");
   const reconciler = !local && options.only !== "webhook";
   if (reconciler && deps.reconciler === undefined) throw new UsageError("this build of hostgate has no reconciler; run with --only webhook");
   return { cluster, local, webhook: options.only !== "reconciler", reconciler };
@@ -122,7 +132,7 @@ export async function runServe(args: readonly string[], deps: ServeDependencies)
     let registry: Registry | undefined;
     let reconciler: BackgroundComponent | undefined;
     if (plan.webhook) {
-      const started = await startWebhookPart(options, plan, deps, logger, policies!, config, stopped, cleanups);
+      const started = await startWebhookPart(options, plan, deps, logger, policies, config, stopped, cleanups);
       if (started === "stopped") return { output: "", exitCode: 0 };
       running.push(started);
       registry = started.metrics.registry;
@@ -181,7 +191,7 @@ async function startWebhookPart(
   plan: Plan,
   deps: ServeDependencies,
   logger: ProcessLogger,
-  policies: PolicySet,
+  files: PolicySet | undefined,
   config: PlatformConfig,
   stopped: Promise<string>,
   cleanups: (() => Promise<unknown> | unknown)[],
@@ -201,6 +211,15 @@ async function startWebhookPart(
         ? deps.localCertificate(options.tlsDir, logger)
         : await deps.clusterCertificate(cluster!, { namespace: options.namespace, service: options.service }, logger);
   cleanups.push(() => certificate.stop());
+
+  // The cluster's PolicyModules when asked for (undefined files), else the files loaded at start.
+  let live: ClusterPolicyModules | undefined;
+  if (files === undefined) {
+    live = await deps.clusterPolicies!(cluster!, logger);
+    cleanups.push(() => live!.stop());
+    live.start();
+  }
+  const policies = live?.policies ?? files!;
 
   // Local state must load before serving (a bad directory is exit 2);
   // the cluster cache syncs in the background while /readyz says so.
@@ -234,13 +253,14 @@ async function startWebhookPart(
   const webhook = first.w;
   registerCertificateMetrics(webhook.metrics.registry, certificate);
   registerHeapMetrics(webhook.metrics.registry, heapGuard, () => state.heapLimitReached?.() !== undefined);
+  if (live !== undefined) registerPolicySetMetrics(webhook.metrics.registry, live.policies);
   logger.info(
     {
       mode: local ? "local" : "cluster",
       url: webhook.url,
       health: webhook.healthUrl,
       state: state.describe(),
-      policies: policies.modules.length,
+      policies: live === undefined ? files!.modules.length : live.describe(),
       ...(cluster ? { cluster: cluster.description } : {}),
     },
     "webhook serving",
@@ -252,7 +272,7 @@ async function startWebhookPart(
         healthUrl: webhook.healthUrl,
         caFile: options.tlsCert === undefined ? resolve(options.tlsDir, "ca.crt") : undefined,
         state: state.describe(),
-        policies: policies.modules.length,
+        policies: files!.modules.length,
       }),
     );
   return webhook;
@@ -286,7 +306,8 @@ async function startHealthOnly(options: ServeOptions, component: BackgroundCompo
 function loadInputs(options: ServeOptions, webhook: boolean): { policies: PolicySet | undefined; config: PlatformConfig } {
   const loaders = new ProblemCollector();
   const config = loaders.attempt(() => loadPlatformConfig(options.config ?? DEFAULT_CONFIG));
-  if (!webhook) return { ...loaders.results({ config }), policies: undefined };
+  // The cluster's PolicyModules are listed once serving starts; no file is read for them.
+  if (!webhook || options.policiesFrom === "cluster") return { ...loaders.results({ config }), policies: undefined };
   const policies = loaders.attempt(() => loadPolicySet(options.policies.length > 0 ? options.policies : [BUILTIN_POLICIES]));
   return loaders.results({ policies, config });
 }

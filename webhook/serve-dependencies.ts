@@ -27,6 +27,14 @@ export function realServeDependencies(): ServeDependencies {
       ]);
       return new ClusterStateSource({ client: new ClientNodeListWatch(connection.config), description: connection.description, logger, heapGuard });
     },
+    async clusterPolicies(cluster, logger) {
+      const connection = cluster.config as ClusterConnection;
+      const [{ ClientNodeListWatch }, { clusterPolicyModules }] = await Promise.all([
+        import("../core/kube/client-node-list-watch.ts"),
+        import("./policy-set/cluster-policy-modules.ts"),
+      ]);
+      return clusterPolicyModules({ client: new ClientNodeListWatch(connection.config), logger });
+    },
     localCertificate: (dir, logger) => localCertificates({ dir, logger }),
     async clusterCertificate(cluster, names, logger) {
       const connection = cluster.config as ClusterConnection;

@@ -41,6 +41,11 @@ Options:
                              127.0.0.1:8080, cluster default 0.0.0.0:8080)
   --config FILE              platform config (default: examples/platform-config.yaml)
   --policies DIR             policy modules (repeatable; default: the built-in library)
+  --policies-from SOURCE     where the policy set comes from: files (default:
+                             --policies, else the built-in library, loaded at
+                             start) or cluster (cluster mode: the cluster's
+                             PolicyModule objects, watched; a change is in
+                             force within about a second, no restart)
   --state DIR                local mode: cluster state from YAML under DIR
   --kubeconfig FILE          cluster mode with this kubeconfig
   --tls-cert FILE            serving certificate (PEM) instead of a self-managed
@@ -68,6 +73,9 @@ Options:
 SIGTERM or SIGINT stops it gracefully. Exit status: 0 after a clean stop,
 2 for unusable flags or input, 1 when it cannot start.`;
 
+export const POLICY_SOURCES = ["files", "cluster"] as const;
+export type PoliciesFrom = (typeof POLICY_SOURCES)[number];
+
 export const COMPONENTS = ["webhook", "reconciler"] as const;
 export type Component = (typeof COMPONENTS)[number];
 
@@ -81,6 +89,8 @@ export interface ServeOptions {
   healthListen?: ListenAddress;
   config?: string;
   policies: string[];
+  /** files: --policies or the built-in library, loaded once; cluster: the cluster's PolicyModules, watched. */
+  policiesFrom: PoliciesFrom;
   state?: string;
   kubeconfig?: string;
   tlsCert?: string;
@@ -106,6 +116,7 @@ export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEn
         "health-listen": { type: "string" },
         config: { type: "string" },
         policies: { type: "string", multiple: true },
+        "policies-from": { type: "string" },
         state: { type: "string" },
         kubeconfig: { type: "string" },
         "tls-cert": { type: "string" },
@@ -144,6 +155,13 @@ export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEn
     problems.push(`--only ${JSON.stringify(v.only)} is not one of ${COMPONENTS.join(", ")}`);
   if (v.only === "reconciler" && v.state !== undefined)
     problems.push("--only reconciler and --state exclude each other: the reconciler needs a cluster, and --state is local mode (no cluster)");
+  const policiesFrom = v["policies-from"] ?? "files";
+  if (!(POLICY_SOURCES as readonly string[]).includes(policiesFrom))
+    problems.push(`--policies-from ${JSON.stringify(policiesFrom)} is not one of ${POLICY_SOURCES.join(", ")}`);
+  if (policiesFrom === "cluster" && v.policies !== undefined)
+    problems.push("--policies DIR and --policies-from cluster exclude each other: the set is either files or the cluster's PolicyModules");
+  if (policiesFrom === "cluster" && v.state !== undefined)
+    problems.push("--policies-from cluster and --state exclude each other: PolicyModules are read from a cluster, and --state is local mode (no cluster)");
   const leaseNameProblems = v["lease-name"] === undefined ? [] : dnsSubdomainProblems(v["lease-name"]);
   if (leaseNameProblems.length > 0)
     problems.push(`--lease-name ${JSON.stringify(v["lease-name"])} is not a valid object name: ${leaseNameProblems.join("; ")}`);
@@ -157,6 +175,7 @@ export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEn
     ...(v["health-listen"] !== undefined ? { healthListen: attempt(() => parseListen("--health-listen", v["health-listen"]!)) } : {}),
     ...(v.config !== undefined ? { config: v.config } : {}),
     policies: v.policies ?? [],
+    policiesFrom: policiesFrom as PoliciesFrom,
     ...(v.state !== undefined ? { state: v.state } : {}),
     ...(v.kubeconfig !== undefined ? { kubeconfig: v.kubeconfig } : {}),
     ...(v["tls-cert"] !== undefined ? { tlsCert: v["tls-cert"] } : {}),

@@ -15,6 +15,8 @@ import type { HttpsListener, ListenAddress, TlsMaterialSource } from "./https-se
 import { createWebhookMetrics } from "./metrics.ts";
 import { logPlannerFallbacks, plannerFallbacks } from "../policies/engine/fallbacks.ts";
 import type { WebhookMetrics } from "./metrics.ts";
+import { fixedPolicySet } from "./policy-set/policy-set-source.ts";
+import type { PolicySetSource } from "./policy-set/policy-set-source.ts";
 
 /** The cluster state the policies read (see core/state sources). */
 export interface PolicyStateSource {
@@ -34,7 +36,8 @@ export interface ServingCertificate extends TlsMaterialSource {
 }
 
 export interface WebhookOptions {
-  policies: PolicySet;
+  /** A set loaded once (files), or a source whose set may be swapped while serving (PolicyModules in the cluster). */
+  policies: PolicySet | PolicySetSource;
   /** The platform config as a CEL value (core/config configToCel). */
   config: unknown;
   state: PolicyStateSource;
@@ -71,15 +74,22 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
   const now = options.now ?? (() => new Date());
   let shuttingDown = false;
   // Expressions the compiled fast path declined run on the planner: say which and why, once (also a metric).
-  const fallbacks = plannerFallbacks(options.policies);
+  const policies: PolicySetSource = "current" in options.policies ? options.policies : fixedPolicySet(options.policies);
+  let fallbacksOf = policies.current();
+  let fallbacks = plannerFallbacks(fallbacksOf);
   logPlannerFallbacks(fallbacks, options.logger);
+  // A live set's fallbacks are recounted when a scrape finds another set in force.
+  const currentFallbacks = () => {
+    if (policies.current() !== fallbacksOf) fallbacks = plannerFallbacks((fallbacksOf = policies.current()));
+    return fallbacks;
+  };
   const metrics = createWebhookMetrics(
     {
       cacheCounts: () => options.state.counts(),
       cacheSynced: () => options.state.synced(),
       certificateNotAfter: () => options.certificate.notAfter(),
-      policiesLoaded: () => options.policies.modules.length,
-      plannerFallbacks: () => fallbacks,
+      policiesLoaded: () => policies.current().modules.length,
+      plannerFallbacks: currentFallbacks,
     },
     { defaultMetrics: options.defaultMetrics ?? true },
   );
@@ -87,19 +97,21 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
   const cacheProblem = (): string | undefined =>
     options.state.synced() ? undefined : (options.state.notReadyReason?.() ?? "the cluster cache has not completed its first sync");
   const readiness: ReadinessCheck[] = [
-    { name: "policies", check: () => (options.policies.modules.length > 0 ? undefined : "no policy modules are loaded") },
+    { name: "policies", check: () => policies.notReadyReason() },
     { name: "cache", check: cacheProblem },
     { name: "certificate", check: () => options.certificate.problem(now()) },
     { name: "shutdown", check: () => (shuttingDown ? "shutting down" : undefined) },
   ];
 
-  const environment = (): VerdictEnvironment => ({ policies: options.policies, config: options.config, cluster: options.state.current() });
+  // One read of the set per review: a swap after this point judges the next review, never half of this one.
+  const environment = (): VerdictEnvironment => ({ policies: policies.current(), config: options.config, cluster: options.state.current() });
   const app = createAdmissionApp({
     environment,
     logger: options.logger,
     metrics,
     ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}),
-    notReady: cacheProblem,
+    // Before the first set is in force a review would be judged by no policies at all: refused, like an unsynced cache.
+    notReady: () => policies.notReadyReason() ?? cacheProblem(),
     shuttingDown: () => shuttingDown,
   });
 

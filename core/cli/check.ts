@@ -108,7 +108,7 @@ export async function runCheck(args: readonly string[]): Promise<CommandResult> 
   const options = parseCheckArgs(args);
   const environment = await loadEnvironment({ config: options.config, policies: options.policies, state: options.state });
   const read = await readManifests(options.files);
-  // hostgate's own files (its config, policy modules, policy tests) are not
+  // hostgate's own files (its config, policy tests) are not
   // cluster objects; `check -f examples/` passes over them with a note.
   const manifests = read.filter((m) => !isHostgateFile(m.object));
   const notes = read
@@ -123,7 +123,9 @@ export async function runCheck(args: readonly string[]): Promise<CommandResult> 
   return { output: options.output === "json" ? JSON.stringify(json, null, 2) : formatText(entries), exitCode, notes };
 }
 
-const HOSTGATE_FILE_KINDS = new Set(["PlatformConfig", "PolicyModule", "PolicyTest"]);
+// A PolicyModule is both: a module file and a cluster object (hostgate.dev,
+// cluster-scoped), which `check` judges as the webhook would: it must compile.
+const HOSTGATE_FILE_KINDS = new Set(["PlatformConfig", "PolicyTest"]);
 
 /** Cluster-scoped kinds of Kubernetes and of APIs next to hostgate ("group/Kind"); others are taken as namespaced. */
 const CLUSTER_SCOPED_KINDS = new Set([
@@ -141,6 +143,7 @@ const CLUSTER_SCOPED_KINDS = new Set([
   "admissionregistration.k8s.io/ValidatingAdmissionPolicyBinding",
   "networking.k8s.io/IngressClass",
   "gateway.networking.k8s.io/GatewayClass",
+  "hostgate.dev/PolicyModule",
 ]);
 
 function isHostgateFile(object: Record<string, unknown>): boolean {
