@@ -786,6 +786,7 @@ describe("the Service, Deployment and PodDisruptionBudget", () => {
     assert.equal(flag(args, "--only"), "webhook", "without --only webhook the pod would run the reconciler too, under the webhook's identity");
     assert.equal(flag(args, "--listen"), `0.0.0.0:${ports.https.containerPort}`);
     assert.equal(flag(args, "--health-listen"), `0.0.0.0:${ports["http-health"].containerPort}`);
+    assert.equal(flag(args, "--policies-from"), "cluster", "the install's PolicyModules are the policy set, live");
     assert.equal(container.command, undefined, "the image's entrypoint is hostgate");
   });
 
@@ -1152,6 +1153,9 @@ describe("the RBAC", () => {
     "cluster | hostgate.dev | hostnamegrants | * | watch",
     "cluster | hostgate.dev | domainroutes | * | list",
     "cluster | hostgate.dev | domainroutes | * | watch",
+    // The policy set with --policies-from cluster: every PolicyModule, watched.
+    "cluster | hostgate.dev | policymodules | * | list",
+    "cluster | hostgate.dev | policymodules | * | watch",
     // caBundle of our own two configurations.
     `cluster | admissionregistration.k8s.io | validatingwebhookconfigurations | ${VALIDATING} | get`,
     `cluster | admissionregistration.k8s.io | validatingwebhookconfigurations | ${VALIDATING} | patch`,
