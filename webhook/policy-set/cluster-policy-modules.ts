@@ -31,12 +31,26 @@ export interface ClusterPolicyModules {
   describe(): string;
 }
 
+/**
+ * What the set compiles and compares, nothing more: managedFields and the
+ * last-applied annotation would double what each module holds in memory.
+ */
+export function moduleDocument(object: KubeObject): KubeObject {
+  const { name, resourceVersion, labels } = object.metadata ?? {};
+  return {
+    apiVersion: object.apiVersion,
+    kind: object.kind,
+    metadata: { name, resourceVersion, ...(labels === undefined ? {} : { labels }) },
+    spec: object.spec,
+  } as KubeObject;
+}
+
 export function clusterPolicyModules(options: ClusterPolicyModulesOptions): ClusterPolicyModules {
   const logger = options.logger ?? silentLogger;
   const reflector = new Reflector<KubeObject>({
     resource: POLICY_MODULES,
     client: options.client,
-    transform: (object) => object,
+    transform: moduleDocument,
     logger,
     ...(options.clock === undefined ? {} : { clock: options.clock }),
     ...(options.random === undefined ? {} : { random: options.random }),

@@ -153,21 +153,12 @@ export class LivePolicySet implements PolicySetSource {
 
 const EMPTY = makePolicySet([]);
 
-/** The object as a module document: the API server's metadata (uid, managedFields, ...) and status are not part of the module. */
+/** The object as a module document: the API server's metadata (uid, resourceVersion, annotations, ...) and status are not part of the module. */
 function loadModule(name: string, object: KubeObject): Omit<Loaded, "version"> {
   const label = `PolicyModule/${name}`;
   const { apiVersion, kind, metadata, spec } = object as KubeObject & { spec?: unknown };
-  const meta = metadata as { name?: unknown; labels?: unknown; annotations?: unknown } | undefined;
-  const document = {
-    apiVersion,
-    kind,
-    metadata: {
-      name: meta?.name,
-      ...(meta?.labels === undefined ? {} : { labels: meta.labels }),
-      ...(meta?.annotations === undefined ? {} : { annotations: meta.annotations }),
-    },
-    spec,
-  };
+  const meta = metadata as { name?: unknown; labels?: unknown } | undefined;
+  const document = { apiVersion, kind, metadata: { name: meta?.name, ...(meta?.labels === undefined ? {} : { labels: meta.labels }) }, spec };
   let result: ReturnType<typeof compileModule>;
   try {
     result = compileModule(document, label);

@@ -13,7 +13,13 @@ export function denyNamePrefix(name: string, prefix: string, message: string): K
   return {
     apiVersion: "hostgate.dev/v1alpha1",
     kind: "PolicyModule",
-    metadata: { name, uid: `uid-${name}`, creationTimestamp: "2030-01-01T00:00:00Z", managedFields: [{ manager: "kubectl" }] },
+    metadata: {
+      name,
+      uid: `uid-${name}`,
+      creationTimestamp: "2030-01-01T00:00:00Z",
+      annotations: { "kubectl.kubernetes.io/last-applied-configuration": "{}" },
+      managedFields: [{ manager: "kubectl" }],
+    },
     spec: {
       description: `DomainRoute names must not start with ${prefix}`,
       match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE", "UPDATE"] }],
