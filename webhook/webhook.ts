@@ -80,7 +80,10 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
   logPlannerFallbacks(fallbacks, options.logger);
   // A live set's fallbacks are recounted when a scrape finds another set in force.
   const currentFallbacks = () => {
-    if (policies.current() !== fallbacksOf) fallbacks = plannerFallbacks((fallbacksOf = policies.current()));
+    if (policies.current() !== fallbacksOf) {
+      fallbacksOf = policies.current();
+      fallbacks = plannerFallbacks(fallbacksOf);
+    }
     return fallbacks;
   };
   const metrics = createWebhookMetrics(

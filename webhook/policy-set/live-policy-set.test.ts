@@ -20,11 +20,15 @@ const route = (name: string, kind = "DomainRoute"): Json => ({
 
 /** Denial messages for creating `object` under `policies`, by policy. */
 function denials(policies: PolicySet, object: Json): string[] {
-  const verdict = decide(admissionInput("CREATE", object), { policies, config: {}, cluster: {}, crdFor: () => undefined }, {
-    schema: false,
-    mutate: false,
-    validate: true,
-  });
+  const verdict = decide(
+    admissionInput("CREATE", object),
+    { policies, config: {}, cluster: {}, crdFor: () => undefined },
+    {
+      schema: false,
+      mutate: false,
+      validate: true,
+    },
+  );
   return verdict.denials.map((d) => `${d.policy}: ${d.message}`);
 }
 
@@ -96,15 +100,18 @@ describe("the cluster's PolicyModules as the live policy set", () => {
     assert.deepEqual(denials(h.live.policies.current(), route("bad-shop")), ["no-bad: changed message"]);
     const swap = h.logger.entries.filter((e) => /^policy set \d+ in force/.test(e.message)).at(-1)!;
     assert.equal(swap.message, "policy set 2 in force: 2 PolicyModules");
-    assert.deepEqual({ ...swap.fields, tookMs: typeof swap.fields.tookMs }, {
-      generation: 2,
-      added: ["no-ugly"],
-      changed: ["no-bad"],
-      removed: [],
-      failed: [],
-      modules: 2,
-      tookMs: "number",
-    });
+    assert.deepEqual(
+      { ...swap.fields, tookMs: typeof swap.fields.tookMs },
+      {
+        generation: 2,
+        added: ["no-ugly"],
+        changed: ["no-bad"],
+        removed: [],
+        failed: [],
+        modules: 2,
+        tookMs: "number",
+      },
+    );
   });
 
   it("compiles again only the modules whose resourceVersion changed", async () => {

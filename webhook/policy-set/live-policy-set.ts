@@ -86,7 +86,10 @@ export class LivePolicySet implements PolicySetSource {
 
   /** Names of the modules in force as fail-closed stand-ins, sorted. */
   failedModules(): string[] {
-    return [...this.#loaded].filter(([, l]) => l.problems !== undefined).map(([name]) => name).sort();
+    return [...this.#loaded]
+      .filter(([, l]) => l.problems !== undefined)
+      .map(([name]) => name)
+      .sort();
   }
 
   /** A reflector handler: records the change; the first list is swapped in at once, later changes after the debounce. */

@@ -39,7 +39,10 @@ describe("--policies-from", () => {
   ];
   for (const c of refused) {
     it(`refuses ${c.name}`, () => {
-      assert.throws(() => parseServeOptions(c.args), (error: Error & { problems?: string[] }) => c.message.test(error.problems?.join() ?? ""));
+      assert.throws(
+        () => parseServeOptions(c.args),
+        (error: Error & { problems?: string[] }) => c.message.test(error.problems?.join() ?? ""),
+      );
     });
   }
 });
@@ -88,7 +91,11 @@ describe("hostgate serve --policies-from cluster", () => {
     const [port, healthPort] = await Promise.all([freePort(), freePort()]);
     const running = runServe(["--only", "webhook", "--policies-from", "cluster", "--config", DEFAULT_CONFIG, ...localServeFlags(port, healthPort)], deps);
     try {
-      await eventually(() => fetch(`http://127.0.0.1:${healthPort}/readyz`), (r) => r.status === 200 && started(), "readiness");
+      await eventually(
+        () => fetch(`http://127.0.0.1:${healthPort}/readyz`),
+        (r) => r.status === 200 && started(),
+        "readiness",
+      );
       const ca = readFileSync(join(dir, "tls", "ca.crt"));
       const judge = async (name: string) => {
         const object = { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace: "team-a" }, spec: {} };
