@@ -16,17 +16,38 @@ let alwaysFalse: CompiledCel | undefined;
 
 /** `label` names the object in messages (PolicyModule/NAME); `problems` are the loader's. */
 export function failClosedModule(name: string, label: string, object: unknown, problems: readonly string[]): CompiledModule {
-  alwaysFalse ??= compiled("false");
-  const match = readableMatch(object);
   // The first line of each problem: the loader adds the expression on a second line, too long for a denial.
   const error = problems.map((p) => p.split("\n", 1)[0]!).join("; ");
   const message =
     `policy module "${name}" is installed but cannot load, so what it matches is denied until it is fixed or deleted ` +
     `(kubectl get policymodule ${name} -o yaml): ${error}`;
+  return denyingModule(name, `fail-closed stand-in for ${label}, which cannot load`, label, readableMatch(object), message);
+}
+
+/** The name of the stand-in for a cluster without any PolicyModule. */
+export const NO_POLICY_MODULES = "no-policy-modules";
+
+/**
+ * The set in force when the cluster holds no PolicyModule at all (all
+ * deleted, or the library never installed): an empty set would admit
+ * everything unchecked, hostname grants included, so every kind the webhook is
+ * sent is denied instead, except PolicyModules themselves, so the library can
+ * be installed again.
+ */
+export function noPolicyModulesModule(): CompiledModule {
+  const message =
+    "no PolicyModule is installed in the cluster, and hostgate judges requests by the cluster's PolicyModules (serve --policies-from cluster): " +
+    "everything it is sent is denied until they are back; install the built-in library with kubectl apply -f deploy/base/policy-modules.yaml " +
+    "(or your own modules)";
+  return denyingModule(NO_POLICY_MODULES, "fail-closed stand-in for a cluster without PolicyModules", "PolicyModule/*", readableMatch(undefined), message);
+}
+
+function denyingModule(name: string, description: string, file: string, match: ResourceRule[], message: string): CompiledModule {
+  alwaysFalse ??= compiled("false");
   return {
     name,
-    description: `fail-closed stand-in for ${label}, which cannot load`,
-    file: label,
+    description,
+    file,
     match,
     matchConditions: [],
     variables: [],

@@ -73,11 +73,19 @@ describe("the cluster's PolicyModules as the live policy set", () => {
     assert.match(harness.live.policies.notReadyReason()!, /policymodules\.hostgate\.dev is not served: install the PolicyModule CRD/);
   });
 
-  it("is ready with an empty set when the cluster has no PolicyModules, and warns that reviews go unchecked", async () => {
+  it("fails closed when the cluster has no PolicyModules: ready, but denying every kind it is sent except PolicyModules, and says so", async () => {
     const { live, logger } = await started();
-    assert.equal(live.policies.notReadyReason(), undefined);
-    assert.equal(live.policies.current().modules.length, 0);
-    assert.ok(logger.messages("warn").some((m) => /no PolicyModules are installed/.test(m)));
+    assert.equal(live.policies.notReadyReason(), undefined, "ready, so a PolicyModule can be applied");
+    const set = live.policies.current();
+    for (const kind of ["DomainRoute", "HostnameGrant", "Gateway"]) {
+      assert.match(denials(set, route("fine", kind))[0] ?? "", /^no-policy-modules: no PolicyModule is installed in the cluster/, kind);
+    }
+    assert.deepEqual(
+      denials(set, route("fine", "PolicyModule")).filter((d) => d.startsWith("no-policy-modules:")),
+      [],
+      "the library can be installed again",
+    );
+    assert.ok(logger.messages("error").some((m) => /no PolicyModules are installed: every request the webhook is sent is denied/.test(m)));
   });
 
   it("folds a burst of changes within the debounce window into one swap, logged with what changed and how long it took", async () => {

@@ -16,7 +16,7 @@ import { resourceVersionOf } from "../../core/kube/object-key.ts";
 import type { ReflectorBatch } from "../../core/kube/reflector-types.ts";
 import { compileModule, makePolicySet } from "../../policies/engine/module-loader.ts";
 import type { CompiledModule, PolicySet } from "../../policies/engine/module-loader.ts";
-import { failClosedModule } from "./fail-closed-module.ts";
+import { failClosedModule, noPolicyModulesModule } from "./fail-closed-module.ts";
 import type { PolicySetSource } from "./policy-set-source.ts";
 
 /** Long enough to fold a `kubectl apply -f dir/` burst into one swap, short enough to be "within seconds". */
@@ -123,7 +123,8 @@ export class LivePolicySet implements PolicySetSource {
     }
     if (this.#set !== undefined && added.length + changed.length + removed.length === 0) return undefined;
     const names = [...this.#loaded.keys()].sort();
-    this.#set = makePolicySet(names.map((name) => this.#loaded.get(name)!.module));
+    // No PolicyModule at all is not "no rules": it fails closed (noPolicyModulesModule), never admitting unchecked.
+    this.#set = makePolicySet(names.length === 0 ? [noPolicyModulesModule()] : names.map((name) => this.#loaded.get(name)!.module));
     this.#generation++;
     const swap: PolicySetSwap = {
       generation: this.#generation,
@@ -150,7 +151,8 @@ export class LivePolicySet implements PolicySetSource {
       const problems = this.#loaded.get(name)?.problems ?? [];
       this.#logger.error({ policy: name, problems }, `PolicyModule ${name} cannot load; what it matches is denied until it is fixed or deleted`);
     }
-    if (swap.modules === 0) this.#logger.warn({}, "no PolicyModules are installed: reviews are admitted without policy checks");
+    if (swap.modules === 0)
+      this.#logger.error({}, "no PolicyModules are installed: every request the webhook is sent is denied (PolicyModules excepted) until they are");
   }
 }
 
