@@ -1,0 +1,35 @@
+// CONTRACT (lead, issue 16 slice 2): what judging the objects already in the
+// cluster under a policy set yields, one result per object and policy that
+// matched it. `hostgate audit`, `hostgate diff`, the reconciler's background
+// audit (OpenReports) and later the webhook's impact warning all read this one
+// shape, computed by one function (audit-objects.ts, implemented by the audit
+// helper) through decide(), so they cannot disagree with admission.
+
+/** The object judged, as OpenReports' `resources[]` names it. */
+export interface AuditSubject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  /** Absent for cluster-scoped objects (their results go in a ClusterReport). */
+  readonly namespace?: string;
+  readonly name: string;
+  readonly uid?: string;
+}
+
+/**
+ * `fail`: the policy would deny the object (enforcement Deny); `warn`: it
+ * would warn (enforcement or action Warn); `audit`: an Audit finding (recorded
+ * only); `pass`: the policy matched and found nothing; `error`: the policy
+ * could not be evaluated (it fails closed at admission).
+ */
+export type AuditOutcome = "pass" | "fail" | "warn" | "audit" | "error";
+
+export interface AuditResult {
+  readonly subject: AuditSubject;
+  /** The PolicyModule's name (or a built-in rule's, e.g. crd-schema). */
+  readonly policy: string;
+  readonly outcome: AuditOutcome;
+  /** The findings' messages, in order; empty for pass. */
+  readonly messages: readonly string[];
+  /** The fields the findings name (spec.domain …), when they name one. */
+  readonly fields: readonly string[];
+}
