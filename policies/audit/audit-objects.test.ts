@@ -1,0 +1,167 @@
+// auditObjects: each existing object judged through decide() as a re-apply
+// of itself (UPDATE, oldObject = object), one result per matched policy.
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { describe, test } from "node:test";
+import { configToCel, loadPlatformConfig } from "../../core/config/index.ts";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import { ClusterStateIndex } from "../../core/state/index.ts";
+import { loadPolicySet, compileModule, makePolicySet } from "../engine/module-loader.ts";
+import type { CompiledModule } from "../engine/module-loader.ts";
+import type { VerdictEnvironment } from "../verdict.ts";
+import { auditObjects } from "./audit-objects.ts";
+import type { AuditResult } from "./audit-result.ts";
+
+const ROOT = join(import.meta.dirname, "..", "..");
+const CONFIG = configToCel(loadPlatformConfig(join(ROOT, "examples", "platform-config.yaml")));
+
+function module(name: string, spec: Record<string, unknown>): CompiledModule {
+  const result = compileModule(
+    {
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: "PolicyModule",
+      metadata: { name },
+      spec: { description: `test module ${name}`, match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE", "UPDATE"] }], ...spec },
+    },
+    `${name}.yaml`,
+  );
+  if ("problems" in result) throw new Error(result.problems.join("\n"));
+  return result.module;
+}
+
+function route(namespace: string, name: string, spec: Record<string, unknown>): KubeObject {
+  return { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name, namespace, uid: `uid-${name}` }, spec };
+}
+
+function env(modules: CompiledModule[], objects: readonly KubeObject[] = []): VerdictEnvironment {
+  return { policies: makePolicySet(modules), config: CONFIG, cluster: ClusterStateIndex.fromObjects(objects).celValue() };
+}
+
+const noPublic = (enforcement?: string, action?: string) =>
+  module("no-public-lb", {
+    ...(enforcement !== undefined ? { enforcement } : {}),
+    validations: [
+      { expression: "object.spec.lb != 'alb-out'", message: "alb-out is public; use alb-in", fieldPath: "spec.lb", reason: "Forbidden", ...(action ? { action } : {}) },
+    ],
+  });
+const broken = (enforcement?: string) =>
+  module("broken", {
+    ...(enforcement !== undefined ? { enforcement } : {}),
+    validations: [{ expression: "object.spec.missing.deeper == 1", message: "never reached" }],
+  });
+
+const PUBLIC = route("team-a", "web", { lb: "alb-out" });
+const INTERNAL = route("team-a", "web", { lb: "alb-in" });
+
+describe("auditObjects maps each matched policy's findings to one outcome", () => {
+  const cases: Array<{ name: string; modules: CompiledModule[]; object: KubeObject; outcome: AuditResult["outcome"]; messages: RegExp[]; fields: string[] }> = [
+    { name: "a denying policy under Deny fails", modules: [noPublic()], object: PUBLIC, outcome: "fail", messages: [/^alb-out is public/], fields: ["spec.lb"] },
+    { name: "a denying policy under Warn warns", modules: [noPublic("Warn")], object: PUBLIC, outcome: "warn", messages: [/^alb-out is public/], fields: ["spec.lb"] },
+    { name: "a validation whose own action is Warn warns", modules: [noPublic(undefined, "Warn")], object: PUBLIC, outcome: "warn", messages: [/alb-out/], fields: ["spec.lb"] },
+    { name: "a denying policy under Audit is an audit finding", modules: [noPublic("Audit")], object: PUBLIC, outcome: "audit", messages: [/alb-out/], fields: ["spec.lb"] },
+    { name: "a matched policy that finds nothing passes, with no messages", modules: [noPublic()], object: INTERNAL, outcome: "pass", messages: [], fields: [] },
+    { name: "a policy that cannot be evaluated is an error (it fails closed)", modules: [broken()], object: INTERNAL, outcome: "error", messages: [/could not be evaluated/], fields: [] },
+    {
+      name: "a policy error capped at Audit admits, so it is an audit finding that says so",
+      modules: [broken("Audit")],
+      object: INTERNAL,
+      outcome: "audit",
+      messages: [/could not be evaluated/],
+      fields: [],
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const results = auditObjects([c.object], env(c.modules));
+      assert.equal(results.length, 1, JSON.stringify(results));
+      const [result] = results;
+      assert.equal(result!.outcome, c.outcome, JSON.stringify(result));
+      assert.deepEqual(result!.subject, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", namespace: "team-a", name: "web", uid: "uid-web" });
+      assert.equal(result!.messages.length, c.messages.length);
+      c.messages.forEach((m, i) => assert.match(result!.messages[i]!, m));
+      assert.deepEqual(result!.fields, c.fields);
+    });
+  }
+});
+
+describe("auditObjects judges an existing object as a re-apply of itself", () => {
+  const onlyOnCreate = module("create-only-marker", {
+    validations: [{ expression: "request.operation != 'CREATE'", message: "judged as a CREATE" }],
+  });
+  const unchanged = module("unchanged", {
+    validations: [{ expression: "oldObject != null && oldObject == object", message: "judged as a change, not a re-apply" }],
+  });
+
+  test("it sends UPDATE with oldObject equal to object, so operation and transition rules see no change", () => {
+    const results = auditObjects([PUBLIC], env([onlyOnCreate, unchanged]));
+    assert.deepEqual(
+      results.map((r) => [r.policy, r.outcome]),
+      [
+        ["create-only-marker", "pass"],
+        ["unchanged", "pass"],
+      ],
+    );
+  });
+
+  test("the library's uniqueness rules do not find an existing route in conflict with itself", async () => {
+    const library = loadPolicySet([join(ROOT, "policies", "library")]).subset(["domain-unique", "appid-unique"]);
+    const shop = route("team-a", "shop-web", { domain: "shop.example.com", lb: "alb-out", backend: { service: { name: "s", port: 80 } }, protection: { provider: "sso", appId: "shop" } });
+    const other = route("team-b", "copy", { domain: "shop.example.com", lb: "alb-in", backend: { service: { name: "s", port: 80 } } });
+    const alone = auditObjects([shop], { ...env([], [shop]), policies: library });
+    assert.deepEqual(alone.map((r) => [r.policy, r.outcome]), [["appid-unique", "pass"], ["domain-unique", "pass"]]);
+    // The same rule still sees a real conflict between two existing routes.
+    const both = auditObjects([shop, other], { ...env([], [shop, other]), policies: library });
+    assert.deepEqual(
+      both.filter((r) => r.policy === "domain-unique").map((r) => [r.subject.namespace, r.outcome]),
+      [["team-a", "fail"], ["team-b", "fail"]],
+    );
+  });
+
+  test("an object being deleted whose only pending change is its finalizers gets no results, as at admission", () => {
+    const deleting = { ...PUBLIC, metadata: { ...PUBLIC.metadata, deletionTimestamp: "2026-01-01T00:00:00Z", finalizers: ["hostgate.dev/dns"] } };
+    assert.deepEqual(auditObjects([deleting], env([noPublic()])), []);
+  });
+});
+
+describe("auditObjects output", () => {
+  test("it yields one result per object and matched policy, sorted by namespace (cluster-scoped first), kind, name, policy", () => {
+    const grantPolicy = module("grant-ok", {
+      match: [{ apiGroups: ["hostgate.dev"], kinds: ["HostnameGrant"], operations: ["UPDATE"] }],
+      validations: [{ expression: "true", message: "never fails" }],
+    });
+    const grant: KubeObject = { apiVersion: "hostgate.dev/v1alpha1", kind: "HostnameGrant", metadata: { name: "g" }, spec: {} };
+    const objects = [route("team-b", "b", { lb: "alb-in" }), route("team-a", "z", { lb: "alb-out" }), grant, route("team-a", "a", { lb: "alb-in" })];
+    const results = auditObjects(objects, env([noPublic(), grantPolicy, broken("Warn")]));
+    assert.deepEqual(
+      results.map((r) => `${r.subject.namespace ?? "-"}/${r.subject.kind}/${r.subject.name} ${r.policy} ${r.outcome}`),
+      [
+        "-/HostnameGrant/g grant-ok pass",
+        "team-a/DomainRoute/a broken warn",
+        "team-a/DomainRoute/a no-public-lb pass",
+        "team-a/DomainRoute/z broken warn",
+        "team-a/DomainRoute/z no-public-lb fail",
+        "team-b/DomainRoute/b broken warn",
+        "team-b/DomainRoute/b no-public-lb pass",
+      ],
+    );
+    assert.equal(results[0]!.subject.namespace, undefined, "a cluster-scoped subject has no namespace");
+  });
+
+  test("an object no policy matches has no result", () => {
+    const service: KubeObject = { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "team-a" } };
+    assert.deepEqual(auditObjects([service], env([noPublic()])), []);
+  });
+
+  test("an object without a kind or name is refused with every such object named", () => {
+    assert.throws(
+      () => auditObjects([{ apiVersion: "v1", kind: "Service", metadata: {} }, { apiVersion: "v1", metadata: { name: "x" } }], env([])),
+      (error: Error & { problems?: string[] }) => {
+        assert.deepEqual(error.problems, [
+          "object 1 (Service unnamed) has no metadata.name; an object stored in a cluster always has them",
+          "object 2 (x) has no kind; an object stored in a cluster always has them",
+        ]);
+        return true;
+      },
+    );
+  });
+});

@@ -1,0 +1,132 @@
+// Judges the objects already in the cluster under a policy set: what the
+// webhook would answer if each were applied again, unchanged. It asks the one
+// verdict function, decide(), so an audit cannot disagree with admission.
+//
+// Which request stands for "an existing object"? A re-apply of an unchanged
+// object reaches the webhook as an UPDATE whose object and oldObject are the
+// same, so that is what is sent here:
+// - transition rules (oldObject vs object) see no change and pass, as they
+//   would for the real re-apply;
+// - uniqueness rules (domain-unique, appid-unique) leave the object's own
+//   namespace/name out of the index either way, but a CREATE would still be
+//   wrong for any rule keyed on the operation (request.operation == 'CREATE')
+//   and would claim the object is new, which it is not;
+// - an object being deleted whose "update" changes nothing only waits for its
+//   finalizers, and decide() never judges that (deletion-window.ts): it has
+//   no results, as it would get no findings at admission.
+// Only the validate phase runs: the API server already applied the schema and
+// the mutations when the object was admitted, and a mutation result is not a
+// finding. Each decide() is bounded by the environment's limits.
+import { compareStrings } from "../../core/compare-strings.ts";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import { InputError } from "../engine/input-error.ts";
+import { INTERNAL_ERROR_REASON } from "../engine/evaluate.ts";
+import { splitApiVersion } from "../engine/types.ts";
+import type { AdmissionInput } from "../engine/types.ts";
+import { decide } from "../verdict.ts";
+import type { Finding, Phases, Verdict, VerdictEnvironment } from "../verdict.ts";
+import type { AuditOutcome, AuditResult, AuditSubject } from "./audit-result.ts";
+
+/** The user an audit's requests name: policies that look at request.userInfo see who asks. */
+export const AUDIT_USER = "hostgate-audit";
+
+const VALIDATE_ONLY: Phases = { schema: false, mutate: false, validate: true };
+
+/**
+ * One result per (object, policy that matched it), sorted by namespace
+ * (cluster-scoped first), kind, name, apiVersion, policy.
+ * @throws InputError naming every object that has no apiVersion, kind or name (no cluster holds one).
+ */
+export function auditObjects(objects: readonly KubeObject[], env: VerdictEnvironment): AuditResult[] {
+  const problems = objects.flatMap((object, index) => unjudgeable(object, index));
+  if (problems.length > 0) throw new InputError(problems, "the objects cannot be audited");
+  const results = objects.flatMap((object) => auditObject(object, env));
+  return results.sort(compareResults);
+}
+
+function unjudgeable(object: KubeObject, index: number): string[] {
+  const missing = [
+    typeof object.apiVersion === "string" && object.apiVersion !== "" ? undefined : "apiVersion",
+    typeof object.kind === "string" && object.kind !== "" ? undefined : "kind",
+    typeof object.metadata?.name === "string" && object.metadata.name !== "" ? undefined : "metadata.name",
+  ].filter((field) => field !== undefined);
+  if (missing.length === 0) return [];
+  const what = typeof object.kind === "string" ? `${object.kind} ` : "";
+  return [`object ${index + 1} (${what}${String(object.metadata?.name ?? "unnamed")}) has no ${missing.join(", ")}; an object stored in a cluster always has them`];
+}
+
+function auditObject(object: KubeObject, env: VerdictEnvironment): AuditResult[] {
+  const subject = subjectOf(object);
+  const [group, version] = splitApiVersion(subject.apiVersion);
+  const input: AdmissionInput = {
+    operation: "UPDATE",
+    kind: { group, version, kind: subject.kind },
+    ...(subject.namespace !== undefined ? { namespace: subject.namespace } : {}),
+    name: subject.name,
+    object,
+    oldObject: object,
+    userInfo: { username: AUDIT_USER },
+    dryRun: true,
+  };
+  const verdict = decide(input, env, VALIDATE_ONLY);
+  return policiesOf(verdict).map((policy) => resultFor(subject, policy, verdict));
+}
+
+function subjectOf(object: KubeObject): AuditSubject {
+  const metadata = object.metadata!;
+  const namespace = typeof metadata.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : undefined;
+  return {
+    apiVersion: object.apiVersion!,
+    kind: object.kind!,
+    ...(namespace !== undefined ? { namespace } : {}),
+    name: metadata.name!,
+    ...(typeof metadata.uid === "string" && metadata.uid !== "" ? { uid: metadata.uid } : {}),
+  };
+}
+
+/** The policies the verdict rests on, and any that reported without being listed (built-in rules). */
+function policiesOf(verdict: Verdict): string[] {
+  const names = new Set(verdict.applied.policies);
+  for (const finding of [...verdict.denials, ...verdict.warnings, ...verdict.audits]) names.add(finding.policy);
+  return [...names];
+}
+
+/**
+ * The policy's outcome from where decide() put its findings. A policy error
+ * that was denied (it fails closed) is `error`; one capped at Warn or Audit by
+ * the module's enforcement admits the object, so it reports as warn or audit,
+ * its message saying the policy could not be evaluated.
+ */
+function resultFor(subject: AuditSubject, policy: string, verdict: Verdict): AuditResult {
+  const mine = (findings: readonly Finding[]) => findings.filter((f) => f.policy === policy);
+  const denials = mine(verdict.denials);
+  const warnings = mine(verdict.warnings);
+  const audits = mine(verdict.audits);
+  const outcome: AuditOutcome = denials.some((f) => f.reason === INTERNAL_ERROR_REASON)
+    ? "error"
+    : denials.length > 0
+      ? "fail"
+      : warnings.length > 0
+        ? "warn"
+        : audits.length > 0
+          ? "audit"
+          : "pass";
+  // Strongest first, each in the order the policy reported them.
+  const findings = [...denials, ...warnings, ...audits];
+  const fields = [...new Set(findings.flatMap((f) => (f.field !== undefined ? [f.field] : [])))];
+  return { subject, policy, outcome, messages: findings.map((f) => f.message), fields };
+}
+
+/** namespace (cluster-scoped first), kind, name, apiVersion, policy. */
+export function compareResults(a: AuditResult, b: AuditResult): number {
+  return compareSubjects(a.subject, b.subject) || compareStrings(a.policy, b.policy);
+}
+
+export function compareSubjects(a: AuditSubject, b: AuditSubject): number {
+  return (
+    compareStrings(a.namespace ?? "", b.namespace ?? "") ||
+    compareStrings(a.kind, b.kind) ||
+    compareStrings(a.name, b.name) ||
+    compareStrings(a.apiVersion, b.apiVersion)
+  );
+}
