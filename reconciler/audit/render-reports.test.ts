@@ -1,0 +1,168 @@
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { describe, it } from "node:test";
+import { loadCrdCatalog } from "../../crds/catalog.ts";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { AuditResult } from "../../policies/audit/audit-result.ts";
+import { checkCustomResource } from "../../policies/schema/check.ts";
+import { contains, withAppliedHash } from "../apply/plan-apply.ts";
+import { renderReports } from "./render-reports.ts";
+import { OPENREPORTS_API_VERSION } from "./report-resources.ts";
+import { aClaim, aResult, aRoute, aViolation } from "./testing/audit-results.ts";
+
+const FIXTURES = join(import.meta.dirname, "..", "..", "test", "fixtures", "openreports");
+const NOW = Date.UTC(2026, 11, 5, 6, 0, 0);
+const LATER = NOW + 3_600_000;
+const render = (results: readonly AuditResult[], previous: (ns: string | undefined) => KubeObject | undefined = () => undefined, now = NOW) =>
+  renderReports(results, { now, previous });
+
+type Result = { policy: string; rule: string; result: string; message?: string; properties?: Record<string, string>; resources: { name: string }[] };
+const resultsOf = (report: KubeObject | undefined) => (report as unknown as { results: (Result & { timestamp: { seconds: number } })[] }).results;
+const find = (reports: KubeObject[], namespace?: string) => reports.find((r) => r.metadata?.namespace === namespace);
+
+/** What the API server says to a create of `object` under the OpenReports CRDs: violations and pruned fields, as text, and the stored object. */
+function admit(object: KubeObject): { problems: string[]; stored: unknown } {
+  const entry = loadCrdCatalog(FIXTURES).lookup(OPENREPORTS_API_VERSION, object.kind!);
+  assert.ok(entry, `the OpenReports CRD of ${object.kind} is missing from ${FIXTURES}`);
+  const result = checkCustomResource(entry, object, { operation: "CREATE" });
+  return { problems: [...result.violations.map((v) => v.message), ...result.prunedFields.map((f) => `pruned ${f}`)], stored: result.object };
+}
+
+describe("renderReports", () => {
+  const mixed = [
+    aViolation(aRoute("team-b", "shop")),
+    aResult(aRoute("team-a", "web")),
+    aViolation(aRoute("team-a", "api"), { outcome: "audit", policy: "no-wildcards", messages: ["no wildcard domains", "ask the platform team"] }),
+    aViolation(aRoute("team-a", "api"), { outcome: "warn", policy: "ttl", fields: ["spec.dns.ttl", "spec.dns.ttl"], messages: ["ttl under 60"] }),
+    aResult(aRoute("team-a", "api"), { outcome: "error", policy: "broken", messages: ["policy broken failed to evaluate: no such field"] }),
+    aViolation(aClaim("shop.example.com"), { policy: "claims" }),
+  ];
+
+  it("renders one Report per namespace with results and one ClusterReport, the ClusterReport first, then by namespace", () => {
+    const reports = render(mixed);
+    assert.deepEqual(
+      reports.map((r) => `${r.kind} ${r.metadata?.namespace ?? "-"}/${r.metadata?.name}`),
+      ["ClusterReport -/hostgate-audit", "Report team-a/hostgate-audit", "Report team-b/hostgate-audit"],
+    );
+  });
+
+  it("marks every report as hostgate's: source hostgate and the managed-by label", () => {
+    for (const report of render(mixed)) {
+      assert.equal((report as { source?: unknown }).source, "hostgate");
+      assert.deepEqual(report.metadata?.labels, { "app.kubernetes.io/managed-by": "hostgate" });
+    }
+  });
+
+  it("maps each outcome to the closest OpenReports result, audit as fail, with the enforcement a violation was found under", () => {
+    const teamA = resultsOf(find(render(mixed), "team-a"));
+    assert.deepEqual(
+      teamA.map((r) => [r.resources[0]!.name, r.policy, r.result, r.properties?.enforcement ?? "-"]),
+      [
+        ["api", "broken", "error", "-"],
+        ["api", "no-wildcards", "fail", "Audit"],
+        ["api", "ttl", "warn", "Warn"],
+        ["web", "domain-suffix", "pass", "-"],
+      ],
+    );
+    assert.equal(resultsOf(find(render(mixed), "team-b"))[0]!.properties?.enforcement, "Deny");
+  });
+
+  it("names the rule by the fields the findings name (each once), else by the policy, and joins the messages", () => {
+    const teamA = resultsOf(find(render(mixed), "team-a"));
+    const byPolicy = new Map(teamA.map((r) => [r.policy, r]));
+    assert.equal(byPolicy.get("ttl")!.rule, "spec.dns.ttl");
+    assert.equal(byPolicy.get("broken")!.rule, "broken");
+    assert.equal(byPolicy.get("no-wildcards")!.message, "no wildcard domains; ask the platform team");
+    assert.equal("message" in byPolicy.get("domain-suffix")!, false, "a pass has no message");
+  });
+
+  it("names each result's object in resources[0], namespace and uid included for a namespaced one", () => {
+    const [cluster, , teamB] = render(mixed);
+    assert.deepEqual(resultsOf(teamB)[0]!.resources, [
+      { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", namespace: "team-b", name: "shop", uid: "uid-team-b-shop" },
+    ]);
+    assert.deepEqual(resultsOf(cluster)[0]!.resources, [
+      { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", name: "shop.example.com", uid: "uid-claim-shop.example.com" },
+    ]);
+  });
+
+  it("counts every result value in the summary, zeros included", () => {
+    assert.deepEqual((find(render(mixed), "team-a") as { summary?: unknown }).summary, { pass: 1, fail: 1, warn: 1, error: 1, skip: 0 });
+  });
+
+  it("renders the same reports whatever order the results come in", () => {
+    assert.deepEqual(render([...mixed].reverse()), render(mixed));
+  });
+
+  it("renders nothing when there are no results", () => {
+    assert.deepEqual(render([]), []);
+  });
+
+  describe("timestamps", () => {
+    const seconds = (reports: KubeObject[], ns: string) => resultsOf(find(reports, ns)).map((r) => [r.resources[0]!.name, r.policy, r.timestamp.seconds]);
+
+    it("stamps a new result with the clock", () => {
+      assert.deepEqual(seconds(render(mixed), "team-b"), [["shop", "domain-suffix", NOW / 1000]]);
+    });
+
+    it("keeps the previous timestamp of an unchanged result, so an unchanged cluster renders an unchanged report", () => {
+      const first = render(mixed);
+      const second = render(mixed, (ns) => find(first, ns), LATER);
+      assert.deepEqual(second, first);
+    });
+
+    it("restamps a result whose message changed, and only that one", () => {
+      const first = render(mixed);
+      const changed = mixed.map((r) => (r.policy === "ttl" ? { ...r, messages: ["ttl under 30"] } : r));
+      const second = render(changed, (ns) => find(first, ns), LATER);
+      assert.deepEqual(seconds(second, "team-a"), [
+        ["api", "broken", NOW / 1000],
+        ["api", "no-wildcards", NOW / 1000],
+        ["api", "ttl", LATER / 1000],
+        ["web", "domain-suffix", NOW / 1000],
+      ]);
+    });
+
+    it("restamps a result whose outcome changed (a pass that now fails)", () => {
+      const first = render([aResult(aRoute("team-a", "web"))]);
+      const second = render([aViolation(aRoute("team-a", "web"))], (ns) => find(first, ns), LATER);
+      assert.equal(resultsOf(second[0])[0]!.timestamp.seconds, LATER / 1000);
+    });
+
+    it("restamps a result about a re-created object (same name, another uid)", () => {
+      const first = render([aResult(aRoute("team-a", "web", "uid-1"))]);
+      const second = render([aResult(aRoute("team-a", "web", "uid-2"))], (ns) => find(first, ns), LATER);
+      assert.equal(resultsOf(second[0])[0]!.timestamp.seconds, LATER / 1000);
+    });
+  });
+
+  describe("against the OpenReports CRDs (test/fixtures/openreports)", () => {
+    const cases = [
+      { name: "every outcome in namespaces and at cluster scope", results: mixed },
+      { name: "a result about an object without a uid", results: [aResult({ apiVersion: "v1", kind: "Service", namespace: "team-a", name: "web" })] },
+      { name: "a long message", results: [aViolation(aRoute("team-a", "web"), { messages: ["x".repeat(4000)] })] },
+    ];
+    for (const c of cases) {
+      it(`${c.name}: each report is accepted whole, and stored as rendered (so the next pass sees no change)`, () => {
+        for (const report of render(c.results)) {
+          const desired = withAppliedHash(report);
+          const { problems, stored } = admit(desired);
+          assert.deepEqual(problems, [], `${report.kind} ${report.metadata?.namespace ?? ""}`);
+          assert.ok(contains(stored, desired), `${report.kind} ${report.metadata?.namespace ?? ""} is stored with defaults that differ from the render`);
+        }
+      });
+    }
+
+    it("is checked by a comparison that notices a result value the CRD does not know", () => {
+      const report = structuredClone(render(mixed)[1]!) as KubeObject & { results: { result: string }[] };
+      report.results[0]!.result = "audit";
+      assert.match(admit(report).problems.join("\n"), /results\[0\]\.result: .*"audit"/);
+    });
+
+    it("is checked by a comparison that notices a field the CRD would prune", () => {
+      const report = structuredClone(render(mixed)[1]!) as KubeObject & { results: Record<string, unknown>[] };
+      report.results[0]!.enforcement = "Deny";
+      assert.deepEqual(admit(report).problems, ["pruned results[0].enforcement"]);
+    });
+  });
+});
