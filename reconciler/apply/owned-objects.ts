@@ -13,7 +13,7 @@
 import { KubeApiError } from "../../core/kube/api-error.ts";
 import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
-import { keyOf } from "../../core/kube/object-key.ts";
+import { formatKey, keyOf } from "../../core/kube/object-key.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
 import { applyOwned, writeOptionsFor } from "./apply-object.ts";
 import { contains, withAppliedHash } from "./plan-apply.ts";
@@ -54,7 +54,7 @@ export async function writeOwnedObjects(
       if (await createOrApply(api, resource, wanted, current, options.owns)) result.written.push(wanted);
       else result.failures.push(options.notOwned(wanted));
     } catch (error) {
-      result.failures.push(`writing ${resource.kind} ${key.namespace}/${key.name}: ${messageOf(error)}`);
+      result.failures.push(`writing ${resource.kind} ${formatKey(key)}: ${messageOf(error)}`);
     }
   }
   return result;
@@ -69,8 +69,7 @@ export async function deleteOwnedObjects(api: ObjectApi, resource: ResourceRef, 
       if (await api.delete(resource, key, preconditions)) result.deleted.push(object);
     } catch (error) {
       // 409: a precondition failed, so it is no longer the object judged ours; the next pass judges again.
-      if (!(error instanceof KubeApiError && error.status === 409))
-        result.failures.push(`deleting ${resource.kind} ${key.namespace}/${key.name}: ${messageOf(error)}`);
+      if (!(error instanceof KubeApiError && error.status === 409)) result.failures.push(`deleting ${resource.kind} ${formatKey(key)}: ${messageOf(error)}`);
     }
   }
   return result;

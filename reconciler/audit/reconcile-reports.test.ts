@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { beforeEach, describe, it } from "node:test";
 import { Registry } from "prom-client";
+import { KubeApiError } from "../../core/kube/api-error.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
 import { silentLogger } from "../../core/logger.ts";
@@ -104,6 +105,14 @@ describe("reconcileAuditReports", () => {
     assert.equal(report("team-b"), undefined);
     assert.equal(clusterReport(), undefined);
     assert.notEqual(report("team-a"), undefined);
+  });
+
+  it("fails a pass whose delete failed, naming the ClusterReport by its name alone, and deletes it on the retry", async () => {
+    await pass();
+    results = results.filter((r) => r.subject.namespace !== undefined);
+    api.failNext("delete", new KubeApiError("500 InternalError: etcd timeout", 500, "InternalError"));
+    await assert.rejects(pass(), /: deleting ClusterReport hostgate-audit: 500 InternalError: etcd timeout$/);
+    assert.deepEqual((await pass()).deleted, ["ClusterReport hostgate-audit"]);
   });
 
   it("reverts a hand edit of its report on the next pass", async () => {
