@@ -31,8 +31,20 @@ const LAZY_IAM_POLICY: LazyCommand = {
   load: async () => (await import("../reconciler/aws-iam/iam-policy-command.ts")).IAM_POLICY_COMMAND,
 };
 
+/** Imported on first use, like render. The summaries are AUDIT_COMMAND's and DIFF_COMMAND's (a test holds them equal). */
+const LAZY_AUDIT: LazyCommand = {
+  summary: "judge the objects already in the cluster under the policies, offline",
+  load: async () => (await import("../core/cli/audit-command.ts")).AUDIT_COMMAND,
+};
+const LAZY_DIFF: LazyCommand = {
+  summary: "what a policy change would deny or allow among existing objects, offline",
+  load: async () => (await import("../core/cli/diff-command.ts")).DIFF_COMMAND,
+};
+
 export const COMMANDS: CommandTable = {
   ...CORE_COMMANDS,
+  audit: LAZY_AUDIT,
+  diff: LAZY_DIFF,
   render: LAZY_RENDER,
   "iam-policy": LAZY_IAM_POLICY,
   serve: realServeCommand(startReconciler),

@@ -41,7 +41,13 @@ const noPublic = (enforcement?: string, action?: string) =>
   module("no-public-lb", {
     ...(enforcement !== undefined ? { enforcement } : {}),
     validations: [
-      { expression: "object.spec.lb != 'alb-out'", message: "alb-out is public; use alb-in", fieldPath: "spec.lb", reason: "Forbidden", ...(action ? { action } : {}) },
+      {
+        expression: "object.spec.lb != 'alb-out'",
+        message: "alb-out is public; use alb-in",
+        fieldPath: "spec.lb",
+        reason: "Forbidden",
+        ...(action ? { action } : {}),
+      },
     ],
   });
 const broken = (enforcement?: string) =>
@@ -55,12 +61,54 @@ const INTERNAL = route("team-a", "web", { lb: "alb-in" });
 
 describe("auditObjects maps each matched policy's findings to one outcome", () => {
   const cases: Array<{ name: string; modules: CompiledModule[]; object: KubeObject; outcome: AuditResult["outcome"]; messages: RegExp[]; fields: string[] }> = [
-    { name: "a denying policy under Deny fails", modules: [noPublic()], object: PUBLIC, outcome: "fail", messages: [/^alb-out is public/], fields: ["spec.lb"] },
-    { name: "a denying policy under Warn warns", modules: [noPublic("Warn")], object: PUBLIC, outcome: "warn", messages: [/^alb-out is public/], fields: ["spec.lb"] },
-    { name: "a validation whose own action is Warn warns", modules: [noPublic(undefined, "Warn")], object: PUBLIC, outcome: "warn", messages: [/alb-out/], fields: ["spec.lb"] },
-    { name: "a denying policy under Audit is an audit finding", modules: [noPublic("Audit")], object: PUBLIC, outcome: "audit", messages: [/alb-out/], fields: ["spec.lb"] },
-    { name: "a matched policy that finds nothing passes, with no messages", modules: [noPublic()], object: INTERNAL, outcome: "pass", messages: [], fields: [] },
-    { name: "a policy that cannot be evaluated is an error (it fails closed)", modules: [broken()], object: INTERNAL, outcome: "error", messages: [/could not be evaluated/], fields: [] },
+    {
+      name: "a denying policy under Deny fails",
+      modules: [noPublic()],
+      object: PUBLIC,
+      outcome: "fail",
+      messages: [/^alb-out is public/],
+      fields: ["spec.lb"],
+    },
+    {
+      name: "a denying policy under Warn warns",
+      modules: [noPublic("Warn")],
+      object: PUBLIC,
+      outcome: "warn",
+      messages: [/^alb-out is public/],
+      fields: ["spec.lb"],
+    },
+    {
+      name: "a validation whose own action is Warn warns",
+      modules: [noPublic(undefined, "Warn")],
+      object: PUBLIC,
+      outcome: "warn",
+      messages: [/alb-out/],
+      fields: ["spec.lb"],
+    },
+    {
+      name: "a denying policy under Audit is an audit finding",
+      modules: [noPublic("Audit")],
+      object: PUBLIC,
+      outcome: "audit",
+      messages: [/alb-out/],
+      fields: ["spec.lb"],
+    },
+    {
+      name: "a matched policy that finds nothing passes, with no messages",
+      modules: [noPublic()],
+      object: INTERNAL,
+      outcome: "pass",
+      messages: [],
+      fields: [],
+    },
+    {
+      name: "a policy that cannot be evaluated is an error (it fails closed)",
+      modules: [broken()],
+      object: INTERNAL,
+      outcome: "error",
+      messages: [/could not be evaluated/],
+      fields: [],
+    },
     {
       name: "a policy error capped at Audit admits, so it is an audit finding that says so",
       modules: [broken("Audit")],
@@ -78,7 +126,7 @@ describe("auditObjects maps each matched policy's findings to one outcome", () =
       assert.equal(result!.outcome, c.outcome, JSON.stringify(result));
       assert.deepEqual(result!.subject, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", namespace: "team-a", name: "web", uid: "uid-web" });
       assert.equal(result!.messages.length, c.messages.length);
-      c.messages.forEach((m, i) => assert.match(result!.messages[i]!, m));
+      for (const [i, m] of c.messages.entries()) assert.match(result!.messages[i]!, m);
       assert.deepEqual(result!.fields, c.fields);
     });
   }
@@ -105,15 +153,29 @@ describe("auditObjects judges an existing object as a re-apply of itself", () =>
 
   test("the library's uniqueness rules do not find an existing route in conflict with itself", async () => {
     const library = loadPolicySet([join(ROOT, "policies", "library")]).subset(["domain-unique", "appid-unique"]);
-    const shop = route("team-a", "shop-web", { domain: "shop.example.com", lb: "alb-out", backend: { service: { name: "s", port: 80 } }, protection: { provider: "sso", appId: "shop" } });
+    const shop = route("team-a", "shop-web", {
+      domain: "shop.example.com",
+      lb: "alb-out",
+      backend: { service: { name: "s", port: 80 } },
+      protection: { provider: "sso", appId: "shop" },
+    });
     const other = route("team-b", "copy", { domain: "shop.example.com", lb: "alb-in", backend: { service: { name: "s", port: 80 } } });
     const alone = auditObjects([shop], { ...env([], [shop]), policies: library });
-    assert.deepEqual(alone.map((r) => [r.policy, r.outcome]), [["appid-unique", "pass"], ["domain-unique", "pass"]]);
+    assert.deepEqual(
+      alone.map((r) => [r.policy, r.outcome]),
+      [
+        ["appid-unique", "pass"],
+        ["domain-unique", "pass"],
+      ],
+    );
     // The same rule still sees a real conflict between two existing routes.
     const both = auditObjects([shop, other], { ...env([], [shop, other]), policies: library });
     assert.deepEqual(
       both.filter((r) => r.policy === "domain-unique").map((r) => [r.subject.namespace, r.outcome]),
-      [["team-a", "fail"], ["team-b", "fail"]],
+      [
+        ["team-a", "fail"],
+        ["team-b", "fail"],
+      ],
     );
   });
 
@@ -154,7 +216,14 @@ describe("auditObjects output", () => {
 
   test("an object without a kind or name is refused with every such object named", () => {
     assert.throws(
-      () => auditObjects([{ apiVersion: "v1", kind: "Service", metadata: {} }, { apiVersion: "v1", metadata: { name: "x" } }], env([])),
+      () =>
+        auditObjects(
+          [
+            { apiVersion: "v1", kind: "Service", metadata: {} },
+            { apiVersion: "v1", metadata: { name: "x" } },
+          ],
+          env([]),
+        ),
       (error: Error & { problems?: string[] }) => {
         assert.deepEqual(error.problems, [
           "object 1 (Service unnamed) has no metadata.name; an object stored in a cluster always has them",
@@ -162,6 +231,16 @@ describe("auditObjects output", () => {
         ]);
         return true;
       },
+    );
+  });
+});
+
+describe("auditObjects leaves out what the validate phase does not judge", () => {
+  test("a module that only mutates has no result: nothing of it was checked", () => {
+    const defaults = module("defaults-only", { mutations: [{ patchType: "JSONPatch", expression: "[]" }] });
+    assert.deepEqual(
+      auditObjects([PUBLIC], env([defaults, noPublic()])).map((r) => r.policy),
+      ["no-public-lb"],
     );
   });
 });

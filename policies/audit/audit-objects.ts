@@ -52,7 +52,9 @@ function unjudgeable(object: KubeObject, index: number): string[] {
   ].filter((field) => field !== undefined);
   if (missing.length === 0) return [];
   const what = typeof object.kind === "string" ? `${object.kind} ` : "";
-  return [`object ${index + 1} (${what}${String(object.metadata?.name ?? "unnamed")}) has no ${missing.join(", ")}; an object stored in a cluster always has them`];
+  return [
+    `object ${index + 1} (${what}${String(object.metadata?.name ?? "unnamed")}) has no ${missing.join(", ")}; an object stored in a cluster always has them`,
+  ];
 }
 
 function auditObject(object: KubeObject, env: VerdictEnvironment): AuditResult[] {
@@ -69,7 +71,7 @@ function auditObject(object: KubeObject, env: VerdictEnvironment): AuditResult[]
     dryRun: true,
   };
   const verdict = decide(input, env, VALIDATE_ONLY);
-  return policiesOf(verdict).map((policy) => resultFor(subject, policy, verdict));
+  return policiesOf(verdict, env).map((policy) => resultFor(subject, policy, verdict));
 }
 
 function subjectOf(object: KubeObject): AuditSubject {
@@ -84,9 +86,13 @@ function subjectOf(object: KubeObject): AuditSubject {
   };
 }
 
-/** The policies the verdict rests on, and any that reported without being listed (built-in rules). */
-function policiesOf(verdict: Verdict): string[] {
-  const names = new Set(verdict.applied.policies);
+/**
+ * The policies the verdict rests on, and any that reported without being
+ * listed (built-in rules). A module that only mutates judged nothing in the
+ * validate phase, so it has no result (a "pass" would claim a check that did not run).
+ */
+function policiesOf(verdict: Verdict, env: VerdictEnvironment): string[] {
+  const names = new Set(verdict.applied.policies.filter((name) => env.policies.byName.get(name)?.validations.length !== 0));
   for (const finding of [...verdict.denials, ...verdict.warnings, ...verdict.audits]) names.add(finding.policy);
   return [...names];
 }
