@@ -6,6 +6,7 @@ import { describe, test } from "node:test";
 import { decide, SCHEMA_POLICY, REQUEST_NAMESPACE_RULE } from "./verdict.ts";
 import type { Phases } from "./verdict.ts";
 import { BUILT_IN_RULES, POLICY_MODULE_RULE } from "./policy-module-admission.ts";
+import { POLICY_IMPACT_RULE } from "./audit/module-impact.ts";
 import { admissionInput, scenarioEnvironment } from "./testing/admission-scenarios.ts";
 import { asStored, DENIED_MODULES, policyModule, VALID_MODULE } from "./testing/policy-module-cases.ts";
 
@@ -86,7 +87,7 @@ describe("decide denies a PolicyModule that does not compile, with every problem
   });
 
   test("the built-in rule names a module may not take are the names decide() reports its built-in rules under", () => {
-    assert.deepEqual([...BUILT_IN_RULES].sort(), [POLICY_MODULE_RULE, REQUEST_NAMESPACE_RULE, SCHEMA_POLICY].sort());
+    assert.deepEqual([...BUILT_IN_RULES].sort(), [POLICY_MODULE_RULE, REQUEST_NAMESPACE_RULE, SCHEMA_POLICY, POLICY_IMPACT_RULE].sort());
   });
 
   test("a module named like a policy of the library is allowed: files and cluster modules are never loaded into one set", () => {

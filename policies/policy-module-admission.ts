@@ -23,9 +23,10 @@ const POLICY_MODULE_GROUP = "hostgate.dev";
 
 /**
  * The names decide() reports its built-in rules' findings under; no module may take one (see below).
- * `crd-schema` is verdict.ts SCHEMA_POLICY, spelled out because verdict.ts imports this file.
+ * `crd-schema` is verdict.ts SCHEMA_POLICY and `policy-impact` audit/module-impact.ts POLICY_IMPACT_RULE,
+ * spelled out because those files import this one.
  */
-export const BUILT_IN_RULES: readonly string[] = ["crd-schema", REQUEST_NAMESPACE_RULE, POLICY_MODULE_RULE];
+export const BUILT_IN_RULES: readonly string[] = ["crd-schema", REQUEST_NAMESPACE_RULE, POLICY_MODULE_RULE, "policy-impact"];
 
 /**
  * Where a cluster PolicyModule's problems point and what its compiled module

@@ -14,6 +14,8 @@ import type { AdmissionInput, JsonPatchOperation, Violation } from "./engine/typ
 import { beingDeleted, onlyReleasesFinalizers } from "./deletion-window.ts";
 import { namespaceMismatches, REQUEST_NAMESPACE_RULE } from "./request-namespace.ts";
 import { isPolicyModuleWrite, POLICY_MODULE_RULE, policyModuleProblems } from "./policy-module-admission.ts";
+import { moduleImpactWarnings } from "./audit/module-impact.ts";
+import type { ExistingObjects } from "./audit/module-impact.ts";
 
 export interface Finding {
   policy: string;
@@ -55,6 +57,8 @@ export interface VerdictEnvironment extends EngineEnvironment {
   cluster: unknown;
   /** Finds the CRD for a kind, for the schema phase; undefined for kinds we do not define. */
   crdFor?: (apiVersion: string, kind: string) => CrdCatalogEntry | undefined;
+  /** The existing objects a PolicyModule change is weighed against (audit/module-impact.ts); without it, no impact warning. */
+  impact?: ExistingObjects;
 }
 
 /** The name findings of the CRD schema phase are reported under. */
@@ -80,6 +84,8 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
   if (moduleRule.length > 0) {
     const broken = policyModuleProblems(input, env.limits?.maxObjectBytes);
     if (broken.length > 0) return { ...verdict, allowed: false, denials: broken, applied: { policies: [POLICY_MODULE_RULE], schema: false } };
+    // It compiles: what it would deny among existing objects is told, never enforced.
+    if (env.impact !== undefined) verdict.warnings.push(...moduleImpactWarnings(input, env, env.impact));
   }
 
   // One context for the whole request, passed to both phases: one deadline,

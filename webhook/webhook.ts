@@ -7,6 +7,7 @@ import type { PolicySet } from "../policies/engine/module-loader.ts";
 import type { VerdictEnvironment } from "../policies/verdict.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ClusterStateCounts } from "../core/state/index.ts";
+import type { KubeObject } from "../core/kube/object-key.ts";
 import { createAdmissionApp } from "./admission-app.ts";
 import { closeHealthServer, createHealthServer } from "./health-server.ts";
 import type { ReadinessCheck } from "./health-server.ts";
@@ -26,6 +27,11 @@ export interface PolicyStateSource {
   counts(): ClusterStateCounts;
   /** Why it is not ready yet, when it can say more than "not synced". */
   notReadyReason?(): string | undefined;
+  /**
+   * The full objects in the cache, when the source keeps them: a PolicyModule
+   * change is then answered with its impact on them (policies/audit/module-impact.ts).
+   */
+  objects?(): readonly KubeObject[];
 }
 
 /** The serving certificate (see certs/). */
@@ -107,7 +113,13 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
   ];
 
   // One read of the set per review: a swap after this point judges the next review, never half of this one.
-  const environment = (): VerdictEnvironment => ({ policies: policies.current(), config: options.config, cluster: options.state.current() });
+  const objects = options.state.objects?.bind(options.state);
+  const environment = (): VerdictEnvironment => ({
+    policies: policies.current(),
+    config: options.config,
+    cluster: options.state.current(),
+    ...(objects !== undefined ? { impact: { objects } } : {}),
+  });
   const app = createAdmissionApp({
     environment,
     logger: options.logger,

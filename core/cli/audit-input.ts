@@ -68,7 +68,7 @@ function refuseKubeconfig(command: string, kubeconfig: string | undefined): stri
 }
 
 /** The objects in the state folder, each with a kind, an apiVersion and a name, else every one lacking them is named. */
-async function readObjects(state: string): Promise<KubeObject[]> {
+export async function readObjects(state: string): Promise<KubeObject[]> {
   const manifests = await readManifests([state]);
   const problems: string[] = [];
   for (const { object, source } of manifests) {

@@ -13,6 +13,7 @@ import type { AdmissionInput, JsonPatchOperation, Operation } from "../../polici
 import { splitApiVersion } from "../../policies/engine/types.ts";
 import { BUILTIN_POLICIES, DEFAULT_CONFIG, DEFAULT_STATE } from "./paths.ts";
 import { UsageError } from "../errors.ts";
+import { readObjects } from "./audit-input.ts";
 import type { CommandResult } from "../errors.ts";
 
 export const CHECK_USAGE = `Usage: hostgate check -f PATH [-f PATH ...] [options]
@@ -117,7 +118,13 @@ export async function runCheck(args: readonly string[]): Promise<CommandResult> 
   if (manifests.length === 0) throw new UsageError(`check: no Kubernetes objects found in ${options.files.join(", ")}`);
   const stored = options.old !== undefined ? await readManifests([options.old]) : [];
 
-  const entries = manifests.map((manifest) => checkOne(manifest, stored, options, environment));
+  // A PolicyModule is answered with its impact on the state's objects, as the
+  // webhook answers it with its cache's (policies/audit/module-impact.ts).
+  // Offline nobody is waiting on a timeout, so every object is checked.
+  const modules = manifests.some((m) => m.object.apiVersion === "hostgate.dev/v1alpha1" && m.object.kind === "PolicyModule");
+  const existing = modules ? await readObjects(options.state) : [];
+  const judged = modules ? { ...environment, verdict: { ...environment.verdict, impact: { objects: () => existing, budgetMs: Infinity } } } : environment;
+  const entries = manifests.map((manifest) => checkOne(manifest, stored, options, judged));
   const exitCode = entries.every((e) => e.allowed) ? 0 : 1;
   const json = entries.map(({ covered: _covered, ...entry }) => entry);
   return { output: options.output === "json" ? JSON.stringify(json, null, 2) : formatText(entries), exitCode, notes };
