@@ -34,7 +34,12 @@
 //     nothing watches them: the Gateway API's CRDs may not be installed;
 //   - with implementation envoy-gateway, the pooled Gateways' identity-header
 //     ClientTrafficPolicies, labelled the same in the gateway namespace (the
-//     pool Gateways controller keeps them; Envoy Gateway's CRDs exist only there).
+//     pool Gateways controller keeps them; Envoy Gateway's CRDs exist only there);
+//   - with the background audit on (ReconcilerManagerOptions.audit), the
+//     HostnameGrants it judges, hostgate's own OpenReports (Report and
+//     ClusterReport labelled managed-by=hostgate) and, with policies from the
+//     cluster, the PolicyModules. Off, none of them is watched: a cluster
+//     without the OpenReports CRDs must not wait for a cache that never syncs.
 // RBAC (deploy/base/reconciler-rbac.yaml) grants list and watch on exactly
 // these, in exactly these namespaces.
 import type { Clock } from "../../core/clock.ts";
@@ -54,18 +59,34 @@ import { LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../domai
 import { producedResources } from "../domainroute/render/produced-resources.ts";
 import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, GATEWAYS, MANAGED_SELECTOR, REGION_POLICIES, SERVICES } from "../resources.ts";
 import { SharedInformer } from "../runtime/informer.ts";
+import { moduleDocument, POLICY_MODULES } from "../../webhook/policy-set/cluster-policy-modules.ts";
+import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
+import { HOSTNAME_GRANTS } from "../audit/background-audit.ts";
+import { CLUSTER_REPORTS, REPORTS } from "../audit/report-resources.ts";
 
 export interface CachedResource {
   resource: ResourceRef;
   /** What its events mean to the controllers. */
-  role: "routes" | "claims" | "produced" | "appIdTable" | "services" | "certificates" | "regionPolicies" | "gateways" | "gatewayPolicies";
+  role:
+    | "routes"
+    | "claims"
+    | "produced"
+    | "appIdTable"
+    | "services"
+    | "certificates"
+    | "regionPolicies"
+    | "gateways"
+    | "gatewayPolicies"
+    | "audited"
+    | "auditReports"
+    | "policyModules";
   indexedLabels?: readonly string[];
   /** What of each object is kept in the cache (default: all but the managedFields' field sets). */
   transform?: (object: KubeObject) => KubeObject;
 }
 
 /** Every resource the reconciler caches, with the namespace and selector its informer uses. */
-export function cachedResources(config: PlatformConfig): CachedResource[] {
+export function cachedResources(config: PlatformConfig, audit?: BackgroundAuditSettings): CachedResource[] {
   const gatewayNamespace = config.gateway.namespace;
   // Gateway API data plane: the Services hostgate writes for external backends are read through the one Services
   // informer below (the reader holds one informer per resource), kept whole and indexed by route like produced objects.
@@ -101,6 +122,18 @@ export function cachedResources(config: PlatformConfig): CachedResource[] {
     ...(identityHeaderStripsNeeded(config)
       ? [{ resource: { ...CLIENT_TRAFFIC_POLICY_RESOURCE, namespace: gatewayNamespace, labelSelector: MANAGED_SELECTOR }, role: "gatewayPolicies" } as const]
       : []),
+    ...auditResources(audit),
+  ];
+}
+
+/** The background audit's caches, only when it is on (see above). */
+function auditResources(audit: BackgroundAuditSettings | undefined): CachedResource[] {
+  if (audit === undefined) return [];
+  return [
+    { resource: HOSTNAME_GRANTS, role: "audited" },
+    { resource: { ...REPORTS, labelSelector: MANAGED_SELECTOR }, role: "auditReports" },
+    { resource: { ...CLUSTER_REPORTS, labelSelector: MANAGED_SELECTOR }, role: "auditReports" },
+    ...(audit.policies === "cluster" ? [{ resource: POLICY_MODULES, role: "policyModules", transform: moduleDocument } as const] : []),
   ];
 }
 
@@ -143,6 +176,8 @@ export interface ReconcilerCaches {
 export interface CacheOptions {
   client: ListWatchClient;
   config: PlatformConfig;
+  /** The background audit's settings when it is on: its kinds are cached too. */
+  audit?: BackgroundAuditSettings;
   clock?: Clock;
   logger: Logger;
   /** Replay every cached object to the controllers this often (the level-triggered safety net). */
@@ -152,7 +187,7 @@ export interface CacheOptions {
 
 export function reconcilerCaches(options: CacheOptions): ReconcilerCaches {
   const reader = new InformerReader();
-  const informers = cachedResources(options.config).map((cached) => {
+  const informers = cachedResources(options.config, options.audit).map((cached) => {
     const informer = new SharedInformer<KubeObject>({
       resource: cached.resource,
       client: options.client,

@@ -49,6 +49,9 @@ import type { ReconcilerCaches } from "./caches.ts";
 import { RouteIndex, routeObjectNames } from "./event-routing.ts";
 import { controllerReader } from "./caches.ts";
 import { termApi } from "./term-api.ts";
+import { AuditController } from "../audit/audit-controller.ts";
+import type { AuditViolations } from "../audit/audit-metrics.ts";
+import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
 
 export interface ControllerSetOptions {
   api: ObjectApi;
@@ -75,6 +78,8 @@ export interface ControllerSetOptions {
   edgeDebounceMs?: number;
   /** The AWS ports the DNS and certificate controllers need (aws-ports.ts); required when the config asks for them. */
   aws?: AwsPorts;
+  /** The background audit (audit/audit-controller.ts), when it is on, and where its violation counts go. */
+  audit?: { settings: BackgroundAuditSettings; violations: AuditViolations };
 }
 
 export const DEFAULT_EDGE_DEBOUNCE_MS = 1000;
@@ -97,6 +102,8 @@ export class ControllerSet {
   readonly placement: Controller;
   /** Present when gateway.provider is gateway-api: one Gateway per pool member serving routes (edge/gateways/). */
   readonly poolGateways: Controller | undefined;
+  /** Present when the background audit is on: the OpenReports of every audited object (one key). */
+  readonly audit: AuditController | undefined;
   readonly appIds = new AppIdOutcomes();
   readonly dnsOutcomes = new DnsOutcomes();
   readonly certificateOutcomes = new CertificateOutcomes();
@@ -173,6 +180,10 @@ export class ControllerSet {
     } else if (appIdOutcomesNeeded(config)) {
       // Envoy Gateway: the table's decisions only (each route's effective appId), no EnvoyFilter or ConfigMap.
       this.appIdTable = wholesale("identity-table", async () => void publishAppIdOutcomes({ reader, config, outcomes: appIds }));
+    }
+    if (options.audit !== undefined) {
+      const { settings, violations } = options.audit;
+      this.audit = new AuditController({ api, reader, config, settings, violations, clock, logger });
     }
     const produced = producedResources(config);
     // With the cluster's name, objects labelled for another cluster (regional DNSEndpoints met in one API) are never swept.
@@ -295,8 +306,13 @@ export class ControllerSet {
       }),
       // A pooled Gateway's identity-header ClientTrafficPolicy (Envoy Gateway) edited or deleted: its controller restores it.
       gatewayPolicies: eachEvent(poolGateways),
+      // Read by the audit only (below).
+      audited: {},
+      auditReports: {},
+      policyModules: this.audit?.policyModulesHandler() ?? {},
     };
     for (const { cached, informer } of this.#options.caches.informers) this.#unsubscribe.push(informer.addEventHandler(handlers[cached.role]!));
+    this.#subscribeAudit(edgeDebounceMs);
     // A route whose appId outcome changed has a new ProtectionReady to write.
     this.#unsubscribe.push(this.appIds.onChange((routeRefs) => routeRefs.forEach(route)));
     // A route whose DNS or certificate outcome changed has a new DNSReady or CertificateReady to write.
@@ -314,6 +330,24 @@ export class ControllerSet {
     sweep();
     edge();
     gatewayEndpoints();
+  }
+
+  /**
+   * The audit runs on start (the informers' replay above), after any change
+   * of an audited object, a PolicyModule or one of hostgate's reports (a hand
+   * edit is put back), debounced like DNS, and every interval (its pass asks
+   * for that). Not on the caches' resync: the interval is the audit's.
+   */
+  #subscribeAudit(debounceMs: number): void {
+    const audit = this.audit;
+    if (audit === undefined) return;
+    const roles = new Set(["routes", "claims", "regionPolicies", "audited", "auditReports", "policyModules"]);
+    const kick = () => audit.enqueue(debounceMs);
+    const handler: InformerHandler<KubeObject> = { onAdd: kick, onUpdate: kick, onDelete: kick };
+    for (const { cached, informer } of this.#options.caches.informers) {
+      if (roles.has(cached.role)) this.#unsubscribe.push(informer.addEventHandler(handler));
+    }
+    kick();
   }
 
   /**
@@ -345,6 +379,7 @@ export class ControllerSet {
       ...(this.dns === undefined ? [] : [this.dns]),
       ...(this.gatewayEndpoints === undefined ? [] : [this.gatewayEndpoints]),
       ...(this.certificates === undefined ? [] : [this.certificates]),
+      ...(this.audit === undefined ? [] : [this.audit.controller]),
     ];
   }
 
@@ -355,6 +390,7 @@ export class ControllerSet {
    */
   async stop(timeoutMs: number): Promise<void> {
     this.#ended.abort();
+    this.audit?.stop();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
     await Promise.all(this.#controllers().map((c) => c.stop(timeoutMs)));
   }

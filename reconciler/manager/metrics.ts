@@ -4,6 +4,7 @@
 import { Counter, Gauge } from "prom-client";
 import type { Registry } from "prom-client";
 import type { ReconcilerManager } from "./reconciler-manager.ts";
+import { registerAuditMetrics } from "../audit/audit-metrics.ts";
 
 /** The controllers every config runs: their series exist from the start, at 0 on a standby. */
 const ALWAYS = ["domainroute", "edge-placement", "orphan-sweep"] as const;
@@ -18,6 +19,9 @@ function controllers(manager: ReconcilerManager): string[] {
 }
 
 export function registerReconcilerMetrics(registry: Registry, manager: ReconcilerManager): void {
+  // hostgate_policy_violations, only with the background audit on.
+  const violations = manager.auditViolations();
+  if (violations !== undefined) registerAuditMetrics(registry, violations);
   new Gauge({
     name: "hostgate_reconciler_leader",
     help: "1 while this replica holds the reconciler's Lease and runs the controllers, else 0.",

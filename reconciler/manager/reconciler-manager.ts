@@ -26,6 +26,8 @@ import { dataPlaneMismatch } from "./data-plane-gate.ts";
 import type { ReconcilerCaches } from "./caches.ts";
 import type { AwsPorts } from "./aws-ports.ts";
 import { ControllerSet } from "./controller-set.ts";
+import { AuditViolations } from "../audit/audit-metrics.ts";
+import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
 
 /** Where the Lease is, who this replica is, and the timings (LeaderElector's defaults when absent). */
 export type LeaderElectionSettings = Pick<LeaderElectorOptions, "namespace" | "name" | "holderId" | "leaseDurationMs" | "renewDeadlineMs" | "retryPeriodMs">;
@@ -53,6 +55,11 @@ export interface ReconcilerManagerOptions {
   aws?: AwsPorts;
   /** Default 1 s (controller-set.ts DEFAULT_EDGE_DEBOUNCE_MS). */
   edgeDebounceMs?: number;
+  /**
+   * The background audit (OpenReports of every audited object, leader only;
+   * audit/background-audit.ts). Absent: off, and nothing of it is watched.
+   */
+  audit?: BackgroundAuditSettings;
 }
 
 type Counts = { reconciles: number; errors: number };
@@ -85,6 +92,8 @@ export class ReconcilerManager {
   /** Why the reconciler refused to start (data-plane-gate.ts), once it has. */
   #refusal: string | undefined;
   readonly #refused = Promise.withResolvers<string>();
+  /** The last audit pass's violations, kept across terms for /metrics; present when the audit is on. */
+  readonly #violations: AuditViolations | undefined;
 
   constructor(options: ReconcilerManagerOptions) {
     this.#options = options;
@@ -92,11 +101,13 @@ export class ReconcilerManager {
     this.#caches = reconcilerCaches({
       client: options.api,
       config: options.config,
+      ...(options.audit === undefined ? {} : { audit: options.audit }),
       logger: options.logger,
       resyncMs: options.resyncMs ?? DEFAULT_RESYNC_MS,
       clock: this.#clock,
       ...(options.random ? { random: options.random } : {}),
     });
+    this.#violations = options.audit === undefined ? undefined : new AuditViolations();
     const election = options.leaderElection;
     this.#elector =
       election === undefined
@@ -174,6 +185,11 @@ export class ReconcilerManager {
     return unsynced.length === 0 ? undefined : `reconciler caches not synced yet: ${unsynced.join(", ")}`;
   }
 
+  /** The background audit's violation counts, when the audit is on (metrics.ts). */
+  auditViolations(): AuditViolations | undefined {
+    return this.#violations;
+  }
+
   isLeader(): boolean {
     return this.#term !== undefined;
   }
@@ -224,6 +240,7 @@ export class ReconcilerManager {
       sweepDebounceMs: this.#options.sweepDebounceMs ?? 5000,
       ...(this.#options.edgeDebounceMs === undefined ? {} : { edgeDebounceMs: this.#options.edgeDebounceMs }),
       ...(this.#options.aws === undefined ? {} : { aws: this.#options.aws }),
+      ...(this.#options.audit === undefined ? {} : { audit: { settings: this.#options.audit, violations: this.#violations! } }),
     });
     this.#term = term;
     this.#terms++;

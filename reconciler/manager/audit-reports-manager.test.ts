@@ -1,0 +1,159 @@
+// The background audit through the whole reconciler on the in-memory API
+// server: PolicyModules from the cluster (cached, compiled by the webhook's
+// live set), routes judged under them, OpenReports written only on change,
+// re-audited when a module changes; and, with the audit off, nothing of it
+// watched (a cluster without the OpenReports CRDs is unaffected).
+import assert from "node:assert/strict";
+import { afterEach, describe, it } from "node:test";
+import { Registry } from "prom-client";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
+import { silentLogger } from "../../core/logger.ts";
+import { compileModule, makePolicySet } from "../../policies/engine/module-loader.ts";
+import { recording } from "../../test/rbac/rbac-usage.ts";
+import type { Request } from "../../test/rbac/rbac-usage.ts";
+import { POLICY_MODULES } from "../../webhook/policy-set/cluster-policy-modules.ts";
+import { denyNamePrefix, withExpression } from "../../webhook/policy-set/testing/policy-modules.ts";
+import { HOSTNAME_GRANTS } from "../audit/background-audit.ts";
+import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
+import { AUDIT_REPORT_NAME, OPENREPORTS_GROUP, REPORTS } from "../audit/report-resources.ts";
+import { poolConfig } from "../edge/testing/pool-config.ts";
+import { DOMAIN_ROUTES } from "../resources.ts";
+import { registerReconcilerMetrics } from "./metrics.ts";
+import { ReconcilerManager } from "./reconciler-manager.ts";
+import { eventually } from "./testing/eventually.ts";
+
+const config = poolConfig({}, "none");
+const running: ReconcilerManager[] = [];
+afterEach(async () => {
+  await Promise.all(running.splice(0).map((m) => m.stop()));
+});
+
+function route(name: string): KubeObject {
+  return {
+    apiVersion: "hostgate.dev/v1alpha1",
+    kind: "DomainRoute",
+    metadata: { name, namespace: "team-a" },
+    spec: { domain: `${name}.example.com`, lb: "alb-out", routing: { mode: "External" } },
+  };
+}
+
+const grant: KubeObject = {
+  apiVersion: "hostgate.dev/v1alpha1",
+  kind: "HostnameGrant",
+  metadata: { name: "team-a-shop" },
+  spec: { namespaces: ["team-a"], hostnames: ["shop.example.com"] },
+};
+
+/** denyNamePrefix's module as a file holds it: no API server metadata. */
+function moduleFile(name: string, prefix: string): KubeObject {
+  const { apiVersion, kind, spec } = denyNamePrefix(name, prefix, `names must not start with ${prefix}`);
+  return { apiVersion, kind, metadata: { name }, spec } as KubeObject;
+}
+
+function start(api: FakeKubeApi, requests: Request[], audit?: BackgroundAuditSettings): ReconcilerManager {
+  const manager = new ReconcilerManager({
+    api: recording(api, requests),
+    config,
+    logger: silentLogger,
+    appIdTableDebounceMs: 10,
+    sweepDebounceMs: 10,
+    edgeDebounceMs: 10,
+    stopTimeoutMs: 1000,
+    ...(audit === undefined ? {} : { audit }),
+  });
+  running.push(manager);
+  manager.start();
+  return manager;
+}
+
+/** `name policy result` of each result in team-a's hostgate Report, as stored. */
+function teamAResults(api: FakeKubeApi): string[] {
+  const report = api.server.get(REPORTS, { namespace: "team-a", name: AUDIT_REPORT_NAME }) as
+    | (KubeObject & { results: { policy: string; result: string; resources: { name: string }[] }[] })
+    | undefined;
+  return (report?.results ?? []).map((r) => `${r.resources[0]!.name} ${r.policy} ${r.result}`);
+}
+
+const reportWrites = (requests: readonly Request[]) =>
+  requests.filter((r) => r.group === OPENREPORTS_GROUP && ["create", "patch", "update", "delete"].includes(r.verb)).length;
+const auditPasses = (manager: ReconcilerManager) => manager.totals()["audit-reports"]?.reconciles ?? 0;
+
+/** Waits until the reconciler is quiet: no audit pass queued or running, and none for 100 ms (the routes' status writes done). */
+async function quiet(manager: ReconcilerManager): Promise<void> {
+  for (;;) {
+    const passes = auditPasses(manager);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const stats = manager.stats()["audit-reports"];
+    if (auditPasses(manager) === passes && stats?.queued === 0 && stats.inFlight === 0) return;
+  }
+}
+
+describe("the background audit in the reconciler", () => {
+  it("publishes a failing result for a route that breaks a PolicyModule, and a pass with nothing changed writes nothing", async () => {
+    const api = new FakeKubeApi();
+    const requests: Request[] = [];
+    api.server.put(POLICY_MODULES, denyNamePrefix("no-bad", "bad", "names must not start with bad"));
+    await api.create(DOMAIN_ROUTES, route("bad-shop"));
+    await api.create(DOMAIN_ROUTES, route("web"));
+    const manager = start(api, requests, { policies: "cluster" });
+    await eventually("team-a's Report holds both routes", () => teamAResults(api).length === 2);
+    assert.deepEqual(teamAResults(api), ["bad-shop no-bad fail", "web no-bad pass"]);
+    await quiet(manager);
+    const writes = reportWrites(requests);
+    const passes = auditPasses(manager);
+    // A HostnameGrant is audited (no module matches it here): its event brings a pass that changes no report.
+    await api.create(HOSTNAME_GRANTS, grant);
+    await eventually("another audit pass ran", () => auditPasses(manager) > passes);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(reportWrites(requests), writes, "a pass with unchanged results writes no report");
+    const registry = new Registry();
+    registerReconcilerMetrics(registry, manager);
+    assert.match(await registry.metrics(), /hostgate_policy_violations\{policy="no-bad",enforcement="Deny"\} 1/);
+  });
+
+  it("re-audits when a PolicyModule changes: the route it now denies fails, the one it no longer denies passes", async () => {
+    const api = new FakeKubeApi();
+    const requests: Request[] = [];
+    const module = api.server.put(POLICY_MODULES, denyNamePrefix("no-bad", "bad", "names must not start with bad"));
+    await api.create(DOMAIN_ROUTES, route("bad-shop"));
+    await api.create(DOMAIN_ROUTES, route("web"));
+    const manager = start(api, requests, { policies: "cluster" });
+    await eventually("bad-shop fails", () => teamAResults(api).join() === "bad-shop no-bad fail,web no-bad pass");
+    // Only the PolicyModule's event may bring what follows.
+    await quiet(manager);
+    api.server.put(POLICY_MODULES, withExpression(module, '!object.metadata.name.startsWith("web")'));
+    await eventually("web fails and bad-shop passes", () => teamAResults(api).join() === "bad-shop no-bad pass,web no-bad fail");
+  });
+
+  it("judges by a fixed set (files) without watching PolicyModules", async () => {
+    const api = new FakeKubeApi();
+    const requests: Request[] = [];
+    const compiled = compileModule(moduleFile("no-bad", "bad"), "no-bad.yaml");
+    assert.ok("module" in compiled, JSON.stringify(compiled));
+    await api.create(DOMAIN_ROUTES, route("bad-shop"));
+    start(api, requests, { policies: makePolicySet([compiled.module]) });
+    await eventually("bad-shop fails", () => teamAResults(api).join() === "bad-shop no-bad fail");
+    assert.deepEqual(
+      requests.filter((r) => r.resource === POLICY_MODULES.resource),
+      [],
+    );
+  });
+
+  it("off (the default), watches no OpenReports kind, PolicyModule or HostnameGrant and writes no report", async () => {
+    const api = new FakeKubeApi();
+    const requests: Request[] = [];
+    await api.create(DOMAIN_ROUTES, route("bad-shop"));
+    const manager = start(api, requests);
+    await eventually("the route is reconciled", () => (manager.totals().domainroute?.reconciles ?? 0) > 0);
+    const audited = new Set([OPENREPORTS_GROUP, POLICY_MODULES.resource, HOSTNAME_GRANTS.resource]);
+    assert.deepEqual(
+      requests.filter((r) => audited.has(r.group) || audited.has(r.resource)),
+      [],
+    );
+    assert.equal(manager.auditViolations(), undefined);
+    const registry = new Registry();
+    registerReconcilerMetrics(registry, manager);
+    assert.doesNotMatch(await registry.metrics(), /hostgate_policy_violations/);
+  });
+});
