@@ -18,7 +18,7 @@ import type { VerdictEnvironment } from "../policies/verdict.ts";
 import { createAdmissionApp } from "./admission-app.ts";
 import { admissionReview, exampleEnvironment } from "./testing/reviews.ts";
 import { postJson } from "./testing/http.ts";
-import { startWebhook } from "./webhook.ts";
+import { IMPACT_NOT_CACHED, startWebhook } from "./webhook.ts";
 import type { PolicyStateSource } from "./webhook.ts";
 
 let env: LoadedEnvironment;
@@ -79,42 +79,62 @@ describe("the webhook answers a PolicyModule dry run with its impact on the cach
   }
 });
 
-describe("the running webhook weighs a PolicyModule against the objects its state source keeps", () => {
-  test("a state source offering objects() makes the webhook answer with the impact warning", async () => {
-    const dir = mkdtempSync(join(tmpdir(), "hostgate-impact-test-"));
-    const manager = localCertificates({ dir, hosts: ["127.0.0.1", "localhost"] });
-    await manager.start();
-    const material = manager.current();
-    manager.stop();
-    const state: PolicyStateSource = {
-      synced: () => true,
-      current: () => env.verdict.cluster,
-      counts: () => ({ hostnameGrants: 0, domainRoutes: 2, domains: 2, appIds: 0, grantedNamespaces: 0 }),
-      objects: () => CACHED,
-    };
-    const certificate = { current: () => material, onChange: () => {}, problem: () => undefined, notAfter: () => material.notAfter };
-    const webhook = await startWebhook({
-      policies: env.policies,
-      config: env.verdict.config,
-      state,
-      certificate,
-      listen: { host: "127.0.0.1", port: 0 },
-      healthListen: { host: "127.0.0.1", port: 0 },
-      logger: silentLogger,
-      shutdownDelayMs: 0,
-      shutdownTimeoutMs: 2000,
-      defaultMetrics: false,
-    });
-    try {
-      const review = admissionReview(STRICTER, { operation: "CREATE", dryRun: true });
-      const res = await postJson(`${webhook.url}/validate`, JSON.stringify(review), material.ca);
-      assert.equal(res.status, 200);
-      const response = JSON.parse(res.text).response as { allowed: boolean; warnings?: string[] };
-      assert.equal(response.allowed, true);
-      assert.deepEqual(response.warnings, ["policy-impact: this change would deny 1 existing object: team-a/DomainRoute/shop"]);
-    } finally {
-      await webhook.stop();
-      rmSync(dir, { recursive: true, force: true });
-    }
+/** Starts the webhook on this state source, sends a dry-run CREATE of `module`, and returns the response. */
+async function applyToRunningWebhook(module: unknown, objects: (() => readonly KubeObject[]) | undefined) {
+  const dir = mkdtempSync(join(tmpdir(), "hostgate-impact-test-"));
+  const manager = localCertificates({ dir, hosts: ["127.0.0.1", "localhost"] });
+  await manager.start();
+  const material = manager.current();
+  manager.stop();
+  const state: PolicyStateSource = {
+    synced: () => true,
+    current: () => env.verdict.cluster,
+    counts: () => ({ hostnameGrants: 0, domainRoutes: 2, domains: 2, appIds: 0, grantedNamespaces: 0 }),
+    ...(objects !== undefined ? { objects } : {}),
+  };
+  const certificate = { current: () => material, onChange: () => {}, problem: () => undefined, notAfter: () => material.notAfter };
+  const webhook = await startWebhook({
+    policies: env.policies,
+    config: env.verdict.config,
+    state,
+    certificate,
+    listen: { host: "127.0.0.1", port: 0 },
+    healthListen: { host: "127.0.0.1", port: 0 },
+    logger: silentLogger,
+    shutdownDelayMs: 0,
+    shutdownTimeoutMs: 2000,
+    defaultMetrics: false,
   });
+  try {
+    const review = admissionReview(module, { operation: "CREATE", dryRun: true });
+    const res = await postJson(`${webhook.url}/validate`, JSON.stringify(review), material.ca);
+    assert.equal(res.status, 200);
+    return JSON.parse(res.text).response as { allowed: boolean; warnings?: string[] };
+  } finally {
+    await webhook.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+describe("the running webhook weighs a PolicyModule against the objects its state source keeps", () => {
+  const cases = [
+    {
+      name: "a state source offering objects() makes the webhook answer with the impact warning",
+      objects: () => CACHED,
+      warnings: ["policy-impact: this change would deny 1 existing object: team-a/DomainRoute/shop"],
+    },
+    {
+      name: "a state source that keeps only indexed fields makes the webhook say the impact was not computed, never 'denies nothing'",
+      objects: undefined,
+      warnings: [`policy-impact: ${IMPACT_NOT_CACHED}`],
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, async () => {
+      const response = await applyToRunningWebhook(STRICTER, c.objects);
+      assert.equal(response.allowed, true);
+      assert.deepEqual(response.warnings, c.warnings);
+      for (const w of response.warnings ?? []) assert.ok(w.length <= 120, w);
+    });
+  }
 });

@@ -5,6 +5,7 @@
 import type { Server } from "node:http";
 import type { PolicySet } from "../policies/engine/module-loader.ts";
 import type { VerdictEnvironment } from "../policies/verdict.ts";
+import type { ExistingObjects } from "../policies/audit/module-impact.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ClusterStateCounts } from "../core/state/index.ts";
 import type { KubeObject } from "../core/kube/object-key.ts";
@@ -33,6 +34,9 @@ export interface PolicyStateSource {
    */
   objects?(): readonly KubeObject[];
 }
+
+/** The impact warning of a webhook whose state source keeps no full objects (at most 105 characters: see module-impact.ts). */
+export const IMPACT_NOT_CACHED = "impact on existing objects not computed: this webhook caches only indexed fields; use hostgate diff";
 
 /** The serving certificate (see certs/). */
 export interface ServingCertificate extends TlsMaterialSource {
@@ -113,13 +117,12 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
   ];
 
   // One read of the set per review: a swap after this point judges the next review, never half of this one.
-  const objects = options.state.objects?.bind(options.state);
-  const environment = (): VerdictEnvironment => ({
-    policies: policies.current(),
-    config: options.config,
-    cluster: options.state.current(),
-    ...(objects !== undefined ? { impact: { objects } } : {}),
-  });
+  // A PolicyModule write is answered with its impact on the cached objects;
+  // a cache that keeps only indexed fields (the cluster cache projects them)
+  // says so rather than answer from objects policies cannot fully read.
+  const impact: ExistingObjects =
+    options.state.objects !== undefined ? { objects: options.state.objects.bind(options.state) } : { objects: () => [], unavailable: IMPACT_NOT_CACHED };
+  const environment = (): VerdictEnvironment => ({ policies: policies.current(), config: options.config, cluster: options.state.current(), impact });
   const app = createAdmissionApp({
     environment,
     logger: options.logger,

@@ -145,6 +145,11 @@ describe("no impact is computed where it does not apply", () => {
     assert.deepEqual(impactOf(NO_PUBLIC, env).warnings, []);
   });
 
+  test("where the objects cannot be weighed, the reason is the one warning (silence would read as 'denies nothing')", () => {
+    const env = environment(OBJECTS, [], { unavailable: "impact not computed here; use hostgate diff" });
+    assert.deepEqual(impactOf(NO_PUBLIC, env).warnings, ["impact not computed here; use hostgate diff"]);
+  });
+
   test("a DELETE of a module is not scanned: removing a module only loosens the set", () => {
     const verdict = decide(admissionInput("DELETE", null, NO_PUBLIC, null), environment(OBJECTS), VALIDATE_ONLY);
     assert.deepEqual(verdict.warnings, []);

@@ -32,8 +32,14 @@ export interface ExistingObjects {
   objects(): readonly KubeObject[];
   /** Milliseconds the scan may take (default DEFAULT_IMPACT_BUDGET_MS). */
   budgetMs?: number;
-  /** Monotonic clock in milliseconds (default performance.now; injectable for tests). */
+  /** Monotonic clock in milliseconds (default the environment's, else performance.now; injectable for tests). */
   now?: () => number;
+  /**
+   * Why the objects cannot be weighed here (e.g. a cache that keeps only the
+   * fields its index reads): said as the one warning, so silence is never
+   * mistaken for "denies nothing".
+   */
+  unavailable?: string;
 }
 
 // A warning reaches the user as "policy-impact: <text>" when that fits the
@@ -51,6 +57,7 @@ export function moduleImpactWarnings(input: AdmissionInput, env: VerdictEnvironm
   const object = input.object as { metadata?: { name?: unknown } } | null;
   const compiled = compileModule(policyModuleDocument(object), policyModuleSource(object?.metadata?.name));
   if ("problems" in compiled) return [];
+  if (existing.unavailable !== undefined) return [{ policy: POLICY_IMPACT_RULE, message: existing.unavailable, reason: "Impact" }];
   const proposed = withModule(env.policies, compiled.module);
   // The audits below judge DomainRoutes and the like, never a PolicyModule,
   // but without `impact` a nested decide() can never start another scan.
@@ -59,7 +66,7 @@ export function moduleImpactWarnings(input: AdmissionInput, env: VerdictEnvironm
   const next: VerdictEnvironment = { ...base, policies: proposed };
 
   const objects = existing.objects().filter((o) => !(o.kind === "PolicyModule" && String(o.apiVersion).startsWith("hostgate.dev/")));
-  const now = existing.now ?? (() => performance.now());
+  const now = existing.now ?? env.now ?? (() => performance.now());
   const budget = existing.budgetMs ?? DEFAULT_IMPACT_BUDGET_MS;
   const started = now();
   const before: AuditResult[] = [];
