@@ -140,7 +140,7 @@ export async function runServe(args: readonly string[], deps: ServeDependencies)
     if (plan.reconciler) {
       reconciler = await deps.reconciler!(
         plan.cluster!.config,
-        { config, leaseNamespace: options.namespace, leaseName: options.leaseName, holderId: options.holderId },
+        { config, leaseNamespace: options.namespace, leaseName: options.leaseName, holderId: options.holderId, ...auditPolicies(options, config, policies) },
         logger,
       );
       running.unshift(reconciler);
@@ -302,14 +302,21 @@ async function startHealthOnly(options: ServeOptions, component: BackgroundCompo
   };
 }
 
-/** The platform config, and the policies when the webhook runs (the reconciler judges nothing). */
+/** The platform config, and the policies when the webhook runs or the reconciler audits (audit.reports). */
 function loadInputs(options: ServeOptions, webhook: boolean): { policies: PolicySet | undefined; config: PlatformConfig } {
   const loaders = new ProblemCollector();
   const config = loaders.attempt(() => loadPlatformConfig(options.config ?? DEFAULT_CONFIG));
   // The cluster's PolicyModules are listed once serving starts; no file is read for them.
-  if (!webhook || options.policiesFrom === "cluster") return { ...loaders.results({ config }), policies: undefined };
+  const judges = webhook || config?.audit?.reports === true;
+  if (!judges || options.policiesFrom === "cluster") return { ...loaders.results({ config }), policies: undefined };
   const policies = loaders.attempt(() => loadPolicySet(options.policies.length > 0 ? options.policies : [BUILTIN_POLICIES]));
   return loaders.results({ policies, config });
+}
+
+/** The set the reconciler's background audit judges by, the webhook's own: only with audit.reports. */
+function auditPolicies(options: ServeOptions, config: PlatformConfig, policies: PolicySet | undefined): { policies?: PolicySet | "cluster" } {
+  if (config.audit?.reports !== true) return {};
+  return options.policiesFrom === "cluster" ? { policies: "cluster" } : policies === undefined ? {} : { policies };
 }
 
 /** `hostgate serve`, on the real cluster, certificates and process; `reconciler` is the composition root's to add. */

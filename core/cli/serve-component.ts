@@ -5,6 +5,7 @@
 import type { Registry } from "prom-client";
 import type { Logger } from "../logger.ts";
 import type { PlatformConfig } from "../config/platform-config.ts";
+import type { PolicySet } from "../../policies/engine/module-loader.ts";
 
 export interface BackgroundComponent {
   /** undefined when ready, else why not (the /readyz check when it runs alone). */
@@ -28,6 +29,11 @@ export interface ReconcilerSettings {
   leaseName: string;
   /** This replica's holder id in the Lease (the pod name). */
   holderId: string;
+  /**
+   * With `audit.reports`: the set the background audit judges by, the
+   * webhook's (files: loaded; "cluster": the PolicyModules, watched).
+   */
+  policies?: PolicySet | "cluster";
 }
 
 /** Starts the reconciler against the cluster `connection` (core/kube ClusterConnection). Returns once started, not once synced. */

@@ -233,6 +233,14 @@ export interface ServiceBackendsConfig {
   readonly allowCrossNamespace: boolean;
 }
 
+/** The reconciler's background audit (reconciler/audit/background-audit.ts). */
+export interface AuditConfig {
+  /** Publish OpenReports of every audited object; default false. */
+  readonly reports: boolean;
+  /** A duration such as `1h` (core/config/duration.ts): how often the audit runs again without a change. */
+  readonly interval: string;
+}
+
 export interface PlatformConfig {
   readonly apiVersion: "hostgate.dev/v1alpha1";
   readonly kind: "PlatformConfig";
@@ -244,6 +252,8 @@ export interface PlatformConfig {
   readonly serviceBackends: ServiceBackendsConfig;
   readonly dns: DnsConfig;
   readonly certificates: CertificatesConfig;
+  /** Filled with its defaults (off) by the loader; absent only in configs built by hand. */
+  readonly audit?: AuditConfig;
   /** Set when the platform spans regions (required with a non-empty `regions`). */
   readonly cluster?: ClusterConfig;
   /** The regions the platform spans, sorted as written; empty: one region, today's single-cluster behaviour. */

@@ -662,6 +662,27 @@ export const platformConfigSchema = {
         },
       },
     },
+    audit: {
+      type: "object",
+      additionalProperties: false,
+      default: {},
+      description:
+        "The reconciler's background audit: every existing DomainRoute, DomainClaim, HostnameGrant and RegionPolicy judged by the policy set the webhook uses, published as OpenReports. Default off.",
+      properties: {
+        reports: {
+          type: "boolean",
+          default: false,
+          description:
+            "When true, the leading reconciler audits on start, on every change of the audited objects or PolicyModules, and every `interval`, and writes one OpenReports `Report` (openreports.io/v1alpha1) per namespace and a `ClusterReport`, named hostgate-audit, only when their content changes. Needs the OpenReports CRDs and deploy/components/reconciler-audit-reports. Default false.",
+        },
+        interval: {
+          type: "string",
+          pattern: DURATION_PATTERN,
+          default: "1h",
+          description: "How often the whole audit runs again when nothing changed, such as `1h` (default) or `30m`; between 5m and 24h.",
+        },
+      },
+    },
     cluster: {
       type: "object",
       additionalProperties: false,

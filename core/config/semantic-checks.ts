@@ -92,6 +92,7 @@ function additionalZoneIssues(domains: unknown): Issue[] {
 
 const MIN_RESYNC_MS = 30_000;
 const MAX_RESYNC_MS = 24 * 3_600_000;
+const MIN_AUDIT_INTERVAL_MS = 5 * 60_000;
 
 /** The DNS and certificate settings that only make sense together. */
 function providerIssues(config: Record<string, unknown>): Issue[] {
@@ -119,6 +120,16 @@ function providerIssues(config: Record<string, unknown>): Issue[] {
         path: ["dns", "resyncInterval"],
         anchor: "value",
         message: `"${resync}" is outside 30s..24h: shorter spends Route53's request quota (about 5 requests per second per account), longer leaves hand-made changes in place for too long`,
+      });
+  }
+  const auditInterval = stringAt(asRecord(config.audit) ?? {}, "interval");
+  if (auditInterval !== undefined && /^(?=[0-9])([0-9]+h)?([0-9]+m)?([0-9]+s)?$/.test(auditInterval)) {
+    const ms = durationMs(auditInterval);
+    if (ms < MIN_AUDIT_INTERVAL_MS || ms > MAX_RESYNC_MS)
+      issues.push({
+        path: ["audit", "interval"],
+        anchor: "value",
+        message: `"${auditInterval}" is outside 5m..24h: each pass judges every audited object, so shorter spends the reconciler's CPU; changes are audited at once anyway`,
       });
   }
   if (certificateProvider === "acm" && dnsProvider !== "route53")

@@ -9,6 +9,8 @@ import type { Logger } from "../../core/logger.ts";
 import { registerReconcilerMetrics } from "./metrics.ts";
 import { ReconcilerManager } from "./reconciler-manager.ts";
 import { sdkAwsPorts } from "./sdk-aws-ports.ts";
+import { durationMs } from "../../core/config/duration.ts";
+import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
 
 export async function startClusterReconciler(connection: unknown, settings: ReconcilerSettings, logger: Logger): Promise<BackgroundComponent> {
   const { clusterApi } = await import("../../core/kube/client-node-object-api.ts");
@@ -18,8 +20,17 @@ export async function startClusterReconciler(connection: unknown, settings: Reco
     logger,
     aws: await sdkAwsPorts(settings.config, logger),
     leaderElection: { namespace: settings.leaseNamespace, name: settings.leaseName, holderId: settings.holderId },
+    ...auditOf(settings),
   });
   return componentOf(manager);
+}
+
+/** The background audit when the platform config turns it on (audit.reports), judging by the webhook's policy set. */
+export function auditOf(settings: ReconcilerSettings): { audit?: BackgroundAuditSettings } {
+  const audit = settings.config.audit;
+  if (audit?.reports !== true) return {};
+  if (settings.policies === undefined) throw new Error("audit.reports is on, but the reconciler was started without the policy set to audit by");
+  return { audit: { policies: settings.policies, intervalMs: durationMs(audit.interval) } };
 }
 
 /** The manager as `hostgate serve` sees it; started here. */
