@@ -483,6 +483,7 @@ describe("every object of the install", () => {
     ...resourcesOf(join(DEPLOY, "components", "reconciler-external-dns")).map((doc) => ({ doc, from: "components/reconciler-external-dns" })),
     ...resourcesOf(join(DEPLOY, "components", "reconciler-cert-manager")).map((doc) => ({ doc, from: "components/reconciler-cert-manager" })),
     ...resourcesOf(join(DEPLOY, "components", "reconciler-gateway-api")).map((doc) => ({ doc, from: "components/reconciler-gateway-api" })),
+    ...resourcesOf(join(DEPLOY, "components", "reconciler-audit-reports")).map((doc) => ({ doc, from: "components/reconciler-audit-reports" })),
   ];
 
   for (const { doc, from } of objects) {
