@@ -70,7 +70,7 @@ describe("the reconciler's RBAC for the background audit (deploy/components/reco
       sweepDebounceMs: 5,
       edgeDebounceMs: 5,
       stopTimeoutMs: 1000,
-      audit: { policies: "cluster" },
+      audit: { policies: "cluster", debounceMs: 5 },
     });
     const report = () => api.server.get(REPORTS, { namespace: "team-a", name: AUDIT_REPORT_NAME });
     const clusterReport = () => api.server.get(CLUSTER_REPORTS, { name: AUDIT_REPORT_NAME });

@@ -38,9 +38,16 @@ export interface BackgroundAuditSettings {
   policies: PolicySet | "cluster";
   /** How often the whole audit runs again without any change; default 1 hour. */
   intervalMs?: number;
+  /**
+   * Changes within this long of the first one become one pass; default 5 s.
+   * Every pass judges every audited object, and routes change often (their
+   * status is written on each reconcile), so a burst must not cost a pass each.
+   */
+  debounceMs?: number;
 }
 
 export const DEFAULT_AUDIT_INTERVAL_MS = 60 * 60_000;
+export const DEFAULT_AUDIT_DEBOUNCE_MS = 5000;
 
 /** The kinds audited, in the order their objects are listed (auditObjects sorts its results). */
 export function auditedResources(config: Pick<PlatformConfig, "regions">): ResourceRef[] {

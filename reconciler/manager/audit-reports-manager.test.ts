@@ -7,6 +7,7 @@ import assert from "node:assert/strict";
 import { afterEach, describe, it } from "node:test";
 import { Registry } from "prom-client";
 import type { KubeObject } from "../../core/kube/object-key.ts";
+import { ManualClock } from "../../core/clock.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { compileModule, makePolicySet } from "../../policies/engine/module-loader.ts";
@@ -21,6 +22,7 @@ import { poolConfig } from "../edge/testing/pool-config.ts";
 import { DOMAIN_ROUTES } from "../resources.ts";
 import { registerReconcilerMetrics } from "./metrics.ts";
 import { ReconcilerManager } from "./reconciler-manager.ts";
+import { until } from "./testing/clocked-manager.ts";
 import { eventually } from "./testing/eventually.ts";
 
 const config = poolConfig({}, "none");
@@ -51,8 +53,9 @@ function moduleFile(name: string, prefix: string): KubeObject {
   return { apiVersion, kind, metadata: { name }, spec } as KubeObject;
 }
 
-function start(api: FakeKubeApi, requests: Request[], audit?: BackgroundAuditSettings): ReconcilerManager {
+function start(api: FakeKubeApi, requests: Request[], audit?: BackgroundAuditSettings, clock?: ManualClock): ReconcilerManager {
   const manager = new ReconcilerManager({
+    ...(clock === undefined ? {} : { clock, random: () => 0.5 }),
     api: recording(api, requests),
     config,
     logger: silentLogger,
@@ -96,7 +99,7 @@ describe("the background audit in the reconciler", () => {
     api.server.put(POLICY_MODULES, denyNamePrefix("no-bad", "bad", "names must not start with bad"));
     await api.create(DOMAIN_ROUTES, route("bad-shop"));
     await api.create(DOMAIN_ROUTES, route("web"));
-    const manager = start(api, requests, { policies: "cluster" });
+    const manager = start(api, requests, { policies: "cluster", debounceMs: 10 });
     await eventually("team-a's Report holds both routes", () => teamAResults(api).length === 2);
     assert.deepEqual(teamAResults(api), ["bad-shop no-bad fail", "web no-bad pass"]);
     await quiet(manager);
@@ -118,12 +121,35 @@ describe("the background audit in the reconciler", () => {
     const module = api.server.put(POLICY_MODULES, denyNamePrefix("no-bad", "bad", "names must not start with bad"));
     await api.create(DOMAIN_ROUTES, route("bad-shop"));
     await api.create(DOMAIN_ROUTES, route("web"));
-    const manager = start(api, requests, { policies: "cluster" });
+    const manager = start(api, requests, { policies: "cluster", debounceMs: 10 });
     await eventually("bad-shop fails", () => teamAResults(api).join() === "bad-shop no-bad fail,web no-bad pass");
     // Only the PolicyModule's event may bring what follows.
     await quiet(manager);
     api.server.put(POLICY_MODULES, withExpression(module, '!object.metadata.name.startsWith("web")'));
     await eventually("web fails and bad-shop passes", () => teamAResults(api).join() === "bad-shop no-bad pass,web no-bad fail");
+  });
+
+  it("runs again every interval with nothing changed, on the injected clock", async () => {
+    const api = new FakeKubeApi();
+    const clock = new ManualClock();
+    const requests: Request[] = [];
+    api.server.put(POLICY_MODULES, denyNamePrefix("no-bad", "bad", "names must not start with bad"));
+    await api.create(DOMAIN_ROUTES, route("bad-shop"));
+    const manager = start(api, requests, { policies: "cluster", debounceMs: 10, intervalMs: 30 * 60_000 }, clock);
+    await until("bad-shop fails", clock, () => teamAResults(api).join() === "bad-shop no-bad fail");
+    // Let every pass the start queued run (the clock moves a second at a time until the passes stop).
+    let passes = -1;
+    while (passes !== auditPasses(manager)) {
+      passes = auditPasses(manager);
+      for (let i = 0; i < 20; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        clock.advance(1000);
+      }
+    }
+    clock.advance(29 * 60_000);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    assert.equal(auditPasses(manager), passes, "no pass before the interval");
+    await until("the interval's pass ran", clock, () => auditPasses(manager) > passes, 2 * 60_000);
   });
 
   it("judges by a fixed set (files) without watching PolicyModules", async () => {
@@ -132,7 +158,7 @@ describe("the background audit in the reconciler", () => {
     const compiled = compileModule(moduleFile("no-bad", "bad"), "no-bad.yaml");
     assert.ok("module" in compiled, JSON.stringify(compiled));
     await api.create(DOMAIN_ROUTES, route("bad-shop"));
-    start(api, requests, { policies: makePolicySet([compiled.module]) });
+    start(api, requests, { policies: makePolicySet([compiled.module]), debounceMs: 10 });
     await eventually("bad-shop fails", () => teamAResults(api).join() === "bad-shop no-bad fail");
     assert.deepEqual(
       requests.filter((r) => r.resource === POLICY_MODULES.resource),

@@ -52,6 +52,7 @@ import { termApi } from "./term-api.ts";
 import { AuditController } from "../audit/audit-controller.ts";
 import type { AuditViolations } from "../audit/audit-metrics.ts";
 import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
+import { DEFAULT_AUDIT_DEBOUNCE_MS } from "../audit/background-audit.ts";
 
 export interface ControllerSetOptions {
   api: ObjectApi;
@@ -312,7 +313,7 @@ export class ControllerSet {
       policyModules: this.audit?.policyModulesHandler() ?? {},
     };
     for (const { cached, informer } of this.#options.caches.informers) this.#unsubscribe.push(informer.addEventHandler(handlers[cached.role]!));
-    this.#subscribeAudit(edgeDebounceMs);
+    this.#subscribeAudit();
     // A route whose appId outcome changed has a new ProtectionReady to write.
     this.#unsubscribe.push(this.appIds.onChange((routeRefs) => routeRefs.forEach(route)));
     // A route whose DNS or certificate outcome changed has a new DNSReady or CertificateReady to write.
@@ -335,15 +336,17 @@ export class ControllerSet {
   /**
    * The audit runs on start (the informers' replay above), after any change
    * of an audited object, a PolicyModule or one of hostgate's reports (a hand
-   * edit is put back), debounced like DNS, and every interval (its pass asks
-   * for that). Not on the caches' resync: the interval is the audit's.
+   * edit is put back), debounced (DEFAULT_AUDIT_DEBOUNCE_MS), and every
+   * interval (its pass asks for that). Not on the caches' resync: the interval is the audit's.
    */
-  #subscribeAudit(debounceMs: number): void {
+  #subscribeAudit(): void {
     const audit = this.audit;
     if (audit === undefined) return;
+    const debounceMs = this.#options.audit?.settings.debounceMs ?? DEFAULT_AUDIT_DEBOUNCE_MS;
     const roles = new Set(["routes", "claims", "regionPolicies", "audited", "auditReports", "policyModules"]);
     const kick = () => audit.enqueue(debounceMs);
-    const handler: InformerHandler<KubeObject> = { onAdd: kick, onUpdate: kick, onDelete: kick };
+    // onResync given, doing nothing: without it the informer's resync calls onUpdate for every object.
+    const handler: InformerHandler<KubeObject> = { onAdd: kick, onUpdate: kick, onDelete: kick, onResync: () => {} };
     for (const { cached, informer } of this.#options.caches.informers) {
       if (roles.has(cached.role)) this.#unsubscribe.push(informer.addEventHandler(handler));
     }
