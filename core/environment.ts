@@ -10,8 +10,7 @@ import type { VerdictEnvironment } from "../policies/verdict.ts";
 import { ProblemCollector } from "./errors.ts";
 import { configToCel, loadPlatformConfig } from "./config/index.ts";
 import type { PlatformConfig } from "./config/index.ts";
-import { loadClusterState } from "./state/index.ts";
-import type { ClusterStateIndex } from "./state/index.ts";
+import { ClusterStateIndex, loadClusterState } from "./state/index.ts";
 
 export interface LoadedEnvironment {
   config: PlatformConfig;
@@ -24,7 +23,8 @@ export interface LoadedEnvironment {
 export interface EnvironmentPaths {
   config: string;
   policies: readonly string[];
-  state: string;
+  /** The state folder, or the objects already read from a cluster (`--kubeconfig`). */
+  state: string | readonly unknown[];
 }
 
 export async function loadEnvironment(paths: EnvironmentPaths): Promise<LoadedEnvironment> {
@@ -32,7 +32,9 @@ export async function loadEnvironment(paths: EnvironmentPaths): Promise<LoadedEn
   const config = loaders.attempt(() => loadPlatformConfig(paths.config));
   const policies = loaders.attempt(() => loadPolicySet(paths.policies));
   const crds = loaders.attempt(() => loadCrdCatalog());
-  const state = await loaders.attemptAsync(() => loadClusterState(paths.state));
+  const state = await loaders.attemptAsync(async () =>
+    typeof paths.state === "string" ? loadClusterState(paths.state) : ClusterStateIndex.fromObjects(paths.state),
+  );
   const loaded = loaders.results({ config, policies, crds, state });
   return { ...loaded, verdict: verdictEnvironment(loaded.config, loaded.policies, loaded.state, loaded.crds) };
 }

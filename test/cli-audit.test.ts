@@ -135,9 +135,14 @@ describe("hostgate audit", () => {
   const unusable: Array<{ name: string; args: () => string[]; messages: RegExp[] }> = [
     { name: "a state folder that does not exist", args: () => ["--state", join(EXAMPLES, "no-such-state")], messages: [/no-such-state/] },
     {
-      name: "--kubeconfig, which hostgate cannot read yet",
-      args: () => ["--kubeconfig", "/tmp/kubeconfig"],
-      messages: [/--kubeconfig is not supported yet; export the objects/],
+      name: "--state and --kubeconfig together",
+      args: () => ["--state", STATE, "--kubeconfig", "/tmp/kubeconfig"],
+      messages: [/audit: --state and --kubeconfig both name the cluster's objects; pass one/],
+    },
+    {
+      name: "a --kubeconfig file that does not exist",
+      args: () => ["--kubeconfig", join(EXAMPLES, "no-such-kubeconfig")],
+      messages: [/--kubeconfig .*no-such-kubeconfig: no such file/],
     },
     { name: "an output format other than text or json", args: () => ["-o", "yaml"], messages: [/-o must be text or json \(got "yaml"\)/] },
     {
@@ -257,7 +262,11 @@ describe("hostgate diff", () => {
       args: () => ["--policies", LIBRARY, "--state", join(EXAMPLES, "no-such-state"), "--config", join(EXAMPLES, "no-such-config.yaml")],
       messages: [/no-such-state/, /no-such-config\.yaml/],
     },
-    { name: "--kubeconfig", args: () => ["--policies", LIBRARY, "--kubeconfig", "/tmp/kubeconfig"], messages: [/--kubeconfig is not supported yet/] },
+    {
+      name: "--state and --kubeconfig together",
+      args: () => ["--policies", LIBRARY, "--state", STATE, "--kubeconfig", "/tmp/kubeconfig"],
+      messages: [/diff: --state and --kubeconfig both name the cluster's objects; pass one/],
+    },
   ];
   for (const c of unusable) {
     test(`${c.name} is unusable input: exit 2 with a clear message`, async () => {

@@ -7,6 +7,7 @@ import { UsageError } from "../errors.ts";
 import type { CommandResult } from "../errors.ts";
 import { loadAuditInput, parseAuditOptions } from "./audit-input.ts";
 import type { AuditOptions } from "./audit-input.ts";
+import type { ClusterDeps } from "./cluster-objects.ts";
 import type { Command } from "./main.ts";
 import { BUILTIN_POLICIES } from "./paths.ts";
 
@@ -19,11 +20,12 @@ warn, audit (recorded only) or pass.
 
 Options:
       --state DIR          the cluster's objects, e.g. from \`kubectl get ... -o yaml\` (default: examples/state)
+      --kubeconfig FILE    list the objects from this cluster instead (DomainRoutes, DomainClaims, HostnameGrants, RegionPolicies)
       --config FILE        platform config (default: examples/platform-config.yaml)
       --policies DIR       policy modules (repeatable; default: the built-in library)
   -o, --output FORMAT      text (default) or json ({"results": [...], "summary": {...}})
 
-Reading the cluster directly (--kubeconfig) is not supported yet: export the objects to a folder.
+--state and --kubeconfig are exclusive. A kind the cluster does not serve (its CRD not installed) is read as none, with a note.
 
 Exit status: 0 nothing would be denied, 1 an existing object would be denied (fail or error), 2 unusable input.`;
 
@@ -52,13 +54,13 @@ export function anyDenied(results: readonly AuditResult[]): boolean {
   return results.some((r) => r.outcome === "fail" || r.outcome === "error");
 }
 
-export async function runAudit(args: readonly string[]): Promise<CommandResult> {
+export async function runAudit(args: readonly string[], deps: ClusterDeps = {}): Promise<CommandResult> {
   const options = parseAuditArgs(args);
-  const { objects, environment } = await loadAuditInput(options);
+  const { objects, environment, notes } = await loadAuditInput(options, deps);
   const results = auditObjects(objects, environment.verdict);
   const summary = summarize(objects.length, results);
   const output = options.output === "json" ? JSON.stringify({ results, summary }, null, 2) : formatAudit(results, summary);
-  return { output, exitCode: anyDenied(results) ? 1 : 0 };
+  return { output, exitCode: anyDenied(results) ? 1 : 0, notes };
 }
 
 /** The results of one object, in the results' order. */

@@ -13,12 +13,16 @@ import { verdictEnvironment } from "../environment.ts";
 import type { VerdictEnvironment } from "../../policies/verdict.ts";
 import { loadPolicySet } from "../../policies/engine/module-loader.ts";
 import { DEFAULT_CONFIG, DEFAULT_STATE } from "./paths.ts";
+import { readClusterObjects } from "./cluster-objects.ts";
+import type { ClusterDeps } from "./cluster-objects.ts";
 
 export type OutputFormat = "text" | "json";
 
 /** The options `audit` and `diff` share; which of --policies and --current each requires or refuses is its own. */
 export interface AuditOptions {
   state: string;
+  /** --kubeconfig FILE: the objects are listed from that cluster instead of read from --state. */
+  kubeconfig: string | undefined;
   config: string;
   policies: string[] | undefined;
   current: string[] | undefined;
@@ -26,7 +30,7 @@ export interface AuditOptions {
 }
 
 /**
- * Parses the shared options; the problems found (a --kubeconfig, a bad -o)
+ * Parses the shared options; the problems found (--state with --kubeconfig, a bad -o)
  * are returned for the command to add its own to and report at once.
  */
 export function parseAuditOptions(command: "audit" | "diff", args: readonly string[]): { options: AuditOptions; problems: string[] } {
@@ -47,24 +51,23 @@ export function parseAuditOptions(command: "audit" | "diff", args: readonly stri
   } catch (error) {
     throw new UsageError(`${command}: ${(error as Error).message}`, `Run \`hostgate ${command} --help\` for usage.`);
   }
-  const problems = refuseKubeconfig(command, values.kubeconfig);
+  const problems = stateSourceProblems(command, values.state, values.kubeconfig);
   const output = values.output ?? "text";
   if (output !== "text" && output !== "json") problems.push(`${command}: -o must be text or json (got "${output}")`);
-  const options = { state: values.state ?? DEFAULT_STATE, config: values.config ?? DEFAULT_CONFIG, policies: values.policies, current: values.current };
+  const options = {
+    state: values.state ?? DEFAULT_STATE,
+    kubeconfig: values.kubeconfig,
+    config: values.config ?? DEFAULT_CONFIG,
+    policies: values.policies,
+    current: values.current,
+  };
   return { options: { ...options, output: output as OutputFormat }, problems };
 }
 
-/**
- * hostgate reads no cluster yet (`check` has no --kubeconfig either): the
- * objects are exported to a folder first. Said plainly rather than as an
- * unknown option.
- */
-function refuseKubeconfig(command: string, kubeconfig: string | undefined): string[] {
-  if (kubeconfig === undefined) return [];
-  return [
-    `${command}: --kubeconfig is not supported yet; export the objects and pass the folder instead, e.g. ` +
-      "`kubectl get domainroutes,hostnamegrants,domainclaims -A -o yaml > state/objects.yaml` then `--state state`",
-  ];
+/** The cluster's objects come from one place: a folder or a cluster, never both (which would win is a guess). */
+export function stateSourceProblems(command: string, state: string | undefined, kubeconfig: string | undefined): string[] {
+  if (state === undefined || kubeconfig === undefined) return [];
+  return [`${command}: --state and --kubeconfig both name the cluster's objects; pass one (--state DIR for a folder, --kubeconfig FILE for a live cluster)`];
 }
 
 /** The objects in the state folder, each with a kind, an apiVersion and a name, else every one lacking them is named. */
@@ -87,14 +90,22 @@ export async function readObjects(state: string): Promise<KubeObject[]> {
 export interface AuditInput {
   objects: KubeObject[];
   environment: LoadedEnvironment;
+  /** Kinds the cluster does not serve, for stderr. */
+  notes: string[];
 }
 
+type StatePaths = { state: string; kubeconfig?: string | undefined };
+
 /** The objects and the environment under `policies`, every loader's problem collected. */
-export async function loadAuditInput(paths: { config: string; policies: readonly string[]; state: string }): Promise<AuditInput> {
+export async function loadAuditInput(paths: { config: string; policies: readonly string[] } & StatePaths, deps: ClusterDeps = {}): Promise<AuditInput> {
+  // The cluster is listed first: a cluster that cannot be listed fails alone, nothing else can be judged without it.
+  const listed = paths.kubeconfig === undefined ? undefined : await readClusterObjects("audit", paths.kubeconfig, deps);
   const loaders = new ProblemCollector();
-  const environment = await loaders.attemptAsync(() => loadEnvironment(paths));
-  const objects = await loaders.attemptAsync(() => readObjects(paths.state));
-  return loadedOnce(loaders, { environment, objects });
+  const environment = await loaders.attemptAsync(() =>
+    loadEnvironment({ config: paths.config, policies: paths.policies, state: listed?.objects ?? paths.state }),
+  );
+  const objects = listed?.objects ?? (await loaders.attemptAsync(() => readObjects(paths.state)));
+  return { ...loadedOnce(loaders, { environment, objects }), notes: listed?.notes ?? [] };
 }
 
 /** The collector's results, a problem found by two loaders (the state folder is read twice) said once. */
@@ -104,17 +115,19 @@ function loadedOnce<T extends Record<string, unknown>>(loaders: ProblemCollector
 }
 
 /** Both environments of a diff: the same objects, config and state, under the current and the proposed policies. */
-export async function loadDiffInput(paths: {
-  config: string;
-  current: readonly string[];
-  proposed: readonly string[];
-  state: string;
-}): Promise<AuditInput & { proposed: VerdictEnvironment }> {
+export async function loadDiffInput(
+  paths: { config: string; current: readonly string[]; proposed: readonly string[] } & StatePaths,
+  deps: ClusterDeps = {},
+): Promise<AuditInput & { proposed: VerdictEnvironment }> {
+  const listed = paths.kubeconfig === undefined ? undefined : await readClusterObjects("diff", paths.kubeconfig, deps);
   const loaders = new ProblemCollector();
-  const environment = await loaders.attemptAsync(() => loadEnvironment({ config: paths.config, policies: paths.current, state: paths.state }));
+  const environment = await loaders.attemptAsync(() =>
+    loadEnvironment({ config: paths.config, policies: paths.current, state: listed?.objects ?? paths.state }),
+  );
   const proposedPolicies = loaders.attempt(() => loadPolicySet(paths.proposed));
-  const objects = await loaders.attemptAsync(() => readObjects(paths.state));
+  const objects = listed?.objects ?? (await loaders.attemptAsync(() => readObjects(paths.state)));
   const loaded = loadedOnce(loaders, { environment, proposedPolicies, objects });
   const { config, state, crds } = loaded.environment;
-  return { environment: loaded.environment, objects: loaded.objects, proposed: verdictEnvironment(config, loaded.proposedPolicies, state, crds) };
+  const proposed = verdictEnvironment(config, loaded.proposedPolicies, state, crds);
+  return { environment: loaded.environment, objects: loaded.objects, notes: listed?.notes ?? [], proposed };
 }

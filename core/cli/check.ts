@@ -13,7 +13,9 @@ import type { AdmissionInput, JsonPatchOperation, Operation } from "../../polici
 import { splitApiVersion } from "../../policies/engine/types.ts";
 import { BUILTIN_POLICIES, DEFAULT_CONFIG, DEFAULT_STATE } from "./paths.ts";
 import { UsageError } from "../errors.ts";
-import { readObjects } from "./audit-input.ts";
+import { readObjects, stateSourceProblems } from "./audit-input.ts";
+import { readClusterObjects } from "./cluster-objects.ts";
+import type { ClusterDeps } from "./cluster-objects.ts";
 import type { CommandResult } from "../errors.ts";
 
 export const CHECK_USAGE = `Usage: hostgate check -f PATH [-f PATH ...] [options]
@@ -25,6 +27,7 @@ then the CRD schema checks, then the validation policies.
 Options:
   -f, --filename PATH      objects to check (repeatable; required)
       --state DIR          cluster state to check against (default: examples/state)
+      --kubeconfig FILE    check against this cluster's objects instead (listed once; exclusive with --state)
       --config FILE        platform config (default: examples/platform-config.yaml)
       --policies DIR       policy modules (repeatable; default: the built-in library)
       --operation OP       CREATE (default), UPDATE or DELETE
@@ -55,6 +58,7 @@ export interface CheckEntry {
 interface CheckOptions {
   files: string[];
   state: string;
+  kubeconfig: string | undefined;
   config: string;
   policies: string[];
   operation: Operation;
@@ -72,6 +76,7 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
       options: {
         filename: { type: "string", short: "f", multiple: true },
         state: { type: "string" },
+        kubeconfig: { type: "string" },
         config: { type: "string" },
         policies: { type: "string", multiple: true },
         operation: { type: "string" },
@@ -83,7 +88,7 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
   } catch (error) {
     throw new UsageError(`check: ${(error as Error).message}`, "Run `hostgate check --help` for usage.");
   }
-  const problems: string[] = [];
+  const problems = stateSourceProblems("check", values.state, values.kubeconfig);
   if (!values.filename || values.filename.length === 0) problems.push("check: no objects given; pass -f PATH (a file or a directory)");
   const operation = (values.operation ?? "CREATE").toUpperCase();
   if (!["CREATE", "UPDATE", "DELETE"].includes(operation)) problems.push(`check: --operation must be CREATE, UPDATE or DELETE (got "${values.operation}")`);
@@ -95,6 +100,7 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
   return {
     files: values.filename!,
     state: values.state ?? DEFAULT_STATE,
+    kubeconfig: values.kubeconfig,
     config: values.config ?? DEFAULT_CONFIG,
     policies: values.policies ?? [BUILTIN_POLICIES],
     operation: operation as Operation,
@@ -105,16 +111,19 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
 }
 
 /** Runs the check; returns the text to print and the exit code. */
-export async function runCheck(args: readonly string[]): Promise<CommandResult> {
+export async function runCheck(args: readonly string[], deps: ClusterDeps = {}): Promise<CommandResult> {
   const options = parseCheckArgs(args);
-  const environment = await loadEnvironment({ config: options.config, policies: options.policies, state: options.state });
+  // --kubeconfig: the cluster's objects, listed once, stand where the state folder's would.
+  const listed = options.kubeconfig === undefined ? undefined : await readClusterObjects("check", options.kubeconfig, deps);
+  const environment = await loadEnvironment({ config: options.config, policies: options.policies, state: listed?.objects ?? options.state });
   const read = await readManifests(options.files);
   // hostgate's own files (its config, policy tests) are not
   // cluster objects; `check -f examples/` passes over them with a note.
   const manifests = read.filter((m) => !isHostgateFile(m.object));
-  const notes = read
-    .filter((m) => isHostgateFile(m.object))
-    .map((m) => `skipped ${m.source}: a ${String(m.object.kind)} is a hostgate file, not a cluster object`);
+  const notes = [
+    ...(listed?.notes ?? []),
+    ...read.filter((m) => isHostgateFile(m.object)).map((m) => `skipped ${m.source}: a ${String(m.object.kind)} is a hostgate file, not a cluster object`),
+  ];
   if (manifests.length === 0) throw new UsageError(`check: no Kubernetes objects found in ${options.files.join(", ")}`);
   const stored = options.old !== undefined ? await readManifests([options.old]) : [];
 
@@ -122,7 +131,7 @@ export async function runCheck(args: readonly string[]): Promise<CommandResult> 
   // webhook answers it with its cache's (policies/audit/module-impact.ts).
   // Offline nobody is waiting on a timeout, so every object is checked.
   const modules = manifests.some((m) => m.object.apiVersion === "hostgate.dev/v1alpha1" && m.object.kind === "PolicyModule");
-  const existing = modules ? await readObjects(options.state) : [];
+  const existing = !modules ? [] : (listed?.objects ?? (await readObjects(options.state)));
   const judged = modules ? { ...environment, verdict: { ...environment.verdict, impact: { objects: () => existing, budgetMs: Infinity } } } : environment;
   const entries = manifests.map((manifest) => checkOne(manifest, stored, options, judged));
   const exitCode = entries.every((e) => e.allowed) ? 0 : 1;

@@ -9,6 +9,7 @@ import type { CommandResult } from "../errors.ts";
 import { subjectName } from "./audit-command.ts";
 import { loadDiffInput, parseAuditOptions } from "./audit-input.ts";
 import type { AuditOptions } from "./audit-input.ts";
+import type { ClusterDeps } from "./cluster-objects.ts";
 import type { Command } from "./main.ts";
 import { BUILTIN_POLICIES } from "./paths.ts";
 
@@ -22,10 +23,11 @@ Options:
       --policies DIR       the proposed policy modules (repeatable; required)
       --current DIR        the policies in force today (repeatable; default: the built-in library)
       --state DIR          the cluster's objects, e.g. from \`kubectl get ... -o yaml\` (default: examples/state)
+      --kubeconfig FILE    list the objects from this cluster instead (DomainRoutes, DomainClaims, HostnameGrants, RegionPolicies)
       --config FILE        platform config (default: examples/platform-config.yaml)
   -o, --output FORMAT      text (default) or json
 
-Reading the cluster directly (--kubeconfig) is not supported yet: export the objects to a folder.
+--state and --kubeconfig are exclusive. A kind the cluster does not serve (its CRD not installed) is read as none, with a note.
 
 Exit status: 0 nothing gets stricter, 1 an existing object would be denied by a policy that does not deny it today,
 2 unusable input.`;
@@ -41,9 +43,9 @@ function parseDiffArgs(args: readonly string[]): AuditOptions & { policies: stri
   return { ...options, policies: options.policies!, current: options.current ?? [BUILTIN_POLICIES] };
 }
 
-export async function runDiff(args: readonly string[]): Promise<CommandResult> {
+export async function runDiff(args: readonly string[], deps: ClusterDeps = {}): Promise<CommandResult> {
   const options = parseDiffArgs(args);
-  const { objects, environment, proposed } = await loadDiffInput({ ...options, proposed: options.policies });
+  const { objects, environment, proposed, notes } = await loadDiffInput({ ...options, proposed: options.policies }, deps);
   const diff = diffAudits(auditObjects(objects, environment.verdict), auditObjects(objects, proposed));
   const summary = {
     objects: objects.length,
@@ -54,7 +56,7 @@ export async function runDiff(args: readonly string[]): Promise<CommandResult> {
     removedWarnings: diff.removedWarnings.length,
   };
   const output = options.output === "json" ? JSON.stringify({ ...diff, summary }, null, 2) : formatDiff(diff, objects.length);
-  return { output, exitCode: diff.newlyDenied.length > 0 ? 1 : 0 };
+  return { output, exitCode: diff.newlyDenied.length > 0 ? 1 : 0, notes };
 }
 
 function formatDiff(diff: AuditDiff, objects: number): string {
