@@ -9,6 +9,7 @@
 // modules, so the webhook and `hostgate check -f module.yaml` answer alike.
 import { isRecord } from "../core/json.ts";
 import { compileModule } from "./engine/module-loader.ts";
+import type { CompiledModule } from "./engine/module-loader.ts";
 import { DEFAULT_ENGINE_LIMITS } from "./engine/limits.ts";
 import { MAX_NESTING_DEPTH, serializedSizeOver } from "./engine/object-size.ts";
 import { POLICY_MODULE_KIND } from "./engine/module-schema.ts";
@@ -48,11 +49,15 @@ export function isPolicyModuleWrite(input: AdmissionInput): boolean {
 }
 
 /**
- * The denials for a PolicyModule CREATE or UPDATE (isPolicyModuleWrite):
- * a module too large to compile in time, every compile problem, or a name
- * that clashes with a built-in rule. Empty when the module compiles.
+ * A PolicyModule CREATE or UPDATE (isPolicyModuleWrite) judged: the denials
+ * (a module too large to compile in time, every compile problem, or a name
+ * that clashes with a built-in rule), or the module compiled, for what else
+ * weighs it (audit/module-impact.ts) without compiling it again.
  */
-export function policyModuleProblems(input: AdmissionInput, maxObjectBytes: number = DEFAULT_ENGINE_LIMITS.maxObjectBytes): Finding[] {
+export function admitPolicyModule(
+  input: AdmissionInput,
+  maxObjectBytes: number = DEFAULT_ENGINE_LIMITS.maxObjectBytes,
+): { denials: Finding[] } | { module: CompiledModule } {
   const object = input.object;
   const name = isRecord(object) && isRecord(object.metadata) ? object.metadata.name : undefined;
   const source = policyModuleSource(name);
@@ -64,10 +69,10 @@ export function policyModuleProblems(input: AdmissionInput, maxObjectBytes: numb
   if (bytes > maxObjectBytes) {
     const size = bytes === Infinity ? `nests lists and maps more than ${MAX_NESTING_DEPTH} levels deep` : `is ${bytes} bytes`;
     const message = `${source}: the module ${size}; hostgate compiles modules of at most ${maxObjectBytes} bytes while the API server waits. Split it into smaller modules`;
-    return [{ policy: POLICY_MODULE_RULE, message, reason: "RequestEntityTooLarge" }];
+    return { denials: [{ policy: POLICY_MODULE_RULE, message, reason: "RequestEntityTooLarge" }] };
   }
   const compiled = compileModule(document, source);
-  if ("problems" in compiled) return compiled.problems.map((problem) => finding(problem, source));
+  if ("problems" in compiled) return { denials: compiled.problems.map((problem) => finding(problem, source)) };
 
   // A PolicyModule's name is its identity, and the API server keeps it
   // unique among PolicyModules. hostgate never loads files and cluster
@@ -75,8 +80,8 @@ export function policyModuleProblems(input: AdmissionInput, maxObjectBytes: numb
   // cluster module cannot clash with a file. What it can clash with is a
   // built-in rule: findings are reported under their policy's name, so a
   // module named `crd-schema` would pass its denials off as the schema's.
-  if (!BUILT_IN_RULES.includes(compiled.module.name)) return [];
-  return [
+  if (!BUILT_IN_RULES.includes(compiled.module.name)) return { module: compiled.module };
+  const denials: Finding[] = [
     {
       policy: POLICY_MODULE_RULE,
       message:
@@ -86,6 +91,7 @@ export function policyModuleProblems(input: AdmissionInput, maxObjectBytes: numb
       reason: "Conflict",
     },
   ];
+  return { denials };
 }
 
 /**

@@ -13,7 +13,7 @@ import type { EngineEnvironment } from "./engine/request-context.ts";
 import type { AdmissionInput, JsonPatchOperation, Violation } from "./engine/types.ts";
 import { beingDeleted, onlyReleasesFinalizers } from "./deletion-window.ts";
 import { namespaceMismatches, REQUEST_NAMESPACE_RULE } from "./request-namespace.ts";
-import { isPolicyModuleWrite, POLICY_MODULE_RULE, policyModuleProblems } from "./policy-module-admission.ts";
+import { admitPolicyModule, isPolicyModuleWrite, POLICY_MODULE_RULE } from "./policy-module-admission.ts";
 import { moduleImpactWarnings } from "./audit/module-impact.ts";
 import type { ExistingObjects } from "./audit/module-impact.ts";
 
@@ -82,10 +82,10 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
   // is refused before any policy reads it (see policy-module-admission.ts).
   const moduleRule = phases.validate && isPolicyModuleWrite(input) ? [POLICY_MODULE_RULE] : [];
   if (moduleRule.length > 0) {
-    const broken = policyModuleProblems(input, env.limits?.maxObjectBytes);
-    if (broken.length > 0) return { ...verdict, allowed: false, denials: broken, applied: { policies: [POLICY_MODULE_RULE], schema: false } };
+    const judged = admitPolicyModule(input, env.limits?.maxObjectBytes);
+    if ("denials" in judged) return { ...verdict, allowed: false, denials: judged.denials, applied: { policies: [POLICY_MODULE_RULE], schema: false } };
     // It compiles: what it would deny among existing objects is told, never enforced.
-    if (env.impact !== undefined) verdict.warnings.push(...moduleImpactWarnings(input, env, env.impact));
+    if (env.impact !== undefined) verdict.warnings.push(...moduleImpactWarnings(judged.module, env, env.impact));
   }
 
   // One context for the whole request, passed to both phases: one deadline,

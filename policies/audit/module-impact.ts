@@ -11,10 +11,8 @@
 // at a time budget and says how much it checked. Removing a module (DELETE)
 // only loosens the set, so it is not scanned.
 import type { KubeObject } from "../../core/kube/object-key.ts";
-import { compileModule, makePolicySet } from "../engine/module-loader.ts";
-import type { PolicySet } from "../engine/module-loader.ts";
-import type { AdmissionInput } from "../engine/types.ts";
-import { policyModuleDocument, policyModuleSource } from "../policy-module-admission.ts";
+import { makePolicySet } from "../engine/module-loader.ts";
+import type { CompiledModule, PolicySet } from "../engine/module-loader.ts";
 import type { Finding, VerdictEnvironment } from "../verdict.ts";
 import { auditObjects } from "./audit-objects.ts";
 import { diffAudits, subjectsOf } from "./audit-diff.ts";
@@ -49,16 +47,13 @@ const MAX_TEXT = 120 - `${POLICY_IMPACT_RULE}: `.length;
 const MAX_NAMES = 3;
 
 /**
- * Warnings saying what applying this PolicyModule would deny or newly warn
+ * Warnings saying what applying this PolicyModule (`module`, as the admission
+ * rule compiled it: policy-module-admission.ts) would deny or newly warn
  * among the existing objects, plus a note when the budget ran out first.
- * Call only for a PolicyModule CREATE/UPDATE that compiles; empty if it does not.
  */
-export function moduleImpactWarnings(input: AdmissionInput, env: VerdictEnvironment, existing: ExistingObjects): Finding[] {
-  const object = input.object as { metadata?: { name?: unknown } } | null;
-  const compiled = compileModule(policyModuleDocument(object), policyModuleSource(object?.metadata?.name));
-  if ("problems" in compiled) return [];
+export function moduleImpactWarnings(module: CompiledModule, env: VerdictEnvironment, existing: ExistingObjects): Finding[] {
   if (existing.unavailable !== undefined) return [{ policy: POLICY_IMPACT_RULE, message: existing.unavailable, reason: "Impact" }];
-  const proposed = withModule(env.policies, compiled.module);
+  const proposed = withModule(env.policies, module);
   // The audits below judge DomainRoutes and the like, never a PolicyModule,
   // but without `impact` a nested decide() can never start another scan.
   const { impact: _impact, ...base } = env;
