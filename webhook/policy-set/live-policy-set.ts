@@ -16,6 +16,7 @@ import { resourceVersionOf } from "../../core/kube/object-key.ts";
 import type { ReflectorBatch } from "../../core/kube/reflector-types.ts";
 import { compileModule, makePolicySet } from "../../policies/engine/module-loader.ts";
 import type { CompiledModule, PolicySet } from "../../policies/engine/module-loader.ts";
+import { policyModuleDocument, policyModuleSource } from "../../policies/policy-module-admission.ts";
 import { failClosedModule, noPolicyModulesModule } from "./fail-closed-module.ts";
 import type { PolicySetSource } from "./policy-set-source.ts";
 
@@ -158,15 +159,15 @@ export class LivePolicySet implements PolicySetSource {
 
 const EMPTY = makePolicySet([]);
 
-/** The object as a module document: the API server's metadata (uid, resourceVersion, annotations, ...) and status are not part of the module. */
+/**
+ * Compiled as the admission rule compiled it (policy-module-admission.ts: the
+ * same document, the same label), so what was admitted loads alike here.
+ */
 function loadModule(name: string, object: KubeObject): Omit<Loaded, "version"> {
-  const label = `PolicyModule/${name}`;
-  const { apiVersion, kind, metadata, spec } = object as KubeObject & { spec?: unknown };
-  const meta = metadata as { name?: unknown; labels?: unknown } | undefined;
-  const document = { apiVersion, kind, metadata: { name: meta?.name, ...(meta?.labels === undefined ? {} : { labels: meta.labels }) }, spec };
+  const label = policyModuleSource(name);
   let result: ReturnType<typeof compileModule>;
   try {
-    result = compileModule(document, label);
+    result = compileModule(policyModuleDocument(object), label);
   } catch (error) {
     result = { problems: [`${label}: cannot be compiled: ${error instanceof Error ? error.message : String(error)}`] };
   }
