@@ -18,7 +18,6 @@ import type { ObjectApi } from "../../../core/kube/object-api.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
 import { deleteOwnedObjects, writeOwnedObjects } from "../../apply/owned-objects.ts";
 import type { OwnedDeletes } from "../../apply/owned-objects.ts";
-import { writtenByReconciler } from "../../apply/ownership.ts";
 import { contains, withAppliedHash } from "../../apply/plan-apply.ts";
 import type { ObjectReader } from "../../cluster/object-reader.ts";
 import {
@@ -26,8 +25,8 @@ import {
   identityHeaderStripNameFor,
   renderIdentityHeaderStrip,
 } from "../../domainroute/render/gateway-api/identity-header-strip.ts";
-import { LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../../domainroute/render/metadata.ts";
 import { FIELD_MANAGER, MANAGED_SELECTOR } from "../../resources.ts";
+import { memberObjectMadeHere, ownMemberObject } from "./member-object-ownership.ts";
 import { LABEL_EDGE_MEMBER } from "./render-pool-gateways.ts";
 
 /** Whether the pooled Gateways get identity-header ClientTrafficPolicies: on Envoy Gateway only (Istio's EnvoyFilter overwrites the header). */
@@ -55,7 +54,7 @@ export async function writeIdentityHeaderStrips(
   const current = (object: KubeObject) => reader.get(CLIENT_TRAFFIC_POLICY_RESOURCE, { namespace, name: object.metadata!.name! });
   const writes = await writeOwnedObjects(api, CLIENT_TRAFFIC_POLICY_RESOURCE, desired, {
     current: (key) => reader.get(CLIENT_TRAFFIC_POLICY_RESOURCE, key),
-    owns: ownStrip,
+    owns: ownMemberObject,
     notOwned: (object) =>
       `ClientTrafficPolicy ${namespace}/${object.metadata!.name} exists and hostgate did not create it (its metadata.managedFields name no write by ` +
       `${FIELD_MANAGER}), so it is left as it is and pooled Gateway ${stripGateway(object)} is not written (it must never serve without the policy that ` +
@@ -89,18 +88,7 @@ function stripGateway(object: KubeObject): string {
   return ((object.metadata?.labels ?? {}) as Record<string, string>)[LABEL_EDGE_MEMBER] ?? "";
 }
 
-/** Applied over only when hostgate's field manager wrote it and it is no route's (labels may be gone: the write puts them back). */
-function ownStrip(object: KubeObject): boolean {
-  const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
-  return writtenByReconciler(object) && labels[LABEL_ROUTE_UID] === undefined;
-}
-
 /** A policy this controller made: in the gateway namespace, its labels and field manager, named after its Gateway. */
 export function stripMadeHere(object: KubeObject, config: Pick<PlatformConfig, "gateway">): boolean {
-  const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
-  const gateway = labels[LABEL_EDGE_MEMBER];
-  if (labels[LABEL_MANAGED_BY] !== MANAGED_BY_HOSTGATE || gateway === undefined || gateway === "" || labels[LABEL_ROUTE_UID] !== undefined) return false;
-  return (
-    object.metadata?.namespace === config.gateway.namespace && object.metadata?.name === identityHeaderStripNameFor(gateway) && writtenByReconciler(object)
-  );
+  return memberObjectMadeHere(object, config, identityHeaderStripNameFor);
 }

@@ -31,16 +31,15 @@ import type { KubeObject } from "../../../core/kube/object-key.ts";
 import type { Logger } from "../../../core/logger.ts";
 import type { DomainClaim, DomainRoute } from "../../../crds/types.ts";
 import { deleteOwnedObjects, writeOwnedObjects } from "../../apply/owned-objects.ts";
-import { writtenByReconciler } from "../../apply/ownership.ts";
 import type { CertificateOutcome } from "../../certificates/certificate-outcomes.ts";
 import { listenerGate } from "../../certificates/discovery-listener-gate.ts";
 import type { Clock } from "../../../core/clock.ts";
 import type { ObjectReader } from "../../cluster/object-reader.ts";
 import type { OutcomeReader } from "../../status/outcomes.ts";
-import { LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../../domainroute/render/metadata.ts";
 import { DOMAIN_CLAIMS, DOMAIN_ROUTES, FIELD_MANAGER, GATEWAYS, MANAGED_SELECTOR } from "../../resources.ts";
 import type { HeldMember, SkippedRoute } from "./render-pool-gateways.ts";
-import { LABEL_EDGE_MEMBER, REASON_LISTENER_UNSUPPORTED, REASON_NO_CERTIFICATE, renderPoolGateways } from "./render-pool-gateways.ts";
+import { memberObjectMadeHere, ownMemberObject } from "./member-object-ownership.ts";
+import { REASON_LISTENER_UNSUPPORTED, REASON_NO_CERTIFICATE, renderPoolGateways } from "./render-pool-gateways.ts";
 import { loginInPlace } from "./route-login-gate.ts";
 import { holdClassChanges } from "./class-change-hold.ts";
 import { deleteIdentityHeaderStrips, identityHeaderStripsNeeded, writeIdentityHeaderStrips } from "./identity-header-strips.ts";
@@ -186,14 +185,10 @@ function report(logger: Logger, outcome: PoolGatewaysOutcome): void {
  * cache): the name is the member's, so the write puts them back.
  */
 export function ownPoolGateway(object: KubeObject): boolean {
-  const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
-  return writtenByReconciler(object) && labels[LABEL_ROUTE_UID] === undefined;
+  return ownMemberObject(object);
 }
 
 /** True for a pooled Gateway this controller made: in the gateway namespace, its labels, its field manager, named after its member. */
 export function madeHere(object: KubeObject, config: Pick<PlatformConfig, "gateway">): boolean {
-  const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
-  const member = labels[LABEL_EDGE_MEMBER];
-  if (labels[LABEL_MANAGED_BY] !== MANAGED_BY_HOSTGATE || member === undefined || member === "" || labels[LABEL_ROUTE_UID] !== undefined) return false;
-  return object.metadata?.namespace === config.gateway.namespace && object.metadata?.name === member && writtenByReconciler(object);
+  return memberObjectMadeHere(object, config, (member) => member);
 }
