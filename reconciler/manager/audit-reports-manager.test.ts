@@ -9,7 +9,6 @@ import { Registry } from "prom-client";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { ManualClock } from "../../core/clock.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
-import { silentLogger } from "../../core/logger.ts";
 import { compileModule, makePolicySet } from "../../policies/engine/module-loader.ts";
 import { recording } from "../../test/rbac/rbac-usage.ts";
 import type { Request } from "../../test/rbac/rbac-usage.ts";
@@ -21,9 +20,10 @@ import { AUDIT_REPORT_NAME, OPENREPORTS_GROUP, REPORTS } from "../audit/report-r
 import { poolConfig } from "../edge/testing/pool-config.ts";
 import { DOMAIN_ROUTES } from "../resources.ts";
 import { registerReconcilerMetrics } from "./metrics.ts";
-import { ReconcilerManager } from "./reconciler-manager.ts";
+import type { ReconcilerManager } from "./reconciler-manager.ts";
 import { until } from "./testing/clocked-manager.ts";
 import { eventually } from "./testing/eventually.ts";
+import { startQuickManager } from "./testing/quick-manager.ts";
 
 const config = poolConfig({}, "none");
 const running: ReconcilerManager[] = [];
@@ -54,20 +54,10 @@ function moduleFile(name: string, prefix: string): KubeObject {
 }
 
 function start(api: FakeKubeApi, requests: Request[], audit?: BackgroundAuditSettings, clock?: ManualClock): ReconcilerManager {
-  const manager = new ReconcilerManager({
+  return startQuickManager(recording(api, requests), config, running, {
     ...(clock === undefined ? {} : { clock, random: () => 0.5 }),
-    api: recording(api, requests),
-    config,
-    logger: silentLogger,
-    appIdTableDebounceMs: 10,
-    sweepDebounceMs: 10,
-    edgeDebounceMs: 10,
-    stopTimeoutMs: 1000,
     ...(audit === undefined ? {} : { audit }),
   });
-  running.push(manager);
-  manager.start();
-  return manager;
 }
 
 /** `name policy result` of each result in team-a's hostgate Report, as stored. */

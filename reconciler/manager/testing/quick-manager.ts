@@ -5,8 +5,15 @@ import type { PlatformConfig } from "../../../core/config/platform-config.ts";
 import type { KubeApi } from "../../../core/kube/object-api.ts";
 import { silentLogger } from "../../../core/logger.ts";
 import { ReconcilerManager } from "../reconciler-manager.ts";
+import type { ReconcilerManagerOptions } from "../reconciler-manager.ts";
 
-export function startQuickManager(api: KubeApi, config: PlatformConfig, running: ReconcilerManager[]): ReconcilerManager {
+/** `extra`: further options (a clock, the background audit, …) over the quick defaults. */
+export function startQuickManager(
+  api: KubeApi,
+  config: PlatformConfig,
+  running: ReconcilerManager[],
+  extra: Partial<ReconcilerManagerOptions> = {},
+): ReconcilerManager {
   const manager = new ReconcilerManager({
     api,
     config,
@@ -15,6 +22,7 @@ export function startQuickManager(api: KubeApi, config: PlatformConfig, running:
     sweepDebounceMs: 10,
     edgeDebounceMs: 10,
     stopTimeoutMs: 1000,
+    ...extra,
   });
   running.push(manager);
   manager.start();
