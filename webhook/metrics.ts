@@ -5,21 +5,13 @@
 // hostile caller cannot grow the series without limit.
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from "prom-client";
 import type { ClusterStateCounts } from "../core/state/index.ts";
+import { AUDITED_RESOURCES } from "../core/state/audited-resources.ts";
 import type { Endpoint, ReviewOutcome } from "./admission-response.ts";
 import { fallbackCounts } from "../policies/engine/fallbacks.ts";
 import type { PlannerFallback } from "../policies/engine/fallbacks.ts";
 
-/** The kinds the webhook configurations send us (see deploy/). */
-export const REVIEWED_KINDS: ReadonlySet<string> = new Set([
-  "DomainRoute",
-  "HostnameGrant",
-  "RegionPolicy",
-  "HTTPRoute",
-  "GRPCRoute",
-  "TLSRoute",
-  "VirtualService",
-  "Gateway",
-]);
+/** The kinds the webhook configurations send us (deploy/base/webhooks.yaml, held to AUDITED_RESOURCES by a test), PolicyModules aside. */
+export const REVIEWED_KINDS: ReadonlySet<string> = new Set(AUDITED_RESOURCES.map((r) => r.kind));
 
 /** What the metrics read on each scrape. */
 export interface MetricsSources {

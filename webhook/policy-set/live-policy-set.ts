@@ -14,10 +14,10 @@ import { silentLogger } from "../../core/logger.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { resourceVersionOf } from "../../core/kube/object-key.ts";
 import type { ReflectorBatch } from "../../core/kube/reflector-types.ts";
-import { compileModule, makePolicySet } from "../../policies/engine/module-loader.ts";
-import type { CompiledModule, PolicySet } from "../../policies/engine/module-loader.ts";
-import { policyModuleDocument, policyModuleSource } from "../../policies/policy-module-admission.ts";
-import { failClosedModule, noPolicyModulesModule } from "./fail-closed-module.ts";
+import { makePolicySet } from "../../policies/engine/module-loader.ts";
+import type { PolicySet } from "../../policies/engine/module-loader.ts";
+import { loadPolicyModuleObject, policySetOf } from "../../policies/policy-module-objects.ts";
+import type { LoadedPolicyModule } from "../../policies/policy-module-objects.ts";
 import type { PolicySetSource } from "./policy-set-source.ts";
 
 /** Long enough to fold a `kubectl apply -f dir/` burst into one swap, short enough to be "within seconds". */
@@ -31,11 +31,8 @@ export interface LivePolicySetOptions {
   waitingReason?: () => string | undefined;
 }
 
-interface Loaded {
+interface Loaded extends LoadedPolicyModule {
   version: string;
-  module: CompiledModule;
-  /** The loader's problems when `module` is a fail-closed stand-in. */
-  problems?: readonly string[];
 }
 
 /** One swap, as logged: what changed and how long compiling took. */
@@ -120,12 +117,12 @@ export class LivePolicySet implements PolicySetSource {
       const before = this.#loaded.get(name);
       if (before?.version === version) continue;
       (before === undefined ? added : changed).push(name);
-      this.#loaded.set(name, { version, ...loadModule(name, object) });
+      this.#loaded.set(name, { version, ...loadPolicyModuleObject(name, object) });
     }
     if (this.#set !== undefined && added.length + changed.length + removed.length === 0) return undefined;
-    const names = [...this.#loaded.keys()].sort();
+    const names = [...this.#loaded.keys()];
     // No PolicyModule at all is not "no rules": it fails closed (noPolicyModulesModule), never admitting unchecked.
-    this.#set = makePolicySet(names.length === 0 ? [noPolicyModulesModule()] : names.map((name) => this.#loaded.get(name)!.module));
+    this.#set = policySetOf(this.#loaded);
     this.#generation++;
     const swap: PolicySetSwap = {
       generation: this.#generation,
@@ -158,19 +155,3 @@ export class LivePolicySet implements PolicySetSource {
 }
 
 const EMPTY = makePolicySet([]);
-
-/**
- * Compiled as the admission rule compiled it (policy-module-admission.ts: the
- * same document, the same label), so what was admitted loads alike here.
- */
-function loadModule(name: string, object: KubeObject): Omit<Loaded, "version"> {
-  const label = policyModuleSource(name);
-  let result: ReturnType<typeof compileModule>;
-  try {
-    result = compileModule(policyModuleDocument(object), label);
-  } catch (error) {
-    result = { problems: [`${label}: cannot be compiled: ${error instanceof Error ? error.message : String(error)}`] };
-  }
-  if ("module" in result) return { module: result.module };
-  return { module: failClosedModule(name, label, object, result.problems), problems: result.problems };
-}

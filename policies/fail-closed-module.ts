@@ -3,12 +3,12 @@
 // admit what it forbids, unchecked; so it stays in the set as a module that
 // matches what the broken one matched and denies it, naming the module and
 // its error. Other modules keep working.
-import { compileCel } from "../../policies/engine/cel.ts";
-import type { CompiledCel } from "../../policies/engine/cel.ts";
-import { ROOT_VARIABLES } from "../../policies/engine/module-loader.ts";
-import type { CompiledModule, ResourceRule } from "../../policies/engine/module-loader.ts";
-import type { Operation } from "../../policies/engine/types.ts";
-import { REVIEWED_KINDS } from "../metrics.ts";
+import { AUDITED_RESOURCES } from "../core/state/audited-resources.ts";
+import { compileCel } from "./engine/cel.ts";
+import type { CompiledCel } from "./engine/cel.ts";
+import { ROOT_VARIABLES } from "./engine/module-loader.ts";
+import type { CompiledModule, ResourceRule } from "./engine/module-loader.ts";
+import type { Operation } from "./engine/types.ts";
 
 const OPERATIONS = new Set(["CREATE", "UPDATE", "DELETE", "CONNECT", "*"]);
 
@@ -78,7 +78,7 @@ function readableMatch(object: unknown): ResourceRule[] {
     }
     if (rules.length === match.length) return rules;
   }
-  return [{ apiGroups: ["*"], apiVersions: ["*"], kinds: [...REVIEWED_KINDS].sort(), operations: ["*"] }];
+  return [{ apiGroups: ["*"], apiVersions: ["*"], kinds: [...new Set(AUDITED_RESOURCES.map((r) => r.kind))].sort(), operations: ["*"] }];
 }
 
 function compiled(expression: string): CompiledCel {
