@@ -10,3 +10,5 @@ export { selectStateSource } from "./select-state-source.ts";
 export type { SelectedStateSource, StateSourceChoice } from "./select-state-source.ts";
 export { projectForIndex } from "./index-projection.ts";
 export { DOMAIN_ROUTES, HOSTNAME_GRANTS, INDEXED_RESOURCES } from "./indexed-resources.ts";
+export { ExistingObjectsCache, DEFAULT_MAX_EXISTING_OBJECTS, DEFAULT_NOT_SERVED_RECHECK_MS } from "./existing-objects-cache.ts";
+export type { ExistingObjectsCacheOptions } from "./existing-objects-cache.ts";
