@@ -6,6 +6,7 @@
 import type { CrdCatalogEntry } from "../crds/catalog.ts";
 import { checkCustomResource } from "./schema/check.ts";
 import { matchesRequest, runMutations, runValidations } from "./engine/evaluate.ts";
+import type { Exclusion } from "./engine/evaluate.ts";
 import { enforcedAction } from "./engine/enforcement.ts";
 import type { PolicySet } from "./engine/module-loader.ts";
 import { RequestContext } from "./engine/request-context.ts";
@@ -35,8 +36,12 @@ export interface Verdict {
   patch: JsonPatchOperation[];
   /** The object after defaults and mutation. */
   object: unknown;
-  /** Names of the policies that matched the request, and whether a CRD schema applied: what the verdict rests on. */
-  applied: { policies: string[]; schema: boolean };
+  /**
+   * Names of the policies that matched the request, and whether a CRD schema applied: what the verdict rests on.
+   * `excluded`: those of them whose matchConditions excluded the request in the validate phase (a condition was
+   * false, so none of their validations ran), with the condition; absent when none was.
+   */
+  applied: { policies: string[]; schema: boolean; excluded?: Exclusion[] };
 }
 
 export interface Phases {
@@ -125,7 +130,11 @@ export function decide(input: AdmissionInput, env: VerdictEnvironment, phases: P
     }
   }
 
-  if (phases.validate) record(verdict, runValidations(env.policies, request), env.policies);
+  if (phases.validate) {
+    const excluded: Exclusion[] = [];
+    record(verdict, runValidations(env.policies, request, excluded), env.policies);
+    if (excluded.length > 0) verdict.applied.excluded = excluded;
+  }
 
   verdict.object = request.object;
   verdict.allowed = verdict.denials.length === 0;

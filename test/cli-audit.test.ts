@@ -81,7 +81,9 @@ describe("hostgate audit", () => {
       "PASS  DomainRoute team-a/shop-web",
     ]);
     assert.match(result.stdout, /^ {2}! warning certificate-coverage: admin\.shop\.example\.com is not covered/m);
-    assert.match(result.stdout, /^12 objects, 4 matched by a policy, 60 results: 0 fail, 0 error, 2 warn, 0 audit, 58 pass$/m);
+    // Policies whose matchConditions exclude a route ran no check: skip, listed on one line, never counted as pass.
+    assert.match(result.stdout, /^ {2}– 5 skipped \(a matchCondition excludes the object\): cname-at-apex, cross-namespace-service, dns-zone-allowed, /m);
+    assert.match(result.stdout, /^12 objects, 4 matched by a policy, 60 results: 0 fail, 0 error, 2 warn, 0 audit, 32 pass, 26 skip$/m);
     assert.equal(result.stderr, "");
   });
 
@@ -89,7 +91,7 @@ describe("hostgate audit", () => {
     const result = await hostgate("audit", "--state", STATE, "-o", "json");
     assert.equal(result.exitCode, 0);
     const parsed = JSON.parse(result.stdout) as AuditJson;
-    assert.deepEqual(parsed.summary, { objects: 12, matched: 4, results: 60, fail: 0, error: 0, warn: 2, audit: 0, pass: 58 });
+    assert.deepEqual(parsed.summary, { objects: 12, matched: 4, results: 60, fail: 0, error: 0, warn: 2, audit: 0, pass: 32, skip: 26 });
     const keys = parsed.results.map((r) => `${r.subject.namespace}/${r.subject.name}/${r.policy}`);
     assert.deepEqual(keys, [...keys].sort());
     const warning = parsed.results.find((r) => r.outcome === "warn" && r.subject.name === "shop-admin");
@@ -98,6 +100,8 @@ describe("hostgate audit", () => {
       parsed.results.filter((r) => r.outcome === "pass" && r.messages.length > 0),
       [],
     );
+    const skip = parsed.results.find((r) => r.outcome === "skip" && r.subject.name === "shop-web" && r.policy === "dns-zone-allowed");
+    assert.deepEqual(skip?.messages, ['excluded by matchCondition "has-zone-and-domain"']);
   });
 
   test("a stricter policy set denies two existing routes, so it exits 1 and lists them first", async () => {
@@ -106,7 +110,7 @@ describe("hostgate audit", () => {
     const headers = result.stdout.split("\n").filter((line) => /^[A-Z]+ +\S/.test(line));
     assert.deepEqual(headers.slice(0, 2), ["FAIL  DomainRoute marketing/website", "FAIL  DomainRoute team-a/shop-web"]);
     assert.match(result.stdout, /^ {2}✗ no-public-lb: alb-out is public; move the route to alb-in$/m);
-    assert.match(result.stdout, /: 2 fail, 0 error, 2 warn, 0 audit, 60 pass$/m);
+    assert.match(result.stdout, /: 2 fail, 0 error, 2 warn, 0 audit, 34 pass, 26 skip$/m);
     const json = JSON.parse((await hostgate("audit", "--state", STATE, "--policies", libraryWithNoPublicLb(), "-o", "json")).stdout) as AuditJson;
     const failed = json.results.filter((r) => r.outcome === "fail");
     assert.deepEqual(
@@ -122,14 +126,14 @@ describe("hostgate audit", () => {
     const result = await hostgate("audit", "--state", STATE, "--policies", libraryWithNoPublicLb("Audit"));
     assert.equal(result.exitCode, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /^ {2}· audit no-public-lb: alb-out is public/m);
-    assert.match(result.stdout, /: 0 fail, 0 error, 2 warn, 2 audit, 60 pass$/m);
+    assert.match(result.stdout, /: 0 fail, 0 error, 2 warn, 2 audit, 34 pass, 26 skip$/m);
   });
 
   test("a policy that cannot be evaluated is an error, denied as at admission, so it exits 1", async () => {
     const result = await hostgate("audit", "--state", STATE, "--policies", libraryWithBrokenModule());
     assert.equal(result.exitCode, 1, result.stdout + result.stderr);
     assert.match(result.stdout, /^ {2}✗ error broken: policy could not be evaluated/m);
-    assert.match(result.stdout, /: 0 fail, 4 error, 2 warn, 0 audit, 58 pass$/m);
+    assert.match(result.stdout, /: 0 fail, 4 error, 2 warn, 0 audit, 32 pass, 26 skip$/m);
   });
 
   const unusable: Array<{ name: string; args: () => string[]; messages: RegExp[] }> = [

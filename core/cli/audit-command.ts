@@ -16,7 +16,8 @@ export const AUDIT_USAGE = `Usage: hostgate audit [options]
 Judges every object already in the cluster state as the webhook would judge
 it applied again unchanged, and prints one result per object and policy:
 fail (would be denied), error (the policy could not be evaluated; denied),
-warn, audit (recorded only) or pass.
+warn, audit (recorded only), pass, or skip (a matchCondition of the policy
+excludes the object, so nothing was checked).
 
 Options:
       --state DIR          the cluster's objects, e.g. from \`kubectl get ... -o yaml\` (default: examples/state)
@@ -38,13 +39,13 @@ function parseAuditArgs(args: readonly string[]): AuditOptions & { policies: str
   return { ...options, policies: options.policies ?? [BUILTIN_POLICIES] };
 }
 
-const OUTCOMES: readonly AuditOutcome[] = ["fail", "error", "warn", "audit", "pass"];
+const OUTCOMES: readonly AuditOutcome[] = ["fail", "error", "warn", "audit", "pass", "skip"];
 
 /** objects: read from the state; matched: those at least one policy judged. */
 export type AuditSummary = { objects: number; matched: number; results: number } & Record<AuditOutcome, number>;
 
 function summarize(objects: number, results: readonly AuditResult[]): AuditSummary {
-  const summary = { objects, matched: groupBySubject(results).length, results: results.length, fail: 0, error: 0, warn: 0, audit: 0, pass: 0 };
+  const summary = { objects, matched: groupBySubject(results).length, results: results.length, fail: 0, error: 0, warn: 0, audit: 0, pass: 0, skip: 0 };
   for (const r of results) summary[r.outcome] += 1;
   return summary;
 }
@@ -79,7 +80,7 @@ export function subjectName(subject: AuditSubject): string {
   return `${subject.kind} ${subject.namespace !== undefined ? `${subject.namespace}/` : ""}${subject.name}`;
 }
 
-const MARK: Readonly<Record<AuditOutcome, string>> = { fail: "✗", error: "✗ error", warn: "! warning", audit: "· audit", pass: "✓" };
+const MARK: Readonly<Record<AuditOutcome, string>> = { fail: "✗", error: "✗ error", warn: "! warning", audit: "· audit", pass: "✓", skip: "–" };
 
 /** Grouped by object, the objects with the strongest outcome first (then in the results' order), with counts. */
 function formatAudit(results: readonly AuditResult[], summary: AuditSummary): string {
@@ -91,12 +92,15 @@ function formatAudit(results: readonly AuditResult[], summary: AuditSummary): st
     const label = OUTCOMES[g.worst]!.toUpperCase().padEnd(5);
     lines.push(`${label} ${subjectName(g.subject)}`);
     const findings = [...g.results].sort((a, b) => rank(a) - rank(b));
-    for (const r of findings.filter((f) => f.outcome !== "pass")) {
+    for (const r of findings.filter((f) => f.outcome !== "pass" && f.outcome !== "skip")) {
       // Messages name their field themselves; `-o json` carries the fields separately.
       for (const message of r.messages) lines.push(`  ${MARK[r.outcome]} ${r.policy}: ${message}`);
     }
     const passed = findings.filter((f) => f.outcome === "pass").length;
     if (passed > 0) lines.push(`  ✓ ${passed} ${passed === 1 ? "policy passes" : "policies pass"}`);
+    // Skips are not findings: named on one line (`-o json` says which matchCondition excluded the object).
+    const skipped = findings.filter((f) => f.outcome === "skip").map((f) => f.policy);
+    if (skipped.length > 0) lines.push(`  ${MARK.skip} ${skipped.length} skipped (a matchCondition excludes the object): ${skipped.join(", ")}`);
   }
   if (lines.length > 0) lines.push("");
   const counts = OUTCOMES.map((o) => `${summary[o]} ${o}`).join(", ");

@@ -1,6 +1,10 @@
 // diffAudits: the audit results under two policy sets, compared per (object, policy).
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { ClusterStateIndex } from "../../core/state/index.ts";
+import { compileModule, makePolicySet } from "../engine/module-loader.ts";
+import type { VerdictEnvironment } from "../verdict.ts";
+import { auditObjects } from "./audit-objects.ts";
 import { diffAudits, subjectsOf } from "./audit-diff.ts";
 import type { AuditOutcome, AuditResult } from "./audit-result.ts";
 
@@ -81,6 +85,30 @@ describe("diffAudits pairs results by object and policy", () => {
       expected: { ...none, removedWarnings: ["a p warn→pass: p warn on a"] },
     },
     {
+      name: "a skip (a matchCondition excluded the object) that becomes a fail is newly denied",
+      current: [result("a", "p", "skip")],
+      proposed: [result("a", "p", "fail")],
+      expected: { ...none, newlyDenied: ["a p skip→fail: p fail on a"] },
+    },
+    {
+      name: "a fail that becomes a skip is newly allowed, with the old message",
+      current: [result("a", "p", "fail")],
+      proposed: [result("a", "p", "skip")],
+      expected: { ...none, newlyAllowed: ["a p fail→skip: p fail on a"] },
+    },
+    {
+      name: "a skip that becomes a warn is a new warning",
+      current: [result("a", "p", "skip")],
+      proposed: [result("a", "p", "warn")],
+      expected: { ...none, newWarnings: ["a p skip→warn: p warn on a"] },
+    },
+    {
+      name: "a pass that becomes a skip, or a skip a pass, changes neither what is denied nor what warns",
+      current: [result("a", "p", "pass"), result("b", "p", "skip")],
+      proposed: [result("a", "p", "skip"), result("b", "p", "pass")],
+      expected: none,
+    },
+    {
       name: "an audit finding appearing is neither a denial nor a warning",
       current: [result("a", "p", "pass")],
       proposed: [result("a", "p", "audit")],
@@ -107,5 +135,31 @@ describe("diffAudits pairs results by object and policy", () => {
       subjectsOf(diff.newlyDenied).map((s) => s.name),
       ["b", "a"],
     );
+  });
+});
+
+describe("diffAudits over audits of real policy sets", () => {
+  test("a module whose matchCondition is dropped and now denies an object it used to exclude shows it as skip→fail, newly denied", () => {
+    const spec = (matchConditions: unknown[]) => ({
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: "PolicyModule",
+      metadata: { name: "no-public-lb" },
+      spec: {
+        description: "routes stay internal",
+        match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE", "UPDATE"] }],
+        matchConditions,
+        validations: [{ expression: "object.spec.lb != 'alb-out'", message: "alb-out is public; use alb-in" }],
+      },
+    });
+    const env = (matchConditions: unknown[]): VerdictEnvironment => {
+      const compiled = compileModule(spec(matchConditions), "no-public-lb.yaml");
+      if ("problems" in compiled) throw new Error(compiled.problems.join("\n"));
+      return { policies: makePolicySet([compiled.module]), config: {}, cluster: ClusterStateIndex.fromObjects([]).celValue() };
+    };
+    const web = { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "web", namespace: "team-a" }, spec: { lb: "alb-out" } };
+    const current = auditObjects([web], env([{ name: "opted-in", expression: "has(object.metadata.labels)" }]));
+    const proposed = auditObjects([web], env([]));
+    assert.deepEqual(summary(current, proposed), { ...none, newlyDenied: ["web no-public-lb skip→fail: alb-out is public; use alb-in"] });
+    assert.deepEqual(summary(proposed, current), { ...none, newlyAllowed: ["web no-public-lb fail→skip: alb-out is public; use alb-in"] });
   });
 });

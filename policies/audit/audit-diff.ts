@@ -4,9 +4,11 @@
 // warning can read the same shape.
 //
 // A pair is "denied" when its outcome is fail or error (both refuse a
-// re-apply). A denial by a policy that did not deny that object before is
-// newly denied, even when another policy already denies it: the object now
-// has one more thing to fix, so the set got stricter.
+// re-apply); pass, skip (a matchCondition excluded the object), warn and audit
+// all admit, so skip → fail is newly denied and fail → skip newly allowed.
+// A denial by a policy that did not deny that object before is newly denied,
+// even when another policy already denies it: the object now has one more
+// thing to fix, so the set got stricter.
 import { compareResults, compareSubjects } from "./audit-objects.ts";
 import type { AuditOutcome, AuditResult, AuditSubject } from "./audit-result.ts";
 

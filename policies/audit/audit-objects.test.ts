@@ -4,6 +4,8 @@ import assert from "node:assert/strict";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { configToCel, loadPlatformConfig } from "../../core/config/index.ts";
+import { loadEnvironment } from "../../core/environment.ts";
+import { readManifests } from "../../core/objects/index.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { ClusterStateIndex } from "../../core/state/index.ts";
 import { loadPolicySet, compileModule, makePolicySet } from "../engine/module-loader.ts";
@@ -241,6 +243,113 @@ describe("auditObjects leaves out what the validate phase does not judge", () =>
     assert.deepEqual(
       auditObjects([PUBLIC], env([defaults, noPublic()])).map((r) => r.policy),
       ["no-public-lb"],
+    );
+  });
+});
+
+describe("auditObjects reports a policy that matched the kind but ran no check as skip, never pass", () => {
+  // lb-set holds for every route with an lb; is-public only for alb-out, so it excludes INTERNAL.
+  const conditions = (second: string) => [
+    { name: "lb-set", expression: "has(object.spec.lb)" },
+    { name: "is-public", expression: second },
+  ];
+  const guarded = (second: string, enforcement?: string) =>
+    module("public-only", {
+      ...(enforcement !== undefined ? { enforcement } : {}),
+      matchConditions: conditions(second),
+      validations: [{ expression: "object.spec.lb != 'alb-out'", message: "alb-out is public; use alb-in", fieldPath: "spec.lb" }],
+    });
+  const cases: Array<{ name: string; module: CompiledModule; object: KubeObject; outcome: AuditResult["outcome"]; messages: RegExp[] }> = [
+    {
+      name: "a false matchCondition skips the policy, naming the condition",
+      module: guarded("object.spec.lb == 'alb-out'"),
+      object: INTERNAL,
+      outcome: "skip",
+      messages: [/^excluded by matchCondition "is-public"$/],
+    },
+    {
+      name: "a false matchCondition skips even a policy under Audit enforcement (there is nothing to record)",
+      module: guarded("object.spec.lb == 'alb-out'", "Audit"),
+      object: INTERNAL,
+      outcome: "skip",
+      messages: [/^excluded by matchCondition "is-public"$/],
+    },
+    {
+      name: "when every matchCondition holds the validations run, and a violation fails",
+      module: guarded("object.spec.lb == 'alb-out'"),
+      object: PUBLIC,
+      outcome: "fail",
+      messages: [/^alb-out is public/],
+    },
+    {
+      name: "when every matchCondition holds and nothing is found, it passes",
+      module: guarded("true"),
+      object: INTERNAL,
+      outcome: "pass",
+      messages: [],
+    },
+    {
+      name: "a matchCondition that errs is not an exclusion: it is an error, failing closed",
+      module: guarded("object.spec.missing.deeper == 1"),
+      object: INTERNAL,
+      outcome: "error",
+      messages: [/could not be evaluated \(spec\.matchConditions\[1\] \("is-public"\)/],
+    },
+    {
+      name: "a matchCondition that is not a bool is an error, not a skip",
+      module: guarded("'yes'"),
+      object: INTERNAL,
+      outcome: "error",
+      messages: [/spec\.matchConditions\[1\]: must produce a bool/],
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const results = auditObjects([c.object], env([c.module]));
+      assert.deepEqual(
+        results.map((r) => [r.policy, r.outcome]),
+        [["public-only", c.outcome]],
+      );
+      assert.equal(results[0]!.messages.length, c.messages.length, JSON.stringify(results[0]));
+      for (const [i, m] of c.messages.entries()) assert.match(results[0]!.messages[i]!, m);
+    });
+  }
+
+  test("a module whose match.operations leave out UPDATE has no result: an audit re-applies as UPDATE, so it does not match", () => {
+    const createOnly = module("create-only", {
+      match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE"] }],
+      validations: [{ expression: "false", message: "always denies a create" }],
+    });
+    assert.deepEqual(
+      auditObjects([PUBLIC], env([createOnly, noPublic()])).map((r) => r.policy),
+      ["no-public-lb"],
+    );
+  });
+
+  test("the library on examples/state keeps every finding it had; only passes whose matchConditions exclude the route become skips", async () => {
+    const state = join(ROOT, "examples", "state");
+    const loaded = await loadEnvironment({ config: join(ROOT, "examples", "platform-config.yaml"), policies: [join(ROOT, "policies", "library")], state });
+    const objects = (await readManifests([state])).map((m) => m.object as KubeObject);
+    const results = auditObjects(objects, loaded.verdict);
+    const count = (outcome: string) => results.filter((r) => r.outcome === outcome).length;
+    // Before skip existed: 60 results, 2 warn (certificate-coverage), 58 pass.
+    assert.deepEqual(
+      { results: results.length, fail: count("fail"), error: count("error"), audit: count("audit"), warn: count("warn"), passOrSkip: count("pass") + count("skip") },
+      { results: 60, fail: 0, error: 0, audit: 0, warn: 2, passOrSkip: 58 },
+    );
+    assert.deepEqual(
+      results.filter((r) => r.outcome === "warn").map((r) => `${r.subject.namespace}/${r.subject.name} ${r.policy}`),
+      ["platform/grafana certificate-coverage", "team-a/shop-admin certificate-coverage"],
+    );
+    // Every skip names a matchCondition its module declares.
+    for (const r of results.filter((x) => x.outcome === "skip")) {
+      const declared = loaded.verdict.policies.byName.get(r.policy)!.matchConditions.map((c) => `excluded by matchCondition "${c.name}"`);
+      assert.ok(declared.includes(r.messages[0]!), `${r.subject.name} ${r.policy}: ${r.messages.join("|")}`);
+    }
+    // shop-web is protected with an appId, so appid-unique checks it; the other routes have none to compare.
+    assert.deepEqual(
+      results.filter((r) => r.policy === "appid-unique").map((r) => `${r.subject.name} ${r.outcome}`),
+      ["website skip", "grafana skip", "shop-admin skip", "shop-web pass"],
     );
   });
 });

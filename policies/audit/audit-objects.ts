@@ -14,6 +14,9 @@
 // - an object being deleted whose "update" changes nothing only waits for its
 //   finalizers, and decide() never judges that (deletion-window.ts): it has
 //   no results, as it would get no findings at admission.
+// A policy that matches the object's kind and operation but whose
+// matchConditions exclude it ran no check, so it is `skip`, not `pass`
+// (decide() lists it in verdict.applied.excluded).
 // Only the validate phase runs: the API server already applied the schema and
 // the mutations when the object was admitted, and a mutation result is not a
 // finding. Each decide() is bounded by the environment's limits.
@@ -101,7 +104,9 @@ function policiesOf(verdict: Verdict, env: VerdictEnvironment): string[] {
  * The policy's outcome from where decide() put its findings. A policy error
  * that was denied (it fails closed) is `error`; one capped at Warn or Audit by
  * the module's enforcement admits the object, so it reports as warn or audit,
- * its message saying the policy could not be evaluated.
+ * its message saying the policy could not be evaluated. A policy a false
+ * matchCondition excluded found nothing because it checked nothing: `skip`,
+ * naming the condition.
  */
 function resultFor(subject: AuditSubject, policy: string, verdict: Verdict): AuditResult {
   const mine = (findings: readonly Finding[]) => findings.filter((f) => f.policy === policy);
@@ -119,6 +124,10 @@ function resultFor(subject: AuditSubject, policy: string, verdict: Verdict): Aud
           : "pass";
   // Strongest first, each in the order the policy reported them.
   const findings = [...denials, ...warnings, ...audits];
+  const excluded = verdict.applied.excluded?.find((e) => e.policy === policy);
+  if (excluded !== undefined && findings.length === 0) {
+    return { subject, policy, outcome: "skip", messages: [`excluded by matchCondition "${excluded.condition}"`], fields: [] };
+  }
   const fields = [...new Set(findings.flatMap((f) => (f.field !== undefined ? [f.field] : [])))];
   return { subject, policy, outcome, messages: findings.map((f) => f.message), fields };
 }

@@ -101,8 +101,18 @@ export function runMutations(set: PolicySet, request: RequestContext): MutationO
   return { object, patch, violations };
 }
 
-/** Runs every matched module's validations on the request's object as it is now; returns all violations (every action). */
-export function runValidations(set: PolicySet, request: RequestContext): Violation[] {
+/** A matched module whose matchConditions excluded the request: none of its validations ran. */
+export interface Exclusion {
+  policy: string;
+  /** The first matchCondition that was false. */
+  condition: string;
+}
+
+/**
+ * Runs every matched module's validations on the request's object as it is now; returns all violations (every action).
+ * Each module a false matchCondition excludes is added to `excluded`, when given (an audit reports it as skipped, not passed).
+ */
+export function runValidations(set: PolicySet, request: RequestContext, excluded?: Exclusion[]): Violation[] {
   const input = request.input;
   const violations: Violation[] = [];
   for (const module of set.modules) {
@@ -110,7 +120,11 @@ export function runValidations(set: PolicySet, request: RequestContext): Violati
     const run = start(module, request, violations);
     if (run === undefined) continue;
     try {
-      if (!run.conditionsHold()) continue;
+      const condition = run.excludedBy();
+      if (condition !== undefined) {
+        excluded?.push({ policy: module.name, condition });
+        continue;
+      }
     } catch (error) {
       violations.push(failure(module, error));
       continue;

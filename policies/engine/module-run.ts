@@ -87,15 +87,24 @@ export class ModuleRun {
   }
 
   conditionsHold(): boolean {
+    return this.excludedBy() === undefined;
+  }
+
+  /**
+   * The name of the first matchCondition that is false (the module does not
+   * apply to the request), or undefined when all hold. A condition that errs
+   * or is not a bool throws: an error is not an exclusion, it fails closed.
+   */
+  excludedBy(): string | undefined {
     // One clock read per policy; loops read it again through their ticks.
     if (!this.#budget.checkDeadline()) throw new ModuleError("(not started)", this.#budget.exhausted!);
     const conditions = this.#module.matchConditions;
     for (let i = 0; i < conditions.length; i++) {
       const value = this.evaluate(conditions[i]!.program, "condition", i);
       if (typeof value !== "boolean") throw new ModuleError(`spec.matchConditions[${i}]`, `must produce a bool, produced ${describeCel(value)}`);
-      if (!value) return false;
+      if (!value) return conditions[i]!.name;
     }
-    return true;
+    return undefined;
   }
 
   /** The expression's value; a CEL error or a spent budget is thrown as a ModuleError naming the field. */

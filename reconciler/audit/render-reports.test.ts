@@ -3,10 +3,14 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadCrdCatalog } from "../../crds/catalog.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
+import { ClusterStateIndex } from "../../core/state/index.ts";
 import type { AuditResult } from "../../policies/audit/audit-result.ts";
 import { checkCustomResource } from "../../policies/schema/check.ts";
 import { contains, withAppliedHash } from "../apply/plan-apply.ts";
-import { renderReports } from "./render-reports.ts";
+import { auditObjects } from "../../policies/audit/audit-objects.ts";
+import { compileModule, makePolicySet } from "../../policies/engine/module-loader.ts";
+import { AuditViolations } from "./audit-metrics.ts";
+import { OUTCOME_RESULT, renderReports } from "./render-reports.ts";
 import { OPENREPORTS_API_VERSION } from "./report-resources.ts";
 import { aClaim, aResult, aRoute, aViolation } from "./testing/audit-results.ts";
 
@@ -35,6 +39,7 @@ describe("renderReports", () => {
     aViolation(aRoute("team-a", "api"), { outcome: "audit", policy: "no-wildcards", messages: ["no wildcard domains", "ask the platform team"] }),
     aViolation(aRoute("team-a", "api"), { outcome: "warn", policy: "ttl", fields: ["spec.dns.ttl", "spec.dns.ttl"], messages: ["ttl under 60"] }),
     aResult(aRoute("team-a", "api"), { outcome: "error", policy: "broken", messages: ["policy broken failed to evaluate: no such field"] }),
+    aResult(aRoute("team-a", "web"), { outcome: "skip", policy: "dns-zone", messages: ['excluded by matchCondition "has-zone"'] }),
     aViolation(aClaim("shop.example.com"), { policy: "claims" }),
   ];
 
@@ -53,7 +58,7 @@ describe("renderReports", () => {
     }
   });
 
-  it("maps each outcome to the closest OpenReports result, audit as fail, with the enforcement a violation was found under", () => {
+  it("maps each outcome to the closest OpenReports result, audit as fail and skip as skip, with the enforcement a violation was found under", () => {
     const teamA = resultsOf(find(render(mixed), "team-a"));
     assert.deepEqual(
       teamA.map((r) => [r.resources[0]!.name, r.policy, r.result, r.properties?.enforcement ?? "-"]),
@@ -61,6 +66,7 @@ describe("renderReports", () => {
         ["api", "broken", "error", "-"],
         ["api", "no-wildcards", "fail", "Audit"],
         ["api", "ttl", "warn", "Warn"],
+        ["web", "dns-zone", "skip", "-"],
         ["web", "domain-suffix", "pass", "-"],
       ],
     );
@@ -87,7 +93,7 @@ describe("renderReports", () => {
   });
 
   it("counts every result value in the summary, zeros included", () => {
-    assert.deepEqual((find(render(mixed), "team-a") as { summary?: unknown }).summary, { pass: 1, fail: 1, warn: 1, error: 1, skip: 0 });
+    assert.deepEqual((find(render(mixed), "team-a") as { summary?: unknown }).summary, { pass: 1, fail: 1, warn: 1, error: 1, skip: 1 });
   });
 
   it("renders the same reports whatever order the results come in", () => {
@@ -119,6 +125,7 @@ describe("renderReports", () => {
         ["api", "broken", NOW / 1000],
         ["api", "no-wildcards", NOW / 1000],
         ["api", "ttl", LATER / 1000],
+        ["web", "dns-zone", NOW / 1000],
         ["web", "domain-suffix", NOW / 1000],
       ]);
     });
@@ -133,6 +140,44 @@ describe("renderReports", () => {
       const first = render([aResult(aRoute("team-a", "web", "uid-1"))]);
       const second = render([aResult(aRoute("team-a", "web", "uid-2"))], (ns) => find(first, ns), LATER);
       assert.equal(resultsOf(second[0])[0]!.timestamp.seconds, LATER / 1000);
+    });
+  });
+
+  describe("a policy whose matchConditions exclude an object, from the audit to the report", () => {
+    const guarded = compileModule(
+      {
+        apiVersion: "hostgate.dev/v1alpha1",
+        kind: "PolicyModule",
+        metadata: { name: "public-only" },
+        spec: {
+          description: "public routes name a protection",
+          match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE", "UPDATE"] }],
+          matchConditions: [{ name: "is-public", expression: "object.spec.lb == 'alb-out'" }],
+          validations: [{ expression: "has(object.spec.protection)", message: "a public route needs spec.protection" }],
+        },
+      },
+      "public-only.yaml",
+    );
+    if ("problems" in guarded) throw new Error(guarded.problems.join("\n"));
+    const internal: KubeObject = { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "web", namespace: "team-a" }, spec: { lb: "alb-in" } };
+    const audited = () =>
+      auditObjects([internal], { policies: makePolicySet([guarded.module]), config: {}, cluster: ClusterStateIndex.fromObjects([]).celValue() });
+
+    it("is reported skip, not pass, with the condition as its message, and counted as skip in the summary", () => {
+      const [report] = render(audited());
+      assert.deepEqual(
+        resultsOf(report).map((r) => [r.policy, r.result, r.message ?? "-", r.properties?.enforcement ?? "-"]),
+        [["public-only", "skip", 'excluded by matchCondition "is-public"', "-"]],
+      );
+      assert.deepEqual((report as { summary?: unknown }).summary, { pass: 0, fail: 0, warn: 0, error: 0, skip: 1 });
+      assert.deepEqual(admit(withAppliedHash(report!)).problems, []);
+    });
+
+    it("is not a violation: it carries no enforcement, so the violations metric does not count it", () => {
+      assert.equal(OUTCOME_RESULT.skip.enforcement, undefined);
+      const violations = new AuditViolations();
+      violations.record(audited());
+      assert.deepEqual(violations.counts(), []);
     });
   });
 

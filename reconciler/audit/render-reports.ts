@@ -12,9 +12,10 @@
 // Reporter reads such reports. One result per object and policy.
 //
 // Outcomes map to the CRD's enum as follows: pass → pass, fail → fail,
-// warn → warn, error → error, and audit → fail, as Kyverno reports a
-// violation of an Audit-mode policy (the object breaks the rule; only the
-// enforcement differs). `properties.enforcement` (Deny, Warn or Audit) keeps
+// warn → warn, error → error, skip → skip (a matchCondition excluded the
+// object, as Kyverno reports unmet preconditions), and audit → fail, as
+// Kyverno reports a violation of an Audit-mode policy (the object breaks the
+// rule; only the enforcement differs). `properties.enforcement` (Deny, Warn or Audit) keeps
 // them apart for every violation. No `severity`: hostgate's policies declare
 // none, and inventing one would mislead.
 //
@@ -30,7 +31,7 @@ import type { AuditOutcome, AuditResult, AuditSubject } from "../../policies/aud
 import { LABEL_MANAGED_BY, MANAGED_BY_HOSTGATE } from "../domainroute/render/metadata.ts";
 import { AUDIT_REPORT_NAME, AUDIT_REPORT_SOURCE, CLUSTER_REPORTS, OPENREPORTS_API_VERSION, REPORTS } from "./report-resources.ts";
 
-/** The CRD's result enum (skip is never produced: an object a policy does not match has no result). */
+/** The CRD's result enum. An object a policy does not match has no result; one its matchConditions exclude is skip. */
 export type ReportResultValue = "pass" | "fail" | "warn" | "error" | "skip";
 
 /** How an audit outcome is reported: the CRD's result, and the enforcement a violation was found under. */
@@ -40,6 +41,7 @@ export const OUTCOME_RESULT: Readonly<Record<AuditOutcome, { result: ReportResul
   warn: { result: "warn", enforcement: "Warn" },
   audit: { result: "fail", enforcement: "Audit" },
   error: { result: "error" },
+  skip: { result: "skip" },
 };
 
 export interface ReportResult {
