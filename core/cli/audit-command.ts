@@ -21,12 +21,16 @@ excludes the object, so nothing was checked).
 
 Options:
       --state DIR          the cluster's objects, e.g. from \`kubectl get ... -o yaml\` (default: examples/state)
-      --kubeconfig FILE    list the objects from this cluster instead (DomainRoutes, DomainClaims, HostnameGrants, RegionPolicies)
+      --kubeconfig FILE    list the objects from this cluster instead: every kind the admission webhooks intercept
+                           (DomainRoutes, RegionPolicies, HostnameGrants, Gateway API HTTPRoutes, GRPCRoutes, TLSRoutes
+                           and Gateways, Istio VirtualServices and Gateways), each at the first version the cluster serves
+      --context NAME       the --kubeconfig context to use (default: its current-context)
       --config FILE        platform config (default: examples/platform-config.yaml)
       --policies DIR       policy modules (repeatable; default: the built-in library)
   -o, --output FORMAT      text (default) or json ({"results": [...], "summary": {...}})
 
---state and --kubeconfig are exclusive. A kind the cluster does not serve (its CRD not installed) is read as none, with a note.
+--state and --kubeconfig are exclusive. A kind the cluster does not serve (its CRD not installed) is read as none, with a note;
+any other failure to list (unreachable, 403 Forbidden: RBAC must allow list on every kind above) is exit 2.
 
 Exit status: 0 nothing would be denied, 1 an existing object would be denied (fail or error), 2 unusable input.`;
 

@@ -14,7 +14,7 @@ import type { VerdictEnvironment } from "../../policies/verdict.ts";
 import { loadPolicySet } from "../../policies/engine/module-loader.ts";
 import { DEFAULT_CONFIG, DEFAULT_STATE } from "./paths.ts";
 import { readClusterObjects } from "./cluster-objects.ts";
-import type { ClusterDeps } from "./cluster-objects.ts";
+import type { ClusterDeps, ClusterSource } from "./cluster-objects.ts";
 
 export type OutputFormat = "text" | "json";
 
@@ -23,6 +23,8 @@ export interface AuditOptions {
   state: string;
   /** --kubeconfig FILE: the objects are listed from that cluster instead of read from --state. */
   kubeconfig: string | undefined;
+  /** --context NAME: that context of the --kubeconfig file instead of its current-context. */
+  context: string | undefined;
   config: string;
   policies: string[] | undefined;
   current: string[] | undefined;
@@ -44,6 +46,7 @@ export function parseAuditOptions(command: "audit" | "diff", args: readonly stri
         current: { type: "string", multiple: true },
         state: { type: "string" },
         kubeconfig: { type: "string" },
+        context: { type: "string" },
         config: { type: "string" },
         output: { type: "string", short: "o" },
       },
@@ -51,12 +54,13 @@ export function parseAuditOptions(command: "audit" | "diff", args: readonly stri
   } catch (error) {
     throw new UsageError(`${command}: ${(error as Error).message}`, `Run \`hostgate ${command} --help\` for usage.`);
   }
-  const problems = stateSourceProblems(command, values.state, values.kubeconfig);
+  const problems = stateSourceProblems(command, values);
   const output = values.output ?? "text";
   if (output !== "text" && output !== "json") problems.push(`${command}: -o must be text or json (got "${output}")`);
   const options = {
     state: values.state ?? DEFAULT_STATE,
     kubeconfig: values.kubeconfig,
+    context: values.context,
     config: values.config ?? DEFAULT_CONFIG,
     policies: values.policies,
     current: values.current,
@@ -64,10 +68,29 @@ export function parseAuditOptions(command: "audit" | "diff", args: readonly stri
   return { options: { ...options, output: output as OutputFormat }, problems };
 }
 
-/** The cluster's objects come from one place: a folder or a cluster, never both (which would win is a guess). */
-export function stateSourceProblems(command: string, state: string | undefined, kubeconfig: string | undefined): string[] {
-  if (state === undefined || kubeconfig === undefined) return [];
-  return [`${command}: --state and --kubeconfig both name the cluster's objects; pass one (--state DIR for a folder, --kubeconfig FILE for a live cluster)`];
+/**
+ * The cluster's objects come from one place: a folder or a cluster, never both (which would win is a guess).
+ * --context only chooses within --kubeconfig: without it the objects come from the state folder, which has no contexts.
+ */
+export function stateSourceProblems(
+  command: string,
+  given: { state?: string | undefined; kubeconfig?: string | undefined; context?: string | undefined },
+): string[] {
+  const problems: string[] = [];
+  if (given.state !== undefined && given.kubeconfig !== undefined) {
+    problems.push(
+      `${command}: --state and --kubeconfig both name the cluster's objects; pass one (--state DIR for a folder, --kubeconfig FILE for a live cluster)`,
+    );
+  }
+  if (given.context !== undefined && given.kubeconfig === undefined) {
+    problems.push(`${command}: --context ${given.context} chooses a context of the --kubeconfig file, and none is given; pass --kubeconfig FILE too`);
+  }
+  return problems;
+}
+
+/** The cluster named by --kubeconfig (and --context), or undefined to read the state folder. */
+export function clusterSource(given: { kubeconfig?: string | undefined; context?: string | undefined }): ClusterSource | undefined {
+  return given.kubeconfig === undefined ? undefined : { kubeconfig: given.kubeconfig, context: given.context };
 }
 
 /** The objects in the state folder, each with a kind, an apiVersion and a name, else every one lacking them is named. */
@@ -94,12 +117,13 @@ export interface AuditInput {
   notes: string[];
 }
 
-type StatePaths = { state: string; kubeconfig?: string | undefined };
+type StatePaths = { state: string; kubeconfig?: string | undefined; context?: string | undefined };
 
 /** The objects and the environment under `policies`, every loader's problem collected. */
 export async function loadAuditInput(paths: { config: string; policies: readonly string[] } & StatePaths, deps: ClusterDeps = {}): Promise<AuditInput> {
   // The cluster is listed first: a cluster that cannot be listed fails alone, nothing else can be judged without it.
-  const listed = paths.kubeconfig === undefined ? undefined : await readClusterObjects("audit", paths.kubeconfig, deps);
+  const cluster = clusterSource(paths);
+  const listed = cluster === undefined ? undefined : await readClusterObjects("audit", cluster, deps);
   const loaders = new ProblemCollector();
   const environment = await loaders.attemptAsync(() =>
     loadEnvironment({ config: paths.config, policies: paths.policies, state: listed?.objects ?? paths.state }),
@@ -119,7 +143,8 @@ export async function loadDiffInput(
   paths: { config: string; current: readonly string[]; proposed: readonly string[] } & StatePaths,
   deps: ClusterDeps = {},
 ): Promise<AuditInput & { proposed: VerdictEnvironment }> {
-  const listed = paths.kubeconfig === undefined ? undefined : await readClusterObjects("diff", paths.kubeconfig, deps);
+  const cluster = clusterSource(paths);
+  const listed = cluster === undefined ? undefined : await readClusterObjects("diff", cluster, deps);
   const loaders = new ProblemCollector();
   const environment = await loaders.attemptAsync(() =>
     loadEnvironment({ config: paths.config, policies: paths.current, state: listed?.objects ?? paths.state }),

@@ -13,7 +13,7 @@ import type { AdmissionInput, JsonPatchOperation, Operation } from "../../polici
 import { splitApiVersion } from "../../policies/engine/types.ts";
 import { BUILTIN_POLICIES, DEFAULT_CONFIG, DEFAULT_STATE } from "./paths.ts";
 import { UsageError } from "../errors.ts";
-import { readObjects, stateSourceProblems } from "./audit-input.ts";
+import { clusterSource, readObjects, stateSourceProblems } from "./audit-input.ts";
 import { readClusterObjects } from "./cluster-objects.ts";
 import type { ClusterDeps } from "./cluster-objects.ts";
 import type { CommandResult } from "../errors.ts";
@@ -28,6 +28,7 @@ Options:
   -f, --filename PATH      objects to check (repeatable; required)
       --state DIR          cluster state to check against (default: examples/state)
       --kubeconfig FILE    check against this cluster's objects instead (listed once; exclusive with --state)
+      --context NAME       the --kubeconfig context to use (default: its current-context)
       --config FILE        platform config (default: examples/platform-config.yaml)
       --policies DIR       policy modules (repeatable; default: the built-in library)
       --operation OP       CREATE (default), UPDATE or DELETE
@@ -59,6 +60,7 @@ interface CheckOptions {
   files: string[];
   state: string;
   kubeconfig: string | undefined;
+  context: string | undefined;
   config: string;
   policies: string[];
   operation: Operation;
@@ -77,6 +79,7 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
         filename: { type: "string", short: "f", multiple: true },
         state: { type: "string" },
         kubeconfig: { type: "string" },
+        context: { type: "string" },
         config: { type: "string" },
         policies: { type: "string", multiple: true },
         operation: { type: "string" },
@@ -88,7 +91,7 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
   } catch (error) {
     throw new UsageError(`check: ${(error as Error).message}`, "Run `hostgate check --help` for usage.");
   }
-  const problems = stateSourceProblems("check", values.state, values.kubeconfig);
+  const problems = stateSourceProblems("check", values);
   if (!values.filename || values.filename.length === 0) problems.push("check: no objects given; pass -f PATH (a file or a directory)");
   const operation = (values.operation ?? "CREATE").toUpperCase();
   if (!["CREATE", "UPDATE", "DELETE"].includes(operation)) problems.push(`check: --operation must be CREATE, UPDATE or DELETE (got "${values.operation}")`);
@@ -101,6 +104,7 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
     files: values.filename!,
     state: values.state ?? DEFAULT_STATE,
     kubeconfig: values.kubeconfig,
+    context: values.context,
     config: values.config ?? DEFAULT_CONFIG,
     policies: values.policies ?? [BUILTIN_POLICIES],
     operation: operation as Operation,
@@ -114,7 +118,8 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
 export async function runCheck(args: readonly string[], deps: ClusterDeps = {}): Promise<CommandResult> {
   const options = parseCheckArgs(args);
   // --kubeconfig: the cluster's objects, listed once, stand where the state folder's would.
-  const listed = options.kubeconfig === undefined ? undefined : await readClusterObjects("check", options.kubeconfig, deps);
+  const cluster = clusterSource(options);
+  const listed = cluster === undefined ? undefined : await readClusterObjects("check", cluster, deps);
   const environment = await loadEnvironment({ config: options.config, policies: options.policies, state: listed?.objects ?? options.state });
   const read = await readManifests(options.files);
   // hostgate's own files (its config, policy tests) are not

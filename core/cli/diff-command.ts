@@ -23,11 +23,15 @@ Options:
       --policies DIR       the proposed policy modules (repeatable; required)
       --current DIR        the policies in force today (repeatable; default: the built-in library)
       --state DIR          the cluster's objects, e.g. from \`kubectl get ... -o yaml\` (default: examples/state)
-      --kubeconfig FILE    list the objects from this cluster instead (DomainRoutes, DomainClaims, HostnameGrants, RegionPolicies)
+      --kubeconfig FILE    list the objects from this cluster instead: every kind the admission webhooks intercept
+                           (DomainRoutes, RegionPolicies, HostnameGrants, Gateway API HTTPRoutes, GRPCRoutes, TLSRoutes
+                           and Gateways, Istio VirtualServices and Gateways), each at the first version the cluster serves
+      --context NAME       the --kubeconfig context to use (default: its current-context)
       --config FILE        platform config (default: examples/platform-config.yaml)
   -o, --output FORMAT      text (default) or json
 
---state and --kubeconfig are exclusive. A kind the cluster does not serve (its CRD not installed) is read as none, with a note.
+--state and --kubeconfig are exclusive. A kind the cluster does not serve (its CRD not installed) is read as none, with a note;
+any other failure to list (unreachable, 403 Forbidden: RBAC must allow list on every kind above) is exit 2.
 
 Exit status: 0 nothing gets stricter, 1 an existing object would be denied by a policy that does not deny it today,
 2 unusable input.`;

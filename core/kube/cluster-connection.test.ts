@@ -242,3 +242,97 @@ describe("resolveClusterConnection: a configuration that is present but broken i
     });
   }
 });
+
+/** A kubeconfig with contexts `staging` (current) and `prod`, each on its own cluster and user. */
+function twoContexts(current = "staging"): string {
+  return [
+    "apiVersion: v1",
+    "kind: Config",
+    "clusters:",
+    "- {name: c-staging, cluster: {server: 'https://staging.example.com:6443'}}",
+    "- {name: c-prod, cluster: {server: 'https://prod.example.com:6443'}}",
+    "users:",
+    "- {name: u-staging, user: {token: s}}",
+    "- {name: u-prod, user: {token: p}}",
+    "contexts:",
+    "- {name: staging, context: {cluster: c-staging, user: u-staging}}",
+    "- {name: prod, context: {cluster: c-prod, user: u-prod}}",
+    `current-context: "${current}"`,
+  ].join("\n");
+}
+
+describe("resolveClusterConnection: --context picks a kubeconfig context instead of current-context", () => {
+  type Case = { name: string; files: Record<string, string>; options: Omit<ConnectionOptions, "readFile" | "exists">; source: ClusterConnection["source"] };
+  const cases: Case[] = [
+    { name: "from --kubeconfig", files: { "/k.yaml": twoContexts() }, options: { kubeconfig: "/k.yaml", context: "prod" }, source: "--kubeconfig" },
+    { name: "from KUBECONFIG", files: { "/k.yaml": twoContexts() }, options: { env: { KUBECONFIG: "/k.yaml" }, context: "prod" }, source: "KUBECONFIG" },
+    { name: "from ~/.kube/config", files: { "/home/dev/.kube/config": twoContexts() }, options: { context: "prod" }, source: "~/.kube/config" },
+    {
+      name: "when no current-context is set",
+      files: { "/k.yaml": twoContexts("") },
+      options: { kubeconfig: "/k.yaml", context: "prod" },
+      source: "--kubeconfig",
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const connection = resolve(c.files, c.options);
+      assert.ok(connection.configured);
+      assert.equal(connection.source, c.source);
+      assert.equal(connection.context, "prod");
+      assert.equal(connection.server, "https://prod.example.com:6443");
+      // The client is built from the KubeConfig: its current cluster and user must be the chosen context's.
+      assert.equal(connection.config.getCurrentCluster()?.server, "https://prod.example.com:6443");
+      assert.equal(connection.config.getCurrentUser()?.name, "u-prod");
+      assert.match(connection.description, /^https:\/\/prod\.example\.com:6443 \(context prod from /);
+    });
+  }
+
+  it("without --context, current-context is used", () => {
+    const connection = resolve({ "/k.yaml": twoContexts() }, { kubeconfig: "/k.yaml" });
+    assert.ok(connection.configured);
+    assert.equal(connection.context, "staging");
+  });
+
+  const errors: { name: string; files: Record<string, string>; options: Omit<ConnectionOptions, "readFile" | "exists">; problem: RegExp }[] = [
+    {
+      name: "a context the kubeconfig does not define, listing the contexts",
+      files: { "/k.yaml": twoContexts() },
+      options: { kubeconfig: "/k.yaml", context: "qa" },
+      problem: /^\/k\.yaml: --context "qa" names no context; contexts are: staging, prod$/,
+    },
+    {
+      name: "an empty context",
+      files: { "/k.yaml": twoContexts() },
+      options: { kubeconfig: "/k.yaml", context: "" },
+      problem: /^--context is empty; pass the name of a context in the kubeconfig/,
+    },
+    {
+      name: "a context in a pod, where the service account has none",
+      files: { "/sa/token": "t", "/sa/ca.crt": "c" },
+      options: { env: { KUBERNETES_SERVICE_HOST: "10.96.0.1", KUBERNETES_SERVICE_PORT: "443" }, context: "prod" },
+      problem: /^--context prod: the in-cluster service account has no contexts to choose from; pass --kubeconfig FILE/,
+    },
+    {
+      name: "a context with no kubeconfig anywhere (never local mode)",
+      files: {},
+      options: { context: "prod" },
+      problem: /^--context prod: no kubeconfig to take it from \(.*\/home\/dev\/\.kube\/config does not exist\); pass --kubeconfig FILE$/,
+    },
+  ];
+  for (const c of errors) {
+    it(`is an error for ${c.name}`, () => {
+      assert.throws(
+        () => resolve(c.files, c.options),
+        (e: unknown) => {
+          assert.ok(e instanceof KubeconfigError, String(e));
+          assert.ok(
+            e.problems.some((p) => c.problem.test(p)),
+            `${JSON.stringify(e.problems)} has no match for ${c.problem}`,
+          );
+          return true;
+        },
+      );
+    });
+  }
+});

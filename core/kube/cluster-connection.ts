@@ -53,6 +53,12 @@ export interface NoClusterConfigured {
 export interface ConnectionOptions {
   /** --kubeconfig. */
   kubeconfig?: string;
+  /**
+   * --context: this kubeconfig context instead of current-context (kubectl's
+   * meaning). Only a kubeconfig has contexts: with none (in-cluster, or no
+   * cluster at all) it is an error.
+   */
+  context?: string;
   env?: Readonly<Record<string, string | undefined>>;
   /** Where `~` is; default the HOME variable, else the OS's home directory. */
   homeDir?: string;
@@ -68,12 +74,14 @@ export interface ConnectionOptions {
 export function resolveClusterConnection(options: ConnectionOptions = {}): ClusterConnection | NoClusterConfigured {
   const env = options.env ?? process.env;
   const io = { readFile: options.readFile ?? ((p: string) => readFileSync(p, "utf8")), exists: options.exists ?? existsSync };
+  const context = options.context;
+  if (context === "") throw new KubeconfigError(["--context is empty; pass the name of a context in the kubeconfig (kubectl config get-contexts)"]);
 
   if (options.kubeconfig !== undefined) {
     if (options.kubeconfig === "") throw new KubeconfigError(["--kubeconfig is empty; pass the path of a kubeconfig file"]);
     if (!io.exists(options.kubeconfig))
       throw new KubeconfigError([`--kubeconfig ${options.kubeconfig}: no such file; check the path (relative paths start at ${process.cwd()})`]);
-    return fromFiles([options.kubeconfig], "--kubeconfig", io);
+    return fromFiles([options.kubeconfig], "--kubeconfig", io, context);
   }
 
   const listed = (env.KUBECONFIG ?? "").split(pathDelimiter).filter((f) => f !== "");
@@ -82,16 +90,28 @@ export function resolveClusterConnection(options: ConnectionOptions = {}): Clust
     const present = listed.filter((f) => io.exists(f));
     if (present.length === 0)
       throw new KubeconfigError([`KUBECONFIG names ${listed.join(", ")}, and none of them exists; fix KUBECONFIG, or unset it to use the next source`]);
-    return fromFiles(present, "KUBECONFIG", io);
+    return fromFiles(present, "KUBECONFIG", io, context);
   }
 
   const host = env.KUBERNETES_SERVICE_HOST ?? "";
   const port = env.KUBERNETES_SERVICE_PORT ?? "";
-  if (host !== "" && port !== "") return inCluster(host, port, options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR, io);
+  if (host !== "" && port !== "") {
+    if (context !== undefined)
+      throw new KubeconfigError([
+        `--context ${context}: the in-cluster service account has no contexts to choose from; pass --kubeconfig FILE (or set KUBECONFIG) together with --context`,
+      ]);
+    return inCluster(host, port, options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR, io);
+  }
 
   const home = options.homeDir ?? env.HOME ?? homedir();
   const defaultFile = join(home, ".kube", "config");
-  if (io.exists(defaultFile)) return fromFiles([defaultFile], "~/.kube/config", io);
+  if (io.exists(defaultFile)) return fromFiles([defaultFile], "~/.kube/config", io, context);
+
+  // A context asked for where there is no kubeconfig is a mistake, not local mode.
+  if (context !== undefined)
+    throw new KubeconfigError([
+      `--context ${context}: no kubeconfig to take it from (no --kubeconfig, KUBECONFIG is unset and ${defaultFile} does not exist); pass --kubeconfig FILE`,
+    ]);
 
   return {
     configured: false,
@@ -125,7 +145,8 @@ function inCluster(host: string, port: string, dir: string, io: Io): ClusterConn
   return { configured: true, config, source: "in-cluster", server, context: "in-cluster", files: [], description: `${server} (in-cluster service account)` };
 }
 
-function fromFiles(files: readonly string[], source: ConnectionSource, io: Io): ClusterConnection {
+/** `chosen` (--context) replaces current-context, as kubectl's --context does; the files are not changed. */
+function fromFiles(files: readonly string[], source: ConnectionSource, io: Io, chosen?: string): ClusterConnection {
   const problems: string[] = [];
   const merged = new KubeConfig();
   merged.loadFromOptions({ clusters: [], users: [], contexts: [], currentContext: "" });
@@ -135,6 +156,12 @@ function fromFiles(files: readonly string[], source: ConnectionSource, io: Io): 
   }
   if (problems.length > 0) throw new KubeconfigError(problems);
   const where = files.join(", ");
+  if (chosen !== undefined) {
+    if (merged.getContextObject(chosen) === null)
+      throw new KubeconfigError([`${where}: --context ${JSON.stringify(chosen)} names no context; contexts are: ${names(merged.getContexts())}`]);
+    // client-node reads the cluster and user of the current context: make the chosen one current, in memory only.
+    merged.setCurrentContext(chosen);
+  }
   const context = merged.getContextObject(merged.getCurrentContext());
   if (merged.getCurrentContext() === "" || merged.getCurrentContext() === undefined) {
     throw new KubeconfigError([`${where}: no current-context is set; run kubectl config use-context NAME (contexts: ${names(merged.getContexts())})`]);
