@@ -4,8 +4,11 @@
 // reports (first publication, a change of results after a PolicyModule edit,
 // the report of a namespace and the cluster's deleted once nothing there is
 // audited), and both directions are checked for the kinds the component
-// grants: every request is allowed, every permission was used. With the audit
-// off nothing touches them (audit-reports-manager.test.ts).
+// grants: every request is allowed (with the base reconciler's rules, which
+// cover its own reads and writes of DomainRoutes and the Istio kinds), every
+// permission was used. The component alone lists and watches every kind the
+// audit judges (AUDITED_RESOURCES). With the audit off nothing touches them
+// (audit-reports-manager.test.ts).
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
@@ -13,6 +16,7 @@ import { loadPlatformConfig } from "../core/config/index.ts";
 import type { KubeObject } from "../core/kube/object-key.ts";
 import { FakeKubeApi } from "../core/kube/testing/fake-kube-api.ts";
 import { silentLogger } from "../core/logger.ts";
+import { AUDITED_RESOURCES } from "../core/state/audited-resources.ts";
 import { HOSTNAME_GRANTS } from "../reconciler/audit/background-audit.ts";
 import { AUDIT_REPORT_NAME, CLUSTER_REPORTS, OPENREPORTS_GROUP, REPORTS } from "../reconciler/audit/report-resources.ts";
 import { ReconcilerManager } from "../reconciler/manager/reconciler-manager.ts";
@@ -24,6 +28,7 @@ import { deniedRequests, eventually, grants, recording, unusedGrants } from "./r
 
 const SERVICE_ACCOUNT = { namespace: "hostgate-system", name: "hostgate-reconciler" };
 const COMPONENT = join(ROOT, "deploy", "components", "reconciler-audit-reports", "rbac.yaml");
+const BASE = join(ROOT, "deploy", "base", "reconciler-rbac.yaml");
 const config = loadPlatformConfig(join(ROOT, "deploy", "base", "platform-config.yaml"));
 
 /** A module denying DomainRoutes and HostnameGrants whose name starts with `prefix`. */
@@ -58,6 +63,7 @@ const resultsOf = (o: KubeObject | undefined) => ((o as { results?: { result: st
 describe("the reconciler's RBAC for the background audit (deploy/components/reconciler-audit-reports)", () => {
   const requests: Request[] = [];
   const granted = grants([COMPONENT], SERVICE_ACCOUNT);
+  const withBase = grants([COMPONENT, BASE], SERVICE_ACCOUNT);
   let scenarios: Promise<void> | undefined;
 
   const runScenarios = async () => {
@@ -96,10 +102,22 @@ describe("the reconciler's RBAC for the background audit (deploy/components/reco
   const granting = new Set(granted.map((g) => `${g.resource}.${g.group}`));
   const onGranted = () => requests.filter((r) => granting.has(`${r.resource}.${r.group}`));
 
-  it("allows every request the reconciler makes on reports, HostnameGrants and PolicyModules", async () => {
+  it("allows every request the reconciler makes on reports, the audited kinds and PolicyModules", async () => {
     await recorded();
     assert.ok(onGranted().filter((r) => r.group === OPENREPORTS_GROUP).length > 8, "the scenarios touched the reports");
-    assert.deepEqual(deniedRequests(onGranted(), granted), [], "requests the RBAC would refuse with 403");
+    assert.deepEqual(deniedRequests(onGranted(), withBase), [], "requests the RBAC would refuse with 403");
+  });
+
+  it("lets the component alone list and watch, cluster-wide, every kind the audit judges (AUDITED_RESOURCES)", async () => {
+    await recorded();
+    const reads = (verb: string) => AUDITED_RESOURCES.map((r) => ({ verb, group: r.group, resource: r.resource }));
+    const missing = [...reads("list"), ...reads("watch")].filter(
+      (want) => !granted.some((g) => g.verb === want.verb && g.group === want.group && g.resource === want.resource && g.namespace === undefined),
+    );
+    assert.deepEqual(missing, []);
+    const audited = new Set(AUDITED_RESOURCES.map((r) => `${r.resource}.${r.group}`));
+    const judged = requests.filter((r) => audited.has(`${r.resource}.${r.group}`) && (r.verb === "list" || r.verb === "watch"));
+    assert.deepEqual(new Set(judged.map((r) => `${r.resource}.${r.group}`)), audited, "the scenarios listed or watched every audited kind");
   });
 
   it("grants nothing the reconciler does not use", async () => {
@@ -110,16 +128,28 @@ describe("the reconciler's RBAC for the background audit (deploy/components/reco
   it("grants only these kinds, and only to the reconciler's ServiceAccount", () => {
     assert.deepEqual([...granting].sort(), [
       "clusterreports.openreports.io",
+      "domainroutes.hostgate.dev",
+      "gateways.gateway.networking.k8s.io",
+      "gateways.networking.istio.io",
+      "grpcroutes.gateway.networking.k8s.io",
       "hostnamegrants.hostgate.dev",
+      "httproutes.gateway.networking.k8s.io",
       "policymodules.hostgate.dev",
+      "regionpolicies.hostgate.dev",
       "reports.openreports.io",
+      "tlsroutes.gateway.networking.k8s.io",
+      "virtualservices.networking.istio.io",
     ]);
+    assert.ok(
+      granted.every((g) => g.group === OPENREPORTS_GROUP || g.verb === "list" || g.verb === "watch"),
+      "read only, but for hostgate's reports",
+    );
     assert.deepEqual(grants([COMPONENT], { namespace: "hostgate-system", name: "hostgate-webhook" }), []);
   });
 
   it("is checked by a comparison that notices a missing verb", async () => {
     await recorded();
-    const narrowed = granted.filter((g) => g.verb !== "delete");
+    const narrowed = withBase.filter((g) => g.verb !== "delete");
     assert.ok(deniedRequests(onGranted(), narrowed).length > 0, "without delete, a report left with nothing to report is refused");
   });
 });

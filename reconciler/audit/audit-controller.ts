@@ -1,7 +1,13 @@
 // The background audit as one wholesale controller of the leader's term: one
-// queue key (AUDIT_REPORTS_KEY), a pass that audits the cached objects under
+// queue key (AUDIT_REPORTS_KEY), a pass that audits the existing objects under
 // the policy set in force (background-audit.ts) and publishes the reports
-// (reconcile-reports.ts), then asks to run again after the interval.
+// (reconcile-reports.ts), then asks to run again after the interval. A pass
+// that finds a kind not judgeable whole (pending, dropped) publishes nothing,
+// says why, and asks to run again soon (pending) or after the interval (dropped).
+//
+// The existing objects are a holder of the term (the webhook's cache class,
+// reading every intercepted kind): started with the controller, stopped with
+// it, so only the leader lists and watches them, and a new term lists afresh.
 //
 // With policies from the cluster the PolicyModules cache feeds a
 // LivePolicySet, the webhook's own compile-and-swap (same loader, same
@@ -14,6 +20,7 @@ import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { parseKey } from "../../core/kube/object-key.ts";
 import type { Logger } from "../../core/logger.ts";
+import type { ExistingObjectsHolder } from "../../core/state/existing-objects.ts";
 import type { PolicySet } from "../../policies/engine/module-loader.ts";
 import { POLICY_MODULES } from "../../webhook/policy-set/cluster-policy-modules.ts";
 import { LivePolicySet } from "../../webhook/policy-set/live-policy-set.ts";
@@ -21,13 +28,22 @@ import type { ObjectReader } from "../cluster/object-reader.ts";
 import { Controller } from "../runtime/controller.ts";
 import type { InformerHandler } from "../runtime/informer-handler.ts";
 import type { AuditViolations } from "./audit-metrics.ts";
-import { auditCachedObjects, DEFAULT_AUDIT_INTERVAL_MS } from "./background-audit.ts";
-import type { BackgroundAuditSettings } from "./background-audit.ts";
+import { auditExistingObjects, DEFAULT_AUDIT_INTERVAL_MS, PENDING_RETRY_MS } from "./background-audit.ts";
+import type { BackgroundAuditSettings, UnjudgedKind } from "./background-audit.ts";
 import { AUDIT_REPORTS_KEY, reconcileAuditReports } from "./reconcile-reports.ts";
+
+/** A holder of the existing objects for one term (start() lists and watches, stop() ends that). */
+export interface TermObjects extends ExistingObjectsHolder {
+  start(): void;
+  stop(): Promise<void> | void;
+}
 
 export interface AuditControllerOptions {
   api: ObjectApi;
+  /** hostgate's Reports and ClusterReports (the reconciler's caches). */
   reader: ObjectReader;
+  /** The objects judged; started and stopped with this controller. */
+  objects: TermObjects;
   config: PlatformConfig;
   settings: BackgroundAuditSettings;
   violations: AuditViolations;
@@ -39,9 +55,16 @@ export class AuditController {
   readonly controller: Controller;
   /** Present with policies from the cluster: fed by the PolicyModules cache. */
   readonly #live: LivePolicySet | undefined;
+  readonly #objects: TermObjects;
+  readonly #logger: Logger;
+  #unsubscribe: (() => void) | undefined;
+  /** The last unjudged kinds logged above debug, so a pass waiting on the same reason does not repeat it. */
+  #told = "";
 
   constructor(options: AuditControllerOptions) {
-    const { api, reader, config, settings, violations, clock, logger } = options;
+    const { api, reader, objects, config, settings, violations, clock, logger } = options;
+    this.#objects = objects;
+    this.#logger = logger;
     const intervalMs = settings.intervalMs ?? DEFAULT_AUDIT_INTERVAL_MS;
     const fixed = settings.policies === "cluster" ? undefined : settings.policies;
     this.#live = fixed === undefined ? new LivePolicySet({ logger, clock }) : undefined;
@@ -56,11 +79,44 @@ export class AuditController {
       clock,
       logger,
       reconcile: async () => {
-        const set = policies();
-        await reconcileAuditReports({ api, reader, audit: () => auditCachedObjects(reader, config, set), now: () => clock.now(), logger, violations });
+        const pass = auditExistingObjects(objects.snapshot(), config, policies());
+        violations.recordUnjudged(pass.publish ? [] : pass.unjudged);
+        if (!pass.publish) return { requeueAfterMs: this.#heldBack(pass.unjudged, intervalMs) };
+        this.#told = "";
+        await reconcileAuditReports({ api, reader, audit: () => pass.results, now: () => clock.now(), logger, violations });
         return { requeueAfterMs: intervalMs };
       },
     });
+  }
+
+  /** Starts the holder (it lists and watches every audited kind) and calls `onChange` on each of its changes. */
+  start(onChange: () => void): void {
+    this.#unsubscribe = this.#objects.onChange(onChange);
+    this.#objects.start();
+  }
+
+  /** Says why nothing was published; returns when to look again. */
+  #heldBack(unjudged: readonly UnjudgedKind[], intervalMs: number): number {
+    const dropped = unjudged.filter((k) => k.state === "dropped");
+    const pending = unjudged.filter((k) => k.state === "pending");
+    const list = (kinds: readonly UnjudgedKind[]) => kinds.map((k) => `${k.resource} (${k.reason})`).join("; ");
+    const told = JSON.stringify(unjudged);
+    const repeat = told === this.#told;
+    this.#told = told;
+    const fields = { unjudged: unjudged.map((k) => ({ ...k })) };
+    if (dropped.length > 0) {
+      // An error each time: it will not clear by waiting.
+      this.#logger.error(
+        fields,
+        `background audit not published: ${list(dropped)}; the reports keep their previous results until every audited kind is held whole`,
+      );
+    } else if (!repeat) {
+      // Info: every term starts so. A kind that stays pending is the holder's to warn about (it logs each failed list), and is counted.
+      this.#logger.info(fields, `background audit waits, reports unchanged until these kinds are listed: ${list(pending)}`);
+    } else {
+      this.#logger.debug(fields, `background audit still waits for: ${list(pending)}`);
+    }
+    return pending.length > 0 ? Math.min(PENDING_RETRY_MS, intervalMs) : intervalMs;
   }
 
   /** Queues the one key after `delayMs` (a burst of changes becomes one pass). */
@@ -80,8 +136,11 @@ export class AuditController {
     };
   }
 
-  /** Ends the live set's pending swap (the controller is stopped with the term's others). */
-  stop(): void {
+  /** Ends the live set's pending swap and the holder's lists and watches (the controller is stopped with the term's others). */
+  async stop(): Promise<void> {
     this.#live?.stop();
+    this.#unsubscribe?.();
+    this.#unsubscribe = undefined;
+    await this.#objects.stop();
   }
 }

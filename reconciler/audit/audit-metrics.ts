@@ -1,18 +1,33 @@
-// The background audit's metric: existing objects that break a policy, by
+// The background audit's metrics: existing objects that break a policy, by
 // policy and by the enforcement the violation was found under (Deny, Warn,
-// Audit; render-reports.ts OUTCOME_RESULT), as of the last audit pass.
-// A gauge read on each scrape: a policy whose violations are gone (fixed,
+// Audit; render-reports.ts OUTCOME_RESULT), as of the last audit pass that
+// published; and the kinds the last pass could not judge whole (pending or
+// dropped: background-audit.ts), which held its reports back.
+// Gauges read on each scrape: a policy whose violations are gone (fixed,
 // or the policy deleted) loses its series rather than keeping a stale count.
 import { Gauge } from "prom-client";
 import type { Registry } from "prom-client";
 import type { AuditResult } from "../../policies/audit/audit-result.ts";
+import type { UnjudgedKind } from "./background-audit.ts";
 import { OUTCOME_RESULT } from "./render-reports.ts";
 
 export const VIOLATIONS_METRIC = "hostgate_policy_violations";
+export const UNJUDGED_KINDS_METRIC = "hostgate_audit_unjudged_kinds";
 
-/** The violation counts of the last audit pass, kept for /metrics. */
+/** The violation counts of the last audit pass that published, and the kinds the last pass could not judge, kept for /metrics. */
 export class AuditViolations {
   #counts = new Map<string, { policy: string; enforcement: string; count: number }>();
+  #unjudged: readonly UnjudgedKind[] = [];
+
+  /** The kinds the last pass could not judge (none when it published). */
+  recordUnjudged(kinds: readonly UnjudgedKind[]): void {
+    this.#unjudged = [...kinds].sort((a, b) => cmp(a.resource, b.resource));
+  }
+
+  /** Sorted by resource. */
+  unjudged(): readonly UnjudgedKind[] {
+    return this.#unjudged;
+  }
 
   /** Replaces the counts with those of `results` (pass and error results are not violations). */
   record(results: readonly AuditResult[]): void {
@@ -45,6 +60,18 @@ export function registerAuditMetrics(registry: Registry, violations: AuditViolat
     collect() {
       this.reset();
       for (const { policy, enforcement, count } of violations.counts()) this.set({ policy, enforcement }, count);
+    },
+  });
+  new Gauge({
+    name: UNJUDGED_KINDS_METRIC,
+    help:
+      "Audited kinds the last background audit pass could not judge whole, so it published no report: pending (not listed yet, " +
+      "or its list fails) or dropped (over the existing-objects cache's bound); the reconciler's log names the reason. 1 each.",
+    labelNames: ["resource", "state"] as const,
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const { resource, state } of violations.unjudged()) this.set({ resource, state }, 1);
     },
   });
 }

@@ -4,27 +4,42 @@
 // them, of the PolicyModules or of hostgate's reports queues the one key, and
 // the pass asks to run again every interval.
 //
-// Audited: what the reconciler's caches hold whole of the kinds the policy
-// library matches: DomainRoutes, DomainClaims, HostnameGrants (cached only
-// when the audit is on: the webhook's `cluster` state reads them too) and,
-// on a platform with regions, RegionPolicies. Not audited yet: any other kind
-// a module may match (Services are cached cut down to their type, so judging
-// them would judge a stub).
+// Audited: every kind the admission webhooks intercept (AUDITED_RESOURCES:
+// DomainRoutes, RegionPolicies, HostnameGrants, the Gateway API's HTTPRoutes,
+// GRPCRoutes, TLSRoutes and Gateways, Istio's VirtualServices and Gateways), as
+// an ExistingObjectsHolder holds them whole (the webhook's cache class, started
+// for the leader's term). Nothing else: an object of a kind no webhook
+// intercepts never got a verdict, so a result for it would be invented.
+//
+// A pass publishes only a whole picture. Reports are replaced wholesale (one
+// per namespace), so judging while a kind is not listed yet would drop its
+// results from every report and bring them back a moment later: Policy
+// Reporter would see violations fixed and reopened. So while any kind is
+// `pending` the pass publishes nothing and asks to run again soon
+// (PENDING_RETRY_MS; the holder's change when the kind lists queues one
+// sooner), leaving the reports as they are. Waiting rather than carrying the
+// kind's earlier results over: a new leader has no earlier results of its
+// own, and rebuilding them from the published reports would judge nothing.
+// Pending normally lasts the first list of a term; a kind that stays pending
+// (its list refused, the API server unreachable) is logged with the holder's
+// reason on every retry and counted in hostgate_audit_unjudged_kinds. A kind
+// `dropped` to keep the holder within its memory bound will not come back by
+// waiting: the pass publishes nothing, logs an error naming the bound, and
+// counts it there too. `not-served` (its CRD is not installed): none exist.
 //
 // The environment is the webhook's (webhook.ts): the config as CEL, the
-// cluster state indexed from the same caches (routes and grants). Only the
-// validate phase runs (audit-objects.ts), so no CRD catalog is needed.
+// cluster state indexed from the same snapshot's DomainRoutes and
+// HostnameGrants. Only the validate phase runs (audit-objects.ts), so no CRD
+// catalog is needed.
 import { configToCel } from "../../core/config/index.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
-import type { KubeObject } from "../../core/kube/object-key.ts";
-import type { ResourceRef } from "../../core/kube/resource.ts";
+import { resourceName } from "../../core/kube/resource.ts";
+import type { ExistingObjectsSnapshot } from "../../core/state/existing-objects.ts";
 import { ClusterStateIndex } from "../../core/state/index.ts";
 import { HOSTNAME_GRANTS } from "../../core/state/sources/indexed-resources.ts";
 import { auditObjects } from "../../policies/audit/audit-objects.ts";
 import type { AuditResult } from "../../policies/audit/audit-result.ts";
 import type { PolicySet } from "../../policies/engine/module-loader.ts";
-import type { ObjectReader } from "../cluster/object-reader.ts";
-import { DOMAIN_CLAIMS, DOMAIN_ROUTES, REGION_POLICIES } from "../resources.ts";
 
 export { HOSTNAME_GRANTS };
 
@@ -44,19 +59,39 @@ export interface BackgroundAuditSettings {
    * status is written on each reconcile), so a burst must not cost a pass each.
    */
   debounceMs?: number;
+  /** Most existing objects held for the audit (ExistingObjectsCache maxObjects; its default when absent); above it nothing is published. */
+  maxObjects?: number;
+  /** The setting that raises maxObjects, named when the objects are dropped (ExistingObjectsCache maxObjectsSetting). */
+  maxObjectsSetting?: string;
 }
 
 export const DEFAULT_AUDIT_INTERVAL_MS = 60 * 60_000;
 export const DEFAULT_AUDIT_DEBOUNCE_MS = 5000;
 
-/** The kinds audited, in the order their objects are listed (auditObjects sorts its results). */
-export function auditedResources(config: Pick<PlatformConfig, "regions">): ResourceRef[] {
-  return [DOMAIN_ROUTES, DOMAIN_CLAIMS, HOSTNAME_GRANTS, ...(config.regions.length === 0 ? [] : [REGION_POLICIES])];
+/** How soon a pass that waited for a pending kind runs again (the holder's change when it lists brings one sooner). */
+export const PENDING_RETRY_MS = 10_000;
+
+/** A kind a pass could not judge whole, and the holder's reason. */
+export interface UnjudgedKind {
+  /** `plural.group`, e.g. httproutes.gateway.networking.k8s.io. */
+  resource: string;
+  state: "pending" | "dropped";
+  reason: string;
 }
 
-/** Every cached object of the audited kinds judged under `policies`, as the webhook would judge its re-apply. */
-export function auditCachedObjects(reader: ObjectReader, config: PlatformConfig, policies: PolicySet): AuditResult[] {
-  const objects: KubeObject[] = auditedResources(config).flatMap((resource) => reader.list(resource));
-  const state = ClusterStateIndex.fromObjects([...reader.list(DOMAIN_ROUTES), ...reader.list(HOSTNAME_GRANTS)]);
-  return auditObjects(objects, { policies, config: configToCel(config), cluster: state.celValue() });
+/** What one pass found: results to publish, or the kinds it could not judge whole (then nothing is published). */
+export type AuditPass = { publish: true; results: AuditResult[] } | { publish: false; unjudged: UnjudgedKind[] };
+
+/**
+ * Every held object judged under `policies`, as the webhook would judge its
+ * re-apply; or, when a kind is pending or dropped, no results at all (above).
+ */
+export function auditExistingObjects(snapshot: ExistingObjectsSnapshot, config: PlatformConfig, policies: PolicySet): AuditPass {
+  const unjudged = snapshot.kinds.flatMap(({ resource, state }): UnjudgedKind[] =>
+    state.kind === "pending" || state.kind === "dropped" ? [{ resource: resourceName(resource), state: state.kind, reason: state.reason }] : [],
+  );
+  if (unjudged.length > 0) return { publish: false, unjudged };
+  // Objects of kinds not served are none; a snapshot holds only the synced kinds' objects.
+  const state = ClusterStateIndex.fromObjects(snapshot.objects);
+  return { publish: true, results: auditObjects(snapshot.objects, { policies, config: configToCel(config), cluster: state.celValue() }) };
 }

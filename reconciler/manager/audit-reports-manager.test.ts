@@ -9,7 +9,8 @@ import { Registry } from "prom-client";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { ManualClock } from "../../core/clock.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
-import { compileModule, makePolicySet } from "../../policies/engine/module-loader.ts";
+import { join } from "node:path";
+import { compileModule, loadPolicySet, makePolicySet } from "../../policies/engine/module-loader.ts";
 import { recording } from "../../test/rbac/rbac-usage.ts";
 import type { Request } from "../../test/rbac/rbac-usage.ts";
 import { POLICY_MODULES } from "../../webhook/policy-set/cluster-policy-modules.ts";
@@ -17,7 +18,9 @@ import { denyNamePrefix, withExpression } from "../../webhook/policy-set/testing
 import { HOSTNAME_GRANTS } from "../audit/background-audit.ts";
 import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
 import { AUDIT_REPORT_NAME, OPENREPORTS_GROUP, REPORTS } from "../audit/report-resources.ts";
+import { grant as aGrant, HTTP_ROUTES, httpRoute, newestRef, VIRTUAL_SERVICES, virtualService } from "../audit/testing/existing-objects.ts";
 import { poolConfig } from "../edge/testing/pool-config.ts";
+import { ROOT } from "../../test/fixtures.ts";
 import { DOMAIN_ROUTES } from "../resources.ts";
 import { registerReconcilerMetrics } from "./metrics.ts";
 import type { ReconcilerManager } from "./reconciler-manager.ts";
@@ -68,6 +71,16 @@ function teamAResults(api: FakeKubeApi): string[] {
   return (report?.results ?? []).map((r) => `${r.resources[0]!.name} ${r.policy} ${r.result}`);
 }
 
+/** `Kind name policy result` of each result in team-a's hostgate Report, as stored. */
+function teamAKinds(api: FakeKubeApi): string[] {
+  const report = api.server.get(REPORTS, { namespace: "team-a", name: AUDIT_REPORT_NAME }) as
+    | (KubeObject & { results: { policy: string; result: string; resources: { kind: string; name: string }[] }[] })
+    | undefined;
+  return (report?.results ?? []).map((r) => `${r.resources[0]!.kind} ${r.resources[0]!.name} ${r.policy} ${r.result}`);
+}
+
+const hostnameGranted = () => loadPolicySet([join(ROOT, "policies", "library", "hostname-granted.yaml")]);
+
 const reportWrites = (requests: readonly Request[]) =>
   requests.filter((r) => r.group === OPENREPORTS_GROUP && ["create", "patch", "update", "delete"].includes(r.verb)).length;
 const auditPasses = (manager: ReconcilerManager) => manager.totals()["audit-reports"]?.reconciles ?? 0;
@@ -80,6 +93,11 @@ async function quiet(manager: ReconcilerManager): Promise<void> {
     const stats = manager.stats()["audit-reports"];
     if (auditPasses(manager) === passes && stats?.queued === 0 && stats.inFlight === 0) return;
   }
+}
+
+/** The granted hostname in the field `kind` keeps its hostnames in. */
+function hosts(kind: string): Record<string, string[]> {
+  return kind === "a VirtualService" ? { hosts: ["shop.example.com"] } : { hostnames: ["shop.example.com"] };
 }
 
 describe("the background audit in the reconciler", () => {
@@ -156,13 +174,67 @@ describe("the background audit in the reconciler", () => {
     );
   });
 
-  it("off (the default), watches no OpenReports kind, PolicyModule or HostnameGrant and writes no report", async () => {
+  // Every kind the webhooks intercept is audited (AUDITED_RESOURCES), not only the reconciler's own caches' kinds.
+  const interceptedKinds = [
+    { kind: "an HTTPRoute", resource: newestRef(HTTP_ROUTES), object: httpRoute("team-a", "shop", ["shop.other.example.com"]), expected: "HTTPRoute shop" },
+    {
+      kind: "a VirtualService",
+      resource: newestRef(VIRTUAL_SERVICES),
+      object: virtualService("team-a", "shop", ["shop.other.example.com"]),
+      expected: "VirtualService shop",
+    },
+  ];
+  for (const { kind, resource, object, expected } of interceptedKinds) {
+    it(`publishes ${kind} with an ungranted hostname as failing hostname-granted in its namespace's Report`, async () => {
+      const api = new FakeKubeApi();
+      const requests: Request[] = [];
+      await api.create(HOSTNAME_GRANTS, aGrant("team-a-shop", ["team-a"], ["shop.example.com"]));
+      await api.create(resource, object);
+      await api.create(resource, { ...object, metadata: { name: "granted", namespace: "team-a" }, spec: { ...(object.spec as object), ...hosts(kind) } });
+      start(api, requests, { policies: hostnameGranted(), debounceMs: 10 });
+      await eventually(`team-a's Report holds ${kind}`, () => teamAKinds(api).length === 2);
+      assert.deepEqual(teamAKinds(api), [`${expected.split(" ")[0]} granted hostname-granted pass`, `${expected} hostname-granted fail`]);
+    });
+  }
+
+  it("re-audits when an HTTPRoute changes: its hostname now granted, it passes", async () => {
+    const api = new FakeKubeApi();
+    const requests: Request[] = [];
+    await api.create(HOSTNAME_GRANTS, aGrant("team-a-shop", ["team-a"], ["shop.example.com"]));
+    const created = await api.create(newestRef(HTTP_ROUTES), httpRoute("team-a", "shop", ["shop.other.example.com"]));
+    const manager = start(api, requests, { policies: hostnameGranted(), debounceMs: 10 });
+    await eventually("the HTTPRoute fails", () => teamAKinds(api).join() === "HTTPRoute shop hostname-granted fail");
+    // Only the HTTPRoute's event may bring what follows.
+    await quiet(manager);
+    await api.update(newestRef(HTTP_ROUTES), { ...created, spec: { ...(created.spec as object), hostnames: ["shop.example.com"] } });
+    await eventually("the HTTPRoute passes", () => teamAKinds(api).join() === "HTTPRoute shop hostname-granted pass");
+  });
+
+  it("lists and watches the intercepted kinds on the leader only, for its term: a standby that takes over watches them instead", async () => {
+    const api = new FakeKubeApi();
+    const election = { namespace: "hostgate-system", name: "hostgate-reconciler", leaseDurationMs: 1000, renewDeadlineMs: 600, retryPeriodMs: 50 };
+    const replica = (holderId: string) =>
+      startQuickManager(api, config, running, { audit: { policies: hostnameGranted(), debounceMs: 10 }, leaderElection: { ...election, holderId } });
+    const [a, b] = [replica("pod-a"), replica("pod-b")];
+    // Nothing but the audit's holder reads HTTPRoutes on this data plane: one watch means one replica's holder.
+    const watches = () => api.server.openWatches(newestRef(HTTP_ROUTES));
+    await eventually("one replica leads and watches the HTTPRoutes", () => [a, b].filter((m) => m.isLeader()).length === 1 && watches() === 1);
+    const [leader, standby] = a.isLeader() ? [a, b] : [b, a];
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal(watches(), 1, "the standby does not watch them");
+    await leader.stop();
+    await eventually("the standby leads and watches the HTTPRoutes", () => standby.isLeader() && watches() === 1);
+    await standby.stop();
+    assert.equal(watches(), 0, "the term's end closed its watch");
+  });
+
+  it("off (the default), watches no OpenReports kind, PolicyModule, HostnameGrant or HTTPRoute and writes no report", async () => {
     const api = new FakeKubeApi();
     const requests: Request[] = [];
     await api.create(DOMAIN_ROUTES, route("bad-shop"));
     const manager = start(api, requests);
     await eventually("the route is reconciled", () => (manager.totals().domainroute?.reconciles ?? 0) > 0);
-    const audited = new Set([OPENREPORTS_GROUP, POLICY_MODULES.resource, HOSTNAME_GRANTS.resource]);
+    const audited = new Set([OPENREPORTS_GROUP, POLICY_MODULES.resource, HOSTNAME_GRANTS.resource, HTTP_ROUTES.resource]);
     assert.deepEqual(
       requests.filter((r) => audited.has(r.group) || audited.has(r.resource)),
       [],

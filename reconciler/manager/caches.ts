@@ -35,11 +35,13 @@
 //   - with implementation envoy-gateway, the pooled Gateways' identity-header
 //     ClientTrafficPolicies, labelled the same in the gateway namespace (the
 //     pool Gateways controller keeps them; Envoy Gateway's CRDs exist only there);
-//   - with the background audit on (ReconcilerManagerOptions.audit), the
-//     HostnameGrants it judges, hostgate's own OpenReports (Report and
-//     ClusterReport labelled managed-by=hostgate) and, with policies from the
-//     cluster, the PolicyModules. Off, none of them is watched: a cluster
-//     without the OpenReports CRDs must not wait for a cache that never syncs.
+//   - with the background audit on (ReconcilerManagerOptions.audit),
+//     hostgate's own OpenReports (Report and ClusterReport labelled
+//     managed-by=hostgate) and, with policies from the cluster, the
+//     PolicyModules. Off, none of them is watched: a cluster without the
+//     OpenReports CRDs must not wait for a cache that never syncs. The objects
+//     it judges are not cached here: the leader's audit holds them for its
+//     term (audit/audit-controller.ts), every kind the webhooks intercept.
 // RBAC (deploy/base/reconciler-rbac.yaml) grants list and watch on exactly
 // these, in exactly these namespaces.
 import type { Clock } from "../../core/clock.ts";
@@ -61,7 +63,6 @@ import { CONFIG_MAPS, DOMAIN_CLAIMS, DOMAIN_ROUTES, ENVOY_FILTERS, GATEWAYS, MAN
 import { SharedInformer } from "../runtime/informer.ts";
 import { moduleDocument, POLICY_MODULES } from "../../webhook/policy-set/cluster-policy-modules.ts";
 import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
-import { HOSTNAME_GRANTS } from "../audit/background-audit.ts";
 import { CLUSTER_REPORTS, REPORTS } from "../audit/report-resources.ts";
 
 export interface CachedResource {
@@ -77,7 +78,6 @@ export interface CachedResource {
     | "regionPolicies"
     | "gateways"
     | "gatewayPolicies"
-    | "audited"
     | "auditReports"
     | "policyModules";
   indexedLabels?: readonly string[];
@@ -130,7 +130,6 @@ export function cachedResources(config: PlatformConfig, audit?: BackgroundAuditS
 function auditResources(audit: BackgroundAuditSettings | undefined): CachedResource[] {
   if (audit === undefined) return [];
   return [
-    { resource: HOSTNAME_GRANTS, role: "audited" },
     { resource: { ...REPORTS, labelSelector: MANAGED_SELECTOR }, role: "auditReports" },
     { resource: { ...CLUSTER_REPORTS, labelSelector: MANAGED_SELECTOR }, role: "auditReports" },
     ...(audit.policies === "cluster" ? [{ resource: POLICY_MODULES, role: "policyModules", transform: moduleDocument } as const] : []),

@@ -50,6 +50,7 @@ import { RouteIndex, routeObjectNames } from "./event-routing.ts";
 import { controllerReader } from "./caches.ts";
 import { termApi } from "./term-api.ts";
 import { AuditController } from "../audit/audit-controller.ts";
+import type { TermObjects } from "../audit/audit-controller.ts";
 import type { AuditViolations } from "../audit/audit-metrics.ts";
 import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
 import { DEFAULT_AUDIT_DEBOUNCE_MS } from "../audit/background-audit.ts";
@@ -79,8 +80,11 @@ export interface ControllerSetOptions {
   edgeDebounceMs?: number;
   /** The AWS ports the DNS and certificate controllers need (aws-ports.ts); required when the config asks for them. */
   aws?: AwsPorts;
-  /** The background audit (audit/audit-controller.ts), when it is on, and where its violation counts go. */
-  audit?: { settings: BackgroundAuditSettings; violations: AuditViolations };
+  /**
+   * The background audit (audit/audit-controller.ts), when it is on, where its violation counts go, and the holder of the
+   * existing objects it judges (made for this term, started and stopped with it).
+   */
+  audit?: { settings: BackgroundAuditSettings; violations: AuditViolations; objects: () => TermObjects };
 }
 
 export const DEFAULT_EDGE_DEBOUNCE_MS = 1000;
@@ -183,8 +187,8 @@ export class ControllerSet {
       this.appIdTable = wholesale("identity-table", async () => void publishAppIdOutcomes({ reader, config, outcomes: appIds }));
     }
     if (options.audit !== undefined) {
-      const { settings, violations } = options.audit;
-      this.audit = new AuditController({ api, reader, config, settings, violations, clock, logger });
+      const { settings, violations, objects } = options.audit;
+      this.audit = new AuditController({ api, reader, objects: objects(), config, settings, violations, clock, logger });
     }
     const produced = producedResources(config);
     // With the cluster's name, objects labelled for another cluster (regional DNSEndpoints met in one API) are never swept.
@@ -308,7 +312,6 @@ export class ControllerSet {
       // A pooled Gateway's identity-header ClientTrafficPolicy (Envoy Gateway) edited or deleted: its controller restores it.
       gatewayPolicies: eachEvent(poolGateways),
       // Read by the audit only (below).
-      audited: {},
       auditReports: {},
       policyModules: this.audit?.policyModulesHandler() ?? {},
     };
@@ -334,17 +337,21 @@ export class ControllerSet {
   }
 
   /**
-   * The audit runs on start (the informers' replay above), after any change
-   * of an audited object, a PolicyModule or one of hostgate's reports (a hand
-   * edit is put back), debounced (DEFAULT_AUDIT_DEBOUNCE_MS), and every
-   * interval (its pass asks for that). Not on the caches' resync: the interval is the audit's.
+   * The audit runs on start, after any change its holder of the existing
+   * objects reports (an audited object changed, a kind listed or dropped), of
+   * a PolicyModule or of one of hostgate's reports (a hand edit is put back),
+   * debounced (DEFAULT_AUDIT_DEBOUNCE_MS), and every interval (its pass asks
+   * for that). Not on the caches' resync: the interval is the audit's. Not on
+   * the reconciler's own caches of the audited kinds: a pass reads the holder,
+   * whose own change follows.
    */
   #subscribeAudit(): void {
     const audit = this.audit;
     if (audit === undefined) return;
     const debounceMs = this.#options.audit?.settings.debounceMs ?? DEFAULT_AUDIT_DEBOUNCE_MS;
-    const roles = new Set(["routes", "claims", "regionPolicies", "audited", "auditReports", "policyModules"]);
+    const roles = new Set(["auditReports", "policyModules"]);
     const kick = () => audit.enqueue(debounceMs);
+    audit.start(kick);
     // onResync given, doing nothing: without it the informer's resync calls onUpdate for every object.
     const handler: InformerHandler<KubeObject> = { onAdd: kick, onUpdate: kick, onDelete: kick, onResync: () => {} };
     for (const { cached, informer } of this.#options.caches.informers) {
@@ -393,9 +400,9 @@ export class ControllerSet {
    */
   async stop(timeoutMs: number): Promise<void> {
     this.#ended.abort();
-    this.audit?.stop();
+    const audit = this.audit?.stop();
     for (const unsubscribe of this.#unsubscribe.splice(0)) unsubscribe();
-    await Promise.all(this.#controllers().map((c) => c.stop(timeoutMs)));
+    await Promise.all([...this.#controllers().map((c) => c.stop(timeoutMs)), audit]);
   }
 
   stats(): Record<string, ControllerStats> {

@@ -28,6 +28,7 @@ import type { AwsPorts } from "./aws-ports.ts";
 import { ControllerSet } from "./controller-set.ts";
 import { AuditViolations } from "../audit/audit-metrics.ts";
 import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
+import { ExistingObjectsCache } from "../../core/state/sources/existing-objects-cache.ts";
 
 /** Where the Lease is, who this replica is, and the timings (LeaderElector's defaults when absent). */
 export type LeaderElectionSettings = Pick<LeaderElectorOptions, "namespace" | "name" | "holderId" | "leaseDurationMs" | "renewDeadlineMs" | "retryPeriodMs">;
@@ -240,12 +241,28 @@ export class ReconcilerManager {
       sweepDebounceMs: this.#options.sweepDebounceMs ?? 5000,
       ...(this.#options.edgeDebounceMs === undefined ? {} : { edgeDebounceMs: this.#options.edgeDebounceMs }),
       ...(this.#options.aws === undefined ? {} : { aws: this.#options.aws }),
-      ...(this.#options.audit === undefined ? {} : { audit: { settings: this.#options.audit, violations: this.#violations! } }),
+      ...(this.#options.audit === undefined
+        ? {}
+        : { audit: { settings: this.#options.audit, violations: this.#violations!, objects: () => this.#existingObjects() } }),
     });
     this.#term = term;
     this.#terms++;
     term.start();
     logger.info({ term: this.#terms }, "reconciling: controllers started");
+  }
+
+  /** The background audit's holder for one term: every kind the webhooks intercept, listed and watched while the term lasts. */
+  #existingObjects(): ExistingObjectsCache {
+    const { api, logger, random, audit } = this.#options;
+    return new ExistingObjectsCache({
+      client: api,
+      logger,
+      clock: this.#clock,
+      ...(random ? { random } : {}),
+      ...(audit?.maxObjects === undefined ? {} : { maxObjects: audit.maxObjects }),
+      // No flag sets the reconciler's bound yet, so the reason must not name the webhook's --impact-objects-max.
+      maxObjectsSetting: audit?.maxObjectsSetting ?? "the reconciler's audit bound",
+    });
   }
 
   async #endTerm(): Promise<void> {
