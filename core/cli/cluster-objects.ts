@@ -40,9 +40,7 @@ export interface ClusterSource {
  * @throws UsageError (exit 2), one line naming the resource, when the API server cannot be reached or refuses us.
  */
 export async function readClusterObjects(command: string, source: ClusterSource, deps: ClusterDeps = {}): Promise<{ objects: KubeObject[]; notes: string[] }> {
-  const connection = resolveClusterConnection({ kubeconfig: source.kubeconfig, ...(source.context === undefined ? {} : { context: source.context }) });
-  if (!connection.configured) throw new UsageError(`${command}: --kubeconfig ${source.kubeconfig}: ${connection.reason}`);
-  const client = (deps.clientFor ?? ((c: ClusterConnection) => new ClientNodeListWatch(c.config)))(connection);
+  const client = clusterClient(command, source, deps);
   const objects: KubeObject[] = [];
   const notes: string[] = [];
   const signal = new AbortController().signal;
@@ -60,6 +58,16 @@ export async function readClusterObjects(command: string, source: ClusterSource,
     objects.push(...items);
   }
   return { objects, notes };
+}
+
+/**
+ * The client for --kubeconfig FILE [--context NAME], resolved as `serve` resolves its connection.
+ * @throws KubeconfigError (exit 2) when the kubeconfig or the context is unusable.
+ */
+export function clusterClient(command: string, source: ClusterSource, deps: ClusterDeps = {}): ListWatchClient {
+  const connection = resolveClusterConnection({ kubeconfig: source.kubeconfig, ...(source.context === undefined ? {} : { context: source.context }) });
+  if (!connection.configured) throw new UsageError(`${command}: --kubeconfig ${source.kubeconfig}: ${connection.reason}`);
+  return (deps.clientFor ?? ((c: ClusterConnection) => new ClientNodeListWatch(c.config)))(connection);
 }
 
 /** The objects of `audited` at its first served version; undefined when none is served. */
