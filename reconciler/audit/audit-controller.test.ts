@@ -8,7 +8,6 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { Registry } from "prom-client";
 import { ManualClock } from "../../core/clock.ts";
-import type { KubeObject } from "../../core/kube/object-key.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
 import { RecordingLogger } from "../../core/testing/recording-logger.ts";
 import { loadPolicySet } from "../../policies/engine/module-loader.ts";
@@ -17,7 +16,8 @@ import { poolConfig } from "../edge/testing/pool-config.ts";
 import { AuditController } from "./audit-controller.ts";
 import { AuditViolations, registerAuditMetrics } from "./audit-metrics.ts";
 import { PENDING_RETRY_MS } from "./background-audit.ts";
-import { AUDIT_REPORT_NAME, OPENREPORTS_GROUP, REPORTS } from "./report-resources.ts";
+import { OPENREPORTS_GROUP } from "./report-resources.ts";
+import { publishedResults } from "./testing/audit-results.ts";
 import { FakeExistingObjects, grant, HTTP_ROUTES, httpRoute, VIRTUAL_SERVICES, virtualService } from "./testing/existing-objects.ts";
 
 const DEBOUNCE_MS = 1000;
@@ -72,13 +72,7 @@ describe("AuditController", () => {
     }
     while (audit.controller.stats().inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 1));
   }
-  /** `Kind name policy result` of each result in team-a's hostgate Report. */
-  function teamA(): string[] {
-    const report = api.server.get(REPORTS, { namespace: "team-a", name: AUDIT_REPORT_NAME }) as
-      | (KubeObject & { results: { policy: string; result: string; resources: { kind: string; name: string }[] }[] })
-      | undefined;
-    return (report?.results ?? []).map((r) => `${r.resources[0]!.kind} ${r.resources[0]!.name} ${r.policy} ${r.result}`);
-  }
+  const teamA = () => publishedResults(api, "team-a");
   const reportWrites = () => api.takeWrites().filter((w) => w.resource.endsWith(`.${OPENREPORTS_GROUP}`)).length;
   const published = ["HTTPRoute shop hostname-granted fail", "VirtualService web hostname-granted fail"];
 

@@ -18,6 +18,7 @@ import { denyNamePrefix, withExpression } from "../../webhook/policy-set/testing
 import { HOSTNAME_GRANTS } from "../audit/background-audit.ts";
 import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
 import { AUDIT_REPORT_NAME, OPENREPORTS_GROUP, REPORTS } from "../audit/report-resources.ts";
+import { publishedResults } from "../audit/testing/audit-results.ts";
 import { grant as aGrant, HTTP_ROUTES, httpRoute, newestRef, VIRTUAL_SERVICES, virtualService } from "../audit/testing/existing-objects.ts";
 import { poolConfig } from "../edge/testing/pool-config.ts";
 import { ROOT } from "../../test/fixtures.ts";
@@ -71,13 +72,7 @@ function teamAResults(api: FakeKubeApi): string[] {
   return (report?.results ?? []).map((r) => `${r.resources[0]!.name} ${r.policy} ${r.result}`);
 }
 
-/** `Kind name policy result` of each result in team-a's hostgate Report, as stored. */
-function teamAKinds(api: FakeKubeApi): string[] {
-  const report = api.server.get(REPORTS, { namespace: "team-a", name: AUDIT_REPORT_NAME }) as
-    | (KubeObject & { results: { policy: string; result: string; resources: { kind: string; name: string }[] }[] })
-    | undefined;
-  return (report?.results ?? []).map((r) => `${r.resources[0]!.kind} ${r.resources[0]!.name} ${r.policy} ${r.result}`);
-}
+const teamAKinds = (api: FakeKubeApi) => publishedResults(api, "team-a");
 
 const hostnameGranted = () => loadPolicySet([join(ROOT, "policies", "library", "hostname-granted.yaml")]);
 
