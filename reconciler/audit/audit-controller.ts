@@ -105,10 +105,10 @@ export class AuditController {
     this.#told = told;
     const fields = { unjudged: unjudged.map((k) => ({ ...k })) };
     if (dropped.length > 0) {
-      // An error each time: it will not clear by waiting.
+      // An error each time: it will not clear by waiting (a dropped holder lists nothing again; the next term's holder lists afresh).
       this.#logger.error(
         fields,
-        `background audit not published: ${list(dropped)}; the reports keep their previous results until every audited kind is held whole`,
+        `background audit not published: ${list(dropped)}; the reports keep their previous results until a reconciler term holds every audited kind whole`,
       );
     } else if (!repeat) {
       // Info: every term starts so. A kind that stays pending is the holder's to warn about (it logs each failed list), and is counted.
