@@ -22,7 +22,8 @@ export interface LoadedEnvironment {
 
 export interface EnvironmentPaths {
   config: string;
-  policies: readonly string[];
+  /** Module folders to load, or a set already compiled (the cluster's PolicyModules: --policies-from cluster). */
+  policies: readonly string[] | PolicySet;
   /** The state folder, or the objects already read from a cluster (`--kubeconfig`). */
   state: string | readonly unknown[];
 }
@@ -30,7 +31,8 @@ export interface EnvironmentPaths {
 export async function loadEnvironment(paths: EnvironmentPaths): Promise<LoadedEnvironment> {
   const loaders = new ProblemCollector();
   const config = loaders.attempt(() => loadPlatformConfig(paths.config));
-  const policies = loaders.attempt(() => loadPolicySet(paths.policies));
+  const given = paths.policies;
+  const policies = loaders.attempt(() => ("modules" in given ? given : loadPolicySet(given)));
   const crds = loaders.attempt(() => loadCrdCatalog());
   const state = await loaders.attemptAsync(async () =>
     typeof paths.state === "string" ? loadClusterState(paths.state) : ClusterStateIndex.fromObjects(paths.state),

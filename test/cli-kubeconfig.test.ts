@@ -5,7 +5,8 @@
 // commands as their dependency. A cluster holding the example state answers
 // exactly as a state folder holding the same objects does.
 import assert from "node:assert/strict";
-import { copyFileSync } from "node:fs";
+import { copyFileSync, readFileSync } from "node:fs";
+import { parseAllDocuments } from "yaml";
 import { join } from "node:path";
 import { describe, test } from "node:test";
 import { KubeApiError } from "../core/kube/api-error.ts";
@@ -241,6 +242,120 @@ describe("hostgate check, audit and diff --kubeconfig", () => {
       const result = await hostgate(command, "--help");
       assert.match(result.stdout, /--kubeconfig FILE/);
       assert.match(result.stdout, /--context NAME {7}the --kubeconfig context to use \(default: its current-context\)/);
+    });
+  }
+});
+
+describe("hostgate check, audit and diff --policies-from cluster", () => {
+  const POLICY_MODULES = { group: "hostgate.dev", version: "v1alpha1", resource: "policymodules", kind: "PolicyModule", namespaced: false };
+  /** The built-in library as deploy/ installs it: PolicyModule objects. */
+  const LIBRARY_OBJECTS = parseAllDocuments(readFileSync(join(LIBRARY, "..", "..", "deploy", "base", "policy-modules.yaml"), "utf8")).map(
+    (d) => d.toJS() as KubeObject,
+  );
+  const ROGUE: KubeObject = {
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    metadata: { namespace: "team-b", name: "takeover" },
+    spec: { parentRefs: [{ name: "public", namespace: "istio-system" }], hostnames: ["shop.example.com"], rules: [{ backendRefs: [{ name: "x", port: 80 }] }] },
+  };
+
+  /** A cluster holding the example state (plus `extra`) and these PolicyModules. */
+  async function clusterWithModules(modules: readonly KubeObject[], extra: readonly KubeObject[] = []) {
+    const { server, client } = clusterOf([...((await readObjects(AUDITED_STATE)) as KubeObject[]), ...extra]);
+    client.install(POLICY_MODULES, "v1alpha1");
+    for (const module of modules) server.put(POLICY_MODULES, module);
+    return client;
+  }
+
+  test("audit judges by the cluster's PolicyModules: the library installed as objects answers as the library's files", async () => {
+    const client = await clusterWithModules(LIBRARY_OBJECTS, [ROGUE]);
+    const fromModules = await onStaging(client, "audit", "-o", "json", "--policies-from", "cluster");
+    const fromFiles = await onStaging(client, "audit", "-o", "json", "--policies", LIBRARY);
+    assert.equal(fromModules.stderr, "");
+    assert.equal(fromModules.exitCode, 1);
+    assert.equal(fromModules.stdout, fromFiles.stdout);
+    assert.ok(client.lists.includes("policymodules.hostgate.dev/v1alpha1"));
+  });
+
+  test("diff --policies-from cluster compares what the cluster enforces with the proposed files", async () => {
+    // The cluster lacks hostname-granted: restoring it would deny the rogue HTTPRoute that is there today.
+    const client = await clusterWithModules(
+      LIBRARY_OBJECTS.filter((m) => m.metadata?.name !== "hostname-granted"),
+      [ROGUE],
+    );
+    const result = await onStaging(client, "diff", "-o", "json", "--policies-from", "cluster", "--policies", LIBRARY);
+    assert.equal(result.exitCode, 1, result.stderr);
+    const diff = JSON.parse(result.stdout) as { newlyDenied: Array<{ subject: { kind: string; name: string }; policy: string }> };
+    assert.deepEqual(
+      diff.newlyDenied.map((c) => `${c.subject.kind}/${c.subject.name} ${c.policy}`),
+      ["HTTPRoute/takeover hostname-granted"],
+    );
+  });
+
+  test("check --policies-from cluster judges a route by a module only the cluster has", async () => {
+    const noCatalog: KubeObject = {
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: "PolicyModule",
+      metadata: { name: "no-catalog" },
+      spec: {
+        description: "no route may be named catalog",
+        match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE", "UPDATE"] }],
+        validations: [{ expression: "object.metadata.name != 'catalog'", message: "catalog is reserved" }],
+      },
+    };
+    const client = await clusterWithModules([noCatalog]);
+    const result = await onStaging(client, "check", "-f", ROUTE, "--policies-from", "cluster");
+    assert.equal(result.exitCode, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /no-catalog: catalog is reserved/);
+  });
+
+  test("a PolicyModule that cannot load is judged as the webhook judges it, denying what it matches, with a note", async () => {
+    const broken: KubeObject = {
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: "PolicyModule",
+      metadata: { name: "broken" },
+      spec: {
+        description: "does not compile",
+        match: [{ apiGroups: ["hostgate.dev"], kinds: ["DomainRoute"], operations: ["CREATE", "UPDATE"] }],
+        validations: [{ expression: "object.spec.(", message: "never" }],
+      },
+    };
+    const client = await clusterWithModules([broken]);
+    const result = await onStaging(client, "check", "-f", ROUTE, "--policies-from", "cluster");
+    assert.equal(result.exitCode, 1);
+    assert.match(result.stderr, /check: PolicyModule broken cannot load, so it is judged as the webhook judges it, denying what it matches: /);
+    assert.match(result.stdout, /policy module "broken" is installed but cannot load/);
+  });
+
+  const usage: Array<{ name: string; argv: string[]; message: RegExp }> = [
+    {
+      name: "without --kubeconfig",
+      argv: ["audit", "--policies-from", "cluster"],
+      message: /audit: --policies-from cluster reads the PolicyModules of a live cluster; pass --kubeconfig FILE too/,
+    },
+    {
+      name: "with --policies on audit",
+      argv: ["audit", "--policies-from", "cluster", "--policies", LIBRARY, "--kubeconfig", KUBECONFIG],
+      message: /audit: --policies and --policies-from cluster both name the policies in force; pass one/,
+    },
+    {
+      name: "with --policies on check",
+      argv: ["check", "-f", ROUTE, "--policies-from", "cluster", "--policies", LIBRARY, "--kubeconfig", KUBECONFIG],
+      message: /check: --policies and --policies-from cluster/,
+    },
+    {
+      name: "with --current on diff",
+      argv: ["diff", "--policies", LIBRARY, "--current", LIBRARY, "--policies-from", "cluster", "--kubeconfig", KUBECONFIG],
+      message: /diff: --current and --policies-from cluster/,
+    },
+    { name: "with another value", argv: ["audit", "--policies-from", "crd"], message: /audit: --policies-from must be files or cluster \(got "crd"\)/ },
+  ];
+  for (const c of usage) {
+    test(`--policies-from cluster ${c.name} is a usage error (exit 2)`, async () => {
+      const result = await hostgate(...c.argv);
+      assert.equal(result.exitCode, 2);
+      assert.match(result.stderr, c.message);
+      assert.doesNotMatch(result.stderr, STACK_TRACE);
     });
   }
 });

@@ -27,6 +27,7 @@ Options:
       --context NAME       the --kubeconfig context to use (default: its current-context)
       --config FILE        platform config (default: examples/platform-config.yaml)
       --policies DIR       policy modules (repeatable; default: the built-in library)
+      --policies-from SRC  files (default: --policies) or cluster: the PolicyModules of the --kubeconfig cluster, as its webhook enforces them
   -o, --output FORMAT      text (default) or json ({"results": [...], "summary": {...}})
 
 --state and --kubeconfig are exclusive. A kind the cluster does not serve (its CRD not installed) is read as none, with a note;

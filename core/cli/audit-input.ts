@@ -15,6 +15,10 @@ import { loadPolicySet } from "../../policies/engine/module-loader.ts";
 import { DEFAULT_CONFIG, DEFAULT_STATE } from "./paths.ts";
 import { readClusterObjects } from "./cluster-objects.ts";
 import type { ClusterDeps, ClusterSource } from "./cluster-objects.ts";
+import { clusterClient } from "./cluster-objects.ts";
+import { policiesFromProblems, readClusterPolicies } from "./cluster-policies.ts";
+import type { PoliciesFrom } from "./cluster-policies.ts";
+import type { PolicySet } from "../../policies/engine/module-loader.ts";
 
 export type OutputFormat = "text" | "json";
 
@@ -28,6 +32,8 @@ export interface AuditOptions {
   config: string;
   policies: string[] | undefined;
   current: string[] | undefined;
+  /** --policies-from cluster: the set in force is the cluster's PolicyModules (needs --kubeconfig). */
+  policiesFrom: PoliciesFrom;
   output: OutputFormat;
 }
 
@@ -47,6 +53,7 @@ export function parseAuditOptions(command: "audit" | "diff", args: readonly stri
         state: { type: "string" },
         kubeconfig: { type: "string" },
         context: { type: "string" },
+        "policies-from": { type: "string" },
         config: { type: "string" },
         output: { type: "string", short: "o" },
       },
@@ -55,6 +62,15 @@ export function parseAuditOptions(command: "audit" | "diff", args: readonly stri
     throw new UsageError(`${command}: ${(error as Error).message}`, `Run \`hostgate ${command} --help\` for usage.`);
   }
   const problems = stateSourceProblems(command, values);
+  // audit judges under --policies, diff under --current: the flag --policies-from cluster stands for.
+  const replaced = command === "audit" ? ["--policies", values.policies] : ["--current", values.current];
+  problems.push(
+    ...policiesFromProblems(
+      command,
+      { policiesFrom: values["policies-from"], kubeconfig: values.kubeconfig, replaced: replaced[1] as string[] | undefined },
+      replaced[0] as string,
+    ),
+  );
   const output = values.output ?? "text";
   if (output !== "text" && output !== "json") problems.push(`${command}: -o must be text or json (got "${output}")`);
   const options = {
@@ -64,6 +80,7 @@ export function parseAuditOptions(command: "audit" | "diff", args: readonly stri
     config: values.config ?? DEFAULT_CONFIG,
     policies: values.policies,
     current: values.current,
+    policiesFrom: (values["policies-from"] ?? "files") as PoliciesFrom,
   };
   return { options: { ...options, output: output as OutputFormat }, problems };
 }
@@ -117,19 +134,35 @@ export interface AuditInput {
   notes: string[];
 }
 
-type StatePaths = { state: string; kubeconfig?: string | undefined; context?: string | undefined };
+type StatePaths = { state: string; kubeconfig?: string | undefined; context?: string | undefined; policiesFrom?: PoliciesFrom };
 
 /** The objects and the environment under `policies`, every loader's problem collected. */
 export async function loadAuditInput(paths: { config: string; policies: readonly string[] } & StatePaths, deps: ClusterDeps = {}): Promise<AuditInput> {
   // The cluster is listed first: a cluster that cannot be listed fails alone, nothing else can be judged without it.
   const cluster = clusterSource(paths);
   const listed = cluster === undefined ? undefined : await readClusterObjects("audit", cluster, deps);
+  const inForce = await policiesInForce("audit", paths, paths.policies, deps);
   const loaders = new ProblemCollector();
   const environment = await loaders.attemptAsync(() =>
-    loadEnvironment({ config: paths.config, policies: paths.policies, state: listed?.objects ?? paths.state }),
+    loadEnvironment({ config: paths.config, policies: inForce.policies, state: listed?.objects ?? paths.state }),
   );
   const objects = listed?.objects ?? (await loaders.attemptAsync(() => readObjects(paths.state)));
-  return { ...loadedOnce(loaders, { environment, objects }), notes: listed?.notes ?? [] };
+  return { ...loadedOnce(loaders, { environment, objects }), notes: [...(listed?.notes ?? []), ...inForce.notes] };
+}
+
+/**
+ * The set in force: the module folders given, or with --policies-from cluster
+ * the cluster's PolicyModules compiled as its webhook compiles them.
+ */
+export async function policiesInForce(
+  command: string,
+  paths: StatePaths,
+  folders: readonly string[],
+  deps: ClusterDeps,
+): Promise<{ policies: readonly string[] | PolicySet; notes: string[] }> {
+  const cluster = clusterSource(paths);
+  if (paths.policiesFrom !== "cluster" || cluster === undefined) return { policies: folders, notes: [] };
+  return readClusterPolicies(command, clusterClient(command, cluster, deps));
 }
 
 /** The collector's results, a problem found by two loaders (the state folder is read twice) said once. */
@@ -145,14 +178,15 @@ export async function loadDiffInput(
 ): Promise<AuditInput & { proposed: VerdictEnvironment }> {
   const cluster = clusterSource(paths);
   const listed = cluster === undefined ? undefined : await readClusterObjects("diff", cluster, deps);
+  const inForce = await policiesInForce("diff", paths, paths.current, deps);
   const loaders = new ProblemCollector();
   const environment = await loaders.attemptAsync(() =>
-    loadEnvironment({ config: paths.config, policies: paths.current, state: listed?.objects ?? paths.state }),
+    loadEnvironment({ config: paths.config, policies: inForce.policies, state: listed?.objects ?? paths.state }),
   );
   const proposedPolicies = loaders.attempt(() => loadPolicySet(paths.proposed));
   const objects = listed?.objects ?? (await loaders.attemptAsync(() => readObjects(paths.state)));
   const loaded = loadedOnce(loaders, { environment, proposedPolicies, objects });
   const { config, state, crds } = loaded.environment;
   const proposed = verdictEnvironment(config, loaded.proposedPolicies, state, crds);
-  return { environment: loaded.environment, objects: loaded.objects, notes: listed?.notes ?? [], proposed };
+  return { environment: loaded.environment, objects: loaded.objects, notes: [...(listed?.notes ?? []), ...inForce.notes], proposed };
 }

@@ -13,7 +13,9 @@ import type { AdmissionInput, JsonPatchOperation, Operation } from "../../polici
 import { splitApiVersion } from "../../policies/engine/types.ts";
 import { BUILTIN_POLICIES, DEFAULT_CONFIG, DEFAULT_STATE } from "./paths.ts";
 import { UsageError } from "../errors.ts";
-import { clusterSource, readObjects, stateSourceProblems } from "./audit-input.ts";
+import { clusterSource, policiesInForce, readObjects, stateSourceProblems } from "./audit-input.ts";
+import { policiesFromProblems } from "./cluster-policies.ts";
+import type { PoliciesFrom } from "./cluster-policies.ts";
 import { readClusterObjects } from "./cluster-objects.ts";
 import type { ClusterDeps } from "./cluster-objects.ts";
 import type { CommandResult } from "../errors.ts";
@@ -31,6 +33,7 @@ Options:
       --context NAME       the --kubeconfig context to use (default: its current-context)
       --config FILE        platform config (default: examples/platform-config.yaml)
       --policies DIR       policy modules (repeatable; default: the built-in library)
+      --policies-from SRC  files (default: --policies) or cluster: the PolicyModules of the --kubeconfig cluster, as its webhook enforces them
       --operation OP       CREATE (default), UPDATE or DELETE
       --old FILE           the stored objects, for UPDATE (paired by kind, namespace, name)
   -n, --namespace NS       namespace for objects that name none (default: "default")
@@ -63,6 +66,7 @@ interface CheckOptions {
   context: string | undefined;
   config: string;
   policies: string[];
+  policiesFrom: PoliciesFrom;
   operation: Operation;
   old: string | undefined;
   namespace: string | undefined;
@@ -80,6 +84,7 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
         state: { type: "string" },
         kubeconfig: { type: "string" },
         context: { type: "string" },
+        "policies-from": { type: "string" },
         config: { type: "string" },
         policies: { type: "string", multiple: true },
         operation: { type: "string" },
@@ -92,6 +97,7 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
     throw new UsageError(`check: ${(error as Error).message}`, "Run `hostgate check --help` for usage.");
   }
   const problems = stateSourceProblems("check", values);
+  problems.push(...policiesFromProblems("check", { policiesFrom: values["policies-from"], kubeconfig: values.kubeconfig, replaced: values.policies }, "--policies"));
   if (!values.filename || values.filename.length === 0) problems.push("check: no objects given; pass -f PATH (a file or a directory)");
   const operation = (values.operation ?? "CREATE").toUpperCase();
   if (!["CREATE", "UPDATE", "DELETE"].includes(operation)) problems.push(`check: --operation must be CREATE, UPDATE or DELETE (got "${values.operation}")`);
@@ -107,6 +113,7 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
     context: values.context,
     config: values.config ?? DEFAULT_CONFIG,
     policies: values.policies ?? [BUILTIN_POLICIES],
+    policiesFrom: (values["policies-from"] ?? "files") as PoliciesFrom,
     operation: operation as Operation,
     old: values.old,
     namespace: values.namespace,
@@ -120,13 +127,15 @@ export async function runCheck(args: readonly string[], deps: ClusterDeps = {}):
   // --kubeconfig: the cluster's objects, listed once, stand where the state folder's would.
   const cluster = clusterSource(options);
   const listed = cluster === undefined ? undefined : await readClusterObjects("check", cluster, deps);
-  const environment = await loadEnvironment({ config: options.config, policies: options.policies, state: listed?.objects ?? options.state });
+  const inForce = await policiesInForce("check", options, options.policies, deps);
+  const environment = await loadEnvironment({ config: options.config, policies: inForce.policies, state: listed?.objects ?? options.state });
   const read = await readManifests(options.files);
   // hostgate's own files (its config, policy tests) are not
   // cluster objects; `check -f examples/` passes over them with a note.
   const manifests = read.filter((m) => !isHostgateFile(m.object));
   const notes = [
     ...(listed?.notes ?? []),
+    ...inForce.notes,
     ...read.filter((m) => isHostgateFile(m.object)).map((m) => `skipped ${m.source}: a ${String(m.object.kind)} is a hostgate file, not a cluster object`),
   ];
   if (manifests.length === 0) throw new UsageError(`check: no Kubernetes objects found in ${options.files.join(", ")}`);

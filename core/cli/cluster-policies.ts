@@ -17,6 +17,31 @@ import { HOSTGATE_GROUP } from "../state/kinds.ts";
 
 const POLICY_MODULES: ResourceRef = { group: HOSTGATE_GROUP, version: "v1alpha1", resource: "policymodules", kind: "PolicyModule", namespaced: false };
 
+export type PoliciesFrom = "files" | "cluster";
+
+/**
+ * Problems with --policies-from: `files` (default) or `cluster`; `cluster`
+ * reads a live cluster (--kubeconfig) and replaces `replaces` (the flag that
+ * names the set in force: --policies for check and audit, --current for diff).
+ */
+export function policiesFromProblems(
+  command: string,
+  given: { policiesFrom: string | undefined; kubeconfig: string | undefined; replaced: readonly string[] | undefined },
+  replaces: string,
+): string[] {
+  const value = given.policiesFrom ?? "files";
+  if (value !== "files" && value !== "cluster") return [`${command}: --policies-from must be files or cluster (got "${value}")`];
+  if (value === "files") return [];
+  const problems: string[] = [];
+  if (given.kubeconfig === undefined) {
+    problems.push(`${command}: --policies-from cluster reads the PolicyModules of a live cluster; pass --kubeconfig FILE too`);
+  }
+  if (given.replaced !== undefined) {
+    problems.push(`${command}: ${replaces} and --policies-from cluster both name the policies in force; pass one`);
+  }
+  return problems;
+}
+
 /**
  * The cluster's PolicyModules as the set its webhook enforces, and one note
  * per module that cannot load (judged as its fail-closed stand-in, as the webhook does).

@@ -22,6 +22,7 @@ denied (with the message), newly allowed, and warnings that appear or go.
 Options:
       --policies DIR       the proposed policy modules (repeatable; required)
       --current DIR        the policies in force today (repeatable; default: the built-in library)
+      --policies-from SRC  files (default: --current) or cluster: the policies in force are the --kubeconfig cluster's PolicyModules
       --state DIR          the cluster's objects, e.g. from \`kubectl get ... -o yaml\` (default: examples/state)
       --kubeconfig FILE    list the objects from this cluster instead: every kind the admission webhooks intercept
                            (DomainRoutes, RegionPolicies, HostnameGrants, Gateway API HTTPRoutes, GRPCRoutes, TLSRoutes
