@@ -5,17 +5,30 @@ import type { ResourceRef } from "./resource.ts";
 import { describeResource } from "./resource.ts";
 import { asRecord } from "../json.ts";
 
+/** One entry of a metav1.Status's `details.causes`: which field (a JSON path such as `spec.domain`), why, and what to do. */
+export interface StatusCause {
+  field?: string;
+  reason?: string;
+  message?: string;
+}
+
 export class KubeApiError extends Error {
   /** HTTP status code; 0 when no response arrived (network error, timeout). */
   readonly status: number;
   /** metav1.Status reason (`Expired`, `Gone`, `Forbidden`, ...) or a client-side one (`NetworkError`, `Timeout`). */
   readonly reason: string;
+  /** The Status's `details.causes` (schema and CEL failures: 422 Invalid; hostgate's webhook denials), when it had any. */
+  readonly causes: readonly StatusCause[];
+  /** The Status's `message` as the server wrote it (this.message adds the code and reason in front). */
+  readonly statusMessage: string;
 
-  constructor(message: string, status: number, reason: string, options?: { cause?: unknown }) {
+  constructor(message: string, status: number, reason: string, options?: { cause?: unknown; causes?: readonly StatusCause[]; statusMessage?: string }) {
     super(message, options);
     this.name = "KubeApiError";
     this.status = status;
     this.reason = reason;
+    this.causes = options?.causes ?? [];
+    this.statusMessage = options?.statusMessage ?? message;
   }
 }
 

@@ -33,6 +33,14 @@ export interface WriteOptions {
   fieldManager?: string;
   /** Unset: the API server's default (Warn). */
   fieldValidation?: FieldValidation;
+  /**
+   * `dryRun=All`: the API server runs every step of the write (defaults,
+   * schema, CEL rules, admission webhooks) and answers as if it had stored
+   * the object, but stores nothing.
+   */
+  dryRun?: boolean;
+  /** Receives each admission or server warning of the answer (the `Warning: 299 - "…"` headers), unquoted, in order. */
+  onWarning?: (text: string) => void;
 }
 
 /** Options of a server-side apply. */
