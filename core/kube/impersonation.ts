@@ -12,8 +12,18 @@ export interface Identity {
   groups: readonly string[];
 }
 
+/** One question to the API server's authorizer (a SelfSubjectAccessReview's resourceAttributes). */
+export interface AccessQuestion {
+  verb: "get" | "list" | "watch" | "create" | "update" | "patch" | "delete";
+  group: string;
+  resource: string;
+  namespace?: string;
+}
+
 /** A KubeApi whose every request is made as `who`. */
 export interface ImpersonatingClient {
   as(who: Identity): KubeApi;
+  /** Whether `who` may (a SelfSubjectAccessReview created as them: the cluster's authorizer answers, RBAC or otherwise). @throws KubeApiError */
+  can(who: Identity, question: AccessQuestion): Promise<boolean>;
   describe(): string;
 }
