@@ -22,9 +22,11 @@ import { registerHeapMetrics } from "../core/memory/heap-metrics.ts";
 import type { CertificateMetricsSource } from "../certs/metrics.ts";
 import { localBanner } from "./local-banner.ts";
 import { realServeDependencies } from "./serve-dependencies.ts";
-import { parseServeOptions, SERVE_USAGE } from "./serve-options.ts";
+import { IMPACT_CACHE_FAILED, IMPACT_DISABLED, parseServeOptions, SERVE_USAGE } from "./serve-options.ts";
 import type { ServeOptions } from "./serve-options.ts";
 import { startWebhook } from "./webhook.ts";
+import type { WebhookOptions } from "./webhook.ts";
+import type { ExistingObjectsHolder } from "../core/state/existing-objects.ts";
 import { closeHealthServer, createHealthServer } from "./health-server.ts";
 import { listen } from "./https-server.ts";
 import type { BackgroundComponent, ReconcilerFactory } from "../core/cli/serve-component.ts";
@@ -41,6 +43,15 @@ export interface StateSourceHandle extends PolicyStateSource {
   describe(): string;
   /** Set once the cache outgrew the heap and dropped itself (the cluster cache, with a heap guard). */
   heapLimitReached?(): unknown;
+  /** The audited kinds' objects whole, when the source reads them anyway (local files): the impact warning weighs them. */
+  existingObjects?(): ExistingObjectsHolder;
+}
+
+/** The cluster's existing objects of the audited kinds, kept for the impact warning (ExistingObjectsCache). */
+export interface ExistingObjectsHandle extends ExistingObjectsHolder {
+  /** Lists and watches in the background; never throws for the cluster's failures. */
+  start(): void;
+  stop(): Promise<void> | void;
 }
 
 export interface CertificateHandle extends ServingCertificate, Omit<CertificateMetricsSource, "current"> {
@@ -66,6 +77,12 @@ export interface ServeDependencies {
   localCertificate(dir: string, logger: Logger): CertificateHandle;
   clusterCertificate(cluster: ClusterTarget, names: { namespace: string; service: string }, logger: Logger): Promise<CertificateHandle> | CertificateHandle;
   fileCertificate(certFile: string, keyFile: string, logger: Logger): CertificateHandle;
+  /**
+   * Cluster mode: the cache of existing objects the impact warning weighs a
+   * PolicyModule change against, holding at most `maxObjects` (absent: this
+   * build keeps none, and the warning says the impact was not computed).
+   */
+  existingObjects?(cluster: ClusterTarget, logger: Logger, maxObjects: number): Promise<ExistingObjectsHandle> | ExistingObjectsHandle;
   /** `--policies-from cluster`: the cluster's PolicyModules, watched (absent: this build cannot read them). */
   clusterPolicies?(cluster: ClusterTarget, logger: Logger): Promise<ClusterPolicyModules> | ClusterPolicyModules;
   /** The reconciler, when the build has one (bin/cli.ts adds it; the webhook's room does not know it). */
@@ -220,6 +237,7 @@ async function startWebhookPart(
     live.start();
   }
   const policies = live?.policies ?? files!;
+  const existingObjects = await existingObjectsFor(options, plan, deps, state, logger, cleanups);
 
   // Local state must load before serving (a bad directory is exit 2);
   // the cluster cache syncs in the background while /readyz says so.
@@ -232,6 +250,7 @@ async function startWebhookPart(
     policies,
     config: configToCel(config),
     state,
+    ...(existingObjects === undefined ? {} : { existingObjects }),
     certificate,
     certificateReady,
     listen: options.listen ?? { host: local ? "127.0.0.1" : "0.0.0.0", port: 8443 },
@@ -276,6 +295,35 @@ async function startWebhookPart(
       }),
     );
   return webhook;
+}
+
+/**
+ * What the impact warning weighs a PolicyModule change against: local files
+ * offer their objects; a cluster gets a cache of its own (started here,
+ * stopped with the rest), separate from the admission cache because only the
+ * latter gates admission. `--impact-objects-max 0` keeps none, and says so.
+ */
+async function existingObjectsFor(
+  options: ServeOptions,
+  plan: Plan,
+  deps: ServeDependencies,
+  state: StateSourceHandle,
+  logger: Logger,
+  cleanups: (() => Promise<unknown> | unknown)[],
+): Promise<WebhookOptions["existingObjects"]> {
+  if (options.impactObjectsMax === 0) return { unavailable: IMPACT_DISABLED };
+  if (plan.local) return state.existingObjects?.();
+  if (deps.existingObjects === undefined) return undefined;
+  // Advice only: a cache that cannot even be built costs the warning, never the webhook.
+  try {
+    const cache = await deps.existingObjects(plan.cluster!, logger, options.impactObjectsMax);
+    cleanups.push(() => cache.stop());
+    cache.start();
+    return cache;
+  } catch (error) {
+    logger.error({ err: error }, "existing objects cache did not start; PolicyModule changes are answered without their impact (admission is unaffected)");
+    return { unavailable: IMPACT_CACHE_FAILED };
+  }
 }
 
 /** Probes and metrics for a process that runs the reconciler without the webhook. */

@@ -64,6 +64,13 @@ Options:
                              (default 20s)
   --body-limit BYTES         largest request body accepted (default 8388608;
                              larger bodies get 413)
+  --impact-objects-max N     cluster mode: most existing objects the webhook
+                             keeps (whole, minus managedFields) to warn what a
+                             PolicyModule change would deny (default 50000,
+                             about 200 MB at most; above it the cache is
+                             dropped and the warning says so; 0: keep none,
+                             the warning says to run hostgate diff). Never
+                             affects admission
   --lease-name NAME          reconciler: the leader-election Lease, in
                              --namespace (default hostgate-reconciler)
   --identity NAME            reconciler: this replica's name in the Lease
@@ -101,8 +108,18 @@ export interface ServeOptions {
   shutdownDelayMs?: number;
   shutdownTimeoutMs: number;
   bodyLimitBytes: number;
+  /** --impact-objects-max: objects the existing-objects cache may hold (0: no cache, no impact computed). */
+  impactObjectsMax: number;
   logLevel: LogLevel;
 }
+
+/** Default --impact-objects-max: the cache's default bound (core/state/sources/existing-objects-cache.ts). */
+export const DEFAULT_IMPACT_OBJECTS_MAX = 50_000;
+
+/** The impact warning with --impact-objects-max 0 (at most 105 characters: see policies/audit/module-impact.ts). */
+export const IMPACT_DISABLED = "impact on existing objects not computed (--impact-objects-max 0); run hostgate diff";
+/** The impact warning when the cache of existing objects could not be built (the log says why). */
+export const IMPACT_CACHE_FAILED = "impact on existing objects not computed: its cache did not start (see the log); run hostgate diff";
 
 export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEnv = process.env): ServeOptions {
   let parsed;
@@ -127,6 +144,7 @@ export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEn
         "shutdown-delay": { type: "string" },
         "shutdown-timeout": { type: "string" },
         "body-limit": { type: "string" },
+        "impact-objects-max": { type: "string" },
         "log-level": { type: "string" },
         only: { type: "string" },
         "lease-name": { type: "string" },
@@ -186,6 +204,10 @@ export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEn
     ...(v["shutdown-delay"] !== undefined ? { shutdownDelayMs: attempt(() => parseDuration("--shutdown-delay", v["shutdown-delay"]!)) } : {}),
     shutdownTimeoutMs: v["shutdown-timeout"] !== undefined ? (attempt(() => parseDuration("--shutdown-timeout", v["shutdown-timeout"]!)) ?? 0) : 20_000,
     bodyLimitBytes: v["body-limit"] !== undefined ? (attempt(() => parseBytes("--body-limit", v["body-limit"]!)) ?? 0) : 8 * 1024 * 1024,
+    impactObjectsMax:
+      v["impact-objects-max"] !== undefined
+        ? (attempt(() => parseObjectCount("--impact-objects-max", v["impact-objects-max"]!)) ?? 0)
+        : DEFAULT_IMPACT_OBJECTS_MAX,
     logLevel: logLevel as LogLevel,
   };
   if (problems.length > 0) throw new UsageError(...problems);
@@ -209,6 +231,13 @@ export function parseDuration(flag: string, text: string): number {
   const ms = match[2] === "ms" ? value : match[2] === "m" ? value * 60_000 : value * 1000;
   if (ms > 10 * 60_000) throw new Error(`${flag} ${text} is longer than 10m; a shutdown that long outlives any pod's termination grace period`);
   return ms;
+}
+
+/** A whole number of objects, 0 to 10,000,000 (far beyond what any webhook's memory holds whole). */
+function parseObjectCount(flag: string, text: string): number {
+  if (!/^\d+$/.test(text) || Number(text) > 10_000_000)
+    throw new Error(`${flag} ${JSON.stringify(text)} must be a whole number of objects from 0 (keep none) to 10000000 (default ${DEFAULT_IMPACT_OBJECTS_MAX})`);
+  return Number(text);
 }
 
 function parseBytes(flag: string, text: string): number {

@@ -5,10 +5,11 @@
 import type { Server } from "node:http";
 import type { PolicySet } from "../policies/engine/module-loader.ts";
 import type { VerdictEnvironment } from "../policies/verdict.ts";
+import { existingObjectsOf } from "../policies/audit/module-impact.ts";
 import type { ExistingObjects } from "../policies/audit/module-impact.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ClusterStateCounts } from "../core/state/index.ts";
-import type { KubeObject } from "../core/kube/object-key.ts";
+import type { ExistingObjectsHolder } from "../core/state/existing-objects.ts";
 import { createAdmissionApp } from "./admission-app.ts";
 import { closeHealthServer, createHealthServer } from "./health-server.ts";
 import type { ReadinessCheck } from "./health-server.ts";
@@ -28,15 +29,10 @@ export interface PolicyStateSource {
   counts(): ClusterStateCounts;
   /** Why it is not ready yet, when it can say more than "not synced". */
   notReadyReason?(): string | undefined;
-  /**
-   * The full objects in the cache, when the source keeps them: a PolicyModule
-   * change is then answered with its impact on them (policies/audit/module-impact.ts).
-   */
-  objects?(): readonly KubeObject[];
 }
 
-/** The impact warning of a webhook whose state source keeps no full objects (at most 105 characters: see module-impact.ts). */
-export const IMPACT_NOT_CACHED = "impact on existing objects not computed: this webhook caches only indexed fields; use hostgate diff";
+/** The impact warning of a webhook given no existing objects (at most 105 characters: see module-impact.ts). */
+export const IMPACT_NOT_CACHED = "impact on existing objects not computed: this webhook keeps no existing objects; use hostgate diff";
 
 /** The serving certificate (see certs/). */
 export interface ServingCertificate extends TlsMaterialSource {
@@ -51,6 +47,13 @@ export interface WebhookOptions {
   /** The platform config as a CEL value (core/config configToCel). */
   config: unknown;
   state: PolicyStateSource;
+  /**
+   * What a PolicyModule change is weighed against (its impact warning): a
+   * holder of the existing objects (the cluster cache, local files), or why
+   * there is none, said as the warning (default IMPACT_NOT_CACHED). Advice
+   * only: it never gates readiness or any review.
+   */
+  existingObjects?: ExistingObjectsHolder | { unavailable: string };
   certificate: ServingCertificate;
   /**
    * Resolves when the certificate can be served. Probes and metrics come up
@@ -117,11 +120,11 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
   ];
 
   // One read of the set per review: a swap after this point judges the next review, never half of this one.
-  // A PolicyModule write is answered with its impact on the cached objects;
-  // a cache that keeps only indexed fields (the cluster cache projects them)
-  // says so rather than answer from objects policies cannot fully read.
-  const impact: ExistingObjects =
-    options.state.objects !== undefined ? { objects: options.state.objects.bind(options.state) } : { objects: () => [], unavailable: IMPACT_NOT_CACHED };
+  // A PolicyModule write is answered with its impact on the existing objects,
+  // partial (and saying so) while a kind is not listed; a webhook without them
+  // says so rather than stay silent, which would read as "denies nothing".
+  const existing = options.existingObjects ?? { unavailable: IMPACT_NOT_CACHED };
+  const impact: ExistingObjects = "unavailable" in existing ? { objects: () => [], unavailable: existing.unavailable } : existingObjectsOf(existing);
   const environment = (): VerdictEnvironment => ({ policies: policies.current(), config: options.config, cluster: options.state.current(), impact });
   const app = createAdmissionApp({
     environment,

@@ -12,8 +12,10 @@ import { admissionInput } from "../testing/admission-scenarios.ts";
 import { policyModule } from "../testing/policy-module-cases.ts";
 import { decide } from "../verdict.ts";
 import type { Phases, VerdictEnvironment } from "../verdict.ts";
-import { POLICY_IMPACT_RULE } from "./module-impact.ts";
-import type { ExistingObjects } from "./module-impact.ts";
+import { AUDITED_RESOURCES } from "../../core/state/audited-resources.ts";
+import type { AuditedKindState, ExistingObjectsHolder } from "../../core/state/existing-objects.ts";
+import { existingObjectsOf, POLICY_IMPACT_RULE } from "./module-impact.ts";
+import type { ExistingObjects, IncompleteKind } from "./module-impact.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const CONFIG = configToCel(loadPlatformConfig(join(ROOT, "examples", "platform-config.yaml")));
@@ -153,5 +155,100 @@ describe("no impact is computed where it does not apply", () => {
   test("a DELETE of a module is not scanned: removing a module only loosens the set", () => {
     const verdict = decide(admissionInput("DELETE", null, NO_PUBLIC, null), environment(OBJECTS), VALIDATE_ONLY);
     assert.deepEqual(verdict.warnings, []);
+  });
+});
+
+const HTTP_ROUTE_HOSTS = policyModule("httproute-hosts", [{ expression: "object.spec.hostnames.size() > 0", message: "name a hostname" }], {
+  match: [{ apiGroups: ["gateway.networking.k8s.io"], kinds: ["HTTPRoute"], operations: ["CREATE", "UPDATE"] }],
+});
+const EVERY_KIND = policyModule("every-kind", [{ expression: "true", message: "m" }], { match: [{ apiGroups: ["*"], kinds: ["*"], operations: ["*"] }] });
+const CREATE_ONLY = policyModule("httproute-create", [{ expression: "true", message: "m" }], {
+  match: [{ apiGroups: ["gateway.networking.k8s.io"], kinds: ["HTTPRoute"], operations: ["CREATE"] }],
+});
+const pending = (group: string, kind: string): IncompleteKind => ({ group, kind, state: "pending" });
+const HTTP_PENDING = pending("gateway.networking.k8s.io", "HTTPRoute");
+const NOT_PARTIAL = ["this change would deny 2 existing objects: team-a/DomainRoute/api, team-a/DomainRoute/shop"];
+
+describe("the answer says it is partial for kinds the holder lacks, naming only those the module can match", () => {
+  const cases: { name: string; module: Record<string, unknown>; inForce?: Record<string, unknown>[]; incomplete: IncompleteKind[]; warnings: string[] }[] = [
+    {
+      name: "a DomainRoute-only module does not care that HTTPRoutes are not listed yet",
+      module: NO_PUBLIC,
+      incomplete: [HTTP_PENDING],
+      warnings: NOT_PARTIAL,
+    },
+    {
+      name: "a module matching HTTPRoutes says they were not checked while they are pending",
+      module: HTTP_ROUTE_HOSTS,
+      incomplete: [HTTP_PENDING, pending("networking.istio.io", "VirtualService")],
+      warnings: ["this change would deny no existing object (3 objects checked)", "partial answer: not listed yet: HTTPRoute; run hostgate diff for all"],
+    },
+    {
+      name: "an UPDATE counts the kinds the module in force matches too: narrowing a module still leaves its old kinds unchecked",
+      module: policyModule("httproute-hosts", [{ expression: "true", message: "m" }]),
+      inForce: [HTTP_ROUTE_HOSTS],
+      incomplete: [HTTP_PENDING],
+      warnings: ["this change would deny no existing object (3 objects checked)", "partial answer: not listed yet: HTTPRoute; run hostgate diff for all"],
+    },
+    {
+      name: "a module that matches only CREATE never judges an existing object, so it needs no kind",
+      module: CREATE_ONLY,
+      incomplete: [HTTP_PENDING],
+      warnings: ["this change would deny no existing object (3 objects checked)"],
+    },
+    {
+      name: "kinds dropped over the holder's bound are said apart from pending ones; the two Gateways are told apart by group",
+      module: EVERY_KIND,
+      incomplete: [
+        { group: "gateway.networking.k8s.io", kind: "Gateway", state: "dropped" },
+        { group: "networking.istio.io", kind: "Gateway", state: "dropped" },
+        HTTP_PENDING,
+      ],
+      warnings: [
+        "this change would deny no existing object (3 objects checked)",
+        "partial answer: not listed yet: HTTPRoute; run hostgate diff for all",
+        "partial answer: not kept (over the cache's object limit): 2 kinds; run hostgate diff for all",
+      ],
+    },
+    {
+      name: "a wildcard module with every kind pending lists those that fit and how many more, within 120 characters",
+      module: EVERY_KIND,
+      incomplete: AUDITED_RESOURCES.map((r) => pending(r.group, r.kind)),
+      warnings: [
+        "this change would deny no existing object (3 objects checked)",
+        "partial answer: not listed yet: DomainRoute, RegionPolicy and 7 more; run hostgate diff for all",
+      ],
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => {
+      const answer = impactOf(
+        c.module,
+        environment(OBJECTS, c.inForce ?? [], { incomplete: () => c.incomplete }),
+        c.inForce === undefined ? "CREATE" : "UPDATE",
+      );
+      assert.deepEqual(answer.warnings, c.warnings);
+      for (const w of answer.warnings) assert.ok(`${POLICY_IMPACT_RULE}: ${w}`.length <= 120, w);
+    });
+  }
+
+  test("existingObjectsOf reads a holder's objects and names its pending and dropped kinds, not its synced or not-served ones", () => {
+    const states: AuditedKindState[] = [
+      { kind: "synced", version: "v1alpha1" },
+      { kind: "pending", reason: "RBAC must allow list/watch on regionpolicies.hostgate.dev" },
+      { kind: "not-served" },
+      { kind: "dropped", reason: "over the limit" },
+    ];
+    const holder: ExistingObjectsHolder = {
+      snapshot: () => ({ objects: OBJECTS, kinds: AUDITED_RESOURCES.slice(0, 4).map((resource, i) => ({ resource, state: states[i]! })) }),
+      onChange: () => () => {},
+    };
+    const existing = existingObjectsOf(holder, { budgetMs: 100 });
+    assert.equal(existing.objects(), OBJECTS);
+    assert.equal(existing.budgetMs, 100);
+    assert.deepEqual(existing.incomplete?.(), [
+      { group: "hostgate.dev", kind: "RegionPolicy", state: "pending" },
+      { group: "gateway.networking.k8s.io", kind: "HTTPRoute", state: "dropped" },
+    ]);
   });
 });

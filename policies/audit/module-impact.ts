@@ -10,7 +10,15 @@
 // admission.ts), and the API server waits for the answer, so the scan stops
 // at a time budget and says how much it checked. Removing a module (DELETE)
 // only loosens the set, so it is not scanned.
+//
+// The objects come from whatever holds them (core/state/existing-objects.ts:
+// the webhook's cluster cache, local files). A kind the holder has not listed
+// completely (pending: RBAC, the API server) or dropped (its memory bound) is
+// missing from the answer; the answer says so, naming only the kinds the
+// current or proposed module can match, since a DomainRoute-only module does
+// not care that HTTPRoutes are not listed.
 import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { ExistingObjectsHolder } from "../../core/state/existing-objects.ts";
 import { makePolicySet } from "../engine/module-loader.ts";
 import type { CompiledModule, PolicySet } from "../engine/module-loader.ts";
 import type { Finding, VerdictEnvironment } from "../verdict.ts";
@@ -24,10 +32,20 @@ export const POLICY_IMPACT_RULE = "policy-impact";
 /** Well inside the webhook's timeout (5 s in deploy/, at least 1 s in any configuration), leaving time to answer. */
 export const DEFAULT_IMPACT_BUDGET_MS = 1500;
 
+/** A kind whose existing objects the holder lacks in whole or part: the answer cannot speak for it. */
+export interface IncompleteKind {
+  group: string;
+  kind: string;
+  /** pending: not listed completely yet; dropped: not kept, to stay within the holder's memory bound. */
+  state: "pending" | "dropped";
+}
+
 /** The existing objects an impact is computed over, and how long it may take. */
 export interface ExistingObjects {
   /** The objects in the cache now (full objects: policies read any field). */
   objects(): readonly KubeObject[];
+  /** Kinds missing from objects() in whole or part, read right after it (none when absent). */
+  incomplete?(): readonly IncompleteKind[];
   /** Milliseconds the scan may take (default DEFAULT_IMPACT_BUDGET_MS). */
   budgetMs?: number;
   /** Monotonic clock in milliseconds (default the environment's, else performance.now; injectable for tests). */
@@ -85,7 +103,57 @@ export function moduleImpactWarnings(module: CompiledModule, env: VerdictEnviron
       `partial answer: checked ${checked.toLocaleString("en-US")} of ${count(objects.length, "object")} within ${budget / 1000} s; run hostgate diff for all`,
     );
   }
+  const relevant = (existing.incomplete?.() ?? []).filter((k) => canMatch(module, k) || canMatch(env.policies.byName.get(module.name), k));
+  for (const state of ["pending", "dropped"] as const) {
+    const kinds = relevant.filter((k) => k.state === state);
+    if (kinds.length > 0) texts.push(partialNote(kinds, state));
+  }
   return texts.map((message) => ({ policy: POLICY_IMPACT_RULE, message, reason: "Impact" }));
+}
+
+/**
+ * ExistingObjects read from a holder: objects() and incomplete() each take a
+ * snapshot, and decide() calls them one after the other without yielding, so
+ * they describe the same moment.
+ */
+export function existingObjectsOf(holder: ExistingObjectsHolder, options: Pick<ExistingObjects, "budgetMs" | "now"> = {}): ExistingObjects {
+  return {
+    objects: () => holder.snapshot().objects,
+    incomplete: () =>
+      holder
+        .snapshot()
+        .kinds.flatMap(({ resource, state }) =>
+          state.kind === "pending" || state.kind === "dropped" ? [{ group: resource.group, kind: resource.kind, state: state.kind }] : [],
+        ),
+    ...options,
+  };
+}
+
+/** Whether an audit (which judges each object as an unchanged UPDATE: audit-objects.ts) would run `module` on objects of this kind. */
+function canMatch(module: CompiledModule | undefined, kind: IncompleteKind): boolean {
+  if (module === undefined) return false;
+  const hit = (values: readonly string[], value: string): boolean => values.includes("*") || values.includes(value);
+  return module.match.some((rule) => hit(rule.apiGroups, kind.group) && hit(rule.kinds, kind.kind) && hit(rule.operations, "UPDATE"));
+}
+
+const PARTIAL_STATES = {
+  pending: { head: "partial answer: not listed yet:", tail: "run hostgate diff for all" },
+  dropped: { head: "partial answer: not kept (over the cache's object limit):", tail: "run hostgate diff for all" },
+} as const;
+
+/** `<head> HTTPRoute, GRPCRoute; run hostgate diff for all`, with as many kinds as fit in MAX_TEXT and "N more" for the rest. */
+function partialNote(kinds: readonly IncompleteKind[], state: IncompleteKind["state"]): string {
+  const { head, tail } = PARTIAL_STATES[state];
+  // Two audited kinds are called Gateway (Gateway API's and Istio's): the group tells them apart.
+  const labels = kinds.map((k) => (kinds.some((o) => o !== k && o.kind === k.kind) ? `${k.kind}.${k.group}` : k.kind));
+  let text = `${head} ${count(kinds.length, "kind")}; ${tail}`;
+  for (let n = 1; n <= labels.length; n++) {
+    const rest = labels.length - n;
+    const candidate = `${head} ${labels.slice(0, n).join(", ")}${rest > 0 ? ` and ${rest} more` : ""}; ${tail}`;
+    if (candidate.length > MAX_TEXT) break;
+    text = candidate;
+  }
+  return text;
 }
 
 /** The set with `module` added, or in place of the module of the same name (an UPDATE). */

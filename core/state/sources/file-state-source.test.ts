@@ -312,3 +312,52 @@ describe("FileStateSource with the real file system watcher", () => {
     }
   });
 });
+
+describe("FileStateSource: the existing objects it offers for the impact of a PolicyModule change", () => {
+  const held = (h: ReturnType<typeof harness>) =>
+    h.source
+      .existingObjects()
+      .snapshot()
+      .objects.map((o) => `${o.apiVersion} ${o.kind} ${o.metadata?.namespace ?? ""}/${o.metadata?.name}`)
+      .sort();
+
+  it("offers the audited kinds' objects whole (trimmed of last-applied), every kind synced, and nothing else under the directory", async () => {
+    const h = harness();
+    const web = route({ name: "web", domain: "shop.example.com", appId: "shop-web" }) as { metadata: Record<string, unknown> };
+    web.metadata.annotations = { "kubectl.kubernetes.io/last-applied-configuration": "{}" };
+    writeFileSync(join(h.directory, "routes", "web.yaml"), stringify(web));
+    await h.source.start();
+    assert.deepEqual(held(h), [
+      "gateway.networking.k8s.io/v1 HTTPRoute team-a/h",
+      "hostgate.dev/v1alpha1 DomainRoute team-a/web",
+      "hostgate.dev/v1alpha1 HostnameGrant /team-a",
+    ]);
+    const snapshot = h.source.existingObjects().snapshot();
+    const route0 = snapshot.objects.find((o) => o.kind === "DomainRoute")!;
+    assert.deepEqual(route0.spec, {
+      domain: "shop.example.com",
+      lb: "alb-out",
+      backend: { service: { name: "web", port: 8080 } },
+      protection: { provider: "sso", appId: "shop-web" },
+    });
+    assert.deepEqual(route0.metadata?.annotations, {});
+    assert.ok(snapshot.kinds.every((k) => k.state.kind === "synced"));
+    assert.equal(snapshot.kinds.length, 9);
+    await h.source.stop();
+  });
+
+  it("follows reloads and tells its listeners, keeping the last good objects while a file is broken", async () => {
+    const h = harness();
+    await h.source.start();
+    let told = 0;
+    h.source.existingObjects().onChange(() => told++);
+    writeFileSync(join(h.directory, "routes", "api.yaml"), stringify(route({ name: "api", domain: "api.shop.example.com" })));
+    await h.source.reload();
+    assert.equal(told, 1);
+    assert.ok(held(h).includes("hostgate.dev/v1alpha1 DomainRoute team-a/api"));
+    writeFileSync(join(h.directory, "routes", "broken.yaml"), "kind: [\n");
+    await h.source.reload();
+    assert.equal(held(h).length, 4, "the last good load stays");
+    await h.source.stop();
+  });
+});

@@ -6,6 +6,10 @@
 // file while someone is mid-edit must not make the webhook forget every
 // grant. Until the files are fixed it keeps serving the last good state and
 // logs each problem with its file, line and column.
+//
+// It also offers the objects of the audited kinds whole (existingObjects()),
+// so in local mode (`npm start`) a PolicyModule change is answered with its
+// impact on them, as in a cluster. The files are read once per load for both.
 import { existsSync, statSync } from "node:fs";
 import { basename } from "node:path";
 import type { Clock, TimerHandle } from "../../clock.ts";
@@ -13,10 +17,14 @@ import { systemClock } from "../../clock.ts";
 import { InputError, isReportable, problemsOf } from "../../errors.ts";
 import type { Logger } from "../../logger.ts";
 import { silentLogger } from "../../logger.ts";
+import type { KubeObject } from "../../kube/object-key.ts";
 import { fsProblem } from "../../objects/find-manifest-files.ts";
+import { readManifests } from "../../objects/read-manifests.ts";
+import { AUDITED_RESOURCES } from "../audited-resources.ts";
 import { ClusterStateIndex } from "../cluster-state-index.ts";
 import type { ClusterCelValue, ClusterStateCounts } from "../cluster-state-index.ts";
-import { loadClusterState } from "../load-cluster-state.ts";
+import type { ExistingObjectsHolder, ExistingObjectsSnapshot } from "../existing-objects.ts";
+import { trimForAudit } from "../trim-for-audit.ts";
 import type { DirectoryWatch, DirectoryWatcher } from "./directory-watcher.ts";
 import { fsDirectoryWatcher } from "./directory-watcher.ts";
 import { Listeners } from "./listeners.ts";
@@ -50,6 +58,11 @@ export class FileStateSource implements StateSource {
   readonly #listeners: Listeners;
 
   #index = new ClusterStateIndex();
+  /** The audited kinds' objects of the last good load; every kind synced once loaded (files have nothing pending). */
+  #existing: ExistingObjectsSnapshot = {
+    objects: [],
+    kinds: AUDITED_RESOURCES.map((resource) => ({ resource, state: { kind: "pending", reason: "not loaded yet" } })),
+  };
   #synced = false;
   #started = false;
   #stopped = false;
@@ -168,6 +181,11 @@ export class FileStateSource implements StateSource {
     return this.#listeners.add(listener);
   }
 
+  /** The objects of the audited kinds under the directory, whole (trimForAudit), as of the last good load; changes with each reload. */
+  existingObjects(): ExistingObjectsHolder {
+    return { snapshot: () => this.#existing, onChange: (listener) => this.onChange(listener) };
+  }
+
   status(): LocalSourceStatus {
     return {
       mode: "local",
@@ -183,8 +201,10 @@ export class FileStateSource implements StateSource {
   async #loadOnce(): Promise<void> {
     const started = this.#clock.now();
     let index: ClusterStateIndex;
+    let objects: KubeObject[];
     try {
-      index = await loadClusterState(this.#directory);
+      objects = (await readManifests([this.#directory])).map((m) => m.object as KubeObject);
+      index = ClusterStateIndex.fromObjects(objects);
     } catch (error) {
       if (this.#stopped) return;
       const problems = problemsOf(error);
@@ -200,6 +220,7 @@ export class FileStateSource implements StateSource {
     }
     if (this.#stopped) return;
     this.#index = index;
+    this.#existing = auditedSnapshot(objects);
     this.#synced = true;
     this.#loads++;
     this.#lastLoadTime = this.#clock.now();
@@ -261,4 +282,18 @@ export class FileStateSource implements StateSource {
       void this.reload();
     }, this.#rewatchMs);
   }
+}
+
+/** The objects of audited kinds (by group and kind, any version), trimmed; every audited kind synced at its newest version. */
+function auditedSnapshot(objects: readonly KubeObject[]): ExistingObjectsSnapshot {
+  const audited = new Set(AUDITED_RESOURCES.map((r) => `${r.group}/${r.kind}`));
+  const held = objects.filter((o) => {
+    if (typeof o.apiVersion !== "string" || typeof o.kind !== "string" || typeof o.metadata?.name !== "string") return false;
+    const slash = o.apiVersion.indexOf("/");
+    return audited.has(`${slash < 0 ? "" : o.apiVersion.slice(0, slash)}/${o.kind}`);
+  });
+  return {
+    objects: Object.freeze(held.map(trimForAudit)),
+    kinds: AUDITED_RESOURCES.map((resource) => ({ resource, state: { kind: "synced", version: resource.versions[0]! } })),
+  };
 }
