@@ -11,7 +11,8 @@ import { ClusterStateIndex } from "../../core/state/index.ts";
 import { loadPolicySet, compileModule, makePolicySet } from "../engine/module-loader.ts";
 import type { CompiledModule } from "../engine/module-loader.ts";
 import type { VerdictEnvironment } from "../verdict.ts";
-import { auditObjects } from "./audit-objects.ts";
+import { AUDIT_USER, auditObjects } from "./audit-objects.ts";
+import { auditRequester, RECONCILER_USERNAME } from "./audit-requester.ts";
 import type { AuditResult } from "./audit-result.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
@@ -334,7 +335,14 @@ describe("auditObjects reports a policy that matched the kind but ran no check a
     const count = (outcome: string) => results.filter((r) => r.outcome === outcome).length;
     // Before skip existed: 60 results, 2 warn (certificate-coverage), 58 pass.
     assert.deepEqual(
-      { results: results.length, fail: count("fail"), error: count("error"), audit: count("audit"), warn: count("warn"), passOrSkip: count("pass") + count("skip") },
+      {
+        results: results.length,
+        fail: count("fail"),
+        error: count("error"),
+        audit: count("audit"),
+        warn: count("warn"),
+        passOrSkip: count("pass") + count("skip"),
+      },
       { results: 60, fail: 0, error: 0, audit: 0, warn: 2, passOrSkip: 58 },
     );
     assert.deepEqual(
@@ -351,5 +359,57 @@ describe("auditObjects reports a policy that matched the kind but ran no check a
       results.filter((r) => r.policy === "appid-unique").map((r) => `${r.subject.name} ${r.outcome}`),
       ["website skip", "grafana skip", "shop-admin skip", "shop-web pass"],
     );
+  });
+});
+
+describe("auditObjects sends each object as the requester that would re-apply it", () => {
+  // A module that reports who asked, so each case reads the username off the result.
+  const whoAsks = module("who-asks", {
+    match: [{ apiGroups: ["hostgate.dev", "networking.istio.io"], kinds: ["DomainRoute", "VirtualService"], operations: ["UPDATE"] }],
+    validations: [{ expression: "false", messageExpression: "request.userInfo.username" }],
+  });
+  const shop = route("team-a", "shop", { domain: "shop.example.com" });
+  const reconcilers: KubeObject = {
+    apiVersion: "networking.istio.io/v1",
+    kind: "VirtualService",
+    metadata: { name: "shop", namespace: "team-a", labels: { "app.kubernetes.io/managed-by": "hostgate", "hostgate.dev/route-uid": "uid-shop" } },
+    spec: { hosts: ["shop.example.com"], gateways: ["istio-system/shop"] },
+  };
+  const askers = (results: AuditResult[]) => Object.fromEntries(results.map((r) => [`${r.subject.kind}/${r.subject.name}`, r.messages[0]]));
+  const cases: Array<{ name: string; audit: () => AuditResult[]; expected: Record<string, string> }> = [
+    {
+      name: "an object its DomainRoute among the audited objects proves the reconciler wrote is sent as the reconciler; the route as the audit",
+      audit: () => auditObjects([shop, reconcilers], env([whoAsks])),
+      expected: { "DomainRoute/shop": AUDIT_USER, "VirtualService/shop": RECONCILER_USERNAME },
+    },
+    {
+      name: "audited alone, without its route, the same object is sent as the audit (nothing proves it)",
+      audit: () => auditObjects([reconcilers], env([whoAsks])),
+      expected: { "VirtualService/shop": AUDIT_USER },
+    },
+    {
+      name: "audited alone with a requester built from every object (as the impact warning audits one at a time), it is sent as the reconciler",
+      audit: () => auditObjects([reconcilers], env([whoAsks]), auditRequester([shop, reconcilers], CONFIG)),
+      expected: { "VirtualService/shop": RECONCILER_USERNAME },
+    },
+  ];
+  for (const c of cases) {
+    test(c.name, () => assert.deepEqual(askers(c.audit()), c.expected));
+  }
+
+  test("the library's hostname-granted skips the reconciler's VirtualService under a grant for DomainRoutes only, and fails it otherwise", () => {
+    const grant: KubeObject = {
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: "HostnameGrant",
+      metadata: { name: "team-a" },
+      spec: { namespaces: ["team-a"], hostnames: ["shop.example.com"], kinds: ["DomainRoute"] },
+    };
+    const library = loadPolicySet([join(ROOT, "policies", "library")]).subset(["hostname-granted"]);
+    const judged = (objects: KubeObject[]) =>
+      auditObjects(objects, { ...env([], [grant, ...objects]), policies: library })
+        .filter((r) => r.subject.kind === "VirtualService")
+        .map((r) => r.outcome);
+    assert.deepEqual(judged([shop, reconcilers]), ["skip"]);
+    assert.deepEqual(judged([reconcilers]), ["fail"]);
   });
 });

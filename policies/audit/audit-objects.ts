@@ -17,6 +17,10 @@
 // A policy that matches the object's kind and operation but whose
 // matchConditions exclude it ran no check, so it is `skip`, not `pass`
 // (decide() lists it in verdict.applied.excluded).
+// Who asks: the reconciler's username for an object the audited objects
+// prove hostgate's reconciler wrote (it is the one who would re-apply it, and
+// hostname-granted exempts it), hostgate-audit for everything else
+// (audit-requester.ts says what the proof is and why a forgery gains nothing).
 // Only the validate phase runs: the API server already applied the schema and
 // the mutations when the object was admitted, and a mutation result is not a
 // finding. Each decide() is bounded by the environment's limits.
@@ -29,21 +33,30 @@ import type { AdmissionInput } from "../engine/types.ts";
 import { decide } from "../verdict.ts";
 import type { Finding, Phases, Verdict, VerdictEnvironment } from "../verdict.ts";
 import type { AuditOutcome, AuditResult, AuditSubject } from "./audit-result.ts";
+import { auditRequester } from "./audit-requester.ts";
+import type { AuditRequester } from "./audit-requester.ts";
 
-/** The user an audit's requests name: policies that look at request.userInfo see who asks. */
-export const AUDIT_USER = "hostgate-audit";
+export { AUDIT_USER } from "./audit-requester.ts";
 
 const VALIDATE_ONLY: Phases = { schema: false, mutate: false, validate: true };
 
 /**
  * One result per (object, policy that matched it), sorted by namespace
  * (cluster-scoped first), kind, name, apiVersion, policy.
+ * @param requester who asks for each object (audit-requester.ts); by default
+ *   proven from `objects` themselves. A caller auditing a few objects at a time
+ *   passes auditRequester(all of them, env.config), so the DomainRoutes that
+ *   prove a reconciler-written object are found.
  * @throws InputError naming every object that has no apiVersion, kind or name (no cluster holds one).
  */
-export function auditObjects(objects: readonly KubeObject[], env: VerdictEnvironment): AuditResult[] {
+export function auditObjects(
+  objects: readonly KubeObject[],
+  env: VerdictEnvironment,
+  requester: AuditRequester = auditRequester(objects, env.config),
+): AuditResult[] {
   const problems = objects.flatMap((object, index) => unjudgeable(object, index));
   if (problems.length > 0) throw new InputError(problems, "the objects cannot be audited");
-  const results = objects.flatMap((object) => auditObject(object, env));
+  const results = objects.flatMap((object) => auditObject(object, env, requester(object)));
   return results.sort(compareResults);
 }
 
@@ -60,7 +73,7 @@ function unjudgeable(object: KubeObject, index: number): string[] {
   ];
 }
 
-function auditObject(object: KubeObject, env: VerdictEnvironment): AuditResult[] {
+function auditObject(object: KubeObject, env: VerdictEnvironment, username: string): AuditResult[] {
   const subject = subjectOf(object);
   const [group, version] = splitApiVersion(subject.apiVersion);
   const input: AdmissionInput = {
@@ -70,7 +83,7 @@ function auditObject(object: KubeObject, env: VerdictEnvironment): AuditResult[]
     name: subject.name,
     object,
     oldObject: object,
-    userInfo: { username: AUDIT_USER },
+    userInfo: { username },
     dryRun: true,
   };
   const verdict = decide(input, env, VALIDATE_ONLY);

@@ -7,11 +7,11 @@ import { API_VERSION, KIND_DOMAIN_ROUTE } from "../../../crds/types.ts";
 import { domainHash } from "./names.ts";
 import { compareStrings } from "../../../core/compare-strings.ts";
 import type { KubeObject } from "../../../core/kube/object-key.ts";
+import { LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../../../core/kube/produced-labels.ts";
 
-export const LABEL_MANAGED_BY = "app.kubernetes.io/managed-by";
-export const MANAGED_BY_HOSTGATE = "hostgate";
-/** The route's metadata.uid: unique, at most 63 characters, so a valid label value. */
-export const LABEL_ROUTE_UID = "hostgate.dev/route-uid";
+// In core/ so the policies' audit can read them without importing the reconciler.
+export { LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE };
+
 /** domainHash(domain): the domain itself can be longer than a label value allows. */
 export const LABEL_DOMAIN_HASH = "hostgate.dev/domain-hash";
 /** cluster.name of the cluster that wrote the object, on a platform that spans regions (its DNSEndpoints). */
