@@ -19,6 +19,7 @@ import { readManifests } from "../core/objects/index.ts";
 import type { DomainClaim, DomainRoute } from "../crds/types.ts";
 import { auditObjects } from "../policies/audit/audit-objects.ts";
 import type { AuditResult } from "../policies/audit/audit-result.ts";
+import { moduleImpactWarnings } from "../policies/audit/module-impact.ts";
 import { renderAll } from "../reconciler/render-command/render-command.ts";
 import { EXAMPLES, hostgate, LIBRARY, tempDir, writeYaml } from "./fixtures.ts";
 
@@ -257,6 +258,24 @@ describe("the audit judges what hostgate's reconciler wrote as the reconciler wo
       assert.equal(result.outcome, "fail", result.messages.join("\n"));
     });
   }
+
+  // The impact warning audits one object at a time (within its time budget):
+  // the DomainRoutes that prove a reconciler object must still be found.
+  test("adding hostname-granted would deny none of the reconciler's objects, as the PolicyModule impact warning tells it", async () => {
+    const scene = await istioScene();
+    const loaded = await loadEnvironment({ config: scene.config, policies: [LIBRARY], state: [...scene.state, ...scene.rendered] });
+    const library = loaded.verdict.policies;
+    const others = library.subset(library.modules.map((m) => m.name).filter((name) => name !== POLICY));
+    const warnings = moduleImpactWarnings(
+      library.byName.get(POLICY)!,
+      { ...loaded.verdict, policies: others },
+      { objects: () => [...scene.state, ...scene.rendered] },
+    );
+    assert.deepEqual(
+      warnings.map((w) => w.message),
+      [`this change would deny no existing object (${scene.state.length + scene.rendered.length} objects checked)`],
+    );
+  });
 
   test("hostgate audit over examples/state plus what the reconciler writes for it reports no fail", async () => {
     const scene = await istioScene();

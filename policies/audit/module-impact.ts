@@ -23,6 +23,7 @@ import { makePolicySet } from "../engine/module-loader.ts";
 import type { CompiledModule, PolicySet } from "../engine/module-loader.ts";
 import type { Finding, VerdictEnvironment } from "../verdict.ts";
 import { auditObjects } from "./audit-objects.ts";
+import { auditRequester } from "./audit-requester.ts";
 import { diffAudits, subjectsOf } from "./audit-diff.ts";
 import type { AuditResult, AuditSubject } from "./audit-result.ts";
 
@@ -79,6 +80,8 @@ export function moduleImpactWarnings(module: CompiledModule, env: VerdictEnviron
   const next: VerdictEnvironment = { ...base, policies: proposed };
 
   const objects = existing.objects().filter((o) => !(o.kind === "PolicyModule" && String(o.apiVersion).startsWith("hostgate.dev/")));
+  // Audited one at a time below, so who asks is proven from all of them (the DomainRoutes behind the reconciler's objects).
+  const requester = auditRequester(objects, env.config);
   const now = existing.now ?? env.now ?? (() => performance.now());
   const budget = existing.budgetMs ?? DEFAULT_IMPACT_BUDGET_MS;
   const started = now();
@@ -87,8 +90,8 @@ export function moduleImpactWarnings(module: CompiledModule, env: VerdictEnviron
   let checked = 0;
   for (const o of objects) {
     if (now() - started > budget) break;
-    before.push(...auditObjects([o], current));
-    after.push(...auditObjects([o], next));
+    before.push(...auditObjects([o], current, requester));
+    after.push(...auditObjects([o], next, requester));
     checked++;
   }
   const diff = diffAudits(before, after);
