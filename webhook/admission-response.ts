@@ -9,14 +9,29 @@ import type { Finding, Verdict } from "../policies/verdict.ts";
 import type { JsonPatchOperation } from "../policies/engine/types.ts";
 import { ADMISSION_API_VERSION, ADMISSION_KIND } from "./admission-review.ts";
 import type { ParsedReview } from "./admission-review.ts";
-import { clip, denialMessage, warningTexts } from "./denial-message.ts";
+import { clip, denialMessage, MAX_DENIAL_LINE, MAX_DENIAL_MESSAGE, warningTexts } from "./denial-message.ts";
 
 export type Endpoint = "validate" | "mutate";
+
+/** metav1.StatusCause: which field of the object a denial is about (a path such as `spec.domain`), why, and the message. */
+export interface StatusCause {
+  reason: string;
+  message: string;
+  field?: string;
+}
+
+/** metav1.StatusDetails, as a denial fills it: the object judged, and one cause per denial. */
+export interface StatusDetails {
+  group: string;
+  kind: string;
+  name?: string;
+  causes: StatusCause[];
+}
 
 export interface AdmissionResponse {
   uid: string;
   allowed: boolean;
-  status?: { code: number; reason: string; message: string };
+  status?: { code: number; reason: string; message: string; details?: StatusDetails };
   warnings?: string[];
   patchType?: "JSONPatch";
   patch?: string;
@@ -68,7 +83,19 @@ export function verdictAnswer(review: ParsedReview, endpoint: Endpoint, verdict:
   if (!verdict.allowed) {
     const reason = headlineReason(verdict.denials);
     const subject = { kind: input.kind.kind, namespace: input.namespace, name: input.name ?? nameOf(input.object ?? input.oldObject) };
-    response.status = { code: CODE_FOR_REASON[reason] ?? 403, reason, message: denialMessage(subject, verdict.denials) };
+    response.status = {
+      code: CODE_FOR_REASON[reason] ?? 403,
+      reason,
+      message: denialMessage(subject, verdict.denials),
+      // Sent, the API server keeps these instead of its own {group, kind: <resource>, name}: the kind is
+      // the object's Kind, as the API server's own 422 Invalid names it. No name for a generateName create.
+      details: {
+        group: input.kind.group,
+        kind: input.kind.kind,
+        ...(subject.name !== undefined && !subject.name.endsWith("*") ? { name: subject.name } : {}),
+        causes: denialCauses(verdict.denials),
+      },
+    };
   }
   const warnings = warningTexts(verdict.warnings);
   if (warnings.length > 0) response.warnings = warnings;
@@ -90,6 +117,57 @@ export function verdictAnswer(review: ParsedReview, endpoint: Endpoint, verdict:
     },
   };
 }
+
+/** At most this many causes; the message still lists every denial (up to its own bound). */
+export const MAX_DENIAL_CAUSES = 50;
+/** Longest cause field path, in characters; a policy's fieldPath is short, a longer one is a bug worth clipping, not sending. */
+export const MAX_CAUSE_FIELD = 256;
+
+/**
+ * One cause per denial, so a client (the self-service page) can put each
+ * message next to the field it names without parsing the text. The API server
+ * keeps a webhook's `status.details` as sent in the error it returns
+ * (admission/plugin/webhook/errors/statuserror.go ToStatusErr); kubectl
+ * prints only the message. Bounded like the message: each cause's message at
+ * MAX_DENIAL_LINE, their count at MAX_DENIAL_CAUSES, their total length at
+ * MAX_DENIAL_MESSAGE, with a last cause saying how many were left out.
+ */
+export function denialCauses(denials: readonly Finding[]): StatusCause[] {
+  const causes: StatusCause[] = [];
+  let length = 0;
+  for (let i = 0; i < denials.length; i++) {
+    const d = denials[i]!;
+    const field = d.field === undefined || d.field === "" ? undefined : clip(d.field, MAX_CAUSE_FIELD);
+    const cause: StatusCause = { reason: causeReason(d.reason), message: clip(`${d.policy}: ${d.message}`, MAX_DENIAL_LINE), ...(field ? { field } : {}) };
+    const size = cause.message.length + (field?.length ?? 0);
+    // Keep room for the "and N more" cause so the total stays bounded.
+    if ((causes.length === MAX_DENIAL_CAUSES - 1 && i < denials.length - 1) || length + size > MAX_DENIAL_MESSAGE - 64) {
+      const remaining = denials.length - i;
+      causes.push({ reason: cause.reason, message: `… and ${remaining} more violation${remaining === 1 ? "" : "s"} (\`hostgate check\` lists them all)` });
+      break;
+    }
+    causes.push(cause);
+    length += size;
+  }
+  return causes;
+}
+
+/**
+ * metav1.CauseType for a finding's reason: a policy's StatusReason-like
+ * reason becomes the field-level type the API server itself would use
+ * (Forbidden → FieldValueForbidden, Invalid → FieldValueInvalid; Conflict,
+ * another object holding the value, → FieldValueDuplicate). A reason that is
+ * already a cause type (the schema phase's) is kept, and so is any other.
+ */
+function causeReason(reason: string): string {
+  return CAUSE_FOR_REASON[reason] ?? reason;
+}
+
+const CAUSE_FOR_REASON: Readonly<Record<string, string>> = {
+  Forbidden: "FieldValueForbidden",
+  Invalid: "FieldValueInvalid",
+  Conflict: "FieldValueDuplicate",
+};
 
 /** The cluster cache has not synced: judging uniqueness against half of it would admit duplicates (fail open), so the review is denied. */
 export function unavailableAnswer(review: ParsedReview, reason: string): ReviewAnswer {
