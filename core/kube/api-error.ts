@@ -51,7 +51,36 @@ export function errorFromStatus(status: unknown, fallbackCode = 500): KubeApiErr
   const code = typeof s?.code === "number" && Number.isInteger(s.code) ? s.code : fallbackCode;
   const reason = typeof s?.reason === "string" && s.reason !== "" ? s.reason : code === 410 ? "Expired" : "Unknown";
   const message = typeof s?.message === "string" && s.message !== "" ? s.message : `the server answered ${code} ${reason} without a message`;
-  return new KubeApiError(`${code} ${reason}: ${message}`, code, reason);
+  return new KubeApiError(`${code} ${reason}: ${message}`, code, reason, { causes: causesOf(s?.details), statusMessage: message });
+}
+
+/**
+ * A Status's `details.causes`, each keeping only the string fields of
+ * metav1.StatusCause (`field`, `reason`, `message`); anything else in the
+ * list is junk and left out, so a malformed Status still becomes an error.
+ */
+function causesOf(details: unknown): StatusCause[] {
+  const list = asRecord(details)?.causes;
+  if (!Array.isArray(list)) return [];
+  const causes: StatusCause[] = [];
+  for (const entry of list) {
+    const c = asRecord(entry);
+    if (c === undefined) continue;
+    const cause: StatusCause = {};
+    if (typeof c.field === "string" && c.field !== "") cause.field = c.field;
+    if (typeof c.reason === "string" && c.reason !== "") cause.reason = c.reason;
+    if (typeof c.message === "string" && c.message !== "") cause.message = c.message;
+    if (Object.keys(cause).length > 0) causes.push(cause);
+  }
+  return causes;
+}
+
+/**
+ * The same failure with `context` (which call, on what) in front of its
+ * message; status, reason, causes and the server's own message are kept.
+ */
+export function withContext(context: string, error: KubeApiError, cause: unknown = error): KubeApiError {
+  return new KubeApiError(`${context}: ${error.message}`, error.status, error.reason, { cause, causes: error.causes, statusMessage: error.statusMessage });
 }
 
 /** Parses a response body that should be a metav1.Status; undefined when it is not JSON. */

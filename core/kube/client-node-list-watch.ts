@@ -126,7 +126,7 @@ export class ClientNodeListWatch implements ListWatchClient {
 }
 
 /** The items, version and continue token of a list response, checked. */
-function pageOf(body: unknown, resource: ResourceRef): ListPage {
+export function pageOf(body: unknown, resource: ResourceRef): ListPage {
   const list = asRecord(body);
   const metadata = asRecord(list?.metadata);
   if (list === undefined || !Array.isArray(list.items) || typeof metadata?.resourceVersion !== "string") {
@@ -144,7 +144,7 @@ function pageOf(body: unknown, resource: ResourceRef): ListPage {
   };
 }
 
-const REASONS: Record<number, string> = {
+export const REASONS: Record<number, string> = {
   400: "BadRequest",
   401: "Unauthorized",
   403: "Forbidden",
@@ -170,7 +170,7 @@ export function toKubeApiError(error: unknown, server: string): KubeApiError {
     const status = parseStatusBody(error.body);
     if (asRecord(status)?.kind === "Status") {
       const fromStatus = errorFromStatus(status, error.code);
-      return new KubeApiError(fromStatus.message, error.code, fromStatus.reason, { cause: error });
+      return new KubeApiError(fromStatus.message, error.code, fromStatus.reason, { cause: error, causes: fromStatus.causes, statusMessage: fromStatus.statusMessage });
     }
     const reason = REASONS[error.code] ?? "Unknown";
     return new KubeApiError(`${error.code} ${reason} (the response carries no Status)`, error.code, reason, { cause: error });

@@ -4,6 +4,7 @@ import { createServer } from "node:http";
 import type { IncomingMessage, Server, ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { KubeConfig } from "@kubernetes/client-node";
+import { KubeApiError } from "./api-error.ts";
 import { ClientNodeObjectApi } from "./client-node-object-api.ts";
 import type { ResourceRef } from "./resource.ts";
 
@@ -145,6 +146,36 @@ describe("the client-node adapter of the ObjectApi port", () => {
       contentType: "application/json",
       body: { apiVersion: "v1", kind: "DeleteOptions", preconditions: { uid: "u-1", resourceVersion: "7" } },
     },
+    {
+      name: "a dry-run create asks for dryRun=All",
+      call: () => api.create(ROUTES, route, { fieldManager: "hostgate-portal", fieldValidation: "Strict", dryRun: true }),
+      method: "POST",
+      url: "/apis/hostgate.dev/v1alpha1/namespaces/team-a/domainroutes?fieldValidation=Strict&dryRun=All&fieldManager=hostgate-portal",
+      contentType: "application/json",
+      body: route,
+    },
+    {
+      name: "a dry-run update asks for dryRun=All",
+      call: () => api.update(ROUTES, route, { dryRun: true }),
+      method: "PUT",
+      url: `${ROUTES_PATH}/shop?dryRun=All`,
+      contentType: "application/json",
+      body: route,
+    },
+    {
+      name: "a dry-run delete asks for dryRun=All and keeps its preconditions",
+      call: () => api.delete(ROUTES, { namespace: "team-a", name: "shop" }, { uid: "u-1" }, { dryRun: true }),
+      method: "DELETE",
+      url: `${ROUTES_PATH}/shop?dryRun=All&propagationPolicy=Background`,
+      contentType: "application/json",
+      body: { apiVersion: "v1", kind: "DeleteOptions", preconditions: { uid: "u-1" } },
+    },
+    {
+      name: "a write without dryRun sends no dryRun",
+      call: () => api.update(ROUTES, route, { dryRun: false }),
+      method: "PUT",
+      url: `${ROUTES_PATH}/shop`,
+    },
   ];
   for (const c of cases) {
     test(c.name, async () => {
@@ -176,6 +207,19 @@ describe("the client-node adapter of the ObjectApi port", () => {
       assert.equal(error.status, 409);
       assert.equal(error.reason, "AlreadyExists");
       assert.match(error.message, /^POST domainclaims\.hostgate\.dev a\.example\.com: 409 AlreadyExists: .*already exists/);
+      return true;
+    });
+  });
+
+  test("a 422 Invalid keeps the Status's causes and its own message", async () => {
+    const message = 'DomainRoute.hostgate.dev "shop" is invalid: spec.lb: Required value';
+    const causes = [{ reason: "FieldValueRequired", message: "Required value", field: "spec.lb" }];
+    answer = () => ({ status: 422, body: { kind: "Status", code: 422, reason: "Invalid", message, details: { name: "shop", causes } } });
+    await assert.rejects(api.create(ROUTES, route, { dryRun: true }), (error: unknown) => {
+      assert.ok(error instanceof KubeApiError);
+      assert.deepEqual(error.causes, causes);
+      assert.equal(error.statusMessage, message);
+      assert.match(error.message, /^POST domainroutes\.hostgate\.dev team-a\/shop: 422 Invalid: /);
       return true;
     });
   });

@@ -17,16 +17,24 @@
 // - take no fieldValidation: withFieldValidation gives create, patch and
 //   replace a configuration whose requests carry it in the query.
 //
+// WriteOptions.dryRun and DeleteOptions.dryRun are client-node's own dryRun
+// argument ("All"). onWarning is not supported here: client-node reads the
+// Warning headers only in a ResponseContext that its shared middleware sees
+// without knowing which call it belongs to (the per-call configuration's
+// middleware is not run), so no warning could be routed to its caller. The
+// portal, which shows warnings, uses impersonated-http.ts, which has them.
+//
 // Errors: one mapping, toKubeApiError (an ApiException's code and metav1.Status
 // body; network and credential failures as status 0), prefixed with the call.
 import { ApiException, HttpMethod, KubernetesObjectApi, Observable, PatchStrategy } from "@kubernetes/client-node";
 import type { Configuration, KubeConfig, KubernetesObject, RequestContext, ResponseContext, V1DeleteOptions } from "@kubernetes/client-node";
-import { KubeApiError } from "./api-error.ts";
+import { KubeApiError, withContext } from "./api-error.ts";
 import { ClientNodeListWatch, toKubeApiError } from "./client-node-list-watch.ts";
 import type { ListPage, ListRequest, WatchCallbacks, WatchHandle, WatchRequest } from "./list-watch-client.ts";
-import type { ApplyOptions, DeletePreconditions, FieldValidation, KubeApi, ObjectApi, WriteOptions } from "./object-api.ts";
+import type { ApplyOptions, DeleteOptions, DeletePreconditions, FieldValidation, KubeApi, ObjectApi, WriteOptions } from "./object-api.ts";
 import type { KubeObject, ObjectKey } from "./object-key.ts";
 import { formatKey } from "./object-key.ts";
+import { keyFor } from "./object-path.ts";
 import type { ResourceRef } from "./resource.ts";
 import { apiVersionOf, describeResource } from "./resource.ts";
 
@@ -126,7 +134,7 @@ export class ClientNodeObjectApi implements ObjectApi {
       "POST",
       resource,
       keyFor(resource, object),
-      (spec) => this.#api.create(spec, undefined, undefined, options?.fieldManager, configuration),
+      (spec) => this.#api.create(spec, undefined, dryRun(options), options?.fieldManager, configuration),
       object,
     );
   }
@@ -149,7 +157,7 @@ export class ClientNodeObjectApi implements ObjectApi {
       "PUT",
       resource,
       keyFor(resource, object),
-      (spec) => this.#api.replace(spec, undefined, undefined, options?.fieldManager, configuration),
+      (spec) => this.#api.replace(spec, undefined, dryRun(options), options?.fieldManager, configuration),
       object,
     );
   }
@@ -158,10 +166,10 @@ export class ClientNodeObjectApi implements ObjectApi {
     return this.#call("PUT status", resource, keyFor(resource, object), (spec) => this.#api.replaceStatus(spec), object);
   }
 
-  async delete(resource: ResourceRef, key: ObjectKey, preconditions?: DeletePreconditions): Promise<boolean> {
+  async delete(resource: ResourceRef, key: ObjectKey, preconditions?: DeletePreconditions, options?: DeleteOptions): Promise<boolean> {
     const body: V1DeleteOptions | undefined = preconditions === undefined ? undefined : { apiVersion: "v1", kind: "DeleteOptions", preconditions };
     try {
-      await this.#call("DELETE", resource, key, (spec) => this.#api.delete(spec, undefined, undefined, undefined, undefined, "Background", body));
+      await this.#call("DELETE", resource, key, (spec) => this.#api.delete(spec, undefined, dryRun(options), undefined, undefined, "Background", body));
       return true;
     } catch (error) {
       if (error instanceof KubeApiError && error.status === 404) return false;
@@ -187,9 +195,8 @@ export class ClientNodeObjectApi implements ObjectApi {
     try {
       return (await send(spec)) as KubeObject;
     } catch (error) {
-      const failure = toKubeApiError(error, this.#server);
       const what = `${verb} ${describeResource({ ...resource, labelSelector: undefined, namespace: undefined })} ${formatKey(key)}`;
-      throw new KubeApiError(`${what}: ${failure.message}`, failure.status, failure.reason, { cause: error });
+      throw withContext(what, toKubeApiError(error, this.#server), error);
     }
   }
 }
@@ -207,17 +214,11 @@ export function clusterApi(config: KubeConfig): KubeApi {
     apply: (resource, object, options) => writes.apply(resource, object, options),
     update: (resource, object, options) => writes.update(resource, object, options),
     updateStatus: (resource, object) => writes.updateStatus(resource, object),
-    delete: (resource, key, preconditions) => writes.delete(resource, key, preconditions),
+    delete: (resource, key, preconditions, options) => writes.delete(resource, key, preconditions, options),
   };
 }
 
-/** The object's key: its name, and its namespace (or the resource's) when the resource is namespaced. */
-function keyFor(resource: ResourceRef, object: KubeObject): ObjectKey {
-  const name = object.metadata?.name;
-  if (typeof name !== "string" || name === "") throw new KubeApiError(`${describeResource(resource)}: the object has no metadata.name; set it`, 422, "Invalid");
-  const namespace = object.metadata?.namespace ?? resource.namespace;
-  if (!resource.namespaced) return { name };
-  if (namespace === undefined)
-    throw new KubeApiError(`${describeResource(resource)} ${name}: the object names no namespace; set metadata.namespace`, 422, "Invalid");
-  return { namespace, name };
+/** client-node's dryRun argument: "All" (the only value the API server accepts), or unset. */
+function dryRun(options: { dryRun?: boolean } | undefined): string | undefined {
+  return options?.dryRun === true ? "All" : undefined;
 }
