@@ -59,6 +59,14 @@ export interface DeletePreconditions {
   resourceVersion?: string;
 }
 
+/** Options of a delete. */
+export interface DeleteOptions {
+  /** `dryRun=All`: every check of the delete runs (authorization, preconditions, admission), nothing is deleted. */
+  dryRun?: boolean;
+  /** As WriteOptions.onWarning. */
+  onWarning?: (text: string) => void;
+}
+
 export interface ObjectApi {
   /** The object, or undefined when it does not exist. */
   get(resource: ResourceRef, key: ObjectKey): Promise<KubeObject | undefined>;
@@ -82,7 +90,7 @@ export interface ObjectApi {
   /** Replaces only the status subresource; `metadata.resourceVersion` must be current. @throws KubeApiError 409 Conflict, 404 */
   updateStatus(resource: ResourceRef, object: KubeObject): Promise<KubeObject>;
   /** True when deleted (or deletion started: finalizers may hold it), false when it did not exist. @throws KubeApiError 409 on a failed precondition */
-  delete(resource: ResourceRef, key: ObjectKey, preconditions?: DeletePreconditions): Promise<boolean>;
+  delete(resource: ResourceRef, key: ObjectKey, preconditions?: DeletePreconditions, options?: DeleteOptions): Promise<boolean>;
 }
 
 /** Everything a controller needs from the API server: reads and writes, lists and watches. */

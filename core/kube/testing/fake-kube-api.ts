@@ -21,9 +21,22 @@
 //     the API server's default field validation (Warn) does; a write with
 //     fieldValidation Strict naming it is refused with 400 BadRequest.
 // It records every write, so a test can assert that a second reconcile wrote nothing.
+//
+// Requests made as a person (as(who), the ImpersonatingClient port) are
+// first put to the injected authorizer (fake-admission.ts Authorize: RBAC),
+// which also answers can(). Every create, update and delete, whoever makes it,
+// goes through the injected admission chain (Admit) after decoding, with the
+// API server's order around it: authorization, decoding (field validation),
+// admission, then storage (404, 409 AlreadyExists and Conflict, preconditions).
+// A dry run (WriteOptions.dryRun) runs every step and stores nothing: no
+// watch event, no recorded write; a created object comes back with a uid and
+// no resourceVersion, an updated one at the stored resourceVersion, as the
+// API server answers `dryRun=All`. Admission warnings go to onWarning.
+// Applies and status updates are authorized but not admitted.
 import { KubeApiError } from "../api-error.ts";
+import type { AccessQuestion, Identity, ImpersonatingClient } from "../impersonation.ts";
 import type { ListPage, ListRequest, WatchCallbacks, WatchHandle, WatchRequest } from "../list-watch-client.ts";
-import type { ApplyOptions, DeletePreconditions, FieldValidation, KubeApi, WriteOptions } from "../object-api.ts";
+import type { ApplyOptions, DeleteOptions, DeletePreconditions, FieldValidation, KubeApi, WriteOptions } from "../object-api.ts";
 import type { KubeObject, ObjectKey } from "../object-key.ts";
 import { formatKey } from "../object-key.ts";
 import type { ResourceRef } from "../resource.ts";
@@ -31,6 +44,7 @@ import { apiVersionOf, resourceName } from "../resource.ts";
 import type { FieldPath } from "./field-set.ts";
 import { fieldPaths, fromFieldsV1, mergeApplied, pathKey, removeAt, sameAt, toFieldsV1 } from "./field-set.ts";
 import { FakeListWatchClient } from "./fake-list-watch.ts";
+import type { AccessResource, AccessVerb, AdmissionRequest, Admit, Authorize } from "./fake-admission.ts";
 import { isRecord, jsonEqual } from "../../json.ts";
 import { formatTime } from "../../clock.ts";
 
@@ -61,7 +75,15 @@ export interface ManagedFieldsEntry {
   fieldsV1: Record<string, unknown>;
 }
 
-export class FakeKubeApi implements KubeApi {
+export interface FakeKubeApiOptions {
+  now?: () => number;
+  /** Asked for every request made through as(who), and by can(); without it everyone may do everything. */
+  authorize?: Authorize;
+  /** Asked for every create, update and delete; without it everything is admitted unchanged. */
+  admit?: Admit;
+}
+
+export class FakeKubeApi implements KubeApi, ImpersonatingClient {
   /** The store, its watches and their failure scripting (see FakeListWatchClient). */
   readonly server = new FakeListWatchClient();
   readonly writes: RecordedWrite[] = [];
@@ -69,9 +91,14 @@ export class FakeKubeApi implements KubeApi {
   #now: () => number;
   #failures: { verb: WriteVerb | "get"; kind?: string; error: KubeApiError }[] = [];
   #undeclared = new Map<string, string[]>();
+  #dryRunUids = 0;
+  #authorize: Authorize | undefined;
+  #admit: Admit | undefined;
 
-  constructor(options: { now?: () => number } = {}) {
+  constructor(options: FakeKubeApiOptions = {}) {
     this.#now = options.now ?? (() => Date.UTC(2030, 0, 1));
+    this.#authorize = options.authorize;
+    this.#admit = options.admit;
   }
 
   describe(): string {
@@ -84,6 +111,39 @@ export class FakeKubeApi implements KubeApi {
 
   watch(resource: ResourceRef, request: WatchRequest, callbacks: WatchCallbacks): WatchHandle {
     return this.server.watch(resource, request, callbacks);
+  }
+
+  /** The API server as `who`: each request authorized first, and admitted with `who` as the requester. */
+  as(who: Identity): KubeApi {
+    const identity: Identity = { user: who.user, groups: [...who.groups] };
+    return {
+      describe: () => `in-memory API server as ${identity.user}`,
+      list: async (resource, request) => {
+        await Promise.resolve();
+        this.#check(identity, "list", resource, resource.namespace);
+        return this.server.list(resource, request);
+      },
+      watch: (resource, request, callbacks) => {
+        const refused = this.#authorize?.(identity, "watch", accessResource(resource), resource.namespace);
+        if (refused === undefined) return this.server.watch(resource, request, callbacks);
+        // Failures to open arrive through onEnd, never as a throw (the ListWatchClient contract).
+        let open = true;
+        queueMicrotask(() => open && callbacks.onEnd(refused));
+        return { abort: () => (open = false) };
+      },
+      get: (resource, key) => this.#get(resource, key, identity),
+      create: (resource, object, options) => this.#create(resource, object, options, identity),
+      apply: (resource, object, options) => this.#apply(resource, object, options, identity),
+      update: (resource, object, options) => this.#update(resource, object, options, identity),
+      updateStatus: (resource, object) => this.#updateStatus(resource, object, identity),
+      delete: (resource, key, preconditions, options) => this.#delete(resource, key, preconditions, options, identity),
+    };
+  }
+
+  /** What the authorizer answers for `who` (a SelfSubjectAccessReview); true without an authorizer. */
+  async can(who: Identity, question: AccessQuestion): Promise<boolean> {
+    await Promise.resolve();
+    return this.#authorize?.(who, question.verb, { group: question.group, resource: question.resource }, question.namespace) === undefined;
   }
 
   /** The next `verb` (on `kind`, if given) fails with `error` instead of running. */
@@ -127,23 +187,53 @@ export class FakeKubeApi implements KubeApi {
     return this.server.objects(resource);
   }
 
-  async get(resource: ResourceRef, key: ObjectKey): Promise<KubeObject | undefined> {
+  get(resource: ResourceRef, key: ObjectKey): Promise<KubeObject | undefined> {
+    return this.#get(resource, key, undefined);
+  }
+
+  create(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
+    return this.#create(resource, object, options, undefined);
+  }
+
+  apply(resource: ResourceRef, object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+    return this.#apply(resource, object, options, undefined);
+  }
+
+  update(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
+    return this.#update(resource, object, options, undefined);
+  }
+
+  updateStatus(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {
+    return this.#updateStatus(resource, object, undefined);
+  }
+
+  delete(resource: ResourceRef, key: ObjectKey, preconditions?: DeletePreconditions, options?: DeleteOptions): Promise<boolean> {
+    return this.#delete(resource, key, preconditions, options, undefined);
+  }
+
+  async #get(resource: ResourceRef, key: ObjectKey, who: Identity | undefined): Promise<KubeObject | undefined> {
     await Promise.resolve();
+    this.#check(who, "get", resource, key.namespace ?? resource.namespace, key.name);
     this.#maybeFail("get", resource);
     return this.server.get(resource, this.#key(resource, key));
   }
 
-  async create(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
+  async #create(resource: ResourceRef, object: KubeObject, options: WriteOptions | undefined, who: Identity | undefined): Promise<KubeObject> {
     await Promise.resolve();
     const key = this.#keyOfObject(resource, object);
+    this.#check(who, "create", resource, key.namespace);
     this.#maybeFail("create", resource);
     object = this.#validateFields(resource, object, options?.fieldValidation);
+    const dryRun = options?.dryRun === true;
+    object = this.#admitted({ operation: "CREATE", resource, object: withKey(object, key), oldObject: undefined, identity: who, dryRun, fieldValidation: options?.fieldValidation }, options?.onWarning)!;
     if (this.server.get(resource, key) !== undefined)
       throw new KubeApiError(`409 AlreadyExists: ${resource.resource} "${key.name}" already exists`, 409, "AlreadyExists");
-    this.#record("create", resource, key);
-    const fresh = this.#fresh(resource, object, key);
+    const fresh = this.#fresh(resource, object, key, dryRun);
     const fields = fieldPaths(fresh, statusIsSubresource(resource));
     fresh.metadata!.managedFields = [this.#entry(resource, options?.fieldManager ?? DEFAULT_FIELD_MANAGER, "Update", fields.values())];
+    // A dry run answers what would be stored: a uid, no resourceVersion (none was taken).
+    if (dryRun) return fresh;
+    this.#record("create", resource, key);
     return this.server.put(resource, fresh);
   }
 
@@ -152,9 +242,10 @@ export class FakeKubeApi implements KubeApi {
    * the body names a uid or resourceVersion: an apply with a uid never creates,
    * kubernetes' TestCreateOnApplyFailsWithUID expects 409 Conflict).
    */
-  async apply(resource: ResourceRef, object: KubeObject, options: ApplyOptions): Promise<KubeObject> {
+  async #apply(resource: ResourceRef, object: KubeObject, options: ApplyOptions, who: Identity | undefined): Promise<KubeObject> {
     await Promise.resolve();
     const key = this.#keyOfObject(resource, object);
+    this.#check(who, "patch", resource, key.namespace, key.name);
     this.#maybeFail("apply", resource);
     object = this.#validateFields(resource, object, options.fieldValidation);
     const stored = this.server.get(resource, key);
@@ -203,9 +294,10 @@ export class FakeKubeApi implements KubeApi {
     return this.#store(resource, key, stored, next, [...others, entry]);
   }
 
-  async update(resource: ResourceRef, object: KubeObject, options?: WriteOptions): Promise<KubeObject> {
+  async #update(resource: ResourceRef, object: KubeObject, options: WriteOptions | undefined, who: Identity | undefined): Promise<KubeObject> {
     await Promise.resolve();
     const key = this.#keyOfObject(resource, object);
+    this.#check(who, "update", resource, key.namespace, key.name);
     this.#maybeFail("update", resource);
     object = this.#validateFields(resource, object, options?.fieldValidation);
     const stored = this.#current(resource, key, object);
@@ -213,7 +305,10 @@ export class FakeKubeApi implements KubeApi {
     if (uid !== undefined && uid !== stored.metadata?.uid) {
       throw new KubeApiError(`409 Conflict: Precondition failed: UID in precondition: ${uid}, UID in object meta: ${stored.metadata?.uid}`, 409, "Conflict");
     }
-    this.#record("update", resource, key);
+    const dryRun = options?.dryRun === true;
+    const request: AdmissionRequest = { operation: "UPDATE", resource, object: withKey(object, key), oldObject: stored, identity: who, dryRun, fieldValidation: options?.fieldValidation };
+    object = this.#admitted(request, options?.onWarning)!;
+    if (!dryRun) this.#record("update", resource, key);
     const next: KubeObject = { ...structuredClone(object), metadata: { ...structuredClone(object.metadata), ...serverMetadata(stored) } };
     if (!NO_STATUS_SUBRESOURCE.has(resource.kind)) next.status = structuredClone(stored.status);
     if (next.status === undefined) delete next.status;
@@ -238,21 +333,29 @@ export class FakeKubeApi implements KubeApi {
         : undefined;
     const managedFields =
       changed.length === 0 && base === stored ? ((stored.metadata?.managedFields as ManagedFieldsEntry[] | undefined) ?? []) : [...others, written];
-    return this.#store(resource, key, stored, next, capUpdateManagers(managedFields.filter((e) => e !== undefined)));
+    return this.#store(resource, key, stored, next, capUpdateManagers(managedFields.filter((e) => e !== undefined)), dryRun);
   }
 
-  async updateStatus(resource: ResourceRef, object: KubeObject): Promise<KubeObject> {
+  async #updateStatus(resource: ResourceRef, object: KubeObject, who: Identity | undefined): Promise<KubeObject> {
     await Promise.resolve();
     const key = this.#keyOfObject(resource, object);
+    this.#check(who, "update", { ...resource, resource: `${resource.resource}/status` }, key.namespace, key.name);
     this.#maybeFail("updateStatus", resource);
     const stored = this.#current(resource, key, object);
     this.#record("updateStatus", resource, key);
     return this.server.put(resource, { ...stored, status: structuredClone(object.status) });
   }
 
-  async delete(resource: ResourceRef, key: ObjectKey, preconditions?: DeletePreconditions): Promise<boolean> {
+  async #delete(
+    resource: ResourceRef,
+    key: ObjectKey,
+    preconditions: DeletePreconditions | undefined,
+    options: DeleteOptions | undefined,
+    who: Identity | undefined,
+  ): Promise<boolean> {
     await Promise.resolve();
     const k = this.#key(resource, key);
+    this.#check(who, "delete", resource, k.namespace, k.name);
     this.#maybeFail("delete", resource);
     const stored = this.server.get(resource, k);
     if (stored === undefined) return false;
@@ -266,6 +369,9 @@ export class FakeKubeApi implements KubeApi {
     if (preconditions?.resourceVersion !== undefined && stored.metadata?.resourceVersion !== preconditions.resourceVersion) {
       throw new KubeApiError(`409 Conflict: Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}`, 409, "Conflict");
     }
+    const dryRun = options?.dryRun === true;
+    this.#admitted({ operation: "DELETE", resource, object: undefined, oldObject: stored, identity: who, dryRun, fieldValidation: undefined }, options?.onWarning);
+    if (dryRun) return true;
     this.#record("delete", resource, k);
     const finalizers = stored.metadata?.finalizers as string[] | undefined;
     if (finalizers !== undefined && finalizers.length > 0) {
@@ -281,11 +387,20 @@ export class FakeKubeApi implements KubeApi {
    * Stores `next` over `stored` with `managedFields`: bumps the generation when the spec changed; an object being deleted goes once its last finalizer is gone.
    * A write that changes nothing (managedFields aside) changes nothing, as on the API server.
    */
-  #store(resource: ResourceRef, key: ObjectKey, stored: KubeObject, next: KubeObject, managedFields: readonly (ManagedFieldsEntry | undefined)[]): KubeObject {
+  #store(
+    resource: ResourceRef,
+    key: ObjectKey,
+    stored: KubeObject,
+    next: KubeObject,
+    managedFields: readonly (ManagedFieldsEntry | undefined)[],
+    dryRun = false,
+  ): KubeObject {
     const metadata = next.metadata!;
     if (!jsonEqual(specOf(stored), specOf(next))) metadata.generation = ((stored.metadata?.generation as number | undefined) ?? 1) + 1;
     const finalizers = metadata.finalizers as string[] | undefined;
     if (metadata.finalizers !== undefined && finalizers!.length === 0) delete metadata.finalizers;
+    // A dry run answers the object as it would be stored, at the stored resourceVersion (nothing was written).
+    if (dryRun) return { ...next, metadata: { ...metadata, managedFields: managedFields.filter((e) => e !== undefined) } };
     if (stored.metadata?.deletionTimestamp !== undefined && (finalizers === undefined || finalizers.length === 0)) {
       this.server.delete(resource, key);
       return { ...next, metadata: { ...metadata, resourceVersion: this.server.resourceVersion } };
@@ -305,8 +420,10 @@ export class FakeKubeApi implements KubeApi {
     return { manager, operation, apiVersion: apiVersionOf(resource), time: formatTime(this.#now()), fieldsType: "FieldsV1", fieldsV1: toFieldsV1(paths) };
   }
 
-  #fresh(resource: ResourceRef, object: KubeObject, key: ObjectKey): KubeObject {
-    const metadata = { ...structuredClone(object.metadata), ...key, uid: `uid-${++this.#uids}`, generation: 1, creationTimestamp: formatTime(this.#now()) };
+  #fresh(resource: ResourceRef, object: KubeObject, key: ObjectKey, dryRun = false): KubeObject {
+    // A dry run's uid is never stored: it takes no number from the real sequence, so later uids do not depend on dry runs.
+    const uid = dryRun ? `dry-run-uid-${++this.#dryRunUids}` : `uid-${++this.#uids}`;
+    const metadata = { ...structuredClone(object.metadata), ...key, uid, generation: 1, creationTimestamp: formatTime(this.#now()) };
     for (const field of ["resourceVersion", "deletionTimestamp", "managedFields"]) delete (metadata as Record<string, unknown>)[field];
     const fresh: KubeObject = { ...structuredClone(object), apiVersion: apiVersionOf(resource), kind: resource.kind, metadata };
     if (!NO_STATUS_SUBRESOURCE.has(resource.kind)) delete fresh.status;
@@ -338,6 +455,22 @@ export class FakeKubeApi implements KubeApi {
     if (!resource.namespaced && namespace !== undefined)
       throw new KubeApiError(`400 BadRequest: ${resource.resource} is cluster-scoped; the request names namespace ${namespace}`, 400, "BadRequest");
     return namespace === undefined ? { name: key.name } : { namespace, name: key.name };
+  }
+
+  /** The authorizer's answer for a request made as `who` (none for the fake's own callers); throws its 403. */
+  #check(who: Identity | undefined, verb: AccessVerb, resource: ResourceRef, namespace: string | undefined, name?: string): void {
+    if (who === undefined || this.#authorize === undefined) return;
+    const refused = this.#authorize(who, verb, accessResource(resource), resource.namespaced ? namespace : undefined, name);
+    if (refused !== undefined) throw refused;
+  }
+
+  /** The admission chain's object for `request` (its warnings sent first); throws its refusal. */
+  #admitted(request: AdmissionRequest, onWarning: ((text: string) => void) | undefined): KubeObject | undefined {
+    if (this.#admit === undefined) return request.object;
+    const result = this.#admit(structuredClone(request));
+    for (const warning of result.warnings ?? []) onWarning?.(warning);
+    if (!result.allowed) throw result.error;
+    return result.object ?? request.object;
   }
 
   #maybeFail(verb: WriteVerb | "get", resource: ResourceRef): void {
@@ -401,6 +534,15 @@ function withPaths(owner: Owner): ManagedFieldsEntry | undefined {
 function sameOwnership(a: unknown, b: readonly ManagedFieldsEntry[]): boolean {
   const strip = (entries: unknown) => (Array.isArray(entries) ? entries.map((e) => ({ ...(e as object), time: undefined })) : []);
   return jsonEqual(strip(a), strip(b));
+}
+
+function accessResource(resource: ResourceRef): AccessResource {
+  return { group: resource.group, resource: resource.resource };
+}
+
+/** `object` with the request's namespace and name in its metadata, as the API server decodes it. */
+function withKey(object: KubeObject, key: ObjectKey): KubeObject {
+  return { ...object, metadata: { ...object.metadata, ...key } };
 }
 
 function statusIsSubresource(resource: ResourceRef): boolean {
