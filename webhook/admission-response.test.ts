@@ -191,9 +191,19 @@ describe("the causes of a denial (status.details.causes)", () => {
       { allowed: false, denials, warnings: [], audits: [], patch: [], object: null, applied: { policies: ["p"], schema: false } },
       0,
     ).body.response.status;
-  const granted: Finding = { policy: "hostname-granted", message: "spec.domain shop.example.com is granted to no namespace", field: "spec.domain", reason: "Forbidden" };
+  const granted: Finding = {
+    policy: "hostname-granted",
+    message: "spec.domain shop.example.com is granted to no namespace",
+    field: "spec.domain",
+    reason: "Forbidden",
+  };
   const taken: Finding = { policy: "domain-unique", message: "shop.example.com is claimed by team-b/shop", field: "spec.domain", reason: "Conflict" };
-  const port: Finding = { policy: "crd-schema", message: "spec.backend.external.port: Invalid value: 0", field: "spec.backend.external.port", reason: "FieldValueInvalid" };
+  const port: Finding = {
+    policy: "crd-schema",
+    message: "spec.backend.external.port: Invalid value: 0",
+    field: "spec.backend.external.port",
+    reason: "FieldValueInvalid",
+  };
   const general: Finding = { policy: "quota", message: "team-a has 50 routes already", reason: "Invalid" };
 
   type Case = { name: string; denials: Finding[]; causes: ReturnType<typeof denialCauses> };
@@ -230,7 +240,10 @@ describe("the causes of a denial (status.details.causes)", () => {
   }
 
   it("keeps the message as it was: the causes are beside it, not instead of it", () => {
-    assert.equal(denied([granted])?.message, "DomainRoute team-a/shop violates 1 policy:\n- hostname-granted: spec.domain shop.example.com is granted to no namespace");
+    assert.equal(
+      denied([granted])?.message,
+      "DomainRoute team-a/shop violates 1 policy:\n- hostname-granted: spec.domain shop.example.com is granted to no namespace",
+    );
   });
 
   it(`sends at most ${MAX_DENIAL_CAUSES} causes, the last saying how many more there are`, () => {
@@ -238,7 +251,10 @@ describe("the causes of a denial (status.details.causes)", () => {
     const causes = denialCauses(many);
     assert.equal(causes.length, MAX_DENIAL_CAUSES);
     assert.equal(causes.at(-2)?.message, `hostname-granted: violation ${MAX_DENIAL_CAUSES - 2}`);
-    assert.deepEqual(causes.at(-1), { reason: "FieldValueForbidden", message: `… and ${80 - MAX_DENIAL_CAUSES + 1} more violations (\`hostgate check\` lists them all)` });
+    assert.deepEqual(causes.at(-1), {
+      reason: "FieldValueForbidden",
+      message: `… and ${80 - MAX_DENIAL_CAUSES + 1} more violations (\`hostgate check\` lists them all)`,
+    });
   });
 
   it(`sends exactly ${MAX_DENIAL_CAUSES} causes for ${MAX_DENIAL_CAUSES} denials, with no "more" cause`, () => {
