@@ -1,0 +1,308 @@
+// Live route status for the page's event streams (`GET /api/events`). RBAC is
+// decided per person, so each upstream watch is made as one identity (user
+// and groups) in one namespace, and shared by that person's open tabs:
+// - one Reflector per (identity, namespace): list, then watch from the list's
+//   resourceVersion, resume on a closed watch, relist on 410 (core/kube/
+//   reflector.ts), with the namespace's routes kept in memory, so a tab that
+//   joins later gets its `snapshot` at once;
+// - a `snapshot` event after every (re)list, a `change` event per watch
+//   event, a `problem` event when the person may not list or the cluster
+//   does not answer (the stream stays open; the reflector keeps retrying);
+// - a `: keepalive` comment every 25 s, so proxies and load balancers with
+//   idle timeouts (an ALB's 60 s) keep the stream;
+// - bounds: streams per identity and in total, identities with upstream
+//   watches, namespaces per stream (each upstream watch is an HTTPS
+//   connection to the API server, paid for by whoever opens the page);
+// - an upstream without subscribers lingers (a reload reconnects within
+//   seconds) and is then stopped.
+import type { Clock, TimerHandle } from "../core/clock.ts";
+import { systemClock } from "../core/clock.ts";
+import type { Logger } from "../core/logger.ts";
+import { silentLogger } from "../core/logger.ts";
+import { isExpired, KubeApiError } from "../core/kube/api-error.ts";
+import type { ListWatchClient, WatchCallbacks } from "../core/kube/list-watch-client.ts";
+import type { KubeObject } from "../core/kube/object-key.ts";
+import { Reflector } from "../core/kube/reflector.ts";
+import type { ReflectorBatch } from "../core/kube/reflector-types.ts";
+import { DOMAIN_ROUTES } from "../core/state/sources/indexed-resources.ts";
+import type { Identity, PortalBackend } from "./portal-backend.ts";
+import type { RouteView } from "./route-view.ts";
+
+export interface LiveLimits {
+  /** Open streams per identity (a person's tabs); more is 429. */
+  streamsPerIdentity: number;
+  /** Open streams in all; more is 429. */
+  streams: number;
+  /** Identities holding upstream watches (lingering ones included); a new one beyond is 429. */
+  identities: number;
+  /** Namespaces one stream may follow; more is 400. */
+  namespacesPerStream: number;
+  keepaliveMs: number;
+  /** How long an upstream without subscribers is kept (0: stopped at once). */
+  lingerMs: number;
+}
+
+export const DEFAULT_LIVE_LIMITS: Readonly<LiveLimits> = {
+  streamsPerIdentity: 4,
+  streams: 256,
+  identities: 200,
+  namespacesPerStream: 20,
+  keepaliveMs: 25_000,
+  lingerMs: 30_000,
+};
+
+/** Where a stream's text goes (the HTTP response). */
+export interface EventSink {
+  /** Called once, when the stream is admitted, before any write: send the 200 and the headers. */
+  start(): void;
+  write(text: string): void;
+  end(): void;
+}
+
+export type OpenResult = { ok: true; close: () => void } | { ok: false; status: 400 | 429; message: string };
+
+export interface LiveRoutesOptions {
+  backend: PortalBackend;
+  /** The RouteView of an object (status words). */
+  view: (object: KubeObject) => RouteView;
+  clock?: Clock;
+  logger?: Logger;
+  random?: () => number;
+  limits?: Partial<LiveLimits>;
+}
+
+interface Subscriber {
+  identityKey: string;
+  sink: EventSink;
+  upstreams: Upstream[];
+  keepalive: TimerHandle | undefined;
+  closed: boolean;
+}
+
+interface Upstream {
+  key: string;
+  identityKey: string;
+  namespace: string;
+  /** name → object, as the last batch left it. */
+  objects: Map<string, KubeObject>;
+  subscribers: Set<Subscriber>;
+  synced: boolean;
+  /** The last problem sent, cleared by a successful list (so one problem is said once, not on every retry). */
+  problem: string | undefined;
+  linger: TimerHandle | undefined;
+  reflector: Reflector<KubeObject>;
+}
+
+export class LiveRoutes {
+  readonly #backend: PortalBackend;
+  readonly #view: (object: KubeObject) => RouteView;
+  readonly #clock: Clock;
+  readonly #logger: Logger;
+  readonly #random: () => number;
+  readonly #limits: LiveLimits;
+  readonly #upstreams = new Map<string, Upstream>();
+  readonly #subscribers = new Set<Subscriber>();
+  #closed = false;
+
+  constructor(options: LiveRoutesOptions) {
+    this.#backend = options.backend;
+    this.#view = options.view;
+    this.#clock = options.clock ?? systemClock;
+    this.#logger = options.logger ?? silentLogger;
+    this.#random = options.random ?? Math.random;
+    this.#limits = { ...DEFAULT_LIVE_LIMITS, ...options.limits };
+  }
+
+  /** Open streams and upstream watches, for tests and metrics. */
+  counts(): { streams: number; upstreams: number; identities: number } {
+    return { streams: this.#subscribers.size, upstreams: this.#upstreams.size, identities: this.#identitiesWithUpstreams().size };
+  }
+
+  /**
+   * Admits a stream of `namespaces` for `who`, or says why not (nothing is
+   * written to the sink then). The caller checked each namespace's syntax.
+   */
+  open(who: Identity, namespaces: readonly string[], sink: EventSink): OpenResult {
+    const wanted = [...new Set(namespaces)].sort();
+    if (this.#closed) return { ok: false, status: 429, message: "the page is shutting down; reload in a moment" };
+    if (wanted.length === 0) return { ok: false, status: 400, message: "name at least one namespace: /api/events?namespace=NS" };
+    if (wanted.length > this.#limits.namespacesPerStream)
+      return { ok: false, status: 400, message: `${wanted.length} namespaces in one stream; at most ${this.#limits.namespacesPerStream}` };
+    const identityKey = keyOfIdentity(who);
+    const mine = [...this.#subscribers].filter((s) => s.identityKey === identityKey).length;
+    if (mine >= this.#limits.streamsPerIdentity)
+      return { ok: false, status: 429, message: `you have ${mine} live streams open (the most one person may); close a tab of this page` };
+    if (this.#subscribers.size >= this.#limits.streams)
+      return { ok: false, status: 429, message: `the page serves ${this.#subscribers.size} live streams, its limit; try again in a minute` };
+    const identities = this.#identitiesWithUpstreams();
+    if (!identities.has(identityKey) && identities.size >= this.#limits.identities)
+      return { ok: false, status: 429, message: `the page follows routes for ${identities.size} people, its limit; try again in a minute` };
+
+    const subscriber: Subscriber = { identityKey, sink, upstreams: [], keepalive: undefined, closed: false };
+    this.#subscribers.add(subscriber);
+    sink.start();
+    this.#armKeepalive(subscriber);
+    for (const namespace of wanted) {
+      const upstream = this.#upstreamFor(who, identityKey, namespace);
+      subscriber.upstreams.push(upstream);
+      upstream.subscribers.add(subscriber);
+      if (upstream.synced) this.#send(subscriber, "snapshot", this.#snapshot(upstream));
+      else if (upstream.problem !== undefined) this.#send(subscriber, "problem", { namespace, message: upstream.problem });
+    }
+    return { ok: true, close: () => this.#unsubscribe(subscriber) };
+  }
+
+  /** Ends every stream and stops every upstream watch (shutdown: open streams would keep the server from closing). */
+  async close(): Promise<void> {
+    this.#closed = true;
+    for (const subscriber of [...this.#subscribers]) {
+      this.#unsubscribe(subscriber);
+      subscriber.sink.end();
+    }
+    await Promise.all([...this.#upstreams.values()].map((u) => this.#stopUpstream(u)));
+  }
+
+  #identitiesWithUpstreams(): Set<string> {
+    return new Set([...this.#upstreams.values()].map((u) => u.identityKey));
+  }
+
+  #upstreamFor(who: Identity, identityKey: string, namespace: string): Upstream {
+    const key = `${identityKey}\n${namespace}`;
+    const held = this.#upstreams.get(key);
+    if (held !== undefined) {
+      if (held.linger !== undefined) this.#clock.clearTimeout(held.linger);
+      held.linger = undefined;
+      return held;
+    }
+    const upstream = { key, identityKey, namespace, objects: new Map(), subscribers: new Set(), synced: false, problem: undefined, linger: undefined } as Omit<
+      Upstream,
+      "reflector"
+    > as Upstream;
+    upstream.reflector = new Reflector<KubeObject>({
+      resource: { ...DOMAIN_ROUTES, namespace },
+      client: this.#clientFor(who, upstream),
+      transform: withoutManagedFields,
+      // One list line per person and namespace is noise at info.
+      logger: { ...this.#logger, info: (fields, message) => this.#logger.debug(fields, message) },
+      clock: this.#clock,
+      random: this.#random,
+    });
+    upstream.reflector.addHandler((batch) => this.#apply(upstream, batch));
+    this.#upstreams.set(key, upstream);
+    upstream.reflector.start();
+    return upstream;
+  }
+
+  /** The backend as the reflector's list-watch client, as `who`; failures become problem events on the way. */
+  #clientFor(who: Identity, upstream: Upstream): ListWatchClient {
+    const backend = this.#backend;
+    return {
+      list: async () => {
+        try {
+          const page = await backend.routes(who, upstream.namespace);
+          upstream.problem = undefined;
+          // The backend answers the whole collection at once: one page.
+          return { items: page.items, resourceVersion: page.resourceVersion };
+        } catch (error) {
+          this.#problem(upstream, error);
+          throw error;
+        }
+      },
+      watch: (_resource, request, callbacks: WatchCallbacks) =>
+        backend.watchRoutes(who, upstream.namespace, request.resourceVersion, {
+          onEvent: (event) => callbacks.onEvent(event),
+          onEnd: (error) => {
+            // A closed watch resumes and a 410 relists (the reflector's job); a refusal is the person's to see.
+            if (error !== undefined && !isExpired(error) && error.status >= 400 && error.status < 500) this.#problem(upstream, error);
+            callbacks.onEnd(error);
+          },
+        }),
+      describe: () => `the portal backend (${backend.mode}) as ${who.user}`,
+    };
+  }
+
+  #apply(upstream: Upstream, batch: ReflectorBatch<KubeObject>): void {
+    for (const change of batch.changes) {
+      if (change.type === "deleted") upstream.objects.delete(change.key.name);
+      else upstream.objects.set(change.key.name, change.object);
+    }
+    upstream.synced = true;
+    if (batch.cause !== "watch") {
+      const snapshot = this.#snapshot(upstream);
+      for (const subscriber of upstream.subscribers) this.#send(subscriber, "snapshot", snapshot);
+      return;
+    }
+    for (const change of batch.changes) {
+      const object = change.object ?? { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { ...change.key } };
+      const data = { namespace: upstream.namespace, type: change.type, route: this.#view(object) };
+      for (const subscriber of upstream.subscribers) this.#send(subscriber, "change", data);
+    }
+  }
+
+  #problem(upstream: Upstream, error: unknown): void {
+    const message = problemText(upstream.namespace, error);
+    if (message === upstream.problem) return;
+    upstream.problem = message;
+    this.#logger.debug({ namespace: upstream.namespace, error: error instanceof Error ? error.message : String(error) }, "live routes: upstream problem");
+    for (const subscriber of upstream.subscribers) this.#send(subscriber, "problem", { namespace: upstream.namespace, message });
+  }
+
+  #snapshot(upstream: Upstream): { namespace: string; items: RouteView[] } {
+    const names = [...upstream.objects.keys()].sort();
+    return { namespace: upstream.namespace, items: names.map((name) => this.#view(upstream.objects.get(name) as KubeObject)) };
+  }
+
+  #send(subscriber: Subscriber, event: string, data: unknown): void {
+    if (subscriber.closed) return;
+    // JSON.stringify escapes line breaks inside strings, so the data is one line.
+    subscriber.sink.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  }
+
+  #armKeepalive(subscriber: Subscriber): void {
+    subscriber.keepalive = this.#clock.setTimeout(() => {
+      if (subscriber.closed) return;
+      subscriber.sink.write(": keepalive\n\n");
+      this.#armKeepalive(subscriber);
+    }, this.#limits.keepaliveMs);
+  }
+
+  #unsubscribe(subscriber: Subscriber): void {
+    if (subscriber.closed) return;
+    subscriber.closed = true;
+    this.#subscribers.delete(subscriber);
+    if (subscriber.keepalive !== undefined) this.#clock.clearTimeout(subscriber.keepalive);
+    for (const upstream of subscriber.upstreams) {
+      upstream.subscribers.delete(subscriber);
+      if (upstream.subscribers.size > 0) continue;
+      if (this.#limits.lingerMs <= 0 || this.#closed) void this.#stopUpstream(upstream);
+      else upstream.linger = this.#clock.setTimeout(() => void this.#stopUpstream(upstream), this.#limits.lingerMs);
+    }
+  }
+
+  async #stopUpstream(upstream: Upstream): Promise<void> {
+    if (upstream.linger !== undefined) this.#clock.clearTimeout(upstream.linger);
+    upstream.linger = undefined;
+    if (this.#upstreams.get(upstream.key) === upstream) this.#upstreams.delete(upstream.key);
+    await upstream.reflector.stop();
+  }
+}
+
+/** The sharing key: user and the set of groups (RoleBindings may name either). */
+export function keyOfIdentity(who: Identity): string {
+  return JSON.stringify([who.user, [...who.groups].sort()]);
+}
+
+/** What the person reads when a namespace cannot be followed. */
+function problemText(namespace: string, error: unknown): string {
+  if (!(error instanceof KubeApiError)) return `the routes of ${namespace} cannot be read right now (retrying)`;
+  if (error.status === 401 || error.status === 403) return error.statusMessage;
+  if (error.status === 0 || error.status >= 500) return `the cluster did not answer for ${namespace} (retrying): ${error.statusMessage}`;
+  return error.statusMessage;
+}
+
+/** managedFields is bookkeeping of the API server: large, and nothing the page shows or sends back. */
+function withoutManagedFields(object: KubeObject): KubeObject {
+  if (object.metadata === undefined || !("managedFields" in object.metadata)) return object;
+  const { managedFields: _dropped, ...metadata } = object.metadata;
+  return { ...object, metadata };
+}
