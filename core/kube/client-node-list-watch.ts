@@ -170,7 +170,11 @@ export function toKubeApiError(error: unknown, server: string): KubeApiError {
     const status = parseStatusBody(error.body);
     if (asRecord(status)?.kind === "Status") {
       const fromStatus = errorFromStatus(status, error.code);
-      return new KubeApiError(fromStatus.message, error.code, fromStatus.reason, { cause: error, causes: fromStatus.causes, statusMessage: fromStatus.statusMessage });
+      return new KubeApiError(fromStatus.message, error.code, fromStatus.reason, {
+        cause: error,
+        causes: fromStatus.causes,
+        statusMessage: fromStatus.statusMessage,
+      });
     }
     const reason = REASONS[error.code] ?? "Unknown";
     return new KubeApiError(`${error.code} ${reason} (the response carries no Status)`, error.code, reason, { cause: error });

@@ -15,6 +15,7 @@
 // byte (latin1). Like the Go parser, this one works on those bytes and decodes
 // agent and text as UTF-8 at the end, so UTF-8 text survives and a line that
 // is not UTF-8 is refused rather than shown as mojibake.
+import { hasControlCharacter, isByteString } from "./header-text.ts";
 
 /** One parsed warning. */
 export interface WarningHeader {
@@ -29,8 +30,6 @@ export interface WarningHeader {
 export type WarningStep = { ok: true; warning: WarningHeader; remainder: string } | { ok: false; error: string };
 
 const CODE = /^[0-9]{3}$/;
-/** Go's unicode.IsControl: C0, DEL and C1. */
-const CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
 const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /** The first warning of `header` and the rest of the line (apimachinery's ParseWarningHeader). */
@@ -42,13 +41,13 @@ export function parseWarningHeader(header: string): WarningStep {
   if (!CODE.test(code)) return fail("code segment is not 3 digits between 100-299");
   if (agentBytes === "") return fail("empty agent segment");
   const agent = utf8(agentBytes);
-  if (agent === undefined || CONTROL.test(agent)) return fail("invalid agent");
+  if (agent === undefined || hasControlCharacter(agent)) return fail("invalid agent");
   if (textDateRemainder === "") return fail("empty text segment");
   const quoted = parseQuotedString(textDateRemainder);
   if (!quoted.ok) return fail(quoted.error);
   // Warnings written to RFC 2616 may be RFC 2047 encoded-words; RFC 7234 dropped that, the API server never sends it.
   const text = utf8(decodeEncodedWords(quoted.value));
-  if (text === undefined || CONTROL.test(text)) return fail("invalid text");
+  if (text === undefined || hasControlCharacter(text)) return fail("invalid text");
   const warning = { code: Number(code), agent, text };
   let remainder = "";
   const dateAndRemainder = quoted.remainder;
@@ -153,7 +152,7 @@ function goTrimSpace(s: string): string {
 
 /** The UTF-8 text of a byte string; undefined when the bytes are not UTF-8 (or the string is not one byte per character). */
 function utf8(bytes: string): string | undefined {
-  if (/[^\u0000-\u00ff]/.test(bytes)) return undefined;
+  if (!isByteString(bytes)) return undefined;
   try {
     return UTF8.decode(Buffer.from(bytes, "latin1"));
   } catch {
