@@ -183,7 +183,7 @@ export class LiveRoutes {
       client: this.#clientFor(who, upstream),
       transform: withoutManagedFields,
       // One list line per person and namespace is noise at info.
-      logger: { ...this.#logger, info: (fields, message) => this.#logger.debug(fields, message) },
+      logger: quieter(this.#logger),
       clock: this.#clock,
       random: this.#random,
     });
@@ -298,6 +298,16 @@ function problemText(namespace: string, error: unknown): string {
   if (error.status === 401 || error.status === 403) return error.statusMessage;
   if (error.status === 0 || error.status >= 500) return `the cluster did not answer for ${namespace} (retrying): ${error.statusMessage}`;
   return error.statusMessage;
+}
+
+/** The logger with info lowered to debug (methods bound: a class's methods do not survive a spread). */
+function quieter(logger: Logger): Logger {
+  return {
+    debug: (fields, message) => logger.debug(fields, message),
+    info: (fields, message) => logger.debug(fields, message),
+    warn: (fields, message) => logger.warn(fields, message),
+    error: (fields, message) => logger.error(fields, message),
+  };
 }
 
 /** managedFields is bookkeeping of the API server: large, and nothing the page shows or sends back. */
