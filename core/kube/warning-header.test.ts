@@ -20,7 +20,11 @@ describe("parseWarningHeader reads one warning as apimachinery does", () => {
     { name: "a one-digit code is refused", header: '1 - "text"', error: "not 3 digits" },
     { name: "a letter code is refused", header: 'A - "text"', error: "not 3 digits" },
     { name: "an unterminated date is refused", header: `  299 - ${ESCAPED}  "Tue, 15 Nov 1994 08:12:31 GMT `, error: "unterminated date segment" },
-    { name: "a word after the date is refused", header: `  299 - ${ESCAPED}  "Tue, 15 Nov 1994 08:12:31 GMT" other`, error: "unexpected token after warn-date" },
+    {
+      name: "a word after the date is refused",
+      header: `  299 - ${ESCAPED}  "Tue, 15 Nov 1994 08:12:31 GMT" other`,
+      error: "unexpected token after warn-date",
+    },
     { name: "a control character in the agent is refused", header: '  299 agent\u0000name "text"', error: "invalid agent" },
     { name: "an agent that is not UTF-8 is refused", header: '  299 agent\u00c5name "text"', error: "invalid agent" },
     { name: "a control character in the text is refused", header: '  299 - "text\u0000"content', error: "invalid text" },
