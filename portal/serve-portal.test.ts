@@ -1,6 +1,8 @@
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
 import { get } from "node:http";
 import type { IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
 import { describe, it } from "node:test";
 import { silentLogger } from "../core/logger.ts";
 import { startPortal } from "./serve-portal.ts";
@@ -29,6 +31,49 @@ function fetchRaw(url: string, headers: Record<string, string>): Promise<{ res: 
     }).on("error", reject);
   });
 }
+
+const MTLS = new URL("./testing/mtls/", import.meta.url);
+const pem = (name: string) => readFileSync(new URL(name, MTLS), "utf8");
+
+/** GET over HTTPS presenting the client certificate `client` (none when undefined): the status, or the handshake's error. */
+function getWithCertificate(url: string, client: string | undefined): Promise<number | string> {
+  return new Promise((resolve) => {
+    const identity = client === undefined ? {} : { cert: pem(`${client}.pem`), key: pem(`${client}-key.pem`) };
+    const req = httpsRequest(url, { ca: pem("ca.pem"), ...identity, headers: { "X-Forwarded-User": "jane" } }, (res) => {
+      res.resume();
+      res.on("end", () => resolve(res.statusCode ?? 0));
+    });
+    req.on("error", (error) => resolve(`refused: ${error.message}`));
+    req.end();
+  });
+}
+
+describe("startPortal with an mTLS-authenticated proxy", () => {
+  const cases: Array<{ name: string; client: string | undefined; expect: number | RegExp }> = [
+    { name: "the proxy's certificate (CN oauth2-proxy, signed by the client CA) makes its headers believed", client: "proxy", expect: 200 },
+    { name: "a certificate of the client CA with another CN gives no identity (401)", client: "stranger", expect: 401 },
+    { name: "a certificate with the right CN from another CA is refused in the handshake", client: "forged", expect: /^refused/ },
+    { name: "no client certificate is refused in the handshake", client: undefined, expect: /^refused/ },
+  ];
+  for (const c of cases) {
+    it(c.name, async () => {
+      const portal = await startPortal(
+        options({
+          identity: { kind: "mtls", allowedNames: ["oauth2-proxy"] },
+          tls: { cert: pem("server.pem"), key: pem("server-key.pem"), clientCa: pem("ca.pem") },
+        }),
+      );
+      try {
+        assert.match(portal.url, /^https:\/\/127\.0\.0\.1:\d+$/);
+        const got = await getWithCertificate(`${portal.url}/api/session`, c.client);
+        if (typeof c.expect === "number") assert.equal(got, c.expect);
+        else assert.match(String(got), c.expect);
+      } finally {
+        await portal.stop();
+      }
+    });
+  }
+});
 
 describe("startPortal", () => {
   it("serves the shell to a person the trusted proxy names, over HTTP", async () => {
