@@ -47,6 +47,8 @@ const SERVICE_ACCOUNT = WEBHOOK;
 const RECONCILER = "hostgate-reconciler";
 const RECONCILER_SERVICE_ACCOUNT = RECONCILER;
 const LEADER_ELECTION_LEASE = RECONCILER;
+/** The self-service page's ServiceAccount and roles (components/portal). */
+const PORTAL = "hostgate-portal";
 /** The one EnvoyFilter and the one ConfigMap the reconciler rewrites in the gateway namespace. */
 const IDENTITY_ENVOY_FILTER = "hostgate-identity";
 const IDENTITY_CONFIG_MAP = "hostgate-identity-table";
@@ -161,8 +163,9 @@ function webhookContainerOf(objects: Manifest[]): Json {
   return containerOf(objects, WEBHOOK);
 }
 
-/** The component an object belongs to: the reconciler's objects are all named after it. */
-function componentOf(doc: Manifest): "webhook" | "reconciler" {
+/** The component an object belongs to: the reconciler's and the portal's objects are all named after them (the portal's roles for people after DomainRoutes). */
+function componentOf(doc: Manifest): "webhook" | "reconciler" | "portal" {
+  if (doc.metadata.name === PORTAL || doc.metadata.name.startsWith(`${PORTAL}-`) || doc.metadata.name.startsWith("hostgate-domainroutes-")) return "portal";
   return doc.metadata.name === RECONCILER || doc.metadata.name.startsWith(`${RECONCILER}-`) ? "reconciler" : "webhook";
 }
 
@@ -484,6 +487,7 @@ describe("every object of the install", () => {
     ...resourcesOf(join(DEPLOY, "components", "reconciler-cert-manager")).map((doc) => ({ doc, from: "components/reconciler-cert-manager" })),
     ...resourcesOf(join(DEPLOY, "components", "reconciler-gateway-api")).map((doc) => ({ doc, from: "components/reconciler-gateway-api" })),
     ...resourcesOf(join(DEPLOY, "components", "reconciler-audit-reports")).map((doc) => ({ doc, from: "components/reconciler-audit-reports" })),
+    ...resourcesOf(join(DEPLOY, "components", "portal")).map((doc) => ({ doc, from: "components/portal" })),
   ];
 
   for (const { doc, from } of objects) {
