@@ -4,10 +4,13 @@
 // streams, network failures).
 import { after, before, describe, test } from "node:test";
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { AddressInfo } from "node:net";
 import { isExpired, KubeApiError } from "./api-error.ts";
-import { KubeconfigError } from "./cluster-connection.ts";
+import { KubeconfigError, resolveClusterConnection } from "./cluster-connection.ts";
 import { ImpersonatedHttpClient, isImpersonationForbidden } from "./impersonated-http.ts";
 import type { Identity } from "./impersonation.ts";
 import type { WatchEvent } from "./list-watch-client.ts";
@@ -77,6 +80,20 @@ describe("requests are made as the person", () => {
       stub.seen.map((s) => headerLines(s, "Authorization")[0]),
       ["Bearer first", "Bearer second"],
     );
+  });
+
+  test("an in-cluster connection (resolveClusterConnection) sends the mounted ServiceAccount token and trusts the mounted CA", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "hostgate-impersonated-sa-"));
+    writeFileSync(join(dir, "token"), "mounted-token");
+    writeFileSync(join(dir, "ca.crt"), stub.caPem);
+    const port = new URL(stub.url).port;
+    const connection = resolveClusterConnection({ env: { KUBERNETES_SERVICE_HOST: "127.0.0.1", KUBERNETES_SERVICE_PORT: port }, serviceAccountDir: dir });
+    assert.ok(connection.configured);
+    ok();
+    await new ImpersonatedHttpClient(connection.config).as(JANE).get(ROUTES, { namespace: "team-a", name: "shop" });
+    assert.deepEqual(headerLines(stub.seen[0]!, "Authorization"), ["Bearer mounted-token"]);
+    assert.deepEqual(headerLines(stub.seen[0]!, "Impersonate-Group"), ["team-a", "devs", "a, b"]);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   test("connections are kept alive and shared between people", async () => {
