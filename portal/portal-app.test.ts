@@ -5,6 +5,8 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import request from "supertest";
 import type { Refusal } from "./portal-backend.ts";
+import { previewRoute } from "./preview.ts";
+import { routeWords } from "./status-words.ts";
 import { CONTENT_SECURITY_POLICY, SECURITY_HEADERS } from "./security-headers.ts";
 import { FakeBackend, forbidden, sampleRoute } from "./testing/fake-backend.ts";
 import { testPortal } from "./testing/test-portal.ts";
@@ -116,6 +118,8 @@ describe("the portal with a trusted identity", () => {
     const res = await request(app).get("/api/namespaces/team-a/routes").set(JANE).expect(200).expect("Content-Type", "application/json; charset=utf-8");
     assert.equal(res.body.items[0].object.metadata.name, XSS);
     assert.equal(res.body.items[0].object.status.conditions[0].message, XSS);
+    assert.deepEqual(res.body.items[0].words, routeWords(res.body.items[0].object));
+    assert.ok(JSON.stringify(res.body.items[0].words).includes(XSS), "the words' detail carries the message as text");
     assert.equal(res.headers["x-content-type-options"], "nosniff");
   });
 
@@ -279,10 +283,33 @@ describe("writes", () => {
       .set(pageWrite(portal))
       .send({ operation: "create", route: sampleRoute("team-a", "shop") })
       .expect(200);
-    assert.deepEqual(res.body, { allowed: true, object: sampleRoute("team-a", "shop"), warnings: ["a warning"], preview: [] });
+    assert.deepEqual(res.body, {
+      allowed: true,
+      object: sampleRoute("team-a", "shop"),
+      warnings: ["a warning"],
+      preview: previewRoute(sampleRoute("team-a", "shop")),
+    });
+    assert.ok(res.body.preview.includes("Address: https://shop.team-a.example.com"));
     const [call] = portal.backend.callsOf("write");
     assert.deepEqual(call?.who, { user: "jane", groups: ["team-a"] });
     assert.deepEqual(call?.args, ["create", sampleRoute("team-a", "shop"), { dryRun: true }]);
+  });
+
+  it("answers an allowed verdict without preview lines when the preview fails, and logs it", async () => {
+    const portal = testPortal({
+      app: {
+        preview: () => {
+          throw new Error("no planner");
+        },
+      },
+    });
+    const res = await request(portal.app)
+      .post("/api/namespaces/team-a/routes")
+      .set(pageWrite(portal))
+      .send({ route: sampleRoute("team-a", "shop") })
+      .expect(201);
+    assert.deepEqual(res.body.preview, []);
+    assert.match(portal.logger.messages("error").join(), /the preview failed/);
   });
 
   it("a refused dry run is still 200, with the refusal (its messages as text)", async () => {

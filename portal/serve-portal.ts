@@ -19,7 +19,9 @@ import { LiveRoutes } from "./live-routes.ts";
 import type { LiveLimits } from "./live-routes.ts";
 import { createPortalApp } from "./portal-app.ts";
 import type { PortalBackend } from "./portal-backend.ts";
-import { routePreview, routeView } from "./route-view.ts";
+import { previewRoute } from "./preview.ts";
+import type { PreviewContext } from "./preview.ts";
+import { routeView } from "./route-view.ts";
 
 export interface PortalTls {
   cert: string;
@@ -41,8 +43,8 @@ export interface StartPortalOptions {
   csrfSecret?: Buffer;
   /** Node's limit on a request's headers (16 KiB by default); raise it for people in very many groups. */
   maxHeaderSize?: number;
-  /** Preview lines of an allowed verdict; default preview.ts without extra context. */
-  preview?: (route: KubeObject) => string[];
+  /** What the preview of an allowed verdict may use (the platform config, the reconciler's certificate planner); none by default. */
+  preview?: PreviewContext;
   clock?: Clock;
   liveLimits?: Partial<LiveLimits>;
   clientDir?: string;
@@ -81,7 +83,7 @@ export async function startPortal(options: StartPortalOptions): Promise<RunningP
     live,
     logger: options.logger,
     view: routeView,
-    preview: options.preview ?? routePreview,
+    preview: (route: KubeObject) => previewRoute(route, options.preview),
     ...(options.origin === undefined ? {} : { origin: options.origin }),
     loopbackOnly: options.identity.kind === "fixed",
     ...(options.identity.kind === "proxy" ? { trustProxy: options.identity.trustedProxies } : {}),

@@ -10,7 +10,8 @@ import { LiveRoutes } from "../live-routes.ts";
 import type { LiveLimits } from "../live-routes.ts";
 import { createPortalApp } from "../portal-app.ts";
 import type { PortalAppOptions } from "../portal-app.ts";
-import { routePreview, routeView } from "../route-view.ts";
+import { previewRoute } from "../preview.ts";
+import { routeView } from "../route-view.ts";
 import { FakeBackend } from "./fake-backend.ts";
 
 export const LOOPBACK_PROXY: IdentitySource = { kind: "proxy", trustedProxies: ["127.0.0.0/8", "::1/128"] };
@@ -39,7 +40,7 @@ export function testPortal(
     live,
     logger,
     view: routeView,
-    preview: routePreview,
+    preview: (route) => previewRoute(route),
     ...options.app,
   });
   return { app, backend, csrf, live, clock, logger };
