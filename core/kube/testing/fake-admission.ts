@@ -83,6 +83,13 @@ export function invalidError(resource: ResourceRef, name: string, failures: read
   return new KubeApiError(`422 Invalid: ${message}`, 422, "Invalid", { statusMessage: message, causes });
 }
 
+/** Decoding with fieldValidation Strict refused fields the schema does not declare: 400, the fields only in the message (no causes). */
+export function strictDecodingError(resource: ResourceRef, fields: readonly string[]): KubeApiError {
+  const unknown = fields.map((f) => `unknown field "${f}"`).join(", ");
+  const message = `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: strict decoding error: ${unknown}`;
+  return new KubeApiError(`400 BadRequest: ${message}`, 400, "BadRequest", { statusMessage: message });
+}
+
 /** What a webhook answered (AdmissionResponse.status, plus the details hostgate's webhook may send). */
 export interface WebhookStatus {
   code?: number;

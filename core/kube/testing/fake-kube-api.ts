@@ -44,6 +44,7 @@ import { apiVersionOf, resourceName } from "../resource.ts";
 import type { FieldPath } from "./field-set.ts";
 import { fieldPaths, fromFieldsV1, mergeApplied, pathKey, removeAt, sameAt, toFieldsV1 } from "./field-set.ts";
 import { FakeListWatchClient } from "./fake-list-watch.ts";
+import { strictDecodingError } from "./fake-admission.ts";
 import type { AccessResource, AccessVerb, AdmissionRequest, Admit, Authorize } from "./fake-admission.ts";
 import { isRecord, jsonEqual } from "../../json.ts";
 import { formatTime } from "../../clock.ts";
@@ -164,11 +165,7 @@ export class FakeKubeApi implements KubeApi, ImpersonatingClient {
   #validateFields(resource: ResourceRef, object: KubeObject, validation: FieldValidation | undefined): KubeObject {
     const present = (this.#undeclared.get(resource.kind) ?? []).filter((p) => valueAt(object, p.split(".")) !== undefined);
     if (present.length === 0) return object;
-    if (validation === "Strict") {
-      const unknown = present.map((p) => `unknown field "${p}"`).join(", ");
-      const message = `${resource.kind} in version "${resource.version}" cannot be handled as a ${resource.kind}: strict decoding error: ${unknown}`;
-      throw new KubeApiError(`400 BadRequest: ${message}`, 400, "BadRequest");
-    }
+    if (validation === "Strict") throw strictDecodingError(resource, present);
     const pruned = structuredClone(object);
     for (const p of present) {
       const path = p.split(".");

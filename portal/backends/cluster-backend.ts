@@ -1,0 +1,147 @@
+// Cluster mode: every read and write is made as the person
+// (ImpersonatingClient), so the cluster's RBAC decides what they see and
+// may do, and every dry run is the API server's own (`dryRun=All`): the CRD
+// schema, its CEL rules and the webhook's policies give every verdict, in
+// their own words. The portal's own identity only lists HostnameGrants, to
+// know which namespaces to ask about (app teams usually cannot list
+// namespaces; a grant names the namespaces that may hold DomainRoutes).
+// Over the in-memory API server (portal/testing/memory-cluster.ts) this same
+// backend runs the HTTP and browser tests.
+import { KubeApiError } from "../../core/kube/api-error.ts";
+import type { AccessQuestion, Identity, ImpersonatingClient } from "../../core/kube/impersonation.ts";
+import type { ListPage, ListWatchClient, WatchCallbacks, WatchHandle } from "../../core/kube/list-watch-client.ts";
+import type { WriteOptions } from "../../core/kube/object-api.ts";
+import type { KubeObject } from "../../core/kube/object-key.ts";
+import type { ResourceRef } from "../../core/kube/resource.ts";
+import type { PlatformConfig } from "../../core/config/index.ts";
+import { compareStrings } from "../../core/compare-strings.ts";
+import { DOMAIN_ROUTES, HOSTNAME_GRANTS } from "../../core/state/sources/indexed-resources.ts";
+import type { FormChoices, NamespaceAccess, PortalBackend, Refusal, WriteOutcome } from "../portal-backend.ts";
+import { refusalFromError } from "../refusal.ts";
+import { grantedHostnames, grantedNamespaces, routeGrants } from "./grants.ts";
+import { listAll } from "./list-all.ts";
+import { checkRoute } from "./route-shape.ts";
+import { serviceChoices } from "./service-choices.ts";
+
+/** The writer the cluster records in managedFields for the page's writes. */
+export const PORTAL_FIELD_MANAGER = "hostgate-portal";
+
+const SERVICES: ResourceRef = { group: "", version: "v1", resource: "services", kind: "Service", namespaced: true };
+const VERBS = ["list", "create", "update", "delete"] as const;
+
+export interface ClusterBackendOptions {
+  /** Requests as the person. */
+  client: ImpersonatingClient;
+  /** The portal's own identity (its ServiceAccount): lists HostnameGrants. */
+  own: ListWatchClient;
+  config: PlatformConfig;
+  /** Seconds each upstream watch lasts before the server ends it; default 300–600 at random, as client-go spreads reconnects. */
+  watchTimeoutSeconds?: () => number;
+}
+
+export class ClusterBackend implements PortalBackend {
+  readonly mode = "cluster" as const;
+  readonly #client: ImpersonatingClient;
+  readonly #own: ListWatchClient;
+  readonly #config: PlatformConfig;
+  readonly #watchTimeout: () => number;
+
+  constructor(options: ClusterBackendOptions) {
+    this.#client = options.client;
+    this.#own = options.own;
+    this.#config = options.config;
+    this.#watchTimeout = options.watchTimeoutSeconds ?? (() => 300 + Math.floor(Math.random() * 300));
+  }
+
+  /** Namespaces the grants name where the person may list DomainRoutes, with what else RBAC lets them do there. */
+  async namespaces(who: Identity): Promise<NamespaceAccess[]> {
+    const candidates = grantedNamespaces(routeGrants((await listAll(this.#own, HOSTNAME_GRANTS)).items));
+    const answers = await Promise.all(
+      candidates.map(async (name) => {
+        const [list, create, update, del] = await Promise.all(VERBS.map((verb) => this.#client.can(who, routeQuestion(verb, name))));
+        return { name, may: { list: list!, create: create!, update: update!, delete: del! } };
+      }),
+    );
+    return answers.filter((a) => a.may.list);
+  }
+
+  async choices(who: Identity, namespace: string): Promise<FormChoices> {
+    const grants = routeGrants((await listAll(this.#own, HOSTNAME_GRANTS)).items);
+    return {
+      hostnames: grantedHostnames(grants, namespace),
+      services: await this.#services(who, namespace),
+      providers: [...this.#config.protection.providers].sort(),
+    };
+  }
+
+  /** Sorted by name, as local mode lists them. */
+  async routes(who: Identity, namespace: string): Promise<ListPage> {
+    const page = await listAll(this.#client.as(who), routesIn(namespace));
+    return { ...page, items: page.items.sort((a, b) => compareStrings(a.metadata?.name ?? "", b.metadata?.name ?? "")) };
+  }
+
+  watchRoutes(who: Identity, namespace: string, resourceVersion: string, callbacks: WatchCallbacks): WatchHandle {
+    return this.#client.as(who).watch(routesIn(namespace), { resourceVersion, allowWatchBookmarks: true, timeoutSeconds: this.#watchTimeout() }, callbacks);
+  }
+
+  route(who: Identity, namespace: string, name: string): Promise<KubeObject | undefined> {
+    return this.#client.as(who).get(routesIn(namespace), { namespace, name });
+  }
+
+  async write(who: Identity, operation: "create" | "update", route: KubeObject, options: { dryRun: boolean }): Promise<WriteOutcome> {
+    const warnings: string[] = [];
+    const problem = checkRoute(operation, route);
+    if (problem !== undefined) return { ok: false, refusal: problem, warnings };
+    const resource = routesIn(route.metadata!.namespace!);
+    const writeOptions: WriteOptions = { fieldManager: PORTAL_FIELD_MANAGER, fieldValidation: "Strict", dryRun: options.dryRun, onWarning: (w) => warnings.push(w) };
+    try {
+      const api = this.#client.as(who);
+      const object = operation === "create" ? await api.create(resource, route, writeOptions) : await api.update(resource, route, writeOptions);
+      return { ok: true, object, warnings };
+    } catch (error) {
+      return { ok: false, refusal: refusalFromError(error), warnings };
+    }
+  }
+
+  async remove(
+    who: Identity,
+    namespace: string,
+    name: string,
+    preconditions: { uid?: string; resourceVersion?: string },
+    options: { dryRun: boolean },
+  ): Promise<WriteOutcome> {
+    const warnings: string[] = [];
+    const resource = routesIn(namespace);
+    try {
+      const deleted = await this.#client.as(who).delete(resource, { namespace, name }, preconditions, { dryRun: options.dryRun, onWarning: (w) => warnings.push(w) });
+      if (!deleted) return { ok: false, refusal: notFound(name), warnings };
+      // The port's delete answers yes or no; the page only needs to know which route went.
+      const object: KubeObject = { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { namespace, name, ...(preconditions.uid === undefined ? {} : { uid: preconditions.uid }) } };
+      return { ok: true, object, warnings };
+    } catch (error) {
+      return { ok: false, refusal: refusalFromError(error), warnings };
+    }
+  }
+
+  /** The namespace's Services as the person lists them; their 403 is a note for the form (they type the name instead). */
+  async #services(who: Identity, namespace: string): Promise<FormChoices["services"]> {
+    try {
+      return serviceChoices((await listAll(this.#client.as(who), { ...SERVICES, namespace })).items);
+    } catch (error) {
+      if (error instanceof KubeApiError && error.status === 403) return { forbidden: error.statusMessage };
+      throw error;
+    }
+  }
+}
+
+function routesIn(namespace: string): ResourceRef {
+  return { ...DOMAIN_ROUTES, namespace };
+}
+
+function routeQuestion(verb: (typeof VERBS)[number], namespace: string): AccessQuestion {
+  return { verb, group: DOMAIN_ROUTES.group, resource: DOMAIN_ROUTES.resource, namespace };
+}
+
+function notFound(name: string): Refusal {
+  return refusalFromError(new KubeApiError(`404 NotFound: domainroutes.hostgate.dev "${name}" not found`, 404, "NotFound", { statusMessage: `domainroutes.hostgate.dev "${name}" not found` }));
+}
