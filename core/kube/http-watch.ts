@@ -15,7 +15,6 @@
 //   be dead (no FIN ever came) and the watch ends normally too, so the
 //   reflector resumes from its last version instead of waiting forever.
 // - After abort() no callback fires; onEnd fires at most once.
-import type { KubeApiError as KubeApiErrorType } from "./api-error.ts";
 import { KubeApiError } from "./api-error.ts";
 import { errorFromResponse } from "./kube-https.ts";
 import type { KubeHttps } from "./kube-https.ts";
@@ -38,7 +37,7 @@ export function watchOverHttp(
   let done = false;
   let deadline: NodeJS.Timeout | undefined;
   /** Ends the watch once; `cut` drops the connection (a stream that ended cleanly leaves its socket to the agent). */
-  const finish = (error?: KubeApiErrorType, cut = true): void => {
+  const finish = (error?: KubeApiError, cut = true): void => {
     if (done) return;
     done = true;
     clearTimeout(deadline);
