@@ -68,27 +68,28 @@ describe("sendReview", () => {
   }
 });
 
+const review: ParsedReview = {
+  uid: "u-9",
+  input: {
+    operation: "CREATE",
+    kind: { group: "hostgate.dev", version: "v1alpha1", kind: "DomainRoute" },
+    namespace: "team-a",
+    object: { metadata: { generateName: "web-" } },
+    oldObject: null,
+  },
+};
+const verdict = (over: Partial<Verdict>): Verdict => ({
+  allowed: true,
+  denials: [],
+  warnings: [],
+  audits: [],
+  patch: [],
+  object: null,
+  applied: { policies: ["p"], schema: false },
+  ...over,
+});
+
 describe("the answers to a review", () => {
-  const review: ParsedReview = {
-    uid: "u-9",
-    input: {
-      operation: "CREATE",
-      kind: { group: "hostgate.dev", version: "v1alpha1", kind: "DomainRoute" },
-      namespace: "team-a",
-      object: { metadata: { generateName: "web-" } },
-      oldObject: null,
-    },
-  };
-  const verdict = (over: Partial<Verdict>): Verdict => ({
-    allowed: true,
-    denials: [],
-    warnings: [],
-    audits: [],
-    patch: [],
-    object: null,
-    applied: { policies: ["p"], schema: false },
-    ...over,
-  });
   const denial = { policy: "needs-lb", message: "lb is required", reason: "Invalid" };
   const patch = [{ op: "add" as const, path: "/spec/x", value: 1 }];
   type Case = { name: string; answer: ReviewAnswer; response: AdmissionReviewResponse["response"]; outcome: Partial<ReviewAnswer["outcome"]> };
@@ -173,24 +174,8 @@ describe("the answers to a review", () => {
 });
 
 describe("the causes of a denial (status.details.causes)", () => {
-  const named: ParsedReview = {
-    uid: "u-10",
-    input: {
-      operation: "CREATE",
-      kind: { group: "hostgate.dev", version: "v1alpha1", kind: "DomainRoute" },
-      namespace: "team-a",
-      name: "shop",
-      object: { metadata: { name: "shop", namespace: "team-a" } },
-      oldObject: null,
-    },
-  };
-  const denied = (denials: Finding[]) =>
-    verdictAnswer(
-      named,
-      "validate",
-      { allowed: false, denials, warnings: [], audits: [], patch: [], object: null, applied: { policies: ["p"], schema: false } },
-      0,
-    ).body.response.status;
+  const named: ParsedReview = { uid: "u-10", input: { ...review.input, name: "shop", object: { metadata: { name: "shop", namespace: "team-a" } } } };
+  const denied = (denials: Finding[]) => verdictAnswer(named, "validate", verdict({ allowed: false, denials }), 0).body.response.status;
   const granted: Finding = {
     policy: "hostname-granted",
     message: "spec.domain shop.example.com is granted to no namespace",
