@@ -35,7 +35,7 @@ before(async () => {
   dir = mkdtempSync(join(tmpdir(), "hostgate-local-backend-"));
   cpSync(DEFAULT_STATE, join(dir, "state"), { recursive: true });
   // No file watcher: the tests reload by hand, so nothing races them.
-  source = new FileStateSource({ directory: join(dir, "state"), watcher: () => ({ close: () => {} }) });
+  source = new FileStateSource({ directory: join(dir, "state"), watcher: () => ({ recursive: true, close: () => {} }) });
   await source.start();
   const config = loadPlatformConfig(DEFAULT_CONFIG);
   backend = new LocalBackend({ state: source.existingObjects(), config, policies: loadPolicySet([BUILTIN_POLICIES]), crds: loadCrdCatalog() });
