@@ -106,5 +106,7 @@ export function webhookDenial(webhook: string, resource: ResourceRef, name: stri
   const prefix = code === 500 ? "Internal error occurred" : `${groupResource(resource)} "${name || "Unknown"}" is forbidden`;
   const message = `${prefix}: ${said}`;
   const reason = status.reason || (code === 500 ? "InternalError" : "Forbidden");
-  return new KubeApiError(`${code} ${reason}: ${message}`, code, reason, { statusMessage: message, causes: status.causes ?? [] });
+  // Details the webhook sent are kept as sent; without them a 500 carries its message as the one cause.
+  const causes = status.causes ?? (code === 500 ? [{ message: said }] : []);
+  return new KubeApiError(`${code} ${reason}: ${message}`, code, reason, { statusMessage: message, causes });
 }

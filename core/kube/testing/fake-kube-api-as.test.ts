@@ -148,6 +148,7 @@ describe("the admission chain", () => {
     const internal = webhookDenial("validate.hostgate.dev", ROUTES, "shop", { code: 500, message: "boom" });
     assert.equal(internal.reason, "InternalError");
     assert.equal(internal.statusMessage, 'Internal error occurred: admission webhook "validate.hostgate.dev" denied the request: boom');
+    assert.deepEqual(internal.causes, [{ message: 'admission webhook "validate.hostgate.dev" denied the request: boom' }]);
   });
 
   test("an update is admitted with the stored object as oldObject, a delete with no object", async () => {
