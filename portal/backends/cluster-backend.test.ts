@@ -15,7 +15,13 @@ import { DOMAIN_ROUTES } from "../../core/state/sources/indexed-resources.ts";
 const JANE = { user: "jane", groups: ["team-a"] };
 /** May read DomainRoutes in team-b, nothing more. */
 const VICTOR = { user: "victor", groups: ["auditors"] };
-const READ_TEAM_B: RbacRule = { groups: ["auditors"], apiGroups: ["hostgate.dev"], resources: ["domainroutes"], verbs: ["get", "list", "watch"], namespaces: ["team-b"] };
+const READ_TEAM_B: RbacRule = {
+  groups: ["auditors"],
+  apiGroups: ["hostgate.dev"],
+  resources: ["domainroutes"],
+  verbs: ["get", "list", "watch"],
+  namespaces: ["team-b"],
+};
 
 async function world(options: MemoryClusterOptions = {}) {
   const cluster = await memoryCluster(options);
@@ -50,7 +56,13 @@ describe("the cluster backend: what a person sees", () => {
     assert.deepEqual(await backend.choices(JANE, "team-a"), {
       hostnames: ["*.shop.example.com", "shop.example.com"],
       services: [
-        { name: "shop-admin", ports: [{ port: 8080, name: "http", protocol: "TCP" }, { port: 9090, name: "metrics", protocol: "TCP" }] },
+        {
+          name: "shop-admin",
+          ports: [
+            { port: 8080, name: "http", protocol: "TCP" },
+            { port: 9090, name: "metrics", protocol: "TCP" },
+          ],
+        },
         { name: "shop-web", ports: [{ port: 8080, name: "http", protocol: "TCP" }] },
       ],
       providers: ["sso"],
@@ -76,7 +88,10 @@ describe("the cluster backend: what a person sees", () => {
         ["hostgate.dev/v1alpha1", "DomainRoute", "shop-web"],
       ],
     );
-    await assert.rejects(backend.routes(JANE, "marketing"), { status: 403, message: /cannot list resource "domainroutes" in API group "hostgate\.dev" in the namespace "marketing"/ });
+    await assert.rejects(backend.routes(JANE, "marketing"), {
+      status: 403,
+      message: /cannot list resource "domainroutes" in API group "hostgate\.dev" in the namespace "marketing"/,
+    });
     assert.equal((await backend.route(JANE, "team-a", "shop-web"))?.spec && true, true);
   });
 });
@@ -90,12 +105,17 @@ describe("the cluster backend: dry runs are the API server's verdicts", () => {
     assert.equal(outcome.refusal.stage, "policy");
     assert.equal(outcome.refusal.status, 403);
     assert.deepEqual(Object.keys(outcome.refusal.fields), ["spec.domain"]);
-    assert.match(outcome.refusal.fields["spec.domain"]![0]!, /^hostname-granted: spec\.domain names new\.team-b\.example\.com, which is not granted to namespace team-a/);
+    assert.match(
+      outcome.refusal.fields["spec.domain"]![0]!,
+      /^hostname-granted: spec\.domain names new\.team-b\.example\.com, which is not granted to namespace team-a/,
+    );
   });
 
   test("a schema refusal names each field the API server's causes name, before any policy runs", async () => {
     const { backend } = await world();
-    const outcome = await backend.write(JANE, "create", draft({ domain: "new.team-b.example.com", backend: { service: { name: "shop-web", port: 70000 } } }), { dryRun: true });
+    const outcome = await backend.write(JANE, "create", draft({ domain: "new.team-b.example.com", backend: { service: { name: "shop-web", port: 70000 } } }), {
+      dryRun: true,
+    });
     assert.equal(outcome.ok, false);
     if (outcome.ok) return;
     assert.equal(outcome.refusal.stage, "schema");
@@ -124,7 +144,7 @@ describe("the cluster backend: dry runs are the API server's verdicts", () => {
     if (!outcome.ok) return;
     assert.deepEqual((outcome.object.spec as { routing?: unknown }).routing, { mode: "Managed" });
     assert.equal(outcome.object.metadata?.resourceVersion, undefined);
-    assert.equal((outcome.object.metadata?.managedFields as { manager: string }[])[0]?.manager, PORTAL_FIELD_MANAGER);
+    assert.equal((outcome.object.metadata!.managedFields as { manager: string }[])[0]?.manager, PORTAL_FIELD_MANAGER);
     assert.equal(outcome.warnings.length, 1);
     assert.match(outcome.warnings[0]!, /new\.shop\.example\.com is not covered by the \*\.example\.com certificate/);
     await settle();
@@ -167,7 +187,9 @@ describe("the cluster backend: writes", () => {
     await cluster.status.live("team-a", "new-shop");
     await settle();
     watch.stop();
-    const ready = watch.events.map((e) => ((e.object as KubeObject).status as { conditions: { type: string; status: string; reason: string }[] }).conditions.find((c) => c.type === "Ready"));
+    const ready = watch.events.map((e) =>
+      ((e.object as KubeObject).status as { conditions: { type: string; status: string; reason: string }[] }).conditions.find((c) => c.type === "Ready"),
+    );
     assert.deepEqual(
       ready.map((c) => [c?.status, c?.reason]),
       [

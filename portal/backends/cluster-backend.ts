@@ -93,7 +93,12 @@ export class ClusterBackend implements PortalBackend {
     const problem = checkRoute(operation, route);
     if (problem !== undefined) return { ok: false, refusal: problem, warnings };
     const resource = routesIn(route.metadata!.namespace!);
-    const writeOptions: WriteOptions = { fieldManager: PORTAL_FIELD_MANAGER, fieldValidation: "Strict", dryRun: options.dryRun, onWarning: (w) => warnings.push(w) };
+    const writeOptions: WriteOptions = {
+      fieldManager: PORTAL_FIELD_MANAGER,
+      fieldValidation: "Strict",
+      dryRun: options.dryRun,
+      onWarning: (w) => warnings.push(w),
+    };
     try {
       const api = this.#client.as(who);
       const object = operation === "create" ? await api.create(resource, route, writeOptions) : await api.update(resource, route, writeOptions);
@@ -113,10 +118,16 @@ export class ClusterBackend implements PortalBackend {
     const warnings: string[] = [];
     const resource = routesIn(namespace);
     try {
-      const deleted = await this.#client.as(who).delete(resource, { namespace, name }, preconditions, { dryRun: options.dryRun, onWarning: (w) => warnings.push(w) });
+      const deleted = await this.#client
+        .as(who)
+        .delete(resource, { namespace, name }, preconditions, { dryRun: options.dryRun, onWarning: (w) => warnings.push(w) });
       if (!deleted) return { ok: false, refusal: notFound(name), warnings };
       // The port's delete answers yes or no; the page only needs to know which route went.
-      const object: KubeObject = { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { namespace, name, ...(preconditions.uid === undefined ? {} : { uid: preconditions.uid }) } };
+      const object: KubeObject = {
+        apiVersion: "hostgate.dev/v1alpha1",
+        kind: "DomainRoute",
+        metadata: { namespace, name, ...(preconditions.uid === undefined ? {} : { uid: preconditions.uid }) },
+      };
       return { ok: true, object, warnings };
     } catch (error) {
       return { ok: false, refusal: refusalFromError(error), warnings };
@@ -143,5 +154,9 @@ function routeQuestion(verb: (typeof VERBS)[number], namespace: string): AccessQ
 }
 
 function notFound(name: string): Refusal {
-  return refusalFromError(new KubeApiError(`404 NotFound: domainroutes.hostgate.dev "${name}" not found`, 404, "NotFound", { statusMessage: `domainroutes.hostgate.dev "${name}" not found` }));
+  return refusalFromError(
+    new KubeApiError(`404 NotFound: domainroutes.hostgate.dev "${name}" not found`, 404, "NotFound", {
+      statusMessage: `domainroutes.hostgate.dev "${name}" not found`,
+    }),
+  );
 }

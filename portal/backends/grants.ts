@@ -11,9 +11,7 @@ import { compareStrings } from "../../core/compare-strings.ts";
 
 /** The grants among `objects` that cover DomainRoutes. */
 export function routeGrants(objects: readonly unknown[]): GrantEntry[] {
-  return objects
-    .map((o) => grantEntry(o))
-    .filter((g): g is GrantEntry => g !== undefined && (g.kinds.length === 0 || g.kinds.includes(KIND_DOMAIN_ROUTE)));
+  return objects.map((o) => grantEntry(o)).filter((g): g is GrantEntry => g !== undefined && (g.kinds.length === 0 || g.kinds.includes(KIND_DOMAIN_ROUTE)));
 }
 
 /** Every namespace the grants name, sorted. */

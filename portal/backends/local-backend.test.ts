@@ -111,14 +111,23 @@ describe("the local backend", () => {
       { name: "platform", may: all },
       { name: "team-a", may: all },
     ]);
-    assert.deepEqual(await backend.choices(JANE, "team-a"), { hostnames: ["*.shop.example.com", "shop.example.com"], services: { forbidden: LOCAL_NO_SERVICES }, providers: ["sso"] });
+    assert.deepEqual(await backend.choices(JANE, "team-a"), {
+      hostnames: ["*.shop.example.com", "shop.example.com"],
+      services: { forbidden: LOCAL_NO_SERVICES },
+      providers: ["sso"],
+    });
   });
 
   test("an update is judged against the stored route; one of a route the folder lacks is not found", async () => {
     const stored = (await backend.route(JANE, "team-a", "shop-admin"))!;
     const outcome = await backend.write(JANE, "update", { ...stored, spec: { ...(stored.spec as object), lb: "alb-out" } }, { dryRun: true });
     assert.equal(!outcome.ok && outcome.refusal.fields["spec.protection"]?.length, 1);
-    const missing = await backend.write(JANE, "update", { ...draft(INTERNAL_SHOP), metadata: { name: "ghost", namespace: "team-a", resourceVersion: "1" } }, { dryRun: true });
+    const missing = await backend.write(
+      JANE,
+      "update",
+      { ...draft(INTERNAL_SHOP), metadata: { name: "ghost", namespace: "team-a", resourceVersion: "1" } },
+      { dryRun: true },
+    );
     assert.equal(!missing.ok && missing.refusal.status, 404);
   });
 
@@ -137,7 +146,9 @@ describe("the local backend", () => {
       events.map((e) => [e.type, (e.object as KubeObject).metadata?.name]),
       [["ADDED", "new-shop"]],
     );
-    const ended = await new Promise<KubeApiError | undefined>((resolve) => backend.watchRoutes(JANE, "team-a", page.resourceVersion, { onEvent: () => {}, onEnd: resolve }));
+    const ended = await new Promise<KubeApiError | undefined>((resolve) =>
+      backend.watchRoutes(JANE, "team-a", page.resourceVersion, { onEvent: () => {}, onEnd: resolve }),
+    );
     assert.equal(ended?.status, 410);
   });
 });

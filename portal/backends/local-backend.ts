@@ -62,7 +62,11 @@ export class LocalBackend implements PortalBackend {
 
   async choices(_who: Identity, namespace: string): Promise<FormChoices> {
     await Promise.resolve();
-    return { hostnames: grantedHostnames(routeGrants(this.#objects()), namespace), services: { forbidden: LOCAL_NO_SERVICES }, providers: [...this.#options.config.protection.providers].sort() };
+    return {
+      hostnames: grantedHostnames(routeGrants(this.#objects()), namespace),
+      services: { forbidden: LOCAL_NO_SERVICES },
+      providers: [...this.#options.config.protection.providers].sort(),
+    };
   }
 
   async routes(_who: Identity, namespace: string): Promise<ListPage> {
@@ -111,8 +115,10 @@ export class LocalBackend implements PortalBackend {
     const namespace = route.metadata!.namespace!;
     const name = typeof route.metadata?.name === "string" ? route.metadata.name : "";
     const stored = this.#routesIn(namespace).find((r) => r.metadata?.name === name);
-    if (operation === "create" && stored !== undefined && name !== "") return { ok: false, refusal: apiRefusal(409, "AlreadyExists", `domainroutes.hostgate.dev "${name}" already exists`), warnings: [] };
-    if (operation === "update" && stored === undefined) return { ok: false, refusal: apiRefusal(404, "NotFound", `domainroutes.hostgate.dev "${name}" not found`), warnings: [] };
+    if (operation === "create" && stored !== undefined && name !== "")
+      return { ok: false, refusal: apiRefusal(409, "AlreadyExists", `domainroutes.hostgate.dev "${name}" already exists`), warnings: [] };
+    if (operation === "update" && stored === undefined)
+      return { ok: false, refusal: apiRefusal(404, "NotFound", `domainroutes.hostgate.dev "${name}" not found`), warnings: [] };
     const input: AdmissionInput = {
       operation: operation === "create" ? "CREATE" : "UPDATE",
       kind: { group: GROUP, version: VERSION, kind: KIND_DOMAIN_ROUTE },
@@ -143,7 +149,11 @@ export class LocalBackend implements PortalBackend {
     const stored = this.#routesIn(namespace).find((r) => r.metadata?.name === name);
     if (stored === undefined) return { ok: false, refusal: apiRefusal(404, "NotFound", `domainroutes.hostgate.dev "${name}" not found`), warnings: [] };
     if (preconditions.uid !== undefined && stored.metadata?.uid !== undefined && stored.metadata.uid !== preconditions.uid)
-      return { ok: false, refusal: apiRefusal(409, "Conflict", `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${stored.metadata.uid}`), warnings: [] };
+      return {
+        ok: false,
+        refusal: apiRefusal(409, "Conflict", `Precondition failed: UID in precondition: ${preconditions.uid}, UID in object meta: ${stored.metadata.uid}`),
+        warnings: [],
+      };
     return { ok: true, object: stored, warnings: [] };
   }
 
@@ -154,7 +164,9 @@ export class LocalBackend implements PortalBackend {
   /** The namespace's DomainRoutes, sorted by name, each at the state's version unless its file names one. */
   #routesIn(namespace: string): KubeObject[] {
     return this.#objects()
-      .filter((o) => o.apiVersion === API_VERSION && o.kind === KIND_DOMAIN_ROUTE && o.metadata?.namespace === namespace && typeof o.metadata?.name === "string")
+      .filter(
+        (o) => o.apiVersion === API_VERSION && o.kind === KIND_DOMAIN_ROUTE && o.metadata?.namespace === namespace && typeof o.metadata?.name === "string",
+      )
       .map((o) => ({ ...o, metadata: { resourceVersion: String(this.#version), ...o.metadata } }))
       .sort((a, b) => compareStrings(a.metadata.name!, b.metadata.name!));
   }

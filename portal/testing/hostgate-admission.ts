@@ -85,7 +85,10 @@ function admit(request: AdmissionRequest, sent: KubeObject, env: VerdictEnvironm
     object: current,
     oldObject,
     // The fake's own callers stand for a cluster admin (the test, a controller).
-    userInfo: request.identity === undefined ? { username: "system:admin", groups: ["system:masters"] } : { username: request.identity.user, groups: [...request.identity.groups] },
+    userInfo:
+      request.identity === undefined
+        ? { username: "system:admin", groups: ["system:masters"] }
+        : { username: request.identity.user, groups: [...request.identity.groups] },
     dryRun: request.dryRun,
   });
 

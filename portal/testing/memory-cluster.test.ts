@@ -9,19 +9,38 @@ import type { KubeApiError } from "../../core/kube/api-error.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 
 const JANE = { user: "jane", groups: ["team-a"] };
-const route = (spec: Record<string, unknown>): KubeObject => ({ apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "x", namespace: "team-a" }, spec });
+const route = (spec: Record<string, unknown>): KubeObject => ({
+  apiVersion: "hostgate.dev/v1alpha1",
+  kind: "DomainRoute",
+  metadata: { name: "x", namespace: "team-a" },
+  spec,
+});
 
 describe("FakeRbac", () => {
   const rbac = new FakeRbac([
     { groups: ["team-a"], apiGroups: ["hostgate.dev"], resources: ["*"], verbs: ["get", "list"], namespaces: ["team-a"] },
     { users: ["admin"], apiGroups: ["*"], resources: ["*"], verbs: ["*"] },
   ]);
-  const cases: { name: string; who: { user: string; groups: string[] }; verb: "get" | "list" | "create"; resource: string; namespace?: string; allowed: boolean }[] = [
+  const cases: {
+    name: string;
+    who: { user: string; groups: string[] };
+    verb: "get" | "list" | "create";
+    resource: string;
+    namespace?: string;
+    allowed: boolean;
+  }[] = [
     { name: "a group's rule in its namespace allows", who: JANE, verb: "list", resource: "domainroutes", namespace: "team-a", allowed: true },
     { name: "a verb the rule does not name is refused", who: JANE, verb: "create", resource: "domainroutes", namespace: "team-a", allowed: false },
     { name: "another namespace is refused", who: JANE, verb: "list", resource: "domainroutes", namespace: "team-b", allowed: false },
     { name: "a namespaced binding never reaches cluster-scoped resources", who: JANE, verb: "list", resource: "hostnamegrants", allowed: false },
-    { name: "`*` resources leave out subresources, as RBAC does", who: JANE, verb: "get", resource: "domainroutes/status", namespace: "team-a", allowed: false },
+    {
+      name: "`*` resources leave out subresources, as RBAC does",
+      who: JANE,
+      verb: "get",
+      resource: "domainroutes/status",
+      namespace: "team-a",
+      allowed: false,
+    },
     { name: "a user rule without namespaces holds everywhere", who: { user: "admin", groups: [] }, verb: "create", resource: "hostnamegrants", allowed: true },
   ];
   for (const c of cases) {
@@ -58,17 +77,26 @@ describe("the memory cluster", () => {
     assert.equal((stored.spec as { colour?: string }).colour, undefined);
     await assert.rejects(api.as(JANE).create(DOMAIN_ROUTES, route(spec), { dryRun: true, fieldValidation: "Strict" }), (error: KubeApiError) => {
       assert.equal(error.status, 400);
-      assert.equal(error.statusMessage, 'DomainRoute in version "v1alpha1" cannot be handled as a DomainRoute: strict decoding error: unknown field "spec.colour"');
+      assert.equal(
+        error.statusMessage,
+        'DomainRoute in version "v1alpha1" cannot be handled as a DomainRoute: strict decoding error: unknown field "spec.colour"',
+      );
       return true;
     });
   });
 
   test("a policy denial is the validating webhook's, as the API server passes it on, with a cause per finding", async () => {
     const { api } = await memoryCluster();
-    await assert.rejects(api.as(JANE).create(DOMAIN_ROUTES, route({ domain: "www.example.com", lb: "alb-in", backend: { service: { name: "shop-web", port: 8080 } } })), (error: KubeApiError) => {
-      assert.match(error.statusMessage, /^domainroutes\.hostgate\.dev "x" is forbidden: admission webhook "validate\.hostgate\.dev" denied the request: DomainRoute team-a\/x violates/);
-      assert.ok(error.causes.some((c) => c.field === "spec.domain" && c.message?.startsWith("hostname-granted: ")));
-      return true;
-    });
+    await assert.rejects(
+      api.as(JANE).create(DOMAIN_ROUTES, route({ domain: "www.example.com", lb: "alb-in", backend: { service: { name: "shop-web", port: 8080 } } })),
+      (error: KubeApiError) => {
+        assert.match(
+          error.statusMessage,
+          /^domainroutes\.hostgate\.dev "x" is forbidden: admission webhook "validate\.hostgate\.dev" denied the request: DomainRoute team-a\/x violates/,
+        );
+        assert.ok(error.causes.some((c) => c.field === "spec.domain" && c.message?.startsWith("hostname-granted: ")));
+        return true;
+      },
+    );
   });
 });

@@ -43,7 +43,10 @@ export const TEAM_B_GRANT: KubeObject = {
 /** The Services the examples' routes point at, plus one in team-b. */
 export const SEED_SERVICES: readonly KubeObject[] = [
   service("team-a", "shop-web", [{ name: "http", port: 8080 }]),
-  service("team-a", "shop-admin", [{ name: "http", port: 8080 }, { name: "metrics", port: 9090 }]),
+  service("team-a", "shop-admin", [
+    { name: "http", port: 8080 },
+    { name: "metrics", port: 9090 },
+  ]),
   service("team-b", "api", [{ name: "https", port: 8443 }]),
   service("marketing", "website", [{ name: "http", port: 80 }]),
   service("platform", "grafana", [{ name: "http", port: 3000 }]),

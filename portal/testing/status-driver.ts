@@ -32,7 +32,12 @@ const PENDING: Readonly<Record<PendingStep, (domain: string) => ConditionInput>>
     message: `waiting for the certificate controller to decide on a certificate for ${domain}`,
   }),
   dns: (domain) => ({ type: CONDITION_DNS_READY, status: "Unknown", reason: "DNSPending", message: `waiting for the DNS records of ${domain}` }),
-  protection: () => ({ type: CONDITION_PROTECTION_READY, status: "False", reason: "ProtectionPending", message: "waiting for the protection provider to publish the route" }),
+  protection: () => ({
+    type: CONDITION_PROTECTION_READY,
+    status: "False",
+    reason: "ProtectionPending",
+    message: "waiting for the protection provider to publish the route",
+  }),
   placement: () => ({ type: CONDITION_EDGE_PLACED, status: "Unknown", reason: "PlacementPending", message: "waiting for a member of the load balancer pool" }),
 };
 
@@ -81,7 +86,11 @@ export class StatusDriver {
         : { type: CONDITION_READY, status: "False", reason: failing.reason, message: `${failing.type}: ${failing.message}` };
     const generation = route.metadata?.generation as number | undefined;
     const time = formatTime(this.#now());
-    const stamped = [...conditions, ready].map((c) => ({ ...c, lastTransitionTime: time, ...(generation === undefined ? {} : { observedGeneration: generation }) }));
+    const stamped = [...conditions, ready].map((c) => ({
+      ...c,
+      lastTransitionTime: time,
+      ...(generation === undefined ? {} : { observedGeneration: generation }),
+    }));
     const status = { ...(generation === undefined ? {} : { observedGeneration: generation }), claimedDomain: domainOf(route), conditions: stamped };
     return this.#api.updateStatus(DOMAIN_ROUTES, { ...route, status });
   }
@@ -97,7 +106,12 @@ function served(route: KubeObject): ConditionInput[] {
       ? { type: CONDITION_PROTECTION_READY, status: "True", reason: "Published", message: "the protection provider serves this route" }
       : { type: CONDITION_PROTECTION_READY, status: "True", reason: "NotRequested", message: "spec.protection is not set" },
     { type: CONDITION_DNS_READY, status: "True", reason: "NotManaged", message: "dns.provider is none: hostgate manages no DNS record for this domain" },
-    { type: CONDITION_CERTIFICATE_READY, status: "True", reason: "NotManaged", message: "certificates.provider is none: hostgate manages no certificate for this domain" },
+    {
+      type: CONDITION_CERTIFICATE_READY,
+      status: "True",
+      reason: "NotManaged",
+      message: "certificates.provider is none: hostgate manages no certificate for this domain",
+    },
   ];
 }
 

@@ -4,7 +4,7 @@ import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { FakeKubeApi } from "./fake-kube-api.ts";
 import { forbiddenError, invalidError, webhookDenial } from "./fake-admission.ts";
-import type { AdmissionRequest, Authorize } from "./fake-admission.ts";
+import type { AdmissionRequest, Admit, Authorize } from "./fake-admission.ts";
 import type { ResourceRef } from "../resource.ts";
 import type { KubeObject } from "../object-key.ts";
 import type { WatchEvent } from "../list-watch-client.ts";
@@ -26,9 +26,21 @@ const route = (name: string, domain = `${name}.example.com`): KubeObject => ({
 const teamAOnly: Authorize = (who, verb, resource, namespace, name) =>
   namespace === "team-a" ? undefined : forbiddenError(who, verb, resource, namespace, name);
 
+/** An admission chain that admits everything and records each request in `seen`. */
+function recordInto(seen: AdmissionRequest[]): Admit {
+  return (request) => {
+    seen.push(request);
+    return { allowed: true };
+  };
+}
+
 function watchEvents(api: FakeKubeApi): WatchEvent[] {
   const events: WatchEvent[] = [];
-  api.watch(ROUTES, { resourceVersion: api.server.resourceVersion, allowWatchBookmarks: false, timeoutSeconds: 60 }, { onEvent: (e) => events.push(e), onEnd: () => {} });
+  api.watch(
+    ROUTES,
+    { resourceVersion: api.server.resourceVersion, allowWatchBookmarks: false, timeoutSeconds: 60 },
+    { onEvent: (e) => events.push(e), onEnd: () => {} },
+  );
   return events;
 }
 
@@ -53,7 +65,8 @@ describe("requests made as a person", () => {
     const stored = await api.create(ROUTES, route("shop"));
     const as = api.as(JANE);
     await assert.rejects(as.get(ROUTES, { namespace: "team-a", name: "shop" }), {
-      message: /domainroutes\.hostgate\.dev "shop" is forbidden: User "jane" cannot get resource "domainroutes" in API group "hostgate\.dev" in the namespace "team-a"$/,
+      message:
+        /domainroutes\.hostgate\.dev "shop" is forbidden: User "jane" cannot get resource "domainroutes" in API group "hostgate\.dev" in the namespace "team-a"$/,
     });
     await assert.rejects(as.list(CLAIMS, { limit: 10, signal: new AbortController().signal }), {
       message: /domainclaims\.hostgate\.dev is forbidden: User "jane" cannot list resource "domainclaims" in API group "hostgate\.dev" at the cluster scope$/,
@@ -64,10 +77,14 @@ describe("requests made as a person", () => {
   test("a refused watch ends through onEnd with the 403, never by a throw", async () => {
     const api = new FakeKubeApi({ authorize: teamAOnly });
     const ended = await new Promise<KubeApiError | undefined>((resolve) => {
-      api.as(JANE).watch({ ...ROUTES, namespace: "team-b" }, { resourceVersion: "1", allowWatchBookmarks: false, timeoutSeconds: 60 }, {
-        onEvent: () => assert.fail("no event expected"),
-        onEnd: resolve,
-      });
+      api.as(JANE).watch(
+        { ...ROUTES, namespace: "team-b" },
+        { resourceVersion: "1", allowWatchBookmarks: false, timeoutSeconds: 60 },
+        {
+          onEvent: () => assert.fail("no event expected"),
+          onEnd: resolve,
+        },
+      );
     });
     assert.equal(ended?.status, 403);
     assert.match(ended!.message, /cannot watch resource "domainroutes"/);
@@ -82,10 +99,13 @@ describe("requests made as a person", () => {
 
   test("requests on the fake itself are not authorized (a cluster admin), requests as someone are admitted with their identity", async () => {
     const seen: AdmissionRequest[] = [];
-    const api = new FakeKubeApi({ authorize: () => forbiddenError(JANE, "create", { group: "", resource: "x" }, undefined), admit: (r) => (seen.push(r), { allowed: true }) });
+    const api = new FakeKubeApi({
+      authorize: () => forbiddenError(JANE, "create", { group: "", resource: "x" }, undefined),
+      admit: recordInto(seen),
+    });
     await api.create(ROUTES, route("shop"));
     assert.equal(seen[0]?.identity, undefined);
-    const api2 = new FakeKubeApi({ admit: (r) => (seen.push(r), { allowed: true }) });
+    const api2 = new FakeKubeApi({ admit: recordInto(seen) });
     await api2.as(JANE).create(ROUTES, route("web"));
     assert.deepEqual(seen[1]?.identity, JANE);
     assert.equal(seen[1]?.operation, "CREATE");
@@ -144,7 +164,10 @@ describe("the admission chain", () => {
     const bare = webhookDenial("validate.hostgate.dev", ROUTES, undefined, {});
     assert.equal(bare.status, 403);
     assert.equal(bare.reason, "Forbidden");
-    assert.equal(bare.statusMessage, 'domainroutes.hostgate.dev "Unknown" is forbidden: admission webhook "validate.hostgate.dev" denied the request without explanation');
+    assert.equal(
+      bare.statusMessage,
+      'domainroutes.hostgate.dev "Unknown" is forbidden: admission webhook "validate.hostgate.dev" denied the request without explanation',
+    );
     const internal = webhookDenial("validate.hostgate.dev", ROUTES, "shop", { code: 500, message: "boom" });
     assert.equal(internal.reason, "InternalError");
     assert.equal(internal.statusMessage, 'Internal error occurred: admission webhook "validate.hostgate.dev" denied the request: boom');
@@ -153,12 +176,16 @@ describe("the admission chain", () => {
 
   test("an update is admitted with the stored object as oldObject, a delete with no object", async () => {
     const seen: AdmissionRequest[] = [];
-    const api = new FakeKubeApi({ admit: (r) => (seen.push(r), { allowed: true }) });
+    const api = new FakeKubeApi({ admit: recordInto(seen) });
     const stored = await api.create(ROUTES, route("shop"));
     await api.update(ROUTES, { ...stored, spec: { domain: "b.example.com" } });
     await api.delete(ROUTES, { namespace: "team-a", name: "shop" });
     assert.deepEqual(
-      seen.map((r) => [r.operation, (r.object?.spec as { domain?: string } | undefined)?.domain, (r.oldObject?.spec as { domain?: string } | undefined)?.domain]),
+      seen.map((r) => [
+        r.operation,
+        (r.object?.spec as { domain?: string } | undefined)?.domain,
+        (r.oldObject?.spec as { domain?: string } | undefined)?.domain,
+      ]),
       [
         ["CREATE", "shop.example.com", undefined],
         ["UPDATE", "b.example.com", "shop.example.com"],
@@ -171,13 +198,13 @@ describe("the admission chain", () => {
 describe("dry runs", () => {
   test("a dry-run create answers with a uid and no resourceVersion, and stores, records and tells no watch nothing", async () => {
     const seen: AdmissionRequest[] = [];
-    const api = new FakeKubeApi({ admit: (r) => (seen.push(r), { allowed: true }) });
+    const api = new FakeKubeApi({ admit: recordInto(seen) });
     const events = watchEvents(api);
     const answer = await api.as(JANE).create(TEAM_A_ROUTES, route("shop"), { dryRun: true, fieldManager: "hostgate-portal" });
     assert.equal(answer.metadata?.uid, "dry-run-uid-1");
     assert.equal(answer.metadata?.resourceVersion, undefined);
     assert.equal(answer.metadata?.generation, 1);
-    assert.equal((answer.metadata?.managedFields as { manager: string }[])[0]?.manager, "hostgate-portal");
+    assert.equal((answer.metadata!.managedFields as { manager: string }[])[0]?.manager, "hostgate-portal");
     assert.equal(seen[0]?.dryRun, true);
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(events, []);
@@ -201,7 +228,10 @@ describe("dry runs", () => {
     assert.equal(answer.metadata?.resourceVersion, stored.metadata?.resourceVersion);
     assert.equal(answer.metadata?.generation, 2);
     assert.deepEqual(answer.spec, { domain: "b.example.com" });
-    await assert.rejects(api.update(ROUTES, { ...stored, metadata: { ...stored.metadata, resourceVersion: "1" } }, { dryRun: true }), { status: 409, reason: "Conflict" });
+    await assert.rejects(api.update(ROUTES, { ...stored, metadata: { ...stored.metadata, resourceVersion: "1" } }, { dryRun: true }), {
+      status: 409,
+      reason: "Conflict",
+    });
     await new Promise((resolve) => setImmediate(resolve));
     assert.deepEqual(events, []);
     assert.deepEqual(api.objects(ROUTES), [stored]);

@@ -222,7 +222,10 @@ export class FakeKubeApi implements KubeApi, ImpersonatingClient {
     this.#maybeFail("create", resource);
     object = this.#validateFields(resource, object, options?.fieldValidation);
     const dryRun = options?.dryRun === true;
-    object = this.#admitted({ operation: "CREATE", resource, object: withKey(object, key), oldObject: undefined, identity: who, dryRun, fieldValidation: options?.fieldValidation }, options?.onWarning)!;
+    object = this.#admitted(
+      { operation: "CREATE", resource, object: withKey(object, key), oldObject: undefined, identity: who, dryRun, fieldValidation: options?.fieldValidation },
+      options?.onWarning,
+    )!;
     if (this.server.get(resource, key) !== undefined)
       throw new KubeApiError(`409 AlreadyExists: ${resource.resource} "${key.name}" already exists`, 409, "AlreadyExists");
     const fresh = this.#fresh(resource, object, key, dryRun);
@@ -303,7 +306,15 @@ export class FakeKubeApi implements KubeApi, ImpersonatingClient {
       throw new KubeApiError(`409 Conflict: Precondition failed: UID in precondition: ${uid}, UID in object meta: ${stored.metadata?.uid}`, 409, "Conflict");
     }
     const dryRun = options?.dryRun === true;
-    const request: AdmissionRequest = { operation: "UPDATE", resource, object: withKey(object, key), oldObject: stored, identity: who, dryRun, fieldValidation: options?.fieldValidation };
+    const request: AdmissionRequest = {
+      operation: "UPDATE",
+      resource,
+      object: withKey(object, key),
+      oldObject: stored,
+      identity: who,
+      dryRun,
+      fieldValidation: options?.fieldValidation,
+    };
     object = this.#admitted(request, options?.onWarning)!;
     if (!dryRun) this.#record("update", resource, key);
     const next: KubeObject = { ...structuredClone(object), metadata: { ...structuredClone(object.metadata), ...serverMetadata(stored) } };
@@ -367,7 +378,10 @@ export class FakeKubeApi implements KubeApi, ImpersonatingClient {
       throw new KubeApiError(`409 Conflict: Precondition failed: ResourceVersion in precondition: ${preconditions.resourceVersion}`, 409, "Conflict");
     }
     const dryRun = options?.dryRun === true;
-    this.#admitted({ operation: "DELETE", resource, object: undefined, oldObject: stored, identity: who, dryRun, fieldValidation: undefined }, options?.onWarning);
+    this.#admitted(
+      { operation: "DELETE", resource, object: undefined, oldObject: stored, identity: who, dryRun, fieldValidation: undefined },
+      options?.onWarning,
+    );
     if (dryRun) return true;
     this.#record("delete", resource, k);
     const finalizers = stored.metadata?.finalizers as string[] | undefined;
