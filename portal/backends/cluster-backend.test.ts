@@ -7,7 +7,7 @@ import { ClusterBackend, PORTAL_FIELD_MANAGER } from "./cluster-backend.ts";
 import { memoryCluster, DEFAULT_RULES } from "../testing/memory-cluster.ts";
 import type { MemoryClusterOptions } from "../testing/memory-cluster.ts";
 import type { RbacRule } from "../testing/fake-rbac.ts";
-import { CHANGED_SINCE_OPENED } from "../refusal.ts";
+import { CANNOT_ACT_FOR_YOU, CHANGED_SINCE_OPENED } from "../refusal.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { WatchEvent } from "../../core/kube/list-watch-client.ts";
 import { DOMAIN_ROUTES } from "../../core/state/sources/indexed-resources.ts";
@@ -255,5 +255,21 @@ describe("the cluster backend: writes", () => {
     assert.equal(await backend.route(JANE, "team-a", "shop-admin"), undefined);
     const again = await backend.remove(JANE, "team-a", "shop-admin", {}, { dryRun: false });
     assert.equal(!again.ok && again.refusal.status, 404);
+  });
+});
+
+describe("the cluster backend: the portal may not impersonate", () => {
+  test("namespaces fail with the impersonation filter's 403, and a write is refused as unavailable in neutral words", async () => {
+    const { backend } = await world({ portalMayImpersonate: false });
+    await assert.rejects(backend.namespaces(JANE), {
+      status: 403,
+      message:
+        /users "jane" is forbidden: User "system:serviceaccount:hostgate-system:hostgate-portal" cannot impersonate resource "users" in API group "" at the cluster scope/,
+    });
+    const outcome = await backend.write(JANE, "create", draft(INTERNAL_SHOP), { dryRun: true });
+    assert.equal(outcome.ok, false);
+    if (outcome.ok) return;
+    assert.equal(outcome.refusal.stage, "unavailable");
+    assert.deepEqual(outcome.refusal.general, [CANNOT_ACT_FOR_YOU]);
   });
 });

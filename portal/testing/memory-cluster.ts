@@ -16,6 +16,8 @@ import { DEFAULT_CONFIG, DEFAULT_STATE, BUILTIN_POLICIES } from "../../core/cli/
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
 import { FakeKubeApi } from "../../core/kube/testing/fake-kube-api.ts";
+import { cannotImpersonateError } from "../../core/kube/testing/fake-admission.ts";
+import type { Identity } from "../../core/kube/impersonation.ts";
 import { readManifests } from "../../core/objects/index.ts";
 import { DOMAIN_ROUTES, HOSTNAME_GRANTS } from "../../core/state/sources/indexed-resources.ts";
 import { loadCrdCatalog } from "../../crds/catalog.ts";
@@ -28,6 +30,9 @@ import { hostgateAdmission } from "./hostgate-admission.ts";
 import { StatusDriver } from "./status-driver.ts";
 
 export const SERVICES: ResourceRef = { group: "", version: "v1", resource: "services", kind: "Service", namespaced: true };
+
+/** Who the portal runs as in deploy/ (its ServiceAccount), as the impersonation filter names it. */
+export const PORTAL_SERVICE_ACCOUNT = "system:serviceaccount:hostgate-system:hostgate-portal";
 
 /** The default RBAC table: each team's group edits DomainRoutes and reads Services in its namespace. */
 export const DEFAULT_RULES: readonly RbacRule[] = ["team-a", "team-b", "marketing", "platform"].flatMap((ns) => teamRules(ns, [ns]));
@@ -68,6 +73,8 @@ export interface MemoryClusterOptions {
   rules?: readonly RbacRule[];
   /** Store examples/state, TEAM_B_GRANT and SEED_SERVICES (default true), the routes marked live. */
   seed?: boolean;
+  /** False: the portal's ServiceAccount lacks impersonation rights (an install missing its ClusterRoleBinding), so every request as a person is refused. */
+  portalMayImpersonate?: boolean;
   now?: () => number;
 }
 
@@ -81,6 +88,7 @@ export async function memoryCluster(options: MemoryClusterOptions = {}): Promise
   const api: FakeKubeApi = new FakeKubeApi({
     ...(options.now === undefined ? {} : { now: options.now }),
     authorize: rbac.authorize,
+    ...(options.portalMayImpersonate === false ? { impersonate: (who: Identity) => cannotImpersonateError(PORTAL_SERVICE_ACCOUNT, who) } : {}),
     admit: hostgateAdmission({ config, policies, crds, stateObjects: () => [...api.objects(HOSTNAME_GRANTS), ...api.objects(DOMAIN_ROUTES)] }),
   });
   const status = new StatusDriver(api, options.now);

@@ -32,6 +32,15 @@ export interface AccessResource {
 /** The authorizer: undefined when `who` may, else the 403 to answer (build it with forbiddenError). */
 export type Authorize = (who: Identity, verb: AccessVerb, resource: AccessResource, namespace: string | undefined, name?: string) => KubeApiError | undefined;
 
+/** The impersonation filter: undefined when the caller may act as `who`, else its 403 (build it with cannotImpersonateError). */
+export type Impersonate = (who: Identity) => KubeApiError | undefined;
+
+/** The impersonation filter's 403 when `impersonator` may not act as `who` (its user; the API server checks the user first). */
+export function cannotImpersonateError(impersonator: string, who: Identity): KubeApiError {
+  const message = `users "${who.user}" is forbidden: User "${impersonator}" cannot impersonate resource "users" in API group "" at the cluster scope`;
+  return new KubeApiError(`403 Forbidden: ${message}`, 403, "Forbidden", { statusMessage: message });
+}
+
 export interface AdmissionRequest {
   operation: "CREATE" | "UPDATE" | "DELETE";
   resource: ResourceRef;

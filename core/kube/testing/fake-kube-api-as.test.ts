@@ -3,7 +3,7 @@
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
 import { FakeKubeApi } from "./fake-kube-api.ts";
-import { forbiddenError, invalidError, webhookDenial } from "./fake-admission.ts";
+import { cannotImpersonateError, forbiddenError, invalidError, webhookDenial } from "./fake-admission.ts";
 import type { AdmissionRequest, Admit, Authorize } from "./fake-admission.ts";
 import type { ResourceRef } from "../resource.ts";
 import type { KubeObject } from "../object-key.ts";
@@ -95,6 +95,23 @@ describe("requests made as a person", () => {
     assert.equal(await api.can(JANE, { verb: "list", group: "hostgate.dev", resource: "domainroutes", namespace: "team-a" }), true);
     assert.equal(await api.can(JANE, { verb: "list", group: "hostgate.dev", resource: "domainroutes", namespace: "team-b" }), false);
     assert.equal(await new FakeKubeApi().can(JANE, { verb: "delete", group: "", resource: "services", namespace: "x" }), true);
+  });
+
+  test("refused impersonation fails every request as the person before RBAC is asked, can() too, and never the fake's own", async () => {
+    let asked = 0;
+    const api = new FakeKubeApi({
+      impersonate: (who) => cannotImpersonateError("system:serviceaccount:hostgate-system:hostgate-portal", who),
+      authorize: () => {
+        asked++;
+        return undefined;
+      },
+    });
+    const message =
+      'users "jane" is forbidden: User "system:serviceaccount:hostgate-system:hostgate-portal" cannot impersonate resource "users" in API group "" at the cluster scope';
+    await assert.rejects(api.as(JANE).create(ROUTES, route("shop")), { status: 403, statusMessage: message });
+    await assert.rejects(api.can(JANE, { verb: "list", group: "hostgate.dev", resource: "domainroutes", namespace: "team-a" }), { status: 403 });
+    assert.equal(asked, 0);
+    await api.create(ROUTES, route("shop"));
   });
 
   test("requests on the fake itself are not authorized (a cluster admin), requests as someone are admitted with their identity", async () => {

@@ -23,7 +23,8 @@
 // It records every write, so a test can assert that a second reconcile wrote nothing.
 //
 // Requests made as a person (as(who), the ImpersonatingClient port) are
-// first put to the injected authorizer (fake-admission.ts Authorize: RBAC),
+// first put to the injected impersonation filter (may the caller act as
+// them?), then to the injected authorizer (fake-admission.ts Authorize: RBAC),
 // which also answers can(). Every create, update and delete, whoever makes it,
 // goes through the injected admission chain (Admit) after decoding, with the
 // API server's order around it: authorization, decoding (field validation),
@@ -45,7 +46,7 @@ import type { FieldPath } from "./field-set.ts";
 import { fieldPaths, fromFieldsV1, mergeApplied, pathKey, removeAt, sameAt, toFieldsV1 } from "./field-set.ts";
 import { FakeListWatchClient } from "./fake-list-watch.ts";
 import { strictDecodingError } from "./fake-admission.ts";
-import type { AccessResource, AccessVerb, AdmissionRequest, Admit, Authorize } from "./fake-admission.ts";
+import type { AccessResource, AccessVerb, AdmissionRequest, Admit, Authorize, Impersonate } from "./fake-admission.ts";
 import { isRecord, jsonEqual } from "../../json.ts";
 import { formatTime } from "../../clock.ts";
 
@@ -82,6 +83,8 @@ export interface FakeKubeApiOptions {
   authorize?: Authorize;
   /** Asked for every create, update and delete; without it everything is admitted unchanged. */
   admit?: Admit;
+  /** Asked before anything else for every request made through as(who), and by can(); without it impersonation is always allowed. */
+  impersonate?: Impersonate;
 }
 
 export class FakeKubeApi implements KubeApi, ImpersonatingClient {
@@ -95,11 +98,13 @@ export class FakeKubeApi implements KubeApi, ImpersonatingClient {
   #dryRunUids = 0;
   #authorize: Authorize | undefined;
   #admit: Admit | undefined;
+  #impersonate: Impersonate | undefined;
 
   constructor(options: FakeKubeApiOptions = {}) {
     this.#now = options.now ?? (() => Date.UTC(2030, 0, 1));
     this.#authorize = options.authorize;
     this.#admit = options.admit;
+    this.#impersonate = options.impersonate;
   }
 
   describe(): string {
@@ -125,7 +130,7 @@ export class FakeKubeApi implements KubeApi, ImpersonatingClient {
         return this.server.list(resource, request);
       },
       watch: (resource, request, callbacks) => {
-        const refused = this.#authorize?.(identity, "watch", accessResource(resource), resource.namespace);
+        const refused = this.#impersonate?.(identity) ?? this.#authorize?.(identity, "watch", accessResource(resource), resource.namespace);
         if (refused === undefined) return this.server.watch(resource, request, callbacks);
         // Failures to open arrive through onEnd, never as a throw (the ListWatchClient contract).
         let open = true;
@@ -144,6 +149,9 @@ export class FakeKubeApi implements KubeApi, ImpersonatingClient {
   /** What the authorizer answers for `who` (a SelfSubjectAccessReview); true without an authorizer. */
   async can(who: Identity, question: AccessQuestion): Promise<boolean> {
     await Promise.resolve();
+    // The review is created as `who`: refused impersonation fails the request itself.
+    const refused = this.#impersonate?.(who);
+    if (refused !== undefined) throw refused;
     return this.#authorize?.(who, question.verb, { group: question.group, resource: question.resource }, question.namespace) === undefined;
   }
 
@@ -470,8 +478,8 @@ export class FakeKubeApi implements KubeApi, ImpersonatingClient {
 
   /** The authorizer's answer for a request made as `who` (none for the fake's own callers); throws its 403. */
   #check(who: Identity | undefined, verb: AccessVerb, resource: ResourceRef, namespace: string | undefined, name?: string): void {
-    if (who === undefined || this.#authorize === undefined) return;
-    const refused = this.#authorize(who, verb, accessResource(resource), resource.namespaced ? namespace : undefined, name);
+    if (who === undefined) return;
+    const refused = this.#impersonate?.(who) ?? this.#authorize?.(who, verb, accessResource(resource), resource.namespaced ? namespace : undefined, name);
     if (refused !== undefined) throw refused;
   }
 
