@@ -131,6 +131,12 @@ describe("the local backend", () => {
     assert.equal(!missing.ok && missing.refusal.status, 404);
   });
 
+  test("a caller changing a listed route changes nothing in the state", async () => {
+    const listed = (await backend.routes(JANE, "team-a")).items[0]!;
+    (listed.spec as { domain: string }).domain = "changed.example.com";
+    assert.equal(((await backend.routes(JANE, "team-a")).items[0]!.spec as { domain: string }).domain, "admin.shop.example.com");
+  });
+
   test("a reload of the folder is a watch event; a watch from an older version is 410 Gone", async () => {
     const page = await backend.routes(JANE, "team-a");
     assert.deepEqual(

@@ -161,13 +161,13 @@ export class LocalBackend implements PortalBackend {
     return this.#options.state.snapshot().objects;
   }
 
-  /** The namespace's DomainRoutes, sorted by name, each at the state's version unless its file names one. */
+  /** Copies of the namespace's DomainRoutes (the snapshot shares its values), sorted by name, each at the state's version unless its file names one. */
   #routesIn(namespace: string): KubeObject[] {
     return this.#objects()
       .filter(
         (o) => o.apiVersion === API_VERSION && o.kind === KIND_DOMAIN_ROUTE && o.metadata?.namespace === namespace && typeof o.metadata?.name === "string",
       )
-      .map((o) => ({ ...o, metadata: { resourceVersion: String(this.#version), ...o.metadata } }))
+      .map((o) => structuredClone({ ...o, metadata: { resourceVersion: String(this.#version), ...o.metadata } }))
       .sort((a, b) => compareStrings(a.metadata.name!, b.metadata.name!));
   }
 }
