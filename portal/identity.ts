@@ -189,6 +189,11 @@ export function checkIdentity(user: string, groups: readonly string[]): Identity
   return { ok: true, identity: { user, groups: [...new Set(kept)].sort() } };
 }
 
+/** One string per identity: the user and the set of groups (RoleBindings may name either), for sharing and bounding per person. */
+export function identityKey(who: Identity): string {
+  return JSON.stringify([who.user, [...who.groups].sort()]);
+}
+
 function hasControlCharacter(name: string): boolean {
   for (let i = 0; i < name.length; i++) {
     const code = name.charCodeAt(i);

@@ -56,6 +56,7 @@ function open(url: string, query: string, user = "jane", groups = "team-a"): Pro
         for (;;) {
           const found = stream.received.slice(from).find(match);
           if (found !== undefined) return found;
+          if (stream.status !== 200 || stream.ended) assert.fail(`the stream ended (HTTP ${stream.status} ${stream.body}) before the event came`);
           await new Promise<void>((wake) => waiters.push(wake));
         }
       },

@@ -25,6 +25,7 @@ import type { KubeObject } from "../core/kube/object-key.ts";
 import { Reflector } from "../core/kube/reflector.ts";
 import type { ReflectorBatch } from "../core/kube/reflector-types.ts";
 import { DOMAIN_ROUTES } from "../core/state/sources/indexed-resources.ts";
+import { identityKey as keyOf } from "./identity.ts";
 import type { Identity, PortalBackend } from "./portal-backend.ts";
 import type { RouteView } from "./route-view.ts";
 
@@ -128,7 +129,7 @@ export class LiveRoutes {
     if (wanted.length === 0) return { ok: false, status: 400, message: "name at least one namespace: /api/events?namespace=NS" };
     if (wanted.length > this.#limits.namespacesPerStream)
       return { ok: false, status: 400, message: `${wanted.length} namespaces in one stream; at most ${this.#limits.namespacesPerStream}` };
-    const identityKey = keyOfIdentity(who);
+    const identityKey = keyOf(who);
     const mine = [...this.#subscribers].filter((s) => s.identityKey === identityKey).length;
     if (mine >= this.#limits.streamsPerIdentity)
       return { ok: false, status: 429, message: `you have ${mine} live streams open (the most one person may); close a tab of this page` };
@@ -285,11 +286,6 @@ export class LiveRoutes {
     if (this.#upstreams.get(upstream.key) === upstream) this.#upstreams.delete(upstream.key);
     await upstream.reflector.stop();
   }
-}
-
-/** The sharing key: user and the set of groups (RoleBindings may name either). */
-export function keyOfIdentity(who: Identity): string {
-  return JSON.stringify([who.user, [...who.groups].sort()]);
 }
 
 /** What the person reads when a namespace cannot be followed. */

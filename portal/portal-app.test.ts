@@ -4,6 +4,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import request from "supertest";
+import { ManualClock } from "../core/clock.ts";
+import { IdentityRateLimit } from "./identity-rate-limit.ts";
 import type { Refusal } from "./portal-backend.ts";
 import { previewRoute } from "./preview.ts";
 import { routeWords } from "./status-words.ts";
@@ -310,6 +312,24 @@ describe("writes", () => {
       .expect(201);
     assert.deepEqual(res.body.preview, []);
     assert.match(portal.logger.messages("error").join(), /the preview failed/);
+  });
+
+  it("answers 429 to a person past the dry-run bound, and not to the next person", async () => {
+    const clock = new ManualClock();
+    const portal = testPortal({ app: { dryRunLimit: new IdentityRateLimit({ perSecond: 5, burst: 2 }, clock) } });
+    const dryRun = (who = { user: "jane", groups: ["team-a"] }) =>
+      request(portal.app)
+        .post("/api/namespaces/team-a/routes/dry-run")
+        .set({ ...pageWrite(portal, who), "X-Forwarded-User": who.user })
+        .send({ operation: "create", route: sampleRoute("team-a", "shop") });
+    await dryRun().expect(200);
+    await dryRun().expect(200);
+    const refused = await dryRun().expect(429);
+    assert.match(refused.body.error, /too many checks at once/);
+    await dryRun({ user: "joe", groups: ["team-a"] }).expect(200);
+    clock.advance(200);
+    await dryRun().expect(200);
+    assert.equal(portal.backend.callsOf("write").length, 4);
   });
 
   it("a refused dry run is still 200, with the refusal (its messages as text)", async () => {

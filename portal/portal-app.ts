@@ -15,7 +15,9 @@ import { isRecord } from "../core/json.ts";
 import type { Logger } from "../core/logger.ts";
 import { CSRF_HEADER, crossOriginProblem, crossSiteReadProblem, isJsonContentType } from "./csrf.ts";
 import type { CsrfTokens } from "./csrf.ts";
+import { identityKey } from "./identity.ts";
 import type { IdentityResolver } from "./identity.ts";
+import type { IdentityRateLimit } from "./identity-rate-limit.ts";
 import type { LiveRoutes } from "./live-routes.ts";
 import type { Identity, PortalBackend, Refusal, WriteOutcome } from "./portal-backend.ts";
 import type { RouteView } from "./route-view.ts";
@@ -51,6 +53,8 @@ export interface PortalAppOptions {
   trustProxy?: readonly string[];
   bodyLimitBytes?: number;
   clientDir?: string;
+  /** Dry runs per person (each is an admission round trip on the API server); unbounded when absent. */
+  dryRunLimit?: IdentityRateLimit;
 }
 
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -144,6 +148,8 @@ export function createPortalApp(options: PortalAppOptions): express.Express {
     const operation = body.operation;
     if (operation !== "create" && operation !== "update") throw new HttpError(400, 'operation must be "create" or "update"');
     const route = routeFrom(body, namespace, operation === "update" ? { nameRequired: true } : {});
+    if (options.dryRunLimit !== undefined && !options.dryRunLimit.take(identityKey(identityOf(res))))
+      throw new HttpError(429, "too many checks at once; the form checks again on your next change");
     const outcome = await options.backend.write(identityOf(res), operation, route, { dryRun: true });
     res.json(verdictOf(outcome, options));
   });

@@ -10,6 +10,7 @@ import type { Server } from "node:http";
 import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo, Socket } from "node:net";
 import type { Clock } from "../core/clock.ts";
+import { systemClock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
 import type { KubeObject } from "../core/kube/object-key.ts";
 import { CsrfTokens } from "./csrf.ts";
@@ -17,6 +18,8 @@ import { identityResolver } from "./identity.ts";
 import type { IdentitySource } from "./identity.ts";
 import { LiveRoutes } from "./live-routes.ts";
 import type { LiveLimits } from "./live-routes.ts";
+import { DEFAULT_DRY_RUN_RATE, IdentityRateLimit } from "./identity-rate-limit.ts";
+import type { RateOptions } from "./identity-rate-limit.ts";
 import { createPortalApp } from "./portal-app.ts";
 import type { PortalBackend } from "./portal-backend.ts";
 import { previewRoute } from "./preview.ts";
@@ -47,6 +50,8 @@ export interface StartPortalOptions {
   preview?: PreviewContext;
   clock?: Clock;
   liveLimits?: Partial<LiveLimits>;
+  /** Dry runs per person; default 5 a second, 10 at once. */
+  dryRunRate?: RateOptions;
   clientDir?: string;
 }
 
@@ -83,6 +88,7 @@ export async function startPortal(options: StartPortalOptions): Promise<RunningP
     live,
     logger: options.logger,
     view: routeView,
+    dryRunLimit: new IdentityRateLimit(options.dryRunRate ?? DEFAULT_DRY_RUN_RATE, options.clock ?? systemClock),
     preview: (route: KubeObject) => previewRoute(route, options.preview),
     ...(options.origin === undefined ? {} : { origin: options.origin }),
     loopbackOnly: options.identity.kind === "fixed",

@@ -3,7 +3,8 @@
 // client to send back. No inline script or style (the CSP forbids both), no
 // JSON in the HTML; every interpolated value is escaped, since a user name
 // comes from a header. Without a trusted identity: a static page that says
-// how to sign in, and loads no script at all.
+// how to sign in, and loads no script at all. Both name an empty icon, so the
+// browser asks for no /favicon.ico (a 404 there would be a console error).
 
 const ESCAPES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
 
@@ -28,6 +29,7 @@ export function shellPage(context: ShellContext): string {
 <meta name="hostgate-csrf" content="${escapeHtml(context.csrf)}">
 <meta name="hostgate-mode" content="${escapeHtml(context.mode)}">
 <title>Routes · hostgate</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/app.css">
 <script type="module" src="/assets/app.js"></script>
 </head>
@@ -53,6 +55,7 @@ export function signedOutPage(reason: "signed-out" | "refused", detail?: string)
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <title>Sign in · hostgate</title>
+<link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/app.css">
 </head>
 <body>
