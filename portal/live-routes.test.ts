@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { get } from "node:http";
-import type { ClientRequest, IncomingHttpHeaders } from "node:http";
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from "node:http";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { afterEach, describe, it } from "node:test";
@@ -30,7 +30,9 @@ afterEach(async () => {
   for (const stop of running.splice(0)) await stop();
 });
 
-async function serve(options: { limits?: Partial<LiveLimits> } = {}): Promise<TestPortal & { url: string }> {
+async function serve(
+  options: { limits?: Partial<LiveLimits>; app?: NonNullable<Parameters<typeof testPortal>[0]>["app"] } = {},
+): Promise<TestPortal & { url: string }> {
   const portal = testPortal(options);
   const server = createServer(portal.app);
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
@@ -282,6 +284,31 @@ describe("live routes over a real socket", () => {
     });
     assert.equal(status, 403);
     assert.equal(portal.backend.calls.length, 0);
+  });
+
+  it("ends the stream of a reader that stopped reading once too much waits for it, and keeps serving the others", async () => {
+    const portal = await serve({ app: { streamBufferBytes: 64 * 1024 } });
+    const stalled = await new Promise<IncomingMessage>((resolve) => {
+      get(`${portal.url}/api/events?namespace=team-a`, { headers: { "X-Forwarded-User": "jane", "X-Forwarded-Groups": "team-a" } }, (res) => {
+        res.pause();
+        resolve(res);
+      });
+    });
+    const reading = await open(portal.url, "namespace=team-a", "joe");
+    await portal.backend.waitForWatches(2, "team-a");
+    const big = "x".repeat(256 * 1024);
+    for (let i = 0; i < 64 && portal.live.counts().streams === 2; i++) {
+      portal.backend.emit("team-a", {
+        type: "ADDED",
+        object: { ...sampleRoute("team-a", `r${i}`), metadata: { name: `r${i}`, namespace: "team-a", resourceVersion: String(100 + i) }, big },
+      });
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await until(() => portal.live.counts().streams === 1, "the stalled stream was ended");
+    assert.match(portal.logger.messages("info").join(), /fell too far behind; ended/);
+    stalled.destroy();
+    await reading.next(isEvent("change"));
+    assert.equal(reading.ended, false);
   });
 
   it("ends every stream and stops every watch on close", async () => {

@@ -27,6 +27,9 @@ import { shellPage, signedOutPage } from "./shell.ts";
 /** The largest DomainRoute (32 paths of 256 characters per rule) is far below this. */
 export const DEFAULT_PORTAL_BODY_LIMIT_BYTES = 256 * 1024;
 
+/** Unsent event-stream text held for one slow reader before its stream is ended. */
+export const DEFAULT_STREAM_BUFFER_BYTES = 4 * 1024 * 1024;
+
 /** portal/client/, beside this file. */
 export const DEFAULT_CLIENT_DIR = join(dirname(fileURLToPath(import.meta.url)), "client");
 
@@ -53,6 +56,8 @@ export interface PortalAppOptions {
   trustProxy?: readonly string[];
   bodyLimitBytes?: number;
   clientDir?: string;
+  /** See DEFAULT_STREAM_BUFFER_BYTES. */
+  streamBufferBytes?: number;
   /** Dry runs per person (each is an admission round trip on the API server); unbounded when absent. */
   dryRunLimit?: IdentityRateLimit;
 }
@@ -236,7 +241,17 @@ function openEvents(req: Request, res: Response, options: PortalAppOptions): voi
       // EventSource reconnects after this many milliseconds when the stream breaks.
       res.write("retry: 5000\n\n");
     },
-    write: (text) => void res.write(text),
+    write: (text) => {
+      // A reader that stops reading would make the server hold every event for it: cut the connection instead
+      // (ending would wait for the unread text to drain; its EventSource reconnects and starts from a snapshot).
+      if (res.writableLength > (options.streamBufferBytes ?? DEFAULT_STREAM_BUFFER_BYTES)) {
+        if (!res.destroyed)
+          options.logger.info({ user: identityOf(res).user, buffered: res.writableLength }, "portal: an event stream fell too far behind; ended");
+        res.destroy();
+        return;
+      }
+      res.write(text);
+    },
     end: () => res.end(),
   });
   if (!result.ok) throw new HttpError(result.status, result.message);
