@@ -50,6 +50,12 @@ describe("the portal without a trusted identity", () => {
     assert.equal(backend.calls.length, 0);
   });
 
+  it("ignores X-Forwarded-For naming a trusted address even where express's trust proxy would make it req.ip", async () => {
+    const { app, backend } = testPortal({ identity: { kind: "proxy", trustedProxies: ["10.0.0.0/8"] }, app: { trustProxy: ["127.0.0.0/8", "::1/128", "::ffff:127.0.0.0/104"] } });
+    await request(app).get("/api/namespaces").set({ ...JANE, "X-Forwarded-For": "10.0.0.1" }).expect(401);
+    assert.equal(backend.calls.length, 0);
+  });
+
   it("refuses system:masters with 403, on the page and the API", async () => {
     const { app, backend } = testPortal();
     const page = await request(app).get("/").set({ "X-Forwarded-User": "jane", "X-Forwarded-Groups": "team-a, system:masters" }).expect(403);
