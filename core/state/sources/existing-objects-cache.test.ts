@@ -5,6 +5,7 @@ import { KubeApiError } from "../../kube/api-error.ts";
 import type { KubeObject } from "../../kube/object-key.ts";
 import { FakeListWatchClient } from "../../kube/testing/fake-list-watch.ts";
 import { ServedVersionsClient } from "../../kube/testing/served-versions.ts";
+import { manualHeapGuard } from "../../memory/testing/manual-heap-guard.ts";
 import { RecordingLogger } from "../../testing/recording-logger.ts";
 import { AUDITED_RESOURCES, auditedResourceRef } from "../audited-resources.ts";
 import type { AuditedResource } from "../audited-resources.ts";
@@ -209,6 +210,40 @@ describe("ExistingObjectsCache", () => {
       reason: "over the limit of 3 existing objects (--audit-objects-max), so none are kept; raise --audit-objects-max to keep them",
     });
     await h.cache.stop();
+  });
+
+  it("drops everything when its heap guard trips after a full collection, so the admission cache (guarded higher) is never pushed out", async () => {
+    const heap = manualHeapGuard({ limitBytes: 200_000_000, fraction: 0.6 });
+    heap.guard.start();
+    const h = harness({ heapGuard: heap.guard, gatewayApi: true });
+    h.server.put(DOMAIN_ROUTES_V1, route({ name: "a", domain: "a.example.com" }));
+    h.cache.start();
+    await settle();
+    heap.collect(110_000_000);
+    assert.equal(h.cache.size(), 1, "55% is within the guard's 60%");
+    heap.collect(130_000_000);
+    const snapshot = h.cache.snapshot();
+    assert.equal(h.cache.size(), 0);
+    const reason = "the heap passed 60% of its limit, so none are kept; raise the memory limit or lower --impact-objects-max";
+    assert.ok(snapshot.kinds.every((k) => k.state.kind === "dropped" && k.state.reason === reason));
+    assert.equal(h.server.openWatches(DOMAIN_ROUTES_V1), 0);
+    assert.match(h.logger.messages("error")[0]!, /^existing objects cache dropped: the heap passed 60% of its limit \(130\.0 MB of 200\.0 MB \(65%\)\)/);
+    await h.cache.stop();
+    heap.guard.stop();
+  });
+
+  it("does not take a list in while its heap guard's last reading is over the line", async () => {
+    const heap = manualHeapGuard({ limitBytes: 200_000_000, fraction: 0.6 });
+    heap.guard.start();
+    heap.collect(150_000_000);
+    const h = harness({ heapGuard: heap.guard, resources: [DOMAIN_ROUTE] });
+    h.server.put(DOMAIN_ROUTES_V1, route({ name: "a", domain: "a.example.com" }));
+    h.cache.start();
+    await settle();
+    assert.equal(h.cache.size(), 0);
+    assert.equal(h.cache.snapshot().kinds[0]!.state.kind, "dropped");
+    await h.cache.stop();
+    heap.guard.stop();
   });
 
   it("refuses a maxObjects that is not a positive integer", () => {

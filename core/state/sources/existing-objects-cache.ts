@@ -19,7 +19,10 @@
 // Bounded memory: more than `maxObjects` objects in all (counted per list page
 // as well, so a huge first list is cut short) drops everything and stops every
 // reflector for good, each kind `dropped` with a reason naming the limit and
-// the setting that raises it. Dropping loses only the advice, never admission.
+// the setting that raises it. So does a heap guard tripping (when one is
+// given): the webhook passes one set lower than its admission cache's, so
+// this cache goes first and never pushes the admission cache out. Dropping
+// loses only the advice, never admission.
 import type { Clock, TimerHandle } from "../../clock.ts";
 import { systemClock } from "../../clock.ts";
 import { Backoff, DEFAULT_BACKOFF } from "../../backoff.ts";
@@ -34,6 +37,8 @@ import { resourceName } from "../../kube/resource.ts";
 import { firstServedVersion } from "../../kube/served-version.ts";
 import type { Logger } from "../../logger.ts";
 import { silentLogger } from "../../logger.ts";
+import { describeHeap } from "../../memory/heap-guard.ts";
+import type { HeapGuard, HeapReading } from "../../memory/heap-guard.ts";
 import { AUDITED_RESOURCES, auditedResourceRef } from "../audited-resources.ts";
 import type { AuditedResource } from "../audited-resources.ts";
 import type { AuditedKindState, ExistingObjectsHolder, ExistingObjectsSnapshot } from "../existing-objects.ts";
@@ -61,6 +66,12 @@ export interface ExistingObjectsCacheOptions {
   notServedRecheckMs?: number;
   /** Default AUDITED_RESOURCES; tests narrow it. */
   resources?: readonly AuditedResource[];
+  /**
+   * A started guard whose trip (live heap over its fraction after a full
+   * collection) drops the cache like maxObjects does. Its creator starts and
+   * stops it; give it a lower fraction than any cache that must outlive this one.
+   */
+  heapGuard?: HeapGuard;
 }
 
 interface HeldKind {
@@ -93,6 +104,8 @@ export class ExistingObjectsCache implements ExistingObjectsHolder {
   readonly #kinds: HeldKind[];
   readonly #listeners: Listeners;
   readonly #stop = new AbortController();
+  readonly #heapGuard: HeapGuard | undefined;
+  #unsubscribeHeap: (() => void) | undefined;
   #started = false;
   #stopped = false;
   #droppedReason: string | undefined;
@@ -116,6 +129,7 @@ export class ExistingObjectsCache implements ExistingObjectsHolder {
     this.#maxObjects = max;
     this.#maxObjectsSetting = options.maxObjectsSetting ?? "--impact-objects-max";
     this.#recheckMs = recheck;
+    this.#heapGuard = options.heapGuard;
     this.#listeners = new Listeners(this.#logger);
     this.#kinds = (options.resources ?? AUDITED_RESOURCES).map((resource) => ({
       resource,
@@ -135,12 +149,15 @@ export class ExistingObjectsCache implements ExistingObjectsHolder {
       { kinds: this.#kinds.map((k) => k.name), maxObjects: this.#maxObjects },
       "existing objects cache: listing and watching the audited kinds",
     );
+    // The guard is its creator's to start and stop; the cache only listens.
+    this.#unsubscribeHeap = this.#heapGuard?.onExceeded((reading) => this.#dropForHeap(reading));
     for (const kind of this.#kinds) this.#resolve(kind);
   }
 
   /** Stops every lookup, reflector and timer; resolves once all have stopped. */
   async stop(): Promise<void> {
     this.#stopped = true;
+    this.#unsubscribeHeap?.();
     this.#stop.abort();
     for (const kind of this.#kinds) this.#clearTimer(kind);
     await Promise.all(this.#kinds.map((kind) => kind.reflector?.stop()));
@@ -259,10 +276,9 @@ export class ExistingObjectsCache implements ExistingObjectsHolder {
         kind.listing += page.items.length;
         // A list replaces what the kind holds: count the larger of the two.
         const wouldHold = this.#held - kind.objects.size + Math.max(kind.objects.size, kind.listing);
-        if (wouldHold > this.#maxObjects) {
-          this.#drop(`listing ${kind.name} reached ${kind.listing.toLocaleString("en-US")}`);
-          throw new KubeApiError(`list of ${kind.name} stopped: the existing objects cache was dropped`, 0, "Stopped");
-        }
+        if (wouldHold > this.#maxObjects) this.#drop(`listing ${kind.name} reached ${kind.listing.toLocaleString("en-US")}`);
+        else this.#checkHeap();
+        if (this.#droppedReason !== undefined) throw new KubeApiError(`list of ${kind.name} stopped: the existing objects cache was dropped`, 0, "Stopped");
         return page;
       },
     };
@@ -279,10 +295,9 @@ export class ExistingObjectsCache implements ExistingObjectsHolder {
       else kind.objects.set(id, change.object);
     }
     this.#held += kind.objects.size - before;
-    if (this.#held > this.#maxObjects) {
-      this.#drop(`${kind.name} brought the total to ${this.#held.toLocaleString("en-US")}`);
-      return;
-    }
+    if (this.#held > this.#maxObjects) this.#drop(`${kind.name} brought the total to ${this.#held.toLocaleString("en-US")}`);
+    else this.#checkHeap();
+    if (this.#droppedReason !== undefined) return;
     if (batch.cause === "list") this.#logger.info({ resource: kind.name, objects: kind.objects.size }, `existing objects cache: ${kind.name} synced`);
     if (batch.changes.length > 0 || batch.cause === "list") {
       this.#dirty = true;
@@ -290,15 +305,31 @@ export class ExistingObjectsCache implements ExistingObjectsHolder {
     }
   }
 
-  #drop(detail: string): void {
+  /** Between full collections, the guard's last reading (a list applied in one go gets no collection callback in time). */
+  #checkHeap(): void {
+    const over = this.#heapGuard?.exceeded();
+    if (over !== undefined) this.#dropForHeap(over);
+  }
+
+  #dropForHeap(reading: HeapReading): void {
+    const share = Math.round(this.#heapGuard!.fraction * 100);
+    this.#drop(
+      `the heap passed ${share}% of its limit (${describeHeap(reading)})`,
+      `the heap passed ${share}% of its limit, so none are kept; raise the memory limit or lower ${this.#maxObjectsSetting}`,
+    );
+  }
+
+  #drop(detail: string, reason?: string): void {
     if (this.#droppedReason !== undefined) return;
     const max = this.#maxObjects.toLocaleString("en-US");
-    this.#droppedReason = `over the limit of ${max} existing objects (${this.#maxObjectsSetting}), so none are kept; raise ${this.#maxObjectsSetting} to keep them`;
+    this.#droppedReason =
+      reason ?? `over the limit of ${max} existing objects (${this.#maxObjectsSetting}), so none are kept; raise ${this.#maxObjectsSetting} to keep them`;
     this.#logger.error(
       { maxObjects: this.#maxObjects, held: this.#held, detail },
-      `existing objects cache dropped: ${detail}, over the limit of ${max} (${this.#maxObjectsSetting}); ` +
-        "the impact of a PolicyModule change is no longer computed (admission is unaffected); raise the limit and restart, or run hostgate diff",
+      `existing objects cache dropped: ${detail}; ${this.#droppedReason}. ` +
+        "The impact of a PolicyModule change is no longer computed (admission is unaffected) until a restart; hostgate diff computes it",
     );
+    this.#unsubscribeHeap?.();
     for (const kind of this.#kinds) {
       this.#clearTimer(kind);
       kind.stage = "dropped";
