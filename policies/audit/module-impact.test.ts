@@ -252,3 +252,19 @@ describe("the answer says it is partial for kinds the holder lacks, naming only 
     ]);
   });
 });
+
+describe("objects the change cannot touch cost no time", () => {
+  test("objects of kinds neither the proposed module nor the one it replaces match are counted checked without being judged or spending the budget", () => {
+    const httpRoutes = Array.from({ length: 2000 }, (_, i) => ({
+      apiVersion: "gateway.networking.k8s.io/v1",
+      kind: "HTTPRoute",
+      metadata: { namespace: "team-a", name: `h-${i}` },
+      spec: { hostnames: [`h-${i}.example.com`] },
+    }));
+    // Each reading of the clock moves it 1 ms: judging 2,000 HTTPRoutes would take 2 s against a 5 ms budget.
+    let clock = 0;
+    const answer = impactOf(NO_PUBLIC, environment([...httpRoutes, ...OBJECTS], [], { budgetMs: 5, now: () => clock++ }));
+    assert.deepEqual(answer.warnings, ["this change would deny 2 existing objects: team-a/DomainRoute/api, team-a/DomainRoute/shop"]);
+    assert.ok(clock < 10, `the clock was read ${clock} times`);
+  });
+});

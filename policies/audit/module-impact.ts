@@ -20,6 +20,7 @@
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { ExistingObjectsHolder } from "../../core/state/existing-objects.ts";
 import { makePolicySet } from "../engine/module-loader.ts";
+import { splitApiVersion } from "../engine/types.ts";
 import type { CompiledModule, PolicySet } from "../engine/module-loader.ts";
 import type { Finding, VerdictEnvironment } from "../verdict.ts";
 import { auditObjects } from "./audit-objects.ts";
@@ -88,7 +89,19 @@ export function moduleImpactWarnings(module: CompiledModule, env: VerdictEnviron
   const before: AuditResult[] = [];
   const after: AuditResult[] = [];
   let checked = 0;
+  // An object neither the proposed module nor the one it replaces can match is
+  // judged by the same modules under both sets: nothing about it can change,
+  // so it is checked without judging it (and without spending the budget).
+  const namesake = env.policies.byName.get(module.name);
+  const canChange = (o: KubeObject): boolean => {
+    const kind = { group: splitApiVersion(String(o.apiVersion))[0], kind: String(o.kind) };
+    return canMatch(module, kind) || canMatch(namesake, kind);
+  };
   for (const o of objects) {
+    if (!canChange(o)) {
+      checked++;
+      continue;
+    }
     if (now() - started > budget) break;
     before.push(...auditObjects([o], current, requester));
     after.push(...auditObjects([o], next, requester));
@@ -106,7 +119,7 @@ export function moduleImpactWarnings(module: CompiledModule, env: VerdictEnviron
       `partial answer: checked ${checked.toLocaleString("en-US")} of ${count(objects.length, "object")} within ${budget / 1000} s; run hostgate diff for all`,
     );
   }
-  const relevant = (existing.incomplete?.() ?? []).filter((k) => canMatch(module, k) || canMatch(env.policies.byName.get(module.name), k));
+  const relevant = (existing.incomplete?.() ?? []).filter((k) => canMatch(module, k) || canMatch(namesake, k));
   for (const state of ["pending", "dropped"] as const) {
     const kinds = relevant.filter((k) => k.state === state);
     if (kinds.length > 0) texts.push(partialNote(kinds, state));
@@ -132,8 +145,8 @@ export function existingObjectsOf(holder: ExistingObjectsHolder, options: Pick<E
   };
 }
 
-/** Whether an audit (which judges each object as an unchanged UPDATE: audit-objects.ts) would run `module` on objects of this kind. */
-function canMatch(module: CompiledModule | undefined, kind: IncompleteKind): boolean {
+/** Whether an audit (which judges each object as an unchanged UPDATE: audit-objects.ts) would run `module` on objects of this kind, at any version. */
+function canMatch(module: CompiledModule | undefined, kind: Pick<IncompleteKind, "group" | "kind">): boolean {
   if (module === undefined) return false;
   const hit = (values: readonly string[], value: string): boolean => values.includes("*") || values.includes(value);
   return module.match.some((rule) => hit(rule.apiGroups, kind.group) && hit(rule.kinds, kind.kind) && hit(rule.operations, "UPDATE"));
