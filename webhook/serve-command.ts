@@ -47,6 +47,20 @@ export interface StateSourceHandle extends PolicyStateSource {
   existingObjects?(): ExistingObjectsHolder;
 }
 
+/** What bounds the cache of existing objects: a count (--impact-objects-max) and a heap guard set below the admission cache's. */
+export interface ExistingObjectsBounds {
+  maxObjects: number;
+  /** Started and stopped by serve; trips at IMPACT_HEAP_FRACTION of the heap limit. */
+  heapGuard: HeapGuard;
+}
+
+/**
+ * The heap share past which the cache of existing objects drops itself:
+ * below the admission cache's (DEFAULT_HEAP_FRACTION, 0.8), so advice is
+ * given up long before admission is.
+ */
+export const IMPACT_HEAP_FRACTION = 0.6;
+
 /** The cluster's existing objects of the audited kinds, kept for the impact warning (ExistingObjectsCache). */
 export interface ExistingObjectsHandle extends ExistingObjectsHolder {
   /** Lists and watches in the background; never throws for the cluster's failures. */
@@ -82,7 +96,7 @@ export interface ServeDependencies {
    * PolicyModule change against, holding at most `maxObjects` (absent: this
    * build keeps none, and the warning says the impact was not computed).
    */
-  existingObjects?(cluster: ClusterTarget, logger: Logger, maxObjects: number): Promise<ExistingObjectsHandle> | ExistingObjectsHandle;
+  existingObjects?(cluster: ClusterTarget, logger: Logger, bounds: ExistingObjectsBounds): Promise<ExistingObjectsHandle> | ExistingObjectsHandle;
   /** `--policies-from cluster`: the cluster's PolicyModules, watched (absent: this build cannot read them). */
   clusterPolicies?(cluster: ClusterTarget, logger: Logger): Promise<ClusterPolicyModules> | ClusterPolicyModules;
   /** The reconciler, when the build has one (bin/cli.ts adds it; the webhook's room does not know it). */
@@ -316,7 +330,10 @@ async function existingObjectsFor(
   if (deps.existingObjects === undefined) return undefined;
   // Advice only: a cache that cannot even be built costs the warning, never the webhook.
   try {
-    const cache = await deps.existingObjects(plan.cluster!, logger, options.impactObjectsMax);
+    const heapGuard = new HeapGuard({ fraction: IMPACT_HEAP_FRACTION });
+    heapGuard.start();
+    cleanups.push(() => heapGuard.stop());
+    const cache = await deps.existingObjects(plan.cluster!, logger, { maxObjects: options.impactObjectsMax, heapGuard });
     cleanups.push(() => cache.stop());
     cache.start();
     return cache;

@@ -27,13 +27,13 @@ export function realServeDependencies(): ServeDependencies {
       ]);
       return new ClusterStateSource({ client: new ClientNodeListWatch(connection.config), description: connection.description, logger, heapGuard });
     },
-    async existingObjects(cluster, logger, maxObjects) {
+    async existingObjects(cluster, logger, { maxObjects, heapGuard }) {
       const connection = cluster.config as ClusterConnection;
       const [{ ClientNodeListWatch }, { ExistingObjectsCache }] = await Promise.all([
         import("../core/kube/client-node-list-watch.ts"),
         import("../core/state/sources/existing-objects-cache.ts"),
       ]);
-      return new ExistingObjectsCache({ client: new ClientNodeListWatch(connection.config), logger, maxObjects });
+      return new ExistingObjectsCache({ client: new ClientNodeListWatch(connection.config), logger, maxObjects, heapGuard });
     },
     async clusterPolicies(cluster, logger) {
       const connection = cluster.config as ClusterConnection;

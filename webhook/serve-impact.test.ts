@@ -17,7 +17,9 @@ import { AUDITED_RESOURCES, auditedResourceRef } from "../core/state/audited-res
 import { ExistingObjectsCache } from "../core/state/sources/existing-objects-cache.ts";
 import { policyModule } from "../policies/testing/policy-module-cases.ts";
 import { runServe } from "./serve-command.ts";
+import { IMPACT_HEAP_FRACTION } from "./serve-command.ts";
 import type { ServeDependencies } from "./serve-command.ts";
+import { DEFAULT_HEAP_FRACTION } from "../core/memory/heap-guard.ts";
 import { realServeDependencies } from "./serve-dependencies.ts";
 import { DEFAULT_IMPACT_OBJECTS_MAX, IMPACT_CACHE_FAILED, IMPACT_DISABLED, parseServeOptions } from "./serve-options.ts";
 import { freePort, localServeFlags, postJson } from "./testing/http.ts";
@@ -111,16 +113,16 @@ describe("hostgate serve answers a PolicyModule change with its impact", () => {
       metadata: { namespace: "team-c", name: "c" },
       spec: { domain: "c.example.com", lb: "alb-out" },
     });
-    const made: { maxObjects: number; cache: ExistingObjectsCache }[] = [];
+    const made: { maxObjects: number; heapFraction: number; cache: ExistingObjectsCache }[] = [];
     const real = realServeDependencies();
     const { deps, sendSignal, serving } = testDependencies({
       findCluster: () => CLUSTER,
       clusterState: (_cluster, logger) => real.localState("examples/state", logger),
       clusterCertificate: (_cluster, _names, logger) => real.localCertificate(tls, logger),
-      existingObjects: (_cluster, _logger, maxObjects) => {
+      existingObjects: (_cluster, _logger, { maxObjects, heapGuard }) => {
         if (options.cacheFails === true) throw new Error("no client for this cluster");
-        const cache = new ExistingObjectsCache({ client: cluster, clock: new ManualClock(), maxObjects });
-        made.push({ maxObjects, cache });
+        const cache = new ExistingObjectsCache({ client: cluster, clock: new ManualClock(), maxObjects, heapGuard });
+        made.push({ maxObjects, heapFraction: heapGuard.fraction, cache });
         return cache;
       },
     });
@@ -135,6 +137,8 @@ describe("hostgate serve answers a PolicyModule change with its impact", () => {
     const c = await clusterMode(["--impact-objects-max", "1000"]);
     assert.equal(c.made.length, 1);
     assert.equal(c.made[0]!.maxObjects, 1000);
+    assert.equal(c.made[0]!.heapFraction, IMPACT_HEAP_FRACTION);
+    assert.ok(IMPACT_HEAP_FRACTION < DEFAULT_HEAP_FRACTION, "advice is given up before admission");
     await until(() => c.made[0]!.cache.size() === 1, "the cache to list the fake cluster");
     assert.deepEqual(await impactWarnings(c.port, c.caFile, NO_PUBLIC), ["policy-impact: this change would deny 1 existing object: team-c/DomainRoute/c"]);
     assert.equal(c.server.openWatches(c.routes), 1);
