@@ -34,6 +34,7 @@ import { CRD_DIRECTORY, loadCrdCatalog, readCrds } from "../crds/catalog.ts";
 import { parsePlatformConfig } from "../core/config/index.ts";
 import { loadPolicySet } from "../policies/engine/module-loader.ts";
 import { checkCustomResource } from "../policies/schema/check.ts";
+import { AUDITED_RESOURCES } from "../core/state/audited-resources.ts";
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const DEPLOY = join(ROOT, "deploy");
@@ -1161,6 +1162,14 @@ describe("the RBAC", () => {
     // The policy set with --policies-from cluster: every PolicyModule, watched.
     "cluster | hostgate.dev | policymodules | * | list",
     "cluster | hostgate.dev | policymodules | * | watch",
+    // The impact warning's existing objects: every other kind the webhooks intercept, read only.
+    "cluster | hostgate.dev | regionpolicies | * | list",
+    "cluster | hostgate.dev | regionpolicies | * | watch",
+    ...["httproutes", "grpcroutes", "tlsroutes", "gateways"].flatMap((r) => [
+      `cluster | gateway.networking.k8s.io | ${r} | * | list`,
+      `cluster | gateway.networking.k8s.io | ${r} | * | watch`,
+    ]),
+    ...["virtualservices", "gateways"].flatMap((r) => [`cluster | networking.istio.io | ${r} | * | list`, `cluster | networking.istio.io | ${r} | * | watch`]),
     // caBundle of our own two configurations.
     `cluster | admissionregistration.k8s.io | validatingwebhookconfigurations | ${VALIDATING} | get`,
     `cluster | admissionregistration.k8s.io | validatingwebhookconfigurations | ${VALIDATING} | patch`,
@@ -1319,12 +1328,26 @@ describe("the RBAC", () => {
     });
   }
 
-  it("shares no permission between the webhook and the reconciler but reading DomainRoutes", () => {
+  it("shares no permission between the webhook and the reconciler but reading kinds both read (DomainRoutes, RegionPolicies, VirtualServices)", () => {
     const reconciler = new Set(permissions(BASE_OBJECTS, RECONCILER_SERVICE_ACCOUNT));
     assert.deepEqual(
       permissions(BASE_OBJECTS).filter((l) => reconciler.has(l)),
-      ["cluster | hostgate.dev | domainroutes | * | list", "cluster | hostgate.dev | domainroutes | * | watch"],
+      ["domainroutes", "regionpolicies"]
+        .flatMap((r) => [`cluster | hostgate.dev | ${r} | * | list`, `cluster | hostgate.dev | ${r} | * | watch`])
+        .concat(["cluster | networking.istio.io | virtualservices | * | list", "cluster | networking.istio.io | virtualservices | * | watch"])
+        .sort(),
     );
+  });
+
+  // The impact warning (webhook/serve-command.ts) lists and watches every kind the webhooks intercept, at its first served version.
+  it("lets the webhook list and watch every audited kind (AUDITED_RESOURCES) cluster-wide, read only", () => {
+    const granted = new Set(permissions(BASE_OBJECTS));
+    for (const audited of AUDITED_RESOURCES) {
+      for (const verb of ["list", "watch"]) {
+        const line = `cluster | ${audited.group} | ${audited.resource} | * | ${verb}`;
+        assert.ok(granted.has(line), `the webhook's ClusterRole lacks ${verb} on ${audited.resource}.${audited.group}: add it to deploy/base/rbac.yaml`);
+      }
+    }
   });
 });
 
