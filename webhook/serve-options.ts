@@ -67,10 +67,10 @@ Options:
   --impact-objects-max N     cluster mode: most existing objects the webhook
                              keeps (whole, minus managedFields) to warn what a
                              PolicyModule change would deny (default 50000,
-                             about 200 MB at most; above it the cache is
-                             dropped and the warning says so; 0: keep none,
-                             the warning says to run hostgate diff). Never
-                             affects admission
+                             about 80 MB of DomainRoutes; above it, or past
+                             60% of the heap, the cache is dropped and the
+                             warning says so; 0: keep none, the warning says
+                             to run hostgate diff). Never affects admission
   --lease-name NAME          reconciler: the leader-election Lease, in
                              --namespace (default hostgate-reconciler)
   --identity NAME            reconciler: this replica's name in the Lease

@@ -207,7 +207,7 @@ describe("the answer says it is partial for kinds the holder lacks, naming only 
       warnings: [
         "this change would deny no existing object (3 objects checked)",
         "partial answer: not listed yet: HTTPRoute; run hostgate diff for all",
-        "partial answer: not kept (over the cache's object limit): 2 kinds; run hostgate diff for all",
+        "partial answer: not kept (the cache hit its limit): 2 kinds; run hostgate diff for all",
       ],
     },
     {

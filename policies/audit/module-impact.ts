@@ -154,7 +154,7 @@ function canMatch(module: CompiledModule | undefined, kind: Pick<IncompleteKind,
 
 const PARTIAL_STATES = {
   pending: { head: "partial answer: not listed yet:", tail: "run hostgate diff for all" },
-  dropped: { head: "partial answer: not kept (over the cache's object limit):", tail: "run hostgate diff for all" },
+  dropped: { head: "partial answer: not kept (the cache hit its limit):", tail: "run hostgate diff for all" },
 } as const;
 
 /** `<head> HTTPRoute, GRPCRoute; run hostgate diff for all`, with as many kinds as fit in MAX_TEXT and "N more" for the rest. */
