@@ -88,6 +88,19 @@ export async function getJson(path, signal) {
 }
 
 /**
+ * The Verdict a write or dry run answered, or an ApiError with the portal's own sentence when the answer is not one
+ * (a refused request before any check: 400, 403 for the CSRF token, 413, 415, 429, 503 `{error}`).
+ * @param {{ status: number, data: any }} answer
+ * @returns {Verdict}
+ */
+export function asVerdict(answer) {
+  const data = answer.data;
+  if (data && typeof data.allowed === "boolean" && (data.allowed || (data.refusal && typeof data.refusal === "object"))) return data;
+  const message = typeof data?.error === "string" ? data.error : `the portal answered ${answer.status}`;
+  throw new ApiError(message, answer.status);
+}
+
+/**
  * A path segment, escaped: namespace and route names are DNS labels, but a crafted one must not change the path.
  * @param {string} segment
  */

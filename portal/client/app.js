@@ -4,7 +4,7 @@
 // edit and delete them (form.js). Renders into <main id="app"> of the shell the
 // server sends (portal-app.ts), else into <body>.
 
-import { ApiError, getJson, rememberCsrf, request, routesPath, seg } from "./api.js";
+import { ApiError, asVerdict, getJson, rememberCsrf, request, routesPath, seg } from "./api.js";
 import { el, replace } from "./dom.js";
 import { watchRoutes } from "./events.js";
 import { RouteForm } from "./form.js";
@@ -17,7 +17,10 @@ import { namespaceSection, routeKey } from "./route-list.js";
 /** @typedef {import("./route-list.js").NamespaceState} NamespaceState */
 
 const root = document.getElementById("app") ?? document.body;
+// Two live regions: what the person's own action did ("Created team-a/blog."), and the latest change of a route's state,
+// so a status change arriving right after a save does not wipe the save's confirmation.
 const announcer = el("p", { id: "announcer", class: "announcer", role: "status", "aria-live": "polite" });
+const changes = el("p", { id: "changes", class: "changes muted", "aria-live": "polite" });
 const connection = el("p", { class: "connection muted" }, "");
 const list = el("div", { class: "namespaces" });
 
@@ -26,9 +29,14 @@ const namespaces = new Map();
 /** @type {Map<string, Promise<FormChoices>>} */
 const choicesCache = new Map();
 
-/** @param {string} words */
+/** @param {string} words what the person's own action did */
 function announce(words) {
   announcer.textContent = words;
+}
+
+/** @param {string} words a route's new state */
+function announceChange(words) {
+  changes.textContent = words;
 }
 
 /** @param {string} namespace */
@@ -89,9 +97,9 @@ const actions = {
     state?.confirming.delete(key);
     state?.rowMessages.delete(key);
     try {
-      const { data } = await request("DELETE", `${routesPath(namespace)}/${seg(name)}`, { body: { uid, resourceVersion } });
-      if (data?.allowed) announce(`Deleted ${key}.`);
-      else state?.rowMessages.set(key, `Not deleted: ${[...(data?.refusal?.general ?? []), ...Object.values(data?.refusal?.fields ?? {}).flat()].join(" ")}`);
+      const verdict = asVerdict(await request("DELETE", `${routesPath(namespace)}/${seg(name)}`, { body: { uid, resourceVersion } }));
+      if (verdict.allowed) announce(`Deleted ${key}.`);
+      else state?.rowMessages.set(key, `Not deleted: ${[...verdict.refusal.general, ...Object.values(verdict.refusal.fields).flat()].join(" ")}`);
     } catch (error) {
       state?.rowMessages.set(key, `Not deleted: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -102,6 +110,20 @@ const actions = {
 
 /** @type {RouteForm} */
 let form;
+
+/** Without a stream, namespaces not yet drawn are read once, so the page shows what exists rather than "Loading…". */
+async function loadWithoutStream() {
+  for (const [namespace, state] of namespaces) {
+    if (state.routes) continue;
+    try {
+      const page = /** @type {{ items: RouteView[] }} */ (await getJson(routesPath(namespace)));
+      state.routes ??= new Map(page.items.map((view) => [routeKey(view.object), view]));
+    } catch (error) {
+      state.problem = `The routes of ${namespace} cannot be read: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  }
+  render();
+}
 
 /**
  * Who is signed in: into the shell's own header when it has one (portal/shell.ts), else a header of the page's own.
@@ -161,6 +183,7 @@ async function main() {
     pageHeader(session),
     el("div", { class: "toolbar" }, newButton, connection),
     announcer,
+    changes,
     form.root,
     namespaces.size === 0 ? el("p", { class: "muted" }, "No namespace is open to you here. Ask your platform team for a HostnameGrant.") : list,
   );
@@ -182,10 +205,10 @@ async function main() {
       const before = state.routes.get(key);
       if (type === "deleted") {
         state.routes.delete(key);
-        announce(`${key} is gone.`);
+        announceChange(`${key} is gone.`);
       } else {
         state.routes.set(key, view);
-        if (before?.words.text !== view.words.text) announce(`${key}: ${view.words.text}`);
+        if (before?.words.text !== view.words.text) announceChange(`${key}: ${view.words.text}`);
       }
       form.storedChange(type, view.object);
       render();
@@ -196,8 +219,14 @@ async function main() {
       state.problem = message;
       render();
     },
-    connection(connected) {
-      connection.textContent = connected ? "Live: changes appear as they happen." : "Reconnecting…";
+    connection(state) {
+      if (state === "stopped") void loadWithoutStream();
+      connection.textContent =
+        state === "live"
+          ? "Live: changes appear as they happen."
+          : state === "retrying"
+            ? "Reconnecting…"
+            : "Live updates stopped; trying again shortly. The list may be out of date.";
     },
   });
 }

@@ -6,7 +6,7 @@
 // is shown next to the fields (form-messages.js), with a preview of what will
 // exist when the route is accepted.
 
-import { isAbort, request, routesPath, seg } from "./api.js";
+import { asVerdict, isAbort, request, routesPath, seg } from "./api.js";
 import { el, replace } from "./dom.js";
 import { field, group, radio, select, setOptions, textInput } from "./form-fields.js";
 import { FormMessages } from "./form-messages.js";
@@ -142,6 +142,11 @@ export class RouteForm {
       { class: "preview", "aria-labelledby": "preview-title", hidden: true },
       el("h3", { id: "preview-title" }, "What will exist"),
       this.previewList,
+    );
+    this.warnings = el(
+      "section",
+      { class: "warnings-box", "aria-labelledby": "warnings-title", hidden: true },
+      el("h3", { id: "warnings-title" }, "Warnings from the cluster"),
       this.warningList,
     );
     this.stageNote = el("p", { class: "note", hidden: true }, "The cluster checks the basics first: fix these and the remaining checks follow.");
@@ -192,9 +197,10 @@ export class RouteForm {
       ),
       this.summary,
       this.preview,
+      this.warnings,
       this.status,
       this.localNote,
-      el("div", { class: "actions" }, this.submitButton, el("button", { type: "button", onclick: () => this.close() }, "Cancel")),
+      el("div", { class: "form-actions" }, this.submitButton, el("button", { type: "button", onclick: () => this.close() }, "Cancel")),
     );
     this.messages = new FormMessages(this.form, this.summary, this.summaryList);
     this.root = el("section", { id: "editor", class: "editor", hidden: true, "aria-labelledby": "editor-title" }, this.title, this.form);
@@ -258,9 +264,10 @@ export class RouteForm {
     this.localNote.hidden = !this.hooks.localMode;
     this.submitButton.disabled = this.hooks.localMode;
     this.root.hidden = false;
-    await this.loadChoices(values.namespace, values);
+    // Values and focus first: the person may start typing before the namespace's choices arrive.
     this.write(values);
     this.title.focus();
+    await this.loadChoices(values.namespace, values);
   }
 
   close() {
@@ -294,9 +301,9 @@ export class RouteForm {
 
   /**
    * @param {string} namespace
-   * @param {FormValues} [values] values to keep offered (an edited route's service or provider)
+   * @param {FormValues} [keep] values to offer even when the choices lack them (an edited route's Service or provider)
    */
-  async loadChoices(namespace, values) {
+  async loadChoices(namespace, keep) {
     /** @type {FormChoices} */
     let choices = { hostnames: [], services: [], providers: [] };
     if (namespace) {
@@ -306,8 +313,16 @@ export class RouteForm {
         this.status.textContent = `Could not load the choices for ${namespace}: ${error instanceof Error ? error.message : String(error)}`;
       }
     }
+    if (namespace !== this.namespace.value) return; // another namespace was chosen meanwhile: its own load fills the form
     this.choices = choices;
-    const current = values ?? this.read();
+    // What the form holds now (the person may have typed while the choices loaded), else what must stay offered.
+    const now = this.read();
+    const current = {
+      ...now,
+      serviceName: now.serviceName || keep?.serviceName || "",
+      servicePort: now.servicePort || keep?.servicePort || "",
+      provider: now.provider || keep?.provider || "",
+    };
     const exact = choices.hostnames.filter((name) => !name.startsWith("*."));
     const wildcards = choices.hostnames.filter((name) => name.startsWith("*."));
     replace(this.suggestions, ...exact.map((name) => el("option", { value: name })));
@@ -317,6 +332,7 @@ export class RouteForm {
     const providers = [...choices.providers];
     if (current.provider && !providers.includes(current.provider)) providers.push(current.provider);
     setOptions(this.provider, [{ value: "", text: "Choose a provider…" }, ...providers.map((name) => ({ value: name, text: name }))]);
+    this.provider.value = current.provider;
   }
 
   /**
@@ -468,12 +484,12 @@ export class RouteForm {
     this.inFlight = controller;
     this.status.textContent = "Checking with the cluster…";
     try {
-      const { data } = await request("POST", `${routesPath(namespace)}/dry-run`, {
+      const answer = await request("POST", `${routesPath(namespace)}/dry-run`, {
         body: { operation: this.operation, route },
         signal: controller.signal,
       });
       if (seq !== this.checkSeq) return; // a newer check started: this answer is stale
-      this.showVerdict(/** @type {Verdict} */ (data));
+      this.showVerdict(asVerdict(answer));
     } catch (error) {
       if (isAbort(error) || seq !== this.checkSeq) return;
       this.status.textContent = `Could not check: ${error instanceof Error ? error.message : String(error)}`;
@@ -505,8 +521,7 @@ export class RouteForm {
     this.status.textContent = this.operation === "create" ? "Creating…" : "Saving…";
     try {
       const path = this.operation === "create" ? routesPath(namespace) : `${routesPath(namespace)}/${seg(name)}`;
-      const { data } = await request(this.operation === "create" ? "POST" : "PUT", path, { body: { route } });
-      const verdict = /** @type {Verdict} */ (data);
+      const verdict = asVerdict(await request(this.operation === "create" ? "POST" : "PUT", path, { body: { route } }));
       if (verdict.allowed) {
         const words = this.operation === "create" ? `Created ${namespace}/${name}.` : `Saved ${namespace}/${name}.`;
         this.close();
@@ -528,25 +543,24 @@ export class RouteForm {
    */
   showVerdict(verdict) {
     replace(this.previewList);
-    replace(this.warningList);
     this.preview.hidden = true;
+    const warnings = verdict?.warnings ?? [];
+    replace(this.warningList, ...warnings.map((warning) => el("li", {}, warning)));
+    this.warnings.hidden = warnings.length === 0;
     if (!verdict) {
       this.messages.clear();
       return;
     }
-    const warnings = verdict.warnings ?? [];
-    replace(this.warningList, ...warnings.map((warning) => el("li", {}, `Warning: ${warning}`)));
     if (verdict.allowed) {
       this.messages.clear();
       const lines = verdict.preview ?? [];
       replace(this.previewList, ...lines.map((line) => el("li", {}, line)));
-      this.preview.hidden = lines.length === 0 && warnings.length === 0;
+      this.preview.hidden = lines.length === 0;
       this.status.textContent = this.operation === "create" ? "The cluster would accept this route." : "The cluster would accept these changes.";
       return;
     }
     const shown = this.messages.show(verdict.refusal, { revealAll: this.revealAll });
     this.stageNote.hidden = verdict.refusal.stage !== "schema";
-    this.preview.hidden = warnings.length === 0;
     this.status.textContent =
       shown === 0
         ? "Keep going: some required fields are still empty."
