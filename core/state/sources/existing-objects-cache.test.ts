@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { ManualClock } from "../../clock.ts";
 import { KubeApiError } from "../../kube/api-error.ts";
+import type { ListWatchClient } from "../../kube/list-watch-client.ts";
 import type { KubeObject } from "../../kube/object-key.ts";
 import { FakeListWatchClient } from "../../kube/testing/fake-list-watch.ts";
 import { ServedVersionsClient } from "../../kube/testing/served-versions.ts";
@@ -129,6 +130,45 @@ describe("ExistingObjectsCache", () => {
     assert.equal(states(h.cache.snapshot())["HTTPRoute.gateway.networking.k8s.io"], "synced v1beta1", "the first served candidate");
     assert.deepEqual(names(h.cache.snapshot()), ["team-a/HTTPRoute/x"]);
     await h.cache.stop();
+    assert.equal(h.clock.pendingTimers(), 0);
+  });
+
+  it("notices that the version it reads is no longer served (a CRD upgrade dropped it) and reads the kind again at one that is", async () => {
+    const h = harness({ notServedRecheckMs: 120_000 });
+    h.server.put(HTTP_ROUTES_V1, httpRoute("team-a", "x", ["x.example.com"]));
+    // The cluster serves HTTPRoutes at v1beta1 only, until the upgrade below removes it and serves v1.
+    let upgraded = false;
+    const removed = (r: { group: string; version: string }) => upgraded && r.group === HTTP_ROUTE.group && r.version === "v1beta1";
+    const gone = () => new KubeApiError("404 NotFound: the server could not find the requested resource", 404, "NotFound");
+    h.cluster.install(HTTP_ROUTE, "v1beta1");
+    const cluster: ListWatchClient = {
+      describe: () => h.cluster.describe(),
+      list: (r, request) => (removed(r) ? Promise.reject(gone()) : h.cluster.list(r, request)),
+      watch: (r, request, callbacks) => {
+        if (!removed(r)) return h.cluster.watch(r, request, callbacks);
+        queueMicrotask(() => callbacks.onEnd(gone()));
+        return { abort: () => {} };
+      },
+    };
+    const cache = new ExistingObjectsCache({ client: cluster, clock: h.clock, random: () => 0.5, notServedRecheckMs: 120_000, resources: [HTTP_ROUTE] });
+    cache.start();
+    await settle();
+    assert.deepEqual(cache.snapshot().kinds[0]!.state, { kind: "synced", version: "v1beta1" });
+
+    upgraded = true;
+    h.cluster.install(HTTP_ROUTE, "v1");
+    h.server.put(HTTP_ROUTES_V1, httpRoute("team-a", "y", ["y.example.com"]));
+    h.server.endWatches(HTTP_ROUTES_V1);
+    await settle();
+    h.clock.advance(60_000);
+    await settle();
+    assert.deepEqual(cache.snapshot().kinds[0]!.state, { kind: "synced", version: "v1beta1" }, "a 404 alone is retried until the recheck");
+    h.clock.advance(60_000);
+    await settle();
+    assert.deepEqual(cache.snapshot().kinds[0]!.state, { kind: "synced", version: "v1" });
+    assert.deepEqual(names(cache.snapshot()), ["team-a/HTTPRoute/x", "team-a/HTTPRoute/y"]);
+    assert.equal(cache.size(), 2);
+    await cache.stop();
     assert.equal(h.clock.pendingTimers(), 0);
   });
 

@@ -12,7 +12,8 @@
 // Per kind: the first served version of its candidates is looked up
 // (served-version.ts); none served means its CRD is not installed: the kind is
 // `not-served` and looked up again every few minutes, so installing Gateway
-// API later is picked up without a restart. A lookup that fails (403, the API
+// API later is picked up without a restart. A version read that stops being
+// served (404 on relist) is noticed at the same pace and looked up again. A lookup that fails (403, the API
 // server unreachable) is retried with backoff and the kind is `pending` with
 // the reason.
 //
@@ -261,7 +262,37 @@ export class ExistingObjectsCache implements ExistingObjectsHolder {
     kind.reflector = reflector;
     reflector.start();
     this.#logger.info({ resource: kind.name, version }, `existing objects cache: reading ${kind.name} at ${version}`);
+    this.#schedule(kind, this.#recheckMs, () => this.#checkStillServed(kind));
     this.#listeners.notify();
+  }
+
+  /**
+   * A version can stop being served (a CRD upgrade drops v1alpha2, the CRD is
+   * deleted): its reflector would retry 404 forever while the kind looked
+   * synced with what it last saw. Then the kind's objects go, and the lookup
+   * starts again: another version, or not served.
+   */
+  #checkStillServed(kind: HeldKind): void {
+    kind.timer = undefined;
+    if (this.#stopped || this.#droppedReason !== undefined || kind.stage !== "reflecting") return;
+    const status = kind.reflector!.status();
+    if (status.lastError?.status !== 404 || status.phase !== "waiting") {
+      this.#schedule(kind, this.#recheckMs, () => this.#checkStillServed(kind));
+      return;
+    }
+    this.#logger.info(
+      { resource: kind.name, version: kind.version },
+      `existing objects cache: ${kind.version} of ${kind.name} is no longer served; looking up again`,
+    );
+    void kind.reflector!.stop();
+    kind.reflector = undefined;
+    this.#held -= kind.objects.size;
+    kind.objects = new Map();
+    kind.listing = 0;
+    kind.stage = "resolving";
+    this.#dirty = true;
+    this.#listeners.notify();
+    this.#resolve(kind);
   }
 
   /** The client as the kind's reflector sees it: every list page is counted against maxObjects before the reflector keeps it. */
@@ -289,6 +320,8 @@ export class ExistingObjectsCache implements ExistingObjectsHolder {
     if (this.#droppedReason !== undefined) return;
     if (batch.cause !== "watch") kind.listing = 0;
     const before = kind.objects.size;
+    // A reflector's first list is everything there is (a kind read again after its version went away starts empty anyway).
+    if (batch.cause === "list") kind.objects = new Map();
     for (const change of batch.changes) {
       const id = formatKey(change.key);
       if (change.type === "deleted") kind.objects.delete(id);
@@ -327,7 +360,7 @@ export class ExistingObjectsCache implements ExistingObjectsHolder {
     this.#logger.error(
       { maxObjects: this.#maxObjects, held: this.#held, detail },
       `existing objects cache dropped: ${detail}; ${this.#droppedReason}. ` +
-        "The impact of a PolicyModule change is no longer computed (admission is unaffected) until a restart; hostgate diff computes it",
+        "Until a restart its readers (the impact warning, the background audit) see every kind as dropped; admission is unaffected",
     );
     this.#unsubscribeHeap?.();
     for (const kind of this.#kinds) {
@@ -342,9 +375,9 @@ export class ExistingObjectsCache implements ExistingObjectsHolder {
     this.#listeners.notify();
   }
 
-  #schedule(kind: HeldKind, ms: number): void {
+  #schedule(kind: HeldKind, ms: number, then: () => void = () => this.#resolve(kind)): void {
     this.#clearTimer(kind);
-    kind.timer = this.#clock.setTimeout(() => this.#resolve(kind), ms);
+    kind.timer = this.#clock.setTimeout(then, ms);
   }
 
   #clearTimer(kind: HeldKind): void {
