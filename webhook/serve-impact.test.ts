@@ -100,7 +100,7 @@ describe("hostgate serve answers a PolicyModule change with its impact", () => {
   });
 
   /** Cluster mode on a fake API server: the admission cache from the example files, the existing-objects cache listing the fake. */
-  async function clusterMode(args: string[], options: { cacheFails?: boolean } = {}) {
+  async function clusterMode(args: string[], options: { cacheFails?: boolean; holdRoutes?: boolean } = {}) {
     const tls = join(temp(), "tls");
     const [port, healthPort] = await Promise.all([freePort(), freePort()]);
     const server = new FakeListWatchClient();
@@ -113,6 +113,8 @@ describe("hostgate serve answers a PolicyModule change with its impact", () => {
       metadata: { namespace: "team-c", name: "c" },
       spec: { domain: "c.example.com", lb: "alb-out" },
     });
+    // Lists of DomainRoutes that never answer: the cache never gets past looking them up.
+    if (options.holdRoutes === true) server.hold(routes);
     const made: { maxObjects: number; heapFraction: number; cache: ExistingObjectsCache }[] = [];
     const real = realServeDependencies();
     const { deps, sendSignal, serving } = testDependencies({
@@ -130,7 +132,7 @@ describe("hostgate serve answers a PolicyModule change with its impact", () => {
     await until(serving, "the webhook to serve");
     // A failed assertion must still stop the server, or the test process never ends.
     after(() => sendSignal());
-    return { port, caFile: join(tls, "ca.crt"), server, routes, made, sendSignal, running };
+    return { port, healthPort, caFile: join(tls, "ca.crt"), server, routes, made, sendSignal, running };
   }
 
   it("in cluster mode, from a cache of its own that starts with the webhook, holds --impact-objects-max and stops with it", async () => {
@@ -154,6 +156,18 @@ describe("hostgate serve answers a PolicyModule change with its impact", () => {
     c.sendSignal();
     assert.equal((await c.running).exitCode, 0);
   });
+  it("in cluster mode, a cache that cannot list a kind never holds admission up: ready, reviews judged, the warning partial for that kind", async () => {
+    const c = await clusterMode([], { holdRoutes: true });
+    assert.deepEqual(await impactWarnings(c.port, c.caFile, NO_PUBLIC), [
+      "policy-impact: this change would deny no existing object (0 objects checked)",
+      "policy-impact: partial answer: not listed yet: DomainRoute; run hostgate diff for all",
+    ]);
+    assert.equal((await fetch(`http://127.0.0.1:${c.healthPort}/readyz`)).status, 200);
+    assert.equal(c.made[0]!.cache.snapshot().kinds[0]!.state.kind, "pending");
+    c.sendSignal();
+    assert.equal((await c.running).exitCode, 0);
+  });
+
   it("in cluster mode, a cache of existing objects that cannot be built costs the impact warning, which says so, never the webhook", async () => {
     const c = await clusterMode([], { cacheFails: true });
     assert.deepEqual(await impactWarnings(c.port, c.caFile, NO_PUBLIC), [`policy-impact: ${IMPACT_CACHE_FAILED}`]);
