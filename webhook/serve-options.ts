@@ -64,13 +64,14 @@ Options:
                              (default 20s)
   --body-limit BYTES         largest request body accepted (default 8388608;
                              larger bodies get 413)
-  --impact-objects-max N     cluster mode: most existing objects the webhook
-                             keeps (whole, minus managedFields) to warn what a
-                             PolicyModule change would deny (default 50000,
-                             about 80 MB of DomainRoutes; above it, or past
-                             60% of the heap, the cache is dropped and the
-                             warning says so; 0: keep none, the warning says
-                             to run hostgate diff). Never affects admission
+  --impact-objects-max N     most existing objects the webhook keeps in
+                             cluster mode (whole, minus managedFields) to warn
+                             what a PolicyModule change would deny (default
+                             50000, about 80 MB of DomainRoutes; above it, or
+                             past 60% of the heap, the cache is dropped and
+                             the warning says so). 0, in either mode: no
+                             impact is computed, the warning says to run
+                             hostgate diff. Never affects admission
   --lease-name NAME          reconciler: the leader-election Lease, in
                              --namespace (default hostgate-reconciler)
   --identity NAME            reconciler: this replica's name in the Lease
