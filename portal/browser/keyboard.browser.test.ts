@@ -96,6 +96,8 @@ describe("the self-service page with the keyboard alone", { timeout: 120_000 }, 
     await tabTo(page, "new-route");
     await page.keyboard.press("Enter");
     assert.equal(await focused(page), "editor-title");
+    // The namespace's Services arrive after the form opens (a list to choose from, as the person may list them).
+    await page.locator("select#f-service-name option", { hasText: "shop-web" }).waitFor({ state: "attached", ...WAIT });
     // team-a is jane's only namespace, so it is chosen already.
     await tabTo(page, "f-namespace", 1);
     assert.equal(await page.getByLabel("Namespace", { exact: true }).inputValue(), "team-a");

@@ -131,6 +131,8 @@ describe("the self-service page in a browser", { timeout: 120_000 }, () => {
     await page.getByRole("button", { name: "Edit team-a/console" }).click();
     assert.equal(await page.getByLabel("Domain", { exact: true }).getAttribute("readonly"), "");
     await page.getByLabel("Service port", { exact: true }).selectOption("9090");
+    // The preview of the edited route (the check made when the form opened previewed port 8080).
+    await page.locator(".preview li", { hasText: "shop-admin:9090" }).waitFor(WAIT);
     await page.getByText("The cluster would accept these changes.").waitFor(WAIT);
     await screenshot(page, "edit-preview");
     await page.getByRole("button", { name: "Save changes" }).click();

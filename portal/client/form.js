@@ -21,6 +21,13 @@ import { emptyValues, routeFromValues, valuesFromRoute } from "./route-model.js"
 
 export const CHECK_DELAY_MS = 300;
 
+/** The form's status line for refusals that are not about what was typed (the summary holds the API's words). */
+const STAGE_WORDS = /** @type {Partial<Record<import("./types.js").Refusal["stage"], string>>} */ ({
+  conflict: "Not saved: the cluster holds a different version of this route now.",
+  permission: "Not allowed: the cluster's access rules do not let you do this here.",
+  unavailable: "The cluster could not be asked right now; try again in a moment.",
+});
+
 /**
  * @typedef {{
  *   localMode: boolean,
@@ -561,8 +568,11 @@ export class RouteForm {
     }
     const shown = this.messages.show(verdict.refusal, { revealAll: this.revealAll });
     this.stageNote.hidden = verdict.refusal.stage !== "schema";
-    this.status.textContent =
-      shown === 0
+    // A conflict on create is a taken name, shown beside the Name field like any other message.
+    const stageWords = verdict.refusal.stage === "conflict" && this.operation === "create" ? undefined : STAGE_WORDS[verdict.refusal.stage];
+    this.status.textContent = stageWords
+      ? stageWords
+      : shown === 0
         ? "Keep going: some required fields are still empty."
         : `${shown} ${shown === 1 ? "thing" : "things"} to fix before the cluster accepts this route.`;
   }
