@@ -41,9 +41,7 @@ export interface Refusal {
   general: string[];
 }
 
-export type WriteOutcome =
-  | { ok: true; object: KubeObject; warnings: string[] }
-  | { ok: false; refusal: Refusal; warnings: string[] };
+export type WriteOutcome = { ok: true; object: KubeObject; warnings: string[] } | { ok: false; refusal: Refusal; warnings: string[] };
 
 /** What the person may do in a namespace (the cluster's RBAC, asked as them). */
 export interface NamespaceAccess {

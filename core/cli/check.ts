@@ -97,7 +97,9 @@ export function parseCheckArgs(args: readonly string[]): CheckOptions {
     throw new UsageError(`check: ${(error as Error).message}`, "Run `hostgate check --help` for usage.");
   }
   const problems = stateSourceProblems("check", values);
-  problems.push(...policiesFromProblems("check", { policiesFrom: values["policies-from"], kubeconfig: values.kubeconfig, replaced: values.policies }, "--policies"));
+  problems.push(
+    ...policiesFromProblems("check", { policiesFrom: values["policies-from"], kubeconfig: values.kubeconfig, replaced: values.policies }, "--policies"),
+  );
   if (!values.filename || values.filename.length === 0) problems.push("check: no objects given; pass -f PATH (a file or a directory)");
   const operation = (values.operation ?? "CREATE").toUpperCase();
   if (!["CREATE", "UPDATE", "DELETE"].includes(operation)) problems.push(`check: --operation must be CREATE, UPDATE or DELETE (got "${values.operation}")`);

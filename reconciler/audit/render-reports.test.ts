@@ -159,7 +159,12 @@ describe("renderReports", () => {
       "public-only.yaml",
     );
     if ("problems" in guarded) throw new Error(guarded.problems.join("\n"));
-    const internal: KubeObject = { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "web", namespace: "team-a" }, spec: { lb: "alb-in" } };
+    const internal: KubeObject = {
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: "DomainRoute",
+      metadata: { name: "web", namespace: "team-a" },
+      spec: { lb: "alb-in" },
+    };
     const audited = () =>
       auditObjects([internal], { policies: makePolicySet([guarded.module]), config: {}, cluster: ClusterStateIndex.fromObjects([]).celValue() });
 
