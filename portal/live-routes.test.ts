@@ -311,6 +311,27 @@ describe("live routes over a real socket", () => {
     assert.equal(reading.ended, false);
   });
 
+  it("does not count the stream of a client that left before its request was handled", async () => {
+    // A fixed identity: the destroyed socket no longer knows its peer's address.
+    const portal = testPortal({ identity: { kind: "fixed", identity: { user: "jane", groups: [] } } });
+    // The socket closes (and the response's "close" fires) before the app sees the request.
+    const server = createServer((req, res) => {
+      req.socket.destroy();
+      setTimeout(() => portal.app(req, res), 20);
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", () => resolve()));
+    running.push(async () => {
+      await portal.live.close();
+      await new Promise((resolve) => server.close(resolve));
+    });
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    await new Promise<void>((resolve) => {
+      get(`${url}/api/events?namespace=team-a`, { headers: { "X-Forwarded-User": "jane" } }).on("error", () => resolve());
+    });
+    await until(() => portal.backend.callsOf("routes").length === 1, "the app handled the request");
+    await until(() => portal.live.counts().streams === 0, "the stream is not counted");
+  });
+
   it("ends every stream and stops every watch on close", async () => {
     const portal = await serve();
     const stream = await open(portal.url, "namespace=team-a");

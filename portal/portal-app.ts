@@ -255,7 +255,9 @@ function openEvents(req: Request, res: Response, options: PortalAppOptions): voi
     end: () => res.end(),
   });
   if (!result.ok) throw new HttpError(result.status, result.message);
-  res.on("close", result.close);
+  res.once("close", result.close);
+  // A client gone before the handler ran has already had its "close": without this its stream would count forever.
+  if (res.closed || req.socket.destroyed) result.close();
 }
 
 function verdictOf(outcome: WriteOutcome, options: PortalAppOptions): unknown {

@@ -109,6 +109,27 @@ describe("startPortal", () => {
     assert.equal(backend.openWatches().length, 0);
   });
 
+  it("stops within its shutdown timeout even while a list hangs on an API server that never answers", async () => {
+    const backend = new FakeBackend();
+    let listing = false;
+    backend.routes = () => {
+      listing = true;
+      return new Promise(() => {});
+    };
+    const portal = await startPortal(options({ backend, shutdownTimeoutMs: 200 }));
+    const streaming = new Promise<void>((resolve) => {
+      get(`${portal.url}/api/events?namespace=team-a`, { headers: { "X-Forwarded-User": "jane" } }, (res) => {
+        res.resume();
+        res.on("close", () => resolve());
+      });
+    });
+    while (!listing) await new Promise((resolve) => setTimeout(resolve, 5));
+    const started = Date.now();
+    await portal.stop();
+    assert.ok(Date.now() - started < 2_000, `stop() took ${Date.now() - started} ms`);
+    await streaming;
+  });
+
   it("accepts headers past Node's 16 KiB default when maxHeaderSize allows them (people in many groups)", async () => {
     const groups = Array.from({ length: 250 }, (_, i) => `directory-group-with-a-rather-long-distinguished-name-from-ldap-number-${i}`).join(",");
     const small = await startPortal(options());

@@ -53,6 +53,8 @@ export interface StartPortalOptions {
   /** Dry runs per person; default 5 a second, 10 at once. */
   dryRunRate?: RateOptions;
   clientDir?: string;
+  /** How long stop() waits for requests in flight to finish before cutting their connections; default 5 s. */
+  shutdownTimeoutMs?: number;
 }
 
 export interface RunningPortal {
@@ -133,6 +135,7 @@ export async function startPortal(options: StartPortalOptions): Promise<RunningP
   const host = options.listen.host.includes(":") ? `[${options.listen.host}]` : options.listen.host;
   const url = `${tls === undefined ? "http" : "https"}://${host}:${port}`;
   options.logger.info({ url, identity: options.identity.kind, mode: options.backend.mode }, `self-service page at ${url}`);
+  const shutdownMs = options.shutdownTimeoutMs ?? 5_000;
   let stopping: Promise<void> | undefined;
   return {
     url,
@@ -140,13 +143,14 @@ export async function startPortal(options: StartPortalOptions): Promise<RunningP
     stop: () => {
       stopping ??= (async () => {
         const closed = new Promise<void>((resolveClose) => server.close(() => resolveClose()));
+        // Ends every stream; a list still waiting on the API server is abandoned (the reflector's stop aborts it).
         await live.close();
         server.closeIdleConnections();
         // Whatever is still open after the streams ended is cut (a request mid-flight gets no answer; the client retries).
         const timer = setTimeout(() => {
           server.closeAllConnections();
           for (const socket of sockets) socket.destroy();
-        }, 5_000);
+        }, shutdownMs);
         await closed;
         clearTimeout(timer);
       })();
