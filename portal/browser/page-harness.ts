@@ -17,6 +17,7 @@ import { fileURLToPath } from "node:url";
 import type { Browser, BrowserContext, Page } from "playwright-core";
 import { silentLogger } from "../../core/logger.ts";
 import type { Identity } from "../../core/kube/impersonation.ts";
+import type { IdentitySource } from "../identity.ts";
 import type { PortalBackend } from "../portal-backend.ts";
 import { startPortal } from "../serve-portal.ts";
 import type { RunningPortal } from "../serve-portal.ts";
@@ -26,7 +27,7 @@ import { launchChromium } from "./chromium.ts";
 export const SCREENSHOT_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "test-output", "portal");
 
 /** The loopback peer (the browser) is the trusted login proxy. */
-const LOOPBACK_PROXY = { kind: "proxy", trustedProxies: ["127.0.0.0/8", "::1/128"] } as const;
+const LOOPBACK_PROXY: IdentitySource = { kind: "proxy", trustedProxies: ["127.0.0.0/8", "::1/128"] };
 
 export interface OpenedPage {
   page: Page;
@@ -45,9 +46,9 @@ export class PageHarness {
     this.portal = portal;
   }
 
-  /** Starts the portal over `backend` and launches Chromium. */
-  static async start(backend: PortalBackend): Promise<PageHarness> {
-    const portal = await startPortal({ backend, listen: { host: "127.0.0.1", port: 0 }, identity: LOOPBACK_PROXY, logger: silentLogger });
+  /** Starts the portal over `backend` (people named by the login proxy, unless `identity` says otherwise) and launches Chromium. */
+  static async start(backend: PortalBackend, identity: IdentitySource = LOOPBACK_PROXY): Promise<PageHarness> {
+    const portal = await startPortal({ backend, listen: { host: "127.0.0.1", port: 0 }, identity, logger: silentLogger });
     try {
       return new PageHarness(await launchChromium(), portal);
     } catch (error) {

@@ -350,7 +350,7 @@ export class RouteForm {
     const services = this.choices?.services;
     const hintPort = "The Service's port (spec.ports[].port), not the container's.";
     if (!services || !Array.isArray(services)) {
-      const why = services && "forbidden" in services ? `You cannot list this namespace's Services (${services.forbidden}): type the name.` : "";
+      const why = services && "forbidden" in services ? `The Services cannot be listed here (${services.forbidden}): type the name.` : "";
       this.serviceName = textInput({});
       this.servicePort = textInput({ inputmode: "numeric" });
       replace(
@@ -563,7 +563,8 @@ export class RouteForm {
       const lines = verdict.preview ?? [];
       replace(this.previewList, ...lines.map((line) => el("li", {}, line)));
       this.preview.hidden = lines.length === 0;
-      this.status.textContent = this.operation === "create" ? "The cluster would accept this route." : "The cluster would accept these changes.";
+      const judge = this.hooks.localMode ? "hostgate's checks" : "The cluster";
+      this.status.textContent = `${judge} would accept ${this.operation === "create" ? "this route" : "these changes"}.`;
       return;
     }
     const shown = this.messages.show(verdict.refusal, { revealAll: this.revealAll });
