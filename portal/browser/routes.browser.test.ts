@@ -222,4 +222,14 @@ describe("the self-service page in a browser", { timeout: 120_000 }, () => {
     await screenshot(page, "escaped-message");
     assertNoProblems(opened);
   });
+
+  it("a user name holding HTML (as the login proxy sent it) is shown as text in the page's header", async () => {
+    const name = `<img src=x onerror="document.title='pwned'">`;
+    const opened = await world.harness.open({ user: name, groups: ["team-a"] });
+    const { page } = opened;
+    await page.locator("header.top .who", { hasText: `Signed in as ${name} (team-a)` }).waitFor(WAIT);
+    assert.equal(await page.locator("header.top img").count(), 0);
+    assert.notEqual(await page.title(), "pwned");
+    assertNoProblems(opened);
+  });
 });
