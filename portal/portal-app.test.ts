@@ -51,8 +51,14 @@ describe("the portal without a trusted identity", () => {
   });
 
   it("ignores X-Forwarded-For naming a trusted address even where express's trust proxy would make it req.ip", async () => {
-    const { app, backend } = testPortal({ identity: { kind: "proxy", trustedProxies: ["10.0.0.0/8"] }, app: { trustProxy: ["127.0.0.0/8", "::1/128", "::ffff:127.0.0.0/104"] } });
-    await request(app).get("/api/namespaces").set({ ...JANE, "X-Forwarded-For": "10.0.0.1" }).expect(401);
+    const { app, backend } = testPortal({
+      identity: { kind: "proxy", trustedProxies: ["10.0.0.0/8"] },
+      app: { trustProxy: ["127.0.0.0/8", "::1/128", "::ffff:127.0.0.0/104"] },
+    });
+    await request(app)
+      .get("/api/namespaces")
+      .set({ ...JANE, "X-Forwarded-For": "10.0.0.1" })
+      .expect(401);
     assert.equal(backend.calls.length, 0);
   });
 
