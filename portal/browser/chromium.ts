@@ -7,7 +7,7 @@
 // folder and renamed into place, so parallel test files never see half a
 // browser.
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rename, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rename, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import sparticuz from "@sparticuz/chromium";
@@ -43,12 +43,41 @@ export function chromiumExecutable(): Promise<string> {
   return unpacked;
 }
 
+/** A lock older than this was left by a test process that died while unpacking. */
+const STALE_LOCK_MS = 120_000;
+
 async function unpack(): Promise<string> {
   const base = tmpdir();
   const version = await packageVersion();
   const folder = join(base, `hostgate-chromium-${version}`);
   const binary = join(folder, "chromium");
   if (existsSync(binary)) return binary;
+  // One test file unpacks (about 230 MB); the others, started at the same time, wait for it.
+  const lock = `${folder}.lock`;
+  for (;;) {
+    try {
+      await mkdir(lock);
+      break;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    if (existsSync(binary)) return binary;
+    const since = await stat(lock).then(
+      (s) => Date.now() - s.mtimeMs,
+      () => 0,
+    );
+    if (since > STALE_LOCK_MS) await rm(lock, { recursive: true, force: true });
+    else await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  try {
+    return existsSync(binary) ? binary : await unpackInto(base, folder, version);
+  } finally {
+    await rm(lock, { recursive: true, force: true });
+  }
+}
+
+async function unpackInto(base: string, folder: string, version: string): Promise<string> {
+  const binary = join(folder, "chromium");
   const staging = await mkdtemp(join(base, `hostgate-chromium-${version}.partial-`));
   const saved = process.env.TMPDIR;
   // executablePath() unpacks into os.tmpdir(), which reads TMPDIR on every call.
