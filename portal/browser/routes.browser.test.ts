@@ -122,6 +122,19 @@ describe("the self-service page in a browser", { timeout: 120_000 }, () => {
     assertNoProblems(opened);
   });
 
+  it("a name already used in the namespace shows beside the Name field", async () => {
+    const opened = await world.harness.open(JANE);
+    const { page } = opened;
+    await newRoute(page, { name: "shop-web", domain: "again.shop.example.com", reach: "Internal" });
+    const nameError = page.locator("#f-name-error");
+    await nameError.waitFor({ state: "visible", ...WAIT });
+    assert.match((await nameError.textContent()) ?? "", /already exists/);
+    assert.equal(await page.getByLabel("Name", { exact: true }).getAttribute("aria-invalid"), "true");
+    await page.getByLabel("Name", { exact: true }).fill("again");
+    await nameError.waitFor({ state: "hidden", ...WAIT });
+    assertNoProblems(opened);
+  });
+
   it("editing a route's port shows the preview and saves; deleting asks first, then the route leaves the list", async () => {
     await seedLiveRoute(world.cluster, internalRoute("team-a", "console", "console.shop.example.com", "shop-admin", 8080));
     const opened = await world.harness.open(JANE);
