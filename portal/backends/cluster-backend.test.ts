@@ -3,7 +3,7 @@
 // and may do, and every verdict in the cluster's own words.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ClusterBackend, PORTAL_FIELD_MANAGER } from "./cluster-backend.ts";
+import { ClusterBackend, NAMESPACES_TTL_MS, PORTAL_FIELD_MANAGER } from "./cluster-backend.ts";
 import { memoryCluster, DEFAULT_RULES } from "../testing/memory-cluster.ts";
 import type { MemoryClusterOptions } from "../testing/memory-cluster.ts";
 import type { RbacRule } from "../testing/fake-rbac.ts";
@@ -49,6 +49,39 @@ describe("the cluster backend: what a person sees", () => {
     assert.deepEqual(await backend.namespaces(JANE), [{ name: "team-a", may: { list: true, create: true, update: true, delete: true } }]);
     assert.deepEqual(await backend.namespaces(VICTOR), [{ name: "team-b", may: { list: true, create: false, update: false, delete: false } }]);
     assert.deepEqual(await backend.namespaces({ user: "nobody", groups: [] }), []);
+  });
+
+  test("a person's namespaces are asked once a minute: within it the answer is reused, a failed answer is not", async () => {
+    const cluster = await memoryCluster();
+    let now = 0;
+    let reviews = 0;
+    let failing = false;
+    const client = {
+      as: (who: typeof JANE) => cluster.api.as(who),
+      describe: () => cluster.api.describe(),
+      can: async (who: typeof JANE, question: Parameters<typeof cluster.api.can>[1]) => {
+        reviews++;
+        if (failing) throw new Error("the API server did not answer");
+        return cluster.api.can(who, question);
+      },
+    };
+    const backend = new ClusterBackend({ client, own: cluster.api, config: cluster.config, now: () => now });
+    await backend.namespaces(JANE);
+    // One list review per granted namespace (4), the three write verbs where jane may list (team-a).
+    assert.equal(reviews, 7);
+    now += NAMESPACES_TTL_MS - 1;
+    await backend.namespaces({ user: "jane", groups: ["team-a"] });
+    assert.equal(reviews, 7);
+    now += 1;
+    failing = true;
+    await assert.rejects(backend.namespaces(JANE));
+    failing = false;
+    const before = reviews;
+    assert.deepEqual(
+      (await backend.namespaces(JANE)).map((n) => n.name),
+      ["team-a"],
+    );
+    assert.equal(reviews, before + 7);
   });
 
   test("the choices are the namespace's granted hostnames, its Services listed as the person, and the platform's providers", async () => {

@@ -27,7 +27,11 @@ import { serviceChoices } from "./service-choices.ts";
 export const PORTAL_FIELD_MANAGER = "hostgate-portal";
 
 const SERVICES: ResourceRef = { group: "", version: "v1", resource: "services", kind: "Service", namespaced: true };
-const VERBS = ["list", "create", "update", "delete"] as const;
+const WRITE_VERBS = ["create", "update", "delete"] as const;
+/** How long a person's namespaces are reused: each answer costs the API server a review per namespace and verb. Only what the page offers: every request is still authorized. */
+export const NAMESPACES_TTL_MS = 60_000;
+/** People whose namespaces are remembered at once; the oldest answer goes first. */
+const MAX_REMEMBERED = 200;
 
 export interface ClusterBackendOptions {
   /** Requests as the person. */
@@ -37,6 +41,8 @@ export interface ClusterBackendOptions {
   config: PlatformConfig;
   /** Seconds each upstream watch lasts before the server ends it; default 300–600 at random, as client-go spreads reconnects. */
   watchTimeoutSeconds?: () => number;
+  /** Milliseconds since the epoch, for NAMESPACES_TTL_MS; default Date.now. */
+  now?: () => number;
 }
 
 export class ClusterBackend implements PortalBackend {
@@ -45,24 +51,42 @@ export class ClusterBackend implements PortalBackend {
   readonly #own: ListWatchClient;
   readonly #config: PlatformConfig;
   readonly #watchTimeout: () => number;
+  readonly #now: () => number;
+  readonly #remembered = new Map<string, { at: number; answer: Promise<NamespaceAccess[]> }>();
 
   constructor(options: ClusterBackendOptions) {
     this.#client = options.client;
     this.#own = options.own;
     this.#config = options.config;
     this.#watchTimeout = options.watchTimeoutSeconds ?? (() => 300 + Math.floor(Math.random() * 300));
+    this.#now = options.now ?? Date.now;
   }
 
-  /** Namespaces the grants name where the person may list DomainRoutes, with what else RBAC lets them do there. */
-  async namespaces(who: Identity): Promise<NamespaceAccess[]> {
+  /** Namespaces the grants name where the person may list DomainRoutes, with what else RBAC lets them do there (the same answer for a minute). */
+  namespaces(who: Identity): Promise<NamespaceAccess[]> {
+    const key = JSON.stringify([who.user, [...who.groups].sort()]);
+    const now = this.#now();
+    const remembered = this.#remembered.get(key);
+    if (remembered !== undefined && now - remembered.at < NAMESPACES_TTL_MS) return remembered.answer;
+    const answer = this.#askNamespaces(who);
+    this.#remembered.delete(key);
+    this.#remembered.set(key, { at: now, answer });
+    if (this.#remembered.size > MAX_REMEMBERED) this.#remembered.delete(this.#remembered.keys().next().value!);
+    // A failure is not remembered: the next page load asks again.
+    answer.catch(() => this.#remembered.get(key)?.answer === answer && this.#remembered.delete(key));
+    return answer;
+  }
+
+  async #askNamespaces(who: Identity): Promise<NamespaceAccess[]> {
     const candidates = grantedNamespaces(routeGrants((await listAll(this.#own, HOSTNAME_GRANTS)).items));
-    const answers = await Promise.all(
-      candidates.map(async (name) => {
-        const [list, create, update, del] = await Promise.all(VERBS.map((verb) => this.#client.can(who, routeQuestion(verb, name))));
-        return { name, may: { list: list!, create: create!, update: update!, delete: del! } };
+    // Most people may list few of the namespaces: the write verbs are asked only where they may.
+    const listable = (await Promise.all(candidates.map(async (name) => ((await this.#client.can(who, routeQuestion("list", name))) ? [name] : [])))).flat();
+    return Promise.all(
+      listable.map(async (name) => {
+        const [create, update, del] = await Promise.all(WRITE_VERBS.map((verb) => this.#client.can(who, routeQuestion(verb, name))));
+        return { name, may: { list: true, create: create!, update: update!, delete: del! } };
       }),
     );
-    return answers.filter((a) => a.may.list);
   }
 
   async choices(who: Identity, namespace: string): Promise<FormChoices> {
@@ -149,7 +173,7 @@ function routesIn(namespace: string): ResourceRef {
   return { ...DOMAIN_ROUTES, namespace };
 }
 
-function routeQuestion(verb: (typeof VERBS)[number], namespace: string): AccessQuestion {
+function routeQuestion(verb: AccessQuestion["verb"], namespace: string): AccessQuestion {
   return { verb, group: DOMAIN_ROUTES.group, resource: DOMAIN_ROUTES.resource, namespace };
 }
 
