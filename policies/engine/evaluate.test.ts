@@ -126,6 +126,42 @@ describe("running validations", () => {
     assert.match(validate(set, route({}))[0]!.message, /spec.matchConditions\[0\] \("bad"\)/);
   });
 
+  // As in ValidatingAdmissionPolicy: a false condition skips the policy wherever it is listed; an error counts only when none is false.
+  const erringAndFalse: Array<{ name: string; conditions: Array<{ name: string; expression: string }>; denied: boolean }> = [
+    {
+      name: "an erring condition listed before a false one does not deny: the false one skips the policy",
+      conditions: [
+        { name: "bad", expression: "object.spec.lb == 'x'" },
+        { name: "never", expression: "false" },
+      ],
+      denied: false,
+    },
+    {
+      name: "an erring condition listed after a false one does not deny either",
+      conditions: [
+        { name: "never", expression: "false" },
+        { name: "bad", expression: "object.spec.lb == 'x'" },
+      ],
+      denied: false,
+    },
+    {
+      name: "an erring condition with only true ones beside it denies, naming it",
+      conditions: [
+        { name: "always", expression: "true" },
+        { name: "bad", expression: "object.spec.lb == 'x'" },
+      ],
+      denied: true,
+    },
+  ];
+  for (const c of erringAndFalse) {
+    test(c.name, () => {
+      const set = makePolicySet([policy("cond-order", { matchConditions: c.conditions, validations: [{ expression: "true", message: "x" }] })]);
+      const findings = validate(set, route({}));
+      assert.equal(findings.length, c.denied ? 1 : 0);
+      if (c.denied) assert.match(findings[0]!.message, /spec.matchConditions\[1\] \("bad"\)/);
+    });
+  }
+
   test("policies do not run for operations or kinds they do not match", () => {
     const set = makePolicySet([policy("p", { validations: [{ expression: "false", message: "x" }] })]);
     assert.equal(validate(set, { ...route({}), operation: "DELETE", object: null }).length, 0);

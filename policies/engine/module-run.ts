@@ -92,18 +92,29 @@ export class ModuleRun {
 
   /**
    * The name of the first matchCondition that is false (the module does not
-   * apply to the request), or undefined when all hold. A condition that errs
-   * or is not a bool throws: an error is not an exclusion, it fails closed.
+   * apply to the request), or undefined when all hold. As in
+   * ValidatingAdmissionPolicy, a false condition excludes the request
+   * whatever the others do, wherever it is listed; only when none is false
+   * does a condition that errs (or is not a bool) count, and then it throws:
+   * an error is not an exclusion, it fails closed.
    */
   excludedBy(): string | undefined {
     // One clock read per policy; loops read it again through their ticks.
     if (!this.#budget.checkDeadline()) throw new ModuleError("(not started)", this.#budget.exhausted!);
     const conditions = this.#module.matchConditions;
+    let failure: unknown;
     for (let i = 0; i < conditions.length; i++) {
-      const value = this.evaluate(conditions[i]!.program, "condition", i);
-      if (typeof value !== "boolean") throw new ModuleError(`spec.matchConditions[${i}]`, `must produce a bool, produced ${describeCel(value)}`);
+      let value: unknown;
+      try {
+        value = this.evaluate(conditions[i]!.program, "condition", i);
+        if (typeof value !== "boolean") throw new ModuleError(`spec.matchConditions[${i}]`, `must produce a bool, produced ${describeCel(value)}`);
+      } catch (error) {
+        failure ??= error;
+        continue;
+      }
       if (!value) return conditions[i]!.name;
     }
+    if (failure !== undefined) throw failure;
     return undefined;
   }
 
