@@ -83,7 +83,7 @@ describe("hostgate audit", () => {
     assert.match(result.stdout, /^ {2}! warning certificate-coverage: admin\.shop\.example\.com is not covered/m);
     // Policies whose matchConditions exclude a route ran no check: skip, listed on one line, never counted as pass.
     assert.match(result.stdout, /^ {2}– 5 skipped \(a matchCondition excludes the object\): cname-at-apex, cross-namespace-service, dns-zone-allowed, /m);
-    assert.match(result.stdout, /^12 objects, 4 matched by a policy, 60 results: 0 fail, 0 error, 2 warn, 0 audit, 32 pass, 26 skip$/m);
+    assert.match(result.stdout, /^8 objects, 4 matched by a policy, 60 results: 0 fail, 0 error, 2 warn, 0 audit, 32 pass, 26 skip$/m);
     assert.equal(result.stderr, "");
   });
 
@@ -91,7 +91,7 @@ describe("hostgate audit", () => {
     const result = await hostgate("audit", "--state", STATE, "-o", "json");
     assert.equal(result.exitCode, 0);
     const parsed = JSON.parse(result.stdout) as AuditJson;
-    assert.deepEqual(parsed.summary, { objects: 12, matched: 4, results: 60, fail: 0, error: 0, warn: 2, audit: 0, pass: 32, skip: 26 });
+    assert.deepEqual(parsed.summary, { objects: 8, matched: 4, results: 60, fail: 0, error: 0, warn: 2, audit: 0, pass: 32, skip: 26 });
     const keys = parsed.results.map((r) => `${r.subject.namespace}/${r.subject.name}/${r.policy}`);
     assert.deepEqual(keys, [...keys].sort());
     const warning = parsed.results.find((r) => r.outcome === "warn" && r.subject.name === "shop-admin");
@@ -127,6 +127,22 @@ describe("hostgate audit", () => {
     assert.equal(result.exitCode, 0, result.stdout + result.stderr);
     assert.match(result.stdout, /^ {2}· audit no-public-lb: alb-out is public/m);
     assert.match(result.stdout, /: 0 fail, 0 error, 2 warn, 2 audit, 34 pass, 26 skip$/m);
+  });
+
+  test("a DomainClaim in the state folder is not audited, as no webhook ever judges one: a module matching DomainClaims finds nothing", async () => {
+    const dir = tempDir("audit-claims");
+    writeYaml(
+      dir,
+      "no-claims.yaml",
+      policyModule("no-claims", {
+        match: [{ apiGroups: ["hostgate.dev"], apiVersions: ["*"], kinds: ["DomainClaim"], operations: ["CREATE", "UPDATE"] }],
+        validations: [{ expression: "false", message: "no claims" }],
+      }),
+    );
+    const result = await hostgate("audit", "--state", STATE, "--policies", dir, "-o", "json");
+    assert.equal(result.exitCode, 0, result.stdout + result.stderr);
+    const parsed = JSON.parse(result.stdout) as AuditJson;
+    assert.deepEqual(parsed.results, []);
   });
 
   test("a policy that cannot be evaluated is an error, denied as at admission, so it exits 1", async () => {
@@ -181,7 +197,7 @@ describe("hostgate diff", () => {
   test("the library against itself changes nothing, so it exits 0", async () => {
     const result = await hostgate("diff", "--policies", LIBRARY, "--state", STATE);
     assert.equal(result.exitCode, 0, result.stdout + result.stderr);
-    assert.equal(result.stdout, "12 existing objects judged: 0 newly denied (0 objects), 0 newly allowed, 0 new warnings, 0 removed warnings\n");
+    assert.equal(result.stdout, "8 existing objects judged: 0 newly denied (0 objects), 0 newly allowed, 0 new warnings, 0 removed warnings\n");
   });
 
   test("a stricter set lists the routes it would deny with the message, and exits 1", async () => {
@@ -196,7 +212,7 @@ describe("hostgate diff", () => {
         "  ✗ DomainRoute team-a/shop-web  no-public-lb (not matched → fail)",
         "      alb-out is public; move the route to alb-in",
         "",
-        "12 existing objects judged: 2 newly denied (2 objects), 0 newly allowed, 0 new warnings, 0 removed warnings",
+        "8 existing objects judged: 2 newly denied (2 objects), 0 newly allowed, 0 new warnings, 0 removed warnings",
         "",
       ].join("\n"),
     );
@@ -213,7 +229,7 @@ describe("hostgate diff", () => {
         ["shop-web", "no-public-lb", undefined, "fail", ["alb-out is public; move the route to alb-in"]],
       ],
     );
-    assert.deepEqual(parsed.summary, { objects: 12, newlyDenied: 2, newlyDeniedObjects: 2, newlyAllowed: 0, newWarnings: 0, removedWarnings: 0 });
+    assert.deepEqual(parsed.summary, { objects: 8, newlyDenied: 2, newlyDeniedObjects: 2, newlyAllowed: 0, newWarnings: 0, removedWarnings: 0 });
   });
 
   test("going back from the stricter set (--current) lists the routes newly allowed and exits 0", async () => {

@@ -14,6 +14,7 @@ import type { VerdictEnvironment } from "../../policies/verdict.ts";
 import { loadPolicySet } from "../../policies/engine/module-loader.ts";
 import { DEFAULT_CONFIG, DEFAULT_STATE } from "./paths.ts";
 import { readClusterObjects } from "./cluster-objects.ts";
+import { auditedObjectsOf } from "../state/audited-objects.ts";
 import type { ClusterDeps, ClusterSource } from "./cluster-objects.ts";
 import { clusterClient } from "./cluster-objects.ts";
 import { policiesFromProblems, readClusterPolicies } from "./cluster-policies.ts";
@@ -146,7 +147,7 @@ export async function loadAuditInput(paths: { config: string; policies: readonly
   const environment = await loaders.attemptAsync(() =>
     loadEnvironment({ config: paths.config, policies: inForce.policies, state: listed?.objects ?? paths.state }),
   );
-  const objects = listed?.objects ?? (await loaders.attemptAsync(() => readObjects(paths.state)));
+  const objects = auditedObjectsOf(listed?.objects ?? (await loaders.attemptAsync(() => readObjects(paths.state))) ?? []);
   return { ...loadedOnce(loaders, { environment, objects }), notes: [...(listed?.notes ?? []), ...inForce.notes] };
 }
 
@@ -184,7 +185,7 @@ export async function loadDiffInput(
     loadEnvironment({ config: paths.config, policies: inForce.policies, state: listed?.objects ?? paths.state }),
   );
   const proposedPolicies = loaders.attempt(() => loadPolicySet(paths.proposed));
-  const objects = listed?.objects ?? (await loaders.attemptAsync(() => readObjects(paths.state)));
+  const objects = auditedObjectsOf(listed?.objects ?? (await loaders.attemptAsync(() => readObjects(paths.state))) ?? []);
   const loaded = loadedOnce(loaders, { environment, proposedPolicies, objects });
   const { config, state, crds } = loaded.environment;
   const proposed = verdictEnvironment(config, loaded.proposedPolicies, state, crds);

@@ -15,6 +15,7 @@ import { BUILTIN_POLICIES, DEFAULT_CONFIG, DEFAULT_STATE } from "./paths.ts";
 import { UsageError } from "../errors.ts";
 import { clusterSource, policiesInForce, readObjects, stateSourceProblems } from "./audit-input.ts";
 import { policiesFromProblems } from "./cluster-policies.ts";
+import { auditedObjectsOf } from "../state/audited-objects.ts";
 import type { PoliciesFrom } from "./cluster-policies.ts";
 import { readClusterObjects } from "./cluster-objects.ts";
 import type { ClusterDeps } from "./cluster-objects.ts";
@@ -147,7 +148,7 @@ export async function runCheck(args: readonly string[], deps: ClusterDeps = {}):
   // webhook answers it with its cache's (policies/audit/module-impact.ts).
   // Offline nobody is waiting on a timeout, so every object is checked.
   const modules = manifests.some((m) => m.object.apiVersion === "hostgate.dev/v1alpha1" && m.object.kind === "PolicyModule");
-  const existing = !modules ? [] : (listed?.objects ?? (await readObjects(options.state)));
+  const existing = !modules ? [] : auditedObjectsOf(listed?.objects ?? (await readObjects(options.state)));
   const judged = modules ? { ...environment, verdict: { ...environment.verdict, impact: { objects: () => existing, budgetMs: Infinity } } } : environment;
   const entries = manifests.map((manifest) => checkOne(manifest, stored, options, judged));
   const exitCode = entries.every((e) => e.allowed) ? 0 : 1;

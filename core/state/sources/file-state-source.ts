@@ -24,7 +24,7 @@ import { AUDITED_RESOURCES } from "../audited-resources.ts";
 import { ClusterStateIndex } from "../cluster-state-index.ts";
 import type { ClusterCelValue, ClusterStateCounts } from "../cluster-state-index.ts";
 import type { ExistingObjectsHolder, ExistingObjectsSnapshot } from "../existing-objects.ts";
-import { trimForAudit } from "../trim-for-audit.ts";
+import { auditedObjectsOf } from "../audited-objects.ts";
 import type { DirectoryWatch, DirectoryWatcher } from "./directory-watcher.ts";
 import { fsDirectoryWatcher } from "./directory-watcher.ts";
 import { Listeners } from "./listeners.ts";
@@ -286,14 +286,8 @@ export class FileStateSource implements StateSource {
 
 /** The objects of audited kinds (by group and kind, any version), trimmed; every audited kind synced at its newest version. */
 function auditedSnapshot(objects: readonly KubeObject[]): ExistingObjectsSnapshot {
-  const audited = new Set(AUDITED_RESOURCES.map((r) => `${r.group}/${r.kind}`));
-  const held = objects.filter((o) => {
-    if (typeof o.apiVersion !== "string" || typeof o.kind !== "string" || typeof o.metadata?.name !== "string") return false;
-    const slash = o.apiVersion.indexOf("/");
-    return audited.has(`${slash < 0 ? "" : o.apiVersion.slice(0, slash)}/${o.kind}`);
-  });
   return {
-    objects: Object.freeze(held.map(trimForAudit)),
+    objects: Object.freeze(auditedObjectsOf(objects)),
     kinds: AUDITED_RESOURCES.map((resource) => ({ resource, state: { kind: "synced", version: resource.versions[0]! } })),
   };
 }
