@@ -239,6 +239,8 @@ export interface AuditConfig {
   readonly reports: boolean;
   /** A duration such as `1h` (core/config/duration.ts): how often the audit runs again without a change. */
   readonly interval: string;
+  /** The most existing objects the reconciler holds for the audit (its ExistingObjectsCache's bound); default 50,000. Optional: configs built by hand may leave it out. */
+  readonly maxObjects?: number;
 }
 
 export interface PlatformConfig {

@@ -681,6 +681,14 @@ export const platformConfigSchema = {
           default: "1h",
           description: "How often the whole audit runs again when nothing changed, such as `1h` (default) or `30m`; between 5m and 24h.",
         },
+        maxObjects: {
+          type: "integer",
+          minimum: 1000,
+          maximum: 1000000,
+          default: 50000,
+          description:
+            "The most existing objects (of every audited kind together) the leading reconciler holds for the audit, 1000 to 1000000; default 50000. Above it (or when they outgrow the heap) none are kept and no report is published, and the reconciler says so. About 1.6 kB of heap per object: raise the reconciler's memory limit with it.",
+        },
       },
     },
     cluster: {

@@ -32,6 +32,7 @@
 // HostnameGrants. Only the validate phase runs (audit-objects.ts), so no CRD
 // catalog is needed.
 import { configToCel } from "../../core/config/index.ts";
+import type { HeapGuard } from "../../core/memory/heap-guard.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import { resourceName } from "../../core/kube/resource.ts";
 import type { ExistingObjectsSnapshot } from "../../core/state/existing-objects.ts";
@@ -61,8 +62,15 @@ export interface BackgroundAuditSettings {
   debounceMs?: number;
   /** Most existing objects held for the audit (ExistingObjectsCache maxObjects; its default when absent); above it nothing is published. */
   maxObjects?: number;
-  /** The setting that raises maxObjects, named when the objects are dropped (ExistingObjectsCache maxObjectsSetting). */
+  /** The setting that raises maxObjects, named when the objects are dropped (ExistingObjectsCache maxObjectsSetting); default audit.maxObjects in the platform config. */
   maxObjectsSetting?: string;
+  /**
+   * Drops the held objects (nothing is published, and the reconciler says
+   * why) when live data passes its share of the heap. Default: one at
+   * AUDIT_HEAP_FRACTION (reconciler-manager.ts), started and stopped with the
+   * reconciler; one passed here is started and stopped by its creator.
+   */
+  heapGuard?: HeapGuard;
 }
 
 export const DEFAULT_AUDIT_INTERVAL_MS = 60 * 60_000;

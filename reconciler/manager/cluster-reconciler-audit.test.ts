@@ -9,7 +9,7 @@ import { poolConfig } from "../edge/testing/pool-config.ts";
 import { auditOf } from "./cluster-reconciler.ts";
 
 const base = poolConfig({}, "none");
-const settings = (audit: { reports: boolean; interval: string }, policies?: ReconcilerSettings["policies"]): ReconcilerSettings => ({
+const settings = (audit: { reports: boolean; interval: string; maxObjects?: number }, policies?: ReconcilerSettings["policies"]): ReconcilerSettings => ({
   config: { ...base, audit },
   leaseNamespace: "hostgate-system",
   leaseName: "hostgate-reconciler",
@@ -30,6 +30,11 @@ describe("auditOf", () => {
       name: "judges by the cluster's PolicyModules when serve passes cluster",
       given: settings({ reports: true, interval: "1h" }, "cluster"),
       want: { audit: { policies: "cluster", intervalMs: 3_600_000 } },
+    },
+    {
+      name: "holds at most the config's audit.maxObjects existing objects",
+      given: settings({ reports: true, interval: "1h", maxObjects: 120_000 }, set),
+      want: { audit: { policies: set, intervalMs: 3_600_000, maxObjects: 120_000 } },
     },
   ];
   for (const { name, given, want } of cases) it(name, () => assert.deepEqual(auditOf(given), want));

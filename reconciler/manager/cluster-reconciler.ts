@@ -30,7 +30,9 @@ export function auditOf(settings: ReconcilerSettings): { audit?: BackgroundAudit
   const audit = settings.config.audit;
   if (audit?.reports !== true) return {};
   if (settings.policies === undefined) throw new Error("audit.reports is on, but the reconciler was started without the policy set to audit by");
-  return { audit: { policies: settings.policies, intervalMs: durationMs(audit.interval) } };
+  return {
+    audit: { policies: settings.policies, intervalMs: durationMs(audit.interval), ...(audit.maxObjects === undefined ? {} : { maxObjects: audit.maxObjects }) },
+  };
 }
 
 /** The manager as `hostgate serve` sees it; started here. */

@@ -29,6 +29,17 @@ import { ControllerSet } from "./controller-set.ts";
 import { AuditViolations } from "../audit/audit-metrics.ts";
 import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
 import { ExistingObjectsCache } from "../../core/state/sources/existing-objects-cache.ts";
+import { HeapGuard } from "../../core/memory/heap-guard.ts";
+
+/**
+ * The heap share past which the audit's held objects are dropped (the audit
+ * publishes nothing and says so): below the webhook's default guard, as the
+ * webhook's impact cache is (IMPACT_HEAP_FRACTION), so a cache that only
+ * feeds reports can never take the reconciler's routes down with it.
+ */
+export const AUDIT_HEAP_FRACTION = 0.6;
+/** Named in the audit cache's dropped reason: the one setting that raises (or lowers) its bound. */
+export const AUDIT_MAX_OBJECTS_SETTING = "audit.maxObjects in the platform config";
 
 /** Where the Lease is, who this replica is, and the timings (LeaderElector's defaults when absent). */
 export type LeaderElectionSettings = Pick<LeaderElectorOptions, "namespace" | "name" | "holderId" | "leaseDurationMs" | "renewDeadlineMs" | "retryPeriodMs">;
@@ -95,6 +106,9 @@ export class ReconcilerManager {
   readonly #refused = Promise.withResolvers<string>();
   /** The last audit pass's violations, kept across terms for /metrics; present when the audit is on. */
   readonly #violations: AuditViolations | undefined;
+  /** Drops the audit's held objects past its share of the heap; present when the audit is on. Started by start() when made here. */
+  readonly #auditHeapGuard: HeapGuard | undefined;
+  readonly #ownsAuditHeapGuard: boolean;
 
   constructor(options: ReconcilerManagerOptions) {
     this.#options = options;
@@ -109,6 +123,8 @@ export class ReconcilerManager {
       ...(options.random ? { random: options.random } : {}),
     });
     this.#violations = options.audit === undefined ? undefined : new AuditViolations();
+    this.#ownsAuditHeapGuard = options.audit !== undefined && options.audit.heapGuard === undefined;
+    this.#auditHeapGuard = options.audit === undefined ? undefined : (options.audit.heapGuard ?? new HeapGuard({ fraction: AUDIT_HEAP_FRACTION }));
     const election = options.leaderElection;
     this.#elector =
       election === undefined
@@ -127,6 +143,7 @@ export class ReconcilerManager {
   start(): void {
     if (this.#started) throw new Error("the reconciler was already started; build a new one");
     this.#started = true;
+    if (this.#ownsAuditHeapGuard) this.#auditHeapGuard!.start();
     this.#caches.start();
     const passed = this.#dataPlaneGate();
     // Stand for leader only once warm: a cold replica (or one whose caches
@@ -175,6 +192,7 @@ export class ReconcilerManager {
         await this.#endTerm();
       }
       await this.#caches.stop();
+      if (this.#ownsAuditHeapGuard) this.#auditHeapGuard!.stop();
     })();
     return this.#stopping;
   }
@@ -260,8 +278,9 @@ export class ReconcilerManager {
       clock: this.#clock,
       ...(random ? { random } : {}),
       ...(audit?.maxObjects === undefined ? {} : { maxObjects: audit.maxObjects }),
-      // No flag sets the reconciler's bound yet, so the reason must not name the webhook's --impact-objects-max.
-      maxObjectsSetting: audit?.maxObjectsSetting ?? "the reconciler's audit bound",
+      // The reconciler's bound, not the webhook's --impact-objects-max.
+      maxObjectsSetting: audit?.maxObjectsSetting ?? AUDIT_MAX_OBJECTS_SETTING,
+      ...(this.#auditHeapGuard === undefined ? {} : { heapGuard: this.#auditHeapGuard }),
     });
   }
 
