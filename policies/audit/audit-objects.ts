@@ -54,10 +54,15 @@ export function auditObjects(
   env: VerdictEnvironment,
   requester: AuditRequester = auditRequester(objects, env.config),
 ): AuditResult[] {
-  const problems = objects.flatMap((object, index) => unjudgeable(object, index));
-  if (problems.length > 0) throw new InputError(problems, "the objects cannot be audited");
+  assertJudgeable(objects);
   const results = objects.flatMap((object) => auditObject(object, env, requester(object)));
   return results.sort(compareResults);
+}
+
+/** @throws InputError naming every object that has no apiVersion, kind or name (no cluster holds one). */
+export function assertJudgeable(objects: readonly KubeObject[]): void {
+  const problems = objects.flatMap((object, index) => unjudgeable(object, index));
+  if (problems.length > 0) throw new InputError(problems, "the objects cannot be audited");
 }
 
 function unjudgeable(object: KubeObject, index: number): string[] {
@@ -73,7 +78,8 @@ function unjudgeable(object: KubeObject, index: number): string[] {
   ];
 }
 
-function auditObject(object: KubeObject, env: VerdictEnvironment, username: string): AuditResult[] {
+/** The results of one judgeable object (assertJudgeable), unsorted: asked as `username`. */
+export function auditObject(object: KubeObject, env: VerdictEnvironment, username: string): AuditResult[] {
   const subject = subjectOf(object);
   const [group, version] = splitApiVersion(subject.apiVersion);
   const input: AdmissionInput = {
@@ -90,7 +96,7 @@ function auditObject(object: KubeObject, env: VerdictEnvironment, username: stri
   return policiesOf(verdict, env).map((policy) => resultFor(subject, policy, verdict));
 }
 
-function subjectOf(object: KubeObject): AuditSubject {
+export function subjectOf(object: KubeObject): AuditSubject {
   const metadata = object.metadata!;
   const namespace = typeof metadata.namespace === "string" && metadata.namespace !== "" ? metadata.namespace : undefined;
   return {

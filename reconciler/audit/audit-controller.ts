@@ -14,6 +14,26 @@
 // fail-closed stand-in for a module that cannot load), so the reconciler
 // never judges by a set the webhook would not. Each pass compiles what
 // changed first (flush), so it never audits under a set older than the cache.
+//
+// A pass judges in slices (auditExistingObjectsSliced), giving the event loop
+// a turn every ~20 ms, so the other controllers and the Lease renewal run
+// while it judges tens of thousands of objects. It is superseded, and
+// publishes nothing, when the term ends (stop()) or the policy set in force
+// changes under it (the rest would be judged by a set no longer in force, and
+// the results it published would all flip again a moment later). A change of
+// the objects does not stop it: the routes' status is written on every
+// reconcile, so under a steady stream of changes a pass that gave way to each
+// would never publish; it publishes the consistent picture it started from,
+// and the change's own pass follows.
+//
+// What triggers a pass, and what each costs: every change of the held objects
+// (their status included: a policy may read it, so it is judged again), of
+// the PolicyModules or of hostgate's reports queues one (debounced, 5 s). A
+// pass whose held objects are the very snapshot the last judged pass read
+// (the holder rebuilds its array only after a change) under the same policy
+// set, within the interval, reuses that pass's results instead of judging
+// again: so the pass that the reports' own writes queue, or a hand edit of a
+// report, only puts the reports right.
 import type { Clock } from "../../core/clock.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { ObjectApi } from "../../core/kube/object-api.ts";
@@ -21,6 +41,8 @@ import type { KubeObject } from "../../core/kube/object-key.ts";
 import { parseKey } from "../../core/kube/object-key.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { ExistingObjectsHolder } from "../../core/state/existing-objects.ts";
+import type { AuditResult } from "../../policies/audit/audit-result.ts";
+import type { SliceOptions } from "../../policies/audit/sliced-audit.ts";
 import type { PolicySet } from "../../policies/engine/module-loader.ts";
 import { POLICY_MODULES } from "../../webhook/policy-set/cluster-policy-modules.ts";
 import { LivePolicySet } from "../../webhook/policy-set/live-policy-set.ts";
@@ -28,8 +50,8 @@ import type { ObjectReader } from "../cluster/object-reader.ts";
 import { Controller } from "../runtime/controller.ts";
 import type { InformerHandler } from "../runtime/informer-handler.ts";
 import type { AuditViolations } from "./audit-metrics.ts";
-import { auditExistingObjects, DEFAULT_AUDIT_INTERVAL_MS, PENDING_RETRY_MS } from "./background-audit.ts";
-import type { BackgroundAuditSettings, UnjudgedKind } from "./background-audit.ts";
+import { auditExistingObjectsSliced, DEFAULT_AUDIT_INTERVAL_MS, PENDING_RETRY_MS } from "./background-audit.ts";
+import type { AuditPass, BackgroundAuditSettings, UnjudgedKind } from "./background-audit.ts";
 import { AUDIT_REPORTS_KEY, reconcileAuditReports } from "./reconcile-reports.ts";
 
 /** A holder of the existing objects for one term (start() lists and watches, stop() ends that). */
@@ -49,6 +71,17 @@ export interface AuditControllerOptions {
   violations: AuditViolations;
   clock: Clock;
   logger: Logger;
+  /** How a pass gives way to the event loop (slice length, clock, yield); sliced-audit.ts's defaults when absent. Tests inject them. */
+  slicing?: Pick<SliceOptions, "sliceMs" | "now" | "yieldToLoop">;
+}
+
+/** What the last judged pass read and found, so a pass over the same snapshot and set need not judge again. */
+interface Judged {
+  objects: readonly KubeObject[];
+  policies: PolicySet;
+  /** clock.now() when it began: past the interval, a pass judges again whatever it reads. */
+  at: number;
+  results: AuditResult[];
 }
 
 export class AuditController {
@@ -60,9 +93,14 @@ export class AuditController {
   #unsubscribe: (() => void) | undefined;
   /** The last unjudged kinds logged above debug, so a pass waiting on the same reason does not repeat it. */
   #told = "";
+  #last: Judged | undefined;
+  /** Set by stop(): a pass in progress gives up at its next slice. */
+  #stopped = false;
+  /** Passes judged anew and passes that reused the last results (tests and logs). */
+  readonly passes = { judged: 0, reused: 0, superseded: 0 };
 
   constructor(options: AuditControllerOptions) {
-    const { api, reader, objects, config, settings, violations, clock, logger } = options;
+    const { api, reader, objects, config, settings, violations, clock, logger, slicing } = options;
     this.#objects = objects;
     this.#logger = logger;
     const intervalMs = settings.intervalMs ?? DEFAULT_AUDIT_INTERVAL_MS;
@@ -79,7 +117,27 @@ export class AuditController {
       clock,
       logger,
       reconcile: async () => {
-        const pass = auditExistingObjects(objects.snapshot(), config, policies());
+        const snapshot = objects.snapshot();
+        const set = policies();
+        const began = clock.now();
+        const last = this.#last;
+        let pass: AuditPass | undefined;
+        if (last !== undefined && last.objects === snapshot.objects && last.policies === set && began - last.at < intervalMs) {
+          this.passes.reused++;
+          pass = { publish: true, results: last.results };
+        } else {
+          // Superseded when the term ends or another set comes into force (see the file's comment).
+          const superseded = () => this.#stopped || (this.#live !== undefined && this.#live.current() !== set);
+          pass = await auditExistingObjectsSliced(snapshot, config, set, { ...slicing, superseded });
+          if (pass === undefined) {
+            this.passes.superseded++;
+            logger.debug({}, "background audit pass superseded (term ended or the policy set changed); nothing published");
+            // The set's change queued its own pass; a stopped term queues nothing.
+            return this.#stopped ? undefined : { requeueAfterMs: 0 };
+          }
+          this.passes.judged++;
+          this.#last = pass.publish ? { objects: snapshot.objects, policies: set, at: began, results: pass.results } : undefined;
+        }
         violations.recordUnjudged(pass.publish ? [] : pass.unjudged);
         if (!pass.publish) return { requeueAfterMs: this.#heldBack(pass.unjudged, intervalMs) };
         this.#told = "";
@@ -138,6 +196,7 @@ export class AuditController {
 
   /** Ends the live set's pending swap and the holder's lists and watches (the controller is stopped with the term's others). */
   async stop(): Promise<void> {
+    this.#stopped = true;
     this.#live?.stop();
     this.#unsubscribe?.();
     this.#unsubscribe = undefined;

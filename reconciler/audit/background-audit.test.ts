@@ -5,7 +5,8 @@ import type { KubeObject } from "../../core/kube/object-key.ts";
 import { loadPolicySet } from "../../policies/engine/module-loader.ts";
 import { LIBRARY } from "../../test/fixtures.ts";
 import { poolConfig } from "../edge/testing/pool-config.ts";
-import { auditExistingObjects } from "./background-audit.ts";
+import { auditExistingObjects, auditExistingObjectsSliced } from "./background-audit.ts";
+import type { AuditPass } from "./background-audit.ts";
 import type { AuditedKindState } from "../../core/state/existing-objects.ts";
 import type { AuditedResource } from "../../core/state/audited-resources.ts";
 import { FakeExistingObjects, grant, HTTP_ROUTES, httpRoute, VIRTUAL_SERVICES, virtualService } from "./testing/existing-objects.ts";
@@ -16,10 +17,25 @@ const teamAShop = grant("team-a-shop", ["team-a"], ["shop.example.com"]);
 
 /** `Kind namespace/name policy outcome` of each result of a pass over `objects`, with the kinds in `states`. */
 function judge(objects: KubeObject[], states: [AuditedResource, AuditedKindState][] = []): string[] | { unjudged: string[] } {
+  return described(auditExistingObjects(snapshotOf(objects, states), config, policies));
+}
+
+function snapshotOf(objects: KubeObject[], states: [AuditedResource, AuditedKindState][]) {
   const holder = new FakeExistingObjects();
   holder.set(...objects);
   for (const [resource, state] of states) holder.state(resource, state);
-  const pass = auditExistingObjects(holder.snapshot(), config, policies);
+  return holder.snapshot();
+}
+
+/** The same pass in slices of one object each (a clock that moves 1 ms per reading, a 1 ms slice). */
+async function judgeSliced(objects: KubeObject[], states: [AuditedResource, AuditedKindState][] = []): Promise<string[] | { unjudged: string[] }> {
+  let t = 0;
+  const pass = await auditExistingObjectsSliced(snapshotOf(objects, states), config, policies, { sliceMs: 1, now: () => t++, yieldToLoop: async () => {} });
+  assert.ok(pass !== undefined, "never superseded here");
+  return described(pass);
+}
+
+function described(pass: AuditPass): string[] | { unjudged: string[] } {
   if (!pass.publish) return { unjudged: pass.unjudged.map((k) => `${k.resource} ${k.state}: ${k.reason}`) };
   return pass.results.map((r) => `${r.subject.kind} ${r.subject.namespace}/${r.subject.name} ${r.policy} ${r.outcome}`);
 }
@@ -65,5 +81,15 @@ describe("auditExistingObjects", () => {
       want: [],
     },
   ];
-  for (const { name, objects, states, want } of cases) it(name, () => assert.deepEqual(judge(objects, states), want));
+  for (const { name, objects, states, want } of cases) {
+    it(name, () => assert.deepEqual(judge(objects, states), want));
+    it(`${name}, in slices too`, async () => assert.deepEqual(await judgeSliced(objects, states), want));
+  }
+
+  it("publishes nothing when the sliced pass is superseded", async () => {
+    const pass = await auditExistingObjectsSliced(snapshotOf([teamAShop, httpRoute("team-a", "shop", ["shop.example.com"])], []), config, policies, {
+      superseded: () => true,
+    });
+    assert.equal(pass, undefined);
+  });
 });

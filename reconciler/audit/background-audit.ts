@@ -39,6 +39,9 @@ import type { ExistingObjectsSnapshot } from "../../core/state/existing-objects.
 import { ClusterStateIndex } from "../../core/state/index.ts";
 import { HOSTNAME_GRANTS } from "../../core/state/sources/indexed-resources.ts";
 import { auditObjects } from "../../policies/audit/audit-objects.ts";
+import { auditObjectsSliced } from "../../policies/audit/sliced-audit.ts";
+import type { SliceOptions } from "../../policies/audit/sliced-audit.ts";
+import type { VerdictEnvironment } from "../../policies/verdict.ts";
 import type { AuditResult } from "../../policies/audit/audit-result.ts";
 import type { PolicySet } from "../../policies/engine/module-loader.ts";
 
@@ -95,11 +98,40 @@ export type AuditPass = { publish: true; results: AuditResult[] } | { publish: f
  * re-apply; or, when a kind is pending or dropped, no results at all (above).
  */
 export function auditExistingObjects(snapshot: ExistingObjectsSnapshot, config: PlatformConfig, policies: PolicySet): AuditPass {
-  const unjudged = snapshot.kinds.flatMap(({ resource, state }): UnjudgedKind[] =>
+  const unjudged = unjudgedKinds(snapshot);
+  if (unjudged.length > 0) return { publish: false, unjudged };
+  return { publish: true, results: auditObjects(snapshot.objects, environmentOf(snapshot, config, policies)) };
+}
+
+/**
+ * auditExistingObjects's pass, judged in slices that give the event loop a
+ * turn between them (policies/audit/sliced-audit.ts), so the reconciler's
+ * other controllers and its Lease renewal are not held up for the seconds a
+ * pass over tens of thousands of objects takes. Undefined when `slicing`
+ * says the pass is superseded (then nothing is to be published).
+ * What stays synchronous is linear and cheap next to judging: indexing the
+ * cluster state, proving who wrote each object, sorting the objects.
+ */
+export async function auditExistingObjectsSliced(
+  snapshot: ExistingObjectsSnapshot,
+  config: PlatformConfig,
+  policies: PolicySet,
+  slicing: SliceOptions = {},
+): Promise<AuditPass | undefined> {
+  const unjudged = unjudgedKinds(snapshot);
+  if (unjudged.length > 0) return { publish: false, unjudged };
+  const pass = await auditObjectsSliced(snapshot.objects, environmentOf(snapshot, config, policies), slicing);
+  return pass.completed ? { publish: true, results: pass.results } : undefined;
+}
+
+function unjudgedKinds(snapshot: ExistingObjectsSnapshot): UnjudgedKind[] {
+  return snapshot.kinds.flatMap(({ resource, state }): UnjudgedKind[] =>
     state.kind === "pending" || state.kind === "dropped" ? [{ resource: resourceName(resource), state: state.kind, reason: state.reason }] : [],
   );
-  if (unjudged.length > 0) return { publish: false, unjudged };
+}
+
+function environmentOf(snapshot: ExistingObjectsSnapshot, config: PlatformConfig, policies: PolicySet): VerdictEnvironment {
   // Objects of kinds not served are none; a snapshot holds only the synced kinds' objects.
   const state = ClusterStateIndex.fromObjects(snapshot.objects);
-  return { publish: true, results: auditObjects(snapshot.objects, { policies, config: configToCel(config), cluster: state.celValue() }) };
+  return { policies, config: configToCel(config), cluster: state.celValue() };
 }
