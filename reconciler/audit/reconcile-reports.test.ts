@@ -9,9 +9,9 @@ import type { AuditResult } from "../../policies/audit/audit-result.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { FIELD_MANAGER } from "../resources.ts";
 import { AuditViolations, registerAuditMetrics } from "./audit-metrics.ts";
-import { AUDIT_REPORTS_KEY, reconcileAuditReports } from "./reconcile-reports.ts";
+import { AUDIT_REPORTS_KEY, ownReport, reconcileAuditReports } from "./reconcile-reports.ts";
 import { AUDIT_REPORT_NAME, CLUSTER_REPORTS, OPENREPORTS_API_VERSION, REPORTS } from "./report-resources.ts";
-import { aClaim, aResult, aRoute, aViolation } from "./testing/audit-results.ts";
+import { aClaim, aResult, aRoute, aViolation, libraryResults } from "./testing/audit-results.ts";
 
 const NOW = Date.UTC(2026, 11, 5, 6, 0, 0);
 type Result = { policy: string; result: string; message?: string; timestamp: { seconds: number }; resources: { name: string }[] };
@@ -34,8 +34,16 @@ describe("reconcileAuditReports", () => {
   let reader: ObjectReader;
   let results: AuditResult[];
   let now: number;
-  const pass = (violations?: AuditViolations) =>
-    reconcileAuditReports({ api, reader, audit: () => results, now: () => now, logger: silentLogger, ...(violations ? { violations } : {}) });
+  const pass = (violations?: AuditViolations, resultBytesPerReport?: number) =>
+    reconcileAuditReports({
+      api,
+      reader,
+      audit: () => results,
+      now: () => now,
+      logger: silentLogger,
+      ...(violations ? { violations } : {}),
+      ...(resultBytesPerReport === undefined ? {} : { resultBytesPerReport }),
+    });
   const report = (namespace: string, name = AUDIT_REPORT_NAME) => api.server.get(REPORTS, { namespace, name });
   const clusterReport = () => api.server.get(CLUSTER_REPORTS, { name: AUDIT_REPORT_NAME });
 
@@ -172,6 +180,133 @@ describe("reconcileAuditReports", () => {
       assert.equal((report("team-a") as { source?: string }).source, "kyverno");
       assert.notEqual(report("team-b"), undefined, "the other namespaces are still published");
     });
+  });
+
+  describe("a namespace whose results take several reports (parts)", () => {
+    // 2,000 bytes of results per report: a route's 15 library results take three.
+    const BUDGET = 2_000;
+    const routes = (names: string[]) => names.flatMap((name) => libraryResults(aRoute("team-a", name)));
+    const parts = () =>
+      api
+        .objects(REPORTS)
+        .map((r) => r.metadata!.name!)
+        .sort();
+    const partPass = () => pass(undefined, BUDGET);
+    const writtenKeys = () => [...new Set(api.takeWrites().map((w) => w.key))].sort();
+
+    beforeEach(() => {
+      results = routes(["a", "b", "c"]);
+    });
+
+    it("writes hostgate-audit, hostgate-audit-2, … and nothing on a second pass an hour later", async () => {
+      const first = await partPass();
+      assert.ok(first.written.length >= 4, first.written.join(", "));
+      assert.deepEqual(
+        first.written,
+        first.written.map((_, i) => `Report team-a/hostgate-audit${i === 0 ? "" : `-${i + 1}`}`).sort(),
+      );
+      assert.equal(api.objects(REPORTS).flatMap((r) => resultsOf(r)!).length, 45, "every result published once");
+      api.takeWrites();
+      now = NOW + 3_600_000;
+      assert.deepEqual(await partPass(), { written: [], deleted: [] });
+      assert.deepEqual(api.takeWrites(), []);
+    });
+
+    it("rewrites only the parts whose results changed when a result is added near the end", async () => {
+      await partPass();
+      const before = new Map(api.objects(REPORTS).map((r) => [r.metadata!.name!, JSON.stringify(resultsOf(r))]));
+      api.takeWrites();
+      results = [...results, aViolation(aRoute("team-a", "d"))];
+      const outcome = await partPass();
+      const changed = api
+        .objects(REPORTS)
+        .filter((r) => before.get(r.metadata!.name!) !== JSON.stringify(resultsOf(r)))
+        .map((r) => `team-a/${r.metadata!.name}`)
+        .sort();
+      assert.deepEqual(writtenKeys(), changed);
+      assert.ok(changed.length >= 1 && changed.length < before.size, `${changed.join(", ")} of ${before.size} parts`);
+      assert.deepEqual(outcome.deleted, []);
+    });
+
+    it("deletes the parts no longer needed when the namespace's results shrink, keeping the first", async () => {
+      await partPass();
+      assert.ok(parts().length >= 4, parts().join(", "));
+      const surplus = parts().filter((name) => name !== AUDIT_REPORT_NAME);
+      results = routes(["a"]).slice(0, 2);
+      assert.deepEqual(await partPass(), { written: ["Report team-a/hostgate-audit"], deleted: surplus.map((n) => `Report team-a/${n}`).sort() });
+      assert.deepEqual(parts(), [AUDIT_REPORT_NAME]);
+    });
+
+    it("gives each stored part the summary of its own results", async () => {
+      await partPass();
+      for (const stored of api.objects(REPORTS)) {
+        const counts: Record<string, number> = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 };
+        for (const r of resultsOf(stored)!) counts[r.result]! += 1;
+        assert.deepEqual((stored as { summary?: unknown }).summary, counts, stored.metadata?.name);
+      }
+    });
+
+    describe("a report at a part's name that is not hostgate's", () => {
+      const forged = () => {
+        const lookalike = foreignReport("team-a", "hostgate-audit-2", { source: "hostgate" });
+        lookalike.metadata!.labels = { "app.kubernetes.io/managed-by": "hostgate" };
+        return lookalike;
+      };
+
+      it("is never deleted when hostgate needs fewer parts (labels and source forged, another field manager)", async () => {
+        results = routes(["a"]).slice(0, 2);
+        await api.create(REPORTS, forged(), { fieldManager: "someone" });
+        api.takeWrites();
+        assert.deepEqual(await partPass(), { written: ["Report team-a/hostgate-audit"], deleted: [] });
+        assert.deepEqual(writtenKeys(), ["team-a/hostgate-audit"]);
+        assert.deepEqual(resultsOf(report("team-a", "hostgate-audit-2")), [{ policy: "require-labels", result: "fail" }]);
+      });
+
+      it("is left as it is when hostgate needs that part: the pass fails naming it, the other parts are written", async () => {
+        await api.create(REPORTS, forged(), { fieldManager: "someone" });
+        await assert.rejects(partPass(), /Report team-a\/hostgate-audit-2 exists and is not hostgate's .*delete or rename it/);
+        assert.deepEqual(resultsOf(report("team-a", "hostgate-audit-2")), [{ policy: "require-labels", result: "fail" }]);
+        assert.notEqual(report("team-a", "hostgate-audit-3"), undefined, "the parts after it are still published");
+      });
+
+      it("lends none of its timestamps to hostgate's results, though it holds the same result", async () => {
+        const [own] = routes(["a"]);
+        const lookalike = forged() as KubeObject & { results: unknown[] };
+        const resources = [{ apiVersion: own!.subject.apiVersion, kind: own!.subject.kind, namespace: "team-a", name: "a", uid: own!.subject.uid }];
+        lookalike.results = [{ source: "hostgate", policy: own!.policy, rule: own!.policy, result: "skip", message: own!.messages[0], resources, timestamp: { seconds: 1, nanos: 0 } }];
+        results = [own!];
+        await api.create(REPORTS, lookalike, { fieldManager: "someone" });
+        await partPass();
+        assert.deepEqual(resultsOf(report("team-a"))!.map((r) => r.timestamp.seconds), [NOW / 1000]);
+      });
+    });
+  });
+
+  describe("ownReport", () => {
+    const own = (name: string, changes: { source?: string; labels?: Record<string, string>; manager?: string } = {}): KubeObject => ({
+      apiVersion: OPENREPORTS_API_VERSION,
+      kind: "Report",
+      metadata: {
+        name,
+        namespace: "team-a",
+        labels: changes.labels ?? { "app.kubernetes.io/managed-by": "hostgate" },
+        managedFields: [{ manager: changes.manager ?? FIELD_MANAGER, operation: "Apply" }],
+      },
+      source: changes.source ?? "hostgate",
+    });
+    const cases = [
+      { name: "hostgate's first report", report: own("hostgate-audit"), owned: true },
+      { name: "hostgate's third part", report: own("hostgate-audit-3"), owned: true },
+      { name: "a name hostgate never gives (hostgate-audit-1)", report: own("hostgate-audit-1"), owned: false },
+      { name: "a part written by another field manager", report: own("hostgate-audit-2", { manager: "someone" }), owned: false },
+      { name: "a part of another source", report: own("hostgate-audit-2", { source: "kyverno" }), owned: false },
+      { name: "a part without the managed-by label", report: own("hostgate-audit-2", { labels: {} }), owned: false },
+    ];
+    for (const c of cases) {
+      it(`${c.owned ? "owns" : "does not own"} ${c.name}`, () => {
+        assert.equal(ownReport(c.report), c.owned);
+      });
+    }
   });
 
   describe("the violations metric", () => {

@@ -8,18 +8,24 @@
 // that). A report is created, else server-side applied over hostgate's own
 // copy (applyOwned, preconditioned on the uid and resourceVersion judged).
 //
+// A namespace's results may take several reports (hostgate-audit,
+// hostgate-audit-2, …: render-reports.ts keeps each under the API server's
+// size limit); each part is compared and written on its own, so a change
+// rewrites only the parts whose results changed, and parts no longer needed
+// are deleted.
+//
 // Never over or at someone else's report: Kyverno, Trivy and others publish
 // Reports in the same namespaces. Only hostgate's report is applied over or
-// deleted: at hostgate's name, labelled managed-by=hostgate, with source
-// hostgate, and written by hostgate's field manager (labels alone prove
-// nothing). A report at hostgate's name that is not hostgate's is left as it
-// is, and the pass fails naming it (retried with backoff). Deletes (the
-// namespace has no audited object any more) carry the uid and resourceVersion
-// seen, so a same-named report made since is left alone.
+// deleted: at one of hostgate's names, labelled managed-by=hostgate, with
+// source hostgate, and written by hostgate's field manager (labels alone
+// prove nothing). A report at hostgate's name that is not hostgate's is left
+// as it is, and the pass fails naming it (retried with backoff); nor are its
+// timestamps taken. Deletes (the namespace has no audited object any more, or
+// needs fewer parts) carry the uid and resourceVersion seen, so a same-named
+// report made since is left alone.
 import type { ObjectApi } from "../../core/kube/object-api.ts";
-import type { KubeObject, ObjectKey } from "../../core/kube/object-key.ts";
+import type { KubeObject } from "../../core/kube/object-key.ts";
 import { formatKey, keyOf } from "../../core/kube/object-key.ts";
-import type { ResourceRef } from "../../core/kube/resource.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { AuditResult } from "../../policies/audit/audit-result.ts";
 import { deleteOwnedObjects, writeOwnedObjects } from "../apply/owned-objects.ts";
@@ -29,7 +35,7 @@ import { LABEL_MANAGED_BY, MANAGED_BY_HOSTGATE } from "../domainroute/render/met
 import { FIELD_MANAGER, MANAGED_SELECTOR } from "../resources.ts";
 import type { AuditViolations } from "./audit-metrics.ts";
 import { renderReports } from "./render-reports.ts";
-import { AUDIT_REPORT_NAME, AUDIT_REPORT_SOURCE, CLUSTER_REPORTS, REPORTS } from "./report-resources.ts";
+import { AUDIT_REPORT_SOURCE, auditReportPart, CLUSTER_REPORTS, REPORTS } from "./report-resources.ts";
 
 /** The single queue key: any policy or object change re-audits everything. */
 export const AUDIT_REPORTS_KEY = "audit-reports";
@@ -46,6 +52,8 @@ export interface AuditReportsDeps {
   logger: Logger;
   /** Where the violation counts of the last pass are kept for /metrics (audit-metrics.ts). */
   violations?: AuditViolations;
+  /** Bytes of results one report holds at most (render-reports.ts's default unless set; tests set it small). */
+  resultBytesPerReport?: number;
 }
 
 export interface AuditReportsOutcome {
@@ -59,8 +67,12 @@ export async function reconcileAuditReports(deps: AuditReportsDeps): Promise<Aud
   const { api, reader } = deps;
   const results = deps.audit();
   deps.violations?.record(results);
-  const keyFor = (namespace: string | undefined): ObjectKey => ({ ...(namespace === undefined ? {} : { namespace }), name: AUDIT_REPORT_NAME });
-  const rendered = renderReports(results, { now: deps.now(), previous: (ns) => reader.get(resourceOf(ns), keyFor(ns)) });
+  const published = publishedReports(reader);
+  const rendered = renderReports(results, {
+    now: deps.now(),
+    previous: (ns) => published.get(ns ?? "") ?? [],
+    ...(deps.resultBytesPerReport === undefined ? {} : { resultBytesPerReport: deps.resultBytesPerReport }),
+  });
   const written: KubeObject[] = [];
   const deleted: KubeObject[] = [];
   const failures: string[] = [];
@@ -88,23 +100,34 @@ export async function reconcileAuditReports(deps: AuditReportsDeps): Promise<Aud
 }
 
 /**
- * True for a report hostgate may apply over or delete: at hostgate's name,
- * source hostgate, labelled managed-by=hostgate, and written by hostgate's
- * field manager. A report missing one of these is someone else's (or was
- * taken over by hand) and is never touched.
+ * True for a report hostgate may apply over or delete: at one of hostgate's
+ * names (hostgate-audit or a later part, hostgate-audit-2, …), source
+ * hostgate, labelled managed-by=hostgate, and written by hostgate's field
+ * manager. A report missing one of these is someone else's (or was taken over
+ * by hand) and is never touched.
  */
 export function ownReport(object: KubeObject): boolean {
   const labels = (object.metadata?.labels ?? {}) as Record<string, string>;
   return (
-    object.metadata?.name === AUDIT_REPORT_NAME &&
+    auditReportPart(object.metadata?.name) !== undefined &&
     (object as { source?: unknown }).source === AUDIT_REPORT_SOURCE &&
     labels[LABEL_MANAGED_BY] === MANAGED_BY_HOSTGATE &&
     writtenByReconciler(object)
   );
 }
 
-function resourceOf(namespace: string | undefined): ResourceRef {
-  return namespace === undefined ? CLUSTER_REPORTS : REPORTS;
+/** hostgate's own reports in the caches, every part, by namespace ("" for the ClusterReports): where unchanged results' timestamps are kept. */
+function publishedReports(reader: ObjectReader): Map<string, KubeObject[]> {
+  const out = new Map<string, KubeObject[]>();
+  for (const resource of [CLUSTER_REPORTS, REPORTS]) {
+    for (const report of reader.list({ ...resource, labelSelector: MANAGED_SELECTOR }).filter(ownReport)) {
+      const scope = report.metadata?.namespace ?? "";
+      const list = out.get(scope);
+      if (list === undefined) out.set(scope, [report]);
+      else list.push(report);
+    }
+  }
+  return out;
 }
 
 function describe(object: KubeObject): string {

@@ -11,14 +11,20 @@ import { auditObjects } from "../../policies/audit/audit-objects.ts";
 import { compileModule, makePolicySet } from "../../policies/engine/module-loader.ts";
 import { AuditViolations } from "./audit-metrics.ts";
 import { OUTCOME_RESULT, renderReports } from "./render-reports.ts";
-import { OPENREPORTS_API_VERSION } from "./report-resources.ts";
-import { aClaim, aResult, aRoute, aViolation } from "./testing/audit-results.ts";
+import { clipNote } from "./report-parts.ts";
+import { OPENREPORTS_API_VERSION, REPORT_BYTE_BUDGET } from "./report-resources.ts";
+import { aClaim, aResult, aRoute, aViolation, libraryResults } from "./testing/audit-results.ts";
 
 const FIXTURES = join(import.meta.dirname, "..", "..", "test", "fixtures", "openreports");
 const NOW = Date.UTC(2026, 11, 5, 6, 0, 0);
 const LATER = NOW + 3_600_000;
-const render = (results: readonly AuditResult[], previous: (ns: string | undefined) => KubeObject | undefined = () => undefined, now = NOW) =>
-  renderReports(results, { now, previous });
+/** The reports for `results`, given the reports published before (every namespace's, every part). */
+const render = (results: readonly AuditResult[], published: readonly KubeObject[] = [], now = NOW, resultBytesPerReport?: number) =>
+  renderReports(results, {
+    now,
+    previous: (ns) => published.filter((r) => r.metadata?.namespace === ns),
+    ...(resultBytesPerReport === undefined ? {} : { resultBytesPerReport }),
+  });
 
 type Result = { policy: string; rule: string; result: string; message?: string; properties?: Record<string, string>; resources: { name: string }[] };
 const resultsOf = (report: KubeObject | undefined) => (report as unknown as { results: (Result & { timestamp: { seconds: number } })[] }).results;
@@ -113,14 +119,14 @@ describe("renderReports", () => {
 
     it("keeps the previous timestamp of an unchanged result, so an unchanged cluster renders an unchanged report", () => {
       const first = render(mixed);
-      const second = render(mixed, (ns) => find(first, ns), LATER);
+      const second = render(mixed, first, LATER);
       assert.deepEqual(second, first);
     });
 
     it("restamps a result whose message changed, and only that one", () => {
       const first = render(mixed);
       const changed = mixed.map((r) => (r.policy === "ttl" ? { ...r, messages: ["ttl under 30"] } : r));
-      const second = render(changed, (ns) => find(first, ns), LATER);
+      const second = render(changed, first, LATER);
       assert.deepEqual(seconds(second, "team-a"), [
         ["api", "broken", NOW / 1000],
         ["api", "no-wildcards", NOW / 1000],
@@ -132,13 +138,13 @@ describe("renderReports", () => {
 
     it("restamps a result whose outcome changed (a pass that now fails)", () => {
       const first = render([aResult(aRoute("team-a", "web"))]);
-      const second = render([aViolation(aRoute("team-a", "web"))], (ns) => find(first, ns), LATER);
+      const second = render([aViolation(aRoute("team-a", "web"))], first, LATER);
       assert.equal(resultsOf(second[0])[0]!.timestamp.seconds, LATER / 1000);
     });
 
     it("restamps a result about a re-created object (same name, another uid)", () => {
       const first = render([aResult(aRoute("team-a", "web", "uid-1"))]);
-      const second = render([aResult(aRoute("team-a", "web", "uid-2"))], (ns) => find(first, ns), LATER);
+      const second = render([aResult(aRoute("team-a", "web", "uid-2"))], first, LATER);
       assert.equal(resultsOf(second[0])[0]!.timestamp.seconds, LATER / 1000);
     });
   });
@@ -183,6 +189,105 @@ describe("renderReports", () => {
       const violations = new AuditViolations();
       violations.record(audited());
       assert.deepEqual(violations.counts(), []);
+    });
+  });
+
+  describe("a namespace whose results do not fit one report", () => {
+    const routes = (count: number, namespace = "team-a") =>
+      Array.from({ length: count }, (_, i) => libraryResults(aRoute(namespace, `r${String(i).padStart(4, "0")}`))).flat();
+    const names = (reports: KubeObject[]) => reports.map((r) => `${r.kind} ${r.metadata?.namespace ?? "-"}/${r.metadata?.name}`);
+    const bytes = (report: KubeObject) => Buffer.byteLength(JSON.stringify(withAppliedHash(report)));
+
+    it("5,000 routes in one namespace (75,000 results): several parts, each under the budget as written, in order, all accepted by the CRD", (t) => {
+      const results = routes(5000);
+      const reports = render(results);
+      assert.ok(reports.length >= 2, `${reports.length} report(s)`);
+      assert.deepEqual(
+        names(reports),
+        reports.map((_, i) => `Report team-a/hostgate-audit${i === 0 ? "" : `-${i + 1}`}`),
+      );
+      for (const report of reports) {
+        assert.ok(bytes(report) <= REPORT_BYTE_BUDGET, `${report.metadata?.name} is ${bytes(report)} bytes`);
+        const desired = withAppliedHash(report);
+        const { problems, stored } = admit(desired);
+        assert.deepEqual(problems, [], report.metadata?.name);
+        assert.ok(contains(stored, desired), `${report.metadata?.name} is stored with defaults that differ from the render`);
+      }
+      const all = reports.flatMap((r) => resultsOf(r));
+      assert.equal(all.length, results.length, "every result is published once");
+      assert.deepEqual(
+        all.map((r) => `${r.resources[0]!.name} ${r.policy}`),
+        all.map((r) => `${r.resources[0]!.name} ${r.policy}`).sort(),
+        "the parts hold the results in their sorted order",
+      );
+      const perPart = Math.round(all.length / reports.length);
+      t.diagnostic(`5,000 routes: ${reports.length} parts, about ${perPart} results (${Math.round(perPart / 15)} routes) each, ${reports.map(bytes).join(", ")} bytes`);
+    });
+
+    it("gives each part the summary of its own results", () => {
+      const reports = render(routes(3), [], NOW, 2_000);
+      assert.ok(reports.length >= 3, `${reports.length} report(s)`);
+      for (const report of reports) {
+        const counts = { pass: 0, fail: 0, warn: 0, error: 0, skip: 0 } as Record<string, number>;
+        for (const r of resultsOf(report)) counts[r.result]! += 1;
+        assert.deepEqual((report as { summary?: unknown }).summary, counts, report.metadata?.name);
+      }
+    });
+
+    it("splits each namespace and the cluster's results on their own, the ClusterReport parts first, then each namespace's in order", () => {
+      const claims = Array.from({ length: 12 }, (_, i) => aViolation(aClaim(`c${i}.example.com`), { policy: "claims" }));
+      const reports = render([...routes(1, "team-b"), ...claims, ...routes(1, "team-a")], [], NOW, 1_500);
+      const expected = (kind: string, ns: string, n: number) => Array.from({ length: n }, (_, i) => `${kind} ${ns}/hostgate-audit${i === 0 ? "" : `-${i + 1}`}`);
+      const count = (ns: string | undefined) => reports.filter((r) => r.metadata?.namespace === ns).length;
+      assert.deepEqual(names(reports), [
+        ...expected("ClusterReport", "-", count(undefined)),
+        ...expected("Report", "team-a", count("team-a")),
+        ...expected("Report", "team-b", count("team-b")),
+      ]);
+      assert.ok(count(undefined) > 1 && count("team-a") > 1, names(reports).join(", "));
+    });
+
+    it("renders unchanged parts when nothing changed, and a result added at the end changes only the last part", () => {
+      const first = render(routes(4), [], NOW, 2_000);
+      assert.deepEqual(render(routes(4), first, LATER, 2_000), first);
+      const added = render([...routes(4), aViolation(aRoute("team-a", "zz-last"))], first, LATER, 2_000);
+      const changed = added.filter((report) => JSON.stringify(report) !== JSON.stringify(first.find((r) => r.metadata?.name === report.metadata?.name)));
+      assert.deepEqual(names(changed), [names(added).at(-1)]);
+    });
+
+    it("keeps the timestamp of a result that moved to another part", () => {
+      const first = render(routes(4), [], NOW, 2_000);
+      const moved = render(routes(4).slice(1), first, LATER, 2_000);
+      const stamps = new Set(moved.flatMap((r) => resultsOf(r).map((x) => x.timestamp.seconds)));
+      assert.deepEqual([...stamps], [NOW / 1000]);
+    });
+
+    const clipped = [
+      { name: "a message of 3 MB", result: aViolation(aRoute("team-a", "web"), { messages: ["x".repeat(3_000_000)] }), field: "message" },
+      { name: "a message of 1 MB of multi-byte characters", result: aViolation(aRoute("team-a", "web"), { messages: ["é😀".repeat(200_000)] }), field: "message" },
+      { name: "a message of 1 MB of quotes (two bytes each in JSON)", result: aViolation(aRoute("team-a", "web"), { messages: ['"'.repeat(1_000_000)] }), field: "message" },
+      {
+        name: "100,000 fields named, no message",
+        result: aViolation(aRoute("team-a", "web"), { messages: [], fields: Array.from({ length: 100_000 }, (_, i) => `spec.f${i}`) }),
+        field: "rule",
+      },
+    ];
+    for (const c of clipped) {
+      it(`clips a single result larger than a report (${c.name}) with a note, instead of failing the write`, () => {
+        const reports = render([c.result, aResult(aRoute("team-a", "web"), { policy: "other" })]);
+        for (const report of reports) {
+          assert.ok(bytes(report) <= REPORT_BYTE_BUDGET, `${report.metadata?.name} is ${bytes(report)} bytes`);
+          assert.deepEqual(admit(withAppliedHash(report)).problems, []);
+        }
+        const text = (resultsOf(reports[0]).find((r) => r.policy === "domain-suffix") as Record<string, unknown>)[c.field] as string;
+        assert.match(text, /… \[clipped by hostgate: \d+ more characters would not fit in one report; `hostgate audit` prints it whole\]$/);
+        assert.ok(!text.includes("\uFFFD"), "no character is cut in half");
+        assert.deepEqual(render([c.result]), render([c.result]), "clipped the same way every time");
+      });
+    }
+
+    it("leaves a result that fits as it is (clipNote appears nowhere)", () => {
+      assert.ok(!JSON.stringify(render(mixed)).includes(clipNote(1).slice(0, 20)));
     });
   });
 

@@ -29,3 +29,35 @@ export function publishedResults(api: FakeKubeApi, namespace: string): string[] 
     | undefined;
   return (report?.results ?? []).map((r) => `${r.resources[0]!.kind} ${r.resources[0]!.name} ${r.policy} ${r.result}`);
 }
+
+/**
+ * The 15 results the built-in library gives a plain Managed DomainRoute
+ * (7 pass, 7 skip, 1 warn), as `hostgate audit -o json` printed them for
+ * generated routes: the size a real report grows by per route.
+ */
+export function libraryResults(route: AuditSubject): AuditResult[] {
+  const skip = (policy: string, condition: string) => aResult(route, { policy, outcome: "skip", messages: [`excluded by matchCondition "${condition}"`] });
+  const pass = (policy: string) => aResult(route, { policy });
+  return [
+    skip("appid-unique", "has-app-id"),
+    pass("backend-union"),
+    aResult(route, {
+      policy: "certificate-coverage",
+      outcome: "warn",
+      messages: [`${route.name}.shop.example.com is not covered by the *.example.com certificate: a wildcard for its parent will be issued`],
+      fields: ["spec.domain"],
+    }),
+    skip("cname-at-apex", "publishes-dns"),
+    skip("cross-namespace-service", "service-names-a-namespace"),
+    skip("dns-zone-allowed", "has-zone-and-domain"),
+    pass("domain-allowlist"),
+    pass("domain-unique"),
+    pass("gateway-hostname-reserved"),
+    pass("hostname-granted"),
+    pass("lb-explicit"),
+    pass("public-needs-protection"),
+    skip("region-known", "chooses-a-mode"),
+    skip("registered-provider", "has-protection"),
+    skip("safe-external-backend", "has-external-backend"),
+  ];
+}
