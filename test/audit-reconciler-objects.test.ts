@@ -4,9 +4,12 @@
 // for Managed routes on the Istio data plane and on the Gateway API
 // (Envoy Gateway), under grants that say `kinds: [DomainRoute]`. Those
 // objects are exempt from hostname-granted (skip, by its matchCondition
-// not-written-by-the-reconciler), never a false fail; forged look-alikes
-// that the audited objects do not prove are still judged as hostgate-audit,
-// and fail.
+// not-written-by-the-reconciler), never a false fail. The renderers give
+// the objects in a route's namespace the controller owner reference the
+// reconciler writes (producedMetadata), and the tests check they carry it.
+// Forged look-alikes that the audited objects do not prove (a team's second
+// labelled VirtualService at another name, the right name without the
+// route's controller reference) are still judged as hostgate-audit, and fail.
 import assert from "node:assert/strict";
 import { cpSync } from "node:fs";
 import { join } from "node:path";
@@ -14,7 +17,9 @@ import { describe, test } from "node:test";
 import { loadPlatformConfig } from "../core/config/index.ts";
 import { loadEnvironment } from "../core/environment.ts";
 import type { KubeObject } from "../core/kube/object-key.ts";
+import { controlledByRoute } from "../core/kube/controlled-by-route.ts";
 import { LABEL_MANAGED_BY, LABEL_ROUTE_UID } from "../core/kube/produced-labels.ts";
+import { objectNameFor } from "../core/kube/produced-names.ts";
 import { readManifests } from "../core/objects/index.ts";
 import type { DomainClaim, DomainRoute } from "../crds/types.ts";
 import { auditObjects } from "../policies/audit/audit-objects.ts";
@@ -139,8 +144,16 @@ describe("the audit judges what hostgate's reconciler wrote as the reconciler wo
       const results = await audit(scene.config, [...scene.state, ...scene.rendered]);
       const picked = c.pick(scene.rendered);
       assert.equal(picked.length, c.count, "the renderers produced the objects this case is about");
+      const routes = scene.state.filter((o) => o.kind === "DomainRoute");
       for (const object of picked) {
         assert.ok(LABEL_MANAGED_BY in labelsOf(object as never), "the renderer labels its objects");
+        if (isVirtualService(object) || isHttpRoute(object)) {
+          // As stored: the audit requires the one name and the controller reference the reconciler writes in the route's namespace.
+          const uid = labelsOf(object as never)[LABEL_ROUTE_UID]!;
+          const route = routes.find((r) => r.metadata?.uid === uid);
+          assert.ok(route !== undefined && controlledByRoute(object, uid), `${object.kind} ${object.metadata?.name} is controlled by its route`);
+          assert.equal(object.metadata?.name, objectNameFor((route.spec as { domain: string }).domain));
+        }
         const result = resultOf(results, object);
         assert.deepEqual(
           { outcome: result.outcome, messages: result.messages },
@@ -249,6 +262,80 @@ describe("the audit judges what hostgate's reconciler wrote as the reconciler wo
         return { objects: [...state, ...rendered, route], subject: route };
       },
     },
+    // Review R16: the labels, the route's uid, its hosts and namespace are what a team can copy onto its own objects.
+    {
+      name: "a second labelled VirtualService in marketing (granted for DomainRoutes only) at another name, routing elsewhere, fails",
+      scene: istioScene,
+      forge: ({ state, rendered }) => {
+        const vs = forged(only(rendered, isVirtualService, inNamespace("marketing")), "tenant-wrote-this", (o) => {
+          o.spec.http = [{ route: [{ destination: { host: "evil.marketing.svc.cluster.local" } }] }];
+        });
+        return { objects: [...state, ...rendered, vs], subject: vs };
+      },
+    },
+    {
+      name: "the reconciler's VirtualService at its name without the controller owner reference fails",
+      scene: istioScene,
+      forge: ({ state, rendered }) => {
+        const original = only(rendered, isVirtualService, inNamespace("marketing"));
+        const vs = forged(original, String(original.metadata?.name), (o) => delete o.metadata.ownerReferences);
+        return { objects: [...state, ...rendered.filter((o) => o !== original), vs], subject: vs };
+      },
+    },
+    {
+      name: "the reconciler's VirtualService at its name with a controller owner reference to another route's uid fails",
+      scene: istioScene,
+      forge: ({ state, rendered }) => {
+        const original = only(rendered, isVirtualService, inNamespace("marketing"));
+        const other = only(
+          state,
+          (o) => o.kind === "DomainRoute",
+          inNamespace("team-a"),
+          (o) => o.metadata?.name === "shop-web",
+        );
+        const vs = forged(original, String(original.metadata?.name), (o) => {
+          (o.metadata.ownerReferences as Array<Record<string, unknown>>)[0]!.uid = other.metadata?.uid;
+        });
+        return { objects: [...state, ...rendered.filter((o) => o !== original), vs], subject: vs };
+      },
+    },
+    {
+      name: "an Istio Gateway with the route's labels in the gateway namespace at another name fails",
+      scene: istioScene,
+      forge: ({ state, rendered }) => {
+        const gateway = forged(
+          only(rendered, isIstioGateway, (o) => String(o.metadata?.name).startsWith("www-")),
+          "tenant-wrote-this",
+          () => {},
+        );
+        return { objects: [...state, ...rendered, gateway], subject: gateway };
+      },
+    },
+    {
+      name: "a second labelled HTTPRoute in team-a at another name, with the Managed route's uid and controller reference, fails",
+      scene: gatewayApiScene,
+      forge: ({ state, rendered }) => {
+        const route = forged(only(rendered, isHttpRoute), "tenant-wrote-this", () => {});
+        return { objects: [...state, ...rendered, route], subject: route };
+      },
+    },
+    {
+      name: "the reconciler's HTTPRoute at its name without the controller owner reference fails",
+      scene: gatewayApiScene,
+      forge: ({ state, rendered }) => {
+        const original = only(rendered, isHttpRoute);
+        const route = forged(original, String(original.metadata?.name), (o) => delete o.metadata.ownerReferences);
+        return { objects: [...state, ...rendered.filter((o) => o !== original), route], subject: route };
+      },
+    },
+    {
+      name: "a pooled-looking Gateway in the gateway namespace named as no pool member fails",
+      scene: gatewayApiScene,
+      forge: ({ state, rendered }) => {
+        const gateway = forged(only(rendered, isPoolGateway), "tenant-wrote-this", () => {});
+        return { objects: [...state, ...rendered, gateway], subject: gateway };
+      },
+    },
   ];
   for (const c of forgeries) {
     test(c.name, async () => {
@@ -258,6 +345,50 @@ describe("the audit judges what hostgate's reconciler wrote as the reconciler wo
       assert.equal(result.outcome, "fail", result.messages.join("\n"));
     });
   }
+
+  test("review R16's state: a team's labelled VirtualService routing a DomainRoute-only name elsewhere fails hostgate audit, as its unlabelled twin does", async () => {
+    const evil = {
+      hosts: ["shop.example.com"],
+      gateways: ["istio-system/hostgate"],
+      http: [{ route: [{ destination: { host: "evil.team-a.svc.cluster.local" } }] }],
+    };
+    const labels = { [LABEL_MANAGED_BY]: "hostgate", [LABEL_ROUTE_UID]: "uid-shop" };
+    // The same with the controller reference a team can write in its own namespace: still not the route's one object.
+    const owned = [{ apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", name: "shop", uid: "uid-shop", controller: true }];
+    const dir = tempDir("audit-r16");
+    writeYaml(
+      dir,
+      "all.yaml",
+      {
+        apiVersion: "hostgate.dev/v1alpha1",
+        kind: "HostnameGrant",
+        metadata: { name: "team-a-shop" },
+        spec: { namespaces: ["team-a"], hostnames: ["shop.example.com"], kinds: ["DomainRoute"] },
+      },
+      {
+        apiVersion: "hostgate.dev/v1alpha1",
+        kind: "DomainRoute",
+        metadata: { name: "shop", namespace: "team-a", uid: "uid-shop" },
+        spec: { domain: "shop.example.com", service: { name: "shop", port: 80 } },
+      },
+      { apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "tenant-wrote-this", namespace: "team-a", labels }, spec: evil },
+      {
+        apiVersion: "networking.istio.io/v1",
+        kind: "VirtualService",
+        metadata: { name: "tenant-wrote-this-too", namespace: "team-a", labels, ownerReferences: owned },
+        spec: evil,
+      },
+      { apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "tenant-unlabelled", namespace: "team-a" }, spec: evil },
+    );
+    const result = await hostgate("audit", "--config", ISTIO_CONFIG, "--state", dir, "-o", "json");
+    const { results } = JSON.parse(result.stdout) as { results: AuditResult[] };
+    assert.deepEqual(
+      results.filter((r) => r.policy === POLICY && r.subject.kind === "VirtualService").map((r) => `${r.subject.name} ${r.outcome}`),
+      ["tenant-unlabelled fail", "tenant-wrote-this fail", "tenant-wrote-this-too fail"],
+      result.stderr,
+    );
+    assert.equal(result.exitCode, 1);
+  });
 
   // The impact warning audits one object at a time (within its time budget):
   // the DomainRoutes that prove a reconciler object must still be found.

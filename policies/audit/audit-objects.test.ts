@@ -7,6 +7,7 @@ import { configToCel, loadPlatformConfig } from "../../core/config/index.ts";
 import { loadEnvironment } from "../../core/environment.ts";
 import { readManifests } from "../../core/objects/index.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
+import { objectNameFor } from "../../core/kube/produced-names.ts";
 import { ClusterStateIndex } from "../../core/state/index.ts";
 import { loadPolicySet, compileModule, makePolicySet } from "../engine/module-loader.ts";
 import type { CompiledModule } from "../engine/module-loader.ts";
@@ -372,25 +373,32 @@ describe("auditObjects sends each object as the requester that would re-apply it
   const reconcilers: KubeObject = {
     apiVersion: "networking.istio.io/v1",
     kind: "VirtualService",
-    metadata: { name: "shop", namespace: "team-a", labels: { "app.kubernetes.io/managed-by": "hostgate", "hostgate.dev/route-uid": "uid-shop" } },
+    // The reconciler's one VirtualService for the route: at objectNameFor(domain), with the route's controller reference.
+    metadata: {
+      name: objectNameFor("shop.example.com"),
+      namespace: "team-a",
+      labels: { "app.kubernetes.io/managed-by": "hostgate", "hostgate.dev/route-uid": "uid-shop" },
+      ownerReferences: [{ apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", name: "shop", uid: "uid-shop", controller: true }],
+    },
     spec: { hosts: ["shop.example.com"], gateways: ["istio-system/shop"] },
   };
   const askers = (results: AuditResult[]) => Object.fromEntries(results.map((r) => [`${r.subject.kind}/${r.subject.name}`, r.messages[0]]));
+  const VS = `VirtualService/${reconcilers.metadata?.name}`;
   const cases: Array<{ name: string; audit: () => AuditResult[]; expected: Record<string, string> }> = [
     {
       name: "an object its DomainRoute among the audited objects proves the reconciler wrote is sent as the reconciler; the route as the audit",
       audit: () => auditObjects([shop, reconcilers], env([whoAsks])),
-      expected: { "DomainRoute/shop": AUDIT_USER, "VirtualService/shop": RECONCILER_USERNAME },
+      expected: { "DomainRoute/shop": AUDIT_USER, [VS]: RECONCILER_USERNAME },
     },
     {
       name: "audited alone, without its route, the same object is sent as the audit (nothing proves it)",
       audit: () => auditObjects([reconcilers], env([whoAsks])),
-      expected: { "VirtualService/shop": AUDIT_USER },
+      expected: { [VS]: AUDIT_USER },
     },
     {
       name: "audited alone with a requester built from every object (as the impact warning audits one at a time), it is sent as the reconciler",
       audit: () => auditObjects([reconcilers], env([whoAsks]), auditRequester([shop, reconcilers], CONFIG)),
-      expected: { "VirtualService/shop": RECONCILER_USERNAME },
+      expected: { [VS]: RECONCILER_USERNAME },
     },
   ];
   for (const c of cases) {

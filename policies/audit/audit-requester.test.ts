@@ -9,12 +9,16 @@ import { describe, test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { toCelInput } from "../../core/objects/cel-input.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
+import { objectNameFor } from "../../core/kube/produced-names.ts";
 import { AUDIT_USER, auditRequester, RECONCILER_USERNAME } from "./audit-requester.ts";
 
 const ROOT = join(import.meta.dirname, "..", "..");
 const ISTIO = toCelInput({ gateway: { namespace: "istio-system", selector: { istio: "ingressgateway" } } });
-const GATEWAY_API = toCelInput({ gateway: { namespace: "edge", provider: "gateway-api" } });
+// The pool: alb-out's configured member public-1 and its autoscaled public-01..99; alb-in has no members, so one named alb-in.
+const LOAD_BALANCERS = { "alb-out": { members: [{ name: "public-1" }], autoscale: { prefix: "public" } }, "alb-in": {} };
+const GATEWAY_API = toCelInput({ gateway: { namespace: "edge", provider: "gateway-api" }, loadBalancers: LOAD_BALANCERS });
 const MANAGED = { "app.kubernetes.io/managed-by": "hostgate" };
+const SHOP = objectNameFor("shop.example.com");
 
 function route(name: string, domain: string, extra: { namespace?: string; uid?: string; metadata?: object; spec?: object } = {}): KubeObject {
   return {
@@ -31,24 +35,54 @@ const ROUTES = [
   route("b", "b.example.com", { namespace: "team-b" }),
 ];
 
-function produced(
-  apiVersion: string,
-  kind: string,
-  namespace: string,
-  spec: object,
-  labels: Record<string, string> = { ...MANAGED, "hostgate.dev/route-uid": "uid-shop" },
-): KubeObject {
-  return { apiVersion, kind, metadata: { name: "x", namespace, labels }, spec };
-}
-const vs = (hosts: unknown, namespace = "team-a", labels?: Record<string, string>) =>
-  produced("networking.istio.io/v1", "VirtualService", namespace, { hosts, gateways: ["istio-system/x"] }, labels);
-const istioGateway = (hosts: unknown, namespace = "istio-system", labels?: Record<string, string>) =>
-  produced("networking.istio.io/v1", "Gateway", namespace, { selector: { istio: "ingressgateway" }, servers: [{ port: { number: 80 }, hosts }] }, labels);
-const httpRoute = (hostnames: unknown, namespace = "team-a", labels?: Record<string, string>) =>
-  produced("gateway.networking.k8s.io/v1", "HTTPRoute", namespace, { hostnames }, labels);
-const poolGateway = (hostnames: unknown[], namespace = "edge") =>
-  produced("gateway.networking.k8s.io/v1", "Gateway", namespace, { listeners: hostnames.map((h, i) => ({ name: `l${i}`, hostname: h })) }, { ...MANAGED });
 const uid = (value: string) => ({ ...MANAGED, "hostgate.dev/route-uid": value });
+/** The controller owner reference the reconciler sets in the route's namespace (producedMetadata). */
+const controller = (routeUid: string, edit: object = {}) => [
+  { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", name: "shop", uid: routeUid, controller: true, blockOwnerDeletion: true, ...edit },
+];
+
+/** metadata beyond namespace; by default the reconciler's for route shop in team-a. */
+interface Meta {
+  namespace?: string;
+  name?: string;
+  labels?: Record<string, string>;
+  ownerReferences?: unknown;
+}
+
+function produced(apiVersion: string, kind: string, spec: object, meta: Required<Pick<Meta, "namespace" | "name">> & Meta): KubeObject {
+  const { ownerReferences, labels, ...rest } = meta;
+  return {
+    apiVersion,
+    kind,
+    metadata: { ...rest, labels: labels ?? uid("uid-shop"), ...(ownerReferences === undefined ? {} : { ownerReferences }) },
+    spec,
+  };
+}
+// VirtualServices and HTTPRoutes live in the route's namespace and carry its controller reference.
+const vs = (hosts: unknown, meta: Meta = {}) =>
+  produced(
+    "networking.istio.io/v1",
+    "VirtualService",
+    { hosts, gateways: [`istio-system/${SHOP}`] },
+    { namespace: "team-a", name: SHOP, ownerReferences: controller("uid-shop"), ...meta },
+  );
+const httpRoute = (hostnames: unknown, meta: Meta = {}) =>
+  produced("gateway.networking.k8s.io/v1", "HTTPRoute", { hostnames }, { namespace: "team-a", name: SHOP, ownerReferences: controller("uid-shop"), ...meta });
+// Istio Gateways live in the gateway namespace, where an owner reference cannot point (it must name an owner in its own namespace).
+const istioGateway = (hosts: unknown, meta: Meta = {}) =>
+  produced(
+    "networking.istio.io/v1",
+    "Gateway",
+    { selector: { istio: "ingressgateway" }, servers: [{ port: { number: 80 }, hosts }] },
+    { namespace: "istio-system", name: SHOP, ...meta },
+  );
+const poolGateway = (hostnames: unknown[], meta: Meta = {}) =>
+  produced(
+    "gateway.networking.k8s.io/v1",
+    "Gateway",
+    { listeners: hostnames.map((h, i) => ({ name: `l${i}`, hostname: h })) },
+    { namespace: "edge", name: "public-1", labels: { ...MANAGED }, ...meta },
+  );
 
 describe("auditRequester", () => {
   const cases: Array<{ name: string; object: KubeObject; config?: unknown; objects?: KubeObject[]; expected: string }> = [
@@ -65,7 +99,7 @@ describe("auditRequester", () => {
     },
     {
       name: "an Istio Gateway for an External route is the reconciler's too (External routes get the Gateway)",
-      object: istioGateway(["blog.example.com"], "istio-system", uid("uid-blog")),
+      object: istioGateway(["blog.example.com"], { name: objectNameFor("blog.example.com"), labels: uid("uid-blog") }),
       expected: RECONCILER_USERNAME,
     },
     {
@@ -86,22 +120,43 @@ describe("auditRequester", () => {
       config: { gateway: { namespace: "edge", provider: "gateway-api" } },
       expected: RECONCILER_USERNAME,
     },
+    {
+      name: "a controller reference written under another version of hostgate.dev still names the route",
+      object: vs(["shop.example.com"], { ownerReferences: controller("uid-shop", { apiVersion: "hostgate.dev/v1" }) }),
+      expected: RECONCILER_USERNAME,
+    },
+    {
+      name: "a pooled Gateway named as an autoscaled member (<prefix>-NN) is the reconciler's",
+      object: poolGateway(["shop.example.com"], { name: "public-07" }),
+      config: GATEWAY_API,
+      expected: RECONCILER_USERNAME,
+    },
+    {
+      name: "a pooled Gateway named after a class without members is the reconciler's (that class is one member of its name)",
+      object: poolGateway(["shop.example.com"], { name: "alb-in" }),
+      config: GATEWAY_API,
+      expected: RECONCILER_USERNAME,
+    },
 
     {
       name: "without the managed-by label it is the audit's",
-      object: vs(["shop.example.com"], "team-a", { "hostgate.dev/route-uid": "uid-shop" }),
+      object: vs(["shop.example.com"], { labels: { "hostgate.dev/route-uid": "uid-shop" } }),
       expected: AUDIT_USER,
     },
     {
       name: "managed-by with another value is the audit's",
-      object: vs(["shop.example.com"], "team-a", { "app.kubernetes.io/managed-by": "Hostgate", "hostgate.dev/route-uid": "uid-shop" }),
+      object: vs(["shop.example.com"], { labels: { "app.kubernetes.io/managed-by": "Hostgate", "hostgate.dev/route-uid": "uid-shop" } }),
       expected: AUDIT_USER,
     },
-    { name: "a route-uid naming no route is the audit's", object: vs(["shop.example.com"], "team-a", uid("uid-none")), expected: AUDIT_USER },
-    { name: "no route-uid is the audit's", object: vs(["shop.example.com"], "team-a", { ...MANAGED }), expected: AUDIT_USER },
+    {
+      name: "a route-uid naming no route is the audit's",
+      object: vs(["shop.example.com"], { labels: uid("uid-none"), ownerReferences: controller("uid-none") }),
+      expected: AUDIT_USER,
+    },
+    { name: "no route-uid is the audit's", object: vs(["shop.example.com"], { labels: { ...MANAGED } }), expected: AUDIT_USER },
     {
       name: "a VirtualService in another namespace than its route's is the audit's",
-      object: vs(["b.example.com"], "team-a", uid("uid-b")),
+      object: vs(["b.example.com"], { name: objectNameFor("b.example.com"), labels: uid("uid-b"), ownerReferences: controller("uid-b") }),
       expected: AUDIT_USER,
     },
     { name: "a VirtualService with a second host is the audit's", object: vs(["shop.example.com", "b.example.com"]), expected: AUDIT_USER },
@@ -109,7 +164,7 @@ describe("auditRequester", () => {
     { name: "a VirtualService whose hosts are not a list is the audit's", object: vs("shop.example.com"), expected: AUDIT_USER },
     {
       name: "a VirtualService for an External route is the audit's: the team writes that one",
-      object: vs(["blog.example.com"], "team-a", uid("uid-blog")),
+      object: vs(["blog.example.com"], { name: objectNameFor("blog.example.com"), labels: uid("uid-blog"), ownerReferences: controller("uid-blog") }),
       expected: AUDIT_USER,
     },
     {
@@ -131,7 +186,11 @@ describe("auditRequester", () => {
       objects: [{ ...route("shop", "shop.example.com"), kind: "HostnameGrant" }],
       expected: AUDIT_USER,
     },
-    { name: "an Istio Gateway outside the gateway namespace is the audit's", object: istioGateway(["shop.example.com"], "team-a"), expected: AUDIT_USER },
+    {
+      name: "an Istio Gateway outside the gateway namespace is the audit's",
+      object: istioGateway(["shop.example.com"], { namespace: "team-a" }),
+      expected: AUDIT_USER,
+    },
     {
       name: "an Istio Gateway host in namespace/host form is the audit's: the renderer writes a bare host",
       object: istioGateway(["*/shop.example.com"]),
@@ -148,7 +207,7 @@ describe("auditRequester", () => {
     { name: "an HTTPRoute with provider istio is the audit's (the reconciler writes none)", object: httpRoute(["shop.example.com"]), expected: AUDIT_USER },
     {
       name: "an HTTPRoute for an External route is the audit's",
-      object: httpRoute(["blog.example.com"], "team-a", uid("uid-blog")),
+      object: httpRoute(["blog.example.com"], { name: objectNameFor("blog.example.com"), labels: uid("uid-blog"), ownerReferences: controller("uid-blog") }),
       config: GATEWAY_API,
       expected: AUDIT_USER,
     },
@@ -173,14 +232,14 @@ describe("auditRequester", () => {
     { name: "a pooled Gateway without listeners is the audit's", object: poolGateway([]), config: GATEWAY_API, expected: AUDIT_USER },
     {
       name: "a pooled Gateway outside the gateway namespace is the audit's",
-      object: poolGateway(["shop.example.com"], "team-a"),
+      object: poolGateway(["shop.example.com"], { namespace: "team-a" }),
       config: GATEWAY_API,
       expected: AUDIT_USER,
     },
     {
       name: "a Gateway API Gateway with provider istio is the audit's",
       object: poolGateway(["shop.example.com"]),
-      config: toCelInput({ gateway: { namespace: "edge" } }),
+      config: toCelInput({ gateway: { namespace: "edge" }, loadBalancers: LOAD_BALANCERS }),
       expected: AUDIT_USER,
     },
     {
@@ -192,6 +251,91 @@ describe("auditRequester", () => {
       name: "a GRPCRoute is the audit's (the reconciler writes none)",
       object: { ...httpRoute(["shop.example.com"]), kind: "GRPCRoute" },
       config: GATEWAY_API,
+      expected: AUDIT_USER,
+    },
+
+    // A team's own object with the labels, the route's uid and the route's hosts is not the reconciler's (review R16):
+    // only the one object at the route's name, controlled by the route, is.
+    {
+      name: "a labelled VirtualService at another name than its route's (a team's second one) is the audit's, even with the controller reference",
+      object: vs(["shop.example.com"], { name: "tenant-wrote-this" }),
+      expected: AUDIT_USER,
+    },
+    {
+      name: "a VirtualService for shop at the name of another route's domain is the audit's",
+      object: vs(["shop.example.com"], { name: objectNameFor("b.example.com") }),
+      expected: AUDIT_USER,
+    },
+    {
+      name: "a VirtualService at the route's name without the controller reference is the audit's",
+      object: vs(["shop.example.com"], { ownerReferences: undefined }),
+      expected: AUDIT_USER,
+    },
+    {
+      name: "a VirtualService whose controller reference names another route's uid is the audit's",
+      object: vs(["shop.example.com"], { ownerReferences: controller("uid-b") }),
+      expected: AUDIT_USER,
+    },
+    {
+      name: "a VirtualService whose reference to the route is not the controller's is the audit's",
+      object: vs(["shop.example.com"], { ownerReferences: controller("uid-shop", { controller: false }) }),
+      expected: AUDIT_USER,
+    },
+    {
+      name: "a VirtualService whose controller reference with the route's uid names another kind is the audit's",
+      object: vs(["shop.example.com"], { ownerReferences: controller("uid-shop", { kind: "HostnameGrant" }) }),
+      expected: AUDIT_USER,
+    },
+    {
+      name: "a VirtualService whose controller reference with the route's uid names another group is the audit's",
+      object: vs(["shop.example.com"], { ownerReferences: controller("uid-shop", { apiVersion: "example.com/v1" }) }),
+      expected: AUDIT_USER,
+    },
+    {
+      name: "a labelled HTTPRoute at another name than its route's is the audit's",
+      object: httpRoute(["shop.example.com"], { name: "tenant-wrote-this" }),
+      config: GATEWAY_API,
+      expected: AUDIT_USER,
+    },
+    {
+      name: "an HTTPRoute at the route's name without the controller reference is the audit's",
+      object: httpRoute(["shop.example.com"], { ownerReferences: undefined }),
+      config: GATEWAY_API,
+      expected: AUDIT_USER,
+    },
+    {
+      name: "an HTTPRoute whose controller reference names another route's uid is the audit's",
+      object: httpRoute(["shop.example.com"], { ownerReferences: controller("uid-b") }),
+      config: GATEWAY_API,
+      expected: AUDIT_USER,
+    },
+    {
+      name: "an Istio Gateway in the gateway namespace at another name than its route's is the audit's",
+      object: istioGateway(["shop.example.com"], { name: "shop" }),
+      expected: AUDIT_USER,
+    },
+    {
+      name: "a pooled Gateway named as no pool member is the audit's",
+      object: poolGateway(["shop.example.com"], { name: "edge-proxy" }),
+      config: GATEWAY_API,
+      expected: AUDIT_USER,
+    },
+    ...["public-00", "public-100", "public-7", "public-0a", "other-01"].map((name) => ({
+      name: `a pooled Gateway named ${name}, not <prefix>-01..99 of an autoscaled class, is the audit's`,
+      object: poolGateway(["shop.example.com"], { name }),
+      config: GATEWAY_API,
+      expected: AUDIT_USER,
+    })),
+    {
+      name: "a pooled Gateway named after a class that has members is the audit's",
+      object: poolGateway(["shop.example.com"], { name: "alb-out" }),
+      config: GATEWAY_API,
+      expected: AUDIT_USER,
+    },
+    {
+      name: "with no loadBalancers in the config no pooled Gateway is proven",
+      object: poolGateway(["shop.example.com"]),
+      config: toCelInput({ gateway: { namespace: "edge", provider: "gateway-api" } }),
       expected: AUDIT_USER,
     },
   ];

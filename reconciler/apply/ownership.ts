@@ -27,7 +27,10 @@
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { ANNOTATION_ROUTE, LABEL_MANAGED_BY, LABEL_ROUTE_UID, MANAGED_BY_HOSTGATE } from "../domainroute/render/metadata.ts";
 import { FIELD_MANAGER } from "../resources.ts";
-import { GROUP, KIND_DOMAIN_ROUTE } from "../../crds/types.ts";
+import { controlledByRoute } from "../../core/kube/controlled-by-route.ts";
+
+// In core/ so the policies' audit applies the same check (policies/audit/audit-requester.ts).
+export { controlledByRoute };
 
 export const OWNERSHIP_REASON = {
   /** The object at the generated name was not written by hostgate (no labels, or another field manager). */
@@ -42,20 +45,6 @@ export type Ownership = { owner: "route" } | { owner: "another-route"; routeUid:
 export function writtenByReconciler(object: KubeObject): boolean {
   const entries = object.metadata?.managedFields;
   return Array.isArray(entries) && entries.some((e) => (e as { manager?: unknown } | null)?.manager === FIELD_MANAGER);
-}
-
-/** True when the object's controller owner reference is the DomainRoute with `uid` (hostgate sets it on objects in the route's namespace). */
-export function controlledByRoute(object: KubeObject, uid: string): boolean {
-  const references = object.metadata?.ownerReferences;
-  return (
-    Array.isArray(references) &&
-    references.some((r) => {
-      const reference = r as { apiVersion?: unknown; kind?: unknown; uid?: unknown; controller?: unknown } | null;
-      // Any version of the group: a reference written under an earlier API version still names the route.
-      const group = typeof reference?.apiVersion === "string" ? reference.apiVersion.split("/")[0] : undefined;
-      return reference?.controller === true && reference.kind === KIND_DOMAIN_ROUTE && group === GROUP && reference.uid === uid;
-    })
-  );
 }
 
 /** Whose `object` is, judged for the route with uid `routeUid` (see the rule above). */
