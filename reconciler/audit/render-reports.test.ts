@@ -221,7 +221,9 @@ describe("renderReports", () => {
         "the parts hold the results in their sorted order",
       );
       const perPart = Math.round(all.length / reports.length);
-      t.diagnostic(`5,000 routes: ${reports.length} parts, about ${perPart} results (${Math.round(perPart / 15)} routes) each, ${reports.map(bytes).join(", ")} bytes`);
+      t.diagnostic(
+        `5,000 routes: ${reports.length} parts, about ${perPart} results (${Math.round(perPart / 15)} routes) each, ${reports.map(bytes).join(", ")} bytes`,
+      );
     });
 
     it("gives each part the summary of its own results", () => {
@@ -237,7 +239,8 @@ describe("renderReports", () => {
     it("splits each namespace and the cluster's results on their own, the ClusterReport parts first, then each namespace's in order", () => {
       const claims = Array.from({ length: 12 }, (_, i) => aViolation(aClaim(`c${i}.example.com`), { policy: "claims" }));
       const reports = render([...routes(1, "team-b"), ...claims, ...routes(1, "team-a")], [], NOW, 1_500);
-      const expected = (kind: string, ns: string, n: number) => Array.from({ length: n }, (_, i) => `${kind} ${ns}/hostgate-audit${i === 0 ? "" : `-${i + 1}`}`);
+      const expected = (kind: string, ns: string, n: number) =>
+        Array.from({ length: n }, (_, i) => `${kind} ${ns}/hostgate-audit${i === 0 ? "" : `-${i + 1}`}`);
       const count = (ns: string | undefined) => reports.filter((r) => r.metadata?.namespace === ns).length;
       assert.deepEqual(names(reports), [
         ...expected("ClusterReport", "-", count(undefined)),
@@ -264,8 +267,16 @@ describe("renderReports", () => {
 
     const clipped = [
       { name: "a message of 3 MB", result: aViolation(aRoute("team-a", "web"), { messages: ["x".repeat(3_000_000)] }), field: "message" },
-      { name: "a message of 1 MB of multi-byte characters", result: aViolation(aRoute("team-a", "web"), { messages: ["é😀".repeat(200_000)] }), field: "message" },
-      { name: "a message of 1 MB of quotes (two bytes each in JSON)", result: aViolation(aRoute("team-a", "web"), { messages: ['"'.repeat(1_000_000)] }), field: "message" },
+      {
+        name: "a message of 1 MB of multi-byte characters",
+        result: aViolation(aRoute("team-a", "web"), { messages: ["é😀".repeat(200_000)] }),
+        field: "message",
+      },
+      {
+        name: "a message of 1 MB of quotes (two bytes each in JSON)",
+        result: aViolation(aRoute("team-a", "web"), { messages: ['"'.repeat(1_000_000)] }),
+        field: "message",
+      },
       {
         name: "100,000 fields named, no message",
         result: aViolation(aRoute("team-a", "web"), { messages: [], fields: Array.from({ length: 100_000 }, (_, i) => `spec.f${i}`) }),
