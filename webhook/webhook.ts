@@ -7,6 +7,8 @@ import type { PolicySet } from "../policies/engine/module-loader.ts";
 import type { VerdictEnvironment } from "../policies/verdict.ts";
 import { existingObjectsOf } from "../policies/audit/module-impact.ts";
 import type { ExistingObjects } from "../policies/audit/module-impact.ts";
+import { RollingImpactBudget } from "../policies/audit/impact-budget.ts";
+import type { ImpactBudget } from "../policies/audit/impact-budget.ts";
 import type { Logger } from "../core/logger.ts";
 import type { ClusterStateCounts } from "../core/state/index.ts";
 import type { ExistingObjectsHolder } from "../core/state/existing-objects.ts";
@@ -54,6 +56,8 @@ export interface WebhookOptions {
    * only: it never gates readiness or any review.
    */
   existingObjects?: ExistingObjectsHolder | { unavailable: string };
+  /** Impact scanning time shared by all reviews (policies/audit/impact-budget.ts); default at most 1.5 s per rolling 10 s. */
+  impactBudget?: ImpactBudget;
   certificate: ServingCertificate;
   /**
    * Resolves when the certificate can be served. Probes and metrics come up
@@ -124,7 +128,10 @@ export async function startWebhook(options: WebhookOptions): Promise<RunningWebh
   // partial (and saying so) while a kind is not listed; a webhook without them
   // says so rather than stay silent, which would read as "denies nothing".
   const existing = options.existingObjects ?? { unavailable: IMPACT_NOT_CACHED };
-  const impact: ExistingObjects = "unavailable" in existing ? { objects: () => [], unavailable: existing.unavailable } : existingObjectsOf(existing);
+  // Scans run on this one event loop: a shared budget keeps PolicyModule writes in a row from holding up every other review.
+  const shared = options.impactBudget ?? new RollingImpactBudget();
+  const impact: ExistingObjects =
+    "unavailable" in existing ? { objects: () => [], unavailable: existing.unavailable } : existingObjectsOf(existing, { shared });
   const environment = (): VerdictEnvironment => ({ policies: policies.current(), config: options.config, cluster: options.state.current(), impact });
   const app = createAdmissionApp({
     environment,

@@ -27,6 +27,7 @@ import { auditObjects } from "./audit-objects.ts";
 import { auditRequester } from "./audit-requester.ts";
 import { diffAudits, subjectsOf } from "./audit-diff.ts";
 import type { AuditResult, AuditSubject } from "./audit-result.ts";
+import type { ImpactBudget } from "./impact-budget.ts";
 
 /** The name impact warnings are reported under (a built-in rule; see BUILT_IN_RULES). */
 export const POLICY_IMPACT_RULE = "policy-impact";
@@ -58,7 +59,16 @@ export interface ExistingObjects {
    * mistaken for "denies nothing".
    */
   unavailable?: string;
+  /**
+   * Scanning time shared with other reviews (impact-budget.ts): a scan takes
+   * at most what is left of it, and one that finds none left scans nothing and
+   * says so (IMPACT_BUSY). Absent: only this scan's own budget bounds it.
+   */
+  shared?: ImpactBudget;
 }
+
+/** The warning when other PolicyModule changes just spent the shared scanning time (at most 105 characters, as the others). */
+export const IMPACT_BUSY = "impact not computed now: other PolicyModule changes were just weighed; run hostgate diff";
 
 // A warning reaches the user as "policy-impact: <text>" when that fits the
 // API server's 120 characters (webhook/denial-message.ts), so the text keeps room for the prefix.
@@ -84,7 +94,10 @@ export function moduleImpactWarnings(module: CompiledModule, env: VerdictEnviron
   // Audited one at a time below, so who asks is proven from all of them (the DomainRoutes behind the reconciler's objects).
   const requester = auditRequester(objects, env.config);
   const now = existing.now ?? env.now ?? (() => performance.now());
-  const budget = existing.budgetMs ?? DEFAULT_IMPACT_BUDGET_MS;
+  const own = existing.budgetMs ?? DEFAULT_IMPACT_BUDGET_MS;
+  const left = existing.shared?.available() ?? own;
+  if (left <= 0) return [{ policy: POLICY_IMPACT_RULE, message: IMPACT_BUSY, reason: "Impact" }];
+  const budget = Math.min(own, left);
   const started = now();
   const before: AuditResult[] = [];
   const after: AuditResult[] = [];
@@ -107,6 +120,7 @@ export function moduleImpactWarnings(module: CompiledModule, env: VerdictEnviron
     after.push(...auditObjects([o], next, requester));
     checked++;
   }
+  existing.shared?.spend(now() - started);
   const diff = diffAudits(before, after);
   const denied = subjectsOf(diff.newlyDenied);
   const warned = subjectsOf(diff.newWarnings);
@@ -132,7 +146,7 @@ export function moduleImpactWarnings(module: CompiledModule, env: VerdictEnviron
  * snapshot, and decide() calls them one after the other without yielding, so
  * they describe the same moment.
  */
-export function existingObjectsOf(holder: ExistingObjectsHolder, options: Pick<ExistingObjects, "budgetMs" | "now"> = {}): ExistingObjects {
+export function existingObjectsOf(holder: ExistingObjectsHolder, options: Pick<ExistingObjects, "budgetMs" | "now" | "shared"> = {}): ExistingObjects {
   return {
     objects: () => holder.snapshot().objects,
     incomplete: () =>
