@@ -21,6 +21,8 @@ export const DATA_FILES: readonly { path: string; pattern: RegExp; readBy: strin
   { path: "policies/library", pattern: /\.yaml$/, readBy: "BUILTIN_POLICIES in core/cli/paths.ts (modules, and the suites `hostgate test` runs)" },
   { path: "examples/platform-config.yaml", pattern: /\.yaml$/, readBy: "DEFAULT_CONFIG in core/cli/paths.ts" },
   { path: "examples/state", pattern: /\.yaml$/, readBy: "DEFAULT_STATE in core/cli/paths.ts (`hostgate check`)" },
+  // Served byte for byte (no build step): tsc never reaches them, since no module imports them.
+  { path: "portal/client", pattern: /\.(js|css)$/, readBy: "DEFAULT_CLIENT_DIR in portal/portal-app.ts (the self-service page's scripts and styles)" },
 ];
 
 /**

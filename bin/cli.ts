@@ -1,11 +1,12 @@
 // The composition root of the `hostgate` command: core's commands plus the
-// ones the webhook and the reconciler bring. This is the only place that
+// ones the webhook and the reconciler bring (serve also gets the self-service page's factory). This is the only place that
 // knows all of them, so no room below imports webhook/ or reconciler/.
 import { realpathSync } from "node:fs";
 import { CORE_COMMANDS, main as runMain, runCli as run } from "../core/cli/main.ts";
 import type { CommandTable, LazyCommand } from "../core/cli/main.ts";
 import { realServeCommand } from "../webhook/serve-command.ts";
 import type { ReconcilerFactory } from "../core/cli/serve-component.ts";
+import type { PortalFactory } from "../webhook/serve-portal-part.ts";
 import { stripCommentsOfPackages } from "../core/cli/comment-stripping.ts";
 
 // Before anything imports @kubernetes/client-node (only dynamic imports do):
@@ -15,6 +16,9 @@ stripCommentsOfPackages();
 /** Imported on first use: local mode (`npm start`) never loads the reconciler or the Kubernetes client. */
 const startReconciler: ReconcilerFactory = async (connection, settings, logger) =>
   (await import("../reconciler/manager/cluster-reconciler.ts")).startClusterReconciler(connection, settings, logger);
+
+/** Imported on first use (`--portal-listen`): the page, its backends and, in cluster mode, the Kubernetes client. */
+const startPortal: PortalFactory = async (target, settings, logger) => (await import("./portal-factory.ts")).portalFactory()(target, settings, logger);
 
 /**
  * Imported on first use: the renderers and Istio's schemas cost `serve` about 2 MB of heap and 7 MB of
@@ -47,7 +51,7 @@ export const COMMANDS: CommandTable = {
   diff: LAZY_DIFF,
   render: LAZY_RENDER,
   "iam-policy": LAZY_IAM_POLICY,
-  serve: realServeCommand(startReconciler),
+  serve: realServeCommand(startReconciler, startPortal),
 };
 
 /** `hostgate ARGS...` in this process, with output returned (for tests). */

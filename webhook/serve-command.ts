@@ -1,9 +1,10 @@
 // `hostgate serve`: loads the policies and platform config, picks the mode
-// (cluster or local) and what runs (the webhook, the reconciler, or both),
-// starts them, and on SIGTERM/SIGINT stops them gracefully together. The
-// sources and the reconciler are made by injected factories, so tests run
-// the real command with fakes, and this room never imports the reconciler:
-// bin/cli.ts hands its factory in. This file hosts the process because the
+// (cluster or local) and what runs (the webhook, the reconciler, the
+// self-service page, or several), starts them, and on SIGTERM/SIGINT stops
+// them gracefully together. The sources, the reconciler and the page are made
+// by injected factories, so tests run the real command with fakes, and this
+// room never imports the reconciler or the page: bin/cli.ts hands their
+// factories in. This file hosts the process because the
 // webhook is its main tenant; the reconciler-only mode borrows its health
 // server.
 import { resolve } from "node:path";
@@ -35,6 +36,8 @@ import type { AddressInfo } from "node:net";
 import type { PolicyStateSource, RunningWebhook, ServingCertificate } from "./webhook.ts";
 import type { ClusterPolicyModules } from "./policy-set/cluster-policy-modules.ts";
 import { registerPolicySetMetrics } from "./policy-set/policy-set-metrics.ts";
+import { portalBanner, portalSettings } from "./serve-portal-part.ts";
+import type { PortalFactory, PortalSettings, PortalTarget } from "./serve-portal-part.ts";
 
 export interface StateSourceHandle extends PolicyStateSource {
   start(): Promise<void>;
@@ -101,6 +104,8 @@ export interface ServeDependencies {
   clusterPolicies?(cluster: ClusterTarget, logger: Logger): Promise<ClusterPolicyModules> | ClusterPolicyModules;
   /** The reconciler, when the build has one (bin/cli.ts adds it; the webhook's room does not know it). */
   reconciler?: ReconcilerFactory;
+  /** The self-service page (`--portal-listen`), when the build has one (bin/cli.ts adds it; this room does not import portal/). */
+  portal?: PortalFactory;
   /** `name` says which components run: hostgate-webhook, hostgate-reconciler, or hostgate for both. */
   logger(level: LogLevel, name: string): ProcessLogger;
   /** Calls `stop` on SIGTERM/SIGINT; returns the function that removes the handlers. */
@@ -121,6 +126,8 @@ interface Plan {
   local: boolean;
   webhook: boolean;
   reconciler: boolean;
+  /** The self-service page (`--portal-listen`). */
+  portal: boolean;
 }
 
 async function planServe(options: ServeOptions, deps: ServeDependencies): Promise<Plan> {
@@ -142,16 +149,37 @@ async function planServe(options: ServeOptions, deps: ServeDependencies): Promis
         "use --policies DIR locally",
     );
   if (options.policiesFrom === "cluster" && deps.clusterPolicies === undefined) throw new UsageError("this build of hostgate cannot watch PolicyModules");
-  const reconciler = !local && options.only !== "webhook";
+  const reconciler = !local && (options.only === undefined || options.only === "reconciler");
   if (reconciler && deps.reconciler === undefined) throw new UsageError("this build of hostgate has no reconciler; run with --only webhook");
-  return { cluster, local, webhook: options.only !== "reconciler", reconciler };
+  const portal = options.portal !== undefined;
+  if (portal) checkPortalPlan(options, cluster, deps);
+  return { cluster, local, webhook: options.only === undefined || options.only === "webhook", reconciler, portal };
+}
+
+/** What only the mode can tell about the page's flags (parseServeOptions checked the rest). */
+function checkPortalPlan(options: ServeOptions, cluster: ClusterTarget | undefined, deps: ServeDependencies): void {
+  if (deps.portal === undefined) throw new UsageError("this build of hostgate has no self-service page; drop --portal-listen");
+  if (cluster !== undefined && options.portal!.identity.kind === "fixed")
+    throw new UsageError(
+      `--portal-as is for local mode only: in cluster mode (${cluster.description}) every request would run as that one person. ` +
+        "Put the page behind the platform's login proxy and give --portal-trusted-proxy CIDR, or --portal-proxy-client-ca FILE with --portal-proxy-name CN",
+    );
+}
+
+/** The process's name in its logs: the one component it runs, or hostgate for several. */
+function processName(plan: Plan): string {
+  const parts = [plan.webhook ? "webhook" : "", plan.reconciler ? "reconciler" : "", plan.portal ? "portal" : ""].filter((p) => p !== "");
+  return parts.length === 1 ? `hostgate-${parts[0]}` : "hostgate";
 }
 
 export async function runServe(args: readonly string[], deps: ServeDependencies): Promise<CommandResult> {
   const options = parseServeOptions(args);
   const plan = await planServe(options, deps);
-  const { policies, config } = loadInputs(options, plan.webhook);
-  const logger = deps.logger(options.logLevel, plan.webhook && plan.reconciler ? "hostgate" : plan.webhook ? "hostgate-webhook" : "hostgate-reconciler");
+  // The page in local mode judges routes by the same policies as the webhook.
+  const { policies, config } = loadInputs(options, plan.webhook || (plan.portal && plan.local));
+  const logger = deps.logger(options.logLevel, processName(plan));
+  // The page's certificate files are read now: a missing one is exit 2 before anything listens.
+  const portalSetup = options.portal === undefined ? undefined : portalSettings(options.portal, config);
 
   let stopRequested: ((signal: string) => void) | undefined;
   const stopped = new Promise<string>((resolve) => (stopRequested = resolve));
@@ -162,11 +190,13 @@ export async function runServe(args: readonly string[], deps: ServeDependencies)
   try {
     let registry: Registry | undefined;
     let reconciler: BackgroundComponent | undefined;
+    let localState: StateSourceHandle | undefined;
     if (plan.webhook) {
       const started = await startWebhookPart(options, plan, deps, logger, policies, config, stopped, cleanups);
       if (started === "stopped") return { output: "", exitCode: 0 };
-      running.push(started);
-      registry = started.metrics.registry;
+      running.push(started.webhook);
+      registry = started.webhook.metrics.registry;
+      if (plan.local) localState = started.state;
     }
     if (plan.reconciler) {
       reconciler = await deps.reconciler!(
@@ -184,6 +214,7 @@ export async function runServe(args: readonly string[], deps: ServeDependencies)
     } else if (plan.local && options.only === undefined) {
       logger.info({}, "reconciler not started: local mode has no cluster to reconcile");
     }
+    if (portalSetup !== undefined) running.push(await startPortalPart(options, plan, deps, logger, portalSetup, policies, localState, cleanups));
 
     // A reconciler that refuses to start (a data plane switch under served routes) ends the process with its message.
     const refused = reconciler?.refused?.().then((message) => ({ message }));
@@ -204,7 +235,7 @@ export async function runServe(args: readonly string[], deps: ServeDependencies)
     const code = (error as { code?: unknown }).code;
     const hint =
       code === "EADDRINUSE"
-        ? "; another process listens there: stop it or pass --listen / --health-listen"
+        ? "; another process listens there: stop it or pass --listen / --health-listen / --portal-listen"
         : code === "EACCES"
           ? "; ports below 1024 need privileges: use a port above 1024"
           : "";
@@ -226,7 +257,7 @@ async function startWebhookPart(
   config: PlatformConfig,
   stopped: Promise<string>,
   cleanups: (() => Promise<unknown> | unknown)[],
-): Promise<RunningWebhook | "stopped"> {
+): Promise<{ webhook: RunningWebhook; state: StateSourceHandle } | "stopped"> {
   const { cluster, local } = plan;
   const stateDir = options.state ?? DEFAULT_LOCAL_STATE;
   // Watches live heap after full collections: for /metrics, and for the cluster cache to drop itself when it outgrows the heap.
@@ -268,7 +299,7 @@ async function startWebhookPart(
     certificate,
     certificateReady,
     listen: options.listen ?? { host: local ? "127.0.0.1" : "0.0.0.0", port: 8443 },
-    healthListen: options.healthListen ?? { host: local ? "127.0.0.1" : "0.0.0.0", port: 8080 },
+    healthListen: options.healthListen ?? defaultHealthListen(options, local),
     logger,
     shutdownDelayMs: options.shutdownDelayMs ?? (local ? 0 : 5000),
     shutdownTimeoutMs: options.shutdownTimeoutMs,
@@ -308,7 +339,52 @@ async function startWebhookPart(
         policies: files!.modules.length,
       }),
     );
-  return webhook;
+  return { webhook, state };
+}
+
+/**
+ * 8080 on loopback locally, on every interface in a cluster; 8081 when the
+ * page takes 8080 (`npm start -- --portal-listen 127.0.0.1:8080` must not
+ * collide with the probes nobody asked to move).
+ */
+export function defaultHealthListen(options: ServeOptions, local: boolean): { host: string; port: number } {
+  return { host: local ? "127.0.0.1" : "0.0.0.0", port: options.portal?.listen.port === 8080 ? 8081 : 8080 };
+}
+
+/**
+ * The self-service page: over the webhook's own state source in local mode
+ * (or one of its own with --only portal), on the cluster otherwise. Stopped
+ * with the other parts.
+ */
+async function startPortalPart(
+  options: ServeOptions,
+  plan: Plan,
+  deps: ServeDependencies,
+  logger: ProcessLogger,
+  settings: PortalSettings,
+  policies: PolicySet | undefined,
+  webhookState: StateSourceHandle | undefined,
+  cleanups: (() => Promise<unknown> | unknown)[],
+): Promise<{ stop(): Promise<void> }> {
+  let target: PortalTarget;
+  if (plan.local) {
+    let state = webhookState;
+    if (state === undefined) {
+      const own = deps.localState(options.state ?? DEFAULT_LOCAL_STATE, logger);
+      cleanups.push(() => own.stop());
+      await own.start();
+      state = own;
+    }
+    const objects = state.existingObjects?.();
+    if (objects === undefined) throw new UsageError(`the local state source (${state.describe()}) offers no objects for the self-service page`);
+    target = { mode: "local", state: objects, policies: policies! };
+  } else {
+    target = { mode: "cluster", cluster: plan.cluster!.config };
+  }
+  // The factory logs the URL itself (portal/serve-portal.ts).
+  const portal = await deps.portal!(target, settings, logger);
+  if (plan.local) deps.print(portalBanner(portal.url, settings.identity));
+  return portal;
 }
 
 /**
@@ -384,7 +460,7 @@ function auditPolicies(options: ServeOptions, config: PlatformConfig, policies: 
   return options.policiesFrom === "cluster" ? { policies: "cluster" } : policies === undefined ? {} : { policies };
 }
 
-/** `hostgate serve`, on the real cluster, certificates and process; `reconciler` is the composition root's to add. */
-export function realServeCommand(reconciler?: ReconcilerFactory): Command {
-  return serveCommand(() => ({ ...realServeDependencies(), ...(reconciler ? { reconciler } : {}) }));
+/** `hostgate serve`, on the real cluster, certificates and process; `reconciler` and `portal` are the composition root's to add. */
+export function realServeCommand(reconciler?: ReconcilerFactory, portal?: PortalFactory): Command {
+  return serveCommand(() => ({ ...realServeDependencies(), ...(reconciler ? { reconciler } : {}), ...(portal ? { portal } : {}) }));
 }

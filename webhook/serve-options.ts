@@ -8,10 +8,13 @@ import { dnsSubdomainProblems } from "../policies/schema/metadata.ts";
 import { LOG_LEVELS } from "../core/logger.ts";
 import type { LogLevel } from "../core/logger.ts";
 import type { ListenAddress } from "./https-server.ts";
+import { PORTAL_FLAGS, PORTAL_GROUPS_HEADER, PORTAL_MAX_HEADER_SIZE, PORTAL_USER_HEADER, parsePortalOptions } from "./serve-portal-options.ts";
+import type { PortalOptions } from "./serve-portal-options.ts";
 
 export const SERVE_USAGE = `Usage: hostgate serve [options]
 
-Runs the admission webhook and, in cluster mode, the reconciler.
+Runs the admission webhook and, in cluster mode, the reconciler; with
+--portal-listen, also the self-service page.
 
 The webhook: POST /validate and POST /mutate take an admission.k8s.io/v1
 AdmissionReview over HTTPS. The reconciler keeps each DomainRoute's Istio
@@ -32,13 +35,17 @@ Modes:
            CA and serving certificate are written to --tls-dir.
 
 Options:
-  --only COMPONENT           run only the webhook or only the reconciler
-                             (deploy/ runs them as two Deployments); default:
-                             both in cluster mode, the webhook in local mode
+  --only COMPONENT           run only the webhook, only the reconciler or only
+                             the self-service page (portal; needs
+                             --portal-listen): deploy/ runs each as its own
+                             Deployment; default: both in cluster mode, the
+                             webhook in local mode, plus the page with
+                             --portal-listen
   --listen HOST:PORT         HTTPS address (local default 127.0.0.1:8443,
                              cluster default 0.0.0.0:8443)
   --health-listen HOST:PORT  plain-HTTP probes and metrics (local default
-                             127.0.0.1:8080, cluster default 0.0.0.0:8080)
+                             127.0.0.1:8080, cluster default 0.0.0.0:8080;
+                             port 8081 when --portal-listen takes 8080)
   --config FILE              platform config (default: examples/platform-config.yaml)
   --policies DIR             policy modules (repeatable; default: the built-in library)
   --policies-from SOURCE     where the policy set comes from: files (default:
@@ -78,13 +85,43 @@ Options:
                              (default: $POD_NAME, else HOSTNAME_RANDOM)
   --log-level LEVEL          debug, info (default), warn, error or silent
 
+The self-service page (off unless --portal-listen is given): people see and
+edit the DomainRoutes of their namespaces in a browser. In cluster mode every
+request runs as the person (Kubernetes impersonation: the cluster's RBAC
+decides); in local mode the page checks routes against --state and writes
+nothing. Who is asking comes from exactly one of:
+  --portal-trusted-proxy CIDR  the login proxy's addresses (repeatable): its
+                             user and group headers are believed only from a
+                             TCP peer inside one of them
+  --portal-proxy-client-ca FILE
+                             instead: the login proxy proves itself with a
+                             client certificate signed by this CA (needs
+                             --portal-tls-cert/--portal-tls-key) ...
+  --portal-proxy-name CN     ... whose CN is one of these (repeatable)
+  --portal-as USER[:GROUP,GROUP]
+                             local mode only: one fixed identity (the page
+                             then answers only requests to localhost/127.x)
+Options:
+  --portal-listen HOST:PORT  the page's own address, e.g. 127.0.0.1:8080
+  --portal-user-header NAME  the person's user name (default ${PORTAL_USER_HEADER})
+  --portal-groups-header NAME
+                             their groups, comma-separated and/or one per
+                             line (default ${PORTAL_GROUPS_HEADER})
+  --portal-tls-cert FILE     HTTPS for the page: certificate and key (PEM),
+  --portal-tls-key FILE      both or neither; default plain HTTP
+  --portal-origin URL        the page's origin as browsers see it, e.g.
+                             https://routes.example.com (default: from Host)
+  --portal-max-header-size BYTES
+                             limit on a request's headers (default
+                             ${PORTAL_MAX_HEADER_SIZE}); raise it for people in very many groups
+
 SIGTERM or SIGINT stops it gracefully. Exit status: 0 after a clean stop,
 2 for unusable flags or input, 1 when it cannot start.`;
 
 export const POLICY_SOURCES = ["files", "cluster"] as const;
 export type PoliciesFrom = (typeof POLICY_SOURCES)[number];
 
-export const COMPONENTS = ["webhook", "reconciler"] as const;
+export const COMPONENTS = ["webhook", "reconciler", "portal"] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 export interface ServeOptions {
@@ -112,6 +149,8 @@ export interface ServeOptions {
   /** --impact-objects-max: objects the existing-objects cache may hold (0: no cache, no impact computed). */
   impactObjectsMax: number;
   logLevel: LogLevel;
+  /** The self-service page (--portal-listen and the other --portal-* flags); undefined: off. */
+  portal?: PortalOptions;
 }
 
 /** Default --impact-objects-max: the cache's default bound (core/state/sources/existing-objects-cache.ts). */
@@ -150,6 +189,7 @@ export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEn
         only: { type: "string" },
         "lease-name": { type: "string" },
         identity: { type: "string" },
+        ...PORTAL_FLAGS,
       },
     });
   } catch (error) {
@@ -174,6 +214,13 @@ export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEn
     problems.push(`--only ${JSON.stringify(v.only)} is not one of ${COMPONENTS.join(", ")}`);
   if (v.only === "reconciler" && v.state !== undefined)
     problems.push("--only reconciler and --state exclude each other: the reconciler needs a cluster, and --state is local mode (no cluster)");
+  const portal = parsePortalOptions(v, problems, parseListen);
+  if (v.only === "portal" && v["portal-listen"] === undefined)
+    problems.push("--only portal runs the self-service page alone, which needs --portal-listen HOST:PORT");
+  if ((v.only === "webhook" || v.only === "reconciler") && v["portal-listen"] !== undefined)
+    problems.push(
+      `--only ${v.only} and --portal-listen exclude each other: --only runs one component; drop --only to run the page with it, or use --only portal`,
+    );
   const policiesFrom = v["policies-from"] ?? "files";
   if (!(POLICY_SOURCES as readonly string[]).includes(policiesFrom))
     problems.push(`--policies-from ${JSON.stringify(policiesFrom)} is not one of ${POLICY_SOURCES.join(", ")}`);
@@ -210,6 +257,7 @@ export function parseServeOptions(args: readonly string[], env: NodeJS.ProcessEn
         ? (attempt(() => parseObjectCount("--impact-objects-max", v["impact-objects-max"]!)) ?? 0)
         : DEFAULT_IMPACT_OBJECTS_MAX,
     logLevel: logLevel as LogLevel,
+    ...(portal === undefined ? {} : { portal }),
   };
   if (problems.length > 0) throw new UsageError(...problems);
   return options;
