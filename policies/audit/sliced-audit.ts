@@ -55,7 +55,7 @@ export async function auditObjectsSliced(
   objects: readonly KubeObject[],
   env: VerdictEnvironment,
   options: SliceOptions = {},
-  requester: AuditRequester = auditRequester(objects, env.config),
+  requester?: AuditRequester,
 ): Promise<SlicedAudit> {
   assertJudgeable(objects);
   const sliceMs = options.sliceMs ?? DEFAULT_SLICE_MS;
@@ -63,18 +63,26 @@ export async function auditObjectsSliced(
   const now = options.now ?? (() => performance.now());
   const yieldToLoop = options.yieldToLoop ?? (() => nextTurn());
   const superseded = options.superseded ?? (() => false);
-  const ordered = sortedBySubject(objects);
-  const results: AuditResult[] = [];
   let slices = 1;
   if (superseded()) return { completed: false, slices };
   let sliceStart = now();
+  // The linear preparation (who asks for each object, the order) is a slice's work too: it may take its own turn.
+  const who = requester ?? auditRequester(objects, env.config);
+  const ordered = sortedBySubject(objects);
+  const results: AuditResult[] = [];
   let i = 0;
+  if (ordered.length > 0 && now() - sliceStart >= sliceMs) {
+    await yieldToLoop();
+    slices++;
+    if (superseded()) return { completed: false, slices };
+    sliceStart = now();
+  }
   while (i < ordered.length) {
     // One run of equal subjects (almost always a single object) is judged whole, so its results can be ordered together.
     let end = i + 1;
     while (end < ordered.length && compareSubjects(ordered[i]!.subject, ordered[end]!.subject) === 0) end++;
     const run: AuditResult[] = [];
-    for (let j = i; j < end; j++) run.push(...auditObject(ordered[j]!.object, env, requester(ordered[j]!.object)));
+    for (let j = i; j < end; j++) run.push(...auditObject(ordered[j]!.object, env, who(ordered[j]!.object)));
     results.push(...run.sort(compareResults));
     i = end;
     if (i < ordered.length && now() - sliceStart >= sliceMs) {
