@@ -17,6 +17,8 @@ import { LIBRARY } from "../../test/fixtures.ts";
 import { poolConfig } from "../edge/testing/pool-config.ts";
 import { AuditController } from "./audit-controller.ts";
 import { AuditViolations } from "./audit-metrics.ts";
+import type { BackgroundAuditSettings } from "./background-audit.ts";
+import { denyNamePrefix, withExpression } from "../../webhook/policy-set/testing/policy-modules.ts";
 import { OPENREPORTS_GROUP, REPORTS } from "./report-resources.ts";
 import { publishedResults } from "./testing/audit-results.ts";
 import { FakeExistingObjects, grant, httpRoute } from "./testing/existing-objects.ts";
@@ -47,7 +49,7 @@ afterEach(async () => {
   }
 });
 
-function setUp(slicing: Pick<SliceOptions, "yieldToLoop"> = {}) {
+function setUp(slicing: Pick<SliceOptions, "yieldToLoop"> = {}, policies: BackgroundAuditSettings["policies"] = loadPolicySet([join(LIBRARY, "hostname-granted.yaml")])) {
   const api = new FakeKubeApi();
   const clock = new ManualClock();
   const holder = new StableHolder();
@@ -57,7 +59,7 @@ function setUp(slicing: Pick<SliceOptions, "yieldToLoop"> = {}) {
     reader: { get: (r, k) => api.server.get(r, k), list: (r) => api.server.objects(r) },
     objects: holder,
     config: poolConfig({}, "none"),
-    settings: { policies: loadPolicySet([join(LIBRARY, "hostname-granted.yaml")]), debounceMs: DEBOUNCE_MS, intervalMs: INTERVAL_MS },
+    settings: { policies, debounceMs: DEBOUNCE_MS, intervalMs: INTERVAL_MS },
     violations: new AuditViolations(),
     clock,
     logger: new RecordingLogger(),
@@ -80,7 +82,7 @@ function setUp(slicing: Pick<SliceOptions, "yieldToLoop"> = {}) {
     while (audit.controller.stats().inFlight > 0) await new Promise((resolve) => setTimeout(resolve, 1));
   };
   const reportWrites = () => api.takeWrites().filter((w) => w.resource.endsWith(`.${OPENREPORTS_GROUP}`)).length;
-  return { api, audit, holder, kick, start, advance, reportWrites, teamA: () => publishedResults(api, "team-a") };
+  return { api, clock, audit, holder, kick, start, advance, reportWrites, teamA: () => publishedResults(api, "team-a") };
 }
 
 describe("the background audit's pass on a shared event loop", () => {
@@ -116,6 +118,38 @@ describe("the background audit's pass on a shared event loop", () => {
     await ended;
     assert.equal(setup.reportWrites(), 0);
     assert.deepEqual(setup.audit.passes, { judged: 0, reused: 0, superseded: 1 });
+  });
+
+  it("gives up without publishing when another policy set comes into force under it, and judges again by the new one", async () => {
+    const module = denyNamePrefix("no-r0", "r0", "names must not start with r0");
+    let changed = false;
+    const setup = setUp(
+      {
+        yieldToLoop: async () => {
+          if (changed) return;
+          changed = true;
+          // The PolicyModule changes mid-pass and the live set swaps it in (its debounce, on the manual clock).
+          setup.audit.policyModulesHandler().onUpdate!(module, withExpression(module, "!object.metadata.name.startsWith('r1')"), "no-r0");
+          setup.clock.advance(60_000);
+        },
+      },
+      "cluster",
+    );
+    setup.audit.policyModulesHandler().onAdd!(module, "no-r0");
+    const domainRoute = (name: string): KubeObject => ({
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: "DomainRoute",
+      metadata: { name, namespace: "team-a", uid: `uid-${name}` },
+      spec: { domain: `${name}.example.com`, lb: "alb-in", routing: { mode: "External" } },
+    });
+    setup.holder.set(domainRoute("r0-shop"), domainRoute("r1-blog"), domainRoute("web"));
+    setup.start();
+    await setup.advance(DEBOUNCE_MS);
+    await setup.advance(DEBOUNCE_MS);
+    assert.equal(setup.audit.passes.superseded, 1);
+    const noR0 = setup.teamA().filter((r) => r.includes("no-r0"));
+    assert.deepEqual(noR0, ["DomainRoute r0-shop no-r0 pass", "DomainRoute r1-blog no-r0 fail", "DomainRoute web no-r0 pass"], "published by the new set");
+    assert.deepEqual(setup.audit.passes, { judged: 1, reused: 0, superseded: 1 }, "the old set's pass published nothing");
   });
 
   it("reuses the last results for the pass its own report writes queue, and still puts a hand-edited report back", async () => {
