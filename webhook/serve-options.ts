@@ -100,8 +100,9 @@ nothing. Who is asking comes from exactly one of:
   --portal-proxy-name CN     ... whose CN is one of these (repeatable)
   --portal-as USER[:GROUP,GROUP]
                              local mode only: one fixed identity (the page
-                             then answers only requests to localhost/127.x)
-Options:
+                             then answers only requests to localhost/127.x
+                             unless --portal-origin is given)
+The page's other options:
   --portal-listen HOST:PORT  the page's own address, e.g. 127.0.0.1:8080
   --portal-user-header NAME  the person's user name (default ${PORTAL_USER_HEADER})
   --portal-groups-header NAME
