@@ -81,7 +81,9 @@ console.log(`results: ${results(baseline)?.length.toLocaleString("en-US") ?? "no
 console.log("");
 console.log("                        wall time     longest event-loop block   timer ticks during the pass");
 console.log(`synchronous (baseline)  ${ms(baseline.wallMs).padStart(10)}    ${ms(baseline.longestBlockMs).padStart(10)}                 ${baseline.ticks}`);
-console.log(`sliced (${DEFAULT_SLICE_MS} ms slices)    ${ms(sliced.wallMs).padStart(10)}    ${ms(sliced.longestBlockMs).padStart(10)}                 ${sliced.ticks}`);
+console.log(
+  `sliced (${DEFAULT_SLICE_MS} ms slices)    ${ms(sliced.wallMs).padStart(10)}    ${ms(sliced.longestBlockMs).padStart(10)}                 ${sliced.ticks}`,
+);
 console.log(
   `sliced / baseline       ${ratio(sliced.wallMs, baseline.wallMs).padStart(10)}    ${ratio(sliced.longestBlockMs, baseline.longestBlockMs).padStart(10)}`,
 );

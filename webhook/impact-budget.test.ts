@@ -46,7 +46,10 @@ function budget(left: number): ImpactBudget & { spent: number[] } {
   return { spent, available: () => left - spent.reduce((a, b) => a + b, 0), spend: (ms) => spent.push(ms) };
 }
 
-async function withWebhook(impactBudget: ImpactBudget, send: (review: (object: unknown) => Promise<{ allowed: boolean; warnings?: string[] }>) => Promise<void>) {
+async function withWebhook(
+  impactBudget: ImpactBudget,
+  send: (review: (object: unknown) => Promise<{ allowed: boolean; warnings?: string[] }>) => Promise<void>,
+) {
   const dir = mkdtempSync(join(tmpdir(), "hostgate-impact-budget-test-"));
   const manager = localCertificates({ dir, hosts: ["127.0.0.1", "localhost"] });
   await manager.start();

@@ -26,7 +26,8 @@ import { FakeExistingObjects, grant, httpRoute } from "./testing/existing-object
 const DEBOUNCE_MS = 1000;
 const INTERVAL_MS = 60 * 60_000;
 const teamAShop = grant("team-a-shop", ["team-a"], ["shop.example.com"]);
-const routes = (n: number): KubeObject[] => Array.from({ length: n }, (_, i) => httpRoute("team-a", `r${String(i).padStart(2, "0")}`, ["shop.other.example.com"]));
+const routes = (n: number): KubeObject[] =>
+  Array.from({ length: n }, (_, i) => httpRoute("team-a", `r${String(i).padStart(2, "0")}`, ["shop.other.example.com"]));
 
 /** A holder that hands out the same objects array until it changes, as ExistingObjectsCache does. */
 class StableHolder extends FakeExistingObjects {
@@ -49,7 +50,10 @@ afterEach(async () => {
   }
 });
 
-function setUp(slicing: Pick<SliceOptions, "yieldToLoop"> = {}, policies: BackgroundAuditSettings["policies"] = loadPolicySet([join(LIBRARY, "hostname-granted.yaml")])) {
+function setUp(
+  slicing: Pick<SliceOptions, "yieldToLoop"> = {},
+  policies: BackgroundAuditSettings["policies"] = loadPolicySet([join(LIBRARY, "hostname-granted.yaml")]),
+) {
   const api = new FakeKubeApi();
   const clock = new ManualClock();
   const holder = new StableHolder();

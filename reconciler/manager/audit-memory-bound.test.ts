@@ -54,7 +54,11 @@ function fakeGuard(): { guard: HeapGuard; collect: (reading: HeapReading) => voi
   };
 }
 
-const dropped = (manager: ReconcilerManager) => manager.auditViolations()!.unjudged().filter((k) => k.state === "dropped");
+const dropped = (manager: ReconcilerManager) =>
+  manager
+    .auditViolations()!
+    .unjudged()
+    .filter((k) => k.state === "dropped");
 
 describe("the background audit's memory bound", () => {
   it("names audit.maxObjects in the platform config when the objects are over the bound", async () => {
