@@ -667,7 +667,7 @@ export const platformConfigSchema = {
       additionalProperties: false,
       default: {},
       description:
-        "The reconciler's background audit: every existing DomainRoute, DomainClaim, HostnameGrant and RegionPolicy judged by the policy set the webhook uses, published as OpenReports. Default off.",
+        "The reconciler's background audit: every existing object of the kinds the admission webhooks intercept (DomainRoutes, RegionPolicies, HostnameGrants, Gateway API routes and Gateways, Istio VirtualServices and Gateways) judged by the policy set the webhook uses, published as OpenReports. Default off.",
       properties: {
         reports: {
           type: "boolean",
