@@ -3,14 +3,16 @@
 // and may do, and every verdict in the cluster's own words.
 import { describe, test } from "node:test";
 import assert from "node:assert/strict";
-import { ClusterBackend, NAMESPACES_TTL_MS, PORTAL_FIELD_MANAGER } from "./cluster-backend.ts";
+import { ClusterBackend, GRANTS_TTL_MS, NAMESPACES_TTL_MS, PORTAL_FIELD_MANAGER } from "./cluster-backend.ts";
 import { memoryCluster, DEFAULT_RULES } from "../testing/memory-cluster.ts";
 import type { MemoryClusterOptions } from "../testing/memory-cluster.ts";
 import type { RbacRule } from "../testing/fake-rbac.ts";
 import { CANNOT_ACT_FOR_YOU, CHANGED_SINCE_OPENED } from "../refusal.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { WatchEvent } from "../../core/kube/list-watch-client.ts";
-import { DOMAIN_ROUTES } from "../../core/state/sources/indexed-resources.ts";
+import { DOMAIN_ROUTES, HOSTNAME_GRANTS } from "../../core/state/sources/indexed-resources.ts";
+import type { ListWatchClient } from "../../core/kube/list-watch-client.ts";
+import { KubeApiError } from "../../core/kube/api-error.ts";
 
 const JANE = { user: "jane", groups: ["team-a"] };
 /** May read DomainRoutes in team-b, nothing more. */
@@ -109,6 +111,51 @@ describe("the cluster backend: what a person sees", () => {
     assert.deepEqual(choices.services, {
       forbidden: 'services is forbidden: User "victor" cannot list resource "services" in API group "" in the namespace "team-b"',
     });
+  });
+
+  test("choices are refused (403) for a namespace the person is not offered: another team's granted hostnames are not shown", async () => {
+    const { backend } = await world({ rules: [...DEFAULT_RULES, READ_TEAM_B] });
+    const cases = [
+      { who: { user: "mallory", groups: [] }, namespace: "team-a" },
+      { who: JANE, namespace: "team-b" },
+      { who: VICTOR, namespace: "team-a" },
+      { who: JANE, namespace: "not-granted" },
+    ];
+    for (const { who, namespace } of cases) {
+      await assert.rejects(backend.choices(who, namespace), (error: KubeApiError) => {
+        assert.ok(error instanceof KubeApiError, `${who.user} in ${namespace}`);
+        assert.equal(error.status, 403);
+        assert.equal(error.reason, "Forbidden");
+        assert.match(error.statusMessage, new RegExp(`user "${who.user}" is not offered namespace "${namespace}"`));
+        return true;
+      });
+    }
+    assert.deepEqual((await backend.choices(VICTOR, "team-b")).hostnames, ["*.team-b.example.com"]);
+  });
+
+  test("every HostnameGrant is listed as the portal at most once per GRANTS_TTL_MS, however many people ask, at once or one after another", async () => {
+    const cluster = await memoryCluster({ rules: [...DEFAULT_RULES, READ_TEAM_B] });
+    let now = 0;
+    const lists: string[] = [];
+    const own: ListWatchClient = {
+      list: (resource, request) => {
+        lists.push(resource.resource);
+        return cluster.api.list(resource, request);
+      },
+      watch: (resource, request, callbacks) => cluster.api.watch(resource, request, callbacks),
+      describe: () => cluster.api.describe(),
+    };
+    const backend = new ClusterBackend({ client: cluster.api, own, config: cluster.config, now: () => now });
+    const people = Array.from({ length: 30 }, (_, i) => ({ user: `dev-${i}`, groups: ["team-a"] }));
+    await Promise.all(people.map((who) => backend.choices(who, "team-a")));
+    await Promise.all(people.map((who) => backend.choices(who, "team-a")));
+    assert.deepEqual(lists, [HOSTNAME_GRANTS.resource]);
+    now += GRANTS_TTL_MS - 1;
+    await backend.choices(VICTOR, "team-b");
+    assert.equal(lists.length, 1);
+    now += 1;
+    await backend.choices(JANE, "team-a");
+    assert.deepEqual(lists, [HOSTNAME_GRANTS.resource, HOSTNAME_GRANTS.resource]);
   });
 
   test("routes are listed as the person, stamped with apiVersion and kind; another team's are a 403", async () => {

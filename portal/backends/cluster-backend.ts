@@ -4,7 +4,11 @@
 // schema, its CEL rules and the webhook's policies give every verdict, in
 // their own words. The portal's own identity only lists HostnameGrants, to
 // know which namespaces to ask about (app teams usually cannot list
-// namespaces; a grant names the namespaces that may hold DomainRoutes).
+// namespaces; a grant names the namespaces that may hold DomainRoutes). That
+// list costs the portal's own API-server share (APF classifies it under the
+// portal, not the person), so it is made at most once per GRANTS_TTL_MS and
+// shared by every request meanwhile; and what it reveals (a namespace's
+// granted hostnames) is given only for the namespaces the person is offered.
 // Over the in-memory API server (portal/testing/memory-cluster.ts) this same
 // backend runs the HTTP and browser tests.
 import { KubeApiError } from "../../core/kube/api-error.ts";
@@ -19,6 +23,7 @@ import { DOMAIN_ROUTES, HOSTNAME_GRANTS } from "../../core/state/sources/indexed
 import type { FormChoices, NamespaceAccess, PortalBackend, Refusal, WriteOutcome } from "../portal-backend.ts";
 import { refusalFromError } from "../refusal.ts";
 import { grantedHostnames, grantedNamespaces, routeGrants } from "./grants.ts";
+import type { GrantEntry } from "../../core/state/grant.ts";
 import { listAll } from "./list-all.ts";
 import { checkRoute } from "./route-shape.ts";
 import { serviceChoices } from "./service-choices.ts";
@@ -32,6 +37,13 @@ const WRITE_VERBS = ["create", "update", "delete"] as const;
 export const NAMESPACES_TTL_MS = 60_000;
 /** People whose namespaces are remembered at once; the oldest answer goes first. */
 const MAX_REMEMBERED = 200;
+/**
+ * How long one list of every HostnameGrant (made as the portal) is reused, by every person: however many pages load,
+ * the portal lists them at most once in this time. A grant added meanwhile is offered this much later.
+ */
+export const GRANTS_TTL_MS = 10_000;
+/** A failed list of the grants is given as the answer this long, so that failures do not turn every request into a list. */
+const GRANTS_FAILURE_TTL_MS = 1_000;
 
 export interface ClusterBackendOptions {
   /** Requests as the person. */
@@ -53,6 +65,8 @@ export class ClusterBackend implements PortalBackend {
   readonly #watchTimeout: () => number;
   readonly #now: () => number;
   readonly #remembered = new Map<string, { at: number; answer: Promise<NamespaceAccess[]> }>();
+  /** The last list of the grants: shared while it runs (one list for any number of callers), then reused until it ages. */
+  #grants: { at: number; ttl: number; answer: Promise<GrantEntry[]> } | undefined;
 
   constructor(options: ClusterBackendOptions) {
     this.#client = options.client;
@@ -78,7 +92,7 @@ export class ClusterBackend implements PortalBackend {
   }
 
   async #askNamespaces(who: Identity): Promise<NamespaceAccess[]> {
-    const candidates = grantedNamespaces(routeGrants((await listAll(this.#own, HOSTNAME_GRANTS)).items));
+    const candidates = grantedNamespaces(await this.#routeGrants());
     // Most people may list few of the namespaces: the write verbs are asked only where they may.
     const listable = (await Promise.all(candidates.map(async (name) => ((await this.#client.can(who, routeQuestion("list", name))) ? [name] : [])))).flat();
     return Promise.all(
@@ -89,8 +103,15 @@ export class ClusterBackend implements PortalBackend {
     );
   }
 
+  /**
+   * The form's choices, only for a namespace the page offers this person (namespaces(): granted, and they may list
+   * DomainRoutes there): the grants are read with the portal's own identity, so asking about any other namespace
+   * would show the person what another team was granted.
+   * @throws KubeApiError 403 Forbidden for any other namespace
+   */
   async choices(who: Identity, namespace: string): Promise<FormChoices> {
-    const grants = routeGrants((await listAll(this.#own, HOSTNAME_GRANTS)).items);
+    if (!(await this.namespaces(who)).some((offered) => offered.name === namespace)) throw notOffered(who, namespace);
+    const grants = await this.#routeGrants();
     return {
       hostnames: grantedHostnames(grants, namespace),
       services: await this.#services(who, namespace),
@@ -158,6 +179,22 @@ export class ClusterBackend implements PortalBackend {
     }
   }
 
+  /** The grants that cover DomainRoutes, listed as the portal at most once per GRANTS_TTL_MS (a running list is shared). */
+  #routeGrants(): Promise<GrantEntry[]> {
+    const now = this.#now();
+    const held = this.#grants;
+    if (held !== undefined && now - held.at < held.ttl) return held.answer;
+    const answer = listAll(this.#own, HOSTNAME_GRANTS).then((page) => routeGrants(page.items));
+    const entry = { at: now, ttl: Number.POSITIVE_INFINITY, answer };
+    this.#grants = entry;
+    // Aged from when the answer arrived: a slow list is not followed at once by another.
+    answer.then(
+      () => Object.assign(entry, { at: this.#now(), ttl: GRANTS_TTL_MS }),
+      () => Object.assign(entry, { at: this.#now(), ttl: GRANTS_FAILURE_TTL_MS }),
+    );
+    return answer;
+  }
+
   /** The namespace's Services as the person lists them; their 403 is a note for the form (they type the name instead). */
   async #services(who: Identity, namespace: string): Promise<FormChoices["services"]> {
     try {
@@ -175,6 +212,12 @@ function routesIn(namespace: string): ResourceRef {
 
 function routeQuestion(verb: AccessQuestion["verb"], namespace: string): AccessQuestion {
   return { verb, group: DOMAIN_ROUTES.group, resource: DOMAIN_ROUTES.resource, namespace };
+}
+
+/** The API server's Forbidden, in its shape (the HTTP layer answers 403 with statusMessage), for a namespace not offered. */
+function notOffered(who: Identity, namespace: string): KubeApiError {
+  const message = `user ${JSON.stringify(who.user)} is not offered namespace ${JSON.stringify(namespace)}: the page shows choices only where a HostnameGrant allows DomainRoutes and you may list them`;
+  return new KubeApiError(`403 Forbidden: ${message}`, 403, "Forbidden", { statusMessage: message });
 }
 
 function notFound(name: string): Refusal {
