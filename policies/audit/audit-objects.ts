@@ -20,7 +20,7 @@
 // Who asks: the reconciler's username for an object the audited objects
 // prove hostgate's reconciler wrote (it is the one who would re-apply it, and
 // hostname-granted exempts it), hostgate-audit for everything else
-// (audit-requester.ts says what the proof is and why a forgery gains nothing).
+// (audit-requester.ts says what the proof is, what it proves and what not).
 // Only the validate phase runs: the API server already applied the schema and
 // the mutations when the object was admitted, and a mutation result is not a
 // finding. Each decide() is bounded by the environment's limits.
