@@ -44,6 +44,12 @@ export function portalFactory(
 ): PortalFactory {
   return async (target, settings, logger) => {
     const backend = await backendFor(target, settings.config, clusterClients);
+    if (settings.csrfKey === undefined && target.mode === "cluster")
+      logger.warn(
+        {},
+        "self-service page: no --portal-csrf-key-file, so its CSRF key is random to this process; " +
+          "with several replicas behind one URL, use sticky sessions or give every replica the same key file (a Secret), else saves are refused",
+      );
     try {
       return await startPortal({
         backend,
@@ -53,6 +59,7 @@ export function portalFactory(
         ...(settings.tls === undefined ? {} : { tls: settings.tls }),
         ...(settings.origin === undefined ? {} : { origin: settings.origin }),
         maxHeaderSize: settings.maxHeaderSize,
+        ...(settings.csrfKey === undefined ? {} : { csrfSecret: settings.csrfKey }),
         preview: { config: settings.config, certificateFor: certificatePlanner(settings.config) },
         ...extra,
       });

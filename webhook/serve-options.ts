@@ -115,6 +115,11 @@ The page's other options:
   --portal-max-header-size BYTES
                              limit on a request's headers (default
                              ${PORTAL_MAX_HEADER_SIZE}); raise it for people in very many groups
+  --portal-csrf-key-file FILE
+                             the key (32 bytes or more) that signs the page's
+                             CSRF tokens, the same file for every replica;
+                             default a random key per process (then several
+                             replicas need sticky sessions)
 
 SIGTERM or SIGINT stops it gracefully. Exit status: 0 after a clean stop,
 2 for unusable flags or input, 1 when it cannot start.`;

@@ -3,6 +3,7 @@
 // exit 2 before anything listens. The page itself lives in portal/, which
 // this room never imports: the shapes below mirror portal/identity.ts's
 // IdentitySource and serve-portal.ts's options, and bin/cli.ts hands them on.
+import { readFileSync } from "node:fs";
 import { parseCIDR } from "../policies/engine/functions/cidr.ts";
 import type { ListenAddress } from "./https-server.ts";
 
@@ -12,6 +13,9 @@ export const PORTAL_GROUPS_HEADER = "X-Forwarded-Groups";
 
 /** Node's default limit on a request's headers; `--portal-max-header-size` raises it for people in very many groups. */
 export const PORTAL_MAX_HEADER_SIZE = 16_384;
+
+/** The shortest `--portal-csrf-key-file` accepted: an HMAC-SHA256 key as long as its output. */
+export const PORTAL_CSRF_KEY_MIN_BYTES = 32;
 
 /** Who is asking, as the page learns it: the same three sources as portal/identity.ts's IdentitySource. */
 export type PortalIdentityOption =
@@ -30,6 +34,8 @@ export interface PortalOptions {
   clientCa?: string;
   origin?: string;
   maxHeaderSize: number;
+  /** The file holding the CSRF HMAC key every replica shares; read by portalSettings (readCsrfKey). */
+  csrfKeyFile?: string;
 }
 
 /** The `--portal-*` values as parseArgs gives them. */
@@ -45,6 +51,7 @@ export interface PortalFlagValues {
   "portal-origin"?: string;
   "portal-as"?: string;
   "portal-max-header-size"?: string;
+  "portal-csrf-key-file"?: string;
 }
 
 /** For parseArgs. */
@@ -60,6 +67,7 @@ export const PORTAL_FLAGS = {
   "portal-origin": { type: "string" },
   "portal-as": { type: "string" },
   "portal-max-header-size": { type: "string" },
+  "portal-csrf-key-file": { type: "string" },
 } as const;
 
 // RFC 9110 token: what a header name may be.
@@ -98,6 +106,9 @@ export function parsePortalOptions(
       `--portal-origin ${JSON.stringify(origin)} is not an origin; write it as the browser shows it, scheme and host only, e.g. https://routes.example.com`,
     );
   const maxHeaderSize = v["portal-max-header-size"] === undefined ? PORTAL_MAX_HEADER_SIZE : headerSize(v["portal-max-header-size"], problems);
+  const csrfKeyFile = v["portal-csrf-key-file"];
+  if (csrfKeyFile !== undefined && csrfKeyFile.trim() === "")
+    problems.push("--portal-csrf-key-file needs a FILE: the CSRF key every replica of the page shares (e.g. a mounted Secret's key)");
   if (identity === undefined) return undefined;
   return {
     listen,
@@ -107,6 +118,7 @@ export function parsePortalOptions(
     ...(v["portal-proxy-client-ca"] === undefined ? {} : { clientCa: v["portal-proxy-client-ca"] }),
     ...(origin === undefined ? {} : { origin }),
     maxHeaderSize,
+    ...(csrfKeyFile === undefined ? {} : { csrfKeyFile }),
   };
 }
 
@@ -194,4 +206,33 @@ function headerSize(text: string, problems: string[]): number {
     return PORTAL_MAX_HEADER_SIZE;
   }
   return Number(text);
+}
+
+/**
+ * The CSRF HMAC key from `--portal-csrf-key-file`: its bytes, less trailing
+ * line ends (a key written with `echo` or an editor is the same key), at least
+ * PORTAL_CSRF_KEY_MIN_BYTES. A problem is pushed (and undefined returned) for
+ * a file that cannot be read or is too short: every replica behind one URL
+ * must sign with the same key, so serve must not quietly fall back to a
+ * random one.
+ */
+export function readCsrfKey(path: string, problems: string[], read: (file: string) => Buffer = readFileSync): Buffer | undefined {
+  let bytes: Buffer;
+  try {
+    bytes = read(path);
+  } catch (error) {
+    problems.push(`--portal-csrf-key-file ${path}: cannot read it (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`);
+    return undefined;
+  }
+  let end = bytes.length;
+  while (end > 0 && (bytes[end - 1] === 0x0a || bytes[end - 1] === 0x0d)) end--;
+  const key = bytes.subarray(0, end);
+  if (key.length < PORTAL_CSRF_KEY_MIN_BYTES) {
+    problems.push(
+      `--portal-csrf-key-file ${path} holds ${key.length} bytes; the CSRF key needs at least ${PORTAL_CSRF_KEY_MIN_BYTES} random bytes, ` +
+        "e.g. openssl rand -base64 48 > FILE (every replica reads the same file)",
+    );
+    return undefined;
+  }
+  return Buffer.from(key);
 }

@@ -10,6 +10,7 @@ import type { Logger } from "../core/logger.ts";
 import type { ExistingObjectsHolder } from "../core/state/existing-objects.ts";
 import type { PolicySet } from "../policies/engine/module-loader.ts";
 import type { ListenAddress } from "./https-server.ts";
+import { readCsrfKey } from "./serve-portal-options.ts";
 import type { PortalIdentityOption, PortalOptions } from "./serve-portal-options.ts";
 
 /** Where the page reads and judges routes. */
@@ -26,6 +27,8 @@ export interface PortalSettings {
   tls?: { cert: string; key: string; clientCa?: string };
   origin?: string;
   maxHeaderSize: number;
+  /** `--portal-csrf-key-file`'s key, shared by every replica; absent: the page makes a random one per process. */
+  csrfKey?: Buffer;
   config: PlatformConfig;
 }
 
@@ -58,6 +61,7 @@ export function portalSettings(options: PortalOptions, config: PlatformConfig, r
   const cert = file("--portal-tls-cert", options.tlsCert);
   const key = file("--portal-tls-key", options.tlsKey);
   const clientCa = file("--portal-proxy-client-ca", options.clientCa);
+  const csrfKey = options.csrfKeyFile === undefined ? undefined : readCsrfKey(options.csrfKeyFile, problems);
   if (problems.length > 0) throw new UsageError(...problems);
   return {
     listen: options.listen,
@@ -65,6 +69,7 @@ export function portalSettings(options: PortalOptions, config: PlatformConfig, r
     ...(cert === undefined || key === undefined ? {} : { tls: { cert, key, ...(clientCa === undefined ? {} : { clientCa }) } }),
     ...(options.origin === undefined ? {} : { origin: options.origin }),
     maxHeaderSize: options.maxHeaderSize,
+    ...(csrfKey === undefined ? {} : { csrfKey }),
     config,
   };
 }
