@@ -155,6 +155,12 @@ function portalIdentity(v: PortalFlagValues, problems: string[]): PortalIdentity
       problems.push(
         `--portal-trusted-proxy ${bad.map((b) => JSON.stringify(b)).join(", ")} is not a CIDR; write ADDRESS/LENGTH, e.g. 10.42.0.0/16 or 127.0.0.1/32`,
       );
+    // A range of length 0 trusts every address on the network: anyone who can reach the port could claim to be anyone.
+    const everything = proxies.filter((p) => parseCIDR(p.trim())?.bits === 0);
+    if (everything.length > 0)
+      problems.push(
+        `--portal-trusted-proxy ${everything.map((b) => JSON.stringify(b)).join(", ")} trusts every address, so anyone who reaches the page could claim any identity; give the login proxy's own range`,
+      );
     return { kind: "proxy", trustedProxies: proxies.map((p) => p.trim()), headers };
   }
   if (clientCa !== undefined) {

@@ -227,6 +227,11 @@ describe("hostgate serve's --portal-* flags", () => {
       message: /--portal-trusted-proxy "10\.1\.2\.3", "nope\/8" is not a CIDR; write ADDRESS\/LENGTH/,
     },
     {
+      name: "a trusted proxy range that trusts every address",
+      args: ["--portal-listen", ":8080", "--portal-trusted-proxy", "0.0.0.0/0", "--portal-trusted-proxy", "::/0"],
+      message: /--portal-trusted-proxy "0\.0\.0\.0\/0", "::\/0" trusts every address, so anyone who reaches the page could claim any identity/,
+    },
+    {
       name: "a portal flag without --portal-listen",
       args: ["--portal-as", "jane", "--portal-origin", "https://routes.example.com"],
       message: /--portal-origin, --portal-as configure the self-service page, which runs only with --portal-listen HOST:PORT/,
