@@ -9,6 +9,9 @@ function request(remoteAddress: string, headers: Record<string, string[]>, socke
   return { socket: { remoteAddress, ...socket }, headersDistinct: headers } as unknown as IncomingMessage;
 }
 
+/** How Node hands over a header line the proxy sent as UTF-8: one character per byte. */
+const wire = (text: string): string => Buffer.from(text, "utf8").toString("latin1");
+
 const proxy = identityResolver({ kind: "proxy", trustedProxies: ["10.0.0.0/8", "127.0.0.1/32"] });
 
 describe("identity from a trusted proxy's headers", () => {
@@ -72,6 +75,36 @@ describe("identity from a trusted proxy's headers", () => {
       remote: "10.0.0.1",
       headers: { "x-forwarded-user": ["system:serviceaccount:kube-system:admin"] },
       expect: { status: 403, message: /user "system:serviceaccount:kube-system:admin" is a reserved/ },
+    },
+    {
+      name: "names sent as UTF-8 bytes (Node reads one character per byte) are decoded once: jürgen is jürgen, groups too",
+      remote: "10.0.0.1",
+      headers: { "x-forwarded-user": [wire("jürgen")], "x-forwarded-groups": [wire("開発,Łódź")] },
+      expect: { ok: true, identity: { user: "jürgen", groups: ["Łódź", "開発"] } },
+    },
+    {
+      name: "a name whose UTF-8 holds bytes 0x80-0x9f (Łukasz: c5 81) is a name, not a control character",
+      remote: "10.0.0.1",
+      headers: { "x-forwarded-user": [wire("Łukasz")] },
+      expect: { ok: true, identity: { user: "Łukasz", groups: [] } },
+    },
+    {
+      name: "a user header that is not UTF-8 is refused (403), never guessed at",
+      remote: "10.0.0.1",
+      headers: { "x-forwarded-user": ["j\u00fcrgen"] },
+      expect: { status: 403, message: /x-forwarded-user header is not UTF-8 text/ },
+    },
+    {
+      name: "a groups header that is not UTF-8 is refused (403)",
+      remote: "10.0.0.1",
+      headers: { "x-forwarded-user": ["jane"], "x-forwarded-groups": ["team-\u00e4"] },
+      expect: { status: 403, message: /x-forwarded-groups header is not UTF-8 text/ },
+    },
+    {
+      name: "a C1 control character (U+0085, sent as c2 85) is refused as the transport would refuse it (403)",
+      remote: "10.0.0.1",
+      headers: { "x-forwarded-user": [wire("jane\u0085")] },
+      expect: { status: 403, message: /contains control characters/ },
     },
     {
       name: "system:authenticated (implied by the API server) is dropped, not refused",

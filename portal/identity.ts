@@ -11,6 +11,14 @@
 // Every identity is then checked: `system:` names are refused (the page
 // impersonates them, and RBAC cannot say "any user but system:*"), and
 // lengths and counts are bounded.
+//
+// Header text: Node hands a header value over as one character per byte
+// (latin1). Proxies send names as UTF-8 bytes (so does the API server's own
+// requestheader authenticator read them: Go header values are bytes), so each
+// value is decoded from UTF-8 here, once: an Identity holds the names as the
+// person and RBAC spell them (`jürgen`), and the transport
+// (core/kube/impersonated-http.ts, headerValue) encodes them once on the way
+// out. A value that is not UTF-8 is refused (403), never guessed at.
 import type { IncomingMessage } from "node:http";
 import type { TLSSocket } from "node:tls";
 import { cidrContainsIP, formatCIDR, parseCIDR } from "../policies/engine/functions/cidr.ts";
@@ -18,6 +26,7 @@ import type { CIDR } from "../policies/engine/functions/cidr.ts";
 import { parseIPSyntax } from "../policies/engine/functions/ip-address.ts";
 import type { IPAddress } from "../policies/engine/functions/ip-address.ts";
 import type { Identity } from "./portal-backend.ts";
+import { hasControlCharacter } from "../core/kube/header-text.ts";
 
 export const DEFAULT_USER_HEADER = "X-Forwarded-User";
 export const DEFAULT_GROUPS_HEADER = "X-Forwarded-Groups";
@@ -26,6 +35,8 @@ export const DEFAULT_GROUPS_HEADER = "X-Forwarded-Groups";
 export const MAX_NAME_LENGTH = 256;
 /** Most groups one person may carry (each becomes an Impersonate-Group line of every request to the API server). */
 export const MAX_GROUPS = 256;
+
+const UTF8 = new TextDecoder("utf-8", { fatal: true });
 
 /** Added by the API server to every authenticated identity; never sent, so never refused. */
 const IMPLICIT_GROUP = "system:authenticated";
@@ -148,10 +159,27 @@ function headerNames(names: HeaderNames | undefined): { user: string; groups: st
 }
 
 function fromHeaders(req: IncomingMessage, names: { user: string; groups: string }): IdentityResult {
-  const users = (req.headersDistinct[names.user] ?? []).map((u) => u.trim()).filter((u) => u !== "");
+  const userLines = headerText(req, names.user);
+  const groupLines = headerText(req, names.groups);
+  if (userLines === undefined || groupLines === undefined)
+    return refused(`the trusted proxy's ${userLines === undefined ? names.user : names.groups} header is not UTF-8 text; the proxy must send names as UTF-8`);
+  const users = userLines.map((u) => u.trim()).filter((u) => u !== "");
   if (users.length === 0) return noIdentity(`the trusted proxy sent no ${names.user} header`);
   if (new Set(users).size > 1) return refused(`the trusted proxy sent ${users.length} different ${names.user} values; exactly one person must be named`);
-  return checkIdentity(users[0] as string, splitGroups(req.headersDistinct[names.groups] ?? []));
+  return checkIdentity(users[0] as string, splitGroups(groupLines));
+}
+
+/** Every line of header `name` decoded from UTF-8 (Node gives one character per byte); undefined when a line is not UTF-8. */
+function headerText(req: IncomingMessage, name: string): string[] | undefined {
+  const decoded: string[] = [];
+  for (const line of req.headersDistinct[name] ?? []) {
+    try {
+      decoded.push(UTF8.decode(Buffer.from(line, "latin1")));
+    } catch {
+      return undefined;
+    }
+  }
+  return decoded;
 }
 
 /**
@@ -178,7 +206,7 @@ export function checkIdentity(user: string, groups: readonly string[]): Identity
   const named = [user, ...groups];
   const tooLong = named.filter((n) => n.length > MAX_NAME_LENGTH);
   if (tooLong.length > 0) problems.push(`${tooLong.length} name(s) longer than ${MAX_NAME_LENGTH} characters`);
-  // Control characters cannot travel in the Impersonate-* headers and never name a real person.
+  // Control characters (C1 too, as Go's unicode.IsControl, which the transport checks) cannot travel in the Impersonate-* headers and never name a real person.
   if (named.some(hasControlCharacter)) problems.push("a name contains control characters");
   if (user.startsWith("system:")) problems.push(`user ${JSON.stringify(clip(user))} is a reserved Kubernetes name (system:)`);
   const kept = groups.filter((g) => g !== IMPLICIT_GROUP);
@@ -192,14 +220,6 @@ export function checkIdentity(user: string, groups: readonly string[]): Identity
 /** One string per identity: the user and the set of groups (RoleBindings may name either), for sharing and bounding per person. */
 export function identityKey(who: Identity): string {
   return JSON.stringify([who.user, [...who.groups].sort()]);
-}
-
-function hasControlCharacter(name: string): boolean {
-  for (let i = 0; i < name.length; i++) {
-    const code = name.charCodeAt(i);
-    if (code < 0x20 || code === 0x7f) return true;
-  }
-  return false;
 }
 
 function clip(name: string): string {
