@@ -5,6 +5,8 @@
 // what the tests use.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { DOMAIN_ROUTES } from "../../core/state/sources/indexed-resources.ts";
+import { memoryCluster } from "../testing/memory-cluster.ts";
 
 interface FormValues {
   namespace: string;
@@ -29,6 +31,9 @@ interface RouteModel {
   valuesFromRoute(route: Route): FormValues;
   routeFromValues(values: FormValues, base?: Route): Route;
 }
+interface StoredChange {
+  rebasedEdit(base: Route, latest: Route): Route | undefined;
+}
 interface FieldPaths {
   parentPath(path: string): string | undefined;
   placeFor(path: string, known: (candidate: string) => boolean): string | undefined;
@@ -37,8 +42,10 @@ interface FieldPaths {
 // A variable specifier: the main tsconfig does not read JavaScript (tsconfig.portal-client.json checks these files).
 const modelPath = "../client/route-model.js";
 const pathsPath = "../client/field-paths.js";
+const storedChangePath = "../client/stored-change.js";
 const model = (await import(modelPath)) as RouteModel;
 const paths = (await import(pathsPath)) as FieldPaths;
+const storedChange = (await import(storedChangePath)) as StoredChange;
 
 function values(changes: Partial<FormValues>): FormValues {
   return { ...model.emptyValues(), namespace: "team-a", name: "shop", domain: "shop.example.com", ...changes };
@@ -164,6 +171,72 @@ describe("an edit starts from the route as read", () => {
     const route = model.routeFromValues({ ...model.valuesFromRoute(external), backendKind: "service", serviceName: "web", servicePort: "80" }, external);
     assert.deepEqual(route.spec.routing, { mode: "Managed" });
     assert.deepEqual(route.spec.backend, { service: { name: "web", port: 80 } });
+  });
+});
+
+describe("an open edit meets a change of the stored route", () => {
+  const base: Route = {
+    apiVersion: "hostgate.dev/v1alpha1",
+    kind: "DomainRoute",
+    metadata: { name: "shop", namespace: "team-a", resourceVersion: "7", uid: "u-1", generation: 2 },
+    spec: { domain: "shop.example.com", lb: "alb-in", backend: { service: { name: "web", port: 80 } } },
+  };
+  const cases: Array<{ name: string; latest: Route; rebased: boolean }> = [
+    {
+      name: "a label, an annotation and a finalizer added (same generation) re-base the edit on the latest object",
+      latest: {
+        ...base,
+        metadata: { ...base.metadata, resourceVersion: "9", labels: { team: "a" }, annotations: { note: "x" }, finalizers: ["hostgate.dev/cleanup"] },
+      },
+      rebased: true,
+    },
+    {
+      name: "a status write (same generation) re-bases the edit, status included",
+      latest: { ...base, metadata: { ...base.metadata, resourceVersion: "8" }, status: { conditions: [{ type: "Ready", status: "False" }] } },
+      rebased: true,
+    },
+    {
+      name: "a spec change by someone else (a new generation) is a conflict, not merged",
+      latest: { ...base, metadata: { ...base.metadata, resourceVersion: "9", generation: 3 }, spec: { ...base.spec, lb: "alb-out" } },
+      rebased: false,
+    },
+    {
+      name: "the route deleted and made again (a new uid) is a conflict",
+      latest: { ...base, metadata: { ...base.metadata, resourceVersion: "12", uid: "u-2" } },
+      rebased: false,
+    },
+  ];
+  for (const c of cases) {
+    it(c.name, () => {
+      const next = storedChange.rebasedEdit(base, c.latest);
+      assert.deepEqual(next, c.rebased ? c.latest : undefined);
+      if (next) assert.notEqual(next, c.latest, "a copy: the page's list keeps its own object");
+    });
+  }
+
+  it("a label and a finalizer added by another writer after the form opened survive the person's save (review R17's case, in-memory API server)", async () => {
+    const cluster = await memoryCluster();
+    const jane = cluster.api.as({ user: "jane", groups: ["team-a"] });
+    const created = await jane.create(DOMAIN_ROUTES, {
+      apiVersion: "hostgate.dev/v1alpha1",
+      kind: "DomainRoute",
+      metadata: { name: "fresh", namespace: "team-a" },
+      spec: { domain: "fresh.shop.example.com", lb: "alb-in", backend: { service: { name: "shop-web", port: 8080 } } },
+    });
+    let editBase = structuredClone(created) as unknown as Route;
+    // The reconciler adds its finalizer, a colleague a label: neither moves the generation.
+    const other = await cluster.api.update(DOMAIN_ROUTES, {
+      ...created,
+      metadata: { ...created.metadata, labels: { owner: "team-a" }, finalizers: ["hostgate.dev/cleanup"] },
+    });
+    assert.equal(other.metadata?.generation, created.metadata?.generation);
+    editBase = storedChange.rebasedEdit(editBase, other as unknown as Route) ?? assert.fail("a metadata-only change must re-base the edit");
+    const edited = model.routeFromValues({ ...model.valuesFromRoute(editBase), servicePort: "9090" }, editBase);
+    await jane.update(DOMAIN_ROUTES, edited as never);
+    const stored = await cluster.api.get(DOMAIN_ROUTES, { namespace: "team-a", name: "fresh" });
+    assert.deepEqual(stored?.metadata?.labels, { owner: "team-a" });
+    assert.deepEqual(stored?.metadata?.finalizers, ["hostgate.dev/cleanup"]);
+    assert.deepEqual((stored?.spec as Route["spec"]).backend, { service: { name: "shop-web", port: 9090 } });
   });
 });
 

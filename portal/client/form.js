@@ -11,6 +11,7 @@ import { el, replace } from "./dom.js";
 import { field, group, radio, select, setOptions, textInput } from "./form-fields.js";
 import { FormMessages } from "./form-messages.js";
 import { emptyValues, routeFromValues, valuesFromRoute } from "./route-model.js";
+import { rebasedEdit } from "./stored-change.js";
 
 /** @typedef {import("./types.js").Route} Route */
 /** @typedef {import("./types.js").RouteView} RouteView */
@@ -289,8 +290,9 @@ export class RouteForm {
   }
 
   /**
-   * Told by the page when a route changes on the server. A status-only change (same generation) moves the edit's
-   * precondition along, since the spec the person edits is unchanged; anything else is said, not merged.
+   * Told by the page when a route changes on the server. A change of metadata or status only (same generation) re-bases
+   * the edit on the latest object (stored-change.js): the save keeps others' labels, annotations and finalizers and
+   * carries only the person's spec edits; a change of the spec is said, not merged.
    * @param {"added" | "modified" | "deleted"} type
    * @param {Route} route
    */
@@ -299,10 +301,10 @@ export class RouteForm {
     if (!this.isOpen || !base || base.metadata.namespace !== route.metadata.namespace || base.metadata.name !== route.metadata.name) return;
     if (type === "deleted") {
       this.status.textContent = "This route was deleted while you edited it.";
-    } else if (route.metadata.generation === base.metadata.generation && route.metadata.uid === base.metadata.uid) {
-      base.metadata.resourceVersion = route.metadata.resourceVersion;
     } else {
-      this.status.textContent = "Someone else changed this route since you opened it: saving will be refused. Cancel and open it again.";
+      const rebased = rebasedEdit(base, route);
+      if (rebased) this.base = rebased;
+      else this.status.textContent = "Someone else changed this route since you opened it: saving will be refused. Cancel and open it again.";
     }
   }
 
