@@ -118,6 +118,11 @@ describe("warningTexts gives a person every warning of an answer", () => {
       texts: ['a "quoted" one, with comma', "second"],
     },
     {
+      name: "only code 299 with a text is shown, as client-go and kubectl show warnings (a 199 or an empty text is dropped)",
+      lines: ['199 - "misc"', '299 - "", 299 - "kept"', '214 proxy "transformed"'],
+      texts: ["kept"],
+    },
+    {
       name: "warnings keep the order of their lines",
       lines: ['299 - "first"', '299 - "second", 299 - "third"', received('299 - "vierte: ü"')],
       texts: ["first", "second", "third", "vierte: ü"],

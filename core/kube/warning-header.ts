@@ -95,12 +95,14 @@ export function parseWarningHeaders(lines: readonly string[]): { warnings: Warni
  * What a person should read from the Warning lines of one answer, in order:
  * each warning's text, and for a malformed one a note carrying the raw line,
  * so that a warning is never lost because its sender garbled the format.
+ * Only code 299 with a text counts, as client-go's WarningLogger and kubectl
+ * show them (the API server sends nothing else; a 199 is a proxy's, not the cluster's).
  */
 export function warningTexts(lines: readonly string[]): string[] {
   const texts: string[] = [];
   for (const line of lines) {
     const { warnings, errors } = parseWarningHeaders([line]);
-    texts.push(...warnings.map((w) => w.text));
+    texts.push(...warnings.filter((w) => w.code === 299 && w.text !== "").map((w) => w.text));
     texts.push(...errors.map((e) => `a malformed Warning header from the API server: ${e}`));
   }
   return texts;

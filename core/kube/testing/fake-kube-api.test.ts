@@ -33,7 +33,16 @@ describe("the in-memory API server", () => {
     await assert.rejects(api.create(CLAIMS, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainClaim", metadata: { name: "shop.example.com" } }), {
       status: 409,
       reason: "AlreadyExists",
+      statusMessage: 'domainclaims.hostgate.dev "shop.example.com" already exists',
     });
+  });
+
+  test("AlreadyExists names a core resource without a group, as the API server does", async () => {
+    const api = new FakeKubeApi();
+    const services = { group: "", version: "v1", resource: "services", kind: "Service", namespaced: true };
+    const service = { apiVersion: "v1", kind: "Service", metadata: { name: "web", namespace: "team-a" } };
+    await api.create(services, service);
+    await assert.rejects(api.create(services, service), { status: 409, reason: "AlreadyExists", statusMessage: 'services "web" already exists' });
   });
 
   test("an update from a stale resourceVersion is a 409 Conflict and changes nothing", async () => {

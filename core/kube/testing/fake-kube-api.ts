@@ -234,8 +234,11 @@ export class FakeKubeApi implements KubeApi, ImpersonatingClient {
       { operation: "CREATE", resource, object: withKey(object, key), oldObject: undefined, identity: who, dryRun, fieldValidation: options?.fieldValidation },
       options?.onWarning,
     )!;
-    if (this.server.get(resource, key) !== undefined)
-      throw new KubeApiError(`409 AlreadyExists: ${resource.resource} "${key.name}" already exists`, 409, "AlreadyExists");
+    if (this.server.get(resource, key) !== undefined) {
+      // As the API server words it (NewAlreadyExists): the resource qualified by its group, the Status message without the code.
+      const message = `${resourceName(resource)} "${key.name}" already exists`;
+      throw new KubeApiError(`409 AlreadyExists: ${message}`, 409, "AlreadyExists", { statusMessage: message });
+    }
     const fresh = this.#fresh(resource, object, key, dryRun);
     const fields = fieldPaths(fresh, statusIsSubresource(resource));
     fresh.metadata!.managedFields = [this.#entry(resource, options?.fieldManager ?? DEFAULT_FIELD_MANAGER, "Update", fields.values())];
