@@ -1,11 +1,11 @@
-// A per-person bound on dry runs: each costs the API server an admission
-// round trip (the webhook's policies included), and the form asks for one a
-// few hundred milliseconds after each keystroke. A token bucket per identity
-// (`burst` at once, refilled at `perSecond`) refuses what is over the rate
-// (the page answers 429; the next keystroke asks again), unlike the
-// reconciler's bucket, which delays instead. Buckets that are full again
-// hold nothing worth keeping and are forgotten, so the map stays as small as
-// the number of people typing right now.
+// A per-person bound on dry runs and on real writes: each costs the API
+// server an admission round trip (the webhook's policies included), and the
+// form asks for a dry run a few hundred milliseconds after each keystroke.
+// A token bucket per identity (`burst` at once, refilled at `perSecond`)
+// refuses what is over the rate (the page answers 429; the next keystroke
+// asks again), unlike the reconciler's bucket, which delays instead. Buckets
+// that are full again hold nothing worth keeping and are forgotten, so the
+// map stays as small as the number of people typing right now.
 import type { Clock } from "../core/clock.ts";
 
 export interface RateOptions {
@@ -14,6 +14,13 @@ export interface RateOptions {
 }
 
 export const DEFAULT_DRY_RUN_RATE: Readonly<RateOptions> = { perSecond: 5, burst: 10 };
+
+/**
+ * Real writes (create, replace, delete) per person: each is a click, so a
+ * person deleting rows one after another stays well inside it, while a script
+ * looping on the API is held to the API server's pace for one person.
+ */
+export const DEFAULT_WRITE_RATE: Readonly<RateOptions> = { perSecond: 2, burst: 10 };
 
 interface Bucket {
   /** Thousandths of a token: refills in whole milliseconds stay exact. */

@@ -10,11 +10,17 @@
 //   does not answer (the stream stays open; the reflector keeps retrying);
 // - a `: keepalive` comment every 25 s, so proxies and load balancers with
 //   idle timeouts (an ALB's 60 s) keep the stream;
+// - only namespaces the backend offers the person (`namespaces(who)`: those
+//   they may list, cached per person in cluster mode) get an upstream; any
+//   other gets a `problem` event and nothing is asked of the API server;
 // - bounds: streams per identity and in total, identities with upstream
-//   watches, namespaces per stream (each upstream watch is an HTTPS
-//   connection to the API server, paid for by whoever opens the page);
+//   watches, upstream watches per identity (lingering ones included: closing
+//   and reopening streams must not grow them), namespaces per stream (each
+//   upstream watch is an HTTPS connection to the API server, paid for by
+//   whoever opens the page);
 // - an upstream without subscribers lingers (a reload reconnects within
-//   seconds) and is then stopped.
+//   seconds) and is then stopped; one the person was refused (401/403/404 on
+//   its list) is stopped at once instead, since retrying it helps nobody.
 import type { Clock, TimerHandle } from "../core/clock.ts";
 import { systemClock } from "../core/clock.ts";
 import type { Logger } from "../core/logger.ts";
@@ -26,6 +32,8 @@ import { Reflector } from "../core/kube/reflector.ts";
 import type { ReflectorBatch } from "../core/kube/reflector-types.ts";
 import { DOMAIN_ROUTES } from "../core/state/sources/indexed-resources.ts";
 import { identityKey as keyOf } from "./identity.ts";
+import { alarmFor, CANNOT_ACT_FOR_YOU } from "./impersonation-refused.ts";
+import type { ImpersonationAlarm } from "./impersonation-refused.ts";
 import type { Identity, PortalBackend } from "./portal-backend.ts";
 import type { RouteView } from "./route-view.ts";
 
@@ -38,6 +46,12 @@ export interface LiveLimits {
   identities: number;
   /** Namespaces one stream may follow; more is 400. */
   namespacesPerStream: number;
+  /**
+   * Upstream watches one identity holds, lingering ones included. Past it, the
+   * person's own lingering upstreams are stopped (oldest first) to make room;
+   * when those are not enough, 429.
+   */
+  upstreamsPerIdentity: number;
   keepaliveMs: number;
   /** How long an upstream without subscribers is kept (0: stopped at once). */
   lingerMs: number;
@@ -48,6 +62,8 @@ export const DEFAULT_LIVE_LIMITS: Readonly<LiveLimits> = {
   streams: 256,
   identities: 200,
   namespacesPerStream: 20,
+  // Four tabs of twenty namespaces each.
+  upstreamsPerIdentity: 80,
   keepaliveMs: 25_000,
   lingerMs: 30_000,
 };
@@ -90,6 +106,8 @@ interface Upstream {
   synced: boolean;
   /** The last problem sent, cleared by a successful list (so one problem is said once, not on every retry). */
   problem: string | undefined;
+  /** The last list was refused to the person (401/403/404): without subscribers it is stopped at once, not kept lingering. */
+  refused: boolean;
   linger: TimerHandle | undefined;
   reflector: Reflector<KubeObject>;
 }
@@ -101,6 +119,7 @@ export class LiveRoutes {
   readonly #logger: Logger;
   readonly #random: () => number;
   readonly #limits: LiveLimits;
+  readonly #alarm: ImpersonationAlarm;
   readonly #upstreams = new Map<string, Upstream>();
   readonly #subscribers = new Set<Subscriber>();
   #closed = false;
@@ -112,6 +131,7 @@ export class LiveRoutes {
     this.#logger = options.logger ?? silentLogger;
     this.#random = options.random ?? Math.random;
     this.#limits = { ...DEFAULT_LIVE_LIMITS, ...options.limits };
+    this.#alarm = alarmFor(this.#logger, this.#clock);
   }
 
   /** Open streams and upstream watches, for tests and metrics. */
@@ -122,28 +142,29 @@ export class LiveRoutes {
   /**
    * Admits a stream of `namespaces` for `who`, or says why not (nothing is
    * written to the sink then). The caller checked each namespace's syntax.
+   * @throws what the backend's namespaces(who) throws (KubeApiError): the caller answers it as a read
    */
-  open(who: Identity, namespaces: readonly string[], sink: EventSink): OpenResult {
+  async open(who: Identity, namespaces: readonly string[], sink: EventSink): Promise<OpenResult> {
     const wanted = [...new Set(namespaces)].sort();
-    if (this.#closed) return { ok: false, status: 429, message: "the page is shutting down; reload in a moment" };
-    if (wanted.length === 0) return { ok: false, status: 400, message: "name at least one namespace: /api/events?namespace=NS" };
-    if (wanted.length > this.#limits.namespacesPerStream)
-      return { ok: false, status: 400, message: `${wanted.length} namespaces in one stream; at most ${this.#limits.namespacesPerStream}` };
     const identityKey = keyOf(who);
-    const mine = [...this.#subscribers].filter((s) => s.identityKey === identityKey).length;
-    if (mine >= this.#limits.streamsPerIdentity)
-      return { ok: false, status: 429, message: `you have ${mine} live streams open (the most one person may); close a tab of this page` };
-    if (this.#subscribers.size >= this.#limits.streams)
-      return { ok: false, status: 429, message: `the page serves ${this.#subscribers.size} live streams, its limit; try again in a minute` };
-    const identities = this.#identitiesWithUpstreams();
-    if (!identities.has(identityKey) && identities.size >= this.#limits.identities)
-      return { ok: false, status: 429, message: `the page follows routes for ${identities.size} people, its limit; try again in a minute` };
+    // The cheap bounds first, so a refused request costs the backend nothing.
+    const early = this.#streamRefusal(identityKey, wanted);
+    if (early !== undefined) return early;
+    const offered = new Set((await this.#backend.namespaces(who)).filter((n) => n.may.list).map((n) => n.name));
+    const followed = wanted.filter((namespace) => offered.has(namespace));
+    // Asked again: other streams may have opened while the backend answered.
+    const refused = this.#streamRefusal(identityKey, wanted) ?? this.#upstreamRefusal(identityKey, followed);
+    if (refused !== undefined) return refused;
 
     const subscriber: Subscriber = { identityKey, sink, upstreams: [], keepalive: undefined, closed: false };
     this.#subscribers.add(subscriber);
     sink.start();
     this.#armKeepalive(subscriber);
     for (const namespace of wanted) {
+      if (!offered.has(namespace)) {
+        this.#send(subscriber, "problem", { namespace, message: notOffered(namespace) });
+        continue;
+      }
       const upstream = this.#upstreamFor(who, identityKey, namespace);
       subscriber.upstreams.push(upstream);
       upstream.subscribers.add(subscriber);
@@ -151,6 +172,45 @@ export class LiveRoutes {
       else if (upstream.problem !== undefined) this.#send(subscriber, "problem", { namespace, message: upstream.problem });
     }
     return { ok: true, close: () => this.#unsubscribe(subscriber) };
+  }
+
+  /** Why a stream of `wanted` cannot be admitted now (shutdown, namespaces, streams), or undefined. */
+  #streamRefusal(identityKey: string, wanted: readonly string[]): OpenResult | undefined {
+    if (this.#closed) return { ok: false, status: 429, message: "the page is shutting down; reload in a moment" };
+    if (wanted.length === 0) return { ok: false, status: 400, message: "name at least one namespace: /api/events?namespace=NS" };
+    if (wanted.length > this.#limits.namespacesPerStream)
+      return { ok: false, status: 400, message: `${wanted.length} namespaces in one stream; at most ${this.#limits.namespacesPerStream}` };
+    const mine = [...this.#subscribers].filter((s) => s.identityKey === identityKey).length;
+    if (mine >= this.#limits.streamsPerIdentity)
+      return { ok: false, status: 429, message: `you have ${mine} live streams open (the most one person may); close a tab of this page` };
+    if (this.#subscribers.size >= this.#limits.streams)
+      return { ok: false, status: 429, message: `the page serves ${this.#subscribers.size} live streams, its limit; try again in a minute` };
+    return undefined;
+  }
+
+  /**
+   * Why the upstreams `followed` needs cannot be held (people, upstreams per
+   * person), or undefined; makes room first by stopping the person's own
+   * lingering upstreams, oldest first.
+   */
+  #upstreamRefusal(identityKey: string, followed: readonly string[]): OpenResult | undefined {
+    if (followed.length === 0) return undefined;
+    const identities = this.#identitiesWithUpstreams();
+    if (!identities.has(identityKey) && identities.size >= this.#limits.identities)
+      return { ok: false, status: 429, message: `the page follows routes for ${identities.size} people, its limit; try again in a minute` };
+    const held = [...this.#upstreams.values()].filter((u) => u.identityKey === identityKey);
+    const needed = followed.filter((namespace) => !this.#upstreams.has(upstreamKey(identityKey, namespace))).length;
+    const over = held.length + needed - this.#limits.upstreamsPerIdentity;
+    if (over <= 0) return undefined;
+    const lingering = held.filter((u) => u.subscribers.size === 0 && !followed.includes(u.namespace));
+    if (lingering.length < over)
+      return {
+        ok: false,
+        status: 429,
+        message: `your open streams follow ${held.length - lingering.length} namespaces (at most ${this.#limits.upstreamsPerIdentity} for one person); close a tab of this page`,
+      };
+    for (const upstream of lingering.slice(0, over)) void this.#stopUpstream(upstream);
+    return undefined;
   }
 
   /** Ends every stream and stops every upstream watch (shutdown: open streams would keep the server from closing). */
@@ -168,17 +228,24 @@ export class LiveRoutes {
   }
 
   #upstreamFor(who: Identity, identityKey: string, namespace: string): Upstream {
-    const key = `${identityKey}\n${namespace}`;
+    const key = upstreamKey(identityKey, namespace);
     const held = this.#upstreams.get(key);
     if (held !== undefined) {
       if (held.linger !== undefined) this.#clock.clearTimeout(held.linger);
       held.linger = undefined;
       return held;
     }
-    const upstream = { key, identityKey, namespace, objects: new Map(), subscribers: new Set(), synced: false, problem: undefined, linger: undefined } as Omit<
-      Upstream,
-      "reflector"
-    > as Upstream;
+    const upstream = {
+      key,
+      identityKey,
+      namespace,
+      objects: new Map(),
+      subscribers: new Set(),
+      synced: false,
+      problem: undefined,
+      refused: false,
+      linger: undefined,
+    } as Omit<Upstream, "reflector"> as Upstream;
     upstream.reflector = new Reflector<KubeObject>({
       resource: { ...DOMAIN_ROUTES, namespace },
       client: this.#clientFor(who, upstream),
@@ -202,10 +269,14 @@ export class LiveRoutes {
         try {
           const page = await backend.routes(who, upstream.namespace);
           upstream.problem = undefined;
+          upstream.refused = false;
           // The backend answers the whole collection at once: one page.
           return { items: page.items, resourceVersion: page.resourceVersion };
         } catch (error) {
+          upstream.refused = error instanceof KubeApiError && [401, 403, 404].includes(error.status);
           this.#problem(upstream, error);
+          // A lingering upstream refused on a relist: nobody is left to tell, and its retries would only cost the API server.
+          if (upstream.refused && upstream.subscribers.size === 0) void this.#stopUpstream(upstream);
           throw error;
         }
       },
@@ -241,7 +312,7 @@ export class LiveRoutes {
   }
 
   #problem(upstream: Upstream, error: unknown): void {
-    const message = problemText(upstream.namespace, error);
+    const message = this.#alarm.check(error) ? CANNOT_ACT_FOR_YOU : problemText(upstream.namespace, error);
     if (message === upstream.problem) return;
     upstream.problem = message;
     this.#logger.debug({ namespace: upstream.namespace, error: error instanceof Error ? error.message : String(error) }, "live routes: upstream problem");
@@ -275,7 +346,7 @@ export class LiveRoutes {
     for (const upstream of subscriber.upstreams) {
       upstream.subscribers.delete(subscriber);
       if (upstream.subscribers.size > 0) continue;
-      if (this.#limits.lingerMs <= 0 || this.#closed) void this.#stopUpstream(upstream);
+      if (this.#limits.lingerMs <= 0 || this.#closed || upstream.refused) void this.#stopUpstream(upstream);
       else upstream.linger = this.#clock.setTimeout(() => void this.#stopUpstream(upstream), this.#limits.lingerMs);
     }
   }
@@ -286,6 +357,15 @@ export class LiveRoutes {
     if (this.#upstreams.get(upstream.key) === upstream) this.#upstreams.delete(upstream.key);
     await upstream.reflector.stop();
   }
+}
+
+function upstreamKey(identityKey: string, namespace: string): string {
+  return `${identityKey}\n${namespace}`;
+}
+
+/** The problem of a namespace the backend does not offer the person: said without asking the API server anything. */
+function notOffered(namespace: string): string {
+  return `${namespace} is not followed: the page offers you only namespaces a HostnameGrant names where you may list DomainRoutes`;
 }
 
 /** What the person reads when a namespace cannot be followed. */

@@ -5,7 +5,10 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import request from "supertest";
 import { ManualClock } from "../core/clock.ts";
+import { cannotImpersonateError } from "../core/kube/testing/fake-admission.ts";
 import { IdentityRateLimit } from "./identity-rate-limit.ts";
+import { alarmFor, CANNOT_ACT_FOR_YOU, IMPERSONATION_REMEDY } from "./impersonation-refused.ts";
+import { PORTAL_SERVICE_ACCOUNT } from "./testing/memory-cluster.ts";
 import type { Refusal } from "./portal-backend.ts";
 import { previewRoute } from "./preview.ts";
 import { routeWords } from "./status-words.ts";
@@ -15,6 +18,11 @@ import { testPortal } from "./testing/test-portal.ts";
 
 const JANE = { "X-Forwarded-User": "jane", "X-Forwarded-Groups": "team-a" };
 const XSS = "<img src=x onerror=alert(1)>";
+
+/** A page write as `who` (their user and groups in the proxy's headers, their token). */
+function writeAs(portal: ReturnType<typeof testPortal>, who: { user: string; groups: string[] }) {
+  return { ...pageWrite(portal, who), "X-Forwarded-User": who.user, "X-Forwarded-Groups": who.groups.join(",") };
+}
 
 /** Headers of a write the page itself would send: same-origin, JSON, the person's token. */
 function pageWrite(portal: ReturnType<typeof testPortal>, who = { user: "jane", groups: ["team-a"] }) {
@@ -166,6 +174,63 @@ describe("the portal with a trusted identity", () => {
     const res = await request(app).get("/api/namespaces/Team_A/routes").set(JANE).expect(400);
     assert.match(res.body.error, /"Team_A" is not a namespace name/);
     assert.equal(backend.calls.length, 0);
+  });
+});
+
+describe("reads when the cluster refuses the page's own impersonation (an operator's problem)", () => {
+  const refused = () => cannotImpersonateError(PORTAL_SERVICE_ACCOUNT, { user: "jane", groups: ["team-a"] });
+  const paths: Array<{ name: string; path: string; arrange: (backend: FakeBackend) => void }> = [
+    { name: "the namespaces", path: "/api/namespaces", arrange: (b) => (b.namespacesError = refused()) },
+    { name: "a namespace's routes", path: "/api/namespaces/team-a/routes", arrange: (b) => b.failingReads.set("team-a", refused()) },
+    { name: "one route", path: "/api/namespaces/team-a/routes/shop", arrange: (b) => b.failingReads.set("team-a", refused()) },
+    { name: "the form's choices", path: "/api/namespaces/team-a/choices", arrange: (b) => b.failingReads.set("team-a", refused()) },
+    {
+      name: "the form's choices, whose Services list alone was refused",
+      path: "/api/namespaces/team-a/choices",
+      arrange: (b) => {
+        b.choices = async () => ({ hostnames: ["*.team-a.example.com"], services: { forbidden: refused().statusMessage }, providers: [] });
+      },
+    },
+    { name: "the event stream", path: "/api/events?namespace=team-a", arrange: (b) => (b.namespacesError = refused()) },
+  ];
+  for (const c of paths) {
+    it(`answers ${c.name} with 503 and the neutral sentence, never the ServiceAccount, and logs the remedy once`, async () => {
+      const portal = testPortal();
+      c.arrange(portal.backend);
+      for (let i = 0; i < 2; i++) {
+        const res = await request(portal.app)
+          .get(c.path)
+          .set({ ...JANE, "Sec-Fetch-Site": "same-origin" })
+          .expect(503);
+        assert.deepEqual(res.body, { error: CANNOT_ACT_FOR_YOU });
+        assert.doesNotMatch(res.text, /serviceaccount|hostgate-portal/);
+      }
+      const errors = portal.logger.at("error");
+      assert.equal(errors.length, 1, "once, not per request");
+      assert.equal(errors[0]?.fields.remedy, IMPERSONATION_REMEDY);
+    });
+  }
+
+  it("logs the remedy again after a minute while the cause stays", async () => {
+    const portal = testPortal();
+    portal.backend.namespacesError = refused();
+    // The page's LiveRoutes made the logger's alarm first, on the portal's clock.
+    const clock = portal.clock;
+    const alarm = alarmFor(portal.logger);
+    await request(portal.app).get("/api/namespaces").set(JANE).expect(503);
+    clock.advance(59_999);
+    await request(portal.app).get("/api/namespaces").set(JANE).expect(503);
+    assert.equal(portal.logger.at("error").length, 1);
+    clock.advance(1);
+    assert.equal(alarm.check(refused()), true);
+    assert.equal(portal.logger.at("error").length, 2);
+  });
+
+  it("still passes the person's own 403 through (their RBAC, not the page's)", async () => {
+    const portal = testPortal();
+    portal.backend.failingReads.set("team-b", forbidden("jane", "team-b"));
+    await request(portal.app).get("/api/namespaces/team-b/choices").set(JANE).expect(403);
+    assert.equal(portal.logger.at("error").length, 0);
   });
 });
 
@@ -394,13 +459,55 @@ describe("writes", () => {
     { name: "a dry run without an operation", method: "post", path: "/api/namespaces/team-a/routes/dry-run", body: { route: {} }, error: /operation must be/ },
     { name: "a body without a route", method: "post", path: "/api/namespaces/team-a/routes", body: { spec: {} }, error: /route must be a DomainRoute object/ },
     { name: "a body that is an array", method: "post", path: "/api/namespaces/team-a/routes", body: [], error: /must be a JSON object/ },
+    {
+      name: "a dry-run update whose route is named .. (it would change the API server's path)",
+      method: "post",
+      path: "/api/namespaces/team-a/routes/dry-run",
+      body: { operation: "update", route: sampleRoute("team-a", "..") },
+      error: /route\.metadata\.name "\.\." is not a DomainRoute name \(a DNS subdomain, at most 253\)/,
+    },
+    {
+      name: "a dry-run create whose route name holds a slash",
+      method: "post",
+      path: "/api/namespaces/team-a/routes/dry-run",
+      body: { operation: "create", route: sampleRoute("team-a", "a/../b") },
+      error: /route\.metadata\.name "a\/\.\.\/b" is not a DomainRoute name/,
+    },
+    {
+      name: "a create whose route name is longer than 253",
+      method: "post",
+      path: "/api/namespaces/team-a/routes",
+      body: { route: sampleRoute("team-a", "a".repeat(254)) },
+      error: /is not a DomainRoute name/,
+    },
+    {
+      name: "a create whose route name is not a string",
+      method: "post",
+      path: "/api/namespaces/team-a/routes",
+      body: { route: { ...sampleRoute("team-a", "x"), metadata: { name: 7, namespace: "team-a" } } },
+      error: /route\.metadata\.name "7" is not a DomainRoute name/,
+    },
+    {
+      name: "a replace whose URL name is .. (escaped)",
+      method: "put",
+      path: "/api/namespaces/team-a/routes/%2E%2E",
+      body: { route: sampleRoute("team-a", "..") },
+      error: /"\.\." is not a DomainRoute name/,
+    },
+    {
+      name: "a create whose route namespace is not a string",
+      method: "post",
+      path: "/api/namespaces/team-a/routes",
+      body: { route: { ...sampleRoute("team-a", "x"), metadata: { name: "x", namespace: ["team-a"] } } },
+      error: /is not the namespace in the URL/,
+    },
   ];
   for (const c of bad) {
     it(`refuses ${c.name} with 400`, async () => {
       const portal = testPortal();
       const res = await request(portal.app)[c.method](c.path).set(pageWrite(portal)).send(JSON.stringify(c.body)).expect(400);
       assert.match(res.body.error, c.error);
-      assert.equal(portal.backend.callsOf("write").length, 0);
+      assert.equal(portal.backend.calls.length, 0);
     });
   }
 
@@ -413,7 +520,7 @@ describe("writes", () => {
     assert.deepEqual(sent.metadata, { name: "shop", namespace: "team-a" });
   });
 
-  it("replaces with PUT (200) and deletes with the preconditions read (200)", async () => {
+  it("replaces with PUT (200) and deletes with the uid read as the one precondition (200), whatever resourceVersion is sent", async () => {
     const portal = testPortal();
     const stored = portal.backend.put(sampleRoute("team-a", "shop"));
     await request(portal.app).put("/api/namespaces/team-a/routes/shop").set(pageWrite(portal)).send({ route: stored }).expect(200);
@@ -424,8 +531,76 @@ describe("writes", () => {
       .send({ uid: "u-1", resourceVersion: "7" })
       .expect(200);
     assert.equal(res.body.allowed, true);
-    assert.deepEqual(portal.backend.callsOf("remove")[0]?.args, ["team-a", "shop", { uid: "u-1", resourceVersion: "7" }, { dryRun: false }]);
+    // A status write since the row was drawn moves the resourceVersion; it must not refuse the delete (R17 N5).
+    assert.deepEqual(portal.backend.callsOf("remove")[0]?.args, ["team-a", "shop", { uid: "u-1" }, { dryRun: false }]);
   });
+
+  const withoutUid: Array<[string, unknown]> = [
+    ["an empty body", {}],
+    ["only a resourceVersion", { resourceVersion: "7" }],
+    ["an empty uid", { uid: "" }],
+    ["a uid that is not a string", { uid: 7 }],
+  ];
+  for (const [name, body] of withoutUid) {
+    it(`refuses a delete with ${name} with 400 and deletes nothing`, async () => {
+      const portal = testPortal();
+      portal.backend.put(sampleRoute("team-a", "shop"));
+      const res = await request(portal.app).delete("/api/namespaces/team-a/routes/shop").set(pageWrite(portal)).send(JSON.stringify(body)).expect(400);
+      assert.match(res.body.error, /the body must name the route's metadata\.uid as read/);
+      assert.equal(portal.backend.callsOf("remove").length, 0);
+    });
+  }
+
+  it("refuses a delete without a body with 400 and deletes nothing", async () => {
+    const portal = testPortal();
+    portal.backend.put(sampleRoute("team-a", "shop"));
+    await request(portal.app).delete("/api/namespaces/team-a/routes/shop").set(pageWrite(portal)).expect(400);
+    assert.equal(portal.backend.callsOf("remove").length, 0);
+  });
+
+  const writes: Array<{ name: string; send: (portal: ReturnType<typeof testPortal>, who: { user: string; groups: string[] }) => request.Test }> = [
+    {
+      name: "creates",
+      send: (p, who) =>
+        request(p.app)
+          .post("/api/namespaces/team-a/routes")
+          .set(writeAs(p, who))
+          .send({ route: sampleRoute("team-a", "shop") }),
+    },
+    {
+      name: "replaces",
+      send: (p, who) =>
+        request(p.app)
+          .put("/api/namespaces/team-a/routes/shop")
+          .set(writeAs(p, who))
+          .send({ route: sampleRoute("team-a", "shop") }),
+    },
+    {
+      name: "deletes",
+      send: (p, who) => {
+        p.backend.put(sampleRoute("team-a", "shop"));
+        return request(p.app).delete("/api/namespaces/team-a/routes/shop").set(writeAs(p, who)).send({ uid: "u-1" });
+      },
+    },
+  ];
+  for (const c of writes) {
+    it(`answers 429 to a person past the write bound (${c.name}), without asking the backend, and not to the next person`, async () => {
+      const clock = new ManualClock();
+      const portal = testPortal({ app: { writeLimit: new IdentityRateLimit({ perSecond: 1, burst: 2 }, clock) } });
+      const jane = { user: "jane", groups: ["team-a"] };
+      assert.ok((await c.send(portal, jane)).status < 400);
+      assert.ok((await c.send(portal, jane)).status < 400);
+      const refused = await c.send(portal, jane);
+      assert.equal(refused.status, 429);
+      assert.equal(refused.body.error, "too many changes in a short time: wait a few seconds, then save again (nothing was changed)");
+      const calls = () => portal.backend.callsOf("write").length + portal.backend.callsOf("remove").length;
+      assert.equal(calls(), 2);
+      assert.ok((await c.send(portal, { user: "joe", groups: ["team-a"] })).status < 400);
+      clock.advance(1_000);
+      assert.ok((await c.send(portal, jane)).status < 400);
+      assert.equal(calls(), 4);
+    });
+  }
 
   it("a delete without the CSRF token is 403 and deletes nothing", async () => {
     const portal = testPortal();

@@ -13,12 +13,15 @@ import { KubeApiError } from "../core/kube/api-error.ts";
 import type { KubeObject } from "../core/kube/object-key.ts";
 import { isRecord } from "../core/json.ts";
 import type { Logger } from "../core/logger.ts";
+import { systemClock } from "../core/clock.ts";
 import { CSRF_HEADER, crossOriginProblem, crossSiteReadProblem, isJsonContentType } from "./csrf.ts";
 import type { CsrfTokens } from "./csrf.ts";
 import { identityKey } from "./identity.ts";
 import type { IdentityResolver } from "./identity.ts";
-import type { IdentityRateLimit } from "./identity-rate-limit.ts";
-import type { LiveRoutes } from "./live-routes.ts";
+import { DEFAULT_WRITE_RATE, IdentityRateLimit } from "./identity-rate-limit.ts";
+import { alarmFor, CANNOT_ACT_FOR_YOU } from "./impersonation-refused.ts";
+import type { ImpersonationAlarm } from "./impersonation-refused.ts";
+import type { EventSink, LiveRoutes } from "./live-routes.ts";
 import type { Identity, PortalBackend, Refusal, WriteOutcome } from "./portal-backend.ts";
 import type { RouteView } from "./route-view.ts";
 import { securityHeaders } from "./security-headers.ts";
@@ -60,6 +63,8 @@ export interface PortalAppOptions {
   streamBufferBytes?: number;
   /** Dry runs per person (each is an admission round trip on the API server); unbounded when absent. */
   dryRunLimit?: IdentityRateLimit;
+  /** Real creates, replaces and deletes per person; DEFAULT_WRITE_RATE on the system clock when absent. */
+  writeLimit?: IdentityRateLimit;
 }
 
 const NAMESPACE = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
@@ -68,14 +73,25 @@ const NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/
 /** An answer the API gives on purpose (the status and a sentence). */
 class HttpError extends Error {
   readonly status: number;
-  constructor(status: number, message: string) {
+  /** Already logged where it arose (no "request failed" line for it). */
+  readonly logged: boolean;
+  constructor(status: number, message: string, options: { logged?: boolean } = {}) {
     super(message);
     this.status = status;
+    this.logged = options.logged === true;
   }
 }
 
 export function createPortalApp(options: PortalAppOptions): express.Express {
   const limit = options.bodyLimitBytes ?? DEFAULT_PORTAL_BODY_LIMIT_BYTES;
+  const alarm = alarmFor(options.logger);
+  const read = <T>(call: () => Promise<T>): Promise<T> => readAs(alarm, call);
+  const writeLimit = options.writeLimit ?? new IdentityRateLimit(DEFAULT_WRITE_RATE, systemClock);
+  /** Refuses a real write past the person's bound, before the backend is asked. */
+  const takeWrite = (res: Response): void => {
+    if (!writeLimit.take(identityKey(identityOf(res))))
+      throw new HttpError(429, "too many changes in a short time: wait a few seconds, then save again (nothing was changed)");
+  };
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", options.trustProxy === undefined || options.trustProxy.length === 0 ? false : [...options.trustProxy]);
@@ -134,7 +150,13 @@ export function createPortalApp(options: PortalAppOptions): express.Express {
     res.json({ items: await read(() => options.backend.namespaces(identityOf(res))) });
   });
   api.get("/namespaces/:ns/choices", async (req: Request, res: Response) => {
-    res.json(await read(() => options.backend.choices(identityOf(res), namespaceParam(req))));
+    const namespace = namespaceParam(req);
+    const choices = await read(() => options.backend.choices(identityOf(res), namespace));
+    // The Services are listed as the person: a refused impersonation there is the operator's problem too, said neutrally.
+    const services = choices.services;
+    if (!Array.isArray(services) && alarm.check(new KubeApiError(services.forbidden, 403, "Forbidden", { statusMessage: services.forbidden })))
+      throw new HttpError(503, CANNOT_ACT_FOR_YOU, { logged: true });
+    res.json(choices);
   });
   api.get("/namespaces/:ns/routes", async (req: Request, res: Response) => {
     const page = await read(() => options.backend.routes(identityOf(res), namespaceParam(req)));
@@ -160,31 +182,34 @@ export function createPortalApp(options: PortalAppOptions): express.Express {
   });
   api.post("/namespaces/:ns/routes", async (req: Request, res: Response) => {
     const route = routeFrom(bodyObject(req), namespaceParam(req), {});
+    takeWrite(res);
     const outcome = await options.backend.write(identityOf(res), "create", route, { dryRun: false });
     res.status(outcome.ok ? 201 : refusalStatus(outcome.refusal)).json(verdictOf(outcome, options));
   });
   api.put("/namespaces/:ns/routes/:name", async (req: Request, res: Response) => {
     const route = routeFrom(bodyObject(req), namespaceParam(req), { name: nameParam(req) });
+    takeWrite(res);
     const outcome = await options.backend.write(identityOf(res), "update", route, { dryRun: false });
     res.status(outcome.ok ? 200 : refusalStatus(outcome.refusal)).json(verdictOf(outcome, options));
   });
   api.delete("/namespaces/:ns/routes/:name", async (req: Request, res: Response) => {
     const namespace = namespaceParam(req);
     const name = nameParam(req);
-    const body = req.body === undefined ? {} : bodyObject(req);
-    const preconditions: { uid?: string; resourceVersion?: string } = {};
-    for (const key of ["uid", "resourceVersion"] as const) {
-      const value = body[key];
-      if (value === undefined) continue;
-      if (typeof value !== "string" || value === "") throw new HttpError(400, `${key} must be a non-empty string (the value the route was read with)`);
-      preconditions[key] = value;
-    }
-    const outcome = await options.backend.remove(identityOf(res), namespace, name, preconditions, { dryRun: false });
+    // The uid is the one precondition: it says "this object, not a new one of the same name". A resourceVersion would also refuse
+    // the delete after any status write since the page drew the row (the reconciler writes status often), so it is not used.
+    const uid = (req.body === undefined ? {} : bodyObject(req)).uid;
+    if (typeof uid !== "string" || uid === "")
+      throw new HttpError(
+        400,
+        'the body must name the route\'s metadata.uid as read: {"uid": "…"}; without it the page cannot be sure it deletes what you saw',
+      );
+    takeWrite(res);
+    const outcome = await options.backend.remove(identityOf(res), namespace, name, { uid }, { dryRun: false });
     res
       .status(outcome.ok ? 200 : refusalStatus(outcome.refusal))
       .json(outcome.ok ? { allowed: true, object: outcome.object, warnings: outcome.warnings, preview: [] } : verdictOf(outcome, options));
   });
-  api.get("/events", (req: Request, res: Response) => openEvents(req, res, options));
+  api.get("/events", (req: Request, res: Response) => openEvents(req, res, options, read));
   api.use((req: Request) => {
     throw new HttpError(404, `no API endpoint ${req.method} ${clip(req.path)}; see portal-api.md`);
   });
@@ -230,12 +255,12 @@ function loopbackHost(req: Request, _res: Response, next: NextFunction): void {
   next();
 }
 
-function openEvents(req: Request, res: Response, options: PortalAppOptions): void {
+async function openEvents(req: Request, res: Response, options: PortalAppOptions, read: <T>(call: () => Promise<T>) => Promise<T>): Promise<void> {
   const raw = req.query.namespace;
   const namespaces = (Array.isArray(raw) ? raw : raw === undefined ? [] : [raw]).map(String);
   const bad = namespaces.filter((ns) => !isNamespace(ns));
   if (bad.length > 0) throw new HttpError(400, `namespace ${bad.map((ns) => JSON.stringify(clip(ns))).join(", ")} is not a namespace name`);
-  const result = options.live.open(identityOf(res), namespaces, {
+  const sink: EventSink = {
     start: () => {
       res.writeHead(200, { "Content-Type": "text/event-stream; charset=utf-8", "Cache-Control": "no-store", "X-Accel-Buffering": "no" });
       // EventSource reconnects after this many milliseconds when the stream breaks.
@@ -253,7 +278,9 @@ function openEvents(req: Request, res: Response, options: PortalAppOptions): voi
       res.write(text);
     },
     end: () => res.end(),
-  });
+  };
+  // open() asks the backend which namespaces the person may follow: its failure is answered as a read's.
+  const result = await read(() => options.live.open(identityOf(res), namespaces, sink));
   if (!result.ok) throw new HttpError(result.status, result.message);
   res.once("close", result.close);
   // A client gone before the handler ran has already had its "close": without this its stream would count forever.
@@ -286,12 +313,16 @@ export function refusalStatus(refusal: Refusal): number {
   }
 }
 
-/** A backend read; the API server's refusal keeps its status (403, 404), no answer is 503. */
-async function read<T>(call: () => Promise<T>): Promise<T> {
+/**
+ * A backend read; the API server's refusal keeps its status (403, 404), no answer is 503, and a refusal of the page's own
+ * impersonation is 503 in neutral words (the operator's problem, logged by the alarm; the 403 would name the ServiceAccount).
+ */
+async function readAs<T>(alarm: ImpersonationAlarm, call: () => Promise<T>): Promise<T> {
   try {
     return await call();
   } catch (error) {
     if (!(error instanceof KubeApiError)) throw error;
+    if (alarm.check(error)) throw new HttpError(503, CANNOT_ACT_FOR_YOU, { logged: true });
     if (error.status === 0 || error.status >= 500) throw new HttpError(503, `the cluster did not answer: ${error.statusMessage}`);
     throw new HttpError(error.status >= 400 ? error.status : 502, error.statusMessage);
   }
@@ -309,8 +340,12 @@ function namespaceParam(req: Request): string {
 
 function nameParam(req: Request): string {
   const name = String(req.params.name);
-  if (name.length > 253 || !NAME.test(name)) throw new HttpError(400, `${JSON.stringify(clip(name))} is not a DomainRoute name (a DNS subdomain, at most 253)`);
+  if (!isName(name)) throw new HttpError(400, `${JSON.stringify(clip(name))} is not a DomainRoute name (a DNS subdomain, at most 253)`);
   return name;
+}
+
+function isName(value: unknown): value is string {
+  return typeof value === "string" && value.length <= 253 && NAME.test(value);
 }
 
 function isNamespace(text: string): boolean {
@@ -335,12 +370,15 @@ function routeFrom(body: Record<string, unknown>, namespace: string, expect: { n
   const name = metadata.name ?? expect.name;
   if ((expect.nameRequired === true || expect.name !== undefined) && (typeof name !== "string" || name === ""))
     throw new HttpError(400, "route.metadata.name is required to update a route");
+  // The name becomes a segment of the API server's request path: `..` or `a/b` would change which path is asked.
+  if (name !== undefined && !isName(name))
+    throw new HttpError(400, `route.metadata.name ${JSON.stringify(clip(String(name)))} is not a DomainRoute name (a DNS subdomain, at most 253)`);
   return { ...route, metadata: { ...metadata, namespace, ...(name === undefined ? {} : { name }) } } as KubeObject;
 }
 
 function answerError(error: unknown, req: Request, res: Response, logger: Logger, limit: number): void {
   const [status, message] = describeError(error, limit);
-  if (status >= 500)
+  if (status >= 500 && !(error instanceof HttpError && error.logged))
     logger.error(
       { path: req.path, method: req.method, error: error instanceof Error ? (error.stack ?? error.message) : String(error) },
       "portal: request failed",

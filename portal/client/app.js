@@ -93,11 +93,12 @@ const actions = {
   async confirmDelete(view) {
     const key = routeKey(view.object);
     const state = stateOf(key);
-    const { namespace = "", name = "", uid, resourceVersion } = view.object.metadata;
+    // The uid is the one precondition (portal-api.md): a status write since the row was drawn must not refuse the delete.
+    const { namespace = "", name = "", uid } = view.object.metadata;
     state?.confirming.delete(key);
     state?.rowMessages.delete(key);
     try {
-      const verdict = asVerdict(await request("DELETE", `${routesPath(namespace)}/${seg(name)}`, { body: { uid, resourceVersion } }));
+      const verdict = asVerdict(await request("DELETE", `${routesPath(namespace)}/${seg(name)}`, { body: { uid } }));
       if (verdict.allowed) announce(`Deleted ${key}.`);
       else state?.rowMessages.set(key, `Not deleted: ${[...verdict.refusal.general, ...Object.values(verdict.refusal.fields).flat()].join(" ")}`);
     } catch (error) {

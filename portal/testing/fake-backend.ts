@@ -33,7 +33,10 @@ export class FakeBackend implements PortalBackend {
   /** The answer of the next writes and removes (dry run or not) instead of success. */
   refusal: Refusal | undefined;
   warnings: string[] = [];
-  namespaceList: NamespaceAccess[] = [];
+  /** What namespaces() answers: by default team-a and team-b with every verb (event streams follow only these). */
+  namespaceList: NamespaceAccess[] = ["team-a", "team-b"].map((name) => ({ name, may: { list: true, create: true, update: true, delete: true } }));
+  /** When set, namespaces() throws it (e.g. the page's own impersonation refused). */
+  namespacesError: KubeApiError | undefined;
   #version = 1;
   #watchWaiters: Array<() => void> = [];
 
@@ -83,6 +86,7 @@ export class FakeBackend implements PortalBackend {
 
   async namespaces(who: Identity): Promise<NamespaceAccess[]> {
     this.#record("namespaces", who);
+    if (this.namespacesError !== undefined) throw this.namespacesError;
     return this.namespaceList;
   }
 
