@@ -50,6 +50,28 @@ describe("editing a route that changes meanwhile", { timeout: 120_000 }, () => {
     assertNoProblems(opened);
   });
 
+  it("a label and a finalizer another writer adds while the form is open survive the save (review R17 B3)", async () => {
+    const stored = await seedLiveRoute(world.cluster, internalRoute("team-a", "tagged", "tagged.shop.example.com", "shop-admin", 8080));
+    const opened = await world.harness.open(JANE);
+    const { page } = opened;
+    await page.locator('tr[data-route="team-a/tagged"] .state-live').waitFor(WAIT);
+    await editPort(page, "team-a/tagged", "9090");
+    // The reconciler's finalizer and a colleague's label: metadata only, the generation stays.
+    const { status: _status, ...object } = stored;
+    const metadata = { ...object.metadata, labels: { owner: "team-a" }, finalizers: ["hostgate.dev/cleanup"] };
+    await world.cluster.api.update(DOMAIN_ROUTES, { ...object, metadata });
+    // A status write after it: once the row shows it, the page has had the metadata change too (one ordered stream).
+    await world.cluster.status.pending("team-a", "tagged", "dns");
+    await page.locator('tr[data-route="team-a/tagged"] .state-pending').waitFor(WAIT);
+    await page.getByRole("button", { name: "Save changes" }).click();
+    await page.locator("#announcer", { hasText: "Saved team-a/tagged." }).waitFor(WAIT);
+    const saved = await world.cluster.api.get(DOMAIN_ROUTES, { namespace: "team-a", name: "tagged" });
+    assert.deepEqual(saved?.metadata?.labels, { owner: "team-a" });
+    assert.deepEqual(saved?.metadata?.finalizers, ["hostgate.dev/cleanup"]);
+    assert.deepEqual((saved?.spec as { backend?: unknown } | undefined)?.backend, { service: { name: "shop-admin", port: 9090 } });
+    assertNoProblems(opened);
+  });
+
   it("someone else's change to the spec is said in the form, and the save is refused rather than overwriting it", async () => {
     const stored = await seedLiveRoute(world.cluster, internalRoute("team-a", "shared", "shared.shop.example.com", "shop-admin", 8080));
     const opened = await world.harness.open(JANE);
