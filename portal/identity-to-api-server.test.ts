@@ -23,7 +23,9 @@ let pagePort: number;
 
 before(async () => {
   stub = await startStubApiServer();
-  stub.reset((_req, res) => answerJson(res, 200, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "shop", namespace: "team-a" } }));
+  stub.reset((_req, res) =>
+    answerJson(res, 200, { apiVersion: "hostgate.dev/v1alpha1", kind: "DomainRoute", metadata: { name: "shop", namespace: "team-a" } }),
+  );
   const client = new ImpersonatedHttpClient(kubeConfigFor(stub.url, stub.caPem));
   const resolve = identityResolver({ kind: "proxy", trustedProxies: ["127.0.0.1/32"] });
   // The page's two steps for any request: who is asking, then a read as them (a throw here would be the page's 500).
@@ -89,7 +91,10 @@ describe("a name outside ASCII reaches the API server as the proxy sent it", () 
       assert.deepEqual(JSON.parse(answer.body), { user: c.user, groups: c.groups });
       const seen = stub.seen.at(-1)!;
       assert.deepEqual(headerLines(seen, "Impersonate-User").map(bytesOf), [Buffer.from(c.user, "utf8")]);
-      assert.deepEqual(headerLines(seen, "Impersonate-Group").map(bytesOf), c.groups.map((g) => Buffer.from(g, "utf8")));
+      assert.deepEqual(
+        headerLines(seen, "Impersonate-Group").map(bytesOf),
+        c.groups.map((g) => Buffer.from(g, "utf8")),
+      );
     });
   }
 
