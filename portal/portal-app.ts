@@ -175,6 +175,8 @@ export function createPortalApp(options: PortalAppOptions): express.Express {
     const operation = body.operation;
     if (operation !== "create" && operation !== "update") throw new HttpError(400, 'operation must be "create" or "update"');
     const route = routeFrom(body, namespace, operation === "update" ? { nameRequired: true } : {});
+    const badName = nameRefusal(route);
+    if (badName !== undefined) return void res.json({ allowed: false, refusal: badName, warnings: [] });
     if (options.dryRunLimit !== undefined && !options.dryRunLimit.take(identityKey(identityOf(res))))
       throw new HttpError(429, "too many checks at once; the form checks again on your next change");
     const outcome = await options.backend.write(identityOf(res), operation, route, { dryRun: true });
@@ -182,6 +184,8 @@ export function createPortalApp(options: PortalAppOptions): express.Express {
   });
   api.post("/namespaces/:ns/routes", async (req: Request, res: Response) => {
     const route = routeFrom(bodyObject(req), namespaceParam(req), {});
+    const badName = nameRefusal(route);
+    if (badName !== undefined) return void res.status(422).json({ allowed: false, refusal: badName, warnings: [] });
     takeWrite(res);
     const outcome = await options.backend.write(identityOf(res), "create", route, { dryRun: false });
     res.status(outcome.ok ? 201 : refusalStatus(outcome.refusal)).json(verdictOf(outcome, options));
@@ -370,10 +374,20 @@ function routeFrom(body: Record<string, unknown>, namespace: string, expect: { n
   const name = metadata.name ?? expect.name;
   if ((expect.nameRequired === true || expect.name !== undefined) && (typeof name !== "string" || name === ""))
     throw new HttpError(400, "route.metadata.name is required to update a route");
-  // The name becomes a segment of the API server's request path: `..` or `a/b` would change which path is asked.
-  if (name !== undefined && !isName(name))
-    throw new HttpError(400, `route.metadata.name ${JSON.stringify(clip(String(name)))} is not a DomainRoute name (a DNS subdomain, at most 253)`);
+  if (name !== undefined && typeof name !== "string") throw new HttpError(400, `route.metadata.name ${JSON.stringify(name)} must be a string`);
   return { ...route, metadata: { ...metadata, namespace, ...(name === undefined ? {} : { name }) } } as KubeObject;
+}
+
+/**
+ * A route name that is not a DNS subdomain of at most 253 characters, refused as the API server's schema would refuse it
+ * (beside the Name field), before any backend call: the name becomes a segment of the API server's request path, where
+ * `..` or `a/b` would change which path is asked. An empty name is left to the API server ("name or generateName is required").
+ */
+function nameRefusal(route: KubeObject): Refusal | undefined {
+  const name = route.metadata?.name;
+  if (name === undefined || name === "" || isName(name)) return undefined;
+  const message = `${JSON.stringify(clip(name))} is not a valid name: use lower-case letters, digits, '-' and '.', starting and ending with a letter or digit, at most 253 characters`;
+  return { stage: "schema", status: 422, reason: "Invalid", fields: { "metadata.name": [message] }, general: [] };
 }
 
 function answerError(error: unknown, req: Request, res: Response, logger: Logger, limit: number): void {
