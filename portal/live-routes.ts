@@ -8,6 +8,8 @@
 // - a `snapshot` event after every (re)list, a `change` event per watch
 //   event, a `problem` event when the person may not list or the cluster
 //   does not answer (the stream stays open; the reflector keeps retrying);
+//   the page's own impersonation refused reads CANNOT_ACT_FOR_YOU, never
+//   the ServiceAccount's 403 (impersonation-refused.ts logs the remedy);
 // - a `: keepalive` comment every 25 s, so proxies and load balancers with
 //   idle timeouts (an ALB's 60 s) keep the stream;
 // - only namespaces the backend offers the person (`namespaces(who)`: those
