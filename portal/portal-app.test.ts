@@ -490,7 +490,7 @@ describe("writes", () => {
     });
   }
 
-  const badNames: Array<{ name: string; path: string; body: unknown; status: number }> = [
+  const badNames: Array<{ name: string; path: string; body: object; status: number }> = [
     {
       name: "a dry-run update of a route named .. (it would change the API server's path)",
       path: "/api/namespaces/team-a/routes/dry-run",
