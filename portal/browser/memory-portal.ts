@@ -19,7 +19,8 @@ export async function startMemoryPortal(): Promise<MemoryPortal> {
   const cluster = await memoryCluster();
   // Upstream watches that last the whole test: the page's live view is what is tested, not reconnects.
   const backend = new ClusterBackend({ client: cluster.api, own: cluster.api, config: cluster.config, watchTimeoutSeconds: () => 3600 });
-  const harness = await PageHarness.start(backend);
+  // The preview as serve gives it the platform config (its certificate line); the reconciler's planner is bin/cli.ts's to inject.
+  const harness = await PageHarness.start(backend, undefined, { config: cluster.config });
   return { cluster, harness, stop: () => harness.stop() };
 }
 

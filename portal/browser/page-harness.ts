@@ -10,6 +10,7 @@
 // (inline script or style) is a console error in Chromium, so "no problems"
 // also proves the page keeps its CSP. Screenshots go to test-output/portal/
 // (ignored by git), named by the state they show; the README shows them.
+import type { PreviewContext } from "../preview.ts";
 import assert from "node:assert/strict";
 import { mkdir } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -47,8 +48,14 @@ export class PageHarness {
   }
 
   /** Starts the portal over `backend` (people named by the login proxy, unless `identity` says otherwise) and launches Chromium. */
-  static async start(backend: PortalBackend, identity: IdentitySource = LOOPBACK_PROXY): Promise<PageHarness> {
-    const portal = await startPortal({ backend, listen: { host: "127.0.0.1", port: 0 }, identity, logger: silentLogger });
+  static async start(backend: PortalBackend, identity: IdentitySource = LOOPBACK_PROXY, preview?: PreviewContext): Promise<PageHarness> {
+    const portal = await startPortal({
+      backend,
+      listen: { host: "127.0.0.1", port: 0 },
+      identity,
+      logger: silentLogger,
+      ...(preview === undefined ? {} : { preview }),
+    });
     try {
       return new PageHarness(await launchChromium(), portal);
     } catch (error) {
