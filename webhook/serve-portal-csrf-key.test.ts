@@ -41,7 +41,11 @@ describe("--portal-csrf-key-file: reading the key", () => {
     { name: "takes a key of exactly 32 bytes as it is", content: KEY, key: KEY },
     { name: "drops the trailing line end an editor or echo adds (LF and CRLF), so both replicas' files agree", content: `${KEY}\r\n`, key: KEY },
     { name: "keeps inner and leading bytes, spaces included: they are part of the key", content: ` ${KEY} x\n`, key: ` ${KEY} x` },
-    { name: "refuses 31 bytes, saying how many it holds and how to make one", content: "k".repeat(31), problem: /holds 31 bytes; the CSRF key needs at least 32 random bytes, e.g. openssl rand -base64 48/ },
+    {
+      name: "refuses 31 bytes, saying how many it holds and how to make one",
+      content: "k".repeat(31),
+      problem: /holds 31 bytes; the CSRF key needs at least 32 random bytes, e.g. openssl rand -base64 48/,
+    },
     { name: "refuses an empty file (a Secret key created empty)", content: "\n", problem: /holds 0 bytes/ },
   ];
   for (const { name, content, key, problem } of cases) {
@@ -80,7 +84,10 @@ describe("--portal-csrf-key-file: reading the key", () => {
 
 describe("--portal-csrf-key-file: the flag", () => {
   it("records the file with the page's other options", () => {
-    assert.equal(parseServeOptions([...CLUSTER_FLAGS, "--portal-csrf-key-file", "/etc/hostgate-portal/csrf-key"], {}).portal?.csrfKeyFile, "/etc/hostgate-portal/csrf-key");
+    assert.equal(
+      parseServeOptions([...CLUSTER_FLAGS, "--portal-csrf-key-file", "/etc/hostgate-portal/csrf-key"], {}).portal?.csrfKeyFile,
+      "/etc/hostgate-portal/csrf-key",
+    );
     assert.equal(parseServeOptions(CLUSTER_FLAGS, {}).portal?.csrfKeyFile, undefined);
   });
 
@@ -160,7 +167,8 @@ describe("--portal-csrf-key-file: two replicas behind one URL", () => {
     try {
       assert.equal(await dryRunStatus(b.url, await sessionToken(a.url)), 403);
       assert.equal(warnings.length, 2);
-      for (const warning of warnings) assert.match(warning, /no --portal-csrf-key-file.*several replicas behind one URL, use sticky sessions or give every replica the same key file/);
+      for (const warning of warnings)
+        assert.match(warning, /no --portal-csrf-key-file.*several replicas behind one URL, use sticky sessions or give every replica the same key file/);
     } finally {
       await Promise.all([a.stop(), b.stop()]);
     }
