@@ -46,6 +46,11 @@ export const CONDITION_DNS_READY = "DNSReady";
 export const CONDITION_CERTIFICATE_READY = "CertificateReady";
 /** The route is placed on a member of its load balancer pool (reasons Placed, EdgePoolFull, MoveRefused). */
 export const CONDITION_EDGE_PLACED = "EdgePlaced";
+/**
+ * Observability (issue 18): the route's alerts and probe are in place (reasons Applied, NotRequested,
+ * PrometheusOperatorMissing, …). Not part of Ready: a route without its alerts still serves.
+ */
+export const CONDITION_OBSERVABILITY_READY = "ObservabilityReady";
 export const CONDITION_READY = "Ready";
 export const CONDITION_TYPES = [
   CONDITION_CLAIMED,
@@ -54,6 +59,7 @@ export const CONDITION_TYPES = [
   CONDITION_DNS_READY,
   CONDITION_CERTIFICATE_READY,
   CONDITION_EDGE_PLACED,
+  CONDITION_OBSERVABILITY_READY,
   CONDITION_READY,
 ] as const;
 export type ConditionType = (typeof CONDITION_TYPES)[number];
@@ -166,6 +172,20 @@ export interface DomainRouteSpec {
   backend?: Backend;
   dns?: DnsSpec;
   protection?: Protection;
+  /** Per-route overrides of the platform's alerting (issue 18). */
+  observability?: ObservabilitySpec;
+}
+
+export interface ObservabilitySpec {
+  /** Overrides observability.alerting.errorRate for this route. */
+  errorRate?: {
+    /** "0.1%" … "100%". */
+    threshold?: string;
+    /** A Prometheus duration, e.g. "10m". */
+    window?: string;
+  };
+  /** false: no PrometheusRule and no Probe for this route (ObservabilityReady says so, reason NotRequested); default true. */
+  alerts?: boolean;
 }
 
 export interface DomainRouteStatus {
@@ -185,6 +205,15 @@ export interface DomainRouteStatus {
   certificate?: CertificateStatus;
   /** Where the route is placed in its load balancer pool: kept for life unless a person asks to move it (EDGE_MEMBER_ANNOTATION). */
   edge?: EdgeStatus;
+  /** Links built from the platform's observability.links templates (issue 18). */
+  observability?: ObservabilityStatus;
+}
+
+export interface ObservabilityStatus {
+  /** The route's dashboard. */
+  dashboard?: string;
+  /** A query for the route's access logs. */
+  logs?: string;
 }
 
 export interface EdgeStatus {

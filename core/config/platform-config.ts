@@ -243,6 +243,8 @@ export interface AuditConfig {
   readonly maxObjects?: number;
 }
 
+import type { ObservabilityConfig } from "./observability-config.ts";
+
 export interface PlatformConfig {
   readonly apiVersion: "hostgate.dev/v1alpha1";
   readonly kind: "PlatformConfig";
@@ -256,6 +258,8 @@ export interface PlatformConfig {
   readonly certificates: CertificatesConfig;
   /** Filled with its defaults (off) by the loader; absent only in configs built by hand. */
   readonly audit?: AuditConfig;
+  /** Access logs, tracing, alerts and links (issue 18); absent or empty: none. */
+  readonly observability?: ObservabilityConfig;
   /** Set when the platform spans regions (required with a non-empty `regions`). */
   readonly cluster?: ClusterConfig;
   /** The regions the platform spans, sorted as written; empty: one region, today's single-cluster behaviour. */
