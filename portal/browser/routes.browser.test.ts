@@ -236,6 +236,20 @@ describe("the self-service page in a browser", { timeout: 120_000 }, () => {
     assertNoProblems(opened);
   });
 
+  it("the route's dashboard and logs links from its status are shown, and a link that is not http(s) is not", async () => {
+    const seeded = await seedLiveRoute(world.cluster, internalRoute("team-a", "linked", "linked.shop.example.com", "shop-web", 8080));
+    const observability = { dashboard: "https://grafana.example.com/d/hostgate?var-host=linked.shop.example.com", logs: "javascript:alert(1)" };
+    await world.cluster.api.updateStatus(DOMAIN_ROUTES, { ...seeded, status: { ...(seeded.status as object), observability } });
+    const opened = await world.harness.open(JANE);
+    const { page } = opened;
+    const dashboard = row(page, "team-a/linked").getByRole("link", { name: "Dashboard" });
+    await dashboard.waitFor(WAIT);
+    assert.equal(await dashboard.getAttribute("href"), observability.dashboard);
+    assert.equal(await dashboard.getAttribute("rel"), "noopener noreferrer");
+    assert.equal(await row(page, "team-a/linked").getByRole("link", { name: "Logs" }).count(), 0);
+    assertNoProblems(opened);
+  });
+
   it("a user name holding HTML (as the login proxy sent it) is shown as text in the page's header", async () => {
     const name = `<img src=x onerror="document.title='pwned'">`;
     const opened = await world.harness.open({ user: name, groups: ["team-a"] });

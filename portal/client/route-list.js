@@ -111,9 +111,35 @@ function row(view, state, actions) {
       { class: "state-cell" },
       el("span", { class: `state state-${view.words.state}` }, view.words.text),
       view.words.detail ? el("p", { class: "detail" }, view.words.detail) : null,
+      links(route),
     ),
     el("td", { class: "actions" }, ...buttons, message ? el("p", { class: "problem" }, message) : null),
   );
+}
+
+/**
+ * The route's dashboard and logs (status.observability, from the platform's URL templates). Status is untrusted
+ * (anyone who may write it can), so only http(s) URLs become links: never `javascript:` or `data:`.
+ * @param {Route} route
+ */
+function links(route) {
+  const found = route.status?.observability;
+  if (!found) return null;
+  const items = [
+    ["Dashboard", found.dashboard],
+    ["Logs", found.logs],
+  ].flatMap(([label, url]) => (typeof url === "string" && safeUrl(url) ? [el("a", { href: url, rel: "noopener noreferrer", target: "_blank" }, label)] : []));
+  return items.length === 0 ? null : el("p", { class: "links" }, ...items.flatMap((a, i) => (i === 0 ? [a] : [" · ", a])));
+}
+
+/** @param {string} url */
+export function safeUrl(url) {
+  try {
+    const parsed = new URL(url);
+    return parsed.protocol === "https:" || parsed.protocol === "http:";
+  } catch {
+    return false;
+  }
 }
 
 /** @param {Route} route */

@@ -21,7 +21,8 @@
  *   name?: string, namespace?: string, uid?: string, resourceVersion?: string, generation?: number,
  *   deletionTimestamp?: string, [other: string]: unknown,
  * }} Metadata
- * @typedef {{ apiVersion: string, kind: string, metadata: Metadata, spec: RouteSpec, status?: { conditions?: Condition[] } }} Route
+ * @typedef {{ dashboard?: string, logs?: string }} ObservabilityLinks
+ * @typedef {{ apiVersion: string, kind: string, metadata: Metadata, spec: RouteSpec, status?: { conditions?: Condition[], observability?: ObservabilityLinks } }} Route
  * @typedef {{ state: "live" | "pending" | "attention" | "removing", text: string, detail?: string }} RouteWords
  * @typedef {{ object: Route, words: RouteWords }} RouteView
  * @typedef {{ name: string, may: { list: boolean, create: boolean, update: boolean, delete: boolean } }} NamespaceAccess
