@@ -82,3 +82,13 @@ export interface ObservabilityConfig {
   readonly alerting?: AlertingConfig;
   readonly links?: ObservabilityLinksConfig;
 }
+
+/**
+ * The labels hostgate sets on every alert it renders (reconciler/observability),
+ * plus Prometheus's own `alertname`: alerting.labels may not name them, since
+ * hostgate's value would win and Alertmanager routes on them.
+ */
+export const HOSTGATE_ALERT_LABELS = ["alertname", "severity", "route", "namespace", "team", "domain"] as const;
+
+/** The placeholders a links template may use, each replaced (URL-encoded) by the route's value, with that value's longest length. */
+export const LINK_PLACEHOLDERS: Readonly<Record<string, number>> = { "{domain}": 253, "{namespace}": 63, "{name}": 253 };

@@ -19,7 +19,13 @@ function undocumented(node: unknown, path: string, out: string[]): string[] {
 }
 
 /** Maps keyed by names the config chooses: label maps, and authServices keyed by protection provider (each value is closed). */
-const OPEN_MAPS = new Set(["gateway.selector", "dns.externalDns.labels", "regions[].dnsControllerLabels", "gateway.gatewayApi.authServices"]);
+const OPEN_MAPS = new Set([
+  "gateway.selector",
+  "dns.externalDns.labels",
+  "regions[].dnsControllerLabels",
+  "gateway.gatewayApi.authServices",
+  "observability.alerting.labels",
+]);
 
 describe("platformConfigSchema", () => {
   it("documents every key, because the README and error messages quote it", () => {

@@ -2,6 +2,10 @@
 // the README points at this schema, and validation errors quote the
 // description as the "how to fix" part, so they must read as instructions.
 import { DEFAULT_EDGE_CAPACITY, MAX_GATEWAY_LISTENERS } from "./edge-pool.ts";
+import { LABEL_KEY_PATTERN, LABEL_VALUE_PATTERN } from "./label-patterns.ts";
+import { observabilitySchema } from "./observability-schema.ts";
+
+export { LABEL_KEY_PATTERN, LABEL_VALUE_PATTERN } from "./label-patterns.ts";
 
 /** Lowercase DNS name of at least two labels, 253 characters at most. */
 export const DNS_NAME_PATTERN = "^(?=.{1,253}$)[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)+$";
@@ -17,11 +21,6 @@ export const NAMESPACE_PATTERN = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
 export const HEADER_TOKEN_PATTERN = "^[a-z0-9!#$%&'*+.^_`|~-]+$";
 /** Provider names are short lowercase identifiers, as used in `spec.protection.provider`. */
 export const PROVIDER_NAME_PATTERN = "^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$";
-/** Kubernetes label key: optional DNS prefix and `/`, then a name of 63 characters at most. */
-export const LABEL_KEY_PATTERN =
-  "^([a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?)*/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$";
-/** Kubernetes label value. */
-export const LABEL_VALUE_PATTERN = "^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$";
 /** A Go-style duration of hours, minutes and seconds, e.g. `5m`, `90s`, `1h30m` (core/config/duration.ts). */
 export const DURATION_PATTERN = "^(?=[0-9])([0-9]+h)?([0-9]+m)?([0-9]+s)?$";
 /** An ALB HTTPS listener's ARN. */
@@ -691,6 +690,7 @@ export const platformConfigSchema = {
         },
       },
     },
+    observability: observabilitySchema,
     cluster: {
       type: "object",
       additionalProperties: false,

@@ -10,6 +10,7 @@ import { durationMs } from "./duration.ts";
 import { gatewayApiIssues } from "./gateway-api-checks.ts";
 import { labelIssues } from "./label-checks.ts";
 import { loadBalancerIssues } from "./load-balancer-checks.ts";
+import { observabilityIssues } from "./observability-checks.ts";
 import { regionIssues } from "./region-checks.ts";
 
 /**
@@ -167,5 +168,6 @@ export function semanticIssues(data: unknown): Issue[] {
     ...providerIssues(config),
     ...regionIssues(config),
     ...labelIssues(config),
+    ...observabilityIssues(config),
   ];
 }
