@@ -6,8 +6,9 @@
 //   - every request is allowed by deploy/base/reconciler-rbac.yaml (else the
 //     reconciler would get 403 on a real cluster);
 //   - every permission granted was used (else it is more than least privilege).
-// The scenarios run on the base config and once on it with regions, where
-// (only) RegionPolicies are watched.
+// The scenarios run on the base config, once on it with regions, where
+// (only) RegionPolicies are watched, and on it with the gateway's access
+// logging and tracing (its Telemetry written over, then deleted).
 import { after, describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -18,7 +19,9 @@ import type { KubeObject } from "../core/kube/object-key.ts";
 import type { DomainRoute } from "../crds/types.ts";
 import { PRODUCED_RESOURCES } from "../reconciler/domainroute/render/produced-resources.ts";
 import { APP_ID_TABLE_CONFIG_MAP_NAME, APP_ID_TABLE_ENVOY_FILTER_NAME } from "../reconciler/app-id-table/app-id-table-objects.ts";
-import { CONFIG_MAPS, DOMAIN_ROUTES, ENVOY_FILTERS, REGION_POLICIES } from "../reconciler/resources.ts";
+import { CONFIG_MAPS, DOMAIN_ROUTES, ENVOY_FILTERS, FIELD_MANAGER, REGION_POLICIES } from "../reconciler/resources.ts";
+import { GATEWAY_TELEMETRY_NAME, TELEMETRIES } from "../reconciler/observability/gateway-telemetry-resource.ts";
+import { contractTelemetry, telemetryConfig } from "../reconciler/observability/testing/telemetry-fixtures.ts";
 import { ROOT } from "./fixtures.ts";
 import { deniedRequests, eventually, grants as grantsIn, recordedManager, show, unusedGrants } from "./rbac/rbac-usage.ts";
 import type { Request } from "./rbac/rbac-usage.ts";
@@ -95,6 +98,7 @@ describe("the reconciler's RBAC (deploy/base/reconciler-rbac.yaml)", () => {
       await manager.stop();
     }
     await runRegionsScenario();
+    await runTelemetryScenario();
   };
   /** On a platform with regions (only there) the reconciler watches RegionPolicies: the base grants it for such platforms. */
   const runRegionsScenario = async () => {
@@ -122,6 +126,30 @@ describe("the reconciler's RBAC (deploy/base/reconciler-rbac.yaml)", () => {
     } finally {
       await manager.stop();
     }
+  };
+  /**
+   * The gateway Telemetry (observability.accessLogging and tracing): one hostgate wrote under an earlier spec is
+   * applied over (update once to take over its create's fields, then patch), deleted once the config no longer asks,
+   * and created when it asks again.
+   */
+  const runTelemetryScenario = async () => {
+    const api = new FakeKubeApi();
+    const key = { namespace: gatewayNs, name: GATEWAY_TELEMETRY_NAME };
+    const earlier = { ...contractTelemetry(telemetryConfig())!, spec: { accessLogging: [{ providers: [{ name: "old" }] }] } };
+    await api.create(TELEMETRIES, earlier, { fieldManager: FIELD_MANAGER });
+    const providers = () => (api.server.get(TELEMETRIES, key)?.spec as { accessLogging?: { providers: { name: string }[] }[] } | undefined)?.accessLogging;
+    const term = async (asks: boolean, what: string, done: () => boolean) => {
+      const manager = recordedManager(api, requests, asks ? { ...config, observability: telemetryConfig().observability! } : config);
+      try {
+        manager.start();
+        await eventually(what, done);
+      } finally {
+        await manager.stop();
+      }
+    };
+    await term(true, "the Telemetry is applied over", () => providers()?.[0]?.providers[0]?.name === "envoy");
+    await term(false, "the Telemetry is deleted", () => api.server.get(TELEMETRIES, key) === undefined);
+    await term(true, "the Telemetry is created", () => api.server.get(TELEMETRIES, key) !== undefined);
   };
   const recorded = () => (scenarios ??= runScenarios());
   after(() => recorded());

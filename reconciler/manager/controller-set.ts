@@ -54,6 +54,11 @@ import type { TermObjects } from "../audit/audit-controller.ts";
 import type { AuditViolations } from "../audit/audit-metrics.ts";
 import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
 import { DEFAULT_AUDIT_DEBOUNCE_MS } from "../audit/background-audit.ts";
+import type { ListWatchClient } from "../../core/kube/list-watch-client.ts";
+import { firstServedVersion } from "../../core/kube/served-version.ts";
+import { gatewayTelemetryApplies, gatewayTelemetryAsked, TELEMETRIES, TELEMETRY_VERSIONS } from "../observability/gateway-telemetry-resource.ts";
+import { renderGatewayTelemetry } from "../observability/render-gateway-telemetry.ts";
+import { GATEWAY_TELEMETRY_KEY, GatewayTelemetryState, reconcileGatewayTelemetry } from "../observability/reconcile-gateway-telemetry.ts";
 
 export interface ControllerSetOptions {
   api: ObjectApi;
@@ -85,6 +90,8 @@ export interface ControllerSetOptions {
    * existing objects it judges (made for this term, started and stopped with it).
    */
   audit?: { settings: BackgroundAuditSettings; violations: AuditViolations; objects: () => TermObjects };
+  /** Lists one item to learn whether an optional kind is served (the gateway Telemetry); absent: taken as served. */
+  client?: ListWatchClient;
 }
 
 export const DEFAULT_EDGE_DEBOUNCE_MS = 1000;
@@ -107,6 +114,11 @@ export class ControllerSet {
   readonly placement: Controller;
   /** Present when gateway.provider is gateway-api: one Gateway per pool member serving routes (edge/gateways/). */
   readonly poolGateways: Controller | undefined;
+  /**
+   * The gateway's Istio Telemetry (access logging, tracing; observability/reconcile-gateway-telemetry.ts): present on
+   * Istio's data planes (to delete one an earlier config asked for) and wherever the config asks for it (to say it is not applied).
+   */
+  readonly gatewayTelemetry: Controller | undefined;
   /** Present when the background audit is on: the OpenReports of every audited object (one key). */
   readonly audit: AuditController | undefined;
   readonly appIds = new AppIdOutcomes();
@@ -185,6 +197,16 @@ export class ControllerSet {
     } else if (appIdOutcomesNeeded(config)) {
       // Envoy Gateway: the table's decisions only (each route's effective appId), no EnvoyFilter or ConfigMap.
       this.appIdTable = wholesale("identity-table", async () => void publishAppIdOutcomes({ reader, config, outcomes: appIds }));
+    }
+    if (gatewayTelemetryAsked(config) || gatewayTelemetryApplies(config)) {
+      const state = new GatewayTelemetryState();
+      const client = options.client;
+      const resource = { ...TELEMETRIES, namespace: config.gateway.namespace };
+      this.gatewayTelemetry = wholesale("gateway-telemetry", async (_key, signal) => {
+        const servedVersion = async () => (client === undefined ? TELEMETRY_VERSIONS[0] : firstServedVersion(client, resource, TELEMETRY_VERSIONS, signal));
+        const outcome = await reconcileGatewayTelemetry({ api, servedVersion, render: renderGatewayTelemetry, config, logger, state });
+        return outcome.requeueAfterMs === undefined ? undefined : { requeueAfterMs: outcome.requeueAfterMs };
+      });
     }
     if (options.audit !== undefined) {
       const { settings, violations, objects } = options.audit;
@@ -330,6 +352,7 @@ export class ControllerSet {
     this.#unsubscribe.push(this.recordRequests.onChange(dns));
     for (const controller of this.#controllers()) controller.start();
     // Once per term even with no route at all: a stale table, an orphan, a record or a certificate from before is still fixed.
+    this.gatewayTelemetry?.enqueue(GATEWAY_TELEMETRY_KEY);
     appIdTable();
     sweep();
     edge();
@@ -389,6 +412,7 @@ export class ControllerSet {
       ...(this.dns === undefined ? [] : [this.dns]),
       ...(this.gatewayEndpoints === undefined ? [] : [this.gatewayEndpoints]),
       ...(this.certificates === undefined ? [] : [this.certificates]),
+      ...(this.gatewayTelemetry === undefined ? [] : [this.gatewayTelemetry]),
       ...(this.audit === undefined ? [] : [this.audit.controller]),
     ];
   }

@@ -248,6 +248,7 @@ export class ReconcilerManager {
     if (!synced || signal.aborted) return;
     const term = new ControllerSet({
       api: this.#options.api,
+      client: this.#options.api,
       reader: this.#caches.reader,
       caches: this.#caches,
       config: this.#options.config,

@@ -5,6 +5,7 @@
 // (selector, accessLogging, tracing), so the first served of the two is used.
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
+import { observableDataPlane } from "./data-plane.ts";
 
 export const TELEMETRY_GROUP = "telemetry.istio.io";
 /** Preferred first. */
@@ -15,14 +16,11 @@ export const GATEWAY_TELEMETRY_NAME = "hostgate-gateway";
 export const TELEMETRIES: ResourceRef = { group: TELEMETRY_GROUP, version: "v1", resource: "telemetries", kind: "Telemetry", namespaced: true };
 
 /**
- * Whether the Telemetry can take effect: only Istio's gateway reads it, with
- * Istio's own API (gateway.provider istio) or as the Gateway API
- * implementation (istio). On Envoy Gateway or the AWS Load Balancer
- * Controller nothing would read it (and Istio's CRDs may be absent).
+ * Whether the Telemetry can take effect: only Istio's gateway reads it
+ * (data-plane.ts). On Envoy Gateway or the AWS Load Balancer Controller
+ * nothing would read it (and Istio's CRDs may be absent).
  */
-export function gatewayTelemetryApplies(config: Pick<PlatformConfig, "gateway">): boolean {
-  return config.gateway.provider === "istio" || config.gateway.gatewayApi?.implementation === "istio";
-}
+export const gatewayTelemetryApplies = observableDataPlane;
 
 /** Whether the config asks for access logging or tracing at the gateway. */
 export function gatewayTelemetryAsked(config: Pick<PlatformConfig, "observability">): boolean {
