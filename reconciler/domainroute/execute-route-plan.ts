@@ -2,7 +2,9 @@
 // at the first failure (the controller retries with backoff, and the next
 // reconcile gathers again):
 //   - live route: finalizer, then the claim, then the objects (applies, then
-//     prunes), then the status, then its Events. Nothing is created before
+//     prunes), then the route's monitoring objects (the same way; a failure
+//     there is ObservabilityReady's, the route still serves), then the
+//     status, then its Events. Nothing is created before
 //     the finalizer that guarantees its cleanup, and nothing is served before
 //     the claim that makes the domain the route's.
 //   - deleting route: prune, release the claim, then drop the finalizer, or,
@@ -81,10 +83,18 @@ export async function executeRoutePlan(
     }
   }
   try {
-    await writeApplies(deps, route.metadata.uid!, plan);
+    await writeApplies(deps, route.metadata.uid!, plan.objects.apply);
     for (const object of plan.objects.prune) await deleteOwned(deps.api, object);
   } catch (error) {
     const failed = replan({ ...input, applyError: errorText(error) });
+    await writeStatus(deps, route, failed);
+    throw error;
+  }
+  try {
+    await writeApplies(deps, route.metadata.uid!, plan.observability.apply);
+    for (const object of plan.observability.prune) await deleteOwned(deps.api, object);
+  } catch (error) {
+    const failed = replan({ ...input, observabilityError: errorText(error) });
     await writeStatus(deps, route, failed);
     throw error;
   }
@@ -104,12 +114,12 @@ function result(plan: RoutePlan): RouteReconcileResult {
  * is create-if-absent, so an object made there since is refused by the API
  * server (AlreadyExists), never taken over, and the next reconcile judges it.
  */
-async function writeApplies(deps: ExecuteDeps, routeUid: string, plan: RoutePlan): Promise<void> {
-  if (plan.objects.apply.length === 0) return;
-  const desired = plan.objects.apply.map((a) => a.desired);
+async function writeApplies(deps: ExecuteDeps, routeUid: string, applies: RoutePlan["objects"]["apply"]): Promise<void> {
+  if (applies.length === 0) return;
+  const desired = applies.map((a) => a.desired);
   // Only the objects being replaced: write-objects.ts then prunes nothing, the executor prunes what the plan says.
-  const ours = plan.objects.apply.flatMap((a) => (a.current === undefined ? [] : [a.current]));
-  const free = new Set(plan.objects.apply.filter((a) => a.current === undefined).map((a) => objectId(a.desired)));
+  const ours = applies.flatMap((a) => (a.current === undefined ? [] : [a.current]));
+  const free = new Set(applies.filter((a) => a.current === undefined).map((a) => objectId(a.desired)));
   const isFree = (resource: ResourceRef, key: ObjectKey) =>
     free.has(objectId({ apiVersion: `${resource.group}/${resource.version}`, kind: resource.kind, metadata: { ...key } }));
   const api = withGet(deps.api, async (resource, key) => (isFree(resource, key) ? undefined : deps.api.get(resource, key)));

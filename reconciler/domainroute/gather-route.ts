@@ -32,7 +32,9 @@ import { listenerNameFor } from "./render/gateway-api/names.ts";
 import { backendServiceKey } from "./backend-service.ts";
 import { placedRoute } from "./placed-route.ts";
 import { routeSelector } from "./render/metadata.ts";
-import { DNS_ENDPOINT_RESOURCE, producedResources } from "./render/produced-resources.ts";
+import { DNS_ENDPOINT_RESOURCE, MONITORING_RESOURCES, producedResources } from "./render/produced-resources.ts";
+import { observabilityObjects } from "./observability-objects.ts";
+import type { MonitoringState } from "./observability-plan.ts";
 import { renderRoute } from "./render/render-route.ts";
 import type { RenderedRoute } from "./render/render-route.ts";
 
@@ -79,6 +81,10 @@ export interface RouteInput {
   listenerListed?: boolean;
   /** Set by the executor when carrying out this input's plan failed: the plan then reports it. */
   applyError?: string;
+  /** Whether the cluster serves prometheus-operator's CRDs (observability-plan.ts), as the manager last found. */
+  monitoring: MonitoringState;
+  /** Set by the executor when writing the route's monitoring objects failed: ObservabilityReady reports it. */
+  observabilityError?: string;
 }
 
 export interface GatherDeps {
@@ -93,6 +99,8 @@ export interface GatherDeps {
   /** Absent: the pool controller has published nothing (EdgePlaced then keeps what the status says). */
   edgeOutcomes?: OutcomeReader<EdgeOutcome>;
   render?: RenderRoute;
+  /** What the manager found out about prometheus-operator's CRDs (manager/monitoring-kinds.ts); absent: not looked up. */
+  monitoring?: { state(): MonitoringState };
 }
 
 const NOTHING_PUBLISHED = { known: false } as const;
@@ -101,7 +109,8 @@ const NOTHING_PUBLISHED = { known: false } as const;
 export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<RouteInput | undefined> {
   const route = deps.reader.get(DOMAIN_ROUTES, key) as DomainRoute | undefined;
   if (route === undefined) return undefined;
-  const owned = ownedObjects(deps.reader, deps.config, route);
+  const monitoring = deps.monitoring?.state() ?? { kind: "unknown" };
+  const owned = ownedObjects(deps.reader, deps.config, route, monitoring);
   const regionPolicy = regionPolicyOf(deps.reader, deps.config, route);
   const edge = deps.edgeOutcomes?.lookup(`${key.namespace}/${key.name}`) ?? NOTHING_PUBLISHED;
   // On the member this reconcile places it on (its status.edge once written), not the one the cache's copy names.
@@ -119,6 +128,7 @@ export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<Rou
     edge,
     config: deps.config,
     nowMs: deps.clock.now(),
+    monitoring,
   };
   if (listenerListed(deps.reader, deps.config, route)) input.listenerListed = true;
   const claim = deps.reader.get(DOMAIN_CLAIMS, { name: route.spec.domain }) as DomainClaim | undefined;
@@ -132,7 +142,7 @@ export async function gatherRoute(deps: GatherDeps, key: ObjectKey): Promise<Rou
   const serviceKey = safeBackendServiceKey(route);
   const service = serviceKey === undefined ? undefined : deps.reader.get(SERVICES, serviceKey);
   if (service !== undefined) input.backendService = service;
-  input.occupants = await occupantsOf(deps, placed, owned, regionPolicy);
+  input.occupants = await occupantsOf(deps, placed, owned, monitoring, regionPolicy);
   return input;
 }
 
@@ -192,9 +202,10 @@ function gatewayRecordOf(reader: ObjectReader, config: PlatformConfig, route: Do
  * own namespace, and must not thereby get another team's route to delete it.
  * The one exception is a ReferenceGrant (Gateway API data plane), below.
  */
-function ownedObjects(reader: ObjectReader, config: PlatformConfig, route: DomainRoute): KubeObject[] {
+function ownedObjects(reader: ObjectReader, config: PlatformConfig, route: DomainRoute, monitoring: MonitoringState): KubeObject[] {
   const uid = route.metadata.uid!;
-  return producedResources(config)
+  // prometheus-operator's kinds only once the cluster serves them and they are cached (manager/monitoring-kinds.ts).
+  return [...producedResources(config), ...(monitoring.kind === "served" ? MONITORING_RESOURCES : [])]
     .flatMap((resource) => {
       // A ReferenceGrant lives beside the Service it opens (an auth service, a backend in another namespace), wherever
       // that is or was: listed everywhere, so the one a route no longer needs (its backend moved) is pruned, never left
@@ -208,10 +219,19 @@ function ownedObjects(reader: ObjectReader, config: PlatformConfig, route: Domai
 }
 
 /** What holds each name the route renders that none of its own objects holds: the cache, else a live read. */
-async function occupantsOf(deps: GatherDeps, route: DomainRoute, owned: readonly KubeObject[], regionPolicy?: RegionPolicy): Promise<KubeObject[]> {
+async function occupantsOf(
+  deps: GatherDeps,
+  route: DomainRoute,
+  owned: readonly KubeObject[],
+  monitoring: MonitoringState,
+  regionPolicy?: RegionPolicy,
+): Promise<KubeObject[]> {
   const ownedIds = new Set(owned.map(objectId));
   const occupants: KubeObject[] = [];
-  for (const object of (deps.render ?? renderRoute)(route, deps.config, regionPolicy).objects) {
+  const rendered = (deps.render ?? renderRoute)(route, deps.config, regionPolicy).objects;
+  // The monitoring objects' names only where their kinds are served: a read of one that is not would be a 404 per reconcile.
+  const monitored = monitoring.kind === "served" ? observabilityObjects(route, deps.config) : [];
+  for (const object of [...rendered, ...monitored]) {
     if (ownedIds.has(objectId(object))) continue;
     const resource = resourceFor(object);
     const key = { namespace: object.metadata!.namespace!, name: object.metadata!.name! };

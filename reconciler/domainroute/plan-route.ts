@@ -46,6 +46,8 @@ import type { RouteEvent } from "./route-status.ts";
 import { sameConditions, setConditions } from "../status/conditions.ts";
 import { routeStatus } from "./route-status.ts";
 import { servingGateway } from "./serving-gateway.ts";
+import { planObservability } from "./observability-plan.ts";
+import { isMonitoringObject } from "./render/produced-resources.ts";
 
 export const ROUTE_FINALIZER = "hostgate.dev/cleanup";
 /** After releasing an orphaned claim (or losing the race to create one), look again this much later. */
@@ -74,6 +76,13 @@ export interface RoutePlan {
     /** The route's own objects to delete, in order. */
     prune: KubeObject[];
   };
+  /**
+   * The route's monitoring objects (observability-plan.ts), written after
+   * `objects`: a failure to write them is reported in ObservabilityReady and
+   * never keeps the route from serving. Pruned with `objects` when the route
+   * serves nothing or is deleted.
+   */
+  observability: { apply: { desired: KubeObject; current?: KubeObject }[]; prune: KubeObject[] };
   status?: DomainRouteStatus;
   events: RouteEvent[];
   requeueAfterMs?: number;
@@ -91,7 +100,7 @@ export interface ClaimRelease {
   ignoreConflict: boolean;
 }
 
-const NOTHING = (): RoutePlan => ({ objects: { apply: [], prune: [] }, events: [] });
+const NOTHING = (): RoutePlan => ({ objects: { apply: [], prune: [] }, observability: { apply: [], prune: [] }, events: [] });
 
 export function planRoute(input: RouteInput, render: RenderRoute = renderRoute): RoutePlan {
   const { route } = input;
@@ -116,7 +125,8 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
       return plan;
     }
     plan.objects.prune = pruneAll(input);
-    return withStatus(plan, input, { claim: "taken", owner: ownerRef, domain, protection, edge: edgeStatus(input, "taken") });
+    const observability = observabilityOf(input, false).condition;
+    return withStatus(plan, input, { claim: "taken", owner: ownerRef, domain, protection, edge: edgeStatus(input, "taken"), observability });
   }
   const edge = edgeStatus(input, "serving");
   // On the Gateway API the member this pass writes to status.edge: none while the route is not placed.
@@ -137,6 +147,7 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
     // Fail closed: nothing that serves the domain stays, not even objects of an earlier, accepted spec.
     findings.refusal = refusal;
     findings.edge = edgeStatus(input, refusal);
+    findings.observability = observabilityOf(input, false).condition;
     plan.objects.prune = holdLogins(plan, input, pruneAll(input));
     return withStatus(plan, input, findings);
   }
@@ -153,6 +164,7 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
       message: `${occupied.refusals.map((r) => r.message).join("; ")}. Nothing is served for this domain until the name is free`,
     };
     findings.edge = edgeStatus(input, findings.refusal);
+    findings.observability = observabilityOf(input, false).condition;
     plan.refused = occupied.refusals.map((r) => r.object);
     plan.requeueAfterMs = REFUSED_RECHECK_MS;
     plan.objects.prune = holdLogins(plan, input, pruneAll(input));
@@ -163,7 +175,18 @@ export function planRoute(input: RouteInput, render: RenderRoute = renderRoute):
     if (current !== undefined && contains(current, object)) return [];
     return [current === undefined ? { desired: object } : { desired: object, current }];
   });
-  plan.objects.prune = holdLogins(plan, input, planApply(desired, input.owned).prune);
+  // The monitoring objects are the observability section's: neither desired nor pruned here.
+  plan.objects.prune = holdLogins(
+    plan,
+    input,
+    planApply(
+      desired,
+      input.owned.filter((o) => !isMonitoringObject(o)),
+    ).prune,
+  );
+  const observability = observabilityOf(input, true);
+  plan.observability = { apply: observability.apply, prune: observability.prune };
+  findings.observability = observability.condition;
   return withStatus(plan, input, findings);
 }
 
@@ -189,6 +212,14 @@ function planDeletion(input: RouteInput): RoutePlan {
   const conditions = setConditions(route.status?.conditions, releaseConditions(input), route.metadata.generation, new Date(input.nowMs));
   if (!sameConditions(route.status?.conditions, conditions)) plan.status = { ...route.status, conditions };
   return plan;
+}
+
+function observabilityOf(input: RouteInput, serving: boolean) {
+  const { route, config, monitoring, owned, occupants, observabilityError } = input;
+  return planObservability(
+    { route, config, monitoring, owned, occupants, ...(observabilityError === undefined ? {} : { applyError: observabilityError }) },
+    serving,
+  );
 }
 
 /** Why nothing may be served for the route whatever it renders; undefined when it may be. */

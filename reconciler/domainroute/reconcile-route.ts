@@ -26,6 +26,7 @@ import type { EdgeOutcome } from "../edge/edge-outcomes.ts";
 import { gatherRoute } from "./gather-route.ts";
 import type { RenderRoute } from "./gather-route.ts";
 import { planRoute } from "./plan-route.ts";
+import type { MonitoringState } from "./observability-plan.ts";
 
 export { REFUSED_RECHECK_MS, RELEASED_CLAIM_RETRY_MS, ROUTE_FINALIZER } from "./plan-route.ts";
 export type { RouteReconcileResult } from "./execute-route-plan.ts";
@@ -47,6 +48,8 @@ export interface RouteReconcilerDeps {
   edgeOutcomes?: OutcomeReader<EdgeOutcome>;
   /** What the route renders to; renderRoute, or a test's stand-in (for example one with colliding names). */
   render?: RenderRoute;
+  /** Whether the cluster serves prometheus-operator's CRDs (manager/monitoring-kinds.ts): the route's alerts need them. */
+  monitoring?: { state(): MonitoringState };
 }
 
 export async function reconcileRoute(deps: RouteReconcilerDeps, key: ObjectKey): Promise<RouteReconcileResult> {

@@ -46,7 +46,7 @@ export interface Refusal {
  * placement: a full pool is what Ready names (EdgePoolFull), not its effects.
  */
 export type RouteFindings =
-  | { claim: "taken"; owner: string; domain: string; protection: ConditionInput; edge: EdgeStatus }
+  | { claim: "taken"; owner: string; domain: string; protection: ConditionInput; edge: EdgeStatus; observability?: ConditionInput }
   | {
       claim: "ours";
       domain: string;
@@ -61,6 +61,8 @@ export type RouteFindings =
       protection: ConditionInput;
       edge: EdgeStatus;
       refusal?: Refusal;
+      /** ObservabilityReady (observability-plan.ts): listed, but never part of Ready. */
+      observability?: ConditionInput;
     };
 
 export function routeConditions(findings: RouteFindings): ConditionInput[] {
@@ -78,7 +80,7 @@ export function routeConditions(findings: RouteFindings): ConditionInput[] {
       reason: REASON.NotClaimed,
       message: "nothing is served until the domain is claimed",
     };
-    return withReady([claimed, gateway, protection, findings.edge.placed, findings.edge.dns, findings.edge.certificate]);
+    return withReady([claimed, gateway, protection, findings.edge.placed, findings.edge.dns, findings.edge.certificate], findings.observability);
   }
   const claimed: ConditionInput = {
     type: CONDITION_CLAIMED,
@@ -101,7 +103,7 @@ export function routeConditions(findings: RouteFindings): ConditionInput[] {
           : findings.gateway === undefined
             ? waitingForPlacement(findings.domain, findings.edge.placed)
             : { type: CONDITION_GATEWAY_READY, status: "True", reason: REASON.Applied, message: `gateway ${findings.gateway} serves ${findings.domain}` };
-  return withReady([claimed, gateway, protection, findings.edge.placed, findings.edge.dns, findings.edge.certificate]);
+  return withReady([claimed, gateway, protection, findings.edge.placed, findings.edge.dns, findings.edge.certificate], findings.observability);
 }
 
 /**
@@ -115,8 +117,9 @@ function waitingForPlacement(domain: string, placed: ConditionInput): ConditionI
   return { type: CONDITION_GATEWAY_READY, status: "False", reason, message };
 }
 
-function withReady(conditions: ConditionInput[]): ConditionInput[] {
-  return [...conditions, ready(conditions)];
+/** `aside` (ObservabilityReady) is listed before Ready but not weighed by it: a route without its alerts still serves. */
+function withReady(conditions: ConditionInput[], aside?: ConditionInput): ConditionInput[] {
+  return [...conditions, ...(aside === undefined ? [] : [aside]), ready(conditions)];
 }
 
 /** `text` when the condition of `type` is about something hostgate does for the route, not NotRequested/NotManaged. */

@@ -10,6 +10,7 @@ import type { RouteInput } from "./gather-route.ts";
 import { protectionStatus } from "./protection-condition.ts";
 import type { RouteFindings } from "./route-conditions.ts";
 import { routeConditions } from "./route-conditions.ts";
+import { observabilityLinks } from "./observability-objects.ts";
 
 export interface RouteEvent {
   type: "Normal" | "Warning";
@@ -48,6 +49,10 @@ export function routeStatus(
   else status.dns = edge.records;
   if (edge.served === undefined) delete status.certificate;
   else status.certificate = edge.served;
+  // The dashboard and log links (observability.links templates) of a route whose domain is its own.
+  const links = findings.claim === "ours" ? observabilityLinks(route, input.config) : {};
+  if (links.dashboard === undefined && links.logs === undefined) delete status.observability;
+  else status.observability = links;
   if (status.observedGeneration === undefined) delete status.observedGeneration;
   if (sameStatus(previous, status)) return { events: [] };
   return { status, events: transitions(previous.conditions, conditions) };
@@ -61,7 +66,12 @@ function sameStatus(a: DomainRouteStatus, b: DomainRouteStatus): boolean {
     a.gatewayListener === b.gatewayListener &&
     a.effectiveAppId === b.effectiveAppId;
   return (
-    sameFields && jsonEqual(a.edge, b.edge) && jsonEqual(a.dns, b.dns) && jsonEqual(a.certificate, b.certificate) && sameConditions(a.conditions, b.conditions)
+    sameFields &&
+    jsonEqual(a.edge, b.edge) &&
+    jsonEqual(a.dns, b.dns) &&
+    jsonEqual(a.certificate, b.certificate) &&
+    jsonEqual(a.observability, b.observability) &&
+    sameConditions(a.conditions, b.conditions)
   );
 }
 

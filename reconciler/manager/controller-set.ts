@@ -22,6 +22,8 @@ import type { EventRecorder } from "../cluster/event-recorder.ts";
 import type { ObjectReader } from "../cluster/object-reader.ts";
 import { reconcileRoute } from "../domainroute/reconcile-route.ts";
 import { producedResources } from "../domainroute/render/produced-resources.ts";
+import { DOMAIN_ROUTES } from "../resources.ts";
+import type { MonitoringKinds } from "./monitoring-kinds.ts";
 import { AppIdOutcomes } from "../app-id-table/app-id-outcomes.ts";
 import { APP_ID_TABLE_KEY, reconcileAppIdTable } from "../app-id-table/reconcile-app-id-table.ts";
 import { appIdOutcomesNeeded, appIdTableNeeded } from "../app-id-table/app-id-table-needed.ts";
@@ -92,6 +94,8 @@ export interface ControllerSetOptions {
   audit?: { settings: BackgroundAuditSettings; violations: AuditViolations; objects: () => TermObjects };
   /** Lists one item to learn whether an optional kind is served (the gateway Telemetry); absent: taken as served. */
   client?: ListWatchClient;
+  /** With observability.alerting: prometheus-operator's kinds, watched once the cluster serves them (monitoring-kinds.ts). */
+  monitoring?: MonitoringKinds;
 }
 
 export const DEFAULT_EDGE_DEBOUNCE_MS = 1000;
@@ -153,7 +157,23 @@ export class ControllerSet {
       workers: options.routeWorkers,
       clock,
       logger,
-      reconcile: (key) => reconcileRoute({ api, reader, config, clock, logger, events, appIds, dnsOutcomes, certificateOutcomes, edgeOutcomes }, parseKey(key)),
+      reconcile: (key) =>
+        reconcileRoute(
+          {
+            api,
+            reader,
+            config,
+            clock,
+            logger,
+            events,
+            appIds,
+            dnsOutcomes,
+            certificateOutcomes,
+            edgeOutcomes,
+            ...(options.monitoring === undefined ? {} : { monitoring: options.monitoring }),
+          },
+          parseKey(key),
+        ),
     });
     /** A controller of one key for the whole cluster: one worker, asking to run again when its pass says (a poll, the next resync). */
     const wholesale = (name: string, reconcile: Reconcile) => new Controller({ name, workers: 1, clock, logger, reconcile });
@@ -339,6 +359,7 @@ export class ControllerSet {
     };
     for (const { cached, informer } of this.#options.caches.informers) this.#unsubscribe.push(informer.addEventHandler(handlers[cached.role]!));
     this.#subscribeAudit();
+    this.#subscribeMonitoring(route);
     // A route whose appId outcome changed has a new ProtectionReady to write.
     this.#unsubscribe.push(this.appIds.onChange((routeRefs) => routeRefs.forEach(route)));
     // A route whose DNS or certificate outcome changed has a new DNSReady or CertificateReady to write.
@@ -381,6 +402,23 @@ export class ControllerSet {
       if (roles.has(cached.role)) this.#unsubscribe.push(informer.addEventHandler(handler));
     }
     kick();
+  }
+
+  /**
+   * A route's PrometheusRule or Probe edited or deleted: the route puts it
+   * back. The CRDs served (or gone) since: every route looks again, to write
+   * its objects or say why it has none.
+   */
+  #subscribeMonitoring(route: (key: string) => void): void {
+    const monitoring = this.#options.monitoring;
+    if (monitoring === undefined) return;
+    const index = this.#index;
+    this.#unsubscribe.push(monitoring.addEventHandler(eachEvent((object) => index.producedRouteRefs(object).forEach(route))));
+    this.#unsubscribe.push(
+      monitoring.onChange(() => {
+        for (const object of this.#options.reader.list(DOMAIN_ROUTES)) route(`${object.metadata?.namespace}/${object.metadata?.name}`);
+      }),
+    );
   }
 
   /**

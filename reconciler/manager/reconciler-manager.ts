@@ -26,6 +26,7 @@ import { dataPlaneMismatch } from "./data-plane-gate.ts";
 import type { ReconcilerCaches } from "./caches.ts";
 import type { AwsPorts } from "./aws-ports.ts";
 import { ControllerSet } from "./controller-set.ts";
+import { MonitoringKinds } from "./monitoring-kinds.ts";
 import { AuditViolations } from "../audit/audit-metrics.ts";
 import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
 import { ExistingObjectsCache } from "../../core/state/sources/existing-objects-cache.ts";
@@ -72,6 +73,8 @@ export interface ReconcilerManagerOptions {
    * audit/background-audit.ts). Absent: off, and nothing of it is watched.
    */
   audit?: BackgroundAuditSettings;
+  /** With observability.alerting: how often prometheus-operator's CRDs are looked for again while not served (default 5 minutes). */
+  monitoringRecheckMs?: number;
 }
 
 type Counts = { reconciles: number; errors: number };
@@ -109,6 +112,8 @@ export class ReconcilerManager {
   /** Drops the audit's held objects past its share of the heap; present when the audit is on. Started by start() when made here. */
   readonly #auditHeapGuard: HeapGuard | undefined;
   readonly #ownsAuditHeapGuard: boolean;
+  /** With observability.alerting: prometheus-operator's kinds, watched once served (monitoring-kinds.ts). */
+  readonly #monitoring: MonitoringKinds | undefined;
 
   constructor(options: ReconcilerManagerOptions) {
     this.#options = options;
@@ -122,6 +127,18 @@ export class ReconcilerManager {
       clock: this.#clock,
       ...(options.random ? { random: options.random } : {}),
     });
+    this.#monitoring =
+      options.config.observability?.alerting === undefined
+        ? undefined
+        : new MonitoringKinds({
+            client: options.api,
+            reader: this.#caches.reader,
+            logger: options.logger,
+            clock: this.#clock,
+            resyncMs: options.resyncMs ?? DEFAULT_RESYNC_MS,
+            ...(options.random ? { random: options.random } : {}),
+            ...(options.monitoringRecheckMs === undefined ? {} : { recheckMs: options.monitoringRecheckMs }),
+          });
     this.#violations = options.audit === undefined ? undefined : new AuditViolations();
     this.#ownsAuditHeapGuard = options.audit !== undefined && options.audit.heapGuard === undefined;
     this.#auditHeapGuard = options.audit === undefined ? undefined : (options.audit.heapGuard ?? new HeapGuard({ fraction: AUDIT_HEAP_FRACTION }));
@@ -145,6 +162,7 @@ export class ReconcilerManager {
     this.#started = true;
     if (this.#ownsAuditHeapGuard) this.#auditHeapGuard!.start();
     this.#caches.start();
+    this.#monitoring?.start();
     const passed = this.#dataPlaneGate();
     // Stand for leader only once warm: a cold replica (or one whose caches
     // cannot sync at all) must not take the Lease from a warm standby.
@@ -192,6 +210,7 @@ export class ReconcilerManager {
         await this.#endTerm();
       }
       await this.#caches.stop();
+      await this.#monitoring?.stop();
       if (this.#ownsAuditHeapGuard) this.#auditHeapGuard!.stop();
     })();
     return this.#stopping;
@@ -260,6 +279,7 @@ export class ReconcilerManager {
       sweepDebounceMs: this.#options.sweepDebounceMs ?? 5000,
       ...(this.#options.edgeDebounceMs === undefined ? {} : { edgeDebounceMs: this.#options.edgeDebounceMs }),
       ...(this.#options.aws === undefined ? {} : { aws: this.#options.aws }),
+      ...(this.#monitoring === undefined ? {} : { monitoring: this.#monitoring }),
       ...(this.#options.audit === undefined
         ? {}
         : { audit: { settings: this.#options.audit, violations: this.#violations!, objects: () => this.#existingObjects() } }),

@@ -20,6 +20,8 @@ export const KIND_GATEWAY = "Gateway";
 export const KIND_VIRTUAL_SERVICE = "VirtualService";
 export const KIND_AUTHORIZATION_POLICY = "AuthorizationPolicy";
 export const KIND_DNS_ENDPOINT = "DNSEndpoint";
+export const KIND_PROMETHEUS_RULE = "PrometheusRule";
+export const KIND_PROBE = "Probe";
 
 /**
  * Apply order. What a later object refers to exists first: the VirtualService
@@ -69,7 +71,7 @@ export interface ProducedResource {
   group: string;
   version: string;
   resource: string;
-  kind: ProducedKind | GatewayApiKind;
+  kind: ProducedKind | GatewayApiKind | MonitoringKind;
   namespaced: true;
   scope: ProducedScope;
 }
@@ -102,6 +104,38 @@ export const DNS_ENDPOINT_RESOURCE: Readonly<ProducedResource> = Object.freeze({
   namespaced: true,
   scope: "route",
 } satisfies ProducedResource);
+
+/**
+ * prometheus-operator's kinds (issue 18), in the route's namespace: the
+ * route's alerts (PrometheusRule) and, for a VM backend, its blackbox probe
+ * (Probe). Not in producedResources(config): their CRDs may be installed at
+ * any time or never, so they are watched only once the cluster serves them
+ * (manager/monitoring-kinds.ts), never by the caches built at start.
+ */
+export const PROMETHEUS_RULE_RESOURCE: Readonly<ProducedResource> = Object.freeze({
+  group: "monitoring.coreos.com",
+  version: "v1",
+  resource: "prometheusrules",
+  kind: KIND_PROMETHEUS_RULE,
+  namespaced: true,
+  scope: "route",
+} satisfies ProducedResource);
+export const PROBE_RESOURCE: Readonly<ProducedResource> = Object.freeze({
+  group: "monitoring.coreos.com",
+  version: "v1",
+  resource: "probes",
+  kind: KIND_PROBE,
+  namespaced: true,
+  scope: "route",
+} satisfies ProducedResource);
+/** In apply order: the Probe's alert is in the PrometheusRule, which comes first. */
+export const MONITORING_RESOURCES: readonly Readonly<ProducedResource>[] = Object.freeze([PROMETHEUS_RULE_RESOURCE, PROBE_RESOURCE]);
+export type MonitoringKind = typeof KIND_PROMETHEUS_RULE | typeof KIND_PROBE;
+
+/** True for an object of prometheus-operator's kinds a route produces. */
+export function isMonitoringObject(object: Pick<KubeObject, "apiVersion" | "kind">): boolean {
+  return MONITORING_RESOURCES.some((r) => r.kind === object.kind && object.apiVersion === apiVersionOf(r));
+}
 
 /** Every kind any configuration may produce, in KIND_ORDER: to find the resource of an object by its kind. */
 export const ALL_PRODUCED_RESOURCES: readonly Readonly<ProducedResource>[] = Object.freeze([...PRODUCED_RESOURCES, DNS_ENDPOINT_RESOURCE]);
@@ -143,6 +177,6 @@ function apiVersionOf(resource: Pick<ProducedResource, "group" | "version">): st
  * Service is no ServiceEntry); undefined for anything else.
  */
 export function producedResourceFor(object: Pick<KubeObject, "apiVersion" | "kind">): Readonly<ProducedResource> | undefined {
-  const known = [...ALL_PRODUCED_RESOURCES, ...ALL_GATEWAY_API_RESOURCES.map(asProduced)];
+  const known = [...ALL_PRODUCED_RESOURCES, ...ALL_GATEWAY_API_RESOURCES.map(asProduced), ...MONITORING_RESOURCES];
   return known.find((r) => r.kind === object.kind && object.apiVersion === apiVersionOf(r));
 }

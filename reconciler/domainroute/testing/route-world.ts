@@ -52,7 +52,9 @@ export interface World {
   message(name: string, type: string, namespace?: string): string | undefined;
 }
 
-export function world(options: { config?: PlatformConfig; render?: RouteReconcilerDeps["render"] } = {}): World {
+export function world(
+  options: { config?: PlatformConfig; render?: RouteReconcilerDeps["render"]; monitoring?: RouteReconcilerDeps["monitoring"] } = {},
+): World {
   const api = new FakeKubeApi();
   const clock = new ManualClock();
   const reader: ObjectReader = { get: (r, k) => api.server.get(r, k), list: (r) => api.server.objects(r) };
@@ -74,6 +76,7 @@ export function world(options: { config?: PlatformConfig; render?: RouteReconcil
     certificateOutcomes: certificates,
     edgeOutcomes: edge,
     ...(options.render ? { render: options.render } : {}),
+    ...(options.monitoring ? { monitoring: options.monitoring } : {}),
   };
   const get = (name: string, namespace = "team-a") => api.server.get(DOMAIN_ROUTES, { namespace, name }) as DomainRoute | undefined;
   const find = (name: string, type: string, namespace?: string) => get(name, namespace)?.status?.conditions?.find((x) => x.type === type);
