@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { durationProblem, percentageNumber, percentageProblem, percentageRatio, promqlString, selector, templateLiteral } from "./promql.ts";
+import { durationProblem, percentageProblem, percentageRatio, promqlString, selector, templateLiteral } from "./promql.ts";
 import { promqlStructureProblems } from "./testing/promql-structure.ts";
 
 describe("promqlString", () => {
@@ -61,19 +61,15 @@ describe("percentages", () => {
     ["12.5%", "0.125"],
     ["100%", "1"],
     ["7.25%", "0.0725"],
+    ["99.99%", "0.9999"],
   ];
   for (const [text, ratio] of ratios) it(`reads ${text} as the ratio ${ratio}, exactly`, () => assert.equal(percentageRatio(text), ratio));
 
   for (const ok of ["0.1%", "5%", "100%"]) it(`accepts ${ok}`, () => assert.equal(percentageProblem(ok, "f"), undefined));
-  for (const bad of ["0%", "0.0%", "101%", "5", "5 %", "-1%", ".5%", "5%%", "1e1%"]) {
-    it(`refuses ${JSON.stringify(bad)}, naming the field`, () => assert.match(percentageProblem(bad, "t") ?? "", /^t is .*: set a percentage above 0% and at most 100%/));
+  for (const bad of ["0%", "0.0%", "0.05%", "101%", "5", "5 %", "-1%", ".5%", "5%%", "1e1%", "5.125%"]) {
+    it(`refuses ${JSON.stringify(bad)}, naming the field`, () => assert.match(percentageProblem(bad, "t") ?? "", /^t is .*: set a percentage from 0\.1% to 100%/));
   }
 
-  it("gives Istio's randomSamplingPercentage as a number", () => {
-    assert.equal(percentageNumber("1%"), 1);
-    assert.equal(percentageNumber("0.5%"), 0.5);
-    assert.equal(percentageNumber("100%"), 100);
-  });
 });
 
 describe("promqlStructureProblems (the test's own check)", () => {

@@ -2,6 +2,8 @@
 // value that comes from a route or the config (domains, namespaces, names,
 // windows, thresholds) passes through here, so a label value can never end
 // its string early and a window can never carry more PromQL than a duration.
+import { THRESHOLD_PERCENT_PATTERN } from "../../core/config/percent.ts";
+import { isPrometheusDuration } from "../../core/config/prometheus-duration.ts";
 
 /**
  * A PromQL double-quoted string literal. PromQL strings use Go's escapes
@@ -47,26 +49,22 @@ export function templateLiteral(value: string): string {
   return value.replaceAll("{{", '{{ "{{" }}');
 }
 
-// Prometheus's duration syntax (units largest first, each at most once), the
-// same pattern prometheus-operator's CRDs give Duration fields.
-const PROMETHEUS_DURATION = /^(?:([0-9]+)y)?(?:([0-9]+)w)?(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?(?:([0-9]+)ms)?$/;
-
 /** The problem with `text` as a rate window or `for` (at `field`); undefined when it is a non-zero Prometheus duration. */
 export function durationProblem(text: unknown, field: string): string | undefined {
-  const match = typeof text === "string" && text !== "" ? PROMETHEUS_DURATION.exec(text) : null;
-  if (match !== null && match.slice(1).some((n) => n !== undefined && Number(n) > 0)) return undefined;
+  // A zero range (`[0s]`) selects nothing, so it is refused too.
+  if (typeof text === "string" && isPrometheusDuration(text) && /[1-9]/.test(text)) return undefined;
   return `${field} is ${JSON.stringify(text ?? null)}: set a Prometheus duration greater than zero, such as 5m, 90s or 1h30m`;
 }
 
-const PERCENTAGE = /^([0-9]{1,3})(?:\.([0-9]+))?%$/;
+const THRESHOLD = new RegExp(THRESHOLD_PERCENT_PATTERN);
 
-/** The problem with `text` as a percentage (at `field`); undefined for "0.1%" style values above 0 and at most 100. */
+/** The problem with `text` as an error-rate threshold (at `field`); undefined for "0.1%" to "100%", as the config and the CRD accept. */
 export function percentageProblem(text: unknown, field: string): string | undefined {
-  const match = typeof text === "string" ? PERCENTAGE.exec(text) : null;
-  const value = match === null ? NaN : Number(`${match[1]}.${match[2] ?? "0"}`);
-  if (value > 0 && value <= 100) return undefined;
-  return `${field} is ${JSON.stringify(text ?? null)}: set a percentage above 0% and at most 100%, such as "5%" or "0.5%"`;
+  if (typeof text === "string" && THRESHOLD.test(text)) return undefined;
+  return `${field} is ${JSON.stringify(text ?? null)}: set a percentage from 0.1% to 100% with at most two decimals, such as "5%" or "0.5%"`;
 }
+
+const PERCENTAGE = /^([0-9]{1,3})(?:\.([0-9]+))?%$/;
 
 /**
  * "5%" as the ratio "0.05", by moving the decimal point in the text: no
@@ -80,10 +78,4 @@ export function percentageRatio(text: string): string {
   const digits = `${whole.slice(0, -2)}.${whole.slice(-2)}${match[2] ?? ""}`;
   // Drop leading zeros of the integer part (keep one) and trailing zeros of the fraction.
   return digits.replace(/^0+(?=[0-9])/, "").replace(/\.?0+$/, "");
-}
-
-/** "1%" as the number 1, "0.5%" as 0.5: Istio's randomSamplingPercentage. `text` must have passed percentageProblem. */
-export function percentageNumber(text: string): number {
-  if (PERCENTAGE.exec(text) === null) throw new RangeError(`${JSON.stringify(text)} is not a percentage such as "1%"`);
-  return Number(text.slice(0, -1));
 }

@@ -14,7 +14,7 @@ import { LABEL_MANAGED_BY, MANAGED_BY_HOSTGATE, sortedKeys } from "../domainrout
 import { observableDataPlane } from "./data-plane.ts";
 import { GATEWAY_TELEMETRY_NAME } from "./gateway-telemetry-resource.ts";
 import { KIND_TELEMETRY, TELEMETRY_API_VERSION } from "./kinds.ts";
-import { percentageNumber } from "./promql.ts";
+import { percentValue } from "../../core/config/percent.ts";
 
 /** Undefined when the config asks for neither access logging nor tracing, or the data plane is not Istio's (data-plane.ts). */
 export function renderGatewayTelemetry(config: PlatformConfig): KubeObject | undefined {
@@ -30,7 +30,7 @@ export function renderGatewayTelemetry(config: PlatformConfig): KubeObject | und
     ];
   }
   if (tracing !== undefined) {
-    spec.tracing = [{ providers: tracing.providers.map((name) => ({ name })), randomSamplingPercentage: percentageNumber(tracing.sampling) }];
+    spec.tracing = [{ providers: tracing.providers.map((name) => ({ name })), randomSamplingPercentage: percentValue(tracing.sampling) }];
   }
   return {
     apiVersion: TELEMETRY_API_VERSION,
