@@ -65,6 +65,9 @@ describe("loadCrdCatalog", () => {
         ["spec.domain", true],
         ["spec.dns", false],
         ["spec.dns", false],
+        ["spec.observability.errorRate.threshold", false],
+        ["spec.observability.errorRate.window", false],
+        ["spec.observability.errorRate.window", false],
       ],
     );
   });

@@ -82,6 +82,7 @@ describe("examples", () => {
       "platform-config-aws.yaml": 1,
       "platform-config-pool.yaml": 1,
       "platform-config-gateway-api.yaml": 1,
+      "platform-config-observability.yaml": 1,
       "gateway-api": 3,
       rejected: 14,
       regions: 7,
