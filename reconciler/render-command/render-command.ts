@@ -1,9 +1,11 @@
 // `hostgate render`: every object the reconciler would apply for the
 // DomainRoutes in PATH (plus those in a state directory), in apply order:
 // the DomainClaims, each route's Istio objects, then the appId table's
-// EnvoyFilter and its audit ConfigMap. The same renderers the reconciler
-// runs produce them, and every Istio object is checked against Istio's
-// published schemas before it is printed.
+// EnvoyFilter and its audit ConfigMap, and with the platform's observability
+// settings each route's PrometheusRule and Probe and the gateway's Telemetry.
+// The same renderers the reconciler runs produce them, and every Istio object
+// is checked against Istio's published schemas before it is printed (the
+// monitoring kinds against prometheus-operator's).
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { readManifests } from "../../core/objects/index.ts";
@@ -33,6 +35,8 @@ import { hasPool, placeRoutes } from "./place-routes.ts";
 import type { RenderedEdge, RenderInputs } from "./render-edge.ts";
 import { regionPoliciesByNamespace } from "../dns/desired-records.ts";
 import { compareStrings } from "../../core/compare-strings.ts";
+import { observabilityObjects } from "../domainroute/observability-objects.ts";
+import { renderGatewayTelemetry } from "../observability/render-gateway-telemetry.ts";
 
 export const RENDER_USAGE = `Usage: hostgate render -f PATH [-f PATH ...] [options]
 
@@ -42,7 +46,10 @@ those in --state, in apply order: DomainClaims, each route's Istio objects
 (ServiceEntry, DestinationRule, AuthorizationPolicy, Gateway,
 VirtualService, and with dns.provider external-dns a DNSEndpoint), the
 cert-manager Certificates (certificates.provider cert-manager), then the
-appId table's EnvoyFilter and audit ConfigMap. With dns.provider route53 or
+appId table's EnvoyFilter and audit ConfigMap. With observability.alerting
+each route's PrometheusRule (and for a VM backend with probes its Probe)
+follows the route's objects, and with observability.accessLogging or
+tracing the gateway's Istio Telemetry comes last (Istio data planes only). With dns.provider route53 or
 certificates in ACM, the YAML ends with the Route53 records (each with its
 TXT owner record) and ACM certificates hostgate would hold, as comments
 (kubectl ignores them): offline, render cannot read what Route53 or ACM
@@ -170,6 +177,8 @@ export function renderAll(
   // The identity table first: on Envoy Gateway a route's login carries the appId the table gives it (none when contested).
   const table = computeAppIdTable({ routes: resolution.routes, claims: resolution.claims, knownProvider: (provider) => isKnownProvider(config, provider) });
   const routeObjects: KubeObject[] = [];
+  // prometheus-operator's objects, per route in route order: after every route's Istio objects (they refer to none).
+  const monitoring: { key: string; objects: KubeObject[] }[] = [];
   for (const route of resolution.routes) {
     if (!holders.has(route.metadata.uid!)) continue;
     // As the reconciler does: nothing at all for a provider the platform does not list (it cannot check Services offline).
@@ -189,7 +198,13 @@ export function renderAll(
     const rendered = renderRoute(route, config, policies.get(route.metadata.namespace ?? ""), appId);
     for (const problem of rendered.problems) notes.push(`DomainRoute ${route.metadata.namespace}/${route.metadata.name}: ${problem}`);
     routeObjects.push(...rendered.objects.map(withAppliedHash));
+    // The route controller's own list (PrometheusRule, then a VM backend's Probe).
+    monitoring.push({
+      key: `${route.metadata.namespace ?? ""}/${route.metadata.name ?? ""}`,
+      objects: observabilityObjects(route, config).map(withAppliedHash),
+    });
   }
+  const monitoringObjects = monitoring.sort((a, b) => compareStrings(a.key, b.key)).flatMap((m) => m.objects);
   const rank = (o: KubeObject) => (PRODUCED_KIND_ORDER as readonly string[]).indexOf(String(o.kind));
   routeObjects.sort((a, b) => rank(a) - rank(b) || compareStrings(keyText(a), keyText(b)));
   // Gateway API data plane: the pooled Gateways, one per member serving a route, as the pool Gateways controller keeps them.
@@ -225,9 +240,20 @@ export function renderAll(
       ? pooled.gateways.map((g) => renderIdentityHeaderStrip(String(g.metadata?.name), config))
       : [];
   const gateways = [...strips, ...pooled.gateways].map(withAppliedHash);
-  const objects = [...(resolution.claims as unknown as KubeObject[]), ...gateways, ...routeObjects, ...edge.objects, ...tableList];
-  // Istio's, the Gateway API's and Kubernetes' own kinds against their published schemas (validate-rendered.ts).
-  for (const object of [...gateways, ...routeObjects, ...tableList]) validateRendered(object);
+  // The gateway's access logging and tracing, one Telemetry (observability/reconcile-gateway-telemetry.ts keeps it).
+  const telemetry = renderGatewayTelemetry(config);
+  const telemetryList = telemetry === undefined ? [] : [withAppliedHash(telemetry)];
+  const objects = [
+    ...(resolution.claims as unknown as KubeObject[]),
+    ...gateways,
+    ...routeObjects,
+    ...monitoringObjects,
+    ...edge.objects,
+    ...tableList,
+    ...telemetryList,
+  ];
+  // Istio's, the Gateway API's, prometheus-operator's and Kubernetes' own kinds against their published schemas (validate-rendered.ts).
+  for (const object of [...gateways, ...routeObjects, ...monitoringObjects, ...tableList, ...telemetryList]) validateRendered(object);
   return { objects, notes, edge };
 }
 

@@ -3,12 +3,17 @@
 // would take: Istio's objects through Istio's schemas (validate-istio.ts), the
 // Gateway API's through the Gateway API's (@kubernetes-models/gateway-api,
 // generated from its CRDs), Services and EndpointSlices through Kubernetes'
-// own. Kinds with no published schema in the dependencies (external-dns's
+// own, prometheus-operator's PrometheusRule and Probe through its
+// (@kubernetes-models/prometheus-operator), the gateway's Telemetry through
+// Istio's telemetry.istio.io schema. Kinds with no published schema in the dependencies (external-dns's
 // DNSEndpoint, Envoy Gateway's policies, cert-manager's Certificate) are
 // checked against their CRDs in the tests instead.
 import { Gateway } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway";
 import { HTTPRoute } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute";
 import { ReferenceGrant } from "@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1beta1/ReferenceGrant";
+import { Telemetry } from "@kubernetes-models/istio/telemetry.istio.io/v1/Telemetry";
+import { Probe } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/Probe";
+import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
 import { EndpointSlice } from "kubernetes-models/discovery.k8s.io/v1/EndpointSlice";
 import { Service } from "kubernetes-models/v1/Service";
 import type { KubeObject } from "../../core/kube/object-key.ts";
@@ -25,6 +30,9 @@ const OTHER_MODELS: ReadonlyMap<string, ModelClass> = new Map<string, ModelClass
   ["gateway.networking.k8s.io/v1beta1/ReferenceGrant", ReferenceGrant as unknown as ModelClass],
   ["v1/Service", Service as unknown as ModelClass],
   ["discovery.k8s.io/v1/EndpointSlice", EndpointSlice as unknown as ModelClass],
+  ["telemetry.istio.io/v1/Telemetry", Telemetry as unknown as ModelClass],
+  ["monitoring.coreos.com/v1/PrometheusRule", PrometheusRule as unknown as ModelClass],
+  ["monitoring.coreos.com/v1/Probe", Probe as unknown as ModelClass],
 ]);
 
 const ISTIO_GROUPS = ["networking.istio.io/", "security.istio.io/"];
