@@ -20,12 +20,12 @@ export interface AccessLoggingConfig {
 export interface TracingConfig {
   /** Istio tracing providers (MeshConfig extensionProviders names), e.g. ["otel"]. */
   readonly providers: readonly string[];
-  /** "1%" … "100%": the share of requests traced (Telemetry randomSamplingPercentage); default "1%". */
+  /** "0%" … "100%", two decimals at most (core/config/percent.ts): the share of requests traced (Telemetry randomSamplingPercentage); default "1%". */
   readonly sampling: string;
 }
 
 export interface ErrorRateAlertConfig {
-  /** The 5xx share of the route's requests at the gateway that fires the alert, e.g. "5%"; default "5%". */
+  /** The 5xx share of the route's requests at the gateway that fires the alert, "0.1%" … "100%", e.g. "5%"; default "5%". */
   readonly threshold: string;
   /** The rate window (a Prometheus duration such as "5m"); default "5m". */
   readonly window: string;
