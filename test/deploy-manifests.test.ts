@@ -488,6 +488,7 @@ describe("every object of the install", () => {
     ...resourcesOf(join(DEPLOY, "components", "reconciler-cert-manager")).map((doc) => ({ doc, from: "components/reconciler-cert-manager" })),
     ...resourcesOf(join(DEPLOY, "components", "reconciler-gateway-api")).map((doc) => ({ doc, from: "components/reconciler-gateway-api" })),
     ...resourcesOf(join(DEPLOY, "components", "reconciler-audit-reports")).map((doc) => ({ doc, from: "components/reconciler-audit-reports" })),
+    ...resourcesOf(join(DEPLOY, "components", "reconciler-prometheus-operator")).map((doc) => ({ doc, from: "components/reconciler-prometheus-operator" })),
     ...resourcesOf(join(DEPLOY, "components", "portal")).map((doc) => ({ doc, from: "components/portal" })),
   ];
 
