@@ -103,7 +103,7 @@ export function renderPrometheusRule(route: DomainRoute, config: PlatformConfig)
       for: alerting.availability.for,
       labels: alertLabels(route, alerting, alerting.severity),
       annotations: annotations(
-        `${domain} is down: its backend refuses connections`,
+        `${domain} is down: the gateway cannot reach its backend`,
         `No request to ${domain} succeeded over the last ${alerting.availability.window} while the ingress gateway failed to connect to its backend ${templateLiteral(target.destinationService)}.`,
       ),
     },
