@@ -94,6 +94,8 @@ export interface ControllerSetOptions {
   audit?: { settings: BackgroundAuditSettings; violations: AuditViolations; objects: () => TermObjects };
   /** Lists one item to learn whether an optional kind is served (the gateway Telemetry); absent: taken as served. */
   client?: ListWatchClient;
+  /** What the gateway Telemetry controller last found, kept across terms (metrics); absent: this term's own. */
+  gatewayTelemetryState?: GatewayTelemetryState;
   /** With observability.alerting: prometheus-operator's kinds, watched once the cluster serves them (monitoring-kinds.ts). */
   monitoring?: MonitoringKinds;
 }
@@ -219,7 +221,7 @@ export class ControllerSet {
       this.appIdTable = wholesale("identity-table", async () => void publishAppIdOutcomes({ reader, config, outcomes: appIds }));
     }
     if (gatewayTelemetryAsked(config) || gatewayTelemetryApplies(config)) {
-      const state = new GatewayTelemetryState();
+      const state = options.gatewayTelemetryState ?? new GatewayTelemetryState();
       const client = options.client;
       const resource = { ...TELEMETRIES, namespace: config.gateway.namespace };
       this.gatewayTelemetry = wholesale("gateway-telemetry", async (_key, signal) => {

@@ -18,12 +18,22 @@ import { DOMAIN_ROUTES } from "../resources.ts";
 import type { ReconcilerManager } from "./reconciler-manager.ts";
 import { eventually } from "./testing/eventually.ts";
 import { startQuickManager } from "./testing/quick-manager.ts";
+import { registerReconcilerMetrics } from "./metrics.ts";
+import { Registry } from "prom-client";
 import { shop } from "./testing/shop-route.ts";
 
 const running: ReconcilerManager[] = [];
 afterEach(async () => {
   await Promise.all(running.splice(0).map((m) => m.stop()));
 });
+
+/** hostgate_gateway_telemetry_not_applied by reason, as scraped. */
+async function notApplied(manager: ReconcilerManager): Promise<Record<string, number>> {
+  const registry = new Registry();
+  registerReconcilerMetrics(registry, manager);
+  const lines = (await registry.metrics()).split("\n").filter((l) => l.startsWith("hostgate_gateway_telemetry_not_applied{"));
+  return Object.fromEntries(lines.map((l) => [/reason="([^"]+)"/.exec(l)![1]!, Number(l.split(" ").at(-1))]));
+}
 
 const withTelemetry = (config: PlatformConfig): PlatformConfig => ({ ...config, observability: telemetryConfig().observability! });
 
@@ -92,5 +102,19 @@ describe("the gateway Telemetry controller in the reconciler", () => {
     );
     assert.deepEqual(requests, ["list", "list"], "one list per version asked (v1, v1alpha1), nothing else");
     assert.equal(manager.stats()["gateway-telemetry"]!.errors, 0);
+    assert.deepEqual(await notApplied(manager), { foreign: 0, notApplicable: 0, notServed: 1 });
+  });
+
+  test("the metric says nothing is wrong once the Telemetry is written", async () => {
+    const api = new FakeKubeApi();
+    const manager = startQuickManager(api, withTelemetry(baseConfig), running);
+    await eventually("the Telemetry is written", () => manager.gatewayTelemetrySituation() === "written");
+    assert.deepEqual(await notApplied(manager), { foreign: 0, notApplicable: 0, notServed: 0 });
+  });
+
+  test("the metric says the settings are not applied on a data plane that is not Istio's", async () => {
+    const manager = startQuickManager(new FakeKubeApi(), withTelemetry(gatewayApiConfig({ implementation: "envoy-gateway" })), running);
+    await eventually("the pass is made", () => manager.gatewayTelemetrySituation() !== undefined);
+    assert.deepEqual(await notApplied(manager), { foreign: 0, notApplicable: 1, notServed: 0 });
   });
 });

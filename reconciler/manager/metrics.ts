@@ -5,6 +5,7 @@ import { Counter, Gauge } from "prom-client";
 import type { Registry } from "prom-client";
 import type { ReconcilerManager } from "./reconciler-manager.ts";
 import { registerAuditMetrics } from "../audit/audit-metrics.ts";
+import { NOT_APPLIED_SITUATIONS } from "../observability/reconcile-gateway-telemetry.ts";
 
 /** The controllers every config runs: their series exist from the start, at 0 on a standby. */
 const ALWAYS = ["domainroute", "edge-placement", "orphan-sweep"] as const;
@@ -46,6 +47,18 @@ export function registerReconcilerMetrics(registry: Registry, manager: Reconcile
     collect() {
       const stats = manager.stats();
       for (const name of controllers(manager)) this.set({ controller: name }, stats[name]?.queued ?? 0);
+    },
+  });
+  new Gauge({
+    name: "hostgate_gateway_telemetry_not_applied",
+    help:
+      "1 while the platform config's gateway access logging and tracing are not in force, by reason: notServed (the cluster serves no " +
+      "telemetry.istio.io Telemetry), foreign (someone else's Telemetry holds hostgate-gateway), notApplicable (the gateway is not Istio's).",
+    labelNames: ["reason"] as const,
+    registers: [registry],
+    collect() {
+      const situation = manager.gatewayTelemetrySituation();
+      for (const reason of NOT_APPLIED_SITUATIONS) this.set({ reason }, situation === reason ? 1 : 0);
     },
   });
   new Gauge({

@@ -26,6 +26,8 @@ import { dataPlaneMismatch } from "./data-plane-gate.ts";
 import type { ReconcilerCaches } from "./caches.ts";
 import type { AwsPorts } from "./aws-ports.ts";
 import { ControllerSet } from "./controller-set.ts";
+import { GatewayTelemetryState } from "../observability/reconcile-gateway-telemetry.ts";
+import type { GatewayTelemetrySituation } from "../observability/reconcile-gateway-telemetry.ts";
 import { MonitoringKinds } from "./monitoring-kinds.ts";
 import { AuditViolations } from "../audit/audit-metrics.ts";
 import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
@@ -112,6 +114,8 @@ export class ReconcilerManager {
   /** Drops the audit's held objects past its share of the heap; present when the audit is on. Started by start() when made here. */
   readonly #auditHeapGuard: HeapGuard | undefined;
   readonly #ownsAuditHeapGuard: boolean;
+  /** What the gateway Telemetry controller last found, across terms (metrics.ts). */
+  readonly #gatewayTelemetry = new GatewayTelemetryState();
   /** With observability.alerting: prometheus-operator's kinds, watched once served (monitoring-kinds.ts). */
   readonly #monitoring: MonitoringKinds | undefined;
 
@@ -228,6 +232,11 @@ export class ReconcilerManager {
     return this.#violations;
   }
 
+  /** The gateway Telemetry controller's last outcome (undefined before its first pass, or where it does not run). */
+  gatewayTelemetrySituation(): GatewayTelemetrySituation | undefined {
+    return this.#gatewayTelemetry.situation;
+  }
+
   isLeader(): boolean {
     return this.#term !== undefined;
   }
@@ -268,6 +277,7 @@ export class ReconcilerManager {
     const term = new ControllerSet({
       api: this.#options.api,
       client: this.#options.api,
+      gatewayTelemetryState: this.#gatewayTelemetry,
       reader: this.#caches.reader,
       caches: this.#caches,
       config: this.#options.config,

@@ -15,7 +15,8 @@
 // the config asks for a Telemetry the pass runs again every POLL_MS, so a
 // hand edit or deletion is reverted within a minute at the cost of one read.
 // A kind not served, a foreign object at the name, or a data plane that is
-// not Istio's is logged once (again only when the situation changes), never
+// not Istio's is logged once (again only when the situation changes) and
+// shown by the metric hostgate_gateway_telemetry_not_applied{reason}, never
 // thrown: nothing a retry could fix. API failures are thrown (retried with backoff).
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { ObjectApi } from "../../core/kube/object-api.ts";
@@ -47,6 +48,8 @@ export interface GatewayTelemetryDeps {
 }
 
 export class GatewayTelemetryState {
+  /** The last pass's outcome (metrics: hostgate_gateway_telemetry_not_applied). */
+  situation: GatewayTelemetrySituation | undefined;
   /** The situation last logged (foreign object, kind not served) or reached: a warning is repeated only after another situation. */
   lastReport: string | undefined;
   /** The settings were said not applied on this data plane: a config is fixed for the process, so once is enough. */
@@ -60,7 +63,16 @@ export interface GatewayTelemetryOutcome {
   requeueAfterMs?: number;
 }
 
+/** The situations in which the config's access logging and tracing are not in force at the gateway (a metric each). */
+export const NOT_APPLIED_SITUATIONS = ["foreign", "notApplicable", "notServed"] as const satisfies readonly GatewayTelemetrySituation[];
+
 export async function reconcileGatewayTelemetry(deps: GatewayTelemetryDeps): Promise<GatewayTelemetryOutcome> {
+  const outcome = await pass(deps);
+  deps.state.situation = outcome.situation;
+  return outcome;
+}
+
+async function pass(deps: GatewayTelemetryDeps): Promise<GatewayTelemetryOutcome> {
   const { config } = deps;
   const asked = gatewayTelemetryAsked(config);
   const applies = gatewayTelemetryApplies(config);
