@@ -102,6 +102,12 @@ export const REASON_WORDS: Readonly<Record<string, Wording>> = {
   HandedToExternalDns: IN_PROGRESS,
   Issued: IN_PROGRESS,
   Attached: IN_PROGRESS,
+  // ObservabilityReady's own reasons: that condition is never part of Ready, so they are never Ready's reason.
+  NoManagedBackend: IN_PROGRESS,
+  PrometheusOperatorMissing: IN_PROGRESS,
+  DataPlaneUnsupported: IN_PROGRESS,
+  NotServed: IN_PROGRESS,
+  ObservabilityPending: IN_PROGRESS,
 };
 
 /** Longest condition message shown under the words; a status writer may write anything. */
