@@ -192,3 +192,31 @@ describe("ObservabilityReady where the route gets no alerts", () => {
     });
   }
 });
+
+describe("status.observability", () => {
+  const links = {
+    dashboard: "https://grafana.example.com/d/hostgate?var-host={domain}",
+    logs: "https://logs.example.com/?q=ns%3D{namespace}%20route%3D{name}",
+  };
+  test("carries the links from the platform's templates, written by the route controller, and a steady state writes nothing", async () => {
+    const w = world({ config: { ...defaultConfig, observability: { links } } });
+    await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
+    await w.reconcile("shop");
+    assert.deepEqual(w.get("shop")!.status!.observability, {
+      dashboard: "https://grafana.example.com/d/hostgate?var-host=shop.example.com",
+      logs: "https://logs.example.com/?q=ns%3Dteam-a%20route%3Dshop",
+    });
+    w.api.takeWrites();
+    await w.reconcile("shop");
+    assert.deepEqual(w.api.takeWrites(), []);
+  });
+
+  test("is removed when the platform drops its templates", async () => {
+    const w = world({ config: { ...defaultConfig, observability: { links } } });
+    await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com"));
+    await w.reconcile("shop");
+    w.deps.config = defaultConfig;
+    await w.reconcile("shop");
+    assert.equal(w.get("shop")!.status!.observability, undefined);
+  });
+});
