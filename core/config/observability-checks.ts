@@ -5,6 +5,7 @@
 // the whole Telemetry otherwise, and the gateway would log nothing).
 import { parse } from "@bufbuild/cel";
 import { asRecord } from "../json.ts";
+import { isHostgateLabelKey } from "./label-checks.ts";
 import { stringAt } from "./data-fields.ts";
 import { HOSTGATE_ALERT_LABELS, LINK_PLACEHOLDERS } from "./observability-config.ts";
 import { MAX_LINK_LENGTH } from "./observability-schema.ts";
@@ -109,6 +110,18 @@ function alertLabelIssues(observability: unknown): Issue[] {
     }));
 }
 
+/** hostgate's own label keys are how it finds and prunes its objects: a configured one would be overwritten, so it is refused. */
+function objectLabelIssues(observability: unknown): Issue[] {
+  const labels = asRecord(asRecord(asRecord(observability)?.alerting)?.objectLabels) ?? {};
+  return Object.keys(labels)
+    .filter(isHostgateLabelKey)
+    .map((key) => ({
+      path: ["observability", "alerting", "objectLabels", key],
+      anchor: "key" as const,
+      message: "is a label hostgate sets on every object it writes (to find and prune them), so it cannot be configured; use a key of your own, e.g. release",
+    }));
+}
+
 function filterIssues(observability: unknown): Issue[] {
   const filter = stringAt(asRecord(asRecord(observability)?.accessLogging) ?? {}, "filter");
   if (filter === undefined || filter.trim() === "") return [];
@@ -130,5 +143,11 @@ function filterIssues(observability: unknown): Issue[] {
 export function observabilityIssues(config: Record<string, unknown>): Issue[] {
   const observability = config.observability;
   if (asRecord(observability) === undefined) return [];
-  return [...durationIssues(observability), ...linkIssues(observability), ...alertLabelIssues(observability), ...filterIssues(observability)];
+  return [
+    ...durationIssues(observability),
+    ...linkIssues(observability),
+    ...alertLabelIssues(observability),
+    ...objectLabelIssues(observability),
+    ...filterIssues(observability),
+  ];
 }

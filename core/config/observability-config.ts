@@ -64,6 +64,12 @@ export interface AlertingConfig {
   readonly severity: string;
   /** The DomainRoute label whose value names the owning team (the alerts' `team` label); default "team". Without that label on a route, the team is its namespace. */
   readonly teamLabelKey: string;
+  /**
+   * Kubernetes labels on the PrometheusRule and Probe objects themselves, so the monitoring stack selects them
+   * (kube-prometheus-stack's Prometheus reads only rules and probes labelled `release: <its release>` by default);
+   * default none (filled by the loader; configs built by hand may leave it out); hostgate's own label keys refused.
+   */
+  readonly objectLabels?: Readonly<Record<string, string>>;
   /** Extra labels on every alert (e.g. for Alertmanager routing); hostgate's own label keys refused. */
   readonly labels: Readonly<Record<string, string>>;
 }

@@ -2,7 +2,7 @@
 // Patterns carry the ranges a pattern can say (percentages, durations' form);
 // observability-checks.ts adds what it cannot (duration bounds, URL templates,
 // hostgate's own alert labels). Every key is described: errors quote it.
-import { LABEL_KEY_PATTERN } from "./label-patterns.ts";
+import { LABEL_KEY_PATTERN, LABEL_VALUE_PATTERN } from "./label-patterns.ts";
 import { SAMPLING_PERCENT_PATTERN, THRESHOLD_PERCENT_PATTERN } from "./percent.ts";
 import { PROMETHEUS_DURATION_PATTERN } from "./prometheus-duration.ts";
 
@@ -184,6 +184,17 @@ export const observabilitySchema = {
           description:
             "The DomainRoute label whose value is the owning team, put in the alerts' `team` label (a Kubernetes label key, default `team`). " +
             "A route without it has its namespace as team.",
+        },
+        objectLabels: {
+          type: "object",
+          default: {},
+          maxProperties: 16,
+          description:
+            "Kubernetes labels on the PrometheusRule and Probe objects, so the monitoring stack's ruleSelector and probeSelector pick them up " +
+            "(kube-prometheus-stack reads only objects labelled `release: <its release>` by default); default none. hostgate's own keys " +
+            "(hostgate.dev/…, app.kubernetes.io/managed-by) are not allowed.",
+          propertyNames: { pattern: LABEL_KEY_PATTERN, maxLength: 317 },
+          additionalProperties: { type: "string", maxLength: 63, pattern: LABEL_VALUE_PATTERN, description: "A label value." },
         },
         labels: {
           type: "object",

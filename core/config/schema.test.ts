@@ -25,6 +25,7 @@ const OPEN_MAPS = new Set([
   "regions[].dnsControllerLabels",
   "gateway.gatewayApi.authServices",
   "observability.alerting.labels",
+  "observability.alerting.objectLabels",
 ]);
 
 describe("platformConfigSchema", () => {

@@ -50,7 +50,8 @@ export function alertSkip(route: DomainRoute, config: PlatformConfig): AlertSkip
   if (alertTarget(route) === undefined) {
     return {
       reason: "NoManagedBackend",
-      message: "hostgate does not route this domain to a backend it knows (spec.routing.mode External, or spec.backend unset): alert on your own VirtualService's destination instead",
+      message:
+        "hostgate does not route this domain to a backend it knows (spec.routing.mode External, or spec.backend unset): alert on your own VirtualService's destination instead",
     };
   }
   return undefined;

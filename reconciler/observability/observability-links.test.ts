@@ -24,7 +24,8 @@ describe("observabilityLinks", () => {
       expected: { dashboard: "https://g.example.com/?q={host}&d=shop.example.com" },
     },
   ];
-  for (const c of cases) it(c.name, () => assert.deepEqual(observabilityLinks(aRoute().build(), configWith(c.links === undefined ? {} : { links: c.links })), c.expected));
+  for (const c of cases)
+    it(c.name, () => assert.deepEqual(observabilityLinks(aRoute().build(), configWith(c.links === undefined ? {} : { links: c.links })), c.expected));
 
   it("URL-encodes what it fills in, so a value never adds a parameter or a fragment", () => {
     const route = aRoute().build();

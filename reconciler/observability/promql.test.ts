@@ -47,7 +47,8 @@ describe("templateLiteral", () => {
 describe("durationProblem", () => {
   for (const ok of ["5m", "90s", "1h30m", "1d", "500ms", "2w"]) it(`accepts ${ok}`, () => assert.equal(durationProblem(ok, "f"), undefined));
   for (const bad of ["", "0", "0m", "5", "5m]) or vector(1", "m5", "1m1h", " 5m"]) {
-    it(`refuses ${JSON.stringify(bad)}, naming the field`, () => assert.match(durationProblem(bad, "spec.x.window") ?? "", /^spec\.x\.window is .*: set a Prometheus duration/));
+    it(`refuses ${JSON.stringify(bad)}, naming the field`, () =>
+      assert.match(durationProblem(bad, "spec.x.window") ?? "", /^spec\.x\.window is .*: set a Prometheus duration/));
   }
   it("refuses a value that is not a string", () => assert.match(durationProblem(5, "f") ?? "", /^f is 5:/));
 });
@@ -67,9 +68,9 @@ describe("percentages", () => {
 
   for (const ok of ["0.1%", "5%", "100%"]) it(`accepts ${ok}`, () => assert.equal(percentageProblem(ok, "f"), undefined));
   for (const bad of ["0%", "0.0%", "0.05%", "101%", "5", "5 %", "-1%", ".5%", "5%%", "1e1%", "5.125%"]) {
-    it(`refuses ${JSON.stringify(bad)}, naming the field`, () => assert.match(percentageProblem(bad, "t") ?? "", /^t is .*: set a percentage from 0\.1% to 100%/));
+    it(`refuses ${JSON.stringify(bad)}, naming the field`, () =>
+      assert.match(percentageProblem(bad, "t") ?? "", /^t is .*: set a percentage from 0\.1% to 100%/));
   }
-
 });
 
 describe("promqlStructureProblems (the test's own check)", () => {

@@ -10,7 +10,10 @@ describe("renderGatewayTelemetry", () => {
     {
       name: "access logging with a filter",
       observability: { accessLogging: { providers: ["envoy"], filter: "response.code >= 400" } },
-      spec: { selector: { matchLabels: { istio: "ingressgateway" } }, accessLogging: [{ filter: { expression: "response.code >= 400" }, providers: [{ name: "envoy" }] }] },
+      spec: {
+        selector: { matchLabels: { istio: "ingressgateway" } },
+        accessLogging: [{ filter: { expression: "response.code >= 400" }, providers: [{ name: "envoy" }] }],
+      },
     },
     {
       name: "access logging of every request",
@@ -59,7 +62,11 @@ describe("renderGatewayTelemetry", () => {
     { name: "there is no observability config", observability: undefined },
     { name: "only alerting is configured", observability: { alerting: anAlertingConfig() } },
     { name: "the data plane is Envoy Gateway", observability: { accessLogging: { providers: ["envoy"] } }, gateway: gatewayApi("envoy-gateway") },
-    { name: "the data plane is the AWS Load Balancer Controller", observability: { accessLogging: { providers: ["envoy"] } }, gateway: gatewayApi("aws-load-balancer-controller") },
+    {
+      name: "the data plane is the AWS Load Balancer Controller",
+      observability: { accessLogging: { providers: ["envoy"] } },
+      gateway: gatewayApi("aws-load-balancer-controller"),
+    },
   ];
   for (const c of none) it(`renders nothing when ${c.name}`, () => assert.equal(renderGatewayTelemetry(configWith(c.observability, c.gateway)), undefined));
 });

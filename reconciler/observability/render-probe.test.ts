@@ -10,7 +10,12 @@ import { probeJob, renderProbe } from "./render-probe.ts";
 import { anAlertingConfig, aProbeConfig, configWith, gatewayApi } from "./testing/observability-config.ts";
 
 const withProbes = configWith({ alerting: anAlertingConfig({ probes: aProbeConfig() }) });
-type ProbeSpec = { interval: string; module: string; prober: { url: string; path: string }; targets: { staticConfig: { static: string[]; labels: Record<string, string> } } };
+type ProbeSpec = {
+  interval: string;
+  module: string;
+  prober: { url: string; path: string };
+  targets: { staticConfig: { static: string[]; labels: Record<string, string> } };
+};
 const specOf = (route: DomainRoute, config: PlatformConfig) => (renderProbe(route, config) as { spec: ProbeSpec } | undefined)?.spec;
 
 describe("renderProbe", () => {
@@ -36,7 +41,9 @@ describe("renderProbe", () => {
 
   it("takes the prober, path, modules and interval from the config", () => {
     const config = configWith({
-      alerting: anAlertingConfig({ probes: aProbeConfig({ proberUrl: "bb.mon:9115", proberPath: "/p", httpModule: "http_any", tcpModule: "tcp_any", interval: "1m" }) }),
+      alerting: anAlertingConfig({
+        probes: aProbeConfig({ proberUrl: "bb.mon:9115", proberPath: "/p", httpModule: "http_any", tcpModule: "tcp_any", interval: "1m" }),
+      }),
     });
     const http = specOf(aRoute().external("10.0.0.1", 80).build(), config)!;
     const tcp = specOf(aRoute().external("10.0.0.1", 22, "TCP").build(), config)!;
@@ -52,6 +59,15 @@ describe("renderProbe", () => {
     assert.equal(probeJob(route), `probe/team-a/${name}`);
   });
 
+  it("carries the config's objectLabels beside hostgate's own, so the monitoring stack's probeSelector picks it up", () => {
+    const config = configWith({ alerting: anAlertingConfig({ probes: aProbeConfig(), objectLabels: { release: "kube-prometheus-stack" } }) });
+    const route = aRoute().external("10.20.30.40", 8080).build();
+    const labels = renderProbe(route, config)!.metadata!.labels as Record<string, string>;
+    assert.equal(labels.release, "kube-prometheus-stack");
+    assert.deepEqual(Object.keys(labels), [...Object.keys(labels)].sort());
+    assert.equal(labels["app.kubernetes.io/managed-by"], "hostgate");
+  });
+
   it("renders the same JSON twice", () => {
     const route = aRoute().external("10.20.30.40", 8080).build();
     assert.equal(JSON.stringify(renderProbe(structuredClone(route), withProbes)), JSON.stringify(renderProbe(route, withProbes)));
@@ -64,7 +80,10 @@ describe("renderProbe", () => {
     { name: "the team routes itself", route: aRoute().mode("External").build(), config: withProbes },
     {
       name: "the route sets spec.observability.alerts false",
-      route: { ...aRoute().external("10.20.30.40", 8080).build(), spec: { ...aRoute().external("10.20.30.40", 8080).build().spec, observability: { alerts: false } } },
+      route: {
+        ...aRoute().external("10.20.30.40", 8080).build(),
+        spec: { ...aRoute().external("10.20.30.40", 8080).build().spec, observability: { alerts: false } },
+      },
       config: withProbes,
     },
     {

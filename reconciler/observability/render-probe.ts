@@ -10,7 +10,8 @@ import type { IProbe } from "@kubernetes-models/prometheus-operator/monitoring.c
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainRoute } from "../../crds/types.ts";
-import { producedMetadata, sortedKeys } from "../domainroute/render/metadata.ts";
+import { sortedKeys } from "../domainroute/render/metadata.ts";
+import { monitoringMetadata } from "./monitoring-metadata.ts";
 import { objectNameFor } from "../domainroute/render/names.ts";
 import { alertSkip, alertTarget } from "./alert-target.ts";
 import { KIND_PROBE, MONITORING_API_VERSION } from "./kinds.ts";
@@ -45,7 +46,7 @@ export function renderProbe(route: DomainRoute, config: PlatformConfig): KubeObj
   return {
     apiVersion: MONITORING_API_VERSION,
     kind: KIND_PROBE,
-    metadata: producedMetadata(route, objectNameFor(route.spec.domain), route.metadata.namespace ?? ""),
+    metadata: monitoringMetadata(route, config),
     spec,
   };
 }

@@ -28,8 +28,18 @@ const GATEWAY = 'reporter="source",source_workload_namespace="istio-system"';
 describe("renderPrometheusRule", () => {
   const rendering: { name: string; route: DomainRoute; config: PlatformConfig; alerts: string[] }[] = [
     { name: "a Service backend", route: aRoute().build(), config: configWith(alerting), alerts: [ALERT_ERROR_RATE, ALERT_UNAVAILABLE] },
-    { name: "a Service backend with probes configured (no probe)", route: aRoute().build(), config: configWith(withProbes), alerts: [ALERT_ERROR_RATE, ALERT_UNAVAILABLE] },
-    { name: "an HTTP VM without probes", route: aRoute().external("10.20.30.40", 8080).build(), config: configWith(alerting), alerts: [ALERT_ERROR_RATE, ALERT_UNAVAILABLE] },
+    {
+      name: "a Service backend with probes configured (no probe)",
+      route: aRoute().build(),
+      config: configWith(withProbes),
+      alerts: [ALERT_ERROR_RATE, ALERT_UNAVAILABLE],
+    },
+    {
+      name: "an HTTP VM without probes",
+      route: aRoute().external("10.20.30.40", 8080).build(),
+      config: configWith(alerting),
+      alerts: [ALERT_ERROR_RATE, ALERT_UNAVAILABLE],
+    },
     {
       name: "an HTTP VM with probes",
       route: aRoute().external("10.20.30.40", 8080, "HTTP").build(),
@@ -48,7 +58,12 @@ describe("renderPrometheusRule", () => {
       config: configWith(withProbes),
       alerts: [ALERT_ERROR_RATE, ALERT_UNAVAILABLE, ALERT_PROBE_FAILED],
     },
-    { name: "the Gateway API on Istio", route: aRoute().build(), config: configWith(alerting, gatewayApi("istio")), alerts: [ALERT_ERROR_RATE, ALERT_UNAVAILABLE] },
+    {
+      name: "the Gateway API on Istio",
+      route: aRoute().build(),
+      config: configWith(alerting, gatewayApi("istio")),
+      alerts: [ALERT_ERROR_RATE, ALERT_UNAVAILABLE],
+    },
   ];
   for (const c of rendering) {
     it(`renders a PrometheusRule matching prometheus-operator's schema, with well-formed PromQL, for ${c.name}`, () => {
@@ -77,6 +92,14 @@ describe("renderPrometheusRule", () => {
     assert.equal(object.kind, "PrometheusRule");
     assert.deepEqual(object.metadata, producedMetadata(route, objectNameFor("shop.example.com"), "team-a"));
     assert.equal(object.metadata?.ownerReferences !== undefined, true);
+  });
+
+  it("carries the config's objectLabels beside hostgate's own, so the monitoring stack's ruleSelector picks it up", () => {
+    const route = aRoute().build();
+    const object = renderPrometheusRule(route, configWith({ alerting: anAlertingConfig({ objectLabels: { release: "kube-prometheus-stack" } }) }))!;
+    const labels = object.metadata!.labels as Record<string, string>;
+    assert.deepEqual(labels, { ...producedMetadata(route, objectNameFor("shop.example.com"), "team-a").labels, release: "kube-prometheus-stack" });
+    assert.deepEqual(Object.keys(labels), [...Object.keys(labels)].sort());
   });
 
   it("watches the 5xx share of the gateway's requests to the route's Service, dividing by a non-zero request rate only", () => {
@@ -176,7 +199,8 @@ describe("renderPrometheusRule", () => {
 
   it("links the dashboard in every alert when the config has a dashboard template", () => {
     const config = configWith({ ...alerting, links: { dashboard: "https://grafana.example.com/d/hostgate?var-host={domain}" } });
-    for (const rule of rulesOf(aRoute().build(), config)) assert.equal(rule.annotations.dashboard, "https://grafana.example.com/d/hostgate?var-host=shop.example.com");
+    for (const rule of rulesOf(aRoute().build(), config))
+      assert.equal(rule.annotations.dashboard, "https://grafana.example.com/d/hostgate?var-host=shop.example.com");
   });
 
   const none: { name: string; route: DomainRoute; config: PlatformConfig; reason: string | undefined }[] = [
@@ -188,7 +212,12 @@ describe("renderPrometheusRule", () => {
       config: configWith(withProbes),
       reason: "NotRequested",
     },
-    { name: "the data plane is Envoy Gateway", route: aRoute().build(), config: configWith(alerting, gatewayApi("envoy-gateway")), reason: "DataPlaneUnsupported" },
+    {
+      name: "the data plane is Envoy Gateway",
+      route: aRoute().build(),
+      config: configWith(alerting, gatewayApi("envoy-gateway")),
+      reason: "DataPlaneUnsupported",
+    },
     {
       name: "the data plane is the AWS Load Balancer Controller",
       route: aRoute().build(),
@@ -224,6 +253,9 @@ describe("renderPrometheusRule", () => {
 
   it("refuses a malformed config window with a message naming the config field", () => {
     const config = configWith({ alerting: anAlertingConfig({ availability: { window: "five minutes", for: "5m" } }) });
-    assert.throws(() => renderPrometheusRule(aRoute().build(), config), /observability\.alerting\.availability\.window is "five minutes": set a Prometheus duration/);
+    assert.throws(
+      () => renderPrometheusRule(aRoute().build(), config),
+      /observability\.alerting\.availability\.window is "five minutes": set a Prometheus duration/,
+    );
   });
 });

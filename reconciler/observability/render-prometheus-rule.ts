@@ -23,8 +23,8 @@ import type { AlertingConfig } from "../../core/config/observability-config.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { DomainRoute } from "../../crds/types.ts";
-import { producedMetadata, sortedKeys } from "../domainroute/render/metadata.ts";
-import { objectNameFor } from "../domainroute/render/names.ts";
+import { sortedKeys } from "../domainroute/render/metadata.ts";
+import { monitoringMetadata } from "./monitoring-metadata.ts";
 import type { AlertTarget } from "./alert-target.ts";
 import { alertSkip, alertTarget, overrideProblems } from "./alert-target.ts";
 import { KIND_PROMETHEUS_RULE, MONITORING_API_VERSION } from "./kinds.ts";
@@ -115,7 +115,7 @@ export function renderPrometheusRule(route: DomainRoute, config: PlatformConfig)
   return {
     apiVersion: MONITORING_API_VERSION,
     kind: KIND_PROMETHEUS_RULE,
-    metadata: producedMetadata(route, objectNameFor(route.spec.domain), route.metadata.namespace ?? ""),
+    metadata: monitoringMetadata(route, config),
     spec,
   };
 }
