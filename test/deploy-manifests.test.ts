@@ -1218,6 +1218,9 @@ describe("the RBAC", () => {
     ...grant(gateway, "networking.istio.io", ["envoyfilters"], IDENTITY_ENVOY_FILTER, ["get", "update", "patch"]),
     ...grant(gateway, "core", ["configmaps"], "*", ["list", "watch", "create"]),
     ...grant(gateway, "core", ["configmaps"], IDENTITY_CONFIG_MAP, ["get", "update", "patch"]),
+    // The gateway's one Telemetry (access logs, tracing): kept by name; listed (the served check) and created namespace-wide.
+    ...grant(gateway, "telemetry.istio.io", ["telemetries"], "*", ["list", "create"]),
+    ...grant(gateway, "telemetry.istio.io", ["telemetries"], "hostgate-gateway", ["get", "update", "patch", "delete"]),
     // Leader election on its own Lease; create cannot be limited by name.
     ...grant(`namespace ${NAMESPACE}`, "coordination.k8s.io", ["leases"], LEADER_ELECTION_LEASE, ["get", "update"]),
     ...grant(`namespace ${NAMESPACE}`, "coordination.k8s.io", ["leases"], "*", ["create"]),
