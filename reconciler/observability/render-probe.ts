@@ -27,7 +27,7 @@ export function probeJob(route: DomainRoute): string {
  */
 export function renderProbe(route: DomainRoute, config: PlatformConfig): KubeObject | undefined {
   const probes = config.observability?.alerting?.probes;
-  const target = alertTarget(route);
+  const target = alertTarget(route, config);
   if (probes === undefined || target?.kind !== "external" || alertSkip(route, config) !== undefined) return undefined;
   const address = `${target.ip}:${target.port}`;
   // The blackbox http prober takes a URL (its scheme picks plain HTTP or TLS), the tcp prober host:port.

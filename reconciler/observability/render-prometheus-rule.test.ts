@@ -1,3 +1,4 @@
+import { externalServiceNameFor } from "../domainroute/render/gateway-api/names.ts";
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { PrometheusRule } from "@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/PrometheusRule";
@@ -126,6 +127,20 @@ describe("renderPrometheusRule", () => {
       `(sum(increase(istio_requests_total{${target},response_flags=~"(.*,)?(UF|URX|UH)(,.*)?"}[5m])) > 0)` +
         ` unless (sum(increase(istio_requests_total{${target},response_code=~"[23].."}[5m])) > 0)`,
     );
+  });
+
+  it("watches a VM on the Gateway API data plane (Istio) by the Service hostgate puts in front of it, which is what that gateway reports", () => {
+    const config = configWith(alerting, gatewayApi("istio"));
+    const rule = byAlert(rulesOf(aRoute().external("10.20.30.40", 8080).build(), config), ALERT_ERROR_RATE);
+    assert.match(rule.expr, new RegExp(`destination_service="${externalServiceNameFor("shop.example.com")}\\.team-a\\.svc\\.cluster\\.local"`));
+    assert.doesNotMatch(rule.expr, /hostgate\.internal/);
+  });
+
+  it("renders nothing for an HTTPS VM on the Gateway API data plane, which that data plane does not route", () => {
+    const config = configWith(alerting, gatewayApi("istio"));
+    const route = aRoute().external("10.20.30.40", 8443, "HTTPS").build();
+    assert.equal(renderPrometheusRule(route, config), undefined);
+    assert.equal(alertSkip(route, config)?.reason, "NoManagedBackend");
   });
 
   it("matches the gateway's own namespace as the requests' source", () => {

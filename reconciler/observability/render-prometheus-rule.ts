@@ -51,7 +51,7 @@ const UPSTREAM_FAILURE_FLAGS = "(.*,)?(UF|URX|UH)(,.*)?";
  */
 export function renderPrometheusRule(route: DomainRoute, config: PlatformConfig): KubeObject | undefined {
   const alerting = config.observability?.alerting;
-  const target = alertTarget(route);
+  const target = alertTarget(route, config);
   if (alerting === undefined || target === undefined || alertSkip(route, config) !== undefined) return undefined;
 
   const override = route.spec.observability?.errorRate;
