@@ -5,8 +5,9 @@
 // name before the first write, create, revert of a hand edit, prune on a
 // backend switch and on deletion), and both directions are checked: every
 // request is allowed by the component, and every permission it grants was
-// used. Without alerting nothing touches them (reconciler-rbac-usage.test.ts
-// runs the base's config, which has none, and the base grants nothing on them).
+// used. Without alerting only the lookup lists them, refused without this
+// component (reconciler-rbac-usage.test.ts runs the base's config, which has
+// none, and the base grants nothing on them).
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";

@@ -60,6 +60,11 @@ export class InformerReader implements ObjectReader {
     });
   }
 
+  /** Stops serving reads of `resource` (nothing when it is not cached), so another informer of it can be added: one its owner stopped (monitoring-kinds.ts). */
+  remove(resource: ResourceRef): void {
+    this.#cached.delete(resourceName(resource));
+  }
+
   get(resource: ResourceRef, key: ObjectKey): KubeObject | undefined {
     return this.#for(resource).informer.get(formatKey(key));
   }

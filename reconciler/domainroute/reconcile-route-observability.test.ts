@@ -172,6 +172,33 @@ describe("a route's alerts without prometheus-operator's CRDs", () => {
   });
 });
 
+describe("a route's alerts after the platform turned alerting off", () => {
+  const cases: { name: string; state: MonitoringState; expected: string[] }[] = [
+    { name: "are pruned where the kinds are served (and cached)", state: { kind: "served" }, expected: [] },
+    {
+      name: "are left where the kinds may not be listed (a refused lookup leaves the state unknown)",
+      state: { kind: "unknown" },
+      expected: [`PrometheusRule team-a/${name}`, `Probe team-a/${name}`],
+    },
+    { name: "are left where the kinds are not served", state: missing, expected: [`PrometheusRule team-a/${name}`, `Probe team-a/${name}`] },
+  ];
+  for (const c of cases) {
+    test(`${c.name}; the route says True NotRequested and serves as before`, async () => {
+      let state: MonitoringState = { kind: "served" };
+      const w = world({ config: alerting, monitoring: { state: () => state } });
+      await w.api.create(DOMAIN_ROUTES, route("shop", "shop.example.com", vm));
+      await w.reconcile("shop");
+      assert.deepEqual(monitoring(w), [`PrometheusRule team-a/${name}`, `Probe team-a/${name}`]);
+      w.deps.config = defaultConfig;
+      state = c.state;
+      await w.reconcile("shop");
+      assert.deepEqual(monitoring(w), c.expected);
+      assert.equal(w.condition("shop", "ObservabilityReady"), "True NotRequested");
+      assert.deepEqual([w.condition("shop", "Ready"), w.condition("shop", "GatewayReady")], await baseline(vm));
+    });
+  }
+});
+
 describe("ObservabilityReady where the route gets no alerts", () => {
   const cases: { name: string; config: PlatformConfig; spec?: Partial<DomainRoute["spec"]>; expected: string }[] = [
     { name: "a platform without alerting: True NotRequested", config: defaultConfig, expected: "True NotRequested" },

@@ -96,7 +96,7 @@ export interface ControllerSetOptions {
   client?: ListWatchClient;
   /** What the gateway Telemetry controller last found, kept across terms (metrics); absent: this term's own. */
   gatewayTelemetryState?: GatewayTelemetryState;
-  /** With observability.alerting: prometheus-operator's kinds, watched once the cluster serves them (monitoring-kinds.ts). */
+  /** prometheus-operator's kinds, watched while the cluster serves them, with alerting or not (monitoring-kinds.ts). */
   monitoring?: MonitoringKinds;
 }
 

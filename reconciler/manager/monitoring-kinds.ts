@@ -1,19 +1,26 @@
 // prometheus-operator's kinds a route produces (PrometheusRule, Probe:
-// monitoring.coreos.com/v1), watched only once the cluster serves them. Their
-// CRDs may be missing at start and installed at any time, so unlike the
-// caches built at start (caches.ts) these are looked up first
+// monitoring.coreos.com/v1), watched only while the cluster serves them. Their
+// CRDs may be missing at start, installed at any time and uninstalled again, so
+// unlike the caches built at start (caches.ts) these are looked up first
 // (served-version.ts, a one-item list per kind) and, while either is not
 // served, looked up again every `recheckMs` (default 5 minutes): never a watch
 // on a kind that is not served, so no 404 loop. Once both are served, one
 // informer each (hostgate-labelled objects only, indexed by route uid) joins
 // the shared reader, and once both have synced the state turns "served" and
 // every listener hears of it (the routes look again and write their objects).
+// When either informer then gets a 404 (the CRDs uninstalled), both are
+// stopped and the lookups start over: the state turns "missing" again.
 // A failed lookup (403: the reconciler-prometheus-operator component not
 // installed; the API server unreachable) is retried with backoff, the state
-// "unknown" with the reason. On every replica, like the caches: a standby is warm.
+// "unknown" with the reason. With alerting off the kinds are still looked up,
+// so the routes prune the objects an earlier config had them write; the
+// component need not be installed then, so a 403 is only logged at debug and
+// looked up again every `recheckMs`, the state left as it is.
+// On every replica, like the caches: a standby is warm.
 import type { Clock, TimerHandle } from "../../core/clock.ts";
 import { systemClock } from "../../core/clock.ts";
 import { Backoff, DEFAULT_BACKOFF } from "../../core/backoff.ts";
+import { KubeApiError } from "../../core/kube/api-error.ts";
 import type { BackoffOptions } from "../../core/backoff.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { ListWatchClient } from "../../core/kube/list-watch-client.ts";
@@ -42,6 +49,8 @@ export interface MonitoringKindsOptions {
   resyncMs: number;
   /** default DEFAULT_MONITORING_RECHECK_MS */
   recheckMs?: number;
+  /** Whether the platform config has observability.alerting (default true); without it only what routes wrote earlier is of interest (pruned). */
+  alerting?: boolean;
   backoff?: BackoffOptions;
 }
 
@@ -49,11 +58,14 @@ export class MonitoringKinds {
   readonly #options: MonitoringKindsOptions;
   readonly #clock: Clock;
   readonly #recheckMs: number;
+  readonly #alerting: boolean;
   readonly #backoff: Backoff;
   readonly #stop = new AbortController();
   #state: MonitoringState = { kind: "unknown" };
   #timer: TimerHandle | undefined;
   #informers: SharedInformer<KubeObject>[] = [];
+  /** Informers stopped because their kind stopped being served, until they have. */
+  readonly #stopping: Promise<void>[] = [];
   /** Each handler given, with what unregisters it from the informers made so far. */
   readonly #handlers = new Map<InformerHandler<KubeObject>, (() => void)[]>();
   #listeners: (() => void)[] = [];
@@ -62,6 +74,7 @@ export class MonitoringKinds {
     this.#options = options;
     this.#clock = options.clock ?? systemClock;
     this.#recheckMs = options.recheckMs ?? DEFAULT_MONITORING_RECHECK_MS;
+    this.#alerting = options.alerting ?? true;
     this.#backoff = new Backoff(options.backoff ?? DEFAULT_BACKOFF, options.random ?? Math.random);
   }
 
@@ -76,7 +89,7 @@ export class MonitoringKinds {
   async stop(): Promise<void> {
     this.#stop.abort();
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
-    await Promise.all(this.#informers.map((informer) => informer.stop()));
+    await Promise.all([...this.#informers.map((informer) => informer.stop()), ...this.#stopping]);
   }
 
   /** Called whenever the state changes (e.g. the CRDs were installed and their objects are cached); returns the unsubscribe. */
@@ -126,7 +139,7 @@ export class MonitoringKinds {
         const missing = kinds.filter((k) => !k.served).map((k) => k.name);
         if (missing.length === 0) return void this.#watch();
         if (this.#state.kind !== "missing")
-          logger.info(
+          logger[this.#alerting ? "info" : "debug"](
             { missing, recheckMs: this.#recheckMs },
             `prometheus-operator's CRDs are not served (${missing.join(", ")}): routes get no alerts until they are`,
           );
@@ -136,6 +149,11 @@ export class MonitoringKinds {
       (error: unknown) => {
         if (signal.aborted) return;
         const reason = error instanceof Error ? error.message : String(error);
+        if (!this.#alerting && error instanceof KubeApiError && error.status === 403) {
+          // Alerting off: the component granting these kinds is optional, so a refusal is expected and touches no route.
+          logger.debug({ reason, recheckMs: this.#recheckMs }, "alerting is off and the reconciler may not list prometheus-operator's kinds: nothing to prune");
+          return this.#schedule(this.#recheckMs);
+        }
         const delay = this.#backoff.next();
         logger.warn({ reason, retryInMs: delay }, "cannot look up whether prometheus-operator's CRDs are served (retrying)");
         this.#set({ kind: "unknown", reason });
@@ -147,25 +165,70 @@ export class MonitoringKinds {
   /** Both kinds served: an informer each, in the shared reader; "served" once both have synced. */
   #watch(): void {
     const { client, reader, logger, random, resyncMs } = this.#options;
-    this.#informers = MONITORING_RESOURCES.map(({ scope: _scope, ...resource }) => {
+    const informers: SharedInformer<KubeObject>[] = [];
+    // A 404 from either means the CRDs went: stop both and look up again (a watch that is not served must not retry forever).
+    const watched = reportingNotFound(client, () => this.#notServed(informers));
+    for (const { scope: _scope, ...resource } of MONITORING_RESOURCES) {
       const ref = { ...resource, labelSelector: MANAGED_SELECTOR };
       const informer = new SharedInformer<KubeObject>({
         resource: ref,
-        client,
+        client: watched,
         transform: withManagersOnly,
         logger,
         resyncMs,
         clock: this.#clock,
         ...(random ? { random } : {}),
       });
+      reader.remove(ref); // the informer of an earlier time the kind was served, stopped when it went
       reader.add(ref, informer, [LABEL_ROUTE_UID]);
       for (const [handler, removers] of this.#handlers) removers.push(informer.addEventHandler(handler));
-      informer.start();
-      return informer;
-    });
+      informers.push(informer);
+    }
+    this.#informers = informers;
+    for (const informer of informers) informer.start();
     logger.info({}, "prometheus-operator's CRDs are served: watching hostgate's PrometheusRules and Probes");
-    void Promise.all(this.#informers.map((informer) => informer.whenSynced())).then((synced) => {
-      if (synced.every(Boolean) && !this.#stop.signal.aborted) this.#set({ kind: "served" });
+    void Promise.all(informers.map((informer) => informer.whenSynced())).then((synced) => {
+      if (synced.every(Boolean) && this.#informers === informers && !this.#stop.signal.aborted) this.#set({ kind: "served" });
     });
   }
+
+  /** `informers`' kind answered 404: stopped (their handlers with them), the state unknown until the lookup says what is served. */
+  #notServed(informers: SharedInformer<KubeObject>[]): void {
+    if (this.#informers !== informers || this.#stop.signal.aborted) return; // already handled: the other kind's 404, a retry's
+    this.#informers = [];
+    for (const removers of this.#handlers.values()) for (const remove of removers.splice(0)) remove();
+    this.#stopping.push(...informers.map((informer) => informer.stop()));
+    // Out of the reader unless both had synced: never read then (the state was not "served"), and an informer that
+    // never syncs must not hold readiness back. Synced ones stay until the next ones replace them (#watch): a
+    // reconcile under way may still read them, stale and harmless, where a removed kind would throw.
+    if (!informers.every((informer) => informer.synced()))
+      for (const { scope: _scope, ...resource } of MONITORING_RESOURCES) this.#options.reader.remove(resource);
+    const reason = "prometheus-operator's CRDs stopped being served (404) while watched";
+    this.#options.logger[this.#alerting ? "warn" : "debug"]({}, `${reason}: stopped watching them; looking them up again`);
+    this.#set({ kind: "unknown", reason });
+    this.#lookUp();
+  }
+}
+
+/** `client`, calling `notFound` (after the failure is delivered) whenever a list or watch through it is answered 404. */
+function reportingNotFound(client: ListWatchClient, notFound: () => void): ListWatchClient {
+  const check = (error: unknown) => {
+    if (error instanceof KubeApiError && error.status === 404) queueMicrotask(notFound);
+  };
+  return {
+    describe: () => client.describe(),
+    list: (resource, request) =>
+      client.list(resource, request).catch((error: unknown) => {
+        check(error);
+        throw error;
+      }),
+    watch: (resource, request, callbacks) =>
+      client.watch(resource, request, {
+        onEvent: (event) => callbacks.onEvent(event),
+        onEnd: (error) => {
+          callbacks.onEnd(error);
+          check(error);
+        },
+      }),
+  };
 }

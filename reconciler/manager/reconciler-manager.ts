@@ -75,7 +75,7 @@ export interface ReconcilerManagerOptions {
    * audit/background-audit.ts). Absent: off, and nothing of it is watched.
    */
   audit?: BackgroundAuditSettings;
-  /** With observability.alerting: how often prometheus-operator's CRDs are looked for again while not served (default 5 minutes). */
+  /** How often prometheus-operator's CRDs are looked for again while not served or (alerting off) not listable (default 5 minutes). */
   monitoringRecheckMs?: number;
 }
 
@@ -116,8 +116,8 @@ export class ReconcilerManager {
   readonly #ownsAuditHeapGuard: boolean;
   /** What the gateway Telemetry controller last found, across terms (metrics.ts). */
   readonly #gatewayTelemetry = new GatewayTelemetryState();
-  /** With observability.alerting: prometheus-operator's kinds, watched once served (monitoring-kinds.ts). */
-  readonly #monitoring: MonitoringKinds | undefined;
+  /** prometheus-operator's kinds, watched while served (monitoring-kinds.ts). */
+  readonly #monitoring: MonitoringKinds;
 
   constructor(options: ReconcilerManagerOptions) {
     this.#options = options;
@@ -131,18 +131,17 @@ export class ReconcilerManager {
       clock: this.#clock,
       ...(options.random ? { random: options.random } : {}),
     });
-    this.#monitoring =
-      options.config.observability?.alerting === undefined
-        ? undefined
-        : new MonitoringKinds({
-            client: options.api,
-            reader: this.#caches.reader,
-            logger: options.logger,
-            clock: this.#clock,
-            resyncMs: options.resyncMs ?? DEFAULT_RESYNC_MS,
-            ...(options.random ? { random: options.random } : {}),
-            ...(options.monitoringRecheckMs === undefined ? {} : { recheckMs: options.monitoringRecheckMs }),
-          });
+    // Also with alerting off: the routes then prune what an earlier config had them write (where the kinds may be listed).
+    this.#monitoring = new MonitoringKinds({
+      client: options.api,
+      reader: this.#caches.reader,
+      logger: options.logger,
+      clock: this.#clock,
+      resyncMs: options.resyncMs ?? DEFAULT_RESYNC_MS,
+      alerting: options.config.observability?.alerting !== undefined,
+      ...(options.random ? { random: options.random } : {}),
+      ...(options.monitoringRecheckMs === undefined ? {} : { recheckMs: options.monitoringRecheckMs }),
+    });
     this.#violations = options.audit === undefined ? undefined : new AuditViolations();
     this.#ownsAuditHeapGuard = options.audit !== undefined && options.audit.heapGuard === undefined;
     this.#auditHeapGuard = options.audit === undefined ? undefined : (options.audit.heapGuard ?? new HeapGuard({ fraction: AUDIT_HEAP_FRACTION }));
@@ -166,7 +165,7 @@ export class ReconcilerManager {
     this.#started = true;
     if (this.#ownsAuditHeapGuard) this.#auditHeapGuard!.start();
     this.#caches.start();
-    this.#monitoring?.start();
+    this.#monitoring.start();
     const passed = this.#dataPlaneGate();
     // Stand for leader only once warm: a cold replica (or one whose caches
     // cannot sync at all) must not take the Lease from a warm standby.
@@ -214,7 +213,7 @@ export class ReconcilerManager {
         await this.#endTerm();
       }
       await this.#caches.stop();
-      await this.#monitoring?.stop();
+      await this.#monitoring.stop();
       if (this.#ownsAuditHeapGuard) this.#auditHeapGuard!.stop();
     })();
     return this.#stopping;
@@ -289,7 +288,7 @@ export class ReconcilerManager {
       sweepDebounceMs: this.#options.sweepDebounceMs ?? 5000,
       ...(this.#options.edgeDebounceMs === undefined ? {} : { edgeDebounceMs: this.#options.edgeDebounceMs }),
       ...(this.#options.aws === undefined ? {} : { aws: this.#options.aws }),
-      ...(this.#monitoring === undefined ? {} : { monitoring: this.#monitoring }),
+      monitoring: this.#monitoring,
       ...(this.#options.audit === undefined
         ? {}
         : { audit: { settings: this.#options.audit, violations: this.#violations!, objects: () => this.#existingObjects() } }),
