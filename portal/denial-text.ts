@@ -4,7 +4,7 @@
 //   current: `<resource>.<group> "<name>" is forbidden: admission webhook "<webhook>" denied the request: <message>`
 //   older:   `admission webhook "<webhook>" denied the request: <message>`
 // (admission/plugin/webhook/errors/statuserror.go ToStatusErr), and hostgate's
-// webhook writes its message as webhook/denial-message.ts does:
+// webhook writes its message as policies/denial-message.ts does:
 //   DomainRoute team-a/shop violates 2 policies:
 //   - hostname-granted: spec.domain shop.example.com is granted to no namespace …
 //   - … and 3 more violations (`hostgate check` lists them all)

@@ -13,7 +13,7 @@ function statusError(code: number, reason: string, message: string, causes: Stat
 
 const PREFIX = 'domainroutes.hostgate.dev "shop" is forbidden: admission webhook "validate.hostgate.dev" denied the request: ';
 const OLD_PREFIX = 'admission webhook "validate.hostgate.dev" denied the request: ';
-/** hostgate's own denial text (webhook/denial-message.ts). */
+/** hostgate's own denial text (policies/denial-message.ts). */
 const HOSTGATE_DENIAL = [
   "DomainRoute team-a/shop violates 3 policies:",
   "- hostname-granted: spec.domain shop.example.com is granted to no namespace team-a may use; ask for a HostnameGrant",

@@ -11,7 +11,7 @@ import type { Logger } from "../core/logger.ts";
 import { RecordingLogger } from "../core/testing/recording-logger.ts";
 import { createAdmissionApp } from "./admission-app.ts";
 import { createWebhookMetrics } from "./metrics.ts";
-import { MAX_WARNING_LENGTH } from "./denial-message.ts";
+import { MAX_WARNING_LENGTH } from "../policies/denial-message.ts";
 import { admissionReview, exampleEnvironment } from "./testing/reviews.ts";
 
 const example = (file: string): Record<string, unknown> => readManifestsSync([join(EXAMPLES, file)])[0]!.object as Record<string, unknown>;

@@ -15,7 +15,7 @@ import { parseAdmissionReview } from "./admission-review.ts";
 import type { ParsedReview } from "./admission-review.ts";
 import { internalErrorAnswer, sendReview, unavailableAnswer, verdictAnswer } from "./admission-response.ts";
 import type { Endpoint, ReviewAnswer, ReviewOutcome } from "./admission-response.ts";
-import { clip } from "./denial-message.ts";
+import { clip } from "../policies/denial-message.ts";
 import { problems, sendProblem } from "./http-errors.ts";
 import type { WebhookMetrics } from "./metrics.ts";
 

@@ -6,7 +6,7 @@ import { ADMISSION_API_VERSION, ADMISSION_KIND } from "./admission-review.ts";
 import type { Verdict } from "../policies/verdict.ts";
 import type { ParsedReview } from "./admission-review.ts";
 import { denialCauses, internalErrorAnswer, MAX_CAUSE_FIELD, MAX_DENIAL_CAUSES, sendReview, unavailableAnswer, verdictAnswer } from "./admission-response.ts";
-import { MAX_DENIAL_LINE, MAX_DENIAL_MESSAGE } from "./denial-message.ts";
+import { MAX_DENIAL_LINE, MAX_DENIAL_MESSAGE } from "../policies/denial-message.ts";
 import type { Finding } from "../policies/verdict.ts";
 import type { AdmissionReviewResponse, ReviewAnswer } from "./admission-response.ts";
 

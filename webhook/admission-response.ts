@@ -9,7 +9,7 @@ import type { Finding, Verdict } from "../policies/verdict.ts";
 import type { JsonPatchOperation } from "../policies/engine/types.ts";
 import { ADMISSION_API_VERSION, ADMISSION_KIND } from "./admission-review.ts";
 import type { ParsedReview } from "./admission-review.ts";
-import { clip, denialMessage, MAX_DENIAL_LINE, MAX_DENIAL_MESSAGE, warningTexts } from "./denial-message.ts";
+import { clip, denialMessage, MAX_DENIAL_LINE, MAX_DENIAL_MESSAGE, warningTexts } from "../policies/denial-message.ts";
 
 export type Endpoint = "validate" | "mutate";
 

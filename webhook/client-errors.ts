@@ -5,7 +5,7 @@
 // line; these carry the same metav1.Status body as every other refusal.
 import { STATUS_CODES } from "node:http";
 import type { Socket } from "node:net";
-import { clip } from "./denial-message.ts";
+import { clip } from "../policies/denial-message.ts";
 import type { HttpProblem } from "./http-errors.ts";
 import { PROBLEM_CONTENT_TYPE, problemBody, problems } from "./http-errors.ts";
 

@@ -8,7 +8,7 @@ import { maxHeaderSize } from "node:http";
 import type { RequestListener } from "node:http";
 import type { Logger } from "../core/logger.ts";
 import { answerClientError } from "./client-errors.ts";
-import { clip } from "./denial-message.ts";
+import { clip } from "../policies/denial-message.ts";
 import type { HttpProblem } from "./http-errors.ts";
 import { problems, sendProblem } from "./http-errors.ts";
 

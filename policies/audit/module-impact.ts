@@ -71,7 +71,7 @@ export interface ExistingObjects {
 export const IMPACT_BUSY = "impact not computed now: other PolicyModule changes were just weighed; run hostgate diff";
 
 // A warning reaches the user as "policy-impact: <text>" when that fits the
-// API server's 120 characters (webhook/denial-message.ts), so the text keeps room for the prefix.
+// API server's 120 characters (policies/denial-message.ts), so the text keeps room for the prefix.
 const MAX_TEXT = 120 - `${POLICY_IMPACT_RULE}: `.length;
 /** Names listed before "and N more": enough to recognise, few enough to read. */
 const MAX_NAMES = 3;

@@ -26,7 +26,7 @@ import type { FormChoices, NamespaceAccess, PortalBackend, Refusal, WriteOutcome
 import { refusalFromError, refusalFromVerdict } from "../refusal.ts";
 import { grantedHostnames, grantedNamespaces, routeGrants } from "./grants.ts";
 import { checkRoute } from "./route-shape.ts";
-import { warningTexts } from "./verdict-words.ts";
+import { warningTexts } from "../../policies/denial-message.ts";
 
 /** Why a real write is refused, and what to do instead. */
 export const LOCAL_WRITES_NOTHING =

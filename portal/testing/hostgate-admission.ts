@@ -27,7 +27,7 @@ import type { AdmissionInput } from "../../policies/engine/types.ts";
 import { checkCustomResource } from "../../policies/schema/check.ts";
 import { decide } from "../../policies/verdict.ts";
 import type { Finding, Phases, VerdictEnvironment } from "../../policies/verdict.ts";
-import { denialText, warningTexts } from "../backends/verdict-words.ts";
+import { denialMessage, warningTexts } from "../../policies/denial-message.ts";
 
 export const MUTATING_WEBHOOK = "mutate.hostgate.dev";
 export const VALIDATING_WEBHOOK = "validate.hostgate.dev";
@@ -125,5 +125,5 @@ function denial(webhook: string, request: AdmissionRequest, name: string, denial
     message: `${d.policy}: ${d.message}`,
     ...(d.field !== undefined ? { field: d.field } : {}),
   }));
-  return webhookDenial(webhook, request.resource, name, { code: CODE_FOR_REASON[reason] ?? 403, reason, message: denialText(subject, denials), causes });
+  return webhookDenial(webhook, request.resource, name, { code: CODE_FOR_REASON[reason] ?? 403, reason, message: denialMessage(subject, denials), causes });
 }
