@@ -4,6 +4,7 @@
 // in-memory one (ServedVersionsClient over FakeListWatchClient), handed to the
 // commands as their dependency. A cluster holding the example state answers
 // exactly as a state folder holding the same objects does.
+import { POLICY_MODULES } from "../core/state/policy-modules-resource.ts";
 import assert from "node:assert/strict";
 import { copyFileSync, readFileSync } from "node:fs";
 import { parseAllDocuments } from "yaml";
@@ -247,7 +248,6 @@ describe("hostgate check, audit and diff --kubeconfig", () => {
 });
 
 describe("hostgate check, audit and diff --policies-from cluster", () => {
-  const POLICY_MODULES = { group: "hostgate.dev", version: "v1alpha1", resource: "policymodules", kind: "PolicyModule", namespaced: false };
   /** The built-in library as deploy/ installs it: PolicyModule objects. */
   const LIBRARY_OBJECTS = parseAllDocuments(readFileSync(join(LIBRARY, "..", "..", "deploy", "base", "policy-modules.yaml"), "utf8")).map(
     (d) => d.toJS() as KubeObject,

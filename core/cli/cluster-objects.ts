@@ -11,10 +11,10 @@ import { KubeApiError } from "../kube/api-error.ts";
 import { resolveClusterConnection } from "../kube/cluster-connection.ts";
 import type { ClusterConnection } from "../kube/cluster-connection.ts";
 import { ClientNodeListWatch } from "../kube/client-node-list-watch.ts";
-import { listAllPages } from "../kube/list-pages.ts";
+import { listAll } from "../kube/list-all.ts";
 import type { ListWatchClient } from "../kube/list-watch-client.ts";
 import type { KubeObject } from "../kube/object-key.ts";
-import { apiVersionOf, resourceName } from "../kube/resource.ts";
+import { resourceName } from "../kube/resource.ts";
 import { firstServedVersion } from "../kube/served-version.ts";
 import { AUDITED_RESOURCES, auditedResourceRef } from "../state/audited-resources.ts";
 import type { AuditedResource } from "../state/audited-resources.ts";
@@ -75,16 +75,13 @@ async function readAudited(client: ListWatchClient, audited: AuditedResource, si
   const { versions, ...resource } = audited;
   const version = await firstServedVersion(client, resource, versions, signal);
   if (version === undefined) return undefined;
-  const ref = auditedResourceRef(audited, version);
-  const items: KubeObject[] = [];
   try {
-    await listAllPages(client, ref, { limit: 500, signal, maxRestarts: 3, onPage: (page) => items.push(...page), onRestart: () => items.splice(0) });
+    return (await listAll(client, auditedResourceRef(audited, version), signal)).items;
   } catch (error) {
     // The CRD went away between the probe and the list: as if it had never been served.
     if (error instanceof KubeApiError && error.status === 404) return undefined;
     throw error;
   }
-  return items.map((item) => ({ ...item, apiVersion: item.apiVersion ?? apiVersionOf(ref), kind: item.kind ?? audited.kind }));
 }
 
 /** One line: which resource could not be listed, from where, why, and for a refusal what RBAC must allow. */

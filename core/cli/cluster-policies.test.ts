@@ -1,13 +1,11 @@
 import assert from "node:assert/strict";
+import { POLICY_MODULES } from "../state/policy-modules-resource.ts";
 import { describe, it } from "node:test";
 import { KubeApiError } from "../kube/api-error.ts";
 import type { KubeObject } from "../kube/object-key.ts";
-import type { ResourceRef } from "../kube/resource.ts";
 import { FakeKubeApi } from "../kube/testing/fake-kube-api.ts";
 import { UsageError } from "../errors.ts";
 import { readClusterPolicies } from "./cluster-policies.ts";
-
-const POLICY_MODULES: ResourceRef = { group: "hostgate.dev", version: "v1alpha1", resource: "policymodules", kind: "PolicyModule", namespaced: false };
 
 function module(name: string, expression: string): KubeObject {
   return {

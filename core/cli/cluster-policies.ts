@@ -8,14 +8,11 @@
 import { policySetFromObjects } from "../../policies/policy-module-objects.ts";
 import type { PolicySet } from "../../policies/engine/module-loader.ts";
 import { KubeApiError } from "../kube/api-error.ts";
-import { listAllPages } from "../kube/list-pages.ts";
+import { listAll } from "../kube/list-all.ts";
 import type { ListWatchClient } from "../kube/list-watch-client.ts";
 import type { KubeObject } from "../kube/object-key.ts";
-import type { ResourceRef } from "../kube/resource.ts";
 import { UsageError } from "../errors.ts";
-import { HOSTGATE_GROUP } from "../state/kinds.ts";
-
-const POLICY_MODULES: ResourceRef = { group: HOSTGATE_GROUP, version: "v1alpha1", resource: "policymodules", kind: "PolicyModule", namespaced: false };
+import { POLICY_MODULES } from "../state/policy-modules-resource.ts";
 
 export type PoliciesFrom = "files" | "cluster";
 
@@ -48,15 +45,9 @@ export function policiesFromProblems(
  * @throws UsageError (exit 2) when they cannot be listed: not served (no CRD: the webhook judges by files), unreachable, forbidden.
  */
 export async function readClusterPolicies(command: string, client: ListWatchClient): Promise<{ policies: PolicySet; notes: string[] }> {
-  const items: KubeObject[] = [];
+  let items: KubeObject[];
   try {
-    await listAllPages(client, POLICY_MODULES, {
-      limit: 500,
-      signal: new AbortController().signal,
-      maxRestarts: 3,
-      onPage: (page) => items.push(...page),
-      onRestart: () => items.splice(0),
-    });
+    ({ items } = await listAll(client, POLICY_MODULES));
   } catch (error) {
     if (error instanceof KubeApiError && error.status === 404) {
       throw new UsageError(

@@ -24,7 +24,7 @@ import type { FormChoices, NamespaceAccess, PortalBackend, Refusal, WriteOutcome
 import { refusalFromError } from "../refusal.ts";
 import { grantedHostnames, grantedNamespaces, routeGrants } from "./grants.ts";
 import type { GrantEntry } from "../../core/state/grant.ts";
-import { listAll } from "./list-all.ts";
+import { listAll } from "../../core/kube/list-all.ts";
 import { checkRoute } from "./route-shape.ts";
 import { serviceChoices } from "./service-choices.ts";
 

@@ -7,12 +7,12 @@ import type { Clock } from "../../core/clock.ts";
 import type { ListWatchClient } from "../../core/kube/list-watch-client.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import { Reflector } from "../../core/kube/reflector.ts";
-import type { ResourceRef } from "../../core/kube/resource.ts";
+import { POLICY_MODULES } from "../../core/state/policy-modules-resource.ts";
 import type { Logger } from "../../core/logger.ts";
 import { silentLogger } from "../../core/logger.ts";
 import { LivePolicySet } from "./live-policy-set.ts";
 
-export const POLICY_MODULES: ResourceRef = { group: "hostgate.dev", version: "v1alpha1", resource: "policymodules", kind: "PolicyModule", namespaced: false };
+export { POLICY_MODULES };
 
 export interface ClusterPolicyModulesOptions {
   client: ListWatchClient;
