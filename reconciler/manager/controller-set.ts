@@ -8,6 +8,7 @@
 // away when it stops (controllers and queues are not restartable), so a
 // second term starts from a fresh queue that the informers' replay fills
 // with every key: nothing depends on events seen in an earlier term.
+import { observableDataPlane } from "../observability/data-plane.ts";
 import type { Clock } from "../../core/clock.ts";
 import type { Logger } from "../../core/logger.ts";
 import type { ObjectApi } from "../../core/kube/object-api.ts";
@@ -58,7 +59,7 @@ import type { BackgroundAuditSettings } from "../audit/background-audit.ts";
 import { DEFAULT_AUDIT_DEBOUNCE_MS } from "../audit/background-audit.ts";
 import type { ListWatchClient } from "../../core/kube/list-watch-client.ts";
 import { firstServedVersion } from "../../core/kube/served-version.ts";
-import { gatewayTelemetryApplies, gatewayTelemetryAsked, TELEMETRIES, TELEMETRY_VERSIONS } from "../observability/gateway-telemetry-resource.ts";
+import { gatewayTelemetryAsked, TELEMETRIES, TELEMETRY_VERSIONS } from "../observability/gateway-telemetry-resource.ts";
 import { renderGatewayTelemetry } from "../observability/render-gateway-telemetry.ts";
 import { GATEWAY_TELEMETRY_KEY, GatewayTelemetryState, reconcileGatewayTelemetry } from "../observability/reconcile-gateway-telemetry.ts";
 
@@ -220,7 +221,7 @@ export class ControllerSet {
       // Envoy Gateway: the table's decisions only (each route's effective appId), no EnvoyFilter or ConfigMap.
       this.appIdTable = wholesale("identity-table", async () => void publishAppIdOutcomes({ reader, config, outcomes: appIds }));
     }
-    if (gatewayTelemetryAsked(config) || gatewayTelemetryApplies(config)) {
+    if (gatewayTelemetryAsked(config) || observableDataPlane(config)) {
       const state = options.gatewayTelemetryState ?? new GatewayTelemetryState();
       const client = options.client;
       const resource = { ...TELEMETRIES, namespace: config.gateway.namespace };

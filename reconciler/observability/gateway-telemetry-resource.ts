@@ -5,7 +5,6 @@
 // (selector, accessLogging, tracing), so the first served of the two is used.
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { ResourceRef } from "../../core/kube/resource.ts";
-import { observableDataPlane } from "./data-plane.ts";
 
 export const TELEMETRY_GROUP = "telemetry.istio.io";
 /** Preferred first. */
@@ -14,13 +13,6 @@ export const TELEMETRY_VERSIONS: readonly string[] = ["v1", "v1alpha1"];
 export const GATEWAY_TELEMETRY_NAME = "hostgate-gateway";
 
 export const TELEMETRIES: ResourceRef = { group: TELEMETRY_GROUP, version: "v1", resource: "telemetries", kind: "Telemetry", namespaced: true };
-
-/**
- * Whether the Telemetry can take effect: only Istio's gateway reads it
- * (data-plane.ts). On Envoy Gateway or the AWS Load Balancer Controller
- * nothing would read it (and Istio's CRDs may be absent).
- */
-export const gatewayTelemetryApplies = observableDataPlane;
 
 /** Whether the config asks for access logging or tracing at the gateway. */
 export function gatewayTelemetryAsked(config: Pick<PlatformConfig, "observability">): boolean {

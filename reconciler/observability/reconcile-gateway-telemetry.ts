@@ -18,13 +18,14 @@
 // not Istio's is logged once (again only when the situation changes) and
 // shown by the metric hostgate_gateway_telemetry_not_applied{reason}, never
 // thrown: nothing a retry could fix. API failures are thrown (retried with backoff).
+import { observableDataPlane } from "./data-plane.ts";
 import type { PlatformConfig } from "../../core/config/platform-config.ts";
 import type { ObjectApi } from "../../core/kube/object-api.ts";
 import type { KubeObject } from "../../core/kube/object-key.ts";
 import type { Logger } from "../../core/logger.ts";
 import { deleteOwnedObjects, writeOwnedObjects } from "../apply/owned-objects.ts";
 import { withAppliedHash } from "../apply/plan-apply.ts";
-import { GATEWAY_TELEMETRY_NAME, gatewayTelemetryApplies, gatewayTelemetryAsked, TELEMETRIES, TELEMETRY_GROUP } from "./gateway-telemetry-resource.ts";
+import { GATEWAY_TELEMETRY_NAME, gatewayTelemetryAsked, TELEMETRIES, TELEMETRY_GROUP } from "./gateway-telemetry-resource.ts";
 import { ownGatewayTelemetry, planGatewayTelemetry } from "./plan-gateway-telemetry.ts";
 
 /** The single queue key. */
@@ -75,7 +76,7 @@ export async function reconcileGatewayTelemetry(deps: GatewayTelemetryDeps): Pro
 async function pass(deps: GatewayTelemetryDeps): Promise<GatewayTelemetryOutcome> {
   const { config } = deps;
   const asked = gatewayTelemetryAsked(config);
-  const applies = gatewayTelemetryApplies(config);
+  const applies = observableDataPlane(config);
   const wanted = asked && applies;
   if (asked && !applies && !deps.state.toldNotApplicable) {
     deps.state.toldNotApplicable = true;
